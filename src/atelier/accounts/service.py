@@ -1,0 +1,175 @@
+"""Account operations. Secrets are stored only as hashes: Argon2 for passwords,
+SHA-256 for random tokens (session cookies, API keys) which carry their own entropy."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from atelier.store.models import ROLES, ApiKey, LoginSession, User, utcnow
+
+SCOPES = ("read", "write")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+class AccountError(ValueError):
+    """Bad account input; `field` names what is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking, and with what rights (an API key may hold fewer than its user)."""
+
+    user_id: str
+    email: str
+    role: str
+    scopes: tuple[str, ...] = SCOPES
+    via: str = "session"  # session | key | local
+    csrf_token: str | None = None
+
+    def can(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(db: Session, email: str, password: str, role: str = "creator") -> User:
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise AccountError("email", "not an e-mail address")
+    if role not in ROLES:
+        raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
+    if not 10 <= len(password) <= 256:
+        raise AccountError("password", "password must be 10 to 256 characters")
+    if db.scalar(select(User).where(User.email == email)):
+        raise AccountError("email", f"a user with e-mail {email} exists already")
+    user = User(email=email, password_hash=_hasher.hash(password), role=role)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def find_user(db: Session, email: str) -> User | None:
+    return db.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def has_admin(db: Session) -> bool:
+    return bool(db.scalar(select(func.count()).select_from(User).where(User.role == "admin")))
+
+
+def authenticate(db: Session, email: str, password: str) -> User | None:
+    user = find_user(db, email)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or user.disabled:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def ensure_admin(db: Session, email: str, password: str | None) -> str | None:
+    """Create the first admin if there is none; returns a generated password (shown once)."""
+    if has_admin(db):
+        return None
+    generated = None if password else secrets.token_urlsafe(15)
+    create_user(db, email, password or generated or "", role="admin")
+    return generated
+
+
+def principal_for(user: User, **extra: object) -> Principal:
+    return Principal(user_id=user.id, email=user.email, role=user.role, **extra)  # type: ignore[arg-type]
+
+
+def start_session(db: Session, user: User, days: int) -> tuple[str, LoginSession]:
+    """Returns the cookie token (shown once) and the stored session."""
+    token = secrets.token_urlsafe(32)
+    login = LoginSession(
+        id=_token_hash(token),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(24),
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.add(login)
+    return token, login
+
+
+def session_principal(db: Session, token: str) -> Principal | None:
+    login = db.get(LoginSession, _token_hash(token))
+    if login is None or login.expires_at < utcnow():
+        return None
+    user = db.get(User, login.user_id)
+    if user is None or user.disabled:
+        return None
+    return principal_for(user, via="session", csrf_token=login.csrf_token)
+
+
+def end_session(db: Session, token: str) -> None:
+    login = db.get(LoginSession, _token_hash(token))
+    if login is not None:
+        db.delete(login)
+
+
+def create_key(db: Session, user_id: str, name: str, scopes: list[str]) -> tuple[str, ApiKey]:
+    """Returns the key (shown once) and its stored record."""
+    if not scopes or any(s not in SCOPES for s in scopes):
+        raise AccountError("scopes", f"scopes must be a non-empty list of {', '.join(SCOPES)}")
+    if not 1 <= len(name) <= 100:
+        raise AccountError("name", "name must be 1 to 100 characters")
+    prefix = secrets.token_hex(6)
+    key = f"atk_{prefix}_{secrets.token_urlsafe(32)}"
+    record = ApiKey(
+        user_id=user_id, name=name, prefix=prefix, key_hash=_token_hash(key),
+        scopes=sorted(set(scopes)),
+    )
+    db.add(record)
+    db.flush()
+    return key, record
+
+
+def key_principal(db: Session, key: str) -> Principal | None:
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != "atk":
+        return None
+    record = db.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if record is None or record.revoked_at is not None:
+        return None
+    if not secrets.compare_digest(record.key_hash, _token_hash(key)):
+        return None
+    user = db.get(User, record.user_id)
+    if user is None or user.disabled:
+        return None
+    record.last_used_at = utcnow()
+    return principal_for(user, via="key", scopes=tuple(record.scopes))
+
+
+def list_keys(db: Session, user_id: str) -> list[ApiKey]:
+    return list(db.scalars(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at)))
+
+
+def revoke_key(db: Session, user_id: str, key_id: str) -> ApiKey | None:
+    record = db.get(ApiKey, key_id)
+    if record is None or record.user_id != user_id:
+        return None
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+    return record

@@ -1,0 +1,1 @@
+"""Pure generation code: parameters in, artifacts out. No database, no web."""

@@ -1,0 +1,129 @@
+"""The engine protocol: what every engine declares and what it is given to run."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class EngineError(Exception):
+    """A failure the user can act on (bad input found while running); its text is shown."""
+
+
+class Cancelled(Exception):
+    """Raised inside an engine when its job was cancelled."""
+
+
+def UploadRef(*accept: str, description: str = "") -> Any:  # noqa: N802 - reads as a type
+    """A parameter that names an upload by id; `accept` lists the kinds allowed ("image")."""
+    return Annotated[
+        str,
+        Field(
+            min_length=32,
+            max_length=32,
+            pattern="^[0-9a-f]{32}$",
+            description=description,
+            json_schema_extra={"format": "upload", "accept": list(accept)},
+        ),
+    ]
+
+
+class Params(BaseModel):
+    """Base of every engine's parameter schema: unknown fields are errors, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass
+class Artifact:
+    name: str
+    mime: str
+    data: bytes
+
+
+@dataclass
+class Creation:
+    """One work: its files (the first is the primary one) and what the engine noted."""
+
+    files: list[Artifact]
+    title: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ModelCard:
+    """A model or data set an engine draws on, with its licence (rights lineage)."""
+
+    name: str
+    version: str
+    licence: str
+    source: str
+    commercial_use: bool
+
+
+class Context:
+    """What the runner hands an engine: seed, progress, cancel flag, scratch, inputs."""
+
+    def __init__(
+        self,
+        seed: int,
+        scratch: Path,
+        files: dict[str, Path],
+        progress: Callable[[float, str], None] = lambda fraction, message: None,
+        cancel: threading.Event | None = None,
+        threads: int = 0,
+    ) -> None:
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.scratch = scratch
+        self.threads = threads
+        self._files = files
+        self._progress = progress
+        self._cancel = cancel or threading.Event()
+
+    def file(self, upload_id: str) -> Path:
+        return self._files[upload_id]
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        self.check_cancelled()
+        self._progress(min(max(fraction, 0.0), 1.0), message)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check_cancelled(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+
+
+class Engine:
+    """Subclass, set the class attributes, implement `run`; add one line to the registry."""
+
+    name: ClassVar[str]
+    medium: ClassVar[str]  # image | music | text
+    title: ClassVar[str]
+    description: ClassVar[str]
+    Params: ClassVar[type[Params]]
+    models: ClassVar[tuple[ModelCard, ...]] = ()
+    credits_per_second: ClassVar[float] = 1.0
+
+    def available(self) -> str | None:
+        """None when the engine can run here, else the reason it cannot."""
+        return None
+
+    def estimate_seconds(self, params: Any) -> float:
+        return 1.0
+
+    def estimate_cost(self, params: Any) -> float:
+        """Credits reserved at submit; settled to the measured cost at finish."""
+        return round(self.estimate_seconds(params) * self.credits_per_second, 2)
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        raise NotImplementedError

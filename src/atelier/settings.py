@@ -1,0 +1,56 @@
+"""The one settings object. No other module reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ATELIER_", extra="ignore")
+
+    data_dir: Path = Field(Path("atelier-data"), description="Database file, artifacts, keys, caches.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: a SQLite file in the data folder."
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+    workers: int = Field(2, ge=0, le=64, description="In-process worker threads (0: none).")
+    lease_seconds: float = Field(30.0, gt=0.5, le=3600, description="A claimed job's lease.")
+    max_attempts: int = Field(3, ge=1, le=20, description="Claims before a job whose worker died fails.")
+    poll_seconds: float = Field(0.5, gt=0, le=60, description="How often an idle worker looks for work.")
+    engine_threads: int = Field(0, ge=0, le=256, description="Threads per model session (0: library default).")
+    engine_modules: list[str] = Field(
+        default_factory=list, description="Extra Python modules that register engines."
+    )
+
+    admin_email: str = "admin@localhost"
+    admin_password: str | None = None
+    session_days: int = Field(14, ge=1, le=365)
+    secure_cookies: bool = Field(False, description="Mark cookies Secure (serve over HTTPS).")
+
+    max_upload_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    max_upload_pixels: int = Field(40_000_000, ge=1024, description="Width × height of an upload.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'atelier.db').resolve()}"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.data_dir / "artifacts"
+
+    @property
+    def scratch_dir(self) -> Path:
+        return self.data_dir / "scratch"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

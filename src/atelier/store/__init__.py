@@ -1,0 +1,1 @@
+"""Database models and migrations, and the content-addressed artifact store."""

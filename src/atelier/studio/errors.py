@@ -1,0 +1,44 @@
+"""Errors the studio raises for a door to show; each names the field that is wrong."""
+
+from __future__ import annotations
+
+
+class StudioError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, field: str | None = None,
+                 errors: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors if errors is not None else ([(field, detail)] if field else [])
+
+
+class Invalid(StudioError):
+    status = 422
+    title = "Invalid input"
+
+
+class NotFound(StudioError):
+    status = 404
+    title = "Not found"
+
+
+class Forbidden(StudioError):
+    status = 403
+    title = "Forbidden"
+
+
+class Conflict(StudioError):
+    status = 409
+    title = "Conflict"
+
+
+class TooLarge(StudioError):
+    status = 413
+    title = "Too large"
+
+
+class Unsupported(StudioError):
+    status = 415
+    title = "Unsupported media type"

@@ -1,0 +1,123 @@
+"""Workers: claim a job, run its engine with a heartbeat, hand the result to the studio."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import threading
+import time
+
+from atelier.engines.base import Cancelled, Context, EngineError
+from atelier.studio.service import Claimed, Studio
+
+log = logging.getLogger("atelier.worker")
+PROGRESS_EVERY = 0.25  # seconds between progress writes
+
+
+class Worker:
+    """One worker runs one job at a time; many may share a database."""
+
+    def __init__(self, studio: Studio, name: str = "") -> None:
+        self.studio = studio
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{name or threading.get_ident()}"
+
+    def run_one(self) -> bool:
+        """Run the next job if there is one; returns whether there was."""
+        claimed = self.studio.claim(self.id)
+        if claimed is None:
+            return False
+        self._execute(claimed)
+        return True
+
+    def _execute(self, job: Claimed) -> None:
+        studio, settings = self.studio, self.studio.settings
+        stop = threading.Event()  # set when the job must stop: cancelled or lease lost
+        lost = threading.Event()
+        last_write = [0.0]
+
+        def beat(fraction: float | None = None, message: str | None = None) -> None:
+            result = studio.heartbeat(job.job_id, self.id, fraction, message)
+            if not result.held:
+                lost.set()
+            if result.cancel or not result.held:
+                stop.set()
+
+        def progress(fraction: float, message: str) -> None:
+            now = time.monotonic()
+            if now - last_write[0] >= PROGRESS_EVERY or fraction >= 1.0:
+                last_write[0] = now
+                beat(fraction, message)
+
+        def keep_lease() -> None:
+            while not done.wait(settings.lease_seconds / 3):
+                try:
+                    beat()
+                except Exception:  # a database hiccup: try again at the next beat
+                    log.exception("heartbeat for job %s failed", job.job_id)
+
+        done = threading.Event()
+        heart = threading.Thread(target=keep_lease, name=f"heartbeat-{job.job_id}", daemon=True)
+        heart.start()
+        scratch = settings.scratch_dir / f"{job.job_id}-{job.attempt}"
+        scratch.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        try:
+            engine = studio.engine(job.engine)
+            params = engine.Params.model_validate(job.params)
+            ctx = Context(job.seed, scratch, job.files, progress, stop, settings.engine_threads)
+            creations = engine.run(params, ctx)
+            ctx.check_cancelled()
+        except Cancelled:
+            if not lost.is_set():
+                studio.fail(job.job_id, self.id, "", canceled=True)
+        except EngineError as exc:
+            studio.fail(job.job_id, self.id, str(exc))
+        except Exception as exc:
+            log.exception("job %s failed", job.job_id)
+            studio.fail(job.job_id, self.id, f"internal error in {job.engine}: {type(exc).__name__}")
+        else:
+            if not studio.finish(job.job_id, self.id, creations, time.monotonic() - started):
+                log.warning("job %s was taken over by another worker; result dropped", job.job_id)
+        finally:
+            done.set()
+            heart.join()
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+class WorkerPool:
+    """Worker threads inside one process (the server's, or `atelier worker`'s)."""
+
+    def __init__(self, studio: Studio, threads: int) -> None:
+        self.studio = studio
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._loop, args=(Worker(studio, f"w{i}"),),
+                             name=f"atelier-worker-{i}", daemon=True)
+            for i in range(threads)
+        ]
+
+    def start(self) -> WorkerPool:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def _loop(self, worker: Worker) -> None:
+        wake = self.studio.job_added
+        while not self._stop.is_set():
+            wake.clear()
+            try:
+                if worker.run_one():
+                    continue
+            except Exception:
+                log.exception("worker %s could not claim a job", worker.id)
+            wake.wait(self.studio.settings.poll_seconds)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Let running jobs finish (up to `timeout`); the rest are retried after their lease."""
+        self._stop.set()
+        self.studio.job_added.set()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))

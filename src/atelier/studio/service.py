@@ -1,0 +1,464 @@
+"""The studio: every creation goes submit → queue → runner → engine → finish through here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from atelier.accounts import service as accounts
+from atelier.accounts.service import Principal
+from atelier.engines import registry
+from atelier.engines.base import Creation, Engine
+from atelier.engines.image.inputs import check_image
+from atelier.settings import Settings
+from atelier.store.artifacts import ArtifactStore
+from atelier.store.db import Database
+from atelier.store.models import (
+    VISIBILITIES,
+    Job,
+    Upload,
+    Work,
+    WorkFile,
+    new_id,
+    utcnow,
+)
+from atelier.store.thumbnails import thumbnail
+from atelier.studio import hooks
+from atelier.studio.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unsupported
+
+MAX_SEED = 2**32 - 1
+CREATOR_ROLES = ("admin", "creator")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A job a worker holds the lease on, with what the engine needs to run it."""
+
+    job_id: str
+    engine: str
+    params: dict[str, Any]
+    seed: int
+    attempt: int
+    files: dict[str, Path]
+
+
+@dataclass(frozen=True)
+class Beat:
+    """What a heartbeat learned: whether the lease is still ours and if cancel was asked."""
+
+    held: bool
+    cancel: bool
+
+
+def upload_fields(engine: Engine) -> dict[str, list[str]]:
+    """The engine's parameters that name uploads, with the kinds each accepts."""
+    schema = engine.Params.model_json_schema()
+    fields = {}
+    for name, prop in schema.get("properties", {}).items():
+        for option in [prop, *prop.get("anyOf", [])]:
+            if option.get("format") == "upload":
+                fields[name] = option.get("accept", [])
+    return fields
+
+
+def request_hash(engine: str, params: dict[str, Any], seed: int | None) -> str:
+    body = json.dumps({"engine": engine, "params": params, "seed": seed}, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+class Studio:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings.resolved_database_url)
+        self.artifacts = ArtifactStore(settings.artifacts_dir)
+        self.job_added = threading.Event()
+        registry.load(settings.engine_modules)
+
+    def prepare(self) -> str | None:
+        """Create folders, migrate the database, make the first admin.
+
+        Returns the admin's generated password when one was made (print it once)."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.artifacts.root.mkdir(parents=True, exist_ok=True)
+        self.settings.scratch_dir.mkdir(parents=True, exist_ok=True)
+        self.db.migrate()
+        with self.db.transaction() as s:
+            return accounts.ensure_admin(s, self.settings.admin_email, self.settings.admin_password)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # -- engines -------------------------------------------------------------------
+
+    def engines(self) -> list[Engine]:
+        return registry.all_engines()
+
+    def engine(self, name: str) -> Engine:
+        engine = registry.get(name)
+        if engine is None:
+            known = ", ".join(e.name for e in registry.all_engines())
+            raise Invalid(f"unknown engine {name!r}; known engines: {known}", field="engine")
+        return engine
+
+    # -- uploads -------------------------------------------------------------------
+
+    def add_upload(self, who: Principal, filename: str, data: bytes) -> Upload:
+        self._require_creator(who)
+        if len(data) > self.settings.max_upload_bytes:
+            raise TooLarge(
+                f"file is larger than the limit of {self.settings.max_upload_bytes:,} bytes",
+                field="file",
+            )
+        if not data:
+            raise Invalid("file is empty", field="file")
+        try:
+            info = check_image(data, self.settings.max_upload_pixels)
+        except ValueError as exc:
+            raise Unsupported(str(exc), field="file") from None
+        digest = self.artifacts.put(data)
+        with self.db.transaction() as s:
+            upload = Upload(
+                owner_id=who.user_id, filename=(filename or "upload")[:255], mime=info.mime,
+                size=len(data), sha256=digest, width=info.width, height=info.height,
+            )
+            s.add(upload)
+        return upload
+
+    def upload(self, who: Principal, upload_id: str) -> Upload:
+        with self.db.transaction() as s:
+            upload = s.get(Upload, upload_id)
+            if upload is None or upload.owner_id != who.user_id:
+                raise NotFound(f"no upload {upload_id}", field="upload_id")
+            return upload
+
+    # -- jobs ----------------------------------------------------------------------
+
+    def submit(
+        self,
+        who: Principal,
+        engine_name: str,
+        params: dict[str, Any],
+        seed: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[Job, bool]:
+        """Validate, then persist a queued job; returns it and whether it is new.
+
+        The same idempotency key with the same request returns the first job; with another
+        request it is a conflict. Nothing is written when anything is wrong."""
+        self._require_creator(who)
+        engine = self.engine(engine_name)
+        reason = engine.available()
+        if reason:
+            raise Invalid(f"engine {engine.name} is unavailable: {reason}", field="engine")
+        if not isinstance(params, dict):
+            raise Invalid("params must be an object", field="params")
+        try:
+            validated = engine.Params.model_validate(params)
+        except ValidationError as exc:
+            errors = [
+                (".".join(["params", *(str(p) for p in e["loc"])]), e["msg"]) for e in exc.errors()
+            ]
+            raise Invalid("; ".join(f"{f}: {m}" for f, m in errors), errors=errors) from None
+        if seed is not None and not 0 <= seed <= MAX_SEED:
+            raise Invalid(f"seed must be 0 to {MAX_SEED}", field="seed")
+        if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
+            raise Invalid("Idempotency-Key must be 1 to 255 characters", field="Idempotency-Key")
+        clean = validated.model_dump(mode="json")
+        self._check_uploads(who, engine, clean)
+        hooks.moderate_request(engine.name, clean)
+        digest = request_hash(engine.name, clean, seed)
+        try:
+            with self.db.transaction() as s:
+                if idempotency_key is not None:
+                    earlier = self._job_by_key(s, who.user_id, idempotency_key)
+                    if earlier is not None:
+                        return self._replay(earlier, digest), False
+                job = Job(
+                    id=new_id(), owner_id=who.user_id, engine=engine.name, params=clean,
+                    seed=secrets.randbelow(MAX_SEED + 1) if seed is None else seed,
+                    status="queued", idempotency_key=idempotency_key, request_hash=digest,
+                    cost_estimate=engine.estimate_cost(validated), created_at=utcnow(),
+                )
+                s.add(job)
+                s.flush()
+                hooks.reserve_credits(s, job)
+        except IntegrityError:
+            # Another request with the same key won the race; answer as its replay.
+            with self.db.transaction() as s:
+                earlier = self._job_by_key(s, who.user_id, idempotency_key or "")
+                if earlier is None:
+                    raise
+                return self._replay(earlier, digest), False
+        self.job_added.set()
+        return job, True
+
+    @staticmethod
+    def _job_by_key(s: Any, owner_id: str, key: str) -> Job | None:
+        return s.scalar(select(Job).where(Job.owner_id == owner_id, Job.idempotency_key == key))
+
+    @staticmethod
+    def _replay(earlier: Job, digest: str) -> Job:
+        if earlier.request_hash != digest:
+            raise Conflict(
+                "this Idempotency-Key was used for a different request; use a new key",
+                field="Idempotency-Key",
+            )
+        return earlier
+
+    def _check_uploads(self, who: Principal, engine: Engine, params: dict[str, Any]) -> None:
+        with self.db.transaction() as s:
+            for name, accept in upload_fields(engine).items():
+                upload_id = params.get(name)
+                if upload_id is None:
+                    continue
+                upload = s.get(Upload, upload_id)
+                if upload is None or upload.owner_id != who.user_id:
+                    raise Invalid(f"no upload {upload_id} (send files to POST /v1/uploads first)",
+                                  field=f"params.{name}")
+                if accept and upload.mime.split("/")[0] not in accept:
+                    raise Invalid(f"upload {upload_id} is {upload.mime}; expected {', '.join(accept)}",
+                                  field=f"params.{name}")
+
+    def _require_creator(self, who: Principal) -> None:
+        if not who.can("write"):
+            raise Forbidden("this API key may only read; create a key with the write scope")
+        if who.role not in CREATOR_ROLES:
+            raise Forbidden(f"a {who.role} account cannot create; ask an admin for a creator role")
+
+    def job(self, who: Principal, job_id: str) -> Job:
+        with self.db.transaction() as s:
+            job = s.get(Job, job_id)
+            if job is None or job.owner_id != who.user_id:
+                raise NotFound(f"no job {job_id}", field="job_id")
+            job.works  # noqa: B018 - load the works while the session is open
+            return job
+
+    def jobs(self, who: Principal, status: str | None = None, limit: int = 50,
+             offset: int = 0) -> list[Job]:
+        query = select(Job).where(Job.owner_id == who.user_id)
+        if status:
+            query = query.where(Job.status == status)
+        query = query.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
+        with self.db.transaction() as s:
+            jobs = list(s.scalars(query))
+            for job in jobs:
+                job.works  # noqa: B018
+            return jobs
+
+    def cancel(self, who: Principal, job_id: str) -> Job:
+        """A queued job is cancelled at once; a running one at its engine's next check."""
+        with self.db.transaction() as s:
+            job = s.get(Job, job_id)
+            if job is None or job.owner_id != who.user_id:
+                raise NotFound(f"no job {job_id}", field="job_id")
+            if job.status == "queued":
+                job.status, job.finished_at = "canceled", utcnow()
+                hooks.release_credits(s, job)
+            elif job.status == "running":
+                job.cancel_requested = True
+            else:
+                raise Conflict(f"job {job_id} has already {job.status}", field="job_id")
+            job.works  # noqa: B018
+            return job
+
+    # -- works ---------------------------------------------------------------------
+
+    def works(self, who: Principal, engine: str | None = None, limit: int = 50,
+              offset: int = 0) -> list[Work]:
+        query = select(Work).where(Work.owner_id == who.user_id)
+        if engine:
+            query = query.where(Work.engine == engine)
+        query = query.order_by(Work.created_at.desc(), Work.position).limit(limit).offset(offset)
+        with self.db.transaction() as s:
+            works = list(s.scalars(query))
+            for work in works:
+                work.files  # noqa: B018
+            return works
+
+    def work(self, who: Principal | None, work_id: str) -> tuple[Work, bool]:
+        """A work its owner may see, or anyone when it is public or unlisted.
+
+        Returns it and whether `who` owns it (only owners see its parameters)."""
+        with self.db.transaction() as s:
+            work = s.get(Work, work_id)
+            owner = work is not None and who is not None and work.owner_id == who.user_id
+            if work is None or not (owner or work.visibility != "private"):
+                raise NotFound(f"no work {work_id}", field="work_id")
+            work.files  # noqa: B018
+            return work, owner
+
+    def work_file(self, who: Principal | None, work_id: str, name: str | None) -> tuple[WorkFile, Path]:
+        work, _ = self.work(who, work_id)
+        for file in work.files:
+            if (name is None and file.role == "primary") or file.name == name:
+                return file, self.artifacts.path(file.sha256)
+        raise NotFound(f"work {work_id} has no file {name}", field="name")
+
+    def update_work(self, who: Principal, work_id: str, visibility: str | None = None,
+                    title: str | None = None) -> Work:
+        if visibility is not None and visibility not in VISIBILITIES:
+            raise Invalid(f"visibility must be one of {', '.join(VISIBILITIES)}", field="visibility")
+        if title is not None and len(title) > 200:
+            raise Invalid("title must be at most 200 characters", field="title")
+        with self.db.transaction() as s:
+            work = s.get(Work, work_id)
+            if work is None or work.owner_id != who.user_id:
+                raise NotFound(f"no work {work_id}", field="work_id")
+            if visibility is not None:
+                work.visibility = visibility
+            if title is not None:
+                work.title = title
+            work.files  # noqa: B018
+            return work
+
+    # -- the runner's side -----------------------------------------------------------
+
+    def claim(self, worker_id: str) -> Claimed | None:
+        """Atomically take the oldest queued job (or one whose worker's lease ran out).
+
+        PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite
+        runs the whole claim inside one write transaction."""
+        now = utcnow()
+        lease = now + timedelta(seconds=self.settings.lease_seconds)
+        expired = and_(Job.status == "running", Job.lease_expires_at < now)
+        with self.db.transaction() as s:
+            self._reap(s, expired, now)
+            candidate = (
+                select(Job.id)
+                .where(or_(Job.status == "queued", expired))
+                .order_by(Job.created_at, Job.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+                .scalar_subquery()
+            )
+            job_id = s.execute(
+                update(Job)
+                .where(Job.id == candidate)
+                .values(
+                    status="running", lease_owner=worker_id, lease_expires_at=lease,
+                    attempts=Job.attempts + 1, started_at=func.coalesce(Job.started_at, now),
+                )
+                .returning(Job.id),
+                execution_options={"synchronize_session": False},
+            ).scalar()
+            if job_id is None:
+                return None
+            job = s.get(Job, job_id)
+            assert job is not None
+            engine = self.engine(job.engine)
+            files = {}
+            for name in upload_fields(engine):
+                upload_id = job.params.get(name)
+                if upload_id:
+                    upload = s.get(Upload, upload_id)
+                    if upload is not None:
+                        files[upload_id] = self.artifacts.path(upload.sha256)
+            return Claimed(job.id, job.engine, dict(job.params), job.seed, job.attempts, files)
+
+    def _reap(self, s: Any, expired: Any, now: Any) -> None:
+        """Settle jobs whose worker died: cancelled if asked, failed after the last attempt."""
+        for job in s.scalars(
+            select(Job).where(expired, or_(Job.cancel_requested,
+                                           Job.attempts >= self.settings.max_attempts))
+        ):
+            if job.cancel_requested:
+                job.status = "canceled"
+            else:
+                job.status = "failed"
+                job.error = (f"the worker running this job stopped answering "
+                             f"{job.attempts} times; giving up")
+            job.finished_at, job.lease_owner = now, None
+            hooks.release_credits(s, job)
+
+    def heartbeat(self, job_id: str, worker_id: str, progress: float | None = None,
+                  message: str | None = None) -> Beat:
+        values: dict[str, Any] = {
+            "lease_expires_at": utcnow() + timedelta(seconds=self.settings.lease_seconds)
+        }
+        if progress is not None:
+            values["progress"] = progress
+        if message is not None:
+            values["message"] = message[:500]
+        with self.db.transaction() as s:
+            cancel = s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
+                .values(**values)
+                .returning(Job.cancel_requested),
+                execution_options={"synchronize_session": False},
+            ).scalar()
+        return Beat(held=cancel is not None, cancel=bool(cancel))
+
+    def finish(self, job_id: str, worker_id: str, creations: Sequence[Creation],
+               seconds: float) -> bool:
+        """Store the works and mark the job succeeded in one transaction.
+
+        Files are written first, content-addressed, so a retry never stores one twice;
+        False (nothing recorded) when this worker no longer holds the job."""
+        stored = []
+        for creation in creations:
+            hooks.moderate_output(creation)
+            hooks.seal(creation)
+            if not creation.files:
+                raise ValueError("an engine returned a creation without files")
+            files = []
+            primary = creation.files[0]
+            for artifact in creation.files:
+                role = "primary" if artifact is primary else "rendition"
+                files.append((artifact.name, role, artifact.mime, self.artifacts.put(artifact.data),
+                              len(artifact.data)))
+            preview = thumbnail(primary.data, primary.mime)
+            if preview is not None:
+                files.append(("thumbnail.webp", "thumbnail", "image/webp",
+                              self.artifacts.put(preview), len(preview)))
+            stored.append((creation, files))
+        with self.db.transaction() as s:
+            job = s.scalar(
+                select(Job)
+                .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
+                .with_for_update()
+            )
+            if job is None:
+                return False
+            now = utcnow()
+            for position, (creation, files) in enumerate(stored):
+                _, _, mime, digest, size = files[0]
+                work = Work(
+                    owner_id=job.owner_id, job_id=job.id, position=position, engine=job.engine,
+                    title=creation.title[:200], mime=mime, sha256=digest, size=size,
+                    params=job.params, seed=job.seed, meta=creation.meta, created_at=now,
+                )
+                work.files = [
+                    WorkFile(position=i, name=name, role=role, mime=fmime, sha256=fdigest, size=fsize)
+                    for i, (name, role, fmime, fdigest, fsize) in enumerate(files)
+                ]
+                s.add(work)
+            job.status, job.progress, job.finished_at = "succeeded", 1.0, now
+            job.lease_owner, job.lease_expires_at = None, None
+            hooks.settle_credits(s, job, seconds)
+        return True
+
+    def fail(self, job_id: str, worker_id: str, error: str, canceled: bool = False) -> None:
+        with self.db.transaction() as s:
+            job = s.scalar(
+                select(Job)
+                .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
+                .with_for_update()
+            )
+            if job is None:
+                return
+            job.status = "canceled" if canceled else "failed"
+            job.error = None if canceled else error[:2000]
+            job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
+            hooks.release_credits(s, job)
