@@ -12,7 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ATELIER_", extra="ignore")
 
-    data_dir: Path = Field(Path("atelier-data"), description="Database file, artifacts, keys, caches.")
+    data_dir: Path = Field(
+        Path("atelier-data"), description="Database file, artifacts, keys, caches."
+    )
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default: a SQLite file in the data folder."
     )
@@ -21,9 +23,15 @@ class Settings(BaseSettings):
 
     workers: int = Field(2, ge=0, le=64, description="In-process worker threads (0: none).")
     lease_seconds: float = Field(30.0, gt=0.5, le=3600, description="A claimed job's lease.")
-    max_attempts: int = Field(3, ge=1, le=20, description="Claims before a job whose worker died fails.")
-    poll_seconds: float = Field(0.5, gt=0, le=60, description="How often an idle worker looks for work.")
-    engine_threads: int = Field(0, ge=0, le=256, description="Threads per model session (0: library default).")
+    max_attempts: int = Field(
+        3, ge=1, le=20, description="Claims before a job whose worker died fails."
+    )
+    poll_seconds: float = Field(
+        0.5, gt=0, le=60, description="How often an idle worker looks for work."
+    )
+    engine_threads: int = Field(
+        0, ge=0, le=256, description="Threads per model session (0: library default)."
+    )
     engine_modules: list[str] = Field(
         default_factory=list, description="Extra Python modules that register engines."
     )

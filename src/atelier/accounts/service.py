@@ -138,7 +138,10 @@ def create_key(db: Session, user_id: str, name: str, scopes: list[str]) -> tuple
     prefix = secrets.token_hex(6)
     key = f"atk_{prefix}_{secrets.token_urlsafe(32)}"
     record = ApiKey(
-        user_id=user_id, name=name, prefix=prefix, key_hash=_token_hash(key),
+        user_id=user_id,
+        name=name,
+        prefix=prefix,
+        key_hash=_token_hash(key),
         scopes=sorted(set(scopes)),
     )
     db.add(record)
@@ -163,7 +166,9 @@ def key_principal(db: Session, key: str) -> Principal | None:
 
 
 def list_keys(db: Session, user_id: str) -> list[ApiKey]:
-    return list(db.scalars(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at)))
+    return list(
+        db.scalars(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at))
+    )
 
 
 def revoke_key(db: Session, user_id: str, key_id: str) -> ApiKey | None:

@@ -110,7 +110,9 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    works: Mapped[list[Work]] = relationship(back_populates="job", order_by="Work.position")
+    works: Mapped[list[Work]] = relationship(
+        back_populates="job", order_by="Work.position", lazy="selectin"
+    )
 
 
 class Work(Base):
@@ -133,7 +135,10 @@ class Work(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     job: Mapped[Job] = relationship(back_populates="works")
     files: Mapped[list[WorkFile]] = relationship(
-        back_populates="work", order_by="WorkFile.position", cascade="all, delete-orphan"
+        back_populates="work",
+        order_by="WorkFile.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
     )
 
 

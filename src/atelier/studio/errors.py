@@ -7,8 +7,9 @@ class StudioError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, field: str | None = None,
-                 errors: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self, detail: str, field: str | None = None, errors: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors if errors is not None else ([(field, detail)] if field else [])

@@ -76,7 +76,9 @@ class Worker:
             studio.fail(job.job_id, self.id, str(exc))
         except Exception as exc:
             log.exception("job %s failed", job.job_id)
-            studio.fail(job.job_id, self.id, f"internal error in {job.engine}: {type(exc).__name__}")
+            studio.fail(
+                job.job_id, self.id, f"internal error in {job.engine}: {type(exc).__name__}"
+            )
         else:
             if not studio.finish(job.job_id, self.id, creations, time.monotonic() - started):
                 log.warning("job %s was taken over by another worker; result dropped", job.job_id)
@@ -93,8 +95,12 @@ class WorkerPool:
         self.studio = studio
         self._stop = threading.Event()
         self._threads = [
-            threading.Thread(target=self._loop, args=(Worker(studio, f"w{i}"),),
-                             name=f"atelier-worker-{i}", daemon=True)
+            threading.Thread(
+                target=self._loop,
+                args=(Worker(studio, f"w{i}"),),
+                name=f"atelier-worker-{i}",
+                daemon=True,
+            )
             for i in range(threads)
         ]
 

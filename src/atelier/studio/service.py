@@ -129,8 +129,13 @@ class Studio:
         digest = self.artifacts.put(data)
         with self.db.transaction() as s:
             upload = Upload(
-                owner_id=who.user_id, filename=(filename or "upload")[:255], mime=info.mime,
-                size=len(data), sha256=digest, width=info.width, height=info.height,
+                owner_id=who.user_id,
+                filename=(filename or "upload")[:255],
+                mime=info.mime,
+                size=len(data),
+                sha256=digest,
+                width=info.width,
+                height=info.height,
             )
             s.add(upload)
         return upload
@@ -185,10 +190,17 @@ class Studio:
                     if earlier is not None:
                         return self._replay(earlier, digest), False
                 job = Job(
-                    id=new_id(), owner_id=who.user_id, engine=engine.name, params=clean,
+                    id=new_id(),
+                    owner_id=who.user_id,
+                    engine=engine.name,
+                    params=clean,
                     seed=secrets.randbelow(MAX_SEED + 1) if seed is None else seed,
-                    status="queued", idempotency_key=idempotency_key, request_hash=digest,
-                    cost_estimate=engine.estimate_cost(validated), created_at=utcnow(),
+                    status="queued",
+                    idempotency_key=idempotency_key,
+                    request_hash=digest,
+                    cost_estimate=engine.estimate_cost(validated),
+                    works=[],
+                    created_at=utcnow(),
                 )
                 s.add(job)
                 s.flush()
@@ -224,11 +236,15 @@ class Studio:
                     continue
                 upload = s.get(Upload, upload_id)
                 if upload is None or upload.owner_id != who.user_id:
-                    raise Invalid(f"no upload {upload_id} (send files to POST /v1/uploads first)",
-                                  field=f"params.{name}")
+                    raise Invalid(
+                        f"no upload {upload_id} (send files to POST /v1/uploads first)",
+                        field=f"params.{name}",
+                    )
                 if accept and upload.mime.split("/")[0] not in accept:
-                    raise Invalid(f"upload {upload_id} is {upload.mime}; expected {', '.join(accept)}",
-                                  field=f"params.{name}")
+                    raise Invalid(
+                        f"upload {upload_id} is {upload.mime}; expected {', '.join(accept)}",
+                        field=f"params.{name}",
+                    )
 
     def _require_creator(self, who: Principal) -> None:
         if not who.can("write"):
@@ -241,20 +257,17 @@ class Studio:
             job = s.get(Job, job_id)
             if job is None or job.owner_id != who.user_id:
                 raise NotFound(f"no job {job_id}", field="job_id")
-            job.works  # noqa: B018 - load the works while the session is open
             return job
 
-    def jobs(self, who: Principal, status: str | None = None, limit: int = 50,
-             offset: int = 0) -> list[Job]:
+    def jobs(
+        self, who: Principal, status: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Job]:
         query = select(Job).where(Job.owner_id == who.user_id)
         if status:
             query = query.where(Job.status == status)
         query = query.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
         with self.db.transaction() as s:
-            jobs = list(s.scalars(query))
-            for job in jobs:
-                job.works  # noqa: B018
-            return jobs
+            return list(s.scalars(query))
 
     def cancel(self, who: Principal, job_id: str) -> Job:
         """A queued job is cancelled at once; a running one at its engine's next check."""
@@ -269,22 +282,19 @@ class Studio:
                 job.cancel_requested = True
             else:
                 raise Conflict(f"job {job_id} has already {job.status}", field="job_id")
-            job.works  # noqa: B018
             return job
 
     # -- works ---------------------------------------------------------------------
 
-    def works(self, who: Principal, engine: str | None = None, limit: int = 50,
-              offset: int = 0) -> list[Work]:
+    def works(
+        self, who: Principal, engine: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Work]:
         query = select(Work).where(Work.owner_id == who.user_id)
         if engine:
             query = query.where(Work.engine == engine)
         query = query.order_by(Work.created_at.desc(), Work.position).limit(limit).offset(offset)
         with self.db.transaction() as s:
-            works = list(s.scalars(query))
-            for work in works:
-                work.files  # noqa: B018
-            return works
+            return list(s.scalars(query))
 
     def work(self, who: Principal | None, work_id: str) -> tuple[Work, bool]:
         """A work its owner may see, or anyone when it is public or unlisted.
@@ -295,20 +305,24 @@ class Studio:
             owner = work is not None and who is not None and work.owner_id == who.user_id
             if work is None or not (owner or work.visibility != "private"):
                 raise NotFound(f"no work {work_id}", field="work_id")
-            work.files  # noqa: B018
             return work, owner
 
-    def work_file(self, who: Principal | None, work_id: str, name: str | None) -> tuple[WorkFile, Path]:
+    def work_file(
+        self, who: Principal | None, work_id: str, name: str | None
+    ) -> tuple[WorkFile, Path]:
         work, _ = self.work(who, work_id)
         for file in work.files:
             if (name is None and file.role == "primary") or file.name == name:
                 return file, self.artifacts.path(file.sha256)
         raise NotFound(f"work {work_id} has no file {name}", field="name")
 
-    def update_work(self, who: Principal, work_id: str, visibility: str | None = None,
-                    title: str | None = None) -> Work:
+    def update_work(
+        self, who: Principal, work_id: str, visibility: str | None = None, title: str | None = None
+    ) -> Work:
         if visibility is not None and visibility not in VISIBILITIES:
-            raise Invalid(f"visibility must be one of {', '.join(VISIBILITIES)}", field="visibility")
+            raise Invalid(
+                f"visibility must be one of {', '.join(VISIBILITIES)}", field="visibility"
+            )
         if title is not None and len(title) > 200:
             raise Invalid("title must be at most 200 characters", field="title")
         with self.db.transaction() as s:
@@ -319,7 +333,6 @@ class Studio:
                 work.visibility = visibility
             if title is not None:
                 work.title = title
-            work.files  # noqa: B018
             return work
 
     # -- the runner's side -----------------------------------------------------------
@@ -346,8 +359,11 @@ class Studio:
                 update(Job)
                 .where(Job.id == candidate)
                 .values(
-                    status="running", lease_owner=worker_id, lease_expires_at=lease,
-                    attempts=Job.attempts + 1, started_at=func.coalesce(Job.started_at, now),
+                    status="running",
+                    lease_owner=worker_id,
+                    lease_expires_at=lease,
+                    attempts=Job.attempts + 1,
+                    started_at=func.coalesce(Job.started_at, now),
                 )
                 .returning(Job.id),
                 execution_options={"synchronize_session": False},
@@ -369,20 +385,23 @@ class Studio:
     def _reap(self, s: Any, expired: Any, now: Any) -> None:
         """Settle jobs whose worker died: cancelled if asked, failed after the last attempt."""
         for job in s.scalars(
-            select(Job).where(expired, or_(Job.cancel_requested,
-                                           Job.attempts >= self.settings.max_attempts))
+            select(Job).where(
+                expired, or_(Job.cancel_requested, Job.attempts >= self.settings.max_attempts)
+            )
         ):
             if job.cancel_requested:
                 job.status = "canceled"
             else:
                 job.status = "failed"
-                job.error = (f"the worker running this job stopped answering "
-                             f"{job.attempts} times; giving up")
+                job.error = (
+                    f"the worker running this job stopped answering {job.attempts} times; giving up"
+                )
             job.finished_at, job.lease_owner = now, None
             hooks.release_credits(s, job)
 
-    def heartbeat(self, job_id: str, worker_id: str, progress: float | None = None,
-                  message: str | None = None) -> Beat:
+    def heartbeat(
+        self, job_id: str, worker_id: str, progress: float | None = None, message: str | None = None
+    ) -> Beat:
         values: dict[str, Any] = {
             "lease_expires_at": utcnow() + timedelta(seconds=self.settings.lease_seconds)
         }
@@ -400,8 +419,9 @@ class Studio:
             ).scalar()
         return Beat(held=cancel is not None, cancel=bool(cancel))
 
-    def finish(self, job_id: str, worker_id: str, creations: Sequence[Creation],
-               seconds: float) -> bool:
+    def finish(
+        self, job_id: str, worker_id: str, creations: Sequence[Creation], seconds: float
+    ) -> bool:
         """Store the works and mark the job succeeded in one transaction.
 
         Files are written first, content-addressed, so a retry never stores one twice;
@@ -416,12 +436,26 @@ class Studio:
             primary = creation.files[0]
             for artifact in creation.files:
                 role = "primary" if artifact is primary else "rendition"
-                files.append((artifact.name, role, artifact.mime, self.artifacts.put(artifact.data),
-                              len(artifact.data)))
+                files.append(
+                    (
+                        artifact.name,
+                        role,
+                        artifact.mime,
+                        self.artifacts.put(artifact.data),
+                        len(artifact.data),
+                    )
+                )
             preview = thumbnail(primary.data, primary.mime)
             if preview is not None:
-                files.append(("thumbnail.webp", "thumbnail", "image/webp",
-                              self.artifacts.put(preview), len(preview)))
+                files.append(
+                    (
+                        "thumbnail.webp",
+                        "thumbnail",
+                        "image/webp",
+                        self.artifacts.put(preview),
+                        len(preview),
+                    )
+                )
             stored.append((creation, files))
         with self.db.transaction() as s:
             job = s.scalar(
@@ -435,16 +469,28 @@ class Studio:
             for position, (creation, files) in enumerate(stored):
                 _, _, mime, digest, size = files[0]
                 work = Work(
-                    owner_id=job.owner_id, job_id=job.id, position=position, engine=job.engine,
-                    title=creation.title[:200], mime=mime, sha256=digest, size=size,
-                    params=job.params, seed=job.seed, meta=creation.meta, created_at=now,
+                    owner_id=job.owner_id,
+                    job_id=job.id,
+                    position=position,
+                    engine=job.engine,
+                    title=creation.title[:200],
+                    mime=mime,
+                    sha256=digest,
+                    size=size,
+                    params=job.params,
+                    seed=job.seed,
+                    meta=creation.meta,
+                    created_at=now,
                 )
                 work.files = [
-                    WorkFile(position=i, name=name, role=role, mime=fmime, sha256=fdigest, size=fsize)
+                    WorkFile(
+                        position=i, name=name, role=role, mime=fmime, sha256=fdigest, size=fsize
+                    )
                     for i, (name, role, fmime, fdigest, fsize) in enumerate(files)
                 ]
                 s.add(work)
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
+            job.message = None
             job.lease_owner, job.lease_expires_at = None, None
             hooks.settle_credits(s, job, seconds)
         return True

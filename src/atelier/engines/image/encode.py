@@ -17,7 +17,9 @@ def a1111_parameters(prompt: str, settings: dict[str, Any]) -> str:
     return f"{prompt}\n{pairs}" if prompt else pairs
 
 
-def png_artifact(image: Image.Image, name: str, parameters: str, record: dict[str, Any]) -> Artifact:
+def png_artifact(
+    image: Image.Image, name: str, parameters: str, record: dict[str, Any]
+) -> Artifact:
     info = PngImagePlugin.PngInfo()
     info.add_text("parameters", parameters)
     info.add_text("atelier", json.dumps(record, sort_keys=True, separators=(",", ":")))

@@ -8,8 +8,14 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif",
-           "BMP": "image/bmp", "TIFF": "image/tiff"}
+FORMATS = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "WEBP": "image/webp",
+    "GIF": "image/gif",
+    "BMP": "image/bmp",
+    "TIFF": "image/tiff",
+}
 MIN_SIDE = 32
 
 
@@ -39,10 +45,13 @@ def check_image(data: bytes, max_pixels: int) -> ImageInfo:
         width, height = image.size
         if width * height > max_pixels:
             raise ValueError(
-                f"image is {width}×{height} = {width * height:,} pixels; the limit is {max_pixels:,}"
+                f"image is {width}×{height} = {width * height:,} pixels; "
+                f"the limit is {max_pixels:,}"
             )
         if min(width, height) < MIN_SIDE:
-            raise ValueError(f"image is {width}×{height}; both sides need at least {MIN_SIDE} pixels")
+            raise ValueError(
+                f"image is {width}×{height}; both sides need at least {MIN_SIDE} pixels"
+            )
         try:
             image.load()
         except (OSError, SyntaxError, ValueError) as exc:

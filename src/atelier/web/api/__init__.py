@@ -1,0 +1,9 @@
+"""The JSON API under /v1: the stable contract for programs."""
+
+from fastapi import APIRouter
+
+from atelier.web.api import auth, engines, jobs, uploads, works
+
+router = APIRouter(prefix="/v1")
+for module in (auth, engines, uploads, jobs, works):
+    router.include_router(module.router)

@@ -1,0 +1,114 @@
+"""Sign in and out, and API keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from atelier.accounts import service as accounts
+from atelier.accounts.service import AccountError, Principal
+from atelier.studio import Studio
+from atelier.studio.errors import Invalid, NotFound
+from atelier.web.deps import SESSION_COOKIE, get_studio, principal
+from atelier.web.schemas import key_out
+
+router = APIRouter(tags=["auth"])
+
+
+class Login(BaseModel):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class NewKey(BaseModel):
+    name: str = Field("api key", min_length=1, max_length=100)
+    scopes: list[str] = Field(default_factory=lambda: ["read", "write"], min_length=1, max_length=2)
+
+
+def set_session_cookie(response: Response, studio: Studio, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=studio.settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=studio.settings.secure_cookies,
+        path="/",
+    )
+
+
+@router.post("/auth/login")
+def login(body: Login, response: Response, studio: Studio = Depends(get_studio)) -> dict[str, Any]:
+    """Start a session: sets an HttpOnly cookie; send `csrf_token` as `X-CSRF-Token` on changes."""
+    with studio.db.transaction() as s:
+        user = accounts.authenticate(s, body.email, body.password)
+        if user is None:
+            raise HTTPException(401, "wrong e-mail or password")
+        token, session = accounts.start_session(s, user, studio.settings.session_days)
+    set_session_cookie(response, studio, token)
+    return {
+        "user": {"id": user.id, "email": user.email, "role": user.role},
+        "csrf_token": session.csrf_token,
+    }
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(
+    request: Request,
+    response: Response,
+    who: Principal = Depends(principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with studio.db.transaction() as s:
+            accounts.end_session(s, token)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.status_code = 204
+    return response
+
+
+@router.get("/auth/me")
+def me(who: Principal = Depends(principal)) -> dict[str, Any]:
+    return {
+        "id": who.user_id,
+        "email": who.email,
+        "role": who.role,
+        "scopes": list(who.scopes),
+        "via": who.via,
+    }
+
+
+@router.post("/keys", status_code=201)
+def create_key(
+    body: NewKey, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
+) -> dict[str, Any]:
+    """A new API key; the key itself is in this answer only, stored hashed."""
+    if who.via == "key":
+        raise HTTPException(403, "API keys are created from a signed-in session, not with a key")
+    try:
+        with studio.db.transaction() as s:
+            key, record = accounts.create_key(s, who.user_id, body.name, body.scopes)
+    except AccountError as exc:
+        raise Invalid(str(exc), field=exc.field) from None
+    return {**key_out(record), "key": key}
+
+
+@router.get("/keys")
+def list_keys(
+    who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
+) -> list[dict[str, Any]]:
+    with studio.db.transaction() as s:
+        return [key_out(k) for k in accounts.list_keys(s, who.user_id)]
+
+
+@router.delete("/keys/{key_id}", status_code=204)
+def revoke_key(
+    key_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
+) -> Response:
+    with studio.db.transaction() as s:
+        if accounts.revoke_key(s, who.user_id, key_id) is None:
+            raise NotFound(f"no key {key_id}", field="key_id")
+    return Response(status_code=204)

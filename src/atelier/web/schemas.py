@@ -1,0 +1,105 @@
+"""The JSON shapes of the API: how studio records are shown to a caller."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from atelier.engines.base import Engine
+from atelier.store.models import ApiKey, Job, Upload, Work
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() + "Z" if value else None
+
+
+def engine_out(engine: Engine) -> dict[str, Any]:
+    reason = engine.available()
+    return {
+        "name": engine.name,
+        "medium": engine.medium,
+        "title": engine.title,
+        "description": engine.description,
+        "available": reason is None,
+        "unavailable_reason": reason,
+        "params_schema": engine.Params.model_json_schema(),
+        "models": [vars(card) for card in engine.models],
+        "credits_per_second": engine.credits_per_second,
+    }
+
+
+def upload_out(upload: Upload) -> dict[str, Any]:
+    return {
+        "id": upload.id,
+        "filename": upload.filename,
+        "mime": upload.mime,
+        "size": upload.size,
+        "sha256": upload.sha256,
+        "width": upload.width,
+        "height": upload.height,
+        "created_at": _time(upload.created_at),
+    }
+
+
+def job_out(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "engine": job.engine,
+        "status": job.status,
+        "progress": round(job.progress, 4),
+        "message": job.message,
+        "error": job.error,
+        "params": job.params,
+        "seed": job.seed,
+        "cost_estimate": job.cost_estimate,
+        "attempts": job.attempts,
+        "cancel_requested": job.cancel_requested,
+        "work_ids": [work.id for work in job.works],
+        "created_at": _time(job.created_at),
+        "started_at": _time(job.started_at),
+        "finished_at": _time(job.finished_at),
+        "url": f"/v1/jobs/{job.id}",
+    }
+
+
+def work_out(work: Work, owner: bool = True) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": work.id,
+        "job_id": work.job_id if owner else None,
+        "engine": work.engine,
+        "title": work.title,
+        "mime": work.mime,
+        "sha256": work.sha256,
+        "size": work.size,
+        "visibility": work.visibility,
+        "meta": work.meta,
+        "created_at": _time(work.created_at),
+        "url": f"/v1/works/{work.id}/file",
+        "files": [
+            {
+                "name": f.name,
+                "role": f.role,
+                "mime": f.mime,
+                "size": f.size,
+                "sha256": f.sha256,
+                "url": f"/v1/works/{work.id}/files/{f.name}",
+            }
+            for f in work.files
+        ],
+    }
+    # A work's prompt and settings are its owner's; others see the work, not the recipe.
+    body["params"] = work.params if owner else None
+    body["seed"] = work.seed if owner else None
+    return body
+
+
+def key_out(key: ApiKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "scopes": key.scopes,
+        "created_at": _time(key.created_at),
+        "last_used_at": _time(key.last_used_at),
+        "revoked_at": _time(key.revoked_at),
+    }

@@ -1,0 +1,158 @@
+"""Shared fixtures: a throwaway PostgreSQL server, studios on SQLite and PostgreSQL,
+an app with its API client, users, and test images."""
+
+from __future__ import annotations
+
+import glob
+import io
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+import tests.engines  # noqa: F401 - registers test.wait
+from atelier.accounts import service as accounts
+from atelier.accounts.service import Principal
+from atelier.settings import Settings
+from atelier.studio import Studio
+from atelier.web.app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+
+
+def _pg_bin() -> Path:
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not candidates:
+        raise RuntimeError("PostgreSQL is not installed: run `make setup` (apt-get install postgresql)")
+    return Path(candidates[-1]).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server in a temp folder on a free port; yields its admin URL.
+
+    initdb refuses to run as root, so as root the server runs as the `postgres` user."""
+    bindir = _pg_bin()
+    folder = Path(tempfile.mkdtemp(prefix="atelier-pg-"))
+    data, port = folder / "data", _free_port()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        pg = pwd.getpwnam("postgres")
+        os.chown(folder, pg.pw_uid, pg.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U",
+                    "atelier", "--no-sync"], check=True, capture_output=True)
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w",
+                    "-l", str(folder / "log"), "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://atelier@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'atelier.db'}"
+    server = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.replace("+psycopg", "") + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
+
+
+def make_settings(tmp_path: Path, database_url: str | None = None, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "data_dir": tmp_path / "data",
+        "database_url": database_url,
+        "workers": 0,
+        "admin_password": "admin password 1",
+        "lease_seconds": 5.0,
+        "poll_seconds": 0.05,
+        "engine_threads": 1,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def studio(settings: Settings) -> Iterator[Studio]:
+    studio = Studio(settings)
+    studio.prepare()
+    yield studio
+    studio.close()
+
+
+def add_user(studio: Studio, email: str, role: str = "creator") -> Principal:
+    with studio.db.transaction() as s:
+        user = accounts.create_user(s, email, PASSWORD, role)
+        return accounts.principal_for(user)
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path) -> Settings:
+    """Settings for an app with one in-process worker."""
+    return make_settings(tmp_path, workers=1)
+
+
+@pytest.fixture
+def client(app_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(app_settings)) as test_client:
+        yield test_client
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:
+    """Log the client in with a cookie; returns headers carrying the CSRF token."""
+    response = client.post("/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"X-CSRF-Token": response.json()["csrf_token"]}
+
+
+def api_user(client: TestClient, email: str, role: str = "creator") -> dict[str, str]:
+    """A new user and Bearer headers for a fresh API key of theirs."""
+    studio: Studio = client.app.state.studio  # type: ignore[attr-defined]
+    who = add_user(studio, email, role)
+    with studio.db.transaction() as s:
+        key, _ = accounts.create_key(s, who.user_id, "test", ["read", "write"])
+    return {"Authorization": f"Bearer {key}"}
+
+
+def image_bytes(width: int = 96, height: int = 64, fmt: str = "PNG", seed: int = 0) -> bytes:
+    """A smooth colourful test picture (not noise: style transfer should see shapes)."""
+    y, x = np.mgrid[0:height, 0:width]
+    rng = np.random.default_rng(seed)
+    phase = rng.uniform(0, 6.28, 3)
+    pixels = np.stack([127 + 120 * np.sin(x / 9 + y / 13 + p) for p in phase], axis=-1)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels.astype(np.uint8)).save(buffer, format=fmt)
+    return buffer.getvalue()

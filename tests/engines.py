@@ -1,0 +1,49 @@
+"""Engines for tests and benchmarks of the spine itself (registered via
+ATELIER_ENGINE_MODULES=tests.engines, or by importing this module)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import Field
+
+from atelier.engines import registry
+from atelier.engines.base import Artifact, Context, Creation, Engine, EngineError, Params
+
+
+class WaitParams(Params):
+    seconds: float = Field(0.0, ge=0.0, le=120.0)
+    steps: int = Field(1, ge=1, le=1000)
+    works: int = Field(1, ge=1, le=5)
+    fail: bool = False
+
+
+class Wait(Engine):
+    """Waits, reporting progress and honouring cancel, then writes the seed as text."""
+
+    name = "test.wait"
+    medium = "text"
+    title = "Wait (test)"
+    description = "Waits `seconds` in `steps`, then returns a small text file per work."
+    Params = WaitParams
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        for step in range(params.steps):
+            ctx.progress(step / params.steps, f"step {step + 1} of {params.steps}")
+            deadline = time.monotonic() + params.seconds / params.steps
+            while time.monotonic() < deadline:
+                ctx.check_cancelled()
+                time.sleep(min(0.02, max(0.0, deadline - time.monotonic())))
+        if params.fail:
+            raise EngineError("asked to fail")
+        return [
+            Creation(
+                files=[Artifact("result.txt", "text/plain", f"seed {ctx.seed} work {i}\n".encode())],
+                title=f"wait {i}",
+            )
+            for i in range(params.works)
+        ]
+
+
+registry.register(Wait())
