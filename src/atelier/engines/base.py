@@ -20,18 +20,17 @@ class Cancelled(Exception):
     """Raised inside an engine when its job was cancelled."""
 
 
-def UploadRef(*accept: str, description: str = "") -> Any:  # noqa: N802 - reads as a type
-    """A parameter that names an upload by id; `accept` lists the kinds allowed ("image")."""
-    return Annotated[
-        str,
-        Field(
-            min_length=32,
-            max_length=32,
-            pattern="^[0-9a-f]{32}$",
-            description=description,
-            json_schema_extra={"format": "upload", "accept": list(accept)},
-        ),
-    ]
+def upload(*accept: str) -> Any:
+    """Marks a parameter as an upload id; `accept` lists the kinds allowed ("image")."""
+    return Field(
+        min_length=32,
+        max_length=32,
+        pattern="^[0-9a-f]{32}$",
+        json_schema_extra={"format": "upload", "accept": list(accept)},
+    )
+
+
+ImageUploadId = Annotated[str, upload("image")]
 
 
 class Params(BaseModel):

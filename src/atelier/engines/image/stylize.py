@@ -14,21 +14,21 @@ from atelier.engines.base import (
     Creation,
     Engine,
     EngineError,
+    ImageUploadId,
     ModelCard,
     Params,
-    UploadRef,
 )
 from atelier.engines.image.encode import a1111_parameters, png_artifact
 
 
 class StylizeParams(Params):
-    image: UploadRef("image", description="The photo to restyle (upload id).")  # type: ignore[valid-type]
+    image: ImageUploadId = Field(description="The photo to restyle (upload id).")
     style: int | None = Field(
         None, ge=0, le=NUM_STYLES - 1, description="One of the 26 preset styles (0–25)."
     )
-    style_image: (
-        UploadRef("image", description="Any picture to use as the style (upload id).") | None
-    ) = None  # type: ignore[valid-type]
+    style_image: ImageUploadId | None = Field(
+        None, description="Any picture to use as the style (upload id)."
+    )
     strength: float = Field(
         1.0, ge=0.0, le=1.0, description="0 keeps the photo, 1 is fully styled."
     )
@@ -126,4 +126,4 @@ class Stylize(Engine):
 
 def network_input(photo: Image.Image, size: tuple[int, int]) -> Image.Image:
     """The photo as the network saw it (RGB, at the result's size), for blending."""
-    return load_image(photo).resize(size, Image.LANCZOS)
+    return load_image(photo).resize(size, Image.Resampling.LANCZOS)
