@@ -338,7 +338,8 @@ class Studio:
     # -- the runner's side -----------------------------------------------------------
 
     def claim(self, worker_id: str) -> Claimed | None:
-        """Atomically take the oldest queued job (or one whose worker's lease ran out).
+        """Atomically take the oldest queued job (or one whose worker's lease ran out)
+        among the engines this process can run.
 
         PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite
         runs the whole claim inside one write transaction."""
@@ -347,9 +348,10 @@ class Studio:
         expired = and_(Job.status == "running", Job.lease_expires_at < now)
         with self.db.transaction() as s:
             self._reap(s, expired, now)
+            runnable = [e.name for e in registry.all_engines() if e.available() is None]
             candidate = (
                 select(Job.id)
-                .where(or_(Job.status == "queued", expired))
+                .where(or_(Job.status == "queued", expired), Job.engine.in_(runnable))
                 .order_by(Job.created_at, Job.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)
