@@ -39,7 +39,9 @@ class Wait(Engine):
             raise EngineError("asked to fail")
         return [
             Creation(
-                files=[Artifact("result.txt", "text/plain", f"seed {ctx.seed} work {i}\n".encode())],
+                files=[
+                    Artifact("result.txt", "text/plain", f"seed {ctx.seed} work {i}\n".encode())
+                ],
                 title=f"wait {i}",
             )
             for i in range(params.works)

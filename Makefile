@@ -1,0 +1,53 @@
+# Atelier: two commands on a fresh Debian 12 machine.
+#
+#   make run     set everything up, then serve the studio at http://127.0.0.1:8000
+#   make test    set everything up, then run the whole test suite
+#                (extra pytest arguments: make test PYTEST_ARGS="-k queue")
+#
+#   make setup   Debian packages (scripts/debian-packages.txt), .venv with the project
+#                installed editable with its dev extra; quick and idempotent when done
+#   make lint    ruff check and ruff format --check
+#   make clean   caches and test leftovers (keeps .venv and the studio's atelier-data)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV ?= .venv
+PYTEST_ARGS ?=
+# wildcard: an empty folder (benchmarks/ for now) is not in a clone
+LINT_PATHS := $(wildcard src tests benchmarks)
+
+export PYTHON VENV
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help setup run test lint clean clean-data
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	$(VENV)/bin/atelier serve
+
+# pytest's own exit status is make's: "no tests collected" (5) fails too.
+test: setup
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+
+# Removes caches and what test runs leave behind; NOT .venv (make setup is quick to
+# reuse it) and NOT ./atelier-data, where `make run` keeps the studio's database and
+# artifacts (`make clean-data` removes that).
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist
+	find $(LINT_PATHS) -depth \( -name __pycache__ \
+		-o -name atelier-data \) -type d -exec rm -rf {} + 2>/dev/null || true
+
+# Deletes the local studio's data (database, artifacts, keys): everything `make run` made.
+clean-data:
+	rm -rf atelier-data

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Set up everything Atelier needs on Debian 12; safe to run again (quick when done).
+#
+#   1. Debian packages listed in scripts/debian-packages.txt (plus Python 3.11 and its
+#      venv module if they are missing), installed only when missing. As root they are
+#      installed with apt-get; otherwise the exact `sudo apt-get install …` is printed
+#      and the script exits non-zero.
+#   2. A virtual environment in $VENV (default .venv) made with $PYTHON (default
+#      python3.11), with the project installed editable with its dev extra:
+#      `pip install -e '.[dev]'`. It is reinstalled only when pyproject.toml changed
+#      (the sha256 of pyproject.toml is kept in $VENV/.atelier-installed).
+#
+# Environment: PYTHON, VENV, ATELIER_SETUP_FORCE=1 (reinstall the venv's packages).
+# Torch rule: if torch is ever needed, ask for torch==2.13.0 exactly, never bare torch.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PYTHON="${PYTHON:-python3.11}"
+VENV="${VENV:-.venv}"
+STAMP="$VENV/.atelier-installed"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+export DEBIAN_FRONTEND=noninteractive
+
+# One set-up at a time per checkout (e.g. `make test` and `make run` started together).
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"${TMPDIR:-/tmp}/atelier-setup-$(printf '%s' "$ROOT" | sha256sum | cut -c1-16).lock"
+    flock 9
+fi
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- Debian packages
+
+wanted_packages() {
+    sed -e 's/#.*//' -e 's/[[:space:]]\+/\n/g' scripts/debian-packages.txt | sed '/^$/d'
+    # Python itself: only where the chosen interpreter, or its venv module, is missing.
+    if ! command -v "$PYTHON" >/dev/null 2>&1; then
+        echo python3.11
+        echo python3.11-venv
+    elif ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        echo python3.11-venv
+    fi
+}
+
+is_installed() {
+    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
+}
+
+missing=()
+while read -r pkg; do
+    is_installed "$pkg" || missing+=("$pkg")
+done < <(wanted_packages)
+
+if ((${#missing[@]})); then
+    install_cmd=(apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}")
+    if ((EUID != 0)); then
+        printf 'setup: these Debian packages are missing: %s\n' "${missing[*]}" >&2
+        printf 'setup: install them with:\n\n    sudo %s\n\n' "${install_cmd[*]}" >&2
+        exit 1
+    fi
+    say "installing Debian packages: ${missing[*]}"
+    # Another apt may hold the locks: wait for it (the lock timeout, then a few retries).
+    for attempt in 1 2 3 4 5; do
+        apt-get -o DPkg::Lock::Timeout=600 -q update && break
+        ((attempt < 5)) || die "apt-get update failed"
+        say "apt-get update failed (attempt $attempt); retrying in 10 s"
+        sleep 10
+    done
+    "${install_cmd[@]}" </dev/null || die "apt-get install failed: ${missing[*]}"
+    for pkg in "${missing[@]}"; do
+        is_installed "$pkg" || die "Debian package $pkg is still not installed"
+    done
+fi
+
+# ---------------------------------------------------------------- virtual environment
+
+command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found (set PYTHON=…)"
+
+if [[ -d "$VENV" ]] && ! "$VENV/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 11)' >/dev/null 2>&1; then
+    say "$VENV is broken or not Python 3.11; making it again"
+    rm -rf "$VENV"
+fi
+if [[ ! -x "$VENV/bin/python" ]]; then
+    say "making $VENV with $PYTHON"
+    "$PYTHON" -m venv "$VENV"
+    rm -f "$STAMP"
+fi
+
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+have="$(cat "$STAMP" 2>/dev/null || true)"
+if [[ "$want" != "$have" || "${ATELIER_SETUP_FORCE:-0}" == 1 ]]; then
+    say "installing the project into $VENV: pip install -e '.[dev]'"
+    rm -f "$STAMP"
+    "$VENV/bin/python" -m pip install --progress-bar off -e '.[dev]'
+    echo "$want" >"$STAMP"
+fi
