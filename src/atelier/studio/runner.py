@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import shutil
 import socket
 import threading
@@ -19,9 +20,12 @@ PROGRESS_EVERY = 0.25  # seconds between progress writes
 class Worker:
     """One worker runs one job at a time; many may share a database."""
 
-    def __init__(self, studio: Studio, name: str = "") -> None:
+    def __init__(self, studio: Studio, name: str = "w") -> None:
         self.studio = studio
-        self.id = f"{socket.gethostname()}:{os.getpid()}:{name or threading.get_ident()}"
+        # Fits jobs.lease_owner (64); the random part keeps ids unique where hostnames are
+        # long and shared by prefix and every container's pid is 1.
+        host = socket.gethostname()[:30]
+        self.id = f"{host}:{os.getpid()}:{name[:8]}:{secrets.token_hex(4)}"
 
     def run_one(self) -> bool:
         """Run the next job if there is one; returns whether there was."""

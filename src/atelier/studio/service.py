@@ -172,7 +172,11 @@ class Studio:
             validated = engine.Params.model_validate(params)
         except ValidationError as exc:
             errors = [
-                (".".join(["params", *(str(p) for p in e["loc"])]), e["msg"]) for e in exc.errors()
+                (
+                    ".".join(["params", *(str(p) for p in e["loc"])]),
+                    e["msg"].removeprefix("Value error, "),  # pydantic's prefix says nothing
+                )
+                for e in exc.errors()
             ]
             raise Invalid("; ".join(f"{f}: {m}" for f, m in errors), errors=errors) from None
         if seed is not None and not 0 <= seed <= MAX_SEED:
@@ -387,9 +391,9 @@ class Studio:
     def _reap(self, s: Any, expired: Any, now: Any) -> None:
         """Settle jobs whose worker died: cancelled if asked, failed after the last attempt."""
         for job in s.scalars(
-            select(Job).where(
-                expired, or_(Job.cancel_requested, Job.attempts >= self.settings.max_attempts)
-            )
+            select(Job)
+            .where(expired, or_(Job.cancel_requested, Job.attempts >= self.settings.max_attempts))
+            .with_for_update(skip_locked=True)
         ):
             if job.cancel_requested:
                 job.status = "canceled"
@@ -428,6 +432,8 @@ class Studio:
 
         Files are written first, content-addressed, so a retry never stores one twice;
         False (nothing recorded) when this worker no longer holds the job."""
+        if not self.heartbeat(job_id, worker_id).held:
+            return False  # checked before storing files, so a lost job leaves none behind
         stored = []
         for creation in creations:
             hooks.moderate_output(creation)
