@@ -32,6 +32,13 @@ def _option(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     )
 
 
+def _label(name: str, title: str | None) -> str:
+    """A schema's own title, but in sentence case where pydantic merely title-cased the
+    field's name ("Max Size" → "Max size")."""
+    plain = name.replace("_", " ")
+    return plain.capitalize() if title is None or title == plain.title() else title
+
+
 def form_fields(schema: dict[str, Any]) -> list[FormField]:
     required = set(schema.get("required", []))
     fields = []
@@ -44,10 +51,13 @@ def form_fields(schema: dict[str, Any]) -> list[FormField]:
             kind = "file"
         if "enum" in prop:
             kind = "select"
+        help_text = prop.get("description", "")
+        if kind == "file":  # the page sends a file; the upload id is the API's business
+            help_text = help_text.replace(" (upload id)", "")
         fields.append(
             FormField(
                 name=name,
-                label=prop.get("title", name.replace("_", " ").capitalize()),
+                label=_label(name, prop.get("title")),
                 kind=kind,
                 required=name in required,
                 default=prop.get("default"),
@@ -55,7 +65,7 @@ def form_fields(schema: dict[str, Any]) -> list[FormField]:
                 maximum=prop.get("maximum"),
                 options=prop.get("enum"),
                 accept=",".join(f"{a}/*" for a in prop.get("accept", [])),
-                help=prop.get("description", ""),
+                help=help_text,
             )
         )
     return fields

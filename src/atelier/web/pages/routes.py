@@ -17,7 +17,7 @@ from atelier.studio import Studio
 from atelier.studio.errors import StudioError
 from atelier.web.api.auth import set_session_cookie
 from atelier.web.deps import SESSION_COOKIE, get_studio
-from atelier.web.pages.forms import form_fields, params_from_form
+from atelier.web.pages.forms import FormField, form_fields, params_from_form
 from atelier.web.schemas import job_out, work_out
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +60,7 @@ def _safe_next(target: str) -> str:
 def login_page(
     request: Request, next: str = "/", who: Principal | None = Depends(page_principal)
 ) -> Response:
-    return render(request, "login.html", who, next=_safe_next(next), error=None)
+    return render(request, "login.html", who, next=_safe_next(next), error=None, email="")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -73,7 +73,13 @@ async def login_submit(request: Request, studio: Studio = Depends(get_studio)) -
         token = accounts.start_session(s, user, studio.settings.session_days)[0] if user else None
     if token is None:
         return render(
-            request, "login.html", None, status=401, next=target, error="Wrong e-mail or password."
+            request,
+            "login.html",
+            None,
+            status=401,
+            next=target,
+            error="Wrong e-mail or password.",
+            email=email,
         )
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, studio, token)
@@ -113,7 +119,10 @@ def create_page(
 ) -> Response:
     if who is None:
         return to_login(request)
-    engine = studio.engine(engine_name)
+    try:
+        engine = studio.engine(engine_name)
+    except StudioError:
+        return render(request, "missing.html", who, status=404, what="tool")
     return render(
         request,
         "create.html",
@@ -121,6 +130,7 @@ def create_page(
         engine=engine,
         fields=form_fields(engine.Params.model_json_schema()),
         values={},
+        uploads={},
         errors={},
     )
 
@@ -134,7 +144,10 @@ async def create_submit(
 ) -> Response:
     if who is None:
         return to_login(request)
-    engine = studio.engine(engine_name)
+    try:
+        engine = studio.engine(engine_name)
+    except StudioError:
+        return render(request, "missing.html", who, status=404, what="tool")
     fields = form_fields(engine.Params.model_json_schema())
     form = await request.form()
     if not csrf_ok(who, form):
@@ -143,8 +156,16 @@ async def create_submit(
     errors: dict[str, str] = {}
     try:
         for field in fields:
+            if field.kind != "file":
+                continue
+            # A file sent with an earlier, refused try of this form is kept (the page
+            # carries its upload id in `keep-<name>`), so the user need not choose it again.
+            kept = values.pop(f"keep-{field.name}", "").strip()
+            values.pop(field.name, None)
+            if kept:
+                values[field.name] = kept
             upload = form.get(field.name)
-            if field.kind == "file" and upload is not None and not isinstance(upload, str):
+            if upload is not None and not isinstance(upload, str):
                 data = await upload.read(studio.settings.max_upload_bytes + 1)
                 if data:
                     try:
@@ -166,7 +187,8 @@ async def create_submit(
     except StudioError as exc:
         for field_path, message in exc.errors:
             errors.setdefault(
-                field_path.split(".")[-1] if "." in field_path else field_path, message
+                field_path.split(".")[-1] if "." in field_path else field_path,
+                message,
             )
         return render(
             request,
@@ -176,10 +198,30 @@ async def create_submit(
             engine=engine,
             fields=fields,
             values=values,
+            uploads=_uploads_shown(studio, who, fields, values, errors),
             errors=errors,
             error=exc.detail,
         )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def _uploads_shown(
+    studio: Studio,
+    who: Principal,
+    fields: list[FormField],
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> dict[str, Any]:
+    """The user's own files already sent for this form's file fields (by field name),
+    to offer again when the form comes back with an error; a wrong id is dropped."""
+    shown: dict[str, Any] = {}
+    for field in fields:
+        upload_id = values.get(field.name)
+        if field.kind != "file" or not upload_id or field.name in errors:
+            continue
+        with contextlib.suppress(StudioError):
+            shown[field.name] = studio.upload(who, upload_id)
+    return shown
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
@@ -196,7 +238,17 @@ def job_page(
     except StudioError:
         return render(request, "missing.html", who, status=404, what="job")
     works = [studio.work(who, w.id)[0] for w in job.works]
-    return render(request, "job.html", who, job=job_out(job), works=[work_out(w) for w in works])
+    title = job.engine
+    with contextlib.suppress(StudioError):  # an engine no longer installed keeps its name
+        title = studio.engine(job.engine).title
+    return render(
+        request,
+        "job.html",
+        who,
+        job=job_out(job),
+        title=title,
+        works=[work_out(w) for w in works],
+    )
 
 
 @router.post("/jobs/{job_id}/cancel")

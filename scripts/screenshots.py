@@ -1,0 +1,195 @@
+"""Screenshots of the main pages, on a desktop and on a phone, into docs/screenshots/.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+Starts a throwaway studio (uvicorn in a background thread, one worker, SQLite in a temp
+folder), signs in as a new creator, stylizes one picture, and photographs: login, home,
+the create form (and the same form refused with an error), the finished job page and
+"My works". Uses Debian's Chromium
+(/usr/bin/chromium) through Playwright; it never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+from PIL import Image, ImageDraw, ImageFilter
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+
+from atelier.accounts import service as accounts
+from atelier.settings import Settings
+from atelier.web.app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+EMAIL, PASSWORD = "ada@example.com", "a long screenshot password"
+SIZES: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(data_dir: Path) -> Iterator[str]:
+    """The app on a free port with a creator account; yields its base URL."""
+    settings = Settings(
+        data_dir=data_dir,
+        workers=1,
+        admin_password="screenshots admin 1",
+        engine_threads=1,
+        poll_seconds=0.05,
+    )
+    app = create_app(settings)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise SystemExit("the server did not start")
+        time.sleep(0.02)
+    with app.state.studio.db.transaction() as s:
+        accounts.create_user(s, EMAIL, PASSWORD, "creator")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def landscape(width: int = 640, height: int = 440) -> bytes:
+    """A small made-up photo: sky, sun, hills, a lake (no files needed)."""
+    picture = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(picture)
+    for y in range(height):
+        t = y / height
+        draw.line(
+            [(0, y), (width, y)], fill=(int(90 + 150 * t), int(150 + 80 * t), int(230 - 40 * t))
+        )
+    draw.ellipse([420, 60, 520, 160], fill=(255, 214, 120))
+    for depth, colour in ((0.55, (70, 120, 80)), (0.68, (40, 95, 60)), (0.8, (30, 70, 45))):
+        points = [(0, height)]
+        for x in range(0, width + 8, 8):
+            wave = math.sin(x / 70 + depth * 9) * 30 + math.sin(x / 23 + depth) * 8
+            points.append((x, int(height * depth + wave)))
+        points.append((width, height))
+        draw.polygon(points, fill=colour)
+    draw.rectangle([0, int(height * 0.88), width, height], fill=(70, 120, 170))
+    buffer = io.BytesIO()
+    picture.filter(ImageFilter.GaussianBlur(1.2)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def shoot(page: Page, out: Path, name: str, kind: str) -> None:
+    path = out / f"{name}-{kind}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def make_work(browser: Browser, url: str, photo: Path) -> str:
+    """Stylize the photo once through the form; returns the job page's path."""
+    context = browser.new_context(base_url=url)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/create/image.stylize")
+    page.locator("#f-image").set_input_files(photo)
+    page.get_by_label("Style", exact=True).fill("7")
+    page.get_by_label("Max size").fill("512")
+    page.get_by_role("button", name="Create").click()
+    expect(page.locator("#job-status")).to_have_text("succeeded", timeout=60_000)
+    path = page.url.removeprefix(url)
+    context.close()
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    out: Path = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="atelier-shots-") as tmp, serve(Path(tmp)) as url:
+        photo = Path(tmp) / "lake.png"
+        photo.write_bytes(landscape())
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            job_path = make_work(browser, url, photo)
+            for kind, viewport in SIZES.items():
+                phone = kind == "phone"
+                context = browser.new_context(
+                    base_url=url,
+                    viewport=viewport,
+                    device_scale_factor=2 if phone else 1,
+                    is_mobile=phone,
+                    has_touch=phone,
+                )
+                page = context.new_page()
+                page.goto("/login")
+                shoot(page, out, "login", kind)
+                page.get_by_label("E-mail").fill(EMAIL)
+                page.get_by_label("Password").fill(PASSWORD)
+                page.get_by_role("button", name="Sign in").click()
+                page.wait_for_url(f"{url}/")
+                shoot(page, out, "home", kind)
+                page.goto("/create/image.stylize")
+                page.locator("#f-image").set_input_files(photo)
+                page.wait_for_function(
+                    "() => { const i = document.querySelector('.preview');"
+                    " return i && !i.hidden && i.complete && i.naturalWidth > 0; }"
+                )
+                page.get_by_label("Style", exact=True).fill("7")
+                shoot(page, out, "create", kind)
+                page.evaluate(  # past the browser's own limits, to show the server's message
+                    "() => document.querySelectorAll('input[type=number]')"
+                    ".forEach((el) => { el.removeAttribute('min'); el.removeAttribute('max'); })"
+                )
+                page.get_by_label("Style", exact=True).fill("99")
+                page.get_by_role("button", name="Create").click()
+                page.locator(".error-summary").wait_for()
+                shoot(page, out, "create-error", kind)
+                page.goto(job_path)
+                page.wait_for_function(
+                    "() => [...document.images].every((i) => i.complete && i.naturalWidth > 0)"
+                )
+                page.locator("details.settings summary").click()
+                shoot(page, out, "job", kind)
+                page.goto("/works")
+                page.wait_for_function(
+                    "() => [...document.images].every((i) => i.complete && i.naturalWidth > 0)"
+                )
+                shoot(page, out, "works", kind)
+                context.close()
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()

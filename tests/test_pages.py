@@ -1,0 +1,311 @@
+"""The web pages in a real browser: headless Debian Chromium driven by Playwright, against a
+real server (uvicorn in a background thread, one in-process worker, SQLite in tmp).
+
+Chromium comes from Debian (scripts/debian-packages.txt); Playwright never downloads one."""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+import uvicorn
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from atelier.accounts.service import Principal
+from atelier.studio import Studio
+from atelier.web.app import create_app
+from tests.conftest import PASSWORD, add_user, image_bytes, make_settings
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",  # the tests may run as root
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+EMAIL = "painter@example.com"
+WAIT_MS = 30_000  # the longest any one expectation waits (a job, a page)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    studio: Studio
+    who: Principal
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The whole app, served on a free port, with a creator account."""
+    folder = tmp_path_factory.mktemp("pages")
+    app = create_app(make_settings(folder, workers=1))
+    port = free_port()
+    uv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=uv.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    studio: Studio = app.state.studio
+    try:
+        yield Server(f"http://127.0.0.1:{port}", studio, add_user(studio, EMAIL))
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        raise RuntimeError("Chromium is not installed: run `make setup` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser: Browser, server: Server, signed_in: bool, **options: object) -> Page:
+    context: BrowserContext = browser.new_context(base_url=server.url, **options)  # type: ignore[arg-type]
+    context.set_default_timeout(WAIT_MS)
+    if signed_in:
+        response = context.request.post(
+            "/login", form={"email": EMAIL, "password": PASSWORD, "next": "/"}, max_redirects=0
+        )
+        assert response.status == 303, response.text()
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server) -> Iterator[Page]:
+    """A signed-in tab of its own (cookies are not shared between tests)."""
+    tab = new_page(browser, server, signed_in=True)
+    yield tab
+    tab.context.close()
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    path = tmp_path / "photo.png"
+    path.write_bytes(image_bytes(160, 120))
+    return path
+
+
+def unlabelled_controls(page: Page) -> list[str]:
+    """Visible form controls that no <label for=…> names."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll("main input, main select, main textarea")]
+            .filter((el) => el.type !== "hidden")
+            .filter((el) => !el.id || !document.querySelector(`label[for="${el.id}"]`))
+            .map((el) => el.name || el.outerHTML)"""
+    )
+
+
+def natural_width(page: Page, selector: str) -> int:
+    handle = page.locator(selector).first
+    handle.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "(el) => el.complete && el.naturalWidth > 0", arg=handle.element_handle()
+    )
+    return int(handle.evaluate("(el) => el.naturalWidth"))
+
+
+def test_signing_in_from_a_protected_page(browser: Browser, server: Server) -> None:
+    page = new_page(browser, server, signed_in=False)
+    try:
+        page.goto("/works")
+        expect(page).to_have_url(re.compile(r"/login\?next=/works$"))
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        assert unlabelled_controls(page) == []
+
+        page.get_by_label("E-mail").fill(EMAIL)
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("alert")).to_have_text("Wrong e-mail or password.")
+        expect(page.get_by_label("E-mail")).to_have_value(EMAIL)  # not typed twice
+
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(f"{server.url}/works")
+        expect(page.get_by_role("heading", name="My works")).to_be_visible()
+        expect(page.get_by_role("button", name=re.compile("Sign out"))).to_be_visible()
+    finally:
+        page.context.close()
+
+
+def test_stylize_a_photo_and_find_it_in_my_works(page: Page, server: Server, photo: Path) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Stylize").click()
+    expect(page).to_have_url(f"{server.url}/create/image.stylize")
+    expect(page.get_by_role("heading", name="Stylize")).to_be_visible()
+    assert unlabelled_controls(page) == []
+
+    photo_input = page.locator("#f-image")
+    photo_input.set_input_files(photo)
+    preview = page.locator(".field:has(#f-image) img.preview")
+    expect(preview).to_be_visible()
+    assert natural_width(page, ".field:has(#f-image) img.preview") == 160
+
+    page.get_by_label("Style", exact=True).fill("3")
+    page.get_by_label("Max size").fill("128")
+    page.get_by_role("button", name="Create").click()
+
+    expect(page).to_have_url(re.compile(r"/jobs/[\w-]+$"))
+    job_id = page.url.rsplit("/", 1)[1]
+    expect(page.locator("progress#job-progress")).to_be_visible()
+    expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)
+    expect(page.locator("progress#job-progress")).to_have_attribute("value", "1.0")
+    result = page.locator("#results img")
+    expect(result).to_be_visible()
+    assert natural_width(page, "#results img") > 0
+
+    job = server.studio.job(server.who, job_id)
+    assert job.status == "succeeded" and job.params["style"] == 3
+    download = page.locator("#results a[download]").first
+    response = page.request.get(str(download.get_attribute("href")))
+    assert response.status == 200
+    assert response.headers["content-type"] == "image/png"
+    body = response.body()
+    assert body.startswith(b"\x89PNG\r\n\x1a\n")
+    with Image.open(io.BytesIO(body)) as made:
+        assert made.size == (128, 96)  # 160×120 scaled to a longest side of 128
+        pixels = np.asarray(made.convert("RGB"), dtype=np.int16)
+    spread = pixels.max(axis=(0, 1)) - pixels.min(axis=(0, 1))
+    assert (spread > 30).all()  # a picture in every channel, not a flat fill
+    with Image.open(photo) as original:
+        plain = np.asarray(original.convert("RGB").resize((128, 96)), dtype=np.int16)
+    assert np.abs(pixels - plain).mean() > 10  # restyled, not merely resized
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My works").click()
+    expect(page).to_have_url(f"{server.url}/works")
+    work_id = job.works[0].id
+    thumbnail = f"main img[src='/v1/works/{work_id}/files/thumbnail.webp']"
+    expect(page.locator(thumbnail)).to_be_visible()
+    assert natural_width(page, thumbnail) > 0
+
+
+def test_the_job_page_follows_progress_live(page: Page, server: Server) -> None:
+    """Progress arrives over server-sent events without reloading, then the page shows
+    the finished job (test.wait: four half-second steps, then a text file)."""
+    job, _ = server.studio.submit(server.who, "test.wait", {"seconds": 2.0, "steps": 4})
+    page.goto(f"/jobs/{job.id}")
+    page.evaluate("() => { window.sameDocument = true; }")
+    expect(page.locator("#job-status")).to_have_text("running")
+    expect(page.locator("#job-message")).to_have_text(re.compile(r"step [2-4] of 4"))
+    page.wait_for_function(
+        "() => { const v = document.getElementById('job-progress').value; return v > 0 && v < 1; }"
+    )
+    assert page.evaluate("() => window.sameDocument === true")  # live, not reloaded
+    expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)
+    expect(page.locator("#results a[download]")).to_have_count(1)
+    expect(page.locator("#results img")).to_have_count(0)  # a text work has no picture
+    expect(page.get_by_role("button", name="Cancel")).to_have_count(0)
+
+
+def test_cancelling_a_running_job(page: Page, server: Server) -> None:
+    job, _ = server.studio.submit(server.who, "test.wait", {"seconds": 20.0, "steps": 200})
+    page.goto(f"/jobs/{job.id}")
+    expect(page.locator("#job-status")).to_have_text("running")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#job-status")).to_have_text("canceled", timeout=WAIT_MS)
+    expect(page.get_by_role("button", name="Cancel")).to_have_count(0)
+    assert server.studio.job(server.who, job.id).status == "canceled"
+
+
+def test_a_bad_value_is_marked_and_creates_no_job(page: Page, server: Server, photo: Path) -> None:
+    jobs_before = len(server.studio.jobs(server.who, limit=200))
+    page.goto("/create/image.stylize")
+    page.locator("#f-image").set_input_files(photo)
+    # The browser would refuse these itself: take its limits away so the server must.
+    page.evaluate(
+        """() => { for (const el of document.querySelectorAll("input[type=number]")) {
+                     el.removeAttribute("min"); el.removeAttribute("max"); } }"""
+    )
+    page.get_by_label("Style", exact=True).fill("99")
+    page.get_by_label("Strength").fill("5")
+    page.get_by_label("Max size").fill("128")
+    page.get_by_role("button", name="Create").click()
+
+    expect(page).to_have_url(f"{server.url}/create/image.stylize")
+    expect(page.get_by_role("alert")).to_contain_text("check the marked fields")
+    for name, value in (("style", "99"), ("strength", "5")):
+        field = page.locator(f".field:has(#f-{name})")
+        message = field.locator(".error")
+        expect(message).to_be_visible()
+        expect(message).to_contain_text(re.compile("less than or equal", re.I))
+        control = page.locator(f"#f-{name}")
+        expect(control).to_have_value(value)  # what was typed is kept for correcting
+        expect(control).to_have_attribute("aria-invalid", "true")
+        described = str(control.get_attribute("aria-describedby")).split()
+        assert message.get_attribute("id") in described
+        # The summary at the top links to the field.
+        expect(page.locator(f".error-summary a[href='#f-{name}']")).to_be_visible()
+    expect(page.locator(".field:has(#f-max_size) .error")).to_have_count(0)
+    assert len(server.studio.jobs(server.who, limit=200)) == jobs_before
+
+    # The photo sent with the refused form is kept: correcting the numbers is enough.
+    expect(page.locator(".field:has(#f-image) .kept")).to_contain_text("photo.png")
+    page.get_by_label("Style", exact=True).fill("3")
+    page.get_by_label("Strength").fill("0.5")
+    page.get_by_role("button", name="Create").click()
+    expect(page).to_have_url(re.compile(r"/jobs/[\w-]+$"))
+    expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)
+    jobs = server.studio.jobs(server.who, limit=200)
+    assert len(jobs) == jobs_before + 1
+    assert jobs[0].params["strength"] == 0.5 and jobs[0].params["style"] == 3
+    assert jobs[0].params["image"] == server.studio.upload(server.who, jobs[0].params["image"]).id
+
+
+def test_the_pages_fit_a_phone(browser: Browser, server: Server) -> None:
+    upload = server.studio.add_upload(server.who, "small.png", image_bytes(96, 64, seed=2))
+    job, _ = server.studio.submit(
+        server.who, "image.stylize", {"image": upload.id, "style": 1, "max_size": 96}
+    )
+    page = new_page(
+        browser,
+        server,
+        signed_in=True,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        page.goto(f"/jobs/{job.id}")
+        expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)
+        expect(page.locator("#results img")).to_be_visible()
+        page.locator("details.settings summary").click()  # the longest lines: upload ids
+        for path in (None, "/create/image.stylize", "/", "/works", "/login"):
+            if path:
+                page.goto(path)
+            expect(page.locator("main h1")).to_be_visible()
+            scroll_width, inner_width = page.evaluate(
+                "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
+            )
+            assert inner_width == 390
+            assert scroll_width <= inner_width, f"{page.url} scrolls sideways: {scroll_width}px"
+    finally:
+        page.context.close()
