@@ -46,7 +46,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [(_field(tuple(e["loc"])), e["msg"]) for e in exc.errors()]
+        # A body that is not JSON at all is located at a character offset, not a field.
+        errors = [
+            ("body" if e["type"] == "json_invalid" else _field(tuple(e["loc"])), e["msg"])
+            for e in exc.errors()
+        ]
         detail = "; ".join(f"{field}: {message}" for field, message in errors)
         return problem(422, "Invalid input", detail, errors)
 

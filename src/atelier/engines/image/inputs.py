@@ -40,6 +40,8 @@ def check_image(data: bytes, max_pixels: int) -> ImageInfo:
             raise ValueError("not an image (PNG, JPEG, WebP, GIF, BMP or TIFF expected)") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ValueError("image has too many pixels (decompression bomb refused)") from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:  # cut off inside its header
+            raise ValueError(f"image is damaged or truncated ({exc})") from None
         if image.format not in FORMATS:
             raise ValueError(f"unsupported image format {image.format}")
         width, height = image.size

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from atelier.studio import Studio
+from atelier.studio.errors import Invalid, NotFound
 from atelier.web.deps import get_studio
 from atelier.web.schemas import engine_out
 
@@ -20,4 +21,8 @@ def list_engines(studio: Studio = Depends(get_studio)) -> list[dict[str, Any]]:
 
 @router.get("/engines/{name}")
 def get_engine(name: str, studio: Studio = Depends(get_studio)) -> dict[str, Any]:
-    return engine_out(studio.engine(name))
+    try:
+        engine = studio.engine(name)
+    except Invalid as exc:  # an unknown name in the path is a missing resource, not bad input
+        raise NotFound(exc.detail, field="name") from None
+    return engine_out(engine)

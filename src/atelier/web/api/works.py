@@ -58,10 +58,8 @@ def _send(studio: Studio, who: Principal | None, work_id: str, name: str | None)
         path,
         media_type=file.mime,
         filename=file.name,
-        headers={
-            "ETag": f'"{file.sha256}"',
-            "Cache-Control": "private, max-age=31536000, immutable",
-        },
+        # Revalidate every time: a shared work can be made private again.
+        headers={"ETag": f'"{file.sha256}"', "Cache-Control": "private, no-cache"},
     )
 
 
