@@ -31,6 +31,11 @@ class ArtifactStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, target)
+            folder = os.open(target.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)  # the rename itself survives a power cut
+            finally:
+                os.close(folder)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
