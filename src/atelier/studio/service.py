@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select, update
@@ -38,6 +38,7 @@ from atelier.studio import hooks
 from atelier.studio.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unsupported
 
 MAX_SEED = 2**32 - 1
+T = TypeVar("T", Job, Upload, Work)
 CREATOR_ROLES = ("admin", "creator")
 
 
@@ -142,10 +143,7 @@ class Studio:
 
     def upload(self, who: Principal, upload_id: str) -> Upload:
         with self.db.transaction() as s:
-            upload = s.get(Upload, upload_id)
-            if upload is None or upload.owner_id != who.user_id:
-                raise NotFound(f"no upload {upload_id}", field="upload_id")
-            return upload
+            return self._owned(s, Upload, who, upload_id)
 
     # -- jobs ----------------------------------------------------------------------
 
@@ -256,12 +254,18 @@ class Studio:
         if who.role not in CREATOR_ROLES:
             raise Forbidden(f"a {who.role} account cannot create; ask an admin for a creator role")
 
+    @staticmethod
+    def _owned(s: Any, model: type[T], who: Principal, object_id: str) -> T:
+        """The row if `who` owns it; NotFound otherwise, so others learn nothing of it."""
+        row = s.get(model, object_id)
+        if row is None or row.owner_id != who.user_id:
+            label = model.__tablename__.removesuffix("s")
+            raise NotFound(f"no {label} {object_id}", field=f"{label}_id")
+        return row  # type: ignore[no-any-return]
+
     def job(self, who: Principal, job_id: str) -> Job:
         with self.db.transaction() as s:
-            job = s.get(Job, job_id)
-            if job is None or job.owner_id != who.user_id:
-                raise NotFound(f"no job {job_id}", field="job_id")
-            return job
+            return self._owned(s, Job, who, job_id)
 
     def jobs(
         self, who: Principal, status: str | None = None, limit: int = 50, offset: int = 0
@@ -276,9 +280,7 @@ class Studio:
     def cancel(self, who: Principal, job_id: str) -> Job:
         """A queued job is cancelled at once; a running one at its engine's next check."""
         with self.db.transaction() as s:
-            job = s.get(Job, job_id)
-            if job is None or job.owner_id != who.user_id:
-                raise NotFound(f"no job {job_id}", field="job_id")
+            job = self._owned(s, Job, who, job_id)
             if job.status == "queued":
                 job.status, job.finished_at = "canceled", utcnow()
                 hooks.release_credits(s, job)
@@ -330,9 +332,7 @@ class Studio:
         if title is not None and len(title) > 200:
             raise Invalid("title must be at most 200 characters", field="title")
         with self.db.transaction() as s:
-            work = s.get(Work, work_id)
-            if work is None or work.owner_id != who.user_id:
-                raise NotFound(f"no work {work_id}", field="work_id")
+            work = self._owned(s, Work, who, work_id)
             if visibility is not None:
                 work.visibility = visibility
             if title is not None:
