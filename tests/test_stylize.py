@@ -212,3 +212,53 @@ def test_runs_through_studio_and_worker_without_the_web(tmp_path: Path) -> None:
         assert json.loads(png_text(path)["atelier"])["seed"] == 3
     finally:
         studio.close()
+
+
+def test_mixing_two_presets(api: Any, photo_id: str) -> None:
+    three, _ = stylize(api, image=photo_id, style=3, max_size=96)
+    nine, _ = stylize(api, image=photo_id, style=9, max_size=96)
+    only_three, _ = stylize(api, image=photo_id, style=3, mix_with=9, mix=0.0, max_size=96)
+    only_nine, _ = stylize(api, image=photo_id, style=3, mix_with=9, mix=1.0, max_size=96)
+    half, _ = stylize(api, image=photo_id, style=3, mix_with=9, mix=0.5, max_size=96)
+    assert np.abs(pixels(only_three) - pixels(three)).mean() < 1
+    assert np.abs(pixels(only_nine) - pixels(nine)).mean() < 1
+    assert np.abs(pixels(half) - pixels(three)).mean() > 3
+    assert np.abs(pixels(half) - pixels(nine)).mean() > 3
+    assert "Style: 3:0.5 + 9:0.5" in png_text(half)["parameters"]
+
+
+def test_mix_with_a_style_image_is_refused(api: Any, photo_id: str) -> None:
+    client, headers = api
+    params = {"image": photo_id, "style_image": photo_id, "mix_with": 2}
+    response = client.post(
+        "/v1/jobs", json={"engine": "image.stylize", "params": params}, headers=headers
+    )
+    assert response.status_code == 422
+    assert "mix_with blends two preset styles" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mime", "name"),
+    [("jpeg", "image/jpeg", "image.jpg"), ("webp", "image/webp", "image.webp")],
+)
+def test_jpeg_and_webp_carry_their_parameters_in_exif(
+    api: Any, photo_id: str, fmt: str, mime: str, name: str
+) -> None:
+    from atelier.engines.image.encode import embedded_parameters
+
+    client, headers = api
+    job = submit(
+        client,
+        headers,
+        "image.stylize",
+        {"image": photo_id, "style": 4, "max_size": 96, "format": fmt, "quality": 80},
+        seed=5,
+    )
+    job = wait_job(client, headers, job["id"])
+    work = client.get(f"/v1/works/{job['work_ids'][0]}", headers=headers).json()
+    assert work["mime"] == mime and work["files"][0]["name"] == name
+    data = client.get(work["url"], headers=headers).content
+    assert Image.open(io.BytesIO(data)).size == (96, 72)
+    text, record = embedded_parameters(data)
+    assert "Style: 4" in text and "Seed: 5" in text
+    assert record["engine"] == "image.stylize" and record["params"]["format"] == fmt

@@ -1,28 +1,94 @@
-"""Image files out: PNG with its parameters embedded (A1111 `parameters` chunk + JSON)."""
+"""Image files out, each carrying its recipe: an AUTOMATIC1111-style `parameters` text
+(PNG text chunk, or EXIF UserComment in JPEG/WebP, where A1111 puts it) and the full
+record as JSON (PNG `atelier` chunk, or EXIF ImageDescription)."""
 
 from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from typing import Any, Literal
 
 from PIL import Image, PngImagePlugin
+from pydantic import Field
 
-from atelier.engines.base import Artifact
+from atelier.engines.base import Artifact, Engine, Params
+
+FORMATS = {
+    "png": ("PNG", "image/png"),
+    "jpeg": ("JPEG", "image/jpeg"),
+    "webp": ("WEBP", "image/webp"),
+}
+USER_COMMENT, IMAGE_DESCRIPTION = 0x9286, 0x010E
 
 
-def a1111_parameters(prompt: str, settings: dict[str, Any]) -> str:
-    """The de-facto text other tools read: prompt line, then `Key: value, …`."""
+class ImageOutput(Params):
+    """Output choices every image engine offers."""
+
+    format: Literal["png", "jpeg", "webp"] = Field("png", description="File format of the result.")
+    quality: int = Field(92, ge=50, le=100, description="JPEG/WebP quality (PNG is lossless).")
+
+
+def a1111_parameters(prompt: str, settings: dict[str, Any], negative: str = "") -> str:
+    """The de-facto text other tools read: prompt, `Negative prompt: …`, `Key: value, …`."""
     pairs = ", ".join(f"{key}: {value}" for key, value in settings.items() if value is not None)
-    return f"{prompt}\n{pairs}" if prompt else pairs
+    lines = [prompt] if prompt else []
+    if negative:
+        lines.append(f"Negative prompt: {negative}")
+    return "\n".join([*lines, pairs])
 
 
-def png_artifact(
-    image: Image.Image, name: str, parameters: str, record: dict[str, Any]
+def image_artifact(
+    image: Image.Image,
+    engine: Engine,
+    params: ImageOutput,
+    seed: int,
+    settings: dict[str, Any],
+    prompt: str = "",
+    negative: str = "",
+    name: str = "image",
 ) -> Artifact:
-    info = PngImagePlugin.PngInfo()
-    info.add_text("parameters", parameters)
-    info.add_text("atelier", json.dumps(record, sort_keys=True, separators=(",", ":")))
+    """Encode `image` in the chosen format with its parameters embedded."""
+    parameters = a1111_parameters(
+        prompt,
+        {**settings, "Seed": seed, "Size": f"{image.width}x{image.height}", "Engine": engine.name},
+        negative,
+    )
+    record = json.dumps(
+        {
+            "engine": engine.name,
+            "params": params.model_dump(mode="json"),
+            "seed": seed,
+            "models": [f"{m.name} {m.version}" for m in engine.models],
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    pil_format, mime = FORMATS[params.format]
+    if image.mode not in ("RGB", "RGBA") or (params.format == "jpeg" and image.mode == "RGBA"):
+        image = image.convert("RGB")
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", pnginfo=info)
-    return Artifact(name=name, mime="image/png", data=buffer.getvalue())
+    if params.format == "png":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("parameters", parameters)
+        info.add_text("atelier", record)
+        image.save(buffer, format="PNG", pnginfo=info)
+    else:
+        exif = Image.Exif()
+        exif[USER_COMMENT] = b"UNICODE\0" + parameters.encode("utf-16-be")
+        exif[IMAGE_DESCRIPTION] = record
+        image.save(buffer, format=pil_format, quality=params.quality, exif=exif.tobytes())
+    extension = "jpg" if params.format == "jpeg" else params.format
+    return Artifact(name=f"{name}.{extension}", mime=mime, data=buffer.getvalue())
+
+
+def embedded_parameters(data: bytes) -> tuple[str, dict[str, Any]]:
+    """Read back what `image_artifact` embedded: the A1111 text and the JSON record."""
+    with Image.open(io.BytesIO(data)) as image:
+        if image.format == "PNG":
+            text = getattr(image, "text", {})
+            return text.get("parameters", ""), json.loads(text.get("atelier", "{}"))
+        exif = image.getexif()
+        comment = exif.get(USER_COMMENT, b"")
+        if isinstance(comment, bytes) and comment.startswith(b"UNICODE\0"):
+            comment = comment[8:].decode("utf-16-be")
+        return str(comment), json.loads(exif.get(IMAGE_DESCRIPTION, "{}"))

@@ -16,15 +16,20 @@ from atelier.engines.base import (
     EngineError,
     ImageUploadId,
     ModelCard,
-    Params,
 )
-from atelier.engines.image.encode import a1111_parameters, png_artifact
+from atelier.engines.image.encode import ImageOutput, image_artifact
 
 
-class StylizeParams(Params):
+class StylizeParams(ImageOutput):
     image: ImageUploadId = Field(description="The photo to restyle (upload id).")
     style: int | None = Field(
         None, ge=0, le=NUM_STYLES - 1, description="One of the 26 preset styles (0–25)."
+    )
+    mix_with: int | None = Field(
+        None, ge=0, le=NUM_STYLES - 1, description="A second preset style to blend in (0–25)."
+    )
+    mix: float = Field(
+        0.5, ge=0.0, le=1.0, description="Share of the second style in the blend (with mix_with)."
     )
     style_image: ImageUploadId | None = Field(
         None, description="Any picture to use as the style (upload id)."
@@ -39,7 +44,16 @@ class StylizeParams(Params):
     def one_style(self) -> StylizeParams:
         if self.style is not None and self.style_image is not None:
             raise ValueError("give either style or style_image, not both")
+        if self.mix_with is not None and self.style_image is not None:
+            raise ValueError("mix_with blends two preset styles; it does not apply to style_image")
         return self
+
+    def style_weights(self) -> dict[int, float]:
+        """The preset blend: {style: weight}, summing to 1."""
+        first = self.style or 0
+        if self.mix_with is None or self.mix_with == first:
+            return {first: 1.0}
+        return {first: 1.0 - self.mix, self.mix_with: self.mix}
 
 
 class Stylize(Engine):
@@ -97,31 +111,24 @@ class Stylize(Engine):
                         )
                     style_label: str = "image"
                 else:
+                    weights = p.style_weights()
                     styled = network.stylize(
-                        photo, style=p.style or 0, preserve_color=p.keep_colors, max_size=p.max_size
+                        photo,
+                        style={k: w for k, w in weights.items() if w > 0},
+                        preserve_color=p.keep_colors,
+                        max_size=p.max_size,
                     )
-                    style_label = str(p.style or 0)
+                    style_label = " + ".join(
+                        f"{k}" if w == 1.0 else f"{k}:{w:g}" for k, w in weights.items()
+                    )
             except StyleTransferError as exc:
                 raise EngineError(str(exc)) from None
             if p.strength < 1.0:
                 original = network_input(photo, styled.size)
                 styled = Image.blend(original, styled, p.strength)
         ctx.progress(0.9, "saving")
-        settings = {
-            "Style": style_label,
-            "Strength": p.strength,
-            "Keep colors": p.keep_colors,
-            "Seed": ctx.seed,
-            "Size": f"{styled.width}x{styled.height}",
-            "Engine": self.name,
-        }
-        record = {
-            "engine": self.name,
-            "params": p.model_dump(),
-            "seed": ctx.seed,
-            "models": [m.name + " " + m.version for m in self.models],
-        }
-        artifact = png_artifact(styled, "image.png", a1111_parameters("", settings), record)
+        settings = {"Style": style_label, "Strength": p.strength, "Keep colors": p.keep_colors}
+        artifact = image_artifact(styled, self, p, ctx.seed, settings)
         return [
             Creation(
                 files=[artifact],
