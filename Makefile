@@ -18,7 +18,10 @@ PYTEST_ARGS ?=
 # wildcard: an empty folder (benchmarks/ for now) is not in a clone
 LINT_PATHS := $(wildcard src tests benchmarks)
 
-export PYTHON VENV
+# Engine assets built by `make setup` (scripts/setup.sh runs `atelier prepare`).
+ATELIER_ASSETS_DIR ?= $(CURDIR)/atelier-data/assets
+
+export PYTHON VENV ATELIER_ASSETS_DIR
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help setup run test lint clean clean-data

@@ -135,7 +135,7 @@ class Noop(Engine):
         return [Creation(files=[Artifact("result.txt", "text/plain", text)], title="noop")]
 
 
-registry.register(Noop())
+registry.register(Noop)
 
 
 class TimedStudio(Studio):

@@ -97,3 +97,12 @@ if [[ "$want" != "$have" || "${ATELIER_SETUP_FORCE:-0}" == 1 ]]; then
     "$VENV/bin/python" -m pip install --progress-bar off -e '.[dev]'
     echo "$want" >"$STAMP"
 fi
+
+# ---------------------------------------------------------------- engine assets
+
+# Indexes and model files the engines build once (idempotent; quick when done), in the
+# checkout's atelier-data/assets: `make run` serves with them and the tests share them.
+# An ATELIER_ASSETS_DIR of your own is prepared too.
+for assets in "$ROOT/atelier-data/assets" ${ATELIER_ASSETS_DIR:+"$ATELIER_ASSETS_DIR"}; do
+    ATELIER_ASSETS_DIR="$assets" "$VENV/bin/atelier" prepare
+done

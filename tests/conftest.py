@@ -29,6 +29,8 @@ from atelier.studio import Studio
 from atelier.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
+# Engine assets that `make setup` prepares (`atelier prepare`) for `make run` and the tests.
+ASSETS = ROOT / "atelier-data" / "assets"
 PASSWORD = "correct horse battery"
 
 
@@ -122,6 +124,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def make_settings(tmp_path: Path, database_url: str | None = None, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "data_dir": tmp_path / "data",
+        "assets_dir": ASSETS,
         "database_url": database_url,
         "workers": 0,
         "admin_password": "admin password 1",

@@ -48,4 +48,4 @@ class Wait(Engine):
         ]
 
 
-registry.register(Wait())
+registry.register(Wait)

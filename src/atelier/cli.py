@@ -120,6 +120,16 @@ def create_key(email: str, name: str, scopes: tuple[str, ...]) -> None:
 
 
 @main.command()
+def prepare() -> None:
+    """Build what engines need before they run (indexes, model files); quick when done."""
+    studio = Studio(get_settings())
+    for engine in studio.engines():
+        started = time.monotonic()
+        engine.prepare()
+        click.echo(f"prepared {engine.name} in {time.monotonic() - started:.1f} s")
+
+
+@main.command()
 def engines() -> None:
     """List the engines and their parameters."""
     studio = Studio(get_settings())

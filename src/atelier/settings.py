@@ -18,6 +18,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default: a SQLite file in the data folder."
     )
+    assets_dir: Path | None = Field(
+        None, description="Assets built by `atelier prepare`; default: data folder/assets."
+    )
+    models_dir: Path | None = Field(
+        None, description="Model folders you provide (e.g. diffusers pipelines)."
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
 
@@ -49,6 +55,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'atelier.db').resolve()}"
+
+    @property
+    def resolved_assets_dir(self) -> Path:
+        return self.assets_dir or self.data_dir / "assets"
 
     @property
     def artifacts_dir(self) -> Path:

@@ -107,6 +107,18 @@ class Context:
             raise Cancelled()
 
 
+@dataclass(frozen=True)
+class EngineConfig:
+    """What an engine may know of its installation (the studio builds it from settings).
+
+    `assets_dir` holds what `prepare()` builds once at set-up (indexes, assembled model
+    files); `models_dir` holds model folders an operator provides (e.g. diffusers)."""
+
+    assets_dir: Path
+    models_dir: Path | None = None
+    threads: int = 0
+
+
 class Engine:
     """Subclass, set the class attributes, implement `run`; add one line to the registry."""
 
@@ -117,6 +129,13 @@ class Engine:
     Params: ClassVar[type[Params]]
     models: ClassVar[tuple[ModelCard, ...]] = ()
     credits_per_second: ClassVar[float] = 1.0
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+
+    def prepare(self) -> None:
+        """Build this engine's assets under `config.assets_dir` (idempotent; run at set-up
+        by `atelier prepare`, never during a job)."""
 
     def available(self) -> str | None:
         """None when the engine can run here, else the reason it cannot."""

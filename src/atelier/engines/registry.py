@@ -5,35 +5,30 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 
-from atelier.engines.base import Engine
+from atelier.engines.base import Engine, EngineConfig
 
-_engines: dict[str, Engine] = {}
+_plugins: list[type[Engine]] = []
 
 
-def _builtin() -> list[Engine]:
+def _builtin() -> list[type[Engine]]:
     from atelier.engines.image.stylize import Stylize
 
-    return [Stylize()]
+    return [Stylize]
 
 
-def register(engine: Engine) -> None:
-    if engine.name in _engines and type(_engines[engine.name]) is not type(engine):
-        raise ValueError(f"engine {engine.name!r} is registered twice")
-    _engines[engine.name] = engine
+def register(engine_class: type[Engine]) -> None:
+    """Add an engine from outside the package (a plug-in module calls this on import)."""
+    if engine_class not in _plugins:
+        _plugins.append(engine_class)
 
 
-def load(extra_modules: Iterable[str] = ()) -> None:
-    """Register the built-in engines and import modules that register more (plug-ins)."""
-    for engine in _builtin():
-        if engine.name not in _engines:
-            register(engine)
+def build(config: EngineConfig, extra_modules: Iterable[str] = ()) -> dict[str, Engine]:
+    """One configured instance of every engine, by name; plug-in modules are imported first."""
     for module in extra_modules:
         importlib.import_module(module)
-
-
-def get(name: str) -> Engine | None:
-    return _engines.get(name)
-
-
-def all_engines() -> list[Engine]:
-    return sorted(_engines.values(), key=lambda e: e.name)
+    engines: dict[str, Engine] = {}
+    for engine_class in [*_builtin(), *_plugins]:
+        if engine_class.name in engines:
+            raise ValueError(f"two engines are named {engine_class.name!r}")
+        engines[engine_class.name] = engine_class(config)
+    return dict(sorted(engines.items()))

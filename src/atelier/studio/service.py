@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
 from atelier.engines import registry
-from atelier.engines.base import Creation, Engine
+from atelier.engines.base import Creation, Engine, EngineConfig
 from atelier.engines.image.inputs import check_image
 from atelier.settings import Settings
 from atelier.store.artifacts import ArtifactStore
@@ -84,7 +84,12 @@ class Studio:
         self.db = Database(settings.resolved_database_url)
         self.artifacts = ArtifactStore(settings.artifacts_dir)
         self.job_added = threading.Event()
-        registry.load(settings.engine_modules)
+        config = EngineConfig(
+            assets_dir=settings.resolved_assets_dir,
+            models_dir=settings.models_dir,
+            threads=settings.engine_threads,
+        )
+        self._engines = registry.build(config, settings.engine_modules)
 
     def prepare(self) -> str | None:
         """Create folders, migrate the database, make the first admin.
@@ -103,12 +108,12 @@ class Studio:
     # -- engines -------------------------------------------------------------------
 
     def engines(self) -> list[Engine]:
-        return registry.all_engines()
+        return list(self._engines.values())
 
     def engine(self, name: str) -> Engine:
-        engine = registry.get(name)
+        engine = self._engines.get(name)
         if engine is None:
-            known = ", ".join(e.name for e in registry.all_engines())
+            known = ", ".join(self._engines)
             raise Invalid(f"unknown engine {name!r}; known engines: {known}", field="engine")
         return engine
 
@@ -352,7 +357,7 @@ class Studio:
         expired = and_(Job.status == "running", Job.lease_expires_at < now)
         with self.db.transaction() as s:
             self._reap(s, expired, now)
-            runnable = [e.name for e in registry.all_engines() if e.available() is None]
+            runnable = [e.name for e in self._engines.values() if e.available() is None]
             candidate = (
                 select(Job.id)
                 .where(or_(Job.status == "queued", expired), Job.engine.in_(runnable))

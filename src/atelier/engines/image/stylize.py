@@ -13,6 +13,7 @@ from atelier.engines.base import (
     Context,
     Creation,
     Engine,
+    EngineConfig,
     EngineError,
     ImageUploadId,
     ModelCard,
@@ -81,7 +82,8 @@ class Stylize(Engine):
     )
     credits_per_second = 1.0
 
-    def __init__(self) -> None:
+    def __init__(self, config: EngineConfig) -> None:
+        super().__init__(config)
         self._networks: dict[int, StyleTransfer] = {}
         self._lock = threading.Lock()
 
