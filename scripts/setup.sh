@@ -89,12 +89,15 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     rm -f "$STAMP"
 fi
 
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+want="$(cat pyproject.toml scripts/requirements-nodeps.txt | sha256sum | cut -d' ' -f1)"
 have="$(cat "$STAMP" 2>/dev/null || true)"
 if [[ "$want" != "$have" || "${ATELIER_SETUP_FORCE:-0}" == 1 ]]; then
     say "installing the project into $VENV: pip install -e '.[dev]'"
     rm -f "$STAMP"
     "$VENV/bin/python" -m pip install --progress-bar off -e '.[dev]'
+    # Packages whose declared dependencies would pull the wrong things (a second OpenCV,
+    # a CUDA build): installed without them; what they really need is in pyproject.toml.
+    "$VENV/bin/python" -m pip install --progress-bar off --no-deps -r scripts/requirements-nodeps.txt
     echo "$want" >"$STAMP"
 fi
 
