@@ -1,6 +1,6 @@
 """Benchmarks of the spine: what the job queue costs, and what the HTTP door adds.
 
-    .venv/bin/python benchmarks/queue.py [--jobs N] [--database sqlite|postgresql|both]
+    .venv/bin/python benchmarks/spine.py [--jobs N] [--database sqlite|postgresql|both]
                                          [--quick] [--no-http] [--write-docs] [--json PATH]
 
 1. Spine overhead with a no-op engine (`bench.noop`, registered here; it does what
@@ -20,52 +20,46 @@ into docs/benchmarks.md between the `results` markers (the prose around them is 
 
 from __future__ import annotations
 
+import argparse
+import glob
+import io
+import json
+import os
+import platform
+import pwd
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
 import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-# This file is called queue.py: with its folder first on sys.path it would shadow the
-# standard library's `queue` (which threading, concurrent.futures and anyio import).
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+import httpx
+import numpy as np
+import psycopg
+from PIL import Image, ImageDraw, ImageFilter
+from sqlalchemy import func, select
 
-import argparse  # noqa: E402
-import glob  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import pwd  # noqa: E402
-import shutil  # noqa: E402
-import socket  # noqa: E402
-import sqlite3  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from collections.abc import Iterator, Sequence  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from datetime import datetime  # noqa: E402
-from typing import Any  # noqa: E402
+from atelier.accounts import service as accounts
+from atelier.accounts.service import Principal
+from atelier.engines import registry
+from atelier.engines.base import Artifact, Context, Creation, Engine, Params
+from atelier.settings import Settings
+from atelier.store.models import Job
+from atelier.studio import Studio
+from atelier.studio.runner import WorkerPool
+from atelier.studio.service import Claimed
 
-import httpx  # noqa: E402
-import numpy as np  # noqa: E402
-import psycopg  # noqa: E402
-from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
-
-from atelier.accounts import service as accounts  # noqa: E402
-from atelier.accounts.service import Principal  # noqa: E402
-from atelier.engines import registry  # noqa: E402
-from atelier.engines.base import Artifact, Context, Creation, Engine, Params  # noqa: E402
-from atelier.settings import Settings  # noqa: E402
-from atelier.store.models import Job  # noqa: E402
-from atelier.studio import Studio  # noqa: E402
-from atelier.studio.runner import WorkerPool  # noqa: E402
-from atelier.studio.service import Claimed  # noqa: E402
-
-ROOT = HERE.parent
+ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 PASSWORD = "benchmark password 1"
@@ -759,7 +753,7 @@ def main() -> None:
 
     results: dict[str, Any] = {
         "date": datetime.now().strftime("%Y-%m-%d"),
-        "command": ".venv/bin/python benchmarks/queue.py " + " ".join(sys.argv[1:]),
+        "command": ".venv/bin/python benchmarks/spine.py " + " ".join(sys.argv[1:]),
         "latency": [],
         "throughput": [],
     }
