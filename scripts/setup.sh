@@ -89,10 +89,28 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     rm -f "$STAMP"
 fi
 
+# llama-cpp-python (the text engines) compiles llama.cpp from source the first time: ~15
+# minutes on two cores. pip keeps the wheel it built in its cache, so reinstalling reuses
+# it. Build only the library the binding loads (no tools, examples, tests, server or
+# multimodal library), for any x86-64 CPU with AVX2 rather than for this one exactly, on
+# every core. A CMAKE_ARGS of your own wins (e.g. -DGGML_CUDA=ON for an NVIDIA GPU).
+if [[ -z "${CMAKE_ARGS:-}" ]]; then
+    CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_TOOLS=OFF"
+    CMAKE_ARGS+=" -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF"
+    CMAKE_ARGS+=" -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF"
+    if [[ "$(uname -m)" == x86_64 ]]; then
+        CMAKE_ARGS+=" -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
+    fi
+    export CMAKE_ARGS
+fi
+export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
+
 want="$(cat pyproject.toml scripts/requirements-nodeps.txt | sha256sum | cut -d' ' -f1)"
 have="$(cat "$STAMP" 2>/dev/null || true)"
 if [[ "$want" != "$have" || "${ATELIER_SETUP_FORCE:-0}" == 1 ]]; then
     say "installing the project into $VENV: pip install -e '.[dev]'"
+    "$VENV/bin/python" -c 'import llama_cpp' >/dev/null 2>&1 ||
+        say "compiling llama-cpp-python first: about 15 minutes on two cores, once"
     rm -f "$STAMP"
     "$VENV/bin/python" -m pip install --progress-bar off -e '.[dev]'
     # Packages whose declared dependencies would pull the wrong things (a second OpenCV,

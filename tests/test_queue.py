@@ -424,7 +424,8 @@ def test_server_takes_concurrent_requests_without_losing_one(tmp_path: Path, db_
         finally:
             engine.dispose()
         assert jobs_by_status == {"succeeded": 51}
-        assert (works, jobs_with_works, files) == (51, 51, 51)
+        # Each text work: its file and its signed sidecar manifest.
+        assert (works, jobs_with_works, files) == (51, 51, 102)
 
 
 @pytest.mark.integration
@@ -463,8 +464,9 @@ def test_a_job_survives_its_worker_being_killed(tmp_path: Path, db_url: str) -> 
         expected = result_bytes(done.seed)
         digest = hashlib.sha256(expected).hexdigest()
         stored = [p for p in settings.artifacts_dir.rglob("*") if p.is_file()]
-        assert [p.name for p in stored] == [digest]
-        assert stored[0].read_bytes() == expected
+        sidecar = next(f for f in done.works[0].files if f.role == "manifest")
+        assert sorted(p.name for p in stored) == sorted([digest, sidecar.sha256])
+        assert studio.artifacts.read(digest) == expected
         assert done.works[0].sha256 == digest
     finally:
         studio.close()

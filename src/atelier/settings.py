@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +42,21 @@ class Settings(BaseSettings):
     engine_modules: list[str] = Field(
         default_factory=list, description="Extra Python modules that register engines."
     )
+    text_model: Path | None = Field(
+        None, description="A GGUF file for the text engines; default: the packaged Gemma 3 270M."
+    )
+    text_server_url: str | None = Field(
+        None,
+        description="An OpenAI-compatible server (e.g. http://host:8000/v1) to run the text "
+        "engines on instead of llama.cpp in this process.",
+    )
+    text_server_model: str = Field(
+        "", description="The model's name on that server; default: the first it lists."
+    )
+    text_server_key: str = Field("", description="The API key for that server, if it needs one.")
+    text_context: int = Field(
+        4096, ge=512, le=131072, description="Text model context window: prompt + output tokens."
+    )
 
     admin_email: str = "admin@localhost"
     admin_password: str | None = None
@@ -49,6 +65,19 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(25 * 1024 * 1024, ge=1024)
     max_upload_pixels: int = Field(40_000_000, ge=1024, description="Width × height of an upload.")
+
+    key_passphrase: SecretStr | None = Field(
+        None,
+        description="Encrypts the signing keys at rest; default: a random one kept in "
+        "data folder/key-passphrase (set this to keep keys and passphrase apart).",
+    )
+    signing_alg: Literal["es256", "ed25519"] = Field(
+        "es256", description="Key type `atelier keys init` makes for the C2PA signer."
+    )
+    log_origin: str | None = Field(
+        None, description="The transparency log's name in checkpoints; default: from the root."
+    )
+    watermark: bool = Field(True, description="Mark images with an invisible work id.")
 
     @property
     def resolved_database_url(self) -> str:

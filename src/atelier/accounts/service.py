@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from atelier.safety import audit
 from atelier.store.models import ROLES, ApiKey, LoginSession, User, utcnow
 
 SCOPES = ("read", "write")
@@ -51,7 +52,9 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(db: Session, email: str, password: str, role: str = "creator") -> User:
+def create_user(
+    db: Session, email: str, password: str, role: str = "creator", actor: str | None = None
+) -> User:
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountError("email", "not an e-mail address")
@@ -64,6 +67,21 @@ def create_user(db: Session, email: str, password: str, role: str = "creator") -
     user = User(email=email, password_hash=_hasher.hash(password), role=role)
     db.add(user)
     db.flush()
+    audit.record(db, actor, "user.create", f"user:{user.id}", {"email": email, "role": role})
+    return user
+
+
+def set_role(db: Session, user: User, role: str, actor: str | None = None) -> User:
+    """Change a user's role (audited); the last admin cannot be demoted."""
+    if role not in ROLES:
+        raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
+    if user.role == role:
+        return user
+    admins = db.scalar(select(func.count()).select_from(User).where(User.role == "admin"))
+    if user.role == "admin" and admins == 1:
+        raise AccountError("role", f"{user.email} is the only admin; make another admin first")
+    audit.record(db, actor, "user.role", f"user:{user.id}", {"from": user.role, "to": role})
+    user.role = role
     return user
 
 
@@ -111,6 +129,7 @@ def start_session(db: Session, user: User, days: int) -> tuple[str, LoginSession
         expires_at=utcnow() + timedelta(days=days),
     )
     db.add(login)
+    audit.record(db, user.id, "auth.sign_in", f"user:{user.id}", {"email": user.email})
     return token, login
 
 
@@ -147,6 +166,8 @@ def create_key(db: Session, user_id: str, name: str, scopes: list[str]) -> tuple
     )
     db.add(record)
     db.flush()
+    details = {"name": name, "prefix": prefix, "scopes": record.scopes}
+    audit.record(db, user_id, "key.create", f"key:{record.id}", details)
     return key, record
 
 
@@ -180,4 +201,5 @@ def revoke_key(db: Session, user_id: str, key_id: str) -> ApiKey | None:
         return None
     if record.revoked_at is None:
         record.revoked_at = utcnow()
+        audit.record(db, user_id, "key.revoke", f"key:{record.id}", {"prefix": record.prefix})
     return record

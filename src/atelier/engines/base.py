@@ -117,6 +117,13 @@ class EngineConfig:
     assets_dir: Path
     models_dir: Path | None = None
     threads: int = 0
+    # The text engines' model: a GGUF run in-process (None: the packaged one), or an
+    # OpenAI-compatible server when text_server_url is set. See engines/text/runtime.py.
+    text_model: Path | None = None
+    text_server_url: str = ""
+    text_server_model: str = ""
+    text_server_key: str = ""
+    text_context: int = 4096
 
 
 class Engine:

@@ -11,9 +11,17 @@ _plugins: list[type[Engine]] = []
 
 
 def _builtin() -> list[type[Engine]]:
+    from atelier.engines.image.compose import Compose
+    from atelier.engines.image.diffusion import Diffusion
+    from atelier.engines.image.portrait import Portrait
+    from atelier.engines.image.restore import Restore
     from atelier.engines.image.stylize import Stylize
+    from atelier.engines.image.upscale import Upscale
+    from atelier.engines.text.restyle import Restyle
+    from atelier.engines.text.summarize import Summarize
+    from atelier.engines.text.write import Write
 
-    return [Stylize]
+    return [Stylize, Diffusion, Write, Restyle, Summarize, Portrait, Upscale, Restore, Compose]
 
 
 def register(engine_class: type[Engine]) -> None:

@@ -134,6 +134,8 @@ class Work(Base):
     # further sources (e.g. clip art), each with its licence; the marketplace reads it.
     lineage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     visibility: Mapped[str] = mapped_column(String(16), default="private")
+    # None, or in_review | approved | rejected: a held work is served to admins only.
+    review_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     job: Mapped[Job] = relationship(back_populates="works")
@@ -159,3 +161,108 @@ class WorkFile(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     work: Mapped[Work] = relationship(back_populates="files")
+
+
+# -- provenance: the transparency log (append-only; see atelier/provenance/log.py) ------
+
+
+class LogEntry(Base):
+    """One leaf of the log: a sealed file's hash and its manifest's, as the JSON `leaf`
+    whose bytes are hashed. No foreign key: the log keeps an entry when a work goes."""
+
+    __tablename__ = "log_entries"
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    work_id: Mapped[str] = mapped_column(String(32), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    leaf: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    work: Mapped[Work | None] = relationship(
+        primaryjoin="foreign(LogEntry.work_id) == Work.id",
+        # Work.log_entries: the work's provenance summary (schemas.work_out)
+        backref=("log_entries", {"order_by": "LogEntry.idx", "lazy": "selectin", "viewonly": True}),
+        viewonly=True,
+    )
+
+
+class LogNode(Base):
+    """The hash of a complete subtree: (level, idx) covers leaves [idx·2^level, …)."""
+
+    __tablename__ = "log_nodes"
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class LogCheckpoint(Base):
+    """A signed tree head (C2SP checkpoint note) for every size the log has had."""
+
+    __tablename__ = "log_checkpoints"
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LogHead(Base):
+    """The one row every append locks first, so appends happen one at a time."""
+
+    __tablename__ = "log_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# -- safety: moderation policy, screenings, the review queue, the audit log -------------
+
+REVIEW_STATUSES = ("in_review", "approved", "rejected")
+
+
+class ModerationRule(Base):
+    """An admin's action for one moderation category; a category without a row keeps
+    its default (atelier/safety/categories.py)."""
+
+    __tablename__ = "moderation_rules"
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action: Mapped[str] = mapped_column(String(8))  # allow | flag | block
+    updated_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Screening(Base):
+    """What the prompt screen found in a request it flagged: the job runs, and its works
+    are held for review with these reasons."""
+
+    __tablename__ = "screenings"
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Review(Base):
+    """A work held for an admin's decision, with the findings that held it."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_status_created", "status", "created_at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), unique=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="in_review")
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    decided_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    """One event of the audit log. Append-only: the migration adds triggers that refuse
+    UPDATE and DELETE. No foreign keys, so entries outlive what they name."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_action_at", "action", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

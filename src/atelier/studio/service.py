@@ -8,7 +8,7 @@ import secrets
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,12 +21,20 @@ from atelier.accounts.service import Principal
 from atelier.engines import registry
 from atelier.engines.base import Creation, Engine, EngineConfig
 from atelier.engines.image.inputs import check_image
+from atelier.provenance import Claim, Ingredient, Provenance
+from atelier.safety import audit
+from atelier.safety.findings import Verdict
+from atelier.safety.policy import PolicyError
+from atelier.safety.service import Safety, free_text
 from atelier.settings import Settings
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import (
+    REVIEW_STATUSES,
     VISIBILITIES,
+    AuditEntry,
     Job,
+    Review,
     Upload,
     Work,
     WorkFile,
@@ -78,6 +86,15 @@ def request_hash(engine: str, params: dict[str, Any], seed: int | None) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def _held(work: Work) -> bool:
+    """Withheld by moderation: waiting for review, or rejected."""
+    return work.review_status in ("in_review", "rejected")
+
+
+def _admin(who: Principal | None) -> bool:
+    return who is not None and who.role == "admin"
+
+
 class Studio:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -88,17 +105,26 @@ class Studio:
             assets_dir=settings.resolved_assets_dir,
             models_dir=settings.models_dir,
             threads=settings.engine_threads,
+            text_model=settings.text_model,
+            text_server_url=settings.text_server_url or "",
+            text_server_model=settings.text_server_model,
+            text_server_key=settings.text_server_key,
+            text_context=settings.text_context,
         )
         self._engines = registry.build(config, settings.engine_modules)
+        self.safety = Safety(self.db, threads=settings.engine_threads)
+        self.provenance = Provenance(settings, self.db, audit=self.safety.audit_event)
 
     def prepare(self) -> str | None:
-        """Create folders, migrate the database, make the first admin.
+        """Create folders, migrate the database, make the signing keys if there are none,
+        make the first admin.
 
         Returns the admin's generated password when one was made (print it once)."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.artifacts.root.mkdir(parents=True, exist_ok=True)
         self.settings.scratch_dir.mkdir(parents=True, exist_ok=True)
         self.db.migrate()
+        self.provenance.prepare()
         with self.db.transaction() as s:
             return accounts.ensure_admin(s, self.settings.admin_email, self.settings.admin_password)
 
@@ -188,7 +214,11 @@ class Studio:
             raise Invalid("Idempotency-Key must be 1 to 255 characters", field="Idempotency-Key")
         clean = validated.model_dump(mode="json")
         self._check_uploads(who, engine, clean)
-        hooks.moderate_request(engine.name, clean)
+        verdict = self.safety.screen_request(
+            free_text(clean, engine.Params.model_json_schema(), upload_fields(engine))
+        )
+        if verdict.blocked_by is not None:  # refused before anything is written
+            raise Invalid(self.safety.message(verdict), field=verdict.blocked_by.field)
         digest = request_hash(engine.name, clean, seed)
         try:
             with self.db.transaction() as s:
@@ -211,6 +241,7 @@ class Studio:
                 )
                 s.add(job)
                 s.flush()
+                self.safety.note_request(s, job.id, verdict)  # flagged: its works are held
                 hooks.reserve_credits(s, job)
         except IntegrityError:
             # Another request with the same key won the race; answer as its replay.
@@ -314,7 +345,10 @@ class Studio:
         with self.db.transaction() as s:
             work = s.get(Work, work_id)
             owner = work is not None and who is not None and work.owner_id == who.user_id
-            if work is None or not (owner or work.visibility != "private"):
+            # A work held for review is its owner's and the reviewing admins' to see only.
+            shared = work is not None and work.visibility != "private" and not _held(work)
+            reviewer = work is not None and _admin(who) and work.review_status is not None
+            if work is None or not (owner or shared or reviewer):
                 raise NotFound(f"no work {work_id}", field="work_id")
             return work, owner
 
@@ -322,6 +356,13 @@ class Studio:
         self, who: Principal | None, work_id: str, name: str | None
     ) -> tuple[WorkFile, Path]:
         work, _ = self.work(who, work_id)
+        if _held(work) and not _admin(who):
+            raise Forbidden(
+                f"work {work_id} is in review; its files are served once an admin approves it"
+                if work.review_status == "in_review"
+                else f"work {work_id} was rejected in review; its files are not served",
+                field="work_id",
+            )
         for file in work.files:
             if (name is None and file.role == "primary") or file.name == name:
                 return file, self.artifacts.path(file.sha256)
@@ -343,6 +384,79 @@ class Studio:
             if title is not None:
                 work.title = title
             return work
+
+    # -- moderation: the safety service's admin side, sequenced here -----------------
+
+    def _require_admin(self, who: Principal, scope: str = "read") -> None:
+        if who.role != "admin":
+            raise Forbidden("only admins may do this")
+        if not who.can(scope):
+            raise Forbidden(f"this API key lacks the {scope} scope")
+
+    def moderation_policy(self, who: Principal) -> dict[str, Any]:
+        self._require_admin(who)
+        return self.safety.describe_policy()
+
+    def change_moderation_policy(self, who: Principal, actions: dict[str, str]) -> dict[str, Any]:
+        """Set categories' actions (allow, flag, block); all or nothing, audited."""
+        self._require_admin(who, "write")
+        try:
+            return self.safety.change_policy(who.user_id, actions)
+        except PolicyError as exc:
+            raise Invalid(str(exc), field=exc.field) from None
+
+    def reviews(
+        self, who: Principal, status: str | None = "in_review", limit: int = 50, offset: int = 0
+    ) -> list[tuple[Review, Work, str]]:
+        """Held works with their reviews and owners' e-mails (admins only)."""
+        self._require_admin(who)
+        if status is not None and status not in REVIEW_STATUSES:
+            raise Invalid(f"status must be one of {', '.join(REVIEW_STATUSES)}", field="status")
+        return self.safety.reviews(status, limit, offset)
+
+    def decide_review(
+        self, who: Principal, review_id: str, approve: bool, reason: str
+    ) -> tuple[Review, Work, str]:
+        """Approve a held work (it is served again) or reject it (never served, and its
+        job's credits are released). A rejection needs a reason; both are audited."""
+        self._require_admin(who, "write")
+        reason = reason.strip()
+        if not approve and not reason:
+            raise Invalid("say why the work is rejected", field="reason")
+        if len(reason) > 1000:
+            raise Invalid("reason must be at most 1000 characters", field="reason")
+        with self.db.transaction() as s:
+            row = self.safety.review(s, review_id)
+            if row is None:
+                raise NotFound(f"no review {review_id}", field="review_id")
+            item, work, _ = row
+            if item.status != "in_review":
+                raise Conflict(f"review {review_id} is already {item.status}", field="review_id")
+            self.safety.decide(s, who.user_id, item, work, approve, reason)
+            if not approve:
+                job = s.get(Job, item.job_id)
+                assert job is not None  # a review goes with its job
+                hooks.release_credits(s, job)
+            return row
+
+    def audit_log(
+        self,
+        who: Principal,
+        action: str | None = None,
+        actor: str | None = None,
+        subject: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[tuple[AuditEntry, str | None]]:
+        """Audit entries, newest first, each with its actor's e-mail (admins only)."""
+        self._require_admin(who)
+        since, until = (
+            t.astimezone(UTC).replace(tzinfo=None) if t and t.tzinfo else t for t in (since, until)
+        )
+        with self.db.transaction() as s:
+            return audit.query(s, action, actor, subject, since, until, limit, offset)
 
     # -- the runner's side -----------------------------------------------------------
 
@@ -433,31 +547,60 @@ class Studio:
     def finish(
         self, job_id: str, worker_id: str, creations: Sequence[Creation], seconds: float
     ) -> bool:
-        """Store the works and mark the job succeeded in one transaction.
+        """Seal and store the works, log them and mark the job succeeded.
 
-        Files are written first, content-addressed, so a retry never stores one twice;
-        False (nothing recorded) when this worker no longer holds the job."""
+        Each work's id is chosen first: its watermark carries it. Files are sealed
+        (watermark, then C2PA manifest) and written before the transaction,
+        content-addressed, so a retry never stores one twice; the log entries go in with
+        the work rows, in one transaction. False (nothing recorded) when this worker no
+        longer holds the job."""
         if not self.heartbeat(job_id, worker_id).held:
             return False  # checked before storing files, so a lost job leaves none behind
+        with self.db.transaction() as s:
+            claimed = s.get(Job, job_id)
+            if claimed is None:
+                return False
+            inputs = self._inputs(s, claimed)
+            engine = self.engine(claimed.engine)
+            quality = claimed.params.get("quality")
+        models = [asdict(card) for card in engine.models]
+        ingredients = [
+            Ingredient(i["param"], i["filename"], i["mime"], self.artifacts.path(i["sha256"]))
+            for i in inputs
+        ]
         stored = []
+        verdicts: list[Verdict] = []  # the output screen's, one per creation
         for creation in creations:
-            hooks.moderate_output(creation)
-            hooks.seal(creation)
+            verdicts.append(
+                self.safety.screen_output((a.name, a.mime, a.data) for a in creation.files)
+            )
             if not creation.files:
                 raise ValueError("an engine returned a creation without files")
+            work_id = new_id()
+            claim = Claim(work_id, creation.title, engine.name, models, ingredients)
+            sealed = self.provenance.seal(
+                claim,
+                [(a.name, a.mime, a.data) for a in creation.files],
+                quality if isinstance(quality, int) else None,
+            )
             files = []
-            primary = creation.files[0]
-            for artifact in creation.files:
-                role = "primary" if artifact is primary else "rendition"
+            for item in sealed:
+                role = "primary" if item is sealed[0] else "rendition"
                 files.append(
-                    (
-                        artifact.name,
-                        role,
-                        artifact.mime,
-                        self.artifacts.put(artifact.data),
-                        len(artifact.data),
-                    )
+                    (item.name, role, item.mime, self.artifacts.put(item.data), len(item.data))
                 )
+            for item in sealed:
+                if item.sidecar is not None:
+                    files.append(
+                        (
+                            item.sidecar_name,
+                            "manifest",
+                            "application/json",
+                            self.artifacts.put(item.sidecar),
+                            len(item.sidecar),
+                        )
+                    )
+            primary = sealed[0]
             preview = thumbnail(primary.data, primary.mime)
             if preview is not None:
                 files.append(
@@ -469,7 +612,7 @@ class Studio:
                         len(preview),
                     )
                 )
-            stored.append((creation, files))
+            stored.append((work_id, creation, files, sealed))
         with self.db.transaction() as s:
             job = s.scalar(
                 select(Job)
@@ -479,10 +622,10 @@ class Studio:
             if job is None:
                 return False
             now = utcnow()
-            inputs = self._inputs(s, job)
-            for position, (creation, files) in enumerate(stored):
+            for position, (work_id, creation, files, _) in enumerate(stored):
                 _, _, mime, digest, size = files[0]
                 work = Work(
+                    id=work_id,
                     owner_id=job.owner_id,
                     job_id=job.id,
                     position=position,
@@ -495,7 +638,7 @@ class Studio:
                     seed=job.seed,
                     meta=creation.meta,
                     lineage={
-                        "models": [asdict(card) for card in self.engine(job.engine).models],
+                        "models": models,
                         "inputs": inputs,
                         "sources": creation.sources,
                     },
@@ -508,6 +651,9 @@ class Studio:
                     for i, (name, role, fmime, fdigest, fsize) in enumerate(files)
                 ]
                 s.add(work)
+                self.safety.hold(s, job, work, verdicts[position])
+            s.flush()
+            self.provenance.record(s, [(work_id, sealed) for work_id, _, _, sealed in stored])
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -72,6 +73,7 @@ def work_out(work: Work, owner: bool = True) -> dict[str, Any]:
         "sha256": work.sha256,
         "size": work.size,
         "visibility": work.visibility,
+        "review_status": work.review_status,  # None, in_review, approved or rejected
         "meta": work.meta,
         "lineage": work.lineage if owner else shared_lineage(work.lineage),
         "created_at": _time(work.created_at),
@@ -88,10 +90,24 @@ def work_out(work: Work, owner: bool = True) -> dict[str, Any]:
             for f in work.files
         ],
     }
+    body["provenance"] = provenance_out(work)
     # A work's prompt and settings are its owner's; others see the work, not the recipe.
     body["params"] = work.params if owner else None
     body["seed"] = work.seed if owner else None
     return body
+
+
+def provenance_out(work: Work) -> dict[str, Any]:
+    """How the work was sealed: its primary file's manifest kind, log index and watermark,
+    and every sealed file's log entry (`Work.log_entries` is a backref from LogEntry)."""
+    entries = [{"index": e.idx, **json.loads(e.leaf)} for e in getattr(work, "log_entries", [])]
+    primary = entries[0] if entries else {}
+    return {
+        "manifest": primary.get("manifest"),
+        "log_index": primary.get("index"),
+        "watermark": primary.get("watermark"),
+        "entries": entries,
+    }
 
 
 def shared_lineage(lineage: dict[str, Any]) -> dict[str, Any]:

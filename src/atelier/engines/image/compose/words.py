@@ -1,0 +1,103 @@
+"""Words: lemmas (lemminflect's dictionaries, shipped in its wheel) and the glossary that
+turns the clip-art library's Italian and French titles into English."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import lemminflect
+
+# Title words of the openclipart library that are not English (mostly one prolific
+# Italian author's), so that "swan" finds "Cigno" and "horse" finds "Cavallo".
+
+
+def _pairs(table: str) -> dict[str, str]:
+    """ "a=b, c=d" → {"a": "b", "c": "d"} (keeps long tables readable)."""
+    pairs = (pair.split("=", 1) for pair in re.split(r",\s*", table.strip()))
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+GLOSSARY = _pairs("""
+    albero=tree, arbre=tree, sapin=fir tree, olivier=olive tree, cavallo=horse,
+    cheval=horse, gatto=cat, gattina=kitten, gatti=cats, chat=cat, cani=dogs, cane=dog,
+    chien=dog, bobi=dog, orso=bear, ours=bear, leone=lion, tigre=tiger, tigri=tigers,
+    elefante=elephant, cigno=swan, cigni=swans, uccello=bird, uccelli=birds, oiseau=bird,
+    stormo=flock, gabbiano=seagull, acquila=eagle, aquila=eagle, gufo=owl, civetta=owl,
+    pollo=chicken, gallo=rooster, tacchino=turkey, pinguino=penguin, flamand=flamingo,
+    rana=frog, lumaca=snail, farfalla=butterfly, farfalle=butterflies, papillon=butterfly,
+    ragno=spider, ragnetto=spider, zanzara=mosquito, moschito=mosquito, formica=ant,
+    formichina=ant, formicona=ant, coccinella=ladybug, coccinellona=ladybug,
+    coccinelle=ladybug, libellula=dragonfly, libellule=dragonfly, abeille=bee,
+    cavalletta=grasshopper, insetto=insect, lucertola=lizard, lucertolona=lizard,
+    lucertolone=lizard, ramarro=lizard, dino=dinosaur, dinosauro=dinosaur,
+    dinosauri=dinosaurs, pesce=fish, pescetto=fish, canguro=kangaroo, coniglio=rabbit,
+    pecora=sheep, topo=mouse, toro=bull, vacca=cow, mucca=cow, stambecco=ibex,
+    antilope=antelope, porcinet=piglet, cochon=pig, casa=house, abitazione=house,
+    maison=house, giardino=garden, montagna=mountain, sedia=chair, tavolo=table,
+    legno=wooden, poltrona=armchair, ombrelloni=parasols, finestra=window,
+    finestre=windows, ruota=wheel, macchina=car, voiture=car, bicicletta=bicycle,
+    barca=boat, bateau=boat, nave=ship, treno=train, aereo=airplane, ragazza=girl,
+    ragazzo=boy, bambino=child, bambina=girl, donna=woman, uomo=man, nero=black,
+    bianco=white, bianchi=white, rosso=red, rossa=red, verde=green, grigio=grey,
+    grigia=grey, giallo=yellow, arancione=orange, notte=night, neve=snow, sole=sun,
+    luna=moon, stella=star, fiore=flower, fiori=flowers, fleur=flower, mazzo=bouquet,
+    foglie=leaves, foglia=leaf, champignon=mushroom, libro=book, tazza=cup, caffe=coffee,
+    vino=wine, gateau=cake, cucina=kitchen, lucchetto=padlock, tramonto=sunset,
+    paesaggio=landscape, marino=sea, palude=swamp, spalle=back, profilo=profile,
+    frontale=front, contorno=outline, stilizzata=stylized, semplice=simple,
+    carpentiere=carpenter, traslocatore=mover, campeggio=camping, chateau=castle
+""")
+
+
+def wordset(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a long literal, as a set (keeps tables short)."""
+    return frozenset(text.split())
+
+
+# Words that the library's drawings use in place of a prompt's: a query for "pine tree"
+# also says "evergreen", which the pine drawings are tagged with.
+KIN = _pairs("""
+    pine=evergreen conifer, fir=evergreen conifer, spruce=evergreen conifer,
+    conifer=evergreen, oak=deciduous, puppy=dog, kitten=cat, kitty=cat, pony=horse,
+    foal=horse, calf=cow, lamb=sheep, piglet=pig, chick=chicken, automobile=car,
+    vehicle=car, ship=boat, yacht=sailboat, aeroplane=airplane, plane=airplane,
+    jet=airplane, lady=woman, gentleman=man, guy=man, kid=child, toddler=child,
+    cottage=house, home=house, hut=house, villa=house, bunny=rabbit,
+    hare=rabbit, seagull=gull, raven=crow, blossom=flower, bloom=flower
+""")
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of `text` (letters and inner apostrophes only)."""
+    return _WORD.findall(text.lower())
+
+
+def with_kin(text: str) -> str:
+    """`text` followed by the words the library uses for its words (see KIN)."""
+    extra = [KIN[word] for word in words(text) if word in KIN]
+    return " ".join([text, *extra])
+
+
+def translate(text: str) -> str:
+    """`text` with the glossary's foreign words replaced by English ones."""
+    return " ".join(GLOSSARY.get(word, word) for word in words(text))
+
+
+@lru_cache(maxsize=65536)
+def parts_of_speech(word: str) -> frozenset[str]:
+    """The parts of speech a word can be ("NOUN", "VERB", "ADJ"…); empty when unknown."""
+    return frozenset(lemminflect.getAllLemmas(word))
+
+
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The singular / base form of a word: foxes → fox, mice → mouse, leaves → leaf."""
+    found = lemminflect.getAllLemmas(word)
+    for pos in ("NOUN", "ADJ", "VERB"):
+        if pos in found:
+            return str(found[pos][0])
+    guess = lemminflect.getAllLemmasOOV(word, upos="NOUN").get("NOUN")
+    return str(guess[0]) if guess else word

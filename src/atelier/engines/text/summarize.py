@@ -1,0 +1,138 @@
+"""text.summarize: a summary in one line, a short abstract or bullet points.
+
+Few-shot prompts (texts with their summaries in the asked form); the drafts are reranked
+for meaning kept (cosine of sentence embeddings with the text), staying with what the
+text says (its words, not new ones), the form's length, and not repeating itself."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from atelier.engines.base import Context, Creation
+from atelier.engines.text import embeddings
+from atelier.engines.text.common import (
+    GEMMA,
+    MINILM,
+    TextEngine,
+    TextParams,
+    distinct,
+    in_range,
+    words,
+)
+from atelier.engines.text.examples import SUMMARIZE, Summary
+from atelier.engines.text.runtime import Completion
+
+Length = Literal["one_line", "abstract", "bullets"]
+LABELS = {
+    "one_line": "One-line summary:",
+    "abstract": "Summary in one paragraph:\n",
+    "bullets": "Summary in bullet points:\n-",
+}
+MAX_TOKENS = {"one_line": 48, "abstract": 180, "bullets": 180}
+WORDS = {"one_line": (6, 30), "abstract": (35, 130), "bullets": (15, 110)}
+
+
+class SummarizeParams(TextParams):
+    text: str = Field(min_length=1, max_length=16000, description="The text to summarize.")
+    length: Length = Field(
+        "abstract", description="one_line, abstract (a paragraph) or bullets (3–5 points)."
+    )
+    temperature: float = Field(0.4, ge=0.0, le=2.0, description="Randomness: 0 is greedy.")
+
+
+def shown(summary: Summary, length: str) -> str:
+    if length == "one_line":
+        return " " + summary.one_line
+    if length == "abstract":
+        return summary.abstract
+    return " " + "\n- ".join(summary.bullets)
+
+
+def prompts(text: str, length: str) -> list[str]:
+    """With both examples, one, then none (a long text leaves no room for them)."""
+    ask = f"Text:\n{text.strip()}\n\n{LABELS[length]}"
+    return [
+        "Texts and their summaries.\n\n"
+        + "".join(
+            f"Text:\n{s.text}\n\n{LABELS[length]}{shown(s, length)}\n###\n\n"
+            for s in SUMMARIZE[:count]
+        )
+        + ask
+        for count in range(len(SUMMARIZE), -1, -1)
+    ]
+
+
+def support(summary: str, source: str) -> float:
+    """Share of the summary's longer words that the text has too (invented facts lower it)."""
+    known = {w[:5] for w in words(source)}
+    mine = [w for w in words(summary) if len(w) > 3]
+    return sum(w[:5] in known for w in mine) / len(mine) if mine else 0.0
+
+
+class Summarize(TextEngine):
+    name = "text.summarize"
+    title = "Summarize"
+    description = "Summarize a text in one line, a short abstract or bullet points."
+    Params = SummarizeParams
+    models = (GEMMA, MINILM)
+
+    def default_max_tokens(self, params: Any) -> int:
+        return MAX_TOKENS[params.length]
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        p: SummarizeParams = params
+        model = self.model()
+        ctx.progress(0.02, "Reading the text")
+        # A summary shorter than the text: a small model would rather copy it all.
+        room = max(24, int(0.6 * model.count_tokens(p.text)))
+        max_tokens = p.max_tokens or min(self.default_max_tokens(p), room)
+        prompt = self.fit(model, prompts(p.text, p.length), max_tokens, "text")
+        stop = ["###", "\nText:", "\n" if p.length == "one_line" else "\n\n"]
+        source = embeddings.embed([p.text])[0]
+
+        def clean(text: str, completion: Completion) -> str:
+            return self.clean(p.length, text, completion)
+
+        def score(text: str) -> tuple[float, dict[str, Any]]:
+            return self.score(p.length, p.text, source, text)
+
+        drafts = self.write_drafts(ctx, p, prompt, max_tokens, stop, clean, score, model)
+        title = f"Summary: {' '.join(p.text.split()[:8])}…"
+        return [self.creation(drafts, f"summary-{p.length}.txt", title, {"length": p.length})]
+
+    @staticmethod
+    def clean(length: str, text: str, completion: Completion) -> str:
+        if length == "bullets":
+            items = [line.strip().lstrip("-•* ").strip() for line in ("-" + text).splitlines()]
+            if completion.finish_reason == "length" and len(items) > 1:
+                items = items[:-1]  # the last point was cut off
+            return "\n".join(f"- {item}" for item in items if item)
+        text = " ".join(text.split())
+        if completion.finish_reason == "length" and "." in text:
+            text = text[: text.rindex(".") + 1]
+        return text
+
+    @staticmethod
+    def score(length: str, source: str, vector: Any, text: str) -> tuple[float, dict[str, Any]]:
+        if not text:
+            return 0.0, {"empty": True}
+        meaning = float(embeddings.embed([text])[0] @ vector)
+        count = len(words(text))
+        low, high = WORDS[length]
+        high = min(high, max(low, len(words(source)) // 2))  # shorter than the text itself
+        fit = in_range(count, low, high)
+        if length == "bullets":
+            points = text.count("\n") + 1
+            fit = (fit + in_range(points, 3, 5)) / 2
+        grounded = support(text, source)
+        variety = min(distinct(text, 2) / 0.9, 1.0) if count > 4 else 1.0
+        value = 0.4 * meaning + 0.25 * fit + 0.2 * grounded + 0.15 * variety
+        checks = {
+            "meaning": round(meaning, 3),
+            "words": count,
+            "length_met": fit == 1.0,
+            "grounded": round(grounded, 3),
+        }
+        return value, checks

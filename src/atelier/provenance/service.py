@@ -1,0 +1,271 @@
+"""The provenance service the studio holds: it seals what engines make (watermark, then
+C2PA manifest, then a log entry) and answers for the log and for verification."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from atelier.provenance import watermark
+from atelier.provenance.keys import ALGS, Alg, Identity, KeyProblem, KeyStore, fingerprint
+from atelier.provenance.log import Checkpoint, Log, LogError, sign_note, vkey
+from atelier.provenance.manifest import Claim, embeddable, sign_embedded, sign_sidecar
+from atelier.provenance.merkle import EMPTY_ROOT, leaf_hash
+from atelier.provenance.verify import Report, verify
+from atelier.settings import Settings
+from atelier.store.db import Database
+from atelier.store.models import utcnow
+
+logger = logging.getLogger("atelier.provenance")
+Audit = Callable[[str, dict[str, Any]], None]
+SIDECAR_SUFFIX = ".manifest.json"
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A file as stored: marked and signed, with its sidecar when it has one, and the
+    log entry that will record it."""
+
+    name: str
+    mime: str
+    data: bytes
+    manifest: str  # c2pa | sidecar
+    sidecar: bytes | None
+    watermark: str | None
+    engine_sha256: str  # what the engine made, before sealing: the same seed gives the same
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def sidecar_name(self) -> str:
+        return self.name + SIDECAR_SUFFIX
+
+
+def _no_audit(event: str, details: dict[str, Any]) -> None:
+    logger.info("%s %s", event, details)
+
+
+class Provenance:
+    def __init__(self, settings: Settings, db: Database, audit: Audit = _no_audit) -> None:
+        self.settings = settings
+        self.db = db
+        self.audit = audit
+        self.keys_dir = settings.data_dir / "keys"
+        self._identity: Identity | None = None
+        self._loaded_mtime = 0
+        self._lock = threading.Lock()
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def _passphrase(self) -> str:
+        if self.settings.key_passphrase is not None:
+            return self.settings.key_passphrase.get_secret_value()
+        path = self.settings.data_dir / "key-passphrase"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".key-passphrase-{secrets.token_hex(8)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(32))
+            try:
+                os.link(tmp, path)  # whole or not at all, and never over another's
+                logger.warning(
+                    "generated a key passphrase in %s; set ATELIER_KEY_PASSPHRASE to keep it "
+                    "apart from the keys",
+                    path,
+                )
+            except FileExistsError:
+                pass  # another process made it first
+            finally:
+                tmp.unlink()
+        return path.read_text().strip()
+
+    def _store(self) -> KeyStore:
+        return KeyStore(self.keys_dir, self._passphrase())
+
+    def has_keys(self) -> bool:
+        return (self.keys_dir / "keys.json").exists()
+
+    def prepare(self) -> bool:
+        """Make the signing identity if there is none; True when it was made now."""
+        if self.has_keys():
+            return False
+        try:
+            identity = self.init_keys(self.settings.signing_alg)
+        except KeyProblem:
+            if self.has_keys():  # another process made them first
+                return False
+            raise
+        logger.warning(
+            "created the studio's signing identity in %s (root %s); back up this folder",
+            self.keys_dir,
+            fingerprint(identity.root)[:16],
+        )
+        return True
+
+    def init_keys(self, alg: str) -> Identity:
+        chosen: Alg | None = next((a for a in ALGS if a == alg), None)
+        if chosen is None:
+            raise ValueError(f"alg must be one of {', '.join(ALGS)}")
+        with self._lock:
+            identity = self._store().create(chosen)
+            self._identity = None
+        self.audit("keys.created", self._describe(identity))
+        return identity
+
+    def rotate_keys(self) -> Identity:
+        with self._lock:
+            identity = self._store().rotate()
+            self._identity = None
+        self.audit("keys.rotated", self._describe(identity))
+        return identity
+
+    @staticmethod
+    def _describe(identity: Identity) -> dict[str, Any]:
+        return {
+            "alg": identity.alg,
+            "root": fingerprint(identity.root),
+            "signing": fingerprint(identity.signing_cert),
+            "log": fingerprint(identity.log_cert),
+        }
+
+    def identity(self) -> Identity:
+        """The current identity, reloaded when `atelier keys rotate` has changed it."""
+        with self._lock:
+            mtime = (self.keys_dir / "signing.crt").stat().st_mtime_ns
+            if self._identity is None or mtime != self._loaded_mtime:
+                self._identity, self._loaded_mtime = self._store().load(), mtime
+            return self._identity
+
+    def origin(self, identity: Identity | None = None) -> str:
+        root = (identity or self.identity()).root
+        return self.settings.log_origin or f"atelier/{fingerprint(root)[:16]}"
+
+    def log(self) -> Log:
+        return Log(self.origin())
+
+    # -- sealing -------------------------------------------------------------------------
+
+    def seal(
+        self,
+        claim: Claim,
+        files: list[tuple[str, str, bytes]],
+        quality: int | None = None,
+    ) -> list[Sealed]:
+        """Watermark (images), then sign: C2PA embedded where the format takes it, a
+        signed sidecar otherwise. The marks go in first so that the signature and the
+        log cover the final bytes."""
+        identity = self.identity()
+        sealed = []
+        for name, mime, data in files:
+            made = hashlib.sha256(data).hexdigest()
+            mark = None
+            if self.settings.watermark and mime.startswith("image/"):
+                marked = watermark.embed(data, mime, claim.work_id, quality)
+                if marked is not None:
+                    data, mark = marked, watermark.short_id(claim.work_id)
+            if mime in embeddable():
+                signed, _ = sign_embedded(identity, claim, data, mime)
+                sealed.append(Sealed(name, mime, signed, "c2pa", None, mark, made))
+            else:
+                sidecar = sign_sidecar(identity, claim, data, mime, name)
+                sealed.append(Sealed(name, mime, data, "sidecar", sidecar, mark, made))
+        return sealed
+
+    def record(self, s: Any, works: list[tuple[str, list[Sealed]]]) -> Checkpoint:
+        """Append the sealed files' entries to the log in the caller's transaction."""
+        identity = self.identity()
+        now = utcnow().isoformat(timespec="seconds") + "Z"
+        entries = []
+        for work_id, files in works:
+            for file in files:
+                leaf = {
+                    "v": 1,
+                    "work": work_id,
+                    "file": file.name,
+                    "mime": file.mime,
+                    "sha256": file.sha256,
+                    "engine_sha256": file.engine_sha256,
+                    "manifest": file.manifest,
+                    "sidecar_sha256": (
+                        hashlib.sha256(file.sidecar).hexdigest() if file.sidecar else None
+                    ),
+                    "watermark": file.watermark,
+                    "time": now,
+                }
+                entries.append(
+                    (work_id, file.sha256, json.dumps(leaf, sort_keys=True, separators=(",", ":")))
+                )
+        _, checkpoint = Log(self.origin(identity)).append(s, entries, identity.log_key)
+        return checkpoint
+
+    # -- the log and verification ----------------------------------------------------------
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The latest signed checkpoint (an empty log's is signed on the spot)."""
+        identity = self.identity()
+        log = Log(self.origin(identity))
+        with self.db.transaction() as s:
+            point = log.checkpoint(s)
+        if point is None:
+            note = sign_note(log.origin, 0, EMPTY_ROOT, identity.log_key)
+            point = Checkpoint(log.origin, 0, EMPTY_ROOT, note)
+        return {
+            "origin": point.origin,
+            "size": point.size,
+            "root_hash": point.root.hex(),
+            "checkpoint": point.note,
+            "log_key": vkey(log.origin, identity.log_key.public_key()),
+        }
+
+    def inclusion(
+        self, index: int | None = None, sha256: str | None = None, size: int | None = None
+    ) -> dict[str, Any]:
+        """An entry (by index, or by its file's SHA-256) with its RFC 9162 inclusion proof
+        in the tree of `size` (default: the latest checkpoint's)."""
+        log = self.log()
+        with self.db.transaction() as s:
+            if index is None:
+                found = log.entries_for(s, sha256 or "")
+                if not found:
+                    raise LogError(f"no log entry for SHA-256 {sha256}")
+                index = found[0].idx
+            entry = log.entry(s, index)
+            size = log.size(s) if size is None else size
+            path = log.inclusion_proof(s, index, size)
+            point = log.checkpoint(s, size)
+        return {
+            "index": index,
+            "size": size,
+            "leaf": entry.leaf,
+            "leaf_hash": leaf_hash(entry.leaf.encode()).hex(),
+            "path": [p.hex() for p in path],
+            "checkpoint": point.note if point else None,
+        }
+
+    def consistency(self, first: int, second: int | None = None) -> dict[str, Any]:
+        """RFC 9162 consistency proof from the tree of `first` to that of `second`."""
+        log = self.log()
+        with self.db.transaction() as s:
+            second = log.size(s) if second is None else second
+            path = log.consistency_proof(s, first, second)
+        return {"first": first, "second": second, "path": [p.hex() for p in path]}
+
+    def verify(self, data: bytes, sidecar: bytes | None = None, since: str | None = None) -> Report:
+        identity = self.identity()
+        with self.db.transaction() as s:
+            return verify(s, Log(self.origin(identity)), identity, data, sidecar, since)
+
+    def audit_log(self) -> list[str]:
+        identity = self.identity()
+        with self.db.transaction() as s:
+            return Log(self.origin(identity)).audit(s, identity.log_certificates())

@@ -1,0 +1,57 @@
+"""Text normalisation for screening: the spellings people use to slip past a word list
+(full-width letters, accents, look-alike Cyrillic and Greek letters, invisible characters,
+l33t digits, s.p.a.c.e.d letters, stretched vowels) are folded to plain lowercase words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Cyrillic and Greek letters that look like Latin ones.
+HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j",
+        "ѕ": "s", "ԁ": "d", "ӏ": "l", "ο": "o", "α": "a", "ε": "e", "ι": "i", "κ": "k",
+        "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "β": "b", "η": "n", "μ": "u",
+    }
+)  # fmt: skip
+# Digits and symbols used as letters; applied only inside words that also have letters,
+# so "12 year old" keeps its number while "p0rn" and "n1gger" lose theirs.
+LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
+LEET_WORD = re.compile(r"[a-z0-9@$!|]*[a-z][a-z0-9@$!|]*")
+LOOKS_LIKE_I = str.maketrans({"l": "i", "|": "i"})  # "sulcide", "n|gger"
+# Single letters joined by one kind of separator: "s.e.x", "n u d e", "p-o-r-n".
+SPACED = re.compile(r"\b[a-z](?:([ ._\-*+])[a-z])(?:\1[a-z])+\b")
+STRETCHED = re.compile(r"([a-z])\1{2,}")  # "nuuude" (3+ of a letter; English has 2)
+
+
+def fold(text: str) -> str:
+    """Compatibility forms, no accents, no invisible characters, look-alikes, lowercase."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(
+        c
+        for c in unicodedata.normalize("NFKD", text)
+        if unicodedata.category(c) not in ("Mn", "Cf")
+    )
+    text = text.casefold().translate(HOMOGLYPHS)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def unleet(folded: str) -> str:
+    """Digits and symbols inside words read as the letters they stand for."""
+    return LEET_WORD.sub(lambda m: m.group().translate(LEET), folded)
+
+
+def variants(text: str) -> list[str]:
+    """The folded text and the other readings of it worth matching, without repeats."""
+    folded = fold(text)
+    plain = unleet(folded)
+    readings = [folded, plain, plain.translate(LOOKS_LIKE_I)]
+    for reading in (folded, plain):
+        joined = SPACED.sub(lambda m: re.sub(r"[ ._\-*+]", "", m.group()), reading)
+        readings.append(STRETCHED.sub(r"\1", joined))
+        readings.append(STRETCHED.sub(r"\1\1", joined))
+    return list(dict.fromkeys(readings))

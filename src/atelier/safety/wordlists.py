@@ -1,0 +1,219 @@
+"""The maintained word lists behind the blocklist layer. Edit here; `atelier eval safety`
+shows what a change does to precision and recall on the labelled prompts.
+
+A term is a lowercase word or phrase. It matches whole words, with an optional plural
+"s"/"es"; a space also matches a hyphen, an underscore or nothing ("self harm" matches
+"self-harm" and "selfharm"); a trailing `*` matches any ending ("decapitat*"). Terms are
+matched against every normalised reading of a prompt (see `normalise.variants`).
+"""
+
+from __future__ import annotations
+
+# Harmless phrases that contain listed or suspicious words. They are taken out of a
+# prompt before any layer looks at it, so "a naked mole rat" is just "a".
+EXCEPTIONS = [
+    "naked mole rat", "naked-eye", "naked eye", "naked truth", "naked flame", "naked lunch",
+    "naked chef", "barenaked ladies", "nude lipstick", "nude lip", "nude makeup", "nude heels",
+    "nude high heels", "nude shoes", "nude pumps", "nude color", "nude colour", "nude tones",
+    "nude palette", "sex education", "same sex", "sex pistols", "sex and the city", "breast cancer",
+    "chicken breast", "turkey breast", "breaststroke", "breast stroke", "breastfeeding",
+    "cum laude", "killer whale", "killer whales", "killer app", "killer bee", "kill the process",
+    "kill process", "kill switch", "photo shoot", "photoshoot", "shooting a photo", "shooting star",
+    "shooting stars", "suicide squad", "suicide prevention", "blood orange", "blood moon",
+    "bloody mary", "blood donation", "blood drive", "murder of crows", "murder mystery",
+    "trump card", "moby dick", "dick tracy", "pussy willow", "pussy cat", "pussycat", "scunthorpe",
+    "minor key", "minor league", "minor chord", "minor scale", "cock robin", "cocktail", "cockatoo",
+    "cockpit", "cockroach", "woodcock", "peacock", "shuttlecock", "weathercock", "female dog",
+    "hindu swastika", "swastika symbol for good luck", "corpse flower", "corpse bride",
+    "car body parts", "auto body parts",
+]  # fmt: skip
+
+# Words for children and ages under 18: together with sexual content they make the
+# `minors` category; on their own they are harmless ("a girl walking to school").
+MINOR_TERMS = [
+    "child", "children", "childs", "kid", "kids", "kiddie", "kiddy", "toddler", "infant", "baby",
+    "babies", "newborn", "preteen", "pre-teen", "tween", "teen", "teens", "teenage", "teenager",
+    "teenaged", "underage", "under age", "under-age", "minor", "minors", "schoolgirl", "schoolboy",
+    "school girl", "school boy", "little girl", "little boy", "young girl", "young boy",
+    "small girl", "small boy", "girl child", "boy child", "kindergarten*", "elementary school",
+    "middle school", "primary school", "grade school*", "prepubescent", "pubescent", "loli",
+    "shota", "juvenile", "youngster", "daughter aged", "year old girl", "year old boy", "jailbait",
+    "pedo", "pedophil*", "paedophil*",
+]  # fmt: skip
+# "12 year old", "14yo", "age 11", "aged 9", "sixteen years old": an age under 18.
+_UNDER_18 = (
+    r"(?:[1-9]|1[0-7]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen)"
+)
+MINOR_AGE = (
+    rf"\b{_UNDER_18}[\s\-]*(?:y/?o|yrs?|years?)\b(?:[\s\-]*old)?|\bage[ds]?[\s:]*{_UNDER_18}\b"
+)
+
+# Words that are harmless as often as not ("naked branches", "a murder mystery"): they
+# count only when the meaning-based layer agrees the prompt is nearer that category than
+# any harmless look-alike (without that layer, they count on their own).
+WEAK_TERMS: dict[str, list[str]] = {
+    "sexual": [
+        "nude", "nudes", "nudity", "naked", "sex", "undressed", "unclothed", "bondage", "fetish*",
+    ],
+    "violence": ["murder*", "corpse*", "torture*", "torturing", "massacre*", "cannibal*"],
+}  # fmt: skip
+
+# Terms that on their own put a prompt in a category.
+TERMS: dict[str, list[str]] = {
+    "minors": [
+        "loli", "lolis", "lolicon", "shota", "shotacon", "jailbait", "child porn*", "kiddie porn*",
+        "kiddy porn*", "csam", "cp porn", "pedo porn", "preteen porn", "underage porn",
+        "underage sex", "child sex*", "child nude*", "child naked", "naked child*", "nude child*",
+        "pedo fantasy", "paedo fantasy",
+    ],
+    "sexual": [
+        "porn*", "xxx", "nsfw", "hentai", "ecchi", "nudist", "topless", "bottomless",
+        "sexual intercourse", "sex act", "sex scene", "sex tape", "having sex", "have sex",
+        "intercourse", "erotic*", "orgasm*", "orgy", "orgies", "genital*", "penis", "penises",
+        "vagina*", "vulva*", "pussy", "clit", "clitoris", "nipple*", "areola*", "boobs", "tits",
+        "titties", "blowjob*", "blow job*", "handjob*", "hand job*", "cum", "cumshot*", "cum shot*",
+        "creampie*", "anal sex", "masturbat*", "striptease", "stripping naked", "strip naked",
+        "bdsm", "onlyfans", "only fans", "lewd", "r34", "rule 34", "rule34", "ahegao", "milf",
+        "dildo*", "no clothes", "without clothes", "without any clothing", "without clothing",
+        "no clothing", "in the nude", "full frontal", "spread legs", "spreading her legs",
+        "spreading his legs", "panties showing", "upskirt", "bare breasts", "bare breast",
+        "exposed breasts", "exposed nipples", "noods", "dick pic*",
+    ],
+    "violence": [
+        "gore", "gory", "goreporn", "gruesome", "decapitat*", "behead*", "dismember*",
+        "disembowel*", "eviscerat*", "mutilat*", "severed head*", "severed limb*", "severed arm*",
+        "severed leg*", "bloodbath", "blood bath", "mass shooting*", "school shooting*",
+        "mass murder*", "snuff", "slit his throat", "slit her throat", "slitting his throat",
+        "slitting her throat", "throat slit*", "stabbing*", "stabbed to death", "beaten to death",
+        "burned alive", "burnt alive", "burning alive", "skinned alive", "bleeding out",
+        "blood spraying", "blood everywhere", "brains splattered", "guts spilling", "entrails",
+        "body parts", "dead bodies", "human flesh", "lynching", "lynched", "genocide",
+        "ethnic cleansing", "firing squad", "gunshot wound*", "shot in the head", "animal cruelty",
+        "strangled", "strangling",
+    ],
+    "hate": [
+        "nigger*", "nigga*", "faggot*", "fag", "fags", "kike", "kikes", "spic", "spics", "chink",
+        "chinks", "gook", "gooks", "wetback*", "raghead*", "towelhead*", "sand nigger*", "tranny",
+        "trannies", "coon", "coons", "paki", "pakis", "beaner*", "zipperhead*", "golliwog*",
+        "retards", "sieg heil", "heil hitler", "hitler was right", "white power", "white supremacy",
+        "white supremacist*", "gas the jews", "kill all jews", "kill all gays", "kill all muslims",
+        "kill all blacks", "1488", "holocaust denial", "holocaust never happened", "untermensch*",
+        "subhuman*", "ethnic cleansing", "race war", "only good indian is a dead indian",
+        "go back to your country", "inferior race",
+    ],
+    "self_harm": [
+        "suicide", "suicides", "suicidal", "self harm*", "self-harm*", "selfharm*", "self injur*",
+        "self mutilat*", "self-mutilat*", "kill myself", "killing myself", "kill yourself",
+        "killing yourself", "killing themselves", "kill themselves", "hang myself",
+        "hanging myself", "hanging himself", "hanging herself", "hang himself", "hang herself",
+        "end my life", "end their life", "end his life", "end her life", "ending my life",
+        "to end it all", "cut myself", "cutting myself", "cutting her wrists", "cutting his wrists",
+        "cutting my wrists", "slit wrists", "slit my wrists", "slitting wrists",
+        "slitting my wrists", "bleeding wrists", "wrists slit", "overdose on pills", "to overdose",
+        "pro-ana", "pro ana", "proana", "pro-mia", "thinspo*", "thinspiration",
+        "bulimia motivation", "starving myself", "starve myself", "i want to die", "want to die",
+        "kys", "noose",
+    ],
+    "real_person": [
+        "deepfake*", "deep fake*", "face swap*", "faceswap*",
+        # Living public figures (politicians, royals, business people, performers,
+        # athletes). The dead are left out: a portrait of Lincoln is history.
+        "donald trump", "trump", "melania trump", "ivanka trump", "joe biden", "biden",
+        "kamala harris", "barack obama", "obama", "michelle obama", "hillary clinton",
+        "bill clinton", "george w. bush", "george w bush", "jd vance", "j.d. vance", "mike pence",
+        "nancy pelosi", "alexandria ocasio-cortez", "ocasio-cortez", "bernie sanders",
+        "ron desantis", "vladimir putin", "putin", "volodymyr zelensky", "zelensky", "zelenskyy",
+        "xi jinping", "kim jong un", "kim jong-un", "emmanuel macron", "macron", "olaf scholz",
+        "friedrich merz", "angela merkel", "rishi sunak", "keir starmer", "boris johnson",
+        "justin trudeau", "trudeau", "narendra modi", "benjamin netanyahu", "netanyahu",
+        "recep tayyip erdogan", "erdogan", "jair bolsonaro", "lula da silva", "javier milei",
+        "giorgia meloni", "viktor orban", "king charles", "prince william", "prince harry",
+        "kate middleton", "meghan markle", "pope leo", "dalai lama", "elon musk", "jeff bezos",
+        "bezos", "mark zuckerberg", "zuckerberg", "bill gates", "warren buffett", "sam altman",
+        "tim cook", "jensen huang", "taylor swift", "beyonce", "rihanna", "lady gaga",
+        "ariana grande", "billie eilish", "selena gomez", "dua lipa", "miley cyrus", "katy perry",
+        "shakira", "jennifer lopez", "nicki minaj", "cardi b", "kim kardashian", "kardashian",
+        "kylie jenner", "kanye west", "kanye", "justin bieber", "ed sheeran", "harry styles",
+        "bad bunny", "snoop dogg", "eminem", "jay-z", "emma watson", "scarlett johansson",
+        "jennifer lawrence", "margot robbie", "zendaya", "emma stone", "natalie portman",
+        "gal gadot", "anne hathaway", "jennifer aniston", "angelina jolie", "sydney sweeney",
+        "millie bobby brown", "tom cruise", "tom hanks", "brad pitt", "leonardo dicaprio",
+        "dicaprio", "keanu reeves", "dwayne johnson", "will smith", "morgan freeman", "johnny depp",
+        "ryan reynolds", "ryan gosling", "chris hemsworth", "chris evans", "chris pratt",
+        "robert downey jr", "timothee chalamet", "pedro pascal", "henry cavill", "tom holland",
+        "jason momoa", "denzel washington", "samuel l. jackson", "arnold schwarzenegger",
+        "sylvester stallone", "cristiano ronaldo", "lionel messi", "kylian mbappe", "neymar",
+        "lebron james", "stephen curry", "serena williams", "roger federer", "rafael nadal",
+        "novak djokovic", "usain bolt", "tiger woods", "simone biles", "greta thunberg",
+        "oprah winfrey", "oprah", "joe rogan", "mrbeast", "mr beast", "pewdiepie", "andrew tate",
+        "jordan peterson", "dick van dyke", "messi", "ronaldo", "merkel", "sunak", "starmer",
+        "meloni", "milei", "bolsonaro", "desantis", "pelosi", "clinton", "elton john",
+        "paul mccartney", "ringo starr", "mick jagger", "bruce springsteen", "bob dylan",
+        "dolly parton", "celine dion", "britney spears", "post malone", "the weeknd",
+        "travis scott", "olivia rodrigo", "sabrina carpenter", "doja cat", "lizzo", "bruno mars",
+        "al pacino", "robert de niro", "meryl streep", "nicole kidman", "julia roberts",
+        "sandra bullock", "cate blanchett", "jack nicholson", "harrison ford", "clint eastwood",
+        "anthony hopkins", "ian mckellen", "patrick stewart", "daniel radcliffe",
+        "benedict cumberbatch", "tom hiddleston", "idris elba", "hugh jackman", "matt damon",
+        "ben affleck", "george clooney", "mark wahlberg", "jim carrey", "adam sandler",
+        "jackie chan", "danny devito", "nicolas cage", "christian bale", "cillian murphy",
+        "florence pugh", "anya taylor-joy", "jenna ortega", "kristen stewart", "megan fox",
+        "kendall jenner", "gigi hadid", "bella hadid", "paris hilton", "pamela anderson",
+        "michael jordan", "shaquille o'neal", "tom brady", "patrick mahomes", "travis kelce",
+        "conor mcgregor", "mike tyson", "floyd mayweather", "lewis hamilton", "max verstappen",
+        "erling haaland", "david beckham", "zlatan ibrahimovic", "shohei ohtani", "naomi osaka",
+        "satya nadella", "sundar pichai", "larry page", "sergey brin", "jack dorsey", "peter thiel",
+        "george soros", "rupert murdoch", "mark cuban", "nikki haley", "marco rubio",
+        "gavin newsom", "mitch mcconnell", "ted cruz", "robert f. kennedy", "rfk jr",
+        "tucker carlson", "alex jones", "marjorie taylor greene", "ursula von der leyen",
+        "mohammed bin salman", "ali khamenei", "bashar al-assad", "nicolas maduro",
+        "jacinda ardern", "malala yousafzai", "pope leo xiv", "yulia navalnaya",
+    ],
+    "living_artist": [
+        # Living artists whose names are common in image prompts. Dead artists (Van Gogh,
+        # Monet, Mucha, Hokusai…) are not here: imitating their style is fine.
+        "greg rutkowski", "rutkowski", "artgerm", "stanley lau", "wlop", "loish", "lois van baarle",
+        "ilya kuvshinov", "kuvshinov", "sakimichan", "ross tran", "rossdraws", "alena aenami",
+        "aenami", "simon stalenhag", "stalenhag", "jakub rozalski", "rozalski", "beeple",
+        "mike winkelmann", "james jean", "karla ortiz", "craig mullins", "krenz cushart",
+        "makoto shinkai", "shinkai", "hayao miyazaki", "miyazaki", "yoshitaka amano",
+        "takashi murakami", "yayoi kusama", "kusama", "david hockney", "hockney", "banksy",
+        "jeff koons", "koons", "kaws", "shepard fairey", "gerhard richter", "anish kapoor",
+        "ai weiwei", "cindy sherman", "kehinde wiley", "jenny saville", "marina abramovic",
+        "damien hirst", "peter mohrbacher", "mohrbacher", "charlie bowater", "tom bagshaw",
+        "alex ross", "jim lee", "frank miller", "mike mignola", "mignola", "todd mcfarlane",
+        "tim burton", "wes anderson", "boris vallejo", "julie bell", "luis royo", "gerald brom",
+        "range murata", "yoji shinkawa", "akihiko yoshida", "junji ito", "eiichiro oda",
+        "naoko takeuchi", "sam yang", "atey ghailan", "sylvain sarrailh", "raphael lacoste",
+        "dan mumford", "android jones", "alex grey", "josan gonzalez", "laurie greasley",
+        "victo ngai", "tomer hanuka", "jeremy mann", "anato finnstark", "wadim kashin", "ruan jia",
+        "marc simonetti", "john howe", "alan lee", "ted nasmith", "brian froud", "donato giancola",
+        "michael whelan", "tyler edlin", "jordan grimmer", "john avon", "rebecca guay",
+        "terese nielsen", "james gurney", "chris foss", "roger dean", "anna dittmann", "guweiz",
+        "rhads", "cory loftis", "tran nguyen", "esao andrews", "mark ryden", "audrey kawasaki",
+        "tara mcpherson", "camille rose garcia", "ray caesar", "kazuo oga", "hirohiko araki",
+        "tetsuya nomura", "katsuhiro otomo", "naoki urasawa", "rumiko takahashi",
+        "masashi kishimoto", "tsutomu nihei", "yusuke murata", "mamoru oshii", "greg hildebrandt",
+        "drew struzan", "bill sienkiewicz", "dave mckean", "ashley wood", "jamie hewlett",
+        "chris ware", "bill watterson", "matt groening", "genndy tartakovsky", "glen keane",
+        "enki bilal", "milo manara", "frank quitely", "j. scott campbell", "adam hughes",
+        "feng zhu", "iain mccaig", "doug chiang", "ian mcque", "andreas rocha", "noah bradley",
+        "sam spratt", "jeff easley", "larry elmore", "todd lockwood", "wayne reynolds",
+        "john blanche", "jesper ejsing", "justin gerard", "kinuko y. craft", "chris van allsburg",
+        "shaun tan", "jon klassen", "oliver jeffers", "quentin blake", "axel scheffler",
+        "kara walker", "julie mehretu", "cecily brown", "peter doig", "neo rauch", "luc tuymans",
+        "marlene dumas", "george condo", "yoshitomo nara", "olafur eliasson", "bridget riley",
+        "georg baselitz", "anselm kiefer", "odd nerdrum", "alex katz", "ed ruscha", "tracey emin",
+        "andreas gursky", "annie leibovitz", "steve mccurry", "gregory crewdson",
+        "david lachapelle", "nan goldin", "jeremy lipking", "daniel f. gerhartz", "casey baugh",
+        "mandy jurgens", "nixeu", "yuumei", "raymond swanland", "seb mckinnon", "darek zabrocki",
+        "maciej kuciara", "ismail inceoglu", "kekai kotaki", "vladimir kush", "jacek yerka",
+        "karol bak", "hajime sorayama", "katsuya terada", "shigenori soejima", "takehiko inoue",
+    ],
+    "profanity": [
+        "fuck*", "f*ck*", "f**k*", "fck", "fcking", "motherfuck*", "shit", "shitty", "sh*t",
+        "bullshit", "bullsh*t", "cunt*", "asshole*", "dickhead*", "bitch", "bitches", "bastard*",
+        "wanker*", "twat*", "piss off", "stfu",
+    ],
+}  # fmt: skip

@@ -1,0 +1,171 @@
+"""Admin pages: the moderation queue (with the policy) and the audit log. Server-
+rendered like the rest; every change is a POST with the session's CSRF token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from atelier.accounts.service import Principal
+from atelier.studio import Studio
+from atelier.studio.errors import StudioError
+from atelier.web.api.admin import audit_out, review_out
+from atelier.web.deps import get_studio
+from atelier.web.pages.routes import csrf_ok, page_principal, render, to_login
+
+router = APIRouter(include_in_schema=False)
+STATUSES = ("in_review", "approved", "rejected")
+AUDIT_PAGE = 100
+
+
+def _forbidden(request: Request, who: Principal) -> Response:
+    return render(request, "admin_forbidden.html", who, status=403)
+
+
+def _queue(
+    request: Request,
+    who: Principal,
+    studio: Studio,
+    status: str,
+    error: str | None = None,
+    done: str | None = None,
+    code: int = 200,
+) -> Response:
+    rows = studio.reviews(who, status, 100, 0)
+    return render(
+        request,
+        "admin_reviews.html",
+        who,
+        status=code,
+        shown=status,
+        statuses=STATUSES,
+        reviews=[review_out(*row) for row in rows],
+        policy=studio.moderation_policy(who),
+        error=error,
+        done=done,
+    )
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_home() -> Response:
+    return RedirectResponse("/admin/reviews", status_code=303)
+
+
+@router.get("/admin/reviews", response_class=HTMLResponse)
+def reviews_page(
+    request: Request,
+    status: str = "in_review",
+    done: str | None = None,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    if who.role != "admin":
+        return _forbidden(request, who)
+    return _queue(request, who, studio, status if status in STATUSES else "in_review", None, done)
+
+
+@router.post("/admin/reviews/{review_id}", response_class=HTMLResponse)
+async def decide(
+    review_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    if who.role != "admin":
+        return _forbidden(request, who)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response("The form expired; reload the page and try again.", status_code=403)
+    decision = str(form.get("decision", ""))
+    try:
+        studio.decide_review(
+            who, review_id, decision == "approve", str(form.get("reason", ""))[:2000]
+        )
+    except StudioError as exc:
+        return _queue(request, who, studio, "in_review", exc.detail, code=exc.status)
+    verb = "approved" if decision == "approve" else "rejected"
+    return RedirectResponse(f"/admin/reviews?done={verb}", status_code=303)
+
+
+@router.post("/admin/policy", response_class=HTMLResponse)
+async def change_policy(
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    if who.role != "admin":
+        return _forbidden(request, who)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response("The form expired; reload the page and try again.", status_code=403)
+    actions = {
+        key.removeprefix("action-"): str(value)
+        for key, value in form.items()
+        if key.startswith("action-")
+    }
+    try:
+        studio.change_moderation_policy(who, actions)
+    except StudioError as exc:
+        return _queue(request, who, studio, "in_review", exc.detail, code=exc.status)
+    return RedirectResponse("/admin/reviews?done=policy", status_code=303)
+
+
+def _when(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    action: str = "",
+    actor: str = "",
+    subject: str = "",
+    since: str = "",
+    until: str = "",
+    page: int = 0,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    if who.role != "admin":
+        return _forbidden(request, who)
+    filters: dict[str, Any] = {
+        "action": action[:64],
+        "actor": actor[:320],
+        "subject": subject[:200],
+        "since": since[:32],
+        "until": until[:32],
+    }
+    page = max(page, 0)
+    rows = studio.audit_log(
+        who,
+        filters["action"] or None,
+        filters["actor"] or None,
+        filters["subject"] or None,
+        _when(filters["since"]),
+        _when(filters["until"]),
+        AUDIT_PAGE + 1,
+        page * AUDIT_PAGE,
+    )
+    return render(
+        request,
+        "admin_audit.html",
+        who,
+        entries=[audit_out(*row) for row in rows[:AUDIT_PAGE]],
+        filters=filters,
+        page=page,
+        more=len(rows) > AUDIT_PAGE,
+    )

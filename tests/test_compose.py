@@ -1,0 +1,263 @@
+"""image.compose: the prompt read right, the labelled prompt set placed right (subjects,
+counts, relations from the recorded layout), and whole jobs through the API: pixels,
+lineage, reproducibility, styles, bad input. Uses the shared assets (`atelier prepare`)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from atelier.engines.base import Context, EngineConfig
+from atelier.engines.image import style_names
+from atelier.engines.image.compose import Compose, checks, embedding
+from atelier.engines.image.compose.engine import layout_records
+from atelier.engines.image.compose.prompt import parse
+from atelier.web.app import create_app
+from tests.conftest import ASSETS, api_user, image_bytes, make_settings
+from tests.test_api import submit, upload, wait_job
+
+PROMPTS = json.loads((Path(__file__).parent / "data" / "compose_prompts.json").read_text())
+FOXES = "three red foxes under a pine tree at sunset"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Compose:
+    compose = Compose(EngineConfig(assets_dir=ASSETS))
+    if compose.available():
+        pytest.fail(f"image.compose: {compose.available()} (make setup does it)")
+    return compose
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    settings = make_settings(tmp_path_factory.mktemp("compose"), workers=1)
+    with TestClient(create_app(settings)) as client:
+        yield client, api_user(client, "composer@example.com")
+
+
+def compose(api: Any, seed: int = 7, **params: Any) -> tuple[bytes, dict[str, Any]]:
+    client, headers = api
+    job = wait_job(client, headers, submit(client, headers, "image.compose", params, seed)["id"])
+    assert job["status"] == "succeeded", job
+    work = client.get(f"/v1/works/{job['work_ids'][0]}", headers=headers).json()
+    return client.get(work["url"], headers=headers).content, work
+
+
+# -- reading prompts ------------------------------------------------------------------
+
+
+def test_the_prompt_is_read_into_subjects_counts_relations_and_scene() -> None:
+    scene = parse("three red foxes under a pine tree at sunset, in the style of a woodcut")
+    fox, tree = scene.subjects
+    assert (fox.noun, fox.count, fox.colour, fox.query) == ("fox", 3, "red", "fox")
+    assert (tree.noun, tree.count, tree.query) == ("tree", 1, "pine tree")
+    assert [(r.subject, r.relation, r.target) for r in scene.relations] == [(0, "under", 1)]
+    assert (scene.time, scene.style) == ("sunset", "woodcut")
+
+    scene = parse("a flock of birds above snowy mountains in winter, foggy morning")
+    assert [(s.noun, s.count) for s in scene.subjects] == [("bird", 5)]
+    assert scene.places == ["mountains"]
+    assert (scene.time, scene.weather, scene.season) == ("morning", "fog", "winter")
+
+    scene = parse("a cat to the left of a dog, a horse in front of a barn and the moon")
+    assert [(s.noun, s.count) for s in scene.subjects] == [
+        ("cat", 1),
+        ("dog", 1),
+        ("horse", 1),
+        ("barn", 1),
+        ("moon", 1),
+    ]
+    assert [(r.subject, r.relation, r.target) for r in scene.relations] == [
+        (0, "left_of", 1),
+        (2, "in_front_of", 3),
+    ]
+    assert scene.subjects[4].painted and scene.time == "night"  # a moon without a time
+
+
+def test_style_names_find_the_nearest_preset() -> None:
+    assert style_names.by_name("woodcut").number == 18  # type: ignore[union-attr]
+    assert style_names.by_name("Watercolor").number == 8  # type: ignore[union-attr]
+    assert style_names.by_name("7").number == 7  # type: ignore[union-attr]
+    assert style_names.by_name("a cubist painting").number == 22  # type: ignore[union-attr]
+    assert style_names.by_name("nothing like it") is None
+    # by meaning, for words no preset is named with
+    assert style_names.nearest("japanese woodblock print", embedding.embed)[0].name in (
+        "woodcut",
+        "blue ink print",
+    )
+    assert style_names.nearest("a garden painted by claude monet", embedding.embed)[0].number == 5
+    assert style_names.nearest("a swirling night sky", embedding.embed)[0].number == 19
+
+
+# -- the labelled prompt set ----------------------------------------------------------
+
+
+def test_the_prompt_set_is_placed_as_asked(engine: Compose) -> None:
+    """Every prompt of tests/data/compose_prompts.json, judged from the recorded layout."""
+    totals = {"present": 0, "counts": 0, "relations": 0}
+    misses = []
+    for case in PROMPTS:
+        plan = engine.plan(case["prompt"], 768, 512, np.random.default_rng(1))
+        result = checks.score(case, layout_records(plan.choices, plan.placements), 512)
+        for key, ok in result.items():
+            totals[key] += ok
+        if not all(result.values()):
+            misses.append((case["prompt"], result))
+    shares = {key: value / len(PROMPTS) for key, value in totals.items()}
+    assert shares["present"] >= 0.9, misses
+    assert shares["counts"] >= 0.9, misses
+    assert shares["relations"] >= 0.85, misses
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_relations_hold_whatever_the_seed(engine: Compose, seed: int) -> None:
+    case = {
+        "subjects": {"dog": 1, "house": 1, "bird": 2},
+        "relations": [["dog", "left_of", "house"], ["bird", "above", "house"]],
+    }
+    plan = engine.plan(
+        "a dog to the left of a house, two birds above the house",
+        1024,
+        576,
+        np.random.default_rng(seed),
+    )
+    layout = layout_records(plan.choices, plan.placements)
+    assert checks.score(case, layout, 576) == {"present": True, "counts": True, "relations": True}
+    for record in layout:  # everything inside the picture
+        x0, y0, x1, y1 = record["box"]
+        assert -11 <= x0 < x1 <= 1035 and -6 <= y0 < y1 <= 582
+
+
+def test_grounded_subjects_share_one_ground_and_scale(engine: Compose) -> None:
+    plan = engine.plan("a cat beside a horse beside a house", 768, 512, np.random.default_rng(4))
+    boxes = {r["noun"]: r["box"] for r in layout_records(plan.choices, plan.placements)}
+    bottoms = [box[3] for box in boxes.values()]
+    assert max(bottoms) - min(bottoms) < 0.08 * 512  # standing on one ground line
+    heights = {noun: box[3] - box[1] for noun, box in boxes.items()}
+    assert heights["cat"] < heights["horse"] < heights["house"]  # and to one scale
+
+
+def test_clip_art_is_chosen_whole_and_fitting(engine: Compose) -> None:
+    """The drawing chosen for a noun names it, is one figure, and is no framed scene."""
+    for noun in ("cat", "horse", "house", "car", "tree", "woman", "dog", "apple"):
+        plan = engine.plan(f"a {noun}", 768, 512, np.random.default_rng(1))
+        entry = plan.choices[0].entry
+        assert entry is not None, noun
+        assert noun in entry.names, (noun, entry.path)
+        assert not entry.boxed and entry.parts <= 2 and not entry.bitmap, (noun, entry.path)
+
+
+# -- whole jobs through the API -------------------------------------------------------
+
+
+def test_a_job_paints_the_foxes_red_under_the_tree_at_sunset(api: Any) -> None:
+    data, work = compose(api, prompt=FOXES, width=768, height=512)
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG" and image.size == (768, 512)
+    pixels = np.asarray(image.convert("RGB")).astype(np.int32)
+    layout = work["meta"]["layout"]
+    foxes = [r for r in layout if r["noun"] == "fox"]
+    assert [r["index"] for r in foxes] == [0, 1, 2] or sorted(r["index"] for r in foxes) == [
+        0,
+        1,
+        2,
+    ]
+    for fox in foxes:
+        x0, y0, x1, y1 = (max(v, 0) for v in fox["box"])
+        patch = pixels[y0:y1, x0:x1]
+        red = (patch[..., 0] > 140) & (patch[..., 1] < 110) & (patch[..., 2] < 110)
+        assert red.mean() > 0.2, red.mean()  # recoloured red, as asked
+    assert checks.holds(layout, "fox", "under", "tree", 512)
+    # a sunset sky: warm (red over blue) just above the horizon, darker at the top
+    horizon_row = pixels[int(512 * 0.45)].mean(axis=0)
+    assert horizon_row[0] > horizon_row[2] + 40, horizon_row
+    assert pixels[:20].mean() < pixels[int(512 * 0.45)].mean()
+    # lineage: every clip-art file used, public domain
+    sources = work["lineage"]["sources"]
+    assert {s["path"] for s in sources} == {r["file"] for r in layout if r["file"]}
+    assert all(s["licence"].startswith("CC0-1.0") and s["commercial_use"] for s in sources)
+    assert all(s["kind"] == "data" and Path(s["path"]).suffix == ".svg" for s in sources)
+    assert work["meta"]["unplaced"] == []
+
+
+def test_same_seed_same_bytes_other_seed_other_picture(engine: Compose, tmp_path: Path) -> None:
+    """The engine's own output (the studio then watermarks each work with its id)."""
+    params = engine.Params(prompt="two sheep beside a barn on green hills", width=512, height=512)
+
+    def run(seed: int) -> bytes:
+        [creation] = engine.run(params, Context(seed=seed, scratch=tmp_path, files={}))
+        return creation.files[0].data
+
+    first, second, other = run(21), run(21), run(22)
+    assert first == second
+    assert first != other
+
+
+def test_a_prompt_with_nothing_to_place_still_makes_a_landscape(api: Any) -> None:
+    data, work = compose(api, prompt="zorbly quenfaxes at dusk", width=512, height=512)
+    pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).astype(np.float64)
+    assert work["meta"]["layout"] == []
+    assert [u["noun"] for u in work["meta"]["unplaced"]] == ["quenfax"]
+    assert pixels.std() > 12  # a sky and a ground, not a blank
+    sky, ground = pixels[:100].mean(axis=(0, 1)), pixels[-100:].mean(axis=(0, 1))
+    assert sky[2] > sky[1] + 20 and ground[1] > ground[2] + 20, (sky, ground)  # blue, green
+    assert "Subjects: 3× zorbly quenfax" in Image.open(io.BytesIO(data)).text["parameters"]  # type: ignore[attr-defined]
+
+
+def test_styles_by_name_and_by_picture(api: Any) -> None:
+    client, headers = api
+    plain, _ = compose(api, seed=5, prompt="a red car in the city", width=512, height=512)
+    styled, work = compose(
+        api, seed=5, prompt="a red car in the city", width=512, height=512, style="woodcut"
+    )
+    assert work["meta"]["style"] == "woodcut (18)"
+    difference = np.abs(
+        np.asarray(Image.open(io.BytesIO(plain)), np.float64)
+        - np.asarray(Image.open(io.BytesIO(styled)), np.float64)
+    ).mean()
+    assert difference > 10, difference
+    picture = upload(client, headers, image_bytes(96, 96, seed=3), name="swirls.png")
+    data, work = compose(
+        api,
+        seed=5,
+        prompt="a red car in the city",
+        width=512,
+        height=512,
+        style_image=picture,
+        format="jpeg",
+    )
+    assert work["meta"]["style"] == "image" and work["mime"] == "image/jpeg"
+    assert [i["param"] for i in work["lineage"]["inputs"]] == ["style_image"]
+    assert Image.open(io.BytesIO(data)).size == (512, 512)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"prompt": "a cat", "width": 1000, "height": 512}, "width/height"),
+        ({"prompt": "a cat", "width": 300, "height": 512}, "width"),
+        ({"prompt": "a cat", "height": 2048}, "height"),
+        ({"prompt": ""}, "prompt"),
+        ({"prompt": "x" * 401}, "prompt"),
+        ({"prompt": "a cat", "style": "woodcut", "style_image": "0" * 32}, "style_image"),
+    ],
+)
+def test_bad_parameters_are_refused_by_name(api: Any, params: dict[str, Any], field: str) -> None:
+    client, headers = api
+    response = client.post(
+        "/v1/jobs", json={"engine": "image.compose", "params": params}, headers=headers
+    )
+    assert response.status_code == 422
+    assert field in json.dumps(response.json())
+
+
+def test_without_the_index_the_engine_says_to_prepare(tmp_path: Path) -> None:
+    assert "atelier prepare" in (Compose(EngineConfig(assets_dir=tmp_path)).available() or "")
