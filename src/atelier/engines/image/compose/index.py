@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
-from atelier.engines.image.compose import embedding
+from atelier import embeddings
 from atelier.engines.image.compose.svg import rasterize, read_text, trim_box
 from atelier.engines.image.compose.words import lemma, translate, words, wordset
 
@@ -188,11 +188,11 @@ def build(folder: Path, progress: Callable[[str], None] = lambda message: None) 
         )
         sentences.append(sentence)
     progress(f"embedding {len(sentences)} descriptions")
-    vectors = embedding.embed(sentences)
+    vectors = embeddings.embed(sentences)
     folder.mkdir(parents=True, exist_ok=True)
     np.save(folder / "embeddings.tmp.npy", vectors.astype(np.float16))
     (folder / "index.tmp.json").write_text(
-        json.dumps({"version": VERSION, "model": embedding.MODEL_NAME, "entries": entries})
+        json.dumps({"version": VERSION, "model": embeddings.MODEL_NAME, "entries": entries})
     )
     os.replace(folder / "embeddings.tmp.npy", folder / "embeddings.npy")
     os.replace(folder / "index.tmp.json", folder / "index.json")
@@ -258,7 +258,7 @@ class ClipArt:
         thing's usual one (`aspect`, width / height: a person is tall, a car is long) count
         against it, and so does naming one of `others` (things of another size: a "cat"
         drawing that is a tiger)."""
-        similarity = self.vectors @ embedding.embed([query])[0]
+        similarity = self.vectors @ embeddings.embed([query])[0]
         score = similarity + self.fitness
         named = np.array([bool(heads & e.names) for e in self.entries])
         in_folder = np.array([bool(heads & e.category) for e in self.entries])

