@@ -47,17 +47,26 @@ class Perplexity:
             verbose=False,
         )
 
-    def __call__(self, text: str) -> float:
+    def __call__(self, text: str) -> tuple[float, int]:
+        """The text's negative log-likelihood in nats, and the tokens it was summed over."""
         tokens = self.llm.tokenize(text.encode("utf-8"), add_bos=True)[: self.llm.n_ctx()]
         if len(tokens) < 2:
-            return float("nan")
+            return 0.0, 0
         self.llm.reset()
         self.llm.eval(tokens)
         logits = np.asarray(self.llm.scores[: len(tokens) - 1], dtype=np.float64)
         top = logits.max(axis=1, keepdims=True)
         log_norm = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
         picked = logits[np.arange(len(tokens) - 1), tokens[1:]]
-        return float(math.exp(float(np.mean(log_norm - picked))))
+        return float(np.sum(log_norm - picked)), len(tokens) - 1
+
+
+def perplexity(texts: Sequence[str], scorer: Callable[[str], tuple[float, int]]) -> float:
+    """Corpus perplexity: exp of the mean negative log-likelihood per token over all the
+    texts (a four-word slogan weighs four words, not as much as a story)."""
+    totals = [scorer(text) for text in texts]
+    count = sum(n for _, n in totals)
+    return math.exp(sum(nll for nll, _ in totals) / count) if count else float("nan")
 
 
 def distinct_n(texts: Sequence[str], n: int) -> float:
@@ -100,7 +109,7 @@ def evaluate(
     data: dict[str, Any],
     candidates: int = 4,
     limit: int | None = None,
-    perplexity: Callable[[str], float] | None = None,
+    scorer: Callable[[str], tuple[float, int]] | None = None,
     seed: int = 1,
     log: Callable[[str], None] = lambda line: None,
 ) -> dict[str, Any]:
@@ -144,8 +153,8 @@ def evaluate(
                 vectors = embeddings.embed(texts)
                 originals = embeddings.embed(sources)
                 scores["meaning"] = float(np.mean(np.sum(vectors * originals, axis=1)))
-            if perplexity is not None:
-                scores["perplexity"] = float(np.nanmean([perplexity(t) for t in texts]))
+            if scorer is not None:
+                scores["perplexity"] = perplexity(texts, scorer)
             if poems[stage]:
                 scores["verse_meets_form"] = float(np.mean(poems[stage]))
                 scores["verse_lines_ok"] = float(np.mean(lines[stage]))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from atelier.engines.base import (
     Artifact,
@@ -84,6 +84,12 @@ class TextParams(Params):
     stop: list[Stop] = Field(
         default_factory=list, max_length=4, description="Extra strings that end a draft."
     )
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def one_stop(cls, value: Any) -> Any:
+        """A web form sends one text field: one stop string."""
+        return [value] if isinstance(value, str) else value
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
 from atelier.engines.base import Context, Creation, EngineError, ModelCard
 from atelier.engines.text import embeddings, verse
@@ -111,6 +111,12 @@ class WriteParams(TextParams):
         "short",
         description="short, medium or long (haiku, limerick and sonnet have their own).",
     )
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def comma_separated(cls, value: Any) -> Any:
+        """A web form sends one text field: 'gulls, fog' is two keywords."""
+        return [k for k in value.split(",") if k.strip()] if isinstance(value, str) else value
 
 
 def brief(piece: Piece, form: str) -> str:
@@ -250,14 +256,17 @@ class Write(TextEngine):
                 )
                 head = prompt + "".join(line + "\n" for line in lines)
                 best: tuple[float, str, bool] | None = None
-                for k in range(tries):
+                for k in range(tries + 1):  # one more when every try came back empty
+                    empty = best is not None and not best[1]
+                    if k == tries and not empty:
+                        break
                     sampling = self.sampling(p, max_tokens, ["\n", "###"], ctx.seed + 16 * i + k)
 
                     def show(text: str, i: int = i) -> None:
                         so_far = "\n".join([*lines, text.strip()])
                         ctx.progress(0.05 + 0.9 * (i + 0.5) / form.lines, tail(so_far))
 
-                    start = "" if k == 0 or best is None or best[1] else first_word(model, head)
+                    start = first_word(model, head) if empty else ""
                     completion = complete(head + start, sampling, show)
                     tokens, seconds = tokens + completion.tokens, seconds + completion.seconds
                     line = " ".join((start + completion.text).split())
