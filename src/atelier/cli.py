@@ -213,7 +213,7 @@ def make(
             while job.status not in TERMINAL_STATUSES:
                 time.sleep(0.1)
                 job = studio.job(who, job.id)
-                bar.set_postfix_str(job.message or job.status)
+                bar.set_postfix_str((job.message or job.status).splitlines()[-1][-60:])  # one line
                 bar.update(round(job.progress * 100) - bar.n)
     finally:
         pool.stop()

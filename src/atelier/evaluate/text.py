@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from atelier import embeddings
 from atelier.engines.base import Context, Engine
-from atelier.engines.text import embeddings
 from atelier.engines.text.common import words
 from atelier.engines.text.verse import FORMS, lines_kept
 

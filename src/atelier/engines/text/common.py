@@ -38,7 +38,6 @@ from atelier.engines.text.runtime import (
 
 MESSAGE_CHARS = 480  # the studio keeps 500 characters of a job's message: show the tail
 GENERATION_TOKENS_PER_SECOND = 60.0  # Gemma 3 270M on two cores (docs/models.md)
-PROMPT_TOKENS_PER_SECOND = 550.0
 
 GEMMA = ModelCard(
     name="Gemma 3 270M (base model, Q4_K_M GGUF)",

@@ -16,8 +16,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from atelier import embeddings
 from atelier.engines.base import Context, Creation
-from atelier.engines.text import embeddings
 from atelier.engines.text.common import (
     GEMMA,
     MINILM,
@@ -162,7 +162,7 @@ class Restyle(TextEngine):
     models = (GEMMA, MINILM)
 
     def default_max_tokens(self, params: Any) -> int:
-        return 160  # per chunk of ~45 words: room for a rewrite twice as long (see drafts)
+        return 160  # the most per chunk of ~45 words; less for a shorter chunk
 
     def estimate_seconds(self, params: Any) -> float:
         parts = sum(len(chunks(p)) for p in paragraphs(params.text))
@@ -215,7 +215,8 @@ class Restyle(TextEngine):
                     shown = f"{written} {text}".strip() if text else written
                     ctx.progress(0.05 + 0.9 * (index + fraction) / total, tail(shown))
 
-                max_tokens = p.max_tokens or min(160, 2 * len(words(source)) + 40)
+                limit = min(self.default_max_tokens(p), 2 * len(words(source)) + 40)
+                max_tokens = p.max_tokens or limit
                 prompt = self.fit(model, prompts(source, p.style, p.example), max_tokens, "text")
                 vector = embeddings.embed([source])[0]
 

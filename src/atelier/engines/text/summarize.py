@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from atelier import embeddings
 from atelier.engines.base import Context, Creation
-from atelier.engines.text import embeddings
 from atelier.engines.text.common import (
     GEMMA,
     MINILM,

@@ -10,8 +10,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
+from atelier import embeddings
 from atelier.engines.base import Context, Creation, EngineError, ModelCard
-from atelier.engines.text import embeddings, verse
+from atelier.engines.text import verse
 from atelier.engines.text.common import (
     GEMMA,
     GENERATION_TOKENS_PER_SECOND,
@@ -93,7 +94,6 @@ WEAK_ENDINGS = frozenset(
         "then",
     ]
 )
-ONE_BLOCK = {"haiku", "limerick", "slogan"}  # a blank line ends these
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s|$)")
 
 
@@ -219,7 +219,7 @@ class Write(TextEngine):
                 return [self.verse(p, ctx, model, prompt, form, max_tokens, topic)]
             except TextModelError as exc:
                 raise EngineError(str(exc)) from None
-        stop = ["###", "\nTopic:", "\n\n" if p.form in ONE_BLOCK else "\n\n\n"]
+        stop = ["###", "\nTopic:", "\n\n" if p.form == "slogan" else "\n\n\n"]
 
         def clean(text: str, completion: Completion) -> str:
             return self.clean(p, text, completion)
