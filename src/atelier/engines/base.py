@@ -51,12 +51,16 @@ class Creation:
     """One work: its files (the first is the primary one) and what the engine noted.
 
     `sources` lists what this creation drew on beyond the engine's own models (e.g. the
-    clip-art files placed in it), each a dict with at least name, licence, commercial_use."""
+    clip-art files placed in it), each a dict with at least name, licence, commercial_use.
+    `models`, when set, replaces the engine's declared models in this work's lineage: an
+    engine that lets the user choose between models (say, one trained only on
+    commercially usable data) names the one it actually ran."""
 
     files: list[Artifact]
     title: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    models: tuple[ModelCard, ...] | None = None
 
 
 @dataclass

@@ -563,7 +563,6 @@ class Studio:
             inputs = self._inputs(s, claimed)
             engine = self.engine(claimed.engine)
             quality = claimed.params.get("quality")
-        models = [asdict(card) for card in engine.models]
         ingredients = [
             Ingredient(i["param"], i["filename"], i["mime"], self.artifacts.path(i["sha256"]))
             for i in inputs
@@ -577,6 +576,7 @@ class Studio:
             if not creation.files:
                 raise ValueError("an engine returned a creation without files")
             work_id = new_id()
+            models = [asdict(card) for card in (creation.models or engine.models)]
             claim = Claim(work_id, creation.title, engine.name, models, ingredients)
             sealed = self.provenance.seal(
                 claim,
@@ -612,7 +612,7 @@ class Studio:
                         len(preview),
                     )
                 )
-            stored.append((work_id, creation, files, sealed))
+            stored.append((work_id, creation, files, sealed, models))
         with self.db.transaction() as s:
             job = s.scalar(
                 select(Job)
@@ -622,7 +622,7 @@ class Studio:
             if job is None:
                 return False
             now = utcnow()
-            for position, (work_id, creation, files, _) in enumerate(stored):
+            for position, (work_id, creation, files, _, models) in enumerate(stored):
                 _, _, mime, digest, size = files[0]
                 work = Work(
                     id=work_id,
@@ -653,7 +653,7 @@ class Studio:
                 s.add(work)
                 self.safety.hold(s, job, work, verdicts[position])
             s.flush()
-            self.provenance.record(s, [(work_id, sealed) for work_id, _, _, sealed in stored])
+            self.provenance.record(s, [(work_id, sealed) for work_id, _, _, sealed, _ in stored])
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
