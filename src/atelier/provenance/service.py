@@ -3,6 +3,7 @@ C2PA manifest, then a log entry) and answers for the log and for verification.""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -13,8 +14,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
 from atelier.provenance import watermark
-from atelier.provenance.keys import ALGS, Alg, Identity, KeyProblem, KeyStore, fingerprint
+from atelier.provenance.keys import (
+    ALGS,
+    Alg,
+    Identity,
+    KeyProblem,
+    KeyStore,
+    fingerprint,
+    issued_by,
+    pem,
+)
 from atelier.provenance.log import Checkpoint, Log, LogError, sign_note, vkey
 from atelier.provenance.manifest import Claim, embeddable, sign_embedded, sign_sidecar
 from atelier.provenance.merkle import EMPTY_ROOT, leaf_hash
@@ -152,6 +167,46 @@ class Provenance:
 
     def log(self) -> Log:
         return Log(self.origin())
+
+    # -- signing records (e.g. licence grants) ---------------------------------------------
+
+    def sign_bytes(self, data: bytes) -> dict[str, str]:
+        """A detached signature of `data` by the studio's signing key, with the
+        certificate that checks it (issued by the studio's root)."""
+        identity = self.identity()
+        key = identity.signing_key
+        if isinstance(key, ec.EllipticCurvePrivateKey):
+            raw = key.sign(data, ec.ECDSA(hashes.SHA256()))
+        else:
+            raw = key.sign(data)
+        return {
+            "alg": identity.alg,
+            "signature": base64.b64encode(raw).decode(),
+            "certificate": pem(identity.signing_cert).decode(),
+            "signed_at": utcnow().isoformat(timespec="seconds") + "Z",
+        }
+
+    def verify_bytes(self, data: bytes, signature: dict[str, str]) -> bool:
+        """Whether `signature` (from sign_bytes) is the studio's over exactly `data`: its
+        certificate must chain to the studio's root, and the signature check."""
+        try:
+            cert = x509.load_pem_x509_certificate(signature["certificate"].encode())
+            raw = base64.b64decode(signature["signature"], validate=True)
+        except (KeyError, ValueError, TypeError):
+            return False
+        if issued_by(cert, [self.identity().root]) is None:
+            return False
+        public = cert.public_key()
+        try:
+            if isinstance(public, ec.EllipticCurvePublicKey):
+                public.verify(raw, data, ec.ECDSA(hashes.SHA256()))
+            elif isinstance(public, ed25519.Ed25519PublicKey):
+                public.verify(raw, data)
+            else:
+                return False
+        except InvalidSignature:
+            return False
+        return True
 
     # -- sealing -------------------------------------------------------------------------
 

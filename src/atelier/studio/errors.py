@@ -43,3 +43,13 @@ class TooLarge(StudioError):
 class Unsupported(StudioError):
     status = 415
     title = "Unsupported media type"
+
+
+class PaymentRequired(StudioError):
+    status = 402
+    title = "Payment required"
+
+
+class TooManyRequests(StudioError):
+    status = 429
+    title = "Too many requests"

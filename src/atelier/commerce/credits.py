@@ -1,0 +1,221 @@
+"""Credits for jobs: the trial grant, reserve at submit, settle at finish, release or
+refund. Each movement is one ledger transaction keyed by its job, so a retried call
+never moves credits twice; the user is locked first, so concurrent spends never
+overdraw.
+
+Admins are unmetered: no credits move for their jobs."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from atelier.commerce import ledger, plans
+from atelier.commerce.ledger import CREDITS, Leg, user_account
+from atelier.commerce.models import LedgerEntry, LedgerTransaction
+from atelier.store.models import Job, utcnow
+from atelier.studio.errors import PaymentRequired
+
+MIN_CHARGE = 1  # credits: the least a job costs, however fast it ran
+GRANTS = "studio:grants"
+USAGE = "studio:usage"
+
+
+def credits_account(user_id: str) -> str:
+    return user_account(user_id, "credits")
+
+
+def held_account(user_id: str) -> str:
+    return user_account(user_id, "held")
+
+
+def overage_account(user_id: str) -> str:
+    return user_account(user_id, "overage")
+
+
+def job_cost(seconds: float, credits_per_second: float) -> int:
+    """Whole credits for a job's measured compute time, at least the minimum charge."""
+    return max(MIN_CHARGE, math.ceil(round(seconds * credits_per_second, 6)))
+
+
+def reservation(estimate: float) -> int:
+    return max(MIN_CHARGE, math.ceil(round(estimate, 6)))
+
+
+def grant(
+    db: Session, user_id: str, amount: int, key: str, memo: str, ref: str | None = None
+) -> None:
+    """Issue credits to a user (a trial, a pack, a plan's month)."""
+    ledger.post(
+        db,
+        key,
+        "credits.grant",
+        [Leg(GRANTS, CREDITS, -amount), Leg(credits_account(user_id), CREDITS, amount)],
+        memo=memo,
+        user_id=user_id,
+        ref=ref,
+    )
+
+
+def used_by_jobs(db: Session, user_id: str) -> int:
+    """Credits the user's jobs have consumed (settled, less refunds)."""
+    total = db.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+        .join(LedgerTransaction, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .where(LedgerEntry.account == USAGE, LedgerTransaction.user_id == user_id)
+    )
+    return int(total or 0)
+
+
+def ensure_trial(db: Session, user_id: str, now: datetime | None = None) -> None:
+    """Grant the trial's credits the first time a user's balance is needed, and expire
+    what is left of them once the trial is over. Credits a user bought stay: jobs are
+    taken to spend trial credits first. Locks the user."""
+    ledger.lock_user(db, user_id)
+    if plans.user_is_admin(db, user_id):
+        return
+    trial = plans.trial_plan(db)
+    key = f"trial:{user_id}"
+    if ledger.find(db, key) is None:
+        grant(
+            db, user_id, trial.monthly_credits, key, f"{trial.name} credits", ref=f"plan:{trial.id}"
+        )
+    expire_key = f"trial:{user_id}:expire"
+    if (now or utcnow()) < plans.trial_ends(db, user_id) or ledger.find(db, expire_key):
+        return
+    granted = -sum(
+        e.amount
+        for e in (ledger.find(db, key) or LedgerTransaction()).entries
+        if e.account == GRANTS
+    )
+    left = min(balance(db, user_id), max(0, granted - used_by_jobs(db, user_id)))
+    ledger.post(
+        db,
+        expire_key,
+        "credits.expire",
+        [Leg(credits_account(user_id), CREDITS, -left), Leg(GRANTS, CREDITS, left)],
+        memo=f"{trial.name} credits expired",
+        user_id=user_id,
+    )
+
+
+def balance(db: Session, user_id: str) -> int:
+    return ledger.balance(db, credits_account(user_id), CREDITS)
+
+
+def spendable(db: Session, user_id: str) -> int:
+    ensure_trial(db, user_id)
+    return balance(db, user_id)
+
+
+def _reserved(db: Session, job: Job) -> int | None:
+    reserve = ledger.find(db, f"job:{job.id}:reserve")
+    if reserve is None:
+        return None
+    return sum(e.amount for e in reserve.entries if e.account == held_account(job.owner_id))
+
+
+def reserve(db: Session, job: Job) -> None:
+    """Hold the job's estimate; 402 when the balance does not cover it."""
+    ensure_trial(db, job.owner_id)
+    if plans.user_is_admin(db, job.owner_id) or ledger.find(db, f"job:{job.id}:reserve"):
+        return
+    amount = reservation(job.cost_estimate)
+    have = balance(db, job.owner_id)
+    if have < amount:
+        raise PaymentRequired(
+            f"this job costs up to {amount} credits and your balance is {have}; "
+            "buy a credit pack or change plan",
+            field="credits",
+        )
+    ledger.post(
+        db,
+        f"job:{job.id}:reserve",
+        "job.reserve",
+        [
+            Leg(credits_account(job.owner_id), CREDITS, -amount),
+            Leg(held_account(job.owner_id), CREDITS, amount),
+        ],
+        memo=f"{job.engine} (estimate)",
+        user_id=job.owner_id,
+        job_id=job.id,
+    )
+
+
+def settle(db: Session, job: Job, seconds: float, credits_per_second: float) -> None:
+    """Charge the measured cost and return the rest of the reservation. A job that cost
+    more than reserved is charged only the reservation, unless the plan has overage:
+    then the extra comes from the balance and, past it, is owed (billed monthly)."""
+    reserved = _reserved(db, job)
+    key = f"job:{job.id}:settle"
+    released = ledger.find(db, f"job:{job.id}:release")
+    if reserved is None or released is not None or ledger.find(db, key) is not None:
+        return
+    ledger.lock_user(db, job.owner_id)
+    user = job.owner_id
+    cost = job_cost(seconds, credits_per_second)
+    legs = [Leg(held_account(user), CREDITS, -reserved)]
+    if cost <= reserved or not plans.current_plan(db, user).overage:
+        charged = min(cost, reserved)
+        legs.append(Leg(credits_account(user), CREDITS, reserved - charged))
+    else:
+        charged = cost
+        extra = cost - reserved
+        from_balance = min(extra, balance(db, user))
+        legs += [
+            Leg(credits_account(user), CREDITS, -from_balance),
+            Leg(overage_account(user), CREDITS, -(extra - from_balance)),
+        ]
+    legs.append(Leg(USAGE, CREDITS, charged))
+    ledger.post(
+        db,
+        key,
+        "job.settle",
+        legs,
+        memo=f"{job.engine}: {seconds:.2f} s × {credits_per_second:g} credits/s",
+        user_id=user,
+        job_id=job.id,
+    )
+
+
+def release(db: Session, job: Job) -> None:
+    """Give back a failed or cancelled job's reservation; for a job already settled
+    (its work rejected in review), refund what it was charged."""
+    reserved = _reserved(db, job)
+    if reserved is None:
+        return
+    settled = ledger.find(db, f"job:{job.id}:settle")
+    if settled is None:
+        legs = [
+            Leg(held_account(job.owner_id), CREDITS, -reserved),
+            Leg(credits_account(job.owner_id), CREDITS, reserved),
+        ]
+        ledger.post(
+            db,
+            f"job:{job.id}:release",
+            "job.release",
+            legs,
+            memo=f"{job.engine} released",
+            user_id=job.owner_id,
+            job_id=job.id,
+        )
+        return
+    reserve_ = ledger.find(db, f"job:{job.id}:reserve")
+    assert reserve_ is not None
+    net: dict[str, int] = defaultdict(int)
+    for entry in [*reserve_.entries, *settled.entries]:
+        net[entry.account] += entry.amount
+    legs = [Leg(account, CREDITS, -amount) for account, amount in net.items() if amount]
+    ledger.post(
+        db,
+        f"job:{job.id}:refund",
+        "job.refund",
+        legs,
+        memo=f"{job.engine} refunded",
+        user_id=job.owner_id,
+        job_id=job.id,
+    )

@@ -1,0 +1,262 @@
+"""Invoices: every purchase is one. Opened with its lines (idempotent on a key),
+paid once (the money goes into the ledger and each line is fulfilled), or voided.
+Rendered to PDF here; the HTML view is the web door's template."""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from atelier.commerce import fulfilment, ledger
+from atelier.commerce.ledger import Leg
+from atelier.commerce.models import (
+    INVOICE_STATUSES,
+    LINE_KINDS,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+)
+from atelier.store.models import User, utcnow
+from atelier.studio.errors import Conflict, Invalid, NotFound
+
+PAYMENTS = "external:payments"
+# Where each kind of line's money goes; a licence line's money is split by the market.
+REVENUE = {
+    "subscription": "studio:revenue:subscriptions",
+    "pack": "studio:revenue:packs",
+    "overage": "studio:revenue:overage",
+}
+FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian fonts-dejavu-core
+MAX_LINES = 50
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str  # subscription | pack | overage | licence
+    description: str
+    quantity: int
+    unit_amount: int  # minor units; negative for a credit (e.g. unused time on a plan)
+    ref: str | None = None
+
+
+def fresh_key() -> str:
+    return secrets.token_hex(16)
+
+
+def money(amount: int, currency: str) -> str:
+    """12345 EUR → "123.45 EUR" (currencies with two decimals)."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount) // 100:,}.{abs(amount) % 100:02d} {currency}"
+
+
+def _check(lines: Sequence[Line]) -> None:
+    if not 1 <= len(lines) <= MAX_LINES:
+        raise Invalid(f"an invoice has 1 to {MAX_LINES} lines", field="lines")
+    for i, line in enumerate(lines):
+        if line.kind not in LINE_KINDS:
+            raise Invalid(f"line kind must be one of {', '.join(LINE_KINDS)}", f"lines.{i}.kind")
+        if not 1 <= len(line.description) <= 300:
+            raise Invalid("description must be 1 to 300 characters", f"lines.{i}.description")
+        if not 1 <= line.quantity <= 10_000_000:
+            raise Invalid("quantity must be 1 to 10,000,000", f"lines.{i}.quantity")
+        if abs(line.unit_amount) > 10**10:
+            raise Invalid("unit_amount is out of range", f"lines.{i}.unit_amount")
+    if sum(line.quantity * line.unit_amount for line in lines) < 0:
+        raise Invalid("an invoice's total cannot be negative", field="lines")
+
+
+def _next_number(db: Session, year: int) -> str:
+    """INV-<year>-<n>: numbers run without gaps per year (the counter row is locked)."""
+    counter = db.scalar(select(InvoiceCounter).where(InvoiceCounter.year == year).with_for_update())
+    if counter is None:
+        try:
+            with db.begin_nested():
+                db.add(InvoiceCounter(year=year, last=0))
+                db.flush()
+        except IntegrityError:
+            pass  # another transaction made it first
+        counter = db.scalar(
+            select(InvoiceCounter).where(InvoiceCounter.year == year).with_for_update()
+        )
+        assert counter is not None
+    counter.last += 1
+    return f"INV-{year}-{counter.last:06d}"
+
+
+def _same(invoice: Invoice, user_id: str, lines: Sequence[Line]) -> bool:
+    stored = [(x.kind, x.description, x.quantity, x.unit_amount, x.ref) for x in invoice.lines]
+    asked = [(x.kind, x.description, x.quantity, x.unit_amount, x.ref) for x in lines]
+    return invoice.user_id == user_id and stored == asked
+
+
+def open_invoice(
+    db: Session, user_id: str, lines: Sequence[Line], key: str, currency: str
+) -> Invoice:
+    """A new open invoice; the same key again returns it (other lines: Conflict)."""
+    _check(lines)
+    if not 1 <= len(key) <= 200:
+        raise Invalid("the invoice key must be 1 to 200 characters", field="Idempotency-Key")
+    earlier = db.scalar(select(Invoice).where(Invoice.key == key))
+    if earlier is not None:
+        if not _same(earlier, user_id, lines):
+            raise Conflict(
+                "this Idempotency-Key was used for a different purchase; use a new key",
+                field="Idempotency-Key",
+            )
+        return earlier
+    now = utcnow()
+    invoice = Invoice(
+        number=_next_number(db, now.year),
+        key=key,
+        user_id=user_id,
+        status="open",
+        currency=currency,
+        total=sum(line.quantity * line.unit_amount for line in lines),
+        issued_at=now,
+    )
+    invoice.lines = [
+        InvoiceLine(
+            position=i,
+            kind=line.kind,
+            description=line.description,
+            quantity=line.quantity,
+            unit_amount=line.unit_amount,
+            amount=line.quantity * line.unit_amount,
+            ref=line.ref,
+        )
+        for i, line in enumerate(lines)
+    ]
+    db.add(invoice)
+    db.flush()
+    return invoice
+
+
+def _locked(db: Session, invoice_id: str) -> Invoice:
+    invoice = db.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
+    if invoice is None:
+        raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+    return invoice
+
+
+def pay_invoice(db: Session, invoice_id: str, provider: str, provider_ref: str) -> Invoice:
+    """Mark an invoice paid, post its money and fulfil its lines: once, however often a
+    webhook is replayed or an admin clicks."""
+    invoice = _locked(db, invoice_id)
+    if invoice.status == "paid":
+        return invoice
+    if invoice.status == "void":
+        raise Conflict(f"invoice {invoice.number} was voided", field="invoice_id")
+    invoice.status, invoice.paid_at = "paid", utcnow()
+    invoice.provider, invoice.provider_ref = provider, provider_ref[:200]
+    by_account: dict[str, int] = defaultdict(int)
+    for line in invoice.lines:
+        if line.kind in REVENUE:
+            by_account[REVENUE[line.kind]] += line.amount
+    received = sum(by_account.values())
+    ledger.post(
+        db,
+        f"invoice:{invoice.id}:paid",
+        "invoice.paid",
+        [Leg(PAYMENTS, invoice.currency, -received)]
+        + [Leg(account, invoice.currency, amount) for account, amount in by_account.items()],
+        memo=f"{invoice.number} paid ({provider} {provider_ref[:100]})",
+        user_id=invoice.user_id,
+        ref=f"invoice:{invoice.id}",
+    )
+    db.flush()
+    for line in invoice.lines:
+        fulfilment.fulfil(db, invoice, line)
+    return invoice
+
+
+def void_invoice(db: Session, invoice_id: str) -> Invoice:
+    """Cancel an unpaid invoice (a licence line's reservation is released)."""
+    invoice = _locked(db, invoice_id)
+    if invoice.status == "void":
+        return invoice
+    if invoice.status == "paid":
+        raise Conflict(f"invoice {invoice.number} is paid; it cannot be voided", "invoice_id")
+    invoice.status, invoice.voided_at = "void", utcnow()
+    for line in invoice.lines:
+        fulfilment.withdraw(db, invoice, line)
+    return invoice
+
+
+def of_user(db: Session, user_id: str, limit: int = 50, offset: int = 0) -> list[Invoice]:
+    query = (
+        select(Invoice)
+        .where(Invoice.user_id == user_id)
+        .order_by(Invoice.issued_at.desc(), Invoice.number.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(db.scalars(query))
+
+
+def listed(db: Session, status: str | None, limit: int = 50, offset: int = 0) -> list[Invoice]:
+    query = select(Invoice)
+    if status is not None:
+        if status not in INVOICE_STATUSES:
+            raise Invalid(f"status must be one of {', '.join(INVOICE_STATUSES)}", field="status")
+        query = query.where(Invoice.status == status)
+    query = query.order_by(Invoice.issued_at.desc(), Invoice.number.desc())
+    return list(db.scalars(query.limit(limit).offset(offset)))
+
+
+def customer_email(db: Session, invoice: Invoice) -> str:
+    return db.scalar(select(User.email).where(User.id == invoice.user_id)) or ""
+
+
+def render_pdf(invoice: Invoice, customer: str, issuer: str, instructions: str = "") -> bytes:
+    """The invoice as a PDF (DejaVu Sans, so any language's text prints)."""
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"Invoice {invoice.number}")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 18)
+    pdf.cell(0, 10, f"Invoice {invoice.number}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    facts = [
+        ("From", issuer),
+        ("To", customer),
+        ("Issued", invoice.issued_at.strftime("%Y-%m-%d")),
+        ("Status", invoice.status + (f" ({invoice.paid_at:%Y-%m-%d})" if invoice.paid_at else "")),
+    ]
+    for label, value in facts:
+        pdf.cell(30, 6, label)
+        pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    widths = (100, 20, 35, 35)
+    pdf.set_font("DejaVu", "B", 10)
+    for width, title in zip(widths, ("Description", "Qty", "Unit", "Amount"), strict=True):
+        pdf.cell(width, 7, title, border="B", align="L" if title == "Description" else "R")
+    pdf.ln()
+    pdf.set_font("DejaVu", "", 10)
+    for line in invoice.lines:
+        values = (
+            line.description,
+            str(line.quantity),
+            money(line.unit_amount, invoice.currency),
+            money(line.amount, invoice.currency),
+        )
+        for width, value in zip(widths, values, strict=True):
+            pdf.cell(width, 7, value[:60], align="L" if value is values[0] else "R")
+        pdf.ln()
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(sum(widths[:3]), 9, "Total", border="T")
+    pdf.cell(widths[3], 9, money(invoice.total, invoice.currency), border="T", align="R")
+    pdf.ln()
+    if instructions and invoice.status == "open":
+        pdf.ln(4)
+        pdf.set_font("DejaVu", "", 9)
+        pdf.multi_cell(0, 5, instructions)
+    return bytes(pdf.output())

@@ -1,0 +1,185 @@
+"""Creators' earnings: payout requests, payouts an admin marks paid, and statements.
+
+A statement is read from the ledger itself (every transaction that moved the creator's
+earnings account), so its totals equal the books to the cent by construction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from atelier.commerce import ledger
+from atelier.commerce.ledger import Leg
+from atelier.commerce.market_models import Payout
+from atelier.commerce.models import LedgerEntry, LedgerTransaction
+from atelier.store.models import utcnow
+from atelier.studio.errors import Conflict, Invalid, NotFound
+
+SALE, PAYOUT = "licence.sale", "payout"
+
+
+def earnings_account(user_id: str) -> str:
+    return ledger.user_account(user_id, "earnings")
+
+
+def requested(s: Session, user_id: str, currency: str) -> int:
+    """Money already asked for and not paid yet."""
+    total = s.scalar(
+        select(func.coalesce(func.sum(Payout.amount), 0)).where(
+            Payout.user_id == user_id, Payout.currency == currency, Payout.status == "requested"
+        )
+    )
+    return int(total or 0)
+
+
+def available(s: Session, user_id: str, currency: str) -> int:
+    """Earnings a creator may still ask to be paid."""
+    return ledger.balance(s, earnings_account(user_id), currency) - requested(s, user_id, currency)
+
+
+def request(s: Session, user_id: str, amount: int, currency: str, minimum: int) -> Payout:
+    """Ask for `amount` of the creator's available earnings (at least `minimum`)."""
+    ledger.lock_user(s, user_id)  # two requests at once never ask for the same money
+    free = available(s, user_id, currency)
+    if amount < minimum:
+        raise Invalid(f"a payout must be at least {minimum} (minor units)", field="amount")
+    if amount > free:
+        raise Invalid(
+            f"you can ask for at most {free} (minor units): your earnings not yet paid or "
+            "requested",
+            field="amount",
+        )
+    payout = Payout(user_id=user_id, amount=amount, currency=currency, status="requested")
+    s.add(payout)
+    s.flush()
+    return payout
+
+
+def mark_paid(s: Session, payout_id: str, admin_id: str, reference: str) -> Payout:
+    """Record that the money went out: the creator's earnings fall by the amount."""
+    payout = s.scalar(select(Payout).where(Payout.id == payout_id).with_for_update())
+    if payout is None:
+        raise NotFound(f"no payout {payout_id}", field="payout_id")
+    if payout.status != "requested":
+        raise Conflict(f"payout {payout_id} is already {payout.status}", field="payout_id")
+    ledger.post(
+        s,
+        f"payout:{payout.id}",
+        PAYOUT,
+        [
+            Leg(earnings_account(payout.user_id), payout.currency, -payout.amount),
+            Leg("external:payouts", payout.currency, payout.amount),
+        ],
+        memo=f"payout {payout.id}" + (f" ({reference})" if reference else ""),
+        user_id=payout.user_id,
+        ref=payout.id,
+    )
+    payout.status, payout.paid_at, payout.paid_by = "paid", utcnow(), admin_id
+    payout.reference = reference or None
+    return payout
+
+
+def listed(
+    s: Session, status: str | None, user_id: str | None = None, limit: int = 100, offset: int = 0
+) -> list[Payout]:
+    query = select(Payout)
+    if status is not None:
+        query = query.where(Payout.status == status)
+    if user_id is not None:
+        query = query.where(Payout.user_id == user_id)
+    query = query.order_by(Payout.requested_at.desc(), Payout.id).limit(limit).offset(offset)
+    return list(s.scalars(query))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One movement of a creator's earnings: a sale (gross, the studio's commission,
+    their share) or a payout (a negative amount)."""
+
+    at: datetime
+    kind: str  # sale | payout | other
+    memo: str
+    ref: str | None
+    gross: int
+    commission: int
+    amount: int  # the change in earnings
+
+
+@dataclass(frozen=True)
+class Statement:
+    user_id: str
+    currency: str
+    lines: list[Line] = field(default_factory=list)
+    requested: int = 0
+
+    @property
+    def sales(self) -> int:
+        return sum(line.gross for line in self.lines if line.kind == "sale")
+
+    @property
+    def commission(self) -> int:
+        return sum(line.commission for line in self.lines if line.kind == "sale")
+
+    @property
+    def earned(self) -> int:
+        return sum(line.amount for line in self.lines if line.kind == "sale")
+
+    @property
+    def paid_out(self) -> int:
+        return -sum(line.amount for line in self.lines if line.kind == "payout")
+
+    @property
+    def balance(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["date", "kind", "memo", "ref", "gross", "commission", "amount"])
+        for line in self.lines:
+            writer.writerow(
+                [
+                    line.at.isoformat(timespec="seconds") + "Z",
+                    line.kind,
+                    line.memo,
+                    line.ref or "",
+                    line.gross,
+                    line.commission,
+                    line.amount,
+                ]
+            )
+        writer.writerow(["", "total", "balance", "", self.sales, self.commission, self.balance])
+        return out.getvalue()
+
+
+def statement(s: Session, user_id: str, currency: str) -> Statement:
+    """Every transaction that moved the creator's earnings, oldest first."""
+    account = earnings_account(user_id)
+    moves = s.execute(
+        select(LedgerTransaction, LedgerEntry.amount)
+        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .where(LedgerEntry.account == account, LedgerEntry.currency == currency)
+        .order_by(LedgerTransaction.created_at, LedgerEntry.id)
+    ).all()
+    lines = []
+    for transaction, amount in moves:
+        legs = {e.account: e.amount for e in transaction.entries if e.currency == currency}
+        sale = transaction.kind == SALE
+        lines.append(
+            Line(
+                at=transaction.created_at,
+                kind="sale" if sale else PAYOUT if transaction.kind == PAYOUT else "other",
+                memo=transaction.memo,
+                ref=transaction.ref,
+                gross=-legs.get("external:payments", 0) if sale else 0,
+                commission=legs.get("studio:revenue:commission", 0) if sale else 0,
+                amount=int(amount),
+            )
+        )
+    return Statement(user_id, currency, lines, requested(s, user_id, currency))

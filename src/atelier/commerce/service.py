@@ -1,0 +1,253 @@
+"""Commerce as the studio holds it (`Studio.commerce`): plans and limits, credits,
+subscriptions, packs, invoices, payments, usage and revenue.
+
+Methods that take a `Session` run inside the caller's transaction (the studio's submit);
+the others open their own. Callers are checked here: a user sees and spends only what is
+theirs, and admin operations need an admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from atelier.commerce import credits, invoices, ledger, payments, plans, subscriptions, usage
+from atelier.commerce.invoices import Line
+from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan, Subscription
+from atelier.commerce.plans import PlanSpec
+from atelier.commerce.usage import Revenue, UsageRow
+from atelier.settings import Settings
+from atelier.store.db import Database
+from atelier.store.models import User, utcnow
+from atelier.studio.errors import Forbidden, Invalid, NotFound
+
+
+class Caller(Protocol):
+    """Who is asking (accounts' Principal has these)."""
+
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def via(self) -> str: ...
+
+    def can(self, scope: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the account page and GET /v1/account/plan show."""
+
+    plan: Plan
+    subscription: Subscription | None
+    balance: int
+    held: int
+    owed: int
+    trial_ends: datetime
+    unmetered: bool
+
+
+class Commerce:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.currency = settings.currency
+        self.provider = payments.provider(settings)
+
+    # -- inside the studio's transactions ---------------------------------------------
+
+    def check_submit(self, s: Session, caller: Caller, medium: str, params: dict[str, Any]) -> None:
+        """The plan's limits on a new job; locks the user until the job is written."""
+        ledger.lock_user(s, caller.user_id)
+        plans.check_submit(s, caller.user_id, caller.via, medium, params)
+
+    def check_private(self, s: Session, caller: Caller) -> None:
+        plans.check_private(s, caller.user_id)
+
+    # -- a user's own account ------------------------------------------------------------
+
+    def account(self, caller: Caller) -> Account:
+        with self.db.transaction() as s:
+            user = caller.user_id
+            balance = credits.spendable(s, user)
+            return Account(
+                plan=plans.current_plan(s, user),
+                subscription=plans.subscription(s, user),
+                balance=balance,
+                held=ledger.balance(s, credits.held_account(user), ledger.CREDITS),
+                owed=-ledger.balance(s, credits.overage_account(user), ledger.CREDITS),
+                trial_ends=plans.trial_ends(s, user),
+                unmetered=plans.user_is_admin(s, user),
+            )
+
+    def credit_history(
+        self, caller: Caller, limit: int = 50, offset: int = 0
+    ) -> list[tuple[LedgerTransaction, int]]:
+        with self.db.transaction() as s:
+            credits.ensure_trial(s, caller.user_id)
+            return ledger.history(
+                s, credits.credits_account(caller.user_id), ledger.CREDITS, limit, offset
+            )
+
+    def usage(
+        self, caller: Caller, since: datetime | None = None, until: datetime | None = None
+    ) -> list[UsageRow]:
+        since, until = usage.period(since, until)
+        with self.db.transaction() as s:
+            return usage.by_engine(s, caller.user_id, since, until)
+
+    def plans(self) -> list[Plan]:
+        with self.db.transaction() as s:
+            return plans.plans(s)
+
+    def packs(self) -> list[CreditPack]:
+        with self.db.transaction() as s:
+            return plans.packs(s)
+
+    def change_subscription(
+        self, caller: Caller, action: str, plan_id: str | None, key: str | None
+    ) -> tuple[Subscription | None, Invoice | None]:
+        """subscribe | upgrade | downgrade | cancel | resume; an invoice when one is due now."""
+        self._require_user(caller, "write")
+        with self.db.transaction() as s:
+            ledger.lock_user(s, caller.user_id)
+            return subscriptions.change(s, caller.user_id, action, plan_id, self.currency, key)
+
+    def buy_pack(self, caller: Caller, pack_id: str, key: str | None) -> Invoice:
+        self._require_user(caller, "write")
+        with self.db.transaction() as s:
+            pack = plans.pack(s, pack_id)
+            line = Line(
+                "pack",
+                f"{pack.name} (credit pack)",
+                1,
+                pack.price,
+                f"pack:{pack.id}:{pack.credits}",
+            )
+            invoice_key = f"pack:{caller.user_id}:{key or invoices.fresh_key()}"
+            return invoices.open_invoice(s, caller.user_id, [line], invoice_key, self.currency)
+
+    def invoices(self, caller: Caller, limit: int = 50, offset: int = 0) -> list[Invoice]:
+        with self.db.transaction() as s:
+            return invoices.of_user(s, caller.user_id, limit, offset)
+
+    def invoice(self, caller: Caller, invoice_id: str) -> Invoice:
+        with self.db.transaction() as s:
+            found = s.get(Invoice, invoice_id)
+            if found is None or (found.user_id != caller.user_id and caller.role != "admin"):
+                raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+            return found
+
+    def customer(self, invoice: Invoice) -> str:
+        with self.db.transaction() as s:
+            return invoices.customer_email(s, invoice)
+
+    def instructions(self, invoice: Invoice) -> str:
+        """How to pay an open invoice by bank transfer (the manual provider), else ""."""
+        if invoice.status == "open" and isinstance(self.provider, payments.ManualProvider):
+            return self.provider.checkout(invoice, "").instructions
+        return ""
+
+    def invoice_pdf(self, invoice: Invoice) -> bytes:
+        return invoices.render_pdf(
+            invoice,
+            self.customer(invoice),
+            self.settings.invoice_issuer,
+            self.instructions(invoice),
+        )
+
+    def checkout(self, caller: Caller, invoice_id: str, return_url: str) -> payments.Checkout:
+        """How to pay an open invoice with the configured provider."""
+        invoice = self.invoice(caller, invoice_id)
+        if invoice.user_id != caller.user_id:
+            raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+        if invoice.status != "open":
+            raise Invalid(f"invoice {invoice.number} is {invoice.status}", field="invoice_id")
+        return self.provider.checkout(invoice, return_url)
+
+    def stripe_webhook(self, body: bytes, signature: str, now: float | None = None) -> str:
+        """Verify and apply a Stripe event; returns what was done."""
+        if not isinstance(self.provider, payments.StripeProvider):
+            raise NotFound("the Stripe provider is not configured", field="provider")
+        event = self.provider.verify(body, signature, now)
+        paid = self.provider.paid_invoice(event)
+        if paid is None:
+            return f"ignored {event.get('type')}"
+        invoice_id, provider_ref = paid
+        with self.db.transaction() as s:
+            invoice = invoices.pay_invoice(s, invoice_id, "stripe", provider_ref)
+        return f"paid {invoice.number}"
+
+    # -- admins --------------------------------------------------------------------
+
+    def _require_admin(self, caller: Caller, scope: str = "read") -> None:
+        if caller.role != "admin":
+            raise Forbidden("only admins may do this")
+        if not caller.can(scope):
+            raise Forbidden(f"this API key lacks the {scope} scope")
+
+    @staticmethod
+    def _require_user(caller: Caller, scope: str) -> None:
+        if not caller.can(scope):
+            raise Forbidden(f"this API key lacks the {scope} scope")
+
+    def all_plans(self, caller: Caller) -> list[Plan]:
+        self._require_admin(caller)
+        with self.db.transaction() as s:
+            return plans.plans(s, include_inactive=True)
+
+    def save_plan(self, caller: Caller, plan_id: str, spec: PlanSpec, create: bool) -> Plan:
+        self._require_admin(caller, "write")
+        with self.db.transaction() as s:
+            return plans.save_plan(s, plan_id, spec, create)
+
+    def retire_plan(self, caller: Caller, plan_id: str) -> Plan:
+        self._require_admin(caller, "write")
+        with self.db.transaction() as s:
+            return plans.retire_plan(s, plan_id)
+
+    def all_invoices(
+        self, caller: Caller, status: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Invoice]:
+        self._require_admin(caller)
+        with self.db.transaction() as s:
+            return invoices.listed(s, status, limit, offset)
+
+    def mark_paid(self, caller: Caller, invoice_id: str, reference: str) -> Invoice:
+        """An admin records a bank transfer (the manual provider); paying twice is a no-op."""
+        self._require_admin(caller, "write")
+        reference = reference.strip() or f"marked paid by {caller.user_id}"
+        if len(reference) > 200:
+            raise Invalid("reference must be at most 200 characters", field="reference")
+        with self.db.transaction() as s:
+            return invoices.pay_invoice(s, invoice_id, "manual", reference)
+
+    def void(self, caller: Caller, invoice_id: str) -> Invoice:
+        self._require_admin(caller, "write")
+        with self.db.transaction() as s:
+            return invoices.void_invoice(s, invoice_id)
+
+    def revenue(
+        self, caller: Caller, since: datetime | None = None, until: datetime | None = None
+    ) -> Revenue:
+        self._require_admin(caller)
+        since, until = usage.period(since, until)
+        with self.db.transaction() as s:
+            return usage.revenue(s, self.currency, since, until)
+
+    def renew_due(self, now: datetime | None = None) -> list[Invoice]:
+        """Open the next period's invoices of subscriptions whose period ended, end the
+        cancelled ones, switch downgrades (the worker and `atelier admin billing renew`)."""
+        with self.db.transaction() as s:
+            return subscriptions.renew_due(s, now or utcnow(), self.currency)
+
+    def user_id_by_email(self, email: str) -> str:
+        with self.db.transaction() as s:
+            user_id = s.scalar(select(User.id).where(User.email == email.strip().lower()))
+        if user_id is None:
+            raise NotFound(f"no user {email}", field="email")
+        return user_id

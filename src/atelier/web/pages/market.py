@@ -1,0 +1,426 @@
+"""Marketplace pages: the market, a work's licences (offers and Buy; the owner's listing
+form with every refused offer's reasons), checkout, my licences and their certificates,
+public licence verification, a creator's sales and payouts, and the admins' payouts.
+Every change is a POST carrying the session's CSRF token."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from atelier.accounts.service import Principal
+from atelier.commerce.certificates import money
+from atelier.commerce.market import AFFIRMATION
+from atelier.commerce.offers import CATALOGUE, OFFERS
+from atelier.studio import Studio
+from atelier.studio.errors import NotFound, StudioError
+from atelier.web.api.market import (
+    licence_out,
+    listing_out,
+    order_out,
+    payout_out,
+    statement_out,
+)
+from atelier.web.deps import get_studio
+from atelier.web.pages.routes import csrf_ok, page_principal, render, to_login
+
+router = APIRouter(include_in_schema=False)
+EXPIRED_FORM = "The form expired; reload the page and try again."
+
+
+def _page(
+    request: Request, name: str, who: Principal | None, studio: Studio, **context: Any
+) -> HTMLResponse:
+    return render(request, name, who, money=money, currency=studio.market.currency, **context)
+
+
+def _missing(request: Request, who: Principal | None, what: str) -> Response:
+    return render(request, "missing.html", who, status=404, what=what)
+
+
+# -- the market and a work's licences -----------------------------------------------------
+
+
+@router.get("/market", response_class=HTMLResponse)
+def market_page(
+    request: Request,
+    page: int = 1,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    page = max(1, min(page, 10_000))
+    size = 24
+    views = studio.market.on_market(size + 1, (page - 1) * size)
+    items = [listing_out(view, False) for view in views[:size]]
+    return _page(
+        request, "market.html", who, studio, items=items, page=page, more=len(views) > size
+    )
+
+
+def _licences_page(
+    request: Request,
+    who: Principal | None,
+    studio: Studio,
+    work_id: str,
+    error: str | None = None,
+    errors: dict[str, str] | None = None,
+    done: str | None = None,
+    status: int = 200,
+    chosen: dict[str, str] | None = None,
+) -> Response:
+    """`chosen`: the offers and prices as typed, kept when the form comes back with errors."""
+    try:
+        view = studio.market.listing(who, work_id)
+    except NotFound:
+        return _missing(request, who, "listing")
+    owner = who is not None and view.work.owner_id == who.user_id
+    body = listing_out(view, owner)
+    unaffirmed = []
+    if owner and who is not None:
+        inputs = view.work.lineage.get("inputs", [])
+        rights = studio.market.upload_rights(who, [i["upload_id"] for i in inputs])
+        unaffirmed = [i for i in inputs if i["upload_id"] not in rights]
+    return _page(
+        request,
+        "market_work.html",
+        who,
+        studio,
+        status=status,
+        listing=body,
+        owner=owner,
+        catalogue=CATALOGUE,
+        chosen=chosen
+        if chosen is not None
+        else {o["kind"]: f"{o['price'] // 100}.{o['price'] % 100:02d}" for o in body["offers"]},
+        refused={r["kind"]: r["reasons"] for r in body.get("refused", [])},
+        unaffirmed=unaffirmed,
+        affirmation=AFFIRMATION,
+        buy_key=secrets.token_hex(16),
+        error=error,
+        errors=errors or {},
+        done=done,
+    )
+
+
+@router.get("/works/{work_id}/licences", response_class=HTMLResponse)
+def work_licences(
+    work_id: str,
+    request: Request,
+    done: str | None = None,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    return _licences_page(request, who, studio, work_id, done=done)
+
+
+@router.post("/works/{work_id}/listing", response_class=HTMLResponse)
+async def list_submit(
+    work_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response(EXPIRED_FORM, status_code=403)
+    action = str(form.get("action", "list"))
+    chosen = {
+        offer.kind: str(form.get(f"price-{offer.kind}", ""))[:20]
+        for offer in CATALOGUE
+        if form.get(f"offer-{offer.kind}") == "on"
+    }
+    try:
+        if action == "unlist":
+            studio.market.unlist(who, work_id)
+        else:
+            prices = {
+                kind: 0 if OFFERS[kind].free else _cents(text.strip())
+                for kind, text in chosen.items()
+            }
+            studio.market.list_work(who, work_id, prices)
+    except StudioError as exc:
+        errors = {field: message for field, message in exc.errors}
+        return _licences_page(
+            request,
+            who,
+            studio,
+            work_id,
+            error=exc.detail,
+            errors=errors,
+            status=exc.status,
+            chosen=chosen,
+        )
+    return RedirectResponse(
+        f"/works/{work_id}/licences?done={'unlisted' if action == 'unlist' else 'listed'}",
+        status_code=303,
+    )
+
+
+def _cents(text: str) -> int | None:
+    """A price typed as 49 or 49.90 → minor units; None when it is not a price."""
+    whole, _, part = text.replace(",", ".").partition(".")
+    if not whole.isdigit() or not (part == "" or (part.isdigit() and len(part) <= 2)):
+        return None
+    return int(whole) * 100 + int(part.ljust(2, "0") or 0)
+
+
+@router.post("/uploads/{upload_id}/rights", response_class=HTMLResponse)
+async def affirm_submit(
+    upload_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response(EXPIRED_FORM, status_code=403)
+    work_id = str(form.get("work_id", ""))
+    try:
+        studio.market.affirm_upload(who, upload_id)
+    except StudioError as exc:
+        return _licences_page(request, who, studio, work_id, error=exc.detail, status=exc.status)
+    return RedirectResponse(f"/works/{work_id}/licences?done=affirmed", status_code=303)
+
+
+@router.post("/works/{work_id}/licences/buy", response_class=HTMLResponse)
+async def buy_submit(
+    work_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response(EXPIRED_FORM, status_code=403)
+    try:
+        order, _ = studio.market.buy(
+            who, work_id, str(form.get("offer", ""))[:16], str(form.get("key", ""))[:64] or None
+        )
+    except StudioError as exc:
+        return _licences_page(request, who, studio, work_id, error=exc.detail, status=exc.status)
+    if order.status == "free":
+        licence = studio.market.licence_of_order(who, order.id)
+        return RedirectResponse(f"/licences/{licence.id}", status_code=303)
+    return RedirectResponse(f"/checkout/{order.id}", status_code=303)
+
+
+@router.get("/checkout/{order_id}", response_class=HTMLResponse)
+def checkout_page(
+    order_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    try:
+        order, invoice = studio.market.order(who, order_id)
+    except NotFound:
+        return _missing(request, who, "order")
+    licence = studio.market.licence_of_order(who, order.id) if order.status == "paid" else None
+    provider = studio.commerce.provider.name
+    instructions = None
+    if invoice is not None and invoice.status == "open" and provider == "manual":
+        instructions = studio.commerce.checkout(who, invoice.id, str(request.url)).instructions
+    return _page(
+        request,
+        "checkout.html",
+        who,
+        studio,
+        order=order_out(order, invoice),
+        offer=OFFERS[order.offer_kind],
+        licence_id=licence.id if licence else None,
+        provider=provider,
+        instructions=instructions,
+    )
+
+
+@router.post("/checkout/{order_id}/pay", response_class=HTMLResponse)
+async def checkout_pay(
+    order_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    """Hand the buyer to the payment provider's own page (Stripe Checkout)."""
+    if who is None:
+        return to_login(request)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response(EXPIRED_FORM, status_code=403)
+    try:
+        order, invoice = studio.market.order(who, order_id)
+        if invoice is None:
+            raise NotFound(f"order {order_id} has nothing to pay", field="order_id")
+        back = str(request.url_for("checkout_page", order_id=order_id))
+        checkout = studio.commerce.checkout(who, invoice.id, back)
+    except StudioError as exc:
+        return Response(exc.detail, status_code=exc.status)
+    return RedirectResponse(checkout.url or f"/checkout/{order_id}", status_code=303)
+
+
+# -- licences ------------------------------------------------------------------------------
+
+
+@router.get("/licences", response_class=HTMLResponse)
+def licences_page(
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    licences = [licence_out(g) for g in studio.licences(who, 200, 0)]
+    return _page(request, "licences.html", who, studio, licences=licences)
+
+
+@router.get("/licences/{licence_id}", response_class=HTMLResponse)
+def licence_page(
+    licence_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    try:
+        grant = studio.licence(who, licence_id)
+    except NotFound:
+        return _missing(request, who, "licence")
+    return _page(request, "licence.html", who, studio, licence=licence_out(grant))
+
+
+@router.get("/verify/licences/{licence_id}", response_class=HTMLResponse)
+def verify_licence_page(
+    licence_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    verdict, grant, checks = studio.verify_licence(licence_id[:64])
+    return _page(
+        request,
+        "licence_verify.html",
+        who,
+        studio,
+        status=404 if grant is None else 200,
+        verdict=verdict,
+        checks=checks,
+        licence=licence_out(grant) if grant is not None else None,
+        licence_id=licence_id[:64],
+    )
+
+
+# -- creators' sales and payouts; admins' payouts --------------------------------------------
+
+
+def _sales_page(
+    request: Request,
+    who: Principal,
+    studio: Studio,
+    error: str | None = None,
+    done: str | None = None,
+    status: int = 200,
+) -> Response:
+    return _page(
+        request,
+        "sales.html",
+        who,
+        studio,
+        status=status,
+        sales=[licence_out(g) for g in studio.market.sales(who, 200, 0)],
+        statement=statement_out(studio.market.statement(who)),
+        available=studio.market.available(who),
+        minimum=studio.settings.market_min_payout,
+        payouts=[payout_out(p) for p in studio.market.my_payouts(who)],
+        error=error,
+        done=done,
+    )
+
+
+@router.get("/account/sales", response_class=HTMLResponse)
+def sales_page(
+    request: Request,
+    done: str | None = None,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    return _sales_page(request, who, studio, done=done)
+
+
+@router.post("/account/payouts", response_class=HTMLResponse)
+async def payout_submit(
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response(EXPIRED_FORM, status_code=403)
+    amount = _cents(str(form.get("amount", "")).strip())
+    try:
+        if amount is None:
+            raise StudioError("the amount must be a number like 25 or 25.50", field="amount")
+        studio.market.request_payout(who, amount)
+    except StudioError as exc:
+        return _sales_page(request, who, studio, error=exc.detail, status=422)
+    return RedirectResponse("/account/sales?done=requested", status_code=303)
+
+
+@router.get("/admin/payouts", response_class=HTMLResponse)
+def admin_payouts_page(
+    request: Request,
+    status: str = "requested",
+    done: str | None = None,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    if who.role != "admin":
+        return render(request, "admin_forbidden.html", who, status=403)
+    shown = status if status in ("requested", "paid") else "requested"
+    rows = studio.market.payouts(who, shown, 200, 0)
+    return _page(
+        request,
+        "admin_payouts.html",
+        who,
+        studio,
+        payouts=[payout_out(p, u.email if u else None) for p, u in rows],
+        shown=shown,
+        done=done,
+    )
+
+
+@router.post("/admin/payouts/{payout_id}/paid", response_class=HTMLResponse)
+async def admin_payout_paid(
+    payout_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    if who.role != "admin":
+        return render(request, "admin_forbidden.html", who, status=403)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response(EXPIRED_FORM, status_code=403)
+    try:
+        studio.market.mark_payout_paid(who, payout_id, str(form.get("reference", ""))[:200])
+    except StudioError as exc:
+        return Response(exc.detail, status_code=exc.status)
+    return RedirectResponse("/admin/payouts?done=paid", status_code=303)

@@ -1,0 +1,383 @@
+"""Billing through the studio: credits for jobs (reserve, settle, release, refund) with
+their exact ledger rows, the trial and its expiry, plan limits, subscriptions (pro-rated
+upgrades, renewal, downgrade, cancel), overage, packs and invoices (numbers, PDF)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select, update
+
+from atelier.accounts.service import Principal
+from atelier.commerce import credits, invoices, ledger, plans, subscriptions
+from atelier.commerce.invoices import Line
+from atelier.commerce.ledger import CREDITS, Leg
+from atelier.commerce.models import Invoice, LedgerTransaction, Plan, Subscription
+from atelier.engines.base import Artifact, Creation
+from atelier.store.models import Job, User, Work, utcnow
+from atelier.studio import Studio, hooks
+from atelier.studio.errors import Conflict, Forbidden, Invalid, PaymentRequired, TooManyRequests
+from tests.conftest import add_user
+
+
+def rows(studio: Studio, job_id: str) -> dict[str, dict[str, int]]:
+    """The job's ledger transactions: kind → {account: amount}."""
+    with studio.db.transaction() as s:
+        found = s.scalars(select(LedgerTransaction).where(LedgerTransaction.job_id == job_id))
+        return {t.kind: {e.account: e.amount for e in t.entries} for t in found}
+
+
+def balance(studio: Studio, user_id: str, name: str = "credits") -> int:
+    with studio.db.transaction() as s:
+        return ledger.balance(s, ledger.user_account(user_id, name), CREDITS)
+
+
+def run_job(studio: Studio, who: Principal, seconds: float, estimate: float | None = None) -> str:
+    """Submit test.wait, claim it and finish it as if it ran `seconds`."""
+    engine = studio.engine("test.wait")
+    if estimate is not None:
+        engine.estimate_cost = lambda params: estimate  # type: ignore[method-assign]
+    job, _ = studio.submit(who, "test.wait", {})
+    claimed = studio.claim("w1")
+    assert claimed is not None and claimed.job_id == job.id
+    files = [Artifact("result.txt", "text/plain", b"done\n")]
+    assert studio.finish(job.id, "w1", [Creation(files=files)], seconds)
+    return job.id
+
+
+def admin_of(studio: Studio) -> Principal:
+    return add_user(studio, f"boss{utcnow().timestamp()}@example.com", "admin")
+
+
+def set_plan(studio: Studio, plan_id: str, **values: Any) -> None:
+    with studio.db.transaction() as s:
+        s.execute(update(Plan).where(Plan.id == plan_id).values(**values))
+
+
+def subscribe(studio: Studio, who: Principal, plan_id: str) -> Invoice:
+    """Subscribe and pay (an admin marks the invoice paid)."""
+    _, invoice = studio.commerce.change_subscription(who, "subscribe", plan_id, None)
+    assert invoice is not None
+    return studio.commerce.mark_paid(admin_of(studio), invoice.id, "bank 1")
+
+
+# -- credits for jobs ------------------------------------------------------------------
+
+
+def test_submit_reserves_and_finish_settles_to_the_measured_cost(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    job_id = run_job(studio, who, seconds=2.2, estimate=5.5)
+    user = who.user_id
+    assert rows(studio, job_id) == {
+        "job.reserve": {f"user:{user}:credits": -6, f"user:{user}:held": 6},
+        "job.settle": {f"user:{user}:held": -6, f"user:{user}:credits": 3, "studio:usage": 3},
+    }
+    assert balance(studio, user) == 200 - 3 and balance(studio, user, "held") == 0
+    # A replayed settle (a retried finish) charges nothing more.
+    with studio.db.transaction() as s:
+        hooks.settle_credits(s, s.get(Job, job_id), 50.0, 1.0)  # type: ignore[arg-type]
+    assert balance(studio, user) == 197
+
+
+def test_a_fast_job_pays_the_minimum_and_a_slow_one_no_more_than_reserved(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    fast = run_job(studio, who, seconds=0.01)
+    assert rows(studio, fast)["job.settle"]["studio:usage"] == credits.MIN_CHARGE
+    slow = run_job(studio, who, seconds=40.0, estimate=2.0)  # the trial has no overage
+    assert rows(studio, slow)["job.settle"]["studio:usage"] == 2
+    assert balance(studio, who.user_id) == 200 - 1 - 2
+
+
+def test_cancel_and_failure_release_and_rejection_refunds(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    user = who.user_id
+    queued, _ = studio.submit(who, "test.wait", {})
+    assert balance(studio, user) == 199
+    studio.cancel(who, queued.id)
+    assert rows(studio, queued.id)["job.release"] == {
+        f"user:{user}:held": -1,
+        f"user:{user}:credits": 1,
+    }
+    failing, _ = studio.submit(who, "test.wait", {})
+    assert studio.claim("w1") is not None
+    studio.fail(failing.id, "w1", "it broke")
+    assert "job.release" in rows(studio, failing.id)
+    assert balance(studio, user) == 200 and balance(studio, user, "held") == 0
+
+    done = run_job(studio, who, seconds=3.0, estimate=4.0)
+    assert balance(studio, user) == 197
+    with studio.db.transaction() as s:  # what Studio.decide_review does on a rejection
+        job = s.get(Job, done)
+        assert job is not None
+        hooks.release_credits(s, job)
+        hooks.release_credits(s, job)  # twice: refunded once
+    assert rows(studio, done)["job.refund"] == {
+        f"user:{user}:credits": 3,
+        "studio:usage": -3,
+    }
+    assert balance(studio, user) == 200
+
+
+def test_a_balance_short_of_the_estimate_is_refused_with_402(studio: Studio) -> None:
+    set_plan(studio, "trial", monthly_credits=3)
+    who = add_user(studio, "maker@example.com")
+    studio.engine("test.wait").estimate_cost = lambda params: 4.0  # type: ignore[method-assign]
+    with pytest.raises(PaymentRequired) as refused:
+        studio.submit(who, "test.wait", {})
+    assert "costs up to 4 credits and your balance is 3" in refused.value.detail
+    with studio.db.transaction() as s:
+        assert s.scalars(select(Job)).all() == []
+
+
+def test_admins_are_unmetered(studio: Studio) -> None:
+    boss = admin_of(studio)
+    job_id = run_job(studio, boss, seconds=5.0)
+    assert rows(studio, job_id) == {}
+    assert studio.commerce.account(boss).unmetered
+
+
+# -- the trial -----------------------------------------------------------------------
+
+
+def test_the_trial_grant_comes_once_and_its_rest_expires(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    assert studio.commerce.account(who).balance == 200
+    assert studio.commerce.account(who).balance == 200  # granted once
+    run_job(studio, who, seconds=3.0, estimate=3.0)
+    pack = studio.commerce.buy_pack(who, "pack-500", "first")
+    studio.commerce.mark_paid(admin_of(studio), pack.id, "transfer 42")
+    assert studio.commerce.account(who).balance == 697
+    with studio.db.transaction() as s:
+        user = s.get(User, who.user_id)
+        assert user is not None
+        user.created_at -= timedelta(days=15)
+    # The 197 trial credits left expire; the 500 bought stay.
+    assert studio.commerce.account(who).balance == 500
+    assert studio.commerce.account(who).balance == 500
+    kinds = [t.kind for t, _ in studio.commerce.credit_history(who)]
+    assert kinds.count("credits.expire") == 1 and kinds.count("credits.grant") == 2
+
+
+# -- plan limits -----------------------------------------------------------------------
+
+
+def test_plan_limits_at_submit(studio: Studio) -> None:
+    set_plan(studio, "trial", concurrency=2, api_access=False, max_pixels=512 * 512)
+    who = add_user(studio, "maker@example.com")
+    studio.submit(who, "test.wait", {})
+    studio.submit(who, "test.wait", {})
+    with pytest.raises(TooManyRequests, match="2 jobs queued or running"):
+        studio.submit(who, "test.wait", {})
+    other = add_user(studio, "other@example.com").user_id
+    with studio.db.transaction() as s:
+        with pytest.raises(Forbidden, match="Trial plan has no API access"):
+            plans.check_submit(s, other, "key", "image", {})
+        with pytest.raises(Invalid) as big:
+            plans.check_submit(s, other, "session", "image", {"width": 1024, "height": 512})
+        assert big.value.errors[0][0] == "params.width"
+        plans.check_submit(s, other, "session", "image", {"width": 512, "height": 512})
+
+
+def test_private_works_need_the_plan(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    job_id = run_job(studio, who, seconds=0.1)
+    with studio.db.transaction() as s:
+        work_id = s.scalars(select(Work.id).where(Work.job_id == job_id)).one()
+    studio.update_work(who, work_id, visibility="public")
+    set_plan(studio, "trial", private_works=False)
+    with pytest.raises(Forbidden) as refused:
+        studio.update_work(who, work_id, visibility="private")
+    assert refused.value.errors[0][0] == "visibility"
+    assert studio.work(who, work_id)[0].visibility == "public"
+
+
+# -- subscriptions ------------------------------------------------------------------------
+
+
+def test_prorated_credit_is_exact_to_the_cent() -> None:
+    start, end = datetime(2026, 1, 1), datetime(2026, 2, 1)
+    # 20 days 18 hours of 31 days unused: 1200 × 20.75 / 31 = 803.2258… → 803
+    assert subscriptions.prorated_credit(1200, start, end, datetime(2026, 1, 11, 6)) == 803
+    # 4900 × 15.5 / 31 = 2450 exactly; half-cents round up: 1 × 15.5 / 31 = 0.5 → 1
+    assert subscriptions.prorated_credit(4900, start, end, datetime(2026, 1, 16, 12)) == 2450
+    assert subscriptions.prorated_credit(1, start, end, datetime(2026, 1, 16, 12)) == 1
+    assert subscriptions.prorated_credit(1200, start, end, end + timedelta(days=1)) == 0
+
+
+def test_upgrade_credits_the_unused_part_of_the_old_plan(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    first = subscribe(studio, who, "creator")
+    assert first.total == 1200 and studio.commerce.account(who).plan.id == "creator"
+    assert studio.commerce.account(who).balance == 200 + 2000
+    now = utcnow()
+    with studio.db.transaction() as s:
+        sub = s.scalars(select(Subscription)).one()
+        sub.period_start, sub.period_end = now - timedelta(days=12), now + timedelta(days=18)
+    _, invoice = studio.commerce.change_subscription(who, "upgrade", "studio", "up-1")
+    assert invoice is not None
+    amounts = [(line.description, line.amount) for line in invoice.lines]
+    # 1200 × 18 / 30 days unused = 720 credited against the 4900 of the new plan.
+    assert amounts == [
+        ("Studio plan, one month from the upgrade", 4900),
+        ("Unused time on the Creator plan (17 of 30 days)", -720),
+    ]
+    assert invoice.total == 4180
+    studio.commerce.mark_paid(admin_of(studio), invoice.id, "bank 2")
+    account = studio.commerce.account(who)
+    assert account.plan.id == "studio" and account.balance == 200 + 2000 + 10000
+    with pytest.raises(Invalid, match="downgrade instead"):
+        studio.commerce.change_subscription(who, "upgrade", "creator", None)
+
+
+def test_renewal_downgrade_and_cancellation_at_the_period_end(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    subscribe(studio, who, "studio")
+    studio.commerce.change_subscription(who, "downgrade", "creator", None)
+    assert studio.commerce.account(who).plan.id == "studio"  # until the period ends
+    with studio.db.transaction() as s:
+        sub = s.scalars(select(Subscription)).one()
+        ended = sub.period_end
+        assert ended is not None
+    later = ended + timedelta(hours=1)
+    renewals = studio.commerce.renew_due(later)
+    assert [i.id for i in studio.commerce.renew_due(later)] == [i.id for i in renewals]  # again
+    [renewal] = renewals
+    assert [(line.kind, line.amount) for line in renewal.lines] == [("subscription", 1200)]
+    studio.commerce.mark_paid(admin_of(studio), renewal.id, "bank 3")
+    with studio.db.transaction() as s:
+        sub = s.scalars(select(Subscription)).one()
+        assert (sub.plan_id, sub.period_start) == ("creator", ended)
+        assert sub.period_end == plans.next_month(ended)
+    assert studio.commerce.account(who).balance == 200 + 10000 + 2000
+
+    studio.commerce.change_subscription(who, "cancel", None, None)
+    assert studio.commerce.renew_due(plans.next_month(ended) + timedelta(hours=1)) == []
+    with studio.db.transaction() as s:
+        assert s.scalars(select(Subscription.status)).one() == "ended"
+    assert studio.commerce.account(who).plan.id == "trial"
+
+
+def test_overage_is_owed_past_the_balance_and_billed_at_renewal(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    subscribe(studio, who, "studio")  # overage at 1 cent a credit
+    user = who.user_id
+    studio.commerce.account(who)  # the trial's credits are granted
+    with studio.db.transaction() as s:  # leave 2 credits, 1 once the job is reserved
+        left = credits.balance(s, user)
+        ledger.post(
+            s,
+            "drain",
+            "test",
+            [Leg(credits.credits_account(user), CREDITS, -(left - 2)), Leg("x", CREDITS, left - 2)],
+        )
+    job_id = run_job(studio, who, seconds=9.0, estimate=1.0)
+    assert rows(studio, job_id)["job.settle"] == {
+        f"user:{user}:held": -1,
+        f"user:{user}:credits": -1,
+        f"user:{user}:overage": -7,
+        "studio:usage": 9,
+    }
+    assert studio.commerce.account(who).owed == 7 and studio.commerce.account(who).balance == 0
+    with studio.db.transaction() as s:
+        end = s.scalars(select(Subscription.period_end)).one()
+    assert end is not None
+    [renewal] = studio.commerce.renew_due(end + timedelta(minutes=1))
+    assert [(x.kind, x.quantity, x.amount) for x in renewal.lines] == [
+        ("subscription", 1, 4900),
+        ("overage", 7, 7),
+    ]
+    studio.commerce.mark_paid(admin_of(studio), renewal.id, "bank 4")
+    assert studio.commerce.account(who).owed == 0
+
+
+# -- invoices -------------------------------------------------------------------------
+
+
+def test_invoices_are_numbered_idempotent_and_paid_once(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    first = studio.commerce.buy_pack(who, "pack-2000", "k1")
+    again = studio.commerce.buy_pack(who, "pack-2000", "k1")
+    second = studio.commerce.buy_pack(who, "pack-500", "k2")
+    year = utcnow().year
+    assert first.id == again.id and first.number == f"INV-{year}-000001"
+    assert second.number == f"INV-{year}-000002"
+    with pytest.raises(Conflict):
+        studio.commerce.buy_pack(who, "pack-500", "k1")
+    boss = admin_of(studio)
+    for _ in range(2):
+        paid = studio.commerce.mark_paid(boss, first.id, "transfer 7")
+    assert paid.status == "paid" and studio.commerce.account(who).balance == 2200
+    with studio.db.transaction() as s:
+        assert ledger.balance(s, "studio:revenue:packs", "EUR") == 1800
+        assert ledger.balance(s, "external:payments", "EUR") == -1800
+    studio.commerce.void(boss, second.id)
+    with pytest.raises(Conflict, match="voided"):
+        studio.commerce.mark_paid(boss, second.id, "late")
+    with pytest.raises(Forbidden):
+        studio.commerce.mark_paid(who, first.id, "mine")
+
+
+def test_invoice_pdf_holds_its_lines_and_total(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    with studio.db.transaction() as s:
+        invoice = invoices.open_invoice(
+            s,
+            who.user_id,
+            [
+                Line("pack", "Crédits « spéciaux » — 500", 2, 500, "pack:pack-500:500"),
+                Line("overage", "Overage: 1,234 credits", 1234, 1, "overage:x"),
+            ],
+            "pdf-test",
+            "EUR",
+        )
+    pdf = studio.commerce.invoice_pdf(invoice)
+    assert pdf.startswith(b"%PDF-")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    for expected in (
+        invoice.number,
+        "maker@example.com",
+        "Crédits « spéciaux » — 500",
+        "10.00 EUR",
+        "12.34 EUR",
+        "22.34 EUR",
+        "Pay 22.34 EUR by bank transfer",
+    ):
+        assert expected in text, (expected, text)
+
+
+def test_bad_invoice_lines_name_the_field(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    cases: list[tuple[Line, str]] = [
+        (Line("gift", "x", 1, 1), "lines.0.kind"),
+        (Line("pack", "", 1, 1), "lines.0.description"),
+        (Line("pack", "x", 0, 1), "lines.0.quantity"),
+        (Line("pack", "x", 1, -5), "lines"),
+    ]
+    for line, field in cases:
+        with pytest.raises(Invalid) as bad, studio.db.transaction() as s:
+            invoices.open_invoice(s, who.user_id, [line], f"bad-{field}", "EUR")
+        assert bad.value.errors[0][0] == field
+    with studio.db.transaction() as s:
+        assert s.scalars(select(Invoice)).all() == []
+
+
+def test_revenue_by_creator_reads_the_markets_commission_legs(studio: Studio) -> None:
+    creator = add_user(studio, "painter@example.com")
+    with studio.db.transaction() as s:  # a licence sale as the marketplace posts it
+        ledger.post(
+            s,
+            "sale-1",
+            "licence.sale",
+            [
+                Leg("external:payments", "EUR", -4900),
+                Leg(f"user:{creator.user_id}:earnings", "EUR", 3920),
+                Leg("studio:revenue:commission", "EUR", 980),
+            ],
+        )
+    report = studio.commerce.revenue(admin_of(studio))
+    assert report.by_creator == {"painter@example.com": 980}
+    assert report.by_kind == {"commission": 980} and report.total == 980

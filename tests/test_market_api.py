@@ -1,0 +1,145 @@
+"""The marketplace's REST doors: listing with refusals, buying with an Idempotency-Key,
+licences with certificate, ODRL and public verification, sales, statements and payouts,
+and who may see or do what."""
+
+from __future__ import annotations
+
+import io
+
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from atelier.accounts import service as accounts
+from atelier.accounts.service import Principal
+from tests.conftest import api_user
+from tests.test_api import studio_of, submit, upload, wait_job
+from tests.test_market import upgrade
+
+
+def principal(client: TestClient, email: str) -> Principal:
+    with studio_of(client).db.transaction() as s:
+        user = accounts.find_user(s, email)
+        assert user is not None
+        return accounts.principal_for(user)
+
+
+def test_market_api_end_to_end(client: TestClient) -> None:
+    creator = api_user(client, "creator@example.com")
+    buyer = api_user(client, "buyer@example.com", "customer")
+    stranger = api_user(client, "stranger@example.com")
+    admin = api_user(client, "boss@example.com", "admin")
+
+    photo = upload(client, creator)
+    assert client.post(f"/v1/uploads/{photo}/rights", headers=stranger).status_code == 404
+    job = submit(client, creator, "image.stylize", {"image": photo, "style": 2}, seed=3)
+    work_id = wait_job(client, creator, job["id"])["work_ids"][0]
+
+    mine = client.get(f"/v1/works/{work_id}/listing", headers=creator).json()
+    assert mine["state"] == "not listed" and set(mine["allowed"]) == {"personal", "cc-by-nc"}
+    refused = {r["kind"]: r["reasons"] for r in mine["refused"]}
+    assert refused["standard"] == [
+        "the file you uploaded as image (photo.png) has no rights affirmation",
+        "your plan (Trial) has no commercial use",
+    ]
+    assert client.get(f"/v1/works/{work_id}/listing", headers=stranger).status_code == 404
+
+    affirmed = client.post(f"/v1/uploads/{photo}/rights", headers=creator)
+    assert affirmed.status_code == 200 and "commercially" in affirmed.json()["statement"]
+    upgrade(studio_of(client), principal(client, "creator@example.com"))
+
+    bad = client.post(
+        f"/v1/works/{work_id}/listing", json={"offers": {"standard": 12}}, headers=creator
+    )
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
+    assert bad.json()["errors"][0]["field"] == "offers.standard"
+    listed = client.post(
+        f"/v1/works/{work_id}/listing",
+        json={"offers": {"standard": 4900, "cc-by-nc": 0}},
+        headers=creator,
+    )
+    assert listed.status_code == 200, listed.text
+    offer = listed.json()["offers"][0]
+    assert (offer["kind"], offer["price"], offer["commission"], offer["creator_share"]) == (
+        "standard",
+        4900,
+        980,
+        3920,
+    )
+
+    market = client.get("/v1/market").json()  # public
+    assert [m["work"]["id"] for m in market] == [work_id]
+    assert market[0]["currency"] == "EUR" and "refused" not in market[0]
+    assert market[0]["work"]["params"] is None  # the recipe stays the owner's
+
+    buy = f"/v1/works/{work_id}/offers/standard/buy"
+    assert client.post(buy, headers=creator).status_code == 403
+    first = client.post(buy, headers={**buyer, "Idempotency-Key": "k1"})
+    assert first.status_code == 201, first.text
+    order = first.json()
+    assert order["status"] == "open" and order["invoice"]["total"] == 4900
+    again = client.post(buy, headers={**buyer, "Idempotency-Key": "k1"})
+    assert again.status_code == 200 and again.json()["id"] == order["id"]
+    other = client.post(
+        f"/v1/works/{work_id}/offers/cc-by-nc/buy", headers={**buyer, "Idempotency-Key": "k1"}
+    )
+    assert other.status_code == 409
+    assert client.get(f"/v1/orders/{order['id']}", headers=stranger).status_code == 404
+
+    invoice_id = order["invoice"]["id"]
+    assert client.post(f"/v1/admin/invoices/{invoice_id}/paid", headers=buyer).status_code == 403
+    paid = client.post(f"/v1/admin/invoices/{invoice_id}/paid", json={}, headers=admin)
+    assert paid.status_code == 200, paid.text
+
+    licences = client.get("/v1/licences", headers=buyer).json()
+    assert len(licences) == 1
+    licence = licences[0]
+    assert licence["offer"] == "standard" and licence["signature"]["alg"] == "es256"
+    assert licence["work"]["id"] == work_id and licence["price"] == 4900
+    licence_id = licence["id"]
+    assert client.get(f"/v1/licences/{licence_id}", headers=stranger).status_code == 404
+    assert client.get(f"/v1/licences/{licence_id}", headers=creator).status_code == 200
+    odrl = client.get(f"/v1/licences/{licence_id}/odrl.json", headers=buyer)
+    assert odrl.headers["content-type"].startswith("application/ld+json")
+    assert odrl.json()["assignee"]["uid"] == f"urn:atelier:user:{licence['licensee']['id']}"
+    pdf = client.get(f"/v1/licences/{licence_id}/certificate.pdf", headers=buyer)
+    assert pdf.content.startswith(b"%PDF")
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert licence_id in text and "Standard commercial" in text
+    html = client.get(f"/v1/licences/{licence_id}/certificate.html", headers=buyer)
+    assert licence_id in html.text and "Standard commercial" in html.text
+
+    verified = client.get(f"/v1/verify/licences/{licence_id}").json()  # no sign-in
+    assert verified["verdict"] == "valid"
+    assert verified["licence"]["work"]["sha256"] == licence["work"]["sha256"]
+    assert "@" not in verified["licence"]["licensee"]["name"]  # no e-mail shown publicly
+    assert client.get(f"/v1/verify/licences/{'0' * 32}").json()["verdict"] == "not found"
+
+    sales = client.get("/v1/account/sales", headers=creator).json()
+    assert [s["id"] for s in sales] == [licence_id]
+    statement = client.get("/v1/account/statement", headers=creator).json()
+    assert (statement["sales"], statement["commission"], statement["balance"]) == (4900, 980, 3920)
+    csv = client.get("/v1/account/statement?format=csv", headers=creator)
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines()[-1].endswith("4900,980,3920")
+
+    too_much = client.post("/v1/account/payouts", json={"amount": 3921}, headers=creator)
+    assert too_much.status_code == 422 and too_much.json()["errors"][0]["field"] == "amount"
+    requested = client.post("/v1/account/payouts", json={"amount": 3920}, headers=creator)
+    assert requested.status_code == 201
+    assert client.get("/v1/account/payouts", headers=creator).json()["available"] == 0
+    assert client.get("/v1/admin/payouts", headers=creator).status_code == 403
+    queue = client.get("/v1/admin/payouts", headers=admin).json()
+    assert [(p["email"], p["amount"]) for p in queue] == [("creator@example.com", 3920)]
+    done = client.post(
+        f"/v1/admin/payouts/{queue[0]['id']}/paid", json={"reference": "SEPA 7"}, headers=admin
+    )
+    assert done.json()["status"] == "paid"
+    assert client.get("/v1/account/statement", headers=creator).json()["balance"] == 0
+
+    gone = client.delete(f"/v1/works/{work_id}/listing", headers=creator)
+    assert gone.json()["state"] == "unlisted"
+    assert client.get("/v1/market").json() == []
+    assert client.post(buy, headers=stranger).status_code == 404
+    # The licence sold before stays valid.
+    assert client.get(f"/v1/verify/licences/{licence_id}").json()["verdict"] == "valid"
