@@ -80,6 +80,8 @@ def can_mark(mime: str, width: int, height: int) -> str | None:
 def embed(data: bytes, mime: str, work_id: str, quality: int | None = None) -> bytes | None:
     """The image re-encoded with the mark, keeping its format, text chunks and EXIF;
     None when it cannot carry one (see `can_mark`, and animations, which stay unmarked)."""
+    if mime not in FORMATS:
+        return None  # not a raster format the mark is applied to (an SVG score, say)
     with Image.open(io.BytesIO(data)) as image:
         image.load()
         frames = getattr(image, "n_frames", 1)

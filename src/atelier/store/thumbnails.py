@@ -3,19 +3,52 @@
 from __future__ import annotations
 
 import io
+import wave
 
-from PIL import Image
+import numpy as np
+from PIL import Image, ImageDraw
 
 THUMBNAIL_SIDE = 384
+WAVEFORM_HEIGHT = 192
+WAVEFORM_BACKGROUND = (244, 241, 234)
+WAVEFORM_COLOUR = (52, 72, 110)
 
 
 def thumbnail(data: bytes, mime: str) -> bytes | None:
-    """A WebP preview for image files; None for media that have no picture."""
+    """A WebP preview for image files and a waveform for WAV audio; None for media that
+    have no picture."""
+    if mime == "audio/wav":
+        return _webp(waveform(data))
     if not mime.startswith("image/"):
         return None
     with Image.open(io.BytesIO(data)) as source:
         image = source.convert("RGB")
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    return _webp(image)
+
+
+def waveform(data: bytes) -> Image.Image:
+    """A 16-bit PCM WAV drawn as its loudness envelope, one column per slice of time."""
+    with wave.open(io.BytesIO(data), "rb") as sound:
+        width = sound.getsampwidth()
+        channels = sound.getnchannels()
+        frames = sound.readframes(sound.getnframes())
+    if width != 2:
+        raise ValueError(f"only 16-bit WAV gets a waveform, not {8 * width}-bit")
+    samples = np.frombuffer(frames, dtype="<i2").reshape(-1, channels).mean(axis=1) / 32768
+    side, half = THUMBNAIL_SIDE, WAVEFORM_HEIGHT // 2
+    image = Image.new("RGB", (side, WAVEFORM_HEIGHT), WAVEFORM_BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    peak = float(np.abs(samples).max()) if samples.size else 0.0
+    for x, chunk in enumerate(np.array_split(samples, side)):
+        if chunk.size == 0 or peak == 0:
+            continue
+        level = float(np.abs(chunk).max()) / peak * (half - 4)
+        draw.line([(x, half - level), (x, half + level)], fill=WAVEFORM_COLOUR)
+    return image
+
+
+def _webp(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="WEBP", quality=82, method=4)
     return buffer.getvalue()
