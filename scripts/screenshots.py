@@ -3,10 +3,12 @@
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
 Starts a throwaway studio (uvicorn in a background thread, one worker, SQLite in a temp
-folder), signs in as a new creator, stylizes one picture, and photographs: login, home,
-the create form (and the same form refused with an error), the finished job page and
-"My works". Uses Debian's Chromium
-(/usr/bin/chromium) through Playwright; it never downloads a browser.
+folder), signs up a creator, stylizes one picture through the form, composes a picture
+and writes a haiku (both published), and photographs: sign in and sign up, home, the
+create pages (image and text, and a form refused with an error), the finished job page,
+"My works", the gallery and a search in it, a work's page, a creator's page, and the
+admin's users and status pages. Uses Debian's Chromium (/usr/bin/chromium) through
+Playwright; it never downloads a browser.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from PIL import Image, ImageDraw, ImageFilter
@@ -28,6 +31,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwr
 
 from atelier.accounts import service as accounts
 from atelier.settings import Settings
+from atelier.studio import Studio
 from atelier.web.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +46,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 EMAIL, PASSWORD = "ada@example.com", "a long screenshot password"
+ADMIN_PASSWORD = "screenshots admin 1"
 SIZES: dict[str, ViewportSize] = {
     "desktop": {"width": 1280, "height": 900},
     "phone": {"width": 390, "height": 844},
@@ -55,12 +60,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(data_dir: Path) -> Iterator[str]:
-    """The app on a free port with a creator account; yields its base URL."""
+def serve(data_dir: Path) -> Iterator[tuple[str, Studio]]:
+    """The app on a free port; yields its base URL and its studio."""
     settings = Settings(
         data_dir=data_dir,
+        assets_dir=ROOT / "atelier-data" / "assets",  # what `make setup` prepared
         workers=1,
-        admin_password="screenshots admin 1",
+        admin_password=ADMIN_PASSWORD,
         engine_threads=1,
         poll_seconds=0.05,
     )
@@ -74,10 +80,8 @@ def serve(data_dir: Path) -> Iterator[str]:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise SystemExit("the server did not start")
         time.sleep(0.02)
-    with app.state.studio.db.transaction() as s:
-        accounts.create_user(s, EMAIL, PASSWORD, "creator")
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", app.state.studio
     finally:
         server.should_exit = True
         thread.join(timeout=30)
@@ -113,13 +117,15 @@ def shoot(page: Page, out: Path, name: str, kind: str) -> None:
 
 
 def make_work(browser: Browser, url: str, photo: Path) -> str:
-    """Stylize the photo once through the form; returns the job page's path."""
+    """Sign up, then stylize the photo once through the form; returns the job page's path."""
     context = browser.new_context(base_url=url)
     page = context.new_page()
-    page.goto("/login")
+    page.goto("/signup")
+    page.get_by_label("Display name").fill("Ada Lovelace")
     page.get_by_label("E-mail").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url(f"{url}/create/image?welcome=1")
     page.goto("/create/image.stylize")
     page.locator("#f-image").set_input_files(photo)
     page.get_by_label("Style", exact=True).fill("7")
@@ -131,18 +137,62 @@ def make_work(browser: Browser, url: str, photo: Path) -> str:
     return path
 
 
+def published(studio: Studio, engine: str, params: dict[str, Any], description: str) -> str:
+    """A work made straight through the studio and published; returns its id."""
+    with studio.db.transaction() as s:
+        user = accounts.find_user(s, EMAIL)
+        assert user is not None
+        who = accounts.principal_for(user)
+    job, _ = studio.submit(who, engine, params, seed=7)
+    deadline = time.monotonic() + 300
+    while not (done := studio.job(who, job.id)).works:
+        if done.status in ("failed", "canceled") or time.monotonic() > deadline:
+            raise SystemExit(f"{engine} did not finish: {done.status} {done.error}")
+        time.sleep(0.2)
+    work_id = done.works[0].id
+    studio.update_work(who, work_id, "public", description=description)
+    return work_id
+
+
+def wait_for_images(page: Page) -> None:
+    """Every picture with a source loaded (lazy ones too: the shot is of the whole page)."""
+    page.evaluate("() => document.querySelectorAll('img').forEach((i) => { i.loading = 'eager'; })")
+    page.wait_for_function(
+        "() => [...document.images].filter((i) => i.getAttribute('src'))"
+        ".every((i) => i.complete && i.naturalWidth > 0)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="atelier-shots-") as tmp, serve(Path(tmp)) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="atelier-shots-") as tmp,
+        serve(Path(tmp)) as (
+            url,
+            studio,
+        ),
+    ):
         photo = Path(tmp) / "lake.png"
         photo.write_bytes(landscape())
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             job_path = make_work(browser, url, photo)
+            picture = published(
+                studio,
+                "image.compose",
+                {"prompt": "a lighthouse on a cliff above the sea at sunset", "width": 768},
+                "Evening light over the harbour.",
+            )
+            published(
+                studio,
+                "text.write",
+                {"form": "haiku", "topic": "the sea at dawn", "candidates": 2},
+                "A haiku for the morning tide.",
+            )
             for kind, viewport in SIZES.items():
                 phone = kind == "phone"
                 context = browser.new_context(
@@ -153,6 +203,18 @@ def main() -> None:
                     has_touch=phone,
                 )
                 page = context.new_page()
+                page.goto("/gallery")
+                wait_for_images(page)
+                shoot(page, out, "gallery", kind)
+                page.get_by_label("Search by meaning").fill("a beacon by the ocean in the evening")
+                page.get_by_role("button", name="Search").click()
+                wait_for_images(page)
+                shoot(page, out, "gallery-search", kind)
+                page.goto(f"/works/{picture}")
+                wait_for_images(page)
+                shoot(page, out, "work", kind)
+                page.goto("/signup")
+                shoot(page, out, "signup", kind)
                 page.goto("/login")
                 shoot(page, out, "login", kind)
                 page.get_by_label("E-mail").fill(EMAIL)
@@ -160,6 +222,14 @@ def main() -> None:
                 page.get_by_role("button", name="Sign in").click()
                 page.wait_for_url(f"{url}/")
                 shoot(page, out, "home", kind)
+                page.goto("/create/image")
+                page.get_by_label("Prompt").fill("two cats on a sofa under a window, watercolour")
+                expect(page.locator("#estimate")).to_contain_text("About")
+                shoot(page, out, "create-image", kind)
+                page.goto("/create/text")
+                page.get_by_label("Topic").fill("the first snow in the city")
+                expect(page.locator("#estimate")).to_contain_text("About")
+                shoot(page, out, "create-text", kind)
                 page.goto("/create/image.stylize")
                 page.locator("#f-image").set_input_files(photo)
                 page.wait_for_function(
@@ -177,16 +247,31 @@ def main() -> None:
                 page.locator(".error-summary").wait_for()
                 shoot(page, out, "create-error", kind)
                 page.goto(job_path)
-                page.wait_for_function(
-                    "() => [...document.images].every((i) => i.complete && i.naturalWidth > 0)"
-                )
+                wait_for_images(page)
                 page.locator("details.settings summary").click()
                 shoot(page, out, "job", kind)
                 page.goto("/works")
-                page.wait_for_function(
-                    "() => [...document.images].every((i) => i.complete && i.naturalWidth > 0)"
-                )
+                wait_for_images(page)
                 shoot(page, out, "works", kind)
+                page.goto("/creators/ada-lovelace")
+                wait_for_images(page)
+                shoot(page, out, "creator", kind)
+                admin = browser.new_context(
+                    base_url=url,
+                    viewport=viewport,
+                    device_scale_factor=2 if phone else 1,
+                    is_mobile=phone,
+                    has_touch=phone,
+                )
+                admin.request.post(
+                    "/login", form={"email": "admin@localhost", "password": ADMIN_PASSWORD}
+                )
+                admin_page = admin.new_page()
+                admin_page.goto("/admin/users")
+                shoot(admin_page, out, "admin-users", kind)
+                admin_page.goto("/admin/status")
+                shoot(admin_page, out, "admin-status", kind)
+                admin.close()
                 context.close()
             browser.close()
 

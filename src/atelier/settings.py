@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     session_days: int = Field(14, ge=1, le=365)
     secure_cookies: bool = Field(False, description="Mark cookies Secure (serve over HTTPS).")
+    signup_open: bool = Field(
+        True, description="Anyone may make a creator account at /signup (false: admins only)."
+    )
 
     max_upload_bytes: int = Field(25 * 1024 * 1024, ge=1024)
     max_upload_pixels: int = Field(40_000_000, ge=1024, description="Width × height of an upload.")
@@ -78,6 +81,38 @@ class Settings(BaseSettings):
         None, description="The transparency log's name in checkpoints; default: from the root."
     )
     watermark: bool = Field(True, description="Mark images with an invisible work id.")
+
+    currency: str = Field(
+        "EUR", pattern="^[A-Z]{3}$", description="ISO 4217 code of all prices (two decimals)."
+    )
+    payment_provider: Literal["manual", "stripe"] = Field(
+        "manual", description="manual: bank transfer, an admin marks invoices paid; stripe."
+    )
+    payment_instructions: str = Field(
+        "Ask the studio for its bank details.",
+        max_length=1000,
+        description="Shown on open invoices with the manual provider (IBAN, account name).",
+    )
+    invoice_issuer: str = Field(
+        "Atelier", max_length=300, description="The seller's name and address on invoices."
+    )
+    stripe_secret_key: SecretStr = Field(SecretStr(""), description="Stripe API secret key.")
+    stripe_webhook_secret: SecretStr = Field(
+        SecretStr(""), description="The webhook endpoint's signing secret (whsec_…)."
+    )
+    stripe_api_base: str = Field(
+        "https://api.stripe.com", description="Stripe's API address (a test double's in tests)."
+    )
+
+    market_commission_percent: int = Field(
+        20, ge=0, le=100, description="The studio's share of each licence sale, in percent."
+    )
+    market_reservation_minutes: int = Field(
+        30, ge=1, le=7 * 24 * 60, description="How long an unpaid exclusive order holds a work."
+    )
+    market_min_payout: int = Field(
+        2000, ge=1, description="Smallest payout a creator may request (minor units)."
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -28,6 +29,11 @@ def utcnow() -> datetime:
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def new_handle() -> str:
+    """A creator's handle until they choose one (never derived from the e-mail)."""
+    return "creator-" + new_id()[:12]
 
 
 class Base(DeclarativeBase):
@@ -48,6 +54,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default="creator")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The name shown on a creator's public works, and the creator page's /creators/HANDLE.
+    display_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    handle: Mapped[str] = mapped_column(String(40), unique=True, default=new_handle)
 
 
 class LoginSession(Base):
@@ -136,6 +145,7 @@ class Work(Base):
     visibility: Mapped[str] = mapped_column(String(16), default="private")
     # None, or in_review | approved | rejected: a held work is served to admins only.
     review_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    description: Mapped[str] = mapped_column(Text, default="")  # the owner's, for the gallery
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     job: Mapped[Job] = relationship(back_populates="works")
@@ -161,6 +171,20 @@ class WorkFile(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     work: Mapped[Work] = relationship(back_populates="files")
+
+
+class WorkEmbedding(Base):
+    """A published work's meaning as a unit sentence vector (float32 bytes) of its title,
+    prompt and description: the gallery's search ranks by cosine against these."""
+
+    __tablename__ = "work_embeddings"
+    work_id: Mapped[str] = mapped_column(
+        ForeignKey("works.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 # -- provenance: the transparency log (append-only; see atelier/provenance/log.py) ------

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
+import shutil
 import threading
+import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,11 +19,18 @@ from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from atelier import embeddings
+from atelier.accounts import directory
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
+from atelier.commerce import certificates
+from atelier.commerce.market import Market
+from atelier.commerce.market_models import LicenceGrant
+from atelier.commerce.service import Commerce
 from atelier.engines import registry
 from atelier.engines.base import Creation, Engine, EngineConfig
 from atelier.engines.image.inputs import check_image
+from atelier.engines.music.files import check_audio, check_music, mime_kind, upload_kind
 from atelier.provenance import Claim, Ingredient, Provenance
 from atelier.safety import audit
 from atelier.safety.findings import Verdict
@@ -30,22 +40,26 @@ from atelier.settings import Settings
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import (
+    JOB_STATUSES,
     REVIEW_STATUSES,
     VISIBILITIES,
     AuditEntry,
     Job,
     Review,
     Upload,
+    User,
     Work,
+    WorkEmbedding,
     WorkFile,
     new_id,
     utcnow,
 )
 from atelier.store.thumbnails import thumbnail
-from atelier.studio import hooks
+from atelier.studio import gallery, hooks
 from atelier.studio.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unsupported
 
 MAX_SEED = 2**32 - 1
+MAX_BULK = 200  # works one bulk action (publish, delete, download) may touch
 T = TypeVar("T", Job, Upload, Work)
 CREATOR_ROLES = ("admin", "creator")
 
@@ -60,6 +74,18 @@ class Claimed:
     seed: int
     attempt: int
     files: dict[str, Path]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A work as its page shows it to someone: whether they own it, may see its recipe
+    (parameters, seed, uploads' kinds), whether it is in the gallery, and who made it."""
+
+    work: Work
+    owner: bool
+    recipe: bool
+    public: bool
+    creator: User
 
 
 @dataclass(frozen=True)
@@ -114,6 +140,8 @@ class Studio:
         self._engines = registry.build(config, settings.engine_modules)
         self.safety = Safety(self.db, threads=settings.engine_threads)
         self.provenance = Provenance(settings, self.db, audit=self.safety.audit_event)
+        self.market = Market(self.db, settings)
+        self.commerce = Commerce(self.db, settings)
 
     def prepare(self) -> str | None:
         """Create folders, migrate the database, make the signing keys if there are none,
@@ -136,6 +164,9 @@ class Studio:
     def engines(self) -> list[Engine]:
         return list(self._engines.values())
 
+    def _engines_of(self, medium: str) -> list[str]:
+        return [e.name for e in self._engines.values() if e.medium == medium]
+
     def engine(self, name: str) -> Engine:
         engine = self._engines.get(name)
         if engine is None:
@@ -155,7 +186,7 @@ class Studio:
         if not data:
             raise Invalid("file is empty", field="file")
         try:
-            info = check_image(data, self.settings.max_upload_pixels)
+            mime, width, height = self._check_upload(filename, data)
         except ValueError as exc:
             raise Unsupported(str(exc), field="file") from None
         digest = self.artifacts.put(data)
@@ -163,14 +194,25 @@ class Studio:
             upload = Upload(
                 owner_id=who.user_id,
                 filename=(filename or "upload")[:255],
-                mime=info.mime,
+                mime=mime,
                 size=len(data),
                 sha256=digest,
-                width=info.width,
-                height=info.height,
+                width=width,
+                height=height,
             )
             s.add(upload)
         return upload
+
+    def _check_upload(self, filename: str, data: bytes) -> tuple[str, int | None, int | None]:
+        """The upload's MIME type (and pixel size for images), told from its content: a
+        music file, a recording or else an image; ValueError when it is none of them."""
+        kind = upload_kind(filename, data)
+        if kind == "music":
+            return check_music(data), None, None
+        if kind == "audio":
+            return check_audio(data), None, None
+        info = check_image(data, self.settings.max_upload_pixels)
+        return info.mime, info.width, info.height
 
     def upload(self, who: Principal, upload_id: str) -> Upload:
         with self.db.transaction() as s:
@@ -226,6 +268,7 @@ class Studio:
                     earlier = self._job_by_key(s, who.user_id, idempotency_key)
                     if earlier is not None:
                         return self._replay(earlier, digest), False
+                self.commerce.check_submit(s, who, engine.medium, clean)  # locks the user
                 job = Job(
                     id=new_id(),
                     owner_id=who.user_id,
@@ -278,7 +321,7 @@ class Studio:
                         f"no upload {upload_id} (send files to POST /v1/uploads first)",
                         field=f"params.{name}",
                     )
-                if accept and upload.mime.split("/")[0] not in accept:
+                if accept and mime_kind(upload.mime) not in accept:
                     raise Invalid(
                         f"upload {upload_id} is {upload.mime}; expected {', '.join(accept)}",
                         field=f"params.{name}",
@@ -329,11 +372,26 @@ class Studio:
     # -- works ---------------------------------------------------------------------
 
     def works(
-        self, who: Principal, engine: str | None = None, limit: int = 50, offset: int = 0
+        self,
+        who: Principal,
+        engine: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        medium: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> list[Work]:
+        """The owner's works, newest first; `medium` (image, music, text) and the dates
+        (UTC, `until` exclusive) narrow it."""
         query = select(Work).where(Work.owner_id == who.user_id)
         if engine:
             query = query.where(Work.engine == engine)
+        if medium:
+            query = query.where(Work.engine.in_(self._engines_of(medium)))
+        if since:
+            query = query.where(Work.created_at >= since)
+        if until:
+            query = query.where(Work.created_at < until)
         query = query.order_by(Work.created_at.desc(), Work.position).limit(limit).offset(offset)
         with self.db.transaction() as s:
             return list(s.scalars(query))
@@ -369,21 +427,120 @@ class Studio:
         raise NotFound(f"work {work_id} has no file {name}", field="name")
 
     def update_work(
-        self, who: Principal, work_id: str, visibility: str | None = None, title: str | None = None
+        self,
+        who: Principal,
+        work_id: str,
+        visibility: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
     ) -> Work:
+        return self.update_works(who, [work_id], visibility, title, description)[0]
+
+    def update_works(
+        self,
+        who: Principal,
+        work_ids: list[str],
+        visibility: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+    ) -> list[Work]:
+        """Change the owner's works, all or none. A work that is public afterwards gets
+        its meaning embedded for the gallery's search (computed before the transaction,
+        stored in it with the change)."""
         if visibility is not None and visibility not in VISIBILITIES:
             raise Invalid(
                 f"visibility must be one of {', '.join(VISIBILITIES)}", field="visibility"
             )
         if title is not None and len(title) > 200:
             raise Invalid("title must be at most 200 characters", field="title")
+        if description is not None and len(description) > 2000:
+            raise Invalid("description must be at most 2000 characters", field="description")
+        ids = self._work_ids(work_ids)
         with self.db.transaction() as s:
-            work = self._owned(s, Work, who, work_id)
-            if visibility is not None:
-                work.visibility = visibility
-            if title is not None:
-                work.title = title
-            return work
+            texts = {}
+            for work in (self._owned(s, Work, who, i) for i in ids):
+                if (visibility or work.visibility) == "public":
+                    text = gallery.about(
+                        work.title if title is None else title,
+                        work.description if description is None else description,
+                        work.params,
+                    )
+                    stored = s.get(WorkEmbedding, work.id)
+                    if stored is None or stored.text != text:
+                        texts[work.id] = text
+        vectors = dict(zip(texts, embeddings.embed(list(texts.values())), strict=True))
+        with self.db.transaction() as s:
+            works = [self._owned(s, Work, who, i) for i in ids]
+            if visibility == "private":
+                self.commerce.check_private(s, who)
+            for work in works:
+                if visibility is not None:
+                    work.visibility = visibility
+                if title is not None:
+                    work.title = title
+                if description is not None:
+                    work.description = description
+                if work.id in vectors:
+                    gallery.keep_vector(s, work, texts[work.id], vectors[work.id].tobytes())
+            return works
+
+    @staticmethod
+    def _work_ids(work_ids: list[str]) -> list[str]:
+        ids = list(dict.fromkeys(work_ids))
+        if not 1 <= len(ids) <= MAX_BULK:
+            raise Invalid(f"choose 1 to {MAX_BULK} works", field="work_ids")
+        return ids
+
+    # -- licences: the market grants them, provenance signs them -----------------------
+
+    def _sign_licences(self, licence_ids: list[str] | None = None) -> None:
+        """Sign grants not signed yet: the market gives their canonical bytes, provenance
+        signs, the market keeps the signature. Paying an invoice (billing, possibly a
+        webhook) grants; the first look at a licence signs it."""
+        for licence_id, data in self.market.unsigned(licence_ids):
+            self.market.store_signature(licence_id, self.provenance.sign_bytes(data))
+
+    def licences(self, who: Principal, limit: int = 50, offset: int = 0) -> list[LicenceGrant]:
+        self._sign_licences([g.id for g in self.market.licences(who, limit, offset)])
+        return self.market.licences(who, limit, offset)
+
+    def licence(self, who: Principal, licence_id: str) -> LicenceGrant:
+        self.market.licence(who, licence_id)  # NotFound unless who may read it
+        self._sign_licences([licence_id])
+        return self.market.licence(who, licence_id)
+
+    def verify_licence(self, licence_id: str) -> tuple[str, LicenceGrant | None, list[str]]:
+        """Anyone's check of a licence by id: `valid`, `revoked`, `invalid` (the record
+        does not match the studio's signature, or the work's file changed) or `not found`;
+        with the grant and what was checked."""
+        if self.market.find_licence(licence_id) is not None:
+            self._sign_licences([licence_id])
+        grant = self.market.find_licence(licence_id)
+        if grant is None:
+            return "not found", None, [f"no licence {licence_id}"]
+        notes = []
+        signed = grant.signature is not None and self.provenance.verify_bytes(
+            certificates.canonical(grant), grant.signature
+        )
+        notes.append(
+            "the studio's signature matches the licence record"
+            if signed
+            else "the studio's signature does not match the licence record"
+        )
+        stored = self.market.work_sha256(grant.work_id)
+        if stored is None:
+            notes.append("the work is no longer stored here; its SHA-256 is in the licence")
+        elif stored == grant.work_sha256:
+            notes.append("the work's file has the SHA-256 the licence names")
+        else:
+            notes.append("the work's stored file does not have the SHA-256 the licence names")
+        intact = signed and stored in (None, grant.work_sha256)
+        if not intact:
+            return "invalid", grant, notes
+        if grant.status == "revoked":
+            notes.append(f"revoked: {grant.revoked_reason}")
+            return "revoked", grant, notes
+        return "valid", grant, notes
 
     # -- moderation: the safety service's admin side, sequenced here -----------------
 
@@ -657,7 +814,7 @@ class Studio:
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
-            hooks.settle_credits(s, job, seconds)
+            hooks.settle_credits(s, job, seconds, engine.credits_per_second)
         return True
 
     def _inputs(self, s: Any, job: Job) -> list[dict[str, Any]]:
@@ -690,3 +847,239 @@ class Studio:
             job.error = None if canceled else error[:2000]
             job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
             hooks.release_credits(s, job)
+
+    # -- my works: bulk actions ---------------------------------------------------------
+
+    def delete_works(self, who: Principal, work_ids: list[str]) -> int:
+        """Delete the owner's works, all or none. Their files stay in the content-addressed
+        store (another work or upload may share one) and their log entries stay (the log
+        is append-only)."""
+        ids = self._work_ids(work_ids)
+        try:
+            with self.db.transaction() as s:
+                for work in [self._owned(s, Work, who, i) for i in ids]:
+                    s.delete(work)
+        except IntegrityError:
+            raise Conflict(
+                "a chosen work has records that must stay (e.g. licences sold); unlist it instead",
+                field="work_ids",
+            ) from None
+        return len(ids)
+
+    def export_works(self, who: Principal, work_ids: list[str]) -> Path:
+        """A zip of the owner's works in the scratch folder: per work a folder with its
+        files and a manifest.json (params, seed, lineage, hashes, log entries). A work held
+        in review gets its manifest only. The caller deletes the file."""
+        ids = self._work_ids(work_ids)
+        with self.db.transaction() as s:
+            works = [self._owned(s, Work, who, i) for i in ids]
+        self.settings.scratch_dir.mkdir(parents=True, exist_ok=True)
+        target = self.settings.scratch_dir / f"export-{new_id()}.zip"
+        try:
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+                for work in works:
+                    folder = export_folder(work)
+                    held = _held(work)
+                    if not held:
+                        for file in work.files:
+                            archive.write(self.artifacts.path(file.sha256), f"{folder}/{file.name}")
+                    manifest = export_manifest(work, withheld=held)
+                    archive.writestr(f"{folder}/manifest.json", json.dumps(manifest, indent=2))
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return target
+
+    def upload_from_work(self, who: Principal, work_id: str, accept: Sequence[str] = ()) -> Upload:
+        """The owner's work's file as a new upload ("use as input" for another engine):
+        its first file of a kind in `accept` (a score's MIDI rather than its recording),
+        else its primary file; it goes through the same checks as any upload."""
+        with self.db.transaction() as s:
+            work = self._owned(s, Work, who, work_id)
+            if _held(work):
+                raise Forbidden(f"work {work_id} is held in review", field="work_id")
+            files = input_files(work)
+            chosen = next((f for f in files if mime_kind(f.mime) in accept), work.files[0])
+        return self.add_upload(who, chosen.name, self.artifacts.read(chosen.sha256))
+
+    # -- the public gallery (studio/gallery.py) -------------------------------------------
+
+    def gallery(
+        self, medium: str | None = None, limit: int = 48, offset: int = 0
+    ) -> list[tuple[Work, User]]:
+        """Published works anyone may see (never private, unlisted or held), newest first."""
+        with self.db.transaction() as s:
+            engines = self._engines_of(medium) if medium else None
+            return gallery.wall(s, engines, min(limit, 200), offset)
+
+    def search_gallery(self, text: str, limit: int = 48) -> list[tuple[Work, User, float]]:
+        """Published works ranked by meaning (cosine of sentence vectors) against `text`."""
+        text = text.strip()
+        if not 1 <= len(text) <= 300:
+            raise Invalid("a search is 1 to 300 characters", field="q")
+        vector = embeddings.embed([text])[0]
+        with self.db.transaction() as s:
+            return gallery.ranked(s, vector, min(limit, 200))
+
+    def similar_works(self, work_id: str, limit: int = 12) -> list[tuple[Work, User, float]]:
+        """More like this: the published works nearest in meaning to a published work."""
+        with self.db.transaction() as s:
+            published = s.scalar(select(Work.id).where(Work.id == work_id, gallery.shown()))
+            vector = gallery.stored_vector(s, work_id)
+            if published is None or vector is None:
+                raise NotFound(f"no published work {work_id}", field="work_id")
+            return gallery.ranked(s, vector, min(limit, 200), exclude=work_id)
+
+    def creator(
+        self, handle: str, limit: int = 48, offset: int = 0
+    ) -> tuple[User, list[tuple[Work, User]]]:
+        """A creator (by handle) and their published works."""
+        with self.db.transaction() as s:
+            user = directory.by_handle(s, handle)
+            if user is None:
+                raise NotFound(f"no creator {handle}", field="handle")
+            return user, gallery.wall(s, None, min(limit, 200), offset, owner_id=user.id)
+
+    def showcase(self, who: Principal | None, work_id: str) -> Shown:
+        """A work for its page: who may see it is `work`'s rule; its recipe (parameters
+        and seed) is shown to its owner, and to everyone once it is published."""
+        work, owner = self.work(who, work_id)
+        with self.db.transaction() as s:
+            creator = s.get(User, work.owner_id)
+            assert creator is not None  # a work goes with its owner
+        public = work.visibility == "public" and not _held(work)
+        return Shown(work, owner, owner or public, public, creator)
+
+    # -- accounts: sign-up and the admin's users page --------------------------------------
+
+    def sign_up(self, email: str, password: str, display_name: str) -> User:
+        """A new creator account (open sign-up; ATELIER_SIGNUP_OPEN=false closes it)."""
+        if not self.settings.signup_open:
+            raise Forbidden("sign-up is closed here; ask an admin for an account")
+        try:
+            with self.db.transaction() as s:
+                return directory.sign_up(s, email[:320], password[:256], display_name[:200])
+        except accounts.AccountError as exc:
+            raise Invalid(str(exc), field=exc.field) from None
+        except IntegrityError:  # the same e-mail signed up at the same moment
+            raise Conflict("a user with this e-mail exists already", field="email") from None
+
+    def users(self, who: Principal, text: str = "", limit: int = 50, offset: int = 0) -> list[User]:
+        self._require_admin(who)
+        with self.db.transaction() as s:
+            return directory.find(s, text[:320], min(limit, 200), offset)
+
+    def change_user(
+        self, who: Principal, user_id: str, role: str | None = None, disabled: bool | None = None
+    ) -> User:
+        """Set a user's role and/or disable them (admins; audited; all or nothing)."""
+        self._require_admin(who, "write")
+        try:
+            with self.db.transaction() as s:
+                user = s.get(User, user_id)
+                if user is None:
+                    raise NotFound(f"no user {user_id}", field="user_id")
+                if role is not None:
+                    accounts.set_role(s, user, role, actor=who.user_id)
+                if disabled is not None:
+                    directory.set_disabled(s, user, disabled, actor=who.user_id)
+                return user
+        except accounts.AccountError as exc:
+            raise Invalid(str(exc), field=exc.field) from None
+
+    def system_status(self, who: Principal) -> dict[str, Any]:
+        """What an admin checks first: busy workers (from job leases), queue depth by
+        status, engines and why any is unavailable, the database, the artifact store."""
+        self._require_admin(who)
+        now = utcnow()
+        with self.db.transaction() as s:
+            counts = {
+                status: count
+                for status, count in s.execute(
+                    select(Job.status, func.count()).group_by(Job.status)
+                )
+            }
+            leases = s.execute(
+                select(Job.lease_owner, Job.id, Job.engine, Job.lease_expires_at)
+                .where(Job.status == "running", Job.lease_expires_at >= now)
+                .order_by(Job.lease_owner)
+            ).all()
+        files = [p for p in self.artifacts.root.rglob("*") if p.is_file()]
+        disk = shutil.disk_usage(self.artifacts.root) if self.artifacts.root.exists() else None
+        return {
+            "queue": {status: counts.get(status, 0) for status in JOB_STATUSES},
+            "workers": [
+                {"worker": owner, "job_id": job_id, "engine": engine, "lease_expires_at": until}
+                for owner, job_id, engine, until in leases
+            ],
+            "in_process_workers": self.settings.workers,
+            "engines": [
+                {"name": e.name, "medium": e.medium, "unavailable": e.available()}
+                for e in self.engines()
+            ],
+            "database": self.db.engine.dialect.name,
+            "artifacts": {
+                "files": len(files),
+                "bytes": sum(p.stat().st_size for p in files),
+                "free_bytes": disk.free if disk else None,
+            },
+        }
+
+    # -- the create page -----------------------------------------------------------------
+
+    def estimate(self, engine_name: str, params: dict[str, Any]) -> dict[str, float]:
+        """Seconds and credits an engine expects for these parameters, before submitting.
+        Upload fields may be left out: an estimate reads parameters, never files."""
+        engine = self.engine(engine_name)
+        filled = dict(params)
+        for name in upload_fields(engine):
+            if not filled.get(name):
+                filled[name] = "0" * 32
+        try:
+            validated = engine.Params.model_validate(filled)
+        except ValidationError as exc:
+            errors = [
+                (".".join(["params", *(str(p) for p in e["loc"])]), e["msg"]) for e in exc.errors()
+            ]
+            raise Invalid("; ".join(f"{f}: {m}" for f, m in errors), errors=errors) from None
+        return {
+            "seconds": round(engine.estimate_seconds(validated), 1),
+            "credits": engine.estimate_cost(validated),
+        }
+
+
+def input_files(work: Work) -> list[WorkFile]:
+    """A work's files that may become another engine's input: its primary file and its
+    renditions, but no drawn score (uploads take photos, recordings and notation)."""
+    return [
+        f for f in work.files if f.role in ("primary", "rendition") and f.mime != "image/svg+xml"
+    ]
+
+
+def export_folder(work: Work) -> str:
+    """A work's folder in an export: a readable name that stays unique (its id)."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", work.title).strip("-")[:40] or work.engine
+    return f"{slug}-{work.id[:8]}"
+
+
+def export_manifest(work: Work, withheld: bool) -> dict[str, Any]:
+    return {
+        "id": work.id,
+        "title": work.title,
+        "description": work.description,
+        "engine": work.engine,
+        "params": work.params,
+        "seed": work.seed,
+        "created_at": work.created_at.isoformat() + "Z",
+        "visibility": work.visibility,
+        "review_status": work.review_status,
+        "lineage": work.lineage,
+        "files": [
+            {"name": f.name, "role": f.role, "mime": f.mime, "size": f.size, "sha256": f.sha256}
+            for f in work.files
+        ],
+        "files_withheld": withheld,
+        "log_entries": [
+            {"index": e.idx, **json.loads(e.leaf)} for e in getattr(work, "log_entries", [])
+        ],
+    }

@@ -1,15 +1,18 @@
-"""Admin pages: the moderation queue (with the policy) and the audit log. Server-
-rendered like the rest; every change is a POST with the session's CSRF token."""
+"""Admin pages: the moderation queue (with the policy), the audit log, users and roles,
+and the system's status. Server-rendered like the rest; every change is a POST with the
+session's CSRF token."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from atelier.accounts.service import Principal
+from atelier.store.models import ROLES
 from atelier.studio import Studio
 from atelier.studio.errors import StudioError
 from atelier.web.api.admin import audit_out, review_out
@@ -19,6 +22,7 @@ from atelier.web.pages.routes import csrf_ok, page_principal, render, to_login
 router = APIRouter(include_in_schema=False)
 STATUSES = ("in_review", "approved", "rejected")
 AUDIT_PAGE = 100
+USERS_PAGE = 100
 
 
 def _forbidden(request: Request, who: Principal) -> Response:
@@ -169,3 +173,86 @@ def audit_page(
         page=page,
         more=len(rows) > AUDIT_PAGE,
     )
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(
+    request: Request,
+    q: str = "",
+    page: int = 0,
+    done: str = "",
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    if who.role != "admin":
+        return _forbidden(request, who)
+    return _users(request, who, studio, q[:320], max(0, min(page, 10_000)), done=done or None)
+
+
+def _users(
+    request: Request,
+    who: Principal,
+    studio: Studio,
+    q: str,
+    page: int,
+    code: int = 200,
+    **context: Any,
+) -> Response:
+    rows = studio.users(who, q, USERS_PAGE + 1, page * USERS_PAGE)
+    return render(
+        request,
+        "admin_users.html",
+        who,
+        status=code,
+        users=rows[:USERS_PAGE],
+        q=q,
+        page=page,
+        more=len(rows) > USERS_PAGE,
+        roles=ROLES,
+        **{"done": None, "error": None, **context},
+    )
+
+
+@router.post("/admin/users/{user_id}", response_class=HTMLResponse)
+async def change_user(
+    user_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    """One user's role (the row's select) or their access (disable / enable)."""
+    if who is None:
+        return to_login(request)
+    if who.role != "admin":
+        return _forbidden(request, who)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response("The form expired; reload the page and try again.", status_code=403)
+    access = str(form.get("access", ""))
+    role = str(form.get("role", "")) or None
+    q = str(form.get("q", ""))[:320]
+    try:
+        studio.change_user(
+            who,
+            user_id[:32],
+            role=role,
+            disabled={"disable": True, "enable": False}.get(access),
+        )
+    except StudioError as exc:
+        return _users(request, who, studio, q, 0, code=exc.status, error=exc.detail)
+    return RedirectResponse(f"/admin/users?done=saved&q={quote(q)}", status_code=303)
+
+
+@router.get("/admin/status", response_class=HTMLResponse)
+def status_page(
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    if who.role != "admin":
+        return _forbidden(request, who)
+    return render(request, "admin_status.html", who, status_info=studio.system_status(who))

@@ -1,23 +1,70 @@
-"""Turn an engine's JSON schema into form fields, and a posted form back into params."""
+"""Turn an engine's JSON schema into form fields, and a posted form back into params.
+
+Every engine's form comes from its schema; the layout is set by hand only where it
+matters: what the work is about (prompt, topic, text) comes first in a large box, and
+the usual fine-tuning knobs (samplers, output format…) are folded under "Advanced"."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+
+# Shown first, in a text box: what the work is about.
+ABOUT = ("prompt", "topic", "text")
+# Folded under "Advanced settings": knobs most people leave alone.
+ADVANCED = (
+    "format",
+    "quality",
+    "negative_prompt",
+    "candidates",
+    "temperature",
+    "top_p",
+    "top_k",
+    "min_p",
+    "repeat_penalty",
+    "max_tokens",
+    "stop",
+    "scheduler",
+    "guidance",
+    "mix_with",
+    "mix",
+    "keep_colors",
+    "truncation",
+    "frames",
+    "frame_ms",
+    "bounce",
+    "animation",
+    "scratch_threshold",
+    "denoise_strength",
+    "style_strength",
+)
+LONG_TEXT = 200  # a string that may be longer than this gets a text box
+# What a file picker offers for each kind of upload an engine accepts.
+ACCEPT = {
+    "image": "image/*",
+    "audio": "audio/*,.wav,.mp3,.flac,.ogg",
+    "midi": ".mid,.midi,audio/midi",
+    "musicxml": ".musicxml,.xml,.mxl",
+    "abc": ".abc",
+    "music": ".mid,.midi,audio/midi,.musicxml,.xml,.mxl,.abc",  # upload("music"): all three
+}
 
 
 @dataclass
 class FormField:
     name: str
     label: str
-    kind: str  # number | integer | checkbox | file | select | text
+    kind: str  # number | integer | checkbox | file | select | text | textarea | list | multi
     required: bool
     default: Any = None
     minimum: float | None = None
     maximum: float | None = None
     options: list[Any] | None = None
     accept: str = ""
+    kinds: tuple[str, ...] = ()  # what an upload may be: image, audio, midi…
     help: str = ""
+    advanced: bool = False
 
 
 def _option(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -39,21 +86,34 @@ def _label(name: str, title: str | None) -> str:
     return plain.capitalize() if title is None or title == plain.title() else title
 
 
+def _kind(prop: dict[str, Any]) -> str:
+    if prop.get("format") == "upload":
+        return "file"
+    if "enum" in prop:
+        return "select"
+    if prop.get("type") == "array":
+        return "multi" if "enum" in prop.get("items", {}) else "list"
+    if prop.get("type") == "string" and prop.get("maxLength", LONG_TEXT + 1) > LONG_TEXT:
+        return "textarea"
+    return {"integer": "integer", "number": "number", "boolean": "checkbox"}.get(
+        prop.get("type", ""), "text"
+    )
+
+
 def form_fields(schema: dict[str, Any]) -> list[FormField]:
+    """The fields in the order a person fills them in: about, files, the rest, advanced."""
     required = set(schema.get("required", []))
     fields = []
     for name, raw in schema.get("properties", {}).items():
         prop, _nullable = _option(raw)
-        kind = {"integer": "integer", "number": "number", "boolean": "checkbox"}.get(
-            prop.get("type", ""), "text"
-        )
-        if prop.get("format") == "upload":
-            kind = "file"
-        if "enum" in prop:
-            kind = "select"
+        kind = _kind(prop)
         help_text = prop.get("description", "")
+        kinds = tuple(prop.get("accept", []))
         if kind == "file":  # the page sends a file; the upload id is the API's business
             help_text = help_text.replace(" (upload id)", "")
+        if kind == "list":
+            help_text = (help_text + " Separate them with commas.").strip()
+        options = prop.get("enum") or prop.get("items", {}).get("enum")
         fields.append(
             FormField(
                 name=name,
@@ -63,17 +123,30 @@ def form_fields(schema: dict[str, Any]) -> list[FormField]:
                 default=prop.get("default"),
                 minimum=prop.get("minimum"),
                 maximum=prop.get("maximum"),
-                options=prop.get("enum"),
-                accept=",".join(f"{a}/*" for a in prop.get("accept", [])),
+                options=options,
+                accept=",".join(ACCEPT.get(k, f"{k}/*") for k in kinds),
+                kinds=kinds,
                 help=help_text,
+                advanced=name in ADVANCED and name not in required,
             )
         )
-    return fields
+
+    def place(field: FormField) -> int:
+        if field.name in ABOUT:
+            return 0
+        return 3 if field.advanced else 1 if field.kind == "file" else 2
+
+    return sorted(fields, key=place)
+
+
+def _items(text: str) -> list[str]:
+    return [item.strip() for item in re.split(r"[,\n]", text) if item.strip()]
 
 
 def params_from_form(fields: list[FormField], form: dict[str, str]) -> dict[str, Any]:
     """Blank optional fields are left out so the engine's defaults apply; types are the
-    schema's, and a value that does not convert is passed on for the engine to reject."""
+    schema's, and a value that does not convert is passed on for the engine to reject.
+    A multiple choice arrives joined with commas (see `form_values`)."""
     params: dict[str, Any] = {}
     for field in fields:
         if field.kind == "checkbox":
@@ -82,9 +155,41 @@ def params_from_form(fields: list[FormField], form: dict[str, str]) -> dict[str,
         value = form.get(field.name, "").strip()
         if value == "":
             continue
+        if field.kind == "select":  # an option keeps its type (a number stays one)
+            params[field.name] = next((o for o in field.options or [] if str(o) == value), value)
+            continue
+        if field.kind in ("list", "multi"):
+            params[field.name] = _items(value)
+            continue
         converter = {"integer": int, "number": float}.get(field.kind)
         try:
             params[field.name] = converter(value) if converter else value
         except ValueError:
             params[field.name] = value
     return params
+
+
+def form_values(fields: list[FormField], form: Any) -> dict[str, str]:
+    """A posted form's text values by name; a multiple choice joined with commas."""
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    for field in fields:
+        if field.kind == "multi":
+            values[field.name] = ",".join(str(v) for v in form.getlist(field.name))
+    return values
+
+
+def values_from_params(fields: list[FormField], params: dict[str, Any]) -> dict[str, str]:
+    """A work's parameters as form values, to make it again (uploads left out)."""
+    values: dict[str, str] = {}
+    for field in fields:
+        value = params.get(field.name)
+        if value is None or field.kind == "file":
+            continue
+        if field.kind == "checkbox":
+            if value:
+                values[field.name] = "on"
+        elif isinstance(value, list):
+            values[field.name] = ", ".join(str(v) for v in value)
+        else:
+            values[field.name] = str(value)
+    return values

@@ -7,7 +7,9 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from atelier.accounts.service import Principal
+from atelier.provenance.service import SIDECAR_SUFFIX
 from atelier.studio import Studio
+from atelier.studio.errors import StudioError
 from atelier.web.deps import get_studio
 from atelier.web.pages.routes import page_principal, render
 
@@ -56,4 +58,29 @@ async def verify_submit(
     )
     return render(
         request, "verify.html", who, report=report, filename=upload[0], error=None, log=None
+    )
+
+
+@router.get("/works/{work_id}/verify", response_class=HTMLResponse)
+def verify_work(
+    work_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    """The verify page's verdicts for a work's own file (and its sidecar manifest, for a
+    text work), for anyone who may download it."""
+    try:
+        file, path = studio.work_file(who, work_id[:32], None)
+        work, _ = studio.work(who, work_id[:32])
+    except StudioError as exc:
+        return render(request, "missing.html", who, status=exc.status, what="work", why=exc.detail)
+    sidecar = next((f for f in work.files if f.name == file.name + SIDECAR_SUFFIX), None)
+    report = studio.provenance.verify(
+        path.read_bytes(),
+        studio.artifacts.read(sidecar.sha256) if sidecar else None,
+        None,
+    )
+    return render(
+        request, "verify.html", who, report=report, filename=file.name, error=None, log=None
     )

@@ -1,0 +1,80 @@
+"""The public gallery (no account needed): the wall of published works, search by
+meaning, and creators' pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from atelier.accounts.service import Principal
+from atelier.studio import Studio
+from atelier.studio.errors import StudioError
+from atelier.web.deps import get_studio
+from atelier.web.pages.routes import MEDIA, page_principal, render, text_of
+from atelier.web.schemas import work_out
+
+router = APIRouter(include_in_schema=False)
+PAGE = 48
+
+
+@router.get("/gallery", response_class=HTMLResponse)
+def gallery_page(
+    request: Request,
+    q: str = "",
+    medium: str = "",
+    page: int = 0,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    query, medium = q.strip()[:300], medium if medium in MEDIA else ""
+    page = max(0, min(page, 10_000))
+    error = None
+    if query:
+        try:
+            rows = [(w, u) for w, u, _ in studio.search_gallery(query, PAGE)]
+        except StudioError as exc:
+            rows, error = [], exc.detail
+        more = False
+    else:
+        rows = studio.gallery(medium or None, PAGE + 1, page * PAGE)
+        more = len(rows) > PAGE
+    items = [(work_out(w, False), u) for w, u in rows[:PAGE]]
+    return render(
+        request,
+        "gallery.html",
+        who,
+        items=items,
+        texts={w["id"]: text_of(studio, who, w) for w, _ in items},
+        q=query,
+        medium=medium,
+        media=MEDIA,
+        page=page,
+        more=more,
+        error=error,
+    )
+
+
+@router.get("/creators/{handle}", response_class=HTMLResponse)
+def creator_page(
+    handle: str,
+    request: Request,
+    page: int = 0,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    page = max(0, min(page, 10_000))
+    try:
+        creator, rows = studio.creator(handle[:40], PAGE + 1, page * PAGE)
+    except StudioError:
+        return render(request, "missing.html", who, status=404, what="creator")
+    items = [(work_out(w, False), u) for w, u in rows[:PAGE]]
+    return render(
+        request,
+        "creator.html",
+        who,
+        creator=creator,
+        items=items,
+        texts={w["id"]: text_of(studio, who, w) for w, _ in items},
+        page=page,
+        more=len(rows) > PAGE,
+    )

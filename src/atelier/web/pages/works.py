@@ -1,0 +1,235 @@
+"""My works (filters and bulk actions), a work's own page, and the actions on a result:
+publish, use as input. The rules (who may do what) are the studio's."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
+
+from atelier.accounts.service import Principal
+from atelier.store.models import VISIBILITIES
+from atelier.studio import Studio
+from atelier.studio.errors import StudioError
+from atelier.studio.service import upload_fields
+from atelier.web.deps import get_studio
+from atelier.web.pages.forms import form_fields
+from atelier.web.pages.routes import (
+    MEDIA,
+    csrf_ok,
+    input_targets,
+    page_principal,
+    render,
+    text_of,
+    to_login,
+)
+from atelier.web.schemas import shared_lineage, work_out
+
+router = APIRouter(include_in_schema=False)
+EXPIRED = "The form expired; reload the page and try again."
+BULK = {"publish": "public", "unlist": "unlisted", "private": "private"}
+PAGE = 60
+
+
+def _day(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d") if text else None
+    except ValueError:
+        return None
+
+
+def _works(
+    request: Request,
+    who: Principal,
+    studio: Studio,
+    filters: dict[str, str],
+    page: int,
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    until = _day(filters["until"])
+    rows = studio.works(
+        who,
+        filters["engine"] or None,
+        PAGE + 1,
+        page * PAGE,
+        medium=filters["medium"] or None,
+        since=_day(filters["since"]),
+        until=until + timedelta(days=1) if until else None,
+    )
+    works = [work_out(w) for w in rows[:PAGE]]
+    return render(
+        request,
+        "works.html",
+        who,
+        status=status,
+        works=works,
+        texts={w["id"]: text_of(studio, who, w) for w in works},
+        filters=filters,
+        media=MEDIA,
+        engines=[e.name for e in studio.engines()],
+        page=page,
+        more=len(rows) > PAGE,
+        **{"done": None, "error": None, **context},
+    )
+
+
+@router.get("/works", response_class=HTMLResponse)
+def works_page(
+    request: Request,
+    medium: str = "",
+    engine: str = "",
+    since: str = "",
+    until: str = "",
+    page: int = 0,
+    done: str = "",
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    if who is None:
+        return to_login(request)
+    filters = {
+        "medium": medium if medium in MEDIA else "",
+        "engine": engine[:100],
+        "since": since[:10],
+        "until": until[:10],
+    }
+    return _works(request, who, studio, filters, max(0, min(page, 10_000)), done=done or None)
+
+
+@router.post("/works/bulk", response_model=None)
+async def works_bulk(
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    """Publish, unlist, make private, delete or download the chosen works."""
+    if who is None:
+        return to_login(request)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response(EXPIRED, status_code=403)
+    action = str(form.get("action", ""))
+    ids = [str(i)[:32] for i in form.getlist("work_ids")]
+    try:
+        if action in BULK:
+            studio.update_works(who, ids, visibility=BULK[action])
+        elif action == "delete":
+            studio.delete_works(who, ids)
+        elif action == "download":
+            path = studio.export_works(who, ids)
+            return FileResponse(
+                path,
+                media_type="application/zip",
+                filename="atelier-works.zip",
+                background=BackgroundTask(path.unlink, missing_ok=True),
+            )
+        else:
+            return Response("Choose an action.", status_code=422)
+    except StudioError as exc:
+        filters = {"medium": "", "engine": "", "since": "", "until": ""}
+        return _works(request, who, studio, filters, 0, status=exc.status, error=exc.detail)
+    return RedirectResponse(f"/works?done={action}", status_code=303)
+
+
+@router.get("/works/{work_id}", response_class=HTMLResponse)
+def work_page(
+    work_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    """A work's page: public once published, its owner's (and reviewers') otherwise."""
+    try:
+        shown = studio.showcase(who, work_id[:32])
+    except StudioError:
+        return render(request, "missing.html", who, status=404, what="work")
+    work = work_out(shown.work, owner=True)
+    if not shown.owner:  # others see the kinds of uploads only, never the uploads
+        work["lineage"] = shared_lineage(shown.work.lineage)
+        work["job_id"] = None
+    if not shown.recipe:
+        work["params"], work["seed"] = None, None
+    elif not shown.owner:  # a published recipe, but not the ids of its owner's uploads
+        with contextlib.suppress(StudioError):
+            uploads = upload_fields(studio.engine(shown.work.engine))
+            work["params"] = {k: v for k, v in work["params"].items() if k not in uploads}
+    similar: list[Any] = []
+    if shown.public:
+        with contextlib.suppress(StudioError):
+            similar = studio.similar_works(shown.work.id, 8)
+    held = shown.work.review_status in ("in_review", "rejected")
+    shown_similar = [(work_out(w, False), u) for w, u, _ in similar]
+    return render(
+        request,
+        "work.html",
+        who,
+        work=work,
+        shown=shown,
+        held=held,
+        creator=shown.creator,
+        text=None if held else text_of(studio, who, work),
+        similar=shown_similar,
+        texts={w["id"]: text_of(studio, who, w) for w, _ in shown_similar},
+        targets=input_targets(studio, shown.work) if shown.owner else [],
+        visibilities=VISIBILITIES,
+        log=studio.provenance.checkpoint() if work["provenance"]["log_index"] is not None else None,
+    )
+
+
+@router.post("/works/{work_id}/visibility")
+async def work_visibility(
+    work_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    """Publish (public), unlist or make private; title and description may come along."""
+    if who is None:
+        return to_login(request)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response(EXPIRED, status_code=403)
+    title, description = form.get("title"), form.get("description")
+    try:
+        studio.update_work(
+            who,
+            work_id[:32],
+            str(form.get("visibility", "")) or None,
+            str(title).strip() if isinstance(title, str) else None,
+            str(description).strip() if isinstance(description, str) else None,
+        )
+    except StudioError as exc:
+        return Response(exc.detail, status_code=exc.status)
+    back = str(form.get("back", ""))
+    target = back if back.startswith("/") and not back.startswith("//") else f"/works/{work_id}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/works/{work_id}/use")
+async def work_use(
+    work_id: str,
+    request: Request,
+    who: Principal | None = Depends(page_principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    """Use as input: the work's file becomes an upload in another engine's form."""
+    if who is None:
+        return to_login(request)
+    form = await request.form()
+    if not csrf_ok(who, form):
+        return Response(EXPIRED, status_code=403)
+    engine_name, _, field = str(form.get("target", "")).partition(":")
+    try:
+        engine = studio.engine(engine_name)
+        fields = {f.name: f for f in form_fields(engine.Params.model_json_schema())}
+        if field not in fields or fields[field].kind != "file":
+            return Response(f"{engine.name} has no file field {field!r}", status_code=422)
+        upload = studio.upload_from_work(who, work_id[:32], fields[field].kinds)
+    except StudioError as exc:
+        return Response(exc.detail, status_code=exc.status)
+    return RedirectResponse(f"/create/{engine.name}?keep-{field}={upload.id}", status_code=303)
