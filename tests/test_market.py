@@ -233,6 +233,8 @@ def test_scenario_trial_to_payout(studio: Studio) -> None:
     assert studio.work(creator, work.id)[0].visibility == "unlisted"
     with pytest.raises(StudioError):
         studio.market.buy(buyer, work.id, "personal")
+    with pytest.raises(Conflict, match="on the market or sold"):
+        studio.delete_works(creator, [work.id])  # its buyers' licences name it
     standard_licence = studio.licences(buyer)[0]
     assert (standard_licence.offer_kind, standard_licence.price) == ("standard", STANDARD)
     assert studio.verify_licence(standard_licence.id)[0] == "valid"

@@ -117,6 +117,24 @@ def offer_verdicts(s: Session, work: Work) -> list[lineage.Verdict]:
     return lineage.verdicts(work.engine, work.lineage, affirmed, plan.name, plan.commercial_use)
 
 
+def deletion_obstacle(s: Session, work_ids: list[str]) -> str | None:
+    """Why these works must stay, if one must: a work on sale, reserved, sold or
+    licensed is part of the market's records (its buyers' certificates name it)."""
+    if not work_ids:
+        return None
+    listed = s.scalar(
+        select(Listing.work_id).where(
+            Listing.work_id.in_(work_ids), Listing.state.in_(("listed", "reserved", "sold"))
+        )
+    )
+    if listed is not None:
+        return f"work {listed} is on the market or sold; unlist it instead of deleting it"
+    licensed = s.scalar(select(LicenceGrant.work_id).where(LicenceGrant.work_id.in_(work_ids)))
+    if licensed is not None:
+        return f"work {licensed} has licences granted; it stays for its licensees"
+    return None
+
+
 def _request_hash(work_id: str, kind: str) -> str:
     return hashlib.sha256(f"{work_id}\n{kind}".encode()).hexdigest()
 

@@ -23,7 +23,7 @@ from atelier import embeddings
 from atelier.accounts import directory
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
-from atelier.commerce import certificates
+from atelier.commerce import certificates, market
 from atelier.commerce.market import Market
 from atelier.commerce.market_models import LicenceGrant
 from atelier.commerce.service import Commerce
@@ -857,7 +857,11 @@ class Studio:
         ids = self._work_ids(work_ids)
         try:
             with self.db.transaction() as s:
-                for work in [self._owned(s, Work, who, i) for i in ids]:
+                works = [self._owned(s, Work, who, i) for i in ids]
+                obstacle = market.deletion_obstacle(s, ids)
+                if obstacle is not None:
+                    raise Conflict(obstacle, field="work_ids")
+                for work in works:
                     s.delete(work)
         except IntegrityError:
             raise Conflict(
