@@ -384,7 +384,11 @@ def test_other_users_cannot_reach_private_jobs_works_uploads(client: TestClient)
 
 
 @pytest.mark.parametrize("visibility", ["public", "unlisted"])
-def test_shared_work_is_readable_without_its_recipe(client: TestClient, visibility: str) -> None:
+def test_shared_work_shows_its_recipe_only_once_published(
+    client: TestClient, visibility: str
+) -> None:
+    """A published work shows its settings and seed (the gallery searches its prompt) but
+    never its owner's upload ids; an unlisted one shows the work alone."""
     alice = api_user(client, "alice@example.com")
     bob = api_user(client, "bob@example.com")
     work = make_work(client, alice)
@@ -399,7 +403,12 @@ def test_shared_work_is_readable_without_its_recipe(client: TestClient, visibili
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["id"] == work["id"] and body["visibility"] == visibility
-        assert body.get("params") is None and body.get("seed") is None
+        if visibility == "public":
+            uploads = ("image", "style_image")
+            recipe = {k: v for k, v in work["params"].items() if k not in uploads}
+            assert body["params"] == recipe and body["seed"] == 7
+        else:
+            assert body.get("params") is None and body.get("seed") is None
         assert body.get("job_id") is None
         assert work["job_id"] not in response.text
         assert work["params"]["image"] not in response.text

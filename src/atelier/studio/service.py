@@ -86,6 +86,8 @@ class Shown:
     recipe: bool
     public: bool
     creator: User
+    params: dict[str, Any] | None  # the recipe as this viewer may see it, or None
+    seed: int | None
 
 
 @dataclass(frozen=True)
@@ -952,7 +954,17 @@ class Studio:
             creator = s.get(User, work.owner_id)
             assert creator is not None  # a work goes with its owner
         public = work.visibility == "public" and not _held(work)
-        return Shown(work, owner, owner or public, public, creator)
+        recipe = owner or public
+        params: dict[str, Any] | None = None
+        if owner:
+            params = work.params
+        elif public:  # a published recipe, but never the ids of its owner's uploads
+            try:
+                uploads = upload_fields(self.engine(work.engine))
+            except NotFound:  # the engine is gone: keep only what cannot be an upload
+                uploads = {k: [] for k, v in work.params.items() if isinstance(v, str)}
+            params = {k: v for k, v in work.params.items() if k not in uploads}
+        return Shown(work, owner, recipe, public, creator, params, work.seed if recipe else None)
 
     # -- accounts: sign-up and the admin's users page --------------------------------------
 

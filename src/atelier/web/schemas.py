@@ -8,6 +8,7 @@ from typing import Any
 
 from atelier.engines.base import Engine
 from atelier.store.models import ApiKey, Job, Upload, Work
+from atelier.studio.service import Shown
 
 
 def _time(value: datetime | None) -> str | None:
@@ -94,6 +95,13 @@ def work_out(work: Work, owner: bool = True) -> dict[str, Any]:
     # A work's prompt and settings are its owner's; others see the work, not the recipe.
     body["params"] = work.params if owner else None
     body["seed"] = work.seed if owner else None
+    return body
+
+
+def shown_out(shown: Shown) -> dict[str, Any]:
+    """A work as `Studio.showcase` lets this viewer see it (API and pages alike)."""
+    body = work_out(shown.work, shown.owner)
+    body["params"], body["seed"] = shown.params, shown.seed
     return body
 
 

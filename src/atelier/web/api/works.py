@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from atelier.accounts.service import Principal
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, optional_principal, principal
-from atelier.web.schemas import work_out
+from atelier.web.schemas import shown_out, work_out
 
 router = APIRouter(tags=["works"])
 
@@ -38,8 +38,7 @@ def get_work(
     who: Principal | None = Depends(optional_principal),
     studio: Studio = Depends(get_studio),
 ) -> dict[str, Any]:
-    work, owner = studio.work(who, work_id)
-    return work_out(work, owner)
+    return shown_out(studio.showcase(who, work_id))
 
 
 @router.patch("/works/{work_id}")

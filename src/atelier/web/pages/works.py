@@ -15,7 +15,6 @@ from atelier.accounts.service import Principal
 from atelier.store.models import VISIBILITIES
 from atelier.studio import Studio
 from atelier.studio.errors import StudioError
-from atelier.studio.service import upload_fields
 from atelier.web.deps import get_studio
 from atelier.web.pages.forms import form_fields
 from atelier.web.pages.routes import (
@@ -27,7 +26,7 @@ from atelier.web.pages.routes import (
     text_of,
     to_login,
 )
-from atelier.web.schemas import shared_lineage, work_out
+from atelier.web.schemas import shown_out, work_out
 
 router = APIRouter(include_in_schema=False)
 EXPIRED = "The form expired; reload the page and try again."
@@ -148,16 +147,7 @@ def work_page(
         shown = studio.showcase(who, work_id[:32])
     except StudioError:
         return render(request, "missing.html", who, status=404, what="work")
-    work = work_out(shown.work, owner=True)
-    if not shown.owner:  # others see the kinds of uploads only, never the uploads
-        work["lineage"] = shared_lineage(shown.work.lineage)
-        work["job_id"] = None
-    if not shown.recipe:
-        work["params"], work["seed"] = None, None
-    elif not shown.owner:  # a published recipe, but not the ids of its owner's uploads
-        with contextlib.suppress(StudioError):
-            uploads = upload_fields(studio.engine(shown.work.engine))
-            work["params"] = {k: v for k, v in work["params"].items() if k not in uploads}
+    work = shown_out(shown)
     similar: list[Any] = []
     if shown.public:
         with contextlib.suppress(StudioError):
