@@ -17,6 +17,7 @@ class WaitParams(Params):
     steps: int = Field(1, ge=1, le=1000)
     works: int = Field(1, ge=1, le=5)
     fail: bool = False
+    empty: bool = False  # misbehave: works without files, which the studio refuses to store
 
 
 class Wait(Engine):
@@ -39,9 +40,9 @@ class Wait(Engine):
             raise EngineError("asked to fail")
         return [
             Creation(
-                files=[
-                    Artifact("result.txt", "text/plain", f"seed {ctx.seed} work {i}\n".encode())
-                ],
+                files=[]
+                if params.empty
+                else [Artifact("result.txt", "text/plain", f"seed {ctx.seed} work {i}\n".encode())],
                 title=f"wait {i}",
             )
             for i in range(params.works)

@@ -364,6 +364,19 @@ def test_engine_error_fails_the_job(studio: Studio, who: Principal) -> None:
     assert studio.artifacts.count() == 0
 
 
+def test_a_result_the_studio_cannot_store_fails_the_job_at_once(
+    studio: Studio, who: Principal
+) -> None:
+    job, _ = studio.submit(who, "test.wait", {"empty": True})
+    assert Worker(studio).run_one() is True
+    failed = studio.job(who, job.id)
+    assert (failed.status, failed.attempts, failed.lease_owner) == ("failed", 1, None)
+    assert failed.error == "internal error storing the result of test.wait: ValueError"
+    assert count(studio, Work) == 0
+    assert studio.artifacts.count() == 0
+    assert Worker(studio).run_one() is False  # not queued again
+
+
 # -- a real server and a real worker process ----------------------------------------------
 
 

@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 
-from atelier.engines.base import Cancelled, Context, EngineError
+from atelier.engines.base import Cancelled, Context, Creation, EngineError
 from atelier.studio.service import Claimed, Studio
 
 log = logging.getLogger("atelier.worker")
@@ -84,12 +84,27 @@ class Worker:
                 job.job_id, self.id, f"internal error in {job.engine}: {type(exc).__name__}"
             )
         else:
-            if not studio.finish(job.job_id, self.id, creations, time.monotonic() - started):
-                log.warning("job %s was taken over by another worker; result dropped", job.job_id)
+            self._finish(job, creations, time.monotonic() - started)
         finally:
             done.set()
             heart.join()
             shutil.rmtree(scratch, ignore_errors=True)
+
+    def _finish(self, job: Claimed, creations: list[Creation], seconds: float) -> None:
+        """Hand the result to the studio; a result it cannot store fails the job at once
+        (rather than leaving it running until its lease runs out, to be run again)."""
+        try:
+            stored = self.studio.finish(job.job_id, self.id, creations, seconds)
+        except Exception as exc:
+            log.exception("job %s: its result could not be stored", job.job_id)
+            self.studio.fail(
+                job.job_id,
+                self.id,
+                f"internal error storing the result of {job.engine}: {type(exc).__name__}",
+            )
+            return
+        if not stored:
+            log.warning("job %s was taken over by another worker; result dropped", job.job_id)
 
 
 class WorkerPool:
@@ -121,7 +136,7 @@ class WorkerPool:
                 if worker.run_one():
                     continue
             except Exception:
-                log.exception("worker %s could not claim a job", worker.id)
+                log.exception("worker %s: claiming or closing a job failed", worker.id)
             wake.wait(self.studio.settings.poll_seconds)
 
     def stop(self, timeout: float = 30.0) -> None:
