@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import mimetypes
 import shutil
@@ -16,6 +17,7 @@ from tqdm import tqdm
 
 from atelier.accounts import service as accounts
 from atelier.accounts.service import AccountError, Principal
+from atelier.commerce.plans import PlanSpec
 from atelier.settings import get_settings
 from atelier.store.models import ROLES, TERMINAL_STATUSES
 from atelier.studio import Studio
@@ -135,6 +137,123 @@ def set_role(email: str, role: str) -> None:
     except AccountError as exc:
         raise click.ClickException(f"{exc.field}: {exc}") from None
     click.echo(f"{user.email}: {previous} -> {role}")
+
+
+# -- plans and billing (commerce) ------------------------------------------------------
+
+
+@admin.group("plan")
+def plan_group() -> None:
+    """Plans users subscribe to (the one with trial days is every new user's)."""
+
+
+@plan_group.command("list")
+def plan_list() -> None:
+    studio = _studio()
+    who = _principal(studio, studio.settings.admin_email)
+    for plan in studio.commerce.all_plans(who):
+        click.echo(
+            f"{plan.id:<12} {plan.name:<14} {plan.price:>7} cents/month "
+            f"{plan.monthly_credits:>7} credits  concurrency {plan.concurrency}"
+            f"{'  trial ' + str(plan.trial_days) + ' days' if plan.trial_days else ''}"
+            f"{'' if plan.active else '  (retired)'}"
+        )
+
+
+PLAN_OPTIONS = {
+    "name": str,
+    "monthly_credits": int,
+    "price": int,
+    "concurrency": int,
+    "max_pixels": int,
+    "max_seconds": int,
+    "overage_price": int,
+    "trial_days": int,
+    "position": int,
+}
+PLAN_FLAGS = ("private_works", "commercial_use", "api_access", "overage", "active")
+
+
+def _plan_options(command: Any) -> Any:
+    for name, kind in PLAN_OPTIONS.items():
+        command = click.option(f"--{name.replace('_', '-')}", name, type=kind)(command)
+    for name in PLAN_FLAGS:
+        flag = name.replace("_", "-")
+        command = click.option(f"--{flag}/--no-{flag}", name, default=None)(command)
+    return command
+
+
+@plan_group.command("set")
+@click.argument("plan_id")
+@_plan_options
+def plan_set(plan_id: str, **values: Any) -> None:
+    """Create plan PLAN_ID or change the values given (prices in cents)."""
+    studio = _studio()
+    who = _principal(studio, studio.settings.admin_email)
+    existing = {p.id: p for p in studio.commerce.all_plans(who)}.get(plan_id)
+    spec: dict[str, Any] = {}
+    for field in dataclasses.fields(PlanSpec):
+        if values[field.name] is not None:
+            spec[field.name] = values[field.name]
+        elif existing is not None:
+            spec[field.name] = getattr(existing, field.name)
+        elif field.default is not dataclasses.MISSING:
+            spec[field.name] = field.default
+        else:
+            raise click.ClickException(f"a new plan needs --{field.name.replace('_', '-')}")
+    try:
+        plan = studio.commerce.save_plan(who, plan_id, PlanSpec(**spec), create=not existing)
+    except StudioError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"{'changed' if existing else 'created'} plan {plan.id} ({plan.name})")
+
+
+@plan_group.command("retire")
+@click.argument("plan_id")
+def plan_retire(plan_id: str) -> None:
+    """Stop offering a plan; its subscribers keep it until they change."""
+    studio = _studio()
+    try:
+        studio.commerce.retire_plan(_principal(studio, studio.settings.admin_email), plan_id)
+    except StudioError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"retired plan {plan_id}")
+
+
+@admin.group("billing")
+def billing_group() -> None:
+    """Invoices and renewals."""
+
+
+@billing_group.command("renew")
+def billing_renew() -> None:
+    """Open the invoices of subscriptions whose period ended; end cancelled ones (run daily)."""
+    for invoice in _studio().commerce.renew_due():
+        click.echo(f"{invoice.number} {invoice.status} {invoice.total} {invoice.currency}")
+
+
+@billing_group.command("invoices")
+@click.option("--status", type=click.Choice(["open", "paid", "void"]), default="open")
+def billing_invoices(status: str) -> None:
+    studio = _studio()
+    who = _principal(studio, studio.settings.admin_email)
+    for invoice in studio.commerce.all_invoices(who, status, 200, 0):
+        customer = studio.commerce.customer(invoice)
+        click.echo(f"{invoice.id} {invoice.number} {customer} {invoice.total} {invoice.currency}")
+
+
+@billing_group.command("paid")
+@click.argument("invoice_id")
+@click.option("--reference", default="", help="e.g. the bank transfer's reference")
+def billing_paid(invoice_id: str, reference: str) -> None:
+    """Record that INVOICE_ID (its id, from `invoices`) was paid; credits arrive."""
+    studio = _studio()
+    try:
+        who = _principal(studio, studio.settings.admin_email)
+        invoice = studio.commerce.mark_paid(who, invoice_id, reference)
+    except StudioError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"{invoice.number} {invoice.status}")
 
 
 @main.command()
@@ -312,6 +431,46 @@ def evaluate_safety(data: Path, split: str | None, misses: bool) -> None:
             click.echo(f"{miss.label:>13} -> {', '.join(miss.caught) or '-':24} {miss.text}")
 
 
+@evaluate.command("music")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The corpus folder (default: the assets folder's music/).",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(1, 1000),
+    default=12,
+    show_default=True,
+    help="Melodies generated per model and style.",
+)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=1, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 256), default=1, show_default=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
+def evaluate_music(
+    data: Path | None, samples: int, seed: int, threads: int, json_path: Path | None
+) -> None:
+    """Held-out NLL per style against n-gram and unigram baselines, generated melodies
+    against the test melodies, harmonizations of held-out chorales against Bach's."""
+    import torch
+
+    from atelier.datasets.music import Corpus
+    from atelier.engines.music import generating
+    from atelier.evaluate import music
+
+    torch.set_num_threads(threads)
+    corpus = Corpus.load(data or _music_data())
+    nets = {
+        generating.MELODY_MODELS[choice]: generating.melody_net(choice)
+        for choice in ("full", "clean")
+    }
+    report = music.evaluate(corpus, nets, generating.harmony_net(), samples, seed, click.echo)
+    click.echo(music.markdown(report))
+    if json_path is not None:
+        json_path.write_text(json.dumps(report, indent=2) + "\n")
+
+
 @main.group()
 def keys() -> None:
     """The studio's signing identity (C2PA root, signing certificate, log key)."""
@@ -424,3 +583,166 @@ def log_audit() -> None:
     if problems:
         sys.exit(1)
     click.echo("the log is intact")
+
+
+@main.group()
+def train() -> None:
+    """Train the studio's own models (docs/models.md says how each was made)."""
+
+
+@train.group("music")
+def train_music() -> None:
+    """The music models: parse the corpus once (dataset), then train melody and harmony."""
+
+
+def _music_data() -> Path:
+    return get_settings().resolved_assets_dir / "music"
+
+
+def _command_line() -> str:
+    return "atelier " + " ".join(sys.argv[1:])
+
+
+@train_music.command("dataset")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for music-corpus.npz (default: the assets folder's music/).",
+)
+@click.option(
+    "--collection",
+    "collections",
+    multiple=True,
+    help="Only this collection (repeat; default: all): essen, oneill, aird, ryan-scottish, "
+    "bach, palestrina.",
+)
+@click.option("--max-files", type=click.IntRange(1), default=None, help="Files per collection.")
+@click.option("--processes", type=click.IntRange(1, 64), default=2, show_default=True)
+def train_music_dataset(
+    out: Path | None, collections: tuple[str, ...], max_files: int | None, processes: int
+) -> None:
+    """Parse music21's corpus into tokenised melodies and chorale grids (minutes; once)."""
+    from atelier.datasets import music
+
+    unknown = set(collections) - set(music.BY_NAME)
+    if unknown:
+        raise click.BadParameter(
+            f"no collection {', '.join(sorted(unknown))}", param_hint="--collection"
+        )
+    chosen = collections or tuple(music.BY_NAME)
+    summary = music.build(out or _music_data(), chosen, max_files, processes, log=click.echo)
+    click.echo(json.dumps(summary, indent=2))
+
+
+def _budget_options(function: Any) -> Any:
+    options = [
+        click.option(
+            "--data",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="The corpus folder (default: the assets folder's music/).",
+        ),
+        click.option(
+            "--out",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Where the weights and card go (default: the package's weights/).",
+        ),
+        click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=1, show_default=True),
+        click.option("--steps", type=click.IntRange(1), default=4000, show_default=True),
+        click.option(
+            "--minutes",
+            type=click.FloatRange(0.05, 600),
+            default=12.0,
+            show_default=True,
+            help="Stop training after this long, whatever the steps.",
+        ),
+        click.option("--threads", type=click.IntRange(1, 256), default=1, show_default=True),
+        click.option("--batch", type=click.IntRange(1, 1024), default=32, show_default=True),
+        click.option(
+            "--dim",
+            type=click.IntRange(8, 2048),
+            default=None,
+            help="Hidden size (default: the model's own).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@train_music.command("melody")
+@click.option("--name", default="music-melody-full", show_default=True)
+@click.option(
+    "--collections",
+    type=click.Choice(["all", "clean"]),
+    default="all",
+    show_default=True,
+    help="clean: only collections whose terms allow commercial use.",
+)
+@click.option("--seq", type=click.IntRange(16, 4096), default=128, show_default=True)
+@click.option("--layers", type=click.IntRange(1, 8), default=2, show_default=True)
+@_budget_options
+def train_music_melody(
+    name: str,
+    collections: str,
+    seq: int,
+    layers: int,
+    data: Path | None,
+    out: Path | None,
+    seed: int,
+    steps: int,
+    minutes: float,
+    threads: int,
+    batch: int,
+    dim: int | None,
+) -> None:
+    """Train a style-conditioned melody model (LSTM over melody tokens)."""
+    from atelier.datasets.music import Corpus
+    from atelier.engines.music.model import WEIGHTS_DIR, MelodyConfig
+    from atelier.engines.music.tokens import VOCAB
+    from atelier.training import music
+
+    corpus = Corpus.load(data or _music_data())
+    config = MelodyConfig(len(VOCAB), dim or MelodyConfig.dim, layers)
+    budget = music.Budget(steps, minutes, seed, threads, batch)
+    chosen = music.CLEAN if collections == "clean" else music.ALL
+    music.train_melody(
+        corpus, name, chosen, budget, config, seq, out or WEIGHTS_DIR, _command_line(), click.echo
+    )
+
+
+@train_music.command("harmony")
+@click.option("--name", default="music-harmony-bach", show_default=True)
+@click.option("--window", type=click.IntRange(8, 1024), default=64, show_default=True)
+@_budget_options
+def train_music_harmony(
+    name: str,
+    window: int,
+    data: Path | None,
+    out: Path | None,
+    seed: int,
+    steps: int,
+    minutes: float,
+    threads: int,
+    batch: int,
+    dim: int | None,
+) -> None:
+    """Train the alto-tenor-bass model on the Bach chorales' training split."""
+    from atelier.datasets.music import Corpus
+    from atelier.engines.music.model import WEIGHTS_DIR, HarmonyConfig
+    from atelier.training import music
+
+    corpus = Corpus.load(data or _music_data())
+    budget = music.Budget(steps, minutes, seed, threads, batch)
+    music.train_harmony(
+        corpus,
+        name,
+        budget,
+        HarmonyConfig(dim or HarmonyConfig.dim),
+        window,
+        out or WEIGHTS_DIR,
+        _command_line(),
+        click.echo,
+    )

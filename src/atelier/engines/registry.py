@@ -17,11 +17,31 @@ def _builtin() -> list[type[Engine]]:
     from atelier.engines.image.restore import Restore
     from atelier.engines.image.stylize import Stylize
     from atelier.engines.image.upscale import Upscale
+    from atelier.engines.music.compose import MusicCompose
+    from atelier.engines.music.continue_ import MusicContinue
+    from atelier.engines.music.harmonize import Harmonize
+    from atelier.engines.music.restyle import MusicRestyle
+    from atelier.engines.music.transcribe import Transcribe
     from atelier.engines.text.restyle import Restyle
     from atelier.engines.text.summarize import Summarize
     from atelier.engines.text.write import Write
 
-    return [Stylize, Diffusion, Write, Restyle, Summarize, Portrait, Upscale, Restore, Compose]
+    return [
+        Stylize,
+        Diffusion,
+        Write,
+        Restyle,
+        Summarize,
+        Portrait,
+        Upscale,
+        Restore,
+        Compose,
+        Transcribe,
+        MusicCompose,
+        MusicContinue,
+        Harmonize,
+        MusicRestyle,
+    ]
 
 
 def register(engine_class: type[Engine]) -> None:

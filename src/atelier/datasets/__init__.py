@@ -1,0 +1,1 @@
+"""Training data: corpora parsed, split and tokenised once (`atelier train … dataset`)."""

@@ -1,0 +1,124 @@
+"""music.compose: a new melody in a style, key and meter from our own melody model,
+ending on a cadence, optionally set in four parts by the chorale harmony model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import torch
+from pydantic import Field, ValidationInfo, field_validator
+
+from atelier.engines.base import Context, Creation, Engine, EngineError, Params
+from atelier.engines.music import generating as gen
+from atelier.engines.music import render
+from atelier.engines.music import tokens as tok
+from atelier.engines.music.common import INSTRUMENTS, Bars, Instrument, Key, Meter, Style, Tempo
+from atelier.engines.music.melody import write
+from atelier.engines.music.piece import Piece, bar_length
+
+
+class ComposeParams(Params):
+    style: Style = Field("irish", description="The tradition the melody is written in.")
+    key: Key = Field("D major", description="Tonic and mode, e.g. G major or E minor.")
+    meter: Meter = Field("4/4", description="Time signature.")
+    tempo: Tempo = 100
+    bars: Bars = 16
+    primer: str = Field(
+        "",
+        max_length=300,
+        description="Opening notes, e.g. 'D4 E4 F#4:0.5 A4:1.5' (a quarter each unless a "
+        "length in quarters follows the colon; r is a rest).",
+    )
+    temperature: float = Field(0.8, ge=0.1, le=2.0, description="Lower: safer, plainer.")
+    top_p: float = Field(0.95, ge=0.1, le=1.0, description="Nucleus sampling mass.")
+    harmonize: bool = Field(False, description="Set the melody in four parts (SATB chorale).")
+    model: gen.ModelChoice = Field(
+        "full",
+        description="full: every collection (not for commercial use: Essen folk songs); "
+        "clean: only collections whose terms allow commercial use.",
+    )
+    instrument: Instrument | None = Field(None, description="The melody's instrument.")
+
+    @field_validator("primer")
+    @classmethod
+    def _primer(cls, value: str) -> str:
+        gen.parse_primer(value)
+        return value.strip()
+
+    @field_validator("model")
+    @classmethod
+    def _model_knows_style(cls, value: gen.ModelChoice, info: ValidationInfo) -> str:
+        style = info.data.get("style")
+        if style is not None and gen.model_problem(gen.MELODY_MODELS[value]) is None:
+            gen.check_style(style, value)
+        return value
+
+
+class MusicCompose(Engine):
+    name = "music.compose"
+    medium = "music"
+    title = "Compose a melody"
+    description = (
+        "A new melody in a style (German folk, Irish, Scottish, chorale, Renaissance), key "
+        "and meter from Atelier's own melody model, ending on the tonic; optionally "
+        "harmonized in four parts. Delivered as audio, MIDI, MusicXML and a score."
+    )
+    Params = ComposeParams
+    models = gen.declared_models(("full", "clean"), True)
+    credits_per_second = gen.SCORE_CREDITS
+
+    def available(self) -> str | None:
+        return gen.model_problem(*gen.MELODY_MODELS.values(), gen.HARMONY_MODEL) or (
+            render.render_problem()
+        )
+
+    def estimate_seconds(self, params: Any) -> float:
+        return 2.0 + 0.15 * params.bars * (3 if params.harmonize else 1)
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        p: ComposeParams = params
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        piece = compose(p, ctx.seed, ctx.progress)
+        ctx.progress(0.75, "rendering audio, MIDI, MusicXML and the score")
+        files = render.deliver(piece, "chorale" if p.harmonize else "melody")
+        meta = {**gen.notes_meta(piece), "model": gen.MELODY_MODELS[p.model], "style": p.style}
+        return [Creation(files, piece.title, meta, models=gen.lineage(p.model, p.harmonize))]
+
+
+def compose(
+    p: ComposeParams, seed: int, progress: Callable[[float, str], None] = lambda f, m: None
+) -> Piece:
+    """The piece the parameters and seed describe (the same seed gives the same notes)."""
+    progress(0.02, "loading the melody model")
+    net = gen.melody_net(p.model)
+    mode = gen.reference_mode(p.key)
+    body: list[int] = []
+    primer = gen.parse_primer(p.primer)
+    if primer:
+        opening = gen.primer_piece(primer, p.key, p.meter)
+        if opening.quarter_length() > (p.bars - 1) * bar_length(p.meter):
+            raise EngineError("the primer is longer than the melody: ask for more bars")
+        body = gen.melody_tokens(opening, p.style).tokens[tok.HEADER : -1]
+    sampler = gen.start_sampler(net, body, p.style, mode, p.meter, seed)
+    tokens = write(
+        sampler,
+        p.meter,
+        p.bars,
+        mode,
+        p.temperature,
+        p.top_p,
+        gen.STYLE_RANGES[p.style],
+        progress=lambda f: progress(0.05 + 0.55 * f, "writing the melody"),
+    )
+    title = f"{p.style.replace('-', ' ').title()} melody in {p.key}"
+    piece = tok.decode(tokens, p.key, p.tempo, title)
+    program = INSTRUMENTS[p.instrument or gen.DEFAULT_INSTRUMENTS[p.style]]
+    piece = replace(piece, parts=(replace(piece.parts[0], program=program),))
+    if p.harmonize:
+        progress(0.6, "harmonizing in four parts")
+        piece = gen.chorale(piece, np.random.default_rng(seed))
+    return piece

@@ -1,0 +1,102 @@
+"""music.continue: an opening (MIDI, MusicXML or ABC) continued by our melody model in
+its style, for a number of bars, ending on a cadence."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import torch
+from pydantic import Field, ValidationInfo, field_validator
+
+from atelier.engines.base import Context, Creation, Engine, Params
+from atelier.engines.music import generating as gen
+from atelier.engines.music import render
+from atelier.engines.music import tokens as tok
+from atelier.engines.music.common import Bars, MelodyUploadId, Style
+from atelier.engines.music.files import read_melody
+from atelier.engines.music.melody import body_end, write
+from atelier.engines.music.piece import bar_length
+
+MAX_OPENING_BARS = 32
+
+
+class ContinueParams(Params):
+    melody: MelodyUploadId = Field(description="The opening: MIDI, MusicXML or ABC.")
+    bars: Bars = Field(8, description="Bars to add after the opening.")
+    style: Style | None = Field(
+        None, description="Default: the style the model finds the opening most like."
+    )
+    temperature: float = Field(0.8, ge=0.1, le=2.0, description="Lower: safer, plainer.")
+    top_p: float = Field(0.95, ge=0.1, le=1.0, description="Nucleus sampling mass.")
+    model: gen.ModelChoice = Field(
+        "full",
+        description="full: every collection (not for commercial use); clean: "
+        "only collections whose terms allow commercial use.",
+    )
+
+    @field_validator("model")
+    @classmethod
+    def _model_knows_style(cls, value: gen.ModelChoice, info: ValidationInfo) -> str:
+        style = info.data.get("style")
+        if style and gen.model_problem(gen.MELODY_MODELS[value]) is None:
+            gen.check_style(style, value)
+        return value
+
+
+class MusicContinue(Engine):
+    name = "music.continue"
+    medium = "music"
+    title = "Continue a melody"
+    description = (
+        "Continues your opening (MIDI, MusicXML or ABC, up to 32 bars) for `bars` more bars "
+        "in its style (found by the model, or chosen), ending on the tonic."
+    )
+    Params = ContinueParams
+    models = gen.declared_models(("full", "clean"), False)
+    credits_per_second = gen.SCORE_CREDITS
+
+    def available(self) -> str | None:
+        return gen.model_problem(*gen.MELODY_MODELS.values()) or render.render_problem()
+
+    def estimate_seconds(self, params: Any) -> float:
+        return 3.0 + 0.15 * params.bars
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        p: ContinueParams = params
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        ctx.progress(0.02, "reading the opening")
+        opening = gen.quantized(read_melody(ctx.file(p.melody), max_bars=MAX_OPENING_BARS))
+        net = gen.melody_net(p.model)
+        encoded = gen.melody_tokens(opening, "irish")
+        style = p.style or gen.best_style(net, encoded, gen.styles_of(p.model))
+        body = encoded.tokens[tok.HEADER : -1]
+        sampler = gen.start_sampler(net, body, style, encoded.mode, opening.meter, ctx.seed)
+        bar = tok.ticks(bar_length(opening.meter), "bar")
+        total = math.ceil(body_end(body, opening.meter) / bar) + p.bars
+        low, high = gen.STYLE_RANGES[style]
+        pitches = [t - tok.FIRST_PITCH + tok.PITCH_LOW for t in body if tok.is_pitch(t)]
+        tokens = write(
+            sampler,
+            opening.meter,
+            total,
+            encoded.mode,
+            p.temperature,
+            p.top_p,
+            (min(low, *pitches), max(high, *pitches)),
+            progress=lambda f: ctx.progress(0.1 + 0.5 * f, "writing the continuation"),
+        )
+        title = f"{opening.title or 'Melody'}, continued"
+        piece = tok.decode(tokens, opening.key, opening.tempo, title)
+        piece = replace(piece, parts=(replace(piece.parts[0], program=opening.parts[0].program),))
+        ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
+        files = render.deliver(piece, "melody")
+        meta = {
+            **gen.notes_meta(piece),
+            "style": style,
+            "opening_notes": sum(n.pitch is not None for n in opening.parts[0].notes),
+            "model": gen.MELODY_MODELS[p.model],
+        }
+        return [Creation(files, title, meta, models=gen.lineage(p.model, False))]

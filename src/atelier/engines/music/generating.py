@@ -1,0 +1,270 @@
+"""What the four generating engines (compose, continue, harmonize, restyle) share: which
+model they run and its lineage, melodies in and out of the model's reference key, and a
+melody set in four parts.
+
+Lineage: `music-melody-full` learnt from every collection, Essen's non-commercial folk
+songs and Palestrina's reserved encodings among them, so its works are not for sale;
+`music-melody-clean` learnt only from collections whose terms allow commercial use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from fractions import Fraction
+from typing import Any, Literal
+
+import numpy as np
+
+from atelier.engines.base import EngineError, ModelCard
+from atelier.engines.music import harmony
+from atelier.engines.music import tokens as tok
+from atelier.engines.music.melody import Sampler, header
+from atelier.engines.music.model import HarmonyNet, MelodyNet, card, load
+from atelier.engines.music.piece import Note, Part, Piece, bar_length
+from atelier.engines.music.render import SOUNDFONT_CARD
+
+ModelChoice = Literal["full", "clean"]
+MELODY_MODELS: dict[ModelChoice, str] = {"full": "music-melody-full", "clean": "music-melody-clean"}
+HARMONY_MODEL = "music-harmony-bach"
+# Pitches (reference key) each style's melodies keep to: where the corpus' tunes lie.
+STYLE_RANGES = {
+    "german-folk": (57, 81),
+    "irish": (57, 84),
+    "scottish": (57, 84),
+    "chorale": (59, 81),
+    "renaissance": (55, 81),
+}
+DEFAULT_INSTRUMENTS = {
+    "german-folk": "accordion",
+    "irish": "fiddle",
+    "scottish": "fiddle",
+    "chorale": "choir-aahs",
+    "renaissance": "recorder",
+}
+CHORALE_PROGRAMS = (52, 52, 52, 52)  # choir aahs for each voice
+SCORE_CREDITS = 0.5  # credits a second of the engines' estimated work
+
+
+def model_problem(*names: str) -> str | None:
+    """Why the named models cannot be loaded, or None."""
+    for name in names:
+        try:
+            card(name)
+        except FileNotFoundError:
+            return f"the model {name} is not trained yet: run `atelier train music`"
+    return None
+
+
+def styles_of(choice: ModelChoice) -> list[str]:
+    return list(card(MELODY_MODELS[choice])["styles"])
+
+
+def check_style(style: str, choice: ModelChoice) -> None:
+    """The clean model knows only the styles whose collections allow commercial use."""
+    known = styles_of(choice)
+    if style not in known:
+        advice = "; use model 'full' for it" if choice == "clean" else ""
+        raise ValueError(f"the {choice} model knows only {', '.join(known)}, not {style}{advice}")
+
+
+def melody_net(choice: ModelChoice) -> MelodyNet:
+    net = load(MELODY_MODELS[choice])
+    assert isinstance(net, MelodyNet)
+    return net
+
+
+def harmony_net() -> HarmonyNet:
+    net = load(HARMONY_MODEL)
+    assert isinstance(net, HarmonyNet)
+    return net
+
+
+def model_card(name: str) -> ModelCard:
+    info = card(name)
+    return ModelCard(
+        name=name,
+        version=f"{info['steps']} steps, seed {info['seed']}",
+        licence="Apache-2.0 (Atelier's own weights; the data's terms follow)",
+        source="trained by Atelier on the music21 corpus (src/atelier/engines/music/weights)",
+        commercial_use=bool(info["commercial_use"]),
+    )
+
+
+def data_cards(name: str) -> list[ModelCard]:
+    import music21
+
+    return [
+        ModelCard(
+            name=f"music21 corpus: {collection}",
+            version=f"music21 {music21.__version__}",
+            licence=terms["terms"],
+            source=f"music21 corpus ({terms['style']})",
+            commercial_use=bool(terms["commercial_use"]),
+            kind="data",
+        )
+        for collection, terms in card(name)["collections"].items()
+    ]
+
+
+def lineage(melody: ModelChoice | None, harmonized: bool) -> tuple[ModelCard, ...]:
+    """The models and data a creation drew on."""
+    names = ([MELODY_MODELS[melody]] if melody else []) + ([HARMONY_MODEL] if harmonized else [])
+    cards: list[ModelCard] = []
+    for name in names:
+        cards += [model_card(name), *data_cards(name)]
+    unique = {c.name: c for c in cards}
+    return (*unique.values(), SOUNDFONT_CARD)
+
+
+def declared_models(melodies: tuple[ModelChoice, ...], harmonized: bool) -> tuple[ModelCard, ...]:
+    """Every card an engine may name (its class-level declaration), once trained."""
+    try:
+        cards = [c for choice in melodies for c in lineage(choice, False)]
+        cards += lineage(None, True) if harmonized else []
+    except FileNotFoundError:
+        return (SOUNDFONT_CARD,)
+    return tuple({c.name: c for c in cards}.values())
+
+
+# ---------------------------------------------------------------- melodies and tokens
+
+NOTE_TEXT = re.compile(r"^(?:([A-Ga-g])([#b]?)(-?\d)|[rR])(?::(\d+(?:\.\d+)?|\d+/\d+))?$")
+MAX_PRIMER_NOTES = 32
+
+
+def parse_primer(text: str) -> list[tuple[int | None, Fraction]]:
+    """ "D4 E4:0.5 F#4:1/2 r G4:2" → (MIDI pitch or None, quarters); a quarter each
+    unless a length follows the colon."""
+    names = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+    notes: list[tuple[int | None, Fraction]] = []
+    for word in text.split():
+        found = NOTE_TEXT.match(word)
+        if not found:
+            raise ValueError(
+                f"{word!r} is not a note: write a name, accidental and octave like D4, "
+                "F#4 or Bb3, or r for a rest, with an optional length in quarters (E4:0.5)"
+            )
+        letter, accidental, octave, length = found.groups()
+        duration = Fraction(length) if length else Fraction(1)
+        if not 0 < duration <= 4 or (duration * tok.TICKS).denominator != 1:
+            raise ValueError(f"{word!r}: a length must be a multiple of 1/24 up to 4 quarters")
+        pitch = None
+        if letter:
+            pitch = 12 * (int(octave) + 1) + names[letter.lower()]
+            pitch += {"#": 1, "b": -1, "": 0}[accidental]
+            if not 21 <= pitch <= 108:
+                raise ValueError(f"{word!r} is outside the piano's range")
+        notes.append((pitch, duration))
+    if len(notes) > MAX_PRIMER_NOTES:
+        raise ValueError(f"at most {MAX_PRIMER_NOTES} primer notes")
+    if notes and all(pitch is None for pitch, _ in notes):
+        raise ValueError("the primer has only rests: give it at least one note")
+    return notes
+
+
+def primer_piece(primer: list[tuple[int | None, Fraction]], key: str, meter: str) -> Piece:
+    notes, start = [], Fraction(0)
+    for pitch, duration in primer:
+        notes.append(Note(pitch, start, duration))
+        start += duration
+    return Piece((Part("melody", tuple(notes)),), key, meter)
+
+
+def quantized(piece: Piece) -> Piece:
+    """The melody with starts and ends on the tokenizer's grid (24ths of a quarter)."""
+    notes: list[Note] = []
+    for n in piece.parts[0].notes:
+        start = Fraction(round(n.start * tok.TICKS), tok.TICKS)
+        end = Fraction(round((n.start + n.duration) * tok.TICKS), tok.TICKS)
+        if notes and start < notes[-1].start + notes[-1].duration:
+            start = notes[-1].start + notes[-1].duration
+        if end > start:
+            notes.append(Note(n.pitch, start, end - start, n.tie))
+    pickup = Fraction(round(piece.pickup * tok.TICKS), tok.TICKS)
+    return replace(piece, parts=(replace(piece.parts[0], notes=tuple(notes)),), pickup=pickup)
+
+
+def melody_tokens(piece: Piece, style: str) -> tok.Encoded:
+    """An uploaded melody as tokens; what the tokenizer cannot take is the user's to fix."""
+    try:
+        return tok.encode(quantized(piece), style)
+    except tok.TokenError as exc:
+        raise EngineError(f"the melody cannot be read by the model: {exc}") from None
+
+
+def reference_mode(key: str) -> str:
+    """The model's mode for a key (modes beyond major and minor by their third)."""
+    mode = tok.split_key(key)[1]
+    return "minor" if mode in ("minor", "dorian", "phrygian", "aeolian", "locrian") else "major"
+
+
+def start_sampler(
+    net: MelodyNet, body: list[int], style: str, mode: str, meter: str, seed: int
+) -> Sampler:
+    return Sampler(net, header(style, mode, meter) + body, np.random.default_rng(seed))
+
+
+def best_style(net: MelodyNet, encoded: tok.Encoded, styles: list[str]) -> str:
+    """The style under which the model finds the melody most likely."""
+    body = encoded.tokens[tok.HEADER :]
+    meter = tok.header(encoded.tokens).meter
+    scores = {}
+    for style in styles:
+        sampler = start_sampler(net, body, style, encoded.mode, meter, 0)
+        scores[style] = sampler.log_likelihood()
+    return max(scores, key=lambda s: scores[s])
+
+
+# ---------------------------------------------------------------- four parts
+
+
+def chorale(melody: Piece, rng: np.random.Generator, candidates: int = 3) -> Piece:
+    """The melody as the soprano of a four-part chorale harmonization (HarmonyNet); the
+    melody moves by octaves into the soprano's range when it lies outside it."""
+    notes = melody.parts[0].notes
+    pitches = [n.pitch for n in notes if n.pitch is not None]
+    if not pitches:
+        raise EngineError("the melody has no notes to harmonize")
+    low, high = harmony.RANGES["soprano"]
+    octaves = 0
+    while np.median(pitches) + 12 * octaves < low + 2:
+        octaves += 1
+    while np.median(pitches) + 12 * octaves > high - 4:
+        octaves -= 1
+    soprano_notes = tuple(
+        Note(None if n.pitch is None else n.pitch + 12 * octaves, n.start, n.duration, n.tie)
+        for n in notes
+    )
+    shift = tok.key_shift(melody.key)
+    grid = harmony.voice_grid(soprano_notes, melody.quarter_length())
+    reference = np.where(grid > 0, grid + shift, 0)
+    bar = bar_length(melody.meter)
+    bar_eighths = int(bar / harmony.STEP)
+    start = int(((bar - melody.pickup) % bar) / harmony.STEP)
+    voices = harmony.harmonize(
+        harmony_net(),
+        reference,
+        start,
+        bar_eighths,
+        reference_mode(melody.key),
+        shift,
+        rng,
+        candidates=candidates,
+    )
+    sounding = np.where(voices > 0, voices - shift, 0)
+    lower = harmony.voice_parts(sounding, CHORALE_PROGRAMS)[1:]
+    soprano = Part("soprano", soprano_notes, CHORALE_PROGRAMS[0])
+    return replace(melody, parts=(soprano, *lower))
+
+
+def notes_meta(piece: Piece) -> dict[str, Any]:
+    """What a music work notes about itself: its key, meter, length and notes per part."""
+    return {
+        "key": piece.key,
+        "meter": piece.meter,
+        "tempo": piece.tempo,
+        "bars": piece.bars(),
+        "pickup": str(piece.pickup),
+        "parts": {p.name: sum(n.pitch is not None for n in p.notes) for p in piece.parts},
+    }

@@ -1,0 +1,64 @@
+"""music.harmonize: a melody (MIDI, MusicXML or ABC) set as the soprano of a four-part
+chorale by our harmony model, trained on Bach's chorales."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import torch
+from pydantic import Field
+
+from atelier.engines.base import Context, Creation, Engine, Params
+from atelier.engines.music import generating as gen
+from atelier.engines.music import render
+from atelier.engines.music.common import MelodyUploadId, Tempo
+from atelier.engines.music.files import read_melody
+
+MAX_BARS = 64
+
+
+class HarmonizeParams(Params):
+    melody: MelodyUploadId = Field(description="The melody: MIDI, MusicXML or ABC.")
+    tempo: Tempo | None = Field(None, description="Default: the melody's own tempo.")
+    candidates: int = Field(
+        3, ge=1, le=8, description="Drafts to write; the one with the fewest faults is kept."
+    )
+
+
+class Harmonize(Engine):
+    name = "music.harmonize"
+    medium = "music"
+    title = "Harmonize a melody"
+    description = (
+        "Sets your melody (MIDI, MusicXML or ABC, up to 64 bars) as the soprano of a "
+        "four-part chorale: alto, tenor and bass from Atelier's harmony model trained on "
+        "Bach's chorales, kept in range, without crossings, avoiding parallel fifths and "
+        "octaves, ending on the tonic."
+    )
+    Params = HarmonizeParams
+    models = gen.declared_models((), True)
+    credits_per_second = gen.SCORE_CREDITS
+
+    def available(self) -> str | None:
+        return gen.model_problem(gen.HARMONY_MODEL) or render.render_problem()
+
+    def estimate_seconds(self, params: Any) -> float:
+        return 3.0 + 0.5 * params.candidates
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        p: HarmonizeParams = params
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        ctx.progress(0.02, "reading the melody")
+        melody = gen.quantized(read_melody(ctx.file(p.melody), max_bars=MAX_BARS))
+        if p.tempo:
+            melody = replace(melody, tempo=p.tempo)
+        ctx.progress(0.1, "writing alto, tenor and bass")
+        piece = gen.chorale(melody, np.random.default_rng(ctx.seed), p.candidates)
+        title = f"{melody.title or 'Melody'}, harmonized"
+        piece = replace(piece, title=title)
+        ctx.progress(0.6, "rendering audio, MIDI, MusicXML and the score")
+        files = render.deliver(piece, "chorale")
+        return [Creation(files, title, gen.notes_meta(piece), models=gen.lineage(None, True))]

@@ -1,0 +1,101 @@
+"""music.restyle: a melody re-voiced in another style on its own rhythm. Each note keeps
+its place and length; its pitch is drawn by our melody model in the target style, pulled
+toward the original pitch as strongly as `freedom` allows (0: the original contour,
+1: the model's free choice), ending on the tonic."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import torch
+from pydantic import Field, ValidationInfo, field_validator
+
+from atelier.engines.base import Context, Creation, Engine, Params
+from atelier.engines.music import generating as gen
+from atelier.engines.music import render
+from atelier.engines.music import tokens as tok
+from atelier.engines.music.common import INSTRUMENTS, MelodyUploadId, Style
+from atelier.engines.music.files import read_melody
+from atelier.engines.music.melody import guide_of, rewrite
+
+MAX_BARS = 64
+
+
+class RestyleParams(Params):
+    melody: MelodyUploadId = Field(description="The melody: MIDI, MusicXML or ABC.")
+    style: Style = Field(description="The style to re-voice it in.")
+    freedom: float = Field(
+        0.5, ge=0.0, le=1.0, description="0 keeps the original contour; 1 lets the model free."
+    )
+    temperature: float = Field(0.8, ge=0.1, le=2.0, description="Lower: safer, plainer.")
+    top_p: float = Field(0.95, ge=0.1, le=1.0, description="Nucleus sampling mass.")
+    model: gen.ModelChoice = Field(
+        "full",
+        description="full: every collection (not for commercial use); clean: "
+        "only collections whose terms allow commercial use.",
+    )
+
+    @field_validator("model")
+    @classmethod
+    def _model_knows_style(cls, value: gen.ModelChoice, info: ValidationInfo) -> str:
+        style = info.data.get("style")
+        if style and gen.model_problem(gen.MELODY_MODELS[value]) is None:
+            gen.check_style(style, value)
+        return value
+
+
+class MusicRestyle(Engine):
+    name = "music.restyle"
+    medium = "music"
+    title = "Restyle a melody"
+    description = (
+        "Re-voices your melody (MIDI, MusicXML or ABC, up to 64 bars) in another style on "
+        "the same rhythm and phrase shape; `freedom` sets how far it may leave the original "
+        "contour."
+    )
+    Params = RestyleParams
+    models = gen.declared_models(("full", "clean"), False)
+    credits_per_second = gen.SCORE_CREDITS
+
+    def available(self) -> str | None:
+        return gen.model_problem(*gen.MELODY_MODELS.values()) or render.render_problem()
+
+    def estimate_seconds(self, params: Any) -> float:
+        return 4.0
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        p: RestyleParams = params
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        ctx.progress(0.02, "reading the melody")
+        melody = gen.quantized(read_melody(ctx.file(p.melody), max_bars=MAX_BARS))
+        encoded = gen.melody_tokens(melody, p.style)
+        guide = guide_of(encoded.tokens, p.freedom)
+        net = gen.melody_net(p.model)
+        sampler = gen.start_sampler(net, [], p.style, encoded.mode, melody.meter, ctx.seed)
+        low, high = gen.STYLE_RANGES[p.style]
+        pitches = [n[2] for n in guide.notes if n[2] is not None]
+        tokens = rewrite(
+            sampler,
+            guide,
+            melody.meter,
+            encoded.mode,
+            p.temperature,
+            p.top_p,
+            (min(low, *pitches), max(high, *pitches)),
+            progress=lambda f: ctx.progress(0.1 + 0.5 * f, "re-voicing"),
+        )
+        title = f"{melody.title or 'Melody'}, {p.style.replace('-', ' ')} style"
+        piece = tok.decode(tokens, melody.key, melody.tempo, title)
+        program = INSTRUMENTS[gen.DEFAULT_INSTRUMENTS[p.style]]
+        piece = replace(piece, parts=(replace(piece.parts[0], program=program),))
+        ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
+        files = render.deliver(piece, "melody")
+        meta = {
+            **gen.notes_meta(piece),
+            "style": p.style,
+            "freedom": p.freedom,
+            "model": gen.MELODY_MODELS[p.model],
+        }
+        return [Creation(files, title, meta, models=gen.lineage(p.model, False))]

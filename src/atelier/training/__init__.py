@@ -1,0 +1,1 @@
+"""Training and fine-tuning the studio's own models (`atelier train …`)."""

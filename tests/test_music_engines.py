@@ -1,0 +1,190 @@
+"""The four generating music engines with the committed models, through the API (and so
+the whole spine): the notes they write (key, cadence, bar count, voices, rhythm, opening),
+their lineage (which model, and so which data), reproducible seeds and refused input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from atelier.engines.music import harmony
+from atelier.engines.music.compose import ComposeParams, compose
+from atelier.engines.music.files import read_melody, read_piece
+from atelier.engines.music.piece import Piece, bar_length, merge_ties
+from atelier.web.app import create_app
+from tests.conftest import api_user, make_settings
+from tests.test_api import problem_fields, submit, upload, wait_job
+
+pytestmark = pytest.mark.slow
+MAJOR = {0, 2, 4, 5, 7, 9, 11}
+# "The Rakes of Mallow"-like polka opening in G: 2/4, eight bars.
+TUNE = b"""X:1
+T:Test Polka
+M:2/4
+L:1/8
+K:G
+GB dB|GB dB|ce dc|BA GF|GB dB|GB dB|ce dF|G2 G2|
+"""
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    settings = make_settings(tmp_path_factory.mktemp("music"), workers=1)
+    with TestClient(create_app(settings)) as client:
+        yield client, api_user(client, "composer@example.com")
+
+
+def make(
+    api: tuple[TestClient, dict[str, str]],
+    tmp_path: Path,
+    engine: str,
+    params: dict[str, Any],
+    seed: int = 5,
+) -> tuple[Piece, dict[str, Any], bytes]:
+    """Run a job to the end; returns its piece (read back from its MusicXML), its work and
+    its MIDI bytes."""
+    client, headers = api
+    job = wait_job(
+        client, headers, submit(client, headers, engine, params, seed)["id"], timeout=120
+    )
+    assert job["status"] == "succeeded", job
+    work = client.get(f"/v1/works/{job['work_ids'][0]}", headers=headers).json()
+    names = {f["name"]: f["mime"] for f in work["files"]}
+    assert work["mime"] == "audio/wav" and any(m == "image/svg+xml" for m in names.values())
+    xml_name = next(n for n in names if n.endswith(".musicxml"))
+    midi_name = next(n for n in names if n.endswith(".mid"))
+    xml = client.get(f"/v1/works/{work['id']}/files/{xml_name}", headers=headers).content
+    midi = client.get(f"/v1/works/{work['id']}/files/{midi_name}", headers=headers).content
+    path = tmp_path / f"{work['id']}.musicxml"
+    path.write_bytes(xml)
+    return read_piece(path), work, midi
+
+
+def pitched(piece: Piece, part: int = 0) -> list[Any]:
+    return [n for n in piece.parts[part].notes if n.pitch is not None]
+
+
+def lineage(work: dict[str, Any]) -> dict[str, bool]:
+    return {m["name"]: m["commercial_use"] for m in work["lineage"]["models"]}
+
+
+def test_compose_writes_a_whole_melody_in_key_ending_on_the_tonic(api: Any, tmp_path: Path) -> None:
+    params = {"style": "irish", "key": "G major", "meter": "6/8", "bars": 8, "primer": "D4 G4"}
+    piece, work, midi = make(api, tmp_path, "music.compose", params)
+    notes = pitched(piece)
+    assert piece.meter == "6/8" and piece.key == "G major"
+    assert piece.quarter_length() == 8 * bar_length("6/8") and piece.pickup == 0
+    assert [n.pitch for n in notes[:2]] == [62, 67]  # the primer opens it
+    assert notes[-1].pitch % 12 == 7 and notes[-1].start == 7 * bar_length("6/8")  # G, bar 8
+    in_key = sum((n.pitch - 7) % 12 in MAJOR for n in notes) / len(notes)
+    assert in_key >= 0.85, in_key
+    assert work["meta"]["model"] == "music-melody-full" and work["meta"]["bars"] == 8
+    models = lineage(work)
+    assert models["music-melody-full"] is False and models["music21 corpus: essen"] is False
+    # The same seed and parameters give the same notes (and file); another seed, others.
+    typed = ComposeParams.model_validate(params)
+    assert compose(typed, 5) == compose(typed, 5) != compose(typed, 6)
+    written = [n for n in compose(typed, 5).parts[0].notes if n.pitch is not None]
+    assert written == [n for n in merge_ties(piece.parts[0].notes) if n.pitch is not None]
+    assert midi.startswith(b"MThd")
+
+
+def test_compose_clean_and_harmonized_names_only_clean_lineage(api: Any, tmp_path: Path) -> None:
+    params = {
+        "style": "chorale",
+        "key": "D minor",
+        "meter": "4/4",
+        "bars": 4,
+        "model": "clean",
+        "harmonize": True,
+    }
+    piece, work, _ = make(api, tmp_path, "music.compose", params)
+    assert [p.name for p in piece.parts] == ["soprano", "alto", "tenor", "bass"]
+    assert pitched(piece, 3)[-1].pitch % 12 == 2  # the bass ends on D
+    models = lineage(work)
+    assert "music-melody-clean" in models and "music-harmony-bach" in models
+    assert all(models.values()), models  # every model and data set allows commercial use
+
+
+def test_harmonize_sets_the_melody_in_four_voices_in_range(api: Any, tmp_path: Path) -> None:
+    client, headers = api
+    tune = upload(client, headers, TUNE, "polka.abc")
+    piece, work, _ = make(api, tmp_path, "music.harmonize", {"melody": tune})
+    source = tmp_path / "polka.abc"
+    source.write_bytes(TUNE)
+    melody = read_melody(source)
+    assert [p.name for p in piece.parts] == ["soprano", "alto", "tenor", "bass"]
+    assert [(n.pitch, n.start) for n in pitched(piece)] == [
+        (n.pitch, n.start) for n in pitched(melody)
+    ]
+    for index, voice in enumerate(("alto", "tenor", "bass"), start=1):
+        low, high = harmony.RANGES[voice]
+        assert all(low <= n.pitch <= high for n in pitched(piece, index)), voice
+    assert pitched(piece, 3)[-1].pitch % 12 == 7  # ends on G in the bass
+    assert "music-harmony-bach" in lineage(work)
+
+
+def test_restyle_with_no_freedom_keeps_rhythm_and_contour(api: Any, tmp_path: Path) -> None:
+    client, headers = api
+    tune = upload(client, headers, TUNE, "polka.abc")
+    params = {"melody": tune, "style": "german-folk", "freedom": 0.0}
+    piece, work, _ = make(api, tmp_path, "music.restyle", params)
+    source = tmp_path / "polka.abc"
+    source.write_bytes(TUNE)
+    original = pitched(read_melody(source))
+    ours = pitched(piece)
+    assert [(n.start, n.duration) for n in ours] == [(n.start, n.duration) for n in original]
+    same_direction = sum(
+        (b.pitch - a.pitch) * (d.pitch - c.pitch) > 0 or b.pitch - a.pitch == d.pitch - c.pitch
+        for a, b, c, d in zip(original, original[1:], ours, ours[1:], strict=False)
+    )
+    assert same_direction >= 0.8 * (len(ours) - 1)
+    assert ours[-1].pitch % 12 == 7 and work["meta"]["style"] == "german-folk"
+
+
+def test_continue_keeps_the_opening_and_adds_bars(api: Any, tmp_path: Path) -> None:
+    client, headers = api
+    tune = upload(client, headers, TUNE, "polka.abc")
+    piece, work, _ = make(api, tmp_path, "music.continue", {"melody": tune, "bars": 4})
+    source = tmp_path / "polka.abc"
+    source.write_bytes(TUNE)
+    opening = pitched(read_melody(source))
+    ours = pitched(piece)
+    assert [(n.pitch, n.start, n.duration) for n in ours[: len(opening)]] == [
+        (n.pitch, n.start, n.duration) for n in opening
+    ]
+    assert piece.quarter_length() == 12 * bar_length("2/4") and ours[-1].pitch % 12 == 7
+    assert work["meta"]["style"] in ("irish", "scottish", "german-folk", "chorale", "renaissance")
+
+
+def test_bad_input_is_refused_naming_the_field(api: Any) -> None:
+    client, headers = api
+    cases = [
+        ("music.compose", {"bars": 5000}, "bars"),
+        ("music.compose", {"meter": "5/4"}, "meter"),
+        ("music.compose", {"key": "H major"}, "key"),
+        ("music.compose", {"primer": "D4 X9"}, "primer"),
+        ("music.compose", {"primer": "r r:2"}, "primer"),
+        ("music.compose", {"primer": "C4 " * 33}, "primer"),
+        ("music.compose", {"style": "german-folk", "model": "clean"}, "model"),
+        ("music.compose", {"temperature": 0}, "temperature"),
+        ("music.restyle", {"melody": "0" * 32, "style": "irish", "freedom": 2}, "freedom"),
+        ("music.harmonize", {}, "melody"),
+    ]
+    for engine, params, field in cases:
+        response = client.post(
+            "/v1/jobs", json={"engine": engine, "params": params}, headers=headers
+        )
+        assert response.status_code == 422, (params, response.text)
+        assert any(field in name for name in problem_fields(response)), response.json()
+    # A file that is not music is refused at upload, before any job exists.
+    response = client.post(
+        "/v1/uploads", files={"file": ("tune.abc", b"X:1\nnot a tune")}, headers=headers
+    )
+    assert response.status_code in (415, 422), response.text
+    assert Fraction(1, 2) == harmony.STEP
