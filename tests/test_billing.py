@@ -18,9 +18,9 @@ from atelier.commerce.invoices import Line
 from atelier.commerce.ledger import CREDITS, Leg
 from atelier.commerce.models import Invoice, LedgerTransaction, Plan, Subscription
 from atelier.engines.base import Artifact, Creation
+from atelier.errors import Conflict, Forbidden, Invalid, PaymentRequired, TooManyRequests
 from atelier.store.models import Job, User, Work, utcnow
 from atelier.studio import Studio, hooks
-from atelier.studio.errors import Conflict, Forbidden, Invalid, PaymentRequired, TooManyRequests
 from tests.conftest import add_user
 
 

@@ -20,9 +20,9 @@ from sqlalchemy.exc import DBAPIError
 from atelier.commerce import credits, ledger
 from atelier.commerce.ledger import CREDITS, Leg
 from atelier.commerce.models import LedgerEntry, LedgerTransaction, Plan
+from atelier.errors import Conflict, PaymentRequired
 from atelier.store.models import Job, new_id
 from atelier.studio import Studio
-from atelier.studio.errors import Conflict, PaymentRequired
 from atelier.web.app import create_app
 from tests.conftest import add_user, api_user, make_settings
 

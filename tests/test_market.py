@@ -22,9 +22,9 @@ from atelier.commerce.models import Invoice, Subscription
 from atelier.engines.image.compose.engine import Compose
 from atelier.engines.image.portrait import Portrait
 from atelier.engines.image.stylize import Stylize
+from atelier.errors import Conflict, Forbidden, Invalid, StudioError
 from atelier.store.models import Work
 from atelier.studio import Studio
-from atelier.studio.errors import Conflict, Forbidden, Invalid, StudioError
 from atelier.studio.runner import Worker
 from tests.conftest import add_user, image_bytes, make_settings
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
+from atelier.errors import Forbidden, Invalid, NotFound, Unsupported
 from atelier.store.models import AuditEntry, User, Work, WorkEmbedding, utcnow
 from atelier.studio import Studio
-from atelier.studio.errors import Forbidden, Invalid, NotFound, Unsupported
 from atelier.studio.runner import Worker
 from tests.conftest import PASSWORD, add_user, image_bytes, make_settings
 

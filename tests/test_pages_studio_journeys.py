@@ -27,9 +27,9 @@ from sqlalchemy import func, select
 
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
+from atelier.errors import StudioError
 from atelier.store.models import Job, User
 from atelier.studio import Studio
-from atelier.studio.errors import StudioError
 from atelier.web.app import create_app
 from tests.conftest import PASSWORD, add_user, image_bytes, make_settings
 from tests.helpers_server import wait_until

@@ -19,9 +19,9 @@ from sqlalchemy import create_engine, func, select, update
 
 from atelier.accounts.service import Principal
 from atelier.engines.base import Artifact, Creation
+from atelier.errors import Conflict
 from atelier.store.models import TERMINAL_STATUSES, Job, Work, WorkFile, utcnow
 from atelier.studio import Studio
-from atelier.studio.errors import Conflict
 from atelier.studio.runner import Worker
 from tests.conftest import add_user, make_settings
 from tests.helpers_server import (

@@ -19,9 +19,9 @@ from atelier.accounts import service as accounts
 from atelier.accounts.service import AccountError, Principal
 from atelier.engines import registry
 from atelier.engines.base import Artifact, Context, Creation, Engine, Params
+from atelier.errors import Conflict, Forbidden, Invalid, NotFound
 from atelier.store.models import AuditEntry, Job, Review, Screening, Work
 from atelier.studio import Studio
-from atelier.studio.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.conftest import add_user, api_user, make_settings, sign_in
 from tests.test_api import snapshot, studio_of, submit, wait_job
 

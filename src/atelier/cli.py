@@ -18,10 +18,10 @@ from tqdm import tqdm
 from atelier.accounts import service as accounts
 from atelier.accounts.service import AccountError, Principal
 from atelier.commerce.plans import PlanSpec
+from atelier.errors import StudioError
 from atelier.settings import get_settings
 from atelier.store.models import ROLES, TERMINAL_STATUSES
 from atelier.studio import Studio
-from atelier.studio.errors import StudioError
 from atelier.studio.runner import WorkerPool
 
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from atelier.commerce import ledger, plans
 from atelier.commerce.ledger import CREDITS, Leg, user_account
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
+from atelier.errors import PaymentRequired
 from atelier.store.models import Job, utcnow
-from atelier.studio.errors import PaymentRequired
 
 MIN_CHARGE = 1  # credits: the least a job costs, however fast it ran
 GRANTS = "studio:grants"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from atelier.commerce import credits, ledger, plans
 from atelier.commerce.ledger import CREDITS, Leg
 from atelier.commerce.models import Invoice, InvoiceLine, Plan, Subscription
-from atelier.studio.errors import NotFound
+from atelier.errors import NotFound
 
 
 def _key(invoice: Invoice, line: InvoiceLine) -> str:

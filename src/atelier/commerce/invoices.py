@@ -24,8 +24,8 @@ from atelier.commerce.models import (
     InvoiceCounter,
     InvoiceLine,
 )
+from atelier.errors import Conflict, Invalid, NotFound
 from atelier.store.models import User, utcnow
-from atelier.studio.errors import Conflict, Invalid, NotFound
 
 PAYMENTS = "external:payments"
 # Where each kind of line's money goes; a licence line's money is split by the market.

@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
+from atelier.errors import Conflict
 from atelier.store.models import User
-from atelier.studio.errors import Conflict
 
 CREDITS = "credits"
 MAX_AMOUNT = 10**15

@@ -32,10 +32,10 @@ from atelier.commerce.market_models import (
 )
 from atelier.commerce.models import Invoice, InvoiceLine
 from atelier.commerce.offers import KINDS, MAX_PRICE, MIN_PRICE, OFFERS, commission
+from atelier.errors import Conflict, Forbidden, Invalid, NotFound
 from atelier.settings import Settings
 from atelier.store.db import Database
 from atelier.store.models import Upload, User, Work, utcnow
-from atelier.studio.errors import Conflict, Forbidden, Invalid, NotFound
 
 AFFIRMATION = (
     "I own this file or have the right to use it, including commercially, in works I sell."

@@ -19,8 +19,8 @@ import httpx
 
 from atelier.commerce.invoices import money
 from atelier.commerce.models import Invoice
+from atelier.errors import StudioError
 from atelier.settings import Settings
-from atelier.studio.errors import StudioError
 
 TOLERANCE_SECONDS = 300  # Stripe's own libraries' default
 

@@ -18,8 +18,8 @@ from atelier.commerce import ledger
 from atelier.commerce.ledger import Leg
 from atelier.commerce.market_models import Payout
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
+from atelier.errors import Conflict, Invalid, NotFound
 from atelier.store.models import utcnow
-from atelier.studio.errors import Conflict, Invalid, NotFound
 
 SALE, PAYOUT = "licence.sale", "payout"
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from atelier.commerce.models import CreditPack, Plan, Subscription
+from atelier.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from atelier.store.models import Job, User, utcnow
-from atelier.studio.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 IMAGE_SIDES = ("width", "height")

@@ -19,10 +19,10 @@ from atelier.commerce.invoices import Line
 from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan, Subscription
 from atelier.commerce.plans import PlanSpec
 from atelier.commerce.usage import Revenue, UsageRow
+from atelier.errors import Forbidden, Invalid, NotFound
 from atelier.settings import Settings
 from atelier.store.db import Database
 from atelier.store.models import User, utcnow
-from atelier.studio.errors import Forbidden, Invalid, NotFound
 
 
 class Caller(Protocol):

@@ -13,8 +13,8 @@ from atelier.commerce import credits, invoices, ledger, plans
 from atelier.commerce.invoices import Line
 from atelier.commerce.ledger import CREDITS
 from atelier.commerce.models import Invoice, Plan, Subscription
+from atelier.errors import Conflict, Invalid
 from atelier.store.models import utcnow
-from atelier.studio.errors import Conflict, Invalid
 
 ACTIONS = ("subscribe", "upgrade", "downgrade", "cancel", "resume")
 

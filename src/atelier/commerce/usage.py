@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from atelier.commerce.credits import USAGE
 from atelier.commerce.ledger import CREDITS
 from atelier.commerce.models import Invoice, InvoiceLine, LedgerEntry, LedgerTransaction
+from atelier.errors import Invalid
 from atelier.store.models import Job, User, utcnow
-from atelier.studio.errors import Invalid
 
 REVENUE_PREFIX = "studio:revenue:"
 COMMISSION = "studio:revenue:commission"

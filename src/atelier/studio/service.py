@@ -31,6 +31,7 @@ from atelier.engines import registry
 from atelier.engines.base import Creation, Engine, EngineConfig
 from atelier.engines.image.inputs import check_image
 from atelier.engines.music.files import check_audio, check_music, mime_kind, upload_kind
+from atelier.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unsupported
 from atelier.provenance import Claim, Ingredient, Provenance
 from atelier.safety import audit
 from atelier.safety.findings import Verdict
@@ -56,7 +57,6 @@ from atelier.store.models import (
 )
 from atelier.store.thumbnails import thumbnail
 from atelier.studio import gallery, hooks
-from atelier.studio.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unsupported
 
 MAX_SEED = 2**32 - 1
 MAX_BULK = 200  # works one bulk action (publish, delete, download) may touch

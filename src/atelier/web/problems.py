@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from atelier.studio.errors import StudioError
+from atelier.errors import StudioError
 
 MEDIA_TYPE = "application/problem+json"
 

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from atelier.accounts import service as accounts
 from atelier.accounts.service import AccountError, Principal
+from atelier.errors import Invalid, NotFound
 from atelier.studio import Studio
-from atelier.studio.errors import Invalid, NotFound
 from atelier.web.deps import SESSION_COOKIE, get_studio, principal
 from atelier.web.schemas import key_out
 

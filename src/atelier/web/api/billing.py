@@ -15,8 +15,8 @@ from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan
 from atelier.commerce.plans import PlanSpec
 from atelier.commerce.service import Account
 from atelier.commerce.usage import Revenue, UsageRow
+from atelier.errors import Invalid
 from atelier.studio import Studio
-from atelier.studio.errors import Invalid
 from atelier.web.deps import get_studio, principal
 from atelier.web.pages.routes import render
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
+from atelier.errors import Invalid, NotFound
 from atelier.studio import Studio
-from atelier.studio.errors import Invalid, NotFound
 from atelier.web.deps import get_studio
 from atelier.web.schemas import engine_out
 

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import PlainTextResponse
 
+from atelier.errors import Invalid, NotFound, TooLarge
 from atelier.provenance import LogError
 from atelier.provenance.keys import pem
 from atelier.studio import Studio
-from atelier.studio.errors import Invalid, NotFound, TooLarge
 from atelier.web.deps import get_studio
 
 router = APIRouter(tags=["provenance"])

@@ -16,8 +16,8 @@ from atelier.accounts.service import Principal
 from atelier.commerce.invoices import money
 from atelier.commerce.models import Invoice
 from atelier.commerce.plans import PlanSpec
+from atelier.errors import Invalid, StudioError
 from atelier.studio import Studio
-from atelier.studio.errors import Invalid, StudioError
 from atelier.web.deps import get_studio
 from atelier.web.pages.routes import csrf_ok, page_principal, render, to_login
 

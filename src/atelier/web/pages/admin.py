@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from atelier.accounts.service import Principal
+from atelier.errors import StudioError
 from atelier.store.models import ROLES
 from atelier.studio import Studio
-from atelier.studio.errors import StudioError
 from atelier.web.api.admin import audit_out, review_out
 from atelier.web.deps import get_studio
 from atelier.web.pages.routes import csrf_ok, page_principal, render, to_login

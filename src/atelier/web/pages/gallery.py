@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from atelier.accounts.service import Principal
+from atelier.errors import StudioError
 from atelier.studio import Studio
-from atelier.studio.errors import StudioError
 from atelier.web.deps import get_studio
 from atelier.web.pages.routes import MEDIA, page_principal, render, text_of
 from atelier.web.schemas import work_out

@@ -15,8 +15,8 @@ from atelier.accounts.service import Principal
 from atelier.commerce.certificates import money
 from atelier.commerce.market import AFFIRMATION
 from atelier.commerce.offers import CATALOGUE, OFFERS
+from atelier.errors import NotFound, StudioError
 from atelier.studio import Studio
-from atelier.studio.errors import NotFound, StudioError
 from atelier.web.api.market import (
     licence_out,
     listing_out,

@@ -22,9 +22,9 @@ from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
 from atelier.engines.base import Engine
 from atelier.engines.music.files import mime_kind
+from atelier.errors import StudioError
 from atelier.store.models import Work
 from atelier.studio import Studio
-from atelier.studio.errors import StudioError
 from atelier.studio.service import input_files
 from atelier.web.api.auth import set_session_cookie
 from atelier.web.deps import SESSION_COOKIE, get_studio

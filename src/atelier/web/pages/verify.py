@@ -7,9 +7,9 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from atelier.accounts.service import Principal
+from atelier.errors import StudioError
 from atelier.provenance.service import SIDECAR_SUFFIX
 from atelier.studio import Studio
-from atelier.studio.errors import StudioError
 from atelier.web.deps import get_studio
 from atelier.web.pages.routes import page_principal, render
 

@@ -12,9 +12,9 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.background import BackgroundTask
 
 from atelier.accounts.service import Principal
+from atelier.errors import StudioError
 from atelier.store.models import VISIBILITIES
 from atelier.studio import Studio
-from atelier.studio.errors import StudioError
 from atelier.web.deps import get_studio
 from atelier.web.pages.forms import form_fields
 from atelier.web.pages.routes import (

@@ -1,4 +1,5 @@
-"""Errors the studio raises for a door to show; each names the field that is wrong."""
+"""Errors the studio and its rooms (commerce…) raise for a door to show; each names the
+field that is wrong. A shared helper, like settings: every room may import it."""
 
 from __future__ import annotations
 
