@@ -1,8 +1,9 @@
 """The studio's main journeys in a real browser (Debian Chromium through Playwright,
 against a real server on a free port with one in-process worker): sign up → create →
 result in place → publish → search the gallery by meaning → the work's page; a poem
-streamed as it is written; my works' filters and bulk actions; the admin's users and
-status pages; and the main pages on a phone-sized screen."""
+streamed as it is written; a melody played with its score; my works' filters and bulk
+actions; the admin's users and status pages; and the main pages on a phone-sized
+screen."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pretty_midi
 import pytest
 import uvicorn
 from PIL import Image
@@ -471,3 +473,38 @@ def test_a_recording_made_in_the_browser_is_sent_as_wav(playwright: Playwright, 
             site.studio.cancel(who, job.id)
     finally:
         chromium.close()
+
+
+def test_a_melody_made_in_the_browser_plays_and_shows_its_score(
+    browser: Browser, site: Site
+) -> None:
+    add_user(site.studio, "tunesmith@example.com")
+    page = tab(browser, site, "tunesmith@example.com")
+    page.goto("/create/music.compose")
+    page.get_by_label("Style").select_option("scottish")
+    page.get_by_label("Meter").select_option("3/4")
+    page.get_by_label("Bars").fill("4")
+    page.get_by_label("Tempo").fill("120")
+    page.get_by_role("button", name="Create").click()
+    expect(page).to_have_url(re.compile(r"/jobs/\w+$"))
+    expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)
+
+    # The rendered audio plays from the page: a WAV of 4 bars of 3/4 at 120 (6 s) plus
+    # the release the renderer keeps.
+    player = page.locator("#results audio")
+    expect(player).to_be_visible()
+    audio = page.context.request.get(player.get_attribute("src") or "")
+    with wave.open(io.BytesIO(audio.body())) as recording:
+        seconds = recording.getnframes() / recording.getframerate()
+    assert 6.0 <= seconds <= 8.0, seconds
+
+    # The engraved score beside it has a note head for every note of the work's MIDI.
+    score = page.locator("#results img.score")
+    expect(score).to_be_visible()
+    svg = page.context.request.get(score.get_attribute("src") or "").text()
+    who = principal(site.studio, "tunesmith@example.com")
+    job = site.studio.job(who, page.url.rsplit("/", 1)[1])
+    _, midi_path = site.studio.work_file(who, job.works[0].id, "melody.mid")
+    midi = sum(len(i.notes) for i in pretty_midi.PrettyMIDI(str(midi_path)).instruments)
+    assert midi >= 4 and svg.count('class="note"') >= midi
+    page.context.close()
