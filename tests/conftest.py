@@ -24,6 +24,7 @@ from PIL import Image
 import tests.engines  # noqa: F401 - registers test.wait
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
+from atelier.commerce import credits
 from atelier.settings import Settings
 from atelier.studio import Studio
 from atelier.web.app import create_app
@@ -153,6 +154,12 @@ def add_user(studio: Studio, email: str, role: str = "creator") -> Principal:
     with studio.db.transaction() as s:
         user = accounts.create_user(s, email, PASSWORD, role)
         return accounts.principal_for(user)
+
+
+def grant_credits(studio: Studio, who: Principal, amount: int) -> None:
+    """Credits beyond the Trial's, for a test whose jobs cost more (as a paid pack would)."""
+    with studio.db.transaction() as s:
+        credits.grant(s, who.user_id, amount, f"test:{who.user_id}:{amount}", "test credits")
 
 
 @pytest.fixture

@@ -296,7 +296,13 @@ def test_my_works_filters_and_bulk_actions(browser: Browser, site: Site) -> None
     assert sorted(m["id"] for m in manifests) == sorted(notes)
     for manifest in manifests:
         assert manifest["seed"] == site.studio.work(who, manifest["id"])[0].seed
-        assert manifest["params"] == {"seconds": 0.0, "steps": 1, "works": 1, "fail": False}
+        assert manifest["params"] == {
+            "seconds": 0.0,
+            "steps": 1,
+            "works": 1,
+            "fail": False,
+            "empty": False,
+        }
         assert manifest["files"][0]["sha256"] == manifest["log_entries"][0]["sha256"]
         folder = next(n for n in archive.namelist() if manifest["id"][:8] in n)
         name = folder.split("/")[0] + "/result.txt"
