@@ -181,10 +181,15 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict[st
     return {"X-CSRF-Token": response.json()["csrf_token"]}
 
 
-def api_user(client: TestClient, email: str, role: str = "creator") -> dict[str, str]:
-    """A new user and Bearer headers for a fresh API key of theirs."""
+def api_user(
+    client: TestClient, email: str, role: str = "creator", credits: int = 0
+) -> dict[str, str]:
+    """A new user and Bearer headers for a fresh API key of theirs; `credits` beyond the
+    Trial's for tests whose jobs cost more (as a paid pack would give)."""
     studio: Studio = client.app.state.studio  # type: ignore[attr-defined]
     who = add_user(studio, email, role)
+    if credits:
+        grant_credits(studio, who, credits)
     with studio.db.transaction() as s:
         key, _ = accounts.create_key(s, who.user_id, "test", ["read", "write"])
     return {"Authorization": f"Bearer {key}"}

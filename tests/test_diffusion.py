@@ -17,11 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from atelier.accounts import service as accounts
 from atelier.engines.base import Context, EngineConfig, EngineError
 from atelier.engines.image.diffusion import NO_MODEL, SCHEDULERS, Diffusion, SchedulerName
 from atelier.web.app import create_app
-from tests.conftest import api_user, grant_credits, image_bytes, make_settings
+from tests.conftest import api_user, image_bytes, make_settings
 from tests.test_api import problem_fields, studio_of, submit, upload, wait_job
 
 ENGINE = "image.diffusion"
@@ -115,13 +114,7 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def api(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[Api]:
     settings = make_settings(tmp_path_factory.mktemp("diffusion"), workers=1, models_dir=models_dir)
     with TestClient(create_app(settings)) as client:
-        headers = api_user(client, "painter@example.com")
-        studio = studio_of(client)
-        with studio.db.transaction() as s:
-            painter = accounts.find_user(s, "painter@example.com")
-            assert painter is not None
-        grant_credits(studio, accounts.principal_for(painter), 5_000)  # the slow job's cost
-        yield client, headers
+        yield client, api_user(client, "painter@example.com", credits=5_000)  # a slow job
 
 
 def paint(api: Api, seed: int = 1, **params: Any) -> tuple[list[bytes], dict[str, Any]]:

@@ -60,7 +60,7 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
     settings = make_settings(tmp_path_factory.mktemp("restore"), workers=1)
     with TestClient(create_app(settings)) as client:
-        yield client, api_user(client, "restorer@example.com")
+        yield client, api_user(client, "restorer@example.com", credits=5_000)  # ×4 photo jobs
 
 
 def run_job(api: Any, seed: int = 1, **params: Any) -> tuple[dict[str, Any], dict[str, Any]]:

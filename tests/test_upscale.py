@@ -28,7 +28,7 @@ PICTURE = photo(48, 40)
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
     settings = make_settings(tmp_path_factory.mktemp("upscale"), workers=1)
     with TestClient(create_app(settings)) as client:
-        yield client, api_user(client, "enlarger@example.com")
+        yield client, api_user(client, "enlarger@example.com", credits=5_000)  # ×4 photo jobs
 
 
 @pytest.fixture(scope="module")
