@@ -19,7 +19,7 @@ from atelier.commerce.plans import PlanSpec
 from atelier.errors import Invalid, StudioError
 from atelier.studio import Studio
 from atelier.web.deps import get_studio
-from atelier.web.pages.routes import csrf_ok, page_principal, render, to_login
+from atelier.web.pages.routes import EXPIRED_FORM, csrf_ok, page_principal, render, to_login
 
 router = APIRouter(include_in_schema=False)
 CHART_WIDTH, CHART_HEIGHT = 640, 180
@@ -35,7 +35,6 @@ PLAN_NUMBERS = (
     "position",
 )
 PLAN_FLAGS = ("private_works", "commercial_use", "api_access", "overage", "active")
-EXPIRED = "The form expired; reload the page and try again."
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ async def change_plan(
         return to_login(request)
     form = await request.form()
     if not csrf_ok(who, form):
-        return Response(EXPIRED, status_code=403)
+        return Response(EXPIRED_FORM, status_code=403)
     action, plan_id = str(form.get("action", "")), str(form.get("plan_id", "")) or None
     key = str(form.get("key", ""))[:64] or None
     invoice: Invoice | None
@@ -232,7 +231,7 @@ async def save_plan(
         return _refuse(request, who)
     form = await request.form()
     if not csrf_ok(who, form):
-        return Response(EXPIRED, status_code=403)
+        return Response(EXPIRED_FORM, status_code=403)
     plan_id = str(form.get("id", "")).strip()
     try:
         studio.commerce.save_plan(who, plan_id, _spec(form), create=form.get("create") == "1")
@@ -288,7 +287,7 @@ async def settle_invoice(
         return _refuse(request, who)
     form = await request.form()
     if not csrf_ok(who, form):
-        return Response(EXPIRED, status_code=403)
+        return Response(EXPIRED_FORM, status_code=403)
     try:
         if form.get("do") == "void":
             invoice = studio.commerce.void(who, invoice_id)

@@ -17,7 +17,7 @@ from atelier.store.models import ROLES
 from atelier.studio import Studio
 from atelier.web.api.admin import audit_out, review_out
 from atelier.web.deps import get_studio
-from atelier.web.pages.routes import csrf_ok, page_principal, render, to_login
+from atelier.web.pages.routes import EXPIRED_FORM, csrf_ok, page_principal, render, to_login
 
 router = APIRouter(include_in_schema=False)
 STATUSES = ("in_review", "approved", "rejected")
@@ -86,7 +86,7 @@ async def decide(
         return _forbidden(request, who)
     form = await request.form()
     if not csrf_ok(who, form):
-        return Response("The form expired; reload the page and try again.", status_code=403)
+        return Response(EXPIRED_FORM, status_code=403)
     decision = str(form.get("decision", ""))
     try:
         studio.decide_review(
@@ -110,7 +110,7 @@ async def change_policy(
         return _forbidden(request, who)
     form = await request.form()
     if not csrf_ok(who, form):
-        return Response("The form expired; reload the page and try again.", status_code=403)
+        return Response(EXPIRED_FORM, status_code=403)
     actions = {
         key.removeprefix("action-"): str(value)
         for key, value in form.items()
@@ -229,7 +229,7 @@ async def change_user(
         return _forbidden(request, who)
     form = await request.form()
     if not csrf_ok(who, form):
-        return Response("The form expired; reload the page and try again.", status_code=403)
+        return Response(EXPIRED_FORM, status_code=403)
     access = str(form.get("access", ""))
     role = str(form.get("role", "")) or None
     q = str(form.get("q", ""))[:320]

@@ -25,10 +25,9 @@ from atelier.web.api.market import (
     statement_out,
 )
 from atelier.web.deps import get_studio
-from atelier.web.pages.routes import csrf_ok, page_principal, render, to_login
+from atelier.web.pages.routes import EXPIRED_FORM, csrf_ok, page_principal, render, to_login
 
 router = APIRouter(include_in_schema=False)
-EXPIRED_FORM = "The form expired; reload the page and try again."
 
 
 def _page(

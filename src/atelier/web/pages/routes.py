@@ -67,6 +67,9 @@ def to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
+EXPIRED_FORM = "The form expired; reload the page and try again."
+
+
 def csrf_ok(who: Principal, form: Any) -> bool:
     sent = str(form.get("csrf_token", ""))
     return bool(sent) and secrets.compare_digest(sent, who.csrf_token or "")
@@ -286,7 +289,7 @@ async def create_submit(
     fields = form_fields(engine.Params.model_json_schema())
     form = await request.form()
     if not csrf_ok(who, form):
-        return Response("The form expired; reload the page and try again.", status_code=403)
+        return Response(EXPIRED_FORM, status_code=403)
     values = form_values(fields, form)
     errors: dict[str, str] = {}
     try:
@@ -465,7 +468,7 @@ async def job_again(
         return to_login(request)
     form = await request.form()
     if not csrf_ok(who, form):
-        return Response("The form expired; reload the page and try again.", status_code=403)
+        return Response(EXPIRED_FORM, status_code=403)
     try:
         earlier = studio.job(who, job_id)
         job, _ = studio.submit(who, earlier.engine, earlier.params)

@@ -18,6 +18,7 @@ from atelier.studio import Studio
 from atelier.web.deps import get_studio
 from atelier.web.pages.forms import form_fields
 from atelier.web.pages.routes import (
+    EXPIRED_FORM,
     MEDIA,
     csrf_ok,
     input_targets,
@@ -29,7 +30,6 @@ from atelier.web.pages.routes import (
 from atelier.web.schemas import shown_out, work_out
 
 router = APIRouter(include_in_schema=False)
-EXPIRED = "The form expired; reload the page and try again."
 BULK = {"publish": "public", "unlist": "unlisted", "private": "private"}
 PAGE = 60
 
@@ -111,7 +111,7 @@ async def works_bulk(
         return to_login(request)
     form = await request.form()
     if not csrf_ok(who, form):
-        return Response(EXPIRED, status_code=403)
+        return Response(EXPIRED_FORM, status_code=403)
     action = str(form.get("action", ""))
     ids = [str(i)[:32] for i in form.getlist("work_ids")]
     try:
@@ -183,7 +183,7 @@ async def work_visibility(
         return to_login(request)
     form = await request.form()
     if not csrf_ok(who, form):
-        return Response(EXPIRED, status_code=403)
+        return Response(EXPIRED_FORM, status_code=403)
     title, description = form.get("title"), form.get("description")
     try:
         studio.update_work(
@@ -212,7 +212,7 @@ async def work_use(
         return to_login(request)
     form = await request.form()
     if not csrf_ok(who, form):
-        return Response(EXPIRED, status_code=403)
+        return Response(EXPIRED_FORM, status_code=403)
     engine_name, _, field = str(form.get("target", "")).partition(":")
     try:
         engine = studio.engine(engine_name)
