@@ -5,15 +5,16 @@ opens the certificate and verifies it, the creator sees the sale and is paid out
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import select
 
 from atelier.commerce.market_models import Order
+from atelier.store.models import Job
 from atelier.studio import Studio
 from tests.conftest import PASSWORD, add_user, image_bytes
+from tests.helpers_server import wait_until
 from tests.test_market import admin_of, upgrade
 from tests.test_pages import WAIT_MS, Server, browser, server, unlabelled_controls
 
@@ -39,12 +40,14 @@ def finished_work(studio: Studio, server: Server) -> tuple[str, str]:
     """A stylized photo made by the server's own worker: (work id, upload id)."""
     upload = studio.add_upload(server.who, "photo.png", image_bytes(120, 90))
     job, _ = studio.submit(server.who, "image.stylize", {"image": upload.id, "style": 5}, seed=2)
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while (job := studio.job(server.who, job.id)).status in ("queued", "running"):
-        assert time.monotonic() < deadline, "the job did not finish"
-        time.sleep(0.05)
-    assert job.status == "succeeded", job.error
-    return job.works[0].id, upload.id
+
+    def ended() -> Job | None:
+        current = studio.job(server.who, job.id)
+        return None if current.status in ("queued", "running") else current
+
+    done = wait_until(ended, WAIT_MS / 1000, what="the stylize job to finish")
+    assert done is not None and done.status == "succeeded", done and done.error
+    return done.works[0].id, upload.id
 
 
 def test_list_buy_pay_certificate_sale(browser: Browser, server: Server) -> None:
