@@ -20,7 +20,7 @@ from atelier.commerce.models import Invoice, LedgerTransaction, Plan, Subscripti
 from atelier.engines.base import Artifact, Creation
 from atelier.errors import Conflict, Forbidden, Invalid, PaymentRequired, TooManyRequests
 from atelier.store.models import Job, User, Work, utcnow
-from atelier.studio import Studio, hooks
+from atelier.studio import Studio
 from tests.conftest import add_user
 
 
@@ -79,7 +79,7 @@ def test_submit_reserves_and_finish_settles_to_the_measured_cost(studio: Studio)
     assert balance(studio, user) == 200 - 3 and balance(studio, user, "held") == 0
     # A replayed settle (a retried finish) charges nothing more.
     with studio.db.transaction() as s:
-        hooks.settle_credits(s, s.get(Job, job_id), 50.0, 1.0)  # type: ignore[arg-type]
+        credits.settle(s, s.get(Job, job_id), 50.0, 1.0)  # type: ignore[arg-type]
     assert balance(studio, user) == 197
 
 
@@ -113,8 +113,8 @@ def test_cancel_and_failure_release_and_rejection_refunds(studio: Studio) -> Non
     with studio.db.transaction() as s:  # what Studio.decide_review does on a rejection
         job = s.get(Job, done)
         assert job is not None
-        hooks.release_credits(s, job)
-        hooks.release_credits(s, job)  # twice: refunded once
+        credits.release(s, job)
+        credits.release(s, job)  # twice: refunded once
     assert rows(studio, done)["job.refund"] == {
         f"user:{user}:credits": 3,
         "studio:usage": -3,

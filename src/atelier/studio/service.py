@@ -23,7 +23,7 @@ from atelier import embeddings
 from atelier.accounts import directory
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
-from atelier.commerce import certificates, market
+from atelier.commerce import certificates, credits, market
 from atelier.commerce.market import Market
 from atelier.commerce.market_models import LicenceGrant
 from atelier.commerce.service import Commerce
@@ -56,7 +56,7 @@ from atelier.store.models import (
     utcnow,
 )
 from atelier.store.thumbnails import thumbnail
-from atelier.studio import gallery, hooks
+from atelier.studio import gallery
 
 MAX_SEED = 2**32 - 1
 MAX_BULK = 200  # works one bulk action (publish, delete, download) may touch
@@ -287,7 +287,7 @@ class Studio:
                 s.add(job)
                 s.flush()
                 self.safety.note_request(s, job.id, verdict)  # flagged: its works are held
-                hooks.reserve_credits(s, job)
+                credits.reserve(s, job)
         except IntegrityError:
             # Another request with the same key won the race; answer as its replay.
             with self.db.transaction() as s:
@@ -364,7 +364,7 @@ class Studio:
             job = self._owned(s, Job, who, job_id)
             if job.status == "queued":
                 job.status, job.finished_at = "canceled", utcnow()
-                hooks.release_credits(s, job)
+                credits.release(s, job)
             elif job.status == "running":
                 job.cancel_requested = True
             else:
@@ -595,7 +595,7 @@ class Studio:
             if not approve:
                 job = s.get(Job, item.job_id)
                 assert job is not None  # a review goes with its job
-                hooks.release_credits(s, job)
+                credits.release(s, job)
             return row
 
     def audit_log(
@@ -681,7 +681,7 @@ class Studio:
                     f"the worker running this job stopped answering {job.attempts} times; giving up"
                 )
             job.finished_at, job.lease_owner = now, None
-            hooks.release_credits(s, job)
+            credits.release(s, job)
 
     def heartbeat(
         self, job_id: str, worker_id: str, progress: float | None = None, message: str | None = None
@@ -816,7 +816,7 @@ class Studio:
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
-            hooks.settle_credits(s, job, seconds, engine.credits_per_second)
+            credits.settle(s, job, seconds, engine.credits_per_second)
         return True
 
     def _inputs(self, s: Any, job: Job) -> list[dict[str, Any]]:
@@ -848,7 +848,7 @@ class Studio:
             job.status = "canceled" if canceled else "failed"
             job.error = None if canceled else error[:2000]
             job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
-            hooks.release_credits(s, job)
+            credits.release(s, job)
 
     # -- my works: bulk actions ---------------------------------------------------------
 
