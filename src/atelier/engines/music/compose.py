@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 
 from atelier.engines.base import Context, Creation, Engine, EngineError, Params
 from atelier.engines.music import generating as gen
@@ -32,14 +32,10 @@ class ComposeParams(Params):
         description="Opening notes, e.g. 'D4 E4 F#4:0.5 A4:1.5' (a quarter each unless a "
         "length in quarters follows the colon; r is a rest).",
     )
-    temperature: float = Field(0.8, ge=0.1, le=2.0, description="Lower: safer, plainer.")
-    top_p: float = Field(0.95, ge=0.1, le=1.0, description="Nucleus sampling mass.")
+    temperature: gen.Temperature = 0.8
+    top_p: gen.TopP = 0.95
     harmonize: bool = Field(False, description="Set the melody in four parts (SATB chorale).")
-    model: gen.ModelChoice = Field(
-        "full",
-        description="full: every collection (not for commercial use: Essen folk songs); "
-        "clean: only collections whose terms allow commercial use.",
-    )
+    model: gen.MelodyModel = "full"
     instrument: Instrument | None = Field(None, description="The melody's instrument.")
 
     @field_validator("primer")
@@ -47,14 +43,6 @@ class ComposeParams(Params):
     def _primer(cls, value: str) -> str:
         gen.parse_primer(value)
         return value.strip()
-
-    @field_validator("model")
-    @classmethod
-    def _model_knows_style(cls, value: gen.ModelChoice, info: ValidationInfo) -> str:
-        style = info.data.get("style")
-        if style is not None and gen.model_problem(gen.MELODY_MODELS[value]) is None:
-            gen.check_style(style, value)
-        return value
 
 
 class MusicCompose(Engine):

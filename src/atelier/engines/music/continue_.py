@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import torch
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from atelier.engines.base import Context, Creation, Engine, Params
 from atelier.engines.music import generating as gen
@@ -28,21 +28,9 @@ class ContinueParams(Params):
     style: Style | None = Field(
         None, description="Default: the style the model finds the opening most like."
     )
-    temperature: float = Field(0.8, ge=0.1, le=2.0, description="Lower: safer, plainer.")
-    top_p: float = Field(0.95, ge=0.1, le=1.0, description="Nucleus sampling mass.")
-    model: gen.ModelChoice = Field(
-        "full",
-        description="full: every collection (not for commercial use); clean: "
-        "only collections whose terms allow commercial use.",
-    )
-
-    @field_validator("model")
-    @classmethod
-    def _model_knows_style(cls, value: gen.ModelChoice, info: ValidationInfo) -> str:
-        style = info.data.get("style")
-        if style and gen.model_problem(gen.MELODY_MODELS[value]) is None:
-            gen.check_style(style, value)
-        return value
+    temperature: gen.Temperature = 0.8
+    top_p: gen.TopP = 0.95
+    model: gen.MelodyModel = "full"
 
 
 class MusicContinue(Engine):

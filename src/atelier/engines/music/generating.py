@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
+from pydantic import AfterValidator, Field, ValidationInfo
 
 from atelier.engines.base import EngineError, ModelCard
 from atelier.engines.music import harmony
@@ -66,6 +67,29 @@ def check_style(style: str, choice: ModelChoice) -> None:
     if style not in known:
         advice = "; use model 'full' for it" if choice == "clean" else ""
         raise ValueError(f"the {choice} model knows only {', '.join(known)}, not {style}{advice}")
+
+
+def model_knows_style(value: ModelChoice, info: ValidationInfo) -> ModelChoice:
+    """A melody model chosen beside a style must know it (checked once its card is there;
+    a missing model is the engine's `available()` to report)."""
+    style = info.data.get("style")
+    if style is not None and model_problem(MELODY_MODELS[value]) is None:
+        check_style(style, value)
+    return value
+
+
+# The sampling and model parameters compose, continue and restyle share. `style` must be
+# declared before `model`: the model's check reads the style already validated.
+Temperature = Annotated[float, Field(ge=0.1, le=2.0, description="Lower: safer, plainer.")]
+TopP = Annotated[float, Field(ge=0.1, le=1.0, description="Nucleus sampling mass.")]
+MelodyModel = Annotated[
+    ModelChoice,
+    AfterValidator(model_knows_style),
+    Field(
+        description="full: every collection (not for commercial use: Essen folk songs); "
+        "clean: only collections whose terms allow commercial use."
+    ),
+]
 
 
 def melody_net(choice: ModelChoice) -> MelodyNet:
