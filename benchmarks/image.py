@@ -674,17 +674,6 @@ def markdown(results: dict[str, dict[str, Any]], command: str, load: list[float]
     return "\n".join(lines)
 
 
-def write_docs(text: str) -> None:
-    """Replace the part between this script's markers; add the section if there is none."""
-    page = DOC.read_text()
-    if START in page and END in page:
-        head, rest = page.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        DOC.write_text(f"{head}{START}\n{text}\n{END}{tail}")
-    else:
-        DOC.write_text(f"{page.rstrip()}\n\n{HEADING}\n\n{START}\n{text}\n{END}\n")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=None, help="timed runs (default 3; 1 quick)")
@@ -745,7 +734,9 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     if args.write_docs:
-        write_docs(text)
+        from spine import write_section
+
+        write_section(START, END, HEADING, text)
         print(f"wrote {DOC}")
 
 

@@ -48,7 +48,7 @@ from atelier.studio import Studio
 from atelier.studio.runner import WorkerPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from spine import bench_settings, creator  # noqa: E402
+from spine import bench_settings, creator, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -287,17 +287,6 @@ def markdown(results: dict[str, Any], command: str, load: list[float]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(text: str) -> None:
-    """Replace the part between this script's markers; add the section if there is none."""
-    page = DOC.read_text()
-    if START in page and END in page:
-        head, rest = page.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        DOC.write_text(f"{head}{START}\n{text}\n{END}{tail}")
-    else:
-        DOC.write_text(f"{page.rstrip()}\n\n{HEADING}\n\n{START}\n{text}\n{END}\n")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="timed runs per case (default 3)")
@@ -324,7 +313,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     if args.write_docs:
-        write_docs(text)
+        write_section(START, END, HEADING, text)
         print(f"wrote {DOC}")
 
 

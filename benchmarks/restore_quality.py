@@ -40,7 +40,6 @@ from atelier.engines.image.restore import Restore
 from atelier.engines.image.upscale import Upscale
 
 PHOTOS = ("astronaut", "camera", "chelsea", "coffee", "rocket")
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 START, END = "<!-- restore-quality:start -->", "<!-- restore-quality:end -->"
 Array = np.ndarray
 
@@ -292,13 +291,6 @@ def report(runs: int) -> str:
     return "\n".join(lines)
 
 
-def write_docs(text: str) -> None:
-    page = DOCS.read_text()
-    head, rest = page.split(START, 1)
-    _, tail = rest.split(END, 1)
-    DOCS.write_text(f"{head}{START}\n{text}\n{END}{tail}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="timed runs per engine case")
@@ -307,7 +299,9 @@ def main() -> None:
     text = report(args.runs)
     print(text)
     if args.write_docs:
-        write_docs(text)
+        from spine import write_section
+
+        write_section(START, END, "## Image restoration quality", text)
 
 
 if __name__ == "__main__":

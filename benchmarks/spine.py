@@ -716,16 +716,16 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(text: str) -> None:
-    if DOC.exists():
-        body = DOC.read_text()
-        if START in body and END in body:
-            head, rest = body.split(START, 1)
-            tail = rest.split(END, 1)[1]
-            DOC.write_text(f"{head}{START}\n{text}\n{END}{tail}")
-            return
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(f"# Benchmarks\n\n{START}\n{text}\n{END}\n")
+def write_section(start: str, end: str, heading: str, text: str) -> None:
+    """Put `text` between a script's markers in docs/benchmarks.md, replacing what was
+    there; a section not there yet is added at the end under `heading`."""
+    page = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if start in page and end in page:
+        head, rest = page.split(start, 1)
+        page = f"{head}{start}\n{text}\n{end}{rest.split(end, 1)[1]}"
+    else:
+        page = f"{page.rstrip()}\n\n{heading}\n\n{start}\n{text}\n{end}\n"
+    DOC.write_text(page)
 
 
 def main() -> None:
@@ -808,7 +808,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
     if args.write_docs:
-        write_docs(text)
+        write_section(START, END, "## The spine's overhead", text)
         print(f"wrote {DOC}", file=sys.stderr)
 
 
