@@ -53,7 +53,7 @@ def atelier_env(data_dir: Path, database_url: str, **settings: object) -> dict[s
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")}
     env.update(
         {
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             "ATELIER_DATA_DIR": str(data_dir),
             "ATELIER_DATABASE_URL": database_url,
             "ATELIER_ENGINE_MODULES": '["tests.engines"]',
