@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from atelier import embeddings
+from atelier import embeddings, optional_parts
 from atelier.accounts import directory
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
@@ -1033,6 +1033,7 @@ class Studio:
                 {"name": e.name, "medium": e.medium, "unavailable": e.available()}
                 for e in self.engines()
             ],
+            "optional_parts": optional_parts.active(),
             "database": self.db.engine.dialect.name,
             "artifacts": {
                 "files": len(files),

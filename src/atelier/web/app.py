@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import atelier
+from atelier import optional_parts
 from atelier.settings import Settings, get_settings
 from atelier.studio import Studio
 from atelier.studio.runner import WorkerPool
@@ -34,6 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if password:
             print(f"Created admin {settings.admin_email} with password: {password}", flush=True)
             print("(shown once; set ATELIER_ADMIN_PASSWORD to choose it)", flush=True)
+        for notice in optional_parts.notices():
+            print(notice, flush=True)
         pool = WorkerPool(studio, settings.workers).start()
         try:
             yield
