@@ -38,6 +38,10 @@ class Reading:
     hits: list[Hit]  # categories over the threshold and margin, nearest first
     margins: dict[str, float]  # per category: the most any piece is nearer it than harmless
 
+    def margin_of(self, category: str) -> float:
+        """The margin of the category's own descriptions."""
+        return self.margins.get(category, -1.0)
+
     def margin(self, category: str) -> float:
         """Sexual content involving minors is sexual content too."""
         if category == "sexual":

@@ -117,10 +117,18 @@ class TextScreen:
             add("profanity", "profanity", signals.profanity, "offensive language")
         if "semantic" in layers and signals.reading is not None:
             for hit in signals.reading.hits:
-                # Near a description of sexual content involving minors, without a word
-                # for a child or an age under 18, is sexual content: an adult figure
-                # study is never reported as minors.
-                category = "sexual" if hit.category == "minors" else hit.category
+                category = hit.category
+                if category == "minors":
+                    # Near a description of sexual content involving minors is sexual
+                    # content (minors only with a word for a child, below: an adult figure
+                    # study is never reported as minors), and only with a sexual word or
+                    # the adult descriptions agreeing: the child's word alone pulls a text
+                    # towards those descriptions ("a teenager burning her arm").
+                    explicit = signals.sexualising or "sexual" in signals.weak
+                    explicit = explicit or bool({"sexual", "minors"} & signals.terms.keys())
+                    if not explicit and signals.reading.margin_of("sexual") < SEMANTIC_MARGIN:
+                        continue
+                    category = "sexual"
                 add(category, "semantic", hit.score, hit.description)
         # Sexual content with a word for a child or an age under 18 (in any language
         # the lists read) is sexual content involving minors, whichever layer saw it.

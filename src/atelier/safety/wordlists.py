@@ -36,6 +36,7 @@ MINOR_TERMS = [
     "teenaged", "underage", "under age", "under-age", "minor", "minors", "schoolgirl", "schoolboy",
     "school girl", "school boy", "little girl", "little boy", "young girl", "young boy",
     "small girl", "small boy", "girl child", "boy child", "kindergarten*", "kindergartner*",
+    "preschool*", "schoolchild*",
     "elementary school", "middle school", "primary school", "grade school*", "prepubescent",
     "pubescent", "loli", "shota", "juvenile", "youngster", "daughter aged", "year old girl",
     "year old boy", "jailbait", "pedo", "pedophil*", "paedophil*",
@@ -47,6 +48,7 @@ _UNDER_18 = (
 )
 MINOR_AGE = (
     rf"\b{_UNDER_18}[\s\-]*(?:y/?o|yrs?|years?)\b(?:[\s\-]*old)?|\bage[ds]?[\s:]*{_UNDER_18}\b"
+    rf"|\b(?:she|he|they) (?:is|was|'s|are|were) {_UNDER_18}\b"  # "she is 15"
 )
 
 # Words that make a picture of a child sexual: beside a word for a child or an age under
@@ -54,7 +56,8 @@ MINOR_AGE = (
 # they are weak or harmless: "a sexy sports car").
 SEXUALISING = [
     "sexy", "seductive*", "sultry", "provocative*", "lingerie", "undress*", "stripping",
-    "nude", "nudes", "naked", "nudity", "sensual", "flirty", "suggestive*",
+    "nude", "nudes", "naked", "nudity", "sensual", "flirty", "suggestive*", "sexual",
+    "sexually", "sexuali*", "explicit",
 ]  # fmt: skip
 
 # Words that are harmless as often as not ("naked branches", "a murder mystery"): they
