@@ -134,6 +134,14 @@ def test_english_and_chinese_are_read(prompt: str) -> None:
     assert Language().unreadable(prompt) is None
 
 
+@pytest.mark.parametrize("text", ["D4 G4 B4 D5 r:2", "F#4:0.5 A4:1.5", "#ff00aa", "ok", "x y z"])
+def test_notes_codes_and_single_words_are_not_held_as_a_language(
+    screen: TextScreen, text: str
+) -> None:
+    """Every string of a request is screened: a music primer is no language to hold."""
+    assert screen.screen({"params.primer": text}) == []
+
+
 # -- spellings meant to slip past ----------------------------------------------------------
 
 

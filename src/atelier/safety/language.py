@@ -45,7 +45,7 @@ FUNCTION_WORDS = frozenset({
 })  # fmt: skip
 PASSAGE_CHARS = 300  # long texts are identified passage by passage
 SENTENCE = re.compile(r"(?<=[.!?;。！？；\n])\s*")
-WORD = re.compile(r"[^\W\d_]+")
+WORD = re.compile(r"[^\W\d_]{2,}")  # one letter is a note name or a variable, not a word
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import numpy as np
 
 from atelier.safety import encoder
 from atelier.safety.categories import CATEGORIES, HARMLESS
-from atelier.safety.language import PASSAGE_CHARS, passages
+from atelier.safety.language import PASSAGE_CHARS, WORD, passages
 from atelier.safety.normalise import HAN_CHAR
 
 CLAUSE = re.compile(r"[,.;:!?\n()，。；：！？、（）「」“”]+| - ")
@@ -68,8 +68,8 @@ def pieces(texts: list[str]) -> list[str]:
     of sentences, so one line of harm is not drowned by the pages around it."""
     found = []
     for text in texts:
-        if len(text.split()) < 2 and len(HAN_CHAR.findall(text)) < 3:
-            continue  # one word ("ok", what is left of a harmless phrase) means anything
+        if len(WORD.findall(text)) < 2 and len(HAN_CHAR.findall(text)) < 3:
+            continue  # one word ("ok") or none ("D4 G4 B4") means anything to the model
         if len(text) <= PASSAGE_CHARS:
             found += [text, *clauses(text)]
         else:

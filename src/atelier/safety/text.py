@@ -76,7 +76,9 @@ class TextScreen:
             sexualising,
         )
 
-    def _minor_and_sexualising(self, text: str, readings: list[str]) -> tuple[str | None, ...]:
+    def _minor_and_sexualising(
+        self, text: str, readings: list[str]
+    ) -> tuple[str | None, str | None]:
         """The word for a child and the sexualising word, if any. In a long text (a story)
         they must share a passage with a sexual word: a child in chapter one and a love
         scene between adults in chapter three is not sexual content involving minors."""
