@@ -6,7 +6,6 @@ turned upright once, at upload."""
 from __future__ import annotations
 
 import io
-import multiprocessing
 import struct
 import zipfile
 from collections.abc import Iterator
@@ -18,11 +17,13 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from starlette.types import Message, Receive, Scope, Send
 
+from atelier.engines import bounds
 from atelier.engines.bounds import BoundedZip, OverLimit, run_bounded
 from atelier.engines.music import render
 from atelier.engines.music.files import check_music
 from atelier.web.app import create_app
 from tests.conftest import add_user, api_user, make_settings, sign_in
+from tests.helpers_server import wait_until
 from tests.test_api import problem_fields, snapshot, studio_of
 from tests.test_music_io import JIG, JIG_ABC
 
@@ -214,8 +215,20 @@ def test_a_bounded_child_is_stopped_at_its_time_and_memory_budget() -> None:
         run_bounded(spin, seconds=0.5, memory_bytes=100_000_000)
     with pytest.raises(OverLimit, match="more than 200 MB of memory"):
         run_bounded(hoard, seconds=30, memory_bytes=200_000_000)
-    assert multiprocessing.active_children() == []  # both children are gone
+    wait_until(lambda: not children_of(bounds._HELPER.pid), 10, what="the children to end")
     assert check_music(JIG_ABC.encode()) == "text/vnd.abc"  # and the next check runs
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
 
 
 # -- request bodies -------------------------------------------------------------------------

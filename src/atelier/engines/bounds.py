@@ -7,22 +7,27 @@ refused here with `OverLimit`, whose text names the limit."""
 
 from __future__ import annotations
 
+import importlib
 import io
-import multiprocessing
+import os
 import resource
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
 import zipfile
 from collections.abc import Callable
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Client, Connection
 from typing import Any, TypeVar
 
 from atelier.engines.base import EngineError
 
 T = TypeVar("T")
 
-# Children are forked from a server process that imported `_PRELOAD` once (so they start
-# in milliseconds), never from the multi-threaded web server itself.
-_FORKSERVER = multiprocessing.get_context("forkserver")
-_PRELOAD: list[str] = ["__main__"]  # else each child imports the main script again
+_PRELOAD: list[str] = []  # modules the helper imports once, so that children start warm
 
 
 class OverLimit(EngineError):
@@ -90,10 +95,9 @@ class BoundedZip:
 
 def preload(module: str) -> None:
     """Have bounded children start with `module` imported (call it at import time, before
-    the first `run_bounded`: the fork server reads the list when it starts)."""
+    the first `run_bounded`: the helper imports the list when it starts)."""
     if module not in _PRELOAD:
         _PRELOAD.append(module)
-        _FORKSERVER.set_forkserver_preload(_PRELOAD)
 
 
 def run_bounded(function: Callable[..., T], *args: Any, seconds: float, memory_bytes: int) -> T:
@@ -101,51 +105,120 @@ def run_bounded(function: Callable[..., T], *args: Any, seconds: float, memory_b
     child is killed after `seconds`, and cannot take more than `memory_bytes` beyond what it
     starts with; either gives OverLimit. `function`, its arguments, value and exceptions
     must pickle (a module-level function; plain data)."""
-    receiver, sender = _FORKSERVER.Pipe(duplex=False)
-    child = _FORKSERVER.Process(
-        target=_child, args=(sender, memory_bytes, function, args), daemon=True
-    )
-    child.start()
-    sender.close()
-    try:
-        if not receiver.poll(seconds):
-            raise OverLimit(f"reading it took longer than {seconds:g} seconds; that is the limit")
-        ok, value = receiver.recv()
-    except EOFError:  # the child ended without answering
-        child.join()
-        if child.exitcode is not None and child.exitcode < 0:  # a signal: out of memory in C
-            raise OverLimit(_memory_message(memory_bytes)) from None
-        raise RuntimeError(f"a bounded child exited with code {child.exitcode}") from None
-    finally:
-        child.kill()
-        child.join()
-        receiver.close()
+    with _HELPER.connect() as conn:
+        try:
+            pid = conn.recv()
+            conn.send((memory_bytes, function, args))
+            if not conn.poll(seconds):
+                os.kill(pid, signal.SIGKILL)
+                raise OverLimit(
+                    f"reading it took longer than {seconds:g} seconds; that is the limit"
+                )
+            ok, value = conn.recv()
+        except EOFError:  # the child ended without answering
+            raise OverLimit(
+                f"reading it stopped without an answer (it ran out of its "
+                f"{memory_bytes / 1e6:,.0f} MB of memory, or crashed)"
+            ) from None
     if not ok:
         raise value
     return value  # type: ignore[no-any-return]
 
 
-def _child(sender: Connection, memory_bytes: int, function: Callable[..., Any], args: Any) -> None:
-    """Runs in the child: cap the address space, run, send back (True, value) or
-    (False, exception); a MemoryError means the memory budget was spent."""
+class _Helper:
+    """A helper process, started once, that forks one child per bounded task.
+
+    Not multiprocessing's fork server: on Python 3.11 it cannot preload the main module,
+    so each of its children would run the `atelier` script again (importing the whole
+    studio: 1.5 s of CPU and 170 MB per upload). The helper is a plain `python -c` with
+    `_PRELOAD` imported, and single-threaded, so forking it is safe, as forking the web
+    server's threads would not be. It exits when the process that started it does."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._address = ""
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def connect(self) -> Connection:
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._start()
+            address = self._address
+        return Client(address, family="AF_UNIX")
+
+    def _start(self) -> None:
+        folder = tempfile.mkdtemp(prefix="atelier-bounded-")
+        self._address = os.path.join(folder, "helper")
+        command = "import sys; from atelier.engines.bounds import serve; serve(sys.argv[1:])"
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", command, self._address, *_PRELOAD],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+        )
+        assert self._process.stdout is not None
+        if self._process.stdout.readline().strip() != b"ready":
+            raise RuntimeError("the bounded-work helper did not start")
+
+
+_HELPER = _Helper()
+
+
+def serve(argv: list[str]) -> None:
+    """The helper's loop (see `_Helper`): import the preload modules, then fork a child
+    for each connection, until standard input closes (the parent is gone)."""
+    address, *modules = argv
+    for module in modules:
+        importlib.import_module(module)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they end
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(address)
+        server.listen()
+        print("ready", flush=True)
+        try:
+            while sys.stdin not in select.select([server, sys.stdin], [], [])[0]:
+                accepted, _ = server.accept()
+                if os.fork() == 0:
+                    server.close()
+                    try:
+                        _child(Connection(accepted.detach()))
+                    finally:
+                        os._exit(0)
+                accepted.close()
+        finally:
+            os.unlink(address)
+            os.rmdir(os.path.dirname(address))
+
+
+def _child(conn: Connection) -> None:
+    """Runs in the forked child: say its pid, cap its address space, run, and send back
+    (True, value) or (False, exception); a MemoryError means the budget was spent."""
+    conn.send(os.getpid())
+    memory_bytes, function, args = conn.recv()
     resource.setrlimit(
         resource.RLIMIT_AS, (_address_space() + memory_bytes, resource.RLIM_INFINITY)
     )
     try:
         outcome: tuple[bool, Any] = (True, function(*args))
     except MemoryError:
-        outcome = (False, OverLimit(_memory_message(memory_bytes)))
+        outcome = (
+            False,
+            OverLimit(
+                f"reading it needed more than {memory_bytes / 1e6:,.0f} MB of memory; "
+                f"that is the limit"
+            ),
+        )
     except Exception as exc:  # handed to the parent, which raises it
         outcome = (False, exc)
     try:
-        sender.send(outcome)
+        conn.send(outcome)
     except Exception as exc:  # a value or exception that does not pickle
-        sender.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-    sender.close()
-
-
-def _memory_message(memory_bytes: int) -> str:
-    return f"reading it needed more than {memory_bytes / 1e6:,.0f} MB of memory; that is the limit"
+        conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    conn.close()
 
 
 def _address_space() -> int:

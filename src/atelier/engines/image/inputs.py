@@ -96,7 +96,7 @@ def _same_encoding(image: Image.Image) -> dict[str, object]:
     options: dict[str, object] = {}
     if image.info.get("icc_profile"):
         options["icc_profile"] = image.info["icc_profile"]
-    if image.format == "JPEG":
+    if isinstance(image, JpegImagePlugin.JpegImageFile):
         options["qtables"] = image.quantization
         options["subsampling"] = JpegImagePlugin.get_sampling(image)
     elif image.format == "WEBP":

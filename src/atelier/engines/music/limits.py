@@ -96,8 +96,8 @@ def midi_counts(data: bytes, longest_bar: float) -> Counts:
     if division & 0x8000 or division == 0:
         raise EngineError("the MIDI file has no timing (SMPTE time is not supported)")
     position = 8 + header_length
-    notes, events, longest, voices = 0, 0, 0, set()
-    track = 0
+    notes, events, longest, track = 0, 0, 0, 0
+    voices: set[tuple[int, int]] = set()
     while position < len(data):
         length = int.from_bytes(data[position + 4 : position + 8], "big")
         if position + 8 > len(data) or position + 8 + length > len(data):
