@@ -7,8 +7,10 @@ refused here with `OverLimit`, whose text names the limit."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
+import math
 import os
 import resource
 import select
@@ -108,9 +110,10 @@ def run_bounded(function: Callable[..., T], *args: Any, seconds: float, memory_b
     with _HELPER.connect() as conn:
         try:
             pid = conn.recv()
-            conn.send((memory_bytes, function, args))
+            conn.send((seconds, memory_bytes, function, args))
             if not conn.poll(seconds):
-                os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):  # it may end as we give up
+                    os.kill(pid, signal.SIGKILL)
                 raise OverLimit(
                     f"reading it took longer than {seconds:g} seconds; that is the limit"
                 )
@@ -195,10 +198,12 @@ def serve(argv: list[str]) -> None:
 
 
 def _child(conn: Connection) -> None:
-    """Runs in the forked child: say its pid, cap its address space, run, and send back
+    """Runs in the forked child: say its pid, cap its address space and its CPU time (so
+    that it ends even if the parent that would kill it is gone), run, and send back
     (True, value) or (False, exception); a MemoryError means the budget was spent."""
     conn.send(os.getpid())
-    memory_bytes, function, args = conn.recv()
+    seconds, memory_bytes, function, args = conn.recv()
+    resource.setrlimit(resource.RLIMIT_CPU, (math.ceil(seconds) + 1, resource.RLIM_INFINITY))
     resource.setrlimit(
         resource.RLIMIT_AS, (_address_space() + memory_bytes, resource.RLIM_INFINITY)
     )
