@@ -18,6 +18,7 @@ from atelier.web import problems
 from atelier.web.api import billing as billing_api
 from atelier.web.api import market as market_api
 from atelier.web.api import router as api_router
+from atelier.web.limits import BodyLimit
 from atelier.web.pages import account as account_pages
 from atelier.web.pages import market as market_pages
 from atelier.web.pages import router as pages_router
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.studio = studio
     problems.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.include_router(api_router)
     app.include_router(market_api.router, prefix="/v1")
     app.include_router(billing_api.router, prefix="/v1")
