@@ -86,8 +86,12 @@ def choose(
         if m.named
         and not m.other
         and m.entry.path not in used
-        and m.score >= (HEADED_THRESHOLD if m.entry.head in wanted.heads else NAMED_THRESHOLD)
+        and m.score >= (HEADED_THRESHOLD if _headed(m.entry, wanted.heads) else NAMED_THRESHOLD)
     ]
+    if any(m.kind for m in matches):  # the kind asked for, where the library has it
+        matches = [m for m in matches if m.kind]
+    if any(m.titled for m in matches):  # a title naming it beats a keyword that does
+        matches = [m for m in matches if m.titled]
     if subject.noun in LEGGED:  # a whole figure, not a head: see LEGGED
         matches = sorted(matches, key=lambda m: -(m.score - 0.4 * (clipart.feet(m.entry) < 2)))
     if props.has(subject.noun) and (not matches or matches[0].score < PROP_THRESHOLD):
@@ -106,8 +110,15 @@ def choose(
     copies = [first.entry]
     if subject.count > 1:  # other drawings of the kind for the other copies
         near = [m for m in matches if m.score >= best.score - COPIES_TIE and m is not first]
-        copies += [m.entry for m in near if m.kind == best.kind][: subject.count - 1]
+        whole = subject.noun not in LEGGED or clipart.feet(first.entry) < 2
+        near = [m for m in near if m.kind == best.kind and (whole or clipart.feet(m.entry) >= 2)]
+        copies += [m.entry for m in near][: subject.count - 1]
     generic = None
     if kind and not best.kind:
         generic = f"no drawing of a {subject.query} in the library: a {subject.noun} drawn"
     return Choice(subject, copies, first.score, metres, where, generic=generic)
+
+
+def _headed(entry: index.Entry, heads: frozenset[str]) -> bool:
+    """Its title is headed by the noun ("Cigno", "Church Building")."""
+    return entry.head in heads or bool(entry.head_words & heads)

@@ -23,6 +23,7 @@ from atelier import embeddings
 from atelier.engines.image.compose.svg import rasterize, read_text, trim_box
 from atelier.engines.image.compose.words import (
     GLOSSARY,
+    is_english,
     lemma,
     parts_of_speech,
     translate,
@@ -324,7 +325,7 @@ class ClipArt:
             score -= 0.25 * np.array([_many(e, heads) for e in self.entries])
         kind = np.zeros(len(self.entries), dtype=bool)
         if wanted.kind:
-            kind = np.array([bool(wanted.kind & e.names) for e in self.entries])
+            kind = np.array([_names_kind(e, wanted.kind) for e in self.entries])
             score += 0.3 * kind
         if wanted.colour is not None:
             score += 0.1 * np.array([_colour_match(e, wanted.colour) for e in self.entries])
@@ -379,11 +380,19 @@ class ClipArt:
 
 
 def _other_thing(entry: Entry, known: frozenset[str]) -> bool:
-    """The drawing's title says it is something else: "Desk Lamp" for a desk (but
-    "Church Building" is a church)."""
+    """The drawing's title says it is something else: "Desk Lamp" for a desk, "Owl on
+    Branch" for a branch, "Fire Engine" (keywords: fireman) for a firefighter; but
+    "Church Building" is a church, and a "Palmtree" a tree."""
     if not entry.head or entry.head in known:
         return False
+    if any(entry.head.endswith(word) for word in known):
+        return False
     return not (entry.head in CLASS_WORDS and entry.head_words & known)
+
+
+def _names_kind(entry: Entry, kind: frozenset[str]) -> bool:
+    """The drawing's words name the kind asked for, alone or joined ("palmtree")."""
+    return any(name.startswith(word) for name in entry.names for word in kind)
 
 
 def _apart(row: np.ndarray) -> int:
@@ -414,6 +423,7 @@ def _title(title: str, path: str) -> dict[str, Any]:
             head_part = found[:n]
             break
     things = [w for w in head_part if w not in NOT_A_THING and "NOUN" in parts_of_speech(w)]
+    things = things or [w for w in head_part if w not in NOT_A_THING and is_english(w)]
     first = words(title)[:1]
     if first and first[0] in GLOSSARY and things:  # Italian and French: the noun first
         things = words(GLOSSARY[first[0]])

@@ -16,7 +16,9 @@ from atelier.engines.image.compose.vocabulary import (
     CLOTHES,
     COLLECTIVES,
     COLOURS,
+    CONTAINERS,
     DETERMINERS,
+    DRINKS,
     FILLER,
     FRUIT_COLOURS,
     HELD,
@@ -26,6 +28,7 @@ from atelier.engines.image.compose.vocabulary import (
     NUMBERS,
     PAINTED,
     PLACES,
+    PORTIONS,
     POSES,
     PRONOUNS,
     RELATION_NAMES,
@@ -163,6 +166,17 @@ def parse(prompt: str) -> Scene:
             relation, current = found[0], []
             i += found[1]
             continue
+        if token == "of" and current and i + 1 < len(tokens) and lemma(tokens[i + 1]) in DRINKS:
+            current.insert(len(current) - 1, tokens[i + 1])  # "a glass of milk": a milk glass
+            i += 2
+            continue
+        if token == "of" and current and lemma(current[-1]) in CONTAINERS:
+            following = tokens[i + 1 : i + 3]
+            if not any(lemma(t) in DRINKS for t in following):
+                chunks.append((relation, current))  # "a vase of flowers": flowers in it
+                relation, current = "holding_in", []
+                i += 1
+                continue
         if token in (",", ";", ".", "and", "or", "while", "where") or _is_verb(tokens, i):
             if token in POSES and current:
                 current.append(token)  # "cats sleeping on a sofa": sleeping cats
@@ -306,8 +320,10 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
                 scene.places.append(PLACES[token])
             if token in ("snowy",):
                 scene.weather = "snow"
-        elif token in DETERMINERS or token in FILLER:
+        elif token in DETERMINERS or token in FILLER or token in PORTIONS:
             continue
+        elif token in POSES:
+            modifiers.append(token)  # "horses running": running horses
         elif after in PLACES and not nouns:
             if "NOUN" in parts_of_speech(token) and "ADJ" not in parts_of_speech(token):
                 scene.materials.append(token)  # "a wheat field", "a brick wall"
@@ -320,7 +336,7 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
         nouns = [chunk[-1]]
         colour = None if chunk[-1] == colour else colour
         count = None if chunk[-1] in COLLECTIVES else count
-    if not nouns and modifiers and chunk[-1] == modifiers[-1]:
+    if not nouns and modifiers and chunk[-1] == modifiers[-1] and chunk[-1] not in POSES:
         nouns = [modifiers.pop()]  # "a log": a word the dictionary knows only as a verb
     if not nouns:
         if colour is not None:
@@ -342,7 +358,8 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
     if colour is not None:
         r, g, b = (int(min(255, max(0, c * shade))) for c in COLOURS[colour])
         rgb = (r, g, b)
-    kinds = [lemma(n) for n in nouns[:-1]] + [m for m in modifiers if _is_noun_like(m)]
+    kinds = [lemma(n) for n in nouns[:-1]]
+    kinds += [m for m in modifiers if _is_noun_like(m) and m not in POSES]
     query = " ".join([*modifiers, *[lemma(n) for n in nouns]])
     subject = Subject(
         noun=noun,

@@ -184,8 +184,13 @@ RELATION_NAMES = (
     "held_by",
 )
 # Relations read the other way round: "a cat wearing a hat" puts the hat on the cat.
-REVERSED = {"wearing": "worn_by", "holding": "held_by"}
+REVERSED = {"wearing": "worn_by", "holding": "held_by", "holding_in": "in"}
 CLOTHES = wordset("hat cap crown helmet scarf glasses sunglasses bonnet beret tie bow")
+# "A vase of flowers": the flowers in the vase; "a loaf of bread": bread; "a glass of
+# milk": a glass (a drink is not drawn apart from what holds it).
+CONTAINERS = wordset("vase bowl basket box jar bucket pot bag crate tray plate dish")
+PORTIONS = wordset("loaf slice piece bouquet pile stack heap handful bunch")
+DRINKS = wordset("milk water tea coffee juice wine beer lemonade soup cocoa")
 HELD = wordset("umbrella parasol balloon flag kite torch lantern bouquet sword wand")
 PRONOUNS = wordset("it them him her")
 # Verbs that say how a thing is: kept with it to find a drawing that shows it so.
