@@ -162,8 +162,10 @@ def score(part: str, verdicts: Path) -> None:
     runs = [run for run in runs if run["id"] in cases]
     right = [run for run in runs if run["kinds"] and run["counts"] and run["relations"]]
     print(f"{part} part, {len(runs)} runs of {len(cases)} prompts ({verdicts.name})")
-    print(f"  right (kinds, counts and relations): {len(right)}/{len(runs)} = "
-          f"{len(right) / max(len(runs), 1):.1%}")
+    print(
+        f"  right (kinds, counts and relations): {len(right)}/{len(runs)} = "
+        f"{len(right) / max(len(runs), 1):.1%}"
+    )
     for key in ("kinds", "counts", "relations", "attributes", "style"):
         judged = [run[key] for run in runs if run.get(key) is not None]
         print(f"  {key:>10}: {sum(judged)}/{len(judged)}")

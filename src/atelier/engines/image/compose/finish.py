@@ -57,7 +57,7 @@ def _etching(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Ink lines: an outline from the edges, and up to three sets of hatching, each laid
     where the picture is darker than its threshold."""
     height, width = rgb.shape[:2]
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
+    grey: np.ndarray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
     grey = cv2.GaussianBlur(grey, (0, 0), 1.2)
     grey = np.clip((grey - grey.mean()) * 1.3 + 0.55, 0, 1)
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -97,12 +97,12 @@ def _watercolour(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     washes = washes * (0.82 + 0.3 * np.clip(blotch, 0, 1))[..., None]
     edge = cv2.morphologyEx(washes, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)).max(axis=2)
     pooled = np.clip(cv2.GaussianBlur(edge, (0, 0), 1.2) * 4, 0, 1)[..., None]
-    washes = washes * (1 - 0.3 * pooled)
+    washes = np.asarray(washes * (1 - 0.3 * pooled), np.float32)
     grain = _grain(rng, height, width, 1.2)[..., None]
     washes = washes * (0.9 + 0.16 * grain)
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    lines = cv2.Canny(cv2.GaussianBlur(grey, (0, 0), 1.0), 50, 140).astype(np.float32) / 255
-    lines = cv2.GaussianBlur(lines, (0, 0), 0.8)[..., None] * 0.55
+    edges = cv2.Canny(cv2.GaussianBlur(grey, (0, 0), 1.0), 50, 140).astype(np.float32) / 255
+    lines = cv2.GaussianBlur(edges, (0, 0), 0.8)[..., None] * 0.55
     ink = np.array([60, 52, 70], np.float32) / 255
     painted = washes * (1 - lines) + ink * lines
     # bare paper at a loose, uneven border

@@ -203,12 +203,16 @@ def _more(noun: str, pen: ImageDraw.ImageDraw, w: int, h: int, line: int) -> Non
             (w * 0.12, h * 0.55, w * 0.88, h * 0.55), fill=(235, 235, 245, 255), width=line * 3
         )
     elif noun == "kite":
-        top, left, right, bottom = (w * 0.5, 0), (0, h * 0.32), (w, h * 0.32), (w * 0.5, h * 0.75)
-        pen.polygon(
-            [top, right, bottom, left], fill=(220, 50, 50, 255), outline=OUTLINE, width=line
+        tip, east, tail, west = (
+            (w * 0.5, 0.0),
+            (w * 1.0, h * 0.32),
+            (w * 0.5, h * 0.75),
+            (0.0, h * 0.32),
         )
-        pen.polygon([top, right, (w * 0.5, h * 0.32)], fill=(250, 210, 60, 255))
-        pen.polygon([bottom, left, (w * 0.5, h * 0.32)], fill=(250, 210, 60, 255))
-        pen.line((top, bottom), fill=OUTLINE, width=line)
-        pen.line((left, right), fill=OUTLINE, width=line)
-        pen.line((bottom, (w * 0.4, h * 0.88), (w * 0.55, h)), fill=OUTLINE, width=line)
+        centre = (w * 0.5, h * 0.32)
+        pen.polygon([tip, east, tail, west], fill=(220, 50, 50, 255), outline=OUTLINE, width=line)
+        pen.polygon([tip, east, centre], fill=(250, 210, 60, 255))
+        pen.polygon([tail, west, centre], fill=(250, 210, 60, 255))
+        pen.line([tip, tail], fill=OUTLINE, width=line)
+        pen.line([west, east], fill=OUTLINE, width=line)
+        pen.line([tail, (w * 0.4, h * 0.88), (w * 0.55, h * 1.0)], fill=OUTLINE, width=line)
