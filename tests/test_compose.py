@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from atelier import embeddings
-from atelier.engines.base import Context, EngineConfig
+from atelier.engines.base import Context, EngineConfig, EngineError
 from atelier.engines.image import style_names
 from atelier.engines.image.compose import Compose, checks
 from atelier.engines.image.compose.engine import layout_records
@@ -202,15 +202,155 @@ def test_same_seed_same_bytes_other_seed_other_picture(engine: Compose, tmp_path
     assert first != other
 
 
-def test_a_prompt_with_nothing_to_place_still_makes_a_landscape(api: Any) -> None:
-    data, work = compose(api, prompt="zorbly quenfaxes at dusk", width=512, height=512)
-    pixels = np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).astype(np.float64)
-    assert work["meta"]["layout"] == []
-    assert [u["noun"] for u in work["meta"]["unplaced"]] == ["quenfax"]
-    assert pixels.std() > 12  # a sky and a ground, not a blank
-    sky, ground = pixels[:100].mean(axis=(0, 1)), pixels[-100:].mean(axis=(0, 1))
-    assert sky[2] > sky[1] + 20 and ground[1] > ground[2] + 20, (sky, ground)  # blue, green
-    assert "Subjects: 3× zorbly quenfax" in Image.open(io.BytesIO(data)).text["parameters"]  # type: ignore[attr-defined]
+def test_a_prompt_with_nothing_readable_is_refused_by_name(api: Any) -> None:
+    """No subject found is never a silent success (it used to paint an empty landscape)."""
+    client, headers = api
+    for prompt, named in (
+        ("zorbly quenfaxes at dusk", "zorbly quenfaxes"),
+        ("кошка на столе", "image.compose reads prompts in English or Chinese"),
+        ("一只猫在仺俰上", "'仺', '俰'"),  # characters CC-CEDICT does not have
+    ):
+        response = client.post(
+            "/v1/jobs",
+            json={"engine": "image.compose", "params": {"prompt": prompt}},
+            headers=headers,
+        )
+        assert response.status_code == 422, (prompt, response.json())
+        body = json.dumps(response.json(), ensure_ascii=False)
+        assert "prompt" in body and named in body, body
+
+
+def test_a_chinese_prompt_is_read_into_subjects_counts_and_relations(api: Any) -> None:
+    scene = parse("两只狗在树下")
+    assert [(s.noun, s.count) for s in scene.subjects] == [("dog", 2), ("tree", 1)]
+    assert [(r.subject, r.relation, r.target) for r in scene.relations] == [(0, "under", 1)]
+    scene = parse("桌子上有一个苹果和一个香蕉")  # the place first: "on the table there is…"
+    assert [s.noun for s in scene.subjects] == ["apple", "banana", "table"]
+    assert {(r.subject, r.relation, r.target) for r in scene.relations} == {
+        (0, "on", 2),
+        (1, "on", 2),
+    }
+    _, work = compose(api, prompt="一只猫坐在桌子上，晚上", width=512, height=512)
+    assert work["meta"]["reading"] == "a cat on table , in night"
+    assert checks.holds(work["meta"]["layout"], "cat", "on", "table", 512)
+    assert work["meta"]["scene"]["time"] == "night"
+
+
+def test_a_subject_the_library_cannot_draw_fails_the_job_naming_it(api: Any) -> None:
+    client, headers = api
+    job = submit(client, headers, "image.compose", {"prompt": "two geese beside a pond"}, 3)
+    job = wait_job(client, headers, job["id"])
+    assert job["status"] == "failed" and "no drawing of 'goose'" in job["error"], job
+
+
+# -- the right drawing, relations and attributes (issue 14) ---------------------------
+
+
+def _plan(engine: Compose, prompt: str, seed: int = 1) -> tuple[Any, list[dict[str, Any]]]:
+    plan = engine.plan(prompt, 768, 512, np.random.default_rng(seed))
+    return plan, layout_records(plan.choices, plan.placements)
+
+
+def test_a_species_is_not_drawn_by_a_neighbours_meaning(engine: Compose) -> None:
+    """The library has no goose: "geese" were drawn as penguins, found by meaning."""
+    with pytest.raises(EngineError, match="no drawing of 'goose'"):
+        engine.plan("two geese beside a pond", 768, 512, np.random.default_rng(1))
+
+
+def test_a_drawing_for_one_subject_carries_no_other(engine: Compose) -> None:
+    """ "An owl on a branch" took the "Owl on Branch" drawing for the branch: two owls."""
+    plan, layout = _plan(engine, "an owl on a branch")
+    owl, branch = plan.choices
+    assert owl.entry is not None and "branch" not in owl.entry.names
+    assert branch.entry is None or "owl" not in branch.entry.names
+    assert checks.counts(layout) == {"owl": 1, "branch": 1}
+    assert checks.holds(layout, "owl", "on", "branch", 512)
+
+
+def test_a_specific_noun_is_drawn_as_itself_or_said_to_be_generic(engine: Compose) -> None:
+    plan, _ = _plan(engine, "a christmas tree in a room")
+    [tree] = plan.choices
+    assert tree.entry is not None and "christmas" in tree.entry.names and tree.generic is None
+    plan, _ = _plan(engine, "a willow tree by a river")
+    [willow] = plan.choices
+    assert willow.generic is not None and "willow tree" in willow.generic
+    with pytest.raises(EngineError, match="no drawing of 'desk'"):  # not the "Desk Lamp"
+        _plan(engine, "a desk")
+
+
+def test_counted_copies_differ_and_stand_apart(engine: Compose) -> None:
+    """Two cats were one drawing copied and mirrored, overlapping: they looked conjoined."""
+    for seed in (1, 2):
+        plan, layout = _plan(engine, "two cats sitting side by side", seed)
+        cats = [r for r in layout if r["noun"] == "cat"]
+        assert len(cats) == 2 and cats[0]["file"] != cats[1]["file"]
+        (a0, _, a1, _), (b0, _, b1, _) = sorted(r["box"] for r in cats)
+        assert a1 <= b0, (a1, b0)  # side by side, not overlapping
+
+
+@pytest.mark.parametrize(
+    ("prompt", "relation"),
+    [
+        ("a snowman wearing a hat", ("hat", "worn_by", "snowman")),
+        ("a piano with a plant on top of it", ("plant", "on", "piano")),
+        ("a ladder leaning against a wall", ("ladder", "leaning_against", "wall")),
+        ("a woman with an umbrella", ("umbrella", "held_by", "woman")),
+    ],
+)
+def test_relations_and_pronouns_hold(
+    engine: Compose, prompt: str, relation: tuple[str, str, str]
+) -> None:
+    _, layout = _plan(engine, prompt)
+    assert checks.holds(layout, *relation, 512), layout
+
+
+def test_a_pronoun_names_the_thing_before() -> None:
+    """ "…and a car to the right of it": it is the house, not the tree."""
+    scene = parse("a tree to the left of a house and a car to the right of it")
+    assert [(r.subject, r.relation, r.target) for r in scene.relations] == [
+        (0, "left_of", 1),
+        (2, "right_of", 1),
+    ]
+    scene = parse("a wolf behind a tree, and an owl above it")
+    assert (2, "above", 1) in [(r.subject, r.relation, r.target) for r in scene.relations]
+
+
+def test_an_adjective_or_a_scene_word_is_not_a_subject(engine: Compose) -> None:
+    for prompt, nouns, places in (
+        ("a sailboat on a calm sea", ["sailboat"], ["sea"]),
+        ("a tractor in a wheat field", ["tractor"], ["field"]),
+        ("a lighthouse on a rocky coast", ["lighthouse"], ["rocks", "beach"]),
+    ):
+        scene = parse(prompt)
+        assert [s.noun for s in scene.subjects] == nouns, prompt
+        assert scene.places == places, prompt
+
+
+def test_a_style_named_in_the_prompt_is_the_style_parameter(
+    engine: Compose, tmp_path: Path
+) -> None:
+    def run(**params: Any) -> bytes:
+        p = engine.Params(width=512, height=512, **params)
+        [creation] = engine.run(p, Context(seed=4, scratch=tmp_path, files={}))
+        return creation.files[0].data
+
+    named = run(prompt="a lighthouse by the sea, etching")
+    same = run(prompt="a lighthouse by the sea", style="etching")
+    assert np.array_equal(  # the same picture (the files' own notes name the prompt)
+        np.asarray(Image.open(io.BytesIO(named))), np.asarray(Image.open(io.BytesIO(same)))
+    )
+    plain = np.asarray(Image.open(io.BytesIO(run(prompt="a lighthouse by the sea"))), np.float64)
+    etched = np.asarray(Image.open(io.BytesIO(named)).convert("HSV"), np.float64)
+    # ink lines on cream paper: hardly any colour left, and many sharp light/dark steps
+    assert (
+        etched[..., 1].mean()
+        < 0.45
+        * np.asarray(
+            Image.open(io.BytesIO(run(prompt="a lighthouse by the sea"))).convert("HSV"), np.float64
+        )[..., 1].mean()
+    )
+    steps = np.abs(np.diff(etched[..., 2], axis=1)).mean()
+    assert steps > 2 * np.abs(np.diff(plain.mean(axis=2), axis=1)).mean(), steps
 
 
 def test_styles_by_name_and_by_picture(api: Any) -> None:

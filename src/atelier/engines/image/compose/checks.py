@@ -41,6 +41,13 @@ def holds(layout: list[dict[str, Any]], a: str, relation: str, b: str, height: i
     centres = [((r["box"][0] + r["box"][2]) / 2, (r["box"][1] + r["box"][3]) / 2) for r in mine]
     if relation == "around":
         return len(mine) >= 2 and min(x for x, _ in centres) < bcx < max(x for x, _ in centres)
+    if relation == "between":  # a between two b's: b copies on either side of it
+        return all(
+            min((t["box"][0] + t["box"][2]) / 2 for t in theirs)
+            < cx
+            < max((t["box"][0] + t["box"][2]) / 2 for t in theirs)
+            for cx, _ in centres
+        )
     results = []
     for record, (cx, cy) in zip(mine, centres, strict=True):
         x0, y0, x1, y1 = record["box"]
@@ -62,6 +69,13 @@ def holds(layout: list[dict[str, Any]], a: str, relation: str, b: str, height: i
             ok = record["z"] > z_high and y1 >= by1
         elif relation == "behind":
             ok = record["z"] < z_low and y1 <= by1
+        elif relation == "worn_by":  # on the top of the wearer, overlapping it
+            ok = bx0 <= cx <= bx1 and by0 - (y1 - y0) <= y1 <= by0 + 0.4 * bh
+        elif relation == "held_by":  # at the holder's side, overlapping its box
+            ok = x0 < bx1 and x1 > bx0 and y0 < by1 and y1 > by0
+        elif relation == "leaning_against":  # standing on the same ground, touching it
+            touching = x0 <= bx1 + 0.02 * height and x1 >= bx0 - 0.02 * height
+            ok = touching and abs(y1 - by1) < 0.1 * height and record.get("tilt", 0) != 0
         else:
             raise ValueError(f"unknown relation {relation!r}")
         results.append(ok)

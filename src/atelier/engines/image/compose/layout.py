@@ -30,6 +30,7 @@ class Figure:
     metres: float  # real height
     habitat: str  # ground | sky | water | underwater
     size: float = 1.0  # from "big", "tiny"…
+    crown: float = 0.5  # where its top is, across its width (a hat goes there)
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Placement:
     flip: bool
     grounded: bool  # stands on the ground (casts a shadow there)
     depth: float  # 0 far … 1 near
+    tilt: float = 0.0  # degrees, anticlockwise: a thing leaning against another
 
 
 @dataclass
@@ -110,7 +112,7 @@ def _anchors(figures: list[Figure], relations: list[Relation]) -> dict[int, Rela
     """At most one relation per subject (its first), dropping any that would loop."""
     known = {f.subject for f in figures}
     anchors: dict[int, Relation] = {}
-    for relation in relations:
+    for relation in sorted(relations, key=lambda r: r.weak):  # "with" only if nothing else
         if relation.subject in anchors or relation.subject == relation.target:
             continue
         if relation.subject not in known or relation.target not in known:
@@ -201,7 +203,15 @@ def _try(
         for subject in dependents.get(target, []):
             figure = by_subject[subject]
             placed[subject] = _relative(
-                figure, anchors[subject].relation, placed[target], sides, heights, scale, stage, rng
+                figure,
+                anchors[subject].relation,
+                placed[target],
+                sides,
+                heights,
+                scale,
+                stage,
+                rng,
+                by_subject[target].crown,
             )
             queue.append(subject)
     return [p for group in placed.values() for p in group]
@@ -209,7 +219,7 @@ def _try(
 
 def _group_width(figure: Figure, height: float) -> float:
     one = height * figure.aspect
-    return one * (1 + 1.05 * (figure.count - 1)) if figure.habitat != "sky" else one * 1.5
+    return one * (1 + 1.2 * (figure.count - 1)) if figure.habitat != "sky" else one * 1.5
 
 
 def _box(cx: float, base: float, height: float, aspect: float) -> Box:
@@ -232,13 +242,14 @@ def _group(
     placements = []
     count = figure.count
     one = heights[figure.subject] * scale * stage.shrink_at(depth) * figure.aspect
-    step = one * 1.05
+    step = one * 1.2  # copies stand apart: never overlapping, never read as one
     start = centre - step * (count - 1) / 2
     for k in range(count):
         d = float(np.clip(depth + (0.08 if k % 2 else -0.04) * (count > 1), 0.0, 1.0))
         d += rng.uniform(-0.015, 0.015) * (count > 1)
-        h = heights[figure.subject] * scale * stage.shrink_at(d) * rng.uniform(0.95, 1.05)
-        cx = start + step * k + rng.uniform(-0.06, 0.06) * one * (count > 1)
+        vary = rng.uniform(0.86, 1.0) if count > 1 else rng.uniform(0.95, 1.05)
+        h = heights[figure.subject] * scale * stage.shrink_at(d) * vary
+        cx = start + step * k + rng.uniform(-0.04, 0.04) * one * (count > 1)
         base = _base(figure, d, stage)
         placements.append(
             Placement(
@@ -303,6 +314,7 @@ def _relative(
     scale: float,
     stage: Stage,
     rng: np.random.Generator,
+    target_crown: float = 0.5,
 ) -> list[Placement]:
     """Place a figure's copies as `relation` says against the already placed target.
 
@@ -323,7 +335,7 @@ def _relative(
         base: float | None,
         height: float,
         z: float,
-        spacing: float = 0.85,
+        spacing: float = 1.12,
         grounded: bool = True,
     ) -> list[Placement]:
         width = height * figure.aspect
@@ -339,11 +351,11 @@ def _relative(
     gap = stage.width * 0.02
     if relation == "on":
         height = min(own * stage.shrink_at(depth), th * 0.9)
-        height = min(height, tw * 0.9 / (figure.aspect * (1 + 0.85 * (count - 1))))
+        height = min(height, tw * 0.9 / (figure.aspect * (1 + 1.12 * (count - 1))))
         return row(tcx, depth, ty0 + th * 0.12, height, tz + 1, grounded=False)
     if relation == "in":
         height = min(own * stage.shrink_at(depth), th * 0.45)
-        height = min(height, tw * 0.8 / (figure.aspect * (1 + 0.85 * (count - 1))))
+        height = min(height, tw * 0.8 / (figure.aspect * (1 + 1.12 * (count - 1))))
         return row(tcx, depth, ty0 + th * 0.5 + height / 2, height, tz + 1, grounded=False)
     if relation in ("under", "below"):
         if target_in_sky or figure.habitat == "sky" and relation == "below":
@@ -364,7 +376,7 @@ def _relative(
         d = min(depth + 0.06, 1.0)
         height = min(own * stage.shrink_at(d), th * 0.55)
         base = _base(figure, d, stage)
-        return row(tcx, d, base, height, base + 1, spacing=1.0)
+        return row(tcx, d, base, height, base + 1, spacing=1.15)
     if relation == "above":
         height = min(own * (0.8 if figure.habitat == "sky" else stage.shrink_at(depth)), th)
         base = ty0 - stage.height * 0.04
@@ -372,7 +384,7 @@ def _relative(
         return row(tcx, depth, base, height, -500.0, spacing=1.1, grounded=False)
     if relation in ("beside", "left_of", "right_of"):
         height = own * stage.shrink_at(depth)
-        width = height * figure.aspect * (1 + 0.85 * (count - 1))
+        width = height * figure.aspect * (1 + 1.12 * (count - 1))
         if relation == "beside":
             side = 1 if stage.width - sides[1] >= sides[0] else -1
         else:
@@ -387,11 +399,15 @@ def _relative(
         if figure.habitat == "sky":
             return _sky_group(figure, cx, heights, scale, stage, rng)
         return row(cx, d, None, height, _base(figure, d, stage))
+    if relation in ("worn_by", "held_by", "leaning_against"):
+        return _against(figure, relation, target, target_crown, own, stage, rng)
     if relation in ("in_front_of", "behind"):
         front = relation == "in_front_of"
         d = min(depth + 0.25, 1.0) if front else max(depth - 0.3, 0.0)
         height = own * stage.shrink_at(d)
-        offset = tw * 0.3 * (1 if rng.random() < 0.5 else -1)
+        # Both stay in sight: the one in front covers at most part of the other.
+        shift = 0.3 * tw + 0.35 * height * figure.aspect * count
+        offset = shift * (1 if rng.random() < 0.5 else -1)
         base = _base(figure, d, stage)
         if figure.habitat == "sky":
             base = ty1 - th * 0.2 if front else ty0 + th * 0.3
@@ -427,4 +443,57 @@ def _around(
         base = _base(figure, d, stage)
         box = _box(cx, base, h, figure.aspect)
         placements.append(Placement(figure.subject, k, box, base, _flip(rng), True, d))
+    return placements
+
+
+def _against(
+    figure: Figure,
+    relation: str,
+    target: list[Placement],
+    target_crown: float,
+    own: float,
+    stage: Stage,
+    rng: np.random.Generator,
+) -> list[Placement]:
+    """Things touching the target: a hat worn on its top (where its crown is), a thing
+    held at its side (an umbrella over it), a thing leaning on its side, tilted."""
+    holder = target[0]
+    tx0, ty0, tx1, ty1 = holder.box
+    tw, th = tx1 - tx0, ty1 - ty0
+    crown = 1 - target_crown if holder.flip else target_crown
+    placements = []
+    for k in range(figure.count):
+        if relation == "worn_by":
+            width = min(tw * 0.5, th * 0.35 * figure.aspect)
+            height = width / figure.aspect
+            cx = tx0 + tw * crown
+            box = _box(cx, ty0 + height * 0.3, height, figure.aspect)
+            placements.append(
+                Placement(figure.subject, k, box, holder.z + 1, False, False, holder.depth)
+            )
+            continue
+        side = 1 if (k % 2 == 0) == (stage.width - tx1 >= tx0) else -1
+        if relation == "held_by":
+            raised = figure.noun in ("umbrella", "parasol", "balloon", "kite", "torch", "flag")
+            height = min(own * stage.shrink_at(holder.depth), th * (0.75 if raised else 0.45))
+            width = height * figure.aspect
+            cx = (tx1 - tw * 0.1 + width * 0.35) if side > 0 else (tx0 + tw * 0.1 - width * 0.35)
+            base = ty0 + th * (0.35 if raised else 0.7)
+            box = _box(cx, base, height, figure.aspect)
+            placements.append(
+                Placement(figure.subject, k, box, holder.z + 1, holder.flip, False, holder.depth)
+            )
+            continue
+        height = min(own * stage.shrink_at(holder.depth), th * 1.1)
+        width = height * figure.aspect
+        cx = (
+            (tx1 + width * 0.25 + k * width * 1.1)
+            if side > 0
+            else (tx0 - width * 0.25 - k * width * 1.1)
+        )
+        box = _box(cx, ty1, height, figure.aspect)
+        tilt = 12.0 * side
+        placements.append(
+            Placement(figure.subject, k, box, holder.z + 1, _flip(rng), True, holder.depth, tilt)
+        )
     return placements

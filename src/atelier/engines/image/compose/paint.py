@@ -51,6 +51,14 @@ def recolour(image: Image.Image, rgb: Rgb, silhouette: bool) -> Image.Image:
     return Image.fromarray((result * 255).astype(np.uint8), "RGBA")
 
 
+def shade(image: Image.Image, factor: float) -> Image.Image:
+    """The drawing a little darker (factor below 1) or lighter, its outline kept."""
+    pixels = np.asarray(image, np.float32) / 255
+    rgb = np.clip(pixels[..., :3] * factor, 0, 1)
+    out = np.concatenate([rgb, pixels[..., 3:]], axis=-1)
+    return Image.fromarray((out * 255).astype(np.uint8), "RGBA")
+
+
 def needs_recolour(entry: Entry, rgb: Rgb) -> bool:
     distance = np.linalg.norm(np.asarray(entry.colour, np.float32) - np.asarray(rgb))
     return bool(distance > 60 or silhouette(entry))

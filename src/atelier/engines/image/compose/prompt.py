@@ -10,315 +10,37 @@ import re
 from dataclasses import dataclass, field
 
 from atelier.engines.image import style_names
-from atelier.engines.image.compose.words import lemma, parts_of_speech, wordset
-
-MAX_SUBJECTS = 8
-MAX_COUNT = 12
-
-COLOURS: dict[str, tuple[int, int, int]] = {
-    "red": (200, 40, 35),
-    "scarlet": (222, 35, 30),
-    "crimson": (170, 20, 45),
-    "maroon": (120, 25, 35),
-    "orange": (235, 125, 30),
-    "ginger": (205, 110, 45),
-    "rust": (170, 75, 35),
-    "amber": (240, 170, 30),
-    "yellow": (240, 205, 40),
-    "golden": (218, 170, 50),
-    "gold": (218, 170, 50),
-    "green": (60, 150, 60),
-    "olive": (120, 130, 50),
-    "emerald": (30, 140, 90),
-    "lime": (150, 210, 60),
-    "teal": (30, 130, 130),
-    "turquoise": (50, 190, 180),
-    "cyan": (60, 200, 220),
-    "blue": (45, 95, 200),
-    "azure": (60, 140, 230),
-    "navy": (25, 40, 100),
-    "indigo": (70, 50, 140),
-    "purple": (125, 55, 160),
-    "violet": (140, 80, 190),
-    "lavender": (170, 150, 215),
-    "lilac": (190, 160, 210),
-    "magenta": (200, 50, 160),
-    "pink": (235, 130, 170),
-    "coral": (240, 120, 100),
-    "brown": (125, 80, 45),
-    "tan": (200, 160, 110),
-    "beige": (215, 195, 160),
-    "cream": (240, 230, 200),
-    "ivory": (245, 240, 220),
-    "white": (245, 245, 242),
-    "silver": (190, 195, 200),
-    "grey": (128, 128, 128),
-    "gray": (128, 128, 128),
-    "black": (25, 25, 28),
-    "bronze": (170, 115, 55),
-    "copper": (185, 100, 60),
-}
-FRUIT_COLOURS = frozenset(("orange", "lime", "olive"))  # colours that are also things
-SHADES = {"dark": 0.6, "deep": 0.7, "light": 1.35, "pale": 1.45, "bright": 1.15}
-
-NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "single": 1,
-    "lone": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "pair": 2,
-    "couple": 2,
-    "both": 2,
-    "few": 3,
-    "some": 3,
-    "several": 4,
-    "many": 6,
-    "dozen": 12,
-    "lots": 6,
-    "numerous": 7,
-    "flock": 5,
-    "herd": 5,
-    "group": 4,
-    "pack": 4,
-    "family": 3,
-    "school": 5,
-    "swarm": 7,
-    "crowd": 6,
-    "row": 4,
-    "bunch": 4,
-}
-COLLECTIVES = wordset("pair couple dozen flock herd group pack family school swarm crowd row bunch")
-DETERMINERS = wordset("the this that these those his her their its my our your every each of lot")
-SIZES = {
-    "big": 1.3,
-    "large": 1.3,
-    "huge": 1.6,
-    "giant": 1.7,
-    "enormous": 1.7,
-    "tall": 1.25,
-    "small": 0.75,
-    "little": 0.75,
-    "tiny": 0.55,
-    "baby": 0.65,
-}
-
-# Relation phrases, longest first; each maps to one of the layout's relations.
-RELATIONS = [
-    ("in front of", "in_front_of"),
-    ("to the left of", "left_of"),
-    ("to the right of", "right_of"),
-    ("on the left of", "left_of"),
-    ("on the right of", "right_of"),
-    ("on top of", "on"),
-    ("left of", "left_of"),
-    ("right of", "right_of"),
-    ("next to", "beside"),
-    ("close to", "beside"),
-    ("underneath", "under"),
-    ("beneath", "under"),
-    ("under", "under"),
-    ("below", "below"),
-    ("above", "above"),
-    ("over", "above"),
-    ("atop", "on"),
-    ("on", "on"),
-    ("upon", "on"),
-    ("sitting on", "on"),
-    ("beside", "beside"),
-    ("near", "beside"),
-    ("by", "beside"),
-    ("with", "beside"),
-    ("behind", "behind"),
-    ("around", "around"),
-    ("surrounding", "around"),
-    ("circling", "around"),
-    ("among", "around"),
-    ("between", "between"),
-    ("inside", "in"),
-    ("in", "in"),
-    ("at", "at"),
-    ("across", "beside"),
-    ("against", "beside"),
-    ("along", "beside"),
-    ("facing", "beside"),
-    ("from", "beside"),
-    ("into", "in"),
-    ("through", "in"),
-]
-RELATION_NAMES = (
-    "above",
-    "below",
-    "under",
-    "on",
-    "beside",
-    "left_of",
-    "right_of",
-    "in_front_of",
-    "behind",
-    "around",
-    "in",
+from atelier.engines.image.compose import chinese
+from atelier.engines.image.compose.sizes import HEIGHTS
+from atelier.engines.image.compose.vocabulary import (
+    CLOTHES,
+    COLLECTIVES,
+    COLOURS,
+    CONTAINERS,
+    DETERMINERS,
+    DRINKS,
+    FILLER,
+    FRUIT_COLOURS,
+    HELD,
+    ING_NOUNS,
+    MAX_COUNT,
+    MAX_SUBJECTS,
+    NUMBERS,
+    PAINTED,
+    PLACES,
+    PORTIONS,
+    POSES,
+    PRONOUNS,
+    RELATION_NAMES,
+    RELATIONS,
+    REVERSED,
+    SEASONS,
+    SHADES,
+    SIZES,
+    TIMES,
+    WEATHER,
 )
-
-# Scene words: time of day, weather, season and places; adjectives count too.
-TIMES = {
-    "sunset": "sunset",
-    "sundown": "sunset",
-    "dusk": "dusk",
-    "twilight": "dusk",
-    "evening": "dusk",
-    "sunrise": "sunrise",
-    "dawn": "sunrise",
-    "daybreak": "sunrise",
-    "morning": "morning",
-    "noon": "day",
-    "midday": "day",
-    "day": "day",
-    "daytime": "day",
-    "afternoon": "day",
-    "sunny": "day",
-    "night": "night",
-    "midnight": "night",
-    "nighttime": "night",
-    "moonlit": "night",
-    "moonlight": "night",
-    "starry": "night",
-    "nocturnal": "night",
-}
-WEATHER = {
-    "rain": "rain",
-    "rainy": "rain",
-    "raining": "rain",
-    "drizzle": "rain",
-    "snow": "snow",
-    "snowy": "snow",
-    "snowing": "snow",
-    "snowfall": "snow",
-    "fog": "fog",
-    "foggy": "fog",
-    "mist": "fog",
-    "misty": "fog",
-    "haze": "fog",
-    "hazy": "fog",
-    "storm": "storm",
-    "stormy": "storm",
-    "thunderstorm": "storm",
-    "lightning": "storm",
-    "cloudy": "cloudy",
-    "overcast": "cloudy",
-    "grey": "cloudy",
-    "clear": "clear",
-    "windy": "cloudy",
-}
-SEASONS = {
-    "spring": "spring",
-    "springtime": "spring",
-    "summer": "summer",
-    "summery": "summer",
-    "autumn": "autumn",
-    "autumnal": "autumn",
-    "fall": "autumn",
-    "winter": "winter",
-    "wintry": "winter",
-    "wintery": "winter",
-    "christmas": "winter",
-}
-PLACES = {
-    "sea": "sea",
-    "ocean": "sea",
-    "seaside": "sea",
-    "waves": "sea",
-    "wave": "sea",
-    "harbour": "sea",
-    "harbor": "sea",
-    "bay": "sea",
-    "coast": "beach",
-    "shore": "beach",
-    "beach": "beach",
-    "seashore": "beach",
-    "sand": "beach",
-    "sandy": "beach",
-    "lake": "lake",
-    "pond": "lake",
-    "river": "lake",
-    "water": "lake",
-    "stream": "lake",
-    "forest": "forest",
-    "woods": "forest",
-    "wood": "forest",
-    "woodland": "forest",
-    "jungle": "forest",
-    "meadow": "field",
-    "field": "field",
-    "fields": "field",
-    "grass": "field",
-    "grassy": "field",
-    "farm": "field",
-    "countryside": "field",
-    "garden": "field",
-    "park": "field",
-    "lawn": "field",
-    "prairie": "field",
-    "hill": "hills",
-    "hills": "hills",
-    "hillside": "hills",
-    "valley": "hills",
-    "mountain": "mountains",
-    "mountains": "mountains",
-    "alps": "mountains",
-    "peaks": "mountains",
-    "desert": "desert",
-    "dunes": "desert",
-    "city": "city",
-    "town": "city",
-    "street": "city",
-    "skyline": "city",
-    "village": "city",
-    "downtown": "city",
-    "urban": "city",
-    "room": "interior",
-    "kitchen": "interior",
-    "bedroom": "interior",
-    "interior": "interior",
-    "indoors": "interior",
-    "inside": "interior",
-    "office": "interior",
-    "library": "interior",
-    "classroom": "interior",
-    "hall": "interior",
-    "studio": "interior",
-    "space": "space",
-    "sky": "sky",
-    "clouds": "sky",
-    "island": "beach",
-    "landscape": "field",
-    "outdoors": "field",
-    "nature": "field",
-}
-# Sky things are painted (not clip art) and placed in the sky.
-PAINTED = {"sun": "sun", "moon": "moon", "star": "star", "cloud": "cloud", "rainbow": "rainbow"}
-# -ing words that are nouns, not verbs.
-ING_NOUNS = wordset(
-    "building painting ring king wing swing string spring ceiling evening morning "
-    "clothing pudding wedding duckling seedling earring dumpling lightning sibling "
-    "stocking icing awning railing sapling darling"
-)
-FILLER = wordset(
-    "is are was be being very quite and or while its it there which who that stands "
-    "standing sits sitting lies lying made style manner picture image scene view "
-    "painting drawing illustration photo art artwork"
-)
+from atelier.engines.image.compose.words import GENERIC, KIN, is_english, lemma, parts_of_speech
 
 
 @dataclass
@@ -331,6 +53,7 @@ class Subject:
     rgb: tuple[int, int, int] | None = None
     size: float = 1.0
     painted: bool = False  # a sky thing, drawn rather than clip art
+    kind: str | None = None  # a noun before the head that names the kind: "willow" tree
 
 
 @dataclass
@@ -338,6 +61,7 @@ class Relation:
     subject: int
     relation: str
     target: int
+    weak: bool = False  # from "with": any other relation of the subject wins
 
 
 @dataclass
@@ -351,15 +75,24 @@ class Scene:
     style: str | None = None
     colours: list[str] = field(default_factory=list)  # colours that name no subject
     dropped: list[str] = field(default_factory=list)  # subjects over MAX_SUBJECTS
+    reading: str | None = None  # the English a prompt in another language was read as
+    timed: bool = False  # the prompt named a time of day
+    materials: list[str] = field(default_factory=list)  # "brick", "stone": the scene's
+
+
+STYLE_WORDS = r"painting|sketch|drawing|print|engraving|etching|illustration|art|watercolou?r"
 
 
 def _style(text: str) -> tuple[str, str | None]:
-    """Cut a style phrase out of the prompt: "…, in the style of a woodcut" → "woodcut"."""
+    """Cut a style phrase out of the prompt: "…, in the style of a woodcut" → "woodcut",
+    "…, oil painting" → "oil painting"."""
     patterns = [
         r"\b(?:in|with)\s+(?:the\s+)?(?:style|manner)\s+of\s+(?:an?\s+|the\s+)?([^,;.]+)",
         r"\b(?:in|as)\s+(?:an?\s+)?([a-z -]+?)\s+style\b",
         r"\b([a-z-]+(?:\s[a-z-]+)?)\s+style\b",
         r"\bstyle\s*[:=]\s*([^,;.]+)",
+        r"[,;]\s*(?:as\s+|in\s+)?(?:an?\s+)?([a-z -]*?(?:" + STYLE_WORDS + r"))\s*$",
+        r"\b(?:as|in)\s+(?:an?\s+)?([a-z -]*?(?:" + STYLE_WORDS + r"))\s*$",
     ]
     for pattern in patterns:
         found = re.search(pattern, text)
@@ -385,19 +118,40 @@ def _relation_at(tokens: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
-def _is_verb(token: str) -> bool:
+def _is_noun_like(token: str) -> bool:
+    return "NOUN" in parts_of_speech(token) or not parts_of_speech(token)
+
+
+def _is_verb(tokens: list[str], i: int) -> bool:
+    """A verb that ends a noun phrase ("sitting", "eats"); not a word that only looks like
+    one where it stands: "a log", "a dining table", "two sleeping cats"."""
+    token = tokens[i]
     pos = parts_of_speech(token)
     if token in ING_NOUNS or token in NUMBERS or token in COLOURS:
+        return False
+    before = tokens[i - 1] if i else ""
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    opens = before in NUMBERS or before in DETERMINERS or before in COLOURS or before in SIZES
+    if opens and (not token.endswith("ing") or _is_noun_like(after) and after not in FILLER):
         return False
     if token.endswith("ing") and "VERB" in pos:
         return True
     return bool(pos) and pos <= {"VERB", "ADV"}
 
 
+def read_english(prompt: str) -> str:
+    """The prompt as English words: a Chinese prompt is read by chinese.to_english (which
+    raises chinese.Unreadable naming what it cannot read)."""
+    return chinese.to_english(prompt) if chinese.is_chinese(prompt) else prompt
+
+
 def parse(prompt: str) -> Scene:
     """The scene a prompt describes (see the module docstring)."""
     scene = Scene()
-    text, scene.style = _style(prompt.lower())
+    english = read_english(prompt)
+    if english != prompt:
+        scene.reading = english
+    text, scene.style = _style(english.lower())
     tokens = _tokens(text)
     # Split into noun-phrase chunks, remembering the relation that joins each to the last.
     chunks: list[tuple[str | None, list[str]]] = []
@@ -412,7 +166,20 @@ def parse(prompt: str) -> Scene:
             relation, current = found[0], []
             i += found[1]
             continue
-        if token in (",", ";", ".", "and", "or", "while", "where") or _is_verb(token):
+        if token == "of" and current and i + 1 < len(tokens) and lemma(tokens[i + 1]) in DRINKS:
+            current.insert(len(current) - 1, tokens[i + 1])  # "a glass of milk": a milk glass
+            i += 2
+            continue
+        if token == "of" and current and lemma(current[-1]) in CONTAINERS:
+            following = tokens[i + 1 : i + 3]
+            if not any(lemma(t) in DRINKS for t in following):
+                chunks.append((relation, current))  # "a vase of flowers": flowers in it
+                relation, current = "holding_in", []
+                i += 1
+                continue
+        if token in (",", ";", ".", "and", "or", "while", "where") or _is_verb(tokens, i):
+            if token in POSES and current:
+                current.append(token)  # "cats sleeping on a sofa": sleeping cats
             chunks.append((relation, current))
             relation = {"and": "and", "or": "and", ",": "comma", ";": "comma"}.get(token, "beside")
             current = []
@@ -421,18 +188,45 @@ def parse(prompt: str) -> Scene:
         current.append(token)
         i += 1
     chunks.append((relation, current))
+    _join(scene, chunks)
+    scene.timed = bool(scene.time)
+    if not scene.time:
+        night_sky = any(s.noun in ("moon", "star") for s in scene.subjects)
+        scene.time = "night" if night_sky else "day"
+    return scene
 
+
+def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
+    """Read each chunk and record how it stands to the ones before."""
     group: list[int] = []  # the subjects a following relation applies to
     between: list[int] = []  # "a cat between a dog and a horse": waiting for the horse
     related = False  # a relation was read since the last comma: a comma starts anew
+    named: list[int] = []  # subjects in the order they were last named (for "it")
     for joined_by, chunk in chunks:
-        index = _read_chunk(chunk, scene)
+        words = [t for t in chunk if t not in DETERMINERS]
+        if words and all(t in PRONOUNS for t in words):  # "above it": the one before
+            earlier = [n for n in named if n not in group]
+            index: int | None = earlier[-1] if earlier else None
+        else:
+            index = _read_chunk(chunk, scene)
         if index is None:
             continue
+        named = [n for n in named if n != index] + [index]
+        if joined_by == "with" and scene.subjects[index].noun in CLOTHES:
+            joined_by = "wearing"  # "a snowman with a hat": the hat is worn
+        if joined_by == "with" and scene.subjects[index].noun in HELD:
+            joined_by = "holding"  # "a woman with an umbrella": she holds it
         if joined_by == "comma":
             joined_by = None if related else "and"
             related = False
-        if joined_by in RELATION_NAMES or joined_by == "between":
+        if joined_by == "together":
+            joined_by = "and"
+        if joined_by in REVERSED:
+            for member in group:
+                if member != index:
+                    scene.relations.append(Relation(index, REVERSED[joined_by], member))
+            related = True
+        elif joined_by in RELATION_NAMES or joined_by in ("between", "with"):
             _relate(scene, group, joined_by, index)
             pair = joined_by == "between" and scene.subjects[index].count < 2
             between = list(group) if pair else []
@@ -443,18 +237,32 @@ def parse(prompt: str) -> Scene:
                 scene.relations.append(Relation(member, "left_of", index))
             between = []
             group.append(index)
-        elif joined_by == "and":
+        elif joined_by == "and" and not related:
             group.append(index)
-        else:
+        else:  # "a tree left of a house and a car …": the car starts a new group
             group = [index]
-    if not scene.time:
-        night_sky = any(s.noun in ("moon", "star") for s in scene.subjects)
-        scene.time = "night" if night_sky else "day"
-    return scene
+            related = False
+
+
+def unreadable(scene: Scene) -> str | None:
+    """Why the prompt cannot be drawn, if it cannot: a subject in words no dictionary of
+    ours knows ("zorbly quenfaxes"), or nothing read at all."""
+    unknown = [s.text for s in scene.subjects if not s.painted and not known_word(s.noun)]
+    if unknown:
+        return "could not read " + ", ".join(f"'{t}'" for t in unknown) + " in the prompt"
+    said = scene.places or scene.season or scene.weather != "clear" or scene.timed
+    if not scene.subjects and not said:
+        return "found nothing to draw in the prompt: name a thing or a place"
+    return None
+
+
+def known_word(noun: str) -> bool:
+    return is_english(noun) or noun in KIN or noun in GENERIC or noun in HEIGHTS
 
 
 def _relate(scene: Scene, members: list[int], name: str, target: int) -> None:
-    """Record `members name target`; "between two trees" stands the trees around it."""
+    """Record `members name target`; "between two trees" stands the trees around it; "a
+    house with a bird above it" ties the bird to the house only weakly until "above"."""
     for member in members:
         if member == target:
             continue
@@ -462,24 +270,34 @@ def _relate(scene: Scene, members: list[int], name: str, target: int) -> None:
             scene.relations.append(Relation(target, "around", member))
         elif name == "between":
             scene.relations.append(Relation(member, "right_of", target))
+        elif name == "with":
+            scene.relations.append(Relation(target, "beside", member, weak=True))
         else:
             scene.relations.append(Relation(member, name, target))
 
 
+def _scene_word(token: str) -> bool:
+    return token in PLACES or token in WEATHER or token in SEASONS or token in TIMES
+
+
 def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
-    """Take scene words out of a chunk; add its subject, if it names one, to the scene."""
+    """Take scene words out of a chunk; add its subject, if it names one, to the scene.
+
+    A word before a scene word describes the scene, not a subject: "a calm sea", "a
+    wheat field"; a scene word before a noun names a kind: "a christmas tree"."""
     count: int | None = None
     colour: str | None = None
     shade = 1.0
     size = 1.0
     modifiers: list[str] = []
     nouns: list[str] = []
-    for token in chunk:
+    for k, token in enumerate(chunk):
+        after = chunk[k + 1] if k + 1 < len(chunk) else ""
         if token.isdigit():
             count = int(token)
         elif token in NUMBERS and not (token in ("school", "family") and nouns):
             count = max(count or 0, NUMBERS[token]) if token not in ("a", "an") else count or 1
-        elif token in COLOURS:
+        elif token in COLOURS and not (after in PLACES and not nouns):
             colour = token
         elif token in SHADES:
             shade = SHADES[token]
@@ -487,6 +305,10 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
             size = SIZES[token]
             if token == "baby":
                 modifiers.append(token)
+        elif _scene_word(token) and _is_noun_like(after) and not _scene_word(after) and after:
+            modifiers.append(token)  # "christmas tree", "kitchen table": a kind of thing
+            if token in PLACES and PLACES[token] not in scene.places:
+                scene.places.append(PLACES[token])
         elif token in TIMES and not nouns:
             scene.time = TIMES[token]
         elif token in WEATHER and token not in PLACES:
@@ -498,9 +320,14 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
                 scene.places.append(PLACES[token])
             if token in ("snowy",):
                 scene.weather = "snow"
-        elif token in DETERMINERS or token in FILLER:
+        elif token in DETERMINERS or token in FILLER or token in PORTIONS:
             continue
-        elif "NOUN" in parts_of_speech(token) or not parts_of_speech(token):
+        elif token in POSES:
+            modifiers.append(token)  # "horses running": running horses
+        elif after in PLACES and not nouns:
+            if "NOUN" in parts_of_speech(token) and "ADJ" not in parts_of_speech(token):
+                scene.materials.append(token)  # "a wheat field", "a brick wall"
+        elif _is_noun_like(token):
             nouns.append(token)
         else:
             modifiers.append(token)
@@ -509,6 +336,8 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
         nouns = [chunk[-1]]
         colour = None if chunk[-1] == colour else colour
         count = None if chunk[-1] in COLLECTIVES else count
+    if not nouns and modifiers and chunk[-1] == modifiers[-1] and chunk[-1] not in POSES:
+        nouns = [modifiers.pop()]  # "a log": a word the dictionary knows only as a verb
     if not nouns:
         if colour is not None:
             scene.colours.append(colour)
@@ -529,6 +358,8 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
     if colour is not None:
         r, g, b = (int(min(255, max(0, c * shade))) for c in COLOURS[colour])
         rgb = (r, g, b)
+    kinds = [lemma(n) for n in nouns[:-1]]
+    kinds += [m for m in modifiers if _is_noun_like(m) and m not in POSES]
     query = " ".join([*modifiers, *[lemma(n) for n in nouns]])
     subject = Subject(
         noun=noun,
@@ -539,6 +370,7 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
         rgb=rgb,
         size=size,
         painted=noun in PAINTED,
+        kind=" ".join(kinds) or None,
     )
     scene.subjects.append(subject)
     return len(scene.subjects) - 1

@@ -1,6 +1,6 @@
-"""Painted stand-ins for common scenery the clip-art library lacks (it has no barn, no
-windmill, no bridge and no garden fence): simple flat drawings in the library's manner,
-used only when no drawing matches the noun."""
+"""Painted stand-ins for common things the clip-art library lacks (it has no barn, no
+windmill, no bridge, no garden fence, no branch to perch on, no bench, no bed, no vase…):
+simple flat drawings in the library's manner, used only when no drawing names the noun."""
 
 from __future__ import annotations
 
@@ -8,7 +8,25 @@ from PIL import Image, ImageDraw
 
 OUTLINE = (40, 30, 25, 255)
 # width / height of each prop
-ASPECTS = {"fence": 3.2, "barn": 1.3, "windmill": 0.62, "bridge": 3.4}
+ASPECTS = {
+    "fence": 3.2,
+    "barn": 1.3,
+    "windmill": 0.62,
+    "bridge": 3.4,
+    "branch": 3.0,
+    "bench": 2.2,
+    "log": 3.0,
+    "bush": 1.6,
+    "bed": 1.7,
+    "vase": 0.6,
+    "kite": 0.75,
+}
+WOOD = (150, 100, 58, 255)
+LEAF = (62, 128, 52, 255)
+
+
+def has(noun: str) -> bool:
+    return noun in ASPECTS
 
 
 def draw(noun: str, width: int, height: int) -> Image.Image:
@@ -120,4 +138,81 @@ def draw(noun: str, width: int, height: int) -> Image.Image:
                 outline=OUTLINE,
                 width=line,
             )
+    else:
+        _more(noun, pen, w, h, line)
     return image.resize((max(width, 1), max(height, 1)), Image.Resampling.LANCZOS)
+
+
+def _more(noun: str, pen: ImageDraw.ImageDraw, w: int, h: int, line: int) -> None:
+    """The smaller props: a branch, a bench, a log, a bush, a bed, a vase, a kite."""
+    if noun == "branch":  # a bough with leaves below it, to perch things on
+        for k in range(6):
+            x, y = w * (0.1 + 0.16 * k), h * (0.55 if k % 2 else 0.75)
+            pen.ellipse((x - w * 0.07, y - h * 0.25, x + w * 0.07, y + h * 0.25), fill=LEAF)
+        pen.polygon(
+            [(0, h * 0.14), (w, h * 0.2), (w, h * 0.34), (0, h * 0.4)],
+            fill=WOOD,
+            outline=OUTLINE,
+            width=line,
+        )
+    elif noun == "bench":
+        for x in (0.08, 0.84):
+            pen.rectangle((w * x, h * 0.5, w * (x + 0.08), h), fill=WOOD, outline=OUTLINE)
+        for top in (0.0, 0.2, 0.45):
+            pen.rectangle((0, h * top, w, h * (top + 0.13)), fill=WOOD, outline=OUTLINE, width=line)
+    elif noun == "log":
+        pen.rounded_rectangle(
+            (w * 0.02, h * 0.1, w * 0.9, h * 0.95), h * 0.3, fill=WOOD, outline=OUTLINE, width=line
+        )
+        pen.ellipse((w * 0.78, h * 0.1, w, h * 0.95), fill=(214, 172, 118, 255), outline=OUTLINE)
+        pen.ellipse((w * 0.85, h * 0.35, w * 0.93, h * 0.7), outline=OUTLINE, width=line)
+    elif noun == "bush":
+        for cx, cy, r in ((0.3, 0.6, 0.3), (0.7, 0.6, 0.3), (0.5, 0.38, 0.36), (0.5, 0.7, 0.3)):
+            box = (w * (cx - r * 0.62), h * (cy - r), w * (cx + r * 0.62), h * (cy + r))
+            pen.ellipse(box, fill=LEAF, outline=OUTLINE, width=line)
+    elif noun == "bed":
+        pen.rectangle((0, h * 0.1, w * 0.08, h), fill=WOOD, outline=OUTLINE, width=line)
+        pen.rectangle((w * 0.92, h * 0.4, w, h), fill=WOOD, outline=OUTLINE, width=line)
+        pen.rectangle((w * 0.06, h * 0.5, w * 0.94, h * 0.8), fill=WOOD, outline=OUTLINE)
+        pen.rectangle(
+            (w * 0.08, h * 0.36, w * 0.92, h * 0.56), fill=(236, 236, 246, 255), outline=OUTLINE
+        )
+        pen.rectangle(
+            (w * 0.35, h * 0.34, w * 0.92, h * 0.58), fill=(90, 120, 190, 255), outline=OUTLINE
+        )
+        pen.ellipse(
+            (w * 0.1, h * 0.28, w * 0.3, h * 0.46), fill=(250, 250, 250, 255), outline=OUTLINE
+        )
+    elif noun == "vase":
+        pen.polygon(
+            [
+                (w * 0.3, 0),
+                (w * 0.7, 0),
+                (w * 0.62, h * 0.15),
+                (w * 0.95, h * 0.55),
+                (w * 0.7, h),
+                (w * 0.3, h),
+                (w * 0.05, h * 0.55),
+                (w * 0.38, h * 0.15),
+            ],
+            fill=(70, 110, 190, 255),
+            outline=OUTLINE,
+            width=line,
+        )
+        pen.line(
+            (w * 0.12, h * 0.55, w * 0.88, h * 0.55), fill=(235, 235, 245, 255), width=line * 3
+        )
+    elif noun == "kite":
+        tip, east, tail, west = (
+            (w * 0.5, 0.0),
+            (w * 1.0, h * 0.32),
+            (w * 0.5, h * 0.75),
+            (0.0, h * 0.32),
+        )
+        centre = (w * 0.5, h * 0.32)
+        pen.polygon([tip, east, tail, west], fill=(220, 50, 50, 255), outline=OUTLINE, width=line)
+        pen.polygon([tip, east, centre], fill=(250, 210, 60, 255))
+        pen.polygon([tail, west, centre], fill=(250, 210, 60, 255))
+        pen.line([tip, tail], fill=OUTLINE, width=line)
+        pen.line([west, east], fill=OUTLINE, width=line)
+        pen.line([tail, (w * 0.4, h * 0.88), (w * 0.55, h * 1.0)], fill=OUTLINE, width=line)

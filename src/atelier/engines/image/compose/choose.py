@@ -1,0 +1,124 @@
+"""Which drawing stands for a subject: one whose own words name it (never one found by
+meaning alone), of the kind asked for where the library has it, whole (not a head),
+showing nothing else the prompt asks for, and different ones for the copies of a count.
+
+What stood in for what was asked (a tree for a willow tree) is said in `Choice.generic`,
+which the work's record carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from atelier.engines.image.compose import index, props, sizes
+from atelier.engines.image.compose.prompt import Subject
+from atelier.engines.image.compose.words import GENERIC, kin_of, lemma, with_kin, wordset
+
+# A drawing stands for a noun only if its own words name it; below this score even one
+# that does is too poor (an icon, a head, a framed scene) to use.
+NAMED_THRESHOLD = 0.3
+HEADED_THRESHOLD = 0.15  # its title's head noun is the noun: a title in Italian, say
+PROP_THRESHOLD = 0.5  # a poorer drawing than this gives way to a painted prop
+# Candidates this close to the best are equally good: the seed picks among them, and the
+# copies of a counted subject take different ones where there are several.
+TIE = 0.03
+COPIES_TIE = 0.12
+# Things drawn standing: a drawing of one whose bottom is a single shape is a head, a bust
+# or a portrait more often than a whole figure.
+LEGGED = wordset(
+    "dog horse cow bull pig sheep goat deer fox wolf bear lion tiger zebra giraffe "
+    "elephant camel donkey pony calf lamb man woman boy girl child person farmer king "
+    "queen knight doctor nurse chef shepherd fisherman soldier"
+)
+
+
+@dataclass
+class Choice:
+    """What a subject became: drawings (one per copy where the library has several), a
+    painted prop or sky thing, or nothing; and what stood in for what was asked."""
+
+    subject: Subject
+    entries: list[index.Entry]
+    score: float
+    metres: float
+    habitat: str
+    prop: bool = False  # painted by props.py (the library has no such drawing)
+    generic: str | None = None  # "no drawing of a willow tree: a tree drawn"
+
+    @property
+    def entry(self) -> index.Entry | None:
+        return self.entries[0] if self.entries else None
+
+    @property
+    def placed(self) -> bool:
+        return bool(self.entries) or self.prop or self.subject.painted
+
+
+def choose(
+    clipart: index.ClipArt,
+    subject: Subject,
+    others: list[str],
+    used: set[str],
+    rng: np.random.Generator,
+) -> Choice:
+    """The drawings for a subject: named by their own words, the kind asked for when
+    the library has it (else the head noun's, said in `generic`), never one already
+    standing for another subject, different ones for the copies where it can."""
+    metres, like = sizes.height(subject.noun)
+    where = sizes.habitat(subject.noun, like)
+    if subject.painted:
+        return Choice(subject, [], 1.0, metres, where if where != "ground" else "sky")
+    kind = frozenset(w for k in (subject.kind or "").split() for w in kin_of(lemma(k)))
+    wanted = index.Wanted(
+        query=with_kin(subject.query),
+        heads=kin_of(subject.noun),
+        kind=kind,
+        colour=subject.rgb,
+        aspect=sizes.aspect(subject.noun, like),
+        unlike=sizes.unlike(subject.noun, metres),
+        avoid=frozenset(w for o in others for w in kin_of(o)) - kin_of(subject.noun),
+        single=subject.count == 1,
+    )
+    matches = [
+        m
+        for m in clipart.search(wanted, limit=24)
+        if m.named
+        and not m.other
+        and m.entry.path not in used
+        and m.score >= (HEADED_THRESHOLD if _headed(m.entry, wanted.heads) else NAMED_THRESHOLD)
+    ]
+    if any(m.kind for m in matches):  # the kind asked for, where the library has it
+        matches = [m for m in matches if m.kind]
+    if any(m.titled for m in matches):  # a title naming it beats a keyword that does
+        matches = [m for m in matches if m.titled]
+    if subject.noun in LEGGED:  # a whole figure, not a head: see LEGGED
+        matches = sorted(matches, key=lambda m: -(m.score - 0.4 * (clipart.feet(m.entry) < 2)))
+    if props.has(subject.noun) and (not matches or matches[0].score < PROP_THRESHOLD):
+        return Choice(subject, [], 1.0, metres, where, prop=True)
+    if not matches and subject.noun in GENERIC:
+        broader = replace(subject, noun=GENERIC[subject.noun], kind=subject.noun)
+        choice = choose(clipart, broader, others, used, rng)
+        choice.subject = subject
+        choice.generic = f"no drawing of a {subject.query} in the library: a {broader.noun} drawn"
+        return choice
+    if not matches:
+        return Choice(subject, [], 0.0, metres, where)
+    best = matches[0]
+    good = [m for m in matches if m.score >= best.score - TIE and m.kind == best.kind]
+    first = good[int(rng.integers(0, len(good)))]
+    copies = [first.entry]
+    if subject.count > 1:  # other drawings of the kind for the other copies
+        near = [m for m in matches if m.score >= best.score - COPIES_TIE and m is not first]
+        whole = subject.noun not in LEGGED or clipart.feet(first.entry) < 2
+        near = [m for m in near if m.kind == best.kind and (whole or clipart.feet(m.entry) >= 2)]
+        copies += [m.entry for m in near][: subject.count - 1]
+    generic = None
+    if kind and not best.kind:
+        generic = f"no drawing of a {subject.query} in the library: a {subject.noun} drawn"
+    return Choice(subject, copies, first.score, metres, where, generic=generic)
+
+
+def _headed(entry: index.Entry, heads: frozenset[str]) -> bool:
+    """Its title is headed by the noun ("Cigno", "Church Building")."""
+    return entry.head in heads or bool(entry.head_words & heads)
