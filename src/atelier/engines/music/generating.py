@@ -9,6 +9,7 @@ songs and Palestrina's reserved encodings among them, so its works are not for s
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from fractions import Fraction
@@ -224,23 +225,65 @@ def reference_mode(key: str) -> str:
 
 
 def start_sampler(
-    net: MelodyNet, body: list[int], style: str, mode: str, meter: str, seed: int
+    net: MelodyNet,
+    body: list[int],
+    style: str,
+    mode: str,
+    meter: str,
+    seed: int,
+    away: tuple[str, float] | None = None,
 ) -> Sampler:
-    return Sampler(net, header(style, mode, meter) + body, np.random.default_rng(seed))
+    """A sampler in `style` after `body`; `away`: a style to lean away from, and how much."""
+    leaning = None
+    if away is not None:
+        other = Sampler(net, header(away[0], mode, meter) + body, np.random.default_rng(seed))
+        leaning = (other, away[1])
+    return Sampler(net, header(style, mode, meter) + body, np.random.default_rng(seed), leaning)
 
 
-def best_style(net: MelodyNet, encoded: tok.Encoded, styles: list[str]) -> str:
-    """The style under which the model finds the melody most likely."""
+def style_log_likelihoods(
+    net: MelodyNet, encoded: tok.Encoded, styles: list[str]
+) -> dict[str, float]:
+    """The melody's log-likelihood (nats: its mode, meter and notes) under each style."""
     body = encoded.tokens[tok.HEADER :]
     meter = tok.header(encoded.tokens).meter
-    scores = {}
-    for style in styles:
-        sampler = start_sampler(net, body, style, encoded.mode, meter, 0)
-        scores[style] = sampler.log_likelihood()
-    return max(scores, key=lambda s: scores[s])
+    return {
+        style: start_sampler(net, body, style, encoded.mode, meter, 0).log_likelihood()
+        for style in styles
+    }
+
+
+def style_probabilities(choice: ModelChoice, encoded: tok.Encoded) -> dict[str, float]:
+    """The style check: P(style | melody) by Bayes' rule over the model's styles, each as
+    likely beforehand, from the network's likelihood of the melody's mode, meter and
+    notes under each style (its training data: Palestrina's lines are all in 2/2 or 3/2,
+    so a nursery tune in 4/4 is not taken for one)."""
+    scores = style_log_likelihoods(melody_net(choice), encoded, styles_of(choice))
+    top = max(scores.values())
+    weights = {s: math.exp(v - top) for s, v in scores.items()}
+    total = sum(weights.values())
+    return {s: w / total for s, w in weights.items()}
+
+
+def best_style(choice: ModelChoice, encoded: tok.Encoded) -> str:
+    """The style the style check finds most probable for the melody."""
+    probabilities = style_probabilities(choice, encoded)
+    return max(probabilities, key=lambda s: probabilities[s])
 
 
 # ---------------------------------------------------------------- four parts
+
+
+def harmony_reference(key: str) -> tuple[str, int, frozenset[int]]:
+    """How the harmony model, which knows only major and minor, sees a key: its mode (a
+    modal key by its third), the shift that takes the key's tonic to C (major) or A
+    (minor) so that the model's tonic is the tune's (D dorian is read as A minor with an
+    F♯, not as D in A minor), and the key's own scale in that frame (for the clash rule)."""
+    tonic = tok.split_key(key)[0]
+    mode = reference_mode(key)
+    shift = ((9 if mode == "minor" else 0) - tonic + 6) % 12 - 6
+    scale = frozenset((pc + shift - tok.key_shift(key)) % 12 for pc in harmony.WHITE_KEYS)
+    return mode, shift, scale
 
 
 def chorale(melody: Piece, rng: np.random.Generator, candidates: int = 3) -> Piece:
@@ -260,7 +303,7 @@ def chorale(melody: Piece, rng: np.random.Generator, candidates: int = 3) -> Pie
         Note(None if n.pitch is None else n.pitch + 12 * octaves, n.start, n.duration, n.tie)
         for n in notes
     )
-    shift = tok.key_shift(melody.key)
+    mode, shift, scale = harmony_reference(melody.key)
     grid = harmony.voice_grid(soprano_notes, melody.quarter_length())
     reference = np.where(grid > 0, grid + shift, 0)
     bar = bar_length(melody.meter)
@@ -271,10 +314,11 @@ def chorale(melody: Piece, rng: np.random.Generator, candidates: int = 3) -> Pie
         reference,
         start,
         bar_eighths,
-        reference_mode(melody.key),
+        mode,
         shift,
         rng,
         candidates=candidates,
+        scale=scale,
     )
     sounding = np.where(voices > 0, voices - shift, 0)
     lower = harmony.voice_parts(sounding, CHORALE_PROGRAMS)[1:]

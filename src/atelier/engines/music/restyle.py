@@ -1,10 +1,13 @@
 """music.restyle: a melody re-voiced in another style on its own rhythm. Each note keeps
-its place and length; its pitch is drawn by our melody model in the target style, pulled
-toward the original pitch as strongly as `freedom` allows (0: the original contour,
-1: the model's free choice), ending on the tonic."""
+its place and length. The tune's landmarks stay as they are: its opening, the first note
+of every bar, a minor tune's leading tones, the final tonic. Every other note is redrawn
+by our melody model in the target style, among pitches that keep the tune's contour and
+its own scale, within reach of the original (a major second at `freedom` 0, a fifth at
+1), pulled toward it as strongly as `freedom` allows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -18,8 +21,10 @@ from atelier.engines.music import tokens as tok
 from atelier.engines.music.common import INSTRUMENTS, MelodyUploadId, Style
 from atelier.engines.music.files import read_melody
 from atelier.engines.music.melody import guide_of, rewrite
+from atelier.engines.music.piece import Piece
 
 MAX_BARS = 64
+CONTRAST = 1.0  # how far a redrawn note leans away from the tune's own style, at freedom 1
 
 
 class RestyleParams(Params):
@@ -57,27 +62,10 @@ class MusicRestyle(Engine):
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
         ctx.progress(0.02, "reading the melody")
-        melody = gen.quantized(read_melody(ctx.file(p.melody), max_bars=MAX_BARS))
-        encoded = gen.melody_tokens(melody, p.style)
-        guide = guide_of(encoded.tokens, p.freedom)
-        net = gen.melody_net(p.model)
-        sampler = gen.start_sampler(net, [], p.style, encoded.mode, melody.meter, ctx.seed)
-        low, high = gen.STYLE_RANGES[p.style]
-        pitches = [n[2] for n in guide.notes if n[2] is not None]
-        tokens = rewrite(
-            sampler,
-            guide,
-            melody.meter,
-            encoded.mode,
-            p.temperature,
-            p.top_p,
-            (min(low, *pitches), max(high, *pitches)),
-            progress=lambda f: ctx.progress(0.1 + 0.5 * f, "re-voicing"),
+        melody = read_melody(ctx.file(p.melody), max_bars=MAX_BARS)
+        piece = restyle(
+            melody, p, ctx.seed, progress=lambda f: ctx.progress(0.1 + 0.5 * f, "re-voicing")
         )
-        title = f"{melody.title or 'Melody'}, {p.style.replace('-', ' ')} style"
-        piece = tok.decode(tokens, melody.key, melody.tempo, title)
-        program = INSTRUMENTS[gen.DEFAULT_INSTRUMENTS[p.style]]
-        piece = replace(piece, parts=(replace(piece.parts[0], program=program),))
         ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
         files = render.deliver(piece, "melody")
         meta = {
@@ -86,4 +74,37 @@ class MusicRestyle(Engine):
             "freedom": p.freedom,
             "model": gen.MELODY_MODELS[p.model],
         }
-        return [Creation(files, title, meta, models=gen.lineage(p.model, False))]
+        return [Creation(files, piece.title, meta, models=gen.lineage(p.model, False))]
+
+
+def restyle(
+    melody: Piece,
+    p: RestyleParams,
+    seed: int,
+    progress: Callable[[float], None] = lambda fraction: None,
+) -> Piece:
+    """The melody re-voiced as the parameters say (the same seed gives the same notes)."""
+    melody = gen.quantized(melody)
+    encoded = gen.melody_tokens(melody, p.style)
+    guide = guide_of(encoded.tokens, p.freedom)
+    net = gen.melody_net(p.model)
+    known = gen.style_probabilities(p.model, encoded)
+    source = max((s for s in known if s != p.style), key=lambda s: known[s])
+    away = (source, CONTRAST * p.freedom)
+    sampler = gen.start_sampler(net, [], p.style, encoded.mode, melody.meter, seed, away)
+    low, high = gen.STYLE_RANGES[p.style]
+    pitches = [n[2] for n in guide.notes if n[2] is not None]
+    tokens = rewrite(
+        sampler,
+        guide,
+        melody.meter,
+        encoded.mode,
+        p.temperature,
+        p.top_p,
+        (min(low, *pitches), max(high, *pitches)),
+        progress=progress,
+    )
+    title = f"{melody.title or 'Melody'}, {p.style.replace('-', ' ')} style"
+    piece = tok.decode(tokens, melody.key, melody.tempo, title)
+    program = INSTRUMENTS[gen.DEFAULT_INSTRUMENTS[p.style]]
+    return replace(piece, parts=(replace(piece.parts[0], program=program),))
