@@ -220,9 +220,15 @@ def _cut(piece: Piece, end: Fraction) -> Piece:
 # ---------------------------------------------------------------- the report
 
 
-def evaluate(part: str, seed: int = 1, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Every figure of docs/models.md's blind-set table, for one part of the set."""
-    tunes = load(part)
+def evaluate(
+    part: str,
+    seed: int = 1,
+    log: Callable[[str], None] = print,
+    tunes: list[Tune] | None = None,
+) -> dict[str, Any]:
+    """Every figure of docs/models.md's blind-set table, for one part of the set (its
+    tunes loaded here unless given)."""
+    tunes = load(part) if tunes is None else tunes
     rows: dict[str, dict[str, Any]] = {}
     for index, tune in enumerate(tunes):
         row: dict[str, Any] = {"style": tune.style, "harmonize": harmonized(tune, seed)}

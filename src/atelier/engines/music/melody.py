@@ -20,6 +20,7 @@ from atelier.engines.music.model import MelodyNet
 from atelier.engines.music.piece import bar_length
 
 PITCH_PULL = 1.0  # nats per semitone away from the guide's pitch, at freedom 0 (tuning part)
+CHANGE_PUSH = 3.0  # nats against keeping a redrawn note's own pitch, at freedom 1
 MAX_REPEATS = 3  # notes in a row on one pitch, unless the opening has longer runs
 WHITE_KEYS = frozenset({0, 2, 4, 5, 7, 9, 11})  # every mode's scale in its reference key
 OPENING_NOTES = 3  # a restyle keeps at least the first bar, and at least this many notes
@@ -239,6 +240,7 @@ def rewrite(
             if not allowed.any():
                 allowed = _pitch_mask(pitch, pitch, False)
             pull = -PITCH_PULL * (1 - guide.freedom) * _distance(pitch)
+            pull[tok.pitch_id(pitch)] -= CHANGE_PUSH * guide.freedom
             chosen = sampler.choose(allowed, temperature, top_p, pull) - tok.FIRST_PITCH
             chosen += tok.PITCH_LOW
         written, before = chosen, pitch
@@ -251,7 +253,8 @@ def rewrite(
 def guide_of(tokens: list[int], freedom: float) -> Guide:
     """The rhythm and pitches of a token sequence, as a guide for `rewrite`, with the
     landmarks a listener knows the tune by kept: its opening (the pickup and first bar,
-    at least three notes), the first note of every bar, each raised seventh of a minor
+    at least three notes), the first note of every bar (from freedom 0.5, of every
+    other bar, counting from the first full one), each raised seventh of a minor
     tune (its leading tone: G♯ in A minor) and its last note. New notes may take the
     mode's scale and the tune's own accidentals, but not a natural the tune always
     alters (no G♮ in a minor tune that only ever has G♯)."""
@@ -273,9 +276,15 @@ def guide_of(tokens: list[int], freedom: float) -> Guide:
     opening_end = max(first_bar_end, pitched[min(OPENING_NOTES, len(pitched)) - 1][0] + 1)
     leading = (tok.MODE_TONIC[head.mode] - 1) % 12 if head.mode in ("minor", "aeolian") else None
     final = pitched[-1] if pitched else None
+    strong = (first_bar_end // bar - 1) % 2  # the first full bar, and every other one
     kept = tuple(
         n[2] is not None
-        and (n[0] < opening_end or n[0] % bar == 0 or n[2] % 12 == leading or n is final)
+        and (
+            n[0] < opening_end
+            or (n[0] % bar == 0 and (freedom < 0.5 or n[0] // bar % 2 == strong))
+            or n[2] % 12 == leading
+            or n is final
+        )
         for n in notes
     )
     used = {n[2] % 12 for n in pitched}

@@ -31,7 +31,11 @@ class RestyleParams(Params):
     melody: MelodyUploadId = Field(description="The melody: MIDI, MusicXML or ABC.")
     style: Style = Field(description="The style to re-voice it in.")
     freedom: float = Field(
-        0.5, ge=0.0, le=1.0, description="0 keeps the original contour; 1 lets the model free."
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="How far the notes between the tune's landmarks may move: 0 hardly, "
+        "1 up to a fifth, leaning hardest toward the new style.",
     )
     temperature: gen.Temperature = 0.8
     top_p: gen.TopP = 0.95
@@ -44,8 +48,8 @@ class MusicRestyle(Engine):
     title = "Restyle a melody"
     description = (
         "Re-voices your melody (MIDI, MusicXML or ABC, up to 64 bars) in another style on "
-        "the same rhythm and phrase shape; `freedom` sets how far it may leave the original "
-        "contour."
+        "the same rhythm, keeping its opening, the first note of each bar and a minor key's "
+        "leading tones; `freedom` sets how far the other notes may move."
     )
     Params = RestyleParams
     models = gen.declared_models(("full", "clean"), False)
