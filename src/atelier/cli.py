@@ -473,14 +473,14 @@ def evaluate_music(
 
     torch.set_num_threads(threads)
     if blind is not None:
-        found = music_blind.evaluate(blind, seed, click.echo)
+        tunes = music_blind.load(blind)
+        found = music_blind.evaluate(blind, seed, click.echo, tunes)
         try:
             corpus = Corpus.load(data or _music_data())
         except FileNotFoundError as exc:
             click.echo(f"not checked against the training corpus: {exc}")
         else:
-            melodies = [m for split in ("train", "valid", "test") for m in corpus.melodies(split)]
-            found["shared_with_corpus"] = music_blind.shared_runs(music_blind.load(blind), melodies)
+            music_blind.add_unseen(found, tunes, corpus)
         click.echo(music_blind.markdown(found))
         if json_path is not None:
             json_path.write_text(json.dumps(found, indent=2) + "\n")

@@ -247,6 +247,7 @@ def summary(rows: dict[str, dict[str, Any]], tunes: list[Tune]) -> dict[str, Any
     for r in values:
         by_style.setdefault(r["style"], []).append(r["continue"]["right"])
     out: dict[str, Any] = {
+        "tunes": len(values),
         "harmonize": {
             "root_position_tonic": mean(x["root_position_tonic"] for x in h),
             "read_key_tonic": mean(x["read_key_tonic"] for x in h),
@@ -286,58 +287,58 @@ def summary(rows: dict[str, dict[str, Any]], tunes: list[Tune]) -> dict[str, Any
 
 
 def markdown(report: dict[str, Any]) -> str:
-    """The part's figures as docs/models.md's table rows."""
-    s = report["summary"]
-    h, c, u = s["harmonize"], s["continue"], s["unrelated"]
+    """The part's figures as docs/models.md's table: on every tune, and (once checked
+    against the corpus) on those sharing no run of 16 intervals with it."""
     name = "test part" if report["part"] == "test" else "tuning part"
-    lines = [
-        f"{name}: {report['tunes']} tunes",
-        "",
-        "| engine | measure | value |",
-        "| --- | --- | --- |",
-        f"| harmonize | closes on the labelled key's tonic, root position, held "
-        f"| {h['root_position_tonic']:.0%} |",
-        f"| harmonize | closes on the key read from the file's tonic, root position, held "
-        f"| {h['read_key_tonic']:.0%} |",
-        f"| harmonize | chromatic clashes with the melody on the beat, per chorale "
-        f"| {h['clashes_per_chorale']:.2f} |",
-        f"| harmonize | voice-leading faults per chorale | {h['faults_per_chorale']:.2f} |",
-        f"| continue | style guessed right (full model) | {c['style_accuracy']:.0%} |",
-        f"| continue | renaissance guessed for a tune of another style "
-        f"| {c['renaissance_guessed_for_other']} |",
-        f"| continue | longest run of one note added: mean, most "
-        f"| {c['longest_repeat_mean']:.1f}, {c['longest_repeat_max']} |",
-        f"| continue | continuations with a run longer than 3 and the opening's own "
-        f"| {c['runs_over_opening']:.0%} |",
-    ]
-    for style, accuracy in c["style_accuracy_by_style"].items():
-        lines.append(f"| continue | style guessed right, {style} | {accuracy:.0%} |")
-    for freedom, r in s["restyle"].items():
-        kept = r["leading_tones_kept"]
-        lines += [
-            f"| restyle {freedom} | P(target style): before → after | "
-            f"{r['target_before']:.2f} → {r['target_after']:.2f} (rose for "
-            f"{r['target_rose']:.0%}) |",
-            f"| restyle {freedom} | contour similarity: mean, least | "
-            f"{r['contour_mean']:.2f}, {r['contour_min']:.2f} |",
-            f"| restyle {freedom} | rhythm similarity, least | {r['rhythm_min']:.2f} |",
-            f"| restyle {freedom} | notes changed: mean, least | "
-            f"{r['changed_mean']:.0%}, {r['changed_min']:.0%} |",
-            f"| restyle {freedom} | leading tones kept (minor tunes) | {_share(kept)} |",
-            f"| restyle {freedom} | opening kept | {r['opening_kept']:.0%} |",
-        ]
-    shared = report.get("shared_with_corpus")
-    if shared is not None:
-        runs = sorted(n for n in shared.values() if n)
-        lines.append(
-            f"| (blindness) | tunes sharing a run of 12 / 16 intervals with the corpus "
-            f"| {sum(n >= 12 for n in runs)} / {sum(n >= 16 for n in runs)} |"
-        )
-    lines.append(
-        f"| (unrelated tunes) | contour, rhythm similarity, 95th percentile of "
-        f"{u['pairs']} pairs | {u['contour_p95']:.2f}, {u['rhythm_p95']:.2f} |"
-    )
+    columns = [_rows(report["summary"])]
+    header = f"| engine | measure | {name}, {report['tunes']} tunes |"
+    unseen = report.get("summary_unseen")
+    if unseen is not None:
+        columns.append(_rows(unseen))
+        header += f" the {unseen['tunes']} not in the corpus |"
+    lines = [header, "| --- | --- |" + " --- |" * len(columns)]
+    for index, (engine, measure, value) in enumerate(columns[0]):
+        others = "".join(f" {column[index][2]} |" for column in columns[1:])
+        lines.append(f"| {engine} | {measure} | {value} |{others}")
     return "\n".join(lines)
+
+
+def _rows(s: dict[str, Any]) -> list[tuple[str, str, str]]:
+    h, c, u = s["harmonize"], s["continue"], s["unrelated"]
+    rows = [
+        ("harmonize", "closes on the labelled key's tonic chord, root position, held",
+         f"{h['root_position_tonic']:.0%}"),
+        ("harmonize", "closes on the tonic chord of the key read from the file",
+         f"{h['read_key_tonic']:.0%}"),
+        ("harmonize", "chromatic clashes with the melody on the beat, per chorale",
+         f"{h['clashes_per_chorale']:.2f}"),
+        ("harmonize", "voice-leading faults per chorale", f"{h['faults_per_chorale']:.2f}"),
+        ("continue", "style guessed right (full model)", f"{c['style_accuracy']:.0%}"),
+        ("continue", "renaissance guessed for a tune of another style",
+         str(c["renaissance_guessed_for_other"])),
+        ("continue", "longest run of one pitch added: mean, most",
+         f"{c['longest_repeat_mean']:.1f}, {c['longest_repeat_max']}"),
+    ]  # fmt: skip
+    for style, accuracy in c["style_accuracy_by_style"].items():
+        rows.append(("continue", f"style guessed right, {style}", f"{accuracy:.0%}"))
+    for freedom, r in s["restyle"].items():
+        rows += [
+            (f"restyle {freedom}", "P(target style): before → after (share that rose)",
+             f"{r['target_before']:.2f} → {r['target_after']:.2f} ({r['target_rose']:.0%})"),
+            (f"restyle {freedom}", "contour similarity: mean, least",
+             f"{r['contour_mean']:.2f}, {r['contour_min']:.2f}"),
+            (f"restyle {freedom}", "rhythm similarity, least", f"{r['rhythm_min']:.2f}"),
+            (f"restyle {freedom}", "notes changed: mean, least",
+             f"{r['changed_mean']:.0%}, {r['changed_min']:.0%}"),
+            (f"restyle {freedom}", "leading tones kept (minor tunes)",
+             _share(r["leading_tones_kept"])),
+            (f"restyle {freedom}", "opening kept", f"{r['opening_kept']:.0%}"),
+        ]  # fmt: skip
+    rows.append(
+        ("unrelated tunes", f"contour, rhythm similarity (95th percentile, {u['pairs']} pairs)",
+         f"{u['contour_p95']:.2f}, {u['rhythm_p95']:.2f}")
+    )  # fmt: skip
+    return rows
 
 
 def _share(value: float | None) -> str:
@@ -373,3 +374,14 @@ def shared_runs(
             default=0,
         )
     return found
+
+
+def add_unseen(report: dict[str, Any], tunes: list[Tune], corpus: Any) -> None:
+    """Each tune's longest run shared with the corpus (every split), and the figures on
+    the tunes that share no run of 16 intervals (no version of them was learnt)."""
+    melodies = [m for split in ("train", "valid", "test") for m in corpus.melodies(split)]
+    shared = shared_runs(tunes, melodies)
+    report["shared_with_corpus"] = shared
+    unseen = [t for t in tunes if shared[t.id] < 16]
+    rows = {t.id: report["rows"][t.id] for t in unseen}
+    report["summary_unseen"] = summary(rows, unseen)
