@@ -106,6 +106,8 @@ def _without_leading_bars_of_rest(melody: Piece) -> Piece:
         for n in melody.parts[0].notes
         if n.start >= skip
     )
+    if notes[0].start > 0:  # the rest before it in its bar stays: it is no pickup
+        notes = (Note(None, Fraction(0), notes[0].start), *notes)
     return replace(melody, parts=(replace(melody.parts[0], notes=notes),), pickup=Fraction(0))
 
 

@@ -23,7 +23,7 @@ from atelier.engines.music import harmony
 from atelier.engines.music import tokens as tok
 from atelier.engines.music.melody import Sampler, header
 from atelier.engines.music.model import HarmonyNet, MelodyNet, card, load
-from atelier.engines.music.piece import Note, Part, Piece, bar_length
+from atelier.engines.music.piece import Note, Part, Piece, bar_length, music21_key
 from atelier.engines.music.render import SOUNDFONT_CARD
 
 ModelChoice = Literal["full", "clean"]
@@ -231,13 +231,14 @@ def start_sampler(
     mode: str,
     meter: str,
     seed: int,
-    away: tuple[str, float] | None = None,
+    away: tuple[list[str], float] | None = None,
 ) -> Sampler:
-    """A sampler in `style` after `body`; `away`: a style to lean away from, and how much."""
+    """A sampler in `style` after `body`; `away`: styles to lean away from, and how much."""
     leaning = None
     if away is not None:
-        other = Sampler(net, header(away[0], mode, meter) + body, np.random.default_rng(seed))
-        leaning = (other, away[1])
+        rng = np.random.default_rng(seed)
+        others = [Sampler(net, header(s, mode, meter) + body, rng) for s in away[0]]
+        leaning = (others, away[1])
     return Sampler(net, header(style, mode, meter) + body, np.random.default_rng(seed), leaning)
 
 
@@ -286,9 +287,31 @@ def harmony_reference(key: str) -> tuple[str, int, frozenset[int]]:
     return mode, shift, scale
 
 
+SHARP_TONICS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+FLAT_TONICS = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+
+
+def cadence_key(key: str, last: int) -> str:
+    """The key a melody closes in: its written key, unless its last note is outside that
+    key's tonic triad; then the mode of the same key signature whose tonic is that note
+    (a tune with one sharp that ends on A is in A dorian), as folk tunes and modal lines
+    end on their tonic. A chromatic last note leaves the key as written."""
+    tonic, mode = tok.split_key(key)
+    third = 3 if reference_mode(key) == "minor" else 4
+    if (last - tonic) % 12 in (0, third, 7):
+        return key
+    degree = (last + tok.key_shift(key)) % 12  # the last note in the signature's C-frame
+    modes = {t: m for m, t in tok.MODE_TONIC.items() if m != "aeolian"}
+    if degree not in modes:
+        return key
+    names = SHARP_TONICS if music21_key(key).sharps >= 0 else FLAT_TONICS
+    return f"{names[last % 12]} {modes[degree]}"
+
+
 def chorale(melody: Piece, rng: np.random.Generator, candidates: int = 3) -> Piece:
-    """The melody as the soprano of a four-part chorale harmonization (HarmonyNet); the
-    melody moves by octaves into the soprano's range when it lies outside it."""
+    """The melody as the soprano of a four-part chorale harmonization (HarmonyNet), in
+    the key it closes in (`cadence_key`); the melody moves by octaves into the soprano's
+    range when it lies outside it."""
     notes = melody.parts[0].notes
     pitches = [n.pitch for n in notes if n.pitch is not None]
     if not pitches:
@@ -303,7 +326,8 @@ def chorale(melody: Piece, rng: np.random.Generator, candidates: int = 3) -> Pie
         Note(None if n.pitch is None else n.pitch + 12 * octaves, n.start, n.duration, n.tie)
         for n in notes
     )
-    mode, shift, scale = harmony_reference(melody.key)
+    key = cadence_key(melody.key, pitches[-1])
+    mode, shift, scale = harmony_reference(key)
     grid = harmony.voice_grid(soprano_notes, melody.quarter_length())
     reference = np.where(grid > 0, grid + shift, 0)
     bar = bar_length(melody.meter)
@@ -323,7 +347,7 @@ def chorale(melody: Piece, rng: np.random.Generator, candidates: int = 3) -> Pie
     sounding = np.where(voices > 0, voices - shift, 0)
     lower = harmony.voice_parts(sounding, CHORALE_PROGRAMS)[1:]
     soprano = Part("soprano", soprano_notes, CHORALE_PROGRAMS[0])
-    return replace(melody, parts=(soprano, *lower))
+    return replace(melody, parts=(soprano, *lower), key=key)
 
 
 def notes_meta(piece: Piece) -> dict[str, Any]:

@@ -9,6 +9,7 @@ given rhythm and pulls each pitch toward a given one, as strongly as `freedom` a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ PITCH_PULL = 1.0  # nats per semitone away from the guide's pitch, at freedom 0 
 CHANGE_PUSH = 3.0  # nats against keeping a redrawn note's own pitch, at freedom 1
 MAX_REPEATS = 3  # notes in a row on one pitch, unless the opening has longer runs
 WHITE_KEYS = frozenset({0, 2, 4, 5, 7, 9, 11})  # every mode's scale in its reference key
-OPENING_NOTES = 3  # a restyle keeps at least the first bar, and at least this many notes
+OPENING_NOTES = 4  # a restyle keeps at least the first bar, and at least this many notes
 
 
 @dataclass(frozen=True)
@@ -59,17 +60,17 @@ def body_end(tokens: list[int], meter: str) -> int:
 class Sampler:
     """One melody being written: the tokens so far and the network's state after them.
 
-    A sampler may lean away from another (`away`: the same tokens read under another
-    style's header, and a weight): each choice then favours what is likelier in this
-    style than in that one (contrastive decoding), which is what moves a restyled tune
-    toward its new style rather than only letting it stay plausible there."""
+    A sampler may lean away from others (`away`: the same tokens read under the other
+    styles' headers, and a weight): each choice then favours what is likelier in this
+    style than in the others on average (contrastive decoding), which is what moves a
+    restyled tune toward its new style rather than only letting it stay plausible there."""
 
     def __init__(
         self,
         net: MelodyNet,
         prefix: list[int],
         rng: np.random.Generator,
-        away: tuple[Sampler, float] | None = None,
+        away: tuple[list[Sampler], float] | None = None,
     ) -> None:
         self.net = net
         self.rng = rng
@@ -87,7 +88,8 @@ class Sampler:
         self.tokens.append(token)
         self.logits = self._feed([token])
         if self.away is not None:
-            self.away[0].push(token)
+            for other in self.away[0]:
+                other.push(token)
 
     def choose(
         self, allowed: np.ndarray, temperature: float, top_p: float, bias: np.ndarray | None = None
@@ -97,9 +99,11 @@ class Sampler:
         if bias is not None:
             scores = scores + bias
         if self.away is not None:
-            other, weight = self.away
+            others, weight = self.away
             mine = torch.log_softmax(self.logits.double(), -1)
-            scores = scores + weight * (mine - torch.log_softmax(other.logits.double(), -1)).numpy()
+            theirs = torch.stack([torch.log_softmax(o.logits.double(), -1) for o in others])
+            mixture = torch.logsumexp(theirs, 0) - math.log(len(others))
+            scores = scores + weight * (mine - mixture).numpy()
         scores = np.where(allowed, scores, -np.inf)
         probs = np.exp(scores - scores.max())
         probs /= probs.sum()
@@ -253,7 +257,7 @@ def rewrite(
 def guide_of(tokens: list[int], freedom: float) -> Guide:
     """The rhythm and pitches of a token sequence, as a guide for `rewrite`, with the
     landmarks a listener knows the tune by kept: its opening (the pickup and first bar,
-    at least three notes), the first note of every bar (from freedom 0.5, of every
+    at least four notes), the first note of every bar (from freedom 0.5, of every
     other bar, counting from the first full one), each raised seventh of a minor
     tune (its leading tone: G♯ in A minor) and its last note. New notes may take the
     mode's scale and the tune's own accidentals, but not a natural the tune always

@@ -1,9 +1,10 @@
 """music.restyle: a melody re-voiced in another style on its own rhythm. Each note keeps
 its place and length. The tune's landmarks stay as they are: its opening, the first note
 of every bar, a minor tune's leading tones, the final tonic. Every other note is redrawn
-by our melody model in the target style, among pitches that keep the tune's contour and
-its own scale, within reach of the original (a major second at `freedom` 0, a fifth at
-1), pulled toward it as strongly as `freedom` allows."""
+by our melody model in the target style, leaning away from the other styles (what is
+likelier in this style than in the others), among pitches that keep the tune's contour
+and its own scale, within reach of the original (a major second at `freedom` 0, a
+fifth at 1), pulled toward it as strongly as `freedom` allows."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from atelier.engines.music.melody import guide_of, rewrite
 from atelier.engines.music.piece import Piece
 
 MAX_BARS = 64
-CONTRAST = 1.0  # how far a redrawn note leans away from the tune's own style, at freedom 1
+CONTRAST = 1.0  # how far a redrawn note leans away from the other styles, at freedom 1
 
 
 class RestyleParams(Params):
@@ -92,9 +93,7 @@ def restyle(
     encoded = gen.melody_tokens(melody, p.style)
     guide = guide_of(encoded.tokens, p.freedom)
     net = gen.melody_net(p.model)
-    known = gen.style_probabilities(p.model, encoded)
-    source = max((s for s in known if s != p.style), key=lambda s: known[s])
-    away = (source, CONTRAST * p.freedom)
+    away = ([s for s in gen.styles_of(p.model) if s != p.style], CONTRAST * p.freedom)
     sampler = gen.start_sampler(net, [], p.style, encoded.mode, melody.meter, seed, away)
     low, high = gen.STYLE_RANGES[p.style]
     pitches = [n[2] for n in guide.notes if n[2] is not None]
