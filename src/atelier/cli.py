@@ -438,18 +438,43 @@ def evaluate_safety(data: Path, split: str | None, misses: bool) -> None:
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=1, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 256), default=1, show_default=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--blind",
+    type=click.Choice(["test", "tune"]),
+    default=None,
+    help="Instead: the engines on a part of the blind set (tests/data/music_blind).",
+)
 def evaluate_music(
-    data: Path | None, samples: int, seed: int, threads: int, json_path: Path | None
+    data: Path | None,
+    samples: int,
+    seed: int,
+    threads: int,
+    json_path: Path | None,
+    blind: str | None,
 ) -> None:
     """Held-out NLL per style against n-gram and unigram baselines, generated melodies
-    against the test melodies, harmonizations of held-out chorales against Bach's."""
+    against the test melodies, harmonizations of held-out chorales against Bach's; or,
+    with --blind, harmonize, continue and restyle on a part of the blind set."""
     import torch
 
     from atelier.datasets.music import Corpus
     from atelier.engines.music import generating
-    from atelier.evaluate import music
+    from atelier.evaluate import music, music_blind
 
     torch.set_num_threads(threads)
+    if blind is not None:
+        tunes = music_blind.load(blind)
+        found = music_blind.evaluate(blind, seed, click.echo, tunes)
+        try:
+            corpus = Corpus.load(data or _music_data())
+        except FileNotFoundError as exc:
+            click.echo(f"not checked against the training corpus: {exc}")
+        else:
+            music_blind.add_unseen(found, tunes, corpus)
+        click.echo(music_blind.markdown(found))
+        if json_path is not None:
+            json_path.write_text(json.dumps(found, indent=2) + "\n")
+        return
     corpus = Corpus.load(data or _music_data())
     nets = {
         generating.MELODY_MODELS[choice]: generating.melody_net(choice)

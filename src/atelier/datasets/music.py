@@ -143,14 +143,15 @@ def _single_meter(score: Any) -> bool:
 REBAR = {"4/2": "2/2", "2/1": "2/2", "4/1": "2/2", "3/1": "3/2", "6/2": "3/2", "6/4": "3/4"}
 
 
-def _melody_piece(piece: Piece, collection: Collection) -> Piece:
-    """The part a collection contributes, as a one-part piece (long bars re-barred)."""
-    if collection.part:
-        parts = [p for p in piece.parts if p.name == collection.part]
+def melody_part(piece: Piece, part: str = "") -> Piece:
+    """The part a collection contributes (`part`, or the cantus or melody, or the last
+    part), as a one-part piece (long bars re-barred)."""
+    if part:
+        parts = [p for p in piece.parts if p.name == part]
     else:
         parts = [p for p in piece.parts if p.name in ("cantus", "melody")] or list(piece.parts[-1:])
     if not parts:
-        raise tok.TokenError(f"no {collection.part or 'melody'} part")
+        raise tok.TokenError(f"no {part or 'melody'} part")
     meter, pickup = piece.meter, piece.pickup
     if meter in REBAR:
         meter, pickup = REBAR[meter], pickup % bar_length(REBAR[meter])
@@ -196,7 +197,7 @@ def _parse_file(job: tuple[str, str, str]) -> tuple[list[Record], Counter[str]]:
             if not _single_meter(score):
                 raise tok.TokenError("meter changes")
             piece = from_music21(score)
-            melody = _melody_piece(piece, collection)
+            melody = melody_part(piece, collection.part)
             encoded = tok.encode(melody, collection.style)
             record = Record(collection_name, work, split_of(work), encoded.tokens, encoded.shift)
             if collection.style == "chorale":

@@ -4,6 +4,7 @@ its style, for a number of bars, ending on a cadence."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +18,7 @@ from atelier.engines.music import tokens as tok
 from atelier.engines.music.common import Bars, MelodyUploadId, Style
 from atelier.engines.music.files import read_melody
 from atelier.engines.music.melody import body_end, write
-from atelier.engines.music.piece import bar_length
+from atelier.engines.music.piece import Piece, bar_length
 
 MAX_OPENING_BARS = 32
 
@@ -56,29 +57,13 @@ class MusicContinue(Engine):
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
         ctx.progress(0.02, "reading the opening")
-        opening = gen.quantized(read_melody(ctx.file(p.melody), max_bars=MAX_OPENING_BARS))
-        net = gen.melody_net(p.model)
-        encoded = gen.melody_tokens(opening, "irish")
-        style = p.style or gen.best_style(net, encoded, gen.styles_of(p.model))
-        body = encoded.tokens[tok.HEADER : -1]
-        sampler = gen.start_sampler(net, body, style, encoded.mode, opening.meter, ctx.seed)
-        bar = tok.ticks(bar_length(opening.meter), "bar")
-        total = math.ceil(body_end(body, opening.meter) / bar) + p.bars
-        low, high = gen.STYLE_RANGES[style]
-        pitches = [t - tok.FIRST_PITCH + tok.PITCH_LOW for t in body if tok.is_pitch(t)]
-        tokens = write(
-            sampler,
-            opening.meter,
-            total,
-            encoded.mode,
-            p.temperature,
-            p.top_p,
-            (min(low, *pitches), max(high, *pitches)),
+        opening = read_melody(ctx.file(p.melody), max_bars=MAX_OPENING_BARS)
+        piece, style = continue_melody(
+            opening,
+            p,
+            ctx.seed,
             progress=lambda f: ctx.progress(0.1 + 0.5 * f, "writing the continuation"),
         )
-        title = f"{opening.title or 'Melody'}, continued"
-        piece = tok.decode(tokens, opening.key, opening.tempo, title)
-        piece = replace(piece, parts=(replace(piece.parts[0], program=opening.parts[0].program),))
         ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
         files = render.deliver(piece, "melody")
         meta = {
@@ -87,4 +72,37 @@ class MusicContinue(Engine):
             "opening_notes": sum(n.pitch is not None for n in opening.parts[0].notes),
             "model": gen.MELODY_MODELS[p.model],
         }
-        return [Creation(files, title, meta, models=gen.lineage(p.model, False))]
+        return [Creation(files, piece.title, meta, models=gen.lineage(p.model, False))]
+
+
+def continue_melody(
+    opening: Piece,
+    p: ContinueParams,
+    seed: int,
+    progress: Callable[[float], None] = lambda fraction: None,
+) -> tuple[Piece, str]:
+    """The opening and its continuation, and the style it was written in (the one asked
+    for, or the one the style check finds the opening most like)."""
+    opening = gen.quantized(opening)
+    net = gen.melody_net(p.model)
+    encoded = gen.melody_tokens(opening, "irish")
+    style = p.style or gen.best_style(p.model, encoded)
+    body = encoded.tokens[tok.HEADER : -1]
+    sampler = gen.start_sampler(net, body, style, encoded.mode, opening.meter, seed)
+    bar = tok.ticks(bar_length(opening.meter), "bar")
+    total = math.ceil(body_end(body, opening.meter) / bar) + p.bars
+    low, high = gen.STYLE_RANGES[style]
+    pitches = [t - tok.FIRST_PITCH + tok.PITCH_LOW for t in body if tok.is_pitch(t)]
+    tokens = write(
+        sampler,
+        opening.meter,
+        total,
+        encoded.mode,
+        p.temperature,
+        p.top_p,
+        (min(low, *pitches), max(high, *pitches)),
+        progress=progress,
+    )
+    title = f"{opening.title or 'Melody'}, continued"
+    piece = tok.decode(tokens, opening.key, opening.tempo, title)
+    return replace(piece, parts=(replace(piece.parts[0], program=opening.parts[0].program),)), style

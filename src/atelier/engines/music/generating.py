@@ -9,6 +9,7 @@ songs and Palestrina's reserved encodings among them, so its works are not for s
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from fractions import Fraction
@@ -22,7 +23,7 @@ from atelier.engines.music import harmony
 from atelier.engines.music import tokens as tok
 from atelier.engines.music.melody import Sampler, header
 from atelier.engines.music.model import HarmonyNet, MelodyNet, card, load
-from atelier.engines.music.piece import Note, Part, Piece, bar_length
+from atelier.engines.music.piece import Note, Part, Piece, bar_length, music21_key
 from atelier.engines.music.render import SOUNDFONT_CARD
 
 ModelChoice = Literal["full", "clean"]
@@ -224,28 +225,93 @@ def reference_mode(key: str) -> str:
 
 
 def start_sampler(
-    net: MelodyNet, body: list[int], style: str, mode: str, meter: str, seed: int
+    net: MelodyNet,
+    body: list[int],
+    style: str,
+    mode: str,
+    meter: str,
+    seed: int,
+    away: tuple[list[str], float] | None = None,
 ) -> Sampler:
-    return Sampler(net, header(style, mode, meter) + body, np.random.default_rng(seed))
+    """A sampler in `style` after `body`; `away`: styles to lean away from, and how much."""
+    leaning = None
+    if away is not None:
+        rng = np.random.default_rng(seed)
+        others = [Sampler(net, header(s, mode, meter) + body, rng) for s in away[0]]
+        leaning = (others, away[1])
+    return Sampler(net, header(style, mode, meter) + body, np.random.default_rng(seed), leaning)
 
 
-def best_style(net: MelodyNet, encoded: tok.Encoded, styles: list[str]) -> str:
-    """The style under which the model finds the melody most likely."""
+def style_log_likelihoods(
+    net: MelodyNet, encoded: tok.Encoded, styles: list[str]
+) -> dict[str, float]:
+    """The melody's log-likelihood (nats: its mode, meter and notes) under each style."""
     body = encoded.tokens[tok.HEADER :]
     meter = tok.header(encoded.tokens).meter
-    scores = {}
-    for style in styles:
-        sampler = start_sampler(net, body, style, encoded.mode, meter, 0)
-        scores[style] = sampler.log_likelihood()
-    return max(scores, key=lambda s: scores[s])
+    return {
+        style: start_sampler(net, body, style, encoded.mode, meter, 0).log_likelihood()
+        for style in styles
+    }
+
+
+def style_probabilities(choice: ModelChoice, encoded: tok.Encoded) -> dict[str, float]:
+    """The style check: P(style | melody) by Bayes' rule over the model's styles, each as
+    likely beforehand, from the network's likelihood of the melody's mode, meter and
+    notes under each style (its training data: Palestrina's lines are all in 2/2 or 3/2,
+    so a nursery tune in 4/4 is not taken for one)."""
+    scores = style_log_likelihoods(melody_net(choice), encoded, styles_of(choice))
+    top = max(scores.values())
+    weights = {s: math.exp(v - top) for s, v in scores.items()}
+    total = sum(weights.values())
+    return {s: w / total for s, w in weights.items()}
+
+
+def best_style(choice: ModelChoice, encoded: tok.Encoded) -> str:
+    """The style the style check finds most probable for the melody."""
+    probabilities = style_probabilities(choice, encoded)
+    return max(probabilities, key=lambda s: probabilities[s])
 
 
 # ---------------------------------------------------------------- four parts
 
 
+def harmony_reference(key: str) -> tuple[str, int, frozenset[int]]:
+    """How the harmony model, which knows only major and minor, sees a key: its mode (a
+    modal key by its third), the shift that takes the key's tonic to C (major) or A
+    (minor) so that the model's tonic is the tune's (D dorian is read as A minor with an
+    F♯, not as D in A minor), and the key's own scale in that frame (for the clash rule)."""
+    tonic = tok.split_key(key)[0]
+    mode = reference_mode(key)
+    shift = ((9 if mode == "minor" else 0) - tonic + 6) % 12 - 6
+    scale = frozenset((pc + shift - tok.key_shift(key)) % 12 for pc in harmony.WHITE_KEYS)
+    return mode, shift, scale
+
+
+SHARP_TONICS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+FLAT_TONICS = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+
+
+def cadence_key(key: str, last: int) -> str:
+    """The key a melody closes in: its written key, unless its last note is outside that
+    key's tonic triad; then the mode of the same key signature whose tonic is that note
+    (a tune with one sharp that ends on A is in A dorian), as folk tunes and modal lines
+    end on their tonic. A chromatic last note leaves the key as written."""
+    tonic, mode = tok.split_key(key)
+    third = 3 if reference_mode(key) == "minor" else 4
+    if (last - tonic) % 12 in (0, third, 7):
+        return key
+    degree = (last + tok.key_shift(key)) % 12  # the last note in the signature's C-frame
+    modes = {t: m for m, t in tok.MODE_TONIC.items() if m != "aeolian"}
+    if degree not in modes:
+        return key
+    names = SHARP_TONICS if music21_key(key).sharps >= 0 else FLAT_TONICS
+    return f"{names[last % 12]} {modes[degree]}"
+
+
 def chorale(melody: Piece, rng: np.random.Generator, candidates: int = 3) -> Piece:
-    """The melody as the soprano of a four-part chorale harmonization (HarmonyNet); the
-    melody moves by octaves into the soprano's range when it lies outside it."""
+    """The melody as the soprano of a four-part chorale harmonization (HarmonyNet), in
+    the key it closes in (`cadence_key`); the melody moves by octaves into the soprano's
+    range when it lies outside it."""
     notes = melody.parts[0].notes
     pitches = [n.pitch for n in notes if n.pitch is not None]
     if not pitches:
@@ -260,7 +326,8 @@ def chorale(melody: Piece, rng: np.random.Generator, candidates: int = 3) -> Pie
         Note(None if n.pitch is None else n.pitch + 12 * octaves, n.start, n.duration, n.tie)
         for n in notes
     )
-    shift = tok.key_shift(melody.key)
+    key = cadence_key(melody.key, pitches[-1])
+    mode, shift, scale = harmony_reference(key)
     grid = harmony.voice_grid(soprano_notes, melody.quarter_length())
     reference = np.where(grid > 0, grid + shift, 0)
     bar = bar_length(melody.meter)
@@ -271,15 +338,16 @@ def chorale(melody: Piece, rng: np.random.Generator, candidates: int = 3) -> Pie
         reference,
         start,
         bar_eighths,
-        reference_mode(melody.key),
+        mode,
         shift,
         rng,
         candidates=candidates,
+        scale=scale,
     )
     sounding = np.where(voices > 0, voices - shift, 0)
     lower = harmony.voice_parts(sounding, CHORALE_PROGRAMS)[1:]
     soprano = Part("soprano", soprano_notes, CHORALE_PROGRAMS[0])
-    return replace(melody, parts=(soprano, *lower))
+    return replace(melody, parts=(soprano, *lower), key=key)
 
 
 def notes_meta(piece: Piece) -> dict[str, Any]:

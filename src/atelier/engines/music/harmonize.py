@@ -35,7 +35,8 @@ class Harmonize(Engine):
         "Sets your melody (MIDI, MusicXML or ABC, up to 64 bars) as the soprano of a "
         "four-part chorale: alto, tenor and bass from Atelier's harmony model trained on "
         "Bach's chorales, kept in range, without crossings, avoiding parallel fifths and "
-        "octaves, ending on the tonic."
+        "octaves and chromatic clashes with the melody, closing on the tonic chord in root "
+        "position."
     )
     Params = HarmonizeParams
     models = gen.declared_models((), True)

@@ -3,8 +3,11 @@ constrained decoding of HarmonyNet, the voice-leading counts, and the grid back 
 
 Decoding keeps every voice in its range, never crosses voices or spaces the upper voices
 more than an octave apart, avoids parallel fifths and octaves whenever another choice is
-left, and ends on the tonic in the bass; among `candidates` drafts it keeps the one with
-the fewest voice-leading faults, then the most likely.
+left, never sets a chromatic note a semitone from the melody (nor a diatonic one against
+a chromatic melody note), and closes on the tonic triad in root position, third included,
+held by every voice for the whole of the melody's last note (a bass that only reaches the
+tonic on the last eighth is heard as a passing note, not a cadence); among `candidates`
+drafts it keeps the one with the fewest voice-leading faults, then the most likely.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from atelier.engines.music.model import GRID_POSITIONS, PITCHES, HarmonyNet
 from atelier.engines.music.piece import Note, Part
 
 STEP = Fraction(1, 2)  # quarter notes per grid step
+WHITE_KEYS = frozenset({0, 2, 4, 5, 7, 9, 11})  # the natural scale in the reference key
 VOICES = ("soprano", "alto", "tenor", "bass")
 # Textbook SATB ranges (MIDI): soprano C4–A5, alto G3–D5, tenor C3–G4, bass E2–C4.
 RANGES = {"soprano": (60, 81), "alto": (55, 74), "tenor": (48, 67), "bass": (40, 60)}
@@ -142,6 +146,37 @@ def _parallel_with(chord: dict[int, int], previous: np.ndarray, voice: int) -> n
     return bad
 
 
+def _clashing(soprano: int, scale: frozenset[int]) -> np.ndarray:
+    """Pitches a semitone (or a major seventh, a minor ninth…) from the soprano where
+    either note is outside the scale: a chromatic rub against the melody."""
+    pitches = np.arange(PITCHES)
+    semitone = np.isin((pitches - soprano) % 12, (1, 11))
+    in_scale = np.isin(pitches % 12, sorted(scale))
+    return semitone & ~(in_scale & (soprano % 12 in scale))
+
+
+def tonic_triad(mode: str, soprano: int) -> tuple[int, int, int]:
+    """Root, third and fifth (pitch classes, reference key) of the closing chord: the
+    mode's own third unless the melody ends on the other one (a Picardy third)."""
+    root = 9 if mode == "minor" else 0
+    third = (root + (3 if mode == "minor" else 4)) % 12
+    other = (root + (4 if mode == "minor" else 3)) % 12
+    if soprano % 12 == other:
+        third = other
+    return root, third, (root + 7) % 12
+
+
+def final_onset(soprano: np.ndarray) -> int:
+    """The step where the melody's last note begins (repeats of it count as one note)."""
+    sounding = np.flatnonzero(soprano)
+    if not len(sounding):
+        return len(soprano)
+    t = int(sounding[-1])
+    while t > 0 and soprano[t - 1] == soprano[t]:
+        t -= 1
+    return t
+
+
 @torch.no_grad()
 def harmonize(
     net: HarmonyNet,
@@ -153,8 +188,10 @@ def harmonize(
     rng: np.random.Generator,
     temperature: float = 0.6,
     candidates: int = 3,
+    scale: frozenset[int] = WHITE_KEYS,
 ) -> np.ndarray:
-    """A (steps, 4) S-A-T-B grid under a soprano grid in the reference key."""
+    """A (steps, 4) S-A-T-B grid under a soprano grid in the reference key (`scale`: the
+    key's natural scale there, for the clash rule)."""
     position, onset = features(soprano, start, bar_eighths)
     context = net.read(
         torch.from_numpy(soprano)[None],
@@ -162,23 +199,41 @@ def harmonize(
         torch.from_numpy(onset)[None],
         torch.tensor([int(mode == "minor")]),
     )
-    tonic = 9 if mode == "minor" else 0
     best: tuple[int, float, np.ndarray] | None = None
     for _ in range(candidates):
-        grid, score = _draft(net, context, soprano, tonic, shift, rng, temperature)
-        count = faults(grid - np.where(grid > 0, shift, 0)).total
+        grid, score = _draft(net, context, soprano, mode, shift, scale, rng, temperature)
+        count = faults(grid - np.where(grid > 0, shift, 0)).total + _incomplete_close(grid, mode)
         if best is None or (count, -score) < (best[0], -best[1]):
             best = (count, score, grid)
     assert best is not None
     return best[2]
 
 
+def _incomplete_close(grid: np.ndarray, mode: str) -> int:
+    """1 when the closing chord lacks its third (an open fifth), else 0."""
+    close = final_onset(grid[:, 0])
+    if close >= len(grid):
+        return 0
+    third = tonic_triad(mode, int(grid[close, 0]))[1]
+    return int(third not in {int(p) % 12 for p in grid[close] if p})
+
+
+def _in_classes(classes: set[int]) -> np.ndarray:
+    return np.isin(np.arange(PITCHES) % 12, sorted(classes))
+
+
+def _first_possible(*masks: np.ndarray) -> np.ndarray:
+    """The first of the masks, strictest first, that leaves any pitch."""
+    return next((m for m in masks if m.any()), masks[-1])
+
+
 def _draft(
     net: HarmonyNet,
     context: torch.Tensor,
     soprano: np.ndarray,
-    tonic: int,
+    mode: str,
     shift: int,
+    scale: frozenset[int],
     rng: np.random.Generator,
     temperature: float,
 ) -> tuple[np.ndarray, float]:
@@ -188,6 +243,7 @@ def _draft(
     state: torch.Tensor | None = None
     previous = np.zeros(4, dtype=np.int64)
     total = 0.0
+    close = final_onset(soprano)
     for t in range(steps):
         atb = torch.tensor([[[previous[1], previous[2], previous[3]]]])
         hidden, state = net.walk(context[:, t : t + 1], atb, state)
@@ -196,25 +252,45 @@ def _draft(
         if s == 0:  # the soprano rests: so does the choir
             previous = grid[t]
             continue
-        last = t == steps - 1 or (t + 1 < steps and soprano[t + 1 :].max() == 0)
+        if t > close:  # the closing chord is held to the end
+            grid[t, 1:] = grid[close, 1:]
+            previous = grid[t]
+            continue
+        closing = t == close
+        clash = _clashing(s, scale)
+        root, third, fifth = tonic_triad(mode, s)
+        anything = np.ones(PITCHES, dtype=bool)
+        bass_notes = _in_classes({root}) if closing else anything
+        chord_notes = _in_classes({root, third, fifth}) if closing else anything
         chord: dict[int, int] = {0: s}
-        bass_ok = _allowed("bass", s - 1, 0, shift)
-        if last:
-            bass_ok &= np.arange(PITCHES) % 12 == tonic
+        bass_range = _allowed("bass", s - 1, 0, shift)
+        bass_ok = _first_possible(
+            bass_range & bass_notes & ~clash, bass_range & bass_notes, bass_range
+        )
         bass, lp = _choose(
             net.bass_logits(hidden), bass_ok, _parallel_with(chord, previous, 3), rng, temperature
         )
         chord[3] = bass
         tenor_logits = net.tenor_logits(hidden, torch.tensor(bass))
-        tenor_ok = _allowed("tenor", s, bass, shift)
+        tenor_range = _allowed("tenor", s, bass, shift)
+        tenor_ok = _first_possible(
+            tenor_range & chord_notes & ~clash, tenor_range & chord_notes, tenor_range
+        )
         tenor, lt = _choose(
             tenor_logits, tenor_ok, _parallel_with(chord, previous, 2), rng, temperature
         )
         chord[2] = tenor
         alto_logits = net.alto_logits(hidden, torch.tensor(bass), torch.tensor(tenor))
-        alto_ok = _allowed("alto", s, tenor, shift) & (np.arange(PITCHES) <= tenor + 12)
-        if not alto_ok.any():
-            alto_ok = _allowed("alto", s, tenor, shift)
+        alto_range = _allowed("alto", s, tenor, shift)
+        spaced = alto_range & (np.arange(PITCHES) <= tenor + 12)
+        third_wanted = closing and third not in (s % 12, tenor % 12)
+        alto_notes = _in_classes({third}) if third_wanted else chord_notes
+        alto_ok = _first_possible(
+            spaced & alto_notes & ~clash,
+            spaced & chord_notes & ~clash,
+            alto_range & chord_notes,
+            alto_range,
+        )
         alto, la = _choose(
             alto_logits, alto_ok, _parallel_with(chord, previous, 1), rng, temperature
         )

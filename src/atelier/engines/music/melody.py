@@ -9,6 +9,7 @@ given rhythm and pulls each pitch toward a given one, as strongly as `freedom` a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,16 +20,23 @@ from atelier.engines.music import tokens as tok
 from atelier.engines.music.model import MelodyNet
 from atelier.engines.music.piece import bar_length
 
-PITCH_PULL = 2.5  # nats per semitone away from the guide's pitch, at freedom 0
+PITCH_PULL = 1.0  # nats per semitone away from the guide's pitch, at freedom 0 (tuning part)
+CHANGE_PUSH = 3.0  # nats against keeping a redrawn note's own pitch, at freedom 1
+MAX_REPEATS = 3  # notes in a row on one pitch, unless the opening has longer runs
+WHITE_KEYS = frozenset({0, 2, 4, 5, 7, 9, 11})  # every mode's scale in its reference key
+OPENING_NOTES = 4  # a restyle keeps at least the first bar, and at least this many notes
 
 
 @dataclass(frozen=True)
 class Guide:
-    """The rhythm to keep and the pitches to lean toward (reference key): per note, its
-    start tick from the melody's first bar line, its length in ticks, its pitch or None."""
+    """What `rewrite` keeps and leans toward (reference key): per note, its start tick from
+    the melody's first bar line, its length in ticks and its pitch or None; which notes
+    are kept as they are (the tune's landmarks); the pitch classes new notes may take."""
 
     notes: tuple[tuple[int, int, int | None], ...]
     freedom: float
+    kept: tuple[bool, ...]
+    scale: frozenset[int]
 
 
 def header(style: str, mode: str, meter: str) -> list[int]:
@@ -50,14 +58,26 @@ def body_end(tokens: list[int], meter: str) -> int:
 
 
 class Sampler:
-    """One melody being written: the tokens so far and the network's state after them."""
+    """One melody being written: the tokens so far and the network's state after them.
 
-    def __init__(self, net: MelodyNet, prefix: list[int], rng: np.random.Generator) -> None:
+    A sampler may lean away from others (`away`: the same tokens read under the other
+    styles' headers, and a weight): each choice then favours what is likelier in this
+    style than in the others on average (contrastive decoding), which is what moves a
+    restyled tune toward its new style rather than only letting it stay plausible there."""
+
+    def __init__(
+        self,
+        net: MelodyNet,
+        prefix: list[int],
+        rng: np.random.Generator,
+        away: tuple[list[Sampler], float] | None = None,
+    ) -> None:
         self.net = net
         self.rng = rng
         self.tokens = list(prefix)
         self.state: tuple[torch.Tensor, torch.Tensor] | None = None
         self.logits = self._feed(prefix)
+        self.away = away
 
     @torch.no_grad()
     def _feed(self, tokens: list[int]) -> torch.Tensor:
@@ -67,6 +87,9 @@ class Sampler:
     def push(self, token: int) -> None:
         self.tokens.append(token)
         self.logits = self._feed([token])
+        if self.away is not None:
+            for other in self.away[0]:
+                other.push(token)
 
     def choose(
         self, allowed: np.ndarray, temperature: float, top_p: float, bias: np.ndarray | None = None
@@ -75,6 +98,12 @@ class Sampler:
         scores = self.logits.double().numpy() / max(temperature, 1e-3)
         if bias is not None:
             scores = scores + bias
+        if self.away is not None:
+            others, weight = self.away
+            mine = torch.log_softmax(self.logits.double(), -1)
+            theirs = torch.stack([torch.log_softmax(o.logits.double(), -1) for o in others])
+            mixture = torch.logsumexp(theirs, 0) - math.log(len(others))
+            scores = scores + weight * (mine - mixture).numpy()
         scores = np.where(allowed, scores, -np.inf)
         probs = np.exp(scores - scores.max())
         probs /= probs.sum()
@@ -87,13 +116,14 @@ class Sampler:
         return token
 
     def log_likelihood(self) -> float:
-        """Mean log-probability the network gives the current tokens' body (for choosing a
-        style that fits an opening)."""
+        """The total log-probability (nats) the network gives the current tokens after
+        their style: the mode and meter given the style, then the notes (the style
+        check's likelihood, so a style never written in a meter is unlikely in it)."""
         with torch.no_grad():
             x = torch.tensor([self.tokens])
             log_probs = torch.log_softmax(self.net(x[:, :-1])[0][0], dim=-1)
             picked = log_probs[torch.arange(x.shape[1] - 1), x[0, 1:]]
-        return float(picked[tok.HEADER - 1 :].mean())
+        return float(picked[1:].sum())
 
 
 def _pitch_mask(low: int, high: int, rest: bool) -> np.ndarray:
@@ -147,9 +177,14 @@ def write(
     cursor = body_end(sampler.tokens[tok.HEADER :], meter)
     current_bar = sampler.tokens[tok.HEADER :].count(tok.BAR) - 1
     low, high = pitch_range
+    repeats = max(MAX_REPEATS, _longest_run(sampler.tokens))
     while cursor < final_bar:
         current_bar = _place(sampler, cursor, bar, current_bar)
-        pitch = sampler.choose(_pitch_mask(low, high, rest=cursor > 0), temperature, top_p)
+        allowed = _pitch_mask(low, high, rest=cursor > 0)
+        last, run = _trailing_run(sampler.tokens)
+        if run >= repeats:
+            allowed[tok.pitch_id(last)] = False
+        pitch = sampler.choose(allowed, temperature, top_p)
         longest = min(final_bar - cursor, tok.MAX_TICKS)
         if pitch == tok.REST:  # a rest ends by the bar line: no bars of silence
             longest = min(longest, bar - cursor % bar)
@@ -172,22 +207,47 @@ def rewrite(
     pitch_range: tuple[int, int],
     progress: Callable[[float], None] = lambda fraction: None,
 ) -> list[int]:
-    """New pitches on the guide's rhythm: rests stay rests, each pitch is drawn with a
-    pull toward the guide's (none at freedom 1), and the last note is the tonic."""
+    """New pitches on the guide's rhythm: rests stay rests, kept notes stay, and each other
+    note is drawn in the sampler's style among the pitches that keep the tune's contour
+    (it moves up, down or stays as the original did, from the note before and to a kept
+    note after), lie in the tune's scale and within reach of the original pitch, pulled
+    toward it as `freedom` says; the last note is the tonic."""
     bar = tok.ticks(bar_length(meter), "bar")
     current_bar = -1
     low, high = pitch_range
-    last = max((i for i, n in enumerate(guide.notes) if n[2] is not None), default=-1)
+    pitched = [i for i, n in enumerate(guide.notes) if n[2] is not None]
+    last = pitched[-1] if pitched else -1
+    reach = 2 + round(5 * guide.freedom)
+    written: int | None = None  # the pitch written for the previous note
+    before: int | None = None  # the original pitch of the previous note
     for index, (start, length, pitch) in enumerate(guide.notes):
         current_bar = _place(sampler, start, bar, current_bar)
         if pitch is None:
             sampler.push(tok.REST)
+            sampler.push(tok.dur_id(length))
+            continue
+        if guide.kept[index] and not (index == last and pitch % 12 != tok.MODE_TONIC[mode]):
+            sampler.push(tok.pitch_id(pitch))
+            chosen = pitch
         else:
-            allowed = (
-                _tonic_mask(low, high, mode) if index == last else _pitch_mask(low, high, False)
-            )
+            allowed = _pitch_mask(low, high, False) & _scale_mask(guide.scale)
+            allowed &= _distance(pitch) <= reach
+            if written is not None and before is not None:
+                allowed &= _moves(written, np.sign(pitch - before))
+            following = next((i for i in pitched if i > index), None)
+            if following is not None and guide.kept[following]:
+                target = guide.notes[following][2]
+                assert target is not None
+                allowed &= _moves_to(target, np.sign(target - pitch))
+            if index == last:
+                allowed = _tonic_mask(low, high, mode)
+            if not allowed.any():
+                allowed = _pitch_mask(pitch, pitch, False)
             pull = -PITCH_PULL * (1 - guide.freedom) * _distance(pitch)
-            sampler.choose(allowed, temperature, top_p, pull)
+            pull[tok.pitch_id(pitch)] -= CHANGE_PUSH * guide.freedom
+            chosen = sampler.choose(allowed, temperature, top_p, pull) - tok.FIRST_PITCH
+            chosen += tok.PITCH_LOW
+        written, before = chosen, pitch
         sampler.push(tok.dur_id(length))
         progress((index + 1) / len(guide.notes))
     sampler.tokens.append(tok.EOS)
@@ -195,9 +255,15 @@ def rewrite(
 
 
 def guide_of(tokens: list[int], freedom: float) -> Guide:
-    """The rhythm and pitches of a token sequence, as a guide for `rewrite`."""
-    meter = tok.header(tokens).meter
-    bar = tok.ticks(bar_length(meter), "bar")
+    """The rhythm and pitches of a token sequence, as a guide for `rewrite`, with the
+    landmarks a listener knows the tune by kept: its opening (the pickup and first bar,
+    at least four notes), the first note of every bar (from freedom 0.5, of every
+    other bar, counting from the first full one), each raised seventh of a minor
+    tune (its leading tone: G♯ in A minor) and its last note. New notes may take the
+    mode's scale and the tune's own accidentals, but not a natural the tune always
+    alters (no G♮ in a minor tune that only ever has G♯)."""
+    head = tok.header(tokens)
+    bar = tok.ticks(bar_length(head.meter), "bar")
     bar_index, position, pitch = -1, 0, None
     notes = []
     for token in tokens[tok.HEADER :]:
@@ -209,7 +275,70 @@ def guide_of(tokens: list[int], freedom: float) -> Guide:
             pitch = None if token == tok.REST else token - tok.FIRST_PITCH + tok.PITCH_LOW
         elif tok.is_dur(token):
             notes.append((max(bar_index, 0) * bar + position, tok.dur_ticks(token), pitch))
-    return Guide(tuple(notes), freedom)
+    pitched = [n for n in notes if n[2] is not None]
+    first_bar_end = (2 if pitched and pitched[0][0] % bar else 1) * bar
+    opening_end = max(first_bar_end, pitched[min(OPENING_NOTES, len(pitched)) - 1][0] + 1)
+    leading = (tok.MODE_TONIC[head.mode] - 1) % 12 if head.mode in ("minor", "aeolian") else None
+    final = pitched[-1] if pitched else None
+    strong = (first_bar_end // bar - 1) % 2  # the first full bar, and every other one
+    kept = tuple(
+        n[2] is not None
+        and (
+            n[0] < opening_end
+            or (n[0] % bar == 0 and (freedom < 0.5 or n[0] // bar % 2 == strong))
+            or n[2] % 12 == leading
+            or n is final
+        )
+        for n in notes
+    )
+    used = {n[2] % 12 for n in pitched}
+    altered = {w for w in WHITE_KEYS - used if used & {(w + 1) % 12, (w - 1) % 12} - WHITE_KEYS}
+    return Guide(tuple(notes), freedom, kept, frozenset((WHITE_KEYS | used) - altered))
+
+
+def _scale_mask(scale: frozenset[int]) -> np.ndarray:
+    allowed = np.zeros(len(tok.VOCAB), dtype=bool)
+    for pitch in range(tok.PITCH_LOW, tok.PITCH_HIGH + 1):
+        allowed[tok.pitch_id(pitch)] = pitch % 12 in scale
+    return allowed
+
+
+def _moves(previous: int, direction: int) -> np.ndarray:
+    """Pitch tokens that move from `previous` in `direction` (1 up, −1 down, 0 stay)."""
+    allowed = np.zeros(len(tok.VOCAB), dtype=bool)
+    for pitch in range(tok.PITCH_LOW, tok.PITCH_HIGH + 1):
+        allowed[tok.pitch_id(pitch)] = np.sign(pitch - previous) == direction
+    return allowed
+
+
+def _moves_to(following: int, direction: int) -> np.ndarray:
+    """Pitch tokens from which `following` lies in `direction`."""
+    allowed = np.zeros(len(tok.VOCAB), dtype=bool)
+    for pitch in range(tok.PITCH_LOW, tok.PITCH_HIGH + 1):
+        allowed[tok.pitch_id(pitch)] = np.sign(following - pitch) == direction
+    return allowed
+
+
+def _trailing_run(tokens: list[int]) -> tuple[int, int]:
+    """The last pitch written and how many notes in a row have had it (rests skipped)."""
+    last, run = -1, 0
+    for token in reversed(tokens):
+        if tok.is_pitch(token):
+            if run and token != last:
+                break
+            last, run = token, run + 1
+    return (last - tok.FIRST_PITCH + tok.PITCH_LOW if run else -1), run
+
+
+def _longest_run(tokens: list[int]) -> int:
+    longest = run = 0
+    previous = -1
+    for token in tokens:
+        if tok.is_pitch(token):
+            run = run + 1 if token == previous else 1
+            previous = token
+            longest = max(longest, run)
+    return longest
 
 
 def _distance(pitch: int) -> np.ndarray:

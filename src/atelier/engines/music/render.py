@@ -22,6 +22,7 @@ from music21.midi.translate import streamToMidiFile
 from music21.musicxml.m21ToXml import GeneralObjectExporter
 
 from atelier.engines.base import Artifact, EngineError, ModelCard
+from atelier.engines.music import loudness
 from atelier.engines.music.piece import Piece, to_music21
 
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
@@ -121,7 +122,7 @@ def to_svg(musicxml: bytes) -> bytes:
 
 def to_wav(piece: Piece, midi: bytes) -> bytes:
     """44.1 kHz 16-bit stereo WAV of the MIDI through FluidSynth, cut to the piece's
-    length plus a fixed tail."""
+    length plus a fixed tail, at −16 LUFS with true peaks at most −1 dBFS (loudness.py)."""
     problem = render_problem()
     if problem is not None:
         raise EngineError(f"audio cannot be rendered: {problem}")
@@ -143,9 +144,10 @@ def to_wav(piece: Piece, midi: bytes) -> bytes:
             frames = rendered.readframes(rendered.getnframes())
     samples = np.frombuffer(frames, dtype="<i2").reshape(-1, 2)
     wanted = round((seconds(piece) + TAIL_SECONDS) * SAMPLE_RATE)
-    fitted = np.zeros((wanted, 2), dtype="<i2")
-    fitted[: min(wanted, len(samples))] = samples[:wanted]
-    return wav_bytes(fitted, SAMPLE_RATE)
+    fitted = np.zeros((wanted, 2))
+    fitted[: min(wanted, len(samples))] = samples[:wanted] / 32768
+    level = loudness.normalise(fitted, SAMPLE_RATE)
+    return wav_bytes(np.clip(np.round(level * 32767), -32768, 32767).astype("<i2"), SAMPLE_RATE)
 
 
 def wav_bytes(samples: np.ndarray, rate: int) -> bytes:

@@ -1,10 +1,14 @@
 """music.restyle: a melody re-voiced in another style on its own rhythm. Each note keeps
-its place and length; its pitch is drawn by our melody model in the target style, pulled
-toward the original pitch as strongly as `freedom` allows (0: the original contour,
-1: the model's free choice), ending on the tonic."""
+its place and length. The tune's landmarks stay as they are: its opening, the first note
+of every bar, a minor tune's leading tones, the final tonic. Every other note is redrawn
+by our melody model in the target style, leaning away from the other styles (what is
+likelier in this style than in the others), among pitches that keep the tune's contour
+and its own scale, within reach of the original (a major second at `freedom` 0, a
+fifth at 1), pulled toward it as strongly as `freedom` allows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -18,15 +22,21 @@ from atelier.engines.music import tokens as tok
 from atelier.engines.music.common import INSTRUMENTS, MelodyUploadId, Style
 from atelier.engines.music.files import read_melody
 from atelier.engines.music.melody import guide_of, rewrite
+from atelier.engines.music.piece import Piece
 
 MAX_BARS = 64
+CONTRAST = 1.0  # how far a redrawn note leans away from the other styles, at freedom 1
 
 
 class RestyleParams(Params):
     melody: MelodyUploadId = Field(description="The melody: MIDI, MusicXML or ABC.")
     style: Style = Field(description="The style to re-voice it in.")
     freedom: float = Field(
-        0.5, ge=0.0, le=1.0, description="0 keeps the original contour; 1 lets the model free."
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="How far the notes between the tune's landmarks may move: 0 hardly, "
+        "1 up to a fifth, leaning hardest toward the new style.",
     )
     temperature: gen.Temperature = 0.8
     top_p: gen.TopP = 0.95
@@ -39,8 +49,8 @@ class MusicRestyle(Engine):
     title = "Restyle a melody"
     description = (
         "Re-voices your melody (MIDI, MusicXML or ABC, up to 64 bars) in another style on "
-        "the same rhythm and phrase shape; `freedom` sets how far it may leave the original "
-        "contour."
+        "the same rhythm, keeping its opening, the first note of each bar and a minor key's "
+        "leading tones; `freedom` sets how far the other notes may move."
     )
     Params = RestyleParams
     models = gen.declared_models(("full", "clean"), False)
@@ -57,27 +67,10 @@ class MusicRestyle(Engine):
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
         ctx.progress(0.02, "reading the melody")
-        melody = gen.quantized(read_melody(ctx.file(p.melody), max_bars=MAX_BARS))
-        encoded = gen.melody_tokens(melody, p.style)
-        guide = guide_of(encoded.tokens, p.freedom)
-        net = gen.melody_net(p.model)
-        sampler = gen.start_sampler(net, [], p.style, encoded.mode, melody.meter, ctx.seed)
-        low, high = gen.STYLE_RANGES[p.style]
-        pitches = [n[2] for n in guide.notes if n[2] is not None]
-        tokens = rewrite(
-            sampler,
-            guide,
-            melody.meter,
-            encoded.mode,
-            p.temperature,
-            p.top_p,
-            (min(low, *pitches), max(high, *pitches)),
-            progress=lambda f: ctx.progress(0.1 + 0.5 * f, "re-voicing"),
+        melody = read_melody(ctx.file(p.melody), max_bars=MAX_BARS)
+        piece = restyle(
+            melody, p, ctx.seed, progress=lambda f: ctx.progress(0.1 + 0.5 * f, "re-voicing")
         )
-        title = f"{melody.title or 'Melody'}, {p.style.replace('-', ' ')} style"
-        piece = tok.decode(tokens, melody.key, melody.tempo, title)
-        program = INSTRUMENTS[gen.DEFAULT_INSTRUMENTS[p.style]]
-        piece = replace(piece, parts=(replace(piece.parts[0], program=program),))
         ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
         files = render.deliver(piece, "melody")
         meta = {
@@ -86,4 +79,35 @@ class MusicRestyle(Engine):
             "freedom": p.freedom,
             "model": gen.MELODY_MODELS[p.model],
         }
-        return [Creation(files, title, meta, models=gen.lineage(p.model, False))]
+        return [Creation(files, piece.title, meta, models=gen.lineage(p.model, False))]
+
+
+def restyle(
+    melody: Piece,
+    p: RestyleParams,
+    seed: int,
+    progress: Callable[[float], None] = lambda fraction: None,
+) -> Piece:
+    """The melody re-voiced as the parameters say (the same seed gives the same notes)."""
+    melody = gen.quantized(melody)
+    encoded = gen.melody_tokens(melody, p.style)
+    guide = guide_of(encoded.tokens, p.freedom)
+    net = gen.melody_net(p.model)
+    away = ([s for s in gen.styles_of(p.model) if s != p.style], CONTRAST * p.freedom)
+    sampler = gen.start_sampler(net, [], p.style, encoded.mode, melody.meter, seed, away)
+    low, high = gen.STYLE_RANGES[p.style]
+    pitches = [n[2] for n in guide.notes if n[2] is not None]
+    tokens = rewrite(
+        sampler,
+        guide,
+        melody.meter,
+        encoded.mode,
+        p.temperature,
+        p.top_p,
+        (min(low, *pitches), max(high, *pitches)),
+        progress=progress,
+    )
+    title = f"{melody.title or 'Melody'}, {p.style.replace('-', ' ')} style"
+    piece = tok.decode(tokens, melody.key, melody.tempo, title)
+    program = INSTRUMENTS[gen.DEFAULT_INSTRUMENTS[p.style]]
+    return replace(piece, parts=(replace(piece.parts[0], program=program),))
