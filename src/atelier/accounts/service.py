@@ -1,6 +1,6 @@
 """Account operations inside a caller's transaction (access.py runs them for the doors).
-Secrets are stored only as hashes: Argon2 for passwords,
-SHA-256 for random tokens (session cookies, API keys) which carry their own entropy."""
+Secrets are stored only as hashes: Argon2 for passwords, SHA-256 for random tokens
+(session cookies, API keys) which carry their own entropy."""
 
 from __future__ import annotations
 
