@@ -383,7 +383,6 @@ def admin_payouts_page(
 @router.post("/admin/payouts/{payout_id}/paid", response_class=HTMLResponse)
 async def admin_payout_paid(
     payout_id: str,
-    request: Request,
     who: Principal = Depends(admin),
     form: FormData = Depends(admin_form),
     studio: Studio = Depends(get_studio),
