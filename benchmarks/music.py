@@ -4,8 +4,8 @@ the studio, and what rendering costs.
     .venv/bin/python benchmarks/music.py [--runs N] [--write-docs] [--json PATH]
 
 1. Per engine, the engine called directly (`engine.run` on a stored file, as a worker
-   would) against the whole studio path in this process: `Studio.submit` → an in-process
-   `WorkerPool` thread claims the job → engine → `studio.finish` (output screen, C2PA
+   would) against the whole studio path in this process: `studio.jobs.submit` → an in-process
+   `WorkerPool` thread claims the job → engine → `studio.jobs.finish` (output screen, C2PA
    manifests, log entries, artifacts, waveform thumbnail) returned, on a fresh SQLite data
    folder, as benchmarks/spine.py does. Cases: music.compose (a 16-bar Irish melody),
    music.harmonize (the soprano of Bach's BWV 66.6, 9 bars), music.transcribe (one minute
@@ -46,6 +46,7 @@ from atelier.engines.music.piece import Note, Part, Piece, from_music21
 from atelier.settings import Settings
 from atelier.studio import Studio
 from atelier.studio.runner import WorkerPool
+from atelier.studio.spine import Spine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from spine import bench_settings, creator, write_section  # noqa: E402
@@ -128,18 +129,36 @@ def run_direct(engine: Engine, params: Any, files: dict[str, Path], scratch: Pat
     return engine.run(params, Context(seed=1, scratch=scratch, files=files, threads=0))
 
 
-class WatchedStudio(Studio):
-    """The real Studio; says when each job's finish has returned."""
+class WatchedSpine(Spine):
+    """The real spine; says when each job's finish has returned."""
 
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        self.stored: queue.Queue[tuple[str, float]] = queue.Queue()
+    stored: queue.Queue[tuple[str, float]]
 
     def finish(self, job_id: str, worker_id: str, creations: Any, seconds: float) -> bool:
         stored = super().finish(job_id, worker_id, creations, seconds)
         if stored:
             self.stored.put((job_id, time.perf_counter()))
         return stored
+
+
+class WatchedStudio(Studio):
+    """The real Studio around a WatchedSpine; `stored` gets (job id, time) as each
+    job's finish returns."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        old = self.jobs
+        self.jobs = WatchedSpine(
+            settings,
+            self.db,
+            self.artifacts,
+            self.engines,
+            self.safety,
+            self.commerce,
+            old.sealing,
+        )
+        self.stored: queue.Queue[tuple[str, float]] = queue.Queue()
+        self.jobs.stored = self.stored
 
 
 def engines_cases(scratch: Path, files: dict[str, Path], runs: int) -> dict[str, Any]:
@@ -150,10 +169,10 @@ def engines_cases(scratch: Path, files: dict[str, Path], runs: int) -> dict[str,
     studio.prepare()
     who = creator(studio)
     uploads = {
-        name: studio.add_upload(who, path.name, path.read_bytes()).id
+        name: studio.uploads.add(who, path.name, path.read_bytes()).id
         for name, path in files.items()
     }
-    engines: dict[str, Engine] = {e.name: e for e in studio.engines()}
+    engines: dict[str, Engine] = {e.name: e for e in studio.engines.all()}
     pool = WorkerPool(studio, 1).start()
     results: dict[str, Any] = {}
     try:
@@ -171,12 +190,12 @@ def engines_cases(scratch: Path, files: dict[str, Path], runs: int) -> dict[str,
 
             def through(name: str = name, params: dict[str, Any] = params) -> float:
                 started = time.perf_counter()
-                job, _ = studio.submit(who, name, params, seed=1)
+                job, _ = studio.jobs.submit(who, name, params, seed=1)
                 while True:
                     try:
                         job_id, ended = studio.stored.get(timeout=1.0)
                     except queue.Empty:
-                        row = studio.job(who, job.id)
+                        row = studio.jobs.get(who, job.id)
                         if row.status in ("failed", "canceled"):
                             raise RuntimeError(f"{name}: job {row.status}: {row.error}") from None
                         if time.perf_counter() - started > JOB_TIMEOUT:

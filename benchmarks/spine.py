@@ -6,7 +6,7 @@
 1. Spine overhead with a no-op engine (`bench.noop`, registered here; it does what
    `test.wait` does with seconds=0: one progress call, one small text file). Per job, on an
    idle in-process WorkerPool: the submit call, submit → engine start, engine end → work
-   stored (studio.finish returned), p50/p95 in ms; the same with the worker in another
+   stored (studio.jobs.finish returned), p50/p95 in ms; the same with the worker in another
    Studio (as `atelier worker` is: no wake-up event, it polls). Then throughput: N jobs
    queued first, then a pool of 1, 2 and 4 threads started and timed until all succeeded.
    On SQLite and on a throwaway PostgreSQL server (initdb/pg_ctl, as tests/conftest.py).
@@ -50,14 +50,14 @@ from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import func, select
 
 from atelier.accounts import service as accounts
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.engines import registry
 from atelier.engines.base import Artifact, Context, Creation, Engine, Params
 from atelier.settings import Settings
 from atelier.store.models import Job
 from atelier.studio import Studio
 from atelier.studio.runner import WorkerPool
-from atelier.studio.service import Claimed
+from atelier.studio.spine import Claimed, Spine
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -132,8 +132,8 @@ class Noop(Engine):
 registry.register(Noop)
 
 
-class TimedStudio(Studio):
-    """The real Studio, noting when finish() returned and how claims went."""
+class TimedSpine(Spine):
+    """The real spine, noting when finish() returned and how claims went."""
 
     def claim(self, worker_id: str) -> Claimed | None:
         claimed = super().claim(worker_id)
@@ -152,6 +152,23 @@ class TimedStudio(Studio):
             with PROBE.lock:
                 PROBE.dropped += 1
         return ok
+
+
+class TimedStudio(Studio):
+    """The real Studio around a TimedSpine."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        spine = self.jobs
+        self.jobs = TimedSpine(
+            settings,
+            self.db,
+            self.artifacts,
+            self.engines,
+            self.safety,
+            self.commerce,
+            spine.sealing,
+        )
 
 
 # -- databases ---------------------------------------------------------------------------
@@ -336,7 +353,7 @@ def latency(dbs: Databases, jobs: int, separate_worker: bool) -> dict[str, Any]:
                 # of its last job, so arrive at a random point of its poll interval.
                 time.sleep(0.01 + (rng.uniform(0, poll) if separate_worker else 0.0))
                 t0 = time.perf_counter()
-                job, _ = studio.submit(who, "bench.noop", {}, seed=i)
+                job, _ = studio.jobs.submit(who, "bench.noop", {}, seed=i)
                 t1 = time.perf_counter()
                 t = PROBE.wait_stored(job.id)
                 if i >= warmup:
@@ -381,7 +398,7 @@ def throughput(dbs: Databases, jobs: int, threads: int) -> dict[str, Any]:
         PROBE = Probe()
         t0 = time.perf_counter()
         for i in range(jobs):
-            studio.submit(who, "bench.noop", {}, seed=i)
+            studio.jobs.submit(who, "bench.noop", {}, seed=i)
         submit_s = time.perf_counter() - t0
         PROBE.expected = jobs
         t0 = time.perf_counter()
@@ -647,9 +664,9 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [
             "### One job at a time (no-op engine, idle pool of 1 thread)",
             "",
-            "Milliseconds, p50 / p95. *submit*: the `studio.submit` call; *→ start*: submit "
+            "Milliseconds, p50 / p95. *submit*: the `studio.jobs.submit` call; *→ start*: submit "
             "returned → engine started; *engine*: the no-op engine (one progress write); "
-            "*→ stored*: engine returned → `studio.finish` returned; *total*: submit called → "
+            "*→ stored*: engine returned → `studio.jobs.finish` returned; *total*: submit called → "
             "stored.",
             "",
             "| database | worker | jobs | submit | → start | engine | → stored | total |",
@@ -710,7 +727,7 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             f"Inside the job but not in the direct call, on the {h['size'][0]}×{h['size'][1]} "
             f"result (median): PNG encode with metadata (`png_artifact`) {f(h['png_ms'])} ms; "
-            f"WebP thumbnail (`studio.finish`) {f(h['thumbnail_ms'])} ms.",
+            f"WebP thumbnail (`studio.jobs.finish`) {f(h['thumbnail_ms'])} ms.",
             "",
         ]
     return "\n".join(lines)

@@ -143,14 +143,14 @@ def published(studio: Studio, engine: str, params: dict[str, Any], description: 
         user = accounts.find_user(s, EMAIL)
         assert user is not None
         who = accounts.principal_for(user)
-    job, _ = studio.submit(who, engine, params, seed=7)
+    job, _ = studio.jobs.submit(who, engine, params, seed=7)
     deadline = time.monotonic() + 300
-    while not (done := studio.job(who, job.id)).works:
+    while not (done := studio.jobs.get(who, job.id)).works:
         if done.status in ("failed", "canceled") or time.monotonic() > deadline:
             raise SystemExit(f"{engine} did not finish: {done.status} {done.error}")
         time.sleep(0.2)
     work_id = done.works[0].id
-    studio.update_work(who, work_id, "public", description=description)
+    studio.works.update(who, work_id, "public", description=description)
     return work_id
 
 

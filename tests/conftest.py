@@ -23,7 +23,7 @@ from PIL import Image
 
 import tests.engines  # noqa: F401 - registers test.wait
 from atelier.accounts import service as accounts
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.commerce import credits
 from atelier.settings import Settings
 from atelier.studio import Studio

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.commerce import credits, invoices, ledger, plans, subscriptions
 from atelier.commerce.invoices import Line
 from atelier.commerce.ledger import CREDITS, Leg
@@ -38,14 +38,14 @@ def balance(studio: Studio, user_id: str, name: str = "credits") -> int:
 
 def run_job(studio: Studio, who: Principal, seconds: float, estimate: float | None = None) -> str:
     """Submit test.wait, claim it and finish it as if it ran `seconds`."""
-    engine = studio.engine("test.wait")
+    engine = studio.engines.get("test.wait")
     if estimate is not None:
         engine.estimate_cost = lambda params: estimate  # type: ignore[method-assign]
-    job, _ = studio.submit(who, "test.wait", {})
-    claimed = studio.claim("w1")
+    job, _ = studio.jobs.submit(who, "test.wait", {})
+    claimed = studio.jobs.claim("w1")
     assert claimed is not None and claimed.job_id == job.id
     files = [Artifact("result.txt", "text/plain", b"done\n")]
-    assert studio.finish(job.id, "w1", [Creation(files=files)], seconds)
+    assert studio.jobs.finish(job.id, "w1", [Creation(files=files)], seconds)
     return job.id
 
 
@@ -95,16 +95,16 @@ def test_a_fast_job_pays_the_minimum_and_a_slow_one_no_more_than_reserved(studio
 def test_cancel_and_failure_release_and_rejection_refunds(studio: Studio) -> None:
     who = add_user(studio, "maker@example.com")
     user = who.user_id
-    queued, _ = studio.submit(who, "test.wait", {})
+    queued, _ = studio.jobs.submit(who, "test.wait", {})
     assert balance(studio, user) == 199
-    studio.cancel(who, queued.id)
+    studio.jobs.cancel(who, queued.id)
     assert rows(studio, queued.id)["job.release"] == {
         f"user:{user}:held": -1,
         f"user:{user}:credits": 1,
     }
-    failing, _ = studio.submit(who, "test.wait", {})
-    assert studio.claim("w1") is not None
-    studio.fail(failing.id, "w1", "it broke")
+    failing, _ = studio.jobs.submit(who, "test.wait", {})
+    assert studio.jobs.claim("w1") is not None
+    studio.jobs.fail(failing.id, "w1", "it broke")
     assert "job.release" in rows(studio, failing.id)
     assert balance(studio, user) == 200 and balance(studio, user, "held") == 0
 
@@ -125,9 +125,9 @@ def test_cancel_and_failure_release_and_rejection_refunds(studio: Studio) -> Non
 def test_a_balance_short_of_the_estimate_is_refused_with_402(studio: Studio) -> None:
     set_plan(studio, "trial", monthly_credits=3)
     who = add_user(studio, "maker@example.com")
-    studio.engine("test.wait").estimate_cost = lambda params: 4.0  # type: ignore[method-assign]
+    studio.engines.get("test.wait").estimate_cost = lambda params: 4.0  # type: ignore[method-assign]
     with pytest.raises(PaymentRequired) as refused:
-        studio.submit(who, "test.wait", {})
+        studio.jobs.submit(who, "test.wait", {})
     assert "costs up to 4 credits and your balance is 3" in refused.value.detail
     with studio.db.transaction() as s:
         assert s.scalars(select(Job)).all() == []
@@ -168,10 +168,10 @@ def test_the_trial_grant_comes_once_and_its_rest_expires(studio: Studio) -> None
 def test_plan_limits_at_submit(studio: Studio) -> None:
     set_plan(studio, "trial", concurrency=2, api_access=False, max_pixels=512 * 512)
     who = add_user(studio, "maker@example.com")
-    studio.submit(who, "test.wait", {})
-    studio.submit(who, "test.wait", {})
+    studio.jobs.submit(who, "test.wait", {})
+    studio.jobs.submit(who, "test.wait", {})
     with pytest.raises(TooManyRequests, match="2 jobs queued or running"):
-        studio.submit(who, "test.wait", {})
+        studio.jobs.submit(who, "test.wait", {})
     other = add_user(studio, "other@example.com").user_id
     with studio.db.transaction() as s:
         with pytest.raises(Forbidden, match="Trial plan has no API access"):
@@ -187,12 +187,12 @@ def test_private_works_need_the_plan(studio: Studio) -> None:
     job_id = run_job(studio, who, seconds=0.1)
     with studio.db.transaction() as s:
         work_id = s.scalars(select(Work.id).where(Work.job_id == job_id)).one()
-    studio.update_work(who, work_id, visibility="public")
+    studio.works.update(who, work_id, visibility="public")
     set_plan(studio, "trial", private_works=False)
     with pytest.raises(Forbidden) as refused:
-        studio.update_work(who, work_id, visibility="private")
+        studio.works.update(who, work_id, visibility="private")
     assert refused.value.errors[0][0] == "visibility"
-    assert studio.work(who, work_id)[0].visibility == "public"
+    assert studio.works.get(who, work_id)[0].visibility == "public"
 
 
 # -- subscriptions ------------------------------------------------------------------------

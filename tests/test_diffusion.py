@@ -191,7 +191,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_another_picture(
 ) -> None:
     # The engine's own file, before the studio seals it (a seal is signed and dated):
     client, _ = api
-    engine = studio_of(client).engine(ENGINE)
+    engine = studio_of(client).engines.get(ENGINE)
     params = engine.Params(prompt="a red fox", steps=2, width=64, height=64)
     [first], [again], [other] = (
         engine.run(params, Context(seed, tmp_path, {}))[0].files for seed in (42, 42, 43)
@@ -230,7 +230,7 @@ def test_every_scheduler_name_maps_to_a_diffusers_class() -> None:
 
 def test_the_model_param_picks_a_folder_and_the_pipeline_is_loaded_once(api: Api) -> None:
     client, _ = api
-    engine = studio_of(client).engine(ENGINE)
+    engine = studio_of(client).engines.get(ENGINE)
     assert isinstance(engine, Diffusion)
     paint(api, model=TINY)
     cached = dict(engine._loaded)

@@ -218,7 +218,7 @@ def test_twenty_parallel_submits_against_ten_credits_accept_exactly_ten(
         def submit(i: int) -> str:
             start.wait()
             try:
-                studio.submit(who, "test.wait", {}, idempotency_key=f"spend-{i}")
+                studio.jobs.submit(who, "test.wait", {}, idempotency_key=f"spend-{i}")
             except PaymentRequired as exc:
                 assert "balance is 0" in exc.detail
                 return "refused"

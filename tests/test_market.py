@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
 from atelier.accounts import service as accounts
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.commerce import certificates, ledger, lineage
 from atelier.commerce.market_models import LicenceGrant, Listing, Order
 from atelier.commerce.models import Invoice, Subscription
@@ -44,15 +44,15 @@ def admin_of(studio: Studio) -> Principal:
 
 def make_work(studio: Studio, who: Principal, engine: str, params: dict[str, Any]) -> Work:
     """Submit a job and run it here with a real worker; returns its first work."""
-    job, _ = studio.submit(who, engine, params, seed=1)
+    job, _ = studio.jobs.submit(who, engine, params, seed=1)
     assert Worker(studio).run_one()
-    job = studio.job(who, job.id)
+    job = studio.jobs.get(who, job.id)
     assert job.status == "succeeded", job.error
     return job.works[0]
 
 
 def stylize_work(studio: Studio, who: Principal, affirm: bool) -> Work:
-    upload = studio.add_upload(who, "photo.png", image_bytes(96, 64))
+    upload = studio.uploads.add(who, "photo.png", image_bytes(96, 64))
     if affirm:
         studio.market.affirm_upload(who, upload.id)
     return make_work(studio, who, "image.stylize", {"image": upload.id, "style": 3})
@@ -230,14 +230,14 @@ def test_scenario_trial_to_payout(studio: Studio) -> None:
     # The work left the market; the earlier Standard licence stays valid.
     assert studio.market.on_market() == []
     assert listing_state(studio, work.id) == "sold"
-    assert studio.work(creator, work.id)[0].visibility == "unlisted"
+    assert studio.works.get(creator, work.id)[0].visibility == "unlisted"
     with pytest.raises(StudioError):
         studio.market.buy(buyer, work.id, "personal")
     with pytest.raises(Conflict, match="on the market or sold"):
-        studio.delete_works(creator, [work.id])  # its buyers' licences name it
-    standard_licence = studio.licences(buyer)[0]
+        studio.works.delete(creator, [work.id])  # its buyers' licences name it
+    standard_licence = studio.licences.mine(buyer)[0]
     assert (standard_licence.offer_kind, standard_licence.price) == ("standard", STANDARD)
-    assert studio.verify_licence(standard_licence.id)[0] == "valid"
+    assert studio.licences.verify(standard_licence.id)[0] == "valid"
     clipart = [a["name"] for a in standard_licence.attribution]
     assert clipart and clipart == [src["name"] for src in work.lineage["sources"]]
     assert all(a["licence"].startswith("CC0") for a in standard_licence.attribution)
@@ -350,7 +350,7 @@ def test_odrl_certificate_and_signature(studio: Studio) -> None:
     order, _ = studio.market.buy(buyer, work.id, "standard")
     assert order.invoice_id is not None
     studio.commerce.mark_paid(admin_of(studio), order.invoice_id, "bank transfer")
-    grant = studio.licence(buyer, studio.market.licence_of_order(buyer, order.id).id)
+    grant = studio.licences.get(buyer, studio.market.licence_of_order(buyer, order.id).id)
 
     policy = grant.policy
     assert policy["@type"] == "Agreement" and policy["uid"] == f"urn:atelier:licence:{grant.id}"
@@ -372,17 +372,17 @@ def test_odrl_certificate_and_signature(studio: Studio) -> None:
 
     # The signature covers the record: it verifies, and fails once the record is altered.
     assert grant.signature is not None
-    assert studio.verify_licence(grant.id)[0] == "valid"
+    assert studio.licences.verify(grant.id)[0] == "valid"
     with studio.db.transaction() as s:
         s.execute(update(LicenceGrant).where(LicenceGrant.id == grant.id).values(price=1))
-    verdict, _, checks = studio.verify_licence(grant.id)
+    verdict, _, checks = studio.licences.verify(grant.id)
     assert verdict == "invalid" and "does not match" in checks[0]
     with studio.db.transaction() as s:
         s.execute(update(LicenceGrant).where(LicenceGrant.id == grant.id).values(price=STANDARD))
-    assert studio.verify_licence(grant.id)[0] == "valid"
+    assert studio.licences.verify(grant.id)[0] == "valid"
     studio.market.revoke(admin_of(studio), grant.id, "chargeback")
-    assert studio.verify_licence(grant.id)[0] == "revoked"
-    assert studio.verify_licence("0" * 32)[0] == "not found"
+    assert studio.licences.verify(grant.id)[0] == "revoked"
+    assert studio.licences.verify("0" * 32)[0] == "not found"
 
     text = "".join(
         page.extract_text()

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from atelier.accounts import service as accounts
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from tests.conftest import api_user
 from tests.test_api import studio_of, submit, upload, wait_job
 from tests.test_market import upgrade

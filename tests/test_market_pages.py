@@ -38,11 +38,13 @@ def box(page: Page, offer: str) -> Locator:
 
 def finished_work(studio: Studio, server: Server) -> tuple[str, str]:
     """A stylized photo made by the server's own worker: (work id, upload id)."""
-    upload = studio.add_upload(server.who, "photo.png", image_bytes(120, 90))
-    job, _ = studio.submit(server.who, "image.stylize", {"image": upload.id, "style": 5}, seed=2)
+    upload = studio.uploads.add(server.who, "photo.png", image_bytes(120, 90))
+    job, _ = studio.jobs.submit(
+        server.who, "image.stylize", {"image": upload.id, "style": 5}, seed=2
+    )
 
     def ended() -> Job | None:
-        current = studio.job(server.who, job.id)
+        current = studio.jobs.get(server.who, job.id)
         return None if current.status in ("queued", "running") else current
 
     done = wait_until(ended, WAIT_MS / 1000, what="the stylize job to finish")

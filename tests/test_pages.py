@@ -20,7 +20,7 @@ import uvicorn
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.studio import Studio
 from atelier.web.app import create_app
 from tests.conftest import PASSWORD, add_user, image_bytes, make_settings
@@ -182,7 +182,7 @@ def test_stylize_a_photo_and_find_it_in_my_works(page: Page, server: Server, pho
     expect(result).to_be_visible()
     assert natural_width(page, "#results img") > 0
 
-    job = server.studio.job(server.who, job_id)
+    job = server.studio.jobs.get(server.who, job_id)
     assert job.status == "succeeded" and job.params["style"] == 3
     download = page.locator("#results a[download]").first
     response = page.request.get(str(download.get_attribute("href")))
@@ -210,7 +210,7 @@ def test_stylize_a_photo_and_find_it_in_my_works(page: Page, server: Server, pho
 def test_the_job_page_follows_progress_live(page: Page, server: Server) -> None:
     """Progress arrives over server-sent events without reloading, then the page shows
     the finished job (test.wait: four half-second steps, then a text file)."""
-    job, _ = server.studio.submit(server.who, "test.wait", {"seconds": 2.0, "steps": 4})
+    job, _ = server.studio.jobs.submit(server.who, "test.wait", {"seconds": 2.0, "steps": 4})
     page.goto(f"/jobs/{job.id}")
     page.evaluate("() => { window.sameDocument = true; }")
     expect(page.locator("#job-status")).to_have_text("running")
@@ -226,17 +226,17 @@ def test_the_job_page_follows_progress_live(page: Page, server: Server) -> None:
 
 
 def test_cancelling_a_running_job(page: Page, server: Server) -> None:
-    job, _ = server.studio.submit(server.who, "test.wait", {"seconds": 20.0, "steps": 200})
+    job, _ = server.studio.jobs.submit(server.who, "test.wait", {"seconds": 20.0, "steps": 200})
     page.goto(f"/jobs/{job.id}")
     expect(page.locator("#job-status")).to_have_text("running")
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator("#job-status")).to_have_text("canceled", timeout=WAIT_MS)
     expect(page.get_by_role("button", name="Cancel")).to_have_count(0)
-    assert server.studio.job(server.who, job.id).status == "canceled"
+    assert server.studio.jobs.get(server.who, job.id).status == "canceled"
 
 
 def test_a_bad_value_is_marked_and_creates_no_job(page: Page, server: Server, photo: Path) -> None:
-    jobs_before = len(server.studio.jobs(server.who, limit=200))
+    jobs_before = len(server.studio.jobs.mine(server.who, limit=200))
     page.goto("/create/image.stylize")
     page.locator("#f-image").set_input_files(photo)
     # The browser would refuse these itself: take its limits away so the server must.
@@ -264,7 +264,7 @@ def test_a_bad_value_is_marked_and_creates_no_job(page: Page, server: Server, ph
         # The summary at the top links to the field.
         expect(page.locator(f".error-summary a[href='#f-{name}']")).to_be_visible()
     expect(page.locator(".field:has(#f-max_size) .error")).to_have_count(0)
-    assert len(server.studio.jobs(server.who, limit=200)) == jobs_before
+    assert len(server.studio.jobs.mine(server.who, limit=200)) == jobs_before
 
     # The photo sent with the refused form is kept: correcting the numbers is enough.
     expect(page.locator(".field:has(#f-image) .kept")).to_contain_text("photo.png")
@@ -273,15 +273,17 @@ def test_a_bad_value_is_marked_and_creates_no_job(page: Page, server: Server, ph
     page.get_by_role("button", name="Create").click()
     expect(page).to_have_url(re.compile(r"/jobs/[\w-]+$"))
     expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)
-    jobs = server.studio.jobs(server.who, limit=200)
+    jobs = server.studio.jobs.mine(server.who, limit=200)
     assert len(jobs) == jobs_before + 1
     assert jobs[0].params["strength"] == 0.5 and jobs[0].params["style"] == 3
-    assert jobs[0].params["image"] == server.studio.upload(server.who, jobs[0].params["image"]).id
+    assert (
+        jobs[0].params["image"] == server.studio.uploads.get(server.who, jobs[0].params["image"]).id
+    )
 
 
 def test_the_pages_fit_a_phone(browser: Browser, server: Server) -> None:
-    upload = server.studio.add_upload(server.who, "small.png", image_bytes(96, 64, seed=2))
-    job, _ = server.studio.submit(
+    upload = server.studio.uploads.add(server.who, "small.png", image_bytes(96, 64, seed=2))
+    job, _ = server.studio.jobs.submit(
         server.who, "image.stylize", {"image": upload.id, "style": 1, "max_size": 96}
     )
     page = new_page(

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from atelier.accounts import service as accounts
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.errors import Forbidden, Invalid, NotFound, Unsupported
 from atelier.store.models import AuditEntry, User, Work, WorkEmbedding, utcnow
 from atelier.studio import Studio
@@ -41,10 +41,10 @@ def both(tmp_path: Path, db_url: str) -> Iterator[Studio]:
 
 def made(studio: Studio, who: Principal, title: str, description: str = "") -> Work:
     """A finished work (test.wait) with a title of our choosing."""
-    job, _ = studio.submit(who, "test.wait", {})
+    job, _ = studio.jobs.submit(who, "test.wait", {})
     assert Worker(studio).run_one() is True
-    work_id = studio.job(who, job.id).works[0].id
-    return studio.update_work(who, work_id, title=title, description=description)
+    work_id = studio.jobs.get(who, job.id).works[0].id
+    return studio.works.update(who, work_id, title=title, description=description)
 
 
 def ids(rows: list[tuple[Work, User]] | list[tuple[Work, User, float]]) -> list[str]:
@@ -60,41 +60,43 @@ def test_the_gallery_shows_only_published_works_and_search_finds_by_meaning(
     tax = made(studio, ben, "Quarterly tax spreadsheet", "numbers for the accountant")
     hidden = made(studio, ana, "A red fox asleep in the snow, private copy")
     unlisted = made(studio, ana, "A fox in snow, unlisted")
-    studio.update_work(ana, unlisted.id, visibility="unlisted")
-    assert studio.gallery() == []
+    studio.works.update(ana, unlisted.id, visibility="unlisted")
+    assert studio.gallery.wall() == []
 
-    studio.update_works(ana, [fox.id], visibility="public")
-    studio.update_works(ben, [tax.id], visibility="public")
-    assert set(ids(studio.gallery())) == {fox.id, tax.id}
-    assert hidden.id not in ids(studio.gallery()) and unlisted.id not in ids(studio.gallery())
+    studio.works.update_many(ana, [fox.id], visibility="public")
+    studio.works.update_many(ben, [tax.id], visibility="public")
+    assert set(ids(studio.gallery.wall())) == {fox.id, tax.id}
+    assert hidden.id not in ids(studio.gallery.wall()) and unlisted.id not in ids(
+        studio.gallery.wall()
+    )
     with studio.db.transaction() as s:
         stored = s.get(WorkEmbedding, fox.id)
         assert stored is not None and "winter morning" in stored.text
         assert len(stored.vector) == 384 * 4
         assert s.get(WorkEmbedding, hidden.id) is None  # never published: never embedded
 
-    found = studio.search_gallery("small orange animal sleeping through winter")
+    found = studio.gallery.search("small orange animal sleeping through winter")
     assert ids(found)[0] == fox.id
     scores = {row[0].id: row[2] for row in found}
     assert scores[fox.id] > scores.get(tax.id, 0.0)
-    assert ids(studio.search_gallery("paying taxes"))[0] == tax.id
-    assert ids(studio.similar_works(fox.id)) in ([], [tax.id])  # never itself
+    assert ids(studio.gallery.search("paying taxes"))[0] == tax.id
+    assert ids(studio.gallery.similar(fox.id)) in ([], [tax.id])  # never itself
     with pytest.raises(NotFound):
-        studio.similar_works(hidden.id)
+        studio.gallery.similar(hidden.id)
 
     # A work held by moderation vanishes from the gallery and its search.
     with studio.db.transaction() as s:
         row = s.get(Work, fox.id)
         assert row is not None
         row.review_status = "in_review"
-    assert fox.id not in ids(studio.gallery())
-    assert fox.id not in ids(studio.search_gallery("a fox asleep in the snow"))
+    assert fox.id not in ids(studio.gallery.wall())
+    assert fox.id not in ids(studio.gallery.search("a fox asleep in the snow"))
     # Unpublished again: gone as well.
-    studio.update_work(ben, tax.id, visibility="private")
-    assert studio.gallery() == [] and studio.search_gallery("taxes") == []
+    studio.works.update(ben, tax.id, visibility="private")
+    assert studio.gallery.wall() == [] and studio.gallery.search("taxes") == []
 
     with pytest.raises(Invalid) as bad:
-        studio.search_gallery("   ")
+        studio.gallery.search("   ")
     assert bad.value.errors[0][0] == "q"
 
 
@@ -106,27 +108,27 @@ def test_others_cannot_publish_delete_export_or_reuse_someone_elses_works(
     mine = made(studio, ana, "mine")
     theirs = made(studio, ben, "theirs")
     for attempt in (
-        lambda: studio.update_works(ana, [mine.id, theirs.id], visibility="public"),
-        lambda: studio.delete_works(ana, [mine.id, theirs.id]),
-        lambda: studio.export_works(ana, [theirs.id]),
-        lambda: studio.upload_from_work(ana, theirs.id),
+        lambda: studio.works.update_many(ana, [mine.id, theirs.id], visibility="public"),
+        lambda: studio.works.delete(ana, [mine.id, theirs.id]),
+        lambda: studio.works.export(ana, [theirs.id]),
+        lambda: studio.uploads.from_work(ana, theirs.id),
     ):
         with pytest.raises(NotFound):
             attempt()
     # All or nothing: ana's own work in the refused batch is untouched.
-    assert studio.work(ana, mine.id)[0].visibility == "private"
-    assert ids(studio.gallery()) == []
-    assert studio.work(ben, theirs.id)[0].title == "theirs"
+    assert studio.works.get(ana, mine.id)[0].visibility == "private"
+    assert ids(studio.gallery.wall()) == []
+    assert studio.works.get(ben, theirs.id)[0].title == "theirs"
 
     with pytest.raises(Invalid):
-        studio.update_works(ana, [], visibility="public")
+        studio.works.update_many(ana, [], visibility="public")
     with pytest.raises(Invalid):
-        studio.update_works(ana, [mine.id], visibility="everyone")
+        studio.works.update_many(ana, [mine.id], visibility="everyone")
 
-    assert studio.delete_works(ana, [mine.id]) == 1
+    assert studio.works.delete(ana, [mine.id]) == 1
     with pytest.raises(NotFound):
-        studio.work(ana, mine.id)
-    assert [w.id for w in studio.works(ben)] == [theirs.id]
+        studio.works.get(ana, mine.id)
+    assert [w.id for w in studio.works.mine(ben)] == [theirs.id]
 
 
 def test_an_export_holds_each_work_with_its_manifest(studio: Studio) -> None:
@@ -136,7 +138,7 @@ def test_an_export_holds_each_work_with_its_manifest(studio: Studio) -> None:
         row = s.get(Work, second.id)
         assert row is not None
         row.review_status = "in_review"
-    path = studio.export_works(ana, [first.id, second.id])
+    path = studio.works.export(ana, [first.id, second.id])
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -161,11 +163,11 @@ def test_an_export_holds_each_work_with_its_manifest(studio: Studio) -> None:
 def test_my_works_filter_by_medium_and_date(studio: Studio) -> None:
     ana = add_user(studio, "fay@example.com")
     work = made(studio, ana, "a text")
-    assert ids_of(studio.works(ana, medium="text")) == [work.id]
-    assert studio.works(ana, medium="image") == []
+    assert ids_of(studio.works.mine(ana, medium="text")) == [work.id]
+    assert studio.works.mine(ana, medium="image") == []
     now = utcnow()
-    assert ids_of(studio.works(ana, since=now - timedelta(hours=1))) == [work.id]
-    assert studio.works(ana, until=now - timedelta(hours=1)) == []
+    assert ids_of(studio.works.mine(ana, since=now - timedelta(hours=1))) == [work.id]
+    assert studio.works.mine(ana, until=now - timedelta(hours=1)) == []
 
 
 def ids_of(works: list[Work]) -> list[str]:
@@ -173,10 +175,10 @@ def ids_of(works: list[Work]) -> list[str]:
 
 
 def test_sign_up_makes_a_creator_with_a_handle(studio: Studio) -> None:
-    user = studio.sign_up("Zoe@Example.com", PASSWORD, "  Zoë   Ortiz ")
+    user = studio.accounts.sign_up("Zoe@Example.com", PASSWORD, "  Zoë   Ortiz ")
     assert (user.email, user.role, user.display_name) == ("zoe@example.com", "creator", "Zoë Ortiz")
     assert user.handle == "zoe-ortiz"
-    again = studio.sign_up("zoe2@example.com", PASSWORD, "Zoe Ortiz")
+    again = studio.accounts.sign_up("zoe2@example.com", PASSWORD, "Zoe Ortiz")
     assert again.handle == "zoe-ortiz-2"
     for email, password, name, field in (
         ("zoe@example.com", PASSWORD, "Zoe", "email"),
@@ -185,18 +187,18 @@ def test_sign_up_makes_a_creator_with_a_handle(studio: Studio) -> None:
         ("not-an-email", PASSWORD, "Zoe", "email"),
     ):
         with pytest.raises(Invalid) as refused:
-            studio.sign_up(email, password, name)
+            studio.accounts.sign_up(email, password, name)
         assert refused.value.errors[0][0] == field
     with studio.db.transaction() as s:
         assert accounts.find_user(s, "new@example.com") is None
 
     zoe = accounts.principal_for(user)
     work = made(studio, zoe, "a poem")
-    studio.update_work(zoe, work.id, visibility="public")
-    creator, works = studio.creator("zoe-ortiz")
+    studio.works.update(zoe, work.id, visibility="public")
+    creator, works = studio.gallery.creator("zoe-ortiz")
     assert creator.id == user.id and ids(works) == [work.id]
     with pytest.raises(NotFound):
-        studio.creator("nobody-here")
+        studio.gallery.creator("nobody-here")
 
 
 def test_sign_up_can_be_closed(tmp_path: Path) -> None:
@@ -204,7 +206,7 @@ def test_sign_up_can_be_closed(tmp_path: Path) -> None:
     studio.prepare()
     try:
         with pytest.raises(Forbidden):
-            studio.sign_up("zoe@example.com", PASSWORD, "Zoe")
+            studio.accounts.sign_up("zoe@example.com", PASSWORD, "Zoe")
     finally:
         studio.close()
 
@@ -220,35 +222,35 @@ def test_admins_change_roles_and_disable_users(studio: Studio) -> None:
     admin = admin_of(studio)
     ana = add_user(studio, "dora@example.com")
     with pytest.raises(Forbidden):
-        studio.users(ana)
+        studio.accounts.users(ana)
     with pytest.raises(Forbidden):
-        studio.change_user(ana, ana.user_id, role="admin")
+        studio.accounts.change_user(ana, ana.user_id, role="admin")
 
-    assert [u.email for u in studio.users(admin, "DORA")] == ["dora@example.com"]
-    changed = studio.change_user(admin, ana.user_id, role="customer")
+    assert [u.email for u in studio.accounts.users(admin, "DORA")] == ["dora@example.com"]
+    changed = studio.accounts.change_user(admin, ana.user_id, role="customer")
     assert changed.role == "customer"
-    studio.change_user(admin, ana.user_id, disabled=True)
+    studio.accounts.change_user(admin, ana.user_id, disabled=True)
     with studio.db.transaction() as s:
         assert accounts.authenticate(s, "dora@example.com", PASSWORD) is None  # disabled
         actions = [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert actions[-2:] == ["user.role", "user.disable"]
     with pytest.raises(Invalid) as own:
-        studio.change_user(admin, admin.user_id, disabled=True)
+        studio.accounts.change_user(admin, admin.user_id, disabled=True)
     assert own.value.errors[0][0] == "disabled"
     with pytest.raises(Invalid) as last:
-        studio.change_user(admin, admin.user_id, role="creator")
+        studio.accounts.change_user(admin, admin.user_id, role="creator")
     assert last.value.errors[0][0] == "role"
     with pytest.raises(NotFound):
-        studio.change_user(admin, "0" * 32, role="creator")
+        studio.accounts.change_user(admin, "0" * 32, role="creator")
 
 
 def test_system_status_counts_the_queue(studio: Studio) -> None:
     admin = admin_of(studio)
-    before = studio.system_status(admin)["queue"]
+    before = studio.status.report(admin)["queue"]
     cleo = add_user(studio, "cleo@example.com")
     made(studio, cleo, "done")
-    job, _ = studio.submit(cleo, "test.wait", {"seconds": 1.0})
-    status = studio.system_status(admin)
+    job, _ = studio.jobs.submit(cleo, "test.wait", {"seconds": 1.0})
+    status = studio.status.report(admin)
     assert status["queue"]["queued"] == before["queued"] + 1
     assert status["queue"]["succeeded"] == before["succeeded"] + 1
     assert status["database"] == "sqlite"
@@ -257,29 +259,31 @@ def test_system_status_counts_the_queue(studio: Studio) -> None:
     assert engines["test.wait"]["unavailable"] is None
     assert engines["image.diffusion"]["unavailable"]  # no model folder in the tests
     with pytest.raises(Forbidden):
-        studio.system_status(cleo)
-    studio.cancel(cleo, job.id)
+        studio.status.report(cleo)
+    studio.jobs.cancel(cleo, job.id)
 
 
 def test_estimates_come_before_submitting_and_name_bad_fields(studio: Studio) -> None:
-    estimate = studio.estimate("image.stylize", {"max_size": 256})  # no photo needed
+    estimate = studio.engines.estimate("image.stylize", {"max_size": 256})  # no photo needed
     assert estimate["seconds"] > 0 and estimate["credits"] >= 0
     with pytest.raises(Invalid) as bad:
-        studio.estimate("image.stylize", {"max_size": 99999})
+        studio.engines.estimate("image.stylize", {"max_size": 99999})
     assert bad.value.errors[0][0] == "params.max_size"
 
 
 def test_a_work_used_as_input_becomes_an_upload(studio: Studio) -> None:
     ana = add_user(studio, "gus@example.com")
     text = made(studio, ana, "a text")
-    photo = studio.add_upload(ana, "photo.png", image_bytes(96, 64))
-    job, _ = studio.submit(ana, "image.stylize", {"image": photo.id, "style": 2, "max_size": 64})
+    photo = studio.uploads.add(ana, "photo.png", image_bytes(96, 64))
+    job, _ = studio.jobs.submit(
+        ana, "image.stylize", {"image": photo.id, "style": 2, "max_size": 64}
+    )
     assert Worker(studio).run_one() is True
-    work = studio.job(ana, job.id).works[0]
-    upload = studio.upload_from_work(ana, work.id)
+    work = studio.jobs.get(ana, job.id).works[0]
+    upload = studio.uploads.from_work(ana, work.id)
     assert (upload.mime, upload.width, upload.height) == ("image/png", 64, 43)
     assert upload.sha256 == work.sha256  # the very file, stored once
-    again, _ = studio.submit(ana, "image.stylize", {"image": upload.id, "max_size": 64})
+    again, _ = studio.jobs.submit(ana, "image.stylize", {"image": upload.id, "max_size": 64})
     assert again.params["image"] == upload.id  # usable as input
     with pytest.raises(Unsupported):  # a text file is no picture
-        studio.upload_from_work(ana, text.id)
+        studio.uploads.from_work(ana, text.id)

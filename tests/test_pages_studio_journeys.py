@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwrig
 from sqlalchemy import func, select
 
 from atelier.accounts import service as accounts
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.store.models import Job, User
 from atelier.studio import Studio
@@ -106,7 +106,7 @@ def finished(studio: Studio, who: Principal, job_id: str) -> str:
     """Wait for the server's worker to finish the job; its first work's id."""
 
     def first_work() -> str | None:
-        works = studio.job(who, job_id).works
+        works = studio.jobs.get(who, job_id).works
         return works[0].id if works else None
 
     work_id = wait_until(first_work, WAIT_MS / 1000, interval=0.1, what=f"job {job_id} to end")
@@ -116,9 +116,9 @@ def finished(studio: Studio, who: Principal, job_id: str) -> str:
 
 def text_work(studio: Studio, who: Principal, title: str, publish: bool = False) -> str:
     """A finished work of the test engine, titled; published when asked."""
-    job, _ = studio.submit(who, "test.wait", {})
+    job, _ = studio.jobs.submit(who, "test.wait", {})
     work_id = finished(studio, who, job.id)
-    studio.update_work(who, work_id, "public" if publish else None, title=title)
+    studio.works.update(who, work_id, "public" if publish else None, title=title)
     return work_id
 
 
@@ -183,7 +183,7 @@ def test_sign_up_create_publish_and_find_it_by_meaning(browser: Browser, site: S
     assert page.evaluate("() => window.sameDocument === true")
     job_id = page.url.rsplit("/", 1)[1]
     mira = principal(site.studio, "mira@example.com")
-    job = site.studio.job(mira, job_id)
+    job = site.studio.jobs.get(mira, job_id)
     work_id = job.works[0].id
     with site.studio.db.transaction() as s:
         user = s.get(User, mira.user_id)
@@ -191,7 +191,7 @@ def test_sign_up_create_publish_and_find_it_by_meaning(browser: Browser, site: S
 
     page.locator("#results").get_by_role("button", name="Publish").click()
     expect(page.locator("#results .badge")).to_have_text("Published")
-    assert site.studio.work(mira, work_id)[0].visibility == "public"
+    assert site.studio.works.get(mira, work_id)[0].visibility == "public"
     expect(page.locator("#results").get_by_role("link", name="Sell")).to_have_attribute(
         "href", f"/works/{work_id}/licences"
     )
@@ -219,7 +219,7 @@ def test_sign_up_create_publish_and_find_it_by_meaning(browser: Browser, site: S
     )
     provenance = visitor.locator("section.provenance")
     expect(provenance).to_contain_text("C2PA Content Credentials")
-    entry = site.studio.work(mira, work_id)[0].log_entries[0].idx  # type: ignore[attr-defined]
+    entry = site.studio.works.get(mira, work_id)[0].log_entries[0].idx  # type: ignore[attr-defined]
     expect(provenance).to_contain_text(f"entry #{entry} in a log of")
     visitor.locator("button.zoom").click()
     expect(visitor.locator("#viewer img")).to_be_visible()
@@ -256,8 +256,10 @@ def test_a_poem_streams_in_as_it_is_written(browser: Browser, site: Site) -> Non
     assert any(t.strip() and not t.startswith("Reading") for t in streamed), streamed
     poem = page.locator("#results .text-work")
     expect(poem).to_be_visible()
-    job = site.studio.job(principal(site.studio, "poet@example.com"), page.url.rsplit("/", 1)[1])
-    _, path = site.studio.work_file(
+    job = site.studio.jobs.get(
+        principal(site.studio, "poet@example.com"), page.url.rsplit("/", 1)[1]
+    )
+    _, path = site.studio.works.file(
         principal(site.studio, "poet@example.com"), job.works[0].id, None
     )
     assert poem.inner_text().strip() == path.read_text().strip()
@@ -268,8 +270,8 @@ def test_a_poem_streams_in_as_it_is_written(browser: Browser, site: Site) -> Non
 def test_my_works_filters_and_bulk_actions(browser: Browser, site: Site) -> None:
     who = add_user(site.studio, "collector@example.com")
     notes = [text_work(site.studio, who, f"note {i}") for i in range(2)]
-    photo = site.studio.add_upload(who, "photo.png", image_bytes(96, 64))
-    job, _ = site.studio.submit(who, "image.stylize", {"image": photo.id, "max_size": 64})
+    photo = site.studio.uploads.add(who, "photo.png", image_bytes(96, 64))
+    job, _ = site.studio.jobs.submit(who, "image.stylize", {"image": photo.id, "max_size": 64})
     picture = finished(site.studio, who, job.id)
 
     page = tab(browser, site, "collector@example.com")
@@ -295,7 +297,7 @@ def test_my_works_filters_and_bulk_actions(browser: Browser, site: Site) -> None
     ]
     assert sorted(m["id"] for m in manifests) == sorted(notes)
     for manifest in manifests:
-        assert manifest["seed"] == site.studio.work(who, manifest["id"])[0].seed
+        assert manifest["seed"] == site.studio.works.get(who, manifest["id"])[0].seed
         assert manifest["params"] == {
             "seconds": 0.0,
             "steps": 1,
@@ -311,13 +313,13 @@ def test_my_works_filters_and_bulk_actions(browser: Browser, site: Site) -> None
     page.get_by_label("Select all").check()
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".ok")).to_have_text("Published.")
-    assert {site.studio.work(who, w)[0].visibility for w in notes} == {"public"}
-    assert site.studio.work(who, picture)[0].visibility == "private"  # not chosen
+    assert {site.studio.works.get(who, w)[0].visibility for w in notes} == {"public"}
+    assert site.studio.works.get(who, picture)[0].visibility == "private"  # not chosen
     page.locator(f"#pick-{notes[0]}").check()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete").click()
     expect(page.locator(".ok")).to_have_text("Deleted.")
-    assert sorted(w.id for w in site.studio.works(who)) == sorted([notes[1], picture])
+    assert sorted(w.id for w in site.studio.works.mine(who)) == sorted([notes[1], picture])
     page.context.close()
 
 
@@ -371,7 +373,7 @@ def test_the_studio_pages_fit_a_phone(browser: Browser, site: Site) -> None:
         "/create/image.restore",
         "/works",
         f"/works/{work}",
-        "/creators/" + site.studio.showcase(who, work).creator.handle,
+        "/creators/" + site.studio.works.showcase(who, work).creator.handle,
         "/signup",
     ):
         page.goto(path)
@@ -412,16 +414,16 @@ def test_a_mask_painted_over_the_photo_is_sent_with_it(
     expect(page).to_have_url(re.compile(r"/jobs/\w+$"))
     expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)
 
-    job = site.studio.job(who, page.url.rsplit("/", 1)[1])
+    job = site.studio.jobs.get(who, page.url.rsplit("/", 1)[1])
     assert job.params["steps"] == ["inpaint"]
-    mask = site.studio.upload(who, job.params["mask"])
+    mask = site.studio.uploads.get(who, job.params["mask"])
     assert (mask.filename, mask.mime, mask.width, mask.height) == (
         "mask.png",
         "image/png",
         160,
         120,
     )
-    with Image.open(site.studio.artifacts.path(mask.sha256)) as painted:
+    with Image.open(site.studio.artifacts.staged(mask.sha256)) as painted:
         grey = np.asarray(painted.convert("L"))
     assert grey[60, 40] > 200 and grey[60, 150] < 50  # painted on the left half only
     assert grey[5, 5] < 50 and grey[115, 155] < 50
@@ -472,11 +474,11 @@ def test_a_recording_made_in_the_browser_is_sent_as_wav(playwright: Playwright, 
         assert channels == 1 and rate >= 8000 and 0.9 < seconds < 30
         page.get_by_role("button", name="Create").click()
         expect(page).to_have_url(re.compile(r"/jobs/\w+$"))
-        job = site.studio.job(who, page.url.rsplit("/", 1)[1])
-        upload = site.studio.upload(who, job.params["audio"])
+        job = site.studio.jobs.get(who, page.url.rsplit("/", 1)[1])
+        upload = site.studio.uploads.get(who, job.params["audio"])
         assert (upload.filename, upload.mime) == ("recording.wav", "audio/wav")
         with contextlib.suppress(StudioError):
-            site.studio.cancel(who, job.id)
+            site.studio.jobs.cancel(who, job.id)
     finally:
         chromium.close()
 
@@ -509,8 +511,8 @@ def test_a_melody_made_in_the_browser_plays_and_shows_its_score(
     expect(score).to_be_visible()
     svg = page.context.request.get(score.get_attribute("src") or "").text()
     who = principal(site.studio, "tunesmith@example.com")
-    job = site.studio.job(who, page.url.rsplit("/", 1)[1])
-    _, midi_path = site.studio.work_file(who, job.works[0].id, "melody.mid")
+    job = site.studio.jobs.get(who, page.url.rsplit("/", 1)[1])
+    _, midi_path = site.studio.works.file(who, job.works[0].id, "melody.mid")
     midi = sum(len(i.notes) for i in pretty_midi.PrettyMIDI(str(midi_path)).instruments)
     assert midi >= 4 and svg.count('class="note"') >= midi
     page.context.close()

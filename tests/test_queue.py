@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, update
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.engines.base import Artifact, Creation
 from atelier.errors import Conflict
 from atelier.store.models import TERMINAL_STATUSES, Job, Work, WorkFile, utcnow
@@ -105,13 +105,13 @@ def result_bytes(seed: int, index: int = 0) -> bytes:
 def test_concurrent_claims_take_every_job_exactly_once(open_studio: Callable[..., Studio]) -> None:
     studio = open_studio(lease_seconds=300)  # no lease runs out while the threads claim
     who = add_user(studio, "maker@example.com")
-    submitted = {studio.submit(who, "test.wait", QUICK)[0].id for _ in range(40)}
+    submitted = {studio.jobs.submit(who, "test.wait", QUICK)[0].id for _ in range(40)}
     start = threading.Barrier(8)
 
     def claim_all(worker_id: str) -> list[str]:
         start.wait()
         claimed = []
-        while (job := studio.claim(worker_id)) is not None:
+        while (job := studio.jobs.claim(worker_id)) is not None:
             claimed.append(job.job_id)
         return claimed
 
@@ -133,8 +133,8 @@ def test_concurrent_claims_take_every_job_exactly_once(open_studio: Callable[...
 
 
 def test_claims_take_the_oldest_job_first(studio: Studio, who: Principal) -> None:
-    order = [studio.submit(who, "test.wait", {"seconds": i / 1000})[0].id for i in range(5)]
-    claimed = [studio.claim("w") for _ in range(6)]
+    order = [studio.jobs.submit(who, "test.wait", {"seconds": i / 1000})[0].id for i in range(5)]
+    claimed = [studio.jobs.claim("w") for _ in range(6)]
     assert [c.job_id if c else None for c in claimed] == [*order, None]
     first = claimed[0]
     assert first is not None
@@ -149,8 +149,8 @@ def test_claims_take_the_oldest_job_first(studio: Studio, who: Principal) -> Non
 
 
 def test_same_key_and_request_returns_the_first_job(studio: Studio, who: Principal) -> None:
-    job, created = studio.submit(who, "test.wait", QUICK, idempotency_key="k-1")
-    again, created_again = studio.submit(who, "test.wait", QUICK, idempotency_key="k-1")
+    job, created = studio.jobs.submit(who, "test.wait", QUICK, idempotency_key="k-1")
+    again, created_again = studio.jobs.submit(who, "test.wait", QUICK, idempotency_key="k-1")
     assert (created, created_again) == (True, False)
     assert again.id == job.id
     assert again.seed == job.seed
@@ -158,21 +158,21 @@ def test_same_key_and_request_returns_the_first_job(studio: Studio, who: Princip
 
 
 def test_same_key_with_other_params_is_a_conflict(studio: Studio, who: Principal) -> None:
-    job, _ = studio.submit(who, "test.wait", QUICK, idempotency_key="k-1")
+    job, _ = studio.jobs.submit(who, "test.wait", QUICK, idempotency_key="k-1")
     with pytest.raises(Conflict) as caught:
-        studio.submit(who, "test.wait", {"seconds": 1.0}, idempotency_key="k-1")
+        studio.jobs.submit(who, "test.wait", {"seconds": 1.0}, idempotency_key="k-1")
     assert caught.value.status == 409
     assert caught.value.errors == [("Idempotency-Key", caught.value.detail)]
     with pytest.raises(Conflict):
-        studio.submit(who, "test.wait", QUICK, seed=7, idempotency_key="k-1")
+        studio.jobs.submit(who, "test.wait", QUICK, seed=7, idempotency_key="k-1")
     with studio.db.transaction() as s:
         assert [j.id for j in s.scalars(select(Job))] == [job.id]
 
 
 def test_keys_belong_to_their_owner(studio: Studio, who: Principal) -> None:
     other = add_user(studio, "other@example.com")
-    mine, _ = studio.submit(who, "test.wait", QUICK, idempotency_key="shared")
-    theirs, created = studio.submit(other, "test.wait", QUICK, idempotency_key="shared")
+    mine, _ = studio.jobs.submit(who, "test.wait", QUICK, idempotency_key="shared")
+    theirs, created = studio.jobs.submit(other, "test.wait", QUICK, idempotency_key="shared")
     assert created is True
     assert theirs.id != mine.id
     assert count(studio, Job) == 2
@@ -183,7 +183,7 @@ def test_concurrent_submits_with_one_key_make_one_job(studio: Studio, who: Princ
 
     def submit(_: int) -> tuple[str, bool]:
         start.wait()
-        job, created = studio.submit(who, "test.wait", QUICK, idempotency_key="once")
+        job, created = studio.jobs.submit(who, "test.wait", QUICK, idempotency_key="once")
         return job.id, created
 
     with ThreadPoolExecutor(8) as pool:
@@ -198,42 +198,42 @@ def test_concurrent_submits_with_one_key_make_one_job(studio: Studio, who: Princ
 
 
 def test_a_worker_that_lost_its_lease_cannot_finish(studio: Studio, who: Principal) -> None:
-    job, _ = studio.submit(who, "test.wait", QUICK)
-    first = studio.claim("A")
+    job, _ = studio.jobs.submit(who, "test.wait", QUICK)
+    first = studio.jobs.claim("A")
     assert first is not None and first.attempt == 1
     expire_lease(studio, job.id)
-    second = studio.claim("B")
+    second = studio.jobs.claim("B")
     assert second is not None
     assert (second.job_id, second.attempt) == (job.id, 2)
 
-    assert studio.heartbeat(job.id, "A").held is False
-    assert studio.finish(job.id, "A", creation(b"from A\n"), 0.1) is False
-    studio.fail(job.id, "A", "too late")
+    assert studio.jobs.heartbeat(job.id, "A").held is False
+    assert studio.jobs.finish(job.id, "A", creation(b"from A\n"), 0.1) is False
+    studio.jobs.fail(job.id, "A", "too late")
     late = row(studio, job.id)
     assert (late.status, late.lease_owner, late.error) == ("running", "B", None)
     assert count(studio, Work) == 0
 
-    assert studio.heartbeat(job.id, "B").held is True
-    assert studio.finish(job.id, "B", creation(b"from B\n"), 0.1) is True
+    assert studio.jobs.heartbeat(job.id, "B").held is True
+    assert studio.jobs.finish(job.id, "B", creation(b"from B\n"), 0.1) is True
     done = row(studio, job.id)
     assert (done.status, done.attempts, done.lease_owner) == ("succeeded", 2, None)
     assert [w.sha256 for w in done.works] == [hashlib.sha256(b"from B\n").hexdigest()]
     assert count(studio, Work) == 1
     assert studio.artifacts.read(done.works[0].sha256) == b"from B\n"
     # Finishing twice records nothing more.
-    assert studio.finish(job.id, "B", creation(b"from B\n"), 0.1) is False
+    assert studio.jobs.finish(job.id, "B", creation(b"from B\n"), 0.1) is False
     assert count(studio, Work) == 1
 
 
 def test_a_running_worker_stops_when_its_job_is_taken_over(studio: Studio, who: Principal) -> None:
-    job, _ = studio.submit(who, "test.wait", {"seconds": 20.0, "steps": 80})
+    job, _ = studio.jobs.submit(who, "test.wait", {"seconds": 20.0, "steps": 80})
     worker = Worker(studio, "A")
     thread = in_thread(worker.run_one)
     wait_until(lambda: row(studio, job.id).status == "running", 10, what="the job to run")
 
     def take_over() -> bool:  # A's heartbeats keep renewing its lease: retry until B has it
         expire_lease(studio, job.id)
-        return studio.claim("B") is not None
+        return studio.jobs.claim("B") is not None
 
     wait_until(take_over, 10, what="B to take the job over")
     thread.join(10)
@@ -247,32 +247,32 @@ def test_a_running_worker_stops_when_its_job_is_taken_over(studio: Studio, who: 
 def test_a_job_whose_worker_keeps_dying_fails(open_studio: Callable[..., Studio]) -> None:
     studio = open_studio(max_attempts=2)
     who = add_user(studio, "maker@example.com")
-    doomed, _ = studio.submit(who, "test.wait", QUICK)
-    assert studio.claim("A") is not None
+    doomed, _ = studio.jobs.submit(who, "test.wait", QUICK)
+    assert studio.jobs.claim("A") is not None
     expire_lease(studio, doomed.id)
-    assert studio.claim("B") is not None
-    later, _ = studio.submit(who, "test.wait", QUICK)
+    assert studio.jobs.claim("B") is not None
+    later, _ = studio.jobs.submit(who, "test.wait", QUICK)
     expire_lease(studio, doomed.id)
 
-    claimed = studio.claim("C")  # gives up on the doomed job and takes the next one
+    claimed = studio.jobs.claim("C")  # gives up on the doomed job and takes the next one
     assert claimed is not None and claimed.job_id == later.id
     job = row(studio, doomed.id)
     assert (job.status, job.attempts, job.lease_owner) == ("failed", 2, None)
     assert job.error == "the worker running this job stopped answering 2 times; giving up"
     assert job.finished_at is not None
     assert count(studio, Work) == 0
-    assert studio.claim("D") is None
+    assert studio.jobs.claim("D") is None
 
 
 def test_a_cancelled_job_whose_worker_died_is_canceled(studio: Studio, who: Principal) -> None:
-    job, _ = studio.submit(who, "test.wait", QUICK)
-    assert studio.claim("A") is not None
-    asked = studio.cancel(who, job.id)
+    job, _ = studio.jobs.submit(who, "test.wait", QUICK)
+    assert studio.jobs.claim("A") is not None
+    asked = studio.jobs.cancel(who, job.id)
     assert (asked.status, asked.cancel_requested) == ("running", True)
-    assert studio.heartbeat(job.id, "A").cancel is True
+    assert studio.jobs.heartbeat(job.id, "A").cancel is True
     expire_lease(studio, job.id)
 
-    assert studio.claim("B") is None
+    assert studio.jobs.claim("B") is None
     job = row(studio, job.id)
     assert (job.status, job.error, job.lease_owner, job.attempts) == ("canceled", None, None, 1)
     assert job.finished_at is not None
@@ -282,21 +282,21 @@ def test_a_cancelled_job_whose_worker_died_is_canceled(studio: Studio, who: Prin
 
 
 def test_cancel_a_queued_job(studio: Studio, who: Principal) -> None:
-    job, _ = studio.submit(who, "test.wait", QUICK)
-    canceled = studio.cancel(who, job.id)
+    job, _ = studio.jobs.submit(who, "test.wait", QUICK)
+    canceled = studio.jobs.cancel(who, job.id)
     assert canceled.status == "canceled"
     stored = row(studio, job.id)
     assert (stored.status, stored.attempts) == ("canceled", 0)
     assert stored.finished_at is not None
-    assert studio.claim("w") is None
+    assert studio.jobs.claim("w") is None
 
 
 def test_cancel_a_running_job_stops_its_engine(studio: Studio, who: Principal) -> None:
-    job, _ = studio.submit(who, "test.wait", {"seconds": 30.0, "steps": 60})
+    job, _ = studio.jobs.submit(who, "test.wait", {"seconds": 30.0, "steps": 60})
     thread = in_thread(Worker(studio, "A").run_one)
     wait_until(lambda: row(studio, job.id).progress > 0, 10, what="the job to make progress")
     asked = time.monotonic()
-    assert studio.cancel(who, job.id).cancel_requested is True
+    assert studio.jobs.cancel(who, job.id).cancel_requested is True
 
     thread.join(10)
     assert not thread.is_alive(), "the engine did not stop"
@@ -308,17 +308,17 @@ def test_cancel_a_running_job_stops_its_engine(studio: Studio, who: Principal) -
 
 
 def test_cancel_a_finished_job_is_a_conflict(studio: Studio, who: Principal) -> None:
-    done, _ = studio.submit(who, "test.wait", QUICK)
+    done, _ = studio.jobs.submit(who, "test.wait", QUICK)
     assert Worker(studio).run_one() is True
     assert row(studio, done.id).status == "succeeded"
     with pytest.raises(Conflict, match="already succeeded") as caught:
-        studio.cancel(who, done.id)
+        studio.jobs.cancel(who, done.id)
     assert caught.value.status == 409
 
-    stopped, _ = studio.submit(who, "test.wait", QUICK)
-    studio.cancel(who, stopped.id)
+    stopped, _ = studio.jobs.submit(who, "test.wait", QUICK)
+    studio.jobs.cancel(who, stopped.id)
     with pytest.raises(Conflict, match="already canceled"):
-        studio.cancel(who, stopped.id)
+        studio.jobs.cancel(who, stopped.id)
     assert row(studio, done.id).status == "succeeded"
     assert count(studio, Work) == 1
 
@@ -327,12 +327,12 @@ def test_cancel_a_finished_job_is_a_conflict(studio: Studio, who: Principal) -> 
 
 
 def test_running_job_reports_progress(studio: Studio, who: Principal) -> None:
-    job, _ = studio.submit(who, "test.wait", {"seconds": 2.0, "steps": 5})
+    job, _ = studio.jobs.submit(who, "test.wait", {"seconds": 2.0, "steps": 5})
     thread = in_thread(Worker(studio).run_one)
     seen: list[tuple[float, str | None]] = []
 
     def finished() -> bool:
-        current = studio.job(who, job.id)
+        current = studio.jobs.get(who, job.id)
         if current.status == "running":
             seen.append((current.progress, current.message))
         return current.status in TERMINAL_STATUSES
@@ -348,15 +348,15 @@ def test_running_job_reports_progress(studio: Studio, who: Principal) -> None:
     assert steps == sorted(steps) and len(set(steps)) >= 3
     for fraction, step in zip(fractions, steps, strict=True):
         assert fraction == pytest.approx((step - 1) / 5)
-    done = studio.job(who, job.id)
+    done = studio.jobs.get(who, job.id)
     assert (done.status, done.progress, done.message) == ("succeeded", 1.0, None)
     assert studio.artifacts.read(done.works[0].sha256) == result_bytes(done.seed)
 
 
 def test_engine_error_fails_the_job(studio: Studio, who: Principal) -> None:
-    job, _ = studio.submit(who, "test.wait", {"fail": True})
+    job, _ = studio.jobs.submit(who, "test.wait", {"fail": True})
     assert Worker(studio).run_one() is True
-    failed = studio.job(who, job.id)
+    failed = studio.jobs.get(who, job.id)
     assert (failed.status, failed.error, failed.lease_owner) == ("failed", "asked to fail", None)
     assert failed.works == []
     assert count(studio, Work) == 0
@@ -367,9 +367,9 @@ def test_engine_error_fails_the_job(studio: Studio, who: Principal) -> None:
 def test_a_result_the_studio_cannot_store_fails_the_job_at_once(
     studio: Studio, who: Principal
 ) -> None:
-    job, _ = studio.submit(who, "test.wait", {"empty": True})
+    job, _ = studio.jobs.submit(who, "test.wait", {"empty": True})
     assert Worker(studio).run_one() is True
-    failed = studio.job(who, job.id)
+    failed = studio.jobs.get(who, job.id)
     assert (failed.status, failed.attempts, failed.lease_owner) == ("failed", 1, None)
     assert failed.error == "internal error storing the result of test.wait: ValueError"
     assert count(studio, Work) == 0
@@ -450,7 +450,7 @@ def test_a_job_survives_its_worker_being_killed(tmp_path: Path, db_url: str) -> 
         who = add_user(studio, "maker@example.com")
         env = atelier_env(settings.data_dir, db_url, lease_seconds=2, poll_seconds=0.1)
         with Running(["worker"], env, tmp_path / "worker.log") as worker:
-            job, _ = studio.submit(who, "test.wait", {"seconds": 6.0, "steps": 30})
+            job, _ = studio.jobs.submit(who, "test.wait", {"seconds": 6.0, "steps": 30})
 
             def running_there() -> bool:
                 worker.check_alive()

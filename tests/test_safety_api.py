@@ -16,7 +16,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from atelier.accounts import service as accounts
-from atelier.accounts.service import AccountError, Principal
+from atelier.accounts.authz import Principal
+from atelier.accounts.service import AccountError
 from atelier.engines import registry
 from atelier.engines.base import Artifact, Context, Creation, Engine, Params
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
@@ -86,10 +87,10 @@ def admin_of(studio: Studio) -> Principal:
 
 def run_job(studio: Studio, text: bytes = b"ok\n") -> str:
     """Claim the next job and finish it with one text work; returns the work's id."""
-    claimed = studio.claim("w1")
+    claimed = studio.jobs.claim("w1")
     assert claimed is not None
     creation = Creation(files=[Artifact("result.txt", "text/plain", text)], title="made")
-    assert studio.finish(claimed.job_id, "w1", [creation], 0.1)
+    assert studio.jobs.finish(claimed.job_id, "w1", [creation], 0.1)
     with studio.db.transaction() as s:
         return str(s.scalar(select(Work.id).where(Work.job_id == claimed.job_id)))
 
@@ -98,7 +99,7 @@ def test_a_blocked_request_writes_nothing(studio: Studio) -> None:
     who = add_user(studio, "maker@example.com")
     before = {m: count(studio, m) for m in (Job, Screening, Review, AuditEntry)}
     with pytest.raises(Invalid) as refused:
-        studio.submit(who, "test.echo", {"prompt": "a fox", "tags": ["cute", BLOCKED]})
+        studio.jobs.submit(who, "test.echo", {"prompt": "a fox", "tags": ["cute", BLOCKED]})
     assert refused.value.errors[0][0] == "params.tags.1"
     assert "hateful" in refused.value.detail
     assert {m: count(studio, m) for m in before} == before
@@ -112,7 +113,7 @@ def test_chinese_and_mixed_requests_are_refused_under_their_category(studio: Stu
         ({"negative_prompt": "a 裸体 little girl"}, "params.negative_prompt", "minors"),
     ):
         with pytest.raises(Invalid) as refused:
-            studio.submit(who, "test.echo", params)
+            studio.jobs.submit(who, "test.echo", params)
         assert refused.value.errors[0][0] == field
         assert what in refused.value.detail
     assert count(studio, Job) == 0
@@ -120,7 +121,7 @@ def test_chinese_and_mixed_requests_are_refused_under_their_category(studio: Stu
 
 def test_an_adult_figure_study_is_not_refused_as_minors(studio: Studio) -> None:
     who = add_user(studio, "maker@example.com")
-    job, _ = studio.submit(who, "test.echo", {"prompt": "nude woman, charcoal figure study"})
+    job, _ = studio.jobs.submit(who, "test.echo", {"prompt": "nude woman, charcoal figure study"})
     with studio.db.transaction() as s:
         screening = s.get(Screening, job.id)
         categories = {f["category"] for f in screening.findings} if screening else set()
@@ -129,14 +130,14 @@ def test_an_adult_figure_study_is_not_refused_as_minors(studio: Studio) -> None:
 
 def test_a_request_the_screen_cannot_read_is_held_for_review(studio: Studio) -> None:
     who = add_user(studio, "maker@example.com")
-    job, _ = studio.submit(who, "test.echo", {"prompt": "고양이 그림"})  # "a picture of a cat"
+    job, _ = studio.jobs.submit(who, "test.echo", {"prompt": "고양이 그림"})  # "a picture of a cat"
     with studio.db.transaction() as s:
         screening = s.get(Screening, job.id)
         assert screening is not None
         assert [(f["category"], f["evidence"]) for f in screening.findings] == [
             ("unreadable", "Hangul script")
         ]
-    work, _ = studio.work(who, run_job(studio))
+    work, _ = studio.works.get(who, run_job(studio))
     assert work.review_status == "in_review"
 
 
@@ -156,81 +157,81 @@ def test_a_long_text_input_is_screened_to_its_end(studio: Studio) -> None:
 def test_a_flagged_request_runs_and_its_work_waits_for_review(studio: Studio) -> None:
     owner, other = add_user(studio, "maker@example.com"), add_user(studio, "other@example.com")
     admin = admin_of(studio)
-    job, _ = studio.submit(owner, "test.echo", {"prompt": FLAGGED})
+    job, _ = studio.jobs.submit(owner, "test.echo", {"prompt": FLAGGED})
     with studio.db.transaction() as s:
         screening = s.get(Screening, job.id)
         assert screening is not None
         assert [f["category"] for f in screening.findings] == ["violence"]
     work_id = run_job(studio)
 
-    work, _ = studio.work(owner, work_id)
+    work, _ = studio.works.get(owner, work_id)
     assert work.review_status == "in_review"
-    studio.update_work(owner, work_id, visibility="public")
+    studio.works.update(owner, work_id, visibility="public")
     with pytest.raises(Forbidden, match="in review"):
-        studio.work_file(owner, work_id, None)
+        studio.works.file(owner, work_id, None)
     with pytest.raises(NotFound):  # shared, yet not shown to others while held
-        studio.work(other, work_id)
+        studio.works.get(other, work_id)
     with pytest.raises(NotFound):
-        studio.work(None, work_id)
-    assert studio.work_file(admin, work_id, None)[1].read_bytes() == b"ok\n"
+        studio.works.get(None, work_id)
+    assert studio.works.file(admin, work_id, None)[1].read_bytes() == b"ok\n"
 
-    [(review, held, email)] = studio.reviews(admin)
+    [(review, held, email)] = studio.moderation.reviews(admin)
     assert (held.id, email, review.status) == (work_id, "maker@example.com", "in_review")
     assert review.findings[0]["field"] == "params.prompt"
     assert [e.subject for e in audit_rows(studio, "moderation.hold")] == [f"work:{work_id}"]
 
     with pytest.raises(Invalid, match="why"):
-        studio.decide_review(admin, review.id, approve=False, reason=" ")
-    studio.decide_review(admin, review.id, approve=False, reason="too graphic")
+        studio.moderation.decide(admin, review.id, approve=False, reason=" ")
+    studio.moderation.decide(admin, review.id, approve=False, reason="too graphic")
     with pytest.raises(Forbidden, match="rejected"):
-        studio.work_file(owner, work_id, None)
+        studio.works.file(owner, work_id, None)
     with pytest.raises(Conflict):
-        studio.decide_review(admin, review.id, approve=True, reason="")
+        studio.moderation.decide(admin, review.id, approve=True, reason="")
     [entry] = audit_rows(studio, "moderation.reject")
     assert (entry.actor_id, entry.subject) == (admin.user_id, f"work:{work_id}")
     assert entry.details["reason"] == "too graphic"
     assert entry.details["categories"] == ["violence"]
-    assert studio.reviews(admin) == []
-    assert [r.status for r, _, _ in studio.reviews(admin, "rejected")] == ["rejected"]
+    assert studio.moderation.reviews(admin) == []
+    assert [r.status for r, _, _ in studio.moderation.reviews(admin, "rejected")] == ["rejected"]
 
 
 def test_an_approved_work_is_served_again(studio: Studio) -> None:
     owner, admin = add_user(studio, "maker@example.com"), admin_of(studio)
-    studio.submit(owner, "test.echo", {"prompt": FLAGGED})
+    studio.jobs.submit(owner, "test.echo", {"prompt": FLAGGED})
     work_id = run_job(studio)
-    [(review, _, _)] = studio.reviews(admin)
-    studio.decide_review(admin, review.id, approve=True, reason="a war painting")
-    assert studio.work_file(owner, work_id, None)[1].read_bytes() == b"ok\n"
+    [(review, _, _)] = studio.moderation.reviews(admin)
+    studio.moderation.decide(admin, review.id, approve=True, reason="a war painting")
+    assert studio.works.file(owner, work_id, None)[1].read_bytes() == b"ok\n"
     assert audit_rows(studio, "moderation.approve")[0].details["reason"] == "a war painting"
 
 
 def test_a_flagged_output_is_held_not_destroyed(studio: Studio) -> None:
     owner, admin = add_user(studio, "maker@example.com"), admin_of(studio)
-    studio.submit(owner, "test.echo", {"prompt": "a fox"})
+    studio.jobs.submit(owner, "test.echo", {"prompt": "a fox"})
     work_id = run_job(studio, b"hardcore porn")
-    [(review, _, _)] = studio.reviews(admin)
+    [(review, _, _)] = studio.moderation.reviews(admin)
     assert [(f["category"], f["field"], f["layer"]) for f in review.findings] == [
         ("sexual", "result.txt", "blocklist")
     ]
-    assert studio.work_file(admin, work_id, None)[1].read_bytes() == b"hardcore porn"
+    assert studio.works.file(admin, work_id, None)[1].read_bytes() == b"hardcore porn"
 
 
 def test_a_harmless_request_is_not_held(studio: Studio) -> None:
     owner = add_user(studio, "maker@example.com")
-    studio.submit(owner, "test.echo", {"prompt": "a girl walking to school"})
+    studio.jobs.submit(owner, "test.echo", {"prompt": "a girl walking to school"})
     work_id = run_job(studio)
-    assert studio.work(owner, work_id)[0].review_status is None
+    assert studio.works.get(owner, work_id)[0].review_status is None
     assert count(studio, Screening) == count(studio, Review) == 0
 
 
 def test_only_admins_moderate(studio: Studio) -> None:
     creator = add_user(studio, "maker@example.com")
     for call in (
-        lambda: studio.reviews(creator),
-        lambda: studio.moderation_policy(creator),
-        lambda: studio.change_moderation_policy(creator, {"violence": "allow"}),
-        lambda: studio.decide_review(creator, "0" * 32, True, ""),
-        lambda: studio.audit_log(creator),
+        lambda: studio.moderation.reviews(creator),
+        lambda: studio.moderation.policy(creator),
+        lambda: studio.moderation.change_policy(creator, {"violence": "allow"}),
+        lambda: studio.moderation.decide(creator, "0" * 32, True, ""),
+        lambda: studio.moderation.audit_log(creator),
     ):
         with pytest.raises(Forbidden):
             call()
@@ -441,7 +442,7 @@ def test_admin_pages(client: TestClient) -> None:
     page = client.get("/admin/reviews")
     assert page.status_code == 200
     assert FLAGGED in page.text and "maker@example.com" in page.text and "violence" in page.text
-    review_id = studio_of(client).reviews(admin_of(studio_of(client)))[0][0].id
+    review_id = studio_of(client).moderation.reviews(admin_of(studio_of(client)))[0][0].id
     refused = client.post(
         f"/admin/reviews/{review_id}", data={"csrf_token": csrf, "decision": "reject"}
     )

@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, MetaData, String, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from atelier.store.artifacts import ArtifactStore
+from atelier.store.artifacts import LocalArtifactStore
 from atelier.store.db import MIGRATIONS, Database
 from atelier.store.models import Base, Job, User, Work, utcnow
 
@@ -130,7 +130,7 @@ def files_under(root: Path) -> list[Path]:
 
 
 def test_artifacts_are_content_addressed(tmp_path: Path) -> None:
-    store = ArtifactStore(tmp_path / "artifacts")
+    store = LocalArtifactStore(tmp_path / "artifacts")
     data = b"a small creation\n"
     digest = store.put(data)
 
@@ -151,7 +151,7 @@ def test_artifacts_are_content_addressed(tmp_path: Path) -> None:
 
 
 def test_artifact_put_keeps_the_first_copy(tmp_path: Path) -> None:
-    store = ArtifactStore(tmp_path / "artifacts")
+    store = LocalArtifactStore(tmp_path / "artifacts")
     digest = store.put(b"bytes")
     before = store.path(digest).stat()
     store.put(b"bytes")
@@ -160,7 +160,7 @@ def test_artifact_put_keeps_the_first_copy(tmp_path: Path) -> None:
 
 
 def test_artifacts_stored_concurrently_leave_one_whole_file(tmp_path: Path) -> None:
-    store = ArtifactStore(tmp_path / "artifacts")
+    store = LocalArtifactStore(tmp_path / "artifacts")
     data = bytes(range(256)) * 4096  # 1 MiB: large enough for writes to overlap
     start = threading.Barrier(8)
 
@@ -178,7 +178,7 @@ def test_artifacts_stored_concurrently_leave_one_whole_file(tmp_path: Path) -> N
 
 
 def test_artifact_temporary_files_are_not_counted(tmp_path: Path) -> None:
-    store = ArtifactStore(tmp_path / "artifacts")
+    store = LocalArtifactStore(tmp_path / "artifacts")
     digest = store.put(b"whole")
     # What a crash in the middle of a write would leave: a temporary file beside it.
     (store.path(digest).parent / ".tmp-abandoned").write_bytes(b"who")
@@ -188,6 +188,6 @@ def test_artifact_temporary_files_are_not_counted(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["", "abc", "A" * 64, "../" + "a" * 61, "g" * 64])
 def test_artifact_paths_take_only_sha256_digests(tmp_path: Path, bad: str) -> None:
-    store = ArtifactStore(tmp_path / "artifacts")
+    store = LocalArtifactStore(tmp_path / "artifacts")
     with pytest.raises(ValueError, match="sha256"):
         store.path(bad)

@@ -201,15 +201,15 @@ def test_runs_through_studio_and_worker_without_the_web(tmp_path: Path) -> None:
     studio.prepare()
     try:
         who = add_user(studio, "local@example.com")
-        picture = studio.add_upload(who, "photo.png", png(PHOTO))
-        job, created = studio.submit(
+        picture = studio.uploads.add(who, "photo.png", png(PHOTO))
+        job, created = studio.jobs.submit(
             who, "image.stylize", {"image": picture.id, "style": 2, "max_size": 64}, seed=3
         )
         assert created and job.status == "queued"
         assert Worker(studio, "t").run_one() is True
-        done = studio.job(who, job.id)
+        done = studio.jobs.get(who, job.id)
         assert done.status == "succeeded" and len(done.works) == 1
-        file, path = studio.work_file(who, done.works[0].id, None)
+        file, path = studio.works.file(who, done.works[0].id, None)
         image = Image.open(path)
         assert file.name == "image.png" and image.size == (64, 48)
         assert json.loads(png_text(path)["atelier"])["seed"] == 3

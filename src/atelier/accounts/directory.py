@@ -9,6 +9,7 @@ import unicodedata
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from atelier.accounts.authz import ADMIN
 from atelier.accounts.service import AccountError, create_user
 from atelier.safety import audit
 from atelier.store.models import LoginSession, User
@@ -92,11 +93,11 @@ def set_disabled(db: Session, user: User, disabled: bool, actor: str | None) -> 
         return user
     if disabled and actor == user.id:
         raise AccountError("disabled", "you cannot disable your own account")
-    if disabled and user.role == "admin":
+    if disabled and user.role == ADMIN:
         active = db.scalar(
             select(func.count())
             .select_from(User)
-            .where(User.role == "admin", User.disabled.is_(False))
+            .where(User.role == ADMIN, User.disabled.is_(False))
         )
         if active == 1:
             raise AccountError("disabled", f"{user.email} is the only active admin")

@@ -1,12 +1,12 @@
-"""Account operations. Secrets are stored only as hashes: Argon2 for passwords,
-SHA-256 for random tokens (session cookies, API keys) which carry their own entropy."""
+"""Account operations inside a caller's transaction (access.py runs them for the doors).
+Secrets are stored only as hashes: Argon2 for passwords, SHA-256 for random tokens
+(session cookies, API keys) which carry their own entropy."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -14,10 +14,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from atelier.accounts.authz import ADMIN, SCOPES, Principal
 from atelier.safety import audit
 from atelier.store.models import ROLES, ApiKey, LoginSession, User, utcnow
 
-SCOPES = ("read", "write")
 LAST_USED_PRECISION = timedelta(minutes=1)
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 _hasher = PasswordHasher()
@@ -31,21 +31,6 @@ class AccountError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking, and with what rights (an API key may hold fewer than its user)."""
-
-    user_id: str
-    email: str
-    role: str
-    scopes: tuple[str, ...] = SCOPES
-    via: str = "session"  # session | key | local
-    csrf_token: str | None = None
-
-    def can(self, scope: str) -> bool:
-        return scope in self.scopes
 
 
 def _token_hash(token: str) -> str:
@@ -77,8 +62,8 @@ def set_role(db: Session, user: User, role: str, actor: str | None = None) -> Us
         raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
     if user.role == role:
         return user
-    admins = db.scalar(select(func.count()).select_from(User).where(User.role == "admin"))
-    if user.role == "admin" and admins == 1:
+    admins = db.scalar(select(func.count()).select_from(User).where(User.role == ADMIN))
+    if user.role == ADMIN and admins == 1:
         raise AccountError("role", f"{user.email} is the only admin; make another admin first")
     audit.record(db, actor, "user.role", f"user:{user.id}", {"from": user.role, "to": role})
     user.role = role
@@ -90,7 +75,7 @@ def find_user(db: Session, email: str) -> User | None:
 
 
 def has_admin(db: Session) -> bool:
-    return bool(db.scalar(select(func.count()).select_from(User).where(User.role == "admin")))
+    return bool(db.scalar(select(func.count()).select_from(User).where(User.role == ADMIN)))
 
 
 def authenticate(db: Session, email: str, password: str) -> User | None:
@@ -111,7 +96,7 @@ def ensure_admin(db: Session, email: str, password: str | None) -> str | None:
     if has_admin(db):
         return None
     generated = None if password else secrets.token_urlsafe(15)
-    create_user(db, email, password or generated or "", role="admin")
+    create_user(db, email, password or generated or "", role=ADMIN)
     return generated
 
 

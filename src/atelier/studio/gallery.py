@@ -1,7 +1,7 @@
 """The public gallery: which works everyone may see, and search by meaning over them.
 
 A published work's title, prompt and description are embedded once, when it becomes
-public (Studio.update_work sequences it); a search embeds the query and ranks the public
+public (Works.update_many sequences it); a search embeds the query and ranks the public
 works' vectors by cosine (unit vectors: a dot product) in numpy."""
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from atelier import embeddings
+from atelier.accounts import directory
+from atelier.errors import Invalid, NotFound
+from atelier.store.db import Database
 from atelier.store.models import User, Work, WorkEmbedding, utcnow
+from atelier.studio.catalogue import Catalogue
 
 # The parameters that say what a work is about (image prompts, text topics).
 ABOUT_FIELDS = ("prompt", "topic", "keywords")
@@ -110,3 +114,47 @@ def ranked(
 def stored_vector(s: Session, work_id: str) -> np.ndarray | None:
     row = s.get(WorkEmbedding, work_id)
     return None if row is None else np.frombuffer(row.vector, dtype=np.float32)
+
+
+class Gallery:
+    """What anyone may see: the wall of published works, search, and creators' pages."""
+
+    def __init__(self, db: Database, engines: Catalogue) -> None:
+        self.db = db
+        self.engines = engines
+
+    def wall(
+        self, medium: str | None = None, limit: int = 48, offset: int = 0
+    ) -> list[tuple[Work, User]]:
+        """Published works anyone may see (never private, unlisted or held), newest first."""
+        with self.db.transaction() as s:
+            engines = self.engines.names(medium) if medium else None
+            return wall(s, engines, min(limit, 200), offset)
+
+    def search(self, text: str, limit: int = 48) -> list[tuple[Work, User, float]]:
+        """Published works ranked by meaning (cosine of sentence vectors) against `text`."""
+        text = text.strip()
+        if not 1 <= len(text) <= 300:
+            raise Invalid("a search is 1 to 300 characters", field="q")
+        vector = embeddings.embed([text])[0]
+        with self.db.transaction() as s:
+            return ranked(s, vector, min(limit, 200))
+
+    def similar(self, work_id: str, limit: int = 12) -> list[tuple[Work, User, float]]:
+        """More like this: the published works nearest in meaning to a published work."""
+        with self.db.transaction() as s:
+            published = s.scalar(select(Work.id).where(Work.id == work_id, shown()))
+            vector = stored_vector(s, work_id)
+            if published is None or vector is None:
+                raise NotFound(f"no published work {work_id}", field="work_id")
+            return ranked(s, vector, min(limit, 200), exclude=work_id)
+
+    def creator(
+        self, handle: str, limit: int = 48, offset: int = 0
+    ) -> tuple[User, list[tuple[Work, User]]]:
+        """A creator (by handle) and their published works."""
+        with self.db.transaction() as s:
+            user = directory.by_handle(s, handle)
+            if user is None:
+                raise NotFound(f"no creator {handle}", field="handle")
+            return user, wall(s, None, min(limit, 200), offset, owner_id=user.id)

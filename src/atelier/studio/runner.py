@@ -11,7 +11,8 @@ import threading
 import time
 
 from atelier.engines.base import Cancelled, Context, Creation, EngineError
-from atelier.studio.service import Claimed, Studio
+from atelier.studio.service import Studio
+from atelier.studio.spine import Claimed
 
 log = logging.getLogger("atelier.worker")
 PROGRESS_EVERY = 0.25  # seconds between progress writes
@@ -29,7 +30,7 @@ class Worker:
 
     def run_one(self) -> bool:
         """Run the next job if there is one; returns whether there was."""
-        claimed = self.studio.claim(self.id)
+        claimed = self.studio.jobs.claim(self.id)
         if claimed is None:
             return False
         self._execute(claimed)
@@ -42,7 +43,7 @@ class Worker:
         last_write = [0.0]
 
         def beat(fraction: float | None = None, message: str | None = None) -> None:
-            result = studio.heartbeat(job.job_id, self.id, fraction, message)
+            result = studio.jobs.heartbeat(job.job_id, self.id, fraction, message)
             if not result.held:
                 lost.set()
             if result.cancel or not result.held:
@@ -68,19 +69,19 @@ class Worker:
         scratch.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         try:
-            engine = studio.engine(job.engine)
+            engine = studio.engines.get(job.engine)
             params = engine.Params.model_validate(job.params)
             ctx = Context(job.seed, scratch, job.files, progress, stop, settings.engine_threads)
             creations = engine.run(params, ctx)
             ctx.check_cancelled()
         except Cancelled:
             if not lost.is_set():
-                studio.fail(job.job_id, self.id, "", canceled=True)
+                studio.jobs.fail(job.job_id, self.id, "", canceled=True)
         except EngineError as exc:
-            studio.fail(job.job_id, self.id, str(exc))
+            studio.jobs.fail(job.job_id, self.id, str(exc))
         except Exception as exc:
             log.exception("job %s failed", job.job_id)
-            studio.fail(
+            studio.jobs.fail(
                 job.job_id, self.id, f"internal error in {job.engine}: {type(exc).__name__}"
             )
         else:
@@ -94,10 +95,10 @@ class Worker:
         """Hand the result to the studio; a result it cannot store fails the job at once
         (rather than leaving it running until its lease runs out, to be run again)."""
         try:
-            stored = self.studio.finish(job.job_id, self.id, creations, seconds)
+            stored = self.studio.jobs.finish(job.job_id, self.id, creations, seconds)
         except Exception as exc:
             log.exception("job %s: its result could not be stored", job.job_id)
-            self.studio.fail(
+            self.studio.jobs.fail(
                 job.job_id,
                 self.id,
                 f"internal error storing the result of {job.engine}: {type(exc).__name__}",
@@ -129,7 +130,7 @@ class WorkerPool:
         return self
 
     def _loop(self, worker: Worker) -> None:
-        wake = self.studio.job_added
+        wake = self.studio.jobs.added
         while not self._stop.is_set():
             wake.clear()
             try:
@@ -142,7 +143,7 @@ class WorkerPool:
     def stop(self, timeout: float = 30.0) -> None:
         """Let running jobs finish (up to `timeout`); the rest are retried after their lease."""
         self._stop.set()
-        self.studio.job_added.set()
+        self.studio.jobs.added.set()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))

@@ -14,14 +14,8 @@ from atelier import optional_parts
 from atelier.settings import Settings, get_settings
 from atelier.studio import Studio
 from atelier.studio.runner import WorkerPool
-from atelier.web import problems
-from atelier.web.api import billing as billing_api
-from atelier.web.api import market as market_api
-from atelier.web.api import router as api_router
+from atelier.web import guards, problems, routers
 from atelier.web.limits import BodyLimit
-from atelier.web.pages import account as account_pages
-from atelier.web.pages import market as market_pages
-from atelier.web.pages import router as pages_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -54,11 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.studio = studio
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
-    app.include_router(api_router)
-    app.include_router(market_api.router, prefix="/v1")
-    app.include_router(billing_api.router, prefix="/v1")
-    app.include_router(pages_router)
-    app.include_router(market_pages.router)
-    app.include_router(account_pages.router)
+    guards.install(app)
+    routers.mount(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

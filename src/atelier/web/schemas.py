@@ -8,7 +8,7 @@ from typing import Any
 
 from atelier.engines.base import Engine
 from atelier.store.models import ApiKey, Job, Upload, Work
-from atelier.studio.service import Shown
+from atelier.studio.works import Shown
 
 
 def _time(value: datetime | None) -> str | None:

@@ -1,9 +1,1 @@
-"""The JSON API under /v1: the stable contract for programs."""
-
-from fastapi import APIRouter
-
-from atelier.web.api import admin, auth, engines, jobs, provenance, uploads, works
-
-router = APIRouter(prefix="/v1")
-for module in (auth, engines, uploads, jobs, works, provenance, admin):
-    router.include_router(module.router)
+"""The JSON API under /v1: the stable contract for programs (mounted by web/routers.py)."""

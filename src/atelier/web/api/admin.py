@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.store.models import AuditEntry, Review, Work
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, principal
@@ -65,7 +65,7 @@ def get_policy(
 ) -> dict[str, Any]:
     """Every category with its action (allow, flag, block), its default, and whether
     images are screened here."""
-    return studio.moderation_policy(who)
+    return studio.moderation.policy(who)
 
 
 @router.put("/moderation/policy")
@@ -73,7 +73,7 @@ def put_policy(
     body: PolicyChange, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> dict[str, Any]:
     """Change the actions of some categories; sexual content involving minors stays blocked."""
-    return studio.change_moderation_policy(who, dict(body.actions))
+    return studio.moderation.change_policy(who, dict(body.actions))
 
 
 @router.get("/reviews")
@@ -85,7 +85,7 @@ def list_reviews(
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> list[dict[str, Any]]:
     """Held works: waiting ones oldest first (`status=in_review`, the default)."""
-    return [review_out(*row) for row in studio.reviews(who, status, limit, offset)]
+    return [review_out(*row) for row in studio.moderation.reviews(who, status, limit, offset)]
 
 
 @router.post("/reviews/{review_id}/approve")
@@ -96,7 +96,7 @@ def approve(
     studio: Studio = Depends(get_studio),
 ) -> dict[str, Any]:
     """Release a held work: it is served again."""
-    return review_out(*studio.decide_review(who, review_id, True, body.reason if body else ""))
+    return review_out(*studio.moderation.decide(who, review_id, True, body.reason if body else ""))
 
 
 @router.post("/reviews/{review_id}/reject")
@@ -107,7 +107,7 @@ def reject(
     studio: Studio = Depends(get_studio),
 ) -> dict[str, Any]:
     """Reject a held work, with a reason: it is never served; its job's credits are released."""
-    return review_out(*studio.decide_review(who, review_id, False, body.reason))
+    return review_out(*studio.moderation.decide(who, review_id, False, body.reason))
 
 
 @router.get("/audit")
@@ -123,5 +123,5 @@ def audit_log(
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> list[dict[str, Any]]:
     """The audit log, newest first."""
-    rows = studio.audit_log(who, action, actor, subject, since, until, limit, offset)
+    rows = studio.moderation.audit_log(who, action, actor, subject, since, until, limit, offset)
     return [audit_out(*row) for row in rows]

@@ -7,9 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
-from atelier.accounts import service as accounts
-from atelier.accounts.service import AccountError, Principal
-from atelier.errors import Invalid, NotFound
+from atelier.accounts.authz import Principal
 from atelier.studio import Studio
 from atelier.web.deps import SESSION_COOKIE, get_studio, principal
 from atelier.web.schemas import key_out
@@ -42,11 +40,10 @@ def set_session_cookie(response: Response, studio: Studio, token: str) -> None:
 @router.post("/auth/login")
 def login(body: Login, response: Response, studio: Studio = Depends(get_studio)) -> dict[str, Any]:
     """Start a session: sets an HttpOnly cookie; send `csrf_token` as `X-CSRF-Token` on changes."""
-    with studio.db.transaction() as s:
-        user = accounts.authenticate(s, body.email, body.password)
-        if user is None:
-            raise HTTPException(401, "wrong e-mail or password")
-        token, session = accounts.start_session(s, user, studio.settings.session_days)
+    signed = studio.accounts.sign_in(body.email, body.password)
+    if signed is None:
+        raise HTTPException(401, "wrong e-mail or password")
+    token, session, user = signed
     set_session_cookie(response, studio, token)
     return {
         "user": {"id": user.id, "email": user.email, "role": user.role},
@@ -63,8 +60,7 @@ def logout(
 ) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        with studio.db.transaction() as s:
-            accounts.end_session(s, token)
+        studio.accounts.sign_out(token)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.status_code = 204
     return response
@@ -86,13 +82,7 @@ def create_key(
     body: NewKey, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> dict[str, Any]:
     """A new API key; the key itself is in this answer only, stored hashed."""
-    if who.via == "key":
-        raise HTTPException(403, "API keys are created from a signed-in session, not with a key")
-    try:
-        with studio.db.transaction() as s:
-            key, record = accounts.create_key(s, who.user_id, body.name, body.scopes)
-    except AccountError as exc:
-        raise Invalid(str(exc), field=exc.field) from None
+    key, record = studio.accounts.create_key(who, body.name, body.scopes)
     return {**key_out(record), "key": key}
 
 
@@ -100,15 +90,12 @@ def create_key(
 def list_keys(
     who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> list[dict[str, Any]]:
-    with studio.db.transaction() as s:
-        return [key_out(k) for k in accounts.list_keys(s, who.user_id)]
+    return [key_out(k) for k in studio.accounts.keys(who)]
 
 
 @router.delete("/keys/{key_id}", status_code=204)
 def revoke_key(
     key_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> Response:
-    with studio.db.transaction() as s:
-        if accounts.revoke_key(s, who.user_id, key_id) is None:
-            raise NotFound(f"no key {key_id}", field="key_id")
+    studio.accounts.revoke_key(who, key_id)
     return Response(status_code=204)

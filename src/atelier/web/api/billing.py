@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.commerce.invoices import money
 from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan, Subscription
 from atelier.commerce.plans import PlanSpec

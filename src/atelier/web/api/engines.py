@@ -16,13 +16,13 @@ router = APIRouter(tags=["engines"])
 
 @router.get("/engines")
 def list_engines(studio: Studio = Depends(get_studio)) -> list[dict[str, Any]]:
-    return [engine_out(e) for e in studio.engines()]
+    return [engine_out(e) for e in studio.engines.all()]
 
 
 @router.get("/engines/{name}")
 def get_engine(name: str, studio: Studio = Depends(get_studio)) -> dict[str, Any]:
     try:
-        engine = studio.engine(name)
+        engine = studio.engines.get(name)
     except Invalid as exc:  # an unknown name in the path is a missing resource, not bad input
         raise NotFound(exc.detail, field="name") from None
     return engine_out(engine)

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.store.models import TERMINAL_STATUSES
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, principal
@@ -39,7 +39,7 @@ def create_job(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> dict[str, Any]:
     """Queue a creation. With `Idempotency-Key`, a repeat returns the first job (200)."""
-    job, created = studio.submit(who, body.engine, body.params, body.seed, idempotency_key)
+    job, created = studio.jobs.submit(who, body.engine, body.params, body.seed, idempotency_key)
     if not created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/jobs/{job.id}"
@@ -54,21 +54,21 @@ def list_jobs(
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> list[dict[str, Any]]:
-    return [job_out(j) for j in studio.jobs(who, status, limit, offset)]
+    return [job_out(j) for j in studio.jobs.mine(who, status, limit, offset)]
 
 
 @router.get("/jobs/{job_id}")
 def get_job(
     job_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> dict[str, Any]:
-    return job_out(studio.job(who, job_id))
+    return job_out(studio.jobs.get(who, job_id))
 
 
 @router.post("/jobs/{job_id}/cancel")
 def cancel_job(
     job_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> dict[str, Any]:
-    return job_out(studio.cancel(who, job_id))
+    return job_out(studio.jobs.cancel(who, job_id))
 
 
 @router.get("/jobs/{job_id}/events", response_class=StreamingResponse)
@@ -76,7 +76,7 @@ async def job_events(
     job_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> StreamingResponse:
     """Server-sent events: `progress` while it runs, then one of `done`, `failed`, `canceled`."""
-    first = await run_in_threadpool(studio.job, who, job_id)
+    first = await run_in_threadpool(studio.jobs.get, who, job_id)
 
     async def stream() -> AsyncIterator[str]:
         job, last, deadline = first, None, time.monotonic() + EVENT_STREAM_SECONDS
@@ -93,7 +93,7 @@ async def job_events(
             if time.monotonic() > deadline:
                 return
             await asyncio.sleep(EVENT_POLL_SECONDS)
-            job = await run_in_threadpool(studio.job, who, job_id)
+            job = await run_in_threadpool(studio.jobs.get, who, job_id)
 
     return StreamingResponse(
         stream(),

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.commerce import certificates
 from atelier.commerce.market import ListingView
 from atelier.commerce.market_models import LicenceGrant, Order, Payout
@@ -270,21 +270,21 @@ def my_licences(
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> list[dict[str, Any]]:
     """The licences you hold."""
-    return [licence_out(g) for g in studio.licences(who, limit, offset)]
+    return [licence_out(g) for g in studio.licences.mine(who, limit, offset)]
 
 
 @router.get("/licences/{licence_id}")
 def get_licence(
     licence_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> dict[str, Any]:
-    return licence_out(studio.licence(who, licence_id))
+    return licence_out(studio.licences.get(who, licence_id))
 
 
 @router.get("/licences/{licence_id}/odrl.json")
 def licence_odrl(
     licence_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> JSONResponse:
-    grant = studio.licence(who, licence_id)
+    grant = studio.licences.get(who, licence_id)
     return JSONResponse(grant.policy, media_type="application/ld+json")
 
 
@@ -295,7 +295,7 @@ def licence_pdf(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    grant = studio.licence(who, licence_id)
+    grant = studio.licences.get(who, licence_id)
     url = str(request.base_url).rstrip("/") + f"/verify/licences/{grant.id}"
     return Response(
         certificates.pdf(grant, url),
@@ -312,7 +312,7 @@ def licence_html(
     studio: Studio = Depends(get_studio),
 ) -> HTMLResponse:
     """The printable certificate (the page /licences/{id} shows the same)."""
-    grant = studio.licence(who, licence_id)
+    grant = studio.licences.get(who, licence_id)
     return certificate_html(request, grant)
 
 
@@ -320,7 +320,7 @@ def licence_html(
 def verify_licence(licence_id: str, studio: Studio = Depends(get_studio)) -> dict[str, Any]:
     """Public: is this licence genuine (the studio's signature over its record, the
     work's hash) and still valid?"""
-    verdict, grant, checks = studio.verify_licence(licence_id)
+    verdict, grant, checks = studio.licences.verify(licence_id)
     body: dict[str, Any] = {"licence_id": licence_id, "verdict": verdict, "checks": checks}
     if grant is not None:
         body["licence"] = {

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, principal
 from atelier.web.limits import uploaded_file
@@ -41,11 +41,11 @@ async def create_upload(
     """Multipart field `file`. Checked (real image, size and pixel limits) before it is kept;
     the body is read only once the caller is known."""
     name, data = await uploaded_file(request, "file", studio.settings.max_upload_bytes)
-    return upload_out(await run_in_threadpool(studio.add_upload, who, name, data))
+    return upload_out(await run_in_threadpool(studio.uploads.add, who, name, data))
 
 
 @router.get("/uploads/{upload_id}")
 def get_upload(
     upload_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> dict[str, Any]:
-    return upload_out(studio.upload(who, upload_id))
+    return upload_out(studio.uploads.get(who, upload_id))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, optional_principal, principal
 from atelier.web.schemas import shown_out, work_out
@@ -29,7 +29,7 @@ def list_works(
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> list[dict[str, Any]]:
-    return [work_out(w) for w in studio.works(who, engine, limit, offset)]
+    return [work_out(w) for w in studio.works.mine(who, engine, limit, offset)]
 
 
 @router.get("/works/{work_id}")
@@ -38,7 +38,7 @@ def get_work(
     who: Principal | None = Depends(optional_principal),
     studio: Studio = Depends(get_studio),
 ) -> dict[str, Any]:
-    return shown_out(studio.showcase(who, work_id))
+    return shown_out(studio.works.showcase(who, work_id))
 
 
 @router.patch("/works/{work_id}")
@@ -48,11 +48,11 @@ def change_work(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
 ) -> dict[str, Any]:
-    return work_out(studio.update_work(who, work_id, body.visibility, body.title))
+    return work_out(studio.works.update(who, work_id, body.visibility, body.title))
 
 
 def _send(studio: Studio, who: Principal | None, work_id: str, name: str | None) -> FileResponse:
-    file, path = studio.work_file(who, work_id, name)
+    file, path = studio.works.file(who, work_id, name)
     return FileResponse(
         path,
         media_type=file.mime,

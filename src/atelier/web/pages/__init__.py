@@ -1,11 +1,2 @@
-"""Server-rendered pages (Jinja2). They call the studio like the API does."""
-
-from atelier.web.pages import admin, gallery, verify, works
-from atelier.web.pages.routes import router
-
-router.include_router(verify.router)
-router.include_router(works.router)
-router.include_router(gallery.router)
-router.include_router(admin.router)
-
-__all__ = ["router"]
+"""Server-rendered pages (Jinja2), mounted by web/routers.py. They call the studio's
+services like the API does."""

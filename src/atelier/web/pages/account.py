@@ -11,15 +11,16 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.commerce.invoices import money
 from atelier.commerce.models import Invoice
 from atelier.commerce.plans import PlanSpec
 from atelier.errors import Invalid, StudioError
 from atelier.studio import Studio
-from atelier.web.deps import get_studio
-from atelier.web.pages.routes import EXPIRED_FORM, csrf_ok, page_principal, render, to_login
+from atelier.web.deps import admin, admin_form, checked_form, get_studio, signed_in
+from atelier.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
 CHART_WIDTH, CHART_HEIGHT = 640, 180
@@ -71,11 +72,9 @@ def _form_key() -> str:
 def account_page(
     request: Request,
     done: str | None = None,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
     return _account(request, who, studio, done=done)
 
 
@@ -109,11 +108,9 @@ def _account(
 @router.get("/account/plans", response_class=HTMLResponse)
 def plans_page(
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
     return _plans(request, who, studio)
 
 
@@ -138,14 +135,10 @@ def _plans(
 @router.post("/account/plans", response_class=HTMLResponse)
 async def change_plan(
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
+    form: FormData = Depends(checked_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     action, plan_id = str(form.get("action", "")), str(form.get("plan_id", "")) or None
     key = str(form.get("key", ""))[:64] or None
     invoice: Invoice | None
@@ -168,21 +161,12 @@ async def change_plan(
 # -- admins ---------------------------------------------------------------------------
 
 
-def _refuse(request: Request, who: Principal | None) -> Response:
-    """Sign in first; a signed-in non-admin gets the admin pages' 403."""
-    if who is None:
-        return to_login(request)
-    return render(request, "admin_forbidden.html", who, status=403)
-
-
 @router.get("/admin/plans", response_class=HTMLResponse)
 def admin_plans_page(
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None or who.role != "admin":
-        return _refuse(request, who)
     return _admin_plans(request, who, studio)
 
 
@@ -224,14 +208,10 @@ def _spec(form: Any) -> PlanSpec:
 @router.post("/admin/plans", response_class=HTMLResponse)
 async def save_plan(
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
+    form: FormData = Depends(admin_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None or who.role != "admin":
-        return _refuse(request, who)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     plan_id = str(form.get("id", "")).strip()
     try:
         studio.commerce.save_plan(who, plan_id, _spec(form), create=form.get("create") == "1")
@@ -244,11 +224,9 @@ async def save_plan(
 def admin_invoices_page(
     request: Request,
     status: str = "open",
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None or who.role != "admin":
-        return _refuse(request, who)
     return _admin_invoices(request, who, studio, status)
 
 
@@ -280,14 +258,10 @@ def _admin_invoices(
 async def settle_invoice(
     invoice_id: str,
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
+    form: FormData = Depends(admin_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None or who.role != "admin":
-        return _refuse(request, who)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     try:
         if form.get("do") == "void":
             invoice = studio.commerce.void(who, invoice_id)
@@ -303,11 +277,9 @@ async def settle_invoice(
 @router.get("/admin/revenue", response_class=HTMLResponse)
 def admin_revenue_page(
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None or who.role != "admin":
-        return _refuse(request, who)
     report = studio.commerce.revenue(who)
     return render(
         request,

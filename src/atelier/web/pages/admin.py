@@ -10,23 +10,20 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.store.models import ROLES
 from atelier.studio import Studio
 from atelier.web.api.admin import audit_out, review_out
-from atelier.web.deps import get_studio
-from atelier.web.pages.routes import EXPIRED_FORM, csrf_ok, page_principal, render, to_login
+from atelier.web.deps import admin, admin_form, get_studio
+from atelier.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
 STATUSES = ("in_review", "approved", "rejected")
 AUDIT_PAGE = 100
 USERS_PAGE = 100
-
-
-def _forbidden(request: Request, who: Principal) -> Response:
-    return render(request, "admin_forbidden.html", who, status=403)
 
 
 def _queue(
@@ -38,7 +35,7 @@ def _queue(
     done: str | None = None,
     code: int = 200,
 ) -> Response:
-    rows = studio.reviews(who, status, 100, 0)
+    rows = studio.moderation.reviews(who, status, 100, 0)
     return render(
         request,
         "admin_reviews.html",
@@ -47,7 +44,7 @@ def _queue(
         shown=status,
         statuses=STATUSES,
         reviews=[review_out(*row) for row in rows],
-        policy=studio.moderation_policy(who),
+        policy=studio.moderation.policy(who),
         error=error,
         done=done,
     )
@@ -63,13 +60,9 @@ def reviews_page(
     request: Request,
     status: str = "in_review",
     done: str | None = None,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    if who.role != "admin":
-        return _forbidden(request, who)
     return _queue(request, who, studio, status if status in STATUSES else "in_review", None, done)
 
 
@@ -77,19 +70,13 @@ def reviews_page(
 async def decide(
     review_id: str,
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
+    form: FormData = Depends(admin_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    if who.role != "admin":
-        return _forbidden(request, who)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     decision = str(form.get("decision", ""))
     try:
-        studio.decide_review(
+        studio.moderation.decide(
             who, review_id, decision == "approve", str(form.get("reason", ""))[:2000]
         )
     except StudioError as exc:
@@ -101,23 +88,17 @@ async def decide(
 @router.post("/admin/policy", response_class=HTMLResponse)
 async def change_policy(
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
+    form: FormData = Depends(admin_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    if who.role != "admin":
-        return _forbidden(request, who)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     actions = {
         key.removeprefix("action-"): str(value)
         for key, value in form.items()
         if key.startswith("action-")
     }
     try:
-        studio.change_moderation_policy(who, actions)
+        studio.moderation.change_policy(who, actions)
     except StudioError as exc:
         return _queue(request, who, studio, "in_review", exc.detail, code=exc.status)
     return RedirectResponse("/admin/reviews?done=policy", status_code=303)
@@ -139,13 +120,9 @@ def audit_page(
     since: str = "",
     until: str = "",
     page: int = 0,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    if who.role != "admin":
-        return _forbidden(request, who)
     filters: dict[str, Any] = {
         "action": action[:64],
         "actor": actor[:320],
@@ -154,7 +131,7 @@ def audit_page(
         "until": until[:32],
     }
     page = max(page, 0)
-    rows = studio.audit_log(
+    rows = studio.moderation.audit_log(
         who,
         filters["action"] or None,
         filters["actor"] or None,
@@ -181,13 +158,9 @@ def users_page(
     q: str = "",
     page: int = 0,
     done: str = "",
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    if who.role != "admin":
-        return _forbidden(request, who)
     return _users(request, who, studio, q[:320], max(0, min(page, 10_000)), done=done or None)
 
 
@@ -200,7 +173,7 @@ def _users(
     code: int = 200,
     **context: Any,
 ) -> Response:
-    rows = studio.users(who, q, USERS_PAGE + 1, page * USERS_PAGE)
+    rows = studio.accounts.users(who, q, USERS_PAGE + 1, page * USERS_PAGE)
     return render(
         request,
         "admin_users.html",
@@ -219,22 +192,16 @@ def _users(
 async def change_user(
     user_id: str,
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
+    form: FormData = Depends(admin_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
     """One user's role (the row's select) or their access (disable / enable)."""
-    if who is None:
-        return to_login(request)
-    if who.role != "admin":
-        return _forbidden(request, who)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     access = str(form.get("access", ""))
     role = str(form.get("role", "")) or None
     q = str(form.get("q", ""))[:320]
     try:
-        studio.change_user(
+        studio.accounts.change_user(
             who,
             user_id[:32],
             role=role,
@@ -248,11 +215,7 @@ async def change_user(
 @router.get("/admin/status", response_class=HTMLResponse)
 def status_page(
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    if who.role != "admin":
-        return _forbidden(request, who)
-    return render(request, "admin_status.html", who, status_info=studio.system_status(who))
+    return render(request, "admin_status.html", who, status_info=studio.status.report(who))

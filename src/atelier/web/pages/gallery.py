@@ -6,11 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.studio import Studio
-from atelier.web.deps import get_studio
-from atelier.web.pages.routes import MEDIA, page_principal, render, text_of
+from atelier.web.deps import get_studio, page_principal
+from atelier.web.pages.common import MEDIA, missing, render, text_of
 from atelier.web.schemas import work_out
 
 router = APIRouter(include_in_schema=False)
@@ -31,12 +31,12 @@ def gallery_page(
     error = None
     if query:
         try:
-            rows = [(w, u) for w, u, _ in studio.search_gallery(query, PAGE)]
+            rows = [(w, u) for w, u, _ in studio.gallery.search(query, PAGE)]
         except StudioError as exc:
             rows, error = [], exc.detail
         more = False
     else:
-        rows = studio.gallery(medium or None, PAGE + 1, page * PAGE)
+        rows = studio.gallery.wall(medium or None, PAGE + 1, page * PAGE)
         more = len(rows) > PAGE
     items = [(work_out(w, False), u) for w, u in rows[:PAGE]]
     return render(
@@ -64,9 +64,9 @@ def creator_page(
 ) -> Response:
     page = max(0, min(page, 10_000))
     try:
-        creator, rows = studio.creator(handle[:40], PAGE + 1, page * PAGE)
+        creator, rows = studio.gallery.creator(handle[:40], PAGE + 1, page * PAGE)
     except StudioError:
-        return render(request, "missing.html", who, status=404, what="creator")
+        return missing(request, who, "creator")
     items = [(work_out(w, False), u) for w, u in rows[:PAGE]]
     return render(
         request,

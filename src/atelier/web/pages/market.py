@@ -10,8 +10,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.commerce.certificates import money
 from atelier.commerce.market import AFFIRMATION
 from atelier.commerce.offers import CATALOGUE, OFFERS
@@ -24,8 +25,15 @@ from atelier.web.api.market import (
     payout_out,
     statement_out,
 )
-from atelier.web.deps import get_studio
-from atelier.web.pages.routes import EXPIRED_FORM, csrf_ok, page_principal, render, to_login
+from atelier.web.deps import (
+    admin,
+    admin_form,
+    checked_form,
+    get_studio,
+    page_principal,
+    signed_in,
+)
+from atelier.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -119,14 +127,10 @@ def work_licences(
 async def list_submit(
     work_id: str,
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
+    form: FormData = Depends(checked_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     action = str(form.get("action", "list"))
     chosen = {
         offer.kind: str(form.get(f"price-{offer.kind}", ""))[:20]
@@ -172,14 +176,10 @@ def _cents(text: str) -> int | None:
 async def affirm_submit(
     upload_id: str,
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
+    form: FormData = Depends(checked_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     work_id = str(form.get("work_id", ""))
     try:
         studio.market.affirm_upload(who, upload_id)
@@ -192,14 +192,10 @@ async def affirm_submit(
 async def buy_submit(
     work_id: str,
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
+    form: FormData = Depends(checked_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     try:
         order, _ = studio.market.buy(
             who, work_id, str(form.get("offer", ""))[:16], str(form.get("key", ""))[:64] or None
@@ -216,11 +212,9 @@ async def buy_submit(
 def checkout_page(
     order_id: str,
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
     try:
         order, invoice = studio.market.order(who, order_id)
     except NotFound:
@@ -247,15 +241,11 @@ def checkout_page(
 async def checkout_pay(
     order_id: str,
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
+    form: FormData = Depends(checked_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
     """Hand the buyer to the payment provider's own page (Stripe Checkout)."""
-    if who is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     try:
         order, invoice = studio.market.order(who, order_id)
         if invoice is None:
@@ -273,12 +263,10 @@ async def checkout_pay(
 @router.get("/licences", response_class=HTMLResponse)
 def licences_page(
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    licences = [licence_out(g) for g in studio.licences(who, 200, 0)]
+    licences = [licence_out(g) for g in studio.licences.mine(who, 200, 0)]
     return _page(request, "licences.html", who, studio, licences=licences)
 
 
@@ -286,13 +274,11 @@ def licences_page(
 def licence_page(
     licence_id: str,
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
     try:
-        grant = studio.licence(who, licence_id)
+        grant = studio.licences.get(who, licence_id)
     except NotFound:
         return _missing(request, who, "licence")
     return _page(request, "licence.html", who, studio, licence=licence_out(grant))
@@ -305,7 +291,7 @@ def verify_licence_page(
     who: Principal | None = Depends(page_principal),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    verdict, grant, checks = studio.verify_licence(licence_id[:64])
+    verdict, grant, checks = studio.licences.verify(licence_id[:64])
     return _page(
         request,
         "licence_verify.html",
@@ -350,25 +336,19 @@ def _sales_page(
 def sales_page(
     request: Request,
     done: str | None = None,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
     return _sales_page(request, who, studio, done=done)
 
 
 @router.post("/account/payouts", response_class=HTMLResponse)
 async def payout_submit(
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
+    form: FormData = Depends(checked_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     amount = _cents(str(form.get("amount", "")).strip())
     try:
         if amount is None:
@@ -384,13 +364,9 @@ def admin_payouts_page(
     request: Request,
     status: str = "requested",
     done: str | None = None,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    if who.role != "admin":
-        return render(request, "admin_forbidden.html", who, status=403)
     shown = status if status in ("requested", "paid") else "requested"
     rows = studio.market.payouts(who, shown, 200, 0)
     return _page(
@@ -407,17 +383,10 @@ def admin_payouts_page(
 @router.post("/admin/payouts/{payout_id}/paid", response_class=HTMLResponse)
 async def admin_payout_paid(
     payout_id: str,
-    request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(admin),
+    form: FormData = Depends(admin_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
-    if who.role != "admin":
-        return render(request, "admin_forbidden.html", who, status=403)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     try:
         studio.market.mark_payout_paid(who, payout_id, str(form.get("reference", ""))[:200])
     except StudioError as exc:

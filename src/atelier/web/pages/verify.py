@@ -6,12 +6,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from atelier.accounts.service import Principal
-from atelier.errors import StudioError
+from atelier.accounts.authz import Principal
+from atelier.errors import NotFound, StudioError
 from atelier.provenance.service import SIDECAR_SUFFIX
 from atelier.studio import Studio
-from atelier.web.deps import get_studio
-from atelier.web.pages.routes import page_principal, render
+from atelier.web.deps import get_studio, page_principal
+from atelier.web.pages.common import missing, render
 
 router = APIRouter(include_in_schema=False)
 SIDECAR_LIMIT = 1024 * 1024
@@ -71,15 +71,15 @@ def verify_work(
     """The verify page's verdicts for a work's own file (and its sidecar manifest, for a
     text work), for anyone who may download it."""
     try:
-        file, path = studio.work_file(who, work_id[:32], None)
-        work, _ = studio.work(who, work_id[:32])
+        file, path = studio.works.file(who, work_id[:32], None)
     except StudioError as exc:
-        return render(request, "missing.html", who, status=exc.status, what="work", why=exc.detail)
-    sidecar = next((f for f in work.files if f.name == file.name + SIDECAR_SUFFIX), None)
+        return missing(request, who, "work", status=exc.status, why=exc.detail)
+    try:
+        _, sidecar = studio.works.file(who, work_id[:32], file.name + SIDECAR_SUFFIX)
+    except NotFound:
+        sidecar = None
     report = studio.provenance.verify(
-        path.read_bytes(),
-        studio.artifacts.read(sidecar.sha256) if sidecar else None,
-        None,
+        path.read_bytes(), sidecar.read_bytes() if sidecar else None, None
     )
     return render(
         request, "verify.html", who, report=report, filename=file.name, error=None, log=None

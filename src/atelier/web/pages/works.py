@@ -10,23 +10,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
+from starlette.datastructures import FormData
 
-from atelier.accounts.service import Principal
+from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.store.models import VISIBILITIES
 from atelier.studio import Studio
-from atelier.web.deps import get_studio
+from atelier.web.deps import checked_form, get_studio, page_principal, signed_in
+from atelier.web.pages.common import MEDIA, input_targets, missing, render, text_of
 from atelier.web.pages.forms import form_fields
-from atelier.web.pages.routes import (
-    EXPIRED_FORM,
-    MEDIA,
-    csrf_ok,
-    input_targets,
-    page_principal,
-    render,
-    text_of,
-    to_login,
-)
 from atelier.web.schemas import shown_out, work_out
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +43,7 @@ def _works(
     **context: Any,
 ) -> Response:
     until = _day(filters["until"])
-    rows = studio.works(
+    rows = studio.works.mine(
         who,
         filters["engine"] or None,
         PAGE + 1,
@@ -70,7 +62,7 @@ def _works(
         texts={w["id"]: text_of(studio, who, w) for w in works},
         filters=filters,
         media=MEDIA,
-        engines=[e.name for e in studio.engines()],
+        engines=[e.name for e in studio.engines.all()],
         page=page,
         more=len(rows) > PAGE,
         **{"done": None, "error": None, **context},
@@ -86,11 +78,9 @@ def works_page(
     until: str = "",
     page: int = 0,
     done: str = "",
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    if who is None:
-        return to_login(request)
     filters = {
         "medium": medium if medium in MEDIA else "",
         "engine": engine[:100],
@@ -103,24 +93,20 @@ def works_page(
 @router.post("/works/bulk", response_model=None)
 async def works_bulk(
     request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
+    form: FormData = Depends(checked_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
     """Publish, unlist, make private, delete or download the chosen works."""
-    if who is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     action = str(form.get("action", ""))
     ids = [str(i)[:32] for i in form.getlist("work_ids")]
     try:
         if action in BULK:
-            studio.update_works(who, ids, visibility=BULK[action])
+            studio.works.update_many(who, ids, visibility=BULK[action])
         elif action == "delete":
-            studio.delete_works(who, ids)
+            studio.works.delete(who, ids)
         elif action == "download":
-            path = studio.export_works(who, ids)
+            path = studio.works.export(who, ids)
             return FileResponse(
                 path,
                 media_type="application/zip",
@@ -144,14 +130,14 @@ def work_page(
 ) -> Response:
     """A work's page: public once published, its owner's (and reviewers') otherwise."""
     try:
-        shown = studio.showcase(who, work_id[:32])
+        shown = studio.works.showcase(who, work_id[:32])
     except StudioError:
-        return render(request, "missing.html", who, status=404, what="work")
+        return missing(request, who, "work")
     work = shown_out(shown)
     similar: list[Any] = []
     if shown.public:
         with contextlib.suppress(StudioError):
-            similar = studio.similar_works(shown.work.id, 8)
+            similar = studio.gallery.similar(shown.work.id, 8)
     held = shown.work.review_status in ("in_review", "rejected")
     shown_similar = [(work_out(w, False), u) for w, u, _ in similar]
     return render(
@@ -174,19 +160,14 @@ def work_page(
 @router.post("/works/{work_id}/visibility")
 async def work_visibility(
     work_id: str,
-    request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
+    form: FormData = Depends(checked_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
     """Publish (public), unlist or make private; title and description may come along."""
-    if who is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     title, description = form.get("title"), form.get("description")
     try:
-        studio.update_work(
+        studio.works.update(
             who,
             work_id[:32],
             str(form.get("visibility", "")) or None,
@@ -203,23 +184,18 @@ async def work_visibility(
 @router.post("/works/{work_id}/use")
 async def work_use(
     work_id: str,
-    request: Request,
-    who: Principal | None = Depends(page_principal),
+    who: Principal = Depends(signed_in),
+    form: FormData = Depends(checked_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
     """Use as input: the work's file becomes an upload in another engine's form."""
-    if who is None:
-        return to_login(request)
-    form = await request.form()
-    if not csrf_ok(who, form):
-        return Response(EXPIRED_FORM, status_code=403)
     engine_name, _, field = str(form.get("target", "")).partition(":")
     try:
-        engine = studio.engine(engine_name)
+        engine = studio.engines.get(engine_name)
         fields = {f.name: f for f in form_fields(engine.Params.model_json_schema())}
         if field not in fields or fields[field].kind != "file":
             return Response(f"{engine.name} has no file field {field!r}", status_code=422)
-        upload = studio.upload_from_work(who, work_id[:32], fields[field].kinds)
+        upload = studio.uploads.from_work(who, work_id[:32], fields[field].kinds)
     except StudioError as exc:
         return Response(exc.detail, status_code=exc.status)
     return RedirectResponse(f"/create/{engine.name}?keep-{field}={upload.id}", status_code=303)

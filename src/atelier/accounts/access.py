@@ -1,0 +1,149 @@
+"""Accounts as the doors ask for them, each in its own transaction: sign-up, sign-in and
+sessions, API keys, who a cookie or a key is, and the admins' users. The rules live in
+service.py and directory.py; this holds the order and turns their errors into the
+studio's."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from atelier.accounts import authz, directory
+from atelier.accounts import service as accounts
+from atelier.accounts.authz import Principal
+from atelier.accounts.service import AccountError
+from atelier.errors import Conflict, Forbidden, Invalid, NotFound
+from atelier.settings import Settings
+from atelier.store.db import Database
+from atelier.store.models import ApiKey, LoginSession, User
+
+
+def _invalid(exc: AccountError) -> Invalid:
+    return Invalid(str(exc), field=exc.field)
+
+
+class Accounts:
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+
+    def ensure_admin(self) -> str | None:
+        """Make the first admin when there is none; its generated password, if one was."""
+        with self.db.transaction() as s:
+            return accounts.ensure_admin(s, self.settings.admin_email, self.settings.admin_password)
+
+    # -- who is asking ---------------------------------------------------------------------
+
+    def by_session(self, token: str) -> Principal | None:
+        with self.db.transaction() as s:
+            return accounts.session_principal(s, token)
+
+    def by_key(self, key: str) -> Principal | None:
+        with self.db.transaction() as s:
+            return accounts.key_principal(s, key)
+
+    def local(self, email: str) -> Principal | None:
+        """Someone at the machine's command line, acting as the user with this e-mail."""
+        with self.db.transaction() as s:
+            user = accounts.find_user(s, email)
+            return None if user is None else accounts.principal_for(user, via="local")
+
+    # -- signing up, in and out --------------------------------------------------------------
+
+    def sign_up(self, email: str, password: str, display_name: str) -> User:
+        """A new creator account (open sign-up; ATELIER_SIGNUP_OPEN=false closes it)."""
+        if not self.settings.signup_open:
+            raise Forbidden("sign-up is closed here; ask an admin for an account")
+        try:
+            with self.db.transaction() as s:
+                return directory.sign_up(s, email[:320], password[:256], display_name[:200])
+        except AccountError as exc:
+            raise _invalid(exc) from None
+        except IntegrityError:  # the same e-mail signed up at the same moment
+            raise Conflict("a user with this e-mail exists already", field="email") from None
+
+    def sign_in(self, email: str, password: str) -> tuple[str, LoginSession, User] | None:
+        """A new session's cookie token (shown once), the session and its user; None when
+        the e-mail or password is wrong (which one is not said)."""
+        with self.db.transaction() as s:
+            user = accounts.authenticate(s, email, password)
+            if user is None:
+                return None
+            token, login = accounts.start_session(s, user, self.settings.session_days)
+        return token, login, user
+
+    def open_session(self, user: User) -> str:
+        """A session for a user who just signed up; its cookie token."""
+        with self.db.transaction() as s:
+            return accounts.start_session(s, user, self.settings.session_days)[0]
+
+    def sign_out(self, token: str) -> None:
+        with self.db.transaction() as s:
+            accounts.end_session(s, token)
+
+    # -- API keys ------------------------------------------------------------------------------
+
+    def create_key(self, who: Principal, name: str, scopes: list[str]) -> tuple[str, ApiKey]:
+        """A new key (shown once) and its record; made from a session, never with a key."""
+        if who.via == "key":
+            raise Forbidden("API keys are created from a signed-in session, not with a key")
+        try:
+            with self.db.transaction() as s:
+                return accounts.create_key(s, who.user_id, name, scopes)
+        except AccountError as exc:
+            raise _invalid(exc) from None
+
+    def keys(self, who: Principal) -> list[ApiKey]:
+        with self.db.transaction() as s:
+            return accounts.list_keys(s, who.user_id)
+
+    def revoke_key(self, who: Principal, key_id: str) -> ApiKey:
+        with self.db.transaction() as s:
+            record = accounts.revoke_key(s, who.user_id, key_id)
+        if record is None:
+            raise NotFound(f"no key {key_id}", field="key_id")
+        return record
+
+    # -- admins ----------------------------------------------------------------------------------
+
+    def create_user(self, email: str, password: str, role: str = "creator") -> User:
+        try:
+            with self.db.transaction() as s:
+                return accounts.create_user(s, email, password, role)
+        except AccountError as exc:
+            raise _invalid(exc) from None
+
+    def set_role(self, email: str, role: str) -> tuple[User, str]:
+        """Give the user with this e-mail another role (audited); the user and their old role."""
+        try:
+            with self.db.transaction() as s:
+                user = accounts.find_user(s, email)
+                if user is None:
+                    raise NotFound(f"no user {email}", field="email")
+                previous = user.role
+                accounts.set_role(s, user, role)
+                return user, previous
+        except AccountError as exc:
+            raise _invalid(exc) from None
+
+    def users(self, who: Principal, text: str = "", limit: int = 50, offset: int = 0) -> list[User]:
+        authz.require_admin(who)
+        with self.db.transaction() as s:
+            return directory.find(s, text[:320], min(limit, 200), offset)
+
+    def change_user(
+        self, who: Principal, user_id: str, role: str | None = None, disabled: bool | None = None
+    ) -> User:
+        """Set a user's role and/or disable them (admins; audited; all or nothing)."""
+        authz.require_admin(who, "write")
+        try:
+            with self.db.transaction() as s:
+                user = s.get(User, user_id)
+                if user is None:
+                    raise NotFound(f"no user {user_id}", field="user_id")
+                if role is not None:
+                    accounts.set_role(s, user, role, actor=who.user_id)
+                if disabled is not None:
+                    directory.set_disabled(s, user, disabled, actor=who.user_id)
+                return user
+        except AccountError as exc:
+            raise _invalid(exc) from None

@@ -1,0 +1,154 @@
+"""Running the studio: serve, worker, prepare, engines, and one creation with `make`."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from atelier.accounts.authz import Principal
+from atelier.cli import common
+from atelier.errors import StudioError
+from atelier.settings import get_settings
+from atelier.store.models import TERMINAL_STATUSES
+from atelier.studio import Studio
+from atelier.studio.runner import WorkerPool
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: ATELIER_HOST).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (ATELIER_PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the studio: pages, the /v1 API and in-process workers."""
+    import uvicorn
+
+    from atelier.web.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+@click.command()
+@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True)
+def worker(threads: int) -> None:
+    """Run jobs from the shared database in this process (as many as you like)."""
+    studio = common.studio()
+    pool = WorkerPool(studio, threads).start()
+    click.echo(f"worker running {threads} thread(s) on {studio.database()}; Ctrl-C stops")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pool.stop()
+
+
+@click.command()
+def prepare() -> None:
+    """Build what engines need before they run (indexes, model files); quick when done."""
+    studio = Studio(get_settings())
+    for engine in studio.engines.all():
+        started = time.monotonic()
+        engine.prepare()
+        click.echo(f"prepared {engine.name} in {time.monotonic() - started:.1f} s")
+
+
+@click.command()
+def engines() -> None:
+    """List the engines and their parameters."""
+    studio = Studio(get_settings())
+    for engine in studio.engines.all():
+        reason = engine.available()
+        click.echo(
+            f"{engine.name:20} {engine.title}{'  (unavailable: ' + reason + ')' if reason else ''}"
+        )
+        click.echo(f"{'':20} {engine.description}")
+        for name, prop in engine.Params.model_json_schema().get("properties", {}).items():
+            click.echo(f"{'':22}{name}: {prop.get('description', '')}")
+
+
+def _value(studio: Studio, who: Principal, raw: str) -> Any:
+    if raw.startswith("@"):
+        path = Path(raw[1:]).expanduser()
+        if not path.is_file():
+            raise click.BadParameter(f"no file {path}")
+        return studio.uploads.add(who, path.name, path.read_bytes()).id
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+@click.command("make")
+@click.argument("engine")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A parameter; a file as KEY=@path. Repeat for more.",
+)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the result (default: the work's id and extension).",
+)
+@click.option("--as", "email", default=None, help="The account that makes it (default: the admin).")
+def make(
+    engine: str, sets: tuple[str, ...], seed: int | None, output: Path | None, email: str | None
+) -> None:
+    """Run one creation through the studio, here, with a progress bar."""
+    studio = common.studio()
+    who = common.principal(studio, email or studio.settings.admin_email)
+    try:
+        params = {}
+        for item in sets:
+            key, sep, raw = item.partition("=")
+            if not sep or not key:
+                raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--set")
+            params[key] = _value(studio, who, raw)
+        job, _ = studio.jobs.submit(who, engine, params, seed)
+    except StudioError as exc:
+        raise click.ClickException(exc.detail) from None
+    pool = WorkerPool(studio, 1).start()
+    try:
+        with tqdm(total=100, desc=engine, unit="%", file=sys.stderr) as bar:
+            while job.status not in TERMINAL_STATUSES:
+                time.sleep(0.1)
+                job = studio.jobs.get(who, job.id)
+                bar.set_postfix_str((job.message or job.status).splitlines()[-1][-60:])  # one line
+                bar.update(round(job.progress * 100) - bar.n)
+    finally:
+        pool.stop()
+    if job.status != "succeeded":
+        raise click.ClickException(f"job {job.status}: {job.error or ''}")
+    for index, summary in enumerate(job.works):
+        try:
+            file, path = studio.works.file(who, summary.id, None)
+        except StudioError as exc:  # held for review
+            click.echo(f"work {summary.id}: {exc.detail}")
+            continue
+        if output is None:
+            target = Path(f"{summary.id}{mimetypes.guess_extension(file.mime) or ''}")
+        else:
+            target = output if len(job.works) == 1 else output.with_stem(f"{output.stem}-{index}")
+        shutil.copyfile(path, target)
+        click.echo(f"{target}  (work {summary.id}, seed {job.seed})")
+        for sidecar in (f for f in summary.files if f.role == "manifest"):
+            # A text work's signed manifest travels beside it (`atelier verify` finds it).
+            _, stored = studio.works.file(who, summary.id, sidecar.name)
+            shutil.copyfile(stored, f"{target}.manifest.json")

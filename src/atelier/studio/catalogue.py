@@ -1,0 +1,73 @@
+"""The engines this studio runs, by name and medium, and what one expects to cost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from atelier.engines.base import Engine
+from atelier.errors import Invalid
+
+
+def upload_fields(engine: Engine) -> dict[str, list[str]]:
+    """The engine's parameters that name uploads, with the kinds each accepts."""
+    schema = engine.Params.model_json_schema()
+    fields = {}
+    for name, prop in schema.get("properties", {}).items():
+        for option in [prop, *prop.get("anyOf", [])]:
+            if option.get("format") == "upload":
+                fields[name] = option.get("accept", [])
+    return fields
+
+
+def validated(engine: Engine, params: dict[str, Any], strip_prefix: bool = True) -> BaseModel:
+    """The engine's parameters checked by its schema; Invalid naming each bad field."""
+    try:
+        return engine.Params.model_validate(params)
+    except ValidationError as exc:
+        errors = [
+            (
+                ".".join(["params", *(str(p) for p in e["loc"])]),
+                # pydantic's prefix says nothing; the estimate has always shown it as is
+                e["msg"].removeprefix("Value error, ") if strip_prefix else e["msg"],
+            )
+            for e in exc.errors()
+        ]
+        raise Invalid("; ".join(f"{f}: {m}" for f, m in errors), errors=errors) from None
+
+
+class Catalogue:
+    def __init__(self, engines: dict[str, Engine]) -> None:
+        self._engines = engines
+
+    def all(self) -> list[Engine]:
+        return list(self._engines.values())
+
+    def get(self, name: str) -> Engine:
+        engine = self._engines.get(name)
+        if engine is None:
+            known = ", ".join(self._engines)
+            raise Invalid(f"unknown engine {name!r}; known engines: {known}", field="engine")
+        return engine
+
+    def names(self, medium: str) -> list[str]:
+        return [e.name for e in self._engines.values() if e.medium == medium]
+
+    def runnable(self) -> list[str]:
+        """The engines this process can run now (their models and packages are here)."""
+        return [e.name for e in self._engines.values() if e.available() is None]
+
+    def estimate(self, engine_name: str, params: dict[str, Any]) -> dict[str, float]:
+        """Seconds and credits an engine expects for these parameters, before submitting.
+        Upload fields may be left out: an estimate reads parameters, never files."""
+        engine = self.get(engine_name)
+        filled = dict(params)
+        for name in upload_fields(engine):
+            if not filled.get(name):
+                filled[name] = "0" * 32
+        params_in = validated(engine, filled, strip_prefix=False)
+        return {
+            "seconds": round(engine.estimate_seconds(params_in), 1),
+            "credits": engine.estimate_cost(params_in),
+        }

@@ -1,0 +1,65 @@
+"""Licences as their holders and the public see them: the market grants them, provenance
+signs them (the first look at a grant signs it), and anyone may check one by id."""
+
+from __future__ import annotations
+
+from atelier.accounts.authz import Principal
+from atelier.commerce import certificates
+from atelier.commerce.market import Market
+from atelier.commerce.market_models import LicenceGrant
+from atelier.provenance import Provenance
+
+
+class Licences:
+    def __init__(self, market: Market, provenance: Provenance) -> None:
+        self.market = market
+        self.provenance = provenance
+
+    def _sign(self, licence_ids: list[str] | None = None) -> None:
+        """Sign grants not signed yet: the market gives their canonical bytes, provenance
+        signs, the market keeps the signature. Paying an invoice (billing, possibly a
+        webhook) grants; the first look at a licence signs it."""
+        for licence_id, data in self.market.unsigned(licence_ids):
+            self.market.store_signature(licence_id, self.provenance.sign_bytes(data))
+
+    def mine(self, who: Principal, limit: int = 50, offset: int = 0) -> list[LicenceGrant]:
+        self._sign([g.id for g in self.market.licences(who, limit, offset)])
+        return self.market.licences(who, limit, offset)
+
+    def get(self, who: Principal, licence_id: str) -> LicenceGrant:
+        self.market.licence(who, licence_id)  # NotFound unless who may read it
+        self._sign([licence_id])
+        return self.market.licence(who, licence_id)
+
+    def verify(self, licence_id: str) -> tuple[str, LicenceGrant | None, list[str]]:
+        """Anyone's check of a licence by id: `valid`, `revoked`, `invalid` (the record
+        does not match the studio's signature, or the work's file changed) or `not found`;
+        with the grant and what was checked."""
+        if self.market.find_licence(licence_id) is not None:
+            self._sign([licence_id])
+        grant = self.market.find_licence(licence_id)
+        if grant is None:
+            return "not found", None, [f"no licence {licence_id}"]
+        notes = []
+        signed = grant.signature is not None and self.provenance.verify_bytes(
+            certificates.canonical(grant), grant.signature
+        )
+        notes.append(
+            "the studio's signature matches the licence record"
+            if signed
+            else "the studio's signature does not match the licence record"
+        )
+        stored = self.market.work_sha256(grant.work_id)
+        if stored is None:
+            notes.append("the work is no longer stored here; its SHA-256 is in the licence")
+        elif stored == grant.work_sha256:
+            notes.append("the work's file has the SHA-256 the licence names")
+        else:
+            notes.append("the work's stored file does not have the SHA-256 the licence names")
+        intact = signed and stored in (None, grant.work_sha256)
+        if not intact:
+            return "invalid", grant, notes
+        if grant.status == "revoked":
+            notes.append(f"revoked: {grant.revoked_reason}")
+            return "revoked", grant, notes
+        return "valid", grant, notes

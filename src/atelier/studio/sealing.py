@@ -1,0 +1,155 @@
+"""What finishing a job does to its result: screen each creation, seal its files
+(watermark, C2PA manifest or signed sidecar), store them with a thumbnail, and then, in
+the spine's transaction, record the works with their lineage and log entries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from atelier.engines.base import Creation, Engine
+from atelier.provenance import Claim, Ingredient, Provenance
+from atelier.provenance.service import Sealed
+from atelier.safety.findings import Verdict
+from atelier.safety.service import Safety
+from atelier.store.artifacts import ArtifactStore
+from atelier.store.models import Job, Upload, Work, WorkFile, new_id
+from atelier.store.thumbnails import thumbnail
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One file of a work as stored: (name, role, mime, sha256, size)."""
+
+    name: str
+    role: str  # primary | rendition | manifest | thumbnail
+    mime: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Made:
+    """One creation, sealed and stored, waiting to be recorded as a work."""
+
+    work_id: str
+    creation: Creation
+    files: list[Stored]
+    sealed: list[Sealed]
+    models: list[dict[str, Any]]
+    verdict: Verdict  # the output screen's
+
+
+def lineage_input(param: str, upload: Upload) -> dict[str, Any]:
+    """An upload a job used, as its works' lineage records it."""
+    return {
+        "param": param,
+        "upload_id": upload.id,
+        "sha256": upload.sha256,
+        "mime": upload.mime,
+        "filename": upload.filename,
+    }
+
+
+class Sealing:
+    def __init__(self, artifacts: ArtifactStore, provenance: Provenance, safety: Safety) -> None:
+        self.artifacts = artifacts
+        self.provenance = provenance
+        self.safety = safety
+
+    def seal(
+        self,
+        engine: Engine,
+        creations: Sequence[Creation],
+        inputs: list[dict[str, Any]],
+        quality: int | None,
+    ) -> list[Made]:
+        """Screen, seal and store every creation, before any transaction. Each work's id
+        is chosen first: its watermark carries it. Files are content-addressed, so a
+        retry never stores one twice."""
+        ingredients = [
+            Ingredient(i["param"], i["filename"], i["mime"], self.artifacts.staged(i["sha256"]))
+            for i in inputs
+        ]
+        made = []
+        for creation in creations:
+            verdict = self.safety.screen_output((a.name, a.mime, a.data) for a in creation.files)
+            if not creation.files:
+                raise ValueError("an engine returned a creation without files")
+            work_id = new_id()
+            models = [asdict(card) for card in (creation.models or engine.models)]
+            claim = Claim(work_id, creation.title, engine.name, models, ingredients)
+            sealed = self.provenance.seal(
+                claim, [(a.name, a.mime, a.data) for a in creation.files], quality
+            )
+            made.append(Made(work_id, creation, self._store(sealed), sealed, models, verdict))
+        return made
+
+    def _store(self, sealed: list[Sealed]) -> list[Stored]:
+        """The sealed files (the first is the primary one), their sidecars, a thumbnail."""
+        files = [
+            Stored(
+                item.name,
+                "primary" if item is sealed[0] else "rendition",
+                item.mime,
+                self.artifacts.put(item.data),
+                len(item.data),
+            )
+            for item in sealed
+        ]
+        for item in sealed:
+            if item.sidecar is not None:
+                digest = self.artifacts.put(item.sidecar)
+                files.append(
+                    Stored(
+                        item.sidecar_name, "manifest", "application/json", digest, len(item.sidecar)
+                    )
+                )
+        primary = sealed[0]
+        preview = thumbnail(primary.data, primary.mime)
+        if preview is not None:
+            digest = self.artifacts.put(preview)
+            files.append(Stored("thumbnail.webp", "thumbnail", "image/webp", digest, len(preview)))
+        return files
+
+    def record(
+        self, s: Session, job: Job, made: list[Made], inputs: list[dict[str, Any]], now: datetime
+    ) -> None:
+        """The works, held for review where the screen says so, and their log entries,
+        in the caller's transaction."""
+        for position, item in enumerate(made):
+            primary = item.files[0]
+            work = Work(
+                id=item.work_id,
+                owner_id=job.owner_id,
+                job_id=job.id,
+                position=position,
+                engine=job.engine,
+                title=item.creation.title[:200],
+                mime=primary.mime,
+                sha256=primary.sha256,
+                size=primary.size,
+                params=job.params,
+                seed=job.seed,
+                meta=item.creation.meta,
+                lineage={
+                    "models": item.models,
+                    "inputs": inputs,
+                    "sources": item.creation.sources,
+                },
+                created_at=now,
+            )
+            work.files = [
+                WorkFile(
+                    position=i, name=f.name, role=f.role, mime=f.mime, sha256=f.sha256, size=f.size
+                )
+                for i, f in enumerate(item.files)
+            ]
+            s.add(work)
+            self.safety.hold(s, job, work, item.verdict)
+        s.flush()
+        self.provenance.record(s, [(item.work_id, item.sealed) for item in made])

@@ -1,0 +1,332 @@
+"""The spine: every creation goes submit → queue → claim → heartbeat → finish (or fail)
+through here, whichever door it came in by. The only place that knows the order of the
+steps; sealing, uploads, safety and credits each do their own part when called.
+
+    submit     validate params (the engine's schema), check uploads, screen the prompt,
+               reserve credits, persist the job as queued; idempotent by key
+    claim      a worker takes the oldest runnable job under a lease
+    heartbeat  it renews the lease, reports progress, learns of a cancel
+    finish     seal and store the result, record the works, settle the credits
+    fail       give the credits back (failed or cancelled)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from atelier.accounts import authz
+from atelier.accounts.authz import Principal
+from atelier.commerce import credits
+from atelier.commerce.service import Commerce
+from atelier.engines.base import Creation
+from atelier.errors import Conflict, Invalid
+from atelier.safety.service import Safety, free_text
+from atelier.settings import Settings
+from atelier.store.artifacts import ArtifactStore
+from atelier.store.db import Database
+from atelier.store.models import Job, new_id, utcnow
+from atelier.studio import uploads
+from atelier.studio.catalogue import Catalogue, upload_fields, validated
+from atelier.studio.sealing import Sealing, lineage_input
+
+MAX_SEED = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A job a worker holds the lease on, with what the engine needs to run it."""
+
+    job_id: str
+    engine: str
+    params: dict[str, Any]
+    seed: int
+    attempt: int
+    files: dict[str, Path]
+
+
+@dataclass(frozen=True)
+class Beat:
+    """What a heartbeat learned: whether the lease is still ours and if cancel was asked."""
+
+    held: bool
+    cancel: bool
+
+
+def request_hash(engine: str, params: dict[str, Any], seed: int | None) -> str:
+    body = json.dumps({"engine": engine, "params": params, "seed": seed}, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+class Spine:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        artifacts: ArtifactStore,
+        engines: Catalogue,
+        safety: Safety,
+        commerce: Commerce,
+        sealing: Sealing,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.artifacts = artifacts
+        self.engines = engines
+        self.safety = safety
+        self.commerce = commerce
+        self.sealing = sealing
+        self.added = threading.Event()  # set on every submit: idle in-process workers wake
+
+    # -- a door's side: submit, look, cancel -----------------------------------------------
+
+    def submit(
+        self,
+        who: Principal,
+        engine_name: str,
+        params: dict[str, Any],
+        seed: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[Job, bool]:
+        """Validate, then persist a queued job; returns it and whether it is new.
+
+        The same idempotency key with the same request returns the first job; with another
+        request it is a conflict. Nothing is written when anything is wrong."""
+        authz.require_creator(who)
+        engine = self.engines.get(engine_name)
+        reason = engine.available()
+        if reason:
+            raise Invalid(f"engine {engine.name} is unavailable: {reason}", field="engine")
+        if not isinstance(params, dict):
+            raise Invalid("params must be an object", field="params")
+        checked = validated(engine, params)
+        if seed is not None and not 0 <= seed <= MAX_SEED:
+            raise Invalid(f"seed must be 0 to {MAX_SEED}", field="seed")
+        if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
+            raise Invalid("Idempotency-Key must be 1 to 255 characters", field="Idempotency-Key")
+        clean = checked.model_dump(mode="json")
+        with self.db.transaction() as s:
+            uploads.check_params(s, who, engine, clean)
+        verdict = self.safety.screen_request(
+            free_text(clean, engine.Params.model_json_schema(), upload_fields(engine))
+        )
+        if verdict.blocked_by is not None:  # refused before anything is written
+            raise Invalid(self.safety.message(verdict), field=verdict.blocked_by.field)
+        digest = request_hash(engine.name, clean, seed)
+        try:
+            with self.db.transaction() as s:
+                if idempotency_key is not None:
+                    earlier = self._job_by_key(s, who.user_id, idempotency_key)
+                    if earlier is not None:
+                        return self._replay(earlier, digest), False
+                self.commerce.check_submit(s, who, engine.medium, clean)  # locks the user
+                job = Job(
+                    id=new_id(),
+                    owner_id=who.user_id,
+                    engine=engine.name,
+                    params=clean,
+                    seed=secrets.randbelow(MAX_SEED + 1) if seed is None else seed,
+                    status="queued",
+                    idempotency_key=idempotency_key,
+                    request_hash=digest,
+                    cost_estimate=engine.estimate_cost(checked),
+                    works=[],
+                    created_at=utcnow(),
+                )
+                s.add(job)
+                s.flush()
+                self.safety.note_request(s, job.id, verdict)  # flagged: its works are held
+                credits.reserve(s, job)
+        except IntegrityError:
+            # Another request with the same key won the race; answer as its replay.
+            with self.db.transaction() as s:
+                earlier = self._job_by_key(s, who.user_id, idempotency_key or "")
+                if earlier is None:
+                    raise
+                return self._replay(earlier, digest), False
+        self.added.set()
+        return job, True
+
+    @staticmethod
+    def _job_by_key(s: Session, owner_id: str, key: str) -> Job | None:
+        return s.scalar(select(Job).where(Job.owner_id == owner_id, Job.idempotency_key == key))
+
+    @staticmethod
+    def _replay(earlier: Job, digest: str) -> Job:
+        if earlier.request_hash != digest:
+            raise Conflict(
+                "this Idempotency-Key was used for a different request; use a new key",
+                field="Idempotency-Key",
+            )
+        return earlier
+
+    def get(self, who: Principal, job_id: str) -> Job:
+        with self.db.transaction() as s:
+            return authz.owned(s, Job, who, job_id)
+
+    def mine(
+        self, who: Principal, status: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Job]:
+        query = select(Job).where(Job.owner_id == who.user_id)
+        if status:
+            query = query.where(Job.status == status)
+        query = query.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
+        with self.db.transaction() as s:
+            return list(s.scalars(query))
+
+    def cancel(self, who: Principal, job_id: str) -> Job:
+        """A queued job is cancelled at once; a running one at its engine's next check."""
+        authz.require_scope(who, "write")
+        with self.db.transaction() as s:
+            job = authz.owned(s, Job, who, job_id)
+            if job.status == "queued":
+                job.status, job.finished_at = "canceled", utcnow()
+                credits.release(s, job)
+            elif job.status == "running":
+                job.cancel_requested = True
+            else:
+                raise Conflict(f"job {job_id} has already {job.status}", field="job_id")
+            return job
+
+    # -- a worker's side: claim, heartbeat, finish, fail ---------------------------------
+
+    def claim(self, worker_id: str) -> Claimed | None:
+        """Atomically take the oldest queued job (or one whose worker's lease ran out)
+        among the engines this process can run.
+
+        PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite
+        runs the whole claim inside one write transaction."""
+        now = utcnow()
+        lease = now + timedelta(seconds=self.settings.lease_seconds)
+        expired = and_(Job.status == "running", Job.lease_expires_at < now)
+        with self.db.transaction() as s:
+            self._reap(s, expired, now)
+            candidate = (
+                select(Job.id)
+                .where(
+                    or_(Job.status == "queued", expired), Job.engine.in_(self.engines.runnable())
+                )
+                .order_by(Job.created_at, Job.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+                .scalar_subquery()
+            )
+            job_id = s.execute(
+                update(Job)
+                .where(Job.id == candidate)
+                .values(
+                    status="running",
+                    lease_owner=worker_id,
+                    lease_expires_at=lease,
+                    attempts=Job.attempts + 1,
+                    started_at=func.coalesce(Job.started_at, now),
+                )
+                .returning(Job.id),
+                execution_options={"synchronize_session": False},
+            ).scalar()
+            if job_id is None:
+                return None
+            job = s.get(Job, job_id)
+            assert job is not None
+            used = uploads.used(s, self.engines.get(job.engine), job.params)
+            files = {upload.id: self.artifacts.staged(upload.sha256) for _, upload in used}
+            return Claimed(job.id, job.engine, dict(job.params), job.seed, job.attempts, files)
+
+    def _reap(self, s: Session, expired: Any, now: Any) -> None:
+        """Settle jobs whose worker died: cancelled if asked, failed after the last attempt."""
+        for job in s.scalars(
+            select(Job)
+            .where(expired, or_(Job.cancel_requested, Job.attempts >= self.settings.max_attempts))
+            .with_for_update(skip_locked=True)
+        ):
+            if job.cancel_requested:
+                job.status = "canceled"
+            else:
+                job.status = "failed"
+                job.error = (
+                    f"the worker running this job stopped answering {job.attempts} times; giving up"
+                )
+            job.finished_at, job.lease_owner = now, None
+            credits.release(s, job)
+
+    def heartbeat(
+        self, job_id: str, worker_id: str, progress: float | None = None, message: str | None = None
+    ) -> Beat:
+        values: dict[str, Any] = {
+            "lease_expires_at": utcnow() + timedelta(seconds=self.settings.lease_seconds)
+        }
+        if progress is not None:
+            values["progress"] = progress
+        if message is not None:
+            values["message"] = message[:500]
+        with self.db.transaction() as s:
+            cancel = s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
+                .values(**values)
+                .returning(Job.cancel_requested),
+                execution_options={"synchronize_session": False},
+            ).scalar()
+        return Beat(held=cancel is not None, cancel=bool(cancel))
+
+    def finish(
+        self, job_id: str, worker_id: str, creations: Sequence[Creation], seconds: float
+    ) -> bool:
+        """Seal and store the works, log them and mark the job succeeded.
+
+        Files are sealed and written before the transaction; the works and their log
+        entries go in with the job's success and its settled credits, in one transaction.
+        False (nothing recorded) when this worker no longer holds the job."""
+        if not self.heartbeat(job_id, worker_id).held:
+            return False  # checked before storing files, so a lost job leaves none behind
+        with self.db.transaction() as s:
+            claimed = s.get(Job, job_id)
+            if claimed is None:
+                return False
+            engine = self.engines.get(claimed.engine)
+            inputs = [lineage_input(n, u) for n, u in uploads.used(s, engine, claimed.params)]
+            quality = claimed.params.get("quality")
+        made = self.sealing.seal(
+            engine, creations, inputs, quality if isinstance(quality, int) else None
+        )
+        with self.db.transaction() as s:
+            job = self._leased(s, job_id, worker_id)
+            if job is None:
+                return False
+            now = utcnow()
+            self.sealing.record(s, job, made, inputs, now)
+            job.status, job.progress, job.finished_at = "succeeded", 1.0, now
+            job.message = None
+            job.lease_owner, job.lease_expires_at = None, None
+            credits.settle(s, job, seconds, engine.credits_per_second)
+        return True
+
+    def fail(self, job_id: str, worker_id: str, error: str, canceled: bool = False) -> None:
+        with self.db.transaction() as s:
+            job = self._leased(s, job_id, worker_id)
+            if job is None:
+                return
+            job.status = "canceled" if canceled else "failed"
+            job.error = None if canceled else error[:2000]
+            job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
+            credits.release(s, job)
+
+    @staticmethod
+    def _leased(s: Session, job_id: str, worker_id: str) -> Job | None:
+        """The job, locked, if this worker still holds its lease."""
+        return s.scalar(
+            select(Job)
+            .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
+            .with_for_update()
+        )

@@ -1,0 +1,123 @@
+"""Uploads: files that parameters name by id (a photo, a style image, a melody, a
+recording), checked from their content before they are kept, and the uploads a job uses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from atelier.accounts import authz
+from atelier.accounts.authz import Principal
+from atelier.engines.base import Engine
+from atelier.engines.bounds import OverLimit
+from atelier.engines.image.inputs import check_image, upright
+from atelier.engines.music.files import check_audio, check_music, mime_kind, upload_kind
+from atelier.errors import Forbidden, Invalid, TooLarge, Unsupported
+from atelier.settings import Settings
+from atelier.store.artifacts import ArtifactStore
+from atelier.store.db import Database
+from atelier.store.models import Upload, Work
+from atelier.studio.catalogue import upload_fields
+from atelier.studio.works import held, input_files
+
+
+class Uploads:
+    def __init__(self, settings: Settings, db: Database, artifacts: ArtifactStore) -> None:
+        self.settings = settings
+        self.db = db
+        self.artifacts = artifacts
+
+    def add(self, who: Principal, filename: str, data: bytes) -> Upload:
+        authz.require_creator(who)
+        if len(data) > self.settings.max_upload_bytes:
+            raise TooLarge(
+                f"file is larger than the limit of {self.settings.max_upload_bytes:,} bytes",
+                field="file",
+            )
+        if not data:
+            raise Invalid("file is empty", field="file")
+        data = upright(data, self.settings.max_upload_pixels)
+        try:
+            mime, width, height = self._check(filename, data)
+        except OverLimit as exc:
+            raise Invalid(str(exc), field="file") from None
+        except ValueError as exc:
+            raise Unsupported(str(exc), field="file") from None
+        digest = self.artifacts.put(data)
+        with self.db.transaction() as s:
+            upload = Upload(
+                owner_id=who.user_id,
+                filename=(filename or "upload")[:255],
+                mime=mime,
+                size=len(data),
+                sha256=digest,
+                width=width,
+                height=height,
+            )
+            s.add(upload)
+        return upload
+
+    def _check(self, filename: str, data: bytes) -> tuple[str, int | None, int | None]:
+        """The upload's MIME type (and pixel size for images), told from its content: a
+        music file, a recording or else an image; ValueError when it is none of them."""
+        kind = upload_kind(filename, data)
+        if kind == "music":
+            return check_music(data, self.settings.music_check_seconds), None, None
+        if kind == "audio":
+            return check_audio(data), None, None
+        info = check_image(data, self.settings.max_upload_pixels)
+        return info.mime, info.width, info.height
+
+    def get(self, who: Principal, upload_id: str) -> Upload:
+        with self.db.transaction() as s:
+            return authz.owned(s, Upload, who, upload_id)
+
+    def file(self, who: Principal, upload_id: str) -> tuple[Upload, Path]:
+        """One of the owner's uploads with a local copy of its bytes (to serve it)."""
+        upload = self.get(who, upload_id)
+        return upload, self.artifacts.staged(upload.sha256)
+
+    def from_work(self, who: Principal, work_id: str, accept: Sequence[str] = ()) -> Upload:
+        """The owner's work's file as a new upload ("use as input" for another engine):
+        its first file of a kind in `accept` (a score's MIDI rather than its recording),
+        else its primary file; it goes through the same checks as any upload."""
+        with self.db.transaction() as s:
+            work = authz.owned(s, Work, who, work_id)
+            if held(work):
+                raise Forbidden(f"work {work_id} is held in review", field="work_id")
+            files = input_files(work)
+            chosen = next((f for f in files if mime_kind(f.mime) in accept), work.files[0])
+        return self.add(who, chosen.name, self.artifacts.read(chosen.sha256))
+
+
+def check_params(s: Session, who: Principal, engine: Engine, params: dict[str, Any]) -> None:
+    """Every upload a job's parameters name is the caller's own and of a kind it takes."""
+    for name, accept in upload_fields(engine).items():
+        upload_id = params.get(name)
+        if upload_id is None:
+            continue
+        upload = s.get(Upload, upload_id)
+        if upload is None or upload.owner_id != who.user_id:
+            raise Invalid(
+                f"no upload {upload_id} (send files to POST /v1/uploads first)",
+                field=f"params.{name}",
+            )
+        if accept and mime_kind(upload.mime) not in accept:
+            raise Invalid(
+                f"upload {upload_id} is {upload.mime}; expected {', '.join(accept)}",
+                field=f"params.{name}",
+            )
+
+
+def used(s: Session, engine: Engine, params: dict[str, Any]) -> list[tuple[str, Upload]]:
+    """The uploads a job's parameters name, by parameter (those still stored)."""
+    found = []
+    for name in upload_fields(engine):
+        upload_id = params.get(name)
+        upload = s.get(Upload, upload_id) if upload_id else None
+        if upload is not None:
+            found.append((name, upload))
+    return found

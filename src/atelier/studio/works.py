@@ -1,0 +1,288 @@
+"""Works: what jobs made. Who may see one and its recipe, its files, publishing (which
+embeds its meaning for the gallery), and the owner's bulk actions: change, delete, export."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from atelier import embeddings
+from atelier.accounts import authz
+from atelier.accounts.authz import Principal
+from atelier.commerce import market
+from atelier.commerce.service import Commerce
+from atelier.errors import Conflict, Forbidden, Invalid, NotFound
+from atelier.settings import Settings
+from atelier.store.artifacts import ArtifactStore
+from atelier.store.db import Database
+from atelier.store.models import VISIBILITIES, User, Work, WorkEmbedding, WorkFile, new_id
+from atelier.studio import gallery
+from atelier.studio.catalogue import Catalogue, upload_fields
+
+MAX_BULK = 200  # works one bulk action (publish, delete, download) may touch
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A work as its page shows it to someone: whether they own it, may see its recipe
+    (parameters, seed, uploads' kinds), whether it is in the gallery, and who made it."""
+
+    work: Work
+    owner: bool
+    recipe: bool
+    public: bool
+    creator: User
+    params: dict[str, Any] | None  # the recipe as this viewer may see it, or None
+    seed: int | None
+
+
+def held(work: Work) -> bool:
+    """Withheld by moderation: waiting for review, or rejected."""
+    return work.review_status in ("in_review", "rejected")
+
+
+def input_files(work: Work) -> list[WorkFile]:
+    """A work's files that may become another engine's input: its primary file and its
+    renditions, but no drawn score (uploads take photos, recordings and notation)."""
+    return [
+        f for f in work.files if f.role in ("primary", "rendition") and f.mime != "image/svg+xml"
+    ]
+
+
+def _work_ids(work_ids: list[str]) -> list[str]:
+    ids = list(dict.fromkeys(work_ids))
+    if not 1 <= len(ids) <= MAX_BULK:
+        raise Invalid(f"choose 1 to {MAX_BULK} works", field="work_ids")
+    return ids
+
+
+class Works:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        artifacts: ArtifactStore,
+        engines: Catalogue,
+        commerce: Commerce,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.artifacts = artifacts
+        self.engines = engines
+        self.commerce = commerce
+
+    def mine(
+        self,
+        who: Principal,
+        engine: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        medium: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Work]:
+        """The owner's works, newest first; `medium` (image, music, text) and the dates
+        (UTC, `until` exclusive) narrow it."""
+        query = select(Work).where(Work.owner_id == who.user_id)
+        if engine:
+            query = query.where(Work.engine == engine)
+        if medium:
+            query = query.where(Work.engine.in_(self.engines.names(medium)))
+        if since:
+            query = query.where(Work.created_at >= since)
+        if until:
+            query = query.where(Work.created_at < until)
+        query = query.order_by(Work.created_at.desc(), Work.position).limit(limit).offset(offset)
+        with self.db.transaction() as s:
+            return list(s.scalars(query))
+
+    def get(self, who: Principal | None, work_id: str) -> tuple[Work, bool]:
+        """A work its owner may see, or anyone when it is public or unlisted.
+
+        Returns it and whether `who` owns it (only owners see its parameters)."""
+        with self.db.transaction() as s:
+            work = s.get(Work, work_id)
+            owner = work is not None and authz.is_owner(who, work.owner_id)
+            # A work held for review is its owner's and the reviewing admins' to see only.
+            shared = work is not None and work.visibility != "private" and not held(work)
+            reviewer = work is not None and authz.is_admin(who) and work.review_status is not None
+            if work is None or not (owner or shared or reviewer):
+                raise NotFound(f"no work {work_id}", field="work_id")
+            return work, owner
+
+    def showcase(self, who: Principal | None, work_id: str) -> Shown:
+        """A work for its page: who may see it is `get`'s rule; its recipe (parameters
+        and seed) is shown to its owner, and to everyone once it is published."""
+        work, owner = self.get(who, work_id)
+        with self.db.transaction() as s:
+            creator = s.get(User, work.owner_id)
+            assert creator is not None  # a work goes with its owner
+        public = work.visibility == "public" and not held(work)
+        recipe = owner or public
+        params: dict[str, Any] | None = None
+        if owner:
+            params = work.params
+        elif public:  # a published recipe, but never the ids of its owner's uploads
+            try:
+                uploads = upload_fields(self.engines.get(work.engine))
+            except NotFound:  # the engine is gone: keep only what cannot be an upload
+                uploads = {k: [] for k, v in work.params.items() if isinstance(v, str)}
+            params = {k: v for k, v in work.params.items() if k not in uploads}
+        return Shown(work, owner, recipe, public, creator, params, work.seed if recipe else None)
+
+    def file(self, who: Principal | None, work_id: str, name: str | None) -> tuple[WorkFile, Path]:
+        """A work's file (its primary one when `name` is None) and a local copy of it."""
+        work, _ = self.get(who, work_id)
+        if held(work) and not authz.is_admin(who):
+            raise Forbidden(
+                f"work {work_id} is in review; its files are served once an admin approves it"
+                if work.review_status == "in_review"
+                else f"work {work_id} was rejected in review; its files are not served",
+                field="work_id",
+            )
+        for file in work.files:
+            if (name is None and file.role == "primary") or file.name == name:
+                return file, self.artifacts.staged(file.sha256)
+        raise NotFound(f"work {work_id} has no file {name}", field="name")
+
+    def update(
+        self,
+        who: Principal,
+        work_id: str,
+        visibility: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+    ) -> Work:
+        return self.update_many(who, [work_id], visibility, title, description)[0]
+
+    def update_many(
+        self,
+        who: Principal,
+        work_ids: list[str],
+        visibility: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+    ) -> list[Work]:
+        """Change the owner's works, all or none. A work that is public afterwards gets
+        its meaning embedded for the gallery's search (computed before the transaction,
+        stored in it with the change)."""
+        authz.require_scope(who, "write")
+        if visibility is not None and visibility not in VISIBILITIES:
+            raise Invalid(
+                f"visibility must be one of {', '.join(VISIBILITIES)}", field="visibility"
+            )
+        if title is not None and len(title) > 200:
+            raise Invalid("title must be at most 200 characters", field="title")
+        if description is not None and len(description) > 2000:
+            raise Invalid("description must be at most 2000 characters", field="description")
+        ids = _work_ids(work_ids)
+        with self.db.transaction() as s:
+            texts = {}
+            for work in (authz.owned(s, Work, who, i) for i in ids):
+                if (visibility or work.visibility) == "public":
+                    text = gallery.about(
+                        work.title if title is None else title,
+                        work.description if description is None else description,
+                        work.params,
+                    )
+                    stored = s.get(WorkEmbedding, work.id)
+                    if stored is None or stored.text != text:
+                        texts[work.id] = text
+        vectors = dict(zip(texts, embeddings.embed(list(texts.values())), strict=True))
+        with self.db.transaction() as s:
+            works = [authz.owned(s, Work, who, i) for i in ids]
+            if visibility == "private":
+                self.commerce.check_private(s, who)
+            for work in works:
+                if visibility is not None:
+                    work.visibility = visibility
+                if title is not None:
+                    work.title = title
+                if description is not None:
+                    work.description = description
+                if work.id in vectors:
+                    gallery.keep_vector(s, work, texts[work.id], vectors[work.id].tobytes())
+            return works
+
+    def delete(self, who: Principal, work_ids: list[str]) -> int:
+        """Delete the owner's works, all or none. Their files stay in the content-addressed
+        store (another work or upload may share one) and their log entries stay (the log
+        is append-only)."""
+        authz.require_scope(who, "write")
+        ids = _work_ids(work_ids)
+        try:
+            with self.db.transaction() as s:
+                works = [authz.owned(s, Work, who, i) for i in ids]
+                obstacle = market.deletion_obstacle(s, ids)
+                if obstacle is not None:
+                    raise Conflict(obstacle, field="work_ids")
+                for work in works:
+                    s.delete(work)
+        except IntegrityError:
+            raise Conflict(
+                "a chosen work has records that must stay (e.g. licences sold); unlist it instead",
+                field="work_ids",
+            ) from None
+        return len(ids)
+
+    def export(self, who: Principal, work_ids: list[str]) -> Path:
+        """A zip of the owner's works in the scratch folder: per work a folder with its
+        files and a manifest.json (params, seed, lineage, hashes, log entries). A work held
+        in review gets its manifest only. The caller deletes the file."""
+        ids = _work_ids(work_ids)
+        with self.db.transaction() as s:
+            works = [authz.owned(s, Work, who, i) for i in ids]
+        self.settings.scratch_dir.mkdir(parents=True, exist_ok=True)
+        target = self.settings.scratch_dir / f"export-{new_id()}.zip"
+        try:
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+                for work in works:
+                    folder = export_folder(work)
+                    withheld = held(work)
+                    if not withheld:
+                        for file in work.files:
+                            staged = self.artifacts.staged(file.sha256)
+                            archive.write(staged, f"{folder}/{file.name}")
+                    manifest = export_manifest(work, withheld=withheld)
+                    archive.writestr(f"{folder}/manifest.json", json.dumps(manifest, indent=2))
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return target
+
+
+def export_folder(work: Work) -> str:
+    """A work's folder in an export: a readable name that stays unique (its id)."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", work.title).strip("-")[:40] or work.engine
+    return f"{slug}-{work.id[:8]}"
+
+
+def export_manifest(work: Work, withheld: bool) -> dict[str, Any]:
+    return {
+        "id": work.id,
+        "title": work.title,
+        "description": work.description,
+        "engine": work.engine,
+        "params": work.params,
+        "seed": work.seed,
+        "created_at": work.created_at.isoformat() + "Z",
+        "visibility": work.visibility,
+        "review_status": work.review_status,
+        "lineage": work.lineage,
+        "files": [
+            {"name": f.name, "role": f.role, "mime": f.mime, "size": f.size, "sha256": f.sha256}
+            for f in work.files
+        ],
+        "files_withheld": withheld,
+        "log_entries": [
+            {"index": e.idx, **json.loads(e.leaf)} for e in getattr(work, "log_entries", [])
+        ],
+    }

@@ -1,0 +1,60 @@
+"""What every page module shares: the templates, `render`, and how a work is shown
+(a text work's words, the engines it may feed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from atelier.accounts.authz import Principal
+from atelier.engines.music.files import mime_kind
+from atelier.errors import StudioError
+from atelier.store.models import Work
+from atelier.studio import Studio
+from atelier.studio.works import input_files
+from atelier.web.pages.forms import form_fields
+
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+MEDIA = ("image", "music", "text")
+TEXT_PREVIEW_BYTES = 200_000  # text works up to this size are shown on their pages
+
+
+def render(
+    request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
+
+
+def missing(
+    request: Request, who: Principal | None, what: str, status: int = 404, **context: Any
+) -> HTMLResponse:
+    return render(request, "missing.html", who, status=status, what=what, **context)
+
+
+def text_of(studio: Studio, who: Principal | None, work: dict[str, Any]) -> str | None:
+    """A text work's words, to show on its page (None: not text, held, or too long)."""
+    if not work["mime"].startswith("text/") or work["size"] > TEXT_PREVIEW_BYTES:
+        return None
+    try:
+        _, path = studio.works.file(who, work["id"], None)
+    except StudioError:
+        return None
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def input_targets(studio: Studio, work: Work) -> list[dict[str, str]]:
+    """Engines with an upload field that takes one of the work's files: "use as input"."""
+    kinds = {mime_kind(f.mime) for f in input_files(work)}
+    targets = []
+    for engine in studio.engines.all():
+        if engine.available() is not None:
+            continue
+        for field in form_fields(engine.Params.model_json_schema()):
+            if field.kind == "file" and kinds & set(field.kinds) and field.name != "mask":
+                label = f"{engine.title}: {field.label}"
+                targets.append({"value": f"{engine.name}:{field.name}", "label": label})
+    return targets

@@ -1,0 +1,53 @@
+"""Every router the app serves, mounted here and nowhere else: the JSON API under /v1
+(each route behind `write_scope`, so a read-only key only reads) and the pages.
+Order matters where paths overlap: earlier routers answer first."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+
+from atelier.web.api import admin as admin_api
+from atelier.web.api import auth as auth_api
+from atelier.web.api import billing as billing_api
+from atelier.web.api import engines as engines_api
+from atelier.web.api import jobs as jobs_api
+from atelier.web.api import market as market_api
+from atelier.web.api import provenance as provenance_api
+from atelier.web.api import uploads as uploads_api
+from atelier.web.api import works as works_api
+from atelier.web.deps import write_scope
+from atelier.web.pages import account as account_pages
+from atelier.web.pages import admin as admin_pages
+from atelier.web.pages import gallery as gallery_pages
+from atelier.web.pages import market as market_pages
+from atelier.web.pages import routes as studio_pages
+from atelier.web.pages import verify as verify_pages
+from atelier.web.pages import works as works_pages
+
+API = (
+    auth_api,
+    engines_api,
+    uploads_api,
+    jobs_api,
+    works_api,
+    provenance_api,
+    admin_api,
+    market_api,
+    billing_api,
+)
+PAGES = (
+    studio_pages,
+    verify_pages,
+    works_pages,
+    gallery_pages,
+    admin_pages,
+    market_pages,
+    account_pages,
+)
+
+
+def mount(app: FastAPI) -> None:
+    for module in API:
+        app.include_router(module.router, prefix="/v1", dependencies=[Depends(write_scope)])
+    for module in PAGES:
+        app.include_router(module.router)
