@@ -17,6 +17,7 @@ from atelier.web import problems
 from atelier.web.api import billing as billing_api
 from atelier.web.api import market as market_api
 from atelier.web.api import router as api_router
+from atelier.web.headers import SecurityHeaders
 from atelier.web.pages import account as account_pages
 from atelier.web.pages import market as market_pages
 from atelier.web.pages import router as pages_router
@@ -46,8 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=atelier.__version__,
         description="A self-hosted AI creative studio. Every creation is a job: POST /v1/jobs.",
         lifespan=lifespan,
+        docs_url=None,  # served by web/pages/apidocs.py, without a CDN or inline script
+        redoc_url=None,
     )
     app.state.studio = studio
+    app.add_middleware(SecurityHeaders)
     problems.install(app)
     app.include_router(api_router)
     app.include_router(market_api.router, prefix="/v1")
