@@ -95,7 +95,9 @@ def create_user(email: str, password: str | None, role: str) -> None:
     chosen = password or secrets.token_urlsafe(15)
     try:
         with studio.db.transaction() as s:
-            user = accounts.create_user(s, email, chosen, role)
+            user = accounts.create_user(
+                s, email, chosen, role, min_score=studio.settings.password_min_score
+            )
     except AccountError as exc:
         raise click.ClickException(f"{exc.field}: {exc}") from None
     click.echo(f"created {role} {user.email}" + ("" if password else f" with password: {chosen}"))
@@ -119,6 +121,24 @@ def create_key(email: str, name: str, scopes: tuple[str, ...]) -> None:
     with studio.db.transaction() as s:
         key, _ = accounts.create_key(s, who.user_id, name, list(scopes))
     click.echo(key)
+
+
+@admin.command("reset-link")
+@click.argument("email")
+def reset_link(email: str) -> None:
+    """Print a single-use link for EMAIL to choose a new password (on ATELIER_PUBLIC_URL)."""
+    from atelier.accounts import recovery
+
+    studio = _studio()
+    settings = studio.settings
+    with studio.db.transaction() as s:
+        user = accounts.find_user(s, email)
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        minutes = settings.password_reset_minutes
+        link = recovery.make_link(s, user, settings.resolved_public_url, minutes, "command line")
+    click.echo(link.url)
+    click.echo(f"(works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC)", err=True)
 
 
 @admin.command("set-role")

@@ -156,7 +156,12 @@ class Studio:
         self.db.migrate()
         self.provenance.prepare()
         with self.db.transaction() as s:
-            return accounts.ensure_admin(s, self.settings.admin_email, self.settings.admin_password)
+            return accounts.ensure_admin(
+                s,
+                self.settings.admin_email,
+                self.settings.admin_password,
+                self.settings.password_min_score,
+            )
 
     def close(self) -> None:
         self.db.dispose()
@@ -968,17 +973,19 @@ class Studio:
 
     # -- accounts: sign-up and the admin's users page --------------------------------------
 
-    def sign_up(self, email: str, password: str, display_name: str) -> User:
-        """A new creator account (open sign-up; ATELIER_SIGNUP_OPEN=false closes it)."""
+    def sign_up(self, email: str, password: str, display_name: str) -> User | None:
+        """A new creator account (open sign-up; ATELIER_SIGNUP_OPEN=false closes it);
+        None when the e-mail has one already, which the door must not tell apart."""
         if not self.settings.signup_open:
             raise Forbidden("sign-up is closed here; ask an admin for an account")
+        score = self.settings.password_min_score
         try:
             with self.db.transaction() as s:
-                return directory.sign_up(s, email[:320], password[:256], display_name[:200])
+                return directory.sign_up(s, email[:320], password[:256], display_name[:200], score)
         except accounts.AccountError as exc:
             raise Invalid(str(exc), field=exc.field) from None
         except IntegrityError:  # the same e-mail signed up at the same moment
-            raise Conflict("a user with this e-mail exists already", field="email") from None
+            return None
 
     def users(self, who: Principal, text: str = "", limit: int = 50, offset: int = 0) -> list[User]:
         self._require_admin(who)

@@ -13,7 +13,7 @@ import atelier
 from atelier.settings import Settings, get_settings
 from atelier.studio import Studio
 from atelier.studio.runner import WorkerPool
-from atelier.web import problems
+from atelier.web import problems, ratelimit
 from atelier.web.api import billing as billing_api
 from atelier.web.api import market as market_api
 from atelier.web.api import router as api_router
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.studio = studio
     app.add_middleware(SecurityHeaders)
     problems.install(app)
+    ratelimit.install(app, settings)
     app.include_router(api_router)
     app.include_router(market_api.router, prefix="/v1")
     app.include_router(billing_api.router, prefix="/v1")

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from atelier.web.api import admin, auth, engines, jobs, provenance, uploads, works
+from atelier.web.api import admin, auth, engines, jobs, password, provenance, uploads, works
 
 router = APIRouter(prefix="/v1")
-for module in (auth, engines, uploads, jobs, works, provenance, admin):
+for module in (auth, password, engines, uploads, jobs, works, provenance, admin):
     router.include_router(module.router)

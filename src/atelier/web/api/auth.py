@@ -7,10 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
+from atelier.accounts import lockout
 from atelier.accounts import service as accounts
 from atelier.accounts.service import AccountError, Principal
 from atelier.errors import Invalid, NotFound
 from atelier.studio import Studio
+from atelier.web import ratelimit
 from atelier.web.deps import SESSION_COOKIE, get_studio, principal
 from atelier.web.schemas import key_out
 
@@ -40,13 +42,18 @@ def set_session_cookie(response: Response, studio: Studio, token: str) -> None:
 
 
 @router.post("/auth/login")
-def login(body: Login, response: Response, studio: Studio = Depends(get_studio)) -> dict[str, Any]:
-    """Start a session: sets an HttpOnly cookie; send `csrf_token` as `X-CSRF-Token` on changes."""
+def login(
+    body: Login, request: Request, response: Response, studio: Studio = Depends(get_studio)
+) -> dict[str, Any]:
+    """Start a session: sets an HttpOnly cookie; send `csrf_token` as `X-CSRF-Token` on changes.
+    Rate-limited per address and e-mail; failures in a row lock the account (429)."""
+    ratelimit.check(request, "sign_in", body.email)
     with studio.db.transaction() as s:
-        user = accounts.authenticate(s, body.email, body.password)
-        if user is None:
-            raise HTTPException(401, "wrong e-mail or password")
-        token, session = accounts.start_session(s, user, studio.settings.session_days)
+        user = lockout.sign_in(s, body.email, body.password, lockout.Policy.of(studio.settings))
+        if user is not None:
+            token, session = accounts.start_session(s, user, studio.settings.session_days)
+    if user is None:  # outside the transaction: the failure it counted is kept
+        raise HTTPException(401, "wrong e-mail or password")
     set_session_cookie(response, studio, token)
     return {
         "user": {"id": user.id, "email": user.email, "role": user.role},
@@ -81,7 +88,7 @@ def me(who: Principal = Depends(principal)) -> dict[str, Any]:
     }
 
 
-@router.post("/keys", status_code=201)
+@router.post("/keys", status_code=201, dependencies=[Depends(ratelimit.limit("keys"))])
 def create_key(
     body: NewKey, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> dict[str, Any]:

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, File, UploadFile
 
 from atelier.accounts.service import Principal
 from atelier.studio import Studio
+from atelier.web import ratelimit
 from atelier.web.deps import get_studio, principal
 from atelier.web.schemas import upload_out
 
 router = APIRouter(tags=["uploads"])
 
 
-@router.post("/uploads", status_code=201)
+@router.post("/uploads", status_code=201, dependencies=[Depends(ratelimit.limit("uploads"))])
 def create_upload(
     file: UploadFile = File(...),
     who: Principal = Depends(principal),

@@ -7,6 +7,7 @@ import contextlib
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import (
@@ -18,16 +19,19 @@ from fastapi.responses import (
 )
 from fastapi.templating import Jinja2Templates
 
+from atelier.accounts import lockout
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
 from atelier.engines.base import Engine
 from atelier.engines.music.files import mime_kind
-from atelier.errors import StudioError
+from atelier.errors import Forbidden, StudioError
 from atelier.store.models import Work
 from atelier.studio import Studio
 from atelier.studio.service import input_files
+from atelier.web import ratelimit
 from atelier.web.api.auth import set_session_cookie
 from atelier.web.deps import SESSION_COOKIE, get_studio
+from atelier.web.pages import presession
 from atelier.web.pages.forms import (
     FormField,
     form_fields,
@@ -43,6 +47,7 @@ MEDIA = ("image", "music", "text")
 # The tab a medium's create page opens on: the engine that needs nothing but words.
 FIRST_TAB = {"image": "image.compose", "text": "text.write"}
 TEXT_PREVIEW_BYTES = 200_000  # text works up to this size are shown on their pages
+WELCOME = "/create/image?welcome=1"  # where a new account's first sign-in lands
 
 
 class SignInRequired(Exception):
@@ -61,6 +66,16 @@ def render(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
     return templates.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
+
+
+def render_form(
+    request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    """A page whose form is used before signing in, with its CSRF token (presession)."""
+    value = presession.token(request)
+    response = render(request, name, who, status, form_token=value, **context)
+    presession.keep(request, response, value)
+    return response
 
 
 def to_login(request: Request) -> RedirectResponse:
@@ -82,9 +97,13 @@ def _safe_next(target: str) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(
-    request: Request, next: str = "/", who: Principal | None = Depends(page_principal)
+    request: Request,
+    next: str = "/",
+    done: str = "",
+    who: Principal | None = Depends(page_principal),
 ) -> Response:
-    return render(request, "login.html", who, next=_safe_next(next), error=None, email="")
+    """`done`: what brought the person here (signed_up, password), for a note."""
+    return render_form(request, "login.html", who, next=_safe_next(next), done=done, email="")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -92,19 +111,15 @@ async def login_submit(request: Request, studio: Studio = Depends(get_studio)) -
     form = await request.form()
     email, password = str(form.get("email", ""))[:320], str(form.get("password", ""))[:256]
     target = _safe_next(str(form.get("next", "/")))
+    if not presession.valid(request, form):
+        return render_form(request, "login.html", None, 403, next=target, error=EXPIRED_FORM)
+    ratelimit.check(request, "sign_in", email)  # before the password is hashed
     with studio.db.transaction() as s:
-        user = accounts.authenticate(s, email, password)
+        user = lockout.sign_in(s, email, password, lockout.Policy.of(studio.settings))
         token = accounts.start_session(s, user, studio.settings.session_days)[0] if user else None
     if token is None:
-        return render(
-            request,
-            "login.html",
-            None,
-            status=401,
-            next=target,
-            error="Wrong e-mail or password.",
-            email=email,
-        )
+        error = "Wrong e-mail or password."
+        return render_form(request, "login.html", None, 401, next=target, error=error, email=email)
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, studio, token)
     return response
@@ -131,7 +146,7 @@ def signup_page(
     who: Principal | None = Depends(page_principal),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    return render(
+    return render_form(
         request, "signup.html", who, open=studio.settings.signup_open, values={}, errors={}
     )
 
@@ -142,9 +157,12 @@ async def signup_submit(request: Request, studio: Studio = Depends(get_studio)) 
     values = {k: str(form.get(k, ""))[:320] for k in ("email", "display_name")}
     password = str(form.get("password", ""))[:256]
     try:
-        user = studio.sign_up(values["email"], password, values["display_name"])
+        if not presession.valid(request, form):
+            raise Forbidden(EXPIRED_FORM)
+        ratelimit.check(request, "sign_up", values["email"])
+        studio.sign_up(values["email"], password, values["display_name"])
     except StudioError as exc:
-        return render(
+        return render_form(
             request,
             "signup.html",
             None,
@@ -153,11 +171,8 @@ async def signup_submit(request: Request, studio: Studio = Depends(get_studio)) 
             values=values,
             errors=dict(exc.errors) or {"form": exc.detail},
         )
-    with studio.db.transaction() as s:
-        token, _ = accounts.start_session(s, user, studio.settings.session_days)
-    response = RedirectResponse("/create/image?welcome=1", status_code=303)
-    set_session_cookie(response, studio, token)
-    return response
+    # The same answer whether the e-mail was free or had an account: sign in next.
+    return RedirectResponse(f"/login?done=signed_up&next={quote(WELCOME)}", status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -273,7 +288,11 @@ def create_estimate(
         return JSONResponse({"error": "; ".join(problems)}, status_code=exc.status)
 
 
-@router.post("/create/{engine_name}", response_class=HTMLResponse)
+@router.post(
+    "/create/{engine_name}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(ratelimit.limit("jobs", page_principal))],
+)
 async def create_submit(
     engine_name: str,
     request: Request,
@@ -456,7 +475,9 @@ async def job_cancel(
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
-@router.post("/jobs/{job_id}/again")
+@router.post(
+    "/jobs/{job_id}/again", dependencies=[Depends(ratelimit.limit("jobs", page_principal))]
+)
 async def job_again(
     job_id: str,
     request: Request,
