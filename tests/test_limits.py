@@ -128,7 +128,8 @@ def test_a_hundred_wrong_passwords_lock_the_account(tmp_path: Path, db_url: str)
 
 
 def test_the_lock_ends_and_the_right_password_works_again(tmp_path: Path) -> None:
-    app = app_with(tmp_path, lockout_failures=2, lockout_seconds=1)
+    # Five seconds: long enough that two failures under load still fall in one window.
+    app = app_with(tmp_path, lockout_failures=2, lockout_seconds=5)
     with TestClient(app) as client:
         add_user(app.state.studio, "ana@example.com")
         assert login(client, "ana@example.com", "wrong one") == 401
@@ -152,3 +153,19 @@ def test_the_sign_in_page_is_limited_and_locks_too(tmp_path: Path) -> None:
         locked = client.post("/login", data={**form, "password": PASSWORD})
         assert locked.status_code == 429 and "locked" in locked.text
         assert "atelier_session" not in locked.cookies
+
+
+def test_sign_ups_are_limited_per_address(tmp_path: Path) -> None:
+    with TestClient(app_with(tmp_path, limit_sign_up="2/hour")) as client:
+        token = client.get("/signup").text.split('name="csrf_token" value="')[1].split('"')[0]
+        for i in range(2):
+            form = {
+                "display_name": f"Ana {i}",
+                "email": f"ana{i}@example.com",
+                "password": "violet kettles hum at dawn",
+                "csrf_token": token,
+            }
+            assert client.post("/signup", data=form, follow_redirects=False).status_code == 303
+        refused = client.post("/signup", data={**form, "email": "ana9@example.com"})
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 3000
+        assert "Too many sign-ups from this address" in refused.text

@@ -156,10 +156,10 @@ async def signup_submit(request: Request, studio: Studio = Depends(get_studio)) 
     form = await request.form()
     values = {k: str(form.get(k, ""))[:320] for k in ("email", "display_name")}
     password = str(form.get("password", ""))[:256]
+    ratelimit.check(request, "sign_up", values["email"])  # over it: 429 with Retry-After
     try:
         if not presession.valid(request, form):
             raise Forbidden(EXPIRED_FORM)
-        ratelimit.check(request, "sign_up", values["email"])
         studio.sign_up(values["email"], password, values["display_name"])
     except StudioError as exc:
         return render_form(
