@@ -125,8 +125,10 @@ def clean(
     for item in ordered:
         for entry in medium.decode(item):
             (removed if isinstance(entry, Removal) else decoded).append(entry)  # type: ignore[arg-type]
+    # A JSONL file holds many documents: counted one by one, kept or removed.
+    found = len(decoded) + len(removed)
     steps.append(
-        StepReport("decode", "undecodable or truncated files", len(ordered), len(decoded), removed)
+        StepReport("decode", "undecodable or truncated files", found, len(decoded), removed)
     )
 
     def keep_if(step: str, title: str, why: Callable[[Decoded], str | None], reason: str) -> None:
