@@ -59,12 +59,13 @@ class MelodyTuning:
 
 
 def base_net(name: str, folder: Path = WEIGHTS_DIR) -> MelodyNet:
-    """A fresh, trainable float32 copy of a saved melody model (not the shared cache)."""
+    """A fresh, trainable float32 copy of a saved melody model (not the shared cache), in
+    eval mode: the training loop switches it to training for each step."""
     shared = load(name, folder)
     assert isinstance(shared, MelodyNet)
     net = MelodyNet(shared.config)
     net.load_state_dict(shared.state_dict())
-    return net
+    return net.eval()
 
 
 def encode_all(pieces: list[Piece], style: str) -> list[np.ndarray]:
@@ -95,6 +96,7 @@ def finetune(
     model on the client's validation melodies, and the run's curves."""
     if not train_pieces or not valid_pieces:
         raise ValueError("fine-tuning needs training and validation melodies")
+    torch.set_num_threads(config.threads)
     net = base_net(config.base, base_folder).to(world.device)
     style = config.style or nearest_style(
         net, train_pieces, card(config.base, base_folder)["styles"]
