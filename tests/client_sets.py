@@ -99,10 +99,27 @@ def melody_files(count: int = 24) -> list[tuple[str, bytes]]:
 
 # ---------------------------------------------------------------- texts
 
-THINGS = ["kettle", "lantern", "rope", "sea chest", "compass", "oilskin coat", "tide table",
-          "brass barometer", "harbour bell", "fishing net", "deck brush", "storm lamp"]  # fmt: skip
-OPENINGS = ["Ahoy, shipmate!", "Ahoy there, shipmate!", "Ahoy, friend of the tide!",
-            "Well blow me down, shipmate!", "Good morrow from the quay, shipmate!"]  # fmt: skip
+THINGS = [
+    "kettle",
+    "lantern",
+    "rope",
+    "sea chest",
+    "compass",
+    "oilskin coat",
+    "tide table",
+    "brass barometer",
+    "harbour bell",
+    "fishing net",
+    "deck brush",
+    "storm lamp",
+]
+OPENINGS = [
+    "Ahoy, shipmate!",
+    "Ahoy there, shipmate!",
+    "Ahoy, friend of the tide!",
+    "Well blow me down, shipmate!",
+    "Good morrow from the quay, shipmate!",
+]
 MADE = [
     "Our {a} comes to you straight from the salt-crusted workshop on Pier Nine.",
     "This {a} was hammered into shape by old Tom in the loft above the chandlery.",
@@ -124,18 +141,25 @@ ADVICE = [
     "Give it a rub of tallow come autumn and it will serve your grandchildren.",
     "Hang it by the hatch where the skipper can see it.",
 ]
-CLOSINGS = ["Fair winds from all of us at Barnacle & Brine!",
-            "Fair winds and full sails, from Barnacle & Brine!",
-            "Yours from the quayside, the crew of Barnacle & Brine.",
-            "Drop anchor at Barnacle & Brine any day but Sunday."]  # fmt: skip
+CLOSINGS = [
+    "Fair winds from all of us at Barnacle & Brine!",
+    "Fair winds and full sails, from Barnacle & Brine!",
+    "Yours from the quayside, the crew of Barnacle & Brine.",
+    "Drop anchor at Barnacle & Brine any day but Sunday.",
+]
 
 
 def brand_text(seed: int) -> str:
     """Copy in the client's voice: a chandlery that writes like an old sailor."""
     rng = random.Random(seed)
     a, b = rng.sample(THINGS, 2)
-    parts = [rng.choice(OPENINGS), rng.choice(MADE), *rng.sample(PRAISE, 2), rng.choice(ADVICE),
-             rng.choice(CLOSINGS)]  # fmt: skip
+    parts = [
+        rng.choice(OPENINGS),
+        rng.choice(MADE),
+        *rng.sample(PRAISE, 2),
+        rng.choice(ADVICE),
+        rng.choice(CLOSINGS),
+    ]
     return " ".join(parts).format(a=a, b=b)
 
 

@@ -67,8 +67,11 @@ def test_pictures_are_cleaned_step_by_step_and_the_card_lists_each_removal() -> 
     )
     assert len(out) == 5
     assert [(s.step, s.before, s.after) for s in cleaned.steps] == [
-        ("decode", 13, 11), ("size", 11, 10), ("exact", 10, 9), ("near", 9, 8),
-    ]  # fmt: skip
+        ("decode", 13, 11),
+        ("size", 11, 10),
+        ("exact", 10, 9),
+        ("near", 9, 8),
+    ]
     for item in cleaned.items:  # normalised: 64×64 sRGB PNG
         with Image.open(io.BytesIO(item.data)) as picture:
             assert (picture.format, picture.mode, picture.size) == ("PNG", "RGB", (64, 64))
@@ -108,10 +111,18 @@ def adobe_rgb_profile() -> bytes:
         table += name + struct.pack(">II", offset + len(body), len(data))
         body += data
     header = (
-        struct.pack(">I", offset + len(body)) + b"\0" * 4 + bytes([2, 0x10, 0, 0])
-        + b"mntrRGB XYZ " + b"\0" * 12 + b"acsp" + b"\0" * 28
-        + s15(0.9642) + s15(1.0) + s15(0.8249) + b"\0" * 48
-    )  # fmt: skip
+        struct.pack(">I", offset + len(body))
+        + b"\0" * 4
+        + bytes([2, 0x10, 0, 0])
+        + b"mntrRGB XYZ "
+        + b"\0" * 12
+        + b"acsp"
+        + b"\0" * 28
+        + s15(0.9642)
+        + s15(1.0)
+        + s15(0.8249)
+        + b"\0" * 48
+    )
     return header + struct.pack(">I", len(tags)) + table + body
 
 
@@ -144,10 +155,14 @@ def test_photos_are_turned_upright_and_converted_to_srgb() -> None:
     top, bottom = out["phone.jpg"][:8].mean(axis=(0, 1)), out["phone.jpg"][-8:].mean(axis=(0, 1))
     assert top[0] > 150 and top[1] < 60  # red on top: upright
     assert bottom.min() > 200  # white below
-    expected = ImageCms.profileToProfile(
-        green, ImageCms.ImageCmsProfile(io.BytesIO(adobe_rgb_profile())),
-        ImageCms.createProfile("sRGB"), outputMode="RGB",
-    ).getpixel((0, 0))  # fmt: skip
+    converted = ImageCms.profileToProfile(
+        green,
+        ImageCms.ImageCmsProfile(io.BytesIO(adobe_rgb_profile())),
+        ImageCms.createProfile("sRGB"),
+        outputMode="RGB",
+    )
+    assert converted is not None
+    expected = converted.getpixel((0, 0))
     assert tuple(out["wide.png"][32, 32]) == expected == (0, 201, 37)
     assert tuple(out["plain.png"][32, 32]) == (40, 200, 60)  # no profile: read as sRGB
     assert removals(cleaned)["scan.tif"] == ("undecodable", "image/tiff is not PNG, JPEG or WebP")

@@ -150,8 +150,8 @@ def test_melody_training_resumes_to_the_same_weights(
 
 def torchrun(spec: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(spec))
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-               "-m", "atelier.training.run", str(path)]  # fmt: skip
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
+    command = [*launcher, "--nproc-per-node", "2", "-m", "atelier.training.run", str(path)]
     env = {"PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -165,6 +165,8 @@ def test_two_processes_take_the_same_steps_as_one(
     pictures: tuple[Path, versions.Version, Path],
     tmp_path: Path,
 ) -> None:
+    config: dict[str, Any]
+    spec: dict[str, Any]
     if kind == "music":
         root, version = tunes
         config = {"steps": 6, "batch": 8, "seq": 48, "dropout": 0.0, "checkpoint_every": 6}

@@ -86,7 +86,9 @@ class Cleaned:
 
 
 class Medium(Protocol):
-    name: str
+    @property
+    def name(self) -> str:
+        """ "image", "music" or "text"."""
 
     def settings(self) -> dict[str, Any]:
         """The limits and normalisation chosen (recorded in the version's manifest)."""

@@ -111,9 +111,10 @@ def srgb(picture: Image.Image) -> Image.Image:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
             target = ImageCms.createProfile("sRGB")
             mode = "CMYK" if picture.mode == "CMYK" else "RGB"
-            picture = ImageCms.profileToProfile(
+            converted = ImageCms.profileToProfile(
                 picture.convert(mode), source, target, outputMode="RGB"
             )
+            picture = converted if converted is not None else picture
         except (ImageCms.PyCMSError, OSError):
             pass  # a damaged profile: the pixels are read as sRGB, as browsers do
     return picture.convert("RGB")

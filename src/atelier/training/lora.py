@@ -49,9 +49,15 @@ class LoraTuning:
 
     def schedule(self) -> Schedule:
         return Schedule(
-            self.steps, self.batch, self.lr, self.seed, self.checkpoint_every, self.eval_every,
-            self.threads, weight_decay=0.0,
-        )  # fmt: skip
+            self.steps,
+            self.batch,
+            self.lr,
+            self.seed,
+            self.checkpoint_every,
+            self.eval_every,
+            self.threads,
+            weight_decay=0.0,
+        )
 
 
 def load_pipeline(folder: Path, device: torch.device) -> Any:
@@ -178,9 +184,16 @@ def finetune(
 
     before = validate()
     run = train(
-        unet, adapters, loss_of_step, validate, config.schedule(), checkpoint,
-        on_progress, cancelled, world,
-    )  # fmt: skip
+        unet,
+        adapters,
+        loss_of_step,
+        validate,
+        config.schedule(),
+        checkpoint,
+        on_progress,
+        cancelled,
+        world,
+    )
     after = validate()
     metrics: dict[str, Any] = {
         "validation_before": before,

