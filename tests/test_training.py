@@ -247,6 +247,30 @@ def test_lora_fine_tuning_end_to_end(
     assert biggest_difference(weights(a), weights(b)) <= RESUME_TOLERANCE
 
 
+def test_picture_augmentation_is_declared_and_seeded(
+    pictures: tuple[Path, versions.Version, Path], tmp_path: Path
+) -> None:
+    picture = cs.house_picture(4, (64, 64))
+    config = lora.LoraTuning(crop=0.7, rotate=10.0, jitter=0.2)
+
+    def drawn(seed: int, mirrored: bool = False) -> np.ndarray:
+        return np.asarray(lora.augment(picture, mirrored, np.random.default_rng(seed), config))
+
+    assert np.array_equal(drawn(1), drawn(1))  # the same draw, the same picture
+    assert not np.array_equal(drawn(1), drawn(2))
+    assert drawn(1).shape == (64, 64, 3)
+    corners = drawn(3)[[0, 0, -1, -1], [0, -1, 0, -1]]
+    assert corners.min() > 0  # turned, then cut inside: no black corners
+    plain = np.asarray(lora.augment(picture, True, np.random.default_rng(1), lora.LoraTuning()))
+    assert np.array_equal(plain, np.asarray(picture)[:, ::-1])  # mirroring alone
+    root, version, pipeline = pictures
+    train = [(versions.read_item(root, i), "") for i in version.split("train")]
+    valid = [(versions.read_item(root, i), "") for i in version.split("valid")]
+    augmented = lora.LoraTuning(steps=4, lr=2e-2, crop=0.8, rotate=5.0, jitter=0.1, eval_every=4)
+    metrics = lora.finetune(pipeline, train, valid, augmented, tmp_path / "augmented")
+    assert len(metrics["loss_curve"]) == 4 and np.isfinite(metrics["loss_curve"]).all()
+
+
 # ---------------------------------------------------------------- house style
 
 

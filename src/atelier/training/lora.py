@@ -4,7 +4,9 @@ pictures, with peft adapters on the UNet's attention projections.
 The classic text-to-image LoRA recipe: pictures encoded once by the frozen VAE (the
 latents' mean, and of the mirrored picture for flip augmentation), captions once by the
 frozen text encoder; each step noises the latents at random timesteps and the adapted
-UNet learns to predict the noise (or the velocity, as the model's scheduler says). The
+UNet learns to predict the noise (or the velocity, as the model's scheduler says).
+Augmentation is declared in the config: mirroring by default, and crops, small turns and
+colour jitter on request (those pictures are then encoded anew at each step). The
 held-out loss is the same error on the validation pictures at fixed timesteps and noise,
 so before and after are comparable. Only the adapters train; they are saved in diffusers'
 LoRA format (`pytorch_lora_weights.safetensors`), which `pipeline.load_lora_weights`
@@ -22,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
+from PIL import Image, ImageEnhance, ImageOps
 
 from atelier.datasets.images import square, srgb
 from atelier.training.distributed import SINGLE, World
@@ -43,9 +45,20 @@ class LoraTuning:
     checkpoint_every: int = 50
     eval_every: int = 50
     resolution: int | None = None  # None: the model's native side
-    flip: float = 0.5  # augmentation: share of pictures mirrored
+    # Augmentation, drawn per example and step: mirrored (this share of pictures), cut to a
+    # random square of at least `crop` of the side, turned up to `rotate` degrees either way,
+    # brightness, contrast and saturation each scaled within 1 ± `jitter`.
+    flip: float = 0.5
+    crop: float = 1.0
+    rotate: float = 0.0
+    jitter: float = 0.0
     caption: str = ""  # for pictures without their own caption
     threads: int = 1
+
+    @property
+    def augments_pixels(self) -> bool:
+        """Whether pictures change beyond mirroring (then each step encodes them anew)."""
+        return self.crop < 1.0 or self.rotate > 0.0 or self.jitter > 0.0
 
     def schedule(self) -> Schedule:
         return Schedule(
@@ -78,21 +91,47 @@ def native_side(pipe: Any) -> int:
     return int(pipe.unet.config.sample_size) * int(pipe.vae_scale_factor)
 
 
-@torch.no_grad()
-def _encode_images(pipe: Any, pictures: list[bytes], side: int) -> torch.Tensor:
-    """(pictures, 2, C, h, w) latents: each picture and its mirror image."""
+def _pictures(items: list[bytes], side: int) -> list[Image.Image]:
     out = []
-    for data in pictures:
+    for data in items:
         with Image.open(io.BytesIO(data)) as opened:
-            picture = square(srgb(opened), side)
-        pair = []
-        for version in (picture, ImageOps.mirror(picture)):
-            pixels = torch.from_numpy(np.asarray(version, dtype=np.float32) / 127.5 - 1.0)
-            pixels = pixels.permute(2, 0, 1)[None].to(pipe.device)
-            latent = pipe.vae.encode(pixels).latent_dist.mean * pipe.vae.config.scaling_factor
-            pair.append(latent[0])
-        out.append(torch.stack(pair))
-    return torch.stack(out)
+            out.append(square(srgb(opened), side))
+    return out
+
+
+@torch.no_grad()
+def _encode(pipe: Any, pictures: list[Image.Image]) -> torch.Tensor:
+    """The VAE latents' mean, scaled as the UNet reads them: (pictures, C, h, w)."""
+    pixels = np.stack([np.asarray(p, dtype=np.float32) / 127.5 - 1.0 for p in pictures])
+    batch = torch.from_numpy(pixels).permute(0, 3, 1, 2).to(pipe.device)
+    return pipe.vae.encode(batch).latent_dist.mean * pipe.vae.config.scaling_factor
+
+
+def augment(
+    picture: Image.Image, mirrored: bool, rng: np.random.Generator, config: LoraTuning
+) -> Image.Image:
+    """The picture mirrored, cropped, turned and jittered as the config declares."""
+    side = picture.width
+    if mirrored:
+        picture = ImageOps.mirror(picture)
+    if config.crop < 1.0:
+        cut = round(side * rng.uniform(config.crop, 1.0))
+        x, y = (int(v) for v in rng.integers(0, side - cut + 1, 2))
+        picture = picture.crop((x, y, x + cut, y + cut)).resize(
+            (side, side), Image.Resampling.LANCZOS
+        )
+    if config.rotate > 0.0:
+        angle = rng.uniform(-config.rotate, config.rotate)
+        turned = picture.rotate(angle, Image.Resampling.BICUBIC)
+        radians = np.radians(abs(angle))
+        inner = side / (np.cos(radians) + np.sin(radians))  # the square the corners spare
+        margin = (side - inner) / 2
+        box = (margin, margin, side - margin, side - margin)
+        picture = turned.resize((side, side), Image.Resampling.LANCZOS, box=box)
+    if config.jitter > 0.0:
+        for enhance in (ImageEnhance.Brightness, ImageEnhance.Contrast, ImageEnhance.Color):
+            picture = enhance(picture).enhance(rng.uniform(1 - config.jitter, 1 + config.jitter))
+    return picture
 
 
 @torch.no_grad()
@@ -133,8 +172,10 @@ def finetune(
     side = config.resolution or native_side(pipe)
     scheduler = DDPMScheduler.from_config(pipe.scheduler.config)
     timesteps = int(scheduler.config.num_train_timesteps)
-    train_latents = _encode_images(pipe, [d for d, _ in train_items], side)
-    valid_latents = _encode_images(pipe, [d for d, _ in valid_items], side)
+    train_pictures = _pictures([d for d, _ in train_items], side)
+    # Mirroring alone: every picture and its mirror image are encoded once, up front.
+    train_latents = torch.stack([_encode(pipe, [p, ImageOps.mirror(p)]) for p in train_pictures])
+    valid_latents = _encode(pipe, _pictures([d for d, _ in valid_items], side))[:, None]
     train_text = _encode_captions(pipe, [c or config.caption for _, c in train_items])
     valid_text = _encode_captions(pipe, [c or config.caption for _, c in valid_items])
     unet = pipe.unet
@@ -158,8 +199,14 @@ def finetune(
         flips = [int(r.random() < config.flip) for r in draws]
         times = [int(r.integers(timesteps)) for r in draws]
         noise = torch.stack([_noise(shape, r) for r in draws])[share].to(world.device)
-        latents = torch.stack([train_latents[i, f] for i, f in zip(picks, flips, strict=True)])
-        latents = latents[share]
+        mine = list(range(config.batch))[share]
+        if config.augments_pixels:
+            changed = [
+                augment(train_pictures[picks[j]], bool(flips[j]), draws[j], config) for j in mine
+            ]
+            latents = _encode(pipe, changed)
+        else:
+            latents = torch.stack([train_latents[picks[j], flips[j]] for j in mine])
         t = torch.tensor(times, device=world.device)[share]
         noisy = scheduler.add_noise(latents, noise, t)
         predicted = module(
