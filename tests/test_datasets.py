@@ -71,6 +71,7 @@ def test_pictures_are_cleaned_step_by_step_and_the_card_lists_each_removal() -> 
         ("size", 11, 10),
         ("exact", 10, 9),
         ("near", 9, 8),
+        ("normalise", 8, 8),
     ]
     for item in cleaned.items:  # normalised: 64×64 sRGB PNG
         with Image.open(io.BytesIO(item.data)) as picture:
@@ -276,3 +277,17 @@ def test_versions_are_content_addressed_and_split_by_hash(tmp_path: Path) -> Non
     path.write_bytes(path.read_bytes().replace(b'"own_work"', b'"licensed"'))
     with pytest.raises(ValueError, match="was altered"):
         versions.load(tmp_path, version.id)
+
+
+def test_inputs_that_normalise_to_the_same_bytes_are_one_item() -> None:
+    """With near-duplicate search off, a picture and its lossless WebP copy still reach
+    normalisation, where they become the same PNG: the later is removed there."""
+    picture = cs.house_picture(7)
+    supplied = [
+        items.Item("a.png", cs.encoded(picture)),
+        items.Item("b.webp", cs.encoded(picture, "WEBP", lossless=True)),
+    ]
+    cleaned = clean(ImageMedium(size=64, near_bits=-1), supplied)
+    assert [i.name for i in cleaned.items] == ["a.png"]
+    assert removals(cleaned) == {"b.webp": ("duplicate", "the same as a.png once normalised")}
+    assert versions.build("pair", cleaned).manifest["cleaning"][-1]["after"] == 1

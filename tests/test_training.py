@@ -122,7 +122,7 @@ def test_melody_training_resumes_to_the_same_weights(
         melodies.finetune(
             train, valid, config, tmp_path / "cancelled.pt", cancelled=lambda: next(calls) == 6
         )
-    assert torch.load(tmp_path / "cancelled.pt", weights_only=False)["step"] == 6
+    assert torch.load(tmp_path / "cancelled.pt", weights_only=True)["step"] == 6
     resumed, metrics = melodies.finetune(train, valid, config, tmp_path / "cancelled.pt")
     assert metrics["resumed_from"] == 6
     assert (
@@ -185,8 +185,8 @@ def test_two_processes_take_the_same_steps_as_one(
     one = run.run({**spec, "out": str(tmp_path / "one")})
     torchrun({**spec, "out": str(tmp_path / "two"), "distributed": True}, tmp_path / "spec.json")
     two = json.loads((tmp_path / "two" / "metrics.json").read_text())
-    a = torch.load(tmp_path / "one" / "checkpoint.pt", weights_only=False)
-    b = torch.load(tmp_path / "two" / "checkpoint.pt", weights_only=False)
+    a = torch.load(tmp_path / "one" / "checkpoint.pt", weights_only=True)
+    b = torch.load(tmp_path / "two" / "checkpoint.pt", weights_only=True)
     assert a["step"] == b["step"] == 6
     assert biggest_difference(weights(a["model"]), weights(b["model"])) <= DDP_TOLERANCE
     assert np.allclose(a["curve"], b["curve"], atol=1e-5)
@@ -242,8 +242,8 @@ def test_lora_fine_tuning_end_to_end(
         )
     again = lora.finetune(pipeline, train, valid, short, tmp_path / "b", tmp_path / "b.pt")
     assert again["resumed_from"] == 4
-    a = torch.load(tmp_path / "a.pt", weights_only=False)["model"]
-    b = torch.load(tmp_path / "b.pt", weights_only=False)["model"]
+    a = torch.load(tmp_path / "a.pt", weights_only=True)["model"]
+    b = torch.load(tmp_path / "b.pt", weights_only=True)["model"]
     assert biggest_difference(weights(a), weights(b)) <= RESUME_TOLERANCE
 
 

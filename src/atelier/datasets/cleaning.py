@@ -2,6 +2,9 @@
 
     decode → size limits → exact duplicates → near duplicates → safety → published → normalise
 
+(normalising can make two inputs the same bytes, a picture and its enlarged copy cropped
+to the same square: the later is removed then, as a duplicate.)
+
 Each step reports how many items it received and kept, and every item it removed with the
 reason (a duplicate names the item it duplicates). A medium (images.py, melodies.py,
 texts.py) says how its files are read, fingerprinted and normalised; this module knows the
@@ -32,11 +35,6 @@ class Decoded:
     text: str = ""  # what a text screen reads: a document, a tune's title
     perceptual: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def medium_data(self) -> bytes:
-        """The bytes as supplied (an image screen reads them)."""
-        return self.item.data
 
 
 @dataclass(frozen=True)
@@ -178,12 +176,20 @@ def clean(
 
         keep_if("published", "already published by someone else", already, "published")
 
-    out = []
+    out, first_by_hash, same = [], {}, []
     for d in decoded:
         data, mime, meta = medium.normalise(d)
-        out.append(
-            CleanItem(d.name, data, mime, d.item.sha256, d.item.rights, d.item.caption, meta)
-        )
+        item = CleanItem(d.name, data, mime, d.item.sha256, d.item.rights, d.item.caption, meta)
+        if item.sha256 in first_by_hash:  # e.g. a picture and a bigger copy, both cropped
+            same.append(
+                Removal(
+                    d.name, "duplicate", f"the same as {first_by_hash[item.sha256]} once normalised"
+                )
+            )
+        else:
+            first_by_hash[item.sha256] = d.name
+            out.append(item)
+    steps.append(StepReport("normalise", "identical once normalised", len(decoded), len(out), same))
     return Cleaned(medium.name, out, steps, medium.settings())
 
 

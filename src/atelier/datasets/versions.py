@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from atelier.datasets.cleaning import Cleaned, CleanItem
+from atelier.datasets.cleaning import Cleaned
 
 FORMAT = "atelier.dataset/1"
 VALID_PERCENT = 10
@@ -63,9 +63,7 @@ class Version:
 
 def build(name: str, cleaned: Cleaned, valid_percent: int = VALID_PERCENT) -> Version:
     """The version of a cleaned collection (nothing written yet: see `save`)."""
-    by_hash: dict[str, CleanItem] = {}
-    for item in cleaned.items:  # two inputs that normalise to the same bytes are one item
-        by_hash.setdefault(item.sha256, item)
+    by_hash = {item.sha256: item for item in cleaned.items}  # clean() left no two alike
     placed = splits(list(by_hash), valid_percent)
     items = [
         {

@@ -95,7 +95,7 @@ def train(
     optimizer = torch.optim.AdamW(parameters, lr=schedule.lr, weight_decay=schedule.weight_decay)
     run = Run()
     if checkpoint is not None and checkpoint.is_file():
-        saved = torch.load(checkpoint, weights_only=False, map_location=world.device)
+        saved = torch.load(checkpoint, weights_only=True, map_location=world.device)
         model.load_state_dict(saved["model"], strict=False)
         optimizer.load_state_dict(saved["optimizer"])
         run.curve, run.valid = saved["curve"], saved["valid"]
