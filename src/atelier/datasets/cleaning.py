@@ -176,19 +176,18 @@ def clean(
 
         keep_if("published", "already published by someone else", already, "published")
 
-    out, first_by_hash, same = [], {}, []
+    out: list[CleanItem] = []
+    same: list[Removal] = []
+    first_by_hash: dict[str, str] = {}
     for d in decoded:
         data, mime, meta = medium.normalise(d)
-        item = CleanItem(d.name, data, mime, d.item.sha256, d.item.rights, d.item.caption, meta)
-        if item.sha256 in first_by_hash:  # e.g. a picture and a bigger copy, both cropped
-            same.append(
-                Removal(
-                    d.name, "duplicate", f"the same as {first_by_hash[item.sha256]} once normalised"
-                )
-            )
+        kept = CleanItem(d.name, data, mime, d.item.sha256, d.item.rights, d.item.caption, meta)
+        if kept.sha256 in first_by_hash:  # a picture and its lossless copy, say
+            detail = f"the same as {first_by_hash[kept.sha256]} once normalised"
+            same.append(Removal(d.name, "duplicate", detail))
         else:
-            first_by_hash[item.sha256] = d.name
-            out.append(item)
+            first_by_hash[kept.sha256] = d.name
+            out.append(kept)
     steps.append(StepReport("normalise", "identical once normalised", len(decoded), len(out), same))
     return Cleaned(medium.name, out, steps, medium.settings())
 
