@@ -150,7 +150,7 @@ class RepairJudge:
 
     def default_items(self) -> list[dict[str, Any]]:
         if self.engine == "image.upscale":
-            return [{"photo": name, "size": 128} for name in damage.PHOTOS]
+            return [{"photo": name} for name in damage.PHOTOS]
         return [{"photo": name, "damage": kind} for name in damage.PHOTOS for kind in damage.KINDS]
 
     def run(self, side: Side, item: dict[str, Any], seed: int, scratch: Path) -> Run:
