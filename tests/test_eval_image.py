@@ -289,6 +289,9 @@ def test_a_wrong_inception_file_is_refused_with_its_name(tmp_path: Path) -> None
     torch.save({"fc.weight": torch.zeros(2, 2)}, wrong)
     with pytest.raises(features.FeatureError, match="not-inception.pth is not the Inception"):
         features.InceptionV3(wrong)
+    wrong.write_text("a text file")
+    with pytest.raises(features.FeatureError, match="not-inception.pth is not the Inception"):
+        features.InceptionV3(wrong)
     with pytest.raises(features.FeatureError, match="ATELIER_INCEPTION_WEIGHTS"):
         features.extractor("inception", None)
     assert features.extractor(None, None).name == "stylenet"
@@ -473,6 +476,10 @@ def test_a_comparison_that_cannot_run_writes_nothing(restore: Restore, tmp_path:
             [{"photo": "coffee", "damage": "rain", "size": 48}],
             [1],
             out,
+        )
+    with pytest.raises(compare.CompareError, match="size must be a whole number 48–2048"):
+        compare.compare(
+            a, compare.Side("B", restore, {}), [{"photo": "coffee", "size": "big"}], [1], out
         )
     assert list(tmp_path.iterdir()) == []
     out.mkdir()

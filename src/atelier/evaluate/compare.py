@@ -31,6 +31,7 @@ from atelier.evaluate.features import StyleNet, stylenet
 RESAMPLES = 2000
 CONFIDENCE = 0.95
 PHOTO_SIDE = 256  # photo items are compared at this longest side unless they say
+MIN_SIDE, MAX_SIDE = 48, 2048  # an item's size: room for the holes damage; engines' limits
 
 
 class CompareError(Exception):
@@ -102,8 +103,11 @@ def run_engine(
 def _photo_item(item: dict[str, Any]) -> np.ndarray:
     if "photo" not in item:
         raise CompareError(f"item {item} has no 'photo' (a sample name or an image path)")
+    size = item.get("size", PHOTO_SIDE)
+    if not isinstance(size, int) or not MIN_SIDE <= size <= MAX_SIDE:
+        raise CompareError(f"item {item}: size must be a whole number {MIN_SIDE}–{MAX_SIDE}")
     try:
-        return damage.picture(str(item["photo"]), int(item.get("size", PHOTO_SIDE)))
+        return damage.picture(str(item["photo"]), size)
     except ValueError as exc:
         raise CompareError(str(exc)) from None
 
@@ -158,7 +162,9 @@ class RepairJudge:
         uploads: dict[str, np.ndarray]
         note = ""
         if self.engine == "image.upscale":
-            scale = int(side.params.get("scale", side.engine.Params.model_fields["scale"].default))
+            scale = side.params.get("scale", side.engine.Params.model_fields["scale"].default)
+            if scale not in (2, 3, 4):
+                raise CompareError(f"{side.label}: scale must be 2, 3 or 4, not {scale!r}")
             clean, small = damage.shrink(clean, scale)
             uploads, note = {"image": small}, f"shrunk ×{scale}"
         else:

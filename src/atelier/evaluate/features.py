@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import pickle
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -161,7 +162,14 @@ class InceptionV3:
                 ["2048", "logits_unbiased"],
                 feature_extractor_weights_path=str(weights),
             )
-        except (RuntimeError, OSError, KeyError, ValueError) as exc:
+        except (
+            RuntimeError,
+            OSError,
+            KeyError,
+            ValueError,
+            EOFError,
+            pickle.UnpicklingError,
+        ) as exc:
             raise FeatureError(
                 f"{weights} is not the Inception-v3 weights file pytorch-fid and torch-fidelity "
                 f"use (pt_inception-2015-12-05-6726825d.pth): {str(exc)[:300]}"
