@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     text_context: int = Field(
         4096, ge=512, le=131072, description="Text model context window: prompt + output tokens."
     )
+    inception_weights: Path | None = Field(
+        None,
+        description="The Inception-v3 weights of published FID/KID/IS "
+        "(pt_inception-2015-12-05-6726825d.pth, as pytorch-fid and torch-fidelity use) for "
+        "`atelier eval image`; without it the offline StyleNet features are used, labelled.",
+    )
 
     admin_email: str = "admin@localhost"
     admin_password: str | None = None
