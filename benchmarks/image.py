@@ -22,7 +22,7 @@ that tests/test_diffusion.py builds (it paints noise), so its rows show the engi
 the studio's cost around diffusers, not a real model's speed.
 
 Inputs are scikit-image's bundled photos (astronaut, coffee), resized, and damaged for
-image.restore with benchmarks/restore_quality.py's seeded damage. Assets come from the
+image.restore with atelier/evaluate/damage.py's seeded damage. Assets come from the
 settings (ATELIER_ASSETS_DIR; `atelier prepare` builds them). Timings are measurements,
 not tests: nothing fails on a slow run. `--write-docs` puts the tables into
 docs/benchmarks.md between the `image-engines` markers (the prose around them is kept).
@@ -284,8 +284,9 @@ CASES = [
 
 def pictures(folder: Path) -> None:
     """Every input picture as a PNG file named after its recipe."""
-    from restore_quality import add_holes, add_noise, add_scratches
     from skimage import data as samples
+
+    from atelier.evaluate.damage import add_holes, add_noise, add_scratches
 
     astronaut = Image.fromarray(samples.astronaut())  # 512×512
     made: dict[str, Image.Image] = {"coffee": Image.fromarray(samples.coffee())}

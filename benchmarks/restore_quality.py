@@ -1,7 +1,8 @@
 """Image restoration quality and speed: image.restore's steps and Real-ESRGAN, measured.
 
 Quality: scikit-image's bundled sample photos get synthetic damage (Gaussian noise,
-scratches and dust, masked holes, a faded colour cast; seeded), then each is repaired by
+scratches and dust, masked holes, a faded colour cast; seeded: atelier/evaluate/damage.py,
+which `atelier eval compare` damages its photos with too), then each is repaired by
 image.restore's own step functions and by plain OpenCV, and compared with the clean
 original by PSNR (dB) and SSIM. Super-resolution: each photo shrunk ×4 (area average),
 enlarged ×4 again by bicubic, Lanczos and Real-ESRGAN (photo and fast networks).
@@ -38,72 +39,16 @@ from atelier.engines.image import esrgan, restore
 from atelier.engines.image.portrait import Portrait
 from atelier.engines.image.restore import Restore
 from atelier.engines.image.upscale import Upscale
+from atelier.evaluate.damage import PHOTOS, add_holes, add_noise, add_scratches, fade, photo
 
-PHOTOS = ("astronaut", "camera", "chelsea", "coffee", "rocket")
 START, END = "<!-- restore-quality:start -->", "<!-- restore-quality:end -->"
 Array = np.ndarray
-
-
-def photo(name: str) -> Array:
-    image = getattr(samples, name)()
-    return np.stack([image] * 3, axis=-1) if image.ndim == 2 else image
 
 
 def scores(clean: Array, result: Array) -> tuple[float, float]:
     psnr = peak_signal_noise_ratio(clean, result, data_range=255)
     ssim = structural_similarity(clean, result, channel_axis=2, data_range=255)
     return float(psnr), float(ssim)
-
-
-# -- synthetic damage ------------------------------------------------------------------
-
-
-def add_noise(clean: Array, rng: np.random.Generator) -> Array:
-    return np.clip(clean + rng.normal(0, 20, clean.shape), 0, 255).astype(np.uint8)
-
-
-def add_scratches(clean: Array, rng: np.random.Generator) -> tuple[Array, Array]:
-    """12 long thin lines (1–3 px, near white or near black) and 40 dust specks; returns
-    the damaged photo and where the damage is."""
-    damaged, mask = clean.copy(), np.zeros(clean.shape[:2], np.uint8)
-    height, width = clean.shape[:2]
-    for _ in range(12):
-        x0, y0 = int(rng.integers(0, width)), int(rng.integers(0, height))
-        angle, length = rng.uniform(0, np.pi), rng.uniform(0.2, 0.8) * max(height, width)
-        x1, y1 = int(x0 + length * np.cos(angle)), int(y0 + length * np.sin(angle))
-        thickness = int(rng.integers(1, 4))
-        value = 240 if rng.random() < 0.6 else 15
-        cv2.line(damaged, (x0, y0), (x1, y1), (value,) * 3, thickness, cv2.LINE_AA)
-        cv2.line(mask, (x0, y0), (x1, y1), 255, thickness + 2)
-    for _ in range(40):
-        x, y, radius = (
-            int(rng.integers(0, width)),
-            int(rng.integers(0, height)),
-            int(rng.integers(1, 4)),
-        )
-        value = 235 if rng.random() < 0.5 else 20
-        cv2.circle(damaged, (x, y), radius, (value,) * 3, -1, cv2.LINE_AA)
-        cv2.circle(mask, (x, y), radius + 1, 255, -1)
-    return damaged, mask
-
-
-def add_holes(clean: Array, rng: np.random.Generator) -> tuple[Array, Array]:
-    """8 elliptic holes (8–36 px across) painted white; returns the photo and their mask."""
-    height, width = clean.shape[:2]
-    mask = np.zeros((height, width), np.uint8)
-    for _ in range(8):
-        centre = (int(rng.integers(20, width - 20)), int(rng.integers(20, height - 20)))
-        axes = (int(rng.integers(4, 18)), int(rng.integers(4, 18)))
-        cv2.ellipse(mask, centre, axes, float(rng.uniform(0, 180)), 0, 360, 255, -1)
-    damaged = clean.copy()
-    damaged[mask > 0] = 255
-    return damaged, mask
-
-
-def fade(clean: Array) -> Array:
-    """A yellowed, flat print: contrast halved around mid-grey, blue down, red up."""
-    faded = (clean.astype(np.float64) - 128) * 0.5 + 128
-    return np.clip(faded * [1.12, 1.0, 0.78], 0, 255).astype(np.uint8)
 
 
 # -- the comparison --------------------------------------------------------------------

@@ -116,6 +116,13 @@ def shoot(page: Page, out: Path, name: str, kind: str) -> None:
     print(f"saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
+def sign_in(page: Page, email: str, password: str) -> None:
+    """Fill in and send the sign-in form the page shows (it carries its CSRF token)."""
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def make_work(browser: Browser, url: str, photo: Path) -> str:
     """Sign up, then stylize the photo once through the form; returns the job page's path."""
     context = browser.new_context(base_url=url)
@@ -125,6 +132,7 @@ def make_work(browser: Browser, url: str, photo: Path) -> str:
     page.get_by_label("E-mail").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
+    sign_in(page, EMAIL, PASSWORD)  # sign-up never signs in: it would tell who has an account
     page.wait_for_url(f"{url}/create/image?welcome=1")
     page.goto("/create/image.stylize")
     page.locator("#f-image").set_input_files(photo)
@@ -263,10 +271,10 @@ def main() -> None:
                     is_mobile=phone,
                     has_touch=phone,
                 )
-                admin.request.post(
-                    "/login", form={"email": "admin@localhost", "password": ADMIN_PASSWORD}
-                )
                 admin_page = admin.new_page()
+                admin_page.goto("/login")
+                sign_in(admin_page, "admin@localhost", ADMIN_PASSWORD)
+                admin_page.wait_for_url(f"{url}/")
                 admin_page.goto("/admin/users")
                 shoot(admin_page, out, "admin-users", kind)
                 admin_page.goto("/admin/status")

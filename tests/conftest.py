@@ -7,6 +7,7 @@ import glob
 import io
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import psycopg
@@ -25,7 +27,7 @@ import tests.engines  # noqa: F401 - registers test.wait
 from atelier.accounts import service as accounts
 from atelier.accounts.authz import Principal
 from atelier.commerce import credits
-from atelier.settings import Settings
+from atelier.settings import RATE_LIMITED, Settings
 from atelier.studio import Studio
 from atelier.web.app import create_app
 
@@ -132,6 +134,8 @@ def make_settings(tmp_path: Path, database_url: str | None = None, **overrides: 
         "lease_seconds": 5.0,
         "poll_seconds": 0.05,
         "engine_threads": 1,
+        # Tests sign in and submit far faster than people do; test_limits tests the limits.
+        **{f"limit_{action}": "10000/minute" for action in RATE_LIMITED},
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -179,6 +183,17 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict[st
     response = client.post("/v1/auth/login", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     return {"X-CSRF-Token": response.json()["csrf_token"]}
+
+
+def form_sign_in(request: Any, email: str, password: str = PASSWORD) -> None:
+    """Sign a browser context in through the /login form, with the form's CSRF token
+    (`request`: Playwright's APIRequestContext, which shares the context's cookies)."""
+    page = request.get("/login").text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, "the sign-in form has no CSRF token"
+    form = {"email": email, "password": password, "next": "/", "csrf_token": token.group(1)}
+    response = request.post("/login", form=form, max_redirects=0)
+    assert response.status == 303, response.text()
 
 
 def api_user(

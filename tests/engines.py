@@ -50,3 +50,28 @@ class Wait(Engine):
 
 
 registry.register(Wait)
+
+
+class Score(Engine):
+    """Writes notes and an SVG score that carries a script, as a hostile score would
+    (test_headers)."""
+
+    name = "test.score"
+    medium = "text"
+    title = "Score (test)"
+    description = "Returns a text file and an SVG file with a <script> in it."
+    Params = Params
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        svg = (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+            b"<script>document.title = 'ran'</script><rect width='10' height='10'/></svg>"
+        )
+        files = [
+            Artifact("notes.txt", "text/plain", b"C D E\n"),
+            Artifact("score.svg", "image/svg+xml", svg),
+        ]
+        return [Creation(files=files, title="score")]
+
+
+registry.register(Score)

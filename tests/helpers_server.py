@@ -18,6 +18,8 @@ from typing import TypeVar
 
 import httpx
 
+from atelier.settings import RATE_LIMITED
+
 ROOT = Path(__file__).resolve().parent.parent
 ATELIER = ROOT / ".venv" / "bin" / "atelier"
 ADMIN_EMAIL = "admin@localhost"
@@ -60,6 +62,8 @@ def atelier_env(data_dir: Path, database_url: str, **settings: object) -> dict[s
             "ATELIER_ADMIN_EMAIL": ADMIN_EMAIL,
             "ATELIER_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "ATELIER_ENGINE_THREADS": "1",
+            # Tests submit far faster than people do; test_limits tests the limits.
+            **{f"ATELIER_LIMIT_{action.upper()}": "10000/minute" for action in RATE_LIMITED},
         }
     )
     env.update({f"ATELIER_{k.upper()}": str(v) for k, v in settings.items()})

@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.conftest import form_sign_in
 from tests.test_pages import WAIT_MS, Server, browser, new_page, server, unlabelled_controls
 
 pytestmark = pytest.mark.integration
@@ -19,10 +20,7 @@ ADMIN = ("admin@localhost", "admin password 1")  # make_settings' first admin
 def admin_page(browser: Browser, server: Server) -> Page:
     context = browser.new_context(base_url=server.url)
     context.set_default_timeout(WAIT_MS)
-    response = context.request.post(
-        "/login", form={"email": ADMIN[0], "password": ADMIN[1], "next": "/"}, max_redirects=0
-    )
-    assert response.status == 303, response.text()
+    form_sign_in(context.request, *ADMIN)
     return context.new_page()
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from atelier.commerce.market_models import Order
 from atelier.store.models import Job
 from atelier.studio import Studio
-from tests.conftest import PASSWORD, add_user, image_bytes
+from tests.conftest import PASSWORD, add_user, form_sign_in, image_bytes
 from tests.helpers_server import wait_until
 from tests.test_market import admin_of, upgrade
 from tests.test_pages import WAIT_MS, Server, browser, server, unlabelled_controls
@@ -25,10 +25,7 @@ pytestmark = pytest.mark.integration
 def signed_in(browser: Browser, server: Server, email: str, password: str = PASSWORD) -> Page:
     context = browser.new_context(base_url=server.url)
     context.set_default_timeout(WAIT_MS)
-    response = context.request.post(
-        "/login", form={"email": email, "password": password, "next": "/"}, max_redirects=0
-    )
-    assert response.status == 303, response.text()
+    form_sign_in(context.request, email, password)
     return context.new_page()
 
 

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from atelier.accounts.authz import Principal
 from atelier.studio import Studio
 from atelier.web.app import create_app
-from tests.conftest import PASSWORD, add_user, image_bytes, make_settings
+from tests.conftest import PASSWORD, add_user, form_sign_in, image_bytes, make_settings
 
 pytestmark = pytest.mark.integration
 
@@ -92,10 +92,7 @@ def new_page(browser: Browser, server: Server, signed_in: bool, **options: objec
     context: BrowserContext = browser.new_context(base_url=server.url, **options)  # type: ignore[arg-type]
     context.set_default_timeout(WAIT_MS)
     if signed_in:
-        response = context.request.post(
-            "/login", form={"email": EMAIL, "password": PASSWORD, "next": "/"}, max_redirects=0
-        )
-        assert response.status == 303, response.text()
+        form_sign_in(context.request, EMAIL, PASSWORD)
     return context.new_page()
 
 

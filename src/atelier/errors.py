@@ -54,3 +54,11 @@ class PaymentRequired(StudioError):
 class TooManyRequests(StudioError):
     status = 429
     title = "Too many requests"
+
+
+class RetryLater(TooManyRequests):
+    """Too many requests for now; `retry_after`: the seconds until a try may work."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -6,8 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+RATE_LIMITED = ("sign_in", "sign_up", "password", "keys", "uploads", "jobs", "verify")
 
 
 class Settings(BaseSettings):
@@ -57,6 +60,12 @@ class Settings(BaseSettings):
     text_context: int = Field(
         4096, ge=512, le=131072, description="Text model context window: prompt + output tokens."
     )
+    inception_weights: Path | None = Field(
+        None,
+        description="The Inception-v3 weights of published FID/KID/IS "
+        "(pt_inception-2015-12-05-6726825d.pth, as pytorch-fid and torch-fidelity use) for "
+        "`atelier eval image`; without it the offline StyleNet features are used, labelled.",
+    )
 
     admin_email: str = "admin@localhost"
     admin_password: str | None = None
@@ -64,6 +73,53 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(False, description="Mark cookies Secure (serve over HTTPS).")
     signup_open: bool = Field(
         True, description="Anyone may make a creator account at /signup (false: admins only)."
+    )
+
+    # Sign-in protection. Limits are written as the `limits` library reads them: "10/minute",
+    # several joined by ";" ("10/minute;100/hour"); each is counted per address and per account.
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where rate-limit counts are kept: memory:// counts in this process only; "
+        "with several server processes give them a shared store, e.g. redis://host:6379.",
+    )
+    limit_sign_in: str = Field(
+        "10/minute;100/hour", description="Sign-in attempts per address and per e-mail."
+    )
+    limit_sign_up: str = Field("5/hour", description="Sign-ups per address and per e-mail.")
+    limit_password: str = Field(
+        "5/minute;20/hour", description="Password changes, resets and reset requests."
+    )
+    limit_keys: str = Field("20/hour", description="New API keys per address and per user.")
+    limit_uploads: str = Field("60/minute", description="Uploads per address and per user.")
+    limit_jobs: str = Field("60/minute", description="Submitted jobs per address and per user.")
+    limit_verify: str = Field(
+        "30/minute;300/hour", description="Public verifications per address (and user)."
+    )
+    lockout_failures: int = Field(
+        10, ge=1, le=1000, description="Failed sign-ins in a row that lock an account."
+    )
+    lockout_seconds: int = Field(
+        900, ge=1, le=7 * 86400, description="How long a locked account refuses sign-ins."
+    )
+    password_min_score: int = Field(
+        3,
+        ge=0,
+        le=4,
+        description="Least zxcvbn strength of a new password (0 anything … 4 very strong).",
+    )
+    password_reset_minutes: int = Field(
+        60, ge=5, le=7 * 24 * 60, description="How long a password reset link works."
+    )
+    mail_hook: str | None = Field(
+        None,
+        description="Delivers mail (password reset links): an http(s) URL that receives a "
+        'JSON POST {"to", "subject", "text"}, or a command that reads the same JSON on its '
+        "standard input. Unset: admins hand out reset links.",
+    )
+    public_url: str | None = Field(
+        None,
+        description="The studio's address as people reach it, for links in mail and on the "
+        "command line; default: http://HOST:PORT.",
     )
 
     max_upload_bytes: int = Field(25 * 1024 * 1024, ge=1024)
@@ -127,11 +183,26 @@ class Settings(BaseSettings):
         2000, ge=1, description="Smallest payout a creator may request (minor units)."
     )
 
+    @field_validator(*(f"limit_{a}" for a in RATE_LIMITED))
+    @classmethod
+    def _limits(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit such as '10/minute;100/hour'"
+            ) from None
+        return value
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'atelier.db').resolve()}"
+
+    @property
+    def resolved_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def resolved_assets_dir(self) -> Path:

@@ -1,17 +1,18 @@
-"""Accounts as the doors ask for them, each in its own transaction: sign-up, sign-in and
-sessions, API keys, who a cookie or a key is, and the admins' users. The rules live in
-service.py and directory.py; this holds the order and turns their errors into the
-studio's."""
+"""Accounts as the doors ask for them, each in its own transaction: sign-up, sign-in
+(with lock-out) and sessions, passwords and reset links, API keys, who a cookie or a key
+is, and the admins' users. The rules live in service.py, directory.py, lockout.py and
+recovery.py; this holds the order and turns their errors into the studio's."""
 
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from atelier.accounts import authz, directory
+from atelier.accounts import authz, directory, lockout, recovery
 from atelier.accounts import service as accounts
 from atelier.accounts.authz import Principal
+from atelier.accounts.recovery import ResetLink
 from atelier.accounts.service import AccountError
-from atelier.errors import Conflict, Forbidden, Invalid, NotFound
+from atelier.errors import Forbidden, Invalid, NotFound
 from atelier.settings import Settings
 from atelier.store.db import Database
 from atelier.store.models import ApiKey, LoginSession, User
@@ -29,7 +30,12 @@ class Accounts:
     def ensure_admin(self) -> str | None:
         """Make the first admin when there is none; its generated password, if one was."""
         with self.db.transaction() as s:
-            return accounts.ensure_admin(s, self.settings.admin_email, self.settings.admin_password)
+            return accounts.ensure_admin(
+                s,
+                self.settings.admin_email,
+                self.settings.admin_password,
+                self.settings.password_min_score,
+            )
 
     # -- who is asking ---------------------------------------------------------------------
 
@@ -49,36 +55,86 @@ class Accounts:
 
     # -- signing up, in and out --------------------------------------------------------------
 
-    def sign_up(self, email: str, password: str, display_name: str) -> User:
-        """A new creator account (open sign-up; ATELIER_SIGNUP_OPEN=false closes it)."""
+    def sign_up(self, email: str, password: str, display_name: str) -> User | None:
+        """A new creator account (open sign-up; ATELIER_SIGNUP_OPEN=false closes it);
+        None when the e-mail has one already, which the door must not tell apart."""
         if not self.settings.signup_open:
             raise Forbidden("sign-up is closed here; ask an admin for an account")
+        score = self.settings.password_min_score
         try:
             with self.db.transaction() as s:
-                return directory.sign_up(s, email[:320], password[:256], display_name[:200])
+                return directory.sign_up(s, email[:320], password[:256], display_name[:200], score)
         except AccountError as exc:
             raise _invalid(exc) from None
         except IntegrityError:  # the same e-mail signed up at the same moment
-            raise Conflict("a user with this e-mail exists already", field="email") from None
+            return None
 
     def sign_in(self, email: str, password: str) -> tuple[str, LoginSession, User] | None:
         """A new session's cookie token (shown once), the session and its user; None when
-        the e-mail or password is wrong (which one is not said)."""
+        the e-mail or password is wrong (which one is not said). Failures in a row lock
+        the e-mail for a while (lockout.Locked, a 429); a failure is kept, not rolled back."""
         with self.db.transaction() as s:
-            user = accounts.authenticate(s, email, password)
+            user = lockout.sign_in(s, email, password, lockout.Policy.of(self.settings))
             if user is None:
                 return None
             token, login = accounts.start_session(s, user, self.settings.session_days)
         return token, login, user
 
-    def open_session(self, user: User) -> str:
-        """A session for a user who just signed up; its cookie token."""
-        with self.db.transaction() as s:
-            return accounts.start_session(s, user, self.settings.session_days)[0]
-
     def sign_out(self, token: str) -> None:
         with self.db.transaction() as s:
             accounts.end_session(s, token)
+
+    # -- passwords ---------------------------------------------------------------------------
+
+    def change_password(
+        self, who: Principal, current: str, new: str, keep_session: str | None
+    ) -> None:
+        """A new password after the current one; the caller's other sessions end
+        (`keep_session`: the cookie token of the session asking, which stays)."""
+        if who.via == "key":
+            raise Forbidden("passwords are changed from a signed-in session, not with a key")
+        try:
+            with self.db.transaction() as s:
+                recovery.change(
+                    s, who.user_id, current, new, self.settings.password_min_score, keep_session
+                )
+        except AccountError as exc:
+            raise _invalid(exc) from None
+
+    def mail_reset_link(self, email: str) -> None:
+        """Mail a reset link when the e-mail has an account (see recovery.mail_link)."""
+        recovery.mail_link(self.db, self.settings, email)
+
+    def reset_link_email(self, token: str) -> str | None:
+        """The e-mail of the account a reset link is for, while the link works."""
+        with self.db.transaction() as s:
+            user = recovery.link_user(s, token)
+            return user.email if user else None
+
+    def reset_password(self, token: str, new: str) -> None:
+        """A new password with a reset link, which is used up; every session ends."""
+        try:
+            with self.db.transaction() as s:
+                recovery.reset(s, token, new, self.settings.password_min_score)
+        except AccountError as exc:
+            raise _invalid(exc) from None
+
+    def reset_link(self, who: Principal, user_id: str, base_url: str) -> tuple[str, ResetLink]:
+        """A reset link an admin makes for a user, to hand over themself; the user's e-mail."""
+        minutes = self.settings.password_reset_minutes
+        with self.db.transaction() as s:
+            user, link = recovery.admin_link(s, who, user_id, base_url, minutes)
+            return user.email, link
+
+    def reset_link_for(self, email: str) -> ResetLink:
+        """A reset link made at the command line, on ATELIER_PUBLIC_URL."""
+        minutes = self.settings.password_reset_minutes
+        with self.db.transaction() as s:
+            user = accounts.find_user(s, email)
+            if user is None:
+                raise NotFound(f"no user {email}", field="email")
+            url = self.settings.resolved_public_url
+            return recovery.make_link(s, user, url, minutes, "command line")
 
     # -- API keys ------------------------------------------------------------------------------
 
@@ -108,7 +164,9 @@ class Accounts:
     def create_user(self, email: str, password: str, role: str = "creator") -> User:
         try:
             with self.db.transaction() as s:
-                return accounts.create_user(s, email, password, role)
+                return accounts.create_user(
+                    s, email, password, role, min_score=self.settings.password_min_score
+                )
         except AccountError as exc:
             raise _invalid(exc) from None
 

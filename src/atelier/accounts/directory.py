@@ -10,7 +10,8 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from atelier.accounts.authz import ADMIN
-from atelier.accounts.service import AccountError, create_user
+from atelier.accounts.passwords import MIN_SCORE
+from atelier.accounts.service import AccountError, add_user, check_new, find_user, hash_password
 from atelier.safety import audit
 from atelier.store.models import LoginSession, User
 
@@ -52,13 +53,22 @@ def free_handle(db: Session, name: str) -> str:
     return f"{base}-{number}"
 
 
-def sign_up(db: Session, email: str, password: str, display_name: str) -> User:
+def sign_up(
+    db: Session, email: str, password: str, display_name: str, min_score: int = MIN_SCORE
+) -> User | None:
     """A new creator account with a display name and a free handle (audited as
-    user.create, by the user themself)."""
+    user.create, by the user themself); None when the e-mail has an account already.
+
+    Everything is checked, and the password hashed, before the e-mail is looked up, so
+    a taken e-mail costs the same work and gets the same errors as a free one."""
     name = clean_display_name(display_name)
     if password.strip().lower() == email.strip().lower():
         raise AccountError("password", "password must not be your e-mail address")
-    user = create_user(db, email, password, role="creator")
+    email = check_new(email, password, "creator", min_score, (name,))
+    password_hash = hash_password(password)
+    if find_user(db, email) is not None:
+        return None
+    user = add_user(db, email, password_hash, "creator", None)
     user.display_name = name
     user.handle = free_handle(db, name)
     return user

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from atelier.accounts import passwords
 from atelier.accounts.authz import ADMIN, SCOPES, Principal
 from atelier.safety import audit
 from atelier.store.models import ROLES, ApiKey, LoginSession, User, utcnow
@@ -37,19 +38,57 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(
-    db: Session, email: str, password: str, role: str = "creator", actor: str | None = None
-) -> User:
+def session_id(token: str) -> str:
+    """The stored id of the session a cookie token opens."""
+    return _token_hash(token)
+
+
+def check_new(
+    email: str,
+    password: str,
+    role: str = "creator",
+    min_score: int = passwords.MIN_SCORE,
+    names: tuple[str, ...] = (),
+) -> str:
+    """The normalised e-mail of a new account, or AccountError naming what is wrong
+    (the password: see passwords.check; `names` are the person's, not to be in it)."""
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountError("email", "not an e-mail address")
     if role not in ROLES:
         raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
-    if not 10 <= len(password) <= 256:
-        raise AccountError("password", "password must be 10 to 256 characters")
+    check_password(password, min_score, (email, *names))
+    return email
+
+
+def check_password(password: str, min_score: int, user_inputs: tuple[str, ...] = ()) -> None:
+    try:
+        passwords.check(password, min_score, user_inputs)
+    except passwords.WeakPassword as exc:
+        raise AccountError("password", str(exc)) from None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def create_user(
+    db: Session,
+    email: str,
+    password: str,
+    role: str = "creator",
+    actor: str | None = None,
+    min_score: int = passwords.MIN_SCORE,
+) -> User:
+    email = check_new(email, password, role, min_score)
     if db.scalar(select(User).where(User.email == email)):
         raise AccountError("email", f"a user with e-mail {email} exists already")
-    user = User(email=email, password_hash=_hasher.hash(password), role=role)
+    return add_user(db, email, hash_password(password), role, actor)
+
+
+def add_user(db: Session, email: str, password_hash: str, role: str, actor: str | None) -> User:
+    """Store a checked new account (see check_new) and audit it."""
+    user = User(email=email, password_hash=password_hash, role=role)
     db.add(user)
     db.flush()
     audit.record(db, actor, "user.create", f"user:{user.id}", {"email": email, "role": role})
@@ -78,25 +117,32 @@ def has_admin(db: Session) -> bool:
     return bool(db.scalar(select(func.count()).select_from(User).where(User.role == ADMIN)))
 
 
-def authenticate(db: Session, email: str, password: str) -> User | None:
-    user = find_user(db, email)
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's; with no user it costs the same and is False."""
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        return None
-    if user is None or user.disabled:
+        return False
+    return user is not None
+
+
+def authenticate(db: Session, email: str, password: str) -> User | None:
+    user = find_user(db, email)
+    if not password_matches(user, password) or user is None or user.disabled:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
 
 
-def ensure_admin(db: Session, email: str, password: str | None) -> str | None:
+def ensure_admin(
+    db: Session, email: str, password: str | None, min_score: int = passwords.MIN_SCORE
+) -> str | None:
     """Create the first admin if there is none; returns a generated password (shown once)."""
     if has_admin(db):
         return None
     generated = None if password else secrets.token_urlsafe(15)
-    create_user(db, email, password or generated or "", role=ADMIN)
+    create_user(db, email, password or generated or "", role=ADMIN, min_score=min_score)
     return generated
 
 

@@ -62,6 +62,18 @@ def create_key(email: str, name: str, scopes: tuple[str, ...]) -> None:
     click.echo(key)
 
 
+@admin.command("reset-link")
+@click.argument("email")
+def reset_link(email: str) -> None:
+    """Print a single-use link for EMAIL to choose a new password (on ATELIER_PUBLIC_URL)."""
+    try:
+        link = common.studio().accounts.reset_link_for(email)
+    except NotFound:
+        raise click.ClickException(f"no user {email}") from None
+    click.echo(link.url)
+    click.echo(f"(works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC)", err=True)
+
+
 @admin.command("set-role")
 @click.argument("email")
 @click.argument("role", type=click.Choice(ROLES))

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from atelier.cli import common
+from atelier.errors import StudioError
 from atelier.settings import get_settings
 from atelier.studio import Studio
 
@@ -142,3 +143,69 @@ def evaluate_music(
     click.echo(music.markdown(report))
     if json_path is not None:
         json_path.write_text(json.dumps(report, indent=2) + "\n")
+
+
+@evaluate.command("image")
+@click.argument("a", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("b", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--features",
+    type=click.Choice(["stylenet", "inception"]),
+    default=None,
+    help="Network whose features are compared (default: inception when "
+    "ATELIER_INCEPTION_WEIGHTS is set, else the offline stylenet).",
+)
+@click.option("--kid-subsets", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@click.option("--kid-subset-size", type=click.IntRange(2), default=1000, show_default=True)
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
+def evaluate_image(
+    a: Path,
+    b: Path,
+    features: str | None,
+    kid_subsets: int,
+    kid_subset_size: int,
+    json_path: Path | None,
+) -> None:
+    """FID, KID, Inception Score and precision/recall between two folders of images (A is
+    the reference); every number is named with the features it was computed on."""
+    from atelier.evaluate import image
+    from atelier.evaluate.features import FeatureError, extractor
+
+    settings = get_settings()
+    try:
+        net = extractor(features, settings.inception_weights, settings.engine_threads)
+        report = image.compare_sets(a, b, net, kid_subsets, kid_subset_size)
+    except (FeatureError, image.SetError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(image.markdown(report))
+    if json_path is not None:
+        json_path.write_text(json.dumps(report, indent=2) + "\n")
+
+
+@evaluate.command("compare")
+@click.argument("a")
+@click.argument("b")
+@click.option(
+    "--items",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='A JSON list: [{"prompt": …}] for image.compose; [{"photo": NAME or PATH, '
+    '"damage": …, "size": …}] for the others (default: scikit-image\'s sample photos).',
+)
+@click.option("--seed", "seeds", type=click.IntRange(0, 2**32 - 1), multiple=True, default=(1,))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="A new folder.")
+def evaluate_compare(a: str, b: str, items: Path | None, seeds: tuple[int, ...], out: Path) -> None:
+    """One engine under two settings A and B (each an engine name, or JSON {"engine",
+    "params", "label"} inline or in a file) on the same items and seeds: a report folder
+    with metrics, bootstrap intervals, wins, plots and side-by-side pairs."""
+    from atelier.evaluate import compare
+
+    studio = Studio(get_settings())
+    try:
+        side_a = compare.parse_side(a, studio.engines.get, "A")
+        side_b = compare.parse_side(b, studio.engines.get, "B")
+        listed = compare.load_items(items) if items is not None else None
+        threads = studio.settings.engine_threads
+        compare.compare(side_a, side_b, listed, seeds, out, threads=threads, log=click.echo)
+    except (compare.CompareError, StudioError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{out / 'index.html'}")

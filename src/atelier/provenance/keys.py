@@ -261,8 +261,10 @@ class KeyStore:
         """Write whole or not at all (a temp file renamed into place)."""
         target = self.folder / name
         tmp = target.with_name(f".{name}.tmp")
-        tmp.write_bytes(data)
-        os.chmod(tmp, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a temp file left by a crash keeps its old mode otherwise
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, target)
 
     def _write_key(self, name: str, key: SigningKey) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -16,10 +17,24 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            private_file(Path(database))
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
         _use_sqlite_write_transactions(engine)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def private_file(path: Path) -> None:
+    """Create `path` readable by its owner only (0600), or tighten it if it exists: the
+    database holds password hashes and everyone's works. SQLite gives its -wal and -shm
+    files the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists() and name.stat().st_mode & 0o077 and name.stat().st_uid == os.getuid():
+            name.chmod(0o600)
 
 
 def _use_sqlite_write_transactions(engine: Engine) -> None:
@@ -61,8 +76,6 @@ class Database:
     def migrate(self) -> None:
         """Bring the schema to the newest migrations (Alembic `upgrade heads`: rooms may
         add migrations on branches of their own)."""
-        if self.url.startswith("sqlite:///"):
-            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["engine"] = self.engine

@@ -14,7 +14,8 @@ from atelier import optional_parts
 from atelier.settings import Settings, get_settings
 from atelier.studio import Studio
 from atelier.studio.runner import WorkerPool
-from atelier.web import guards, problems, routers
+from atelier.web import guards, problems, ratelimit, routers
+from atelier.web.headers import SecurityHeaders
 from atelier.web.limits import BodyLimit
 
 STATIC = Path(__file__).parent / "static"
@@ -44,10 +45,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=atelier.__version__,
         description="A self-hosted AI creative studio. Every creation is a job: POST /v1/jobs.",
         lifespan=lifespan,
+        docs_url=None,  # served by web/pages/apidocs.py, without a CDN or inline script
+        redoc_url=None,
     )
     app.state.studio = studio
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: every answer has them, a 413 too
+    ratelimit.install(app, settings)
     guards.install(app)
     routers.mount(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -12,20 +12,24 @@ from atelier.web.api import billing as billing_api
 from atelier.web.api import engines as engines_api
 from atelier.web.api import jobs as jobs_api
 from atelier.web.api import market as market_api
+from atelier.web.api import password as password_api
 from atelier.web.api import provenance as provenance_api
 from atelier.web.api import uploads as uploads_api
 from atelier.web.api import works as works_api
 from atelier.web.deps import write_scope
 from atelier.web.pages import account as account_pages
 from atelier.web.pages import admin as admin_pages
+from atelier.web.pages import apidocs as apidocs_pages
 from atelier.web.pages import gallery as gallery_pages
 from atelier.web.pages import market as market_pages
+from atelier.web.pages import password as password_pages
 from atelier.web.pages import routes as studio_pages
 from atelier.web.pages import verify as verify_pages
 from atelier.web.pages import works as works_pages
 
 API = (
     auth_api,
+    password_api,
     engines_api,
     uploads_api,
     jobs_api,
@@ -41,6 +45,8 @@ PAGES = (
     works_pages,
     gallery_pages,
     admin_pages,
+    password_pages,
+    apidocs_pages,
     market_pages,
     account_pages,
 )

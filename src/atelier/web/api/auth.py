@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
 from atelier.studio import Studio
+from atelier.web import ratelimit
 from atelier.web.deps import SESSION_COOKIE, get_studio, principal
 from atelier.web.schemas import key_out
 
@@ -38,8 +39,12 @@ def set_session_cookie(response: Response, studio: Studio, token: str) -> None:
 
 
 @router.post("/auth/login")
-def login(body: Login, response: Response, studio: Studio = Depends(get_studio)) -> dict[str, Any]:
-    """Start a session: sets an HttpOnly cookie; send `csrf_token` as `X-CSRF-Token` on changes."""
+def login(
+    body: Login, request: Request, response: Response, studio: Studio = Depends(get_studio)
+) -> dict[str, Any]:
+    """Start a session: sets an HttpOnly cookie; send `csrf_token` as `X-CSRF-Token` on changes.
+    Rate-limited per address and e-mail; failures in a row lock the account (429)."""
+    ratelimit.check(request, "sign_in", body.email)  # before the password is hashed
     signed = studio.accounts.sign_in(body.email, body.password)
     if signed is None:
         raise HTTPException(401, "wrong e-mail or password")
@@ -77,7 +82,7 @@ def me(who: Principal = Depends(principal)) -> dict[str, Any]:
     }
 
 
-@router.post("/keys", status_code=201)
+@router.post("/keys", status_code=201, dependencies=[Depends(ratelimit.limit("keys"))])
 def create_key(
     body: NewKey, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> dict[str, Any]:

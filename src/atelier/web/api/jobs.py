@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from atelier.accounts.authz import Principal
 from atelier.store.models import TERMINAL_STATUSES
 from atelier.studio import Studio
+from atelier.web import ratelimit
 from atelier.web.deps import get_studio, principal
 from atelier.web.schemas import job_out
 
@@ -30,7 +31,7 @@ class NewJob(BaseModel):
     seed: int | None = None
 
 
-@router.post("/jobs", status_code=201)
+@router.post("/jobs", status_code=201, dependencies=[Depends(ratelimit.limit("jobs"))])
 def create_job(
     body: NewJob,
     response: Response,

@@ -12,6 +12,7 @@ from atelier.errors import Invalid, NotFound, TooLarge
 from atelier.provenance import LogError
 from atelier.provenance.keys import pem
 from atelier.studio import Studio
+from atelier.web import ratelimit
 from atelier.web.deps import get_studio
 
 router = APIRouter(tags=["provenance"])
@@ -72,7 +73,7 @@ def root_certificate(studio: Studio = Depends(get_studio)) -> PlainTextResponse:
     )
 
 
-@router.post("/verify")
+@router.post("/verify", dependencies=[Depends(ratelimit.limit("verify"))])
 def verify_file(
     file: UploadFile = File(..., description="The file to check."),
     manifest: UploadFile | None = File(None, description="A text work's sidecar manifest."),

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from atelier.accounts.authz import Principal
 from atelier.studio import Studio
+from atelier.web import ratelimit
 from atelier.web.deps import get_studio, principal
 from atelier.web.limits import uploaded_file
 from atelier.web.schemas import upload_out
@@ -32,7 +33,12 @@ FILE_FORM = {  # the body as OpenAPI shows it (it is read by hand, after authent
 }
 
 
-@router.post("/uploads", status_code=201, openapi_extra=FILE_FORM)
+@router.post(
+    "/uploads",
+    status_code=201,
+    openapi_extra=FILE_FORM,
+    dependencies=[Depends(ratelimit.limit("uploads"))],
+)
 async def create_upload(
     request: Request,
     who: Principal = Depends(principal),

@@ -1,5 +1,6 @@
-"""What every page module shares: the templates, `render`, and how a work is shown
-(a text work's words, the engines it may feed)."""
+"""What every page module shares: the templates, `render` (and `render_form` for the
+forms used before signing in), and how a work is shown (a text work's words, the engines
+it may feed)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from atelier.errors import StudioError
 from atelier.store.models import Work
 from atelier.studio import Studio
 from atelier.studio.works import input_files
+from atelier.web.pages import presession
 from atelier.web.pages.forms import form_fields
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -27,6 +29,16 @@ def render(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
     return templates.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
+
+
+def render_form(
+    request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    """A page whose form is used before signing in, with its CSRF token (presession)."""
+    value = presession.token(request)
+    response = render(request, name, who, status, form_token=value, **context)
+    presession.keep(request, response, value)
+    return response
 
 
 def missing(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import (
@@ -19,8 +20,9 @@ from starlette.datastructures import FormData
 
 from atelier.accounts.authz import Principal
 from atelier.engines.base import Engine
-from atelier.errors import StudioError
+from atelier.errors import Forbidden, StudioError
 from atelier.studio import Studio
+from atelier.web import ratelimit
 from atelier.web.api.auth import set_session_cookie
 from atelier.web.deps import (
     SESSION_COOKIE,
@@ -30,7 +32,16 @@ from atelier.web.deps import (
     page_principal,
     signed_in,
 )
-from atelier.web.pages.common import MEDIA, input_targets, missing, render, text_of
+from atelier.web.guards import EXPIRED_FORM
+from atelier.web.pages import presession
+from atelier.web.pages.common import (
+    MEDIA,
+    input_targets,
+    missing,
+    render,
+    render_form,
+    text_of,
+)
 from atelier.web.pages.forms import (
     FormField,
     form_fields,
@@ -43,6 +54,7 @@ from atelier.web.schemas import job_out, work_out
 router = APIRouter(include_in_schema=False)
 # The tab a medium's create page opens on: the engine that needs nothing but words.
 FIRST_TAB = {"image": "image.compose", "text": "text.write"}
+WELCOME = "/create/image?welcome=1"  # where a new account's first sign-in lands
 
 
 def _safe_next(target: str) -> str:
@@ -52,9 +64,13 @@ def _safe_next(target: str) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(
-    request: Request, next: str = "/", who: Principal | None = Depends(page_principal)
+    request: Request,
+    next: str = "/",
+    done: str = "",
+    who: Principal | None = Depends(page_principal),
 ) -> Response:
-    return render(request, "login.html", who, next=_safe_next(next), error=None, email="")
+    """`done`: what brought the person here (signed_up, password), for a note."""
+    return render_form(request, "login.html", who, next=_safe_next(next), done=done, email="")
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -62,18 +78,14 @@ async def login_submit(request: Request, studio: Studio = Depends(get_studio)) -
     form = await request.form()
     email, password = str(form.get("email", ""))[:320], str(form.get("password", ""))[:256]
     target = _safe_next(str(form.get("next", "/")))
+    if not presession.valid(request, form):
+        return render_form(request, "login.html", None, 403, next=target, error=EXPIRED_FORM)
+    ratelimit.check(request, "sign_in", email)  # before the password is hashed
     signed = studio.accounts.sign_in(email, password)
     token = signed[0] if signed else None
     if token is None:
-        return render(
-            request,
-            "login.html",
-            None,
-            status=401,
-            next=target,
-            error="Wrong e-mail or password.",
-            email=email,
-        )
+        error = "Wrong e-mail or password."
+        return render_form(request, "login.html", None, 401, next=target, error=error, email=email)
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, studio, token)
     return response
@@ -99,7 +111,7 @@ def signup_page(
     who: Principal | None = Depends(page_principal),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    return render(
+    return render_form(
         request, "signup.html", who, open=studio.settings.signup_open, values={}, errors={}
     )
 
@@ -109,10 +121,13 @@ async def signup_submit(request: Request, studio: Studio = Depends(get_studio)) 
     form = await request.form()
     values = {k: str(form.get(k, ""))[:320] for k in ("email", "display_name")}
     password = str(form.get("password", ""))[:256]
+    ratelimit.check(request, "sign_up", values["email"])  # over it: 429 with Retry-After
     try:
-        user = studio.accounts.sign_up(values["email"], password, values["display_name"])
+        if not presession.valid(request, form):
+            raise Forbidden(EXPIRED_FORM)
+        studio.accounts.sign_up(values["email"], password, values["display_name"])
     except StudioError as exc:
-        return render(
+        return render_form(
             request,
             "signup.html",
             None,
@@ -121,10 +136,8 @@ async def signup_submit(request: Request, studio: Studio = Depends(get_studio)) 
             values=values,
             errors=dict(exc.errors) or {"form": exc.detail},
         )
-    token = studio.accounts.open_session(user)
-    response = RedirectResponse("/create/image?welcome=1", status_code=303)
-    set_session_cookie(response, studio, token)
-    return response
+    # The same answer whether the e-mail was free or had an account: sign in next.
+    return RedirectResponse(f"/login?done=signed_up&next={quote(WELCOME)}", status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -238,7 +251,11 @@ def create_estimate(
         return JSONResponse({"error": "; ".join(problems)}, status_code=exc.status)
 
 
-@router.post("/create/{engine_name}", response_class=HTMLResponse)
+@router.post(
+    "/create/{engine_name}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(ratelimit.limit("jobs", page_principal))],
+)
 async def create_submit(
     engine_name: str,
     request: Request,
@@ -386,7 +403,10 @@ async def job_cancel(
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
-@router.post("/jobs/{job_id}/again", dependencies=[Depends(checked_form)])
+@router.post(
+    "/jobs/{job_id}/again",
+    dependencies=[Depends(ratelimit.limit("jobs", page_principal)), Depends(checked_form)],
+)
 async def job_again(
     job_id: str,
     request: Request,

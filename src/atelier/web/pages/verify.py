@@ -10,6 +10,7 @@ from atelier.accounts.authz import Principal
 from atelier.errors import NotFound, StudioError
 from atelier.provenance.service import SIDECAR_SUFFIX
 from atelier.studio import Studio
+from atelier.web import ratelimit
 from atelier.web.deps import get_studio, page_principal
 from atelier.web.pages.common import missing, render
 
@@ -34,7 +35,11 @@ def verify_page(
     return render(request, "verify.html", who, report=None, error=None, log=log)
 
 
-@router.post("/verify", response_class=HTMLResponse)
+@router.post(
+    "/verify",
+    response_class=HTMLResponse,
+    dependencies=[Depends(ratelimit.limit("verify", page_principal))],
+)
 async def verify_submit(
     request: Request,
     who: Principal | None = Depends(page_principal),
@@ -61,7 +66,11 @@ async def verify_submit(
     )
 
 
-@router.get("/works/{work_id}/verify", response_class=HTMLResponse)
+@router.get(
+    "/works/{work_id}/verify",
+    response_class=HTMLResponse,
+    dependencies=[Depends(ratelimit.limit("verify", page_principal))],
+)
 def verify_work(
     work_id: str,
     request: Request,

@@ -1,0 +1,47 @@
+"""What a new password must be: 10 to 256 characters, not one of the 30,000 most common
+passwords, and hard enough to guess by zxcvbn's estimate (which also finds repeats,
+keyboard runs, dates, names, words and the person's own e-mail in it).
+
+Both come from the `zxcvbn` package (MIT): its password list is the top of the Xato
+corpus of ten million leaked passwords, and its scores run from 0 (too guessable) to 4
+(very unguessable)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+MIN_LENGTH, MAX_LENGTH = 10, 256
+MIN_SCORE = 3  # settings.password_min_score's default
+ESTIMATED_LENGTH = 72  # zxcvbn's own ceiling: a longer password is judged on its start
+COMMON = frozenset(FREQUENCY_LISTS["passwords"])
+
+
+class WeakPassword(ValueError):
+    """The password breaks a rule; the message says which, for the person choosing it."""
+
+
+def check(password: str, min_score: int = MIN_SCORE, user_inputs: Iterable[str] = ()) -> None:
+    """Raise WeakPassword unless `password` may be used; `user_inputs` are the person's
+    own e-mail and name, which a good password does not contain."""
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        raise WeakPassword(f"password must be {MIN_LENGTH} to {MAX_LENGTH} characters")
+    if password.lower() in COMMON:
+        raise WeakPassword("this is one of the 30,000 most common passwords; choose another")
+    inputs = [part for text in user_inputs for part in _parts(text)]
+    estimate = zxcvbn(password[:ESTIMATED_LENGTH], user_inputs=inputs)
+    if estimate["score"] < min_score:
+        feedback = estimate["feedback"]
+        hint = feedback["warning"] or "A few unrelated words make a strong one."
+        tips = " ".join(feedback["suggestions"][:2])
+        raise WeakPassword(f"password is too easy to guess. {hint} {tips}".strip())
+
+
+def _parts(text: str) -> list[str]:
+    """An e-mail or name and its pieces ("ana.lopez@x.org" → ana, lopez, org…)."""
+    text = text.lower()
+    pieces = [text] + [p for p in re.split(r"\W+", text) if len(p) >= 3]
+    return list(dict.fromkeys(pieces))

@@ -1,0 +1,112 @@
+"""Rate limits on what costs the studio work or guards a secret: sign-in, sign-up,
+password resets, API keys, uploads, jobs and public verification.
+
+Each action is counted per client address and per account (the signed-in user, or the
+e-mail an anonymous form names) with the `limits` library, in a moving window. The counts
+live where `ATELIER_RATE_LIMIT_STORAGE` says: in this process by default, or in a store
+several server processes share (redis://…). Over a limit the answer is 429 with
+Retry-After: a problem document under /v1, a page elsewhere. The limits are checked before
+any password is hashed, so a flood of sign-ins cannot buy CPU time."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from atelier.accounts.authz import Principal
+from atelier.errors import RetryLater
+from atelier.settings import RATE_LIMITED, Settings
+from atelier.web import problems
+from atelier.web.deps import optional_principal
+
+WHAT = {
+    "sign_in": "sign-in attempts",
+    "sign_up": "sign-ups",
+    "password": "password requests",
+    "keys": "new API keys",
+    "uploads": "uploads",
+    "jobs": "jobs",
+    "verify": "verifications",
+}
+_templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def seconds(retry_after: int) -> str:
+    minutes = math.ceil(retry_after / 60)
+    return f"{retry_after} seconds" if retry_after < 120 else f"{minutes} minutes"
+
+
+class Limiter:
+    """The limits of every action, counted in one storage."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.strategy = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
+        self.rules: dict[str, list[RateLimitItem]] = {
+            action: parse_many(getattr(settings, f"limit_{action}")) for action in RATE_LIMITED
+        }
+
+    def hit(self, action: str, address: str, account: str | None = None) -> None:
+        """Count one `action` for the address and the account, or raise RetryLater
+        (counting nothing) when either is over one of its limits."""
+        keys = [("address", address)] + ([("account", account)] if account else [])
+        checks = [(item, kind, key) for kind, key in keys for item in self.rules[action]]
+        for item, kind, key in checks:
+            if not self.strategy.test(item, action, kind, key):
+                reset = self.strategy.get_window_stats(item, action, kind, key).reset_time
+                wait = max(1, math.ceil(reset - time.time()))
+                who = "this address" if kind == "address" else "this account"
+                raise RetryLater(
+                    f"too many {WHAT[action]} from {who} (at most {item}); "
+                    f"try again in {seconds(wait)}",
+                    wait,
+                )
+        for item, kind, key in checks:
+            self.strategy.hit(item, action, kind, key)
+
+
+def address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy, run uvicorn with
+    --forwarded-allow-ips so that this is the real client's)."""
+    return request.client.host if request.client else "unknown"
+
+
+def check(request: Request, action: str, account: str | None = None) -> None:
+    limiter: Limiter = request.app.state.limiter
+    limiter.hit(action, address(request), account.strip().lower() if account else None)
+
+
+def limit(
+    action: str, who: Callable[..., Principal | None] = optional_principal
+) -> Callable[..., None]:
+    """A route dependency counting `action` for the caller's address and, when signed
+    in (`who`: how the route finds its caller), their account."""
+
+    def dependency(request: Request, caller: Principal | None = Depends(who)) -> None:
+        check(request, action, caller.user_id if caller else None)
+
+    return dependency
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    app.state.limiter = Limiter(settings)
+
+    @app.exception_handler(RetryLater)
+    async def too_many(request: Request, exc: RetryLater) -> Response:
+        """Rate limits and locked accounts: 429 with Retry-After."""
+        headers = {"Retry-After": str(exc.retry_after)}
+        if request.url.path.startswith("/v1/"):
+            return problems.problem(429, exc.title, exc.detail, headers=headers)
+        context: dict[str, Any] = {"who": None, "detail": exc.detail}
+        return _templates.TemplateResponse(
+            request, "too_many.html", context, status_code=429, headers=headers
+        )
