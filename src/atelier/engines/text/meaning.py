@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from atelier import embeddings
-from atelier.engines.text.language import FUNCTION_WORDS
+from atelier.engines.text.language import is_english
 
 NEGATIONS = frozenset({
     "not", "no", "never", "nobody", "none", "nothing", "nowhere", "neither", "nor",
@@ -316,20 +316,13 @@ def _counts(found: list[str], k: int) -> bool:
 def names(text: str) -> set[str]:
     """Proper names: capitalised words inside a sentence, and a sentence's first word
     when it is no English word (Priya, not The)."""
-    from lemminflect import getAllLemmas
-
     found = set()
     for sentence in SENTENCE.split(text):
         for i, word in enumerate(re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", sentence)):
             bare = re.sub(r"['’]s$", "", word)
             if not word[0].isupper() or bare.lower().startswith(("i'", "i’")) or bare == "I":
                 continue
-            if i == 0 and (
-                getAllLemmas(bare.lower())
-                or bare.lower() in NEGATIONS
-                or bare.lower() in FUNCTION_WORDS
-                or bare.lower().endswith(("ly", "ing", "ed"))
-            ):
+            if i == 0 and (is_english(bare) or bare.lower().endswith(("ly", "ing", "ed"))):
                 continue
             found.add(bare.lower())
     return found
