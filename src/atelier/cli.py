@@ -376,6 +376,19 @@ def evaluate() -> None:
 )
 @click.option("--candidates", type=click.IntRange(2, 8), default=4, show_default=True)
 @click.option("--limit", type=click.IntRange(1), default=None, help="Items per engine (all).")
+@click.option(
+    "--engine",
+    "sections",
+    type=click.Choice(["write", "restyle", "summarize"]),
+    multiple=True,
+    help="Only these engines (all).",
+)
+@click.option(
+    "--baseline/--no-baseline",
+    default=True,
+    show_default=True,
+    help="Also run each item with one draft (twice the time).",
+)
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=1, show_default=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
 def evaluate_text(
@@ -383,6 +396,8 @@ def evaluate_text(
     data: Path | None,
     candidates: int,
     limit: int | None,
+    sections: tuple[str, ...],
+    baseline: bool,
     seed: int,
     json_path: Path | None,
 ) -> None:
@@ -401,7 +416,15 @@ def evaluate_text(
     scorer = text.Perplexity(spec.gguf, spec.threads) if spec.gguf else None
     path = data or Path(f"tests/data/text_eval_{split}.json")
     report = text.evaluate(
-        engines, text.load(path), candidates, limit, scorer, seed, log=click.echo
+        engines,
+        text.load(path),
+        candidates,
+        limit,
+        scorer,
+        seed,
+        log=click.echo,
+        sections=sections or tuple(text.ENGINES),
+        baseline=baseline,
     )
     report["set"] = str(path)
     click.echo(text.markdown(report))

@@ -173,12 +173,16 @@ def evaluate(
     scorer: Callable[[str], tuple[float, int]] | None = None,
     seed: int = 1,
     log: Callable[[str], None] = lambda line: None,
+    sections: Sequence[str] = tuple(ENGINES),
+    baseline: bool = True,
 ) -> dict[str, Any]:
-    """Scores for each engine section of `data`, before (one draft) and after reranking."""
+    """Scores for each engine section of `data`, before (one draft; unless not `baseline`)
+    and after reranking."""
     report: dict[str, Any] = {"candidates": candidates, "seed": seed, "engines": {}}
+    stages = (("before", 1), ("after", candidates)) if baseline else (("after", candidates),)
     for section, name in ENGINES.items():
         items = data.get(section, [])[:limit]
-        if not items or name not in engines:
+        if not items or name not in engines or section not in sections:
             continue
         engine = engines[name]
         outputs: dict[str, list[str]] = {"before": [], "after": []}
@@ -189,7 +193,7 @@ def evaluate(
         lines: dict[str, list[float]] = {"before": [], "after": []}
         started = time.monotonic()
         for item in items:
-            for stage, drafts in (("before", 1), ("after", candidates)):
+            for stage, drafts in stages:
                 params = {**item["params"], "candidates": drafts}
                 text, creation = run_item(engine, params, seed)
                 meta = creation.meta
@@ -209,6 +213,8 @@ def evaluate(
         references = [item["reference"] for item in items]
         result: dict[str, Any] = {"items": len(items)}
         for stage, texts in outputs.items():
+            if not texts:
+                continue
             scores = reference_scores(texts, references)
             scores["distinct_1"] = distinct_n(texts, 1)
             scores["distinct_2"] = distinct_n(texts, 2)
@@ -225,7 +231,11 @@ def evaluate(
         result["outputs"] = [
             {"id": item["id"], "before": before, "after": after, "unmet": reasons}
             for item, before, after, reasons in zip(
-                items, outputs["before"], outputs["after"], unmet["after"], strict=True
+                items,
+                outputs["before"] or [""] * len(items),
+                outputs["after"],
+                unmet["after"],
+                strict=True,
             )
         ]
         report["engines"][name] = result
@@ -245,6 +255,8 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     for name, result in report["engines"].items():
         for stage, drafts in (("before", 1), ("after", report["candidates"])):
+            if stage not in result:
+                continue
             row = result[stage]
             cells = [f"{row[c]:.3g}" if c in row else "–" for c in columns]
             label = f"{drafts} (reranked)" if stage == "after" else "1"
