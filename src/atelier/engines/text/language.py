@@ -30,7 +30,9 @@ FUNCTION_WORDS = frozenset({
     "might", "must", "do", "does", "did", "have", "has", "had", "into", "onto", "over",
     "under", "up", "down", "out", "off", "about", "above", "below", "between", "through",
     "during", "before", "after", "again", "once", "only", "own", "same", "such", "just",
-    "also", "per", "via", "vs", "n't", "'s", "'re", "'ve", "'ll", "'d", "'m",
+    "also", "per", "via", "vs", "n't", "'s", "'re", "'ve", "'ll", "'d", "'m", "although",
+    "though", "because", "if", "unless", "while", "whereas", "whether", "since", "until",
+    "till", "however", "therefore", "yet", "hi", "hello", "dear", "yes", "oh",
 })  # fmt: skip
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 FOREIGN_LETTERS = 0.02  # a few letters of other scripts in English are read ("the word 爱")

@@ -7,11 +7,11 @@ are cut into clauses, each clause is matched with its nearest clauses on the oth
 (by embedding, which is good at finding what a clause is about), and each group of
 matched clauses must agree on:
 
-- polarity: the number of negations (not, never, no one, without, unable…) is even on
-  both sides or odd on both ("won't be fixed" ~ "will not be repaired"), after counting
-  an antonym that stands for a negation ("not open" ~ "closed");
-- claims: no word swapped for its antonym (rose/fell, won/lost, always/never, safe/
-  dangerous, indoors/outdoors…) unless a negation turns it back;
+- claims: no word swapped for its antonym (rose/fell, won/lost, always/sometimes, safe/
+  dangerous, indoors/outdoors…) unless a negation right before one of the two answers it
+  ("not open" ~ "closed");
+- polarity: the other negations (not, never, no one, without, unable, "failed to"…) as
+  many on both sides ("won't be fixed" ~ "will not be repaired");
 
 and over the whole text: numbers kept (20, "twenty-two", 2,000) and names kept (Seville,
 Maria). A rewrite must keep every number and name; a summary may drop them but not bring
@@ -135,7 +135,11 @@ SIMILAR = 0.35  # clauses this close (cosine) are about the same thing (matched 
 class Clause:
     text: str
     negations: int
-    lemmas: frozenset[str]
+    words: tuple[str, ...]
+
+    @property
+    def lemmas(self) -> frozenset[str]:
+        return frozenset().union(*(lemmas(w) for w in self.words))
 
 
 @functools.cache
@@ -168,8 +172,7 @@ def tokens(text: str) -> list[str]:
 def clause(text: str) -> Clause:
     words = tokens(text)
     negations = sum(w in NEGATIONS for w in words) + len(PHRASES.findall(text))
-    found = frozenset(lemma for w in words for lemma in lemmas(w))
-    return Clause(text, negations, found)
+    return Clause(text, negations, tuple(words))
 
 
 def clauses(text: str) -> list[Clause]:
@@ -179,14 +182,21 @@ def clauses(text: str) -> list[Clause]:
     return [clause(p) for p in out if WORD.search(p)]
 
 
-def swapped(source: frozenset[str], other: frozenset[str]) -> list[tuple[str, str]]:
-    """Antonym pairs (source word, other word): the other text has a word whose antonym
-    the source has, and neither side has both."""
-    found = []
+def swapped(mine: list[Clause], theirs: list[Clause]) -> list[tuple[str, str]]:
+    """Antonyms swapped in: (word of `mine`, word of `theirs` that stands for its
+    antonym), one per word of `theirs` whose lemmas `mine` lacks, where `mine` has an
+    antonym that `theirs` does not ("closed" for "open": one swap, not one per lemma)."""
+    a = frozenset().union(*(c.lemmas for c in mine))
+    b = frozenset().union(*(c.lemmas for c in theirs))
     table = _antonyms()
-    for word in sorted(other - source):
-        for opposite in sorted(table.get(word, frozenset()) & (source - other)):
-            found.append((opposite, word))
+    found = []
+    for word in dict.fromkeys(w for c in theirs for w in c.words):
+        forms = lemmas(word)
+        if forms & a:
+            continue
+        opposites = sorted(set().union(*(table.get(f, frozenset()) for f in forms)) & (a - b))
+        if opposites:
+            found.append((opposites[0], word))
     return found
 
 
@@ -226,24 +236,40 @@ def groups(left: list[Clause], right: list[Clause]) -> list[tuple[list[int], lis
     return [g for g in found.values() if g[0] and g[1]]
 
 
+def negated(clauses: list[Clause], lemma: str) -> bool:
+    """Whether a word of `clauses` with this lemma has a negation among the three words
+    before it ("not open")."""
+    for c in clauses:
+        for i, word in enumerate(c.words):
+            if lemma in lemmas(word) and NEGATIONS.intersection(c.words[max(0, i - 3) : i]):
+                return True
+    return False
+
+
 def turned(mine: list[Clause], theirs: list[Clause]) -> str | None:
-    """Why `theirs` says the opposite of `mine`, or None. Each antonym swapped must be
-    answered by one negation more or less ("not open" ~ "closed"), and every negation
-    added or dropped by an antonym."""
-    a = frozenset().union(*(c.lemmas for c in mine))
-    b = frozenset().union(*(c.lemmas for c in theirs))
-    swaps = swapped(a, b)
+    """Why `theirs` says the opposite of `mine`, or None. An antonym swapped is answered
+    only by a negation right before one of the two words ("not open" ~ "closed"); the
+    negations left must then be as many on both sides."""
     negations_a = sum(c.negations for c in mine)
     negations_b = sum(c.negations for c in theirs)
-    if abs(negations_a - negations_b) == len(swaps):
-        return None
+    unanswered = []
+    for x, y in swapped(mine, theirs):
+        before_x, before_y = negated(mine, x), negated(theirs, y)
+        if before_x == before_y:
+            unanswered.append((x, y))
+        elif before_x:
+            negations_a -= 1
+        else:
+            negations_b -= 1
     quote_a = " / ".join(c.text for c in mine)
     quote_b = " / ".join(c.text for c in theirs)
-    if swaps:
-        pairs = ", ".join(f"'{y}' for '{x}'" for x, y in swaps)
+    if unanswered:
+        pairs = ", ".join(f"'{y}' for '{x}'" for x, y in unanswered)
         return f"says the opposite of “{quote_a}”: “{quote_b}” ({pairs})"
-    which = "drops" if negations_a > negations_b else "adds"
-    return f"{which} a negation: “{quote_b}” for “{quote_a}”"
+    if negations_a != negations_b:
+        which = "drops" if negations_a > negations_b else "adds"
+        return f"{which} a negation: “{quote_b}” for “{quote_a}”"
+    return None
 
 
 def reversals(source: str, text: str, summary: bool = False) -> list[str]:
