@@ -20,6 +20,7 @@ from atelier.engines.text import verse
 from atelier.engines.text.common import (
     GEMMA,
     GENERATION_TOKENS_PER_SECOND,
+    MESSAGE_CHARS,
     MINILM,
     SENTENCE_END,
     Draft,
@@ -286,7 +287,8 @@ class Write(TextEngine):
                     def show(text: str, i: int = i) -> None:
                         so_far = "\n".join([*lines, text.strip()])
                         ctx.progress(
-                            span[0] + span[1] * (i + 0.5) / form.lines, label + tail(so_far)
+                            span[0] + span[1] * (i + 0.5) / form.lines,
+                            label + tail(so_far, MESSAGE_CHARS - len(label)),
                         )
 
                     start = first_word(model, head) if empty else ""
@@ -309,7 +311,7 @@ class Write(TextEngine):
                     break  # the model ended the poem here
                 lines.append(best[1])
                 progress = span[0] + span[1] * (i + 1) / form.lines
-                ctx.progress(progress, label + tail("\n".join(lines)))
+                ctx.progress(progress, label + tail("\n".join(lines), MESSAGE_CHARS - len(label)))
         text = "\n".join(lines)
         value, checks, unmet = self.score(p, text, topic)
         checks.update(line_candidates=sampled, line_candidates_ok=sampled_ok)
