@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from atelier.commerce import fulfilment, ledger
+from atelier.commerce import ledger
+from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.ledger import Leg
 from atelier.commerce.models import (
     INVOICE_STATUSES,
@@ -146,9 +147,11 @@ def _locked(db: Session, invoice_id: str) -> Invoice:
     return invoice
 
 
-def pay_invoice(db: Session, invoice_id: str, provider: str, provider_ref: str) -> Invoice:
-    """Mark an invoice paid, post its money and fulfil its lines: once, however often a
-    webhook is replayed or an admin clicks."""
+def pay_invoice(
+    db: Session, invoice_id: str, provider: str, provider_ref: str, kinds: Fulfilment
+) -> Invoice:
+    """Mark an invoice paid, post its money and fulfil its lines (each by its kind's
+    handler in `kinds`): once, however often a webhook is replayed or an admin clicks."""
     invoice = _locked(db, invoice_id)
     if invoice.status == "paid":
         return invoice
@@ -172,21 +175,20 @@ def pay_invoice(db: Session, invoice_id: str, provider: str, provider_ref: str) 
         ref=f"invoice:{invoice.id}",
     )
     db.flush()
-    for line in invoice.lines:
-        fulfilment.fulfil(db, invoice, line)
+    kinds.paid(db, invoice)
     return invoice
 
 
-def void_invoice(db: Session, invoice_id: str) -> Invoice:
-    """Cancel an unpaid invoice (a licence line's reservation is released)."""
+def void_invoice(db: Session, invoice_id: str, kinds: Fulfilment) -> Invoice:
+    """Cancel an unpaid invoice; each line's kind frees what it held (a licence line
+    its order and reservation)."""
     invoice = _locked(db, invoice_id)
     if invoice.status == "void":
         return invoice
     if invoice.status == "paid":
         raise Conflict(f"invoice {invoice.number} is paid; it cannot be voided", "invoice_id")
     invoice.status, invoice.voided_at = "void", utcnow()
-    for line in invoice.lines:
-        fulfilment.withdraw(db, invoice, line)
+    kinds.voided(db, invoice)
     return invoice
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from atelier.commerce import certificates, invoices, ledger, lineage, odrl, payouts, plans
+from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.ledger import Leg
 from atelier.commerce.market_models import (
     PAYOUT_STATUSES,
@@ -140,9 +141,13 @@ def _request_hash(work_id: str, kind: str) -> str:
 
 
 class Market:
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, fulfilment: Fulfilment) -> None:
+        """`fulfilment`: billing's registry of invoice line kinds (Commerce.fulfilment),
+        where the market registers what paying a licence line does."""
         self.db = db
         self.settings = settings
+        self.fulfilment = fulfilment
+        fulfilment.register("licence", LicenceLine())
 
     @property
     def currency(self) -> str:
@@ -444,7 +449,7 @@ class Market:
         stale = s.scalars(select(Order).where(Order.status == "open", Order.expires_at < now)).all()
         for order in stale:
             if order.invoice_id is not None:
-                invoices.void_invoice(s, order.invoice_id)  # calls release_order
+                invoices.void_invoice(s, order.invoice_id, self.fulfilment)  # releases it
             else:
                 _release(s, order, "void")
             order.status = "expired"
@@ -588,7 +593,15 @@ class Market:
             return work.sha256 if work is not None else None
 
 
-# -- called by billing's fulfilment when an invoice is paid or voided ----------------------
+# -- what paying or voiding a licence line does (registered in billing's fulfilment) ------
+
+
+class LicenceLine:
+    def paid(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
+        fulfil_licence(s, invoice, line)
+
+    def voided(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
+        release_order(s, line)
 
 
 def _order_of(s: Session, line: InvoiceLine) -> Order:

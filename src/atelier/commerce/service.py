@@ -14,7 +14,17 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from atelier.commerce import credits, invoices, ledger, payments, plans, subscriptions, usage
+from atelier.commerce import (
+    billing_lines,
+    credits,
+    invoices,
+    ledger,
+    payments,
+    plans,
+    subscriptions,
+    usage,
+)
+from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.invoices import Line
 from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan, Subscription
 from atelier.commerce.plans import PlanSpec
@@ -57,6 +67,10 @@ class Commerce:
         self.settings = settings
         self.currency = settings.currency
         self.provider = payments.provider(settings)
+        # What paying an invoice delivers, by line kind: billing's own kinds here; the
+        # marketplace registers its licences (Market).
+        self.fulfilment = Fulfilment()
+        billing_lines.register(self.fulfilment)
 
     # -- inside the studio's transactions ---------------------------------------------
 
@@ -179,7 +193,7 @@ class Commerce:
             return f"ignored {event.get('type')}"
         invoice_id, provider_ref = paid
         with self.db.transaction() as s:
-            invoice = invoices.pay_invoice(s, invoice_id, "stripe", provider_ref)
+            invoice = invoices.pay_invoice(s, invoice_id, "stripe", provider_ref, self.fulfilment)
         return f"paid {invoice.number}"
 
     # -- admins --------------------------------------------------------------------
@@ -224,12 +238,12 @@ class Commerce:
         if len(reference) > 200:
             raise Invalid("reference must be at most 200 characters", field="reference")
         with self.db.transaction() as s:
-            return invoices.pay_invoice(s, invoice_id, "manual", reference)
+            return invoices.pay_invoice(s, invoice_id, "manual", reference, self.fulfilment)
 
     def void(self, caller: Caller, invoice_id: str) -> Invoice:
         self._require_admin(caller, "write")
         with self.db.transaction() as s:
-            return invoices.void_invoice(s, invoice_id)
+            return invoices.void_invoice(s, invoice_id, self.fulfilment)
 
     def revenue(
         self, caller: Caller, since: datetime | None = None, until: datetime | None = None

@@ -142,8 +142,8 @@ class Studio:
         self._engines = registry.build(config, settings.engine_modules)
         self.safety = Safety(self.db, threads=settings.engine_threads)
         self.provenance = Provenance(settings, self.db, audit=self.safety.audit_event)
-        self.market = Market(self.db, settings)
         self.commerce = Commerce(self.db, settings)
+        self.market = Market(self.db, settings, self.commerce.fulfilment)
 
     def prepare(self) -> str | None:
         """Create folders, migrate the database, make the signing keys if there are none,
