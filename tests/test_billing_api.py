@@ -49,7 +49,7 @@ def test_buy_a_pack_pay_it_and_see_the_credits(client: TestClient) -> None:
 
     invoice = buy(client, alice, "pack-500", "buy-1", 201)
     assert invoice["status"] == "open" and invoice["total"] == 500
-    assert "Pay 5.00 EUR by bank transfer, quoting INV-" in invoice["checkout"]["instructions"]
+    assert "Pay EUR 5.00 by bank transfer, quoting INV-" in invoice["checkout"]["instructions"]
     assert buy(client, alice, "pack-500", "buy-1", 201)["id"] == invoice["id"]  # a replay
     other = client.post(
         "/v1/credit-packs/pack-2000/purchase", headers={**alice, "Idempotency-Key": "buy-1"}
@@ -70,7 +70,7 @@ def test_buy_a_pack_pay_it_and_see_the_credits(client: TestClient) -> None:
 
     # The invoice is Alice's: HTML and PDF for her, 404 for Bob.
     html = client.get(f"/v1/invoices/{invoice['id']}.html", headers=alice)
-    assert html.status_code == 200 and invoice["number"] in html.text and "5.00 EUR" in html.text
+    assert html.status_code == 200 and invoice["number"] in html.text and "EUR 5.00" in html.text
     pdf = client.get(f"/v1/invoices/{invoice['id']}.pdf", headers=alice)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     bob = api_user(client, "bob@example.com")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from atelier.commerce import ledger
+from atelier.commerce import ledger, money
 from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.ledger import Leg
 from atelier.commerce.models import (
@@ -50,12 +50,6 @@ class Line:
 
 def fresh_key() -> str:
     return secrets.token_hex(16)
-
-
-def money(amount: int, currency: str) -> str:
-    """12345 EUR → "123.45 EUR" (currencies with two decimals)."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount) // 100:,}.{abs(amount) % 100:02d} {currency}"
 
 
 def _check(lines: Sequence[Line]) -> None:
@@ -247,15 +241,15 @@ def render_pdf(invoice: Invoice, customer: str, issuer: str, instructions: str =
         values = (
             line.description,
             str(line.quantity),
-            money(line.unit_amount, invoice.currency),
-            money(line.amount, invoice.currency),
+            money.text(line.unit_amount, invoice.currency),
+            money.text(line.amount, invoice.currency),
         )
         for width, value in zip(widths, values, strict=True):
             pdf.cell(width, 7, value[:60], align="L" if value is values[0] else "R")
         pdf.ln()
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(sum(widths[:3]), 9, "Total", border="T")
-    pdf.cell(widths[3], 9, money(invoice.total, invoice.currency), border="T", align="R")
+    pdf.cell(widths[3], 9, money.text(invoice.total, invoice.currency), border="T", align="R")
     pdf.ln()
     if instructions and invoice.status == "open":
         pdf.ln(4)

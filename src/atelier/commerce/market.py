@@ -19,7 +19,16 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from atelier.commerce import certificates, invoices, ledger, lineage, odrl, payouts, plans
+from atelier.commerce import (
+    certificates,
+    invoices,
+    ledger,
+    lineage,
+    money,
+    odrl,
+    payouts,
+    plans,
+)
 from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.ledger import Leg
 from atelier.commerce.market_models import (
@@ -32,7 +41,7 @@ from atelier.commerce.market_models import (
     UploadRights,
 )
 from atelier.commerce.models import Invoice, InvoiceLine
-from atelier.commerce.offers import KINDS, MAX_PRICE, MIN_PRICE, OFFERS, commission
+from atelier.commerce.offers import KINDS, OFFERS, commission, price_range
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
 from atelier.settings import Settings
 from atelier.store.db import Database
@@ -215,6 +224,7 @@ class Market:
         if not prices:
             raise Invalid("choose at least one offer", field="offers")
         clean: dict[str, int] = {}
+        low, high = price_range(self.currency)
         for kind, price in prices.items():
             offer = OFFERS.get(kind)
             if offer is None:
@@ -225,10 +235,10 @@ class Market:
                 if price not in (None, 0):
                     raise Invalid(f"{offer.title} is free: its price is 0", field=f"offers.{kind}")
                 clean[kind] = 0
-            elif price is None or not MIN_PRICE <= price <= MAX_PRICE:
+            elif price is None or not low <= price <= high:
                 raise Invalid(
-                    f"{offer.title} needs a price of {MIN_PRICE} to {MAX_PRICE} "
-                    f"(minor units of {self.currency})",
+                    f"{offer.title} needs a price of {money.text(low, self.currency)} to "
+                    f"{money.text(high, self.currency)} (in minor units: {low} to {high})",
                     field=f"offers.{kind}",
                 )
             else:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from atelier.commerce.invoices import money
+from atelier.commerce import money
 from atelier.commerce.models import Invoice
 from atelier.errors import StudioError
 from atelier.settings import Settings
@@ -51,7 +51,7 @@ class ManualProvider:
 
     def checkout(self, invoice: Invoice, return_url: str) -> Checkout:
         text = (
-            f"Pay {money(invoice.total, invoice.currency)} by bank transfer, quoting "
+            f"Pay {money.text(invoice.total, invoice.currency)} by bank transfer, quoting "
             f"{invoice.number}. {self.instructions}".strip()
         )
         return Checkout(self.name, None, text)

@@ -19,6 +19,7 @@ from atelier.commerce import (
     credits,
     invoices,
     ledger,
+    money,
     payments,
     plans,
     subscriptions,
@@ -65,7 +66,7 @@ class Commerce:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
-        self.currency = settings.currency
+        self.currency = money.check_currency(settings.currency)
         self.provider = payments.provider(settings)
         # What paying an invoice delivers, by line kind: billing's own kinds here; the
         # marketplace registers its licences (Market).

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from atelier.accounts.service import Principal
-from atelier.commerce.invoices import money
 from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan, Subscription
 from atelier.commerce.plans import PlanSpec
 from atelier.commerce.service import Account
@@ -289,7 +288,6 @@ def invoice_html(
         "invoice.html",
         who,
         invoice=invoice,
-        money=money,
         customer=studio.commerce.customer(invoice),
         issuer=studio.settings.invoice_issuer,
         instructions=studio.commerce.instructions(invoice),

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from atelier.accounts.service import Principal
-from atelier.commerce.invoices import money
 from atelier.commerce.models import Invoice
 from atelier.commerce.plans import PlanSpec
 from atelier.errors import Invalid, StudioError
@@ -100,7 +99,6 @@ def _account(
         usage=usage,
         chart=bars([(row.engine, row.credits) for row in usage]),
         chart_size=(CHART_WIDTH, CHART_HEIGHT),
-        money=money,
         error=error,
         done=done,
     )
@@ -128,7 +126,6 @@ def _plans(
         account=studio.commerce.account(who),
         plans=studio.commerce.plans(),
         packs=studio.commerce.packs(),
-        money=money,
         currency=studio.commerce.currency,
         key=_form_key(),
         error=error,
@@ -202,7 +199,6 @@ def _admin_plans(
         plans=studio.commerce.all_plans(who),
         numbers=PLAN_NUMBERS,
         flags=PLAN_FLAGS,
-        money=money,
         error=error,
         done=done,
     )
@@ -270,7 +266,6 @@ def _admin_invoices(
         status=code,
         shown=shown,
         invoices=[(i, studio.commerce.customer(i)) for i in listed],
-        money=money,
         error=error,
         done=done,
     )
@@ -316,5 +311,4 @@ def admin_revenue_page(
         report=report,
         chart=bars([(day.strftime("%d"), amount) for day, amount in report.by_day.items()]),
         chart_size=(CHART_WIDTH, CHART_HEIGHT),
-        money=money,
     )

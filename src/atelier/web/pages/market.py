@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from atelier.accounts.service import Principal
-from atelier.commerce.certificates import money
+from atelier.commerce import money
 from atelier.commerce.market import AFFIRMATION
 from atelier.commerce.offers import CATALOGUE, OFFERS
 from atelier.errors import NotFound, StudioError
@@ -33,7 +33,7 @@ router = APIRouter(include_in_schema=False)
 def _page(
     request: Request, name: str, who: Principal | None, studio: Studio, **context: Any
 ) -> HTMLResponse:
-    return render(request, name, who, money=money, currency=studio.market.currency, **context)
+    return render(request, name, who, currency=studio.market.currency, **context)
 
 
 def _missing(request: Request, who: Principal | None, what: str) -> Response:
@@ -93,7 +93,7 @@ def _licences_page(
         catalogue=CATALOGUE,
         chosen=chosen
         if chosen is not None
-        else {o["kind"]: f"{o['price'] // 100}.{o['price'] % 100:02d}" for o in body["offers"]},
+        else {o["kind"]: money.plain(o["price"], view.currency) for o in body["offers"]},
         refused={r["kind"]: r["reasons"] for r in body.get("refused", [])},
         unaffirmed=unaffirmed,
         affirmation=AFFIRMATION,
@@ -138,7 +138,7 @@ async def list_submit(
             studio.market.unlist(who, work_id)
         else:
             prices = {
-                kind: 0 if OFFERS[kind].free else _cents(text.strip())
+                kind: 0 if OFFERS[kind].free else money.parse(text, studio.market.currency)
                 for kind, text in chosen.items()
             }
             studio.market.list_work(who, work_id, prices)
@@ -158,14 +158,6 @@ async def list_submit(
         f"/works/{work_id}/licences?done={'unlisted' if action == 'unlist' else 'listed'}",
         status_code=303,
     )
-
-
-def _cents(text: str) -> int | None:
-    """A price typed as 49 or 49.90 → minor units; None when it is not a price."""
-    whole, _, part = text.replace(",", ".").partition(".")
-    if not whole.isdigit() or not (part == "" or (part.isdigit() and len(part) <= 2)):
-        return None
-    return int(whole) * 100 + int(part.ljust(2, "0") or 0)
 
 
 @router.post("/uploads/{upload_id}/rights", response_class=HTMLResponse)
@@ -369,7 +361,7 @@ async def payout_submit(
     form = await request.form()
     if not csrf_ok(who, form):
         return Response(EXPIRED_FORM, status_code=403)
-    amount = _cents(str(form.get("amount", "")).strip())
+    amount = money.parse(str(form.get("amount", "")), studio.market.currency)
     try:
         if amount is None:
             raise StudioError("the amount must be a number like 25 or 25.50", field="amount")

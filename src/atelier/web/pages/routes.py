@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
+from atelier.commerce import money
 from atelier.engines.base import Engine
 from atelier.engines.music.files import mime_kind
 from atelier.errors import StudioError
@@ -39,6 +40,9 @@ from atelier.web.schemas import job_out, work_out
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+# Every page shows money one way: money(amount, currency) → "EUR 1,234.50"; money_plain
+# gives a form field's value ("1234.50").
+templates.env.globals.update(money=money.text, money_plain=money.plain)
 MEDIA = ("image", "music", "text")
 # The tab a medium's create page opens on: the engine that needs nothing but words.
 FIRST_TAB = {"image": "image.compose", "text": "text.write"}
