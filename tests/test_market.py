@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -390,3 +391,29 @@ def test_odrl_certificate_and_signature(studio: Studio) -> None:
     )
     assert "Standard commercial" in text and work.sha256 in text.replace("\n", "")
     assert "EUR 49.00" in text
+
+
+# -- one Idempotency-Key from many threads: one order, one invoice --------------------------
+
+
+def test_one_key_from_many_threads_is_one_order_and_one_invoice(both: Studio) -> None:
+    studio = both
+    creator, buyer = add_user(studio, "seller@example.com"), add_user(studio, "buyer@example.com")
+    upgrade(studio, creator)
+    work = stylize_work(studio, creator, affirm=True)
+    studio.market.list_work(creator, work.id, {"standard": STANDARD})
+    invoices_before = count(studio, Invoice)
+    start = threading.Barrier(8)
+
+    def buy(_: int) -> tuple[str, bool]:
+        start.wait()
+        order, new = studio.market.buy(buyer, work.id, "standard", "same-key")
+        return order.id, new
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(buy, range(8)))
+    assert len({order_id for order_id, _ in answers}) == 1
+    assert sorted(new for _, new in answers) == [False] * 7 + [True]
+    assert count(studio, Order) == 1 and count(studio, Invoice) == invoices_before + 1
+    packs = {studio.commerce.buy_pack(buyer, "pack-500", "pack-key").id for _ in range(3)}
+    assert len(packs) == 1

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from atelier.commerce import ledger, money
+from atelier.commerce import ledger, money, replay
 from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.ledger import Leg
 from atelier.commerce.models import (
@@ -99,38 +99,43 @@ def open_invoice(
     _check(lines)
     if not 1 <= len(key) <= 200:
         raise Invalid("the invoice key must be 1 to 200 characters", field="Idempotency-Key")
-    earlier = db.scalar(select(Invoice).where(Invoice.key == key))
-    if earlier is not None:
-        if not _same(earlier, user_id, lines):
-            raise Conflict(
-                "this Idempotency-Key was used for a different purchase; use a new key",
-                field="Idempotency-Key",
-            )
-        return earlier
-    now = utcnow()
-    invoice = Invoice(
-        number=_next_number(db, now.year),
-        key=key,
-        user_id=user_id,
-        status="open",
-        currency=currency,
-        total=sum(line.quantity * line.unit_amount for line in lines),
-        issued_at=now,
-    )
-    invoice.lines = [
-        InvoiceLine(
-            position=i,
-            kind=line.kind,
-            description=line.description,
-            quantity=line.quantity,
-            unit_amount=line.unit_amount,
-            amount=line.quantity * line.unit_amount,
-            ref=line.ref,
+
+    def make() -> Invoice:
+        now = utcnow()
+        invoice = Invoice(
+            number=_next_number(db, now.year),
+            key=key,
+            user_id=user_id,
+            status="open",
+            currency=currency,
+            total=sum(line.quantity * line.unit_amount for line in lines),
+            issued_at=now,
         )
-        for i, line in enumerate(lines)
-    ]
-    db.add(invoice)
-    db.flush()
+        invoice.lines = [
+            InvoiceLine(
+                position=i,
+                kind=line.kind,
+                description=line.description,
+                quantity=line.quantity,
+                unit_amount=line.unit_amount,
+                amount=line.quantity * line.unit_amount,
+                ref=line.ref,
+            )
+            for i, line in enumerate(lines)
+        ]
+        db.add(invoice)
+        return invoice
+
+    invoice, _ = replay.once(
+        db,
+        lambda: db.scalar(select(Invoice).where(Invoice.key == key)),
+        make,
+        lambda earlier: _same(earlier, user_id, lines),
+        Conflict(
+            "this Idempotency-Key was used for a different purchase; use a new key",
+            field="Idempotency-Key",
+        ),
+    )
     return invoice
 
 

@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from atelier.commerce import (
@@ -28,6 +27,7 @@ from atelier.commerce import (
     odrl,
     payouts,
     plans,
+    replay,
 )
 from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.ledger import Leg
@@ -323,36 +323,28 @@ class Market:
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
             raise Invalid("Idempotency-Key must be 1 to 255 characters", field="Idempotency-Key")
         digest = _request_hash(work_id, kind)
-        try:
-            with self.db.transaction() as s:
-                if idempotency_key is not None:
-                    earlier = self._order_by_key(s, who.user_id, idempotency_key)
-                    if earlier is not None:
-                        return self._replay(earlier, digest), False
-                self._expire(s)
-                order = self._open_order(s, who, work_id, kind, idempotency_key, digest)
-        except IntegrityError:
-            with self.db.transaction() as s:  # a request with the same key won the race
-                earlier = self._order_by_key(s, who.user_id, idempotency_key or "")
-                if earlier is None:
-                    raise
-                return self._replay(earlier, digest), False
-        return order, True
+        with self.db.transaction() as s:
+            self._expire(s)
 
-    @staticmethod
-    def _order_by_key(s: Session, buyer_id: str, key: str) -> Order | None:
-        return s.scalar(
-            select(Order).where(Order.buyer_id == buyer_id, Order.idempotency_key == key)
-        )
+            def earlier() -> Order | None:
+                if idempotency_key is None:
+                    return None
+                return s.scalar(
+                    select(Order).where(
+                        Order.buyer_id == who.user_id, Order.idempotency_key == idempotency_key
+                    )
+                )
 
-    @staticmethod
-    def _replay(earlier: Order, digest: str) -> Order:
-        if earlier.request_hash != digest:
-            raise Conflict(
-                "this Idempotency-Key was used for a different purchase; use a new key",
-                field="Idempotency-Key",
+            return replay.once(
+                s,
+                earlier,
+                lambda: self._open_order(s, who, work_id, kind, idempotency_key, digest),
+                lambda order: order.request_hash == digest,
+                Conflict(
+                    "this Idempotency-Key was used for a different purchase; use a new key",
+                    field="Idempotency-Key",
+                ),
             )
-        return earlier
 
     def _open_order(
         self, s: Session, who: Actor, work_id: str, kind: str, key: str | None, digest: str
