@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select, update
+from sqlalchemy import func, null, select, update
 
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
@@ -417,3 +417,39 @@ def test_one_key_from_many_threads_is_one_order_and_one_invoice(both: Studio) ->
     assert count(studio, Order) == 1 and count(studio, Invoice) == invoices_before + 1
     packs = {studio.commerce.buy_pack(buyer, "pack-500", "pack-key").id for _ in range(3)}
     assert len(packs) == 1
+
+
+# -- licences are signed when granted; reading or verifying one never writes -----------------
+
+
+def test_licences_are_signed_when_granted_and_reading_never_writes(studio: Studio) -> None:
+    creator, buyer = add_user(studio, "artist@example.com"), add_user(studio, "agency@example.com")
+    upgrade(studio, creator)
+    work = stylize_work(studio, creator, affirm=True)
+    studio.market.list_work(creator, work.id, {"standard": STANDARD, "cc-by": 0})
+    order, _ = studio.market.buy(buyer, work.id, "standard")
+    free, _ = studio.market.buy(buyer, work.id, "cc-by")
+    assert order.invoice_id is not None
+    studio.commerce.mark_paid(admin_of(studio), order.invoice_id, "bank transfer")
+
+    def stored() -> dict[str, Any]:
+        with studio.db.transaction() as s:
+            return {g.order_id: g.signature for g in s.scalars(select(LicenceGrant))}
+
+    signatures = stored()  # nobody has looked at either licence yet
+    assert set(signatures) == {order.id, free.id} and all(signatures.values())
+    for grant_id in [g.id for g in studio.licences(buyer)]:
+        assert studio.verify_licence(grant_id)[0] == "valid"
+
+    # A grant left unsigned (made before signing at grant): verifying it says so and
+    # writes nothing; the studio signs it when it next starts.
+    with studio.db.transaction() as s:
+        s.execute(
+            update(LicenceGrant).where(LicenceGrant.order_id == free.id).values(signature=null())
+        )
+    grant_id = studio.market.licence_of_order(buyer, free.id).id
+    verdict, _, checks = studio.verify_licence(grant_id)
+    assert verdict == "invalid" and "does not match" in checks[0]
+    assert stored()[free.id] is None
+    studio.prepare()
+    assert stored()[free.id] is not None and studio.verify_licence(grant_id)[0] == "valid"

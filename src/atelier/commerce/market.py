@@ -10,7 +10,7 @@ with one conditional UPDATE, so of two racing buyers exactly one gets an invoice
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -50,6 +50,9 @@ from atelier.store.models import Upload, User, Work, utcnow
 AFFIRMATION = (
     "I own this file or have the right to use it, including commercially, in works I sell."
 )
+
+
+Signer = Callable[[bytes], dict[str, str]]
 
 
 class Actor(Protocol):
@@ -150,13 +153,18 @@ def _request_hash(work_id: str, kind: str) -> str:
 
 
 class Market:
-    def __init__(self, db: Database, settings: Settings, fulfilment: Fulfilment) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, fulfilment: Fulfilment, sign: Signer
+    ) -> None:
         """`fulfilment`: billing's registry of invoice line kinds (Commerce.fulfilment),
-        where the market registers what paying a licence line does."""
+        where the market registers what paying a licence line does. `sign`: the studio's
+        signature over a grant's canonical bytes (provenance holds the keys; commerce
+        never touches them), taken when the licence is granted."""
         self.db = db
         self.settings = settings
         self.fulfilment = fulfilment
-        fulfilment.register("licence", LicenceLine())
+        self.sign = sign
+        fulfilment.register("licence", LicenceLine(sign))
 
     @property
     def currency(self) -> str:
@@ -424,7 +432,7 @@ class Market:
             order.expires_at = reserved_until
         if offer.free:
             order.closed_at = now
-            _grant(s, order)
+            _grant(s, order, self.sign)
             return order
         invoice = invoices.open_invoice(
             s,
@@ -502,23 +510,14 @@ class Market:
         with self.db.transaction() as s:
             return s.get(LicenceGrant, licence_id)
 
-    def unsigned(self, licence_ids: list[str] | None = None) -> list[tuple[str, bytes]]:
-        """Grants not signed yet, with the canonical bytes the studio signs."""
-        query = select(LicenceGrant).where(LicenceGrant.signature.is_(None))
-        if licence_ids is not None:
-            query = query.where(LicenceGrant.id.in_(licence_ids))
+    def sign_pending(self) -> int:
+        """Sign grants made before licences were signed when granted (the studio does it
+        once at start, so reading or verifying a licence never writes); returns how many."""
         with self.db.transaction() as s:
-            return [(g.id, certificates.canonical(g)) for g in s.scalars(query)]
-
-    def store_signature(self, licence_id: str, signature: dict[str, str]) -> None:
-        """Keep the studio's signature of a grant (the first one: a grant is signed once)."""
-        with self.db.transaction() as s:
-            s.execute(
-                update(LicenceGrant)
-                .where(LicenceGrant.id == licence_id, LicenceGrant.signature.is_(None))
-                .values(signature=signature)
-                .execution_options(synchronize_session=False)
-            )
+            pending = list(s.scalars(select(LicenceGrant).where(LicenceGrant.signature.is_(None))))
+            for grant in pending:
+                grant.signature = self.sign(certificates.canonical(grant))
+            return len(pending)
 
     def revoke(self, who: Actor, licence_id: str, reason: str) -> LicenceGrant:
         """An admin withdraws a licence (e.g. a chargeback or a rights claim); the
@@ -599,8 +598,11 @@ class Market:
 
 
 class LicenceLine:
+    def __init__(self, sign: Signer) -> None:
+        self.sign = sign
+
     def paid(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
-        fulfil_licence(s, invoice, line)
+        fulfil_licence(s, invoice, line, self.sign)
 
     def voided(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
         release_order(s, line)
@@ -613,7 +615,7 @@ def _order_of(s: Session, line: InvoiceLine) -> Order:
     return order
 
 
-def fulfil_licence(s: Session, invoice: Invoice, line: InvoiceLine) -> LicenceGrant:
+def fulfil_licence(s: Session, invoice: Invoice, line: InvoiceLine, sign: Signer) -> LicenceGrant:
     """Grant the licence of a paid order and credit the creator's share (idempotent: a
     replayed payment grants and credits once). An exclusive sale takes the work off the
     market; licences sold before it stay valid."""
@@ -650,7 +652,7 @@ def fulfil_licence(s: Session, invoice: Invoice, line: InvoiceLine) -> LicenceGr
             listing.reserved_order_id = order.id
         if work is not None and work.visibility == "public":
             work.visibility = "unlisted"  # off the gallery; licence holders keep their link
-    return _grant(s, order)
+    return _grant(s, order, sign)
 
 
 def release_order(s: Session, line: InvoiceLine) -> None:
@@ -674,7 +676,8 @@ def _release(s: Session, order: Order, status: str) -> None:
     )
 
 
-def _grant(s: Session, order: Order) -> LicenceGrant:
+def _grant(s: Session, order: Order, sign: Signer) -> LicenceGrant:
+    """The licence of an order, with its ODRL policy, signed by the studio."""
     work = s.get(Work, order.work_id)
     if work is None:
         raise NotFound(f"work {order.work_id} no longer exists", field="work_id")
@@ -708,4 +711,5 @@ def _grant(s: Session, order: Order) -> LicenceGrant:
         work.title,
         order.terms,
     )
+    grant.signature = sign(certificates.canonical(grant))
     return grant

@@ -143,7 +143,9 @@ class Studio:
         self.safety = Safety(self.db, threads=settings.engine_threads)
         self.provenance = Provenance(settings, self.db, audit=self.safety.audit_event)
         self.commerce = Commerce(self.db, settings)
-        self.market = Market(self.db, settings, self.commerce.fulfilment)
+        self.market = Market(
+            self.db, settings, self.commerce.fulfilment, sign=self.provenance.sign_bytes
+        )
 
     def prepare(self) -> str | None:
         """Create folders, migrate the database, make the signing keys if there are none,
@@ -155,6 +157,7 @@ class Studio:
         self.settings.scratch_dir.mkdir(parents=True, exist_ok=True)
         self.db.migrate()
         self.provenance.prepare()
+        self.market.sign_pending()  # grants from before licences were signed when granted
         with self.db.transaction() as s:
             return accounts.ensure_admin(s, self.settings.admin_email, self.settings.admin_password)
 
@@ -493,30 +496,18 @@ class Studio:
             raise Invalid(f"choose 1 to {MAX_BULK} works", field="work_ids")
         return ids
 
-    # -- licences: the market grants them, provenance signs them -----------------------
-
-    def _sign_licences(self, licence_ids: list[str] | None = None) -> None:
-        """Sign grants not signed yet: the market gives their canonical bytes, provenance
-        signs, the market keeps the signature. Paying an invoice (billing, possibly a
-        webhook) grants; the first look at a licence signs it."""
-        for licence_id, data in self.market.unsigned(licence_ids):
-            self.market.store_signature(licence_id, self.provenance.sign_bytes(data))
+    # -- licences: the market grants them, signed with provenance's key ----------------
 
     def licences(self, who: Principal, limit: int = 50, offset: int = 0) -> list[LicenceGrant]:
-        self._sign_licences([g.id for g in self.market.licences(who, limit, offset)])
         return self.market.licences(who, limit, offset)
 
     def licence(self, who: Principal, licence_id: str) -> LicenceGrant:
-        self.market.licence(who, licence_id)  # NotFound unless who may read it
-        self._sign_licences([licence_id])
         return self.market.licence(who, licence_id)
 
     def verify_licence(self, licence_id: str) -> tuple[str, LicenceGrant | None, list[str]]:
         """Anyone's check of a licence by id: `valid`, `revoked`, `invalid` (the record
         does not match the studio's signature, or the work's file changed) or `not found`;
         with the grant and what was checked."""
-        if self.market.find_licence(licence_id) is not None:
-            self._sign_licences([licence_id])
         grant = self.market.find_licence(licence_id)
         if grant is None:
             return "not found", None, [f"no licence {licence_id}"]
