@@ -18,7 +18,7 @@ from sqlalchemy import func, null, select, update
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
 from atelier.commerce import certificates, ledger, lineage
-from atelier.commerce.market_models import LicenceGrant, Listing, Order
+from atelier.commerce.market_models import LicenceGrant, Listing, Order, UploadRights
 from atelier.commerce.models import Invoice, Subscription
 from atelier.engines.image.compose.engine import Compose
 from atelier.engines.image.portrait import Portrait
@@ -453,3 +453,29 @@ def test_licences_are_signed_when_granted_and_reading_never_writes(studio: Studi
     assert stored()[free.id] is None
     studio.prepare()
     assert stored()[free.id] is not None and studio.verify_licence(grant_id)[0] == "valid"
+
+
+# -- first listings and affirmations racing: one row each, never a 500 ----------------------
+
+
+def test_racing_first_listings_and_affirmations_make_one_row_each(both: Studio) -> None:
+    studio = both
+    creator = add_user(studio, "seller@example.com")
+    upgrade(studio, creator)
+    upload = studio.add_upload(creator, "photo.png", image_bytes(96, 64))
+    work = make_work(studio, creator, "image.stylize", {"image": upload.id, "style": 3})
+    start = threading.Barrier(6)
+
+    def affirm_and_list(i: int) -> str:
+        start.wait()
+        studio.market.affirm_upload(creator, upload.id)
+        view = studio.market.list_work(creator, work.id, {"standard": STANDARD + i})
+        assert view.listing is not None
+        return view.listing.id
+
+    with ThreadPoolExecutor(6) as pool:
+        listing_ids = set(pool.map(affirm_and_list, range(6)))
+    assert len(listing_ids) == 1 and count(studio, Listing) == 1
+    assert count(studio, UploadRights) == 1
+    view = studio.market.listing(creator, work.id)
+    assert view.listing is not None and len(view.listing.offers) == 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from atelier.commerce import lineage, money, plans
+from atelier.commerce import lineage, money, plans, replay
 from atelier.commerce.market_models import LicenceGrant, Listing, ListingOffer, UploadRights
 from atelier.commerce.offers import KINDS, OFFERS, price_range
 from atelier.errors import Conflict, Invalid, NotFound
@@ -153,26 +153,47 @@ def put(
             for k, v in refused
         ]
         raise Invalid("; ".join(m for _, m in errors), errors=errors)
-    listing = listing_of(s, work_id, lock=True)
-    if listing is not None and listing.state in ("reserved", "sold"):
+    listing = _listing_for(s, owner_id, work_id)
+    if listing.state in ("reserved", "sold"):
         raise Conflict(
             "this work was sold exclusively and has left the market"
             if listing.state == "sold"
             else "an exclusive order is waiting for payment; try again later",
             field="work_id",
         )
-    if listing is None:
-        listing = Listing(work_id=work_id, owner_id=owner_id)
-        s.add(listing)
     listing.state, listing.updated_at = "listed", utcnow()
-    listing.offers = [
-        ListingOffer(position=KINDS.index(kind), kind=kind, price=price)
-        for kind, price in sorted(clean.items(), key=lambda kv: KINDS.index(kv[0]))
-    ]
+    # An offer kept is changed in place: replacing it by a new row of the same kind would
+    # insert before the old row is deleted and break the listing's one-row-per-kind rule.
+    kept = {row.kind: row for row in listing.offers}
+    rows = []
+    for kind in sorted(clean, key=KINDS.index):
+        row = kept.get(kind) or ListingOffer(kind=kind)
+        row.position, row.price = KINDS.index(kind), clean[kind]
+        rows.append(row)
+    listing.offers = rows
     if work.visibility == "private":
         work.visibility = "public"  # buyers must see what they license
     s.flush()
     return work, listing, list(verdicts.values())
+
+
+def _listing_for(s: Session, owner_id: str, work_id: str) -> Listing:
+    """The work's listing, locked; made (unlisted) if it has none. Two first listings at
+    once make one row: the second waits for the first and takes its row."""
+
+    def make() -> Listing:
+        listing = Listing(work_id=work_id, owner_id=owner_id, state="unlisted")
+        s.add(listing)
+        return listing
+
+    listing, _ = replay.once(
+        s,
+        lambda: listing_of(s, work_id, lock=True),
+        make,
+        lambda _: True,
+        Conflict(f"work {work_id} is being listed", field="work_id"),
+    )
+    return listing
 
 
 def withdraw(s: Session, owner_id: str, work_id: str) -> tuple[Work, Listing]:
@@ -208,10 +229,19 @@ def affirm(s: Session, owner_id: str, upload_id: str) -> UploadRights:
     upload = s.get(Upload, upload_id)
     if upload is None or upload.owner_id != owner_id:
         raise NotFound(f"no upload {upload_id}", field="upload_id")
-    rights = s.get(UploadRights, upload_id)
-    if rights is None:
+
+    def make() -> UploadRights:
         rights = UploadRights(upload_id=upload_id, owner_id=owner_id, statement=AFFIRMATION)
         s.add(rights)
+        return rights
+
+    rights, _ = replay.once(
+        s,
+        lambda: s.get(UploadRights, upload_id),
+        make,
+        lambda _: True,
+        Conflict(f"upload {upload_id} is being affirmed", field="upload_id"),
+    )
     return rights
 
 

@@ -5,7 +5,9 @@ for the ledger's transactions, invoices, the market's orders and payment events.
 The row is made inside a savepoint and its key is unique in the database, so of two
 requests racing with one key, the loser's insert fails on the constraint (PostgreSQL makes
 it wait for the winner's commit first; SQLite serialises writers) and it returns the
-winner's row instead."""
+winner's row instead. The loser may also be refused earlier by a rule that sees the
+winner's row (e.g. "you already have an order for this offer"): when the key's row then
+exists, that too is a replay."""
 
 from __future__ import annotations
 
@@ -29,8 +31,8 @@ def once(
 ) -> tuple[T, bool]:
     """The row for a key and whether it is new: `find` looks for the earlier one, `make`
     writes it (in a savepoint), `same` says whether an earlier row answers this request;
-    when it does not, `refusal` is raised. An IntegrityError that is not the key's (no
-    earlier row appears) propagates, for the caller to name."""
+    when it does not, `refusal` is raised. An IntegrityError or Conflict from `make` that
+    is not the key's (no earlier row appears) propagates, for the caller to name."""
     earlier = find()
     if earlier is None:
         try:
@@ -38,7 +40,7 @@ def once(
                 made = make()
                 s.flush()
             return made, True
-        except IntegrityError:
+        except (IntegrityError, Conflict):
             earlier = find()
             if earlier is None:
                 raise
