@@ -8,12 +8,16 @@ import io
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from pypdf import PdfReader
 from sqlalchemy import func, null, select, update
+from sqlalchemy.exc import IntegrityError
 
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
@@ -24,6 +28,7 @@ from atelier.engines.image.compose.engine import Compose
 from atelier.engines.image.portrait import Portrait
 from atelier.engines.image.stylize import Stylize
 from atelier.errors import Conflict, Forbidden, Invalid, StudioError
+from atelier.store.db import MIGRATIONS
 from atelier.store.models import Work
 from atelier.studio import Studio
 from atelier.studio.runner import Worker
@@ -479,3 +484,45 @@ def test_racing_first_listings_and_affirmations_make_one_row_each(both: Studio) 
     assert count(studio, UploadRights) == 1
     view = studio.market.listing(creator, work.id)
     assert view.listing is not None and len(view.listing.offers) == 1
+
+
+# -- migration 0006: duplicate live orders from before the constraint are resolved ---------
+
+
+def test_migration_resolves_duplicate_orders_then_adds_the_constraint(both: Studio) -> None:
+    studio = both
+    creator, buyer = add_user(studio, "seller@example.com"), add_user(studio, "buyer@example.com")
+    upgrade(studio, creator)
+    work = stylize_work(studio, creator, affirm=True)
+    studio.market.list_work(creator, work.id, {"standard": STANDARD, "personal": PERSONAL})
+    standard, _ = studio.market.buy(buyer, work.id, "standard")
+    personal, _ = studio.market.buy(buyer, work.id, "personal")
+    assert personal.invoice_id is not None
+    studio.commerce.mark_paid(admin_of(studio), personal.invoice_id, "bank transfer")
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = studio.db.engine
+    command.downgrade(config, "0005_market")  # as it was: nothing stopped a second order
+    table = Order.__table__
+    later = standard.created_at + timedelta(seconds=1)
+    with studio.db.transaction() as s:
+        for original, copy in ((standard.id, "dup-open"), (personal.id, "dup-paid")):
+            row = dict(s.execute(select(table).where(table.c.id == original)).mappings().one())
+            s.execute(table.insert().values({**row, "id": copy, "created_at": later}))
+    command.upgrade(config, "heads")
+
+    with studio.db.transaction() as s:
+        statuses = dict(s.execute(select(Order.id, Order.status)).all())
+    assert statuses == {
+        standard.id: "open",
+        "dup-open": "void",
+        personal.id: "paid",
+        "dup-paid": "duplicate",
+    }
+    with pytest.raises(Conflict, match=f"you already have order {standard.id}"):
+        studio.market.buy(buyer, work.id, "standard")
+    with studio.db.transaction() as s:  # the database itself now refuses a second one
+        row = dict(s.execute(select(table).where(table.c.id == standard.id)).mappings().one())
+    with pytest.raises(IntegrityError), studio.db.transaction() as s:
+        s.execute(table.insert().values({**row, "id": "dup-again", "idempotency_key": None}))

@@ -12,6 +12,7 @@ import hashlib
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from atelier.commerce import invoices, ledger, licences
@@ -61,19 +62,7 @@ class Orders:
         offer_row = next((o for o in listing.offers if o.kind == kind), None)
         if offer_row is None:
             raise NotFound(f"this work is not offered under {kind}", field="offer")
-        pending = s.scalar(
-            select(Order.id).where(
-                Order.buyer_id == buyer_id,
-                Order.work_id == work_id,
-                Order.offer_kind == kind,
-                Order.status.in_(("open", "paid", "free")),
-            )
-        )
-        if pending is not None:
-            raise Conflict(
-                f"you already have order {pending} for this offer (see /v1/licences)",
-                field="offer",
-            )
+        _refuse_second(s, buyer_id, work_id, kind)
         offer = OFFERS[kind]
         if (
             offer.commercial
@@ -100,8 +89,13 @@ class Orders:
             request_hash=request_hash(work_id, kind),
             created_at=now,
         )
-        s.add(order)
-        s.flush()
+        try:
+            with s.begin_nested():
+                s.add(order)
+                s.flush()
+        except IntegrityError:  # a buy racing this one won: one live order per offer
+            _refuse_second(s, buyer_id, work_id, kind)
+            raise
         if offer.exclusive:
             reserved_until = now + timedelta(minutes=self.settings.market_reservation_minutes)
             won = s.execute(
@@ -192,6 +186,22 @@ class Orders:
         order = _order_of(s, line)
         if order.status == "open":
             _release(s, order, "void")
+
+
+def _refuse_second(s: Session, buyer_id: str, work_id: str, kind: str) -> None:
+    """Conflict when the buyer holds a live (open, paid or free) order for this offer."""
+    live = s.scalar(
+        select(Order.id).where(
+            Order.buyer_id == buyer_id,
+            Order.work_id == work_id,
+            Order.offer_kind == kind,
+            Order.status.in_(("open", "paid", "free")),
+        )
+    )
+    if live is not None:
+        raise Conflict(
+            f"you already have order {live} for this offer (see /v1/licences)", field="offer"
+        )
 
 
 def _order_of(s: Session, line: InvoiceLine) -> Order:
