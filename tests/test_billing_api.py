@@ -5,6 +5,7 @@ against a local stand-in, webhooks with real signature checks)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -163,7 +164,13 @@ class StripeStandIn(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         StripeStandIn.received.append((dict(self.headers), urllib.parse.parse_qs(body)))
-        answer = json.dumps({"id": "cs_test_1", "url": "https://checkout.example/cs_test_1"})
+        answer = json.dumps(
+            {
+                "id": "cs_test_1",
+                "object": "checkout.session",
+                "url": "https://checkout.example/cs_test_1",
+            }
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -173,8 +180,10 @@ class StripeStandIn(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def stripe_client(tmp_path: Path) -> Iterator[TestClient]:
+@contextlib.contextmanager
+def stripe_app(tmp_path: Path, **overrides: object) -> Iterator[TestClient]:
+    """An app on the Stripe provider, its API pointed at the stand-in (the official
+    library talks to it as to Stripe: nothing leaves the machine)."""
     server = HTTPServer(("127.0.0.1", 0), StripeStandIn)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -185,12 +194,19 @@ def stripe_client(tmp_path: Path) -> Iterator[TestClient]:
         stripe_secret_key="sk_test_123",
         stripe_webhook_secret=WEBHOOK_SECRET,
         stripe_api_base=f"http://127.0.0.1:{server.server_port}",
+        **overrides,
     )
     try:
         with TestClient(create_app(settings)) as client:
             yield client
     finally:
         server.shutdown()
+
+
+@pytest.fixture
+def stripe_client(tmp_path: Path) -> Iterator[TestClient]:
+    with stripe_app(tmp_path) as client:
+        yield client
 
 
 def signed(

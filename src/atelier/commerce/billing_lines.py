@@ -5,8 +5,10 @@
   (a negative line, credit for unused time on the old plan, needs nothing more);
 - overage: the overage credits it billed are cleared.
 
-Each movement is keyed by the invoice line, so paying twice delivers once. Voiding an
-unpaid invoice frees nothing: these lines hold nothing before payment."""
+and what a refund takes back: the credits still unspent of those the line granted (credits
+already used stay used), the plan's period (it ends now), the overage it cleared (owed
+again). Each movement is keyed by the invoice line, so paying or refunding twice moves
+once. Voiding an unpaid invoice frees nothing: these lines hold nothing before payment."""
 
 from __future__ import annotations
 
@@ -19,10 +21,33 @@ from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.ledger import CREDITS, Leg
 from atelier.commerce.models import Invoice, InvoiceLine, Plan, Subscription
 from atelier.errors import NotFound
+from atelier.store.models import utcnow
 
 
 def line_key(invoice: Invoice, line: InvoiceLine) -> str:
     return f"invoice:{invoice.id}:line:{line.position}"
+
+
+def _take_back_credits(s: Session, invoice: Invoice, line: InvoiceLine) -> None:
+    """Return to the studio what is left of the credits this line granted."""
+    granted = ledger.find(s, line_key(invoice, line))
+    if granted is None:
+        return
+    user = invoice.user_id
+    ledger.lock_user(s, user)
+    amount = sum(e.amount for e in granted.entries if e.account == credits.credits_account(user))
+    back = min(amount, max(0, credits.balance(s, user)))
+    if back <= 0:
+        return
+    ledger.post(
+        s,
+        f"{line_key(invoice, line)}:refund",
+        "credits.refund",
+        [Leg(credits.credits_account(user), CREDITS, -back), Leg(credits.GRANTS, CREDITS, back)],
+        memo=f"{line.description}, {invoice.number} refunded: {back} of {amount} credits unspent",
+        user_id=user,
+        ref=f"invoice:{invoice.id}",
+    )
 
 
 class Pack:
@@ -41,6 +66,9 @@ class Pack:
 
     def voided(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
         return None
+
+    def refunded(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
+        _take_back_credits(s, invoice, line)
 
 
 class Period:
@@ -72,6 +100,23 @@ class Period:
     def voided(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
         return None
 
+    def refunded(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
+        """The period this line paid for ends now (if it is still the current one)."""
+        _, sub_id, plan_id, mode = (line.ref or "").split(":", 3)
+        if mode == "credit":
+            return
+        sub = s.get(Subscription, sub_id)
+        now = utcnow()
+        if (
+            sub is not None
+            and sub.status == "active"
+            and sub.plan_id == plan_id
+            and sub.period_end is not None
+            and sub.period_end > now
+        ):
+            sub.status, sub.period_end = "ended", now
+        _take_back_credits(s, invoice, line)
+
 
 def _period_start(sub: Subscription, mode: str, paid: datetime) -> datetime:
     """A renewal continues where the last period ended (or from payment, if that is a
@@ -102,6 +147,21 @@ class Overage:
 
     def voided(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
         return None
+
+    def refunded(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
+        """The overage this line cleared is owed again."""
+        ledger.post(
+            s,
+            f"{line_key(invoice, line)}:refund",
+            "credits.overage_refunded",
+            [
+                Leg(credits.overage_account(invoice.user_id), CREDITS, -line.quantity),
+                Leg(credits.GRANTS, CREDITS, line.quantity),
+            ],
+            memo=f"{line.description}, {invoice.number} refunded",
+            user_id=invoice.user_id,
+            ref=f"invoice:{invoice.id}",
+        )
 
 
 def register(kinds: Fulfilment) -> None:

@@ -1,4 +1,5 @@
-"""What paying or voiding an invoice does for each of its lines, by the line's kind.
+"""What paying, voiding or refunding an invoice does for each of its lines, by the line's
+kind.
 
 Invoices know nothing of packs, plans or licences: each kind registers its handler in a
 `Fulfilment` when its part of commerce is built (billing's pack, subscription and
@@ -16,12 +17,15 @@ from atelier.commerce.models import LINE_KINDS, Invoice, InvoiceLine
 
 
 class LineKind(Protocol):
-    """A kind of invoice line: what its payment delivers, and what voiding its unpaid
-    invoice frees. Each must be idempotent (keyed by the line): payments are replayed."""
+    """A kind of invoice line: what its payment delivers, what voiding its unpaid invoice
+    frees, and what a refund takes back. Each must be idempotent (keyed by the line):
+    payment events are replayed."""
 
     def paid(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None: ...
 
     def voided(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None: ...
+
+    def refunded(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None: ...
 
 
 class Fulfilment:
@@ -50,3 +54,7 @@ class Fulfilment:
     def voided(self, s: Session, invoice: Invoice) -> None:
         for line in invoice.lines:
             self.of(line.kind).voided(s, invoice, line)
+
+    def refunded(self, s: Session, invoice: Invoice) -> None:
+        for line in invoice.lines:
+            self.of(line.kind).refunded(s, invoice, line)

@@ -1,6 +1,7 @@
 """Invoices: every purchase is one. Opened with its lines (idempotent on a key),
-paid once (the money goes into the ledger and each line is fulfilled), or voided.
-Rendered to PDF here; the HTML view is the web door's template."""
+paid once (the money goes into the ledger and each line is fulfilled), or voided; a paid
+one may be refunded (the money and what each line delivered are reversed) or partly
+refunded (the money only). Rendered to PDF here; the HTML view is the web door's template."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,11 +25,14 @@ from atelier.commerce.models import (
     Invoice,
     InvoiceCounter,
     InvoiceLine,
+    LedgerEntry,
+    LedgerTransaction,
 )
 from atelier.errors import Conflict, Invalid, NotFound
 from atelier.store.models import User, utcnow
 
 PAYMENTS = "external:payments"
+REFUNDS = "studio:revenue:refunds"  # partial refunds: money given back, nothing reversed
 # Where each kind of line's money goes; a licence line's money is split by the market.
 REVENUE = {
     "subscription": "studio:revenue:subscriptions",
@@ -188,6 +192,70 @@ def void_invoice(db: Session, invoice_id: str, kinds: Fulfilment) -> Invoice:
         raise Conflict(f"invoice {invoice.number} is paid; it cannot be voided", "invoice_id")
     invoice.status, invoice.voided_at = "void", utcnow()
     kinds.voided(db, invoice)
+    return invoice
+
+
+def refund_invoice(db: Session, invoice_id: str, reference: str, kinds: Fulfilment) -> Invoice:
+    """The whole payment went back to the customer: its money leaves the books (partial
+    refunds recorded before are folded in) and each line's kind takes back what it
+    delivered. Once, however often the provider's event is replayed."""
+    invoice = _locked(db, invoice_id)
+    if invoice.status == "refunded":
+        return invoice
+    if invoice.status != "paid":
+        raise Conflict(f"invoice {invoice.number} is {invoice.status}, not paid", "invoice_id")
+    paid = ledger.find(db, f"invoice:{invoice.id}:paid")
+    legs = [Leg(e.account, e.currency, -e.amount) for e in (paid.entries if paid else [])]
+    earlier = partly_refunded(db, invoice)
+    legs += [Leg(REFUNDS, invoice.currency, earlier), Leg(PAYMENTS, invoice.currency, -earlier)]
+    ledger.post(
+        db,
+        f"invoice:{invoice.id}:refund",
+        "invoice.refund",
+        legs,
+        memo=f"{invoice.number} refunded ({reference[:100]})",
+        user_id=invoice.user_id,
+        ref=f"invoice:{invoice.id}",
+    )
+    invoice.status, invoice.refunded_at = "refunded", utcnow()
+    db.flush()
+    kinds.refunded(db, invoice)
+    return invoice
+
+
+def partly_refunded(db: Session, invoice: Invoice) -> int:
+    """Money given back on the invoice by partial refunds so far."""
+    total = db.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+        .join(LedgerTransaction, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .where(
+            LedgerTransaction.ref == f"invoice:{invoice.id}",
+            LedgerTransaction.kind == "invoice.partial_refund",
+            LedgerEntry.account == REFUNDS,
+        )
+    )
+    return -int(total or 0)
+
+
+def partial_refund(db: Session, invoice_id: str, refunded: int, reference: str) -> Invoice:
+    """Part of the payment went back (`refunded`: all given back so far, in minor units):
+    the studio gives that money from its revenue (`studio:revenue:refunds`); what was
+    bought stays bought. Replays and out-of-order events move nothing more."""
+    invoice = _locked(db, invoice_id)
+    if invoice.status != "paid":
+        return invoice
+    more = min(refunded, invoice.total) - partly_refunded(db, invoice)
+    if more > 0:
+        ledger.post(
+            db,
+            f"invoice:{invoice.id}:refund:{refunded}",
+            "invoice.partial_refund",
+            [Leg(PAYMENTS, invoice.currency, more), Leg(REFUNDS, invoice.currency, -more)],
+            memo=f"{invoice.number}: {money.text(more, invoice.currency)} given back "
+            f"({reference[:100]})",
+            user_id=invoice.user_id,
+            ref=f"invoice:{invoice.id}",
+        )
     return invoice
 
 

@@ -1,6 +1,7 @@
 """Licence grants: made from an order (its frozen terms, the work by its hash, the sources
 to credit, the ODRL policy) and signed by the studio in the same transaction, so a grant
-is never seen unsigned and reading one never writes."""
+is never seen unsigned and reading one never writes; revoked by an admin or by a refund
+(the record and its signature stay: verification then says `revoked`, with the reason)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from atelier.commerce import certificates, lineage, odrl
 from atelier.commerce.market_models import LicenceGrant, Order
-from atelier.errors import NotFound
+from atelier.errors import Conflict, NotFound
 from atelier.store.models import User, Work, utcnow
 
 Signer = Callable[[bytes], dict[str, str]]  # canonical bytes → the studio's signature
@@ -60,3 +61,10 @@ def grant(s: Session, order: Order, sign: Signer) -> LicenceGrant:
     )
     made.signature = sign(certificates.canonical(made))
     return made
+
+
+def revoke(grant: LicenceGrant, reason: str) -> LicenceGrant:
+    if grant.status == "revoked":
+        raise Conflict(f"licence {grant.id} is already revoked", field="licence_id")
+    grant.status, grant.revoked_at, grant.revoked_reason = "revoked", utcnow(), reason
+    return grant

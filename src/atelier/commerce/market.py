@@ -12,7 +12,7 @@ from typing import Protocol
 
 from sqlalchemy import select
 
-from atelier.commerce import certificates, lineage, listings, payouts, replay
+from atelier.commerce import certificates, licences, lineage, listings, payouts, replay
 from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.licences import Signer
 from atelier.commerce.listings import AFFIRMATION as AFFIRMATION
@@ -32,7 +32,7 @@ from atelier.commerce.orders import Orders, request_hash
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
 from atelier.settings import Settings
 from atelier.store.db import Database
-from atelier.store.models import User, Work, utcnow
+from atelier.store.models import User, Work
 
 
 class Actor(Protocol):
@@ -230,10 +230,7 @@ class Market:
             grant = s.get(LicenceGrant, licence_id)
             if grant is None:
                 raise NotFound(f"no licence {licence_id}", field="licence_id")
-            if grant.status == "revoked":
-                raise Conflict(f"licence {licence_id} is already revoked", field="licence_id")
-            grant.status, grant.revoked_at, grant.revoked_reason = "revoked", utcnow(), reason
-            return grant
+            return licences.revoke(grant, reason)
 
     # -- earnings: sales, payouts, statements -------------------------------------------
 

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from atelier.store.models import Base, new_id, utcnow
 
 LISTING_STATES = ("listed", "reserved", "sold", "unlisted")
-# live: open, paid, free (one per buyer and offer); closed: void, expired; duplicate: a
-# second live order from before that was a constraint (migration 0006), kept for its records
-ORDER_STATUSES = ("open", "paid", "void", "expired", "free", "duplicate")
+# live: open, paid, free (one per buyer and offer); closed: void, expired, refunded;
+# duplicate: a second live order from before that was a constraint (migration 0006)
+ORDER_STATUSES = ("open", "paid", "void", "expired", "free", "refunded", "duplicate")
 LIVE_ORDERS = "status IN ('open', 'paid', 'free')"
 PAYOUT_STATUSES = ("requested", "paid")
 

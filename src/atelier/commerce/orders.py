@@ -4,7 +4,8 @@ granted at once. An exclusive order reserves the listing with one conditional UP
 of buyers racing for it exactly one gets an invoice; an unpaid reservation expires.
 
 `Orders` is also what billing's fulfilment runs for `licence` lines: paying one grants the
-licence and credits the creator's share; voiding one closes the order and frees the work."""
+licence and credits the creator's share; voiding one closes the order and frees the work;
+refunding one revokes the licence and takes the sale back out of the books."""
 
 from __future__ import annotations
 
@@ -186,6 +187,37 @@ class Orders:
         order = _order_of(s, line)
         if order.status == "open":
             _release(s, order, "void")
+
+    def refunded(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
+        """The buyer's money went back: the licence is revoked, the sale's legs are reversed
+        (the creator's share and the commission), and a work sold exclusively returns to
+        its creator, off the market until they list it again."""
+        order = _order_of(s, line)
+        if order.status != "paid":
+            return
+        order.status = "refunded"
+        sale = ledger.find(s, f"licence:{order.id}")
+        if sale is not None:
+            ledger.post(
+                s,
+                f"licence:{order.id}:refund",
+                "licence.refund",
+                [Leg(e.account, e.currency, -e.amount) for e in sale.entries],
+                memo=f"{sale.memo} refunded ({invoice.number})",
+                user_id=order.seller_id,
+                ref=order.id,
+            )
+        grant = s.scalar(select(LicenceGrant).where(LicenceGrant.order_id == order.id))
+        if grant is not None and grant.status != "revoked":
+            licences.revoke(grant, f"refunded: the payment for {invoice.number} was returned")
+        listing = s.get(Listing, order.listing_id)
+        if (
+            listing is not None
+            and listing.state == "sold"
+            and listing.reserved_order_id == order.id
+        ):
+            listing.state, listing.reserved_order_id = "unlisted", None
+            listing.updated_at = utcnow()
 
 
 def _refuse_second(s: Session, buyer_id: str, work_id: str, kind: str) -> None:

@@ -21,7 +21,8 @@ from atelier.commerce.models import LedgerEntry, LedgerTransaction
 from atelier.errors import Conflict, Invalid, NotFound
 from atelier.store.models import utcnow
 
-SALE, PAYOUT = "licence.sale", "payout"
+SALE, REFUND, PAYOUT = "licence.sale", "licence.refund", "payout"
+LINE_KINDS = {SALE: "sale", REFUND: "refund", PAYOUT: "payout"}
 
 
 def earnings_account(user_id: str) -> str:
@@ -100,10 +101,10 @@ def listed(
 @dataclass(frozen=True)
 class Line:
     """One movement of a creator's earnings: a sale (gross, the studio's commission,
-    their share) or a payout (a negative amount)."""
+    their share), a refunded sale (the same, negative) or a payout (a negative amount)."""
 
     at: datetime
-    kind: str  # sale | payout | other
+    kind: str  # sale | refund | payout | other
     memo: str
     ref: str | None
     gross: int
@@ -118,17 +119,21 @@ class Statement:
     lines: list[Line] = field(default_factory=list)
     requested: int = 0
 
+    def _sold(self) -> list[Line]:
+        return [line for line in self.lines if line.kind in ("sale", "refund")]
+
     @property
     def sales(self) -> int:
-        return sum(line.gross for line in self.lines if line.kind == "sale")
+        """Sales less refunds."""
+        return sum(line.gross for line in self._sold())
 
     @property
     def commission(self) -> int:
-        return sum(line.commission for line in self.lines if line.kind == "sale")
+        return sum(line.commission for line in self._sold())
 
     @property
     def earned(self) -> int:
-        return sum(line.amount for line in self.lines if line.kind == "sale")
+        return sum(line.amount for line in self._sold())
 
     @property
     def paid_out(self) -> int:
@@ -170,11 +175,11 @@ def statement(s: Session, user_id: str, currency: str) -> Statement:
     lines = []
     for transaction, amount in moves:
         legs = {e.account: e.amount for e in transaction.entries if e.currency == currency}
-        sale = transaction.kind == SALE
+        sale = transaction.kind in (SALE, REFUND)
         lines.append(
             Line(
                 at=transaction.created_at,
-                kind="sale" if sale else PAYOUT if transaction.kind == PAYOUT else "other",
+                kind=LINE_KINDS.get(transaction.kind, "other"),
                 memo=transaction.memo,
                 ref=transaction.ref,
                 gross=-legs.get("external:payments", 0) if sale else 0,

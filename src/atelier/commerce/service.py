@@ -20,6 +20,7 @@ from atelier.commerce import (
     invoices,
     ledger,
     money,
+    payment_events,
     payments,
     plans,
     subscriptions,
@@ -184,18 +185,14 @@ class Commerce:
             raise Invalid(f"invoice {invoice.number} is {invoice.status}", field="invoice_id")
         return self.provider.checkout(invoice, return_url)
 
-    def stripe_webhook(self, body: bytes, signature: str, now: float | None = None) -> str:
-        """Verify and apply a Stripe event; returns what was done."""
+    def stripe_webhook(self, body: bytes, signature: str) -> str:
+        """Verify a Stripe event and apply it once (payments, refunds, disputes: see
+        payment_events.py); returns what was done."""
         if not isinstance(self.provider, payments.StripeProvider):
             raise NotFound("the Stripe provider is not configured", field="provider")
-        event = self.provider.verify(body, signature, now)
-        paid = self.provider.paid_invoice(event)
-        if paid is None:
-            return f"ignored {event.get('type')}"
-        invoice_id, provider_ref = paid
+        event = self.provider.verify(body, signature)
         with self.db.transaction() as s:
-            invoice = invoices.pay_invoice(s, invoice_id, "stripe", provider_ref, self.fulfilment)
-        return f"paid {invoice.number}"
+            return payment_events.apply(s, event, self.fulfilment)
 
     # -- admins --------------------------------------------------------------------
 
