@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from atelier.commerce import money
 from atelier.commerce.offers import price_range
+from atelier.errors import Invalid
 from atelier.studio import Studio
 from atelier.web.app import create_app
 from tests.conftest import api_user, make_settings, sign_in
@@ -37,6 +38,11 @@ def test_each_currency_is_shown_and_read_with_its_own_decimals() -> None:
     assert price_range("JPY") == (1, 100_000)
     with pytest.raises(ValueError, match="'XYZ' is not an ISO 4217 currency"):
         money.check_currency("XYZ")
+
+
+def test_a_currency_that_is_not_iso_4217_stops_the_studio(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="'XYZ' is not an ISO 4217 currency code"):
+        Studio(make_settings(tmp_path, currency="XYZ"))
 
 
 @pytest.fixture
@@ -84,4 +90,9 @@ def test_a_studio_in_yen_lists_invoices_and_prints_yen(yen: TestClient) -> None:
     html = client.get(f"/v1/licences/{licence['id']}/certificate.html", headers=buyer).text
     assert "JPY 4,900" in html
     studio: Studio = studio_of(client)
-    assert studio.market.statement(principal(client, "maker@example.com")).earned == 3920
+    maker = principal(client, "maker@example.com")
+    assert studio.market.statement(maker).earned == 3920
+    with pytest.raises(Invalid, match="at least JPY 2,000"):
+        studio.market.request_payout(maker, 1999)
+    with pytest.raises(Invalid, match="at most JPY 3,920"):
+        studio.market.request_payout(maker, 3921)

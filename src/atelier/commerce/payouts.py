@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from atelier.commerce import ledger
+from atelier.commerce import ledger, money
 from atelier.commerce.ledger import Leg
 from atelier.commerce.market_models import Payout
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
@@ -49,11 +49,14 @@ def request(s: Session, user_id: str, amount: int, currency: str, minimum: int) 
     ledger.lock_user(s, user_id)  # two requests at once never ask for the same money
     free = available(s, user_id, currency)
     if amount < minimum:
-        raise Invalid(f"a payout must be at least {minimum} (minor units)", field="amount")
+        raise Invalid(
+            f"a payout must be at least {money.text(minimum, currency)} ({minimum} in minor units)",
+            field="amount",
+        )
     if amount > free:
         raise Invalid(
-            f"you can ask for at most {free} (minor units): your earnings not yet paid or "
-            "requested",
+            f"you can ask for at most {money.text(free, currency)} ({free} in minor units): your "
+            "earnings not yet paid or requested",
             field="amount",
         )
     payout = Payout(user_id=user_id, amount=amount, currency=currency, status="requested")
