@@ -393,7 +393,7 @@ def retire_plan(
 def admin_invoices(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-    status: Literal["open", "paid", "void"] | None = None,
+    status: Literal["open", "paid", "void", "refunded"] | None = None,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> list[dict[str, Any]]:

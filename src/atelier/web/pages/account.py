@@ -257,7 +257,7 @@ def _admin_invoices(
     done: str | None = None,
     code: int = 200,
 ) -> Response:
-    shown = status if status in ("open", "paid", "void") else "open"
+    shown = status if status in ("open", "paid", "void", "refunded") else "open"
     listed = studio.commerce.all_invoices(who, shown, 200, 0)
     return render(
         request,
