@@ -97,6 +97,8 @@ def test_async_payment_then_a_refund_takes_back_unspent_credits(client: TestClie
     assert books(studio, "external:payments", "studio:revenue:packs") == [0, 0]
     unknown = {**refunded, "payment_intent": "pi_elsewhere"}
     assert events.send("charge.refunded", unknown).startswith("ignored charge.refunded")
+    elsewhere = events.session("checkout.session.completed", "not-ours", "paid", "pi_9")
+    assert elsewhere == "ignored: the session names no invoice of this studio"
 
 
 def test_a_refunded_licence_is_revoked_and_its_sale_reversed(client: TestClient) -> None:

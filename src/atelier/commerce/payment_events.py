@@ -31,6 +31,7 @@ from atelier.commerce.payments import from_stripe
 from atelier.errors import Conflict, StudioError
 
 DISPUTES = "studio:disputes"  # money the card network holds back while a dispute is open
+NOT_OURS = "ignored: the session names no invoice of this studio", None
 Handler = Callable[[Session, dict[str, Any], Fulfilment], tuple[str, Invoice | None]]
 
 
@@ -79,16 +80,15 @@ def _by_payment(s: Session, body: dict[str, Any]) -> Invoice | None:
     )
 
 
-def _session_invoice(s: Session, body: dict[str, Any]) -> Invoice:
+def _session_invoice(s: Session, body: dict[str, Any]) -> Invoice | None:
     invoice_id = body.get("client_reference_id") or body.get("metadata", {}).get("invoice_id")
-    invoice = s.get(Invoice, invoice_id) if isinstance(invoice_id, str) else None
-    if invoice is None:
-        raise StudioError("the session names no invoice of this studio", "client_reference_id")
-    return invoice
+    return s.get(Invoice, invoice_id) if isinstance(invoice_id, str) else None
 
 
 def _pay(s: Session, body: dict[str, Any], kinds: Fulfilment) -> tuple[str, Invoice | None]:
     invoice = _session_invoice(s, body)
+    if invoice is None:
+        return NOT_OURS
     payment = body.get("payment_intent") or body.get("id") or ""
     invoices.pay_invoice(s, invoice.id, "stripe", str(payment), kinds)
     return f"paid {invoice.number}", invoice
@@ -100,6 +100,8 @@ def _session_completed(
     if body.get("payment_status") in ("paid", "no_payment_required"):
         return _pay(s, body, kinds)
     invoice = _session_invoice(s, body)
+    if invoice is None:
+        return NOT_OURS
     return f"{invoice.number} awaits an asynchronous payment", invoice
 
 
@@ -107,6 +109,8 @@ def _async_failed(
     s: Session, body: dict[str, Any], kinds: Fulfilment
 ) -> tuple[str, Invoice | None]:
     invoice = _session_invoice(s, body)
+    if invoice is None:
+        return NOT_OURS
     return f"the payment of {invoice.number} failed; it stays open", invoice
 
 
