@@ -1,11 +1,17 @@
 # Atelier: two commands on a fresh Debian 12 machine.
 #
-#   make run     set everything up, then serve the studio at http://127.0.0.1:8000
+#   make run     set up what the studio runs (requirements/runtime.txt: only what a
+#                commercial studio may run), then serve it at http://127.0.0.1:8000
+#                (make run LOCK=nsfw: opt in to NudeNet's image screen, AGPL-3.0)
 #   make test    set everything up, then run the whole test suite
 #                (extra pytest arguments: make test PYTEST_ARGS="-k queue")
 #
-#   make setup   Debian packages (scripts/debian-packages.txt), .venv with the project
-#                installed editable with its dev extra; quick and idempotent when done
+#   make setup   Debian packages (scripts/debian-packages.txt), .venv installed from
+#                requirements/test.txt (the runtime, the dev tools and the opt-in nsfw
+#                extra its tests need) and the project, editable; quick when done
+#   make lock    compile requirements/*.txt (pinned, with hashes) from pyproject.toml:
+#                after changing a dependency (or merging a change that did), then
+#                commit requirements/ (make lock UPGRADE=1: newest releases allowed)
 #   make lint    ruff check and ruff format --check
 #   make clean   caches and test leftovers (keeps .venv and the studio's atelier-data)
 
@@ -15,8 +21,11 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
 PYTEST_ARGS ?=
+# What `make run` installs: requirements/$(LOCK).txt (runtime, or nsfw to opt in).
+LOCK ?= runtime
+UPGRADE ?=
 # wildcard: an empty folder (benchmarks/ for now) is not in a clone
-LINT_PATHS := $(wildcard src tests benchmarks)
+LINT_PATHS := $(wildcard src tests benchmarks scripts)
 
 # Engine assets built by `make setup` (scripts/setup.sh runs `atelier prepare`).
 ATELIER_ASSETS_DIR ?= $(CURDIR)/atelier-data/assets
@@ -24,16 +33,21 @@ ATELIER_ASSETS_DIR ?= $(CURDIR)/atelier-data/assets
 export PYTHON VENV ATELIER_ASSETS_DIR
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup run test lint clean clean-data
+.PHONY: help setup run test lint lock clean clean-data
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 
 setup:
-	@bash scripts/setup.sh
+	@bash scripts/setup.sh test
 
-run: setup
+# Only what a commercial studio may run: the runtime lock, no opt-in extra (unless LOCK).
+run:
+	@bash scripts/setup.sh $(LOCK)
 	$(VENV)/bin/atelier serve
+
+lock:
+	$(PYTHON) scripts/lock.py $(if $(UPGRADE),--upgrade)
 
 # pytest's own exit status is make's: "no tests collected" (5) fails too.
 test: setup

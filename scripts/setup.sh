@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Set up everything Atelier needs on Debian 12; safe to run again (quick when done).
 #
+#   scripts/setup.sh [LOCK]      LOCK: test (the default; make setup, make test),
+#                                runtime (make run) or nsfw (make run LOCK=nsfw)
+#
 #   1. Debian packages listed in scripts/debian-packages.txt (plus Python 3.11 and its
 #      venv module if they are missing), installed only when missing. As root they are
 #      installed with apt-get; otherwise the exact `sudo apt-get install …` is printed
 #      and the script exits non-zero.
 #   2. A virtual environment in $VENV (default .venv) made with $PYTHON (default
-#      python3.11), with the project installed editable with its dev extra:
-#      `pip install -e '.[dev]'`. It is reinstalled only when pyproject.toml changed
-#      (the sha256 of pyproject.toml is kept in $VENV/.atelier-installed).
+#      python3.11), installed from the locks, every file checked against its hash:
+#      requirements/LOCK.txt, then requirements/nodeps.txt with --no-deps, then the
+#      project itself, editable, with --no-deps. Packages of the opt-in extras (AGPL or
+#      non-commercial licences, e.g. NudeNet) that LOCK leaves out are uninstalled, so
+#      `make run` after `make test` runs without them. It is redone only when the lock,
+#      LOCK or pyproject.toml changed (their sha256 is kept in $VENV/.atelier-installed).
+#      The locks are made from pyproject.toml by `make lock` (scripts/lock.py); set-up
+#      stops, saying so, when they were made from another pyproject.toml.
 #
 # Environment: PYTHON, VENV, ATELIER_SETUP_FORCE=1 (reinstall the venv's packages).
 # Torch rule: if torch is ever needed, ask for torch==2.13.0 exactly, never bare torch.
@@ -17,6 +25,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+LOCK="${1:-test}"
+[[ -f "requirements/$LOCK.txt" && "$LOCK" != nodeps ]] ||
+    { printf 'setup: error: no lock requirements/%s.txt (runtime, nsfw or test)\n' "$LOCK" >&2; exit 2; }
 PYTHON="${PYTHON:-python3.11}"
 VENV="${VENV:-.venv}"
 STAMP="$VENV/.atelier-installed"
@@ -105,17 +116,31 @@ if [[ -z "${CMAKE_ARGS:-}" ]]; then
 fi
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
 
-want="$(cat pyproject.toml scripts/requirements-nodeps.txt | sha256sum | cut -d' ' -f1)"
+# The locks must have been made from this pyproject.toml (a dependency added without
+# `make lock` would otherwise be missing).
+"$PYTHON" scripts/lock.py check
+
+want="$(cat "requirements/$LOCK.txt" requirements/nodeps.txt pyproject.toml | sha256sum | cut -d' ' -f1) $LOCK"
 have="$(cat "$STAMP" 2>/dev/null || true)"
 if [[ "$want" != "$have" || "${ATELIER_SETUP_FORCE:-0}" == 1 ]]; then
-    say "installing the project into $VENV: pip install -e '.[dev]'"
+    say "installing requirements/$LOCK.txt and the project into $VENV"
     "$VENV/bin/python" -c 'import llama_cpp' >/dev/null 2>&1 ||
         say "compiling llama-cpp-python first: about 15 minutes on two cores, once"
     rm -f "$STAMP"
-    "$VENV/bin/python" -m pip install --progress-bar off -e '.[dev]'
+    pip=("$VENV/bin/python" -m pip install --progress-bar off)
+    "${pip[@]}" --require-hashes -r "requirements/$LOCK.txt"
     # Packages whose declared dependencies would pull the wrong things (a second OpenCV,
     # a CUDA build): installed without them; what they really need is in pyproject.toml.
-    "$VENV/bin/python" -m pip install --progress-bar off --no-deps -r scripts/requirements-nodeps.txt
+    "${pip[@]}" --require-hashes --no-deps -r requirements/nodeps.txt
+    # The project: its dependencies and its build backend (setuptools) come from the lock.
+    "${pip[@]}" --no-deps --no-build-isolation -e .
+    mapfile -t left_out < <("$PYTHON" scripts/lock.py opt-in "$LOCK")
+    for pkg in "${left_out[@]}"; do
+        if "$VENV/bin/python" -m pip show -q "$pkg" >/dev/null 2>&1; then
+            say "uninstalling $pkg: an opt-in part that requirements/$LOCK.txt leaves out"
+            "$VENV/bin/python" -m pip uninstall -y -q "$pkg"
+        fi
+    done
     echo "$want" >"$STAMP"
 fi
 

@@ -104,6 +104,55 @@ def test_a_blocked_request_writes_nothing(studio: Studio) -> None:
     assert {m: count(studio, m) for m in before} == before
 
 
+def test_chinese_and_mixed_requests_are_refused_under_their_category(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    for params, field, what in (
+        ({"prompt": "儿童色情图片"}, "params.prompt", "sexual content involving minors"),
+        ({"prompt": "a fox", "tags": ["猫", "穆斯林都该被杀光"]}, "params.tags.1", "hateful"),
+        ({"negative_prompt": "a 裸体 little girl"}, "params.negative_prompt", "minors"),
+    ):
+        with pytest.raises(Invalid) as refused:
+            studio.submit(who, "test.echo", params)
+        assert refused.value.errors[0][0] == field
+        assert what in refused.value.detail
+    assert count(studio, Job) == 0
+
+
+def test_an_adult_figure_study_is_not_refused_as_minors(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    job, _ = studio.submit(who, "test.echo", {"prompt": "nude woman, charcoal figure study"})
+    with studio.db.transaction() as s:
+        screening = s.get(Screening, job.id)
+        categories = {f["category"] for f in screening.findings} if screening else set()
+    assert "minors" not in categories
+
+
+def test_a_request_the_screen_cannot_read_is_held_for_review(studio: Studio) -> None:
+    who = add_user(studio, "maker@example.com")
+    job, _ = studio.submit(who, "test.echo", {"prompt": "고양이 그림"})  # "a picture of a cat"
+    with studio.db.transaction() as s:
+        screening = s.get(Screening, job.id)
+        assert screening is not None
+        assert [(f["category"], f["evidence"]) for f in screening.findings] == [
+            ("unreadable", "Hangul script")
+        ]
+    work, _ = studio.work(who, run_job(studio))
+    assert work.review_status == "in_review"
+
+
+def test_a_long_text_input_is_screened_to_its_end(studio: Studio) -> None:
+    """text.summarize takes 16,000 characters; the screen once read only the first 4,000."""
+    from atelier.engines.text.summarize import SummarizeParams
+    from atelier.safety.service import free_text
+
+    filler = "The committee met on Tuesday and discussed the budget for next year. " * 150
+    params = SummarizeParams(text=filler + "标语：所有穆斯林都该被杀光。").model_dump(mode="json")
+    texts = free_text(params, SummarizeParams.model_json_schema(), [])
+    verdict = studio.safety.screen_request(texts)
+    assert verdict.blocked_by is not None
+    assert (verdict.blocked_by.field, verdict.blocked_by.category) == ("params.text", "hate")
+
+
 def test_a_flagged_request_runs_and_its_work_waits_for_review(studio: Studio) -> None:
     owner, other = add_user(studio, "maker@example.com"), add_user(studio, "other@example.com")
     admin = admin_of(studio)
@@ -291,7 +340,11 @@ def test_policy_through_the_api(client: TestClient, admin_headers: dict[str, str
     problem = submit(client, headers, "test.echo", {"prompt": FLAGGED}, expect=422)
     assert problem["errors"][0]["field"] == "params.prompt"
 
-    for bad, field in (({"minors": "allow"}, "actions.minors"), ({"nope": "flag"}, "actions.nope")):
+    for bad, field in (
+        ({"minors": "allow"}, "actions.minors"),
+        ({"unreadable": "allow"}, "actions.unreadable"),  # unread text is never passed
+        ({"nope": "flag"}, "actions.nope"),
+    ):
         refused = client.put(
             "/v1/admin/moderation/policy", json={"actions": bad}, headers=admin_headers
         )
@@ -309,6 +362,21 @@ def test_policy_through_the_api(client: TestClient, admin_headers: dict[str, str
         {"from": "block", "to": "allow"},
         {"from": "flag", "to": "block"},
     ]
+
+
+def test_an_admin_may_refuse_what_the_screen_cannot_read(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    headers = api_user(client, "maker@example.com")
+    changed = client.put(
+        "/v1/admin/moderation/policy",
+        json={"actions": {"unreadable": "block"}},
+        headers=admin_headers,
+    )
+    assert changed.status_code == 200
+    problem = submit(client, headers, "test.echo", {"prompt": "кот сидит на окне"}, expect=422)
+    assert problem["errors"][0]["field"] == "params.prompt"
+    assert "Cyrillic script" in problem["detail"] and "English and Chinese" in problem["detail"]
 
 
 def test_admin_endpoints_are_admin_only(client: TestClient) -> None:

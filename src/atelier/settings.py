@@ -67,7 +67,20 @@ class Settings(BaseSettings):
     )
 
     max_upload_bytes: int = Field(25 * 1024 * 1024, ge=1024)
+    max_request_bytes: int = Field(
+        51 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body (413 before it is read): room for a page's form "
+        "with two uploads (an image and its mask) at max_upload_bytes.",
+    )
     max_upload_pixels: int = Field(40_000_000, ge=1024, description="Width × height of an upload.")
+    music_check_seconds: float = Field(
+        20.0,
+        gt=0,
+        le=600,
+        description="Time an uploaded music file's reading may take (in a child process, "
+        "stopped when it is spent: 422).",
+    )
 
     key_passphrase: SecretStr | None = Field(
         None,

@@ -1,64 +1,92 @@
-"""The word-list layer: maintained terms per category (wordlists.py), matched on every
-normalised reading of a prompt, after harmless phrases are taken out."""
+"""The word-list layer: maintained terms per category in English (wordlists.py) and Chinese
+(wordlists_zh.py, with glin-profanity's kept list), all matched on every normalised reading
+of a prompt, after harmless phrases are taken out. Both languages' lists read every text,
+so a prompt that mixes them ("a 裸体 little girl") is read whole."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
-from atelier.safety import wordlists
-from atelier.safety.normalise import fold, variants
+from atelier.safety import wordlists, wordlists_zh
+from atelier.safety.normalise import HAN_CHAR, fold, variants
 
 
 def _term(term: str) -> str:
+    if HAN_CHAR.search(term):  # Chinese has no spaces: the term as it is, anywhere
+        return re.escape(fold(term))
     prefix = term.endswith("*")
     words = term.rstrip("*").split()
     body = r"[\s\-_]*".join(re.escape(word) for word in words)
     return body + (r"[a-z]*" if prefix else r"(?:s|es)?")
 
 
-def compile_terms(terms: Iterable[str], extra: str = "") -> re.Pattern[str]:
-    """One pattern matching any of `terms` as whole words (longest first)."""
-    alternatives = [_term(t) for t in sorted(set(terms), key=len, reverse=True)]
-    if extra:
-        alternatives.append(extra)
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
+def compile_terms(terms: Iterable[str], extra: Iterable[str] = ()) -> re.Pattern[str]:
+    """One pattern matching any of `terms`: English ones as whole words, Chinese ones
+    anywhere (longest first); `extra` are further patterns, as written."""
+    terms = sorted(set(terms), key=len, reverse=True)
+    latin = [_term(t) for t in terms if not HAN_CHAR.search(t)]
+    alternatives = [_term(t) for t in terms if HAN_CHAR.search(t)]
+    if latin:
+        alternatives.append(r"(?<![a-z0-9])(?:" + "|".join(latin) + r")(?![a-z0-9])")
+    alternatives += extra
+    return re.compile("|".join(alternatives))
+
+
+def _merged(*tables: dict[str, list[str]]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for table in tables:
+        for category, terms in table.items():
+            merged.setdefault(category, []).extend(terms)
+    return merged
+
+
+TERMS = _merged(wordlists.TERMS, wordlists_zh.TERMS, {"profanity": wordlists_zh.kept_profanity()})
+WEAK_TERMS = _merged(wordlists.WEAK_TERMS, wordlists_zh.WEAK_TERMS)
+EXCEPTIONS = wordlists.EXCEPTIONS + wordlists_zh.EXCEPTIONS
+MINOR_TERMS = wordlists.MINOR_TERMS + wordlists_zh.MINOR_TERMS
+MINOR_AGES = (wordlists.MINOR_AGE, wordlists_zh.MINOR_AGE)
+SEXUALISING = wordlists.SEXUALISING + wordlists_zh.SEXUALISING
 
 
 class Blocklist:
-    def __init__(
-        self,
-        terms: dict[str, list[str]] = wordlists.TERMS,
-        exceptions: list[str] = wordlists.EXCEPTIONS,
-        minor_terms: list[str] = wordlists.MINOR_TERMS,
-    ) -> None:
-        self.patterns = {category: compile_terms(words) for category, words in terms.items()}
-        self.exceptions = compile_terms(exceptions)
-        self.minor = compile_terms(minor_terms, wordlists.MINOR_AGE)
+    def __init__(self) -> None:
+        self.patterns = {category: compile_terms(words) for category, words in TERMS.items()}
+        self.weak = {category: compile_terms(words) for category, words in WEAK_TERMS.items()}
+        self.exceptions = compile_terms(EXCEPTIONS)
+        self.minor = compile_terms(MINOR_TERMS, MINOR_AGES)
+        self.sexualising = compile_terms(SEXUALISING)
 
     def clean(self, text: str) -> str:
         """The folded text without its harmless phrases: what the model layers read."""
-        return self.exceptions.sub(" ", fold(text)).strip()
+        return re.sub(r"\s+", " ", self.exceptions.sub(" ", fold(text))).strip()
 
     def readings(self, text: str) -> list[str]:
         """Every normalised reading, without harmless phrases."""
         return list(dict.fromkeys(self.exceptions.sub(" ", r) for r in variants(self.clean(text))))
 
+    @staticmethod
+    def _first(patterns: dict[str, re.Pattern[str]], readings: list[str]) -> dict[str, str]:
+        found = {c: Blocklist._search(p, readings) for c, p in patterns.items()}
+        return {category: term for category, term in found.items() if term}
+
     def match(self, readings: list[str]) -> dict[str, str]:
         """The categories whose terms appear, each with the first term seen."""
-        found: dict[str, str] = {}
-        for category, pattern in self.patterns.items():
-            for reading in readings:
-                hit = pattern.search(reading)
-                if hit:
-                    found[category] = hit.group()
-                    break
-        return found
+        return self._first(self.patterns, readings)
+
+    def weak_match(self, readings: list[str]) -> dict[str, str]:
+        """The categories whose weak terms appear (they count only if meaning agrees)."""
+        return self._first(self.weak, readings)
 
     def minor_term(self, readings: list[str]) -> str | None:
-        """A word for a child or an age under 18, if any."""
-        for reading in readings:
-            hit = self.minor.search(reading)
-            if hit:
-                return hit.group()
-        return None
+        """A word for a child or an age under 18, in either language, if any."""
+        return self._search(self.minor, readings)
+
+    def sexualising_term(self, readings: list[str]) -> str | None:
+        """A word that makes a picture of a child sexual ("sexy", "性感"), if any."""
+        return self._search(self.sexualising, readings)
+
+    @staticmethod
+    def _search(pattern: re.Pattern[str], readings: list[str]) -> str | None:
+        hit = next((m for r in readings if (m := pattern.search(r))), None)
+        return hit.group() if hit else None

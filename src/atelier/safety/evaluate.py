@@ -1,9 +1,16 @@
-"""Precision and recall of the text screen on a labelled set of prompts, layer by layer:
-what `atelier eval safety` prints (docs/safety.md keeps the table)."""
+"""Precision and recall of the text screen on a labelled set of prompts, layer by layer and
+language by language: what `atelier eval safety` prints (docs/safety.md keeps the tables).
+
+Rows carry a `lang`: "en" (the default), "zh", "mixed" (both in one prompt, and spellings
+meant to dodge the lists) or any other code. The screen reads English and Chinese; for
+every other language the one question is whether it was held or refused (never passed)."""
 
 from __future__ import annotations
 
 import json
+import statistics
+import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +36,14 @@ STAGES = {
 }
 
 
+READ_LANGUAGES = ("en", "zh", "mixed")
+
+
 @dataclass(frozen=True)
 class Example:
     text: str
     label: str  # a category name, or "safe"
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -83,12 +94,14 @@ def load(path: Path, split: str | None = None) -> list[Example]:
         text = row.get("text", row.get("prompt"))
         if not isinstance(text, str):
             raise ValueError(f"{path}:{number}: no `text`")
-        examples.append(Example(text, label_of(row)))
+        examples.append(Example(text, label_of(row), str(row.get("lang", "en"))))
     return examples
 
 
 def evaluate(
-    examples: Iterable[Example], screen: TextScreen | None = None
+    examples: Iterable[Example],
+    screen: TextScreen | None = None,
+    timings: list[float] | None = None,
 ) -> tuple[dict[str, dict[str, Score]], list[Miss]]:
     """Scores per stage (words, + profanity, + meaning), per category and "overall", and
     the full screen's misses.
@@ -101,7 +114,10 @@ def evaluate(
     results = {stage: {n: Score() for n in [*names, "overall"]} for stage in STAGES}
     misses = []
     for example in examples:
+        started = time.perf_counter()
         signals = screen.read(example.text)
+        if timings is not None:
+            timings.append(time.perf_counter() - started)
         for stage, layers in STAGES.items():
             caught = {f.category for f in screen.findings("text", signals, layers)}
             scores = results[stage]
@@ -130,8 +146,55 @@ def table(results: dict[str, dict[str, Score]], counts: dict[str, int]) -> str:
     head = "| category | prompts | " + " | ".join(f"{s} P / R" for s in stages) + " |"
     lines = [head, "|" + " --- |" * (len(stages) + 2)]
     for name in results[stages[0]]:
+        if name == "unreadable":  # no prompt is labelled so: shown below the table
+            continue
         cells = [
             f"{results[s][name].precision:.2f} / {results[s][name].recall:.2f}" for s in stages
         ]
         lines.append(f"| {name} | {counts.get(name, 0)} | " + " | ".join(cells) + " |")
+    held = [results[s]["unreadable"].fp for s in stages]
+    if any(held):
+        lines.append(f"\nharmless prompts held as unreadable: {held[-1]}")
     return "\n".join(lines)
+
+
+def report(examples: list[Example], screen: TextScreen, misses: bool = False) -> str:
+    """Every table `atelier eval safety` prints: one per language the screen reads, what
+    became of the other languages, and the time a prompt takes."""
+    out, timings, wrong = [], [], []
+    for lang in READ_LANGUAGES:
+        group = [e for e in examples if e.lang == lang]
+        if not group:
+            continue
+        results, missed = evaluate(group, screen, timings)
+        counts = Counter(e.label for e in group)
+        counts["overall"] = sum(n for label, n in counts.items() if label != "safe")
+        out += [f"\n{lang}: {len(group)} prompts ({counts['safe']} harmless)\n"]
+        out.append(table(results, counts))
+        wrong += missed
+    others = [e for e in examples if e.lang not in READ_LANGUAGES]
+    if others:
+        held = 0
+        for example in others:
+            started = time.perf_counter()
+            found = screen.findings("text", screen.read(example.text))
+            timings.append(time.perf_counter() - started)
+            held += bool(found)
+            if not found:
+                wrong.append(Miss(example.label, (), example.text))
+        languages = ", ".join(sorted({e.lang for e in others}))
+        out.append(
+            f"\nother languages ({languages}): {held} of {len(others)} held or refused, "
+            f"{len(others) - held} passed"
+        )
+    if timings:
+        ms = sorted(t * 1000 for t in timings)
+        p90 = ms[int(0.9 * (len(ms) - 1))]
+        out.append(
+            f"\n{len(ms)} prompts: {statistics.median(ms):.0f} ms median per prompt, "
+            f"{p90:.0f} ms 90th percentile"
+        )
+    if misses:
+        out.append("")
+        out += [f"{m.label:>13} -> {', '.join(m.caught) or '-':24} {m.text}" for m in wrong]
+    return "\n".join(out)

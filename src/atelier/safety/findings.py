@@ -13,7 +13,7 @@ class Finding:
     matched term, the nearest description, or the detector's label)."""
 
     category: str
-    layer: str  # blocklist | profanity | semantic | image
+    layer: str  # blocklist | profanity | semantic | language | image
     field: str
     score: float
     evidence: str

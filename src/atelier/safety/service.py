@@ -18,7 +18,7 @@ from atelier.store.db import Database
 from atelier.store.models import Job, Review, Work
 
 # Prose from a text engine is screened for these; a story may name a real person.
-OUTPUT_TEXT_CATEGORIES = {"minors", "sexual", "violence", "hate", "self_harm"}
+OUTPUT_TEXT_CATEGORIES = {"minors", "sexual", "violence", "hate", "self_harm", "unreadable"}
 
 
 def free_text(

@@ -1,24 +1,33 @@
-"""The text screen: word lists, the profanity model and the meaning-based layer read each
-text once; `findings` turns what they saw into findings for the layers asked for (the
-evaluation compares layers from one reading)."""
+"""The text screen: word lists, the profanity model, the meaning-based layer and the
+language check read each text once; `findings` turns what they saw into findings for the
+layers asked for (the evaluation compares layers from one reading). The whole text is read:
+the word lists and the language check all of it, the meaning layer up to MAX_PIECES
+passages (language.PASSAGE_CHARS each)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from atelier.safety import profanity, wordlists
-from atelier.safety.blocklist import Blocklist, compile_terms
+from atelier.safety import profanity
+from atelier.safety.blocklist import Blocklist
 from atelier.safety.findings import Finding
+from atelier.safety.language import PASSAGE_CHARS, Language, Unreadable, passages
 from atelier.safety.normalise import unleet
 from atelier.safety.semantic import Reading, Semantic
 
 LAYERS = ("blocklist", "profanity", "semantic")
-# Chosen on tests/data/moderation_prompts.jsonl (docs/safety.md has the figures).
+LATIN = re.compile("[a-z]")
+# Chosen on the tuning split of tests/data/moderation_prompts.jsonl (docs/safety.md has
+# the figures, and those of the test split they were never chosen on). multilingual-e5
+# puts any two texts at cosine 0.7 or more, so its margins are small numbers.
 PROFANITY_THRESHOLD = 0.95  # the model's probability that a text is offensive
-SEMANTIC_THRESHOLD = 0.45  # cosine similarity to a harmful description
-SEMANTIC_MARGIN = 0.05  # ...and this much nearer to it than to any harmless one
-WEAK_MARGIN = 0.05  # how much nearer a weak word's category must be than anything harmless
-MAX_CHARS = 4000  # longer texts (generated stories) are screened in their first part
+SEMANTIC_THRESHOLD = 0.84  # cosine similarity to a harmful description
+SEMANTIC_MARGIN = 0.015  # ...and this much nearer to it than to any harmless one
+# ...this much, for descriptions of sexual content involving minors: what they catch is
+# blocked and cannot be allowed, and children's pictures sit close to them.
+MINORS_MARGIN = 0.035
+WEAK_MARGIN = 0.02  # how much nearer a weak word's category must be than anything harmless
 
 
 @dataclass
@@ -30,40 +39,61 @@ class Signals:
     minor: str | None
     profanity: float
     reading: Reading | None = None
+    unreadable: Unreadable | None = None
+    sexualising: str | None = None
 
 
 class TextScreen:
     def __init__(self, threads: int = 0) -> None:
         self.blocklist = Blocklist()
-        self.weak = {c: compile_terms(t) for c, t in wordlists.WEAK_TERMS.items()}
-        self.semantic = Semantic(SEMANTIC_THRESHOLD, SEMANTIC_MARGIN, threads)
+        self.semantic = Semantic(
+            SEMANTIC_THRESHOLD, {"minors": MINORS_MARGIN}, SEMANTIC_MARGIN, threads
+        )
+        self.language = Language()
 
     def read(self, text: str, layers: tuple[str, ...] = LAYERS) -> Signals:
-        text = text[:MAX_CHARS]
         readings = [r for r in self.blocklist.readings(text) if r.strip()]
         if not readings:
             return Signals({}, {}, None, 0.0)
-        weak = {}
-        for category, pattern in self.weak.items():
-            hit = next((m for r in readings if (m := pattern.search(r))), None)
-            if hit:
-                weak[category] = hit.group()
         # The models read the folded text and its de-l33ted reading ("sh1t head").
         clean = self.blocklist.clean(text)
         model_texts = [t for t in dict.fromkeys([clean, unleet(clean)]) if t]
         score = 0.0
-        if "profanity" in layers:
-            score = max(profanity.scores(model_texts), default=0.0)
+        if "profanity" in layers:  # an English model: texts without Latin letters skip it
+            english = [t for t in model_texts if LATIN.search(t)]
+            score = max(profanity.scores(english), default=0.0)
         reading = None
         if "semantic" in layers and model_texts:
             reading = self.semantic.read(model_texts)
+        minor, sexualising = self._minor_and_sexualising(text, readings)
         return Signals(
             self.blocklist.match(readings),
-            weak,
-            self.blocklist.minor_term(readings),
+            self.blocklist.weak_match(readings),
+            minor,
             score,
             reading,
+            self.language.unreadable(text),
+            sexualising,
         )
+
+    def _minor_and_sexualising(
+        self, text: str, readings: list[str]
+    ) -> tuple[str | None, str | None]:
+        """The word for a child and the sexualising word, if any. In a long text (a story)
+        they must share a passage with a sexual word: a child in chapter one and a love
+        scene between adults in chapter three is not sexual content involving minors."""
+        blocklist = self.blocklist
+        if len(text) <= PASSAGE_CHARS:
+            return blocklist.minor_term(readings), blocklist.sexualising_term(readings)
+        for passage in passages(text):
+            near = blocklist.readings(passage)
+            minor, sexualising = blocklist.minor_term(near), blocklist.sexualising_term(near)
+            sexual = {"sexual", "minors"} & (
+                blocklist.match(near).keys() | blocklist.weak_match(near).keys()
+            )
+            if minor and (sexualising or sexual):
+                return minor, sexualising
+        return None, None
 
     def findings(
         self, name: str, signals: Signals, layers: tuple[str, ...] = LAYERS
@@ -77,6 +107,8 @@ class TextScreen:
         if "blocklist" in layers:
             for category, term in signals.terms.items():
                 add(category, "blocklist", 1.0, term)
+            if signals.minor and signals.sexualising:
+                add("minors", "blocklist", 1.0, f"{signals.sexualising} + {signals.minor}")
             for category, term in signals.weak.items():
                 margin = 1.0
                 if "semantic" in layers and signals.reading is not None:
@@ -87,11 +119,26 @@ class TextScreen:
             add("profanity", "profanity", signals.profanity, "offensive language")
         if "semantic" in layers and signals.reading is not None:
             for hit in signals.reading.hits:
-                add(hit.category, "semantic", hit.score, hit.description)
-        # Sexual content with a word for a child or an age under 18 is sexual content
-        # involving minors, whichever layer saw the sexual part.
+                category = hit.category
+                if category == "minors":
+                    # Near a description of sexual content involving minors is sexual
+                    # content (minors only with a word for a child, below: an adult figure
+                    # study is never reported as minors), and only with a sexual word or
+                    # the adult descriptions agreeing: the child's word alone pulls a text
+                    # towards those descriptions ("a teenager burning her arm").
+                    explicit = signals.sexualising or "sexual" in signals.weak
+                    explicit = explicit or bool({"sexual", "minors"} & signals.terms.keys())
+                    if not explicit and signals.reading.margin_of("sexual") < SEMANTIC_MARGIN:
+                        continue
+                    category = "sexual"
+                add(category, "semantic", hit.score, hit.description)
+        # Sexual content with a word for a child or an age under 18 (in any language
+        # the lists read) is sexual content involving minors, whichever layer saw it.
         if "sexual" in found and signals.minor:
             add("minors", found["sexual"].layer, found["sexual"].score, signals.minor)
+        if signals.unreadable is not None:  # whatever the layers: unread is never passed
+            what = signals.unreadable
+            add("unreadable", "language", what.score, what.what)
         return list(found.values())
 
     def screen(self, texts: dict[str, str], layers: tuple[str, ...] = LAYERS) -> list[Finding]:

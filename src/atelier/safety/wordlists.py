@@ -35,10 +35,11 @@ MINOR_TERMS = [
     "babies", "newborn", "preteen", "pre-teen", "tween", "teen", "teens", "teenage", "teenager",
     "teenaged", "underage", "under age", "under-age", "minor", "minors", "schoolgirl", "schoolboy",
     "school girl", "school boy", "little girl", "little boy", "young girl", "young boy",
-    "small girl", "small boy", "girl child", "boy child", "kindergarten*", "elementary school",
-    "middle school", "primary school", "grade school*", "prepubescent", "pubescent", "loli",
-    "shota", "juvenile", "youngster", "daughter aged", "year old girl", "year old boy", "jailbait",
-    "pedo", "pedophil*", "paedophil*",
+    "small girl", "small boy", "girl child", "boy child", "kindergarten*", "kindergartner*",
+    "preschool*", "schoolchild*",
+    "elementary school", "middle school", "primary school", "grade school*", "prepubescent",
+    "pubescent", "loli", "shota", "juvenile", "youngster", "daughter aged", "year old girl",
+    "year old boy", "jailbait", "pedo", "pedophil*", "paedophil*",
 ]  # fmt: skip
 # "12 year old", "14yo", "age 11", "aged 9", "sixteen years old": an age under 18.
 _UNDER_18 = (
@@ -47,7 +48,17 @@ _UNDER_18 = (
 )
 MINOR_AGE = (
     rf"\b{_UNDER_18}[\s\-]*(?:y/?o|yrs?|years?)\b(?:[\s\-]*old)?|\bage[ds]?[\s:]*{_UNDER_18}\b"
+    rf"|\b(?:she|he|they) (?:is|was|'s|are|were) {_UNDER_18}\b"  # "she is 15"
 )
+
+# Words that make a picture of a child sexual: beside a word for a child or an age under
+# 18 they are enough for `minors`, whatever the meaning-based layer makes of them (alone
+# they are weak or harmless: "a sexy sports car").
+SEXUALISING = [
+    "sexy", "seductive*", "sultry", "provocative*", "lingerie", "undress*", "stripping",
+    "nude", "nudes", "naked", "nudity", "sensual", "flirty", "suggestive*", "sexual",
+    "sexually", "sexuali*", "explicit",
+]  # fmt: skip
 
 # Words that are harmless as often as not ("naked branches", "a murder mystery"): they
 # count only when the meaning-based layer agrees the prompt is nearer that category than

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from atelier import embeddings
+from atelier import embeddings, optional_parts
 from atelier.accounts import directory
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
@@ -29,7 +29,8 @@ from atelier.commerce.market_models import LicenceGrant
 from atelier.commerce.service import Commerce
 from atelier.engines import registry
 from atelier.engines.base import Creation, Engine, EngineConfig
-from atelier.engines.image.inputs import check_image
+from atelier.engines.bounds import OverLimit
+from atelier.engines.image.inputs import check_image, upright
 from atelier.engines.music.files import check_audio, check_music, mime_kind, upload_kind
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unsupported
 from atelier.provenance import Claim, Ingredient, Provenance
@@ -190,8 +191,11 @@ class Studio:
             )
         if not data:
             raise Invalid("file is empty", field="file")
+        data = upright(data, self.settings.max_upload_pixels)
         try:
             mime, width, height = self._check_upload(filename, data)
+        except OverLimit as exc:
+            raise Invalid(str(exc), field="file") from None
         except ValueError as exc:
             raise Unsupported(str(exc), field="file") from None
         digest = self.artifacts.put(data)
@@ -213,7 +217,7 @@ class Studio:
         music file, a recording or else an image; ValueError when it is none of them."""
         kind = upload_kind(filename, data)
         if kind == "music":
-            return check_music(data), None, None
+            return check_music(data, self.settings.music_check_seconds), None, None
         if kind == "audio":
             return check_audio(data), None, None
         info = check_image(data, self.settings.max_upload_pixels)
@@ -1024,6 +1028,7 @@ class Studio:
                 {"name": e.name, "medium": e.medium, "unavailable": e.available()}
                 for e in self.engines()
             ],
+            "optional_parts": optional_parts.active(),
             "database": self.db.engine.dialect.name,
             "artifacts": {
                 "files": len(files),

@@ -1,4 +1,5 @@
-"""Image files in: check that bytes are a whole, real, reasonably sized image."""
+"""Image files in: turn them upright, and check that bytes are a whole, real, reasonably
+sized image."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 FORMATS = {
     "PNG": "image/png",
@@ -17,6 +18,7 @@ FORMATS = {
     "TIFF": "image/tiff",
 }
 MIN_SIDE = 32
+ORIENTATION = 0x0112  # the EXIF tag phones set instead of turning the pixels
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,44 @@ def check_image(data: bytes, max_pixels: int) -> ImageInfo:
         except (OSError, SyntaxError, ValueError) as exc:
             raise ValueError(f"image is damaged or truncated ({exc})") from None
     return ImageInfo(mime=FORMATS[image.format], width=width, height=height)
+
+
+def upright(data: bytes, max_pixels: int) -> bytes:
+    """The image re-encoded with its pixels turned as its EXIF orientation says and the
+    tag removed, so that every engine sees it the right way up; the same bytes when it has
+    no orientation to apply, or is no image, or one that `check_image` will refuse.
+
+    A JPEG keeps its quantisation tables and chroma subsampling (so its quality), every
+    format its ICC profile and the rest of its EXIF data."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in FORMATS or image.width * image.height > max_pixels:
+                return data
+            if getattr(image, "n_frames", 1) > 1:  # animations are kept as they are
+                return data
+            if image.getexif().get(ORIENTATION, 1) not in range(2, 9):  # 1: upright already
+                return data
+            turned = ImageOps.exif_transpose(image)
+            options = _same_encoding(image)
+            options["exif"] = turned.getexif().tobytes()
+            out = io.BytesIO()
+            turned.save(out, format=image.format, **options)
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):  # fmt: skip
+        return data
+    return out.getvalue()
+
+
+def _same_encoding(image: Image.Image) -> dict[str, object]:
+    """Save options that keep what the original's encoding chose."""
+    options: dict[str, object] = {}
+    if image.info.get("icc_profile"):
+        options["icc_profile"] = image.info["icc_profile"]
+    if isinstance(image, JpegImagePlugin.JpegImageFile):
+        options["qtables"] = image.quantization
+        options["subsampling"] = JpegImagePlugin.get_sampling(image)
+    elif image.format == "WEBP":
+        options["quality"] = 95
+    return options

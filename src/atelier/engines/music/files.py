@@ -2,7 +2,10 @@
 
 Uploads are stored without their names, so formats are told from content, never from
 an extension. The studio calls `check_music` and `check_audio` on upload; engines call
-`read_melody`, `read_piece` and `read_audio` on the stored files."""
+`read_melody`, `read_piece` and `read_audio` on the stored files. Every reading is bounded:
+compressed MusicXML inflates under caps, each format is counted against its limits before
+music21 builds anything (limits.py), and the upload check runs in a child process with a
+time and memory budget (bounds.py). Repeats are expanded: a Piece is the music as played."""
 
 from __future__ import annotations
 
@@ -17,12 +20,22 @@ from xml.etree import ElementTree
 import numpy as np
 import soundfile
 from music21 import chord, converter, note, stream
-from music21.midi import DeltaTime, MidiFile
+from music21.midi import MidiFile
 from music21.midi.translate import midiFileToStream
 
+from atelier.engines import bounds
 from atelier.engines.base import EngineError
+from atelier.engines.bounds import BoundedZip, OverLimit, run_bounded
+from atelier.engines.music.abc import first_tune, read_abc
 from atelier.engines.music.common import MAX_READ_BARS, METERS
+from atelier.engines.music.limits import (
+    abc_counts,
+    check_counts,
+    midi_counts,
+    musicxml_counts,
+)
 from atelier.engines.music.piece import Piece, bar_length, from_music21, part_from_music21
+from atelier.engines.music.repeats import as_played
 
 MUSIC_MIMES = {
     "midi": "audio/midi",
@@ -43,10 +56,16 @@ FORMAT_NAMES = {
 }
 MUSIC_SUFFIXES = (".mid", ".midi", ".musicxml", ".xml", ".mxl", ".abc")
 AUDIO_SUFFIXES = (".wav", ".mp3", ".ogg", ".oga", ".flac")
-MAX_MUSIC_BYTES = 2_000_000  # a 256-bar melody is tens of kB even as MusicXML
+MAX_MUSIC_BYTES = 2_000_000  # a 256-bar melody is tens of kB even as MusicXML; compressed
+# MusicXML is held to it once inflated too: its score at most this, the archive at most twice
+MAX_MXL_MEMBERS = 64
+CHECK_SECONDS = 20.0  # an upload's reading, in a child process; 256 bars of ABC take 3 s
+CHECK_MEMORY_BYTES = 1_500_000_000  # and the memory that child may take beyond its start
 MAX_AUDIO_SECONDS = 600.0  # uploads; each engine sets its own, smaller limit
 LONGEST_BAR = bar_length("12/8")  # the longest bar of any supported meter, in quarters
 MAX_CHORD_SHARE = 0.25  # a part with more of its onsets in chords is not a melody
+
+bounds.preload(__name__)  # the upload check's children start with music21 imported
 
 
 # ---------------------------------------------------------------- recognising
@@ -57,7 +76,7 @@ def music_format(data: bytes) -> str | None:
     if data.startswith(b"MThd"):
         return "midi"
     if data.startswith(b"PK\x03\x04"):
-        return "mxl" if _mxl_score_name(data) else None
+        return "mxl" if _names_a_score(data) else None
     text = data[:65536].decode("utf-8", errors="replace")
     if "<score-partwise" in text[:8192] or "<score-timewise" in text[:8192]:
         return "musicxml"
@@ -100,42 +119,66 @@ def mime_kind(mime: str) -> str:
     return "music" if mime in MUSIC_MIMES.values() else mime.split("/")[0]
 
 
-def _mxl_score_name(data: bytes) -> str | None:
-    """The score's file name inside a compressed MusicXML archive (its container says)."""
+def _names_a_score(data: bytes) -> bool:
+    """Whether a zip archive's list of names (nothing inflated) is a compressed MusicXML
+    one's; archives larger than any music file are not looked into."""
+    if len(data) > MAX_MUSIC_BYTES:
+        return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-            if "META-INF/container.xml" in names:
-                container = ElementTree.fromstring(archive.read("META-INF/container.xml"))
-                for rootfile in container.iter():
-                    if rootfile.tag.endswith("rootfile") and rootfile.get("full-path") in names:
-                        return rootfile.get("full-path")
-            scores = [n for n in names if n.endswith((".xml", ".musicxml"))]
-            scores = [n for n in scores if not n.startswith("META-INF/")]
-            return scores[0] if scores else None
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError):
-        return None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        return False
+    return "META-INF/container.xml" in names or bool(_score_names(names))
+
+
+def _score_names(names: list[str]) -> list[str]:
+    return [n for n in names if n.endswith((".xml", ".musicxml")) and not n.startswith("META-INF/")]
+
+
+def _mxl_score(data: bytes) -> bytes:
+    """The score inside a compressed MusicXML archive (its container names it), inflated
+    under the caps; OverLimit past one, ValueError for a damaged archive or no score."""
+    with BoundedZip(data, MAX_MXL_MEMBERS, MAX_MUSIC_BYTES, 2 * MAX_MUSIC_BYTES) as archive:
+        if "META-INF/container.xml" in archive.names:
+            container = ElementTree.fromstring(archive.read("META-INF/container.xml"))
+            for rootfile in container.iter():
+                if rootfile.tag.endswith("rootfile") and rootfile.get("full-path") in archive.names:
+                    return archive.read(rootfile.get("full-path") or "")
+        scores = _score_names(archive.names)
+        if not scores:
+            raise ValueError("the archive holds no score")
+        return archive.read(scores[0])
 
 
 # ---------------------------------------------------------------- upload checks
 
 
-def check_music(data: bytes) -> str:
-    """The MIME type of a readable MIDI, MusicXML or ABC file with notes in it; otherwise
-    ValueError in words a user understands."""
+def check_music(data: bytes, seconds: float = CHECK_SECONDS) -> str:
+    """The MIME type of a readable MIDI, MusicXML or ABC file with notes in it. OverLimit
+    for one over a limit (bytes, bars, notes, parts, or the `seconds` and memory its reading
+    may take: it is read in a child process, off the caller's thread); otherwise ValueError,
+    in words a user understands."""
+    if len(data) > MAX_MUSIC_BYTES:
+        raise OverLimit(
+            f"the music file is {len(data):,} bytes; the limit for music files is "
+            f"{MAX_MUSIC_BYTES:,}"
+        )
     kind = music_format(data)
     if kind is None:
         raise ValueError("not a music file (MIDI, MusicXML or ABC expected)")
-    if len(data) > MAX_MUSIC_BYTES:
-        raise ValueError(
-            f"{FORMAT_NAMES[kind]} file is {len(data):,} bytes; the limit for music files is "
-            f"{MAX_MUSIC_BYTES:,}"
-        )
+    run_bounded(_check_readable, data, seconds=seconds, memory_bytes=CHECK_MEMORY_BYTES)
+    return MUSIC_MIMES[kind]
+
+
+def _check_readable(data: bytes) -> None:
+    """Runs in check_music's child: OverLimit or ValueError unless `data` reads as music."""
     try:
         _piece_from_bytes(data, MAX_READ_BARS)
+    except OverLimit:
+        raise
     except EngineError as exc:
         raise ValueError(str(exc)) from None
-    return MUSIC_MIMES[kind]
 
 
 def check_audio(data: bytes, max_seconds: float = MAX_AUDIO_SECONDS) -> str:
@@ -215,66 +258,36 @@ def _piece_from_bytes(data: bytes, max_bars: int) -> tuple[Piece, Any]:
     if not any(n.pitch is not None for part in piece.parts for n in part.notes):
         raise EngineError(f"the {FORMAT_NAMES[kind]} file has no notes")
     if piece.bars() > max_bars:
-        raise EngineError(f"the music is {piece.bars()} bars long; the limit is {max_bars}")
+        raise OverLimit(f"the music is {piece.bars()} bars long; the limit is {max_bars}")
     return piece, source
 
 
 def _parse(data: bytes, kind: str, max_bars: int) -> Any:
+    """The file as a music21 stream, its repeats expanded; each format is counted against
+    the limits before music21 reads it."""
+    name = FORMAT_NAMES[kind]
     try:
         if kind == "midi":
             return _parse_midi(data, max_bars)
-        if kind == "mxl":
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                xml = archive.read(_mxl_score_name(data) or "")
-            return converter.parseData(xml.decode("utf-8"), format="musicxml")
-        if kind == "musicxml":
-            return converter.parseData(data.decode("utf-8"), format="musicxml")
-        parsed = converter.parseData(_first_abc_tune(data), format="abc")
-        return parsed.scores[0] if isinstance(parsed, stream.Opus) else parsed
+        if kind == "abc":
+            tune = first_tune(data.decode("utf-8", errors="replace"))
+            check_counts(abc_counts(tune), max_bars, f"{name} tune")
+            return as_played(read_abc(tune))
+        text = (_mxl_score(data) if kind == "mxl" else data).decode("utf-8")
+        check_counts(musicxml_counts(text), max_bars, f"{name} score")
+        return as_played(converter.parseData(text, format="musicxml"))
     except EngineError:
         raise
     except Exception as exc:  # music21 raises many kinds on damaged files
-        raise EngineError(
-            f"the {FORMAT_NAMES[kind]} file is damaged or could not be read ({exc})"
-        ) from None
-
-
-def _first_abc_tune(data: bytes) -> str:
-    """The file's header and its first tune only: a whole tune book (hundreds of tunes)
-    would take minutes to parse."""
-    text = data.decode("utf-8", errors="replace")
-    starts = [m.start() for m in re.finditer(r"^X:", text, re.M)]
-    return text[: starts[1]] if len(starts) > 1 else text
+        raise EngineError(f"the {name} file is damaged or could not be read ({exc})") from None
 
 
 def _parse_midi(data: bytes, max_bars: int) -> Any:
     """MIDI quantised to 16ths and eighth-note triplets, refused early when too long."""
-    _check_midi_chunks(data)
+    check_counts(midi_counts(data, float(LONGEST_BAR)), max_bars, "MIDI file")
     midi = MidiFile()
     midi.readstr(data)
-    if not midi.ticksPerQuarterNote:
-        raise EngineError("the MIDI file has no timing (SMPTE time is not supported)")
-    ticks = max(
-        (sum(e.time for e in track.events if isinstance(e, DeltaTime)) for track in midi.tracks),
-        default=0,
-    )
-    quarters = ticks / midi.ticksPerQuarterNote
-    if quarters > max_bars * LONGEST_BAR:
-        raise EngineError(
-            f"the MIDI file lasts {quarters:,.0f} quarter notes; the limit is {max_bars} bars"
-        )
     return midiFileToStream(midi, quantizePost=True, quarterLengthDivisors=(4, 3))
-
-
-def _check_midi_chunks(data: bytes) -> None:
-    """Every chunk a MIDI file declares is there in full (music21 would quietly read a
-    file cut short as one with fewer notes)."""
-    position = 0
-    while position < len(data):
-        length = int.from_bytes(data[position + 4 : position + 8], "big")
-        if position + 8 > len(data) or position + 8 + length > len(data):
-            raise EngineError("the MIDI file is damaged or cut short")
-        position += 8 + length
 
 
 def _is_melody(part: Any) -> bool:

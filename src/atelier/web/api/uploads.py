@@ -4,25 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from atelier.accounts.service import Principal
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, principal
+from atelier.web.limits import uploaded_file
 from atelier.web.schemas import upload_out
 
 router = APIRouter(tags=["uploads"])
 
 
-@router.post("/uploads", status_code=201)
-def create_upload(
-    file: UploadFile = File(...),
+FILE_FORM = {  # the body as OpenAPI shows it (it is read by hand, after authentication)
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/uploads", status_code=201, openapi_extra=FILE_FORM)
+async def create_upload(
+    request: Request,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
 ) -> dict[str, Any]:
-    """Multipart field `file`. Checked (real image, size and pixel limits) before it is kept."""
-    data = file.file.read(studio.settings.max_upload_bytes + 1)
-    return upload_out(studio.add_upload(who, file.filename or "upload", data))
+    """Multipart field `file`. Checked (real image, size and pixel limits) before it is kept;
+    the body is read only once the caller is known."""
+    name, data = await uploaded_file(request, "file", studio.settings.max_upload_bytes)
+    return upload_out(await run_in_threadpool(studio.add_upload, who, name, data))
 
 
 @router.get("/uploads/{upload_id}")

@@ -17,6 +17,7 @@ from fastapi.responses import (
     Response,
 )
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from atelier.accounts import service as accounts
 from atelier.accounts.service import Principal
@@ -311,7 +312,10 @@ async def create_submit(
                 data = await upload.read(studio.settings.max_upload_bytes + 1)
                 if data:
                     try:
-                        values[field.name] = studio.add_upload(who, upload.filename or "", data).id
+                        added = await run_in_threadpool(
+                            studio.add_upload, who, upload.filename or "", data
+                        )
+                        values[field.name] = added.id
                     except StudioError as exc:
                         errors[field.name] = exc.detail
         if errors:

