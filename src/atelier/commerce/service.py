@@ -14,7 +14,19 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from atelier.commerce import credits, invoices, ledger, payments, plans, subscriptions, usage
+from atelier.commerce import (
+    billing_lines,
+    credits,
+    invoices,
+    ledger,
+    money,
+    payment_events,
+    payments,
+    plans,
+    subscriptions,
+    usage,
+)
+from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.invoices import Line
 from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan, Subscription
 from atelier.commerce.plans import PlanSpec
@@ -55,8 +67,12 @@ class Commerce:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
-        self.currency = settings.currency
+        self.currency = money.check_currency(settings.currency)
         self.provider = payments.provider(settings)
+        # What paying an invoice delivers, by line kind: billing's own kinds here; the
+        # marketplace registers its licences (Market).
+        self.fulfilment = Fulfilment()
+        billing_lines.register(self.fulfilment)
 
     # -- inside the studio's transactions ---------------------------------------------
 
@@ -169,18 +185,14 @@ class Commerce:
             raise Invalid(f"invoice {invoice.number} is {invoice.status}", field="invoice_id")
         return self.provider.checkout(invoice, return_url)
 
-    def stripe_webhook(self, body: bytes, signature: str, now: float | None = None) -> str:
-        """Verify and apply a Stripe event; returns what was done."""
+    def stripe_webhook(self, body: bytes, signature: str) -> str:
+        """Verify a Stripe event and apply it once (payments, refunds, disputes: see
+        payment_events.py); returns what was done."""
         if not isinstance(self.provider, payments.StripeProvider):
             raise NotFound("the Stripe provider is not configured", field="provider")
-        event = self.provider.verify(body, signature, now)
-        paid = self.provider.paid_invoice(event)
-        if paid is None:
-            return f"ignored {event.get('type')}"
-        invoice_id, provider_ref = paid
+        event = self.provider.verify(body, signature)
         with self.db.transaction() as s:
-            invoice = invoices.pay_invoice(s, invoice_id, "stripe", provider_ref)
-        return f"paid {invoice.number}"
+            return payment_events.apply(s, event, self.fulfilment)
 
     # -- admins --------------------------------------------------------------------
 
@@ -224,12 +236,12 @@ class Commerce:
         if len(reference) > 200:
             raise Invalid("reference must be at most 200 characters", field="reference")
         with self.db.transaction() as s:
-            return invoices.pay_invoice(s, invoice_id, "manual", reference)
+            return invoices.pay_invoice(s, invoice_id, "manual", reference, self.fulfilment)
 
     def void(self, caller: Caller, invoice_id: str) -> Invoice:
         self._require_admin(caller, "write")
         with self.db.transaction() as s:
-            return invoices.void_invoice(s, invoice_id)
+            return invoices.void_invoice(s, invoice_id, self.fulfilment)
 
     def revenue(
         self, caller: Caller, since: datetime | None = None, until: datetime | None = None
