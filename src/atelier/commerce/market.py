@@ -1,17 +1,18 @@
 """The marketplace as the studio holds it (`Studio.market`): listings, buying, licences,
-creators' earnings. It checks who may do what and opens the transactions; what each step
-does lives beside it: `listings.py` (offers and what lineage allows), `orders.py` (buying,
-reservations, what paying a licence line does), `licences.py` (grants, signed when made),
-`payouts.py` (earnings, statements, payouts).
+creators' earnings. It checks who may do what (through accounts/authz.py) and opens the
+transactions; what each step does lives beside it: `listings.py` (offers and what lineage
+allows), `orders.py` (buying, reservations, what paying a licence line does), `licences.py`
+(grants, signed when made), `payouts.py` (earnings, statements, payouts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
 
 from sqlalchemy import select
 
+from atelier.accounts import authz
+from atelier.accounts.authz import Principal
 from atelier.commerce import certificates, licences, lineage, listings, payouts, replay
 from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.licences import Signer
@@ -29,32 +30,10 @@ from atelier.commerce.market_models import (
 from atelier.commerce.models import Invoice
 from atelier.commerce.offers import KINDS, OFFERS
 from atelier.commerce.orders import Orders, request_hash
-from atelier.errors import Conflict, Forbidden, Invalid, NotFound
+from atelier.errors import Conflict, Invalid, NotFound
 from atelier.settings import Settings
 from atelier.store.db import Database
 from atelier.store.models import User, Work
-
-
-class Actor(Protocol):
-    """Who is asking (accounts.Principal fits; commerce does not import accounts)."""
-
-    @property
-    def user_id(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    def can(self, scope: str) -> bool: ...
-
-
-def _writer(who: Actor) -> None:
-    if not who.can("write"):
-        raise Forbidden("this API key may only read; create a key with the write scope")
-
-
-def _admin(who: Actor, scope: str = "read") -> None:
-    if who.role != "admin":
-        raise Forbidden("only admins may do this")
-    if not who.can(scope):
-        raise Forbidden(f"this API key lacks the {scope} scope")
 
 
 class Market:
@@ -84,36 +63,38 @@ class Market:
 
     # -- rights affirmations for uploads ----------------------------------------------
 
-    def affirm_upload(self, who: Actor, upload_id: str) -> UploadRights:
+    def affirm_upload(self, who: Principal, upload_id: str) -> UploadRights:
         """Record the uploader's statement of rights (once; repeating it is harmless)."""
-        _writer(who)
+        authz.require_scope(who, "write")
         with self.db.transaction() as s:
             return listings.affirm(s, who.user_id, upload_id)
 
-    def upload_rights(self, who: Actor, upload_ids: list[str]) -> dict[str, UploadRights]:
+    def upload_rights(self, who: Principal, upload_ids: list[str]) -> dict[str, UploadRights]:
         with self.db.transaction() as s:
             return listings.rights_of(s, who.user_id, upload_ids)
 
     # -- listings -----------------------------------------------------------------------
 
-    def listing(self, who: Actor | None, work_id: str) -> ListingView:
+    def listing(self, who: Principal | None, work_id: str) -> ListingView:
         """The owner sees every offer's verdict; others see the listing of a work on
         the market (NotFound otherwise, so they learn nothing of private works)."""
         with self.db.transaction() as s:
             self.orders.expire(s)
             return self._view(*listings.shown(s, who.user_id if who else None, work_id))
 
-    def list_work(self, who: Actor, work_id: str, prices: Mapping[str, int | None]) -> ListingView:
+    def list_work(
+        self, who: Principal, work_id: str, prices: Mapping[str, int | None]
+    ) -> ListingView:
         """Put a work on the market (or change its offers): `prices` maps offer kinds to
         prices in minor units (free offers: 0 or None). All refused offers are named."""
-        _writer(who)
+        authz.require_scope(who, "write")
         clean = listings.clean_prices(prices, self.currency)
         with self.db.transaction() as s:
             self.orders.expire(s)
             return self._view(*listings.put(s, who.user_id, work_id, clean))
 
-    def unlist(self, who: Actor, work_id: str) -> ListingView:
-        _writer(who)
+    def unlist(self, who: Principal, work_id: str) -> ListingView:
+        authz.require_scope(who, "write")
         with self.db.transaction() as s:
             self.orders.expire(s)
             work, listing = listings.withdraw(s, who.user_id, work_id)
@@ -130,12 +111,12 @@ class Market:
     # -- buying ---------------------------------------------------------------------
 
     def buy(
-        self, who: Actor, work_id: str, kind: str, idempotency_key: str | None = None
+        self, who: Principal, work_id: str, kind: str, idempotency_key: str | None = None
     ) -> tuple[Order, bool]:
         """An order for one offer, with its invoice (or, for a free offer, its licence at
         once). Returns it and whether it is new; the same Idempotency-Key returns the
         first order, with another request it is a conflict."""
-        _writer(who)
+        authz.require_scope(who, "write")
         if kind not in OFFERS:
             raise Invalid(f"unknown offer {kind!r}; offers are {', '.join(KINDS)}", field="offer")
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
@@ -166,7 +147,7 @@ class Market:
 
     # -- orders and licences ------------------------------------------------------------
 
-    def order(self, who: Actor, order_id: str) -> tuple[Order, Invoice | None]:
+    def order(self, who: Principal, order_id: str) -> tuple[Order, Invoice | None]:
         with self.db.transaction() as s:
             self.orders.expire(s)
             order = s.get(Order, order_id)
@@ -175,7 +156,7 @@ class Market:
             invoice = s.get(Invoice, order.invoice_id) if order.invoice_id else None
             return order, invoice
 
-    def licences(self, who: Actor, limit: int = 50, offset: int = 0) -> list[LicenceGrant]:
+    def licences(self, who: Principal, limit: int = 50, offset: int = 0) -> list[LicenceGrant]:
         """The licences `who` holds, newest first."""
         with self.db.transaction() as s:
             return list(
@@ -188,17 +169,17 @@ class Market:
                 )
             )
 
-    def licence(self, who: Actor, licence_id: str) -> LicenceGrant:
+    def licence(self, who: Principal, licence_id: str) -> LicenceGrant:
         """A licence its licensee, its licensor or an admin may read."""
         with self.db.transaction() as s:
             grant = s.get(LicenceGrant, licence_id)
             if grant is None or not (
-                who.user_id in (grant.licensee_id, grant.licensor_id) or who.role == "admin"
+                who.user_id in (grant.licensee_id, grant.licensor_id) or authz.is_admin(who)
             ):
                 raise NotFound(f"no licence {licence_id}", field="licence_id")
             return grant
 
-    def licence_of_order(self, who: Actor, order_id: str) -> LicenceGrant:
+    def licence_of_order(self, who: Principal, order_id: str) -> LicenceGrant:
         with self.db.transaction() as s:
             grant = s.scalar(select(LicenceGrant).where(LicenceGrant.order_id == order_id))
             if grant is None or grant.licensee_id != who.user_id:
@@ -219,10 +200,10 @@ class Market:
                 grant.signature = self.sign(certificates.canonical(grant))
             return len(pending)
 
-    def revoke(self, who: Actor, licence_id: str, reason: str) -> LicenceGrant:
+    def revoke(self, who: Principal, licence_id: str, reason: str) -> LicenceGrant:
         """An admin withdraws a licence (e.g. a chargeback or a rights claim); the
         verification page then says `revoked` with the reason."""
-        _admin(who, "write")
+        authz.require_admin(who, "write")
         reason = reason.strip()
         if not 1 <= len(reason) <= 1000:
             raise Invalid("say why the licence is revoked (up to 1000 characters)", field="reason")
@@ -234,7 +215,7 @@ class Market:
 
     # -- earnings: sales, payouts, statements -------------------------------------------
 
-    def sales(self, who: Actor, limit: int = 100, offset: int = 0) -> list[LicenceGrant]:
+    def sales(self, who: Principal, limit: int = 100, offset: int = 0) -> list[LicenceGrant]:
         """Licences granted on `who`'s works, newest first."""
         with self.db.transaction() as s:
             return list(
@@ -247,30 +228,30 @@ class Market:
                 )
             )
 
-    def statement(self, who: Actor) -> payouts.Statement:
+    def statement(self, who: Principal) -> payouts.Statement:
         with self.db.transaction() as s:
             return payouts.statement(s, who.user_id, self.currency)
 
-    def available(self, who: Actor) -> int:
+    def available(self, who: Principal) -> int:
         with self.db.transaction() as s:
             return payouts.available(s, who.user_id, self.currency)
 
-    def request_payout(self, who: Actor, amount: int) -> Payout:
-        _writer(who)
+    def request_payout(self, who: Principal, amount: int) -> Payout:
+        authz.require_scope(who, "write")
         with self.db.transaction() as s:
             return payouts.request(
                 s, who.user_id, amount, self.currency, self.settings.market_min_payout
             )
 
-    def my_payouts(self, who: Actor) -> list[Payout]:
+    def my_payouts(self, who: Principal) -> list[Payout]:
         with self.db.transaction() as s:
             return payouts.listed(s, None, who.user_id)
 
     def payouts(
-        self, who: Actor, status: str | None = "requested", limit: int = 100, offset: int = 0
+        self, who: Principal, status: str | None = "requested", limit: int = 100, offset: int = 0
     ) -> list[tuple[Payout, User | None]]:
         """Payouts for admins, each with the creator it is for."""
-        _admin(who)
+        authz.require_admin(who)
         if status is not None and status not in PAYOUT_STATUSES:
             raise Invalid(f"status must be one of {', '.join(PAYOUT_STATUSES)}", field="status")
         with self.db.transaction() as s:
@@ -278,8 +259,8 @@ class Market:
                 (p, s.get(User, p.user_id)) for p in payouts.listed(s, status, None, limit, offset)
             ]
 
-    def mark_payout_paid(self, who: Actor, payout_id: str, reference: str = "") -> Payout:
-        _admin(who, "write")
+    def mark_payout_paid(self, who: Principal, payout_id: str, reference: str = "") -> Payout:
+        authz.require_admin(who, "write")
         if len(reference) > 200:
             raise Invalid("reference must be at most 200 characters", field="reference")
         with self.db.transaction() as s:
