@@ -152,7 +152,10 @@ class Settings(BaseSettings):
     watermark: bool = Field(True, description="Mark images with an invisible work id.")
 
     currency: str = Field(
-        "EUR", pattern="^[A-Z]{3}$", description="ISO 4217 code of all prices (two decimals)."
+        "EUR",
+        pattern="^[A-Z]{3}$",
+        description="ISO 4217 code of all prices, kept in its own minor units (EUR: cents; "
+        "JPY: yen).",
     )
     payment_provider: Literal["manual", "stripe"] = Field(
         "manual", description="manual: bank transfer, an admin marks invoices paid; stripe."

@@ -53,8 +53,10 @@ class Studio:
         self.engines = Catalogue(registry.build(config, settings.engine_modules))
         self.safety = Safety(self.db, threads=settings.engine_threads)
         self.provenance = Provenance(settings, self.db, audit=self.safety.audit_event)
-        self.market = Market(self.db, settings)
         self.commerce = Commerce(self.db, settings)
+        self.market = Market(
+            self.db, settings, self.commerce.fulfilment, sign=self.provenance.sign_bytes
+        )
         self.accounts = Accounts(settings, self.db)
         sealing = Sealing(self.artifacts, self.provenance, self.safety)
         self.jobs = Spine(
@@ -81,6 +83,7 @@ class Studio:
         self.settings.scratch_dir.mkdir(parents=True, exist_ok=True)
         self.migrate()
         self.provenance.prepare()
+        self.market.sign_pending()  # grants from before licences were signed when granted
         return self.accounts.ensure_admin()
 
     def database(self) -> str:
