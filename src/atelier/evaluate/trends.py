@@ -8,6 +8,7 @@ import io
 from collections.abc import Sequence
 from datetime import datetime
 
+from matplotlib import rc_context
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
@@ -51,5 +52,6 @@ def line_plot(
     axes.tick_params(labelsize=8)
     axes.grid(alpha=0.3)
     out = io.BytesIO()
-    figure.savefig(out, format="svg", metadata={"Date": None})
+    with rc_context({"svg.fonttype": "none"}):  # words as <text>: smaller, and readable
+        figure.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()

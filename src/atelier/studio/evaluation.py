@@ -28,7 +28,7 @@ from atelier.evaluate.models import REPORT_KINDS, EvalReport
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, User, utcnow
-from atelier.studio.catalogue import Catalogue, validated
+from atelier.studio.catalogue import Catalogue, upload_fields, validated
 from atelier.studio.spine import Spine
 
 PAGE = 100
@@ -180,7 +180,10 @@ class Evaluation:
             engine = self.engines.get(side.engine)
             if engine.available():
                 raise Invalid(f"{engine.name} is unavailable: {engine.available()}", key)
-            validated(engine, side.params)
+            # Its own schema; the comparison gives the pictures its required uploads name.
+            required = set(engine.Params.model_json_schema().get("required", []))
+            blanks = {n: "0" * 32 for n in upload_fields(engine) if n in required}
+            validated(engine, {**blanks, **side.params})
         if checked.a.engine != checked.b.engine:
             raise Invalid("a comparison runs one engine under two settings", field="b.engine")
         if checked.a.label == checked.b.label:
