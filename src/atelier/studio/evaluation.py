@@ -188,10 +188,11 @@ class Evaluation:
             raise Invalid("a comparison runs one engine under two settings", field="b.engine")
         if checked.a.label == checked.b.label:
             raise Invalid("the two sides need different labels", field="b.label")
-        try:
-            compare.judge_for(checked.a.engine)
-        except compare.CompareError as exc:
-            raise Invalid(str(exc), field="a.engine") from None
+        if checked.a.engine not in compare.JUDGED:
+            raise Invalid(
+                f"no judge for {checked.a.engine} yet; compare runs {', '.join(compare.JUDGED)}",
+                field="a.engine",
+            )
         job, _ = self.jobs.submit(who, CompareEngine.name, checked.model_dump(mode="json"))
         with self.db.transaction() as s:
             row = EvalReport(
