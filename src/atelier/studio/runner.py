@@ -15,7 +15,7 @@ from atelier.studio.service import Studio
 from atelier.studio.spine import Claimed
 
 log = logging.getLogger("atelier.worker")
-PROGRESS_EVERY = 0.25  # seconds between progress writes
+PROGRESS_EVERY = 0.25  # seconds between progress writes (every call goes to studio.live)
 
 
 class Worker:
@@ -50,6 +50,7 @@ class Worker:
                 stop.set()
 
         def progress(fraction: float, message: str) -> None:
+            studio.live.report(job.job_id, fraction, message)
             now = time.monotonic()
             if now - last_write[0] >= PROGRESS_EVERY or fraction >= 1.0:
                 last_write[0] = now
@@ -87,6 +88,7 @@ class Worker:
         else:
             self._finish(job, creations, time.monotonic() - started)
         finally:
+            studio.live.ended(job.job_id)
             done.set()
             heart.join()
             shutil.rmtree(scratch, ignore_errors=True)

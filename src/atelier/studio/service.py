@@ -33,6 +33,7 @@ from atelier.studio.evaluation import Evaluation
 from atelier.studio.feedback import Feedback
 from atelier.studio.gallery import Gallery
 from atelier.studio.licences import Licences
+from atelier.studio.live import LiveJobs
 from atelier.studio.moderation import Moderation
 from atelier.studio.panels import Panels
 from atelier.studio.sealing import Sealing
@@ -69,6 +70,7 @@ class Studio:
         )
         self.accounts = Accounts(settings, self.db)
         sealing = Sealing(self.artifacts, self.provenance, self.safety)
+        self.live = LiveJobs()  # progress of the jobs running here, for event streams
         self.jobs = Spine(
             settings, self.db, self.artifacts, self.engines, self.safety, self.commerce, sealing
         )
