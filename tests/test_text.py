@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from atelier.engines.base import Cancelled, Context, EngineConfig, EngineError
-from atelier.engines.text import verse
+from atelier.engines.text import runtime, verse
 from atelier.engines.text.meaning import meaning_problems
 from atelier.engines.text.restyle import Restyle, chunks
 from atelier.engines.text.summarize import Summarize
@@ -99,6 +99,19 @@ def test_same_seed_same_text_whatever_ran_before(api: Any) -> None:
     again, _ = make(api, "text.write", HAIKU, seed=21)
     other, _ = make(api, "text.write", HAIKU, seed=22)
     assert again == first and other != first
+
+
+def test_the_model_is_loaded_once_across_jobs(api: Any) -> None:
+    """Jobs share the process's one llama.cpp model: none loads it again."""
+    slogan = {"form": "slogan", "topic": "fresh bread", "candidates": 1, "max_tokens": 8}
+    make(api, "text.write", slogan, seed=1)
+    loaded = {spec: (model, getattr(model, "llm", None)) for spec, model in runtime._models.items()}
+    make(api, "text.write", slogan, seed=2)
+    again = {spec: (model, getattr(model, "llm", None)) for spec, model in runtime._models.items()}
+    assert again.keys() == loaded.keys()
+    assert all(
+        again[spec][0] is model and again[spec][1] is llm for spec, (model, llm) in loaded.items()
+    )
 
 
 def test_bad_parameters_are_refused_naming_the_field(api: Any) -> None:

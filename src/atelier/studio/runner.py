@@ -15,7 +15,7 @@ from atelier.studio.service import Studio
 from atelier.studio.spine import Claimed
 
 log = logging.getLogger("atelier.worker")
-PROGRESS_EVERY = 0.25  # seconds between progress writes (every call goes to studio.live)
+PROGRESS_EVERY = 0.25  # seconds between progress writes (every report goes to studio.live)
 
 
 class Worker:
@@ -40,7 +40,7 @@ class Worker:
         studio, settings = self.studio, self.studio.settings
         stop = threading.Event()  # set when the job must stop: cancelled or lease lost
         lost = threading.Event()
-        last_write = [0.0]
+        pending: list[tuple[float, str]] = []  # the latest report not yet written
 
         def beat(fraction: float | None = None, message: str | None = None) -> None:
             result = studio.jobs.heartbeat(job.job_id, self.id, fraction, message)
@@ -51,15 +51,20 @@ class Worker:
 
         def progress(fraction: float, message: str) -> None:
             studio.live.report(job.job_id, fraction, message)
-            now = time.monotonic()
-            if now - last_write[0] >= PROGRESS_EVERY or fraction >= 1.0:
-                last_write[0] = now
-                beat(fraction, message)
+            pending[:] = [(fraction, message)]  # one list operation: atomic under the GIL
 
         def keep_lease() -> None:
-            while not done.wait(settings.lease_seconds / 3):
+            """Writes the latest progress at most every PROGRESS_EVERY seconds and renews
+            the lease, on this thread: a text job reports every token, and its engine's
+            thread never waits for the database."""
+            last = time.monotonic()
+            while not done.wait(PROGRESS_EVERY):
+                report = pending.pop() if pending else None
+                if report is None and time.monotonic() - last < settings.lease_seconds / 3:
+                    continue
                 try:
-                    beat()
+                    beat(*report) if report is not None else beat()
+                    last = time.monotonic()
                 except Exception:  # a database hiccup: try again at the next beat
                     log.exception("heartbeat for job %s failed", job.job_id)
 

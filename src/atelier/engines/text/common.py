@@ -108,8 +108,13 @@ class Draft:
     unmet: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        """What a work's meta keeps of a draft."""
-        return {"score": round(self.score, 3), **self.checks, "unmet": self.unmet}
+        """What a work's meta keeps of a draft (its tokens: what reranking cost)."""
+        return {
+            "score": round(self.score, 3),
+            **self.checks,
+            "unmet": self.unmet,
+            "tokens": self.completion.tokens,
+        }
 
 
 @functools.cache
