@@ -103,12 +103,19 @@ def test_same_seed_same_text_whatever_ran_before(api: Any) -> None:
 
 def test_the_model_is_loaded_once_across_jobs(api: Any) -> None:
     """Jobs share the process's one llama.cpp model: none loads it again."""
+    client, headers = api
     slogan = {"form": "slogan", "topic": "fresh bread", "candidates": 1, "max_tokens": 8}
-    make(api, "text.write", slogan, seed=1)
-    loaded = {spec: (model, getattr(model, "llm", None)) for spec, model in runtime._models.items()}
-    make(api, "text.write", slogan, seed=2)
-    again = {spec: (model, getattr(model, "llm", None)) for spec, model in runtime._models.items()}
-    assert again.keys() == loaded.keys()
+
+    def run(seed: int) -> dict[Any, tuple[Any, Any]]:
+        job = submit(client, headers, "text.write", slogan, seed=seed)
+        assert wait_job(client, headers, job["id"])["status"] == "succeeded"
+        return {
+            spec: (model, getattr(model, "llm", None)) for spec, model in runtime._models.items()
+        }
+
+    loaded = run(1)
+    again = run(2)
+    assert again.keys() == loaded.keys() and loaded
     assert all(
         again[spec][0] is model and again[spec][1] is llm for spec, (model, llm) in loaded.items()
     )
