@@ -419,7 +419,7 @@ def test_server_takes_concurrent_requests_without_losing_one(tmp_path: Path, db_
                 jobs: list[dict[str, Any]] = client.get("/v1/jobs", params={"limit": 200}).json()
                 return jobs if all(j["status"] in TERMINAL_STATUSES for j in jobs) else []
 
-            jobs = wait_until(all_done, 60, interval=0.2, what="all 51 jobs to finish")
+            jobs = wait_until(all_done, 180, interval=0.2, what="all 51 jobs to finish")
             assert {j["id"] for j in jobs} == ids
             assert {j["status"] for j in jobs} == {"succeeded"}, server.output()
             assert {len(j["work_ids"]) for j in jobs} == {1}
@@ -465,7 +465,7 @@ def test_a_job_survives_its_worker_being_killed(tmp_path: Path, db_url: str) -> 
                     and current.progress > 0
                 )
 
-            wait_until(running_there, 60, what="a worker process to run the job")
+            wait_until(running_there, 180, what="a worker process to run the job")
             child = lease_pid(row(studio, job.id).lease_owner or "")
             worker.kill9()
             # Its worker process dies with it, mid-job: no orphan goes on running the job.
