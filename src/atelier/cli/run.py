@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import mimetypes
 import shutil
+import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from atelier.errors import StudioError
 from atelier.settings import get_settings
 from atelier.store.models import TERMINAL_STATUSES
 from atelier.studio import Studio
+from atelier.studio.processes import Supervisor
 from atelier.studio.runner import WorkerPool
 
 
@@ -27,7 +28,7 @@ from atelier.studio.runner import WorkerPool
 @click.option("--host", default=None, help="Address to listen on (default: ATELIER_HOST).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (ATELIER_PORT).")
 def serve(host: str | None, port: int | None) -> None:
-    """Serve the studio: pages, the /v1 API and in-process workers."""
+    """Serve the studio: pages, the /v1 API, and ATELIER_WORKERS worker processes."""
     import uvicorn
 
     from atelier.web.app import create_app
@@ -42,16 +43,36 @@ def serve(host: str | None, port: int | None) -> None:
 
 
 @click.command()
-@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True)
-def worker(threads: int) -> None:
-    """Run jobs from the shared database in this process (as many as you like)."""
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes to start and keep running.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Jobs each process runs at once (default: ATELIER_WORKER_THREADS).",
+)
+def worker(processes: int, threads: int | None) -> None:
+    """Run jobs from the shared database in worker processes (on as many machines as you
+    like); SIGINT or SIGTERM stops them, letting running jobs finish for up to 30 s."""
+    # Blocked before any thread starts, so that every thread inherits the mask and only
+    # sigwait below receives them.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     studio = common.studio()
-    pool = WorkerPool(studio, threads).start()
-    click.echo(f"worker running {threads} thread(s) on {studio.database()}; Ctrl-C stops")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pool.stop()
+    threads = threads or studio.settings.worker_threads
+    supervisor = Supervisor(studio, processes, threads).start()
+    click.echo(
+        f"worker: {processes} process(es) of {threads} thread(s) on {studio.database()}; "
+        "Ctrl-C stops"
+    )
+    signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    click.echo("worker: stopping")
+    supervisor.stop()
+    studio.close()
 
 
 @click.command()
