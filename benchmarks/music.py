@@ -49,7 +49,7 @@ from atelier.studio.runner import WorkerPool
 from atelier.studio.spine import Spine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from spine import bench_settings, creator, write_section  # noqa: E402
+from common import bench_account, bench_settings, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -167,7 +167,7 @@ def engines_cases(scratch: Path, files: dict[str, Path], runs: int) -> dict[str,
     )
     studio = WatchedStudio(settings)
     studio.prepare()
-    who = creator(studio)
+    who = bench_account(studio)
     uploads = {
         name: studio.uploads.add(who, path.name, path.read_bytes()).id
         for name, path in files.items()
@@ -332,7 +332,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     if args.write_docs:
-        write_section(START, END, HEADING, text)
+        write_section(DOC, START, END, HEADING, text)
         print(f"wrote {DOC}")
 
 
