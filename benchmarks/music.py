@@ -1,7 +1,7 @@
 """The music engines and their files: seconds per creation, called directly and through
 the studio, and what rendering costs.
 
-    .venv/bin/python benchmarks/music.py [--runs N] [--write-docs] [--json PATH]
+    .venv/bin/python benchmarks/music.py [--runs N] [--quick] [--write-docs] [--json PATH]
 
 1. Per engine, the engine called directly (`engine.run` on a stored file, as a worker
    would) against the whole studio path in this process: `studio.jobs.submit` → an in-process
@@ -313,7 +313,10 @@ def main() -> None:
         "--write-docs", action="store_true", help=f"put the tables into {DOC.relative_to(ROOT)}"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write raw figures here")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: one run per case")
     args = parser.parse_args()
+    if args.quick:
+        args.runs = 1
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     load = [os.getloadavg()[0]]

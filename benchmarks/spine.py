@@ -330,6 +330,7 @@ def latency(dbs: Databases, jobs: int, separate_worker: bool) -> dict[str, Any]:
         PROBE = Probe()
         pool = WorkerPool(runner, 1).start()
         marks = []
+        cpu: list[float] = []  # the process's CPU seconds (all threads) per job
         rng = np.random.default_rng(0)
         poll = studio.settings.poll_seconds
         try:
@@ -338,12 +339,13 @@ def latency(dbs: Databases, jobs: int, separate_worker: bool) -> dict[str, Any]:
                 # Each job finds the worker idle. A polling worker's phase is set by the end
                 # of its last job, so arrive at a random point of its poll interval.
                 time.sleep(0.01 + (rng.uniform(0, poll) if separate_worker else 0.0))
-                t0 = time.perf_counter()
+                c0, t0 = time.process_time(), time.perf_counter()
                 job, _ = studio.jobs.submit(who, "bench.noop", {}, seed=i)
                 t1 = time.perf_counter()
                 t = PROBE.wait_stored(job.id)
                 if i >= warmup:
                     marks.append((job.id, t0, t1, t))
+                    cpu.append(time.process_time() - c0)
         finally:
             pool.stop()
             if runner is not studio:
@@ -371,6 +373,7 @@ def latency(dbs: Databases, jobs: int, separate_worker: bool) -> dict[str, Any]:
         "engine": ms_summary(engine),
         "to_stored": ms_summary(to_stored),
         "total": ms_summary(total),
+        "cpu": ms_summary(cpu),
         "db_started_minus_created": ms_summary(db_to_start),
         "db_finished_minus_engine_end": ms_summary(db_to_finished),
     }
@@ -609,15 +612,16 @@ def markdown(results: dict[str, Any]) -> str:
             "Milliseconds, p50 / p95. *submit*: the `studio.jobs.submit` call; *→ start*: submit "
             "returned → engine started; *engine*: the no-op engine (one progress write); "
             "*→ stored*: engine returned → `studio.jobs.finish` returned; *total*: submit called → "
-            "stored.",
+            "stored; *CPU*: the process's CPU time (every thread) over the same span, which a "
+            "busy machine does not inflate as it does the wall-clock figures.",
             "",
-            "| database | worker | jobs | submit | → start | engine | → stored | total |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| database | worker | jobs | submit | → start | engine | → stored | total | CPU |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for r in results["latency"]:
             cells = [
                 f"{f(r[k]['p50'])} / {f(r[k]['p95'])}"
-                for k in ("submit", "to_start", "engine", "to_stored", "total")
+                for k in ("submit", "to_start", "engine", "to_stored", "total", "cpu")
             ]
             lines.append(
                 f"| {r['database']} | {r['worker']} | {r['jobs']} | " + " | ".join(cells) + " |"

@@ -1,6 +1,7 @@
 """Text model speed: through the API against llama-cpp-python called directly.
 
     .venv/bin/python benchmarks/text.py [--runs N] [--threads T] [--max-tokens M] [--json PATH]
+                                        [--quick]   (smoke run: one run of 8 tokens)
 
 1. Direct: `llama_cpp.Llama` on the packaged GGUF (same context size, threads and
    `swa_full` as the engine), `create_completion(stream=True)` on exactly the prompt that
@@ -40,6 +41,10 @@ import httpx
 from atelier.engines.base import EngineConfig
 from atelier.engines.text import write
 from atelier.engines.text.runtime import PACKAGED_GGUF, usable_cpus
+from atelier.studio import Studio
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import PASSWORD, bench_key, bench_settings, unlimited_env  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "atelier-data" / "assets"
@@ -127,16 +132,14 @@ def through_api(threads: int, max_tokens: int, runs: int) -> dict[str, Any]:
         "ATELIER_ASSETS_DIR": str(ASSETS),
         "ATELIER_WORKERS": "1",
         "ATELIER_ENGINE_THREADS": str(threads),
-        "ATELIER_ADMIN_PASSWORD": "benchmark password",
+        "ATELIER_ADMIN_PASSWORD": PASSWORD,
+        **unlimited_env(),
     }
+    studio = Studio(bench_settings(folder, None, assets_dir=ASSETS))
+    studio.prepare()
+    key = bench_key(studio)  # jobs as the bench account, not the admin
+    studio.close()
     atelier = str(Path(sys.executable).parent / "atelier")
-    key = subprocess.run(
-        [atelier, "admin", "create-key", "admin@localhost"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()[-1]
     server = subprocess.Popen(
         [atelier, "serve", "--port", str(port)],
         env=env,
@@ -216,7 +219,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=usable_cpus())
     parser.add_argument("--max-tokens", type=int, default=160)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 1 run, 8 tokens")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.max_tokens = 1, 8
     if not (ASSETS / PACKAGED_GGUF).is_file():
         sys.exit("the GGUF is not assembled: run `make setup` (or `atelier prepare`)")
     print(f"load average at start: {os.getloadavg()[0]:.2f}; threads {args.threads}")
