@@ -18,6 +18,7 @@ class WaitParams(Params):
     works: int = Field(1, ge=1, le=5)
     fail: bool = False
     empty: bool = False  # misbehave: works without files, which the studio refuses to store
+    unmet: list[str] = Field(default_factory=list, max_length=4)  # checks the result "fails"
 
 
 class Wait(Engine):
@@ -44,6 +45,7 @@ class Wait(Engine):
                 if params.empty
                 else [Artifact("result.txt", "text/plain", f"seed {ctx.seed} work {i}\n".encode())],
                 title=f"wait {i}",
+                unmet=list(params.unmet),
             )
             for i in range(params.works)
         ]

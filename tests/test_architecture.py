@@ -8,8 +8,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGE = SRC / "atelier"
 MAX_LINES = 600
@@ -17,7 +15,6 @@ SPINE = PACKAGE / "studio" / "spine.py"
 MAX_SPINE_LINES = 400
 AUTHZ = PACKAGE / "accounts" / "authz.py"
 DOORS = (PACKAGE / "web", PACKAGE / "cli")
-COMMERCE = "atelier.commerce"  # reshaped by its own change: its circle is known (issue 13)
 
 
 def modules() -> dict[str, Path]:
@@ -94,44 +91,20 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def _in_commerce(component: list[str]) -> bool:
-    return any(m == COMMERCE or m.startswith(COMMERCE + ".") for m in component)
-
-
 def test_the_cycle_finder_finds_a_circle_hidden_in_a_function() -> None:
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(edges) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
 
 
-def _too_long() -> dict[str, int]:
-    sizes = {name: len(p.read_text().splitlines()) for name, p in modules().items()}
-    return {name: size for name, size in sizes.items() if size > MAX_LINES}
-
-
 def test_no_module_is_over_600_lines_and_the_spine_is_small() -> None:
-    assert {n: s for n, s in _too_long().items() if not n.startswith(COMMERCE)} == {}
+    sizes = {name: len(p.read_text().splitlines()) for name, p in modules().items()}
+    assert {name: size for name, size in sizes.items() if size > MAX_LINES} == {}
     assert len(SPINE.read_text().splitlines()) <= MAX_SPINE_LINES
 
 
-@pytest.mark.xfail(
-    reason="commerce/market.py is split by the commerce reshaping (issue 13)", strict=False
-)
-def test_no_commerce_module_is_over_600_lines() -> None:
-    assert {n: s for n, s in _too_long().items() if n.startswith(COMMERCE)} == {}
-
-
-def test_no_import_circles_outside_commerce() -> None:
-    assert [c for c in cycles(graph()) if not _in_commerce(c)] == []
-
-
-@pytest.mark.xfail(
-    reason="commerce's market → invoices → fulfilment → market circle is being removed by "
-    "the commerce reshaping (issue 13); this passes once that lands",
-    strict=False,
-)
-def test_no_import_circles_in_commerce() -> None:
-    assert [c for c in cycles(graph()) if _in_commerce(c)] == []
+def test_no_import_circles() -> None:
+    assert cycles(graph()) == []
 
 
 def _door_files() -> Iterator[Path]:
@@ -171,25 +144,5 @@ def _role_checks(path: Path) -> Iterator[str]:
 
 
 def test_roles_are_checked_only_in_authz() -> None:
-    found = [
-        hit
-        for name, path in modules().items()
-        if path != AUTHZ and not name.startswith(COMMERCE)
-        for hit in _role_checks(path)
-    ]
-    assert found == []
-
-
-@pytest.mark.xfail(
-    reason="commerce's own admin checks move to accounts/authz.py with the commerce "
-    "reshaping (issue 13)",
-    strict=False,
-)
-def test_commerce_checks_roles_through_authz() -> None:
-    found = [
-        hit
-        for name, path in modules().items()
-        if name.startswith(COMMERCE)
-        for hit in _role_checks(path)
-    ]
+    found = [hit for path in modules().values() if path != AUTHZ for hit in _role_checks(path)]
     assert found == []

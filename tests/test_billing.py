@@ -341,10 +341,10 @@ def test_invoice_pdf_holds_its_lines_and_total(studio: Studio) -> None:
         invoice.number,
         "maker@example.com",
         "Crédits « spéciaux » — 500",
-        "10.00 EUR",
-        "12.34 EUR",
-        "22.34 EUR",
-        "Pay 22.34 EUR by bank transfer",
+        "EUR 10.00",
+        "EUR 12.34",
+        "EUR 22.34",
+        "Pay EUR 22.34 by bank transfer",
     ):
         assert expected in text, (expected, text)
 

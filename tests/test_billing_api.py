@@ -5,6 +5,7 @@ against a local stand-in, webhooks with real signature checks)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -49,7 +50,7 @@ def test_buy_a_pack_pay_it_and_see_the_credits(client: TestClient) -> None:
 
     invoice = buy(client, alice, "pack-500", "buy-1", 201)
     assert invoice["status"] == "open" and invoice["total"] == 500
-    assert "Pay 5.00 EUR by bank transfer, quoting INV-" in invoice["checkout"]["instructions"]
+    assert "Pay EUR 5.00 by bank transfer, quoting INV-" in invoice["checkout"]["instructions"]
     assert buy(client, alice, "pack-500", "buy-1", 201)["id"] == invoice["id"]  # a replay
     other = client.post(
         "/v1/credit-packs/pack-2000/purchase", headers={**alice, "Idempotency-Key": "buy-1"}
@@ -70,7 +71,7 @@ def test_buy_a_pack_pay_it_and_see_the_credits(client: TestClient) -> None:
 
     # The invoice is Alice's: HTML and PDF for her, 404 for Bob.
     html = client.get(f"/v1/invoices/{invoice['id']}.html", headers=alice)
-    assert html.status_code == 200 and invoice["number"] in html.text and "5.00 EUR" in html.text
+    assert html.status_code == 200 and invoice["number"] in html.text and "EUR 5.00" in html.text
     pdf = client.get(f"/v1/invoices/{invoice['id']}.pdf", headers=alice)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     bob = api_user(client, "bob@example.com")
@@ -163,7 +164,13 @@ class StripeStandIn(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         StripeStandIn.received.append((dict(self.headers), urllib.parse.parse_qs(body)))
-        answer = json.dumps({"id": "cs_test_1", "url": "https://checkout.example/cs_test_1"})
+        answer = json.dumps(
+            {
+                "id": "cs_test_1",
+                "object": "checkout.session",
+                "url": "https://checkout.example/cs_test_1",
+            }
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -173,8 +180,10 @@ class StripeStandIn(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def stripe_client(tmp_path: Path) -> Iterator[TestClient]:
+@contextlib.contextmanager
+def stripe_app(tmp_path: Path, **overrides: object) -> Iterator[TestClient]:
+    """An app on the Stripe provider, its API pointed at the stand-in (the official
+    library talks to it as to Stripe: nothing leaves the machine)."""
     server = HTTPServer(("127.0.0.1", 0), StripeStandIn)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -185,12 +194,19 @@ def stripe_client(tmp_path: Path) -> Iterator[TestClient]:
         stripe_secret_key="sk_test_123",
         stripe_webhook_secret=WEBHOOK_SECRET,
         stripe_api_base=f"http://127.0.0.1:{server.server_port}",
+        **overrides,
     )
     try:
         with TestClient(create_app(settings)) as client:
             yield client
     finally:
         server.shutdown()
+
+
+@pytest.fixture
+def stripe_client(tmp_path: Path) -> Iterator[TestClient]:
+    with stripe_app(tmp_path) as client:
+        yield client
 
 
 def signed(

@@ -43,7 +43,7 @@ def test_buying_a_pack_paid_by_an_admin_grows_the_balance(browser: Browser, serv
         assert number is not None
         row = creator.locator(f'[data-invoice="{number.group()}"]')
         expect(row).to_contain_text("open")
-        expect(row).to_contain_text("5.00 EUR")
+        expect(row).to_contain_text("EUR 5.00")
         expect(creator.locator("[data-balance]")).to_have_text("200")  # not before it is paid
 
         boss.goto("/admin/invoices")
@@ -57,10 +57,10 @@ def test_buying_a_pack_paid_by_an_admin_grows_the_balance(browser: Browser, serv
         expect(creator.locator("[data-balance]")).to_have_text("700")
         expect(creator.locator(f'[data-invoice="{number.group()}"]')).to_contain_text("paid")
         creator.get_by_role("link", name="HTML").first.click()
-        expect(creator.locator("[data-total]")).to_have_text("5.00 EUR")
+        expect(creator.locator("[data-total]")).to_have_text("EUR 5.00")
 
         boss.goto("/admin/revenue")
-        expect(boss.locator("[data-total]")).to_have_text("5.00 EUR")
+        expect(boss.locator("[data-total]")).to_have_text("EUR 5.00")
         expect(boss.locator("svg.chart rect")).to_have_count(1)
     finally:
         creator.context.close()

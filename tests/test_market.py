@@ -7,22 +7,28 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from pypdf import PdfReader
-from sqlalchemy import func, select, update
+from sqlalchemy import func, null, select, update
+from sqlalchemy.exc import IntegrityError
 
 from atelier.accounts import service as accounts
 from atelier.accounts.authz import Principal
 from atelier.commerce import certificates, ledger, lineage
-from atelier.commerce.market_models import LicenceGrant, Listing, Order
+from atelier.commerce.market_models import LicenceGrant, Listing, Order, UploadRights
 from atelier.commerce.models import Invoice, Subscription
 from atelier.engines.image.compose.engine import Compose
 from atelier.engines.image.portrait import Portrait
 from atelier.engines.image.stylize import Stylize
 from atelier.errors import Conflict, Forbidden, Invalid, StudioError
+from atelier.store.db import MIGRATIONS
 from atelier.store.models import Work
 from atelier.studio import Studio
 from atelier.studio.runner import Worker
@@ -390,3 +396,133 @@ def test_odrl_certificate_and_signature(studio: Studio) -> None:
     )
     assert "Standard commercial" in text and work.sha256 in text.replace("\n", "")
     assert "EUR 49.00" in text
+
+
+# -- one Idempotency-Key from many threads: one order, one invoice --------------------------
+
+
+def test_one_key_from_many_threads_is_one_order_and_one_invoice(both: Studio) -> None:
+    studio = both
+    creator, buyer = add_user(studio, "seller@example.com"), add_user(studio, "buyer@example.com")
+    upgrade(studio, creator)
+    work = stylize_work(studio, creator, affirm=True)
+    studio.market.list_work(creator, work.id, {"standard": STANDARD})
+    invoices_before = count(studio, Invoice)
+    start = threading.Barrier(8)
+
+    def buy(_: int) -> tuple[str, bool]:
+        start.wait()
+        order, new = studio.market.buy(buyer, work.id, "standard", "same-key")
+        return order.id, new
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(buy, range(8)))
+    assert len({order_id for order_id, _ in answers}) == 1
+    assert sorted(new for _, new in answers) == [False] * 7 + [True]
+    assert count(studio, Order) == 1 and count(studio, Invoice) == invoices_before + 1
+    packs = {studio.commerce.buy_pack(buyer, "pack-500", "pack-key").id for _ in range(3)}
+    assert len(packs) == 1
+
+
+# -- licences are signed when granted; reading or verifying one never writes -----------------
+
+
+def test_licences_are_signed_when_granted_and_reading_never_writes(studio: Studio) -> None:
+    creator, buyer = add_user(studio, "artist@example.com"), add_user(studio, "agency@example.com")
+    upgrade(studio, creator)
+    work = stylize_work(studio, creator, affirm=True)
+    studio.market.list_work(creator, work.id, {"standard": STANDARD, "cc-by": 0})
+    order, _ = studio.market.buy(buyer, work.id, "standard")
+    free, _ = studio.market.buy(buyer, work.id, "cc-by")
+    assert order.invoice_id is not None
+    studio.commerce.mark_paid(admin_of(studio), order.invoice_id, "bank transfer")
+
+    def stored() -> dict[str, Any]:
+        with studio.db.transaction() as s:
+            return {g.order_id: g.signature for g in s.scalars(select(LicenceGrant))}
+
+    signatures = stored()  # nobody has looked at either licence yet
+    assert set(signatures) == {order.id, free.id} and all(signatures.values())
+    for grant_id in [g.id for g in studio.licences.mine(buyer)]:
+        assert studio.licences.verify(grant_id)[0] == "valid"
+
+    # A grant left unsigned (made before signing at grant): verifying it says so and
+    # writes nothing; the studio signs it when it next starts.
+    with studio.db.transaction() as s:
+        s.execute(
+            update(LicenceGrant).where(LicenceGrant.order_id == free.id).values(signature=null())
+        )
+    grant_id = studio.market.licence_of_order(buyer, free.id).id
+    verdict, _, checks = studio.licences.verify(grant_id)
+    assert verdict == "invalid" and "does not match" in checks[0]
+    assert stored()[free.id] is None
+    studio.prepare()
+    assert stored()[free.id] is not None and studio.licences.verify(grant_id)[0] == "valid"
+
+
+# -- first listings and affirmations racing: one row each, never a 500 ----------------------
+
+
+def test_racing_first_listings_and_affirmations_make_one_row_each(both: Studio) -> None:
+    studio = both
+    creator = add_user(studio, "seller@example.com")
+    upgrade(studio, creator)
+    upload = studio.uploads.add(creator, "photo.png", image_bytes(96, 64))
+    work = make_work(studio, creator, "image.stylize", {"image": upload.id, "style": 3})
+    start = threading.Barrier(6)
+
+    def affirm_and_list(i: int) -> str:
+        start.wait()
+        studio.market.affirm_upload(creator, upload.id)
+        view = studio.market.list_work(creator, work.id, {"standard": STANDARD + i})
+        assert view.listing is not None
+        return view.listing.id
+
+    with ThreadPoolExecutor(6) as pool:
+        listing_ids = set(pool.map(affirm_and_list, range(6)))
+    assert len(listing_ids) == 1 and count(studio, Listing) == 1
+    assert count(studio, UploadRights) == 1
+    view = studio.market.listing(creator, work.id)
+    assert view.listing is not None and len(view.listing.offers) == 1
+
+
+# -- migration 0006: duplicate live orders from before the constraint are resolved ---------
+
+
+def test_migration_resolves_duplicate_orders_then_adds_the_constraint(both: Studio) -> None:
+    studio = both
+    creator, buyer = add_user(studio, "seller@example.com"), add_user(studio, "buyer@example.com")
+    upgrade(studio, creator)
+    work = stylize_work(studio, creator, affirm=True)
+    studio.market.list_work(creator, work.id, {"standard": STANDARD, "personal": PERSONAL})
+    standard, _ = studio.market.buy(buyer, work.id, "standard")
+    personal, _ = studio.market.buy(buyer, work.id, "personal")
+    assert personal.invoice_id is not None
+    studio.commerce.mark_paid(admin_of(studio), personal.invoice_id, "bank transfer")
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = studio.db.engine
+    command.downgrade(config, "0005_market")  # as it was: nothing stopped a second order
+    table = Order.__table__
+    later = standard.created_at + timedelta(seconds=1)
+    with studio.db.transaction() as s:
+        for original, copy in ((standard.id, "dup-open"), (personal.id, "dup-paid")):
+            row = dict(s.execute(select(table).where(table.c.id == original)).mappings().one())
+            s.execute(table.insert().values({**row, "id": copy, "created_at": later}))
+    command.upgrade(config, "heads")
+
+    with studio.db.transaction() as s:
+        statuses = dict(s.execute(select(Order.id, Order.status)).all())
+    assert statuses == {
+        standard.id: "open",
+        "dup-open": "void",
+        personal.id: "paid",
+        "dup-paid": "duplicate",
+    }
+    with pytest.raises(Conflict, match=f"you already have order {standard.id}"):
+        studio.market.buy(buyer, work.id, "standard")
+    with studio.db.transaction() as s:  # the database itself now refuses a second one
+        row = dict(s.execute(select(table).where(table.c.id == standard.id)).mappings().one())
+    with pytest.raises(IntegrityError), studio.db.transaction() as s:
+        s.execute(table.insert().values({**row, "id": "dup-again", "idempotency_key": None}))

@@ -5,15 +5,23 @@ and who may see or do what."""
 from __future__ import annotations
 
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from atelier.accounts import service as accounts
 from atelier.accounts.authz import Principal
-from tests.conftest import api_user
+from atelier.commerce.market_models import Order
+from atelier.commerce.models import Invoice
+from atelier.web.app import create_app
+from tests.conftest import api_user, make_settings
 from tests.test_api import studio_of, submit, upload, wait_job
-from tests.test_market import upgrade
+from tests.test_market import stylize_work, upgrade
 
 
 def principal(client: TestClient, email: str) -> Principal:
@@ -143,3 +151,35 @@ def test_market_api_end_to_end(client: TestClient) -> None:
     assert client.post(buy, headers=stranger).status_code == 404
     # The licence sold before stays valid.
     assert client.get(f"/v1/verify/licences/{licence_id}").json()["verdict"] == "valid"
+
+
+def test_twenty_parallel_buys_without_a_key_make_one_order(db_url: str, tmp_path: Path) -> None:
+    """One buyer, twenty buys of one Standard offer at once, no Idempotency-Key: one order
+    and one invoice, nineteen 409s naming it (a partial unique index, on both databases)."""
+    with TestClient(create_app(make_settings(tmp_path, db_url))) as client:
+        studio = studio_of(client)
+        api_user(client, "creator@example.com")
+        creator = principal(client, "creator@example.com")
+        buyer = api_user(client, "buyer@example.com", "customer")
+        upgrade(studio, creator)
+        work = stylize_work(studio, creator, affirm=True)
+        studio.market.list_work(creator, work.id, {"standard": 4900})
+        start = threading.Barrier(20)
+
+        def buy(_: int) -> Any:
+            start.wait()
+            return client.post(f"/v1/works/{work.id}/offers/standard/buy", headers=buyer)
+
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(buy, range(20)))
+        codes = sorted(a.status_code for a in answers)
+        assert codes == [201] + [409] * 19, codes
+        [order] = [a.json() for a in answers if a.status_code == 201]
+        for refused in (a for a in answers if a.status_code == 409):
+            assert refused.json()["errors"][0]["field"] == "offer"
+            assert f"you already have order {order['id']}" in refused.json()["detail"]
+        with studio.db.transaction() as s:
+            orders = s.scalars(select(Order)).all()
+            invoices = s.scalars(select(Invoice)).all()
+        assert [o.id for o in orders] == [order["id"]]
+        assert [i.id for i in invoices if i.lines[0].kind == "licence"] == [order["invoice"]["id"]]

@@ -68,7 +68,9 @@ def test_list_buy_pay_certificate_sale(browser: Browser, server: Server) -> None
     box(creator, "Extended commercial").check()
     creator.get_by_label("Extended commercial price in EUR").fill("0.5")
     creator.get_by_role("button", name="List on the market").click()
-    expect(creator.get_by_role("alert")).to_contain_text("needs a price of 100")
+    expect(creator.get_by_role("alert")).to_contain_text(
+        "needs a price of EUR 1.00 to EUR 100,000.00"
+    )
     box(creator, "Extended commercial").uncheck()
     creator.get_by_role("button", name="List on the market").click()
     expect(creator.get_by_role("status")).to_have_text("Your work is on the market.")

@@ -9,11 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, MetaData, String, func, inspect, select
+from sqlalchemy import Column, MetaData, String, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from atelier.store.artifacts import LocalArtifactStore
@@ -23,13 +24,28 @@ from atelier.store.models import Base, Job, User, Work, utcnow
 TABLES = set(Base.metadata.tables)
 
 
-def head_revisions() -> set[str]:
-    """Every branch's newest migration (rooms may keep branches of their own)."""
+# Where main's databases stood before commerce's migrations joined (two heads then).
+BEFORE_THE_JOIN = ("0004_gallery", "0006_sign_in")
+
+
+def migrations(database: Database | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    heads = set(ScriptDirectory.from_config(config).get_heads())
+    if database is not None:
+        config.attributes["engine"] = database.engine
+    return config
+
+
+def head_revisions() -> set[str]:
+    """The newest migration of every branch (one, since 0008_one_head joined them)."""
+    heads = set(ScriptDirectory.from_config(migrations()).get_heads())
     assert heads
     return heads
+
+
+def current_revisions(database: Database) -> set[str]:
+    with database.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
 
 
 @pytest.fixture
@@ -49,12 +65,50 @@ def test_migrate_brings_an_empty_database_to_head(database: Database) -> None:
 
     names = set(inspect(database.engine).get_table_names())
     assert names == TABLES | {"alembic_version"}
-    with database.engine.connect() as connection:
-        assert set(MigrationContext.configure(connection).get_current_heads()) == head_revisions()
+    assert current_revisions(database) == head_revisions()
     # Migrating again is a no-op, not an error, and leaves the revision alone.
     database.migrate()
+    assert current_revisions(database) == head_revisions()
+
+
+def test_the_migrations_have_one_head() -> None:
+    """Issue 13: one newest revision, so the next migration has one parent."""
+    assert len(head_revisions()) == 1
+
+
+def test_a_database_from_before_the_join_upgrades_with_its_rows(database: Database) -> None:
+    """Main's schema before commerce's migrations (heads 0004_gallery and 0006_sign_in)
+    upgrades through 0006_market_live_orders, 0007 and the join to the models' schema."""
+    for revision in BEFORE_THE_JOIN:
+        command.upgrade(migrations(database), revision)
+    assert current_revisions(database) == set(BEFORE_THE_JOIN)
+    with database.transaction() as s:  # as that schema had them, so by hand
+        s.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, role, disabled, created_at, handle)"
+                " VALUES ('u1', 'a@example.com', 'x', 'creator', false, :now, 'a')"
+            ),
+            {"now": utcnow()},
+        )
+        s.execute(
+            text(
+                "INSERT INTO invoices (id, number, key, user_id, status, currency, total,"
+                " issued_at) VALUES ('i1', 'INV-2026-000001', 'k', 'u1', 'paid', 'EUR', 4900,"
+                " :now)"
+            ),
+            {"now": utcnow()},
+        )
+
+    database.migrate()
+
+    assert current_revisions(database) == head_revisions()
+    assert set(inspect(database.engine).get_table_names()) == TABLES | {"alembic_version"}
     with database.engine.connect() as connection:
-        assert set(MigrationContext.configure(connection).get_current_heads()) == head_revisions()
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    with database.transaction() as s:  # 0007 altered invoices in place: the rows stay
+        assert s.execute(select(User.email)).all() == [("a@example.com",)]
+        rows = s.execute(text("SELECT number, total, refunded_at FROM invoices")).all()
+        assert [tuple(r) for r in rows] == [("INV-2026-000001", 4900, None)]
 
 
 def test_models_match_the_migrated_schema(database: Database) -> None:

@@ -30,6 +30,7 @@ DATA = {
             "id": "formal",
             "params": {"text": "Can't come tomorrow, sorry.", "style": "formal", "max_tokens": 24},
             "reference": "I regret that I will be unable to attend tomorrow.",
+            "reversed": "I shall certainly attend tomorrow.",
         }
     ],
     "summarize": [
@@ -41,7 +42,24 @@ DATA = {
                 "Buses will take a detour through the town centre, adding ten minutes.",
             },
             "reference": "The bridge closes for repairs from May to July, so buses detour.",
+            "reversed": "The bridge stays open from May to July.",
         }
+    ],
+    "languages": [
+        {
+            "id": "zh",
+            "engine": "text.summarize",
+            "field": "text",
+            "readable": False,
+            "params": {"text": "桥将在五月到七月关闭维修。"},
+        },
+        {
+            "id": "en",
+            "engine": "text.summarize",
+            "field": "text",
+            "readable": True,
+            "params": {"text": "The bridge will close for repairs."},
+        },
     ],
 }
 
@@ -79,8 +97,20 @@ def test_eval_text_reports_every_metric(tmp_path: Path, monkeypatch: pytest.Monk
             for metric in ("bleu", "chrf", "rouge1", "rouge2", "rougeL", "distinct_1"):
                 assert 0 <= scores[metric] <= 100, (name, stage, metric)
             assert scores["perplexity"] > 1 and math.isfinite(scores["perplexity"])
-            assert ("meaning" in scores) == (name != "text.write")
+            assert scores["checks_met"] == float(not engine["outputs"][0]["unmet"]) or (
+                stage == "before"
+            )
+            assert ("similarity" in scores) == ("meaning_kept" in scores) == (name != "text.write")
         assert engine["outputs"][0]["after"]
+    assert report["engines"]["text.restyle"]["after"]["changed"] in (0, 1)
+    assert report["engines"]["text.summarize"]["after"]["ends_sentence"] in (0, 1)
+    for name in ("text.restyle", "text.summarize"):  # both labels right, no model needed
+        assert report["engines"][name]["meaning_check"] == {
+            "references_kept": 1.0,
+            "reversed_caught": 1.0,
+        }
+    assert report["languages"] == {"items": 2, "right": 2, "wrong": []}
+    assert "Languages: 2 of 2 right" in result.output
     verse = report["engines"]["text.write"]
     assert 0 <= verse["before"]["verse_lines_ok"] <= 1 and verse["after"]["verse_meets_form"] in (
         0,

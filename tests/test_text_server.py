@@ -62,7 +62,7 @@ def test_the_server_writes_what_llama_cpp_writes_in_process(server_url: str) -> 
         EngineConfig(assets_dir=ASSETS, text_server_url=server_url), params
     )
     assert served == local and served.strip()
-    assert meta["model"].endswith(f"at {server_url}") and len(meta["drafts"]) == 2
+    assert meta["model"].endswith(f"at {server_url}") and len(meta["drafts"]) >= 2
     assert any(served.strip()[:8] in m for m in messages)  # streamed as it was written
 
 

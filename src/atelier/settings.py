@@ -10,7 +10,16 @@ from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-RATE_LIMITED = ("sign_in", "sign_up", "password", "keys", "uploads", "jobs", "verify")
+RATE_LIMITED = (
+    "sign_in",
+    "sign_up",
+    "password",
+    "keys",
+    "uploads",
+    "jobs",
+    "verify",
+    "votes",
+)
 
 
 class Settings(BaseSettings):
@@ -95,6 +104,9 @@ class Settings(BaseSettings):
     limit_verify: str = Field(
         "30/minute;300/hour", description="Public verifications per address (and user)."
     )
+    limit_votes: str = Field(
+        "120/minute", description="Panel votes and feedback on works, per address and user."
+    )
     lockout_failures: int = Field(
         10, ge=1, le=1000, description="Failed sign-ins in a row that lock an account."
     )
@@ -152,7 +164,10 @@ class Settings(BaseSettings):
     watermark: bool = Field(True, description="Mark images with an invisible work id.")
 
     currency: str = Field(
-        "EUR", pattern="^[A-Z]{3}$", description="ISO 4217 code of all prices (two decimals)."
+        "EUR",
+        pattern="^[A-Z]{3}$",
+        description="ISO 4217 code of all prices, kept in its own minor units (EUR: cents; "
+        "JPY: yen).",
     )
     payment_provider: Literal["manual", "stripe"] = Field(
         "manual", description="manual: bank transfer, an admin marks invoices paid; stripe."

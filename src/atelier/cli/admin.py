@@ -10,6 +10,7 @@ import click
 
 from atelier.accounts.authz import SCOPES
 from atelier.cli import common
+from atelier.commerce import money
 from atelier.commerce.plans import PlanSpec
 from atelier.errors import NotFound, StudioError
 from atelier.store.models import ROLES
@@ -103,7 +104,8 @@ def plan_list() -> None:
     who = common.principal(studio, studio.settings.admin_email)
     for plan in studio.commerce.all_plans(who):
         click.echo(
-            f"{plan.id:<12} {plan.name:<14} {plan.price:>7} cents/month "
+            f"{plan.id:<12} {plan.name:<14} {money.text(plan.price, studio.commerce.currency):>14}"
+            "/month "
             f"{plan.monthly_credits:>7} credits  concurrency {plan.concurrency}"
             f"{'  trial ' + str(plan.trial_days) + ' days' if plan.trial_days else ''}"
             f"{'' if plan.active else '  (retired)'}"
@@ -137,7 +139,7 @@ def _plan_options(command: Any) -> Any:
 @click.argument("plan_id")
 @_plan_options
 def plan_set(plan_id: str, **values: Any) -> None:
-    """Create plan PLAN_ID or change the values given (prices in cents)."""
+    """Create plan PLAN_ID or change the values given (prices in minor units: cents for EUR)."""
     studio = common.studio()
     who = common.principal(studio, studio.settings.admin_email)
     existing = {p.id: p for p in studio.commerce.all_plans(who)}.get(plan_id)
@@ -179,17 +181,20 @@ def billing_group() -> None:
 def billing_renew() -> None:
     """Open the invoices of subscriptions whose period ended; end cancelled ones (run daily)."""
     for invoice in common.studio().commerce.renew_due():
-        click.echo(f"{invoice.number} {invoice.status} {invoice.total} {invoice.currency}")
+        click.echo(
+            f"{invoice.number} {invoice.status} {money.text(invoice.total, invoice.currency)}"
+        )
 
 
 @billing_group.command("invoices")
-@click.option("--status", type=click.Choice(["open", "paid", "void"]), default="open")
+@click.option("--status", type=click.Choice(["open", "paid", "void", "refunded"]), default="open")
 def billing_invoices(status: str) -> None:
     studio = common.studio()
     who = common.principal(studio, studio.settings.admin_email)
     for invoice in studio.commerce.all_invoices(who, status, 200, 0):
         customer = studio.commerce.customer(invoice)
-        click.echo(f"{invoice.id} {invoice.number} {customer} {invoice.total} {invoice.currency}")
+        total = money.text(invoice.total, invoice.currency)
+        click.echo(f"{invoice.id} {invoice.number} {customer} {total}")
 
 
 @billing_group.command("paid")

@@ -21,21 +21,48 @@ def evaluate() -> None:
 
 @evaluate.command("text")
 @click.option(
+    "--split",
+    type=click.Choice(["test", "tune"]),
+    default="test",
+    show_default=True,
+    help="Which part of our set: the blind test part, or the part the engines were tuned on.",
+)
+@click.option(
     "--data",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=Path("tests/data/text_eval.json"),
-    show_default=True,
-    help="Inputs with reference outputs, per engine.",
+    default=None,
+    help="Another set in the same shape (instead of --split's).",
 )
 @click.option("--candidates", type=click.IntRange(2, 8), default=4, show_default=True)
 @click.option("--limit", type=click.IntRange(1), default=None, help="Items per engine (all).")
+@click.option(
+    "--engine",
+    "sections",
+    type=click.Choice(["write", "restyle", "summarize"]),
+    multiple=True,
+    help="Only these engines (all).",
+)
+@click.option(
+    "--baseline/--no-baseline",
+    default=True,
+    show_default=True,
+    help="Also run each item with one draft (twice the time).",
+)
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=1, show_default=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
 def evaluate_text(
-    data: Path, candidates: int, limit: int | None, seed: int, json_path: Path | None
+    split: str,
+    data: Path | None,
+    candidates: int,
+    limit: int | None,
+    sections: tuple[str, ...],
+    baseline: bool,
+    seed: int,
+    json_path: Path | None,
 ) -> None:
-    """BLEU, chrF, ROUGE, meaning kept, perplexity, distinct-n and verse constraints for the
-    text engines, before (one draft) and after reranking N drafts."""
+    """BLEU, chrF, ROUGE, meaning kept, checks met, perplexity, distinct-n and verse
+    constraints for the text engines, before (one draft) and after reranking N drafts; the
+    meaning check itself on kept and reversed texts; inputs in other languages refused."""
     from atelier.evaluate import text
 
     studio = Studio(get_settings())
@@ -46,9 +73,19 @@ def evaluate_text(
             raise click.ClickException(f"{engine.name} is unavailable: {reason}")
     spec = engines["text.write"].spec  # type: ignore[attr-defined]
     scorer = text.Perplexity(spec.gguf, spec.threads) if spec.gguf else None
+    path = data or Path(f"tests/data/text_eval_{split}.json")
     report = text.evaluate(
-        engines, text.load(data), candidates, limit, scorer, seed, log=click.echo
+        engines,
+        text.load(path),
+        candidates,
+        limit,
+        scorer,
+        seed,
+        log=click.echo,
+        sections=sections or tuple(text.ENGINES),
+        baseline=baseline,
     )
+    report["set"] = str(path)
     click.echo(text.markdown(report))
     if json_path is not None:
         json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -158,6 +195,12 @@ def evaluate_music(
 @click.option("--kid-subsets", type=click.IntRange(1, 10_000), default=100, show_default=True)
 @click.option("--kid-subset-size", type=click.IntRange(2), default=1000, show_default=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--keep/--no-keep",
+    default=True,
+    show_default=True,
+    help="Keep the report in the studio (listed and plotted on /admin/evaluation).",
+)
 def evaluate_image(
     a: Path,
     b: Path,
@@ -165,6 +208,7 @@ def evaluate_image(
     kid_subsets: int,
     kid_subset_size: int,
     json_path: Path | None,
+    keep: bool,
 ) -> None:
     """FID, KID, Inception Score and precision/recall between two folders of images (A is
     the reference); every number is named with the features it was computed on."""
@@ -180,6 +224,9 @@ def evaluate_image(
     click.echo(image.markdown(report))
     if json_path is not None:
         json_path.write_text(json.dumps(report, indent=2) + "\n")
+    if keep:
+        kept = common.studio().evaluation.keep_image_sets(report, a.name, b.name, None)
+        click.echo(f"kept as report {kept.id}")
 
 
 @evaluate.command("compare")
@@ -193,7 +240,15 @@ def evaluate_image(
 )
 @click.option("--seed", "seeds", type=click.IntRange(0, 2**32 - 1), multiple=True, default=(1,))
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="A new folder.")
-def evaluate_compare(a: str, b: str, items: Path | None, seeds: tuple[int, ...], out: Path) -> None:
+@click.option(
+    "--keep/--no-keep",
+    default=True,
+    show_default=True,
+    help="Keep the report in the studio (listed and plotted on /admin/evaluation).",
+)
+def evaluate_compare(
+    a: str, b: str, items: Path | None, seeds: tuple[int, ...], out: Path, keep: bool
+) -> None:
     """One engine under two settings A and B (each an engine name, or JSON {"engine",
     "params", "label"} inline or in a file) on the same items and seeds: a report folder
     with metrics, bootstrap intervals, wins, plots and side-by-side pairs."""
@@ -208,4 +263,7 @@ def evaluate_compare(a: str, b: str, items: Path | None, seeds: tuple[int, ...],
         compare.compare(side_a, side_b, listed, seeds, out, threads=threads, log=click.echo)
     except (compare.CompareError, StudioError) as exc:
         raise click.ClickException(str(exc)) from None
+    if keep:
+        kept = common.studio().evaluation.keep_comparison(out, None)
+        click.echo(f"kept as report {kept.id}")
     click.echo(f"{out / 'index.html'}")

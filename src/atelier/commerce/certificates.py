@@ -13,6 +13,7 @@ from typing import Any
 
 from fpdf import FPDF
 
+from atelier.commerce import money
 from atelier.commerce.market_models import LicenceGrant
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -50,13 +51,6 @@ def canonical(grant: LicenceGrant) -> bytes:
     ).encode()
 
 
-def money(amount: int, currency: str) -> str:
-    """Minor units as a price: 1999, EUR → 'EUR 19.99'."""
-    sign = "-" if amount < 0 else ""
-    whole, cents = divmod(abs(amount), 100)
-    return f"{sign}{currency} {whole:,}.{cents:02d}"
-
-
 def pdf(grant: LicenceGrant, verify_url: str) -> bytes:
     """A one-page certificate: parties, work and hash, terms, attribution, signature."""
     doc = FPDF(format="A4")
@@ -78,7 +72,7 @@ def pdf(grant: LicenceGrant, verify_url: str) -> bytes:
         ("Licensor", grant.licensor_name),
         ("Work", f"{grant.work_title or 'untitled'} ({grant.work_id})"),
         ("Work SHA-256", grant.work_sha256),
-        ("Price", money(grant.price, grant.currency)),
+        ("Price", money.text(grant.price, grant.currency)),
         ("Granted", _time(grant.granted_at)),
         ("Territory", grant.territory),
         ("Copies", "unlimited" if copies is None else f"up to {copies:,}"),

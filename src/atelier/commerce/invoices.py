@@ -1,6 +1,7 @@
 """Invoices: every purchase is one. Opened with its lines (idempotent on a key),
-paid once (the money goes into the ledger and each line is fulfilled), or voided.
-Rendered to PDF here; the HTML view is the web door's template."""
+paid once (the money goes into the ledger and each line is fulfilled), or voided; a paid
+one may be refunded (the money and what each line delivered are reversed) or partly
+refunded (the money only). Rendered to PDF here; the HTML view is the web door's template."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from atelier.commerce import fulfilment, ledger
+from atelier.commerce import ledger, money, replay
+from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.ledger import Leg
 from atelier.commerce.models import (
     INVOICE_STATUSES,
@@ -23,11 +25,14 @@ from atelier.commerce.models import (
     Invoice,
     InvoiceCounter,
     InvoiceLine,
+    LedgerEntry,
+    LedgerTransaction,
 )
 from atelier.errors import Conflict, Invalid, NotFound
 from atelier.store.models import User, utcnow
 
 PAYMENTS = "external:payments"
+REFUNDS = "studio:revenue:refunds"  # partial refunds: money given back, nothing reversed
 # Where each kind of line's money goes; a licence line's money is split by the market.
 REVENUE = {
     "subscription": "studio:revenue:subscriptions",
@@ -49,12 +54,6 @@ class Line:
 
 def fresh_key() -> str:
     return secrets.token_hex(16)
-
-
-def money(amount: int, currency: str) -> str:
-    """12345 EUR → "123.45 EUR" (currencies with two decimals)."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount) // 100:,}.{abs(amount) % 100:02d} {currency}"
 
 
 def _check(lines: Sequence[Line]) -> None:
@@ -104,38 +103,43 @@ def open_invoice(
     _check(lines)
     if not 1 <= len(key) <= 200:
         raise Invalid("the invoice key must be 1 to 200 characters", field="Idempotency-Key")
-    earlier = db.scalar(select(Invoice).where(Invoice.key == key))
-    if earlier is not None:
-        if not _same(earlier, user_id, lines):
-            raise Conflict(
-                "this Idempotency-Key was used for a different purchase; use a new key",
-                field="Idempotency-Key",
-            )
-        return earlier
-    now = utcnow()
-    invoice = Invoice(
-        number=_next_number(db, now.year),
-        key=key,
-        user_id=user_id,
-        status="open",
-        currency=currency,
-        total=sum(line.quantity * line.unit_amount for line in lines),
-        issued_at=now,
-    )
-    invoice.lines = [
-        InvoiceLine(
-            position=i,
-            kind=line.kind,
-            description=line.description,
-            quantity=line.quantity,
-            unit_amount=line.unit_amount,
-            amount=line.quantity * line.unit_amount,
-            ref=line.ref,
+
+    def make() -> Invoice:
+        now = utcnow()
+        invoice = Invoice(
+            number=_next_number(db, now.year),
+            key=key,
+            user_id=user_id,
+            status="open",
+            currency=currency,
+            total=sum(line.quantity * line.unit_amount for line in lines),
+            issued_at=now,
         )
-        for i, line in enumerate(lines)
-    ]
-    db.add(invoice)
-    db.flush()
+        invoice.lines = [
+            InvoiceLine(
+                position=i,
+                kind=line.kind,
+                description=line.description,
+                quantity=line.quantity,
+                unit_amount=line.unit_amount,
+                amount=line.quantity * line.unit_amount,
+                ref=line.ref,
+            )
+            for i, line in enumerate(lines)
+        ]
+        db.add(invoice)
+        return invoice
+
+    invoice, _ = replay.once(
+        db,
+        lambda: db.scalar(select(Invoice).where(Invoice.key == key)),
+        make,
+        lambda earlier: _same(earlier, user_id, lines),
+        Conflict(
+            "this Idempotency-Key was used for a different purchase; use a new key",
+            field="Idempotency-Key",
+        ),
+    )
     return invoice
 
 
@@ -146,9 +150,11 @@ def _locked(db: Session, invoice_id: str) -> Invoice:
     return invoice
 
 
-def pay_invoice(db: Session, invoice_id: str, provider: str, provider_ref: str) -> Invoice:
-    """Mark an invoice paid, post its money and fulfil its lines: once, however often a
-    webhook is replayed or an admin clicks."""
+def pay_invoice(
+    db: Session, invoice_id: str, provider: str, provider_ref: str, kinds: Fulfilment
+) -> Invoice:
+    """Mark an invoice paid, post its money and fulfil its lines (each by its kind's
+    handler in `kinds`): once, however often a webhook is replayed or an admin clicks."""
     invoice = _locked(db, invoice_id)
     if invoice.status == "paid":
         return invoice
@@ -172,21 +178,84 @@ def pay_invoice(db: Session, invoice_id: str, provider: str, provider_ref: str) 
         ref=f"invoice:{invoice.id}",
     )
     db.flush()
-    for line in invoice.lines:
-        fulfilment.fulfil(db, invoice, line)
+    kinds.paid(db, invoice)
     return invoice
 
 
-def void_invoice(db: Session, invoice_id: str) -> Invoice:
-    """Cancel an unpaid invoice (a licence line's reservation is released)."""
+def void_invoice(db: Session, invoice_id: str, kinds: Fulfilment) -> Invoice:
+    """Cancel an unpaid invoice; each line's kind frees what it held (a licence line
+    its order and reservation)."""
     invoice = _locked(db, invoice_id)
     if invoice.status == "void":
         return invoice
     if invoice.status == "paid":
         raise Conflict(f"invoice {invoice.number} is paid; it cannot be voided", "invoice_id")
     invoice.status, invoice.voided_at = "void", utcnow()
-    for line in invoice.lines:
-        fulfilment.withdraw(db, invoice, line)
+    kinds.voided(db, invoice)
+    return invoice
+
+
+def refund_invoice(db: Session, invoice_id: str, reference: str, kinds: Fulfilment) -> Invoice:
+    """The whole payment went back to the customer: its money leaves the books (partial
+    refunds recorded before are folded in) and each line's kind takes back what it
+    delivered. Once, however often the provider's event is replayed."""
+    invoice = _locked(db, invoice_id)
+    if invoice.status == "refunded":
+        return invoice
+    if invoice.status != "paid":
+        raise Conflict(f"invoice {invoice.number} is {invoice.status}, not paid", "invoice_id")
+    paid = ledger.find(db, f"invoice:{invoice.id}:paid")
+    legs = [Leg(e.account, e.currency, -e.amount) for e in (paid.entries if paid else [])]
+    earlier = partly_refunded(db, invoice)
+    legs += [Leg(REFUNDS, invoice.currency, earlier), Leg(PAYMENTS, invoice.currency, -earlier)]
+    ledger.post(
+        db,
+        f"invoice:{invoice.id}:refund",
+        "invoice.refund",
+        legs,
+        memo=f"{invoice.number} refunded ({reference[:100]})",
+        user_id=invoice.user_id,
+        ref=f"invoice:{invoice.id}",
+    )
+    invoice.status, invoice.refunded_at = "refunded", utcnow()
+    db.flush()
+    kinds.refunded(db, invoice)
+    return invoice
+
+
+def partly_refunded(db: Session, invoice: Invoice) -> int:
+    """Money given back on the invoice by partial refunds so far."""
+    total = db.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+        .join(LedgerTransaction, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .where(
+            LedgerTransaction.ref == f"invoice:{invoice.id}",
+            LedgerTransaction.kind == "invoice.partial_refund",
+            LedgerEntry.account == REFUNDS,
+        )
+    )
+    return -int(total or 0)
+
+
+def partial_refund(db: Session, invoice_id: str, refunded: int, reference: str) -> Invoice:
+    """Part of the payment went back (`refunded`: all given back so far, in minor units):
+    the studio gives that money from its revenue (`studio:revenue:refunds`); what was
+    bought stays bought. Replays and out-of-order events move nothing more."""
+    invoice = _locked(db, invoice_id)
+    if invoice.status != "paid":
+        return invoice
+    more = min(refunded, invoice.total) - partly_refunded(db, invoice)
+    if more > 0:
+        ledger.post(
+            db,
+            f"invoice:{invoice.id}:refund:{refunded}",
+            "invoice.partial_refund",
+            [Leg(PAYMENTS, invoice.currency, more), Leg(REFUNDS, invoice.currency, -more)],
+            memo=f"{invoice.number}: {money.text(more, invoice.currency)} given back "
+            f"({reference[:100]})",
+            user_id=invoice.user_id,
+            ref=f"invoice:{invoice.id}",
+        )
     return invoice
 
 
@@ -245,15 +314,15 @@ def render_pdf(invoice: Invoice, customer: str, issuer: str, instructions: str =
         values = (
             line.description,
             str(line.quantity),
-            money(line.unit_amount, invoice.currency),
-            money(line.amount, invoice.currency),
+            money.text(line.unit_amount, invoice.currency),
+            money.text(line.amount, invoice.currency),
         )
         for width, value in zip(widths, values, strict=True):
             pdf.cell(width, 7, value[:60], align="L" if value is values[0] else "R")
         pdf.ln()
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(sum(widths[:3]), 9, "Total", border="T")
-    pdf.cell(widths[3], 9, money(invoice.total, invoice.currency), border="T", align="R")
+    pdf.cell(widths[3], 9, money.text(invoice.total, invoice.currency), border="T", align="R")
     pdf.ln()
     if instructions and invoice.status == "open":
         pdf.ln(4)

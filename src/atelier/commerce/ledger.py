@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from atelier.commerce import replay
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
 from atelier.errors import Conflict
 from atelier.store.models import User
@@ -87,8 +87,8 @@ def post(
         raise ValueError("a ledger key must be 1 to 200 characters")
     clean = _normalised(legs)
     _check_balanced(clean)
-    earlier = find(db, key)
-    if earlier is None:
+
+    def make() -> LedgerTransaction:
         transaction = LedgerTransaction(
             key=key, kind=kind, memo=memo[:2000], user_id=user_id, job_id=job_id, ref=ref
         )
@@ -96,18 +96,17 @@ def post(
             LedgerEntry(position=i, account=leg.account, currency=leg.currency, amount=leg.amount)
             for i, leg in enumerate(clean)
         ]
-        try:
-            with db.begin_nested():
-                db.add(transaction)
-                db.flush()
-            return transaction
-        except IntegrityError:
-            earlier = find(db, key)
-            if earlier is None:
-                raise
-    if _legs_of(earlier) != clean:
-        raise Conflict(f"ledger key {key!r} was used for another movement", field="key")
-    return earlier
+        db.add(transaction)
+        return transaction
+
+    transaction, _ = replay.once(
+        db,
+        lambda: find(db, key),
+        make,
+        lambda earlier: _legs_of(earlier) == clean,
+        Conflict(f"ledger key {key!r} was used for another movement", field="key"),
+    )
+    return transaction
 
 
 def balance(db: Session, account: str, currency: str) -> int:

@@ -15,13 +15,17 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from atelier.store.models import Base, new_id, utcnow
 
 LISTING_STATES = ("listed", "reserved", "sold", "unlisted")
-ORDER_STATUSES = ("open", "paid", "void", "expired", "free")
+# live: open, paid, free (one per buyer and offer); closed: void, expired, refunded;
+# duplicate: a second live order from before that was a constraint (migration 0006)
+ORDER_STATUSES = ("open", "paid", "void", "expired", "free", "refunded", "duplicate")
+LIVE_ORDERS = "status IN ('open', 'paid', 'free')"
 PAYOUT_STATUSES = ("requested", "paid")
 
 
@@ -67,6 +71,16 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("buyer_id", "idempotency_key", name="uq_market_orders_buyer_key"),
         Index("ix_market_orders_status_expires", "status", "expires_at"),
+        # One live order per buyer and offer, however many buys race (migration 0006).
+        Index(
+            "uq_market_orders_live",
+            "buyer_id",
+            "work_id",
+            "offer_kind",
+            unique=True,
+            sqlite_where=text(LIVE_ORDERS),
+            postgresql_where=text(LIVE_ORDERS),
+        ),
     )
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     buyer_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from atelier.store.models import Base, new_id, utcnow
 
-INVOICE_STATUSES = ("open", "paid", "void")
+INVOICE_STATUSES = ("open", "paid", "void", "refunded")
 LINE_KINDS = ("subscription", "pack", "overage", "licence")
 SUBSCRIPTION_STATUSES = ("pending", "active", "ended")
 
@@ -125,10 +125,13 @@ class Invoice(Base):
     currency: Mapped[str] = mapped_column(String(8))
     total: Mapped[int] = mapped_column(BigInteger)
     provider: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    provider_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # the provider's payment (Stripe: the PaymentIntent), by which refunds and disputes
+    # find the invoice
+    provider_ref: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     voided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    refunded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice",
         order_by="InvoiceLine.position",
@@ -151,3 +154,16 @@ class InvoiceLine(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+
+class PaymentEvent(Base):
+    """A payment provider's event, applied once: a webhook delivered again (providers
+    retry) finds its row and changes nothing."""
+
+    __tablename__ = "payment_events"
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)  # the provider's event id
+    provider: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str] = mapped_column(String(100))
+    invoice_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    result: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

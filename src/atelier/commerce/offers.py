@@ -11,8 +11,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-MAX_PRICE = 10_000_000  # minor units: 100,000.00 in the studio's currency
-MIN_PRICE = 100  # 1.00: a paid offer below this costs more to process than it earns
+from atelier.commerce import money
+
+# A paid offer costs 1 to 100,000 units of the currency: below one it costs more to
+# process than it earns.
+MIN_PRICE_UNITS, MAX_PRICE_UNITS = 1, 100_000
 STANDARD_COPIES = 500_000
 
 
@@ -125,6 +128,11 @@ CATALOGUE: tuple[Offer, ...] = (
 )
 OFFERS: dict[str, Offer] = {offer.kind: offer for offer in CATALOGUE}
 KINDS: tuple[str, ...] = tuple(OFFERS)
+
+
+def price_range(currency: str) -> tuple[int, int]:
+    """The lowest and highest price of a paid offer, in the currency's minor units."""
+    return money.minor(MIN_PRICE_UNITS, currency), money.minor(MAX_PRICE_UNITS, currency)
 
 
 def commission(price: int, percent: int) -> int:

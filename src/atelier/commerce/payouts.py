@@ -14,14 +14,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from atelier.commerce import ledger
+from atelier.commerce import ledger, money
 from atelier.commerce.ledger import Leg
 from atelier.commerce.market_models import Payout
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
 from atelier.errors import Conflict, Invalid, NotFound
 from atelier.store.models import utcnow
 
-SALE, PAYOUT = "licence.sale", "payout"
+SALE, REFUND, PAYOUT = "licence.sale", "licence.refund", "payout"
+LINE_KINDS = {SALE: "sale", REFUND: "refund", PAYOUT: "payout"}
 
 
 def earnings_account(user_id: str) -> str:
@@ -48,11 +49,14 @@ def request(s: Session, user_id: str, amount: int, currency: str, minimum: int) 
     ledger.lock_user(s, user_id)  # two requests at once never ask for the same money
     free = available(s, user_id, currency)
     if amount < minimum:
-        raise Invalid(f"a payout must be at least {minimum} (minor units)", field="amount")
+        raise Invalid(
+            f"a payout must be at least {money.text(minimum, currency)} ({minimum} in minor units)",
+            field="amount",
+        )
     if amount > free:
         raise Invalid(
-            f"you can ask for at most {free} (minor units): your earnings not yet paid or "
-            "requested",
+            f"you can ask for at most {money.text(free, currency)} ({free} in minor units): your "
+            "earnings not yet paid or requested",
             field="amount",
         )
     payout = Payout(user_id=user_id, amount=amount, currency=currency, status="requested")
@@ -100,10 +104,10 @@ def listed(
 @dataclass(frozen=True)
 class Line:
     """One movement of a creator's earnings: a sale (gross, the studio's commission,
-    their share) or a payout (a negative amount)."""
+    their share), a refunded sale (the same, negative) or a payout (a negative amount)."""
 
     at: datetime
-    kind: str  # sale | payout | other
+    kind: str  # sale | refund | payout | other
     memo: str
     ref: str | None
     gross: int
@@ -118,17 +122,21 @@ class Statement:
     lines: list[Line] = field(default_factory=list)
     requested: int = 0
 
+    def _sold(self) -> list[Line]:
+        return [line for line in self.lines if line.kind in ("sale", "refund")]
+
     @property
     def sales(self) -> int:
-        return sum(line.gross for line in self.lines if line.kind == "sale")
+        """Sales less refunds."""
+        return sum(line.gross for line in self._sold())
 
     @property
     def commission(self) -> int:
-        return sum(line.commission for line in self.lines if line.kind == "sale")
+        return sum(line.commission for line in self._sold())
 
     @property
     def earned(self) -> int:
-        return sum(line.amount for line in self.lines if line.kind == "sale")
+        return sum(line.amount for line in self._sold())
 
     @property
     def paid_out(self) -> int:
@@ -170,11 +178,11 @@ def statement(s: Session, user_id: str, currency: str) -> Statement:
     lines = []
     for transaction, amount in moves:
         legs = {e.account: e.amount for e in transaction.entries if e.currency == currency}
-        sale = transaction.kind == SALE
+        sale = transaction.kind in (SALE, REFUND)
         lines.append(
             Line(
                 at=transaction.created_at,
-                kind="sale" if sale else PAYOUT if transaction.kind == PAYOUT else "other",
+                kind=LINE_KINDS.get(transaction.kind, "other"),
                 memo=transaction.memo,
                 ref=transaction.ref,
                 gross=-legs.get("external:payments", 0) if sale else 0,

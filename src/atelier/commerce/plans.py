@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from atelier.accounts.authz import ADMIN
 from atelier.commerce.models import CreditPack, Plan, Subscription
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from atelier.store.models import Job, User, utcnow
@@ -65,7 +66,7 @@ class PlanSpec:
 
 
 def user_is_admin(db: Session, user_id: str) -> bool:
-    return db.scalar(select(User.role).where(User.id == user_id)) == "admin"
+    return db.scalar(select(User.role).where(User.id == user_id)) == ADMIN
 
 
 def trial_plan(db: Session) -> Plan:

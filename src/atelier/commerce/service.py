@@ -2,40 +2,41 @@
 subscriptions, packs, invoices, payments, usage and revenue.
 
 Methods that take a `Session` run inside the caller's transaction (the studio's submit);
-the others open their own. Callers are checked here: a user sees and spends only what is
-theirs, and admin operations need an admin."""
+the others open their own. Callers are checked here (through accounts/authz.py): a user
+sees and spends only what is theirs, and admin operations need an admin."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from atelier.commerce import credits, invoices, ledger, payments, plans, subscriptions, usage
+from atelier.accounts import authz
+from atelier.accounts.authz import Principal
+from atelier.commerce import (
+    billing_lines,
+    credits,
+    invoices,
+    ledger,
+    money,
+    payment_events,
+    payments,
+    plans,
+    subscriptions,
+    usage,
+)
+from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.invoices import Line
 from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan, Subscription
 from atelier.commerce.plans import PlanSpec
 from atelier.commerce.usage import Revenue, UsageRow
-from atelier.errors import Forbidden, Invalid, NotFound
+from atelier.errors import Invalid, NotFound
 from atelier.settings import Settings
 from atelier.store.db import Database
 from atelier.store.models import User, utcnow
-
-
-class Caller(Protocol):
-    """Who is asking (accounts' Principal has these)."""
-
-    @property
-    def user_id(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def via(self) -> str: ...
-
-    def can(self, scope: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -55,22 +56,28 @@ class Commerce:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
-        self.currency = settings.currency
+        self.currency = money.check_currency(settings.currency)
         self.provider = payments.provider(settings)
+        # What paying an invoice delivers, by line kind: billing's own kinds here; the
+        # marketplace registers its licences (Market).
+        self.fulfilment = Fulfilment()
+        billing_lines.register(self.fulfilment)
 
     # -- inside the studio's transactions ---------------------------------------------
 
-    def check_submit(self, s: Session, caller: Caller, medium: str, params: dict[str, Any]) -> None:
+    def check_submit(
+        self, s: Session, caller: Principal, medium: str, params: dict[str, Any]
+    ) -> None:
         """The plan's limits on a new job; locks the user until the job is written."""
         ledger.lock_user(s, caller.user_id)
         plans.check_submit(s, caller.user_id, caller.via, medium, params)
 
-    def check_private(self, s: Session, caller: Caller) -> None:
+    def check_private(self, s: Session, caller: Principal) -> None:
         plans.check_private(s, caller.user_id)
 
     # -- a user's own account ------------------------------------------------------------
 
-    def account(self, caller: Caller) -> Account:
+    def account(self, caller: Principal) -> Account:
         with self.db.transaction() as s:
             user = caller.user_id
             balance = credits.spendable(s, user)
@@ -85,7 +92,7 @@ class Commerce:
             )
 
     def credit_history(
-        self, caller: Caller, limit: int = 50, offset: int = 0
+        self, caller: Principal, limit: int = 50, offset: int = 0
     ) -> list[tuple[LedgerTransaction, int]]:
         with self.db.transaction() as s:
             credits.ensure_trial(s, caller.user_id)
@@ -94,7 +101,7 @@ class Commerce:
             )
 
     def usage(
-        self, caller: Caller, since: datetime | None = None, until: datetime | None = None
+        self, caller: Principal, since: datetime | None = None, until: datetime | None = None
     ) -> list[UsageRow]:
         since, until = usage.period(since, until)
         with self.db.transaction() as s:
@@ -109,16 +116,16 @@ class Commerce:
             return plans.packs(s)
 
     def change_subscription(
-        self, caller: Caller, action: str, plan_id: str | None, key: str | None
+        self, caller: Principal, action: str, plan_id: str | None, key: str | None
     ) -> tuple[Subscription | None, Invoice | None]:
         """subscribe | upgrade | downgrade | cancel | resume; an invoice when one is due now."""
-        self._require_user(caller, "write")
+        authz.require_scope(caller, "write")
         with self.db.transaction() as s:
             ledger.lock_user(s, caller.user_id)
             return subscriptions.change(s, caller.user_id, action, plan_id, self.currency, key)
 
-    def buy_pack(self, caller: Caller, pack_id: str, key: str | None) -> Invoice:
-        self._require_user(caller, "write")
+    def buy_pack(self, caller: Principal, pack_id: str, key: str | None) -> Invoice:
+        authz.require_scope(caller, "write")
         with self.db.transaction() as s:
             pack = plans.pack(s, pack_id)
             line = Line(
@@ -131,14 +138,14 @@ class Commerce:
             invoice_key = f"pack:{caller.user_id}:{key or invoices.fresh_key()}"
             return invoices.open_invoice(s, caller.user_id, [line], invoice_key, self.currency)
 
-    def invoices(self, caller: Caller, limit: int = 50, offset: int = 0) -> list[Invoice]:
+    def invoices(self, caller: Principal, limit: int = 50, offset: int = 0) -> list[Invoice]:
         with self.db.transaction() as s:
             return invoices.of_user(s, caller.user_id, limit, offset)
 
-    def invoice(self, caller: Caller, invoice_id: str) -> Invoice:
+    def invoice(self, caller: Principal, invoice_id: str) -> Invoice:
         with self.db.transaction() as s:
             found = s.get(Invoice, invoice_id)
-            if found is None or (found.user_id != caller.user_id and caller.role != "admin"):
+            if found is None or (found.user_id != caller.user_id and not authz.is_admin(caller)):
                 raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
             return found
 
@@ -160,7 +167,7 @@ class Commerce:
             self.instructions(invoice),
         )
 
-    def checkout(self, caller: Caller, invoice_id: str, return_url: str) -> payments.Checkout:
+    def checkout(self, caller: Principal, invoice_id: str, return_url: str) -> payments.Checkout:
         """How to pay an open invoice with the configured provider."""
         invoice = self.invoice(caller, invoice_id)
         if invoice.user_id != caller.user_id:
@@ -169,72 +176,57 @@ class Commerce:
             raise Invalid(f"invoice {invoice.number} is {invoice.status}", field="invoice_id")
         return self.provider.checkout(invoice, return_url)
 
-    def stripe_webhook(self, body: bytes, signature: str, now: float | None = None) -> str:
-        """Verify and apply a Stripe event; returns what was done."""
+    def stripe_webhook(self, body: bytes, signature: str) -> str:
+        """Verify a Stripe event and apply it once (payments, refunds, disputes: see
+        payment_events.py); returns what was done."""
         if not isinstance(self.provider, payments.StripeProvider):
             raise NotFound("the Stripe provider is not configured", field="provider")
-        event = self.provider.verify(body, signature, now)
-        paid = self.provider.paid_invoice(event)
-        if paid is None:
-            return f"ignored {event.get('type')}"
-        invoice_id, provider_ref = paid
+        event = self.provider.verify(body, signature)
         with self.db.transaction() as s:
-            invoice = invoices.pay_invoice(s, invoice_id, "stripe", provider_ref)
-        return f"paid {invoice.number}"
+            return payment_events.apply(s, event, self.fulfilment)
 
     # -- admins --------------------------------------------------------------------
 
-    def _require_admin(self, caller: Caller, scope: str = "read") -> None:
-        if caller.role != "admin":
-            raise Forbidden("only admins may do this")
-        if not caller.can(scope):
-            raise Forbidden(f"this API key lacks the {scope} scope")
-
-    @staticmethod
-    def _require_user(caller: Caller, scope: str) -> None:
-        if not caller.can(scope):
-            raise Forbidden(f"this API key lacks the {scope} scope")
-
-    def all_plans(self, caller: Caller) -> list[Plan]:
-        self._require_admin(caller)
+    def all_plans(self, caller: Principal) -> list[Plan]:
+        authz.require_admin(caller)
         with self.db.transaction() as s:
             return plans.plans(s, include_inactive=True)
 
-    def save_plan(self, caller: Caller, plan_id: str, spec: PlanSpec, create: bool) -> Plan:
-        self._require_admin(caller, "write")
+    def save_plan(self, caller: Principal, plan_id: str, spec: PlanSpec, create: bool) -> Plan:
+        authz.require_admin(caller, "write")
         with self.db.transaction() as s:
             return plans.save_plan(s, plan_id, spec, create)
 
-    def retire_plan(self, caller: Caller, plan_id: str) -> Plan:
-        self._require_admin(caller, "write")
+    def retire_plan(self, caller: Principal, plan_id: str) -> Plan:
+        authz.require_admin(caller, "write")
         with self.db.transaction() as s:
             return plans.retire_plan(s, plan_id)
 
     def all_invoices(
-        self, caller: Caller, status: str | None = None, limit: int = 50, offset: int = 0
+        self, caller: Principal, status: str | None = None, limit: int = 50, offset: int = 0
     ) -> list[Invoice]:
-        self._require_admin(caller)
+        authz.require_admin(caller)
         with self.db.transaction() as s:
             return invoices.listed(s, status, limit, offset)
 
-    def mark_paid(self, caller: Caller, invoice_id: str, reference: str) -> Invoice:
+    def mark_paid(self, caller: Principal, invoice_id: str, reference: str) -> Invoice:
         """An admin records a bank transfer (the manual provider); paying twice is a no-op."""
-        self._require_admin(caller, "write")
+        authz.require_admin(caller, "write")
         reference = reference.strip() or f"marked paid by {caller.user_id}"
         if len(reference) > 200:
             raise Invalid("reference must be at most 200 characters", field="reference")
         with self.db.transaction() as s:
-            return invoices.pay_invoice(s, invoice_id, "manual", reference)
+            return invoices.pay_invoice(s, invoice_id, "manual", reference, self.fulfilment)
 
-    def void(self, caller: Caller, invoice_id: str) -> Invoice:
-        self._require_admin(caller, "write")
+    def void(self, caller: Principal, invoice_id: str) -> Invoice:
+        authz.require_admin(caller, "write")
         with self.db.transaction() as s:
-            return invoices.void_invoice(s, invoice_id)
+            return invoices.void_invoice(s, invoice_id, self.fulfilment)
 
     def revenue(
-        self, caller: Caller, since: datetime | None = None, until: datetime | None = None
+        self, caller: Principal, since: datetime | None = None, until: datetime | None = None
     ) -> Revenue:
-        self._require_admin(caller)
+        authz.require_admin(caller)
         since, until = usage.period(since, until)
         with self.db.transaction() as s:
             return usage.revenue(s, self.currency, since, until)

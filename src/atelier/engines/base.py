@@ -54,13 +54,19 @@ class Creation:
     clip-art files placed in it), each a dict with at least name, licence, commercial_use.
     `models`, when set, replaces the engine's declared models in this work's lineage: an
     engine that lets the user choose between models (say, one trained only on
-    commercially usable data) names the one it actually ran."""
+    commercially usable data) names the one it actually ran.
+    `unmet` lists, in words for the user, each of the engine's own checks that this
+    creation fails after every redraw the engine allows (a limerick's line off its rhyme,
+    a keyword missing, a rewrite that turns a negation round); empty when every check
+    passed. A creation with reasons here is delivered marked "checks not met", never as
+    if fine."""
 
     files: list[Artifact]
     title: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     sources: list[dict[str, Any]] = field(default_factory=list)
     models: tuple[ModelCard, ...] | None = None
+    unmet: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -80,8 +80,8 @@ class Database:
             yield session
 
     def migrate(self) -> None:
-        """Bring the schema to the newest migrations (Alembic `upgrade heads`: rooms may
-        add migrations on branches of their own)."""
+        """Bring the schema to the newest migration (Alembic `upgrade heads`; the
+        migrations keep one head, joined by a merge migration when rooms branch)."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["engine"] = self.engine

@@ -1,5 +1,6 @@
-"""Licences as their holders and the public see them: the market grants them, provenance
-signs them (the first look at a grant signs it), and anyone may check one by id."""
+"""Licences as their holders and the public see them: the market grants them, signed with
+provenance's key when granted (so reading one never writes), and anyone may check one by
+id."""
 
 from __future__ import annotations
 
@@ -15,28 +16,16 @@ class Licences:
         self.market = market
         self.provenance = provenance
 
-    def _sign(self, licence_ids: list[str] | None = None) -> None:
-        """Sign grants not signed yet: the market gives their canonical bytes, provenance
-        signs, the market keeps the signature. Paying an invoice (billing, possibly a
-        webhook) grants; the first look at a licence signs it."""
-        for licence_id, data in self.market.unsigned(licence_ids):
-            self.market.store_signature(licence_id, self.provenance.sign_bytes(data))
-
     def mine(self, who: Principal, limit: int = 50, offset: int = 0) -> list[LicenceGrant]:
-        self._sign([g.id for g in self.market.licences(who, limit, offset)])
         return self.market.licences(who, limit, offset)
 
     def get(self, who: Principal, licence_id: str) -> LicenceGrant:
-        self.market.licence(who, licence_id)  # NotFound unless who may read it
-        self._sign([licence_id])
         return self.market.licence(who, licence_id)
 
     def verify(self, licence_id: str) -> tuple[str, LicenceGrant | None, list[str]]:
         """Anyone's check of a licence by id: `valid`, `revoked`, `invalid` (the record
         does not match the studio's signature, or the work's file changed) or `not found`;
         with the grant and what was checked."""
-        if self.market.find_licence(licence_id) is not None:
-            self._sign([licence_id])
         grant = self.market.find_licence(licence_id)
         if grant is None:
             return "not found", None, [f"no licence {licence_id}"]

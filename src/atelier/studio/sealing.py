@@ -151,7 +151,7 @@ class Sealing:
                 size=primary.size,
                 params=job.params,
                 seed=job.seed,
-                meta=item.creation.meta,
+                meta=_meta(item.creation),
                 lineage={
                     "models": item.models,
                     "inputs": inputs,
@@ -169,3 +169,11 @@ class Sealing:
             self.safety.hold(s, job, work, item.verdict)
         s.flush()
         self.provenance.record(s, [(item.work_id, item.sealed) for item in made])
+
+
+def _meta(creation: Creation) -> dict[str, Any]:
+    """The engine's notes, plus the checks it could not meet: such a work is delivered,
+    but marked, so nobody takes it for one that passed (DESIGN.md, conventions)."""
+    if not creation.unmet:
+        return creation.meta
+    return {**creation.meta, "checks_unmet": list(creation.unmet)}

@@ -76,6 +76,8 @@ def work_out(work: Work, owner: bool = True) -> dict[str, Any]:
         "visibility": work.visibility,
         "review_status": work.review_status,  # None, in_review, approved or rejected
         "meta": work.meta,
+        # The engine's own checks this work failed after every redraw ([] when all passed).
+        "checks_unmet": (work.meta or {}).get("checks_unmet", []),
         "lineage": work.lineage if owner else shared_lineage(work.lineage),
         "created_at": _time(work.created_at),
         "url": f"/v1/works/{work.id}/file",

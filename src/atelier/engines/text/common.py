@@ -1,7 +1,9 @@
 """What the text engines share: sampling parameters, the model, the packaged GGUF, drafts.
 
 Each engine writes several drafts (best-of-N) from one few-shot prompt, scores each by its
-own checks, and keeps the best; drafts stream to the job's progress message as written."""
+own checks, and keeps the best one that meets them all. When none does, as many drafts
+again are drawn until one does; if none ever does, the best is delivered with the checks
+it fails (`Creation.unmet`). Drafts stream to the job's progress message as written."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from atelier.engines.text.runtime import (
     text_model,
 )
 
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s|$)")
 MESSAGE_CHARS = 480  # the studio keeps 500 characters of a job's message: show the tail
 GENERATION_TOKENS_PER_SECOND = 60.0  # Gemma 3 270M on two cores (docs/models.md)
 
@@ -58,6 +61,8 @@ MINILM = ModelCard(
 
 Stop = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 Show = Callable[[float, int, str], None]  # (share of the drafts done, draft number, text)
+# A draft's checks: (score 0–1, the checks' values, the checks it fails in words).
+Score = Callable[[str], tuple[float, dict[str, Any], list[str]]]
 
 
 class TextParams(Params):
@@ -93,12 +98,18 @@ class TextParams(Params):
 
 @dataclass
 class Draft:
-    """One candidate text with its checks (each 0–1) and their weighted score."""
+    """One candidate text with its checks, their weighted score, and the checks it fails
+    (in words for the user; empty when it meets them all)."""
 
     text: str
     completion: Completion
     checks: dict[str, Any] = field(default_factory=dict)
     score: float = 0.0
+    unmet: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """What a work's meta keeps of a draft."""
+        return {"score": round(self.score, 3), **self.checks, "unmet": self.unmet}
 
 
 @functools.cache
@@ -208,34 +219,45 @@ class TextEngine(Engine):
         max_tokens: int,
         stop: Sequence[str],
         clean: Callable[[str, Completion], str],
-        score: Callable[[str], tuple[float, dict[str, Any]]],
+        score: Score,
         model: TextModel,
         show: Show | None = None,
+        start: Callable[[int, list[Draft]], str] | None = None,
     ) -> list[Draft]:
         """Write the drafts one after another (seed, seed+1, …), streaming each to `show`
-        (fraction of these drafts done, draft number, text so far)."""
+        (fraction of these drafts done, draft number, text so far). When none meets its
+        checks, draw up to as many again, stopping at the first that does. `start`, given
+        the draft's number and the drafts so far, may give the words a draft begins with."""
         count = 1 if params.temperature == 0 else params.candidates
 
         def progress(fraction: float, i: int, text: str) -> None:
             label = f"Draft {i + 1} of {count}: " if count > 1 else ""
+            if i >= count:
+                label = f"Redraw {i - count + 1} of {count}, no draft met its checks: "
             ctx.progress(0.05 + 0.9 * fraction, label + tail(text, MESSAGE_CHARS - len(label)))
 
         show = show or progress
         drafts: list[Draft] = []
+        redraws = count if params.temperature > 0 else 0
         try:
             with model.session() as complete:
-                for i in range(count):
+                for i in range(count + redraws):
+                    if i >= count and any(not d.unmet for d in drafts):
+                        break
                     sampling = self.sampling(params, max_tokens, stop, ctx.seed + i)
+                    head = start(i, drafts) if start is not None else ""
 
-                    def grow(text: str, i: int = i, budget: int = sampling.max_tokens) -> None:
+                    def grow(
+                        text: str, i: int = i, budget: int = sampling.max_tokens, head: str = head
+                    ) -> None:
                         done = min(len(text) / 4 / budget, 1.0)  # ~4 characters a token
-                        show((i + done) / count, i, text)
+                        show(min((i + done) / count, 1.0), i, head + text)
 
-                    show(i / count, i, "")
-                    completion = complete(prompt, sampling, grow)
-                    text = clean(completion.text, completion)
-                    value, checks = score(text)
-                    drafts.append(Draft(text, completion, checks, value))
+                    show(min(i / count, 1.0), i, head)
+                    completion = complete(prompt + head, sampling, grow)
+                    text = clean(head + completion.text, completion)
+                    value, checks, unmet = score(text)
+                    drafts.append(Draft(text, completion, checks, value, unmet))
         except TextModelError as exc:
             raise EngineError(str(exc)) from None
         return drafts
@@ -243,7 +265,8 @@ class TextEngine(Engine):
     def creation(
         self, drafts: list[Draft], name: str, title: str, meta: dict[str, Any]
     ) -> Creation:
-        """The best draft as a UTF-8 text file, with every draft's checks in its meta."""
+        """The best draft as a UTF-8 text file, with every draft's checks in its meta and
+        the checks it fails, if any, as the creation's `unmet`."""
         best = best_index(drafts)
         chosen = drafts[best]
         if not chosen.text.strip():
@@ -255,18 +278,29 @@ class TextEngine(Engine):
             "model": self.spec.label,
             "chosen": best,
             "checks": chosen.checks,
-            "drafts": [{"score": round(d.score, 3), **d.checks} for d in drafts],
+            "drafts": [d.summary() for d in drafts],
             "tokens": tokens,
             "tokens_per_second": round(tokens / seconds, 1) if seconds else None,
         }
         data = (chosen.text.strip() + "\n").encode("utf-8")
         artifact = Artifact(name=name, mime="text/plain", data=data)
-        return Creation(files=[artifact], title=title[:200], meta=meta)
+        return Creation(files=[artifact], title=title[:200], meta=meta, unmet=list(chosen.unmet))
 
 
 def best_index(drafts: Sequence[Draft]) -> int:
-    """The highest-scoring draft; the first among equals."""
-    return max(range(len(drafts)), key=lambda i: (drafts[i].score, -i))
+    """The highest-scoring draft among those that meet every check (else among all);
+    the first among equals."""
+    return max(range(len(drafts)), key=lambda i: (not drafts[i].unmet, drafts[i].score, -i))
+
+
+def whole_sentences(text: str) -> str:
+    """Text cut after its last complete sentence (a draft stopped mid-phrase)."""
+    ends = list(SENTENCE_END.finditer(text))
+    return text[: ends[-1].end()] if ends else text
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(SENTENCE_END.search(text.rstrip()[-3:]))
 
 
 def tail(text: str, limit: int = MESSAGE_CHARS) -> str:

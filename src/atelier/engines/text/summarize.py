@@ -2,7 +2,11 @@
 
 Few-shot prompts (texts with their summaries in the asked form); the drafts are reranked
 for meaning kept (cosine of sentence embeddings with the text), staying with what the
-text says (its words, not new ones), the form's length, and not repeating itself."""
+text says (its words, not new ones), the form's length, and not repeating itself. A
+draft must also meet its checks: end at a sentence's end (a line and an abstract), not
+copy the text's opening or one long passage of it word for word, say nothing the text
+contradicts (negations, antonyms, numbers and names: meaning.py), and keep the form's
+length; one that fails is redrawn, and the reasons kept if none passes."""
 
 from __future__ import annotations
 
@@ -15,27 +19,36 @@ from atelier.engines.base import Context, Creation
 from atelier.engines.text.common import (
     GEMMA,
     MINILM,
+    Draft,
     TextEngine,
     TextParams,
     distinct,
+    ends_sentence,
     in_range,
+    whole_sentences,
     words,
 )
 from atelier.engines.text.examples import SUMMARIZE, Summary
+from atelier.engines.text.language import English
+from atelier.engines.text.meaning import meaning_problems
 from atelier.engines.text.runtime import Completion
 
 Length = Literal["one_line", "abstract", "bullets"]
 LABELS = {
     "one_line": "One-line summary:",
-    "abstract": "Summary in one paragraph:\n",
+    "abstract": "Summary in one paragraph:",
     "bullets": "Summary in bullet points:\n-",
 }
 MAX_TOKENS = {"one_line": 48, "abstract": 180, "bullets": 180}
 WORDS = {"one_line": (6, 30), "abstract": (35, 130), "bullets": (15, 110)}
+NAMES = {"one_line": "a one-line summary", "abstract": "an abstract", "bullets": "bullet points"}
+OPENING_WORDS = 6  # a summary that starts with the text's first six words copies its opening
+COPIED_RUN = 0.6  # nor may one run of the text's words make up this share of it
+MIN_LOGPROB = -10.0  # a first word the model finds less likely than this is never forced
 
 
 class SummarizeParams(TextParams):
-    text: str = Field(min_length=1, max_length=16000, description="The text to summarize.")
+    text: English = Field(min_length=1, max_length=16000, description="The text to summarize.")
     length: Length = Field(
         "abstract", description="one_line, abstract (a paragraph) or bullets (3–5 points)."
     )
@@ -46,7 +59,7 @@ def shown(summary: Summary, length: str) -> str:
     if length == "one_line":
         return " " + summary.one_line
     if length == "abstract":
-        return summary.abstract
+        return " " + summary.abstract
     return " " + "\n- ".join(summary.bullets)
 
 
@@ -62,6 +75,36 @@ def prompts(text: str, length: str) -> list[str]:
         + ask
         for count in range(len(SUMMARIZE), -1, -1)
     ]
+
+
+def longest_run(summary: list[str], source: list[str]) -> int:
+    """The most words in a row that the summary copies from the source."""
+    best, previous = 0, [0] * (len(source) + 1)
+    for word in summary:
+        current = [0] * (len(source) + 1)
+        for j, other in enumerate(source, 1):
+            if word == other:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
+def copying(length: str, summary: str, source: str) -> list[str]:
+    """How the summary copies the text instead of summarizing it, in words: the text's
+    first words among its own first few, or most of it one run of the text's words."""
+    mine, theirs = words(summary), words(source)
+    if length == "bullets" or not mine:
+        return []
+    opening = theirs[:OPENING_WORDS]
+    head = mine[: OPENING_WORDS + 4]
+    starts = range(len(head) - len(opening) + 1)
+    if len(opening) >= 3 and any(head[i : i + len(opening)] == opening for i in starts):
+        return ["copies the text's opening instead of summarizing it"]
+    run = longest_run(mine, theirs)
+    if run >= 8 and run >= COPIED_RUN * len(mine):
+        return [f"copies {run} words of the text in a row"]
+    return []
 
 
 def support(summary: str, source: str) -> float:
@@ -95,10 +138,29 @@ class Summarize(TextEngine):
         def clean(text: str, completion: Completion) -> str:
             return self.clean(p.length, text, completion)
 
-        def score(text: str) -> tuple[float, dict[str, Any]]:
+        def score(text: str) -> tuple[float, dict[str, Any], list[str]]:
             return self.score(p.length, p.text, source, text)
 
-        drafts = self.write_drafts(ctx, p, prompt, max_tokens, stop, clean, score, model)
+        def start(i: int, drafts: list[Draft]) -> str:
+            """A redraw after drafts that copied the text's opening begins with another
+            word than the text does: the model's next likeliest (in-process, it knows
+            every word's chance; a server names its top 20)."""
+            if p.length == "bullets" or i < p.candidates:
+                return ""
+            if not any(d.checks.get("copies_text") for d in drafts):
+                return ""
+            first = words(p.text)[0] if words(p.text) else ""
+            options = model.next_words(prompt)
+            ranked = sorted(
+                (w for w, logprob in options.items() if w != first and logprob > MIN_LOGPROB),
+                key=lambda w: -options[w],
+            )
+            pick = i - p.candidates
+            return " " + ranked[pick].capitalize() if pick < len(ranked) else ""
+
+        drafts = self.write_drafts(
+            ctx, p, prompt, max_tokens, stop, clean, score, model, start=start
+        )
         title = f"Summary: {' '.join(p.text.split()[:8])}…"
         return [self.creation(drafts, f"summary-{p.length}.txt", title, {"length": p.length})]
 
@@ -109,23 +171,31 @@ class Summarize(TextEngine):
             if completion.finish_reason == "length" and len(items) > 1:
                 items = items[:-1]  # the last point was cut off
             return "\n".join(f"- {item}" for item in items if item)
-        text = " ".join(text.split())
-        if completion.finish_reason == "length" and "." in text:
-            text = text[: text.rindex(".") + 1]
-        return text
+        return whole_sentences(" ".join(text.split()))
 
     @staticmethod
-    def score(length: str, source: str, vector: Any, text: str) -> tuple[float, dict[str, Any]]:
+    def score(
+        length: str, source: str, vector: Any, text: str
+    ) -> tuple[float, dict[str, Any], list[str]]:
         if not text:
-            return 0.0, {"empty": True}
+            return 0.0, {"empty": True}, ["the model wrote nothing"]
         meaning = float(embeddings.embed([text])[0] @ vector)
         count = len(words(text))
         low, high = WORDS[length]
         high = min(high, max(low, len(words(source)) // 2))  # shorter than the text itself
         fit = in_range(count, low, high)
+        unmet = []
         if length == "bullets":
             points = text.count("\n") + 1
+            if not 3 <= points <= 5:
+                unmet.append(f"{points} bullet points, not 3 to 5")
             fit = (fit + in_range(points, 3, 5)) / 2
+        elif not ends_sentence(text):
+            unmet.append("ends mid-phrase, not at the end of a sentence")
+        if fit < 0.5:
+            unmet.append(f"{count} words: {NAMES[length]} here takes {low} to {high}")
+        copied = copying(length, text, source)
+        unmet += copied + meaning_problems(source, text, summary=True)
         grounded = support(text, source)
         variety = min(distinct(text, 2) / 0.9, 1.0) if count > 4 else 1.0
         value = 0.4 * meaning + 0.25 * fit + 0.2 * grounded + 0.15 * variety
@@ -134,5 +204,6 @@ class Summarize(TextEngine):
             "words": count,
             "length_met": fit == 1.0,
             "grounded": round(grounded, 3),
+            "copies_text": bool(copied),
         }
-        return value, checks
+        return value * (0.5 if copied else 1.0), checks, unmet

@@ -179,3 +179,22 @@ def check(lines: list[str], form: VerseForm) -> VerseCheck:
     )
     rhyme_score = kept / len(pairs) if pairs else 1.0
     return VerseCheck(counts, heard_scheme(lines), lines_score, syllable_score, rhyme_score)
+
+
+def broken(lines: list[str], form: VerseForm) -> list[str]:
+    """How a poem breaks its form, in words ("line 3 has 9 syllables, not 4 to 7")."""
+    found = []
+    if len(lines) != form.lines:
+        found.append(f"{len(lines)} lines, a {form.name} has {form.lines}")
+    for i, (low, high) in enumerate(form.syllables[: len(lines)]):
+        count = line_syllables(lines[i])
+        if not low <= count <= high:
+            wanted = str(low) if low == high else f"{low} to {high}"
+            found.append(f"line {i + 1} has {count} syllables, not {wanted}")
+        partner = next((j for j in range(i) if form.rhyme and form.rhyme[j] == form.rhyme[i]), None)
+        if partner is not None and not rhymes(last_word(lines[partner]), last_word(lines[i])):
+            found.append(
+                f"line {i + 1} does not rhyme with line {partner + 1} "
+                f"('{last_word(lines[i])}', '{last_word(lines[partner])}')"
+            )
+    return found

@@ -1,14 +1,18 @@
 """text.write: poems, stories, lyrics and copy from a brief (topic, keywords, tone, audience,
 length), by few-shot prompting a base model and keeping the draft that best meets the
 form: syllables and rhymes for verse (CMU Pronouncing Dictionary), keywords, length,
-staying on topic and not repeating itself."""
+staying on topic and not repeating itself.
+
+The form, the keywords and the length are promises: a draft that breaks one is redrawn
+(a poem is written once more, prose drafts drawn again), and if none keeps them all the
+best is delivered with the reasons (`Creation.unmet`)."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from atelier import embeddings
 from atelier.engines.base import Context, Creation, EngineError, ModelCard
@@ -16,7 +20,9 @@ from atelier.engines.text import verse
 from atelier.engines.text.common import (
     GEMMA,
     GENERATION_TOKENS_PER_SECOND,
+    MESSAGE_CHARS,
     MINILM,
+    SENTENCE_END,
     Draft,
     TextEngine,
     TextParams,
@@ -26,9 +32,11 @@ from atelier.engines.text.common import (
     in_range,
     keyword_share,
     tail,
+    whole_sentences,
     words,
 )
 from atelier.engines.text.examples import WRITE, WRITE_HEADERS, WRITE_LABELS, Piece
+from atelier.engines.text.language import English, english
 from atelier.engines.text.runtime import Completion, TextModel, TextModelError
 
 Form = Literal[
@@ -44,7 +52,11 @@ Form = Literal[
     "artwork_description",
 ]
 Length = Literal["short", "medium", "long"]
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Keyword = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    AfterValidator(english),
+]
 
 # Words wanted for each length, for the forms whose length is not fixed by the form.
 WORD_TARGETS: dict[str, dict[str, tuple[int, int]]] = {
@@ -57,6 +69,9 @@ WORD_TARGETS: dict[str, dict[str, tuple[int, int]]] = {
     "artwork_description": {"short": (35, 70), "medium": (70, 120), "long": (120, 180)},
 }
 LINE_TOKENS = {"haiku": 16, "limerick": 20, "sonnet": 24}  # per line, for the fixed forms
+# Prose keeps its length when within a fifth of the range asked (the prompt states it).
+LENGTH_SLACK = 0.2
+POEMS = 2  # a poem that breaks its form is written once more (different seeds)
 MIN_LOGPROB = -10.0  # a word the model finds less likely than this is never put in for it
 # Words a line should not end on when its ending is chosen for it.
 WEAK_ENDINGS = frozenset(
@@ -94,19 +109,18 @@ WEAK_ENDINGS = frozenset(
         "then",
     ]
 )
-SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s|$)")
 
 
 class WriteParams(TextParams):
     form: Form = Field(description="What to write.")
-    topic: str = Field(
+    topic: English = Field(
         min_length=1, max_length=300, description="What it is about, e.g. 'autumn rain'."
     )
     keywords: list[Keyword] = Field(
         default_factory=list, max_length=8, description="Words the text must use (up to 8)."
     )
-    tone: str = Field("", max_length=60, description="e.g. playful, solemn, warm.")
-    audience: str = Field("", max_length=100, description="Who it is for, e.g. children.")
+    tone: English = Field("", max_length=60, description="e.g. playful, solemn, warm.")
+    audience: English = Field("", max_length=100, description="Who it is for, e.g. children.")
     length: Length = Field(
         "short",
         description="short, medium or long (haiku, limerick and sonnet have their own).",
@@ -153,12 +167,6 @@ def prompts(p: WriteParams) -> list[str]:
         + block(asked, p.form, None)
         for count in range(len(examples), 0, -1)
     ]
-
-
-def whole_sentences(text: str) -> str:
-    """Text cut after its last complete sentence (a draft stopped by max_tokens)."""
-    ends = list(SENTENCE_END.finditer(text))
-    return text[: ends[-1].end()] if ends else text
 
 
 class Write(TextEngine):
@@ -215,16 +223,25 @@ class Write(TextEngine):
         prompt = self.fit(model, prompts(p), budget, "topic")
         topic = embeddings.embed([p.topic])[0]
         if form is not None:
+            poems: list[Draft] = []
+            spans = [(0.05, 0.9), (0.95, 0.04)]  # a second poem: the bar waits near the end
             try:
-                return [self.verse(p, ctx, model, prompt, form, max_tokens, topic)]
+                for attempt in range(1 if p.temperature == 0 else POEMS):
+                    poem = self.verse(
+                        p, ctx, model, prompt, form, max_tokens, topic, attempt, spans[attempt]
+                    )
+                    poems.append(poem)
+                    if not poem.unmet:
+                        break
             except TextModelError as exc:
                 raise EngineError(str(exc)) from None
+            return poems
         stop = ["###", "\nTopic:", "\n\n" if p.form == "slogan" else "\n\n\n"]
 
         def clean(text: str, completion: Completion) -> str:
             return self.clean(p, text, completion)
 
-        def score(text: str) -> tuple[float, dict[str, Any]]:
+        def score(text: str) -> tuple[float, dict[str, Any], list[str]]:
             return self.score(p, text, topic)
 
         return self.write_drafts(ctx, p, prompt, max_tokens, stop, clean, score, model)
@@ -238,12 +255,16 @@ class Write(TextEngine):
         form: verse.VerseForm,
         max_tokens: int,
         topic: Any,
+        attempt: int = 0,
+        span: tuple[float, float] = (0.05, 0.9),
     ) -> Draft:
-        """A fixed form written line by line. Each line is drawn up to `candidates` times
-        until one keeps the form (its syllables; its rhyme with the line it answers; not a
-        repeat); a line that misses gets its ending chosen instead: the word the model
-        finds likeliest there among those that rhyme and fit the syllables."""
+        """A fixed form written line by line (`attempt` > 0: once more, other seeds). Each
+        line is drawn up to `candidates` times until one keeps the form (its syllables;
+        its rhyme with the line it answers; not a repeat); a line that misses gets its
+        ending chosen instead: the word the model finds likeliest there among those that
+        rhyme and fit the syllables."""
         tries = 1 if p.temperature == 0 else p.candidates
+        label = "Redraw, the first poem did not keep its form: " if attempt else ""
         seen = {norm(line) for piece in WRITE[p.form] for line in piece.text.splitlines()}
         lines: list[str] = []
         sampled = sampled_ok = tokens = 0
@@ -260,11 +281,15 @@ class Write(TextEngine):
                     empty = best is not None and not best[1]
                     if k == tries and not empty:
                         break
-                    sampling = self.sampling(p, max_tokens, ["\n", "###"], ctx.seed + 16 * i + k)
+                    seed = ctx.seed + 16 * i + k + 4096 * attempt
+                    sampling = self.sampling(p, max_tokens, ["\n", "###"], seed)
 
                     def show(text: str, i: int = i) -> None:
                         so_far = "\n".join([*lines, text.strip()])
-                        ctx.progress(0.05 + 0.9 * (i + 0.5) / form.lines, tail(so_far))
+                        ctx.progress(
+                            span[0] + span[1] * (i + 0.5) / form.lines,
+                            label + tail(so_far, MESSAGE_CHARS - len(label)),
+                        )
 
                     start = first_word(model, head) if empty else ""
                     completion = complete(head + start, sampling, show)
@@ -285,12 +310,13 @@ class Write(TextEngine):
                 if best is None or not best[1]:
                     break  # the model ended the poem here
                 lines.append(best[1])
-                ctx.progress(0.05 + 0.9 * (i + 1) / form.lines, tail("\n".join(lines)))
+                progress = span[0] + span[1] * (i + 1) / form.lines
+                ctx.progress(progress, label + tail("\n".join(lines), MESSAGE_CHARS - len(label)))
         text = "\n".join(lines)
-        value, checks = self.score(p, text, topic)
+        value, checks, unmet = self.score(p, text, topic)
         checks.update(line_candidates=sampled, line_candidates_ok=sampled_ok)
         done = Completion(text, "stop", model.count_tokens(prompt), tokens, seconds, seconds)
-        return Draft(text, done, checks, value)
+        return Draft(text, done, checks, value, unmet)
 
     @staticmethod
     def clean(p: WriteParams, text: str, completion: Completion) -> str:
@@ -304,10 +330,10 @@ class Write(TextEngine):
         return text
 
     @staticmethod
-    def score(p: WriteParams, text: str, topic: Any) -> tuple[float, dict[str, Any]]:
-        """The draft's checks and their weighted sum (0–1)."""
+    def score(p: WriteParams, text: str, topic: Any) -> tuple[float, dict[str, Any], list[str]]:
+        """The draft's checks, their weighted sum (0–1), and the promises it breaks."""
         if not text:
-            return 0.0, {"empty": True}
+            return 0.0, {"empty": True}, ["the model wrote nothing"]
         share, missing = keyword_share(text, p.keywords)
         on_topic = float(embeddings.embed([text])[0] @ topic)
         variety = min(distinct(text, 2) / 0.9, 1.0) if len(words(text)) > 4 else 1.0
@@ -318,33 +344,46 @@ class Write(TextEngine):
             "distinct_2": round(distinct(text, 2), 3),
             "copied": round(copied, 3),
         }
+        unmet = [f"keyword missing: {k}" for k in missing]
+        if copied > 0.3:
+            unmet.append(f"copies the prompt's examples ({copied:.0%} of its phrases)")
         relevance = min(max(on_topic, 0.0) / 0.5, 1.0)
         form = verse.FORMS.get(p.form)
         if form is not None:
-            result = verse.check(text.splitlines(), form)
+            lines = text.splitlines()
+            result = verse.check(lines, form)
             checks.update(
                 syllables=result.syllables,
                 rhyme_scheme=result.scheme,
                 meets_form=result.meets,
             )
+            unmet = verse.broken(lines, form) + unmet
             value = 0.5 * result.score + 0.2 * share + 0.2 * relevance + 0.1 * variety
-            return value * (1 - copied), checks
+            return value * (1 - copied), checks, unmet
         count = len(words(text))
         low, high = WORD_TARGETS[p.form][p.length]
         length = in_range(count, low, high)
         checks.update(words=count, length_met=length == 1.0)
+        if not low * (1 - LENGTH_SLACK) <= count <= high * (1 + LENGTH_SLACK):
+            unmet.append(f"{count} words: '{p.length}' asks {low} to {high}")
         structure = 1.0
         if p.form == "lyrics":
             structure = 1.0 if re.search(r"(?im)^chorus\b", text) else 0.0
             checks["has_chorus"] = bool(structure)
+            if not structure:
+                unmet.append("no chorus")
         elif p.form == "artwork_description":
             has_title = text.startswith("Title:") and "\n" in text
             structure = 1.0 if has_title else 0.0
             checks["has_title"] = has_title
+            if not has_title:
+                unmet.append("no title line")
         elif p.form != "slogan":
             structure = 1.0 if SENTENCE_END.search(text[-3:]) else 0.5
+            if p.form != "free_verse" and structure < 1:
+                unmet.append("ends mid-sentence")
         value = 0.25 * length + 0.25 * share + 0.2 * relevance + 0.15 * variety + 0.15 * structure
-        return value * (1 - copied), checks
+        return value * (1 - copied), checks, unmet
 
 
 def norm(line: str) -> str:

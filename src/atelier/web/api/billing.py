@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
-from atelier.commerce.invoices import money
 from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan, Subscription
 from atelier.commerce.plans import PlanSpec
 from atelier.commerce.service import Account
@@ -18,7 +17,7 @@ from atelier.commerce.usage import Revenue, UsageRow
 from atelier.errors import Invalid
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, principal
-from atelier.web.pages.routes import render
+from atelier.web.pages.common import render
 
 router = APIRouter(tags=["billing"])
 IdempotencyKey = Header(None, alias="Idempotency-Key", min_length=1, max_length=120)
@@ -289,7 +288,6 @@ def invoice_html(
         "invoice.html",
         who,
         invoice=invoice,
-        money=money,
         customer=studio.commerce.customer(invoice),
         issuer=studio.settings.invoice_issuer,
         instructions=studio.commerce.instructions(invoice),
@@ -395,7 +393,7 @@ def retire_plan(
 def admin_invoices(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-    status: Literal["open", "paid", "void"] | None = None,
+    status: Literal["open", "paid", "void", "refunded"] | None = None,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> list[dict[str, Any]]:

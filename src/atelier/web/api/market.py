@@ -3,27 +3,26 @@ public verification, creators' sales, statements and payouts."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
 from atelier.commerce import certificates
+from atelier.commerce.ledger import MAX_AMOUNT
 from atelier.commerce.market import ListingView
 from atelier.commerce.market_models import LicenceGrant, Order, Payout
 from atelier.commerce.models import Invoice
-from atelier.commerce.offers import MAX_PRICE, OFFERS, commission
+from atelier.commerce.offers import OFFERS, commission
 from atelier.commerce.payouts import Statement
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, optional_principal, principal
+from atelier.web.pages.common import render
 from atelier.web.schemas import work_out
 
 router = APIRouter(tags=["market"])
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 
 
 def _time(value: Any) -> str | None:
@@ -113,8 +112,8 @@ def licence_out(grant: LicenceGrant) -> dict[str, Any]:
 
 def certificate_html(request: Request, grant: LicenceGrant) -> HTMLResponse:
     """The certificate as a standalone printable page."""
-    return templates.TemplateResponse(
-        request, "licence_certificate.html", {"licence": licence_out(grant), "standalone": True}
+    return render(
+        request, "licence_certificate.html", None, licence=licence_out(grant), standalone=True
     )
 
 
@@ -167,7 +166,7 @@ class ListingIn(BaseModel):
 
 
 class PayoutIn(BaseModel):
-    amount: int = Field(..., ge=1, le=MAX_PRICE * 1000)
+    amount: int = Field(..., ge=1, le=MAX_AMOUNT, description="Minor units.")
 
 
 class PaidIn(BaseModel):

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from atelier.accounts.authz import Principal
-from atelier.commerce.invoices import money
 from atelier.commerce.models import Invoice
 from atelier.commerce.plans import PlanSpec
 from atelier.errors import Invalid, StudioError
@@ -99,7 +98,6 @@ def _account(
         usage=usage,
         chart=bars([(row.engine, row.credits) for row in usage]),
         chart_size=(CHART_WIDTH, CHART_HEIGHT),
-        money=money,
         error=error,
         done=done,
     )
@@ -125,7 +123,6 @@ def _plans(
         account=studio.commerce.account(who),
         plans=studio.commerce.plans(),
         packs=studio.commerce.packs(),
-        money=money,
         currency=studio.commerce.currency,
         key=_form_key(),
         error=error,
@@ -186,7 +183,6 @@ def _admin_plans(
         plans=studio.commerce.all_plans(who),
         numbers=PLAN_NUMBERS,
         flags=PLAN_FLAGS,
-        money=money,
         error=error,
         done=done,
     )
@@ -239,7 +235,7 @@ def _admin_invoices(
     done: str | None = None,
     code: int = 200,
 ) -> Response:
-    shown = status if status in ("open", "paid", "void") else "open"
+    shown = status if status in ("open", "paid", "void", "refunded") else "open"
     listed = studio.commerce.all_invoices(who, shown, 200, 0)
     return render(
         request,
@@ -248,7 +244,6 @@ def _admin_invoices(
         status=code,
         shown=shown,
         invoices=[(i, studio.commerce.customer(i)) for i in listed],
-        money=money,
         error=error,
         done=done,
     )
@@ -288,5 +283,4 @@ def admin_revenue_page(
         report=report,
         chart=bars([(day.strftime("%d"), amount) for day, amount in report.by_day.items()]),
         chart_size=(CHART_WIDTH, CHART_HEIGHT),
-        money=money,
     )

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from atelier.accounts.authz import Principal
+from atelier.commerce import money
 from atelier.engines.music.files import mime_kind
 from atelier.errors import StudioError
 from atelier.store.models import Work
@@ -21,6 +22,9 @@ from atelier.web.pages import presession
 from atelier.web.pages.forms import form_fields
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+# Every page shows money one way: money(amount, currency) → "EUR 1,234.50"; money_plain
+# gives a form field's value ("1234.50").
+templates.env.globals.update(money=money.text, money_plain=money.plain)
 MEDIA = ("image", "music", "text")
 TEXT_PREVIEW_BYTES = 200_000  # text works up to this size are shown on their pages
 

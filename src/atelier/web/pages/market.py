@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from atelier.accounts.authz import Principal
-from atelier.commerce.certificates import money
+from atelier.commerce import money
 from atelier.commerce.market import AFFIRMATION
 from atelier.commerce.offers import CATALOGUE, OFFERS
 from atelier.errors import NotFound, StudioError
@@ -41,7 +41,7 @@ router = APIRouter(include_in_schema=False)
 def _page(
     request: Request, name: str, who: Principal | None, studio: Studio, **context: Any
 ) -> HTMLResponse:
-    return render(request, name, who, money=money, currency=studio.market.currency, **context)
+    return render(request, name, who, currency=studio.market.currency, **context)
 
 
 def _missing(request: Request, who: Principal | None, what: str) -> Response:
@@ -101,7 +101,7 @@ def _licences_page(
         catalogue=CATALOGUE,
         chosen=chosen
         if chosen is not None
-        else {o["kind"]: f"{o['price'] // 100}.{o['price'] % 100:02d}" for o in body["offers"]},
+        else {o["kind"]: money.plain(o["price"], view.currency) for o in body["offers"]},
         refused={r["kind"]: r["reasons"] for r in body.get("refused", [])},
         unaffirmed=unaffirmed,
         affirmation=AFFIRMATION,
@@ -142,7 +142,7 @@ async def list_submit(
             studio.market.unlist(who, work_id)
         else:
             prices = {
-                kind: 0 if OFFERS[kind].free else _cents(text.strip())
+                kind: 0 if OFFERS[kind].free else money.parse(text, studio.market.currency)
                 for kind, text in chosen.items()
             }
             studio.market.list_work(who, work_id, prices)
@@ -162,14 +162,6 @@ async def list_submit(
         f"/works/{work_id}/licences?done={'unlisted' if action == 'unlist' else 'listed'}",
         status_code=303,
     )
-
-
-def _cents(text: str) -> int | None:
-    """A price typed as 49 or 49.90 → minor units; None when it is not a price."""
-    whole, _, part = text.replace(",", ".").partition(".")
-    if not whole.isdigit() or not (part == "" or (part.isdigit() and len(part) <= 2)):
-        return None
-    return int(whole) * 100 + int(part.ljust(2, "0") or 0)
 
 
 @router.post("/uploads/{upload_id}/rights", response_class=HTMLResponse)
@@ -349,7 +341,7 @@ async def payout_submit(
     form: FormData = Depends(checked_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    amount = _cents(str(form.get("amount", "")).strip())
+    amount = money.parse(str(form.get("amount", "")), studio.market.currency)
     try:
         if amount is None:
             raise StudioError("the amount must be a number like 25 or 25.50", field="amount")
