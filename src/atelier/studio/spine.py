@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from atelier.accounts import authz
 from atelier.accounts.authz import Principal
-from atelier.commerce import credits
+from atelier.commerce import credits, ledger
 from atelier.commerce.service import Commerce
 from atelier.engines.base import Creation
 from atelier.errors import Conflict, Invalid
@@ -305,6 +305,10 @@ class Spine:
             job = self._leased(s, job_id, worker_id)
             if job is None:
                 return False
+            # The owner's row before the log head, as settling needs it: recording the works
+            # takes a key-share lock on it (their foreign key), so two finishes of one owner
+            # that locked it only to settle deadlocked on PostgreSQL.
+            ledger.lock_user(s, job.owner_id)
             now = utcnow()
             self.sealing.record(s, job, made, inputs, now)
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
