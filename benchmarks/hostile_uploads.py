@@ -186,7 +186,7 @@ def main() -> None:
         data = Path(folder) / "data"
         env = atelier_env(data, f"sqlite:///{data}/atelier.db", workers=0)
         with Running(["serve", "--port", str(port)], env, Path(folder) / "serve.log") as server:
-            wait_for_http(server, base)
+            wait_for_http(server, base, timeout=300)  # a loaded machine starts it slowly
             headers = {"Authorization": f"Bearer {api_key(base)}"}
             client = httpx.Client(base_url=base, timeout=args.timeout)
 
