@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/text.py [--runs N] [--threads T] [--max-tokens M]
                                         [--candidates C] [--json PATH]
+                                        [--quick]   (smoke run: one run of 8 tokens)
 
 Both sides do the same work: exactly the prompt that `text.write` builds (a short story
 brief), one draft, the engine's sampling settings and seed, from an empty cache each run.
@@ -44,6 +45,10 @@ import httpx
 from atelier.engines.base import EngineConfig
 from atelier.engines.text import write
 from atelier.engines.text.runtime import PACKAGED_GGUF, usable_cpus
+from atelier.studio import Studio
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import PASSWORD, bench_key, bench_settings, unlimited_env  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "atelier-data" / "assets"
@@ -134,16 +139,14 @@ def server(threads: int) -> Iterator[tuple[httpx.Client, int]]:
         "ATELIER_ASSETS_DIR": str(ASSETS),
         "ATELIER_WORKERS": "1",
         "ATELIER_ENGINE_THREADS": str(threads),
-        "ATELIER_ADMIN_PASSWORD": "benchmark password",
+        "ATELIER_ADMIN_PASSWORD": PASSWORD,
+        **unlimited_env(),
     }
+    studio = Studio(bench_settings(folder, None, assets_dir=ASSETS))
+    studio.prepare()
+    key = bench_key(studio)  # jobs as the bench account, not the admin
+    studio.close()
     atelier = str(Path(sys.executable).parent / "atelier")
-    key = subprocess.run(
-        [atelier, "admin", "create-key", "admin@localhost"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()[-1]
     process = subprocess.Popen(
         [atelier, "serve", "--port", str(port)],
         env=env,
@@ -278,7 +281,10 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=160)
     parser.add_argument("--candidates", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 1 run, 8 tokens")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.max_tokens = 1, 8
     if not (ASSETS / PACKAGED_GGUF).is_file():
         sys.exit("the GGUF is not assembled: run `make setup` (or `atelier prepare`)")
     report: dict[str, Any] = {

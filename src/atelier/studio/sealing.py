@@ -5,6 +5,7 @@ the spine's transaction, record the works with their lineage and log entries."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -60,6 +61,10 @@ class Sealing:
         self.artifacts = artifacts
         self.provenance = provenance
         self.safety = safety
+        # The output screen (a text model, or NudeNet for images) reads each creation while
+        # its files are sealed and stored: its verdict is needed only when the works are
+        # recorded, and the models it runs let go of the GIL.
+        self._screens = ThreadPoolExecutor(max_workers=2, thread_name_prefix="atelier-screen")
 
     def seal(
         self,
@@ -70,24 +75,35 @@ class Sealing:
     ) -> list[Made]:
         """Screen, seal and store every creation, before any transaction. Each work's id
         is chosen first: its watermark carries it. Files are content-addressed, so a
-        retry never stores one twice."""
+        retry never stores one twice; a work the screen flags is held, never destroyed, so
+        its files are stored whatever the verdict."""
+        if any(not creation.files for creation in creations):
+            raise ValueError("an engine returned a creation without files")
         ingredients = [
             Ingredient(i["param"], i["filename"], i["mime"], self.artifacts.staged(i["sha256"]))
             for i in inputs
         ]
-        made = []
-        for creation in creations:
-            verdict = self.safety.screen_output((a.name, a.mime, a.data) for a in creation.files)
-            if not creation.files:
-                raise ValueError("an engine returned a creation without files")
-            work_id = new_id()
-            models = [asdict(card) for card in (creation.models or engine.models)]
-            claim = Claim(work_id, creation.title, engine.name, models, ingredients)
-            sealed = self.provenance.seal(
-                claim, [(a.name, a.mime, a.data) for a in creation.files], quality
+        screens: list[Future[Verdict]] = [
+            self._screens.submit(
+                self.safety.screen_output, [(a.name, a.mime, a.data) for a in creation.files]
             )
-            made.append(Made(work_id, creation, self._store(sealed), sealed, models, verdict))
-        return made
+            for creation in creations
+        ]
+        try:
+            made = []
+            for creation, screen in zip(creations, screens, strict=True):
+                work_id = new_id()
+                models = [asdict(card) for card in (creation.models or engine.models)]
+                claim = Claim(work_id, creation.title, engine.name, models, ingredients)
+                sealed = self.provenance.seal(
+                    claim, [(a.name, a.mime, a.data) for a in creation.files], quality
+                )
+                files = self._store(sealed)
+                made.append(Made(work_id, creation, files, sealed, models, screen.result()))
+            return made
+        finally:
+            for screen in screens:
+                screen.cancel()  # those not started when sealing failed
 
     def _store(self, sealed: list[Sealed]) -> list[Stored]:
         """The sealed files (the first is the primary one), their sidecars, a thumbnail."""

@@ -24,11 +24,11 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from atelier.accounts import authz
 from atelier.accounts.authz import Principal
-from atelier.commerce import credits
+from atelier.commerce import credits, ledger
 from atelier.commerce.service import Commerce
 from atelier.engines.base import Creation
 from atelier.errors import Conflict, Invalid
@@ -38,7 +38,7 @@ from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, new_id, utcnow
 from atelier.studio import uploads
-from atelier.studio.catalogue import Catalogue, upload_fields, validated
+from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
 from atelier.studio.sealing import Sealing, lineage_input
 
 MAX_SEED = 2**32 - 1
@@ -120,7 +120,7 @@ class Spine:
         with self.db.transaction() as s:
             uploads.check_params(s, who, engine, clean)
         verdict = self.safety.screen_request(
-            free_text(clean, engine.Params.model_json_schema(), upload_fields(engine))
+            free_text(clean, params_schema(engine), upload_fields(engine))
         )
         if verdict.blocked_by is not None:  # refused before anything is written
             raise Invalid(self.safety.message(verdict), field=verdict.blocked_by.field)
@@ -211,7 +211,9 @@ class Spine:
         now = utcnow()
         lease = now + timedelta(seconds=self.settings.lease_seconds)
         expired = and_(Job.status == "running", Job.lease_expires_at < now)
-        with self.db.transaction() as s:
+        # A claim lost with the database server only returns the job to the queue: its
+        # worker's result is then refused (its lease is gone) and the job runs again.
+        with self.db.transaction(durable=False) as s:
             self._reap(s, expired, now)
             candidate = (
                 select(Job.id)
@@ -223,7 +225,7 @@ class Spine:
                 .with_for_update(skip_locked=True)
                 .scalar_subquery()
             )
-            job_id = s.execute(
+            row = s.execute(
                 update(Job)
                 .where(Job.id == candidate)
                 .values(
@@ -233,16 +235,15 @@ class Spine:
                     attempts=Job.attempts + 1,
                     started_at=func.coalesce(Job.started_at, now),
                 )
-                .returning(Job.id),
+                .returning(Job.id, Job.engine, Job.params, Job.seed, Job.attempts),
                 execution_options={"synchronize_session": False},
-            ).scalar()
-            if job_id is None:
+            ).one_or_none()
+            if row is None:
                 return None
-            job = s.get(Job, job_id)
-            assert job is not None
-            used = uploads.used(s, self.engines.get(job.engine), job.params)
+            job_id, engine, params, seed, attempts = row
+            used = uploads.used(s, self.engines.get(engine), params)
             files = {upload.id: self.artifacts.staged(upload.sha256) for _, upload in used}
-            return Claimed(job.id, job.engine, dict(job.params), job.seed, job.attempts, files)
+            return Claimed(job_id, engine, dict(params), seed, attempts, files)
 
     def _reap(self, s: Session, expired: Any, now: Any) -> None:
         """Settle jobs whose worker died: cancelled if asked, failed after the last attempt."""
@@ -271,7 +272,7 @@ class Spine:
             values["progress"] = progress
         if message is not None:
             values["message"] = message[:500]
-        with self.db.transaction() as s:
+        with self.db.transaction(durable=False) as s:  # a lost beat costs nothing
             cancel = s.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
@@ -288,13 +289,12 @@ class Spine:
 
         Files are sealed and written before the transaction; the works and their log
         entries go in with the job's success and its settled credits, in one transaction.
-        False (nothing recorded) when this worker no longer holds the job."""
-        if not self.heartbeat(job_id, worker_id).held:
-            return False  # checked before storing files, so a lost job leaves none behind
+        False (nothing recorded) when this worker no longer holds the job. The lease is
+        checked, not renewed, before sealing: the worker's heartbeat keeps renewing it."""
         with self.db.transaction() as s:
-            claimed = s.get(Job, job_id)
+            claimed = self._leased(s, job_id, worker_id, lock=False)
             if claimed is None:
-                return False
+                return False  # checked before storing files, so a lost job leaves none behind
             engine = self.engines.get(claimed.engine)
             inputs = [lineage_input(n, u) for n, u in uploads.used(s, engine, claimed.params)]
             quality = claimed.params.get("quality")
@@ -305,6 +305,10 @@ class Spine:
             job = self._leased(s, job_id, worker_id)
             if job is None:
                 return False
+            # The owner's row before the log head, as settling needs it: recording the works
+            # takes a key-share lock on it (their foreign key), so two finishes of one owner
+            # that locked it only to settle deadlocked on PostgreSQL.
+            ledger.lock_user(s, job.owner_id)
             now = utcnow()
             self.sealing.record(s, job, made, inputs, now)
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
@@ -324,10 +328,11 @@ class Spine:
             credits.release(s, job)
 
     @staticmethod
-    def _leased(s: Session, job_id: str, worker_id: str) -> Job | None:
-        """The job, locked, if this worker still holds its lease."""
-        return s.scalar(
+    def _leased(s: Session, job_id: str, worker_id: str, lock: bool = True) -> Job | None:
+        """The job (locked, unless only read) if this worker still holds its lease."""
+        query = (
             select(Job)
             .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
-            .with_for_update()
+            .options(lazyload(Job.works))  # a running job has none yet
         )
+        return s.scalar(query.with_for_update() if lock else query)
