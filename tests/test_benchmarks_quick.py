@@ -46,6 +46,11 @@ def hostile(out: list[dict[str, Any]], _: str) -> None:
     assert [row["case"] for row in out] == ["abc-256-bars", "abc-300-bars", "abc-30kb"]
 
 
+def responsive(out: dict[str, Any], _: str) -> None:
+    assert set(out["modes"]) == {"threads", "processes"}
+    assert all(mode for mode in out["modes"].values())
+
+
 def training(out: dict[str, Any], _: str) -> None:
     assert out and all(out.values())
 
@@ -66,6 +71,7 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
     "text.py": (["--quick"], True, text),
     "hostile_uploads.py": (["--quick"], True, hostile),
     "training.py": (["--quick"], True, training),
+    "responsive.py": (["--quick", "--settle", "2"], True, responsive),
     "provenance.py": (["--quick"], False, printed("| JPEG 75 |", "sealing a 512×512 PNG")),
     "eval_image.py": (["--quick"], False, printed("| set B (8 images) |", "| tuning: 2 photos")),
     "restore_quality.py": (
