@@ -67,10 +67,12 @@ class Sealing:
         creations: Sequence[Creation],
         inputs: list[dict[str, Any]],
         quality: int | None,
+        custom: Sequence[dict[str, Any]] = (),
     ) -> list[Made]:
         """Screen, seal and store every creation, before any transaction. Each work's id
         is chosen first: its watermark carries it. Files are content-addressed, so a
-        retry never stores one twice."""
+        retry never stores one twice. `custom`: the cards of the clients' models the job
+        used (each with its data and base), added to every work's lineage."""
         ingredients = [
             Ingredient(i["param"], i["filename"], i["mime"], self.artifacts.staged(i["sha256"]))
             for i in inputs
@@ -81,7 +83,7 @@ class Sealing:
             if not creation.files:
                 raise ValueError("an engine returned a creation without files")
             work_id = new_id()
-            models = [asdict(card) for card in (creation.models or engine.models)]
+            models = [asdict(card) for card in (creation.models or engine.models)] + list(custom)
             claim = Claim(work_id, creation.title, engine.name, models, ingredients)
             sealed = self.provenance.seal(
                 claim, [(a.name, a.mime, a.data) for a in creation.files], quality

@@ -9,6 +9,9 @@ studio.licences    licences as their holders and the public see them (licences.p
 studio.moderation  the admins' policy, reviews and audit log (moderation.py)
 studio.status      the admins' system status (status.py)
 studio.accounts    sign-up, sign-in, keys, users (accounts/access.py)
+studio.datasets    a client's collections: items, cleaned versions, cards (datasets.py)
+studio.models      custom models: records, sharing, what jobs name by id (models.py)
+studio.custom      custom models as a product: admins' quotes, paid by invoice (custom.py)
 studio.commerce, studio.market, studio.provenance, studio.safety: the rooms' own
 """
 
@@ -25,8 +28,11 @@ from atelier.settings import Settings
 from atelier.store.artifacts import ArtifactStore, LocalArtifactStore
 from atelier.store.db import Database
 from atelier.studio.catalogue import Catalogue
+from atelier.studio.custom import Custom, QuotedTraining
+from atelier.studio.datasets import Datasets
 from atelier.studio.gallery import Gallery
 from atelier.studio.licences import Licences
+from atelier.studio.models import Models
 from atelier.studio.moderation import Moderation
 from atelier.studio.sealing import Sealing
 from atelier.studio.spine import Spine
@@ -59,9 +65,22 @@ class Studio:
         )
         self.accounts = Accounts(settings, self.db)
         sealing = Sealing(self.artifacts, self.provenance, self.safety)
-        self.jobs = Spine(
-            settings, self.db, self.artifacts, self.engines, self.safety, self.commerce, sealing
+        self.datasets = Datasets(settings, self.db, self.artifacts, self.safety)
+        self.models = Models(
+            settings, self.db, self.artifacts, self.engines, self.datasets, self.commerce
         )
+        self.jobs = Spine(
+            settings,
+            self.db,
+            self.artifacts,
+            self.engines,
+            self.safety,
+            self.commerce,
+            sealing,
+            self.models,
+        )
+        self.custom = Custom(self.db, self.engines, self.models, self.commerce)
+        self.commerce.fulfilment.register("custom_model", QuotedTraining(self.jobs, self.engines))
         self.uploads = Uploads(settings, self.db, self.artifacts)
         self.works = Works(settings, self.db, self.artifacts, self.engines, self.commerce)
         self.gallery = Gallery(self.db, self.engines)

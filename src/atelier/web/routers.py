@@ -9,9 +9,11 @@ from fastapi import Depends, FastAPI
 from atelier.web.api import admin as admin_api
 from atelier.web.api import auth as auth_api
 from atelier.web.api import billing as billing_api
+from atelier.web.api import datasets as datasets_api
 from atelier.web.api import engines as engines_api
 from atelier.web.api import jobs as jobs_api
 from atelier.web.api import market as market_api
+from atelier.web.api import models as models_api
 from atelier.web.api import password as password_api
 from atelier.web.api import provenance as provenance_api
 from atelier.web.api import uploads as uploads_api
@@ -38,6 +40,8 @@ API = (
     admin_api,
     market_api,
     billing_api,
+    datasets_api,
+    models_api,
 )
 PAGES = (
     studio_pages,
