@@ -22,6 +22,7 @@ from atelier.web.deps import write_scope
 from atelier.web.pages import account as account_pages
 from atelier.web.pages import admin as admin_pages
 from atelier.web.pages import apidocs as apidocs_pages
+from atelier.web.pages import custom as custom_pages
 from atelier.web.pages import gallery as gallery_pages
 from atelier.web.pages import market as market_pages
 from atelier.web.pages import password as password_pages
@@ -53,6 +54,7 @@ PAGES = (
     apidocs_pages,
     market_pages,
     account_pages,
+    custom_pages,
 )
 
 
