@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from atelier.accounts.authz import Principal
 from atelier.settings import get_settings
+from atelier.store.models import TERMINAL_STATUSES, Job
 from atelier.studio import Studio
+from atelier.studio.runner import WorkerPool
 
 
 def studio() -> Studio:
@@ -30,3 +35,19 @@ def principal(studio: Studio, email: str) -> Principal:
 
 def music_data() -> Path:
     return get_settings().resolved_assets_dir / "music"
+
+
+def follow(studio: Studio, who: Principal, job: Job) -> Job:
+    """Run a submitted job here (one worker in this process) with a progress bar on
+    stderr; returns it once it has ended, succeeded or not."""
+    pool = WorkerPool(studio, 1).start()
+    try:
+        with tqdm(total=100, desc=job.engine, unit="%", file=sys.stderr) as bar:
+            while job.status not in TERMINAL_STATUSES:
+                time.sleep(0.1)
+                job = studio.jobs.get(who, job.id)
+                bar.set_postfix_str((job.message or job.status).splitlines()[-1][-60:])  # one line
+                bar.update(round(job.progress * 100) - bar.n)
+    finally:
+        pool.stop()
+    return job

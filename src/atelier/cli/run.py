@@ -5,20 +5,17 @@ from __future__ import annotations
 import json
 import mimetypes
 import shutil
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import click
-from tqdm import tqdm
 
 from atelier.accounts.authz import Principal
 from atelier.cli import common
 from atelier.errors import StudioError
 from atelier.settings import get_settings
-from atelier.store.models import TERMINAL_STATUSES
 from atelier.studio import Studio
 from atelier.studio.runner import WorkerPool
 
@@ -124,16 +121,7 @@ def make(
         job, _ = studio.jobs.submit(who, engine, params, seed)
     except StudioError as exc:
         raise click.ClickException(exc.detail) from None
-    pool = WorkerPool(studio, 1).start()
-    try:
-        with tqdm(total=100, desc=engine, unit="%", file=sys.stderr) as bar:
-            while job.status not in TERMINAL_STATUSES:
-                time.sleep(0.1)
-                job = studio.jobs.get(who, job.id)
-                bar.set_postfix_str((job.message or job.status).splitlines()[-1][-60:])  # one line
-                bar.update(round(job.progress * 100) - bar.n)
-    finally:
-        pool.stop()
+    job = common.follow(studio, who, job)
     if job.status != "succeeded":
         raise click.ClickException(f"job {job.status}: {job.error or ''}")
     for index, summary in enumerate(job.works):

@@ -35,6 +35,7 @@ from atelier.training.loop import OnProgress, Progress
 
 CHECKPOINTS = "checkpoints"  # the ctx.file key of the job's lasting folder
 CURVE = "curve.json"
+TRAINERS = {"music": "train.music", "image": "train.image", "text": "train.text"}  # by medium
 Name = Field(min_length=1, max_length=100, description="Your model's name.")
 
 

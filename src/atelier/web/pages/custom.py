@@ -16,6 +16,7 @@ from atelier.datasets.items import RIGHTS
 from atelier.errors import StudioError
 from atelier.studio import Studio
 from atelier.training import card
+from atelier.training.engines import TRAINERS
 from atelier.web import ratelimit
 from atelier.web.api.models import model_out
 from atelier.web.deps import checked_form, get_studio, page_principal, signed_in
@@ -23,7 +24,6 @@ from atelier.web.pages import chart
 from atelier.web.pages.common import missing, render
 
 router = APIRouter(include_in_schema=False)
-TRAINERS = {"music": "train.music", "image": "train.image", "text": "train.text"}
 ITEMS_SHOWN = 200
 
 
