@@ -2,8 +2,8 @@
 trained models and their shares, admins' quotes; plans say whether their users may train
 models self-serve (the seeded Studio plan does)
 
-Revision ID: 0009_custom_models
-Revises: 0008_one_head
+Revision ID: 0010_custom_models
+Revises: 0009_evaluation
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_custom_models"
-down_revision: str | tuple[str, ...] | None = "0008_one_head"
+revision: str = "0010_custom_models"
+down_revision: str | tuple[str, ...] | None = "0009_evaluation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
