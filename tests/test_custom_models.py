@@ -1,4 +1,5 @@
-"""Custom models through the studio's doors: the `atelier dataset` CLI end to end; a
+"""Custom models through the studio's doors: the `atelier dataset` CLI and the /v1 API end
+to end; a
 training job whose worker is killed (kill -9) resumes on the next claim from its last
 checkpoint and ends with the weights of an uninterrupted run; a model is used by its
 owner and a user it is shared with and refused to a third; a model trained on items of
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 import torch
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from atelier.accounts.authz import Principal
@@ -28,7 +30,8 @@ from atelier.studio import Studio
 from atelier.studio.runner import Worker
 from atelier.training.engines import read_curve
 from tests import client_sets as cs
-from tests.conftest import ASSETS, ROOT, add_user, make_settings
+from tests.conftest import ASSETS, ROOT, add_user, api_user, make_settings
+from tests.test_api import problem_fields, studio_of, submit, wait_job
 from tests.test_cli import data_dir, ok, run  # noqa: F401 - data_dir is a fixture
 from tests.test_market import admin_of, make_work, upgrade
 
@@ -250,3 +253,70 @@ def test_self_serve_training_needs_a_plan_that_includes_it(studio: Studio) -> No
     assert "the Trial plan does not include training your own models" in refused.value.detail
     with studio.db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(Job)) == 0
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_the_api_from_a_zip_to_a_shared_model(client: TestClient) -> None:
+    """A creator on the Studio plan (it includes custom models) uploads, versions and
+    trains by the API; the model is theirs and their friend's to use, not a stranger's."""
+    owner = api_user(client, "owner@example.com")
+    studio = studio_of(client)
+    who = studio.accounts.local("owner@example.com")
+    assert who is not None
+    upgrade(studio, who, "studio")
+
+    made = client.post(
+        "/v1/datasets", json={"name": "client tunes", "medium": "music"}, headers=owner
+    )
+    assert made.status_code == 201, made.text
+    files = f"/v1/datasets/{made.json()['id']}/files"
+    archive = {"file": ("tunes.zip", cs.zipped(cs.melody_files()), "application/zip")}
+    refused = client.post(f"{files}?rights=mine", files=archive, headers=owner)
+    assert refused.status_code == 422 and "rights" in refused.text
+    added = client.post(f"{files}?rights=unknown", files=archive, headers=owner)
+    assert added.status_code == 201, added.text
+    assert len(added.json()["added"]) == 29
+    versions = f"/v1/datasets/{made.json()['id']}/versions"
+    version = client.post(versions, json={"valid_percent": 25}, headers=owner)
+    assert version.status_code == 201, version.text
+    assert {r["reason"] for r in version.json()["card"]["removed"]} == {
+        "undecodable",
+        "size",
+        "duplicate",
+        "near-duplicate",
+        "unsafe",
+    }
+    card = client.get(version.json()["urls"]["card"], headers=owner)
+    assert card.status_code == 200 and "| tunes/unsafe.abc | unsafe |" in card.text
+
+    params = {"dataset": version.json()["id"], "name": "client-melody", "steps": 4, **TINY}
+    job = wait_job(client, owner, submit(client, owner, "train.music", params, seed=1)["id"])
+    assert job["status"] == "succeeded", job
+    training = client.get(f"/v1/training/{job['id']}", headers=owner).json()
+    assert sorted(training["curve"]["series"]["loss"], key=int) == ["1", "2", "3", "4"]
+    model = client.get(f"/v1/models/{training['model_id']}", headers=owner).json()
+    assert model["commercial_use"] is False and model["kind"] == "melody"
+
+    friend = api_user(client, "friend@example.com")
+    stranger = api_user(client, "stranger@example.com")
+    shared = client.post(
+        f"/v1/models/{model['id']}/shares", json={"email": "friend@example.com"}, headers=owner
+    )
+    assert shared.status_code == 201, shared.text
+    compose = {"model": model["id"], "bars": 4}
+    used = wait_job(client, friend, submit(client, friend, "music.compose", compose)["id"])
+    assert used["status"] == "succeeded", used
+    assert client.get(f"/v1/models/{model['id']}", headers=friend).status_code == 200
+    weights = client.get(f"/v1/models/{model['id']}/weights", headers=friend)
+    assert weights.status_code == 403 and problem_fields(weights) == []
+    assert "only the model's owner may download its weights" in weights.json()["detail"]
+
+    seen = client.get(f"/v1/models/{model['id']}", headers=stranger)
+    assert seen.status_code == 404 and problem_fields(seen) == ["model_id"]
+    job = client.post(
+        "/v1/jobs", json={"engine": "music.compose", "params": compose}, headers=stranger
+    )
+    assert job.status_code == 404 and problem_fields(job) == ["params.model"]
+    assert client.get("/v1/models", headers=stranger).json() == []

@@ -71,8 +71,13 @@ class Datasets:
         if len(description) > 2000:
             raise Invalid("description must be at most 2000 characters", field="description")
         with self.db.transaction() as s:
-            dataset = Dataset(
-                owner_id=who.user_id, name=name, medium=medium, description=description
+            dataset = Dataset(  # empty collections: readable once the session has closed
+                owner_id=who.user_id,
+                name=name,
+                medium=medium,
+                description=description,
+                items=[],
+                versions=[],
             )
             s.add(dataset)
             s.flush()
