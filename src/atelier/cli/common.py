@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 from tqdm import tqdm
@@ -51,3 +53,14 @@ def follow(studio: Studio, who: Principal, job: Job) -> Job:
     finally:
         pool.stop()
     return job
+
+
+def setting(item: str) -> tuple[str, Any]:
+    """A `--set KEY=VALUE` option: VALUE read as JSON when it is JSON, else as text."""
+    key, sep, raw = item.partition("=")
+    if not sep or not key:
+        raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--set")
+    try:
+        return key, json.loads(raw)
+    except json.JSONDecodeError:
+        return key, raw

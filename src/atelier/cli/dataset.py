@@ -150,14 +150,7 @@ def train(
     prints the model's id."""
     studio, who = _studio_and_owner(email)
     params: dict[str, Any] = {"dataset": version_id, "name": name}
-    for item in sets:
-        key, sep, raw = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--set")
-        try:
-            params[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            params[key] = raw
+    params.update(common.setting(item) for item in sets)
     try:
         _, found = studio.datasets.version(who, version_id)
         job, _ = studio.jobs.submit(who, TRAINERS[found.medium], params, seed)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import shutil
 import threading
@@ -75,16 +74,14 @@ def engines() -> None:
             click.echo(f"{'':22}{name}: {prop.get('description', '')}")
 
 
-def _value(studio: Studio, who: Principal, raw: str) -> Any:
-    if raw.startswith("@"):
-        path = Path(raw[1:]).expanduser()
-        if not path.is_file():
-            raise click.BadParameter(f"no file {path}")
-        return studio.uploads.add(who, path.name, path.read_bytes()).id
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        return raw
+def _value(studio: Studio, who: Principal, value: Any) -> Any:
+    """A setting's value; `@path` uploads the file and stands for its id."""
+    if not (isinstance(value, str) and value.startswith("@")):
+        return value
+    path = Path(value[1:]).expanduser()
+    if not path.is_file():
+        raise click.BadParameter(f"no file {path}")
+    return studio.uploads.add(who, path.name, path.read_bytes()).id
 
 
 @click.command("make")
@@ -114,10 +111,8 @@ def make(
     try:
         params = {}
         for item in sets:
-            key, sep, raw = item.partition("=")
-            if not sep or not key:
-                raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--set")
-            params[key] = _value(studio, who, raw)
+            key, value = common.setting(item)
+            params[key] = _value(studio, who, value)
         job, _ = studio.jobs.submit(who, engine, params, seed)
     except StudioError as exc:
         raise click.ClickException(exc.detail) from None
