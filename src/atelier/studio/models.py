@@ -118,12 +118,13 @@ class Models:
         finds them): models' weights, dataset versions, and for a training job its
         checkpoint folder (CHECKPOINTS), which outlives the job's attempts."""
         files: dict[str, Path] = {}
-        with self.db.transaction() as s:
-            for name in model_fields(engine):
-                value = params.get(name)
-                model = s.get(CustomModel, value) if is_id(value) else None
-                if model is not None:
-                    files[str(value)] = self.artifacts.staged(model.weights_sha256)
+        named = [params.get(name) for name in model_fields(engine)]
+        if any(is_id(value) for value in named):  # no transaction for most jobs
+            with self.db.transaction() as s:
+                for value in filter(is_id, named):
+                    model = s.get(CustomModel, value)
+                    if model is not None:
+                        files[str(value)] = self.artifacts.staged(model.weights_sha256)
         for name in dataset_fields(engine):
             files[params[name]] = self.datasets.stage(params[name])
         if isinstance(engine, Trainer):
