@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import shutil
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import click
-from tqdm import tqdm
 
 from atelier.accounts.authz import Principal
 from atelier.cli import common
 from atelier.errors import StudioError
 from atelier.settings import get_settings
-from atelier.store.models import TERMINAL_STATUSES
 from atelier.studio import Studio
 from atelier.studio.processes import Supervisor
-from atelier.studio.runner import WorkerPool
 
 
 @click.command()
@@ -99,16 +94,14 @@ def engines() -> None:
             click.echo(f"{'':22}{name}: {prop.get('description', '')}")
 
 
-def _value(studio: Studio, who: Principal, raw: str) -> Any:
-    if raw.startswith("@"):
-        path = Path(raw[1:]).expanduser()
-        if not path.is_file():
-            raise click.BadParameter(f"no file {path}")
-        return studio.uploads.add(who, path.name, path.read_bytes()).id
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        return raw
+def _value(studio: Studio, who: Principal, value: Any) -> Any:
+    """A setting's value; `@path` uploads the file and stands for its id."""
+    if not (isinstance(value, str) and value.startswith("@")):
+        return value
+    path = Path(value[1:]).expanduser()
+    if not path.is_file():
+        raise click.BadParameter(f"no file {path}")
+    return studio.uploads.add(who, path.name, path.read_bytes()).id
 
 
 @click.command("make")
@@ -138,23 +131,12 @@ def make(
     try:
         params = {}
         for item in sets:
-            key, sep, raw = item.partition("=")
-            if not sep or not key:
-                raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--set")
-            params[key] = _value(studio, who, raw)
+            key, value = common.setting(item)
+            params[key] = _value(studio, who, value)
         job, _ = studio.jobs.submit(who, engine, params, seed)
     except StudioError as exc:
         raise click.ClickException(exc.detail) from None
-    pool = WorkerPool(studio, 1).start()
-    try:
-        with tqdm(total=100, desc=engine, unit="%", file=sys.stderr) as bar:
-            while job.status not in TERMINAL_STATUSES:
-                time.sleep(0.1)
-                job = studio.jobs.get(who, job.id)
-                bar.set_postfix_str((job.message or job.status).splitlines()[-1][-60:])  # one line
-                bar.update(round(job.progress * 100) - bar.n)
-    finally:
-        pool.stop()
+    job = common.follow(studio, who, job)
     if job.status != "succeeded":
         raise click.ClickException(f"job {job.status}: {job.error or ''}")
     for index, summary in enumerate(job.works):

@@ -40,6 +40,7 @@ class PlanSpec:
     api_access: bool = True
     overage: bool = False
     overage_price: int = 0
+    custom_models: bool = False  # its users may train their own models (self-serve)
     trial_days: int = 0
     position: int = 0
     active: bool = True
@@ -144,6 +145,19 @@ def check_submit(db: Session, user_id: str, via: str, medium: str, params: dict[
                     f"the {plan.name} plan allows up to {plan.max_seconds} seconds",
                     field=f"params.{name}",
                 )
+
+
+def check_custom_models(db: Session, user_id: str) -> None:
+    """Training one's own models self-serve is a plan's feature (admins may always)."""
+    if user_is_admin(db, user_id):
+        return
+    plan = current_plan(db, user_id)
+    if not plan.custom_models:
+        raise Forbidden(
+            f"the {plan.name} plan does not include training your own models; change plan, "
+            "or ask the studio for a quote",
+            field="engine",
+        )
 
 
 def check_private(db: Session, user_id: str) -> None:

@@ -72,6 +72,10 @@ class Commerce:
         ledger.lock_user(s, caller.user_id)
         plans.check_submit(s, caller.user_id, caller.via, medium, params)
 
+    def check_training(self, s: Session, caller: Principal) -> None:
+        """A self-serve training job needs a plan with custom models."""
+        plans.check_custom_models(s, caller.user_id)
+
     def check_private(self, s: Session, caller: Principal) -> None:
         plans.check_private(s, caller.user_id)
 

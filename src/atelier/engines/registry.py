@@ -25,6 +25,7 @@ def _builtin() -> list[type[Engine]]:
     from atelier.engines.text.restyle import Restyle
     from atelier.engines.text.summarize import Summarize
     from atelier.engines.text.write import Write
+    from atelier.training.engines import TrainImage, TrainMusic, TrainText
 
     return [
         Stylize,
@@ -41,6 +42,9 @@ def _builtin() -> list[type[Engine]]:
         MusicContinue,
         Harmonize,
         MusicRestyle,
+        TrainMusic,
+        TrainImage,
+        TrainText,
     ]
 
 

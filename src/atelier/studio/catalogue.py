@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from atelier.engines.base import Engine
+from atelier.engines.custom import MODEL_KEY
 from atelier.errors import Invalid
 
 
@@ -37,6 +38,27 @@ def _upload_fields(params: type[BaseModel]) -> dict[str, list[str]]:
             if option.get("format") == "upload":
                 fields[name] = option.get("accept", [])
     return fields
+
+
+def model_fields(engine: Engine) -> dict[str, list[str]]:
+    """The engine's parameters that may name a client's model, with the kinds each takes."""
+    schema = engine.Params.model_json_schema()
+    fields = {}
+    for name, prop in schema.get("properties", {}).items():
+        for option in [prop, *prop.get("anyOf", [])]:
+            if MODEL_KEY in option:
+                fields[name] = list(option[MODEL_KEY])
+    return fields
+
+
+def dataset_fields(engine: Engine) -> dict[str, str]:
+    """The engine's parameters that name a dataset version, with the medium each takes."""
+    schema = engine.Params.model_json_schema()
+    return {
+        name: prop.get("medium", "")
+        for name, prop in schema.get("properties", {}).items()
+        if prop.get("format") == "dataset"
+    }
 
 
 def validated(engine: Engine, params: dict[str, Any], strip_prefix: bool = True) -> BaseModel:
@@ -78,10 +100,10 @@ class Catalogue:
 
     def estimate(self, engine_name: str, params: dict[str, Any]) -> dict[str, float]:
         """Seconds and credits an engine expects for these parameters, before submitting.
-        Upload fields may be left out: an estimate reads parameters, never files."""
+        Upload and dataset fields may be left out: an estimate reads parameters, never files."""
         engine = self.get(engine_name)
         filled = dict(params)
-        for name in upload_fields(engine):
+        for name in [*upload_fields(engine), *dataset_fields(engine)]:
             if not filled.get(name):
                 filled[name] = "0" * 32
         params_in = validated(engine, filled, strip_prefix=False)

@@ -72,11 +72,13 @@ class Sealing:
         creations: Sequence[Creation],
         inputs: list[dict[str, Any]],
         quality: int | None,
+        custom: Sequence[dict[str, Any]] = (),
     ) -> list[Made]:
         """Screen, seal and store every creation, before any transaction. Each work's id
         is chosen first: its watermark carries it. Files are content-addressed, so a
         retry never stores one twice; a work the screen flags is held, never destroyed, so
-        its files are stored whatever the verdict."""
+        its files are stored whatever the verdict. `custom`: the cards of the clients'
+        models the job used (each with its data and base), added to every work's lineage."""
         if any(not creation.files for creation in creations):
             raise ValueError("an engine returned a creation without files")
         ingredients = [
@@ -94,6 +96,7 @@ class Sealing:
             for creation, screen in zip(creations, screens, strict=True):
                 work_id = new_id()
                 models = [asdict(card) for card in (creation.models or engine.models)]
+                models += list(custom)
                 claim = Claim(work_id, creation.title, engine.name, models, ingredients)
                 sealed = self.provenance.seal(
                     claim, [(a.name, a.mime, a.data) for a in creation.files], quality

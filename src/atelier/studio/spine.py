@@ -30,8 +30,8 @@ from atelier.accounts import authz
 from atelier.accounts.authz import Principal
 from atelier.commerce import credits, ledger
 from atelier.commerce.service import Commerce
-from atelier.engines.base import Creation
-from atelier.errors import Conflict, Invalid
+from atelier.engines.base import Creation, Engine
+from atelier.errors import Conflict, Invalid, StudioError
 from atelier.safety.service import Safety, free_text
 from atelier.settings import Settings
 from atelier.store.artifacts import ArtifactStore
@@ -39,7 +39,9 @@ from atelier.store.db import Database
 from atelier.store.models import Job, new_id, utcnow
 from atelier.studio import uploads
 from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
+from atelier.studio.models import Models
 from atelier.studio.sealing import Sealing, lineage_input
+from atelier.training.engines import Trainer
 
 MAX_SEED = 2**32 - 1
 
@@ -79,6 +81,7 @@ class Spine:
         safety: Safety,
         commerce: Commerce,
         sealing: Sealing,
+        models: Models,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -87,6 +90,7 @@ class Spine:
         self.safety = safety
         self.commerce = commerce
         self.sealing = sealing
+        self.models = models
         self.added = threading.Event()  # set on every submit: idle in-process workers wake
 
     # -- a door's side: submit, look, cancel -----------------------------------------------
@@ -119,6 +123,7 @@ class Spine:
         clean = checked.model_dump(mode="json")
         with self.db.transaction() as s:
             uploads.check_params(s, who, engine, clean)
+            self.models.check_submit(s, who, engine, clean)
         verdict = self.safety.screen_request(
             free_text(clean, params_schema(engine), upload_fields(engine))
         )
@@ -132,23 +137,9 @@ class Spine:
                     if earlier is not None:
                         return self._replay(earlier, digest), False
                 self.commerce.check_submit(s, who, engine.medium, clean)  # locks the user
-                job = Job(
-                    id=new_id(),
-                    owner_id=who.user_id,
-                    engine=engine.name,
-                    params=clean,
-                    seed=secrets.randbelow(MAX_SEED + 1) if seed is None else seed,
-                    status="queued",
-                    idempotency_key=idempotency_key,
-                    request_hash=digest,
-                    cost_estimate=engine.estimate_cost(checked),
-                    works=[],
-                    created_at=utcnow(),
-                )
-                s.add(job)
-                s.flush()
+                cost = engine.estimate_cost(checked)
+                job = self.enqueue(s, who.user_id, engine, clean, seed, idempotency_key, cost)
                 self.safety.note_request(s, job.id, verdict)  # flagged: its works are held
-                credits.reserve(s, job)
         except IntegrityError:
             # Another request with the same key won the race; answer as its replay.
             with self.db.transaction() as s:
@@ -158,6 +149,36 @@ class Spine:
                 return self._replay(earlier, digest), False
         self.added.set()
         return job, True
+
+    @staticmethod
+    def enqueue(
+        s: Session,
+        owner_id: str,
+        engine: Engine,
+        params: dict[str, Any],
+        seed: int | None,
+        key: str | None,
+        cost: float,
+    ) -> Job:
+        """A queued job with its credits reserved, in the caller's transaction (`submit`,
+        or a paid quote for a custom model: studio/custom.py)."""
+        job = Job(
+            id=new_id(),
+            owner_id=owner_id,
+            engine=engine.name,
+            params=params,
+            seed=secrets.randbelow(MAX_SEED + 1) if seed is None else seed,
+            status="queued",
+            idempotency_key=key,
+            request_hash=request_hash(engine.name, params, seed),
+            cost_estimate=cost,
+            works=[],
+            created_at=utcnow(),
+        )
+        s.add(job)
+        s.flush()
+        credits.reserve(s, job)
+        return job
 
     @staticmethod
     def _job_by_key(s: Session, owner_id: str, key: str) -> Job | None:
@@ -240,10 +261,17 @@ class Spine:
             ).one_or_none()
             if row is None:
                 return None
-            job_id, engine, params, seed, attempts = row
-            used = uploads.used(s, self.engines.get(engine), params)
+            job_id, engine_name, params, seed, attempts = row
+            engine = self.engines.get(engine_name)
+            used = uploads.used(s, engine, params)
             files = {upload.id: self.artifacts.staged(upload.sha256) for _, upload in used}
-            return Claimed(job_id, engine, dict(params), seed, attempts, files)
+            claimed = Claimed(job_id, engine_name, dict(params), seed, attempts, files)
+        try:  # clients' models and datasets, staged outside the claim's transaction
+            files.update(self.models.stage(engine, claimed.job_id, claimed.params))
+        except StudioError as exc:  # deleted since the job was queued
+            self.fail(claimed.job_id, worker_id, exc.detail)
+            return None
+        return claimed
 
     def _reap(self, s: Session, expired: Any, now: Any) -> None:
         """Settle jobs whose worker died: cancelled if asked, failed after the last attempt."""
@@ -297,9 +325,16 @@ class Spine:
                 return False  # checked before storing files, so a lost job leaves none behind
             engine = self.engines.get(claimed.engine)
             inputs = [lineage_input(n, u) for n, u in uploads.used(s, engine, claimed.params)]
+            models = self.models.lineage(s, engine, claimed.params)
             quality = claimed.params.get("quality")
-        made = self.sealing.seal(
-            engine, creations, inputs, quality if isinstance(quality, int) else None
+        trained = isinstance(engine, Trainer)  # its result is a model record, not works
+        kept = self.models.keep(list(creations)) if trained else None
+        made = (
+            []
+            if trained
+            else self.sealing.seal(
+                engine, creations, inputs, quality if isinstance(quality, int) else None, models
+            )
         )
         with self.db.transaction() as s:
             job = self._leased(s, job_id, worker_id)
@@ -310,11 +345,15 @@ class Spine:
             # that locked it only to settle deadlocked on PostgreSQL.
             ledger.lock_user(s, job.owner_id)
             now = utcnow()
-            self.sealing.record(s, job, made, inputs, now)
+            if kept is not None:
+                self.models.record(s, job, creations[0], kept)
+            else:
+                self.sealing.record(s, job, made, inputs, now)
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
             credits.settle(s, job, seconds, engine.credits_per_second)
+        self.models.release(job_id)
         return True
 
     def fail(self, job_id: str, worker_id: str, error: str, canceled: bool = False) -> None:
@@ -326,6 +365,7 @@ class Spine:
             job.error = None if canceled else error[:2000]
             job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
             credits.release(s, job)
+        self.models.release(job_id)
 
     @staticmethod
     def _leased(s: Session, job_id: str, worker_id: str, lock: bool = True) -> Job | None:

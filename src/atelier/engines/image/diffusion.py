@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Literal
 
 from PIL import Image, ImageOps
@@ -27,6 +28,7 @@ from atelier.engines.base import (
     ImageUploadId,
     ModelCard,
 )
+from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.image.diffusion_models import ModelFolder, find_models
 from atelier.engines.image.encode import ImageOutput, image_artifact
 
@@ -105,6 +107,11 @@ class DiffusionParams(ImageOutput):
     )
     count: int = Field(
         1, ge=1, le=8, description="Images, each its own work; image i uses seed + i."
+    )
+    lora: ModelRef | None = Field(
+        None,
+        description="The id of your own LoRA adapters, trained on this model folder.",
+        json_schema_extra=custom_model("lora"),
     )
 
     @field_validator("mask")
@@ -188,10 +195,11 @@ class Diffusion(Engine):
             width, height = output_size(p, native, image.size if image else None)
             check_size(pipe, folder, width, height)
             creations = []
-            for index in range(p.count):
-                seed = (ctx.seed + index) % SEED_RANGE
-                picture = self._paint(pipe, p, ctx, index, seed, (width, height), image, mask)
-                creations.append(self._creation(picture, p, folder, seed, index))
+            with adapters(pipe, ctx.file(p.lora) if p.lora else None):
+                for index in range(p.count):
+                    seed = (ctx.seed + index) % SEED_RANGE
+                    picture = self._paint(pipe, p, ctx, index, seed, (width, height), image, mask)
+                    creations.append(self._creation(picture, p, folder, seed, index))
         ctx.progress(1.0, "done")
         return creations
 
@@ -379,6 +387,25 @@ class Diffusion(Engine):
             },
             sources=[asdict(folder.card)],
         )
+
+
+@contextmanager
+def adapters(pipe: Any, path: Path | None) -> Iterator[None]:
+    """A client's LoRA adapters (training/lora.py) in the pipeline for one job, and out
+    again after it: the loaded model's weights are shared with the next job."""
+    if path is None:
+        yield
+        return
+    from safetensors.torch import load_file
+
+    try:
+        pipe.load_lora_weights(load_file(path), adapter_name="client")
+    except (ValueError, KeyError, RuntimeError) as exc:
+        raise EngineError(f"the LoRA adapters do not fit this model: {exc}") from None
+    try:
+        yield
+    finally:
+        pipe.unload_lora_weights()
 
 
 def read_inputs(p: DiffusionParams, ctx: Context) -> tuple[Image.Image | None, Image.Image | None]:

@@ -70,19 +70,27 @@ class MusicCompose(Engine):
         p: ComposeParams = params
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
-        piece = compose(p, ctx.seed, ctx.progress)
+        model = gen.chosen(p.model, ctx)
+        piece = compose(p, ctx.seed, ctx.progress, model)
         ctx.progress(0.75, "rendering audio, MIDI, MusicXML and the score")
         files = render.deliver(piece, "chorale" if p.harmonize else "melody")
-        meta = {**gen.notes_meta(piece), "model": gen.MELODY_MODELS[p.model], "style": p.style}
-        return [Creation(files, piece.title, meta, models=gen.lineage(p.model, p.harmonize))]
+        style = gen.own_style(model, p.style)
+        meta = {**gen.notes_meta(piece), "model": gen.model_name(model), "style": style}
+        return [Creation(files, piece.title, meta, models=gen.lineage(model, p.harmonize))]
 
 
 def compose(
-    p: ComposeParams, seed: int, progress: Callable[[float, str], None] = lambda f, m: None
+    p: ComposeParams,
+    seed: int,
+    progress: Callable[[float, str], None] = lambda f, m: None,
+    model: gen.Melody | None = None,
 ) -> Piece:
-    """The piece the parameters and seed describe (the same seed gives the same notes)."""
+    """The piece the parameters and seed describe (the same seed gives the same notes);
+    `model`: a client's melody model in place of the one `p.model` chooses."""
     progress(0.02, "loading the melody model")
-    net = gen.melody_net(p.model)
+    model = gen.ours(p.model) if model is None else model
+    net = gen.melody_net(model)
+    p = p.model_copy(update={"style": gen.own_style(model, p.style)})
     mode = gen.reference_mode(p.key)
     body: list[int] = []
     primer = gen.parse_primer(p.primer)

@@ -58,11 +58,13 @@ class MusicContinue(Engine):
             torch.set_num_threads(self.config.threads)
         ctx.progress(0.02, "reading the opening")
         opening = read_melody(ctx.file(p.melody), max_bars=MAX_OPENING_BARS)
+        model = gen.chosen(p.model, ctx)
         piece, style = continue_melody(
             opening,
             p,
             ctx.seed,
             progress=lambda f: ctx.progress(0.1 + 0.5 * f, "writing the continuation"),
+            model=model,
         )
         ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
         files = render.deliver(piece, "melody")
@@ -70,9 +72,9 @@ class MusicContinue(Engine):
             **gen.notes_meta(piece),
             "style": style,
             "opening_notes": sum(n.pitch is not None for n in opening.parts[0].notes),
-            "model": gen.MELODY_MODELS[p.model],
+            "model": gen.model_name(model),
         }
-        return [Creation(files, piece.title, meta, models=gen.lineage(p.model, False))]
+        return [Creation(files, piece.title, meta, models=gen.lineage(model, False))]
 
 
 def continue_melody(
@@ -80,13 +82,16 @@ def continue_melody(
     p: ContinueParams,
     seed: int,
     progress: Callable[[float], None] = lambda fraction: None,
+    model: gen.Melody | None = None,
 ) -> tuple[Piece, str]:
     """The opening and its continuation, and the style it was written in (the one asked
-    for, or the one the style check finds the opening most like)."""
+    for, or the one the style check finds the opening most like; a client's `model`
+    writes in its own)."""
     opening = gen.quantized(opening)
-    net = gen.melody_net(p.model)
+    model = gen.ours(p.model) if model is None else model
+    net = gen.melody_net(model)
     encoded = gen.melody_tokens(opening, "irish")
-    style = p.style or gen.best_style(p.model, encoded)
+    style = gen.own_style(model, p.style or gen.best_style(model, encoded))
     body = encoded.tokens[tok.HEADER : -1]
     sampler = gen.start_sampler(net, body, style, encoded.mode, opening.meter, seed)
     bar = tok.ticks(bar_length(opening.meter), "bar")

@@ -68,18 +68,23 @@ class MusicRestyle(Engine):
             torch.set_num_threads(self.config.threads)
         ctx.progress(0.02, "reading the melody")
         melody = read_melody(ctx.file(p.melody), max_bars=MAX_BARS)
+        model = gen.chosen(p.model, ctx)
         piece = restyle(
-            melody, p, ctx.seed, progress=lambda f: ctx.progress(0.1 + 0.5 * f, "re-voicing")
+            melody,
+            p,
+            ctx.seed,
+            progress=lambda f: ctx.progress(0.1 + 0.5 * f, "re-voicing"),
+            model=model,
         )
         ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
         files = render.deliver(piece, "melody")
         meta = {
             **gen.notes_meta(piece),
-            "style": p.style,
+            "style": gen.own_style(model, p.style),
             "freedom": p.freedom,
-            "model": gen.MELODY_MODELS[p.model],
+            "model": gen.model_name(model),
         }
-        return [Creation(files, piece.title, meta, models=gen.lineage(p.model, False))]
+        return [Creation(files, piece.title, meta, models=gen.lineage(model, False))]
 
 
 def restyle(
@@ -87,13 +92,18 @@ def restyle(
     p: RestyleParams,
     seed: int,
     progress: Callable[[float], None] = lambda fraction: None,
+    model: gen.Melody | None = None,
 ) -> Piece:
-    """The melody re-voiced as the parameters say (the same seed gives the same notes)."""
+    """The melody re-voiced as the parameters say (the same seed gives the same notes); a
+    client's `model` re-voices it in its own style."""
+    model = gen.ours(p.model) if model is None else model
+    p = p.model_copy(update={"style": gen.own_style(model, p.style)})
     melody = gen.quantized(melody)
     encoded = gen.melody_tokens(melody, p.style)
     guide = guide_of(encoded.tokens, p.freedom)
-    net = gen.melody_net(p.model)
-    away = ([s for s in gen.styles_of(p.model) if s != p.style], CONTRAST * p.freedom)
+    net = gen.melody_net(model)
+    others = [s for s in gen.styles_of(model) if s != p.style]
+    away = (others, CONTRAST * p.freedom) if others else None
     sampler = gen.start_sampler(net, [], p.style, encoded.mode, melody.meter, seed, away)
     low, high = gen.STYLE_RANGES[p.style]
     pitches = [n[2] for n in guide.notes if n[2] is not None]

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from atelier import embeddings
 from atelier.engines.base import Context, Creation, EngineError, ModelCard
+from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.text import verse
 from atelier.engines.text.common import (
     GEMMA,
@@ -38,6 +39,7 @@ from atelier.engines.text.common import (
 from atelier.engines.text.examples import WRITE, WRITE_HEADERS, WRITE_LABELS, Piece
 from atelier.engines.text.language import English, english
 from atelier.engines.text.runtime import Completion, TextModel, TextModelError
+from atelier.engines.text.voice import Voice
 
 Form = Literal[
     "haiku",
@@ -125,6 +127,12 @@ class WriteParams(TextParams):
         "short",
         description="short, medium or long (haiku, limerick and sonnet have their own).",
     )
+    voice: ModelRef | None = Field(
+        None,
+        description="The id of your own voice: its passages nearest the topic are the "
+        "examples the text is written after.",
+        json_schema_extra=custom_model("voice"),
+    )
 
     @field_validator("keywords", mode="before")
     @classmethod
@@ -156,16 +164,22 @@ def block(piece: Piece, form: str, text: str | None) -> str:
     return f"{brief(piece, form)}\n{label}:\n" + ("" if text is None else text)
 
 
-def prompts(p: WriteParams) -> list[str]:
-    """The prompt with all the form's examples, then with fewer (for a small context)."""
+def prompts(p: WriteParams, voice: list[str] | None = None) -> list[str]:
+    """The prompt with all the form's examples, then with fewer (for a small context).
+    With a client's voice, its passages are the examples (they have no brief)."""
     asked = Piece(p.topic, "", tuple(p.keywords), p.tone, p.audience, p.length)
-    examples = WRITE[p.form]
+    label = WRITE_LABELS[p.form]
+    shots = (
+        [
+            f"{label}: {text}\n###\n\n" if p.form == "slogan" else f"{label}:\n{text}\n###\n\n"
+            for text in voice
+        ]
+        if voice
+        else [block(e, p.form, e.text) + "\n###\n\n" for e in WRITE[p.form]]
+    )
     return [
-        WRITE_HEADERS[p.form]
-        + "\n\n"
-        + "".join(block(e, p.form, e.text) + "\n###\n\n" for e in examples[:count])
-        + block(asked, p.form, None)
-        for count in range(len(examples), 0, -1)
+        WRITE_HEADERS[p.form] + "\n\n" + "".join(shots[:count]) + block(asked, p.form, None)
+        for count in range(len(shots), 0, -1)
     ]
 
 
@@ -220,7 +234,8 @@ class Write(TextEngine):
         max_tokens = p.max_tokens or self.default_max_tokens(p)
         form = verse.FORMS.get(p.form)
         budget = max_tokens * form.lines if form else max_tokens
-        prompt = self.fit(model, prompts(p), budget, "topic")
+        voice = Voice.load(ctx.file(p.voice)).nearest(p.topic) if p.voice else None
+        prompt = self.fit(model, prompts(p, voice), budget, "topic")
         topic = embeddings.embed([p.topic])[0]
         if form is not None:
             poems: list[Draft] = []

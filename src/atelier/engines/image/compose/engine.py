@@ -23,6 +23,7 @@ from atelier.engines.base import (
     ImageUploadId,
     ModelCard,
 )
+from atelier.engines.custom import custom_model, is_id
 from atelier.engines.image import style_names
 from atelier.engines.image.compose import (
     backdrop,
@@ -43,7 +44,7 @@ from atelier.engines.image.compose.prompt import (
 )
 from atelier.engines.image.compose.words import wordset
 from atelier.engines.image.encode import ImageOutput, image_artifact
-from atelier.engines.image.stylize import STYLE_MODELS
+from atelier.engines.image.stylize import STYLE_MODELS, VectorPainter, read_style
 
 ASPECTS = {
     "1:1": 1.0,
@@ -75,7 +76,9 @@ class ComposeParams(ImageOutput):
         min_length=1,
         max_length=60,
         description="A preset style by name or number (0–25), e.g. 'woodcut'; the nearest "
-        "by meaning is used. A style named in the prompt is used when this is empty.",
+        "by meaning is used. A style named in the prompt is used when this is empty. Or the "
+        "id of your own house style.",
+        json_schema_extra=custom_model("style"),
     )
     style_image: ImageUploadId | None = Field(
         None, description="Any picture to use as the style (upload id)."
@@ -182,6 +185,7 @@ class Compose(Engine):
         self._lock = threading.Lock()
         self._clipart: index.ClipArt | None = None
         self._styler: StyleTransfer | None = None
+        self._painter = VectorPainter()
 
     @property
     def folder(self) -> Path:
@@ -352,6 +356,12 @@ class Compose(Engine):
     ) -> tuple[Image.Image, str]:
         """The picture in the style asked for: one of finish.py's (etching, watercolour,
         pencil sketch), else the nearest preset network, else the style picture's."""
+        if is_id(style_text):  # a client's house style, staged by the studio
+            vector = read_style(ctx.file(str(style_text)))
+            styled = self._painter.paint(picture, vector, ctx.threads)
+            if p.style_strength < 1.0:
+                styled = Image.blend(picture, styled, p.style_strength)
+            return styled, "house style"
         own = finish.named(style_text) if style_text and p.style_image is None else None
         if own is not None:
             styled = finish.apply(picture, own, ctx.seed)
