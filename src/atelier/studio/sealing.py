@@ -81,7 +81,8 @@ class Sealing:
             if not creation.files:
                 raise ValueError("an engine returned a creation without files")
             work_id = new_id()
-            models = [asdict(card) for card in (creation.models or engine.models)]
+            cards = engine.models if creation.models is None else creation.models
+            models = [asdict(card) for card in cards]
             claim = Claim(work_id, creation.title, engine.name, models, ingredients)
             sealed = self.provenance.seal(
                 claim, [(a.name, a.mime, a.data) for a in creation.files], quality
