@@ -62,7 +62,7 @@ class Studio:
         self.jobs = Spine(
             settings, self.db, self.artifacts, self.engines, self.safety, self.commerce, sealing
         )
-        self.uploads = Uploads(settings, self.db, self.artifacts)
+        self.uploads = Uploads(settings, self.db, self.artifacts, self.provenance)
         self.works = Works(settings, self.db, self.artifacts, self.engines, self.commerce)
         self.gallery = Gallery(self.db, self.engines)
         self.licences = Licences(self.market, self.provenance)

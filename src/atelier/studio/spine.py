@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from atelier.accounts import authz
 from atelier.accounts.authz import Principal
-from atelier.commerce import credits
+from atelier.commerce import credits, lineage
 from atelier.commerce.service import Commerce
 from atelier.engines.base import Creation
 from atelier.errors import Conflict, Invalid
@@ -295,7 +295,9 @@ class Spine:
             if claimed is None:
                 return False
             engine = self.engines.get(claimed.engine)
-            inputs = [lineage_input(n, u) for n, u in uploads.used(s, engine, claimed.params)]
+            used = uploads.used(s, engine, claimed.params)
+            inputs = [lineage_input(n, u) for n, u in used]
+            ancestors = lineage.ancestors(u.origins or [] for _, u in used)
             quality = claimed.params.get("quality")
         made = self.sealing.seal(
             engine, creations, inputs, quality if isinstance(quality, int) else None
@@ -305,7 +307,7 @@ class Spine:
             if job is None:
                 return False
             now = utcnow()
-            self.sealing.record(s, job, made, inputs, now)
+            self.sealing.record(s, job, made, inputs, ancestors, now)
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None

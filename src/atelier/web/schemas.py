@@ -8,6 +8,7 @@ from typing import Any
 
 from atelier.engines.base import Engine
 from atelier.store.models import ApiKey, Job, Upload, Work
+from atelier.studio.recognition import recognised
 from atelier.studio.works import Shown
 
 
@@ -40,6 +41,9 @@ def upload_out(upload: Upload) -> dict[str, Any]:
         "width": upload.width,
         "height": upload.height,
         "created_at": _time(upload.created_at),
+        # The studio's works this file is, or was made from, and how each was found: their
+        # lineage comes along into whatever is made from it.
+        "recognised_as": recognised(upload),
     }
 
 
@@ -121,10 +125,25 @@ def provenance_out(work: Work) -> dict[str, Any]:
 
 
 def shared_lineage(lineage: dict[str, Any]) -> dict[str, Any]:
-    """What others may see of a work's lineage: models and sources, and only the kind of
-    each upload it used (the uploads themselves stay the owner's)."""
-    inputs = [{"param": i["param"], "mime": i["mime"]} for i in lineage.get("inputs", [])]
-    return {**lineage, "inputs": inputs}
+    """What others may see of a work's lineage: models and sources, only the kind of each
+    upload it used (the uploads themselves stay the owner's), and the works it descends
+    from with their models and sources (not whose they are, nor their uploads)."""
+
+    def kinds(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{"param": i.get("param"), "mime": i.get("mime")} for i in inputs]
+
+    ancestors = [
+        {
+            "work_id": a.get("work_id"),
+            "engine": a.get("engine"),
+            "method": a.get("method"),
+            "models": a.get("models"),
+            "sources": a.get("sources", []),
+            "inputs": kinds(a.get("inputs") or []),
+        }
+        for a in lineage.get("ancestors", [])
+    ]
+    return {**lineage, "inputs": kinds(lineage.get("inputs", [])), "ancestors": ancestors}
 
 
 def key_out(key: ApiKey) -> dict[str, Any]:
