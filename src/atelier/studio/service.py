@@ -65,7 +65,7 @@ class Studio:
         self.uploads = Uploads(settings, self.db, self.artifacts, self.provenance)
         self.works = Works(settings, self.db, self.artifacts, self.engines, self.commerce)
         self.gallery = Gallery(self.db, self.engines)
-        self.licences = Licences(self.market, self.provenance)
+        self.licences = Licences(self.market, self.provenance, self.artifacts)
         self.moderation = Moderation(self.db, self.safety)
         self.status = Status(settings, self.db, self.artifacts, self.engines)
 

@@ -9,7 +9,7 @@ from typing import Any
 from atelier.engines.base import Engine
 from atelier.store.models import ApiKey, Job, Upload, Work
 from atelier.studio.recognition import recognised
-from atelier.studio.works import Shown
+from atelier.studio.works import Shown, preview
 
 
 def _time(value: datetime | None) -> str | None:
@@ -108,6 +108,13 @@ def shown_out(shown: Shown) -> dict[str, Any]:
     """A work as `Studio.showcase` lets this viewer see it (API and pages alike)."""
     body = work_out(shown.work, shown.owner)
     body["params"], body["seed"] = shown.params, shown.seed
+    # Whether this viewer may download the original; when not, `url` is the preview.
+    body["original"] = shown.original
+    if not shown.original:
+        shown_preview = preview(shown.work)
+        body["url"] = (
+            f"/v1/works/{shown.work.id}/files/{shown_preview.name}" if shown_preview else None
+        )
     return body
 
 
