@@ -25,7 +25,15 @@ from atelier.errors import Conflict, Forbidden, Invalid, NotFound
 from atelier.settings import Settings
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
-from atelier.store.models import VISIBILITIES, User, Work, WorkEmbedding, WorkFile, new_id
+from atelier.store.models import (
+    VISIBILITIES,
+    Upload,
+    User,
+    Work,
+    WorkEmbedding,
+    WorkFile,
+    new_id,
+)
 from atelier.studio import gallery
 from atelier.studio.catalogue import Catalogue, upload_fields
 
@@ -263,9 +271,9 @@ class Works:
             return works
 
     def delete(self, who: Principal, work_ids: list[str]) -> int:
-        """Delete the owner's works, all or none. Their files stay in the content-addressed
-        store (another work or upload may share one) and their log entries stay (the log
-        is append-only)."""
+        """Delete the owner's works, all or none, and then their files, except those that
+        another record still needs (another work or an upload with the same bytes, or a
+        licence naming them). Their log entries stay (the log is append-only: hashes only)."""
         authz.require_scope(who, "write")
         ids = _work_ids(work_ids)
         try:
@@ -274,6 +282,7 @@ class Works:
                 obstacle = market.deletion_obstacle(s, ids)
                 if obstacle is not None:
                     raise Conflict(obstacle, field="work_ids")
+                digests = {f.sha256 for work in works for f in work.files}
                 for work in works:
                     s.delete(work)
         except IntegrityError:
@@ -281,7 +290,24 @@ class Works:
                 "a chosen work has records that must stay (e.g. licences sold); unlist it instead",
                 field="work_ids",
             ) from None
+        self.erase_unneeded(digests)
         return len(ids)
+
+    def erase_unneeded(self, digests: set[str]) -> list[str]:
+        """Remove the stored files of `digests` that no work file, upload or licence names
+        any more; returns the ones removed."""
+        with self.db.transaction() as s:
+            needed = set(s.scalars(select(WorkFile.sha256).where(WorkFile.sha256.in_(digests))))
+            needed |= set(s.scalars(select(Upload.sha256).where(Upload.sha256.in_(digests))))
+            needed |= set(
+                s.scalars(
+                    select(LicenceGrant.work_sha256).where(LicenceGrant.work_sha256.in_(digests))
+                )
+            )
+        unneeded = sorted(digests - needed)
+        for digest in unneeded:
+            self.artifacts.delete(digest)
+        return unneeded
 
     def export(self, who: Principal, work_ids: list[str]) -> Path:
         """A zip of the owner's works in the scratch folder: per work a folder with its
