@@ -28,6 +28,7 @@ from atelier.studio.catalogue import Catalogue
 from atelier.studio.gallery import Gallery
 from atelier.studio.licences import Licences
 from atelier.studio.moderation import Moderation
+from atelier.studio.personal_data import PersonalData
 from atelier.studio.sealing import Sealing
 from atelier.studio.spine import Spine
 from atelier.studio.status import Status
@@ -65,6 +66,7 @@ class Studio:
         self.uploads = Uploads(settings, self.db, self.artifacts, self.provenance)
         self.works = Works(settings, self.db, self.artifacts, self.engines, self.commerce)
         self.gallery = Gallery(self.db, self.engines)
+        self.personal = PersonalData(settings, self.db, self.artifacts, self.works)
         self.licences = Licences(self.market, self.provenance, self.artifacts)
         self.moderation = Moderation(self.db, self.safety)
         self.status = Status(settings, self.db, self.artifacts, self.engines)

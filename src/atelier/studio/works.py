@@ -320,19 +320,23 @@ class Works:
         target = self.settings.scratch_dir / f"export-{new_id()}.zip"
         try:
             with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-                for work in works:
-                    folder = export_folder(work)
-                    withheld = held(work)
-                    if not withheld:
-                        for file in work.files:
-                            staged = self.artifacts.staged(file.sha256)
-                            archive.write(staged, f"{folder}/{file.name}")
-                    manifest = export_manifest(work, withheld=withheld)
-                    archive.writestr(f"{folder}/manifest.json", json.dumps(manifest, indent=2))
+                self.write_works(archive, works)
         except BaseException:
             target.unlink(missing_ok=True)
             raise
         return target
+
+    def write_works(self, archive: zipfile.ZipFile, works: list[Work], prefix: str = "") -> None:
+        """Per work a folder under `prefix` with its files and a manifest.json."""
+        for work in works:
+            folder = prefix + export_folder(work)
+            withheld = held(work)
+            if not withheld:
+                for file in work.files:
+                    staged = self.artifacts.staged(file.sha256)
+                    archive.write(staged, f"{folder}/{file.name}")
+            manifest = export_manifest(work, withheld=withheld)
+            archive.writestr(f"{folder}/manifest.json", json.dumps(manifest, indent=2))
 
 
 def export_folder(work: Work) -> str:
