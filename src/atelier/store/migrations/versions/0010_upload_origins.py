@@ -8,8 +8,8 @@
 Plain ALTER TABLE and new tables only (a batch copy of `uploads` on SQLite would drop the
 table and cascade to what references it).
 
-Revision ID: 0009_upload_origins
-Revises: 0008_one_head
+Revision ID: 0010_upload_origins
+Revises: 0009_evaluation
 """
 
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_upload_origins"
-down_revision: str | tuple[str, ...] | None = "0008_one_head"
+revision: str = "0010_upload_origins"
+down_revision: str | tuple[str, ...] | None = "0009_evaluation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
