@@ -4,6 +4,7 @@ meet without seams, alpha, limits, reproducibility and the embedded parameters."
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,12 @@ def test_png_carries_parameters_and_lineage(api: Any, picture_id: str) -> None:
         assert part in text, text
     models = work["lineage"]["models"]
     assert all(m["commercial_use"] and "BSD-3-Clause" in m["licence"] for m in models)
+    # Only the network that ran, of the three the engine offers; the file says the same.
+    assert [m["name"] for m in models] == [
+        "Real-ESRGAN AnimeVideo-v3 x2/x3/x4 (realesr-animevideov3, ncnn)"
+    ]
+    [recorded] = json.loads(png_text(data)["atelier"])["models"]
+    assert recorded.startswith(models[0]["name"])
 
 
 def test_too_large_a_picture_fails_with_the_limit(api: Any) -> None:

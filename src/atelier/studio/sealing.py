@@ -20,6 +20,7 @@ from atelier.safety.service import Safety
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.models import Job, Upload, Work, WorkFile, new_id
 from atelier.store.thumbnails import thumbnail
+from atelier.studio import recognition
 
 
 @dataclass(frozen=True)
@@ -43,16 +44,19 @@ class Made:
     sealed: list[Sealed]
     models: list[dict[str, Any]]
     verdict: Verdict  # the output screen's
+    prints: list[int]  # its melody's shingles (music), to recognise it when it comes back
 
 
 def lineage_input(param: str, upload: Upload) -> dict[str, Any]:
-    """An upload a job used, as its works' lineage records it."""
+    """An upload a job used, as its works' lineage records it: with the studio works it
+    was recognised as (their lineage goes into the work's `ancestors`)."""
     return {
         "param": param,
         "upload_id": upload.id,
         "sha256": upload.sha256,
         "mime": upload.mime,
         "filename": upload.filename,
+        "works": [{"work_id": o["work_id"], "method": o["method"]} for o in upload.origins or []],
     }
 
 
@@ -95,14 +99,17 @@ class Sealing:
             made = []
             for creation, screen in zip(creations, screens, strict=True):
                 work_id = new_id()
-                models = [asdict(card) for card in (creation.models or engine.models)]
-                models += list(custom)
+                cards = engine.models if creation.models is None else creation.models
+                models = [asdict(card) for card in cards] + list(custom)
                 claim = Claim(work_id, creation.title, engine.name, models, ingredients)
                 sealed = self.provenance.seal(
                     claim, [(a.name, a.mime, a.data) for a in creation.files], quality
                 )
                 files = self._store(sealed)
-                made.append(Made(work_id, creation, files, sealed, models, screen.result()))
+                prints = recognition.work_prints(creation.files)
+                made.append(
+                    Made(work_id, creation, files, sealed, models, screen.result(), prints)
+                )
             return made
         finally:
             for screen in screens:
@@ -136,10 +143,17 @@ class Sealing:
         return files
 
     def record(
-        self, s: Session, job: Job, made: list[Made], inputs: list[dict[str, Any]], now: datetime
+        self,
+        s: Session,
+        job: Job,
+        made: list[Made],
+        inputs: list[dict[str, Any]],
+        ancestors: list[dict[str, Any]],
+        now: datetime,
     ) -> None:
-        """The works, held for review where the screen says so, and their log entries,
-        in the caller's transaction."""
+        """The works, held for review where the screen says so, their lineage (the works
+        they descend from included), melody prints and log entries, in the caller's
+        transaction."""
         for position, item in enumerate(made):
             primary = item.files[0]
             work = Work(
@@ -159,6 +173,7 @@ class Sealing:
                     "models": item.models,
                     "inputs": inputs,
                     "sources": item.creation.sources,
+                    "ancestors": ancestors,
                 },
                 created_at=now,
             )
@@ -171,6 +186,8 @@ class Sealing:
             s.add(work)
             self.safety.hold(s, job, work, item.verdict)
         s.flush()
+        for item in made:
+            recognition.keep_prints(s, item.work_id, item.prints)
         self.provenance.record(s, [(item.work_id, item.sealed) for item in made])
 
 

@@ -42,6 +42,7 @@ from atelier.studio.live import LiveJobs
 from atelier.studio.models import Models
 from atelier.studio.moderation import Moderation
 from atelier.studio.panels import Panels
+from atelier.studio.personal_data import PersonalData
 from atelier.studio.sealing import Sealing
 from atelier.studio.spine import Spine
 from atelier.studio.status import Status
@@ -93,10 +94,11 @@ class Studio:
         )
         self.custom = Custom(self.db, self.engines, self.models, self.commerce)
         self.commerce.fulfilment.register("custom_model", QuotedTraining(self.jobs, self.engines))
-        self.uploads = Uploads(settings, self.db, self.artifacts)
+        self.uploads = Uploads(settings, self.db, self.artifacts, self.provenance)
         self.works = Works(settings, self.db, self.artifacts, self.engines, self.commerce)
         self.gallery = Gallery(self.db, self.engines)
-        self.licences = Licences(self.market, self.provenance)
+        self.personal = PersonalData(settings, self.db, self.artifacts, self.works)
+        self.licences = Licences(self.market, self.provenance, self.artifacts)
         self.moderation = Moderation(self.db, self.safety)
         self.status = Status(settings, self.db, self.artifacts, self.engines)
         self.evaluation = Evaluation(self.db, self.artifacts, self.engines, self.jobs)

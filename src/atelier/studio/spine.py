@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from atelier.accounts import authz
 from atelier.accounts.authz import Principal
-from atelier.commerce import credits, ledger
+from atelier.commerce import credits, ledger, lineage
 from atelier.commerce.service import Commerce
 from atelier.engines.base import Creation, Engine
 from atelier.errors import Conflict, Invalid, StudioError
@@ -324,7 +324,9 @@ class Spine:
             if claimed is None:
                 return False  # checked before storing files, so a lost job leaves none behind
             engine = self.engines.get(claimed.engine)
-            inputs = [lineage_input(n, u) for n, u in uploads.used(s, engine, claimed.params)]
+            used = uploads.used(s, engine, claimed.params)
+            inputs = [lineage_input(n, u) for n, u in used]
+            ancestors = lineage.ancestors(u.origins or [] for _, u in used)
             models = self.models.lineage(s, engine, claimed.params)
             quality = claimed.params.get("quality")
         trained = isinstance(engine, Trainer)  # its result is a model record, not works
@@ -348,7 +350,7 @@ class Spine:
             if kept is not None:
                 self.models.record(s, job, creations[0], kept)
             else:
-                self.sealing.record(s, job, made, inputs, now)
+                self.sealing.record(s, job, made, inputs, ancestors, now)
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None

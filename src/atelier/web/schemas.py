@@ -8,7 +8,8 @@ from typing import Any
 
 from atelier.engines.base import Engine
 from atelier.store.models import ApiKey, Job, Upload, Work
-from atelier.studio.works import Shown
+from atelier.studio.recognition import recognised
+from atelier.studio.works import Shown, preview
 
 
 def _time(value: datetime | None) -> str | None:
@@ -40,6 +41,9 @@ def upload_out(upload: Upload) -> dict[str, Any]:
         "width": upload.width,
         "height": upload.height,
         "created_at": _time(upload.created_at),
+        # The studio's works this file is, or was made from, and how each was found: their
+        # lineage comes along into whatever is made from it.
+        "recognised_as": recognised(upload),
     }
 
 
@@ -104,6 +108,13 @@ def shown_out(shown: Shown) -> dict[str, Any]:
     """A work as `Studio.showcase` lets this viewer see it (API and pages alike)."""
     body = work_out(shown.work, shown.owner)
     body["params"], body["seed"] = shown.params, shown.seed
+    # Whether this viewer may download the original; when not, `url` is the preview.
+    body["original"] = shown.original
+    if not shown.original:
+        shown_preview = preview(shown.work)
+        body["url"] = (
+            f"/v1/works/{shown.work.id}/files/{shown_preview.name}" if shown_preview else None
+        )
     return body
 
 
@@ -121,10 +132,25 @@ def provenance_out(work: Work) -> dict[str, Any]:
 
 
 def shared_lineage(lineage: dict[str, Any]) -> dict[str, Any]:
-    """What others may see of a work's lineage: models and sources, and only the kind of
-    each upload it used (the uploads themselves stay the owner's)."""
-    inputs = [{"param": i["param"], "mime": i["mime"]} for i in lineage.get("inputs", [])]
-    return {**lineage, "inputs": inputs}
+    """What others may see of a work's lineage: models and sources, only the kind of each
+    upload it used (the uploads themselves stay the owner's), and the works it descends
+    from with their models and sources (not whose they are, nor their uploads)."""
+
+    def kinds(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{"param": i.get("param"), "mime": i.get("mime")} for i in inputs]
+
+    ancestors = [
+        {
+            "work_id": a.get("work_id"),
+            "engine": a.get("engine"),
+            "method": a.get("method"),
+            "models": a.get("models"),
+            "sources": a.get("sources", []),
+            "inputs": kinds(a.get("inputs") or []),
+        }
+        for a in lineage.get("ancestors", [])
+    ]
+    return {**lineage, "inputs": kinds(lineage.get("inputs", [])), "ancestors": ancestors}
 
 
 def key_out(key: ApiKey) -> dict[str, Any]:

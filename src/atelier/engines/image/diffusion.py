@@ -11,7 +11,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -372,7 +371,14 @@ class Diffusion(Engine):
             "Mode": p.mode,
         }
         artifact = image_artifact(
-            picture, self, p, seed, settings, prompt=p.prompt, negative=p.negative_prompt
+            picture,
+            self,
+            p,
+            seed,
+            settings,
+            prompt=p.prompt,
+            negative=p.negative_prompt,
+            models=(folder.card,),
         )
         return Creation(
             files=[artifact],
@@ -385,7 +391,7 @@ class Diffusion(Engine):
                 "mode": p.mode,
                 "model": folder.name,
             },
-            sources=[asdict(folder.card)],
+            models=(folder.card,),
         )
 
 

@@ -152,6 +152,10 @@ class Portrait(Engine):
             face = face.resize((p.size, p.size), Image.Resampling.LANCZOS)
         return face
 
+    def used_models(self, p: PortraitParams) -> tuple[ModelCard, ...]:
+        """The generator, its training data and the one upscaling network chosen."""
+        return (*self.models[:2], esrgan.card(p.upscaler))
+
     def _settings(self, p: PortraitParams) -> dict[str, Any]:
         return {"Model": "DCGAN DigiFace-1M", "Upscaler": p.upscaler, "Truncation": p.truncation}
 
@@ -160,16 +164,20 @@ class Portrait(Engine):
         if p.morph_to is not None:
             return [self._morph(p, p.morph_to, ctx)]
         creations = []
+        used = self.used_models(p)
         for i in range(p.count):
             ctx.progress(i / p.count, f"face {i + 1} of {p.count}")
             seed = (ctx.seed + i) % (MAX_SEED + 1)
             face = self._portrait(latent(seed, p.truncation), p)
-            artifact = image_artifact(face, self, p, seed, self._settings(p), name="portrait")
+            artifact = image_artifact(
+                face, self, p, seed, self._settings(p), name="portrait", models=used
+            )
             creations.append(
                 Creation(
                     files=[artifact],
                     title=f"Portrait (seed {seed})",
                     meta={"face_seed": seed, "width": face.width, "height": face.height},
+                    models=used,
                 )
             )
         return creations
@@ -183,8 +191,10 @@ class Portrait(Engine):
         sequence = frames + frames[-2:0:-1] if p.bounce else frames
         settings = {**self._settings(p), "Morph to": target, "Frames": p.frames}
         animation = self._animation(sequence, p, ctx.seed, settings)
-        poster = image_artifact(frames[0], self, p, ctx.seed, settings, name="poster")
+        used = self.used_models(p)
+        poster = image_artifact(frames[0], self, p, ctx.seed, settings, name="poster", models=used)
         return Creation(
+            models=used,
             files=[animation, poster],
             title=f"Morph (seed {ctx.seed} → {target})",
             meta={
@@ -210,7 +220,7 @@ class Portrait(Engine):
                 "engine": self.name,
                 "params": p.model_dump(mode="json"),
                 "seed": seed,
-                "models": [f"{m.name} {m.version}" for m in self.models],
+                "models": [f"{m.name} {m.version}" for m in self.used_models(p)],
             },
             sort_keys=True,
             separators=(",", ":"),

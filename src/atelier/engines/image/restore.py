@@ -176,6 +176,14 @@ def fill(rgb: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, str]:
     return cv2.inpaint(rgb, holes.astype(np.uint8) * 255, 3, cv2.INPAINT_TELEA), "telea"
 
 
+# The library each filling method runs (lineage); nothing to fill runs none.
+FILLED_BY: dict[str, tuple[str, ...]] = {
+    "biharmonic": ("skimage",),
+    "telea": ("opencv",),
+    "none": (),
+}
+
+
 def auto_levels(rgb: np.ndarray) -> np.ndarray:
     """Undo fading and a colour cast at once: stretch each channel so that its darkest
     `LEVELS_CLIP` per cent become black and its brightest white (a faded, yellowed print
@@ -276,21 +284,25 @@ class Restore(Engine):
         steps = [step for step in ORDER if step in p.steps]
         meta: dict[str, Any] = {"steps": steps}
         settings: dict[str, Any] = {"Restore": "+".join(steps)}
+        libraries: set[str] = set()  # "opencv", "skimage": what the steps ran (lineage)
         for number, step in enumerate(s for s in steps if s != "upscale"):
             ctx.progress(0.05 + 0.85 * number / len(steps), step.replace("_", " "))
             if step == "inpaint" and mask is not None:
                 rgb, method = fill(rgb, mask)
+                libraries.update(FILLED_BY[method])
                 meta["inpainted_pixels"] = int((mask > 0).sum())
                 settings["Inpaint"] = method
             elif step == "scratches":
                 defects = find_defects(rgb, p.scratch_threshold)
-                rgb, _ = fill(rgb, defects)
+                rgb, method = fill(rgb, defects)
+                libraries.update(("opencv", "skimage", *FILLED_BY[method]))
                 meta["scratch_pixels"] = int((defects > 0).sum())
                 settings["Scratch threshold"] = p.scratch_threshold
             elif step == "denoise":
                 sigma = noise_sigma(rgb)
                 strength = p.denoise_strength or max(1.0, round(DENOISE_PER_SIGMA * sigma, 1))
                 rgb = denoise(rgb, strength)
+                libraries.update(("opencv", "skimage"))
                 meta["noise_sigma"] = round(sigma, 2)
                 settings["Denoise"] = strength
             elif step == "levels":
@@ -299,6 +311,7 @@ class Restore(Engine):
                 rgb = grey_world(rgb)
             elif step == "contrast":
                 rgb = local_contrast(rgb)
+                libraries.add("opencv")
         result = Image.fromarray(rgb)
         if "upscale" in steps:  # always the last step; it reports progress as it goes
             start = 0.05 + 0.85 * (len(steps) - 1) / len(steps)
@@ -310,6 +323,16 @@ class Restore(Engine):
             )
             settings["Upscale"] = f"{p.model} x{p.scale}"
         ctx.progress(0.95, "saving")
-        artifact = image_artifact(result, self, p, ctx.seed, settings)
+        used = self.used_models(libraries, p.model if "upscale" in steps else None)
+        artifact = image_artifact(result, self, p, ctx.seed, settings, models=used)
         meta.update(width=result.width, height=result.height)
-        return [Creation(files=[artifact], title="Restored photo", meta=meta)]
+        return [Creation(files=[artifact], title="Restored photo", meta=meta, models=used)]
+
+    def used_models(self, libraries: set[str], upscaler: str | None) -> tuple[ModelCard, ...]:
+        """The libraries the steps ran and, for the upscale step, the one network chosen
+        (a work's lineage names only what made it)."""
+        opencv, skimage = self.models[:2]
+        used = [
+            card for name, card in (("opencv", opencv), ("skimage", skimage)) if name in libraries
+        ]
+        return (*used, esrgan.card(upscaler)) if upscaler else tuple(used)

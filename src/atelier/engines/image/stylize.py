@@ -47,6 +47,11 @@ STYLE_MODELS = (
 )
 
 
+def style_model(from_picture: bool) -> ModelCard:
+    """The network a style ran on: the arbitrary one for a style picture, else the presets'."""
+    return STYLE_MODELS[1] if from_picture else STYLE_MODELS[0]
+
+
 class StylizeParams(ImageOutput):
     image: ImageUploadId = Field(description="The photo to restyle (upload id).")
     style: Annotated[int, Field(ge=0, le=NUM_STYLES - 1)] | ModelRef | None = Field(
@@ -153,12 +158,14 @@ class Stylize(Engine):
                 styled = Image.blend(original, styled, p.strength)
         ctx.progress(0.9, "saving")
         settings = {"Style": style_label, "Strength": p.strength, "Keep colors": p.keep_colors}
-        artifact = image_artifact(styled, self, p, ctx.seed, settings)
+        used = (style_model(p.style_image is not None),)
+        artifact = image_artifact(styled, self, p, ctx.seed, settings, models=used)
         return [
             Creation(
                 files=[artifact],
                 title=f"Stylized ({style_label})",
                 meta={"width": styled.width, "height": styled.height},
+                models=used,
             )
         ]
 

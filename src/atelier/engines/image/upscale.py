@@ -64,11 +64,13 @@ class Upscale(Engine):
         ctx.progress(0.92, "saving")
         network = esrgan.network_for(p.model, p.scale)
         settings = {"Upscaler": network.file, "Scale": p.scale, "Model": p.model}
-        artifact = image_artifact(enlarged, self, p, ctx.seed, settings)
+        used = (esrgan.card(p.model),)
+        artifact = image_artifact(enlarged, self, p, ctx.seed, settings, models=used)
         return [
             Creation(
                 files=[artifact],
                 title=f"Upscaled ×{p.scale} ({p.model})",
                 meta={"width": enlarged.width, "height": enlarged.height, "network": network.file},
+                models=used,
             )
         ]

@@ -159,6 +159,13 @@ def check_music(data: bytes, seconds: float = CHECK_SECONDS) -> str:
     for one over a limit (bytes, bars, notes, parts, or the `seconds` and memory its reading
     may take: it is read in a child process, off the caller's thread); otherwise ValueError,
     in words a user understands."""
+    return check_music_melody(data, seconds)[0]
+
+
+def check_music_melody(data: bytes, seconds: float = CHECK_SECONDS) -> tuple[str, Piece | None]:
+    """`check_music`'s MIME type, and the file's melody line as `read_melody` finds it (in
+    any meter; None when no part is a melody), from the same bounded reading: the studio
+    fingerprints it to recognise its own melodies coming back."""
     if len(data) > MAX_MUSIC_BYTES:
         raise OverLimit(
             f"the music file is {len(data):,} bytes; the limit for music files is "
@@ -167,14 +174,15 @@ def check_music(data: bytes, seconds: float = CHECK_SECONDS) -> str:
     kind = music_format(data)
     if kind is None:
         raise ValueError("not a music file (MIDI, MusicXML or ABC expected)")
-    run_bounded(_check_readable, data, seconds=seconds, memory_bytes=CHECK_MEMORY_BYTES)
-    return MUSIC_MIMES[kind]
+    melody = run_bounded(_check_readable, data, seconds=seconds, memory_bytes=CHECK_MEMORY_BYTES)
+    return MUSIC_MIMES[kind], melody
 
 
-def _check_readable(data: bytes) -> None:
-    """Runs in check_music's child: OverLimit or ValueError unless `data` reads as music."""
+def _check_readable(data: bytes) -> Piece | None:
+    """Runs in check_music's child: OverLimit or ValueError unless `data` reads as music;
+    its melody line, if a part is one."""
     try:
-        _piece_from_bytes(data, MAX_READ_BARS)
+        return _melody_of(*_piece_from_bytes(data, MAX_READ_BARS))
     except OverLimit:
         raise
     except EngineError as exc:
@@ -221,14 +229,31 @@ def read_melody(path: Path, max_bars: int = MAX_READ_BARS) -> Piece:
             f"the melody is in {piece.meter}, which is not supported; use one of "
             f"{', '.join(METERS)}"
         )
+    melody = _melody_of(piece, source)
+    if melody is None:
+        raise EngineError(
+            "no melody found: every part plays chords or several voices at once; "
+            "upload a single melody line"
+        )
+    return melody
+
+
+def melody_line(data: bytes, max_bars: int = MAX_READ_BARS) -> Piece | None:
+    """The melody line of music bytes the studio made itself (a work's MIDI), read in this
+    process: uploads are read bounded, by `check_music_melody`. None when there is none."""
+    try:
+        return _melody_of(*_piece_from_bytes(data, max_bars))
+    except EngineError:
+        return None
+
+
+def _melody_of(piece: Piece, source: Any) -> Piece | None:
+    """The first part of `source` that is a melody (few chords; of those, its top note)."""
     parts = list(source.parts) if isinstance(source, stream.Score) else [source]
     for part in parts:
         if _is_melody(part):
             return replace(piece, parts=(part_from_music21(part, "melody"),))
-    raise EngineError(
-        "no melody found: every part plays chords or several voices at once; "
-        "upload a single melody line"
-    )
+    return None
 
 
 def _read_bytes(path: Path) -> bytes:

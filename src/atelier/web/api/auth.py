@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 
 from atelier.accounts.authz import Principal
 from atelier.studio import Studio
@@ -80,6 +82,40 @@ def me(who: Principal = Depends(principal)) -> dict[str, Any]:
         "scopes": list(who.scopes),
         "via": who.via,
     }
+
+
+@router.get("/me/export", response_class=FileResponse)
+def export_my_data(
+    who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
+) -> FileResponse:
+    """Everything the studio holds about you, as a zip (account, keys without secrets,
+    uploads and works with their files, invoices, ledger, orders, licences, payouts)."""
+    path = studio.personal.export(who)
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename="atelier-my-data.zip",
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+class CloseIn(BaseModel):
+    password: str = Field(..., min_length=1, max_length=1024)
+
+
+@router.delete("/me", status_code=204)
+def close_my_account(
+    body: CloseIn,
+    response: Response,
+    who: Principal = Depends(principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    """Close your account (your password once more): works, uploads and keys erased;
+    invoices, ledger, orders and licences kept under an anonymised account."""
+    studio.personal.close(who, body.password)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.status_code = 204
+    return response
 
 
 @router.post("/keys", status_code=201, dependencies=[Depends(ratelimit.limit("keys"))])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
@@ -106,6 +106,7 @@ def licence_out(grant: LicenceGrant) -> dict[str, Any]:
         "certificate_html": f"/v1/licences/{grant.id}/certificate.html",
         "certificate_pdf": f"/v1/licences/{grant.id}/certificate.pdf",
         "odrl": f"/v1/licences/{grant.id}/odrl.json",
+        "file": f"/v1/licences/{grant.id}/file",
         "verify_url": f"/verify/licences/{grant.id}",
     }
 
@@ -277,6 +278,20 @@ def get_licence(
     licence_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> dict[str, Any]:
     return licence_out(studio.licences.get(who, licence_id))
+
+
+@router.get("/licences/{licence_id}/file", response_class=FileResponse)
+def licence_file(
+    licence_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
+) -> FileResponse:
+    """The licensed work's original file, for its licensee."""
+    name, mime, sha256, path = studio.licences.file(who, licence_id)
+    return FileResponse(
+        path,
+        media_type=mime,
+        filename=name,
+        headers={"ETag": f'"{sha256}"', "Cache-Control": "private, no-cache"},
+    )
 
 
 @router.get("/licences/{licence_id}/odrl.json")

@@ -44,7 +44,7 @@ from atelier.engines.image.compose.prompt import (
 )
 from atelier.engines.image.compose.words import wordset
 from atelier.engines.image.encode import ImageOutput, image_artifact
-from atelier.engines.image.stylize import STYLE_MODELS, VectorPainter, read_style
+from atelier.engines.image.stylize import STYLE_MODELS, VectorPainter, read_style, style_model
 
 ASPECTS = {
     "1:1": 1.0,
@@ -255,13 +255,22 @@ class Compose(Engine):
             picture = Image.fromarray((pixels * 255).astype(np.uint8))
         if scene.colours:
             picture = _grade(picture, COLOURS[scene.colours[0]])
-        style_label = None
+        style_label, network = None, None
         style_text = p.style or scene.style
         if p.style_image is not None or style_text:
             ctx.progress(0.75, "applying the style")
-            picture, style_label = self._stylize(picture, p, style_text, ctx)
+            picture, style_label, network = self._stylize(picture, p, style_text, ctx)
         ctx.progress(0.95, "saving")
-        return [self._creation(p, ctx, scene, choices, placements, picture, style_label)]
+        used = self.used_models(p.prompt, network)
+        return [self._creation(p, ctx, scene, choices, placements, picture, style_label, used)]
+
+    def used_models(self, prompt: str, network: ModelCard | None) -> tuple[ModelCard, ...]:
+        """What this picture was made with: the library and word lists every prompt uses,
+        the Chinese dictionary for a Chinese prompt, and the style network if one ran."""
+        clipart, minilm, lemmas, cedict, cmudict = self.models[:5]
+        chinese_prompt = (cedict,) if chinese.is_chinese(prompt) else ()
+        styled = (network,) if network is not None else ()
+        return (clipart, minilm, lemmas, *chinese_prompt, cmudict, *styled)
 
     def plan(self, prompt: str, width: int, height: int, rng: np.random.Generator) -> Plan:
         """What goes where, before anything is painted: the prompt read, a drawing chosen
@@ -353,21 +362,22 @@ class Compose(Engine):
 
     def _stylize(
         self, picture: Image.Image, p: ComposeParams, style_text: str | None, ctx: Context
-    ) -> tuple[Image.Image, str]:
+    ) -> tuple[Image.Image, str, ModelCard | None]:
         """The picture in the style asked for: one of finish.py's (etching, watercolour,
-        pencil sketch), else the nearest preset network, else the style picture's."""
+        pencil sketch), else the nearest preset network, else the style picture's; with
+        its label and the network that ran (None for finish.py's own)."""
         if is_id(style_text):  # a client's house style, staged by the studio
             vector = read_style(ctx.file(str(style_text)))
             styled = self._painter.paint(picture, vector, ctx.threads)
             if p.style_strength < 1.0:
                 styled = Image.blend(picture, styled, p.style_strength)
-            return styled, "house style"
+            return styled, "house style", style_model(False)
         own = finish.named(style_text) if style_text and p.style_image is None else None
         if own is not None:
             styled = finish.apply(picture, own, ctx.seed)
             if p.style_strength < 1.0:
                 styled = Image.blend(picture, styled, p.style_strength)
-            return styled, own
+            return styled, own, None
         network = self._network(ctx.threads)
         size = max(picture.size)
         try:
@@ -386,7 +396,7 @@ class Compose(Engine):
         styled = styled.convert("RGB").resize(picture.size, Image.Resampling.LANCZOS)
         if p.style_strength < 1.0:
             styled = Image.blend(picture, styled, p.style_strength)
-        return styled, label
+        return styled, label, style_model(p.style_image is not None)
 
     def _creation(
         self,
@@ -397,6 +407,7 @@ class Compose(Engine):
         placements: list[layout.Placement],
         picture: Image.Image,
         style_label: str | None,
+        made_with: tuple[ModelCard, ...],
     ) -> Creation:
         records = layout_records(choices, placements)
         unplaced = [{"words": words, "noun": None} for words in scene.dropped]
@@ -417,7 +428,9 @@ class Compose(Engine):
             "Style": style_label,
             "Style strength": p.style_strength if style_label else None,
         }
-        artifact = image_artifact(picture, self, p, ctx.seed, settings, prompt=p.prompt)
+        artifact = image_artifact(
+            picture, self, p, ctx.seed, settings, prompt=p.prompt, models=made_with
+        )
         meta = {
             "width": picture.width,
             "height": picture.height,
@@ -453,7 +466,7 @@ class Compose(Engine):
             "style": style_label,
         }
         title = p.prompt if len(p.prompt) <= 80 else p.prompt[:77] + "…"
-        return Creation(files=[artifact], title=title, meta=meta, sources=sources)
+        return Creation(files=[artifact], title=title, meta=meta, sources=sources, models=made_with)
 
 
 def layout_records(
