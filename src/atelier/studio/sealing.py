@@ -107,9 +107,7 @@ class Sealing:
                 )
                 files = self._store(sealed)
                 prints = recognition.work_prints(creation.files)
-                made.append(
-                    Made(work_id, creation, files, sealed, models, screen.result(), prints)
-                )
+                made.append(Made(work_id, creation, files, sealed, models, screen.result(), prints))
             return made
         finally:
             for screen in screens:
