@@ -3,7 +3,8 @@ through here, whichever door it came in by. The only place that knows the order 
 steps; sealing, uploads, safety and credits each do their own part when called.
 
     submit     validate params (the engine's schema), check uploads, screen the prompt,
-               reserve credits, persist the job as queued; idempotent by key
+               hold the engine's budget to the plan's limits, reserve credits, persist
+               the job as queued; idempotent by key
     claim      a worker takes the oldest runnable job under a lease
     heartbeat  it renews the lease, reports progress, learns of a cancel
     finish     seal and store the result, record the works, settle the credits
@@ -117,7 +118,8 @@ class Spine:
             raise Invalid("Idempotency-Key must be 1 to 255 characters", field="Idempotency-Key")
         clean = checked.model_dump(mode="json")
         with self.db.transaction() as s:
-            uploads.check_params(s, who, engine, clean)
+            inputs = uploads.check_params(s, who, engine, clean)
+        budget = engine.output_budget(checked, inputs)  # what it makes: the plan limits it
         verdict = self.safety.screen_request(
             free_text(clean, engine.Params.model_json_schema(), upload_fields(engine))
         )
@@ -130,7 +132,7 @@ class Spine:
                     earlier = self._job_by_key(s, who.user_id, idempotency_key)
                     if earlier is not None:
                         return self._replay(earlier, digest), False
-                self.commerce.check_submit(s, who, engine.medium, clean)  # locks the user
+                self.commerce.check_submit(s, who, budget)  # locks the user
                 job = Job(
                     id=new_id(),
                     owner_id=who.user_id,
@@ -140,7 +142,7 @@ class Spine:
                     status="queued",
                     idempotency_key=idempotency_key,
                     request_hash=digest,
-                    cost_estimate=engine.estimate_cost(checked),
+                    cost_estimate=engine.estimate_cost(checked, budget),
                     works=[],
                     created_at=utcnow(),
                 )
