@@ -159,7 +159,14 @@ def test_create_job_returns_201_and_location_then_succeeds(client: TestClient) -
     job = response.json()
     assert response.headers["location"] == f"/v1/jobs/{job['id']}"
     assert job["status"] in ("queued", "running") and job["seed"] == 42
-    assert job["params"] == {"seconds": 0.0, "steps": 1, "works": 1, "fail": False, "empty": False}
+    assert job["params"] == {
+        "seconds": 0.0,
+        "steps": 1,
+        "works": 1,
+        "fail": False,
+        "empty": False,
+        "unmet": [],
+    }
     done = wait_job(client, alice, job["id"])
     assert done["status"] == "succeeded" and len(done["work_ids"]) == 1
     work = client.get(f"/v1/works/{done['work_ids'][0]}", headers=alice).json()
