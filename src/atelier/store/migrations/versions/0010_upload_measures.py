@@ -6,8 +6,8 @@ already; recordings now keep their length in seconds, and scores their bars, qua
 notes and seconds at their own tempo. Uploads from before stay without (a job on one is
 budgeted as on a typical input).
 
-Revision ID: 0009_upload_measures
-Revises: 0008_one_head
+Revision ID: 0010_upload_measures
+Revises: 0009_evaluation
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_upload_measures"
-down_revision: str | tuple[str, ...] | None = "0008_one_head"
+revision: str = "0010_upload_measures"
+down_revision: str | tuple[str, ...] | None = "0009_evaluation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
