@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import update
 
+from atelier.commerce.models import Plan
 from atelier.engines.base import Context, EngineConfig
 from atelier.engines.image import esrgan
 from atelier.engines.image.upscale import Upscale, UpscaleParams
@@ -29,6 +31,9 @@ PICTURE = photo(48, 40)
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
     settings = make_settings(tmp_path_factory.mktemp("upscale"), workers=1)
     with TestClient(create_app(settings)) as client:
+        with client.app.state.studio.db.transaction() as s:  # type: ignore[attr-defined]
+            # the engine's own limits are tested here, not the plan's
+            s.execute(update(Plan).where(Plan.id == "trial").values(max_pixels=100_000_000))
         yield client, api_user(client, "enlarger@example.com", credits=5_000)  # ×4 photo jobs
 
 

@@ -9,7 +9,7 @@ they read a file, never a record."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 
 from pydantic import Field
 
@@ -18,7 +18,7 @@ _ID = re.compile(ID_PATTERN)
 MODEL_KEY = "custom_model"  # the schema key a field that may name a model carries
 
 
-def is_id(value: object) -> bool:
+def is_id(value: object) -> TypeGuard[str]:
     """Whether a parameter's value is an id (32 lowercase hex digits), not a name."""
     return isinstance(value, str) and bool(_ID.match(value))
 

@@ -3,7 +3,8 @@ through here, whichever door it came in by. The only place that knows the order 
 steps; sealing, uploads, safety and credits each do their own part when called.
 
     submit     validate params (the engine's schema), check uploads, screen the prompt,
-               reserve credits, persist the job as queued; idempotent by key
+               hold the engine's budget to the plan's limits, reserve credits, persist
+               the job as queued; idempotent by key
     claim      a worker takes the oldest runnable job under a lease
     heartbeat  it renews the lease, reports progress, learns of a cancel
     finish     seal and store the result, record the works, settle the credits
@@ -122,8 +123,9 @@ class Spine:
             raise Invalid("Idempotency-Key must be 1 to 255 characters", field="Idempotency-Key")
         clean = checked.model_dump(mode="json")
         with self.db.transaction() as s:
-            uploads.check_params(s, who, engine, clean)
+            inputs = uploads.check_params(s, who, engine, clean)
             self.models.check_submit(s, who, engine, clean)
+        budget = engine.output_budget(checked, inputs)  # what it makes: the plan limits it
         verdict = self.safety.screen_request(
             free_text(clean, params_schema(engine), upload_fields(engine))
         )
@@ -136,8 +138,8 @@ class Spine:
                     earlier = self._job_by_key(s, who.user_id, idempotency_key)
                     if earlier is not None:
                         return self._replay(earlier, digest), False
-                self.commerce.check_submit(s, who, engine.medium, clean)  # locks the user
-                cost = engine.estimate_cost(checked)
+                self.commerce.check_submit(s, who, budget)  # locks the user
+                cost = engine.estimate_cost(checked, budget)
                 job = self.enqueue(s, who.user_id, engine, clean, seed, idempotency_key, cost)
                 self.safety.note_request(s, job.id, verdict)  # flagged: its works are held
         except IntegrityError:

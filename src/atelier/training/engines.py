@@ -26,7 +26,17 @@ from pydantic import Field, model_validator
 
 from atelier.datasets import versions
 from atelier.datasets.melodies import piece_from_json
-from atelier.engines.base import Artifact, Context, Creation, Engine, EngineError, ModelCard, Params
+from atelier.engines.base import (
+    Artifact,
+    Budget,
+    Context,
+    Creation,
+    Engine,
+    EngineError,
+    Inputs,
+    ModelCard,
+    Params,
+)
 from atelier.engines.custom import dataset
 from atelier.engines.music import generating as gen
 from atelier.engines.music.model import bundle
@@ -89,6 +99,11 @@ class Trainer(Engine):
     """A training engine: the studio keeps its result as a model record."""
 
     credits_per_second = 1.0
+
+    def output_budget(self, params: Any, inputs: Inputs) -> Budget:
+        """A model, not pictures or audio: nothing a plan's output limits hold (a plan's
+        custom-model flag decides who may train)."""
+        return Budget()
 
     def reporter(self, ctx: Context, curve: Curve, every: int, what: str) -> OnProgress:
         """Progress for the job page: the step, the loss, the held-out loss when measured."""
@@ -153,7 +168,7 @@ class TrainMusic(Trainer):
     def available(self) -> str | None:
         return gen.model_problem(*gen.MELODY_MODELS.values())
 
-    def estimate_seconds(self, params: Any) -> float:
+    def estimate_seconds(self, params: Any, budget: Budget) -> float:
         per_step = params.batch * params.seq / (16 * 96) / 3.0
         return round(15.0 + params.steps * per_step, 1)
 
@@ -267,7 +282,7 @@ class TrainImage(Trainer):
     )
     Params = TrainImageParams
 
-    def estimate_seconds(self, params: Any) -> float:
+    def estimate_seconds(self, params: Any, budget: Budget) -> float:
         if params.method == "style":
             return round(10.0 + 2.0 * (params.steps or 6) + (20.0 if params.compare else 0), 1)
         side = (params.resolution or 512) / 512
@@ -389,7 +404,7 @@ class TrainText(Trainer):
     )
     Params = TrainTextParams
 
-    def estimate_seconds(self, params: Any) -> float:
+    def estimate_seconds(self, params: Any, budget: Budget) -> float:
         return 120.0 if params.evaluate else 15.0
 
     def run(self, params: Any, ctx: Context) -> list[Creation]:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from PIL import Image, PngImagePlugin
 from pydantic import Field
 
-from atelier.engines.base import Artifact, Engine, ModelCard, Params
+from atelier.engines.base import ADVANCED, Artifact, Engine, ModelCard, Params
 
 FORMATS = {
     "png": ("PNG", "image/png"),
@@ -25,8 +25,16 @@ USER_COMMENT, IMAGE_DESCRIPTION = 0x9286, 0x010E
 class ImageOutput(Params):
     """Output choices every image engine offers."""
 
-    format: Literal["png", "jpeg", "webp"] = Field("png", description="File format of the result.")
-    quality: int = Field(92, ge=50, le=100, description="JPEG/WebP quality (PNG is lossless).")
+    format: Literal["png", "jpeg", "webp"] = Field(
+        "png", description="File format of the result.", json_schema_extra=ADVANCED
+    )
+    quality: int = Field(
+        92,
+        ge=50,
+        le=100,
+        description="JPEG/WebP quality (PNG is lossless).",
+        json_schema_extra=ADVANCED,
+    )
 
 
 def a1111_parameters(prompt: str, settings: dict[str, Any], negative: str = "") -> str:

@@ -17,11 +17,16 @@ from pydantic import Field, field_validator, model_validator
 from skimage.restoration import estimate_sigma, inpaint_biharmonic
 
 from atelier.engines.base import (
+    ADVANCED,
+    TYPICAL,
+    Budget,
     Context,
     Creation,
     Engine,
     EngineError,
     ImageUploadId,
+    Inputs,
+    MaskUploadId,
     ModelCard,
 )
 from atelier.engines.image import esrgan
@@ -52,6 +57,17 @@ NEUTRAL_CHROMA = 60  # scratches and dust are grey: max(R,G,B) - min(R,G,B) belo
 NOISE_MARGIN = 5.0  # a defect must also stand this many noise sigmas above its surroundings
 DENOISE_PER_SIGMA = 0.8  # NLM strength h per estimated noise sigma (best on the sample photos)
 LEVELS_CLIP = 0.5  # per cent of each channel's darkest and brightest pixels clipped by levels
+# Seconds a step takes per megapixel, and reading and writing the photo (for estimates:
+# benchmarks/estimates.py); the upscale step is Real-ESRGAN's (esrgan.seconds_for).
+STEP_SECONDS_PER_MEGAPIXEL = {
+    "inpaint": 0.5,
+    "scratches": 1.0,
+    "denoise": 1.4,
+    "levels": 0.1,
+    "white_balance": 0.1,
+    "contrast": 0.1,
+}
+START_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.3, 0.3
 
 
 class RestoreParams(ImageOutput):
@@ -64,7 +80,7 @@ class RestoreParams(ImageOutput):
         "denoise, levels); they always run in this order: inpaint, scratches, denoise, "
         "levels, white_balance, contrast, upscale.",
     )
-    mask: ImageUploadId | None = Field(
+    mask: MaskUploadId | None = Field(
         None,
         description="For the inpaint step: an image the size of the photo whose light pixels "
         "mark the area to fill (upload id).",
@@ -75,6 +91,7 @@ class RestoreParams(ImageOutput):
         le=40.0,
         description="Non-local-means strength h; empty: 0.8 × the noise level estimated "
         "from the photo.",
+        json_schema_extra=ADVANCED,
     )
     scratch_threshold: int = Field(
         40,
@@ -82,6 +99,7 @@ class RestoreParams(ImageOutput):
         le=128,
         description="How much (0–255) a thin line or speck must differ from its surroundings "
         "to count as damage; lower finds fainter scratches and risks real detail.",
+        json_schema_extra=ADVANCED,
     )
     scale: Literal[2, 3, 4] = Field(2, description="Enlargement of the upscale step.")
     model: esrgan.UpscaleModel = Field(
@@ -225,7 +243,7 @@ def read_mask(image: Image.Image, size: tuple[int, int]) -> np.ndarray:
     return marked.astype(np.uint8) * 255
 
 
-class Restore(Engine):
+class Restore(Engine[RestoreParams]):
     name = "image.restore"
     medium = "image"
     title = "Restore"
@@ -253,17 +271,26 @@ class Restore(Engine):
     )
     credits_per_second = 1.0
 
-    def estimate_seconds(self, params: Any) -> float:
-        """For a typical 800×600 photo (the upload's size is not known here)."""
-        p: RestoreParams = params
-        pixels = 480_000
-        seconds = 0.5 + (1.5 if "denoise" in p.steps else 0.0)
-        if "upscale" in p.steps:
-            seconds += esrgan.seconds_for(p.model, pixels)
+    def output_budget(self, params: RestoreParams, inputs: Inputs) -> Budget:
+        photo = inputs.get("image", TYPICAL)
+        upscaled = "upscale" in params.steps
+        return Budget(
+            images=1,
+            pixels=photo.pixels * (params.scale**2 if upscaled else 1),
+            pixels_in=photo.pixels,
+            field="scale" if upscaled else "image",
+        )
+
+    def estimate_seconds(self, params: RestoreParams, budget: Budget) -> float:
+        megapixels = budget.pixels_in / 1e6
+        seconds = START_SECONDS + WRITE_SECONDS_PER_MEGAPIXEL * budget.pixels_out / 1e6
+        seconds += sum(STEP_SECONDS_PER_MEGAPIXEL.get(s, 0.0) for s in params.steps) * megapixels
+        if "upscale" in params.steps:
+            seconds += esrgan.seconds_for(params.model, budget.pixels_in)
         return round(seconds, 2)
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: RestoreParams = params
+    def run(self, params: RestoreParams, ctx: Context) -> list[Creation]:
+        p = params
         limit = MAX_UPSCALE_PIXELS if "upscale" in p.steps else MAX_PIXELS
         with Image.open(ctx.file(p.image)) as photo:
             size = photo.size

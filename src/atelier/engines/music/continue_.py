@@ -6,12 +6,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import torch
 from pydantic import Field
 
-from atelier.engines.base import Context, Creation, Engine, Params
+from atelier.engines.base import TYPICAL, Budget, Context, Creation, Engine, Inputs, Params
 from atelier.engines.music import generating as gen
 from atelier.engines.music import render
 from atelier.engines.music import tokens as tok
@@ -34,7 +33,7 @@ class ContinueParams(Params):
     model: gen.MelodyModel = "full"
 
 
-class MusicContinue(Engine):
+class MusicContinue(Engine[ContinueParams]):
     name = "music.continue"
     medium = "music"
     title = "Continue a melody"
@@ -49,11 +48,21 @@ class MusicContinue(Engine):
     def available(self) -> str | None:
         return gen.model_problem(*gen.MELODY_MODELS.values()) or render.render_problem()
 
-    def estimate_seconds(self, params: Any) -> float:
-        return 3.0 + 0.15 * params.bars
+    def output_budget(self, params: ContinueParams, inputs: Inputs) -> Budget:
+        """The opening as written and `bars` more, at its own tempo and meter."""
+        opening = inputs.get("melody", TYPICAL)
+        per_bar = opening.seconds / max(opening.bars, 1)
+        return Budget(
+            audio_seconds=opening.seconds + params.bars * per_bar,
+            bars=opening.bars + params.bars,
+            field="bars",
+        )
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: ContinueParams = params
+    def estimate_seconds(self, params: ContinueParams, budget: Budget) -> float:
+        return round(gen.RATES.seconds(budget), 2)
+
+    def run(self, params: ContinueParams, ctx: Context) -> list[Creation]:
+        p = params
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
         ctx.progress(0.02, "reading the opening")

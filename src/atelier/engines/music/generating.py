@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, Field, ValidationInfo
 
-from atelier.engines.base import Context, EngineError, ModelCard
+from atelier.engines.base import ADVANCED, Context, EngineError, ModelCard, Rates
 from atelier.engines.custom import ModelRef, custom_model, is_id
 from atelier.engines.music import harmony
 from atelier.engines.music import tokens as tok
@@ -52,6 +52,15 @@ DEFAULT_INSTRUMENTS = {
 }
 CHORALE_PROGRAMS = (52, 52, 52, 52)  # choir aahs for each voice
 SCORE_CREDITS = 0.5  # credits a second of the engines' estimated work
+# Seconds of work (benchmarks/estimates.py): loading, each bar written or re-voiced, and
+# rendering each second of audio (FluidSynth, with MIDI, MusicXML and the score).
+RATES = Rates(start=1.5, per_bar=0.12, per_audio_second=0.03)
+HARMONIZE_SECONDS_PER_BAR = 0.15  # one draft of alto, tenor and bass, a bar
+
+
+def seconds_of(bars: int, meter: str, tempo: int) -> float:
+    """How long `bars` bars of `meter` play at `tempo` quarter notes a minute."""
+    return float(bars * bar_length(meter) * 60 / tempo)
 
 
 def model_problem(*names: str) -> str | None:
@@ -118,8 +127,13 @@ def model_knows_style(value: ModelChoice | str, info: ValidationInfo) -> ModelCh
 
 # The sampling and model parameters compose, continue and restyle share. `style` must be
 # declared before `model`: the model's check reads the style already validated.
-Temperature = Annotated[float, Field(ge=0.1, le=2.0, description="Lower: safer, plainer.")]
-TopP = Annotated[float, Field(ge=0.1, le=1.0, description="Nucleus sampling mass.")]
+Temperature = Annotated[
+    float,
+    Field(ge=0.1, le=2.0, description="Lower: safer, plainer.", json_schema_extra=ADVANCED),
+]
+TopP = Annotated[
+    float, Field(ge=0.1, le=1.0, description="Nucleus sampling mass.", json_schema_extra=ADVANCED)
+]
 MelodyModel = Annotated[
     ModelChoice | ModelRef,
     AfterValidator(model_knows_style),

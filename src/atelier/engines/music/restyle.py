@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import torch
 from pydantic import Field
 
-from atelier.engines.base import Context, Creation, Engine, Params
+from atelier.engines.base import TYPICAL, Budget, Context, Creation, Engine, Inputs, Params
 from atelier.engines.music import generating as gen
 from atelier.engines.music import render
 from atelier.engines.music import tokens as tok
@@ -43,7 +42,7 @@ class RestyleParams(Params):
     model: gen.MelodyModel = "full"
 
 
-class MusicRestyle(Engine):
+class MusicRestyle(Engine[RestyleParams]):
     name = "music.restyle"
     medium = "music"
     title = "Restyle a melody"
@@ -59,11 +58,15 @@ class MusicRestyle(Engine):
     def available(self) -> str | None:
         return gen.model_problem(*gen.MELODY_MODELS.values()) or render.render_problem()
 
-    def estimate_seconds(self, params: Any) -> float:
-        return 4.0
+    def output_budget(self, params: RestyleParams, inputs: Inputs) -> Budget:
+        melody = inputs.get("melody", TYPICAL)
+        return Budget(audio_seconds=melody.seconds, bars=melody.bars, field="melody")
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: RestyleParams = params
+    def estimate_seconds(self, params: RestyleParams, budget: Budget) -> float:
+        return round(gen.RATES.seconds(budget), 2)
+
+    def run(self, params: RestyleParams, ctx: Context) -> list[Creation]:
+        p = params
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
         ctx.progress(0.02, "reading the melody")

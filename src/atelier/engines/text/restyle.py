@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from atelier import embeddings
-from atelier.engines.base import Context, Creation
+from atelier.engines.base import ABOUT, ADVANCED, Budget, Context, Creation, Inputs
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.text.common import (
     GEMMA,
@@ -67,7 +67,12 @@ CONTRACTION = re.compile(r"\b\w+'(s|re|ll|ve|d|t|m)\b", re.IGNORECASE)
 
 
 class RestyleParams(TextParams):
-    text: English = Field(min_length=1, max_length=3000, description="The passage to rewrite.")
+    text: English = Field(
+        min_length=1,
+        max_length=3000,
+        description="The passage to rewrite.",
+        json_schema_extra=ABOUT,
+    )
     style: Style | None = Field(
         None, description="The style to write it in; 'example' follows your example text."
     )
@@ -78,9 +83,15 @@ class RestyleParams(TextParams):
         description="A sample of the style to imitate.",
     )
     candidates: int = Field(
-        6, ge=1, le=8, description="Drafts of each few sentences; the best one is kept."
+        6,
+        ge=1,
+        le=8,
+        description="Drafts of each few sentences; the best one is kept.",
+        json_schema_extra=ADVANCED,
     )
-    temperature: float = Field(0.8, ge=0.0, le=2.0, description="Randomness: 0 is greedy.")
+    temperature: float = Field(
+        0.8, ge=0.0, le=2.0, description="Randomness: 0 is greedy.", json_schema_extra=ADVANCED
+    )
     voice: ModelRef | None = Field(
         None,
         description="The id of your own voice: the passage is rewritten like its passage "
@@ -179,7 +190,7 @@ def marker(style: str, source: str, text: str) -> float | None:
     return None
 
 
-class Restyle(TextEngine):
+class Restyle(TextEngine[RestyleParams]):
     name = "text.restyle"
     title = "Restyle"
     description = (
@@ -190,15 +201,17 @@ class Restyle(TextEngine):
     Params = RestyleParams
     models = (GEMMA, MINILM)
 
-    def default_max_tokens(self, params: Any) -> int:
+    def default_max_tokens(self, params: RestyleParams) -> int:
         return 160  # the most per chunk of ~45 words; less for a shorter chunk
 
-    def estimate_seconds(self, params: Any) -> float:
+    def output_budget(self, params: RestyleParams, inputs: Inputs) -> Budget:
+        """Each part's drafts; a part of a few sentences takes about half the most."""
         parts = sum(len(chunks(p)) for p in paragraphs(params.text))
-        return round(parts * super().estimate_seconds(params) * 0.5, 1)
+        per_part = super().output_budget(params, inputs).tokens
+        return Budget(tokens=parts * per_part // 2, field="text")
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: RestyleParams = params
+    def run(self, params: RestyleParams, ctx: Context) -> list[Creation]:
+        p = params
         parts = self.drafts(p, ctx)
         chunks_ = [drafts for para in parts for drafts in para]
         chosen = [drafts[best_index(drafts)] for drafts in chunks_]

