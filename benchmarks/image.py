@@ -532,6 +532,7 @@ def through_studio(case: Case, scratch: Path, runs: int) -> list[float]:
                 self.safety,
                 self.commerce,
                 old.sealing,
+                old.models,
             )
             self.stored: queue.Queue[tuple[str, float]] = queue.Queue()
             self.jobs.stored = self.stored
