@@ -9,6 +9,7 @@ from atelier.commerce import certificates
 from atelier.commerce.market import Market
 from atelier.commerce.market_models import LicenceGrant
 from atelier.provenance import Provenance
+from atelier.store import paging
 
 
 class Licences:
@@ -16,8 +17,10 @@ class Licences:
         self.market = market
         self.provenance = provenance
 
-    def mine(self, who: Principal, limit: int = 50, offset: int = 0) -> list[LicenceGrant]:
-        return self.market.licences(who, limit, offset)
+    def mine(
+        self, who: Principal, limit: int = 50, offset: int = 0, after: paging.After | None = None
+    ) -> list[LicenceGrant]:
+        return self.market.licences(who, limit, offset, after)
 
     def get(self, who: Principal, licence_id: str) -> LicenceGrant:
         return self.market.licence(who, licence_id)
