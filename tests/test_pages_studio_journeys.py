@@ -306,6 +306,7 @@ def test_my_works_filters_and_bulk_actions(browser: Browser, site: Site) -> None
             "works": 1,
             "fail": False,
             "empty": False,
+            "unmet": [],
         }
         assert manifest["files"][0]["sha256"] == manifest["log_entries"][0]["sha256"]
         folder = next(n for n in archive.namelist() if manifest["id"][:8] in n)

@@ -140,7 +140,7 @@ def test_claims_take_the_oldest_job_first(studio: Studio, who: Principal) -> Non
     assert first is not None
     assert (first.engine, first.params, first.attempt) == (
         "test.wait",
-        {"seconds": 0.0, "steps": 1, "works": 1, "fail": False, "empty": False},
+        {"seconds": 0.0, "steps": 1, "works": 1, "fail": False, "empty": False, "unmet": []},
         1,
     )
 

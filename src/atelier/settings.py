@@ -10,7 +10,16 @@ from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-RATE_LIMITED = ("sign_in", "sign_up", "password", "keys", "uploads", "jobs", "verify")
+RATE_LIMITED = (
+    "sign_in",
+    "sign_up",
+    "password",
+    "keys",
+    "uploads",
+    "jobs",
+    "verify",
+    "votes",
+)
 
 
 class Settings(BaseSettings):
@@ -94,6 +103,9 @@ class Settings(BaseSettings):
     limit_jobs: str = Field("60/minute", description="Submitted jobs per address and per user.")
     limit_verify: str = Field(
         "30/minute;300/hour", description="Public verifications per address (and user)."
+    )
+    limit_votes: str = Field(
+        "120/minute", description="Panel votes and feedback on works, per address and user."
     )
     lockout_failures: int = Field(
         10, ge=1, le=1000, description="Failed sign-ins in a row that lock an account."

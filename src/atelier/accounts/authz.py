@@ -13,6 +13,9 @@ from atelier.errors import Forbidden, NotFound
 SCOPES = ("read", "write")
 ADMIN = "admin"
 CREATOR_ROLES = (ADMIN, "creator")
+REVIEWER = "reviewer"  # judges expert panels' items, and nothing else
+PANEL_MAKERS = (ADMIN, "creator", "customer")
+ADMIN_MEDIA = ("evaluation",)  # engines only admins may run (eval.compare)
 READ_ONLY_KEY = "this API key may only read; create a key with the write scope"
 
 
@@ -61,11 +64,38 @@ def require_creator(who: Principal) -> None:
         raise Forbidden(f"a {who.role} account cannot create; ask an admin for a creator role")
 
 
+def require_engine(who: Principal, medium: str) -> None:
+    """Some engines are the admins' tools (comparisons run as jobs), not a creator's."""
+    if medium in ADMIN_MEDIA and not is_admin(who):
+        raise Forbidden(f"only admins may run {medium} engines", field="engine")
+
+
+def require_panel_maker(who: Principal) -> None:
+    """Admins and clients make expert panels over their works; reviewers only judge."""
+    require_scope(who, "write")
+    if who.role not in PANEL_MAKERS:
+        raise Forbidden(f"a {who.role} account cannot make panels; it reviews them")
+
+
+def may_review(role: str) -> bool:
+    """Accounts that may sit on a panel: reviewers, and admins."""
+    return role in (REVIEWER, ADMIN)
+
+
 def require_admin(who: Principal, scope: str = "read") -> None:
     if not is_admin(who):
         raise Forbidden("only admins may do this")
     if not who.can(scope):
         raise Forbidden(f"this API key lacks the {scope} scope")
+
+
+def owned_or_admin(s: Session, model: type[T], who: Principal, object_id: str) -> T:
+    """The row if `who` owns it or is an admin; NotFound otherwise."""
+    row: Any = s.get(model, object_id)
+    if row is None or not (row.owner_id == who.user_id or is_admin(who)):
+        label = str(getattr(model, "__tablename__", "object")).removesuffix("s")
+        raise NotFound(f"no {label} {object_id}", field=f"{label}_id")
+    return row  # type: ignore[no-any-return]
 
 
 def owned(s: Session, model: type[T], who: Principal, object_id: str) -> T:

@@ -195,6 +195,12 @@ def evaluate_music(
 @click.option("--kid-subsets", type=click.IntRange(1, 10_000), default=100, show_default=True)
 @click.option("--kid-subset-size", type=click.IntRange(2), default=1000, show_default=True)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--keep/--no-keep",
+    default=True,
+    show_default=True,
+    help="Keep the report in the studio (listed and plotted on /admin/evaluation).",
+)
 def evaluate_image(
     a: Path,
     b: Path,
@@ -202,6 +208,7 @@ def evaluate_image(
     kid_subsets: int,
     kid_subset_size: int,
     json_path: Path | None,
+    keep: bool,
 ) -> None:
     """FID, KID, Inception Score and precision/recall between two folders of images (A is
     the reference); every number is named with the features it was computed on."""
@@ -217,6 +224,9 @@ def evaluate_image(
     click.echo(image.markdown(report))
     if json_path is not None:
         json_path.write_text(json.dumps(report, indent=2) + "\n")
+    if keep:
+        kept = common.studio().evaluation.keep_image_sets(report, a.name, b.name, None)
+        click.echo(f"kept as report {kept.id}")
 
 
 @evaluate.command("compare")
@@ -230,7 +240,15 @@ def evaluate_image(
 )
 @click.option("--seed", "seeds", type=click.IntRange(0, 2**32 - 1), multiple=True, default=(1,))
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="A new folder.")
-def evaluate_compare(a: str, b: str, items: Path | None, seeds: tuple[int, ...], out: Path) -> None:
+@click.option(
+    "--keep/--no-keep",
+    default=True,
+    show_default=True,
+    help="Keep the report in the studio (listed and plotted on /admin/evaluation).",
+)
+def evaluate_compare(
+    a: str, b: str, items: Path | None, seeds: tuple[int, ...], out: Path, keep: bool
+) -> None:
     """One engine under two settings A and B (each an engine name, or JSON {"engine",
     "params", "label"} inline or in a file) on the same items and seeds: a report folder
     with metrics, bootstrap intervals, wins, plots and side-by-side pairs."""
@@ -245,4 +263,7 @@ def evaluate_compare(a: str, b: str, items: Path | None, seeds: tuple[int, ...],
         compare.compare(side_a, side_b, listed, seeds, out, threads=threads, log=click.echo)
     except (compare.CompareError, StudioError) as exc:
         raise click.ClickException(str(exc)) from None
+    if keep:
+        kept = common.studio().evaluation.keep_comparison(out, None)
+        click.echo(f"kept as report {kept.id}")
     click.echo(f"{out / 'index.html'}")

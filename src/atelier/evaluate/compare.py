@@ -226,6 +226,7 @@ class StylizeJudge:
 
 
 Judge = ComposeJudge | RepairJudge | StylizeJudge
+JUDGED = ("image.compose", "image.restore", "image.upscale", "image.stylize")
 
 
 def judge_for(engine: str, threads: int = 0) -> Judge:
@@ -235,10 +236,7 @@ def judge_for(engine: str, threads: int = 0) -> Judge:
         return RepairJudge(engine, stylenet(threads))
     if engine == "image.stylize":
         return StylizeJudge(stylenet(threads))
-    raise CompareError(
-        f"no judge for {engine} yet; compare runs image.compose, image.restore, "
-        "image.upscale and image.stylize"
-    )
+    raise CompareError(f"no judge for {engine} yet; compare runs {', '.join(JUDGED)}")
 
 
 # -- statistics ----------------------------------------------------------------------

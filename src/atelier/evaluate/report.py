@@ -1,16 +1,20 @@
-"""A comparison report as a folder: report.json, index.html, plots/*.png, pairs/*.png.
+"""A comparison report as a folder: report.json, index.html, report.css, plots/*.png,
+pairs/*.png; and the folder as one zip, the form in which the studio keeps it.
 
-The page is static HTML and CSS with images beside it: no script, nothing fetched from
-elsewhere, so it opens from disk, from an admin page or from an archive years later.
+The page is static HTML and CSS with images beside it: no script, no inline style,
+nothing fetched from elsewhere, so it opens from disk, from an admin page under the
+studio's strict Content-Security-Policy, or from an archive years later.
 Plots are matplotlib figures drawn straight to PNG (no pyplot state). The folder appears
 whole or not at all: it is written under a temporary name beside `out`, then renamed."""
 
 from __future__ import annotations
 
 import html
+import io
 import json
 import shutil
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +63,54 @@ def write(report: dict[str, Any], pictures: dict[str, Image.Image], out: Path) -
             encoding="utf-8",
         )
         (partial / "index.html").write_text(_page(report, files, plots), encoding="utf-8")
+        (partial / "report.css").write_text(STYLE.lstrip(), encoding="utf-8")
         partial.rename(out)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+
+
+def archive(folder: Path) -> bytes:
+    """The report folder as a zip (paths relative to it, in name order: the same folder
+    gives the same bytes apart from the files' times, which are fixed)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            entry = zipfile.ZipInfo(path.relative_to(folder).as_posix(), (2000, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            packed.writestr(entry, path.read_bytes())
+    return out.getvalue()
+
+
+def sets_page(made: dict[str, Any], a: str, b: str) -> str:
+    """An `eval image` report as a page: its table, named with the features."""
+    from atelier.evaluate import image
+
+    e = html.escape
+    rows = [
+        line.strip("|").split(" | ")
+        for line in image.markdown(made).splitlines()
+        if line.startswith("| ") and not line.startswith("| metric") and "---" not in line
+    ]
+    body = "".join(
+        f"<tr><td>{e(k.strip())}</td><td class=num>{e(v.strip())}</td></tr>" for k, v in rows
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(b)} against {e(a)}</title>
+<link rel="stylesheet" href="report.css">
+</head>
+<body>
+<h1>{e(b)} against {e(a)}</h1>
+<p>A (the reference): <code>{e(a)}</code>, {made["images"]["a"]} images; B (judged):
+<code>{e(b)}</code>, {made["images"]["b"]} images. Features: {e(made["features"]["label"])}.</p>
+<table><thead><tr><th>metric</th><th>value</th></tr></thead><tbody>{body}</tbody></table>
+</body>
+</html>
+"""
 
 
 # -- plots -----------------------------------------------------------------------------
@@ -184,7 +232,7 @@ def _page(report: dict[str, Any], files: dict[str, str], plots: dict[str, str]) 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(report["engine"])}: {e(a)} against {e(b)}</title>
-<style>{STYLE}</style>
+<link rel="stylesheet" href="report.css">
 </head>
 <body>
 <h1>{e(report["engine"])}: {e(a)} against {e(b)}</h1>

@@ -40,7 +40,7 @@ class Base(DeclarativeBase):
     pass
 
 
-ROLES = ("admin", "creator", "customer")
+ROLES = ("admin", "creator", "customer", "reviewer")
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "canceled")
 TERMINAL_STATUSES = ("succeeded", "failed", "canceled")
 VISIBILITIES = ("private", "unlisted", "public")

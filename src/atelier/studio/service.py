@@ -8,6 +8,9 @@ studio.gallery     published works, search by meaning, creators (gallery.py)
 studio.licences    licences as their holders and the public see them (licences.py)
 studio.moderation  the admins' policy, reviews and audit log (moderation.py)
 studio.status      the admins' system status (status.py)
+studio.evaluation  kept evaluation reports, comparisons as jobs, trends (evaluation.py)
+studio.panels      expert panels: items, reviewers, invitations, votes, results (panels.py)
+studio.feedback    users' thumbs up or down on works, tallied per engine (feedback.py)
 studio.accounts    sign-up, sign-in, keys, users (accounts/access.py)
 studio.commerce, studio.market, studio.provenance, studio.safety: the rooms' own
 """
@@ -19,15 +22,19 @@ from atelier.commerce.market import Market
 from atelier.commerce.service import Commerce
 from atelier.engines import registry
 from atelier.engines.base import EngineConfig
+from atelier.evaluate.job import CompareEngine
 from atelier.provenance import Provenance
 from atelier.safety.service import Safety
 from atelier.settings import Settings
 from atelier.store.artifacts import ArtifactStore, LocalArtifactStore
 from atelier.store.db import Database
 from atelier.studio.catalogue import Catalogue
+from atelier.studio.evaluation import Evaluation
+from atelier.studio.feedback import Feedback
 from atelier.studio.gallery import Gallery
 from atelier.studio.licences import Licences
 from atelier.studio.moderation import Moderation
+from atelier.studio.panels import Panels
 from atelier.studio.sealing import Sealing
 from atelier.studio.spine import Spine
 from atelier.studio.status import Status
@@ -50,7 +57,10 @@ class Studio:
             text_server_key=settings.text_server_key,
             text_context=settings.text_context,
         )
-        self.engines = Catalogue(registry.build(config, settings.engine_modules))
+        engines = registry.build(config, settings.engine_modules)
+        # eval.compare runs the catalogue's own engines on its two sides.
+        engines[CompareEngine.name] = CompareEngine(config, lambda name: self.engines.get(name))
+        self.engines = Catalogue(engines)
         self.safety = Safety(self.db, threads=settings.engine_threads)
         self.provenance = Provenance(settings, self.db, audit=self.safety.audit_event)
         self.commerce = Commerce(self.db, settings)
@@ -68,6 +78,9 @@ class Studio:
         self.licences = Licences(self.market, self.provenance)
         self.moderation = Moderation(self.db, self.safety)
         self.status = Status(settings, self.db, self.artifacts, self.engines)
+        self.evaluation = Evaluation(self.db, self.artifacts, self.engines, self.jobs)
+        self.panels = Panels(settings, self.db, self.artifacts)
+        self.feedback = Feedback(self.db, self.works)
 
     def migrate(self) -> None:
         """Bring the database's schema up to date."""

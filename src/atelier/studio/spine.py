@@ -106,6 +106,7 @@ class Spine:
         request it is a conflict. Nothing is written when anything is wrong."""
         authz.require_creator(who)
         engine = self.engines.get(engine_name)
+        authz.require_engine(who, engine.medium)
         reason = engine.available()
         if reason:
             raise Invalid(f"engine {engine.name} is unavailable: {reason}", field="engine")

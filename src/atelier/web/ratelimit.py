@@ -1,5 +1,6 @@
 """Rate limits on what costs the studio work or guards a secret: sign-in, sign-up,
-password resets, API keys, uploads, jobs and public verification.
+password resets, API keys, uploads, jobs, public verification, and votes (panels'
+and feedback on works).
 
 Each action is counted per client address and per account (the signed-in user, or the
 e-mail an anonymous form names) with the `limits` library, in a moving window. The counts
@@ -37,6 +38,7 @@ WHAT = {
     "uploads": "uploads",
     "jobs": "jobs",
     "verify": "verifications",
+    "votes": "votes",
 }
 _templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 

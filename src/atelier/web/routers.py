@@ -11,6 +11,8 @@ from atelier.web.api import admin as admin_api
 from atelier.web.api import auth as auth_api
 from atelier.web.api import billing as billing_api
 from atelier.web.api import engines as engines_api
+from atelier.web.api import evaluation as evaluation_api
+from atelier.web.api import feedback as feedback_api
 from atelier.web.api import jobs as jobs_api
 from atelier.web.api import market as market_api
 from atelier.web.api import password as password_api
@@ -22,9 +24,13 @@ from atelier.web.inputs import clean_request
 from atelier.web.pages import account as account_pages
 from atelier.web.pages import admin as admin_pages
 from atelier.web.pages import apidocs as apidocs_pages
+from atelier.web.pages import evaluation as evaluation_pages
+from atelier.web.pages import feedback as feedback_pages
 from atelier.web.pages import gallery as gallery_pages
 from atelier.web.pages import market as market_pages
+from atelier.web.pages import panels as panels_pages
 from atelier.web.pages import password as password_pages
+from atelier.web.pages import review as review_pages
 from atelier.web.pages import routes as studio_pages
 from atelier.web.pages import verify as verify_pages
 from atelier.web.pages import works as works_pages
@@ -40,6 +46,8 @@ API = (
     admin_api,
     market_api,
     billing_api,
+    evaluation_api,
+    feedback_api,
 )
 PAGES = (
     studio_pages,
@@ -51,6 +59,10 @@ PAGES = (
     apidocs_pages,
     market_pages,
     account_pages,
+    evaluation_pages,
+    panels_pages,
+    review_pages,
+    feedback_pages,
 )
 
 

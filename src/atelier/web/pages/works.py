@@ -154,6 +154,7 @@ def work_page(
         targets=input_targets(studio, shown.work) if shown.owner else [],
         visibilities=VISIBILITIES,
         log=studio.provenance.checkpoint() if work["provenance"]["log_index"] is not None else None,
+        feedback=None if held else studio.feedback.tally(who, shown.work.id),
     )
 
 
