@@ -16,6 +16,7 @@ from atelier.studio import Studio
 from atelier.studio.evaluation import Kept
 from atelier.studio.panels import ItemSpec, expired
 from atelier.web.deps import get_studio, principal
+from atelier.web.openapi import content
 
 router = APIRouter(tags=["evaluation"])
 
@@ -328,7 +329,9 @@ def panel_results(
     return ResultsOut.model_validate(studio.panels.results(who, panel_id))
 
 
-@router.get("/panels/{panel_id}/results.csv", response_class=Response)
+@router.get(
+    "/panels/{panel_id}/results.csv", response_class=Response, responses=content("text/csv")
+)
 def panel_csv(
     panel_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> Response:
