@@ -13,7 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from atelier.errors import Invalid
 
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def operation_id(route: APIRoute) -> str:
     return f"{route.tags[0] if route.tags else 'atelier'}_{route.name}"
 
 
-def content(*media_types: str) -> dict[str, Any]:
+def content(*media_types: str) -> dict[int | str, dict[str, Any]]:
     """A 200 answer that is a file (not JSON), for a route's `responses`."""
     return {200: {"content": {media: {"schema": BINARY} for media in media_types}}}
 

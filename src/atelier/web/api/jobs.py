@@ -27,7 +27,9 @@ from atelier.web.schemas.studio import JobOut, JobStatus, job_out
 router = APIRouter(tags=["jobs"])
 EVENT_POLL_SECONDS = 0.25
 EVENT_STREAM_SECONDS = 600  # then the client reconnects (EventSource does so by itself)
-EVENTS = {200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+EVENTS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}
+}
 
 
 class NewJob(BaseModel):
