@@ -12,7 +12,7 @@
 #   make lock    compile requirements/*.txt (pinned, with hashes) from pyproject.toml:
 #                after changing a dependency (or merging a change that did), then
 #                commit requirements/ (make lock UPGRADE=1: newest releases allowed)
-#   make lint    ruff check and ruff format --check
+#   make lint    ruff check, ruff format --check and mypy on src/
 #   make clean   caches and test leftovers (keeps .venv and the studio's atelier-data)
 
 SHELL := /bin/bash
@@ -56,6 +56,7 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+	$(VENV)/bin/mypy src
 
 # Removes caches and what test runs leave behind; NOT .venv (make setup is quick to
 # reuse it) and NOT ./atelier-data, where `make run` keeps the studio's database and

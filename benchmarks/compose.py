@@ -1,6 +1,6 @@
 """image.compose: how fast, and how often the picture shows what the prompt asked.
 
-    .venv/bin/python benchmarks/compose.py speed [--build] [--runs N]
+    .venv/bin/python benchmarks/compose.py speed [--build] [--runs N] [--quick]
     .venv/bin/python benchmarks/compose.py render --part test --seeds 1 2 --out DIR
     .venv/bin/python benchmarks/compose.py score --part test --verdicts FILE
     .venv/bin/python benchmarks/compose.py layout
@@ -67,7 +67,7 @@ def engine_here() -> Compose:
     return engine
 
 
-def speed(build: bool, runs: int) -> None:
+def speed(build: bool, runs: int, sizes: tuple[int, ...] = (512, 1024)) -> None:
     print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores)")
     if build:
         with tempfile.TemporaryDirectory() as folder:
@@ -84,7 +84,7 @@ def speed(build: bool, runs: int) -> None:
         return time.monotonic() - started
 
     print(f"warm-up (loads index and models): {once(TIMED[0], 512):.1f} s")
-    for size in (512, 1024):
+    for size in sizes:
         for style in (None, "woodcut"):
             times = [once(TIMED[i % len(TIMED)], size, style) for i in range(runs)]
             label = f"{size}×{size}{' + style' if style else ''}"
@@ -196,6 +196,7 @@ def main() -> None:
     timing = commands.add_parser("speed", help="seconds per image")
     timing.add_argument("--build", action="store_true", help="time a fresh index build")
     timing.add_argument("--runs", type=int, default=len(TIMED), help="images per size")
+    timing.add_argument("--quick", action="store_true", help="a smoke run: one image at 512")
     drawing = commands.add_parser("render", help="the blind set's pictures and contact sheets")
     drawing.add_argument("--part", choices=("test", "tune"), default="test")
     drawing.add_argument("--seeds", type=int, nargs="+", default=[1])
@@ -207,7 +208,8 @@ def main() -> None:
     commands.add_parser("layout", help="the older prompt set, judged from the layout")
     args = parser.parse_args()
     if args.command == "speed":
-        speed(args.build, args.runs)
+        runs, sizes = (1, (512,)) if args.quick else (args.runs, (512, 1024))
+        speed(args.build, runs, sizes)
     elif args.command == "render":
         render(args.part, args.seeds, args.out, args.only)
     elif args.command == "score":

@@ -1,6 +1,8 @@
 """The image metrics and fidelity checks of `atelier eval`, measured (docs/evaluation.md).
 
-    .venv/bin/python benchmarks/eval_image.py [--threads 1]
+    .venv/bin/python benchmarks/eval_image.py [--threads 1] [--quick]
+
+`--quick` is a smoke run: 8 crops a set, two photos × two presets a split.
 
 1. The metrics on the StyleNet features (the offline default): a reference set of 40
    crops (128 px) of scikit-image's five sample photos against 40 other crops of the
@@ -45,10 +47,10 @@ def bundled(name: str, side: int) -> Image.Image:
     return picture
 
 
-def crops(seed: int) -> list[Image.Image]:
+def crops(seed: int, count: int) -> list[Image.Image]:
     rng = np.random.default_rng(seed)
     out = []
-    for i in range(COUNT):
+    for i in range(count):
         photo = damage.photo(damage.PHOTOS[i % len(damage.PHOTOS)])
         y = int(rng.integers(0, photo.shape[0] - SIDE))
         x = int(rng.integers(0, photo.shape[1] - SIDE))
@@ -56,12 +58,12 @@ def crops(seed: int) -> list[Image.Image]:
     return out
 
 
-def ladder(net: features.StyleNet) -> None:
-    reference = net.embed(crops(1)).features
-    other = crops(2)
+def ladder(net: features.StyleNet, count: int) -> None:
+    reference = net.embed(crops(1, count)).features
+    other = crops(2, count)
     started = time.perf_counter()
     sets = {"other crops": net.embed(other).features}
-    per_image = (time.perf_counter() - started) / COUNT
+    per_image = (time.perf_counter() - started) / count
     rng = np.random.default_rng(0)
     for radius in (1, 2, 4):
         sets[f"blur r={radius}"] = net.embed(
@@ -71,7 +73,7 @@ def ladder(net: features.StyleNet) -> None:
         sets[f"noise σ={sigma}"] = net.embed(
             [Image.fromarray(damage.add_noise(np.asarray(p), rng, sigma)) for p in other]
         ).features
-    print(f"| set B ({COUNT} images) | FID | KID | precision | recall |")
+    print(f"| set B ({count} images) | FID | KID | precision | recall |")
     print("| --- | --- | --- | --- | --- |")
     for name, judged in sets.items():
         fid = metrics.frechet_distance(reference, judged)
@@ -81,8 +83,12 @@ def ladder(net: features.StyleNet) -> None:
     print(f"\nStyleNet: {per_image * 1000:.0f} ms per image (embedding at 256×256)\n")
 
 
-def retrieval(net: features.StyleNet, network: StyleTransfer, split: str) -> None:
+def retrieval(
+    net: features.StyleNet, network: StyleTransfer, split: str, quick: bool = False
+) -> None:
     photos, presets = TUNING if split == "tuning" else HELD_OUT
+    if quick:
+        photos, presets = photos[:2], presets[:2]
     pictures = {
         name: Image.fromarray(damage.photo(name)) if name in damage.PHOTOS else bundled(name, 256)
         for name in photos
@@ -117,14 +123,15 @@ def retrieval(net: features.StyleNet, network: StyleTransfer, split: str) -> Non
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="a smoke run on a few images")
     args = parser.parse_args()
     net = features.StyleNet(args.threads)
-    ladder(net)
+    ladder(net, 8 if args.quick else COUNT)
     network = StyleTransfer(device="cpu", threads=args.threads)
     print("| split | content: own photo nearest | style: own preset nearest |")
     print("| --- | --- | --- |")
     for split in ("tuning", "held-out"):
-        retrieval(net, network, split)
+        retrieval(net, network, split, args.quick)
 
 
 if __name__ == "__main__":

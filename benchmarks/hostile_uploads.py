@@ -1,6 +1,7 @@
 """Hostile uploads against `atelier serve` on loopback: what each costs the server.
 
     .venv/bin/python benchmarks/hostile_uploads.py [--only NAME] [--timeout S] [--json PATH]
+                                                   [--quick]  (the ABC cases only)
 
 Cases (issue 12, "Denial of service and input handling"):
 - `abc-256-bars`: a tune at the bar limit, which must be taken (it is first, so its time
@@ -174,7 +175,10 @@ def main() -> None:
     parser.add_argument("--only", default="", help="run cases whose name contains this")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
     parser.add_argument("--json", type=Path, help="write the rows here")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: the ABC cases")
     args = parser.parse_args()
+    if args.quick:
+        args.only = args.only or "abc"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     rows = []
@@ -182,7 +186,7 @@ def main() -> None:
         data = Path(folder) / "data"
         env = atelier_env(data, f"sqlite:///{data}/atelier.db", workers=0)
         with Running(["serve", "--port", str(port)], env, Path(folder) / "serve.log") as server:
-            wait_for_http(server, base)
+            wait_for_http(server, base, timeout=300)  # a loaded machine starts it slowly
             headers = {"Authorization": f"Bearer {api_key(base)}"}
             client = httpx.Client(base_url=base, timeout=args.timeout)
 

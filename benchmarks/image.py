@@ -499,9 +499,8 @@ def direct(case: Case, scratch: Path, runs: int) -> dict[str, Any]:
 
 def through_studio(case: Case, scratch: Path, runs: int) -> list[float]:
     """Seconds from `studio.jobs.submit` to `studio.jobs.finish` returned, one job at a time."""
-    from spine import bench_settings, creator
+    from common import bench_account, bench_settings
 
-    from atelier.commerce import credits
     from atelier.settings import Settings
     from atelier.studio import Studio
     from atelier.studio.runner import WorkerPool
@@ -546,9 +545,7 @@ def through_studio(case: Case, scratch: Path, runs: int) -> list[float]:
     )
     studio = WatchedStudio(settings)
     studio.prepare()
-    who = creator(studio)
-    with studio.db.transaction() as s:  # a creator's trial credits do not cover the slow cases
-        credits.grant(s, who.user_id, 10**7, f"bench:{case.key}", "benchmark credits")
+    who = bench_account(studio)
     ids = {
         recipe: studio.uploads.add(
             who, f"{recipe}.png", (scratch / "pictures" / f"{recipe}.png").read_bytes()
@@ -753,9 +750,9 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     if args.write_docs:
-        from spine import write_section
+        from common import write_section
 
-        write_section(START, END, HEADING, text)
+        write_section(DOC, START, END, HEADING, text)
         print(f"wrote {DOC}")
 
 

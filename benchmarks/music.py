@@ -1,7 +1,7 @@
 """The music engines and their files: seconds per creation, called directly and through
 the studio, and what rendering costs.
 
-    .venv/bin/python benchmarks/music.py [--runs N] [--write-docs] [--json PATH]
+    .venv/bin/python benchmarks/music.py [--runs N] [--quick] [--write-docs] [--json PATH]
 
 1. Per engine, the engine called directly (`engine.run` on a stored file, as a worker
    would) against the whole studio path in this process: `studio.jobs.submit` → an in-process
@@ -49,7 +49,7 @@ from atelier.studio.runner import WorkerPool
 from atelier.studio.spine import Spine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from spine import bench_settings, creator, write_section  # noqa: E402
+from common import bench_account, bench_settings, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -167,7 +167,7 @@ def engines_cases(scratch: Path, files: dict[str, Path], runs: int) -> dict[str,
     )
     studio = WatchedStudio(settings)
     studio.prepare()
-    who = creator(studio)
+    who = bench_account(studio)
     uploads = {
         name: studio.uploads.add(who, path.name, path.read_bytes()).id
         for name, path in files.items()
@@ -313,7 +313,10 @@ def main() -> None:
         "--write-docs", action="store_true", help=f"put the tables into {DOC.relative_to(ROOT)}"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write raw figures here")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: one run per case")
     args = parser.parse_args()
+    if args.quick:
+        args.runs = 1
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     load = [os.getloadavg()[0]]
@@ -332,7 +335,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     if args.write_docs:
-        write_section(START, END, HEADING, text)
+        write_section(DOC, START, END, HEADING, text)
         print(f"wrote {DOC}")
 
 

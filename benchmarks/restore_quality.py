@@ -12,6 +12,7 @@ image.portrait), run directly (no queue), warmed once, median of a few runs.
 
     .venv/bin/python benchmarks/restore_quality.py               # print the tables
     .venv/bin/python benchmarks/restore_quality.py --write-docs  # and put them in docs
+    .venv/bin/python benchmarks/restore_quality.py --quick       # smoke run: one run each
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ def esr(small: Array, model: str) -> Array:
 # -- speed per engine ------------------------------------------------------------------
 
 
-def speed(runs: int) -> list[tuple[str, str, float]]:
+def speed(runs: int, quick: bool = False) -> list[tuple[str, str, float]]:
     """(engine, what, median seconds) per image at 512 px, the engines run directly."""
     folder = Path(tempfile.mkdtemp())
     picture = folder / "astronaut.png"
@@ -164,6 +165,8 @@ def speed(runs: int) -> list[tuple[str, str, float]]:
         ("image.portrait", "one 512 px face, photo upscaler", Portrait, {"size": 512}, runs),
         ("image.portrait", "one 256 px face, fast upscaler", Portrait, {"upscaler": "fast"}, runs),
     ]
+    if quick:  # one run of each, without the slow ×4 photo case
+        cases = [(e, w, c, x, 1) for e, w, c, x, r in cases if r > 1]
     rows = []
     for engine_name, what, engine_class, extra, repeat in cases:
         engine = engine_class(config)
@@ -184,14 +187,14 @@ def speed(runs: int) -> list[tuple[str, str, float]]:
 # -- report ----------------------------------------------------------------------------
 
 
-def report(runs: int) -> str:
+def report(runs: int, quick: bool = False) -> str:
     load_before = os.getloadavg()[0]
     print("quality…", file=sys.stderr)
     rows = quality()
     print("super-resolution…", file=sys.stderr)
     sr = super_resolution()
     print("speed…", file=sys.stderr)
-    timings = speed(runs)
+    timings = speed(runs, quick)
     load_after = os.getloadavg()[0]
     lines = [
         f"Run on {date.today().isoformat()}: `.venv/bin/python benchmarks/restore_quality.py "
@@ -240,13 +243,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="timed runs per engine case")
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: one run per case")
     args = parser.parse_args()
-    text = report(args.runs)
+    text = report(1 if args.quick else args.runs, args.quick)
     print(text)
     if args.write_docs:
-        from spine import write_section
+        from common import DOC, write_section
 
-        write_section(START, END, "## Image restoration quality", text)
+        write_section(DOC, START, END, "## Image restoration quality", text)
 
 
 if __name__ == "__main__":

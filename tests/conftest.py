@@ -130,6 +130,10 @@ def make_settings(tmp_path: Path, database_url: str | None = None, **overrides: 
         "assets_dir": ASSETS,
         "database_url": database_url,
         "workers": 0,
+        # In the test process (tests.engines is registered here, a TestClient's app can
+        # run its jobs): test_worker_processes and the tests that start `atelier serve`
+        # run the default, worker processes.
+        "worker_mode": "threads",
         "admin_password": "admin password 1",
         "lease_seconds": 5.0,
         "poll_seconds": 0.05,

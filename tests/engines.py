@@ -77,3 +77,32 @@ class Score(Engine):
 
 
 registry.register(Score)
+
+
+class BurstParams(Params):
+    words: list[str] = Field(min_length=1, max_length=20)
+    hold: float = Field(5.0, ge=0.0, le=60.0)
+
+
+class Burst(Engine):
+    """Reports its words one by one with no pause, as a text model writes tokens, then
+    holds `hold` seconds (honouring cancel) before it returns them as text."""
+
+    name = "test.burst"
+    medium = "text"
+    title = "Burst (test)"
+    description = "Reports progress in a quick burst, then waits."
+    Params = BurstParams
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        for i in range(len(params.words)):
+            ctx.progress(0.5 * (i + 1) / len(params.words), " ".join(params.words[: i + 1]))
+        deadline = time.monotonic() + params.hold
+        while time.monotonic() < deadline:
+            ctx.check_cancelled()
+            time.sleep(0.02)
+        text = " ".join(params.words) + "\n"
+        return [Creation(files=[Artifact("words.txt", "text/plain", text.encode())], title="burst")]
+
+
+registry.register(Burst)

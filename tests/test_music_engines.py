@@ -17,7 +17,9 @@ import pytest
 import soundfile
 from fastapi.testclient import TestClient
 from scipy.signal import resample_poly
+from sqlalchemy import update
 
+from atelier.commerce.models import Plan
 from atelier.engines.music import analysis, harmony, render
 from atelier.engines.music.compose import ComposeParams, compose
 from atelier.engines.music.files import read_melody, read_piece
@@ -44,6 +46,9 @@ GB dB|GB dB|ce dc|BA GF|GB dB|GB dB|ce dF|G2 G2|
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
     settings = make_settings(tmp_path_factory.mktemp("music"), workers=1)
     with TestClient(create_app(settings)) as client:
+        with client.app.state.studio.db.transaction() as s:  # type: ignore[attr-defined]
+            # long pieces: the engines are tested here, not the plan's audio limit
+            s.execute(update(Plan).where(Plan.id == "trial").values(max_seconds=3_600))
         yield client, api_user(client, "composer@example.com")
 
 

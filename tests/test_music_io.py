@@ -18,11 +18,11 @@ from music21 import converter, corpus
 from PIL import Image
 
 from atelier.engines.base import EngineError
+from atelier.engines.kinds import kind_of
 from atelier.engines.music import render
 from atelier.engines.music.files import (
     check_audio,
     check_music,
-    mime_kind,
     read_melody,
     read_piece,
     upload_kind,
@@ -317,7 +317,9 @@ def test_recordings_are_recognised_and_checked(fmt: str, subtype: str, mime: str
     soundfile.write(buffer, tone.astype(np.float32), 22050, format=fmt, subtype=subtype)
     data = buffer.getvalue()
     assert upload_kind("anything", data) == "audio"
-    assert check_audio(data) == mime and mime_kind(mime) == "audio"
+    found, measure = check_audio(data)
+    assert found == mime and kind_of(mime) == "audio"
+    assert measure.seconds == pytest.approx(1.0, abs=0.1)  # one second of tone, recorded
     with pytest.raises(ValueError, match="limit is 0"):
         check_audio(data, max_seconds=0.5)
 
@@ -331,7 +333,11 @@ def test_music_uploads_are_recognised_by_content_not_name() -> None:
         (JIG_ABC.encode(), "text/vnd.abc"),
     ):
         assert upload_kind("photo.png", data) == "music"
-        assert check_music(data) == mime and mime_kind(mime) == "music"
+        found, measure = check_music(data)
+        assert found == mime and kind_of(mime) == "music"
+        # Its length is recorded at upload, for the budget of a job that reads it.
+        assert (measure.bars, measure.quarters) == (JIG.bars(), float(JIG.quarter_length()))
+        assert measure.seconds == pytest.approx(measure.quarters * 60 / JIG.tempo)
     # A damaged file is judged by what its name says it was meant to be.
     assert upload_kind("tune.mid", b"garbage") == "music"
     assert upload_kind("hum.wav", b"garbage") == "audio"

@@ -163,6 +163,7 @@ def test_lineage_marks_the_face_model_non_commercial(api: Any) -> None:
     data = models["DigiFace-1M (Microsoft; synthetic rendered faces)"]
     assert not gan["commercial_use"] and "non-commercial" in gan["licence"]
     assert data["kind"] == "data" and not data["commercial_use"]
+    assert list(models)[2:] == ["Real-ESRGAN AnimeVideo-v3 x2/x3/x4 (realesr-animevideov3, ncnn)"]
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,16 @@ from sqlalchemy import select, update
 
 from atelier.cli import main
 from atelier.engines import registry
-from atelier.engines.base import Artifact, Context, Creation, Engine, ImageUploadId, Params
+from atelier.engines.base import (
+    Artifact,
+    Budget,
+    Context,
+    Creation,
+    Engine,
+    ImageUploadId,
+    Inputs,
+    Params,
+)
 from atelier.provenance import Claim, Provenance, merkle, watermark
 from atelier.provenance.keys import KeyProblem, KeyStore
 from atelier.provenance.log import sign_note
@@ -52,7 +61,7 @@ class PictureParams(Params):
     image: ImageUploadId | None = None
 
 
-class Picture(Engine):
+class Picture(Engine[PictureParams]):
     """A smooth picture (or a tone), optionally tinted by an uploaded image."""
 
     name = "test.picture"
@@ -61,7 +70,12 @@ class Picture(Engine):
     description = "A smooth colourful picture, or a short tone as WAV."
     Params = PictureParams
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
+    def output_budget(self, params: PictureParams, inputs: Inputs) -> Budget:
+        if params.format == "wav":
+            return Budget(audio_seconds=0.5)
+        return Budget(images=1, pixels=params.width * params.height, field="width")
+
+    def run(self, params: PictureParams, ctx: Context) -> list[Creation]:
         if params.format == "wav":
             buffer = io.BytesIO()
             with wave.open(buffer, "wb") as out:

@@ -1,5 +1,6 @@
 """The job queue on SQLite and PostgreSQL: claims, idempotency, leases, cancel, progress,
-and the same checks against a real `atelier serve` and a `kill -9`-ed `atelier worker`."""
+and the same checks against a real `atelier serve` and a `kill -9`-ed `atelier worker`
+(its scratch folder removed on takeover, or swept when a worker starts)."""
 
 from __future__ import annotations
 
@@ -29,8 +30,11 @@ from tests.helpers_server import (
     api_key,
     atelier_env,
     free_port,
+    lease_pid,
+    process_alive,
     wait_for_http,
     wait_until,
+    worker_processes,
 )
 
 QUICK = {"seconds": 0.0}
@@ -417,7 +421,7 @@ def test_server_takes_concurrent_requests_without_losing_one(tmp_path: Path, db_
                 ]
                 return jobs if all(j["status"] in TERMINAL_STATUSES for j in jobs) else []
 
-            jobs = wait_until(all_done, 60, interval=0.2, what="all 51 jobs to finish")
+            jobs = wait_until(all_done, 180, interval=0.2, what="all 51 jobs to finish")
             assert {j["id"] for j in jobs} == ids
             assert {j["status"] for j in jobs} == {"succeeded"}, server.output()
             assert {len(j["work_ids"]) for j in jobs} == {1}
@@ -459,18 +463,25 @@ def test_a_job_survives_its_worker_being_killed(tmp_path: Path, db_url: str) -> 
                 current = row(studio, job.id)
                 return (
                     current.status == "running"
-                    and f":{worker.pid}:" in (current.lease_owner or "")
+                    and lease_pid(current.lease_owner or "::0:") in worker_processes(worker.pid)
                     and current.progress > 0
                 )
 
-            wait_until(running_there, 30, what="the worker process to run the job")
+            wait_until(running_there, 180, what="a worker process to run the job")
+            child = lease_pid(row(studio, job.id).lease_owner or "")
             worker.kill9()
+            # Its worker process dies with it, mid-job: no orphan goes on running the job.
+            wait_until(lambda: not process_alive(child), 10, what="the worker process to end")
 
         killed = row(studio, job.id)
         assert (killed.status, killed.attempts) == ("running", 1)
+        left = settings.scratch_dir / f"{job.id}-1"
+        assert left.is_dir(), "the killed worker left no scratch folder to clean"
         # A second worker takes the job once the dead one's lease runs out, and finishes it.
         second = Worker(studio, "second")
         wait_until(second.run_one, 20, interval=0.1, what="the lease to run out")
+        # It removed the killed attempt's scratch folder when it took the job, and its own.
+        assert list(settings.scratch_dir.iterdir()) == []
 
         done = row(studio, job.id)
         assert (done.status, done.attempts, done.error) == ("succeeded", 2, None)
@@ -483,5 +494,47 @@ def test_a_job_survives_its_worker_being_killed(tmp_path: Path, db_url: str) -> 
         assert sorted(p.name for p in stored) == sorted([digest, sidecar.sha256])
         assert studio.artifacts.read(digest) == expected
         assert done.works[0].sha256 == digest
+    finally:
+        studio.close()
+
+
+@pytest.mark.integration
+def test_a_killed_workers_scratch_folder_is_swept_when_a_worker_starts(tmp_path: Path) -> None:
+    """A killed worker's job that nobody takes over (here: cancelled while its worker was
+    dead) leaves a folder no takeover removes: the next worker to start sweeps it."""
+    db_url = f"sqlite:///{tmp_path / 'atelier.db'}"
+    settings = make_settings(tmp_path, db_url, lease_seconds=2.0)
+    studio = Studio(settings)
+    try:
+        studio.prepare()
+        who = add_user(studio, "maker@example.com")
+        env = atelier_env(settings.data_dir, db_url, lease_seconds=2, poll_seconds=0.1)
+        job, _ = studio.jobs.submit(who, "test.wait", {"seconds": 30.0, "steps": 60})
+        with Running(["worker"], env, tmp_path / "first.log") as first:
+
+            def running() -> bool:
+                first.check_alive()
+                return row(studio, job.id).progress > 0
+
+            wait_until(running, 60, what="the first worker to run the job")
+            first.kill9()
+        folder = settings.scratch_dir / f"{job.id}-1"
+        assert folder.is_dir()
+        studio.jobs.cancel(who, job.id)
+        wait_until(
+            lambda: (row(studio, job.id).lease_expires_at or utcnow()) < utcnow(),
+            10,
+            what="the lease to end",
+        )
+
+        with Running(["worker"], env, tmp_path / "second.log") as second:
+
+            def swept() -> bool:
+                second.check_alive()
+                return not folder.exists()
+
+            wait_until(swept, 60, what="the second worker to sweep the dead one's folder")
+            assert list(settings.scratch_dir.iterdir()) == []
+            wait_until(lambda: row(studio, job.id).status == "canceled", 10, what="the job reaped")
     finally:
         studio.close()

@@ -153,6 +153,13 @@ def test_an_empty_mask_fails(api: Any) -> None:
     assert job["status"] == "failed" and "mask marks nothing to fill" in job["error"]
 
 
+def test_levels_alone_run_no_model_and_say_so(api: Any) -> None:
+    """A work made with numpy alone records an empty list of models, which is no obstacle
+    to selling it (it is not "no recorded lineage")."""
+    _, work = restored(api, scratched(), steps=["levels"])
+    assert work["lineage"]["models"] == []
+
+
 def test_white_balance_removes_a_colour_cast(api: Any) -> None:
     cast = Image.fromarray(np.clip(pixels(CLEAN) * [1.2, 1.0, 0.7], 0, 255).astype(np.uint8))
     data, _ = restored(api, cast, steps=["white_balance"])
@@ -198,6 +205,12 @@ def test_upscale_step_enlarges_last(api: Any) -> None:
     data, work = restored(api, scratched(), steps=["upscale", "scratches"], scale=2, model="fast")
     assert Image.open(io.BytesIO(data)).size == (320, 240)
     assert work["meta"]["steps"] == ["scratches", "upscale"]
+    # Made with the libraries the scratch step ran and the one network chosen, not all three.
+    assert [m["name"] for m in work["lineage"]["models"]] == [
+        "OpenCV (non-local means, Telea inpainting, CLAHE)",
+        "scikit-image (biharmonic inpainting, noise estimate)",
+        "Real-ESRGAN AnimeVideo-v3 x2/x3/x4 (realesr-animevideov3, ncnn)",
+    ]
     shrunk = pixels(Image.open(io.BytesIO(data)).resize((160, 120), Image.Resampling.BOX))
     assert psnr(shrunk, pixels(CLEAN)) > psnr(pixels(scratched()), pixels(CLEAN)) + 5
     assert "Upscale: fast x2" in png_text(data)["parameters"]

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from atelier.engines.base import Cancelled, Context, EngineConfig, EngineError
-from atelier.engines.text import verse
+from atelier.engines.text import runtime, verse
 from atelier.engines.text.meaning import meaning_problems
 from atelier.engines.text.restyle import Restyle, chunks
 from atelier.engines.text.summarize import Summarize
@@ -99,6 +99,26 @@ def test_same_seed_same_text_whatever_ran_before(api: Any) -> None:
     again, _ = make(api, "text.write", HAIKU, seed=21)
     other, _ = make(api, "text.write", HAIKU, seed=22)
     assert again == first and other != first
+
+
+def test_the_model_is_loaded_once_across_jobs(api: Any) -> None:
+    """Jobs share the process's one llama.cpp model: none loads it again."""
+    client, headers = api
+    slogan = {"form": "slogan", "topic": "fresh bread", "candidates": 1, "max_tokens": 8}
+
+    def run(seed: int) -> dict[Any, tuple[Any, Any]]:
+        job = submit(client, headers, "text.write", slogan, seed=seed)
+        assert wait_job(client, headers, job["id"])["status"] == "succeeded"
+        return {
+            spec: (model, getattr(model, "llm", None)) for spec, model in runtime._models.items()
+        }
+
+    loaded = run(1)
+    again = run(2)
+    assert again.keys() == loaded.keys() and loaded
+    assert all(
+        again[spec][0] is model and again[spec][1] is llm for spec, (model, llm) in loaded.items()
+    )
 
 
 def test_bad_parameters_are_refused_naming_the_field(api: Any) -> None:

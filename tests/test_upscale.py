@@ -4,6 +4,7 @@ meet without seams, alpha, limits, reproducibility and the embedded parameters."
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import update
 
+from atelier.commerce.models import Plan
 from atelier.engines.base import Context, EngineConfig
 from atelier.engines.image import esrgan
 from atelier.engines.image.upscale import Upscale, UpscaleParams
@@ -28,6 +31,9 @@ PICTURE = photo(48, 40)
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
     settings = make_settings(tmp_path_factory.mktemp("upscale"), workers=1)
     with TestClient(create_app(settings)) as client:
+        with client.app.state.studio.db.transaction() as s:  # type: ignore[attr-defined]
+            # the engine's own limits are tested here, not the plan's
+            s.execute(update(Plan).where(Plan.id == "trial").values(max_pixels=100_000_000))
         yield client, api_user(client, "enlarger@example.com", credits=5_000)  # ×4 photo jobs
 
 
@@ -136,6 +142,12 @@ def test_png_carries_parameters_and_lineage(api: Any, picture_id: str) -> None:
         assert part in text, text
     models = work["lineage"]["models"]
     assert all(m["commercial_use"] and "BSD-3-Clause" in m["licence"] for m in models)
+    # Only the network that ran, of the three the engine offers; the file says the same.
+    assert [m["name"] for m in models] == [
+        "Real-ESRGAN AnimeVideo-v3 x2/x3/x4 (realesr-animevideov3, ncnn)"
+    ]
+    [recorded] = json.loads(png_text(data)["atelier"])["models"]
+    assert recorded.startswith(models[0]["name"])
 
 
 def test_too_large_a_picture_fails_with_the_limit(api: Any) -> None:

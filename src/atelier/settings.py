@@ -40,7 +40,29 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
 
-    workers: int = Field(2, ge=0, le=64, description="In-process worker threads (0: none).")
+    workers: int = Field(
+        2,
+        ge=0,
+        le=64,
+        description="Worker processes `atelier serve` starts and keeps running (0: none; run "
+        "`atelier worker` instead); with worker_mode=threads, worker threads in the server.",
+    )
+    worker_mode: Literal["processes", "threads"] = Field(
+        "processes",
+        description="processes: engines run in worker processes the server supervises, so a "
+        "long job never slows pages and the API; threads: in the server process itself "
+        "(tests, or the studio embedded in another program).",
+    )
+    worker_threads: int = Field(
+        1, ge=1, le=64, description="Jobs each worker process runs at once (its threads)."
+    )
+    worker_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="How much lower the worker processes' CPU priority is (os.nice), so the "
+        "server answers first when engines use every core.",
+    )
     lease_seconds: float = Field(30.0, gt=0.5, le=3600, description="A claimed job's lease.")
     max_attempts: int = Field(
         3, ge=1, le=20, description="Claims before a job whose worker died fails."

@@ -1,11 +1,11 @@
 """The `atelier` command: serve, worker, admin, engines, make, eval, keys, verify, log,
-train. Each group of commands lives in its own module here."""
+train, dataset. Each group of commands lives in its own module here."""
 
 from __future__ import annotations
 
 import click
 
-from atelier.cli import admin, evaluate, provenance, run, train
+from atelier.cli import admin, dataset, evaluate, provenance, run, train
 
 
 @click.group()
@@ -25,6 +25,7 @@ for command in (
     provenance.verify,
     provenance.log_group,
     train.train,
+    dataset.dataset,
 ):
     main.add_command(command)
 

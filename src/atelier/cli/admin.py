@@ -123,7 +123,14 @@ PLAN_OPTIONS = {
     "trial_days": int,
     "position": int,
 }
-PLAN_FLAGS = ("private_works", "commercial_use", "api_access", "overage", "active")
+PLAN_FLAGS = (
+    "private_works",
+    "commercial_use",
+    "api_access",
+    "overage",
+    "custom_models",
+    "active",
+)
 
 
 def _plan_options(command: Any) -> Any:

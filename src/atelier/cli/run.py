@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import shutil
-import sys
-import threading
+import signal
 import time
 from pathlib import Path
 from typing import Any
 
 import click
-from tqdm import tqdm
 
 from atelier.accounts.authz import Principal
 from atelier.cli import common
 from atelier.errors import StudioError
 from atelier.settings import get_settings
-from atelier.store.models import TERMINAL_STATUSES
 from atelier.studio import Studio
-from atelier.studio.runner import WorkerPool
+from atelier.studio.processes import Supervisor
 
 
 @click.command()
 @click.option("--host", default=None, help="Address to listen on (default: ATELIER_HOST).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (ATELIER_PORT).")
 def serve(host: str | None, port: int | None) -> None:
-    """Serve the studio: pages, the /v1 API and in-process workers."""
+    """Serve the studio: pages, the /v1 API, and ATELIER_WORKERS worker processes."""
     import uvicorn
 
     from atelier.web.app import create_app
@@ -42,16 +38,36 @@ def serve(host: str | None, port: int | None) -> None:
 
 
 @click.command()
-@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True)
-def worker(threads: int) -> None:
-    """Run jobs from the shared database in this process (as many as you like)."""
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes to start and keep running.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Jobs each process runs at once (default: ATELIER_WORKER_THREADS).",
+)
+def worker(processes: int, threads: int | None) -> None:
+    """Run jobs from the shared database in worker processes (on as many machines as you
+    like); SIGINT or SIGTERM stops them, letting running jobs finish for up to 30 s."""
+    # Blocked before any thread starts, so that every thread inherits the mask and only
+    # sigwait below receives them.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     studio = common.studio()
-    pool = WorkerPool(studio, threads).start()
-    click.echo(f"worker running {threads} thread(s) on {studio.database()}; Ctrl-C stops")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pool.stop()
+    threads = threads or studio.settings.worker_threads
+    supervisor = Supervisor(studio, processes, threads).start()
+    click.echo(
+        f"worker: {processes} process(es) of {threads} thread(s) on {studio.database()}; "
+        "Ctrl-C stops"
+    )
+    signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    click.echo("worker: stopping")
+    supervisor.stop()
+    studio.close()
 
 
 @click.command()
@@ -78,16 +94,14 @@ def engines() -> None:
             click.echo(f"{'':22}{name}: {prop.get('description', '')}")
 
 
-def _value(studio: Studio, who: Principal, raw: str) -> Any:
-    if raw.startswith("@"):
-        path = Path(raw[1:]).expanduser()
-        if not path.is_file():
-            raise click.BadParameter(f"no file {path}")
-        return studio.uploads.add(who, path.name, path.read_bytes()).id
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        return raw
+def _value(studio: Studio, who: Principal, value: Any) -> Any:
+    """A setting's value; `@path` uploads the file and stands for its id."""
+    if not (isinstance(value, str) and value.startswith("@")):
+        return value
+    path = Path(value[1:]).expanduser()
+    if not path.is_file():
+        raise click.BadParameter(f"no file {path}")
+    return studio.uploads.add(who, path.name, path.read_bytes()).id
 
 
 @click.command("make")
@@ -117,23 +131,12 @@ def make(
     try:
         params = {}
         for item in sets:
-            key, sep, raw = item.partition("=")
-            if not sep or not key:
-                raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--set")
-            params[key] = _value(studio, who, raw)
+            key, value = common.setting(item)
+            params[key] = _value(studio, who, value)
         job, _ = studio.jobs.submit(who, engine, params, seed)
     except StudioError as exc:
         raise click.ClickException(exc.detail) from None
-    pool = WorkerPool(studio, 1).start()
-    try:
-        with tqdm(total=100, desc=engine, unit="%", file=sys.stderr) as bar:
-            while job.status not in TERMINAL_STATUSES:
-                time.sleep(0.1)
-                job = studio.jobs.get(who, job.id)
-                bar.set_postfix_str((job.message or job.status).splitlines()[-1][-60:])  # one line
-                bar.update(round(job.progress * 100) - bar.n)
-    finally:
-        pool.stop()
+    job = common.follow(studio, who, job)
     if job.status != "succeeded":
         raise click.ClickException(f"job {job.status}: {job.error or ''}")
     for index, summary in enumerate(job.works):

@@ -39,6 +39,7 @@ REVENUE = {
     "subscription": "studio:revenue:subscriptions",
     "pack": "studio:revenue:packs",
     "overage": "studio:revenue:overage",
+    "custom_model": "studio:revenue:custom_models",
 }
 FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian fonts-dejavu-core
 MAX_LINES = 50
@@ -46,7 +47,7 @@ MAX_LINES = 50
 
 @dataclass(frozen=True)
 class Line:
-    kind: str  # subscription | pack | overage | licence
+    kind: str  # subscription | pack | overage | licence | custom_model
     description: str
     quantity: int
     unit_amount: int  # minor units; negative for a credit (e.g. unused time on a plan)

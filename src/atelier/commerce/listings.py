@@ -15,11 +15,14 @@ from sqlalchemy.orm import Session
 
 from atelier.commerce import lineage, money, plans, replay
 from atelier.commerce.market_models import LicenceGrant, Listing, ListingOffer, UploadRights
-from atelier.commerce.offers import KINDS, OFFERS, price_range
+from atelier.commerce.offers import CATALOGUE, KINDS, OFFERS, price_range
 from atelier.errors import Conflict, Invalid, NotFound
 from atelier.store import paging
 from atelier.store.models import Upload, Work, utcnow
 
+# Licences that let their holder sell what they make from the work: the public ones that
+# allow commercial use and adaptation (a stock licence does not allow reselling as stock).
+ADAPTABLE = tuple(o.kind for o in CATALOGUE if o.free and o.commercial)
 AFFIRMATION = (
     "I own this file or have the right to use it, including commercially, in works I sell."
 )
@@ -59,18 +62,37 @@ def listing_of(s: Session, work_id: str, lock: bool = False) -> Listing | None:
 
 
 def offer_verdicts(s: Session, work: Work) -> list[lineage.Verdict]:
-    """What the work's lineage, its uploads' affirmations and its owner's plan allow."""
-    upload_ids = [i.get("upload_id") for i in work.lineage.get("inputs", [])]
+    """What the work's lineage (its ancestors' included), its owner's affirmations of the
+    uploads in it, the licences the owner holds to other creators' works in it, and the
+    owner's plan allow."""
     affirmed = set(
         s.scalars(
             select(UploadRights.upload_id).where(
-                UploadRights.upload_id.in_([u for u in upload_ids if u]),
+                UploadRights.upload_id.in_(lineage.upload_ids(work.lineage)),
                 UploadRights.owner_id == work.owner_id,
             )
         )
     )
+    adaptable = set(
+        s.scalars(
+            select(LicenceGrant.work_id).where(
+                LicenceGrant.work_id.in_(lineage.ancestor_ids(work.lineage)),
+                LicenceGrant.licensee_id == work.owner_id,
+                LicenceGrant.status == "valid",
+                LicenceGrant.offer_kind.in_(ADAPTABLE),
+            )
+        )
+    )
     plan = plans.current_plan(s, work.owner_id)
-    return lineage.verdicts(work.engine, work.lineage, affirmed, plan.name, plan.commercial_use)
+    return lineage.verdicts(
+        work.engine,
+        work.lineage,
+        affirmed,
+        plan.name,
+        plan.commercial_use,
+        work.owner_id,
+        adaptable,
+    )
 
 
 def deletion_obstacle(s: Session, work_ids: list[str]) -> str | None:

@@ -34,7 +34,7 @@ from atelier.errors import Conflict, Invalid, NotFound
 from atelier.settings import Settings
 from atelier.store import paging
 from atelier.store.db import Database
-from atelier.store.models import User, Work
+from atelier.store.models import User, Work, WorkFile
 
 
 class Market:
@@ -277,6 +277,17 @@ class Market:
             raise Invalid("reference must be at most 200 characters", field="reference")
         with self.db.transaction() as s:
             return payouts.mark_paid(s, payout_id, who.user_id, reference.strip())
+
+    def licensed_file(self, grant: LicenceGrant) -> tuple[str, str] | None:
+        """The name and MIME type of the licensed work's stored file that has the hash the
+        licence names; None when the work (or that file) is no longer stored."""
+        with self.db.transaction() as s:
+            found = s.execute(
+                select(WorkFile.name, WorkFile.mime)
+                .where(WorkFile.work_id == grant.work_id, WorkFile.sha256 == grant.work_sha256)
+                .order_by(WorkFile.position)
+            ).first()
+            return (found[0], found[1]) if found is not None else None
 
     def work_sha256(self, work_id: str) -> str | None:
         with self.db.transaction() as s:

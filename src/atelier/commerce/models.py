@@ -15,13 +15,14 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from atelier.store.models import Base, new_id, utcnow
 
 INVOICE_STATUSES = ("open", "paid", "void", "refunded")
-LINE_KINDS = ("subscription", "pack", "overage", "licence")
+LINE_KINDS = ("subscription", "pack", "overage", "licence", "custom_model")
 SUBSCRIPTION_STATUSES = ("pending", "active", "ended")
 
 
@@ -76,6 +77,9 @@ class Plan(Base):
     api_access: Mapped[bool] = mapped_column(Boolean, default=False)
     overage: Mapped[bool] = mapped_column(Boolean, default=False)
     overage_price: Mapped[int] = mapped_column(Integer, default=0)  # minor units per credit
+    custom_models: Mapped[bool] = mapped_column(  # its users may train models self-serve
+        Boolean, default=False, server_default=false()
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -9,20 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from atelier.accounts.authz import ADMIN
 from atelier.commerce.models import CreditPack, Plan, Subscription
+from atelier.engines.base import Budget
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from atelier.store.models import Job, User, utcnow
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-IMAGE_SIDES = ("width", "height")
-LENGTH_PARAMS = ("seconds", "duration")
-TIMED_MEDIA = ("audio", "music")
 
 
 @dataclass(frozen=True)
@@ -40,6 +37,7 @@ class PlanSpec:
     api_access: bool = True
     overage: bool = False
     overage_price: int = 0
+    custom_models: bool = False  # its users may train their own models (self-serve)
     trial_days: int = 0
     position: int = 0
     active: bool = True
@@ -107,9 +105,10 @@ def trial_ends(db: Session, user_id: str) -> datetime:
     return created + timedelta(days=trial_plan(db).trial_days)
 
 
-def check_submit(db: Session, user_id: str, via: str, medium: str, params: dict[str, Any]) -> None:
-    """Refuse a job the user's plan does not allow: API access, jobs at once, image size,
-    audio length. Call with the user locked, so the count of jobs is exact."""
+def check_submit(db: Session, user_id: str, via: str, budget: Budget) -> None:
+    """Refuse a job the user's plan does not allow: API access, jobs at once, and what the
+    job will make (its engine's budget): a picture's size, a piece's length. Call with the
+    user locked, so the count of jobs is exact."""
     if user_is_admin(db, user_id):
         return
     plan = current_plan(db, user_id)
@@ -129,21 +128,32 @@ def check_submit(db: Session, user_id: str, via: str, medium: str, params: dict[
             "wait for one to finish",
             field="plan",
         )
-    width, height = (params.get(side) for side in IMAGE_SIDES)
-    if isinstance(width, int) and isinstance(height, int) and width * height > plan.max_pixels:
+    field = f"params.{budget.field}" if budget.field else "params"
+    if budget.pixels > plan.max_pixels:
         raise Invalid(
-            f"{width}×{height} is {width * height:,} pixels; the {plan.name} plan allows "
-            f"{plan.max_pixels:,}",
-            field="params.width",
+            f"this job would make a picture of {budget.pixels:,} pixels; the {plan.name} "
+            f"plan's image size limit is {plan.max_pixels:,} pixels",
+            field=field,
         )
-    if medium in TIMED_MEDIA:
-        for name in LENGTH_PARAMS:
-            length = params.get(name)
-            if isinstance(length, int | float) and length > plan.max_seconds:
-                raise Invalid(
-                    f"the {plan.name} plan allows up to {plan.max_seconds} seconds",
-                    field=f"params.{name}",
-                )
+    if budget.audio_seconds > plan.max_seconds:
+        raise Invalid(
+            f"this job would make {budget.audio_seconds:,.1f} seconds of audio; the "
+            f"{plan.name} plan's audio length limit is {plan.max_seconds:,} seconds",
+            field=field,
+        )
+
+
+def check_custom_models(db: Session, user_id: str) -> None:
+    """Training one's own models self-serve is a plan's feature (admins may always)."""
+    if user_is_admin(db, user_id):
+        return
+    plan = current_plan(db, user_id)
+    if not plan.custom_models:
+        raise Forbidden(
+            f"the {plan.name} plan does not include training your own models; change plan, "
+            "or ask the studio for a quote",
+            field="engine",
+        )
 
 
 def check_private(db: Session, user_id: str) -> None:

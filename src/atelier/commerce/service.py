@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +32,7 @@ from atelier.commerce.invoices import Line
 from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan, Subscription
 from atelier.commerce.plans import PlanSpec
 from atelier.commerce.usage import Revenue, UsageRow
+from atelier.engines.base import Budget
 from atelier.errors import Invalid, NotFound
 from atelier.settings import Settings
 from atelier.store import paging
@@ -66,12 +66,15 @@ class Commerce:
 
     # -- inside the studio's transactions ---------------------------------------------
 
-    def check_submit(
-        self, s: Session, caller: Principal, medium: str, params: dict[str, Any]
-    ) -> None:
-        """The plan's limits on a new job; locks the user until the job is written."""
+    def check_submit(self, s: Session, caller: Principal, budget: Budget) -> None:
+        """The plan's limits on a new job (what its engine's budget says it will make);
+        locks the user until the job is written."""
         ledger.lock_user(s, caller.user_id)
-        plans.check_submit(s, caller.user_id, caller.via, medium, params)
+        plans.check_submit(s, caller.user_id, caller.via, budget)
+
+    def check_training(self, s: Session, caller: Principal) -> None:
+        """A self-serve training job needs a plan with custom models."""
+        plans.check_custom_models(s, caller.user_id)
 
     def check_private(self, s: Session, caller: Principal) -> None:
         plans.check_private(s, caller.user_id)

@@ -1,15 +1,21 @@
-"""The engine protocol: what every engine declares and what it is given to run."""
+"""The engine protocol: what every engine declares and what it is given to run.
+
+An engine declares, besides its parameters and `run`, what a job will make before it
+runs (`output_budget`: pixels, seconds of audio, tokens), which plans limit and which
+prices its estimate at its own `rates`."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+
+from atelier.engines.kinds import KINDS
 
 
 class EngineError(Exception):
@@ -20,17 +26,27 @@ class Cancelled(Exception):
     """Raised inside an engine when its job was cancelled."""
 
 
-def upload(*accept: str) -> Any:
-    """Marks a parameter as an upload id; `accept` lists the kinds allowed ("image")."""
-    return Field(
-        min_length=32,
-        max_length=32,
-        pattern="^[0-9a-f]{32}$",
-        json_schema_extra={"format": "upload", "accept": list(accept)},
-    )
+# Form hints: field metadata (`Field(..., json_schema_extra=ADVANCED)`) that the pages read.
+ABOUT: dict[str, Any] = {"about": True}  # what the work is about: first, in a large box
+ADVANCED: dict[str, Any] = {"advanced": True}  # a knob most leave alone: folded away
+
+
+def upload(*accept: str, mask_for: str = "") -> Any:
+    """Marks a parameter as an upload id; `accept` lists the kinds allowed ("image", the
+    names in engines/kinds.py). `mask_for` names the picture parameter this one is a mask
+    of (the page lets one paint it over that picture)."""
+    unknown = [kind for kind in accept if kind not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown upload kinds {unknown}; known: {', '.join(KINDS)}")
+    extra: dict[str, Any] = {"format": "upload", "accept": list(accept)}
+    if mask_for:
+        extra["mask_for"] = mask_for
+    return Field(min_length=32, max_length=32, pattern="^[0-9a-f]{32}$", json_schema_extra=extra)
 
 
 ImageUploadId = Annotated[str, upload("image")]
+# A mask painted over the `image` parameter's picture (light pixels mark the area).
+MaskUploadId = Annotated[str, upload("image", mask_for="image")]
 
 
 class Params(BaseModel):
@@ -136,16 +152,95 @@ class EngineConfig:
     text_context: int = 4096
 
 
-class Engine:
-    """Subclass, set the class attributes, implement `run`; add one line to the registry."""
+@dataclass(frozen=True)
+class Measure:
+    """What the studio recorded of an upload when it arrived, so that a budget is declared
+    without opening the file: a picture's size, a recording's length, a score's bars and
+    length (in quarter notes, and in seconds at its own tempo)."""
+
+    width: int = 0
+    height: int = 0
+    seconds: float = 0.0
+    bars: int = 0
+    quarters: float = 0.0
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+
+# An input not yet chosen (the form's estimate before a file is picked): a typical one.
+TYPICAL = Measure(width=800, height=600, seconds=30.0, bars=16, quarters=64.0)
+Inputs = Mapping[str, Measure]  # by parameter name: the uploads a job's parameters name
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What a job will make, declared before it runs. Plans limit `pixels` (of its largest
+    picture) and `audio_seconds` (of its longest piece of audio); an estimate prices the
+    whole budget, what it reads (`pixels_in`, `tokens_in`) included, at the engine's rates.
+    `field` names the parameter that sets the size, for a refusal to point at."""
+
+    images: int = 0  # pictures (or animation frames) made
+    pixels: int = 0  # of the largest one
+    audio_seconds: float = 0.0  # of the longest piece of audio
+    bars: int = 0  # of music written
+    tokens: int = 0  # of text the model writes, every draft counted
+    pixels_in: int = 0  # of the pictures read
+    tokens_in: int = 0  # of the text read
+    field: str = ""
+
+    @property
+    def pixels_out(self) -> int:
+        return self.images * self.pixels
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Seconds of work per unit of a budget (measured: benchmarks/estimates.py)."""
+
+    start: float = 1.0
+    per_image: float = 0.0
+    per_megapixel_out: float = 0.0
+    per_megapixel_in: float = 0.0
+    per_audio_second: float = 0.0
+    per_bar: float = 0.0
+    per_token: float = 0.0
+    per_token_in: float = 0.0
+
+    def seconds(self, budget: Budget) -> float:
+        return (
+            self.start
+            + self.per_image * budget.images
+            + self.per_megapixel_out * budget.pixels_out / 1e6
+            + self.per_megapixel_in * budget.pixels_in / 1e6
+            + self.per_audio_second * budget.audio_seconds
+            + self.per_bar * budget.bars
+            + self.per_token * budget.tokens
+            + self.per_token_in * budget.tokens_in
+        )
+
+
+# For an engine not yet measured: a rough guess, so that its estimate still grows with
+# what it makes (measured engines set their own: benchmarks/estimates.py).
+UNMEASURED = Rates(start=1.0, per_megapixel_out=1.0, per_audio_second=0.1, per_token=0.02)
+
+P = TypeVar("P", bound=Params)
+
+
+class Engine(Generic[P]):
+    """Subclass as `Engine[MyParams]`, set the class attributes, implement `run` and
+    `output_budget`; add one line to the registry. The form, the estimate and the plan's
+    limits follow from these."""
 
     name: ClassVar[str]
     medium: ClassVar[str]  # image | music | text
     title: ClassVar[str]
     description: ClassVar[str]
-    Params: ClassVar[type[Params]]
+    Params: type[P]
     models: ClassVar[tuple[ModelCard, ...]] = ()
     credits_per_second: ClassVar[float] = 1.0
+    rates: ClassVar[Rates] = UNMEASURED
 
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
@@ -158,12 +253,23 @@ class Engine:
         """None when the engine can run here, else the reason it cannot."""
         return None
 
-    def estimate_seconds(self, params: Any) -> float:
-        return 1.0
+    def output_budget(self, params: P, inputs: Inputs) -> Budget:
+        """What a job with these parameters will make (and read). `inputs` holds the
+        measures of the uploads its parameters name; one not there yet is `TYPICAL`.
+        An engine that makes pictures or audio must say how much (the registry checks)."""
+        return Budget()
 
-    def estimate_cost(self, params: Any) -> float:
+    def estimate_seconds(self, params: P, budget: Budget) -> float:
+        return round(self.rates.seconds(budget), 2)
+
+    def estimate_cost(self, params: P, budget: Budget) -> float:
         """Credits reserved at submit; settled to the measured cost at finish."""
-        return round(self.estimate_seconds(params) * self.credits_per_second, 2)
+        return round(self.estimate_seconds(params, budget) * self.credits_per_second, 2)
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
+    def run(self, params: P, ctx: Context) -> list[Creation]:
         raise NotImplementedError
+
+
+def declares_budget(engine_class: type[Engine[Any]]) -> bool:
+    """Whether the engine says what it makes (overrides `output_budget`)."""
+    return engine_class.output_budget is not Engine.output_budget

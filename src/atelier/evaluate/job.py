@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from atelier.engines.base import (
     Artifact,
+    Budget,
     Context,
     Creation,
     Engine,
@@ -71,7 +72,7 @@ class CompareParams(Params):
         return seeds
 
 
-class CompareEngine(Engine):
+class CompareEngine(Engine[CompareParams]):
     name = "eval.compare"
     medium = "evaluation"
     title = "Compare two settings"
@@ -82,16 +83,15 @@ class CompareEngine(Engine):
     Params = CompareParams
     credits_per_second = 0.0  # the studio's own measurement
 
-    def __init__(self, config: EngineConfig, engines: Callable[[str], Engine]) -> None:
+    def __init__(self, config: EngineConfig, engines: Callable[[str], Engine[Any]]) -> None:
         super().__init__(config)
         self.engines = engines
 
-    def estimate_seconds(self, params: Any) -> float:
-        p: CompareParams = params
-        return float(10 * len(p.items or damage.PHOTOS) * len(p.seeds))
+    def estimate_seconds(self, params: CompareParams, budget: Budget) -> float:
+        return float(10 * len(params.items or damage.PHOTOS) * len(params.seeds))
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: CompareParams = params
+    def run(self, params: CompareParams, ctx: Context) -> list[Creation]:
+        p = params
         sides = [
             compare.Side(spec.label, self.engines(spec.engine), spec.params) for spec in (p.a, p.b)
         ]
@@ -110,7 +110,9 @@ class CompareEngine(Engine):
         with tempfile.TemporaryDirectory(dir=ctx.scratch) as folder:
             out = Path(folder) / "report"
             try:
-                made = compare.compare(*sides, p.items, p.seeds, out, threads=ctx.threads, log=log)
+                made = compare.compare(
+                    sides[0], sides[1], p.items, p.seeds, out, threads=ctx.threads, log=log
+                )
             except compare.CompareError as exc:
                 raise EngineError(str(exc)) from None
             summary = (out / "plots" / "summary.png").read_bytes()

@@ -271,19 +271,19 @@ def summary(rows: dict[str, dict[str, Any]], tunes: list[Tune]) -> dict[str, Any
         "unrelated": unrelated_similarity(tunes),
     }
     for freedom in map(str, FREEDOMS):
-        r = [row["restyle"][freedom] for row in values]
-        minor = [x for x in r if x["has_leading_tones"]]
+        results = [row["restyle"][freedom] for row in values]
+        minor = [x for x in results if x["has_leading_tones"]]
         out["restyle"][freedom] = {
-            "target_before": mean(x["before"] for x in r),
-            "target_after": mean(x["after"] for x in r),
-            "target_rose": mean(x["after"] > x["before"] for x in r),
-            "contour_mean": mean(x["contour"] for x in r),
-            "contour_min": min(x["contour"] for x in r),
-            "rhythm_min": min(x["rhythm"] for x in r),
-            "changed_mean": mean(x["changed"] for x in r),
-            "changed_min": min(x["changed"] for x in r),
+            "target_before": mean(x["before"] for x in results),
+            "target_after": mean(x["after"] for x in results),
+            "target_rose": mean(x["after"] > x["before"] for x in results),
+            "contour_mean": mean(x["contour"] for x in results),
+            "contour_min": min(x["contour"] for x in results),
+            "rhythm_min": min(x["rhythm"] for x in results),
+            "changed_mean": mean(x["changed"] for x in results),
+            "changed_min": min(x["changed"] for x in results),
             "leading_tones_kept": mean(x["leading_tones_kept"] for x in minor) if minor else None,
-            "opening_kept": mean(x["opening_kept"] for x in r),
+            "opening_kept": mean(x["opening_kept"] for x in results),
         }
     return out
 

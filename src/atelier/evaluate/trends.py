@@ -5,7 +5,7 @@ script, nothing fetched), for the admin pages to show as an <img>."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from matplotlib import rc_context
@@ -18,7 +18,7 @@ COLOURS = ("#1f6fb4", "#d9661f", "#2e8b57", "#8e44ad", "#b8860b", "#c0392b", "#1
 
 
 def line_plot(
-    series: dict[str, Sequence[Point]],
+    series: Mapping[str, Sequence[Point]],
     title: str,
     ylabel: str,
     ylim: tuple[float, float] | None = None,

@@ -18,7 +18,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from atelier.provenance import merkle
@@ -116,33 +116,48 @@ class Log:
     def append(
         self, s: Session, entries: list[tuple[str, str, str]], key: ed25519.Ed25519PrivateKey
     ) -> tuple[list[int], Checkpoint]:
-        """Append (work_id, sha256, leaf JSON) entries and sign the new checkpoint."""
+        """Append (work_id, sha256, leaf JSON) entries and sign the new checkpoint. The
+        tree's frontier is read in one query: every node the new leaves complete, and the
+        new root, are made from it and from the new leaves."""
         head = s.scalar(select(LogHead).where(LogHead.id == 1).with_for_update())
         if head is None:
             raise LogError("the log head row is missing; run the migrations")
+        known = self._frontier(s, head.size)
         indexes = []
         for work_id, sha256, leaf in entries:
             index = head.size
             s.add(LogEntry(idx=index, work_id=work_id, sha256=sha256, leaf=leaf))
-            self._add_leaf(s, index, merkle.leaf_hash(leaf.encode()))
+            self._add_leaf(s, known, index, merkle.leaf_hash(leaf.encode()))
             head.size += 1
             indexes.append(index)
-        s.flush()
-        root = merkle.root(self.nodes(s), head.size)
+        root = merkle.root(lambda level, index: known[level, index], head.size)
         note = sign_note(self.origin, head.size, root, key)
         s.add(LogCheckpoint(size=head.size, root_hash=root.hex(), note=note, created_at=utcnow()))
         return indexes, Checkpoint(self.origin, head.size, root, note)
 
-    def _add_leaf(self, s: Session, index: int, leaf: bytes) -> None:
+    @staticmethod
+    def _frontier(s: Session, size: int) -> dict[tuple[int, int], bytes]:
+        names = merkle.frontier(size)
+        if not names:
+            return {}
+        rows = s.scalars(select(LogNode).where(tuple_(LogNode.level, LogNode.idx).in_(names)))
+        known = {(row.level, row.idx): bytes.fromhex(row.hash) for row in rows}
+        missing = [name for name in names if name not in known]
+        if missing:
+            raise LogError(f"the log has no node {missing[0]}")
+        return known
+
+    @staticmethod
+    def _add_leaf(s: Session, known: dict[tuple[int, int], bytes], index: int, leaf: bytes) -> None:
         """Store the leaf hash and every subtree it completes."""
         s.add(LogNode(level=0, idx=index, hash=leaf.hex()))
+        known[0, index] = leaf
         level, node = 0, leaf
         while index & 1:
-            left = s.get(LogNode, (level, index - 1))
-            assert left is not None, "the log's left subtree is missing"
-            node = merkle.node_hash(bytes.fromhex(left.hash), node)
+            node = merkle.node_hash(known[level, index - 1], node)
             level, index = level + 1, index >> 1
             s.add(LogNode(level=level, idx=index, hash=node.hex()))
+            known[level, index] = node
 
     def checkpoint(self, s: Session, size: int | None = None) -> Checkpoint | None:
         """The signed checkpoint of `size` (default: the latest), or None when none."""

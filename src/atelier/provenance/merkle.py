@@ -48,6 +48,17 @@ def root(nodes: Nodes, size: int) -> bytes:
     return subtree_hash(nodes, 0, size)
 
 
+def frontier(size: int) -> list[tuple[int, int]]:
+    """The complete subtrees a tree of `size` leaves is made of, largest first, as
+    (level, index): all its root, and the nodes the next leaf completes, are made from."""
+    found, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            found.append((level, start >> level))
+            start += 1 << level
+    return found
+
+
 def inclusion_proof(nodes: Nodes, index: int, size: int) -> list[bytes]:
     """PATH(m, D[n]) of RFC 9162 §2.1.3.1, leaf-side sibling first."""
     if not 0 <= index < size:

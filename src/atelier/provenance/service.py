@@ -33,7 +33,7 @@ from atelier.provenance.keys import (
 from atelier.provenance.log import Checkpoint, Log, LogError, sign_note, vkey
 from atelier.provenance.manifest import Claim, embeddable, sign_embedded, sign_sidecar
 from atelier.provenance.merkle import EMPTY_ROOT, leaf_hash
-from atelier.provenance.verify import Report, verify
+from atelier.provenance.verify import Report, examine, verify
 from atelier.settings import Settings
 from atelier.store.db import Database
 from atelier.store.models import utcnow
@@ -316,9 +316,13 @@ class Provenance:
         return {"first": first, "second": second, "path": [p.hex() for p in path]}
 
     def verify(self, data: bytes, sidecar: bytes | None = None, since: str | None = None) -> Report:
+        """Public and anonymous: the file is examined (watermark decode included) before
+        any transaction opens, so a big upload never holds the database (on SQLite every
+        transaction takes the write lock); then the log is read."""
         identity = self.identity()
+        examined = examine(identity, data, sidecar)
         with self.db.transaction() as s:
-            return verify(s, Log(self.origin(identity)), identity, data, sidecar, since)
+            return verify(s, Log(self.origin(identity)), identity, examined, since)
 
     def audit_log(self) -> list[str]:
         identity = self.identity()

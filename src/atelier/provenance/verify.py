@@ -1,6 +1,10 @@
 """Verdicts on a file: its manifest, its signer's chain to the studio's root, its entry
 in the log (inclusion in the latest signed checkpoint) and the log's consistency since an
-older checkpoint, and for images the watermark. Each check is reported on its own."""
+older checkpoint, and for images the watermark. Each check is reported on its own.
+
+Two stages, so that anyone's file costs the database nothing but short reads: `examine`
+reads the file itself (hash, manifest, watermark decode: seconds for a big image) with no
+database at all; `verify` then looks its findings up in the log."""
 
 from __future__ import annotations
 
@@ -95,19 +99,31 @@ def _open(note: str, identity: Identity) -> tuple[Checkpoint, str]:
     return point, _cn(cert)
 
 
-def verify(
-    s: Session,
-    log: Log,
-    identity: Identity,
-    data: bytes,
-    sidecar: bytes | None = None,
-    since: str | None = None,
-) -> Report:
-    report = Report(sha256=hashlib.sha256(data).hexdigest())
+@dataclass(frozen=True)
+class Examined:
+    """What the file says of itself, read without the database."""
+
+    sha256: str
+    manifest: ManifestReport
+    image: bool
+    mark: str | None  # the watermark's short work id, when an image carries one
+
+
+def examine(identity: Identity, data: bytes, sidecar: bytes | None = None) -> Examined:
     found = read_embedded(data, [identity.root])
     if found.kind == "none" and sidecar is not None:
         found = read_sidecar(sidecar, data, [identity.root])
-    _manifest_checks(report, found, identity)
+    image = _is_image(data)
+    mark = watermark.detect(data) if image else None
+    return Examined(hashlib.sha256(data).hexdigest(), found, image, mark)
+
+
+def verify(
+    s: Session, log: Log, identity: Identity, examined: Examined, since: str | None = None
+) -> Report:
+    """The verdicts on an examined file, from short reads of the log."""
+    report = Report(sha256=examined.sha256)
+    _manifest_checks(report, examined.manifest, identity)
 
     entries = log.entries_for(s, report.sha256)
     latest = log.checkpoint(s)
@@ -116,8 +132,8 @@ def verify(
         report.checks.append(Check("log inclusion", False, "this file's SHA-256 is not in the log"))
     else:
         _log_checks(s, report, log, identity, entry, latest, since)
-    if _is_image(data):
-        _watermark_check(s, report, log, data, entry)
+    if examined.image:
+        _watermark_check(s, report, log, examined.mark, entry)
     return report
 
 
@@ -180,9 +196,8 @@ def _log_checks(
 
 
 def _watermark_check(
-    s: Session, report: Report, log: Log, data: bytes, entry: LogEntry | None
+    s: Session, report: Report, log: Log, mark: str | None, entry: LogEntry | None
 ) -> None:
-    mark = watermark.detect(data)
     marked = json.loads(entry.leaf).get("watermark") if entry is not None else None
     if mark is None:
         if marked:

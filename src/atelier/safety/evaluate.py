@@ -161,7 +161,9 @@ def table(results: dict[str, dict[str, Score]], counts: dict[str, int]) -> str:
 def report(examples: list[Example], screen: TextScreen, misses: bool = False) -> str:
     """Every table `atelier eval safety` prints: one per language the screen reads, what
     became of the other languages, and the time a prompt takes."""
-    out, timings, wrong = [], [], []
+    out: list[str] = []
+    timings: list[float] = []
+    wrong: list[Miss] = []
     for lang in READ_LANGUAGES:
         group = [e for e in examples if e.lang == lang]
         if not group:

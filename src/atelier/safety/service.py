@@ -20,6 +20,8 @@ from atelier.store.models import Job, Review, Work
 
 # Prose from a text engine is screened for these; a story may name a real person.
 OUTPUT_TEXT_CATEGORIES = {"minors", "sexual", "violence", "hate", "self_harm", "unreadable"}
+# ...by these layers: the profanity model finds only profanity, which prose may hold.
+OUTPUT_TEXT_LAYERS = ("blocklist", "semantic")
 
 
 def free_text(
@@ -90,7 +92,7 @@ class Safety:
                 text = data.decode("utf-8", errors="replace")
                 found += [
                     f
-                    for f in self.text.screen({name: text})
+                    for f in self.text.screen({name: text}, OUTPUT_TEXT_LAYERS)
                     if f.category in OUTPUT_TEXT_CATEGORIES
                 ]
         return policy.decide(found, self.policy()) if found else Verdict("allow")

@@ -88,10 +88,17 @@ class Upload(Base):
     filename: Mapped[str] = mapped_column(String(255))
     mime: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # A recording's length; a score's, played at its own tempo, with its bars and quarters.
+    seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    bars: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    quarters: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The studio's works this file is, or was made from, each with how it was recognised
+    # and the lineage it brings along (studio/recognition.py); None or [] when none.
+    origins: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
 
 class Job(Base):
@@ -168,9 +175,23 @@ class WorkFile(Base):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(16))  # primary | thumbnail | rendition
     mime: Mapped[str] = mapped_column(String(100))
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     work: Mapped[Work] = relationship(back_populates="files")
+
+
+class MelodyPrint(Base):
+    """One shingle of a music work's melody (datasets/melodies.py `fingerprint`, hashed to
+    64 bits): an upload that shares most of a work's shingles is that melody again, or made
+    from it (studio/recognition.py)."""
+
+    __tablename__ = "melody_prints"
+    work_id: Mapped[str] = mapped_column(
+        ForeignKey("works.id", ondelete="CASCADE"), primary_key=True
+    )
+    shingle: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False, index=True
+    )
 
 
 class WorkEmbedding(Base):

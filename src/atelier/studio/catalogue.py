@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from atelier.engines.base import Engine
+from atelier.engines.base import Engine, Inputs, Params
+from atelier.engines.custom import MODEL_KEY
 from atelier.errors import Invalid
 
 
-def upload_fields(engine: Engine) -> dict[str, list[str]]:
+def params_schema(engine: Engine[Any]) -> dict[str, Any]:
+    """The JSON schema of the engine's parameters (read it, never change it)."""
+    params: type[BaseModel] = engine.Params
+    return _schema(params)
+
+
+@cache
+def _schema(params: type[BaseModel]) -> dict[str, Any]:
+    """Built once per parameter class: pydantic takes about a millisecond per schema, and
+    every submit, claim and finish reads it."""
+    return params.model_json_schema()
+
+
+def upload_fields(engine: Engine[Any]) -> dict[str, list[str]]:
     """The engine's parameters that name uploads, with the kinds each accepts."""
-    schema = engine.Params.model_json_schema()
+    params: type[BaseModel] = engine.Params
+    return dict(_upload_fields(params))
+
+
+@cache
+def _upload_fields(params: type[BaseModel]) -> dict[str, list[str]]:
+    schema = _schema(params)
     fields = {}
     for name, prop in schema.get("properties", {}).items():
         for option in [prop, *prop.get("anyOf", [])]:
@@ -21,7 +42,28 @@ def upload_fields(engine: Engine) -> dict[str, list[str]]:
     return fields
 
 
-def validated(engine: Engine, params: dict[str, Any], strip_prefix: bool = True) -> BaseModel:
+def model_fields(engine: Engine[Any]) -> dict[str, list[str]]:
+    """The engine's parameters that may name a client's model, with the kinds each takes."""
+    schema = params_schema(engine)
+    fields = {}
+    for name, prop in schema.get("properties", {}).items():
+        for option in [prop, *prop.get("anyOf", [])]:
+            if MODEL_KEY in option:
+                fields[name] = list(option[MODEL_KEY])
+    return fields
+
+
+def dataset_fields(engine: Engine[Any]) -> dict[str, str]:
+    """The engine's parameters that name a dataset version, with the medium each takes."""
+    schema = params_schema(engine)
+    return {
+        name: prop.get("medium", "")
+        for name, prop in schema.get("properties", {}).items()
+        if prop.get("format") == "dataset"
+    }
+
+
+def validated(engine: Engine[Any], params: dict[str, Any], strip_prefix: bool = True) -> Params:
     """The engine's parameters checked by its schema; Invalid naming each bad field."""
     try:
         return engine.Params.model_validate(params)
@@ -38,13 +80,13 @@ def validated(engine: Engine, params: dict[str, Any], strip_prefix: bool = True)
 
 
 class Catalogue:
-    def __init__(self, engines: dict[str, Engine]) -> None:
+    def __init__(self, engines: dict[str, Engine[Any]]) -> None:
         self._engines = engines
 
-    def all(self) -> list[Engine]:
+    def all(self) -> list[Engine[Any]]:
         return list(self._engines.values())
 
-    def get(self, name: str) -> Engine:
+    def get(self, name: str) -> Engine[Any]:
         engine = self._engines.get(name)
         if engine is None:
             known = ", ".join(self._engines)
@@ -58,16 +100,21 @@ class Catalogue:
         """The engines this process can run now (their models and packages are here)."""
         return [e.name for e in self._engines.values() if e.available() is None]
 
-    def estimate(self, engine_name: str, params: dict[str, Any]) -> dict[str, float]:
-        """Seconds and credits an engine expects for these parameters, before submitting.
-        Upload fields may be left out: an estimate reads parameters, never files."""
+    def estimate(
+        self, engine_name: str, params: dict[str, Any], inputs: Inputs | None = None
+    ) -> dict[str, float]:
+        """Seconds and credits an engine expects for these parameters, before submitting,
+        from its budget. Upload and dataset fields may be left out: an estimate reads
+        parameters and the measures of the uploads in `inputs` (by parameter; a typical one
+        for any other), never files."""
         engine = self.get(engine_name)
         filled = dict(params)
-        for name in upload_fields(engine):
+        for name in [*upload_fields(engine), *dataset_fields(engine)]:
             if not filled.get(name):
                 filled[name] = "0" * 32
         params_in = validated(engine, filled, strip_prefix=False)
+        budget = engine.output_budget(params_in, inputs or {})
         return {
-            "seconds": round(engine.estimate_seconds(params_in), 1),
-            "credits": engine.estimate_cost(params_in),
+            "seconds": round(engine.estimate_seconds(params_in, budget), 1),
+            "credits": engine.estimate_cost(params_in, budget),
         }

@@ -329,5 +329,5 @@ class Evaluation:
                     if entry.get(side) is not None:
                         name = f"{row.engine} · {label}" if row.engine else label
                         series.setdefault(name, []).append((row.created_at, entry[side]))
-        arrow = {True: " (higher is better)", False: " (lower is better)"}.get(better, "")
+        arrow = "" if better is None else " (higher is better)" if better else " (lower is better)"
         return trends.line_plot(series, f"{title}{arrow}", metric.split("@")[0])

@@ -4,18 +4,23 @@ id."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from atelier.accounts.authz import Principal
 from atelier.commerce import certificates
 from atelier.commerce.market import Market
 from atelier.commerce.market_models import LicenceGrant
+from atelier.errors import NotFound
 from atelier.provenance import Provenance
 from atelier.store import paging
+from atelier.store.artifacts import ArtifactStore
 
 
 class Licences:
-    def __init__(self, market: Market, provenance: Provenance) -> None:
+    def __init__(self, market: Market, provenance: Provenance, artifacts: ArtifactStore) -> None:
         self.market = market
         self.provenance = provenance
+        self.artifacts = artifacts
 
     def mine(
         self, who: Principal, limit: int = 50, offset: int = 0, after: paging.After | None = None
@@ -24,6 +29,20 @@ class Licences:
 
     def get(self, who: Principal, licence_id: str) -> LicenceGrant:
         return self.market.licence(who, licence_id)
+
+    def file(self, who: Principal, licence_id: str) -> tuple[str, str, str, Path]:
+        """The licensed file for whoever may read the licence (its holder first of all):
+        its name, MIME type, SHA-256 and a local copy. A revoked licence gives no file."""
+        grant = self.get(who, licence_id)
+        if grant.status != "valid":
+            raise NotFound(f"licence {licence_id} is {grant.status}: no file", field="licence_id")
+        found = self.market.licensed_file(grant)
+        if found is None:
+            raise NotFound(
+                f"the work of licence {licence_id} is no longer stored here", field="licence_id"
+            )
+        name, mime = found
+        return name, mime, grant.work_sha256, self.artifacts.staged(grant.work_sha256)
 
     def verify(self, licence_id: str) -> tuple[str, LicenceGrant | None, list[str]]:
         """Anyone's check of a licence by id: `valid`, `revoked`, `invalid` (the record

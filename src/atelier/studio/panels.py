@@ -448,7 +448,10 @@ class Panels:
                 .order_by(Panel.created_at.desc())
             ).all()
             return [
-                (panel, int(s.scalar(select(func.count()).where(PanelVote.reviewer_id == rid))))
+                (
+                    panel,
+                    int(s.scalar(select(func.count()).where(PanelVote.reviewer_id == rid)) or 0),
+                )
                 for panel, rid in rows
             ]
 

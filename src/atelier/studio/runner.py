@@ -9,13 +9,30 @@ import shutil
 import socket
 import threading
 import time
+from typing import Protocol
 
 from atelier.engines.base import Cancelled, Context, Creation, EngineError
+from atelier.studio import scratch
 from atelier.studio.service import Studio
 from atelier.studio.spine import Claimed
 
 log = logging.getLogger("atelier.worker")
-PROGRESS_EVERY = 0.25  # seconds between progress writes
+PROGRESS_EVERY = 0.25  # seconds between progress writes (every report goes to studio.live)
+
+
+class Wake(Protocol):
+    """What idle workers wait on: the spine's event in one process, or one that
+    `processes.Supervisor` shares with its worker processes."""
+
+    def set(self) -> None: ...
+    def clear(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+def owner_prefix(pid: int) -> str:
+    """How the ids of the workers in process `pid` of this host begin."""
+    # Fits jobs.lease_owner (64) with the rest of the id; the host is cut to 30.
+    return f"{socket.gethostname()[:30]}:{pid}:"
 
 
 class Worker:
@@ -23,10 +40,9 @@ class Worker:
 
     def __init__(self, studio: Studio, name: str = "w") -> None:
         self.studio = studio
-        # Fits jobs.lease_owner (64); the random part keeps ids unique where hostnames are
-        # long and shared by prefix and every container's pid is 1.
-        host = socket.gethostname()[:30]
-        self.id = f"{host}:{os.getpid()}:{name[:8]}:{secrets.token_hex(4)}"
+        # The random part keeps ids unique where hostnames are long and shared by prefix
+        # and every container's pid is 1.
+        self.id = f"{owner_prefix(os.getpid())}{name[:8]}:{secrets.token_hex(4)}"
 
     def run_one(self) -> bool:
         """Run the next job if there is one; returns whether there was."""
@@ -40,7 +56,7 @@ class Worker:
         studio, settings = self.studio, self.studio.settings
         stop = threading.Event()  # set when the job must stop: cancelled or lease lost
         lost = threading.Event()
-        last_write = [0.0]
+        pending: list[tuple[float, str]] = []  # the latest report not yet written
 
         def beat(fraction: float | None = None, message: str | None = None) -> None:
             result = studio.jobs.heartbeat(job.job_id, self.id, fraction, message)
@@ -50,28 +66,33 @@ class Worker:
                 stop.set()
 
         def progress(fraction: float, message: str) -> None:
-            now = time.monotonic()
-            if now - last_write[0] >= PROGRESS_EVERY or fraction >= 1.0:
-                last_write[0] = now
-                beat(fraction, message)
+            studio.live.report(job.job_id, fraction, message)
+            pending[:] = [(fraction, message)]  # one list operation: atomic under the GIL
 
         def keep_lease() -> None:
-            while not done.wait(settings.lease_seconds / 3):
+            """Writes the latest progress at most every PROGRESS_EVERY seconds and renews
+            the lease, on this thread: a text job reports every token, and its engine's
+            thread never waits for the database."""
+            last = time.monotonic()
+            while not done.wait(PROGRESS_EVERY):
+                report = pending.pop() if pending else None
+                if report is None and time.monotonic() - last < settings.lease_seconds / 3:
+                    continue
                 try:
-                    beat()
+                    beat(*report) if report is not None else beat()
+                    last = time.monotonic()
                 except Exception:  # a database hiccup: try again at the next beat
                     log.exception("heartbeat for job %s failed", job.job_id)
 
         done = threading.Event()
         heart = threading.Thread(target=keep_lease, name=f"heartbeat-{job.job_id}", daemon=True)
         heart.start()
-        scratch = settings.scratch_dir / f"{job.job_id}-{job.attempt}"
-        scratch.mkdir(parents=True, exist_ok=True)
+        folder = scratch.folder(settings.scratch_dir, job.job_id, job.attempt)
         started = time.monotonic()
         try:
             engine = studio.engines.get(job.engine)
             params = engine.Params.model_validate(job.params)
-            ctx = Context(job.seed, scratch, job.files, progress, stop, settings.engine_threads)
+            ctx = Context(job.seed, folder, job.files, progress, stop, settings.engine_threads)
             creations = engine.run(params, ctx)
             ctx.check_cancelled()
         except Cancelled:
@@ -87,9 +108,10 @@ class Worker:
         else:
             self._finish(job, creations, time.monotonic() - started)
         finally:
+            studio.live.ended(job.job_id)
             done.set()
             heart.join()
-            shutil.rmtree(scratch, ignore_errors=True)
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _finish(self, job: Claimed, creations: list[Creation], seconds: float) -> None:
         """Hand the result to the studio; a result it cannot store fails the job at once
@@ -109,10 +131,13 @@ class Worker:
 
 
 class WorkerPool:
-    """Worker threads inside one process (the server's, or `atelier worker`'s)."""
+    """Worker threads inside one process: a worker process's, `atelier make`'s, or the
+    server's own with worker_mode=threads. `wake` is what idle threads wait on (default:
+    the spine's event, set by submits in this process)."""
 
-    def __init__(self, studio: Studio, threads: int) -> None:
+    def __init__(self, studio: Studio, threads: int, wake: Wake | None = None) -> None:
         self.studio = studio
+        self.wake: Wake = studio.jobs.added if wake is None else wake
         self._stop = threading.Event()
         self._threads = [
             threading.Thread(
@@ -125,12 +150,17 @@ class WorkerPool:
         ]
 
     def start(self) -> WorkerPool:
+        """Sweep the scratch folders no live job holds, then start the threads."""
+        if self._threads:
+            swept = scratch.sweep(self.studio.settings.scratch_dir, self.studio.db)
+            if swept:
+                log.info("removed %d stale scratch folder(s): %s", len(swept), ", ".join(swept))
         for thread in self._threads:
             thread.start()
         return self
 
     def _loop(self, worker: Worker) -> None:
-        wake = self.studio.jobs.added
+        wake = self.wake
         while not self._stop.is_set():
             wake.clear()
             try:
@@ -143,7 +173,7 @@ class WorkerPool:
     def stop(self, timeout: float = 30.0) -> None:
         """Let running jobs finish (up to `timeout`); the rest are retried after their lease."""
         self._stop.set()
-        self.studio.jobs.added.set()
+        self.wake.set()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))

@@ -5,6 +5,7 @@ the spine's transaction, record the works with their lineage and log entries."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from atelier.safety.service import Safety
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.models import Job, Upload, Work, WorkFile, new_id
 from atelier.store.thumbnails import thumbnail
+from atelier.studio import recognition
 
 
 @dataclass(frozen=True)
@@ -42,16 +44,19 @@ class Made:
     sealed: list[Sealed]
     models: list[dict[str, Any]]
     verdict: Verdict  # the output screen's
+    prints: list[int]  # its melody's shingles (music), to recognise it when it comes back
 
 
 def lineage_input(param: str, upload: Upload) -> dict[str, Any]:
-    """An upload a job used, as its works' lineage records it."""
+    """An upload a job used, as its works' lineage records it: with the studio works it
+    was recognised as (their lineage goes into the work's `ancestors`)."""
     return {
         "param": param,
         "upload_id": upload.id,
         "sha256": upload.sha256,
         "mime": upload.mime,
         "filename": upload.filename,
+        "works": [{"work_id": o["work_id"], "method": o["method"]} for o in upload.origins or []],
     }
 
 
@@ -60,6 +65,10 @@ class Sealing:
         self.artifacts = artifacts
         self.provenance = provenance
         self.safety = safety
+        # The output screen (a text model, or NudeNet for images) reads each creation while
+        # its files are sealed and stored: its verdict is needed only when the works are
+        # recorded, and the models it runs let go of the GIL.
+        self._screens = ThreadPoolExecutor(max_workers=2, thread_name_prefix="atelier-screen")
 
     def seal(
         self,
@@ -67,27 +76,42 @@ class Sealing:
         creations: Sequence[Creation],
         inputs: list[dict[str, Any]],
         quality: int | None,
+        custom: Sequence[dict[str, Any]] = (),
     ) -> list[Made]:
         """Screen, seal and store every creation, before any transaction. Each work's id
         is chosen first: its watermark carries it. Files are content-addressed, so a
-        retry never stores one twice."""
+        retry never stores one twice; a work the screen flags is held, never destroyed, so
+        its files are stored whatever the verdict. `custom`: the cards of the clients'
+        models the job used (each with its data and base), added to every work's lineage."""
+        if any(not creation.files for creation in creations):
+            raise ValueError("an engine returned a creation without files")
         ingredients = [
             Ingredient(i["param"], i["filename"], i["mime"], self.artifacts.staged(i["sha256"]))
             for i in inputs
         ]
-        made = []
-        for creation in creations:
-            verdict = self.safety.screen_output((a.name, a.mime, a.data) for a in creation.files)
-            if not creation.files:
-                raise ValueError("an engine returned a creation without files")
-            work_id = new_id()
-            models = [asdict(card) for card in (creation.models or engine.models)]
-            claim = Claim(work_id, creation.title, engine.name, models, ingredients)
-            sealed = self.provenance.seal(
-                claim, [(a.name, a.mime, a.data) for a in creation.files], quality
+        screens: list[Future[Verdict]] = [
+            self._screens.submit(
+                self.safety.screen_output, [(a.name, a.mime, a.data) for a in creation.files]
             )
-            made.append(Made(work_id, creation, self._store(sealed), sealed, models, verdict))
-        return made
+            for creation in creations
+        ]
+        try:
+            made = []
+            for creation, screen in zip(creations, screens, strict=True):
+                work_id = new_id()
+                cards = engine.models if creation.models is None else creation.models
+                models = [asdict(card) for card in cards] + list(custom)
+                claim = Claim(work_id, creation.title, engine.name, models, ingredients)
+                sealed = self.provenance.seal(
+                    claim, [(a.name, a.mime, a.data) for a in creation.files], quality
+                )
+                files = self._store(sealed)
+                prints = recognition.work_prints(creation.files)
+                made.append(Made(work_id, creation, files, sealed, models, screen.result(), prints))
+            return made
+        finally:
+            for screen in screens:
+                screen.cancel()  # those not started when sealing failed
 
     def _store(self, sealed: list[Sealed]) -> list[Stored]:
         """The sealed files (the first is the primary one), their sidecars, a thumbnail."""
@@ -117,10 +141,17 @@ class Sealing:
         return files
 
     def record(
-        self, s: Session, job: Job, made: list[Made], inputs: list[dict[str, Any]], now: datetime
+        self,
+        s: Session,
+        job: Job,
+        made: list[Made],
+        inputs: list[dict[str, Any]],
+        ancestors: list[dict[str, Any]],
+        now: datetime,
     ) -> None:
-        """The works, held for review where the screen says so, and their log entries,
-        in the caller's transaction."""
+        """The works, held for review where the screen says so, their lineage (the works
+        they descend from included), melody prints and log entries, in the caller's
+        transaction."""
         for position, item in enumerate(made):
             primary = item.files[0]
             work = Work(
@@ -140,6 +171,7 @@ class Sealing:
                     "models": item.models,
                     "inputs": inputs,
                     "sources": item.creation.sources,
+                    "ancestors": ancestors,
                 },
                 created_at=now,
             )
@@ -152,6 +184,8 @@ class Sealing:
             s.add(work)
             self.safety.hold(s, job, work, item.verdict)
         s.flush()
+        for item in made:
+            recognition.keep_prints(s, item.work_id, item.prints)
         self.provenance.record(s, [(item.work_id, item.sealed) for item in made])
 
 

@@ -12,6 +12,9 @@ studio.evaluation  kept evaluation reports, comparisons as jobs, trends (evaluat
 studio.panels      expert panels: items, reviewers, invitations, votes, results (panels.py)
 studio.feedback    users' thumbs up or down on works, tallied per engine (feedback.py)
 studio.accounts    sign-up, sign-in, keys, users (accounts/access.py)
+studio.datasets    a client's collections: items, cleaned versions, cards (datasets.py)
+studio.models      custom models: records, sharing, what jobs name by id (models.py)
+studio.custom      custom models as a product: admins' quotes, paid by invoice (custom.py)
 studio.commerce, studio.market, studio.provenance, studio.safety: the rooms' own
 """
 
@@ -29,12 +32,17 @@ from atelier.settings import Settings
 from atelier.store.artifacts import ArtifactStore, LocalArtifactStore
 from atelier.store.db import Database
 from atelier.studio.catalogue import Catalogue
+from atelier.studio.custom import Custom, QuotedTraining
+from atelier.studio.datasets import Datasets
 from atelier.studio.evaluation import Evaluation
 from atelier.studio.feedback import Feedback
 from atelier.studio.gallery import Gallery
 from atelier.studio.licences import Licences
+from atelier.studio.live import LiveJobs
+from atelier.studio.models import Models
 from atelier.studio.moderation import Moderation
 from atelier.studio.panels import Panels
+from atelier.studio.personal_data import PersonalData
 from atelier.studio.sealing import Sealing
 from atelier.studio.spine import Spine
 from atelier.studio.status import Status
@@ -69,13 +77,28 @@ class Studio:
         )
         self.accounts = Accounts(settings, self.db)
         sealing = Sealing(self.artifacts, self.provenance, self.safety)
-        self.jobs = Spine(
-            settings, self.db, self.artifacts, self.engines, self.safety, self.commerce, sealing
+        self.live = LiveJobs()  # progress of the jobs running here, for event streams
+        self.datasets = Datasets(settings, self.db, self.artifacts, self.safety)
+        self.models = Models(
+            settings, self.db, self.artifacts, self.engines, self.datasets, self.commerce
         )
-        self.uploads = Uploads(settings, self.db, self.artifacts)
+        self.jobs = Spine(
+            settings,
+            self.db,
+            self.artifacts,
+            self.engines,
+            self.safety,
+            self.commerce,
+            sealing,
+            self.models,
+        )
+        self.custom = Custom(self.db, self.engines, self.models, self.commerce)
+        self.commerce.fulfilment.register("custom_model", QuotedTraining(self.jobs, self.engines))
+        self.uploads = Uploads(settings, self.db, self.artifacts, self.provenance)
         self.works = Works(settings, self.db, self.artifacts, self.engines, self.commerce)
         self.gallery = Gallery(self.db, self.engines)
-        self.licences = Licences(self.market, self.provenance)
+        self.personal = PersonalData(settings, self.db, self.artifacts, self.works)
+        self.licences = Licences(self.market, self.provenance, self.artifacts)
         self.moderation = Moderation(self.db, self.safety)
         self.status = Status(settings, self.db, self.artifacts, self.engines)
         self.evaluation = Evaluation(self.db, self.artifacts, self.engines, self.jobs)

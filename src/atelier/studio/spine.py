@@ -3,7 +3,8 @@ through here, whichever door it came in by. The only place that knows the order 
 steps; sealing, uploads, safety and credits each do their own part when called.
 
     submit     validate params (the engine's schema), check uploads, screen the prompt,
-               reserve credits, persist the job as queued; idempotent by key
+               hold the engine's budget to the plan's limits, reserve credits, persist
+               the job as queued; idempotent by key
     claim      a worker takes the oldest runnable job under a lease
     heartbeat  it renews the lease, reports progress, learns of a cancel
     finish     seal and store the result, record the works, settle the credits
@@ -24,14 +25,14 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from atelier.accounts import authz
 from atelier.accounts.authz import Principal
-from atelier.commerce import credits
+from atelier.commerce import credits, ledger, lineage
 from atelier.commerce.service import Commerce
-from atelier.engines.base import Creation
-from atelier.errors import Conflict, Invalid
+from atelier.engines.base import Creation, Engine
+from atelier.errors import Conflict, Invalid, StudioError
 from atelier.safety.service import Safety, free_text
 from atelier.settings import Settings
 from atelier.store import paging
@@ -39,8 +40,10 @@ from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, new_id, utcnow
 from atelier.studio import uploads
-from atelier.studio.catalogue import Catalogue, upload_fields, validated
+from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
+from atelier.studio.models import Models
 from atelier.studio.sealing import Sealing, lineage_input
+from atelier.training.engines import Trainer
 
 MAX_SEED = 2**32 - 1
 
@@ -80,6 +83,7 @@ class Spine:
         safety: Safety,
         commerce: Commerce,
         sealing: Sealing,
+        models: Models,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -88,6 +92,7 @@ class Spine:
         self.safety = safety
         self.commerce = commerce
         self.sealing = sealing
+        self.models = models
         self.added = threading.Event()  # set on every submit: idle in-process workers wake
 
     # -- a door's side: submit, look, cancel -----------------------------------------------
@@ -119,9 +124,11 @@ class Spine:
             raise Invalid("Idempotency-Key must be 1 to 255 characters", field="Idempotency-Key")
         clean = checked.model_dump(mode="json")
         with self.db.transaction() as s:
-            uploads.check_params(s, who, engine, clean)
+            inputs = uploads.check_params(s, who, engine, clean)
+            self.models.check_submit(s, who, engine, clean)
+        budget = engine.output_budget(checked, inputs)  # what it makes: the plan limits it
         verdict = self.safety.screen_request(
-            free_text(clean, engine.Params.model_json_schema(), upload_fields(engine))
+            free_text(clean, params_schema(engine), upload_fields(engine))
         )
         if verdict.blocked_by is not None:  # refused before anything is written
             raise Invalid(self.safety.message(verdict), field=verdict.blocked_by.field)
@@ -132,24 +139,10 @@ class Spine:
                     earlier = self._job_by_key(s, who.user_id, idempotency_key)
                     if earlier is not None:
                         return self._replay(earlier, digest), False
-                self.commerce.check_submit(s, who, engine.medium, clean)  # locks the user
-                job = Job(
-                    id=new_id(),
-                    owner_id=who.user_id,
-                    engine=engine.name,
-                    params=clean,
-                    seed=secrets.randbelow(MAX_SEED + 1) if seed is None else seed,
-                    status="queued",
-                    idempotency_key=idempotency_key,
-                    request_hash=digest,
-                    cost_estimate=engine.estimate_cost(checked),
-                    works=[],
-                    created_at=utcnow(),
-                )
-                s.add(job)
-                s.flush()
+                self.commerce.check_submit(s, who, budget)  # locks the user
+                cost = engine.estimate_cost(checked, budget)
+                job = self.enqueue(s, who.user_id, engine, clean, seed, idempotency_key, cost)
                 self.safety.note_request(s, job.id, verdict)  # flagged: its works are held
-                credits.reserve(s, job)
         except IntegrityError:
             # Another request with the same key won the race; answer as its replay.
             with self.db.transaction() as s:
@@ -159,6 +152,36 @@ class Spine:
                 return self._replay(earlier, digest), False
         self.added.set()
         return job, True
+
+    @staticmethod
+    def enqueue(
+        s: Session,
+        owner_id: str,
+        engine: Engine,
+        params: dict[str, Any],
+        seed: int | None,
+        key: str | None,
+        cost: float,
+    ) -> Job:
+        """A queued job with its credits reserved, in the caller's transaction (`submit`,
+        or a paid quote for a custom model: studio/custom.py)."""
+        job = Job(
+            id=new_id(),
+            owner_id=owner_id,
+            engine=engine.name,
+            params=params,
+            seed=secrets.randbelow(MAX_SEED + 1) if seed is None else seed,
+            status="queued",
+            idempotency_key=key,
+            request_hash=request_hash(engine.name, params, seed),
+            cost_estimate=cost,
+            works=[],
+            created_at=utcnow(),
+        )
+        s.add(job)
+        s.flush()
+        credits.reserve(s, job)
+        return job
 
     @staticmethod
     def _job_by_key(s: Session, owner_id: str, key: str) -> Job | None:
@@ -217,7 +240,9 @@ class Spine:
         now = utcnow()
         lease = now + timedelta(seconds=self.settings.lease_seconds)
         expired = and_(Job.status == "running", Job.lease_expires_at < now)
-        with self.db.transaction() as s:
+        # A claim lost with the database server only returns the job to the queue: its
+        # worker's result is then refused (its lease is gone) and the job runs again.
+        with self.db.transaction(durable=False) as s:
             self._reap(s, expired, now)
             candidate = (
                 select(Job.id)
@@ -229,7 +254,7 @@ class Spine:
                 .with_for_update(skip_locked=True)
                 .scalar_subquery()
             )
-            job_id = s.execute(
+            row = s.execute(
                 update(Job)
                 .where(Job.id == candidate)
                 .values(
@@ -239,16 +264,22 @@ class Spine:
                     attempts=Job.attempts + 1,
                     started_at=func.coalesce(Job.started_at, now),
                 )
-                .returning(Job.id),
+                .returning(Job.id, Job.engine, Job.params, Job.seed, Job.attempts),
                 execution_options={"synchronize_session": False},
-            ).scalar()
-            if job_id is None:
+            ).one_or_none()
+            if row is None:
                 return None
-            job = s.get(Job, job_id)
-            assert job is not None
-            used = uploads.used(s, self.engines.get(job.engine), job.params)
+            job_id, engine_name, params, seed, attempts = row
+            engine = self.engines.get(engine_name)
+            used = uploads.used(s, engine, params)
             files = {upload.id: self.artifacts.staged(upload.sha256) for _, upload in used}
-            return Claimed(job.id, job.engine, dict(job.params), job.seed, job.attempts, files)
+            claimed = Claimed(job_id, engine_name, dict(params), seed, attempts, files)
+        try:  # clients' models and datasets, staged outside the claim's transaction
+            files.update(self.models.stage(engine, claimed.job_id, claimed.params))
+        except StudioError as exc:  # deleted since the job was queued
+            self.fail(claimed.job_id, worker_id, exc.detail)
+            return None
+        return claimed
 
     def _reap(self, s: Session, expired: Any, now: Any) -> None:
         """Settle jobs whose worker died: cancelled if asked, failed after the last attempt."""
@@ -277,7 +308,7 @@ class Spine:
             values["progress"] = progress
         if message is not None:
             values["message"] = message[:500]
-        with self.db.transaction() as s:
+        with self.db.transaction(durable=False) as s:  # a lost beat costs nothing
             cancel = s.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
@@ -294,29 +325,45 @@ class Spine:
 
         Files are sealed and written before the transaction; the works and their log
         entries go in with the job's success and its settled credits, in one transaction.
-        False (nothing recorded) when this worker no longer holds the job."""
-        if not self.heartbeat(job_id, worker_id).held:
-            return False  # checked before storing files, so a lost job leaves none behind
+        False (nothing recorded) when this worker no longer holds the job. The lease is
+        checked, not renewed, before sealing: the worker's heartbeat keeps renewing it."""
         with self.db.transaction() as s:
-            claimed = s.get(Job, job_id)
+            claimed = self._leased(s, job_id, worker_id, lock=False)
             if claimed is None:
-                return False
+                return False  # checked before storing files, so a lost job leaves none behind
             engine = self.engines.get(claimed.engine)
-            inputs = [lineage_input(n, u) for n, u in uploads.used(s, engine, claimed.params)]
+            used = uploads.used(s, engine, claimed.params)
+            inputs = [lineage_input(n, u) for n, u in used]
+            ancestors = lineage.ancestors(u.origins or [] for _, u in used)
+            models = self.models.lineage(s, engine, claimed.params)
             quality = claimed.params.get("quality")
-        made = self.sealing.seal(
-            engine, creations, inputs, quality if isinstance(quality, int) else None
+        trained = isinstance(engine, Trainer)  # its result is a model record, not works
+        kept = self.models.keep(list(creations)) if trained else None
+        made = (
+            []
+            if trained
+            else self.sealing.seal(
+                engine, creations, inputs, quality if isinstance(quality, int) else None, models
+            )
         )
         with self.db.transaction() as s:
             job = self._leased(s, job_id, worker_id)
             if job is None:
                 return False
+            # The owner's row before the log head, as settling needs it: recording the works
+            # takes a key-share lock on it (their foreign key), so two finishes of one owner
+            # that locked it only to settle deadlocked on PostgreSQL.
+            ledger.lock_user(s, job.owner_id)
             now = utcnow()
-            self.sealing.record(s, job, made, inputs, now)
+            if kept is not None:
+                self.models.record(s, job, creations[0], kept)
+            else:
+                self.sealing.record(s, job, made, inputs, ancestors, now)
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
             credits.settle(s, job, seconds, engine.credits_per_second)
+        self.models.release(job_id)
         return True
 
     def fail(self, job_id: str, worker_id: str, error: str, canceled: bool = False) -> None:
@@ -328,12 +375,14 @@ class Spine:
             job.error = None if canceled else error[:2000]
             job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
             credits.release(s, job)
+        self.models.release(job_id)
 
     @staticmethod
-    def _leased(s: Session, job_id: str, worker_id: str) -> Job | None:
-        """The job, locked, if this worker still holds its lease."""
-        return s.scalar(
+    def _leased(s: Session, job_id: str, worker_id: str, lock: bool = True) -> Job | None:
+        """The job (locked, unless only read) if this worker still holds its lease."""
+        query = (
             select(Job)
             .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
-            .with_for_update()
+            .options(lazyload(Job.works))  # a running job has none yet
         )
+        return s.scalar(query.with_for_update() if lock else query)

@@ -50,7 +50,11 @@ class Status:
                 {"worker": owner, "job_id": job_id, "engine": engine, "lease_expires_at": until}
                 for owner, job_id, engine, until in leases
             ],
-            "in_process_workers": self.settings.workers,
+            "server_workers": {
+                "mode": self.settings.worker_mode,
+                "count": self.settings.workers,
+                "threads": self.settings.worker_threads,
+            },
             "engines": [
                 {"name": e.name, "medium": e.medium, "unavailable": e.available()}
                 for e in self.engines.all()

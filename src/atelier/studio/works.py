@@ -13,18 +13,28 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from atelier import embeddings
 from atelier.accounts import authz
 from atelier.accounts.authz import Principal
 from atelier.commerce import market
+from atelier.commerce.market_models import LicenceGrant
 from atelier.commerce.service import Commerce
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
 from atelier.settings import Settings
 from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
-from atelier.store.models import VISIBILITIES, User, Work, WorkEmbedding, WorkFile, new_id
+from atelier.store.models import (
+    VISIBILITIES,
+    Upload,
+    User,
+    Work,
+    WorkEmbedding,
+    WorkFile,
+    new_id,
+)
 from atelier.studio import gallery
 from atelier.studio.catalogue import Catalogue, upload_fields
 
@@ -43,6 +53,7 @@ class Shown:
     creator: User
     params: dict[str, Any] | None  # the recipe as this viewer may see it, or None
     seed: int | None
+    original: bool = True  # may this viewer download its original files (`may_have_original`)
 
 
 def held(work: Work) -> bool:
@@ -56,6 +67,37 @@ def input_files(work: Work) -> list[WorkFile]:
     return [
         f for f in work.files if f.role in ("primary", "rendition") and f.mime != "image/svg+xml"
     ]
+
+
+def originals(work: Work) -> list[WorkFile]:
+    """The files of a picture that only its owner, admins and licence holders download:
+    the full-size image and its renditions (others see its reduced, watermarked preview,
+    the thumbnail made from the sealed file). Other media's files are served as before."""
+    if not work.mime.startswith("image/"):
+        return []
+    return [f for f in work.files if f.role in ("primary", "rendition", "manifest")]
+
+
+def may_have_original(s: Session, who: Principal | None, work: Work) -> bool:
+    """The owner, an admin, or a holder of a valid licence to the work."""
+    if authz.is_owner(who, work.owner_id) or authz.is_admin(who):
+        return True
+    if who is None:
+        return False
+    return (
+        s.scalar(
+            select(LicenceGrant.id).where(
+                LicenceGrant.work_id == work.id,
+                LicenceGrant.licensee_id == who.user_id,
+                LicenceGrant.status == "valid",
+            )
+        )
+        is not None
+    )
+
+
+def preview(work: Work) -> WorkFile | None:
+    return next((f for f in work.files if f.role == "thumbnail"), None)
 
 
 def _work_ids(work_ids: list[str]) -> list[str]:
@@ -127,6 +169,7 @@ class Works:
         with self.db.transaction() as s:
             creator = s.get(User, work.owner_id)
             assert creator is not None  # a work goes with its owner
+            original = not originals(work) or may_have_original(s, who, work)
         public = work.visibility == "public" and not held(work)
         recipe = owner or public
         params: dict[str, Any] | None = None
@@ -138,7 +181,8 @@ class Works:
             except NotFound:  # the engine is gone: keep only what cannot be an upload
                 uploads = {k: [] for k, v in work.params.items() if isinstance(v, str)}
             params = {k: v for k, v in work.params.items() if k not in uploads}
-        return Shown(work, owner, recipe, public, creator, params, work.seed if recipe else None)
+        seed = work.seed if recipe else None
+        return Shown(work, owner, recipe, public, creator, params, seed, original)
 
     def file(self, who: Principal | None, work_id: str, name: str | None) -> tuple[WorkFile, Path]:
         """A work's file (its primary one when `name` is None) and a local copy of it."""
@@ -150,10 +194,24 @@ class Works:
                 else f"work {work_id} was rejected in review; its files are not served",
                 field="work_id",
             )
-        for file in work.files:
-            if (name is None and file.role == "primary") or file.name == name:
-                return file, self.artifacts.staged(file.sha256)
-        raise NotFound(f"work {work_id} has no file {name}", field="name")
+        file = next(
+            (f for f in work.files if (name is None and f.role == "primary") or f.name == name),
+            None,
+        )
+        if file is None:
+            raise NotFound(f"work {work_id} has no file {name}", field="name")
+        if file in originals(work):
+            with self.db.transaction() as s:
+                allowed = may_have_original(s, who, work)
+            if not allowed:
+                shown = preview(work)
+                raise Forbidden(
+                    f"the original of work {work_id} is for its owner and the holders of a "
+                    "licence to it"
+                    + (f"; its preview is {shown.name}" if shown is not None else ""),
+                    field="work_id",
+                )
+        return file, self.artifacts.staged(file.sha256)
 
     def update(
         self,
@@ -215,9 +273,9 @@ class Works:
             return works
 
     def delete(self, who: Principal, work_ids: list[str]) -> int:
-        """Delete the owner's works, all or none. Their files stay in the content-addressed
-        store (another work or upload may share one) and their log entries stay (the log
-        is append-only)."""
+        """Delete the owner's works, all or none, and then their files, except those that
+        another record still needs (another work or an upload with the same bytes, or a
+        licence naming them). Their log entries stay (the log is append-only: hashes only)."""
         authz.require_scope(who, "write")
         ids = _work_ids(work_ids)
         try:
@@ -226,6 +284,7 @@ class Works:
                 obstacle = market.deletion_obstacle(s, ids)
                 if obstacle is not None:
                     raise Conflict(obstacle, field="work_ids")
+                digests = {f.sha256 for work in works for f in work.files}
                 for work in works:
                     s.delete(work)
         except IntegrityError:
@@ -233,7 +292,24 @@ class Works:
                 "a chosen work has records that must stay (e.g. licences sold); unlist it instead",
                 field="work_ids",
             ) from None
+        self.erase_unneeded(digests)
         return len(ids)
+
+    def erase_unneeded(self, digests: set[str]) -> list[str]:
+        """Remove the stored files of `digests` that no work file, upload or licence names
+        any more; returns the ones removed."""
+        with self.db.transaction() as s:
+            needed = set(s.scalars(select(WorkFile.sha256).where(WorkFile.sha256.in_(digests))))
+            needed |= set(s.scalars(select(Upload.sha256).where(Upload.sha256.in_(digests))))
+            needed |= set(
+                s.scalars(
+                    select(LicenceGrant.work_sha256).where(LicenceGrant.work_sha256.in_(digests))
+                )
+            )
+        unneeded = sorted(digests - needed)
+        for digest in unneeded:
+            self.artifacts.delete(digest)
+        return unneeded
 
     def export(self, who: Principal, work_ids: list[str]) -> Path:
         """A zip of the owner's works in the scratch folder: per work a folder with its
@@ -246,19 +322,23 @@ class Works:
         target = self.settings.scratch_dir / f"export-{new_id()}.zip"
         try:
             with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-                for work in works:
-                    folder = export_folder(work)
-                    withheld = held(work)
-                    if not withheld:
-                        for file in work.files:
-                            staged = self.artifacts.staged(file.sha256)
-                            archive.write(staged, f"{folder}/{file.name}")
-                    manifest = export_manifest(work, withheld=withheld)
-                    archive.writestr(f"{folder}/manifest.json", json.dumps(manifest, indent=2))
+                self.write_works(archive, works)
         except BaseException:
             target.unlink(missing_ok=True)
             raise
         return target
+
+    def write_works(self, archive: zipfile.ZipFile, works: list[Work], prefix: str = "") -> None:
+        """Per work a folder under `prefix` with its files and a manifest.json."""
+        for work in works:
+            folder = prefix + export_folder(work)
+            withheld = held(work)
+            if not withheld:
+                for file in work.files:
+                    staged = self.artifacts.staged(file.sha256)
+                    archive.write(staged, f"{folder}/{file.name}")
+            manifest = export_manifest(work, withheld=withheld)
+            archive.writestr(f"{folder}/manifest.json", json.dumps(manifest, indent=2))
 
 
 def export_folder(work: Work) -> str:

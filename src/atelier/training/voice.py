@@ -1,91 +1,22 @@
-"""A client's voice for the text engines: their own passages, retrieved as few-shot examples.
-
-The packaged text model is a 4-bit GGUF run by llama.cpp; it cannot be fine-tuned here
-(docs/training.md says why), so a voice is the strongest honest alternative: an index of
-the client's training passages (MiniLM sentence embeddings) from which a prompt takes the
-passages nearest the brief, or the most typical ones, as examples the base model
-continues in kind. Its gain is measured as perplexity: of the client's held-out texts
-under the model, with no examples (the base), with the voice's typical passages, and with
-as many passages from elsewhere (Atelier's own examples) to show the gain is the voice's,
-not any prefix's."""
+"""Building a client's voice and measuring it: the voice itself (a retrieval index of
+the client's passages, engines/text/voice.py) is what the text engines use, because the
+packaged text model cannot be fine-tuned here (docs/training.md says why). Its gain is
+measured as perplexity: of the client's held-out texts under the model, with no examples
+(the base), with the voice's typical passages, and with as many passages from elsewhere
+(Atelier's own examples) to show the gain is the voice's, not any prefix's."""
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from atelier import embeddings
+from atelier.engines.text.voice import Voice, VoiceConfig, clip, prompt
 
-SEPARATOR = "\n\n* * *\n\n"
-HEADER = "Texts written in one voice, each complete:"
-
-
-@dataclass(frozen=True)
-class VoiceConfig:
-    examples: int = 3  # passages in a prompt
-    max_chars: int = 700  # each passage is cut at a sentence end before this
-
-
-@dataclass
-class Voice:
-    passages: list[str]
-    vectors: np.ndarray  # unit-length MiniLM embeddings, one row per passage
-    config: VoiceConfig
-
-    @classmethod
-    def build(cls, texts: list[str], config: VoiceConfig = VoiceConfig()) -> Voice:
-        if not texts:
-            raise ValueError("a voice needs at least one training text")
-        passages = [clip(t, config.max_chars) for t in texts]
-        return cls(passages, embeddings.embed(passages), config)
-
-    def typical(self) -> list[str]:
-        """The passages nearest the voice's centre (a prompt when there is no brief)."""
-        centre = self.vectors.mean(axis=0)
-        order = np.argsort(-(self.vectors @ centre), kind="stable")
-        return [self.passages[i] for i in order[: self.config.examples]]
-
-    def nearest(self, brief: str) -> list[str]:
-        """The passages nearest a brief's meaning."""
-        scores = self.vectors @ embeddings.embed([brief])[0]
-        order = np.argsort(-scores, kind="stable")
-        return [self.passages[i] for i in order[: self.config.examples]]
-
-    def save(self, out: Path) -> Path:
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / "voice.json"
-        body = {
-            "passages": self.passages,
-            "examples": self.config.examples,
-            "max_chars": self.config.max_chars,
-            "embedding": embeddings.MODEL_NAME,
-        }
-        path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n")
-        return path
-
-    @classmethod
-    def load(cls, path: Path) -> Voice:
-        body = json.loads(path.read_text())
-        config = VoiceConfig(body["examples"], body["max_chars"])
-        return cls(body["passages"], embeddings.embed(body["passages"]), config)
-
-
-def clip(text: str, limit: int) -> str:
-    """The text, cut after the last sentence end before `limit` characters (or at it)."""
-    if len(text) <= limit:
-        return text
-    cut = max(text.rfind(mark, 0, limit) for mark in (". ", "! ", "? ", ".\n", "。"))
-    return text[: cut + 1] if cut > limit // 3 else text[:limit]
-
-
-def prompt(passages: list[str]) -> str:
-    """Examples as a document the base model continues with one more text in kind."""
-    return HEADER + SEPARATOR + SEPARATOR.join(passages) + SEPARATOR
+__all__ = ["Scorer", "Voice", "VoiceConfig", "clip", "evaluate", "perplexity", "prompt"]
 
 
 class Scorer:
@@ -126,15 +57,41 @@ def perplexity(scorer: Scorer, prefix: str, texts: list[str]) -> float:
     return math.exp(sum(n for n, _ in totals) / max(sum(c for _, c in totals), 1))
 
 
+# Called after each held-out text with its number, how many there are, and its nats per
+# token under each prefix ("base", "voice", "other").
+OnText = Callable[[int, int, dict[str, float]], None]
+
+
 def evaluate(
-    voice: Voice, held_out: list[str], scorer: Scorer, elsewhere: list[str]
+    voice: Voice,
+    held_out: list[str],
+    scorer: Scorer,
+    elsewhere: list[str],
+    on_text: OnText | None = None,
 ) -> dict[str, Any]:
-    """Held-out perplexity: the base, the voice, and as many examples from elsewhere."""
+    """Held-out perplexity: the base, the voice, and as many examples from elsewhere,
+    text by text (perplexity over all the texts' tokens together)."""
     texts = [clip(t, voice.config.max_chars) for t in held_out]
     other = [clip(t, voice.config.max_chars) for t in elsewhere[: voice.config.examples]]
+    prefixes = {"base": "", "voice": prompt(voice.typical()), "other": prompt(other)}
+    nats = dict.fromkeys(prefixes, 0.0)
+    tokens = dict.fromkeys(prefixes, 0)
+    for number, text in enumerate(texts, start=1):
+        per_token = {}
+        for name, prefix in prefixes.items():
+            total, count = scorer(prefix, text)
+            nats[name] += total
+            tokens[name] += count
+            per_token[name] = total / max(count, 1)
+        if on_text is not None:
+            on_text(number, len(texts), per_token)
+
+    def ppl(name: str) -> float:
+        return round(math.exp(nats[name] / max(tokens[name], 1)), 3)
+
     return {
         "held_out_texts": len(texts),
-        "perplexity_base": round(perplexity(scorer, "", texts), 3),
-        "perplexity_voice": round(perplexity(scorer, prompt(voice.typical()), texts), 3),
-        "perplexity_other_examples": round(perplexity(scorer, prompt(other), texts), 3),
+        "perplexity_base": ppl("base"),
+        "perplexity_voice": ppl("voice"),
+        "perplexity_other_examples": ppl("other"),
     }

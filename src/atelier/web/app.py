@@ -1,4 +1,5 @@
-"""The FastAPI application: API, pages, and the in-process workers."""
+"""The FastAPI application: API, pages, and the workers it starts (worker processes, or
+threads of its own with worker_mode=threads)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import atelier
 from atelier import optional_parts
 from atelier.settings import Settings, get_settings
 from atelier.studio import Studio
-from atelier.studio.runner import WorkerPool
+from atelier.studio.processes import start_workers
 from atelier.web import guards, openapi, problems, ratelimit, routers
 from atelier.web.headers import SecurityHeaders
 from atelier.web.limits import BodyLimit
@@ -33,11 +34,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             print("(shown once; set ATELIER_ADMIN_PASSWORD to choose it)", flush=True)
         for notice in optional_parts.notices():
             print(notice, flush=True)
-        pool = WorkerPool(studio, settings.workers).start()
+        workers = start_workers(studio)
         try:
             yield
         finally:
-            pool.stop()
+            workers.stop()
             studio.close()
 
     app = FastAPI(

@@ -10,11 +10,13 @@ from fastapi import Depends, FastAPI
 from atelier.web.api import admin as admin_api
 from atelier.web.api import auth as auth_api
 from atelier.web.api import billing as billing_api
+from atelier.web.api import datasets as datasets_api
 from atelier.web.api import engines as engines_api
 from atelier.web.api import evaluation as evaluation_api
 from atelier.web.api import feedback as feedback_api
 from atelier.web.api import jobs as jobs_api
 from atelier.web.api import market as market_api
+from atelier.web.api import models as models_api
 from atelier.web.api import password as password_api
 from atelier.web.api import provenance as provenance_api
 from atelier.web.api import uploads as uploads_api
@@ -24,6 +26,7 @@ from atelier.web.inputs import clean_request
 from atelier.web.pages import account as account_pages
 from atelier.web.pages import admin as admin_pages
 from atelier.web.pages import apidocs as apidocs_pages
+from atelier.web.pages import custom as custom_pages
 from atelier.web.pages import evaluation as evaluation_pages
 from atelier.web.pages import feedback as feedback_pages
 from atelier.web.pages import gallery as gallery_pages
@@ -46,6 +49,8 @@ API = (
     admin_api,
     market_api,
     billing_api,
+    datasets_api,
+    models_api,
     evaluation_api,
     feedback_api,
 )
@@ -59,6 +64,7 @@ PAGES = (
     apidocs_pages,
     market_pages,
     account_pages,
+    custom_pages,
     evaluation_pages,
     panels_pages,
     review_pages,

@@ -7,26 +7,34 @@ from __future__ import annotations
 
 import gc
 import inspect
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Literal
 
 from PIL import Image, ImageOps
 from pydantic import Field, ValidationInfo, field_validator
 
 from atelier.engines.base import (
+    ABOUT,
+    ADVANCED,
+    TYPICAL,
+    Budget,
     Context,
     Creation,
     Engine,
     EngineConfig,
     EngineError,
     ImageUploadId,
+    Inputs,
+    MaskUploadId,
     ModelCard,
 )
+from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.image.diffusion_models import ModelFolder, find_models
 from atelier.engines.image.encode import ImageOutput, image_artifact
 
@@ -34,6 +42,7 @@ NO_MODEL = (
     "no diffusers model folder in ATELIER_MODELS_DIR; put e.g. a Stable Diffusion 1.5 folder there"
 )
 MAX_SIDE = 2048
+NATIVE_UNKNOWN = 1024  # a model's native side when its folder does not say
 MAX_LOADED = 1  # pipelines kept in memory: a second SDXL would double RAM/VRAM
 SEED_RANGE = 2**32
 # name: (diffusers scheduler class, the sampler's name in AUTOMATIC1111, config overrides)
@@ -59,8 +68,12 @@ Mode = Literal["txt2img", "img2img", "inpaint"]
 
 
 class DiffusionParams(ImageOutput):
-    prompt: str = Field(min_length=1, max_length=2000, description="What to paint.")
-    negative_prompt: str = Field("", max_length=2000, description="What to keep out.")
+    prompt: str = Field(
+        min_length=1, max_length=2000, description="What to paint.", json_schema_extra=ABOUT
+    )
+    negative_prompt: str = Field(
+        "", max_length=2000, description="What to keep out.", json_schema_extra=ADVANCED
+    )
     model: str | None = Field(
         None,
         min_length=1,
@@ -84,15 +97,21 @@ class DiffusionParams(ImageOutput):
     )
     steps: int = Field(25, ge=1, le=150, description="Denoising steps (SD-Turbo: 1–4).")
     guidance: float = Field(
-        7.5, ge=0.0, le=30.0, description="Classifier-free guidance scale (SD-Turbo: 0)."
+        7.5,
+        ge=0.0,
+        le=30.0,
+        description="Classifier-free guidance scale (SD-Turbo: 0).",
+        json_schema_extra=ADVANCED,
     )
     scheduler: SchedulerName = Field(
-        "default", description="Sampler; default: the one the model folder names."
+        "default",
+        description="Sampler; default: the one the model folder names.",
+        json_schema_extra=ADVANCED,
     )
     image: ImageUploadId | None = Field(
         None, description="A picture to start from (upload id): image-to-image."
     )
-    mask: ImageUploadId | None = Field(
+    mask: MaskUploadId | None = Field(
         None,
         description="With image: white repaints, black keeps (upload id, the image's size).",
     )
@@ -105,6 +124,11 @@ class DiffusionParams(ImageOutput):
     )
     count: int = Field(
         1, ge=1, le=8, description="Images, each its own work; image i uses seed + i."
+    )
+    lora: ModelRef | None = Field(
+        None,
+        description="The id of your own LoRA adapters, trained on this model folder.",
+        json_schema_extra=custom_model("lora"),
     )
 
     @field_validator("mask")
@@ -138,7 +162,7 @@ class DiffusionParams(ImageOutput):
         return "img2img" if self.mask is None else "inpaint"
 
 
-class Diffusion(Engine):
+class Diffusion(Engine[DiffusionParams]):
     name = "image.diffusion"
     medium = "image"
     title = "Diffusion"
@@ -171,15 +195,28 @@ class Diffusion(Engine):
             return "cuda", torch.float16
         return "cpu", torch.float32
 
-    def estimate_seconds(self, params: Any) -> float:
-        p: DiffusionParams = params
-        per_step = 0.1 if self._device[0] == "cuda" else 2.5  # an SD 1.5 step at 512×512
-        pixels = (p.width or 512) * (p.height or 512)
-        steps = p.steps * (p.strength or 1.0)
-        return round(3.0 + p.count * steps * per_step * pixels / 512**2, 2)
+    def output_budget(self, params: DiffusionParams, inputs: Inputs) -> Budget:
+        """The asked size; a side not given follows the model's native size (read from its
+        folder's configs) or the image's aspect."""
+        source = inputs.get("image", TYPICAL) if params.image else None
+        native = native_side_of(self._folder_or_none(params.model))
+        width, height = output_size(
+            params, native, (source.width, source.height) if source else None
+        )
+        return Budget(
+            images=params.count,
+            pixels=width * height,
+            pixels_in=source.pixels if source else 0,
+            field="width",
+        )
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: DiffusionParams = params
+    def estimate_seconds(self, params: DiffusionParams, budget: Budget) -> float:
+        per_step = 0.1 if self._device[0] == "cuda" else 2.5  # an SD 1.5 step at 512×512
+        steps = params.steps * (params.strength or 1.0)
+        return round(3.0 + budget.images * steps * per_step * budget.pixels / 512**2, 2)
+
+    def run(self, params: DiffusionParams, ctx: Context) -> list[Creation]:
+        p = params
         folder = self._folder(p.model)
         image, mask = read_inputs(p, ctx)
         with self._turn(ctx):
@@ -188,12 +225,17 @@ class Diffusion(Engine):
             width, height = output_size(p, native, image.size if image else None)
             check_size(pipe, folder, width, height)
             creations = []
-            for index in range(p.count):
-                seed = (ctx.seed + index) % SEED_RANGE
-                picture = self._paint(pipe, p, ctx, index, seed, (width, height), image, mask)
-                creations.append(self._creation(picture, p, folder, seed, index))
+            with adapters(pipe, ctx.file(p.lora) if p.lora else None):
+                for index in range(p.count):
+                    seed = (ctx.seed + index) % SEED_RANGE
+                    picture = self._paint(pipe, p, ctx, index, seed, (width, height), image, mask)
+                    creations.append(self._creation(picture, p, folder, seed, index))
         ctx.progress(1.0, "done")
         return creations
+
+    def _folder_or_none(self, name: str | None) -> ModelFolder | None:
+        folders = find_models(self.config.models_dir)
+        return next((f for f in folders if name is None or f.name == name), None)
 
     def _folder(self, name: str | None) -> ModelFolder:
         folders = find_models(self.config.models_dir)
@@ -364,7 +406,14 @@ class Diffusion(Engine):
             "Mode": p.mode,
         }
         artifact = image_artifact(
-            picture, self, p, seed, settings, prompt=p.prompt, negative=p.negative_prompt
+            picture,
+            self,
+            p,
+            seed,
+            settings,
+            prompt=p.prompt,
+            negative=p.negative_prompt,
+            models=(folder.card,),
         )
         return Creation(
             files=[artifact],
@@ -377,8 +426,27 @@ class Diffusion(Engine):
                 "mode": p.mode,
                 "model": folder.name,
             },
-            sources=[asdict(folder.card)],
+            models=(folder.card,),
         )
+
+
+@contextmanager
+def adapters(pipe: Any, path: Path | None) -> Iterator[None]:
+    """A client's LoRA adapters (training/lora.py) in the pipeline for one job, and out
+    again after it: the loaded model's weights are shared with the next job."""
+    if path is None:
+        yield
+        return
+    from safetensors.torch import load_file
+
+    try:
+        pipe.load_lora_weights(load_file(path), adapter_name="client")
+    except (ValueError, KeyError, RuntimeError) as exc:
+        raise EngineError(f"the LoRA adapters do not fit this model: {exc}") from None
+    try:
+        yield
+    finally:
+        pipe.unload_lora_weights()
 
 
 def read_inputs(p: DiffusionParams, ctx: Context) -> tuple[Image.Image | None, Image.Image | None]:
@@ -400,6 +468,20 @@ def read_inputs(p: DiffusionParams, ctx: Context) -> tuple[Image.Image | None, I
 def open_upright(ctx: Context, upload_id: str) -> Image.Image:
     with Image.open(ctx.file(upload_id)) as picture:
         return ImageOps.exif_transpose(picture)
+
+
+def native_side_of(folder: ModelFolder | None) -> int:
+    """The model's native side from its folder's configs, without loading it: the UNet's
+    sample size times the VAE's downscaling (2 per block after the first); 1024 (SDXL,
+    FLUX, SD3) when the folder does not say."""
+    if folder is None:
+        return NATIVE_UNKNOWN
+    try:
+        unet = json.loads((folder.path / "unet" / "config.json").read_text())
+        vae = json.loads((folder.path / "vae" / "config.json").read_text())
+        return int(unet["sample_size"]) * 2 ** (len(vae["block_out_channels"]) - 1)
+    except (OSError, ValueError, KeyError, TypeError):
+        return NATIVE_UNKNOWN
 
 
 def native_side(pipe: Any) -> int:

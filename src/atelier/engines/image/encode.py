@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from PIL import Image, PngImagePlugin
 from pydantic import Field
 
-from atelier.engines.base import Artifact, Engine, Params
+from atelier.engines.base import ADVANCED, Artifact, Engine, ModelCard, Params
 
 FORMATS = {
     "png": ("PNG", "image/png"),
@@ -24,8 +25,16 @@ USER_COMMENT, IMAGE_DESCRIPTION = 0x9286, 0x010E
 class ImageOutput(Params):
     """Output choices every image engine offers."""
 
-    format: Literal["png", "jpeg", "webp"] = Field("png", description="File format of the result.")
-    quality: int = Field(92, ge=50, le=100, description="JPEG/WebP quality (PNG is lossless).")
+    format: Literal["png", "jpeg", "webp"] = Field(
+        "png", description="File format of the result.", json_schema_extra=ADVANCED
+    )
+    quality: int = Field(
+        92,
+        ge=50,
+        le=100,
+        description="JPEG/WebP quality (PNG is lossless).",
+        json_schema_extra=ADVANCED,
+    )
 
 
 def a1111_parameters(prompt: str, settings: dict[str, Any], negative: str = "") -> str:
@@ -46,19 +55,22 @@ def image_artifact(
     prompt: str = "",
     negative: str = "",
     name: str = "image",
+    models: Sequence[ModelCard] | None = None,
 ) -> Artifact:
-    """Encode `image` in the chosen format with its parameters embedded."""
+    """Encode `image` in the chosen format with its parameters embedded; `models` names
+    the models this image was made with (the engine's declared ones when None)."""
     parameters = a1111_parameters(
         prompt,
         {**settings, "Seed": seed, "Size": f"{image.width}x{image.height}", "Engine": engine.name},
         negative,
     )
+    made_with = engine.models if models is None else models
     record = json.dumps(
         {
             "engine": engine.name,
             "params": params.model_dump(mode="json"),
             "seed": seed,
-            "models": [f"{m.name} {m.version}" for m in engine.models],
+            "models": [f"{m.name} {m.version}" for m in made_with],
         },
         sort_keys=True,
         separators=(",", ":"),

@@ -78,6 +78,12 @@ MODEL_CARDS = (
         commercial_use=True,
     ),
 )
+CARD_OF: dict[str, ModelCard] = dict(zip(("photo", "anime", "fast"), MODEL_CARDS, strict=True))
+
+
+def card(model: str) -> ModelCard:
+    """The card of the network `model` names: a work lists the one that enlarged it."""
+    return CARD_OF[model]
 
 
 @functools.cache

@@ -9,14 +9,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
-FORMATS = {
-    "PNG": "image/png",
-    "JPEG": "image/jpeg",
-    "WEBP": "image/webp",
-    "GIF": "image/gif",
-    "BMP": "image/bmp",
-    "TIFF": "image/tiff",
-}
+from atelier.engines.kinds import IMAGE_MIMES
+
+FORMATS = IMAGE_MIMES  # the image formats read, by PIL's name
 MIN_SIDE = 32
 ORIENTATION = 0x0112  # the EXIF tag phones set instead of turning the pixels
 

@@ -17,7 +17,17 @@ import numpy as np
 from PIL import Image
 from pydantic import Field, model_validator
 
-from atelier.engines.base import Artifact, Context, Creation, Engine, EngineConfig, ModelCard
+from atelier.engines.base import (
+    ADVANCED,
+    Artifact,
+    Budget,
+    Context,
+    Creation,
+    Engine,
+    EngineConfig,
+    Inputs,
+    ModelCard,
+)
 from atelier.engines.image import esrgan
 from atelier.engines.image.encode import (
     IMAGE_DESCRIPTION,
@@ -30,6 +40,9 @@ from atelier.engines.image.encode import (
 LATENT = 100  # the generator's input: a 100-dimensional standard normal vector
 FACE_SIDE = 64
 MAX_SEED = 2**32 - 1
+# For estimates (benchmarks/estimates.py): seconds to start, per face beyond its upscale,
+# and per megapixel written (PNGs, or the frames of an animation).
+START_SECONDS, FACE_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.3, 0.05, 0.5
 
 
 class PortraitParams(ImageOutput):
@@ -47,6 +60,7 @@ class PortraitParams(ImageOutput):
         ge=0.1,
         le=1.0,
         description="Scales the latent toward the average face: lower is plainer and cleaner.",
+        json_schema_extra=ADVANCED,
     )
     morph_to: int | None = Field(
         None,
@@ -55,10 +69,28 @@ class PortraitParams(ImageOutput):
         description="A second seed: make one animation morphing from this job's face to "
         "that seed's face.",
     )
-    frames: int = Field(12, ge=2, le=48, description="Frames of the morph, both ends included.")
-    frame_ms: int = Field(100, ge=20, le=2000, description="How long each morph frame shows, ms.")
-    bounce: bool = Field(True, description="Play the morph forth and back, so it loops smoothly.")
-    animation: Literal["webp", "gif"] = Field("webp", description="File format of the morph.")
+    frames: int = Field(
+        12,
+        ge=2,
+        le=48,
+        description="Frames of the morph, both ends included.",
+        json_schema_extra=ADVANCED,
+    )
+    frame_ms: int = Field(
+        100,
+        ge=20,
+        le=2000,
+        description="How long each morph frame shows, ms.",
+        json_schema_extra=ADVANCED,
+    )
+    bounce: bool = Field(
+        True,
+        description="Play the morph forth and back, so it loops smoothly.",
+        json_schema_extra=ADVANCED,
+    )
+    animation: Literal["webp", "gif"] = Field(
+        "webp", description="File format of the morph.", json_schema_extra=ADVANCED
+    )
 
     @model_validator(mode="after")
     def one_morph(self) -> PortraitParams:
@@ -82,7 +114,7 @@ def slerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
     return (np.sin((1 - t) * angle) * a + np.sin(t * angle) * b) / np.sin(angle)
 
 
-class Portrait(Engine):
+class Portrait(Engine[PortraitParams]):
     name = "image.portrait"
     medium = "image"
     title = "Portrait"
@@ -121,10 +153,15 @@ class Portrait(Engine):
     def available(self) -> str | None:
         return esrgan.unavailable()
 
-    def estimate_seconds(self, params: Any) -> float:
-        p: PortraitParams = params
-        images = p.frames if p.morph_to is not None else p.count
-        return round(0.5 + images * esrgan.seconds_for(p.upscaler, FACE_SIDE**2), 2)
+    def output_budget(self, params: PortraitParams, inputs: Inputs) -> Budget:
+        images = params.frames if params.morph_to is not None else params.count
+        return Budget(images=images, pixels=params.size**2, field="size")
+
+    def estimate_seconds(self, params: PortraitParams, budget: Budget) -> float:
+        """Each face is the DCGAN and Real-ESRGAN on 64 px, then resized and written."""
+        face = esrgan.seconds_for(params.upscaler, FACE_SIDE**2) + FACE_SECONDS
+        writing = WRITE_SECONDS_PER_MEGAPIXEL * budget.pixels_out / 1e6
+        return round(START_SECONDS + budget.images * face + writing, 2)
 
     def _generate(self, z: np.ndarray) -> Image.Image:
         """One 64×64 face from latent `z` (always a batch of one, so a face does not depend
@@ -152,24 +189,32 @@ class Portrait(Engine):
             face = face.resize((p.size, p.size), Image.Resampling.LANCZOS)
         return face
 
+    def used_models(self, p: PortraitParams) -> tuple[ModelCard, ...]:
+        """The generator, its training data and the one upscaling network chosen."""
+        return (*self.models[:2], esrgan.card(p.upscaler))
+
     def _settings(self, p: PortraitParams) -> dict[str, Any]:
         return {"Model": "DCGAN DigiFace-1M", "Upscaler": p.upscaler, "Truncation": p.truncation}
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: PortraitParams = params
+    def run(self, params: PortraitParams, ctx: Context) -> list[Creation]:
+        p = params
         if p.morph_to is not None:
             return [self._morph(p, p.morph_to, ctx)]
         creations = []
+        used = self.used_models(p)
         for i in range(p.count):
             ctx.progress(i / p.count, f"face {i + 1} of {p.count}")
             seed = (ctx.seed + i) % (MAX_SEED + 1)
             face = self._portrait(latent(seed, p.truncation), p)
-            artifact = image_artifact(face, self, p, seed, self._settings(p), name="portrait")
+            artifact = image_artifact(
+                face, self, p, seed, self._settings(p), name="portrait", models=used
+            )
             creations.append(
                 Creation(
                     files=[artifact],
                     title=f"Portrait (seed {seed})",
                     meta={"face_seed": seed, "width": face.width, "height": face.height},
+                    models=used,
                 )
             )
         return creations
@@ -183,8 +228,10 @@ class Portrait(Engine):
         sequence = frames + frames[-2:0:-1] if p.bounce else frames
         settings = {**self._settings(p), "Morph to": target, "Frames": p.frames}
         animation = self._animation(sequence, p, ctx.seed, settings)
-        poster = image_artifact(frames[0], self, p, ctx.seed, settings, name="poster")
+        used = self.used_models(p)
+        poster = image_artifact(frames[0], self, p, ctx.seed, settings, name="poster", models=used)
         return Creation(
+            models=used,
             files=[animation, poster],
             title=f"Morph (seed {ctx.seed} → {target})",
             meta={
@@ -210,7 +257,7 @@ class Portrait(Engine):
                 "engine": self.name,
                 "params": p.model_dump(mode="json"),
                 "seed": seed,
-                "models": [f"{m.name} {m.version}" for m in self.models],
+                "models": [f"{m.name} {m.version}" for m in self.used_models(p)],
             },
             sort_keys=True,
             separators=(",", ":"),

@@ -17,11 +17,16 @@ from pydantic import Field, field_validator, model_validator
 from skimage.restoration import estimate_sigma, inpaint_biharmonic
 
 from atelier.engines.base import (
+    ADVANCED,
+    TYPICAL,
+    Budget,
     Context,
     Creation,
     Engine,
     EngineError,
     ImageUploadId,
+    Inputs,
+    MaskUploadId,
     ModelCard,
 )
 from atelier.engines.image import esrgan
@@ -52,6 +57,17 @@ NEUTRAL_CHROMA = 60  # scratches and dust are grey: max(R,G,B) - min(R,G,B) belo
 NOISE_MARGIN = 5.0  # a defect must also stand this many noise sigmas above its surroundings
 DENOISE_PER_SIGMA = 0.8  # NLM strength h per estimated noise sigma (best on the sample photos)
 LEVELS_CLIP = 0.5  # per cent of each channel's darkest and brightest pixels clipped by levels
+# Seconds a step takes per megapixel, and reading and writing the photo (for estimates:
+# benchmarks/estimates.py); the upscale step is Real-ESRGAN's (esrgan.seconds_for).
+STEP_SECONDS_PER_MEGAPIXEL = {
+    "inpaint": 0.5,
+    "scratches": 1.0,
+    "denoise": 1.4,
+    "levels": 0.1,
+    "white_balance": 0.1,
+    "contrast": 0.1,
+}
+START_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.3, 0.3
 
 
 class RestoreParams(ImageOutput):
@@ -64,7 +80,7 @@ class RestoreParams(ImageOutput):
         "denoise, levels); they always run in this order: inpaint, scratches, denoise, "
         "levels, white_balance, contrast, upscale.",
     )
-    mask: ImageUploadId | None = Field(
+    mask: MaskUploadId | None = Field(
         None,
         description="For the inpaint step: an image the size of the photo whose light pixels "
         "mark the area to fill (upload id).",
@@ -75,6 +91,7 @@ class RestoreParams(ImageOutput):
         le=40.0,
         description="Non-local-means strength h; empty: 0.8 × the noise level estimated "
         "from the photo.",
+        json_schema_extra=ADVANCED,
     )
     scratch_threshold: int = Field(
         40,
@@ -82,6 +99,7 @@ class RestoreParams(ImageOutput):
         le=128,
         description="How much (0–255) a thin line or speck must differ from its surroundings "
         "to count as damage; lower finds fainter scratches and risks real detail.",
+        json_schema_extra=ADVANCED,
     )
     scale: Literal[2, 3, 4] = Field(2, description="Enlargement of the upscale step.")
     model: esrgan.UpscaleModel = Field(
@@ -176,6 +194,14 @@ def fill(rgb: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, str]:
     return cv2.inpaint(rgb, holes.astype(np.uint8) * 255, 3, cv2.INPAINT_TELEA), "telea"
 
 
+# The library each filling method runs (lineage); nothing to fill runs none.
+FILLED_BY: dict[str, tuple[str, ...]] = {
+    "biharmonic": ("skimage",),
+    "telea": ("opencv",),
+    "none": (),
+}
+
+
 def auto_levels(rgb: np.ndarray) -> np.ndarray:
     """Undo fading and a colour cast at once: stretch each channel so that its darkest
     `LEVELS_CLIP` per cent become black and its brightest white (a faded, yellowed print
@@ -217,7 +243,7 @@ def read_mask(image: Image.Image, size: tuple[int, int]) -> np.ndarray:
     return marked.astype(np.uint8) * 255
 
 
-class Restore(Engine):
+class Restore(Engine[RestoreParams]):
     name = "image.restore"
     medium = "image"
     title = "Restore"
@@ -245,17 +271,26 @@ class Restore(Engine):
     )
     credits_per_second = 1.0
 
-    def estimate_seconds(self, params: Any) -> float:
-        """For a typical 800×600 photo (the upload's size is not known here)."""
-        p: RestoreParams = params
-        pixels = 480_000
-        seconds = 0.5 + (1.5 if "denoise" in p.steps else 0.0)
-        if "upscale" in p.steps:
-            seconds += esrgan.seconds_for(p.model, pixels)
+    def output_budget(self, params: RestoreParams, inputs: Inputs) -> Budget:
+        photo = inputs.get("image", TYPICAL)
+        upscaled = "upscale" in params.steps
+        return Budget(
+            images=1,
+            pixels=photo.pixels * (params.scale**2 if upscaled else 1),
+            pixels_in=photo.pixels,
+            field="scale" if upscaled else "image",
+        )
+
+    def estimate_seconds(self, params: RestoreParams, budget: Budget) -> float:
+        megapixels = budget.pixels_in / 1e6
+        seconds = START_SECONDS + WRITE_SECONDS_PER_MEGAPIXEL * budget.pixels_out / 1e6
+        seconds += sum(STEP_SECONDS_PER_MEGAPIXEL.get(s, 0.0) for s in params.steps) * megapixels
+        if "upscale" in params.steps:
+            seconds += esrgan.seconds_for(params.model, budget.pixels_in)
         return round(seconds, 2)
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: RestoreParams = params
+    def run(self, params: RestoreParams, ctx: Context) -> list[Creation]:
+        p = params
         limit = MAX_UPSCALE_PIXELS if "upscale" in p.steps else MAX_PIXELS
         with Image.open(ctx.file(p.image)) as photo:
             size = photo.size
@@ -276,21 +311,25 @@ class Restore(Engine):
         steps = [step for step in ORDER if step in p.steps]
         meta: dict[str, Any] = {"steps": steps}
         settings: dict[str, Any] = {"Restore": "+".join(steps)}
+        libraries: set[str] = set()  # "opencv", "skimage": what the steps ran (lineage)
         for number, step in enumerate(s for s in steps if s != "upscale"):
             ctx.progress(0.05 + 0.85 * number / len(steps), step.replace("_", " "))
             if step == "inpaint" and mask is not None:
                 rgb, method = fill(rgb, mask)
+                libraries.update(FILLED_BY[method])
                 meta["inpainted_pixels"] = int((mask > 0).sum())
                 settings["Inpaint"] = method
             elif step == "scratches":
                 defects = find_defects(rgb, p.scratch_threshold)
-                rgb, _ = fill(rgb, defects)
+                rgb, method = fill(rgb, defects)
+                libraries.update(("opencv", "skimage", *FILLED_BY[method]))
                 meta["scratch_pixels"] = int((defects > 0).sum())
                 settings["Scratch threshold"] = p.scratch_threshold
             elif step == "denoise":
                 sigma = noise_sigma(rgb)
                 strength = p.denoise_strength or max(1.0, round(DENOISE_PER_SIGMA * sigma, 1))
                 rgb = denoise(rgb, strength)
+                libraries.update(("opencv", "skimage"))
                 meta["noise_sigma"] = round(sigma, 2)
                 settings["Denoise"] = strength
             elif step == "levels":
@@ -299,6 +338,7 @@ class Restore(Engine):
                 rgb = grey_world(rgb)
             elif step == "contrast":
                 rgb = local_contrast(rgb)
+                libraries.add("opencv")
         result = Image.fromarray(rgb)
         if "upscale" in steps:  # always the last step; it reports progress as it goes
             start = 0.05 + 0.85 * (len(steps) - 1) / len(steps)
@@ -310,6 +350,16 @@ class Restore(Engine):
             )
             settings["Upscale"] = f"{p.model} x{p.scale}"
         ctx.progress(0.95, "saving")
-        artifact = image_artifact(result, self, p, ctx.seed, settings)
+        used = self.used_models(libraries, p.model if "upscale" in steps else None)
+        artifact = image_artifact(result, self, p, ctx.seed, settings, models=used)
         meta.update(width=result.width, height=result.height)
-        return [Creation(files=[artifact], title="Restored photo", meta=meta)]
+        return [Creation(files=[artifact], title="Restored photo", meta=meta, models=used)]
+
+    def used_models(self, libraries: set[str], upscaler: str | None) -> tuple[ModelCard, ...]:
+        """The libraries the steps ran and, for the upscale step, the one network chosen
+        (a work's lineage names only what made it)."""
+        opencv, skimage = self.models[:2]
+        used = [
+            card for name, card in (("opencv", opencv), ("skimage", skimage)) if name in libraries
+        ]
+        return (*used, esrgan.card(upscaler)) if upscaler else tuple(used)

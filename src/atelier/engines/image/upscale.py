@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from PIL import Image
 from pydantic import Field
 
-from atelier.engines.base import Context, Creation, Engine, EngineError, ImageUploadId
+from atelier.engines.base import (
+    TYPICAL,
+    Budget,
+    Context,
+    Creation,
+    Engine,
+    EngineError,
+    ImageUploadId,
+    Inputs,
+)
 from atelier.engines.image import esrgan
 from atelier.engines.image.encode import ImageOutput, image_artifact
 
@@ -15,6 +24,8 @@ from atelier.engines.image.encode import ImageOutput, image_artifact
 # limit bounds the rest: the ×4 result of 2 MP is 32 MP (96 MB of pixels) and takes the
 # photo network ~25 minutes on two cores.
 MAX_INPUT_PIXELS = 2_000_000
+# Reading the picture and writing the PNG (benchmarks/estimates.py): seconds.
+ENCODE_START, ENCODE_PER_MEGAPIXEL = 0.5, 0.3
 
 
 class UpscaleParams(ImageOutput):
@@ -27,7 +38,7 @@ class UpscaleParams(ImageOutput):
     )
 
 
-class Upscale(Engine):
+class Upscale(Engine[UpscaleParams]):
     name = "image.upscale"
     medium = "image"
     title = "Upscale"
@@ -39,13 +50,23 @@ class Upscale(Engine):
     def available(self) -> str | None:
         return esrgan.unavailable()
 
-    def estimate_seconds(self, params: Any) -> float:
-        """For a typical 800×600 picture (the upload's size is not known here)."""
-        p: UpscaleParams = params
-        return round(0.5 + esrgan.seconds_for(p.model, 480_000), 2)
+    def output_budget(self, params: UpscaleParams, inputs: Inputs) -> Budget:
+        picture = inputs.get("image", TYPICAL)
+        return Budget(
+            images=1,
+            pixels=picture.pixels * params.scale**2,
+            pixels_in=picture.pixels,
+            field="scale",
+        )
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: UpscaleParams = params
+    def estimate_seconds(self, params: UpscaleParams, budget: Budget) -> float:
+        """The network's time on the input's pixels (the ×4 networks run at ×4 whatever
+        the scale), and writing the result."""
+        seconds = esrgan.seconds_for(params.model, budget.pixels_in)
+        return round(ENCODE_START + seconds + ENCODE_PER_MEGAPIXEL * budget.pixels_out / 1e6, 2)
+
+    def run(self, params: UpscaleParams, ctx: Context) -> list[Creation]:
+        p = params
         ctx.progress(0.02, "reading the picture")
         with Image.open(ctx.file(p.image)) as picture:
             pixels = picture.width * picture.height
@@ -64,11 +85,13 @@ class Upscale(Engine):
         ctx.progress(0.92, "saving")
         network = esrgan.network_for(p.model, p.scale)
         settings = {"Upscaler": network.file, "Scale": p.scale, "Model": p.model}
-        artifact = image_artifact(enlarged, self, p, ctx.seed, settings)
+        used = (esrgan.card(p.model),)
+        artifact = image_artifact(enlarged, self, p, ctx.seed, settings, models=used)
         return [
             Creation(
                 files=[artifact],
                 title=f"Upscaled ×{p.scale} ({p.model})",
                 meta={"width": enlarged.width, "height": enlarged.height, "network": network.file},
+                models=used,
             )
         ]

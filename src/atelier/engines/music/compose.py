@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import torch
 from pydantic import Field, field_validator
 
-from atelier.engines.base import Context, Creation, Engine, EngineError, Params
+from atelier.engines.base import (
+    Budget,
+    Context,
+    Creation,
+    Engine,
+    EngineError,
+    Inputs,
+    Params,
+)
 from atelier.engines.music import generating as gen
 from atelier.engines.music import render
 from atelier.engines.music import tokens as tok
@@ -45,7 +52,7 @@ class ComposeParams(Params):
         return value.strip()
 
 
-class MusicCompose(Engine):
+class MusicCompose(Engine[ComposeParams]):
     name = "music.compose"
     medium = "music"
     title = "Compose a melody"
@@ -63,26 +70,42 @@ class MusicCompose(Engine):
             render.render_problem()
         )
 
-    def estimate_seconds(self, params: Any) -> float:
-        return 2.0 + 0.15 * params.bars * (3 if params.harmonize else 1)
+    def output_budget(self, params: ComposeParams, inputs: Inputs) -> Budget:
+        return Budget(
+            audio_seconds=gen.seconds_of(params.bars, params.meter, params.tempo),
+            bars=params.bars,
+            field="bars",
+        )
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: ComposeParams = params
+    def estimate_seconds(self, params: ComposeParams, budget: Budget) -> float:
+        harmonizing = gen.HARMONIZE_SECONDS_PER_BAR * budget.bars if params.harmonize else 0.0
+        return round(gen.RATES.seconds(budget) + harmonizing, 2)
+
+    def run(self, params: ComposeParams, ctx: Context) -> list[Creation]:
+        p = params
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
-        piece = compose(p, ctx.seed, ctx.progress)
+        model = gen.chosen(p.model, ctx)
+        piece = compose(p, ctx.seed, ctx.progress, model)
         ctx.progress(0.75, "rendering audio, MIDI, MusicXML and the score")
         files = render.deliver(piece, "chorale" if p.harmonize else "melody")
-        meta = {**gen.notes_meta(piece), "model": gen.MELODY_MODELS[p.model], "style": p.style}
-        return [Creation(files, piece.title, meta, models=gen.lineage(p.model, p.harmonize))]
+        style = gen.own_style(model, p.style)
+        meta = {**gen.notes_meta(piece), "model": gen.model_name(model), "style": style}
+        return [Creation(files, piece.title, meta, models=gen.lineage(model, p.harmonize))]
 
 
 def compose(
-    p: ComposeParams, seed: int, progress: Callable[[float, str], None] = lambda f, m: None
+    p: ComposeParams,
+    seed: int,
+    progress: Callable[[float, str], None] = lambda f, m: None,
+    model: gen.Melody | None = None,
 ) -> Piece:
-    """The piece the parameters and seed describe (the same seed gives the same notes)."""
+    """The piece the parameters and seed describe (the same seed gives the same notes);
+    `model`: a client's melody model in place of the one `p.model` chooses."""
     progress(0.02, "loading the melody model")
-    net = gen.melody_net(p.model)
+    model = gen.ours(p.model) if model is None else model
+    net = gen.melody_net(model)
+    p = p.model_copy(update={"style": gen.own_style(model, p.style)})
     mode = gen.reference_mode(p.key)
     body: list[int] = []
     primer = gen.parse_primer(p.primer)

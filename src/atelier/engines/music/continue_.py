@@ -6,12 +6,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import torch
 from pydantic import Field
 
-from atelier.engines.base import Context, Creation, Engine, Params
+from atelier.engines.base import TYPICAL, Budget, Context, Creation, Engine, Inputs, Params
 from atelier.engines.music import generating as gen
 from atelier.engines.music import render
 from atelier.engines.music import tokens as tok
@@ -34,7 +33,7 @@ class ContinueParams(Params):
     model: gen.MelodyModel = "full"
 
 
-class MusicContinue(Engine):
+class MusicContinue(Engine[ContinueParams]):
     name = "music.continue"
     medium = "music"
     title = "Continue a melody"
@@ -49,20 +48,32 @@ class MusicContinue(Engine):
     def available(self) -> str | None:
         return gen.model_problem(*gen.MELODY_MODELS.values()) or render.render_problem()
 
-    def estimate_seconds(self, params: Any) -> float:
-        return 3.0 + 0.15 * params.bars
+    def output_budget(self, params: ContinueParams, inputs: Inputs) -> Budget:
+        """The opening as written and `bars` more, at its own tempo and meter."""
+        opening = inputs.get("melody", TYPICAL)
+        per_bar = opening.seconds / max(opening.bars, 1)
+        return Budget(
+            audio_seconds=opening.seconds + params.bars * per_bar,
+            bars=opening.bars + params.bars,
+            field="bars",
+        )
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: ContinueParams = params
+    def estimate_seconds(self, params: ContinueParams, budget: Budget) -> float:
+        return round(gen.RATES.seconds(budget), 2)
+
+    def run(self, params: ContinueParams, ctx: Context) -> list[Creation]:
+        p = params
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
         ctx.progress(0.02, "reading the opening")
         opening = read_melody(ctx.file(p.melody), max_bars=MAX_OPENING_BARS)
+        model = gen.chosen(p.model, ctx)
         piece, style = continue_melody(
             opening,
             p,
             ctx.seed,
             progress=lambda f: ctx.progress(0.1 + 0.5 * f, "writing the continuation"),
+            model=model,
         )
         ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
         files = render.deliver(piece, "melody")
@@ -70,9 +81,9 @@ class MusicContinue(Engine):
             **gen.notes_meta(piece),
             "style": style,
             "opening_notes": sum(n.pitch is not None for n in opening.parts[0].notes),
-            "model": gen.MELODY_MODELS[p.model],
+            "model": gen.model_name(model),
         }
-        return [Creation(files, piece.title, meta, models=gen.lineage(p.model, False))]
+        return [Creation(files, piece.title, meta, models=gen.lineage(model, False))]
 
 
 def continue_melody(
@@ -80,13 +91,16 @@ def continue_melody(
     p: ContinueParams,
     seed: int,
     progress: Callable[[float], None] = lambda fraction: None,
+    model: gen.Melody | None = None,
 ) -> tuple[Piece, str]:
     """The opening and its continuation, and the style it was written in (the one asked
-    for, or the one the style check finds the opening most like)."""
+    for, or the one the style check finds the opening most like; a client's `model`
+    writes in its own)."""
     opening = gen.quantized(opening)
-    net = gen.melody_net(p.model)
+    model = gen.ours(p.model) if model is None else model
+    net = gen.melody_net(model)
     encoded = gen.melody_tokens(opening, "irish")
-    style = p.style or gen.best_style(p.model, encoded)
+    style = gen.own_style(model, p.style or gen.best_style(model, encoded))
     body = encoded.tokens[tok.HEADER : -1]
     sampler = gen.start_sampler(net, body, style, encoded.mode, opening.meter, seed)
     bar = tok.ticks(bar_length(opening.meter), "bar")

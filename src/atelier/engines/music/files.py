@@ -24,8 +24,9 @@ from music21.midi import MidiFile
 from music21.midi.translate import midiFileToStream
 
 from atelier.engines import bounds
-from atelier.engines.base import EngineError
+from atelier.engines.base import EngineError, Measure
 from atelier.engines.bounds import BoundedZip, OverLimit, run_bounded
+from atelier.engines.kinds import AUDIO_MIMES, MUSIC_MIMES
 from atelier.engines.music.abc import first_tune, read_abc
 from atelier.engines.music.common import MAX_READ_BARS, METERS
 from atelier.engines.music.limits import (
@@ -37,13 +38,6 @@ from atelier.engines.music.limits import (
 from atelier.engines.music.piece import Piece, bar_length, from_music21, part_from_music21
 from atelier.engines.music.repeats import as_played
 
-MUSIC_MIMES = {
-    "midi": "audio/midi",
-    "musicxml": "application/vnd.recordare.musicxml+xml",
-    "mxl": "application/vnd.recordare.musicxml",
-    "abc": "text/vnd.abc",
-}
-AUDIO_MIMES = {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg", "flac": "audio/flac"}
 FORMAT_NAMES = {
     "midi": "MIDI",
     "musicxml": "MusicXML",
@@ -113,12 +107,6 @@ def upload_kind(filename: str, data: bytes) -> str | None:
     return None
 
 
-def mime_kind(mime: str) -> str:
-    """The upload kind a MIME type belongs to ("image", "music", "audio"…), as engines
-    name them in `upload(*accept)`: MIDI is "music", though its type says audio/."""
-    return "music" if mime in MUSIC_MIMES.values() else mime.split("/")[0]
-
-
 def _names_a_score(data: bytes) -> bool:
     """Whether a zip archive's list of names (nothing inflated) is a compressed MusicXML
     one's; archives larger than any music file are not looked into."""
@@ -154,11 +142,22 @@ def _mxl_score(data: bytes) -> bytes:
 # ---------------------------------------------------------------- upload checks
 
 
-def check_music(data: bytes, seconds: float = CHECK_SECONDS) -> str:
-    """The MIME type of a readable MIDI, MusicXML or ABC file with notes in it. OverLimit
-    for one over a limit (bytes, bars, notes, parts, or the `seconds` and memory its reading
-    may take: it is read in a child process, off the caller's thread); otherwise ValueError,
-    in words a user understands."""
+def check_music(data: bytes, seconds: float = CHECK_SECONDS) -> tuple[str, Measure]:
+    """The MIME type of a readable MIDI, MusicXML or ABC file with notes in it, and its
+    length (bars, quarter notes, seconds at its own tempo). OverLimit for one over a limit
+    (bytes, bars, notes, parts, or the `seconds` and memory its reading may take: it is
+    read in a child process, off the caller's thread); otherwise ValueError, in words a
+    user understands."""
+    mime, measure, _ = check_music_melody(data, seconds)
+    return mime, measure
+
+
+def check_music_melody(
+    data: bytes, seconds: float = CHECK_SECONDS
+) -> tuple[str, Measure, Piece | None]:
+    """`check_music`'s MIME type and length, and the file's melody line as `read_melody`
+    finds it (in any meter; None when no part is a melody), from the same bounded reading:
+    the studio fingerprints it to recognise its own melodies coming back."""
     if len(data) > MAX_MUSIC_BYTES:
         raise OverLimit(
             f"the music file is {len(data):,} bytes; the limit for music files is "
@@ -167,23 +166,29 @@ def check_music(data: bytes, seconds: float = CHECK_SECONDS) -> str:
     kind = music_format(data)
     if kind is None:
         raise ValueError("not a music file (MIDI, MusicXML or ABC expected)")
-    run_bounded(_check_readable, data, seconds=seconds, memory_bytes=CHECK_MEMORY_BYTES)
-    return MUSIC_MIMES[kind]
+    measure, melody = run_bounded(
+        _check_readable, data, seconds=seconds, memory_bytes=CHECK_MEMORY_BYTES
+    )
+    return MUSIC_MIMES[kind], measure, melody
 
 
-def _check_readable(data: bytes) -> None:
-    """Runs in check_music's child: OverLimit or ValueError unless `data` reads as music."""
+def _check_readable(data: bytes) -> tuple[Measure, Piece | None]:
+    """Runs in check_music's child: the music's length and its melody line, if a part is
+    one; OverLimit or ValueError unless `data` reads as music."""
     try:
-        _piece_from_bytes(data, MAX_READ_BARS)
+        piece, source = _piece_from_bytes(data, MAX_READ_BARS)
     except OverLimit:
         raise
     except EngineError as exc:
         raise ValueError(str(exc)) from None
+    quarters = float(piece.quarter_length())
+    measure = Measure(bars=piece.bars(), quarters=quarters, seconds=quarters * 60 / piece.tempo)
+    return measure, _melody_of(piece, source)
 
 
-def check_audio(data: bytes, max_seconds: float = MAX_AUDIO_SECONDS) -> str:
-    """The MIME type of a decodable WAV, MP3, Ogg or FLAC recording of a sane length;
-    otherwise ValueError."""
+def check_audio(data: bytes, max_seconds: float = MAX_AUDIO_SECONDS) -> tuple[str, Measure]:
+    """The MIME type of a decodable WAV, MP3, Ogg or FLAC recording of a sane length, and
+    its length; otherwise ValueError."""
     kind = audio_format(data)
     if kind is None:
         raise ValueError("not an audio file (WAV, MP3, OGG or FLAC expected)")
@@ -200,7 +205,7 @@ def check_audio(data: bytes, max_seconds: float = MAX_AUDIO_SECONDS) -> str:
         raise ValueError(
             f"recording is {seconds / 60:.1f} minutes long; the limit is {max_seconds / 60:.0f}"
         )
-    return AUDIO_MIMES[kind]
+    return AUDIO_MIMES[kind], Measure(seconds=seconds)
 
 
 # ---------------------------------------------------------------- reading
@@ -221,14 +226,31 @@ def read_melody(path: Path, max_bars: int = MAX_READ_BARS) -> Piece:
             f"the melody is in {piece.meter}, which is not supported; use one of "
             f"{', '.join(METERS)}"
         )
+    melody = _melody_of(piece, source)
+    if melody is None:
+        raise EngineError(
+            "no melody found: every part plays chords or several voices at once; "
+            "upload a single melody line"
+        )
+    return melody
+
+
+def melody_line(data: bytes, max_bars: int = MAX_READ_BARS) -> Piece | None:
+    """The melody line of music bytes the studio made itself (a work's MIDI), read in this
+    process: uploads are read bounded, by `check_music_melody`. None when there is none."""
+    try:
+        return _melody_of(*_piece_from_bytes(data, max_bars))
+    except EngineError:
+        return None
+
+
+def _melody_of(piece: Piece, source: Any) -> Piece | None:
+    """The first part of `source` that is a melody (few chords; of those, its top note)."""
     parts = list(source.parts) if isinstance(source, stream.Score) else [source]
     for part in parts:
         if _is_melody(part):
             return replace(piece, parts=(part_from_music21(part, "melody"),))
-    raise EngineError(
-        "no melody found: every part plays chords or several voices at once; "
-        "upload a single melody line"
-    )
+    return None
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -13,21 +13,27 @@ import math
 import re
 from dataclasses import replace
 from fractions import Fraction
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import AfterValidator, Field, ValidationInfo
 
-from atelier.engines.base import EngineError, ModelCard
+from atelier.engines.base import ADVANCED, Context, EngineError, ModelCard, Rates
+from atelier.engines.custom import ModelRef, custom_model, is_id
 from atelier.engines.music import harmony
 from atelier.engines.music import tokens as tok
 from atelier.engines.music.melody import Sampler, header
-from atelier.engines.music.model import HarmonyNet, MelodyNet, card, load
+from atelier.engines.music.model import HarmonyNet, MelodyNet, card, load, load_bundle
 from atelier.engines.music.piece import Note, Part, Piece, bar_length, music21_key
 from atelier.engines.music.render import SOUNDFONT_CARD
 
 ModelChoice = Literal["full", "clean"]
 MELODY_MODELS: dict[ModelChoice, str] = {"full": "music-melody-full", "clean": "music-melody-clean"}
+# The melody model a job runs: one of ours, or a client's own (the local file the studio
+# staged for the id its `model` parameter names). A client's model writes in the one
+# style slot it learnt in.
+Melody = ModelChoice | Path
 HARMONY_MODEL = "music-harmony-bach"
 # Pitches (reference key) each style's melodies keep to: where the corpus' tunes lie.
 STYLE_RANGES = {
@@ -46,6 +52,15 @@ DEFAULT_INSTRUMENTS = {
 }
 CHORALE_PROGRAMS = (52, 52, 52, 52)  # choir aahs for each voice
 SCORE_CREDITS = 0.5  # credits a second of the engines' estimated work
+# Seconds of work (benchmarks/estimates.py): loading, each bar written or re-voiced, and
+# rendering each second of audio (FluidSynth, with MIDI, MusicXML and the score).
+RATES = Rates(start=1.5, per_bar=0.12, per_audio_second=0.03)
+HARMONIZE_SECONDS_PER_BAR = 0.15  # one draft of alto, tenor and bass, a bar
+
+
+def seconds_of(bars: int, meter: str, tempo: int) -> float:
+    """How long `bars` bars of `meter` play at `tempo` quarter notes a minute."""
+    return float(bars * bar_length(meter) * 60 / tempo)
 
 
 def model_problem(*names: str) -> str | None:
@@ -58,8 +73,35 @@ def model_problem(*names: str) -> str | None:
     return None
 
 
-def styles_of(choice: ModelChoice) -> list[str]:
+def chosen(value: str, ctx: Context) -> Melody:
+    """The melody model a `model` parameter names: ours by choice, a client's by id."""
+    if is_id(value):
+        return ctx.file(value)
+    return value  # type: ignore[return-value]  # the schema let only our choices through
+
+
+def ours(value: str) -> ModelChoice:
+    """One of our melody models by its choice; a client's (an id) needs its staged file."""
+    if value not in MELODY_MODELS:
+        raise ValueError(f"model {value} is a client's: pass its file (`chosen`)")
+    return value  # type: ignore[return-value]
+
+
+def styles_of(choice: Melody) -> list[str]:
+    if isinstance(choice, Path):
+        return [str(load_bundle(choice)[1]["style"])]
     return list(card(MELODY_MODELS[choice])["styles"])
+
+
+def model_name(choice: Melody) -> str:
+    if isinstance(choice, Path):
+        return str(load_bundle(choice)[1]["name"])
+    return MELODY_MODELS[choice]
+
+
+def own_style(choice: Melody, style: str) -> str:
+    """The style a melody is written in: the one asked for, or a client's model's own."""
+    return styles_of(choice)[0] if isinstance(choice, Path) else style
 
 
 def check_style(style: str, choice: ModelChoice) -> None:
@@ -70,10 +112,14 @@ def check_style(style: str, choice: ModelChoice) -> None:
         raise ValueError(f"the {choice} model knows only {', '.join(known)}, not {style}{advice}")
 
 
-def model_knows_style(value: ModelChoice, info: ValidationInfo) -> ModelChoice:
+def model_knows_style(value: ModelChoice | str, info: ValidationInfo) -> ModelChoice | str:
     """A melody model chosen beside a style must know it (checked once its card is there;
-    a missing model is the engine's `available()` to report)."""
+    a missing model is the engine's `available()` to report). A client's model (an id)
+    writes in its own style."""
     style = info.data.get("style")
+    if is_id(value):
+        return value
+    assert value in MELODY_MODELS
     if style is not None and model_problem(MELODY_MODELS[value]) is None:
         check_style(style, value)
     return value
@@ -81,19 +127,28 @@ def model_knows_style(value: ModelChoice, info: ValidationInfo) -> ModelChoice:
 
 # The sampling and model parameters compose, continue and restyle share. `style` must be
 # declared before `model`: the model's check reads the style already validated.
-Temperature = Annotated[float, Field(ge=0.1, le=2.0, description="Lower: safer, plainer.")]
-TopP = Annotated[float, Field(ge=0.1, le=1.0, description="Nucleus sampling mass.")]
+Temperature = Annotated[
+    float,
+    Field(ge=0.1, le=2.0, description="Lower: safer, plainer.", json_schema_extra=ADVANCED),
+]
+TopP = Annotated[
+    float, Field(ge=0.1, le=1.0, description="Nucleus sampling mass.", json_schema_extra=ADVANCED)
+]
 MelodyModel = Annotated[
-    ModelChoice,
+    ModelChoice | ModelRef,
     AfterValidator(model_knows_style),
     Field(
         description="full: every collection (not for commercial use: Essen folk songs); "
-        "clean: only collections whose terms allow commercial use."
+        "clean: only collections whose terms allow commercial use; or the id of your own "
+        "melody model (it writes in the style it learnt).",
+        json_schema_extra=custom_model("melody"),
     ),
 ]
 
 
-def melody_net(choice: ModelChoice) -> MelodyNet:
+def melody_net(choice: Melody) -> MelodyNet:
+    if isinstance(choice, Path):
+        return load_bundle(choice)[0]
     net = load(MELODY_MODELS[choice])
     assert isinstance(net, MelodyNet)
     return net
@@ -132,9 +187,11 @@ def data_cards(name: str) -> list[ModelCard]:
     ]
 
 
-def lineage(melody: ModelChoice | None, harmonized: bool) -> tuple[ModelCard, ...]:
-    """The models and data a creation drew on."""
-    names = ([MELODY_MODELS[melody]] if melody else []) + ([HARMONY_MODEL] if harmonized else [])
+def lineage(melody: Melody | None, harmonized: bool) -> tuple[ModelCard, ...]:
+    """The models and data a creation drew on (a client's model's cards, with its data and
+    its base, are the studio's to add: it keeps the model's record)."""
+    ours = [MELODY_MODELS[melody]] if isinstance(melody, str) else []
+    names = ours + ([HARMONY_MODEL] if harmonized else [])
     cards: list[ModelCard] = []
     for name in names:
         cards += [model_card(name), *data_cards(name)]
@@ -254,7 +311,7 @@ def style_log_likelihoods(
     }
 
 
-def style_probabilities(choice: ModelChoice, encoded: tok.Encoded) -> dict[str, float]:
+def style_probabilities(choice: Melody, encoded: tok.Encoded) -> dict[str, float]:
     """The style check: P(style | melody) by Bayes' rule over the model's styles, each as
     likely beforehand, from the network's likelihood of the melody's mode, meter and
     notes under each style (its training data: Palestrina's lines are all in 2/2 or 3/2,
@@ -266,7 +323,7 @@ def style_probabilities(choice: ModelChoice, encoded: tok.Encoded) -> dict[str, 
     return {s: w / total for s, w in weights.items()}
 
 
-def best_style(choice: ModelChoice, encoded: tok.Encoded) -> str:
+def best_style(choice: Melody, encoded: tok.Encoded) -> str:
     """The style the style check finds most probable for the melody."""
     probabilities = style_probabilities(choice, encoded)
     return max(probabilities, key=lambda s: probabilities[s])

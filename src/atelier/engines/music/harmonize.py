@@ -4,13 +4,21 @@ chorale by our harmony model, trained on Bach's chorales."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import torch
 from pydantic import Field
 
-from atelier.engines.base import Context, Creation, Engine, Params
+from atelier.engines.base import (
+    ADVANCED,
+    TYPICAL,
+    Budget,
+    Context,
+    Creation,
+    Engine,
+    Inputs,
+    Params,
+)
 from atelier.engines.music import generating as gen
 from atelier.engines.music import render
 from atelier.engines.music.common import MelodyUploadId, Tempo
@@ -23,11 +31,15 @@ class HarmonizeParams(Params):
     melody: MelodyUploadId = Field(description="The melody: MIDI, MusicXML or ABC.")
     tempo: Tempo | None = Field(None, description="Default: the melody's own tempo.")
     candidates: int = Field(
-        3, ge=1, le=8, description="Drafts to write; the one with the fewest faults is kept."
+        3,
+        ge=1,
+        le=8,
+        description="Drafts to write; the one with the fewest faults is kept.",
+        json_schema_extra=ADVANCED,
     )
 
 
-class Harmonize(Engine):
+class Harmonize(Engine[HarmonizeParams]):
     name = "music.harmonize"
     medium = "music"
     title = "Harmonize a melody"
@@ -45,11 +57,18 @@ class Harmonize(Engine):
     def available(self) -> str | None:
         return gen.model_problem(gen.HARMONY_MODEL) or render.render_problem()
 
-    def estimate_seconds(self, params: Any) -> float:
-        return 3.0 + 0.5 * params.candidates
+    def output_budget(self, params: HarmonizeParams, inputs: Inputs) -> Budget:
+        """The melody's length, at the tempo asked for or its own."""
+        melody = inputs.get("melody", TYPICAL)
+        seconds = melody.quarters * 60 / params.tempo if params.tempo else melody.seconds
+        return Budget(audio_seconds=seconds, bars=melody.bars, field="melody")
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: HarmonizeParams = params
+    def estimate_seconds(self, params: HarmonizeParams, budget: Budget) -> float:
+        drafts = gen.HARMONIZE_SECONDS_PER_BAR * params.candidates * budget.bars
+        return round(gen.RATES.seconds(budget) + drafts, 2)
+
+    def run(self, params: HarmonizeParams, ctx: Context) -> list[Creation]:
+        p = params
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
         ctx.progress(0.02, "reading the melody")

@@ -291,7 +291,7 @@ def guide_of(tokens: list[int], freedom: float) -> Guide:
         )
         for n in notes
     )
-    used = {n[2] % 12 for n in pitched}
+    used = {pitch % 12 for _, _, pitch in pitched if pitch is not None}
     altered = {w for w in WHITE_KEYS - used if used & {(w + 1) % 12, (w - 1) % 12} - WHITE_KEYS}
     return Guide(tuple(notes), freedom, kept, frozenset((WHITE_KEYS | used) - altered))
 

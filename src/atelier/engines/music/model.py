@@ -10,9 +10,11 @@ alto (seeing both). Weights live in weights/ as float16 state dicts with a JSON 
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -184,3 +186,38 @@ def load(name: str, folder: Path = WEIGHTS_DIR) -> nn.Module:
             model.load_state_dict({k: v.float() for k, v in state.items()})
             _loaded[cache_key] = model.eval()
         return _loaded[cache_key]
+
+
+# A client's melody model (training/melodies.py) is kept as one file, a content-addressed
+# artifact: its config, its card (the style slot it learnt in, its base) and float16
+# weights. torch.load(weights_only=True) reads it: no code in it runs.
+BUNDLE_FORMAT = "atelier.melody/1"
+BUNDLES_KEPT = 4  # clients' models kept loaded per process
+_bundles: OrderedDict[str, tuple[MelodyNet, dict[str, Any]]] = OrderedDict()
+
+
+def bundle(net: MelodyNet, card: dict[str, Any]) -> bytes:
+    state = {k: v.detach().cpu().to(torch.float16) for k, v in net.state_dict().items()}
+    out = io.BytesIO()
+    torch.save(
+        {"format": BUNDLE_FORMAT, "config": asdict(net.config), "card": card, "state": state}, out
+    )
+    return out.getvalue()
+
+
+def load_bundle(path: Path) -> tuple[MelodyNet, dict[str, Any]]:
+    """A client's melody model from its file (eval mode, float32) and its card; the last
+    few loaded are kept (a staged artifact's path names its content)."""
+    with _lock:
+        key = str(path)
+        if key not in _bundles:
+            body = torch.load(path, weights_only=True)
+            if not isinstance(body, dict) or body.get("format") != BUNDLE_FORMAT:
+                raise ValueError(f"{path.name} is not a melody model ({BUNDLE_FORMAT})")
+            net = MelodyNet(MelodyConfig(**body["config"]))
+            net.load_state_dict({k: v.float() for k, v in body["state"].items()})
+            _bundles[key] = (net.eval(), dict(body["card"]))
+            while len(_bundles) > BUNDLES_KEPT:
+                _bundles.popitem(last=False)
+        _bundles.move_to_end(key)
+        return _bundles[key]

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import torch
 from pydantic import Field
 
-from atelier.engines.base import Context, Creation, Engine, Params
+from atelier.engines.base import TYPICAL, Budget, Context, Creation, Engine, Inputs, Params
 from atelier.engines.music import generating as gen
 from atelier.engines.music import render
 from atelier.engines.music import tokens as tok
@@ -43,7 +42,7 @@ class RestyleParams(Params):
     model: gen.MelodyModel = "full"
 
 
-class MusicRestyle(Engine):
+class MusicRestyle(Engine[RestyleParams]):
     name = "music.restyle"
     medium = "music"
     title = "Restyle a melody"
@@ -59,27 +58,36 @@ class MusicRestyle(Engine):
     def available(self) -> str | None:
         return gen.model_problem(*gen.MELODY_MODELS.values()) or render.render_problem()
 
-    def estimate_seconds(self, params: Any) -> float:
-        return 4.0
+    def output_budget(self, params: RestyleParams, inputs: Inputs) -> Budget:
+        melody = inputs.get("melody", TYPICAL)
+        return Budget(audio_seconds=melody.seconds, bars=melody.bars, field="melody")
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: RestyleParams = params
+    def estimate_seconds(self, params: RestyleParams, budget: Budget) -> float:
+        return round(gen.RATES.seconds(budget), 2)
+
+    def run(self, params: RestyleParams, ctx: Context) -> list[Creation]:
+        p = params
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
         ctx.progress(0.02, "reading the melody")
         melody = read_melody(ctx.file(p.melody), max_bars=MAX_BARS)
+        model = gen.chosen(p.model, ctx)
         piece = restyle(
-            melody, p, ctx.seed, progress=lambda f: ctx.progress(0.1 + 0.5 * f, "re-voicing")
+            melody,
+            p,
+            ctx.seed,
+            progress=lambda f: ctx.progress(0.1 + 0.5 * f, "re-voicing"),
+            model=model,
         )
         ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
         files = render.deliver(piece, "melody")
         meta = {
             **gen.notes_meta(piece),
-            "style": p.style,
+            "style": gen.own_style(model, p.style),
             "freedom": p.freedom,
-            "model": gen.MELODY_MODELS[p.model],
+            "model": gen.model_name(model),
         }
-        return [Creation(files, piece.title, meta, models=gen.lineage(p.model, False))]
+        return [Creation(files, piece.title, meta, models=gen.lineage(model, False))]
 
 
 def restyle(
@@ -87,13 +95,18 @@ def restyle(
     p: RestyleParams,
     seed: int,
     progress: Callable[[float], None] = lambda fraction: None,
+    model: gen.Melody | None = None,
 ) -> Piece:
-    """The melody re-voiced as the parameters say (the same seed gives the same notes)."""
+    """The melody re-voiced as the parameters say (the same seed gives the same notes); a
+    client's `model` re-voices it in its own style."""
+    model = gen.ours(p.model) if model is None else model
+    p = p.model_copy(update={"style": gen.own_style(model, p.style)})
     melody = gen.quantized(melody)
     encoded = gen.melody_tokens(melody, p.style)
     guide = guide_of(encoded.tokens, p.freedom)
-    net = gen.melody_net(p.model)
-    away = ([s for s in gen.styles_of(p.model) if s != p.style], CONTRAST * p.freedom)
+    net = gen.melody_net(model)
+    others = [s for s in gen.styles_of(model) if s != p.style]
+    away = (others, CONTRAST * p.freedom) if others else None
     sampler = gen.start_sampler(net, [], p.style, encoded.mode, melody.meter, seed, away)
     low, high = gen.STYLE_RANGES[p.style]
     pitches = [n[2] for n in guide.notes if n[2] is not None]

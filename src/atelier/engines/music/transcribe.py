@@ -14,13 +14,24 @@ from fractions import Fraction
 from importlib.util import find_spec
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import onnxruntime as ort
 from pydantic import Field
 
-from atelier.engines.base import Context, Creation, Engine, EngineError, ModelCard, Params
+from atelier.engines.base import (
+    TYPICAL,
+    Budget,
+    Context,
+    Creation,
+    Engine,
+    EngineError,
+    Inputs,
+    ModelCard,
+    Params,
+    Rates,
+)
 from atelier.engines.music.common import (
     INSTRUMENTS,
     KEYS,
@@ -87,7 +98,7 @@ class Heard:
     loudness: float
 
 
-class Transcribe(Engine):
+class Transcribe(Engine[TranscribeParams]):
     name = "music.transcribe"
     medium = "music"
     title = "Transcribe"
@@ -98,18 +109,20 @@ class Transcribe(Engine):
     Params = TranscribeParams
     models = (BASIC_PITCH, SOUNDFONT_CARD)
     credits_per_second = 1.0
+    rates = Rates(start=3.0, per_audio_second=SECONDS_PER_AUDIO_SECOND)
 
     def available(self) -> str | None:
         if not _model_path().is_file():
             return "the basic-pitch package (its ONNX model) is not installed"
         return render_problem()
 
-    def estimate_seconds(self, params: Any) -> float:
-        """For a one-minute recording (the upload's length is not known here)."""
-        return round(3.0 + 60 * SECONDS_PER_AUDIO_SECOND, 2)
+    def output_budget(self, params: TranscribeParams, inputs: Inputs) -> Budget:
+        """The melody plays as long as the recording (its notes keep their times)."""
+        recording = inputs.get("audio", TYPICAL)
+        return Budget(audio_seconds=recording.seconds, field="audio")
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: TranscribeParams = params
+    def run(self, params: TranscribeParams, ctx: Context) -> list[Creation]:
+        p = params
         ctx.progress(0.02, "reading the recording")
         samples, rate = read_audio(ctx.file(p.audio), MAX_SECONDS)
         if float(np.sqrt(np.mean(np.square(samples)))) < SILENCE_RMS:

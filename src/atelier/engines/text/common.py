@@ -14,19 +14,23 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import Field, StringConstraints, field_validator
 
 from atelier.engines.base import (
+    ADVANCED,
     Artifact,
+    Budget,
     Context,
     Creation,
     Engine,
     EngineConfig,
     EngineError,
+    Inputs,
     ModelCard,
     Params,
+    Rates,
 )
 from atelier.engines.text.runtime import (
     PACKAGED_GGUF,
@@ -41,6 +45,8 @@ from atelier.engines.text.runtime import (
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s|$)")
 MESSAGE_CHARS = 480  # the studio keeps 500 characters of a job's message: show the tail
 GENERATION_TOKENS_PER_SECOND = 60.0  # Gemma 3 270M on two cores (docs/models.md)
+PROMPT_TOKENS_PER_SECOND = 600.0  # reading a prompt, the same model and cores
+CHARS_PER_TOKEN = 4.0  # English text, roughly
 
 GEMMA = ModelCard(
     name="Gemma 3 270M (base model, Q4_K_M GGUF)",
@@ -69,24 +75,59 @@ class TextParams(Params):
     """Sampling settings every text engine takes (defaults suit the packaged model)."""
 
     candidates: int = Field(
-        4, ge=1, le=8, description="Drafts to write; the one that best meets the checks is kept."
+        4,
+        ge=1,
+        le=8,
+        description="Drafts to write; the one that best meets the checks is kept.",
+        json_schema_extra=ADVANCED,
     )
     temperature: float = Field(
-        0.8, ge=0.0, le=2.0, description="Randomness: 0 always takes the likeliest word."
+        0.8,
+        ge=0.0,
+        le=2.0,
+        description="Randomness: 0 always takes the likeliest word.",
+        json_schema_extra=ADVANCED,
     )
-    top_p: float = Field(0.95, gt=0.0, le=1.0, description="Nucleus sampling: share of the mass.")
-    top_k: int = Field(40, ge=0, le=200, description="Draw from the k likeliest tokens (0: all).")
+    top_p: float = Field(
+        0.95,
+        gt=0.0,
+        le=1.0,
+        description="Nucleus sampling: share of the mass.",
+        json_schema_extra=ADVANCED,
+    )
+    top_k: int = Field(
+        40,
+        ge=0,
+        le=200,
+        description="Draw from the k likeliest tokens (0: all).",
+        json_schema_extra=ADVANCED,
+    )
     min_p: float = Field(
-        0.05, ge=0.0, le=1.0, description="Drop tokens less likely than this share of the best."
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="Drop tokens less likely than this share of the best.",
+        json_schema_extra=ADVANCED,
     )
     repeat_penalty: float = Field(
-        1.1, ge=1.0, le=2.0, description="Penalty on repeating recent tokens (1: none)."
+        1.1,
+        ge=1.0,
+        le=2.0,
+        description="Penalty on repeating recent tokens (1: none).",
+        json_schema_extra=ADVANCED,
     )
     max_tokens: int | None = Field(
-        None, ge=1, le=2048, description="Most tokens per draft; default: what the form needs."
+        None,
+        ge=1,
+        le=2048,
+        description="Most tokens per draft; default: what the form needs.",
+        json_schema_extra=ADVANCED,
     )
     stop: list[Stop] = Field(
-        default_factory=list, max_length=4, description="Extra strings that end a draft."
+        default_factory=list,
+        max_length=4,
+        description="Extra strings that end a draft.",
+        json_schema_extra=ADVANCED,
     )
 
     @field_validator("stop", mode="before")
@@ -108,8 +149,13 @@ class Draft:
     unmet: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        """What a work's meta keeps of a draft."""
-        return {"score": round(self.score, 3), **self.checks, "unmet": self.unmet}
+        """What a work's meta keeps of a draft (its tokens: what reranking cost)."""
+        return {
+            "score": round(self.score, 3),
+            **self.checks,
+            "unmet": self.unmet,
+            "tokens": self.completion.tokens,
+        }
 
 
 @functools.cache
@@ -131,11 +177,19 @@ def assemble_packaged_gguf(target: Path) -> None:
     stamp.write_text(gguf.EXPECTED_SHA256 + "\n")
 
 
-class TextEngine(Engine):
+TP = TypeVar("TP", bound="TextParams")
+
+
+class TextEngine(Engine[TP]):
     """Base of the text engines: one shared model, drafts, and the text artifact."""
 
     medium = "text"
     credits_per_second = 0.5
+    rates = Rates(
+        start=1.0,
+        per_token=1 / GENERATION_TOKENS_PER_SECOND,
+        per_token_in=1 / PROMPT_TOKENS_PER_SECOND,
+    )
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
@@ -174,13 +228,16 @@ class TextEngine(Engine):
         except TextModelError as exc:
             raise EngineError(str(exc)) from None
 
-    def default_max_tokens(self, params: Any) -> int:
+    def default_max_tokens(self, params: TP) -> int:
         return 200
 
-    def estimate_seconds(self, params: Any) -> float:
-        tokens = params.max_tokens or self.default_max_tokens(params)
+    def output_budget(self, params: TP, inputs: Inputs) -> Budget:
+        """Every draft's most tokens (one draft when greedy: they would all be alike)."""
         drafts = 1 if params.temperature == 0 else params.candidates
-        return round(1.0 + drafts * tokens / GENERATION_TOKENS_PER_SECOND, 1)
+        return Budget(
+            tokens=drafts * (params.max_tokens or self.default_max_tokens(params)),
+            field="max_tokens",
+        )
 
     def sampling(
         self, params: TextParams, max_tokens: int, stop: Sequence[str], seed: int

@@ -22,7 +22,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from atelier import embeddings
-from atelier.engines.base import Context, Creation
+from atelier.engines.base import ABOUT, ADVANCED, Budget, Context, Creation, Inputs
+from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.text.common import (
     GEMMA,
     MINILM,
@@ -38,6 +39,7 @@ from atelier.engines.text.examples import RESTYLE, STYLE_PHRASES, Rewrite
 from atelier.engines.text.language import English
 from atelier.engines.text.meaning import meaning_problems
 from atelier.engines.text.runtime import Completion
+from atelier.engines.text.voice import Voice, clip
 
 Style = Literal[
     "formal",
@@ -51,6 +53,7 @@ Style = Literal[
     "humorous",
     "example",
 ]
+EXAMPLE_CHARS = 600  # an example of the style, given or taken from a voice
 CHUNK_WORDS = 45  # sentences are grouped into chunks of about this many words
 # A rewrite changes at least this share of the words (word-level edit distance over the
 # longer text). Our tuning set's human rewrites change 44 % to 94 % (the prompt's own
@@ -64,20 +67,45 @@ CONTRACTION = re.compile(r"\b\w+'(s|re|ll|ve|d|t|m)\b", re.IGNORECASE)
 
 
 class RestyleParams(TextParams):
-    text: English = Field(min_length=1, max_length=3000, description="The passage to rewrite.")
+    text: English = Field(
+        min_length=1,
+        max_length=3000,
+        description="The passage to rewrite.",
+        json_schema_extra=ABOUT,
+    )
     style: Style | None = Field(
         None, description="The style to write it in; 'example' follows your example text."
     )
     example: English | None = Field(
-        None, min_length=1, max_length=600, description="A sample of the style to imitate."
+        None,
+        min_length=1,
+        max_length=EXAMPLE_CHARS,
+        description="A sample of the style to imitate.",
     )
     candidates: int = Field(
-        6, ge=1, le=8, description="Drafts of each few sentences; the best one is kept."
+        6,
+        ge=1,
+        le=8,
+        description="Drafts of each few sentences; the best one is kept.",
+        json_schema_extra=ADVANCED,
     )
-    temperature: float = Field(0.8, ge=0.0, le=2.0, description="Randomness: 0 is greedy.")
+    temperature: float = Field(
+        0.8, ge=0.0, le=2.0, description="Randomness: 0 is greedy.", json_schema_extra=ADVANCED
+    )
+    voice: ModelRef | None = Field(
+        None,
+        description="The id of your own voice: the passage is rewritten like its passage "
+        "nearest in meaning.",
+        json_schema_extra=custom_model("voice"),
+    )
 
     @model_validator(mode="after")
     def style_or_example(self) -> RestyleParams:
+        if self.voice is not None:
+            if self.example is not None or self.style not in (None, "example"):
+                raise ValueError("give one of a voice, a style or an example")
+            self.style = "example"
+            return self
         if self.style is None:
             if self.example is None:
                 raise ValueError("give a style, or an example of the style to imitate")
@@ -162,7 +190,7 @@ def marker(style: str, source: str, text: str) -> float | None:
     return None
 
 
-class Restyle(TextEngine):
+class Restyle(TextEngine[RestyleParams]):
     name = "text.restyle"
     title = "Restyle"
     description = (
@@ -173,15 +201,17 @@ class Restyle(TextEngine):
     Params = RestyleParams
     models = (GEMMA, MINILM)
 
-    def default_max_tokens(self, params: Any) -> int:
+    def default_max_tokens(self, params: RestyleParams) -> int:
         return 160  # the most per chunk of ~45 words; less for a shorter chunk
 
-    def estimate_seconds(self, params: Any) -> float:
+    def output_budget(self, params: RestyleParams, inputs: Inputs) -> Budget:
+        """Each part's drafts; a part of a few sentences takes about half the most."""
         parts = sum(len(chunks(p)) for p in paragraphs(params.text))
-        return round(parts * super().estimate_seconds(params) * 0.5, 1)
+        per_part = super().output_budget(params, inputs).tokens
+        return Budget(tokens=parts * per_part // 2, field="text")
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: RestyleParams = params
+    def run(self, params: RestyleParams, ctx: Context) -> list[Creation]:
+        p = params
         parts = self.drafts(p, ctx)
         chunks_ = [drafts for para in parts for drafts in para]
         chosen = [drafts[best_index(drafts)] for drafts in chunks_]
@@ -204,6 +234,7 @@ class Restyle(TextEngine):
         score = float(np.mean([d.score for d in chosen]))
         meta = {
             "style": p.style,
+            "voice": p.voice,
             "chunk_drafts": [[d.summary() for d in c] for c in chunks_],
         }
         title = f"Restyled ({p.style}): {p.text[:60]}"
@@ -216,7 +247,11 @@ class Restyle(TextEngine):
         model = self.model()
         ctx.progress(0.02, "Reading the passage")
         direction = None if p.style == "example" else style_direction(p.style)
-        example = None if p.example is None else embeddings.embed([p.example])[0]
+        example_text = p.example
+        if p.voice is not None:  # a client's voice: its passage nearest the text, as example
+            nearest = Voice.load(ctx.file(p.voice)).nearest(p.text)[0]
+            example_text = clip(nearest, EXAMPLE_CHARS)
+        example = None if example_text is None else embeddings.embed([example_text])[0]
         todo = [chunks(para) for para in paragraphs(p.text)]
         total = sum(len(c) for c in todo)
         done: list[list[list[Draft]]] = []
@@ -234,12 +269,12 @@ class Restyle(TextEngine):
 
                 limit = min(self.default_max_tokens(p), 2 * len(words(source)) + 40)
                 max_tokens = p.max_tokens or limit
-                prompt = self.fit(model, prompts(source, p.style, p.example), max_tokens, "text")
+                prompt = self.fit(model, prompts(source, p.style, example_text), max_tokens, "text")
                 vector = embeddings.embed([source])[0]
 
                 def score(text: str, source: str = source, vector: Any = vector) -> Any:
                     return self.score(
-                        p.style or "", source, vector, text, direction, example, p.example
+                        p.style or "", source, vector, text, direction, example, example_text
                     )
 
                 stop = ["}", "\nHere is"]

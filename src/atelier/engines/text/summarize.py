@@ -15,8 +15,9 @@ from typing import Any, Literal
 from pydantic import Field
 
 from atelier import embeddings
-from atelier.engines.base import Context, Creation
+from atelier.engines.base import ABOUT, ADVANCED, Budget, Context, Creation, Inputs
 from atelier.engines.text.common import (
+    CHARS_PER_TOKEN,
     GEMMA,
     MINILM,
     Draft,
@@ -48,11 +49,18 @@ MIN_LOGPROB = -10.0  # a first word the model finds less likely than this is nev
 
 
 class SummarizeParams(TextParams):
-    text: English = Field(min_length=1, max_length=16000, description="The text to summarize.")
+    text: English = Field(
+        min_length=1,
+        max_length=16000,
+        description="The text to summarize.",
+        json_schema_extra=ABOUT,
+    )
     length: Length = Field(
         "abstract", description="one_line, abstract (a paragraph) or bullets (3–5 points)."
     )
-    temperature: float = Field(0.4, ge=0.0, le=2.0, description="Randomness: 0 is greedy.")
+    temperature: float = Field(
+        0.4, ge=0.0, le=2.0, description="Randomness: 0 is greedy.", json_schema_extra=ADVANCED
+    )
 
 
 def shown(summary: Summary, length: str) -> str:
@@ -114,18 +122,25 @@ def support(summary: str, source: str) -> float:
     return sum(w[:5] in known for w in mine) / len(mine) if mine else 0.0
 
 
-class Summarize(TextEngine):
+class Summarize(TextEngine[SummarizeParams]):
     name = "text.summarize"
     title = "Summarize"
     description = "Summarize a text in one line, a short abstract or bullet points."
     Params = SummarizeParams
     models = (GEMMA, MINILM)
 
-    def default_max_tokens(self, params: Any) -> int:
+    def default_max_tokens(self, params: SummarizeParams) -> int:
         return MAX_TOKENS[params.length]
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: SummarizeParams = params
+    def output_budget(self, params: SummarizeParams, inputs: Inputs) -> Budget:
+        """The drafts, and the text read (once per draft: each starts from the prompt)."""
+        written = super().output_budget(params, inputs)
+        drafts = 1 if params.temperature == 0 else params.candidates
+        read = drafts * round(len(params.text) / CHARS_PER_TOKEN)
+        return Budget(tokens=written.tokens, tokens_in=read, field="text")
+
+    def run(self, params: SummarizeParams, ctx: Context) -> list[Creation]:
+        p = params
         model = self.model()
         ctx.progress(0.02, "Reading the text")
         # A summary shorter than the text: a small model would rather copy it all.

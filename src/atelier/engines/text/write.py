@@ -15,11 +15,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from atelier import embeddings
-from atelier.engines.base import Context, Creation, EngineError, ModelCard
+from atelier.engines.base import ABOUT, Budget, Context, Creation, EngineError, Inputs, ModelCard
+from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.text import verse
 from atelier.engines.text.common import (
     GEMMA,
-    GENERATION_TOKENS_PER_SECOND,
     MESSAGE_CHARS,
     MINILM,
     SENTENCE_END,
@@ -38,6 +38,7 @@ from atelier.engines.text.common import (
 from atelier.engines.text.examples import WRITE, WRITE_HEADERS, WRITE_LABELS, Piece
 from atelier.engines.text.language import English, english
 from atelier.engines.text.runtime import Completion, TextModel, TextModelError
+from atelier.engines.text.voice import Voice
 
 Form = Literal[
     "haiku",
@@ -114,7 +115,10 @@ WEAK_ENDINGS = frozenset(
 class WriteParams(TextParams):
     form: Form = Field(description="What to write.")
     topic: English = Field(
-        min_length=1, max_length=300, description="What it is about, e.g. 'autumn rain'."
+        min_length=1,
+        max_length=300,
+        description="What it is about, e.g. 'autumn rain'.",
+        json_schema_extra=ABOUT,
     )
     keywords: list[Keyword] = Field(
         default_factory=list, max_length=8, description="Words the text must use (up to 8)."
@@ -124,6 +128,12 @@ class WriteParams(TextParams):
     length: Length = Field(
         "short",
         description="short, medium or long (haiku, limerick and sonnet have their own).",
+    )
+    voice: ModelRef | None = Field(
+        None,
+        description="The id of your own voice: its passages nearest the topic are the "
+        "examples the text is written after.",
+        json_schema_extra=custom_model("voice"),
     )
 
     @field_validator("keywords", mode="before")
@@ -156,20 +166,26 @@ def block(piece: Piece, form: str, text: str | None) -> str:
     return f"{brief(piece, form)}\n{label}:\n" + ("" if text is None else text)
 
 
-def prompts(p: WriteParams) -> list[str]:
-    """The prompt with all the form's examples, then with fewer (for a small context)."""
+def prompts(p: WriteParams, voice: list[str] | None = None) -> list[str]:
+    """The prompt with all the form's examples, then with fewer (for a small context).
+    With a client's voice, its passages are the examples (they have no brief)."""
     asked = Piece(p.topic, "", tuple(p.keywords), p.tone, p.audience, p.length)
-    examples = WRITE[p.form]
+    label = WRITE_LABELS[p.form]
+    shots = (
+        [
+            f"{label}: {text}\n###\n\n" if p.form == "slogan" else f"{label}:\n{text}\n###\n\n"
+            for text in voice
+        ]
+        if voice
+        else [block(e, p.form, e.text) + "\n###\n\n" for e in WRITE[p.form]]
+    )
     return [
-        WRITE_HEADERS[p.form]
-        + "\n\n"
-        + "".join(block(e, p.form, e.text) + "\n###\n\n" for e in examples[:count])
-        + block(asked, p.form, None)
-        for count in range(len(examples), 0, -1)
+        WRITE_HEADERS[p.form] + "\n\n" + "".join(shots[:count]) + block(asked, p.form, None)
+        for count in range(len(shots), 0, -1)
     ]
 
 
-class Write(TextEngine):
+class Write(TextEngine[WriteParams]):
     name = "text.write"
     title = "Write"
     description = (
@@ -191,14 +207,14 @@ class Write(TextEngine):
         ),
     )
 
-    def default_max_tokens(self, params: Any) -> int:
+    def default_max_tokens(self, params: WriteParams) -> int:
         if params.form in LINE_TOKENS:
             return LINE_TOKENS[params.form]  # per line
         high = WORD_TARGETS[params.form][params.length][1]
         return int(high * 1.5) + 16  # ~1.3 tokens a word, and room for punctuation
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: WriteParams = params
+    def run(self, params: WriteParams, ctx: Context) -> list[Creation]:
+        p = params
         drafts = self.drafts(p, ctx)
         best = drafts[best_index(drafts)]
         title = f"{WRITE_LABELS[p.form]}: {p.topic}"
@@ -207,12 +223,14 @@ class Write(TextEngine):
         meta = {"form": p.form, "length": p.length}
         return [self.creation(drafts, f"{p.form}.txt", title, meta)]
 
-    def estimate_seconds(self, params: Any) -> float:
+    def output_budget(self, params: WriteParams, inputs: Inputs) -> Budget:
+        """Prose: every draft's most. Verse is written line by line, a line drawn again
+        only while it misses its syllables or rhyme: about half the candidates a line."""
         form = verse.FORMS.get(params.form)
         if form is None:
-            return super().estimate_seconds(params)
-        tokens = form.lines * (params.max_tokens or self.default_max_tokens(params))
-        return round(1.0 + params.candidates * tokens / 2 / GENERATION_TOKENS_PER_SECOND, 1)
+            return super().output_budget(params, inputs)
+        per_line = params.max_tokens or self.default_max_tokens(params)
+        return Budget(tokens=form.lines * per_line * params.candidates // 2, field="max_tokens")
 
     def drafts(self, p: WriteParams, ctx: Context) -> list[Draft]:
         model = self.model()
@@ -220,7 +238,8 @@ class Write(TextEngine):
         max_tokens = p.max_tokens or self.default_max_tokens(p)
         form = verse.FORMS.get(p.form)
         budget = max_tokens * form.lines if form else max_tokens
-        prompt = self.fit(model, prompts(p), budget, "topic")
+        voice = Voice.load(ctx.file(p.voice)).nearest(p.topic) if p.voice else None
+        prompt = self.fit(model, prompts(p, voice), budget, "topic")
         topic = embeddings.embed([p.topic])[0]
         if form is not None:
             poems: list[Draft] = []

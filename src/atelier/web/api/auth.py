@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 
 from atelier.accounts.authz import Principal
 from atelier.store.models import ApiKey
@@ -11,6 +13,7 @@ from atelier.store.paging import After
 from atelier.studio import Studio
 from atelier.web import ratelimit
 from atelier.web.deps import SESSION_COOKIE, get_studio, principal
+from atelier.web.openapi import content
 from atelier.web.paging import Window, window
 from atelier.web.problems import errors
 from atelier.web.schemas.accounts import (
@@ -85,6 +88,45 @@ def logout(
 @router.get("/auth/me", operation_id="auth_me")
 def me(who: Principal = Depends(principal)) -> MeOut:
     return me_out(who)
+
+
+@router.get(
+    "/me/export",
+    response_class=FileResponse,
+    operation_id="me_export",
+    responses=content("application/zip"),
+)
+def export_my_data(
+    who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
+) -> FileResponse:
+    """Everything the studio holds about you, as a zip (account, keys without secrets,
+    uploads and works with their files, invoices, ledger, orders, licences, payouts)."""
+    path = studio.personal.export(who)
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename="atelier-my-data.zip",
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+class CloseIn(BaseModel):
+    password: str = Field(..., min_length=1, max_length=1024)
+
+
+@router.delete("/me", status_code=204, operation_id="me_close", responses=errors(409))
+def close_my_account(
+    body: CloseIn,
+    response: Response,
+    who: Principal = Depends(principal),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    """Close your account (your password once more): works, uploads and keys erased;
+    invoices, ledger, orders and licences kept under an anonymised account."""
+    studio.personal.close(who, body.password)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.status_code = 204
+    return response
 
 
 @router.post(

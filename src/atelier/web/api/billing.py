@@ -279,6 +279,7 @@ class PlanIn(BaseModel):
     api_access: bool = True
     overage: bool = False
     overage_price: int = Field(0, ge=0, le=100_000, description="Minor units per credit.")
+    custom_models: bool = Field(False, description="Its users may train their own models.")
     trial_days: int = Field(0, ge=0, le=365)
     position: int = Field(0, ge=0, le=1000)
     active: bool = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -25,7 +24,7 @@ from atelier.web.schemas.common import Page
 from atelier.web.schemas.studio import JobOut, JobStatus, job_out
 
 router = APIRouter(tags=["jobs"])
-EVENT_POLL_SECONDS = 0.25
+EVENT_POLL_SECONDS = 0.25  # for jobs run by another process; this one's push at once
 EVENT_STREAM_SECONDS = 600  # then the client reconnects (EventSource does so by itself)
 EVENTS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}
@@ -100,25 +99,39 @@ def cancel_job(
 async def job_events(
     job_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> StreamingResponse:
-    """Server-sent events: `progress` while it runs, then one of `done`, `failed`, `canceled`."""
+    """Server-sent events: `progress` while it runs, then one of `done`, `failed`, `canceled`.
+
+    A job running in this process pushes each progress report (a text job: each token) at
+    once; otherwise, and to catch its start and end, the job is read every poll interval."""
     first = await run_in_threadpool(studio.jobs.get, who, job_id)
+    live = studio.live
 
     async def stream() -> AsyncIterator[str]:
-        job, last, deadline = first, None, time.monotonic() + EVENT_STREAM_SECONDS
+        stored: dict[str, Any] = job_out(first).model_dump(mode="json")
+        last, deadline = None, time.monotonic() + EVENT_STREAM_SECONDS
         while True:
-            state = (job.status, round(job.progress, 3), job.message)
+            seen, now = live.version(job_id), live.latest(job_id)
+            body = stored
+            if now is not None and stored["status"] == "running":
+                body = {**stored, "progress": round(now[0], 4), "message": now[1]}
+            state = (body["status"], round(body["progress"], 3), body["message"])
             if state != last:
                 last = state
-                body = job_out(job).model_dump(mode="json")
-                if job.status in TERMINAL_STATUSES:
-                    name = {"succeeded": "done"}.get(job.status, job.status)
+                if body["status"] in TERMINAL_STATUSES:
+                    name = {"succeeded": "done"}.get(body["status"], body["status"])
                     yield f"event: {name}\ndata: {json.dumps(body)}\n\n"
                     return
                 yield f"event: progress\ndata: {json.dumps(body)}\n\n"
             if time.monotonic() > deadline:
                 return
-            await asyncio.sleep(EVENT_POLL_SECONDS)
-            job = await run_in_threadpool(studio.jobs.get, who, job_id)
+            await live.wait(job_id, seen, EVENT_POLL_SECONDS)
+            if (
+                live.version(job_id) == seen
+                or live.latest(job_id) is None
+                or (stored["status"] != "running")
+            ):  # no news pushed, or the job started or ended: read it
+                job = await run_in_threadpool(studio.jobs.get, who, job_id)
+                stored = job_out(job).model_dump(mode="json")
 
     return StreamingResponse(
         stream(),

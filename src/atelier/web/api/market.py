@@ -4,7 +4,7 @@ public verification, creators' sales, statements and payouts."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
@@ -41,6 +41,9 @@ from atelier.web.schemas.market import (
 )
 
 router = APIRouter(tags=["market"])
+
+
+A_FILE = content("*/*")  # the licensed work's own type
 
 
 def certificate_html(request: Request, grant: LicenceGrant) -> HTMLResponse:
@@ -188,6 +191,25 @@ def get_licence(
     licence_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> LicenceOut:
     return licence_out(studio.licences.get(who, licence_id))
+
+
+@router.get(
+    "/licences/{licence_id}/file",
+    response_class=FileResponse,
+    operation_id="market_licences_file",
+    responses=A_FILE,
+)
+def licence_file(
+    licence_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
+) -> FileResponse:
+    """The licensed work's original file, for its licensee."""
+    name, mime, sha256, path = studio.licences.file(who, licence_id)
+    return FileResponse(
+        path,
+        media_type=mime,
+        filename=name,
+        headers={"ETag": f'"{sha256}"', "Cache-Control": "private, no-cache"},
+    )
 
 
 @router.get(

@@ -34,7 +34,14 @@ PLAN_NUMBERS = (
     "overage_price",
     "position",
 )
-PLAN_FLAGS = ("private_works", "commercial_use", "api_access", "overage", "active")
+PLAN_FLAGS = (
+    "private_works",
+    "commercial_use",
+    "api_access",
+    "overage",
+    "custom_models",
+    "active",
+)
 
 
 @dataclass(frozen=True)

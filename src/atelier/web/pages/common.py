@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from atelier.accounts.authz import Principal
 from atelier.commerce import money
-from atelier.engines.music.files import mime_kind
+from atelier.engines.kinds import kind_of
 from atelier.errors import StudioError
 from atelier.store.models import Work
 from atelier.studio import Studio
@@ -64,13 +64,13 @@ def text_of(studio: Studio, who: Principal | None, work: dict[str, Any]) -> str 
 
 def input_targets(studio: Studio, work: Work) -> list[dict[str, str]]:
     """Engines with an upload field that takes one of the work's files: "use as input"."""
-    kinds = {mime_kind(f.mime) for f in input_files(work)}
+    kinds = {kind_of(f.mime) for f in input_files(work)}
     targets = []
     for engine in studio.engines.all():
         if engine.available() is not None:
             continue
         for field in form_fields(engine.Params.model_json_schema()):
-            if field.kind == "file" and kinds & set(field.kinds) and field.name != "mask":
+            if field.kind == "file" and kinds & set(field.kinds) and not field.mask_for:
                 label = f"{engine.title}: {field.label}"
                 targets.append({"value": f"{engine.name}:{field.name}", "label": label})
     return targets

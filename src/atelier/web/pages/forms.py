@@ -1,8 +1,9 @@
 """Turn an engine's JSON schema into form fields, and a posted form back into params.
 
-Every engine's form comes from its schema; the layout is set by hand only where it
-matters: what the work is about (prompt, topic, text) comes first in a large box, and
-the usual fine-tuning knobs (samplers, output format…) are folded under "Advanced"."""
+Every engine's form comes from its schema, with the hints its fields carry as metadata
+(engines/base.py): `about` (what the work is about) comes first in a large box, and
+`advanced` knobs (samplers, output format…) are folded under "Advanced settings"; a file
+picker offers what its upload kinds accept (engines/kinds.py)."""
 
 from __future__ import annotations
 
@@ -10,45 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-# Shown first, in a text box: what the work is about.
-ABOUT = ("prompt", "topic", "text")
-# Folded under "Advanced settings": knobs most people leave alone.
-ADVANCED = (
-    "format",
-    "quality",
-    "negative_prompt",
-    "candidates",
-    "temperature",
-    "top_p",
-    "top_k",
-    "min_p",
-    "repeat_penalty",
-    "max_tokens",
-    "stop",
-    "scheduler",
-    "guidance",
-    "mix_with",
-    "mix",
-    "keep_colors",
-    "truncation",
-    "frames",
-    "frame_ms",
-    "bounce",
-    "animation",
-    "scratch_threshold",
-    "denoise_strength",
-    "style_strength",
-)
+from atelier.engines.kinds import accept_attribute
+
 LONG_TEXT = 200  # a string that may be longer than this gets a text box
-# What a file picker offers for each kind of upload an engine accepts.
-ACCEPT = {
-    "image": "image/*",
-    "audio": "audio/*,.wav,.mp3,.flac,.ogg",
-    "midi": ".mid,.midi,audio/midi",
-    "musicxml": ".musicxml,.xml,.mxl",
-    "abc": ".abc",
-    "music": ".mid,.midi,audio/midi,.musicxml,.xml,.mxl,.abc",  # upload("music"): all three
-}
 
 
 @dataclass
@@ -65,6 +30,9 @@ class FormField:
     kinds: tuple[str, ...] = ()  # what an upload may be: image, audio, midi…
     help: str = ""
     advanced: bool = False
+    about: bool = False
+    mask_for: str = ""  # a mask painted over this other picture field
+    step: float | None = None  # the field's `multiple_of`, if it has one
 
 
 def _option(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -124,15 +92,18 @@ def form_fields(schema: dict[str, Any]) -> list[FormField]:
                 minimum=prop.get("minimum"),
                 maximum=prop.get("maximum"),
                 options=options,
-                accept=",".join(ACCEPT.get(k, f"{k}/*") for k in kinds),
+                accept=accept_attribute(kinds),
                 kinds=kinds,
                 help=help_text,
-                advanced=name in ADVANCED and name not in required,
+                advanced=bool(prop.get("advanced")) and name not in required,
+                about=bool(prop.get("about")),
+                mask_for=prop.get("mask_for", ""),
+                step=prop.get("multipleOf"),
             )
         )
 
     def place(field: FormField) -> int:
-        if field.name in ABOUT:
+        if field.about:
             return 0
         return 3 if field.advanced else 1 if field.kind == "file" else 2
 

@@ -22,6 +22,7 @@ from atelier.accounts.authz import Principal
 from atelier.engines.base import Engine
 from atelier.errors import Forbidden, StudioError
 from atelier.studio import Studio
+from atelier.training.engines import Trainer
 from atelier.web import ratelimit
 from atelier.web.api.auth import set_session_cookie
 from atelier.web.deps import (
@@ -378,10 +379,10 @@ def job_page(
         return missing(request, who, "job")
     rows = [studio.works.get(who, w.id)[0] for w in job.works]
     works = [work_out(w).model_dump(mode="json") for w in rows]
-    title, medium = job.engine, job.engine.split(".")[0]
+    title, medium, training = job.engine, job.engine.split(".")[0], False
     with contextlib.suppress(StudioError):  # an engine no longer installed keeps its name
         engine = studio.engines.get(job.engine)
-        title, medium = engine.title, engine.medium
+        title, medium, training = engine.title, engine.medium, isinstance(engine, Trainer)
     return render(
         request,
         "job.html",
@@ -392,6 +393,8 @@ def job_page(
         works=works,
         texts={w["id"]: text_of(studio, who, w) for w in works},
         targets={w.id: input_targets(studio, w) for w in rows},
+        training=training,
+        trained=studio.models.of_job(who, job_id) if training else None,
     )
 
 

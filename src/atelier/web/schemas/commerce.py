@@ -30,6 +30,7 @@ class PlanOut(Out):
     api_access: bool
     overage: bool
     overage_price: int
+    custom_models: bool
 
 
 class PackOut(Out):
@@ -163,6 +164,7 @@ def plan_out(plan: Plan) -> PlanOut:
         api_access=plan.api_access,
         overage=plan.overage,
         overage_price=plan.overage_price,
+        custom_models=plan.custom_models,
     )
 
 

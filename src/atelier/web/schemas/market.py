@@ -110,6 +110,7 @@ class LicenceOut(LicenceRecord):
     certificate_html: str
     certificate_pdf: str
     odrl: str
+    file: str = Field(description="The licensed work's original file, for its licensee.")
     verify_url: str
 
 
@@ -245,6 +246,7 @@ def licence_out(grant: LicenceGrant) -> LicenceOut:
         certificate_html=f"/v1/licences/{grant.id}/certificate.html",
         certificate_pdf=f"/v1/licences/{grant.id}/certificate.pdf",
         odrl=f"/v1/licences/{grant.id}/odrl.json",
+        file=f"/v1/licences/{grant.id}/file",
         verify_url=f"/verify/licences/{grant.id}",
     )
 

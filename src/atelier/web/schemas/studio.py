@@ -9,7 +9,8 @@ from pydantic import Field
 
 from atelier.engines.base import Engine
 from atelier.store.models import Job, Upload, Work
-from atelier.studio.works import Shown
+from atelier.studio.recognition import recognised
+from atelier.studio.works import Shown, preview
 from atelier.web.schemas.common import Out, UtcTime
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "canceled"]
@@ -37,6 +38,12 @@ class EngineOut(Out):
     credits_per_second: float
 
 
+class RecognisedOut(Out):
+    work_id: str
+    method: str
+    detail: Any
+
+
 class UploadOut(Out):
     id: str
     filename: str
@@ -46,6 +53,10 @@ class UploadOut(Out):
     width: int | None
     height: int | None
     created_at: UtcTime
+    recognised_as: list[RecognisedOut] = Field(
+        description="The studio's works this file is, or was made from, and how each was "
+        "found: their lineage comes along into whatever is made from it."
+    )
 
 
 class JobOut(Out):
@@ -102,7 +113,12 @@ class WorkOut(Out):
     )
     lineage: dict[str, Any]
     created_at: UtcTime
-    url: str
+    url: str | None = Field(
+        description="The original, or (`original` false) its preview: none when it has none."
+    )
+    original: bool | None = Field(
+        None, description="Whether this viewer may download the original (shown works)."
+    )
     files: list[WorkFileOut]
     provenance: ProvenanceOut
     params: dict[str, Any] | None = Field(description="The recipe, to those who may see it.")
@@ -134,6 +150,7 @@ def upload_out(upload: Upload) -> UploadOut:
         width=upload.width,
         height=upload.height,
         created_at=upload.created_at,
+        recognised_as=[RecognisedOut(**found) for found in recognised(upload)],
     )
 
 
@@ -196,9 +213,15 @@ def work_out(work: Work, owner: bool = True) -> WorkOut:
 
 def shown_out(shown: Shown) -> WorkOut:
     """A work as `Studio.showcase` lets this viewer see it (API and pages alike)."""
-    return work_out(shown.work, shown.owner).model_copy(
-        update={"params": shown.params, "seed": shown.seed}
-    )
+    update: dict[str, Any] = {"params": shown.params, "seed": shown.seed}
+    # Whether this viewer may download the original; when not, `url` is the preview.
+    update["original"] = shown.original
+    if not shown.original:
+        shown_preview = preview(shown.work)
+        update["url"] = (
+            f"/v1/works/{shown.work.id}/files/{shown_preview.name}" if shown_preview else None
+        )
+    return work_out(shown.work, shown.owner).model_copy(update=update)
 
 
 def provenance_out(work: Work) -> ProvenanceOut:
@@ -214,7 +237,22 @@ def provenance_out(work: Work) -> ProvenanceOut:
 
 
 def shared_lineage(lineage: dict[str, Any]) -> dict[str, Any]:
-    """What others may see of a work's lineage: models and sources, and only the kind of
-    each upload it used (the uploads themselves stay the owner's)."""
-    inputs = [{"param": i["param"], "mime": i["mime"]} for i in lineage.get("inputs", [])]
-    return {**lineage, "inputs": inputs}
+    """What others may see of a work's lineage: models and sources, only the kind of each
+    upload it used (the uploads themselves stay the owner's), and the works it descends
+    from with their models and sources (not whose they are, nor their uploads)."""
+
+    def kinds(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{"param": i.get("param"), "mime": i.get("mime")} for i in inputs]
+
+    ancestors = [
+        {
+            "work_id": a.get("work_id"),
+            "engine": a.get("engine"),
+            "method": a.get("method"),
+            "models": a.get("models"),
+            "sources": a.get("sources", []),
+            "inputs": kinds(a.get("inputs") or []),
+        }
+        for a in lineage.get("ancestors", [])
+    ]
+    return {**lineage, "inputs": kinds(lineage.get("inputs", [])), "ancestors": ancestors}

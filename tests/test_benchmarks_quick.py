@@ -1,0 +1,103 @@
+"""Every benchmark's quick mode runs to the end and writes its figures, so none can rot.
+
+No timing is asserted: each script is run as a user runs it (`--quick`), and the test
+checks the table or JSON it produces is there and holds figures."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "benchmarks"
+LIBRARY = {"common.py"}  # shared by the scripts, not one itself
+
+
+def spine(out: dict[str, Any], _: str) -> None:
+    assert {row["database"] for row in out["latency"]} == {"sqlite", "postgresql"}
+    assert all(row["total"]["p50"] > 0 for row in out["latency"])
+    assert all(row["jobs_per_s"] > 0 for row in out["throughput"])
+    assert out["http"]["direct_ms"] > 0
+
+
+def image(out: dict[str, Any], _: str) -> None:
+    assert out and all(min(case["engine"]) > 0 for case in out.values())
+    assert any(case.get("raw") and case.get("studio") for case in out.values())
+
+
+def music(out: dict[str, Any], _: str) -> None:
+    assert out["engines"] and out["rendering"]
+
+
+def text(out: dict[str, Any], _: str) -> None:
+    assert out["direct"]["tokens_per_s"] > 0 and out["api"]["tokens_per_s"] > 0
+
+
+def hostile(out: list[dict[str, Any]], _: str) -> None:
+    assert [row["case"] for row in out] == ["abc-256-bars", "abc-300-bars", "abc-30kb"]
+
+
+def responsive(out: dict[str, Any], _: str) -> None:
+    assert set(out["modes"]) == {"threads", "processes"}
+    assert all(mode for mode in out["modes"].values())
+
+
+def training(out: dict[str, Any], _: str) -> None:
+    assert out and all(out.values())
+
+
+def printed(*lines: str) -> Callable[[Any, str], None]:
+    def check(_: Any, stdout: str) -> None:
+        for line in lines:
+            assert line in stdout, f"{line!r} not printed:\n{stdout[-3000:]}"
+
+    return check
+
+
+# script: (arguments after the script, writes --json, what its figures must show)
+RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
+    "spine.py": (["--quick"], True, spine),
+    "image.py": (["--quick"], True, image),
+    "music.py": (["--quick"], True, music),
+    "text.py": (["--quick"], True, text),
+    "hostile_uploads.py": (["--quick"], True, hostile),
+    "training.py": (["--quick"], True, training),
+    "responsive.py": (["--quick", "--settle", "2"], True, responsive),
+    "provenance.py": (["--quick"], False, printed("| JPEG 75 |", "sealing a 512×512 PNG")),
+    "eval_image.py": (["--quick"], False, printed("| set B (8 images) |", "| tuning: 2 photos")),
+    "restore_quality.py": (
+        ["--quick"],
+        False,
+        printed("| damage | method | PSNR | SSIM |", "| `image.restore` |"),
+    ),
+    "compose.py": (["speed", "--quick"], False, printed("512×512: median")),
+}
+
+
+def test_every_benchmark_has_a_quick_run_here() -> None:
+    scripts = {path.name for path in BENCHMARKS.glob("*.py")} - LIBRARY
+    assert scripts == set(RUNS)
+
+
+@pytest.mark.parametrize("script", sorted(RUNS))
+def test_quick_mode_writes_its_figures(script: str, tmp_path: Path) -> None:
+    arguments, writes_json, check = RUNS[script]
+    figures = tmp_path / "figures.json"
+    command = [sys.executable, str(BENCHMARKS / script), *arguments]
+    if writes_json:
+        command += ["--json", str(figures)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False
+    )
+    assert done.returncode == 0, f"{script} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    check(json.loads(figures.read_text()) if writes_json else None, done.stdout)
