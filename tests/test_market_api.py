@@ -214,4 +214,4 @@ def test_editing_offers_then_withdrawing_and_relisting(client: TestClient) -> No
     assert withdrawn.json()["state"] == "unlisted"
     again = client.post(url, json={"offers": both}, headers=creator)
     assert offers(again) == both and again.json()["state"] == "listed"
-    assert [v["work"]["id"] for v in client.get("/v1/market").json()] == [work_id]
+    assert [v["work"]["id"] for v in client.get("/v1/market").json()["items"]] == [work_id]
