@@ -156,6 +156,7 @@ class WatchedStudio(Studio):
             self.safety,
             self.commerce,
             old.sealing,
+            old.models,
         )
         self.stored: queue.Queue[tuple[str, float]] = queue.Queue()
         self.jobs.stored = self.stored

@@ -174,6 +174,7 @@ class TimedStudio(Studio):
             self.safety,
             self.commerce,
             spine.sealing,
+            spine.models,
         )
 
 

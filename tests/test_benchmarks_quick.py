@@ -80,6 +80,7 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
         printed("| damage | method | PSNR | SSIM |", "| `image.restore` |"),
     ),
     "compose.py": (["speed", "--quick"], False, printed("512×512: median")),
+    "estimates.py": (["--quick"], False, printed("| image.stylize | ", "| music.harmonize | ")),
 }
 
 

@@ -64,19 +64,30 @@ def dataset_fields(engine: Engine[Any]) -> dict[str, str]:
 
 
 def validated(engine: Engine[Any], params: dict[str, Any], strip_prefix: bool = True) -> Params:
-    """The engine's parameters checked by its schema; Invalid naming each bad field."""
+    """The engine's parameters checked by its schema; Invalid naming each bad field (once:
+    a value that fits none of a field's kinds, a number or a model's id, is one error)."""
     try:
         return engine.Params.model_validate(params)
     except ValidationError as exc:
-        errors = [
-            (
-                ".".join(["params", *(str(p) for p in e["loc"])]),
-                # pydantic's prefix says nothing; the estimate has always shown it as is
-                e["msg"].removeprefix("Value error, ") if strip_prefix else e["msg"],
-            )
-            for e in exc.errors()
-        ]
+        by_field: dict[str, list[str]] = {}
+        for e in exc.errors():
+            path = [str(p) for p in e["loc"] if not _union_branch(p)]
+            # pydantic's prefix says nothing; the estimate has always shown it as is
+            message = e["msg"].removeprefix("Value error, ") if strip_prefix else e["msg"]
+            by_field.setdefault(".".join(["params", *path]), []).append(message)
+        errors = [(field, " or ".join(messages)) for field, messages in by_field.items()]
         raise Invalid("; ".join(f"{f}: {m}" for f, m in errors), errors=errors) from None
+
+
+def _union_branch(part: str | int) -> bool:
+    """Whether a location part is pydantic's name for a branch of a union (`int`,
+    `constrained-str`, `function-after[...]`), not a field name or a list index."""
+    if not isinstance(part, str):
+        return False
+    return part in _BRANCH_NAMES or "[" in part or part.startswith("constrained-")
+
+
+_BRANCH_NAMES = {"int", "float", "str", "bool", "none", "list", "dict", "literal", "url"}
 
 
 class Catalogue:
