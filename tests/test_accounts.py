@@ -159,8 +159,8 @@ def test_api_key_shown_once_stored_hashed_listed_by_prefix(client: TestClient) -
     assert key not in repr(vars(record))
     listed = client.get("/v1/keys")
     assert listed.status_code == 200
-    assert [k["prefix"] for k in listed.json()] == [created["prefix"]]
-    assert "key" not in listed.json()[0] and key not in listed.text
+    assert [k["prefix"] for k in listed.json()["items"]] == [created["prefix"]]
+    assert "key" not in listed.json()["items"][0] and key not in listed.text
     assert client.get(f"/v1/keys/{created['id']}").status_code in (404, 405)
 
     # The key works, and using it is recorded.
@@ -169,7 +169,7 @@ def test_api_key_shown_once_stored_hashed_listed_by_prefix(client: TestClient) -
     assert me.status_code == 200 and me.json()["via"] == "key"
     assert me.json()["email"] == "alice@example.com"
     assert key_row(client, str(created["id"])).last_used_at is not None
-    assert client.get("/v1/keys").json()[0]["last_used_at"] is not None
+    assert client.get("/v1/keys").json()["items"][0]["last_used_at"] is not None
     # A near-miss of the key is not the key.
     assert (
         TestClient(client.app, headers={"Authorization": f"Bearer {key[:-1]}x"})
@@ -195,7 +195,7 @@ def test_revoked_key_is_refused(client: TestClient) -> None:
         == 401
     )
     assert api.get("/v1/jobs", headers=other).status_code == 200
-    listed = {k["id"]: k for k in client.get("/v1/keys").json()}
+    listed = {k["id"]: k for k in client.get("/v1/keys").json()["items"]}
     assert listed[str(doomed["id"])]["revoked_at"] is not None
     assert listed[str(kept["id"])]["revoked_at"] is None
     assert client.delete("/v1/keys/" + "0" * 32, headers=csrf).status_code == 404

@@ -122,7 +122,7 @@ def sse_events(text: str) -> list[tuple[str, dict[str, Any]]]:
 def test_engines_list_stylize_with_its_schema(client: TestClient) -> None:
     response = client.get("/v1/engines")
     assert response.status_code == 200
-    engines = {e["name"]: e for e in response.json()}
+    engines = {e["name"]: e for e in response.json()["items"]}
     stylize = engines["image.stylize"]
     assert stylize["available"] is True and stylize["medium"] == "image"
     props = stylize["params_schema"]["properties"]
@@ -199,7 +199,7 @@ def test_idempotency_key_replays_and_conflicts(client: TestClient) -> None:
     bob = api_user(client, "bob@example.com")
     theirs = submit(client, bob, "test.wait", {"steps": 2}, seed=1, extra=key)
     assert theirs["id"] != first["id"]
-    mine = client.get("/v1/jobs", headers=alice).json()
+    mine = client.get("/v1/jobs", headers=alice).json()["items"]
     assert [j["id"] for j in mine] == [first["id"]]
     wait_job(client, bob, theirs["id"])
 
@@ -218,13 +218,13 @@ def test_list_jobs_only_mine_filter_by_status_and_cancel(client: TestClient) -> 
     def ids(**query: str) -> list[str]:
         response = client.get("/v1/jobs", params=query, headers=alice)
         assert response.status_code == 200, response.text
-        return [j["id"] for j in response.json()]
+        return [j["id"] for j in response.json()["items"]]
 
     assert set(ids()) == {quick["id"], long["id"], queued["id"]}
     assert ids(status="succeeded") == [quick["id"]]
     assert ids(status="running") == [long["id"]]
     assert ids(status="queued") == [queued["id"]]
-    assert [j["id"] for j in client.get("/v1/jobs", headers=bob).json()] == [bobs["id"]]
+    assert [j["id"] for j in client.get("/v1/jobs", headers=bob).json()["items"]] == [bobs["id"]]
     bad = client.get("/v1/jobs", params={"status": "done"}, headers=alice)
     assert bad.status_code == 422 and problem_fields(bad) == ["status"]
 
@@ -306,9 +306,11 @@ def test_work_file_thumbnail_and_files_list(client: TestClient) -> None:
 
     missing = client.get(f"/v1/works/{work['id']}/files/nope.png", headers=alice)
     assert missing.status_code == 404 and problem_fields(missing) == ["name"]
-    mine = client.get("/v1/works", headers=alice).json()
+    mine = client.get("/v1/works", headers=alice).json()["items"]
     assert [w["id"] for w in mine] == [work["id"]]
-    assert client.get("/v1/works", params={"engine": "test.wait"}, headers=alice).json() == []
+    assert (
+        client.get("/v1/works", params={"engine": "test.wait"}, headers=alice).json()["items"] == []
+    )
 
 
 def test_patch_work_title_and_visibility_validation(client: TestClient) -> None:
@@ -384,8 +386,8 @@ def test_other_users_cannot_reach_private_jobs_works_uploads(client: TestClient)
         assert listing.status_code == 200
         assert job_id not in listing.text and work_id not in listing.text
         assert waiting["id"] not in listing.text and alice_upload not in listing.text
-    assert client.get("/v1/works", headers=bob).json() == []
-    assert client.get("/v1/jobs", headers=bob).json() == []
+    assert client.get("/v1/works", headers=bob).json()["items"] == []
+    assert client.get("/v1/jobs", headers=bob).json()["items"] == []
     assert client.post(f"/v1/jobs/{waiting['id']}/cancel", headers=alice).status_code == 200
     wait_job(client, alice, waiting["id"])
 
@@ -440,7 +442,7 @@ def test_shared_work_shows_its_recipe_only_once_published(
     after = client.get(f"/v1/works/{work['id']}", headers=alice).json()
     assert after["visibility"] == visibility and after["title"] == work["title"]
     # Shared works are not listed as Bob's.
-    assert client.get("/v1/works", headers=bob).json() == []
+    assert client.get("/v1/works", headers=bob).json()["items"] == []
     # Back to private: gone for everyone else.
     client.patch(f"/v1/works/{work['id']}", json={"visibility": "private"}, headers=alice)
     assert client.get(f"/v1/works/{work['id']}", headers=bob).status_code == 404
@@ -514,7 +516,7 @@ def test_bad_job_is_refused_naming_the_field(
     if fields == ["params"] and isinstance(body["params"], dict):
         assert "style_image" in detail  # says which two parameters clash
     assert snapshot(client) == before
-    assert client.get("/v1/jobs", headers=alice).json() == []
+    assert client.get("/v1/jobs", headers=alice).json()["items"] == []
 
 
 def test_non_json_body_is_a_problem_naming_the_body(client: TestClient) -> None:

@@ -42,8 +42,12 @@ def buy(client: TestClient, headers: dict[str, str], pack: str, key: str, expect
 def test_buy_a_pack_pay_it_and_see_the_credits(client: TestClient) -> None:
     alice = api_user(client, "alice@example.com")
     boss = api_user(client, "boss@example.com", "admin")
-    assert [p["id"] for p in client.get("/v1/plans").json()] == ["trial", "creator", "studio"]
-    packs = client.get("/v1/credit-packs").json()
+    assert [p["id"] for p in client.get("/v1/plans").json()["items"]] == [
+        "trial",
+        "creator",
+        "studio",
+    ]
+    packs = client.get("/v1/credit-packs").json()["items"]
     assert [(p["id"], p["credits"], p["price"]) for p in packs][0] == ("pack-500", 500, 500)
     mine = client.get("/v1/account/plan", headers=alice).json()
     assert mine["plan"]["id"] == "trial" and mine["credits"]["balance"] == 200
@@ -77,8 +81,10 @@ def test_buy_a_pack_pay_it_and_see_the_credits(client: TestClient) -> None:
     bob = api_user(client, "bob@example.com")
     for suffix in ("", ".html", ".pdf"):
         assert client.get(f"/v1/invoices/{invoice['id']}{suffix}", headers=bob).status_code == 404
-    assert client.get("/v1/invoices", headers=bob).json() == []
-    assert [i["id"] for i in client.get("/v1/invoices", headers=alice).json()] == [invoice["id"]]
+    assert client.get("/v1/invoices", headers=bob).json()["items"] == []
+    assert [i["id"] for i in client.get("/v1/invoices", headers=alice).json()["items"]] == [
+        invoice["id"]
+    ]
 
 
 def test_usage_and_revenue_agree_with_the_ledger(client: TestClient) -> None:
@@ -150,7 +156,7 @@ def test_admin_plan_crud_and_a_plan_without_api_access(client: TestClient) -> No
     assert client.post("/v1/admin/plans", json=plan, headers=alice_key).status_code == 403
     retired = client.delete("/v1/admin/plans/web-only", headers=boss)
     assert retired.json()["active"] is False
-    assert "web-only" not in [p["id"] for p in client.get("/v1/plans").json()]
+    assert "web-only" not in [p["id"] for p in client.get("/v1/plans").json()["items"]]
 
 
 # -- Stripe ---------------------------------------------------------------------------
@@ -306,7 +312,7 @@ def test_billing_pages_render_and_an_admin_creates_a_plan_by_form(client: TestCl
     assert saved.status_code == 200 and "Plan agency saved" in saved.text
     bad = client.post("/admin/plans", data={**form, "id": "agency2", "concurrency": "many"})
     assert bad.status_code == 422 and "concurrency must be a whole number" in bad.text
-    plans = {p["id"]: p for p in client.get("/v1/plans").json()}
+    plans = {p["id"]: p for p in client.get("/v1/plans").json()["items"]}
     assert plans["agency"]["price"] == 19900 and plans["agency"]["api_access"] is False
     assert "agency2" not in plans
     client.cookies.clear()

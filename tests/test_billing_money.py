@@ -86,7 +86,7 @@ def test_a_studio_in_yen_lists_invoices_and_prints_yen(yen: TestClient) -> None:
     # … and so does the licence's certificate once it is paid.
     paid = client.post(f"/v1/admin/invoices/{invoice['id']}/paid", headers=boss)
     assert paid.status_code == 200, paid.text
-    [licence] = client.get("/v1/licences", headers=buyer).json()
+    [licence] = client.get("/v1/licences", headers=buyer).json()["items"]
     html = client.get(f"/v1/licences/{licence['id']}/certificate.html", headers=buyer).text
     assert "JPY 4,900" in html
     studio: Studio = studio_of(client)

@@ -114,7 +114,7 @@ def test_a_refunded_licence_is_revoked_and_its_sale_reversed(client: TestClient)
     order = client.post(f"/v1/works/{work.id}/offers/standard/buy", headers=buyer).json()
     invoice = order["invoice"]
     events.session("checkout.session.completed", invoice["id"], "paid", "pi_lic")
-    [licence] = client.get("/v1/licences", headers=buyer).json()
+    [licence] = client.get("/v1/licences", headers=buyer).json()["items"]
     earnings = f"user:{creator.user_id}:earnings"
     assert books(studio, earnings, "studio:revenue:commission") == [3920, 980]
 

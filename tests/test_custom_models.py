@@ -278,6 +278,11 @@ def test_the_api_from_a_zip_to_a_shared_model(client: TestClient) -> None:
     added = client.post(f"{files}?rights=unknown", files=archive, headers=owner)
     assert added.status_code == 201, added.text
     assert len(added.json()["added"]) == 29
+    first = client.get(f"/v1/datasets/{made.json()['id']}/items?limit=20", headers=owner).json()
+    rest = client.get(first["next"], headers=owner).json()
+    assert len(first["items"]) == 20 and len(rest["items"]) == 9 and rest["next"] is None
+    names = [i["name"] for i in first["items"] + rest["items"]]
+    assert sorted(names) == sorted(i["name"] for i in added.json()["added"])
     versions = f"/v1/datasets/{made.json()['id']}/versions"
     version = client.post(versions, json={"valid_percent": 25}, headers=owner)
     assert version.status_code == 201, version.text
@@ -305,6 +310,7 @@ def test_the_api_from_a_zip_to_a_shared_model(client: TestClient) -> None:
         f"/v1/models/{model['id']}/shares", json={"email": "friend@example.com"}, headers=owner
     )
     assert shared.status_code == 201, shared.text
+    assert [s["email"] for s in shared.json()["items"]] == ["friend@example.com"]
     compose = {"model": model["id"], "bars": 4}
     used = wait_job(client, friend, submit(client, friend, "music.compose", compose)["id"])
     assert used["status"] == "succeeded", used
@@ -319,4 +325,7 @@ def test_the_api_from_a_zip_to_a_shared_model(client: TestClient) -> None:
         "/v1/jobs", json={"engine": "music.compose", "params": compose}, headers=stranger
     )
     assert job.status_code == 404 and problem_fields(job) == ["params.model"]
-    assert client.get("/v1/models", headers=stranger).json() == []
+    assert client.get("/v1/models", headers=stranger).json() == {"items": [], "next": None}
+    assert [m["id"] for m in client.get("/v1/models", headers=friend).json()["items"]] == [
+        model["id"]
+    ]

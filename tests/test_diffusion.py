@@ -390,7 +390,7 @@ def test_unavailable_without_a_model_folder(tmp_path: Path) -> None:
         settings = make_settings(tmp_path / str(models_dir is None), models_dir=models_dir)
         with TestClient(create_app(settings)) as client:
             headers = api_user(client, "nomodel@example.com")
-            listed = {e["name"]: e for e in client.get("/v1/engines").json()}[ENGINE]
+            listed = {e["name"]: e for e in client.get("/v1/engines").json()["items"]}[ENGINE]
             assert listed["available"] is False and listed["unavailable_reason"] == NO_MODEL
             assert listed["models"] == []
             response = client.post(
@@ -405,7 +405,7 @@ def test_unavailable_without_a_model_folder(tmp_path: Path) -> None:
 
 def test_each_model_folder_is_listed_with_its_licence(api: Api) -> None:
     client, _ = api
-    listed = {e["name"]: e for e in client.get("/v1/engines").json()}[ENGINE]
+    listed = {e["name"]: e for e in client.get("/v1/engines").json()["items"]}[ENGINE]
     assert listed["available"] is True
     cards = {card["name"]: card for card in listed["models"]}
     assert list(cards) == [TINY, "tiny-sd-declared", "tiny-sd-readme"]  # not-a-model is not

@@ -75,9 +75,9 @@ def test_market_api_end_to_end(client: TestClient) -> None:
         3920,
     )
 
-    market = client.get("/v1/market").json()  # public
+    market = client.get("/v1/market").json()["items"]  # public
     assert [m["work"]["id"] for m in market] == [work_id]
-    assert market[0]["currency"] == "EUR" and "refused" not in market[0]
+    assert market[0]["currency"] == "EUR" and market[0]["refused"] is None
     assert market[0]["work"]["params"] is None  # the recipe stays the owner's
 
     buy = f"/v1/works/{work_id}/offers/standard/buy"
@@ -99,7 +99,7 @@ def test_market_api_end_to_end(client: TestClient) -> None:
     paid = client.post(f"/v1/admin/invoices/{invoice_id}/paid", json={}, headers=admin)
     assert paid.status_code == 200, paid.text
 
-    licences = client.get("/v1/licences", headers=buyer).json()
+    licences = client.get("/v1/licences", headers=buyer).json()["items"]
     assert len(licences) == 1
     licence = licences[0]
     assert licence["offer"] == "standard" and licence["signature"]["alg"] == "es256"
@@ -123,7 +123,7 @@ def test_market_api_end_to_end(client: TestClient) -> None:
     assert "@" not in verified["licence"]["licensee"]["name"]  # no e-mail shown publicly
     assert client.get(f"/v1/verify/licences/{'0' * 32}").json()["verdict"] == "not found"
 
-    sales = client.get("/v1/account/sales", headers=creator).json()
+    sales = client.get("/v1/account/sales", headers=creator).json()["items"]
     assert [s["id"] for s in sales] == [licence_id]
     statement = client.get("/v1/account/statement", headers=creator).json()
     assert (statement["sales"], statement["commission"], statement["balance"]) == (4900, 980, 3920)
@@ -137,7 +137,7 @@ def test_market_api_end_to_end(client: TestClient) -> None:
     assert requested.status_code == 201
     assert client.get("/v1/account/payouts", headers=creator).json()["available"] == 0
     assert client.get("/v1/admin/payouts", headers=creator).status_code == 403
-    queue = client.get("/v1/admin/payouts", headers=admin).json()
+    queue = client.get("/v1/admin/payouts", headers=admin).json()["items"]
     assert [(p["email"], p["amount"]) for p in queue] == [("creator@example.com", 3920)]
     done = client.post(
         f"/v1/admin/payouts/{queue[0]['id']}/paid", json={"reference": "SEPA 7"}, headers=admin
@@ -147,7 +147,7 @@ def test_market_api_end_to_end(client: TestClient) -> None:
 
     gone = client.delete(f"/v1/works/{work_id}/listing", headers=creator)
     assert gone.json()["state"] == "unlisted"
-    assert client.get("/v1/market").json() == []
+    assert client.get("/v1/market").json()["items"] == []
     assert client.post(buy, headers=stranger).status_code == 404
     # The licence sold before stays valid.
     assert client.get(f"/v1/verify/licences/{licence_id}").json()["verdict"] == "valid"
@@ -214,4 +214,4 @@ def test_editing_offers_then_withdrawing_and_relisting(client: TestClient) -> No
     assert withdrawn.json()["state"] == "unlisted"
     again = client.post(url, json={"offers": both}, headers=creator)
     assert offers(again) == both and again.json()["state"] == "listed"
-    assert [v["work"]["id"] for v in client.get("/v1/market").json()] == [work_id]
+    assert [v["work"]["id"] for v in client.get("/v1/market").json()["items"]] == [work_id]

@@ -59,7 +59,7 @@ def test_listed_picture_original_for_owner_admin_and_licensee_only(client: TestC
     assert order.status_code == 201, order.text
     assert client.get(originals[0], headers=bob).status_code == 403  # not paid yet
     studio.commerce.mark_paid(admin_of(studio), order.json()["invoice"]["id"], "transfer")
-    [licence] = client.get("/v1/licences", headers=bob).json()
+    [licence] = client.get("/v1/licences", headers=bob).json()["items"]
     assert licence["file"] == f"/v1/licences/{licence['id']}/file"
     for url in (originals[0], licence["file"]):
         got = client.get(url, headers=bob)

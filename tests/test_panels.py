@@ -304,7 +304,7 @@ def test_panels_and_feedback_through_the_api(api: TestClient) -> None:
     assert results["criteria"][0]["bradley_terry"]["y"]["strength"] == pytest.approx(1.5 / 2)
     csv = api.get(f"/v1/panels/{panel_id}/results.csv", headers=headers)
     assert csv.headers["content-type"].startswith("text/csv") and ",x,y," in csv.text
-    reviewers = api.get(f"/v1/panels/{panel_id}/reviewers", headers=headers).json()
+    reviewers = api.get(f"/v1/panels/{panel_id}/reviewers", headers=headers).json()["items"]
     assert [(r["votes"], r["account"]) for r in reviewers] == [(1, False)]
     stranger = sign_in(api, add_user(studio, "s@example.com").email)
     assert api.get(f"/v1/panels/{panel_id}", headers=stranger).status_code == 404

@@ -85,7 +85,7 @@ def test_closing_an_account_erases_it_but_keeps_what_buyers_and_the_law_need(
         f"/v1/works/{sold['id']}/offers/personal/buy", headers={**bob, "Idempotency-Key": "k"}
     ).json()
     studio.commerce.mark_paid(admin_of(studio), order["invoice"]["id"], "transfer")
-    [licence] = client.get("/v1/licences", headers=bob).json()
+    [licence] = client.get("/v1/licences", headers=bob).json()["items"]
     unsold_files = [f["sha256"] for f in unsold["files"]]
     assert not set(unsold_files) & {f["sha256"] for f in sold["files"]}
     with studio.db.transaction() as s:

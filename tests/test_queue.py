@@ -416,7 +416,9 @@ def test_server_takes_concurrent_requests_without_losing_one(tmp_path: Path, db_
 
             def all_done() -> list[dict[str, Any]]:
                 server.check_alive()
-                jobs: list[dict[str, Any]] = client.get("/v1/jobs", params={"limit": 200}).json()
+                jobs: list[dict[str, Any]] = client.get("/v1/jobs", params={"limit": 200}).json()[
+                    "items"
+                ]
                 return jobs if all(j["status"] in TERMINAL_STATUSES for j in jobs) else []
 
             jobs = wait_until(all_done, 180, interval=0.2, what="all 51 jobs to finish")

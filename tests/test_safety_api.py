@@ -311,7 +311,7 @@ def test_review_through_the_api(client: TestClient, admin_headers: dict[str, str
     assert client.get(f"/v1/works/{work_id}/file", headers=headers).status_code == 403
     assert client.get(f"/v1/works/{work_id}/file", headers=admin_headers).status_code == 200
 
-    [review] = client.get("/v1/admin/reviews", headers=admin_headers).json()
+    [review] = client.get("/v1/admin/reviews", headers=admin_headers).json()["items"]
     assert review["work"]["id"] == work_id and review["owner"]["email"] == "maker@example.com"
     assert review["work"]["params"]["prompt"] == FLAGGED
     url = f"/v1/admin/reviews/{review['id']}"
@@ -321,7 +321,9 @@ def test_review_through_the_api(client: TestClient, admin_headers: dict[str, str
     assert done.status_code == 200 and done.json()["status"] == "rejected"
     assert client.post(f"{url}/approve", headers=admin_headers).status_code == 409
     assert client.get(f"/v1/works/{work_id}/file", headers=headers).status_code == 403
-    log = client.get(f"/v1/admin/audit?subject=work:{work_id}", headers=admin_headers).json()
+    log = client.get(f"/v1/admin/audit?subject=work:{work_id}", headers=admin_headers).json()[
+        "items"
+    ]
     assert [e["action"] for e in log] == ["moderation.reject", "moderation.hold"]
     assert log[0]["actor"]["email"] == "boss@example.com"
 
@@ -358,7 +360,9 @@ def test_policy_through_the_api(client: TestClient, admin_headers: dict[str, str
     job = wait_job(client, headers, submit(client, headers, "test.echo", {"prompt": FLAGGED})["id"])
     work = client.get(f"/v1/works/{job['work_ids'][0]}", headers=headers).json()
     assert work["review_status"] is None
-    log = client.get("/v1/admin/audit?action=moderation.policy", headers=admin_headers).json()
+    log = client.get("/v1/admin/audit?action=moderation.policy", headers=admin_headers).json()[
+        "items"
+    ]
     assert [e["details"] for e in log] == [
         {"from": "block", "to": "allow"},
         {"from": "flag", "to": "block"},
@@ -403,7 +407,9 @@ def test_sign_ins_and_keys_are_audited(client: TestClient, admin_headers: dict[s
     csrf = sign_in(client, "maker@example.com")
     key = client.post("/v1/keys", json={"name": "laptop"}, headers=csrf).json()
     assert client.delete(f"/v1/keys/{key['id']}", headers=csrf).status_code == 204
-    mine = client.get("/v1/admin/audit?actor=maker@example.com", headers=admin_headers).json()
+    mine = client.get("/v1/admin/audit?actor=maker@example.com", headers=admin_headers).json()[
+        "items"
+    ]
     assert [(e["action"], e["subject"]) for e in mine] == [
         ("key.revoke", f"key:{key['id']}"),
         ("key.create", f"key:{key['id']}"),
@@ -414,14 +420,16 @@ def test_sign_ins_and_keys_are_audited(client: TestClient, admin_headers: dict[s
         "prefix": key["prefix"],
         "scopes": key["scopes"],
     }
-    keys = client.get("/v1/admin/audit?action=key.", headers=admin_headers).json()
+    keys = client.get("/v1/admin/audit?action=key.", headers=admin_headers).json()["items"]
     assert {e["action"] for e in keys} == {"key.create", "key.revoke"}
-    [signing] = client.get("/v1/admin/audit?action=keys.", headers=admin_headers).json()
+    [signing] = client.get("/v1/admin/audit?action=keys.", headers=admin_headers).json()["items"]
     assert signing["action"] == "keys.created" and signing["actor"] is None  # provenance's
     later = client.get("/v1/admin/audit?since=2999-01-01T00:00:00Z", headers=admin_headers)
-    assert later.json() == []
-    paged = client.get("/v1/admin/audit?limit=1&offset=1", headers=admin_headers).json()
-    assert paged[0]["id"] == client.get("/v1/admin/audit", headers=admin_headers).json()[1]["id"]
+    assert later.json() == {"items": [], "next": None}
+    first = client.get("/v1/admin/audit?limit=1", headers=admin_headers).json()
+    paged = client.get(first["next"], headers=admin_headers).json()["items"]
+    whole = client.get("/v1/admin/audit", headers=admin_headers).json()["items"]
+    assert [first["items"][0]["id"], paged[0]["id"]] == [e["id"] for e in whole[:2]]
 
 
 # -- the pages -------------------------------------------------------------------------

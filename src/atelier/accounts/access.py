@@ -14,6 +14,7 @@ from atelier.accounts.recovery import ResetLink
 from atelier.accounts.service import AccountError
 from atelier.errors import Forbidden, Invalid, NotFound
 from atelier.settings import Settings
+from atelier.store import paging
 from atelier.store.db import Database
 from atelier.store.models import ApiKey, LoginSession, User
 
@@ -148,9 +149,11 @@ class Accounts:
         except AccountError as exc:
             raise _invalid(exc) from None
 
-    def keys(self, who: Principal) -> list[ApiKey]:
+    def keys(
+        self, who: Principal, limit: int = 100, after: paging.After | None = None
+    ) -> list[ApiKey]:
         with self.db.transaction() as s:
-            return accounts.list_keys(s, who.user_id)
+            return accounts.list_keys(s, who.user_id, limit, after)
 
     def revoke_key(self, who: Principal, key_id: str) -> ApiKey:
         with self.db.transaction() as s:

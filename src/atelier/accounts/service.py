@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from atelier.accounts import passwords
 from atelier.accounts.authz import ADMIN, SCOPES, Principal
 from atelier.safety import audit
+from atelier.store import paging
 from atelier.store.models import ROLES, ApiKey, LoginSession, User, utcnow
 
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -220,10 +221,12 @@ def key_principal(db: Session, key: str) -> Principal | None:
     return principal_for(user, via="key", scopes=tuple(record.scopes))
 
 
-def list_keys(db: Session, user_id: str) -> list[ApiKey]:
-    return list(
-        db.scalars(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at))
-    )
+def list_keys(
+    db: Session, user_id: str, limit: int = 100, after: paging.After | None = None
+) -> list[ApiKey]:
+    """A user's API keys, oldest first."""
+    query = select(ApiKey).where(ApiKey.user_id == user_id)
+    return list(db.scalars(paging.page(query, ApiKey.created_at, ApiKey.id, limit, 0, after, True)))
 
 
 def revoke_key(db: Session, user_id: str, key_id: str) -> ApiKey | None:

@@ -29,6 +29,7 @@ from atelier.commerce.models import (
     LedgerTransaction,
 )
 from atelier.errors import Conflict, Invalid, NotFound
+from atelier.store import paging
 from atelier.store.models import User, utcnow
 
 PAYMENTS = "external:payments"
@@ -260,25 +261,26 @@ def partial_refund(db: Session, invoice_id: str, refunded: int, reference: str) 
     return invoice
 
 
-def of_user(db: Session, user_id: str, limit: int = 50, offset: int = 0) -> list[Invoice]:
-    query = (
-        select(Invoice)
-        .where(Invoice.user_id == user_id)
-        .order_by(Invoice.issued_at.desc(), Invoice.number.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(db.scalars(query))
+def of_user(
+    db: Session, user_id: str, limit: int = 50, offset: int = 0, after: paging.After | None = None
+) -> list[Invoice]:
+    query = select(Invoice).where(Invoice.user_id == user_id)
+    return list(db.scalars(paging.page(query, Invoice.issued_at, Invoice.id, limit, offset, after)))
 
 
-def listed(db: Session, status: str | None, limit: int = 50, offset: int = 0) -> list[Invoice]:
+def listed(
+    db: Session,
+    status: str | None,
+    limit: int = 50,
+    offset: int = 0,
+    after: paging.After | None = None,
+) -> list[Invoice]:
     query = select(Invoice)
     if status is not None:
         if status not in INVOICE_STATUSES:
             raise Invalid(f"status must be one of {', '.join(INVOICE_STATUSES)}", field="status")
         query = query.where(Invoice.status == status)
-    query = query.order_by(Invoice.issued_at.desc(), Invoice.number.desc())
-    return list(db.scalars(query.limit(limit).offset(offset)))
+    return list(db.scalars(paging.page(query, Invoice.issued_at, Invoice.id, limit, offset, after)))
 
 
 def customer_email(db: Session, invoice: Invoice) -> str:

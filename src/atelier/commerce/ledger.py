@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from atelier.commerce import replay
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
 from atelier.errors import Conflict
+from atelier.store import paging
 from atelier.store.models import User
 
 CREDITS = "credits"
@@ -125,16 +126,21 @@ def lock_user(db: Session, user_id: str) -> None:
 
 
 def history(
-    db: Session, account: str, currency: str, limit: int = 50, offset: int = 0
+    db: Session,
+    account: str,
+    currency: str,
+    limit: int = 50,
+    offset: int = 0,
+    after: paging.After | None = None,
 ) -> list[tuple[LedgerTransaction, int]]:
     """An account's transactions, newest first, each with the amount it moved there."""
-    rows = db.execute(
+    query = (
         select(LedgerTransaction, LedgerEntry.amount)
         .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
         .where(LedgerEntry.account == account, LedgerEntry.currency == currency)
-        .order_by(LedgerTransaction.created_at.desc(), LedgerEntry.id.desc())
-        .limit(limit)
-        .offset(offset)
+    )
+    rows = db.execute(
+        paging.page(query, LedgerTransaction.created_at, LedgerTransaction.id, limit, offset, after)
     )
     return [(t, int(amount)) for t, amount in rows]
 

@@ -17,6 +17,7 @@ from atelier.commerce import lineage, money, plans, replay
 from atelier.commerce.market_models import LicenceGrant, Listing, ListingOffer, UploadRights
 from atelier.commerce.offers import CATALOGUE, KINDS, OFFERS, price_range
 from atelier.errors import Conflict, Invalid, NotFound
+from atelier.store import paging
 from atelier.store.models import Upload, Work, utcnow
 
 # Licences that let their holder sell what they make from the work: the public ones that
@@ -229,9 +230,11 @@ def withdraw(s: Session, owner_id: str, work_id: str) -> tuple[Work, Listing]:
     return work, listing
 
 
-def for_sale(s: Session, limit: int, offset: int) -> list[tuple[Listing, Work]]:
+def for_sale(
+    s: Session, limit: int, offset: int, after: paging.After | None = None
+) -> list[tuple[Listing, Work]]:
     """Works on the market, newest listing first."""
-    rows = s.execute(
+    query = (
         select(Listing, Work)
         .join(Work, Work.id == Listing.work_id)
         .where(
@@ -239,10 +242,8 @@ def for_sale(s: Session, limit: int, offset: int) -> list[tuple[Listing, Work]]:
             Work.visibility != "private",
             Work.review_status.is_(None) | (Work.review_status == "approved"),
         )
-        .order_by(Listing.updated_at.desc(), Listing.id)
-        .limit(limit)
-        .offset(offset)
     )
+    rows = s.execute(paging.page(query, Listing.created_at, Listing.id, limit, offset, after))
     return [(listing, work) for listing, work in rows]
 
 

@@ -32,6 +32,7 @@ from atelier.commerce.offers import KINDS, OFFERS
 from atelier.commerce.orders import Orders, request_hash
 from atelier.errors import Conflict, Invalid, NotFound
 from atelier.settings import Settings
+from atelier.store import paging
 from atelier.store.db import Database
 from atelier.store.models import User, Work, WorkFile
 
@@ -100,13 +101,14 @@ class Market:
             work, listing = listings.withdraw(s, who.user_id, work_id)
             return self._view(work, listing, [])
 
-    def on_market(self, limit: int = 24, offset: int = 0) -> list[ListingView]:
+    def on_market(
+        self, limit: int = 24, offset: int = 0, after: paging.After | None = None
+    ) -> list[ListingView]:
         """Works for sale, newest listing first."""
         with self.db.transaction() as s:
             self.orders.expire(s)
-            return [
-                self._view(w, listing, []) for listing, w in listings.for_sale(s, limit, offset)
-            ]
+            rows = listings.for_sale(s, limit, offset, after)
+            return [self._view(w, listing, []) for listing, w in rows]
 
     # -- buying ---------------------------------------------------------------------
 
@@ -156,16 +158,17 @@ class Market:
             invoice = s.get(Invoice, order.invoice_id) if order.invoice_id else None
             return order, invoice
 
-    def licences(self, who: Principal, limit: int = 50, offset: int = 0) -> list[LicenceGrant]:
+    def licences(
+        self, who: Principal, limit: int = 50, offset: int = 0, after: paging.After | None = None
+    ) -> list[LicenceGrant]:
         """The licences `who` holds, newest first."""
+        query = select(LicenceGrant).where(LicenceGrant.licensee_id == who.user_id)
         with self.db.transaction() as s:
             return list(
                 s.scalars(
-                    select(LicenceGrant)
-                    .where(LicenceGrant.licensee_id == who.user_id)
-                    .order_by(LicenceGrant.granted_at.desc(), LicenceGrant.id)
-                    .limit(limit)
-                    .offset(offset)
+                    paging.page(
+                        query, LicenceGrant.granted_at, LicenceGrant.id, limit, offset, after
+                    )
                 )
             )
 
@@ -215,16 +218,17 @@ class Market:
 
     # -- earnings: sales, payouts, statements -------------------------------------------
 
-    def sales(self, who: Principal, limit: int = 100, offset: int = 0) -> list[LicenceGrant]:
+    def sales(
+        self, who: Principal, limit: int = 100, offset: int = 0, after: paging.After | None = None
+    ) -> list[LicenceGrant]:
         """Licences granted on `who`'s works, newest first."""
+        query = select(LicenceGrant).where(LicenceGrant.licensor_id == who.user_id)
         with self.db.transaction() as s:
             return list(
                 s.scalars(
-                    select(LicenceGrant)
-                    .where(LicenceGrant.licensor_id == who.user_id)
-                    .order_by(LicenceGrant.granted_at.desc(), LicenceGrant.id)
-                    .limit(limit)
-                    .offset(offset)
+                    paging.page(
+                        query, LicenceGrant.granted_at, LicenceGrant.id, limit, offset, after
+                    )
                 )
             )
 
@@ -243,12 +247,19 @@ class Market:
                 s, who.user_id, amount, self.currency, self.settings.market_min_payout
             )
 
-    def my_payouts(self, who: Principal) -> list[Payout]:
+    def my_payouts(
+        self, who: Principal, limit: int = 100, after: paging.After | None = None
+    ) -> list[Payout]:
         with self.db.transaction() as s:
-            return payouts.listed(s, None, who.user_id)
+            return payouts.listed(s, None, who.user_id, limit, 0, after)
 
     def payouts(
-        self, who: Principal, status: str | None = "requested", limit: int = 100, offset: int = 0
+        self,
+        who: Principal,
+        status: str | None = "requested",
+        limit: int = 100,
+        offset: int = 0,
+        after: paging.After | None = None,
     ) -> list[tuple[Payout, User | None]]:
         """Payouts for admins, each with the creator it is for."""
         authz.require_admin(who)
@@ -256,7 +267,8 @@ class Market:
             raise Invalid(f"status must be one of {', '.join(PAYOUT_STATUSES)}", field="status")
         with self.db.transaction() as s:
             return [
-                (p, s.get(User, p.user_id)) for p in payouts.listed(s, status, None, limit, offset)
+                (p, s.get(User, p.user_id))
+                for p in payouts.listed(s, status, None, limit, offset, after)
             ]
 
     def mark_payout_paid(self, who: Principal, payout_id: str, reference: str = "") -> Payout:

@@ -19,6 +19,7 @@ from atelier.commerce.ledger import Leg
 from atelier.commerce.market_models import Payout
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
 from atelier.errors import Conflict, Invalid, NotFound
+from atelier.store import paging
 from atelier.store.models import utcnow
 
 SALE, REFUND, PAYOUT = "licence.sale", "licence.refund", "payout"
@@ -90,14 +91,19 @@ def mark_paid(s: Session, payout_id: str, admin_id: str, reference: str) -> Payo
 
 
 def listed(
-    s: Session, status: str | None, user_id: str | None = None, limit: int = 100, offset: int = 0
+    s: Session,
+    status: str | None,
+    user_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    after: paging.After | None = None,
 ) -> list[Payout]:
     query = select(Payout)
     if status is not None:
         query = query.where(Payout.status == status)
     if user_id is not None:
         query = query.where(Payout.user_id == user_id)
-    query = query.order_by(Payout.requested_at.desc(), Payout.id).limit(limit).offset(offset)
+    query = paging.page(query, Payout.requested_at, Payout.id, limit, offset, after)
     return list(s.scalars(query))
 
 

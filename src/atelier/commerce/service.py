@@ -35,6 +35,7 @@ from atelier.commerce.usage import Revenue, UsageRow
 from atelier.engines.base import Budget
 from atelier.errors import Invalid, NotFound
 from atelier.settings import Settings
+from atelier.store import paging
 from atelier.store.db import Database
 from atelier.store.models import User, utcnow
 
@@ -95,13 +96,16 @@ class Commerce:
             )
 
     def credit_history(
-        self, caller: Principal, limit: int = 50, offset: int = 0
+        self,
+        caller: Principal,
+        limit: int = 50,
+        offset: int = 0,
+        after: paging.After | None = None,
     ) -> list[tuple[LedgerTransaction, int]]:
         with self.db.transaction() as s:
             credits.ensure_trial(s, caller.user_id)
-            return ledger.history(
-                s, credits.credits_account(caller.user_id), ledger.CREDITS, limit, offset
-            )
+            account = credits.credits_account(caller.user_id)
+            return ledger.history(s, account, ledger.CREDITS, limit, offset, after)
 
     def usage(
         self, caller: Principal, since: datetime | None = None, until: datetime | None = None
@@ -141,9 +145,15 @@ class Commerce:
             invoice_key = f"pack:{caller.user_id}:{key or invoices.fresh_key()}"
             return invoices.open_invoice(s, caller.user_id, [line], invoice_key, self.currency)
 
-    def invoices(self, caller: Principal, limit: int = 50, offset: int = 0) -> list[Invoice]:
+    def invoices(
+        self,
+        caller: Principal,
+        limit: int = 50,
+        offset: int = 0,
+        after: paging.After | None = None,
+    ) -> list[Invoice]:
         with self.db.transaction() as s:
-            return invoices.of_user(s, caller.user_id, limit, offset)
+            return invoices.of_user(s, caller.user_id, limit, offset, after)
 
     def invoice(self, caller: Principal, invoice_id: str) -> Invoice:
         with self.db.transaction() as s:
@@ -206,11 +216,16 @@ class Commerce:
             return plans.retire_plan(s, plan_id)
 
     def all_invoices(
-        self, caller: Principal, status: str | None = None, limit: int = 50, offset: int = 0
+        self,
+        caller: Principal,
+        status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        after: paging.After | None = None,
     ) -> list[Invoice]:
         authz.require_admin(caller)
         with self.db.transaction() as s:
-            return invoices.listed(s, status, limit, offset)
+            return invoices.listed(s, status, limit, offset, after)
 
     def mark_paid(self, caller: Principal, invoice_id: str, reference: str) -> Invoice:
         """An admin records a bank transfer (the manual provider); paying twice is a no-op."""

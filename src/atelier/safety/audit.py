@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from atelier.store import paging
 from atelier.store.models import AuditEntry, User
 
 
@@ -40,6 +41,7 @@ def query(
     until: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
+    after: paging.After | None = None,
 ) -> list[tuple[AuditEntry, str | None]]:
     """Entries newest first, each with its actor's e-mail. `action` matches a prefix
     ("key." finds key.create and key.revoke); `actor` is a user id or an e-mail."""
@@ -56,5 +58,5 @@ def query(
         statement = statement.where(AuditEntry.at >= since)
     if until:
         statement = statement.where(AuditEntry.at < until)
-    statement = statement.order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
+    statement = paging.page(statement, AuditEntry.at, AuditEntry.id, limit, offset, after)
     return [(entry, email) for entry, email in session.execute(statement)]

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from atelier.safety import audit
 from atelier.safety.findings import Verdict
+from atelier.store import paging
 from atelier.store.models import Job, Review, Screening, User, Work, utcnow
 
 
@@ -47,18 +48,20 @@ def one(session: Session, review_id: str) -> tuple[Review, Work, str] | None:
 
 
 def listing(
-    session: Session, status: str | None = "in_review", limit: int = 50, offset: int = 0
+    session: Session,
+    status: str | None = "in_review",
+    limit: int = 50,
+    offset: int = 0,
+    after: paging.After | None = None,
 ) -> list[tuple[Review, Work, str]]:
-    """Reviews with their works and owners' e-mails: waiting ones oldest first, decided
-    ones newest first."""
+    """Reviews with their works and owners' e-mails: waiting ones oldest first, the others
+    newest first."""
     query = _rows()
     if status:
         query = query.where(Review.status == status)
-    if status == "in_review":
-        query = query.order_by(Review.created_at, Review.id)
-    else:
-        query = query.order_by(Review.decided_at.desc(), Review.created_at.desc(), Review.id)
-    return [(r, w, e) for r, w, e in session.execute(query.limit(limit).offset(offset))]
+    oldest_first = status == "in_review"
+    query = paging.page(query, Review.created_at, Review.id, limit, offset, after, oldest_first)
+    return [(r, w, e) for r, w, e in session.execute(query)]
 
 
 def decide(

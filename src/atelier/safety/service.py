@@ -14,6 +14,7 @@ from atelier.safety.categories import CATEGORIES
 from atelier.safety.findings import Finding, Verdict
 from atelier.safety.image import ImageScreen
 from atelier.safety.text import TextScreen
+from atelier.store import paging
 from atelier.store.db import Database
 from atelier.store.models import Job, Review, Work
 
@@ -146,10 +147,10 @@ class Safety:
         return self.describe_policy()
 
     def reviews(
-        self, status: str | None, limit: int, offset: int
+        self, status: str | None, limit: int, offset: int, after: paging.After | None = None
     ) -> list[tuple[Review, Work, str]]:
         with self.db.transaction() as s:
-            return review.listing(s, status, limit, offset)
+            return review.listing(s, status, limit, offset, after)
 
     def audit_event(self, event: str, details: dict[str, Any]) -> None:
         """Record an event another room reports without a session of its own (e.g. the

@@ -22,8 +22,10 @@ from atelier.commerce.invoices import Line
 from atelier.commerce.models import Invoice, InvoiceLine
 from atelier.commerce.service import Commerce
 from atelier.errors import Invalid, NotFound
+from atelier.store import paging
 from atelier.store.db import Database
 from atelier.store.models import Job, User, utcnow
+from atelier.store.paging import After
 from atelier.studio.catalogue import Catalogue, validated
 from atelier.studio.models import Models
 from atelier.studio.spine import MAX_SEED, Spine
@@ -163,13 +165,16 @@ class Custom:
             quote.invoice_id = invoice.id
             return quote, invoice
 
-    def quotes(self, who: Principal) -> list[CustomQuote]:
-        """All quotes for an admin; a client's own otherwise."""
-        query = select(CustomQuote).order_by(CustomQuote.created_at.desc())
+    def quotes(
+        self, who: Principal, limit: int = 200, after: After | None = None
+    ) -> list[CustomQuote]:
+        """All quotes for an admin; a client's own otherwise; newest first, past `after`."""
+        query = select(CustomQuote)
         if not authz.is_admin(who):
             query = query.where(CustomQuote.client_id == who.user_id)
+        query = paging.page(query, CustomQuote.created_at, CustomQuote.id, limit, after=after)
         with self.db.transaction() as s:
-            return list(s.scalars(query.limit(200)))
+            return list(s.scalars(query))
 
     def get(self, who: Principal, quote_id: str) -> CustomQuote:
         with self.db.transaction() as s:

@@ -29,9 +29,11 @@ from atelier.engines.bounds import OverLimit
 from atelier.errors import Conflict, Invalid, NotFound, TooLarge
 from atelier.safety.service import Safety
 from atelier.settings import Settings
+from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import User, Work, WorkFile
+from atelier.store.paging import After
 
 MAX_ITEMS = 20_000  # items in one dataset
 MAX_NAME = 300
@@ -83,10 +85,34 @@ class Datasets:
             s.flush()
             return dataset
 
-    def mine(self, who: Principal) -> list[Dataset]:
+    def mine(self, who: Principal, limit: int = 200, after: After | None = None) -> list[Dataset]:
+        """The caller's datasets, newest first, from past `after`."""
         query = select(Dataset).where(Dataset.owner_id == who.user_id)
+        query = paging.page(query, Dataset.created_at, Dataset.id, limit, after=after)
         with self.db.transaction() as s:
-            return list(s.scalars(query.order_by(Dataset.created_at.desc(), Dataset.id)))
+            return list(s.scalars(query))
+
+    def item_page(
+        self, who: Principal, dataset_id: str, limit: int, after: After | None = None
+    ) -> list[DatasetItem]:
+        """A dataset's items in the order they came, from past `after`."""
+        query = select(DatasetItem).where(DatasetItem.dataset_id == dataset_id)
+        query = paging.page(
+            query, DatasetItem.created_at, DatasetItem.id, limit, after=after, oldest_first=True
+        )
+        with self.db.transaction() as s:
+            authz.owned(s, Dataset, who, dataset_id)
+            return list(s.scalars(query))
+
+    def version_page(
+        self, who: Principal, dataset_id: str, limit: int, after: After | None = None
+    ) -> list[DatasetVersion]:
+        """A dataset's versions, newest first, from past `after`."""
+        query = select(DatasetVersion).where(DatasetVersion.dataset_id == dataset_id)
+        query = paging.page(query, DatasetVersion.created_at, DatasetVersion.id, limit, after=after)
+        with self.db.transaction() as s:
+            authz.owned(s, Dataset, who, dataset_id)
+            return list(s.scalars(query))
 
     def get(self, who: Principal, dataset_id: str) -> Dataset:
         with self.db.transaction() as s:

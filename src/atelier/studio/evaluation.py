@@ -25,6 +25,7 @@ from atelier.errors import Invalid, NotFound
 from atelier.evaluate import compare, report, trends
 from atelier.evaluate.job import REPORT_FILE, CompareEngine, CompareParams
 from atelier.evaluate.models import REPORT_KINDS, EvalReport
+from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, User, utcnow
@@ -261,20 +262,21 @@ class Evaluation:
         engine: str | None = None,
         limit: int = PAGE,
         offset: int = 0,
+        after: paging.After | None = None,
     ) -> list[Kept]:
         """Kept reports, newest first (admins)."""
         authz.require_admin(who)
         if kind is not None and kind not in REPORT_KINDS:
             raise Invalid(f"kind is one of {', '.join(REPORT_KINDS)}", field="kind")
         self._collect()
-        query = select(EvalReport).order_by(EvalReport.created_at.desc(), EvalReport.id)
+        query = select(EvalReport)
         if kind:
             query = query.where(EvalReport.kind == kind)
         if engine:
             query = query.where(EvalReport.engine == engine)
         with self.db.transaction() as s:
-            rows = list(s.scalars(query.limit(limit).offset(offset)))
-            return self._kept(s, rows)
+            page = paging.page(query, EvalReport.created_at, EvalReport.id, limit, offset, after)
+            return self._kept(s, list(s.scalars(page)))
 
     def report(self, who: Principal, report_id: str) -> Kept:
         authz.require_admin(who)

@@ -12,6 +12,7 @@ from atelier.commerce.market import Market
 from atelier.commerce.market_models import LicenceGrant
 from atelier.errors import NotFound
 from atelier.provenance import Provenance
+from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
 
 
@@ -21,8 +22,10 @@ class Licences:
         self.provenance = provenance
         self.artifacts = artifacts
 
-    def mine(self, who: Principal, limit: int = 50, offset: int = 0) -> list[LicenceGrant]:
-        return self.market.licences(who, limit, offset)
+    def mine(
+        self, who: Principal, limit: int = 50, offset: int = 0, after: paging.After | None = None
+    ) -> list[LicenceGrant]:
+        return self.market.licences(who, limit, offset, after)
 
     def get(self, who: Principal, licence_id: str) -> LicenceGrant:
         return self.market.licence(who, licence_id)

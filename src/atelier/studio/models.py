@@ -26,9 +26,11 @@ from atelier.engines.base import Creation, Engine
 from atelier.engines.custom import is_id
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
 from atelier.settings import Settings
+from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, User, new_id
+from atelier.store.paging import After
 from atelier.studio.catalogue import Catalogue, dataset_fields, model_fields
 from atelier.studio.datasets import Datasets
 from atelier.training import lineage
@@ -203,14 +205,20 @@ class Models:
 
     # -- an owner's (and those it is shared with) -------------------------------------------
 
-    def mine(self, who: Principal) -> list[CustomModel]:
-        """The caller's models and those shared with them, newest first."""
+    def mine(
+        self, who: Principal, limit: int = 200, after: After | None = None
+    ) -> list[CustomModel]:
+        """The caller's models and those shared with them, newest first, from past `after`."""
         shared = select(ModelShare.model_id).where(ModelShare.user_id == who.user_id)
         query = select(CustomModel).where(
             or_(CustomModel.owner_id == who.user_id, CustomModel.id.in_(shared))
         )
         with self.db.transaction() as s:
-            return list(s.scalars(query.order_by(CustomModel.created_at.desc())))
+            return list(
+                s.scalars(
+                    paging.page(query, CustomModel.created_at, CustomModel.id, limit, after=after)
+                )
+            )
 
     def get(self, who: Principal, model_id: str) -> CustomModel:
         """A model its owner or a user it is shared with may see; NotFound for others."""

@@ -13,6 +13,7 @@ from atelier.errors import Conflict, Invalid, NotFound
 from atelier.safety import audit
 from atelier.safety.policy import PolicyError
 from atelier.safety.service import Safety
+from atelier.store import paging
 from atelier.store.db import Database
 from atelier.store.models import REVIEW_STATUSES, AuditEntry, Job, Review, Work
 
@@ -35,13 +36,18 @@ class Moderation:
             raise Invalid(str(exc), field=exc.field) from None
 
     def reviews(
-        self, who: Principal, status: str | None = "in_review", limit: int = 50, offset: int = 0
+        self,
+        who: Principal,
+        status: str | None = "in_review",
+        limit: int = 50,
+        offset: int = 0,
+        after: paging.After | None = None,
     ) -> list[tuple[Review, Work, str]]:
         """Held works with their reviews and owners' e-mails (admins only)."""
         authz.require_admin(who)
         if status is not None and status not in REVIEW_STATUSES:
             raise Invalid(f"status must be one of {', '.join(REVIEW_STATUSES)}", field="status")
-        return self.safety.reviews(status, limit, offset)
+        return self.safety.reviews(status, limit, offset, after)
 
     def decide(
         self, who: Principal, review_id: str, approve: bool, reason: str
@@ -78,6 +84,7 @@ class Moderation:
         until: datetime | None = None,
         limit: int = 50,
         offset: int = 0,
+        after: paging.After | None = None,
     ) -> list[tuple[AuditEntry, str | None]]:
         """Audit entries, newest first, each with its actor's e-mail (admins only)."""
         authz.require_admin(who)
@@ -85,4 +92,4 @@ class Moderation:
             t.astimezone(UTC).replace(tzinfo=None) if t and t.tzinfo else t for t in (since, until)
         )
         with self.db.transaction() as s:
-            return audit.query(s, action, actor, subject, since, until, limit, offset)
+            return audit.query(s, action, actor, subject, since, until, limit, offset, after)

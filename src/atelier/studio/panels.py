@@ -39,6 +39,7 @@ from atelier.evaluate.models import (
     PanelVote,
 )
 from atelier.settings import Settings
+from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import User, Work, utcnow
@@ -278,13 +279,17 @@ class Panels:
 
     # -- the owner's side --------------------------------------------------------------
 
-    def listed(self, who: Principal) -> list[tuple[Panel, int, int]]:
+    def listed(
+        self, who: Principal, limit: int = 500, after: paging.After | None = None
+    ) -> list[tuple[Panel, int, int]]:
         """The panels `who` made (an admin: all), newest first, with reviewers and votes."""
-        query = select(Panel).order_by(Panel.created_at.desc())
+        query = select(Panel)
         if not authz.is_admin(who):
             query = query.where(Panel.owner_id == who.user_id)
         with self.db.transaction() as s:
-            panels = list(s.scalars(query.limit(500)))
+            panels = list(
+                s.scalars(paging.page(query, Panel.created_at, Panel.id, limit, 0, after))
+            )
             return [(p, *self._counts(s, p.id)) for p in panels]
 
     @staticmethod
@@ -303,17 +308,20 @@ class Panels:
             query = select(Panel).where(Panel.report_id == report_id).order_by(Panel.created_at)
             return list(s.scalars(query))
 
-    def reviewers(self, who: Principal, panel_id: str) -> list[tuple[PanelReviewer, int]]:
-        """The panel's reviewers, each with the votes they gave."""
+    def reviewers(
+        self, who: Principal, panel_id: str, limit: int = 1000, after: paging.After | None = None
+    ) -> list[tuple[PanelReviewer, int]]:
+        """The panel's reviewers, oldest first, each with the votes they gave."""
+        query = (
+            select(PanelReviewer, func.count(PanelVote.id))
+            .outerjoin(PanelVote, PanelVote.reviewer_id == PanelReviewer.id)
+            .where(PanelReviewer.panel_id == panel_id)
+            .group_by(PanelReviewer.id)
+        )
+        at, id_ = PanelReviewer.created_at, PanelReviewer.id
         with self.db.transaction() as s:
             authz.owned_or_admin(s, Panel, who, panel_id)
-            rows = s.execute(
-                select(PanelReviewer, func.count(PanelVote.id))
-                .outerjoin(PanelVote, PanelVote.reviewer_id == PanelReviewer.id)
-                .where(PanelReviewer.panel_id == panel_id)
-                .group_by(PanelReviewer.id)
-                .order_by(PanelReviewer.created_at, PanelReviewer.id)
-            ).all()
+            rows = s.execute(paging.page(query, at, id_, limit, 0, after, True)).all()
             return [(reviewer, int(count)) for reviewer, count in rows]
 
     def add_reviewer(self, who: Principal, panel_id: str, email: str) -> PanelReviewer:

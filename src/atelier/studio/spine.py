@@ -35,6 +35,7 @@ from atelier.engines.base import Creation, Engine
 from atelier.errors import Conflict, Invalid, StudioError
 from atelier.safety.service import Safety, free_text
 from atelier.settings import Settings
+from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, new_id, utcnow
@@ -200,12 +201,17 @@ class Spine:
             return authz.owned(s, Job, who, job_id)
 
     def mine(
-        self, who: Principal, status: str | None = None, limit: int = 50, offset: int = 0
+        self,
+        who: Principal,
+        status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        after: paging.After | None = None,
     ) -> list[Job]:
         query = select(Job).where(Job.owner_id == who.user_id)
         if status:
             query = query.where(Job.status == status)
-        query = query.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
+        query = paging.page(query, Job.created_at, Job.id, limit, offset, after)
         with self.db.transaction() as s:
             return list(s.scalars(query))
 

@@ -23,6 +23,7 @@ from atelier.commerce.market_models import LicenceGrant
 from atelier.commerce.service import Commerce
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
 from atelier.settings import Settings
+from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import (
@@ -130,6 +131,7 @@ class Works:
         medium: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        after: paging.After | None = None,
     ) -> list[Work]:
         """The owner's works, newest first; `medium` (image, music, text) and the dates
         (UTC, `until` exclusive) narrow it."""
@@ -142,7 +144,7 @@ class Works:
             query = query.where(Work.created_at >= since)
         if until:
             query = query.where(Work.created_at < until)
-        query = query.order_by(Work.created_at.desc(), Work.position).limit(limit).offset(offset)
+        query = paging.page(query, Work.created_at, Work.id, limit, offset, after)
         with self.db.transaction() as s:
             return list(s.scalars(query))
 

@@ -15,7 +15,7 @@ from atelier import optional_parts
 from atelier.settings import Settings, get_settings
 from atelier.studio import Studio
 from atelier.studio.processes import start_workers
-from atelier.web import guards, problems, ratelimit, routers
+from atelier.web import guards, openapi, problems, ratelimit, routers
 from atelier.web.headers import SecurityHeaders
 from atelier.web.limits import BodyLimit
 
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served by web/pages/apidocs.py, without a CDN or inline script
         redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.studio = studio
     problems.install(app)
@@ -56,5 +57,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ratelimit.install(app, settings)
     guards.install(app)
     routers.mount(app)
+    openapi.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

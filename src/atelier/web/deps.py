@@ -11,18 +11,27 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import FormData
 
 from atelier.accounts import authz
 from atelier.accounts.authz import Principal
 from atelier.studio import Studio
 from atelier.web.guards import EXPIRED_FORM, FormExpired, NotAdmin, SignInRequired
+from atelier.web.inputs import check_form
 
 SESSION_COOKIE = "atelier_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SIGN_IN = "sign in (POST /v1/auth/login) or send an API key"
+# How the OpenAPI document names the two ways in; `_bearer` and the cookie are read by hand.
+BEARER = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer atk_…`.")
+SESSION = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description=f"A session from POST /v1/auth/login; changes also send {CSRF_HEADER}.",
+)
 
 
 def get_studio(request: Request) -> Studio:
@@ -55,7 +64,12 @@ def write_scope(request: Request, studio: Studio = Depends(get_studio)) -> None:
             authz.require_scope(who, "write")
 
 
-def optional_principal(request: Request, studio: Studio = Depends(get_studio)) -> Principal | None:
+def optional_principal(
+    request: Request,
+    studio: Studio = Depends(get_studio),
+    _key: HTTPAuthorizationCredentials | None = Security(BEARER),
+    _session: str | None = Security(SESSION),
+) -> Principal | None:
     who = _bearer(request, studio)
     if who is not None:
         return who
@@ -106,6 +120,7 @@ async def _checked(request: Request, who: Principal) -> FormData:
     form = await request.form()
     if not csrf_ok(who, form):
         raise FormExpired(EXPIRED_FORM, who)
+    check_form(form)
     return form
 
 

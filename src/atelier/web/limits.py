@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from atelier.errors import Invalid
+from atelier.web.inputs import check_form
 from atelier.web.problems import problem
 
 UPLOAD_FORM = {"max_files": 1, "max_fields": 16}  # one file, a few text fields at most
@@ -70,6 +71,7 @@ async def uploaded_file(request: Request, field: str, max_bytes: int) -> tuple[s
     authenticated, so that a stranger's body is never parsed or spooled."""
     form = await request.form(**UPLOAD_FORM)
     try:
+        check_form(form)
         sent = form.get(field)
         if not isinstance(sent, UploadFile):
             raise Invalid(f"{field}: a file is required (multipart field {field!r})", field=field)

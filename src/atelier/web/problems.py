@@ -1,4 +1,5 @@
-"""Errors as RFC 9457 problem documents (`application/problem+json`) naming the bad field."""
+"""Errors as RFC 9457 problem documents (`application/problem+json`) naming the bad field;
+`Problem` is their schema in the OpenAPI document (web/openapi.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,41 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from atelier.errors import StudioError
 
 MEDIA_TYPE = "application/problem+json"
+TITLES = {
+    400: "Bad request",
+    401: "Not signed in, or a bad API key",
+    402: "Not enough credits",
+    403: "Not allowed (scope, role or CSRF token)",
+    404: "Not found (or not yours)",
+    409: "Conflict",
+    413: "Request body or file too large",
+    415: "Unsupported file type",
+    422: "Invalid input: the fields are named",
+    429: "Too many requests (Retry-After says when to try again)",
+    500: "Unexpected error",
+    503: "Not available on this studio",
+}
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = Field(None, description="The fields that are wrong.")
 
 
 def problem(
@@ -30,6 +61,11 @@ def problem(
     if errors:
         body["errors"] = [{"field": field, "message": message} for field, message in errors]
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """A route's own problems, for its decorator's `responses`."""
+    return {code: {"description": TITLES[code]} for code in codes}
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -59,3 +95,8 @@ def install(app: FastAPI) -> None:
         return problem(
             exc.status_code, str(exc.detail), str(exc.detail), headers=getattr(exc, "headers", None)
         )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        """A defect: a problem document, without the details (the server log has them)."""
+        return problem(500, "Unexpected error", "the studio failed; the error is logged")

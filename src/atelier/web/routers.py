@@ -1,5 +1,6 @@
 """Every router the app serves, mounted here and nowhere else: the JSON API under /v1
-(each route behind `write_scope`, so a read-only key only reads) and the pages.
+(each route behind `write_scope`, so a read-only key only reads) and the pages, all
+behind `clean_request` (unstorable input is refused with a 422 naming the field).
 Order matters where paths overlap: earlier routers answer first."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from atelier.web.api import provenance as provenance_api
 from atelier.web.api import uploads as uploads_api
 from atelier.web.api import works as works_api
 from atelier.web.deps import write_scope
+from atelier.web.inputs import clean_request
 from atelier.web.pages import account as account_pages
 from atelier.web.pages import admin as admin_pages
 from atelier.web.pages import apidocs as apidocs_pages
@@ -71,7 +73,8 @@ PAGES = (
 
 
 def mount(app: FastAPI) -> None:
+    clean = Depends(clean_request)  # before anything reads the input (web/inputs.py)
     for module in API:
-        app.include_router(module.router, prefix="/v1", dependencies=[Depends(write_scope)])
+        app.include_router(module.router, prefix="/v1", dependencies=[clean, Depends(write_scope)])
     for module in PAGES:
-        app.include_router(module.router)
+        app.include_router(module.router, dependencies=[clean])

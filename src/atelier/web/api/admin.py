@@ -4,19 +4,30 @@ Everyone else gets 403 (the studio checks the role)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
 from atelier.store.models import AuditEntry, Review, Work
+from atelier.store.paging import After
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, principal
-from atelier.web.schemas import work_out
+from atelier.web.paging import Window, window
+from atelier.web.problems import errors
+from atelier.web.schemas.admin import (
+    Action,
+    AuditOut,
+    PolicyOut,
+    ReviewOut,
+    audit_out,
+    policy_out,
+    review_out,
+)
+from atelier.web.schemas.common import Page
 
 router = APIRouter(prefix="/admin", tags=["admin"])
-Action = Literal["allow", "flag", "block"]
 
 
 class PolicyChange(BaseModel):
@@ -29,88 +40,72 @@ class Decision(BaseModel):
     reason: str = Field("", max_length=1000, description="Why; required to reject.")
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() + "Z" if value else None
-
-
-def review_out(review: Review, work: Work, owner_email: str) -> dict[str, Any]:
-    return {
-        "id": review.id,
-        "status": review.status,
-        "findings": review.findings,
-        "reason": review.reason,
-        "decided_by": review.decided_by,
-        "created_at": _time(review.created_at),
-        "decided_at": _time(review.decided_at),
-        "job_id": review.job_id,
-        "owner": {"id": review.owner_id, "email": owner_email},
-        "work": work_out(work),
-    }
-
-
-def audit_out(entry: AuditEntry, actor_email: str | None) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "at": _time(entry.at),
-        "actor": {"id": entry.actor_id, "email": actor_email} if entry.actor_id else None,
-        "action": entry.action,
-        "subject": entry.subject,
-        "details": entry.details,
-    }
-
-
-@router.get("/moderation/policy")
+@router.get("/moderation/policy", operation_id="admin_policy_get")
 def get_policy(
     who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> PolicyOut:
     """Every category with its action (allow, flag, block), its default, and whether
     images are screened here."""
-    return studio.moderation.policy(who)
+    return policy_out(studio.moderation.policy(who))
 
 
-@router.put("/moderation/policy")
+@router.put("/moderation/policy", operation_id="admin_policy_update")
 def put_policy(
     body: PolicyChange, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> PolicyOut:
     """Change the actions of some categories; sexual content involving minors stays blocked."""
-    return studio.moderation.change_policy(who, dict(body.actions))
+    return policy_out(studio.moderation.change_policy(who, dict(body.actions)))
 
 
-@router.get("/reviews")
+def _review_key(row: tuple[Review, Work, str]) -> After:
+    return After(row[0].created_at, row[0].id)
+
+
+@router.get("/reviews", operation_id="admin_reviews_list")
 def list_reviews(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
     status: Literal["in_review", "approved", "rejected"] | None = "in_review",
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=1_000_000),
-) -> list[dict[str, Any]]:
-    """Held works: waiting ones oldest first (`status=in_review`, the default)."""
-    return [review_out(*row) for row in studio.moderation.reviews(who, status, limit, offset)]
+    page: Window = Depends(window()),
+) -> Page[ReviewOut]:
+    """Held works: waiting ones oldest first (`status=in_review`, the default), the
+    others newest first."""
+    rows = studio.moderation.reviews(who, status, page.fetch, after=page.after)
+    shown, next_url = page.page(rows, _review_key)
+    return Page[ReviewOut](items=[review_out(*row) for row in shown], next=next_url)
 
 
-@router.post("/reviews/{review_id}/approve")
+@router.post(
+    "/reviews/{review_id}/approve", operation_id="admin_reviews_approve", responses=errors(409)
+)
 def approve(
     review_id: str,
     body: Decision | None = None,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-) -> dict[str, Any]:
+) -> ReviewOut:
     """Release a held work: it is served again."""
     return review_out(*studio.moderation.decide(who, review_id, True, body.reason if body else ""))
 
 
-@router.post("/reviews/{review_id}/reject")
+@router.post(
+    "/reviews/{review_id}/reject", operation_id="admin_reviews_reject", responses=errors(409)
+)
 def reject(
     review_id: str,
     body: Decision,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-) -> dict[str, Any]:
+) -> ReviewOut:
     """Reject a held work, with a reason: it is never served; its job's credits are released."""
     return review_out(*studio.moderation.decide(who, review_id, False, body.reason))
 
 
-@router.get("/audit")
+def _audit_key(row: tuple[AuditEntry, str | None]) -> After:
+    return After(row[0].at, row[0].id)
+
+
+@router.get("/audit", operation_id="admin_audit_list")
 def audit_log(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
@@ -119,9 +114,11 @@ def audit_log(
     subject: str | None = Query(None, max_length=200, description='e.g. "work:<id>"'),
     since: datetime | None = Query(None, description="From this time (UTC), inclusive."),
     until: datetime | None = Query(None, description="Before this time (UTC)."),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=1_000_000),
-) -> list[dict[str, Any]]:
+    page: Window = Depends(window(50, 500)),
+) -> Page[AuditOut]:
     """The audit log, newest first."""
-    rows = studio.moderation.audit_log(who, action, actor, subject, since, until, limit, offset)
-    return [audit_out(*row) for row in rows]
+    rows = studio.moderation.audit_log(
+        who, action, actor, subject, since, until, page.fetch, after=page.after
+    )
+    shown, next_url = page.page(rows, _audit_key)
+    return Page[AuditOut](items=[audit_out(*row) for row in shown], next=next_url)

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
 from atelier.accounts.authz import Principal
+from atelier.store.models import ApiKey
+from atelier.store.paging import After
 from atelier.studio import Studio
 from atelier.web import ratelimit
 from atelier.web.deps import SESSION_COOKIE, get_studio, principal
-from atelier.web.schemas import key_out
+from atelier.web.openapi import content
+from atelier.web.paging import Window, window
+from atelier.web.problems import errors
+from atelier.web.schemas.accounts import (
+    KeyOut,
+    LoginOut,
+    MeOut,
+    NewKeyOut,
+    SignedInUser,
+    key_out,
+    me_out,
+)
+from atelier.web.schemas.common import Page
 
 router = APIRouter(tags=["auth"])
 
@@ -40,10 +52,10 @@ def set_session_cookie(response: Response, studio: Studio, token: str) -> None:
     )
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", operation_id="auth_login", responses=errors(429))
 def login(
     body: Login, request: Request, response: Response, studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> LoginOut:
     """Start a session: sets an HttpOnly cookie; send `csrf_token` as `X-CSRF-Token` on changes.
     Rate-limited per address and e-mail; failures in a row lock the account (429)."""
     ratelimit.check(request, "sign_in", body.email)  # before the password is hashed
@@ -52,13 +64,13 @@ def login(
         raise HTTPException(401, "wrong e-mail or password")
     token, session, user = signed
     set_session_cookie(response, studio, token)
-    return {
-        "user": {"id": user.id, "email": user.email, "role": user.role},
-        "csrf_token": session.csrf_token,
-    }
+    return LoginOut(
+        user=SignedInUser(id=user.id, email=user.email, role=user.role),
+        csrf_token=session.csrf_token,
+    )
 
 
-@router.post("/auth/logout", status_code=204)
+@router.post("/auth/logout", status_code=204, operation_id="auth_logout")
 def logout(
     request: Request,
     response: Response,
@@ -73,18 +85,17 @@ def logout(
     return response
 
 
-@router.get("/auth/me")
-def me(who: Principal = Depends(principal)) -> dict[str, Any]:
-    return {
-        "id": who.user_id,
-        "email": who.email,
-        "role": who.role,
-        "scopes": list(who.scopes),
-        "via": who.via,
-    }
+@router.get("/auth/me", operation_id="auth_me")
+def me(who: Principal = Depends(principal)) -> MeOut:
+    return me_out(who)
 
 
-@router.get("/me/export", response_class=FileResponse)
+@router.get(
+    "/me/export",
+    response_class=FileResponse,
+    operation_id="me_export",
+    responses=content("application/zip"),
+)
 def export_my_data(
     who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> FileResponse:
@@ -103,7 +114,7 @@ class CloseIn(BaseModel):
     password: str = Field(..., min_length=1, max_length=1024)
 
 
-@router.delete("/me", status_code=204)
+@router.delete("/me", status_code=204, operation_id="me_close", responses=errors(409))
 def close_my_account(
     body: CloseIn,
     response: Response,
@@ -118,23 +129,37 @@ def close_my_account(
     return response
 
 
-@router.post("/keys", status_code=201, dependencies=[Depends(ratelimit.limit("keys"))])
+@router.post(
+    "/keys",
+    status_code=201,
+    operation_id="keys_create",
+    dependencies=[Depends(ratelimit.limit("keys"))],
+    responses=errors(429),
+)
 def create_key(
     body: NewKey, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> NewKeyOut:
     """A new API key; the key itself is in this answer only, stored hashed."""
     key, record = studio.accounts.create_key(who, body.name, body.scopes)
-    return {**key_out(record), "key": key}
+    return NewKeyOut(**key_out(record).model_dump(), key=key)
 
 
-@router.get("/keys")
+def _key(key: ApiKey) -> After:
+    return After(key.created_at, key.id)
+
+
+@router.get("/keys", operation_id="keys_list")
 def list_keys(
-    who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> list[dict[str, Any]]:
-    return [key_out(k) for k in studio.accounts.keys(who)]
+    who: Principal = Depends(principal),
+    studio: Studio = Depends(get_studio),
+    page: Window = Depends(window(100, 200)),
+) -> Page[KeyOut]:
+    """Your API keys, oldest first (revoked ones too)."""
+    rows, next_url = page.page(studio.accounts.keys(who, page.fetch, page.after), _key)
+    return Page[KeyOut](items=[key_out(k) for k in rows], next=next_url)
 
 
-@router.delete("/keys/{key_id}", status_code=204)
+@router.delete("/keys/{key_id}", status_code=204, operation_id="keys_revoke")
 def revoke_key(
     key_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> Response:

@@ -4,156 +4,66 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
-from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan, Subscription
+from atelier.commerce.models import Invoice, LedgerTransaction
 from atelier.commerce.plans import PlanSpec
-from atelier.commerce.service import Account
-from atelier.commerce.usage import Revenue, UsageRow
 from atelier.errors import Invalid
+from atelier.store.paging import After
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, principal
+from atelier.web.openapi import content
 from atelier.web.pages.common import render
+from atelier.web.paging import Window, window
+from atelier.web.problems import errors
+from atelier.web.schemas.commerce import (
+    AccountOut,
+    CreditHistoryOut,
+    InvoiceOut,
+    PackOut,
+    PlanOut,
+    RevenueOut,
+    SubscriptionChangeOut,
+    UsageOut,
+    WebhookOut,
+    account_out,
+    invoice_out,
+    movement_out,
+    pack_out,
+    plan_out,
+    revenue_out,
+    subscription_out,
+    usage_out,
+)
+from atelier.web.schemas.common import Page
 
 router = APIRouter(tags=["billing"])
 IdempotencyKey = Header(None, alias="Idempotency-Key", min_length=1, max_length=120)
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() + "Z" if value else None
-
-
-def plan_out(plan: Plan) -> dict[str, Any]:
-    return {
-        "id": plan.id,
-        "name": plan.name,
-        "active": plan.active,
-        "position": plan.position,
-        "monthly_credits": plan.monthly_credits,
-        "price": plan.price,
-        "trial_days": plan.trial_days,
-        "concurrency": plan.concurrency,
-        "max_pixels": plan.max_pixels,
-        "max_seconds": plan.max_seconds,
-        "private_works": plan.private_works,
-        "commercial_use": plan.commercial_use,
-        "api_access": plan.api_access,
-        "overage": plan.overage,
-        "overage_price": plan.overage_price,
-        "custom_models": plan.custom_models,
-    }
-
-
-def pack_out(pack: CreditPack) -> dict[str, Any]:
-    return {"id": pack.id, "name": pack.name, "credits": pack.credits, "price": pack.price}
-
-
-def subscription_out(sub: Subscription | None) -> dict[str, Any] | None:
-    if sub is None:
-        return None
-    return {
-        "id": sub.id,
-        "plan_id": sub.plan_id,
-        "status": sub.status,
-        "period_start": _time(sub.period_start),
-        "period_end": _time(sub.period_end),
-        "next_plan_id": sub.next_plan_id,
-        "cancel_at_period_end": sub.cancel_at_period_end,
-    }
-
-
-def invoice_out(invoice: Invoice) -> dict[str, Any]:
-    return {
-        "id": invoice.id,
-        "number": invoice.number,
-        "status": invoice.status,
-        "currency": invoice.currency,
-        "total": invoice.total,
-        "issued_at": _time(invoice.issued_at),
-        "paid_at": _time(invoice.paid_at),
-        "provider": invoice.provider,
-        "lines": [
-            {
-                "kind": line.kind,
-                "description": line.description,
-                "quantity": line.quantity,
-                "unit_amount": line.unit_amount,
-                "amount": line.amount,
-                "ref": line.ref,
-            }
-            for line in invoice.lines
-        ],
-        "links": {
-            "html": f"/v1/invoices/{invoice.id}.html",
-            "pdf": f"/v1/invoices/{invoice.id}.pdf",
-        },
-    }
-
-
-def account_out(account: Account) -> dict[str, Any]:
-    return {
-        "plan": plan_out(account.plan),
-        "subscription": subscription_out(account.subscription),
-        "credits": {"balance": account.balance, "held": account.held, "owed": account.owed},
-        "trial_ends": _time(account.trial_ends),
-        "unmetered": account.unmetered,
-    }
-
-
-def movement_out(transaction: LedgerTransaction, amount: int) -> dict[str, Any]:
-    return {
-        "id": transaction.id,
-        "at": _time(transaction.created_at),
-        "kind": transaction.kind,
-        "amount": amount,
-        "memo": transaction.memo,
-        "job_id": transaction.job_id,
-    }
-
-
-def usage_out(rows: list[UsageRow]) -> list[dict[str, Any]]:
-    return [
-        {"engine": r.engine, "jobs": r.jobs, "seconds": r.seconds, "credits": r.credits}
-        for r in rows
-    ]
-
-
-def revenue_out(report: Revenue) -> dict[str, Any]:
-    return {
-        "currency": report.currency,
-        "since": _time(report.since),
-        "until": _time(report.until),
-        "total": report.total,
-        "by_kind": report.by_kind,
-        "by_plan": report.by_plan,
-        "by_creator": report.by_creator,
-        "by_day": {day.isoformat(): amount for day, amount in report.by_day.items()},
-        "credits_by_engine": report.credits_by_engine,
-    }
-
-
 # -- plans and the account -----------------------------------------------------------
 
 
-@router.get("/plans")
-def list_plans(studio: Studio = Depends(get_studio)) -> list[dict[str, Any]]:
-    """The plans on offer (public, like a pricing page)."""
-    return [plan_out(p) for p in studio.commerce.plans()]
+@router.get("/plans", operation_id="billing_plans_list")
+def list_plans(studio: Studio = Depends(get_studio)) -> Page[PlanOut]:
+    """The plans on offer (public, like a pricing page), in one page."""
+    return Page[PlanOut](items=[plan_out(p) for p in studio.commerce.plans()], next=None)
 
 
-@router.get("/credit-packs")
-def list_packs(studio: Studio = Depends(get_studio)) -> list[dict[str, Any]]:
-    return [pack_out(p) for p in studio.commerce.packs()]
+@router.get("/credit-packs", operation_id="billing_packs_list")
+def list_packs(studio: Studio = Depends(get_studio)) -> Page[PackOut]:
+    """The credit packs on offer, in one page."""
+    return Page[PackOut](items=[pack_out(p) for p in studio.commerce.packs()], next=None)
 
 
-@router.get("/account/plan")
+@router.get("/account/plan", operation_id="billing_account_plan")
 def my_plan(
     who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> AccountOut:
     """Your plan, subscription, credits and when the trial ends."""
     return account_out(studio.commerce.account(who))
 
@@ -166,41 +76,40 @@ class SubscriptionChange(BaseModel):
 
 def _with_checkout(
     studio: Studio, who: Principal, invoice: Invoice, return_url: str, request: Request
-) -> dict[str, Any]:
+) -> InvoiceOut:
     target = str(request.base_url).rstrip("/") + "/" + return_url.lstrip("/")
-    checkout = studio.commerce.checkout(who, invoice.id, target)
-    return {
-        **invoice_out(invoice),
-        "checkout": {
-            "provider": checkout.provider,
-            "url": checkout.url,
-            "instructions": checkout.instructions,
-        },
-    }
+    return invoice_out(invoice, studio.commerce.checkout(who, invoice.id, target))
 
 
-@router.post("/account/subscription")
+@router.post(
+    "/account/subscription", operation_id="billing_subscription_change", responses=errors(409)
+)
 def change_subscription(
     body: SubscriptionChange,
     request: Request,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
     idempotency_key: str | None = IdempotencyKey,
-) -> dict[str, Any]:
+) -> SubscriptionChangeOut:
     """subscribe or upgrade (an invoice to pay now: an upgrade is pro-rated), downgrade
     or cancel (at the period's end), resume (undo those)."""
     sub, invoice = studio.commerce.change_subscription(
         who, body.action, body.plan_id, idempotency_key
     )
-    return {
-        "subscription": subscription_out(sub),
-        "invoice": _with_checkout(studio, who, invoice, body.return_url, request)
+    return SubscriptionChangeOut(
+        subscription=subscription_out(sub),
+        invoice=_with_checkout(studio, who, invoice, body.return_url, request)
         if invoice and invoice.status == "open"
         else (invoice_out(invoice) if invoice else None),
-    }
+    )
 
 
-@router.post("/credit-packs/{pack_id}/purchase", status_code=201)
+@router.post(
+    "/credit-packs/{pack_id}/purchase",
+    status_code=201,
+    operation_id="billing_packs_purchase",
+    responses={**errors(409), 200: {"model": InvoiceOut, "description": "A replay"}},
+)
 def buy_pack(
     pack_id: str,
     request: Request,
@@ -208,7 +117,7 @@ def buy_pack(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
     idempotency_key: str | None = IdempotencyKey,
-) -> dict[str, Any]:
+) -> InvoiceOut:
     """Open an invoice for a credit pack; its credits arrive when it is paid."""
     invoice = studio.commerce.buy_pack(who, pack_id, idempotency_key)
     response.headers["Location"] = f"/v1/invoices/{invoice.id}"
@@ -218,51 +127,66 @@ def buy_pack(
     return _with_checkout(studio, who, invoice, "/account", request)
 
 
-@router.get("/account/credits")
+def _movement_key(row: tuple[LedgerTransaction, int]) -> After:
+    return After(row[0].created_at, row[0].id)
+
+
+@router.get("/account/credits", operation_id="billing_credits")
 def my_credits(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=1_000_000),
-) -> dict[str, Any]:
+    page: Window = Depends(window(50, 500)),
+) -> CreditHistoryOut:
     """The balance (from the ledger) and its movements, newest first."""
     account = studio.commerce.account(who)
-    history = studio.commerce.credit_history(who, limit, offset)
-    return {
-        "balance": account.balance,
-        "held": account.held,
-        "owed": account.owed,
-        "history": [movement_out(t, amount) for t, amount in history],
-    }
+    rows = studio.commerce.credit_history(who, page.fetch, after=page.after)
+    history, next_url = page.page(rows, _movement_key)
+    return CreditHistoryOut(
+        balance=account.balance,
+        held=account.held,
+        owed=account.owed,
+        history=[movement_out(t, amount) for t, amount in history],
+        next=next_url,
+    )
 
 
-@router.get("/account/usage")
+@router.get("/account/usage", operation_id="billing_usage")
 def my_usage(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
     since: datetime | None = Query(None, description="UTC; default: this month's start"),
     until: datetime | None = Query(None, description="UTC, exclusive; default: next month"),
-) -> dict[str, Any]:
+) -> UsageOut:
     """Jobs, compute seconds and credits per engine in a period."""
     since, until = (t.replace(tzinfo=None) if t else None for t in (since, until))
-    rows = studio.commerce.usage(who, since, until)
-    return {"engines": usage_out(rows), "credits": sum(r.credits for r in rows)}
+    return usage_out(studio.commerce.usage(who, since, until))
 
 
 # -- invoices and payments ----------------------------------------------------------------
 
 
-@router.get("/invoices")
+def _invoice_key(invoice: Invoice) -> After:
+    return After(invoice.issued_at, invoice.id)
+
+
+@router.get("/invoices", operation_id="billing_invoices_list")
 def my_invoices(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=1_000_000),
-) -> list[dict[str, Any]]:
-    return [invoice_out(i) for i in studio.commerce.invoices(who, limit, offset)]
+    page: Window = Depends(window()),
+) -> Page[InvoiceOut]:
+    """Your invoices, newest first."""
+    rows = studio.commerce.invoices(who, page.fetch, after=page.after)
+    shown, next_url = page.page(rows, _invoice_key)
+    return Page[InvoiceOut](items=[invoice_out(i) for i in shown], next=next_url)
 
 
-@router.get("/invoices/{invoice_id}.pdf", response_class=Response)
+@router.get(
+    "/invoices/{invoice_id}.pdf",
+    response_class=Response,
+    operation_id="billing_invoices_pdf",
+    responses=content("application/pdf"),
+)
 def invoice_pdf(
     invoice_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> Response:
@@ -275,7 +199,12 @@ def invoice_pdf(
     )
 
 
-@router.get("/invoices/{invoice_id}.html", response_class=Response)
+@router.get(
+    "/invoices/{invoice_id}.html",
+    response_class=Response,
+    operation_id="billing_invoices_html",
+    responses=content("text/html"),
+)
 def invoice_html(
     invoice_id: str,
     request: Request,
@@ -295,35 +224,43 @@ def invoice_html(
     )
 
 
-@router.get("/invoices/{invoice_id}")
+@router.get("/invoices/{invoice_id}", operation_id="billing_invoices_get")
 def get_invoice(
     invoice_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> InvoiceOut:
     return invoice_out(studio.commerce.invoice(who, invoice_id))
 
 
-@router.post("/invoices/{invoice_id}/checkout")
+@router.post(
+    "/invoices/{invoice_id}/checkout",
+    operation_id="billing_invoices_checkout",
+    responses=errors(409),
+)
 def checkout(
     invoice_id: str,
     request: Request,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-) -> dict[str, Any]:
+) -> InvoiceOut:
     """How to pay an open invoice: the provider's page, or bank-transfer instructions."""
     return _with_checkout(
         studio, who, studio.commerce.invoice(who, invoice_id), "/account", request
     )
 
 
-@router.post("/payments/stripe/webhook")
+@router.post(
+    "/payments/stripe/webhook",
+    operation_id="billing_stripe_webhook",
+    responses=errors(400, 404, 503),
+)
 async def stripe_webhook(
     request: Request,
     studio: Studio = Depends(get_studio),
     signature: str = Header("", alias="Stripe-Signature", max_length=2000),
-) -> dict[str, str]:
+) -> WebhookOut:
     """Stripe's events, verified with the webhook secret; a replay pays nothing twice."""
     body = await request.body()
-    return {"result": studio.commerce.stripe_webhook(body, signature)}
+    return WebhookOut(result=studio.commerce.stripe_webhook(body, signature))
 
 
 # -- admins ------------------------------------------------------------------------
@@ -355,79 +292,97 @@ class Payment(BaseModel):
     reference: str = Field("", max_length=200, description="e.g. the bank transfer's reference")
 
 
-@router.get("/admin/plans", tags=["admin"])
+@router.get("/admin/plans", tags=["admin"], operation_id="admin_plans_list")
 def admin_plans(
     who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> list[dict[str, Any]]:
-    """Every plan, retired ones included."""
-    return [plan_out(p) for p in studio.commerce.all_plans(who)]
+) -> Page[PlanOut]:
+    """Every plan, retired ones included, in one page."""
+    return Page[PlanOut](items=[plan_out(p) for p in studio.commerce.all_plans(who)], next=None)
 
 
-@router.post("/admin/plans", tags=["admin"], status_code=201)
+@router.post(
+    "/admin/plans",
+    tags=["admin"],
+    status_code=201,
+    operation_id="admin_plans_create",
+    responses=errors(409),
+)
 def create_plan(
     body: PlanIn, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> PlanOut:
     return plan_out(studio.commerce.save_plan(who, body.id, body.spec(), create=True))
 
 
-@router.put("/admin/plans/{plan_id}", tags=["admin"])
+@router.put("/admin/plans/{plan_id}", tags=["admin"], operation_id="admin_plans_update")
 def update_plan(
     plan_id: str,
     body: PlanIn,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-) -> dict[str, Any]:
+) -> PlanOut:
     """Replace a plan's values (the body's id must be the path's)."""
     if body.id != plan_id:
         raise Invalid("the body's id must be the plan's", field="id")
     return plan_out(studio.commerce.save_plan(who, plan_id, body.spec(), create=False))
 
 
-@router.delete("/admin/plans/{plan_id}", tags=["admin"])
+@router.delete("/admin/plans/{plan_id}", tags=["admin"], operation_id="admin_plans_retire")
 def retire_plan(
     plan_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> PlanOut:
     """Stop offering a plan (plans are never deleted: invoices name them)."""
     return plan_out(studio.commerce.retire_plan(who, plan_id))
 
 
-@router.get("/admin/invoices", tags=["admin"])
+@router.get("/admin/invoices", tags=["admin"], operation_id="admin_invoices_list")
 def admin_invoices(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
     status: Literal["open", "paid", "void", "refunded"] | None = None,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=1_000_000),
-) -> list[dict[str, Any]]:
-    return [invoice_out(i) for i in studio.commerce.all_invoices(who, status, limit, offset)]
+    page: Window = Depends(window()),
+) -> Page[InvoiceOut]:
+    """Every invoice, newest first."""
+    rows = studio.commerce.all_invoices(who, status, page.fetch, after=page.after)
+    shown, next_url = page.page(rows, _invoice_key)
+    return Page[InvoiceOut](items=[invoice_out(i) for i in shown], next=next_url)
 
 
-@router.post("/admin/invoices/{invoice_id}/paid", tags=["admin"])
+@router.post(
+    "/admin/invoices/{invoice_id}/paid",
+    tags=["admin"],
+    operation_id="admin_invoices_paid",
+    responses=errors(409),
+)
 def mark_paid(
     invoice_id: str,
     body: Payment | None = None,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-) -> dict[str, Any]:
+) -> InvoiceOut:
     """Record a payment received outside the studio (the manual provider); once only."""
     reference = body.reference if body else ""
     return invoice_out(studio.commerce.mark_paid(who, invoice_id, reference))
 
 
-@router.post("/admin/invoices/{invoice_id}/void", tags=["admin"])
+@router.post(
+    "/admin/invoices/{invoice_id}/void",
+    tags=["admin"],
+    operation_id="admin_invoices_void",
+    responses=errors(409),
+)
 def void_invoice(
     invoice_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> InvoiceOut:
     return invoice_out(studio.commerce.void(who, invoice_id))
 
 
-@router.get("/admin/revenue", tags=["admin"])
+@router.get("/admin/revenue", tags=["admin"], operation_id="admin_revenue")
 def revenue(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
     since: datetime | None = Query(None, description="UTC; default: this month's start"),
     until: datetime | None = Query(None, description="UTC, exclusive; default: next month"),
-) -> dict[str, Any]:
+) -> RevenueOut:
     """Money earned by kind, plan, creator (commission) and day; credits per engine.
     Sums of ledger entries."""
     since, until = (t.replace(tzinfo=None) if t else None for t in (since, until))

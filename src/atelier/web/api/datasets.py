@@ -3,9 +3,7 @@ versions with cards and plots."""
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse, PlainTextResponse
@@ -14,14 +12,29 @@ from starlette.concurrency import run_in_threadpool
 
 from atelier.accounts.authz import Principal
 from atelier.datasets.items import RIGHTS
-from atelier.datasets.records import Dataset, DatasetItem, DatasetVersion
+from atelier.datasets.records import DatasetItem, DatasetVersion
+from atelier.store.paging import After
 from atelier.studio import Studio
 from atelier.web import ratelimit
 from atelier.web.api.uploads import FILE_FORM
 from atelier.web.deps import get_studio, principal
 from atelier.web.limits import uploaded_file
+from atelier.web.openapi import content
+from atelier.web.paging import Window, window
+from atelier.web.problems import errors
+from atelier.web.schemas.common import Page
+from atelier.web.schemas.custom import (
+    AddedOut,
+    DatasetOut,
+    ItemOut,
+    VersionOut,
+    dataset_out,
+    item_out,
+    version_out,
+)
 
 router = APIRouter(tags=["datasets"])
+SAME_VERSION = "The same version as before (nothing changed since it was made)."
 Rights = Literal["own_work", "licensed", "licensed_noncommercial", "public_domain", "unknown"]
 assert set(Rights.__args__) == set(RIGHTS)  # type: ignore[attr-defined]
 
@@ -38,100 +51,37 @@ class NewVersion(BaseModel):
     valid_percent: int = Field(10, ge=1, le=50, description="Share held out for validation.")
 
 
-class ItemOut(BaseModel):
-    id: str
-    name: str
-    sha256: str
-    size: int
-    rights: str
-    caption: str
-    supplied_by: str | None
-    created_at: datetime
+def _key(row: DatasetItem | DatasetVersion) -> After:
+    return After(row.created_at, row.id)
 
 
-class VersionOut(BaseModel):
-    id: str
-    dataset_id: str
-    manifest_sha256: str = Field(description="The manifest's sha256: the version's address.")
-    items: int
-    created_at: datetime
-    card: dict[str, Any] = Field(description="Counts per cleaning step, removals, rights…")
-    plots: list[str]
-    urls: dict[str, str]
-
-
-class DatasetOut(BaseModel):
-    id: str
-    name: str
-    medium: str
-    description: str
-    items: int
-    rights: dict[str, int]
-    versions: list[str]
-    created_at: datetime
-
-
-class Added(BaseModel):
-    added: list[ItemOut]
-
-
-def dataset_out(dataset: Dataset) -> DatasetOut:
-    return DatasetOut(
-        id=dataset.id,
-        name=dataset.name,
-        medium=dataset.medium,
-        description=dataset.description,
-        items=len(dataset.items),
-        rights=dict(Counter(i.rights for i in dataset.items)),
-        versions=[v.id for v in dataset.versions],
-        created_at=dataset.created_at,
-    )
-
-
-def item_out(item: DatasetItem) -> ItemOut:
-    return ItemOut.model_validate(item, from_attributes=True)
-
-
-def version_out(version: DatasetVersion) -> VersionOut:
-    base = f"/v1/dataset-versions/{version.id}"
-    return VersionOut(
-        id=version.id,
-        dataset_id=version.dataset_id,
-        manifest_sha256=version.manifest_sha256,
-        items=version.items,
-        created_at=version.created_at,
-        card=version.card,
-        plots=sorted(version.plots),
-        urls={
-            "card": f"{base}/card.md",
-            "manifest": f"{base}/manifest",
-            **{name: f"{base}/plots/{name}" for name in sorted(version.plots)},
-        },
-    )
-
-
-@router.post("/datasets", status_code=201)
+@router.post("/datasets", status_code=201, operation_id="datasets_create")
 def create_dataset(
     body: NewDataset, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> DatasetOut:
     return dataset_out(studio.datasets.create(who, body.name, body.medium, body.description))
 
 
-@router.get("/datasets")
+@router.get("/datasets", operation_id="datasets_list")
 def list_datasets(
-    who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> list[DatasetOut]:
-    return [dataset_out(d) for d in studio.datasets.mine(who)]
+    who: Principal = Depends(principal),
+    studio: Studio = Depends(get_studio),
+    page: Window = Depends(window()),
+) -> Page[DatasetOut]:
+    """Your datasets, newest first."""
+    rows = studio.datasets.mine(who, page.fetch, after=page.after)
+    shown, next_url = page.page(rows, lambda d: After(d.created_at, d.id))
+    return Page[DatasetOut](items=[dataset_out(d) for d in shown], next=next_url)
 
 
-@router.get("/datasets/{dataset_id}")
+@router.get("/datasets/{dataset_id}", operation_id="datasets_get")
 def get_dataset(
     dataset_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> DatasetOut:
     return dataset_out(studio.datasets.get(who, dataset_id))
 
 
-@router.delete("/datasets/{dataset_id}", status_code=204)
+@router.delete("/datasets/{dataset_id}", status_code=204, operation_id="datasets_delete")
 def delete_dataset(
     dataset_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> Response:
@@ -139,16 +89,17 @@ def delete_dataset(
     return Response(status_code=204)
 
 
-@router.get("/datasets/{dataset_id}/items")
+@router.get("/datasets/{dataset_id}/items", operation_id="datasets_items_list")
 def list_items(
     dataset_id: str,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-    limit: int = Query(200, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=1_000_000),
-) -> list[ItemOut]:
-    items = studio.datasets.get(who, dataset_id).items
-    return [item_out(i) for i in items[offset : offset + limit]]
+    page: Window = Depends(window(200, 1000)),
+) -> Page[ItemOut]:
+    """The dataset's items in the order they came."""
+    rows = studio.datasets.item_page(who, dataset_id, page.fetch, after=page.after)
+    shown, next_url = page.page(rows, _key)
+    return Page[ItemOut](items=[item_out(i) for i in shown], next=next_url)
 
 
 @router.post(
@@ -156,6 +107,8 @@ def list_items(
     status_code=201,
     openapi_extra=FILE_FORM,
     dependencies=[Depends(ratelimit.limit("uploads"))],
+    operation_id="datasets_files_add",
+    responses=errors(409, 415, 429),
 )
 async def add_files(
     dataset_id: str,
@@ -164,17 +117,19 @@ async def add_files(
     caption: str = Query("", max_length=500, description="Pictures: a caption (LoRA)."),
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-) -> Added:
+) -> AddedOut:
     """Multipart field `file`: one picture, melody or text, or a zip of them (its
     `rights.csv` or `manifest.json` may set rights and captions item by item)."""
     name, data = await uploaded_file(request, "file", studio.settings.max_request_bytes)
     added = await run_in_threadpool(
         studio.datasets.add, who, dataset_id, name, data, rights, caption
     )
-    return Added(added=[item_out(i) for i in added])
+    return AddedOut(added=[item_out(i) for i in added])
 
 
-@router.delete("/datasets/{dataset_id}/items/{item_id}", status_code=204)
+@router.delete(
+    "/datasets/{dataset_id}/items/{item_id}", status_code=204, operation_id="datasets_items_delete"
+)
 def remove_item(
     dataset_id: str,
     item_id: str,
@@ -185,7 +140,12 @@ def remove_item(
     return Response(status_code=204)
 
 
-@router.post("/datasets/{dataset_id}/versions", status_code=201)
+@router.post(
+    "/datasets/{dataset_id}/versions",
+    status_code=201,
+    operation_id="datasets_versions_create",
+    responses={**errors(409), 200: {"model": VersionOut, "description": SAME_VERSION}},
+)
 async def make_version(
     dataset_id: str,
     response: Response,
@@ -208,21 +168,32 @@ async def make_version(
     return version_out(version)
 
 
-@router.get("/datasets/{dataset_id}/versions")
+@router.get("/datasets/{dataset_id}/versions", operation_id="datasets_versions_list")
 def list_versions(
-    dataset_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> list[VersionOut]:
-    return [version_out(v) for v in studio.datasets.get(who, dataset_id).versions]
+    dataset_id: str,
+    who: Principal = Depends(principal),
+    studio: Studio = Depends(get_studio),
+    page: Window = Depends(window()),
+) -> Page[VersionOut]:
+    """The dataset's versions, newest first."""
+    rows = studio.datasets.version_page(who, dataset_id, page.fetch, after=page.after)
+    shown, next_url = page.page(rows, _key)
+    return Page[VersionOut](items=[version_out(v) for v in shown], next=next_url)
 
 
-@router.get("/dataset-versions/{version_id}")
+@router.get("/dataset-versions/{version_id}", operation_id="datasets_versions_get")
 def get_version(
     version_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> VersionOut:
     return version_out(studio.datasets.version(who, version_id)[0])
 
 
-@router.get("/dataset-versions/{version_id}/card.md", response_class=PlainTextResponse)
+@router.get(
+    "/dataset-versions/{version_id}/card.md",
+    response_class=PlainTextResponse,
+    operation_id="datasets_versions_card",
+    responses=content("text/markdown"),
+)
 def version_card(
     version_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> PlainTextResponse:
@@ -231,7 +202,12 @@ def version_card(
     )
 
 
-@router.get("/dataset-versions/{version_id}/manifest", response_class=FileResponse)
+@router.get(
+    "/dataset-versions/{version_id}/manifest",
+    response_class=FileResponse,
+    operation_id="datasets_versions_manifest",
+    responses=content("application/json"),
+)
 def version_manifest(
     version_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> FileResponse:
@@ -243,7 +219,12 @@ def version_manifest(
     )
 
 
-@router.get("/dataset-versions/{version_id}/plots/{name}", response_class=FileResponse)
+@router.get(
+    "/dataset-versions/{version_id}/plots/{name}",
+    response_class=FileResponse,
+    operation_id="datasets_versions_plot",
+    responses=content("image/svg+xml"),
+)
 def version_plot(
     version_id: str,
     name: str,

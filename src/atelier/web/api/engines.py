@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
 
 from atelier.errors import Invalid, NotFound
 from atelier.studio import Studio
 from atelier.web.deps import get_studio
-from atelier.web.schemas import engine_out
+from atelier.web.schemas.common import Page
+from atelier.web.schemas.studio import EngineOut, engine_out
 
 router = APIRouter(tags=["engines"])
 
 
-@router.get("/engines")
-def list_engines(studio: Studio = Depends(get_studio)) -> list[dict[str, Any]]:
-    return [engine_out(e) for e in studio.engines.all()]
+@router.get("/engines", operation_id="engines_list")
+def list_engines(studio: Studio = Depends(get_studio)) -> Page[EngineOut]:
+    """Every engine, in one page (the studio's own catalogue: `next` is null)."""
+    return Page[EngineOut](items=[engine_out(e) for e in studio.engines.all()], next=None)
 
 
-@router.get("/engines/{name}")
-def get_engine(name: str, studio: Studio = Depends(get_studio)) -> dict[str, Any]:
+@router.get("/engines/{name}", operation_id="engines_get")
+def get_engine(name: str, studio: Studio = Depends(get_studio)) -> EngineOut:
     try:
         engine = studio.engines.get(name)
     except Invalid as exc:  # an unknown name in the path is a missing resource, not bad input

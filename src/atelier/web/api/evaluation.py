@@ -12,10 +12,14 @@ from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
 from atelier.evaluate.models import Panel, PanelReviewer
+from atelier.store.paging import After
 from atelier.studio import Studio
 from atelier.studio.evaluation import Kept
 from atelier.studio.panels import ItemSpec, expired
 from atelier.web.deps import get_studio, principal
+from atelier.web.openapi import content
+from atelier.web.paging import Window, window
+from atelier.web.schemas.common import Page
 
 router = APIRouter(tags=["evaluation"])
 
@@ -188,11 +192,12 @@ def list_reports(
     studio: Studio = Depends(get_studio),
     kind: Literal["compare", "image"] | None = None,
     engine: str | None = Query(None, max_length=100),
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=1_000_000),
-) -> list[ReportOut]:
+    page: Window = Depends(window()),
+) -> Page[ReportOut]:
     """Kept reports, newest first; a comparison still running shows its job's progress."""
-    return [report_out(k) for k in studio.evaluation.reports(who, kind, engine, limit, offset)]
+    rows = studio.evaluation.reports(who, kind, engine, page.fetch, after=page.after)
+    shown, next_url = page.page(rows, lambda k: After(k.report.created_at, k.report.id))
+    return Page[ReportOut](items=[report_out(k) for k in shown], next=next_url)
 
 
 @router.get("/admin/evaluation/reports/{report_id}")
@@ -262,9 +267,14 @@ def create_panel(
 
 @router.get("/panels")
 def list_panels(
-    who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> list[PanelOut]:
-    return [panel_out(panel) for panel, _, _ in studio.panels.listed(who)]
+    who: Principal = Depends(principal),
+    studio: Studio = Depends(get_studio),
+    page: Window = Depends(window()),
+) -> Page[PanelOut]:
+    """The panels you made (an admin: all), newest first."""
+    rows = [panel for panel, _, _ in studio.panels.listed(who, page.fetch, page.after)]
+    shown, next_url = page.page(rows, lambda p: After(p.created_at, p.id))
+    return Page[PanelOut](items=[panel_out(p) for p in shown], next=next_url)
 
 
 @router.get("/panels/{panel_id}")
@@ -283,9 +293,15 @@ def close_panel(
 
 @router.get("/panels/{panel_id}/reviewers")
 def list_reviewers(
-    panel_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> list[ReviewerOut]:
-    return [reviewer_out(r, n) for r, n in studio.panels.reviewers(who, panel_id)]
+    panel_id: str,
+    who: Principal = Depends(principal),
+    studio: Studio = Depends(get_studio),
+    page: Window = Depends(window()),
+) -> Page[ReviewerOut]:
+    """The panel's reviewers, oldest first, each with the votes they gave."""
+    rows = studio.panels.reviewers(who, panel_id, page.fetch, page.after)
+    shown, next_url = page.page(rows, lambda row: After(row[0].created_at, row[0].id))
+    return Page[ReviewerOut](items=[reviewer_out(r, n) for r, n in shown], next=next_url)
 
 
 @router.post("/panels/{panel_id}/invitations", status_code=201)
@@ -328,7 +344,9 @@ def panel_results(
     return ResultsOut.model_validate(studio.panels.results(who, panel_id))
 
 
-@router.get("/panels/{panel_id}/results.csv", response_class=Response)
+@router.get(
+    "/panels/{panel_id}/results.csv", response_class=Response, responses=content("text/csv")
+)
 def panel_csv(
     panel_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> Response:

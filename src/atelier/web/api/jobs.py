@@ -5,23 +5,30 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
-from atelier.store.models import TERMINAL_STATUSES
+from atelier.store.models import TERMINAL_STATUSES, Job
+from atelier.store.paging import After
 from atelier.studio import Studio
 from atelier.web import ratelimit
 from atelier.web.deps import get_studio, principal
-from atelier.web.schemas import job_out
+from atelier.web.paging import Window, window
+from atelier.web.problems import errors
+from atelier.web.schemas.common import Page
+from atelier.web.schemas.studio import JobOut, JobStatus, job_out
 
 router = APIRouter(tags=["jobs"])
 EVENT_POLL_SECONDS = 0.25  # for jobs run by another process; this one's push at once
 EVENT_STREAM_SECONDS = 600  # then the client reconnects (EventSource does so by itself)
+EVENTS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}
+}
 
 
 class NewJob(BaseModel):
@@ -30,14 +37,24 @@ class NewJob(BaseModel):
     seed: int | None = None
 
 
-@router.post("/jobs", status_code=201, dependencies=[Depends(ratelimit.limit("jobs"))])
+def _key(job: Job) -> After:
+    return After(job.created_at, job.id)
+
+
+@router.post(
+    "/jobs",
+    status_code=201,
+    operation_id="jobs_create",
+    dependencies=[Depends(ratelimit.limit("jobs"))],
+    responses={**errors(402, 409, 429), 200: {"model": JobOut, "description": "A replay"}},
+)
 def create_job(
     body: NewJob,
     response: Response,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> dict[str, Any]:
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255),
+) -> JobOut:
     """Queue a creation. With `Idempotency-Key`, a repeat returns the first job (200)."""
     job, created = studio.jobs.submit(who, body.engine, body.params, body.seed, idempotency_key)
     if not created:
@@ -46,32 +63,39 @@ def create_job(
     return job_out(job)
 
 
-@router.get("/jobs")
+@router.get("/jobs", operation_id="jobs_list")
 def list_jobs(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-    status: Literal["queued", "running", "succeeded", "failed", "canceled"] | None = None,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=1_000_000),
-) -> list[dict[str, Any]]:
-    return [job_out(j) for j in studio.jobs.mine(who, status, limit, offset)]
+    status: JobStatus | None = None,
+    page: Window = Depends(window()),
+) -> Page[JobOut]:
+    """Your jobs, newest first."""
+    rows, next_url = page.page(studio.jobs.mine(who, status, page.fetch, after=page.after), _key)
+    return Page[JobOut](items=[job_out(j) for j in rows], next=next_url)
 
 
-@router.get("/jobs/{job_id}")
+@router.get("/jobs/{job_id}", operation_id="jobs_get")
 def get_job(
     job_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> JobOut:
     return job_out(studio.jobs.get(who, job_id))
 
 
-@router.post("/jobs/{job_id}/cancel")
+@router.post("/jobs/{job_id}/cancel", operation_id="jobs_cancel", responses=errors(409))
 def cancel_job(
     job_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> JobOut:
+    """A queued job is cancelled at once, a running one at its engine's next check."""
     return job_out(studio.jobs.cancel(who, job_id))
 
 
-@router.get("/jobs/{job_id}/events", response_class=StreamingResponse)
+@router.get(
+    "/jobs/{job_id}/events",
+    response_class=StreamingResponse,
+    operation_id="jobs_events",
+    responses=EVENTS,
+)
 async def job_events(
     job_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> StreamingResponse:
@@ -83,7 +107,8 @@ async def job_events(
     live = studio.live
 
     async def stream() -> AsyncIterator[str]:
-        stored, last, deadline = job_out(first), None, time.monotonic() + EVENT_STREAM_SECONDS
+        stored: dict[str, Any] = job_out(first).model_dump(mode="json")
+        last, deadline = None, time.monotonic() + EVENT_STREAM_SECONDS
         while True:
             seen, now = live.version(job_id), live.latest(job_id)
             body = stored
@@ -105,7 +130,8 @@ async def job_events(
                 or live.latest(job_id) is None
                 or (stored["status"] != "running")
             ):  # no news pushed, or the job started or ended: read it
-                stored = job_out(await run_in_threadpool(studio.jobs.get, who, job_id))
+                job = await run_in_threadpool(studio.jobs.get, who, job_id)
+                stored = job_out(job).model_dump(mode="json")
 
     return StreamingResponse(
         stream(),

@@ -3,7 +3,6 @@ training job's live curve, and custom-model quotes (admins make them; clients pa
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Response
@@ -11,39 +10,24 @@ from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
+from atelier.store.paging import After
 from atelier.studio import Studio
 from atelier.training import card
-from atelier.training.records import CustomModel, CustomQuote
 from atelier.web.deps import get_studio, principal
+from atelier.web.openapi import content
+from atelier.web.paging import Window, window
+from atelier.web.problems import errors
+from atelier.web.schemas.common import Page
+from atelier.web.schemas.custom import (
+    ModelOut,
+    QuoteOut,
+    ShareOut,
+    TrainingOut,
+    model_out,
+    quote_out,
+)
 
 router = APIRouter(tags=["models"])
-
-
-class Use(BaseModel):
-    engine: str
-    param: str
-
-
-class ModelOut(BaseModel):
-    id: str
-    name: str
-    kind: str = Field(description="melody, style, lora or voice")
-    medium: str
-    owner: bool = Field(description="Whether it is yours (else shared with you).")
-    engine: str = Field(description="The training engine that made it.")
-    job_id: str | None
-    base: str
-    dataset_version_id: str | None
-    dataset_name: str
-    manifest_sha256: str
-    config: dict[str, Any]
-    metrics: dict[str, Any]
-    weights_sha256: str
-    weights_size: int
-    commercial_use: bool
-    lineage: list[dict[str, Any]]
-    uses: list[Use] = Field(description="The engines' parameters that take it by id.")
-    created_at: datetime
 
 
 class Rename(BaseModel):
@@ -52,18 +36,6 @@ class Rename(BaseModel):
 
 class NewShare(BaseModel):
     email: str = Field(min_length=3, max_length=320)
-
-
-class ShareOut(BaseModel):
-    user_id: str
-    email: str
-
-
-class TrainingOut(BaseModel):
-    job_id: str
-    status: str
-    model_id: str | None
-    curve: dict[str, Any] = Field(description='{"steps": n, "series": {name: {step: value}}}')
 
 
 class NewQuote(BaseModel):
@@ -76,64 +48,26 @@ class NewQuote(BaseModel):
     seed: int | None = Field(None, ge=0, le=2**32 - 1)
 
 
-class QuoteOut(BaseModel):
-    id: str
-    client_id: str
-    engine: str
-    params: dict[str, Any]
-    price: int
-    currency: str
-    credits: int
-    description: str
-    status: str
-    invoice_id: str | None
-    job_id: str | None
-    created_at: datetime
-
-
-def model_out(studio: Studio, who: Principal, model: CustomModel) -> ModelOut:
-    return ModelOut(
-        id=model.id,
-        name=model.name,
-        kind=model.kind,
-        medium=model.medium,
-        owner=model.owner_id == who.user_id,
-        engine=model.engine,
-        job_id=model.job_id,
-        base=model.base,
-        dataset_version_id=model.dataset_version_id,
-        dataset_name=model.dataset_name,
-        manifest_sha256=model.manifest_sha256,
-        config=model.config,
-        metrics=model.metrics,
-        weights_sha256=model.weights_sha256,
-        weights_size=model.weights_size,
-        commercial_use=model.commercial_use,
-        lineage=model.lineage,
-        uses=[Use(engine=e, param=p) for e, p in studio.models.uses(model.kind)],
-        created_at=model.created_at,
-    )
-
-
-def quote_out(quote: CustomQuote) -> QuoteOut:
-    return QuoteOut.model_validate(quote, from_attributes=True)
-
-
-@router.get("/models")
+@router.get("/models", operation_id="models_list")
 def list_models(
-    who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> list[ModelOut]:
-    return [model_out(studio, who, m) for m in studio.models.mine(who)]
+    who: Principal = Depends(principal),
+    studio: Studio = Depends(get_studio),
+    page: Window = Depends(window()),
+) -> Page[ModelOut]:
+    """Your models and those shared with you, newest first."""
+    rows = studio.models.mine(who, page.fetch, after=page.after)
+    shown, next_url = page.page(rows, lambda m: After(m.created_at, m.id))
+    return Page[ModelOut](items=[model_out(studio, who, m) for m in shown], next=next_url)
 
 
-@router.get("/models/{model_id}")
+@router.get("/models/{model_id}", operation_id="models_get")
 def get_model(
     model_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> ModelOut:
     return model_out(studio, who, studio.models.get(who, model_id))
 
 
-@router.patch("/models/{model_id}")
+@router.patch("/models/{model_id}", operation_id="models_rename")
 def rename_model(
     model_id: str,
     body: Rename,
@@ -143,7 +77,7 @@ def rename_model(
     return model_out(studio, who, studio.models.rename(who, model_id, body.name))
 
 
-@router.delete("/models/{model_id}", status_code=204)
+@router.delete("/models/{model_id}", status_code=204, operation_id="models_delete")
 def delete_model(
     model_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> Response:
@@ -151,7 +85,12 @@ def delete_model(
     return Response(status_code=204)
 
 
-@router.get("/models/{model_id}/card.md", response_class=PlainTextResponse)
+@router.get(
+    "/models/{model_id}/card.md",
+    response_class=PlainTextResponse,
+    operation_id="models_card",
+    responses=content("text/markdown"),
+)
 def model_card(
     model_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> PlainTextResponse:
@@ -161,7 +100,12 @@ def model_card(
     )
 
 
-@router.get("/models/{model_id}/weights", response_class=FileResponse)
+@router.get(
+    "/models/{model_id}/weights",
+    response_class=FileResponse,
+    operation_id="models_weights",
+    responses=content("application/octet-stream"),
+)
 def model_weights(
     model_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> FileResponse:
@@ -170,26 +114,40 @@ def model_weights(
     return FileResponse(path, media_type="application/octet-stream", filename=model.weights_name)
 
 
-@router.get("/models/{model_id}/shares")
+def _shares(studio: Studio, who: Principal, model_id: str) -> Page[ShareOut]:
+    """Whom the model is shared with, in one page (its owner shares it with a few)."""
+    shared = studio.models.shared_with(who, model_id)
+    return Page[ShareOut](items=[ShareOut(user_id=u, email=e) for u, e in shared], next=None)
+
+
+@router.get("/models/{model_id}/shares", operation_id="models_shares_list")
 def list_shares(
     model_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> list[ShareOut]:
-    return [ShareOut(user_id=u, email=e) for u, e in studio.models.shared_with(who, model_id)]
+) -> Page[ShareOut]:
+    return _shares(studio, who, model_id)
 
 
-@router.post("/models/{model_id}/shares", status_code=201)
+@router.post(
+    "/models/{model_id}/shares",
+    status_code=201,
+    operation_id="models_shares_create",
+    responses=errors(409),
+)
 def share_model(
     model_id: str,
     body: NewShare,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-) -> list[ShareOut]:
-    """Let a user (by e-mail) use the model; they cannot change, share or download it."""
+) -> Page[ShareOut]:
+    """Let a user (by e-mail) use the model; they cannot change, share or download it.
+    The answer: whom it is now shared with."""
     studio.models.share(who, model_id, body.email)
-    return [ShareOut(user_id=u, email=e) for u, e in studio.models.shared_with(who, model_id)]
+    return _shares(studio, who, model_id)
 
 
-@router.delete("/models/{model_id}/shares/{user_id}", status_code=204)
+@router.delete(
+    "/models/{model_id}/shares/{user_id}", status_code=204, operation_id="models_shares_delete"
+)
 def unshare_model(
     model_id: str,
     user_id: str,
@@ -200,7 +158,7 @@ def unshare_model(
     return Response(status_code=204)
 
 
-@router.get("/training/{job_id}")
+@router.get("/training/{job_id}", operation_id="models_training")
 def training(
     job_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> TrainingOut:
@@ -209,22 +167,26 @@ def training(
     return TrainingOut(**studio.models.progress(who, job_id))
 
 
-@router.get("/custom-quotes")
+@router.get("/custom-quotes", operation_id="models_quotes_list")
 def list_quotes(
-    who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> list[QuoteOut]:
-    """Your quotes (an admin sees every client's)."""
-    return [quote_out(q) for q in studio.custom.quotes(who)]
+    who: Principal = Depends(principal),
+    studio: Studio = Depends(get_studio),
+    page: Window = Depends(window()),
+) -> Page[QuoteOut]:
+    """Your quotes (an admin sees every client's), newest first."""
+    rows = studio.custom.quotes(who, page.fetch, after=page.after)
+    shown, next_url = page.page(rows, lambda q: After(q.created_at, q.id))
+    return Page[QuoteOut](items=[quote_out(q) for q in shown], next=next_url)
 
 
-@router.get("/custom-quotes/{quote_id}")
+@router.get("/custom-quotes/{quote_id}", operation_id="models_quotes_get")
 def get_quote(
     quote_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> QuoteOut:
     return quote_out(studio.custom.get(who, quote_id))
 
 
-@router.post("/admin/custom-quotes", status_code=201)
+@router.post("/admin/custom-quotes", status_code=201, operation_id="models_quotes_create")
 def make_quote(
     body: NewQuote, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
 ) -> QuoteOut:

@@ -3,9 +3,7 @@ and check a file; nothing here needs an account."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 
 from atelier.errors import Invalid, NotFound, TooLarge
@@ -14,6 +12,15 @@ from atelier.provenance.keys import pem
 from atelier.studio import Studio
 from atelier.web import ratelimit
 from atelier.web.deps import get_studio
+from atelier.web.inputs import refuse, walk
+from atelier.web.openapi import content
+from atelier.web.problems import errors
+from atelier.web.schemas.provenance import (
+    CheckpointOut,
+    ConsistencyOut,
+    InclusionOut,
+    VerificationOut,
+)
 
 router = APIRouter(tags=["provenance"])
 
@@ -27,14 +34,14 @@ def _read(upload: UploadFile | None, limit: int, field: str) -> bytes | None:
     return data
 
 
-@router.get("/log/checkpoint")
-def log_checkpoint(studio: Studio = Depends(get_studio)) -> dict[str, Any]:
+@router.get("/log/checkpoint", operation_id="log_checkpoint")
+def log_checkpoint(studio: Studio = Depends(get_studio)) -> CheckpointOut:
     """The latest signed checkpoint (a C2SP signed note: origin, size, base64 root) and
     the log's note verifier key."""
-    return studio.provenance.checkpoint()
+    return CheckpointOut(**studio.provenance.checkpoint())
 
 
-@router.get("/log/proof/inclusion")
+@router.get("/log/proof/inclusion", operation_id="log_inclusion_proof", responses=errors(404))
 def inclusion_proof(
     index: int | None = Query(None, ge=0, description="The entry's index."),
     sha256: str | None = Query(
@@ -42,30 +49,35 @@ def inclusion_proof(
     ),
     size: int | None = Query(None, ge=1, description="Tree size; default: the latest."),
     studio: Studio = Depends(get_studio),
-) -> dict[str, Any]:
+) -> InclusionOut:
     """An entry's leaf and its RFC 9162 inclusion proof (hex hashes, leaf side first)."""
     if (index is None) == (sha256 is None):
         raise Invalid("give either index or sha256", field="index")
     try:
-        return studio.provenance.inclusion(index, sha256, size)
+        return InclusionOut(**studio.provenance.inclusion(index, sha256, size))
     except LogError as exc:
         raise NotFound(str(exc), field="index" if sha256 is None else "sha256") from None
 
 
-@router.get("/log/proof/consistency")
+@router.get("/log/proof/consistency", operation_id="log_consistency_proof", responses=errors(404))
 def consistency_proof(
     first: int = Query(..., ge=1, description="The older tree size."),
     second: int | None = Query(None, ge=1, description="The newer size; default: the latest."),
     studio: Studio = Depends(get_studio),
-) -> dict[str, Any]:
+) -> ConsistencyOut:
     """The RFC 9162 consistency proof that the tree of `second` extends that of `first`."""
     try:
-        return studio.provenance.consistency(first, second)
+        return ConsistencyOut(**studio.provenance.consistency(first, second))
     except LogError as exc:
         raise NotFound(str(exc), field="first") from None
 
 
-@router.get("/provenance/root.pem", response_class=PlainTextResponse)
+@router.get(
+    "/provenance/root.pem",
+    response_class=Response,
+    operation_id="provenance_root_certificate",
+    responses=content("application/x-pem-file"),
+)
 def root_certificate(studio: Studio = Depends(get_studio)) -> PlainTextResponse:
     """The studio's root certificate: the trust anchor for its C2PA manifests."""
     return PlainTextResponse(
@@ -73,18 +85,31 @@ def root_certificate(studio: Studio = Depends(get_studio)) -> PlainTextResponse:
     )
 
 
-@router.post("/verify", dependencies=[Depends(ratelimit.limit("verify"))])
+@router.post(
+    "/verify",
+    operation_id="provenance_verify",
+    dependencies=[Depends(ratelimit.limit("verify"))],
+    responses=errors(429),
+)
 def verify_file(
     file: UploadFile = File(..., description="The file to check."),
     manifest: UploadFile | None = File(None, description="A text work's sidecar manifest."),
     checkpoint: str | None = Form(None, description="An older checkpoint you kept."),
     studio: Studio = Depends(get_studio),
-) -> dict[str, Any]:
+) -> VerificationOut:
     """Check a file: its manifest, its signer, its log entry and the log's consistency
     (since `checkpoint`, or since the entry was logged), and an image's watermark."""
+    refuse(
+        [
+            *walk(file.filename or "", "file"),
+            *walk(manifest.filename if manifest else "", "manifest"),
+            *walk(checkpoint or "", "checkpoint"),
+        ]
+    )
     limit = studio.settings.max_upload_bytes
     data = _read(file, limit, "file") or b""
     if not data:
         raise Invalid("file is empty", field="file")
     sidecar = _read(manifest, 1024 * 1024, "manifest")
-    return studio.provenance.verify(data, sidecar or None, checkpoint or None).as_dict()
+    report = studio.provenance.verify(data, sidecar or None, checkpoint or None)
+    return VerificationOut.model_validate(report.as_dict())

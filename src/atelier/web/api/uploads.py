@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -12,7 +10,8 @@ from atelier.studio import Studio
 from atelier.web import ratelimit
 from atelier.web.deps import get_studio, principal
 from atelier.web.limits import uploaded_file
-from atelier.web.schemas import upload_out
+from atelier.web.problems import errors
+from atelier.web.schemas.studio import UploadOut, upload_out
 
 router = APIRouter(tags=["uploads"])
 
@@ -36,22 +35,24 @@ FILE_FORM = {  # the body as OpenAPI shows it (it is read by hand, after authent
 @router.post(
     "/uploads",
     status_code=201,
+    operation_id="uploads_create",
     openapi_extra=FILE_FORM,
     dependencies=[Depends(ratelimit.limit("uploads"))],
+    responses=errors(415, 429),
 )
 async def create_upload(
     request: Request,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-) -> dict[str, Any]:
+) -> UploadOut:
     """Multipart field `file`. Checked (real image, size and pixel limits) before it is kept;
     the body is read only once the caller is known."""
     name, data = await uploaded_file(request, "file", studio.settings.max_upload_bytes)
     return upload_out(await run_in_threadpool(studio.uploads.add, who, name, data))
 
 
-@router.get("/uploads/{upload_id}")
+@router.get("/uploads/{upload_id}", operation_id="uploads_get")
 def get_upload(
     upload_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
-) -> dict[str, Any]:
+) -> UploadOut:
     return upload_out(studio.uploads.get(who, upload_id))

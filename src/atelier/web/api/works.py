@@ -2,52 +2,63 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
+from atelier.store.models import Work
+from atelier.store.paging import After
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, optional_principal, principal
-from atelier.web.schemas import shown_out, work_out
+from atelier.web.openapi import content
+from atelier.web.paging import Window, window
+from atelier.web.schemas.common import Page
+from atelier.web.schemas.studio import Visibility, WorkOut, shown_out, work_out
 
 router = APIRouter(tags=["works"])
+A_FILE = content("*/*")  # the work's own type: image/png, audio/wav, text/plain…
 
 
 class WorkChange(BaseModel):
-    visibility: Literal["private", "unlisted", "public"] | None = None
+    visibility: Visibility | None = None
     title: str | None = Field(None, max_length=200)
 
 
-@router.get("/works")
+def _key(work: Work) -> After:
+    return After(work.created_at, work.id)
+
+
+@router.get("/works", operation_id="works_list")
 def list_works(
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
     engine: str | None = Query(None, max_length=100),
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=1_000_000),
-) -> list[dict[str, Any]]:
-    return [work_out(w) for w in studio.works.mine(who, engine, limit, offset)]
+    page: Window = Depends(window()),
+) -> Page[WorkOut]:
+    """Your works, newest first."""
+    rows = studio.works.mine(who, engine, page.fetch, after=page.after)
+    shown, next_url = page.page(rows, _key)
+    return Page[WorkOut](items=[work_out(w) for w in shown], next=next_url)
 
 
-@router.get("/works/{work_id}")
+@router.get("/works/{work_id}", operation_id="works_get")
 def get_work(
     work_id: str,
     who: Principal | None = Depends(optional_principal),
     studio: Studio = Depends(get_studio),
-) -> dict[str, Any]:
+) -> WorkOut:
+    """A work you own, or one that is public or unlisted (without its recipe)."""
     return shown_out(studio.works.showcase(who, work_id))
 
 
-@router.patch("/works/{work_id}")
+@router.patch("/works/{work_id}", operation_id="works_update")
 def change_work(
     work_id: str,
     body: WorkChange,
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
-) -> dict[str, Any]:
+) -> WorkOut:
     return work_out(studio.works.update(who, work_id, body.visibility, body.title))
 
 
@@ -62,20 +73,32 @@ def _send(studio: Studio, who: Principal | None, work_id: str, name: str | None)
     )
 
 
-@router.get("/works/{work_id}/file", response_class=FileResponse)
+@router.get(
+    "/works/{work_id}/file",
+    response_class=FileResponse,
+    operation_id="works_file",
+    responses=A_FILE,
+)
 def work_primary_file(
     work_id: str,
     who: Principal | None = Depends(optional_principal),
     studio: Studio = Depends(get_studio),
 ) -> FileResponse:
+    """The work's primary file."""
     return _send(studio, who, work_id, None)
 
 
-@router.get("/works/{work_id}/files/{name}", response_class=FileResponse)
+@router.get(
+    "/works/{work_id}/files/{name}",
+    response_class=FileResponse,
+    operation_id="works_file_named",
+    responses=A_FILE,
+)
 def work_file(
     work_id: str,
     name: str,
     who: Principal | None = Depends(optional_principal),
     studio: Studio = Depends(get_studio),
 ) -> FileResponse:
+    """Another file of the work: its thumbnail, renditions, sidecar manifests."""
     return _send(studio, who, work_id, name)

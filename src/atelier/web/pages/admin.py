@@ -16,9 +16,9 @@ from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.store.models import ROLES
 from atelier.studio import Studio
-from atelier.web.api.admin import audit_out, review_out
 from atelier.web.deps import admin, admin_form, get_studio
 from atelier.web.pages.common import render
+from atelier.web.schemas.admin import audit_out, review_out
 
 router = APIRouter(include_in_schema=False)
 STATUSES = ("in_review", "approved", "rejected")
@@ -43,7 +43,7 @@ def _queue(
         status=code,
         shown=status,
         statuses=STATUSES,
-        reviews=[review_out(*row) for row in rows],
+        reviews=[review_out(*row).model_dump(mode="json") for row in rows],
         policy=studio.moderation.policy(who),
         error=error,
         done=done,
@@ -145,7 +145,7 @@ def audit_page(
         request,
         "admin_audit.html",
         who,
-        entries=[audit_out(*row) for row in rows[:AUDIT_PAGE]],
+        entries=[audit_out(*row).model_dump(mode="json") for row in rows[:AUDIT_PAGE]],
         filters=filters,
         page=page,
         more=len(rows) > AUDIT_PAGE,

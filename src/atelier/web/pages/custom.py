@@ -18,10 +18,10 @@ from atelier.studio import Studio
 from atelier.training import card
 from atelier.training.engines import TRAINERS
 from atelier.web import ratelimit
-from atelier.web.api.models import model_out
 from atelier.web.deps import checked_form, get_studio, page_principal, signed_in
 from atelier.web.pages import chart
 from atelier.web.pages.common import missing, render
+from atelier.web.schemas.custom import model_out
 
 router = APIRouter(include_in_schema=False)
 ITEMS_SHOWN = 200

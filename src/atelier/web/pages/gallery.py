@@ -11,7 +11,7 @@ from atelier.errors import StudioError
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, page_principal
 from atelier.web.pages.common import MEDIA, missing, render, text_of
-from atelier.web.schemas import work_out
+from atelier.web.schemas.studio import work_out
 
 router = APIRouter(include_in_schema=False)
 PAGE = 48
@@ -38,7 +38,7 @@ def gallery_page(
     else:
         rows = studio.gallery.wall(medium or None, PAGE + 1, page * PAGE)
         more = len(rows) > PAGE
-    items = [(work_out(w, False), u) for w, u in rows[:PAGE]]
+    items = [(work_out(w, False).model_dump(mode="json"), u) for w, u in rows[:PAGE]]
     return render(
         request,
         "gallery.html",
@@ -67,7 +67,7 @@ def creator_page(
         creator, rows = studio.gallery.creator(handle[:40], PAGE + 1, page * PAGE)
     except StudioError:
         return missing(request, who, "creator")
-    items = [(work_out(w, False), u) for w, u in rows[:PAGE]]
+    items = [(work_out(w, False).model_dump(mode="json"), u) for w, u in rows[:PAGE]]
     return render(
         request,
         "creator.html",

@@ -18,13 +18,6 @@ from atelier.commerce.market import AFFIRMATION
 from atelier.commerce.offers import CATALOGUE, OFFERS
 from atelier.errors import NotFound, StudioError
 from atelier.studio import Studio
-from atelier.web.api.market import (
-    licence_out,
-    listing_out,
-    order_out,
-    payout_out,
-    statement_out,
-)
 from atelier.web.deps import (
     admin,
     admin_form,
@@ -34,6 +27,13 @@ from atelier.web.deps import (
     signed_in,
 )
 from atelier.web.pages.common import render
+from atelier.web.schemas.market import (
+    licence_out,
+    listing_out,
+    order_out,
+    payout_out,
+    statement_out,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,7 +61,7 @@ def market_page(
     page = max(1, min(page, 10_000))
     size = 24
     views = studio.market.on_market(size + 1, (page - 1) * size)
-    items = [listing_out(view, False) for view in views[:size]]
+    items = [listing_out(view, False).model_dump(mode="json") for view in views[:size]]
     return _page(
         request, "market.html", who, studio, items=items, page=page, more=len(views) > size
     )
@@ -84,7 +84,7 @@ def _licences_page(
     except NotFound:
         return _missing(request, who, "listing")
     owner = who is not None and view.work.owner_id == who.user_id
-    body = listing_out(view, owner)
+    body = listing_out(view, owner).model_dump(mode="json")
     unaffirmed = []
     if owner and who is not None:
         inputs = view.work.lineage.get("inputs", [])
@@ -102,7 +102,7 @@ def _licences_page(
         chosen=chosen
         if chosen is not None
         else {o["kind"]: money.plain(o["price"], view.currency) for o in body["offers"]},
-        refused={r["kind"]: r["reasons"] for r in body.get("refused", [])},
+        refused={r["kind"]: r["reasons"] for r in body["refused"] or []},
         unaffirmed=unaffirmed,
         affirmation=AFFIRMATION,
         buy_key=secrets.token_hex(16),
@@ -221,7 +221,7 @@ def checkout_page(
         "checkout.html",
         who,
         studio,
-        order=order_out(order, invoice),
+        order=order_out(order, invoice).model_dump(mode="json"),
         offer=OFFERS[order.offer_kind],
         licence_id=licence.id if licence else None,
         provider=provider,
@@ -258,7 +258,7 @@ def licences_page(
     who: Principal = Depends(signed_in),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    licences = [licence_out(g) for g in studio.licences.mine(who, 200, 0)]
+    licences = [licence_out(g).model_dump(mode="json") for g in studio.licences.mine(who, 200, 0)]
     return _page(request, "licences.html", who, studio, licences=licences)
 
 
@@ -273,7 +273,8 @@ def licence_page(
         grant = studio.licences.get(who, licence_id)
     except NotFound:
         return _missing(request, who, "licence")
-    return _page(request, "licence.html", who, studio, licence=licence_out(grant))
+    licence = licence_out(grant).model_dump(mode="json")
+    return _page(request, "licence.html", who, studio, licence=licence)
 
 
 @router.get("/verify/licences/{licence_id}", response_class=HTMLResponse)
@@ -292,7 +293,7 @@ def verify_licence_page(
         status=404 if grant is None else 200,
         verdict=verdict,
         checks=checks,
-        licence=licence_out(grant) if grant is not None else None,
+        licence=licence_out(grant).model_dump(mode="json") if grant is not None else None,
         licence_id=licence_id[:64],
     )
 
@@ -314,11 +315,11 @@ def _sales_page(
         who,
         studio,
         status=status,
-        sales=[licence_out(g) for g in studio.market.sales(who, 200, 0)],
-        statement=statement_out(studio.market.statement(who)),
+        sales=[licence_out(g).model_dump(mode="json") for g in studio.market.sales(who, 200, 0)],
+        statement=statement_out(studio.market.statement(who)).model_dump(mode="json"),
         available=studio.market.available(who),
         minimum=studio.settings.market_min_payout,
-        payouts=[payout_out(p) for p in studio.market.my_payouts(who)],
+        payouts=[payout_out(p).model_dump(mode="json") for p in studio.market.my_payouts(who)],
         error=error,
         done=done,
     )
@@ -366,7 +367,7 @@ def admin_payouts_page(
         "admin_payouts.html",
         who,
         studio,
-        payouts=[payout_out(p, u.email if u else None) for p, u in rows],
+        payouts=[payout_out(p, u.email if u else None).model_dump(mode="json") for p, u in rows],
         shown=shown,
         done=done,
     )

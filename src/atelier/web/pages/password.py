@@ -24,6 +24,7 @@ from atelier.web.deps import (
     signed_in,
 )
 from atelier.web.guards import EXPIRED_FORM
+from atelier.web.inputs import check_form
 from atelier.web.pages import presession
 from atelier.web.pages.common import missing, render, render_form
 
@@ -73,6 +74,7 @@ def forgot_page(request: Request, studio: Studio = Depends(get_studio)) -> Respo
 async def forgot_submit(request: Request, studio: Studio = Depends(get_studio)) -> Response:
     """The same answer whether or not the e-mail has an account."""
     form = await request.form()
+    check_form(form)
     email = str(form.get("email", "")).strip()[:320]
     if not presession.valid(request, form):
         return _forgot(request, studio, 403, error=EXPIRED_FORM)
@@ -104,6 +106,7 @@ def reset_page(request: Request, token: str = "", studio: Studio = Depends(get_s
 @router.post("/password/reset", response_class=HTMLResponse, dependencies=LIMITED)
 async def reset_submit(request: Request, studio: Studio = Depends(get_studio)) -> Response:
     form = await request.form()
+    check_form(form)
     token, new = str(form.get("token", ""))[:100], str(form.get("new_password", ""))[:256]
     if not presession.valid(request, form):
         return _reset(request, studio, token, 403, error=EXPIRED_FORM)

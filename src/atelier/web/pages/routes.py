@@ -34,6 +34,7 @@ from atelier.web.deps import (
     signed_in,
 )
 from atelier.web.guards import EXPIRED_FORM
+from atelier.web.inputs import check_form
 from atelier.web.pages import presession
 from atelier.web.pages.common import (
     MEDIA,
@@ -50,7 +51,7 @@ from atelier.web.pages.forms import (
     params_from_form,
     values_from_params,
 )
-from atelier.web.schemas import job_out, work_out
+from atelier.web.schemas.studio import job_out, work_out
 
 router = APIRouter(include_in_schema=False)
 # The tab a medium's create page opens on: the engine that needs nothing but words.
@@ -77,6 +78,7 @@ def login_page(
 @router.post("/login", response_class=HTMLResponse)
 async def login_submit(request: Request, studio: Studio = Depends(get_studio)) -> Response:
     form = await request.form()
+    check_form(form)
     email, password = str(form.get("email", ""))[:320], str(form.get("password", ""))[:256]
     target = _safe_next(str(form.get("next", "/")))
     if not presession.valid(request, form):
@@ -120,6 +122,7 @@ def signup_page(
 @router.post("/signup", response_class=HTMLResponse)
 async def signup_submit(request: Request, studio: Studio = Depends(get_studio)) -> Response:
     form = await request.form()
+    check_form(form)
     values = {k: str(form.get(k, ""))[:320] for k in ("email", "display_name")}
     password = str(form.get("password", ""))[:256]
     ratelimit.check(request, "sign_up", values["email"])  # over it: 429 with Retry-After
@@ -375,7 +378,7 @@ def job_page(
     except StudioError:
         return missing(request, who, "job")
     rows = [studio.works.get(who, w.id)[0] for w in job.works]
-    works = [work_out(w) for w in rows]
+    works = [work_out(w).model_dump(mode="json") for w in rows]
     title, medium, training = job.engine, job.engine.split(".")[0], False
     with contextlib.suppress(StudioError):  # an engine no longer installed keeps its name
         engine = studio.engines.get(job.engine)
@@ -384,7 +387,7 @@ def job_page(
         request,
         "job.html",
         who,
-        job=job_out(job),
+        job=job_out(job).model_dump(mode="json"),
         title=title,
         medium=medium,
         works=works,

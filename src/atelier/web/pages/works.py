@@ -19,7 +19,7 @@ from atelier.studio import Studio
 from atelier.web.deps import checked_form, get_studio, page_principal, signed_in
 from atelier.web.pages.common import MEDIA, input_targets, missing, render, text_of
 from atelier.web.pages.forms import form_fields
-from atelier.web.schemas import shown_out, work_out
+from atelier.web.schemas.studio import shown_out, work_out
 
 router = APIRouter(include_in_schema=False)
 BULK = {"publish": "public", "unlist": "unlisted", "private": "private"}
@@ -52,7 +52,7 @@ def _works(
         since=_day(filters["since"]),
         until=until + timedelta(days=1) if until else None,
     )
-    works = [work_out(w) for w in rows[:PAGE]]
+    works = [work_out(w).model_dump(mode="json") for w in rows[:PAGE]]
     return render(
         request,
         "works.html",
@@ -133,13 +133,13 @@ def work_page(
         shown = studio.works.showcase(who, work_id[:32])
     except StudioError:
         return missing(request, who, "work")
-    work = shown_out(shown)
+    work = shown_out(shown).model_dump(mode="json")
     similar: list[Any] = []
     if shown.public:
         with contextlib.suppress(StudioError):
             similar = studio.gallery.similar(shown.work.id, 8)
     held = shown.work.review_status in ("in_review", "rejected")
-    shown_similar = [(work_out(w, False), u) for w, u, _ in similar]
+    shown_similar = [(work_out(w, False).model_dump(mode="json"), u) for w, u, _ in similar]
     return render(
         request,
         "work.html",
