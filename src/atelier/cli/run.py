@@ -16,6 +16,7 @@ from atelier.cli import common
 from atelier.errors import StudioError
 from atelier.settings import get_settings
 from atelier.studio import Studio
+from atelier.studio.catalogue import params_schema
 from atelier.studio.processes import Supervisor
 
 
@@ -90,7 +91,7 @@ def engines() -> None:
             f"{engine.name:20} {engine.title}{'  (unavailable: ' + reason + ')' if reason else ''}"
         )
         click.echo(f"{'':20} {engine.description}")
-        for name, prop in engine.Params.model_json_schema().get("properties", {}).items():
+        for name, prop in params_schema(engine).get("properties", {}).items():
             click.echo(f"{'':22}{name}: {prop.get('description', '')}")
 
 

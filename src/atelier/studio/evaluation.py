@@ -29,7 +29,7 @@ from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, User, utcnow
-from atelier.studio.catalogue import Catalogue, upload_fields, validated
+from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
 from atelier.studio.spine import Spine
 
 PAGE = 100
@@ -182,7 +182,7 @@ class Evaluation:
             if engine.available():
                 raise Invalid(f"{engine.name} is unavailable: {engine.available()}", key)
             # Its own schema; the comparison gives the pictures its required uploads name.
-            required = set(engine.Params.model_json_schema().get("required", []))
+            required = set(params_schema(engine).get("required", []))
             blanks = {n: "0" * 32 for n in upload_fields(engine) if n in required}
             validated(engine, {**blanks, **side.params})
         if checked.a.engine != checked.b.engine:

@@ -17,6 +17,7 @@ from atelier.engines.kinds import kind_of
 from atelier.errors import StudioError
 from atelier.store.models import Work
 from atelier.studio import Studio
+from atelier.studio.catalogue import params_schema
 from atelier.studio.works import input_files
 from atelier.web.pages import presession
 from atelier.web.pages.forms import form_fields
@@ -69,7 +70,7 @@ def input_targets(studio: Studio, work: Work) -> list[dict[str, str]]:
     for engine in studio.engines.all():
         if engine.available() is not None:
             continue
-        for field in form_fields(engine.Params.model_json_schema()):
+        for field in form_fields(params_schema(engine)):
             if field.kind == "file" and kinds & set(field.kinds) and not field.mask_for:
                 label = f"{engine.title}: {field.label}"
                 targets.append({"value": f"{engine.name}:{field.name}", "label": label})

@@ -22,6 +22,7 @@ from atelier.accounts.authz import Principal
 from atelier.engines.base import Engine
 from atelier.errors import Forbidden, StudioError
 from atelier.studio import Studio
+from atelier.studio.catalogue import params_schema
 from atelier.training.engines import Trainer
 from atelier.web import ratelimit
 from atelier.web.api.auth import set_session_cookie
@@ -174,7 +175,7 @@ def _create(
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    fields = context.pop("fields", None) or form_fields(engine.Params.model_json_schema())
+    fields = context.pop("fields", None) or form_fields(params_schema(engine))
     values = context.pop("values", {})
     try:
         estimate: dict[str, float] | None = studio.engines.estimate(
@@ -210,7 +211,7 @@ def create_page(
     engine = _tab_engine(studio, name)
     if engine is None:
         return missing(request, who, "tool")
-    fields = form_fields(engine.Params.model_json_schema())
+    fields = form_fields(params_schema(engine))
     values: dict[str, str] = {}
     if again:
         with contextlib.suppress(StudioError):
@@ -246,7 +247,7 @@ def create_estimate(
         return JSONResponse({"error": "sign in first"}, status_code=401)
     try:
         engine = studio.engines.get(engine_name)
-        fields = form_fields(engine.Params.model_json_schema())
+        fields = form_fields(params_schema(engine))
         query = request.query_params
         values = {k: ",".join(query.getlist(k)) for k in query}
         return JSONResponse(studio.engines.estimate(engine.name, params_from_form(fields, values)))
@@ -271,7 +272,7 @@ async def create_submit(
         engine = studio.engines.get(engine_name)
     except StudioError:
         return missing(request, who, "tool")
-    fields = form_fields(engine.Params.model_json_schema())
+    fields = form_fields(params_schema(engine))
     values = form_values(fields, form)
     errors: dict[str, str] = {}
     try:

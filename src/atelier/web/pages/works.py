@@ -16,6 +16,7 @@ from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.store.models import VISIBILITIES
 from atelier.studio import Studio
+from atelier.studio.catalogue import params_schema
 from atelier.web.deps import checked_form, get_studio, page_principal, signed_in
 from atelier.web.pages.common import MEDIA, input_targets, missing, render, text_of
 from atelier.web.pages.forms import form_fields
@@ -193,7 +194,7 @@ async def work_use(
     engine_name, _, field = str(form.get("target", "")).partition(":")
     try:
         engine = studio.engines.get(engine_name)
-        fields = {f.name: f for f in form_fields(engine.Params.model_json_schema())}
+        fields = {f.name: f for f in form_fields(params_schema(engine))}
         if field not in fields or fields[field].kind != "file":
             return Response(f"{engine.name} has no file field {field!r}", status_code=422)
         upload = studio.uploads.from_work(who, work_id[:32], fields[field].kinds)

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from atelier.engines.base import Engine
 from atelier.store.models import Job, Upload, Work
+from atelier.studio.catalogue import params_schema
 from atelier.studio.recognition import recognised
 from atelier.studio.works import Shown, preview
 from atelier.web.schemas.common import Out, UtcTime
@@ -134,7 +135,7 @@ def engine_out(engine: Engine) -> EngineOut:
         description=engine.description,
         available=reason is None,
         unavailable_reason=reason,
-        params_schema=engine.Params.model_json_schema(),
+        params_schema=params_schema(engine),
         models=[ModelCardOut(**vars(card)) for card in engine.models],
         credits_per_second=engine.credits_per_second,
     )
