@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
+from sqlalchemy import update
 
+from atelier.commerce.models import Plan
 from atelier.engines.base import Context, EngineConfig
 from atelier.engines.image.restore import Restore, RestoreParams
 from atelier.web.app import create_app
@@ -60,6 +62,9 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
     settings = make_settings(tmp_path_factory.mktemp("restore"), workers=1)
     with TestClient(create_app(settings)) as client:
+        with client.app.state.studio.db.transaction() as s:  # type: ignore[attr-defined]
+            # the engine's own limits are tested here, not the plan's
+            s.execute(update(Plan).where(Plan.id == "trial").values(max_pixels=100_000_000))
         yield client, api_user(client, "restorer@example.com", credits=5_000)  # ×4 photo jobs
 
 

@@ -22,6 +22,7 @@ from atelier.commerce import market
 from atelier.commerce.market_models import LicenceGrant
 from atelier.commerce.service import Commerce
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
+from atelier.provenance.service import SIDECAR_SUFFIX
 from atelier.settings import Settings
 from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
@@ -212,6 +213,25 @@ class Works:
                     field="work_id",
                 )
         return file, self.artifacts.staged(file.sha256)
+
+    def sealed(self, who: Principal | None, work_id: str) -> tuple[WorkFile, Path, Path | None]:
+        """A work's primary file and its sidecar manifest, to be verified on the server for
+        anyone who may see the work: only the verdicts leave, never the original's bytes."""
+        work, _ = self.get(who, work_id)
+        if held(work) and not authz.is_admin(who):
+            raise Forbidden(
+                f"work {work_id} is in review; it is verified once an admin approves it",
+                field="work_id",
+            )
+        primary = next((f for f in work.files if f.role == "primary"), None)
+        if primary is None:
+            raise NotFound(f"work {work_id} has no file to verify", field="work_id")
+        sidecar = next((f for f in work.files if f.name == primary.name + SIDECAR_SUFFIX), None)
+        return (
+            primary,
+            self.artifacts.staged(primary.sha256),
+            self.artifacts.staged(sidecar.sha256) if sidecar is not None else None,
+        )
 
     def update(
         self,

@@ -7,8 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from atelier.accounts.authz import Principal
-from atelier.errors import NotFound, StudioError
-from atelier.provenance.service import SIDECAR_SUFFIX
+from atelier.errors import StudioError
 from atelier.studio import Studio
 from atelier.web import ratelimit
 from atelier.web.deps import get_studio, page_principal
@@ -78,15 +77,12 @@ def verify_work(
     studio: Studio = Depends(get_studio),
 ) -> Response:
     """The verify page's verdicts for a work's own file (and its sidecar manifest, for a
-    text work), for anyone who may download it."""
+    text work), for anyone who may see the work: it is checked here, so a picture's
+    original is verified without being handed to a visitor."""
     try:
-        file, path = studio.works.file(who, work_id[:32], None)
+        file, path, sidecar = studio.works.sealed(who, work_id[:32])
     except StudioError as exc:
         return missing(request, who, "work", status=exc.status, why=exc.detail)
-    try:
-        _, sidecar = studio.works.file(who, work_id[:32], file.name + SIDECAR_SUFFIX)
-    except NotFound:
-        sidecar = None
     report = studio.provenance.verify(
         path.read_bytes(), sidecar.read_bytes() if sidecar else None, None
     )
