@@ -82,7 +82,9 @@ def test_api_keys_made_used_and_revoked_on_the_account_page(
 
         page.get_by_label("read", exact=True).check()
         expect(page.get_by_label("write", exact=True)).not_to_be_checked()
-        page.get_by_role("button", name="Make key").click()
+        with page.expect_response(lambda r: r.request.method == "POST") as made:
+            page.get_by_role("button", name="Make key").click()
+        assert made.value.headers["cache-control"] == "no-store"  # the secret is not kept
         expect(page.get_by_role("status")).to_have_text("Key render farm made.")
         secret = page.get_by_label("Key", exact=True).input_value()
         assert secret.startswith("atk_")
