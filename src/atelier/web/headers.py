@@ -23,6 +23,9 @@ PAGE_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+# /docs: Swagger UI's stylesheet draws its icons (arrows, locks, the model toggles) as data:
+# SVGs; pictures only, scripts and styles stay the studio's own files.
+DOCS_POLICY = PAGE_POLICY.replace("img-src 'self' blob:", "img-src 'self' blob: data:")
 # Styles and pictures inside an SVG still show when it is opened on its own; nothing runs.
 USER_CONTENT_POLICY = (
     "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; "
