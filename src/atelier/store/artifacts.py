@@ -2,7 +2,8 @@
 
 `ArtifactStore` is what the studio asks of storage, kept to what an object store can do
 too (put, read, exists, delete, list); `staged` hands engines and file responses a local
-path. `LocalArtifactStore` keeps the files in a folder, the one implementation for now."""
+path. `LocalArtifactStore` keeps the files in a folder (the default); store/s3.py's
+`S3ArtifactStore` keeps them in an S3-compatible bucket."""
 
 from __future__ import annotations
 
@@ -30,6 +31,15 @@ def check_digest(sha256: str) -> str:
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise ValueError(f"not a sha256 hex digest: {sha256!r}")
     return sha256
+
+
+def file_digest(path: Path) -> str:
+    """A file's SHA-256, read in chunks."""
+    hasher = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(CHUNK), b""):
+            hasher.update(chunk)
+    return hasher.hexdigest()
 
 
 class ArtifactStore(ABC):
@@ -71,6 +81,15 @@ class ArtifactStore(ABC):
     @abstractmethod
     def usage(self) -> Usage: ...
 
+    def download_url(self, sha256: str, filename: str, mime: str) -> str | None:
+        """Where a client may fetch the bytes itself (a short-lived signed URL), or None:
+        the server sends them."""
+        return None
+
+    def download_origin(self) -> str | None:
+        """The scheme and host of `download_url`s (pages allow their pictures from it)."""
+        return None
+
     def read(self, sha256: str) -> bytes:
         with self.open(sha256) as handle:
             return handle.read()
@@ -99,11 +118,7 @@ class LocalArtifactStore(ArtifactStore):
         return digest
 
     def put_file(self, path: Path) -> str:
-        hasher = hashlib.sha256()
-        with path.open("rb") as source:
-            for chunk in iter(lambda: source.read(CHUNK), b""):
-                hasher.update(chunk)
-        digest = hasher.hexdigest()
+        digest = file_digest(path)
         if not self.path(digest).exists():
 
             def copy(handle: BinaryIO) -> None:
