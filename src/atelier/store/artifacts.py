@@ -75,8 +75,8 @@ class ArtifactStore(ABC):
 
     @abstractmethod
     def staged(self, sha256: str) -> Path:
-        """A local file with the bytes, for engines and file responses: the store's own
-        file here; an object store would copy it into a local cache first."""
+        """A local file with the bytes, for engines and file responses (FileNotFoundError
+        when there are none): the local store's own file; the S3 store's copy in its cache."""
 
     @abstractmethod
     def usage(self) -> Usage: ...
@@ -164,7 +164,10 @@ class LocalArtifactStore(ArtifactStore):
                 yield path.name
 
     def staged(self, sha256: str) -> Path:
-        return self.path(sha256)
+        path = self.path(sha256)
+        if not path.is_file():
+            raise FileNotFoundError(f"no artifact {sha256}")
+        return path
 
     def usage(self) -> Usage:
         sizes = [self.path(d).stat().st_size for d in self.digests()]

@@ -1,0 +1,184 @@
+"""Artifact stores: one behaviour suite for the local folder and the S3-compatible bucket
+(moto's server on loopback, tests/conftest.py), and the S3 store's own promises: a bounded
+local cache, checked bytes, its prefix, and start-up errors that name the setting."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from atelier.settings import Settings
+from atelier.store.artifacts import ArtifactStore, LocalArtifactStore
+from atelier.store.s3 import S3ArtifactStore, StoreUnavailable
+from atelier.studio import Studio
+from tests.conftest import _free_port, make_settings, s3_settings
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArtifactStore]:
+    made: ArtifactStore
+    if request.param == "local":
+        made = LocalArtifactStore(tmp_path / "artifacts")
+    else:
+        made = S3ArtifactStore(s3_settings(tmp_path, request.getfixturevalue("s3_server")))
+    made.prepare()
+    yield made
+
+
+@pytest.fixture
+def s3_store(tmp_path: Path, s3_server: str) -> S3ArtifactStore:
+    made = S3ArtifactStore(s3_settings(tmp_path, s3_server, s3_cache_bytes=1024 * 1024))
+    made.prepare()
+    return made
+
+
+def test_put_returns_the_sha256_and_the_bytes_come_back(store: ArtifactStore) -> None:
+    data = b"\x89PNG not really, but bytes all the same \x00\xff"
+    digest = store.put(data)
+
+    assert digest == hashlib.sha256(data).hexdigest()
+    assert store.exists(digest)
+    assert store.read(digest) == data
+    with store.open(digest) as handle:
+        assert handle.read() == data
+    assert store.staged(digest).read_bytes() == data
+    other = hashlib.sha256(b"never stored").hexdigest()
+    assert not store.exists(other)
+    with pytest.raises(FileNotFoundError):
+        store.read(other)
+    with pytest.raises(FileNotFoundError):
+        store.staged(other)
+
+
+def test_the_same_bytes_are_stored_once(store: ArtifactStore, tmp_path: Path) -> None:
+    data = b"one artifact" * 1000
+    source = tmp_path / "same.bin"
+    source.write_bytes(data)
+
+    first = store.put(data)
+    assert store.put(data) == first
+    assert store.put_file(source) == first
+    other = store.put(b"another")
+
+    assert sorted(store.digests()) == sorted([first, other])
+    assert store.count() == 2
+    usage = store.usage()
+    assert (usage.files, usage.bytes) == (2, len(data) + len(b"another"))
+
+
+def test_put_file_stores_a_file_by_its_digest(store: ArtifactStore, tmp_path: Path) -> None:
+    data = bytes(range(256)) * 9000  # 2.3 MB: more than one chunk
+    source = tmp_path / "big.bin"
+    source.write_bytes(data)
+
+    digest = store.put_file(source)
+
+    assert digest == hashlib.sha256(data).hexdigest()
+    assert store.staged(digest).read_bytes() == data
+
+
+def test_delete_forgets_the_bytes_and_is_quiet_when_none(store: ArtifactStore) -> None:
+    kept, gone = store.put(b"kept"), store.put(b"gone")
+    store.staged(gone)  # cached too, for the S3 store
+
+    store.delete(gone)
+    store.delete(gone)
+
+    assert not store.exists(gone)
+    with pytest.raises(FileNotFoundError):
+        store.staged(gone)
+    assert list(store.digests()) == [kept]
+    assert store.read(kept) == b"kept"
+
+
+def test_digests_must_be_sha256(store: ArtifactStore) -> None:
+    with pytest.raises(ValueError, match="not a sha256"):
+        store.exists("../../etc/passwd")
+
+
+# -- the S3 store's own ---------------------------------------------------------------
+
+
+def test_objects_are_keyed_by_digest_under_the_prefix(s3_store: S3ArtifactStore) -> None:
+    digest = s3_store.put(b"where is it")
+    listed = s3_store.client.list_objects_v2(Bucket=s3_store.bucket)["Contents"]
+    assert [item["Key"] for item in listed] == [f"atelier/{digest[:2]}/{digest[2:4]}/{digest}"]
+    # Another program's object in the bucket is not an artifact.
+    s3_store.client.put_object(Bucket=s3_store.bucket, Key="atelier/README", Body=b"hi")
+    s3_store.client.put_object(Bucket=s3_store.bucket, Key="other/" + digest, Body=b"x")
+    assert list(s3_store.digests()) == [digest]
+
+
+def test_the_staging_cache_keeps_to_its_bound(s3_store: S3ArtifactStore) -> None:
+    blobs = [bytes([i]) * 400_000 for i in range(4)]  # 1.6 MB through a 1 MiB cache
+    digests = [s3_store.put(b) for b in blobs]
+
+    paths = [s3_store.staged(d) for d in digests]
+
+    cached = [p for p in s3_store.cache.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in cached) <= 1024 * 1024
+    assert sorted(cached) == sorted(paths[2:])  # the least recently used went first
+    assert s3_store.staged(digests[0]).read_bytes() == blobs[0]  # fetched again
+    assert all(s3_store.exists(d) for d in digests)  # the bucket keeps them all
+
+
+def test_staging_refuses_an_object_whose_bytes_do_not_match(s3_store: S3ArtifactStore) -> None:
+    digest = s3_store.put(b"the real bytes")
+    s3_store.client.put_object(Bucket=s3_store.bucket, Key=s3_store.key(digest), Body=b"forged")
+
+    with pytest.raises(OSError, match="does not hold the bytes it names"):
+        s3_store.staged(digest)
+    assert [p for p in s3_store.cache.rglob("*") if p.is_file()] == []
+
+
+def test_a_presigned_url_fetches_the_object(tmp_path: Path, s3_server: str) -> None:
+    import httpx
+
+    store = S3ArtifactStore(s3_settings(tmp_path, s3_server, s3_downloads="redirect"))
+    digest = store.put(b"signed for")
+
+    url = store.download_url(digest, "a work.txt", "text/plain")
+
+    assert url is not None and url.startswith(f"{s3_server}/")
+    answer = httpx.get(url)
+    assert answer.status_code == 200 and answer.content == b"signed for"
+    assert answer.headers["content-disposition"] == "attachment; filename*=UTF-8''a%20work.txt"
+    assert store.download_origin() == s3_server
+    assert S3ArtifactStore(s3_settings(tmp_path, s3_server)).download_url(digest, "x", "y") is None
+
+
+# -- settings checked at start-up ---------------------------------------------------------
+
+
+def test_s3_without_a_bucket_is_refused_naming_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="ATELIER_S3_BUCKET must name a bucket"):
+        make_settings(tmp_path, artifact_store="s3")
+
+
+def test_an_unreachable_endpoint_is_named_at_start_up(tmp_path: Path) -> None:
+    nowhere = f"http://127.0.0.1:{_free_port()}"
+    settings = make_settings(tmp_path, artifact_store="s3", s3_bucket="b", s3_endpoint_url=nowhere)
+    studio = Studio(settings)
+    try:
+        with pytest.raises(StoreUnavailable) as refused:
+            studio.prepare()
+    finally:
+        studio.close()
+    assert str(refused.value).startswith(
+        f"ATELIER_S3_ENDPOINT_URL: cannot reach the object store at {nowhere}"
+    )
+
+
+def test_a_missing_bucket_is_named_at_start_up(tmp_path: Path, s3_server: str) -> None:
+    settings: Settings = s3_settings(tmp_path, s3_server).model_copy(
+        update={"s3_bucket": "no-such-bucket"}
+    )
+    with pytest.raises(StoreUnavailable) as refused:
+        S3ArtifactStore(settings).prepare()
+    assert str(refused.value) == (
+        f"ATELIER_S3_BUCKET: there is no bucket 'no-such-bucket' at {s3_server}; create it first"
+    )
