@@ -8,14 +8,18 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from atelier.settings import Settings
 from atelier.store.artifacts import ArtifactStore, LocalArtifactStore
 from atelier.store.s3 import S3ArtifactStore, StoreUnavailable
 from atelier.studio import Studio
-from tests.conftest import _free_port, make_settings, s3_settings
+from atelier.web.app import create_app
+from tests.conftest import _free_port, api_user, make_settings, s3_settings
+from tests.test_api import submit, wait_job
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -136,8 +140,6 @@ def test_staging_refuses_an_object_whose_bytes_do_not_match(s3_store: S3Artifact
 
 
 def test_a_presigned_url_fetches_the_object(tmp_path: Path, s3_server: str) -> None:
-    import httpx
-
     store = S3ArtifactStore(s3_settings(tmp_path, s3_server, s3_downloads="redirect"))
     digest = store.put(b"signed for")
 
@@ -182,3 +184,48 @@ def test_a_missing_bucket_is_named_at_start_up(tmp_path: Path, s3_server: str) -
     assert str(refused.value) == (
         f"ATELIER_S3_BUCKET: there is no bucket 'no-such-bucket' at {s3_server}; create it first"
     )
+
+
+# -- a studio on S3, end to end -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("downloads", ["proxy", "redirect"])
+def test_a_studio_on_s3_makes_serves_and_erases_a_work(
+    tmp_path: Path, s3_server: str, downloads: str
+) -> None:
+    settings = s3_settings(tmp_path, s3_server, workers=1, s3_downloads=downloads)
+    with TestClient(create_app(settings)) as client:
+        studio: Studio = client.app.state.studio  # type: ignore[attr-defined]
+        headers = api_user(client, "ana@example.com")
+        job = submit(client, headers, "test.wait", {}, seed=5)
+        done = wait_job(client, headers, job["id"])
+        assert done["status"] == "succeeded", done
+        [work_id] = done["work_ids"]
+        work = client.get(f"/v1/works/{work_id}", headers=headers).json()
+        [primary] = [f for f in work["files"] if f["role"] == "primary"]
+        store = studio.artifacts
+        assert isinstance(store, S3ArtifactStore)
+        key = store.key(primary["sha256"])
+        stored = store.client.get_object(Bucket=store.bucket, Key=key)["Body"].read()
+        assert stored == b"seed 5 work 0\n"
+
+        answer = client.get(f"/v1/works/{work_id}/file", headers=headers, follow_redirects=False)
+        if downloads == "redirect":
+            assert answer.status_code == 307
+            assert answer.headers["location"].startswith(f"{s3_server}/{store.bucket}/{key}?")
+            answer = httpx.get(answer.headers["location"])
+            page = client.get(f"/works/{work_id}", headers=headers)
+            assert f"img-src 'self' blob: {s3_server}" in page.headers["content-security-policy"]
+        assert answer.status_code == 200
+        assert answer.content == stored
+        # Nobody else gets it, whatever the store: the checks come before any URL.
+        bob = api_user(client, "bob@example.com")
+        refused = client.get(f"/v1/works/{work_id}/file", headers=bob, follow_redirects=False)
+        assert refused.status_code == 404
+
+        ana = studio.accounts.local("ana@example.com")
+        assert ana is not None
+        assert studio.works.delete(ana, [work_id]) == 1
+        assert not store.exists(primary["sha256"])
+        listed = store.client.list_objects_v2(Bucket=store.bucket, Prefix=key)
+        assert listed.get("KeyCount") == 0
