@@ -10,10 +10,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from atelier.settings import Settings
+from atelier.cli import main
+from atelier.settings import Settings, get_settings
 from atelier.store.artifacts import ArtifactStore, LocalArtifactStore
 from atelier.store.s3 import S3ArtifactStore, StoreUnavailable
 from atelier.studio import Studio
@@ -163,7 +165,14 @@ def test_s3_without_a_bucket_is_refused_naming_the_setting(tmp_path: Path) -> No
 
 def test_an_unreachable_endpoint_is_named_at_start_up(tmp_path: Path) -> None:
     nowhere = f"http://127.0.0.1:{_free_port()}"
-    settings = make_settings(tmp_path, artifact_store="s3", s3_bucket="b", s3_endpoint_url=nowhere)
+    settings = make_settings(
+        tmp_path,
+        artifact_store="s3",
+        s3_bucket="b",
+        s3_endpoint_url=nowhere,
+        s3_access_key_id="k",
+        s3_secret_access_key="s",
+    )
     studio = Studio(settings)
     try:
         with pytest.raises(StoreUnavailable) as refused:
@@ -229,3 +238,34 @@ def test_a_studio_on_s3_makes_serves_and_erases_a_work(
         assert not store.exists(primary["sha256"])
         listed = store.client.list_objects_v2(Bucket=store.bucket, Prefix=key)
         assert listed.get("KeyCount") == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({}, "Error: ATELIER_S3_BUCKET must name a bucket when ATELIER_ARTIFACT_STORE=s3"),
+        (
+            {"ATELIER_S3_BUCKET": "b", "ATELIER_S3_ACCESS_KEY_ID": "k"},
+            "Error: ATELIER_S3_ENDPOINT_URL: cannot reach the object store at http://127.0.0.1:",
+        ),
+    ],
+)
+def test_the_command_line_names_the_setting(tmp_path: Path, env: dict[str, str], said: str) -> None:
+    get_settings.cache_clear()
+    try:
+        answer = CliRunner().invoke(
+            main,
+            ["worker"],
+            env={
+                "ATELIER_DATA_DIR": str(tmp_path / "data"),
+                "ATELIER_ARTIFACT_STORE": "s3",
+                "ATELIER_S3_ENDPOINT_URL": f"http://127.0.0.1:{_free_port()}",
+                "ATELIER_S3_SECRET_ACCESS_KEY": "s",
+                **env,
+            },
+        )
+    finally:
+        get_settings.cache_clear()
+    assert answer.exit_code == 1
+    assert answer.output.startswith(said), answer.output
+    assert "Traceback" not in answer.output

@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from atelier.settings import Settings
 from atelier.store.artifacts import CHUNK, ArtifactStore, Usage, check_digest, file_digest
@@ -83,6 +83,11 @@ class S3ArtifactStore(ArtifactStore):
             raise StoreUnavailable(
                 f"ATELIER_S3_BUCKET: bucket {self.bucket!r} at {where} refused access ({code}): "
                 "check ATELIER_S3_ACCESS_KEY_ID and ATELIER_S3_SECRET_ACCESS_KEY"
+            ) from None
+        except NoCredentialsError:
+            raise StoreUnavailable(
+                "ATELIER_S3_ACCESS_KEY_ID: no credentials for the object store; set it and "
+                "ATELIER_S3_SECRET_ACCESS_KEY (or give boto3 its own: AWS_* variables, a role)"
             ) from None
         except BotoCoreError as exc:
             raise StoreUnavailable(
