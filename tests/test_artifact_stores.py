@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -74,6 +75,17 @@ def test_the_same_bytes_are_stored_once(store: ArtifactStore, tmp_path: Path) ->
     assert store.count() == 2
     usage = store.usage()
     assert (usage.files, usage.bytes) == (2, len(data) + len(b"another"))
+
+
+def test_the_same_bytes_put_at_once_leave_one_whole_artifact(store: ArtifactStore) -> None:
+    """Two workers finishing the same job (one took it over) store its file once."""
+    data = bytes(range(256)) * 4000
+    with ThreadPoolExecutor(6) as pool:
+        digests = set(pool.map(lambda _: store.put(data), range(12)))
+
+    assert digests == {hashlib.sha256(data).hexdigest()}
+    assert list(store.digests()) == list(digests)
+    assert store.read(digests.pop()) == data
 
 
 def test_put_file_stores_a_file_by_its_digest(store: ArtifactStore, tmp_path: Path) -> None:
