@@ -22,6 +22,14 @@ from atelier.store.s3 import S3ArtifactStore, StoreUnavailable
 from atelier.studio import Studio
 from atelier.web.app import create_app
 from tests.conftest import _free_port, api_user, make_settings, s3_settings
+from tests.helpers_server import (
+    Running,
+    api_key,
+    atelier_env,
+    free_port,
+    wait_for_http,
+    wait_until,
+)
 from tests.test_api import submit, wait_job
 
 
@@ -281,3 +289,50 @@ def test_the_command_line_names_the_setting(tmp_path: Path, env: dict[str, str],
     assert answer.exit_code == 1
     assert answer.output.startswith(said), answer.output
     assert "Traceback" not in answer.output
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_atelier_serve_s_worker_processes_keep_works_in_the_bucket(
+    tmp_path: Path, s3_server: str
+) -> None:
+    """`atelier serve` with a worker process (not the server) that stages and stores
+    through the bucket: the work's bytes come back from it, none land in the data folder."""
+    settings = s3_settings(tmp_path, s3_server)
+    port = free_port()
+    env = atelier_env(
+        tmp_path / "data",
+        f"sqlite:///{tmp_path / 'atelier.db'}",
+        port=port,
+        workers=1,
+        poll_seconds=0.1,
+        artifact_store="s3",
+        s3_bucket=settings.s3_bucket,
+        s3_prefix=settings.s3_prefix,
+        s3_endpoint_url=s3_server,
+        s3_access_key_id="test",
+        s3_secret_access_key="test",
+    )
+    base = f"http://127.0.0.1:{port}"
+    with Running(["serve"], env, tmp_path / "serve.log") as server:
+        wait_for_http(server, base, timeout=120)
+        headers = {"Authorization": f"Bearer {api_key(base)}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+            job = http.post("/v1/jobs", json={"engine": "test.wait", "params": {}, "seed": 3})
+            assert job.status_code == 201, job.text
+
+            def finished() -> bool:
+                server.check_alive()
+                answer = http.get(f"/v1/jobs/{job.json()['id']}").json()
+                return bool(answer["status"] == "succeeded")
+
+            wait_until(finished, 120, interval=0.2, what="the job to succeed")
+            [work_id] = http.get(f"/v1/jobs/{job.json()['id']}").json()["work_ids"]
+            downloaded = http.get(f"/v1/works/{work_id}/file")
+    assert downloaded.status_code == 200
+    assert downloaded.content == b"seed 3 work 0\n"
+    store = S3ArtifactStore(settings)
+    digest = hashlib.sha256(downloaded.content).hexdigest()
+    assert store.read(digest) == downloaded.content
+    local = tmp_path / "data" / "artifacts"
+    assert [p for p in local.rglob("*") if p.is_file()] == []
