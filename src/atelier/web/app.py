@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.studio = studio
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(SecurityHeaders)  # outermost: every answer has them, a 413 too
+    # Outermost: every answer has them, a 413 too.
+    app.add_middleware(SecurityHeaders, files_origin=studio.artifacts.download_origin() or "")
     ratelimit.install(app, settings)
     guards.install(app)
     site.install(app)  # unknown URLs: a page for browsers, a problem for the API
