@@ -20,7 +20,6 @@ draft that fails them is drawn again, then delivered marked).
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -121,12 +120,11 @@ def melody(piece: Piece, opening: Piece | None = None) -> Candidate[Piece]:
 
 
 def restyle(
-    source: Piece, piece: Piece, style: str, probability: Callable[[Piece], float]
+    source: Piece, piece: Piece, style: str, before: float, after: float
 ) -> Candidate[Piece]:
-    """A restyled tune checked against its source (see the module docstring);
-    `probability` is the style check's probability of `style` for a melody (at least
-    0.5: it is already the likeliest style)."""
-    before, after = probability(source), probability(piece)
+    """A restyled tune checked against its source (see the module docstring); `before`
+    and `after`: the style check's probability of `style` for the source and the restyle
+    (at least 0.5: it is the likeliest style)."""
     changed = analysis.changed_share(source, piece)
     contour = analysis.contour_similarity(source, piece)
     opening = analysis.opening(source) == analysis.opening(piece)

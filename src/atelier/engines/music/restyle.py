@@ -79,6 +79,8 @@ class MusicRestyle(Engine[RestyleParams]):
         def probability(piece: Piece) -> float:
             return gen.style_probabilities(model, gen.melody_tokens(piece, style))[style]
 
+        before = probability(source)
+
         def make(i: int) -> Candidate[Piece]:
             """Draft i, from seed + i, checked against the tune it restyles."""
             message = f"Redraw {i} of {REDRAWS}: " if i else ""
@@ -89,7 +91,7 @@ class MusicRestyle(Engine[RestyleParams]):
                 progress=lambda f: ctx.progress(0.1 + 0.5 * f, message + "re-voicing"),
                 model=model,
             )
-            return checks.restyle(source, piece, style, probability)
+            return checks.restyle(source, piece, style, before, probability(piece))
 
         drafts = draw(make, 1)
         ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
