@@ -65,16 +65,16 @@ def chorale(piece: Piece) -> Candidate[Piece]:
         unmet.append(f"{_times(faults.range_violations, 'note')} outside its voice's range")
     if faults.crossings:
         unmet.append(f"voices cross {_times(faults.crossings, 'time')}")
-    checks = {
+    checks = {  # plain ints and bools: the work's meta is JSON
         "final_chord": [int(p) for p in close.pitches],
-        "tonic_close": close.root_position_tonic,
-        "clashes": clashes,
-        "parallel_fifths": faults.parallel_fifths,
-        "parallel_octaves": faults.parallel_octaves,
-        "range_violations": faults.range_violations,
-        "crossings": faults.crossings,
+        "tonic_close": bool(close.root_position_tonic),
+        "clashes": int(clashes),
+        "parallel_fifths": int(faults.parallel_fifths),
+        "parallel_octaves": int(faults.parallel_octaves),
+        "range_violations": int(faults.range_violations),
+        "crossings": int(faults.crossings),
     }
-    return Candidate(piece, checks, 1 / (1 + faults.total + clashes), unmet)
+    return Candidate(piece, checks, 1 / (1 + int(faults.total) + clashes), unmet)
 
 
 def _outside(notes: list[Note], key: str, allowed: set[int]) -> list[Note]:
@@ -114,7 +114,7 @@ def melody(piece: Piece, opening: Piece | None = None) -> Candidate[Piece]:
     if outside:
         names = ", ".join(sorted({pitch_name(n.pitch) for n in outside if n.pitch is not None}))
         unmet.append(f"{_times(len(outside), 'note')} outside {piece.key}: {names}")
-    checks = {"ends_on_tonic": on_tonic, "longest_repeat": run, "outside_key": len(outside)}
+    checks = {"ends_on_tonic": bool(on_tonic), "longest_repeat": run, "outside_key": len(outside)}
     score = 1 - len(outside) / max(len(added), 1)
     return Candidate(piece, checks, score, unmet)
 
@@ -134,8 +134,8 @@ def restyle(
         unmet.append("no note changed: every note of the tune is one the restyle keeps")
     elif after <= before and after < 0.5:
         unmet.append(
-            f"no nearer the {style.replace('-', ' ')} style: the style check gives "
-            f"{before:.2f} before, {after:.2f} after"
+            f"no nearer the {style.replace('-', ' ')} style: the style check gives it "
+            f"{before:.1%} before, {after:.1%} after"
         )
     if contour < CONTOUR_BOUND:
         unmet.append(f"contour similarity {contour:.2f}, under {CONTOUR_BOUND}: hard to recognise")
@@ -144,12 +144,12 @@ def restyle(
     if leading < 1:
         unmet.append("a leading tone of the minor key was dropped")
     checks = {
-        "style_before": round(before, 3),
-        "style_after": round(after, 3),
-        "changed": round(changed, 3),
-        "contour": round(contour, 3),
-        "opening_kept": opening,
-        "leading_tones_kept": round(leading, 3),
+        "style_before": round(float(before), 3),
+        "style_after": round(float(after), 3),
+        "changed": round(float(changed), 3),
+        "contour": round(float(contour), 3),
+        "opening_kept": bool(opening),
+        "leading_tones_kept": round(float(leading), 3),
     }
     return Candidate(piece, checks, after - before + contour, unmet)
 

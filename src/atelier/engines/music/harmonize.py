@@ -34,7 +34,8 @@ class HarmonizeParams(Params):
         3,
         ge=1,
         le=8,
-        description="Drafts to write; the one with the fewest faults is kept.",
+        description="Settings to write; the best that meets the checks is kept (up to "
+        "three more are drawn while none does).",
         json_schema_extra=ADVANCED,
     )
 

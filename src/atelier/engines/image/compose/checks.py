@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from atelier.engines.image.compose.prompt import Scene
+from atelier.engines.image.compose.prompt import Relation, Scene
 from atelier.engines.image.compose.vocabulary import MAX_SUBJECTS
 
 Box = tuple[float, float, float, float]
 # The relations `holds` judges; others ("together", "at") place things without a rule.
+# A painted sky thing (sun, moon, stars) is judged only above or below another.
+VERTICAL = frozenset(("above", "under", "below"))
 JUDGED = frozenset(
     [
         "above",
@@ -139,7 +141,7 @@ def promises(
         if count != subject.count:
             unmet.append(f"{count} {subject.query} drawn where {subject.count} were asked for")
     unmet += [stand_in for stand_in in generic if stand_in]
-    judged = [r for r in scene.relations if not r.weak and r.relation in JUDGED]
+    judged = [r for r in scene.relations if _judged(scene, r)]
     held = 0
     for r in judged:
         a, b = scene.subjects[r.subject], scene.subjects[r.target]
@@ -156,3 +158,12 @@ def promises(
         "not_drawn": len(scene.dropped),
     }
     return checks, met / total if total else 1.0, unmet
+
+
+def _judged(scene: Scene, r: Relation) -> bool:
+    """A relation the engine promises: read from the prompt (not a weak "with"), one
+    `holds` judges, and not a sky thing's place beside or among ground things."""
+    if r.weak or r.relation not in JUDGED or r.subject == r.target:
+        return False
+    sky = scene.subjects[r.subject].painted or scene.subjects[r.target].painted
+    return not sky or r.relation in VERTICAL
