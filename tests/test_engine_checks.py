@@ -6,6 +6,7 @@ engines do: their drafts' checks in the work's meta, what the delivered one fail
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ C|D|E|G|C|]
 def test_draw_stops_at_the_first_draft_that_meets_its_checks_and_is_bounded() -> None:
     made: list[int] = []
 
-    def failing_until(good: int) -> object:
+    def failing_until(good: int) -> Callable[[int], Candidate[int]]:
         def make(i: int) -> Candidate[int]:
             made.append(i)
             return Candidate(i, score=i, unmet=[] if i >= good else ["no"])
