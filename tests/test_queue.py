@@ -23,7 +23,7 @@ from atelier.engines.base import Artifact, Creation
 from atelier.errors import Conflict
 from atelier.store.models import TERMINAL_STATUSES, Job, Work, WorkFile, utcnow
 from atelier.studio import Studio
-from atelier.studio.runner import Worker
+from atelier.studio.runner import Worker, WorkerPool
 from tests.conftest import add_user, make_settings
 from tests.helpers_server import (
     Running,
@@ -104,6 +104,30 @@ def result_bytes(seed: int, index: int = 0) -> bytes:
 
 
 # -- claims -------------------------------------------------------------------------
+
+
+def test_a_submit_wakes_a_worker_of_another_studio_at_once_on_postgresql(
+    open_studio: Callable[..., Studio], db_url: str
+) -> None:
+    """PostgreSQL: the submit's NOTIFY reaches an idle pool that shares nothing with the
+    submitter but the database (as `atelier worker` on another machine). Its poll is a
+    minute (the most settings allow) and the job is done well before it, so the notice
+    woke it; on SQLite it would wait for that poll."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has no notices: workers of other processes poll")
+    submitter = open_studio()
+    who = add_user(submitter, "maker@example.com")
+    worker_side = open_studio(poll_seconds=60.0)
+    pool = WorkerPool(worker_side, 1).start()
+    try:
+        time.sleep(1.0)  # the pool's first claim found nothing: it is idle until woken
+        job, _ = submitter.jobs.submit(who, "test.wait", QUICK, seed=4)
+        assert wait_until(lambda: row(submitter, job.id).status == "succeeded", timeout=30)
+        with submitter.db.transaction() as s:
+            work = s.scalars(select(Work).where(Work.job_id == job.id)).one()
+        assert submitter.artifacts.read(work.sha256) == result_bytes(4)
+    finally:
+        pool.stop()
 
 
 def test_concurrent_claims_take_every_job_exactly_once(open_studio: Callable[..., Studio]) -> None:

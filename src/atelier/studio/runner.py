@@ -12,6 +12,7 @@ import time
 from typing import Protocol
 
 from atelier.engines.base import Cancelled, Context, Creation, EngineError
+from atelier.store import notices
 from atelier.studio import scratch
 from atelier.studio.service import Studio
 from atelier.studio.spine import Claimed
@@ -139,6 +140,7 @@ class WorkerPool:
         self.studio = studio
         self.wake: Wake = studio.jobs.added if wake is None else wake
         self._stop = threading.Event()
+        self._listener: notices.Listener | None = None  # PostgreSQL: submits anywhere wake us
         self._threads = [
             threading.Thread(
                 target=self._loop,
@@ -157,6 +159,8 @@ class WorkerPool:
                 log.info("removed %d stale scratch folder(s): %s", len(swept), ", ".join(swept))
         for thread in self._threads:
             thread.start()
+        if self._threads and notices.listens(self.studio.db.engine):
+            self._listener = notices.Listener(self.studio.db.engine, self.wake).start()
         return self
 
     def _loop(self, worker: Worker) -> None:
@@ -173,6 +177,8 @@ class WorkerPool:
     def stop(self, timeout: float = 30.0) -> None:
         """Let running jobs finish (up to `timeout`); the rest are retried after their lease."""
         self._stop.set()
+        if self._listener is not None:
+            self._listener.stop()
         self.wake.set()
         deadline = time.monotonic() + timeout
         for thread in self._threads:

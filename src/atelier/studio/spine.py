@@ -35,7 +35,7 @@ from atelier.engines.base import Creation, Engine
 from atelier.errors import Conflict, Invalid, StudioError
 from atelier.safety.service import Safety, free_text
 from atelier.settings import Settings
-from atelier.store import paging
+from atelier.store import notices, paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, new_id, utcnow
@@ -143,6 +143,7 @@ class Spine:
                 cost = engine.estimate_cost(checked, budget)
                 job = self.enqueue(s, who.user_id, engine, clean, seed, idempotency_key, cost)
                 self.safety.note_request(s, job.id, verdict)  # flagged: its works are held
+                notices.notify(s)  # workers elsewhere wake at commit (PostgreSQL)
         except IntegrityError:
             # Another request with the same key won the race; answer as its replay.
             with self.db.transaction() as s:
