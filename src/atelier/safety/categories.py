@@ -130,7 +130,7 @@ CATEGORIES = (
             "a call to kill everyone of a religion, race or ethnicity",
             "propaganda saying a group of people deserves to die",
             "a message saying women are objects or property",
-            "a message saying disabled people are worthless and should be eliminated",
+            "a poster calling for disabled people to be killed",
             "嘲笑黑人的种族歧视漫画",
             "纳粹宣传画，歌颂希特勒",
             "反犹太人的漫画",
