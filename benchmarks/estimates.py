@@ -41,7 +41,7 @@ TOLERANCE = 0.30
 
 
 def photo(width: int, height: int) -> bytes:
-    """A smooth colourful picture with some texture (as tests/conftest.py's image_bytes)."""
+    """A smooth colourful picture with some texture (as tests/support/media.py's image_bytes)."""
     y, x = np.mgrid[0:height, 0:width]
     rng = np.random.default_rng(0)
     channels = [127 + 100 * np.sin(x / 9 + y / 13 + p) for p in rng.uniform(0, 6.28, 3)]

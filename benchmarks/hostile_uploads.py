@@ -34,7 +34,7 @@ from typing import Any
 
 import httpx
 
-from tests.helpers_server import Running, api_key, atelier_env, free_port, wait_for_http
+from tests.support.servers import Running, api_key, atelier_env, free_port, wait_for_http
 
 SCORE_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <score-partwise version="4.0">

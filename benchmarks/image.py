@@ -18,7 +18,7 @@
    on a fresh SQLite data folder, as benchmarks/spine.py does.
 
 image.diffusion has no real weights here: it runs the tiny, randomly initialised pipeline
-that tests/test_diffusion.py builds (it paints noise), so its rows show the engine's and
+that tests/support/diffusion.py builds (it paints noise), so its rows show the engine's and
 the studio's cost around diffusers, not a real model's speed.
 
 Inputs are scikit-image's bundled photos (astronaut, coffee), resized, and damaged for
@@ -305,10 +305,10 @@ def pictures(folder: Path) -> None:
 
 
 def tiny_diffusion_model(models: Path) -> None:
-    """The tests' tiny random Stable Diffusion folder (tests/test_diffusion.py)."""
+    """The tests' tiny random Stable Diffusion folder (tests/support/diffusion.py)."""
     sys.path.insert(0, str(ROOT))
     # Imported by name so that mypy checks this script, not the test module.
-    tests = importlib.import_module("tests.test_diffusion")
+    tests = importlib.import_module("tests.support.diffusion")
     tests.build_tiny_pipeline(models / TINY_MODEL)
 
 

@@ -41,7 +41,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from tests.helpers_server import Running, api_key, atelier_env, free_port, wait_for_http
+from tests.support.servers import Running, api_key, atelier_env, free_port, wait_for_http
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"

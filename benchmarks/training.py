@@ -5,7 +5,7 @@ the speed-up of two data-parallel processes (torchrun, gloo) over one.
     nice .venv/bin/python benchmarks/training.py         # the default sizes
     .venv/bin/python benchmarks/training.py --json out.json
 
-Each medium runs the client sets the tests use (tests/client_sets.py: tunes in a narrow
+Each medium runs the client sets the tests use (tests/support/client_sets.py: tunes in a narrow
 style, house-style pictures, a brand's copy), cleaned and versioned first:
 
 - music: fine-tuning the melody model (batch 16, 96 tokens): steps/s, held-out NLL per
@@ -43,7 +43,7 @@ from atelier.datasets import items, versions  # noqa: E402
 from atelier.datasets.cleaning import clean  # noqa: E402
 from atelier.datasets.melodies import MelodyMedium, piece_from_json  # noqa: E402
 from atelier.training import lora, melodies, run, style, voice  # noqa: E402
-from tests import client_sets as cs  # noqa: E402
+from tests.support import client_sets as cs  # noqa: E402
 
 
 def timed(function: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
@@ -80,7 +80,7 @@ def music(folder: Path, quick: bool) -> dict[str, Any]:
 
 
 def image(folder: Path, quick: bool) -> dict[str, Any]:
-    from tests.test_diffusion import build_tiny_pipeline
+    from tests.support.diffusion import build_tiny_pipeline
 
     count = 8 if quick else 16
     train = [cs.encoded(cs.house_picture(i)) for i in range(count)]

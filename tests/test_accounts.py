@@ -16,8 +16,8 @@ from sqlalchemy import select
 from atelier.cli import main
 from atelier.settings import get_settings
 from atelier.store.models import ApiKey, Job, LoginSession, User
-from tests.conftest import PASSWORD, add_user, api_user, sign_in
-from tests.test_api import problem_fields, snapshot, studio_of, submit, wait_job
+from tests.support.accounts import PASSWORD, add_user, api_user, sign_in
+from tests.support.api import problem_fields, snapshot, studio_of, submit, wait_job
 
 
 def user_row(client: TestClient, email: str) -> User:

@@ -14,8 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from atelier.web.app import create_app
-from tests.conftest import api_user, image_bytes, make_settings, sign_in
-from tests.test_api import problem_fields
+from tests.support.accounts import api_user, sign_in
+from tests.support.api import problem_fields
+from tests.support.media import image_bytes
+from tests.support.settings import make_settings
 
 NUL = "a\x00b"
 SURROGATE = "a\ud800b"

@@ -22,7 +22,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from atelier.web.app import create_app
-from tests.conftest import api_user, make_settings
+from tests.support.accounts import api_user
+from tests.support.settings import make_settings
 
 METHODS = ("get", "post", "put", "patch", "delete")
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -31,7 +32,7 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp: Path = tmp_path_factory.mktemp("schema")
-    hook = f"{sys.executable} {Path(__file__).parent / 'mail_hook.py'} {tmp / 'outbox'}"
+    hook = f"{sys.executable} {Path(__file__).parent / 'support' / 'mail_hook.py'} {tmp / 'outbox'}"
     settings = make_settings(tmp, workers=0, mail_hook=hook, public_url="http://studio.example")
     with TestClient(create_app(settings)) as test_client:
         yield test_client

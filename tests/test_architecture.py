@@ -1,6 +1,7 @@
 """The shape of the code, checked from its source: module sizes, a small spine, no import
 circles (module-level or hidden in a function), doors that never reach for the database,
-and role checks only in the authorisation module."""
+role checks only in the authorisation module, and tests that share code only through
+tests/support/."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ SPINE = PACKAGE / "studio" / "spine.py"
 MAX_SPINE_LINES = 400
 AUTHZ = PACKAGE / "accounts" / "authz.py"
 DOORS = (PACKAGE / "web", PACKAGE / "cli")
+TESTS = SRC.parent / "tests"
+BENCHMARKS = SRC.parent / "benchmarks"
 
 
 def modules() -> dict[str, Path]:
@@ -146,3 +149,54 @@ def _role_checks(path: Path) -> Iterator[str]:
 def test_roles_are_checked_only_in_authz() -> None:
     found = [hit for path in modules().values() if path != AUTHZ for hit in _role_checks(path)]
     assert found == []
+
+
+def _test_code_imports(path: Path) -> Iterator[tuple[int, str]]:
+    """Each module of tests/ that `path` imports, anywhere in its body, functions included
+    (and by name through importlib.import_module)."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            names = [base] if base != "tests" else [f"tests.{a.name}" for a in node.names]
+        elif (
+            isinstance(node, ast.Call)
+            and ast.unparse(node.func).endswith("import_module")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            names = [str(node.args[0].value)]
+        else:
+            continue
+        yield from ((node.lineno, name) for name in names if name.startswith("tests."))
+
+
+def test_test_modules_share_code_only_through_tests_support() -> None:
+    """No module of tests/ or benchmarks/ imports a test module or conftest: what they
+    share lives in tests/support/ (conftest's fixtures reach the tests through pytest)."""
+    found = [
+        f"{path.relative_to(SRC.parent)}:{line} imports {name}"
+        for path in sorted([*TESTS.rglob("*.py"), *BENCHMARKS.rglob("*.py")])
+        for line, name in _test_code_imports(path)
+        if not name.startswith("tests.support")
+    ]
+    assert found == []
+
+
+def test_conftest_holds_only_fixtures_and_hooks() -> None:
+    """Every function in conftest.py is a fixture or a `pytest_` hook, and it has no other
+    top-level names than `pytest_plugins` (plain helpers and constants go to tests/support/)."""
+    tree = ast.parse((TESTS / "conftest.py").read_text())
+    others = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            fixture = any("pytest.fixture" in ast.unparse(d) for d in node.decorator_list)
+            if not fixture and not node.name.startswith("pytest_"):
+                others.append(node.name)
+        elif isinstance(node, ast.ClassDef):
+            others.append(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            others += [ast.unparse(t) for t in targets if ast.unparse(t) != "pytest_plugins"]
+    assert others == []

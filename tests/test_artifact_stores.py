@@ -21,8 +21,9 @@ from atelier.store.artifacts import ArtifactStore, LocalArtifactStore
 from atelier.store.s3 import S3ArtifactStore, StoreUnavailable
 from atelier.studio import Studio
 from atelier.web.app import create_app
-from tests.conftest import _free_port, api_user, make_settings, s3_settings
-from tests.helpers_server import (
+from tests.support.accounts import api_user
+from tests.support.api import submit, wait_job
+from tests.support.servers import (
     Running,
     api_key,
     atelier_env,
@@ -30,7 +31,7 @@ from tests.helpers_server import (
     wait_for_http,
     wait_until,
 )
-from tests.test_api import submit, wait_job
+from tests.support.settings import make_settings, s3_settings
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -184,7 +185,7 @@ def test_s3_without_a_bucket_is_refused_naming_the_setting(tmp_path: Path) -> No
 
 
 def test_an_unreachable_endpoint_is_named_at_start_up(tmp_path: Path) -> None:
-    nowhere = f"http://127.0.0.1:{_free_port()}"
+    nowhere = f"http://127.0.0.1:{free_port()}"
     settings = make_settings(
         tmp_path,
         artifact_store="s3",
@@ -279,7 +280,7 @@ def test_the_command_line_names_the_setting(tmp_path: Path, env: dict[str, str],
             env={
                 "ATELIER_DATA_DIR": str(tmp_path / "data"),
                 "ATELIER_ARTIFACT_STORE": "s3",
-                "ATELIER_S3_ENDPOINT_URL": f"http://127.0.0.1:{_free_port()}",
+                "ATELIER_S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
                 "ATELIER_S3_SECRET_ACCESS_KEY": "s",
                 **env,
             },

@@ -21,7 +21,7 @@ from atelier.engines.base import Artifact, Budget, Creation
 from atelier.errors import Conflict, Forbidden, Invalid, PaymentRequired, TooManyRequests
 from atelier.store.models import Job, User, Work, utcnow
 from atelier.studio import Studio
-from tests.conftest import add_user
+from tests.support.accounts import add_user
 
 
 def rows(studio: Studio, job_id: str) -> dict[str, dict[str, int]]:

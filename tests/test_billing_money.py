@@ -17,9 +17,9 @@ from atelier.commerce.offers import price_range
 from atelier.errors import Invalid
 from atelier.studio import Studio
 from atelier.web.app import create_app
-from tests.conftest import api_user, make_settings, sign_in
-from tests.test_api import studio_of, submit, wait_job
-from tests.test_market_api import principal
+from tests.support.accounts import api_user, principal, sign_in
+from tests.support.api import studio_of, submit, wait_job
+from tests.support.settings import make_settings
 
 
 def test_each_currency_is_shown_and_read_with_its_own_decimals() -> None:

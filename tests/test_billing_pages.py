@@ -9,11 +9,10 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import form_sign_in
-from tests.test_pages import WAIT_MS, Server, browser, new_page, server, unlabelled_controls
+from tests.support.accounts import form_sign_in
+from tests.support.pages import WAIT_MS, Server, new_page, unlabelled_controls
 
 pytestmark = pytest.mark.integration
-__all__ = ["browser", "server"]  # the page tests' fixtures, shared
 ADMIN = ("admin@localhost", "admin password 1")  # make_settings' first admin
 
 

@@ -15,11 +15,10 @@ from fastapi.testclient import TestClient
 from atelier.commerce import ledger
 from atelier.commerce.payments import PaymentError, from_stripe, to_stripe
 from atelier.studio import Studio
-from tests.conftest import api_user
-from tests.test_api import studio_of
-from tests.test_billing_api import StripeStandIn, buy, signed, stripe_app
-from tests.test_market import stylize_work, upgrade
-from tests.test_market_api import principal
+from tests.support.accounts import api_user, principal, upgrade
+from tests.support.api import studio_of
+from tests.support.billing import StripeStandIn, buy, signed, stripe_app
+from tests.support.works import stylize_work
 
 
 @pytest.fixture

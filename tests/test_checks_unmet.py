@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import add_user, sign_in
-from tests.test_api import studio_of, submit, wait_job
+from tests.support.accounts import add_user, sign_in
+from tests.support.api import studio_of, submit, wait_job
 
 REASONS = ["keyword missing: nets", "line 3 has 9 syllables, not 4 to 7"]
 

@@ -5,48 +5,21 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import pytest
-from click.testing import CliRunner, Result
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import func, select
 
-from atelier.cli import main
 from atelier.settings import get_settings
 from atelier.store.db import Database
 from atelier.store.models import Job, Upload, User, Work
 from atelier.web.app import create_app
-from tests.conftest import image_bytes
-from tests.test_stylize import png_text
+from tests.support.cli import ok, run
+from tests.support.media import image_bytes, png_text
 
 PW = "a long password"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("ATELIER_DATA_DIR", str(folder))
-    monkeypatch.setenv("ATELIER_ADMIN_PASSWORD", "admin password 1")
-    monkeypatch.setenv("ATELIER_ENGINE_THREADS", "1")
-    monkeypatch.setenv("ATELIER_POLL_SECONDS", "0.05")
-    monkeypatch.setenv("ATELIER_WORKERS", "0")
-    get_settings.cache_clear()
-    yield folder
-    get_settings.cache_clear()
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
-
-
-def ok(*args: str) -> Result:
-    result = run(*args)
-    assert result.exit_code == 0, (result.output, result.exception)
-    return result
 
 
 def database(folder: Path) -> Database:

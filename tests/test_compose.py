@@ -23,8 +23,10 @@ from atelier.engines.image.compose import Compose, checks
 from atelier.engines.image.compose.engine import layout_records
 from atelier.engines.image.compose.prompt import parse
 from atelier.web.app import create_app
-from tests.conftest import ASSETS, api_user, image_bytes, make_settings
-from tests.test_api import submit, upload, wait_job
+from tests.support.accounts import api_user
+from tests.support.api import submit, upload, wait_job
+from tests.support.media import image_bytes
+from tests.support.settings import ASSETS, make_settings
 
 PROMPTS = json.loads((Path(__file__).parent / "data" / "compose_prompts.json").read_text())
 FOXES = "three red foxes under a pine tree at sunset"

@@ -29,11 +29,12 @@ from atelier.store.models import Job
 from atelier.studio import Studio
 from atelier.studio.runner import Worker
 from atelier.training.engines import read_curve
-from tests import client_sets as cs
-from tests.conftest import ASSETS, ROOT, add_user, api_user, make_settings
-from tests.test_api import problem_fields, studio_of, submit, wait_job
-from tests.test_cli import data_dir, ok, run  # noqa: F401 - data_dir is a fixture
-from tests.test_market import admin_of, make_work, upgrade
+from tests.support import client_sets as cs
+from tests.support.accounts import add_user, admin_of, api_user, upgrade
+from tests.support.api import problem_fields, studio_of, submit, wait_job
+from tests.support.cli import ok, run
+from tests.support.settings import ASSETS, ROOT, make_settings
+from tests.support.works import make_work
 
 TINY = {"batch": 4, "seq": 48, "checkpoint_every": 4, "eval_every": 4}
 
@@ -62,7 +63,7 @@ def state(studio: Studio, who: Principal, model_id: str) -> dict[str, torch.Tens
 # ---------------------------------------------------------------- the CLI
 
 
-def test_the_dataset_cli_from_files_to_a_model(data_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_the_dataset_cli_from_files_to_a_model(data_dir: Path, tmp_path: Path) -> None:
     archive = tmp_path / "tunes.zip"
     archive.write_bytes(cs.zipped(cs.melody_files()))
     dataset_id = ok("dataset", "create", "client tunes", "--medium", "music").stdout.split()[-1]

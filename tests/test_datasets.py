@@ -23,7 +23,7 @@ from atelier.datasets.images import ImageMedium, perceptual_hash
 from atelier.datasets.melodies import MelodyMedium, piece_from_json
 from atelier.datasets.texts import TextMedium
 from atelier.engines.bounds import OverLimit
-from tests import client_sets as cs
+from tests.support import client_sets as cs
 
 Screen = Callable[[Decoded], str | None]
 

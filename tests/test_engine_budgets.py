@@ -32,7 +32,8 @@ from atelier.errors import Invalid
 from atelier.store.models import Job, Upload
 from atelier.studio import Studio
 from atelier.studio.uploads import measure
-from tests.conftest import add_user, image_bytes, sign_in
+from tests.support.accounts import add_user, sign_in
+from tests.support.media import image_bytes
 
 
 def set_trial(studio: Studio, **values: Any) -> None:

@@ -17,7 +17,7 @@ from atelier.engines.checks import REDRAWS, Candidate, best_index, draw
 from atelier.engines.image.compose import Compose
 from atelier.engines.image.compose.engine import ComposeParams
 from atelier.engines.music.restyle import MusicRestyle, RestyleParams
-from tests.conftest import ASSETS
+from tests.support.settings import ASSETS
 
 UPLOAD = "0" * 32
 # Every note a landmark restyle keeps (its opening, each bar's first note, the final

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from atelier.studio import Studio
-from tests.conftest import add_user, make_settings, s3_settings
-from tests.test_market import stylize_work
+from tests.support.accounts import add_user
+from tests.support.settings import make_settings, s3_settings
+from tests.support.works import stylize_work
 
 
 @pytest.fixture(params=["local", "s3"])

@@ -30,7 +30,7 @@ from atelier.engines.image.stylize import Stylize
 from atelier.evaluate import compare, damage, features, fidelity
 from atelier.evaluate import image as metrics
 from atelier.settings import get_settings
-from tests.test_pages import CHROMIUM, CHROMIUM_ARGS
+from tests.support.pages import CHROMIUM, CHROMIUM_ARGS
 
 SIDE = 96  # crops, pixels
 COUNT = 20  # images per set

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from atelier.web.headers import DOCS_POLICY, PAGE_POLICY
-from tests.conftest import image_bytes
+from tests.support.media import image_bytes
 
 ADMIN = {"email": "admin@localhost", "password": "admin password 1"}
 

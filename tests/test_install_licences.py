@@ -22,7 +22,8 @@ from fastapi.testclient import TestClient
 
 from atelier import optional_parts
 from atelier.web.app import create_app
-from tests.conftest import make_settings, sign_in
+from tests.support.accounts import sign_in
+from tests.support.settings import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK_SCRIPT = ROOT / "scripts" / "lock.py"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import api_user
-from tests.test_api import sse_events, submit, wait_job
+from tests.support.accounts import api_user
+from tests.support.api import sse_events, submit, wait_job
 
 WORDS = ["once", "upon", "a", "time"]
 

@@ -24,7 +24,8 @@ from atelier.errors import Conflict, PaymentRequired
 from atelier.store.models import Job, new_id
 from atelier.studio import Studio
 from atelier.web.app import create_app
-from tests.conftest import add_user, api_user, make_settings
+from tests.support.accounts import add_user, api_user
+from tests.support.settings import make_settings
 
 
 @pytest.fixture

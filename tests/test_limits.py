@@ -13,8 +13,10 @@ from fastapi.testclient import TestClient
 from atelier.safety import audit
 from atelier.studio import Studio
 from atelier.web.app import create_app
-from tests.conftest import PASSWORD, add_user, image_bytes, make_settings
-from tests.helpers_server import wait_until
+from tests.support.accounts import PASSWORD, add_user
+from tests.support.media import image_bytes
+from tests.support.servers import wait_until
+from tests.support.settings import make_settings
 
 
 def app_with(tmp_path: Path, database_url: str | None = None, **settings: object) -> FastAPI:

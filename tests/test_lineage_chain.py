@@ -19,8 +19,8 @@ from atelier.errors import Invalid
 from atelier.provenance import watermark
 from atelier.store.models import Work
 from atelier.studio import Studio
-from tests.conftest import add_user
-from tests.test_market import make_work, upgrade
+from tests.support.accounts import add_user, upgrade
+from tests.support.works import make_work
 
 pytestmark = pytest.mark.slow
 COMMERCIAL = {"standard": 4900, "extended": 20_000, "exclusive": 50_000, "cc0": 0}

@@ -19,7 +19,6 @@ from pypdf import PdfReader
 from sqlalchemy import func, null, select, update
 from sqlalchemy.exc import IntegrityError
 
-from atelier.accounts import service as accounts
 from atelier.accounts.authz import Principal
 from atelier.commerce import certificates, ledger, lineage
 from atelier.commerce.market_models import LicenceGrant, Listing, Order, UploadRights
@@ -29,46 +28,17 @@ from atelier.engines.image.portrait import Portrait
 from atelier.engines.image.stylize import Stylize
 from atelier.errors import Conflict, Forbidden, Invalid, StudioError
 from atelier.store.db import MIGRATIONS
-from atelier.store.models import Work
 from atelier.studio import Studio
-from atelier.studio.runner import Worker
-from tests.conftest import add_user, image_bytes, make_settings
+from tests.support.accounts import add_user, admin_of, upgrade
+from tests.support.media import image_bytes
+from tests.support.settings import make_settings
+from tests.support.works import make_work, stylize_work
 
 EUR = "EUR"
 PERSONAL, STANDARD, EXCLUSIVE = 900, 4900, 50_000
 
 
-# -- helpers (also used by the API and page tests) ---------------------------------------
-
-
-def admin_of(studio: Studio) -> Principal:
-    with studio.db.transaction() as s:
-        user = accounts.find_user(s, studio.settings.admin_email)
-        assert user is not None
-        return accounts.principal_for(user)
-
-
-def make_work(studio: Studio, who: Principal, engine: str, params: dict[str, Any]) -> Work:
-    """Submit a job and run it here with a real worker; returns its first work."""
-    job, _ = studio.jobs.submit(who, engine, params, seed=1)
-    assert Worker(studio).run_one()
-    job = studio.jobs.get(who, job.id)
-    assert job.status == "succeeded", job.error
-    return job.works[0]
-
-
-def stylize_work(studio: Studio, who: Principal, affirm: bool) -> Work:
-    upload = studio.uploads.add(who, "photo.png", image_bytes(96, 64))
-    if affirm:
-        studio.market.affirm_upload(who, upload.id)
-    return make_work(studio, who, "image.stylize", {"image": upload.id, "style": 3})
-
-
-def upgrade(studio: Studio, who: Principal, plan: str = "creator") -> Invoice:
-    """Subscribe to a paid plan; an admin records the bank transfer."""
-    _, invoice = studio.commerce.change_subscription(who, "subscribe", plan, None)
-    assert invoice is not None
-    return studio.commerce.mark_paid(admin_of(studio), invoice.id, "bank transfer")
+# -- helpers ----------------------------------------------------------------------------------
 
 
 def balance(studio: Studio, account: str, currency: str = EUR) -> int:

@@ -14,21 +14,13 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from atelier.accounts import service as accounts
-from atelier.accounts.authz import Principal
 from atelier.commerce.market_models import Order
 from atelier.commerce.models import Invoice
 from atelier.web.app import create_app
-from tests.conftest import api_user, make_settings
-from tests.test_api import studio_of, submit, upload, wait_job
-from tests.test_market import stylize_work, upgrade
-
-
-def principal(client: TestClient, email: str) -> Principal:
-    with studio_of(client).db.transaction() as s:
-        user = accounts.find_user(s, email)
-        assert user is not None
-        return accounts.principal_for(user)
+from tests.support.accounts import api_user, principal, upgrade
+from tests.support.api import studio_of, submit, upload, wait_job
+from tests.support.settings import make_settings
+from tests.support.works import stylize_work
 
 
 def test_market_api_end_to_end(client: TestClient) -> None:

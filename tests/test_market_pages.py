@@ -13,12 +13,11 @@ from sqlalchemy import select
 from atelier.commerce.market_models import Order
 from atelier.store.models import Job
 from atelier.studio import Studio
-from tests.conftest import PASSWORD, add_user, form_sign_in, image_bytes
-from tests.helpers_server import wait_until
-from tests.test_market import admin_of, upgrade
-from tests.test_pages import WAIT_MS, Server, browser, server, unlabelled_controls
+from tests.support.accounts import PASSWORD, add_user, admin_of, form_sign_in, upgrade
+from tests.support.media import image_bytes
+from tests.support.pages import WAIT_MS, Server, unlabelled_controls
+from tests.support.servers import wait_until
 
-__all__ = ["browser", "server"]  # the fixtures this module shares with test_pages
 pytestmark = pytest.mark.integration
 
 

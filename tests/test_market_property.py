@@ -25,10 +25,9 @@ from atelier.commerce.offers import KINDS, OFFERS
 from atelier.studio import Studio
 from atelier.studio.runner import Worker
 from atelier.web.app import create_app
-from tests.conftest import api_user, make_settings
-from tests.test_api import studio_of, submit, upload
-from tests.test_market import upgrade
-from tests.test_market_api import principal
+from tests.support.accounts import api_user, principal, upgrade
+from tests.support.api import studio_of, submit, upload
+from tests.support.settings import make_settings
 
 PAID = [k for k in KINDS if not OFFERS[k].free]
 # Prices a creator may type: valid ones, the edges, and a few out of range.

@@ -27,8 +27,9 @@ from atelier.engines.music.files import read_melody, read_piece
 from atelier.engines.music.generating import chorale, quantized
 from atelier.engines.music.piece import Note, Part, Piece, bar_length, merge_ties
 from atelier.web.app import create_app
-from tests.conftest import api_user, make_settings
-from tests.test_api import problem_fields, submit, upload, wait_job
+from tests.support.accounts import api_user
+from tests.support.api import problem_fields, submit, upload, wait_job
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.slow
 MAJOR = {0, 2, 4, 5, 7, 9, 11}

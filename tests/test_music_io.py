@@ -7,7 +7,6 @@ import io
 import re
 import wave
 from dataclasses import replace
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -29,76 +28,7 @@ from atelier.engines.music.files import (
 )
 from atelier.engines.music.piece import Note, Part, Piece, from_music21, merge_ties, to_music21
 from atelier.store.thumbnails import thumbnail
-
-F = Fraction
-
-
-def melody(*notes: tuple[int | None, F | int], start: F = F(0)) -> tuple[Note, ...]:
-    """Notes from (pitch, duration) pairs, one after the other."""
-    out = []
-    for pitch, duration in notes:
-        out.append(Note(pitch, start, F(duration)))
-        start += F(duration)
-    return tuple(out)
-
-
-# A 6/8 tune with an eighth-note pickup, a note tied over the bar line and a rest.
-JIG = Piece(
-    parts=(
-        Part(
-            "melody",
-            melody(
-                (67, F(1, 2)),
-                (72, F(3, 2)),
-                (74, F(1, 2)),
-                (76, F(1, 2)),
-                (74, F(3, 2)),  # an eighth tied to a quarter, across the bar line
-                (None, F(1, 2)),
-                (72, F(1)),
-                (71, F(1, 2)),
-                (72, F(1)),
-            ),
-            program=73,
-        ),
-    ),
-    key="C major",
-    meter="6/8",
-    tempo=96,
-    pickup=F(1, 2),
-    title="Test jig",
-)
-# The same tune as a person would write it in ABC.
-JIG_ABC = """X:1
-T:Test jig
-M:6/8
-L:1/8
-Q:1/4=96
-K:C
-G | c3 de d- | d2 z c2 B | c2 |]
-"""
-# 4/4 with eighth-note triplets and a sixteenth run, in E minor.
-TRIPLETS = Piece(
-    parts=(
-        Part(
-            "melody",
-            melody(
-                (64, F(1, 3)),
-                (66, F(1, 3)),
-                (67, F(1, 3)),
-                (71, F(1)),
-                (69, F(1, 4)),
-                (67, F(1, 4)),
-                (66, F(1, 4)),
-                (64, F(1, 4)),
-                (63, F(1)),
-                (64, F(4)),
-            ),
-        ),
-    ),
-    key="E minor",
-    meter="4/4",
-    tempo=120,
-)
+from tests.support.media import JIG, JIG_ABC, TRIPLETS, F, melody
 
 
 def sounding(piece: Piece, part: int = 0) -> tuple[Note, ...]:

@@ -12,9 +12,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from atelier.studio import Studio
-from tests.conftest import api_user, sign_in
-from tests.test_api import make_work
-from tests.test_market import admin_of
+from tests.support.accounts import admin_of, api_user, sign_in
+from tests.support.api import make_work
 
 PERSONAL = 900
 

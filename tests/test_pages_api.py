@@ -8,19 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Route, expect
 
-from tests.test_pages import (
-    EMAIL,
-    WAIT_MS,
-    Server,
-    browser,
-    new_page,
-    server,
-    unlabelled_controls,
-)
-from tests.test_pages_security import WATCH
+from tests.support.pages import EMAIL, WAIT_MS, WATCH, Server, new_page, unlabelled_controls
 
 pytestmark = pytest.mark.integration
-__all__ = ["browser", "server"]  # the page tests' fixtures, shared
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 

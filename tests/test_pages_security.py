@@ -11,19 +11,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, expect
 
-from tests.conftest import PASSWORD, image_bytes
-from tests.test_pages import EMAIL, WAIT_MS, Server, browser, server
+from tests.support.accounts import PASSWORD
+from tests.support.media import image_bytes
+from tests.support.pages import EMAIL, WAIT_MS, WATCH, Server
 
 pytestmark = pytest.mark.integration
-__all__ = ["browser", "server"]  # the page tests' fixtures, shared
-
-# Records every violation the page's policy reports, before any of the page's scripts run.
-WATCH = """
-window.violations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.violations.push(`${e.violatedDirective} ${e.blockedURI}`);
-});
-"""
 
 
 def test_a_journey_raises_no_content_security_policy_violation(

@@ -18,7 +18,9 @@ from atelier.errors import Forbidden, Invalid, NotFound, Unsupported
 from atelier.store.models import AuditEntry, User, Work, WorkEmbedding, utcnow
 from atelier.studio import Studio
 from atelier.studio.runner import Worker
-from tests.conftest import PASSWORD, add_user, image_bytes, make_settings
+from tests.support.accounts import PASSWORD, add_user
+from tests.support.media import image_bytes
+from tests.support.settings import make_settings
 
 
 @pytest.fixture(scope="module")

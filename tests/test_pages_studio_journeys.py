@@ -33,9 +33,11 @@ from atelier.errors import StudioError
 from atelier.store.models import Job, User
 from atelier.studio import Studio
 from atelier.web.app import create_app
-from tests.conftest import PASSWORD, add_user, form_sign_in, image_bytes, make_settings
-from tests.helpers_server import wait_until
-from tests.test_pages import CHROMIUM, CHROMIUM_ARGS, free_port, unlabelled_controls
+from tests.support.accounts import PASSWORD, add_user, form_sign_in
+from tests.support.media import image_bytes
+from tests.support.pages import CHROMIUM, CHROMIUM_ARGS, unlabelled_controls
+from tests.support.servers import free_port, wait_until
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.integration
 WAIT_MS = 90_000  # the longest any one expectation waits (a job on a busy machine)

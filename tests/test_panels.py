@@ -21,7 +21,7 @@ from PIL import Image
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-import tests.test_provenance  # noqa: F401 - registers test.picture (quick pictures)
+import tests.support.picture_engine  # noqa: F401 - registers test.picture (quick pictures)
 from atelier.accounts.authz import Principal
 from atelier.cli import main
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
@@ -32,7 +32,8 @@ from atelier.store.models import Work, utcnow
 from atelier.studio import Studio
 from atelier.studio.panels import ItemSpec, Panels, Seat
 from atelier.studio.runner import Worker
-from tests.conftest import add_user, make_settings, sign_in
+from tests.support.accounts import add_user, sign_in
+from tests.support.settings import make_settings
 
 # -- the statistics, by hand ---------------------------------------------------------------
 

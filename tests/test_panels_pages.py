@@ -17,18 +17,17 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import func, select, update
 
-import tests.test_provenance  # noqa: F401 - registers test.picture (quick pictures)
+import tests.support.picture_engine  # noqa: F401 - registers test.picture (quick pictures)
 from atelier.accounts.authz import Principal
 from atelier.evaluate.models import PanelReviewer, PanelVote, WorkFeedback
 from atelier.store.models import Work, utcnow
 from atelier.studio import Studio
 from atelier.studio.panels import ItemSpec
-from tests.conftest import PASSWORD, add_user, form_sign_in
-from tests.helpers_server import wait_until
-from tests.test_pages import EMAIL, WAIT_MS, Server, browser, server
+from tests.support.accounts import PASSWORD, add_user, form_sign_in
+from tests.support.pages import EMAIL, WAIT_MS, Server
+from tests.support.servers import wait_until
 
 pytestmark = pytest.mark.integration
-__all__ = ["browser", "server"]  # the page tests' fixtures, shared
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 # Records every violation the page's policy reports, before any of the page's scripts run.

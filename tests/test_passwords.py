@@ -23,8 +23,9 @@ from atelier.settings import get_settings
 from atelier.store.models import PasswordReset, utcnow
 from atelier.studio import Studio
 from atelier.web.app import create_app
-from tests.conftest import PASSWORD, add_user, make_settings, sign_in
-from tests.helpers_server import wait_until
+from tests.support.accounts import PASSWORD, add_user, sign_in
+from tests.support.servers import wait_until
+from tests.support.settings import make_settings
 
 NEW = "violet kettles hum at dawn"
 ADMIN = ("admin@localhost", "admin password 1")  # make_settings' first admin
@@ -189,7 +190,7 @@ def test_an_admin_reset_link_works_once_and_expires(client: TestClient) -> None:
 @pytest.fixture
 def mailing(tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
     outbox = tmp_path / "outbox"
-    hook = f"{sys.executable} {Path(__file__).parent / 'mail_hook.py'} {outbox}"
+    hook = f"{sys.executable} {Path(__file__).parent / 'support' / 'mail_hook.py'} {outbox}"
     settings = make_settings(tmp_path, mail_hook=hook, public_url="http://studio.example")
     with TestClient(create_app(settings)) as client:
         yield client, outbox

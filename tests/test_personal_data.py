@@ -15,10 +15,8 @@ from atelier.commerce.market_models import Order
 from atelier.commerce.models import Invoice, LedgerEntry
 from atelier.store.models import Upload, User, Work
 from atelier.studio import Studio
-from tests.conftest import PASSWORD, api_user, sign_in
-from tests.test_api import make_work
-from tests.test_market import admin_of, upgrade
-from tests.test_market_api import principal
+from tests.support.accounts import PASSWORD, admin_of, api_user, principal, sign_in, upgrade
+from tests.support.api import make_work
 
 
 def test_export_holds_all_of_a_users_data(client: TestClient) -> None:

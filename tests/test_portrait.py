@@ -22,9 +22,10 @@ from atelier.engines.base import Context, Creation, EngineConfig
 from atelier.engines.image.encode import embedded_parameters
 from atelier.engines.image.portrait import Portrait
 from atelier.web.app import create_app
-from tests.conftest import api_user, make_settings
-from tests.test_api import submit, wait_job
-from tests.test_stylize import pixels, png_text
+from tests.support.accounts import api_user
+from tests.support.api import submit, wait_job
+from tests.support.media import pixels, png_text
+from tests.support.settings import make_settings
 
 
 @pytest.fixture(scope="module")

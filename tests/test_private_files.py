@@ -9,7 +9,8 @@ from pathlib import Path
 
 from atelier.store.db import Database
 from atelier.studio import Studio
-from tests.conftest import add_user, make_settings
+from tests.support.accounts import add_user
+from tests.support.settings import make_settings
 
 
 def mode(path: Path) -> int:

@@ -9,13 +9,11 @@ import hashlib
 import io
 import json
 import threading
-import wave
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import c2pa
-import numpy as np
 import pytest
 from click.testing import CliRunner
 from cryptography import x509
@@ -24,22 +22,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from fastapi.testclient import TestClient
 from PIL import Image
-from pydantic import Field
 from pymerkle import InmemoryTree
 from sqlalchemy import select, update
 
+import tests.support.picture_engine  # noqa: F401 - registers test.picture (quick pictures)
 from atelier.cli import main
-from atelier.engines import registry
-from atelier.engines.base import (
-    Artifact,
-    Budget,
-    Context,
-    Creation,
-    Engine,
-    ImageUploadId,
-    Inputs,
-    Params,
-)
 from atelier.provenance import Claim, Provenance, merkle, watermark
 from atelier.provenance.keys import KeyProblem, KeyStore
 from atelier.provenance.log import sign_note
@@ -48,50 +35,10 @@ from atelier.store.db import Database
 from atelier.store.models import AuditEntry, LogCheckpoint, LogEntry, LogNode
 from atelier.studio import Studio
 from atelier.web.app import create_app
-from tests.conftest import api_user, image_bytes, make_settings
-from tests.test_api import submit, upload, wait_job
-
-# -- an engine that makes pictures and sound quickly ------------------------------------
-
-
-class PictureParams(Params):
-    width: int = Field(320, ge=16, le=1024)
-    height: int = Field(256, ge=16, le=1024)
-    format: Literal["png", "jpeg", "wav"] = "png"
-    image: ImageUploadId | None = None
-
-
-class Picture(Engine[PictureParams]):
-    """A smooth picture (or a tone), optionally tinted by an uploaded image."""
-
-    name = "test.picture"
-    medium = "image"
-    title = "Picture (test)"
-    description = "A smooth colourful picture, or a short tone as WAV."
-    Params = PictureParams
-
-    def output_budget(self, params: PictureParams, inputs: Inputs) -> Budget:
-        if params.format == "wav":
-            return Budget(audio_seconds=0.5)
-        return Budget(images=1, pixels=params.width * params.height, field="width")
-
-    def run(self, params: PictureParams, ctx: Context) -> list[Creation]:
-        if params.format == "wav":
-            buffer = io.BytesIO()
-            with wave.open(buffer, "wb") as out:
-                out.setnchannels(1)
-                out.setsampwidth(2)
-                out.setframerate(8000)
-                tone = np.sin(np.arange(4000) * 2 * np.pi * 440 / 8000) * 8000
-                out.writeframes(tone.astype("<i2").tobytes())
-            return [Creation([Artifact("tone.wav", "audio/wav", buffer.getvalue())], "tone")]
-        fmt = "JPEG" if params.format == "jpeg" else "PNG"
-        data = image_bytes(params.width, params.height, fmt=fmt, seed=ctx.seed % 1000)
-        mime = "image/jpeg" if fmt == "JPEG" else "image/png"
-        return [Creation([Artifact(f"picture.{params.format}", mime, data)], "picture")]
-
-
-registry.register(Picture)
+from tests.support.accounts import api_user
+from tests.support.api import studio_of, submit, upload, wait_job
+from tests.support.media import image_bytes
+from tests.support.settings import make_settings
 
 # -- helpers ---------------------------------------------------------------------------
 
@@ -108,10 +55,6 @@ def lite_api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """An app on SQLite, for what does not depend on the database."""
     with TestClient(create_app(make_settings(tmp_path, workers=1))) as client:
         yield client, api_user(client, "maker@example.com")
-
-
-def studio_of(client: TestClient) -> Studio:
-    return client.app.state.studio  # type: ignore[attr-defined,no-any-return]
 
 
 def make(client: TestClient, headers: dict[str, str], engine: str, **params: Any) -> dict[str, Any]:

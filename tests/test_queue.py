@@ -24,8 +24,8 @@ from atelier.errors import Conflict
 from atelier.store.models import TERMINAL_STATUSES, Job, Work, WorkFile, utcnow
 from atelier.studio import Studio
 from atelier.studio.runner import Worker, WorkerPool
-from tests.conftest import add_user, make_settings
-from tests.helpers_server import (
+from tests.support.accounts import add_user
+from tests.support.servers import (
     Running,
     api_key,
     atelier_env,
@@ -36,6 +36,7 @@ from tests.helpers_server import (
     wait_until,
     worker_processes,
 )
+from tests.support.settings import make_settings
 
 QUICK = {"seconds": 0.0}
 

@@ -19,9 +19,10 @@ from atelier.commerce.models import Plan
 from atelier.engines.base import Context, EngineConfig
 from atelier.engines.image.restore import Restore, RestoreParams
 from atelier.web.app import create_app
-from tests.conftest import api_user, make_settings
-from tests.test_api import submit, upload, wait_job
-from tests.test_stylize import photo, pixels, png, png_text
+from tests.support.accounts import api_user
+from tests.support.api import submit, upload, wait_job
+from tests.support.media import photo, pixels, png, png_text
+from tests.support.settings import make_settings
 
 CLEAN = photo(160, 120)
 # Rows and columns the scratches cross, away from the picture's own edges.

@@ -23,8 +23,9 @@ from atelier.engines.base import Artifact, Context, Creation, Engine, Params
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
 from atelier.store.models import AuditEntry, Job, Review, Screening, Work
 from atelier.studio import Studio
-from tests.conftest import add_user, api_user, make_settings, sign_in
-from tests.test_api import snapshot, studio_of, submit, wait_job
+from tests.support.accounts import add_user, api_user, sign_in
+from tests.support.api import snapshot, studio_of, submit, wait_job
+from tests.support.settings import make_settings
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@localhost", "admin password 1"  # make_settings'
 FLAGGED = "a gory battlefield, blood and guts everywhere"  # violence: flag by default

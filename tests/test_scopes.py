@@ -17,8 +17,10 @@ from atelier.accounts import service as accounts
 from atelier.store.models import ApiKey, Base
 from atelier.studio import Studio
 from atelier.studio.runner import Worker
-from tests.conftest import add_user, image_bytes, make_settings
-from tests.test_api import studio_of
+from tests.support.accounts import add_user
+from tests.support.api import studio_of
+from tests.support.media import image_bytes
+from tests.support.settings import make_settings
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # Bodies that would change something if the scope were not checked.

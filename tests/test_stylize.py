@@ -12,46 +12,13 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image, ImageDraw, PngImagePlugin
+from PIL import Image
 
 from atelier.web.app import create_app
-from tests.conftest import api_user, image_bytes, make_settings
-from tests.test_api import submit, upload, wait_job
-
-
-def photo(width: int = 128, height: int = 96) -> Image.Image:
-    """A small 'photo': a sky-to-grass gradient with a sun, a house and a tree."""
-    y = np.linspace(0, 1, height)[:, None, None]
-    sky, grass = np.array([90, 150, 230]), np.array([60, 160, 70])
-    pixels = np.broadcast_to(sky * (1 - y) + grass * y, (height, width, 3)).astype(np.uint8)
-    image = Image.fromarray(np.ascontiguousarray(pixels))
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((width * 0.70, height * 0.08, width * 0.90, height * 0.35), fill=(250, 220, 40))
-    draw.rectangle((width * 0.15, height * 0.45, width * 0.45, height * 0.85), fill=(200, 60, 50))
-    draw.polygon(
-        [
-            (width * 0.12, height * 0.45),
-            (width * 0.30, height * 0.22),
-            (width * 0.48, height * 0.45),
-        ],
-        fill=(110, 40, 30),
-    )
-    draw.ellipse((width * 0.55, height * 0.40, width * 0.70, height * 0.70), fill=(30, 110, 40))
-    return image
-
-
-def png_text(data: bytes | Path) -> dict[str, str]:
-    """The text chunks of a PNG file."""
-    image = Image.open(data if isinstance(data, Path) else io.BytesIO(data))
-    assert isinstance(image, PngImagePlugin.PngImageFile)
-    return dict(image.text)
-
-
-def png(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
-
+from tests.support.accounts import api_user
+from tests.support.api import submit, upload, wait_job
+from tests.support.media import image_bytes, photo, pixels, png, png_text
+from tests.support.settings import make_settings
 
 PHOTO = photo()
 
@@ -81,11 +48,6 @@ def stylize(
     response = client.get(work["url"], headers=headers)
     assert response.status_code == 200 and response.headers["content-type"] == "image/png"
     return response.content, work
-
-
-def pixels(data: bytes | Image.Image, mode: str = "RGB") -> np.ndarray:
-    image = data if isinstance(data, Image.Image) else Image.open(io.BytesIO(data))
-    return np.asarray(image.convert(mode)).astype(np.float64)
 
 
 def source_at(size: tuple[int, int]) -> np.ndarray:
@@ -195,7 +157,7 @@ def test_runs_through_studio_and_worker_without_the_web(tmp_path: Path) -> None:
     """The same engine behind the studio alone: submit, a worker runs it, a work is stored."""
     from atelier.studio import Studio
     from atelier.studio.runner import Worker
-    from tests.conftest import add_user
+    from tests.support.accounts import add_user
 
     studio = Studio(make_settings(tmp_path))
     studio.prepare()

@@ -20,8 +20,9 @@ from atelier.engines.text.restyle import Restyle, chunks
 from atelier.engines.text.summarize import Summarize
 from atelier.engines.text.write import Write
 from atelier.web.app import create_app
-from tests.conftest import ASSETS, api_user, make_settings
-from tests.test_api import problem_fields, submit, wait_job
+from tests.support.accounts import api_user
+from tests.support.api import problem_fields, submit, wait_job
+from tests.support.settings import ASSETS, make_settings
 
 pytestmark = pytest.mark.slow
 CONFIG = EngineConfig(assets_dir=ASSETS, threads=1)

@@ -21,8 +21,9 @@ from atelier.engines.text.runtime import Completion
 from atelier.engines.text.summarize import Summarize
 from atelier.engines.text.write import Write
 from atelier.web.app import create_app
-from tests.conftest import ASSETS, api_user, make_settings
-from tests.test_api import problem_fields
+from tests.support.accounts import api_user
+from tests.support.api import problem_fields
+from tests.support.settings import ASSETS, make_settings
 
 CONFIG = EngineConfig(assets_dir=ASSETS, threads=1)
 AUSTEN = (

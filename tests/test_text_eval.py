@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from atelier.cli import main
 from atelier.evaluate import text
 from atelier.settings import get_settings
-from tests.conftest import ASSETS
+from tests.support.settings import ASSETS
 
 pytestmark = pytest.mark.slow
 DATA = {

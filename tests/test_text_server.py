@@ -16,7 +16,8 @@ import pytest
 from atelier.engines.base import Context, EngineConfig
 from atelier.engines.text.runtime import PACKAGED_GGUF, OpenAIServerModel
 from atelier.engines.text.write import Write
-from tests.conftest import ASSETS, _free_port
+from tests.support.servers import free_port
+from tests.support.settings import ASSETS
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -24,7 +25,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
     Write(EngineConfig(assets_dir=ASSETS)).prepare()
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(ASSETS / PACKAGED_GGUF)]
     command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"]
     command += ["--n_threads", "1", "--n_threads_batch", "1", "--verbose", "False"]

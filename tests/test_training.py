@@ -30,9 +30,9 @@ from atelier.engines.music.model import MelodyNet, load
 from atelier.engines.music.piece import Piece
 from atelier.training import lineage, lora, melodies, run, style, voice
 from atelier.training.loop import Progress
-from tests import client_sets as cs
-from tests.conftest import ASSETS
-from tests.test_diffusion import build_tiny_pipeline
+from tests.support import client_sets as cs
+from tests.support.diffusion import build_tiny_pipeline
+from tests.support.settings import ASSETS
 
 ROOT = Path(__file__).resolve().parent.parent
 RESUME_TOLERANCE = 0.0

@@ -20,8 +20,8 @@ from atelier.engines.music import render
 from atelier.engines.music.files import read_melody
 from atelier.engines.music.piece import Note, Part, Piece, merge_ties
 from atelier.engines.music.transcribe import Transcribe, TranscribeParams
-from tests.conftest import api_user
-from tests.test_api import problem_fields, submit, upload, wait_job
+from tests.support.accounts import api_user
+from tests.support.api import problem_fields, submit, upload, wait_job
 
 UPLOAD = "a" * 32
 # "Twinkle"-like tune in G: (MIDI pitch, quarter notes)

@@ -28,8 +28,9 @@ from PIL import Image
 
 from atelier.engines.music import render
 from atelier.web.app import create_app
-from tests.conftest import api_user, image_bytes, make_settings
-from tests.test_music_io import JIG, JIG_ABC, TRIPLETS
+from tests.support.accounts import api_user
+from tests.support.media import JIG, JIG_ABC, TRIPLETS, image_bytes
+from tests.support.settings import make_settings
 
 SECONDS_PER_UPLOAD = 30
 PEAK_MEMORY_GROWTH = 600_000_000

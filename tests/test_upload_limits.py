@@ -22,10 +22,11 @@ from atelier.engines.bounds import BoundedZip, OverLimit, run_bounded
 from atelier.engines.music import render
 from atelier.engines.music.files import check_music
 from atelier.web.app import create_app
-from tests.conftest import add_user, api_user, make_settings, sign_in
-from tests.helpers_server import wait_until
-from tests.test_api import problem_fields, snapshot, studio_of
-from tests.test_music_io import JIG, JIG_ABC
+from tests.support.accounts import add_user, api_user, sign_in
+from tests.support.api import problem_fields, snapshot, studio_of
+from tests.support.media import JIG, JIG_ABC
+from tests.support.servers import wait_until
+from tests.support.settings import make_settings
 
 MXL_CONTAINER = (
     '<?xml version="1.0"?><container><rootfiles>'

@@ -16,8 +16,10 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from atelier.web.app import create_app
-from tests.conftest import api_user, image_bytes, make_settings
-from tests.test_api import problem_fields, snapshot, studio_of
+from tests.support.accounts import api_user
+from tests.support.api import problem_fields, snapshot, studio_of
+from tests.support.media import image_bytes
+from tests.support.settings import make_settings
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:

@@ -20,9 +20,10 @@ from atelier.engines.base import Context, EngineConfig
 from atelier.engines.image import esrgan
 from atelier.engines.image.upscale import Upscale, UpscaleParams
 from atelier.web.app import create_app
-from tests.conftest import api_user, make_settings
-from tests.test_api import submit, upload, wait_job
-from tests.test_stylize import photo, pixels, png, png_text
+from tests.support.accounts import api_user
+from tests.support.api import submit, upload, wait_job
+from tests.support.media import photo, pixels, png, png_text
+from tests.support.settings import make_settings
 
 PICTURE = photo(48, 40)
 

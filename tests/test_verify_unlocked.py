@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 
 from atelier.provenance import watermark
 from atelier.web.app import create_app
-from tests.conftest import api_user, image_bytes, make_settings
+from tests.support.accounts import api_user
+from tests.support.media import image_bytes
+from tests.support.settings import make_settings
 
 
 def test_a_write_completes_while_a_verify_is_examining_its_file(

@@ -19,7 +19,8 @@ import httpx
 import pytest
 
 from atelier.store.models import TERMINAL_STATUSES
-from tests.helpers_server import (
+from tests.support.media import photo, png
+from tests.support.servers import (
     Running,
     api_key,
     atelier_env,
@@ -30,7 +31,6 @@ from tests.helpers_server import (
     wait_until,
     worker_processes,
 )
-from tests.test_stylize import photo, png
 
 pytestmark = pytest.mark.integration
 

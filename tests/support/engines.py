@@ -1,5 +1,5 @@
 """Engines for tests and benchmarks of the spine itself (registered via
-ATELIER_ENGINE_MODULES=tests.engines, or by importing this module)."""
+ATELIER_ENGINE_MODULES=tests.support.engines, or by importing this module)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Helpers for tests that run the real `atelier` command in a subprocess.
+"""Servers the tests start and wait for: free loopback ports, PostgreSQL's binaries, and
+the real `atelier` command in a subprocess.
 
 `wait_until` polls a condition with a deadline (tests never sleep a fixed time to wait);
 `atelier_env` builds the environment a subprocess reads its settings from; `Running`
@@ -6,7 +7,9 @@ starts `atelier serve` or `atelier worker`, logs to a file and always stops it."
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,8 +22,8 @@ from typing import TypeVar
 import httpx
 
 from atelier.settings import RATE_LIMITED
+from tests.support.settings import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ATELIER = ROOT / ".venv" / "bin" / "atelier"
 ADMIN_EMAIL = "admin@localhost"
 ADMIN_PASSWORD = "admin password for tests"
@@ -50,6 +53,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def pg_bin() -> Path:
+    """The folder of PostgreSQL's initdb and pg_ctl."""
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not candidates:
+        raise RuntimeError(
+            "PostgreSQL is not installed: run `make setup` (apt-get install postgresql)"
+        )
+    return Path(candidates[-1]).parent
+
+
 def atelier_env(data_dir: Path, database_url: str, **settings: object) -> dict[str, str]:
     """The environment for an `atelier` subprocess: ATELIER_* from `settings`, none inherited."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATELIER_")}
@@ -58,7 +74,7 @@ def atelier_env(data_dir: Path, database_url: str, **settings: object) -> dict[s
             "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             "ATELIER_DATA_DIR": str(data_dir),
             "ATELIER_DATABASE_URL": database_url,
-            "ATELIER_ENGINE_MODULES": '["tests.engines"]',
+            "ATELIER_ENGINE_MODULES": '["tests.support.engines"]',
             "ATELIER_ADMIN_EMAIL": ADMIN_EMAIL,
             "ATELIER_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "ATELIER_ENGINE_THREADS": "1",

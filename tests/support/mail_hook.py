@@ -1,4 +1,4 @@
-"""A mail hook for tests: `python tests/mail_hook.py FOLDER` writes the mail it reads on
+"""A mail hook for tests: `python tests/support/mail_hook.py FOLDER` writes the mail it reads on
 standard input to FOLDER/mail-N.json, as a real hook would hand it to a mail server."""
 
 from __future__ import annotations
