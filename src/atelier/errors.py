@@ -64,7 +64,7 @@ class NotEnoughCredits(PaymentRequired):
     def __init__(self, needed: int, balance: int) -> None:
         super().__init__(
             f"this job costs up to {needed} credits and your balance is {balance}: "
-            f"{needed - balance} more are needed; buy a credit pack or change plan",
+            f"{needed - balance} short; buy a credit pack or change plan",
             field="credits",
         )
         self.needed = needed
