@@ -290,7 +290,7 @@ def _cost_line(
         named = " and ".join(labels.get(n, n) for n in quote.missing)
         verb = "is" if len(quote.missing) == 1 else "are"
         return {"text": f"Cost shown once {named} {verb} filled in", "short": 0}
-    text = f"About {quote.seconds} s · {quote.credits} credits"
+    text = f"About {quote.seconds} s · {quote.credits} credit{'' if quote.credits == 1 else 's'}"
     if quote.typical:
         named = " and ".join(labels.get(n, n).lower() for n in quote.typical)
         text += f" for a typical {named} (choose yours for its own cost)"
