@@ -365,6 +365,11 @@
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
 
+  // -- a secret shown once (a new API key): one click selects all of it to copy ---------
+  for (const field of document.querySelectorAll("[data-select-all]")) {
+    field.addEventListener("focus", () => field.select());
+  }
+
   // -- the full-size viewer: the picture at its own size, dragged to move around ---------
   const viewer = document.getElementById("viewer");
   if (viewer) {
