@@ -128,7 +128,8 @@ def test_a_balance_short_of_the_estimate_is_refused_with_402(studio: Studio) -> 
     studio.engines.get("test.wait").estimate_cost = lambda params, budget: 4.0  # type: ignore[method-assign]
     with pytest.raises(PaymentRequired) as refused:
         studio.jobs.submit(who, "test.wait", {})
-    assert "costs up to 4 credits and your balance is 3" in refused.value.detail
+    assert "costs up to 4 credits and your balance is 3: 1 short" in refused.value.detail
+    assert (refused.value.needed, refused.value.balance, refused.value.missing) == (4, 3, 1)
     with studio.db.transaction() as s:
         assert s.scalars(select(Job)).all() == []
 

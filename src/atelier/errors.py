@@ -3,6 +3,8 @@ field that is wrong. A shared helper, like settings: every room may import it.""
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class StudioError(Exception):
     status = 400
@@ -14,6 +16,10 @@ class StudioError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors if errors is not None else ([(field, detail)] if field else [])
+
+    def members(self) -> dict[str, Any]:
+        """What a problem document says beyond its detail (RFC 9457 extension members)."""
+        return {}
 
 
 class Invalid(StudioError):
@@ -49,6 +55,27 @@ class Unsupported(StudioError):
 class PaymentRequired(StudioError):
     status = 402
     title = "Payment required"
+
+
+class NotEnoughCredits(PaymentRequired):
+    """A balance short of what a job may cost: the amounts, so a door can say how many
+    credits are missing and offer a way to buy them."""
+
+    def __init__(self, needed: int, balance: int) -> None:
+        super().__init__(
+            f"this job costs up to {needed} credits and your balance is {balance}: "
+            f"{needed - balance} short; buy a credit pack or change plan",
+            field="credits",
+        )
+        self.needed = needed
+        self.balance = balance
+
+    @property
+    def missing(self) -> int:
+        return self.needed - self.balance
+
+    def members(self) -> dict[str, Any]:
+        return {"needed": self.needed, "balance": self.balance, "missing": self.missing}
 
 
 class TooManyRequests(StudioError):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from atelier.commerce import ledger, plans
 from atelier.commerce.ledger import CREDITS, Leg, user_account
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
-from atelier.errors import PaymentRequired
+from atelier.errors import NotEnoughCredits
 from atelier.store.models import Job, utcnow
 
 MIN_CHARGE = 1  # credits: the least a job costs, however fast it ran
@@ -127,11 +127,7 @@ def reserve(db: Session, job: Job) -> None:
     amount = reservation(job.cost_estimate)
     have = balance(db, job.owner_id)
     if have < amount:
-        raise PaymentRequired(
-            f"this job costs up to {amount} credits and your balance is {have}; "
-            "buy a credit pack or change plan",
-            field="credits",
-        )
+        raise NotEnoughCredits(amount, have)
     ledger.post(
         db,
         f"job:{job.id}:reserve",

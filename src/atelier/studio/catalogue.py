@@ -11,6 +11,8 @@ from atelier.engines.base import Engine, Inputs, Params
 from atelier.engines.custom import MODEL_KEY
 from atelier.errors import Invalid
 
+UNSENT = "0" * 32  # an upload's place in an estimate's parameters before it is sent
+
 
 def params_schema(engine: Engine[Any]) -> dict[str, Any]:
     """The JSON schema of the engine's parameters (read it, never change it)."""
@@ -111,18 +113,29 @@ class Catalogue:
         """The engines this process can run now (their models and packages are here)."""
         return [e.name for e in self._engines.values() if e.available() is None]
 
+    def missing(self, engine_name: str, params: dict[str, Any]) -> list[str]:
+        """The required parameters still empty, uploads and datasets aside (an estimate
+        does without those): a form not yet complete, rather than a wrong one."""
+        engine = self.get(engine_name)
+        files = {*upload_fields(engine), *dataset_fields(engine)}
+        required = params_schema(engine).get("required", [])
+        return [n for n in required if n not in files and params.get(n) in (None, "", [])]
+
     def estimate(
         self, engine_name: str, params: dict[str, Any], inputs: Inputs | None = None
     ) -> dict[str, float]:
         """Seconds and credits an engine expects for these parameters, before submitting,
-        from its budget. Upload and dataset fields may be left out: an estimate reads
-        parameters and the measures of the uploads in `inputs` (by parameter; a typical one
-        for any other), never files."""
+        from its budget. Upload and dataset fields may be left out when required or
+        measured in `inputs`: an estimate reads parameters and the measures of the uploads
+        in `inputs` (by parameter; a typical one for any other), never files. An optional
+        one neither given nor measured stays out (a stylize without a style picture, a
+        restore without a mask): filling it would judge settings nobody chose."""
         engine = self.get(engine_name)
         filled = dict(params)
+        required = set(params_schema(engine).get("required", []))
         for name in [*upload_fields(engine), *dataset_fields(engine)]:
-            if not filled.get(name):
-                filled[name] = "0" * 32
+            if not filled.get(name) and (name in required or name in (inputs or {})):
+                filled[name] = UNSENT
         params_in = validated(engine, filled, strip_prefix=False)
         budget = engine.output_budget(params_in, inputs or {})
         return {

@@ -2,6 +2,7 @@
 
 studio.jobs        the spine: submit, claim, heartbeat, finish, fail (spine.py)
 studio.engines     the engines, by name and medium; estimates (catalogue.py)
+studio.quotes      what a job would cost its caller, against their balance (quotes.py)
 studio.uploads     files that parameters name (uploads.py)
 studio.works       what jobs made: see, publish, change, delete, export (works.py)
 studio.gallery     published works, search by meaning, creators (gallery.py)
@@ -44,6 +45,7 @@ from atelier.studio.models import Models
 from atelier.studio.moderation import Moderation
 from atelier.studio.panels import Panels
 from atelier.studio.personal_data import PersonalData
+from atelier.studio.quotes import Quotes
 from atelier.studio.sealing import Sealing
 from atelier.studio.spine import Spine
 from atelier.studio.status import Status
@@ -100,6 +102,7 @@ class Studio:
         self.custom = Custom(self.db, self.engines, self.models, self.commerce)
         self.commerce.fulfilment.register("custom_model", QuotedTraining(self.jobs, self.engines))
         self.uploads = Uploads(settings, self.db, self.artifacts, self.provenance)
+        self.quotes = Quotes(self.db, self.engines, self.commerce)
         self.works = Works(settings, self.db, self.artifacts, self.engines, self.commerce)
         self.gallery = Gallery(self.db, self.engines)
         self.personal = PersonalData(settings, self.db, self.artifacts, self.works)

@@ -43,6 +43,18 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[FieldError] | None = Field(None, description="The fields that are wrong.")
+    needed: int | None = Field(None, description="402: the credits the job may cost.")
+    balance: int | None = Field(None, description="402: the credits you have.")
+    missing: int | None = Field(None, description="402: the credits you are short.")
+    buy: str | None = Field(
+        None, description="402: the page where credit packs and plans are bought."
+    )
+    packs: str | None = Field(None, description="402: the credit packs on sale (API).")
+    plans: str | None = Field(None, description="402: the plans on offer (API).")
+
+
+# Where a caller short of credits can get more: the page, and the API's lists.
+BUY_LINKS = {"buy": "/account/plans", "packs": "/v1/credit-packs", "plans": "/v1/plans"}
 
 
 def problem(
@@ -51,6 +63,7 @@ def problem(
     detail: str,
     errors: list[tuple[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    members: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -60,6 +73,7 @@ def problem(
     }
     if errors:
         body["errors"] = [{"field": field, "message": message} for field, message in errors]
+    body.update(members or {})
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -78,7 +92,10 @@ def _field(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(StudioError)
     async def studio_error(_request: Request, exc: StudioError) -> JSONResponse:
-        return problem(exc.status, exc.title, exc.detail, exc.errors)
+        members = exc.members()
+        if exc.status == 402:
+            members.update(BUY_LINKS)
+        return problem(exc.status, exc.title, exc.detail, exc.errors, members=members)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -115,29 +115,35 @@ def _items(text: str) -> list[str]:
 
 
 def params_from_form(fields: list[FormField], form: dict[str, str]) -> dict[str, Any]:
-    """Blank optional fields are left out so the engine's defaults apply; types are the
+    """What the person set: a blank optional field, or one still at the default the page
+    filled in, is left out, so the engine's default applies and the engine sees it as not
+    chosen (a LoRA knob shown on a house-style form is not a LoRA setting). Types are the
     schema's, and a value that does not convert is passed on for the engine to reject.
     A multiple choice arrives joined with commas (see `form_values`)."""
     params: dict[str, Any] = {}
     for field in fields:
-        if field.kind == "checkbox":
-            params[field.name] = field.name in form
-            continue
-        value = form.get(field.name, "").strip()
-        if value == "":
-            continue
-        if field.kind == "select":  # an option keeps its type (a number stays one)
-            params[field.name] = next((o for o in field.options or [] if str(o) == value), value)
-            continue
-        if field.kind in ("list", "multi"):
-            params[field.name] = _items(value)
-            continue
-        converter = {"integer": int, "number": float}.get(field.kind)
-        try:
-            params[field.name] = converter(value) if converter else value
-        except ValueError:
+        value = _value(field, form)
+        if value is not None and value != field.default:
             params[field.name] = value
     return params
+
+
+def _value(field: FormField, form: dict[str, str]) -> Any:
+    """The field's value as its schema types it; None when it is blank."""
+    if field.kind == "checkbox":
+        return field.name in form
+    value = form.get(field.name, "").strip()
+    if value == "":
+        return None
+    if field.kind == "select":  # an option keeps its type (a number stays one)
+        return next((o for o in field.options or [] if str(o) == value), value)
+    if field.kind in ("list", "multi"):
+        return _items(value)
+    converter = {"integer": int, "number": float}.get(field.kind)
+    try:
+        return converter(value) if converter else value
+    except ValueError:
+        return value
 
 
 def form_values(fields: list[FormField], form: Any) -> dict[str, str]:

@@ -4,6 +4,7 @@ engine), and the live job page where a result appears in place."""
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -19,8 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from atelier.accounts.authz import Principal
-from atelier.engines.base import Engine
-from atelier.errors import Forbidden, StudioError
+from atelier.engines.base import Engine, Measure
+from atelier.errors import Forbidden, NotEnoughCredits, StudioError
 from atelier.studio import Studio
 from atelier.studio.catalogue import params_schema
 from atelier.training.engines import Trainer
@@ -52,12 +53,14 @@ from atelier.web.pages.forms import (
     params_from_form,
     values_from_params,
 )
+from atelier.web.problems import BUY_LINKS
 from atelier.web.schemas.studio import job_out, work_out
 
 router = APIRouter(include_in_schema=False)
 # The tab a medium's create page opens on: the engine that needs nothing but words.
 FIRST_TAB = {"image": "image.compose", "text": "text.write"}
 WELCOME = "/create/image?welcome=1"  # where a new account's first sign-in lands
+BUY_PAGE = BUY_LINKS["buy"]  # where credit packs and plans are bought
 
 
 def _safe_next(target: str) -> str:
@@ -178,11 +181,9 @@ def _create(
     fields = context.pop("fields", None) or form_fields(params_schema(engine))
     values = context.pop("values", {})
     try:
-        estimate: dict[str, float] | None = studio.engines.estimate(
-            engine.name, params_from_form(fields, values)
-        )
+        cost: dict[str, Any] | None = _cost_line(studio, who, engine, fields, values, {})
     except StudioError:
-        estimate = None
+        cost = None
     return render(
         request,
         "create.html",
@@ -192,9 +193,9 @@ def _create(
         tabs=[e for e in studio.engines.all() if e.medium == engine.medium],
         fields=fields,
         values=values,
-        estimate=estimate,
+        cost=cost,
         unavailable=engine.available(),
-        **{"uploads": {}, "errors": {}, "error": None, **context},
+        **{"uploads": {}, "errors": {}, "error": None, "short": None, **context},
     )
 
 
@@ -242,7 +243,9 @@ def create_estimate(
     who: Principal | None = Depends(page_principal),
     studio: Studio = Depends(get_studio),
 ) -> JSONResponse:
-    """The cost of what the form says now (the page asks as the user types)."""
+    """The cost of what the form says now (the page asks as the user types): a file sent
+    before is `keep-NAME`; one chosen but not sent yet is `measure-NAME`, what the page
+    measured of it ("640x480" for a picture, "12.5s" for a recording, "" for neither)."""
     if who is None:
         return JSONResponse({"error": "sign in first"}, status_code=401)
     try:
@@ -250,10 +253,57 @@ def create_estimate(
         fields = form_fields(params_schema(engine))
         query = request.query_params
         values = {k: ",".join(query.getlist(k)) for k in query}
-        return JSONResponse(studio.engines.estimate(engine.name, params_from_form(fields, values)))
+        chosen: dict[str, Measure | None] = {}
+        for field in fields:
+            if field.kind != "file":
+                continue
+            values[field.name] = values.pop(f"keep-{field.name}", "")
+            if f"measure-{field.name}" in values:
+                chosen[field.name] = _measured(values[f"measure-{field.name}"])
+        return JSONResponse(_cost_line(studio, who, engine, fields, values, chosen))
     except StudioError as exc:
         problems = [f"{f.split('.')[-1]}: {m}" for f, m in exc.errors] or [exc.detail]
         return JSONResponse({"error": "; ".join(problems)}, status_code=exc.status)
+
+
+def _measured(text: str) -> Measure | None:
+    """What the page measured of a chosen file: "WIDTHxHEIGHT" or "SECONDSs"; None else."""
+    size = re.fullmatch(r"(\d{1,5})x(\d{1,5})", text)
+    if size:
+        return Measure(width=int(size[1]), height=int(size[2]))
+    length = re.fullmatch(r"(\d{1,5}(?:\.\d+)?)s", text)
+    return Measure(seconds=float(length[1])) if length else None
+
+
+def _cost_line(
+    studio: Studio,
+    who: Principal,
+    engine: Engine,
+    fields: list[FormField],
+    values: dict[str, str],
+    chosen: dict[str, Measure | None],
+) -> dict[str, Any]:
+    """The cost line beside Create, as the page shows it and the form's script gets it."""
+    quote = studio.quotes.quote(who, engine.name, params_from_form(fields, values), chosen)
+    labels = {f.name: f.label for f in fields}
+    if quote.missing:
+        named = " and ".join(labels.get(n, n) for n in quote.missing)
+        verb = "is" if len(quote.missing) == 1 else "are"
+        return {"text": f"Cost shown once {named} {verb} filled in", "short": 0}
+    text = f"About {quote.seconds} s · {quote.credits} credit{'' if quote.credits == 1 else 's'}"
+    if quote.typical:
+        named = " and ".join(labels.get(n, n).lower() for n in quote.typical)
+        text += f" for a typical {named} (choose yours for its own cost)"
+    if quote.short:
+        text += f": more than your balance of {quote.balance} credits ({quote.short} short)"
+    return {
+        "text": text,
+        "seconds": quote.seconds,
+        "credits": quote.credits,
+        "balance": quote.balance,
+        "short": quote.short,
+        "buy": BUY_PAGE if quote.short else None,
+    }
 
 
 @router.post(
@@ -307,6 +357,19 @@ async def create_submit(
             engine.name,
             params_from_form(fields, values),
             int(seed_text) if seed_text else None,
+        )
+    except NotEnoughCredits as exc:  # nothing to mark: say what is missing, offer to buy
+        return _create(
+            request,
+            who,
+            studio,
+            engine,
+            status=exc.status,
+            fields=fields,
+            values=values,
+            uploads=_uploads_shown(studio, who, fields, values, {}),
+            short=exc,
+            buy=BUY_PAGE,
         )
     except StudioError as exc:
         for field_path, message in exc.errors:

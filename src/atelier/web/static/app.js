@@ -259,27 +259,65 @@
   window.atelierWav = wavBlob; // for the page tests
 
   // -- the cost estimate, asked for as the form changes ----------------------------------
+  // A file chosen but not sent yet is measured here (a picture's size, a recording's
+  // length), so the cost is the one of that file; the line warns when it passes the balance.
   for (const form of document.querySelectorAll("form[data-estimate]")) {
     const output = form.querySelector("#estimate");
+    const line = form.querySelector("#estimate-line");
+    const buy = form.querySelector("#estimate-buy");
+    const measured = new WeakMap();
     let timer = null;
     const ask = async () => {
       const query = new URLSearchParams();
       for (const [name, value] of new FormData(form)) {
-        if (typeof value === "string" && name !== "csrf_token") query.append(name, value);
+        if (typeof value === "string") {
+          if (name !== "csrf_token") query.append(name, value);
+        } else if (value.size) {
+          if (!measured.has(value)) measured.set(value, measureFile(value));
+          query.append(`measure-${name}`, await measured.get(value));
+        }
       }
+      let short = false;
       try {
         const response = await fetch(`${form.dataset.estimate}?${query}`, { credentials: "same-origin" });
         const body = await response.json();
-        output.textContent = response.ok
-          ? `About ${body.seconds} s · ${body.credits} credits`
-          : `No estimate yet: ${body.error}`;
+        output.textContent = response.ok ? body.text : `No estimate yet: ${body.error}`;
+        short = response.ok && body.short > 0;
+        if (short) buy.href = body.buy;
       } catch (error) {
         output.textContent = "No estimate: the studio did not answer.";
       }
+      line.classList.toggle("short", short);
+      buy.hidden = !short;
     };
     form.addEventListener("input", () => {
       window.clearTimeout(timer);
       timer = window.setTimeout(ask, 350);
+    });
+  }
+
+  // What the estimate needs of a chosen file: "WIDTHxHEIGHT", "SECONDSs" or "" (neither).
+  function measureFile(file) {
+    return new Promise((resolve) => {
+      const url = URL.createObjectURL(file);
+      const done = (text) => {
+        URL.revokeObjectURL(url);
+        resolve(text);
+      };
+      if (file.type.startsWith("image/")) {
+        const picture = new Image();
+        picture.onload = () => done(`${picture.naturalWidth}x${picture.naturalHeight}`);
+        picture.onerror = () => done("");
+        picture.src = url;
+      } else if (file.type.startsWith("audio/")) {
+        const audio = document.createElement("audio");
+        audio.preload = "metadata";
+        audio.onloadedmetadata = () => done(Number.isFinite(audio.duration) ? `${audio.duration.toFixed(1)}s` : "");
+        audio.onerror = () => done("");
+        audio.src = url;
+      } else {
+        done("");
+      }
     });
   }
 

@@ -1,0 +1,109 @@
+"""Costs in a real browser (Debian Chromium through Playwright, a real server on a free
+port): a user with few credits sees the cost line warn as soon as the chosen picture makes
+the job dearer than the balance, and, creating anyway, a 402 page that names the
+shortfall and links to the page that sells credit packs and plans."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, expect, sync_playwright
+from sqlalchemy import update
+
+from atelier.commerce.models import Plan
+from atelier.studio import Studio
+from atelier.web.app import create_app
+from tests.conftest import add_user, form_sign_in, image_bytes, make_settings
+from tests.test_pages import CHROMIUM, CHROMIUM_ARGS, free_port
+
+pytestmark = pytest.mark.integration
+WAIT_MS = 60_000  # the longest any one expectation waits (a busy machine)
+FEW = 20  # the Trial's credits here
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Studio]]:
+    app = create_app(make_settings(tmp_path_factory.mktemp("costs-pages")))
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", app.state.studio
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_few_credits_warn_on_the_cost_line_and_402_offers_to_buy(
+    browser: Browser, site: tuple[str, Studio], tmp_path: Path
+) -> None:
+    url, studio = site
+    with studio.db.transaction() as s:
+        s.execute(update(Plan).where(Plan.id == "trial").values(monthly_credits=FEW))
+    add_user(studio, "few@example.com")
+    context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(WAIT_MS)
+    form_sign_in(context.request, "few@example.com")
+    page = context.new_page()
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(image_bytes(256, 256))
+
+    page.goto("/create/image.upscale")
+    line = page.locator("#estimate-line")
+    buy = page.locator("#estimate-buy")
+    expect(page.locator("#estimate")).to_contain_text("for a typical image")  # none chosen
+    page.get_by_label("Scale").select_option("2")
+    page.get_by_label("Model").select_option("fast")
+    page.locator("#f-image").set_input_files(str(photo))
+    # The ×2 fast network on 256×256 is cheap: the line says so, without a warning.
+    expect(page.locator("#estimate")).to_have_text(re.compile(r"^About [\d.]+ s · \d+ credits?$"))
+    expect(buy).to_be_hidden()
+    # The photo network on the same picture costs more than the balance: warned at once.
+    page.get_by_label("Model").select_option("photo")
+    expect(page.locator("#estimate")).to_contain_text(f"more than your balance of {FEW} credits")
+    expect(line).to_have_class(re.compile(r"\bshort\b"))
+    expect(buy).to_be_visible()
+    shown = page.locator("#estimate").text_content() or ""
+    needed = int(re.search(r"· (\d+) credits", shown).group(1))  # type: ignore[union-attr]
+    assert needed > FEW
+
+    # Creating anyway: a 402 page naming the shortfall, nothing to "check", a way to buy.
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Create").click()
+    assert posted.value.status == 402
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("Not enough credits for this job")
+    expect(summary).to_contain_text(
+        f"It costs up to {needed} credits and your balance is {FEW}: you are {needed - FEW} short."
+    )
+    expect(summary).not_to_contain_text("check the marked fields")
+    assert page.locator(".field.invalid").count() == 0
+    expect(page.locator("p.kept")).to_contain_text("photo.png")  # the picture stays chosen
+    summary.get_by_role("link", name="Buy a credit pack or change plan").click()
+    expect(page).to_have_url(f"{url}/account/plans")
+    expect(page.get_by_role("heading", name="Credit packs")).to_be_visible()
+    expect(page.get_by_role("button", name="Buy 500 credits")).to_be_visible()
+    expect(page.locator("p.lead")).to_contain_text(f"with {FEW} credits")
+    context.close()
