@@ -21,7 +21,9 @@ from atelier.studio.catalogue import dataset_fields, params_schema, upload_field
 from atelier.web.app import create_app
 from atelier.web.pages.common import MEDIA
 from atelier.web.pages.forms import form_fields, params_from_form
-from tests.conftest import add_user, api_user, image_bytes, make_settings, sign_in
+from tests.support.accounts import add_user, api_user, sign_in
+from tests.support.media import image_bytes
+from tests.support.settings import make_settings
 
 WORDS = "a red apple on a wooden table by the window"  # for a required text box
 

@@ -19,8 +19,11 @@ from sqlalchemy import update
 from atelier.commerce.models import Plan
 from atelier.studio import Studio
 from atelier.web.app import create_app
-from tests.conftest import add_user, form_sign_in, image_bytes, make_settings
-from tests.test_pages import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.support.accounts import add_user, form_sign_in
+from tests.support.media import image_bytes
+from tests.support.pages import CHROMIUM, CHROMIUM_ARGS
+from tests.support.servers import free_port
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.integration
 WAIT_MS = 60_000  # the longest any one expectation waits (a busy machine)
