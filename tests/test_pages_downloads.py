@@ -132,6 +132,12 @@ def test_an_upscale_compares_before_and_after_and_visitors_get_no_original(
     page.get_by_role("button", name="Fit to screen").click()
     page.get_by_role("button", name="Close").click()
 
+    # The job's page compares them too.
+    job_id = site.studio.works.get(who, work_id)[0].job_id
+    page.goto(f"/jobs/{job_id}")
+    expect(page.locator("#results .compare").get_by_label("Before / after")).to_be_visible()
+    page.goto(f"/works/{work_id}")
+
     # The owner has both formats of the picture, the JPEG made from the PNG.
     png = download(page, page.get_by_role("link", name="PNG", exact=True))
     jpeg = download(page, page.get_by_role("link", name="JPEG", exact=True))

@@ -131,41 +131,36 @@ class Download:
 
 def label(work: Work, file: WorkFile) -> str:
     """A file's format in words: "MIDI", "Score (SVG)", "Signed manifest of melody.mid"."""
+    kind = FORMATS.get(file.mime, file.mime)
     if file.role == "manifest":
         return f"Signed manifest of {file.name.removesuffix(SIDECAR_SUFFIX)} (JSON)"
     if file.role == "thumbnail":
-        return f"Preview ({FORMATS.get(file.mime, file.mime)}, reduced)"
-    kind = FORMATS.get(file.mime, file.mime)
+        return f"Preview ({kind}, reduced)"
     if file.mime == "image/svg+xml" and not work.mime.startswith("image/"):
         return "Score (SVG)"
     return kind
 
 
+ROLE_ORDER = {"primary": 0, "rendition": 1, "manifest": 2, "thumbnail": 3}
+NOT_ORIGINAL = "for its owner and the holders of a licence to it"
+
+
 def downloads(work: Work, original: bool) -> list[Download]:
-    """Every file of a work its page lists, in order (the primary file, its renditions,
-    their signed manifests), each offered or refused by the rule of `file`: a picture's
-    originals are for those who may have them (`original`), who need no preview; everyone
-    else gets the preview. A work held in review lists nothing (its files are not served)."""
+    """A work's files as its page lists them (the primary file, its renditions, their
+    signed manifests), by the rule `file` applies: a picture's originals are offered only
+    to whoever may have them (`original`), and everyone else is offered its preview
+    instead. A work held in review lists nothing: its files are not served."""
     if held(work):
         return []
-    kept = originals(work)
-    order = {"primary": 0, "rendition": 1, "manifest": 2, "thumbnail": 3}
+    withheld = [] if original else originals(work)
     listed = []
-    for file in sorted(work.files, key=lambda f: (order.get(f.role, 4), f.position)):
-        if file.role == "thumbnail":
-            if kept and not original:
-                listed.append(Download(file, label(work, file), True))
-        elif file in kept and not original:
-            listed.append(
-                Download(
-                    file,
-                    label(work, file),
-                    False,
-                    "for its owner and the holders of a licence to it",
-                )
-            )
-        else:
-            listed.append(Download(file, label(work, file), True))
+    for file in sorted(work.files, key=lambda f: (ROLE_ORDER.get(f.role, 4), f.position)):
+        if file.role == "thumbnail" and not withheld:
+            continue  # a preview is only for those who may not have the original
+        refused = file in withheld
+        listed.append(
+            Download(file, label(work, file), not refused, NOT_ORIGINAL if refused else None)
+        )
     return listed
 
 
