@@ -4,8 +4,9 @@
     .venv/bin/python benchmarks/provenance.py --quick  (smoke run: 2 images, 2 seals)
 
 Images: scikit-image's bundled photographs. Edits: JPEG at quality 90 and 75, resize to
-50 % (Lanczos), crop 10 % (5 % off every side). A work id survives when `detect` returns
-it; a wrong id is counted apart (none was seen)."""
+50 % (Lanczos), crop 10 % (5 % off every side), and the gallery preview (384 px WebP) as
+made from the marked file and as the studio stores it (marked again with the work's id).
+A work id survives when `detect` returns it; a wrong id is counted apart."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from skimage import data as samples
 from atelier.provenance import Claim, watermark
 from atelier.provenance.keys import KeyStore
 from atelier.provenance.manifest import sign_embedded
+from atelier.provenance.service import MARKED_PREVIEW_QUALITY
+from atelier.store.thumbnails import thumbnail
 
 NAMES = ["astronaut", "coffee", "chelsea", "rocket", "camera", "immunohistochemistry",
          "hubble_deep_field", "coins", "retina", "page", "text", "moon"]  # fmt: skip
@@ -65,9 +68,24 @@ EDITS: dict[str, Callable[[Image.Image], bytes]] = {
 }
 
 
+def preview(image: Image.Image) -> bytes:
+    made = thumbnail(encode(image), "image/png")
+    assert made is not None
+    return made
+
+
+def stored_preview(image: Image.Image, work_id: str) -> bytes:
+    """The preview as sealing stores it (Provenance.mark_preview)."""
+    small = preview(image)
+    return watermark.embed(small, "image/webp", work_id, MARKED_PREVIEW_QUALITY) or small
+
+
+PREVIEWS = ["preview 384 px, as shrunk", "preview 384 px, as stored (marked again)"]
+
+
 def survival(names: list[str]) -> None:
-    found = {edit: 0 for edit in EDITS}
-    wrong = {edit: 0 for edit in EDITS}
+    found = {edit: 0 for edit in [*EDITS, *PREVIEWS]}
+    wrong = {edit: 0 for edit in [*EDITS, *PREVIEWS]}
     psnr, unmarked_hits = [], 0
     for name in names:
         original = picture(name)
@@ -78,15 +96,18 @@ def survival(names: list[str]) -> None:
         error = np.mean((np.asarray(marked, float) - np.asarray(original, float)) ** 2)
         psnr.append(10 * np.log10(255**2 / max(error, 1e-9)))
         unmarked_hits += watermark.detect(encode(original)) is not None
-        for edit, apply in EDITS.items():
-            got = watermark.detect(apply(marked))
+        copies = {edit: apply(marked) for edit, apply in EDITS.items()}
+        copies[PREVIEWS[0]] = preview(marked)
+        copies[PREVIEWS[1]] = stored_preview(marked, work_id)
+        for edit, copy in copies.items():
+            got = watermark.detect(copy)
             found[edit] += got == work_id[: watermark.ID_HEX]
             wrong[edit] += got is not None and got != work_id[: watermark.ID_HEX]
     print(f"\nwatermark survival, {len(names)} images (PSNR of the mark: "
           f"mean {statistics.mean(psnr):.1f} dB, min {min(psnr):.1f} dB)\n")  # fmt: skip
     print("| edit | work id recovered | wrong id |")
     print("| --- | --- | --- |")
-    for edit in EDITS:
+    for edit in found:
         print(f"| {edit} | {found[edit]} / {len(names)} | {wrong[edit]} |")
     print(f"\nunmarked originals that decoded to an id: {unmarked_hits} / {len(names)}")
 

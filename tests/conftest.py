@@ -11,7 +11,9 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +30,7 @@ from atelier.accounts import service as accounts
 from atelier.accounts.authz import Principal
 from atelier.commerce import credits
 from atelier.settings import RATE_LIMITED, Settings
+from atelier.store.s3 import S3ArtifactStore
 from atelier.studio import Studio
 from atelier.web.app import create_app
 
@@ -110,6 +113,51 @@ def postgres_server() -> Iterator[str]:
             capture_output=True,
         )
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """An S3-compatible server on a free loopback port for the session; yields its URL.
+
+    moto's server (a stand-in: no real S3 server installs from PyPI or Debian here), in its
+    own process as a real one would be; the store speaks only the plain S3 API to it."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, "moto_server exited at start"
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"moto_server did not listen on port {port}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def s3_settings(tmp_path: Path, endpoint: str, **overrides: object) -> Settings:
+    """Settings for a studio whose artifacts are in a fresh bucket of `endpoint`."""
+    bucket = f"t-{uuid.uuid4().hex[:12]}"
+    values: dict[str, object] = {
+        "artifact_store": "s3",
+        "s3_bucket": bucket,
+        "s3_prefix": "atelier/",
+        "s3_endpoint_url": endpoint,
+        "s3_access_key_id": "test",
+        "s3_secret_access_key": "test",
+        **overrides,
+    }
+    settings = make_settings(tmp_path, **values)
+    S3ArtifactStore(settings).client.create_bucket(Bucket=bucket)
+    return settings
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -17,6 +17,7 @@ from PIL import Image
 
 from atelier import embeddings
 from atelier.engines.base import Context, EngineConfig, EngineError
+from atelier.engines.checks import REDRAWS
 from atelier.engines.image import style_names
 from atelier.engines.image.compose import Compose, checks
 from atelier.engines.image.compose.engine import layout_records
@@ -407,3 +408,16 @@ def test_bad_parameters_are_refused_by_name(api: Any, params: dict[str, Any], fi
 
 def test_without_the_index_the_engine_says_to_prepare(tmp_path: Path) -> None:
     assert "atelier prepare" in (Compose(EngineConfig(assets_dir=tmp_path)).available() or "")
+
+
+def test_a_picture_that_misses_what_the_prompt_asked_is_delivered_marked(api: Any) -> None:
+    """The library has no willow: a tree stands in, in every redraw; the work says so in
+    `checks_unmet`, not only in its layout record."""
+    _, work = compose(api, prompt="a willow tree by a river", seed=1)
+    reason = "no drawing of a willow tree in the library: a tree drawn"
+    assert work["checks_unmet"] == [reason]
+    assert [d["unmet"] for d in work["meta"]["drafts"]] == [[reason]] * (1 + REDRAWS)
+    assert work["meta"]["subjects"][0]["generic"] == reason
+    _, fine = compose(api, prompt="a dog to the left of a house", seed=1)
+    assert fine["checks_unmet"] == [] and fine["meta"]["chosen"] == 0
+    assert fine["meta"]["checks"]["relations_held"] == "1/1"

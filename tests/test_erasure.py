@@ -1,14 +1,34 @@
 """Privacy: deleting a work removes its files from the store, except those another record
-still needs (an upload of the same bytes, another work's file, a licence)."""
+still needs (an upload of the same bytes, another work's file, a licence), on the local
+store and in an S3 bucket alike."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
 from atelier.studio import Studio
-from tests.conftest import add_user
+from tests.conftest import add_user, make_settings, s3_settings
 from tests.test_market import stylize_work
 
 
-def test_deleting_a_work_removes_its_files_unless_still_needed(studio: Studio) -> None:
+@pytest.fixture(params=["local", "s3"])
+def each_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Studio]:
+    """A studio on each artifact store."""
+    if request.param == "local":
+        settings = make_settings(tmp_path)
+    else:
+        settings = s3_settings(tmp_path, request.getfixturevalue("s3_server"))
+    studio = Studio(settings)
+    studio.prepare()
+    yield studio
+    studio.close()
+
+
+def test_deleting_a_work_removes_its_files_unless_still_needed(each_store: Studio) -> None:
+    studio = each_store
     ana = add_user(studio, "ana@example.com")
     work = stylize_work(studio, ana, affirm=False)
     kept = studio.uploads.from_work(ana, work.id, ("image",))  # its picture, as an upload

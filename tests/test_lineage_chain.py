@@ -16,6 +16,7 @@ from PIL import Image
 from atelier.accounts.authz import Principal
 from atelier.commerce import lineage
 from atelier.errors import Invalid
+from atelier.provenance import watermark
 from atelier.store.models import Work
 from atelier.studio import Studio
 from tests.conftest import add_user
@@ -162,6 +163,23 @@ def test_image_work_uploaded_again_by_hash_manifest_and_watermark(
         reasons = refusal(studio, creator, styled)
         assert f"it was made from work {face.id} (image.portrait)" in reasons
         assert "DigiFace-1M" in reasons
+
+
+def test_the_preview_a_visitor_takes_away_is_recognised_by_its_own_watermark(
+    studio: Studio, creator: Principal
+) -> None:
+    """The preview is the copy anyone may download; the original's mark does not survive
+    the shrink to 384 px, so the preview carries the work's id in a mark of its own."""
+    fox = make_work(studio, creator, "image.compose", {"prompt": "a red fox in the snow"})
+    preview = file_of(studio, fox, "thumbnail.webp")
+    assert Image.open(io.BytesIO(preview)).size == (384, 256)  # from 768 × 512
+    assert watermark.detect(preview) == watermark.short_id(fox.id)
+    again = studio.uploads.add(creator, "preview.webp", preview)
+    assert [(o["work_id"], o["method"]) for o in again.origins or []] == [(fox.id, "hash")]
+    buffer = io.BytesIO()  # saved again as a PNG: other bytes, only the mark left
+    Image.open(io.BytesIO(preview)).save(buffer, format="PNG")
+    taken = studio.uploads.add(creator, "preview.png", buffer.getvalue())
+    assert [(o["work_id"], o["method"]) for o in taken.origins or []] == [(fox.id, "watermark")]
 
 
 def test_png_with_its_manifest_but_changed_pixels_is_found_by_c2pa(

@@ -20,6 +20,7 @@ from scipy.signal import resample_poly
 from sqlalchemy import update
 
 from atelier.commerce.models import Plan
+from atelier.engines.checks import REDRAWS
 from atelier.engines.music import analysis, harmony, render
 from atelier.engines.music.compose import ComposeParams, compose
 from atelier.engines.music.files import read_melody, read_piece
@@ -214,6 +215,14 @@ L:1/8
 K:D
 A2|d2d2e2f2|g2f2e2d2|c2d2e2c2|d4A4|B2c2d2B2|A2F2E2D2|E2F2G2E2|D6|]
 """
+# A C major tune that ends on F sharp: no tonic chord can sit under its last note.
+ENDS_OFF_KEY = b"""X:1
+T:Off Key
+M:4/4
+L:1/4
+K:C
+C D E F|G A G E|F E D ^F|]
+"""
 # An A minor tune: its G sharps are the key's leading tone; its opening is the motif.
 MINOR = b"""X:1
 T:Minor Probe
@@ -290,3 +299,29 @@ def test_continue_never_sticks_on_one_note(api: Any, tmp_path: Path) -> None:
         piece, _, _ = make(api, tmp_path, "music.continue", params, seed=seed)
         added = [n for n in analysis.pitched(piece)][len(opening) :]
         assert analysis.longest_repeat(added) <= 3, seed
+
+
+def test_a_draft_that_fails_its_checks_is_redrawn_and_an_impossible_one_marked(
+    api: Any, tmp_path: Path
+) -> None:
+    """Seed 7's first setting of the cadence probe closes on an open fifth (D A A D): it is
+    drawn again and the second, a full tonic triad, is delivered. A tune ending on F♯ in
+    C major can close on no tonic chord: every draft fails, the best is delivered marked."""
+    client, headers = api
+    tune = upload(client, headers, CADENCE, "cadence.abc")
+    params = {"melody": tune, "candidates": 1}
+    piece, work, _ = make(api, tmp_path, "music.harmonize", params, seed=7)
+    drafts = work["meta"]["drafts"]
+    assert [d["tonic_close"] for d in drafts] == [False, True] and work["meta"]["chosen"] == 1
+    assert "not the D major tonic chord" in drafts[0]["unmet"][0]
+    close = analysis.final_chord(piece)
+    assert close.root_position_tonic and {p % 12 for p in close.pitches} == {2, 6, 9}
+    assert work["checks_unmet"] == [] and work["meta"]["audio"]["lufs"] == pytest.approx(-16, abs=1)
+
+    off = upload(client, headers, ENDS_OFF_KEY, "off-key.abc")
+    piece, work, _ = make(api, tmp_path, "music.harmonize", {"melody": off, "candidates": 1})
+    assert len(work["meta"]["drafts"]) == 1 + REDRAWS
+    assert not any(d["tonic_close"] for d in work["meta"]["drafts"])
+    assert [r for r in work["checks_unmet"] if "not the C major tonic chord" in r]
+    assert analysis.pitched(piece)[-1].pitch % 12 == 6  # the F sharp, as written
+    assert not analysis.final_chord(piece).root_position_tonic

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from limits import parse_many
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 RATE_LIMITED = (
@@ -37,6 +37,40 @@ class Settings(BaseSettings):
     models_dir: Path | None = Field(
         None, description="Model folders you provide (e.g. diffusers pipelines)."
     )
+    artifact_store: Literal["local", "s3"] = Field(
+        "local",
+        description="Where works' and uploads' bytes are kept: local, content-addressed files in "
+        "the data folder; s3, a bucket of an S3-compatible object store (the s3_* settings).",
+    )
+    s3_bucket: str = Field("", description="The bucket (it must exist) with artifact_store=s3.")
+    s3_prefix: str = Field(
+        "", description="Keys start with this (e.g. atelier/), so a bucket can be shared."
+    )
+    s3_endpoint_url: str | None = Field(
+        None,
+        description="The object store's address (MinIO, Garage, Ceph…); default: AWS S3.",
+    )
+    s3_region: str = Field("us-east-1", description="The bucket's region (signatures name it).")
+    s3_access_key_id: str = Field(
+        "", description="Access key; empty: boto3's own chain (AWS_* variables, instance role)."
+    )
+    s3_secret_access_key: SecretStr = Field(SecretStr(""), description="Its secret key.")
+    s3_cache_bytes: int = Field(
+        2 * 1024**3,
+        ge=1024 * 1024,
+        description="Most bytes kept in the local cache of the bucket (data folder/s3-cache) "
+        "from which engines read their inputs; least recently used files go first.",
+    )
+    s3_downloads: Literal["proxy", "redirect"] = Field(
+        "proxy",
+        description="proxy: the server sends a work's file from its cache of the bucket; "
+        "redirect: to a short-lived presigned URL of the bucket (the object store must be "
+        "reachable by the people downloading).",
+    )
+    s3_url_seconds: int = Field(
+        300, ge=10, le=7 * 86400, description="How long a presigned download URL works."
+    )
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
 
@@ -231,6 +265,12 @@ class Settings(BaseSettings):
             ) from None
         return value
 
+    @model_validator(mode="after")
+    def _store(self) -> Settings:
+        if self.artifact_store == "s3" and not self.s3_bucket:
+            raise ValueError("ATELIER_S3_BUCKET must name a bucket when ATELIER_ARTIFACT_STORE=s3")
+        return self
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -248,6 +288,10 @@ class Settings(BaseSettings):
     @property
     def artifacts_dir(self) -> Path:
         return self.data_dir / "artifacts"
+
+    @property
+    def s3_cache_dir(self) -> Path:
+        return self.data_dir / "s3-cache"
 
     @property
     def scratch_dir(self) -> Path:

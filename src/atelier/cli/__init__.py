@@ -3,12 +3,38 @@ train, dataset. Each group of commands lives in its own module here."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
+from pydantic import ValidationError
 
 from atelier.cli import admin, dataset, evaluate, provenance, run, train
+from atelier.store.s3 import StoreUnavailable
 
 
-@click.group()
+class Atelier(click.Group):
+    """Settings that cannot work (a missing bucket, an unreachable object store, a value
+    out of range) end a command with one line naming the setting, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StoreUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
+        except ValidationError as exc:
+            raise click.ClickException("; ".join(map(_named, exc.errors()))) from None
+
+
+def _named(error: Any) -> str:
+    """A settings error as `ATELIER_NAME: what is wrong` (a check of several settings
+    names them in its message)."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not error["loc"]:
+        return message
+    return f"ATELIER_{str(error['loc'][0]).upper()}: {message}"
+
+
+@click.group(cls=Atelier)
 def main() -> None:
     """Atelier: a self-hosted AI creative studio."""
 

@@ -99,7 +99,9 @@ def evaluate_text(
     show_default=True,
     help='JSON lines: {"text", "label"}, the label a category or "safe".',
 )
-@click.option("--split", default=None, help='Only rows of this split ("tune", "holdout", "test").')
+@click.option(
+    "--split", default=None, help='Only rows of this split ("tune", "holdout", "test", "test2").'
+)
 @click.option("--misses", is_flag=True, help="Also list what the full screen gets wrong.")
 def evaluate_safety(data: Path, split: str | None, misses: bool) -> None:
     """Precision and recall of the prompt screen per language, category and overall, after

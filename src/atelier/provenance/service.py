@@ -41,6 +41,9 @@ from atelier.store.models import utcnow
 logger = logging.getLogger("atelier.provenance")
 Audit = Callable[[str, dict[str, Any]], None]
 SIDECAR_SUFFIX = ".manifest.json"
+# A marked preview is re-encoded as WebP at this quality: at the thumbnails' 82 the mark
+# survived on 7 of 11 photographs (grey ones lost it), at 90 on 11 of 11, for 21 % more bytes.
+MARKED_PREVIEW_QUALITY = 90
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,14 @@ class Provenance:
             return Sealed(name, mime, signed, "c2pa", None, carried, made)
         sidecar = sign_sidecar(identity, claim, data, mime, name)
         return Sealed(name, mime, data, "sidecar", sidecar, carried, made)
+
+    def mark_preview(self, preview: bytes, work_id: str) -> bytes:
+        """A picture's preview marked with its work's id: the original's mark does not
+        survive the shrink to preview size (0 of 12 photographs, docs/provenance.md), and the
+        preview is the copy visitors take away. Too small a preview stays as it is."""
+        if not self.settings.watermark:
+            return preview
+        return watermark.embed(preview, "image/webp", work_id, MARKED_PREVIEW_QUALITY) or preview
 
     def record(self, s: Any, works: list[tuple[str, list[Sealed]]]) -> Checkpoint:
         """Append the sealed files' entries to the log in the caller's transaction."""

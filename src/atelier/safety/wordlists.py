@@ -36,7 +36,8 @@ MINOR_TERMS = [
     "teenaged", "underage", "under age", "under-age", "minor", "minors", "schoolgirl", "schoolboy",
     "school girl", "school boy", "little girl", "little boy", "young girl", "young boy",
     "small girl", "small boy", "girl child", "boy child", "kindergarten*", "kindergartner*",
-    "preschool*", "schoolchild*",
+    "preschool*", "schoolchild*", "middle schooler*", "elementary schooler*", "grade schooler*",
+    "high schooler*", "grader", "graders",
     "elementary school", "middle school", "primary school", "grade school*", "prepubescent",
     "pubescent", "loli", "shota", "juvenile", "youngster", "daughter aged", "year old girl",
     "year old boy", "jailbait", "pedo", "pedophil*", "paedophil*",
@@ -57,7 +58,7 @@ MINOR_AGE = (
 SEXUALISING = [
     "sexy", "seductive*", "sultry", "provocative*", "lingerie", "undress*", "stripping",
     "nude", "nudes", "naked", "nudity", "sensual", "flirty", "suggestive*", "sexual",
-    "sexually", "sexuali*", "explicit",
+    "sexually", "sexuali*", "explicit", "erotic*", "lewd", "nsfw", "topless", "porn*", "hentai",
 ]  # fmt: skip
 
 # Words that are harmless as often as not ("naked branches", "a murder mystery"): they
@@ -124,7 +125,8 @@ TERMS: dict[str, list[str]] = {
         "slitting my wrists", "bleeding wrists", "wrists slit", "overdose on pills", "to overdose",
         "pro-ana", "pro ana", "proana", "pro-mia", "thinspo*", "thinspiration",
         "bulimia motivation", "starving myself", "starve myself", "i want to die", "want to die",
-        "kys", "noose",
+        "kys", "noose", "rope around my neck", "rope around his neck", "rope around her neck",
+        "rope around their neck",
     ],
     "real_person": [
         "deepfake*", "deep fake*", "face swap*", "faceswap*",

@@ -2,7 +2,8 @@
 
 `ArtifactStore` is what the studio asks of storage, kept to what an object store can do
 too (put, read, exists, delete, list); `staged` hands engines and file responses a local
-path. `LocalArtifactStore` keeps the files in a folder, the one implementation for now."""
+path. `LocalArtifactStore` keeps the files in a folder (the default); store/s3.py's
+`S3ArtifactStore` keeps them in an S3-compatible bucket."""
 
 from __future__ import annotations
 
@@ -30,6 +31,15 @@ def check_digest(sha256: str) -> str:
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise ValueError(f"not a sha256 hex digest: {sha256!r}")
     return sha256
+
+
+def file_digest(path: Path) -> str:
+    """A file's SHA-256, read in chunks."""
+    hasher = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(CHUNK), b""):
+            hasher.update(chunk)
+    return hasher.hexdigest()
 
 
 class ArtifactStore(ABC):
@@ -65,11 +75,20 @@ class ArtifactStore(ABC):
 
     @abstractmethod
     def staged(self, sha256: str) -> Path:
-        """A local file with the bytes, for engines and file responses: the store's own
-        file here; an object store would copy it into a local cache first."""
+        """A local file with the bytes, for engines and file responses (FileNotFoundError
+        when there are none): the local store's own file; the S3 store's copy in its cache."""
 
     @abstractmethod
     def usage(self) -> Usage: ...
+
+    def download_url(self, sha256: str, filename: str, mime: str) -> str | None:
+        """Where a client may fetch the bytes itself (a short-lived signed URL), or None:
+        the server sends them."""
+        return None
+
+    def download_origin(self) -> str | None:
+        """The scheme and host of `download_url`s (pages allow their pictures from it)."""
+        return None
 
     def read(self, sha256: str) -> bytes:
         with self.open(sha256) as handle:
@@ -99,11 +118,7 @@ class LocalArtifactStore(ArtifactStore):
         return digest
 
     def put_file(self, path: Path) -> str:
-        hasher = hashlib.sha256()
-        with path.open("rb") as source:
-            for chunk in iter(lambda: source.read(CHUNK), b""):
-                hasher.update(chunk)
-        digest = hasher.hexdigest()
+        digest = file_digest(path)
         if not self.path(digest).exists():
 
             def copy(handle: BinaryIO) -> None:
@@ -149,7 +164,10 @@ class LocalArtifactStore(ArtifactStore):
                 yield path.name
 
     def staged(self, sha256: str) -> Path:
-        return self.path(sha256)
+        path = self.path(sha256)
+        if not path.is_file():
+            raise FileNotFoundError(f"no artifact {sha256}")
+        return path
 
     def usage(self) -> Usage:
         sizes = [self.path(d).stat().st_size for d in self.digests()]

@@ -107,7 +107,7 @@ class Sealing:
                     claim, [(a.name, a.mime, a.data) for a in creation.files], quality
                 )
                 sealed += self._other_format(claim, sealed)
-                files = self._store(sealed)
+                files = self._store(work_id, sealed)
                 prints = recognition.work_prints(creation.files)
                 made.append(Made(work_id, creation, files, sealed, models, screen.result(), prints))
             return made
@@ -125,8 +125,9 @@ class Sealing:
             return []
         return [self.provenance.seal_copy(claim, primary, copy.name, copy.mime, copy.data)]
 
-    def _store(self, sealed: list[Sealed]) -> list[Stored]:
-        """The sealed files (the first is the primary one), their sidecars, a thumbnail."""
+    def _store(self, work_id: str, sealed: list[Sealed]) -> list[Stored]:
+        """The sealed files (the first is the primary one), their sidecars, a thumbnail
+        (a picture's carries the work's mark of its own)."""
         files = [
             Stored(
                 item.name,
@@ -148,6 +149,8 @@ class Sealing:
         primary = sealed[0]
         preview = thumbnail(primary.data, primary.mime)
         if preview is not None:
+            if primary.mime.startswith("image/"):
+                preview = self.provenance.mark_preview(preview, work_id)
             digest = self.artifacts.put(preview)
             files.append(Stored("thumbnail.webp", "thumbnail", "image/webp", digest, len(preview)))
         return files

@@ -31,6 +31,7 @@ from atelier.safety.service import Safety
 from atelier.settings import Settings
 from atelier.store.artifacts import ArtifactStore, LocalArtifactStore
 from atelier.store.db import Database
+from atelier.store.s3 import S3ArtifactStore
 from atelier.studio.catalogue import Catalogue
 from atelier.studio.custom import Custom, QuotedTraining
 from atelier.studio.datasets import Datasets
@@ -54,7 +55,11 @@ class Studio:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.db = Database(settings.resolved_database_url)
-        self.artifacts: ArtifactStore = LocalArtifactStore(settings.artifacts_dir)
+        self.artifacts: ArtifactStore = (
+            S3ArtifactStore(settings)
+            if settings.artifact_store == "s3"
+            else LocalArtifactStore(settings.artifacts_dir)
+        )
         config = EngineConfig(
             assets_dir=settings.resolved_assets_dir,
             models_dir=settings.models_dir,

@@ -59,6 +59,15 @@ class Shown:
     before: Upload | None = None  # the picture it was made from, to compare (`Works.before`)
 
 
+@dataclass(frozen=True)
+class Served:
+    """A file to download: a local copy to send, or a URL the client is sent to."""
+
+    file: WorkFile
+    path: Path | None
+    url: str | None
+
+
 def held(work: Work) -> bool:
     """Withheld by moderation: waiting for review, or rejected."""
     return work.review_status in ("in_review", "rejected")
@@ -272,6 +281,21 @@ class Works:
 
     def file(self, who: Principal | None, work_id: str, name: str | None) -> tuple[WorkFile, Path]:
         """A work's file (its primary one when `name` is None) and a local copy of it."""
+        file = self.allowed(who, work_id, name)
+        return file, self.artifacts.staged(file.sha256)
+
+    def serve(self, who: Principal | None, work_id: str, name: str | None) -> Served:
+        """A work's file to download: a short-lived signed URL of the object store when it
+        hands them out (s3_downloads=redirect), else a local copy to send."""
+        file = self.allowed(who, work_id, name)
+        url = self.artifacts.download_url(file.sha256, file.name, file.mime)
+        if url is not None:
+            return Served(file, None, url)
+        return Served(file, self.artifacts.staged(file.sha256), None)
+
+    def allowed(self, who: Principal | None, work_id: str, name: str | None) -> WorkFile:
+        """A work's file if `who` may download it: not held in review (admins excepted), and
+        a picture's original only for its owner, admins and licence holders."""
         work, _ = self.get(who, work_id)
         if held(work) and not authz.is_admin(who):
             raise Forbidden(
@@ -297,7 +321,7 @@ class Works:
                     + (f"; its preview is {shown.name}" if shown is not None else ""),
                     field="work_id",
                 )
-        return file, self.artifacts.staged(file.sha256)
+        return file
 
     def sealed(self, who: Principal | None, work_id: str) -> tuple[WorkFile, Path, Path | None]:
         """A work's primary file and its sidecar manifest, to be verified on the server for

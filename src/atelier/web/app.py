@@ -18,6 +18,7 @@ from atelier.studio.processes import start_workers
 from atelier.web import guards, openapi, problems, ratelimit, routers
 from atelier.web.headers import SecurityHeaders
 from atelier.web.limits import BodyLimit
+from atelier.web.pages import site
 
 STATIC = Path(__file__).parent / "static"
 
@@ -53,9 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.studio = studio
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(SecurityHeaders)  # outermost: every answer has them, a 413 too
+    # Outermost: every answer has them, a 413 too.
+    app.add_middleware(SecurityHeaders, files_origin=studio.artifacts.download_origin() or "")
     ratelimit.install(app, settings)
     guards.install(app)
+    site.install(app)  # unknown URLs: a page for browsers, a problem for the API
     routers.mount(app)
     openapi.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -10,19 +10,30 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PAGE_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' blob:",  # blob: a chosen file's preview, made in the page
-        "media-src 'self' blob:",  # blob: a recording made in the browser
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
+
+def page_policy(files_origin: str = "") -> str:
+    """The pages' policy; `files_origin` is an object store that works' pictures and sounds
+    are redirected to (s3_downloads=redirect), allowed beside the studio's own."""
+    files = f" {files_origin}" if files_origin else ""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' blob:{files}",  # blob: a chosen file's preview, made in the page
+            f"media-src 'self' blob:{files}",  # blob: a recording made in the browser
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
     )
-)
+
+
+PAGE_POLICY = page_policy()
+# /docs: Swagger UI's stylesheet draws its icons (arrows, locks, the model toggles) as data:
+# SVGs; pictures only, scripts and styles stay the studio's own files.
+DOCS_POLICY = PAGE_POLICY.replace("img-src 'self' blob:", "img-src 'self' blob: data:")
 # Styles and pictures inside an SVG still show when it is opened on its own; nothing runs.
 USER_CONTENT_POLICY = (
     "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; "
@@ -39,10 +50,10 @@ COMMON = {
 }
 
 
-def policy_for(content_type: str) -> str:
+def policy_for(content_type: str, page: str = PAGE_POLICY) -> str:
     kind = content_type.split(";")[0].strip().lower()
     if kind == "text/html":
-        return PAGE_POLICY
+        return page
     if kind == "application/pdf":
         return OWN_DOCUMENT_POLICY
     return USER_CONTENT_POLICY
@@ -51,8 +62,9 @@ def policy_for(content_type: str) -> str:
 class SecurityHeaders:
     """Pure ASGI middleware (streams such as server-sent events pass through untouched)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, files_origin: str = "") -> None:
         self.app = app
+        self.page = page_policy(files_origin)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,7 +80,7 @@ class SecurityHeaders:
                         headers.append((name.encode(), value.encode()))
                 if "content-security-policy" not in present:
                     content_type = present.get("content-type", b"").decode("latin-1")
-                    policy = policy_for(content_type)
+                    policy = policy_for(content_type, self.page)
                     headers.append((b"content-security-policy", policy.encode()))
                 message = {**message, "headers": headers}
             await send(message)

@@ -30,11 +30,13 @@ from atelier.web.pages import custom as custom_pages
 from atelier.web.pages import evaluation as evaluation_pages
 from atelier.web.pages import feedback as feedback_pages
 from atelier.web.pages import gallery as gallery_pages
+from atelier.web.pages import keys as keys_pages
 from atelier.web.pages import market as market_pages
 from atelier.web.pages import panels as panels_pages
 from atelier.web.pages import password as password_pages
 from atelier.web.pages import review as review_pages
 from atelier.web.pages import routes as studio_pages
+from atelier.web.pages import site as site_pages
 from atelier.web.pages import verify as verify_pages
 from atelier.web.pages import works as works_pages
 
@@ -64,11 +66,13 @@ PAGES = (
     apidocs_pages,
     market_pages,
     account_pages,
+    keys_pages,
     custom_pages,
     evaluation_pages,
     panels_pages,
     review_pages,
     feedback_pages,
+    site_pages,
 )
 
 

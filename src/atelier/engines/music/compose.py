@@ -19,12 +19,15 @@ from atelier.engines.base import (
     Inputs,
     Params,
 )
+from atelier.engines.checks import REDRAWS, Candidate, best_index, draw
+from atelier.engines.music import checks, render
 from atelier.engines.music import generating as gen
-from atelier.engines.music import render
 from atelier.engines.music import tokens as tok
 from atelier.engines.music.common import INSTRUMENTS, Bars, Instrument, Key, Meter, Style, Tempo
 from atelier.engines.music.melody import write
 from atelier.engines.music.piece import Piece, bar_length
+
+HARMONIZE_CANDIDATES = 3  # four-part settings drawn for the melody (as music.harmonize)
 
 
 class ComposeParams(Params):
@@ -86,12 +89,24 @@ class MusicCompose(Engine[ComposeParams]):
         if self.config.threads:
             torch.set_num_threads(self.config.threads)
         model = gen.chosen(p.model, ctx)
-        piece = compose(p, ctx.seed, ctx.progress, model)
+
+        def make(i: int) -> Candidate[Piece]:
+            """Draft i, from seed + i; its checks: the melody's, and the setting's."""
+            if i:
+                ctx.progress(0.05, f"Redraw {i} of {REDRAWS}: the melody missed its checks")
+            piece = compose(p, ctx.seed + i, ctx.progress, model)
+            line = checks.melody(replace(piece, parts=piece.parts[:1]))
+            if not p.harmonize:
+                return line
+            setting = checks.chorale(piece)
+            values = {**line.checks, **setting.checks}
+            return Candidate(piece, values, line.score * setting.score, line.unmet + setting.unmet)
+
+        drafts = draw(make, 1)
         ctx.progress(0.75, "rendering audio, MIDI, MusicXML and the score")
-        files = render.deliver(piece, "chorale" if p.harmonize else "melody")
-        style = gen.own_style(model, p.style)
-        meta = {**gen.notes_meta(piece), "model": gen.model_name(model), "style": style}
-        return [Creation(files, piece.title, meta, models=gen.lineage(model, p.harmonize))]
+        meta = {"model": gen.model_name(model), "style": gen.own_style(model, p.style)}
+        name = "chorale" if p.harmonize else "melody"
+        return [gen.creation(drafts, name, meta, gen.lineage(model, p.harmonize))]
 
 
 def compose(
@@ -131,5 +146,6 @@ def compose(
     piece = replace(piece, parts=(replace(piece.parts[0], program=program),))
     if p.harmonize:
         progress(0.6, "harmonizing in four parts")
-        piece = gen.chorale(piece, np.random.default_rng(seed))
+        settings = gen.harmonized(piece, np.random.default_rng(seed), HARMONIZE_CANDIDATES)
+        piece = settings[best_index(settings)].value
     return piece

@@ -11,8 +11,9 @@ import torch
 from pydantic import Field
 
 from atelier.engines.base import TYPICAL, Budget, Context, Creation, Engine, Inputs, Params
+from atelier.engines.checks import REDRAWS, Candidate, draw
+from atelier.engines.music import checks, render
 from atelier.engines.music import generating as gen
-from atelier.engines.music import render
 from atelier.engines.music import tokens as tok
 from atelier.engines.music.common import Bars, MelodyUploadId, Style
 from atelier.engines.music.files import read_melody
@@ -68,22 +69,31 @@ class MusicContinue(Engine[ContinueParams]):
         ctx.progress(0.02, "reading the opening")
         opening = read_melody(ctx.file(p.melody), max_bars=MAX_OPENING_BARS)
         model = gen.chosen(p.model, ctx)
-        piece, style = continue_melody(
-            opening,
-            p,
-            ctx.seed,
-            progress=lambda f: ctx.progress(0.1 + 0.5 * f, "writing the continuation"),
-            model=model,
-        )
+        styles: list[str] = []
+
+        def make(i: int) -> Candidate[Piece]:
+            """Draft i, from seed + i, checked after the opening."""
+            message = f"Redraw {i} of {REDRAWS}: " if i else ""
+            piece, style = continue_melody(
+                opening,
+                p,
+                ctx.seed + i,
+                progress=lambda f: ctx.progress(
+                    0.1 + 0.5 * f, message + "writing the continuation"
+                ),
+                model=model,
+            )
+            styles.append(style)
+            return checks.melody(piece, gen.quantized(opening))
+
+        drafts = draw(make, 1)
         ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
-        files = render.deliver(piece, "melody")
         meta = {
-            **gen.notes_meta(piece),
-            "style": style,
+            "style": styles[0],
             "opening_notes": sum(n.pitch is not None for n in opening.parts[0].notes),
             "model": gen.model_name(model),
         }
-        return [Creation(files, piece.title, meta, models=gen.lineage(model, False))]
+        return [gen.creation(drafts, "melody", meta, gen.lineage(model, False))]
 
 
 def continue_melody(

@@ -19,9 +19,10 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, Field, ValidationInfo
 
-from atelier.engines.base import ADVANCED, Context, EngineError, ModelCard, Rates
+from atelier.engines.base import ADVANCED, Context, Creation, EngineError, ModelCard, Rates
+from atelier.engines.checks import Candidate, best_index, drafts_meta, draw
 from atelier.engines.custom import ModelRef, custom_model, is_id
-from atelier.engines.music import harmony
+from atelier.engines.music import checks, harmony, render
 from atelier.engines.music import tokens as tok
 from atelier.engines.music.melody import Sampler, header
 from atelier.engines.music.model import HarmonyNet, MelodyNet, card, load, load_bundle
@@ -405,6 +406,29 @@ def chorale(melody: Piece, rng: np.random.Generator, candidates: int = 3) -> Pie
     lower = harmony.voice_parts(sounding, CHORALE_PROGRAMS)[1:]
     soprano = Part("soprano", soprano_notes, CHORALE_PROGRAMS[0])
     return replace(melody, parts=(soprano, *lower), key=key)
+
+
+def harmonized(melody: Piece, rng: np.random.Generator, candidates: int) -> list[Candidate[Piece]]:
+    """`candidates` four-part settings of the melody drawn in turn from `rng`, each with
+    its checks (music/checks.py), and more while none meets them (engines/checks.py)."""
+    return draw(lambda i: checks.chorale(chorale(melody, rng, candidates=1)), candidates)
+
+
+def creation(
+    drafts: list[Candidate[Piece]],
+    base_name: str,
+    meta: dict[str, Any],
+    models: tuple[ModelCard, ...],
+) -> Creation:
+    """The best draft rendered (audio, MIDI, MusicXML, score), with every draft's checks
+    and the audio's loudness in its meta, and what it fails, if anything, as `unmet`."""
+    best = best_index(drafts)
+    piece = drafts[best].value
+    files = render.deliver(piece, base_name)
+    sound, loudness_unmet = checks.audio(files)
+    meta = {**notes_meta(piece), **meta, **drafts_meta(drafts, best), "audio": sound}
+    unmet = [*drafts[best].unmet, *loudness_unmet]
+    return Creation(files, piece.title, meta, models=models, unmet=unmet)
 
 
 def notes_meta(piece: Piece) -> dict[str, Any]:

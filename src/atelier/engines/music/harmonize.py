@@ -34,7 +34,8 @@ class HarmonizeParams(Params):
         3,
         ge=1,
         le=8,
-        description="Drafts to write; the one with the fewest faults is kept.",
+        description="Settings to write; the best that meets the checks is kept (up to "
+        "three more are drawn while none does).",
         json_schema_extra=ADVANCED,
     )
 
@@ -76,9 +77,7 @@ class Harmonize(Engine[HarmonizeParams]):
         if p.tempo:
             melody = replace(melody, tempo=p.tempo)
         ctx.progress(0.1, "writing alto, tenor and bass")
-        piece = gen.chorale(melody, np.random.default_rng(ctx.seed), p.candidates)
-        title = f"{melody.title or 'Melody'}, harmonized"
-        piece = replace(piece, title=title)
+        melody = replace(melody, title=f"{melody.title or 'Melody'}, harmonized")
+        drafts = gen.harmonized(melody, np.random.default_rng(ctx.seed), p.candidates)
         ctx.progress(0.6, "rendering audio, MIDI, MusicXML and the score")
-        files = render.deliver(piece, "chorale")
-        return [Creation(files, title, gen.notes_meta(piece), models=gen.lineage(None, True))]
+        return [gen.creation(drafts, "chorale", {}, gen.lineage(None, True))]

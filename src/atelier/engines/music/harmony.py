@@ -7,7 +7,8 @@ left, never sets a chromatic note a semitone from the melody (nor a diatonic one
 a chromatic melody note), and closes on the tonic triad in root position, third included,
 held by every voice for the whole of the melody's last note (a bass that only reaches the
 tonic on the last eighth is heard as a passing note, not a cadence); among `candidates`
-drafts it keeps the one with the fewest voice-leading faults, then the most likely.
+drafts it keeps the one with the fewest voice-leading faults, then the most likely (the
+engines draw one at a time and pick by their own checks: generating.harmonized).
 """
 
 from __future__ import annotations

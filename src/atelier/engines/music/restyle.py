@@ -15,8 +15,9 @@ import torch
 from pydantic import Field
 
 from atelier.engines.base import TYPICAL, Budget, Context, Creation, Engine, Inputs, Params
+from atelier.engines.checks import REDRAWS, Candidate, draw
+from atelier.engines.music import checks, render
 from atelier.engines.music import generating as gen
-from atelier.engines.music import render
 from atelier.engines.music import tokens as tok
 from atelier.engines.music.common import INSTRUMENTS, MelodyUploadId, Style
 from atelier.engines.music.files import read_melody
@@ -72,22 +73,30 @@ class MusicRestyle(Engine[RestyleParams]):
         ctx.progress(0.02, "reading the melody")
         melody = read_melody(ctx.file(p.melody), max_bars=MAX_BARS)
         model = gen.chosen(p.model, ctx)
-        piece = restyle(
-            melody,
-            p,
-            ctx.seed,
-            progress=lambda f: ctx.progress(0.1 + 0.5 * f, "re-voicing"),
-            model=model,
-        )
+        style = gen.own_style(model, p.style)
+        source = gen.quantized(melody)
+
+        def probability(piece: Piece) -> float:
+            return gen.style_probabilities(model, gen.melody_tokens(piece, style))[style]
+
+        before = probability(source)
+
+        def make(i: int) -> Candidate[Piece]:
+            """Draft i, from seed + i, checked against the tune it restyles."""
+            message = f"Redraw {i} of {REDRAWS}: " if i else ""
+            piece = restyle(
+                melody,
+                p,
+                ctx.seed + i,
+                progress=lambda f: ctx.progress(0.1 + 0.5 * f, message + "re-voicing"),
+                model=model,
+            )
+            return checks.restyle(source, piece, style, before, probability(piece))
+
+        drafts = draw(make, 1)
         ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
-        files = render.deliver(piece, "melody")
-        meta = {
-            **gen.notes_meta(piece),
-            "style": gen.own_style(model, p.style),
-            "freedom": p.freedom,
-            "model": gen.model_name(model),
-        }
-        return [Creation(files, piece.title, meta, models=gen.lineage(model, False))]
+        meta = {"style": style, "freedom": p.freedom, "model": gen.model_name(model)}
+        return [gen.creation(drafts, "melody", meta, gen.lineage(model, False))]
 
 
 def restyle(

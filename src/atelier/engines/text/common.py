@@ -32,6 +32,7 @@ from atelier.engines.base import (
     Params,
     Rates,
 )
+from atelier.engines.checks import best_index, draw
 from atelier.engines.text.runtime import (
     PACKAGED_GGUF,
     Completion,
@@ -298,23 +299,23 @@ class TextEngine(Engine[TP]):
         redraws = count if params.temperature > 0 else 0
         try:
             with model.session() as complete:
-                for i in range(count + redraws):
-                    if i >= count and any(not d.unmet for d in drafts):
-                        break
+
+                def make(i: int) -> Draft:
                     sampling = self.sampling(params, max_tokens, stop, ctx.seed + i)
                     head = start(i, drafts) if start is not None else ""
 
-                    def grow(
-                        text: str, i: int = i, budget: int = sampling.max_tokens, head: str = head
-                    ) -> None:
-                        done = min(len(text) / 4 / budget, 1.0)  # ~4 characters a token
+                    def grow(text: str) -> None:
+                        done = min(len(text) / 4 / sampling.max_tokens, 1.0)  # ~4 chars a token
                         show(min((i + done) / count, 1.0), i, head + text)
 
                     show(min(i / count, 1.0), i, head)
                     completion = complete(prompt + head, sampling, grow)
                     text = clean(head + completion.text, completion)
-                    value, checks, unmet = score(text)
-                    drafts.append(Draft(text, completion, checks, value, unmet))
+                    value, values, unmet = score(text)
+                    drafts.append(Draft(text, completion, values, value, unmet))
+                    return drafts[-1]
+
+                draw(make, count, redraws)
         except TextModelError as exc:
             raise EngineError(str(exc)) from None
         return drafts
@@ -342,12 +343,6 @@ class TextEngine(Engine[TP]):
         data = (chosen.text.strip() + "\n").encode("utf-8")
         artifact = Artifact(name=name, mime="text/plain", data=data)
         return Creation(files=[artifact], title=title[:200], meta=meta, unmet=list(chosen.unmet))
-
-
-def best_index(drafts: Sequence[Draft]) -> int:
-    """The highest-scoring draft among those that meet every check (else among all);
-    the first among equals."""
-    return max(range(len(drafts)), key=lambda i: (not drafts[i].unmet, drafts[i].score, -i))
 
 
 def whole_sentences(text: str) -> str:

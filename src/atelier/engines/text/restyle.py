@@ -23,6 +23,7 @@ from pydantic import Field, model_validator
 
 from atelier import embeddings
 from atelier.engines.base import ABOUT, ADVANCED, Budget, Context, Creation, Inputs
+from atelier.engines.checks import best_index
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.text.common import (
     GEMMA,
@@ -30,7 +31,6 @@ from atelier.engines.text.common import (
     Draft,
     TextEngine,
     TextParams,
-    best_index,
     copied_share,
     tail,
     words,

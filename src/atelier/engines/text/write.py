@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from atelier import embeddings
 from atelier.engines.base import ABOUT, Budget, Context, Creation, EngineError, Inputs, ModelCard
+from atelier.engines.checks import best_index, draw
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.text import verse
 from atelier.engines.text.common import (
@@ -26,7 +27,6 @@ from atelier.engines.text.common import (
     Draft,
     TextEngine,
     TextParams,
-    best_index,
     copied_share,
     distinct,
     in_range,
@@ -242,19 +242,17 @@ class Write(TextEngine[WriteParams]):
         prompt = self.fit(model, prompts(p, voice), budget, "topic")
         topic = embeddings.embed([p.topic])[0]
         if form is not None:
-            poems: list[Draft] = []
             spans = [(0.05, 0.9), (0.95, 0.04)]  # a second poem: the bar waits near the end
+
+            def poem(attempt: int) -> Draft:
+                return self.verse(
+                    p, ctx, model, prompt, form, max_tokens, topic, attempt, spans[attempt]
+                )
+
             try:
-                for attempt in range(1 if p.temperature == 0 else POEMS):
-                    poem = self.verse(
-                        p, ctx, model, prompt, form, max_tokens, topic, attempt, spans[attempt]
-                    )
-                    poems.append(poem)
-                    if not poem.unmet:
-                        break
+                return draw(poem, 1, 0 if p.temperature == 0 else POEMS - 1)
             except TextModelError as exc:
                 raise EngineError(str(exc)) from None
-            return poems
         stop = ["###", "\nTopic:", "\n\n" if p.form == "slogan" else "\n\n\n"]
 
         def clean(text: str, completion: Completion) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from atelier.accounts.authz import Principal
@@ -62,10 +62,16 @@ def change_work(
     return work_out(studio.works.update(who, work_id, body.visibility, body.title))
 
 
-def _send(studio: Studio, who: Principal | None, work_id: str, name: str | None) -> FileResponse:
-    file, path = studio.works.file(who, work_id, name)
+def _send(studio: Studio, who: Principal | None, work_id: str, name: str | None) -> Response:
+    """The file, once works.file has checked who may have it: from here, or (an object
+    store set to redirect) by a short-lived signed URL of the store."""
+    served = studio.works.serve(who, work_id, name)
+    file = served.file
+    if served.url is not None:
+        return RedirectResponse(served.url, 307, headers={"Cache-Control": "no-store"})
+    assert served.path is not None
     return FileResponse(
-        path,
+        served.path,
         media_type=file.mime,
         filename=file.name,
         # Revalidate every time: a shared work can be made private again.
@@ -83,7 +89,7 @@ def work_primary_file(
     work_id: str,
     who: Principal | None = Depends(optional_principal),
     studio: Studio = Depends(get_studio),
-) -> FileResponse:
+) -> Response:
     """The work's primary file."""
     return _send(studio, who, work_id, None)
 
@@ -99,6 +105,6 @@ def work_file(
     name: str,
     who: Principal | None = Depends(optional_principal),
     studio: Studio = Depends(get_studio),
-) -> FileResponse:
+) -> Response:
     """Another file of the work: its thumbnail, renditions, sidecar manifests."""
     return _send(studio, who, work_id, name)

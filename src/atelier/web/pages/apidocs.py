@@ -10,6 +10,7 @@ import fastapi_offline
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from atelier.web.headers import DOCS_POLICY
 from atelier.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
@@ -17,13 +18,14 @@ VENDOR = Path(fastapi_offline.__file__).parent / "static"
 ASSETS = {
     "swagger-ui-bundle.js": "text/javascript",
     "swagger-ui.css": "text/css",
-    "favicon.png": "image/png",
 }
 
 
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> Response:
-    return render(request, "api_docs.html", None)
+    response = render(request, "api_docs.html", None)
+    response.headers["content-security-policy"] = DOCS_POLICY
+    return response
 
 
 @router.get("/docs/assets/{name}")

@@ -10,5 +10,6 @@ window.addEventListener("DOMContentLoaded", () => {
     showCommonExtensions: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
     layout: "BaseLayout",
+    validatorUrl: null, // the public validator is a request off this machine; none leave
   });
 });

@@ -327,6 +327,11 @@
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
 
+  // -- a secret shown once (a new API key): one click selects all of it to copy ---------
+  for (const field of document.querySelectorAll("[data-select-all]")) {
+    field.addEventListener("focus", () => field.select());
+  }
+
   // -- the full-size viewer: the picture fitted to the screen, or at 1:1 (one pixel of the
   // picture on one pixel of the screen, whatever the display's density), dragged to move
   const viewer = document.getElementById("viewer");

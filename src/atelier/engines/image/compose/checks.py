@@ -1,13 +1,40 @@
 """Does a recorded layout show what a prompt asked for? Subjects present, counts, and each
 spatial relation judged from the boxes alone, as a viewer would judge the picture.
 
-Used by the tests and by benchmarks/compose.py on the labelled prompt set."""
+Used by the tests and by benchmarks/compose.py on the labelled prompt set, and by the
+engine itself on its own reading of the prompt (`promises`): what it fails is redrawn,
+then delivered marked (engines/checks.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from atelier.engines.image.compose.prompt import Relation, Scene
+from atelier.engines.image.compose.vocabulary import MAX_SUBJECTS
+
 Box = tuple[float, float, float, float]
+# The relations `holds` judges; others ("together", "at") place things without a rule.
+# A painted sky thing (sun, moon, stars) is judged only above or below another.
+VERTICAL = frozenset(("above", "under", "below"))
+JUDGED = frozenset(
+    [
+        "above",
+        "under",
+        "below",
+        "on",
+        "in",
+        "beside",
+        "left_of",
+        "right_of",
+        "in_front_of",
+        "behind",
+        "worn_by",
+        "held_by",
+        "leaning_against",
+        "around",
+        "between",
+    ]
+)
 
 
 def _union(boxes: list[Box]) -> Box:
@@ -94,3 +121,49 @@ def score(case: dict[str, Any], layout: list[dict[str, Any]], height: int) -> di
             holds(layout, a, relation, b, height) for a, relation, b in case.get("relations", [])
         ),
     }
+
+
+def promises(
+    scene: Scene, generic: list[str | None], layout: list[dict[str, Any]], height: int
+) -> tuple[dict[str, Any], float, list[str]]:
+    """The engine's own checks on one drawn plan, against what it read in the prompt:
+    every subject drawn, in its number, as itself (`generic`: what stood in for each
+    subject, if anything), and every relation it read holding. Returns the checks'
+    values, their score (the share met) and, in words, the ones it fails."""
+    unmet = [
+        f"not drawn: '{words}' (at most {MAX_SUBJECTS} subjects are drawn)"
+        for words in scene.dropped
+    ]
+    drawn = [sum(r["subject"] == i for r in layout) for i in range(len(scene.subjects))]
+    counts_right = 0
+    for subject, count in zip(scene.subjects, drawn, strict=True):
+        counts_right += count == subject.count
+        if count != subject.count:
+            unmet.append(f"{count} {subject.query} drawn where {subject.count} were asked for")
+    unmet += [stand_in for stand_in in generic if stand_in]
+    judged = [r for r in scene.relations if _judged(scene, r)]
+    held = 0
+    for r in judged:
+        a, b = scene.subjects[r.subject], scene.subjects[r.target]
+        if holds(layout, a.noun, r.relation, b.noun, height):
+            held += 1
+        else:
+            unmet.append(f"the {a.query} is not {r.relation.replace('_', ' ')} the {b.query}")
+    total = len(scene.subjects) + len(judged) + len(scene.dropped) + len(generic)
+    met = counts_right + held + sum(not g for g in generic)
+    checks = {
+        "counts": dict(zip((s.noun for s in scene.subjects), drawn, strict=True)),
+        "relations_held": f"{held}/{len(judged)}",
+        "generic": sum(bool(g) for g in generic),
+        "not_drawn": len(scene.dropped),
+    }
+    return checks, met / total if total else 1.0, unmet
+
+
+def _judged(scene: Scene, r: Relation) -> bool:
+    """A relation the engine promises: read from the prompt (not a weak "with"), one
+    `holds` judges, and not a sky thing's place beside or among ground things."""
+    if r.weak or r.relation not in JUDGED or r.subject == r.target:
+        return False
+    sky = scene.subjects[r.subject].painted or scene.subjects[r.target].painted
+    return not sky or r.relation in VERTICAL

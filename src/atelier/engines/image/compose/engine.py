@@ -28,10 +28,12 @@ from atelier.engines.base import (
     ModelCard,
     Rates,
 )
+from atelier.engines.checks import Candidate, best_index, drafts_meta, draw
 from atelier.engines.custom import custom_model, is_id
 from atelier.engines.image import style_names
 from atelier.engines.image.compose import (
     backdrop,
+    checks,
     chinese,
     finish,
     index,
@@ -241,10 +243,12 @@ class Compose(Engine[ComposeParams]):
         if reason:
             raise EngineError(reason)
         ctx.progress(0.05, "reading the prompt and finding clip art")
-        plan = self.plan(p.prompt, p.width, p.height, ctx.rng)
+        drafts = draw(lambda i: self.checked_plan(p, np.random.default_rng(ctx.seed + i)), 1)
+        best = best_index(drafts)
+        plan, rng = drafts[best].value
         scene, choices, placements = plan.scene, plan.choices, plan.placements
         ctx.progress(0.3, "painting the scene")
-        painted_backdrop = backdrop.paint(scene, plan.lines, p.width, p.height, ctx.rng)
+        painted_backdrop = backdrop.paint(scene, plan.lines, p.width, p.height, rng)
         ctx.progress(0.45, "placing the subjects")
         canvas = Image.fromarray((painted_backdrop.image * 255).astype(np.uint8)).convert("RGBA")
         drawings: dict[tuple[int, int], Image.Image] = {}
@@ -257,7 +261,7 @@ class Compose(Engine[ComposeParams]):
                     choice.subject.noun,
                     placement.box,
                     scene.time,
-                    ctx.rng,
+                    rng,
                     choice.subject.rgb,
                 )
                 continue
@@ -266,7 +270,7 @@ class Compose(Engine[ComposeParams]):
         picture = canvas.convert("RGB")
         if scene.weather == "snow":
             pixels = np.asarray(picture, np.float32) / 255
-            backdrop.snow(pixels, ctx.rng)
+            backdrop.snow(pixels, rng)
             picture = Image.fromarray((pixels * 255).astype(np.uint8))
         if scene.colours:
             picture = _grade(picture, COLOURS[scene.colours[0]])
@@ -277,7 +281,21 @@ class Compose(Engine[ComposeParams]):
             picture, style_label, network = self._stylize(picture, p, style_text, ctx)
         ctx.progress(0.95, "saving")
         used = self.used_models(p.prompt, network)
-        return [self._creation(p, ctx, scene, choices, placements, picture, style_label, used)]
+        creation = self._creation(p, ctx, scene, choices, placements, picture, style_label, used)
+        creation.meta |= drafts_meta(drafts, best)
+        creation.unmet = list(drafts[best].unmet)
+        return [creation]
+
+    def checked_plan(
+        self, p: ComposeParams, rng: np.random.Generator
+    ) -> Candidate[tuple[Plan, np.random.Generator]]:
+        """A plan drawn with `rng`, with the engine's own checks on it (checks.promises);
+        the picture is painted on with the same generator."""
+        plan = self.plan(p.prompt, p.width, p.height, rng)
+        records = layout_records(plan.choices, plan.placements)
+        generic = [c.generic for c in plan.choices]
+        values, score, unmet = checks.promises(plan.scene, generic, records, p.height)
+        return Candidate((plan, rng), values, score, unmet)
 
     def used_models(self, prompt: str, network: ModelCard | None) -> tuple[ModelCard, ...]:
         """What this picture was made with: the library and word lists every prompt uses,

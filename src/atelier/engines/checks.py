@@ -1,0 +1,71 @@
+"""An engine's own checks are promises to the user (DESIGN.md): every engine that checks
+its results draws drafts, keeps the best one that meets all its checks, draws again a
+bounded number of times while none does, and delivers the best marked with the checks it
+fails (`Creation.unmet`) when none ever does — never as if fine.
+
+The text engines keep their own `Draft` (a text with its completion); the others wrap
+their result in `Candidate`. Both are picked by `best_index` and drawn by `draw`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+REDRAWS = 3  # drafts drawn again, at most, when none meets its checks (non-text engines)
+
+
+class Checked(Protocol):
+    """A draft with a score (higher is better) and the checks it fails, in words."""
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def unmet(self) -> list[str]: ...
+
+
+T = TypeVar("T")
+C = TypeVar("C", bound=Checked)
+
+
+@dataclass
+class Candidate(Generic[T]):
+    """One drawn result with its checks' values, their score and the checks it fails."""
+
+    value: T
+    checks: dict[str, Any] = field(default_factory=dict)
+    score: float = 0.0
+    unmet: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """What a work's meta keeps of a draft."""
+        return {"score": round(self.score, 3), **self.checks, "unmet": self.unmet}
+
+
+def best_index(drafts: Sequence[Checked]) -> int:
+    """The highest-scoring draft among those that meet every check (else among all);
+    the first among equals."""
+    return max(range(len(drafts)), key=lambda i: (not drafts[i].unmet, drafts[i].score, -i))
+
+
+def draw(make: Callable[[int], C], count: int, redraws: int = REDRAWS) -> list[C]:
+    """`count` drafts (`make(0)` … `make(count - 1)`), then, while none meets its checks,
+    up to `redraws` more, stopping at the first that does. `make(i)` must be
+    deterministic for a job's seed (seed + i, or one generator drawn in turn)."""
+    drafts: list[C] = []
+    for i in range(count + redraws):
+        if i >= count and any(not d.unmet for d in drafts):
+            break
+        drafts.append(make(i))
+    return drafts
+
+
+def drafts_meta(drafts: Sequence[Candidate[Any]], chosen: int) -> dict[str, Any]:
+    """What a work's meta says of its drafts (as the text engines' works do): the one
+    chosen, its checks, and every draft's checks and failed checks."""
+    return {
+        "chosen": chosen,
+        "checks": drafts[chosen].checks,
+        "drafts": [d.summary() for d in drafts],
+    }

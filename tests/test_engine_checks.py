@@ -1,0 +1,99 @@
+"""An engine's checks are promises (engines/checks.py): a draft that fails them is drawn
+again a bounded number of times, the best is kept, and one that never passes is
+delivered marked with the reasons. The image and music engines keep it as the text
+engines do: their drafts' checks in the work's meta, what the delivered one fails in
+`Creation.unmet`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from atelier.engines.base import Context, EngineConfig
+from atelier.engines.checks import REDRAWS, Candidate, best_index, draw
+from atelier.engines.image.compose import Compose
+from atelier.engines.image.compose.engine import ComposeParams
+from atelier.engines.music.restyle import MusicRestyle, RestyleParams
+from tests.conftest import ASSETS
+
+UPLOAD = "0" * 32
+# Every note a landmark restyle keeps (its opening, each bar's first note, the final
+# tonic): there is nothing it may change.
+ALL_LANDMARKS = b"""X:1
+T:Landmarks
+M:4/4
+L:1/1
+K:C
+C|D|E|G|C|]
+"""
+
+
+def test_draw_stops_at_the_first_draft_that_meets_its_checks_and_is_bounded() -> None:
+    made: list[int] = []
+
+    def failing_until(good: int) -> Callable[[int], Candidate[int]]:
+        def make(i: int) -> Candidate[int]:
+            made.append(i)
+            return Candidate(i, score=i, unmet=[] if i >= good else ["no"])
+
+        return make
+
+    drafts = draw(failing_until(2), 1)  # draft 0 fails, redraw 1 fails, redraw 2 passes
+    assert [d.value for d in drafts] == [0, 1, 2] and best_index(drafts) == 2
+    made.clear()
+    drafts = draw(failing_until(99), 2)  # never: the candidates, then REDRAWS more
+    assert made == list(range(2 + REDRAWS)) and all(d.unmet for d in drafts)
+    made.clear()
+    drafts = draw(failing_until(0), 3)  # all the candidates, no redraw
+    assert made == [0, 1, 2]
+    # among drafts that pass, the best score; a failing draft never beats a passing one
+    mixed = [Candidate(0, score=0.9, unmet=["x"]), Candidate(1, score=0.2), Candidate(2, score=0.5)]
+    assert best_index(mixed) == 2
+
+
+def _context(tmp_path: Path, seed: int, melody: bytes | None = None) -> Context:
+    files = {}
+    if melody is not None:
+        files[UPLOAD] = tmp_path / "melody.abc"
+        files[UPLOAD].write_bytes(melody)
+    return Context(seed, tmp_path, files)
+
+
+@pytest.mark.slow
+def test_a_restyle_with_nothing_to_change_says_so(tmp_path: Path) -> None:
+    engine = MusicRestyle(EngineConfig(assets_dir=ASSETS))
+    params = RestyleParams(melody=UPLOAD, style="irish", freedom=1.0)
+    [work] = engine.run(params, _context(tmp_path, 1, ALL_LANDMARKS))
+    assert len(work.meta["drafts"]) == 1 + REDRAWS
+    assert all(d["changed"] == 0 for d in work.meta["drafts"])
+    assert any(r.startswith("no note changed") for r in work.unmet)
+
+
+@pytest.fixture(scope="module")
+def compose() -> Compose:
+    engine = Compose(EngineConfig(assets_dir=ASSETS))
+    if engine.available():
+        pytest.fail(f"image.compose: {engine.available()} (make setup does it)")
+    return engine
+
+
+def test_a_compose_plan_is_checked_against_what_the_prompt_asked(compose: Compose) -> None:
+    """A stand-in drawing and a relation the layout cannot keep are named; a plan that
+    keeps every promise has none."""
+    willow = compose.checked_plan(
+        ComposeParams(prompt="a willow tree by a river"), np.random.default_rng(1)
+    )
+    assert willow.unmet == ["no drawing of a willow tree in the library: a tree drawn"]
+    boat = compose.checked_plan(
+        ComposeParams(prompt="a boat beside a lighthouse"), np.random.default_rng(1)
+    )
+    assert boat.unmet == ["the boat is not beside the lighthouse"]
+    fine = compose.checked_plan(
+        ComposeParams(prompt="a dog to the left of a house, two birds above the house"),
+        np.random.default_rng(1),
+    )
+    assert fine.unmet == [] and fine.checks["counts"] == {"dog": 1, "house": 1, "bird": 2}
+    assert fine.checks["relations_held"] == "2/2"
