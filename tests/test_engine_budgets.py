@@ -5,7 +5,6 @@ picture's size, a melody's length); the form's hints come from the params' metad
 from __future__ import annotations
 
 import re
-from fractions import Fraction as F
 from typing import Any
 
 import pytest
@@ -26,14 +25,12 @@ from atelier.engines.base import (
     Measure,
     Params,
 )
-from atelier.engines.music import render
-from atelier.engines.music.piece import Note, Part, Piece
 from atelier.errors import Invalid
 from atelier.store.models import Job, Upload
 from atelier.studio import Studio
 from atelier.studio.uploads import measure
 from tests.support.accounts import add_user, sign_in
-from tests.support.media import image_bytes
+from tests.support.media import image_bytes, melody_midi
 
 
 def set_trial(studio: Studio, **values: Any) -> None:
@@ -44,14 +41,6 @@ def set_trial(studio: Studio, **values: Any) -> None:
 def count(studio: Studio, model: Any) -> int:
     with studio.db.transaction() as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def melody_midi(bars: int) -> bytes:
-    """A 4/4 melody of `bars` bars of quarter notes, as a MIDI file."""
-    pitches = (60, 62, 64, 65, 67, 65, 64, 62)
-    notes = tuple(Note(pitches[i % 8], F(i), F(1)) for i in range(4 * bars))
-    piece = Piece(parts=(Part("melody", notes),), key="C major", meter="4/4", tempo=120)
-    return render.to_midi(piece)
 
 
 def test_a_plans_pixel_limit_holds_upscale_at_submit_with_no_ledger_row(

@@ -91,9 +91,9 @@ def test_stylize_a_photo_and_find_it_in_my_works(page: Page, server: Server, pho
     expect(page.locator("progress#job-progress")).to_be_visible()
     expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)
     expect(page.locator("progress#job-progress")).to_have_attribute("value", "1.0")
-    result = page.locator("#results img")
+    result = page.locator("#results img.compare-after")  # beside the photo: before/after
     expect(result).to_be_visible()
-    assert natural_width(page, "#results img") > 0
+    assert natural_width(page, "#results img.compare-after") > 0
 
     job = server.studio.jobs.get(server.who, job_id)
     assert job.status == "succeeded" and job.params["style"] == 3
@@ -211,7 +211,7 @@ def test_the_pages_fit_a_phone(browser: Browser, server: Server) -> None:
     try:
         page.goto(f"/jobs/{job.id}")
         expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)
-        expect(page.locator("#results img")).to_be_visible()
+        expect(page.locator("#results img.compare-after")).to_be_visible()
         page.locator("details.settings summary").click()  # the longest lines: upload ids
         for path in (None, "/create/image.stylize", "/", "/works", "/login"):
             if path:

@@ -53,7 +53,7 @@ def test_a_journey_raises_no_content_security_policy_violation(
         page.get_by_role("button", name="Create").click()
         expect(page).to_have_url(re.compile(r"/jobs/[\w-]+$"))
         expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)
-        expect(page.locator("#results img")).to_be_visible()
+        expect(page.locator("#results img.compare-after")).to_be_visible()
         check()
         page.locator("#results a").first.click()
         expect(page).to_have_url(re.compile(r"/works/[\w-]+$"))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import c2pa
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from cryptography import x509
@@ -21,12 +22,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from fastapi.testclient import TestClient
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from pymerkle import InmemoryTree
 from sqlalchemy import select, update
 
 import tests.support.picture_engine  # noqa: F401 - registers test.picture (quick pictures)
 from atelier.cli import main
+from atelier.engines.image.encode import embedded_parameters, other_format
 from atelier.provenance import Claim, Provenance, merkle, watermark
 from atelier.provenance.keys import KeyProblem, KeyStore
 from atelier.provenance.log import sign_note
@@ -302,6 +304,48 @@ def test_text_work_gets_a_signed_sidecar(lite_api: tuple[TestClient, dict[str, s
     tampered = {"file": ("result.txt", text + b"!"), "manifest": ("m.json", sidecar)}
     report = client.post("/v1/verify", files=tampered).json()
     assert {c["name"]: c["ok"] for c in report["checks"]}["manifest"] is False
+
+
+def test_a_pictures_other_format_is_signed_logged_and_carries_its_mark(
+    lite_api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, headers = lite_api
+    root_pem = client.get("/v1/provenance/root.pem").text
+    work = make(client, headers, "test.picture", width=400, height=320)
+    files = {f["name"]: (f["role"], f["mime"]) for f in work["files"]}
+    assert files["picture.jpg"] == ("rendition", "image/jpeg")
+    png, jpeg = download(client, headers, work), download(client, headers, work, "picture.jpg")
+    with Image.open(io.BytesIO(png)) as a, Image.open(io.BytesIO(jpeg)) as b:
+        assert (b.format, b.size) == ("JPEG", a.size)
+        assert np.abs(np.asarray(a, float) - np.asarray(b.convert("RGB"), float)).mean() < 3
+    assert c2pa_read(jpeg, root_pem)[0] == "Trusted"
+    assert watermark.detect(jpeg) == work["id"][:12]  # the PNG's mark, not embedded again
+    entry = next(e for e in work["provenance"]["entries"] if e["file"] == "picture.jpg")
+    assert (entry["manifest"], entry["watermark"]) == ("c2pa", work["id"][:12])
+    report = client.post("/v1/verify", files={"file": ("w.jpg", jpeg)}).json()
+    assert report["ok"] and report["work_id"] == work["id"], report
+
+    # A JPEG gets its PNG.
+    work = make(client, headers, "test.picture", width=64, height=48, format="jpeg")
+    files = {f["name"]: (f["role"], f["mime"]) for f in work["files"]}
+    assert files["picture.png"] == ("rendition", "image/png")
+
+
+def test_other_format_flattens_transparency_keeps_the_recipe_and_skips_animations() -> None:
+    see_through = Image.new("RGBA", (32, 24), (255, 0, 0, 0))
+    buffer = io.BytesIO()
+    info = PngImagePlugin.PngInfo()
+    info.add_text("parameters", "a red square\nSeed: 7")
+    see_through.save(buffer, format="PNG", pnginfo=info)
+    copy = other_format("art.png", "image/png", buffer.getvalue())
+    assert copy is not None and (copy.name, copy.mime) == ("art.jpg", "image/jpeg")
+    with Image.open(io.BytesIO(copy.data)) as image:
+        assert image.getpixel((5, 5)) == (255, 255, 255)  # on white, not black
+    assert embedded_parameters(copy.data)[0] == "a red square\nSeed: 7"
+    frames = [Image.new("RGB", (16, 16), c) for c in ("red", "blue")]
+    animated = io.BytesIO()
+    frames[0].save(animated, format="WEBP", save_all=True, append_images=frames[1:])
+    assert other_format("morph.webp", "image/webp", animated.getvalue()) is None
 
 
 def test_audio_and_jpeg_are_signed(lite_api: tuple[TestClient, dict[str, str]]) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, PngImagePlugin
 
+from atelier.engines.music import render
 from atelier.engines.music.piece import Note, Part, Piece
 
 # -- pictures ----------------------------------------------------------------------------
@@ -141,3 +142,11 @@ TRIPLETS = Piece(
     meter="4/4",
     tempo=120,
 )
+
+
+def melody_midi(bars: int) -> bytes:
+    """A 4/4 melody of `bars` bars of quarter notes, as a MIDI file."""
+    pitches = (60, 62, 64, 65, 67, 65, 64, 62)
+    notes = tuple(Note(pitches[i % 8], Fraction(i), Fraction(1)) for i in range(4 * bars))
+    piece = Piece(parts=(Part("melody", notes),), key="C major", meter="4/4", tempo=120)
+    return render.to_midi(piece)

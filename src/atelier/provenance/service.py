@@ -239,6 +239,20 @@ class Provenance:
                 sealed.append(Sealed(name, mime, data, "sidecar", sidecar, mark, made))
         return sealed
 
+    def seal_copy(self, claim: Claim, source: Sealed, name: str, mime: str, data: bytes) -> Sealed:
+        """A rendition made from a sealed picture's pixels (its JPEG, say), signed like any
+        file but not marked again: the source's mark survives the re-encoding, and the log
+        records it only when it is found in the copy."""
+        made = hashlib.sha256(data).hexdigest()
+        found = watermark.detect(data) if source.watermark else None
+        carried = source.watermark if found == source.watermark else None
+        identity = self.identity()
+        if mime in embeddable():
+            signed, _ = sign_embedded(identity, claim, data, mime)
+            return Sealed(name, mime, signed, "c2pa", None, carried, made)
+        sidecar = sign_sidecar(identity, claim, data, mime, name)
+        return Sealed(name, mime, data, "sidecar", sidecar, carried, made)
+
     def mark_preview(self, preview: bytes, work_id: str) -> bytes:
         """A picture's preview marked with its work's id: the original's mark does not
         survive the shrink to preview size (0 of 12 photographs, docs/provenance.md), and the

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from atelier.engines.base import Creation, Engine
+from atelier.engines.image.encode import other_format
 from atelier.provenance import Claim, Ingredient, Provenance
 from atelier.provenance.service import Sealed
 from atelier.safety.findings import Verdict
@@ -105,6 +106,7 @@ class Sealing:
                 sealed = self.provenance.seal(
                     claim, [(a.name, a.mime, a.data) for a in creation.files], quality
                 )
+                sealed += self._other_format(claim, sealed)
                 files = self._store(work_id, sealed)
                 prints = recognition.work_prints(creation.files)
                 made.append(Made(work_id, creation, files, sealed, models, screen.result(), prints))
@@ -112,6 +114,16 @@ class Sealing:
         finally:
             for screen in screens:
                 screen.cancel()  # those not started when sealing failed
+
+    def _other_format(self, claim: Claim, sealed: list[Sealed]) -> list[Sealed]:
+        """A picture's JPEG beside its PNG (or PNG beside its JPEG or WebP), made from the
+        sealed primary file so that it carries the same mark; none when the engine already
+        delivered a file of that name."""
+        primary = sealed[0]
+        copy = other_format(primary.name, primary.mime, primary.data)
+        if copy is None or any(item.name == copy.name for item in sealed):
+            return []
+        return [self.provenance.seal_copy(claim, primary, copy.name, copy.mime, copy.data)]
 
     def _store(self, work_id: str, sealed: list[Sealed]) -> list[Stored]:
         """The sealed files (the first is the primary one), their sidecars, a thumbnail

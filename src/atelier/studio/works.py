@@ -55,6 +55,8 @@ class Shown:
     params: dict[str, Any] | None  # the recipe as this viewer may see it, or None
     seed: int | None
     original: bool = True  # may this viewer download its original files (`may_have_original`)
+    downloads: tuple[Download, ...] = ()  # its files as its page offers them to this viewer
+    before: Upload | None = None  # the picture it was made from, to compare (`Works.before`)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,67 @@ def may_have_original(s: Session, who: Principal | None, work: Work) -> bool:
 
 def preview(work: Work) -> WorkFile | None:
     return next((f for f in work.files if f.role == "thumbnail"), None)
+
+
+FORMATS = {
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/webp": "WebP",
+    "image/gif": "GIF",
+    "image/svg+xml": "SVG",
+    "audio/wav": "WAV audio",
+    "audio/midi": "MIDI",
+    "application/vnd.recordare.musicxml+xml": "MusicXML",
+    "application/pdf": "PDF",
+    "text/plain": "Text",
+    "application/json": "JSON",
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file of a work in its page's download list: what it is, and whether this viewer
+    may have it (`reason` says why not)."""
+
+    file: WorkFile
+    label: str
+    offered: bool
+    reason: str | None = None
+
+
+def label(work: Work, file: WorkFile) -> str:
+    """A file's format in words: "MIDI", "Score (SVG)", "Signed manifest of melody.mid"."""
+    kind = FORMATS.get(file.mime, file.mime)
+    if file.role == "manifest":
+        return f"Signed manifest of {file.name.removesuffix(SIDECAR_SUFFIX)} (JSON)"
+    if file.role == "thumbnail":
+        return f"Preview ({kind}, reduced)"
+    if file.mime == "image/svg+xml" and not work.mime.startswith("image/"):
+        return "Score (SVG)"
+    return kind
+
+
+ROLE_ORDER = {"primary": 0, "rendition": 1, "manifest": 2, "thumbnail": 3}
+NOT_ORIGINAL = "for its owner and the holders of a licence to it"
+
+
+def downloads(work: Work, original: bool) -> list[Download]:
+    """A work's files as its page lists them (the primary file, its renditions, their
+    signed manifests), by the rule `file` applies: a picture's originals are offered only
+    to whoever may have them (`original`), and everyone else is offered its preview
+    instead. A work held in review lists nothing: its files are not served."""
+    if held(work):
+        return []
+    withheld = [] if original else originals(work)
+    listed = []
+    for file in sorted(work.files, key=lambda f: (ROLE_ORDER.get(f.role, 4), f.position)):
+        if file.role == "thumbnail" and not withheld:
+            continue  # a preview is only for those who may not have the original
+        refused = file in withheld
+        listed.append(
+            Download(file, label(work, file), not refused, NOT_ORIGINAL if refused else None)
+        )
+    return listed
 
 
 def _work_ids(work_ids: list[str]) -> list[str]:
@@ -192,7 +255,29 @@ class Works:
                 uploads = {k: [] for k, v in work.params.items() if isinstance(v, str)}
             params = {k: v for k, v in work.params.items() if k not in uploads}
         seed = work.seed if recipe else None
-        return Shown(work, owner, recipe, public, creator, params, seed, original)
+        listed = tuple(downloads(work, original))
+        source = self.before(who, work)
+        return Shown(work, owner, recipe, public, creator, params, seed, original, listed, source)
+
+    def before(self, who: Principal | None, work: Work) -> Upload | None:
+        """The picture a picture was made from (its `image` upload: stylize, restore,
+        upscale), for a before/after comparison; only for whoever may see that upload
+        (its owner), and never for a work held in review."""
+        if who is None or held(work) or not work.mime.startswith("image/"):
+            return None
+        source = next(
+            (
+                i
+                for i in (work.lineage or {}).get("inputs", [])
+                if i.get("param") == "image" and str(i.get("mime", "")).startswith("image/")
+            ),
+            None,
+        )
+        if source is None:
+            return None
+        with self.db.transaction() as s:
+            upload = s.get(Upload, source["upload_id"])
+            return upload if upload is not None and authz.is_owner(who, upload.owner_id) else None
 
     def file(self, who: Principal | None, work_id: str, name: str | None) -> tuple[WorkFile, Path]:
         """A work's file (its primary one when `name` is None) and a local copy of it."""

@@ -104,3 +104,37 @@ def embedded_parameters(data: bytes) -> tuple[str, dict[str, Any]]:
         if isinstance(comment, bytes) and comment.startswith(b"UNICODE\0"):
             comment = comment[8:].decode("utf-16-be")
         return str(comment), json.loads(exif.get(IMAGE_DESCRIPTION, "{}"))
+
+
+def other_format(name: str, mime: str, data: bytes) -> Artifact | None:
+    """The same picture in the other kind of format, so that every picture can be had as
+    a lossless PNG and as a smaller JPEG: a PNG becomes a JPEG (quality 90, on white where
+    it is transparent), a JPEG or WebP becomes a PNG. Its embedded recipe comes along.
+    None for an animation or a format that is neither."""
+    if mime not in ("image/png", "image/jpeg", "image/webp"):
+        return None
+    parameters, record = embedded_parameters(data)
+    recipe = json.dumps(record, sort_keys=True, separators=(",", ":")) if record else ""
+    with Image.open(io.BytesIO(data)) as image:
+        if getattr(image, "n_frames", 1) > 1:
+            return None
+        picture = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
+    stem = name.rsplit(".", 1)[0]
+    buffer = io.BytesIO()
+    if mime == "image/png":
+        flat = Image.new("RGB", picture.size, "white")
+        flat.paste(picture, mask=picture.getchannel("A") if picture.mode == "RGBA" else None)
+        exif = Image.Exif()
+        if parameters:
+            exif[USER_COMMENT] = b"UNICODE\0" + parameters.encode("utf-16-be")
+        if recipe:
+            exif[IMAGE_DESCRIPTION] = recipe
+        flat.save(buffer, format="JPEG", quality=90, exif=exif.tobytes())
+        return Artifact(name=f"{stem}.jpg", mime="image/jpeg", data=buffer.getvalue())
+    info = PngImagePlugin.PngInfo()
+    if parameters:
+        info.add_text("parameters", parameters)
+    if recipe:
+        info.add_text("atelier", recipe)
+    picture.save(buffer, format="PNG", pnginfo=info)
+    return Artifact(name=f"{stem}.png", mime="image/png", data=buffer.getvalue())

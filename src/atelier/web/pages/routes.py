@@ -457,6 +457,7 @@ def job_page(
         works=works,
         texts={w["id"]: text_of(studio, who, w) for w in works},
         targets={w.id: input_targets(studio, w) for w in rows},
+        befores={w.id: studio.works.before(who, w) for w in rows},
         training=training,
         trained=studio.models.of_job(who, job_id) if training else None,
     )

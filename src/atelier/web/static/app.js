@@ -2,7 +2,7 @@
 // menu, live job progress (server-sent events, streamed text, the result in place),
 // previews of chosen files, a mask painted over a photo, a recording made in the
 // browser (encoded to WAV here), the cost estimate, busy buttons, my works' selection,
-// confirmations, and the full-size picture viewer.
+// confirmations, and the full-size picture viewer (fitted, or 1:1).
 (function () {
   document.documentElement.classList.add("js");
 
@@ -370,13 +370,30 @@
     field.addEventListener("focus", () => field.select());
   }
 
-  // -- the full-size viewer: the picture at its own size, dragged to move around ---------
+  // -- the full-size viewer: the picture fitted to the screen, or at 1:1 (one pixel of the
+  // picture on one pixel of the screen, whatever the display's density), dragged to move
   const viewer = document.getElementById("viewer");
   if (viewer) {
     const frame = viewer.querySelector(".viewer-frame");
     const image = frame.querySelector("img");
+    const actual = viewer.querySelector("[data-actual]");
+    const scale = (oneToOne) => {
+      actual.setAttribute("aria-pressed", String(oneToOne));
+      actual.textContent = oneToOne ? "Fit to screen" : "1:1";
+      image.classList.toggle("fit", !oneToOne);
+      if (oneToOne && image.naturalWidth) {
+        image.width = image.naturalWidth / window.devicePixelRatio;
+        image.height = image.naturalHeight / window.devicePixelRatio;
+      } else {
+        image.removeAttribute("width");
+        image.removeAttribute("height");
+      }
+    };
+    actual.addEventListener("click", () => scale(actual.getAttribute("aria-pressed") !== "true"));
+    image.addEventListener("load", () => scale(actual.getAttribute("aria-pressed") === "true"));
     for (const zoom of document.querySelectorAll("[data-zoom]")) {
       zoom.addEventListener("click", () => {
+        scale(false);
         image.src = zoom.dataset.zoom;
         viewer.showModal();
         frame.focus();
