@@ -8,7 +8,8 @@
    `test.wait` does with seconds=0: one progress call, one small text file). Per job, on an
    idle in-process WorkerPool: the submit call, submit → engine start, engine end → work
    stored (studio.jobs.finish returned), p50/p95 in ms; the same with the worker in another
-   Studio (as `atelier worker` is: no wake-up event, it polls). Then throughput: N jobs
+   Studio (as `atelier worker` is: on SQLite it polls, on PostgreSQL the submit's NOTIFY
+   wakes it). Then throughput: N jobs
    queued first, then a pool of 1, 2 and 4 threads started and timed until all succeeded.
    On SQLite and on a throwaway PostgreSQL server (initdb/pg_ctl, as tests/conftest.py).
 2. `image.stylize` through `atelier serve` (API key, 512 px photo uploaded once; POST
@@ -368,7 +369,11 @@ def latency(dbs: Databases, jobs: int, separate_worker: bool) -> dict[str, Any]:
     ]
     return {
         "jobs": jobs,
-        "worker": "other Studio (polls)" if separate_worker else "same process (woken)",
+        "worker": (
+            ("other Studio (NOTIFY)" if url.startswith("postgresql") else "other Studio (polls)")
+            if separate_worker
+            else "same process (woken)"
+        ),
         "submit": ms_summary(submit),
         "to_start": ms_summary(to_start),
         "engine": ms_summary(engine),
