@@ -33,6 +33,11 @@ LEGGED = wordset(
 )
 
 
+def a(noun: str) -> str:
+    """The noun with its indefinite article, for the reasons users read: "an oak tree"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 @dataclass
 class Choice:
     """What a subject became: drawings (one per copy where the library has several), a
@@ -100,7 +105,7 @@ def choose(
         broader = replace(subject, noun=GENERIC[subject.noun], kind=subject.noun)
         choice = choose(clipart, broader, others, used, rng)
         choice.subject = subject
-        choice.generic = f"no drawing of a {subject.query} in the library: a {broader.noun} drawn"
+        choice.generic = f"no drawing of {a(subject.query)} in the library: {a(broader.noun)} drawn"
         return choice
     if not matches:
         return Choice(subject, [], 0.0, metres, where)
@@ -115,7 +120,7 @@ def choose(
         copies += [m.entry for m in near][: subject.count - 1]
     generic = None
     if kind and not best.kind:
-        generic = f"no drawing of a {subject.query} in the library: a {subject.noun} drawn"
+        generic = f"no drawing of {a(subject.query)} in the library: {a(subject.noun)} drawn"
     return Choice(subject, copies, first.score, metres, where, generic=generic)
 
 
