@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from atelier.accounts.authz import Principal
 from atelier.studio import Studio
@@ -42,6 +42,9 @@ EMAIL = "painter@example.com"
 
 
 WAIT_MS = 30_000  # the longest any one expectation waits (a job, a page)
+# Playwright's `expect` keeps its own 5 s default, which a context's timeout does not change;
+# a form posted on a loaded machine took longer (test_panels_pages in a full run).
+expect.set_options(timeout=WAIT_MS)
 
 
 @dataclass
