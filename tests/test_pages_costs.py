@@ -6,14 +6,11 @@ shortfall and links to the page that sells credit packs and plans."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from sqlalchemy import update
 
 from atelier.commerce.models import Plan
@@ -21,8 +18,7 @@ from atelier.studio import Studio
 from atelier.web.app import create_app
 from tests.support.accounts import add_user, form_sign_in
 from tests.support.media import image_bytes
-from tests.support.pages import CHROMIUM, CHROMIUM_ARGS
-from tests.support.servers import free_port
+from tests.support.servers import serve_app
 from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.integration
@@ -33,30 +29,8 @@ FEW = 20  # the Trial's credits here
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Studio]]:
     app = create_app(make_settings(tmp_path_factory.mktemp("costs-pages")))
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", app.state.studio
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with serve_app(app) as url:
+        yield url, app.state.studio
 
 
 def test_few_credits_warn_on_the_cost_line_and_402_offers_to_buy(

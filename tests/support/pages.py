@@ -7,21 +7,18 @@ never downloads one."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from atelier.accounts.authz import Principal
 from atelier.studio import Studio
 from atelier.web.app import create_app
 from tests.support.accounts import PASSWORD, add_user, form_sign_in
-from tests.support.servers import free_port
+from tests.support.servers import serve_app
 from tests.support.settings import make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,23 +56,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The whole app, served on a free port, with a creator account."""
     folder = tmp_path_factory.mktemp("pages")
     app = create_app(make_settings(folder, workers=1))
-    port = free_port()
-    uv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=uv.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    studio: Studio = app.state.studio
-    try:
-        yield Server(f"http://127.0.0.1:{port}", studio, add_user(studio, EMAIL))
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=30)
+    with serve_app(app, timeout=30) as url:
+        studio: Studio = app.state.studio
+        yield Server(url, studio, add_user(studio, EMAIL))
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 the real `atelier` command in a subprocess.
 
 `wait_until` polls a condition with a deadline (tests never sleep a fixed time to wait);
+`serve_app` runs an app in this process on a free port (for a browser to reach);
 `atelier_env` builds the environment a subprocess reads its settings from; `Running`
 starts `atelier serve` or `atelier worker`, logs to a file and always stops it."""
 
@@ -13,13 +14,17 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
 import httpx
+import uvicorn
+from fastapi import FastAPI
 
 from atelier.settings import RATE_LIMITED
 from tests.support.settings import ROOT
@@ -51,6 +56,28 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve_app(app: FastAPI, timeout: float = 60.0) -> Iterator[str]:
+    """`app` served by uvicorn in a thread of this process (its studio stays reachable
+    from the test); yields its base URL and stops it on the way out."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    wait_until(
+        lambda: server.started or not thread.is_alive(), timeout, 0.02, "the server to start"
+    )
+    if not server.started:
+        raise RuntimeError("the server did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
 
 
 def pg_bin() -> Path:

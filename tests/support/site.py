@@ -5,13 +5,10 @@ with other flags (a fake microphone)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from atelier.accounts.authz import Principal
@@ -19,7 +16,7 @@ from atelier.studio import Studio
 from atelier.web.app import create_app
 from tests.support.accounts import PASSWORD, form_sign_in
 from tests.support.pages import CHROMIUM, CHROMIUM_ARGS
-from tests.support.servers import free_port, wait_until
+from tests.support.servers import serve_app, wait_until
 from tests.support.settings import make_settings
 
 WAIT_MS = 90_000  # the longest any one expectation waits (a job on a busy machine)
@@ -35,22 +32,8 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     app = create_app(make_settings(tmp_path_factory.mktemp("journeys"), workers=1))
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    try:
-        yield Site(f"http://127.0.0.1:{port}", app.state.studio)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serve_app(app) as url:
+        yield Site(url, app.state.studio)
 
 
 @pytest.fixture(scope="module")
