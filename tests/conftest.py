@@ -121,11 +121,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database of each kind."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'atelier.db'}"
-    server = request.getfixturevalue("postgres_server")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def pg_url(postgres_server: str) -> str:
+    """A fresh, empty PostgreSQL database, for what only PostgreSQL does."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server.replace("+psycopg", "") + "/postgres", autocommit=True) as conn:
+    admin = postgres_server.replace("+psycopg", "") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{server}/{name}"
+    return f"{postgres_server}/{name}"
 
 
 @pytest.fixture

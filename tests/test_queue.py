@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select, update
+from sqlalchemy import create_engine, func, select, text, update
 
 from atelier.accounts.authz import Principal
 from atelier.engines.base import Artifact, Creation
@@ -108,20 +108,35 @@ def result_bytes(seed: int, index: int = 0) -> bytes:
 
 
 def test_a_submit_wakes_a_worker_of_another_studio_at_once_on_postgresql(
-    open_studio: Callable[..., Studio], db_url: str
+    tmp_path: Path, pg_url: str
 ) -> None:
     """PostgreSQL: the submit's NOTIFY reaches an idle pool that shares nothing with the
-    submitter but the database (as `atelier worker` on another machine). Its poll is a
+    submitter but the database and data folder (as `atelier worker` elsewhere). Its poll is a
     minute (the most settings allow) and the job is done well before it, so the notice
-    woke it; on SQLite it would wait for that poll."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite has no notices: workers of other processes poll")
-    submitter = open_studio()
+    woke it. (SQLite has no notices: its other processes' workers poll.)"""
+    submitter = Studio(make_settings(tmp_path, pg_url))
+    submitter.prepare()
+    worker_side = Studio(make_settings(tmp_path, pg_url, poll_seconds=60.0))
+    worker_side.prepare()
     who = add_user(submitter, "maker@example.com")
-    worker_side = open_studio(poll_seconds=60.0)
     pool = WorkerPool(worker_side, 1).start()
+
+    def listening_and_idle() -> bool:
+        """The pool's listener has said LISTEN, and no other connection is mid-query or
+        mid-transaction: its worker found no job and waits for a notice."""
+        with submitter.db.transaction() as s:
+            others = s.execute(
+                text(
+                    "SELECT query, state FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).all()
+        return any(q.startswith("LISTEN") for q, _ in others) and all(
+            state == "idle" for _, state in others
+        )
+
     try:
-        time.sleep(1.0)  # the pool's first claim found nothing: it is idle until woken
+        wait_until(listening_and_idle, timeout=30, what="the pool to listen and go idle")
         job, _ = submitter.jobs.submit(who, "test.wait", QUICK, seed=4)
         assert wait_until(lambda: row(submitter, job.id).status == "succeeded", timeout=30)
         with submitter.db.transaction() as s:
@@ -129,6 +144,8 @@ def test_a_submit_wakes_a_worker_of_another_studio_at_once_on_postgresql(
         assert submitter.artifacts.read(work.sha256) == result_bytes(4)
     finally:
         pool.stop()
+        worker_side.close()
+        submitter.close()
 
 
 def test_concurrent_claims_take_every_job_exactly_once(open_studio: Callable[..., Studio]) -> None:
