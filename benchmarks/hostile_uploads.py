@@ -24,6 +24,7 @@ import argparse
 import io
 import json
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -34,7 +35,14 @@ from typing import Any
 
 import httpx
 
-from tests.support.servers import Running, api_key, atelier_env, free_port, wait_for_http
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # our tests.support first
+from tests.support.servers import (  # noqa: E402
+    Running,
+    api_key,
+    atelier_env,
+    free_port,
+    wait_for_http,
+)
 
 SCORE_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <score-partwise version="4.0">

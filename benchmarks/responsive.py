@@ -41,7 +41,14 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from tests.support.servers import Running, api_key, atelier_env, free_port, wait_for_http
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # our tests.support first
+from tests.support.servers import (  # noqa: E402
+    Running,
+    api_key,
+    atelier_env,
+    free_port,
+    wait_for_http,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
