@@ -309,15 +309,21 @@ class Spine:
             values["progress"] = progress
         if message is not None:
             values["message"] = message[:500]
-        with self.db.transaction(durable=False) as s:  # a lost beat costs nothing
-            cancel = s.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
-                .values(**values)
-                .returning(Job.cancel_requested),
-                execution_options={"synchronize_session": False},
-            ).scalar()
-        return Beat(held=cancel is not None, cancel=bool(cancel))
+        # Each statement its own transaction: in a worker process an engine that holds the
+        # GIL (ncnn, for seconds) can stop this thread between any two Python steps, and it
+        # must never stop it holding the database's write lock (on SQLite every request of
+        # the server waited behind it for the whole run).
+        with self.db.statements() as c:
+            held = (
+                c.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
+                    .values(**values)
+                ).rowcount
+                == 1
+            )
+            cancel = held and bool(c.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
+        return Beat(held=held, cancel=cancel)
 
     def finish(
         self, job_id: str, worker_id: str, creations: Sequence[Creation], seconds: float
