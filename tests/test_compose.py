@@ -239,6 +239,25 @@ def test_a_chinese_prompt_is_read_into_subjects_counts_and_relations(api: Any) -
     assert work["meta"]["scene"]["time"] == "night"
 
 
+@pytest.mark.parametrize(
+    ("prompt", "subjects", "place"),
+    [
+        ("湖边的两只鸭子", [("duck", 2)], "lake"),  # found as a stranger: 湖边 was a subject
+        ("河边的一棵柳树", [("tree", 1)], "lake"),
+        ("路边的一棵树", [("tree", 1)], "field"),
+        ("two ducks at the lakeside", [("duck", 2)], "lake"),
+        ("a deer on the riverbank", [("deer", 1)], "lake"),
+        ("a cottage on the mountainside", [("cottage", 1)], "mountains"),
+    ],
+)
+def test_the_edge_of_a_place_is_its_scene_not_a_subject(
+    prompt: str, subjects: list[tuple[str, int]], place: str
+) -> None:
+    scene = parse(prompt)
+    assert [(s.noun, s.count) for s in scene.subjects] == subjects
+    assert place in scene.places
+
+
 def test_a_subject_the_library_cannot_draw_fails_the_job_naming_it(api: Any) -> None:
     client, headers = api
     job = submit(client, headers, "image.compose", {"prompt": "two geese beside a pond"}, 3)
