@@ -121,6 +121,9 @@ def test_a_submit_wakes_a_worker_of_another_studio_at_once_on_postgresql(
     worker_side = Studio(make_settings(tmp_path, pg_url, poll_seconds=60.0))
     worker_side.prepare()
     who = add_user(submitter, "maker@example.com")
+    # The output screen's models load at their first text (20 s and more on a loaded
+    # machine): loaded first, so the job's time is the wake-up's, well inside the poll.
+    worker_side.safety.screen_output([("warm.txt", "text/plain", b"warm up")])
     pool = WorkerPool(worker_side, 1).start()
 
     def listening_and_idle() -> bool:
@@ -140,7 +143,7 @@ def test_a_submit_wakes_a_worker_of_another_studio_at_once_on_postgresql(
     try:
         wait_until(listening_and_idle, timeout=30, what="the pool to listen and go idle")
         job, _ = submitter.jobs.submit(who, "test.wait", QUICK, seed=4)
-        assert wait_until(lambda: row(submitter, job.id).status == "succeeded", timeout=30)
+        assert wait_until(lambda: row(submitter, job.id).status == "succeeded", timeout=45)
         with submitter.db.transaction() as s:
             work = s.scalars(select(Work).where(Work.job_id == job.id)).one()
         assert submitter.artifacts.read(work.sha256) == result_bytes(4)
