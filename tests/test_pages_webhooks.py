@@ -26,7 +26,9 @@ pytestmark = pytest.mark.integration
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The whole app with its webhook dispatcher, allowed to call the loopback receiver."""
     folder = tmp_path_factory.mktemp("hooks")
-    settings = make_settings(folder, workers=1, webhook_allow_private=True)
+    settings = make_settings(
+        folder, workers=1, webhook_allow_private=True, webhook_poll_seconds=0.1
+    )
     app = create_app(settings)
     with serve_app(app, timeout=30) as url:
         studio: Studio = app.state.studio

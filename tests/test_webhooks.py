@@ -35,6 +35,7 @@ from tests.support.works import make_work
 
 HOOKS = {
     "webhook_allow_private": True,  # the receiver is on loopback
+    "webhook_poll_seconds": 0.05,
     "webhook_retry_seconds": 0.05,
     "webhook_retry_max_seconds": 1.0,
     "webhook_max_attempts": 20,  # outlasts a receiver's restart on a loaded machine

@@ -259,6 +259,9 @@ class Settings(BaseSettings):
         description="Send webhooks from this process (`atelier serve`, `atelier worker`); "
         "any number of processes may, each delivery is sent by one at a time.",
     )
+    webhook_poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often an idle dispatcher looks for due webhooks."
+    )
     webhook_max_attempts: int = Field(
         8, ge=1, le=30, description="Tries of one webhook delivery before it is marked failed."
     )

@@ -49,7 +49,10 @@ Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite counts only INTEGE
 
 class OutboxEvent(Base):
     __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_events_owner_id_id", "owner_id", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_events_owner_id_id", "owner_id", "id"),
+        {"sqlite_autoincrement": True},  # an id is never given twice, even after deletes
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(64))

@@ -111,7 +111,7 @@ class Dispatcher:
                 log.exception("webhook dispatcher %s: claiming deliveries failed", self.id)
                 sent = 0
             if not sent:
-                self._stop.wait(self.settings.poll_seconds)
+                self._stop.wait(self.settings.webhook_poll_seconds)
 
     def run_due(self) -> int:
         """Send the deliveries due now (a batch); returns how many were tried."""

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("type", sa.String(64), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sqlite_autoincrement=True,  # ids are webhook-ids: never given twice
     )
     op.create_index("ix_outbox_events_owner_id_id", "outbox_events", ["owner_id", "id"])
     op.create_table(
