@@ -127,6 +127,7 @@ def test_every_event_type_arrives_signed(
         "engine": "test.wait",
         "status": "running",
         "progress": 0.5,
+        "message": "halfway",
     }
     assert by_type["job.failed"]["error"] == "the engine gave up"
     assert by_type["job.canceled"]["job_id"] == queued.id

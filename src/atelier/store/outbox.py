@@ -152,9 +152,11 @@ def record(
 
 def _locked_stream(s: Session, owner_id: str) -> EventStream:
     """The account's stream row (made if it has none), locked until commit."""
-    dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
     values = {"owner_id": owner_id, "last_event_id": 0}
-    s.execute(dialect.insert(EventStream).values(values).on_conflict_do_nothing())
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(postgresql.insert(EventStream).values(values).on_conflict_do_nothing())
+    else:
+        s.execute(sqlite.insert(EventStream).values(values).on_conflict_do_nothing())
     stream = s.scalar(select(EventStream).where(EventStream.owner_id == owner_id).with_for_update())
     assert stream is not None
     return stream

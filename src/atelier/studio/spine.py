@@ -83,6 +83,8 @@ def tell(s: Session, job: Job) -> None:
         data["work_ids"] = list(
             s.scalars(select(Work.id).where(Work.job_id == job.id).order_by(Work.position))
         )
+    if job.status == "running":
+        data["message"] = job.message
     if job.status == "failed":
         data["error"] = job.error
     kind = "progress" if job.status == "running" else job.status
