@@ -64,7 +64,7 @@ def test_an_endpoint_added_tested_and_deleted_on_the_account_page(
         page.get_by_label("URL").fill(receiver.url)
         page.get_by_label("webhook.test").check()
         page.get_by_role("button", name="Add endpoint").click()
-        secret = page.get_by_label("Secret").input_value()
+        secret = page.get_by_role("textbox", name="Secret").input_value()
         assert secret.startswith("whsec_")
         assert page.evaluate("() => window.violations") == []
 
@@ -83,7 +83,7 @@ def test_an_endpoint_added_tested_and_deleted_on_the_account_page(
         [got] = receiver.received()
         body = Webhook(secret).verify(got.body, got.headers)
         assert body["type"] == "webhook.test"
-        assert page.get_by_label("Secret").count() == 0  # shown once: never again
+        assert page.get_by_role("textbox", name="Secret").count() == 0  # shown once: never again
 
         page.get_by_role("button", name=f"Delete {receiver.url}").click()
         expect(page.get_by_role("status")).to_contain_text("deleted")

@@ -35,18 +35,17 @@ from atelier.engines.base import Creation, Engine
 from atelier.errors import Conflict, Invalid, StudioError
 from atelier.safety.service import Safety, free_text
 from atelier.settings import Settings
-from atelier.store import notices, outbox, paging
+from atelier.store import notices, paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
-from atelier.store.models import Job, Work, new_id, utcnow
-from atelier.studio import uploads
+from atelier.store.models import Job, new_id, utcnow
+from atelier.studio import job_events, uploads
 from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
 from atelier.studio.models import Models
 from atelier.studio.sealing import Sealing, lineage_input
 from atelier.training.engines import Trainer
 
 MAX_SEED = 2**32 - 1
-PROGRESS_STEPS = 10  # job.progress events per job at most: one per tenth of the way
 
 
 @dataclass(frozen=True)
@@ -67,28 +66,6 @@ class Beat:
 
     held: bool
     cancel: bool
-
-
-def tell(s: Session, job: Job) -> None:
-    """The job's state as an event for its owner (job.progress, or how it ended), written
-    with the change in the caller's transaction."""
-    data: dict[str, Any] = {
-        "job_id": job.id,
-        "engine": job.engine,
-        "status": job.status,
-        "progress": round(job.progress, 4),
-    }
-    if job.status == "succeeded":
-        s.flush()
-        data["work_ids"] = list(
-            s.scalars(select(Work.id).where(Work.job_id == job.id).order_by(Work.position))
-        )
-    if job.status == "running":
-        data["message"] = job.message
-    if job.status == "failed":
-        data["error"] = job.error
-    kind = "progress" if job.status == "running" else job.status
-    outbox.record(s, job.owner_id, f"job.{kind}", data)
 
 
 def request_hash(engine: str, params: dict[str, Any], seed: int | None) -> str:
@@ -247,7 +224,7 @@ class Spine:
             if job.status == "queued":
                 job.status, job.finished_at = "canceled", utcnow()
                 credits.release(s, job)
-                tell(s, job)
+                job_events.tell(s, job)
             elif job.status == "running":
                 job.cancel_requested = True
             else:
@@ -322,7 +299,7 @@ class Spine:
                 )
             job.finished_at, job.lease_owner = now, None
             credits.release(s, job)
-            tell(s, job)
+            job_events.tell(s, job)
 
     def heartbeat(
         self, job_id: str, worker_id: str, progress: float | None = None, message: str | None = None
@@ -341,15 +318,8 @@ class Spine:
                 update(Job).where(held).values(**values).returning(Job.cancel_requested),
                 execution_options={"synchronize_session": False},
             ).scalar()
-            if (
-                cancel is not None
-                and progress is not None
-                and before is not None
-                and int(progress * PROGRESS_STEPS) > int(before * PROGRESS_STEPS)
-            ):  # a tenth more of the way: the owner is told
-                job = s.get(Job, job_id, options=[lazyload(Job.works)])
-                assert job is not None
-                tell(s, job)
+            if cancel is not None and job_events.next_step(before, progress):
+                job_events.tell_progress(s, job_id)
         return Beat(held=cancel is not None, cancel=bool(cancel))
 
     def finish(
@@ -397,7 +367,7 @@ class Spine:
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
             credits.settle(s, job, seconds, engine.credits_per_second)
-            tell(s, job)
+            job_events.tell(s, job)
         self.models.release(job_id)
         return True
 
@@ -410,7 +380,7 @@ class Spine:
             job.error = None if canceled else error[:2000]
             job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
             credits.release(s, job)
-            tell(s, job)
+            job_events.tell(s, job)
         self.models.release(job_id)
 
     @staticmethod
