@@ -254,6 +254,36 @@ class Settings(BaseSettings):
         2000, ge=1, description="Smallest payout a creator may request (minor units)."
     )
 
+    webhook_dispatch: bool = Field(
+        True,
+        description="Send webhooks from this process (`atelier serve`, `atelier worker`); "
+        "any number of processes may, each delivery is sent by one at a time.",
+    )
+    webhook_poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often an idle dispatcher looks for due webhooks."
+    )
+    webhook_max_attempts: int = Field(
+        8, ge=1, le=30, description="Tries of one webhook delivery before it is marked failed."
+    )
+    webhook_retry_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=86400,
+        description="The pause after a webhook's first failed try; each later one doubles, "
+        "up to webhook_retry_max_seconds.",
+    )
+    webhook_retry_max_seconds: float = Field(
+        6 * 3600.0, gt=0, le=7 * 86400, description="The longest pause between two tries."
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="How long a webhook endpoint has to answer."
+    )
+    webhook_allow_private: bool = Field(
+        False,
+        description="Allow webhook endpoints on loopback, private and link-local addresses "
+        "(refused by default, so an account cannot make the studio call its own network).",
+    )
+
     @field_validator(*(f"limit_{a}" for a in RATE_LIMITED))
     @classmethod
     def _limits(cls, value: str) -> str:

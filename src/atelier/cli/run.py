@@ -17,6 +17,7 @@ from atelier.errors import StudioError
 from atelier.settings import get_settings
 from atelier.studio import Studio
 from atelier.studio.catalogue import params_schema
+from atelier.studio.dispatch import start_dispatcher
 from atelier.studio.processes import Supervisor
 
 
@@ -61,12 +62,15 @@ def worker(processes: int, threads: int | None) -> None:
     studio = common.studio()
     threads = threads or studio.settings.worker_threads
     supervisor = Supervisor(studio, processes, threads).start()
+    dispatcher = start_dispatcher(studio)  # webhooks, beside the workers
     click.echo(
         f"worker: {processes} process(es) of {threads} thread(s) on {studio.database()}; "
         "Ctrl-C stops"
     )
     signal.sigwait({signal.SIGINT, signal.SIGTERM})
     click.echo("worker: stopping")
+    if dispatcher is not None:
+        dispatcher.stop()
     supervisor.stop()
     studio.close()
 

@@ -45,6 +45,7 @@ from sqlalchemy import or_, select
 
 from atelier.settings import Settings
 from atelier.store.models import Job
+from atelier.studio import job_events
 from atelier.studio.runner import Wake, WorkerPool, owner_prefix
 from atelier.studio.service import Studio
 
@@ -287,8 +288,11 @@ class Supervisor:
                             slot.wake.set()
 
     def _relay_live(self) -> None:
-        """The children's progress reports, into this process's LiveJobs."""
+        """The children's progress reports, into this process's LiveJobs; each tenth of
+        a job's way also as its job.progress event (a child writes none: see
+        Spine.tell_progress)."""
         live = self.studio.live
+        reached: dict[str, float] = {}
         while not self._stopping.is_set():
             with self._lock:
                 readers = [s.link.reader for s in self._slots if s.link is not None]
@@ -297,6 +301,7 @@ class Supervisor:
                 continue
             with contextlib.suppress(OSError, ValueError):  # a pipe closed meanwhile
                 multiprocessing.connection.wait(readers, timeout=0.5)
+            steps: list[str] = []
             with self._lock:  # a link is closed only under the lock (see _forget)
                 for slot in self._slots:
                     if slot.link is None:
@@ -304,10 +309,19 @@ class Supervisor:
                     for job_id, report in slot.link.receive():
                         if report is None:
                             slot.link.running.discard(job_id)
+                            reached.pop(job_id, None)
                             live.ended(job_id)
                         else:
                             slot.link.running.add(job_id)
                             live.report(job_id, *report)
+                            if job_events.next_step(reached.get(job_id, 0.0), report[0]):
+                                steps.append(job_id)
+                            reached[job_id] = report[0]
+            for job_id in steps:  # outside the lock: a transaction may wait its turn
+                try:
+                    self.studio.jobs.tell_progress(job_id)
+                except Exception:
+                    log.exception("job %s: its progress event could not be written", job_id)
 
 
 # -- the child ------------------------------------------------------------------------
@@ -325,6 +339,7 @@ def run_child(settings: Settings, threads: int, wake: Wake, link: LiveLink, pare
     logging.getLogger("atelier").setLevel(logging.INFO)
     studio = Studio(settings)
     studio.live.forward = link.send
+    studio.jobs.step_events = False  # its server writes them, from the reports it relays
     pool = WorkerPool(studio, threads, wake).start()
     signal.sigwait({signal.SIGTERM})
     pool.stop()

@@ -13,6 +13,7 @@ studio.evaluation  kept evaluation reports, comparisons as jobs, trends (evaluat
 studio.panels      expert panels: items, reviewers, invitations, votes, results (panels.py)
 studio.feedback    users' thumbs up or down on works, tallied per engine (feedback.py)
 studio.accounts    sign-up, sign-in, keys, users (accounts/access.py)
+studio.webhooks    webhook endpoints, their delivery log, the event stream (webhooks.py)
 studio.datasets    a client's collections: items, cleaned versions, cards (datasets.py)
 studio.models      custom models: records, sharing, what jobs name by id (models.py)
 studio.custom      custom models as a product: admins' quotes, paid by invoice (custom.py)
@@ -50,6 +51,7 @@ from atelier.studio.sealing import Sealing
 from atelier.studio.spine import Spine
 from atelier.studio.status import Status
 from atelier.studio.uploads import Uploads
+from atelier.studio.webhooks import Webhooks
 from atelier.studio.works import Works
 
 
@@ -112,6 +114,7 @@ class Studio:
         self.evaluation = Evaluation(self.db, self.artifacts, self.engines, self.jobs)
         self.panels = Panels(settings, self.db, self.artifacts)
         self.feedback = Feedback(self.db, self.works)
+        self.webhooks = Webhooks(settings, self.db)
 
     def migrate(self) -> None:
         """Bring the database's schema up to date."""

@@ -39,7 +39,7 @@ from atelier.store import notices, paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, new_id, utcnow
-from atelier.studio import uploads
+from atelier.studio import job_events, uploads
 from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
 from atelier.studio.models import Models
 from atelier.studio.sealing import Sealing, lineage_input
@@ -94,6 +94,7 @@ class Spine:
         self.sealing = sealing
         self.models = models
         self.added = threading.Event()  # set on every submit: idle in-process workers wake
+        self.step_events = True  # job.progress events from heartbeats (see tell_progress)
 
     # -- a door's side: submit, look, cancel -----------------------------------------------
 
@@ -224,6 +225,7 @@ class Spine:
             if job.status == "queued":
                 job.status, job.finished_at = "canceled", utcnow()
                 credits.release(s, job)
+                job_events.tell(s, job)
             elif job.status == "running":
                 job.cancel_requested = True
             else:
@@ -298,6 +300,7 @@ class Spine:
                 )
             job.finished_at, job.lease_owner = now, None
             credits.release(s, job)
+            job_events.tell(s, job)
 
     def heartbeat(
         self, job_id: str, worker_id: str, progress: float | None = None, message: str | None = None
@@ -313,17 +316,23 @@ class Spine:
         # GIL (ncnn, for seconds) can stop this thread between any two Python steps, and it
         # must never stop it holding the database's write lock (on SQLite every request of
         # the server waited behind it for the whole run).
+        mine = and_(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
         with self.db.statements() as c:
-            held = (
-                c.execute(
-                    update(Job)
-                    .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
-                    .values(**values)
-                ).rowcount
-                == 1
-            )
+            before = c.scalar(select(Job.progress).where(mine)) if progress is not None else None
+            held = c.execute(update(Job).where(mine).values(**values)).rowcount == 1
             cancel = held and bool(c.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
+        if held and self.step_events and job_events.next_step(before, progress):
+            self.tell_progress(job_id)
         return Beat(held=held, cancel=cancel)
+
+    def tell_progress(self, job_id: str) -> None:
+        """A job.progress event for the owner (a tenth more of the way). A worker process
+        leaves it to its server, which hears every report (studio/processes.py): a
+        transaction of its own could be stopped half way by its engine, as above."""
+        with self.db.transaction() as s:
+            job = s.get(Job, job_id, options=[lazyload(Job.works)])
+            if job is not None and job.status == "running":  # not one that has ended since
+                job_events.tell(s, job)
 
     def finish(
         self, job_id: str, worker_id: str, creations: Sequence[Creation], seconds: float
@@ -370,6 +379,7 @@ class Spine:
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
             credits.settle(s, job, seconds, engine.credits_per_second)
+            job_events.tell(s, job)
         self.models.release(job_id)
         return True
 
@@ -382,6 +392,7 @@ class Spine:
             job.error = None if canceled else error[:2000]
             job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
             credits.release(s, job)
+            job_events.tell(s, job)
         self.models.release(job_id)
 
     @staticmethod

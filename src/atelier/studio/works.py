@@ -24,7 +24,7 @@ from atelier.commerce.service import Commerce
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
 from atelier.provenance.service import SIDECAR_SUFFIX
 from atelier.settings import Settings
-from atelier.store import paging
+from atelier.store import outbox, paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import (
@@ -136,6 +136,18 @@ class Download:
     label: str
     offered: bool
     reason: str | None = None
+
+
+def _published(work: Work) -> dict[str, Any]:
+    """A work just made public, as its owner's `work.published` event shows it."""
+    return {
+        "work_id": work.id,
+        "job_id": work.job_id,
+        "title": work.title,
+        "engine": work.engine,
+        "mime": work.mime,
+        "held": held(work),
+    }
 
 
 def label(work: Work, file: WorkFile) -> str:
@@ -391,6 +403,8 @@ class Works:
             if visibility == "private":
                 self.commerce.check_private(s, who)
             for work in works:
+                if visibility == "public" and work.visibility != "public":
+                    outbox.record(s, work.owner_id, "work.published", _published(work))
                 if visibility is not None:
                     work.visibility = visibility
                 if title is not None:

@@ -14,6 +14,7 @@ import atelier
 from atelier import optional_parts
 from atelier.settings import Settings, get_settings
 from atelier.studio import Studio
+from atelier.studio.dispatch import start_dispatcher
 from atelier.studio.processes import start_workers
 from atelier.web import guards, openapi, problems, ratelimit, routers
 from atelier.web.headers import SecurityHeaders
@@ -36,9 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for notice in optional_parts.notices():
             print(notice, flush=True)
         workers = start_workers(studio)
+        dispatcher = start_dispatcher(studio)  # webhooks, beside the workers
         try:
             yield
         finally:
+            if dispatcher is not None:
+                dispatcher.stop()
             workers.stop()
             studio.close()
 

@@ -20,6 +20,7 @@ from atelier.web.api import models as models_api
 from atelier.web.api import password as password_api
 from atelier.web.api import provenance as provenance_api
 from atelier.web.api import uploads as uploads_api
+from atelier.web.api import webhooks as webhooks_api
 from atelier.web.api import works as works_api
 from atelier.web.deps import write_scope
 from atelier.web.inputs import clean_request
@@ -38,6 +39,7 @@ from atelier.web.pages import review as review_pages
 from atelier.web.pages import routes as studio_pages
 from atelier.web.pages import site as site_pages
 from atelier.web.pages import verify as verify_pages
+from atelier.web.pages import webhooks as webhooks_pages
 from atelier.web.pages import works as works_pages
 
 API = (
@@ -55,6 +57,7 @@ API = (
     models_api,
     evaluation_api,
     feedback_api,
+    webhooks_api,
 )
 PAGES = (
     studio_pages,
@@ -72,6 +75,7 @@ PAGES = (
     panels_pages,
     review_pages,
     feedback_pages,
+    webhooks_pages,
     site_pages,
 )
 
