@@ -31,7 +31,7 @@ CLIP_SECONDS = 30.0
 CLIP_RATE = 22_050
 CLIP_FADE_SECONDS = 2.0
 # libsndfile's MP3 bit rate, from 0 (the highest) to 1 (the lowest): at 22.05 kHz mono,
-# 0.5 is a constant 64 kbit/s, a clear preview at 480 kB for 30 s.
+# 0.5 is a constant 80 kbit/s: 300 kB for 30 s (measured), against 5.3 MB of WAV.
 CLIP_COMPRESSION = 0.5
 SCORE_BARS = 4
 EXCERPT_WORDS = 60
