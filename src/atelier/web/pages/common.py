@@ -53,12 +53,16 @@ def missing(
 
 
 def text_of(studio: Studio, who: Principal | None, work: dict[str, Any]) -> str | None:
-    """A text work's words, to show on its page (None: not text, held, or too long)."""
-    if not work["mime"].startswith("text/") or work["size"] > TEXT_PREVIEW_BYTES:
+    """A text work's words as this viewer may read them, to show on its page: the whole
+    text, or its excerpt for whoever may not have the original (None: not text, held, no
+    excerpt, or too long)."""
+    if not work["mime"].startswith("text/"):
         return None
     try:
-        _, path = studio.works.file(who, work["id"], None)
+        file, path = studio.works.shown_file(who, work["id"])
     except StudioError:
+        return None
+    if file.size > TEXT_PREVIEW_BYTES:
         return None
     return path.read_text(encoding="utf-8", errors="replace")
 

@@ -81,7 +81,10 @@ class JobOut(Out):
 
 class WorkFileOut(Out):
     name: str
-    role: str = Field(description="primary, thumbnail or rendition")
+    role: str = Field(
+        description="primary, rendition, manifest, thumbnail, or preview (what the public gets "
+        "instead of the originals)"
+    )
     mime: str
     size: int
     sha256: str
@@ -115,7 +118,8 @@ class WorkOut(Out):
     lineage: dict[str, Any]
     created_at: UtcTime
     url: str | None = Field(
-        description="The original, or (`original` false) its preview: none when it has none."
+        description="The original, or its preview for those who may not have the original "
+        "(`original` false, and every work listed for others): none when it has none."
     )
     original: bool | None = Field(
         None, description="Whether this viewer may download the original (shown works)."
@@ -178,7 +182,7 @@ def job_out(job: Job) -> JobOut:
 
 def work_out(work: Work, owner: bool = True) -> WorkOut:
     """A work as its owner sees it, or (`owner` False) as others may: without its job,
-    recipe and uploads."""
+    recipe and uploads, and with its preview for `url`."""
     return WorkOut(
         id=work.id,
         job_id=work.job_id if owner else None,
@@ -193,7 +197,7 @@ def work_out(work: Work, owner: bool = True) -> WorkOut:
         checks_unmet=(work.meta or {}).get("checks_unmet", []),
         lineage=work.lineage if owner else shared_lineage(work.lineage),
         created_at=work.created_at,
-        url=f"/v1/works/{work.id}/file",
+        url=f"/v1/works/{work.id}/file" if owner else preview_url(work),
         files=[
             WorkFileOut(
                 name=f.name,
@@ -217,12 +221,15 @@ def shown_out(shown: Shown) -> WorkOut:
     update: dict[str, Any] = {"params": shown.params, "seed": shown.seed}
     # Whether this viewer may download the original; when not, `url` is the preview.
     update["original"] = shown.original
-    if not shown.original:
-        shown_preview = preview(shown.work)
-        update["url"] = (
-            f"/v1/works/{shown.work.id}/files/{shown_preview.name}" if shown_preview else None
-        )
-    return work_out(shown.work, shown.owner).model_copy(update=update)
+    work = shown.work
+    update["url"] = f"/v1/works/{work.id}/file" if shown.original else preview_url(work)
+    return work_out(work, shown.owner).model_copy(update=update)
+
+
+def preview_url(work: Work) -> str | None:
+    """Where the preview that stands in for a work's primary file downloads, if any."""
+    shown = preview(work)
+    return f"/v1/works/{work.id}/files/{shown.name}" if shown is not None else None
 
 
 def provenance_out(work: Work) -> ProvenanceOut:
