@@ -192,7 +192,11 @@ def main() -> None:
             picture = published(
                 studio,
                 "image.compose",
-                {"prompt": "a lighthouse on a cliff above the sea at sunset", "width": 768},
+                {
+                    "prompt": "a lighthouse on a cliff above the sea at sunset",
+                    "width": 768,
+                    "variants": 1,
+                },
                 "Evening light over the harbour.",
             )
             published(
