@@ -103,7 +103,8 @@ def test_the_hold_is_for_four_and_is_settled(client: TestClient, headers: dict[s
     four = studio.engines.estimate("image.compose", SMALL)["credits"]
     one = studio.engines.estimate("image.compose", {**SMALL, "variants": 1})["credits"]
     budget = engine.output_budget(engine.Params(**SMALL), {})
-    assert budget.images == 4 and four > 2 * one
+    alone = engine.output_budget(engine.Params(**SMALL, variants=1), {})
+    assert budget.images == 4 and budget.pixels_out == 4 * alone.pixels_out and four > one
     job = finished(client, headers, SMALL, seed=90)
     assert job["cost_estimate"] == four
     with studio.db.transaction() as s:
