@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.support.pages import WATCH, Server, new_page
+from tests.support.site import WAIT_MS as JOB_MS  # a job, or a first submit, on a busy machine
 from tests.support.site import no_sideways_scroll
 
 pytestmark = pytest.mark.integration
@@ -39,10 +40,10 @@ def test_make_four_variants_keep_one_and_upscale_it(
     page.get_by_label("Height").fill("512")
     expect(page.get_by_label("Variants")).to_have_value("4")
     expect(page.locator("#estimate")).to_contain_text(re.compile(r"credits? for 4 variants"))
-    page.get_by_role("button", name="Create").click()
+    page.get_by_role("button", name="Create").click(timeout=JOB_MS)
     expect(page).to_have_url(re.compile(r"/jobs/\w+$"))
     job_url = page.url
-    expect(page.locator("#job-status")).to_have_text("succeeded")
+    expect(page.locator("#job-status")).to_have_text("succeeded", timeout=JOB_MS)
 
     figures = page.locator("#results.variants figure.result")
     expect(figures).to_have_count(4)
@@ -83,9 +84,9 @@ def test_make_four_variants_keep_one_and_upscale_it(
     expect(page.locator("p.kept")).to_contain_text("(512×512)")
     page.get_by_label("Scale").select_option("2")
     page.get_by_label("Model").select_option("fast")
-    page.get_by_role("button", name="Create").click()
+    page.get_by_role("button", name="Create").click(timeout=JOB_MS)
     expect(page).to_have_url(re.compile(r"/jobs/\w+$"))
-    expect(page.locator("#job-status")).to_have_text("succeeded")
+    expect(page.locator("#job-status")).to_have_text("succeeded", timeout=JOB_MS)
     upscaled = server.studio.jobs.get(server.who, page.url.rsplit("/", 1)[1]).works[0]
     assert upscaled.engine == "image.upscale" and upscaled.meta["width"] == 1024
     assert {w["work_id"] for w in upscaled.lineage["inputs"][0]["works"]} == {second}
