@@ -5,9 +5,9 @@
 Starts a throwaway studio (uvicorn in a background thread, one worker, SQLite in a temp
 folder), signs up a creator, stylizes one picture through the form, composes a picture
 and writes a haiku (both published), and photographs: sign in and sign up, home, the
-create pages (image and text, and a form refused with an error), the finished job page,
-"My works", the gallery and a search in it, a work's page, a creator's page, and the
-admin's users and status pages. Uses Debian's Chromium (/usr/bin/chromium) through
+create pages (image and text, and a form refused with an error), the finished job page, a
+compose job's 4 variants, "My works", the gallery and a search in it, a work's page, a
+creator's page, and the admin's users and status pages. Uses Debian's Chromium (/usr/bin/chromium) through
 Playwright; it never downloads a browser.
 """
 
@@ -30,7 +30,9 @@ from PIL import Image, ImageDraw, ImageFilter
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from atelier.accounts import service as accounts
+from atelier.accounts.authz import Principal
 from atelier.settings import Settings
+from atelier.store.models import Job
 from atelier.studio import Studio
 from atelier.web.app import create_app
 
@@ -145,8 +147,8 @@ def make_work(browser: Browser, url: str, photo: Path) -> str:
     return path
 
 
-def published(studio: Studio, engine: str, params: dict[str, Any], description: str) -> str:
-    """A work made straight through the studio and published; returns its id."""
+def made(studio: Studio, engine: str, params: dict[str, Any]) -> tuple[Principal, Job]:
+    """A job run straight through the studio for the creator, to its end."""
     with studio.db.transaction() as s:
         user = accounts.find_user(s, EMAIL)
         assert user is not None
@@ -157,6 +159,12 @@ def published(studio: Studio, engine: str, params: dict[str, Any], description: 
         if done.status in ("failed", "canceled") or time.monotonic() > deadline:
             raise SystemExit(f"{engine} did not finish: {done.status} {done.error}")
         time.sleep(0.2)
+    return who, done
+
+
+def published(studio: Studio, engine: str, params: dict[str, Any], description: str) -> str:
+    """A work made straight through the studio and published; returns its id."""
+    who, done = made(studio, engine, params)
     work_id = done.works[0].id
     studio.works.update(who, work_id, "public", description=description)
     return work_id
@@ -192,8 +200,15 @@ def main() -> None:
             picture = published(
                 studio,
                 "image.compose",
-                {"prompt": "a lighthouse on a cliff above the sea at sunset", "width": 768},
+                {
+                    "prompt": "a lighthouse on a cliff above the sea at sunset",
+                    "width": 768,
+                    "variants": 1,
+                },
                 "Evening light over the harbour.",
+            )
+            _, variants = made(
+                studio, "image.compose", {"prompt": "a red fox in the snow", "width": 512}
             )
             published(
                 studio,
@@ -258,6 +273,9 @@ def main() -> None:
                 wait_for_images(page)
                 page.locator("details.settings summary").click()
                 shoot(page, out, "job", kind)
+                page.goto(f"/jobs/{variants.id}")
+                wait_for_images(page)
+                shoot(page, out, "variants", kind)
                 page.goto("/works")
                 wait_for_images(page)
                 shoot(page, out, "works", kind)

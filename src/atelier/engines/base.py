@@ -75,7 +75,9 @@ class Creation:
     creation fails after every redraw the engine allows (a limerick's line off its rhyme,
     a keyword missing, a rewrite that turns a negation round); empty when every check
     passed. A creation with reasons here is delivered marked "checks not met", never as
-    if fine."""
+    if fine.
+    `seed`, when set, is the seed this creation was made from, if not the job's own (a
+    job's variants: seed + i, engines/image/variants.py); its work records it."""
 
     files: list[Artifact]
     title: str = ""
@@ -83,6 +85,7 @@ class Creation:
     sources: list[dict[str, Any]] = field(default_factory=list)
     models: tuple[ModelCard, ...] | None = None
     unmet: list[str] = field(default_factory=list)
+    seed: int | None = None
 
 
 @dataclass

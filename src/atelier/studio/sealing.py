@@ -186,7 +186,7 @@ class Sealing:
                 sha256=primary.sha256,
                 size=primary.size,
                 params=job.params,
-                seed=job.seed,
+                seed=job.seed if item.creation.seed is None else item.creation.seed,
                 meta=_meta(item.creation),
                 lineage={
                     "models": item.models,

@@ -5,6 +5,7 @@ studio.engines     the engines, by name and medium; estimates (catalogue.py)
 studio.quotes      what a job would cost its caller, against their balance (quotes.py)
 studio.uploads     files that parameters name (uploads.py)
 studio.works       what jobs made: see, publish, change, delete, export (works.py)
+studio.variants    a job's variants: keep one (variants.py)
 studio.gallery     published works, search by meaning, creators (gallery.py)
 studio.licences    licences as their holders and the public see them (licences.py)
 studio.moderation  the admins' policy, reviews and audit log (moderation.py)
@@ -51,6 +52,7 @@ from atelier.studio.sealing import Sealing
 from atelier.studio.spine import Spine
 from atelier.studio.status import Status
 from atelier.studio.uploads import Uploads
+from atelier.studio.variants import Variants
 from atelier.studio.webhooks import Webhooks
 from atelier.studio.works import Works
 
@@ -106,6 +108,7 @@ class Studio:
         self.uploads = Uploads(settings, self.db, self.artifacts, self.provenance)
         self.quotes = Quotes(self.db, self.engines, self.commerce)
         self.works = Works(settings, self.db, self.artifacts, self.engines, self.commerce)
+        self.variants = Variants(self.db, self.works)
         self.gallery = Gallery(self.db, self.engines)
         self.personal = PersonalData(settings, self.db, self.artifacts, self.works)
         self.licences = Licences(self.market, self.provenance, self.artifacts)

@@ -39,7 +39,7 @@ from atelier.store import notices, paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, new_id, utcnow
-from atelier.studio import job_events, uploads
+from atelier.studio import job_events, uploads, variants
 from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
 from atelier.studio.models import Models
 from atelier.studio.sealing import Sealing, lineage_input
@@ -182,7 +182,7 @@ class Spine:
         )
         s.add(job)
         s.flush()
-        credits.reserve(s, job)
+        credits.reserve(s, job, variants.cost_for(variants.count(engine, params)))
         return job
 
     @staticmethod

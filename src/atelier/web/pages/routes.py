@@ -24,6 +24,7 @@ from atelier.engines.base import Engine, Measure
 from atelier.errors import Forbidden, NotEnoughCredits, StudioError
 from atelier.studio import Studio
 from atelier.studio.catalogue import params_schema
+from atelier.studio.variants import cost_for
 from atelier.training.engines import Trainer
 from atelier.web import ratelimit
 from atelier.web.api.auth import set_session_cookie
@@ -61,6 +62,7 @@ router = APIRouter(include_in_schema=False)
 FIRST_TAB = {"image": "image.compose", "text": "text.write"}
 WELCOME = "/create/image?welcome=1"  # where a new account's first sign-in lands
 BUY_PAGE = BUY_LINKS["buy"]  # where credit packs and plans are bought
+UPSCALE = "image.upscale"  # what a variant's Upscale opens, with the picture filled in
 
 
 def _safe_next(target: str) -> str:
@@ -291,6 +293,8 @@ def _cost_line(
         verb = "is" if len(quote.missing) == 1 else "are"
         return {"text": f"Cost shown once {named} {verb} filled in", "short": 0}
     text = f"About {quote.seconds} s · {quote.credits} credit{'' if quote.credits == 1 else 's'}"
+    if quote.variants > 1:
+        text += f" {cost_for(quote.variants)}"
     if quote.typical:
         named = " and ".join(labels.get(n, n).lower() for n in quote.typical)
         text += f" for a typical {named} (choose yours for its own cost)"
@@ -302,6 +306,7 @@ def _cost_line(
         "credits": quote.credits,
         "balance": quote.balance,
         "short": quote.short,
+        "variants": quote.variants,
         "buy": BUY_PAGE if quote.short else None,
     }
 
@@ -447,6 +452,7 @@ def job_page(
     with contextlib.suppress(StudioError):  # an engine no longer installed keeps its name
         engine = studio.engines.get(job.engine)
         title, medium, training = engine.title, engine.medium, isinstance(engine, Trainer)
+    variant_tools = "variants" in job.params  # an image engine that generates: keep, refine
     return render(
         request,
         "job.html",
@@ -460,6 +466,9 @@ def job_page(
         befores={w.id: studio.works.before(who, w) for w in rows},
         training=training,
         trained=studio.models.of_job(who, job_id) if training else None,
+        variant_tools=variant_tools,
+        grid=variant_tools and len(works) > 1,
+        upscale=variant_tools and UPSCALE in studio.engines.runnable(),
     )
 
 

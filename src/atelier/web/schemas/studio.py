@@ -60,6 +60,17 @@ class UploadOut(Out):
     )
 
 
+class JobWorkOut(Out):
+    """One work a job made: an image engine's variants are its works in order, variant i
+    made from the job's seed + i."""
+
+    id: str
+    seed: int
+    title: str
+    url: str = Field(description="Its primary file.")
+    thumbnail: str | None = Field(description="Its reduced preview, when it has one.")
+
+
 class JobOut(Out):
     id: str
     engine: str
@@ -73,6 +84,10 @@ class JobOut(Out):
     attempts: int
     cancel_requested: bool
     work_ids: list[str]
+    works: list[JobWorkOut] = Field(
+        description="What it made, in order, each with its own seed: the variants to keep "
+        "one of (POST /v1/works/{work_id}/keep)."
+    )
     created_at: UtcTime
     started_at: UtcTime | None
     finished_at: UtcTime | None
@@ -173,10 +188,22 @@ def job_out(job: Job) -> JobOut:
         attempts=job.attempts,
         cancel_requested=job.cancel_requested,
         work_ids=[work.id for work in job.works],
+        works=[job_work_out(work) for work in job.works],
         created_at=job.created_at,
         started_at=job.started_at,
         finished_at=job.finished_at,
         url=f"/v1/jobs/{job.id}",
+    )
+
+
+def job_work_out(work: Work) -> JobWorkOut:
+    shown = preview(work)
+    return JobWorkOut(
+        id=work.id,
+        seed=work.seed,
+        title=work.title,
+        url=f"/v1/works/{work.id}/file",
+        thumbnail=f"/v1/works/{work.id}/files/{shown.name}" if shown is not None else None,
     )
 
 

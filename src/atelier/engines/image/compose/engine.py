@@ -52,6 +52,7 @@ from atelier.engines.image.compose.prompt import (
 from atelier.engines.image.compose.words import wordset
 from atelier.engines.image.encode import ImageOutput, image_artifact
 from atelier.engines.image.stylize import STYLE_MODELS, VectorPainter, read_style, style_model
+from atelier.engines.image.variants import DEFAULT_VARIANTS, Variants, variant_seeds
 
 ASPECTS = {
     "1:1": 1.0,
@@ -98,6 +99,7 @@ class ComposeParams(ImageOutput):
         description="How much of the style: 0 none, 1 fully styled.",
         json_schema_extra=ADVANCED,
     )
+    variants: Variants = DEFAULT_VARIANTS
 
     @field_validator("prompt")
     @classmethod
@@ -218,7 +220,7 @@ class Compose(Engine[ComposeParams]):
         return None
 
     def output_budget(self, params: ComposeParams, inputs: Inputs) -> Budget:
-        return Budget(images=1, pixels=params.width * params.height, field="width")
+        return Budget(images=params.variants, pixels=params.width * params.height, field="width")
 
     def estimate_seconds(self, params: ComposeParams, budget: Budget) -> float:
         styled = params.style is not None or params.style_image is not None
@@ -238,18 +240,27 @@ class Compose(Engine[ComposeParams]):
             return self._styler
 
     def run(self, params: ComposeParams, ctx: Context) -> list[Creation]:
-        p = params
+        """One picture per variant, each drawn, painted and styled from its own seed."""
         reason = self.available()
         if reason:
             raise EngineError(reason)
-        ctx.progress(0.05, "reading the prompt and finding clip art")
-        drafts = draw(lambda i: self.checked_plan(p, np.random.default_rng(ctx.seed + i)), 1)
+        seeds = variant_seeds(ctx.seed, params.variants)
+        return [self._variant(params, ctx, seed, i, len(seeds)) for i, seed in enumerate(seeds)]
+
+    def _variant(self, p: ComposeParams, ctx: Context, seed: int, i: int, n: int) -> Creation:
+        def progress(fraction: float, message: str) -> None:
+            ctx.progress(
+                (i + fraction) / n, f"picture {i + 1} of {n}: {message}" if n > 1 else message
+            )
+
+        progress(0.05, "reading the prompt and finding clip art")
+        drafts = draw(lambda k: self.checked_plan(p, np.random.default_rng(seed + k)), 1)
         best = best_index(drafts)
         plan, rng = drafts[best].value
         scene, choices, placements = plan.scene, plan.choices, plan.placements
-        ctx.progress(0.3, "painting the scene")
+        progress(0.3, "painting the scene")
         painted_backdrop = backdrop.paint(scene, plan.lines, p.width, p.height, rng)
-        ctx.progress(0.45, "placing the subjects")
+        progress(0.45, "placing the subjects")
         canvas = Image.fromarray((painted_backdrop.image * 255).astype(np.uint8)).convert("RGBA")
         drawings: dict[tuple[int, int], Image.Image] = {}
         for placement in placements:
@@ -277,14 +288,14 @@ class Compose(Engine[ComposeParams]):
         style_label, network = None, None
         style_text = p.style or scene.style
         if p.style_image is not None or style_text:
-            ctx.progress(0.75, "applying the style")
-            picture, style_label, network = self._stylize(picture, p, style_text, ctx)
-        ctx.progress(0.95, "saving")
+            progress(0.75, "applying the style")
+            picture, style_label, network = self._stylize(picture, p, style_text, ctx, seed)
+        progress(0.95, "saving")
         used = self.used_models(p.prompt, network)
-        creation = self._creation(p, ctx, scene, choices, placements, picture, style_label, used)
+        creation = self._creation(p, seed, scene, choices, placements, picture, style_label, used)
         creation.meta |= drafts_meta(drafts, best)
         creation.unmet = list(drafts[best].unmet)
-        return [creation]
+        return creation
 
     def checked_plan(
         self, p: ComposeParams, rng: np.random.Generator
@@ -394,7 +405,12 @@ class Compose(Engine[ComposeParams]):
         return framed
 
     def _stylize(
-        self, picture: Image.Image, p: ComposeParams, style_text: str | None, ctx: Context
+        self,
+        picture: Image.Image,
+        p: ComposeParams,
+        style_text: str | None,
+        ctx: Context,
+        seed: int,
     ) -> tuple[Image.Image, str, ModelCard | None]:
         """The picture in the style asked for: one of finish.py's (etching, watercolour,
         pencil sketch), else the nearest preset network, else the style picture's; with
@@ -407,7 +423,7 @@ class Compose(Engine[ComposeParams]):
             return styled, "house style", style_model(False)
         own = finish.named(style_text) if style_text and p.style_image is None else None
         if own is not None:
-            styled = finish.apply(picture, own, ctx.seed)
+            styled = finish.apply(picture, own, seed)
             if p.style_strength < 1.0:
                 styled = Image.blend(picture, styled, p.style_strength)
             return styled, own, None
@@ -434,7 +450,7 @@ class Compose(Engine[ComposeParams]):
     def _creation(
         self,
         p: ComposeParams,
-        ctx: Context,
+        seed: int,
         scene: Scene,
         choices: list[Choice],
         placements: list[layout.Placement],
@@ -462,7 +478,7 @@ class Compose(Engine[ComposeParams]):
             "Style strength": p.style_strength if style_label else None,
         }
         artifact = image_artifact(
-            picture, self, p, ctx.seed, settings, prompt=p.prompt, models=made_with
+            picture, self, p, seed, settings, prompt=p.prompt, models=made_with
         )
         meta = {
             "width": picture.width,
@@ -499,7 +515,9 @@ class Compose(Engine[ComposeParams]):
             "style": style_label,
         }
         title = p.prompt if len(p.prompt) <= 80 else p.prompt[:77] + "…"
-        return Creation(files=[artifact], title=title, meta=meta, sources=sources, models=made_with)
+        return Creation(
+            files=[artifact], title=title, meta=meta, sources=sources, models=made_with, seed=seed
+        )
 
 
 def layout_records(
