@@ -133,7 +133,7 @@ def make_work(browser: Browser, url: str, photo: Path) -> str:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
     sign_in(page, EMAIL, PASSWORD)  # sign-up never signs in: it would tell who has an account
-    page.wait_for_url(f"{url}/create/image?welcome=1")
+    page.wait_for_url(f"{url}/welcome")
     page.goto("/create/image.stylize")
     page.locator("#f-image").set_input_files(photo)
     page.get_by_label("Style", exact=True).fill("7")

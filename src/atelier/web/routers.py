@@ -38,6 +38,7 @@ from atelier.web.pages import review as review_pages
 from atelier.web.pages import routes as studio_pages
 from atelier.web.pages import site as site_pages
 from atelier.web.pages import verify as verify_pages
+from atelier.web.pages import welcome as welcome_pages
 from atelier.web.pages import works as works_pages
 
 API = (
@@ -72,6 +73,7 @@ PAGES = (
     panels_pages,
     review_pages,
     feedback_pages,
+    welcome_pages,
     site_pages,
 )
 
