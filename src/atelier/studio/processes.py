@@ -42,6 +42,7 @@ from sqlalchemy import or_, select
 
 from atelier.settings import Settings
 from atelier.store.models import Job
+from atelier.studio import warmup
 from atelier.studio.runner import Wake, WorkerPool, owner_prefix
 from atelier.studio.service import Studio
 
@@ -172,6 +173,8 @@ class Supervisor:
             name=f"atelier-worker-{index}",
         )
         process.start()
+        if self.studio.settings.warm_start and process.pid:
+            warmup.starting(self.studio.settings.data_dir, process.pid)
         with self._lock:
             slot.process, slot.wake, slot.started = process, wake, time.monotonic()
         log.info("started worker process %s (%d thread(s))", process.pid, self.threads)
@@ -245,7 +248,7 @@ def run_child(settings: Settings, threads: int, wake: Wake, parent: int) -> None
     logging.basicConfig(format="%(asctime)s worker %(process)d %(levelname)s %(message)s")
     logging.getLogger("atelier").setLevel(logging.INFO)
     studio = Studio(settings)
-    pool = WorkerPool(studio, threads, wake).start()
+    pool = WorkerPool(studio, threads, wake, warm=settings.warm_start).start()
     signal.sigwait({signal.SIGTERM})
     pool.stop()
     studio.close()
@@ -274,5 +277,5 @@ def start_workers(studio: Studio) -> WorkerPool | Supervisor:
     supervises, or (worker_mode=threads) threads of its own."""
     settings = studio.settings
     if settings.worker_mode == "threads":
-        return WorkerPool(studio, settings.workers).start()
+        return WorkerPool(studio, settings.workers, warm=settings.warm_start).start()
     return Supervisor(studio, settings.workers, settings.worker_threads).start()
