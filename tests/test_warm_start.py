@@ -105,6 +105,7 @@ def test_the_api_says_warming_then_ready(tmp_path: Path) -> None:
             "warming": [],
             "ready": [],
             "failed": {},
+            "loaded_at": None,
         }
         release = threading.Event()
         warm = Warmup([("image.stylize", release.wait)], settings.data_dir, ENGINES).start()
@@ -116,6 +117,7 @@ def test_the_api_says_warming_then_ready(tmp_path: Path) -> None:
         assert "Warming up: loading image.stylize" in page.text
         release.set()
         assert warm.done.wait(10)
-        assert client.get("/v1/warmup").json()["ready"] == ["image.stylize"]
+        ready = client.get("/v1/warmup").json()
+        assert ready["ready"] == ["image.stylize"] and ready["loaded_at"] is not None
         assert "Warming up" not in client.get("/").text
         warm.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -271,9 +272,17 @@ class WarmupOut(Out):
     failed: dict[str, str] = Field(
         description="What could not be loaded, with why (its first job loads it or says why)."
     )
+    loaded_at: UtcTime | None = Field(
+        description="When the last warm-up here ended (null while warming, or none ran)."
+    )
 
 
 def warmup_out(report: WarmReport) -> WarmupOut:
+    loaded = report.finished
     return WarmupOut(
-        state=report.state, warming=report.warming, ready=report.ready, failed=report.failed
+        state=report.state,
+        warming=report.warming,
+        ready=report.ready,
+        failed=report.failed,
+        loaded_at=None if loaded is None else datetime.fromtimestamp(loaded, UTC),
     )
