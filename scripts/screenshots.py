@@ -4,9 +4,9 @@
 
 Starts a throwaway studio (uvicorn in a background thread, one worker, SQLite in a temp
 folder), signs up a creator, stylizes one picture through the form, composes a picture
-and writes a haiku (both published), and photographs: sign in and sign up, home, the
-create pages (image and text, and a form refused with an error), the finished job page,
-"My works", the gallery and a search in it, a work's page, a creator's page, and the
+and writes a haiku (both published), and photographs: the landing page as a visitor
+sees it, sign in and sign up, home, the first screen after sign-up (/welcome), the create
+pages (image and text, and a form refused with an error), the finished job page, "My works", the gallery and a search in it, a work's page, a creator's page, and the
 admin's users and status pages. Uses Debian's Chromium (/usr/bin/chromium) through
 Playwright; it never downloads a browser.
 """
@@ -221,6 +221,9 @@ def main() -> None:
                 page.goto(f"/works/{picture}")
                 wait_for_images(page)
                 shoot(page, out, "work", kind)
+                page.goto("/")
+                wait_for_images(page)
+                shoot(page, out, "landing", kind)
                 page.goto("/signup")
                 shoot(page, out, "signup", kind)
                 page.goto("/login")
@@ -230,6 +233,8 @@ def main() -> None:
                 page.get_by_role("button", name="Sign in").click()
                 page.wait_for_url(f"{url}/")
                 shoot(page, out, "home", kind)
+                page.goto("/welcome")
+                shoot(page, out, "welcome", kind)
                 page.goto("/create/image")
                 page.get_by_label("Prompt").fill("two cats on a sofa under a window, watercolour")
                 expect(page.locator("#estimate")).to_contain_text("About")
