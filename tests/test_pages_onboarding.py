@@ -22,9 +22,10 @@ from atelier.studio.warmup import ENGINES, Warmup
 from atelier.web.app import create_app
 from tests.support.accounts import PASSWORD, add_user, form_sign_in
 from tests.support.billing import StripeStandIn, stripe_stand_in
+from tests.support.media import image_bytes
 from tests.support.servers import serve_app
 from tests.support.settings import make_settings
-from tests.support.works import stylize_work
+from tests.support.site import finished
 
 pytestmark = pytest.mark.integration
 WAIT_MS = 60_000  # the longest any one expectation waits (a busy machine)
@@ -57,8 +58,11 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
                     .values(monthly_credits=TRIAL_CREDITS, trial_days=TRIAL_DAYS)
                 )
             painter = add_user(studio, "painter@example.com")
-            work = stylize_work(studio, painter, affirm=False)
-            studio.works.update(painter, work.id, "public", title="A styled lake")
+            photo = studio.uploads.add(painter, "lake.png", image_bytes(96, 64))
+            job, _ = studio.jobs.submit(painter, "image.stylize", {"image": photo.id, "style": 3})
+            work_id = finished(studio, painter, job.id)  # run by the server's worker
+            studio.works.update(painter, work_id, "public", title="A styled lake")
+            work = studio.works.get(painter, work_id)[0]
             thumb = next(f for f in work.files if f.role == "thumbnail")
             preview = f"/v1/works/{work.id}/files/{thumb.name}"
             yield Shop(url, studio, preview, f"/v1/works/{work.id}/file")
@@ -167,14 +171,14 @@ def test_pay_by_card_goes_to_checkout_and_bank_transfer_opens_an_invoice(
     page.route("https://checkout.example/**", stripe_page)
     StripeStandIn.received.clear()
     page.goto("/account/plans")
-    pack = page.locator("section", has=page.get_by_role("heading", name="500 credits"))
+    pack = page.locator("section", has=page.get_by_role("heading", name="500 credits", exact=True))
     pack.get_by_role("button", name="Pay by card").click()
     expect(page).to_have_url(CHECKOUT)
     [(_, session)] = StripeStandIn.received
     assert session["line_items[0][price_data][unit_amount]"] == ["500"]
 
     page.goto("/account/plans")
-    pack = page.locator("section", has=page.get_by_role("heading", name="500 credits"))
+    pack = page.locator("section", has=page.get_by_role("heading", name="500 credits", exact=True))
     pack.get_by_role("button", name="Bank transfer").click()
     expect(page).to_have_url(re.compile(r"/account\?done="))
     expect(page.locator("p.ok")).to_contain_text("pay it by bank transfer")
@@ -185,7 +189,7 @@ def test_pay_by_card_goes_to_checkout_and_bank_transfer_opens_an_invoice(
 
     # A plan is paid the same two ways; an open invoice on the account page by card.
     page.goto("/account/plans")
-    creator = page.locator("section", has=page.get_by_role("heading", name="Creator"))
+    creator = page.locator("section", has=page.get_by_role("heading", name="Creator", exact=True))
     expect(creator.get_by_role("button", name="Bank transfer")).to_be_visible()
     page.goto("/account")
     page.locator("tr[data-invoice]").first.get_by_role("button", name="Pay by card").click()

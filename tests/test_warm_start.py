@@ -70,7 +70,7 @@ def test_a_starting_worker_counts_and_a_dead_one_does_not(tmp_path: Path) -> Non
 def test_the_first_job_waits_for_the_models_and_then_starts(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, warm_start=True)
     studio = Studio(settings)
-    studio.migrate()
+    studio.prepare()
     who = add_user(studio, "first@example.com")
     warmed = [name for name, _ in engine_steps(studio.engines.all())]
     assert {"image.stylize", "image.compose", "text.write", "music.compose"} <= set(warmed)

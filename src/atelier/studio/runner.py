@@ -176,9 +176,13 @@ class WorkerPool:
     def _loop(self, worker: Worker) -> None:
         wake = self.wake
         if self.warmup is not None:  # the first claim as soon as the models are loaded
+            patience = time.monotonic() + warmup.PATIENCE  # a load that never ends
             while not self.warmup.done.wait(0.5):
                 if self._stop.is_set():
                     return
+                if time.monotonic() > patience:
+                    log.warning("warming up takes too long; claiming jobs meanwhile")
+                    break
         while not self._stop.is_set():
             wake.clear()
             try:

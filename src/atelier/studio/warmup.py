@@ -30,6 +30,7 @@ from atelier.engines.base import Engine
 
 log = logging.getLogger("atelier.warmup")
 FOLDER = "warmup"  # in the data folder
+PATIENCE = 600.0  # seconds a worker waits for its warm-up before it claims jobs anyway
 ENGINES, SUBMIT = "engines", "submit"  # the roles: a worker's engines, a server's submits
 
 
@@ -160,7 +161,11 @@ class WarmupBoard:
         finished: list[float] = []
         for path in sorted(self.folder.glob(f"{_host()}-*.json")):
             parts = path.stem.split("-")
-            if len(parts) != 3 or not parts[1].isdigit() or not _alive(int(parts[1])):
+            if len(parts) != 3 or not parts[1].isdigit():
+                continue
+            if not _alive(int(parts[1])):  # killed before it could remove its file
+                with contextlib.suppress(OSError):
+                    path.unlink()
                 continue
             try:
                 state = json.loads(path.read_text())
