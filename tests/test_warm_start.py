@@ -62,9 +62,10 @@ def test_a_starting_worker_counts_and_a_dead_one_does_not(tmp_path: Path) -> Non
     assert board.report().warming == ["worker process starting"]
     ended = subprocess.Popen(["true"])
     ended.wait()  # its pid runs nothing now
-    (board.folder / f"{next(board.folder.glob('*.json')).name}").unlink()
+    next(board.folder.glob("*.json")).unlink()
     starting(tmp_path, ended.pid)
     assert board.report() == WarmReport("ready")
+    assert list(board.folder.glob("*.json")) == []  # a dead process's file is cleared
 
 
 def test_the_first_job_waits_for_the_models_and_then_starts(tmp_path: Path) -> None:
