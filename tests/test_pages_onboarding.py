@@ -39,7 +39,8 @@ ADMIN_PASSWORD = "admin password 1"  # make_settings'
 class Shop:
     url: str
     studio: Studio
-    preview: str  # the published work's preview URL
+    work_id: str  # a published picture, on the market with a Personal licence
+    preview: str  # its preview's URL
     original: str  # and its original's
 
 
@@ -62,10 +63,11 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
             job, _ = studio.jobs.submit(painter, "image.stylize", {"image": photo.id, "style": 3})
             work_id = finished(studio, painter, job.id)  # run by the server's worker
             studio.works.update(painter, work_id, "public", title="A styled lake")
+            studio.market.list_work(painter, work_id, {"personal": 900})
             work = studio.works.get(painter, work_id)[0]
             thumb = next(f for f in work.files if f.role == "thumbnail")
             preview = f"/v1/works/{work.id}/files/{thumb.name}"
-            yield Shop(url, studio, preview, f"/v1/works/{work.id}/file")
+            yield Shop(url, studio, work.id, preview, f"/v1/works/{work.id}/file")
 
 
 def tab(browser: Browser, shop: Shop, size: str, email: str | None = None) -> Page:
@@ -193,6 +195,14 @@ def test_pay_by_card_goes_to_checkout_and_bank_transfer_opens_an_invoice(
     expect(creator.get_by_role("button", name="Bank transfer")).to_be_visible()
     page.goto("/account")
     page.locator("tr[data-invoice]").first.get_by_role("button", name="Pay by card").click()
+    expect(page).to_have_url(CHECKOUT)
+
+    # A licence from the market: its checkout offers both too.
+    page.goto(f"/works/{shop.work_id}/licences")
+    page.get_by_role("button", name="Buy Personal").click()
+    expect(page).to_have_url(re.compile(r"/checkout/[0-9a-f]{32}$"))
+    expect(page.locator("#instructions")).to_contain_text("by bank transfer, quoting INV-")
+    page.get_by_role("button", name="Pay by card").click()
     expect(page).to_have_url(CHECKOUT)
     page.context.close()
 
