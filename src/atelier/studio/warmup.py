@@ -10,7 +10,7 @@ process that answers requests warms what a submit needs, the prompt screen, the 
 Each warm-up writes where it stands to a small JSON file of its own in the data folder
 (`warmup/HOST-PID-ROLE.json`, removed when it stops), so the pages and the API of any
 process on this machine can say "warming up" and name what is still loading
-(`WarmupBoard.report`). A file whose process has died is ignored."""
+(`WarmupBoard.report`). A file whose process has died is ignored, and removed."""
 
 from __future__ import annotations
 
@@ -32,9 +32,7 @@ log = logging.getLogger("atelier.warmup")
 FOLDER = "warmup"  # in the data folder
 PATIENCE = 600.0  # seconds a worker waits for its warm-up before it claims jobs anyway
 ENGINES, SUBMIT = "engines", "submit"  # the roles: a worker's engines, a server's submits
-
-
-STARTING = "worker process starting"
+STARTING = "worker process starting"  # what a worker process warms before it says more
 
 
 def _host() -> str:
