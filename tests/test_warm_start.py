@@ -10,6 +10,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from atelier.studio import Studio
@@ -68,6 +69,7 @@ def test_a_starting_worker_counts_and_a_dead_one_does_not(tmp_path: Path) -> Non
     assert list(board.folder.glob("*.json")) == []  # a dead process's file is cleared
 
 
+@pytest.mark.slow  # it loads every engine's models (a minute on two busy cores)
 def test_the_first_job_waits_for_the_models_and_then_starts(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, warm_start=True)
     studio = Studio(settings)
