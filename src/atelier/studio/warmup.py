@@ -55,7 +55,7 @@ def _write(path: Path, state: dict[str, Any]) -> None:
 def starting(data_dir: Path, pid: int) -> None:
     """Say that worker process `pid` has been started and will warm its engines (its own
     `Warmup` replaces this), so that no moment after start-up reads as ready."""
-    state = {"pending": [STARTING], "ready": [], "failed": {}, "finished": None}
+    state: dict[str, Any] = {"pending": [STARTING], "ready": [], "failed": {}, "finished": None}
     _write(_path(data_dir, pid, ENGINES), state)
 
 
