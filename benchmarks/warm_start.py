@@ -41,6 +41,7 @@ JOBS = {
     "music.compose": {"bars": 4},
 }
 TERMINAL = ("succeeded", "failed", "canceled")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def stamp(text: str | None) -> float | None:
@@ -56,6 +57,7 @@ def one_start(warm: bool, engine: str, params: dict[str, Any]) -> dict[str, Any]
             f"sqlite:///{data / 'atelier.db'}",
             warm_start=str(warm).lower(),
             workers=2,
+            assets_dir=ROOT / "atelier-data" / "assets",  # what `make setup` prepared
         )
         env.pop("ATELIER_ENGINE_MODULES")  # the studio as shipped
         args = ["serve", "--host", "127.0.0.1", "--port", str(port)]
