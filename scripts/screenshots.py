@@ -6,8 +6,9 @@ Starts a throwaway studio (uvicorn in a background thread, one worker, SQLite in
 folder), signs up a creator, stylizes one picture through the form, composes a picture
 and writes a haiku (both published), and photographs: the landing page as a visitor
 sees it, sign in and sign up, home, the first screen after sign-up (/welcome), the create
-pages (image and text, and a form refused with an error), the finished job page, "My works", the gallery and a search in it, a work's page, a creator's page, and the
-admin's users and status pages. Uses Debian's Chromium (/usr/bin/chromium) through
+pages (image and text, and a form refused with an error), the finished job page, "My
+works", the gallery and a search in it, a work's page, a creator's page, and the admin's
+users and status pages. Uses Debian's Chromium (/usr/bin/chromium) through
 Playwright; it never downloads a browser.
 """
 
