@@ -4,11 +4,12 @@
 
 Starts a throwaway studio (uvicorn in a background thread, one worker, SQLite in a temp
 folder), signs up a creator, stylizes one picture through the form, composes a picture
-and writes a haiku (both published), and photographs: sign in and sign up, home, the
-create pages (image and text, and a form refused with an error), the finished job page, a
+and writes a haiku (both published), and photographs: the landing page as a visitor
+sees it, sign in and sign up, home, the first screen after sign-up (/welcome), the create
+pages (image and text, and a form refused with an error), the finished job page, a
 compose job's 4 variants, "My works", the gallery and a search in it, a work's page, a
-creator's page, and the admin's users and status pages. Uses Debian's Chromium (/usr/bin/chromium) through
-Playwright; it never downloads a browser.
+creator's page, and the admin's users and status pages. Uses Debian's Chromium
+(/usr/bin/chromium) through Playwright; it never downloads a browser.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def make_work(browser: Browser, url: str, photo: Path) -> str:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
     sign_in(page, EMAIL, PASSWORD)  # sign-up never signs in: it would tell who has an account
-    page.wait_for_url(f"{url}/create/image?welcome=1")
+    page.wait_for_url(f"{url}/welcome")
     page.goto("/create/image.stylize")
     page.locator("#f-image").set_input_files(photo)
     page.get_by_label("Style", exact=True).fill("7")
@@ -236,6 +237,9 @@ def main() -> None:
                 page.goto(f"/works/{picture}")
                 wait_for_images(page)
                 shoot(page, out, "work", kind)
+                page.goto("/")
+                wait_for_images(page)
+                shoot(page, out, "landing", kind)
                 page.goto("/signup")
                 shoot(page, out, "signup", kind)
                 page.goto("/login")
@@ -245,6 +249,8 @@ def main() -> None:
                 page.get_by_role("button", name="Sign in").click()
                 page.wait_for_url(f"{url}/")
                 shoot(page, out, "home", kind)
+                page.goto("/welcome")
+                shoot(page, out, "welcome", kind)
                 page.goto("/create/image")
                 page.get_by_label("Prompt").fill("two cats on a sofa under a window, watercolour")
                 expect(page.locator("#estimate")).to_contain_text("About")

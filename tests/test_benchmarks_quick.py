@@ -55,6 +55,12 @@ def training(out: dict[str, Any], _: str) -> None:
     assert out and all(out.values())
 
 
+def warm_start(out: list[dict[str, Any]], _: str) -> None:
+    [run] = out
+    assert run["status"] == "succeeded" and run["said_warming"]
+    assert run["started_after_loaded_s"] is not None
+
+
 def printed(*lines: str) -> Callable[[Any, str], None]:
     def check(_: Any, stdout: str) -> None:
         for line in lines:
@@ -81,6 +87,7 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
     ),
     "compose.py": (["speed", "--quick"], False, printed("512×512: median")),
     "estimates.py": (["--quick"], False, printed("| image.stylize | ", "| music.harmonize | ")),
+    "warm_start.py": (["--quick"], True, warm_start),
 }
 
 

@@ -156,8 +156,8 @@ def test_every_engines_own_form_and_each_choice_it_offers_gets_an_estimate(
     sign_in(client, "forms@example.com")
     refused = []
     for engine in studio.engines.all():
-        if engine.medium not in MEDIA:
-            continue
+        if engine.medium not in MEDIA or engine.available() is not None:
+            continue  # a tool this studio cannot run has no form for users (404)
         form = page_form(client, engine.name)
         values = typed(form, {*upload_fields(engine), *dataset_fields(engine)})
         choices = [

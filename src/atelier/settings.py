@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         description="How much lower the worker processes' CPU priority is (os.nice), so the "
         "server answers first when engines use every core.",
     )
+    warm_start: bool = Field(
+        True,
+        description="Load the models at start-up, in the background: each worker its "
+        "engines' (before its first job), the server its prompt screen's.",
+    )
     lease_seconds: float = Field(30.0, gt=0.5, le=3600, description="A claimed job's lease.")
     max_attempts: int = Field(
         3, ge=1, le=20, description="Claims before a job whose worker died fails."

@@ -252,6 +252,12 @@ class Engine(Generic[P]):
         """Build this engine's assets under `config.assets_dir` (idempotent; run at set-up
         by `atelier prepare`, never during a job)."""
 
+    def warm(self) -> None:
+        """Load the models `run` needs into this process now (idempotent: they stay
+        loaded), so that the first job does not wait for them. A worker calls it once at
+        start-up, on a thread of its own (studio/warmup.py); an engine with nothing to
+        load keeps this default."""
+
     def available(self) -> str | None:
         """None when the engine can run here, else the reason it cannot."""
         return None

@@ -45,7 +45,7 @@ from sqlalchemy import or_, select
 
 from atelier.settings import Settings
 from atelier.store.models import Job
-from atelier.studio import job_events
+from atelier.studio import job_events, warmup
 from atelier.studio.runner import Wake, WorkerPool, owner_prefix
 from atelier.studio.service import Studio
 
@@ -223,6 +223,8 @@ class Supervisor:
             name=f"atelier-worker-{index}",
         )
         process.start()
+        if self.studio.settings.warm_start and process.pid:
+            warmup.starting(self.studio.settings.data_dir, process.pid)
         with self._lock:
             slot.process, slot.wake, slot.link = process, wake, link
             slot.started = time.monotonic()
@@ -340,7 +342,7 @@ def run_child(settings: Settings, threads: int, wake: Wake, link: LiveLink, pare
     studio = Studio(settings)
     studio.live.forward = link.send
     studio.jobs.step_events = False  # its server writes them, from the reports it relays
-    pool = WorkerPool(studio, threads, wake).start()
+    pool = WorkerPool(studio, threads, wake, warm=settings.warm_start).start()
     signal.sigwait({signal.SIGTERM})
     pool.stop()
     studio.close()
@@ -369,5 +371,5 @@ def start_workers(studio: Studio) -> WorkerPool | Supervisor:
     supervises, or (worker_mode=threads) threads of its own."""
     settings = studio.settings
     if settings.worker_mode == "threads":
-        return WorkerPool(studio, settings.workers).start()
+        return WorkerPool(studio, settings.workers, warm=settings.warm_start).start()
     return Supervisor(studio, settings.workers, settings.worker_threads).start()

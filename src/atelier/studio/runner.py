@@ -13,9 +13,10 @@ from typing import Protocol
 
 from atelier.engines.base import Cancelled, Context, Creation, EngineError
 from atelier.store import notices
-from atelier.studio import scratch
+from atelier.studio import scratch, warmup
 from atelier.studio.service import Studio
 from atelier.studio.spine import Claimed
+from atelier.studio.warmup import Warmup
 
 log = logging.getLogger("atelier.worker")
 PROGRESS_EVERY = 0.25  # seconds between progress writes (every report goes to studio.live)
@@ -136,9 +137,16 @@ class WorkerPool:
     server's own with worker_mode=threads. `wake` is what idle threads wait on (default:
     the spine's event, set by submits in this process)."""
 
-    def __init__(self, studio: Studio, threads: int, wake: Wake | None = None) -> None:
+    def __init__(
+        self, studio: Studio, threads: int, wake: Wake | None = None, warm: bool = False
+    ) -> None:
+        """`warm`: load the engines' models first (a long-lived worker; see warmup.py)."""
         self.studio = studio
         self.wake: Wake = studio.jobs.added if wake is None else wake
+        self.warmup: Warmup | None = None
+        if warm and threads:
+            steps = warmup.engine_steps(studio.engines.all())
+            self.warmup = Warmup(steps, studio.settings.data_dir, warmup.ENGINES)
         self._stop = threading.Event()
         self._listener: notices.Listener | None = None  # PostgreSQL: submits anywhere wake us
         self._threads = [
@@ -157,6 +165,8 @@ class WorkerPool:
             swept = scratch.sweep(self.studio.settings.scratch_dir, self.studio.db)
             if swept:
                 log.info("removed %d stale scratch folder(s): %s", len(swept), ", ".join(swept))
+        if self.warmup is not None:
+            self.warmup.start()
         for thread in self._threads:
             thread.start()
         if self._threads and notices.listens(self.studio.db.engine):
@@ -165,6 +175,14 @@ class WorkerPool:
 
     def _loop(self, worker: Worker) -> None:
         wake = self.wake
+        if self.warmup is not None:  # the first claim as soon as the models are loaded
+            patience = time.monotonic() + warmup.PATIENCE  # a load that never ends
+            while not self.warmup.done.wait(0.5):
+                if self._stop.is_set():
+                    return
+                if time.monotonic() > patience:
+                    log.warning("warming up takes too long; claiming jobs meanwhile")
+                    break
         while not self._stop.is_set():
             wake.clear()
             try:
@@ -177,6 +195,8 @@ class WorkerPool:
     def stop(self, timeout: float = 30.0) -> None:
         """Let running jobs finish (up to `timeout`); the rest are retried after their lease."""
         self._stop.set()
+        if self.warmup is not None:
+            self.warmup.close()
         if self._listener is not None:
             self._listener.stop()
         self.wake.set()

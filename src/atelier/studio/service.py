@@ -53,6 +53,7 @@ from atelier.studio.spine import Spine
 from atelier.studio.status import Status
 from atelier.studio.uploads import Uploads
 from atelier.studio.variants import Variants
+from atelier.studio.warmup import WarmupBoard
 from atelier.studio.webhooks import Webhooks
 from atelier.studio.works import Works
 
@@ -114,6 +115,7 @@ class Studio:
         self.licences = Licences(self.market, self.provenance, self.artifacts)
         self.moderation = Moderation(self.db, self.safety)
         self.status = Status(settings, self.db, self.artifacts, self.engines)
+        self.warmups = WarmupBoard(settings.data_dir)  # models still loading on this machine
         self.evaluation = Evaluation(self.db, self.artifacts, self.engines, self.jobs)
         self.panels = Panels(settings, self.db, self.artifacts)
         self.feedback = Feedback(self.db, self.works)

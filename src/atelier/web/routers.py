@@ -40,6 +40,7 @@ from atelier.web.pages import routes as studio_pages
 from atelier.web.pages import site as site_pages
 from atelier.web.pages import verify as verify_pages
 from atelier.web.pages import webhooks as webhooks_pages
+from atelier.web.pages import welcome as welcome_pages
 from atelier.web.pages import works as works_pages
 
 API = (
@@ -76,6 +77,7 @@ PAGES = (
     review_pages,
     feedback_pages,
     webhooks_pages,
+    welcome_pages,
     site_pages,
 )
 

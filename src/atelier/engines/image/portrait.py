@@ -151,6 +151,10 @@ class Portrait(Engine[PortraitParams]):
         self._generator: Any = None
         self._lock = threading.Lock()
 
+    def warm(self) -> None:
+        self._generate(np.zeros(LATENT))
+        esrgan.warm("photo")  # the default upscaler
+
     def available(self) -> str | None:
         return esrgan.unavailable()
 

@@ -133,6 +133,10 @@ class Stylize(Engine[StylizeParams]):
                 self._networks[threads] = StyleTransfer(device="cpu", threads=threads or None)
             return self._networks[threads]
 
+    def warm(self) -> None:
+        self._network(self.config.threads)
+        self._painter.session(self.config.threads)
+
     def output_budget(self, params: StylizeParams, inputs: Inputs) -> Budget:
         photo = inputs.get("image", TYPICAL)
         width, height = fitted(photo.width, photo.height, params.max_size)

@@ -68,6 +68,10 @@ class MusicCompose(Engine[ComposeParams]):
     models = gen.declared_models(("full", "clean"), True)
     credits_per_second = gen.SCORE_CREDITS
 
+    def warm(self) -> None:
+        gen.melody_net("full")
+        gen.melody_net("clean")
+
     def available(self) -> str | None:
         return gen.model_problem(*gen.MELODY_MODELS.values(), gen.HARMONY_MODEL) or (
             render.render_problem()

@@ -46,6 +46,10 @@ class MusicContinue(Engine[ContinueParams]):
     models = gen.declared_models(("full", "clean"), False)
     credits_per_second = gen.SCORE_CREDITS
 
+    def warm(self) -> None:
+        gen.melody_net("full")
+        gen.melody_net("clean")
+
     def available(self) -> str | None:
         return gen.model_problem(*gen.MELODY_MODELS.values()) or render.render_problem()
 

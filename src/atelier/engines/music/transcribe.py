@@ -111,6 +111,9 @@ class Transcribe(Engine[TranscribeParams]):
     credits_per_second = 1.0
     rates = Rates(start=3.0, per_audio_second=SECONDS_PER_AUDIO_SECOND)
 
+    def warm(self) -> None:
+        _basic_pitch()  # its modules (and librosa) take seconds to import
+
     def available(self) -> str | None:
         if not _model_path().is_file():
             return "the basic-pitch package (its ONNX model) is not installed"

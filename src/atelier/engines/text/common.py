@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import Field, StringConstraints, field_validator
 
+from atelier import embeddings
 from atelier.engines.base import (
     ADVANCED,
     Artifact,
@@ -211,6 +212,11 @@ class TextEngine(Engine[TP]):
     def prepare(self) -> None:
         if self.spec.gguf is not None and self.config.text_model is None:
             assemble_packaged_gguf(self.config.assets_dir / PACKAGED_GGUF)
+
+    def warm(self) -> None:
+        """The text model and the sentence model that reranks drafts by meaning."""
+        self.model()
+        embeddings.model()
 
     def available(self) -> str | None:
         if self.spec.gguf is None:

@@ -33,7 +33,11 @@ TEXT_PREVIEW_BYTES = 200_000  # text works up to this size are shown on their pa
 def render(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
+    studio = getattr(request.app.state, "studio", None)  # "warming up" on every page
+    warming = studio.warmups.report().warming if studio is not None else []
+    return templates.TemplateResponse(
+        request, name, {"who": who, "warming": warming, **context}, status_code=status
+    )
 
 
 def render_form(

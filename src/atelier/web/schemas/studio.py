@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -11,6 +12,7 @@ from atelier.engines.base import Engine
 from atelier.store.models import Job, Upload, Work
 from atelier.studio.catalogue import params_schema
 from atelier.studio.recognition import recognised
+from atelier.studio.warmup import WarmReport
 from atelier.studio.works import Shown, preview
 from atelier.web.schemas.common import Out, UtcTime
 
@@ -291,3 +293,30 @@ def shared_lineage(lineage: dict[str, Any]) -> dict[str, Any]:
         for a in lineage.get("ancestors", [])
     ]
     return {**lineage, "inputs": kinds(lineage.get("inputs", [])), "ancestors": ancestors}
+
+
+class WarmupOut(Out):
+    """Where loading the models stands on this server's machine."""
+
+    state: Literal["warming", "ready"] = Field(
+        description="warming: some models are still loading; jobs wait for them in the queue."
+    )
+    warming: list[str] = Field(description="What is still loading (engines by name).")
+    ready: list[str] = Field(description="What has been loaded.")
+    failed: dict[str, str] = Field(
+        description="What could not be loaded, with why (its first job loads it or says why)."
+    )
+    loaded_at: UtcTime | None = Field(
+        description="When the last warm-up here ended (null while warming, or none ran)."
+    )
+
+
+def warmup_out(report: WarmReport) -> WarmupOut:
+    loaded = report.finished
+    return WarmupOut(
+        state=report.state,
+        warming=report.warming,
+        ready=report.ready,
+        failed=report.failed,
+        loaded_at=None if loaded is None else datetime.fromtimestamp(loaded, UTC),
+    )

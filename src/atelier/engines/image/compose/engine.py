@@ -212,6 +212,13 @@ class Compose(Engine[ComposeParams]):
         if not index.is_built(self.folder) and index.LIBRARY.is_dir():
             index.build(self.folder)
 
+    def warm(self) -> None:
+        """The clip-art index, the sentence model that reads subjects, the style networks."""
+        self._index()
+        embeddings.model()
+        self._network(self.config.threads)
+        self._painter.session(self.config.threads)
+
     def available(self) -> str | None:
         if not index.LIBRARY.is_dir():
             return "the clip-art library is missing: apt-get install openclipart-svg"
