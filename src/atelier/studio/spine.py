@@ -232,9 +232,9 @@ class Spine:
 
     # -- a worker's side: claim, heartbeat, finish, fail ---------------------------------
 
-    def claim(self, worker_id: str) -> Claimed | None:
+    def claim(self, worker_id: str, engines: Sequence[str] | None = None) -> Claimed | None:
         """Atomically take the oldest queued job (or one whose worker's lease ran out)
-        among the engines this process can run.
+        among the engines this process can run (of `engines`, when given).
 
         PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite
         runs the whole claim inside one write transaction."""
@@ -248,7 +248,10 @@ class Spine:
             candidate = (
                 select(Job.id)
                 .where(
-                    or_(Job.status == "queued", expired), Job.engine.in_(self.engines.runnable())
+                    or_(Job.status == "queued", expired),
+                    Job.engine.in_(
+                        [e for e in self.engines.runnable() if engines is None or e in engines]
+                    ),
                 )
                 .order_by(Job.created_at, Job.id)
                 .limit(1)
@@ -377,6 +380,30 @@ class Spine:
             job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
             credits.release(s, job)
         self.models.release(job_id)
+
+    def requeue(self, job_id: str, worker_id: str, reason: str) -> None:
+        """Hand a job back to the queue at once, its run lost through no fault of its own
+        (the Ray node running it died): another claim runs it again. As when a worker dies
+        and its lease runs out, it is cancelled if that was asked, and failed after its
+        last attempt."""
+        with self.db.transaction() as s:
+            job = self._leased(s, job_id, worker_id)
+            if job is None:
+                return
+            ended = job.cancel_requested or job.attempts >= self.settings.max_attempts
+            if ended:
+                job.status = "canceled" if job.cancel_requested else "failed"
+                job.error = None if job.cancel_requested else f"{reason[:1500]}; giving up"
+                job.finished_at = utcnow()
+                credits.release(s, job)
+            else:
+                job.status, job.message = "queued", reason[:500]
+                notices.notify(s)
+            job.lease_owner, job.lease_expires_at = None, None
+        if ended:
+            self.models.release(job_id)
+        else:
+            self.added.set()
 
     @staticmethod
     def _leased(s: Session, job_id: str, worker_id: str, lock: bool = True) -> Job | None:
