@@ -1,15 +1,17 @@
 """One job run on another machine (a Ray node, studio/ray_workers.py): what the worker
-ships there and the function that runs it.
+ships there and the functions that run it.
 
-Inputs travel as bytes and are written to a temporary folder on that machine; the
-creations travel back as they are (their artifacts are bytes). Nothing here touches the
-database: the worker that claimed the job finishes it. Each process keeps the engines it
-built, so models an engine loaded stay loaded for the next job it runs."""
+Inputs travel as bytes and are written to a temporary folder on that machine; progress
+reports and, last, the creations travel back as they are (their artifacts are bytes).
+Nothing here touches the database: the worker that claimed the job finishes it. Each
+process keeps the engines it built, so models an engine loaded stay loaded for the next
+job it runs."""
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,6 +21,7 @@ from atelier.engines import registry
 from atelier.engines.base import Context, Creation, Engine, EngineConfig
 
 FILE = ""  # the key of a packed input that is one file, not a folder
+REPORT_EVERY = 0.25  # seconds: the most often progress is sent back
 
 # An input's bytes: {FILE: bytes} for a file, {relative path: bytes} for a folder's files.
 Packed = dict[str, bytes]
@@ -34,6 +37,14 @@ class Shipment:
     config: EngineConfig
     modules: tuple[str, ...] = ()  # plug-in modules that register engines
     inputs: dict[str, Packed] = field(default_factory=dict)  # by the id ctx.file takes
+
+
+@dataclass(frozen=True)
+class Report:
+    """The engine's latest progress."""
+
+    fraction: float
+    message: str
 
 
 def pack(files: Mapping[str, Path]) -> dict[str, Packed]:
@@ -71,7 +82,11 @@ def unpack(inputs: Mapping[str, Packed], folder: Path) -> dict[str, Path]:
     return paths
 
 
-def run(shipment: Shipment) -> list[Creation]:
+def run(
+    shipment: Shipment,
+    progress: Callable[[float, str], None] = lambda fraction, message: None,
+    cancel: threading.Event | None = None,
+) -> list[Creation]:
     """Run the shipped job in a temporary folder of this machine; its creations."""
     engines = _engines(shipment.config, shipment.modules)
     engine = engines.get(shipment.engine)
@@ -82,8 +97,43 @@ def run(shipment: Shipment) -> list[Creation]:
         scratch = Path(root) / "scratch"
         scratch.mkdir()
         params = engine.Params.model_validate(shipment.params)
-        ctx = Context(shipment.seed, scratch, files, threads=shipment.config.threads)
+        threads = shipment.config.threads
+        ctx = Context(shipment.seed, scratch, files, progress, cancel, threads)
         return engine.run(params, ctx)
+
+
+def reporting(shipment: Shipment) -> Iterator[Report | list[Creation]]:
+    """`run` in a thread of its own: yields its latest progress (at most every
+    REPORT_EVERY seconds), then its creations; its error is raised here. Closed early
+    (the task cancelled), it cancels the engine at its next check and waits for it."""
+    latest: list[Report] = []
+    cancel, done = threading.Event(), threading.Event()
+    outcome: list[list[Creation]] = []
+    failure: list[BaseException] = []
+
+    def report(fraction: float, message: str) -> None:
+        latest[:] = [Report(fraction, message)]  # one list operation: atomic under the GIL
+
+    def work() -> None:
+        try:
+            outcome.append(run(shipment, report, cancel))
+        except BaseException as exc:  # raised in the generator, where Ray sees it
+            failure.append(exc)
+        finally:
+            done.set()
+
+    engine = threading.Thread(target=work, name="atelier-engine", daemon=True)
+    engine.start()
+    try:
+        while not done.wait(REPORT_EVERY):
+            if latest:
+                yield latest.pop()
+        if failure:
+            raise failure[0]
+        yield outcome[0]
+    finally:
+        cancel.set()
+        engine.join()
 
 
 @cache

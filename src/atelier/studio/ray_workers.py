@@ -60,12 +60,14 @@ class RayCluster:
             raise RayUnavailable(
                 "Ray is not installed: install the extra, pip install 'atelier[ray]'"
             ) from None
-        self.ray = ray
+        self.ray: Any = ray  # typed loosely: the extra may be absent where mypy runs
         try:
             ray.init(address=address, namespace="atelier", log_to_driver=False)
         except ConnectionError as exc:
             raise RayUnavailable(f"no Ray cluster answers at {address}: {exc}") from None
-        self._task = ray.remote(remote.run)
+        # Its worker processes live on, their engines' models loaded, GPU tasks' too (Ray
+        # would end a GPU task's process after each call: max_calls=1 by default).
+        self._task = ray.remote(max_calls=0)(remote.reporting)
         self._lock = threading.Lock()
         self._nodes: list[dict[str, float]] = []
         self._seen = 0.0
@@ -88,22 +90,40 @@ class RayCluster:
         )
 
     def run(self, shipment: remote.Shipment, needs: Needs, ctx: Context) -> list[Creation]:
-        """Run the shipment on a node that has `needs` free; its creations. Cancels the
-        task when the job is cancelled or its lease lost (ctx's cancel flag)."""
-        ray = self.ray
-        task = self._task.options(
+        """Run the shipment on a node that has `needs` free; its creations. Its progress
+        goes to ctx; the task is cancelled when the job is (or its lease is lost)."""
+        stream = self._task.options(
             num_cpus=needs.cpus,
             num_gpus=needs.gpus,
             memory=needs.memory_mb * MB,
             max_retries=0,  # a lost run goes back to the database's queue (an attempt)
-            max_calls=0,  # the worker process lives on, its engines' models loaded (GPU too)
+            num_returns="streaming",
         ).remote(shipment)
-        while not ray.wait([task], timeout=WAIT_STEP)[0]:
-            if ctx.cancelled:
-                ray.cancel(task)
-                raise Cancelled()
         try:
-            creations: list[Creation] = ray.get(task)
+            return self._follow(stream, ctx)
+        except Cancelled:
+            self.ray.cancel(stream)
+            raise
+
+    def _follow(self, stream: Any, ctx: Context) -> list[Creation]:
+        """Pass the task's reports on to ctx until its creations come."""
+        while True:
+            ctx.check_cancelled()
+            if not self.ray.wait([stream], timeout=WAIT_STEP)[0]:
+                continue
+            item = self._next(stream)
+            if not isinstance(item, remote.Report):
+                return item
+            ctx.progress(item.fraction, item.message)
+
+    def _next(self, stream: Any) -> remote.Report | list[Creation]:
+        """The task's next item; its failure as the engine's error, or as Interrupted when
+        the node (or the process running it) was lost."""
+        ray = self.ray
+        try:
+            item: remote.Report | list[Creation] = ray.get(next(stream))
+        except StopIteration:
+            raise Interrupted("its Ray task ended without a result") from None
         except ray.exceptions.TaskCancelledError:
             raise Cancelled() from None
         except ray.exceptions.RayTaskError as exc:  # the engine raised: its own error
@@ -111,7 +131,7 @@ class RayCluster:
             raise (cause if isinstance(cause, Exception) else exc) from None
         except ray.exceptions.RayError as exc:  # the node, its worker or the object lost
             raise Interrupted(f"its Ray node was lost ({type(exc).__name__})") from exc
-        return creations
+        return item
 
     def close(self) -> None:
         self.ray.shutdown()
