@@ -241,18 +241,14 @@ class Spine:
         now = utcnow()
         lease = now + timedelta(seconds=self.settings.lease_seconds)
         expired = and_(Job.status == "running", Job.lease_expires_at < now)
+        runnable = [e for e in self.engines.runnable() if engines is None or e in engines]
         # A claim lost with the database server only returns the job to the queue: its
         # worker's result is then refused (its lease is gone) and the job runs again.
         with self.db.transaction(durable=False) as s:
-            self._reap(s, expired, now)
+            self._reap(s, expired)
             candidate = (
                 select(Job.id)
-                .where(
-                    or_(Job.status == "queued", expired),
-                    Job.engine.in_(
-                        [e for e in self.engines.runnable() if engines is None or e in engines]
-                    ),
-                )
+                .where(or_(Job.status == "queued", expired), Job.engine.in_(runnable))
                 .order_by(Job.created_at, Job.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -285,22 +281,15 @@ class Spine:
             return None
         return claimed
 
-    def _reap(self, s: Session, expired: Any, now: Any) -> None:
+    def _reap(self, s: Session, expired: Any) -> None:
         """Settle jobs whose worker died: cancelled if asked, failed after the last attempt."""
         for job in s.scalars(
             select(Job)
             .where(expired, or_(Job.cancel_requested, Job.attempts >= self.settings.max_attempts))
             .with_for_update(skip_locked=True)
         ):
-            if job.cancel_requested:
-                job.status = "canceled"
-            else:
-                job.status = "failed"
-                job.error = (
-                    f"the worker running this job stopped answering {job.attempts} times; giving up"
-                )
-            job.finished_at, job.lease_owner = now, None
-            credits.release(s, job)
+            dead = f"the worker running this job stopped answering {job.attempts} times"
+            self._end(s, job, job.cancel_requested, f"{dead}; giving up")
 
     def heartbeat(
         self, job_id: str, worker_id: str, progress: float | None = None, message: str | None = None
@@ -375,35 +364,30 @@ class Spine:
             job = self._leased(s, job_id, worker_id)
             if job is None:
                 return
-            job.status = "canceled" if canceled else "failed"
-            job.error = None if canceled else error[:2000]
-            job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
-            credits.release(s, job)
+            self._end(s, job, canceled, error)
         self.models.release(job_id)
 
     def requeue(self, job_id: str, worker_id: str, reason: str) -> None:
-        """Hand a job back to the queue at once, its run lost through no fault of its own
-        (the Ray node running it died): another claim runs it again. As when a worker dies
-        and its lease runs out, it is cancelled if that was asked, and failed after its
-        last attempt."""
+        """Queue again at once a job whose run was lost through no fault of its own (its Ray
+        node died); as a dead worker's, cancelled if asked, failed after its last attempt."""
         with self.db.transaction() as s:
             job = self._leased(s, job_id, worker_id)
             if job is None:
                 return
-            ended = job.cancel_requested or job.attempts >= self.settings.max_attempts
-            if ended:
-                job.status = "canceled" if job.cancel_requested else "failed"
-                job.error = None if job.cancel_requested else f"{reason[:1500]}; giving up"
-                job.finished_at = utcnow()
-                credits.release(s, job)
+            if job.cancel_requested or job.attempts >= self.settings.max_attempts:
+                self._end(s, job, job.cancel_requested, f"{reason}; giving up")
             else:
-                job.status, job.message = "queued", reason[:500]
-                notices.notify(s)
-            job.lease_owner, job.lease_expires_at = None, None
-        if ended:
-            self.models.release(job_id)
-        else:
-            self.added.set()
+                job.status, job.message, job.lease_owner = "queued", reason[:500], None
+                notices.notify(s)  # workers elsewhere wake at commit (PostgreSQL)
+        self.added.set()
+
+    @staticmethod
+    def _end(s: Session, job: Job, canceled: bool, error: str) -> None:
+        """A job that will not run again, cancelled or failed: its credits go back."""
+        job.status = "canceled" if canceled else "failed"
+        job.error = None if canceled else error[:2000]
+        job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
+        credits.release(s, job)
 
     @staticmethod
     def _leased(s: Session, job_id: str, worker_id: str, lock: bool = True) -> Job | None:
