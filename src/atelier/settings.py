@@ -106,6 +106,17 @@ class Settings(BaseSettings):
     max_attempts: int = Field(
         3, ge=1, le=20, description="Claims before a job whose worker died fails."
     )
+    ray_address: str | None = Field(
+        None,
+        description="A Ray cluster's address (its head's host:port, or auto): `atelier worker` "
+        "then runs the engines as Ray tasks, each on a node that has what the engine needs "
+        "(the optional atelier[ray] extra; docs/operations.md).",
+    )
+    ray_needs: dict[str, dict[Literal["cpus", "gpus", "memory_mb"], float]] = Field(
+        default_factory=dict,
+        description="What an engine's job takes of a Ray node, overriding what the engine "
+        'declares, e.g. {"image.diffusion": {"gpus": 0, "memory_mb": 12000}}.',
+    )
     poll_seconds: float = Field(
         0.5, gt=0, le=60, description="How often an idle worker looks for work."
     )

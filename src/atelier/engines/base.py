@@ -224,6 +224,17 @@ class Rates:
         )
 
 
+@dataclass(frozen=True)
+class Needs:
+    """What one run of an engine takes of a machine. On a Ray cluster (studio/ray_workers.py)
+    each job is placed on a node that has it free; operators may override it per engine
+    (ATELIER_RAY_NEEDS)."""
+
+    cpus: float = 1.0
+    memory_mb: int = 512
+    gpus: float = 0.0
+
+
 # For an engine not yet measured: a rough guess, so that its estimate still grows with
 # what it makes (measured engines set their own: benchmarks/estimates.py).
 UNMEASURED = Rates(start=1.0, per_megapixel_out=1.0, per_audio_second=0.1, per_token=0.02)
@@ -244,6 +255,10 @@ class Engine(Generic[P]):
     models: ClassVar[tuple[ModelCard, ...]] = ()
     credits_per_second: ClassVar[float] = 1.0
     rates: ClassVar[Rates] = UNMEASURED
+    needs: ClassVar[Needs] = Needs()
+    # Whether a job of it can run on another machine with only its parameters and input
+    # files (engines/remote.py): not a trainer, whose checkpoint folder stays here.
+    remote: ClassVar[bool] = True
 
     def __init__(self, config: EngineConfig) -> None:
         self.config = config

@@ -9,17 +9,23 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from atelier.engines.base import Cancelled, Context, Creation, EngineError
 from atelier.store import notices
 from atelier.studio import scratch, warmup
+from atelier.studio.leases import Claimed
 from atelier.studio.service import Studio
-from atelier.studio.spine import Claimed
 from atelier.studio.warmup import Warmup
 
 log = logging.getLogger("atelier.worker")
 PROGRESS_EVERY = 0.25  # seconds between progress writes (every report goes to studio.live)
+
+
+class Interrupted(Exception):
+    """A job's run was lost through no fault of its own (the machine running it died):
+    the job goes back to the queue rather than failing."""
 
 
 class Wake(Protocol):
@@ -48,11 +54,20 @@ class Worker:
 
     def run_one(self) -> bool:
         """Run the next job if there is one; returns whether there was."""
-        claimed = self.studio.jobs.claim(self.id)
+        claimed = self.studio.jobs.claim(self.id, self.claimable())
         if claimed is None:
             return False
         self._execute(claimed)
         return True
+
+    def claimable(self) -> list[str] | None:
+        """The engines whose jobs this worker takes (None: every one this process runs)."""
+        return None
+
+    def run_engine(self, job: Claimed, ctx: Context) -> list[Creation]:
+        """Run the job's engine here, in this thread."""
+        engine = self.studio.engines.get(job.engine)
+        return engine.run(engine.Params.model_validate(job.params), ctx)
 
     def _execute(self, job: Claimed) -> None:
         studio, settings = self.studio, self.studio.settings
@@ -92,14 +107,15 @@ class Worker:
         folder = scratch.folder(settings.scratch_dir, job.job_id, job.attempt)
         started = time.monotonic()
         try:
-            engine = studio.engines.get(job.engine)
-            params = engine.Params.model_validate(job.params)
             ctx = Context(job.seed, folder, job.files, progress, stop, settings.engine_threads)
-            creations = engine.run(params, ctx)
+            creations = self.run_engine(job, ctx)
             ctx.check_cancelled()
         except Cancelled:
             if not lost.is_set():
                 studio.jobs.fail(job.job_id, self.id, "", canceled=True)
+        except Interrupted as exc:
+            log.warning("job %s: %s; back to the queue", job.job_id, exc)
+            studio.jobs.requeue(job.job_id, self.id, str(exc))
         except EngineError as exc:
             studio.jobs.fail(job.job_id, self.id, str(exc))
         except Exception as exc:
@@ -134,11 +150,17 @@ class Worker:
 
 class WorkerPool:
     """Worker threads inside one process: a worker process's, `atelier make`'s, or the
-    server's own with worker_mode=threads. `wake` is what idle threads wait on (default:
-    the spine's event, set by submits in this process)."""
+    server's own with worker_mode=threads, or `atelier worker --ray`'s (`worker` makes
+    RayWorkers). `wake` is what idle threads wait on (default: the spine's event, set by
+    submits in this process)."""
 
     def __init__(
-        self, studio: Studio, threads: int, wake: Wake | None = None, warm: bool = False
+        self,
+        studio: Studio,
+        threads: int,
+        wake: Wake | None = None,
+        worker: Callable[[Studio, str], Worker] = Worker,
+        warm: bool = False,
     ) -> None:
         """`warm`: load the engines' models first (a long-lived worker; see warmup.py)."""
         self.studio = studio
@@ -152,7 +174,7 @@ class WorkerPool:
         self._threads = [
             threading.Thread(
                 target=self._loop,
-                args=(Worker(studio, f"w{i}"),),
+                args=(worker(studio, f"w{i}"),),
                 name=f"atelier-worker-{i}",
                 daemon=True,
             )

@@ -18,9 +18,7 @@ import json
 import secrets
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -41,31 +39,12 @@ from atelier.store.db import Database
 from atelier.store.models import Job, new_id, utcnow
 from atelier.studio import job_events, uploads, variants
 from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
+from atelier.studio.leases import Beat, Claimed
 from atelier.studio.models import Models
 from atelier.studio.sealing import Sealing, lineage_input
 from atelier.training.engines import Trainer
 
 MAX_SEED = 2**32 - 1
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A job a worker holds the lease on, with what the engine needs to run it."""
-
-    job_id: str
-    engine: str
-    params: dict[str, Any]
-    seed: int
-    attempt: int
-    files: dict[str, Path]
-
-
-@dataclass(frozen=True)
-class Beat:
-    """What a heartbeat learned: whether the lease is still ours and if cancel was asked."""
-
-    held: bool
-    cancel: bool
 
 
 def request_hash(engine: str, params: dict[str, Any], seed: int | None) -> str:
@@ -234,24 +213,23 @@ class Spine:
 
     # -- a worker's side: claim, heartbeat, finish, fail ---------------------------------
 
-    def claim(self, worker_id: str) -> Claimed | None:
+    def claim(self, worker_id: str, engines: Sequence[str] | None = None) -> Claimed | None:
         """Atomically take the oldest queued job (or one whose worker's lease ran out)
-        among the engines this process can run.
+        among the engines this process can run (of `engines`, when given).
 
         PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite
         runs the whole claim inside one write transaction."""
         now = utcnow()
         lease = now + timedelta(seconds=self.settings.lease_seconds)
         expired = and_(Job.status == "running", Job.lease_expires_at < now)
+        runnable = [e for e in self.engines.runnable() if engines is None or e in engines]
         # A claim lost with the database server only returns the job to the queue: its
         # worker's result is then refused (its lease is gone) and the job runs again.
         with self.db.transaction(durable=False) as s:
-            self._reap(s, expired, now)
+            self._reap(s, expired)
             candidate = (
                 select(Job.id)
-                .where(
-                    or_(Job.status == "queued", expired), Job.engine.in_(self.engines.runnable())
-                )
+                .where(or_(Job.status == "queued", expired), Job.engine.in_(runnable))
                 .order_by(Job.created_at, Job.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -284,23 +262,15 @@ class Spine:
             return None
         return claimed
 
-    def _reap(self, s: Session, expired: Any, now: Any) -> None:
+    def _reap(self, s: Session, expired: Any) -> None:
         """Settle jobs whose worker died: cancelled if asked, failed after the last attempt."""
         for job in s.scalars(
             select(Job)
             .where(expired, or_(Job.cancel_requested, Job.attempts >= self.settings.max_attempts))
             .with_for_update(skip_locked=True)
         ):
-            if job.cancel_requested:
-                job.status = "canceled"
-            else:
-                job.status = "failed"
-                job.error = (
-                    f"the worker running this job stopped answering {job.attempts} times; giving up"
-                )
-            job.finished_at, job.lease_owner = now, None
-            credits.release(s, job)
-            job_events.tell(s, job)
+            dead = f"the worker running this job stopped answering {job.attempts} times"
+            self._end(s, job, job.cancel_requested, f"{dead}; giving up")
 
     def heartbeat(
         self, job_id: str, worker_id: str, progress: float | None = None, message: str | None = None
@@ -388,12 +358,32 @@ class Spine:
             job = self._leased(s, job_id, worker_id)
             if job is None:
                 return
-            job.status = "canceled" if canceled else "failed"
-            job.error = None if canceled else error[:2000]
-            job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
-            credits.release(s, job)
-            job_events.tell(s, job)
+            self._end(s, job, canceled, error)
         self.models.release(job_id)
+
+    def requeue(self, job_id: str, worker_id: str, reason: str) -> None:
+        """Queue again at once a job whose run was lost through no fault of its own (its Ray
+        node died); as a dead worker's, cancelled if asked, failed after its last attempt."""
+        with self.db.transaction() as s:
+            job = self._leased(s, job_id, worker_id)
+            if job is None:
+                return
+            if job.cancel_requested or job.attempts >= self.settings.max_attempts:
+                self._end(s, job, job.cancel_requested, f"{reason}; giving up")
+            else:
+                job.status, job.message, job.lease_owner = "queued", reason[:500], None
+                notices.notify(s)  # workers elsewhere wake at commit (PostgreSQL)
+        self.added.set()
+
+    @staticmethod
+    def _end(s: Session, job: Job, canceled: bool, error: str) -> None:
+        """A job that will not run again, cancelled or failed: its credits go back, and
+        its owner hears of it (job.canceled or job.failed)."""
+        job.status = "canceled" if canceled else "failed"
+        job.error = None if canceled else error[:2000]
+        job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
+        credits.release(s, job)
+        job_events.tell(s, job)
 
     @staticmethod
     def _leased(s: Session, job_id: str, worker_id: str, lock: bool = True) -> Job | None:

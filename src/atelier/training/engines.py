@@ -99,6 +99,7 @@ class Trainer(Engine):
     """A training engine: the studio keeps its result as a model record."""
 
     credits_per_second = 1.0
+    remote = False  # its checkpoint folder, which outlives attempts, is on the worker's disk
 
     def output_budget(self, params: Any, inputs: Inputs) -> Budget:
         """A model, not pictures or audio: nothing a plan's output limits hold (a plan's

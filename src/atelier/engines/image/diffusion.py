@@ -33,6 +33,7 @@ from atelier.engines.base import (
     Inputs,
     MaskUploadId,
     ModelCard,
+    Needs,
 )
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.image.diffusion_models import ModelFolder, find_models
@@ -170,6 +171,7 @@ class Diffusion(Engine[DiffusionParams]):
     )
     Params = DiffusionParams
     credits_per_second = 1.0
+    needs = Needs(cpus=1, memory_mb=8192, gpus=1)  # fp16 pipelines on a GPU; RAM to load them
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)

@@ -30,6 +30,7 @@ from atelier.engines.base import (
     EngineError,
     Inputs,
     ModelCard,
+    Needs,
     Params,
     Rates,
 )
@@ -187,6 +188,7 @@ class TextEngine(Engine[TP]):
 
     medium = "text"
     credits_per_second = 0.5
+    needs = Needs(cpus=1, memory_mb=1024)  # the 253 MB GGUF and its context
     rates = Rates(
         start=1.0,
         per_token=1 / GENERATION_TOKENS_PER_SECOND,

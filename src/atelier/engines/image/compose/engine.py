@@ -26,6 +26,7 @@ from atelier.engines.base import (
     ImageUploadId,
     Inputs,
     ModelCard,
+    Needs,
     Rates,
 )
 from atelier.engines.checks import Candidate, best_index, drafts_meta, draw
@@ -150,6 +151,7 @@ class Compose(Engine[ComposeParams]):
         "and can restyle the result."
     )
     Params = ComposeParams
+    needs = Needs(cpus=1, memory_mb=2048)  # torch and the MiniLM index of the clip art
     models = (
         ModelCard(
             name="Openclipart (Debian openclipart-svg)",
