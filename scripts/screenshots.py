@@ -139,7 +139,7 @@ def make_work(browser: Browser, url: str, photo: Path) -> str:
     page.wait_for_url(f"{url}/welcome")
     page.goto("/create/image.stylize")
     page.locator("#f-image").set_input_files(photo)
-    page.get_by_label("Style", exact=True).fill("7")
+    page.get_by_role("radio", name="fauvist (7)", exact=True).check()
     page.get_by_label("Max size").fill("512")
     page.get_by_role("button", name="Create").click()
     expect(page.locator("#job-status")).to_have_text("succeeded", timeout=60_000)
@@ -265,13 +265,13 @@ def main() -> None:
                     "() => { const i = document.querySelector('.preview');"
                     " return i && !i.hidden && i.complete && i.naturalWidth > 0; }"
                 )
-                page.get_by_label("Style", exact=True).fill("7")
+                page.get_by_role("radio", name="fauvist (7)", exact=True).check()
                 shoot(page, out, "create", kind)
                 page.evaluate(  # past the browser's own limits, to show the server's message
                     "() => document.querySelectorAll('input[type=number]')"
                     ".forEach((el) => { el.removeAttribute('min'); el.removeAttribute('max'); })"
                 )
-                page.get_by_label("Style", exact=True).fill("99")
+                page.get_by_label("Max size").fill("9999")
                 page.get_by_role("button", name="Create").click()
                 page.locator(".error-summary").wait_for()
                 shoot(page, out, "create-error", kind)

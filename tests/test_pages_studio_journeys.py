@@ -429,7 +429,7 @@ def test_a_melody_made_in_the_browser_plays_and_shows_its_score(
     add_user(site.studio, "tunesmith@example.com")
     page = tab(browser, site, "tunesmith@example.com")
     page.goto("/create/music.compose")
-    page.get_by_label("Style").select_option("scottish")
+    page.get_by_role("radio", name="scottish", exact=True).check()
     page.get_by_label("Meter").select_option("3/4")
     page.get_by_label("Bars").fill("4")
     page.get_by_label("Tempo").fill("120")

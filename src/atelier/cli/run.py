@@ -113,6 +113,9 @@ def prepare() -> None:
         started = time.monotonic()
         engine.prepare()
         click.echo(f"prepared {engine.name} in {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    made = studio.choices.render_all()
+    click.echo(f"rendered {made} gallery samples in {time.monotonic() - started:.1f} s")
 
 
 @click.command()

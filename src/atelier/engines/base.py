@@ -31,6 +31,12 @@ ABOUT: dict[str, Any] = {"about": True}  # what the work is about: first, in a l
 ADVANCED: dict[str, Any] = {"advanced": True}  # a knob most leave alone: folded away
 
 
+def pick_from(gallery: str, none: str = "") -> dict[str, Any]:
+    """Form hint: the field is chosen from a gallery that shows each value by a sample (a
+    picture or a sound, engines/galleries.py); `none` says what leaving it empty means."""
+    return {"choices": gallery, "choices_none": none} if none else {"choices": gallery}
+
+
 def upload(*accept: str, mask_for: str = "") -> Any:
     """Marks a parameter as an upload id; `accept` lists the kinds allowed ("image", the
     names in engines/kinds.py). `mask_for` names the picture parameter this one is a mask

@@ -18,6 +18,7 @@ studio.webhooks    webhook endpoints, their delivery log, the event stream (webh
 studio.datasets    a client's collections: items, cleaned versions, cards (datasets.py)
 studio.models      custom models: records, sharing, what jobs name by id (models.py)
 studio.custom      custom models as a product: admins' quotes, paid by invoice (custom.py)
+studio.choices     galleries of styles and instruments, with their samples (choices.py)
 studio.commerce, studio.market, studio.provenance, studio.safety: the rooms' own
 """
 
@@ -36,6 +37,7 @@ from atelier.store.artifacts import ArtifactStore, LocalArtifactStore
 from atelier.store.db import Database
 from atelier.store.s3 import S3ArtifactStore
 from atelier.studio.catalogue import Catalogue
+from atelier.studio.choices import Choices
 from atelier.studio.custom import Custom, QuotedTraining
 from atelier.studio.datasets import Datasets
 from atelier.studio.evaluation import Evaluation
@@ -91,8 +93,15 @@ class Studio:
         sealing = Sealing(self.artifacts, self.provenance, self.safety)
         self.live = LiveJobs()  # progress of the jobs running here, for event streams
         self.datasets = Datasets(settings, self.db, self.artifacts, self.safety)
+        self.choices = Choices(settings, self.artifacts)
         self.models = Models(
-            settings, self.db, self.artifacts, self.engines, self.datasets, self.commerce
+            settings,
+            self.db,
+            self.artifacts,
+            self.engines,
+            self.datasets,
+            self.commerce,
+            self.choices,
         )
         self.jobs = Spine(
             settings,

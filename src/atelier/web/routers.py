@@ -27,6 +27,7 @@ from atelier.web.inputs import clean_request
 from atelier.web.pages import account as account_pages
 from atelier.web.pages import admin as admin_pages
 from atelier.web.pages import apidocs as apidocs_pages
+from atelier.web.pages import choices as choices_pages
 from atelier.web.pages import custom as custom_pages
 from atelier.web.pages import evaluation as evaluation_pages
 from atelier.web.pages import feedback as feedback_pages
@@ -76,6 +77,7 @@ PAGES = (
     panels_pages,
     review_pages,
     feedback_pages,
+    choices_pages,
     webhooks_pages,
     welcome_pages,
     site_pages,

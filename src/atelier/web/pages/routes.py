@@ -40,6 +40,7 @@ from atelier.web.deps import (
 from atelier.web.guards import EXPIRED_FORM
 from atelier.web.inputs import check_form
 from atelier.web.pages import presession
+from atelier.web.pages.choices import pickers
 from atelier.web.pages.common import (
     MEDIA,
     input_targets,
@@ -216,6 +217,7 @@ def _create(
         fields=fields,
         values=values,
         cost=cost,
+        pickers=pickers(studio, who, fields),
         unavailable=engine.available(),
         **{"uploads": {}, "errors": {}, "error": None, "short": None, **context},
     )

@@ -28,6 +28,7 @@ from atelier.engines.base import (
     ModelCard,
     Needs,
     Rates,
+    pick_from,
 )
 from atelier.engines.checks import Candidate, best_index, drafts_meta, draw
 from atelier.engines.custom import custom_model, is_id
@@ -88,7 +89,10 @@ class ComposeParams(ImageOutput):
         description="A preset style by name or number (0–25), e.g. 'woodcut'; the nearest "
         "by meaning is used. A style named in the prompt is used when this is empty. Or the "
         "id of your own house style.",
-        json_schema_extra=custom_model("style"),
+        json_schema_extra={
+            **custom_model("style"),
+            **pick_from("image-style", none="None, or the style the prompt names"),
+        },
     )
     style_image: ImageUploadId | None = Field(
         None, description="Any picture to use as the style (upload id)."
