@@ -241,6 +241,8 @@ class Engine(Generic[P]):
     models: ClassVar[tuple[ModelCard, ...]] = ()
     credits_per_second: ClassVar[float] = 1.0
     rates: ClassVar[Rates] = UNMEASURED
+    # Runs on a GPU when the machine has one (`atelier worker --engines gpu` serves it).
+    gpu: ClassVar[bool] = False
 
     def __init__(self, config: EngineConfig) -> None:
         self.config = config

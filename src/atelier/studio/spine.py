@@ -17,7 +17,7 @@ import hashlib
 import json
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -42,6 +42,7 @@ from atelier.store.models import Job, new_id, utcnow
 from atelier.studio import uploads
 from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
 from atelier.studio.models import Models
+from atelier.studio.roster import Roster
 from atelier.studio.sealing import Sealing, lineage_input
 from atelier.training.engines import Trainer
 
@@ -84,6 +85,7 @@ class Spine:
         commerce: Commerce,
         sealing: Sealing,
         models: Models,
+        roster: Roster,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -93,6 +95,7 @@ class Spine:
         self.commerce = commerce
         self.sealing = sealing
         self.models = models
+        self.roster = roster
         self.added = threading.Event()  # set on every submit: idle in-process workers wake
 
     # -- a door's side: submit, look, cancel -----------------------------------------------
@@ -113,8 +116,8 @@ class Spine:
         engine = self.engines.get(engine_name)
         authz.require_engine(who, engine.medium)
         reason = engine.available()
-        if reason:
-            raise Invalid(f"engine {engine.name} is unavailable: {reason}", field="engine")
+        if reason:  # it cannot run here: a worker elsewhere may serve it
+            self.roster.require_served(engine.name, reason)
         if not isinstance(params, dict):
             raise Invalid("params must be an object", field="params")
         checked = validated(engine, params)
@@ -232,9 +235,10 @@ class Spine:
 
     # -- a worker's side: claim, heartbeat, finish, fail ---------------------------------
 
-    def claim(self, worker_id: str) -> Claimed | None:
+    def claim(self, worker_id: str, engines: Collection[str] | None = None) -> Claimed | None:
         """Atomically take the oldest queued job (or one whose worker's lease ran out)
-        among the engines this process can run.
+        among the engines this process can run (and serves, when `engines` names them:
+        `atelier worker --engines`).
 
         PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite
         runs the whole claim inside one write transaction."""
@@ -243,13 +247,14 @@ class Spine:
         expired = and_(Job.status == "running", Job.lease_expires_at < now)
         # A claim lost with the database server only returns the job to the queue: its
         # worker's result is then refused (its lease is gone) and the job runs again.
+        runnable = self.engines.runnable()
+        if engines is not None:
+            runnable = [name for name in runnable if name in engines]
         with self.db.transaction(durable=False) as s:
             self._reap(s, expired, now)
             candidate = (
                 select(Job.id)
-                .where(
-                    or_(Job.status == "queued", expired), Job.engine.in_(self.engines.runnable())
-                )
+                .where(or_(Job.status == "queued", expired), Job.engine.in_(runnable))
                 .order_by(Job.created_at, Job.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)

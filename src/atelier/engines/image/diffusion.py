@@ -172,6 +172,7 @@ class Diffusion(Engine[DiffusionParams]):
     )
     Params = DiffusionParams
     credits_per_second = 1.0
+    gpu = True
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)

@@ -194,7 +194,7 @@ def _create(
         fields=fields,
         values=values,
         cost=cost,
-        unavailable=engine.available(),
+        unavailable=studio.roster.unavailable(engine),
         **{"uploads": {}, "errors": {}, "error": None, "short": None, **context},
     )
 
