@@ -116,6 +116,7 @@ def test_a_job_only_a_worker_elsewhere_serves_waits_queued_until_it_appears(
     one. While it restarts, a job for it is accepted and waits; `atelier worker --engines
     image.diffusion` then runs it."""
     models = tmp_path / "models"
+    models.mkdir()
     build_tiny_pipeline(models / "tiny-sd")
     database = f"sqlite:///{tmp_path / 'atelier.db'}"
     settings = make_settings(tmp_path, database, workers=1, key_passphrase="one studio")
@@ -145,7 +146,7 @@ def test_a_job_only_a_worker_elsewhere_serves_waits_queued_until_it_appears(
             workers=0,
         )
         with Running(["worker", "--engines", DIFFUSION], env, tmp_path / "worker.log") as worker:
-            done = wait_job(client, headers, job["id"], timeout=180)
+            done = wait_job(client, headers, job["id"], timeout=600)
             assert done["status"] == "succeeded", (done, worker.output())
         assert "serving image.diffusion" in worker.output()
         work = client.get(f"/v1/works/{done['work_ids'][0]}", headers=headers).json()
