@@ -44,7 +44,7 @@ def main() -> None:
 for command in (
     run.serve,
     run.worker,
-    run.db,
+    run.db_group,
     admin.admin,
     run.prepare,
     run.engines,

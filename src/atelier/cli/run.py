@@ -96,12 +96,12 @@ def worker(processes: int, threads: int | None, spec: str | None) -> None:
     studio.close()
 
 
-@click.group()
-def db() -> None:
+@click.group("db")
+def db_group() -> None:
     """The database's schema."""
 
 
-@db.command("upgrade")
+@db_group.command("upgrade")
 def db_upgrade() -> None:
     """Bring the schema to this version's head, once: under an advisory lock on
     PostgreSQL (an exclusive file lock on SQLite), so that upgrades started at once run
