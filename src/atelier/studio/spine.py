@@ -218,8 +218,7 @@ class Spine:
 
     def claim(self, worker_id: str, engines: Collection[str] | None = None) -> Claimed | None:
         """Atomically take the oldest queued job (or one whose worker's lease ran out)
-        among the engines this process can run (and serves, when `engines` names them:
-        `atelier worker --engines`).
+        among the engines this process can run (of `engines`, when it names some).
 
         PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite
         runs the whole claim inside one write transaction."""
@@ -282,17 +281,16 @@ class Spine:
     def heartbeat(
         self, job_id: str, worker_id: str, progress: float | None = None, message: str | None = None
     ) -> Beat:
-        values: dict[str, Any] = {
-            "lease_expires_at": utcnow() + timedelta(seconds=self.settings.lease_seconds)
-        }
+        """Each statement its own transaction: in a worker process an engine that holds the
+        GIL (ncnn, for seconds) can stop this thread between any two Python steps, and it
+        must never stop it holding the database's write lock (on SQLite every request of
+        the server waited behind it for the whole run)."""
+        lease = utcnow() + timedelta(seconds=self.settings.lease_seconds)
+        values: dict[str, Any] = {"lease_expires_at": lease}
         if progress is not None:
             values["progress"] = progress
         if message is not None:
             values["message"] = message[:500]
-        # Each statement its own transaction: in a worker process an engine that holds the
-        # GIL (ncnn, for seconds) can stop this thread between any two Python steps, and it
-        # must never stop it holding the database's write lock (on SQLite every request of
-        # the server waited behind it for the whole run).
         mine = and_(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
         with self.db.statements() as c:
             before = c.scalar(select(Job.progress).where(mine)) if progress is not None else None
@@ -303,9 +301,8 @@ class Spine:
         return Beat(held=held, cancel=cancel)
 
     def tell_progress(self, job_id: str) -> None:
-        """A job.progress event for the owner (a tenth more of the way). A worker process
-        leaves it to its server, which hears every report (studio/processes.py): a
-        transaction of its own could be stopped half way by its engine, as above."""
+        """A job.progress event (a tenth more of the way). A worker process leaves it to its
+        server, which hears every report: its engine could stop a transaction half way."""
         with self.db.transaction() as s:
             job = s.get(Job, job_id, options=[lazyload(Job.works)])
             if job is not None and job.status == "running":  # not one that has ended since
