@@ -289,7 +289,9 @@ def test_a_heartbeat_holds_no_transaction_open_between_its_statements(
     """Issue 12: in a worker process an engine that holds the GIL (ncnn, for seconds) can
     stop the heartbeat thread between any two Python steps; a transaction it had open kept
     SQLite's one write lock, and every request of the server waited for the whole run.
-    Each of its statements is now its own transaction."""
+    Each of its statements is now its own transaction (and a worker process leaves the
+    job.progress events, which need one, to its server: studio/processes.py)."""
+    studio.jobs.step_events = False  # as in a worker process
     job, _ = studio.jobs.submit(who, "test.wait", QUICK)
     assert studio.jobs.claim("A") is not None
     studio.jobs.cancel(who, job.id)
@@ -524,8 +526,8 @@ def test_server_takes_concurrent_requests_without_losing_one(tmp_path: Path, db_
         finally:
             engine.dispose()
         assert jobs_by_status == {"succeeded": 51}
-        # Each text work: its file and its signed sidecar manifest.
-        assert (works, jobs_with_works, files) == (51, 51, 102)
+        # Each text work: its file, its signed sidecar manifest and its excerpt for visitors.
+        assert (works, jobs_with_works, files) == (51, 51, 153)
 
 
 @pytest.mark.integration
@@ -571,8 +573,8 @@ def test_a_job_survives_its_worker_being_killed(tmp_path: Path, db_url: str) -> 
         expected = result_bytes(done.seed)
         digest = hashlib.sha256(expected).hexdigest()
         stored = [p for p in settings.artifacts_dir.rglob("*") if p.is_file()]
-        sidecar = next(f for f in done.works[0].files if f.role == "manifest")
-        assert sorted(p.name for p in stored) == sorted([digest, sidecar.sha256])
+        kept = [f.sha256 for f in done.works[0].files if f.role in ("manifest", "preview")]
+        assert sorted(p.name for p in stored) == sorted({digest, *kept})
         assert studio.artifacts.read(digest) == expected
         assert done.works[0].sha256 == digest
     finally:

@@ -105,6 +105,9 @@ def atelier_env(data_dir: Path, database_url: str, **settings: object) -> dict[s
             "ATELIER_ADMIN_EMAIL": ADMIN_EMAIL,
             "ATELIER_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "ATELIER_ENGINE_THREADS": "1",
+            # Models load at first use, as in-process tests do; test_warm_start and
+            # benchmarks/warm_start.py ask for warm start themselves.
+            "ATELIER_WARM_START": "false",
             # Tests submit far faster than people do; test_limits tests the limits.
             **{f"ATELIER_LIMIT_{action.upper()}": "10000/minute" for action in RATE_LIMITED},
         }
