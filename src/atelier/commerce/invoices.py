@@ -281,8 +281,12 @@ def listed(
     return list(db.scalars(paging.page(query, Invoice.issued_at, Invoice.id, limit, offset, after)))
 
 
-def customer_email(db: Session, invoice: Invoice) -> str:
-    return db.scalar(select(User.email).where(User.id == invoice.user_id)) or ""
+def customer(db: Session, invoice: Invoice) -> str:
+    """Who the invoice is to: "Display Name <e-mail>", or the e-mail alone."""
+    user = db.get(User, invoice.user_id)
+    if user is None:
+        return ""
+    return f"{user.display_name} <{user.email}>" if user.display_name else user.email
 
 
 def render_pdf(invoice: Invoice, customer: str, issuer: str, instructions: str = "") -> bytes:

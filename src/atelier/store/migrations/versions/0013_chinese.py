@@ -1,0 +1,29 @@
+"""user language: the interface language an account chose on the switch
+
+Pages are in English or Simplified Chinese (web/i18n.py). What a person picks on the
+language switch is kept on their account too, so it follows them to every browser they
+sign in from; accounts from before have none (their browser's language applies).
+
+Revision ID: 0013_chinese
+Revises: 0012_upload_measures
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0013_chinese"
+down_revision: str | tuple[str, ...] | None = "0012_upload_measures"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("locale", sa.String(16), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("locale")
