@@ -144,8 +144,10 @@ def gettext(message: str) -> str:
     return translations(language()).gettext(message)
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(language()).ngettext(singular, plural, n)
+def ngettext(singular: str, plural: str, n: float) -> str:
+    """gettext's plural forms count whole things; a fraction (4.5 credits) reads as many."""
+    count = n if isinstance(n, int) else 1 if n == 1 else 2
+    return translations(language()).ngettext(singular, plural, count)
 
 
 def pgettext(context: str, message: str) -> str:

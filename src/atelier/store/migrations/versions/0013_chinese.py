@@ -19,11 +19,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE on both databases (SQLite has dropped columns since 3.35): a batch
+# operation would copy and drop the users table, and SQLite would cascade that drop to
+# every row that refers to a user.
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("locale", sa.String(16), nullable=True))
+    op.add_column("users", sa.Column("locale", sa.String(16), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("locale")
+    op.drop_column("users", "locale")
