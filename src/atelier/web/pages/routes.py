@@ -308,7 +308,7 @@ def _cost_line(
         text += _(" for a typical %(named)s (choose yours for its own cost)") % {"named": named}
     if quote.short:
         text += _(": more than your balance of %(balance)s credits (%(short)s short)") % {
-            "balance": number(quote.balance),
+            "balance": number(quote.balance or 0),  # short > 0: there is a balance
             "short": number(quote.short),
         }
     return {
