@@ -78,7 +78,7 @@ def speed(build: bool, runs: int, sizes: tuple[int, ...] = (512, 1024)) -> None:
     scratch = Path(tempfile.mkdtemp())
 
     def once(prompt: str, size: int, style: str | None = None) -> float:
-        params = engine.Params(prompt=prompt, width=size, height=size, style=style)
+        params = engine.Params(prompt=prompt, width=size, height=size, style=style, variants=1)
         started = time.monotonic()
         engine.run(params, Context(seed=1, scratch=scratch, files={}))
         return time.monotonic() - started
@@ -105,7 +105,7 @@ def render(part: str, seeds: list[int], out: Path, only: list[str]) -> None:
             record: dict[str, Any] = {"id": case["id"], "seed": seed, "prompt": case["prompt"]}
             picture: Image.Image | None = None
             try:
-                params = engine.Params(prompt=case["prompt"], width=768, height=512)
+                params = engine.Params(prompt=case["prompt"], width=768, height=512, variants=1)
                 [creation] = engine.run(params, Context(seed=seed, scratch=scratch, files={}))
                 record["meta"] = creation.meta
                 (out / f"{name}.png").write_bytes(creation.files[0].data)

@@ -117,8 +117,8 @@ def cases() -> list[Case]:
         Case("image.upscale", "photo ×4, 128×96", {"scale": 4}, picture(128, 96)),
         Case("image.restore", "400×300 photo", {}, picture(400, 300)),
         Case("image.restore", "800×600 photo", {}, picture(800, 600)),
-        Case("image.portrait", "1 face, 256 px", {"size": 256}, {}),
-        Case("image.portrait", "4 faces, 512 px", {"size": 512, "count": 4}, {}),
+        Case("image.portrait", "1 face, 256 px", {"size": 256, "variants": 1}, {}),
+        Case("image.portrait", "4 variants, 512 px", {"size": 512}, {}),
         Case("music.compose", "8 bars", {"bars": 8}, {}),
         Case("music.compose", "24 bars", {"bars": 24}, {}),
         Case("music.harmonize", "4-bar melody", {"candidates": 2}, tune(4)),
@@ -126,6 +126,12 @@ def cases() -> list[Case]:
         Case(
             "image.compose",
             "512×512",
+            {"prompt": "a red apple on a table", "width": 512, "height": 512, "variants": 1},
+            {},
+        ),
+        Case(
+            "image.compose",
+            "4 variants, 512×512",
             {"prompt": "a red apple on a table", "width": 512, "height": 512},
             {},
         ),

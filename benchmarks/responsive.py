@@ -112,6 +112,7 @@ def measure(
     """Open-loop GETs round `paths`, one due every `interval` s while `going()`; the
     milliseconds from each one's due time to its answer read, by path, and the failures."""
     times: dict[str, list[float]] = {path: [] for path in paths}
+    series: list[tuple[float, str, float]] = []  # (due, s from the start; path; ms): when slow
     failures: list[str] = []
     lock = threading.Lock()
 
@@ -128,6 +129,7 @@ def measure(
                 failures.append(f"GET {path}: {failure[:160]}")
             else:
                 times[path].append(elapsed)
+                series.append((round(due - began, 3), path, round(elapsed, 1)))
 
     sent: list[Future[None]] = []
     began = time.perf_counter()
@@ -140,7 +142,13 @@ def measure(
             time.sleep(max(0.0, began + index * interval - time.perf_counter()))
         for future in sent:
             future.result()
-    return {"ms": times, "failures": failures, "seconds": time.perf_counter() - began}
+    series.sort()
+    return {
+        "ms": times,
+        "series": series,
+        "failures": failures,
+        "seconds": time.perf_counter() - began,
+    }
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -166,6 +174,7 @@ def summarise(phase: dict[str, Any], paths: list[str]) -> dict[str, Any]:
         "all": summary(every),
         "failures": phase["failures"],
         "seconds": phase["seconds"],
+        "series": phase["series"],
     }
 
 

@@ -59,8 +59,9 @@ from atelier.engines.base import Artifact, Context, Creation, Engine, Params
 from atelier.settings import Settings
 from atelier.store.models import Job
 from atelier.studio import Studio
+from atelier.studio.leases import Claimed
 from atelier.studio.runner import WorkerPool
-from atelier.studio.spine import Claimed, Spine
+from atelier.studio.spine import Spine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402

@@ -4,11 +4,13 @@
 
 Starts a throwaway studio (uvicorn in a background thread, one worker, SQLite in a temp
 folder), signs up a creator, stylizes one picture through the form, composes a picture
-and writes a haiku (both published), and photographs: sign in and sign up, home, the
-create pages (image and text, and a form refused with an error), the finished job page,
-"My works", the gallery and a search in it, a work's page, a creator's page, and the
-admin's users and status pages; then, in a browser set to Chinese (zh-CN), home, sign-up,
-the image page, the job page and the account (NAME-zh-KIND.png). Uses Debian's Chromium
+and writes a haiku (both published), and photographs: the landing page as a visitor
+sees it, sign in and sign up, home, the first screen after sign-up (/welcome), the create
+pages (image and text, and a form refused with an error), the finished job page, a
+compose job's 4 variants, "My works", the gallery and a search in it, a work's page, a
+creator's page, and the admin's users and status pages; then, in a browser set to Chinese
+(zh-CN), home, sign-up, the image page, the job page and the account (NAME-zh-KIND.png).
+Uses Debian's Chromium
 (/usr/bin/chromium) through Playwright; it never downloads a browser.
 """
 
@@ -31,7 +33,9 @@ from PIL import Image, ImageDraw, ImageFilter
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from atelier.accounts import service as accounts
+from atelier.accounts.authz import Principal
 from atelier.settings import Settings
+from atelier.store.models import Job
 from atelier.studio import Studio
 from atelier.web.app import create_app
 
@@ -134,10 +138,10 @@ def make_work(browser: Browser, url: str, photo: Path) -> str:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
     sign_in(page, EMAIL, PASSWORD)  # sign-up never signs in: it would tell who has an account
-    page.wait_for_url(f"{url}/create/image?welcome=1")
+    page.wait_for_url(f"{url}/welcome")
     page.goto("/create/image.stylize")
     page.locator("#f-image").set_input_files(photo)
-    page.get_by_label("Style", exact=True).fill("7")
+    page.get_by_role("radio", name="fauvist (7)", exact=True).check()
     page.get_by_label("Max size").fill("512")
     page.get_by_role("button", name="Create").click()
     expect(page.locator("#job-status")).to_have_text("succeeded", timeout=60_000)
@@ -146,8 +150,8 @@ def make_work(browser: Browser, url: str, photo: Path) -> str:
     return path
 
 
-def published(studio: Studio, engine: str, params: dict[str, Any], description: str) -> str:
-    """A work made straight through the studio and published; returns its id."""
+def made(studio: Studio, engine: str, params: dict[str, Any]) -> tuple[Principal, Job]:
+    """A job run straight through the studio for the creator, to its end."""
     with studio.db.transaction() as s:
         user = accounts.find_user(s, EMAIL)
         assert user is not None
@@ -158,6 +162,12 @@ def published(studio: Studio, engine: str, params: dict[str, Any], description: 
         if done.status in ("failed", "canceled") or time.monotonic() > deadline:
             raise SystemExit(f"{engine} did not finish: {done.status} {done.error}")
         time.sleep(0.2)
+    return who, done
+
+
+def published(studio: Studio, engine: str, params: dict[str, Any], description: str) -> str:
+    """A work made straight through the studio and published; returns its id."""
+    who, done = made(studio, engine, params)
     work_id = done.works[0].id
     studio.works.update(who, work_id, "public", description=description)
     return work_id
@@ -227,8 +237,15 @@ def main() -> None:
             picture = published(
                 studio,
                 "image.compose",
-                {"prompt": "a lighthouse on a cliff above the sea at sunset", "width": 768},
+                {
+                    "prompt": "a lighthouse on a cliff above the sea at sunset",
+                    "width": 768,
+                    "variants": 1,
+                },
                 "Evening light over the harbour.",
+            )
+            _, variants = made(
+                studio, "image.compose", {"prompt": "a red fox in the snow", "width": 512}
             )
             published(
                 studio,
@@ -256,6 +273,9 @@ def main() -> None:
                 page.goto(f"/works/{picture}")
                 wait_for_images(page)
                 shoot(page, out, "work", kind)
+                page.goto("/")
+                wait_for_images(page)
+                shoot(page, out, "landing", kind)
                 page.goto("/signup")
                 shoot(page, out, "signup", kind)
                 page.goto("/login")
@@ -265,6 +285,8 @@ def main() -> None:
                 page.get_by_role("button", name="Sign in").click()
                 page.wait_for_url(f"{url}/")
                 shoot(page, out, "home", kind)
+                page.goto("/welcome")
+                shoot(page, out, "welcome", kind)
                 page.goto("/create/image")
                 page.get_by_label("Prompt").fill("two cats on a sofa under a window, watercolour")
                 expect(page.locator("#estimate")).to_contain_text("About")
@@ -279,13 +301,13 @@ def main() -> None:
                     "() => { const i = document.querySelector('.preview');"
                     " return i && !i.hidden && i.complete && i.naturalWidth > 0; }"
                 )
-                page.get_by_label("Style", exact=True).fill("7")
+                page.get_by_role("radio", name="fauvist (7)", exact=True).check()
                 shoot(page, out, "create", kind)
                 page.evaluate(  # past the browser's own limits, to show the server's message
                     "() => document.querySelectorAll('input[type=number]')"
                     ".forEach((el) => { el.removeAttribute('min'); el.removeAttribute('max'); })"
                 )
-                page.get_by_label("Style", exact=True).fill("99")
+                page.get_by_label("Max size").fill("9999")
                 page.get_by_role("button", name="Create").click()
                 page.locator(".error-summary").wait_for()
                 shoot(page, out, "create-error", kind)
@@ -293,6 +315,9 @@ def main() -> None:
                 wait_for_images(page)
                 page.locator("details.settings summary").click()
                 shoot(page, out, "job", kind)
+                page.goto(f"/jobs/{variants.id}")
+                wait_for_images(page)
+                shoot(page, out, "variants", kind)
                 page.goto("/works")
                 wait_for_images(page)
                 shoot(page, out, "works", kind)

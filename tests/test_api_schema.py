@@ -45,7 +45,9 @@ def admin_key(client: TestClient) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def api_schema(client: TestClient) -> Any:
-    return schemathesis.openapi.from_asgi("/openapi.json", client.app).include(path_regex="^/v1/")
+    # GET /v1/events streams until its client goes (tests/test_webhooks.py reads it).
+    schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
+    return schema.include(path_regex="^/v1/").exclude(operation_id="events_stream")
 
 
 def test_every_operation_answers_as_documented(api_schema: Any, admin_key: dict[str, str]) -> None:

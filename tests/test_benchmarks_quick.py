@@ -55,6 +55,18 @@ def training(out: dict[str, Any], _: str) -> None:
     assert out and all(out.values())
 
 
+def warm_start(out: list[dict[str, Any]], _: str) -> None:
+    [run] = out
+    assert run["status"] == "succeeded" and run["said_warming"]
+    assert run["started_after_loaded_s"] is not None
+
+
+def samples(out: dict[str, Any], _: str) -> None:
+    kinds = {row["kind"]: row for row in out["kinds"]}
+    assert set(kinds) == {"reference", "preset", "finish", "instrument", "music-style"}
+    assert all(row["total_s"] > 0 and row["median_bytes"] > 1000 for row in kinds.values())
+
+
 def printed(*lines: str) -> Callable[[Any, str], None]:
     def check(_: Any, stdout: str) -> None:
         for line in lines:
@@ -71,6 +83,7 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
     "text.py": (["--quick"], True, text),
     "hostile_uploads.py": (["--quick"], True, hostile),
     "training.py": (["--quick"], True, training),
+    "samples.py": (["--quick"], True, samples),
     "responsive.py": (["--quick", "--settle", "2"], True, responsive),
     "provenance.py": (["--quick"], False, printed("| JPEG 75 |", "sealing a 512×512 PNG")),
     "eval_image.py": (["--quick"], False, printed("| set B (8 images) |", "| tuning: 2 photos")),
@@ -81,6 +94,7 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
     ),
     "compose.py": (["speed", "--quick"], False, printed("512×512: median")),
     "estimates.py": (["--quick"], False, printed("| image.stylize | ", "| music.harmonize | ")),
+    "warm_start.py": (["--quick"], True, warm_start),
 }
 
 

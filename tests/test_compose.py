@@ -48,7 +48,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, 
 
 
 def compose(api: Any, seed: int = 7, **params: Any) -> tuple[bytes, dict[str, Any]]:
+    """One picture (tests/test_variants.py makes several)."""
     client, headers = api
+    params = {"variants": 1, **params}
     job = wait_job(client, headers, submit(client, headers, "image.compose", params, seed)["id"])
     assert job["status"] == "succeeded", job
     work = client.get(f"/v1/works/{job['work_ids'][0]}", headers=headers).json()
@@ -194,7 +196,9 @@ def test_a_job_paints_the_foxes_red_under_the_tree_at_sunset(api: Any) -> None:
 
 def test_same_seed_same_bytes_other_seed_other_picture(engine: Compose, tmp_path: Path) -> None:
     """The engine's own output (the studio then watermarks each work with its id)."""
-    params = engine.Params(prompt="two sheep beside a barn on green hills", width=512, height=512)
+    params = engine.Params(
+        prompt="two sheep beside a barn on green hills", width=512, height=512, variants=1
+    )
 
     def run(seed: int) -> bytes:
         [creation] = engine.run(params, Context(seed=seed, scratch=tmp_path, files={}))
@@ -239,9 +243,29 @@ def test_a_chinese_prompt_is_read_into_subjects_counts_and_relations(api: Any) -
     assert work["meta"]["scene"]["time"] == "night"
 
 
+@pytest.mark.parametrize(
+    ("prompt", "subjects", "place"),
+    [
+        ("湖边的两只鸭子", [("duck", 2)], "lake"),  # found as a stranger: 湖边 was a subject
+        ("河边的一棵柳树", [("tree", 1)], "lake"),
+        ("路边的一棵树", [("tree", 1)], "field"),
+        ("two ducks at the lakeside", [("duck", 2)], "lake"),
+        ("a deer on the riverbank", [("deer", 1)], "lake"),
+        ("a cottage on the mountainside", [("cottage", 1)], "mountains"),
+    ],
+)
+def test_the_edge_of_a_place_is_its_scene_not_a_subject(
+    prompt: str, subjects: list[tuple[str, int]], place: str
+) -> None:
+    scene = parse(prompt)
+    assert [(s.noun, s.count) for s in scene.subjects] == subjects
+    assert place in scene.places
+
+
 def test_a_subject_the_library_cannot_draw_fails_the_job_naming_it(api: Any) -> None:
     client, headers = api
-    job = submit(client, headers, "image.compose", {"prompt": "two geese beside a pond"}, 3)
+    params = {"prompt": "two geese beside a pond", "variants": 1}
+    job = submit(client, headers, "image.compose", params, 3)
     job = wait_job(client, headers, job["id"])
     assert job["status"] == "failed" and "no drawing of 'goose'" in job["error"], job
 
@@ -333,7 +357,7 @@ def test_a_style_named_in_the_prompt_is_the_style_parameter(
     engine: Compose, tmp_path: Path
 ) -> None:
     def run(**params: Any) -> bytes:
-        p = engine.Params(width=512, height=512, **params)
+        p = engine.Params(width=512, height=512, variants=1, **params)
         [creation] = engine.run(p, Context(seed=4, scratch=tmp_path, files={}))
         return creation.files[0].data
 

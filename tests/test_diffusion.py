@@ -57,9 +57,10 @@ def api(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[
 
 
 def paint(api: Api, seed: int = 1, **params: Any) -> tuple[list[bytes], dict[str, Any]]:
-    """Run a job to success; returns its works' primary files and the first work."""
+    """Run a job to success; returns its works' primary files and the first work. One
+    variant unless asked (the tests of variants ask)."""
     client, headers = api
-    body = {"prompt": "a red fox", "steps": 2, "width": 64, "height": 64, **params}
+    body = {"prompt": "a red fox", "steps": 2, "width": 64, "height": 64, "variants": 1, **params}
     job = wait_job(client, headers, submit(client, headers, ENGINE, body, seed=seed)["id"])
     assert job["status"] == "succeeded", job
     works = [client.get(f"/v1/works/{w}", headers=headers).json() for w in job["work_ids"]]
@@ -131,7 +132,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_another_picture(
     # The engine's own file, before the studio seals it (a seal is signed and dated):
     client, _ = api
     engine = studio_of(client).engines.get(ENGINE)
-    params = engine.Params(prompt="a red fox", steps=2, width=64, height=64)
+    params = engine.Params(prompt="a red fox", steps=2, width=64, height=64, variants=1)
     [first], [again], [other] = (
         engine.run(params, Context(seed, tmp_path, {}))[0].files for seed in (42, 42, 43)
     )
@@ -142,9 +143,17 @@ def test_same_seed_gives_identical_bytes_and_another_seed_another_picture(
     assert np.abs(pixels(stored) - pixels(first.data)).mean() < 2
 
 
-def test_count_makes_one_work_per_image_each_reproducible_from_its_own_seed(api: Api) -> None:
-    files, _ = paint(api, seed=100, count=2)
-    assert len(files) == 2 and files[0] != files[1]
+def test_variants_make_one_work_per_image_each_reproducible_from_its_own_seed(api: Api) -> None:
+    client, headers = api
+    body = {"prompt": "a red fox", "steps": 2, "width": 64, "height": 64}  # 4 by default
+    job = wait_job(client, headers, submit(client, headers, ENGINE, body, seed=100)["id"])
+    assert [w["seed"] for w in job["works"]] == [100, 101, 102, 103]
+    files = [client.get(w["url"], headers=headers).content for w in job["works"]]
+    assert all(
+        np.abs(pixels(a) - pixels(b)).mean() > 1
+        for i, a in enumerate(files)
+        for b in files[i + 1 :]
+    )
     [alone], _ = paint(api, seed=101)  # image 1 of the batch used seed + 1
     assert np.array_equal(pixels(files[1]), pixels(alone))
     assert "Seed: 101" in png_parameters(files[1])[0]
@@ -209,7 +218,7 @@ def test_a_folders_own_safety_checker_is_not_loaded(models_dir: Path, tmp_path: 
     index["safety_checker"] = ["stable_diffusion", "StableDiffusionSafetyChecker"]
     (folder / "model_index.json").write_text(json.dumps(index))
     engine = Diffusion(EngineConfig(assets_dir=tmp_path, models_dir=tmp_path / "models"))
-    params = engine.Params(prompt="a fox", steps=2, width=64, height=64)
+    params = engine.Params(prompt="a fox", steps=2, width=64, height=64, variants=1)
     [creation] = engine.run(params, Context(1, tmp_path, {}))
     assert Image.open(io.BytesIO(creation.files[0].data)).size == (64, 64)
 
@@ -283,7 +292,7 @@ def test_a_mask_of_another_size_fails_naming_mask(api: Api, picture_id: str) -> 
         ({"height": 4096}, "params.height", "less than or equal to 2048"),
         ({"steps": 0}, "params.steps", "greater than or equal to 1"),
         ({"scheduler": "karras"}, "params.scheduler", "'euler_a'"),
-        ({"count": 9}, "params.count", "less than or equal to 8"),
+        ({"variants": 5}, "params.variants", "less than or equal to 4"),
         ({"prompt": ""}, "params.prompt", "at least 1 character"),
         ({"model": "../etc"}, "params.model", "pattern"),
     ],
@@ -304,7 +313,7 @@ def test_bad_params_are_refused_naming_the_field(
 
 def test_progress_reaches_the_job_and_cancel_stops_it(api: Api) -> None:
     client, headers = api
-    params = {"prompt": "a slow fox", "steps": 150, "width": 256, "height": 256, "count": 8}
+    params = {"prompt": "a slow fox", "steps": 150, "width": 256, "height": 256, "variants": 4}
     params["scheduler"] = "euler"  # exactly `steps` steps (PNDM adds one)
     job = submit(client, headers, ENGINE, params)
     running = wait_job(client, headers, job["id"], until=("running",))
@@ -312,7 +321,7 @@ def test_progress_reaches_the_job_and_cancel_stops_it(api: Api) -> None:
         time.sleep(0.02)
         running = client.get(f"/v1/jobs/{job['id']}", headers=headers).json()
         assert running["status"] == "running", running
-    assert running["message"].startswith("image 1 of 8: step ")
+    assert running["message"].startswith("image 1 of 4: step ")
     assert running["message"].endswith(" of 150")
     assert 0 < running["progress"] < 0.5
     response = client.post(f"/v1/jobs/{job['id']}/cancel", headers=headers)

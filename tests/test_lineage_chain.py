@@ -147,7 +147,7 @@ def test_image_work_uploaded_again_by_hash_manifest_and_watermark(
     """A portrait (a non-commercial GAN): its PNG uploaded again is found by hash; a JPEG
     re-encoded from it has other bytes and no manifest, and is found by its watermark.
     Either, stylized and affirmed, stays off the commercial offers."""
-    face = make_work(studio, creator, "image.portrait", {"upscaler": "fast"})
+    face = make_work(studio, creator, "image.portrait", {"upscaler": "fast", "variants": 1})
     png = file_of(studio, face, ".png")
     again = studio.uploads.add(creator, "face.png", png)
     assert [(o["work_id"], o["method"]) for o in again.origins or []] == [(face.id, "hash")]
@@ -170,7 +170,9 @@ def test_the_preview_a_visitor_takes_away_is_recognised_by_its_own_watermark(
 ) -> None:
     """The preview is the copy anyone may download; the original's mark does not survive
     the shrink to 384 px, so the preview carries the work's id in a mark of its own."""
-    fox = make_work(studio, creator, "image.compose", {"prompt": "a red fox in the snow"})
+    fox = make_work(
+        studio, creator, "image.compose", {"prompt": "a red fox in the snow", "variants": 1}
+    )
     preview = file_of(studio, fox, "thumbnail.webp")
     assert Image.open(io.BytesIO(preview)).size == (384, 256)  # from 768 × 512
     assert watermark.detect(preview) == watermark.short_id(fox.id)
@@ -189,7 +191,7 @@ def test_png_with_its_manifest_but_changed_pixels_is_found_by_c2pa(
     the studio's signed manifest still travels in the file: it names the work."""
     from atelier.studio import recognition
 
-    face = make_work(studio, creator, "image.portrait", {"upscaler": "fast"})
+    face = make_work(studio, creator, "image.portrait", {"upscaler": "fast", "variants": 1})
     png = file_of(studio, face, ".png")
     clues = recognition.read_clues(
         "0" * 64, png, "image/png", None, [studio.provenance.identity().root]

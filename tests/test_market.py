@@ -114,7 +114,7 @@ def test_real_works_listing_refusals(studio: Studio) -> None:
     """A portrait (non-commercial GAN), an unaffirmed upload and a Trial plan each keep
     commercial offers off the market, with the reason naming the field and the cause."""
     creator = add_user(studio, "maker@example.com")
-    portrait = make_work(studio, creator, "image.portrait", {"upscaler": "fast"})
+    portrait = make_work(studio, creator, "image.portrait", {"upscaler": "fast", "variants": 1})
     # On Trial, even the personal licence is fine, the commercial ones are not.
     with pytest.raises(Invalid) as refused:
         studio.market.list_work(creator, portrait.id, {"standard": STANDARD})
@@ -172,7 +172,7 @@ def test_scenario_trial_to_payout(studio: Studio) -> None:
         studio,
         creator,
         "image.compose",
-        {"prompt": "a red apple on a table", "width": 512, "height": 512},
+        {"prompt": "a red apple on a table", "width": 512, "height": 512, "variants": 1},
     )
     settled = balance(studio, "studio:usage", ledger.CREDITS)  # this job's measured cost
     assert settled > 0

@@ -82,7 +82,7 @@ def test_stylize_a_photo_and_find_it_in_my_works(page: Page, server: Server, pho
     expect(preview).to_be_visible()
     assert natural_width(page, ".field:has(#f-image) img.preview") == 160
 
-    page.get_by_label("Style", exact=True).fill("3")
+    page.get_by_role("radio", name="psychedelic (3)", exact=True).check()
     page.get_by_label("Max size").fill("128")
     page.get_by_role("button", name="Create").click()
 
@@ -157,14 +157,14 @@ def test_a_bad_value_is_marked_and_creates_no_job(page: Page, server: Server, ph
         """() => { for (const el of document.querySelectorAll("input[type=number]")) {
                      el.removeAttribute("min"); el.removeAttribute("max"); } }"""
     )
-    page.get_by_label("Style", exact=True).fill("99")
+    page.get_by_role("radio", name="psychedelic (3)", exact=True).check()
     page.get_by_label("Strength").fill("5")
-    page.get_by_label("Max size").fill("128")
+    page.get_by_label("Max size").fill("5000")
     page.get_by_role("button", name="Create").click()
 
     expect(page).to_have_url(f"{server.url}/create/image.stylize")
     expect(page.get_by_role("alert")).to_contain_text("check the marked fields")
-    for name, value in (("style", "99"), ("strength", "5")):
+    for name, value in (("max_size", "5000"), ("strength", "5")):
         field = page.locator(f".field:has(#f-{name})")
         message = field.locator(".error")
         expect(message).to_be_visible()
@@ -176,13 +176,15 @@ def test_a_bad_value_is_marked_and_creates_no_job(page: Page, server: Server, ph
         assert message.get_attribute("id") in described
         # The summary at the top links to the field.
         expect(page.locator(f".error-summary a[href='#f-{name}']")).to_be_visible()
-    expect(page.locator(".field:has(#f-max_size) .error")).to_have_count(0)
+    expect(page.locator(".field:has(#f-style) .error")).to_have_count(0)
     assert len(server.studio.jobs.mine(server.who, limit=200)) == jobs_before
 
-    # The photo sent with the refused form is kept: correcting the numbers is enough.
+    # The photo sent with the refused form is kept, and the style chosen: correcting the
+    # numbers is enough.
     expect(page.locator(".field:has(#f-image) .kept")).to_contain_text("photo.png")
-    page.get_by_label("Style", exact=True).fill("3")
+    expect(page.get_by_role("radio", name="psychedelic (3)", exact=True)).to_be_checked()
     page.get_by_label("Strength").fill("0.5")
+    page.get_by_label("Max size").fill("128")
     page.get_by_role("button", name="Create").click()
     expect(page).to_have_url(re.compile(r"/jobs/[\w-]+$"))
     expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)

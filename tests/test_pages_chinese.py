@@ -44,9 +44,22 @@ def test_a_chinese_speaker_signs_up_and_makes_a_picture(
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
 
-        # The first screen: the welcome, the image tools, the prompt and its hint.
-        expect(page).to_have_url(f"{site.url}/create/image?welcome=1")
-        expect(page.locator("p.ok")).to_have_text("欢迎！你的账户已就绪：来创作你的第一件作品吧。")
+        # The first screen: the welcome, what the trial gives and not, the examples.
+        expect(page).to_have_url(f"{site.url}/welcome")
+        expect(page.get_by_role("heading", level=1)).to_have_text("欢迎来到 Atelier")
+        expect(page.locator("#plan-h")).to_have_text("你的试用版")
+        expect(page.locator("[data-trial-credits]")).to_have_text("200 积分")
+        expect(page.locator("#not-included")).to_contain_text("不可商用")
+        fox = page.locator('[data-example="fox-woodcut"]')
+        expect(fox.get_by_role("heading")).to_have_text("夕阳下的狐狸，木刻风格")
+        assert unlabelled_controls(page) == []
+        no_sideways_scroll(page)
+        fox.get_by_role("link", name="试一试").click()
+
+        # The example's form: its note, the image tools, the prompt and its hint.
+        expect(page.locator("#example-note")).to_have_text(
+            "已按示例“夕阳下的狐狸，木刻风格”填好：可随意修改，然后点击“创作”。"
+        )
         tabs = page.get_by_role("navigation", name="图像工具")
         expect(tabs.get_by_role("link", name="构图")).to_have_attribute("aria-current", "page")
         expect(page.get_by_role("heading", level=1)).to_have_text("构图")
@@ -55,7 +68,7 @@ def test_a_chinese_speaker_signs_up_and_makes_a_picture(
         assert unlabelled_controls(page) == []
         no_sideways_scroll(page)
 
-        page.get_by_label("提示词").fill("雪地里睡觉的红狐狸")
+        page.get_by_role("textbox", name="提示词").fill("雪地里睡觉的红狐狸")
         page.get_by_label("宽度").fill("512")
         page.get_by_label("高度").fill("512")
         expect(page.locator("#estimate")).to_have_text(re.compile(r"约 [\d.]+ 秒 · [\d,]+ 积分"))
@@ -65,7 +78,11 @@ def test_a_chinese_speaker_signs_up_and_makes_a_picture(
         expect(page.locator("#job-status")).to_have_text("已完成", timeout=WAIT_MS)
         expect(page.locator("#results img").first).to_be_visible()
         results = page.locator("#results")
-        expect(results.get_by_role("button", name="发布")).to_be_visible()
+        expect(page.locator(".variants-note")).to_contain_text(
+            re.compile(r"^4 个变体，种子从 \d+ 到")
+        )
+        expect(results.get_by_role("button", name="保留").first).to_be_visible()
+        expect(results.get_by_role("link", name="细化").first).to_be_visible()
         page.get_by_text("设置", exact=True).click()
         expect(page.locator("details.settings")).to_contain_text(re.compile(CHINESE_DATE))
         expect(page.locator("details.settings")).to_contain_text("积分")

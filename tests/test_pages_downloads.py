@@ -1,7 +1,8 @@
 """A work's downloads and its before/after, in Chromium (issue 18): the owner of a melody
 downloads its MIDI and MusicXML from its page; a four-part score fits a phone by scrolling
 in its own box; an upscale's page compares the input and the result with a slider and
-zooms to 1:1; a visitor is offered the preview, never the picture's original."""
+zooms to 1:1; a visitor is offered the preview, never the picture's original, and hears a
+melody's clip and sees its first bars, never its WAV, MIDI or MusicXML."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+import soundfile
 from jinja2.filters import do_filesizeformat
 from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -157,4 +159,33 @@ def test_an_upscale_compares_before_and_after_and_visitors_get_no_original(
     assert download(visitor, preview)[8:12] == b"WEBP"
     original = visitor.request.get(f"/v1/works/{work_id}/files/image.png")
     assert original.status == 403
+    visitor.context.close()
+
+
+def test_a_visitor_hears_a_melodys_clip_and_sees_its_first_bars(
+    browser: Browser, site: Site
+) -> None:
+    """Chromium plays the MP3 preview (its length read by the browser), shows the score's
+    first bars, and offers none of the originals."""
+    who = add_user(site.studio, "piper@example.com")
+    work_id = made(site.studio, who, "music.compose", {"bars": 8, "model": "clean"})
+    site.studio.works.update(who, work_id, "unlisted")
+    visitor = tab(browser, site)
+    visitor.goto(f"/works/{work_id}")
+    audio = visitor.locator(".work-media audio")
+    expect(audio).to_have_attribute("src", f"/v1/works/{work_id}/files/preview.mp3")
+    visitor.wait_for_function("(a) => a.readyState >= 1", arg=audio.element_handle())
+    wav = site.studio.artifacts.staged(site.studio.works.get(who, work_id)[0].sha256)
+    whole = soundfile.info(str(wav)).duration
+    assert 0 < audio.evaluate("(a) => a.duration") <= whole / 2 + 0.1
+    score = visitor.locator(".score-scroll img.score")
+    expect(score).to_have_attribute("src", f"/v1/works/{work_id}/files/score-preview.svg")
+    visitor.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=score.element_handle()
+    )
+    for mime in ("audio/wav", "audio/midi", "application/vnd.recordare.musicxml+xml"):
+        expect(entry(visitor, mime)).to_contain_text("not offered: for its owner and the holders")
+        expect(entry(visitor, mime).locator("a[download]")).to_have_count(0)
+    clip = download(visitor, visitor.get_by_role("link", name="Preview (MP3 audio, reduced)"))
+    assert clip[:3] == b"ID3" or clip[:2] in (b"\xff\xf3", b"\xff\xf2", b"\xff\xfb")
     visitor.context.close()

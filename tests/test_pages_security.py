@@ -49,7 +49,7 @@ def test_a_journey_raises_no_content_security_policy_violation(
         page.goto("/create/image.stylize")
         page.locator("#f-image").set_input_files(photo)
         expect(page.locator(".field:has(#f-image) img.preview")).to_be_visible()
-        page.get_by_label("Style", exact=True).fill("3")
+        page.get_by_role("radio", name="psychedelic (3)", exact=True).check()
         page.get_by_role("button", name="Create").click()
         expect(page).to_have_url(re.compile(r"/jobs/[\w-]+$"))
         expect(page.locator("#job-status")).to_have_text("succeeded", timeout=WAIT_MS)

@@ -1,4 +1,4 @@
-"""image.portrait: a batch of faces (one work each, seed + i), sizes and upscalers, the
+"""image.portrait: variants (one work each, seed + i), sizes and upscalers, the
 morph animation (WebP and GIF, its ends equal to the two seeds' faces), limits,
 reproducibility and the non-commercial lineage of the face GAN.
 
@@ -41,7 +41,8 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Portrait:
 
 
 def make(engine: Portrait, seed: int, **params: Any) -> list[Creation]:
-    return engine.run(engine.Params(**params), Context(seed, Path("."), {}))
+    """One face unless asked for more (`variants`)."""
+    return engine.run(engine.Params(**{"variants": 1, **params}), Context(seed, Path("."), {}))
 
 
 def picture(creation: Creation, index: int = 0) -> np.ndarray:
@@ -60,16 +61,18 @@ def frames(data: bytes) -> list[np.ndarray]:
 def portraits(api: Any, seed: int, **params: Any) -> list[tuple[bytes, dict[str, Any]]]:
     """Run a job through the API to its end; each work's primary file and the work."""
     client, headers = api
+    params = {"variants": 1, **params}
     job = wait_job(client, headers, submit(client, headers, "image.portrait", params, seed)["id"])
     assert job["status"] == "succeeded", job
     works = [client.get(f"/v1/works/{i}", headers=headers).json() for i in job["work_ids"]]
     return [(client.get(w["url"], headers=headers).content, w) for w in works]
 
 
-def test_a_batch_makes_one_work_per_face(api: Any) -> None:
-    batch = portraits(api, seed=40, count=3, upscaler="fast")
+def test_variants_make_one_work_per_face(api: Any) -> None:
+    batch = portraits(api, seed=40, variants=3, upscaler="fast")
     assert [w["meta"]["face_seed"] for _, w in batch] == [40, 41, 42]
     assert [w["title"] for _, w in batch] == [f"Portrait (seed {s})" for s in (40, 41, 42)]
+    assert [w["seed"] for _, w in batch] == [40, 41, 42]  # each work records its own seed
     assert len({w["id"] for _, w in batch}) == 3 and {w["job_id"] for _, w in batch} != set()
     for data, work in batch:
         image = Image.open(io.BytesIO(data))
@@ -79,7 +82,7 @@ def test_a_batch_makes_one_work_per_face(api: Any) -> None:
 
 
 def test_face_i_of_a_batch_is_the_face_of_seed_plus_i(engine: Portrait) -> None:
-    faces = [picture(c) for c in make(engine, 40, count=3, upscaler="fast")]
+    faces = [picture(c) for c in make(engine, 40, variants=3, upscaler="fast")]
     for face in faces:
         assert face.std() > 12  # a picture, not a flat field
     assert np.abs(faces[0] - faces[1]).mean() > 10  # different faces
@@ -98,8 +101,8 @@ def test_photo_upscaler_at_512_px(engine: Portrait) -> None:
 
 
 def test_truncation_pulls_faces_toward_the_average(engine: Portrait) -> None:
-    full = [picture(c) for c in make(engine, 3, count=2, upscaler="fast")]
-    plain = [picture(c) for c in make(engine, 3, count=2, upscaler="fast", truncation=0.2)]
+    full = [picture(c) for c in make(engine, 3, variants=2, upscaler="fast")]
+    plain = [picture(c) for c in make(engine, 3, variants=2, upscaler="fast", truncation=0.2)]
     assert np.abs(plain[0] - plain[1]).mean() < np.abs(full[0] - full[1]).mean() / 2
 
 
@@ -170,9 +173,10 @@ def test_lineage_marks_the_face_model_non_commercial(api: Any) -> None:
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
-        ({"count": 2, "morph_to": 5}, "params", "count must be 1 with morph_to"),
+        ({"variants": 2, "morph_to": 5}, "params", "variants must be 1 with morph_to"),
+        ({"morph_to": 5}, "params", "variants must be 1 with morph_to"),  # 4 by default
         ({"morph_to": 5, "frames": 49}, "params.frames", "less than or equal to 48"),
-        ({"count": 9}, "params.count", "less than or equal to 8"),
+        ({"variants": 5}, "params.variants", "less than or equal to 4"),
         ({"size": 300}, "params.size", "Input should be 256 or 512"),
         ({"morph_to": -1}, "params.morph_to", "greater than or equal to 0"),
         ({"upscaler": "anime"}, "params.upscaler", "Input should be"),

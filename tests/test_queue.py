@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import create_engine, event, func, select, text, update
 
 from atelier.accounts.authz import Principal
 from atelier.engines.base import Artifact, Creation
@@ -119,6 +121,9 @@ def test_a_submit_wakes_a_worker_of_another_studio_at_once_on_postgresql(
     worker_side = Studio(make_settings(tmp_path, pg_url, poll_seconds=60.0))
     worker_side.prepare()
     who = add_user(submitter, "maker@example.com")
+    # The output screen's models load at their first text (20 s and more on a loaded
+    # machine): loaded first, so the job's time is the wake-up's, well inside the poll.
+    worker_side.safety.screen_output([("warm.txt", "text/plain", b"warm up")])
     pool = WorkerPool(worker_side, 1).start()
 
     def listening_and_idle() -> bool:
@@ -138,7 +143,7 @@ def test_a_submit_wakes_a_worker_of_another_studio_at_once_on_postgresql(
     try:
         wait_until(listening_and_idle, timeout=30, what="the pool to listen and go idle")
         job, _ = submitter.jobs.submit(who, "test.wait", QUICK, seed=4)
-        assert wait_until(lambda: row(submitter, job.id).status == "succeeded", timeout=30)
+        assert wait_until(lambda: row(submitter, job.id).status == "succeeded", timeout=45)
         with submitter.db.transaction() as s:
             work = s.scalars(select(Work).where(Work.job_id == job.id)).one()
         assert submitter.artifacts.read(work.sha256) == result_bytes(4)
@@ -269,6 +274,40 @@ def test_a_worker_that_lost_its_lease_cannot_finish(studio: Studio, who: Princip
     # Finishing twice records nothing more.
     assert studio.jobs.finish(job.id, "B", creation(b"from B\n"), 0.1) is False
     assert count(studio, Work) == 1
+
+
+def open_transaction(driver_connection: Any) -> bool:
+    """Whether the database connection has a transaction open (and so holds its locks)."""
+    if isinstance(driver_connection, sqlite3.Connection):
+        return driver_connection.in_transaction
+    return driver_connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+def test_a_heartbeat_holds_no_transaction_open_between_its_statements(
+    studio: Studio, who: Principal
+) -> None:
+    """Issue 12: in a worker process an engine that holds the GIL (ncnn, for seconds) can
+    stop the heartbeat thread between any two Python steps; a transaction it had open kept
+    SQLite's one write lock, and every request of the server waited for the whole run.
+    Each of its statements is now its own transaction."""
+    job, _ = studio.jobs.submit(who, "test.wait", QUICK)
+    assert studio.jobs.claim("A") is not None
+    studio.jobs.cancel(who, job.id)
+    after_each: list[bool] = []
+
+    def after(conn: Any, *_: Any) -> None:
+        after_each.append(open_transaction(conn.connection.driver_connection))
+
+    event.listen(studio.db.engine, "after_cursor_execute", after)
+    try:
+        beat = studio.jobs.heartbeat(job.id, "A", 0.5, "half way")
+    finally:
+        event.remove(studio.db.engine, "after_cursor_execute", after)
+    assert (beat.held, beat.cancel) == (True, True)
+    assert after_each and not any(after_each), after_each
+    running = row(studio, job.id)
+    assert (running.progress, running.message) == (0.5, "half way")
+    assert studio.jobs.heartbeat(job.id, "B").held is False
 
 
 def test_a_running_worker_stops_when_its_job_is_taken_over(studio: Studio, who: Principal) -> None:

@@ -29,6 +29,7 @@ from atelier.engines.music.generating import model_card
 from atelier.engines.music.model import MelodyNet, load
 from atelier.engines.music.piece import Piece
 from atelier.training import lineage, lora, melodies, run, style, voice
+from atelier.training.engines import TrainImageParams
 from atelier.training.loop import Progress
 from tests.support import client_sets as cs
 from tests.support.diffusion import build_tiny_pipeline
@@ -350,3 +351,12 @@ def test_a_model_inherits_the_most_restrictive_terms() -> None:
         == []
     )
     assert isinstance(own[0], ModelCard)
+
+
+def test_house_style_params_survive_the_spine_s_round_trip() -> None:
+    """The spine stores params with every default written out and a worker validates them
+    again: a house style's must still pass, and a LoRA setting given to it must not."""
+    stored = TrainImageParams(dataset="a" * 32, name="ink").model_dump(mode="json")
+    assert TrainImageParams.model_validate(stored).method == "style"
+    with pytest.raises(ValueError, match="rank: only for method lora"):
+        TrainImageParams(dataset="a" * 32, name="ink", rank=8)

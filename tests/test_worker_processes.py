@@ -8,6 +8,7 @@ jobs of a TestClient's app run in the test process, where tests.engines is regis
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -121,6 +122,26 @@ def test_jobs_run_in_the_worker_processes_with_progress_and_cancel(served: Serve
 
     quick = served.finished(served.submit("test.wait", {"seconds": 0.1, "steps": 2}))
     assert (quick["status"], quick["attempts"], len(quick["work_ids"])) == ("succeeded", 1, 1)
+
+
+def test_progress_from_a_worker_process_is_pushed_to_the_event_stream(served: Served) -> None:
+    """Issue 19: the stream pushes each report as it comes (a text job: each token). A
+    report every 0.2 s for 6 s: read from the database (written at most every 0.25 s,
+    read every 0.25 s) a stream sees 24 steps at most; relayed up from the worker process
+    it sees them all (a step or two may merge on a loaded machine)."""
+    job_id = served.submit("test.wait", {"seconds": 6.0, "steps": 30})
+    steps: set[str] = set()
+    with served.client.stream("GET", f"/v1/jobs/{job_id}/events", timeout=120) as events:
+        assert events.status_code == 200
+        for line in events.iter_lines():
+            if line.startswith("data: "):
+                body = json.loads(line[len("data: ") :])
+                if body["status"] == "running" and (body["message"] or "").startswith("step "):
+                    steps.add(body["message"])
+                if body["status"] in TERMINAL_STATUSES:
+                    assert body["status"] == "succeeded", body
+                    break
+    assert len(steps) >= 27, sorted(steps, key=lambda step: int(step.split()[1]))
 
 
 def test_an_engine_holding_the_gil_keeps_its_lease(served: Served) -> None:

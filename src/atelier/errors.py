@@ -59,16 +59,18 @@ class PaymentRequired(StudioError):
 
 class NotEnoughCredits(PaymentRequired):
     """A balance short of what a job may cost: the amounts, so a door can say how many
-    credits are missing and offer a way to buy them."""
+    credits are missing and offer a way to buy them; `what` says what the cost is for
+    ("for 4 variants"), when more than one result."""
 
-    def __init__(self, needed: int, balance: int) -> None:
+    def __init__(self, needed: int, balance: int, what: str = "") -> None:
         super().__init__(
-            f"this job costs up to {needed} credits and your balance is {balance}: "
-            f"{needed - balance} short; buy a credit pack or change plan",
+            f"this job costs up to {needed} credits{' ' + what if what else ''} and your "
+            f"balance is {balance}: {needed - balance} short; buy a credit pack or change plan",
             field="credits",
         )
         self.needed = needed
         self.balance = balance
+        self.what = what
 
     @property
     def missing(self) -> int:

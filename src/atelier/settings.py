@@ -97,9 +97,25 @@ class Settings(BaseSettings):
         description="How much lower the worker processes' CPU priority is (os.nice), so the "
         "server answers first when engines use every core.",
     )
+    warm_start: bool = Field(
+        True,
+        description="Load the models at start-up, in the background: each worker its "
+        "engines' (before its first job), the server its prompt screen's.",
+    )
     lease_seconds: float = Field(30.0, gt=0.5, le=3600, description="A claimed job's lease.")
     max_attempts: int = Field(
         3, ge=1, le=20, description="Claims before a job whose worker died fails."
+    )
+    ray_address: str | None = Field(
+        None,
+        description="A Ray cluster's address (its head's host:port, or auto): `atelier worker` "
+        "then runs the engines as Ray tasks, each on a node that has what the engine needs "
+        "(the optional atelier[ray] extra; docs/operations.md).",
+    )
+    ray_needs: dict[str, dict[Literal["cpus", "gpus", "memory_mb"], float]] = Field(
+        default_factory=dict,
+        description="What an engine's job takes of a Ray node, overriding what the engine "
+        'declares, e.g. {"image.diffusion": {"gpus": 0, "memory_mb": 12000}}.',
     )
     poll_seconds: float = Field(
         0.5, gt=0, le=60, description="How often an idle worker looks for work."
@@ -252,6 +268,36 @@ class Settings(BaseSettings):
     )
     market_min_payout: int = Field(
         2000, ge=1, description="Smallest payout a creator may request (minor units)."
+    )
+
+    webhook_dispatch: bool = Field(
+        True,
+        description="Send webhooks from this process (`atelier serve`, `atelier worker`); "
+        "any number of processes may, each delivery is sent by one at a time.",
+    )
+    webhook_poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often an idle dispatcher looks for due webhooks."
+    )
+    webhook_max_attempts: int = Field(
+        8, ge=1, le=30, description="Tries of one webhook delivery before it is marked failed."
+    )
+    webhook_retry_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=86400,
+        description="The pause after a webhook's first failed try; each later one doubles, "
+        "up to webhook_retry_max_seconds.",
+    )
+    webhook_retry_max_seconds: float = Field(
+        6 * 3600.0, gt=0, le=7 * 86400, description="The longest pause between two tries."
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="How long a webhook endpoint has to answer."
+    )
+    webhook_allow_private: bool = Field(
+        False,
+        description="Allow webhook endpoints on loopback, private and link-local addresses "
+        "(refused by default, so an account cannot make the studio call its own network).",
     )
 
     @field_validator(*(f"limit_{a}" for a in RATE_LIMITED))

@@ -56,26 +56,31 @@ class StripeStandIn(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def stripe_app(tmp_path: Path, **overrides: object) -> Iterator[TestClient]:
-    """An app on the Stripe provider, its API pointed at the stand-in (the official
-    library talks to it as to Stripe: nothing leaves the machine)."""
+def stripe_stand_in() -> Iterator[dict[str, object]]:
+    """The stand-in served on loopback; yields the settings that point a studio's Stripe
+    provider at it (the official library talks to it as to Stripe: nothing leaves the
+    machine)."""
     server = HTTPServer(("127.0.0.1", 0), StripeStandIn)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    settings = make_settings(
-        tmp_path,
-        workers=0,
-        payment_provider="stripe",
-        stripe_secret_key="sk_test_123",
-        stripe_webhook_secret=WEBHOOK_SECRET,
-        stripe_api_base=f"http://127.0.0.1:{server.server_port}",
-        **overrides,
-    )
     try:
-        with TestClient(create_app(settings)) as client:
-            yield client
+        yield {
+            "payment_provider": "stripe",
+            "stripe_secret_key": "sk_test_123",
+            "stripe_webhook_secret": WEBHOOK_SECRET,
+            "stripe_api_base": f"http://127.0.0.1:{server.server_port}",
+        }
     finally:
         server.shutdown()
+
+
+@contextlib.contextmanager
+def stripe_app(tmp_path: Path, **overrides: object) -> Iterator[TestClient]:
+    """An app on the Stripe provider, its API pointed at the stand-in."""
+    with stripe_stand_in() as stripe:
+        settings = make_settings(tmp_path, workers=0, **{**stripe, **overrides})
+        with TestClient(create_app(settings)) as client:
+            yield client
 
 
 def signed(

@@ -27,6 +27,7 @@ def make_settings(tmp_path: Path, database_url: str | None = None, **overrides: 
         "lease_seconds": 5.0,
         "poll_seconds": 0.05,
         "engine_threads": 1,
+        "warm_start": False,  # tests/test_warm_start.py warms; the others load on first use
         # Tests sign in and submit far faster than people do; test_limits tests the limits.
         **{f"limit_{action}": "10000/minute" for action in RATE_LIMITED},
     }

@@ -90,6 +90,14 @@ def set_role(email: str, role: str) -> None:
     click.echo(f"{user.email}: {previous} -> {role}")
 
 
+@admin.command("previews")
+def make_previews() -> None:
+    """Make the previews the public gets of music and text works stored before the studio
+    made them (docs/previews.md); until then their visitors get no file at all."""
+    added = common.studio().works.add_previews()
+    click.echo(f"made the previews of {added} work{'' if added == 1 else 's'}")
+
+
 # -- plans and billing (commerce) ------------------------------------------------------
 
 

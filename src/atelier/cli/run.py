@@ -17,6 +17,7 @@ from atelier.errors import StudioError
 from atelier.settings import get_settings
 from atelier.studio import Studio
 from atelier.studio.catalogue import params_schema
+from atelier.studio.dispatch import start_dispatcher
 from atelier.studio.processes import Supervisor
 
 
@@ -50,24 +51,57 @@ def serve(host: str | None, port: int | None) -> None:
     "--threads",
     type=click.IntRange(1, 64),
     default=None,
-    help="Jobs each process runs at once (default: ATELIER_WORKER_THREADS).",
+    help="Jobs each process runs at once (default: ATELIER_WORKER_THREADS); with --ray, "
+    "jobs this process hands to the Ray cluster at once.",
 )
-def worker(processes: int, threads: int | None) -> None:
+@click.option(
+    "--ray",
+    "ray_address",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the engines on this Ray cluster (its head's host:port, or auto; default: "
+    "ATELIER_RAY_ADDRESS), each job on a node with what its engine needs.",
+)
+def worker(processes: int, threads: int | None, ray_address: str | None) -> None:
     """Run jobs from the shared database in worker processes (on as many machines as you
-    like); SIGINT or SIGTERM stops them, letting running jobs finish for up to 30 s."""
+    like), or on a Ray cluster; SIGINT or SIGTERM stops them, letting running jobs finish
+    for up to 30 s."""
     # Blocked before any thread starts, so that every thread inherits the mask and only
     # sigwait below receives them.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     studio = common.studio()
     threads = threads or studio.settings.worker_threads
+    ray_address = ray_address or studio.settings.ray_address
+    if ray_address:
+        _ray_worker(studio, ray_address, threads)
+        return
     supervisor = Supervisor(studio, processes, threads).start()
+    dispatcher = start_dispatcher(studio)  # webhooks, beside the workers
     click.echo(
         f"worker: {processes} process(es) of {threads} thread(s) on {studio.database()}; "
         "Ctrl-C stops"
     )
     signal.sigwait({signal.SIGINT, signal.SIGTERM})
     click.echo("worker: stopping")
+    if dispatcher is not None:
+        dispatcher.stop()
     supervisor.stop()
+    studio.close()
+
+
+def _ray_worker(studio: Studio, address: str, jobs: int) -> None:
+    """`atelier worker --ray`: one process, `jobs` jobs at once on the cluster."""
+    from atelier.studio import ray_workers
+
+    try:
+        cluster, pool = ray_workers.start(studio, address, jobs)
+    except ray_workers.RayUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"worker: {jobs} job(s) at once on the Ray cluster at {address}; Ctrl-C stops")
+    signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    click.echo("worker: stopping")
+    pool.stop()
+    cluster.close()
     studio.close()
 
 
@@ -79,6 +113,9 @@ def prepare() -> None:
         started = time.monotonic()
         engine.prepare()
         click.echo(f"prepared {engine.name} in {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    made = studio.choices.render_all()
+    click.echo(f"rendered {made} gallery samples in {time.monotonic() - started:.1f} s")
 
 
 @click.command()

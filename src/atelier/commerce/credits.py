@@ -119,15 +119,16 @@ def _reserved(db: Session, job: Job) -> int | None:
     return sum(e.amount for e in reserve.entries if e.account == held_account(job.owner_id))
 
 
-def reserve(db: Session, job: Job) -> None:
-    """Hold the job's estimate; 402 when the balance does not cover it."""
+def reserve(db: Session, job: Job, what: str = "") -> None:
+    """Hold the job's estimate; 402 when the balance does not cover it. `what`: what the
+    estimate is for ("for 4 variants"), named in the refusal and the hold's memo."""
     ensure_trial(db, job.owner_id)
     if plans.user_is_admin(db, job.owner_id) or ledger.find(db, f"job:{job.id}:reserve"):
         return
     amount = reservation(job.cost_estimate)
     have = balance(db, job.owner_id)
     if have < amount:
-        raise NotEnoughCredits(amount, have)
+        raise NotEnoughCredits(amount, have, what)
     ledger.post(
         db,
         f"job:{job.id}:reserve",
@@ -136,7 +137,7 @@ def reserve(db: Session, job: Job) -> None:
             Leg(credits_account(job.owner_id), CREDITS, -amount),
             Leg(held_account(job.owner_id), CREDITS, amount),
         ],
-        memo=f"{job.engine} (estimate)",
+        memo=f"{job.engine} (estimate{' ' + what if what else ''})",
         user_id=job.owner_id,
         job_id=job.id,
     )

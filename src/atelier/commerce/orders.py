@@ -26,6 +26,7 @@ from atelier.commerce.models import Invoice, InvoiceLine
 from atelier.commerce.offers import OFFERS, commission
 from atelier.errors import Conflict, Forbidden, NotFound
 from atelier.settings import Settings
+from atelier.store import outbox
 from atelier.store.models import Work, utcnow
 
 
@@ -110,7 +111,7 @@ class Orders:
             order.expires_at = reserved_until
         if offer.free:
             order.closed_at = now
-            licences.grant(s, order, self.sign)
+            _sold(s, order, licences.grant(s, order, self.sign))
             return order
         invoice = invoices.open_invoice(
             s,
@@ -180,7 +181,7 @@ class Orders:
                 listing.reserved_order_id = order.id
             if work is not None and work.visibility == "public":
                 work.visibility = "unlisted"  # off the gallery; licence holders keep their link
-        licences.grant(s, order, self.sign)
+        _sold(s, order, licences.grant(s, order, self.sign))
 
     def voided(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
         """An unpaid order's invoice was voided: close the order, free a reservation."""
@@ -218,6 +219,24 @@ class Orders:
         ):
             listing.state, listing.reserved_order_id = "unlisted", None
             listing.updated_at = utcnow()
+
+
+def _sold(s: Session, order: Order, grant: LicenceGrant) -> None:
+    """Tell the seller (an event, with the sale's transaction); free licences too."""
+    outbox.record(
+        s,
+        order.seller_id,
+        "licence.sold",
+        {
+            "order_id": order.id,
+            "licence_id": grant.id,
+            "work_id": order.work_id,
+            "offer": order.offer_kind,
+            "price": order.price,
+            "earnings": order.price - order.commission,
+            "currency": order.currency,
+        },
+    )
 
 
 def _refuse_second(s: Session, buyer_id: str, work_id: str, kind: str) -> None:

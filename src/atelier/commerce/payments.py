@@ -1,9 +1,11 @@
-"""Payment providers behind one interface.
+"""Payment providers behind one interface, offered to the buyer as payment methods.
 
-`manual` (the default, works offline): the invoice stays open with bank-transfer
-instructions until an admin marks it paid. `stripe`: the official `stripe` library makes a
-Checkout Session per invoice and checks each webhook's signature (the endpoint's signing
-secret, five minutes' tolerance); what the events do is `payment_events.py`.
+`bank` (the manual provider, always offered, works offline): the invoice stays open with
+bank-transfer instructions until an admin marks it paid. `card` (the Stripe provider,
+offered beside it when the studio has Stripe keys: `payment_provider=stripe`): the official
+`stripe` library makes a Checkout Session per invoice and checks each webhook's signature
+(the endpoint's signing secret, five minutes' tolerance); what the events do is
+`payment_events.py`.
 
 Stripe counts money in its own units per currency: most currencies with two decimals,
 its zero-decimal ones (JPY, KRW…) without, five with three (the last digit 0); so ISK,
@@ -170,11 +172,15 @@ class StripeProvider:
         return event
 
 
-def provider(settings: Settings) -> ManualProvider | StripeProvider:
-    if settings.payment_provider == "stripe":
-        return StripeProvider(
-            settings.stripe_secret_key.get_secret_value(),
-            settings.stripe_webhook_secret.get_secret_value(),
-            settings.stripe_api_base,
-        )
-    return ManualProvider(settings.payment_instructions)
+def methods(settings: Settings) -> dict[str, ManualProvider | StripeProvider]:
+    """The ways a buyer may pay, the default first: card (Stripe Checkout) when the studio
+    is configured for Stripe, and bank transfer always."""
+    bank = ManualProvider(settings.payment_instructions)
+    if settings.payment_provider != "stripe":
+        return {"bank": bank}
+    card = StripeProvider(
+        settings.stripe_secret_key.get_secret_value(),
+        settings.stripe_webhook_secret.get_secret_value(),
+        settings.stripe_api_base,
+    )
+    return {"card": card, "bank": bank}

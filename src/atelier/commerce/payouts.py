@@ -19,7 +19,7 @@ from atelier.commerce.ledger import Leg
 from atelier.commerce.market_models import Payout
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
 from atelier.errors import Conflict, Invalid, NotFound
-from atelier.store import paging
+from atelier.store import outbox, paging
 from atelier.store.models import utcnow
 
 SALE, REFUND, PAYOUT = "licence.sale", "licence.refund", "payout"
@@ -63,6 +63,7 @@ def request(s: Session, user_id: str, amount: int, currency: str, minimum: int) 
     payout = Payout(user_id=user_id, amount=amount, currency=currency, status="requested")
     s.add(payout)
     s.flush()
+    outbox.record(s, user_id, "payout.requested", _told(payout))
     return payout
 
 
@@ -87,7 +88,19 @@ def mark_paid(s: Session, payout_id: str, admin_id: str, reference: str) -> Payo
     )
     payout.status, payout.paid_at, payout.paid_by = "paid", utcnow(), admin_id
     payout.reference = reference or None
+    outbox.record(s, payout.user_id, "payout.paid", _told(payout))
     return payout
+
+
+def _told(payout: Payout) -> dict[str, object]:
+    """A payout as its creator's events show it."""
+    return {
+        "payout_id": payout.id,
+        "amount": payout.amount,
+        "currency": payout.currency,
+        "status": payout.status,
+        "reference": payout.reference,
+    }
 
 
 def listed(

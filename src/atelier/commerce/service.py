@@ -58,7 +58,8 @@ class Commerce:
         self.db = db
         self.settings = settings
         self.currency = money.check_currency(settings.currency)
-        self.provider = payments.provider(settings)
+        self.methods = payments.methods(settings)  # "card" (Stripe) when configured, "bank"
+        self.provider = next(iter(self.methods.values()))  # the default method's
         # What paying an invoice delivers, by line kind: billing's own kinds here; the
         # marketplace registers its licences (Market).
         self.fulfilment = Fulfilment()
@@ -167,9 +168,9 @@ class Commerce:
             return invoices.customer(s, invoice)
 
     def instructions(self, invoice: Invoice) -> str:
-        """How to pay an open invoice by bank transfer (the manual provider), else ""."""
-        if invoice.status == "open" and isinstance(self.provider, payments.ManualProvider):
-            return self.provider.checkout(invoice, "").instructions
+        """How to pay an open invoice by bank transfer (always offered), else ""."""
+        if invoice.status == "open":
+            return self.methods["bank"].checkout(invoice, "").instructions
         return ""
 
     def invoice_pdf(self, invoice: Invoice) -> bytes:
@@ -180,21 +181,31 @@ class Commerce:
             self.instructions(invoice),
         )
 
-    def checkout(self, caller: Principal, invoice_id: str, return_url: str) -> payments.Checkout:
-        """How to pay an open invoice with the configured provider."""
+    def checkout(
+        self, caller: Principal, invoice_id: str, return_url: str, method: str | None = None
+    ) -> payments.Checkout:
+        """How to pay an open invoice by `method` ("card", "bank"; None: the default one)."""
         invoice = self.invoice(caller, invoice_id)
         if invoice.user_id != caller.user_id:
             raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
         if invoice.status != "open":
             raise Invalid(f"invoice {invoice.number} is {invoice.status}", field="invoice_id")
-        return self.provider.checkout(invoice, return_url)
+        provider = self.provider if method is None else self.methods.get(method)
+        if provider is None:
+            offered = " or ".join(repr(m) for m in self.methods)
+            raise Invalid(
+                f"payment method {method!r} is not offered here; choose {offered}",
+                field="method",
+            )
+        return provider.checkout(invoice, return_url)
 
     def stripe_webhook(self, body: bytes, signature: str) -> str:
         """Verify a Stripe event and apply it once (payments, refunds, disputes: see
         payment_events.py); returns what was done."""
-        if not isinstance(self.provider, payments.StripeProvider):
+        card = self.methods.get("card")
+        if not isinstance(card, payments.StripeProvider):
             raise NotFound("the Stripe provider is not configured", field="provider")
-        event = self.provider.verify(body, signature)
+        event = card.verify(body, signature)
         with self.db.transaction() as s:
             return payment_events.apply(s, event, self.fulfilment)
 

@@ -31,6 +31,12 @@ ABOUT: dict[str, Any] = {"about": True}  # what the work is about: first, in a l
 ADVANCED: dict[str, Any] = {"advanced": True}  # a knob most leave alone: folded away
 
 
+def pick_from(gallery: str, none: str = "") -> dict[str, Any]:
+    """Form hint: the field is chosen from a gallery that shows each value by a sample (a
+    picture or a sound, engines/galleries.py); `none` says what leaving it empty means."""
+    return {"choices": gallery, "choices_none": none} if none else {"choices": gallery}
+
+
 def upload(*accept: str, mask_for: str = "") -> Any:
     """Marks a parameter as an upload id; `accept` lists the kinds allowed ("image", the
     names in engines/kinds.py). `mask_for` names the picture parameter this one is a mask
@@ -75,7 +81,9 @@ class Creation:
     creation fails after every redraw the engine allows (a limerick's line off its rhyme,
     a keyword missing, a rewrite that turns a negation round); empty when every check
     passed. A creation with reasons here is delivered marked "checks not met", never as
-    if fine."""
+    if fine.
+    `seed`, when set, is the seed this creation was made from, if not the job's own (a
+    job's variants: seed + i, engines/image/variants.py); its work records it."""
 
     files: list[Artifact]
     title: str = ""
@@ -83,6 +91,7 @@ class Creation:
     sources: list[dict[str, Any]] = field(default_factory=list)
     models: tuple[ModelCard, ...] | None = None
     unmet: list[str] = field(default_factory=list)
+    seed: int | None = None
 
 
 @dataclass
@@ -221,6 +230,17 @@ class Rates:
         )
 
 
+@dataclass(frozen=True)
+class Needs:
+    """What one run of an engine takes of a machine. On a Ray cluster (studio/ray_workers.py)
+    each job is placed on a node that has it free; operators may override it per engine
+    (ATELIER_RAY_NEEDS)."""
+
+    cpus: float = 1.0
+    memory_mb: int = 512
+    gpus: float = 0.0
+
+
 # For an engine not yet measured: a rough guess, so that its estimate still grows with
 # what it makes (measured engines set their own: benchmarks/estimates.py).
 UNMEASURED = Rates(start=1.0, per_megapixel_out=1.0, per_audio_second=0.1, per_token=0.02)
@@ -241,6 +261,10 @@ class Engine(Generic[P]):
     models: ClassVar[tuple[ModelCard, ...]] = ()
     credits_per_second: ClassVar[float] = 1.0
     rates: ClassVar[Rates] = UNMEASURED
+    needs: ClassVar[Needs] = Needs()
+    # Whether a job of it can run on another machine with only its parameters and input
+    # files (engines/remote.py): not a trainer, whose checkpoint folder stays here.
+    remote: ClassVar[bool] = True
 
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
@@ -248,6 +272,12 @@ class Engine(Generic[P]):
     def prepare(self) -> None:
         """Build this engine's assets under `config.assets_dir` (idempotent; run at set-up
         by `atelier prepare`, never during a job)."""
+
+    def warm(self) -> None:
+        """Load the models `run` needs into this process now (idempotent: they stay
+        loaded), so that the first job does not wait for them. A worker calls it once at
+        start-up, on a thread of its own (studio/warmup.py); an engine with nothing to
+        load keeps this default."""
 
     def available(self) -> str | None:
         """None when the engine can run here, else the reason it cannot."""

@@ -129,9 +129,9 @@ class ComposeJudge:
     def run(self, side: Side, item: dict[str, Any], seed: int, scratch: Path) -> Run:
         if not isinstance(item.get("prompt"), str):
             raise CompareError(f"item {item} has no 'prompt'")
-        creation, picture, seconds = run_engine(
-            side.engine, {**side.params, "prompt": item["prompt"]}, seed, {}, scratch
-        )
+        # One picture judged (and timed) per item and seed, not a job's grid of variants.
+        params = {**side.params, "prompt": item["prompt"], "variants": 1}
+        creation, picture, seconds = run_engine(side.engine, params, seed, {}, scratch)
         found = fidelity.compose_adherence(item["prompt"], creation.meta)
         scores = {m.name: found[m.name] for m in self.metrics if m is not SECONDS}
         return Run(picture, {**scores, "seconds": seconds})

@@ -82,6 +82,7 @@ class CompareEngine(Engine[CompareParams]):
     )
     Params = CompareParams
     credits_per_second = 0.0  # the studio's own measurement
+    remote = False  # it runs the studio's catalogue of engines, not one of its own
 
     def __init__(self, config: EngineConfig, engines: Callable[[str], Engine[Any]]) -> None:
         super().__init__(config)

@@ -28,10 +28,12 @@ from typing import Any
 
 import numpy as np
 
+from atelier.engines.checks import best_index
 from atelier.engines.music import analysis, harmony
 from atelier.engines.music import generating as gen
 from atelier.engines.music.continue_ import ContinueParams, continue_melody
 from atelier.engines.music.files import read_melody
+from atelier.engines.music.harmonize import HarmonizeParams
 from atelier.engines.music.piece import Note, Part, Piece, bar_length, from_music21
 from atelier.engines.music.restyle import RestyleParams, restyle
 
@@ -115,7 +117,11 @@ def _without_leading_bars_of_rest(melody: Piece) -> Piece:
 
 
 def harmonized(tune: Tune, seed: int) -> dict[str, Any]:
-    piece = gen.chorale(gen.quantized(tune.melody), np.random.default_rng(seed))
+    """The setting the engine delivers: the best of its default candidates, redrawn while
+    none meets its checks (music.harmonize's own pick)."""
+    candidates = HarmonizeParams.model_fields["candidates"].default
+    drafts = gen.harmonized(gen.quantized(tune.melody), np.random.default_rng(seed), candidates)
+    piece = drafts[best_index(drafts)].value
     labelled = replace(piece, key=tune.key)
     close = analysis.final_chord(labelled)
     as_read = analysis.final_chord(piece)

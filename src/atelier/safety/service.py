@@ -79,6 +79,11 @@ class Safety:
             return Verdict("allow")
         return policy.decide(self.text.screen(texts), self.policy())
 
+    def warm(self) -> None:
+        """Load the prompt screen's models (word lists, the profanity model, the sentence
+        encoder and its category vectors) by screening one harmless prompt."""
+        self.text.screen({"prompt": "a red fox under a pine tree at sunset"})
+
     def screen_output(self, files: Iterable[tuple[str, str, bytes]]) -> Verdict:
         """The verdict on what an engine made, given as (name, mime, data): images by
         NudeNet (when installed), text by the text screen. The studio holds a flagged or

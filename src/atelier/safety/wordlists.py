@@ -69,6 +69,12 @@ WEAK_TERMS: dict[str, list[str]] = {
         "nude", "nudes", "nudity", "naked", "sex", "undressed", "unclothed", "bondage", "fetish*",
     ],
     "violence": ["murder*", "corpse*", "torture*", "torturing", "massacre*", "cannibal*"],
+    # Ways of saying it without saying it: they count when the meaning layer agrees.
+    "self_harm": [
+        "pill", "pills", "pill bottle*", "sleeping pills", "goodbye letter*", "goodbye note*",
+        "farewell letter*", "farewell note*", "never wake up",
+        "never waking up", "not be here anymore", "razor blade*",
+    ],
 }  # fmt: skip
 
 # Terms that on their own put a prompt in a category.
@@ -126,7 +132,12 @@ TERMS: dict[str, list[str]] = {
         "pro-ana", "pro ana", "proana", "pro-mia", "thinspo*", "thinspiration",
         "bulimia motivation", "starving myself", "starve myself", "i want to die", "want to die",
         "kys", "noose", "rope around my neck", "rope around his neck", "rope around her neck",
-        "rope around their neck",
+        "rope around their neck", "want to disappear forever", "wants to disappear forever",
+        "wanting to disappear forever", "sleep and never wake up", "sleeping and never waking up",
+        "better off dead", "better off without me", "no reason to live", "nothing to live for",
+        "don't want to live", "do not want to live", "doesn't want to live",
+        "does not want to live", "tired of living", "tired of being alive",
+        "don't want to be alive", "do not want to be alive", "want to be dead", "wants to be dead",
     ],
     "real_person": [
         "deepfake*", "deep fake*", "face swap*", "faceswap*",

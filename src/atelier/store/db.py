@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -38,7 +38,8 @@ def private_file(path: Path) -> None:
 
 
 def _use_sqlite_write_transactions(engine: Engine) -> None:
-    """Every transaction takes SQLite's write lock at BEGIN.
+    """Every transaction takes SQLite's write lock at BEGIN (but for a connection in
+    autocommit mode, where each statement is its own transaction: `Database.statements`).
 
     pysqlite's deferred transactions can fail with 'database is locked' when a reader
     later tries to write; taking the lock up front makes each transaction wait its turn
@@ -57,7 +58,8 @@ def _use_sqlite_write_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -78,6 +80,13 @@ class Database:
             if not durable and self.engine.dialect.name == "postgresql":
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield session
+
+    @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """A connection in autocommit mode: each statement is its own transaction, and holds
+        the database's locks only while the database runs it (no Python step in between)."""
+        with self.engine.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (Alembic `upgrade heads`; the

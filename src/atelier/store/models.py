@@ -167,7 +167,8 @@ class Work(Base):
 
 
 class WorkFile(Base):
-    """One file of a work: its primary file, a thumbnail, or another rendition."""
+    """One file of a work: its primary file, another rendition, a signed manifest, a
+    thumbnail, or a preview the public gets instead of the originals."""
 
     __tablename__ = "work_files"
     __table_args__ = (UniqueConstraint("work_id", "name", name="uq_work_files_work_name"),)
@@ -175,7 +176,7 @@ class WorkFile(Base):
     work_id: Mapped[str] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[str] = mapped_column(String(16))  # primary | thumbnail | rendition
+    role: Mapped[str] = mapped_column(String(16))  # primary|rendition|manifest|thumbnail|preview
     mime: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)

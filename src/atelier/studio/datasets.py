@@ -368,7 +368,9 @@ class Datasets:
                 select(WorkFingerprint.work_id, WorkFingerprint.phash).where(
                     WorkFingerprint.work_id.in_(work_ids)
                 )
-            ).tuples()
+            )
+            .tuples()
+            .all()
         )
         missing = s.execute(
             select(Work.id, Work.sha256).where(

@@ -131,6 +131,14 @@ class Gallery:
             engines = self.engines.names(medium) if medium else None
             return wall(s, engines, min(limit, 200), offset)
 
+    def examples(self, limit: int = 6) -> list[tuple[Work, User]]:
+        """The newest published works that have a preview (a reduced picture, never the
+        original): what the landing page shows visitors."""
+        with self.db.transaction() as s:
+            rows = wall(s, None, limit * 4, 0)
+        with_preview = [(w, u) for w, u in rows if any(f.role == "thumbnail" for f in w.files)]
+        return with_preview[:limit]
+
     def search(self, text: str, limit: int = 48) -> list[tuple[Work, User, float]]:
         """Published works ranked by meaning (cosine of sentence vectors) against `text`."""
         text = text.strip()

@@ -2,14 +2,19 @@
 
 A worker reports every progress call here (a text engine: every token) and writes the
 database only a few times a second; an event stream in the same process waits here and
-wakes at once. Jobs run by another process are not seen here: their followers fall back
-to reading the database at their poll interval."""
+wakes at once. A worker process of `atelier serve` forwards its reports to the server's
+LiveJobs (studio/processes.py), so streams there are pushed at once too; jobs run by an
+`atelier worker` elsewhere are not seen here: their followers read the database at their
+poll interval."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import threading
+from collections.abc import Callable
+
+Forward = Callable[[str, tuple[float, str] | None], None]
 
 
 class LiveJobs:
@@ -20,6 +25,7 @@ class LiveJobs:
         self._latest: dict[str, tuple[float, str]] = {}
         self._versions: dict[str, int] = {}
         self._waiters: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+        self.forward: Forward | None = None  # also told every report (None: the job ended)
 
     def report(self, job_id: str, fraction: float, message: str) -> None:
         """A running job's progress, from its worker's thread."""
@@ -27,6 +33,8 @@ class LiveJobs:
             self._latest[job_id] = (fraction, message)
             self._versions[job_id] = self._versions.get(job_id, 0) + 1
             self._wake(job_id)
+        if self.forward is not None:
+            self.forward(job_id, (fraction, message))
 
     def ended(self, job_id: str) -> None:
         """The job's end is in the database: its followers read it from there."""
@@ -34,6 +42,8 @@ class LiveJobs:
             self._latest.pop(job_id, None)
             self._versions.pop(job_id, None)
             self._wake(job_id)
+        if self.forward is not None:
+            self.forward(job_id, None)
 
     def latest(self, job_id: str) -> tuple[float, str] | None:
         """(fraction, message) while the job runs in this process; else None."""

@@ -32,6 +32,7 @@ from atelier.store.db import Database
 from atelier.store.models import Job, User, new_id
 from atelier.store.paging import After
 from atelier.studio.catalogue import Catalogue, dataset_fields, model_fields
+from atelier.studio.choices import Choices
 from atelier.studio.datasets import Datasets
 from atelier.training import lineage
 from atelier.training.engines import CHECKPOINTS, Trainer, read_curve
@@ -66,6 +67,7 @@ class Models:
         engines: Catalogue,
         datasets: Datasets,
         commerce: Commerce,
+        choices: Choices,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -73,6 +75,7 @@ class Models:
         self.engines = engines
         self.datasets = datasets
         self.commerce = commerce
+        self.choices = choices
 
     # -- the spine's steps --------------------------------------------------------------
 
@@ -154,11 +157,15 @@ class Models:
         return cards
 
     def keep(self, creations: list[Creation]) -> Kept:
-        """The weights a training job returned, into the artifact store."""
+        """The weights a training job returned, into the artifact store; a house style's
+        swatch is painted now, for the create forms' galleries."""
         if len(creations) != 1 or len(creations[0].files) != 1:
             raise ValueError("a training engine returns one creation with one file")
         weights = creations[0].files[0]
-        return Kept(self.artifacts.put(weights.data), weights.name, len(weights.data))
+        kept = Kept(self.artifacts.put(weights.data), weights.name, len(weights.data))
+        if creations[0].meta.get("kind") == "style":
+            self.choices.house_style(kept.sha256)
+        return kept
 
     def record(self, s: Session, job: Job, creation: Creation, kept: Kept) -> CustomModel:
         """The model a training job made, with its lineage (its base's cards, the rights

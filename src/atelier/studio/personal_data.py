@@ -37,9 +37,10 @@ from atelier.store.models import (
     new_handle,
     new_id,
 )
+from atelier.store.outbox import EventStream, OutboxEvent, WebhookEndpoint
 from atelier.studio.works import Works
 
-SECRETS = {"password_hash", "key_hash", "signature"}  # never leave the studio
+SECRETS = {"password_hash", "key_hash", "signature", "secret"}  # never leave the studio
 
 
 def row(obj: Base) -> dict[str, Any]:
@@ -85,8 +86,9 @@ class PersonalData:
 
     def close(self, who: Principal, password: str) -> None:
         """Close the account, after its password once more. Erased: API keys, sessions,
-        uploads, works and jobs, and their files, except works that a sale names (their
-        buyers' licences and downloads need them: they stay, private and off the market);
+        webhook endpoints, events, uploads, works and jobs, and their files, except works
+        that a sale names (their buyers' licences and downloads need them: they stay,
+        private and off the market);
         the e-mail, name and password are replaced, so it can never sign in again. Kept, as
         the law and buyers need: invoices, the ledger, orders, licences and payouts, under
         the anonymised account. A paid plan ends at its period's end."""
@@ -123,6 +125,8 @@ class PersonalData:
                 s.delete(upload)
             for model in (ApiKey, LoginSession, PasswordReset):
                 s.execute(delete(model).where(model.user_id == user.id))
+            for owned in (WebhookEndpoint, OutboxEvent, EventStream):  # events out, and where
+                s.execute(delete(owned).where(owned.owner_id == user.id))
             for sub in s.scalars(select(Subscription).where(Subscription.user_id == user.id)):
                 sub.cancel_at_period_end = True
             user.email = f"closed-{user.id}@closed.invalid"
@@ -162,6 +166,9 @@ class PersonalData:
             ),
             "licences": _rows(s, select(LicenceGrant).where(mine)),
             "payouts": _rows(s, select(Payout).where(Payout.user_id == user_id)),
+            "webhook_endpoints": _rows(
+                s, select(WebhookEndpoint).where(WebhookEndpoint.owner_id == user_id)
+            ),
             "upload_rights": _rows(s, select(UploadRights).where(UploadRights.owner_id == user_id)),
         }
 

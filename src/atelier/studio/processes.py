@@ -16,6 +16,8 @@ The supervisor (a thread of the parent):
 - passes the server's submits on to the children at once (a byte down a pipe to each:
   unlike a shared multiprocessing.Event, a pipe cannot be left locked by a child that
   was killed), so a job does not wait for a poll;
+- relays the children's progress reports (a text job: every token) up another pipe into
+  the server's LiveJobs, so its event streams push them as they come;
 - on stop, asks each child to stop (SIGTERM: running jobs finish, up to a deadline),
   then kills the rest. A child dies with its parent (PR_SET_PDEATHSIG on Linux, else a
   thread that watches the parent), so a killed server leaves no orphans: their jobs are
@@ -27,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import json
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -42,6 +45,7 @@ from sqlalchemy import or_, select
 
 from atelier.settings import Settings
 from atelier.store.models import Job
+from atelier.studio import job_events, warmup
 from atelier.studio.runner import Wake, WorkerPool, owner_prefix
 from atelier.studio.service import Studio
 
@@ -50,6 +54,7 @@ SPAWN = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads 
 YOUNG = 30.0  # a child that dies sooner than this after starting is restarted after a pause
 MAX_PAUSE = 60.0
 PR_SET_PDEATHSIG = 1
+RELAYED_CHARS = 900  # a report's line stays under PIPE_BUF (4096 bytes): written whole
 
 
 class PipeWake:
@@ -79,10 +84,54 @@ class PipeWake:
         self.writer.close()
 
 
+class LiveLink:
+    """A child's progress reports, up to its server: one JSON line per report. A report is
+    written without blocking (a line under PIPE_BUF goes whole or not at all), so a server
+    that is behind loses a report, never a token of the engine's time: the next report, or
+    the database, catches up. A job's end waits for room, up to a second."""
+
+    def __init__(self) -> None:
+        self.reader, self.writer = SPAWN.Pipe(duplex=False)
+        os.set_blocking(self.reader.fileno(), False)
+        os.set_blocking(self.writer.fileno(), False)
+        self._partial = b""
+        self.running: set[str] = set()  # the server's side: jobs with a live report
+
+    def send(self, job_id: str, report: tuple[float, str] | None) -> None:
+        body = [job_id] if report is None else [job_id, report[0], report[1][:RELAYED_CHARS]]
+        line = json.dumps(body, ensure_ascii=False).encode() + b"\n"
+        for _ in range(1 if report is not None else 100):
+            try:
+                os.write(self.writer.fileno(), line)
+                return
+            except BlockingIOError:
+                time.sleep(0.01)
+            except (BrokenPipeError, OSError):
+                return
+
+    def receive(self) -> list[tuple[str, tuple[float, str] | None]]:
+        """The whole reports waiting in the pipe (none at its end)."""
+        try:
+            data = os.read(self.reader.fileno(), 65536)
+        except BlockingIOError:
+            return []
+        *lines, self._partial = (self._partial + data).split(b"\n")
+        reports: list[tuple[str, tuple[float, str] | None]] = []
+        for line in lines:
+            body = json.loads(line)
+            reports.append((body[0], (body[1], body[2]) if len(body) == 3 else None))
+        return reports
+
+    def close(self) -> None:
+        self.reader.close()
+        self.writer.close()
+
+
 @dataclass
 class _Slot:
     process: BaseProcess | None = None
     wake: PipeWake | None = None
+    link: LiveLink | None = None
     started: float = 0.0
     due: float = 0.0  # when to start the next one
     failures: int = 0  # young deaths in a row
@@ -101,11 +150,13 @@ class Supervisor:
         self._lock = threading.Lock()
         self._watcher = threading.Thread(target=self._watch, name="atelier-supervisor")
         self._forwarder = threading.Thread(target=self._forward, name="atelier-wake", daemon=True)
+        self._relay = threading.Thread(target=self._relay_live, name="atelier-live", daemon=True)
 
     def start(self) -> Supervisor:
         if self._slots:
             self._watcher.start()
             self._forwarder.start()
+            self._relay.start()
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -165,15 +216,18 @@ class Supervisor:
                 self._start_child(index, slot)
 
     def _start_child(self, index: int, slot: _Slot) -> None:
-        wake = PipeWake()
+        wake, link = PipeWake(), LiveLink()
         process = SPAWN.Process(
             target=run_child,
-            args=(self.studio.settings, self.threads, wake, os.getpid()),
+            args=(self.studio.settings, self.threads, wake, link, os.getpid()),
             name=f"atelier-worker-{index}",
         )
         process.start()
+        if self.studio.settings.warm_start and process.pid:
+            warmup.starting(self.studio.settings.data_dir, process.pid)
         with self._lock:
-            slot.process, slot.wake, slot.started = process, wake, time.monotonic()
+            slot.process, slot.wake, slot.link = process, wake, link
+            slot.started = time.monotonic()
         log.info("started worker process %s (%d thread(s))", process.pid, self.threads)
 
     def _renew_leases(self) -> None:
@@ -218,7 +272,11 @@ class Supervisor:
         with self._lock:
             if slot.wake is not None:
                 slot.wake.close()
-            slot.process, slot.wake = None, None
+            if slot.link is not None:
+                for job_id in slot.link.running:  # its reports stop: followers read the database
+                    self.studio.live.ended(job_id)
+                slot.link.close()
+            slot.process, slot.wake, slot.link = None, None, None
 
     def _forward(self) -> None:
         """Pass this process's submits on to every child."""
@@ -231,12 +289,49 @@ class Supervisor:
                         if slot.wake is not None:
                             slot.wake.set()
 
+    def _relay_live(self) -> None:
+        """The children's progress reports, into this process's LiveJobs; each tenth of
+        a job's way also as its job.progress event (a child writes none: see
+        Spine.tell_progress)."""
+        live = self.studio.live
+        reached: dict[str, float] = {}
+        while not self._stopping.is_set():
+            with self._lock:
+                readers = [s.link.reader for s in self._slots if s.link is not None]
+            if not readers:
+                self._stopping.wait(0.5)
+                continue
+            with contextlib.suppress(OSError, ValueError):  # a pipe closed meanwhile
+                multiprocessing.connection.wait(readers, timeout=0.5)
+            steps: list[str] = []
+            with self._lock:  # a link is closed only under the lock (see _forget)
+                for slot in self._slots:
+                    if slot.link is None:
+                        continue
+                    for job_id, report in slot.link.receive():
+                        if report is None:
+                            slot.link.running.discard(job_id)
+                            reached.pop(job_id, None)
+                            live.ended(job_id)
+                        else:
+                            slot.link.running.add(job_id)
+                            live.report(job_id, *report)
+                            if job_events.next_step(reached.get(job_id, 0.0), report[0]):
+                                steps.append(job_id)
+                            reached[job_id] = report[0]
+            for job_id in steps:  # outside the lock: a transaction may wait its turn
+                try:
+                    self.studio.jobs.tell_progress(job_id)
+                except Exception:
+                    log.exception("job %s: its progress event could not be written", job_id)
+
 
 # -- the child ------------------------------------------------------------------------
 
 
-def run_child(settings: Settings, threads: int, wake: Wake, parent: int) -> None:
-    """A worker process: a studio of its own, `threads` workers, until SIGTERM."""
+def run_child(settings: Settings, threads: int, wake: Wake, link: LiveLink, parent: int) -> None:
+    """A worker process: a studio of its own, `threads` workers, until SIGTERM; its
+    progress reports go up `link` too."""
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # threads inherit the mask
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
     _die_with(parent)
@@ -245,7 +340,9 @@ def run_child(settings: Settings, threads: int, wake: Wake, parent: int) -> None
     logging.basicConfig(format="%(asctime)s worker %(process)d %(levelname)s %(message)s")
     logging.getLogger("atelier").setLevel(logging.INFO)
     studio = Studio(settings)
-    pool = WorkerPool(studio, threads, wake).start()
+    studio.live.forward = link.send
+    studio.jobs.step_events = False  # its server writes them, from the reports it relays
+    pool = WorkerPool(studio, threads, wake, warm=settings.warm_start).start()
     signal.sigwait({signal.SIGTERM})
     pool.stop()
     studio.close()
@@ -274,5 +371,5 @@ def start_workers(studio: Studio) -> WorkerPool | Supervisor:
     supervises, or (worker_mode=threads) threads of its own."""
     settings = studio.settings
     if settings.worker_mode == "threads":
-        return WorkerPool(studio, settings.workers).start()
+        return WorkerPool(studio, settings.workers, warm=settings.warm_start).start()
     return Supervisor(studio, settings.workers, settings.worker_threads).start()

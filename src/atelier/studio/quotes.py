@@ -13,7 +13,7 @@ from atelier.commerce import credits
 from atelier.commerce.service import Commerce
 from atelier.engines.base import Measure
 from atelier.store.db import Database
-from atelier.studio import uploads
+from atelier.studio import uploads, variants
 from atelier.studio.catalogue import UNSENT, Catalogue, params_schema, upload_fields
 
 
@@ -22,13 +22,15 @@ class Quote:
     """`credits`: what submit would hold (whole credits, at least the minimum charge).
     `balance` is None for an unmetered caller (admins). `missing`: required parameters
     still empty (no estimate until they are filled in). `typical`: upload parameters not
-    measured yet (no file chosen), estimated as a typical input."""
+    measured yet (no file chosen), estimated as a typical input. `variants`: the works
+    it is for (an image engine's variants; 1 for one result)."""
 
     seconds: float = 0.0
     credits: int = 0
     balance: int | None = None
     missing: tuple[str, ...] = ()
     typical: tuple[str, ...] = ()
+    variants: int = 1
 
     @property
     def short(self) -> int:
@@ -77,4 +79,5 @@ class Quotes:
             credits=credits.reservation(estimate["credits"]),
             balance=balance,
             typical=typical,
+            variants=variants.count(engine, params),
         )

@@ -9,16 +9,23 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from atelier.engines.base import Cancelled, Context, Creation, EngineError
 from atelier.store import notices
-from atelier.studio import scratch
+from atelier.studio import scratch, warmup
+from atelier.studio.leases import Claimed
 from atelier.studio.service import Studio
-from atelier.studio.spine import Claimed
+from atelier.studio.warmup import Warmup
 
 log = logging.getLogger("atelier.worker")
 PROGRESS_EVERY = 0.25  # seconds between progress writes (every report goes to studio.live)
+
+
+class Interrupted(Exception):
+    """A job's run was lost through no fault of its own (the machine running it died):
+    the job goes back to the queue rather than failing."""
 
 
 class Wake(Protocol):
@@ -47,11 +54,20 @@ class Worker:
 
     def run_one(self) -> bool:
         """Run the next job if there is one; returns whether there was."""
-        claimed = self.studio.jobs.claim(self.id)
+        claimed = self.studio.jobs.claim(self.id, self.claimable())
         if claimed is None:
             return False
         self._execute(claimed)
         return True
+
+    def claimable(self) -> list[str] | None:
+        """The engines whose jobs this worker takes (None: every one this process runs)."""
+        return None
+
+    def run_engine(self, job: Claimed, ctx: Context) -> list[Creation]:
+        """Run the job's engine here, in this thread."""
+        engine = self.studio.engines.get(job.engine)
+        return engine.run(engine.Params.model_validate(job.params), ctx)
 
     def _execute(self, job: Claimed) -> None:
         studio, settings = self.studio, self.studio.settings
@@ -91,14 +107,15 @@ class Worker:
         folder = scratch.folder(settings.scratch_dir, job.job_id, job.attempt)
         started = time.monotonic()
         try:
-            engine = studio.engines.get(job.engine)
-            params = engine.Params.model_validate(job.params)
             ctx = Context(job.seed, folder, job.files, progress, stop, settings.engine_threads)
-            creations = engine.run(params, ctx)
+            creations = self.run_engine(job, ctx)
             ctx.check_cancelled()
         except Cancelled:
             if not lost.is_set():
                 studio.jobs.fail(job.job_id, self.id, "", canceled=True)
+        except Interrupted as exc:
+            log.warning("job %s: %s; back to the queue", job.job_id, exc)
+            studio.jobs.requeue(job.job_id, self.id, str(exc))
         except EngineError as exc:
             studio.jobs.fail(job.job_id, self.id, str(exc))
         except Exception as exc:
@@ -133,18 +150,31 @@ class Worker:
 
 class WorkerPool:
     """Worker threads inside one process: a worker process's, `atelier make`'s, or the
-    server's own with worker_mode=threads. `wake` is what idle threads wait on (default:
-    the spine's event, set by submits in this process)."""
+    server's own with worker_mode=threads, or `atelier worker --ray`'s (`worker` makes
+    RayWorkers). `wake` is what idle threads wait on (default: the spine's event, set by
+    submits in this process)."""
 
-    def __init__(self, studio: Studio, threads: int, wake: Wake | None = None) -> None:
+    def __init__(
+        self,
+        studio: Studio,
+        threads: int,
+        wake: Wake | None = None,
+        worker: Callable[[Studio, str], Worker] = Worker,
+        warm: bool = False,
+    ) -> None:
+        """`warm`: load the engines' models first (a long-lived worker; see warmup.py)."""
         self.studio = studio
         self.wake: Wake = studio.jobs.added if wake is None else wake
+        self.warmup: Warmup | None = None
+        if warm and threads:
+            steps = warmup.engine_steps(studio.engines.all())
+            self.warmup = Warmup(steps, studio.settings.data_dir, warmup.ENGINES)
         self._stop = threading.Event()
         self._listener: notices.Listener | None = None  # PostgreSQL: submits anywhere wake us
         self._threads = [
             threading.Thread(
                 target=self._loop,
-                args=(Worker(studio, f"w{i}"),),
+                args=(worker(studio, f"w{i}"),),
                 name=f"atelier-worker-{i}",
                 daemon=True,
             )
@@ -157,6 +187,8 @@ class WorkerPool:
             swept = scratch.sweep(self.studio.settings.scratch_dir, self.studio.db)
             if swept:
                 log.info("removed %d stale scratch folder(s): %s", len(swept), ", ".join(swept))
+        if self.warmup is not None:
+            self.warmup.start()
         for thread in self._threads:
             thread.start()
         if self._threads and notices.listens(self.studio.db.engine):
@@ -165,6 +197,14 @@ class WorkerPool:
 
     def _loop(self, worker: Worker) -> None:
         wake = self.wake
+        if self.warmup is not None:  # the first claim as soon as the models are loaded
+            patience = time.monotonic() + warmup.PATIENCE  # a load that never ends
+            while not self.warmup.done.wait(0.5):
+                if self._stop.is_set():
+                    return
+                if time.monotonic() > patience:
+                    log.warning("warming up takes too long; claiming jobs meanwhile")
+                    break
         while not self._stop.is_set():
             wake.clear()
             try:
@@ -177,6 +217,8 @@ class WorkerPool:
     def stop(self, timeout: float = 30.0) -> None:
         """Let running jobs finish (up to `timeout`); the rest are retried after their lease."""
         self._stop.set()
+        if self.warmup is not None:
+            self.warmup.close()
         if self._listener is not None:
             self._listener.stop()
         self.wake.set()

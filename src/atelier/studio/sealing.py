@@ -1,6 +1,7 @@
 """What finishing a job does to its result: screen each creation, seal its files
-(watermark, C2PA manifest or signed sidecar), store them with a thumbnail, and then, in
-the spine's transaction, record the works with their lineage and log entries."""
+(watermark, C2PA manifest or signed sidecar), store them with a thumbnail and the public's
+previews, and then, in the spine's transaction, record the works with their lineage and
+log entries."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from atelier.store.artifacts import ArtifactStore
 from atelier.store.models import Job, Upload, Work, WorkFile, new_id
 from atelier.store.thumbnails import thumbnail
 from atelier.studio import recognition
+from atelier.studio.previews import previews
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Stored:
     """One file of a work as stored: (name, role, mime, sha256, size)."""
 
     name: str
-    role: str  # primary | rendition | manifest | thumbnail
+    role: str  # primary | rendition | manifest | thumbnail | preview
     mime: str
     sha256: str
     size: int
@@ -127,7 +129,8 @@ class Sealing:
 
     def _store(self, work_id: str, sealed: list[Sealed]) -> list[Stored]:
         """The sealed files (the first is the primary one), their sidecars, a thumbnail
-        (a picture's carries the work's mark of its own)."""
+        (a picture's carries the work's mark of its own) and the previews the public gets
+        of music and text instead of the originals (studio/previews.py)."""
         files = [
             Stored(
                 item.name,
@@ -153,6 +156,9 @@ class Sealing:
                 preview = self.provenance.mark_preview(preview, work_id)
             digest = self.artifacts.put(preview)
             files.append(Stored("thumbnail.webp", "thumbnail", "image/webp", digest, len(preview)))
+        for made in previews([(item.name, item.mime, item.data) for item in sealed]):
+            digest = self.artifacts.put(made.data)
+            files.append(Stored(made.name, "preview", made.mime, digest, len(made.data)))
         return files
 
     def record(
@@ -180,7 +186,7 @@ class Sealing:
                 sha256=primary.sha256,
                 size=primary.size,
                 params=job.params,
-                seed=job.seed,
+                seed=job.seed if item.creation.seed is None else item.creation.seed,
                 meta=_meta(item.creation),
                 lineage={
                     "models": item.models,

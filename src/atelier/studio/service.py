@@ -5,6 +5,7 @@ studio.engines     the engines, by name and medium; estimates (catalogue.py)
 studio.quotes      what a job would cost its caller, against their balance (quotes.py)
 studio.uploads     files that parameters name (uploads.py)
 studio.works       what jobs made: see, publish, change, delete, export (works.py)
+studio.variants    a job's variants: keep one (variants.py)
 studio.gallery     published works, search by meaning, creators (gallery.py)
 studio.licences    licences as their holders and the public see them (licences.py)
 studio.moderation  the admins' policy, reviews and audit log (moderation.py)
@@ -13,9 +14,11 @@ studio.evaluation  kept evaluation reports, comparisons as jobs, trends (evaluat
 studio.panels      expert panels: items, reviewers, invitations, votes, results (panels.py)
 studio.feedback    users' thumbs up or down on works, tallied per engine (feedback.py)
 studio.accounts    sign-up, sign-in, keys, users (accounts/access.py)
+studio.webhooks    webhook endpoints, their delivery log, the event stream (webhooks.py)
 studio.datasets    a client's collections: items, cleaned versions, cards (datasets.py)
 studio.models      custom models: records, sharing, what jobs name by id (models.py)
 studio.custom      custom models as a product: admins' quotes, paid by invoice (custom.py)
+studio.choices     galleries of styles and instruments, with their samples (choices.py)
 studio.commerce, studio.market, studio.provenance, studio.safety: the rooms' own
 """
 
@@ -34,6 +37,7 @@ from atelier.store.artifacts import ArtifactStore, LocalArtifactStore
 from atelier.store.db import Database
 from atelier.store.s3 import S3ArtifactStore
 from atelier.studio.catalogue import Catalogue
+from atelier.studio.choices import Choices
 from atelier.studio.custom import Custom, QuotedTraining
 from atelier.studio.datasets import Datasets
 from atelier.studio.evaluation import Evaluation
@@ -50,6 +54,9 @@ from atelier.studio.sealing import Sealing
 from atelier.studio.spine import Spine
 from atelier.studio.status import Status
 from atelier.studio.uploads import Uploads
+from atelier.studio.variants import Variants
+from atelier.studio.warmup import WarmupBoard
+from atelier.studio.webhooks import Webhooks
 from atelier.studio.works import Works
 
 
@@ -86,8 +93,15 @@ class Studio:
         sealing = Sealing(self.artifacts, self.provenance, self.safety)
         self.live = LiveJobs()  # progress of the jobs running here, for event streams
         self.datasets = Datasets(settings, self.db, self.artifacts, self.safety)
+        self.choices = Choices(settings, self.artifacts)
         self.models = Models(
-            settings, self.db, self.artifacts, self.engines, self.datasets, self.commerce
+            settings,
+            self.db,
+            self.artifacts,
+            self.engines,
+            self.datasets,
+            self.commerce,
+            self.choices,
         )
         self.jobs = Spine(
             settings,
@@ -104,14 +118,17 @@ class Studio:
         self.uploads = Uploads(settings, self.db, self.artifacts, self.provenance)
         self.quotes = Quotes(self.db, self.engines, self.commerce)
         self.works = Works(settings, self.db, self.artifacts, self.engines, self.commerce)
+        self.variants = Variants(self.db, self.works)
         self.gallery = Gallery(self.db, self.engines)
         self.personal = PersonalData(settings, self.db, self.artifacts, self.works)
         self.licences = Licences(self.market, self.provenance, self.artifacts)
         self.moderation = Moderation(self.db, self.safety)
         self.status = Status(settings, self.db, self.artifacts, self.engines)
+        self.warmups = WarmupBoard(settings.data_dir)  # models still loading on this machine
         self.evaluation = Evaluation(self.db, self.artifacts, self.engines, self.jobs)
         self.panels = Panels(settings, self.db, self.artifacts)
         self.feedback = Feedback(self.db, self.works)
+        self.webhooks = Webhooks(settings, self.db)
 
     def migrate(self) -> None:
         """Bring the database's schema up to date."""

@@ -18,9 +18,7 @@ import json
 import secrets
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -39,33 +37,14 @@ from atelier.store import notices, paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, new_id, utcnow
-from atelier.studio import uploads
+from atelier.studio import job_events, uploads, variants
 from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
+from atelier.studio.leases import Beat, Claimed
 from atelier.studio.models import Models
 from atelier.studio.sealing import Sealing, lineage_input
 from atelier.training.engines import Trainer
 
 MAX_SEED = 2**32 - 1
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A job a worker holds the lease on, with what the engine needs to run it."""
-
-    job_id: str
-    engine: str
-    params: dict[str, Any]
-    seed: int
-    attempt: int
-    files: dict[str, Path]
-
-
-@dataclass(frozen=True)
-class Beat:
-    """What a heartbeat learned: whether the lease is still ours and if cancel was asked."""
-
-    held: bool
-    cancel: bool
 
 
 def request_hash(engine: str, params: dict[str, Any], seed: int | None) -> str:
@@ -94,6 +73,7 @@ class Spine:
         self.sealing = sealing
         self.models = models
         self.added = threading.Event()  # set on every submit: idle in-process workers wake
+        self.step_events = True  # job.progress events from heartbeats (see tell_progress)
 
     # -- a door's side: submit, look, cancel -----------------------------------------------
 
@@ -181,7 +161,7 @@ class Spine:
         )
         s.add(job)
         s.flush()
-        credits.reserve(s, job)
+        credits.reserve(s, job, variants.cost_for(variants.count(engine, params)))
         return job
 
     @staticmethod
@@ -224,6 +204,7 @@ class Spine:
             if job.status == "queued":
                 job.status, job.finished_at = "canceled", utcnow()
                 credits.release(s, job)
+                job_events.tell(s, job)
             elif job.status == "running":
                 job.cancel_requested = True
             else:
@@ -232,24 +213,23 @@ class Spine:
 
     # -- a worker's side: claim, heartbeat, finish, fail ---------------------------------
 
-    def claim(self, worker_id: str) -> Claimed | None:
+    def claim(self, worker_id: str, engines: Sequence[str] | None = None) -> Claimed | None:
         """Atomically take the oldest queued job (or one whose worker's lease ran out)
-        among the engines this process can run.
+        among the engines this process can run (of `engines`, when given).
 
         PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite
         runs the whole claim inside one write transaction."""
         now = utcnow()
         lease = now + timedelta(seconds=self.settings.lease_seconds)
         expired = and_(Job.status == "running", Job.lease_expires_at < now)
+        runnable = [e for e in self.engines.runnable() if engines is None or e in engines]
         # A claim lost with the database server only returns the job to the queue: its
         # worker's result is then refused (its lease is gone) and the job runs again.
         with self.db.transaction(durable=False) as s:
-            self._reap(s, expired, now)
+            self._reap(s, expired)
             candidate = (
                 select(Job.id)
-                .where(
-                    or_(Job.status == "queued", expired), Job.engine.in_(self.engines.runnable())
-                )
+                .where(or_(Job.status == "queued", expired), Job.engine.in_(runnable))
                 .order_by(Job.created_at, Job.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -282,22 +262,15 @@ class Spine:
             return None
         return claimed
 
-    def _reap(self, s: Session, expired: Any, now: Any) -> None:
+    def _reap(self, s: Session, expired: Any) -> None:
         """Settle jobs whose worker died: cancelled if asked, failed after the last attempt."""
         for job in s.scalars(
             select(Job)
             .where(expired, or_(Job.cancel_requested, Job.attempts >= self.settings.max_attempts))
             .with_for_update(skip_locked=True)
         ):
-            if job.cancel_requested:
-                job.status = "canceled"
-            else:
-                job.status = "failed"
-                job.error = (
-                    f"the worker running this job stopped answering {job.attempts} times; giving up"
-                )
-            job.finished_at, job.lease_owner = now, None
-            credits.release(s, job)
+            dead = f"the worker running this job stopped answering {job.attempts} times"
+            self._end(s, job, job.cancel_requested, f"{dead}; giving up")
 
     def heartbeat(
         self, job_id: str, worker_id: str, progress: float | None = None, message: str | None = None
@@ -309,15 +282,27 @@ class Spine:
             values["progress"] = progress
         if message is not None:
             values["message"] = message[:500]
-        with self.db.transaction(durable=False) as s:  # a lost beat costs nothing
-            cancel = s.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
-                .values(**values)
-                .returning(Job.cancel_requested),
-                execution_options={"synchronize_session": False},
-            ).scalar()
-        return Beat(held=cancel is not None, cancel=bool(cancel))
+        # Each statement its own transaction: in a worker process an engine that holds the
+        # GIL (ncnn, for seconds) can stop this thread between any two Python steps, and it
+        # must never stop it holding the database's write lock (on SQLite every request of
+        # the server waited behind it for the whole run).
+        mine = and_(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
+        with self.db.statements() as c:
+            before = c.scalar(select(Job.progress).where(mine)) if progress is not None else None
+            held = c.execute(update(Job).where(mine).values(**values)).rowcount == 1
+            cancel = held and bool(c.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
+        if held and self.step_events and job_events.next_step(before, progress):
+            self.tell_progress(job_id)
+        return Beat(held=held, cancel=cancel)
+
+    def tell_progress(self, job_id: str) -> None:
+        """A job.progress event for the owner (a tenth more of the way). A worker process
+        leaves it to its server, which hears every report (studio/processes.py): a
+        transaction of its own could be stopped half way by its engine, as above."""
+        with self.db.transaction() as s:
+            job = s.get(Job, job_id, options=[lazyload(Job.works)])
+            if job is not None and job.status == "running":  # not one that has ended since
+                job_events.tell(s, job)
 
     def finish(
         self, job_id: str, worker_id: str, creations: Sequence[Creation], seconds: float
@@ -364,6 +349,7 @@ class Spine:
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
             credits.settle(s, job, seconds, engine.credits_per_second)
+            job_events.tell(s, job)
         self.models.release(job_id)
         return True
 
@@ -372,11 +358,32 @@ class Spine:
             job = self._leased(s, job_id, worker_id)
             if job is None:
                 return
-            job.status = "canceled" if canceled else "failed"
-            job.error = None if canceled else error[:2000]
-            job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
-            credits.release(s, job)
+            self._end(s, job, canceled, error)
         self.models.release(job_id)
+
+    def requeue(self, job_id: str, worker_id: str, reason: str) -> None:
+        """Queue again at once a job whose run was lost through no fault of its own (its Ray
+        node died); as a dead worker's, cancelled if asked, failed after its last attempt."""
+        with self.db.transaction() as s:
+            job = self._leased(s, job_id, worker_id)
+            if job is None:
+                return
+            if job.cancel_requested or job.attempts >= self.settings.max_attempts:
+                self._end(s, job, job.cancel_requested, f"{reason}; giving up")
+            else:
+                job.status, job.message, job.lease_owner = "queued", reason[:500], None
+                notices.notify(s)  # workers elsewhere wake at commit (PostgreSQL)
+        self.added.set()
+
+    @staticmethod
+    def _end(s: Session, job: Job, canceled: bool, error: str) -> None:
+        """A job that will not run again, cancelled or failed: its credits go back, and
+        its owner hears of it (job.canceled or job.failed)."""
+        job.status = "canceled" if canceled else "failed"
+        job.error = None if canceled else error[:2000]
+        job.finished_at, job.lease_owner, job.lease_expires_at = utcnow(), None, None
+        credits.release(s, job)
+        job_events.tell(s, job)
 
     @staticmethod
     def _leased(s: Session, job_id: str, worker_id: str, lock: bool = True) -> Job | None:

@@ -24,7 +24,7 @@ from atelier.commerce.service import Commerce
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
 from atelier.provenance.service import SIDECAR_SUFFIX
 from atelier.settings import Settings
-from atelier.store import paging
+from atelier.store import outbox, paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import (
@@ -38,6 +38,7 @@ from atelier.store.models import (
 )
 from atelier.studio import gallery
 from atelier.studio.catalogue import Catalogue, upload_fields
+from atelier.studio.previews import previews as make_previews
 
 MAX_BULK = 200  # works one bulk action (publish, delete, download) may touch
 
@@ -82,12 +83,18 @@ def input_files(work: Work) -> list[WorkFile]:
 
 
 def originals(work: Work) -> list[WorkFile]:
-    """The files of a picture that only its owner, admins and licence holders download:
-    the full-size image and its renditions (others see its reduced, watermarked preview,
-    the thumbnail made from the sealed file). Other media's files are served as before."""
-    if not work.mime.startswith("image/"):
-        return []
+    """The files that only a work's owner, admins and licence holders download, whatever
+    its medium: its primary file, its renditions (a melody's MIDI, MusicXML and score) and
+    their signed manifests. Everyone else gets its `previews`."""
     return [f for f in work.files if f.role in ("primary", "rendition", "manifest")]
+
+
+def previews(work: Work) -> list[WorkFile]:
+    """What everyone else gets of a work instead (docs/previews.md): a picture's thumbnail
+    (reduced, and marked with the work's id), a recording's clip and its score's first bars,
+    a text's opening words (studio/previews.py, made when the work was sealed)."""
+    role = "thumbnail" if work.mime.startswith("image/") else "preview"
+    return [f for f in work.files if f.role == role]
 
 
 def may_have_original(s: Session, who: Principal | None, work: Work) -> bool:
@@ -109,7 +116,9 @@ def may_have_original(s: Session, who: Principal | None, work: Work) -> bool:
 
 
 def preview(work: Work) -> WorkFile | None:
-    return next((f for f in work.files if f.role == "thumbnail"), None)
+    """The preview that stands in for the primary file: a picture's thumbnail, a
+    recording's clip, a text's excerpt."""
+    return next(iter(previews(work)), None)
 
 
 FORMATS = {
@@ -119,6 +128,7 @@ FORMATS = {
     "image/gif": "GIF",
     "image/svg+xml": "SVG",
     "audio/wav": "WAV audio",
+    "audio/mpeg": "MP3 audio",
     "audio/midi": "MIDI",
     "application/vnd.recordare.musicxml+xml": "MusicXML",
     "application/pdf": "PDF",
@@ -138,33 +148,51 @@ class Download:
     reason: str | None = None
 
 
+def _published(work: Work) -> dict[str, Any]:
+    """A work just made public, as its owner's `work.published` event shows it."""
+    return {
+        "work_id": work.id,
+        "job_id": work.job_id,
+        "title": work.title,
+        "engine": work.engine,
+        "mime": work.mime,
+        "held": held(work),
+    }
+
+
 def label(work: Work, file: WorkFile) -> str:
     """A file's format in words: "MIDI", "Score (SVG)", "Signed manifest of melody.mid"."""
     kind = FORMATS.get(file.mime, file.mime)
     if file.role == "manifest":
         return f"Signed manifest of {file.name.removesuffix(SIDECAR_SUFFIX)} (JSON)"
-    if file.role == "thumbnail":
+    if file.role == "preview" and file.mime == "image/svg+xml":
+        return "Score preview (SVG, its first bars)"
+    if file.role == "preview" and file.mime.startswith("text/"):
+        return f"Excerpt ({kind}, its opening words)"
+    if file.role in ("thumbnail", "preview"):
         return f"Preview ({kind}, reduced)"
     if file.mime == "image/svg+xml" and not work.mime.startswith("image/"):
         return "Score (SVG)"
     return kind
 
 
-ROLE_ORDER = {"primary": 0, "rendition": 1, "manifest": 2, "thumbnail": 3}
+SOURCES = ("primary", "rendition")  # the files previews are made from, by position
+ROLE_ORDER = {"primary": 0, "rendition": 1, "manifest": 2, "thumbnail": 3, "preview": 3}
 NOT_ORIGINAL = "for its owner and the holders of a licence to it"
 
 
 def downloads(work: Work, original: bool) -> list[Download]:
     """A work's files as its page lists them (the primary file, its renditions, their
-    signed manifests), by the rule `file` applies: a picture's originals are offered only
-    to whoever may have them (`original`), and everyone else is offered its preview
+    signed manifests), by the rule `file` applies: a work's originals are offered only to
+    whoever may have them (`original`), and everyone else is offered its previews
     instead. A work held in review lists nothing: its files are not served."""
     if held(work):
         return []
     withheld = [] if original else originals(work)
+    shown = previews(work) if withheld else []
     listed = []
     for file in sorted(work.files, key=lambda f: (ROLE_ORDER.get(f.role, 4), f.position)):
-        if file.role == "thumbnail" and not withheld:
+        if file.role in ("thumbnail", "preview") and file not in shown:
             continue  # a preview is only for those who may not have the original
         refused = file in withheld
         listed.append(
@@ -235,6 +263,17 @@ class Works:
                 raise NotFound(f"no work {work_id}", field="work_id")
             return work, owner
 
+    def shown_file(self, who: Principal | None, work_id: str) -> tuple[WorkFile, Path]:
+        """The file of a work a viewer is shown: its primary file when they may have the
+        original, else the preview that stands in for it (NotFound when it has none)."""
+        work, _ = self.get(who, work_id)
+        with self.db.transaction() as s:
+            original = may_have_original(s, who, work)
+        stand_in = None if original else preview(work)
+        if not original and stand_in is None:
+            raise NotFound(f"work {work_id} has no preview", field="work_id")
+        return self.file(who, work_id, None if stand_in is None else stand_in.name)
+
     def showcase(self, who: Principal | None, work_id: str) -> Shown:
         """A work for its page: who may see it is `get`'s rule; its recipe (parameters
         and seed) is shown to its owner, and to everyone once it is published."""
@@ -242,7 +281,7 @@ class Works:
         with self.db.transaction() as s:
             creator = s.get(User, work.owner_id)
             assert creator is not None  # a work goes with its owner
-            original = not originals(work) or may_have_original(s, who, work)
+            original = may_have_original(s, who, work)
         public = work.visibility == "public" and not held(work)
         recipe = owner or public
         params: dict[str, Any] | None = None
@@ -295,7 +334,7 @@ class Works:
 
     def allowed(self, who: Principal | None, work_id: str, name: str | None) -> WorkFile:
         """A work's file if `who` may download it: not held in review (admins excepted), and
-        a picture's original only for its owner, admins and licence holders."""
+        an original (`originals`) only for its owner, admins and licence holders."""
         work, _ = self.get(who, work_id)
         if held(work) and not authz.is_admin(who):
             raise Forbidden(
@@ -314,11 +353,10 @@ class Works:
             with self.db.transaction() as s:
                 allowed = may_have_original(s, who, work)
             if not allowed:
-                shown = preview(work)
+                shown = ", ".join(f.name for f in previews(work))
                 raise Forbidden(
                     f"the original of work {work_id} is for its owner and the holders of a "
-                    "licence to it"
-                    + (f"; its preview is {shown.name}" if shown is not None else ""),
+                    "licence to it" + (f"; its previews: {shown}" if shown else ""),
                     field="work_id",
                 )
         return file
@@ -341,6 +379,39 @@ class Works:
             self.artifacts.staged(primary.sha256),
             self.artifacts.staged(sidecar.sha256) if sidecar is not None else None,
         )
+
+    def add_previews(self) -> int:
+        """Make the previews of the stored music and text works that have none (made before
+        the studio made previews), from their stored files; returns how many got them."""
+        with self.db.transaction() as s:
+            works = s.scalars(select(Work).where(Work.mime.not_like("image/%")))
+            missing = [
+                (w.id, [(f.name, f.mime, f.sha256) for f in w.files if f.role in SOURCES])
+                for w in works
+                if not previews(w)
+            ]
+        added = 0
+        for work_id, files in missing:
+            sources = [(n, m, self.artifacts.staged(d).read_bytes()) for n, m, d in files]
+            made = [(p, self.artifacts.put(p.data)) for p in make_previews(sources)]
+            with self.db.transaction() as s:
+                work = s.get(Work, work_id)
+                if not made or work is None or previews(work):
+                    continue  # nothing to make from, deleted, or made meanwhile
+                after = max((f.position for f in work.files), default=-1) + 1
+                for i, (p, digest) in enumerate(made):
+                    work.files.append(
+                        WorkFile(
+                            position=after + i,
+                            name=p.name,
+                            role="preview",
+                            mime=p.mime,
+                            sha256=digest,
+                            size=len(p.data),
+                        )
+                    )
+                added += 1
+        return added
 
     def update(
         self,
@@ -391,6 +462,8 @@ class Works:
             if visibility == "private":
                 self.commerce.check_private(s, who)
             for work in works:
+                if visibility == "public" and work.visibility != "public":
+                    outbox.record(s, work.owner_id, "work.published", _published(work))
                 if visibility is not None:
                     work.visibility = visibility
                 if title is not None:

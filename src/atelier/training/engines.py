@@ -99,6 +99,7 @@ class Trainer(Engine):
     """A training engine: the studio keeps its result as a model record."""
 
     credits_per_second = 1.0
+    remote = False  # its checkpoint folder, which outlives attempts, is on the worker's disk
 
     def output_budget(self, params: Any, inputs: Inputs) -> Budget:
         """A model, not pictures or audio: nothing a plan's output limits hold (a plan's
@@ -264,7 +265,10 @@ class TrainImageParams(Params):
     @model_validator(mode="after")
     def one_method(self) -> TrainImageParams:
         if self.method == "style":
-            given = sorted(self.model_fields_set & set(LORA_ONLY))
+            # Set away from its default, not merely present: the spine stores and a worker
+            # reads the params with every default written out.
+            defaults = type(self).model_fields
+            given = sorted(n for n in LORA_ONLY if getattr(self, n) != defaults[n].default)
             if given:
                 raise ValueError(f"{', '.join(given)}: only for method lora")
         elif self.model is None:

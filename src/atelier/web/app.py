@@ -13,8 +13,10 @@ from fastapi.staticfiles import StaticFiles
 import atelier
 from atelier import optional_parts
 from atelier.settings import Settings, get_settings
-from atelier.studio import Studio
+from atelier.studio import Studio, warmup
+from atelier.studio.dispatch import start_dispatcher
 from atelier.studio.processes import start_workers
+from atelier.studio.warmup import Warmup
 from atelier.web import guards, i18n, openapi, problems, ratelimit, routers
 from atelier.web.headers import SecurityHeaders
 from atelier.web.limits import BodyLimit
@@ -35,11 +37,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             print("(shown once; set ATELIER_ADMIN_PASSWORD to choose it)", flush=True)
         for notice in optional_parts.notices():
             print(notice, flush=True)
+        warm = None
+        if settings.warm_start:  # a submit screens its prompt here: load that first
+            steps = [("prompt screen", studio.safety.warm)]
+            warm = Warmup(steps, settings.data_dir, warmup.SUBMIT).start()
         workers = start_workers(studio)
+        dispatcher = start_dispatcher(studio)  # webhooks, beside the workers
         try:
             yield
         finally:
+            if dispatcher is not None:
+                dispatcher.stop()
             workers.stop()
+            if warm is not None:
+                warm.close()
             studio.close()
 
     app = FastAPI(

@@ -1,9 +1,9 @@
 """Words the pages show that the studio's data defines, for the catalogue: a Babel
 extraction method (see babel.cfg) that gives every built-in engine's title and
-description and its create form's labels and hints (as web/pages/forms.py makes them),
-and every licence offer's title and summary (commerce/offers.py), so `pybabel extract`
-puts them in the catalogue beside the templates' own and pages show them translated
-(`| tr`)."""
+description and its create form's labels, hints and empty gallery choices (as
+web/pages/forms.py makes them), and every licence offer's title and summary
+(commerce/offers.py), so `pybabel extract` puts them in the catalogue beside the
+templates' own and pages show them translated (`| tr`)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def texts() -> dict[str, str]:
     for engine in own:
         words = [engine.medium.capitalize(), engine.title, engine.description]
         for field in form_fields(engine.Params.model_json_schema()):
-            words += [field.label, field.help]
+            words += [field.label, field.help, field.none]
         for word in words:
             if word:
                 found.setdefault(word, f"engine {engine.name}")

@@ -20,12 +20,14 @@ from atelier.web.api import models as models_api
 from atelier.web.api import password as password_api
 from atelier.web.api import provenance as provenance_api
 from atelier.web.api import uploads as uploads_api
+from atelier.web.api import webhooks as webhooks_api
 from atelier.web.api import works as works_api
 from atelier.web.deps import write_scope
 from atelier.web.inputs import clean_request
 from atelier.web.pages import account as account_pages
 from atelier.web.pages import admin as admin_pages
 from atelier.web.pages import apidocs as apidocs_pages
+from atelier.web.pages import choices as choices_pages
 from atelier.web.pages import custom as custom_pages
 from atelier.web.pages import evaluation as evaluation_pages
 from atelier.web.pages import feedback as feedback_pages
@@ -39,6 +41,8 @@ from atelier.web.pages import review as review_pages
 from atelier.web.pages import routes as studio_pages
 from atelier.web.pages import site as site_pages
 from atelier.web.pages import verify as verify_pages
+from atelier.web.pages import webhooks as webhooks_pages
+from atelier.web.pages import welcome as welcome_pages
 from atelier.web.pages import works as works_pages
 
 API = (
@@ -56,6 +60,7 @@ API = (
     models_api,
     evaluation_api,
     feedback_api,
+    webhooks_api,
 )
 PAGES = (
     studio_pages,
@@ -73,6 +78,9 @@ PAGES = (
     panels_pages,
     review_pages,
     feedback_pages,
+    choices_pages,
+    webhooks_pages,
+    welcome_pages,
     language_pages,
     site_pages,
 )

@@ -33,10 +33,12 @@ from atelier.engines.base import (
     Inputs,
     MaskUploadId,
     ModelCard,
+    Needs,
 )
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.image.diffusion_models import ModelFolder, find_models
 from atelier.engines.image.encode import ImageOutput, image_artifact
+from atelier.engines.image.variants import DEFAULT_VARIANTS, Variants, variant_seeds
 
 NO_MODEL = (
     "no diffusers model folder in ATELIER_MODELS_DIR; put e.g. a Stable Diffusion 1.5 folder there"
@@ -44,7 +46,6 @@ NO_MODEL = (
 MAX_SIDE = 2048
 NATIVE_UNKNOWN = 1024  # a model's native side when its folder does not say
 MAX_LOADED = 1  # pipelines kept in memory: a second SDXL would double RAM/VRAM
-SEED_RANGE = 2**32
 # name: (diffusers scheduler class, the sampler's name in AUTOMATIC1111, config overrides)
 SCHEDULERS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "euler": ("EulerDiscreteScheduler", "Euler", {}),
@@ -122,9 +123,7 @@ class DiffusionParams(ImageOutput):
         validate_default=True,
         description="With image: how much to change it (default 0.75; inpainting 1.0).",
     )
-    count: int = Field(
-        1, ge=1, le=8, description="Images, each its own work; image i uses seed + i."
-    )
+    variants: Variants = DEFAULT_VARIANTS
     lora: ModelRef | None = Field(
         None,
         description="The id of your own LoRA adapters, trained on this model folder.",
@@ -172,6 +171,7 @@ class Diffusion(Engine[DiffusionParams]):
     )
     Params = DiffusionParams
     credits_per_second = 1.0
+    needs = Needs(cpus=1, memory_mb=8192, gpus=1)  # fp16 pipelines on a GPU; RAM to load them
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
@@ -204,7 +204,7 @@ class Diffusion(Engine[DiffusionParams]):
             params, native, (source.width, source.height) if source else None
         )
         return Budget(
-            images=params.count,
+            images=params.variants,
             pixels=width * height,
             pixels_in=source.pixels if source else 0,
             field="width",
@@ -226,8 +226,7 @@ class Diffusion(Engine[DiffusionParams]):
             check_size(pipe, folder, width, height)
             creations = []
             with adapters(pipe, ctx.file(p.lora) if p.lora else None):
-                for index in range(p.count):
-                    seed = (ctx.seed + index) % SEED_RANGE
+                for index, seed in enumerate(variant_seeds(ctx.seed, p.variants)):
                     picture = self._paint(pipe, p, ctx, index, seed, (width, height), image, mask)
                     creations.append(self._creation(picture, p, folder, seed, index))
         ctx.progress(1.0, "done")
@@ -355,8 +354,8 @@ class Diffusion(Engine[DiffusionParams]):
         def on_step(pipe: Any, step: int, timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
             total = pipe.num_timesteps
             ctx.progress(
-                (index + (step + 1) / total) / p.count,
-                f"image {index + 1} of {p.count}: step {step + 1} of {total}",
+                (index + (step + 1) / total) / p.variants,
+                f"image {index + 1} of {p.variants}: step {step + 1} of {total}",
             )
             return tensors
 
@@ -382,7 +381,7 @@ class Diffusion(Engine[DiffusionParams]):
             kwargs["strength"] = p.strength
         if mask is not None:
             mask = kwargs["mask_image"] = mask.resize(size, Image.Resampling.BILINEAR)
-        ctx.progress(index / p.count, f"image {index + 1} of {p.count}")
+        ctx.progress(index / p.variants, f"image {index + 1} of {p.variants}")
         result: Image.Image = pipe(**kwargs).images[0]
         if image is not None and mask is not None:
             # Outside the mask the picture is kept pixel for pixel, as AUTOMATIC1111 and
@@ -427,6 +426,7 @@ class Diffusion(Engine[DiffusionParams]):
                 "model": folder.name,
             },
             models=(folder.card,),
+            seed=seed,
         )
 
 

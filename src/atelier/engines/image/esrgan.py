@@ -132,6 +132,11 @@ def _network(network: Network) -> _Loaded:
         return _loaded[network]
 
 
+def warm(model: str) -> None:
+    """Load `model`'s ×4 network now, so its first job does not wait for it."""
+    _network(network_for(model, 4))
+
+
 def upscale(
     image: Image.Image,
     model: str,

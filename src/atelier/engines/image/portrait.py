@@ -2,8 +2,8 @@
 Real-ESRGAN; or a morph between two faces as an animated WebP or GIF.
 
 The generator is a 64×64 DCGAN (PyTorch; the package's `weights.tar` holds its state
-dict). Face number i of a batch comes from seed + i (AUTOMATIC1111's convention), so any
-face can be made again alone, or be either end of a morph."""
+dict). A job makes `variants` faces, face i from seed + i (engines/image/variants.py), so
+any face can be made again alone, or be either end of a morph."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from atelier.engines.image.encode import (
     a1111_parameters,
     image_artifact,
 )
+from atelier.engines.image.variants import DEFAULT_VARIANTS, Variants, variant_seeds
 
 LATENT = 100  # the generator's input: a 100-dimensional standard normal vector
 FACE_SIDE = 64
@@ -46,7 +47,7 @@ START_SECONDS, FACE_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.3, 0.05, 0.5
 
 
 class PortraitParams(ImageOutput):
-    count: int = Field(1, ge=1, le=8, description="Faces to make; each is its own work.")
+    variants: Variants = DEFAULT_VARIANTS
     size: Literal[256, 512] = Field(
         256, description="Side of the result: 256 (Real-ESRGAN ×4) or 512 (then Lanczos ×2)."
     )
@@ -94,8 +95,8 @@ class PortraitParams(ImageOutput):
 
     @model_validator(mode="after")
     def one_morph(self) -> PortraitParams:
-        if self.morph_to is not None and self.count != 1:
-            raise ValueError("count must be 1 with morph_to (a morph is one animation)")
+        if self.morph_to is not None and self.variants != 1:
+            raise ValueError("variants must be 1 with morph_to (a morph is one animation)")
         return self
 
 
@@ -150,11 +151,15 @@ class Portrait(Engine[PortraitParams]):
         self._generator: Any = None
         self._lock = threading.Lock()
 
+    def warm(self) -> None:
+        self._generate(np.zeros(LATENT))
+        esrgan.warm("photo")  # the default upscaler
+
     def available(self) -> str | None:
         return esrgan.unavailable()
 
     def output_budget(self, params: PortraitParams, inputs: Inputs) -> Budget:
-        images = params.frames if params.morph_to is not None else params.count
+        images = params.frames if params.morph_to is not None else params.variants
         return Budget(images=images, pixels=params.size**2, field="size")
 
     def estimate_seconds(self, params: PortraitParams, budget: Budget) -> float:
@@ -202,9 +207,8 @@ class Portrait(Engine[PortraitParams]):
             return [self._morph(p, p.morph_to, ctx)]
         creations = []
         used = self.used_models(p)
-        for i in range(p.count):
-            ctx.progress(i / p.count, f"face {i + 1} of {p.count}")
-            seed = (ctx.seed + i) % (MAX_SEED + 1)
+        for i, seed in enumerate(variant_seeds(ctx.seed, p.variants)):
+            ctx.progress(i / p.variants, f"face {i + 1} of {p.variants}")
             face = self._portrait(latent(seed, p.truncation), p)
             artifact = image_artifact(
                 face, self, p, seed, self._settings(p), name="portrait", models=used
@@ -215,6 +219,7 @@ class Portrait(Engine[PortraitParams]):
                     title=f"Portrait (seed {seed})",
                     meta={"face_seed": seed, "width": face.width, "height": face.height},
                     models=used,
+                    seed=seed,
                 )
             )
         return creations

@@ -27,6 +27,7 @@ from atelier.engines.base import (
     Inputs,
     ModelCard,
     Rates,
+    pick_from,
 )
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.image.encode import ImageOutput, image_artifact
@@ -63,14 +64,17 @@ class StylizeParams(ImageOutput):
     style: Annotated[int, Field(ge=0, le=NUM_STYLES - 1)] | ModelRef | None = Field(
         None,
         description="One of the 26 preset styles (0–25), or the id of your own house style.",
-        json_schema_extra=custom_model("style"),
+        json_schema_extra={
+            **custom_model("style"),
+            **pick_from("image-preset", none="None: the style picture's (else preset 0)"),
+        },
     )
     mix_with: int | None = Field(
         None,
         ge=0,
         le=NUM_STYLES - 1,
         description="A second preset style to blend in (0–25).",
-        json_schema_extra=ADVANCED,
+        json_schema_extra={**ADVANCED, **pick_from("image-preset", none="None: no blend")},
     )
     mix: float = Field(
         0.5,
@@ -132,6 +136,10 @@ class Stylize(Engine[StylizeParams]):
             if threads not in self._networks:
                 self._networks[threads] = StyleTransfer(device="cpu", threads=threads or None)
             return self._networks[threads]
+
+    def warm(self) -> None:
+        self._network(self.config.threads)
+        self._painter.session(self.config.threads)
 
     def output_budget(self, params: StylizeParams, inputs: Inputs) -> Budget:
         photo = inputs.get("image", TYPICAL)

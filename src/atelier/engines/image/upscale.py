@@ -47,6 +47,9 @@ class Upscale(Engine[UpscaleParams]):
     models = esrgan.MODEL_CARDS
     credits_per_second = 1.0
 
+    def warm(self) -> None:
+        esrgan.warm("photo")  # the default network; the others load at their first use
+
     def available(self) -> str | None:
         return esrgan.unavailable()
 

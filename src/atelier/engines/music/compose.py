@@ -18,6 +18,7 @@ from atelier.engines.base import (
     EngineError,
     Inputs,
     Params,
+    pick_from,
 )
 from atelier.engines.checks import REDRAWS, Candidate, best_index, draw
 from atelier.engines.music import checks, render
@@ -31,7 +32,11 @@ HARMONIZE_CANDIDATES = 3  # four-part settings drawn for the melody (as music.ha
 
 
 class ComposeParams(Params):
-    style: Style = Field("irish", description="The tradition the melody is written in.")
+    style: Style = Field(
+        "irish",
+        description="The tradition the melody is written in.",
+        json_schema_extra=pick_from("music-style"),
+    )
     key: Key = Field("D major", description="Tonic and mode, e.g. G major or E minor.")
     meter: Meter = Field("4/4", description="Time signature.")
     tempo: Tempo = 100
@@ -46,7 +51,11 @@ class ComposeParams(Params):
     top_p: gen.TopP = 0.95
     harmonize: bool = Field(False, description="Set the melody in four parts (SATB chorale).")
     model: gen.MelodyModel = "full"
-    instrument: Instrument | None = Field(None, description="The melody's instrument.")
+    instrument: Instrument | None = Field(
+        None,
+        description="The melody's instrument.",
+        json_schema_extra=pick_from("instrument", none="The style's own"),
+    )
 
     @field_validator("primer")
     @classmethod
@@ -67,6 +76,10 @@ class MusicCompose(Engine[ComposeParams]):
     Params = ComposeParams
     models = gen.declared_models(("full", "clean"), True)
     credits_per_second = gen.SCORE_CREDITS
+
+    def warm(self) -> None:
+        gen.melody_net("full")
+        gen.melody_net("clean")
 
     def available(self) -> str | None:
         return gen.model_problem(*gen.MELODY_MODELS.values(), gen.HARMONY_MODEL) or (

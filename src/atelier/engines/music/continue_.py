@@ -10,7 +10,16 @@ from dataclasses import replace
 import torch
 from pydantic import Field
 
-from atelier.engines.base import TYPICAL, Budget, Context, Creation, Engine, Inputs, Params
+from atelier.engines.base import (
+    TYPICAL,
+    Budget,
+    Context,
+    Creation,
+    Engine,
+    Inputs,
+    Params,
+    pick_from,
+)
 from atelier.engines.checks import REDRAWS, Candidate, draw
 from atelier.engines.music import checks, render
 from atelier.engines.music import generating as gen
@@ -27,7 +36,9 @@ class ContinueParams(Params):
     melody: MelodyUploadId = Field(description="The opening: MIDI, MusicXML or ABC.")
     bars: Bars = Field(8, description="Bars to add after the opening.")
     style: Style | None = Field(
-        None, description="Default: the style the model finds the opening most like."
+        None,
+        description="Default: the style the model finds the opening most like.",
+        json_schema_extra=pick_from("music-style", none="The opening's own"),
     )
     temperature: gen.Temperature = 0.8
     top_p: gen.TopP = 0.95
@@ -45,6 +56,10 @@ class MusicContinue(Engine[ContinueParams]):
     Params = ContinueParams
     models = gen.declared_models(("full", "clean"), False)
     credits_per_second = gen.SCORE_CREDITS
+
+    def warm(self) -> None:
+        gen.melody_net("full")
+        gen.melody_net("clean")
 
     def available(self) -> str | None:
         return gen.model_problem(*gen.MELODY_MODELS.values()) or render.render_problem()

@@ -55,6 +55,9 @@ class Harmonize(Engine[HarmonizeParams]):
     models = gen.declared_models((), True)
     credits_per_second = gen.SCORE_CREDITS
 
+    def warm(self) -> None:
+        gen.harmony_net()
+
     def available(self) -> str | None:
         return gen.model_problem(gen.HARMONY_MODEL) or render.render_problem()
 

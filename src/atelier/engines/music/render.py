@@ -106,12 +106,15 @@ def to_musicxml(piece: Piece) -> bytes:
     return re.sub(rb'\s*<creator type="composer">Music21</creator>', b"", xml)
 
 
-def to_svg(musicxml: bytes) -> bytes:
-    """The engraved score as one SVG; a score too long for one tall page becomes a single
-    long system instead, so nothing is ever left out."""
+def to_svg(musicxml: bytes, bars: int | None = None) -> bytes:
+    """The engraved score as one SVG (only its first `bars` bars when given); a score too
+    long for one tall page becomes a single long system instead, so nothing is ever left
+    out."""
     toolkit = verovio.toolkit(False)
     toolkit.setResourcePath(VEROVIO_FONTS)
     toolkit.setOptions(SCORE_OPTIONS)
+    if bars is not None:
+        toolkit.select({"measureRange": f"1-{bars}"})  # applied when the data is loaded
     if not toolkit.loadData(musicxml.decode("utf-8")):
         raise EngineError("the score could not be engraved (verovio refused the MusicXML)")
     if toolkit.getPageCount() > 1:

@@ -14,7 +14,16 @@ from dataclasses import replace
 import torch
 from pydantic import Field
 
-from atelier.engines.base import TYPICAL, Budget, Context, Creation, Engine, Inputs, Params
+from atelier.engines.base import (
+    TYPICAL,
+    Budget,
+    Context,
+    Creation,
+    Engine,
+    Inputs,
+    Params,
+    pick_from,
+)
 from atelier.engines.checks import REDRAWS, Candidate, draw
 from atelier.engines.music import checks, render
 from atelier.engines.music import generating as gen
@@ -30,7 +39,9 @@ CONTRAST = 1.0  # how far a redrawn note leans away from the other styles, at fr
 
 class RestyleParams(Params):
     melody: MelodyUploadId = Field(description="The melody: MIDI, MusicXML or ABC.")
-    style: Style = Field(description="The style to re-voice it in.")
+    style: Style = Field(
+        description="The style to re-voice it in.", json_schema_extra=pick_from("music-style")
+    )
     freedom: float = Field(
         0.5,
         ge=0.0,
@@ -55,6 +66,10 @@ class MusicRestyle(Engine[RestyleParams]):
     Params = RestyleParams
     models = gen.declared_models(("full", "clean"), False)
     credits_per_second = gen.SCORE_CREDITS
+
+    def warm(self) -> None:
+        gen.melody_net("full")
+        gen.melody_net("clean")
 
     def available(self) -> str | None:
         return gen.model_problem(*gen.MELODY_MODELS.values()) or render.render_problem()

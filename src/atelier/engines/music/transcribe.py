@@ -31,6 +31,7 @@ from atelier.engines.base import (
     ModelCard,
     Params,
     Rates,
+    pick_from,
 )
 from atelier.engines.music.common import (
     INSTRUMENTS,
@@ -76,7 +77,11 @@ class TranscribeParams(Params):
     grid: Literal["8th", "16th"] = Field(
         "16th", description="The shortest note: onsets and ends snap to this grid."
     )
-    instrument: Instrument = Field("piano", description="Instrument of the rendered audio.")
+    instrument: Instrument = Field(
+        "piano",
+        description="Instrument of the rendered audio.",
+        json_schema_extra=pick_from("instrument"),
+    )
     onset_threshold: float = Field(
         0.5, ge=0.05, le=0.95, description="How sure the model must be that a note starts."
     )
@@ -110,6 +115,9 @@ class Transcribe(Engine[TranscribeParams]):
     models = (BASIC_PITCH, SOUNDFONT_CARD)
     credits_per_second = 1.0
     rates = Rates(start=3.0, per_audio_second=SECONDS_PER_AUDIO_SECOND)
+
+    def warm(self) -> None:
+        _basic_pitch()  # its modules (and librosa) take seconds to import
 
     def available(self) -> str | None:
         if not _model_path().is_file():

@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import Field, StringConstraints, field_validator
 
+from atelier import embeddings
 from atelier.engines.base import (
     ADVANCED,
     Artifact,
@@ -29,6 +30,7 @@ from atelier.engines.base import (
     EngineError,
     Inputs,
     ModelCard,
+    Needs,
     Params,
     Rates,
 )
@@ -186,6 +188,7 @@ class TextEngine(Engine[TP]):
 
     medium = "text"
     credits_per_second = 0.5
+    needs = Needs(cpus=1, memory_mb=1024)  # the 253 MB GGUF and its context
     rates = Rates(
         start=1.0,
         per_token=1 / GENERATION_TOKENS_PER_SECOND,
@@ -211,6 +214,11 @@ class TextEngine(Engine[TP]):
     def prepare(self) -> None:
         if self.spec.gguf is not None and self.config.text_model is None:
             assemble_packaged_gguf(self.config.assets_dir / PACKAGED_GGUF)
+
+    def warm(self) -> None:
+        """The text model and the sentence model that reranks drafts by meaning."""
+        self.model()
+        embeddings.model()
 
     def available(self) -> str | None:
         if self.spec.gguf is None:

@@ -75,10 +75,15 @@ class SubscriptionChange(BaseModel):
 
 
 def _with_checkout(
-    studio: Studio, who: Principal, invoice: Invoice, return_url: str, request: Request
+    studio: Studio,
+    who: Principal,
+    invoice: Invoice,
+    return_url: str,
+    request: Request,
+    method: str | None = None,
 ) -> InvoiceOut:
     target = str(request.base_url).rstrip("/") + "/" + return_url.lstrip("/")
-    return invoice_out(invoice, studio.commerce.checkout(who, invoice.id, target))
+    return invoice_out(invoice, studio.commerce.checkout(who, invoice.id, target, method))
 
 
 @router.post(
@@ -239,12 +244,17 @@ def get_invoice(
 def checkout(
     invoice_id: str,
     request: Request,
+    method: Literal["card", "bank"] | None = Query(
+        None,
+        description="card (Stripe Checkout, when configured) or bank (transfer); "
+        "default: card where offered",
+    ),
     who: Principal = Depends(principal),
     studio: Studio = Depends(get_studio),
 ) -> InvoiceOut:
-    """How to pay an open invoice: the provider's page, or bank-transfer instructions."""
+    """How to pay an open invoice: the card provider's page, or bank-transfer instructions."""
     return _with_checkout(
-        studio, who, studio.commerce.invoice(who, invoice_id), "/account", request
+        studio, who, studio.commerce.invoice(who, invoice_id), "/account", request, method
     )
 
 

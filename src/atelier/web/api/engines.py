@@ -8,7 +8,7 @@ from atelier.errors import Invalid, NotFound
 from atelier.studio import Studio
 from atelier.web.deps import get_studio
 from atelier.web.schemas.common import Page
-from atelier.web.schemas.studio import EngineOut, engine_out
+from atelier.web.schemas.studio import EngineOut, WarmupOut, engine_out, warmup_out
 
 router = APIRouter(tags=["engines"])
 
@@ -17,6 +17,13 @@ router = APIRouter(tags=["engines"])
 def list_engines(studio: Studio = Depends(get_studio)) -> Page[EngineOut]:
     """Every engine, in one page (the studio's own catalogue: `next` is null)."""
     return Page[EngineOut](items=[engine_out(e) for e in studio.engines.all()], next=None)
+
+
+@router.get("/warmup", operation_id="engines_warmup")
+def warmup(studio: Studio = Depends(get_studio)) -> WarmupOut:
+    """Whether the models are still loading after a start (and which): a job sent while
+    they are waits in the queue and starts when they are loaded."""
+    return warmup_out(studio.warmups.report())
 
 
 @router.get("/engines/{name}", operation_id="engines_get")

@@ -13,8 +13,9 @@ from atelier.studio import Studio
 from atelier.web.deps import get_studio, optional_principal, principal
 from atelier.web.openapi import content
 from atelier.web.paging import Window, window
+from atelier.web.problems import errors
 from atelier.web.schemas.common import Page
-from atelier.web.schemas.studio import Visibility, WorkOut, shown_out, work_out
+from atelier.web.schemas.studio import JobOut, Visibility, WorkOut, job_out, shown_out, work_out
 
 router = APIRouter(tags=["works"])
 A_FILE = content("*/*")  # the work's own type: image/png, audio/wav, text/plain…
@@ -50,6 +51,15 @@ def get_work(
 ) -> WorkOut:
     """A work you own, or one that is public or unlisted (without its recipe)."""
     return shown_out(studio.works.showcase(who, work_id))
+
+
+@router.post("/works/{work_id}/keep", operation_id="works_keep", responses=errors(409))
+def keep_work(
+    work_id: str, who: Principal = Depends(principal), studio: Studio = Depends(get_studio)
+) -> JobOut:
+    """Keep this one of its job's variants: the job's other works are deleted (their log
+    entries stay). Returns the job, with this work left."""
+    return job_out(studio.variants.keep(who, work_id))
 
 
 @router.patch("/works/{work_id}", operation_id="works_update")

@@ -107,6 +107,7 @@ def _account(
         chart_size=(CHART_WIDTH, CHART_HEIGHT),
         error=error,
         done=done,
+        methods=list(commerce.methods),
     )
 
 
@@ -131,6 +132,7 @@ def _plans(
         plans=studio.commerce.plans(),
         packs=studio.commerce.packs(),
         currency=studio.commerce.currency,
+        methods=list(studio.commerce.methods),
         key=_form_key(),
         error=error,
     )
@@ -143,8 +145,11 @@ async def change_plan(
     form: FormData = Depends(checked_form),
     studio: Studio = Depends(get_studio),
 ) -> Response:
+    """Buy a pack or change plan; an invoice to pay is paid by the `method` the buyer
+    pressed: "card" goes on to Stripe Checkout, "bank" leaves it open for a transfer."""
     action, plan_id = str(form.get("action", "")), str(form.get("plan_id", "")) or None
     key = str(form.get("key", ""))[:64] or None
+    method = str(form.get("method", "")) or None
     invoice: Invoice | None
     try:
         if action == "buy":
@@ -152,14 +157,39 @@ async def change_plan(
         else:
             _, invoice = studio.commerce.change_subscription(who, action, plan_id, key)
         if invoice is not None and invoice.status == "open":
-            back = str(request.base_url).rstrip("/") + "/account"
-            checkout = studio.commerce.checkout(who, invoice.id, back)
-            if checkout.url:  # a hosted payment page (Stripe)
-                return RedirectResponse(checkout.url, status_code=303)
+            return _pay(request, who, studio, invoice, method)
     except StudioError as exc:
         return _plans(request, who, studio, exc.detail, exc.status)
     done = f"invoice {invoice.number} opened" if invoice else f"{action} done"
     return RedirectResponse(f"/account?done={done}", status_code=303)
+
+
+def _pay(
+    request: Request, who: Principal, studio: Studio, invoice: Invoice, method: str | None
+) -> Response:
+    """On to the card provider's page, or back to the account with the invoice open."""
+    back = str(request.base_url).rstrip("/") + "/account"
+    checkout = studio.commerce.checkout(who, invoice.id, back, method)
+    if checkout.url:  # a hosted payment page (Stripe Checkout)
+        return RedirectResponse(checkout.url, status_code=303)
+    done = f"invoice {invoice.number} opened: pay it by bank transfer"
+    return RedirectResponse(f"/account?done={done}", status_code=303)
+
+
+@router.post("/account/invoices/{invoice_id}/pay", response_class=HTMLResponse)
+async def pay_invoice(
+    invoice_id: str,
+    request: Request,
+    who: Principal = Depends(signed_in),
+    form: FormData = Depends(checked_form),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    """Pay an open invoice of yours by card (the account page's button)."""
+    try:
+        invoice = studio.commerce.invoice(who, invoice_id[:32])
+        return _pay(request, who, studio, invoice, str(form.get("method", "card")))
+    except StudioError as exc:
+        return _account(request, who, studio, error=exc.detail, code=exc.status)
 
 
 # -- admins ---------------------------------------------------------------------------

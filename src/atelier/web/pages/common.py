@@ -49,7 +49,11 @@ TEXT_PREVIEW_BYTES = 200_000  # text works up to this size are shown on their pa
 def render(
     request: Request, name: str, who: Principal | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"who": who, **context}, status_code=status)
+    studio = getattr(request.app.state, "studio", None)  # "warming up" on every page
+    warming = studio.warmups.report().warming if studio is not None else []
+    return templates.TemplateResponse(
+        request, name, {"who": who, "warming": warming, **context}, status_code=status
+    )
 
 
 def render_form(
@@ -70,12 +74,16 @@ def missing(
 
 
 def text_of(studio: Studio, who: Principal | None, work: dict[str, Any]) -> str | None:
-    """A text work's words, to show on its page (None: not text, held, or too long)."""
-    if not work["mime"].startswith("text/") or work["size"] > TEXT_PREVIEW_BYTES:
+    """A text work's words as this viewer may read them, to show on its page: the whole
+    text, or its excerpt for whoever may not have the original (None: not text, held, no
+    excerpt, or too long)."""
+    if not work["mime"].startswith("text/"):
         return None
     try:
-        _, path = studio.works.file(who, work["id"], None)
+        file, path = studio.works.shown_file(who, work["id"])
     except StudioError:
+        return None
+    if file.size > TEXT_PREVIEW_BYTES:
         return None
     return path.read_text(encoding="utf-8", errors="replace")
 

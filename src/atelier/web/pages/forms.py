@@ -3,7 +3,8 @@
 Every engine's form comes from its schema, with the hints its fields carry as metadata
 (engines/base.py): `about` (what the work is about) comes first in a large box, and
 `advanced` knobs (samplers, output format…) are folded under "Advanced settings"; a file
-picker offers what its upload kinds accept (engines/kinds.py)."""
+picker offers what its upload kinds accept (engines/kinds.py); a field with `choices` is
+picked from a gallery of samples (engines/galleries.py, web/pages/choices.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from atelier.engines.custom import MODEL_KEY
 from atelier.engines.kinds import accept_attribute
 
 LONG_TEXT = 200  # a string that may be longer than this gets a text box
@@ -33,6 +35,9 @@ class FormField:
     about: bool = False
     mask_for: str = ""  # a mask painted over this other picture field
     step: float | None = None  # the field's `multiple_of`, if it has one
+    gallery: str = ""  # picked from this gallery of samples (engines/galleries.py)
+    none: str = ""  # what leaving a gallery's field empty means, when it may be
+    models: tuple[str, ...] = ()  # kinds of the caller's own models it may name
 
 
 def _option(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -99,6 +104,9 @@ def form_fields(schema: dict[str, Any]) -> list[FormField]:
                 about=bool(prop.get("about")),
                 mask_for=prop.get("mask_for", ""),
                 step=prop.get("multipleOf"),
+                gallery=prop.get("choices", ""),
+                none=prop.get("choices_none", ""),
+                models=tuple(prop.get(MODEL_KEY, ())),
             )
         )
 

@@ -212,10 +212,9 @@ def checkout_page(
     except NotFound:
         return _missing(request, who, "order")
     licence = studio.market.licence_of_order(who, order.id) if order.status == "paid" else None
-    provider = studio.commerce.provider.name
     instructions = None
-    if invoice is not None and invoice.status == "open" and provider == "manual":
-        instructions = studio.commerce.checkout(who, invoice.id, str(request.url)).instructions
+    if invoice is not None and invoice.status == "open":  # bank transfer is always offered
+        instructions = studio.commerce.instructions(invoice)
     return _page(
         request,
         "checkout.html",
@@ -224,7 +223,7 @@ def checkout_page(
         order=order_out(order, invoice).model_dump(mode="json"),
         offer=OFFERS[order.offer_kind],
         licence_id=licence.id if licence else None,
-        provider=provider,
+        methods=list(studio.commerce.methods),
         instructions=instructions,
     )
 
@@ -243,7 +242,7 @@ async def checkout_pay(
         if invoice is None:
             raise NotFound(f"order {order_id} has nothing to pay", field="order_id")
         back = str(request.url_for("checkout_page", order_id=order_id))
-        checkout = studio.commerce.checkout(who, invoice.id, back)
+        checkout = studio.commerce.checkout(who, invoice.id, back, "card")
     except StudioError as exc:
         return Response(exc.detail, status_code=exc.status)
     return RedirectResponse(checkout.url or f"/checkout/{order_id}", status_code=303)

@@ -19,10 +19,11 @@ from fastapi.responses import (
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from atelier.accounts import authz
 from atelier.accounts.authz import Principal
 from atelier.engines.base import Engine, Measure
 from atelier.errors import Forbidden, NotEnoughCredits, StudioError
-from atelier.studio import Studio
+from atelier.studio import Studio, variants
 from atelier.studio.catalogue import params_schema
 from atelier.training.engines import Trainer
 from atelier.web import ratelimit
@@ -40,6 +41,7 @@ from atelier.web.i18n import gettext as _
 from atelier.web.i18n import ngettext, number
 from atelier.web.inputs import check_form
 from atelier.web.pages import presession
+from atelier.web.pages.choices import pickers
 from atelier.web.pages.common import (
     MEDIA,
     input_targets,
@@ -48,6 +50,7 @@ from atelier.web.pages.common import (
     render_form,
     text_of,
 )
+from atelier.web.pages.examples import BY_SLUG
 from atelier.web.pages.forms import (
     FormField,
     form_fields,
@@ -62,8 +65,9 @@ from atelier.web.schemas.studio import job_out, work_out
 router = APIRouter(include_in_schema=False)
 # The tab a medium's create page opens on: the engine that needs nothing but words.
 FIRST_TAB = {"image": "image.compose", "text": "text.write"}
-WELCOME = "/create/image?welcome=1"  # where a new account's first sign-in lands
+WELCOME = "/welcome"  # where a new account's first sign-in lands (pages/welcome.py)
 BUY_PAGE = BUY_LINKS["buy"]  # where credit packs and plans are bought
+UPSCALE = "image.upscale"  # what a variant's Upscale opens, with the picture filled in
 
 
 def _safe_next(target: str) -> str:
@@ -158,17 +162,35 @@ def home(
     who: Principal | None = Depends(page_principal),
     studio: Studio = Depends(get_studio),
 ) -> Response:
-    return render(request, "engines.html", who, engines=studio.engines.all(), media=MEDIA)
+    """The landing page: published examples (previews only) and the tools. A tool this
+    studio cannot run is hidden, except from admins, who are told what to set."""
+    examples = [work_out(w, False).model_dump(mode="json") for w, _ in studio.gallery.examples()]
+    return render(
+        request,
+        "engines.html",
+        who,
+        engines=_offered(studio, who),
+        media=MEDIA,
+        examples=examples,
+        operator=who is not None and authz.is_admin(who),
+    )
 
 
-def _tab_engine(studio: Studio, name: str) -> Engine | None:
-    """The engine a /create/NAME page shows: NAME itself, or a medium's first tab."""
+def _offered(studio: Studio, who: Principal | None) -> list[Engine]:
+    """The engines shown to this person: all to admins (an unconfigured one with its
+    reason), only those that can run here to everyone else."""
+    if who is not None and authz.is_admin(who):
+        return studio.engines.all()
+    return [e for e in studio.engines.all() if e.available() is None]
+
+
+def _tab_engine(studio: Studio, who: Principal, name: str) -> Engine | None:
+    """The engine a /create/NAME page shows: NAME itself, or a medium's first tab; None
+    for a tool this person is not offered (_offered)."""
     if name not in MEDIA:
-        try:
-            return studio.engines.get(name)
-        except StudioError:
-            return None
-    engines = [e for e in studio.engines.all() if e.medium == name]
+        offered = {e.name: e for e in _offered(studio, who)}
+        return offered.get(name)
+    engines = [e for e in _offered(studio, who) if e.medium == name]
     preferred = [e for e in engines if e.name == FIRST_TAB.get(name)]
     ready = [e for e in engines if e.available() is None]
     return next(iter(preferred + ready + engines), None)
@@ -194,10 +216,11 @@ def _create(
         who,
         status=status,
         engine=engine,
-        tabs=[e for e in studio.engines.all() if e.medium == engine.medium],
+        tabs=[e for e in _offered(studio, who) if e.medium == engine.medium],
         fields=fields,
         values=values,
         cost=cost,
+        pickers=pickers(studio, who, fields),
         unavailable=engine.available(),
         **{"uploads": {}, "errors": {}, "error": None, "short": None, **context},
     )
@@ -208,16 +231,23 @@ def create_page(
     name: str,
     request: Request,
     again: str = "",
+    example: str = "",
     who: Principal = Depends(signed_in),
     studio: Studio = Depends(get_studio),
 ) -> Response:
     """A medium's page (/create/image) or one engine's tab (/create/image.stylize).
-    `again`: a work whose settings fill the form; `keep-FIELD`: an upload of yours."""
-    engine = _tab_engine(studio, name)
+    `again`: a work whose settings fill the form; `example`: one of the first screen's
+    examples (pages/examples.py); `keep-FIELD`: an upload of yours."""
+    engine = _tab_engine(studio, who, name)
     if engine is None:
         return missing(request, who, "tool")
     fields = form_fields(params_schema(engine))
     values: dict[str, str] = {}
+    shown_example = BY_SLUG.get(example)
+    if shown_example is not None and shown_example.engine == engine.name:
+        values = values_from_params(fields, shown_example.params)
+    else:
+        shown_example = None
     if again:
         with contextlib.suppress(StudioError):
             shown = studio.works.showcase(who, again[:32])
@@ -236,7 +266,7 @@ def create_page(
         fields=fields,
         values=values,
         uploads=_uploads_shown(studio, who, fields, values, {}),
-        welcome=request.query_params.get("welcome") == "1",
+        example=shown_example,
     )
 
 
@@ -303,6 +333,8 @@ def _cost_line(
         "About %(seconds)s s · %(credits)s credits",
         quote.credits,
     ) % {"seconds": quote.seconds, "credits": number(quote.credits)}
+    if quote.variants > 1:  # the same words as studio/variants.py cost_for, translated
+        text += " " + _("for %(count)s variants") % {"count": number(quote.variants)}
     if quote.typical:
         named = _(" and ").join(labels.get(n, n).lower() for n in quote.typical)
         text += _(" for a typical %(named)s (choose yours for its own cost)") % {"named": named}
@@ -317,6 +349,7 @@ def _cost_line(
         "credits": quote.credits,
         "balance": quote.balance,
         "short": quote.short,
+        "variants": quote.variants,
         "buy": BUY_PAGE if quote.short else None,
     }
 
@@ -384,6 +417,7 @@ async def create_submit(
             values=values,
             uploads=_uploads_shown(studio, who, fields, values, {}),
             short=exc,
+            made=variants.count(engine, params_from_form(fields, values)),  # exc.what's count
             buy=BUY_PAGE,
         )
     except StudioError as exc:
@@ -462,6 +496,7 @@ def job_page(
     with contextlib.suppress(StudioError):  # an engine no longer installed keeps its name
         engine = studio.engines.get(job.engine)
         title, medium, training = engine.title, engine.medium, isinstance(engine, Trainer)
+    variant_tools = "variants" in job.params  # an image engine that generates: keep, refine
     return render(
         request,
         "job.html",
@@ -475,6 +510,9 @@ def job_page(
         befores={w.id: studio.works.before(who, w) for w in rows},
         training=training,
         trained=studio.models.of_job(who, job_id) if training else None,
+        variant_tools=variant_tools,
+        grid=variant_tools and len(works) > 1,
+        upscale=variant_tools and UPSCALE in studio.engines.runnable(),
     )
 
 

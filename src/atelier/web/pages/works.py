@@ -183,6 +183,22 @@ async def work_visibility(
     return RedirectResponse(target, status_code=303)
 
 
+@router.post("/works/{work_id}/keep")
+async def work_keep(
+    work_id: str,
+    request: Request,
+    who: Principal = Depends(signed_in),
+    form: FormData = Depends(checked_form),
+    studio: Studio = Depends(get_studio),
+) -> Response:
+    """Keep this variant: its job's other works are deleted; back to the job's page."""
+    try:
+        job = studio.variants.keep(who, work_id[:32])
+    except StudioError as exc:
+        return missing(request, who, "work", status=exc.status, why=exc.detail)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
 @router.post("/works/{work_id}/use")
 async def work_use(
     work_id: str,

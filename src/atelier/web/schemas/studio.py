@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -11,6 +12,7 @@ from atelier.engines.base import Engine
 from atelier.store.models import Job, Upload, Work
 from atelier.studio.catalogue import params_schema
 from atelier.studio.recognition import recognised
+from atelier.studio.warmup import WarmReport
 from atelier.studio.works import Shown, preview
 from atelier.web.schemas.common import Out, UtcTime
 
@@ -60,6 +62,17 @@ class UploadOut(Out):
     )
 
 
+class JobWorkOut(Out):
+    """One work a job made: an image engine's variants are its works in order, variant i
+    made from the job's seed + i."""
+
+    id: str
+    seed: int
+    title: str
+    url: str = Field(description="Its primary file.")
+    thumbnail: str | None = Field(description="Its reduced preview, when it has one.")
+
+
 class JobOut(Out):
     id: str
     engine: str
@@ -73,6 +86,10 @@ class JobOut(Out):
     attempts: int
     cancel_requested: bool
     work_ids: list[str]
+    works: list[JobWorkOut] = Field(
+        description="What it made, in order, each with its own seed: the variants to keep "
+        "one of (POST /v1/works/{work_id}/keep)."
+    )
     created_at: UtcTime
     started_at: UtcTime | None
     finished_at: UtcTime | None
@@ -81,7 +98,10 @@ class JobOut(Out):
 
 class WorkFileOut(Out):
     name: str
-    role: str = Field(description="primary, thumbnail or rendition")
+    role: str = Field(
+        description="primary, rendition, manifest, thumbnail, or preview (what the public gets "
+        "instead of the originals)"
+    )
     mime: str
     size: int
     sha256: str
@@ -115,7 +135,8 @@ class WorkOut(Out):
     lineage: dict[str, Any]
     created_at: UtcTime
     url: str | None = Field(
-        description="The original, or (`original` false) its preview: none when it has none."
+        description="The original, or its preview for those who may not have the original "
+        "(`original` false, and every work listed for others): none when it has none."
     )
     original: bool | None = Field(
         None, description="Whether this viewer may download the original (shown works)."
@@ -169,6 +190,7 @@ def job_out(job: Job) -> JobOut:
         attempts=job.attempts,
         cancel_requested=job.cancel_requested,
         work_ids=[work.id for work in job.works],
+        works=[job_work_out(work) for work in job.works],
         created_at=job.created_at,
         started_at=job.started_at,
         finished_at=job.finished_at,
@@ -176,9 +198,20 @@ def job_out(job: Job) -> JobOut:
     )
 
 
+def job_work_out(work: Work) -> JobWorkOut:
+    shown = preview(work)
+    return JobWorkOut(
+        id=work.id,
+        seed=work.seed,
+        title=work.title,
+        url=f"/v1/works/{work.id}/file",
+        thumbnail=f"/v1/works/{work.id}/files/{shown.name}" if shown is not None else None,
+    )
+
+
 def work_out(work: Work, owner: bool = True) -> WorkOut:
     """A work as its owner sees it, or (`owner` False) as others may: without its job,
-    recipe and uploads."""
+    recipe and uploads, and with its preview for `url`."""
     return WorkOut(
         id=work.id,
         job_id=work.job_id if owner else None,
@@ -193,7 +226,7 @@ def work_out(work: Work, owner: bool = True) -> WorkOut:
         checks_unmet=(work.meta or {}).get("checks_unmet", []),
         lineage=work.lineage if owner else shared_lineage(work.lineage),
         created_at=work.created_at,
-        url=f"/v1/works/{work.id}/file",
+        url=f"/v1/works/{work.id}/file" if owner else preview_url(work),
         files=[
             WorkFileOut(
                 name=f.name,
@@ -217,12 +250,15 @@ def shown_out(shown: Shown) -> WorkOut:
     update: dict[str, Any] = {"params": shown.params, "seed": shown.seed}
     # Whether this viewer may download the original; when not, `url` is the preview.
     update["original"] = shown.original
-    if not shown.original:
-        shown_preview = preview(shown.work)
-        update["url"] = (
-            f"/v1/works/{shown.work.id}/files/{shown_preview.name}" if shown_preview else None
-        )
-    return work_out(shown.work, shown.owner).model_copy(update=update)
+    work = shown.work
+    update["url"] = f"/v1/works/{work.id}/file" if shown.original else preview_url(work)
+    return work_out(work, shown.owner).model_copy(update=update)
+
+
+def preview_url(work: Work) -> str | None:
+    """Where the preview that stands in for a work's primary file downloads, if any."""
+    shown = preview(work)
+    return f"/v1/works/{work.id}/files/{shown.name}" if shown is not None else None
 
 
 def provenance_out(work: Work) -> ProvenanceOut:
@@ -257,3 +293,30 @@ def shared_lineage(lineage: dict[str, Any]) -> dict[str, Any]:
         for a in lineage.get("ancestors", [])
     ]
     return {**lineage, "inputs": kinds(lineage.get("inputs", [])), "ancestors": ancestors}
+
+
+class WarmupOut(Out):
+    """Where loading the models stands on this server's machine."""
+
+    state: Literal["warming", "ready"] = Field(
+        description="warming: some models are still loading; jobs wait for them in the queue."
+    )
+    warming: list[str] = Field(description="What is still loading (engines by name).")
+    ready: list[str] = Field(description="What has been loaded.")
+    failed: dict[str, str] = Field(
+        description="What could not be loaded, with why (its first job loads it or says why)."
+    )
+    loaded_at: UtcTime | None = Field(
+        description="When the last warm-up here ended (null while warming, or none ran)."
+    )
+
+
+def warmup_out(report: WarmReport) -> WarmupOut:
+    loaded = report.finished
+    return WarmupOut(
+        state=report.state,
+        warming=report.warming,
+        ready=report.ready,
+        failed=report.failed,
+        loaded_at=None if loaded is None else datetime.fromtimestamp(loaded, UTC),
+    )

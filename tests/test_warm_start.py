@@ -1,0 +1,126 @@
+"""Warm start: a worker loads its engines' models in the background as it starts and
+claims its first job when they are loaded; where that stands is read by any process on
+the machine (GET /v1/warmup, the pages' note)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from atelier.studio import Studio
+from atelier.studio.runner import WorkerPool
+from atelier.studio.warmup import (
+    ENGINES,
+    WarmReport,
+    Warmup,
+    WarmupBoard,
+    engine_steps,
+    starting,
+)
+from atelier.web.app import create_app
+from tests.support.accounts import add_user
+from tests.support.servers import wait_until
+from tests.support.settings import make_settings
+
+
+def test_a_warm_up_reports_each_step_as_it_loads(tmp_path: Path) -> None:
+    board = WarmupBoard(tmp_path)
+    assert board.report().state == "ready" and board.report().warming == []
+    release = threading.Event()
+
+    def broken() -> None:
+        raise RuntimeError("no weights here")
+
+    warm = Warmup(
+        [("first", release.wait), ("second", broken), ("third", lambda: None)], tmp_path, ENGINES
+    ).start()
+    report = board.report()
+    assert (report.state, report.warming, report.ready) == (
+        "warming",
+        ["first", "second", "third"],
+        [],
+    )
+    release.set()
+    assert warm.done.wait(10)
+    report = board.report()
+    assert (report.state, report.warming, report.ready) == ("ready", [], ["first", "third"])
+    assert report.failed == {"second": "no weights here"}
+    assert report.finished is not None
+
+    warm.close()
+    assert board.report().ready == []
+
+
+def test_a_starting_worker_counts_and_a_dead_one_does_not(tmp_path: Path) -> None:
+    board = WarmupBoard(tmp_path)
+    starting(tmp_path, os.getpid())  # a worker process started, not yet warming
+    assert board.report().warming == ["worker process starting"]
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # its pid runs nothing now
+    next(board.folder.glob("*.json")).unlink()
+    starting(tmp_path, ended.pid)
+    assert board.report() == WarmReport("ready")
+    assert list(board.folder.glob("*.json")) == []  # a dead process's file is cleared
+
+
+@pytest.mark.slow  # it loads every engine's models (a minute on two busy cores)
+def test_the_first_job_waits_for_the_models_and_then_starts(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, warm_start=True)
+    studio = Studio(settings)
+    studio.prepare()
+    who = add_user(studio, "first@example.com")
+    warmed = [name for name, _ in engine_steps(studio.engines.all())]
+    assert {"image.stylize", "image.compose", "text.write", "music.compose"} <= set(warmed)
+    pool = WorkerPool(studio, 1, warm=True).start()
+    try:
+        job, _ = studio.jobs.submit(who, "test.wait", {}, seed=1)
+        report = studio.warmups.report()
+        assert report.state == "warming" and report.warming[0] in warmed
+        assert studio.jobs.get(who, job.id).status == "queued"  # waits in the queue
+
+        def ended() -> str | None:
+            status = studio.jobs.get(who, job.id).status
+            return status if status in ("succeeded", "failed") else None
+
+        assert wait_until(ended, 600, 0.1, "the first job") == "succeeded"
+        report = studio.warmups.report()
+        assert report.state == "ready" and set(report.ready) == set(warmed), report.failed
+        started = studio.jobs.get(who, job.id).started_at
+        assert started is not None and report.finished is not None
+        loaded = datetime.fromtimestamp(report.finished, UTC).replace(tzinfo=None)
+        assert started >= loaded.replace(microsecond=0)  # claimed once all were loaded
+    finally:
+        pool.stop()
+        studio.close()
+
+
+def test_the_api_says_warming_then_ready(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)  # no warm-up of its own: the test's says it all
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/v1/warmup").json() == {
+            "state": "ready",
+            "warming": [],
+            "ready": [],
+            "failed": {},
+            "loaded_at": None,
+        }
+        release = threading.Event()
+        warm = Warmup([("image.stylize", release.wait)], settings.data_dir, ENGINES).start()
+        answer = client.get("/v1/warmup")
+        assert answer.status_code == 200
+        assert answer.json()["state"] == "warming"
+        assert answer.json()["warming"] == ["image.stylize"]
+        page = client.get("/")
+        assert "Warming up: loading image.stylize" in page.text
+        release.set()
+        assert warm.done.wait(10)
+        ready = client.get("/v1/warmup").json()
+        assert ready["ready"] == ["image.stylize"] and ready["loaded_at"] is not None
+        assert "Warming up" not in client.get("/").text
+        warm.close()
