@@ -551,6 +551,7 @@ def through_studio(case: Case, scratch: Path, runs: int) -> list[float]:
                 self.commerce,
                 old.sealing,
                 old.models,
+                old.roster,
             )
             self.stored: queue.Queue[tuple[str, float]] = queue.Queue()
             self.jobs.stored = self.stored

@@ -157,6 +157,7 @@ class WatchedStudio(Studio):
             self.commerce,
             old.sealing,
             old.models,
+            old.roster,
         )
         self.stored: queue.Queue[tuple[str, float]] = queue.Queue()
         self.jobs.stored = self.stored

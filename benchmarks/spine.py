@@ -41,7 +41,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -143,8 +143,8 @@ registry.register(Noop)
 class TimedSpine(Spine):
     """The real spine, noting when finish() returned and how claims went."""
 
-    def claim(self, worker_id: str) -> Claimed | None:
-        claimed = super().claim(worker_id)
+    def claim(self, worker_id: str, engines: Collection[str] | None = None) -> Claimed | None:
+        claimed = super().claim(worker_id, engines)
         with PROBE.lock:
             PROBE.claims += 1
             PROBE.empty_claims += claimed is None
@@ -177,6 +177,7 @@ class TimedStudio(Studio):
             self.commerce,
             spine.sealing,
             spine.models,
+            spine.roster,
         )
 
 

@@ -174,7 +174,9 @@ def test_keys_are_a_ca_and_leaves_encrypted_at_rest_and_rotation_keeps_old_certs
 
 def test_processes_starting_together_make_one_identity(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
-    services = [Provenance(settings, None) for _ in range(4)]  # type: ignore[arg-type]
+    database = Database(settings.resolved_database_url)
+    database.migrate()  # the database records the root that won
+    services = [Provenance(settings, database) for _ in range(4)]
     made: list[bool] = []
     threads = [threading.Thread(target=lambda p=p: made.append(p.prepare())) for p in services]
     for thread in threads:
@@ -184,6 +186,7 @@ def test_processes_starting_together_make_one_identity(tmp_path: Path) -> None:
     assert sorted(made) == [False, False, False, True]
     roots = {p.identity().root for p in services}
     assert len(roots) == 1 and not list(tmp_path.glob("data/.keys-*"))
+    database.dispose()
 
 
 # -- works as made, checked by independent readers ------------------------------------

@@ -91,3 +91,23 @@ class RetryLater(TooManyRequests):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class Unavailable(StudioError):
+    """Nothing here can do it now (no worker serving an engine has been seen lately);
+    `members`: what a client may show or act on."""
+
+    status = 503
+    title = "Service unavailable"
+
+    def __init__(self, detail: str, field: str | None = None, **members: Any) -> None:
+        super().__init__(detail, field=field)
+        self._members = members
+
+    def members(self) -> dict[str, Any]:
+        return dict(self._members)
+
+
+class NotReady(Exception):
+    """A process cannot start as configured (the schema is behind, the keys are not the
+    studio's); its message names what to run or set. The CLI shows it as one line."""

@@ -120,6 +120,14 @@ class Settings(BaseSettings):
     poll_seconds: float = Field(
         0.5, gt=0, le=60, description="How often an idle worker looks for work."
     )
+    worker_seen_seconds: float = Field(
+        60.0,
+        gt=0,
+        le=86400,
+        description="Submit accepts a job for an engine the server cannot run itself while "
+        "a worker serving it (`atelier worker --engines`) was seen this recently; otherwise "
+        "it refuses (503) naming the engine.",
+    )
     engine_threads: int = Field(
         0, ge=0, le=256, description="Threads per model session (0: library default)."
     )
@@ -222,6 +230,17 @@ class Settings(BaseSettings):
         "stopped when it is spent: 422).",
     )
 
+    keys_dir: Path | None = Field(
+        None,
+        description="The studio's signing identity (root, signing and log keys); default: "
+        "data folder/keys. Every node of one studio needs the same (`atelier keys export`, "
+        "`atelier keys import`).",
+    )
+    keys_bundle: SecretStr | None = Field(
+        None,
+        description="The identity itself, as `atelier keys export` writes it (e.g. from a "
+        "secret store): a node with no keys in keys_dir installs it there when it starts.",
+    )
     key_passphrase: SecretStr | None = Field(
         None,
         description="Encrypts the signing keys at rest; default: a random one kept in "
@@ -334,6 +353,10 @@ class Settings(BaseSettings):
     @property
     def artifacts_dir(self) -> Path:
         return self.data_dir / "artifacts"
+
+    @property
+    def resolved_keys_dir(self) -> Path:
+        return self.keys_dir or self.data_dir / "keys"
 
     @property
     def s3_cache_dir(self) -> Path:

@@ -1,4 +1,4 @@
-"""The `atelier` command: serve, worker, admin, engines, make, eval, keys, verify, log,
+"""The `atelier` command: serve, worker, db, admin, engines, make, eval, keys, verify, log,
 train, dataset. Each group of commands lives in its own module here."""
 
 from __future__ import annotations
@@ -9,17 +9,19 @@ import click
 from pydantic import ValidationError
 
 from atelier.cli import admin, dataset, evaluate, provenance, run, train
+from atelier.errors import NotReady
 from atelier.store.s3 import StoreUnavailable
 
 
 class Atelier(click.Group):
     """Settings that cannot work (a missing bucket, an unreachable object store, a value
-    out of range) end a command with one line naming the setting, not a traceback."""
+    out of range, keys that are not the studio's, a schema behind the code) end a command
+    with one line naming the setting or what to run, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except StoreUnavailable as exc:
+        except (StoreUnavailable, NotReady) as exc:
             raise click.ClickException(str(exc)) from None
         except ValidationError as exc:
             raise click.ClickException("; ".join(map(_named, exc.errors()))) from None
@@ -42,6 +44,7 @@ def main() -> None:
 for command in (
     run.serve,
     run.worker,
+    run.db_group,
     admin.admin,
     run.prepare,
     run.engines,

@@ -18,10 +18,11 @@ from atelier.studio import Studio
 from atelier.studio.runner import WorkerPool
 
 
-def studio() -> Studio:
-    """The studio, prepared (migrated, keys made, first admin made and announced)."""
+def studio(upgrade: bool = True) -> Studio:
+    """The studio, prepared (migrated, keys made or checked, first admin made and
+    announced); without `upgrade`, the schema must already be at head (workers)."""
     made = Studio(get_settings())
-    password = made.prepare()
+    password = made.prepare(upgrade)
     if password:
         click.echo(f"Created admin {made.settings.admin_email} with password: {password}")
     return made

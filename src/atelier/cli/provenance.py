@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -45,6 +46,41 @@ def keys_rotate() -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"new signing certificate {fingerprint(identity.signing_cert)}")
     click.echo(f"new log key certificate {fingerprint(identity.log_cert)}")
+
+
+@keys.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def keys_export(file: Path) -> None:
+    """Write the identity (every key and certificate) to FILE, encrypted under the key
+    passphrase, for another node of this studio to `atelier keys import`."""
+    from atelier.provenance.keys import fingerprint
+
+    studio = Studio(get_settings())
+    data = studio.provenance.export_keys()
+    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    root = fingerprint(studio.provenance.identity().root)
+    click.echo(f"wrote the keys of root {root[:16]} to {file}")
+    click.echo("import them with the same passphrase (ATELIER_KEY_PASSPHRASE, or typed)")
+
+
+@keys.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def keys_import(file: Path) -> None:
+    """Make FILE (from `atelier keys export`) this node's identity: its works then chain
+    to the studio's root. Asks for the passphrase when ATELIER_KEY_PASSPHRASE is not set."""
+    from atelier.provenance.keys import fingerprint
+
+    studio = Studio(get_settings())
+    passphrase = None
+    if not studio.provenance.has_passphrase():
+        passphrase = click.prompt("Key passphrase of the exporting node", hide_input=True)
+    identity = studio.provenance.import_keys(file.read_bytes(), passphrase)
+    click.echo(
+        f"imported the keys of root {fingerprint(identity.root)[:16]} into "
+        f"{studio.provenance.keys_dir}"
+    )
 
 
 @keys.command("show")

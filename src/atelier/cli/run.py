@@ -1,4 +1,5 @@
-"""Running the studio: serve, worker, prepare, engines, and one creation with `make`."""
+"""Running the studio: serve, worker, db upgrade, prepare, engines, and one creation
+with `make`."""
 
 from __future__ import annotations
 
@@ -19,17 +20,24 @@ from atelier.studio import Studio
 from atelier.studio.catalogue import params_schema
 from atelier.studio.dispatch import start_dispatcher
 from atelier.studio.processes import Supervisor
+from atelier.studio.roster import served
+from atelier.studio.service import upgrade_schema
 
 
 @click.command()
 @click.option("--host", default=None, help="Address to listen on (default: ATELIER_HOST).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (ATELIER_PORT).")
 def serve(host: str | None, port: int | None) -> None:
-    """Serve the studio: pages, the /v1 API, and ATELIER_WORKERS worker processes."""
+    """Serve the studio: pages, the /v1 API, and ATELIER_WORKERS worker processes.
+
+    It first upgrades the database's schema (under the schema lock: several servers may
+    start at once) and checks the signing keys; it refuses to start, naming the setting,
+    when they are not the studio's."""
     import uvicorn
 
     from atelier.web.app import create_app
 
+    common.studio().close()
     settings = get_settings()
     uvicorn.run(
         create_app(settings),
@@ -62,23 +70,40 @@ def serve(host: str | None, port: int | None) -> None:
     help="Run the engines on this Ray cluster (its head's host:port, or auto; default: "
     "ATELIER_RAY_ADDRESS), each job on a node with what its engine needs.",
 )
-def worker(processes: int, threads: int | None, ray_address: str | None) -> None:
+@click.option(
+    "--engines",
+    "spec",
+    default=None,
+    metavar="LIST",
+    help="Serve only these engines: names (image.diffusion), families (music: every "
+    "music.* engine) or gpu (every engine that runs on a GPU), comma-separated; default: "
+    "every engine that can run here.",
+)
+def worker(processes: int, threads: int | None, ray_address: str | None, spec: str | None) -> None:
     """Run jobs from the shared database in worker processes (on as many machines as you
     like), or on a Ray cluster; SIGINT or SIGTERM stops them, letting running jobs finish
-    for up to 30 s."""
+    for up to 30 s.
+
+    The database's schema must be at head (`atelier db upgrade`) and this node must hold
+    the studio's signing keys (`atelier keys import`) once another node has made them."""
     # Blocked before any thread starts, so that every thread inherits the mask and only
     # sigwait below receives them.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    studio = common.studio()
+    studio = common.studio(upgrade=False)
+    try:
+        engines = None if spec is None else served(studio.engines, spec)
+    except StudioError as exc:
+        raise click.BadParameter(exc.detail, param_hint="--engines") from None
     threads = threads or studio.settings.worker_threads
     ray_address = ray_address or studio.settings.ray_address
     if ray_address:
         _ray_worker(studio, ray_address, threads)
         return
-    supervisor = Supervisor(studio, processes, threads).start()
+    supervisor = Supervisor(studio, processes, threads, engines).start()
     dispatcher = start_dispatcher(studio)  # webhooks, beside the workers
     click.echo(
-        f"worker: {processes} process(es) of {threads} thread(s) on {studio.database()}; "
+        f"worker: {processes} process(es) of {threads} thread(s) on {studio.database()}, "
+        f"serving {', '.join(engines) if engines else 'every engine that runs here'}; "
         "Ctrl-C stops"
     )
     signal.sigwait({signal.SIGINT, signal.SIGTERM})
@@ -103,6 +128,20 @@ def _ray_worker(studio: Studio, address: str, jobs: int) -> None:
     pool.stop()
     cluster.close()
     studio.close()
+
+
+@click.group("db")
+def db_group() -> None:
+    """The database's schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the schema to this version's head, once: under an advisory lock on
+    PostgreSQL (an exclusive file lock on SQLite), so that upgrades started at once run
+    one after the other and the later ones find nothing to do."""
+    where = upgrade_schema(get_settings())
+    click.echo(f"the schema of {where} is at head")
 
 
 @click.command()

@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from atelier.errors import NotReady
+
 Alg = Literal["es256", "ed25519"]
 ALGS: tuple[Alg, ...] = ("es256", "ed25519")
 SigningKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
@@ -36,7 +38,7 @@ ROOT_YEARS, LEAF_YEARS = 20, 2
 SCRYPT_N = 2**15
 
 
-class KeyProblem(Exception):
+class KeyProblem(NotReady):
     """A key problem the operator must act on (wrong passphrase, keys missing)."""
 
 

@@ -9,17 +9,21 @@ import json
 import logging
 import os
 import secrets
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from sqlalchemy.exc import IntegrityError
 
 from atelier.provenance import watermark
+from atelier.provenance.bundle import export_bundle, import_bundle
 from atelier.provenance.keys import (
     ALGS,
     Alg,
@@ -36,7 +40,7 @@ from atelier.provenance.merkle import EMPTY_ROOT, leaf_hash
 from atelier.provenance.verify import Report, examine, verify
 from atelier.settings import Settings
 from atelier.store.db import Database
-from atelier.store.models import utcnow
+from atelier.store.models import StudioRoot, utcnow
 
 logger = logging.getLogger("atelier.provenance")
 Audit = Callable[[str, dict[str, Any]], None]
@@ -77,30 +81,41 @@ class Provenance:
         self.settings = settings
         self.db = db
         self.audit = audit
-        self.keys_dir = settings.data_dir / "keys"
+        self.keys_dir = settings.resolved_keys_dir
         self._identity: Identity | None = None
         self._loaded_mtime = 0
         self._lock = threading.Lock()
 
     # -- keys ----------------------------------------------------------------------------
 
-    def _passphrase(self) -> str:
+    @property
+    def _passphrase_file(self) -> Path:
+        return self.settings.data_dir / "key-passphrase"
+
+    def has_passphrase(self) -> bool:
+        """Whether a passphrase is set (ATELIER_KEY_PASSPHRASE) or kept in the data folder."""
+        return self.settings.key_passphrase is not None or self._passphrase_file.exists()
+
+    def _passphrase(self, new: str | None = None) -> str:
+        """The key passphrase: the setting, else the one kept in the data folder, else
+        `new` (or a random one) kept there from now on."""
         if self.settings.key_passphrase is not None:
             return self.settings.key_passphrase.get_secret_value()
-        path = self.settings.data_dir / "key-passphrase"
+        path = self._passphrase_file
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".key-passphrase-{secrets.token_hex(8)}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(32))
+                handle.write(new or secrets.token_urlsafe(32))
             try:
                 os.link(tmp, path)  # whole or not at all, and never over another's
-                logger.warning(
-                    "generated a key passphrase in %s; set ATELIER_KEY_PASSPHRASE to keep it "
-                    "apart from the keys",
-                    path,
-                )
+                if new is None:
+                    logger.warning(
+                        "generated a key passphrase in %s; set ATELIER_KEY_PASSPHRASE to keep "
+                        "it apart from the keys",
+                        path,
+                    )
             except FileExistsError:
                 pass  # another process made it first
             finally:
@@ -114,13 +129,20 @@ class Provenance:
         return (self.keys_dir / "keys.json").exists()
 
     def prepare(self) -> bool:
-        """Make the signing identity if there is none; True when it was made now."""
+        """Make the signing identity if this is the studio's first node; True when it was
+        made now. A node whose keys are not the root the database records, or that has
+        none when the database records one, refuses (KeyProblem): a second root would
+        sign works that do not chain to the studio's."""
+        if not self.has_keys() and self.settings.keys_bundle is not None:
+            self._install_bundle(self.settings.keys_bundle.get_secret_value().encode())
         if self.has_keys():
+            self._check_root()
             return False
         try:
             identity = self.init_keys(self.settings.signing_alg)
         except KeyProblem:
             if self.has_keys():  # another process made them first
+                self._check_root()
                 return False
             raise
         logger.warning(
@@ -134,10 +156,92 @@ class Provenance:
         chosen: Alg | None = next((a for a in ALGS if a == alg), None)
         if chosen is None:
             raise ValueError(f"alg must be one of {', '.join(ALGS)}")
+        recorded = self.recorded_root()
+        if recorded is not None and not self.has_keys():  # with keys: "already exist" below
+            raise KeyProblem(self._not_first_node(recorded))
         with self._lock:
             identity = self._store().create(chosen)
             self._identity = None
+        self._record_root(identity.root)
         self.audit("keys.created", self._describe(identity))
+        return identity
+
+    # -- one identity for every node ------------------------------------------------------
+
+    def recorded_root(self) -> StudioRoot | None:
+        """The studio's root as the database records it (None: no node has made one)."""
+        with self.db.transaction() as s:
+            return s.get(StudioRoot, 1)
+
+    def _record_root(self, root: x509.Certificate) -> None:
+        """Record `root` as the studio's; when another node recorded one first, this one's
+        keys are not the studio's: KeyProblem."""
+        try:
+            with self.db.transaction() as s:
+                s.add(
+                    StudioRoot(
+                        id=1,
+                        fingerprint=fingerprint(root),
+                        certificate=pem(root).decode(),
+                        host=socket.gethostname()[:255],
+                        created_at=utcnow(),
+                    )
+                )
+        except IntegrityError:
+            self._check_root()
+
+    def _check_root(self) -> None:
+        """This node's keys must be the root the database records (recorded now when it
+        records none: a studio from before roots were recorded)."""
+        root = x509.load_pem_x509_certificate((self.keys_dir / "root.crt").read_bytes())
+        recorded = self.recorded_root()
+        if recorded is None:
+            self._record_root(root)
+        elif recorded.fingerprint != fingerprint(root):
+            raise KeyProblem(
+                f"the keys in {self.keys_dir} (root {fingerprint(root)[:16]}) are not this "
+                f"studio's (root {recorded.fingerprint[:16]}, made on {recorded.host}): set "
+                "ATELIER_KEYS_DIR to the studio's keys, or move this folder away and "
+                "`atelier keys import` them"
+            )
+
+    def _not_first_node(self, recorded: StudioRoot) -> str:
+        return (
+            f"this studio already has a signing root ({recorded.fingerprint[:16]}, made on "
+            f"{recorded.host}) and this node has no keys in {self.keys_dir}: refusing to make "
+            "a second root. Set ATELIER_KEYS_DIR to a folder holding the studio's keys (and "
+            "ATELIER_KEY_PASSPHRASE to their passphrase), or run `atelier keys export FILE` "
+            "on a node that has them and `atelier keys import FILE` here"
+        )
+
+    def _install_bundle(self, data: bytes) -> None:
+        """ATELIER_KEYS_BUNDLE: installed once; another process of this node may have
+        installed it first."""
+        try:
+            self.import_keys(data)
+        except KeyProblem:
+            if not self.has_keys():
+                raise
+
+    def export_keys(self) -> bytes:
+        """The identity as an encrypted bundle (provenance/bundle.py)."""
+        return export_bundle(self.keys_dir, self._passphrase())
+
+    def import_keys(self, data: bytes, passphrase: str | None = None) -> Identity:
+        """Install a bundle from another node as this node's keys. `passphrase`, when this
+        node has none yet (no setting, none kept), is kept as its own: the bundle and the
+        keys inside open only with the exporting node's."""
+        if self.has_passphrase():
+            passphrase = self._passphrase()
+        elif passphrase is None:
+            raise KeyProblem("no key passphrase: set ATELIER_KEY_PASSPHRASE")
+        with self._lock:
+            import_bundle(data, self.keys_dir, passphrase)
+            self._identity = None
+        self._passphrase(passphrase)  # keeps it, as the bundle opened with it
+        self._check_root()
+        identity = self.identity()
+        self.audit("keys.imported", self._describe(identity))
         return identity
 
     def rotate_keys(self) -> Identity:

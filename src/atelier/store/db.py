@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,10 +10,16 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from atelier.errors import NotReady
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# pg_advisory_lock's key for schema changes: any fixed 64-bit number ("atelier" in ASCII).
+MIGRATION_LOCK = 0x6174656C696572
 
 
 def make_engine(url: str) -> Engine:
@@ -62,6 +69,10 @@ def _use_sqlite_write_transactions(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class SchemaNotAtHead(NotReady):
+    """The database's schema is not the one this version of the code expects."""
+
+
 class Database:
     """An engine plus a session factory; `transaction()` commits or rolls back as one."""
 
@@ -90,11 +101,62 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (Alembic `upgrade heads`; the
-        migrations keep one head, joined by a merge migration when rooms branch)."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["engine"] = self.engine
-        command.upgrade(config, "heads")
+        migrations keep one head, joined by a merge migration when rooms branch), under
+        the schema lock: processes that start at once upgrade one after the other, and
+        the later ones find the schema at head and do nothing."""
+        with self.schema_lock():
+            command.upgrade(_alembic_config(self.engine), "heads")
+
+    @contextmanager
+    def schema_lock(self) -> Iterator[None]:
+        """Held while the schema changes. PostgreSQL: a session advisory lock on a
+        connection of its own (held across Alembic's transactions, released when that
+        connection ends, even if this process dies). SQLite: an exclusive lock on a file
+        beside the database (`flock`, dropped by the kernel when the process ends); an
+        in-memory database has one process and needs none."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+                connection.commit()  # a session lock outlives the transaction that took it
+                try:
+                    yield
+                finally:
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK}
+                    )
+                    connection.commit()
+            return
+        database = make_url(self.url).database
+        if not database or database == ":memory:":
+            yield
+            return
+        lock = Path(f"{database}-migrate.lock")
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def require_head(self) -> None:
+        """SchemaNotAtHead unless the schema is at this version's head (a worker checks
+        this instead of upgrading: docs/operations.md)."""
+        heads = set(ScriptDirectory.from_config(_alembic_config(self.engine)).get_heads())
+        with self.engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+        if current != heads:
+            found = ", ".join(sorted(current)) or "empty (no migrations run)"
+            raise SchemaNotAtHead(
+                f"the database schema is at {found}, not at this version's "
+                f"{', '.join(sorted(heads))}: run `atelier db upgrade` first"
+            )
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config

@@ -12,7 +12,8 @@ The supervisor (a thread of the parent):
   one dies (after a pause that grows while they keep dying young);
 - renews the leases of the jobs its live children hold, every third of a lease: a child
   whose engine holds the GIL cannot run its own heartbeat thread, and without this its
-  job would be taken over by another worker while it is still being run;
+  job would be taken over by another worker while it is still being run; for the same
+  reason it keeps its children's roster rows seen (studio/roster.py);
 - passes the server's submits on to the children at once (a byte down a pipe to each:
   unlike a shared multiprocessing.Event, a pipe cannot be left locked by a child that
   was killed), so a job does not wait for a poll;
@@ -38,6 +39,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 
@@ -139,11 +141,19 @@ class _Slot:
 
 
 class Supervisor:
-    """`processes` worker processes of `threads` threads each, kept running until stop()."""
+    """`processes` worker processes of `threads` threads each, kept running until stop();
+    `engines`: the only ones they claim (None: every engine that can run here)."""
 
-    def __init__(self, studio: Studio, processes: int, threads: int) -> None:
+    def __init__(
+        self,
+        studio: Studio,
+        processes: int,
+        threads: int,
+        engines: Collection[str] | None = None,
+    ) -> None:
         self.studio = studio
         self.threads = threads
+        self.engines = None if engines is None else sorted(engines)
         self._slots = [_Slot() for _ in range(processes)]
         self._stopping = threading.Event()
         self._stop_timeout = 30.0
@@ -219,7 +229,7 @@ class Supervisor:
         wake, link = PipeWake(), LiveLink()
         process = SPAWN.Process(
             target=run_child,
-            args=(self.studio.settings, self.threads, wake, link, os.getpid()),
+            args=(self.studio.settings, self.threads, wake, link, os.getpid(), self.engines),
             name=f"atelier-worker-{index}",
         )
         process.start()
@@ -240,6 +250,7 @@ class Supervisor:
         ]
         if not live:
             return
+        self.studio.roster.seen_processes(live)
         held_by_them = or_(
             *(Job.lease_owner.startswith(owner_prefix(pid), autoescape=True) for pid in live)
         )
@@ -329,9 +340,16 @@ class Supervisor:
 # -- the child ------------------------------------------------------------------------
 
 
-def run_child(settings: Settings, threads: int, wake: Wake, link: LiveLink, parent: int) -> None:
-    """A worker process: a studio of its own, `threads` workers, until SIGTERM; its
-    progress reports go up `link` too."""
+def run_child(
+    settings: Settings,
+    threads: int,
+    wake: Wake,
+    link: LiveLink,
+    parent: int,
+    engines: Collection[str] | None = None,
+) -> None:
+    """A worker process: a studio of its own, `threads` workers (claiming only `engines`
+    when named), until SIGTERM; its progress reports go up `link` too."""
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # threads inherit the mask
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
     _die_with(parent)
@@ -342,7 +360,7 @@ def run_child(settings: Settings, threads: int, wake: Wake, link: LiveLink, pare
     studio = Studio(settings)
     studio.live.forward = link.send
     studio.jobs.step_events = False  # its server writes them, from the reports it relays
-    pool = WorkerPool(studio, threads, wake, warm=settings.warm_start).start()
+    pool = WorkerPool(studio, threads, wake, engines=engines, warm=settings.warm_start).start()
     signal.sigwait({signal.SIGTERM})
     pool.stop()
     studio.close()

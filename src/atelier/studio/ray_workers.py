@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from atelier.engines import remote
@@ -151,8 +152,14 @@ def _absolute(config: EngineConfig) -> EngineConfig:
 class RayWorker(Worker):
     """A worker whose engines run on the Ray cluster instead of in its own thread."""
 
-    def __init__(self, studio: Studio, name: str, cluster: RayCluster) -> None:
-        super().__init__(studio, name)
+    def __init__(
+        self,
+        studio: Studio,
+        name: str,
+        cluster: RayCluster,
+        alive: Callable[[], None] = lambda: None,
+    ) -> None:
+        super().__init__(studio, name, alive=alive)
         self.cluster = cluster
 
     def claimable(self) -> list[str]:
@@ -182,5 +189,7 @@ class RayWorker(Worker):
 def start(studio: Studio, address: str, jobs: int) -> tuple[RayCluster, WorkerPool]:
     """Connect to the cluster and start `jobs` worker threads that hand their jobs to it."""
     cluster = RayCluster(address)
-    pool = WorkerPool(studio, jobs, worker=lambda s, name: RayWorker(s, name, cluster))
+    pool = WorkerPool(
+        studio, jobs, worker=lambda s, name, _, alive: RayWorker(s, name, cluster, alive)
+    )
     return cluster, pool.start()

@@ -9,7 +9,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Protocol
 
 from atelier.engines.base import Cancelled, Context, Creation, EngineError
@@ -46,8 +46,18 @@ def owner_prefix(pid: int) -> str:
 class Worker:
     """One worker runs one job at a time; many may share a database."""
 
-    def __init__(self, studio: Studio, name: str = "w") -> None:
+    def __init__(
+        self,
+        studio: Studio,
+        name: str = "w",
+        engines: Collection[str] | None = None,
+        alive: Callable[[], None] = lambda: None,
+    ) -> None:
+        """`engines`: the only ones it claims (None: every engine that can run here);
+        `alive` is called at each heartbeat (the pool refreshes its roster row)."""
         self.studio = studio
+        self.engines = engines
+        self.alive = alive
         # The random part keeps ids unique where hostnames are long and shared by prefix
         # and every container's pid is 1.
         self.id = f"{owner_prefix(os.getpid())}{name[:8]}:{secrets.token_hex(4)}"
@@ -62,7 +72,7 @@ class Worker:
 
     def claimable(self) -> list[str] | None:
         """The engines whose jobs this worker takes (None: every one this process runs)."""
-        return None
+        return None if self.engines is None else sorted(self.engines)
 
     def run_engine(self, job: Claimed, ctx: Context) -> list[Creation]:
         """Run the job's engine here, in this thread."""
@@ -77,6 +87,7 @@ class Worker:
 
         def beat(fraction: float | None = None, message: str | None = None) -> None:
             result = studio.jobs.heartbeat(job.job_id, self.id, fraction, message)
+            self.alive()
             if not result.held:
                 lost.set()
             if result.cancel or not result.held:
@@ -148,33 +159,48 @@ class Worker:
             log.warning("job %s was taken over by another worker; result dropped", job.job_id)
 
 
+# A worker for the pool: (studio, name, engines it serves, what to call when it is alive).
+MakeWorker = Callable[[Studio, str, Collection[str] | None, Callable[[], None]], "Worker"]
+
+
 class WorkerPool:
     """Worker threads inside one process: a worker process's, `atelier make`'s, or the
     server's own with worker_mode=threads, or `atelier worker --ray`'s (`worker` makes
     RayWorkers). `wake` is what idle threads wait on (default: the spine's event, set by
-    submits in this process)."""
+    submits in this process). `engines`: the only ones its workers claim (`atelier worker
+    --engines`; None: every engine that can run here).
+
+    A pool with threads records itself in the roster (studio/roster.py) with the engines
+    it serves, and its claim loop and heartbeats keep the row seen."""
 
     def __init__(
         self,
         studio: Studio,
         threads: int,
         wake: Wake | None = None,
-        worker: Callable[[Studio, str], Worker] = Worker,
+        worker: Callable[
+            [Studio, str, Collection[str] | None, Callable[[], None]], Worker
+        ] = Worker,
+        engines: Collection[str] | None = None,
         warm: bool = False,
     ) -> None:
         """`warm`: load the engines' models first (a long-lived worker; see warmup.py)."""
         self.studio = studio
         self.wake: Wake = studio.jobs.added if wake is None else wake
+        self.engines = None if engines is None else frozenset(engines)
         self.warmup: Warmup | None = None
         if warm and threads:
             steps = warmup.engine_steps(studio.engines.all())
             self.warmup = Warmup(steps, studio.settings.data_dir, warmup.ENGINES)
         self._stop = threading.Event()
         self._listener: notices.Listener | None = None  # PostgreSQL: submits anywhere wake us
+        self._record: str | None = None  # its row in the roster, once started
+        self._seen = 0.0  # when the row was last refreshed (monotonic)
+        self._seen_lock = threading.Lock()
         self._threads = [
             threading.Thread(
                 target=self._loop,
-                args=(worker(studio, f"w{i}"),),
+                args=(worker(studio, f"w{i}", self.engines, self._alive),),
                 name=f"atelier-worker-{i}",
                 daemon=True,
             )
@@ -187,6 +213,9 @@ class WorkerPool:
             swept = scratch.sweep(self.studio.settings.scratch_dir, self.studio.db)
             if swept:
                 log.info("removed %d stale scratch folder(s): %s", len(swept), ", ".join(swept))
+            served = self.studio.engines.runnable() if self.engines is None else self.engines
+            self._record = self.studio.roster.enter(served)
+            self._seen = time.monotonic()
         if self.warmup is not None:
             self.warmup.start()
         for thread in self._threads:
@@ -212,7 +241,22 @@ class WorkerPool:
                     continue
             except Exception:
                 log.exception("worker %s: claiming or closing a job failed", worker.id)
+            self._alive()
             wake.wait(self.studio.settings.poll_seconds)
+
+    def _alive(self) -> None:
+        """Refresh the pool's roster row, at most every third of worker_seen_seconds (or
+        of a lease, whichever is shorter); a failed refresh waits for the next."""
+        settings = self.studio.settings
+        every = min(settings.worker_seen_seconds, settings.lease_seconds) / 3
+        with self._seen_lock:
+            if self._record is None or time.monotonic() - self._seen < every:
+                return
+            self._seen = time.monotonic()
+        try:
+            self.studio.roster.seen(self._record)
+        except Exception:
+            log.exception("refreshing worker record %s failed", self._record)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Let running jobs finish (up to `timeout`); the rest are retried after their lease."""

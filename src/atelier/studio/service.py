@@ -10,6 +10,7 @@ studio.gallery     published works, search by meaning, creators (gallery.py)
 studio.licences    licences as their holders and the public see them (licences.py)
 studio.moderation  the admins' policy, reviews and audit log (moderation.py)
 studio.status      the admins' system status (status.py)
+studio.roster      the workers serving this studio and their engines (roster.py)
 studio.evaluation  kept evaluation reports, comparisons as jobs, trends (evaluation.py)
 studio.panels      expert panels: items, reviewers, invitations, votes, results (panels.py)
 studio.feedback    users' thumbs up or down on works, tallied per engine (feedback.py)
@@ -50,6 +51,7 @@ from atelier.studio.moderation import Moderation
 from atelier.studio.panels import Panels
 from atelier.studio.personal_data import PersonalData
 from atelier.studio.quotes import Quotes
+from atelier.studio.roster import Roster
 from atelier.studio.sealing import Sealing
 from atelier.studio.spine import Spine
 from atelier.studio.status import Status
@@ -103,6 +105,7 @@ class Studio:
             self.commerce,
             self.choices,
         )
+        self.roster = Roster(settings, self.db)
         self.jobs = Spine(
             settings,
             self.db,
@@ -112,6 +115,7 @@ class Studio:
             self.commerce,
             sealing,
             self.models,
+            self.roster,
         )
         self.custom = Custom(self.db, self.engines, self.models, self.commerce)
         self.commerce.fulfilment.register("custom_model", QuotedTraining(self.jobs, self.engines))
@@ -131,18 +135,22 @@ class Studio:
         self.webhooks = Webhooks(settings, self.db)
 
     def migrate(self) -> None:
-        """Bring the database's schema up to date."""
+        """Bring the database's schema up to date (under the schema lock: store/db.py)."""
         self.db.migrate()
 
-    def prepare(self) -> str | None:
-        """Create folders, migrate the database, make the signing keys if there are none,
-        make the first admin.
+    def prepare(self, upgrade: bool = True) -> str | None:
+        """Create folders, migrate the database (with `upgrade`; else only check that its
+        schema is at head: `atelier worker`), make the signing keys if this is the
+        studio's first node (else refuse: provenance/service.py), make the first admin.
 
         Returns the admin's generated password when one was made (print it once)."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.artifacts.prepare()
         self.settings.scratch_dir.mkdir(parents=True, exist_ok=True)
-        self.migrate()
+        if upgrade:
+            self.migrate()
+        else:
+            self.db.require_head()
         self.provenance.prepare()
         self.market.sign_pending()  # grants from before licences were signed when granted
         return self.accounts.ensure_admin()
@@ -153,3 +161,14 @@ class Studio:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def upgrade_schema(settings: Settings) -> str:
+    """`atelier db upgrade`: the schema to head under the schema lock, without building a
+    studio (no engines, no keys); returns where the database is, its password hidden."""
+    db = Database(settings.resolved_database_url)
+    try:
+        db.migrate()
+        return repr(db.engine.url)
+    finally:
+        db.dispose()

@@ -17,7 +17,7 @@ import hashlib
 import json
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -41,6 +41,7 @@ from atelier.studio import job_events, uploads, variants
 from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
 from atelier.studio.leases import Beat, Claimed
 from atelier.studio.models import Models
+from atelier.studio.roster import Roster
 from atelier.studio.sealing import Sealing, lineage_input
 from atelier.training.engines import Trainer
 
@@ -63,6 +64,7 @@ class Spine:
         commerce: Commerce,
         sealing: Sealing,
         models: Models,
+        roster: Roster,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -72,6 +74,7 @@ class Spine:
         self.commerce = commerce
         self.sealing = sealing
         self.models = models
+        self.roster = roster
         self.added = threading.Event()  # set on every submit: idle in-process workers wake
         self.step_events = True  # job.progress events from heartbeats (see tell_progress)
 
@@ -93,8 +96,8 @@ class Spine:
         engine = self.engines.get(engine_name)
         authz.require_engine(who, engine.medium)
         reason = engine.available()
-        if reason:
-            raise Invalid(f"engine {engine.name} is unavailable: {reason}", field="engine")
+        if reason:  # it cannot run here: a worker elsewhere may serve it
+            self.roster.require_served(engine.name, reason)
         if not isinstance(params, dict):
             raise Invalid("params must be an object", field="params")
         checked = validated(engine, params)
@@ -213,9 +216,9 @@ class Spine:
 
     # -- a worker's side: claim, heartbeat, finish, fail ---------------------------------
 
-    def claim(self, worker_id: str, engines: Sequence[str] | None = None) -> Claimed | None:
+    def claim(self, worker_id: str, engines: Collection[str] | None = None) -> Claimed | None:
         """Atomically take the oldest queued job (or one whose worker's lease ran out)
-        among the engines this process can run (of `engines`, when given).
+        among the engines this process can run (of `engines`, when it names some).
 
         PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite
         runs the whole claim inside one write transaction."""
@@ -225,6 +228,9 @@ class Spine:
         runnable = [e for e in self.engines.runnable() if engines is None or e in engines]
         # A claim lost with the database server only returns the job to the queue: its
         # worker's result is then refused (its lease is gone) and the job runs again.
+        runnable = self.engines.runnable()
+        if engines is not None:
+            runnable = [name for name in runnable if name in engines]
         with self.db.transaction(durable=False) as s:
             self._reap(s, expired)
             candidate = (
@@ -275,17 +281,16 @@ class Spine:
     def heartbeat(
         self, job_id: str, worker_id: str, progress: float | None = None, message: str | None = None
     ) -> Beat:
-        values: dict[str, Any] = {
-            "lease_expires_at": utcnow() + timedelta(seconds=self.settings.lease_seconds)
-        }
+        """Each statement its own transaction: in a worker process an engine that holds the
+        GIL (ncnn, for seconds) can stop this thread between any two Python steps, and it
+        must never stop it holding the database's write lock (on SQLite every request of
+        the server waited behind it for the whole run)."""
+        lease = utcnow() + timedelta(seconds=self.settings.lease_seconds)
+        values: dict[str, Any] = {"lease_expires_at": lease}
         if progress is not None:
             values["progress"] = progress
         if message is not None:
             values["message"] = message[:500]
-        # Each statement its own transaction: in a worker process an engine that holds the
-        # GIL (ncnn, for seconds) can stop this thread between any two Python steps, and it
-        # must never stop it holding the database's write lock (on SQLite every request of
-        # the server waited behind it for the whole run).
         mine = and_(Job.id == job_id, Job.lease_owner == worker_id, Job.status == "running")
         with self.db.statements() as c:
             before = c.scalar(select(Job.progress).where(mine)) if progress is not None else None
@@ -296,9 +301,8 @@ class Spine:
         return Beat(held=held, cancel=cancel)
 
     def tell_progress(self, job_id: str) -> None:
-        """A job.progress event for the owner (a tenth more of the way). A worker process
-        leaves it to its server, which hears every report (studio/processes.py): a
-        transaction of its own could be stopped half way by its engine, as above."""
+        """A job.progress event (a tenth more of the way). A worker process leaves it to its
+        server, which hears every report: its engine could stop a transaction half way."""
         with self.db.transaction() as s:
             job = s.get(Job, job_id, options=[lazyload(Job.works)])
             if job is not None and job.status == "running":  # not one that has ended since

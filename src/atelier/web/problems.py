@@ -51,6 +51,12 @@ class Problem(BaseModel):
     )
     packs: str | None = Field(None, description="402: the credit packs on sale (API).")
     plans: str | None = Field(None, description="402: the plans on offer (API).")
+    engine: str | None = Field(
+        None, description="503: the engine no worker serving it has been seen for."
+    )
+    last_seen_seconds: int | None = Field(
+        None, description="503: seconds since a worker serving it was seen (null: never)."
+    )
 
 
 # Where a caller short of credits can get more: the page, and the API's lists.

@@ -16,7 +16,8 @@ router = APIRouter(tags=["engines"])
 @router.get("/engines", operation_id="engines_list")
 def list_engines(studio: Studio = Depends(get_studio)) -> Page[EngineOut]:
     """Every engine, in one page (the studio's own catalogue: `next` is null)."""
-    return Page[EngineOut](items=[engine_out(e) for e in studio.engines.all()], next=None)
+    items = [engine_out(e, studio.roster.unavailable(e)) for e in studio.engines.all()]
+    return Page[EngineOut](items=items, next=None)
 
 
 @router.get("/warmup", operation_id="engines_warmup")
@@ -32,4 +33,4 @@ def get_engine(name: str, studio: Studio = Depends(get_studio)) -> EngineOut:
         engine = studio.engines.get(name)
     except Invalid as exc:  # an unknown name in the path is a missing resource, not bad input
         raise NotFound(exc.detail, field="name") from None
-    return engine_out(engine)
+    return engine_out(engine, studio.roster.unavailable(engine))

@@ -46,7 +46,7 @@ def _key(job: Job) -> After:
     status_code=201,
     operation_id="jobs_create",
     dependencies=[Depends(ratelimit.limit("jobs"))],
-    responses={**errors(402, 409, 429), 200: {"model": JobOut, "description": "A replay"}},
+    responses={**errors(402, 409, 429, 503), 200: {"model": JobOut, "description": "A replay"}},
 )
 def create_job(
     body: NewJob,

@@ -221,7 +221,7 @@ def _create(
         values=values,
         cost=cost,
         pickers=pickers(studio, who, fields),
-        unavailable=engine.available(),
+        unavailable=studio.roster.unavailable(engine),
         **{"uploads": {}, "errors": {}, "error": None, "short": None, **context},
     )
 

@@ -147,8 +147,8 @@ class WorkOut(Out):
     seed: int | None
 
 
-def engine_out(engine: Engine) -> EngineOut:
-    reason = engine.available()
+def engine_out(engine: Engine, reason: str | None) -> EngineOut:
+    """`reason`: why a job for it would be refused now (studio.roster.unavailable)."""
     return EngineOut(
         name=engine.name,
         medium=engine.medium,
