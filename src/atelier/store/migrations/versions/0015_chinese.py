@@ -4,8 +4,8 @@ Pages are in English or Simplified Chinese (web/i18n.py). What a person picks on
 language switch is kept on their account too, so it follows them to every browser they
 sign in from; accounts from before have none (their browser's language applies).
 
-Revision ID: 0014_chinese
-Revises: 0013_outbox
+Revision ID: 0015_chinese
+Revises: 0014_routing
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_chinese"
-down_revision: str | tuple[str, ...] | None = "0013_outbox"
+revision: str = "0015_chinese"
+down_revision: str | tuple[str, ...] | None = "0014_routing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
