@@ -13,6 +13,8 @@
 #                after changing a dependency (or merging a change that did), then
 #                commit requirements/ (make lock UPGRADE=1: newest releases allowed)
 #   make lint    ruff check, ruff format --check and mypy on src/
+#   make translations  extract the interface's messages (babel.cfg) and merge them into
+#                every catalogue under src/atelier/web/locales/ (docs/languages.md)
 #   make clean   caches and test leftovers (keeps .venv and the studio's atelier-data)
 
 SHELL := /bin/bash
@@ -33,7 +35,7 @@ ATELIER_ASSETS_DIR ?= $(CURDIR)/atelier-data/assets
 export PYTHON VENV ATELIER_ASSETS_DIR
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup run test lint lock clean clean-data
+.PHONY: help setup run test lint lock clean clean-data translations
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -57,6 +59,16 @@ lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 	$(VENV)/bin/mypy src
+
+# The catalogues (.po) are the source: pages compile them in memory at start, so there is
+# no .mo to build or commit. New or changed messages come in here as untranslated entries
+# (tests/test_i18n.py fails until they are translated).
+LOCALES := src/atelier/web/locales
+translations: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy --sort-output --no-location \
+		--project=Atelier -o $(LOCALES)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) \
+		--no-fuzzy-matching --ignore-obsolete --width=100
 
 # Removes caches and what test runs leave behind; NOT .venv (make setup is quick to
 # reuse it) and NOT ./atelier-data, where `make run` keeps the studio's database and

@@ -8,7 +8,9 @@ and writes a haiku (both published), and photographs: the landing page as a visi
 sees it, sign in and sign up, home, the first screen after sign-up (/welcome), the create
 pages (image and text, and a form refused with an error), the finished job page, a
 compose job's 4 variants, "My works", the gallery and a search in it, a work's page, a
-creator's page, and the admin's users and status pages. Uses Debian's Chromium
+creator's page, and the admin's users and status pages; then, in a browser set to Chinese
+(zh-CN), home, sign-up, the image page, the job page and the account (NAME-zh-KIND.png).
+Uses Debian's Chromium
 (/usr/bin/chromium) through Playwright; it never downloads a browser.
 """
 
@@ -180,6 +182,40 @@ def wait_for_images(page: Page) -> None:
     )
 
 
+def in_chinese(browser: Browser, url: str, job_path: str, out: Path) -> None:
+    """The everyday pages as a browser set to Simplified Chinese sees them."""
+    for kind, viewport in SIZES.items():
+        phone = kind == "phone"
+        context = browser.new_context(
+            base_url=url,
+            viewport=viewport,
+            device_scale_factor=2 if phone else 1,
+            is_mobile=phone,
+            has_touch=phone,
+            locale="zh-CN",
+        )
+        page = context.new_page()
+        page.goto("/signup")
+        shoot(page, out, "signup-zh", kind)
+        page.goto("/login")
+        page.get_by_label("电子邮箱").fill(EMAIL)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{url}/")
+        shoot(page, out, "home-zh", kind)
+        page.goto("/create/image")
+        page.get_by_label("提示词").fill("窗下沙发上的两只猫，水彩")
+        expect(page.locator("#estimate")).to_contain_text("约")
+        shoot(page, out, "create-image-zh", kind)
+        page.goto(job_path)
+        wait_for_images(page)
+        page.locator("details.settings summary").click()
+        shoot(page, out, "job-zh", kind)
+        page.goto("/account")
+        shoot(page, out, "account-zh", kind)
+        context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -305,6 +341,7 @@ def main() -> None:
                 shoot(admin_page, out, "admin-status", kind)
                 admin.close()
                 context.close()
+            in_chinese(browser, url, job_path, out)
             browser.close()
 
 

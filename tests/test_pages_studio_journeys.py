@@ -107,7 +107,7 @@ def test_sign_up_create_publish_and_find_it_by_meaning(browser: Browser, site: S
     assert page.locator("form.engine-form .field").first.locator("textarea#f-prompt").count() == 1
     expect(page.get_by_label("Quality")).to_be_hidden()  # under "Advanced settings"
     assert unlabelled_controls(page) == []
-    page.get_by_label("Prompt").fill("a red fox sleeping in the snow")
+    page.get_by_role("textbox", name="Prompt").fill("a red fox sleeping in the snow")
     page.get_by_label("Width").fill("512")
     page.get_by_label("Height").fill("512")
     expect(page.locator("#estimate")).to_have_text(re.compile(r"About [\d.]+ s · [\d.]+ credits?"))
@@ -172,7 +172,9 @@ def test_sign_up_create_publish_and_find_it_by_meaning(browser: Browser, site: S
     # Make again: the same settings and seed fill the form.
     page.goto(f"/works/{work_id}")
     page.get_by_role("link", name="Make again").click()
-    expect(page.get_by_label("Prompt")).to_have_value("a red fox sleeping in the snow")
+    expect(page.get_by_role("textbox", name="Prompt")).to_have_value(
+        "a red fox sleeping in the snow"
+    )
     expect(page.locator("#f-seed")).to_have_value(str(job.seed))
     page.context.close()
 

@@ -35,7 +35,7 @@ def test_make_four_variants_keep_one_and_upscale_it(
     page = new_page(browser, server, signed_in=True, **SIZES[size])
     page.context.add_init_script(WATCH)
     page.goto("/create/image.compose")
-    page.get_by_label("Prompt").fill(PROMPT)
+    page.get_by_role("textbox", name="Prompt").fill(PROMPT)
     page.get_by_label("Width").fill("512")
     page.get_by_label("Height").fill("512")
     expect(page.get_by_label("Variants")).to_have_value("4")
@@ -75,7 +75,7 @@ def test_make_four_variants_keep_one_and_upscale_it(
 
     kept.get_by_role("link", name="Refine").click()
     expect(page).to_have_url(re.compile(rf"/create/image\.compose\?again={second}$"))
-    expect(page.get_by_label("Prompt")).to_have_value(PROMPT)
+    expect(page.get_by_role("textbox", name="Prompt")).to_have_value(PROMPT)
     expect(page.locator("#f-seed")).to_have_value(str(seeds[1]))
     page.go_back()
 

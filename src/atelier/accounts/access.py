@@ -5,6 +5,8 @@ recovery.py; this holds the order and turns their errors into the studio's."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.exc import IntegrityError
 
 from atelier.accounts import authz, directory, lockout, recovery
@@ -17,6 +19,8 @@ from atelier.settings import Settings
 from atelier.store import paging
 from atelier.store.db import Database
 from atelier.store.models import ApiKey, LoginSession, User
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]{2,8}){0,2}$")
 
 
 def _invalid(exc: AccountError) -> Invalid:
@@ -84,6 +88,17 @@ class Accounts:
     def sign_out(self, token: str) -> None:
         with self.db.transaction() as s:
             accounts.end_session(s, token)
+
+    def set_language(self, who: Principal, code: str) -> None:
+        """The interface language the account is shown in wherever it signs in (a Babel
+        locale code the door speaks, e.g. zh_CN)."""
+        if not LANGUAGE_CODE.match(code):
+            raise Invalid(f"{code!r} is not a language code like en or zh_CN", field="locale")
+        with self.db.transaction() as s:
+            user = s.get(User, who.user_id)
+            if user is None:
+                raise NotFound("no such user")
+            user.locale = code
 
     # -- passwords ---------------------------------------------------------------------------
 

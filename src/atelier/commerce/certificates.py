@@ -2,22 +2,17 @@
 
 The studio signs the canonical JSON of a grant (sorted keys, no spaces, UTF-8): anyone
 holding the grant's record can rebuild the same bytes and check the signature. The PDF
-uses the DejaVu font (Debian fonts-dejavu-core) so names in any script print.
+prints with documents.py's fonts, so names and titles in Chinese print too.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
-
 from atelier.commerce import money
+from atelier.commerce.documents import new_pdf
 from atelier.commerce.market_models import LicenceGrant
-
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 
 def _time(value: Any) -> str:
@@ -53,10 +48,7 @@ def canonical(grant: LicenceGrant) -> bytes:
 
 def pdf(grant: LicenceGrant, verify_url: str) -> bytes:
     """A one-page certificate: parties, work and hash, terms, attribution, signature."""
-    doc = FPDF(format="A4")
-    doc.set_title(f"Licence certificate {grant.id}")
-    doc.add_font("DejaVu", "", str(FONT))
-    doc.add_font("DejaVu", "B", str(FONT_BOLD))
+    doc = new_pdf(f"Licence certificate {grant.id}")
     doc.add_page()
     doc.set_font("DejaVu", "B", 18)
     doc.cell(0, 12, "Licence certificate", new_x="LMARGIN", new_y="NEXT")

@@ -9,14 +9,13 @@ import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from fpdf import FPDF
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from atelier.commerce import ledger, money, replay
+from atelier.commerce.documents import new_pdf
 from atelier.commerce.fulfilment import Fulfilment
 from atelier.commerce.ledger import Leg
 from atelier.commerce.models import (
@@ -41,7 +40,6 @@ REVENUE = {
     "overage": "studio:revenue:overage",
     "custom_model": "studio:revenue:custom_models",
 }
-FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian fonts-dejavu-core
 MAX_LINES = 50
 
 
@@ -283,16 +281,17 @@ def listed(
     return list(db.scalars(paging.page(query, Invoice.issued_at, Invoice.id, limit, offset, after)))
 
 
-def customer_email(db: Session, invoice: Invoice) -> str:
-    return db.scalar(select(User.email).where(User.id == invoice.user_id)) or ""
+def customer(db: Session, invoice: Invoice) -> str:
+    """Who the invoice is to: "Display Name <e-mail>", or the e-mail alone."""
+    user = db.get(User, invoice.user_id)
+    if user is None:
+        return ""
+    return f"{user.display_name} <{user.email}>" if user.display_name else user.email
 
 
 def render_pdf(invoice: Invoice, customer: str, issuer: str, instructions: str = "") -> bytes:
-    """The invoice as a PDF (DejaVu Sans, so any language's text prints)."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"Invoice {invoice.number}")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    """The invoice as a PDF (documents.py's fonts: Chinese names and lines print too)."""
+    pdf = new_pdf(f"Invoice {invoice.number}")
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 18)
     pdf.cell(0, 10, f"Invoice {invoice.number}", new_x="LMARGIN", new_y="NEXT")

@@ -2,7 +2,9 @@
 decimals (EUR 2, JPY 0, KWD 3: CLDR's currency data, through Babel), and one way to show,
 read and bound them, used everywhere (API messages, pages, invoices, certificates).
 
-Shown as the ISO code and the amount: `EUR 1,234.50`, `JPY 4,900`, `-EUR 7.20`."""
+Shown in English as the ISO code and the amount: `EUR 1,234.50`, `JPY 4,900`, `-EUR 7.20`;
+in another language as that language writes money (CLDR): zh_CN `€1,234.50`, `¥1,234.50`
+(CNY), `US$1,234.50`."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from functools import cache
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 PATTERN = "¤¤ #,##0.00"  # ¤¤: the ISO code; Babel sets the decimals to the currency's own
+ISO_CODE_LOCALES = ("en",)  # languages shown with the ISO code rather than their own symbol
 PRICE = re.compile(r"^(\d{1,15})(?:[.,](\d+))?$")
 
 
@@ -43,9 +46,11 @@ def minor(whole: int, currency: str) -> int:
     return whole * 10 ** decimals(currency)
 
 
-def text(amount: int, currency: str) -> str:
-    """The amount for people: 123450 EUR → "EUR 1,234.50"; 4900 JPY → "JPY 4,900"."""
-    return str(format_currency(major(amount, currency), currency, PATTERN, locale="en"))
+def text(amount: int, currency: str, locale: str = "en") -> str:
+    """The amount for people: 123450 EUR → "EUR 1,234.50"; 4900 JPY → "JPY 4,900"; in
+    zh_CN 123450 EUR → "€1,234.50" (a Babel locale code: the page's language)."""
+    pattern = PATTERN if locale in ISO_CODE_LOCALES else None
+    return str(format_currency(major(amount, currency), currency, pattern, locale=locale))
 
 
 def plain(amount: int, currency: str) -> str:

@@ -165,7 +165,7 @@ class Commerce:
 
     def customer(self, invoice: Invoice) -> str:
         with self.db.transaction() as s:
-            return invoices.customer_email(s, invoice)
+            return invoices.customer(s, invoice)
 
     def instructions(self, invoice: Invoice) -> str:
         """How to pay an open invoice by bank transfer (always offered), else ""."""

@@ -60,12 +60,17 @@ def register(engine_class: type[Engine[Any]]) -> None:
         _plugins.append(engine_class)
 
 
+def classes() -> list[type[Engine[Any]]]:
+    """Every engine class: the built-in ones, then the plug-ins registered so far."""
+    return [*_builtin(), *_plugins]
+
+
 def build(config: EngineConfig, extra_modules: Iterable[str] = ()) -> dict[str, Engine[Any]]:
     """One configured instance of every engine, by name; plug-in modules are imported first."""
     for module in extra_modules:
         importlib.import_module(module)
     engines: dict[str, Engine[Any]] = {}
-    for engine_class in [*_builtin(), *_plugins]:
+    for engine_class in classes():
         if engine_class.name in engines:
             raise ValueError(f"two engines are named {engine_class.name!r}")
         if engine_class.medium in BUDGETED_MEDIA and not declares_budget(engine_class):

@@ -57,6 +57,8 @@ class User(Base):
     # The name shown on a creator's public works, and the creator page's /creators/HANDLE.
     display_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
     handle: Mapped[str] = mapped_column(String(40), unique=True, default=new_handle)
+    # The interface language chosen on the switch (e.g. zh_CN); None: the browser's.
+    locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class LoginSession(Base):

@@ -17,7 +17,7 @@ from atelier.studio import Studio, warmup
 from atelier.studio.dispatch import start_dispatcher
 from atelier.studio.processes import start_workers
 from atelier.studio.warmup import Warmup
-from atelier.web import guards, openapi, problems, ratelimit, routers
+from atelier.web import guards, i18n, openapi, problems, ratelimit, routers
 from atelier.web.headers import SecurityHeaders
 from atelier.web.limits import BodyLimit
 from atelier.web.pages import site
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.studio = studio
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(i18n.Negotiate)  # the request's language (web/i18n.py)
     # Outermost: every answer has them, a 413 too.
     app.add_middleware(SecurityHeaders, files_origin=studio.artifacts.download_origin() or "")
     ratelimit.install(app, settings)

@@ -7,10 +7,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from atelier.accounts.authz import Principal
+from atelier.web import i18n
 from atelier.web.pages.common import render
 from atelier.web.problems import problem
 
-EXPIRED_FORM = "The form expired; reload the page and try again."
+EXPIRED_FORM = i18n.lazy("The form expired; reload the page and try again.")  # shown translated
 
 
 class Refused(Exception):

@@ -14,12 +14,10 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
 from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -29,6 +27,7 @@ from atelier.errors import RetryLater
 from atelier.settings import RATE_LIMITED, Settings
 from atelier.web import problems
 from atelier.web.deps import optional_principal
+from atelier.web.pages.common import templates
 
 WHAT = {
     "sign_in": "sign-in attempts",
@@ -40,7 +39,6 @@ WHAT = {
     "verify": "verifications",
     "votes": "votes",
 }
-_templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
 def seconds(retry_after: int) -> str:
@@ -109,6 +107,6 @@ def install(app: FastAPI, settings: Settings) -> None:
         if request.url.path.startswith("/v1/"):
             return problems.problem(429, exc.title, exc.detail, headers=headers)
         context: dict[str, Any] = {"who": None, "detail": exc.detail}
-        return _templates.TemplateResponse(
+        return templates.TemplateResponse(
             request, "too_many.html", context, status_code=429, headers=headers
         )

@@ -33,6 +33,7 @@ from atelier.web.pages import evaluation as evaluation_pages
 from atelier.web.pages import feedback as feedback_pages
 from atelier.web.pages import gallery as gallery_pages
 from atelier.web.pages import keys as keys_pages
+from atelier.web.pages import language as language_pages
 from atelier.web.pages import market as market_pages
 from atelier.web.pages import panels as panels_pages
 from atelier.web.pages import password as password_pages
@@ -80,6 +81,7 @@ PAGES = (
     choices_pages,
     webhooks_pages,
     welcome_pages,
+    language_pages,
     site_pages,
 )
 

@@ -15,6 +15,7 @@ from atelier.engines.galleries import PICTURE, REFERENCE, media_type
 from atelier.errors import StudioError
 from atelier.studio import Studio
 from atelier.web.deps import get_studio, page_principal, signed_in
+from atelier.web.i18n import gettext
 from atelier.web.pages.common import missing
 from atelier.web.pages.forms import FormField
 
@@ -51,7 +52,7 @@ def pickers(studio: Studio, who: Principal, fields: list[FormField]) -> dict[str
         pictures = media_type(choices[0].sample) == PICTURE
         tiles = []
         if field.default is None and not field.required:
-            empty = field.none or "None"
+            empty = gettext(field.none) if field.none else gettext("None")  # web/data_texts.py
             tiles.append(Tile("", empty, picture=sample_url(REFERENCE) if pictures else ""))
         for choice in choices:
             url = sample_url(choice.sample)
@@ -61,7 +62,7 @@ def pickers(studio: Studio, who: Principal, fields: list[FormField]) -> dict[str
                 tiles.append(Tile(str(choice.value), choice.label, sound=url if sounds else ""))
         if "style" in field.models:
             for model in own:
-                label = f"{model.name} (your house style)"
+                label = gettext("%(name)s (your house style)") % {"name": model.name}
                 tiles.append(Tile(model.id, label, picture=f"/choices/house-styles/{model.id}"))
         shown[field.name] = tiles
     return shown

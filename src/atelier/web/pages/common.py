@@ -19,13 +19,29 @@ from atelier.store.models import Work
 from atelier.studio import Studio
 from atelier.studio.catalogue import params_schema
 from atelier.studio.works import input_files
+from atelier.web import i18n
 from atelier.web.pages import presession
 from atelier.web.pages.forms import form_fields
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
-# Every page shows money one way: money(amount, currency) → "EUR 1,234.50"; money_plain
-# gives a form field's value ("1234.50").
-templates.env.globals.update(money=money.text, money_plain=money.plain)
+# Pages speak the request's language (web/i18n.py): {% trans %} and _() from its catalogue.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+)
+# Every page shows money one way: money(amount, currency) → "EUR 1,234.50" (in the page's
+# language); money_plain gives a form field's value ("1234.50"). Dates and counts too:
+# `x | day`, `x | moment`, `n | number`.
+templates.env.globals.update(
+    money=i18n.amount,
+    money_plain=money.plain,
+    language=i18n.language,
+    languages=i18n.LANGUAGES,
+    html_lang=i18n.html_lang,
+)
+# `text | tr`: a text that is not in the template (an engine's title, a field's hint) in the
+# page's language when the catalogue has it; unlike _() it is escaped and never formatted.
+templates.env.filters.update(tr=i18n.gettext, day=i18n.day, moment=i18n.moment, number=i18n.number)
 MEDIA = ("image", "music", "text")
 TEXT_PREVIEW_BYTES = 200_000  # text works up to this size are shown on their pages
 
@@ -53,7 +69,8 @@ def render_form(
 def missing(
     request: Request, who: Principal | None, what: str, status: int = 404, **context: Any
 ) -> HTMLResponse:
-    return render(request, "missing.html", who, status=status, what=what, **context)
+    """A "No such …" page; `what` is one of web/words.py's THINGS (shown translated)."""
+    return render(request, "missing.html", who, status=status, what=i18n.gettext(what), **context)
 
 
 def text_of(studio: Studio, who: Principal | None, work: dict[str, Any]) -> str | None:

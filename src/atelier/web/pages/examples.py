@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from atelier.web.i18n import lazy
+
 
 @dataclass(frozen=True)
 class Example:
     slug: str  # ?example=SLUG on the tool's create page
     engine: str
-    title: str
+    title: str  # shown in the page's language (`| tr`), as `about` is
     about: str  # what it shows the user about the tool
     params: dict[str, Any]
 
@@ -21,8 +23,8 @@ EXAMPLES = (
     Example(
         "fox-woodcut",
         "image.compose",
-        "A fox at sunset, as a woodcut",
-        "A picture from a sentence: subjects, where they stand, the light and a style.",
+        lazy("A fox at sunset, as a woodcut"),
+        lazy("A picture from a sentence: subjects, where they stand, the light and a style."),
         {
             "prompt": "a red fox under a pine tree at sunset",
             "style": "woodcut",
@@ -33,8 +35,8 @@ EXAMPLES = (
     Example(
         "irish-jig",
         "music.compose",
-        "An Irish jig",
-        "A new melody in a tradition, key and meter of your choice, with its score.",
+        lazy("An Irish jig"),
+        lazy("A new melody in a tradition, key and meter of your choice, with its score."),
         {
             "style": "irish",
             "key": "D major",
@@ -47,8 +49,8 @@ EXAMPLES = (
     Example(
         "rain-haiku",
         "text.write",
-        "A haiku about autumn rain",
-        "Poems, stories, lyrics and copy from a topic, keywords and a tone.",
+        lazy("A haiku about autumn rain"),
+        lazy("Poems, stories, lyrics and copy from a topic, keywords and a tone."),
         {"form": "haiku", "topic": "autumn rain on a city street", "tone": "quiet"},
     ),
 )

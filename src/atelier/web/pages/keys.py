@@ -12,14 +12,15 @@ from starlette.datastructures import FormData
 from atelier.accounts.authz import SCOPES, Principal
 from atelier.errors import StudioError
 from atelier.studio import Studio
+from atelier.web import i18n
 from atelier.web.deps import checked_form, get_studio, signed_in
 from atelier.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 100  # keys listed, oldest first (revoked ones too)
 SCOPE_HELP = {
-    "read": "see your jobs, works, uploads, account and the catalogue",
-    "write": "make and change things: jobs, uploads, listings (costs credits)",
+    "read": i18n.lazy("see your jobs, works, uploads, account and the catalogue"),
+    "write": i18n.lazy("make and change things: jobs, uploads, listings (costs credits)"),
 }
 
 

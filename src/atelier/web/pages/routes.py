@@ -23,9 +23,8 @@ from atelier.accounts import authz
 from atelier.accounts.authz import Principal
 from atelier.engines.base import Engine, Measure
 from atelier.errors import Forbidden, NotEnoughCredits, StudioError
-from atelier.studio import Studio
+from atelier.studio import Studio, variants
 from atelier.studio.catalogue import params_schema
-from atelier.studio.variants import cost_for
 from atelier.training.engines import Trainer
 from atelier.web import ratelimit
 from atelier.web.api.auth import set_session_cookie
@@ -38,6 +37,8 @@ from atelier.web.deps import (
     signed_in,
 )
 from atelier.web.guards import EXPIRED_FORM
+from atelier.web.i18n import gettext as _
+from atelier.web.i18n import ngettext, number
 from atelier.web.inputs import check_form
 from atelier.web.pages import presession
 from atelier.web.pages.choices import pickers
@@ -57,6 +58,7 @@ from atelier.web.pages.forms import (
     params_from_form,
     values_from_params,
 )
+from atelier.web.pages.language import signed_in_language
 from atelier.web.problems import BUY_LINKS
 from atelier.web.schemas.studio import job_out, work_out
 
@@ -96,10 +98,11 @@ async def login_submit(request: Request, studio: Studio = Depends(get_studio)) -
     signed = studio.accounts.sign_in(email, password)
     token = signed[0] if signed else None
     if token is None:
-        error = "Wrong e-mail or password."
+        error = _("Wrong e-mail or password.")
         return render_form(request, "login.html", None, 401, next=target, error=error, email=email)
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, studio, token)
+    signed_in_language(response, studio, signed[2].locale if signed else None)
     return response
 
 
@@ -316,19 +319,30 @@ def _cost_line(
 ) -> dict[str, Any]:
     """The cost line beside Create, as the page shows it and the form's script gets it."""
     quote = studio.quotes.quote(who, engine.name, params_from_form(fields, values), chosen)
-    labels = {f.name: f.label for f in fields}
+    labels = {f.name: _(f.label) for f in fields}  # in the page's language (web/i18n.py)
     if quote.missing:
-        named = " and ".join(labels.get(n, n) for n in quote.missing)
-        verb = "is" if len(quote.missing) == 1 else "are"
-        return {"text": f"Cost shown once {named} {verb} filled in", "short": 0}
-    text = f"About {quote.seconds} s · {quote.credits} credit{'' if quote.credits == 1 else 's'}"
-    if quote.variants > 1:
-        text += f" {cost_for(quote.variants)}"
+        named = _(" and ").join(labels.get(n, n) for n in quote.missing)
+        line = ngettext(
+            "Cost shown once %(named)s is filled in",
+            "Cost shown once %(named)s are filled in",
+            len(quote.missing),
+        )
+        return {"text": line % {"named": named}, "short": 0}
+    text = ngettext(
+        "About %(seconds)s s · %(credits)s credit",
+        "About %(seconds)s s · %(credits)s credits",
+        quote.credits,
+    ) % {"seconds": quote.seconds, "credits": number(quote.credits)}
+    if quote.variants > 1:  # the same words as studio/variants.py cost_for, translated
+        text += " " + _("for %(count)s variants") % {"count": number(quote.variants)}
     if quote.typical:
-        named = " and ".join(labels.get(n, n).lower() for n in quote.typical)
-        text += f" for a typical {named} (choose yours for its own cost)"
+        named = _(" and ").join(labels.get(n, n).lower() for n in quote.typical)
+        text += _(" for a typical %(named)s (choose yours for its own cost)") % {"named": named}
     if quote.short:
-        text += f": more than your balance of {quote.balance} credits ({quote.short} short)"
+        text += _(": more than your balance of %(balance)s credits (%(short)s short)") % {
+            "balance": number(quote.balance or 0),  # short > 0: there is a balance
+            "short": number(quote.short),
+        }
     return {
         "text": text,
         "seconds": quote.seconds,
@@ -403,6 +417,7 @@ async def create_submit(
             values=values,
             uploads=_uploads_shown(studio, who, fields, values, {}),
             short=exc,
+            made=variants.count(engine, params_from_form(fields, values)),  # exc.what's count
             buy=BUY_PAGE,
         )
     except StudioError as exc:

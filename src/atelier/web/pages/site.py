@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from starlette.exceptions import HTTPException
 
+from atelier.web import i18n
 from atelier.web.deps import get_studio, page_principal
 from atelier.web.pages.common import missing
 from atelier.web.problems import TITLES, problem
@@ -40,7 +41,8 @@ async def not_found(request: Request, exc: Exception) -> Response:
             detail = f"nothing at {request.url.path}"
         return problem(404, TITLES[404], detail)
     who = page_principal(request, get_studio(request))
-    why = f"Nothing lives at {request.url.path}." if detail == GENERIC else detail
+    nothing = i18n.gettext("Nothing lives at %(path)s.") % {"path": request.url.path}
+    why = nothing if detail == GENERIC else detail
     return missing(request, who, "page", why=why)
 
 

@@ -22,7 +22,8 @@
     const show = (event) => {
       const data = JSON.parse(event.data);
       const status = document.getElementById("job-status");
-      status.textContent = data.status;
+      // the status in the page's language (job.html's data-labels), else as the API says it
+      status.textContent = JSON.parse(status.dataset.labels || "{}")[data.status] || data.status;
       status.dataset.status = data.status;
       job.dataset.status = data.status;
       const message = data.message || "";
@@ -281,11 +282,11 @@
       try {
         const response = await fetch(`${form.dataset.estimate}?${query}`, { credentials: "same-origin" });
         const body = await response.json();
-        output.textContent = response.ok ? body.text : `No estimate yet: ${body.error}`;
+        output.textContent = response.ok ? body.text : `${output.dataset.notYet || "No estimate yet:"} ${body.error}`;
         short = response.ok && body.short > 0;
         if (short) buy.href = body.buy;
       } catch (error) {
-        output.textContent = "No estimate: the studio did not answer.";
+        output.textContent = output.dataset.noAnswer || "No estimate: the studio did not answer.";
       }
       line.classList.toggle("short", short);
       buy.hidden = !short;
@@ -330,7 +331,7 @@
       window.setTimeout(() => {  // after the browser has read the form
         button.disabled = true;
         button.dataset.label = button.textContent;
-        button.textContent = "Sending…";
+        button.textContent = button.dataset.sending || "Sending…";
       });
     });
   }
