@@ -120,10 +120,16 @@ def test_sign_up_create_publish_and_find_it_by_meaning(browser: Browser, site: S
     result = page.locator("#results img").first
     expect(result).to_be_visible()
     assert page.evaluate("() => window.sameDocument === true")
+    # Four variants (issue 18): keep the first; it is then the job's one work.
+    figures = page.locator("#results figure.result")
+    expect(figures).to_have_count(4)
+    work_id = figures.first.get_attribute("data-work-id")
+    figures.first.get_by_role("button", name="Keep").click()
+    expect(page.locator("#results figure.result")).to_have_count(1)
     job_id = page.url.rsplit("/", 1)[1]
     mira = principal(site.studio, "mira@example.com")
     job = site.studio.jobs.get(mira, job_id)
-    work_id = job.works[0].id
+    assert [w.id for w in job.works] == [work_id]
     with site.studio.db.transaction() as s:
         user = s.get(User, mira.user_id)
         assert user is not None and (user.display_name, user.handle) == ("Mira Lane", "mira-lane")
