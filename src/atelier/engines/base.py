@@ -265,8 +265,6 @@ class Engine(Generic[P]):
     # Whether a job of it can run on another machine with only its parameters and input
     # files (engines/remote.py): not a trainer, whose checkpoint folder stays here.
     remote: ClassVar[bool] = True
-    # Runs on a GPU when the machine has one (`atelier worker --engines gpu` serves it).
-    gpu: ClassVar[bool] = False
 
     def __init__(self, config: EngineConfig) -> None:
         self.config = config

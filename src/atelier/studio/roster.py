@@ -26,7 +26,7 @@ from atelier.store.db import Database
 from atelier.store.models import WorkerRecord, utcnow
 from atelier.studio.catalogue import Catalogue
 
-GPU = "gpu"  # `--engines gpu`: every engine that runs on a GPU (Engine.gpu)
+GPU = "gpu"  # `--engines gpu`: every engine that asks for a GPU (Engine.needs.gpus)
 FORGET_AFTER = timedelta(days=1)  # a worker row not seen for this long is dropped
 
 
@@ -42,7 +42,7 @@ def served(catalogue: Catalogue, spec: str) -> list[str]:
         if not part:
             continue
         if part == GPU:
-            matched = [e.name for e in catalogue.all() if e.gpu and e.name in runnable]
+            matched = [e.name for e in catalogue.all() if e.needs.gpus > 0 and e.name in runnable]
         elif part in names:
             matched = [part]
         else:

@@ -172,7 +172,6 @@ class Diffusion(Engine[DiffusionParams]):
     Params = DiffusionParams
     credits_per_second = 1.0
     needs = Needs(cpus=1, memory_mb=8192, gpus=1)  # fp16 pipelines on a GPU; RAM to load them
-    gpu = True
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
