@@ -504,7 +504,7 @@ def test_server_takes_concurrent_requests_without_losing_one(tmp_path: Path, db_
                 ]
                 return jobs if all(j["status"] in TERMINAL_STATUSES for j in jobs) else []
 
-            jobs = wait_until(all_done, 180, interval=0.2, what="all 51 jobs to finish")
+            jobs = wait_until(all_done, 300, interval=0.2, what="all 51 jobs to finish")
             assert {j["id"] for j in jobs} == ids
             assert {j["status"] for j in jobs} == {"succeeded"}, server.output()
             assert {len(j["work_ids"]) for j in jobs} == {1}
