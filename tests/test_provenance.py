@@ -276,7 +276,11 @@ def test_text_work_gets_a_signed_sidecar(lite_api: tuple[TestClient, dict[str, s
     work = make(client, headers, "test.wait")
     text = download(client, headers, work)
     names = {f["name"]: f["role"] for f in work["files"]}
-    assert names == {"result.txt": "primary", "result.txt.manifest.json": "manifest"}
+    assert names == {
+        "result.txt": "primary",
+        "result.txt.manifest.json": "manifest",
+        "excerpt.txt": "preview",  # what visitors get (docs/previews.md)
+    }
     sidecar = download(client, headers, work, "result.txt.manifest.json")
 
     # A plain JWS: check it with `cryptography` alone.
