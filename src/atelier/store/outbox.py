@@ -12,7 +12,7 @@ never skips one of the account's events that commits later with a smaller id."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from atelier.store.models import Base, new_id, utcnow
 
-EVENT_TYPES = (
+EventType = Literal[
     "job.progress",
     "job.succeeded",
     "job.failed",
@@ -42,7 +42,8 @@ EVENT_TYPES = (
     "payout.requested",
     "payout.paid",
     "webhook.test",
-)
+]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite counts only INTEGER keys
 

@@ -6,21 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from atelier.store.outbox import EVENT_TYPES, OutboxEvent, WebhookAttempt, WebhookEndpoint
+from atelier.store.outbox import EventType, OutboxEvent, WebhookAttempt, WebhookEndpoint
 from atelier.studio.webhooks import Logged
 from atelier.web.schemas.common import Out, UtcTime
-
-EventType = Literal[
-    "job.progress",
-    "job.succeeded",
-    "job.failed",
-    "job.canceled",
-    "work.published",
-    "licence.sold",
-    "payout.requested",
-    "payout.paid",
-    "webhook.test",
-]
 
 
 class NewEndpoint(BaseModel):
@@ -108,6 +96,3 @@ def delivery_out(logged: Logged) -> DeliveryOut:
         next_attempt_at=delivery.next_attempt_at if delivery.status == "pending" else None,
         created_at=delivery.created_at,
     )
-
-
-assert set(EventType.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
