@@ -35,6 +35,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import select as fds
 import signal
 import sys
 import threading
@@ -102,13 +103,17 @@ class LiveLink:
     def send(self, job_id: str, report: tuple[float, str] | None) -> None:
         body = [job_id] if report is None else [job_id, report[0], report[1][:RELAYED_CHARS]]
         line = json.dumps(body, ensure_ascii=False).encode() + b"\n"
-        for _ in range(1 if report is not None else 100):
+        deadline = time.monotonic() + (1.0 if report is None else 0.0)
+        while True:
             try:
                 os.write(self.writer.fileno(), line)
                 return
             except BlockingIOError:
-                time.sleep(0.01)
-            except (BrokenPipeError, OSError):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                fds.select([], [self.writer.fileno()], [], left)  # until there is room
+            except OSError:  # the server is gone
                 return
 
     def receive(self) -> list[tuple[str, tuple[float, str] | None]]:
