@@ -33,6 +33,7 @@ from tests.support.servers import (  # noqa: E402
     atelier_env,
     free_port,
     wait_for_http,
+    wait_until,
 )
 
 JOBS = {
@@ -73,14 +74,19 @@ def one_start(warm: bool, engine: str, params: dict[str, Any]) -> dict[str, Any]
                 submit_s = time.time() - sent
                 assert answer.status_code == 201, answer.text
                 job_id = answer.json()["id"]
-                seen_warming = False
-                while True:
+                states: list[str] = []
+
+                def ended_and_ready() -> tuple[dict[str, Any], dict[str, Any]] | None:
                     warmup = client.get("/v1/warmup").json()
-                    seen_warming = seen_warming or warmup["state"] == "warming"
+                    states.append(warmup["state"])
                     job = client.get(f"/v1/jobs/{job_id}").json()
-                    if job["status"] in TERMINAL and warmup["state"] == "ready":
-                        break
-                    time.sleep(0.1)
+                    done = job["status"] in TERMINAL and warmup["state"] == "ready"
+                    return (job, warmup) if done else None
+
+                job, warmup = wait_until(
+                    ended_and_ready, 1800, interval=0.1, what="the job to end, models loaded"
+                )
+                seen_warming = "warming" in states
         started, ended = stamp(job["started_at"]), stamp(job["finished_at"])
         loaded = stamp(warmup["loaded_at"])
         assert started is not None and ended is not None
