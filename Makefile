@@ -2,13 +2,14 @@
 #
 #   make run     set up what the studio runs (requirements/runtime.txt: only what a
 #                commercial studio may run), then serve it at http://127.0.0.1:8000
-#                (make run LOCK=nsfw: opt in to NudeNet's image screen, AGPL-3.0)
+#                (make run LOCK=nsfw: opt in to NudeNet's image screen, AGPL-3.0;
+#                make run LOCK=ray: opt in to Ray, for `atelier worker --ray`)
 #   make test    set everything up, then run the whole test suite
 #                (extra pytest arguments: make test PYTEST_ARGS="-k queue")
 #
 #   make setup   Debian packages (scripts/debian-packages.txt), .venv installed from
 #                requirements/test.txt (the runtime, the dev tools and the opt-in nsfw
-#                extra its tests need) and the project, editable; quick when done
+#                and ray extras their tests need) and the project, editable; quick when done
 #   make lock    compile requirements/*.txt (pinned, with hashes) from pyproject.toml:
 #                after changing a dependency (or merging a change that did), then
 #                commit requirements/ (make lock UPGRADE=1: newest releases allowed)
@@ -23,7 +24,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
 PYTEST_ARGS ?=
-# What `make run` installs: requirements/$(LOCK).txt (runtime, or nsfw to opt in).
+# What `make run` installs: requirements/$(LOCK).txt (runtime, or nsfw or ray to opt in).
 LOCK ?= runtime
 UPGRADE ?=
 # wildcard: an empty folder (benchmarks/ for now) is not in a clone

@@ -14,12 +14,14 @@ the same program. scripts/setup.sh installs from them with `pip --require-hashes
 The locks (for Linux x86-64 and CPython 3.11: torch is its CPU build from pip's find-links):
   runtime.txt  the project's dependencies: what `make run` installs
   nsfw.txt     runtime.txt plus the nsfw extra (NudeNet, AGPL-3.0): `make run LOCK=nsfw`
+  ray.txt      runtime.txt plus the ray extra (Ray, 245 MB): `make run LOCK=ray`
   test.txt     runtime.txt plus the dev, nsfw and ray extras: what `make test` installs
   nodeps.txt   scripts/requirements-nodeps.txt with hashes, installed --no-deps with each
-nsfw.txt and test.txt are compiled with runtime.txt as constraints, so a package they share
-has one version everywhere. Every extra but `dev` is opt-in (a licence a commercial studio
-may not accept). Each lock's first line is the sha256 of its inputs (the dependency lists
-in pyproject.toml and the no-deps pins); set-up refuses locks made from other inputs.
+nsfw.txt, ray.txt and test.txt are compiled with runtime.txt as constraints, so a package
+they share has one version everywhere. Every extra but `dev` is opt-in (a licence a
+commercial studio may not accept, or a size most do not need; atelier/optional_parts.py).
+Each lock's first line is the sha256 of its inputs (the dependency lists in pyproject.toml
+and the no-deps pins); set-up refuses locks made from other inputs.
 
 pip-compile runs from its own virtual environment, build/lock-tools, made here on first use.
 """
@@ -45,7 +47,12 @@ PIP_TOOLS = "pip-tools==7.6.2"
 DIGEST_PREFIX = "# atelier-lock-inputs: sha256:"
 
 # Lock name -> the extras it adds to the project's dependencies.
-COMPILED: dict[str, list[str]] = {"runtime": [], "nsfw": ["nsfw"], "test": ["dev", "nsfw", "ray"]}
+COMPILED: dict[str, list[str]] = {
+    "runtime": [],
+    "nsfw": ["nsfw"],
+    "ray": ["ray"],
+    "test": ["dev", "nsfw", "ray"],
+}
 NODEPS = "nodeps"
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")

@@ -2,7 +2,8 @@
 # Set up everything Atelier needs on Debian 12; safe to run again (quick when done).
 #
 #   scripts/setup.sh [LOCK]      LOCK: test (the default; make setup, make test),
-#                                runtime (make run) or nsfw (make run LOCK=nsfw)
+#                                runtime (make run), nsfw (make run LOCK=nsfw)
+#                                or ray (make run LOCK=ray)
 #
 #   1. Debian packages listed in scripts/debian-packages.txt (plus Python 3.11 and its
 #      venv module if they are missing), installed only when missing. As root they are
@@ -12,7 +13,7 @@
 #      python3.11), installed from the locks, every file checked against its hash:
 #      requirements/LOCK.txt, then requirements/nodeps.txt with --no-deps, then the
 #      project itself, editable, with --no-deps. Packages of the opt-in extras (AGPL or
-#      non-commercial licences, e.g. NudeNet) that LOCK leaves out are uninstalled, so
+#      non-commercial licences, e.g. NudeNet; or large, e.g. Ray) that LOCK leaves out are uninstalled, so
 #      `make run` after `make test` runs without them. It is redone only when the lock,
 #      LOCK or pyproject.toml changed (their sha256 is kept in $VENV/.atelier-installed).
 #      The locks are made from pyproject.toml by `make lock` (scripts/lock.py); set-up
@@ -27,7 +28,7 @@ cd "$ROOT"
 
 LOCK="${1:-test}"
 [[ -f "requirements/$LOCK.txt" && "$LOCK" != nodeps ]] ||
-    { printf 'setup: error: no lock requirements/%s.txt (runtime, nsfw or test)\n' "$LOCK" >&2; exit 2; }
+    { printf 'setup: error: no lock requirements/%s.txt (runtime, nsfw, ray or test)\n' "$LOCK" >&2; exit 2; }
 PYTHON="${PYTHON:-python3.11}"
 VENV="${VENV:-.venv}"
 STAMP="$VENV/.atelier-installed"

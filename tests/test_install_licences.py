@@ -134,14 +134,17 @@ def test_every_restricted_package_installed_for_tests_is_a_declared_optional_par
         if restricted_licence(installed(package, version))
     }
     declared = {part.package for part in optional_parts.OPTIONAL_PARTS}
-    assert restricted == declared == {"nudenet"}
+    assert restricted == {"nudenet"} and declared == {"nudenet", "ray"}
     # Declared parts are the opt-in extras' packages (set-up removes them under make run).
     assert lock.opt_in_packages() == declared
     for part in optional_parts.OPTIONAL_PARTS:
         assert part.package in pins(part.extra) and part.package in pins("test")
 
 
-@pytest.mark.parametrize(("name", "left_out"), [("runtime", "nudenet"), ("nsfw", ""), ("test", "")])
+@pytest.mark.parametrize(
+    ("name", "left_out"),
+    [("runtime", "nudenet\nray"), ("nsfw", "ray"), ("ray", "nudenet"), ("test", "")],
+)
 def test_set_up_uninstalls_the_opt_in_parts_a_lock_leaves_out(name: str, left_out: str) -> None:
     command = [sys.executable, str(LOCK_SCRIPT), "opt-in", name]
     assert subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip() == (
@@ -153,6 +156,7 @@ def test_the_status_page_and_the_start_up_log_name_an_active_optional_part(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     version = importlib.metadata.version("nudenet")
+    ray = next(part for part in optional_parts.OPTIONAL_PARTS if part.package == "ray")
     assert optional_parts.active() == [
         {
             "package": "nudenet",
@@ -160,7 +164,14 @@ def test_the_status_page_and_the_start_up_log_name_an_active_optional_part(
             "extra": "nsfw",
             "licence": "AGPL-3.0",
             "use": "screens generated images for nudity (safety/image.py)",
-        }
+        },
+        {
+            "package": "ray",
+            "version": importlib.metadata.version("ray"),
+            "extra": "ray",
+            "licence": "Apache-2.0",
+            "use": ray.use,
+        },
     ]
     with TestClient(create_app(make_settings(tmp_path))) as client:
         logged = capsys.readouterr().out

@@ -312,6 +312,34 @@ def test_a_heartbeat_holds_no_transaction_open_between_its_statements(
     assert studio.jobs.heartbeat(job.id, "B").held is False
 
 
+def test_a_heartbeat_stopped_before_it_writes_never_moves_the_lease_back(
+    studio: Studio, who: Principal
+) -> None:
+    """Issue 12 (CI): ncnn stopped a worker process's heartbeat between computing its lease
+    time and writing it; the supervisor renewed the lease meanwhile, and the stale time,
+    written late, put the lease in the past: the other worker process took the job over.
+    Here the supervisor's renewal runs just before the first heartbeat's statements."""
+    job, _ = studio.jobs.submit(who, "test.wait", QUICK)
+    assert studio.jobs.claim("A") is not None
+    renewed: list[Any] = []
+
+    def renew_first(*_: Any) -> None:
+        if not renewed:
+            renewed.append(None)
+            time.sleep(0.05)
+            studio.jobs.heartbeat(job.id, "A")  # as the supervisor does
+            renewed.append(row(studio, job.id).lease_expires_at)
+
+    event.listen(studio.db.engine, "before_cursor_execute", renew_first)
+    try:
+        assert studio.jobs.heartbeat(job.id, "A", 0.5).held
+    finally:
+        event.remove(studio.db.engine, "before_cursor_execute", renew_first)
+    later = renewed[1]
+    running = row(studio, job.id)
+    assert (running.progress, running.lease_expires_at) == (0.5, later)
+
+
 def test_a_running_worker_stops_when_its_job_is_taken_over(studio: Studio, who: Principal) -> None:
     job, _ = studio.jobs.submit(who, "test.wait", {"seconds": 20.0, "steps": 80})
     worker = Worker(studio, "A")

@@ -161,6 +161,8 @@ def test_through_the_api_a_recording_becomes_a_sealed_music_work(client: TestCli
         "transcription.musicxml.manifest.json": ("manifest", "application/json"),
         "transcription.svg": ("rendition", "image/svg+xml"),
         "thumbnail.webp": ("thumbnail", "image/webp"),
+        "preview.mp3": ("preview", "audio/mpeg"),
+        "score-preview.svg": ("preview", "image/svg+xml"),
     }
     assert [m["name"] for m in work["lineage"]["models"]] == [
         "Basic Pitch (ICASSP 2022 note, onset and contour model, ONNX)",

@@ -1,7 +1,8 @@
-"""Optional parts: packages under a licence a commercial studio may not accept (AGPL,
-non-commercial terms), kept out of the default install (`make run`) and installed only
-when the operator opts in with their extra in pyproject.toml. `make test` installs them
-for the tests that need them.
+"""Optional parts: packages kept out of the default install (`make run`) and installed
+only when the operator opts in with their extra in pyproject.toml (`make run LOCK=EXTRA`):
+those under a licence a commercial studio may not accept (AGPL, non-commercial terms), and
+those most studios do not need and that are large (Ray). `make test` installs them all for
+the tests that need them.
 
 This is the one list of them: the admin status page and `atelier serve`'s start-up log
 say which are active here, the image screen asks it whether NudeNet is there, and a test
@@ -27,6 +28,12 @@ OPTIONAL_PARTS = (
         extra="nsfw",
         licence="AGPL-3.0",
         use="screens generated images for nudity (safety/image.py)",
+    ),
+    OptionalPart(
+        package="ray",
+        extra="ray",
+        licence="Apache-2.0",
+        use="runs the engines on a Ray cluster (atelier worker --ray; studio/ray_workers.py)",
     ),
 )
 

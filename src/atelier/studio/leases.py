@@ -5,8 +5,13 @@ ray_workers.py) carry them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import ColumnElement, case
+
+from atelier.store.models import Job
 
 
 @dataclass(frozen=True)
@@ -27,3 +32,11 @@ class Beat:
 
     held: bool
     cancel: bool
+
+
+def never_earlier(lease: datetime) -> ColumnElement[datetime]:
+    """The later of a job's lease and `lease`. An engine holding the GIL (ncnn, for
+    seconds) can stop a heartbeat between computing its time and writing it, while the
+    supervisor renews the lease; written as it was, the stale time moved the lease back
+    into the past and another worker took the job over."""
+    return case((Job.lease_expires_at > lease, Job.lease_expires_at), else_=lease)

@@ -39,7 +39,7 @@ from atelier.store.db import Database
 from atelier.store.models import Job, new_id, utcnow
 from atelier.studio import job_events, uploads, variants
 from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
-from atelier.studio.leases import Beat, Claimed
+from atelier.studio.leases import Beat, Claimed, never_earlier
 from atelier.studio.models import Models
 from atelier.studio.roster import Roster
 from atelier.studio.sealing import Sealing, lineage_input
@@ -286,7 +286,7 @@ class Spine:
         must never stop it holding the database's write lock (on SQLite every request of
         the server waited behind it for the whole run)."""
         lease = utcnow() + timedelta(seconds=self.settings.lease_seconds)
-        values: dict[str, Any] = {"lease_expires_at": lease}
+        values: dict[str, Any] = {"lease_expires_at": never_earlier(lease)}
         if progress is not None:
             values["progress"] = progress
         if message is not None:
