@@ -75,6 +75,7 @@ def test_another_work_reads_as_itself_and_unmarked_audio_as_nothing() -> None:
     assert audiomark.detect(mp3(noise)) is None
     assert audiomark.detect(wav(np.zeros((12 * RATE, 1)), RATE)) is None  # silence
     assert audiomark.detect(b"not audio at all") is None
+    assert audiomark.detect(wav(noise[:1000, None], 2_000_000_000)) is None  # a hostile rate
 
 
 def test_too_short_an_excerpt_is_not_read(clip: bytes) -> None:

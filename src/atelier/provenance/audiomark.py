@@ -45,6 +45,9 @@ WINDOW = (0.5, 1.5)
 SYNC = 0.7
 SILENT = 1e-4  # in-band RMS below which a symbol carries nothing (about −80 dBFS)
 MAX_DETECT_SECONDS = 40.0  # detection reads at most this much of a file (a preview is ≤ 30 s)
+# Sample rates detection reads: resampling from a rate far outside these (any file may
+# declare one) would need a filter of billions of taps.
+RATES = (8_000, 192_000)
 KEY = b"atelier audio mark v1"
 
 
@@ -92,12 +95,15 @@ def embed(samples: NDArray[np.float64], work_id: str) -> NDArray[np.float64]:
 
 def decode(data: bytes) -> NDArray[np.float64] | None:
     """The first MAX_DETECT_SECONDS of an audio file (anything libsndfile reads: WAV, MP3,
-    FLAC, Ogg) as mono samples at RATE; None when it is not audio libsndfile reads."""
+    FLAC, Ogg) as mono samples at RATE; None when it is not audio libsndfile reads, or its
+    sample rate is outside RATES."""
     try:
         with soundfile.SoundFile(io.BytesIO(data)) as sound:
             rate = sound.samplerate
             samples = sound.read(int(MAX_DETECT_SECONDS * rate), dtype="float64", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, ValueError, TypeError):
+        return None
+    if not RATES[0] <= rate <= RATES[1]:
         return None
     mono = samples.mean(axis=1)
     if rate != RATE:
