@@ -48,6 +48,7 @@ MAX_DETECT_SECONDS = 40.0  # detection reads at most this much of a file (a prev
 # Sample rates detection reads: resampling from a rate far outside these (any file may
 # declare one) would need a filter of billions of taps.
 RATES = (8_000, 192_000)
+MAX_DETECT_VALUES = 4_000_000  # samples of all channels read at most (32 MB as float64)
 KEY = b"atelier audio mark v1"
 
 
@@ -95,15 +96,16 @@ def embed(samples: NDArray[np.float64], work_id: str) -> NDArray[np.float64]:
 
 def decode(data: bytes) -> NDArray[np.float64] | None:
     """The first MAX_DETECT_SECONDS of an audio file (anything libsndfile reads: WAV, MP3,
-    FLAC, Ogg) as mono samples at RATE; None when it is not audio libsndfile reads, or its
-    sample rate is outside RATES."""
+    FLAC, Ogg; at most MAX_DETECT_VALUES samples of all its channels) as mono samples at
+    RATE; None when it is not audio libsndfile reads, or its sample rate is outside RATES."""
     try:
         with soundfile.SoundFile(io.BytesIO(data)) as sound:
             rate = sound.samplerate
-            samples = sound.read(int(MAX_DETECT_SECONDS * rate), dtype="float64", always_2d=True)
+            if not RATES[0] <= rate <= RATES[1]:
+                return None
+            frames = min(int(MAX_DETECT_SECONDS * rate), MAX_DETECT_VALUES // sound.channels)
+            samples = sound.read(frames, dtype="float64", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, ValueError, TypeError):
-        return None
-    if not RATES[0] <= rate <= RATES[1]:
         return None
     mono = samples.mean(axis=1)
     if rate != RATE:
