@@ -34,8 +34,8 @@ BAND = (1_000.0, 4_000.0)  # Hz
 CHIPS = 8  # distinct chips, used in turn
 BITS = watermark.PAYLOAD_BITS
 # The marked symbol's normalised correlation with its chip. The removed projection costs
-# about as much again; together they sit 26 dB or more below the music in the band
-# (measured: docs/provenance.md).
+# more; together they measured 26.0–27.3 dB below the music in the band
+# (docs/provenance.md).
 STRENGTH = 0.02
 # The sync test: a symbol "looks marked" when its |correlation| is within this factor
 # of STRENGTH; an alignment is read when at least SYNC of its sounding symbols do. Unmarked
