@@ -86,6 +86,11 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
     "samples.py": (["--quick"], True, samples),
     "responsive.py": (["--quick", "--settle", "2"], True, responsive),
     "provenance.py": (["--quick"], False, printed("| JPEG 75 |", "sealing a 512×512 PNG")),
+    "audio_watermark.py": (
+        ["--quick"],
+        False,
+        printed("| MP3 again at 64 kbit/s |", "Unmarked audio read as marked: 0 / 4"),
+    ),
     "eval_image.py": (["--quick"], False, printed("| set B (8 images) |", "| tuning: 2 photos")),
     "restore_quality.py": (
         ["--quick"],

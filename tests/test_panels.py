@@ -217,6 +217,14 @@ def test_links_expire_and_are_revoked(db_studio: Studio) -> None:
         assert s.scalars(select(PanelVote)).all() == []
 
 
+def preview_pixels(studio: Studio, work: Work) -> np.ndarray:
+    """The pixels of the preview visitors get of a picture (its marked thumbnail)."""
+    thumbnail = next(f for f in work.files if f.role == "thumbnail")
+    return np.asarray(
+        Image.open(io.BytesIO(studio.artifacts.read(thumbnail.sha256))).convert("RGB")
+    )
+
+
 def test_panel_pictures_are_blind_copies(studio: Studio) -> None:
     owner = add_user(studio, "owner@example.com")
     works = make_pictures(studio, owner, 2)
@@ -232,7 +240,7 @@ def test_panel_pictures_are_blind_copies(studio: Studio) -> None:
     shown = {
         side: np.asarray(Image.open(io.BytesIO(data))) for side, data in (("l", left), ("r", right))
     }
-    pixels = [np.asarray(Image.open(io.BytesIO(o)).convert("RGB")) for o in originals]
+    pixels = [preview_pixels(studio, w) for w in works]
     expected = pixels[::-1] if seat.swapped[0] else pixels
     assert np.array_equal(shown["l"], expected[0]) and np.array_equal(shown["r"], expected[1])
 
@@ -402,3 +410,36 @@ def test_the_command_line_keeps_its_reports(
         studio.close()
     finally:
         get_settings.cache_clear()
+
+
+def test_reviewers_get_the_previews_and_never_the_originals(api: TestClient) -> None:
+    """A reviewer by link (no account) and one by account (the reviewer role) fetch the
+    panel's picture: the work's preview (384 px, what visitors get), not its 800 × 600
+    original; the originals themselves answer them 403 or 404."""
+    studio: Studio = api.app.state.studio  # type: ignore[attr-defined]
+    owner = add_user(studio, "owner@example.com")
+    job, _ = studio.jobs.submit(owner, "test.picture", {"width": 800, "height": 600}, seed=1)
+    assert Worker(studio).run_one()
+    work = studio.jobs.get(owner, job.id).works[0]
+    panel = studio.panels.create(owner, "rate it", "rate", [ItemSpec(work.id)])
+    _, token = studio.panels.invite(owner, panel.id, "by link")
+    add_user(studio, "rater@example.com", role="reviewer")
+    studio.panels.add_reviewer(owner, panel.id, "rater@example.com")
+    originals = [f.name for f in work.files if f.role in ("primary", "rendition", "manifest")]
+    assert originals
+
+    by_link = api.get(f"/review/{token}/pictures/0/only")
+    assert by_link.status_code == 200
+    shown = np.asarray(Image.open(io.BytesIO(by_link.content)).convert("RGB"))
+    assert shown.shape == (288, 384, 3)  # not the original's 600 × 800
+    assert np.array_equal(shown, preview_pixels(studio, work))
+    for name in originals:
+        assert api.get(f"/v1/works/{work.id}/files/{name}").status_code in (403, 404)
+
+    headers = sign_in(api, "rater@example.com")
+    by_account = api.get(f"/review/panels/{panel.id}/pictures/0/only", headers=headers)
+    assert by_account.status_code == 200 and by_account.content == by_link.content
+    for name in originals:
+        got = api.get(f"/v1/works/{work.id}/files/{name}", headers=headers)
+        assert got.status_code in (403, 404), (name, got.status_code)
+    assert api.get(f"/v1/works/{work.id}/file", headers=headers).status_code in (403, 404)

@@ -252,7 +252,9 @@ class Settings(BaseSettings):
     log_origin: str | None = Field(
         None, description="The transparency log's name in checkpoints; default: from the root."
     )
-    watermark: bool = Field(True, description="Mark images with an invisible work id.")
+    watermark: bool = Field(
+        True, description="Mark images and music previews with an invisible work id."
+    )
 
     currency: str = Field(
         "EUR",

@@ -1,6 +1,6 @@
 """Verdicts on a file: its manifest, its signer's chain to the studio's root, its entry
 in the log (inclusion in the latest signed checkpoint) and the log's consistency since an
-older checkpoint, and for images the watermark. Each check is reported on its own.
+older checkpoint, and for images and audio the watermark. Each check is reported on its own.
 
 Two stages, so that anyone's file costs the database nothing but short reads: `examine`
 reads the file itself (hash, manifest, watermark decode: seconds for a big image) with no
@@ -18,7 +18,7 @@ from cryptography import x509
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
-from atelier.provenance import merkle, watermark
+from atelier.provenance import audiomark, merkle, watermark
 from atelier.provenance.keys import Identity, issued_by
 from atelier.provenance.log import Checkpoint, Log, open_note
 from atelier.provenance.manifest import ManifestReport, read_embedded, read_sidecar
@@ -106,7 +106,8 @@ class Examined:
     sha256: str
     manifest: ManifestReport
     image: bool
-    mark: str | None  # the watermark's short work id, when an image carries one
+    audio: bool
+    mark: str | None  # the watermark's short work id, when an image or a recording carries one
 
 
 def examine(identity: Identity, data: bytes, sidecar: bytes | None = None) -> Examined:
@@ -114,8 +115,12 @@ def examine(identity: Identity, data: bytes, sidecar: bytes | None = None) -> Ex
     if found.kind == "none" and sidecar is not None:
         found = read_sidecar(sidecar, data, [identity.root])
     image = _is_image(data)
-    mark = watermark.detect(data) if image else None
-    return Examined(hashlib.sha256(data).hexdigest(), found, image, mark)
+    sound = None if image else audiomark.decode(data)
+    if image:
+        mark = watermark.detect(data)
+    else:
+        mark = None if sound is None else audiomark.detect_samples(sound)
+    return Examined(hashlib.sha256(data).hexdigest(), found, image, sound is not None, mark)
 
 
 def verify(
@@ -132,7 +137,7 @@ def verify(
         report.checks.append(Check("log inclusion", False, "this file's SHA-256 is not in the log"))
     else:
         _log_checks(s, report, log, identity, entry, latest, since)
-    if examined.image:
+    if examined.image or examined.audio:
         _watermark_check(s, report, log, examined.mark, entry)
     return report
 

@@ -56,13 +56,15 @@ def short_id(work_id: str) -> str:
     return work_id[:ID_HEX]
 
 
-def _payload(work_id: str) -> bytes:
+def payload(work_id: str) -> bytes:
+    """The 64 bits a mark carries (the audio mark carries the same, provenance/audiomark.py)."""
     body = bytes(a ^ b for a, b in zip(bytes.fromhex(short_id(work_id)), MASK, strict=True))
     return body + binascii.crc_hqx(body, 0xFFFF).to_bytes(2, "big")
 
 
-def _read_payload(payload: bytes) -> str | None:
-    body, check = payload[:6], payload[6:]
+def read_payload(found: bytes) -> str | None:
+    """The short work id in 8 decoded bytes, or None when their CRC-16 does not match."""
+    body, check = found[:6], found[6:]
     if binascii.crc_hqx(body, 0xFFFF).to_bytes(2, "big") != check:
         return None
     return bytes(a ^ b for a, b in zip(body, MASK, strict=True)).hex()
@@ -89,7 +91,7 @@ def embed(data: bytes, mime: str, work_id: str, quality: int | None = None) -> b
         return None  # an animation would be flattened to its first frame: left unmarked
     alpha = image.getchannel("A") if image.mode == "RGBA" else None
     bgr = cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR)
-    bits = list(np.unpackbits(np.frombuffer(_payload(work_id), dtype=np.uint8)))
+    bits = list(np.unpackbits(np.frombuffer(payload(work_id), dtype=np.uint8)))
     marked_bgr = EmbedDwtDctSvd(bits, wmLen=PAYLOAD_BITS, scales=SCALES).encode(bgr)
     rgb = cv2.cvtColor(np.clip(marked_bgr, 0, 255).astype(np.uint8), cv2.COLOR_BGR2RGB)
     marked = Image.fromarray(rgb)
@@ -128,7 +130,7 @@ def detect(data: bytes) -> str | None:
                 rgb, (width * factor, height * factor), interpolation=cv2.INTER_LANCZOS4
             )
         bgr = cv2.cvtColor(candidate, cv2.COLOR_RGB2BGR)
-        found = _read_payload(np.packbits(decoder.decode(bgr)).tobytes())
+        found = read_payload(np.packbits(decoder.decode(bgr)).tobytes())
         if found is not None:
             return found
     return None

@@ -2,7 +2,9 @@
 front of reviewers, who judge them blind, one at a time, on the panel's criteria.
 
 Blind means: a reviewer's page names no model, engine, work or title; each picture is a
-copy stripped of its metadata (a work's C2PA manifest names its engine); the items come
+copy stripped of its metadata (a work's C2PA manifest names its engine), made from the
+work's preview (what visitors get: reviewers are not owners, admins or licence holders, so
+they never get an original); the items come
 in an order of the reviewer's own and, in A/B panels, each pair's sides are swapped or not
 for each reviewer, drawn from the reviewer's id. Reviewers are accounts with the reviewer
 role, or invitation links that need no account (the link's secret stored only as its hash;
@@ -43,6 +45,7 @@ from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import User, Work, utcnow
+from atelier.studio.works import preview
 
 MAX_ITEMS = 200
 MAX_CRITERIA = 6
@@ -246,7 +249,13 @@ class Panels:
                     f"item {position + 1}: work {work.id} is {work.mime}; panels show pictures",
                     field="items",
                 )
-            picture = self._blind(self.artifacts.read(work.sha256))
+            shown = preview(work)
+            if shown is None:
+                raise Invalid(
+                    f"item {position + 1}: work {work.id} has no preview to show reviewers",
+                    field="items",
+                )
+            picture = self._blind(self.artifacts.read(shown.sha256))
             sides[side] = (picture, (label or work_label(work)).strip()[:100], work.id)
         if "b" in sides and sides["a"][1] == sides["b"][1]:
             raise Invalid(

@@ -8,8 +8,9 @@ here when the work is sealed:
 - a text: its opening words, cut on a word.
 
 Each is at most a fixed length and at most half of the work, so that no preview is ever the
-whole of a short work. The studio has no audio watermark: a preview of music or text carries
-no mark, and is recognised by its hash when it is uploaded again."""
+whole of a short work. A recording's clip carries the work's id in an inaudible mark
+(provenance/audiomark.py) when sealing asks for it; a score or text excerpt carries none
+and is recognised by its hash when it is uploaded again."""
 
 from __future__ import annotations
 
@@ -22,13 +23,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import soundfile
+from numpy.typing import NDArray
 from scipy.signal import resample_poly
 
 from atelier.engines.music.render import MUSICXML_MIME, SVG_MIME, to_svg
+from atelier.provenance import audiomark
 
 SHARE = 0.5  # no preview is more than this share of its work
 CLIP_SECONDS = 30.0
-CLIP_RATE = 22_050
+CLIP_RATE = audiomark.RATE  # 22.05 kHz: the rate the audio mark is made for
 CLIP_FADE_SECONDS = 2.0
 # libsndfile's MP3 bit rate, from 0 (the highest) to 1 (the lowest): at 22.05 kHz mono,
 # 0.5 is a constant 80 kbit/s: 300 kB for 30 s (measured), against 5.3 MB of WAV.
@@ -51,11 +54,11 @@ class Preview:
     data: bytes
 
 
-def previews(files: Sequence[tuple[str, str, bytes]]) -> list[Preview]:
+def previews(files: Sequence[tuple[str, str, bytes]], mark: str | None = None) -> list[Preview]:
     """The previews of a work's sealed files (name, mime, data; the primary one first): an
-    excerpt of a text; a clip of a recording, and the first bars of its score (engraved
-    from its MusicXML) when it has an engraved score. Pictures get none here (their
-    thumbnail is their preview)."""
+    excerpt of a text; a clip of a recording (marked with the work id `mark`, when given),
+    and the first bars of its score (engraved from its MusicXML) when it has an engraved
+    score. Pictures get none here (their thumbnail is their preview)."""
     _, primary_mime, primary = files[0]
     if primary_mime == "text/plain":
         text = primary.decode("utf-8", errors="replace")
@@ -63,7 +66,7 @@ def previews(files: Sequence[tuple[str, str, bytes]]) -> list[Preview]:
     by_mime = {mime: data for _, mime, data in reversed(files)}  # the first of each kind
     made = []
     if "audio/wav" in by_mime:
-        made.append(Preview("preview.mp3", "audio/mpeg", audio_clip(by_mime["audio/wav"])))
+        made.append(Preview("preview.mp3", "audio/mpeg", audio_clip(by_mime["audio/wav"], mark)))
     if MUSICXML_MIME in by_mime and SVG_MIME in by_mime:
         made.append(Preview("score-preview.svg", SVG_MIME, score_excerpt(by_mime[MUSICXML_MIME])))
     return made
@@ -74,8 +77,17 @@ def clip_seconds(seconds: float) -> float:
     return min(CLIP_SECONDS, seconds * SHARE)
 
 
-def audio_clip(wav: bytes) -> bytes:
-    """The recording's first `clip_seconds` as a mono MP3 at CLIP_RATE, with a linear
+def audio_clip(wav: bytes, mark: str | None = None) -> bytes:
+    """The recording's clip (`clip_samples`) as MP3, carrying the work id `mark` in the
+    audio mark when given (put in before the MP3 encoding, which it survives)."""
+    clip = clip_samples(wav)
+    if mark is not None:
+        clip = audiomark.embed(clip, mark)
+    return mp3(clip)
+
+
+def clip_samples(wav: bytes) -> NDArray[np.float64]:
+    """The recording's first `clip_seconds`, mixed to mono at CLIP_RATE, with a linear
     fade-out over its last CLIP_FADE_SECONDS (or its last half, when shorter)."""
     samples, rate = soundfile.read(io.BytesIO(wav), dtype="float64", always_2d=True)
     seconds = clip_seconds(len(samples) / rate)
@@ -85,14 +97,20 @@ def audio_clip(wav: bytes) -> bytes:
     fade = min(int(CLIP_FADE_SECONDS * CLIP_RATE), len(clip) // 2)
     if fade:
         clip[-fade:] *= np.linspace(1.0, 0.0, fade)
+    return clip
+
+
+def mp3(samples: NDArray[np.float64], compression: float = CLIP_COMPRESSION) -> bytes:
+    """Mono samples at CLIP_RATE as a constant-rate MP3 (`compression`: libsndfile's level,
+    CLIP_COMPRESSION for the previews' 80 kbit/s)."""
     out = io.BytesIO()
     soundfile.write(
         out,
-        np.clip(clip, -1.0, 1.0),
+        np.clip(samples, -1.0, 1.0),
         CLIP_RATE,
         format="MP3",
         subtype="MPEG_LAYER_III",
-        compression_level=CLIP_COMPRESSION,
+        compression_level=compression,
         bitrate_mode="CONSTANT",
     )
     return out.getvalue()

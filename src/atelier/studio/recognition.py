@@ -4,7 +4,8 @@ studio and comes back brings its rights lineage along (DESIGN.md, "Rights lineag
 An upload is one of our works, or made from one, when
 - its SHA-256 is a stored work file's, or a sealed file's in the transparency log;
 - it carries a C2PA manifest signed by this studio (the manifest names its work);
-- the invisible watermark carries a work's short id (survives re-encoding and resizing);
+- the invisible watermark carries a work's short id (survives re-encoding and resizing), or
+  a recording carries it in the audio mark (a music preview: survives MP3, cuts, volume);
 - its melody shares most of a music work's melody shingles (transposed or slower too).
 
 The clues are read from the bytes before any transaction (the watermark decoder and the
@@ -26,9 +27,10 @@ from sqlalchemy.orm import Session
 
 from atelier.datasets.melodies import fingerprint
 from atelier.engines.base import Artifact
+from atelier.engines.kinds import AUDIO_MIMES
 from atelier.engines.music.files import MUSIC_MIMES, melody_line
 from atelier.engines.music.piece import Piece
-from atelier.provenance import watermark
+from atelier.provenance import audiomark, watermark
 from atelier.provenance.manifest import read_embedded
 from atelier.store.models import LogEntry, MelodyPrint, Upload, Work, WorkFile
 
@@ -59,7 +61,11 @@ def read_clues(
     """The clues in an upload's bytes (`melody`: its melody line, read by the upload check)."""
     found = read_embedded(data, roots)
     manifest_work = found.work_id if found.kind == "c2pa" and found.trusted else None
-    mark = watermark.detect(data) if mime in watermark.FORMATS else None
+    mark = None
+    if mime in watermark.FORMATS:
+        mark = watermark.detect(data)
+    elif mime in AUDIO_MIMES.values():
+        mark = audiomark.detect(data)
     return Clues(sha256, manifest_work, mark, melody_prints(melody) if melody else [])
 
 

@@ -130,7 +130,8 @@ class Sealing:
     def _store(self, work_id: str, sealed: list[Sealed]) -> list[Stored]:
         """The sealed files (the first is the primary one), their sidecars, a thumbnail
         (a picture's carries the work's mark of its own) and the previews the public gets
-        of music and text instead of the originals (studio/previews.py)."""
+        of music and text instead of the originals (studio/previews.py; a recording's clip
+        carries the work's audio mark)."""
         files = [
             Stored(
                 item.name,
@@ -156,7 +157,8 @@ class Sealing:
                 preview = self.provenance.mark_preview(preview, work_id)
             digest = self.artifacts.put(preview)
             files.append(Stored("thumbnail.webp", "thumbnail", "image/webp", digest, len(preview)))
-        for made in previews([(item.name, item.mime, item.data) for item in sealed]):
+        mark = work_id if self.provenance.settings.watermark else None
+        for made in previews([(item.name, item.mime, item.data) for item in sealed], mark):
             digest = self.artifacts.put(made.data)
             files.append(Stored(made.name, "preview", made.mime, digest, len(made.data)))
         return files

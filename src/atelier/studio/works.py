@@ -393,7 +393,8 @@ class Works:
         added = 0
         for work_id, files in missing:
             sources = [(n, m, self.artifacts.staged(d).read_bytes()) for n, m, d in files]
-            made = [(p, self.artifacts.put(p.data)) for p in make_previews(sources)]
+            mark = work_id if self.settings.watermark else None
+            made = [(p, self.artifacts.put(p.data)) for p in make_previews(sources, mark)]
             with self.db.transaction() as s:
                 work = s.get(Work, work_id)
                 if not made or work is None or previews(work):

@@ -98,7 +98,8 @@ def verify_file(
     studio: Studio = Depends(get_studio),
 ) -> VerificationOut:
     """Check a file: its manifest, its signer, its log entry and the log's consistency
-    (since `checkpoint`, or since the entry was logged), and an image's watermark."""
+    (since `checkpoint`, or since the entry was logged), and an image's or a recording's
+    watermark."""
     refuse(
         [
             *walk(file.filename or "", "file"),
