@@ -11,7 +11,9 @@ own `WorkerPool`, and finished by `studio.jobs.finish`. It reports what the ledg
 the credits *reserved* at submit (the estimate, rounded up) and those *settled* at finish
 (the engine's measured seconds × its rate, rounded up, at least 1: commerce/credits.py;
 read before the plan's cap, so an estimate that is too low shows as such), and their
-ratio. Before an engine's first measured job one unmeasured job of its first case loads
+ratio, beside the CPU seconds the process spent meanwhile (the work itself, which a busy
+machine does not stretch as it stretches the wall-clock seconds that settle a job) and
+the load average. Before an engine's first measured job one unmeasured job of its first case loads
 its models, as warm start does in a long-lived worker (studio/warmup.py): a cold start's
 loading is not part of a typical job's cost. A case whose reservation is off by more than
 ±30 % of the settled cost is marked, and the script exits 1. Timings depend on the
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -189,6 +192,8 @@ class Row:
     case: str
     estimate_s: float  # the engine's estimate of its seconds (the job's cost_estimate / rate)
     measured_s: float  # the seconds the worker measured and finish settled
+    cpu_s: float  # CPU seconds this process spent meanwhile (every thread): the work done
+    load: float  # the machine's 1-minute load average when the job ended
     reserved: int  # credits held at submit (ledger)
     settled: int  # credits the measured seconds cost (the ledger charges at most `reserved`)
     charged: int  # credits the ledger charged
@@ -234,6 +239,7 @@ def run_job(studio: Studio, who: Principal, case: Case) -> Row:
     for name, make in case.inputs.items():
         data = make()
         params[name] = studio.uploads.add(who, f"{name}.{suffix(data)}", data).id
+    cpu = time.process_time()
     job, _ = studio.jobs.submit(who, case.engine, params, seed=1)
     deadline = time.monotonic() + JOB_TIMEOUT
     while (row := studio.jobs.get(who, job.id)).status not in ("succeeded", "failed", "canceled"):
@@ -242,6 +248,7 @@ def run_job(studio: Studio, who: Principal, case: Case) -> Row:
         time.sleep(0.1)
     if row.status != "succeeded":
         raise RuntimeError(f"{case.engine} {case.label}: {row.status}: {row.error}")
+    cpu = time.process_time() - cpu
     rate = studio.engines.get(case.engine).credits_per_second
     measured = Timed.seconds[job.id]
     reserved, charged = credits_of(studio, job.id, who.user_id)
@@ -250,6 +257,8 @@ def run_job(studio: Studio, who: Principal, case: Case) -> Row:
         case.label,
         job.cost_estimate / rate,
         measured,
+        cpu,
+        os.getloadavg()[0],
         reserved,
         job_cost(measured, rate),
         charged,
@@ -269,13 +278,14 @@ def median_row(rows: list[Row]) -> Row:
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| engine | case | estimate s | measured s | reserved | settled | reserved ÷ settled "
-        f"| within ±{TOLERANCE:.0%} |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| engine | case | estimate s | measured s | CPU s | load | reserved | settled "
+        f"| reserved ÷ settled | within ±{TOLERANCE:.0%} |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in rows:
         lines.append(
             f"| {row.engine} | {row.case} | {row.estimate_s:.2f} | {row.measured_s:.2f} | "
+            f"{row.cpu_s:.2f} | {row.load:.1f} | "
             f"{row.reserved} | {row.settled} | {row.ratio:.2f} | "
             f"{'yes' if row.within else '**no**'} |"
         )
