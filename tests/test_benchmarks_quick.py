@@ -55,6 +55,13 @@ def training(out: dict[str, Any], _: str) -> None:
     assert out and all(out.values())
 
 
+def estimates(out: list[dict[str, Any]], _: str) -> None:
+    assert [row["engine"] for row in out] == ["image.stylize", "music.compose"]
+    assert all(row["reserved"] >= 1 and row["settled"] >= 1 for row in out)
+    assert all(0 < row["charged"] <= row["reserved"] and row["measured_s"] > 0 for row in out)
+    assert all(row["cpu_s"] > 0 and row["load"] >= 0 for row in out)
+
+
 def warm_start(out: list[dict[str, Any]], _: str) -> None:
     [run] = out
     assert run["status"] == "succeeded" and run["said_warming"]
@@ -98,7 +105,7 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
         printed("| damage | method | PSNR | SSIM |", "| `image.restore` |"),
     ),
     "compose.py": (["speed", "--quick"], False, printed("512×512: median")),
-    "estimates.py": (["--quick"], False, printed("| image.stylize | ", "| music.harmonize | ")),
+    "estimates.py": (["--quick"], True, estimates),
     "warm_start.py": (["--quick"], True, warm_start),
 }
 

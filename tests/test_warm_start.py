@@ -1,6 +1,7 @@
 """Warm start: a worker loads its engines' models in the background as it starts and
-claims its first job when they are loaded; where that stands is read by any process on
-the machine (GET /v1/warmup, the pages' note)."""
+claims each engine's jobs as soon as that engine's models are loaded (the others' jobs
+wait in the queue); where that stands is read by any process on the machine (GET
+/v1/warmup, the pages' note)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from atelier.studio.warmup import (
     starting,
 )
 from atelier.web.app import create_app
+from tests.support import warm_engines  # registers test.warm_quick and test.warm_slow
 from tests.support.accounts import add_user
 from tests.support.servers import wait_until
 from tests.support.settings import make_settings
@@ -70,16 +72,17 @@ def test_a_starting_worker_counts_and_a_dead_one_does_not(tmp_path: Path) -> Non
 
 
 @pytest.mark.slow  # it loads every engine's models (a minute on two busy cores)
-def test_the_first_job_waits_for_the_models_and_then_starts(tmp_path: Path) -> None:
+def test_the_first_job_waits_for_its_models_and_then_starts(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, warm_start=True)
     studio = Studio(settings)
     studio.prepare()
     who = add_user(studio, "first@example.com")
     warmed = [name for name, _ in engine_steps(studio.engines.all())]
     assert {"image.stylize", "image.compose", "text.write", "music.compose"} <= set(warmed)
+    assert warmed[-1] == "test.warm_slow"  # a plug-in: loaded after the studio's engines
     pool = WorkerPool(studio, 1, warm=True).start()
     try:
-        job, _ = studio.jobs.submit(who, "test.wait", {}, seed=1)
+        job, _ = studio.jobs.submit(who, "test.warm_slow", {}, seed=1)
         report = studio.warmups.report()
         assert report.state == "warming" and report.warming[0] in warmed
         assert studio.jobs.get(who, job.id).status == "queued"  # waits in the queue
@@ -94,7 +97,7 @@ def test_the_first_job_waits_for_the_models_and_then_starts(tmp_path: Path) -> N
         started = studio.jobs.get(who, job.id).started_at
         assert started is not None and report.finished is not None
         loaded = datetime.fromtimestamp(report.finished, UTC).replace(tzinfo=None)
-        assert started >= loaded.replace(microsecond=0)  # claimed once all were loaded
+        assert started >= loaded.replace(microsecond=0)  # claimed once its models loaded
     finally:
         pool.stop()
         studio.close()
@@ -124,3 +127,42 @@ def test_the_api_says_warming_then_ready(tmp_path: Path) -> None:
         assert ready["ready"] == ["image.stylize"] and ready["loaded_at"] is not None
         assert "Warming up" not in client.get("/").text
         warm.close()
+
+
+def test_a_worker_claims_the_jobs_of_engines_loaded_while_others_still_load(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path, warm_start=True)
+    studio = Studio(settings)
+    studio.prepare()
+    who = add_user(studio, "early@example.com")
+    served = {"test.warm_slow", "test.warm_quick", "test.wait"}  # test.wait loads nothing
+    warm_engines.SLOW.clear()  # the slow engine's models load when the test says so
+    pool = WorkerPool(studio, 1, engines=served, warm=True).start()
+    try:
+        slow, _ = studio.jobs.submit(who, "test.warm_slow", {}, seed=1)  # first in the queue
+        quick, _ = studio.jobs.submit(who, "test.warm_quick", {}, seed=2)
+        nothing, _ = studio.jobs.submit(who, "test.wait", {}, seed=3)
+
+        def succeeded(job_id: str) -> bool:
+            return studio.jobs.get(who, job_id).status == "succeeded"
+
+        wait_until(lambda: succeeded(quick.id) and succeeded(nothing.id), 60, 0.05, "two jobs")
+        assert studio.jobs.get(who, slow.id).status == "queued"  # its models still load
+        assert studio.warmups.report().warming == ["test.warm_slow"]
+        made = studio.jobs.get(who, quick.id).works[0]
+        _, path = studio.works.file(who, made.id, "name.txt")
+        assert path.read_bytes() == b"test.warm_quick"
+
+        warm_engines.SLOW.set()
+        wait_until(lambda: succeeded(slow.id), 60, 0.05, "the slow engine's job")
+        report = studio.warmups.report()
+        assert report.state == "ready" and served - {"test.wait"} <= set(report.ready)
+        slow_started = studio.jobs.get(who, slow.id).started_at
+        quick_finished = studio.jobs.get(who, quick.id).finished_at
+        assert slow_started is not None and quick_finished is not None
+        assert slow_started >= quick_finished  # the queue's first job ran last
+    finally:
+        warm_engines.SLOW.set()
+        pool.stop()
+        studio.close()

@@ -62,9 +62,16 @@ class Worker:
         # and every container's pid is 1.
         self.id = f"{owner_prefix(os.getpid())}{name[:8]}:{secrets.token_hex(4)}"
 
-    def run_one(self) -> bool:
-        """Run the next job if there is one; returns whether there was."""
-        claimed = self.studio.jobs.claim(self.id, self.claimable())
+    def run_one(self, loading: Collection[str] = ()) -> bool:
+        """Run the next job if there is one; returns whether there was. `loading`: the
+        engines whose models this process is still loading (their jobs wait for them)."""
+        engines = self.claimable()
+        if loading:
+            served = self.studio.engines.runnable() if engines is None else engines
+            engines = [name for name in served if name not in loading]
+            if not engines:
+                return False
+        claimed = self.studio.jobs.claim(self.id, engines)
         if claimed is None:
             return False
         self._execute(claimed)
@@ -190,8 +197,9 @@ class WorkerPool:
         self.engines = None if engines is None else frozenset(engines)
         self.warmup: Warmup | None = None
         if warm and threads:
-            steps = warmup.engine_steps(studio.engines.all())
-            self.warmup = Warmup(steps, studio.settings.data_dir, warmup.ENGINES)
+            served = [e for e in studio.engines.all() if engines is None or e.name in engines]
+            steps = warmup.engine_steps(served)
+            self.warmup = Warmup(steps, studio.settings.data_dir, warmup.ENGINES, self.wake.set)
         self._stop = threading.Event()
         self._listener: notices.Listener | None = None  # PostgreSQL: submits anywhere wake us
         self._record: str | None = None  # its row in the roster, once started
@@ -224,20 +232,20 @@ class WorkerPool:
             self._listener = notices.Listener(self.studio.db.engine, self.wake).start()
         return self
 
+    def _loading(self, patience: float) -> frozenset[str]:
+        """The engines whose jobs wait for their models: those still loading, until the
+        warm-up has taken longer than PATIENCE (a load that never ends)."""
+        if self.warmup is None or time.monotonic() > patience:
+            return frozenset()
+        return self.warmup.loading()
+
     def _loop(self, worker: Worker) -> None:
         wake = self.wake
-        if self.warmup is not None:  # the first claim as soon as the models are loaded
-            patience = time.monotonic() + warmup.PATIENCE  # a load that never ends
-            while not self.warmup.done.wait(0.5):
-                if self._stop.is_set():
-                    return
-                if time.monotonic() > patience:
-                    log.warning("warming up takes too long; claiming jobs meanwhile")
-                    break
+        patience = time.monotonic() + warmup.PATIENCE
         while not self._stop.is_set():
             wake.clear()
             try:
-                if worker.run_one():
+                if worker.run_one(self._loading(patience)):
                     continue
             except Exception:
                 log.exception("worker %s: claiming or closing a job failed", worker.id)

@@ -2,9 +2,11 @@
 where that stands.
 
 Each process that runs engines (a worker process, or the server with worker threads)
-loads every runnable engine's models on a thread of its own as it starts (`Warmup` of the
-engines, `Engine.warm`); its worker threads claim their first job as soon as that is done,
-so a job waits for its models once, in the queue, never in the middle of a request. The
+loads the models of every runnable engine it serves on a thread of its own as it starts
+(`Warmup` of the engines, `Engine.warm`, one after another); meanwhile its worker threads
+claim the jobs of the engines already loaded (and of those with nothing to load), the set
+widening as each engine finishes, so a job waits for its own models only, in the queue,
+never in the middle of a request. The
 process that answers requests warms what a submit needs, the prompt screen, the same way.
 
 Each warm-up writes where it stands to a small JSON file of its own in the data folder
@@ -70,13 +72,21 @@ def engine_steps(engines: list[Engine[Any]]) -> list[tuple[str, Callable[[], Any
 
 class Warmup:
     """Runs `steps` (name, load) one after another on a background thread; `done` is set
-    when all have run (a step that fails is logged and named, and the rest still run)."""
+    when all have run (a step that fails is logged and named, and the rest still run).
+    `ended` is called after each step (a worker pool wakes its threads: one more engine's
+    jobs may be claimed)."""
 
     def __init__(
-        self, steps: list[tuple[str, Callable[[], Any]]], data_dir: Path, role: str
+        self,
+        steps: list[tuple[str, Callable[[], Any]]],
+        data_dir: Path,
+        role: str,
+        ended: Callable[[], None] = lambda: None,
     ) -> None:
         self.steps = steps
+        self.ended = ended
         self.done = threading.Event()
+        self._loading = frozenset(name for name, _ in steps)  # replaced, never changed
         self.path = _path(data_dir, os.getpid(), role)
         self._state: dict[str, Any] = {
             "pending": [name for name, _ in steps],
@@ -105,10 +115,17 @@ class Warmup:
                 self._state["failed"][name] = str(exc)[:300] or type(exc).__name__
                 log.exception("warming %s failed", name)
             self._state["pending"].remove(name)
+            self._loading = self._loading - {name}
             self._write()
+            self.ended()
         self._state["finished"] = time.time()
         self._write()
         self.done.set()
+
+    def loading(self) -> frozenset[str]:
+        """The steps not yet ended (loaded or failed: a failed one's first job loads it
+        again, or says why it cannot)."""
+        return self._loading
 
     def _write(self) -> None:
         if self._closed.acquire(blocking=False):

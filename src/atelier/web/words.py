@@ -42,3 +42,77 @@ THINGS = (
     lazy("dataset version"),
     lazy("language"),
 )
+# The admin pages: a plan's fields (its numbers capitalised, its flags not), what revenue
+# is summed by, a payout's status, the moderation policy's actions and categories.
+PLAN_FIELDS = (
+    lazy("Monthly credits"),
+    lazy("Price"),
+    lazy("Trial days"),
+    lazy("Concurrency"),
+    lazy("Max pixels"),
+    lazy("Max seconds"),
+    lazy("Overage price"),
+    lazy("Position"),
+    lazy("private works"),
+    lazy("commercial use"),
+    lazy("api access"),
+    lazy("overage"),
+    lazy("custom models"),
+    lazy("active"),
+)
+REVENUE_KINDS = (
+    lazy("subscriptions"),
+    lazy("packs"),
+    lazy("overage"),
+    lazy("custom models"),
+    lazy("commission"),
+    lazy("refunds"),
+)
+PAYOUT_STATUSES = (lazy("requested"), lazy("paid"))
+POLICY_ACTIONS = (lazy("allow"), lazy("flag"), lazy("block"))
+SAFETY_CATEGORIES = (  # safety/categories.py's titles
+    lazy("Sexual content involving minors"),
+    lazy("Sexual content and nudity"),
+    lazy("Graphic violence and gore"),
+    lazy("Hate: slurs and attacks on protected groups"),
+    lazy("Self-harm and suicide"),
+    lazy("Likeness of a real, living person"),
+    lazy("Imitating a living artist's style"),
+    lazy("Profanity and insults"),
+    lazy("Text in a language the screen cannot read"),
+)
+# Datasets (datasets/items.py, datasets/cleaning.py): the rights an item is given, the
+# cleaning's steps and why an item was removed; expert panels: a reviewer's state and
+# how agreement is measured.
+RIGHTS = (
+    lazy("the supplier's own work"),
+    lazy("licensed for training, commercial use included"),
+    lazy("licensed for training, non-commercial use only"),
+    lazy("in the public domain"),
+    lazy("rights not affirmed"),
+)
+CLEANING_STEPS = (
+    lazy("undecodable or truncated files"),
+    lazy("outside the size limits"),
+    lazy("exact duplicates (same content hash)"),
+    lazy("near duplicates"),
+    lazy("refused by the safety screen"),
+    lazy("already published by someone else"),
+    lazy("identical once normalised"),
+)
+REMOVALS = (
+    lazy("undecodable"),
+    lazy("size"),
+    lazy("duplicate"),
+    lazy("near-duplicate"),
+    lazy("unsafe"),
+    lazy("published"),
+)
+PANEL_CRITERIA = (  # studio/panels.py's defaults
+    lazy("Fidelity to the brief"),
+    lazy("Craft"),
+    lazy("Originality"),
+    lazy("Which is better overall?"),
+)
+REVIEWER_STATES = (lazy("active"), lazy("expired"), lazy("revoked"))
+AGREEMENT = (lazy("ordinal"), lazy("nominal"))
