@@ -225,12 +225,9 @@ class Spine:
         now = utcnow()
         lease = now + timedelta(seconds=self.settings.lease_seconds)
         expired = and_(Job.status == "running", Job.lease_expires_at < now)
-        runnable = [e for e in self.engines.runnable() if engines is None or e in engines]
         # A claim lost with the database server only returns the job to the queue: its
         # worker's result is then refused (its lease is gone) and the job runs again.
-        runnable = self.engines.runnable()
-        if engines is not None:
-            runnable = [name for name in runnable if name in engines]
+        runnable = [e for e in self.engines.runnable() if engines is None or e in engines]
         with self.db.transaction(durable=False) as s:
             self._reap(s, expired)
             candidate = (
