@@ -74,6 +74,14 @@ def samples(out: dict[str, Any], _: str) -> None:
     assert all(row["total_s"] > 0 and row["median_bytes"] > 1000 for row in kinds.values())
 
 
+def load(out: list[dict[str, Any]], _: str) -> None:
+    assert [run["database"] for run in out] == ["sqlite", "postgresql"]
+    for run in out:
+        assert run["routes"]["POST /v1/auth/login"]["requests"] == run["users"] == 5
+        assert run["seconds"] > 0 and run["requests_per_s"] > 0
+        assert run["jobs_lost"] == run["jobs"] - run["job_ends"].get("succeeded", 0)
+
+
 def printed(*lines: str) -> Callable[[Any, str], None]:
     def check(_: Any, stdout: str) -> None:
         for line in lines:
@@ -107,6 +115,7 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
     "compose.py": (["speed", "--quick"], False, printed("512×512: median")),
     "estimates.py": (["--quick"], True, estimates),
     "warm_start.py": (["--quick"], True, warm_start),
+    "load.py": (["--quick"], True, load),
 }
 
 

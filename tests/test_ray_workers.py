@@ -30,7 +30,7 @@ from tests.support.accounts import add_user, grant_credits
 from tests.support.media import photo, pixels, png
 from tests.support.ray_cluster import Cluster
 from tests.support.servers import Running, atelier_env, wait_until
-from tests.support.settings import ASSETS, ROOT, make_settings
+from tests.support.settings import ASSETS, ROOT, make_settings, s3_settings
 
 PHOTO = photo(96, 64)
 
@@ -187,6 +187,45 @@ def test_a_batch_across_two_nodes_survives_a_node_killed(
     assert made.format == "PNG" and made.size == Image.open(io.BytesIO(local)).size
     assert max(made.size) == 64
     assert np.abs(pixels(path.read_bytes()) - pixels(local)).mean() < 2
+
+
+def test_a_node_fetches_its_inputs_from_the_object_store(
+    cluster: Cluster, pg_url: str, s3_server: str, tmp_path: Path
+) -> None:
+    """With the S3 store the worker ships the upload's digest, not its bytes: the node
+    fetches it from the bucket into its own cache (the worker reads it only to cite it in
+    the work's C2PA manifest, when it seals the result)."""
+    settings = s3_settings(tmp_path, s3_server, database_url=pg_url)
+    studio = Studio(settings)
+    studio.prepare()
+    try:
+        who = creator(studio)
+        unique = PHOTO.copy()
+        unique.putpixel((0, 0), tuple(os.urandom(3)))  # bytes no earlier run fetched
+        picture = studio.uploads.add(who, "photo.png", png(unique))
+        stylize = {"image": picture.id, "style": 3, "max_size": 64}
+        bucket = {
+            name: getattr(settings, name)
+            for name in ("artifact_store", "s3_bucket", "s3_prefix", "s3_endpoint_url")
+        }
+        keys = {"s3_access_key_id": "test", "s3_secret_access_key": "test"}
+        with ray_worker(studio, cluster, tmp_path / "worker.log", **bucket, **keys) as worker:
+            job, _ = studio.jobs.submit(who, "image.stylize", stylize, seed=7)
+            wait_until(lambda: ended(studio, worker, [job.id]), 240, 0.2, "the job to end")
+        done = studio.jobs.get(who, job.id)
+        assert done.status == "succeeded", done.error
+        digest = picture.sha256
+        node = remote.NODE_DATA / "s3-cache" / digest[:2] / digest[2:4] / digest
+        assert node.read_bytes() == png(unique)  # fetched by the node, into its own cache
+
+        [summary] = done.works
+        _, path = studio.works.file(who, summary.id, None)
+        local = here(
+            studio, "image.stylize", stylize, 7, {picture.id: picture_path(studio, picture)}
+        )
+        assert np.abs(pixels(path.read_bytes()) - pixels(local)).mean() < 2
+    finally:
+        studio.close()
 
 
 def picture_path(studio: Studio, upload: Any) -> Path:

@@ -7,7 +7,6 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -27,7 +26,7 @@ from atelier.studio import Studio
 from atelier.studio.dispatch import Dispatcher
 from atelier.web.app import create_app
 from tests.support.accounts import add_user, admin_of, api_user, upgrade
-from tests.support.api import problem_fields
+from tests.support.api import problem_fields, read_events
 from tests.support.receiver import Received, Receiver
 from tests.support.servers import free_port, serve_app, wait_until
 from tests.support.settings import make_settings
@@ -252,23 +251,6 @@ def test_endpoints_on_private_addresses_are_refused_unless_allowed(tmp_path: Pat
 
 def api_settings(tmp_path: Path, db_url: str) -> Settings:
     return make_settings(tmp_path, db_url, **HOOKS, webhook_dispatch=False)
-
-
-def read_events(lines: Iterator[str], count: int) -> list[dict[str, Any]]:
-    """The next `count` events of an open stream's lines: id, event and data of each."""
-    found: list[dict[str, Any]] = []
-    fields: dict[str, str] = {}
-    for line in lines:
-        if not line:
-            if "data" in fields:
-                found.append({**fields, "data": json.loads(fields["data"])})
-                if len(found) == count:
-                    return found
-            fields = {}
-        elif not line.startswith(":"):
-            name, _, value = line.partition(":")
-            fields[name] = value.removeprefix(" ")
-    raise AssertionError(f"the stream ended after {len(found)} of {count} events")
 
 
 def test_the_event_stream_resumes_after_last_event_id(tmp_path: Path, db_url: str) -> None:

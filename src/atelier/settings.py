@@ -315,6 +315,20 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(
         10.0, gt=0, le=120, description="How long a webhook endpoint has to answer."
     )
+    events_keep_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Days an account's events (the outbox behind webhooks and /v1/events) and "
+        "their delivery log are kept once every delivery of them is finished; older ones are "
+        "deleted (`atelier admin prune-events`, and hourly by a server or worker).",
+    )
+    events_prune_seconds: float = Field(
+        3600.0,
+        gt=0,
+        le=7 * 86400,
+        description="How often a webhook dispatcher deletes events older than events_keep_days.",
+    )
     webhook_allow_private: bool = Field(
         False,
         description="Allow webhook endpoints on loopback, private and link-local addresses "

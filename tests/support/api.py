@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -107,3 +108,20 @@ def sse_events(text: str) -> list[tuple[str, dict[str, Any]]]:
         fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
         events.append((fields["event"], json.loads(fields["data"])))
     return events
+
+
+def read_events(lines: Iterator[str], count: int) -> list[dict[str, Any]]:
+    """The next `count` events of an open stream's lines: id, event and data of each."""
+    found: list[dict[str, Any]] = []
+    fields: dict[str, str] = {}
+    for line in lines:
+        if not line:
+            if "data" in fields:
+                found.append({**fields, "data": json.loads(fields["data"])})
+                if len(found) == count:
+                    return found
+            fields = {}
+        elif not line.startswith(":"):
+            name, _, value = line.partition(":")
+            fields[name] = value.removeprefix(" ")
+    raise AssertionError(f"the stream ended after {len(found)} of {count} events")

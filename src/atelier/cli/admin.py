@@ -98,6 +98,25 @@ def make_previews() -> None:
     click.echo(f"made the previews of {added} work{'' if added == 1 else 's'}")
 
 
+@admin.command("prune-events")
+@click.option(
+    "--keep-days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="Keep this many days of events (default: ATELIER_EVENTS_KEEP_DAYS).",
+)
+def prune_events(keep_days: int | None) -> None:
+    """Delete the events (webhooks, /v1/events) and delivery logs older than the window
+    whose deliveries are all finished; pending ones are never deleted. Servers and workers
+    also do this hourly."""
+    studio = common.studio()
+    pruned = studio.webhooks.prune(keep_days)
+    days = keep_days if keep_days is not None else studio.settings.events_keep_days
+    click.echo(f"deleted {pruned.events} event(s) older than {days} days")
+    if pruned.busy:
+        raise click.ClickException("another process is pruning events now: run it again later")
+
+
 # -- plans and billing (commerce) ------------------------------------------------------
 
 

@@ -1,8 +1,13 @@
 """One job run on another machine (a Ray node, studio/ray_workers.py): what the worker
 ships there and the functions that run it.
 
-Inputs travel as bytes and are written to a temporary folder on that machine; progress
-reports and, last, the creations travel back as they are (their artifacts are bytes).
+With the S3 artifact store, the job's stored inputs (uploads) travel as their SHA-256 and
+the node fetches them from the bucket itself, into a cache of its own (NODE_DATA), so the
+worker never downloads nor relays them; other inputs (and every input with the local
+folder store, which other machines cannot read) travel as bytes and are written to a
+temporary folder on that machine. Progress reports and, last, the creations travel back
+as they are (their artifacts are bytes: the worker seals them with the studio's keys,
+which changes them, before it stores them).
 Nothing here touches the database: the worker that claimed the job finishes it. Each
 process keeps the engines it built, so models an engine loaded stay loaded for the next
 job it runs."""
@@ -15,12 +20,17 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atelier.engines import registry
 from atelier.engines.base import Context, Creation, Engine, EngineConfig
 
+if TYPE_CHECKING:
+    from atelier.store.s3 import S3ArtifactStore
+
 FILE = ""  # the key of a packed input that is one file, not a folder
+# A node's own folder: its cache of the object store's files (bounded by s3_cache_bytes).
+NODE_DATA = Path(tempfile.gettempdir()) / "atelier-ray-node"
 REPORT_EVERY = 0.25  # seconds: the most often progress is sent back
 
 # An input's bytes: {FILE: bytes} for a file, {relative path: bytes} for a folder's files.
@@ -37,6 +47,9 @@ class Shipment:
     config: EngineConfig
     modules: tuple[str, ...] = ()  # plug-in modules that register engines
     inputs: dict[str, Packed] = field(default_factory=dict)  # by the id ctx.file takes
+    stored: dict[str, str] = field(default_factory=dict)  # by the same ids: their SHA-256
+    # The object store's settings (the s3_* ones) the node fetches `stored` from.
+    store: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,21 @@ def pack(files: Mapping[str, Path]) -> dict[str, Packed]:
         else:
             packed[key] = {FILE: path.read_bytes()}
     return packed
+
+
+def fetch(store: tuple[tuple[str, Any], ...], stored: Mapping[str, str]) -> dict[str, Path]:
+    """The stored inputs, fetched by this machine from the object store into its cache."""
+    bucket = _bucket(store)
+    return {key: bucket.staged(digest) for key, digest in stored.items()}
+
+
+@cache
+def _bucket(store: tuple[tuple[str, Any], ...]) -> S3ArtifactStore:
+    """One client per process and store: boto3 builds one slowly."""
+    from atelier.settings import Settings
+    from atelier.store.s3 import S3ArtifactStore
+
+    return S3ArtifactStore(Settings(data_dir=NODE_DATA, artifact_store="s3", **dict(store)))
 
 
 def unpack(inputs: Mapping[str, Packed], folder: Path) -> dict[str, Path]:
@@ -94,6 +122,8 @@ def run(
         raise RuntimeError(f"engine {shipment.engine} is not installed on this machine")
     with tempfile.TemporaryDirectory(prefix="atelier-job-") as root:
         files = unpack(shipment.inputs, Path(root))
+        if shipment.stored:
+            files.update(fetch(shipment.store, shipment.stored))
         scratch = Path(root) / "scratch"
         scratch.mkdir()
         params = engine.Params.model_validate(shipment.params)

@@ -69,6 +69,8 @@ class EventStream(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     last_event_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The newest of its events deleted as too old (store/event_pruning.py), 0 if none.
+    pruned_through: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class WebhookEndpoint(Base):
@@ -172,6 +174,13 @@ def since(s: Session, owner_id: str, after: int, limit: int) -> list[OutboxEvent
         .limit(limit)
     )
     return list(s.scalars(query))
+
+
+def pruned_through(s: Session, owner_id: str) -> int:
+    """The newest of the account's events deleted by retention, 0 if none: a stream that
+    resumes from an older id has missed events that are gone."""
+    stream = s.get(EventStream, owner_id)
+    return stream.pruned_through if stream is not None else 0
 
 
 def last_id(s: Session, owner_id: str) -> int:

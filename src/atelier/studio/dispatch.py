@@ -9,7 +9,11 @@ UPDATE SKIP LOCKED on PostgreSQL, one write transaction on SQLite), so one try i
 one process at a time. A process that dies mid-send leaves its lease to run out, and the
 delivery is sent again: delivery is at least once, and the id makes it once for a
 receiver that remembers the ids it has seen. A try that fails (no 2xx answer in time) is
-retried after webhook_retry_seconds, doubled each time, until webhook_max_attempts."""
+retried after webhook_retry_seconds, doubled each time, until webhook_max_attempts.
+
+Every events_prune_seconds (and when it starts) the dispatcher also deletes the events
+older than events_keep_days that are finished with (studio/webhooks.py `prune`): one
+process at a time, the others skip their turn."""
 
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ from atelier.store.db import Database
 from atelier.store.models import utcnow
 from atelier.store.outbox import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from atelier.studio.service import Studio
-from atelier.studio.webhooks import check_url
+from atelier.studio.webhooks import Webhooks, check_url
 
 log = logging.getLogger("atelier.webhooks")
 BATCH = 16  # deliveries claimed at once
@@ -90,6 +94,7 @@ class Dispatcher:
         self.client = httpx.Client(
             timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False
         )
+        self._next_prune = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="atelier-webhooks", daemon=True)
 
@@ -105,6 +110,7 @@ class Dispatcher:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            self._prune_when_due()
             try:
                 sent = self.run_due()
             except Exception:  # a database hiccup: try again at the next poll
@@ -112,6 +118,18 @@ class Dispatcher:
                 sent = 0
             if not sent:
                 self._stop.wait(self.settings.webhook_poll_seconds)
+
+    def _prune_when_due(self) -> None:
+        if time.monotonic() < self._next_prune:
+            return
+        self._next_prune = time.monotonic() + self.settings.events_prune_seconds
+        try:
+            pruned = Webhooks(self.settings, self.db).prune()
+        except Exception:  # a database hiccup: try again at the next turn
+            log.exception("webhook dispatcher %s: pruning old events failed", self.id)
+            return
+        if pruned.events:
+            log.info("webhook dispatcher %s: deleted %d old events", self.id, pruned.events)
 
     def run_due(self) -> int:
         """Send the deliveries due now (a batch); returns how many were tried."""

@@ -4,7 +4,7 @@ ray_workers.py) carry them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,10 @@ class Claimed:
     params: dict[str, Any]
     seed: int
     attempt: int
-    files: dict[str, Path]
+    files: dict[str, Path]  # local inputs (models' weights, datasets), by the id ctx.file takes
+    # Inputs in the artifact store (uploads), by the same ids: their SHA-256, fetched by
+    # whatever runs the engine (runner.py: here; a Ray node: from the object store itself).
+    stored: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

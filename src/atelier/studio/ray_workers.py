@@ -2,7 +2,9 @@
 
 The database stays the source of truth for jobs. Each RayWorker thread claims a job there
 as any worker does (only jobs of engines some live node can run), keeps its lease with
-the heartbeat, and ships the job (engines/remote.py: parameters, seed, input bytes) to Ray
+the heartbeat, and ships the job (engines/remote.py: parameters, seed, inputs: with the
+S3 artifact store, the uploads' digests, fetched from the bucket by the node itself, so
+the worker never relays them; with the local store, their bytes) to Ray
 as a task that asks for what its engine needs (`Needs`: CPUs, memory, GPUs), so that Ray
 places it on a node that has them free. The creations come back as bytes and the worker
 finishes the job in the database: sealing, storing, settling credits, as for any job.
@@ -22,6 +24,7 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from atelier.engines import remote
@@ -149,6 +152,15 @@ def _absolute(config: EngineConfig) -> EngineConfig:
     )
 
 
+def store_settings(settings: Settings) -> tuple[tuple[str, Any], ...]:
+    """The object store's settings, for a node that fetches the job's inputs itself."""
+    return tuple(
+        (name, getattr(settings, name))
+        for name in sorted(Settings.model_fields)
+        if name.startswith("s3_")
+    )
+
+
 class RayWorker(Worker):
     """A worker whose engines run on the Ray cluster instead of in its own thread."""
 
@@ -171,6 +183,14 @@ class RayWorker(Worker):
             if engine.remote and self.cluster.fits(needs_of(engine, settings))
         ]
 
+    def inputs(self, job: Claimed) -> dict[str, Path]:
+        """With the object store, only the inputs that are not in it: the node fetches
+        the stored ones itself (engines/remote.py); the local store's files go as bytes."""
+        return dict(job.files) if self._from_bucket() else super().inputs(job)
+
+    def _from_bucket(self) -> bool:
+        return self.studio.settings.artifact_store == "s3"
+
     def run_engine(self, job: Claimed, ctx: Context) -> list[Creation]:
         engine = self.studio.engines.get(job.engine)
         settings = self.studio.settings
@@ -180,7 +200,9 @@ class RayWorker(Worker):
             seed=job.seed,
             config=_absolute(engine.config),
             modules=tuple(settings.engine_modules),
-            inputs=remote.pack(job.files),
+            inputs=remote.pack(self.inputs(job)),
+            stored=dict(job.stored) if self._from_bucket() else {},
+            store=store_settings(settings) if self._from_bucket() else (),
         )
         ctx.progress(0.0, "running on the Ray cluster")
         return self.cluster.run(shipment, needs_of(engine, settings), ctx)

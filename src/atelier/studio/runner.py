@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Collection
+from pathlib import Path
 from typing import Protocol
 
 from atelier.engines.base import Cancelled, Context, Creation, EngineError
@@ -81,6 +82,12 @@ class Worker:
         """The engines whose jobs this worker takes (None: every one this process runs)."""
         return None if self.engines is None else sorted(self.engines)
 
+    def inputs(self, job: Claimed) -> dict[str, Path]:
+        """The job's input files on this machine: its stored ones fetched here (from the
+        object store into its cache; the local store's own files), beside the others."""
+        artifacts = self.studio.artifacts
+        return {**{key: artifacts.staged(d) for key, d in job.stored.items()}, **job.files}
+
     def run_engine(self, job: Claimed, ctx: Context) -> list[Creation]:
         """Run the job's engine here, in this thread."""
         engine = self.studio.engines.get(job.engine)
@@ -125,7 +132,8 @@ class Worker:
         folder = scratch.folder(settings.scratch_dir, job.job_id, job.attempt)
         started = time.monotonic()
         try:
-            ctx = Context(job.seed, folder, job.files, progress, stop, settings.engine_threads)
+            files = self.inputs(job)
+            ctx = Context(job.seed, folder, files, progress, stop, settings.engine_threads)
             creations = self.run_engine(job, ctx)
             ctx.check_cancelled()
         except Cancelled:

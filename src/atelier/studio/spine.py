@@ -256,10 +256,10 @@ class Spine:
             job_id, engine_name, params, seed, attempts = row
             engine = self.engines.get(engine_name)
             used = uploads.used(s, engine, params)
-            files = {upload.id: self.artifacts.staged(upload.sha256) for _, upload in used}
-            claimed = Claimed(job_id, engine_name, dict(params), seed, attempts, files)
+            stored = {upload.id: upload.sha256 for _, upload in used}
+            claimed = Claimed(job_id, engine_name, dict(params), seed, attempts, {}, stored)
         try:  # clients' models and datasets, staged outside the claim's transaction
-            files.update(self.models.stage(engine, claimed.job_id, claimed.params))
+            claimed.files.update(self.models.stage(engine, claimed.job_id, claimed.params))
         except StudioError as exc:  # deleted since the job was queued
             self.fail(claimed.job_id, worker_id, exc.detail)
             return None

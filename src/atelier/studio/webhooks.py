@@ -14,6 +14,7 @@ import ipaddress
 import secrets
 import socket
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from atelier.accounts import authz
 from atelier.accounts.authz import Principal
 from atelier.errors import Conflict, Invalid
 from atelier.settings import Settings
-from atelier.store import outbox, paging
+from atelier.store import event_pruning, outbox, paging
 from atelier.store.db import Database
 from atelier.store.models import utcnow
 from atelier.store.outbox import (
@@ -75,6 +76,23 @@ def check_url(url: str, allow_private: bool) -> None:
                 "non-public address: the studio sends webhooks to public addresses only",
                 field="url",
             )
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where an event stream starts: after event `after`; `reset` when the events it asked
+    to resume from were deleted as too old (it then starts after the newest event)."""
+
+    after: int
+    reset: bool = False
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What one pruning run did: events deleted, or `busy` (another process prunes)."""
+
+    events: int
+    busy: bool = False
 
 
 class Webhooks:
@@ -191,6 +209,28 @@ class Webhooks:
         with self.db.transaction() as s:
             return outbox.since(s, who.user_id, after, limit)
 
-    def last_event(self, who: Principal) -> int:
+    def resume(self, who: Principal, last_event_id: int | None) -> Resume:
+        """Where the account's event stream starts: after `last_event_id` while every event
+        since is kept, else (or without one) after its newest event."""
         with self.db.transaction() as s:
-            return outbox.last_id(s, who.user_id)
+            newest = outbox.last_id(s, who.user_id)
+            if last_event_id is None:
+                return Resume(newest)
+            if last_event_id < outbox.pruned_through(s, who.user_id):
+                return Resume(newest, reset=True)
+            return Resume(last_event_id)
+
+    def prune(self, keep_days: int | None = None, now: datetime | None = None) -> Pruned:
+        """Delete the events written more than `keep_days` (events_keep_days) ago whose
+        deliveries are all finished since, batch by batch (store/event_pruning.py)."""
+        days = keep_days if keep_days is not None else self.settings.events_keep_days
+        cutoff = (now or utcnow()) - timedelta(days=days)
+        total = 0
+        while True:
+            with self.db.transaction() as s:
+                if not event_pruning.take_turn(s):
+                    return Pruned(total, busy=True)
+                count = event_pruning.prune_batch(s, cutoff)
+            total += count
+            if count < event_pruning.BATCH:
+                return Pruned(total)

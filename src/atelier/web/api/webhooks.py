@@ -15,6 +15,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from atelier.accounts.authz import Principal
 from atelier.errors import Invalid
+from atelier.store.models import utcnow
 from atelier.store.paging import After
 from atelier.studio import Studio
 from atelier.studio.webhooks import Logged
@@ -116,6 +117,16 @@ def _resume_after(last_event_id: str) -> int:
     return int(last_event_id)
 
 
+def _reset(newest: int, keep_days: int) -> ServerSentEvent:
+    """The stream's first event when the events after Last-Event-ID are gone."""
+    detail = (
+        f"events older than {keep_days} days are deleted and some you had not seen are gone: "
+        "read your jobs and works again; the stream goes on after this event"
+    )
+    body = EventOut(id=newest, type="reset", timestamp=utcnow(), data={"detail": detail})
+    return ServerSentEvent(data=body.model_dump_json(), event="reset", id=str(newest))
+
+
 @router.get(
     "/events",
     response_class=EventSourceResponse,
@@ -129,15 +140,18 @@ async def event_stream(
 ) -> EventSourceResponse:
     """Server-sent events: your account's events as they happen, each with its id (the
     webhook-id of the same event). Reconnect with `Last-Event-ID` to get the ones missed
-    first, in order, then the new ones; without it the stream starts with the next event."""
-    if last_event_id is not None:
-        after = _resume_after(last_event_id)
-    else:
-        after = await run_in_threadpool(studio.webhooks.last_event, who)
+    first, in order, then the new ones; without it the stream starts with the next event.
+    Events are kept `events_keep_days`: resuming from one older than that, whose followers
+    were deleted, starts with a `reset` event (its id the newest event's; read your jobs
+    and works again from the API) and goes on with the next events."""
+    after = None if last_event_id is None else _resume_after(last_event_id)
+    start = await run_in_threadpool(studio.webhooks.resume, who, after)
     pause = studio.settings.poll_seconds
 
     async def stream() -> AsyncIterator[ServerSentEvent]:
-        seen, deadline = after, time.monotonic() + EVENT_STREAM_SECONDS
+        seen, deadline = start.after, time.monotonic() + EVENT_STREAM_SECONDS
+        if start.reset:
+            yield _reset(seen, studio.settings.events_keep_days)
         while time.monotonic() < deadline:
             batch = await run_in_threadpool(studio.webhooks.events, who, seen, EVENT_BATCH)
             for event in batch:
