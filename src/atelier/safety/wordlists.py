@@ -171,7 +171,7 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:finger|toe)?nails? (?:being |were |was |get |got )?(?:pulled|ripped|torn"
         r"|yanked|pried) (?:out|off)\b",
         r"\b(?:pull|pulls|pulling|pulled|rip|ripping|ripped|tear|tearing|yank\w*|pry|prying)"
-        r" (?:out |off )?(?:his |her |their |the \w+'s )?(?:finger|toe)nails\b",
+        r" (?:out |off )?(?:(?:a|the|his|her|their) )?(?:\w+'s )?(?:finger|toe)nails\b",
         r"\bteeth (?:pulled|ripped|yanked|pried) out with pliers\b",
         r"\bbrand(?:ing|ed)? (?:a |his |her |their |the )?(?:man|woman|person"
         r"|prisoner|slave|captive|face|skin|flesh|chest|back)\b.{0,30}\biron\b",
