@@ -314,6 +314,7 @@ HARMLESS = (
     "makeup to cover a scar or acne marks",
     "repairing a bicycle with pliers and a wrench",
     "lyrics for a sad breakup love song",
+    "killing all the weeds and pests in the garden",
     "一个小女孩背着书包去上学",
     "孩子们在公园里玩耍",
     "一家人带着孩子的合影",
