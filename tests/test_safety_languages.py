@@ -223,9 +223,11 @@ def test_chinese_lists_leave_harmless_phrases_alone(prompt: str) -> None:
 
 def test_chinese_ages_under_18_are_minor_terms_and_adults_are_not() -> None:
     blocklist = Blocklist()
-    for text in ("一个十二岁的孩子", "14岁", "七周岁", "十七岁"):
+    minors = ("一个十二岁的孩子", "14岁", "七周岁", "十七岁", "八九岁", "十一二岁", "12、13岁")
+    for text in (*minors, "十来岁"):
         assert blocklist.minor_term(blocklist.readings(text)), text
-    for text in ("二十岁的女人", "18岁", "十八岁", "一百岁的老人", "112岁"):
+    adults = ("二十岁的女人", "18岁", "十八岁", "一百岁的老人", "112岁", "二十多岁")
+    for text in (*adults, "三十五六岁"):
         assert blocklist.minor_term(blocklist.readings(text)) is None, text
 
 

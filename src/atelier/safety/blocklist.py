@@ -1,7 +1,9 @@
 """The word-list layer: maintained terms per category in English (wordlists.py) and Chinese
 (wordlists_zh.py, with glin-profanity's kept list), all matched on every normalised reading
 of a prompt, after harmless phrases are taken out. Both languages' lists read every text,
-so a prompt that mixes them ("a 裸体 little girl") is read whole."""
+so a prompt that mixes them ("a 裸体 little girl") is read whole. Beside the terms, each list
+has patterns for what a fixed phrase cannot say: a call to lynch or expel whichever group,
+a starvation diet's calories, an idiom that borrows the words of harm."""
 
 from __future__ import annotations
 
@@ -42,20 +44,26 @@ def _merged(*tables: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 TERMS = _merged(wordlists.TERMS, wordlists_zh.TERMS, {"profanity": wordlists_zh.kept_profanity()})
+PATTERNS = _merged(wordlists.PATTERNS, wordlists_zh.PATTERNS)
 WEAK_TERMS = _merged(wordlists.WEAK_TERMS, wordlists_zh.WEAK_TERMS)
 EXCEPTIONS = wordlists.EXCEPTIONS + wordlists_zh.EXCEPTIONS
+EXCEPTION_PATTERNS = wordlists.EXCEPTION_PATTERNS + wordlists_zh.EXCEPTION_PATTERNS
 MINOR_TERMS = wordlists.MINOR_TERMS + wordlists_zh.MINOR_TERMS
 MINOR_AGES = (wordlists.MINOR_AGE, wordlists_zh.MINOR_AGE)
 SEXUALISING = wordlists.SEXUALISING + wordlists_zh.SEXUALISING
+SEXUALISING_PATTERNS = wordlists.SEXUALISING_PATTERNS + wordlists_zh.SEXUALISING_PATTERNS
 
 
 class Blocklist:
     def __init__(self) -> None:
-        self.patterns = {category: compile_terms(words) for category, words in TERMS.items()}
+        self.patterns = {
+            category: compile_terms(words, PATTERNS.get(category, ()))
+            for category, words in TERMS.items()
+        }
         self.weak = {category: compile_terms(words) for category, words in WEAK_TERMS.items()}
-        self.exceptions = compile_terms(EXCEPTIONS)
+        self.exceptions = compile_terms(EXCEPTIONS, EXCEPTION_PATTERNS)
         self.minor = compile_terms(MINOR_TERMS, MINOR_AGES)
-        self.sexualising = compile_terms(SEXUALISING)
+        self.sexualising = compile_terms(SEXUALISING, SEXUALISING_PATTERNS)
 
     def clean(self, text: str) -> str:
         """The folded text without its harmless phrases: what the model layers read."""

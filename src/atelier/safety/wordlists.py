@@ -27,6 +27,43 @@ EXCEPTIONS = [
     "hindu swastika", "swastika symbol for good luck", "corpse flower", "corpse bride",
     "car body parts", "auto body parts",
 ]  # fmt: skip
+# Idioms and photography and film jargon that borrow the words of harm ("you killed me
+# with that smile", "drop-dead gorgeous", "shot on 35mm", "bloody brilliant", "so hungry I
+# could die"): taken out like the phrases above. Each is written so that it never eats a
+# harmful phrase's words ("i'm starving" but not "i'm starving myself").
+EXCEPTION_PATTERNS = [
+    r"\b(?:kill|kills|killed|killing|killin) (?:me|us|everyone) (?:softly|with (?:that|your|her|his"
+    r"|their|those|this|a) (?:smile|look|looks|eyes|kindness|beauty|voice|laugh|charm|words"
+    r"|jokes?|love|dance|moves|outfit|style|cuteness))\b",
+    r"\b(?:your|her|his|their|that|this|those) (?:smile|eyes|look|looks|voice|laugh|charm|beauty"
+    r"|outfit|jokes?|cuteness) (?:is |are |was |were )?(?:killing|kills|killed|slay\w*) me\b",
+    r"\b(?:killing|killed|kills|killin) it\b(?! (?:with|by|and|slowly|in|for))",
+    r"\bkiller (?:look|looks|smile|outfit|heels|abs|legs|body|view|views|deal|deals|idea|beat"
+    r"|riff|solo|track|song|playlist|feature|combo|moves|style|workout|recipe|instinct|cocktail)s?\b",
+    r"\bdrop[\s\-]?dead (?:gorgeous|beautiful|handsome|stunning|funny)\b",
+    r"\b(?:to die for|dressed to kill|dead tired|dead funny|dead serious|dead on)\b",
+    r"\bdying (?:to (?:see|try|meet|go|know|visit|get|read|watch|hear|eat)|of laughter|laughing)\b",
+    r"\bbloody (?:brilliant|good|great|awesome|marvell?ous|lovely|hell|amazing|fantastic|genius"
+    r"|nice|cold|hot|well|right)\b",
+    r"\b(?:hungry|starving|tired|bored|full|excited|embarrassed) (?:that )?i could (?:die|eat)\b",
+    r"\bcould murder (?:a|an|some) (?:burger|pizza|curry|beer|pint|coffee|sandwich|steak|kebab)\b",
+    r"\b(?:i'?m|i am|we'?re|we are|i was|so) (?:so |absolutely |literally )?(?:starving|famished)"
+    r"(?! ?(?:my|him|her|them|your|our)sel)",
+    r"\bshot (?:on|with) (?:an? |my |the )?(?:\d+ ?mm|film|kodak|portra|fuji\w*|leica|canon|nikon"
+    r"|sony|iphone|a phone|digital|polaroid|hasselblad|medium format|large format|35"
+    r"|\d+ ?mm lens)\b",
+    r"\b(?:shoot|shooting|shoots) (?:a |an |the |some |my |our |your |his |her )?(?:portraits?"
+    r"|headshots?|photos?|pictures?|film|movie|video|music video|scene|weddings?|campaign"
+    r"|editorial|lookbook|footage|commercial|documentary|selfies?|landscapes?|street photography"
+    r"|in raw|raw|on film|on location)\b",
+    r"\b(?:photo|film|video|fashion|wedding|studio|location|product|movie|music video) shoot"
+    r"(?:s|ing)?\b",
+    r"\b(?:close-?up|wide|long|medium|establishing|tracking|aerial|drone|hero|jump|beauty|product)"
+    r" shots?\b",
+    r"\bheadshots? (?:photo\w*|portrait|session)\b",
+    # what a prompt asks to leave out: "a horror poster, no gore"
+    r"\b(?:no|without|zero|not any|avoid|nothing) (?:blood|gore|violence|nudity)\b",
+]
 
 # Words for children and ages under 18: together with sexual content they make the
 # `minors` category; on their own they are harmless ("a girl walking to school").
@@ -48,8 +85,15 @@ _UNDER_18 = (
     r"thirteen|fourteen|fifteen|sixteen|seventeen)"
 )
 MINOR_AGE = (
-    rf"\b{_UNDER_18}[\s\-]*(?:y/?o|yrs?|years?)\b(?:[\s\-]*old)?|\bage[ds]?[\s:]*{_UNDER_18}\b"
+    rf"\b{_UNDER_18}(?:\s*(?:-|to|or)\s*{_UNDER_18})?[\s\-]*(?:y/?o|yrs?|years?)\b(?:[\s\-]*old)?"
+    rf"|\bage[ds]?[\s:]*{_UNDER_18}\b"
     rf"|\b(?:she|he|they) (?:is|was|'s|are|were) {_UNDER_18}\b"  # "she is 15"
+    # Edits that lower an age: "make her look 12", "de-age him to 13", "look childlike".
+    rf"|\b(?:look|looks|looking|appear|appears|seem|seems|de-?age[ds]?|de-?aging|age (?:her|him)"
+    rf" down)(?: (?:her|him|them|to|like|about|around|only|just|barely|maybe|much|way|a lot|far))*"
+    rf" (?:{_UNDER_18}\b|younger\b|childlike|child-like|underage|prepubescent|like a (?:child|kid"
+    rf"|minor|little girl|little boy|toddler|teen))"
+    r"|\bchild[\s\-]?like (?:body|face|figure|proportions|features)"
 )
 
 # Words that make a picture of a child sexual: beside a word for a child or an age under
@@ -60,6 +104,16 @@ SEXUALISING = [
     "nude", "nudes", "naked", "nudity", "sensual", "flirty", "suggestive*", "sexual",
     "sexually", "sexuali*", "explicit", "erotic*", "lewd", "nsfw", "topless", "porn*", "hentai",
 ]  # fmt: skip
+# Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
+SEXUALISING_PATTERNS = [
+    r"\b(?:take|takes|taking|took|pull|pulls|pulling|rip|rips|ripping|strip|strips|remove"
+    r"|removes|removing|lift|lifts|lifting)(?: off)? (?:her|their) (?:clothes|clothing|top|shirt"
+    r"|dress|skirt|bra|panties|underwear|knickers|bikini|swimsuit|nightgown|pants)"
+    r"(?: (?:off|down|up|away))?\b",
+    r"\b(?:take|takes|taking|took|pull|pulls|pulling|rip|ripping|strip|remove|removes|removing)"
+    r"(?: off)? (?:his|the (?:boy|girl|child|kid)'s) (?:clothes|clothing|underwear|underpants"
+    r"|briefs|panties|swimsuit)(?: (?:off|down))?\b",
+]
 
 # Words that are harmless as often as not ("naked branches", "a murder mystery"): they
 # count only when the meaning-based layer agrees the prompt is nearer that category than
@@ -67,15 +121,78 @@ SEXUALISING = [
 WEAK_TERMS: dict[str, list[str]] = {
     "sexual": [
         "nude", "nudes", "nudity", "naked", "sex", "undressed", "unclothed", "bondage", "fetish*",
+        "uncensored", "moaning", "vibrator*",
     ],
-    "violence": ["murder*", "corpse*", "torture*", "torturing", "massacre*", "cannibal*"],
+    "violence": [
+        "murder*", "corpse*", "torture*", "torturing", "massacre*", "cannibal*", "pliers",
+        "branding iron*", "red hot iron*", "electrocut*", "electric shock*", "impale*",
+        "impaling", "flayed", "flaying",
+    ],
+    "hate": ["dyke", "dykes", "redskin*"],  # a dyke is also an embankment
     # Ways of saying it without saying it: they count when the meaning layer agrees.
     "self_harm": [
         "pill", "pills", "pill bottle*", "sleeping pills", "goodbye letter*", "goodbye note*",
         "farewell letter*", "farewell note*", "never wake up",
-        "never waking up", "not be here anymore", "razor blade*",
+        "never waking up", "not be here anymore", "razor blade*", "thigh gap*", "protruding ribs",
+        "hurt myself", "hurting myself", "burn myself", "burning myself", "laxative*",
     ],
 }  # fmt: skip
+
+# Patterns that on their own put a prompt in a category: a call to kill, lynch or expel a
+# group of people, whichever group; a starvation diet; hiding self-harm; torture.
+_GROUP = (
+    r"(?:jews?|muslims?|moslems?|christians?|catholics?|hindus?|sikhs?|buddhists?|atheists?"
+    r"|arabs?|blacks|whites|black (?:people|folks|men|women|guys)|white (?:people|folks|men)"
+    r"|asians|africans|mexicans|latinos|hispanics|immigrants?|migrants?|refugees?|foreigners?"
+    r"|gypsies|gypsy|roma|romani|travellers|gays|queers?|homos|homosexuals?|trannies|tranny"
+    r"|transgenders?|trans (?:people|folks|women|men)|fags?|faggots?|dykes?|lesbians|feminists"
+    r"|chinese (?:people|folks)|japanese people|koreans|indians|pakistanis|pakis|irish people"
+    r"|russians|ukrainians|palestinians|israelis|kurds|somalis|haitians|syrians|afghans"
+    r"|nigerians|rohingya|uyghurs|uighurs|tibetans|disabled people|retards|cripples)"
+)
+_CALL = (
+    r"(?:kill|murder|hang|lynch|string up|gas|burn|exterminate|eradicate|wipe out|eliminate"
+    r"|slaughter|butcher|purge|deport|expel|round up|ship out|send back|get rid of|sterili[sz]e"
+    r"|castrate|stone)"
+)
+_DETERMINER = r"(?:(?:all|every|each|the|those|these|last|single|of|filthy|dirty|fucking|damn) )*"
+PATTERNS: dict[str, list[str]] = {
+    "hate": [
+        rf"\b{_CALL} {_DETERMINER}{_GROUP}\b(?! (?:pride|flag|bar|club|rights|food|restaurant))",
+        rf"\b(?:kick|drive|throw|chase|run|force|push|send|ship) {_DETERMINER}{_GROUP}"
+        r" (?:out|back|away)\b",
+        rf"\b{_GROUP} (?:should|must|need to|ought to|deserve to|have to|will) (?:all )?(?:be )?"
+        r"(?:die|killed|hanged|hung|lynched|gassed|exterminated|deported|expelled|wiped out|shot"
+        r"|burned|eradicated|eliminated|strung up|rounded up|locked up|sterili[sz]ed|caged|purged)",
+        rf"\bdeath to {_DETERMINER}{_GROUP}\b",
+        rf"\bno {_GROUP}(?:,| allowed| welcome)",
+    ],
+    "violence": [
+        r"\b(?:finger|toe)?nails? (?:being |were |was |get |got )?(?:pulled|ripped|torn"
+        r"|yanked|pried) (?:out|off)\b",
+        r"\b(?:pull|pulls|pulling|pulled|rip|ripping|ripped|tear|tearing|yank\w*|pry|prying)"
+        r" (?:out |off )?(?:(?:a|the|his|her|their) )?(?:\w+'s )?(?:finger|toe)nails\b",
+        r"\bteeth (?:pulled|ripped|yanked|pried) out with pliers\b",
+        r"\bbrand(?:ing|ed)? (?:a |his |her |their |the )?(?:man|woman|person"
+        r"|prisoner|slave|captive|face|skin|flesh|chest|back)\b.{0,30}\biron\b",
+    ],
+    "self_harm": [
+        # a day's food under 800 calories: "under 300 calories a day", "500 kcal a day max"
+        r"\b(?:under|below|less than|no more than|max(?:imum)?|at most|only|just)"
+        r" (?:[1-7]\d\d|[1-9]\d?) ?(?:k?cals?|kcals?|calories)"
+        r"(?: (?:a|per|each|every) day|/day| daily)\b",
+        r"\b(?:[1-7]\d\d|[1-9]\d?) ?(?:k?cals?|kcals?|calories) (?:a|per) day"
+        r" (?:max|maximum|or less|tops|limit)\b",
+        r"\b(?:places?|spots?|where) to cut(?: myself)? (?:where|so|without) (?:no ?one"
+        r"|nobody|people|my parents|anyone)\b",
+        r"\bcut(?:ting)?(?: myself)? without (?:anyone|anybody|my parents|people) "
+        r"(?:noticing|seeing|knowing|finding out)\b",
+        r"\bhid(?:e|ing) (?:my|the|her|his) (?:self[\s\-]?harm|cuts|cut marks|cutting scars)\b",
+        r"\bbetter off if (?:i|you|we|he|she|they) (?:just |were |was |had )*"
+        r"(?:disappeared|gone|dead|died|wasn'?t (?:here|around|alive)"
+        r"|weren'?t (?:here|around|alive)|never (?:existed|been born))",
+    ],
+}
 
 # Terms that on their own put a prompt in a category.
 TERMS: dict[str, list[str]] = {
@@ -97,6 +214,13 @@ TERMS: dict[str, list[str]] = {
         "no clothing", "in the nude", "full frontal", "spread legs", "spreading her legs",
         "spreading his legs", "panties showing", "upskirt", "bare breasts", "bare breast",
         "exposed breasts", "exposed nipples", "noods", "dick pic*",
+        # solo sex acts
+        "jerking off", "jerk off", "jerks off", "jerked off", "jacking off", "jack off",
+        "jacks off", "wank", "wanks", "wanking", "wanked", "fap", "fapping", "fingering herself",
+        "fingering himself", "fingers herself", "fingered herself", "touching herself",
+        "touching himself", "touches herself", "touches himself", "pleasuring herself",
+        "pleasuring himself", "pleasures herself", "playing with herself", "playing with himself",
+        "self pleasure", "self pleasuring", "stroking his cock", "stroking his dick", "sex toy*",
     ],
     "violence": [
         "gore", "gory", "goreporn", "gruesome", "decapitat*", "behead*", "dismember*",
@@ -109,6 +233,9 @@ TERMS: dict[str, list[str]] = {
         "body parts", "dead bodies", "human flesh", "lynching", "lynched", "genocide",
         "ethnic cleansing", "firing squad", "gunshot wound*", "shot in the head", "animal cruelty",
         "strangled", "strangling",
+        # torture methods and instruments
+        "waterboard*", "thumbscrew*", "flayed alive", "flaying alive", "drawn and quartered",
+        "breaking wheel", "strappado", "torture chamber*", "torture rack",
     ],
     "hate": [
         "nigger*", "nigga*", "faggot*", "fag", "fags", "kike", "kikes", "spic", "spics", "chink",
@@ -118,7 +245,11 @@ TERMS: dict[str, list[str]] = {
         "white supremacist*", "gas the jews", "kill all jews", "kill all gays", "kill all muslims",
         "kill all blacks", "1488", "holocaust denial", "holocaust never happened", "untermensch*",
         "subhuman*", "ethnic cleansing", "race war", "only good indian is a dead indian",
-        "go back to your country", "inferior race",
+        "go back to your country", "inferior race", "poofter*", "sodomite*",
+        "shemale*", "gyppo*", "gippo*", "pikey*", "jap", "japs", "wop", "wops", "dago", "dagos",
+        "greaseball*", "camel jockey*", "yid", "yids", "hymie*", "mongoloid*",
+        "retard", "porch monkey*", "jungle bunn*", "slant eye*", "slanty eye*", "ching chong",
+        "towel head*", "groid*",
     ],
     "self_harm": [
         "suicide", "suicides", "suicidal", "self harm*", "self-harm*", "selfharm*", "self injur*",
@@ -138,6 +269,22 @@ TERMS: dict[str, list[str]] = {
         "don't want to live", "do not want to live", "doesn't want to live",
         "does not want to live", "tired of living", "tired of being alive",
         "don't want to be alive", "do not want to be alive", "want to be dead", "wants to be dead",
+        # eating disorders promoted: thinspo, purging, starving
+        "bonespo", "meanspo", "fitspo thinspo", "ana coach*", "ana buddy", "ana buddies",
+        "purging tips", "how to purge", "purge after eating", "purge after meals",
+        "purging after meals", "make myself throw up", "make myself vomit",
+        "make yourself throw up", "make yourself vomit", "making myself throw up",
+        "making myself vomit",
+        "throw up after eating", "throw up after meals", "vomit after eating", "vomit after meals",
+        "laxatives to lose weight", "laxative abuse", "skip meals to lose", "starve yourself",
+        "starving yourself", "starve herself", "starving herself", "starve himself",
+        "starving himself", "nothing tastes as good as skinny feels",
+        # self-harm kept up and hidden
+        "keep cutting", "keep cutting myself", "keep hurting myself", "harm myself",
+        "harming myself", "cut deeper", "how deep to cut", "how deep should i cut",
+        "hide my self harm", "hiding my self harm", "hide my cuts", "hiding my cuts",
+        "hide the cuts", "hide cuts", "cover my cuts", "cover up my cuts", "hide my cutting",
+        "cutting scars",
     ],
     "real_person": [
         "deepfake*", "deep fake*", "face swap*", "faceswap*",
