@@ -19,7 +19,8 @@ p50/p95/p99 latency in ms (for the events route: until the job's last event); ov
 requests/s, jobs/min and jobs lost. Nothing is asserted on timing.
 
 `--quick` (5 users, 8 s, SQLite and PostgreSQL) is the smoke run tests make;
-`--write-docs` puts the figures into docs/benchmarks.md between the `load` markers."""
+`--write-docs` puts the figures into docs/benchmarks.md between the `load` markers, and
+their chart (p50/p95/p99 per route and database) into docs/load-latency.svg."""
 
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ from tests.support.servers import Running, atelier_env, free_port, wait_for_http
 START, END = "<!-- load:start -->", "<!-- load:end -->"
 HEADING = "## Many users at once: the load benchmark"
 PLAN = "load"
+CHART = DOC.parent / "load-latency.svg"
 JOB = {"engine": "test.wait", "params": {"seconds": 0}}
 
 
@@ -281,6 +283,41 @@ def markdown(results: list[dict[str, Any]], run: Run) -> str:
     return "\n".join(lines)
 
 
+def chart(results: list[dict[str, Any]], path: Path) -> None:
+    """Latency per route, one group of bars (p50, p95, p99) per route and database, on a
+    log scale: the gallery's milliseconds and the events' seconds on one picture."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text as text: a smaller file
+    from matplotlib import pyplot
+
+    routes = list(results[0]["routes"])
+    figure, axes = pyplot.subplots(figsize=(9, 4))
+    width = 0.8 / (3 * len(results))
+    for d, r in enumerate(results):
+        for q, (key, shade) in enumerate([("p50_ms", 1.0), ("p95_ms", 0.65), ("p99_ms", 0.35)]):
+            offset = (d * 3 + q) * width - 0.4 + width / 2
+            axes.bar(
+                [i + offset for i in range(len(routes))],
+                [r["routes"][route][key] or 0 for route in routes],
+                width,
+                color=("#2b6cb0", "#c05621")[d % 2],
+                alpha=shade,
+                label=f"{r['database']} {key[:3]}",
+            )
+    axes.set_xticks(range(len(routes)), [route.replace(" ", "\n", 1) for route in routes])
+    axes.tick_params(axis="x", labelsize=7)
+    axes.set_yscale("log")
+    axes.set_ylabel("ms (log scale)")
+    users, workers = results[0]["users"], results[0]["workers"]
+    axes.set_title(f"{users} users, {workers} worker processes: latency per route", fontsize=10)
+    axes.legend(fontsize=7, ncol=2)
+    figure.tight_layout()
+    figure.savefig(path, format="svg", metadata={"Date": None})
+    pyplot.close(figure)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
@@ -316,6 +353,8 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     if args.write_docs:
+        chart(results, CHART)
+        text += f"\n\n![Latency per route, p50/p95/p99, both databases]({CHART.name})"
         write_section(DOC, START, END, HEADING, text)
 
 
