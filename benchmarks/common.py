@@ -47,6 +47,21 @@ def bench_settings(data_dir: Path, url: str | None, **overrides: Any) -> Setting
     return Settings(**values)
 
 
+def unlimited_plan(name: str) -> PlanSpec:
+    """A plan that allows the most of everything a plan may allow: no limit of a plan
+    stops a benchmark."""
+    return PlanSpec(
+        name=name,
+        monthly_credits=10_000_000,
+        price=0,
+        concurrency=10_000,
+        max_pixels=100_000_000,
+        max_seconds=86_400,
+        commercial_use=True,
+        position=1000,
+    )
+
+
 def bench_account(studio: Studio) -> Principal:
     """The bench account (made on first use; the studio must be prepared): a creator on
     the `bench` plan, which allows the most of everything a plan may allow."""
@@ -59,16 +74,7 @@ def bench_account(studio: Studio) -> Principal:
         admin_user = accounts.find_user(s, studio.settings.admin_email)
         assert admin_user is not None, "prepare the studio first: it makes the admin"
         admin = accounts.principal_for(admin_user, via="local")
-    spec = PlanSpec(
-        name="Bench (benchmarks)",
-        monthly_credits=10_000_000,
-        price=0,
-        concurrency=10_000,
-        max_pixels=100_000_000,
-        max_seconds=86_400,
-        commercial_use=True,
-        position=1000,
-    )
+    spec = unlimited_plan("Bench (benchmarks)")
     commerce = studio.commerce
     if not any(p.id == BENCH_PLAN for p in commerce.all_plans(admin)):
         commerce.save_plan(admin, BENCH_PLAN, spec, create=True)

@@ -47,12 +47,12 @@ from common import (  # noqa: E402
     Run,
     bench_settings,
     unlimited_env,
+    unlimited_plan,
     write_section,
 )
 from spine import Postgres, pct  # noqa: E402
 
 from atelier.accounts import service as accounts  # noqa: E402
-from atelier.commerce.plans import PlanSpec  # noqa: E402
 from tests.support.servers import Running, atelier_env, free_port, wait_for_http  # noqa: E402
 
 START, END = "<!-- load:start -->", "<!-- load:end -->"
@@ -68,17 +68,7 @@ def make_users(studio: Studio, count: int) -> list[str]:
         admin_user = accounts.find_user(s, studio.settings.admin_email)
         assert admin_user is not None
         admin = accounts.principal_for(admin_user, via="local")
-    spec = PlanSpec(
-        name="Load (benchmarks)",
-        monthly_credits=10_000_000,
-        price=0,
-        concurrency=10_000,
-        max_pixels=100_000_000,
-        max_seconds=86_400,
-        commercial_use=True,
-        position=1000,
-    )
-    studio.commerce.save_plan(admin, PLAN, spec, create=True)
+    studio.commerce.save_plan(admin, PLAN, unlimited_plan("Load (benchmarks)"), create=True)
     emails = [f"user{i}@load.localhost" for i in range(count)]
     for email in emails:
         with studio.db.transaction() as s:
