@@ -53,7 +53,13 @@ from common import (  # noqa: E402
 from spine import Postgres, pct  # noqa: E402
 
 from atelier.accounts import service as accounts  # noqa: E402
-from tests.support.servers import Running, atelier_env, free_port, wait_for_http  # noqa: E402
+from tests.support.servers import (  # noqa: E402
+    Running,
+    atelier_env,
+    free_port,
+    wait_for_http,
+    wait_until,
+)
 
 START, END = "<!-- load:start -->", "<!-- load:end -->"
 HEADING = "## Many users at once: the load benchmark"
@@ -214,12 +220,12 @@ def warm_up(studio: Studio, email: str, server: Running) -> None:
         assert found is not None
         who = accounts.principal_for(found)
     job, _ = studio.jobs.submit(who, JOB["engine"], JOB["params"])
-    deadline = time.monotonic() + 600
-    while studio.jobs.get(who, job.id).status not in ("succeeded", "failed", "canceled"):
+
+    def ended() -> bool:
         server.check_alive()
-        if time.monotonic() > deadline:
-            raise RuntimeError("the warm-up job did not end within 10 minutes")
-        time.sleep(0.5)
+        return studio.jobs.get(who, job.id).status in ("succeeded", "failed", "canceled")
+
+    wait_until(ended, 600, 0.5, "the warm-up job to end")
 
 
 def jobs_ended(data: Path, url: str, jobs: list[str], deadline: float) -> dict[str, int]:
