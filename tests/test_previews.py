@@ -15,6 +15,7 @@ import soundfile
 from fastapi.testclient import TestClient
 
 from atelier.engines.music.render import wav_bytes
+from atelier.provenance import audiomark, watermark
 from atelier.store.models import Work
 from atelier.studio import Studio, previews
 from tests.support.accounts import admin_of, api_user, sign_in
@@ -209,3 +210,26 @@ def test_works_stored_before_previews_get_them_made(client: TestClient) -> None:
     seen = visitor.get(f"/v1/works/{work['id']}").json()
     assert visitor.get(seen["url"]).content == "an old…".encode()
     assert studio.works.add_previews() == 0
+
+
+def test_clips_made_before_the_audio_mark_get_marked(client: TestClient) -> None:
+    studio: Studio = client.app.state.studio  # type: ignore[attr-defined]
+    alice = api_user(client, "alice@example.com")
+    work = listed(client, alice, "music.compose", {"bars": 8, "model": "clean"})
+    wav = client.get(f"/v1/works/{work['id']}/file", headers=alice).content
+    unmarked = previews.audio_clip(wav)  # as clips were made before they carried the mark
+    old = studio.artifacts.put(unmarked)
+    with studio.db.transaction() as s:
+        [clip] = [f for f in s.get(Work, work["id"]).files if f.name == "preview.mp3"]  # type: ignore[union-attr]
+        marked_digest, clip.sha256, clip.size = clip.sha256, old, len(unmarked)
+    studio.works.erase_unneeded({marked_digest})
+    visitor = TestClient(client.app)
+    url = f"/v1/works/{work['id']}/files/preview.mp3"
+    assert audiomark.detect(visitor.get(url).content) is None
+
+    assert studio.works.mark_clips() == 1
+    clip = visitor.get(url).content
+    assert audiomark.detect(clip) == watermark.short_id(work["id"])
+    assert heard(clip)[0].duration == heard(unmarked)[0].duration  # the same excerpt
+    assert not studio.artifacts.exists(old)
+    assert studio.works.mark_clips() == 0

@@ -93,9 +93,13 @@ def set_role(email: str, role: str) -> None:
 @admin.command("previews")
 def make_previews() -> None:
     """Make the previews the public gets of music and text works stored before the studio
-    made them (docs/previews.md); until then their visitors get no file at all."""
-    added = common.studio().works.add_previews()
+    made them (docs/previews.md): until then their visitors get no file at all. And mark the
+    recording clips made before clips carried their work's id, so they can be traced."""
+    works = common.studio().works
+    added = works.add_previews()
     click.echo(f"made the previews of {added} work{'' if added == 1 else 's'}")
+    marked = works.mark_clips()
+    click.echo(f"marked {marked} recording clip{'' if marked == 1 else 's'}")
 
 
 @admin.command("prune-events")
