@@ -82,6 +82,12 @@ def load(out: list[dict[str, Any]], _: str) -> None:
         assert run["jobs_lost"] == run["jobs"] - run["job_ends"].get("succeeded", 0)
 
 
+def memory(out: dict[str, Any], _: str) -> None:
+    [idle, job] = out["worker"]
+    assert job["engine"] == "music.compose" and job["status"] == "succeeded"
+    assert 0 < idle["VmRSS"] <= job["VmHWM"] and out["server"]["VmRSS"] > 0
+
+
 def printed(*lines: str) -> Callable[[Any, str], None]:
     def check(_: Any, stdout: str) -> None:
         for line in lines:
@@ -116,6 +122,7 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
     "estimates.py": (["--quick"], True, estimates),
     "warm_start.py": (["--quick"], True, warm_start),
     "load.py": (["--quick"], True, load),
+    "memory.py": (["--quick"], True, memory),
 }
 
 
