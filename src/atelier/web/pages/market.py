@@ -18,6 +18,7 @@ from atelier.commerce.market import AFFIRMATION
 from atelier.commerce.offers import CATALOGUE, OFFERS
 from atelier.errors import NotFound, StudioError
 from atelier.studio import Studio
+from atelier.web import i18n
 from atelier.web.deps import (
     admin,
     admin_form,
@@ -212,9 +213,6 @@ def checkout_page(
     except NotFound:
         return _missing(request, who, "order")
     licence = studio.market.licence_of_order(who, order.id) if order.status == "paid" else None
-    instructions = None
-    if invoice is not None and invoice.status == "open":  # bank transfer is always offered
-        instructions = studio.commerce.instructions(invoice)
     return _page(
         request,
         "checkout.html",
@@ -224,7 +222,9 @@ def checkout_page(
         offer=OFFERS[order.offer_kind],
         licence_id=licence.id if licence else None,
         methods=list(studio.commerce.methods),
-        instructions=instructions,
+        # Bank transfer is always offered: the page says how (as the manual provider does),
+        # then the operator's own details.
+        bank_details=studio.settings.payment_instructions,
     )
 
 
@@ -344,7 +344,9 @@ async def payout_submit(
     amount = money.parse(str(form.get("amount", "")), studio.market.currency)
     try:
         if amount is None:
-            raise StudioError("the amount must be a number like 25 or 25.50", field="amount")
+            raise StudioError(
+                i18n.gettext("the amount must be a number like 25 or 25.50"), field="amount"
+            )
         studio.market.request_payout(who, amount)
     except StudioError as exc:
         return _sales_page(request, who, studio, error=exc.detail, status=422)
