@@ -18,13 +18,14 @@ import tests.support.picture_engine  # noqa: F401 - registers test.picture (quic
 from atelier.commerce.market_models import Order
 from atelier.studio import Studio
 from atelier.studio.panels import ItemSpec
-from tests.support.accounts import add_user, admin_of, sign_in, upgrade
+from tests.support.accounts import PASSWORD, add_user, admin_of, sign_in, upgrade
 from tests.support.servers import wait_until
 from tests.support.shown import ZH, english_left
 
 pytestmark = pytest.mark.integration
-# The test's own data, shown as it was given: names, a panel's brief, plan names.
-DATA = ("client tunes", "client-melody", "Gulls at dawn", "A versus B", "Trial", "Creator")
+# The test's own data, shown as it was given: names, a panel's brief, plan names, and the
+# name of a public licence (CC BY), which Chinese writes the same.
+DATA = ("CC BY", "client tunes", "client-melody", "Gulls at dawn", "A versus B", "Trial", "Creator")
 TINY = {"batch": 4, "seq": 48, "checkpoint_every": 4, "eval_every": 4}
 
 
@@ -50,15 +51,26 @@ def zh_client(client: TestClient, email: str | None) -> TestClient:
     return browser
 
 
+def csrf_of(page: str) -> str:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, "the page has no form token"
+    return token[1]
+
+
+def note(english: dict[str, list[str]], where: str, html: str) -> None:
+    """Keep the English phrases left on a Chinese page, by where it was seen."""
+    assert '<html lang="zh-CN">' in html, where
+    left = english_left(html, DATA)
+    if left:
+        english[where] = left
+
+
 def english_on(browser: TestClient, paths: Iterable[str]) -> dict[str, list[str]]:
-    english = {}
+    english: dict[str, list[str]] = {}
     for path in paths:
         page = browser.get(path)
         assert page.status_code in (200, 404, 410), (path, page.status_code, page.text[:500])
-        assert '<html lang="zh-CN">' in page.text, path
-        left = english_left(page.text, DATA)
-        if left:
-            english[path] = left
+        note(english, path, page.text)
     return english
 
 
@@ -108,7 +120,7 @@ def test_market_model_review_and_password_pages_show_no_english_phrases(
     studio.panels.add_reviewer(admin, panel.id, "judge@example.com")
     _, token = studio.panels.invite(admin, panel.id, "guest")
 
-    english = {}
+    english: dict[str, list[str]] = {}
     as_seller = zh_client(client, "maker@example.com")
     english |= english_on(as_seller, ["/market", f"/works/{work_id}/licences", "/account/sales"])
     as_buyer = zh_client(client, "buyer@example.com")
@@ -130,12 +142,10 @@ def test_market_model_review_and_password_pages_show_no_english_phrases(
     as_admin = zh_client(client, None)
     sign_in(as_admin, studio.settings.admin_email, "admin password 1")
     english |= english_on(as_admin, ["/models", f"/models/{model.id}", f"/jobs/{training}"])
-    users = as_admin.get("/admin/users").text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', users)
-    assert csrf
-    link = as_admin.post(f"/admin/users/{buyer.user_id}/reset-link", data={"csrf_token": csrf[1]})
+    csrf = csrf_of(as_admin.get("/admin/users").text)
+    link = as_admin.post(f"/admin/users/{buyer.user_id}/reset-link", data={"csrf_token": csrf})
     assert link.status_code == 200
-    english |= {p: e for p, e in [("reset link", english_left(link.text, DATA))] if e}
+    note(english, "reset link", link.text)
     reset = re.search(r"/password/reset\?token=[\w-]+", link.text)
     assert reset
 
@@ -146,6 +156,27 @@ def test_market_model_review_and_password_pages_show_no_english_phrases(
         visitor,
         [f"/review/{token}", "/password/forgot", reset[0], "/password/reset?token=unknown"],
     )
+
+    # The services' errors these pages show: a password refused (the wrong current one, a
+    # common one, a short one), an unknown review link.
+    csrf = csrf_of(as_buyer.get("/account/password").text)
+    for current, new, chinese in (
+        ("not my password", "four unrelated words here", "这不是你当前的密码"),
+        (PASSWORD, "password123", "最常见的 30,000 个密码之一"),
+        (PASSWORD, "short", "密码长度须为 10 到 256 个字符"),
+    ):
+        form = {"csrf_token": csrf, "current_password": current, "new_password": new}
+        refused = as_buyer.post("/account/password", data=form)
+        assert refused.status_code == 422 and chinese in refused.text, refused.text[-800:]
+        note(english, f"password {new}", refused.text)
+    form = {"csrf_token": csrf_of(visitor.get(reset[0]).text), "new_password": "password123"}
+    form["token"] = reset[0].split("token=")[1]
+    refused = visitor.post("/password/reset", data=form)
+    assert refused.status_code == 422 and "最常见的 30,000 个密码之一" in refused.text
+    unknown = visitor.get("/review/not-a-link")
+    assert unknown.status_code == 404 and "此评审链接无效" in unknown.text
+    note(english, "reset refused", refused.text)
+    note(english, "unknown review link", unknown.text)
     assert english == {}, "\n".join(f"{path}: {left}" for path, left in english.items())
 
     # A few of the templates' own sentences, by name: gone in Chinese, there in English.

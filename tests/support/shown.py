@@ -45,6 +45,7 @@ def english_left(html: str, data: tuple[str, ...]) -> list[str]:
     for text in shown.texts:
         for known in data:
             text = text.replace(known, "")
-        text = re.sub(r"\S+@\S+|\b[\w-]+\.[\w.-]+\b", "", text)  # e-mails, engine and file names
+        # Addresses and paths, e-mails, engine and file names.
+        text = re.sub(r"https?://\S+|\B/[\w./-]+|\S+@\S+|\b[\w-]+\.[\w.-]+\b", "", text)
         left += PHRASE.findall(text)
     return left

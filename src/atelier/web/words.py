@@ -148,3 +148,24 @@ MODEL_FIGURES = (
     lazy("held-out perplexity, this voice"),
     lazy("style distance to held-out pictures, house style"),
 )
+# Services' errors the pages commonly show (errors.StudioError's message, with its
+# %(name)s places; a page shows them with i18n.shown): a password's rules
+# (accounts/passwords.py, accounts/recovery.py) and a review link's refusals
+# (studio/panels.py). One not listed is shown in English.
+SERVICE_MESSAGES = (
+    lazy("password must be %(low)s to %(high)s characters"),
+    lazy("this is one of the 30,000 most common passwords; choose another"),
+    lazy("password is too easy to guess. %(advice)s"),
+    lazy("password is too easy to guess. A few unrelated words make a strong one."),
+    lazy("password is too easy to guess. A few unrelated words make a strong one. %(advice)s"),
+    lazy("no such account"),
+    lazy("that is not your current password"),
+    lazy("this reset link is unknown, used already or expired; ask for a new one"),
+    lazy("this review link is not known; ask for a new one"),
+    lazy("this review link was revoked by the panel's owner"),
+    lazy("this review link expired on %(when)s"),
+    lazy("no panel %(panel)s for you to review"),
+    lazy("you have already judged this item"),
+    lazy("this panel is closed"),
+    lazy("this panel is gone"),
+)

@@ -148,13 +148,13 @@ async def list_submit(
             }
             studio.market.list_work(who, work_id, prices)
     except StudioError as exc:
-        errors = {field: message for field, message in exc.errors}
+        errors = i18n.shown_errors(exc)
         return _licences_page(
             request,
             who,
             studio,
             work_id,
-            error=exc.detail,
+            error=i18n.shown(exc),
             errors=errors,
             status=exc.status,
             chosen=chosen,
@@ -177,7 +177,9 @@ async def affirm_submit(
     try:
         studio.market.affirm_upload(who, upload_id)
     except StudioError as exc:
-        return _licences_page(request, who, studio, work_id, error=exc.detail, status=exc.status)
+        return _licences_page(
+            request, who, studio, work_id, error=i18n.shown(exc), status=exc.status
+        )
     return RedirectResponse(f"/works/{work_id}/licences?done=affirmed", status_code=303)
 
 
@@ -194,7 +196,9 @@ async def buy_submit(
             who, work_id, str(form.get("offer", ""))[:16], str(form.get("key", ""))[:64] or None
         )
     except StudioError as exc:
-        return _licences_page(request, who, studio, work_id, error=exc.detail, status=exc.status)
+        return _licences_page(
+            request, who, studio, work_id, error=i18n.shown(exc), status=exc.status
+        )
     if order.status == "free":
         licence = studio.market.licence_of_order(who, order.id)
         return RedirectResponse(f"/licences/{licence.id}", status_code=303)
@@ -345,11 +349,11 @@ async def payout_submit(
     try:
         if amount is None:
             raise StudioError(
-                i18n.gettext("the amount must be a number like 25 or 25.50"), field="amount"
+                i18n.lazy("the amount must be a number like 25 or 25.50"), field="amount"
             )
         studio.market.request_payout(who, amount)
     except StudioError as exc:
-        return _sales_page(request, who, studio, error=exc.detail, status=422)
+        return _sales_page(request, who, studio, error=i18n.shown(exc), status=422)
     return RedirectResponse("/account/sales?done=requested", status_code=303)
 
 
