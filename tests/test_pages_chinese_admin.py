@@ -7,9 +7,6 @@ English (an engine's own reason for being unavailable), never a phrase of the pa
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -19,50 +16,12 @@ from atelier.studio.panels import ItemSpec
 from tests.support.accounts import add_user, sign_in
 from tests.support.media import image_bytes
 from tests.support.servers import wait_until
+from tests.support.shown import ZH, english_left
 
 pytestmark = pytest.mark.integration
-ZH = {"accept-language": "zh-CN,zh;q=0.9"}
 ADMIN = "chief@example.com"
-# Two or more Latin words in a row: an English phrase (a hyphenated name is one word).
-PHRASE = re.compile(r"[A-Za-z][A-Za-z'’-]+(?:[ ,;:()/]+[A-Za-z][A-Za-z'’-]+)+")
-SKIPPED = {"script", "style", "code", "pre", "option"}  # code, and a select's data values
-SHOWN_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label", "data-confirm")
 # Phrases every admin page may show that are data, not the page's words.
 DATA = ("Harbour sketches", "Gulls at dawn", "A versus B", "test picture", "Trial", "Creator")
-
-
-class Shown(HTMLParser):
-    """The text a reader sees or hears: text nodes and the attributes read aloud."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.skipping: list[str] = []
-        self.texts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in SKIPPED or ("lang", "en") in attrs:  # code, or marked as English
-            self.skipping.append(tag)
-        self.texts += [value for name, value in attrs if name in SHOWN_ATTRIBUTES and value]
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skipping and self.skipping[-1] == tag:
-            self.skipping.pop()
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping and data.strip():
-            self.texts.append(data.strip())
-
-
-def english_left(html: str, data: tuple[str, ...]) -> list[str]:
-    shown = Shown()
-    shown.feed(html)
-    left = []
-    for text in shown.texts:
-        for known in data:
-            text = text.replace(known, "")
-        text = re.sub(r"\S+@\S+|\b[\w-]+\.[\w.-]+\b", "", text)  # e-mails, engine and file names
-        left += PHRASE.findall(text)
-    return left
 
 
 def test_admin_dataset_and_panel_pages_show_no_english_phrases(client: TestClient) -> None:

@@ -11,8 +11,18 @@ class StudioError(Exception):
     title = "Bad request"
 
     def __init__(
-        self, detail: str, field: str | None = None, errors: list[tuple[str, str]] | None = None
+        self,
+        detail: str,
+        field: str | None = None,
+        errors: list[tuple[str, str]] | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
+        """With `params`, `detail` is a message with %(name)s places ("password must be
+        %(low)s to %(high)s characters"): a page shows it in its reader's language
+        (web/i18n.py `shown`); the API, the command line and logs read it filled in."""
+        self.message = detail
+        self.params = params or {}
+        detail = detail % self.params if params else detail
         super().__init__(detail)
         self.detail = detail
         self.errors = errors if errors is not None else ([(field, detail)] if field else [])

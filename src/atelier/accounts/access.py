@@ -24,7 +24,7 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]{2,8}){0,2}$")
 
 
 def _invalid(exc: AccountError) -> Invalid:
-    return Invalid(str(exc), field=exc.field)
+    return Invalid(exc.message, field=exc.field, params=exc.params)
 
 
 class Accounts:

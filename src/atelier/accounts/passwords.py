@@ -21,23 +21,36 @@ COMMON = frozenset(FREQUENCY_LISTS["passwords"])
 
 
 class WeakPassword(ValueError):
-    """The password breaks a rule; the message says which, for the person choosing it."""
+    """The password breaks a rule; the message says which, for the person choosing it
+    (`message` and `params`: as errors.StudioError keeps them, for a page to translate)."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
 
 
 def check(password: str, min_score: int = MIN_SCORE, user_inputs: Iterable[str] = ()) -> None:
     """Raise WeakPassword unless `password` may be used; `user_inputs` are the person's
     own e-mail and name, which a good password does not contain."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        raise WeakPassword(f"password must be {MIN_LENGTH} to {MAX_LENGTH} characters")
+        raise WeakPassword(
+            "password must be %(low)s to %(high)s characters", low=MIN_LENGTH, high=MAX_LENGTH
+        )
     if password.lower() in COMMON:
         raise WeakPassword("this is one of the 30,000 most common passwords; choose another")
     inputs = [part for text in user_inputs for part in _parts(text)]
     estimate = zxcvbn(password[:ESTIMATED_LENGTH], user_inputs=inputs)
     if estimate["score"] < min_score:
         feedback = estimate["feedback"]
-        hint = feedback["warning"] or "A few unrelated words make a strong one."
-        tips = " ".join(feedback["suggestions"][:2])
-        raise WeakPassword(f"password is too easy to guess. {hint} {tips}".strip())
+        # zxcvbn's advice stays English; a page translates the sentences around it.
+        advice = " ".join([feedback["warning"], *feedback["suggestions"][:2]]).strip()
+        if feedback["warning"]:
+            raise WeakPassword("password is too easy to guess. %(advice)s", advice=advice)
+        ours = "password is too easy to guess. A few unrelated words make a strong one."
+        if advice:
+            raise WeakPassword(ours + " %(advice)s", advice=advice)
+        raise WeakPassword(ours)
 
 
 def _parts(text: str) -> list[str]:

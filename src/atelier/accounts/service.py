@@ -30,9 +30,11 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 class AccountError(ValueError):
     """Bad account input; `field` names what is wrong."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, params: dict[str, object] | None = None) -> None:
+        super().__init__(message % params if params else message)
         self.field = field
+        self.message = message
+        self.params = params or {}
 
 
 def _token_hash(token: str) -> str:
@@ -66,7 +68,7 @@ def check_password(password: str, min_score: int, user_inputs: tuple[str, ...] =
     try:
         passwords.check(password, min_score, user_inputs)
     except passwords.WeakPassword as exc:
-        raise AccountError("password", str(exc)) from None
+        raise AccountError("password", exc.message, exc.params) from None
 
 
 def hash_password(password: str) -> str:

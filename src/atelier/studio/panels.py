@@ -444,7 +444,11 @@ class Panels:
                 )
             )
             if reviewer is None:
-                raise NotFound(f"no panel {panel_id} for you to review", field="panel_id")
+                raise NotFound(
+                    "no panel %(panel)s for you to review",
+                    field="panel_id",
+                    params={"panel": panel_id},
+                )
             return self._seat(s, reviewer)
 
     def assigned(self, who: Principal) -> list[tuple[Panel, int]]:
@@ -557,4 +561,6 @@ def _check_seat(reviewer: PanelReviewer) -> None:
     if expired(reviewer):
         assert reviewer.expires_at is not None
         when = reviewer.expires_at.strftime("%Y-%m-%d %H:%M UTC")
-        raise Forbidden(f"this review link expired on {when}", field="token")
+        raise Forbidden(
+            "this review link expired on %(when)s", field="token", params={"when": when}
+        )

@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from atelier.commerce import money
+from atelier.errors import StudioError
 
 # Code → its own name, as the switch shows it. A code is a Babel locale identifier and the
 # name of its folder under LOCALES.
@@ -153,6 +154,21 @@ def ngettext(singular: str, plural: str, n: float) -> str:
 def pgettext(context: str, message: str) -> str:
     """A message whose word means something else elsewhere ("Key": an API key, a music key)."""
     return translations(language()).pgettext(context, message)
+
+
+def shown(error: StudioError) -> str:
+    """A service's error in the reader's language: its message translated where the
+    catalogue has it (web/words.py lists those the pages commonly show), then filled in."""
+    text = gettext(error.message)
+    return text % error.params if error.params else text
+
+
+def shown_errors(error: StudioError) -> dict[str, str]:
+    """The error's message for each field it names, in the reader's language."""
+    return {
+        field: shown(error) if message == error.detail else gettext(message)
+        for field, message in error.errors
+    }
 
 
 def lazy(message: str) -> str:

@@ -116,3 +116,56 @@ PANEL_CRITERIA = (  # studio/panels.py's defaults
 )
 REVIEWER_STATES = (lazy("active"), lazy("expired"), lazy("revoked"))
 AGREEMENT = (lazy("ordinal"), lazy("nominal"))
+# The market: an order's statuses beyond an invoice's, a creator's statement lines, where a
+# licence holds, a licence check's verdicts and checks (studio/licences.py), the rights
+# affirmation an uploader makes (commerce/listings.py) and the bank details' default
+# (settings.payment_instructions; an operator's own are shown as written).
+ORDER_STATUSES = (lazy("free"), lazy("expired"))
+STATEMENT_LINES = (lazy("sale"), lazy("refund"), lazy("payout"), lazy("other"))
+TERRITORIES = (lazy("worldwide"),)
+VERDICTS = (lazy("invalid"), lazy("not found"))
+LICENCE_CHECKS = (
+    lazy("the studio's signature matches the licence record"),
+    lazy("the studio's signature does not match the licence record"),
+    lazy("the work is no longer stored here; its SHA-256 is in the licence"),
+    lazy("the work's file has the SHA-256 the licence names"),
+    lazy("the work's stored file does not have the SHA-256 the licence names"),
+)
+AFFIRMATION = (
+    lazy("I own this file or have the right to use it, including commercially, in works I sell."),
+)
+BANK_DETAILS = (lazy("Ask the studio for its bank details."),)
+# Custom models: their kinds, a lineage entry's kind, and the figures a model's page shows
+# first (training/card.py's HEADLINES).
+MODEL_KINDS = (lazy("melody"), lazy("style"), lazy("lora"), lazy("voice"), lazy("data"))
+MODEL_FIGURES = (
+    lazy("held-out NLL per note, base model"),
+    lazy("held-out NLL per note, this model"),
+    lazy("held-out denoising loss, base model"),
+    lazy("held-out denoising loss, with the adapters"),
+    lazy("held-out perplexity, base model"),
+    lazy("held-out perplexity, other examples"),
+    lazy("held-out perplexity, this voice"),
+    lazy("style distance to held-out pictures, house style"),
+)
+# Services' errors the pages commonly show (errors.StudioError's message, with its
+# %(name)s places; a page shows them with i18n.shown): a password's rules
+# (accounts/passwords.py, accounts/recovery.py) and a review link's refusals
+# (studio/panels.py). One not listed is shown in English.
+SERVICE_MESSAGES = (
+    lazy("password must be %(low)s to %(high)s characters"),
+    lazy("this is one of the 30,000 most common passwords; choose another"),
+    lazy("password is too easy to guess. %(advice)s"),
+    lazy("password is too easy to guess. A few unrelated words make a strong one."),
+    lazy("password is too easy to guess. A few unrelated words make a strong one. %(advice)s"),
+    lazy("no such account"),
+    lazy("that is not your current password"),
+    lazy("this reset link is unknown, used already or expired; ask for a new one"),
+    lazy("this review link is not known; ask for a new one"),
+    lazy("this review link was revoked by the panel's owner"),
+    lazy("this review link expired on %(when)s"),
+    lazy("no panel %(panel)s for you to review"),
+    lazy("you have already judged this item"),
+    lazy("this panel is closed"),
+    lazy("this panel is gone"),
+)

@@ -17,7 +17,7 @@ from atelier.errors import StudioError
 from atelier.studio import Studio
 from atelier.training import card
 from atelier.training.engines import TRAINERS
-from atelier.web import ratelimit
+from atelier.web import i18n, ratelimit
 from atelier.web.deps import checked_form, get_studio, page_principal, signed_in
 from atelier.web.pages import chart
 from atelier.web.pages.common import missing, render
@@ -61,7 +61,7 @@ def create_dataset(
             exc.status,
             datasets=mine,
             values=values,
-            error=exc.detail,
+            error=i18n.shown(exc),
         )
     return RedirectResponse(f"/datasets/{made.id}", status_code=303)
 
@@ -120,7 +120,7 @@ async def add_files(
     sent = form.get("file")
     try:
         if sent is None or isinstance(sent, str):
-            raise StudioError("choose a file or a zip to add", field="file")
+            raise StudioError(i18n.lazy("choose a file or a zip to add"), field="file")
         data = await sent.read(studio.settings.max_request_bytes + 1)
         added = await run_in_threadpool(
             studio.datasets.add,
@@ -133,7 +133,7 @@ async def add_files(
         )
     except StudioError as exc:
         status = exc.status if exc.status != 400 else 422
-        return _dataset(request, who, studio, dataset_id, status, error=exc.detail)
+        return _dataset(request, who, studio, dataset_id, status, error=i18n.shown(exc))
     return RedirectResponse(f"/datasets/{dataset_id[:32]}?added={len(added)}", status_code=303)
 
 
@@ -148,7 +148,7 @@ async def make_version(
     size = _text(form, "size", 8) or "512"
     try:
         if not size.isdigit():
-            raise StudioError("size must be a whole number of pixels", field="size")
+            raise StudioError(i18n.lazy("size must be a whole number of pixels"), field="size")
         version, _ = await run_in_threadpool(
             studio.datasets.make_version,
             who,
@@ -158,7 +158,7 @@ async def make_version(
         )
     except StudioError as exc:
         status = exc.status if exc.status != 400 else 422
-        return _dataset(request, who, studio, dataset_id, status, error=exc.detail)
+        return _dataset(request, who, studio, dataset_id, status, error=i18n.shown(exc))
     return RedirectResponse(f"/dataset-versions/{version.id}", status_code=303)
 
 
@@ -225,7 +225,7 @@ def train(
         params: dict[str, Any] = {"dataset": version_id[:32], "name": values["name"]}
         if values["steps"]:
             if not values["steps"].isdigit():
-                raise StudioError("steps must be a whole number", field="steps")
+                raise StudioError(i18n.lazy("steps must be a whole number"), field="steps")
             params["steps"] = int(values["steps"])
         if dataset.medium == "image":
             params["method"] = values["method"] or "style"
@@ -236,7 +236,9 @@ def train(
         job, _ = studio.jobs.submit(who, TRAINERS[dataset.medium], params)
     except StudioError as exc:
         status = exc.status if exc.status != 400 else 422
-        return _version(request, who, studio, version_id, status, values=values, error=exc.detail)
+        return _version(
+            request, who, studio, version_id, status, values=values, error=i18n.shown(exc)
+        )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -293,7 +295,7 @@ def share_model(
     try:
         studio.models.share(who, model_id[:32], _text(form, "email", 320))
     except StudioError as exc:
-        return _model(request, who, studio, model_id, exc.status, error=exc.detail)
+        return _model(request, who, studio, model_id, exc.status, error=i18n.shown(exc))
     return RedirectResponse(f"/models/{model_id[:32]}", status_code=303)
 
 
@@ -308,7 +310,7 @@ def unshare_model(
     try:
         studio.models.unshare(who, model_id[:32], _text(form, "user_id", 32))
     except StudioError as exc:
-        return _model(request, who, studio, model_id, exc.status, error=exc.detail)
+        return _model(request, who, studio, model_id, exc.status, error=i18n.shown(exc))
     return RedirectResponse(f"/models/{model_id[:32]}", status_code=303)
 
 
@@ -323,7 +325,7 @@ def delete_model(
     try:
         studio.models.delete(who, model_id[:32])
     except StudioError as exc:
-        return _model(request, who, studio, model_id, exc.status, error=exc.detail)
+        return _model(request, who, studio, model_id, exc.status, error=i18n.shown(exc))
     return RedirectResponse("/models", status_code=303)
 
 
@@ -337,7 +339,7 @@ def training_chart(
     except StudioError:
         return Response("no such job", status_code=404, media_type="text/plain")
     return Response(
-        chart.svg(progress["curve"], "Training curve"),
+        chart.svg(progress["curve"], i18n.gettext("Training curve")),
         media_type="image/svg+xml",
         headers={"Cache-Control": "no-store"},
     )
@@ -352,4 +354,7 @@ def model_chart(
     except StudioError:
         return Response("no such model", status_code=404, media_type="text/plain")
     curve = model.metrics.get("curve") or {"steps": 0, "series": {}}
-    return Response(chart.svg(curve, f"{model.name}: training curve"), media_type="image/svg+xml")
+    return Response(
+        chart.svg(curve, i18n.gettext("%(name)s: training curve") % {"name": model.name}),
+        media_type="image/svg+xml",
+    )

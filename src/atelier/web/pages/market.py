@@ -18,6 +18,7 @@ from atelier.commerce.market import AFFIRMATION
 from atelier.commerce.offers import CATALOGUE, OFFERS
 from atelier.errors import NotFound, StudioError
 from atelier.studio import Studio
+from atelier.web import i18n
 from atelier.web.deps import (
     admin,
     admin_form,
@@ -147,13 +148,13 @@ async def list_submit(
             }
             studio.market.list_work(who, work_id, prices)
     except StudioError as exc:
-        errors = {field: message for field, message in exc.errors}
+        errors = i18n.shown_errors(exc)
         return _licences_page(
             request,
             who,
             studio,
             work_id,
-            error=exc.detail,
+            error=i18n.shown(exc),
             errors=errors,
             status=exc.status,
             chosen=chosen,
@@ -176,7 +177,9 @@ async def affirm_submit(
     try:
         studio.market.affirm_upload(who, upload_id)
     except StudioError as exc:
-        return _licences_page(request, who, studio, work_id, error=exc.detail, status=exc.status)
+        return _licences_page(
+            request, who, studio, work_id, error=i18n.shown(exc), status=exc.status
+        )
     return RedirectResponse(f"/works/{work_id}/licences?done=affirmed", status_code=303)
 
 
@@ -193,7 +196,9 @@ async def buy_submit(
             who, work_id, str(form.get("offer", ""))[:16], str(form.get("key", ""))[:64] or None
         )
     except StudioError as exc:
-        return _licences_page(request, who, studio, work_id, error=exc.detail, status=exc.status)
+        return _licences_page(
+            request, who, studio, work_id, error=i18n.shown(exc), status=exc.status
+        )
     if order.status == "free":
         licence = studio.market.licence_of_order(who, order.id)
         return RedirectResponse(f"/licences/{licence.id}", status_code=303)
@@ -212,9 +217,6 @@ def checkout_page(
     except NotFound:
         return _missing(request, who, "order")
     licence = studio.market.licence_of_order(who, order.id) if order.status == "paid" else None
-    instructions = None
-    if invoice is not None and invoice.status == "open":  # bank transfer is always offered
-        instructions = studio.commerce.instructions(invoice)
     return _page(
         request,
         "checkout.html",
@@ -224,7 +226,9 @@ def checkout_page(
         offer=OFFERS[order.offer_kind],
         licence_id=licence.id if licence else None,
         methods=list(studio.commerce.methods),
-        instructions=instructions,
+        # Bank transfer is always offered: the page says how (as the manual provider does),
+        # then the operator's own details.
+        bank_details=studio.settings.payment_instructions,
     )
 
 
@@ -344,10 +348,12 @@ async def payout_submit(
     amount = money.parse(str(form.get("amount", "")), studio.market.currency)
     try:
         if amount is None:
-            raise StudioError("the amount must be a number like 25 or 25.50", field="amount")
+            raise StudioError(
+                i18n.lazy("the amount must be a number like 25 or 25.50"), field="amount"
+            )
         studio.market.request_payout(who, amount)
     except StudioError as exc:
-        return _sales_page(request, who, studio, error=exc.detail, status=422)
+        return _sales_page(request, who, studio, error=i18n.shown(exc), status=422)
     return RedirectResponse("/account/sales?done=requested", status_code=303)
 
 

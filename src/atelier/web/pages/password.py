@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.studio import Studio
-from atelier.web import ratelimit
+from atelier.web import i18n, ratelimit
 from atelier.web.deps import (
     SESSION_COOKIE,
     admin,
@@ -48,7 +48,7 @@ async def change_submit(
     try:
         studio.accounts.change_password(who, current, new, request.cookies.get(SESSION_COOKIE))
     except StudioError as exc:
-        errors = dict(exc.errors) or {"form": exc.detail}
+        errors = i18n.shown_errors(exc) or {"form": i18n.shown(exc)}
         return render(request, "password.html", who, exc.status, errors=errors)
     return render(request, "password.html", who, errors={}, done=True)
 
@@ -113,7 +113,7 @@ async def reset_submit(request: Request, studio: Studio = Depends(get_studio)) -
     try:
         studio.accounts.reset_password(token, new)
     except StudioError as exc:
-        return _reset(request, studio, token, exc.status, error=exc.detail)
+        return _reset(request, studio, token, exc.status, error=i18n.shown(exc))
     response = RedirectResponse("/login?done=password", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -134,5 +134,5 @@ def admin_reset_link(
     try:
         email, link = studio.accounts.reset_link(who, user_id[:32], str(request.base_url))
     except StudioError as exc:
-        return missing(request, who, "user", status=exc.status, why=exc.detail)
+        return missing(request, who, "user", status=exc.status, why=i18n.shown(exc))
     return render(request, "password_link.html", who, email=email, link=link)

@@ -13,7 +13,7 @@ from atelier.accounts.authz import Principal
 from atelier.errors import Conflict, StudioError
 from atelier.studio import Studio
 from atelier.studio.panels import Seat
-from atelier.web import ratelimit
+from atelier.web import i18n, ratelimit
 from atelier.web.deps import checked_form, get_studio, page_principal, signed_in
 from atelier.web.pages.common import render
 
@@ -47,7 +47,7 @@ def _show(
 
 
 def _refused(request: Request, who: Principal | None, exc: StudioError) -> Response:
-    return render(request, "review_refused.html", who, status=exc.status, detail=exc.detail)
+    return render(request, "review_refused.html", who, status=exc.status, detail=i18n.shown(exc))
 
 
 def _answers(form: FormData, seat: Seat) -> dict[str, str]:
@@ -66,9 +66,9 @@ async def _vote(
     try:
         studio.panels.vote(seat, _number(form), _answers(form, seat))
     except Conflict as exc:  # judged already (another tab), or the panel closed
-        return _show(request, who, studio, seat, base, 409, f"{exc.detail}.")
+        return _show(request, who, studio, seat, base, 409, i18n.shown(exc) + i18n.gettext("."))
     except StudioError as exc:
-        return _show(request, who, studio, seat, base, exc.status, exc.detail)
+        return _show(request, who, studio, seat, base, exc.status, i18n.shown(exc))
     return RedirectResponse(base, status_code=303)
 
 
