@@ -26,8 +26,8 @@ from skimage import data as samples
 from atelier.provenance import Claim, watermark
 from atelier.provenance.keys import KeyStore
 from atelier.provenance.manifest import sign_embedded
-from atelier.provenance.service import MARKED_PREVIEW_QUALITY
-from atelier.store.thumbnails import thumbnail
+from atelier.provenance.service import marked_preview
+from atelier.store.thumbnails import shrunk, thumbnail
 
 NAMES = ["astronaut", "coffee", "chelsea", "rocket", "camera", "immunohistochemistry",
          "hubble_deep_field", "coins", "retina", "page", "text", "moon"]  # fmt: skip
@@ -75,9 +75,9 @@ def preview(image: Image.Image) -> bytes:
 
 
 def stored_preview(image: Image.Image, work_id: str) -> bytes:
-    """The preview as sealing stores it (Provenance.mark_preview)."""
-    small = preview(image)
-    return watermark.embed(small, "image/webp", work_id, MARKED_PREVIEW_QUALITY) or small
+    """The preview as sealing stores it (Provenance.preview): shrunk from the marked
+    pixels, marked again and encoded once."""
+    return marked_preview(shrunk(image), work_id) or preview(image)
 
 
 PREVIEWS = ["preview 384 px, as shrunk", "preview 384 px, as stored (marked again)"]
