@@ -21,7 +21,7 @@ FORMATS = {
 }
 USER_COMMENT, IMAGE_DESCRIPTION = 0x9286, 0x010E
 # zlib level of every PNG made here and by sealing (provenance/watermark.py). Pillow's
-# default, 6, took 2.5× (512²) to 6× (1024²) as long as 1 for 5-10 % fewer bytes on
+# default, 6, took 2.5× (512²) to 6× (1024²) as long as 1 for 7-13 % fewer bytes on
 # photographs (docs/benchmarks.md, "PNG encoding").
 PNG_COMPRESS_LEVEL = 1
 
