@@ -335,18 +335,22 @@ class Provenance:
         claim: Claim,
         files: list[tuple[str, str, bytes]],
         quality: int | None = None,
+        on_marked: Callable[[Image.Image], object] | None = None,
     ) -> list[Sealed]:
         """Watermark (images), then sign: C2PA embedded where the format takes it, a
         signed sidecar otherwise. The marks go in first so that the signature and the
-        log cover the final bytes."""
+        log cover the final bytes. `on_marked` gets the primary file's marked pixels as
+        soon as they are made, before they are encoded (sealing starts the thumbnail)."""
         identity = self.identity()
-        sealed = []
+        sealed: list[Sealed] = []
         for name, mime, data in files:
             made = hashlib.sha256(data).hexdigest()
             mark, picture = None, None
             source = watermark.still(data, mime) if self._marks(mime) else None
             if source is not None:  # decoded once: marked, encoded, and kept for renditions
                 picture = watermark.marked(source, claim.work_id)
+                if on_marked is not None and not sealed:
+                    on_marked(picture)
                 data = watermark.encode(picture, source, mime, quality)
                 mark = watermark.short_id(claim.work_id)
             if mime in embeddable():

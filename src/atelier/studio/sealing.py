@@ -111,16 +111,27 @@ class Sealing:
                 cards = engine.models if creation.models is None else creation.models
                 models = [asdict(card) for card in cards] + list(custom)
                 claim = Claim(work_id, creation.title, engine.name, models, ingredients)
-                sealed = self.provenance.seal(
-                    claim, [(a.name, a.mime, a.data) for a in creation.files], quality
-                )
-                files = self._store(claim, sealed)
+                sealed, files = self._seal_one(claim, creation, quality)
                 prints = recognition.work_prints(creation.files)
                 made.append(Made(work_id, creation, files, sealed, models, screen.result(), prints))
             return made
         finally:
             for screen in screens:
                 screen.cancel()  # those not started when sealing failed
+
+    def _seal_one(
+        self, claim: Claim, creation: Creation, quality: int | None
+    ) -> tuple[list[Sealed], list[Stored]]:
+        """One creation's files sealed and stored; a picture's thumbnail is started as soon
+        as its marked pixels exist, while the primary file is encoded and signed."""
+        early: list[Future[list[Stored]]] = []
+
+        def start_thumbnail(picture: Image.Image) -> None:
+            early.append(self._renditions.submit(self._marked_thumbnail, claim.work_id, picture))
+
+        files = [(a.name, a.mime, a.data) for a in creation.files]
+        sealed = self.provenance.seal(claim, files, quality, start_thumbnail)
+        return sealed, self._store(claim, sealed, early[0] if early else None)
 
     def _other_format(self, claim: Claim, sealed: list[Sealed]) -> list[tuple[Sealed, Stored]]:
         """A picture's JPEG beside its PNG (or PNG beside its JPEG or WebP), made from the
@@ -133,16 +144,20 @@ class Sealing:
         made = self.provenance.seal_copy(claim, primary, copy.name, copy.mime, copy.data)
         return [(made, self._put(made, "rendition"))]
 
+    def _marked_thumbnail(self, work_id: str, picture: Image.Image) -> list[Stored]:
+        """The thumbnail of a marked picture, made from its marked pixels, with the work's
+        mark of its own, stored."""
+        return self._put_thumbnail(self.provenance.preview(shrunk(picture), work_id))
+
     def _thumbnail(self, work_id: str, primary: Sealed) -> list[Stored]:
-        """The primary file's thumbnail, stored: a picture's carries the work's mark of its
-        own, made on its marked pixels when it has them."""
-        if primary.picture is not None:
-            preview: bytes | None = self.provenance.preview(shrunk(primary.picture), work_id)
-        elif primary.mime.startswith("image/"):  # unmarked: too small, or an animation
+        """The thumbnail of an unmarked primary file, stored: a picture's (too small to
+        carry a mark, or an animation) goes through the preview's mark all the same."""
+        if primary.mime.startswith("image/"):
             with Image.open(io.BytesIO(primary.data)) as picture:
-                preview = self.provenance.preview(shrunk(picture), work_id)
-        else:
-            preview = thumbnail(primary.data, primary.mime)  # a waveform, or none
+                return self._put_thumbnail(self.provenance.preview(shrunk(picture), work_id))
+        return self._put_thumbnail(thumbnail(primary.data, primary.mime))  # a waveform, or none
+
+    def _put_thumbnail(self, preview: bytes | None) -> list[Stored]:
         if preview is None:
             return []
         digest = self.artifacts.put(preview)
@@ -151,13 +166,16 @@ class Sealing:
     def _put(self, item: Sealed, role: str) -> Stored:
         return Stored(item.name, role, item.mime, self.artifacts.put(item.data), len(item.data))
 
-    def _store(self, claim: Claim, sealed: list[Sealed]) -> list[Stored]:
+    def _store(
+        self, claim: Claim, sealed: list[Sealed], preview: Future[list[Stored]] | None
+    ) -> list[Stored]:
         """The sealed files (the first is the primary one; its other format is added to
         `sealed`), their sidecars, a thumbnail and the previews the public gets of music
         and text instead of the originals (studio/previews.py; a recording's clip carries
         the work's audio mark)."""
         other = self._renditions.submit(self._other_format, claim, sealed)
-        preview = self._renditions.submit(self._thumbnail, claim.work_id, sealed[0])
+        if preview is None:  # an unmarked primary file
+            preview = self._renditions.submit(self._thumbnail, claim.work_id, sealed[0])
         files = [
             self._put(item, "primary" if item is sealed[0] else "rendition") for item in sealed
         ]
