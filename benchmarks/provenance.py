@@ -26,8 +26,8 @@ from skimage import data as samples
 from atelier.provenance import Claim, watermark
 from atelier.provenance.keys import KeyStore
 from atelier.provenance.manifest import sign_embedded
-from atelier.provenance.service import MARKED_PREVIEW_QUALITY
-from atelier.store.thumbnails import thumbnail
+from atelier.provenance.service import marked_preview
+from atelier.store.thumbnails import shrunk, thumbnail
 
 NAMES = ["astronaut", "coffee", "chelsea", "rocket", "camera", "immunohistochemistry",
          "hubble_deep_field", "coins", "retina", "page", "text", "moon"]  # fmt: skip
@@ -75,9 +75,9 @@ def preview(image: Image.Image) -> bytes:
 
 
 def stored_preview(image: Image.Image, work_id: str) -> bytes:
-    """The preview as sealing stores it (Provenance.mark_preview)."""
-    small = preview(image)
-    return watermark.embed(small, "image/webp", work_id, MARKED_PREVIEW_QUALITY) or small
+    """The preview as sealing stores it (Provenance.preview): shrunk from the marked
+    pixels, marked again and encoded once."""
+    return marked_preview(shrunk(image), work_id) or preview(image)
 
 
 PREVIEWS = ["preview 384 px, as shrunk", "preview 384 px, as stored (marked again)"]
@@ -116,19 +116,38 @@ def overhead(runs: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         identity = KeyStore(Path(folder), "benchmark").create("es256")
         claim = Claim(uuid.uuid4().hex, "bench", "image.stylize", [])
-        source = encode(picture("astronaut"))  # 512 × 512 PNG
-        marks, signs = [], []
+        astronaut = picture("astronaut")
+        for side in (512, 1024):
+            source = encode(astronaut.resize((side, side), Image.Resampling.LANCZOS))
+            marks, signs, finds = [], [], []
+            for _ in range(runs):
+                started = time.perf_counter()
+                marked = watermark.embed(source, "image/png", claim.work_id)
+                assert marked is not None
+                middle = time.perf_counter()
+                sign_embedded(identity, claim, marked, "image/png")
+                marks.append(middle - started)
+                signs.append(time.perf_counter() - middle)
+                started = time.perf_counter()
+                assert watermark.detect(marked) == claim.work_id[: watermark.ID_HEX]
+                finds.append(time.perf_counter() - started)
+            print(f"\nsealing a {side}×{side} PNG (median of {runs}): watermark "
+                  f"{statistics.median(marks) * 1000:.0f} ms (decode, mark, PNG), C2PA sign "
+                  f"{statistics.median(signs) * 1000:.1f} ms; detect "
+                  f"{statistics.median(finds) * 1000:.0f} ms")  # fmt: skip
+            png_levels(astronaut.resize((side, side), Image.Resampling.LANCZOS), runs)
+
+
+def png_levels(image: Image.Image, runs: int) -> None:
+    """What zlib's level costs a PNG of this picture (engines/image/encode.py chooses 1)."""
+    for level in (1, 6):
+        seconds = []
         for _ in range(runs):
             started = time.perf_counter()
-            marked = watermark.embed(source, "image/png", claim.work_id)
-            assert marked is not None
-            middle = time.perf_counter()
-            sign_embedded(identity, claim, marked, "image/png")
-            marks.append(middle - started)
-            signs.append(time.perf_counter() - middle)
-        print(f"\nsealing a 512×512 PNG (median of {runs}): watermark "
-              f"{statistics.median(marks) * 1000:.0f} ms, C2PA sign "
-              f"{statistics.median(signs) * 1000:.1f} ms")  # fmt: skip
+            data = encode(image, "PNG", compress_level=level)
+            seconds.append(time.perf_counter() - started)
+        print(f"  PNG at zlib level {level}: {statistics.median(seconds) * 1000:.0f} ms, "
+              f"{len(data) / 1024:.0f} KiB")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from PIL import Image
 from sqlalchemy.exc import IntegrityError
 
 from atelier.provenance import watermark
@@ -41,6 +42,7 @@ from atelier.provenance.verify import Report, examine, verify
 from atelier.settings import Settings
 from atelier.store.db import Database
 from atelier.store.models import StudioRoot, utcnow
+from atelier.store.thumbnails import webp
 
 logger = logging.getLogger("atelier.provenance")
 Audit = Callable[[str, dict[str, Any]], None]
@@ -62,6 +64,9 @@ class Sealed:
     sidecar: bytes | None
     watermark: str | None
     engine_sha256: str  # what the engine made, before sealing: the same seed gives the same
+    # The marked picture's pixels as stored (None when unmarked): its renditions and
+    # thumbnail are made from them without decoding the file again.
+    picture: Image.Image | None = field(default=None, compare=False, repr=False)
 
     @property
     def sha256(self) -> str:
@@ -70,6 +75,14 @@ class Sealed:
     @property
     def sidecar_name(self) -> str:
         return self.name + SIDECAR_SUFFIX
+
+
+def marked_preview(small: Image.Image, work_id: str) -> bytes | None:
+    """A shrunk picture marked and encoded once, as WebP at `MARKED_PREVIEW_QUALITY`; None
+    when it is too small to carry a mark."""
+    if watermark.can_mark("image/webp", small.width, small.height):
+        return None
+    return webp(watermark.marked(small, work_id), MARKED_PREVIEW_QUALITY)
 
 
 def _no_audit(event: str, details: dict[str, Any]) -> None:
@@ -322,26 +335,34 @@ class Provenance:
         claim: Claim,
         files: list[tuple[str, str, bytes]],
         quality: int | None = None,
+        on_marked: Callable[[Image.Image], object] | None = None,
     ) -> list[Sealed]:
         """Watermark (images), then sign: C2PA embedded where the format takes it, a
         signed sidecar otherwise. The marks go in first so that the signature and the
-        log cover the final bytes."""
+        log cover the final bytes. `on_marked` gets the primary file's marked pixels as
+        soon as they are made, before they are encoded (sealing starts the thumbnail)."""
         identity = self.identity()
-        sealed = []
+        sealed: list[Sealed] = []
         for name, mime, data in files:
             made = hashlib.sha256(data).hexdigest()
-            mark = None
-            if self.settings.watermark and mime.startswith("image/"):
-                marked = watermark.embed(data, mime, claim.work_id, quality)
-                if marked is not None:
-                    data, mark = marked, watermark.short_id(claim.work_id)
+            mark, picture = None, None
+            source = watermark.still(data, mime) if self._marks(mime) else None
+            if source is not None:  # decoded once: marked, encoded, and kept for renditions
+                picture = watermark.marked(source, claim.work_id)
+                if on_marked is not None and not sealed:
+                    on_marked(picture)
+                data = watermark.encode(picture, source, mime, quality)
+                mark = watermark.short_id(claim.work_id)
             if mime in embeddable():
                 signed, _ = sign_embedded(identity, claim, data, mime)
-                sealed.append(Sealed(name, mime, signed, "c2pa", None, mark, made))
+                sealed.append(Sealed(name, mime, signed, "c2pa", None, mark, made, picture))
             else:
                 sidecar = sign_sidecar(identity, claim, data, mime, name)
-                sealed.append(Sealed(name, mime, data, "sidecar", sidecar, mark, made))
+                sealed.append(Sealed(name, mime, data, "sidecar", sidecar, mark, made, picture))
         return sealed
+
+    def _marks(self, mime: str) -> bool:
+        return self.settings.watermark and mime.startswith("image/")
 
     def seal_copy(self, claim: Claim, source: Sealed, name: str, mime: str, data: bytes) -> Sealed:
         """A rendition made from a sealed picture's pixels (its JPEG, say), signed like any
@@ -357,13 +378,16 @@ class Provenance:
         sidecar = sign_sidecar(identity, claim, data, mime, name)
         return Sealed(name, mime, data, "sidecar", sidecar, carried, made)
 
-    def mark_preview(self, preview: bytes, work_id: str) -> bytes:
-        """A picture's preview marked with its work's id: the original's mark does not
-        survive the shrink to preview size (0 of 12 photographs, docs/provenance.md), and the
-        preview is the copy visitors take away. Too small a preview stays as it is."""
-        if not self.settings.watermark:
-            return preview
-        return watermark.embed(preview, "image/webp", work_id, MARKED_PREVIEW_QUALITY) or preview
+    def preview(self, small: Image.Image, work_id: str) -> bytes:
+        """A picture's preview (already shrunk), as WebP, marked with its work's id: the
+        original's mark does not survive the shrink (0 of 12 photographs,
+        docs/provenance.md), and the preview is the copy visitors take away. Too small a
+        preview is left unmarked."""
+        if self.settings.watermark:
+            marked = marked_preview(small, work_id)
+            if marked is not None:
+                return marked
+        return webp(small)
 
     def record(self, s: Any, works: list[tuple[str, list[Sealed]]]) -> Checkpoint:
         """Append the sealed files' entries to the log in the caller's transaction."""

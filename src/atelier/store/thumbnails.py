@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw
 
 THUMBNAIL_SIDE = 384
 WAVEFORM_HEIGHT = 192
+THUMBNAIL_QUALITY = 82
 WAVEFORM_BACKGROUND = (244, 241, 234)
 WAVEFORM_COLOUR = (52, 72, 110)
 
@@ -18,13 +19,18 @@ def thumbnail(data: bytes, mime: str) -> bytes | None:
     """A WebP preview for image files and a waveform for WAV audio; None for media that
     have no picture."""
     if mime == "audio/wav":
-        return _webp(waveform(data))
+        return webp(waveform(data))
     if not mime.startswith("image/"):
         return None
     with Image.open(io.BytesIO(data)) as source:
-        image = source.convert("RGB")
+        return webp(shrunk(source))
+
+
+def shrunk(picture: Image.Image) -> Image.Image:
+    """The picture as RGB, at most `THUMBNAIL_SIDE` px on its long side."""
+    image = picture.convert("RGB")
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
-    return _webp(image)
+    return image
 
 
 def waveform(data: bytes) -> Image.Image:
@@ -48,7 +54,7 @@ def waveform(data: bytes) -> Image.Image:
     return image
 
 
-def _webp(image: Image.Image) -> bytes:
+def webp(image: Image.Image, quality: int = THUMBNAIL_QUALITY) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="WEBP", quality=82, method=4)
+    image.save(buffer, format="WEBP", quality=quality, method=4)
     return buffer.getvalue()

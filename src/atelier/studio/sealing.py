@@ -5,12 +5,14 @@ log entries."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from atelier.engines.base import Creation, Engine
@@ -21,7 +23,7 @@ from atelier.safety.findings import Verdict
 from atelier.safety.service import Safety
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.models import Job, Upload, Work, WorkFile, new_id
-from atelier.store.thumbnails import thumbnail
+from atelier.store.thumbnails import shrunk, thumbnail
 from atelier.studio import recognition
 from atelier.studio.previews import previews
 
@@ -72,6 +74,10 @@ class Sealing:
         # its files are sealed and stored: its verdict is needed only when the works are
         # recorded, and the models it runs let go of the GIL.
         self._screens = ThreadPoolExecutor(max_workers=2, thread_name_prefix="atelier-screen")
+        # A picture's other format and its thumbnail are made from its marked pixels, and
+        # stored, while the primary file is stored: encoders, the mark and fsync let go of
+        # the GIL.
+        self._renditions = ThreadPoolExecutor(max_workers=2, thread_name_prefix="atelier-seal")
 
     def seal(
         self,
@@ -105,11 +111,7 @@ class Sealing:
                 cards = engine.models if creation.models is None else creation.models
                 models = [asdict(card) for card in cards] + list(custom)
                 claim = Claim(work_id, creation.title, engine.name, models, ingredients)
-                sealed = self.provenance.seal(
-                    claim, [(a.name, a.mime, a.data) for a in creation.files], quality
-                )
-                sealed += self._other_format(claim, sealed)
-                files = self._store(work_id, sealed)
+                sealed, files = self._seal_one(claim, creation, quality)
                 prints = recognition.work_prints(creation.files)
                 made.append(Made(work_id, creation, files, sealed, models, screen.result(), prints))
             return made
@@ -117,31 +119,69 @@ class Sealing:
             for screen in screens:
                 screen.cancel()  # those not started when sealing failed
 
-    def _other_format(self, claim: Claim, sealed: list[Sealed]) -> list[Sealed]:
+    def _seal_one(
+        self, claim: Claim, creation: Creation, quality: int | None
+    ) -> tuple[list[Sealed], list[Stored]]:
+        """One creation's files sealed and stored; a picture's thumbnail is started as soon
+        as its marked pixels exist, while the primary file is encoded and signed."""
+        early: list[Future[list[Stored]]] = []
+
+        def start_thumbnail(picture: Image.Image) -> None:
+            early.append(self._renditions.submit(self._marked_thumbnail, claim.work_id, picture))
+
+        files = [(a.name, a.mime, a.data) for a in creation.files]
+        sealed = self.provenance.seal(claim, files, quality, start_thumbnail)
+        return sealed, self._store(claim, sealed, early[0] if early else None)
+
+    def _other_format(self, claim: Claim, sealed: list[Sealed]) -> list[tuple[Sealed, Stored]]:
         """A picture's JPEG beside its PNG (or PNG beside its JPEG or WebP), made from the
-        sealed primary file so that it carries the same mark; none when the engine already
-        delivered a file of that name."""
+        sealed primary file's pixels so that it carries the same mark, and stored; none
+        when the engine already delivered a file of that name."""
         primary = sealed[0]
-        copy = other_format(primary.name, primary.mime, primary.data)
+        copy = other_format(primary.name, primary.mime, primary.data, primary.picture)
         if copy is None or any(item.name == copy.name for item in sealed):
             return []
-        return [self.provenance.seal_copy(claim, primary, copy.name, copy.mime, copy.data)]
+        made = self.provenance.seal_copy(claim, primary, copy.name, copy.mime, copy.data)
+        return [(made, self._put(made, "rendition"))]
 
-    def _store(self, work_id: str, sealed: list[Sealed]) -> list[Stored]:
-        """The sealed files (the first is the primary one), their sidecars, a thumbnail
-        (a picture's carries the work's mark of its own) and the previews the public gets
-        of music and text instead of the originals (studio/previews.py; a recording's clip
-        carries the work's audio mark)."""
+    def _marked_thumbnail(self, work_id: str, picture: Image.Image) -> list[Stored]:
+        """The thumbnail of a marked picture, made from its marked pixels, with the work's
+        mark of its own, stored."""
+        return self._put_thumbnail(self.provenance.preview(shrunk(picture), work_id))
+
+    def _thumbnail(self, work_id: str, primary: Sealed) -> list[Stored]:
+        """The thumbnail of an unmarked primary file, stored: a picture's (too small to
+        carry a mark, or an animation) goes through the preview's mark all the same."""
+        if primary.mime.startswith("image/"):
+            with Image.open(io.BytesIO(primary.data)) as picture:
+                return self._put_thumbnail(self.provenance.preview(shrunk(picture), work_id))
+        return self._put_thumbnail(thumbnail(primary.data, primary.mime))  # a waveform, or none
+
+    def _put_thumbnail(self, preview: bytes | None) -> list[Stored]:
+        if preview is None:
+            return []
+        digest = self.artifacts.put(preview)
+        return [Stored("thumbnail.webp", "thumbnail", "image/webp", digest, len(preview))]
+
+    def _put(self, item: Sealed, role: str) -> Stored:
+        return Stored(item.name, role, item.mime, self.artifacts.put(item.data), len(item.data))
+
+    def _store(
+        self, claim: Claim, sealed: list[Sealed], preview: Future[list[Stored]] | None
+    ) -> list[Stored]:
+        """The sealed files (the first is the primary one; its other format is added to
+        `sealed`), their sidecars, a thumbnail and the previews the public gets of music
+        and text instead of the originals (studio/previews.py; a recording's clip carries
+        the work's audio mark)."""
+        other = self._renditions.submit(self._other_format, claim, sealed)
+        if preview is None:  # an unmarked primary file
+            preview = self._renditions.submit(self._thumbnail, claim.work_id, sealed[0])
         files = [
-            Stored(
-                item.name,
-                "primary" if item is sealed[0] else "rendition",
-                item.mime,
-                self.artifacts.put(item.data),
-                len(item.data),
-            )
-            for item in sealed
+            self._put(item, "primary" if item is sealed[0] else "rendition") for item in sealed
         ]
+        for copy, stored in other.result():
+            sealed.append(copy)
+            files.append(stored)
         for item in sealed:
             if item.sidecar is not None:
                 digest = self.artifacts.put(item.sidecar)
@@ -150,14 +190,8 @@ class Sealing:
                         item.sidecar_name, "manifest", "application/json", digest, len(item.sidecar)
                     )
                 )
-        primary = sealed[0]
-        preview = thumbnail(primary.data, primary.mime)
-        if preview is not None:
-            if primary.mime.startswith("image/"):
-                preview = self.provenance.mark_preview(preview, work_id)
-            digest = self.artifacts.put(preview)
-            files.append(Stored("thumbnail.webp", "thumbnail", "image/webp", digest, len(preview)))
-        mark = work_id if self.provenance.settings.watermark else None
+        files += preview.result()
+        mark = claim.work_id if self.provenance.settings.watermark else None
         for made in previews([(item.name, item.mime, item.data) for item in sealed], mark):
             digest = self.artifacts.put(made.data)
             files.append(Stored(made.name, "preview", made.mime, digest, len(made.data)))

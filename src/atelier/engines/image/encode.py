@@ -20,6 +20,10 @@ FORMATS = {
     "webp": ("WEBP", "image/webp"),
 }
 USER_COMMENT, IMAGE_DESCRIPTION = 0x9286, 0x010E
+# zlib level of every PNG made here and by sealing (provenance/watermark.py). Pillow's
+# default, 6, took 2.5× (512²) to 6× (1024²) as long as 1 for 7-13 % fewer bytes on
+# photographs (docs/benchmarks.md, "PNG encoding").
+PNG_COMPRESS_LEVEL = 1
 
 
 class ImageOutput(Params):
@@ -83,7 +87,7 @@ def image_artifact(
         info = PngImagePlugin.PngInfo()
         info.add_text("parameters", parameters)
         info.add_text("atelier", record)
-        image.save(buffer, format="PNG", pnginfo=info)
+        image.save(buffer, format="PNG", pnginfo=info, compress_level=PNG_COMPRESS_LEVEL)
     else:
         exif = Image.Exif()
         exif[USER_COMMENT] = b"UNICODE\0" + parameters.encode("utf-16-be")
@@ -106,19 +110,27 @@ def embedded_parameters(data: bytes) -> tuple[str, dict[str, Any]]:
         return str(comment), json.loads(exif.get(IMAGE_DESCRIPTION, "{}"))
 
 
-def other_format(name: str, mime: str, data: bytes) -> Artifact | None:
+def other_format(
+    name: str, mime: str, data: bytes, pixels: Image.Image | None = None
+) -> Artifact | None:
     """The same picture in the other kind of format, so that every picture can be had as
     a lossless PNG and as a smaller JPEG: a PNG becomes a JPEG (quality 90, on white where
     it is transparent), a JPEG or WebP becomes a PNG. Its embedded recipe comes along.
-    None for an animation or a format that is neither."""
+    None for an animation or a format that is neither. `pixels`: data's picture, when the
+    caller has it decoded already (a still)."""
     if mime not in ("image/png", "image/jpeg", "image/webp"):
         return None
     parameters, record = embedded_parameters(data)
     recipe = json.dumps(record, sort_keys=True, separators=(",", ":")) if record else ""
-    with Image.open(io.BytesIO(data)) as image:
-        if getattr(image, "n_frames", 1) > 1:
-            return None
-        picture = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
+    if pixels is None:
+        with Image.open(io.BytesIO(data)) as image:
+            if getattr(image, "n_frames", 1) > 1:
+                return None
+            pixels = image.convert()
+    if "A" in pixels.getbands() or pixels.mode == "P":
+        picture = pixels.convert("RGBA")
+    else:
+        picture = pixels.convert("RGB")
     stem = name.rsplit(".", 1)[0]
     buffer = io.BytesIO()
     if mime == "image/png":
@@ -136,5 +148,5 @@ def other_format(name: str, mime: str, data: bytes) -> Artifact | None:
         info.add_text("parameters", parameters)
     if recipe:
         info.add_text("atelier", recipe)
-    picture.save(buffer, format="PNG", pnginfo=info)
+    picture.save(buffer, format="PNG", pnginfo=info, compress_level=PNG_COMPRESS_LEVEL)
     return Artifact(name=f"{stem}.png", mime="image/png", data=buffer.getvalue())
