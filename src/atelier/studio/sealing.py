@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from atelier.commerce import lineage
 from atelier.engines.base import Creation, Engine
 from atelier.engines.image.encode import other_format
 from atelier.provenance import Claim, Ingredient, Provenance
@@ -22,7 +23,7 @@ from atelier.safety.service import Safety
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.models import Job, Upload, Work, WorkFile, new_id
 from atelier.store.thumbnails import thumbnail
-from atelier.studio import recognition
+from atelier.studio import recognition, uploads
 from atelier.studio.previews import previews
 
 
@@ -63,6 +64,24 @@ def lineage_input(param: str, upload: Upload) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """What a job drew on, as its works' lineage records it: the uploads it used, the
+    lineage of the studio works they were recognised as, the cards of clients' models."""
+
+    inputs: list[dict[str, Any]]
+    ancestors: list[dict[str, Any]]
+    models: list[dict[str, Any]]
+
+
+def drawn_on(
+    s: Session, engine: Engine, params: dict[str, Any], models: list[dict[str, Any]]
+) -> Drawn:
+    used = uploads.used(s, engine, params)
+    inputs = [lineage_input(name, upload) for name, upload in used]
+    return Drawn(inputs, lineage.ancestors(u.origins or [] for _, u in used), models)
+
+
 class Sealing:
     def __init__(self, artifacts: ArtifactStore, provenance: Provenance, safety: Safety) -> None:
         self.artifacts = artifacts
@@ -72,38 +91,46 @@ class Sealing:
         # its files are sealed and stored: its verdict is needed only when the works are
         # recorded, and the models it runs let go of the GIL.
         self._screens = ThreadPoolExecutor(max_workers=2, thread_name_prefix="atelier-screen")
+        # A work's files are written side by side: each waits for the disk (fsync) in turn
+        # otherwise, and the waits, not the bytes, are most of a small file's cost.
+        self._writers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="atelier-store")
+
+    def screen(self, creations: Sequence[Creation]) -> list[Future[Verdict]]:
+        """Start the output screen of each creation; `seal` takes the futures. The spine
+        starts them first, so they run beside its lease check, the sealing and storage."""
+        return [
+            self._screens.submit(
+                self.safety.screen_output, [(a.name, a.mime, a.data) for a in creation.files]
+            )
+            for creation in creations
+        ]
 
     def seal(
         self,
         engine: Engine,
         creations: Sequence[Creation],
-        inputs: list[dict[str, Any]],
+        screens: list[Future[Verdict]],
+        drawn: Drawn,
         quality: int | None,
-        custom: Sequence[dict[str, Any]] = (),
     ) -> list[Made]:
-        """Screen, seal and store every creation, before any transaction. Each work's id
-        is chosen first: its watermark carries it. Files are content-addressed, so a
-        retry never stores one twice; a work the screen flags is held, never destroyed, so
-        its files are stored whatever the verdict. `custom`: the cards of the clients'
-        models the job used (each with its data and base), added to every work's lineage."""
+        """Seal and store every creation, before any transaction, and take each one's
+        screen verdict (`screen`'s futures). Each work's id is chosen first: its watermark
+        carries it. Files are content-addressed, so a retry never stores one twice; a work
+        the screen flags is held, never destroyed, so its files are stored whatever the
+        verdict. The cards of the clients' models the job drew on (each with its data
+        and base) go into every work's lineage."""
         if any(not creation.files for creation in creations):
             raise ValueError("an engine returned a creation without files")
         ingredients = [
             Ingredient(i["param"], i["filename"], i["mime"], self.artifacts.staged(i["sha256"]))
-            for i in inputs
-        ]
-        screens: list[Future[Verdict]] = [
-            self._screens.submit(
-                self.safety.screen_output, [(a.name, a.mime, a.data) for a in creation.files]
-            )
-            for creation in creations
+            for i in drawn.inputs
         ]
         try:
             made = []
             for creation, screen in zip(creations, screens, strict=True):
                 work_id = new_id()
                 cards = engine.models if creation.models is None else creation.models
-                models = [asdict(card) for card in cards] + list(custom)
+                models = [asdict(card) for card in cards] + drawn.models
                 claim = Claim(work_id, creation.title, engine.name, models, ingredients)
                 sealed = self.provenance.seal(
                     claim, [(a.name, a.mime, a.data) for a in creation.files], quality
@@ -131,45 +158,38 @@ class Sealing:
         """The sealed files (the first is the primary one), their sidecars, a thumbnail
         (a picture's carries the work's mark of its own) and the previews the public gets
         of music and text instead of the originals (studio/previews.py; a recording's clip
-        carries the work's audio mark)."""
+        carries the work's audio mark), written side by side; each is on disk when this
+        returns."""
         files = [
-            Stored(
-                item.name,
-                "primary" if item is sealed[0] else "rendition",
-                item.mime,
-                self.artifacts.put(item.data),
-                len(item.data),
-            )
+            (item.name, "primary" if item is sealed[0] else "rendition", item.mime, item.data)
             for item in sealed
         ]
-        for item in sealed:
-            if item.sidecar is not None:
-                digest = self.artifacts.put(item.sidecar)
-                files.append(
-                    Stored(
-                        item.sidecar_name, "manifest", "application/json", digest, len(item.sidecar)
-                    )
-                )
+        files += [
+            (item.sidecar_name, "manifest", "application/json", item.sidecar)
+            for item in sealed
+            if item.sidecar is not None
+        ]
         primary = sealed[0]
         preview = thumbnail(primary.data, primary.mime)
         if preview is not None:
             if primary.mime.startswith("image/"):
                 preview = self.provenance.mark_preview(preview, work_id)
-            digest = self.artifacts.put(preview)
-            files.append(Stored("thumbnail.webp", "thumbnail", "image/webp", digest, len(preview)))
+            files.append(("thumbnail.webp", "thumbnail", "image/webp", preview))
         mark = work_id if self.provenance.settings.watermark else None
         for made in previews([(item.name, item.mime, item.data) for item in sealed], mark):
-            digest = self.artifacts.put(made.data)
-            files.append(Stored(made.name, "preview", made.mime, digest, len(made.data)))
-        return files
+            files.append((made.name, "preview", made.mime, made.data))
+        digests = self._writers.map(self.artifacts.put, [data for *_, data in files])
+        return [
+            Stored(name, role, mime, digest, len(data))
+            for (name, role, mime, data), digest in zip(files, digests, strict=True)
+        ]
 
     def record(
         self,
         s: Session,
         job: Job,
         made: list[Made],
-        inputs: list[dict[str, Any]],
-        ancestors: list[dict[str, Any]],
+        drawn: Drawn,
         now: datetime,
     ) -> None:
         """The works, held for review where the screen says so, their lineage (the works
@@ -192,9 +212,9 @@ class Sealing:
                 meta=_meta(item.creation),
                 lineage={
                     "models": item.models,
-                    "inputs": inputs,
+                    "inputs": drawn.inputs,
                     "sources": item.creation.sources,
-                    "ancestors": ancestors,
+                    "ancestors": drawn.ancestors,
                 },
                 created_at=now,
             )
