@@ -20,7 +20,7 @@ Jobs run as the bench account (benchmarks/common.py): metered like anyone's, nev
 by a plan's or a rate limit. Nothing here asserts on timing: it measures and prints.
 `--write-docs` puts the figures into docs/benchmarks.md (or `--doc PATH`) between the
 `results` markers (the prose around them is kept). `--quick` is the smoke run the tests
-make: a few jobs of each kind, one stylize.
+make: a few jobs of each kind, one pool of two threads, one stylize.
 """
 
 from __future__ import annotations
@@ -325,7 +325,7 @@ def naive_utc_epoch(value: datetime | None) -> float:
 # -- 1. the spine with a no-op engine ----------------------------------------------------
 
 
-def latency(dbs: Databases, jobs: int, separate_worker: bool) -> dict[str, Any]:
+def latency(dbs: Databases, jobs: int, separate_worker: bool, warmup: int = 5) -> dict[str, Any]:
     """One job at a time on an idle pool of one thread: where does a job's time go?"""
     global PROBE
     url, data_dir = dbs.fresh()
@@ -338,7 +338,6 @@ def latency(dbs: Databases, jobs: int, separate_worker: bool) -> dict[str, Any]:
         rng = np.random.default_rng(0)
         poll = studio.settings.poll_seconds
         try:
-            warmup = 5
             for i in range(warmup + jobs):
                 # Each job finds the worker idle. A polling worker's phase is set by the end
                 # of its last job, so arrive at a random point of its poll interval.
@@ -687,7 +686,7 @@ def markdown(results: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--jobs", type=int, default=None, help="jobs per throughput run (default 300; 20 quick)"
+        "--jobs", type=int, default=None, help="jobs per throughput run (default 300; 10 quick)"
     )
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--quick", action="store_true", help="a smoke run: a few jobs of each")
@@ -696,11 +695,12 @@ def main() -> None:
     parser.add_argument("--doc", type=Path, default=DOC, help="the page (docs/benchmarks.md)")
     parser.add_argument("--json", type=Path, default=None, help="also write raw figures here")
     args = parser.parse_args()
-    jobs = args.jobs or (20 if args.quick else 300)
-    latency_jobs = 10 if args.quick else 100
-    poll_jobs = 3 if args.quick else 20
+    jobs = args.jobs or (10 if args.quick else 300)
+    latency_jobs = 5 if args.quick else 100
+    poll_jobs = 2 if args.quick else 20
+    warmup = 1 if args.quick else 5
     runs, warm = (1, 0) if args.quick else (9, 2)
-    pools = (1, 2) if args.quick else (1, 2, 4)
+    pools = (2,) if args.quick else (1, 2, 4)
     threads = os.cpu_count() or 1
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
 
@@ -717,7 +717,7 @@ def main() -> None:
         for kind in kinds:
             dbs = Databases(kind, scratch, server)
             for separate, count in ((False, latency_jobs), (True, poll_jobs)):
-                row = latency(dbs, count, separate)
+                row = latency(dbs, count, separate, warmup)
                 row["database"] = kind
                 results["latency"].append(row)
                 print(

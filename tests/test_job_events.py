@@ -3,10 +3,20 @@ a text job), not only what reaches the database a few times a second."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+from pathlib import Path
 
-from tests.support.accounts import api_user
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from atelier.commerce import credits, ledger
+from atelier.commerce.models import LedgerTransaction
+from atelier.store.models import Work
+from atelier.store.outbox import OutboxEvent
+from atelier.studio import Studio
+from atelier.studio.runner import Worker
+from tests.support.accounts import add_user, api_user
 from tests.support.api import sse_events, submit, wait_job
+from tests.support.settings import make_settings
 
 WORDS = ["once", "upon", "a", "time"]
 
@@ -34,3 +44,31 @@ def test_stream_of_a_job_already_ended(client: TestClient) -> None:
         events = sse_events("".join(response.iter_text()))
     assert [name for name, _ in events] == ["done"]
     assert events[0][1]["work_ids"] == job["work_ids"] and len(job["work_ids"]) == 1
+
+
+def test_a_finish_tells_its_works_in_order_and_settles_once(tmp_path: Path, db_url: str) -> None:
+    """The spine names a job's works in its job.succeeded event itself (it no longer reads
+    them back), in their order; the ledger holds one reserve and one settle for the job,
+    and nothing stays held."""
+    studio = Studio(make_settings(tmp_path, db_url))
+    studio.prepare()
+    try:
+        alice = add_user(studio, "alice@example.com")
+        job, _ = studio.jobs.submit(alice, "test.wait", {"works": 3}, seed=5)
+        assert Worker(studio).run_one()
+        with studio.db.transaction() as s:
+            works = list(
+                s.scalars(select(Work.id).where(Work.job_id == job.id).order_by(Work.position))
+            )
+            told = [
+                e.data
+                for e in s.scalars(select(OutboxEvent).where(OutboxEvent.type == "job.succeeded"))
+            ]
+            kinds = sorted(
+                s.scalars(select(LedgerTransaction.kind).where(LedgerTransaction.job_id == job.id))
+            )
+            held = ledger.balance(s, credits.held_account(alice.user_id), ledger.CREDITS)
+        assert len(works) == 3 and [t["work_ids"] for t in told] == [works]
+        assert kinds == ["job.reserve", "job.settle"] and held == 0
+    finally:
+        studio.close()

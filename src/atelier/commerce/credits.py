@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from atelier.accounts.authz import ADMIN
 from atelier.commerce import ledger, plans
 from atelier.commerce.ledger import CREDITS, Leg, user_account
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
-from atelier.errors import NotEnoughCredits
-from atelier.store.models import Job, utcnow
+from atelier.errors import NotEnoughCredits, NotFound
+from atelier.store.models import Job, User, utcnow
 
 MIN_CHARGE = 1  # credits: the least a job costs, however fast it ran
 GRANTS = "studio:grants"
@@ -71,22 +72,34 @@ def used_by_jobs(db: Session, user_id: str) -> int:
     return int(total or 0)
 
 
-def ensure_trial(db: Session, user_id: str, now: datetime | None = None) -> None:
+def ensure_trial(db: Session, user_id: str, now: datetime | None = None) -> bool:
     """Grant the trial's credits the first time a user's balance is needed, and expire
     what is left of them once the trial is over. Credits a user bought stay: jobs are
-    taken to spend trial credits first. Locks the user."""
-    ledger.lock_user(db, user_id)
-    if plans.user_is_admin(db, user_id):
-        return
+    taken to spend trial credits first. Locks the user (in the read of their role and
+    age); False for an admin, who is unmetered."""
+    user = db.execute(
+        select(User.role, User.created_at).where(User.id == user_id).with_for_update()
+    ).one_or_none()
+    if user is None:
+        raise NotFound(f"no user {user_id}", field="user_id")
+    if user.role == ADMIN:
+        return False
     trial = plans.trial_plan(db)
-    key = f"trial:{user_id}"
-    if ledger.find(db, key) is None:
+    key, expire_key = f"trial:{user_id}", f"trial:{user_id}:expire"
+    ended = (now or utcnow()) >= user.created_at + timedelta(days=trial.trial_days)
+    done = set(
+        db.scalars(
+            select(LedgerTransaction.key).where(
+                LedgerTransaction.key.in_([key, expire_key] if ended else [key])
+            )
+        )
+    )
+    if key not in done:
         grant(
             db, user_id, trial.monthly_credits, key, f"{trial.name} credits", ref=f"plan:{trial.id}"
         )
-    expire_key = f"trial:{user_id}:expire"
-    if (now or utcnow()) < plans.trial_ends(db, user_id) or ledger.find(db, expire_key):
-        return
+    if not ended or expire_key in done:
+        return True
     granted = -sum(
         e.amount
         for e in (ledger.find(db, key) or LedgerTransaction()).entries
@@ -101,6 +114,7 @@ def ensure_trial(db: Session, user_id: str, now: datetime | None = None) -> None
         memo=f"{trial.name} credits expired",
         user_id=user_id,
     )
+    return True
 
 
 def balance(db: Session, user_id: str) -> int:
@@ -112,18 +126,22 @@ def spendable(db: Session, user_id: str) -> int:
     return balance(db, user_id)
 
 
-def _reserved(db: Session, job: Job) -> int | None:
-    reserve = ledger.find(db, f"job:{job.id}:reserve")
-    if reserve is None:
-        return None
+def _movements(db: Session, job: Job) -> dict[str, LedgerTransaction]:
+    """The job's ledger transactions by step (reserve, settle, release, refund): one query,
+    and one for their entries."""
+    keys = {f"job:{job.id}:{step}": step for step in ("reserve", "settle", "release", "refund")}
+    found = db.scalars(select(LedgerTransaction).where(LedgerTransaction.key.in_(keys)))
+    return {keys[transaction.key]: transaction for transaction in found}
+
+
+def _held(job: Job, reserve: LedgerTransaction) -> int:
     return sum(e.amount for e in reserve.entries if e.account == held_account(job.owner_id))
 
 
 def reserve(db: Session, job: Job, what: str = "") -> None:
     """Hold the job's estimate; 402 when the balance does not cover it. `what`: what the
     estimate is for ("for 4 variants"), named in the refusal and the hold's memo."""
-    ensure_trial(db, job.owner_id)
-    if plans.user_is_admin(db, job.owner_id) or ledger.find(db, f"job:{job.id}:reserve"):
+    if not ensure_trial(db, job.owner_id) or ledger.find(db, f"job:{job.id}:reserve"):
         return
     amount = reservation(job.cost_estimate)
     have = balance(db, job.owner_id)
@@ -146,13 +164,13 @@ def reserve(db: Session, job: Job, what: str = "") -> None:
 def settle(db: Session, job: Job, seconds: float, credits_per_second: float) -> None:
     """Charge the measured cost and return the rest of the reservation. A job that cost
     more than reserved is charged only the reservation, unless the plan has overage:
-    then the extra comes from the balance and, past it, is owed (billed monthly)."""
-    reserved = _reserved(db, job)
-    key = f"job:{job.id}:settle"
-    released = ledger.find(db, f"job:{job.id}:release")
-    if reserved is None or released is not None or ledger.find(db, key) is not None:
+    then the extra comes from the balance and, past it, is owed (billed monthly). Call
+    with the owner locked (`ledger.lock_user`), as spine.finish does first."""
+    moved = _movements(db, job)
+    if "reserve" not in moved or "release" in moved or "settle" in moved:
         return
-    ledger.lock_user(db, job.owner_id)
+    reserved = _held(job, moved["reserve"])
+    key = f"job:{job.id}:settle"
     user = job.owner_id
     cost = job_cost(seconds, credits_per_second)
     legs = [Leg(held_account(user), CREDITS, -reserved)]
@@ -182,11 +200,12 @@ def settle(db: Session, job: Job, seconds: float, credits_per_second: float) -> 
 def release(db: Session, job: Job) -> None:
     """Give back a failed or cancelled job's reservation; for a job already settled
     (its work rejected in review), refund what it was charged."""
-    reserved = _reserved(db, job)
-    if reserved is None:
+    moved = _movements(db, job)
+    if "reserve" not in moved:
         return
-    settled = ledger.find(db, f"job:{job.id}:settle")
+    reserve_, settled = moved["reserve"], moved.get("settle")
     if settled is None:
+        reserved = _held(job, reserve_)
         legs = [
             Leg(held_account(job.owner_id), CREDITS, -reserved),
             Leg(credits_account(job.owner_id), CREDITS, reserved),
@@ -201,8 +220,6 @@ def release(db: Session, job: Job) -> None:
             job_id=job.id,
         )
         return
-    reserve_ = ledger.find(db, f"job:{job.id}:reserve")
-    assert reserve_ is not None
     net: dict[str, int] = defaultdict(int)
     for entry in [*reserve_.entries, *settled.entries]:
         net[entry.account] += entry.amount

@@ -93,6 +93,14 @@ class Database:
             yield session
 
     @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads that need no snapshot of their own: each statement runs by
+        itself (`statements`), without SQLite's write lock or PostgreSQL's BEGIN and
+        COMMIT round trips. For reads only: a write through it would commit at once."""
+        with self.statements() as connection, Session(connection) as session:
+            yield session
+
+    @contextmanager
     def statements(self) -> Iterator[Connection]:
         """A connection in autocommit mode: each statement is its own transaction, and holds
         the database's locks only while the database runs it (no Python step in between)."""

@@ -22,8 +22,9 @@ def next_step(before: float | None, now: float | None) -> bool:
     return int(now * PROGRESS_STEPS) > int(before * PROGRESS_STEPS)
 
 
-def tell(s: Session, job: Job) -> None:
-    """The job's state as an event: job.progress while it runs, else how it ended."""
+def tell(s: Session, job: Job, work_ids: list[str] | None = None) -> None:
+    """The job's state as an event: job.progress while it runs, else how it ended
+    (`work_ids`: a succeeded job's works, in order, when the caller has just made them)."""
     data: dict[str, Any] = {
         "job_id": job.id,
         "engine": job.engine,
@@ -32,7 +33,9 @@ def tell(s: Session, job: Job) -> None:
     }
     if job.status == "running":
         data["message"] = job.message
-    if job.status == "succeeded":
+    if job.status == "succeeded" and work_ids is not None:
+        data["work_ids"] = work_ids
+    elif job.status == "succeeded":
         s.flush()
         data["work_ids"] = list(
             s.scalars(select(Work.id).where(Work.job_id == job.id).order_by(Work.position))

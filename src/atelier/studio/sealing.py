@@ -15,6 +15,7 @@ from typing import Any
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from atelier.commerce import lineage
 from atelier.engines.base import Creation, Engine
 from atelier.engines.image.encode import other_format
 from atelier.provenance import Claim, Ingredient, Provenance
@@ -24,7 +25,7 @@ from atelier.safety.service import Safety
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.models import Job, Upload, Work, WorkFile, new_id
 from atelier.store.thumbnails import shrunk, thumbnail
-from atelier.studio import recognition
+from atelier.studio import recognition, uploads
 from atelier.studio.previews import previews
 
 
@@ -65,6 +66,24 @@ def lineage_input(param: str, upload: Upload) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """What a job drew on, as its works' lineage records it: the uploads it used, the
+    lineage of the studio works they were recognised as, the cards of clients' models."""
+
+    inputs: list[dict[str, Any]]
+    ancestors: list[dict[str, Any]]
+    models: list[dict[str, Any]]
+
+
+def drawn_on(
+    s: Session, engine: Engine, params: dict[str, Any], models: list[dict[str, Any]]
+) -> Drawn:
+    used = uploads.used(s, engine, params)
+    inputs = [lineage_input(name, upload) for name, upload in used]
+    return Drawn(inputs, lineage.ancestors(u.origins or [] for _, u in used), models)
+
+
 class Sealing:
     def __init__(self, artifacts: ArtifactStore, provenance: Provenance, safety: Safety) -> None:
         self.artifacts = artifacts
@@ -79,37 +98,42 @@ class Sealing:
         # the GIL.
         self._renditions = ThreadPoolExecutor(max_workers=2, thread_name_prefix="atelier-seal")
 
-    def seal(
-        self,
-        engine: Engine,
-        creations: Sequence[Creation],
-        inputs: list[dict[str, Any]],
-        quality: int | None,
-        custom: Sequence[dict[str, Any]] = (),
-    ) -> list[Made]:
-        """Screen, seal and store every creation, before any transaction. Each work's id
-        is chosen first: its watermark carries it. Files are content-addressed, so a
-        retry never stores one twice; a work the screen flags is held, never destroyed, so
-        its files are stored whatever the verdict. `custom`: the cards of the clients'
-        models the job used (each with its data and base), added to every work's lineage."""
-        if any(not creation.files for creation in creations):
-            raise ValueError("an engine returned a creation without files")
-        ingredients = [
-            Ingredient(i["param"], i["filename"], i["mime"], self.artifacts.staged(i["sha256"]))
-            for i in inputs
-        ]
-        screens: list[Future[Verdict]] = [
+    def screen(self, creations: Sequence[Creation]) -> list[Future[Verdict]]:
+        """Start the output screen of each creation; `seal` takes the futures. The spine
+        starts them first, so they run beside its lease check, the sealing and storage."""
+        return [
             self._screens.submit(
                 self.safety.screen_output, [(a.name, a.mime, a.data) for a in creation.files]
             )
             for creation in creations
+        ]
+
+    def seal(
+        self,
+        engine: Engine,
+        creations: Sequence[Creation],
+        screens: list[Future[Verdict]],
+        drawn: Drawn,
+        quality: int | None,
+    ) -> list[Made]:
+        """Seal and store every creation, before any transaction, and take each one's
+        screen verdict (`screen`'s futures). Each work's id is chosen first: its watermark
+        carries it. Files are content-addressed, so a retry never stores one twice; a work
+        the screen flags is held, never destroyed, so its files are stored whatever the
+        verdict. The cards of the clients' models the job drew on (each with its data
+        and base) go into every work's lineage."""
+        if any(not creation.files for creation in creations):
+            raise ValueError("an engine returned a creation without files")
+        ingredients = [
+            Ingredient(i["param"], i["filename"], i["mime"], self.artifacts.staged(i["sha256"]))
+            for i in drawn.inputs
         ]
         try:
             made = []
             for creation, screen in zip(creations, screens, strict=True):
                 work_id = new_id()
                 cards = engine.models if creation.models is None else creation.models
-                models = [asdict(card) for card in cards] + list(custom)
+                models = [asdict(card) for card in cards] + drawn.models
                 claim = Claim(work_id, creation.title, engine.name, models, ingredients)
                 sealed, files = self._seal_one(claim, creation, quality)
                 prints = recognition.work_prints(creation.files)
@@ -202,8 +226,7 @@ class Sealing:
         s: Session,
         job: Job,
         made: list[Made],
-        inputs: list[dict[str, Any]],
-        ancestors: list[dict[str, Any]],
+        drawn: Drawn,
         now: datetime,
     ) -> None:
         """The works, held for review where the screen says so, their lineage (the works
@@ -226,9 +249,9 @@ class Sealing:
                 meta=_meta(item.creation),
                 lineage={
                     "models": item.models,
-                    "inputs": inputs,
+                    "inputs": drawn.inputs,
                     "sources": item.creation.sources,
-                    "ancestors": ancestors,
+                    "ancestors": drawn.ancestors,
                 },
                 created_at=now,
             )

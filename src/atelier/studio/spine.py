@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from atelier.accounts import authz
 from atelier.accounts.authz import Principal
-from atelier.commerce import credits, ledger, lineage
+from atelier.commerce import credits, ledger
 from atelier.commerce.service import Commerce
 from atelier.engines.base import Creation, Engine
 from atelier.errors import Conflict, Invalid, StudioError
@@ -42,7 +42,7 @@ from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, va
 from atelier.studio.leases import Beat, Claimed, never_earlier
 from atelier.studio.models import Models
 from atelier.studio.roster import Roster
-from atelier.studio.sealing import Sealing, lineage_input
+from atelier.studio.sealing import Sealing, drawn_on
 from atelier.training.engines import Trainer
 
 MAX_SEED = 2**32 - 1
@@ -313,26 +313,23 @@ class Spine:
         Files are sealed and written before the transaction; the works and their log
         entries go in with the job's success and its settled credits, in one transaction.
         False (nothing recorded) when this worker no longer holds the job. The lease is
-        checked, not renewed, before sealing: the worker's heartbeat keeps renewing it."""
-        with self.db.transaction() as s:
+        checked, not renewed, before sealing (a read of its own, outside any transaction):
+        the worker's heartbeat keeps renewing it. The output screens start first and run
+        beside all of that (a model's weights are not screened: nothing in them is read)."""
+        screens = self.sealing.screen(creations)
+        with self.db.reading() as s:
             claimed = self._leased(s, job_id, worker_id, lock=False)
             if claimed is None:
                 return False  # checked before storing files, so a lost job leaves none behind
             engine = self.engines.get(claimed.engine)
-            used = uploads.used(s, engine, claimed.params)
-            inputs = [lineage_input(n, u) for n, u in used]
-            ancestors = lineage.ancestors(u.origins or [] for _, u in used)
-            models = self.models.lineage(s, engine, claimed.params)
+            drawn = drawn_on(
+                s, engine, claimed.params, self.models.lineage(s, engine, claimed.params)
+            )
             quality = claimed.params.get("quality")
+        quality = quality if isinstance(quality, int) else None
         trained = isinstance(engine, Trainer)  # its result is a model record, not works
         kept = self.models.keep(list(creations)) if trained else None
-        made = (
-            []
-            if trained
-            else self.sealing.seal(
-                engine, creations, inputs, quality if isinstance(quality, int) else None, models
-            )
-        )
+        made = [] if trained else self.sealing.seal(engine, creations, screens, drawn, quality)
         with self.db.transaction() as s:
             job = self._leased(s, job_id, worker_id)
             if job is None:
@@ -345,12 +342,12 @@ class Spine:
             if kept is not None:
                 self.models.record(s, job, creations[0], kept)
             else:
-                self.sealing.record(s, job, made, inputs, ancestors, now)
+                self.sealing.record(s, job, made, drawn, now)
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
             credits.settle(s, job, seconds, engine.credits_per_second)
-            job_events.tell(s, job)
+            job_events.tell(s, job, [item.work_id for item in made])
         self.models.release(job_id)
         return True
 
