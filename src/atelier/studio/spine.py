@@ -306,9 +306,16 @@ class Spine:
                 job_events.tell(s, job)
 
     def finish(
-        self, job_id: str, worker_id: str, creations: Sequence[Creation], seconds: float
+        self,
+        job_id: str,
+        worker_id: str,
+        creations: Sequence[Creation],
+        seconds: float,
+        cpu_seconds: float | None = None,
     ) -> bool:
-        """Seal and store the works, log them and mark the job succeeded.
+        """Seal and store the works, log them and mark the job succeeded; settle its credits
+        on `cpu_seconds` (the run's own, every thread's) where the worker could read them,
+        else on its wall-clock `seconds` (commerce/credits.py).
 
         Files are sealed and written before the transaction; the works and their log
         entries go in with the job's success and its settled credits, in one transaction.
@@ -349,7 +356,10 @@ class Spine:
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
-            credits.settle(s, job, seconds, engine.credits_per_second)
+            # An engine that asks for a GPU works there, not on the CPU: by the clock.
+            cpu = None if engine.needs.gpus else cpu_seconds
+            compute = credits.Compute(seconds, cpu, engine.cores(self.settings.engine_threads))
+            credits.settle(s, job, compute, engine.credits_per_second)
             job_events.tell(s, job)
         self.models.release(job_id)
         return True
