@@ -199,22 +199,34 @@ def tuning_cases() -> list[Case]:
     two = "\n\n".join(LONG.split("\n\n")[:2])
     return [
         Case("image.compose", "640×480, 2 variants", {**compose, "variants": 2}, {}),
-        Case("image.compose", "384², 4 variants", {**compose, "width": 384, "height": 384}, {},
-             spread=True),
-        Case("image.compose", "768², 1 variant", {**compose, "width": 768, "height": 768,
-             "variants": 1}, {}),
+        Case(
+            "image.compose",
+            "384², 4 variants",
+            {**compose, "width": 384, "height": 384},
+            {},
+            spread=True,
+        ),
+        Case(
+            "image.compose",
+            "768², 1 variant",
+            {**compose, "width": 768, "height": 768, "variants": 1},
+            {},
+        ),
         Case("image.stylize", "480×360 photo", {"style": 7}, picture(480, 360), spread=True),
-        Case("image.stylize", "1024×768 photo", {"style": 7, "max_size": 1024},
-             picture(1024, 768)),
+        Case("image.stylize", "1024×768 photo", {"style": 7, "max_size": 1024}, picture(1024, 768)),
         Case("image.upscale", "photo ×2, 128²", {"scale": 2}, picture(128, 128)),
         Case("image.upscale", "photo ×3, 192²", {"scale": 3}, picture(192, 192)),
-        Case("image.upscale", "fast ×2, 128²", {"scale": 2, "model": "fast"}, picture(128, 128),
-             spread=True),
+        Case(
+            "image.upscale",
+            "fast ×2, 128²",
+            {"scale": 2, "model": "fast"},
+            picture(128, 128),
+            spread=True,
+        ),
         Case("image.upscale", "fast ×4, 384²", {"scale": 4, "model": "fast"}, picture(384, 384)),
         Case("image.restore", "320×240 photo", {}, picture(320, 240), spread=True),
         Case("image.restore", "640×480 photo", {}, picture(640, 480)),
-        Case("image.portrait", "2 variants, 384 px", {"size": 384, "variants": 2}, {},
-             spread=True),
+        Case("image.portrait", "2 variants, 384 px", {"size": 384, "variants": 2}, {}, spread=True),
         Case("image.portrait", "1 face, 512 px", {"size": 512, "variants": 1}, {}),
         Case("music.compose", "4 bars", {"bars": 4}, {}, spread=True),
         Case("music.compose", "24 bars", {"bars": 24}, {}),
@@ -226,15 +238,22 @@ def tuning_cases() -> list[Case]:
         Case("music.continue", "8 more bars of 16", {"bars": 8}, tune(16)),
         Case("music.restyle", "4-bar melody", {"style": "chorale"}, tune(4), spread=True),
         Case("music.restyle", "16-bar melody", {"style": "chorale"}, tune(16)),
-        Case("text.write", "tagline", {"form": "slogan", "topic": "a bicycle shop"}, {},
-             spread=True),
+        Case(
+            "text.write", "tagline", {"form": "slogan", "topic": "a bicycle shop"}, {}, spread=True
+        ),
         Case("text.write", "limerick", {"form": "limerick", "topic": "a lazy cat"}, {}),
         Case("text.write", "short story", {"form": "story", "topic": "a lost key"}, {}),
         Case("text.restyle", "casual, 2 paragraphs", {"text": two, "style": "casual"}, {}),
-        Case("text.summarize", "bullets of 2 paragraphs", {"text": two, "length": "bullets"},
-             {}, spread=True),
-        Case("text.summarize", "one line of 4 paragraphs", {"text": LONG, "length": "one_line"},
-             {}),
+        Case(
+            "text.summarize",
+            "bullets of 2 paragraphs",
+            {"text": two, "length": "bullets"},
+            {},
+            spread=True,
+        ),
+        Case(
+            "text.summarize", "one line of 4 paragraphs", {"text": LONG, "length": "one_line"}, {}
+        ),
     ]
 
 
@@ -425,7 +444,11 @@ def main(argv: list[str] | None = None) -> int:
         text = f"{run.header()}\n{table(rows)}\n"
         if skipped:
             text += "\nSkipped (unavailable here): " + "; ".join(skipped) + ".\n"
-        start, end = (START, END) if args.set == "report" else (f"<!-- estimates-{args.set}:start -->", f"<!-- estimates-{args.set}:end -->")
+        start, end = (
+            (START, END)
+            if args.set == "report"
+            else (f"<!-- estimates-{args.set}:start -->", f"<!-- estimates-{args.set}:end -->")
+        )
         write_section(DOC, start, end, "## Estimates against settled costs", text)
     if rows:
         ratios = [row.ratio for row in rows]

@@ -95,7 +95,9 @@ def test_a_fast_job_pays_the_minimum_and_a_slow_one_no_more_than_reserved(studio
     assert balance(studio, who.user_id) == 200 - 1 - 2
 
 
-def ran_in_pool(studio: Studio, who: Principal, engine: str, params: dict[str, Any], own: bool) -> str:
+def ran_in_pool(
+    studio: Studio, who: Principal, engine: str, params: dict[str, Any], own: bool
+) -> str:
     """Submit a job (its estimate: 10 credits, room for any charge) and let a worker pool
     run it: one with its process to itself (`own`, as a worker process's) or one sharing
     it (worker_mode=threads)."""

@@ -180,9 +180,7 @@ def reserve(db: Session, job: Job, what: str = "") -> None:
     )
 
 
-def settle(
-    db: Session, job: Job, compute: Compute | float, credits_per_second: float
-) -> None:
+def settle(db: Session, job: Job, compute: Compute | float, credits_per_second: float) -> None:
     """Charge the measured cost (a bare number: wall-clock seconds) and return the rest of
     the reservation; the memo says what was measured. A job that cost
     more than reserved is charged only the reservation, unless the plan has overage:

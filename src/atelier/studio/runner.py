@@ -188,9 +188,7 @@ class Worker:
         (rather than leaving it running until its lease runs out, to be run again).
         `cpu_seconds`: the run's own, where they could be read (None: settle on `seconds`)."""
         try:
-            stored = self.studio.jobs.finish(
-                job.job_id, self.id, creations, seconds, cpu_seconds
-            )
+            stored = self.studio.jobs.finish(job.job_id, self.id, creations, seconds, cpu_seconds)
         except Exception as exc:
             log.exception("job %s: its result could not be stored", job.job_id)
             self.studio.jobs.fail(
