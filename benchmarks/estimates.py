@@ -40,7 +40,7 @@ import tempfile
 import time
 import wave
 from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -51,12 +51,12 @@ from PIL import Image
 
 from atelier.accounts.authz import Principal
 from atelier.commerce import ledger
-from atelier.commerce.credits import USAGE, Compute, held_account, job_cost
-from atelier.engines.base import Creation
+from atelier.commerce.credits import USAGE, Compute, held_account, job_cost, reservation
+from atelier.engines.base import Creation, Measure
 from atelier.engines.music import render
 from atelier.engines.music.piece import Note, Part, Piece
 from atelier.settings import Settings
-from atelier.studio import Studio
+from atelier.studio import Studio, uploads
 from atelier.studio.leases import Claimed
 from atelier.studio.runner import Worker, WorkerPool
 
@@ -277,6 +277,8 @@ class Row:
     settled: int  # credits its compute cost (the ledger charges at most `reserved`)
     settled_wall: int  # credits its wall-clock seconds would have cost
     charged: int  # credits the ledger charged
+    params: dict[str, Any] = field(default_factory=dict)  # as submitted (upload ids too)
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # their measures
 
     @property
     def compute_s(self) -> float:
@@ -326,9 +328,12 @@ def credits_of(studio: Studio, job_id: str, owner: str) -> tuple[int, int]:
 
 def run_job(studio: Studio, who: Principal, case: Case) -> Row:
     params = dict(case.params)
+    inputs: dict[str, dict[str, Any]] = {}
     for name, make in case.inputs.items():
         data = make()
-        params[name] = studio.uploads.add(who, f"{name}.{suffix(data)}", data).id
+        upload = studio.uploads.add(who, f"{name}.{suffix(data)}", data)
+        params[name] = upload.id
+        inputs[name] = asdict(uploads.measure(upload) or Measure())
     job, _ = studio.jobs.submit(who, case.engine, params, seed=1)
     deadline = time.monotonic() + JOB_TIMEOUT
     while (row := studio.jobs.get(who, job.id)).status not in ("succeeded", "failed", "canceled"):
@@ -355,7 +360,24 @@ def run_job(studio: Studio, who: Principal, case: Case) -> Row:
         job_cost(compute, rate),
         job_cost(wall, rate),
         charged,
+        params,
+        inputs,
     )
+
+
+def repriced(studio: Studio, rows: list[dict[str, Any]]) -> list[Row]:
+    """Rows of an earlier run with their reservations worked out again at the engines'
+    present rates (a job's settled cost does not depend on its estimate)."""
+    result = []
+    for saved in rows:
+        row = Row(**{k: v for k, v in saved.items() if k not in ("compute_s", "ratio")})
+        engine = studio.engines.get(row.engine)
+        measures = {name: Measure(**m) for name, m in row.inputs.items()}
+        estimate = studio.engines.estimate(row.engine, row.params, measures)
+        row.estimate_s = estimate["credits"] / engine.credits_per_second
+        row.reserved = reservation(estimate["credits"])
+        result.append(row)
+    return result
 
 
 def suffix(data: bytes) -> str:
@@ -385,32 +407,26 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=sorted(SETS), default="report", help="which jobs")
-    parser.add_argument("--runs", type=int, default=1, help="jobs per case (the median's)")
-    parser.add_argument("--only", default="", help="the cases whose engine or label hold this")
-    parser.add_argument("--quick", action="store_true", help="two of the cheapest jobs, once")
-    parser.add_argument("--write-docs", action="store_true", help="put the table in the docs")
-    parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
-    args = parser.parse_args(argv)
-    run = Run("estimates.py")
-    chosen = [
-        case
-        for case in SETS[args.set]()
-        if args.only in f"{case.engine} {case.label}" and (case.quick or not args.quick)
-    ]
-    rows: list[Row] = []
-    skipped: list[str] = []
-    with tempfile.TemporaryDirectory() as folder:
-        defaults = Settings()
-        settings = bench_settings(
-            Path(folder) / "studio",
+def studio_here(folder: Path) -> Studio:
+    """A fresh studio in `folder` on this installation's models, its engines' threads as
+    configured."""
+    defaults = Settings()
+    return Studio(
+        bench_settings(
+            folder / "studio",
             None,
             assets_dir=defaults.resolved_assets_dir,
             engine_threads=defaults.engine_threads,
         )
-        studio = Studio(settings)
+    )
+
+
+def measured(chosen: list[Case], runs: int, warm: bool) -> tuple[list[Row], list[str]]:
+    """Run the cases; `warm`: one unmeasured job per engine first, loading its models."""
+    rows: list[Row] = []
+    skipped: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        studio = studio_here(Path(folder))
         studio.prepare()
         who = bench_account(studio)
         pool = WorkerPool(studio, 1, worker=timed_worker, own_process=True).start()
@@ -423,15 +439,53 @@ def main(argv: list[str] | None = None) -> int:
                     skipped.append(f"{case.engine} {case.label}: {reason}")
                     print(f"| {case.engine} | {case.label} | skipped: {reason} |", flush=True)
                     continue
-                if case.engine not in warmed:  # its models loaded, as warm start does
+                if warm and case.engine not in warmed:  # its models loaded, as warm start does
                     run_job(studio, who, case)
                     warmed.add(case.engine)
-                row = median_row([run_job(studio, who, case) for _ in range(args.runs)])
+                row = median_row([run_job(studio, who, case) for _ in range(runs)])
                 rows.append(row)
                 print(table([row]).splitlines()[-1], flush=True)
         finally:
             pool.stop()
             studio.close()
+    return rows, skipped
+
+
+def repriced_file(path: Path) -> list[Row]:
+    with tempfile.TemporaryDirectory() as folder:
+        studio = studio_here(Path(folder))
+        try:
+            return repriced(studio, json.loads(path.read_text()))
+        finally:
+            studio.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SETS), default="report", help="which jobs")
+    parser.add_argument("--runs", type=int, default=1, help="jobs per case (the median's)")
+    parser.add_argument("--only", default="", help="the cases whose engine or label hold this")
+    parser.add_argument("--quick", action="store_true", help="two of the cheapest jobs, once")
+    parser.add_argument("--write-docs", action="store_true", help="put the table in the docs")
+    parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
+    parser.add_argument(
+        "--reprice",
+        type=Path,
+        default=None,
+        help="run no job: reserve again, at the present rates, the jobs of this --json",
+    )
+    args = parser.parse_args(argv)
+    run = Run("estimates.py")
+    chosen = [
+        case
+        for case in SETS[args.set]()
+        if args.only in f"{case.engine} {case.label}" and (case.quick or not args.quick)
+    ]
+    if args.reprice:
+        rows, skipped = repriced_file(args.reprice), []
+        print(table(rows), flush=True)
+    else:
+        rows, skipped = measured(chosen, args.runs, warm=not args.quick)
     off = [row for row in rows if not row.within]
     if args.json:
         args.json.write_text(
