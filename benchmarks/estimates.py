@@ -367,11 +367,14 @@ def run_job(studio: Studio, who: Principal, case: Case) -> Row:
 
 def repriced(studio: Studio, rows: list[dict[str, Any]]) -> list[Row]:
     """Rows of an earlier run with their reservations worked out again at the engines'
-    present rates (a job's settled cost does not depend on its estimate)."""
+    present rates, and their CPU seconds settled again by the present rule (a job's
+    settled cost does not depend on its estimate)."""
     result = []
     for saved in rows:
         row = Row(**{k: v for k, v in saved.items() if k not in ("compute_s", "ratio")})
         engine = studio.engines.get(row.engine)
+        row.cores = engine.cores(studio.settings.engine_threads)
+        row.settled = job_cost(Compute(row.wall_s, row.cpu_s, row.cores), engine.credits_per_second)
         measures = {name: Measure(**m) for name, m in row.inputs.items()}
         estimate = studio.engines.estimate(row.engine, row.params, measures)
         row.estimate_s = estimate["credits"] / engine.credits_per_second

@@ -269,7 +269,6 @@ class Restore(Engine[RestoreParams]):
         ),
         *esrgan.MODEL_CARDS,
     )
-    threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
 
     def output_budget(self, params: RestoreParams, inputs: Inputs) -> Budget:

@@ -198,7 +198,6 @@ class Compose(Engine[ComposeParams]):
         ),
         *STYLE_MODELS,
     )
-    threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
     rates = Rates(start=1.0, per_megapixel_out=1.5)
     STYLED_PER_MEGAPIXEL = 2.0  # restyling the picture, seconds a megapixel
