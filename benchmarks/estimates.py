@@ -195,14 +195,14 @@ def cases() -> list[Case]:
 
 def tuning_cases() -> list[Case]:
     """Other sizes of the report set's jobs: the rates were fitted on these."""
-    compose = {"prompt": "a lighthouse on a cliff", "width": 640, "height": 480}
+    compose = {"prompt": "a lighthouse on a cliff", "width": 768, "height": 576}
     two = "\n\n".join(LONG.split("\n\n")[:2])
     return [
-        Case("image.compose", "640×480, 2 variants", {**compose, "variants": 2}, {}),
+        Case("image.compose", "768×576, 2 variants", {**compose, "variants": 2}, {}),
         Case(
             "image.compose",
-            "384², 4 variants",
-            {**compose, "width": 384, "height": 384},
+            "512², 4 variants",
+            {**compose, "width": 512, "height": 512},
             {},
             spread=True,
         ),
