@@ -1,25 +1,31 @@
 """Estimates against settled costs: typical jobs run through the real studio.
 
-    nice -n 15 .venv/bin/python benchmarks/estimates.py [--only TEXT] [--runs N] [--quick]
-        [--write-docs] [--json PATH]
+    nice -n 15 .venv/bin/python benchmarks/estimates.py [--set report|tuning|spread]
+        [--only TEXT] [--runs N] [--quick] [--write-docs] [--json PATH]
 
 Each case is a job as a user makes it: its files added with `studio.uploads.add` (which
 measures them: a photo's size, a recording's length, a melody's bars), submitted with
 `studio.jobs.submit` by the bench account (benchmarks/common.py: a creator whose credits
-move in the ledger as everyone's do), claimed and run by a worker thread of the studio's
-own `WorkerPool`, and finished by `studio.jobs.finish`. It reports what the ledger says:
-the credits *reserved* at submit (the estimate, rounded up) and those *settled* at finish
-(the engine's measured seconds × its rate, rounded up, at least 1: commerce/credits.py;
-read before the plan's cap, so an estimate that is too low shows as such), and their
-ratio, beside the CPU seconds the process spent meanwhile (the work itself, which a busy
-machine does not stretch as it stretches the wall-clock seconds that settle a job) and
-the load average. Before an engine's first measured job one unmeasured job of its first case loads
-its models, as warm start does in a long-lived worker (studio/warmup.py): a cold start's
-loading is not part of a typical job's cost. A case whose reservation is off by more than
-±30 % of the settled cost is marked, and the script exits 1. Timings depend on the
-machine and its load: the table in docs/benchmarks.md says both. An engine unavailable
-here is skipped, saying why. `--quick` runs two of the cheapest jobs once (the test suite
-runs it: it proves the script works, not the figures).
+move in the ledger as everyone's do), claimed and run by the one worker thread of the
+studio's own `WorkerPool`, which has this process to itself as a worker process has
+(`own_process`: the main thread only waits), and finished by `studio.jobs.finish`. It
+reports what the ledger says: the credits *reserved* at submit (the estimate, rounded up)
+and those *settled* at finish (the job's CPU seconds ÷ the cores its engine keeps busy ×
+its rate, rounded up, at least 1: commerce/credits.py; read before the plan's cap, so an
+estimate that is too low shows as such), their ratio, and beside them the wall-clock
+seconds and what they would have cost (as jobs were settled before: the machine's load
+stretches them) and the load average. Before an engine's first measured job one unmeasured
+job of its first case loads its models, as warm start does in a long-lived worker
+(studio/warmup.py): a cold start's loading is not part of a typical job's cost.
+
+The sets: `report` (the default) holds the typical jobs the table in docs/benchmarks.md
+reports; it was frozen before the rates were refitted, and no rate was fitted on it.
+`tuning` holds other sizes of the same jobs, which the rates were fitted on. `spread`: a
+few cheap jobs of each kind, to run once on the machine as it is and once beside a CPU
+hog, comparing what the same jobs settle at. A case whose reservation is off by more than
+±30 % of the settled cost is marked, and the script exits 1. An engine unavailable here is
+skipped, saying why. `--quick` runs two of the cheapest jobs once (the test suite runs
+it: it proves the script works, not the figures).
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ import tempfile
 import time
 import wave
 from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -45,12 +51,12 @@ from PIL import Image
 
 from atelier.accounts.authz import Principal
 from atelier.commerce import ledger
-from atelier.commerce.credits import USAGE, held_account, job_cost
-from atelier.engines.base import Creation
+from atelier.commerce.credits import USAGE, Compute, held_account, job_cost, reservation
+from atelier.engines.base import Creation, Measure
 from atelier.engines.music import render
 from atelier.engines.music.piece import Note, Part, Piece
 from atelier.settings import Settings
-from atelier.studio import Studio
+from atelier.studio import Studio, uploads
 from atelier.studio.leases import Claimed
 from atelier.studio.runner import Worker, WorkerPool
 
@@ -86,6 +92,7 @@ class Case:
     params: dict[str, Any]
     inputs: dict[str, Callable[[], bytes]]  # parameter → the file's bytes
     quick: bool = False  # one of the cheapest: run by --quick (and the test suite)
+    spread: bool = False  # of the `spread` set: cheap jobs of each kind (a tuning case)
 
 
 def picture(width: int, height: int) -> dict[str, Callable[[], bytes]]:
@@ -186,17 +193,96 @@ def cases() -> list[Case]:
     ]
 
 
+def tuning_cases() -> list[Case]:
+    """Other sizes of the report set's jobs: the rates were fitted on these."""
+    compose = {"prompt": "a lighthouse on a cliff", "width": 768, "height": 576}
+    two = "\n\n".join(LONG.split("\n\n")[:2])
+    return [
+        Case("image.compose", "768×576, 2 variants", {**compose, "variants": 2}, {}),
+        Case(
+            "image.compose",
+            "512², 4 variants",
+            {**compose, "width": 512, "height": 512},
+            {},
+            spread=True,
+        ),
+        Case(
+            "image.compose",
+            "768², 1 variant",
+            {**compose, "width": 768, "height": 768, "variants": 1},
+            {},
+        ),
+        Case("image.stylize", "480×360 photo", {"style": 7}, picture(480, 360), spread=True),
+        Case("image.stylize", "1024×768 photo", {"style": 7, "max_size": 1024}, picture(1024, 768)),
+        Case("image.upscale", "photo ×2, 128²", {"scale": 2}, picture(128, 128)),
+        Case("image.upscale", "photo ×3, 192²", {"scale": 3}, picture(192, 192)),
+        Case(
+            "image.upscale",
+            "fast ×2, 128²",
+            {"scale": 2, "model": "fast"},
+            picture(128, 128),
+            spread=True,
+        ),
+        Case("image.upscale", "fast ×4, 384²", {"scale": 4, "model": "fast"}, picture(384, 384)),
+        Case("image.restore", "320×240 photo", {}, picture(320, 240), spread=True),
+        Case("image.restore", "640×480 photo", {}, picture(640, 480)),
+        Case("image.portrait", "2 variants, 256 px", {"size": 256, "variants": 2}, {}, spread=True),
+        Case("image.portrait", "2 variants, 512 px", {"size": 512, "variants": 2}, {}),
+        Case("music.compose", "4 bars", {"bars": 4}, {}, spread=True),
+        Case("music.compose", "24 bars", {"bars": 24}, {}),
+        Case("music.harmonize", "8-bar melody", {"candidates": 2}, tune(8), spread=True),
+        Case("music.harmonize", "12-bar melody", {"candidates": 3}, tune(12)),
+        Case("music.transcribe", "5 s recording", {}, hummed(5), spread=True),
+        Case("music.transcribe", "20 s recording", {}, hummed(20)),
+        Case("music.continue", "8 more bars of 4", {"bars": 8}, tune(4), spread=True),
+        Case("music.continue", "8 more bars of 16", {"bars": 8}, tune(16)),
+        Case("music.restyle", "4-bar melody", {"style": "chorale"}, tune(4), spread=True),
+        Case("music.restyle", "16-bar melody", {"style": "chorale"}, tune(16)),
+        Case(
+            "text.write", "tagline", {"form": "slogan", "topic": "a bicycle shop"}, {}, spread=True
+        ),
+        Case("text.write", "limerick", {"form": "limerick", "topic": "a lazy cat"}, {}),
+        Case("text.write", "short story", {"form": "story", "topic": "a lost key"}, {}),
+        Case("text.restyle", "casual, 2 paragraphs", {"text": two, "style": "casual"}, {}),
+        Case(
+            "text.summarize",
+            "bullets of 2 paragraphs",
+            {"text": two, "length": "bullets"},
+            {},
+            spread=True,
+        ),
+        Case(
+            "text.summarize", "one line of 4 paragraphs", {"text": LONG, "length": "one_line"}, {}
+        ),
+    ]
+
+
+SETS: dict[str, Callable[[], list[Case]]] = {
+    "report": cases,
+    "tuning": tuning_cases,
+    "spread": lambda: [case for case in tuning_cases() if case.spread],
+}
+
+
 @dataclass
 class Row:
     engine: str
     case: str
     estimate_s: float  # the engine's estimate of its seconds (the job's cost_estimate / rate)
-    measured_s: float  # the seconds the worker measured and finish settled
-    cpu_s: float  # CPU seconds this process spent meanwhile (every thread): the work done
+    wall_s: float  # the wall-clock seconds the worker measured
+    cpu_s: float  # the CPU seconds it measured (every thread of this process)
+    cores: int  # the cores the engine keeps busy: settled seconds = cpu_s / cores
     load: float  # the machine's 1-minute load average when the job ended
     reserved: int  # credits held at submit (ledger)
-    settled: int  # credits the measured seconds cost (the ledger charges at most `reserved`)
+    settled: int  # credits its compute cost (the ledger charges at most `reserved`)
+    settled_wall: int  # credits its wall-clock seconds would have cost
     charged: int  # credits the ledger charged
+    params: dict[str, Any] = field(default_factory=dict)  # as submitted (upload ids too)
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # their measures
+
+    @property
+    def compute_s(self) -> float:
+        return self.cpu_s / self.cores
 
     @property
     def ratio(self) -> float:
@@ -210,11 +296,17 @@ class Row:
 class Timed(Worker):
     """The studio's worker; keeps the seconds each job's run took, as finish settles them."""
 
-    seconds: dict[str, float] = {}
+    measured: dict[str, tuple[float, float | None]] = {}
 
-    def _finish(self, job: Claimed, creations: list[Creation], seconds: float) -> None:
-        Timed.seconds[job.job_id] = seconds
-        super()._finish(job, creations, seconds)
+    def _finish(
+        self,
+        job: Claimed,
+        creations: list[Creation],
+        seconds: float,
+        cpu_seconds: float | None = None,
+    ) -> None:
+        Timed.measured[job.job_id] = (seconds, cpu_seconds)
+        super()._finish(job, creations, seconds, cpu_seconds)
 
 
 def timed_worker(
@@ -236,33 +328,59 @@ def credits_of(studio: Studio, job_id: str, owner: str) -> tuple[int, int]:
 
 def run_job(studio: Studio, who: Principal, case: Case) -> Row:
     params = dict(case.params)
+    inputs: dict[str, dict[str, Any]] = {}
     for name, make in case.inputs.items():
         data = make()
-        params[name] = studio.uploads.add(who, f"{name}.{suffix(data)}", data).id
-    cpu = time.process_time()
+        upload = studio.uploads.add(who, f"{name}.{suffix(data)}", data)
+        params[name] = upload.id
+        inputs[name] = asdict(uploads.measure(upload) or Measure())
     job, _ = studio.jobs.submit(who, case.engine, params, seed=1)
     deadline = time.monotonic() + JOB_TIMEOUT
     while (row := studio.jobs.get(who, job.id)).status not in ("succeeded", "failed", "canceled"):
         if time.monotonic() > deadline:
             raise TimeoutError(f"{case.engine} {case.label}: not done in {JOB_TIMEOUT:.0f} s")
-        time.sleep(0.1)
+        time.sleep(0.25)
     if row.status != "succeeded":
         raise RuntimeError(f"{case.engine} {case.label}: {row.status}: {row.error}")
-    cpu = time.process_time() - cpu
-    rate = studio.engines.get(case.engine).credits_per_second
-    measured = Timed.seconds[job.id]
+    engine = studio.engines.get(case.engine)
+    rate = engine.credits_per_second
+    wall, cpu = Timed.measured[job.id]
+    assert cpu is not None, "the pool has this process to itself: its CPU time is read"
+    compute = Compute(wall, cpu, engine.cores(studio.settings.engine_threads))
     reserved, charged = credits_of(studio, job.id, who.user_id)
     return Row(
         case.engine,
         case.label,
         job.cost_estimate / rate,
-        measured,
+        wall,
         cpu,
+        compute.cores,
         os.getloadavg()[0],
         reserved,
-        job_cost(measured, rate),
+        job_cost(compute, rate),
+        job_cost(wall, rate),
         charged,
+        params,
+        inputs,
     )
+
+
+def repriced(studio: Studio, rows: list[dict[str, Any]]) -> list[Row]:
+    """Rows of an earlier run with their reservations worked out again at the engines'
+    present rates, and their CPU seconds settled again by the present rule (a job's
+    settled cost does not depend on its estimate)."""
+    result = []
+    for saved in rows:
+        row = Row(**{k: v for k, v in saved.items() if k not in ("compute_s", "ratio")})
+        engine = studio.engines.get(row.engine)
+        row.cores = engine.cores(studio.settings.engine_threads)
+        row.settled = job_cost(Compute(row.wall_s, row.cpu_s, row.cores), engine.credits_per_second)
+        measures = {name: Measure(**m) for name, m in row.inputs.items()}
+        estimate = studio.engines.estimate(row.engine, row.params, measures)
+        row.estimate_s = estimate["credits"] / engine.credits_per_second
+        row.reserved = reservation(estimate["credits"])
+        result.append(row)
+    return result
 
 
 def suffix(data: bytes) -> str:
@@ -272,54 +390,49 @@ def suffix(data: bytes) -> str:
 
 
 def median_row(rows: list[Row]) -> Row:
-    """The run with the median measured time (one job's figures, not a blend)."""
-    return sorted(rows, key=lambda row: row.measured_s)[len(rows) // 2]
+    """The run with the median settled seconds (one job's figures, not a blend)."""
+    return sorted(rows, key=lambda row: row.compute_s)[len(rows) // 2]
 
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| engine | case | estimate s | measured s | CPU s | load | reserved | settled "
-        f"| reserved ÷ settled | within ±{TOLERANCE:.0%} |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| engine | case | estimate s | CPU s | cores | settled s | wall s | load | reserved "
+        f"| settled | reserved ÷ settled | within ±{TOLERANCE:.0%} | wall would settle |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for row in rows:
         lines.append(
-            f"| {row.engine} | {row.case} | {row.estimate_s:.2f} | {row.measured_s:.2f} | "
-            f"{row.cpu_s:.2f} | {row.load:.1f} | "
+            f"| {row.engine} | {row.case} | {row.estimate_s:.2f} | {row.cpu_s:.2f} | "
+            f"{row.cores} | {row.compute_s:.2f} | {row.wall_s:.2f} | {row.load:.1f} | "
             f"{row.reserved} | {row.settled} | {row.ratio:.2f} | "
-            f"{'yes' if row.within else '**no**'} |"
+            f"{'yes' if row.within else '**no**'} | {row.settled_wall} |"
         )
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=1, help="jobs per case (the median's)")
-    parser.add_argument("--only", default="", help="the cases whose engine or label hold this")
-    parser.add_argument("--quick", action="store_true", help="two of the cheapest jobs, once")
-    parser.add_argument("--write-docs", action="store_true", help="put the table in the docs")
-    parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
-    args = parser.parse_args(argv)
-    run = Run("estimates.py")
-    chosen = [
-        case
-        for case in cases()
-        if args.only in f"{case.engine} {case.label}" and (case.quick or not args.quick)
-    ]
-    rows: list[Row] = []
-    skipped: list[str] = []
-    with tempfile.TemporaryDirectory() as folder:
-        defaults = Settings()
-        settings = bench_settings(
-            Path(folder) / "studio",
+def studio_here(folder: Path) -> Studio:
+    """A fresh studio in `folder` on this installation's models, its engines' threads as
+    configured."""
+    defaults = Settings()
+    return Studio(
+        bench_settings(
+            folder / "studio",
             None,
             assets_dir=defaults.resolved_assets_dir,
             engine_threads=defaults.engine_threads,
         )
-        studio = Studio(settings)
+    )
+
+
+def measured(chosen: list[Case], runs: int, warm: bool) -> tuple[list[Row], list[str]]:
+    """Run the cases; `warm`: one unmeasured job per engine first, loading its models."""
+    rows: list[Row] = []
+    skipped: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        studio = studio_here(Path(folder))
         studio.prepare()
         who = bench_account(studio)
-        pool = WorkerPool(studio, 1, worker=timed_worker).start()
+        pool = WorkerPool(studio, 1, worker=timed_worker, own_process=True).start()
         warmed: set[str] = set()
         try:
             print(table([]), flush=True)
@@ -329,25 +442,76 @@ def main(argv: list[str] | None = None) -> int:
                     skipped.append(f"{case.engine} {case.label}: {reason}")
                     print(f"| {case.engine} | {case.label} | skipped: {reason} |", flush=True)
                     continue
-                if case.engine not in warmed:  # its models loaded, as warm start does
+                if warm and case.engine not in warmed:  # its models loaded, as warm start does
                     run_job(studio, who, case)
                     warmed.add(case.engine)
-                row = median_row([run_job(studio, who, case) for _ in range(args.runs)])
+                row = median_row([run_job(studio, who, case) for _ in range(runs)])
                 rows.append(row)
                 print(table([row]).splitlines()[-1], flush=True)
         finally:
             pool.stop()
             studio.close()
+    return rows, skipped
+
+
+def repriced_file(path: Path) -> list[Row]:
+    with tempfile.TemporaryDirectory() as folder:
+        studio = studio_here(Path(folder))
+        try:
+            return repriced(studio, json.loads(path.read_text()))
+        finally:
+            studio.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SETS), default="report", help="which jobs")
+    parser.add_argument("--runs", type=int, default=1, help="jobs per case (the median's)")
+    parser.add_argument("--only", default="", help="the cases whose engine or label hold this")
+    parser.add_argument(
+        "--skip", action="append", default=[], help="leave out the cases that hold this"
+    )
+    parser.add_argument("--quick", action="store_true", help="two of the cheapest jobs, once")
+    parser.add_argument("--write-docs", action="store_true", help="put the table in the docs")
+    parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
+    parser.add_argument(
+        "--reprice",
+        type=Path,
+        default=None,
+        help="run no job: reserve again, at the present rates, the jobs of this --json",
+    )
+    args = parser.parse_args(argv)
+    run = Run("estimates.py")
+    chosen = [
+        case
+        for case in SETS[args.set]()
+        if args.only in f"{case.engine} {case.label}"
+        and not any(skip in f"{case.engine} {case.label}" for skip in args.skip)
+        and (case.quick or not args.quick)
+    ]
+    if args.reprice:
+        rows, skipped = repriced_file(args.reprice), []
+        print(table(rows), flush=True)
+    else:
+        rows, skipped = measured(chosen, args.runs, warm=not args.quick)
     off = [row for row in rows if not row.within]
     if args.json:
         args.json.write_text(
-            json.dumps([{**asdict(row), "ratio": row.ratio} for row in rows], indent=2)
+            json.dumps(
+                [{**asdict(row), "compute_s": row.compute_s, "ratio": row.ratio} for row in rows],
+                indent=2,
+            )
         )
     if args.write_docs:
         text = f"{run.header()}\n{table(rows)}\n"
         if skipped:
             text += "\nSkipped (unavailable here): " + "; ".join(skipped) + ".\n"
-        write_section(DOC, START, END, "## Estimates against settled costs", text)
+        start, end = (
+            (START, END)
+            if args.set == "report"
+            else (f"<!-- estimates-{args.set}:start -->", f"<!-- estimates-{args.set}:end -->")
+        )
+        write_section(DOC, start, end, "## Estimates against settled costs", text)
     if rows:
         ratios = [row.ratio for row in rows]
         print(

@@ -540,8 +540,15 @@ def through_studio(case: Case, scratch: Path, runs: int) -> list[float]:
 
         stored: queue.Queue[tuple[str, float]]
 
-        def finish(self, job_id: str, worker_id: str, creations: Any, seconds: float) -> bool:
-            stored = super().finish(job_id, worker_id, creations, seconds)
+        def finish(
+            self,
+            job_id: str,
+            worker_id: str,
+            creations: Any,
+            seconds: float,
+            cpu_seconds: float | None = None,
+        ) -> bool:
+            stored = super().finish(job_id, worker_id, creations, seconds, cpu_seconds)
             if stored:
                 self.stored.put((job_id, time.perf_counter()))
             return stored

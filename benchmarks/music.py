@@ -134,8 +134,15 @@ class WatchedSpine(Spine):
 
     stored: queue.Queue[tuple[str, float]]
 
-    def finish(self, job_id: str, worker_id: str, creations: Any, seconds: float) -> bool:
-        stored = super().finish(job_id, worker_id, creations, seconds)
+    def finish(
+        self,
+        job_id: str,
+        worker_id: str,
+        creations: Any,
+        seconds: float,
+        cpu_seconds: float | None = None,
+    ) -> bool:
+        stored = super().finish(job_id, worker_id, creations, seconds, cpu_seconds)
         if stored:
             self.stored.put((job_id, time.perf_counter()))
         return stored

@@ -151,9 +151,14 @@ class TimedSpine(Spine):
         return claimed
 
     def finish(
-        self, job_id: str, worker_id: str, creations: Sequence[Creation], seconds: float
+        self,
+        job_id: str,
+        worker_id: str,
+        creations: Sequence[Creation],
+        seconds: float,
+        cpu_seconds: float | None = None,
     ) -> bool:
-        ok = super().finish(job_id, worker_id, creations, seconds)
+        ok = super().finish(job_id, worker_id, creations, seconds, cpu_seconds)
         if ok:
             PROBE.note(job_id, stored=time.perf_counter(), stored_wall=time.time())
         else:

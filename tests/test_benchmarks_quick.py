@@ -58,8 +58,9 @@ def training(out: dict[str, Any], _: str) -> None:
 def estimates(out: list[dict[str, Any]], _: str) -> None:
     assert [row["engine"] for row in out] == ["image.stylize", "music.compose"]
     assert all(row["reserved"] >= 1 and row["settled"] >= 1 for row in out)
-    assert all(0 < row["charged"] <= row["reserved"] and row["measured_s"] > 0 for row in out)
-    assert all(row["cpu_s"] > 0 and row["load"] >= 0 for row in out)
+    assert all(0 < row["charged"] <= row["reserved"] and row["wall_s"] > 0 for row in out)
+    assert all(row["cpu_s"] > 0 and row["cores"] >= 1 and row["load"] >= 0 for row in out)
+    assert all(row["settled_wall"] >= 1 for row in out)
 
 
 def warm_start(out: list[dict[str, Any]], _: str) -> None:

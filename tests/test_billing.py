@@ -5,6 +5,7 @@ upgrades, renewal, downgrade, cancel), overage, packs and invoices (numbers, PDF
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,9 +20,11 @@ from atelier.commerce.ledger import CREDITS, Leg
 from atelier.commerce.models import Invoice, LedgerTransaction, Plan, Subscription
 from atelier.engines.base import Artifact, Budget, Creation
 from atelier.errors import Conflict, Forbidden, Invalid, PaymentRequired, TooManyRequests
-from atelier.store.models import Job, User, Work, utcnow
+from atelier.store.models import TERMINAL_STATUSES, Job, User, Work, utcnow
 from atelier.studio import Studio
+from atelier.studio.runner import WorkerPool
 from tests.support.accounts import add_user
+from tests.support.servers import wait_until
 
 
 def rows(studio: Studio, job_id: str) -> dict[str, dict[str, int]]:
@@ -90,6 +93,71 @@ def test_a_fast_job_pays_the_minimum_and_a_slow_one_no_more_than_reserved(studio
     slow = run_job(studio, who, seconds=40.0, estimate=2.0)  # the trial has no overage
     assert rows(studio, slow)["job.settle"]["studio:usage"] == 2
     assert balance(studio, who.user_id) == 200 - 1 - 2
+
+
+def ran_in_pool(
+    studio: Studio, who: Principal, engine: str, params: dict[str, Any], own: bool
+) -> str:
+    """Submit a job (its estimate: 10 credits, room for any charge) and let a worker pool
+    run it: one with its process to itself (`own`, as a worker process's) or one sharing
+    it (worker_mode=threads)."""
+    studio.engines.get(engine).estimate_cost = lambda params, budget: 10.0  # type: ignore[method-assign]
+    pool = WorkerPool(studio, 1, own_process=own).start()
+    try:
+        job, _ = studio.jobs.submit(who, engine, params)
+        wait_until(
+            lambda: studio.jobs.get(who, job.id).status in TERMINAL_STATUSES,
+            120,
+            interval=0.2,
+            what=f"{engine} to end",
+        )
+    finally:
+        pool.stop()
+    assert studio.jobs.get(who, job.id).status == "succeeded"
+    return job.id
+
+
+def settle_memo(studio: Studio, job_id: str) -> str:
+    with studio.db.transaction() as s:
+        settled = ledger.find(s, f"job:{job_id}:settle")
+        assert settled is not None
+        return settled.memo
+
+
+def test_a_worker_with_its_own_process_settles_a_job_on_its_cpu_time(studio: Studio) -> None:
+    """Settlement reads the job's own compute: a job that sleeps 3 s uses almost no CPU
+    and pays the minimum charge, one that works 3 CPU seconds pays for 3 or more; shared
+    with other work (threads in the server) the sleep is paid by the clock."""
+    who = add_user(studio, "maker@example.com")
+    user = who.user_id
+    sleeper = ran_in_pool(studio, who, "test.wait", {"seconds": 3.0}, own=True)
+    burner = ran_in_pool(studio, who, "test.burn", {"cpu_seconds": 3.0}, own=True)
+    shared = ran_in_pool(studio, who, "test.wait", {"seconds": 3.0}, own=False)
+
+    assert rows(studio, sleeper)["job.settle"] == {
+        f"user:{user}:held": -10,
+        f"user:{user}:credits": 10 - credits.MIN_CHARGE,
+        "studio:usage": credits.MIN_CHARGE,
+    }
+    assert re.fullmatch(r"test\.wait: 0\.\d\d CPU s × 1 credits/s", settle_memo(studio, sleeper))
+    burnt = rows(studio, burner)["job.settle"]["studio:usage"]
+    assert burnt >= 3
+    assert re.fullmatch(r"test\.burn: \d+\.\d\d CPU s × 1 credits/s", settle_memo(studio, burner))
+    assert rows(studio, shared)["job.settle"]["studio:usage"] >= 3
+    assert re.fullmatch(
+        r"test\.wait: \d+\.\d\d s of clock time × 1 credits/s", settle_memo(studio, shared)
+    )
+    spent = credits.MIN_CHARGE + burnt + rows(studio, shared)["job.settle"]["studio:usage"]
+    assert balance(studio, user) == 200 - spent and balance(studio, user, "held") == 0
+
+
+def test_a_threaded_engines_cpu_seconds_are_divided_by_its_cores() -> None:
+    """Twelve CPU seconds on two cores are six seconds of the machine: 6 credits at 1 a
+    second, as its clock would have said on an idle machine."""
+    busy = credits.Compute(seconds=30.0, cpu_seconds=12.0, cores=2)
+    assert credits.job_cost(busy, 1.0) == 6
+    assert busy.describe() == "12.00 CPU s ÷ 2 cores"
+    assert credits.job_cost(credits.Compute(seconds=30.0), 1.0) == 30  # no CPU time read
 
 
 def test_cancel_and_failure_release_and_rejection_refunds(studio: Studio) -> None:

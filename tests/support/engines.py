@@ -54,6 +54,31 @@ class Wait(Engine):
 registry.register(Wait)
 
 
+class BurnParams(Params):
+    cpu_seconds: float = Field(1.0, ge=0.0, le=60.0)
+
+
+class Burn(Engine):
+    """Works on one core until its thread has used `cpu_seconds` of CPU time, then writes
+    a small text file: a job whose compute is known, however busy the machine is."""
+
+    name = "test.burn"
+    medium = "text"
+    title = "Burn (test)"
+    description = "Keeps one core busy for `cpu_seconds` of CPU time."
+    Params = BurnParams
+
+    def run(self, params: Any, ctx: Context) -> list[Creation]:
+        started = time.thread_time()
+        while time.thread_time() - started < params.cpu_seconds:
+            ctx.check_cancelled()
+            sum(range(10_000))
+        return [Creation(files=[Artifact("result.txt", "text/plain", b"burnt\n")])]
+
+
+registry.register(Burn)
+
+
 class Score(Engine):
     """Writes notes and an SVG score that carries a script, as a hostile score would
     (test_headers)."""

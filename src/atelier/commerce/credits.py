@@ -3,12 +3,19 @@ refund. Each movement is one ledger transaction keyed by its job, so a retried c
 never moves credits twice; the user is locked first, so concurrent spends never
 overdraw.
 
+A job is settled on its compute (`Compute`): the CPU seconds its run took, divided by the
+cores its engine keeps busy, where they can be read for the job alone (a worker process
+runs one job at a time); else its wall-clock seconds. CPU seconds do not grow when other
+work shares the machine, as wall-clock seconds do, so the same job costs the same
+whoever else is busy; on an idle machine the two are about equal (docs/commerce.md).
+
 Admins are unmetered: no credits move for their jobs."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -38,9 +45,39 @@ def overage_account(user_id: str) -> str:
     return user_account(user_id, "overage")
 
 
-def job_cost(seconds: float, credits_per_second: float) -> int:
-    """Whole credits for a job's measured compute time, at least the minimum charge."""
-    return max(MIN_CHARGE, math.ceil(round(seconds * credits_per_second, 6)))
+@dataclass(frozen=True)
+class Compute:
+    """What a job's run measured: its wall-clock `seconds` and, where they are the job's
+    own, its `cpu_seconds` (every thread of the process that ran it), with the `cores` its
+    engine keeps busy (1 for an engine that works on one core)."""
+
+    seconds: float
+    cpu_seconds: float | None = None
+    cores: int = 1
+
+    @property
+    def charged_seconds(self) -> float:
+        """The seconds a job pays for: its CPU seconds per core, else its wall clock."""
+        if self.cpu_seconds is None:
+            return self.seconds
+        return self.cpu_seconds / max(1, self.cores)
+
+    def describe(self) -> str:
+        """What was measured, as the ledger's memo says it: "12.40 CPU s ÷ 2 cores", or
+        "3.10 CPU s", or "6.20 s of clock time" (where CPU time could not be read)."""
+        if self.cpu_seconds is None:
+            return f"{self.seconds:.2f} s of clock time"
+        if self.cores > 1:
+            return f"{self.cpu_seconds:.2f} CPU s ÷ {self.cores} cores"
+        return f"{self.cpu_seconds:.2f} CPU s"
+
+
+def job_cost(compute: Compute | float, credits_per_second: float) -> int:
+    """Whole credits for a job's measured compute, at least the minimum charge (a bare
+    number: wall-clock seconds)."""
+    if not isinstance(compute, Compute):
+        compute = Compute(compute)
+    return max(MIN_CHARGE, math.ceil(round(compute.charged_seconds * credits_per_second, 6)))
 
 
 def reservation(estimate: float) -> int:
@@ -161,8 +198,9 @@ def reserve(db: Session, job: Job, what: str = "") -> None:
     )
 
 
-def settle(db: Session, job: Job, seconds: float, credits_per_second: float) -> None:
-    """Charge the measured cost and return the rest of the reservation. A job that cost
+def settle(db: Session, job: Job, compute: Compute | float, credits_per_second: float) -> None:
+    """Charge the measured cost (a bare number: wall-clock seconds) and return the rest of
+    the reservation; the memo says what was measured. A job that cost
     more than reserved is charged only the reservation, unless the plan has overage:
     then the extra comes from the balance and, past it, is owed (billed monthly). Call
     with the owner locked (`ledger.lock_user`), as spine.finish does first."""
@@ -172,7 +210,9 @@ def settle(db: Session, job: Job, seconds: float, credits_per_second: float) -> 
     reserved = _held(job, moved["reserve"])
     key = f"job:{job.id}:settle"
     user = job.owner_id
-    cost = job_cost(seconds, credits_per_second)
+    if not isinstance(compute, Compute):
+        compute = Compute(compute)
+    cost = job_cost(compute, credits_per_second)
     legs = [Leg(held_account(user), CREDITS, -reserved)]
     if cost <= reserved or not plans.current_plan(db, user).overage:
         charged = min(cost, reserved)
@@ -191,7 +231,7 @@ def settle(db: Session, job: Job, seconds: float, credits_per_second: float) -> 
         key,
         "job.settle",
         legs,
-        memo=f"{job.engine}: {seconds:.2f} s × {credits_per_second:g} credits/s",
+        memo=f"{job.engine}: {compute.describe()} × {credits_per_second:g} credits/s",
         user_id=user,
         job_id=job.id,
     )

@@ -6,6 +6,7 @@ prices its estimate at its own `rates`."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from atelier.engines.kinds import KINDS
+
+
+def usable_cpus() -> int:
+    """CPUs this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class EngineError(Exception):
@@ -262,12 +268,23 @@ class Engine(Generic[P]):
     credits_per_second: ClassVar[float] = 1.0
     rates: ClassVar[Rates] = UNMEASURED
     needs: ClassVar[Needs] = Needs()
+    # Whether its work runs on a library's thread pool (ONNX Runtime, ncnn, llama.cpp) that
+    # keeps every core it is allowed busy, rather than on one core: a job's CPU seconds
+    # are divided by those cores when it is settled (`cores`; commerce/credits.py).
+    threaded: ClassVar[bool] = False
     # Whether a job of it can run on another machine with only its parameters and input
     # files (engines/remote.py): not a trainer, whose checkpoint folder stays here.
     remote: ClassVar[bool] = True
 
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
+
+    def cores(self, threads: int) -> int:
+        """The cores a job keeps busy here: one, or for a threaded engine the threads its
+        libraries are given (`threads`, the engine_threads setting; 0: every core)."""
+        if not self.threaded:
+            return 1
+        return min(threads, usable_cpus()) if threads else usable_cpus()
 
     def prepare(self) -> None:
         """Build this engine's assets under `config.assets_dir` (idempotent; run at set-up

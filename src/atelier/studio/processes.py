@@ -365,7 +365,9 @@ def run_child(
     studio = Studio(settings)
     studio.live.forward = link.send
     studio.jobs.step_events = False  # its server writes them, from the reports it relays
-    pool = WorkerPool(studio, threads, wake, engines=engines, warm=settings.warm_start).start()
+    pool = WorkerPool(
+        studio, threads, wake, engines=engines, warm=settings.warm_start, own_process=True
+    ).start()
     signal.sigwait({signal.SIGTERM})
     pool.stop()
     studio.close()

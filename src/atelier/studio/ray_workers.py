@@ -162,7 +162,10 @@ def store_settings(settings: Settings) -> tuple[tuple[str, Any], ...]:
 
 
 class RayWorker(Worker):
-    """A worker whose engines run on the Ray cluster instead of in its own thread."""
+    """A worker whose engines run on the Ray cluster instead of in its own thread: its
+    jobs settle on wall-clock seconds (the node's CPU time is not read back)."""
+
+    runs_here = False
 
     def __init__(
         self,

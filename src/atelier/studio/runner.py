@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import secrets
 import shutil
 import socket
@@ -22,6 +23,15 @@ from atelier.studio.warmup import Warmup
 
 log = logging.getLogger("atelier.worker")
 PROGRESS_EVERY = 0.25  # seconds between progress writes (every report goes to studio.live)
+
+
+def process_cpu_seconds() -> float:
+    """This process's CPU seconds so far: every thread's (the engine's own and its
+    libraries' pools: ONNX Runtime, ncnn's OpenMP, llama.cpp, torch) and those of its ended
+    children (FluidSynth, which renders music)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class Interrupted(Exception):
@@ -45,7 +55,14 @@ def owner_prefix(pid: int) -> str:
 
 
 class Worker:
-    """One worker runs one job at a time; many may share a database."""
+    """One worker runs one job at a time; many may share a database.
+
+    A job is settled on the CPU seconds its run took where they are its own: when the
+    engine runs in this thread (`runs_here`) and its pool says nothing else runs in this
+    process meanwhile (`alone`: a worker process of one thread, its warm-up over); else on
+    its wall-clock seconds, which a busy machine stretches (commerce/credits.py)."""
+
+    runs_here = True  # the engine runs in this process (not on a Ray node)
 
     def __init__(
         self,
@@ -59,6 +76,7 @@ class Worker:
         self.studio = studio
         self.engines = engines
         self.alive = alive
+        self.alone: Callable[[], bool] = lambda: False  # set by the pool that runs it
         # The random part keeps ids unique where hostnames are long and shared by prefix
         # and every container's pid is 1.
         self.id = f"{owner_prefix(os.getpid())}{name[:8]}:{secrets.token_hex(4)}"
@@ -130,7 +148,8 @@ class Worker:
         heart = threading.Thread(target=keep_lease, name=f"heartbeat-{job.job_id}", daemon=True)
         heart.start()
         folder = scratch.folder(settings.scratch_dir, job.job_id, job.attempt)
-        started = time.monotonic()
+        metered = self.runs_here and self.alone()
+        started, cpu = time.monotonic(), process_cpu_seconds()
         try:
             files = self.inputs(job)
             ctx = Context(job.seed, folder, files, progress, stop, settings.engine_threads)
@@ -150,18 +169,26 @@ class Worker:
                 job.job_id, self.id, f"internal error in {job.engine}: {type(exc).__name__}"
             )
         else:
-            self._finish(job, creations, time.monotonic() - started)
+            used = process_cpu_seconds() - cpu if metered else None
+            self._finish(job, creations, time.monotonic() - started, used)
         finally:
             studio.live.ended(job.job_id)
             done.set()
             heart.join()
             shutil.rmtree(folder, ignore_errors=True)
 
-    def _finish(self, job: Claimed, creations: list[Creation], seconds: float) -> None:
+    def _finish(
+        self,
+        job: Claimed,
+        creations: list[Creation],
+        seconds: float,
+        cpu_seconds: float | None = None,
+    ) -> None:
         """Hand the result to the studio; a result it cannot store fails the job at once
-        (rather than leaving it running until its lease runs out, to be run again)."""
+        (rather than leaving it running until its lease runs out, to be run again).
+        `cpu_seconds`: the run's own, where they could be read (None: settle on `seconds`)."""
         try:
-            stored = self.studio.jobs.finish(job.job_id, self.id, creations, seconds)
+            stored = self.studio.jobs.finish(job.job_id, self.id, creations, seconds, cpu_seconds)
         except Exception as exc:
             log.exception("job %s: its result could not be stored", job.job_id)
             self.studio.jobs.fail(
@@ -186,7 +213,11 @@ class WorkerPool:
     --engines`; None: every engine that can run here).
 
     A pool with threads records itself in the roster (studio/roster.py) with the engines
-    it serves, and its claim loop and heartbeats keep the row seen."""
+    it serves, and its claim loop and heartbeats keep the row seen.
+
+    `own_process`: the pool has its process to itself (a worker process's, or a
+    benchmark's): with one thread, once its warm-up is over, a job's CPU seconds are the
+    process's, and settle it (Worker)."""
 
     def __init__(
         self,
@@ -198,9 +229,11 @@ class WorkerPool:
         ] = Worker,
         engines: Collection[str] | None = None,
         warm: bool = False,
+        own_process: bool = False,
     ) -> None:
         """`warm`: load the engines' models first (a long-lived worker; see warmup.py)."""
         self.studio = studio
+        self.own_process = own_process and threads == 1
         self.wake: Wake = studio.jobs.added if wake is None else wake
         self.engines = None if engines is None else frozenset(engines)
         self.warmup: Warmup | None = None
@@ -213,14 +246,14 @@ class WorkerPool:
         self._record: str | None = None  # its row in the roster, once started
         self._seen = 0.0  # when the row was last refreshed (monotonic)
         self._seen_lock = threading.Lock()
+        workers = [worker(studio, f"w{i}", self.engines, self._alive) for i in range(threads)]
+        for each in workers:
+            each.alone = self._alone
         self._threads = [
             threading.Thread(
-                target=self._loop,
-                args=(worker(studio, f"w{i}", self.engines, self._alive),),
-                name=f"atelier-worker-{i}",
-                daemon=True,
+                target=self._loop, args=(each,), name=f"atelier-worker-{i}", daemon=True
             )
-            for i in range(threads)
+            for i, each in enumerate(workers)
         ]
 
     def start(self) -> WorkerPool:
@@ -239,6 +272,10 @@ class WorkerPool:
         if self._threads and notices.listens(self.studio.db.engine):
             self._listener = notices.Listener(self.studio.db.engine, self.wake).start()
         return self
+
+    def _alone(self) -> bool:
+        """Whether this pool's one job is all this process runs now (no model loading)."""
+        return self.own_process and (self.warmup is None or not self.warmup.loading())
 
     def _loading(self, patience: float) -> frozenset[str]:
         """The engines whose jobs wait for their models: those still loading, until the

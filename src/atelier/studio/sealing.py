@@ -114,7 +114,7 @@ class Sealing:
         creations: Sequence[Creation],
         screens: list[Future[Verdict]],
         drawn: Drawn,
-        quality: int | None,
+        quality: object,
     ) -> list[Made]:
         """Seal and store every creation, before any transaction, and take each one's
         screen verdict (`screen`'s futures). Each work's id is chosen first: its watermark
@@ -124,6 +124,7 @@ class Sealing:
         and base) go into every work's lineage."""
         if any(not creation.files for creation in creations):
             raise ValueError("an engine returned a creation without files")
+        quality = quality if isinstance(quality, int) else None  # the job's `quality`, if any
         ingredients = [
             Ingredient(i["param"], i["filename"], i["mime"], self.artifacts.staged(i["sha256"]))
             for i in drawn.inputs

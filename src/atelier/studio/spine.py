@@ -306,16 +306,21 @@ class Spine:
                 job_events.tell(s, job)
 
     def finish(
-        self, job_id: str, worker_id: str, creations: Sequence[Creation], seconds: float
+        self,
+        job_id: str,
+        worker_id: str,
+        creations: Sequence[Creation],
+        seconds: float,
+        cpu_seconds: float | None = None,
     ) -> bool:
-        """Seal and store the works, log them and mark the job succeeded.
-
-        Files are sealed and written before the transaction; the works and their log
-        entries go in with the job's success and its settled credits, in one transaction.
-        False (nothing recorded) when this worker no longer holds the job. The lease is
-        checked, not renewed, before sealing (a read of its own, outside any transaction):
-        the worker's heartbeat keeps renewing it. The output screens start first and run
-        beside all of that (a model's weights are not screened: nothing in them is read)."""
+        """Seal and store the works, log them, mark the job succeeded and settle its credits
+        on `cpu_seconds` (every thread's) where the worker read them, else on `seconds`.
+        Files are sealed and written before the one transaction that records the works,
+        their log entries, the job's success and its credits. False (nothing recorded) when
+        this worker no longer holds the job. The lease is checked, not renewed, before
+        sealing (a read outside any transaction): the heartbeat keeps renewing it. The
+        output screens start first and run beside all of that (a model's weights are not
+        screened: nothing in them is read)."""
         screens = self.sealing.screen(creations)
         with self.db.reading() as s:
             claimed = self._leased(s, job_id, worker_id, lock=False)
@@ -326,7 +331,6 @@ class Spine:
                 s, engine, claimed.params, self.models.lineage(s, engine, claimed.params)
             )
             quality = claimed.params.get("quality")
-        quality = quality if isinstance(quality, int) else None
         trained = isinstance(engine, Trainer)  # its result is a model record, not works
         kept = self.models.keep(list(creations)) if trained else None
         made = [] if trained else self.sealing.seal(engine, creations, screens, drawn, quality)
@@ -346,7 +350,9 @@ class Spine:
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
-            credits.settle(s, job, seconds, engine.credits_per_second)
+            cpu = None if engine.needs.gpus else cpu_seconds  # a GPU's work: by the clock
+            cores = engine.cores(self.settings.engine_threads)
+            credits.settle(s, job, credits.Compute(seconds, cpu, cores), engine.credits_per_second)
             job_events.tell(s, job, [item.work_id for item in made])
         self.models.release(job_id)
         return True

@@ -144,6 +144,7 @@ class Portrait(Engine[PortraitParams]):
         esrgan.MODEL_CARDS[0],
         esrgan.MODEL_CARDS[2],
     )
+    threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
 
     def __init__(self, config: EngineConfig) -> None:

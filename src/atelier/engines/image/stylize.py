@@ -121,8 +121,10 @@ class Stylize(Engine[StylizeParams]):
     description = "Repaint a photo in one of 26 preset styles or in the style of any picture."
     Params = StylizeParams
     models = STYLE_MODELS
+    threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
-    rates = Rates(start=0.3, per_megapixel_out=1.8, per_megapixel_in=0.1)
+    # CPU seconds per core (benchmarks/estimates.py --set tuning: 480×360, 0.28 s).
+    rates = Rates(start=0.1, per_megapixel_out=1.0, per_megapixel_in=0.1)
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)

@@ -45,6 +45,7 @@ class Upscale(Engine[UpscaleParams]):
     description = "Enlarge a picture 2, 3 or 4 times with Real-ESRGAN (photo or anime networks)."
     Params = UpscaleParams
     models = esrgan.MODEL_CARDS
+    threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
 
     def warm(self) -> None:

@@ -113,6 +113,7 @@ class Transcribe(Engine[TranscribeParams]):
     )
     Params = TranscribeParams
     models = (BASIC_PITCH, SOUNDFONT_CARD)
+    threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
     rates = Rates(start=3.0, per_audio_second=SECONDS_PER_AUDIO_SECOND)
 

@@ -187,6 +187,7 @@ class TextEngine(Engine[TP]):
     """Base of the text engines: one shared model, drafts, and the text artifact."""
 
     medium = "text"
+    threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 0.5
     needs = Needs(cpus=1, memory_mb=1024)  # the 253 MB GGUF and its context
     rates = Rates(

@@ -16,7 +16,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
-import os
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -28,7 +27,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from atelier.engines.base import EngineConfig
+from atelier.engines.base import EngineConfig, usable_cpus
 
 PACKAGED_GGUF = "text/gemma-3-270m-q4_k_m.gguf"  # under the assets folder, made by prepare()
 SERVER_CHARS_PER_TOKEN = 3.0  # a cautious guess where the server's tokenizer is out of reach
@@ -138,18 +137,13 @@ class TextModel(ABC):
             raise ContextTooLong(prompt_tokens, max_tokens, self.context)
 
 
-def usable_cpus() -> int:
-    """CPUs this process may use. llama-cpp-python's own default is half of them, which
-    halves the speed of a small model on a small machine."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 class LlamaCppModel(TextModel):
     """A GGUF run in this process. One llama.cpp context serves one job at a time."""
 
     def __init__(self, path: Path, context: int = 4096, threads: int = 0) -> None:
         from llama_cpp import Llama
 
+        # llama-cpp-python's own default is half the CPUs: half the speed on a small machine.
         threads = threads or usable_cpus()
         self.name, self.context, self.path, self.threads = path.stem, context, path, threads
         self._lock = threading.RLock()

@@ -199,7 +199,8 @@ class Compose(Engine[ComposeParams]):
         *STYLE_MODELS,
     )
     credits_per_second = 1.0
-    rates = Rates(start=1.0, per_megapixel_out=1.5)
+    # CPU seconds (benchmarks/estimates.py --set tuning: 512² × 4 took 1.16 CPU s).
+    rates = Rates(start=0.3, per_megapixel_out=0.85)
     STYLED_PER_MEGAPIXEL = 2.0  # restyling the picture, seconds a megapixel
 
     def __init__(self, config: EngineConfig) -> None:
