@@ -25,6 +25,7 @@ from atelier.engines.music import analysis, harmony, render
 from atelier.engines.music.compose import ComposeParams, compose
 from atelier.engines.music.files import read_melody, read_piece
 from atelier.engines.music.generating import chorale, quantized
+from atelier.engines.music.melody import RHYTHM_BOUND
 from atelier.engines.music.piece import Note, Part, Piece, bar_length, merge_ties
 from atelier.web.app import create_app
 from tests.support.accounts import api_user
@@ -285,7 +286,7 @@ def test_restyle_changes_the_tune_and_keeps_it_recognisable(api: Any, tmp_path: 
         assert analysis.changed_share(source, piece) >= least_changed, freedom
         # ... and stays the same tune: its rhythm, its opening motif, its contour (bounds:
         # docs/models.md, from unrelated tunes of the blind set), its leading tones.
-        assert analysis.rhythm_similarity(source, piece) == 1.0
+        assert analysis.rhythm_similarity(source, piece) >= RHYTHM_BOUND
         assert analysis.opening(piece) == analysis.opening(source)
         assert analysis.contour_similarity(source, piece) >= CONTOUR_BOUND, freedom
         assert analysis.leading_tones_kept(source, piece) == 1.0, freedom
@@ -305,16 +306,16 @@ def test_continue_never_sticks_on_one_note(api: Any, tmp_path: Path) -> None:
 def test_a_draft_that_fails_its_checks_is_redrawn_and_an_impossible_one_marked(
     api: Any, tmp_path: Path
 ) -> None:
-    """Seed 7's first setting of the cadence probe closes on an open fifth (D A A D): it is
-    drawn again and the second, a full tonic triad, is delivered. A tune ending on F♯ in
+    """Seed 7's first setting of the cadence probe, which used to close on an open fifth
+    (D A A D) and be drawn again, now closes on the full tonic triad (its tenor chosen
+    with the alto's third in view) and is delivered as it is. A tune ending on F♯ in
     C major can close on no tonic chord: every draft fails, the best is delivered marked."""
     client, headers = api
     tune = upload(client, headers, CADENCE, "cadence.abc")
     params = {"melody": tune, "candidates": 1}
     piece, work, _ = make(api, tmp_path, "music.harmonize", params, seed=7)
     drafts = work["meta"]["drafts"]
-    assert [d["tonic_close"] for d in drafts] == [False, True] and work["meta"]["chosen"] == 1
-    assert "not the D major tonic chord" in drafts[0]["unmet"][0]
+    assert [d["tonic_close"] for d in drafts] == [True] and work["meta"]["chosen"] == 0
     close = analysis.final_chord(piece)
     assert close.root_position_tonic and {p % 12 for p in close.pitches} == {2, 6, 9}
     assert work["checks_unmet"] == [] and work["meta"]["audio"]["lufs"] == pytest.approx(-16, abs=1)

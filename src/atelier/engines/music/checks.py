@@ -12,8 +12,8 @@ draft that fails them is drawn again, then delivered marked).
   seventh and the opening's own notes allowed).
 - A restyle: some notes change, the style check finds the tune nearer the target style
   than before (or already most like it), and it stays recognisable (contour similarity
-  at least 0.7: docs/models.md says why), its opening and a minor tune's leading tones
-  kept.
+  at least 0.7 and rhythm similarity at least 0.88: docs/models.md says why), its
+  opening and a minor tune's leading tones kept.
 - Audio: −16 LUFS integrated (±1 LU), true peak at most −1 dBFS.
 """
 
@@ -29,7 +29,7 @@ from atelier.engines.base import Artifact
 from atelier.engines.checks import Candidate
 from atelier.engines.music import analysis, harmony, loudness
 from atelier.engines.music import tokens as tok
-from atelier.engines.music.melody import MAX_REPEATS
+from atelier.engines.music.melody import MAX_REPEATS, RHYTHM_BOUND
 from atelier.engines.music.piece import Note, Piece
 
 CONTOUR_BOUND = 0.7  # least contour similarity of a restyle to its source (docs/models.md)
@@ -127,6 +127,7 @@ def restyle(
     (at least 0.5: it is the likeliest style)."""
     changed = analysis.changed_share(source, piece)
     contour = analysis.contour_similarity(source, piece)
+    rhythm = analysis.rhythm_similarity(source, piece)
     opening = analysis.opening(source) == analysis.opening(piece)
     leading = analysis.leading_tones_kept(source, piece)
     unmet = []
@@ -139,6 +140,8 @@ def restyle(
         )
     if contour < CONTOUR_BOUND:
         unmet.append(f"contour similarity {contour:.2f}, under {CONTOUR_BOUND}: hard to recognise")
+    if rhythm < RHYTHM_BOUND:
+        unmet.append(f"rhythm similarity {rhythm:.2f}, under {RHYTHM_BOUND}: hard to recognise")
     if not opening:
         unmet.append("the opening notes changed")
     if leading < 1:
@@ -148,6 +151,7 @@ def restyle(
         "style_after": round(float(after), 3),
         "changed": round(float(changed), 3),
         "contour": round(float(contour), 3),
+        "rhythm": round(float(rhythm), 3),
         "opening_kept": bool(opening),
         "leading_tones_kept": round(float(leading), 3),
     }

@@ -4,11 +4,12 @@ constrained decoding of HarmonyNet, the voice-leading counts, and the grid back 
 Decoding keeps every voice in its range, never crosses voices or spaces the upper voices
 more than an octave apart, avoids parallel fifths and octaves whenever another choice is
 left, never sets a chromatic note a semitone from the melody (nor a diatonic one against
-a chromatic melody note), and closes on the tonic triad in root position, third included,
-held by every voice for the whole of the melody's last note (a bass that only reaches the
-tonic on the last eighth is heard as a passing note, not a cadence); among `candidates`
-drafts it keeps the one with the fewest voice-leading faults, then the most likely (the
-engines draw one at a time and pick by their own checks: generating.harmonized).
+a chromatic melody note), and closes on the tonic triad in root position, third included
+(the tenor is chosen so that the alto can still take the third), held by every voice for
+the whole of the melody's last note (a bass that only reaches the tonic on the last
+eighth is heard as a passing note, not a cadence); among `candidates` drafts it keeps
+the one with the fewest voice-leading faults, then the most likely (the engines draw one
+at a time and pick by their own checks: generating.harmonized).
 """
 
 from __future__ import annotations
@@ -219,6 +220,21 @@ def _incomplete_close(grid: np.ndarray, mode: str) -> int:
     return int(third not in {int(p) % 12 for p in grid[close] if p})
 
 
+def _leaves_a_third(soprano: int, third: int, shift: int, clash: np.ndarray) -> np.ndarray:
+    """Tenor pitches that let the closing chord have its third: the melody or the tenor
+    has it, or the alto can still take it between the tenor and the melody, within an
+    octave of the tenor (so the tenor is chosen with the alto's third in view)."""
+    out = np.zeros(PITCHES, dtype=bool)
+    if soprano % 12 == third:
+        out[:] = True
+        return out
+    thirds = _in_classes({third}) & ~clash
+    for tenor in range(1, PITCHES):
+        alto = _allowed("alto", soprano, tenor, shift) & (np.arange(PITCHES) <= tenor + 12)
+        out[tenor] = tenor % 12 == third or bool((alto & thirds).any())
+    return out
+
+
 def _in_classes(classes: set[int]) -> np.ndarray:
     return np.isin(np.arange(PITCHES) % 12, sorted(classes))
 
@@ -274,8 +290,12 @@ def _draft(
         chord[3] = bass
         tenor_logits = net.tenor_logits(hidden, torch.tensor(bass))
         tenor_range = _allowed("tenor", s, bass, shift)
+        complete = _leaves_a_third(s, third, shift, clash) if closing else anything
         tenor_ok = _first_possible(
-            tenor_range & chord_notes & ~clash, tenor_range & chord_notes, tenor_range
+            tenor_range & chord_notes & ~clash & complete,
+            tenor_range & chord_notes & ~clash,
+            tenor_range & chord_notes,
+            tenor_range,
         )
         tenor, lt = _choose(
             tenor_logits, tenor_ok, _parallel_with(chord, previous, 2), rng, temperature

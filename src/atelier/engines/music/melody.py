@@ -3,8 +3,10 @@
 The sampler writes the bar and position tokens itself (they follow from the durations),
 lets the model choose only pitches (or a rest) and durations, never lets a note run past
 the last bar (nor a rest past its bar line), and ends on the tonic held from the last
-bar's downbeat to its end: a cadence that fills whole bars. `rewrite` (restyle) keeps a
-given rhythm and pulls each pitch toward a given one, as strongly as `freedom` allows.
+bar's downbeat to its end: a cadence that fills whole bars. `rewrite` (restyle) pulls
+each pitch toward a given one and lets a beat's figure change into another of the same
+length (two eighths dotted, snapped, merged into a quarter; a quarter split into running
+eighths), as far as `freedom` and a rhythm-similarity budget allow.
 """
 
 from __future__ import annotations
@@ -25,6 +27,19 @@ CHANGE_PUSH = 3.0  # nats against keeping a redrawn note's own pitch, at freedom
 MAX_REPEATS = 3  # notes in a row on one pitch, unless the opening has longer runs
 WHITE_KEYS = frozenset({0, 2, 4, 5, 7, 9, 11})  # every mode's scale in its reference key
 OPENING_NOTES = 4  # a restyle keeps at least the first bar, and at least this many notes
+RHYTHM_PUSH = 2.0  # nats against keeping a beat's own figure, at freedom 1 (tuning part)
+FREE_REACH = 4  # semitones from the note before, for a note a new figure adds
+# Onsets a restyle may move, add or drop, as a share of the source's: each costs the
+# contour (read on eighths) about one move, so this keeps it well above its 0.7 bound.
+ONSET_CHANGES = 0.16
+RHYTHM_BOUND = 0.88  # least onset F1 of a restyle to its source (docs/models.md says why)
+# The figures one beat may take, in ticks: a quarter (simple meters) and a dotted
+# quarter (compound). A beat written as one of them may become any other; each starts
+# with its own length, so the model picks the figure by its first note's duration.
+FIGURES = {
+    24: ((24,), (12, 12), (18, 6), (6, 18)),
+    36: ((36,), (24, 12), (12, 12, 12), (18, 6, 12)),
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,7 @@ class Guide:
     freedom: float
     kept: tuple[bool, ...]
     scale: frozenset[int]
+    figures: tuple[tuple[int, ...] | None, ...] = ()  # per note: the beat figure it starts
 
 
 def header(style: str, mode: str, meter: str) -> list[int]:
@@ -207,51 +223,129 @@ def rewrite(
     pitch_range: tuple[int, int],
     progress: Callable[[float], None] = lambda fraction: None,
 ) -> list[int]:
-    """New pitches on the guide's rhythm: rests stay rests, kept notes stay, and each other
-    note is drawn in the sampler's style among the pitches that keep the tune's contour
-    (it moves up, down or stays as the original did, from the note before and to a kept
-    note after), lie in the tune's scale and within reach of the original pitch, pulled
-    toward it as `freedom` says; the last note is the tonic."""
+    """New pitches, and new figures for some beats, on the guide's rhythm: rests stay
+    rests, kept notes stay, and each other note is drawn in the sampler's style among
+    the pitches that keep the tune's contour (it moves up, down or stays as the original
+    did, from the note before and to a kept note after), lie in the tune's scale and
+    within reach of the original pitch, pulled toward it as `freedom` says; the last note
+    is the tonic. A beat the guide marks may take another figure of its length, drawn in
+    the style with its first note's duration (pushed off its own figure as `freedom`
+    says), while the onsets moved so far keep the rhythm similarity at least
+    RHYTHM_BOUND and number at most ONSET_CHANGES of the source's; a note the new figure
+    adds is drawn near the note before it."""
     bar = tok.ticks(bar_length(meter), "bar")
     current_bar = -1
-    low, high = pitch_range
     pitched = [i for i, n in enumerate(guide.notes) if n[2] is not None]
     last = pitched[-1] if pitched else -1
-    reach = 2 + round(5 * guide.freedom)
-    written: int | None = None  # the pitch written for the previous note
-    before: int | None = None  # the original pitch of the previous note
-    for index, (start, length, pitch) in enumerate(guide.notes):
+    onsets = len(pitched)
+    removed = added = 0  # the source's onsets the new figures drop, and those they add
+    pick = _PitchPicker(sampler, guide, mode, temperature, top_p, pitch_range, pitched, last)
+    index = 0
+    while index < len(guide.notes):
+        start, length, pitch = guide.notes[index]
         current_bar = _place(sampler, start, bar, current_bar)
         if pitch is None:
             sampler.push(tok.REST)
             sampler.push(tok.dur_id(length))
+            index += 1
             continue
-        if guide.kept[index] and not (index == last and pitch % 12 != tok.MODE_TONIC[mode]):
-            sampler.push(tok.pitch_id(pitch))
+        pick(index)
+        figure = guide.figures[index] if guide.figures and guide.freedom > 0 else None
+        if figure is None:
+            sampler.push(tok.dur_id(length))
+            index += 1
+            progress(index / len(guide.notes))
+            continue
+        own = {start + sum(figure[:k]) for k in range(len(figure))}
+        options = {}
+        for option in FIGURES[sum(figure)]:
+            new = {start + sum(option[:k]) for k in range(len(option))}
+            drop, add = removed + len(own - new), added + len(new - own)
+            similar = 2 * (onsets - drop) >= RHYTHM_BOUND * (2 * onsets - drop + add)
+            if similar and drop + add <= ONSET_CHANGES * onsets:
+                options[option[0]] = option
+        allowed = np.zeros(len(tok.VOCAB), dtype=bool)
+        allowed[[tok.dur_id(first) for first in options]] = True
+        push = np.zeros(len(tok.VOCAB))
+        push[tok.dur_id(figure[0])] = -RHYTHM_PUSH * guide.freedom
+        option = options[tok.dur_ticks(sampler.choose(allowed, temperature, top_p, push))]
+        new_onsets = [start + sum(option[:k]) for k in range(len(option))]
+        removed += len(own - set(new_onsets))
+        added += len(set(new_onsets) - own)
+        for k in range(1, len(option)):
+            current_bar = _place(sampler, new_onsets[k], bar, current_bar)
+            if new_onsets[k] in own:  # a note of the source, on its own onset
+                pick(index + sorted(own).index(new_onsets[k]))
+            elif len(option) == len(figure):  # the same notes, dotted or snapped
+                pick(index + k)
+            else:  # a note the figure adds: near the one before
+                pick.free()
+            sampler.push(tok.dur_id(option[k]))
+        index += len(figure)
+        progress(index / len(guide.notes))
+    sampler.tokens.append(tok.EOS)
+    return sampler.tokens
+
+
+class _PitchPicker:
+    """Draws (or keeps) the pitch of one of the guide's notes for `rewrite`, remembering
+    the pitch written and the original pitch of the note before (the contour)."""
+
+    def __init__(
+        self,
+        sampler: Sampler,
+        guide: Guide,
+        mode: str,
+        temperature: float,
+        top_p: float,
+        pitch_range: tuple[int, int],
+        pitched: list[int],
+        last: int,
+    ) -> None:
+        self.sampler, self.guide, self.mode = sampler, guide, mode
+        self.temperature, self.top_p = temperature, top_p
+        self.low, self.high = pitch_range
+        self.pitched, self.last = pitched, last
+        self.reach = 2 + round(5 * guide.freedom)
+        self.written: int | None = None  # the pitch written for the previous note
+        self.before: int | None = None  # the original pitch of the previous note
+
+    def __call__(self, index: int) -> None:
+        guide, pitch = self.guide, self.guide.notes[index][2]
+        assert pitch is not None
+        if guide.kept[index] and not (
+            index == self.last and pitch % 12 != tok.MODE_TONIC[self.mode]
+        ):
+            self.sampler.push(tok.pitch_id(pitch))
             chosen = pitch
         else:
-            allowed = _pitch_mask(low, high, False) & _scale_mask(guide.scale)
-            allowed &= _distance(pitch) <= reach
-            if written is not None and before is not None:
-                allowed &= _moves(written, np.sign(pitch - before))
-            following = next((i for i in pitched if i > index), None)
+            allowed = _pitch_mask(self.low, self.high, False) & _scale_mask(guide.scale)
+            allowed &= _distance(pitch) <= self.reach
+            if self.written is not None and self.before is not None:
+                allowed &= _moves(self.written, np.sign(pitch - self.before))
+            following = next((i for i in self.pitched if i > index), None)
             if following is not None and guide.kept[following]:
                 target = guide.notes[following][2]
                 assert target is not None
                 allowed &= _moves_to(target, np.sign(target - pitch))
-            if index == last:
-                allowed = _tonic_mask(low, high, mode)
+            if index == self.last:
+                allowed = _tonic_mask(self.low, self.high, self.mode)
             if not allowed.any():
                 allowed = _pitch_mask(pitch, pitch, False)
             pull = -PITCH_PULL * (1 - guide.freedom) * _distance(pitch)
             pull[tok.pitch_id(pitch)] -= CHANGE_PUSH * guide.freedom
-            chosen = sampler.choose(allowed, temperature, top_p, pull) - tok.FIRST_PITCH
-            chosen += tok.PITCH_LOW
-        written, before = chosen, pitch
-        sampler.push(tok.dur_id(length))
-        progress((index + 1) / len(guide.notes))
-    sampler.tokens.append(tok.EOS)
-    return sampler.tokens
+            token = self.sampler.choose(allowed, self.temperature, self.top_p, pull)
+            chosen = token - tok.FIRST_PITCH + tok.PITCH_LOW
+        self.written, self.before = chosen, pitch
+
+    def free(self) -> None:
+        """A note no source note stands for: in the scale, a step or a third from the
+        note before (its original pitch stands for it in the contour)."""
+        assert self.written is not None
+        allowed = _pitch_mask(self.low, self.high, False) & _scale_mask(self.guide.scale)
+        allowed &= _distance(self.written) <= FREE_REACH
+        token = self.sampler.choose(allowed, self.temperature, self.top_p)
+        self.written = token - tok.FIRST_PITCH + tok.PITCH_LOW
 
 
 def guide_of(tokens: list[int], freedom: float) -> Guide:
@@ -293,7 +387,34 @@ def guide_of(tokens: list[int], freedom: float) -> Guide:
     )
     used = {pitch % 12 for _, _, pitch in pitched if pitch is not None}
     altered = {w for w in WHITE_KEYS - used if used & {(w + 1) % 12, (w - 1) % 12} - WHITE_KEYS}
-    return Guide(tuple(notes), freedom, kept, frozenset((WHITE_KEYS | used) - altered))
+    figures = _figures(notes, kept, head.meter, opening_end)
+    scale = frozenset((WHITE_KEYS | used) - altered)
+    return Guide(tuple(notes), freedom, kept, scale, figures)
+
+
+def _figures(
+    notes: list[tuple[int, int, int | None]], kept: tuple[bool, ...], meter: str, opening: int
+) -> tuple[tuple[int, ...] | None, ...]:
+    """Per note, the beat figure it starts when that beat may take another (see FIGURES):
+    after the opening, the beat's notes all sounding (no rest) and only its first one
+    kept (a leading tone or the final note keeps its own place)."""
+    beats, _, unit = meter.partition("/")
+    span = 36 if unit == "8" and int(beats) % 3 == 0 else 24
+    out: list[tuple[int, ...] | None] = [None] * len(notes)
+    final = max((i for i, n in enumerate(notes) if n[2] is not None), default=0)
+    for index, (start, _, _) in enumerate(notes):
+        if start % span or start < opening:
+            continue
+        lengths: list[int] = []
+        for later, (_, length, pitch) in enumerate(notes[index:], start=index):
+            if pitch is None or (later > index and kept[later]) or later >= final:
+                break
+            lengths.append(length)
+            if sum(lengths) >= span:
+                break
+        if tuple(lengths) in FIGURES[span]:
+            out[index] = tuple(lengths)
+    return tuple(out)
 
 
 def _scale_mask(scale: frozenset[int]) -> np.ndarray:

@@ -1,10 +1,12 @@
-"""music.restyle: a melody re-voiced in another style on its own rhythm. Each note keeps
-its place and length. The tune's landmarks stay as they are: its opening, the first note
-of every bar, a minor tune's leading tones, the final tonic. Every other note is redrawn
-by our melody model in the target style, leaning away from the other styles (what is
-likelier in this style than in the others), among pitches that keep the tune's contour
-and its own scale, within reach of the original (a major second at `freedom` 0, a
-fifth at 1), pulled toward it as strongly as `freedom` allows."""
+"""music.restyle: a melody re-voiced in another style. The tune's landmarks stay as they
+are: its opening, the first note of every bar, a minor tune's leading tones, the final
+tonic. Every other note is redrawn by our melody model in the target style, leaning away
+from the other styles (what is likelier in this style than in the others), among pitches
+that keep the tune's contour and its own scale, within reach of the original (a major
+second at `freedom` 0, a fifth at 1), pulled toward it as strongly as `freedom` allows.
+From `freedom` above 0 a beat may also take another figure of its length, drawn the same
+way (two eighths dotted or snapped, merged into a quarter; a quarter split into running
+eighths), while the tune's rhythm stays recognisable (melody.RHYTHM_BOUND)."""
 
 from __future__ import annotations
 
@@ -46,8 +48,8 @@ class RestyleParams(Params):
         0.5,
         ge=0.0,
         le=1.0,
-        description="How far the notes between the tune's landmarks may move: 0 hardly, "
-        "1 up to a fifth, leaning hardest toward the new style.",
+        description="How far the notes between the tune's landmarks may move: 0 hardly "
+        "(and the rhythm not at all), 1 up to a fifth, leaning hardest toward the new style.",
     )
     temperature: gen.Temperature = 0.8
     top_p: gen.TopP = 0.95
@@ -59,9 +61,10 @@ class MusicRestyle(Engine[RestyleParams]):
     medium = "music"
     title = "Restyle a melody"
     description = (
-        "Re-voices your melody (MIDI, MusicXML or ABC, up to 64 bars) in another style on "
-        "the same rhythm, keeping its opening, the first note of each bar and a minor key's "
-        "leading tones; `freedom` sets how far the other notes may move."
+        "Re-voices your melody (MIDI, MusicXML or ABC, up to 64 bars) in another style, "
+        "keeping its opening, the first note of each bar and a minor key's leading tones; "
+        "`freedom` sets how far the other notes may move, and how freely a beat's rhythm "
+        "takes the style's figures (none at 0)."
     )
     Params = RestyleParams
     models = gen.declared_models(("full", "clean"), False)
