@@ -295,6 +295,18 @@ CASES = [
         threads=1,
     ),
 ]
+# `--quick`, a smoke run: one 512 px case through the studio per engine and library call
+# (every path and every RAW call once; not the ×4 photo upscale, the slowest).
+QUICK = (
+    "compose-512",
+    "stylize-512",
+    "stylize-picture-512",
+    "portrait-photo-512",
+    "upscale-fast-512",
+    "restore-denoise-512",
+    "restore-inpaint-512",
+    "diffusion-512",
+)
 
 
 # -- inputs, made once by the parent process --------------------------------------------
@@ -714,7 +726,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=None, help="timed runs (default 3; 1 quick)")
     parser.add_argument(
-        "--quick", action="store_true", help="a smoke run: 512 px cases only, one run each"
+        "--quick", action="store_true", help="a smoke run: the QUICK cases, one run each"
     )
     parser.add_argument("--only", default="", help="only the cases whose key contains this")
     parser.add_argument(
@@ -732,7 +744,7 @@ def main() -> None:
         print(json.dumps(measure(args.case, args.scratch, runs)))
         return
 
-    cases = [c for c in CASES if args.only in c.key and not (args.quick and c.side > 512)]
+    cases = [c for c in CASES if args.only in c.key and (c.key in QUICK or not args.quick)]
     if not cases:
         parser.error(f"no case key contains {args.only!r}")
     load = [os.getloadavg()[0]]
