@@ -221,7 +221,11 @@ def engines_cases(
             for _ in range(runs):  # interleaved, so that drift in load hits both alike
                 direct_s.append(timed(direct, 1, warm=False)[0])
                 studio_s.append(through())
-            results[name] = {"what": what(case, hum_seconds), "direct": direct_s, "studio": studio_s}
+            results[name] = {
+                "what": what(case, hum_seconds),
+                "direct": direct_s,
+                "studio": studio_s,
+            }
             print(
                 f"{name}: {statistics.median(direct_s):.2f} s direct, "
                 f"{statistics.median(studio_s):.2f} s through the studio",
@@ -324,7 +328,9 @@ def main() -> None:
         "--write-docs", action="store_true", help=f"put the tables into {DOC.relative_to(ROOT)}"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write raw figures here")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: one run per case, a 10 s hum")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: one run per case, a 10 s hum"
+    )
     args = parser.parse_args()
     if args.quick:
         args.runs = 1

@@ -12,7 +12,7 @@ image.portrait), run directly (no queue), warmed once, median of a few runs.
 
     .venv/bin/python benchmarks/restore_quality.py               # print the tables
     .venv/bin/python benchmarks/restore_quality.py --write-docs  # and put them in docs
-    .venv/bin/python benchmarks/restore_quality.py --quick       # smoke run: one photo, one run each
+    .venv/bin/python benchmarks/restore_quality.py --quick       # smoke: one photo, one run each
 """
 
 from __future__ import annotations
