@@ -9,7 +9,8 @@ the studio, and what rendering costs.
    manifests, log entries, artifacts, waveform thumbnail) returned, on a fresh SQLite data
    folder, as benchmarks/spine.py does. Cases: music.compose (a 16-bar Irish melody),
    music.harmonize (the soprano of Bach's BWV 66.6, 9 bars), music.transcribe (one minute
-   of a synthetic hum, tempo given). An engine that is not registered is skipped, saying so.
+   of a synthetic hum, tempo given; 10 s with `--quick`). An engine that is not registered
+   is skipped, saying so.
 2. Rendering, for the 16-bar melody and the four-part chorale: MIDI and MusicXML (music21),
    the SVG score (verovio) and the WAV (the fluidsynth command line, FluidR3_GM).
 
@@ -57,6 +58,7 @@ HEADING = "## Music engines: seconds per creation, through the studio and direct
 START, END = "<!-- music-engines:start -->", "<!-- music-engines:end -->"
 JOB_TIMEOUT = 900.0
 HUM_SECONDS = 60
+QUICK_HUM_SECONDS = 10  # `--quick`: the smoke run's hum
 HUM_TEMPO = 96
 
 
@@ -78,15 +80,15 @@ def hum(seconds: float, tempo: int = HUM_TEMPO, rate: int = 22050) -> np.ndarray
     return (voice + 0.02 * rng.standard_normal(len(voice))).astype(np.float32)
 
 
-def inputs(folder: Path) -> dict[str, Path]:
-    """The files the cases read: a chorale melody as MusicXML and a one-minute hum."""
+def inputs(folder: Path, hum_seconds: float) -> dict[str, Path]:
+    """The files the cases read: a chorale melody as MusicXML and a hum."""
     chorale = from_music21(corpus.parse("bach/bwv66.6"))
     soprano = Piece((chorale.parts[0],), chorale.key, chorale.meter, chorale.tempo, chorale.pickup)
     melody = folder / "chorale-soprano.musicxml"
     melody.write_bytes(render.to_musicxml(soprano))
     recording = folder / "hum.wav"
     buffer = io.BytesIO()
-    soundfile.write(buffer, hum(HUM_SECONDS), 22050, format="WAV")
+    soundfile.write(buffer, hum(hum_seconds), 22050, format="WAV")
     recording.write_bytes(buffer.getvalue())
     return {"melody": melody, "audio": recording}
 
@@ -106,7 +108,7 @@ CASES: list[dict[str, Any]] = [
     },
     {
         "engine": "music.transcribe",
-        "what": f"{HUM_SECONDS} s hum, tempo given",
+        "what": "{hum} s hum, tempo given",  # the hum's length filled in (what())
         "params": {"tempo": HUM_TEMPO},
         "uploads": {"audio": "audio"},
     },
@@ -170,7 +172,13 @@ class WatchedStudio(Studio):
         self.jobs.stored = self.stored
 
 
-def engines_cases(scratch: Path, files: dict[str, Path], runs: int) -> dict[str, Any]:
+def what(case: dict[str, Any], hum_seconds: float) -> str:
+    return str(case["what"]).format(hum=f"{hum_seconds:g}")
+
+
+def engines_cases(
+    scratch: Path, files: dict[str, Path], runs: int, hum_seconds: float
+) -> dict[str, Any]:
     settings = bench_settings(
         scratch / "studio", None, engine_threads=0, assets_dir=Settings().resolved_assets_dir
     )
@@ -220,7 +228,11 @@ def engines_cases(scratch: Path, files: dict[str, Path], runs: int) -> dict[str,
             for _ in range(runs):  # interleaved, so that drift in load hits both alike
                 direct_s.append(timed(direct, 1, warm=False)[0])
                 studio_s.append(through())
-            results[name] = {"what": case["what"], "direct": direct_s, "studio": studio_s}
+            results[name] = {
+                "what": what(case, hum_seconds),
+                "direct": direct_s,
+                "studio": studio_s,
+            }
             print(
                 f"{name}: {statistics.median(direct_s):.2f} s direct, "
                 f"{statistics.median(studio_s):.2f} s through the studio",
@@ -288,7 +300,8 @@ def markdown(results: dict[str, Any], command: str, load: list[float]) -> str:
     for case in CASES:
         row = results["engines"].get(case["engine"], {})
         if "skipped" in row:
-            lines.append(f"| `{case['engine']}` | {case['what']} | — | — | {row['skipped']} |")
+            label = what(case, results["hum_seconds"])
+            lines.append(f"| `{case['engine']}` | {label} | — | — | {row['skipped']} |")
             continue
         direct, studio = med(row["direct"]), med(row["studio"])
         lines.append(
@@ -297,7 +310,7 @@ def markdown(results: dict[str, Any], command: str, load: list[float]) -> str:
         )
     transcribe = results["engines"].get("music.transcribe", {})
     if "direct" in transcribe:
-        per_minute = med(transcribe["direct"]) * 60 / HUM_SECONDS
+        per_minute = med(transcribe["direct"]) * 60 / results["hum_seconds"]
         lines += ["", f"music.transcribe: {per_minute:.1f} s per minute of audio (direct)."]
     lines += [
         "",
@@ -322,7 +335,9 @@ def main() -> None:
         "--write-docs", action="store_true", help=f"put the tables into {DOC.relative_to(ROOT)}"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write raw figures here")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: one run per case")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: one run per case, a 10 s hum"
+    )
     args = parser.parse_args()
     if args.quick:
         args.runs = 1
@@ -331,10 +346,12 @@ def main() -> None:
     load = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="atelier-bench-music-") as folder:
         scratch = Path(folder)
-        files = inputs(scratch)
+        hum_seconds = QUICK_HUM_SECONDS if args.quick else HUM_SECONDS
+        files = inputs(scratch, hum_seconds)
         results: dict[str, Any] = {
             "runs": args.runs,
-            "engines": engines_cases(scratch, files, args.runs),
+            "hum_seconds": hum_seconds,
+            "engines": engines_cases(scratch, files, args.runs, hum_seconds),
             "rendering": rendering(args.runs),
         }
     load.append(os.getloadavg()[0])

@@ -315,7 +315,7 @@ def write_section(text: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a 96 px upscale, 5 s idle")
+    parser.add_argument("--quick", action="store_true", help="a 64 px upscale, 2 s idle")
     parser.add_argument("--size", type=int, default=None, help="the upscale's input (px)")
     parser.add_argument("--idle", type=float, default=None, help="seconds measured idle")
     parser.add_argument(
@@ -326,8 +326,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the raw figures here")
     parser.add_argument("--write-docs", action="store_true", help=f"figures into {DOC.name}")
     args = parser.parse_args()
-    args.size = args.size or (96 if args.quick else 160)
-    args.idle = args.idle or (5.0 if args.quick else 30.0)
+    args.size = args.size or (64 if args.quick else 160)
+    args.idle = args.idle or (2.0 if args.quick else 30.0)
     load = [os.getloadavg()[0]]
     print(f"load average at start: {load[0]:.2f} ({os.cpu_count()} cores)", flush=True)
     results: dict[str, Any] = {

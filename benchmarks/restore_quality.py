@@ -12,7 +12,7 @@ image.portrait), run directly (no queue), warmed once, median of a few runs.
 
     .venv/bin/python benchmarks/restore_quality.py               # print the tables
     .venv/bin/python benchmarks/restore_quality.py --write-docs  # and put them in docs
-    .venv/bin/python benchmarks/restore_quality.py --quick       # smoke run: one run each
+    .venv/bin/python benchmarks/restore_quality.py --quick       # smoke: one photo, one run each
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def scores(clean: Array, result: Array) -> tuple[float, float]:
 # -- the comparison --------------------------------------------------------------------
 
 
-def quality() -> list[tuple[str, str, float, float]]:
+def quality(photos: tuple[str, ...]) -> list[tuple[str, str, float, float]]:
     """(damage, method, mean PSNR, mean SSIM) over the sample photos."""
     rows: dict[tuple[str, str], list[tuple[float, float]]] = {}
 
@@ -63,7 +63,7 @@ def quality() -> list[tuple[str, str, float, float]]:
         rows.setdefault((damage, method), []).append(scores(clean, result))
 
     rng = np.random.default_rng(2024)
-    for name in PHOTOS:
+    for name in photos:
         clean = photo(name)
         noisy = add_noise(clean, rng)
         sigma = restore.noise_sigma(noisy)
@@ -104,7 +104,7 @@ def quality() -> list[tuple[str, str, float, float]]:
     ]
 
 
-def super_resolution() -> list[tuple[str, float, float, float]]:
+def super_resolution(photos: tuple[str, ...]) -> list[tuple[str, float, float, float]]:
     """(method, mean PSNR, mean SSIM, seconds per photo) for ×4 from a ×4-shrunk copy."""
     methods: dict[str, Callable[[Array], Array]] = {
         "bicubic": lambda small: resize(small, cv2.INTER_CUBIC),
@@ -117,7 +117,7 @@ def super_resolution() -> list[tuple[str, float, float, float]]:
     results = []
     for method, enlarge in methods.items():
         got, seconds = [], []
-        for name in PHOTOS:
+        for name in photos:
             clean = photo(name)
             height, width = clean.shape[0] // 4 * 4, clean.shape[1] // 4 * 4
             clean = clean[:height, :width]
@@ -189,10 +189,11 @@ def speed(runs: int, quick: bool = False) -> list[tuple[str, str, float]]:
 
 def report(runs: int, quick: bool = False) -> str:
     load_before = os.getloadavg()[0]
+    photos = PHOTOS[:1] if quick else PHOTOS
     print("quality…", file=sys.stderr)
-    rows = quality()
+    rows = quality(photos)
     print("super-resolution…", file=sys.stderr)
-    sr = super_resolution()
+    sr = super_resolution(photos)
     print("speed…", file=sys.stderr)
     timings = speed(runs, quick)
     load_after = os.getloadavg()[0]
@@ -204,7 +205,7 @@ def report(runs: int, quick: bool = False) -> str:
         f"Python {platform.python_version()}, OpenCV {cv2.__version__}. 1-minute load "
         f"average at start → end: {load_before:.2f} → {load_after:.2f}.",
         "",
-        f"### Repair of synthetic damage ({len(PHOTOS)} sample photos: {', '.join(PHOTOS)})",
+        f"### Repair of synthetic damage ({len(photos)} sample photos: {', '.join(photos)})",
         "",
         "Mean PSNR (dB) and SSIM against the clean original; higher is better. Rows in "
         "parentheses are references, not methods a user gets.",
@@ -243,7 +244,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="timed runs per engine case")
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: one run per case")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: one photo, one run per case"
+    )
     args = parser.parse_args()
     text = report(1 if args.quick else args.runs, args.quick)
     print(text)

@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/text.py [--runs N] [--threads T] [--max-tokens M]
                                         [--candidates C] [--json PATH]
-                                        [--quick]   (smoke run: one run of 32 tokens)
+                                        [--quick]   (smoke run: one run of 32 tokens,
+                                                     reranking 2 drafts)
 
 Both sides do the same work: exactly the prompt that `text.write` builds (a short story
 brief), one draft, the engine's sampling settings and seed, from an empty cache each run.
@@ -283,10 +284,12 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=160)
     parser.add_argument("--candidates", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 1 run, 32 tokens")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: 1 run, 32 tokens, 2 candidates"
+    )
     args = parser.parse_args()
     if args.quick:
-        args.runs, args.max_tokens = 1, 32
+        args.runs, args.max_tokens, args.candidates = 1, 32, 2
     if not (ASSETS / PACKAGED_GGUF).is_file():
         sys.exit("the GGUF is not assembled: run `make setup` (or `atelier prepare`)")
     report: dict[str, Any] = {

@@ -94,38 +94,12 @@ def ledger_kinds(studio: Studio, job_id: str) -> list[str]:
         return sorted(s.scalars(query))
 
 
-def test_a_cancelled_job_stops_its_ray_task(
+def test_a_cancelled_job_stops_its_ray_task_and_a_batch_survives_a_node_killed(
     cluster: Cluster, studio_pg: Studio, tmp_path: Path
 ) -> None:
-    studio = studio_pg
-    who = creator(studio)
-    with ray_worker(studio, cluster, tmp_path / "worker.log") as worker:
-        job, _ = studio.jobs.submit(who, "test.wait", {"seconds": 60, "steps": 60})
-
-        def running_on_ray() -> bool:
-            worker.check_alive()
-            return any(node.running_job() for node in cluster.nodes)
-
-        wait_until(running_on_ray, 120, 0.1, "the job's task to run on a node")
-
-        def reported() -> str:
-            message = studio.jobs.get(who, job.id).message or ""
-            return message if message.startswith("step ") else ""
-
-        # The engine's progress comes back from its node to the job's row.
-        wait_until(reported, 60, 0.1, "the engine's progress")
-        studio.jobs.cancel(who, job.id)
-        wait_until(lambda: ended(studio, worker, [job.id]), 60, 0.1, "the job to end")
-        # Its task stops on its node (the node's Ray worker goes back to idle).
-        wait_until(lambda: not running_on_ray(), 60, 0.1, "the task to stop")
-    done = studio.jobs.get(who, job.id)
-    assert done.status == "canceled" and done.works == []
-    assert ledger_kinds(studio, job.id) == ["job.release", "job.reserve"]
-
-
-def test_a_batch_across_two_nodes_survives_a_node_killed(
-    cluster: Cluster, studio_pg: Studio, tmp_path: Path
-) -> None:
+    """One worker for both cases: its start and its nodes' first Ray workers (which
+    import the engines) are the slow part. First a job cancelled while its task runs,
+    then a batch across both nodes, one of which is killed mid-job."""
     studio = studio_pg
     who = creator(studio)
     picture = studio.uploads.add(who, "photo.png", png(PHOTO))
@@ -133,6 +107,25 @@ def test_a_batch_across_two_nodes_survives_a_node_killed(
     # A job no node can run (it asks for a GPU here): it waits, unclaimed.
     needs = '{"test.burst": {"gpus": 1}}'
     with ray_worker(studio, cluster, tmp_path / "worker.log", max_attempts=5, ray_needs=needs) as w:
+        cancelled, _ = studio.jobs.submit(who, "test.wait", {"seconds": 60, "steps": 60})
+
+        def running_on_ray() -> bool:
+            w.check_alive()
+            return any(node.running_job() for node in cluster.nodes)
+
+        wait_until(running_on_ray, 120, 0.1, "the job's task to run on a node")
+
+        def reported() -> str:
+            message = studio.jobs.get(who, cancelled.id).message or ""
+            return message if message.startswith("step ") else ""
+
+        # The engine's progress comes back from its node to the job's row.
+        wait_until(reported, 60, 0.1, "the engine's progress")
+        studio.jobs.cancel(who, cancelled.id)
+        wait_until(lambda: ended(studio, w, [cancelled.id]), 60, 0.1, "the job to end")
+        # Its task stops on its node (the node's Ray worker goes back to idle).
+        wait_until(lambda: not running_on_ray(), 60, 0.1, "the task to stop")
+
         waits = [
             studio.jobs.submit(who, "test.wait", {"seconds": 3, "steps": 3}, seed=i)[0].id
             for i in range(5)
@@ -150,6 +143,10 @@ def test_a_batch_across_two_nodes_survives_a_node_killed(
         ids = [*waits, styled]
         wait_until(lambda: ended(studio, w, ids), 240, 0.2, "every job to end")
         w.check_alive()
+
+    done = studio.jobs.get(who, cancelled.id)
+    assert done.status == "canceled" and done.works == []
+    assert ledger_kinds(studio, cancelled.id) == ["job.release", "job.reserve"]
 
     with studio.db.transaction() as s:
         jobs = {j.id: j for j in s.scalars(select(Job).where(Job.id.in_([*ids, gpu_only])))}
