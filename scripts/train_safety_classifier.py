@@ -145,13 +145,12 @@ def main() -> int:
         thresholds = dict.fromkeys(LABELS[1:], threshold)
         screen.classifier = Classifier(LABELS, zero, blank.bias, thresholds, agree)
 
-    def worst(threshold: float, agree: float) -> float:
+    def worst(threshold: float, agree: float) -> tuple[float, float]:
+        """The worse language's nearness to the goals; on a tie, the worse precision."""
         use(threshold, agree)
-        ratios = [
-            min(p / GOALS[0], r / GOALS[1])
-            for p, r in (pr(*c) for c in score(screen, data, read, LAYERS).values())
-        ]
-        return min(ratios)
+        found = [pr(*c) for c in score(screen, data, read, LAYERS).values()]
+        nearness = min(min(p / GOALS[0], r / GOALS[1]) for p, r in found)
+        return round(nearness, 4), min(p for p, _ in found)
 
     pairs = [(t, a) for t in THRESHOLDS for a in AGREES]
     threshold, agree = max(pairs, key=lambda pair: worst(*pair))
