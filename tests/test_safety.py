@@ -173,7 +173,7 @@ def test_heldout_prompts_precision_and_recall(screen: TextScreen) -> None:
     examples = evaluate.load(DATA, "holdout")
     assert len(examples) >= 100
     results, _ = evaluate.evaluate(examples, screen)
-    words, full = results["words"]["overall"], results["+ meaning"]["overall"]
+    words, full = results["words"]["overall"], results["+ classifier"]["overall"]
     assert full.precision >= 0.95 and full.recall >= 0.9
     assert full.recall > words.recall + 0.2  # the meaning-based layer earns its keep
 
@@ -295,8 +295,9 @@ def test_eval_safety_command_prints_the_table(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(main, ["eval", "safety", "--data", str(data), "--misses"])
     assert result.exit_code == 0, result.output
-    assert "| category | prompts | words P / R | + profanity P / R | + meaning P / R |" in (
+    head = "| category | prompts | words P / R | + profanity P / R | + meaning P / R |"
+    assert head + " + classifier P / R |" in result.output
+    assert "| overall | 2 | 1.00 / 0.50 | 1.00 / 0.50 | 1.00 / 0.50 | 1.00 / 0.50 |" in (
         result.output
     )
-    assert "| overall | 2 | 1.00 / 0.50 | 1.00 / 0.50 | 1.00 / 0.50 |" in result.output
     assert "hate -> -" in result.output and "a lovely teapot" in result.output

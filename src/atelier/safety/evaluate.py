@@ -32,7 +32,8 @@ ALIASES = {
 STAGES = {
     "words": ("blocklist",),
     "+ profanity": ("blocklist", "profanity"),
-    "+ meaning": LAYERS,
+    "+ meaning": ("blocklist", "profanity", "semantic"),
+    "+ classifier": LAYERS,
 }
 
 
@@ -103,8 +104,8 @@ def evaluate(
     screen: TextScreen | None = None,
     timings: list[float] | None = None,
 ) -> tuple[dict[str, dict[str, Score]], list[Miss]]:
-    """Scores per stage (words, + profanity, + meaning), per category and "overall", and
-    the full screen's misses.
+    """Scores per stage (words, + profanity, + meaning, + classifier), per category and
+    "overall", and the full screen's misses.
 
     A category's precision counts harmless prompts it caught as false positives (a
     harmful prompt caught under another category is neither); "overall" asks only

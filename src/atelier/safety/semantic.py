@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,6 +37,9 @@ class Hit:
 class Reading:
     hits: list[Hit]  # categories over the threshold and margin, nearest first
     margins: dict[str, float]  # per category: the most any piece is nearer it than harmless
+    # The pieces' embeddings (the whole text first, when it is short), for the classifier:
+    # the encoder runs once per text.
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, encoder.DIMENSIONS)))
 
     def margin_of(self, category: str) -> float:
         """The margin of the category's own descriptions."""
@@ -118,7 +121,8 @@ class Semantic:
         extra = LONG_MARGIN if max(map(len, texts), default=0) > PASSAGE_CHARS else 0.0
         if not chunks:
             return Reading([], {})
-        similarity = encoder.embed(chunks, self.threads) @ self._matrix.T
+        vectors = encoder.embed(chunks, self.threads)
+        similarity = vectors @ self._matrix.T
         harmless = similarity[:, self._labels == "harmless"].max(axis=1)
         # Each piece counts for one category at most: the one of its nearest description
         # ("blood and guts everywhere" is violence, not also self-harm).
@@ -140,4 +144,4 @@ class Semantic:
                 row = int(ok[best[ok].argmax()])
                 text = self._texts[columns[nearest[row]]]
                 hits.append(Hit(category, float(best[row]), text))
-        return Reading(sorted(hits, key=lambda h: -h.score), margins)
+        return Reading(sorted(hits, key=lambda h: -h.score), margins, vectors)

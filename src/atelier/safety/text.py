@@ -7,16 +7,16 @@ passages (language.PASSAGE_CHARS each)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from atelier.safety import profanity
+from atelier.safety import classifier, profanity
 from atelier.safety.blocklist import Blocklist
 from atelier.safety.findings import Finding
 from atelier.safety.language import PASSAGE_CHARS, Language, Unreadable, passages
 from atelier.safety.normalise import unleet
 from atelier.safety.semantic import Reading, Semantic
 
-LAYERS = ("blocklist", "profanity", "semantic")
+LAYERS = ("blocklist", "profanity", "semantic", "classifier")
 LATIN = re.compile("[a-z]")
 # Chosen on the tuning split of tests/data/moderation_prompts.jsonl (docs/safety.md has
 # the figures, and those of the test split they were never chosen on). multilingual-e5
@@ -41,11 +41,13 @@ class Signals:
     reading: Reading | None = None
     unreadable: Unreadable | None = None
     sexualising: str | None = None
+    classes: dict[str, float] = field(default_factory=dict)  # the classifier's probabilities
 
 
 class TextScreen:
-    def __init__(self, threads: int = 0) -> None:
+    def __init__(self, threads: int = 0, learned: classifier.Classifier | None = None) -> None:
         self.blocklist = Blocklist()
+        self.classifier = learned or classifier.load()
         self.semantic = Semantic(
             SEMANTIC_THRESHOLD, {"minors": MINORS_MARGIN}, SEMANTIC_MARGIN, threads
         )
@@ -62,9 +64,10 @@ class TextScreen:
         if "profanity" in layers:  # an English model: texts without Latin letters skip it
             english = [t for t in model_texts if LATIN.search(t)]
             score = max(profanity.scores(english), default=0.0)
-        reading = None
-        if "semantic" in layers and model_texts:
+        reading, classes = None, {}
+        if {"semantic", "classifier"} & set(layers) and model_texts:
             reading = self.semantic.read(model_texts)
+            classes = self.classifier.scores(reading.vectors)
         minor, sexualising = self._minor_and_sexualising(text, readings)
         return Signals(
             self.blocklist.match(readings),
@@ -74,6 +77,7 @@ class TextScreen:
             reading,
             self.language.unreadable(text),
             sexualising,
+            classes,
         )
 
     def _minor_and_sexualising(
@@ -100,6 +104,18 @@ class TextScreen:
     ) -> list[Finding]:
         """What the given layers make of one text's signals (`name`: where it came from)."""
         found: dict[str, Finding] = {}
+        classes = signals.classes if "classifier" in layers else {}
+
+        def agreed(category: str) -> bool:
+            """What rests on the meaning layer (its holds, weak words) counts only when the
+            classifier gives the category some chance: it tells look-alikes (a heart
+            cross-section, a genocide lesson) from harm better. The lists' terms count."""
+            if not classes or category not in self.classifier.labels:
+                return True
+            chance = classes.get(category, 0.0)
+            if category in ("sexual", "minors"):
+                chance = max(classes.get("sexual", 0.0), classes.get("minors", 0.0))
+            return chance >= self.classifier.agree
 
         def add(category: str, layer: str, score: float, evidence: str) -> None:
             found.setdefault(category, Finding(category, layer, name, round(score, 3), evidence))
@@ -113,7 +129,7 @@ class TextScreen:
                 margin = 1.0
                 if "semantic" in layers and signals.reading is not None:
                     margin = signals.reading.margin(category)
-                if margin >= WEAK_MARGIN:
+                if margin >= WEAK_MARGIN and agreed(category):
                     add(category, "blocklist", 1.0, term)
         if "profanity" in layers and signals.profanity >= PROFANITY_THRESHOLD:
             add("profanity", "profanity", signals.profanity, "offensive language")
@@ -131,7 +147,13 @@ class TextScreen:
                     if not explicit and signals.reading.margin_of("sexual") < SEMANTIC_MARGIN:
                         continue
                     category = "sexual"
-                add(category, "semantic", hit.score, hit.description)
+                if agreed(category):
+                    add(category, "semantic", hit.score, hit.description)
+        for label, threshold in self.classifier.thresholds.items():
+            if classes.get(label, 0.0) >= threshold:
+                # Minors needs a word for a child, as for the other layers (below).
+                category = "sexual" if label == "minors" else label
+                add(category, "classifier", classes[label], f"learned {label} prompts")
         # Sexual content with a word for a child or an age under 18 (in any language
         # the lists read) is sexual content involving minors, whichever layer saw it.
         if "sexual" in found and signals.minor:

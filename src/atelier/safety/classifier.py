@@ -1,0 +1,68 @@
+"""The learned layer: a linear classifier (multinomial logistic regression) over the meaning
+layer's multilingual-e5 vectors, learned from the labelled prompts of
+tests/data/moderation_prompts.jsonl by scripts/train_safety_classifier.py, which also
+chose its thresholds by leave-one-split-out cross-validation (docs/safety.md).
+
+Word lists and descriptions catch the wordings someone wrote down; the classifier is there
+for the next wording of the same request, and to tell the meaning layer's look-alikes
+(medicine, first aid, history, idioms) from harm. It reads the vectors the meaning layer
+already made (the whole prompt and its clauses): the encoder runs once per text."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from atelier.safety import encoder
+
+WEIGHTS = Path(__file__).with_name("classifier.npz")
+LABELS = ("safe", "minors", "sexual", "violence", "hate", "self_harm")
+
+
+@dataclass(frozen=True)
+class Classifier:
+    labels: tuple[str, ...]  # "safe" first
+    weights: np.ndarray  # (labels, encoder.DIMENSIONS)
+    bias: np.ndarray  # (labels,)
+    thresholds: dict[str, float]  # a harmful label counts at this probability or more
+    agree: float  # the meaning layer's holds need at least this probability of their category
+    data: str = ""  # SHA-256 of the labelled prompts it was learned from
+
+    def scores(self, vectors: np.ndarray) -> dict[str, float]:
+        """Per harmful label, its highest probability over the pieces (one harmful clause
+        is enough)."""
+        if not len(vectors):
+            return {}
+        logits = vectors @ self.weights.T + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        probabilities = odds / odds.sum(axis=1, keepdims=True)
+        return {label: float(probabilities[:, i].max()) for i, label in enumerate(self.labels)}
+
+    def save(self, path: Path = WEIGHTS) -> None:
+        harmful = self.labels[1:]
+        np.savez_compressed(
+            path,
+            labels=np.array(self.labels),
+            weights=self.weights.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+            thresholds=np.array([self.thresholds[label] for label in harmful], np.float64),
+            agree=np.float64(self.agree),
+            data=np.array(self.data),
+        )
+
+
+@functools.cache
+def load(path: Path = WEIGHTS) -> Classifier:
+    with np.load(path) as data:
+        labels = tuple(str(label) for label in data["labels"])
+        weights = data["weights"]
+        if labels[0] != "safe" or weights.shape != (len(labels), encoder.DIMENSIONS):
+            raise ValueError(f"{path}: not a classifier for {encoder.DIMENSIONS}-d vectors")
+        thresholds = dict(zip(labels[1:], map(float, data["thresholds"]), strict=True))
+        return Classifier(
+            labels, weights, data["bias"], thresholds, float(data["agree"]), str(data["data"])
+        )
