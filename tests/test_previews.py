@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from atelier.engines.music.render import wav_bytes
 from atelier.provenance import audiomark, watermark
 from atelier.store.models import Work
-from atelier.studio import Studio, previews
+from atelier.studio import Studio, clipmarks, previews
 from tests.support.accounts import admin_of, api_user, sign_in
 from tests.support.api import problem_fields, submit, wait_job
 
@@ -227,9 +227,9 @@ def test_clips_made_before_the_audio_mark_get_marked(client: TestClient) -> None
     url = f"/v1/works/{work['id']}/files/preview.mp3"
     assert audiomark.detect(visitor.get(url).content) is None
 
-    assert studio.works.mark_clips() == 1
+    assert clipmarks.mark_clips(studio.works) == 1
     clip = visitor.get(url).content
     assert audiomark.detect(clip) == watermark.short_id(work["id"])
     assert heard(clip)[0].duration == heard(unmarked)[0].duration  # the same excerpt
     assert not studio.artifacts.exists(old)
-    assert studio.works.mark_clips() == 0
+    assert clipmarks.mark_clips(studio.works) == 0

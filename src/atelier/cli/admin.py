@@ -14,6 +14,7 @@ from atelier.commerce import money
 from atelier.commerce.plans import PlanSpec
 from atelier.errors import NotFound, StudioError
 from atelier.store.models import ROLES
+from atelier.studio import clipmarks
 
 
 def _named(exc: StudioError) -> str:
@@ -98,7 +99,7 @@ def make_previews() -> None:
     works = common.studio().works
     added = works.add_previews()
     click.echo(f"made the previews of {added} work{'' if added == 1 else 's'}")
-    marked = works.mark_clips()
+    marked = clipmarks.mark_clips(works)
     click.echo(f"marked {marked} recording clip{'' if marked == 1 else 's'}")
 
 

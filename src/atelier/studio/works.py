@@ -22,7 +22,6 @@ from atelier.commerce import market
 from atelier.commerce.market_models import LicenceGrant
 from atelier.commerce.service import Commerce
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
-from atelier.provenance import audiomark, watermark
 from atelier.provenance.service import SIDECAR_SUFFIX
 from atelier.settings import Settings
 from atelier.store import outbox, paging
@@ -39,7 +38,6 @@ from atelier.store.models import (
 )
 from atelier.studio import gallery
 from atelier.studio.catalogue import Catalogue, upload_fields
-from atelier.studio.previews import audio_clip
 from atelier.studio.previews import previews as make_previews
 
 MAX_BULK = 200  # works one bulk action (publish, delete, download) may touch
@@ -415,46 +413,6 @@ class Works:
                     )
                 added += 1
         return added
-
-    def mark_clips(self) -> int:
-        """Mark the recording clips made before clips carried their work's id
-        (provenance/audiomark.py): a clip that does not read as its own work's is made again
-        from the recording and replaces it, the old clip's bytes removed. A recording too
-        short to carry the mark (a clip under 6 s) keeps its clip. Returns how many changed."""
-        if not self.settings.watermark:
-            return 0
-        with self.db.transaction() as s:
-            clips = s.execute(
-                select(WorkFile.id, WorkFile.work_id, WorkFile.sha256).where(
-                    WorkFile.role == "preview", WorkFile.mime == "audio/mpeg"
-                )
-            ).all()
-        marked = 0
-        for file_id, work_id, old in clips:
-            wanted = watermark.short_id(work_id)
-            if audiomark.detect(self.artifacts.read(old)) == wanted:
-                continue
-            with self.db.transaction() as s:
-                recording = s.scalars(
-                    select(WorkFile.sha256)
-                    .where(WorkFile.work_id == work_id, WorkFile.role.in_(SOURCES))
-                    .where(WorkFile.mime == "audio/wav")
-                    .order_by(WorkFile.position)
-                ).first()
-            if recording is None:
-                continue
-            clip = audio_clip(self.artifacts.read(recording), work_id)
-            if audiomark.detect(clip) != wanted:
-                continue
-            digest = self.artifacts.put(clip)
-            with self.db.transaction() as s:
-                file = s.get(WorkFile, file_id)
-                if file is None or file.sha256 != old:
-                    continue  # deleted or changed meanwhile
-                file.sha256, file.size = digest, len(clip)
-            self.erase_unneeded({old})
-            marked += 1
-        return marked
 
     def update(
         self,
