@@ -50,8 +50,8 @@ BEFORE = ("blocklist", "profanity", "semantic")
 def rows(path: Path) -> list[dict[str, str]]:
     found = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
+        row = json.loads(line) if line.strip() else None
+        if row is not None and row.get("split") not in classifier.BLIND_SPLITS:
             found.append(
                 {
                     "text": row["text"],
@@ -124,7 +124,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
     args = parser.parse_args()
     data = rows(args.data)
-    digest = hashlib.sha256(args.data.read_bytes()).hexdigest()
+    digest = hashlib.sha256(classifier.training_bytes(args.data)).hexdigest()
     zero = np.zeros((len(LABELS), encoder.DIMENSIONS))
     blank = Classifier(LABELS, zero, np.zeros(len(LABELS)), {}, 0.0)
     screen = TextScreen(learned=blank)

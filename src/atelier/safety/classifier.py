@@ -11,6 +11,7 @@ already made (the whole prompt and its clauses): the encoder runs once per text.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,3 +67,18 @@ def load(path: Path = WEIGHTS) -> Classifier:
         return Classifier(
             labels, weights, data["bias"], thresholds, float(data["agree"]), str(data["data"])
         )
+
+
+# Splits kept blind: never learned from, so their figures stay evidence (docs/safety.md).
+BLIND_SPLITS = ("test5",)
+
+
+def training_bytes(path: Path) -> bytes:
+    """The labelled prompts' file without its blind splits' lines: what the classifier is
+    learned from, and what its recorded SHA-256 is of."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    return b"".join(
+        line
+        for line in lines
+        if not line.strip() or json.loads(line).get("split") not in BLIND_SPLITS
+    )
