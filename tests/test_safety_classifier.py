@@ -60,6 +60,19 @@ def test_look_alikes_pass_with_the_classifier(screen: TextScreen, prompt: str) -
     assert screen.screen({"params.prompt": prompt}) == []
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["Client tune 0", "Client tune 18", "Customer brief 12", "Demo take 2", "客户曲目 0", "客户订单 12"],
+)
+def test_titles_and_business_labels_are_not_learned_harm(screen: TextScreen, title: str) -> None:
+    """Dataset items' titles are screened too; a client's "Client tune 0" was once read as
+    sexual at 0.76 (short labels were missing from what the layer learned from: the
+    `labels` split now holds such titles, none of these)."""
+    signals = screen.read(title)
+    assert screen.findings("p", signals, ("classifier",)) == []
+    assert max(p for label, p in signals.classes.items() if label != "safe") < 0.5
+
+
 def test_minors_from_the_classifier_needs_a_word_for_a_child(screen: TextScreen) -> None:
     """Sexual content the classifier finds is minors only beside a word for a child or an
     age under 18, as for the other layers: adult nudity is never reported as minors."""
