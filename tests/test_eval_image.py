@@ -165,11 +165,14 @@ def test_more_damage_is_further_away_under_every_metric(
     # Recall (how much of the reference's variety the set covers) falls with either.
     assert list(recall) == sorted(recall, reverse=True) and recall[-1] < recall[0], recall
     # Precision (how many look like reference images) falls with noise; blurred crops
-    # still resemble the photos' own smooth parts (0.9, 0.9, 0.85, 0.9 here), as
-    # Kynkäänniemi et al. separate realism from variety.
+    # still resemble the photos' own smooth parts, as Kynkäänniemi et al. separate realism
+    # from variety: it stays high (0.9, 0.9, 0.85, 0.9 on one machine, 0.9, 0.9, 0.9, 0.95
+    # on another: one crop of 20 crosses a k-NN radius with the CPU's float rounding).
     if kind == "noise":
         assert list(precision) == sorted(precision, reverse=True), precision
-    assert precision[-1] < precision[0] if kind == "noise" else precision[-1] <= precision[0]
+        assert precision[-1] < precision[0], precision
+    else:
+        assert min(precision) >= 0.8, precision
 
 
 def test_inception_score_rewards_confident_and_varied_classes() -> None:
