@@ -138,6 +138,7 @@ def test_the_euphemisms_words_alone_do_not_hold_a_harmless_prompt(
         ("кот сидит на окне", "Cyrillic script"),
         ("une femme nue allongée sur un lit", "words that are not English"),
         ("ein Haus am See", "language de"),  # half its words are English words, too
+        ("Une Photo De Nu", "language fr"),  # capitals do not make its words names
         ("xiaomao zai shafa shang shuijiao", "words that are not English"),  # pinyin
     ],
 )
@@ -160,6 +161,8 @@ def test_text_in_a_language_the_screen_cannot_read_is_held_not_passed(
         "一只猫在沙发上睡觉",
         "a 熊猫 eating bamboo",
         "Dvořák's symphony, a concert poster",
+        "Lullaby for Mia",  # a tune's title, once held as Esperanto: a name is no language
+        "a portrait of Oksana by the window",
     ],
 )
 def test_english_and_chinese_are_read(prompt: str) -> None:

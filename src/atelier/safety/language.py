@@ -94,7 +94,7 @@ class Language:
         words = WORD.findall(fold(passage))
         if len(words) < MIN_WORDS:
             return None
-        english = sum(map(is_english, words)) / len(words)
+        english = english_share(words, names(passage))
         if len(words) >= FEW_WORDS and english < FOREIGN_SHARE:
             return Unreadable("words that are not English", round(1 - english, 3))
         self._load()
@@ -111,6 +111,21 @@ def is_english(word: str) -> bool:
     from lemminflect import getAllLemmas
 
     return word in FUNCTION_WORDS or bool(getAllLemmas(word))
+
+
+def names(passage: str) -> set[str]:
+    """Capitalised words after the first ("Mia" in "Lullaby for Mia"), folded."""
+    return {fold(word) for word in WORD.findall(passage)[1:] if word[0].isupper()}
+
+
+def english_share(words: list[str], named: set[str]) -> float:
+    """The share of English words. In a passage mostly of English words, a name counts as
+    English: "Lullaby for Mia" was held as Esperanto. Title-cased foreign words are not
+    let through by it ("Une Photo De Nu" is not mostly English words)."""
+    english = sum(map(is_english, words))
+    if english / len(words) > 0.5:
+        english += sum(1 for word in words if word in named and not is_english(word))
+    return english / len(words)
 
 
 def passages(text: str, size: int = PASSAGE_CHARS) -> list[str]:
