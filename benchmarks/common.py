@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import platform
+import queue
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +26,7 @@ from atelier.accounts.authz import Principal
 from atelier.commerce.plans import PlanSpec
 from atelier.settings import RATE_LIMITED, Settings
 from atelier.studio import Studio
+from atelier.studio.spine import Spine
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -149,3 +152,31 @@ def write_section(doc: Path, start: str, end: str, heading: str, text: str) -> N
     else:
         page = f"{page.rstrip()}\n\n{heading}\n\n{start}\n{text}\n{end}\n"
     doc.write_text(page)
+
+
+class WatchedSpine(Spine):
+    """The real spine; puts (job id, time) on `stored` as each job's finish returns."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stored: queue.Queue[tuple[str, float]] = queue.Queue()
+
+    def finish(
+        self,
+        job_id: str,
+        worker_id: str,
+        creations: Any,
+        seconds: float,
+        cpu_seconds: float | None = None,
+    ) -> bool:
+        stored = super().finish(job_id, worker_id, creations, seconds, cpu_seconds)
+        if stored:
+            self.stored.put((job_id, time.perf_counter()))
+        return stored
+
+
+def watched_studio(settings: Settings) -> tuple[Studio, queue.Queue[tuple[str, float]]]:
+    """The real Studio around a WatchedSpine, and the queue its finishes are put on."""
+    studio = Studio(settings, spine=WatchedSpine)
+    assert isinstance(studio.jobs, WatchedSpine)
+    return studio, studio.jobs.stored

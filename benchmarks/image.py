@@ -528,51 +528,10 @@ def direct(case: Case, scratch: Path, runs: int) -> dict[str, Any]:
 
 def through_studio(case: Case, scratch: Path, runs: int) -> list[float]:
     """Seconds from `studio.jobs.submit` to `studio.jobs.finish` returned, one job at a time."""
-    from common import bench_account, bench_settings
+    from common import bench_account, bench_settings, watched_studio
 
     from atelier.settings import Settings
-    from atelier.studio import Studio
     from atelier.studio.runner import WorkerPool
-    from atelier.studio.spine import Spine
-
-    class WatchedSpine(Spine):
-        """The real spine; says when each job's finish has returned."""
-
-        stored: queue.Queue[tuple[str, float]]
-
-        def finish(
-            self,
-            job_id: str,
-            worker_id: str,
-            creations: Any,
-            seconds: float,
-            cpu_seconds: float | None = None,
-        ) -> bool:
-            stored = super().finish(job_id, worker_id, creations, seconds, cpu_seconds)
-            if stored:
-                self.stored.put((job_id, time.perf_counter()))
-            return stored
-
-    class WatchedStudio(Studio):
-        """The real Studio around a WatchedSpine; `stored` gets (job id, time) as each
-        job's finish returns."""
-
-        def __init__(self, settings: Settings) -> None:
-            super().__init__(settings)
-            old = self.jobs
-            self.jobs = WatchedSpine(
-                settings,
-                self.db,
-                self.artifacts,
-                self.engines,
-                self.safety,
-                self.commerce,
-                old.sealing,
-                old.models,
-                old.roster,
-            )
-            self.stored: queue.Queue[tuple[str, float]] = queue.Queue()
-            self.jobs.stored = self.stored
 
     settings = bench_settings(
         scratch / f"studio-{case.key}",
@@ -581,7 +540,7 @@ def through_studio(case: Case, scratch: Path, runs: int) -> list[float]:
         assets_dir=Settings().resolved_assets_dir,
         models_dir=scratch / "models",
     )
-    studio = WatchedStudio(settings)
+    studio, stored = watched_studio(settings)
     studio.prepare()
     who = bench_account(studio)
     ids = {
@@ -597,7 +556,7 @@ def through_studio(case: Case, scratch: Path, runs: int) -> list[float]:
         job, _ = studio.jobs.submit(who, case.engine, engine_params(case, ids, warm), seed=seed)
         while True:
             try:
-                job_id, ended = studio.stored.get(timeout=1.0)
+                job_id, ended = stored.get(timeout=1.0)
             except queue.Empty:
                 row = studio.jobs.get(who, job.id)  # a failed job never reaches finish
                 if row.status in ("failed", "canceled"):

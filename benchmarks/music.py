@@ -45,12 +45,10 @@ from atelier.engines.base import Context, Engine
 from atelier.engines.music import render
 from atelier.engines.music.piece import Note, Part, Piece, from_music21
 from atelier.settings import Settings
-from atelier.studio import Studio
 from atelier.studio.runner import WorkerPool
-from atelier.studio.spine import Spine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import bench_account, bench_settings, write_section  # noqa: E402
+from common import bench_account, bench_settings, watched_studio, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -131,47 +129,6 @@ def run_direct(engine: Engine, params: Any, files: dict[str, Path], scratch: Pat
     return engine.run(params, Context(seed=1, scratch=scratch, files=files, threads=0))
 
 
-class WatchedSpine(Spine):
-    """The real spine; says when each job's finish has returned."""
-
-    stored: queue.Queue[tuple[str, float]]
-
-    def finish(
-        self,
-        job_id: str,
-        worker_id: str,
-        creations: Any,
-        seconds: float,
-        cpu_seconds: float | None = None,
-    ) -> bool:
-        stored = super().finish(job_id, worker_id, creations, seconds, cpu_seconds)
-        if stored:
-            self.stored.put((job_id, time.perf_counter()))
-        return stored
-
-
-class WatchedStudio(Studio):
-    """The real Studio around a WatchedSpine; `stored` gets (job id, time) as each
-    job's finish returns."""
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        old = self.jobs
-        self.jobs = WatchedSpine(
-            settings,
-            self.db,
-            self.artifacts,
-            self.engines,
-            self.safety,
-            self.commerce,
-            old.sealing,
-            old.models,
-            old.roster,
-        )
-        self.stored: queue.Queue[tuple[str, float]] = queue.Queue()
-        self.jobs.stored = self.stored
-
-
 def what(case: dict[str, Any], hum_seconds: float) -> str:
     return str(case["what"]).format(hum=f"{hum_seconds:g}")
 
@@ -182,7 +139,7 @@ def engines_cases(
     settings = bench_settings(
         scratch / "studio", None, engine_threads=0, assets_dir=Settings().resolved_assets_dir
     )
-    studio = WatchedStudio(settings)
+    studio, stored = watched_studio(settings)
     studio.prepare()
     who = bench_account(studio)
     uploads = {
@@ -210,7 +167,7 @@ def engines_cases(
                 job, _ = studio.jobs.submit(who, name, params, seed=1)
                 while True:
                     try:
-                        job_id, ended = studio.stored.get(timeout=1.0)
+                        job_id, ended = stored.get(timeout=1.0)
                     except queue.Empty:
                         row = studio.jobs.get(who, job.id)
                         if row.status in ("failed", "canceled"):

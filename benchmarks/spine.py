@@ -56,7 +56,6 @@ from sqlalchemy import func, select
 from atelier.accounts.authz import Principal
 from atelier.engines import registry
 from atelier.engines.base import Artifact, Context, Creation, Engine, Params
-from atelier.settings import Settings
 from atelier.store.models import Job
 from atelier.studio import Studio
 from atelier.studio.leases import Claimed
@@ -165,25 +164,6 @@ class TimedSpine(Spine):
             with PROBE.lock:
                 PROBE.dropped += 1
         return ok
-
-
-class TimedStudio(Studio):
-    """The real Studio around a TimedSpine."""
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
-        spine = self.jobs
-        self.jobs = TimedSpine(
-            settings,
-            self.db,
-            self.artifacts,
-            self.engines,
-            self.safety,
-            self.commerce,
-            spine.sealing,
-            spine.models,
-            spine.roster,
-        )
 
 
 # -- databases ---------------------------------------------------------------------------
@@ -301,8 +281,8 @@ class Databases:
 
 
 @contextmanager
-def studio_on(url: str, data_dir: Path) -> Iterator[tuple[TimedStudio, Principal]]:
-    studio = TimedStudio(bench_settings(data_dir, url))
+def studio_on(url: str, data_dir: Path) -> Iterator[tuple[Studio, Principal]]:
+    studio = Studio(bench_settings(data_dir, url), spine=TimedSpine)
     studio.prepare()
     try:
         yield studio, bench_account(studio)
@@ -335,7 +315,7 @@ def latency(dbs: Databases, jobs: int, separate_worker: bool, warmup: int = 5) -
     global PROBE
     url, data_dir = dbs.fresh()
     with studio_on(url, data_dir) as (studio, who):
-        runner = TimedStudio(studio.settings) if separate_worker else studio
+        runner = Studio(studio.settings, spine=TimedSpine) if separate_worker else studio
         PROBE = Probe()
         pool = WorkerPool(runner, 1).start()
         marks = []

@@ -63,7 +63,8 @@ from atelier.studio.works import Works
 
 
 class Studio:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, spine: type[Spine] = Spine) -> None:
+        """`spine`: benchmarks pass a subclass that notes when each step returns."""
         self.settings = settings
         self.db = Database(settings.resolved_database_url)
         self.artifacts: ArtifactStore = (
@@ -110,7 +111,7 @@ class Studio:
             self.choices,
         )
         self.roster = Roster(settings, self.db)
-        self.jobs = Spine(
+        self.jobs = spine(
             settings,
             self.db,
             self.artifacts,
