@@ -62,7 +62,14 @@ def test_look_alikes_pass_with_the_classifier(screen: TextScreen, prompt: str) -
 
 @pytest.mark.parametrize(
     "title",
-    ["Client tune 0", "Client tune 18", "Customer brief 12", "Demo take 2", "客户曲目 0", "客户订单 12"],
+    [
+        "Client tune 0",
+        "Client tune 18",
+        "Customer brief 12",
+        "Demo take 2",
+        "客户曲目 0",
+        "客户订单 12",
+    ],
 )
 def test_titles_and_business_labels_are_not_learned_harm(screen: TextScreen, title: str) -> None:
     """Dataset items' titles are screened too; a client's "Client tune 0" was once read as
