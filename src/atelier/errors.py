@@ -74,9 +74,18 @@ class NotEnoughCredits(PaymentRequired):
 
     def __init__(self, needed: int, balance: int, what: str = "") -> None:
         super().__init__(
-            f"this job costs up to {needed} credits{' ' + what if what else ''} and your "
-            f"balance is {balance}: {needed - balance} short; buy a credit pack or change plan",
+            "this job costs up to %(needed)s credits %(what)s and your balance is %(balance)s: "
+            "%(missing)s short; buy a credit pack or change plan"
+            if what
+            else "this job costs up to %(needed)s credits and your balance is %(balance)s: "
+            "%(missing)s short; buy a credit pack or change plan",
             field="credits",
+            params={
+                "needed": needed,
+                "what": what,
+                "balance": balance,
+                "missing": needed - balance,
+            },
         )
         self.needed = needed
         self.balance = balance
@@ -110,8 +119,14 @@ class Unavailable(StudioError):
     status = 503
     title = "Service unavailable"
 
-    def __init__(self, detail: str, field: str | None = None, **members: Any) -> None:
-        super().__init__(detail, field=field)
+    def __init__(
+        self,
+        detail: str,
+        field: str | None = None,
+        params: dict[str, Any] | None = None,
+        **members: Any,
+    ) -> None:
+        super().__init__(detail, field=field, params=params)
         self._members = members
 
     def members(self) -> dict[str, Any]:

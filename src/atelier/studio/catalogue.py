@@ -103,7 +103,11 @@ class Catalogue:
         engine = self._engines.get(name)
         if engine is None:
             known = ", ".join(self._engines)
-            raise Invalid(f"unknown engine {name!r}; known engines: {known}", field="engine")
+            raise Invalid(
+                "unknown engine %(name)s; known engines: %(known)s",
+                field="engine",
+                params={"name": repr(name), "known": known},
+            )
         return engine
 
     def names(self, medium: str) -> list[str]:

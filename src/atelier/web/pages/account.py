@@ -232,7 +232,9 @@ def _spec(form: Any) -> PlanSpec:
         try:
             values[name] = int(raw)
         except ValueError:
-            raise Invalid(f"{name} must be a whole number", field=name) from None
+            raise Invalid(
+                "%(name)s must be a whole number", field=name, params={"name": name}
+            ) from None
     for name in PLAN_FLAGS:
         values[name] = form.get(name) == "on"
     return PlanSpec(**values)

@@ -34,7 +34,9 @@ def _json(text: str, what: str, default: Any) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Invalid(f"{what} is not valid JSON: {exc.msg}", field=what) from None
+        raise Invalid(
+            "%(what)s is not valid JSON: %(msg)s", field=what, params={"what": what, "msg": exc.msg}
+        ) from None
 
 
 def _page(request: Request, who: Principal, studio: Studio, status: int = 200, **context: Any):

@@ -244,7 +244,11 @@ async def checkout_pay(
     try:
         order, invoice = studio.market.order(who, order_id)
         if invoice is None:
-            raise NotFound(f"order {order_id} has nothing to pay", field="order_id")
+            raise NotFound(
+                "order %(order_id)s has nothing to pay",
+                field="order_id",
+                params={"order_id": order_id},
+            )
         back = str(request.url_for("checkout_page", order_id=order_id))
         checkout = studio.commerce.checkout(who, invoice.id, back, "card")
     except StudioError as exc:

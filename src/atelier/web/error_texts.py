@@ -1,0 +1,59 @@
+"""The studio's own error messages, for the catalogue: a Babel extraction method (see
+babel.cfg) that gives what Python's extraction gives (`_()`, `gettext`, `lazy`…) and,
+besides, the message of every StudioError a module raises (`Invalid("title must be at
+most 200 characters")`, `NotFound("no work %(work_id)s", params=…)`), so a page shows
+a service's refusal in its reader's language (i18n.shown) without the service, which
+knows nothing of the web, marking it. A message built at run time (an f-string) is not
+found here: give it as a constant with %(name)s places and `params`."""
+
+from __future__ import annotations
+
+import ast
+import io
+from collections.abc import Iterator
+from typing import IO, Any
+
+from babel.messages.extract import extract_python
+
+from atelier import errors
+
+# The classes whose first argument (or `detail=`) is a message: StudioError and every
+# kind of it (errors.py), and the payment provider's (commerce/payments.py).
+RAISED = {"StudioError", "PaymentError"} | {
+    name
+    for name, value in vars(errors).items()
+    if isinstance(value, type) and issubclass(value, errors.StudioError)
+}
+
+
+def messages(node: ast.expr) -> Iterator[str]:
+    """The constant messages an argument may be: a string, or either side of `a if c else b`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.IfExp):
+        yield from messages(node.body)
+        yield from messages(node.orelse)
+
+
+def raised(source: str) -> Iterator[tuple[int, str]]:
+    """Each error message a module's source constructs, with its line."""
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        if name not in RAISED:
+            continue
+        given = node.args[:1] + [k.value for k in node.keywords if k.arg == "detail"]
+        for argument in given:
+            for message in messages(argument):
+                yield node.lineno, message
+
+
+def extract(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[tuple[int, str, Any, list[str]]]:
+    """Babel's extraction interface: Python's own extraction, then the raised messages."""
+    source = fileobj.read()
+    yield from extract_python(io.BytesIO(source), keywords, comment_tags, options)
+    for line, message in raised(source.decode(options.get("encoding", "utf-8"))):
+        yield line, "gettext", message, []
