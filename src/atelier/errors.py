@@ -6,6 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 
+class Said(str):
+    """A message filled in (it reads as the English text everywhere, the API included) that
+    keeps its %(name)s form and values, so a page can say it in its reader's language: a
+    field's message of an error with many (studio/catalogue.py, a parameter's check)."""
+
+    message: str
+    params: dict[str, Any]
+
+    def __new__(cls, message: str, params: dict[str, Any]) -> Said:
+        said = super().__new__(cls, message % params)
+        said.message = message
+        said.params = params
+        return said
+
+
 class StudioError(Exception):
     status = 400
     title = "Bad request"

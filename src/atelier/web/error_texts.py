@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import io
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from babel.messages.extract import extract_python
 
@@ -51,9 +51,9 @@ def raised(source: str) -> Iterator[tuple[int, str]]:
 
 def extract(
     fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
-) -> Iterator[tuple[int, str, Any, list[str]]]:
+) -> Iterator[tuple[Any, ...]]:
     """Babel's extraction interface: Python's own extraction, then the raised messages."""
     source = fileobj.read()
-    yield from extract_python(io.BytesIO(source), keywords, comment_tags, options)
+    yield from extract_python(io.BytesIO(source), keywords, comment_tags, cast(Any, options))
     for line, message in raised(source.decode(options.get("encoding", "utf-8"))):
         yield line, "gettext", message, []

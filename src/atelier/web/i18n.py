@@ -29,7 +29,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from atelier.commerce import money
-from atelier.errors import StudioError
+from atelier.errors import Said, StudioError
 
 # Code → its own name, as the switch shows it. A code is a Babel locale identifier and the
 # name of its folder under LOCALES.
@@ -163,12 +163,17 @@ def shown(error: StudioError) -> str:
     return text % error.params if error.params else text
 
 
+def shown_field(error: StudioError, message: str) -> str:
+    """One of the error's field messages in the reader's language: the error's own, one
+    that keeps its %(name)s form (errors.Said: a parameter's check), or a plain one."""
+    if isinstance(message, Said):
+        return gettext(message.message) % message.params
+    return shown(error) if message == error.detail else gettext(message)
+
+
 def shown_errors(error: StudioError) -> dict[str, str]:
     """The error's message for each field it names, in the reader's language."""
-    return {
-        field: shown(error) if message == error.detail else gettext(message)
-        for field, message in error.errors
-    }
+    return {field: shown_field(error, message) for field, message in error.errors}
 
 
 def lazy(message: str) -> str:
