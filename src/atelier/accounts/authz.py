@@ -52,9 +52,9 @@ def is_owner(who: Principal | None, owner_id: str) -> bool:
 def require_scope(who: Principal, scope: str) -> None:
     """An API key acts only within its scopes (a session holds them all)."""
     if not who.can(scope):
-        raise Forbidden(
-            READ_ONLY_KEY if scope == "write" else f"this API key lacks the {scope} scope"
-        )
+        if scope == "write":
+            raise Forbidden(READ_ONLY_KEY)
+        raise Forbidden("this API key lacks the %(scope)s scope", params={"scope": scope})
 
 
 def require_creator(who: Principal) -> None:

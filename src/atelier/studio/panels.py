@@ -251,8 +251,13 @@ class Panels:
         self, s: Session, who: Principal, kind: str, spec: ItemSpec, position: int
     ) -> PanelItem:
         if (spec.b is None) != (kind == "rate"):
-            what = "two works (a and b)" if kind == "ab" else "one work (a)"
-            raise Invalid(f"item {position + 1}: a {kind} panel's item is {what}", "items")
+            raise Invalid(
+                "item %(number)s: a %(kind)s panel's item is two works (a and b)"
+                if kind == "ab"
+                else "item %(number)s: a %(kind)s panel's item is one work (a)",
+                "items",
+                params={"number": position + 1, "kind": kind},
+            )
         sides = {}
         for side, work_id, label in (("a", spec.a, spec.a_label), ("b", spec.b, spec.b_label)):
             if work_id is None:
@@ -260,22 +265,25 @@ class Panels:
             work = authz.owned_or_admin(s, Work, who, work_id)
             if not work.mime.startswith("image/"):
                 raise Invalid(
-                    f"item {position + 1}: work {work.id} is {work.mime}; panels show pictures",
+                    "item %(number)s: work %(work_id)s is %(mime)s; panels show pictures",
                     field="items",
+                    params={"number": position + 1, "work_id": work.id, "mime": work.mime},
                 )
             shown = preview(work)
             if shown is None:
                 raise Invalid(
-                    f"item {position + 1}: work {work.id} has no preview to show reviewers",
+                    "item %(number)s: work %(work_id)s has no preview to show reviewers",
                     field="items",
+                    params={"number": position + 1, "work_id": work.id},
                 )
             picture = self._blind(self.artifacts.read(shown.sha256))
             sides[side] = (picture, (label or work_label(work)).strip()[:100], work.id)
         if "b" in sides and sides["a"][1] == sides["b"][1]:
             raise Invalid(
-                f"item {position + 1}: both sides are {sides['a'][1]!r}; an A/B item compares "
-                "two models (give each side its label)",
+                "item %(number)s: both sides are %(label)s; an A/B item compares two models "
+                "(give each side its label)",
                 field="items",
+                params={"number": position + 1, "label": repr(sides["a"][1])},
             )
         a, b = sides["a"], sides.get("b")
         return PanelItem(
@@ -354,7 +362,9 @@ class Panels:
             panel = self._open(s, who, panel_id)
             user = s.scalar(select(User).where(User.email == email.strip().lower()))
             if user is None or user.disabled:
-                raise NotFound(f"no account {email.strip()}", field="email")
+                raise NotFound(
+                    "no account %(email)s", field="email", params={"email": email.strip()}
+                )
             if not authz.may_review(user.role):
                 raise Invalid(
                     "%(email)s is a %(role)s; an admin gives it the reviewer role first",
@@ -519,12 +529,16 @@ class Panels:
     def picture(self, seat: Seat, number: int, place: str) -> tuple[str, Path]:
         """A picture of the reviewer's item `number`: "left", "right", or "only"."""
         if not 0 <= number < len(seat.order):
-            raise NotFound(f"no item {number + 1}", field="number")
+            raise NotFound("no item %(number)s", field="number", params={"number": number + 1})
         item, swapped = seat.order[number], seat.swapped[number]
         if place == "only" and item.b_sha256 is None:
             return item.a_mime, self.artifacts.staged(item.a_sha256)
         if place not in ("left", "right") or item.b_sha256 is None or item.b_mime is None:
-            raise NotFound(f"no {place} picture for item {number + 1}", field="place")
+            raise NotFound(
+                "no %(place)s picture for item %(number)s",
+                field="place",
+                params={"place": place, "number": number + 1},
+            )
         side_b = (place == "left") == swapped
         if side_b:
             return item.b_mime, self.artifacts.staged(item.b_sha256)
@@ -535,7 +549,7 @@ class Panels:
         rating "1"–"5" (rate) or "left"/"right" (ab). Once per item: a second vote for it,
         from any tab, is a conflict."""
         if not 0 <= number < len(seat.order):
-            raise NotFound(f"no item {number + 1}", field="number")
+            raise NotFound("no item %(number)s", field="number", params={"number": number + 1})
         item, swapped = seat.order[number], seat.swapped[number]
         recorded: dict[str, Any] = {}
         for criterion in seat.panel.criteria:

@@ -50,9 +50,15 @@ def served(catalogue: Catalogue, spec: str) -> list[str]:
         if not matched:
             families = sorted({n.split(".")[0] for n in names})
             raise Invalid(
-                f"--engines: {part!r} names no engine that can run here; engine names: "
-                f"{', '.join(names)}; families: {', '.join(families)}; or {GPU}",
+                "--engines: %(part)s names no engine that can run here; engine names: "
+                "%(names)s; families: %(families)s; or %(gpu)s",
                 field="engines",
+                params={
+                    "part": repr(part),
+                    "names": ", ".join(names),
+                    "families": ", ".join(families),
+                    "gpu": GPU,
+                },
             )
         for name in matched:
             reason = catalogue.get(name).available()

@@ -115,8 +115,9 @@ class Webhooks:
         unknown = sorted(set(types or []) - set(EVENT_TYPES))
         if unknown:
             raise Invalid(
-                f"unknown event type(s) {', '.join(unknown)}; known: {', '.join(EVENT_TYPES)}",
+                "unknown event type(s) %(unknown)s; known: %(known)s",
                 field="types",
+                params={"unknown": ", ".join(unknown), "known": ", ".join(EVENT_TYPES)},
             )
         check_url(url, self.settings.webhook_allow_private)
         with self.db.transaction() as s:
