@@ -18,12 +18,14 @@ from babel.messages.extract import extract_python
 from atelier import errors
 
 # The classes whose first argument (or `detail=`) is a message: StudioError and every
-# kind of it (errors.py), and the payment provider's (commerce/payments.py).
-RAISED = {"StudioError", "PaymentError"} | {
+# kind of it (errors.py), and the payment provider's (commerce/payments.py); an account
+# check's (accounts/service.py) is its second, after the field.
+FIRST = {"StudioError", "PaymentError"} | {
     name
     for name, value in vars(errors).items()
     if isinstance(value, type) and issubclass(value, errors.StudioError)
 }
+RAISED = {name: 0 for name in FIRST} | {"AccountError": 1}
 
 
 def messages(node: ast.expr) -> Iterator[str]:
@@ -43,7 +45,9 @@ def raised(source: str) -> Iterator[tuple[int, str]]:
         name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
         if name not in RAISED:
             continue
-        given = node.args[:1] + [k.value for k in node.keywords if k.arg == "detail"]
+        place = RAISED[name]
+        given = node.args[place : place + 1]
+        given += [k.value for k in node.keywords if k.arg in ("detail", "message")]
         for argument in given:
             for message in messages(argument):
                 yield node.lineno, message
