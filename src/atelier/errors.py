@@ -21,6 +21,12 @@ class Said(str):
         return said
 
 
+class Word(str):
+    """A value put into a message that is itself a word of the interface (what kind of
+    thing is missing, a status: "job", "succeeded"): a page says it in its reader's
+    language too (web/words.py lists those the catalogue holds)."""
+
+
 class StudioError(Exception):
     status = 400
     title = "Bad request"

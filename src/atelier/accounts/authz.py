@@ -8,7 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
-from atelier.errors import Forbidden, NotFound
+from atelier.errors import Forbidden, NotFound, Word
 
 SCOPES = ("read", "write")
 ADMIN = "admin"
@@ -104,7 +104,7 @@ def owned_or_admin(s: Session, model: type[T], who: Principal, object_id: str) -
         raise NotFound(
             "no %(label)s %(object_id)s",
             field=f"{label}_id",
-            params={"label": label, "object_id": object_id},
+            params={"label": Word(label), "object_id": object_id},
         )
     return row  # type: ignore[no-any-return]
 
@@ -117,6 +117,6 @@ def owned(s: Session, model: type[T], who: Principal, object_id: str) -> T:
         raise NotFound(
             "no %(label)s %(object_id)s",
             field=f"{label}_id",
-            params={"label": label, "object_id": object_id},
+            params={"label": Word(label), "object_id": object_id},
         )
     return row  # type: ignore[no-any-return]

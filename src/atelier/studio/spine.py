@@ -30,7 +30,7 @@ from atelier.accounts.authz import Principal
 from atelier.commerce import credits, ledger
 from atelier.commerce.service import Commerce
 from atelier.engines.base import Creation, Engine
-from atelier.errors import Conflict, Invalid, StudioError
+from atelier.errors import Conflict, Invalid, StudioError, Word
 from atelier.safety.service import Safety, free_text
 from atelier.settings import Settings
 from atelier.store import notices, paging
@@ -216,7 +216,7 @@ class Spine:
                 raise Conflict(
                     "job %(job_id)s has already %(status)s",
                     field="job_id",
-                    params={"job_id": job_id, "status": job.status},
+                    params={"job_id": job_id, "status": Word(job.status)},
                 )
             return job
 

@@ -169,6 +169,15 @@ SERVICE_MESSAGES = (
     lazy("you have already judged this item"),
     lazy("this panel is closed"),
     lazy("this panel is gone"),
+    # errors.NotEnoughCredits (it words its own message)
+    lazy(
+        "this job costs up to %(needed)s credits and your balance is %(balance)s: "
+        "%(missing)s short; buy a credit pack or change plan"
+    ),
+    lazy(
+        "this job costs up to %(needed)s credits %(what)s and your balance is %(balance)s: "
+        "%(missing)s short; buy a credit pack or change plan"
+    ),
 )
 # A job's parameters as pydantic checks them (studio/catalogue.py keeps each message in
 # this form, pydantic_core's templates with %(name)s places): those a create form can meet.
