@@ -95,9 +95,10 @@ def offer_verdicts(s: Session, work: Work) -> list[lineage.Verdict]:
     )
 
 
-def deletion_obstacle(s: Session, work_ids: list[str]) -> str | None:
-    """Why these works must stay, if one must: a work on sale, reserved, sold or
-    licensed is part of the market's records (its buyers' certificates name it)."""
+def deletion_obstacle(s: Session, work_ids: list[str]) -> Conflict | None:
+    """Why these works must stay, if one must, as the refusal to raise: a work on sale,
+    reserved, sold or licensed is part of the market's records (its buyers' certificates
+    name it)."""
     if not work_ids:
         return None
     listed = s.scalar(
@@ -106,10 +107,18 @@ def deletion_obstacle(s: Session, work_ids: list[str]) -> str | None:
         )
     )
     if listed is not None:
-        return f"work {listed} is on the market or sold; unlist it instead of deleting it"
+        return Conflict(
+            "work %(work_id)s is on the market or sold; unlist it instead of deleting it",
+            field="work_ids",
+            params={"work_id": listed},
+        )
     licensed = s.scalar(select(LicenceGrant.work_id).where(LicenceGrant.work_id.in_(work_ids)))
     if licensed is not None:
-        return f"work {licensed} has licences granted; it stays for its licensees"
+        return Conflict(
+            "work %(work_id)s has licences granted; it stays for its licensees",
+            field="work_ids",
+            params={"work_id": licensed},
+        )
     return None
 
 

@@ -506,7 +506,7 @@ class Works:
                 works = [authz.owned(s, Work, who, i) for i in ids]
                 obstacle = market.deletion_obstacle(s, ids)
                 if obstacle is not None:
-                    raise Conflict(obstacle, field="work_ids")
+                    raise obstacle
                 digests = {f.sha256 for work in works for f in work.files}
                 for work in works:
                     s.delete(work)

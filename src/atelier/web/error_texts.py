@@ -28,18 +28,31 @@ FIRST = {"StudioError", "PaymentError"} | {
 RAISED = {name: 0 for name in FIRST} | {"AccountError": 1}
 
 
-def messages(node: ast.expr) -> Iterator[str]:
-    """The constant messages an argument may be: a string, or either side of `a if c else b`."""
+def messages(node: ast.expr, named: dict[str, str]) -> Iterator[str]:
+    """The constant messages an argument may be: a string, a module's constant given by
+    name (`named`), or either side of `a if c else b`."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         yield node.value
+    elif isinstance(node, ast.Name) and node.id in named:
+        yield named[node.id]
     elif isinstance(node, ast.IfExp):
-        yield from messages(node.body)
-        yield from messages(node.orelse)
+        yield from messages(node.body, named)
+        yield from messages(node.orelse, named)
 
 
 def raised(source: str) -> Iterator[tuple[int, str]]:
     """Each error message a module's source constructs, with its line."""
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    named = {
+        target.id: statement.value.value
+        for statement in tree.body
+        if isinstance(statement, ast.Assign)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+        for target in statement.targets
+        if isinstance(target, ast.Name)
+    }
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
@@ -49,7 +62,7 @@ def raised(source: str) -> Iterator[tuple[int, str]]:
         given = node.args[place : place + 1]
         given += [k.value for k in node.keywords if k.arg in ("detail", "message")]
         for argument in given:
-            for message in messages(argument):
+            for message in messages(argument, named):
                 yield node.lineno, message
 
 
