@@ -128,8 +128,8 @@ class TooManyRequests(StudioError):
 class RetryLater(TooManyRequests):
     """Too many requests for now; `retry_after`: the seconds until a try may work."""
 
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, retry_after: int, params: dict[str, Any] | None = None) -> None:
+        super().__init__(detail, params=params)
         self.retry_after = retry_after
 
 
