@@ -27,7 +27,7 @@ from atelier.commerce.models import (
     LedgerEntry,
     LedgerTransaction,
 )
-from atelier.errors import Conflict, Invalid, NotFound
+from atelier.errors import Conflict, Invalid, NotFound, Word
 from atelier.store import paging
 from atelier.store.models import User, utcnow
 
@@ -222,7 +222,7 @@ def refund_invoice(db: Session, invoice_id: str, reference: str, kinds: Fulfilme
         raise Conflict(
             "invoice %(number)s is %(status)s, not paid",
             "invoice_id",
-            params={"number": invoice.number, "status": invoice.status},
+            params={"number": invoice.number, "status": Word(invoice.status)},
         )
     paid = ledger.find(db, f"invoice:{invoice.id}:paid")
     legs = [Leg(e.account, e.currency, -e.amount) for e in (paid.entries if paid else [])]

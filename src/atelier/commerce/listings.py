@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from atelier.commerce import lineage, money, plans, replay
 from atelier.commerce.market_models import LicenceGrant, Listing, ListingOffer, UploadRights
 from atelier.commerce.offers import CATALOGUE, KINDS, OFFERS, price_range
-from atelier.errors import Conflict, Invalid, NotFound
+from atelier.errors import Conflict, Invalid, NotFound, Word
 from atelier.store import paging
 from atelier.store.models import Upload, Work, utcnow
 
@@ -194,7 +194,7 @@ def put(
         raise Conflict(
             "work %(work_id)s is %(state)s: it cannot be listed",
             field="work_id",
-            params={"work_id": work_id, "state": state},
+            params={"work_id": work_id, "state": Word(state)},
         )
     verdicts = {v.kind: v for v in offer_verdicts(s, work)}
     refused = [(k, verdicts[k]) for k in clean if not verdicts[k].allowed]
@@ -256,7 +256,8 @@ def withdraw(s: Session, owner_id: str, work_id: str) -> tuple[Work, Listing]:
         )
     if listing.state != "listed":
         raise Conflict(
-            "the listing is %(state)s; it cannot be withdrawn now", params={"state": listing.state}
+            "the listing is %(state)s; it cannot be withdrawn now",
+            params={"state": Word(listing.state)},
         )
     listing.state, listing.updated_at = "unlisted", utcnow()
     return work, listing

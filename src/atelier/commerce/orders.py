@@ -24,7 +24,7 @@ from atelier.commerce.listings import held, listing_of, offer_verdicts
 from atelier.commerce.market_models import LicenceGrant, Listing, Order
 from atelier.commerce.models import Invoice, InvoiceLine
 from atelier.commerce.offers import OFFERS, commission
-from atelier.errors import Conflict, Forbidden, NotFound
+from atelier.errors import Conflict, Forbidden, NotFound, Word
 from atelier.settings import Settings
 from atelier.store import outbox
 from atelier.store.models import Work, utcnow
@@ -162,7 +162,7 @@ class Orders:
         if order.status != "open":
             raise Conflict(
                 "order %(id)s is %(status)s; it cannot be fulfilled",
-                params={"id": order.id, "status": order.status},
+                params={"id": order.id, "status": Word(order.status)},
             )
         now = utcnow()
         order.status, order.closed_at = "paid", now

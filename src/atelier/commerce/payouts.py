@@ -18,7 +18,7 @@ from atelier.commerce import ledger, money
 from atelier.commerce.ledger import Leg
 from atelier.commerce.market_models import Payout
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
-from atelier.errors import Conflict, Invalid, NotFound
+from atelier.errors import Conflict, Invalid, NotFound, Word
 from atelier.store import outbox, paging
 from atelier.store.models import utcnow
 
@@ -80,7 +80,7 @@ def mark_paid(s: Session, payout_id: str, admin_id: str, reference: str) -> Payo
         raise Conflict(
             "payout %(payout_id)s is already %(status)s",
             field="payout_id",
-            params={"payout_id": payout_id, "status": payout.status},
+            params={"payout_id": payout_id, "status": Word(payout.status)},
         )
     ledger.post(
         s,

@@ -33,7 +33,7 @@ from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan
 from atelier.commerce.plans import PlanSpec
 from atelier.commerce.usage import Revenue, UsageRow
 from atelier.engines.base import Budget
-from atelier.errors import Invalid, NotFound
+from atelier.errors import Invalid, NotFound, Word
 from atelier.settings import Settings
 from atelier.store import paging
 from atelier.store.db import Database
@@ -198,7 +198,7 @@ class Commerce:
             raise Invalid(
                 "invoice %(number)s is %(status)s",
                 field="invoice_id",
-                params={"number": invoice.number, "status": invoice.status},
+                params={"number": invoice.number, "status": Word(invoice.status)},
             )
         provider = self.provider if method is None else self.methods.get(method)
         if provider is None:

@@ -10,7 +10,7 @@ from atelier.accounts.authz import Principal
 from atelier.commerce import certificates
 from atelier.commerce.market import Market
 from atelier.commerce.market_models import LicenceGrant
-from atelier.errors import NotFound
+from atelier.errors import NotFound, Word
 from atelier.provenance import Provenance
 from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
@@ -38,7 +38,7 @@ class Licences:
             raise NotFound(
                 "licence %(licence_id)s is %(status)s: no file",
                 field="licence_id",
-                params={"licence_id": licence_id, "status": grant.status},
+                params={"licence_id": licence_id, "status": Word(grant.status)},
             )
         found = self.market.licensed_file(grant)
         if found is None:
