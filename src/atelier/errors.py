@@ -6,6 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 
+class Said(str):
+    """A message filled in (it reads as the English text everywhere, the API included) that
+    keeps its %(name)s form and values, so a page can say it in its reader's language: a
+    field's message of an error with many (studio/catalogue.py, a parameter's check)."""
+
+    message: str
+    params: dict[str, Any]
+
+    def __new__(cls, message: str, params: dict[str, Any]) -> Said:
+        said = super().__new__(cls, message % params)
+        said.message = message
+        said.params = params
+        return said
+
+
+class Word(str):
+    """A value put into a message that is itself a word of the interface (what kind of
+    thing is missing, a status: "job", "succeeded"): a page says it in its reader's
+    language too (web/words.py lists those the catalogue holds)."""
+
+
 class StudioError(Exception):
     status = 400
     title = "Bad request"
@@ -74,9 +95,18 @@ class NotEnoughCredits(PaymentRequired):
 
     def __init__(self, needed: int, balance: int, what: str = "") -> None:
         super().__init__(
-            f"this job costs up to {needed} credits{' ' + what if what else ''} and your "
-            f"balance is {balance}: {needed - balance} short; buy a credit pack or change plan",
+            "this job costs up to %(needed)s credits %(what)s and your balance is %(balance)s: "
+            "%(missing)s short; buy a credit pack or change plan"
+            if what
+            else "this job costs up to %(needed)s credits and your balance is %(balance)s: "
+            "%(missing)s short; buy a credit pack or change plan",
             field="credits",
+            params={
+                "needed": needed,
+                "what": what,
+                "balance": balance,
+                "missing": needed - balance,
+            },
         )
         self.needed = needed
         self.balance = balance
@@ -98,8 +128,8 @@ class TooManyRequests(StudioError):
 class RetryLater(TooManyRequests):
     """Too many requests for now; `retry_after`: the seconds until a try may work."""
 
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, retry_after: int, params: dict[str, Any] | None = None) -> None:
+        super().__init__(detail, params=params)
         self.retry_after = retry_after
 
 
@@ -110,8 +140,14 @@ class Unavailable(StudioError):
     status = 503
     title = "Service unavailable"
 
-    def __init__(self, detail: str, field: str | None = None, **members: Any) -> None:
-        super().__init__(detail, field=field)
+    def __init__(
+        self,
+        detail: str,
+        field: str | None = None,
+        params: dict[str, Any] | None = None,
+        **members: Any,
+    ) -> None:
+        super().__init__(detail, field=field, params=params)
         self._members = members
 
     def members(self) -> dict[str, Any]:

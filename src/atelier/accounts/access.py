@@ -93,7 +93,11 @@ class Accounts:
         """The interface language the account is shown in wherever it signs in (a Babel
         locale code the door speaks, e.g. zh_CN)."""
         if not LANGUAGE_CODE.match(code):
-            raise Invalid(f"{code!r} is not a language code like en or zh_CN", field="locale")
+            raise Invalid(
+                "%(code)s is not a language code like en or zh_CN",
+                field="locale",
+                params={"code": repr(code)},
+            )
         with self.db.transaction() as s:
             user = s.get(User, who.user_id)
             if user is None:
@@ -148,7 +152,7 @@ class Accounts:
         with self.db.transaction() as s:
             user = accounts.find_user(s, email)
             if user is None:
-                raise NotFound(f"no user {email}", field="email")
+                raise NotFound("no user %(email)s", field="email", params={"email": email})
             url = self.settings.resolved_public_url
             return recovery.make_link(s, user, url, minutes, "command line")
 
@@ -174,7 +178,7 @@ class Accounts:
         with self.db.transaction() as s:
             record = accounts.revoke_key(s, who.user_id, key_id)
         if record is None:
-            raise NotFound(f"no key {key_id}", field="key_id")
+            raise NotFound("no key %(key_id)s", field="key_id", params={"key_id": key_id})
         return record
 
     # -- admins ----------------------------------------------------------------------------------
@@ -194,7 +198,7 @@ class Accounts:
             with self.db.transaction() as s:
                 user = accounts.find_user(s, email)
                 if user is None:
-                    raise NotFound(f"no user {email}", field="email")
+                    raise NotFound("no user %(email)s", field="email", params={"email": email})
                 previous = user.role
                 accounts.set_role(s, user, role)
                 return user, previous
@@ -215,7 +219,9 @@ class Accounts:
             with self.db.transaction() as s:
                 user = s.get(User, user_id)
                 if user is None:
-                    raise NotFound(f"no user {user_id}", field="user_id")
+                    raise NotFound(
+                        "no user %(user_id)s", field="user_id", params={"user_id": user_id}
+                    )
                 if role is not None:
                     accounts.set_role(s, user, role, actor=who.user_id)
                 if disabled is not None:

@@ -8,7 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
-from atelier.errors import Forbidden, NotFound
+from atelier.errors import Forbidden, NotFound, Word
 
 SCOPES = ("read", "write")
 ADMIN = "admin"
@@ -52,29 +52,36 @@ def is_owner(who: Principal | None, owner_id: str) -> bool:
 def require_scope(who: Principal, scope: str) -> None:
     """An API key acts only within its scopes (a session holds them all)."""
     if not who.can(scope):
-        raise Forbidden(
-            READ_ONLY_KEY if scope == "write" else f"this API key lacks the {scope} scope"
-        )
+        if scope == "write":
+            raise Forbidden(READ_ONLY_KEY)
+        raise Forbidden("this API key lacks the %(scope)s scope", params={"scope": scope})
 
 
 def require_creator(who: Principal) -> None:
     """Making things (jobs, uploads) needs the write scope and a creator's role."""
     require_scope(who, "write")
     if who.role not in CREATOR_ROLES:
-        raise Forbidden(f"a {who.role} account cannot create; ask an admin for a creator role")
+        raise Forbidden(
+            "a %(role)s account cannot create; ask an admin for a creator role",
+            params={"role": who.role},
+        )
 
 
 def require_engine(who: Principal, medium: str) -> None:
     """Some engines are the admins' tools (comparisons run as jobs), not a creator's."""
     if medium in ADMIN_MEDIA and not is_admin(who):
-        raise Forbidden(f"only admins may run {medium} engines", field="engine")
+        raise Forbidden(
+            "only admins may run %(medium)s engines", field="engine", params={"medium": medium}
+        )
 
 
 def require_panel_maker(who: Principal) -> None:
     """Admins and clients make expert panels over their works; reviewers only judge."""
     require_scope(who, "write")
     if who.role not in PANEL_MAKERS:
-        raise Forbidden(f"a {who.role} account cannot make panels; it reviews them")
+        raise Forbidden(
+            "a %(role)s account cannot make panels; it reviews them", params={"role": who.role}
+        )
 
 
 def may_review(role: str) -> bool:
@@ -86,7 +93,7 @@ def require_admin(who: Principal, scope: str = "read") -> None:
     if not is_admin(who):
         raise Forbidden("only admins may do this")
     if not who.can(scope):
-        raise Forbidden(f"this API key lacks the {scope} scope")
+        raise Forbidden("this API key lacks the %(scope)s scope", params={"scope": scope})
 
 
 def owned_or_admin(s: Session, model: type[T], who: Principal, object_id: str) -> T:
@@ -94,7 +101,11 @@ def owned_or_admin(s: Session, model: type[T], who: Principal, object_id: str) -
     row: Any = s.get(model, object_id)
     if row is None or not (row.owner_id == who.user_id or is_admin(who)):
         label = str(getattr(model, "__tablename__", "object")).removesuffix("s")
-        raise NotFound(f"no {label} {object_id}", field=f"{label}_id")
+        raise NotFound(
+            "no %(label)s %(object_id)s",
+            field=f"{label}_id",
+            params={"label": Word(label), "object_id": object_id},
+        )
     return row  # type: ignore[no-any-return]
 
 
@@ -103,5 +114,9 @@ def owned(s: Session, model: type[T], who: Principal, object_id: str) -> T:
     row: Any = s.get(model, object_id)
     if row is None or row.owner_id != who.user_id:
         label = str(getattr(model, "__tablename__", "object")).removesuffix("s")
-        raise NotFound(f"no {label} {object_id}", field=f"{label}_id")
+        raise NotFound(
+            "no %(label)s %(object_id)s",
+            field=f"{label}_id",
+            params={"label": Word(label), "object_id": object_id},
+        )
     return row  # type: ignore[no-any-return]

@@ -25,7 +25,11 @@ def clean_display_name(name: str) -> str:
     if not name:
         raise AccountError("display_name", "display name is required")
     if len(name) > NAME_LIMIT:
-        raise AccountError("display_name", f"display name must be at most {NAME_LIMIT} characters")
+        raise AccountError(
+            "display_name",
+            "display name must be at most %(most)s characters",
+            {"most": NAME_LIMIT},
+        )
     if any(unicodedata.category(c).startswith("C") for c in name):
         raise AccountError("display_name", "display name may not contain control characters")
     return name
@@ -110,7 +114,9 @@ def set_disabled(db: Session, user: User, disabled: bool, actor: str | None) -> 
             .where(User.role == ADMIN, User.disabled.is_(False))
         )
         if active == 1:
-            raise AccountError("disabled", f"{user.email} is the only active admin")
+            raise AccountError(
+                "disabled", "%(email)s is the only active admin", {"email": user.email}
+            )
     user.disabled = disabled
     if disabled:
         db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))

@@ -81,7 +81,7 @@ def admin_link(
     authz.require_admin(admin, "write")
     user = db.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user {user_id}", field="user_id")
+        raise NotFound("no user %(user_id)s", field="user_id", params={"user_id": user_id})
     return user, make_link(db, user, base_url, minutes, "admin", admin.user_id)
 
 

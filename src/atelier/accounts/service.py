@@ -59,7 +59,7 @@ def check_new(
     if not EMAIL.match(email):
         raise AccountError("email", "not an e-mail address")
     if role not in ROLES:
-        raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
+        raise AccountError("role", "role must be one of %(choices)s", {"choices": ", ".join(ROLES)})
     check_password(password, min_score, (email, *names))
     return email
 
@@ -85,7 +85,7 @@ def create_user(
 ) -> User:
     email = check_new(email, password, role, min_score)
     if db.scalar(select(User).where(User.email == email)):
-        raise AccountError("email", f"a user with e-mail {email} exists already")
+        raise AccountError("email", "a user with e-mail %(email)s exists already", {"email": email})
     return add_user(db, email, hash_password(password), role, actor)
 
 
@@ -101,12 +101,14 @@ def add_user(db: Session, email: str, password_hash: str, role: str, actor: str 
 def set_role(db: Session, user: User, role: str, actor: str | None = None) -> User:
     """Change a user's role (audited); the last admin cannot be demoted."""
     if role not in ROLES:
-        raise AccountError("role", f"role must be one of {', '.join(ROLES)}")
+        raise AccountError("role", "role must be one of %(choices)s", {"choices": ", ".join(ROLES)})
     if user.role == role:
         return user
     admins = db.scalar(select(func.count()).select_from(User).where(User.role == ADMIN))
     if user.role == ADMIN and admins == 1:
-        raise AccountError("role", f"{user.email} is the only admin; make another admin first")
+        raise AccountError(
+            "role", "%(email)s is the only admin; make another admin first", {"email": user.email}
+        )
     audit.record(db, actor, "user.role", f"user:{user.id}", {"from": user.role, "to": role})
     user.role = role
     return user
@@ -186,7 +188,11 @@ def end_session(db: Session, token: str) -> None:
 def create_key(db: Session, user_id: str, name: str, scopes: list[str]) -> tuple[str, ApiKey]:
     """Returns the key (shown once) and its stored record."""
     if not scopes or any(s not in SCOPES for s in scopes):
-        raise AccountError("scopes", f"scopes must be a non-empty list of {', '.join(SCOPES)}")
+        raise AccountError(
+            "scopes",
+            "scopes must be a non-empty list of %(choices)s",
+            {"choices": ", ".join(SCOPES)},
+        )
     if not 1 <= len(name) <= 100:
         raise AccountError("name", "name must be 1 to 100 characters")
     prefix = secrets.token_hex(6)

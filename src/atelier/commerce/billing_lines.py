@@ -81,7 +81,11 @@ class Period:
         sub = s.get(Subscription, sub_id)
         plan = s.get(Plan, plan_id)
         if sub is None or plan is None:
-            raise NotFound(f"invoice {invoice.number} names a missing subscription or plan", "ref")
+            raise NotFound(
+                "invoice %(number)s names a missing subscription or plan",
+                "ref",
+                params={"number": invoice.number},
+            )
         paid = invoice.paid_at
         assert paid is not None
         start = _period_start(sub, mode, paid)

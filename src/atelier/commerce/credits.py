@@ -118,7 +118,7 @@ def ensure_trial(db: Session, user_id: str, now: datetime | None = None) -> bool
         select(User.role, User.created_at).where(User.id == user_id).with_for_update()
     ).one_or_none()
     if user is None:
-        raise NotFound(f"no user {user_id}", field="user_id")
+        raise NotFound("no user %(user_id)s", field="user_id", params={"user_id": user_id})
     if user.role == ADMIN:
         return False
     trial = plans.trial_plan(db)

@@ -27,7 +27,7 @@ from atelier.commerce.models import (
     LedgerEntry,
     LedgerTransaction,
 )
-from atelier.errors import Conflict, Invalid, NotFound
+from atelier.errors import Conflict, Invalid, NotFound, Word
 from atelier.store import paging
 from atelier.store.models import User, utcnow
 
@@ -58,10 +58,18 @@ def fresh_key() -> str:
 
 def _check(lines: Sequence[Line]) -> None:
     if not 1 <= len(lines) <= MAX_LINES:
-        raise Invalid(f"an invoice has 1 to {MAX_LINES} lines", field="lines")
+        raise Invalid(
+            "an invoice has 1 to %(MAX_LINES)s lines",
+            field="lines",
+            params={"MAX_LINES": MAX_LINES},
+        )
     for i, line in enumerate(lines):
         if line.kind not in LINE_KINDS:
-            raise Invalid(f"line kind must be one of {', '.join(LINE_KINDS)}", f"lines.{i}.kind")
+            raise Invalid(
+                "line kind must be one of %(choices)s",
+                f"lines.{i}.kind",
+                params={"choices": ", ".join(LINE_KINDS)},
+            )
         if not 1 <= len(line.description) <= 300:
             raise Invalid("description must be 1 to 300 characters", f"lines.{i}.description")
         if not 1 <= line.quantity <= 10_000_000:
@@ -146,7 +154,9 @@ def open_invoice(
 def _locked(db: Session, invoice_id: str) -> Invoice:
     invoice = db.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
     if invoice is None:
-        raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+        raise NotFound(
+            "no invoice %(invoice_id)s", field="invoice_id", params={"invoice_id": invoice_id}
+        )
     return invoice
 
 
@@ -159,7 +169,9 @@ def pay_invoice(
     if invoice.status == "paid":
         return invoice
     if invoice.status == "void":
-        raise Conflict(f"invoice {invoice.number} was voided", field="invoice_id")
+        raise Conflict(
+            "invoice %(number)s was voided", field="invoice_id", params={"number": invoice.number}
+        )
     invoice.status, invoice.paid_at = "paid", utcnow()
     invoice.provider, invoice.provider_ref = provider, provider_ref[:200]
     by_account: dict[str, int] = defaultdict(int)
@@ -189,7 +201,11 @@ def void_invoice(db: Session, invoice_id: str, kinds: Fulfilment) -> Invoice:
     if invoice.status == "void":
         return invoice
     if invoice.status == "paid":
-        raise Conflict(f"invoice {invoice.number} is paid; it cannot be voided", "invoice_id")
+        raise Conflict(
+            "invoice %(number)s is paid; it cannot be voided",
+            "invoice_id",
+            params={"number": invoice.number},
+        )
     invoice.status, invoice.voided_at = "void", utcnow()
     kinds.voided(db, invoice)
     return invoice
@@ -203,7 +219,11 @@ def refund_invoice(db: Session, invoice_id: str, reference: str, kinds: Fulfilme
     if invoice.status == "refunded":
         return invoice
     if invoice.status != "paid":
-        raise Conflict(f"invoice {invoice.number} is {invoice.status}, not paid", "invoice_id")
+        raise Conflict(
+            "invoice %(number)s is %(status)s, not paid",
+            "invoice_id",
+            params={"number": invoice.number, "status": Word(invoice.status)},
+        )
     paid = ledger.find(db, f"invoice:{invoice.id}:paid")
     legs = [Leg(e.account, e.currency, -e.amount) for e in (paid.entries if paid else [])]
     earlier = partly_refunded(db, invoice)
@@ -276,7 +296,11 @@ def listed(
     query = select(Invoice)
     if status is not None:
         if status not in INVOICE_STATUSES:
-            raise Invalid(f"status must be one of {', '.join(INVOICE_STATUSES)}", field="status")
+            raise Invalid(
+                "status must be one of %(choices)s",
+                field="status",
+                params={"choices": ", ".join(INVOICE_STATUSES)},
+            )
         query = query.where(Invoice.status == status)
     return list(db.scalars(paging.page(query, Invoice.issued_at, Invoice.id, limit, offset, after)))
 

@@ -105,7 +105,11 @@ def post(
         lambda: find(db, key),
         make,
         lambda earlier: _legs_of(earlier) == clean,
-        Conflict(f"ledger key {key!r} was used for another movement", field="key"),
+        Conflict(
+            "ledger key %(key)s was used for another movement",
+            field="key",
+            params={"key": repr(key)},
+        ),
     )
     return transaction
 

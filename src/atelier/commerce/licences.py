@@ -28,7 +28,9 @@ def grant(s: Session, order: Order, sign: Signer) -> LicenceGrant:
     """The licence of an order, with its ODRL policy, signed by the studio."""
     work = s.get(Work, order.work_id)
     if work is None:
-        raise NotFound(f"work {order.work_id} no longer exists", field="work_id")
+        raise NotFound(
+            "work %(work_id)s no longer exists", field="work_id", params={"work_id": order.work_id}
+        )
     licensee, licensor = s.get(User, order.buyer_id), s.get(User, order.seller_id)
     made = LicenceGrant(
         order_id=order.id,
@@ -65,6 +67,8 @@ def grant(s: Session, order: Order, sign: Signer) -> LicenceGrant:
 
 def revoke(grant: LicenceGrant, reason: str) -> LicenceGrant:
     if grant.status == "revoked":
-        raise Conflict(f"licence {grant.id} is already revoked", field="licence_id")
+        raise Conflict(
+            "licence %(id)s is already revoked", field="licence_id", params={"id": grant.id}
+        )
     grant.status, grant.revoked_at, grant.revoked_reason = "revoked", utcnow(), reason
     return grant

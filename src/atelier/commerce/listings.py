@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from atelier.commerce import lineage, money, plans, replay
 from atelier.commerce.market_models import LicenceGrant, Listing, ListingOffer, UploadRights
 from atelier.commerce.offers import CATALOGUE, KINDS, OFFERS, price_range
-from atelier.errors import Conflict, Invalid, NotFound
+from atelier.errors import Conflict, Invalid, NotFound, Word
 from atelier.store import paging
 from atelier.store.models import Upload, Work, utcnow
 
@@ -52,7 +52,7 @@ def held(work: Work) -> bool:
 def owned_work(s: Session, owner_id: str, work_id: str) -> Work:
     work = s.get(Work, work_id)
     if work is None or work.owner_id != owner_id:
-        raise NotFound(f"no work {work_id}", field="work_id")
+        raise NotFound("no work %(work_id)s", field="work_id", params={"work_id": work_id})
     return work
 
 
@@ -95,9 +95,10 @@ def offer_verdicts(s: Session, work: Work) -> list[lineage.Verdict]:
     )
 
 
-def deletion_obstacle(s: Session, work_ids: list[str]) -> str | None:
-    """Why these works must stay, if one must: a work on sale, reserved, sold or
-    licensed is part of the market's records (its buyers' certificates name it)."""
+def deletion_obstacle(s: Session, work_ids: list[str]) -> Conflict | None:
+    """Why these works must stay, if one must, as the refusal to raise: a work on sale,
+    reserved, sold or licensed is part of the market's records (its buyers' certificates
+    name it)."""
     if not work_ids:
         return None
     listed = s.scalar(
@@ -106,10 +107,18 @@ def deletion_obstacle(s: Session, work_ids: list[str]) -> str | None:
         )
     )
     if listed is not None:
-        return f"work {listed} is on the market or sold; unlist it instead of deleting it"
+        return Conflict(
+            "work %(work_id)s is on the market or sold; unlist it instead of deleting it",
+            field="work_ids",
+            params={"work_id": listed},
+        )
     licensed = s.scalar(select(LicenceGrant.work_id).where(LicenceGrant.work_id.in_(work_ids)))
     if licensed is not None:
-        return f"work {licensed} has licences granted; it stays for its licensees"
+        return Conflict(
+            "work %(work_id)s has licences granted; it stays for its licensees",
+            field="work_ids",
+            params={"work_id": licensed},
+        )
     return None
 
 
@@ -123,16 +132,29 @@ def clean_prices(prices: Mapping[str, int | None], currency: str) -> dict[str, i
         offer = OFFERS.get(kind)
         if offer is None:
             raise Invalid(
-                f"unknown offer {kind!r}; offers are {', '.join(KINDS)}", field=f"offers.{kind}"
+                "unknown offer %(kind)s; offers are %(kinds)s",
+                field=f"offers.{kind}",
+                params={"kind": repr(kind), "kinds": ", ".join(KINDS)},
             )
         if offer.free:
             if price not in (None, 0):
-                raise Invalid(f"{offer.title} is free: its price is 0", field=f"offers.{kind}")
+                raise Invalid(
+                    "%(title)s is free: its price is 0",
+                    field=f"offers.{kind}",
+                    params={"title": offer.title},
+                )
             clean[kind] = 0
         elif price is None or not low <= price <= high:
             raise Invalid(
-                f"{offer.title} needs a price of {money.text(low, currency)} to "
-                f"{money.text(high, currency)} (in minor units: {low} to {high})",
+                "%(title)s needs a price of %(least)s to %(most)s "
+                "(in minor units: %(low)s to %(high)s)",
+                params={
+                    "title": offer.title,
+                    "least": money.text(low, currency),
+                    "most": money.text(high, currency),
+                    "low": low,
+                    "high": high,
+                },
                 field=f"offers.{kind}",
             )
         else:
@@ -156,7 +178,9 @@ def shown(
         and not held(work)
     )
     if work is None or not (owner or public):
-        raise NotFound(f"no listing for work {work_id}", field="work_id")
+        raise NotFound(
+            "no listing for work %(work_id)s", field="work_id", params={"work_id": work_id}
+        )
     return work, listing, offer_verdicts(s, work) if owner else []
 
 
@@ -167,7 +191,11 @@ def put(
     work = owned_work(s, owner_id, work_id)
     if held(work):
         state = "rejected" if work.review_status == "rejected" else "in review"
-        raise Conflict(f"work {work_id} is {state}: it cannot be listed", field="work_id")
+        raise Conflict(
+            "work %(work_id)s is %(state)s: it cannot be listed",
+            field="work_id",
+            params={"work_id": work_id, "state": Word(state)},
+        )
     verdicts = {v.kind: v for v in offer_verdicts(s, work)}
     refused = [(k, verdicts[k]) for k in clean if not verdicts[k].allowed]
     if refused:
@@ -214,7 +242,7 @@ def _listing_for(s: Session, owner_id: str, work_id: str) -> Listing:
         lambda: listing_of(s, work_id, lock=True),
         make,
         lambda _: True,
-        Conflict(f"work {work_id} is being listed", field="work_id"),
+        Conflict("work %(work_id)s is being listed", field="work_id", params={"work_id": work_id}),
     )
     return listing
 
@@ -223,9 +251,14 @@ def withdraw(s: Session, owner_id: str, work_id: str) -> tuple[Work, Listing]:
     work = owned_work(s, owner_id, work_id)
     listing = listing_of(s, work_id, lock=True)
     if listing is None or listing.state == "unlisted":
-        raise NotFound(f"work {work_id} is not on the market", field="work_id")
+        raise NotFound(
+            "work %(work_id)s is not on the market", field="work_id", params={"work_id": work_id}
+        )
     if listing.state != "listed":
-        raise Conflict(f"the listing is {listing.state}; it cannot be withdrawn now")
+        raise Conflict(
+            "the listing is %(state)s; it cannot be withdrawn now",
+            params={"state": Word(listing.state)},
+        )
     listing.state, listing.updated_at = "unlisted", utcnow()
     return work, listing
 
@@ -251,7 +284,9 @@ def affirm(s: Session, owner_id: str, upload_id: str) -> UploadRights:
     """Record the uploader's statement of rights (once; repeating it is harmless)."""
     upload = s.get(Upload, upload_id)
     if upload is None or upload.owner_id != owner_id:
-        raise NotFound(f"no upload {upload_id}", field="upload_id")
+        raise NotFound(
+            "no upload %(upload_id)s", field="upload_id", params={"upload_id": upload_id}
+        )
 
     def make() -> UploadRights:
         rights = UploadRights(upload_id=upload_id, owner_id=owner_id, statement=AFFIRMATION)
@@ -263,7 +298,11 @@ def affirm(s: Session, owner_id: str, upload_id: str) -> UploadRights:
         lambda: s.get(UploadRights, upload_id),
         make,
         lambda _: True,
-        Conflict(f"upload {upload_id} is being affirmed", field="upload_id"),
+        Conflict(
+            "upload %(upload_id)s is being affirmed",
+            field="upload_id",
+            params={"upload_id": upload_id},
+        ),
     )
     return rights
 

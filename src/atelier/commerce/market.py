@@ -120,7 +120,11 @@ class Market:
         first order, with another request it is a conflict."""
         authz.require_scope(who, "write")
         if kind not in OFFERS:
-            raise Invalid(f"unknown offer {kind!r}; offers are {', '.join(KINDS)}", field="offer")
+            raise Invalid(
+                "unknown offer %(kind)s; offers are %(kinds)s",
+                field="offer",
+                params={"kind": repr(kind), "kinds": ", ".join(KINDS)},
+            )
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
             raise Invalid("Idempotency-Key must be 1 to 255 characters", field="Idempotency-Key")
         digest = request_hash(work_id, kind)
@@ -154,7 +158,9 @@ class Market:
             self.orders.expire(s)
             order = s.get(Order, order_id)
             if order is None or order.buyer_id != who.user_id:
-                raise NotFound(f"no order {order_id}", field="order_id")
+                raise NotFound(
+                    "no order %(order_id)s", field="order_id", params={"order_id": order_id}
+                )
             invoice = s.get(Invoice, order.invoice_id) if order.invoice_id else None
             return order, invoice
 
@@ -179,14 +185,22 @@ class Market:
             if grant is None or not (
                 who.user_id in (grant.licensee_id, grant.licensor_id) or authz.is_admin(who)
             ):
-                raise NotFound(f"no licence {licence_id}", field="licence_id")
+                raise NotFound(
+                    "no licence %(licence_id)s",
+                    field="licence_id",
+                    params={"licence_id": licence_id},
+                )
             return grant
 
     def licence_of_order(self, who: Principal, order_id: str) -> LicenceGrant:
         with self.db.transaction() as s:
             grant = s.scalar(select(LicenceGrant).where(LicenceGrant.order_id == order_id))
             if grant is None or grant.licensee_id != who.user_id:
-                raise NotFound(f"order {order_id} has no licence yet", field="order_id")
+                raise NotFound(
+                    "order %(order_id)s has no licence yet",
+                    field="order_id",
+                    params={"order_id": order_id},
+                )
             return grant
 
     def find_licence(self, licence_id: str) -> LicenceGrant | None:
@@ -213,7 +227,11 @@ class Market:
         with self.db.transaction() as s:
             grant = s.get(LicenceGrant, licence_id)
             if grant is None:
-                raise NotFound(f"no licence {licence_id}", field="licence_id")
+                raise NotFound(
+                    "no licence %(licence_id)s",
+                    field="licence_id",
+                    params={"licence_id": licence_id},
+                )
             return licences.revoke(grant, reason)
 
     # -- earnings: sales, payouts, statements -------------------------------------------
@@ -264,7 +282,11 @@ class Market:
         """Payouts for admins, each with the creator it is for."""
         authz.require_admin(who)
         if status is not None and status not in PAYOUT_STATUSES:
-            raise Invalid(f"status must be one of {', '.join(PAYOUT_STATUSES)}", field="status")
+            raise Invalid(
+                "status must be one of %(choices)s",
+                field="status",
+                params={"choices": ", ".join(PAYOUT_STATUSES)},
+            )
         with self.db.transaction() as s:
             return [
                 (p, s.get(User, p.user_id))

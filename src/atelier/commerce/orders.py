@@ -24,7 +24,7 @@ from atelier.commerce.listings import held, listing_of, offer_verdicts
 from atelier.commerce.market_models import LicenceGrant, Listing, Order
 from atelier.commerce.models import Invoice, InvoiceLine
 from atelier.commerce.offers import OFFERS, commission
-from atelier.errors import Conflict, Forbidden, NotFound
+from atelier.errors import Conflict, Forbidden, NotFound, Word
 from atelier.settings import Settings
 from atelier.store import outbox
 from atelier.store.models import Work, utcnow
@@ -52,7 +52,11 @@ class Orders:
             or work.visibility == "private"
             or held(work)
         ):
-            raise NotFound(f"work {work_id} is not on the market", field="work_id")
+            raise NotFound(
+                "work %(work_id)s is not on the market",
+                field="work_id",
+                params={"work_id": work_id},
+            )
         if listing.state == "sold":
             raise Conflict("this work was sold exclusively and has left the market")
         if listing.state == "reserved":
@@ -63,7 +67,9 @@ class Orders:
             raise Forbidden("you cannot buy a licence for your own work", field="work_id")
         offer_row = next((o for o in listing.offers if o.kind == kind), None)
         if offer_row is None:
-            raise NotFound(f"this work is not offered under {kind}", field="offer")
+            raise NotFound(
+                "this work is not offered under %(kind)s", field="offer", params={"kind": kind}
+            )
         _refuse_second(s, buyer_id, work_id, kind)
         offer = OFFERS[kind]
         if (
@@ -72,8 +78,9 @@ class Orders:
         ):
             # e.g. the creator's plan lapsed since listing: what we sell must be ours to sell
             raise Conflict(
-                f"the creator can no longer sell {offer.title} licences for this work",
+                "the creator can no longer sell %(title)s licences for this work",
                 field="offer",
+                params={"title": offer.title},
             )
         now = utcnow()
         order = Order(
@@ -153,7 +160,10 @@ class Orders:
         if s.scalar(select(LicenceGrant.id).where(LicenceGrant.order_id == order.id)):
             return
         if order.status != "open":
-            raise Conflict(f"order {order.id} is {order.status}; it cannot be fulfilled")
+            raise Conflict(
+                "order %(id)s is %(status)s; it cannot be fulfilled",
+                params={"id": order.id, "status": Word(order.status)},
+            )
         now = utcnow()
         order.status, order.closed_at = "paid", now
         ledger.post(
@@ -251,14 +261,18 @@ def _refuse_second(s: Session, buyer_id: str, work_id: str, kind: str) -> None:
     )
     if live is not None:
         raise Conflict(
-            f"you already have order {live} for this offer (see /v1/licences)", field="offer"
+            "you already have order %(live)s for this offer (see /v1/licences)",
+            field="offer",
+            params={"live": live},
         )
 
 
 def _order_of(s: Session, line: InvoiceLine) -> Order:
     order = s.get(Order, line.ref or "")
     if order is None:
-        raise NotFound(f"invoice line {line.id} names no market order", field="ref")
+        raise NotFound(
+            "invoice line %(id)s names no market order", field="ref", params={"id": line.id}
+        )
     return order
 
 

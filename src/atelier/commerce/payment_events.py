@@ -65,7 +65,11 @@ def apply(s: Session, event: dict[str, Any], kinds: Fulfilment) -> str:
         lambda: s.get(PaymentEvent, event_id),
         make,
         lambda earlier: earlier.type == kind,
-        Conflict(f"event {event_id} was received before as another type", field="id"),
+        Conflict(
+            "event %(event_id)s was received before as another type",
+            field="id",
+            params={"event_id": event_id},
+        ),
     )
     return row.result
 

@@ -95,8 +95,9 @@ def to_stripe(amount: int, currency: str) -> int:
     exact = shift >= 0 or amount % 10**-shift == 0
     if not exact or (currency.upper() in STRIPE_THREE_DECIMAL and value % 10):
         raise PaymentError(
-            f"Stripe cannot charge {money.text(amount, currency)}: it takes {currency} "
-            "amounts in coarser steps; change the price",
+            "Stripe cannot charge %(amount)s: it takes %(currency)s amounts in coarser steps; "
+            "change the price",
+            params={"amount": money.text(amount, currency), "currency": currency},
             field="total",
         )
     return value
@@ -143,7 +144,8 @@ class StripeProvider:
             )
         except stripe.StripeError as exc:
             raise PaymentError(
-                f"Stripe refused the checkout or could not be reached: {exc.user_message or exc}",
+                "Stripe refused the checkout or could not be reached: %(reason)s",
+                params={"reason": exc.user_message or exc},
                 field="provider",
             ) from None
         if not session.url:
@@ -158,7 +160,8 @@ class StripeProvider:
             )
         except stripe.SignatureVerificationError as exc:
             raise StudioError(
-                f"the Stripe signature does not hold: {exc.user_message or exc}",
+                "the Stripe signature does not hold: %(reason)s",
+                params={"reason": exc.user_message or exc},
                 field="Stripe-Signature",
             ) from None
         except UnicodeDecodeError:

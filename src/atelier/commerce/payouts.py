@@ -18,7 +18,7 @@ from atelier.commerce import ledger, money
 from atelier.commerce.ledger import Leg
 from atelier.commerce.market_models import Payout
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
-from atelier.errors import Conflict, Invalid, NotFound
+from atelier.errors import Conflict, Invalid, NotFound, Word
 from atelier.store import outbox, paging
 from atelier.store.models import utcnow
 
@@ -51,13 +51,15 @@ def request(s: Session, user_id: str, amount: int, currency: str, minimum: int) 
     free = available(s, user_id, currency)
     if amount < minimum:
         raise Invalid(
-            f"a payout must be at least {money.text(minimum, currency)} ({minimum} in minor units)",
+            "a payout must be at least %(least)s (%(minimum)s in minor units)",
+            params={"least": money.text(minimum, currency), "minimum": minimum},
             field="amount",
         )
     if amount > free:
         raise Invalid(
-            f"you can ask for at most {money.text(free, currency)} ({free} in minor units): your "
-            "earnings not yet paid or requested",
+            "you can ask for at most %(most)s (%(free)s in minor units): your earnings not yet "
+            "paid or requested",
+            params={"most": money.text(free, currency), "free": free},
             field="amount",
         )
     payout = Payout(user_id=user_id, amount=amount, currency=currency, status="requested")
@@ -71,9 +73,15 @@ def mark_paid(s: Session, payout_id: str, admin_id: str, reference: str) -> Payo
     """Record that the money went out: the creator's earnings fall by the amount."""
     payout = s.scalar(select(Payout).where(Payout.id == payout_id).with_for_update())
     if payout is None:
-        raise NotFound(f"no payout {payout_id}", field="payout_id")
+        raise NotFound(
+            "no payout %(payout_id)s", field="payout_id", params={"payout_id": payout_id}
+        )
     if payout.status != "requested":
-        raise Conflict(f"payout {payout_id} is already {payout.status}", field="payout_id")
+        raise Conflict(
+            "payout %(payout_id)s is already %(status)s",
+            field="payout_id",
+            params={"payout_id": payout_id, "status": Word(payout.status)},
+        )
     ledger.post(
         s,
         f"payout:{payout.id}",

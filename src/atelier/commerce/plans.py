@@ -56,7 +56,11 @@ class PlanSpec:
         for name, (low, high) in limits.items():
             value = getattr(self, name)
             if not isinstance(value, int) or not low <= value <= high:
-                raise Invalid(f"{name} must be an integer from {low:,} to {high:,}", field=name)
+                raise Invalid(
+                    "%(name)s must be an integer from %(low)s to %(high)s",
+                    field=name,
+                    params={"name": name, "low": format(low, ","), "high": format(high, ",")},
+                )
         if not 1 <= len(self.name.strip()) <= 100:
             raise Invalid("name must be 1 to 100 characters", field="name")
         if self.overage and self.overage_price == 0:
@@ -101,7 +105,7 @@ def current_plan(db: Session, user_id: str, now: datetime | None = None) -> Plan
 def trial_ends(db: Session, user_id: str) -> datetime:
     created = db.scalar(select(User.created_at).where(User.id == user_id))
     if created is None:
-        raise NotFound(f"no user {user_id}", field="user_id")
+        raise NotFound("no user %(user_id)s", field="user_id", params={"user_id": user_id})
     return created + timedelta(days=trial_plan(db).trial_days)
 
 
@@ -114,8 +118,9 @@ def check_submit(db: Session, user_id: str, via: str, budget: Budget) -> None:
     plan = current_plan(db, user_id)
     if via == "key" and not plan.api_access:
         raise Forbidden(
-            f"the {plan.name} plan has no API access; use the web pages or change plan",
+            "the %(name)s plan has no API access; use the web pages or change plan",
             field="plan",
+            params={"name": plan.name},
         )
     waiting = db.scalar(
         select(func.count())
@@ -124,22 +129,33 @@ def check_submit(db: Session, user_id: str, via: str, budget: Budget) -> None:
     )
     if (waiting or 0) >= plan.concurrency:
         raise TooManyRequests(
-            f"the {plan.name} plan allows {plan.concurrency} jobs queued or running at once; "
-            "wait for one to finish",
+            "the %(name)s plan allows %(concurrency)s jobs queued or running at once; wait for "
+            "one to finish",
             field="plan",
+            params={"name": plan.name, "concurrency": plan.concurrency},
         )
     field = f"params.{budget.field}" if budget.field else "params"
     if budget.pixels > plan.max_pixels:
         raise Invalid(
-            f"this job would make a picture of {budget.pixels:,} pixels; the {plan.name} "
-            f"plan's image size limit is {plan.max_pixels:,} pixels",
+            "this job would make a picture of %(pixels)s pixels; the %(name)s plan's image size "
+            "limit is %(max_pixels)s pixels",
             field=field,
+            params={
+                "pixels": format(budget.pixels, ","),
+                "name": plan.name,
+                "max_pixels": format(plan.max_pixels, ","),
+            },
         )
     if budget.audio_seconds > plan.max_seconds:
         raise Invalid(
-            f"this job would make {budget.audio_seconds:,.1f} seconds of audio; the "
-            f"{plan.name} plan's audio length limit is {plan.max_seconds:,} seconds",
+            "this job would make %(audio_seconds)s seconds of audio; the %(name)s plan's audio "
+            "length limit is %(max_seconds)s seconds",
             field=field,
+            params={
+                "audio_seconds": format(budget.audio_seconds, ",.1f"),
+                "name": plan.name,
+                "max_seconds": format(plan.max_seconds, ","),
+            },
         )
 
 
@@ -150,9 +166,10 @@ def check_custom_models(db: Session, user_id: str) -> None:
     plan = current_plan(db, user_id)
     if not plan.custom_models:
         raise Forbidden(
-            f"the {plan.name} plan does not include training your own models; change plan, "
-            "or ask the studio for a quote",
+            "the %(name)s plan does not include training your own models; change plan, or ask the "
+            "studio for a quote",
             field="engine",
+            params={"name": plan.name},
         )
 
 
@@ -162,9 +179,9 @@ def check_private(db: Session, user_id: str) -> None:
     plan = current_plan(db, user_id)
     if not plan.private_works:
         raise Forbidden(
-            f"the {plan.name} plan has no private works; make it unlisted or public, "
-            "or change plan",
+            "the %(name)s plan has no private works; make it unlisted or public, or change plan",
             field="visibility",
+            params={"name": plan.name},
         )
 
 
@@ -181,7 +198,7 @@ def plans(db: Session, include_inactive: bool = False) -> list[Plan]:
 def plan(db: Session, plan_id: str) -> Plan:
     found = db.get(Plan, plan_id)
     if found is None:
-        raise NotFound(f"no plan {plan_id}", field="plan_id")
+        raise NotFound("no plan %(plan_id)s", field="plan_id", params={"plan_id": plan_id})
     return found
 
 
@@ -193,9 +210,9 @@ def save_plan(db: Session, plan_id: str, spec: PlanSpec, create: bool) -> Plan:
     spec.check()
     existing = db.get(Plan, plan_id)
     if create and existing is not None:
-        raise Conflict(f"plan {plan_id} exists already", field="id")
+        raise Conflict("plan %(plan_id)s exists already", field="id", params={"plan_id": plan_id})
     if not create and existing is None:
-        raise NotFound(f"no plan {plan_id}", field="plan_id")
+        raise NotFound("no plan %(plan_id)s", field="plan_id", params={"plan_id": plan_id})
     row = existing or Plan(id=plan_id)
     if existing is not None and existing.trial_days > 0 and spec.trial_days == 0:
         raise Invalid("the trial plan needs trial_days (every new user starts on it)", "trial_days")
@@ -224,7 +241,7 @@ def packs(db: Session) -> list[CreditPack]:
 def pack(db: Session, pack_id: str) -> CreditPack:
     found = db.get(CreditPack, pack_id)
     if found is None or not found.active:
-        raise NotFound(f"no credit pack {pack_id}", field="pack_id")
+        raise NotFound("no credit pack %(pack_id)s", field="pack_id", params={"pack_id": pack_id})
     return found
 
 

@@ -33,7 +33,7 @@ from atelier.commerce.models import CreditPack, Invoice, LedgerTransaction, Plan
 from atelier.commerce.plans import PlanSpec
 from atelier.commerce.usage import Revenue, UsageRow
 from atelier.engines.base import Budget
-from atelier.errors import Invalid, NotFound
+from atelier.errors import Invalid, NotFound, Word
 from atelier.settings import Settings
 from atelier.store import paging
 from atelier.store.db import Database
@@ -160,7 +160,11 @@ class Commerce:
         with self.db.transaction() as s:
             found = s.get(Invoice, invoice_id)
             if found is None or (found.user_id != caller.user_id and not authz.is_admin(caller)):
-                raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+                raise NotFound(
+                    "no invoice %(invoice_id)s",
+                    field="invoice_id",
+                    params={"invoice_id": invoice_id},
+                )
             return found
 
     def customer(self, invoice: Invoice) -> str:
@@ -187,15 +191,22 @@ class Commerce:
         """How to pay an open invoice by `method` ("card", "bank"; None: the default one)."""
         invoice = self.invoice(caller, invoice_id)
         if invoice.user_id != caller.user_id:
-            raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+            raise NotFound(
+                "no invoice %(invoice_id)s", field="invoice_id", params={"invoice_id": invoice_id}
+            )
         if invoice.status != "open":
-            raise Invalid(f"invoice {invoice.number} is {invoice.status}", field="invoice_id")
+            raise Invalid(
+                "invoice %(number)s is %(status)s",
+                field="invoice_id",
+                params={"number": invoice.number, "status": Word(invoice.status)},
+            )
         provider = self.provider if method is None else self.methods.get(method)
         if provider is None:
             offered = " or ".join(repr(m) for m in self.methods)
             raise Invalid(
-                f"payment method {method!r} is not offered here; choose {offered}",
+                "payment method %(method)s is not offered here; choose %(offered)s",
                 field="method",
+                params={"method": repr(method), "offered": offered},
             )
         return provider.checkout(invoice, return_url)
 
@@ -270,5 +281,5 @@ class Commerce:
         with self.db.transaction() as s:
             user_id = s.scalar(select(User.id).where(User.email == email.strip().lower()))
         if user_id is None:
-            raise NotFound(f"no user {email}", field="email")
+            raise NotFound("no user %(email)s", field="email", params={"email": email})
         return user_id

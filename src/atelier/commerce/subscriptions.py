@@ -34,7 +34,9 @@ def _paid_plan(db: Session, plan_id: str | None) -> Plan:
         raise Invalid("name the plan", field="plan_id")
     plan = plans.plan(db, plan_id)
     if not plan.active:
-        raise Invalid(f"plan {plan.name} is no longer offered", field="plan_id")
+        raise Invalid(
+            "plan %(name)s is no longer offered", field="plan_id", params={"name": plan.name}
+        )
     if plan.trial_days > 0:
         raise Invalid("the trial is not a subscription; choose a paid plan", field="plan_id")
     return plan
@@ -46,7 +48,11 @@ def change(
     """Apply one subscription action; returns the subscription and any invoice opened.
     Call with the user locked."""
     if action not in ACTIONS:
-        raise Invalid(f"action must be one of {', '.join(ACTIONS)}", field="action")
+        raise Invalid(
+            "action must be one of %(choices)s",
+            field="action",
+            params={"choices": ", ".join(ACTIONS)},
+        )
     now = utcnow()
     sub = plans.subscription(db, user_id)
     live = plans.running(sub, now)
@@ -71,14 +77,19 @@ def change(
         invoice = invoices.open_invoice(db, user_id, [line], f"subscribe:{user_id}:{key}", currency)
         return sub, invoice
     if not live or sub is None:
-        raise Conflict(f"there is no running subscription to {action}", field="action")
+        raise Conflict(
+            "there is no running subscription to %(action)s",
+            field="action",
+            params={"action": action},
+        )
     current = plans.plan(db, sub.plan_id)
     if action == "upgrade":
         plan = _paid_plan(db, plan_id)
         if plan.price <= current.price:
             raise Invalid(
-                f"{plan.name} does not cost more than {current.name}; downgrade instead",
+                "%(name)s does not cost more than %(name2)s; downgrade instead",
                 field="plan_id",
+                params={"name": plan.name, "name2": current.name},
             )
         assert sub.period_start is not None and sub.period_end is not None
         credit = prorated_credit(current.price, sub.period_start, sub.period_end, now)
@@ -106,8 +117,9 @@ def change(
         plan = _paid_plan(db, plan_id)
         if plan.price >= current.price:
             raise Invalid(
-                f"{plan.name} does not cost less than {current.name}; upgrade instead",
+                "%(name)s does not cost less than %(name2)s; upgrade instead",
                 field="plan_id",
+                params={"name": plan.name, "name2": current.name},
             )
         sub.next_plan_id, sub.cancel_at_period_end = plan.id, False
     elif action == "cancel":

@@ -50,7 +50,9 @@ def period(since: datetime | None, until: datetime | None) -> tuple[datetime, da
     if end <= start:
         raise Invalid("until must be after since", field="until")
     if (end - start).days > MAX_DAYS:
-        raise Invalid(f"a period is at most {MAX_DAYS} days", field="until")
+        raise Invalid(
+            "a period is at most %(MAX_DAYS)s days", field="until", params={"MAX_DAYS": MAX_DAYS}
+        )
     return start, end
 
 

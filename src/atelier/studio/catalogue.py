@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails, ErrorType, PydanticKnownError
 
 from atelier.engines.base import Engine, Inputs, Params
 from atelier.engines.custom import MODEL_KEY
-from atelier.errors import Invalid
+from atelier.errors import Invalid, Said
 
 UNSENT = "0" * 32  # an upload's place in an estimate's parameters before it is sent
 
@@ -76,9 +78,28 @@ def validated(engine: Engine[Any], params: dict[str, Any], strip_prefix: bool = 
             path = [str(p) for p in e["loc"] if not _union_branch(p)]
             # pydantic's prefix says nothing; the estimate has always shown it as is
             message = e["msg"].removeprefix("Value error, ") if strip_prefix else e["msg"]
-            by_field.setdefault(".".join(["params", *path]), []).append(message)
-        errors = [(field, " or ".join(messages)) for field, messages in by_field.items()]
+            by_field.setdefault(".".join(["params", *path]), []).append(_said(e, message))
+        errors = [
+            (field, messages[0] if len(messages) == 1 else " or ".join(messages))
+            for field, messages in by_field.items()
+        ]
         raise Invalid("; ".join(f"{f}: {m}" for f, m in errors), errors=errors) from None
+
+
+def _said(error: ErrorDetails, message: str) -> str:
+    """pydantic's message kept in its %(name)s form (its template "Input should be less
+    than or equal to {le}" and the values), so a page can say it translated; as it is
+    where the template and values do not give the same text (an engine's own check)."""
+    try:
+        known = PydanticKnownError(cast(ErrorType, error["type"]), error.get("ctx"))
+    except (KeyError, TypeError):  # pydantic's custom errors, and known ones without values
+        return message
+    form = re.sub(r"\{(\w+)\}", r"%(\1)s", known.message_template.replace("%", "%%"))
+    values = dict(error.get("ctx", {}))
+    # The one value pydantic works out itself: "at least 1 character", "at most 5 characters".
+    count = values.get("min_length", values.get("max_length"))
+    said = Said(form, {"expected_plural": "" if count == 1 else "s", **values})
+    return said if said == message else message
 
 
 def _union_branch(part: str | int) -> bool:
@@ -103,7 +124,11 @@ class Catalogue:
         engine = self._engines.get(name)
         if engine is None:
             known = ", ".join(self._engines)
-            raise Invalid(f"unknown engine {name!r}; known engines: {known}", field="engine")
+            raise Invalid(
+                "unknown engine %(name)s; known engines: %(known)s",
+                field="engine",
+                params={"name": repr(name), "known": known},
+            )
         return engine
 
     def names(self, medium: str) -> list[str]:

@@ -41,15 +41,22 @@ class Choices:
     def sample(self, name: str) -> tuple[Path, str]:
         """A sample's file and media type, made now if it was not made before."""
         if name not in self._known:
-            raise NotFound(f"no sample {name!r}", field="sample")
+            raise NotFound("no sample %(name)s", field="sample", params={"name": repr(name)})
         mime = galleries.media_type(name)
         problem = self.sounds_problem() if mime == galleries.SOUND else None
         if problem is not None:
-            raise NotFound(f"the sample {name!r} cannot be made here: {problem}", field="sample")
+            raise NotFound(
+                "the sample %(name)s cannot be made here: %(problem)s",
+                field="sample",
+                params={"name": repr(name), "problem": problem},
+            )
         try:
             return self._kept(name + EXTENSIONS[mime], lambda: galleries.render(name)), mime
         except EngineError as exc:
-            raise NotFound(f"the sample {name!r} cannot be made here: {exc}") from None
+            raise NotFound(
+                "the sample %(name)s cannot be made here: %(exc)s",
+                params={"name": repr(name), "exc": exc},
+            ) from None
 
     def house_style(self, weights_sha256: str) -> Path:
         """The swatch of a house style (its weights: the style's JSON, training/style.py)."""
@@ -61,7 +68,10 @@ class Choices:
             try:
                 vector = read_style(self.artifacts.staged(weights_sha256))
             except (FileNotFoundError, json.JSONDecodeError, KeyError, EngineError) as exc:
-                raise NotFound(f"no house style {weights_sha256[:12]}: {exc}") from None
+                raise NotFound(
+                    "no house style %(weights_sha256)s: %(exc)s",
+                    params={"weights_sha256": weights_sha256[:12], "exc": exc},
+                ) from None
             return swatches.webp(swatches.house_style(vector))
 
         return self._kept(f"house-style-{weights_sha256}.webp", paint)

@@ -39,7 +39,11 @@ MAX_CREDITS = 10_000_000
 def quote_of(s: Session, line: InvoiceLine) -> CustomQuote:
     quote = s.get(CustomQuote, (line.ref or "").removeprefix("custom_model:"))
     if quote is None:
-        raise NotFound(f"invoice line {line.description!r} names a missing quote", "ref")
+        raise NotFound(
+            "invoice line %(description)s names a missing quote",
+            "ref",
+            params={"description": repr(line.description)},
+        )
     return quote
 
 
@@ -128,20 +132,34 @@ class Custom:
         authz.require_admin(admin, "write")
         engine = self.engines.get(engine_name)
         if not isinstance(engine, Trainer):
-            raise Invalid(f"{engine_name} trains no model; quote a train.* engine", "engine")
+            raise Invalid(
+                "%(engine_name)s trains no model; quote a train.* engine",
+                "engine",
+                params={"engine_name": engine_name},
+            )
         if not 0 <= price <= MAX_PRICE:
-            raise Invalid(f"price must be 0 to {MAX_PRICE:,} (minor units)", field="price")
+            raise Invalid(
+                "price must be 0 to %(MAX_PRICE)s (minor units)",
+                field="price",
+                params={"MAX_PRICE": format(MAX_PRICE, ",")},
+            )
         if not 1 <= credits_ <= MAX_CREDITS:
-            raise Invalid(f"credits must be 1 to {MAX_CREDITS:,}", field="credits")
+            raise Invalid(
+                "credits must be 1 to %(MAX_CREDITS)s",
+                field="credits",
+                params={"MAX_CREDITS": format(MAX_CREDITS, ",")},
+            )
         if seed is not None and not 0 <= seed <= MAX_SEED:
-            raise Invalid(f"seed must be 0 to {MAX_SEED}", field="seed")
+            raise Invalid(
+                "seed must be 0 to %(MAX_SEED)s", field="seed", params={"MAX_SEED": MAX_SEED}
+            )
         if len(description) > 300:
             raise Invalid("description must be at most 300 characters", field="description")
         clean = validated(engine, dict(params)).model_dump(mode="json")
         with self.db.transaction() as s:
             client = s.scalar(select(User).where(User.email == email.strip().lower()))
             if client is None:
-                raise NotFound(f"no user {email}", field="email")
+                raise NotFound("no user %(email)s", field="email", params={"email": email})
             self.models.check(s, client.id, engine, clean)
             quote = CustomQuote(
                 client_id=client.id,
@@ -180,5 +198,7 @@ class Custom:
         with self.db.transaction() as s:
             quote = s.get(CustomQuote, quote_id)
             if quote is None or not (authz.is_admin(who) or authz.is_owner(who, quote.client_id)):
-                raise NotFound(f"no quote {quote_id}", field="quote_id")
+                raise NotFound(
+                    "no quote %(quote_id)s", field="quote_id", params={"quote_id": quote_id}
+                )
             return quote

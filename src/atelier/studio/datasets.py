@@ -69,7 +69,11 @@ class Datasets:
         if not 1 <= len(name) <= 100:
             raise Invalid("name must be 1 to 100 characters", field="name")
         if medium not in MEDIA:
-            raise Invalid(f"medium must be one of {', '.join(MEDIA)}", field="medium")
+            raise Invalid(
+                "medium must be one of %(choices)s",
+                field="medium",
+                params={"choices": ", ".join(MEDIA)},
+            )
         if len(description) > 2000:
             raise Invalid("description must be at most 2000 characters", field="description")
         with self.db.transaction() as s:
@@ -143,8 +147,9 @@ class Datasets:
             raise Invalid("file is empty", field="file")
         if len(data) > self.settings.max_request_bytes:
             raise TooLarge(
-                f"file is larger than the limit of {self.settings.max_request_bytes:,} bytes",
+                "file is larger than the limit of %(max_request_bytes)s bytes",
                 field="file",
+                params={"max_request_bytes": format(self.settings.max_request_bytes, ",")},
             )
         if len(caption) > 500:
             raise Invalid("caption must be at most 500 characters", field="caption")
@@ -161,7 +166,11 @@ class Datasets:
             raise Invalid(str(exc), field=field) from None
         long = [i.name for i in supplied if len(i.name) > MAX_NAME]
         if long:
-            raise Invalid(f"file names must be at most {MAX_NAME} characters: {long[0]}", "file")
+            raise Invalid(
+                "file names must be at most %(MAX_NAME)s characters: %(long)s",
+                "file",
+                params={"MAX_NAME": MAX_NAME, "long": long[0]},
+            )
         if not supplied:
             raise Invalid("the zip holds no files", field="file")
         digests = [self.artifacts.put(item.data) for item in supplied]
@@ -172,10 +181,16 @@ class Datasets:
             if again:
                 shown = ", ".join(again[:5]) + (" …" if len(again) > 5 else "")
                 raise Conflict(
-                    f"the dataset already has items named {shown}; delete them first", "file"
+                    "the dataset already has items named %(shown)s; delete them first",
+                    "file",
+                    params={"shown": shown},
                 )
             if len(have) + len(supplied) > MAX_ITEMS:
-                raise Invalid(f"a dataset holds at most {MAX_ITEMS:,} items", field="file")
+                raise Invalid(
+                    "a dataset holds at most %(MAX_ITEMS)s items",
+                    field="file",
+                    params={"MAX_ITEMS": format(MAX_ITEMS, ",")},
+                )
             rows = [
                 DatasetItem(
                     dataset_id=dataset.id,
@@ -198,7 +213,11 @@ class Datasets:
             dataset = authz.owned(s, Dataset, who, dataset_id)
             item = s.get(DatasetItem, item_id)
             if item is None or item.dataset_id != dataset.id:
-                raise NotFound(f"no item {item_id} in dataset {dataset_id}", field="item_id")
+                raise NotFound(
+                    "no item %(item_id)s in dataset %(dataset_id)s",
+                    field="item_id",
+                    params={"item_id": item_id, "dataset_id": dataset_id},
+                )
             s.delete(item)
 
     # -- versions ---------------------------------------------------------------------
@@ -215,7 +234,11 @@ class Datasets:
         items cleaned the same way are the version made before)."""
         authz.require_creator(who)
         if not SIZES[0] <= size <= SIZES[1]:
-            raise Invalid(f"size must be {SIZES[0]} to {SIZES[1]} pixels", field="size")
+            raise Invalid(
+                "size must be %(low)s to %(high)s pixels",
+                field="size",
+                params={"low": SIZES[0], "high": SIZES[1]},
+            )
         if not 1 <= valid_percent <= 50:
             raise Invalid("valid_percent must be 1 to 50", field="valid_percent")
         with self.db.transaction() as s:
@@ -265,7 +288,11 @@ class Datasets:
         with self.db.transaction() as s:
             found = s.get(DatasetVersion, version_id)
             if found is None or found.dataset.owner_id != who.user_id:
-                raise NotFound(f"no dataset version {version_id}", field="version_id")
+                raise NotFound(
+                    "no dataset version %(version_id)s",
+                    field="version_id",
+                    params={"version_id": version_id},
+                )
             return found, found.dataset
 
     def markdown(self, who: Principal, version_id: str) -> str:
@@ -275,7 +302,11 @@ class Datasets:
     def plot(self, who: Principal, version_id: str, name: str) -> Path:
         found, _ = self.version(who, version_id)
         if name not in found.plots:
-            raise NotFound(f"version {version_id} has no plot {name}", field="name")
+            raise NotFound(
+                "version %(version_id)s has no plot %(name)s",
+                field="name",
+                params={"version_id": version_id, "name": name},
+            )
         return self.artifacts.staged(found.plots[name])
 
     def manifest(self, who: Principal, version_id: str) -> Path:
@@ -289,7 +320,11 @@ class Datasets:
         with self.db.transaction() as s:
             found = s.get(DatasetVersion, version_id)
             if found is None:
-                raise NotFound(f"no dataset version {version_id}", field="dataset")
+                raise NotFound(
+                    "no dataset version %(version_id)s",
+                    field="dataset",
+                    params={"version_id": version_id},
+                )
             digest = found.manifest_sha256
         root = self.settings.data_dir / "datasets" / digest
         manifest = root / "versions" / f"{digest}.json"

@@ -174,13 +174,21 @@ class Evaluation:
         """Submit an eval.compare job for admins; the report row follows it."""
         authz.require_admin(who, "write")
         if origin not in ORIGINS:
-            raise Invalid(f"origin is one of {', '.join(ORIGINS)}", field="origin")
+            raise Invalid(
+                "origin is one of %(choices)s",
+                field="origin",
+                params={"choices": ", ".join(ORIGINS)},
+            )
         params = {"a": a, "b": b, "items": items, "seeds": seeds or [1]}
         checked = cast(CompareParams, validated(self.engines.get(CompareEngine.name), params))
         for key, side in (("a", checked.a), ("b", checked.b)):
             engine = self.engines.get(side.engine)
             if engine.available():
-                raise Invalid(f"{engine.name} is unavailable: {engine.available()}", key)
+                raise Invalid(
+                    "%(engine)s is unavailable: %(reason)s",
+                    key,
+                    params={"engine": engine.name, "reason": engine.available()},
+                )
             # Its own schema; the comparison gives the pictures its required uploads name.
             required = set(params_schema(engine).get("required", []))
             blanks = {n: "0" * 32 for n in upload_fields(engine) if n in required}
@@ -191,7 +199,8 @@ class Evaluation:
             raise Invalid("the two sides need different labels", field="b.label")
         if checked.a.engine not in compare.JUDGED:
             raise Invalid(
-                f"no judge for {checked.a.engine} yet; compare runs {', '.join(compare.JUDGED)}",
+                "no judge for %(engine)s yet; compare runs %(judged)s",
+                params={"engine": checked.a.engine, "judged": ", ".join(compare.JUDGED)},
                 field="a.engine",
             )
         job, _ = self.jobs.submit(who, CompareEngine.name, checked.model_dump(mode="json"))
@@ -267,7 +276,11 @@ class Evaluation:
         """Kept reports, newest first (admins)."""
         authz.require_admin(who)
         if kind is not None and kind not in REPORT_KINDS:
-            raise Invalid(f"kind is one of {', '.join(REPORT_KINDS)}", field="kind")
+            raise Invalid(
+                "kind is one of %(choices)s",
+                field="kind",
+                params={"choices": ", ".join(REPORT_KINDS)},
+            )
         self._collect()
         query = select(EvalReport)
         if kind:
@@ -284,17 +297,27 @@ class Evaluation:
         with self.db.transaction() as s:
             row = s.get(EvalReport, report_id)
             if row is None:
-                raise NotFound(f"no report {report_id}", field="report_id")
+                raise NotFound(
+                    "no report %(report_id)s", field="report_id", params={"report_id": report_id}
+                )
             return self._kept(s, [row])[0]
 
     def report_file(self, who: Principal, report_id: str, name: str) -> tuple[str, bytes]:
         """One file of a kept report (its mime type and bytes), by its path in the report."""
         kept = self.report(who, report_id)
         if kept.report.sha256 is None:
-            raise NotFound(f"report {report_id} is not finished", field="report_id")
+            raise NotFound(
+                "report %(report_id)s is not finished",
+                field="report_id",
+                params={"report_id": report_id},
+            )
         with zipfile.ZipFile(self.artifacts.staged(kept.report.sha256)) as archive:
             if name not in archive.namelist():
-                raise NotFound(f"report {report_id} has no file {name}", field="name")
+                raise NotFound(
+                    "report %(report_id)s has no file %(name)s",
+                    field="name",
+                    params={"report_id": report_id, "name": name},
+                )
             data = archive.read(name)
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return mime, data

@@ -62,7 +62,11 @@ class Feedback:
             raise Invalid("vote is 'up' or 'down'", field="vote")
         note = note.strip()
         if len(note) > MAX_NOTE:
-            raise Invalid(f"a note is at most {MAX_NOTE} characters", field="note")
+            raise Invalid(
+                "a note is at most %(MAX_NOTE)s characters",
+                field="note",
+                params={"MAX_NOTE": MAX_NOTE},
+            )
         work, _ = self.works.get(who, work_id)
         now = utcnow()
         for _ in range(2):  # a first vote racing another from the same user: update it

@@ -154,7 +154,9 @@ class Gallery:
             published = s.scalar(select(Work.id).where(Work.id == work_id, shown()))
             vector = stored_vector(s, work_id)
             if published is None or vector is None:
-                raise NotFound(f"no published work {work_id}", field="work_id")
+                raise NotFound(
+                    "no published work %(work_id)s", field="work_id", params={"work_id": work_id}
+                )
             return ranked(s, vector, min(limit, 200), exclude=work_id)
 
     def creator(
@@ -164,5 +166,5 @@ class Gallery:
         with self.db.transaction() as s:
             user = directory.by_handle(s, handle)
             if user is None:
-                raise NotFound(f"no creator {handle}", field="handle")
+                raise NotFound("no creator %(handle)s", field="handle", params={"handle": handle})
             return user, wall(s, None, min(limit, 200), offset, owner_id=user.id)

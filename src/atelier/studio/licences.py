@@ -10,7 +10,7 @@ from atelier.accounts.authz import Principal
 from atelier.commerce import certificates
 from atelier.commerce.market import Market
 from atelier.commerce.market_models import LicenceGrant
-from atelier.errors import NotFound
+from atelier.errors import NotFound, Word
 from atelier.provenance import Provenance
 from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
@@ -35,11 +35,17 @@ class Licences:
         its name, MIME type, SHA-256 and a local copy. A revoked licence gives no file."""
         grant = self.get(who, licence_id)
         if grant.status != "valid":
-            raise NotFound(f"licence {licence_id} is {grant.status}: no file", field="licence_id")
+            raise NotFound(
+                "licence %(licence_id)s is %(status)s: no file",
+                field="licence_id",
+                params={"licence_id": licence_id, "status": Word(grant.status)},
+            )
         found = self.market.licensed_file(grant)
         if found is None:
             raise NotFound(
-                f"the work of licence {licence_id} is no longer stored here", field="licence_id"
+                "the work of licence %(licence_id)s is no longer stored here",
+                field="licence_id",
+                params={"licence_id": licence_id},
             )
         name, mime = found
         return name, mime, grant.work_sha256, self.artifacts.staged(grant.work_sha256)

@@ -88,26 +88,44 @@ class Models:
                 continue
             model = usable(s, owner_id, value)
             if model is None:
-                raise NotFound(f"no model {value}", field=f"params.{name}")
+                raise NotFound(
+                    "no model %(value)s", field=f"params.{name}", params={"value": value}
+                )
             if model.kind not in kinds:
                 raise Invalid(
-                    f"model {value} is a {model.kind} model; {name} takes {' or '.join(kinds)}",
+                    "model %(value)s is a %(kind)s model; %(name)s takes %(kinds)s",
+                    params={
+                        "value": value,
+                        "kind": model.kind,
+                        "name": name,
+                        "kinds": " or ".join(kinds),
+                    },
                     field=f"params.{name}",
                 )
             if model.kind == "lora" and params.get("model") != model.base:
                 raise Invalid(
-                    f"these LoRA adapters were trained on {model.base}; set model to it",
+                    "these LoRA adapters were trained on %(base)s; set model to it",
                     field="params.model",
+                    params={"base": model.base},
                 )
         for name, medium in dataset_fields(engine).items():
             version = s.get(DatasetVersion, params.get(name))
             if version is None or version.dataset.owner_id != owner_id:
-                raise NotFound(f"no dataset version {params.get(name)}", field=f"params.{name}")
+                raise NotFound(
+                    "no dataset version %(version)s",
+                    field=f"params.{name}",
+                    params={"version": params.get(name)},
+                )
             if version.dataset.medium != medium:
                 raise Invalid(
-                    f"dataset version {version.id} holds {version.dataset.medium}; "
-                    f"{engine.name} trains on {medium}",
+                    "dataset version %(id)s holds %(medium)s; %(name)s trains on %(medium2)s",
                     field=f"params.{name}",
+                    params={
+                        "id": version.id,
+                        "medium": version.dataset.medium,
+                        "name": engine.name,
+                        "medium2": medium,
+                    },
                 )
 
     def check_submit(
@@ -174,7 +192,11 @@ class Models:
         version_id = next(job.params[name] for name in dataset_fields(engine))
         version = s.get(DatasetVersion, version_id)
         if version is None:
-            raise NotFound(f"dataset version {version_id} was deleted", field="dataset")
+            raise NotFound(
+                "dataset version %(version_id)s was deleted",
+                field="dataset",
+                params={"version_id": version_id},
+            )
         meta = creation.meta
         model_id = new_id()
         cards = lineage.cards(
@@ -232,7 +254,9 @@ class Models:
         with self.db.transaction() as s:
             model = usable(s, who.user_id, model_id)
             if model is None:
-                raise NotFound(f"no model {model_id}", field="model_id")
+                raise NotFound(
+                    "no model %(model_id)s", field="model_id", params={"model_id": model_id}
+                )
             return model
 
     def of_job(self, who: Principal, job_id: str) -> CustomModel | None:
@@ -246,7 +270,7 @@ class Models:
         authz.require_scope(who, "write")
         model = usable(s, who.user_id, model_id)
         if model is None:
-            raise NotFound(f"no model {model_id}", field="model_id")
+            raise NotFound("no model %(model_id)s", field="model_id", params={"model_id": model_id})
         if model.owner_id != who.user_id:
             raise Forbidden("only the model's owner may change, share or delete it")
         return model
@@ -271,7 +295,7 @@ class Models:
             model = self._owned(s, who, model_id)
             user = s.scalar(select(User).where(User.email == email.strip().lower()))
             if user is None:
-                raise NotFound(f"no user {email}", field="email")
+                raise NotFound("no user %(email)s", field="email", params={"email": email})
             if user.id == model.owner_id:
                 raise Conflict("the model is yours already", field="email")
             if not any(share.user_id == user.id for share in model.shares):
@@ -304,7 +328,7 @@ class Models:
     def _owned_read(s: Session, who: Principal, model_id: str) -> CustomModel:
         model = usable(s, who.user_id, model_id)
         if model is None:
-            raise NotFound(f"no model {model_id}", field="model_id")
+            raise NotFound("no model %(model_id)s", field="model_id", params={"model_id": model_id})
         if model.owner_id != who.user_id:
             raise Forbidden("only the model's owner may download its weights")
         return model

@@ -46,7 +46,11 @@ class Moderation:
         """Held works with their reviews and owners' e-mails (admins only)."""
         authz.require_admin(who)
         if status is not None and status not in REVIEW_STATUSES:
-            raise Invalid(f"status must be one of {', '.join(REVIEW_STATUSES)}", field="status")
+            raise Invalid(
+                "status must be one of %(choices)s",
+                field="status",
+                params={"choices": ", ".join(REVIEW_STATUSES)},
+            )
         return self.safety.reviews(status, limit, offset, after)
 
     def decide(
@@ -63,10 +67,16 @@ class Moderation:
         with self.db.transaction() as s:
             row = self.safety.review(s, review_id)
             if row is None:
-                raise NotFound(f"no review {review_id}", field="review_id")
+                raise NotFound(
+                    "no review %(review_id)s", field="review_id", params={"review_id": review_id}
+                )
             item, work, _ = row
             if item.status != "in_review":
-                raise Conflict(f"review {review_id} is already {item.status}", field="review_id")
+                raise Conflict(
+                    "review %(review_id)s is already %(status)s",
+                    field="review_id",
+                    params={"review_id": review_id, "status": item.status},
+                )
             self.safety.decide(s, who.user_id, item, work, approve, reason)
             if not approve:
                 job = s.get(Job, item.job_id)

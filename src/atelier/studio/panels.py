@@ -112,7 +112,9 @@ def blind_copy(data: bytes) -> bytes:
         with Image.open(io.BytesIO(data)) as source:
             picture = source.convert("RGBA" if "A" in source.getbands() else "RGB")
     except (UnidentifiedImageError, OSError) as exc:
-        raise Invalid(f"not a readable picture: {exc}", field="items") from None
+        raise Invalid(
+            "not a readable picture: %(exc)s", field="items", params={"exc": exc}
+        ) from None
     picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     picture.save(out, format="PNG")
@@ -122,7 +124,11 @@ def blind_copy(data: bytes) -> bytes:
 def _criteria(kind: str, titles: list[str] | None) -> list[dict[str, str]]:
     titles = [t.strip() for t in (titles or DEFAULT_CRITERIA[kind]) if t.strip()]
     if not 1 <= len(titles) <= MAX_CRITERIA:
-        raise Invalid(f"give 1 to {MAX_CRITERIA} criteria", field="criteria")
+        raise Invalid(
+            "give 1 to %(MAX_CRITERIA)s criteria",
+            field="criteria",
+            params={"MAX_CRITERIA": MAX_CRITERIA},
+        )
     if any(len(t) > 120 for t in titles) or len(set(titles)) != len(titles):
         raise Invalid("criteria must be different, each at most 120 characters", "criteria")
     return [{"key": f"c{i + 1}", "title": t} for i, t in enumerate(titles)]
@@ -158,7 +164,11 @@ class Panels:
         authz.require_panel_maker(who)
         title = _check_panel(kind, title)
         if not 1 <= len(items) <= MAX_ITEMS:
-            raise Invalid(f"a panel has 1 to {MAX_ITEMS} items", field="items")
+            raise Invalid(
+                "a panel has 1 to %(MAX_ITEMS)s items",
+                field="items",
+                params={"MAX_ITEMS": MAX_ITEMS},
+            )
         with self.db.transaction() as s:
             rows = [self._item_of_works(s, who, kind, spec, n) for n, spec in enumerate(items)]
             return self._add(s, who, title, kind, criteria, instructions, rows, None)
@@ -178,7 +188,11 @@ class Panels:
         with self.db.transaction() as s:
             report = s.get(EvalReport, report_id)
             if report is None or report.kind != "compare" or report.sha256 is None:
-                raise NotFound(f"no finished comparison report {report_id}", field="report_id")
+                raise NotFound(
+                    "no finished comparison report %(report_id)s",
+                    field="report_id",
+                    params={"report_id": report_id},
+                )
             title = _check_panel(kind, title or report.title[:200])
             with zipfile.ZipFile(self.artifacts.staged(report.sha256)) as archive:
                 kept = json.loads(archive.read("report.json"))
@@ -237,8 +251,13 @@ class Panels:
         self, s: Session, who: Principal, kind: str, spec: ItemSpec, position: int
     ) -> PanelItem:
         if (spec.b is None) != (kind == "rate"):
-            what = "two works (a and b)" if kind == "ab" else "one work (a)"
-            raise Invalid(f"item {position + 1}: a {kind} panel's item is {what}", "items")
+            raise Invalid(
+                "item %(number)s: a %(kind)s panel's item is two works (a and b)"
+                if kind == "ab"
+                else "item %(number)s: a %(kind)s panel's item is one work (a)",
+                "items",
+                params={"number": position + 1, "kind": kind},
+            )
         sides = {}
         for side, work_id, label in (("a", spec.a, spec.a_label), ("b", spec.b, spec.b_label)):
             if work_id is None:
@@ -246,22 +265,25 @@ class Panels:
             work = authz.owned_or_admin(s, Work, who, work_id)
             if not work.mime.startswith("image/"):
                 raise Invalid(
-                    f"item {position + 1}: work {work.id} is {work.mime}; panels show pictures",
+                    "item %(number)s: work %(work_id)s is %(mime)s; panels show pictures",
                     field="items",
+                    params={"number": position + 1, "work_id": work.id, "mime": work.mime},
                 )
             shown = preview(work)
             if shown is None:
                 raise Invalid(
-                    f"item {position + 1}: work {work.id} has no preview to show reviewers",
+                    "item %(number)s: work %(work_id)s has no preview to show reviewers",
                     field="items",
+                    params={"number": position + 1, "work_id": work.id},
                 )
             picture = self._blind(self.artifacts.read(shown.sha256))
             sides[side] = (picture, (label or work_label(work)).strip()[:100], work.id)
         if "b" in sides and sides["a"][1] == sides["b"][1]:
             raise Invalid(
-                f"item {position + 1}: both sides are {sides['a'][1]!r}; an A/B item compares "
-                "two models (give each side its label)",
+                "item %(number)s: both sides are %(label)s; an A/B item compares two models "
+                "(give each side its label)",
                 field="items",
+                params={"number": position + 1, "label": repr(sides["a"][1])},
             )
         a, b = sides["a"], sides.get("b")
         return PanelItem(
@@ -340,18 +362,25 @@ class Panels:
             panel = self._open(s, who, panel_id)
             user = s.scalar(select(User).where(User.email == email.strip().lower()))
             if user is None or user.disabled:
-                raise NotFound(f"no account {email.strip()}", field="email")
+                raise NotFound(
+                    "no account %(email)s", field="email", params={"email": email.strip()}
+                )
             if not authz.may_review(user.role):
                 raise Invalid(
-                    f"{user.email} is a {user.role}; an admin gives it the reviewer role first",
+                    "%(email)s is a %(role)s; an admin gives it the reviewer role first",
                     field="email",
+                    params={"email": user.email, "role": user.role},
                 )
             if s.scalar(
                 select(PanelReviewer).where(
                     PanelReviewer.panel_id == panel.id, PanelReviewer.user_id == user.id
                 )
             ):
-                raise Conflict(f"{user.email} already reviews this panel", field="email")
+                raise Conflict(
+                    "%(email)s already reviews this panel",
+                    field="email",
+                    params={"email": user.email},
+                )
             reviewer = PanelReviewer(panel_id=panel.id, name=user.email, user_id=user.id)
             s.add(reviewer)
             s.flush()
@@ -364,7 +393,11 @@ class Panels:
         authz.require_scope(who, "write")
         low, high = INVITATION_DAYS
         if not low <= days <= high:
-            raise Invalid(f"an invitation lasts {low} to {high} days", field="days")
+            raise Invalid(
+                "an invitation lasts %(low)s to %(high)s days",
+                field="days",
+                params={"low": low, "high": high},
+            )
         name = name.strip()[:100] or "invited reviewer"
         token = secrets.token_urlsafe(32)
         with self.db.transaction() as s:
@@ -389,7 +422,11 @@ class Panels:
             authz.owned_or_admin(s, Panel, who, panel_id)
             reviewer = s.get(PanelReviewer, reviewer_id)
             if reviewer is None or reviewer.panel_id != panel_id:
-                raise NotFound(f"no reviewer {reviewer_id} on this panel", field="reviewer_id")
+                raise NotFound(
+                    "no reviewer %(reviewer_id)s on this panel",
+                    field="reviewer_id",
+                    params={"reviewer_id": reviewer_id},
+                )
             reviewer.revoked_at = reviewer.revoked_at or utcnow()
             return reviewer
 
@@ -492,12 +529,16 @@ class Panels:
     def picture(self, seat: Seat, number: int, place: str) -> tuple[str, Path]:
         """A picture of the reviewer's item `number`: "left", "right", or "only"."""
         if not 0 <= number < len(seat.order):
-            raise NotFound(f"no item {number + 1}", field="number")
+            raise NotFound("no item %(number)s", field="number", params={"number": number + 1})
         item, swapped = seat.order[number], seat.swapped[number]
         if place == "only" and item.b_sha256 is None:
             return item.a_mime, self.artifacts.staged(item.a_sha256)
         if place not in ("left", "right") or item.b_sha256 is None or item.b_mime is None:
-            raise NotFound(f"no {place} picture for item {number + 1}", field="place")
+            raise NotFound(
+                "no %(place)s picture for item %(number)s",
+                field="place",
+                params={"place": place, "number": number + 1},
+            )
         side_b = (place == "left") == swapped
         if side_b:
             return item.b_mime, self.artifacts.staged(item.b_sha256)
@@ -508,18 +549,26 @@ class Panels:
         rating "1"–"5" (rate) or "left"/"right" (ab). Once per item: a second vote for it,
         from any tab, is a conflict."""
         if not 0 <= number < len(seat.order):
-            raise NotFound(f"no item {number + 1}", field="number")
+            raise NotFound("no item %(number)s", field="number", params={"number": number + 1})
         item, swapped = seat.order[number], seat.swapped[number]
         recorded: dict[str, Any] = {}
         for criterion in seat.panel.criteria:
             given = str(answers.get(criterion["key"], "")).strip()
             if seat.panel.kind == "rate":
                 if given not in {str(v) for v in SCALE}:
-                    raise Invalid(f"rate “{criterion['title']}” from 1 to 5", criterion["key"])
+                    raise Invalid(
+                        "rate “%(criterion)s” from 1 to 5",
+                        criterion["key"],
+                        params={"criterion": criterion["title"]},
+                    )
                 recorded[criterion["key"]] = int(given)
             else:
                 if given not in ("left", "right"):
-                    raise Invalid(f"choose left or right for “{criterion['title']}”", "answers")
+                    raise Invalid(
+                        "choose left or right for “%(criterion)s”",
+                        "answers",
+                        params={"criterion": criterion["title"]},
+                    )
                 recorded[criterion["key"]] = "b" if (given == "left") == swapped else "a"
         try:
             with self.db.transaction() as s:

@@ -50,14 +50,24 @@ def served(catalogue: Catalogue, spec: str) -> list[str]:
         if not matched:
             families = sorted({n.split(".")[0] for n in names})
             raise Invalid(
-                f"--engines: {part!r} names no engine that can run here; engine names: "
-                f"{', '.join(names)}; families: {', '.join(families)}; or {GPU}",
+                "--engines: %(part)s names no engine that can run here; engine names: "
+                "%(names)s; families: %(families)s; or %(gpu)s",
                 field="engines",
+                params={
+                    "part": repr(part),
+                    "names": ", ".join(names),
+                    "families": ", ".join(families),
+                    "gpu": GPU,
+                },
             )
         for name in matched:
             reason = catalogue.get(name).available()
             if reason:
-                raise Invalid(f"--engines: {name} cannot run here: {reason}", field="engines")
+                raise Invalid(
+                    "--engines: %(name)s cannot run here: %(reason)s",
+                    field="engines",
+                    params={"name": name, "reason": reason},
+                )
             if name not in chosen:
                 chosen.append(name)
     if not chosen:
@@ -147,10 +157,16 @@ class Roster:
             else f"the last worker serving it was seen {ago:.0f} s ago"
         )
         raise Unavailable(
-            f"engine {engine} cannot run on this server ({reason}) and {since} (within "
-            f"{window:.0f} s a job would wait for one): start one with "
-            f"`atelier worker --engines {engine}`",
+            "engine %(engine)s cannot run on this server (%(reason)s) and %(since)s (within "
+            "%(window)s s a job would wait for one): start one with `atelier worker --engines "
+            "%(engine)s`",
             field="engine",
             engine=engine,
             last_seen_seconds=None if ago is None else round(ago),
+            params={
+                "engine": engine,
+                "reason": reason,
+                "since": since,
+                "window": format(window, ".0f"),
+            },
         )

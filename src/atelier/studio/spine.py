@@ -30,7 +30,7 @@ from atelier.accounts.authz import Principal
 from atelier.commerce import credits, ledger
 from atelier.commerce.service import Commerce
 from atelier.engines.base import Creation, Engine
-from atelier.errors import Conflict, Invalid, StudioError
+from atelier.errors import Conflict, Invalid, StudioError, Word
 from atelier.safety.service import Safety, free_text
 from atelier.settings import Settings
 from atelier.store import notices, paging
@@ -102,7 +102,9 @@ class Spine:
             raise Invalid("params must be an object", field="params")
         checked = validated(engine, params)
         if seed is not None and not 0 <= seed <= MAX_SEED:
-            raise Invalid(f"seed must be 0 to {MAX_SEED}", field="seed")
+            raise Invalid(
+                "seed must be 0 to %(MAX_SEED)s", field="seed", params={"MAX_SEED": MAX_SEED}
+            )
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
             raise Invalid("Idempotency-Key must be 1 to 255 characters", field="Idempotency-Key")
         clean = checked.model_dump(mode="json")
@@ -211,7 +213,11 @@ class Spine:
             elif job.status == "running":
                 job.cancel_requested = True
             else:
-                raise Conflict(f"job {job_id} has already {job.status}", field="job_id")
+                raise Conflict(
+                    "job %(job_id)s has already %(status)s",
+                    field="job_id",
+                    params={"job_id": job_id, "status": Word(job.status)},
+                )
             return job
 
     # -- a worker's side: claim, heartbeat, finish, fail ---------------------------------

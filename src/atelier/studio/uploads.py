@@ -52,8 +52,9 @@ class Uploads:
         authz.require_creator(who)
         if len(data) > self.settings.max_upload_bytes:
             raise TooLarge(
-                f"file is larger than the limit of {self.settings.max_upload_bytes:,} bytes",
+                "file is larger than the limit of %(max_upload_bytes)s bytes",
                 field="file",
+                params={"max_upload_bytes": format(self.settings.max_upload_bytes, ",")},
             )
         if not data:
             raise Invalid("file is empty", field="file")
@@ -115,7 +116,11 @@ class Uploads:
         with self.db.transaction() as s:
             work = authz.owned(s, Work, who, work_id)
             if held(work):
-                raise Forbidden(f"work {work_id} is held in review", field="work_id")
+                raise Forbidden(
+                    "work %(work_id)s is held in review",
+                    field="work_id",
+                    params={"work_id": work_id},
+                )
             files = input_files(work)
             chosen = next((f for f in files if kind_of(f.mime) in accept), work.files[0])
             origin = recognition.snapshot(work, "use as input", f"its file {chosen.name}")
@@ -135,14 +140,16 @@ def check_params(
         upload = s.get(Upload, upload_id)
         if upload is None or upload.owner_id != who.user_id:
             raise Invalid(
-                f"no upload {upload_id} (send files to POST /v1/uploads first)",
+                "no upload %(upload_id)s (send files to POST /v1/uploads first)",
                 field=f"params.{name}",
+                params={"upload_id": upload_id},
             )
         if accept and kind_of(upload.mime) not in accept:
             expected = " or ".join(f"{kind}: {KINDS[kind].what}" for kind in accept)
             raise Invalid(
-                f"upload {upload_id} is {upload.mime}; expected {expected}",
+                "upload %(upload_id)s is %(mime)s; expected %(expected)s",
                 field=f"params.{name}",
+                params={"upload_id": upload_id, "mime": upload.mime, "expected": expected},
             )
         found = measure(upload)
         if found is not None:

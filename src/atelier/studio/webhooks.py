@@ -64,7 +64,9 @@ def check_url(url: str, allow_private: bool) -> None:
         found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, ValueError) as exc:
         raise Invalid(
-            f"url's host {parts.hostname} cannot be reached: {exc}", field="url"
+            "url's host %(hostname)s cannot be reached: %(exc)s",
+            field="url",
+            params={"hostname": parts.hostname, "exc": exc},
         ) from None
     for *_, address in found:
         ip = ipaddress.ip_address(str(address[0]).split("%")[0])
@@ -72,9 +74,10 @@ def check_url(url: str, allow_private: bool) -> None:
             ip = ip.ipv4_mapped
         if not allow_private and (not ip.is_global or ip.is_multicast):
             raise Invalid(
-                f"url's host {parts.hostname} is at {ip}, a loopback, private or otherwise "
+                "url's host %(hostname)s is at %(ip)s, a loopback, private or otherwise "
                 "non-public address: the studio sends webhooks to public addresses only",
                 field="url",
+                params={"hostname": parts.hostname, "ip": ip},
             )
 
 
@@ -112,8 +115,9 @@ class Webhooks:
         unknown = sorted(set(types or []) - set(EVENT_TYPES))
         if unknown:
             raise Invalid(
-                f"unknown event type(s) {', '.join(unknown)}; known: {', '.join(EVENT_TYPES)}",
+                "unknown event type(s) %(unknown)s; known: %(known)s",
                 field="types",
+                params={"unknown": ", ".join(unknown), "known": ", ".join(EVENT_TYPES)},
             )
         check_url(url, self.settings.webhook_allow_private)
         with self.db.transaction() as s:
@@ -124,8 +128,9 @@ class Webhooks:
             )
             if count >= MAX_ENDPOINTS:
                 raise Conflict(
-                    f"an account has at most {MAX_ENDPOINTS} webhook endpoints; delete one first",
+                    "an account has at most %(MAX_ENDPOINTS)s webhook endpoints; delete one first",
                     field="url",
+                    params={"MAX_ENDPOINTS": MAX_ENDPOINTS},
                 )
             endpoint = WebhookEndpoint(
                 owner_id=who.user_id,

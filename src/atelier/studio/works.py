@@ -204,7 +204,9 @@ def downloads(work: Work, original: bool) -> list[Download]:
 def _work_ids(work_ids: list[str]) -> list[str]:
     ids = list(dict.fromkeys(work_ids))
     if not 1 <= len(ids) <= MAX_BULK:
-        raise Invalid(f"choose 1 to {MAX_BULK} works", field="work_ids")
+        raise Invalid(
+            "choose 1 to %(MAX_BULK)s works", field="work_ids", params={"MAX_BULK": MAX_BULK}
+        )
     return ids
 
 
@@ -260,7 +262,7 @@ class Works:
             shared = work is not None and work.visibility != "private" and not held(work)
             reviewer = work is not None and authz.is_admin(who) and work.review_status is not None
             if work is None or not (owner or shared or reviewer):
-                raise NotFound(f"no work {work_id}", field="work_id")
+                raise NotFound("no work %(work_id)s", field="work_id", params={"work_id": work_id})
             return work, owner
 
     def shown_file(self, who: Principal | None, work_id: str) -> tuple[WorkFile, Path]:
@@ -271,7 +273,9 @@ class Works:
             original = may_have_original(s, who, work)
         stand_in = None if original else preview(work)
         if not original and stand_in is None:
-            raise NotFound(f"work {work_id} has no preview", field="work_id")
+            raise NotFound(
+                "work %(work_id)s has no preview", field="work_id", params={"work_id": work_id}
+            )
         return self.file(who, work_id, None if stand_in is None else stand_in.name)
 
     def showcase(self, who: Principal | None, work_id: str) -> Shown:
@@ -338,26 +342,35 @@ class Works:
         work, _ = self.get(who, work_id)
         if held(work) and not authz.is_admin(who):
             raise Forbidden(
-                f"work {work_id} is in review; its files are served once an admin approves it"
+                "work %(work_id)s is in review; its files are served once an admin approves it"
                 if work.review_status == "in_review"
-                else f"work {work_id} was rejected in review; its files are not served",
+                else "work %(work_id)s was rejected in review; its files are not served",
                 field="work_id",
+                params={"work_id": work_id},
             )
         file = next(
             (f for f in work.files if (name is None and f.role == "primary") or f.name == name),
             None,
         )
         if file is None:
-            raise NotFound(f"work {work_id} has no file {name}", field="name")
+            raise NotFound(
+                "work %(work_id)s has no file %(name)s",
+                field="name",
+                params={"work_id": work_id, "name": name},
+            )
         if file in originals(work):
             with self.db.transaction() as s:
                 allowed = may_have_original(s, who, work)
             if not allowed:
                 shown = ", ".join(f.name for f in previews(work))
                 raise Forbidden(
-                    f"the original of work {work_id} is for its owner and the holders of a "
-                    "licence to it" + (f"; its previews: {shown}" if shown else ""),
+                    "the original of work %(work_id)s is for its owner and the holders of a "
+                    "licence to it; its previews: %(shown)s"
+                    if shown
+                    else "the original of work %(work_id)s is for its owner and the holders of a "
+                    "licence to it",
                     field="work_id",
+                    params={"work_id": work_id, "shown": shown},
                 )
         return file
 
@@ -367,12 +380,17 @@ class Works:
         work, _ = self.get(who, work_id)
         if held(work) and not authz.is_admin(who):
             raise Forbidden(
-                f"work {work_id} is in review; it is verified once an admin approves it",
+                "work %(work_id)s is in review; it is verified once an admin approves it",
                 field="work_id",
+                params={"work_id": work_id},
             )
         primary = next((f for f in work.files if f.role == "primary"), None)
         if primary is None:
-            raise NotFound(f"work {work_id} has no file to verify", field="work_id")
+            raise NotFound(
+                "work %(work_id)s has no file to verify",
+                field="work_id",
+                params={"work_id": work_id},
+            )
         sidecar = next((f for f in work.files if f.name == primary.name + SIDECAR_SUFFIX), None)
         return (
             primary,
@@ -438,7 +456,9 @@ class Works:
         authz.require_scope(who, "write")
         if visibility is not None and visibility not in VISIBILITIES:
             raise Invalid(
-                f"visibility must be one of {', '.join(VISIBILITIES)}", field="visibility"
+                "visibility must be one of %(choices)s",
+                field="visibility",
+                params={"choices": ", ".join(VISIBILITIES)},
             )
         if title is not None and len(title) > 200:
             raise Invalid("title must be at most 200 characters", field="title")
@@ -486,7 +506,7 @@ class Works:
                 works = [authz.owned(s, Work, who, i) for i in ids]
                 obstacle = market.deletion_obstacle(s, ids)
                 if obstacle is not None:
-                    raise Conflict(obstacle, field="work_ids")
+                    raise obstacle
                 digests = {f.sha256 for work in works for f in work.files}
                 for work in works:
                     s.delete(work)

@@ -29,7 +29,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from atelier.commerce import money
-from atelier.errors import StudioError
+from atelier.errors import Said, StudioError, Word
 
 # Code → its own name, as the switch shows it. A code is a Babel locale identifier and the
 # name of its folder under LOCALES.
@@ -160,15 +160,25 @@ def shown(error: StudioError) -> str:
     """A service's error in the reader's language: its message translated where the
     catalogue has it (web/words.py lists those the pages commonly show), then filled in."""
     text = gettext(error.message)
-    return text % error.params if error.params else text
+    return text % said(error.params) if error.params else text
+
+
+def said(params: dict[str, object]) -> dict[str, object]:
+    """A message's values, its words of the interface (errors.Word) translated."""
+    return {k: gettext(v) if isinstance(v, Word) else v for k, v in params.items()}
+
+
+def shown_field(error: StudioError, message: str) -> str:
+    """One of the error's field messages in the reader's language: the error's own, one
+    that keeps its %(name)s form (errors.Said: a parameter's check), or a plain one."""
+    if isinstance(message, Said):
+        return gettext(message.message) % said(message.params)
+    return shown(error) if message == error.detail else gettext(message)
 
 
 def shown_errors(error: StudioError) -> dict[str, str]:
     """The error's message for each field it names, in the reader's language."""
-    return {
-        field: shown(error) if message == error.detail else gettext(message)
-        for field, message in error.errors
-    }
+    return {field: shown_field(error, message) for field, message in error.errors}
 
 
 def lazy(message: str) -> str:

@@ -74,7 +74,11 @@ async def uploaded_file(request: Request, field: str, max_bytes: int) -> tuple[s
         check_form(form)
         sent = form.get(field)
         if not isinstance(sent, UploadFile):
-            raise Invalid(f"{field}: a file is required (multipart field {field!r})", field=field)
+            raise Invalid(
+                "%(field)s: a file is required (multipart field %(field2)s)",
+                field=field,
+                params={"field": field, "field2": repr(field)},
+            )
         return sent.filename or "upload", await sent.read(max_bytes + 1)
     finally:
         await form.close()

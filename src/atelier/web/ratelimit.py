@@ -23,27 +23,32 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from atelier.accounts.authz import Principal
-from atelier.errors import RetryLater
+from atelier.errors import RetryLater, Word
 from atelier.settings import RATE_LIMITED, Settings
-from atelier.web import problems
+from atelier.web import i18n, problems
 from atelier.web.deps import optional_principal
 from atelier.web.pages.common import templates
 
 WHAT = {
-    "sign_in": "sign-in attempts",
-    "sign_up": "sign-ups",
-    "password": "password requests",
-    "keys": "new API keys",
-    "uploads": "uploads",
-    "jobs": "jobs",
-    "verify": "verifications",
-    "votes": "votes",
+    "sign_in": i18n.lazy("sign-in attempts"),
+    "sign_up": i18n.lazy("sign-ups"),
+    "password": i18n.lazy("password requests"),
+    "keys": i18n.lazy("new API keys"),
+    "uploads": i18n.lazy("uploads"),
+    "jobs": i18n.lazy("jobs"),
+    "verify": i18n.lazy("verifications"),
+    "votes": i18n.lazy("votes"),
 }
-
-
-def seconds(retry_after: int) -> str:
-    minutes = math.ceil(retry_after / 60)
-    return f"{retry_after} seconds" if retry_after < 120 else f"{minutes} minutes"
+WHO = {"address": i18n.lazy("this address"), "account": i18n.lazy("this account")}
+# A limit's unit of time as the limits library names it ("2 per 1 hour").
+UNITS = (
+    i18n.lazy("second"),
+    i18n.lazy("minute"),
+    i18n.lazy("hour"),
+    i18n.lazy("day"),
+    i18n.lazy("month"),
+    i18n.lazy("year"),
+)
 
 
 class Limiter:
@@ -64,14 +69,34 @@ class Limiter:
             if not self.strategy.test(item, action, kind, key):
                 reset = self.strategy.get_window_stats(item, action, kind, key).reset_time
                 wait = max(1, math.ceil(reset - time.time()))
-                who = "this address" if kind == "address" else "this account"
-                raise RetryLater(
-                    f"too many {WHAT[action]} from {who} (at most {item}); "
-                    f"try again in {seconds(wait)}",
-                    wait,
-                )
+                raise too_many(action, kind, item, wait)
         for item, kind, key in checks:
             self.strategy.hit(item, action, kind, key)
+
+
+def too_many(action: str, kind: str, item: RateLimitItem, wait: int) -> RetryLater:
+    """The refusal: what, from whom, the limit ("at most 2 per 1 hour") and the wait, in
+    seconds under two minutes, else in minutes (words a page says in its language)."""
+    params: dict[str, object] = {
+        "what": Word(WHAT[action]),
+        "who": Word(WHO[kind]),
+        "amount": item.amount,
+        "multiples": item.multiples,
+        "unit": Word(item.GRANULARITY.name),
+    }
+    if wait < 120:
+        return RetryLater(
+            "too many %(what)s from %(who)s (at most %(amount)s per %(multiples)s %(unit)s); "
+            "try again in %(wait)s seconds",
+            wait,
+            params={**params, "wait": wait},
+        )
+    return RetryLater(
+        "too many %(what)s from %(who)s (at most %(amount)s per %(multiples)s %(unit)s); "
+        "try again in %(wait)s minutes",
+        wait,
+        params={**params, "wait": math.ceil(wait / 60)},
+    )
 
 
 def address(request: Request) -> str:
@@ -106,7 +131,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         headers = {"Retry-After": str(exc.retry_after)}
         if request.url.path.startswith("/v1/"):
             return problems.problem(429, exc.title, exc.detail, headers=headers)
-        context: dict[str, Any] = {"who": None, "detail": exc.detail}
+        context: dict[str, Any] = {"who": None, "detail": i18n.shown(exc)}
         return templates.TemplateResponse(
             request, "too_many.html", context, status_code=429, headers=headers
         )

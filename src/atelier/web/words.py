@@ -151,7 +151,8 @@ MODEL_FIGURES = (
 # Services' errors the pages commonly show (errors.StudioError's message, with its
 # %(name)s places; a page shows them with i18n.shown): a password's rules
 # (accounts/passwords.py, accounts/recovery.py) and a review link's refusals
-# (studio/panels.py). One not listed is shown in English.
+# (studio/panels.py). A message raised as a constant is in the catalogue without being
+# listed here (web/error_texts.py finds it); one built at run time is shown in English.
 SERVICE_MESSAGES = (
     lazy("password must be %(low)s to %(high)s characters"),
     lazy("this is one of the 30,000 most common passwords; choose another"),
@@ -168,4 +169,46 @@ SERVICE_MESSAGES = (
     lazy("you have already judged this item"),
     lazy("this panel is closed"),
     lazy("this panel is gone"),
+    # errors.NotEnoughCredits (it words its own message)
+    lazy(
+        "this job costs up to %(needed)s credits and your balance is %(balance)s: "
+        "%(missing)s short; buy a credit pack or change plan"
+    ),
+    lazy(
+        "this job costs up to %(needed)s credits %(what)s and your balance is %(balance)s: "
+        "%(missing)s short; buy a credit pack or change plan"
+    ),
+)
+# A job's parameters as pydantic checks them (studio/catalogue.py keeps each message in
+# this form, pydantic_core's templates with %(name)s places): those a create form can meet.
+PARAMETER_CHECKS = (
+    lazy("Field required"),
+    lazy("Input should be a valid integer, unable to parse string as an integer"),
+    lazy("Input should be a valid integer, got a number with a fractional part"),
+    lazy("Input should be a valid integer"),
+    lazy("Input should be a valid number, unable to parse string as a number"),
+    lazy("Input should be a valid number"),
+    lazy("Input should be a finite number"),
+    lazy("Input should be a valid boolean, unable to interpret input"),
+    lazy("Input should be a valid boolean"),
+    lazy("Input should be a valid string"),
+    lazy("Input should be a valid list"),
+    lazy("String should have at least %(min_length)s character%(expected_plural)s"),
+    lazy("String should have at most %(max_length)s character%(expected_plural)s"),
+    lazy("String should match pattern '%(pattern)s'"),
+    lazy("Input should be less than %(lt)s"),
+    lazy("Input should be less than or equal to %(le)s"),
+    lazy("Input should be greater than %(gt)s"),
+    lazy("Input should be greater than or equal to %(ge)s"),
+    lazy("Input should be a multiple of %(multiple_of)s"),
+    lazy("Input should be %(expected)s"),
+    lazy(
+        "%(field_type)s should have at least %(min_length)s item%(expected_plural)s after "
+        "validation, not %(actual_length)s"
+    ),
+    lazy(
+        "%(field_type)s should have at most %(max_length)s item%(expected_plural)s after "
+        "validation, not %(actual_length)s"
+    ),
+    lazy("Extra inputs are not permitted"),
 )

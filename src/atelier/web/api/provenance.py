@@ -30,7 +30,11 @@ def _read(upload: UploadFile | None, limit: int, field: str) -> bytes | None:
         return None
     data = upload.file.read(limit + 1)
     if len(data) > limit:
-        raise TooLarge(f"file is larger than the limit of {limit:,} bytes", field=field)
+        raise TooLarge(
+            "file is larger than the limit of %(limit)s bytes",
+            field=field,
+            params={"limit": format(limit, ",")},
+        )
     return data
 
 

@@ -18,6 +18,7 @@ from atelier.commerce.models import Invoice
 from atelier.commerce.plans import PlanSpec
 from atelier.errors import Invalid, StudioError
 from atelier.studio import Studio
+from atelier.web import i18n
 from atelier.web.deps import admin, admin_form, checked_form, get_studio, signed_in
 from atelier.web.pages.common import render
 
@@ -159,7 +160,7 @@ async def change_plan(
         if invoice is not None and invoice.status == "open":
             return _pay(request, who, studio, invoice, method)
     except StudioError as exc:
-        return _plans(request, who, studio, exc.detail, exc.status)
+        return _plans(request, who, studio, i18n.shown(exc), exc.status)
     done = f"invoice {invoice.number} opened" if invoice else f"{action} done"
     return RedirectResponse(f"/account?done={done}", status_code=303)
 
@@ -189,7 +190,7 @@ async def pay_invoice(
         invoice = studio.commerce.invoice(who, invoice_id[:32])
         return _pay(request, who, studio, invoice, str(form.get("method", "card")))
     except StudioError as exc:
-        return _account(request, who, studio, error=exc.detail, code=exc.status)
+        return _account(request, who, studio, error=i18n.shown(exc), code=exc.status)
 
 
 # -- admins ---------------------------------------------------------------------------
@@ -232,7 +233,9 @@ def _spec(form: Any) -> PlanSpec:
         try:
             values[name] = int(raw)
         except ValueError:
-            raise Invalid(f"{name} must be a whole number", field=name) from None
+            raise Invalid(
+                "%(name)s must be a whole number", field=name, params={"name": name}
+            ) from None
     for name in PLAN_FLAGS:
         values[name] = form.get(name) == "on"
     return PlanSpec(**values)
@@ -249,7 +252,7 @@ async def save_plan(
     try:
         studio.commerce.save_plan(who, plan_id, _spec(form), create=form.get("create") == "1")
     except StudioError as exc:
-        return _admin_plans(request, who, studio, exc.detail, code=exc.status)
+        return _admin_plans(request, who, studio, i18n.shown(exc), code=exc.status)
     return _admin_plans(request, who, studio, done=f"plan {plan_id} saved")
 
 
@@ -301,7 +304,7 @@ async def settle_invoice(
             reference = str(form.get("reference", ""))[:200]
             invoice = studio.commerce.mark_paid(who, invoice_id, reference)
     except StudioError as exc:
-        return _admin_invoices(request, who, studio, "open", exc.detail, code=exc.status)
+        return _admin_invoices(request, who, studio, "open", i18n.shown(exc), code=exc.status)
     done = f"{invoice.number} is {invoice.status}"
     return _admin_invoices(request, who, studio, "open", done=done)
 

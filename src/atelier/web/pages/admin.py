@@ -16,6 +16,7 @@ from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.store.models import ROLES
 from atelier.studio import Studio
+from atelier.web import i18n
 from atelier.web.deps import admin, admin_form, get_studio
 from atelier.web.pages.common import render
 from atelier.web.schemas.admin import audit_out, review_out
@@ -80,7 +81,7 @@ async def decide(
             who, review_id, decision == "approve", str(form.get("reason", ""))[:2000]
         )
     except StudioError as exc:
-        return _queue(request, who, studio, "in_review", exc.detail, code=exc.status)
+        return _queue(request, who, studio, "in_review", i18n.shown(exc), code=exc.status)
     verb = "approved" if decision == "approve" else "rejected"
     return RedirectResponse(f"/admin/reviews?done={verb}", status_code=303)
 
@@ -100,7 +101,7 @@ async def change_policy(
     try:
         studio.moderation.change_policy(who, actions)
     except StudioError as exc:
-        return _queue(request, who, studio, "in_review", exc.detail, code=exc.status)
+        return _queue(request, who, studio, "in_review", i18n.shown(exc), code=exc.status)
     return RedirectResponse("/admin/reviews?done=policy", status_code=303)
 
 
@@ -208,7 +209,7 @@ async def change_user(
             disabled={"disable": True, "enable": False}.get(access),
         )
     except StudioError as exc:
-        return _users(request, who, studio, q, 0, code=exc.status, error=exc.detail)
+        return _users(request, who, studio, q, 0, code=exc.status, error=i18n.shown(exc))
     return RedirectResponse(f"/admin/users?done=saved&q={quote(q)}", status_code=303)
 
 

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from atelier.accounts.authz import Principal
 from atelier.errors import Invalid, StudioError
 from atelier.studio import Studio
+from atelier.web import i18n
 from atelier.web.api.evaluation import panel_out, report_out
 from atelier.web.deps import admin, admin_form, get_studio
 from atelier.web.pages.common import missing, render
@@ -34,7 +35,9 @@ def _json(text: str, what: str, default: Any) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Invalid(f"{what} is not valid JSON: {exc.msg}", field=what) from None
+        raise Invalid(
+            "%(what)s is not valid JSON: %(msg)s", field=what, params={"what": what, "msg": exc.msg}
+        ) from None
 
 
 def _page(request: Request, who: Principal, studio: Studio, status: int = 200, **context: Any):
@@ -112,7 +115,7 @@ async def start_comparison(
         items = _json(values["items"], "items", None)
         row = studio.evaluation.start_comparison(who, sides["a"], sides["b"], items, seeds)
     except StudioError as exc:
-        return _page(request, who, studio, exc.status, error=exc.detail, values=values)
+        return _page(request, who, studio, exc.status, error=i18n.shown(exc), values=values)
     return RedirectResponse(f"/admin/evaluation/reports/{row.id}", status_code=303)
 
 
@@ -176,7 +179,7 @@ async def panel_from_report(
             str(form.get("instructions", ""))[:2000],
         )
     except StudioError as exc:
-        return _report(request, who, studio, report_id, exc.status, exc.detail)
+        return _report(request, who, studio, report_id, exc.status, i18n.shown(exc))
     return RedirectResponse(f"/panels/{panel.id}", status_code=303)
 
 
@@ -188,7 +191,7 @@ def report_file(
     try:
         mime, data = studio.evaluation.report_file(who, report_id[:32], name[:300])
     except StudioError as exc:
-        return Response(exc.detail, status_code=exc.status)
+        return Response(i18n.shown(exc), status_code=exc.status)
     headers = {"Cache-Control": "private, no-cache"}
     if mime == "text/html":
         headers["Content-Security-Policy"] = REPORT_POLICY

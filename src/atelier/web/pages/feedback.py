@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.studio import Studio
-from atelier.web import ratelimit
+from atelier.web import i18n, ratelimit
 from atelier.web.deps import checked_form, get_studio, page_principal, signed_in
 
 router = APIRouter(include_in_schema=False)
@@ -30,5 +30,5 @@ async def vote(
             who, work_id[:32], str(form.get("vote", "")), str(form.get("note", ""))[:2000]
         )
     except StudioError as exc:
-        return Response(exc.detail, status_code=exc.status)
+        return Response(i18n.shown(exc), status_code=exc.status)
     return RedirectResponse(f"/works/{work_id[:32]}#feedback-title", status_code=303)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.studio import Studio
+from atelier.web import i18n
 from atelier.web.deps import get_studio, page_principal
 from atelier.web.pages.common import MEDIA, missing, render, text_of
 from atelier.web.schemas.studio import work_out
@@ -33,7 +34,7 @@ def gallery_page(
         try:
             rows = [(w, u) for w, u, _ in studio.gallery.search(query, PAGE)]
         except StudioError as exc:
-            rows, error = [], exc.detail
+            rows, error = [], i18n.shown(exc)
         more = False
     else:
         rows = studio.gallery.wall(medium or None, PAGE + 1, page * PAGE)

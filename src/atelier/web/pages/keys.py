@@ -80,7 +80,7 @@ async def make_key(
     except StudioError as exc:
         field = exc.errors[0][0] if exc.errors else None
         return _keys(
-            request, who, studio, error=exc.detail, field=field, form=form, code=exc.status
+            request, who, studio, error=i18n.shown(exc), field=field, form=form, code=exc.status
         )
     return _keys(request, who, studio, secret=secret, done=f"key {record.name} made")
 
@@ -96,5 +96,5 @@ async def revoke_key(
     try:
         record = studio.accounts.revoke_key(who, key_id)
     except StudioError as exc:
-        return _keys(request, who, studio, error=exc.detail, code=exc.status)
+        return _keys(request, who, studio, error=i18n.shown(exc), code=exc.status)
     return RedirectResponse(f"/account/keys?done=key {record.name} revoked", status_code=303)

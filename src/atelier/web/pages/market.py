@@ -244,11 +244,15 @@ async def checkout_pay(
     try:
         order, invoice = studio.market.order(who, order_id)
         if invoice is None:
-            raise NotFound(f"order {order_id} has nothing to pay", field="order_id")
+            raise NotFound(
+                "order %(order_id)s has nothing to pay",
+                field="order_id",
+                params={"order_id": order_id},
+            )
         back = str(request.url_for("checkout_page", order_id=order_id))
         checkout = studio.commerce.checkout(who, invoice.id, back, "card")
     except StudioError as exc:
-        return Response(exc.detail, status_code=exc.status)
+        return Response(i18n.shown(exc), status_code=exc.status)
     return RedirectResponse(checkout.url or f"/checkout/{order_id}", status_code=303)
 
 
@@ -388,5 +392,5 @@ async def admin_payout_paid(
     try:
         studio.market.mark_payout_paid(who, payout_id, str(form.get("reference", ""))[:200])
     except StudioError as exc:
-        return Response(exc.detail, status_code=exc.status)
+        return Response(i18n.shown(exc), status_code=exc.status)
     return RedirectResponse("/admin/payouts?done=paid", status_code=303)

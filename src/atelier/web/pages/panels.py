@@ -14,6 +14,7 @@ from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.studio import Studio
 from atelier.studio.panels import DEFAULT_CRITERIA, ItemSpec
+from atelier.web import i18n
 from atelier.web.api.evaluation import panel_out, reviewer_out
 from atelier.web.deps import checked_form, get_studio, signed_in
 from atelier.web.pages.common import missing, render
@@ -78,7 +79,7 @@ async def make_panel(
             values["instructions"],
         )
     except StudioError as exc:
-        return _list(request, who, studio, exc.status, error=exc.detail, values=values)
+        return _list(request, who, studio, exc.status, error=i18n.shown(exc), values=values)
     return RedirectResponse(f"/panels/{panel.id}", status_code=303)
 
 
@@ -135,7 +136,7 @@ async def invite(
             int(days) if days.isdigit() else 0,
         )
     except StudioError as exc:
-        return _panel(request, who, studio, panel_id, exc.status, error=exc.detail)
+        return _panel(request, who, studio, panel_id, exc.status, error=i18n.shown(exc))
     return _panel(request, who, studio, panel_id, 201, link=studio.panels.link(token))
 
 
@@ -150,7 +151,7 @@ async def add_reviewer(
     try:
         studio.panels.add_reviewer(who, panel_id[:32], str(form.get("email", ""))[:320])
     except StudioError as exc:
-        return _panel(request, who, studio, panel_id, exc.status, error=exc.detail)
+        return _panel(request, who, studio, panel_id, exc.status, error=i18n.shown(exc))
     return RedirectResponse(f"/panels/{panel_id}?done=reviewer", status_code=303)
 
 
@@ -166,7 +167,7 @@ async def revoke(
     try:
         studio.panels.revoke(who, panel_id[:32], reviewer_id[:32])
     except StudioError as exc:
-        return _panel(request, who, studio, panel_id, exc.status, error=exc.detail)
+        return _panel(request, who, studio, panel_id, exc.status, error=i18n.shown(exc))
     return RedirectResponse(f"/panels/{panel_id}?done=revoked", status_code=303)
 
 
@@ -181,7 +182,7 @@ async def close(
     try:
         studio.panels.close(who, panel_id[:32])
     except StudioError as exc:
-        return _panel(request, who, studio, panel_id, exc.status, error=exc.detail)
+        return _panel(request, who, studio, panel_id, exc.status, error=i18n.shown(exc))
     return RedirectResponse(f"/panels/{panel_id}?done=closed", status_code=303)
 
 
@@ -192,7 +193,7 @@ def results_csv(
     try:
         text = studio.panels.csv(who, panel_id[:32])
     except StudioError as exc:
-        return Response(exc.detail, status_code=exc.status)
+        return Response(i18n.shown(exc), status_code=exc.status)
     return Response(
         text,
         media_type="text/csv; charset=utf-8",

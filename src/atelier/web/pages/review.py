@@ -134,7 +134,7 @@ def picture_as_account(
     try:
         return _picture(studio, studio.panels.seat_for(who, panel_id[:32]), number, place)
     except StudioError as exc:
-        return Response(exc.detail, status_code=exc.status)
+        return Response(i18n.shown(exc), status_code=exc.status)
 
 
 # -- an invitation link -------------------------------------------------------------------
@@ -181,4 +181,4 @@ def picture_by_link(
     try:
         return _picture(studio, studio.panels.seat_by_token(token), number, place)
     except StudioError as exc:
-        return Response(exc.detail, status_code=exc.status)
+        return Response(i18n.shown(exc), status_code=exc.status)

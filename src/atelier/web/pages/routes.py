@@ -26,7 +26,7 @@ from atelier.errors import Forbidden, NotEnoughCredits, StudioError
 from atelier.studio import Studio, variants
 from atelier.studio.catalogue import params_schema
 from atelier.training.engines import Trainer
-from atelier.web import ratelimit
+from atelier.web import i18n, ratelimit
 from atelier.web.api.auth import set_session_cookie
 from atelier.web.deps import (
     SESSION_COOKIE,
@@ -150,7 +150,7 @@ async def signup_submit(request: Request, studio: Studio = Depends(get_studio)) 
             status=exc.status,
             open=studio.settings.signup_open,
             values=values,
-            errors=dict(exc.errors) or {"form": exc.detail},
+            errors=i18n.shown_errors(exc) or {"form": i18n.shown(exc)},
         )
     # The same answer whether the e-mail was free or had an account: sign in next.
     return RedirectResponse(f"/login?done=signed_up&next={quote(WELCOME)}", status_code=303)
@@ -296,7 +296,9 @@ def create_estimate(
                 chosen[field.name] = _measured(values[f"measure-{field.name}"])
         return JSONResponse(_cost_line(studio, who, engine, fields, values, chosen))
     except StudioError as exc:
-        problems = [f"{f.split('.')[-1]}: {m}" for f, m in exc.errors] or [exc.detail]
+        problems = [f"{f.split('.')[-1]}: {i18n.shown_field(exc, m)}" for f, m in exc.errors] or [
+            i18n.shown(exc)
+        ]
         return JSONResponse({"error": "; ".join(problems)}, status_code=exc.status)
 
 
@@ -393,12 +395,12 @@ async def create_submit(
                         )
                         values[field.name] = added.id
                     except StudioError as exc:
-                        errors[field.name] = exc.detail
+                        errors[field.name] = i18n.shown(exc)
         if errors:
             raise StudioError("check the marked fields")
         seed_text = values.get("seed", "").strip()
         if seed_text and not seed_text.isdigit():
-            errors["seed"] = "seed must be a whole number"
+            errors["seed"] = i18n.gettext("seed must be a whole number")
             raise StudioError("check the marked fields")
         job, _ = studio.jobs.submit(
             who,
@@ -424,7 +426,7 @@ async def create_submit(
         for field_path, message in exc.errors:
             errors.setdefault(
                 field_path.split(".")[-1] if "." in field_path else field_path,
-                message,
+                i18n.shown_field(exc, message),
             )
         return _create(
             request,
@@ -436,7 +438,7 @@ async def create_submit(
             values=values,
             uploads=_uploads_shown(studio, who, fields, values, errors),
             errors=errors,
-            error=exc.detail,
+            error=i18n.shown(exc),
         )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
@@ -542,5 +544,5 @@ async def job_again(
         earlier = studio.jobs.get(who, job_id)
         job, _ = studio.jobs.submit(who, earlier.engine, earlier.params)
     except StudioError as exc:
-        return missing(request, who, "job", status=exc.status, why=exc.detail)
+        return missing(request, who, "job", status=exc.status, why=i18n.shown(exc))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -9,7 +9,7 @@ from starlette.datastructures import FormData, UploadFile
 from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.studio import Studio
-from atelier.web import ratelimit
+from atelier.web import i18n, ratelimit
 from atelier.web.deps import get_studio, page_principal
 from atelier.web.pages.common import missing, render
 
@@ -82,7 +82,7 @@ def verify_work(
     try:
         file, path, sidecar = studio.works.sealed(who, work_id[:32])
     except StudioError as exc:
-        return missing(request, who, "work", status=exc.status, why=exc.detail)
+        return missing(request, who, "work", status=exc.status, why=i18n.shown(exc))
     report = studio.provenance.verify(
         path.read_bytes(), sidecar.read_bytes() if sidecar else None, None
     )

@@ -14,6 +14,7 @@ from atelier.accounts.authz import Principal
 from atelier.errors import StudioError
 from atelier.store.outbox import EVENT_TYPES
 from atelier.studio import Studio
+from atelier.web import i18n
 from atelier.web.deps import checked_form, get_studio, signed_in
 from atelier.web.pages.common import render
 
@@ -79,7 +80,7 @@ async def make_endpoint(
     except StudioError as exc:
         field = exc.errors[0][0] if exc.errors else None
         return _page(
-            request, who, studio, error=exc.detail, field=field, form=form, code=exc.status
+            request, who, studio, error=i18n.shown(exc), field=field, form=form, code=exc.status
         )
     return _page(request, who, studio, secret=endpoint.secret, done=f"endpoint {url} added")
 
@@ -95,7 +96,7 @@ async def test_endpoint(
     try:
         event = studio.webhooks.test(who, endpoint_id)
     except StudioError as exc:
-        return _page(request, who, studio, error=exc.detail, code=exc.status)
+        return _page(request, who, studio, error=i18n.shown(exc), code=exc.status)
     return RedirectResponse(f"/account/webhooks?done=test event {event.id} queued", status_code=303)
 
 
@@ -110,7 +111,7 @@ async def delete_endpoint(
     try:
         endpoint = studio.webhooks.delete(who, endpoint_id)
     except StudioError as exc:
-        return _page(request, who, studio, error=exc.detail, code=exc.status)
+        return _page(request, who, studio, error=i18n.shown(exc), code=exc.status)
     return RedirectResponse(
         f"/account/webhooks?done=endpoint {endpoint.url} deleted", status_code=303
     )

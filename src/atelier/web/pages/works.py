@@ -17,6 +17,7 @@ from atelier.errors import StudioError
 from atelier.store.models import VISIBILITIES
 from atelier.studio import Studio
 from atelier.studio.catalogue import params_schema
+from atelier.web import i18n
 from atelier.web.deps import checked_form, get_studio, page_principal, signed_in
 from atelier.web.pages.common import MEDIA, input_targets, missing, render, text_of
 from atelier.web.pages.forms import form_fields
@@ -118,7 +119,7 @@ async def works_bulk(
             return Response("Choose an action.", status_code=422)
     except StudioError as exc:
         filters = {"medium": "", "engine": "", "since": "", "until": ""}
-        return _works(request, who, studio, filters, 0, status=exc.status, error=exc.detail)
+        return _works(request, who, studio, filters, 0, status=exc.status, error=i18n.shown(exc))
     return RedirectResponse(f"/works?done={action}", status_code=303)
 
 
@@ -177,7 +178,7 @@ async def work_visibility(
             str(description).strip() if isinstance(description, str) else None,
         )
     except StudioError as exc:
-        return Response(exc.detail, status_code=exc.status)
+        return Response(i18n.shown(exc), status_code=exc.status)
     back = str(form.get("back", ""))
     target = back if back.startswith("/") and not back.startswith("//") else f"/works/{work_id}"
     return RedirectResponse(target, status_code=303)
@@ -195,7 +196,7 @@ async def work_keep(
     try:
         job = studio.variants.keep(who, work_id[:32])
     except StudioError as exc:
-        return missing(request, who, "work", status=exc.status, why=exc.detail)
+        return missing(request, who, "work", status=exc.status, why=i18n.shown(exc))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -215,5 +216,5 @@ async def work_use(
             return Response(f"{engine.name} has no file field {field!r}", status_code=422)
         upload = studio.uploads.from_work(who, work_id[:32], fields[field].kinds)
     except StudioError as exc:
-        return Response(exc.detail, status_code=exc.status)
+        return Response(i18n.shown(exc), status_code=exc.status)
     return RedirectResponse(f"/create/{engine.name}?keep-{field}={upload.id}", status_code=303)
