@@ -13,7 +13,6 @@ links expire and may be revoked). One vote per reviewer and item, by a unique co
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import secrets
 import zipfile
@@ -23,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -45,11 +43,11 @@ from atelier.store import paging
 from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import User, Work, utcnow
+from atelier.studio.blind import blind_copy
 from atelier.studio.works import preview
 
 MAX_ITEMS = 200
 MAX_CRITERIA = 6
-MAX_SIDE = 1600  # pictures shown to reviewers are at most this long
 SCALE = (1, 2, 3, 4, 5)
 DEFAULT_CRITERIA = {
     "rate": ["Fidelity to the brief", "Craft", "Originality"],
@@ -103,22 +101,6 @@ def work_label(work: Work) -> str:
         if m.get("kind", "model") == "model"
     ]
     return " · ".join([work.engine, *models])[:100]
-
-
-def blind_copy(data: bytes) -> bytes:
-    """The picture re-encoded as a PNG with no metadata (no C2PA manifest, no text
-    chunks), at most MAX_SIDE long."""
-    try:
-        with Image.open(io.BytesIO(data)) as source:
-            picture = source.convert("RGBA" if "A" in source.getbands() else "RGB")
-    except (UnidentifiedImageError, OSError) as exc:
-        raise Invalid(
-            "not a readable picture: %(exc)s", field="items", params={"exc": exc}
-        ) from None
-    picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    picture.save(out, format="PNG")
-    return out.getvalue()
 
 
 def _criteria(kind: str, titles: list[str] | None) -> list[dict[str, str]]:

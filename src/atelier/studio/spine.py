@@ -8,8 +8,7 @@ steps; sealing, uploads, safety and credits each do their own part when called.
     claim      a worker takes the oldest runnable job under a lease
     heartbeat  it renews the lease, reports progress, learns of a cancel
     finish     seal and store the result, record the works, settle the credits
-    fail       give the credits back (failed or cancelled)
-"""
+    fail       give the credits back (failed or cancelled)"""
 
 from __future__ import annotations
 
@@ -102,9 +101,7 @@ class Spine:
             raise Invalid("params must be an object", field="params")
         checked = validated(engine, params)
         if seed is not None and not 0 <= seed <= MAX_SEED:
-            raise Invalid(
-                "seed must be 0 to %(MAX_SEED)s", field="seed", params={"MAX_SEED": MAX_SEED}
-            )
+            raise Invalid("seed must be 0 to %(MAX_SEED)s", "seed", params={"MAX_SEED": MAX_SEED})
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
             raise Invalid("Idempotency-Key must be 1 to 255 characters", field="Idempotency-Key")
         clean = checked.model_dump(mode="json")
@@ -213,11 +210,8 @@ class Spine:
             elif job.status == "running":
                 job.cancel_requested = True
             else:
-                raise Conflict(
-                    "job %(job_id)s has already %(status)s",
-                    field="job_id",
-                    params={"job_id": job_id, "status": Word(job.status)},
-                )
+                said = {"job_id": job_id, "status": Word(job.status)}
+                raise Conflict("job %(job_id)s has already %(status)s", "job_id", params=said)
             return job
 
     # -- a worker's side: claim, heartbeat, finish, fail ---------------------------------
