@@ -4,7 +4,8 @@
 #                commercial studio may run), then serve it at http://127.0.0.1:8000
 #                (make run LOCK=nsfw: opt in to NudeNet's image screen, AGPL-3.0;
 #                make run LOCK=ray: opt in to Ray, for `atelier worker --ray`)
-#   make test    set everything up, then run the whole test suite
+#   make test    set everything up, then run the whole test suite in TEST_PROCESSES
+#                processes (2; pytest-xdist, a test file to a process)
 #                (extra pytest arguments: make test PYTEST_ARGS="-k queue")
 #
 #   make setup   Debian packages (scripts/debian-packages.txt), .venv installed from
@@ -24,6 +25,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
 PYTEST_ARGS ?=
+TEST_PROCESSES ?= 2
 # What `make run` installs: requirements/$(LOCK).txt (runtime, or nsfw or ray to opt in).
 LOCK ?= runtime
 UPGRADE ?=
@@ -54,7 +56,7 @@ lock:
 
 # pytest's own exit status is make's: "no tests collected" (5) fails too.
 test: setup
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
