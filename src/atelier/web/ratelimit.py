@@ -40,15 +40,6 @@ WHAT = {
     "votes": i18n.lazy("votes"),
 }
 WHO = {"address": i18n.lazy("this address"), "account": i18n.lazy("this account")}
-# A limit's unit of time as the limits library names it ("2 per 1 hour").
-UNITS = (
-    i18n.lazy("second"),
-    i18n.lazy("minute"),
-    i18n.lazy("hour"),
-    i18n.lazy("day"),
-    i18n.lazy("month"),
-    i18n.lazy("year"),
-)
 
 
 class Limiter:

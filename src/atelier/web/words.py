@@ -114,6 +114,15 @@ PANEL_CRITERIA = (  # studio/panels.py's defaults
     lazy("Originality"),
     lazy("Which is better overall?"),
 )
+# A rate limit's unit of time as the limits library names it ("2 per 1 hour"; ratelimit.py).
+LIMIT_UNITS = (
+    lazy("second"),
+    lazy("minute"),
+    lazy("hour"),
+    lazy("day"),
+    lazy("month"),
+    lazy("year"),
+)
 REVIEWER_STATES = (lazy("active"), lazy("expired"), lazy("revoked"))
 AGREEMENT = (lazy("ordinal"), lazy("nominal"))
 # The market: an order's statuses beyond an invoice's, a creator's statement lines, where a
