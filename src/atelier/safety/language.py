@@ -122,10 +122,10 @@ def english_share(words: list[str], named: set[str]) -> float:
     """The share of English words. In a passage mostly of English words, a name counts as
     English: "Lullaby for Mia" was held as Esperanto. Title-cased foreign words are not
     let through by it ("Une Photo De Nu" is not mostly English words)."""
-    english = sum(map(is_english, words))
-    if english / len(words) > 0.5:
-        english += sum(1 for word in words if word in named and not is_english(word))
-    return english / len(words)
+    known = [is_english(word) for word in words]
+    if sum(known) / len(words) > 0.5:
+        known = [english or word in named for word, english in zip(words, known, strict=True)]
+    return sum(known) / len(words)
 
 
 def passages(text: str, size: int = PASSAGE_CHARS) -> list[str]:
