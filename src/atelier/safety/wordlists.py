@@ -94,6 +94,10 @@ MINOR_AGE = (
     rf" (?:{_UNDER_18}\b|younger\b|childlike|child-like|underage|prepubescent|like a (?:child|kid"
     rf"|minor|little girl|little boy|toddler|teen))"
     r"|\bchild[\s\-]?like (?:body|face|figure|proportions|features)"
+    # "a girl who just turned twelve"; school years of children: "6th grade", "grade 5"
+    rf"|\b(?:just |only |barely )?turned {_UNDER_18}\b"
+    r"|\b(?:[1-9]|1[01])(?:st|nd|rd|th) grade\b|\bgrade (?:[1-9]|1[01])\b"
+    r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh) grade\b"
 )
 
 # Words that make a picture of a child sexual: beside a word for a child or an age under
@@ -103,6 +107,10 @@ SEXUALISING = [
     "sexy", "seductive*", "sultry", "provocative*", "lingerie", "undress*", "stripping",
     "nude", "nudes", "naked", "nudity", "sensual", "flirty", "suggestive*", "sexual",
     "sexually", "sexuali*", "explicit", "erotic*", "lewd", "nsfw", "topless", "porn*", "hentai",
+    # sex acts, said plainly or softly, and a groomer's words for touching
+    "making love", "make love", "makes love", "made love", "have sex", "has sex", "having sex",
+    "had sex", "intercourse", "special touching", "secret touching",
+    "touching game*",
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
@@ -156,6 +164,15 @@ _CALL = (
     r"|castrate|stone)"
 )
 _DETERMINER = r"(?:(?:all|every|each|the|those|these|last|single|of|filthy|dirty|fucking|damn) )*"
+_ATTACKERS = (
+    r"\b(?:school|mass|church|mosque|synagogue|christchurch|columbine|parkland|sandy hook|uvalde"
+    r"|utøya|utoya|el paso|isla vista) (?:shooters?|gunm[ae]n|killers?|bombers?)\b"
+)
+_BEING = (
+    r"(?:(?:a|an|the|his|her|their|my|your|some|this|that) )?(?:\w+ )?(?:puppy|puppies|dog|dogs"
+    r"|cat|cats|kitten|kittens|animal|animals|horse|person|people|man|men|woman|women|boy|boys"
+    r"|girl|girls|child|children|baby|babies|kid|kids|someone|somebody|him|her|them)"
+)
 PATTERNS: dict[str, list[str]] = {
     "hate": [
         rf"\b{_CALL} {_DETERMINER}{_GROUP}\b(?! (?:pride|flag|bar|club|rights|food|restaurant))",
@@ -175,6 +192,24 @@ PATTERNS: dict[str, list[str]] = {
         r"\bteeth (?:pulled|ripped|yanked|pried) out with pliers\b",
         r"\bbrand(?:ing|ed)? (?:a |his |her |their |the )?(?:man|woman|person"
         r"|prisoner|slave|captive|face|skin|flesh|chest|back)\b.{0,30}\biron\b",
+        # killing by blows or hunger, told as how: "kicking a cat to death"
+        rf"\b(?:kick|beat|stab|stomp|strangl|tortur|whip|club|bludgeon|hack|batter|ston)\w*"
+        rf" {_BEING} to death\b",
+        # a living being set alight: "a puppy being set on fire", "set the man on fire"
+        rf"\b(?:set|sets|setting|light|lights|lighting|lit) {_BEING} on fire\b",
+        rf"\b{_BEING} (?:being |getting |is |was |were |got )set on fire\b",
+        # how to poison someone: "how do I poison my husband slowly" (not a novel's plot)
+        r"\b(?:how (?:do|can|could|would|to|should) (?:i |we |you |one )?|help me |i want to"
+        r" |i'?m going to |ways? to |best way to |teach me (?:how )?to )poison (?:my|his|her|their"
+        r"|your|our|a|the) (?:husband|wife|boyfriend|girlfriend|partner|mother|father|mom|mum|dad"
+        r"|parents|boss|teacher|neighbou?r|roommate|coworker|colleague|family|friend|brother"
+        r"|sister|son|daughter|child|kids|classmate|ex|rival|stepmother|stepfather|in-laws|baby)\b",
+        # attackers celebrated: "the Christchurch shooter as a hero", "glorifying the
+        # Columbine shooters" (not a game's or a team's best shooter)
+        rf"\b(?:glorif\w*|celebrat\w*|prais\w*|honou?r\w*|worship\w*|idoli[sz]\w*)"
+        rf" (?:(?!not\b|victims?\b|survivors?\b|against\b)[\w'’]+ ){{0,4}}{_ATTACKERS}",
+        rf"{_ATTACKERS}(?: [\w'’]+){{0,2}} (?:as|is|are|was|were) (?:a |an |our )?(?:hero|heroes"
+        r"|martyr|martyrs|saint|saints|legend|legends)\b",
     ],
     "self_harm": [
         # a day's food under 800 calories: "under 300 calories a day", "500 kcal a day max"
@@ -188,6 +223,9 @@ PATTERNS: dict[str, list[str]] = {
         r"\bcut(?:ting)?(?: myself)? without (?:anyone|anybody|my parents|people) "
         r"(?:noticing|seeing|knowing|finding out)\b",
         r"\bhid(?:e|ing) (?:my|the|her|his) (?:self[\s\-]?harm|cuts|cut marks|cutting scars)\b",
+        # "kms" (kill myself) as it is typed, not kilometres: "gonna kms tonight", not "5 kms"
+        r"\b(?:i|im|i'?m|gonna|going to|wanna|want to|i'?ll|i will|about to|might|should i|to"
+        r"|finna) kms\b|^kms\b",
         r"\bbetter off if (?:i|you|we|he|she|they) (?:just |were |was |had )*"
         r"(?:disappeared|gone|dead|died|wasn'?t (?:here|around|alive)"
         r"|weren'?t (?:here|around|alive)|never (?:existed|been born))",
@@ -233,6 +271,11 @@ TERMS: dict[str, list[str]] = {
         "body parts", "dead bodies", "human flesh", "lynching", "lynched", "genocide",
         "ethnic cleansing", "firing squad", "gunshot wound*", "shot in the head", "animal cruelty",
         "strangled", "strangling",
+        # weapons made to kill, and attacks with them
+        "make a bomb", "making a bomb", "build a bomb", "building a bomb", "homemade bomb*",
+        "home-made bomb*", "pipe bomb*", "nail bomb*", "pressure cooker bomb*", "car bomb*",
+        "suicide vest*", "acid attack*", "throw acid", "throwing acid", "threw acid",
+        "splash acid", "splashing acid",
         # torture methods and instruments
         "waterboard*", "thumbscrew*", "flayed alive", "flaying alive", "drawn and quartered",
         "breaking wheel", "strappado", "torture chamber*", "torture rack",
@@ -262,7 +305,8 @@ TERMS: dict[str, list[str]] = {
         "slitting my wrists", "bleeding wrists", "wrists slit", "overdose on pills", "to overdose",
         "pro-ana", "pro ana", "proana", "pro-mia", "thinspo*", "thinspiration",
         "bulimia motivation", "starving myself", "starve myself", "i want to die", "want to die",
-        "kys", "noose", "rope around my neck", "rope around his neck", "rope around her neck",
+        "kys", "unalive myself", "unaliving myself", "sewerslide", "sewer slide", "noose",
+        "rope around my neck", "rope around his neck", "rope around her neck",
         "rope around their neck", "want to disappear forever", "wants to disappear forever",
         "wanting to disappear forever", "sleep and never wake up", "sleeping and never waking up",
         "better off dead", "better off without me", "no reason to live", "nothing to live for",
