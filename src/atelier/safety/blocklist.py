@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from atelier.safety import wordlists, wordlists_zh
-from atelier.safety.normalise import HAN_CHAR, fold, variants
+from atelier.safety.normalise import HAN_CHAR, fold, spaced_words, variants
 
 
 def _term(term: str) -> str:
@@ -70,8 +70,13 @@ class Blocklist:
         return re.sub(r"\s+", " ", self.exceptions.sub(" ", fold(text))).strip()
 
     def readings(self, text: str) -> list[str]:
-        """Every normalised reading, without harmless phrases."""
-        return list(dict.fromkeys(self.exceptions.sub(" ", r) for r in variants(self.clean(text))))
+        """Every normalised reading, without harmless phrases (and of the text with its
+        words of spaced letters joined, when it has any)."""
+        found = variants(self.clean(text))
+        joined = spaced_words(text)
+        if joined != text:
+            found += variants(self.clean(joined))
+        return list(dict.fromkeys(self.exceptions.sub(" ", r) for r in found))
 
     @staticmethod
     def _first(patterns: dict[str, re.Pattern[str]], readings: list[str]) -> dict[str, str]:

@@ -29,6 +29,9 @@ LEET_WORD = re.compile(r"[a-z0-9@$!|]*[a-z][a-z0-9@$!|]*")
 LOOKS_LIKE_I = str.maketrans({"l": "i", "|": "i"})  # "sulcide", "n|gger"
 # Single letters joined by one kind of separator: "s.e.x", "n u d e", "p-o-r-n".
 SPACED = re.compile(r"\b[a-z](?:([ ._\-*+])[a-z])(?:\1[a-z])+\b")
+# Letters one space apart, words two spaces apart: "n u d e  w o m a n" (read before
+# whitespace is folded, which would join it all into one word).
+SPACED_WORD = re.compile(r"(?<![^\s])(?:[^\W\d_] ){2,}[^\W\d_](?![^\s])")
 STRETCHED = re.compile(r"([a-z])\1{2,}")  # "nuuude" (3+ of a letter; English has 2)
 # Chinese characters (the unified ideographs, their extension A and compatibility forms).
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -66,6 +69,12 @@ def fold(text: str) -> str:
     )
     text = text.casefold().translate(HOMOGLYPHS)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def spaced_words(text: str) -> str:
+    """The text with each word written as spaced letters joined up ("n u d e  w o m a n" →
+    "nude  woman"); the text itself when it has none."""
+    return SPACED_WORD.sub(lambda m: m.group().replace(" ", ""), text)
 
 
 def unleet(folded: str) -> str:

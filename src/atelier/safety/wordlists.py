@@ -74,7 +74,7 @@ MINOR_TERMS = [
     "school girl", "school boy", "little girl", "little boy", "young girl", "young boy",
     "small girl", "small boy", "girl child", "boy child", "kindergarten*", "kindergartner*",
     "preschool*", "schoolchild*", "middle schooler*", "elementary schooler*", "grade schooler*",
-    "high schooler*", "grader", "graders",
+    "high schooler*", "grader", "graders", "school photo*", "school picture*",
     "elementary school", "middle school", "primary school", "grade school*", "prepubescent",
     "pubescent", "loli", "shota", "juvenile", "youngster", "daughter aged", "year old girl",
     "year old boy", "jailbait", "pedo", "pedophil*", "paedophil*",
@@ -87,7 +87,8 @@ _UNDER_18 = (
 MINOR_AGE = (
     rf"\b{_UNDER_18}(?:\s*(?:-|to|or)\s*{_UNDER_18})?[\s\-]*(?:y/?o|yrs?|years?)\b(?:[\s\-]*old)?"
     rf"|\bage[ds]?[\s:]*{_UNDER_18}\b"
-    rf"|\b(?:she|he|they) (?:is|was|'s|are|were) {_UNDER_18}\b"  # "she is 15"
+    rf"|\b(?:she|he|they)(?: is| was|'s| are| were) (?:\w+ly )?{_UNDER_18}\b"  # "she's only 15"
+    rf"|\bcanonically {_UNDER_18}\b"
     # Edits that lower an age: "make her look 12", "de-age him to 13", "look childlike".
     rf"|\b(?:look|looks|looking|appear|appears|seem|seems|de-?age[ds]?|de-?aging|age (?:her|him)"
     rf" down)(?: (?:her|him|them|to|like|about|around|only|just|barely|maybe|much|way|a lot|far))*"
@@ -110,7 +111,7 @@ SEXUALISING = [
     # sex acts, said plainly or softly, and a groomer's words for touching
     "making love", "make love", "makes love", "made love", "have sex", "has sex", "having sex",
     "had sex", "intercourse", "special touching", "secret touching",
-    "touching game*",
+    "touching game*", "make it steamy", "steamy scene*",
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
@@ -174,6 +175,12 @@ _BEING = (
     r"|girl|girls|child|children|baby|babies|kid|kids|someone|somebody|him|her|them)"
 )
 PATTERNS: dict[str, list[str]] = {
+    "sexual": [
+        # a face put on a naked body: a fake intimate picture of someone
+        r"\b(?:put|puts|putting|paste|pasting|swap|swapping|place|placing|photoshop\w*)"
+        r" (?:her|his|their|my \w+'?s?|\w+'s) face (?:on|onto) (?:a |some )?(?:naked|nude"
+        r"|porn\w*)",
+    ],
     "hate": [
         rf"\b{_CALL} {_DETERMINER}{_GROUP}\b(?! (?:pride|flag|bar|club|rights|food|restaurant))",
         rf"\b(?:kick|drive|throw|chase|run|force|push|send|ship) {_DETERMINER}{_GROUP}"
@@ -182,6 +189,8 @@ PATTERNS: dict[str, list[str]] = {
         r"(?:die|killed|hanged|hung|lynched|gassed|exterminated|deported|expelled|wiped out|shot"
         r"|burned|eradicated|eliminated|strung up|rounded up|locked up|sterili[sz]ed|caged|purged)",
         rf"\bdeath to {_DETERMINER}{_GROUP}\b",
+        # a story's "cleansing" of a group: "the hero cleanses the city of gays"
+        rf"\bcleans\w* (?:\w+ ){{0,3}}of {_DETERMINER}{_GROUP}\b",
         rf"\bno {_GROUP}(?:,| allowed| welcome)",
     ],
     "violence": [
@@ -198,6 +207,14 @@ PATTERNS: dict[str, list[str]] = {
         # a living being set alight: "a puppy being set on fire", "set the man on fire"
         rf"\b(?:set|sets|setting|light|lights|lighting|lit) {_BEING} on fire\b",
         rf"\b{_BEING} (?:being |getting |is |was |were |got )set on fire\b",
+        # killing a kind of people: "kill all the cops" (not "kill all the weeds")
+        r"\b(?:kill|murder|shoot|ambush|execute) (?:all|every|the) (?:the )?(?:cops|police"
+        r"|policemen|officers|teachers|doctors|nurses|politicians|judges|landlords|bosses"
+        r"|soldiers|people|men|women|kids|children|students)\b",
+        # a killing staged: "how do I make it look like an accident"
+        r"\b(?:how (?:do|can|could|would|to|should) (?:i |we |you )?|help me )make (?:it|his"
+        r" death|her death|their death|the death) look like (?:an accident|a suicide|suicide"
+        r"|natural causes)\b",
         # how to poison someone: "how do I poison my husband slowly" (not a novel's plot)
         r"\b(?:how (?:do|can|could|would|to|should) (?:i |we |you |one )?|help me |i want to"
         r" |i'?m going to |ways? to |best way to |teach me (?:how )?to )poison (?:my|his|her|their"
