@@ -20,8 +20,9 @@ Jobs run as the bench account (benchmarks/common.py): metered like anyone's, nev
 by a plan's or a rate limit. Nothing here asserts on timing: it measures and prints.
 `--write-docs` puts the figures into docs/benchmarks.md (or `--doc PATH`) between the
 `results` markers (the prose around them is kept). `--quick` is the smoke run the tests
-make: a few jobs of each kind, one pool of two threads, one stylize, and one database per
-kind for all of them (made once: a fresh one for each part costs more than the part).
+make: a few jobs of each kind, one pool of two threads, one stylize (no warm-up, and no
+warm start: the served worker loads only the style network), and one database per kind
+for all of them (made once: a fresh one for each part costs more than the part).
 """
 
 from __future__ import annotations
@@ -452,8 +453,9 @@ def photo(size: int = 512, seed: int = 7) -> bytes:
 
 
 @contextmanager
-def served(threads: int, scratch: Path) -> Iterator[tuple[str, str]]:
-    """`atelier serve` in a subprocess on a fresh SQLite data folder; yields (url, key)."""
+def served(threads: int, scratch: Path, warm_start: bool) -> Iterator[tuple[str, str]]:
+    """`atelier serve` in a subprocess on a fresh SQLite data folder; yields (url, key).
+    Without `warm_start` its worker loads only the models of the jobs it runs."""
     data_dir = scratch / "serve"
     settings = bench_settings(data_dir, None)
     studio = Studio(settings)
@@ -465,6 +467,7 @@ def served(threads: int, scratch: Path) -> Iterator[tuple[str, str]]:
     env.update(
         ATELIER_DATA_DIR=str(data_dir),
         ATELIER_WORKERS="1",
+        ATELIER_WARM_START=str(warm_start).lower(),
         ATELIER_ENGINE_THREADS=str(threads),
         ATELIER_ADMIN_PASSWORD=PASSWORD,
         **unlimited_env(),  # measure the spine, not the rate limits
@@ -558,7 +561,7 @@ def http_vs_direct(runs: int, warm: int, threads: int, scratch: Path) -> dict[st
     results: dict[str, list[dict[str, float]]] = {"poll": [], "sse": []}
     direct: list[float] = []
     with (
-        served(threads, scratch) as (url, key),
+        served(threads, scratch, warm_start=warm > 0) as (url, key),
         httpx.Client(
             base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120
         ) as client,
