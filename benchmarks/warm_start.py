@@ -7,10 +7,11 @@ For each of warm start on (the default) and off (`ATELIER_WARM_START=false`; `--
 on only, with one worker process): a fresh SQLite data folder, `atelier serve` on loopback
 with a fresh install's worker settings (2 worker processes, each loading every model), an
 admin API key as soon as the port answers, and one job sent at once (`--engine`, default
-image.compose with a short prompt: the create page's first tab). Measured from the start of the server process: the port answering,
-GET /v1/warmup saying ready (its `loaded_at`), the POST /v1/jobs call's own time, the
-job's `started_at` and its end. The figure the issue asks for is started_at − loaded_at:
-the first job starts within 2 s of the models being loaded. Nothing here asserts.
+image.compose with a short prompt: the create page's first tab). Measured from the start
+of the server process: the port answering, GET /v1/warmup saying ready (its `loaded_at`),
+the POST /v1/jobs call's own time, the job's `started_at` and its end. The figure the
+issue asks for is started_at − loaded_at: the first job starts within 2 s of the models
+being loaded. Nothing here asserts.
 """
 
 from __future__ import annotations
