@@ -191,7 +191,7 @@ def run_mode(mode: str, args: argparse.Namespace, folder: Path) -> dict[str, Any
     )
     base = f"http://127.0.0.1:{port}"
     with Running(["serve", "--port", str(port)], env, folder / f"{mode}.log") as server:
-        wait_for_http(server, base)
+        wait_for_http(server, base, timeout=300)  # a loaded machine starts it slowly
         client = Client(server, base)
         first = client.wait(client.upscale(32))
         if first["status"] != "succeeded":
