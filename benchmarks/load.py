@@ -18,7 +18,7 @@ succeeded, or lost. Reported per route: requests, errors (a 4xx/5xx answer or no
 p50/p95/p99 latency in ms (for the events route: until the job's last event); overall
 requests/s, jobs/min and jobs lost. Nothing is asserted on timing.
 
-`--quick` (5 users, 8 s, SQLite and PostgreSQL) is the smoke run tests make;
+`--quick` (5 users, 3 s, SQLite and PostgreSQL) is the smoke run tests make;
 `--write-docs` puts the figures into docs/benchmarks.md between the `load` markers, and
 their chart (p50/p95/p99 per route and database) into docs/load-latency.svg."""
 
@@ -320,12 +320,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--quick", action="store_true", help="5 users, 8 s: the tests' run")
+    parser.add_argument("--quick", action="store_true", help="5 users, 3 s: the tests' run")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
     if args.quick:
-        args.users, args.seconds, args.workers = 5, 8.0, 1
+        args.users, args.seconds, args.workers = 5, 3.0, 1
     run = Run("load.py")
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     results = []

@@ -14,8 +14,8 @@ the studio, and what rendering costs.
 2. Rendering, for the 16-bar melody and the four-part chorale: MIDI and MusicXML (music21),
    the SVG score (verovio) and the WAV (the fluidsynth command line, FluidR3_GM).
 
-One warm-up call each first (loads models); direct and studio runs alternate; medians
-of N runs. Timings are measurements,
+One warm-up call each first (loads models; not with `--quick`, whose one run is all it
+proves); direct and studio runs alternate; medians of N runs. Timings are measurements,
 not tests: nothing fails on a slow run. `--write-docs` puts the tables into
 docs/benchmarks.md between the `music-engines` markers (the prose around them is kept).
 """
@@ -134,7 +134,7 @@ def what(case: dict[str, Any], hum_seconds: float) -> str:
 
 
 def engines_cases(
-    scratch: Path, files: dict[str, Path], runs: int, hum_seconds: float
+    scratch: Path, files: dict[str, Path], runs: int, hum_seconds: float, warm: bool
 ) -> dict[str, Any]:
     settings = bench_settings(
         scratch / "studio", None, engine_threads=0, assets_dir=Settings().resolved_assets_dir
@@ -179,8 +179,9 @@ def engines_cases(
                         return ended - started
 
             direct = partial(run_direct, engine, checked, paths, scratch)
-            direct()  # warm-ups: models loaded on both paths
-            through()
+            if warm:  # models loaded on both paths
+                direct()
+                through()
             direct_s, studio_s = [], []
             for _ in range(runs):  # interleaved, so that drift in load hits both alike
                 direct_s.append(timed(direct, 1, warm=False)[0])
@@ -201,7 +202,7 @@ def engines_cases(
     return results
 
 
-def rendering(runs: int) -> dict[str, Any]:
+def rendering(runs: int, warm: bool) -> dict[str, Any]:
     chorale = from_music21(corpus.parse("bach/bwv66.6"))
     steps = [62, 64, 66, 67, 69, 71, 69, 67, 66, 64, 62, 66, 69, 74, 73, 71]
     tune = Piece(
@@ -221,10 +222,10 @@ def rendering(runs: int) -> dict[str, Any]:
         musicxml = render.to_musicxml(piece)
         midi = render.to_midi(piece)
         out[label] = {
-            "midi": timed(partial(render.to_midi, piece), runs),
-            "musicxml": timed(partial(render.to_musicxml, piece), runs),
-            "svg": timed(partial(render.to_svg, musicxml), runs),
-            "wav": timed(partial(render.to_wav, piece, midi), runs),
+            "midi": timed(partial(render.to_midi, piece), runs, warm),
+            "musicxml": timed(partial(render.to_musicxml, piece), runs, warm),
+            "svg": timed(partial(render.to_svg, musicxml), runs, warm),
+            "wav": timed(partial(render.to_wav, piece, midi), runs, warm),
             "seconds_of_music": render.seconds(piece),
         }
         print(f"rendering {label}: done", flush=True)
@@ -247,7 +248,7 @@ def markdown(results: dict[str, Any], command: str, load: list[float]) -> str:
     lines = [
         f"Measured with `{command}` on {cpu}, {os.cpu_count()} CPUs, load average "
         f"{load[0]:.2f} before and {load[1]:.2f} after; medians of {results['runs']} runs "
-        "after one warm-up.",
+        + ("after one warm-up." if results["warm_up"] else "(no warm-up: models load in them)."),
         "",
         "### Seconds per creation",
         "",
@@ -293,7 +294,7 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, default=None, help="also write raw figures here")
     parser.add_argument(
-        "--quick", action="store_true", help="a smoke run: one run per case, a 10 s hum"
+        "--quick", action="store_true", help="a smoke run: one run per case, no warm-up, a 10 s hum"
     )
     args = parser.parse_args()
     if args.quick:
@@ -305,11 +306,13 @@ def main() -> None:
         scratch = Path(folder)
         hum_seconds = QUICK_HUM_SECONDS if args.quick else HUM_SECONDS
         files = inputs(scratch, hum_seconds)
+        warm = not args.quick
         results: dict[str, Any] = {
             "runs": args.runs,
+            "warm_up": warm,
             "hum_seconds": hum_seconds,
-            "engines": engines_cases(scratch, files, args.runs, hum_seconds),
-            "rendering": rendering(args.runs),
+            "engines": engines_cases(scratch, files, args.runs, hum_seconds, warm),
+            "rendering": rendering(args.runs, warm),
         }
     load.append(os.getloadavg()[0])
     command = " ".join([".venv/bin/python benchmarks/music.py", *sys.argv[1:]])

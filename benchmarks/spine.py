@@ -20,7 +20,9 @@ Jobs run as the bench account (benchmarks/common.py): metered like anyone's, nev
 by a plan's or a rate limit. Nothing here asserts on timing: it measures and prints.
 `--write-docs` puts the figures into docs/benchmarks.md (or `--doc PATH`) between the
 `results` markers (the prose around them is kept). `--quick` is the smoke run the tests
-make: a few jobs of each kind, one pool of two threads, one stylize.
+make: a few jobs of each kind, one pool of two threads, one stylize (no warm-up, and no
+warm start: the served worker loads only the style network), and one database per kind
+for all of them (made once: a fresh one for each part costs more than the part).
 """
 
 from __future__ import annotations
@@ -265,13 +267,21 @@ class Postgres:
 
 
 class Databases:
-    """Fresh, empty databases of one kind: a SQLite file or a new PostgreSQL database."""
+    """Fresh, empty databases of one kind: a SQLite file or a new PostgreSQL database;
+    with `reuse`, the first one again each time (a quick run)."""
 
-    def __init__(self, kind: str, scratch: Path, server: Postgres | None) -> None:
-        self.kind, self.scratch, self.server = kind, scratch, server
+    def __init__(self, kind: str, scratch: Path, server: Postgres | None, reuse: bool) -> None:
+        self.kind, self.scratch, self.server, self.reuse = kind, scratch, server, reuse
         self.count = 0
+        self.first: tuple[str, Path] | None = None
 
     def fresh(self) -> tuple[str, Path]:
+        if self.reuse and self.first is not None:
+            return self.first
+        self.first = self.made()
+        return self.first
+
+    def made(self) -> tuple[str, Path]:
         self.count += 1
         data_dir = self.scratch / f"{self.kind}-{self.count}"
         if self.kind == "sqlite":
@@ -378,8 +388,7 @@ def throughput(dbs: Databases, jobs: int, threads: int) -> dict[str, Any]:
     with studio_on(url, data_dir) as (studio, who):
         PROBE = Probe()
         t0 = time.perf_counter()
-        for i in range(jobs):
-            studio.jobs.submit(who, "bench.noop", {}, seed=i)
+        ids = [studio.jobs.submit(who, "bench.noop", {}, seed=i)[0].id for i in range(jobs)]
         submit_s = time.perf_counter() - t0
         PROBE.expected = jobs
         t0 = time.perf_counter()
@@ -388,9 +397,10 @@ def throughput(dbs: Databases, jobs: int, threads: int) -> dict[str, Any]:
         finished = PROBE.all_stored.wait(max(300.0, jobs * 2.0))
         elapsed = time.perf_counter() - t0
         pool.stop()
+        ours = Job.id.in_(ids)
         with studio.db.transaction() as s:
-            done = s.scalar(select(func.count()).select_from(Job).where(Job.status == "succeeded"))
-            retried = s.scalar(select(func.count()).select_from(Job).where(Job.attempts > 1))
+            done = s.scalar(select(func.count()).where(ours, Job.status == "succeeded"))
+            retried = s.scalar(select(func.count()).where(ours, Job.attempts > 1))
     if not finished or done != jobs:
         raise RuntimeError(f"{threads} threads: only {done} of {jobs} jobs succeeded")
     return {
@@ -443,8 +453,9 @@ def photo(size: int = 512, seed: int = 7) -> bytes:
 
 
 @contextmanager
-def served(threads: int, scratch: Path) -> Iterator[tuple[str, str]]:
-    """`atelier serve` in a subprocess on a fresh SQLite data folder; yields (url, key)."""
+def served(threads: int, scratch: Path, warm_start: bool) -> Iterator[tuple[str, str]]:
+    """`atelier serve` in a subprocess on a fresh SQLite data folder; yields (url, key).
+    Without `warm_start` its worker loads only the models of the jobs it runs."""
     data_dir = scratch / "serve"
     settings = bench_settings(data_dir, None)
     studio = Studio(settings)
@@ -456,6 +467,7 @@ def served(threads: int, scratch: Path) -> Iterator[tuple[str, str]]:
     env.update(
         ATELIER_DATA_DIR=str(data_dir),
         ATELIER_WORKERS="1",
+        ATELIER_WARM_START=str(warm_start).lower(),
         ATELIER_ENGINE_THREADS=str(threads),
         ATELIER_ADMIN_PASSWORD=PASSWORD,
         **unlimited_env(),  # measure the spine, not the rate limits
@@ -474,7 +486,7 @@ def served(threads: int, scratch: Path) -> Iterator[tuple[str, str]]:
     proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a loaded machine starts it slowly
         while True:
             try:
                 if (
@@ -549,7 +561,7 @@ def http_vs_direct(runs: int, warm: int, threads: int, scratch: Path) -> dict[st
     results: dict[str, list[dict[str, float]]] = {"poll": [], "sse": []}
     direct: list[float] = []
     with (
-        served(threads, scratch) as (url, key),
+        served(threads, scratch, warm_start=warm > 0) as (url, key),
         httpx.Client(
             base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120
         ) as client,
@@ -700,7 +712,7 @@ def main() -> None:
             server = Postgres().start()
             pg_version = server.version()
         for kind in kinds:
-            dbs = Databases(kind, scratch, server)
+            dbs = Databases(kind, scratch, server, reuse=args.quick)
             for separate, count in ((False, latency_jobs), (True, poll_jobs)):
                 row = latency(dbs, count, separate, warmup)
                 row["database"] = kind

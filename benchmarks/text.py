@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/text.py [--runs N] [--threads T] [--max-tokens M]
                                         [--candidates C] [--json PATH]
                                         [--quick]   (smoke run: one run of 32 tokens,
-                                                     reranking 2 drafts)
+                                                     reranking 2 drafts, no warm-up)
 
 Both sides do the same work: exactly the prompt that `text.write` builds (a short story
 brief), one draft, the engine's sampling settings and seed, from an empty cache each run.
@@ -14,11 +14,12 @@ brief), one draft, the engine's sampling settings and seed, from an empty cache 
    thread, ATELIER_ENGINE_THREADS=T), an API key; per run POST /v1/jobs (text.write, one
    draft), follow the job's server-sent events, GET the work's file.
 
-Direct and API runs alternate (after one warm-up each, which loads the models), so a busy
-machine slows both alike. For each: time to first token (API: from the POST to the first
-event carrying written text), tokens per second while writing (after the first token, up
-to the last: the same span on both sides; through the API the first draft's, as a
-draft that breaks the brief's promises is redrawn), total time. Then reranking on its own: jobs
+Direct and API runs alternate (after one warm-up each, which loads the models; not with
+`--quick`, whose one run loads them), so a busy machine slows both alike. For each: time
+to first token (API: from the POST to the first event carrying written text), tokens per
+second while writing (after the first token, up to the last: the same span on both sides;
+through the API the first draft's, as a draft that breaks the brief's promises is
+redrawn), total time. Then reranking on its own: jobs
 with `candidates` drafts (tokens of every draft over the whole job). Memory: the serve
 process' resident memory (VmRSS) idle, after the one-draft jobs and after the reranking
 jobs (text model and sentence-embedding model loaded), and what loading the GGUF adds to
@@ -130,8 +131,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(threads: int) -> Iterator[tuple[httpx.Client, int]]:
-    """`atelier serve` on a fresh data folder, one worker thread; an API client for it."""
+def server(threads: int, warm_start: bool) -> Iterator[tuple[httpx.Client, int]]:
+    """`atelier serve` on a fresh data folder, one worker thread; an API client for it.
+    Without `warm_start` its worker loads the text models at the first job, and only them."""
     folder = Path(tempfile.mkdtemp(prefix="atelier-bench-text-"))
     port = free_port()
     env = {
@@ -139,6 +141,7 @@ def server(threads: int) -> Iterator[tuple[httpx.Client, int]]:
         "ATELIER_DATA_DIR": str(folder),
         "ATELIER_ASSETS_DIR": str(ASSETS),
         "ATELIER_WORKERS": "1",
+        "ATELIER_WARM_START": str(warm_start).lower(),
         "ATELIER_ENGINE_THREADS": str(threads),
         "ATELIER_ADMIN_PASSWORD": PASSWORD,
         **unlimited_env(),
@@ -225,13 +228,16 @@ def median(runs: list[dict[str, float]], key: str) -> float:
     return round(statistics.median(r[key] for r in runs), 3)
 
 
-def measure(threads: int, max_tokens: int, runs: int, candidates: int) -> dict[str, Any]:
+def measure(
+    threads: int, max_tokens: int, runs: int, candidates: int, warm: bool = True
+) -> dict[str, Any]:
     """Direct and API runs interleaved (direct, API, direct, API, …) so that a busy
     machine slows both alike; then the reranking jobs (`candidates` drafts) on their own."""
     direct = Direct(threads, max_tokens)
-    with server(threads) as (client, pid):
+    with server(threads, warm) as (client, pid):
         idle = rss_mib(pid)
-        direct.run(), job(client, max_tokens)  # warm-up: loads the models
+        if warm:
+            direct.run(), job(client, max_tokens)  # warm-up: loads the models
         pairs = [(direct.run(), job(client, max_tokens)) for _ in range(runs)]
         one_job = rss_mib(pid)
         reranked = [job(client, max_tokens, candidates) for _ in range(max(1, runs // 2))]
@@ -285,7 +291,9 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
-        "--quick", action="store_true", help="a smoke run: 1 run, 32 tokens, 2 candidates"
+        "--quick",
+        action="store_true",
+        help="a smoke run: 1 run, 32 tokens, 2 candidates, no warm-up (nor warm start)",
     )
     args = parser.parse_args()
     if args.quick:
@@ -300,7 +308,9 @@ def main() -> None:
         "runs": args.runs,
     }
     print(f"load average at start: {report['load_average_start']}; threads {args.threads}")
-    report |= measure(args.threads, args.max_tokens, args.runs, args.candidates)
+    report |= measure(
+        args.threads, args.max_tokens, args.runs, args.candidates, warm=not args.quick
+    )
     report["load_average_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(report, indent=2))
     if args.json:

@@ -1,7 +1,8 @@
 """Custom-model training on this machine: wall time and steps per second per medium, and
 the speed-up of two data-parallel processes (torchrun, gloo) over one.
 
-    .venv/bin/python benchmarks/training.py --quick     # small sets, few steps (~3 min here)
+    .venv/bin/python benchmarks/training.py --small     # small sets, few steps (~3 min here)
+    .venv/bin/python benchmarks/training.py --quick     # smaller still: the tests' smoke run
     nice .venv/bin/python benchmarks/training.py         # the default sizes
     .venv/bin/python benchmarks/training.py --json out.json
 
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,29 @@ from atelier.training import lora, melodies, run, style, voice  # noqa: E402
 from tests.support import client_sets as cs  # noqa: E402
 
 
+@dataclass(frozen=True)
+class Sizes:
+    """How much each medium trains on and for how long."""
+
+    melodies: int  # the client's tunes, before cleaning
+    music_steps: int
+    pictures: int  # house-style training pictures (4 more are held out)
+    fit_steps: int  # house-style refining steps
+    lora_steps: int
+    texts: int  # the voice's training texts
+    held_out_texts: int
+    ddp_steps: int
+
+
+SIZES = {
+    "default": Sizes(60, 150, 16, 8, 100, 30, 6, 40),
+    # The bracketed figures of docs/training.md.
+    "small": Sizes(24, 30, 8, 3, 30, 8, 2, 10),
+    # A smoke run (tests/support/benchmarks.py): each part runs to its figures, no more.
+    "quick": Sizes(12, 4, 4, 1, 4, 4, 1, 2),
+}
+
+
 def timed(function: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
     started = time.perf_counter()
     value = function(*args, **kwargs)
@@ -60,11 +85,11 @@ def tune_version(folder: Path, count: int) -> tuple[versions.Version, float]:
     return version, seconds
 
 
-def music(folder: Path, quick: bool) -> dict[str, Any]:
-    version, cleaning = tune_version(folder, 24 if quick else 60)
+def music(folder: Path, sizes: Sizes) -> dict[str, Any]:
+    version, cleaning = tune_version(folder, sizes.melodies)
     train = [piece_from_json(versions.read_item(folder, i)) for i in version.split("train")]
     valid = [piece_from_json(versions.read_item(folder, i)) for i in version.split("valid")]
-    steps = 30 if quick else 150
+    steps = sizes.music_steps
     config = melodies.MelodyTuning(steps=steps, batch=16, seq=96, eval_every=steps)
     (_, metrics), wall = timed(melodies.finetune, train, valid, config)
     return {
@@ -79,21 +104,20 @@ def music(folder: Path, quick: bool) -> dict[str, Any]:
     }
 
 
-def image(folder: Path, quick: bool) -> dict[str, Any]:
+def image(folder: Path, sizes: Sizes) -> dict[str, Any]:
     from tests.support.diffusion import build_tiny_pipeline
 
-    count = 8 if quick else 16
-    train = [cs.encoded(cs.house_picture(i)) for i in range(count)]
+    train = [cs.encoded(cs.house_picture(i)) for i in range(sizes.pictures)]
     held_out = [cs.encoded(cs.house_picture(100 + i)) for i in range(4)]
     networks = style.Networks(threads=1)
-    fit_steps = 3 if quick else 8
+    fit_steps = sizes.fit_steps
     (vector, _), fit_wall = timed(
         style.fit, train, held_out, style.StyleFit(steps=fit_steps), networks
     )
     figures = style.compare(vector, train, held_out, networks)
     build_tiny_pipeline(folder / "tiny-sd")
     pairs = [(d, "") for d in train]
-    lora_steps = 30 if quick else 100
+    lora_steps = sizes.lora_steps
     config = lora.LoraTuning(
         steps=lora_steps, lr=2e-2, rank=8, eval_every=lora_steps, caption="house style"
     )
@@ -111,12 +135,12 @@ def image(folder: Path, quick: bool) -> dict[str, Any]:
     }
 
 
-def text(quick: bool) -> dict[str, Any]:
+def text(sizes: Sizes) -> dict[str, Any]:
     from atelier.engines.text.examples import WRITE
     from atelier.engines.text.runtime import PACKAGED_GGUF
 
-    train = [cs.brand_text(i) for i in range(8 if quick else 30)]
-    held_out = [cs.brand_text(100 + i) for i in range(2 if quick else 6)]
+    train = [cs.brand_text(i) for i in range(sizes.texts)]
+    held_out = [cs.brand_text(100 + i) for i in range(sizes.held_out_texts)]
     built, build_seconds = timed(voice.Voice.build, train)
     scorer = voice.Scorer(ROOT / "atelier-data" / "assets" / PACKAGED_GGUF)
     elsewhere = [p.text for p in WRITE["product_description"]]
@@ -128,9 +152,9 @@ def text(quick: bool) -> dict[str, Any]:
     }
 
 
-def ddp(folder: Path, quick: bool) -> dict[str, Any]:
-    version, _ = tune_version(folder, 24)
-    steps = 10 if quick else 40
+def ddp(folder: Path, sizes: Sizes) -> dict[str, Any]:
+    version, _ = tune_version(folder, min(sizes.melodies, 24))
+    steps = sizes.ddp_steps
     config = {
         "steps": steps,
         "batch": 16,
@@ -175,14 +199,18 @@ def ddp(folder: Path, quick: bool) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sets, few steps")
+    chosen_size = parser.add_mutually_exclusive_group()
+    chosen_size.add_argument("--small", action="store_true", help="small sets, few steps")
+    chosen_size.add_argument("--quick", action="store_true", help="a smoke run: smaller still")
     parser.add_argument("--only", choices=["music", "image", "text", "ddp"], action="append")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
+    size = "quick" if args.quick else "small" if args.small else "default"
+    sizes = SIZES[size]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     print(f"load average at start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
     report: dict[str, Any] = {
-        "quick": args.quick,
+        "sizes": size,
         "cpus": os.cpu_count(),
         "torch": torch.__version__,
     }
@@ -193,13 +221,13 @@ def main() -> None:
             folder.mkdir()
             started = time.perf_counter()
             if name == "music":
-                report[name] = music(folder, args.quick)
+                report[name] = music(folder, sizes)
             elif name == "image":
-                report[name] = image(folder, args.quick)
+                report[name] = image(folder, sizes)
             elif name == "text":
-                report[name] = text(args.quick)
+                report[name] = text(sizes)
             else:
-                report[name] = ddp(folder, args.quick)
+                report[name] = ddp(folder, sizes)
             report[name]["medium_wall_seconds"] = round(time.perf_counter() - started, 1)
             print(name, json.dumps(report[name], indent=1), flush=True)
     report["load_average_end"] = round(os.getloadavg()[0], 2)

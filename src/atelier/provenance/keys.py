@@ -202,6 +202,7 @@ class KeyStore:
                 raise
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+        self._derived = staging._derived  # the same passphrase and salt: scrypt once
         return self.load()
 
     def rotate(self) -> Identity:

@@ -174,7 +174,9 @@ class Provenance:
             raise KeyProblem(self._not_first_node(recorded))
         with self._lock:
             identity = self._store().create(chosen)
-            self._identity = None
+            # Kept, as identity() would load it: opening the keys again costs a scrypt.
+            self._identity = identity
+            self._loaded_mtime = (self.keys_dir / "signing.crt").stat().st_mtime_ns
         self._record_root(identity.root)
         self.audit("keys.created", self._describe(identity))
         return identity

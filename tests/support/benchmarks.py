@@ -1,7 +1,8 @@
-"""Every benchmark's quick mode runs to the end and writes its figures, so none can rot.
+"""Every benchmark's quick run, as a user runs it (`--quick`), and what its figures must show.
 
-No timing is asserted: each script is run as a user runs it (`--quick`), and the test
-checks the table or JSON it produces is there and holds figures."""
+The scripts are shared out between a few test files (`SHARES`), because pytest-xdist
+gives each test file to one process: in one file they all ran in one process, and no run
+of the suite could take less than all of them together. No timing is asserted."""
 
 from __future__ import annotations
 
@@ -13,11 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 BENCHMARKS = ROOT / "benchmarks"
 LIBRARY = {"common.py"}  # shared by the scripts, not one itself
 
@@ -126,16 +123,29 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
     "memory.py": (["--quick"], True, memory),
 }
 
+# The test file that runs each script (tests/test_benchmarks_quick_<share>.py), so that
+# the shares take about as long as one another.
+SHARES: dict[str, list[str]] = {
+    "servers": ["hostile_uploads.py", "load.py", "responsive.py", "spine.py"],
+    "models": ["memory.py", "text.py", "training.py", "warm_start.py"],
+    "media": [
+        "audio_watermark.py",
+        "compose.py",
+        "estimates.py",
+        "eval_image.py",
+        "image.py",
+        "music.py",
+        "provenance.py",
+        "restore_quality.py",
+        "samples.py",
+    ],
+}
 
-def test_every_benchmark_has_a_quick_run_here() -> None:
-    scripts = {path.name for path in BENCHMARKS.glob("*.py")} - LIBRARY
-    assert scripts == set(RUNS)
 
-
-@pytest.mark.parametrize("script", sorted(RUNS))
-def test_quick_mode_writes_its_figures(script: str, tmp_path: Path) -> None:
+def run_quick(script: str, scratch: Path) -> None:
+    """Run `script`'s quick mode in a subprocess and check what it wrote."""
     arguments, writes_json, check = RUNS[script]
-    figures = tmp_path / "figures.json"
+    figures = scratch / "figures.json"
     command = [sys.executable, str(BENCHMARKS / script), *arguments]
     if writes_json:
         command += ["--json", str(figures)]
