@@ -241,6 +241,7 @@ def tuning_cases() -> list[Case]:
         Case("music.compose", "24 bars", {"bars": 24}, {}),
         Case("music.harmonize", "8-bar melody", {"candidates": 2}, tune(8), spread=True),
         Case("music.harmonize", "12-bar melody", {"candidates": 3}, tune(12)),
+        Case("music.harmonize", "6-bar melody, 4 candidates", {"candidates": 4}, tune(6)),
         Case("music.transcribe", "5 s recording", {}, hummed(5), spread=True),
         Case("music.transcribe", "20 s recording", {}, hummed(20)),
         Case("music.continue", "8 more bars of 4", {"bars": 8}, tune(4), spread=True),
