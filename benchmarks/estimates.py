@@ -68,7 +68,7 @@ from atelier.studio.leases import Claimed
 from atelier.studio.runner import Worker, WorkerPool
 
 TOLERANCE = 0.30
-JOB_TIMEOUT = 1800.0  # seconds: the slowest case (a ×4 photo upscale of 512²) takes minutes
+JOB_TIMEOUT = 3600.0  # seconds: a ×4 photo upscale of 512² takes minutes, at load 10+ half an hour
 START = "<!-- estimates:start -->"
 END = "<!-- estimates:end -->"
 
