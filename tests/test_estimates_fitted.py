@@ -58,6 +58,7 @@ TUNING: list[tuple[str, dict[str, Any], dict[str, Measure], float]] = [
     ("music.continue", {"bars": 24}, {"melody": melody(4)}, 36.05),
     ("music.restyle", {"style": "chorale"}, {"melody": melody(4)}, 17.60),
     ("music.restyle", {"style": "chorale"}, {"melody": melody(16)}, 80.94),
+    ("music.restyle", {"style": "irish"}, {"melody": melody(12)}, 58.04),
 ]
 
 

@@ -39,8 +39,8 @@ from atelier.engines.music.piece import Piece
 MAX_BARS = 64
 CONTRAST = 1.0  # how far a redrawn note leans away from the other styles, at freedom 1
 # CPU seconds (see MusicRestyle.estimate_seconds), fitted on benchmarks/estimates.py --set
-# tuning (2026-12-04, load 21-24: 4 bars 17.60, 16 bars 80.94, both under 5 styles): a
-# bar under one style, and the rest of a job.
+# tuning (2026-12-04, load 16-24; the full model's 5 styles: 4 chorale bars 17.60, 16
+# chorale bars 80.94, 12 Irish bars 58.04): a bar under one style, and the rest of a job.
 BAR_STYLE_SECONDS, START_SECONDS = 1.0, 0.2
 
 
