@@ -1,7 +1,8 @@
 """Estimates against settled costs: typical jobs run through the real studio.
 
     nice -n 15 .venv/bin/python benchmarks/estimates.py [--set report|tuning|spread]
-        [--only TEXT] [--runs N] [--quick] [--write-docs] [--json PATH]
+        [--only TEXT] [--skip TEXT] [--runs N] [--quick] [--write-docs] [--json PATH]
+        [--reprice PATH ...]
 
 Each case is a job as a user makes it: its files added with `studio.uploads.add` (which
 measures them: a photo's size, a recording's length, a melody's bars), submitted with
@@ -14,9 +15,11 @@ and those *settled* at finish (the job's CPU seconds ÷ the cores its engine kee
 its rate, rounded up, at least 1: commerce/credits.py; read before the plan's cap, so an
 estimate that is too low shows as such), their ratio, and beside them the wall-clock
 seconds and what they would have cost (as jobs were settled before: the machine's load
-stretches them) and the load average. Before an engine's first measured job one unmeasured
-job of its first case loads its models, as warm start does in a long-lived worker
-(studio/warmup.py): a cold start's loading is not part of a typical job's cost.
+stretches them) and the load average; and the drafts its engine drew, redraws included
+(for text, with the tokens they wrote), which a job's cost follows besides its size.
+Before an engine's first measured job one unmeasured job of its first case loads its
+models, as warm start does in a long-lived worker (studio/warmup.py): a cold start's
+loading is not part of a typical job's cost.
 
 The sets: `report` (the default) holds the typical jobs the table in docs/benchmarks.md
 reports; it was frozen before the rates were refitted, and no rate was fitted on it.
@@ -25,7 +28,10 @@ few cheap jobs of each kind, to run once on the machine as it is and once beside
 hog, comparing what the same jobs settle at. A case whose reservation is off by more than
 ±30 % of the settled cost is marked, and the script exits 1. An engine unavailable here is
 skipped, saying why. `--quick` runs two of the cheapest jobs once (the test suite runs
-it: it proves the script works, not the figures).
+it: it proves the script works, not the figures). `--json` is rewritten after every job,
+so a long run stopped keeps what it measured; `--reprice` reserves the jobs of such files
+again at the present rates (a job's settled cost does not depend on its estimate), one
+run split by engine into several files together.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ import wave
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +68,7 @@ from atelier.studio.leases import Claimed
 from atelier.studio.runner import Worker, WorkerPool
 
 TOLERANCE = 0.30
-JOB_TIMEOUT = 1800.0  # seconds: the slowest case (a ×4 photo upscale of 512²) takes minutes
+JOB_TIMEOUT = 3600.0  # seconds: a ×4 photo upscale of 512² takes minutes, at load 10+ half an hour
 START = "<!-- estimates:start -->"
 END = "<!-- estimates:end -->"
 
@@ -197,6 +204,7 @@ def tuning_cases() -> list[Case]:
     """Other sizes of the report set's jobs: the rates were fitted on these."""
     compose = {"prompt": "a lighthouse on a cliff", "width": 768, "height": 576}
     two = "\n\n".join(LONG.split("\n\n")[:2])
+    bakery = LONG.split("\n\n")[1]
     return [
         Case("image.compose", "768×576, 2 variants", {**compose, "variants": 2}, {}),
         Case(
@@ -228,21 +236,26 @@ def tuning_cases() -> list[Case]:
         Case("image.restore", "640×480 photo", {}, picture(640, 480)),
         Case("image.portrait", "2 variants, 256 px", {"size": 256, "variants": 2}, {}, spread=True),
         Case("image.portrait", "2 variants, 512 px", {"size": 512, "variants": 2}, {}),
+        Case("image.portrait", "4 variants, 256 px", {"size": 256, "variants": 4}, {}),
         Case("music.compose", "4 bars", {"bars": 4}, {}, spread=True),
         Case("music.compose", "24 bars", {"bars": 24}, {}),
         Case("music.harmonize", "8-bar melody", {"candidates": 2}, tune(8), spread=True),
         Case("music.harmonize", "12-bar melody", {"candidates": 3}, tune(12)),
+        Case("music.harmonize", "6-bar melody, 4 candidates", {"candidates": 4}, tune(6)),
         Case("music.transcribe", "5 s recording", {}, hummed(5), spread=True),
         Case("music.transcribe", "20 s recording", {}, hummed(20)),
         Case("music.continue", "8 more bars of 4", {"bars": 8}, tune(4), spread=True),
         Case("music.continue", "8 more bars of 16", {"bars": 8}, tune(16)),
+        Case("music.continue", "24 more bars of 4", {"bars": 24}, tune(4)),
         Case("music.restyle", "4-bar melody", {"style": "chorale"}, tune(4), spread=True),
         Case("music.restyle", "16-bar melody", {"style": "chorale"}, tune(16)),
+        Case("music.restyle", "12-bar melody, Irish", {"style": "irish"}, tune(12)),
         Case(
             "text.write", "tagline", {"form": "slogan", "topic": "a bicycle shop"}, {}, spread=True
         ),
         Case("text.write", "limerick", {"form": "limerick", "topic": "a lazy cat"}, {}),
         Case("text.write", "short story", {"form": "story", "topic": "a lost key"}, {}),
+        Case("text.restyle", "casual, 1 paragraph", {"text": bakery, "style": "casual"}, {}),
         Case("text.restyle", "casual, 2 paragraphs", {"text": two, "style": "casual"}, {}),
         Case(
             "text.summarize",
@@ -279,6 +292,8 @@ class Row:
     charged: int  # credits the ledger charged
     params: dict[str, Any] = field(default_factory=dict)  # as submitted (upload ids too)
     inputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # their measures
+    drafts: int = 0  # drafts its engine drew, redraws included (music, compose, text)
+    tokens: int = 0  # tokens its drafts wrote (text)
 
     @property
     def compute_s(self) -> float:
@@ -294,9 +309,11 @@ class Row:
 
 
 class Timed(Worker):
-    """The studio's worker; keeps the seconds each job's run took, as finish settles them."""
+    """The studio's worker; keeps the seconds each job's run took, as finish settles them,
+    and the drafts its works say were drawn."""
 
     measured: dict[str, tuple[float, float | None]] = {}
+    drafted: dict[str, tuple[int, int]] = {}
 
     def _finish(
         self,
@@ -306,7 +323,19 @@ class Timed(Worker):
         cpu_seconds: float | None = None,
     ) -> None:
         Timed.measured[job.job_id] = (seconds, cpu_seconds)
+        Timed.drafted[job.job_id] = drafts_of(creations)
         super()._finish(job, creations, seconds, cpu_seconds)
+
+
+def drafts_of(creations: list[Creation]) -> tuple[int, int]:
+    """The drafts a job's works say were drawn (a text restyle's, per chunk) and the tokens
+    a text job wrote: besides a job's size, what its cost follows where checks redraw."""
+    drafts = tokens = 0
+    for creation in creations:
+        chunks = creation.meta.get("chunk_drafts")
+        drafts += sum(map(len, chunks)) if chunks else len(creation.meta.get("drafts", []))
+        tokens += int(creation.meta.get("tokens", 0))
+    return drafts, tokens
 
 
 def timed_worker(
@@ -362,6 +391,7 @@ def run_job(studio: Studio, who: Principal, case: Case) -> Row:
         charged,
         params,
         inputs,
+        *Timed.drafted[job.id],
     )
 
 
@@ -396,14 +426,17 @@ def median_row(rows: list[Row]) -> Row:
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| engine | case | estimate s | CPU s | cores | settled s | wall s | load | reserved "
-        f"| settled | reserved ÷ settled | within ±{TOLERANCE:.0%} | wall would settle |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+        "| engine | case | estimate s | CPU s | cores | settled s | drafts | wall s | load "
+        f"| reserved | settled | reserved ÷ settled | within ±{TOLERANCE:.0%} "
+        "| wall would settle |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- "
+        "| ---: |",
     ]
     for row in rows:
+        drafts = f"{row.drafts} ({row.tokens} tokens)" if row.tokens else str(row.drafts or "")
         lines.append(
             f"| {row.engine} | {row.case} | {row.estimate_s:.2f} | {row.cpu_s:.2f} | "
-            f"{row.cores} | {row.compute_s:.2f} | {row.wall_s:.2f} | {row.load:.1f} | "
+            f"{row.cores} | {row.compute_s:.2f} | {drafts} | {row.wall_s:.2f} | {row.load:.1f} | "
             f"{row.reserved} | {row.settled} | {row.ratio:.2f} | "
             f"{'yes' if row.within else '**no**'} | {row.settled_wall} |"
         )
@@ -424,8 +457,11 @@ def studio_here(folder: Path) -> Studio:
     )
 
 
-def measured(chosen: list[Case], runs: int, warm: bool) -> tuple[list[Row], list[str]]:
-    """Run the cases; `warm`: one unmeasured job per engine first, loading its models."""
+def measured(
+    chosen: list[Case], runs: int, warm: bool, keep: Callable[[list[Row]], None]
+) -> tuple[list[Row], list[str]]:
+    """Run the cases; `warm`: one unmeasured job per engine first, loading its models.
+    `keep` is given the rows so far after each case (a long run stopped keeps them)."""
     rows: list[Row] = []
     skipped: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -447,6 +483,7 @@ def measured(chosen: list[Case], runs: int, warm: bool) -> tuple[list[Row], list
                     warmed.add(case.engine)
                 row = median_row([run_job(studio, who, case) for _ in range(runs)])
                 rows.append(row)
+                keep(rows)
                 print(table([row]).splitlines()[-1], flush=True)
         finally:
             pool.stop()
@@ -454,13 +491,20 @@ def measured(chosen: list[Case], runs: int, warm: bool) -> tuple[list[Row], list
     return rows, skipped
 
 
-def repriced_file(path: Path) -> list[Row]:
+def repriced_files(paths: list[Path]) -> list[Row]:
+    """The rows of earlier runs' files (one run split by engine: several), repriced."""
     with tempfile.TemporaryDirectory() as folder:
         studio = studio_here(Path(folder))
         try:
-            return repriced(studio, json.loads(path.read_text()))
+            return repriced(studio, [row for path in paths for row in json.loads(path.read_text())])
         finally:
             studio.close()
+
+
+def write_json(path: Path | None, rows: list[Row]) -> None:
+    if path is not None:
+        saved = [{**asdict(row), "compute_s": row.compute_s, "ratio": row.ratio} for row in rows]
+        path.write_text(json.dumps(saved, indent=2))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -477,8 +521,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reprice",
         type=Path,
+        nargs="+",
         default=None,
-        help="run no job: reserve again, at the present rates, the jobs of this --json",
+        help="run no job: reserve again, at the present rates, the jobs of these --json files",
     )
     args = parser.parse_args(argv)
     run = Run("estimates.py")
@@ -490,18 +535,12 @@ def main(argv: list[str] | None = None) -> int:
         and (case.quick or not args.quick)
     ]
     if args.reprice:
-        rows, skipped = repriced_file(args.reprice), []
+        rows, skipped = repriced_files(args.reprice), []
         print(table(rows), flush=True)
     else:
-        rows, skipped = measured(chosen, args.runs, warm=not args.quick)
+        rows, skipped = measured(chosen, args.runs, not args.quick, partial(write_json, args.json))
     off = [row for row in rows if not row.within]
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                [{**asdict(row), "compute_s": row.compute_s, "ratio": row.ratio} for row in rows],
-                indent=2,
-            )
-        )
+    write_json(args.json, rows)
     if args.write_docs:
         text = f"{run.header()}\n{table(rows)}\n"
         if skipped:

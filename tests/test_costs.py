@@ -241,7 +241,7 @@ def test_the_cost_line_warns_before_the_balance_is_short(
 ) -> None:
     add_user(studio, "short@example.com")
     sign_in(client, "short@example.com")
-    query = {"scale": "2", "model": "photo", "measure-image": "256x256"}
+    query = {"scale": "2", "model": "photo", "measure-image": "320x320"}
     body = client.get("/create/image.upscale/estimate", params=query).json()
     assert body["balance"] == few_credits and body["credits"] > few_credits
     assert body["short"] == body["credits"] - few_credits
@@ -258,7 +258,7 @@ def test_a_402_problem_names_the_shortfall_and_where_to_buy(
     sent = client.post(
         "/v1/uploads",
         headers=headers,
-        files={"file": ("photo.png", image_bytes(256, 256), "image/png")},
+        files={"file": ("photo.png", image_bytes(320, 320), "image/png")},
     )
     assert sent.status_code == 201, sent.text
     job: dict[str, Any] = {

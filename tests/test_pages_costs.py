@@ -45,7 +45,7 @@ def test_few_credits_warn_on_the_cost_line_and_402_offers_to_buy(
     form_sign_in(context.request, "few@example.com")
     page = context.new_page()
     photo = tmp_path / "photo.png"
-    photo.write_bytes(image_bytes(256, 256))
+    photo.write_bytes(image_bytes(320, 320))
 
     page.goto("/create/image.upscale")
     line = page.locator("#estimate-line")
@@ -54,7 +54,7 @@ def test_few_credits_warn_on_the_cost_line_and_402_offers_to_buy(
     page.get_by_label("Scale").select_option("2")
     page.get_by_label("Model").select_option("fast")
     page.locator("#f-image").set_input_files(str(photo))
-    # The ×2 fast network on 256×256 is cheap: the line says so, without a warning.
+    # The ×2 fast network on 320×320 is cheap: the line says so, without a warning.
     expect(page.locator("#estimate")).to_have_text(re.compile(r"^About [\d.]+ s · \d+ credits?$"))
     expect(buy).to_be_hidden()
     # The photo network on the same picture costs more than the balance: warned at once.

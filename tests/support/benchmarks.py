@@ -58,6 +58,7 @@ def estimates(out: list[dict[str, Any]], _: str) -> None:
     assert all(0 < row["charged"] <= row["reserved"] and row["wall_s"] > 0 for row in out)
     assert all(row["cpu_s"] > 0 and row["cores"] >= 1 and row["load"] >= 0 for row in out)
     assert all(row["settled_wall"] >= 1 for row in out)
+    assert out[0]["drafts"] == 0 and out[1]["drafts"] >= 1  # a melody is drawn, and checked
 
 
 def warm_start(out: list[dict[str, Any]], _: str) -> None:

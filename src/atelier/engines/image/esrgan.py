@@ -30,9 +30,11 @@ UpscaleModel = Literal["photo", "anime", "fast"]
 NCNN_TILE = 64
 BLOCK = 224  # a block and its overlap, 224 + 2 × 16 = 256, split evenly into ncnn's tiles
 PAD = 16  # more than the 10 px of context ncnn itself pads each tile with
-# Input pixels each network handles per second on this project's 2-core machine (measured
-# by hand on 128–512 px inputs; used for cost estimates only).
-PIXELS_PER_SECOND = {"photo": 1_400.0, "anime": 5_000.0, "fast": 60_000.0}
+# Input pixels each network handles per CPU second per core (for cost estimates only):
+# photo and fast fitted on image.upscale's jobs of benchmarks/estimates.py --set tuning
+# (2026-12-04, load 20-30: photo ×2 of 128² 4.91 s, ×3 of 192² 11.32 s; fast ×2 of 128²
+# 0.15 s, ×4 of 384² 1.89 s); anime, not measured there, scaled as photo was (from 1,400).
+PIXELS_PER_SECOND = {"photo": 3_300.0, "anime": 11_800.0, "fast": 125_000.0}
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,11 @@ from atelier.engines.image.variants import DEFAULT_VARIANTS, Variants, variant_s
 LATENT = 100  # the generator's input: a 100-dimensional standard normal vector
 FACE_SIDE = 64
 MAX_SEED = 2**32 - 1
-# For estimates (benchmarks/estimates.py): seconds to start, per face beyond its upscale,
-# and per megapixel written (PNGs, or the frames of an animation).
-START_SECONDS, FACE_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.3, 0.05, 0.5
+# For estimates, CPU seconds per core: to start, per face beyond its upscale, and per
+# megapixel written (PNGs, or the frames of an animation). With the upscale's own rate
+# (esrgan.PIXELS_PER_SECOND), checked on benchmarks/estimates.py --set tuning (2026-12-04,
+# load 23-25): 2 faces of 256 px 2.76 s, of 512 px 2.68 s, 4 of 256 px 5.16 s.
+START_SECONDS, FACE_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.3, 0.05, 0.1
 
 
 class PortraitParams(ImageOutput):

@@ -28,6 +28,7 @@ from atelier.engines.base import (
     Inputs,
     MaskUploadId,
     ModelCard,
+    usable_cpus,
 )
 from atelier.engines.image import esrgan
 from atelier.engines.image.encode import ImageOutput, image_artifact
@@ -57,17 +58,19 @@ NEUTRAL_CHROMA = 60  # scratches and dust are grey: max(R,G,B) - min(R,G,B) belo
 NOISE_MARGIN = 5.0  # a defect must also stand this many noise sigmas above its surroundings
 DENOISE_PER_SIGMA = 0.8  # NLM strength h per estimated noise sigma (best on the sample photos)
 LEVELS_CLIP = 0.5  # per cent of each channel's darkest and brightest pixels clipped by levels
-# Seconds a step takes per megapixel, and reading and writing the photo (for estimates:
-# benchmarks/estimates.py); the upscale step is Real-ESRGAN's (esrgan.seconds_for).
+# CPU seconds a step takes per megapixel, and reading and writing the photo (for
+# estimates). The default steps' are fitted on benchmarks/estimates.py --set tuning
+# (2026-12-04, load 26-28: 320×240 0.35 s, 640×480 1.09 s); the others are not measured
+# there. The upscale step is Real-ESRGAN's (esrgan.seconds_for).
 STEP_SECONDS_PER_MEGAPIXEL = {
     "inpaint": 0.5,
-    "scratches": 1.0,
-    "denoise": 1.4,
+    "scratches": 1.15,
+    "denoise": 1.6,
     "levels": 0.1,
     "white_balance": 0.1,
     "contrast": 0.1,
 }
-START_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.3, 0.3
+START_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.1, 0.3
 
 
 class RestoreParams(ImageOutput):
@@ -286,7 +289,9 @@ class Restore(Engine[RestoreParams]):
         seconds = START_SECONDS + WRITE_SECONDS_PER_MEGAPIXEL * budget.pixels_out / 1e6
         seconds += sum(STEP_SECONDS_PER_MEGAPIXEL.get(s, 0.0) for s in params.steps) * megapixels
         if "upscale" in params.steps:
-            seconds += esrgan.seconds_for(params.model, budget.pixels_in)
+            # The network keeps every core it is given busy, and restore pays them all.
+            cores = min(self.config.threads or usable_cpus(), usable_cpus())
+            seconds += esrgan.seconds_for(params.model, budget.pixels_in) * cores
         return round(seconds, 2)
 
     def run(self, params: RestoreParams, ctx: Context) -> list[Creation]:

@@ -123,8 +123,9 @@ class Stylize(Engine[StylizeParams]):
     models = STYLE_MODELS
     threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
-    # CPU seconds per core (benchmarks/estimates.py --set tuning: 480×360, 0.28 s).
-    rates = Rates(start=0.1, per_megapixel_out=1.0, per_megapixel_in=0.1)
+    # CPU seconds per core, fitted on benchmarks/estimates.py --set tuning (2026-12-04,
+    # load 16): 480×360 0.22, 1024×768 0.82.
+    rates = Rates(start=0.05, per_megapixel_out=0.98)
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)

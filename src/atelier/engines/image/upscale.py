@@ -24,8 +24,9 @@ from atelier.engines.image.encode import ImageOutput, image_artifact
 # limit bounds the rest: the ×4 result of 2 MP is 32 MP (96 MB of pixels) and takes the
 # photo network ~25 minutes on two cores.
 MAX_INPUT_PIXELS = 2_000_000
-# Reading the picture and writing the PNG (benchmarks/estimates.py): seconds.
-ENCODE_START, ENCODE_PER_MEGAPIXEL = 0.5, 0.3
+# Reading the picture and writing the PNG, CPU seconds per core (fitted with the networks'
+# rates, esrgan.PIXELS_PER_SECOND).
+ENCODE_START, ENCODE_PER_MEGAPIXEL = 0.0, 0.3
 
 
 class UpscaleParams(ImageOutput):

@@ -18,6 +18,7 @@ from atelier.engines.base import (
     EngineError,
     Inputs,
     Params,
+    Rates,
     pick_from,
 )
 from atelier.engines.checks import REDRAWS, Candidate, best_index, draw
@@ -76,6 +77,10 @@ class MusicCompose(Engine[ComposeParams]):
     Params = ComposeParams
     models = gen.declared_models(("full", "clean"), True)
     credits_per_second = gen.SCORE_CREDITS
+    # CPU seconds, fitted on benchmarks/estimates.py --set tuning (2026-12-04, load 14-17):
+    # 4 bars 3.81, 24 bars 22.61. Writing a bar is most of it (each token a step of the
+    # melody network); rendering the files is a small part.
+    rates = Rates(start=0.05, per_bar=0.94)
 
     def warm(self) -> None:
         gen.melody_net("full")
@@ -95,7 +100,7 @@ class MusicCompose(Engine[ComposeParams]):
 
     def estimate_seconds(self, params: ComposeParams, budget: Budget) -> float:
         harmonizing = gen.HARMONIZE_SECONDS_PER_BAR * budget.bars if params.harmonize else 0.0
-        return round(gen.RATES.seconds(budget) + harmonizing, 2)
+        return round(self.rates.seconds(budget) + harmonizing, 2)
 
     def run(self, params: ComposeParams, ctx: Context) -> list[Creation]:
         p = params

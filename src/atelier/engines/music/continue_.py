@@ -18,6 +18,7 @@ from atelier.engines.base import (
     Engine,
     Inputs,
     Params,
+    Rates,
     pick_from,
 )
 from atelier.engines.checks import REDRAWS, Candidate, draw
@@ -56,6 +57,12 @@ class MusicContinue(Engine[ContinueParams]):
     Params = ContinueParams
     models = gen.declared_models(("full", "clean"), False)
     credits_per_second = gen.SCORE_CREDITS
+    # CPU seconds, fitted on benchmarks/estimates.py --set tuning (2026-12-04, load 24-28):
+    # 8 bars after 4 took 14.20, 8 after 16 22.41, 24 after 4 36.05 (redrawn once). Every
+    # bar of the piece costs (the opening read under each style, the whole rendered), and
+    # each bar written as much again (redraws included, as often as those jobs redrew).
+    rates = Rates(start=0.53, per_bar=0.68)
+    WRITTEN_BAR_SECONDS = 0.68
 
     def warm(self) -> None:
         gen.melody_net("full")
@@ -75,7 +82,7 @@ class MusicContinue(Engine[ContinueParams]):
         )
 
     def estimate_seconds(self, params: ContinueParams, budget: Budget) -> float:
-        return round(gen.RATES.seconds(budget), 2)
+        return round(self.rates.seconds(budget) + self.WRITTEN_BAR_SECONDS * params.bars, 2)
 
     def run(self, params: ContinueParams, ctx: Context) -> list[Creation]:
         p = params

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, Field, ValidationInfo
 
-from atelier.engines.base import ADVANCED, Context, Creation, EngineError, ModelCard, Rates
+from atelier.engines.base import ADVANCED, Context, Creation, EngineError, ModelCard
 from atelier.engines.checks import Candidate, best_index, drafts_meta, draw
 from atelier.engines.custom import ModelRef, custom_model, is_id
 from atelier.engines.music import checks, harmony, render
@@ -53,10 +53,9 @@ DEFAULT_INSTRUMENTS = {
 }
 CHORALE_PROGRAMS = (52, 52, 52, 52)  # choir aahs for each voice
 SCORE_CREDITS = 0.5  # credits a second of the engines' estimated work
-# Seconds of work (benchmarks/estimates.py): loading, each bar written or re-voiced, and
-# rendering each second of audio (FluidSynth, with MIDI, MusicXML and the score).
-RATES = Rates(start=1.5, per_bar=0.12, per_audio_second=0.03)
-HARMONIZE_SECONDS_PER_BAR = 0.15  # one draft of alto, tenor and bass, a bar
+# CPU seconds of one draft of alto, tenor and bass, a bar: fitted on music.harmonize's jobs
+# of benchmarks/estimates.py --set tuning (2026-12-04, load 18-19), start 1.26 s.
+HARMONIZE_SECONDS_PER_BAR = 0.093
 
 
 def seconds_of(bars: int, meter: str, tempo: int) -> float:

@@ -27,6 +27,7 @@ from atelier.engines.base import (
     pick_from,
 )
 from atelier.engines.checks import REDRAWS, Candidate, draw
+from atelier.engines.custom import is_id
 from atelier.engines.music import checks, render
 from atelier.engines.music import generating as gen
 from atelier.engines.music import tokens as tok
@@ -37,6 +38,10 @@ from atelier.engines.music.piece import Piece
 
 MAX_BARS = 64
 CONTRAST = 1.0  # how far a redrawn note leans away from the other styles, at freedom 1
+# CPU seconds (see MusicRestyle.estimate_seconds), fitted on benchmarks/estimates.py --set
+# tuning (2026-12-04, load 16-24; the full model's 5 styles: 4 chorale bars 17.60, 16
+# chorale bars 80.94, 12 Irish bars 58.04): a bar under one style, and the rest of a job.
+BAR_STYLE_SECONDS, START_SECONDS = 1.0, 0.2
 
 
 class RestyleParams(Params):
@@ -82,7 +87,12 @@ class MusicRestyle(Engine[RestyleParams]):
         return Budget(audio_seconds=melody.seconds, bars=melody.bars, field="melody")
 
     def estimate_seconds(self, params: RestyleParams, budget: Budget) -> float:
-        return round(gen.RATES.seconds(budget), 2)
+        """Each bar is redrawn a token at a time by the network under the target style and
+        under every other style it leans away from, and read again under every style by
+        the style check (before and after): a job's cost follows its bars × the model's
+        styles (5 in full, 3 in clean, a client's 1); rendering is a small part of it."""
+        styles = 1 if is_id(params.model) else len(gen.styles_of(gen.ours(params.model)))
+        return round(START_SECONDS + BAR_STYLE_SECONDS * budget.bars * styles, 2)
 
     def run(self, params: RestyleParams, ctx: Context) -> list[Creation]:
         p = params

@@ -51,7 +51,6 @@ from atelier.engines.music.render import SOUNDFONT_CARD, deliver, render_problem
 MAX_SECONDS = 300.0  # five minutes of recording
 SILENCE_RMS = 0.003  # below this (about -50 dBFS) a recording counts as silent
 LOWEST_HZ, HIGHEST_HZ = 60.0, 2100.0  # a singing voice or melody instrument (B1 to C7)
-SECONDS_PER_AUDIO_SECOND = 0.15  # Basic Pitch on two cores, measured (docs/benchmarks.md)
 TEMPO_SAMPLE_RATE, TEMPO_HOP = 22050, 512  # the onset envelope's frame rate (~43 a second)
 DECAY_GAP_SECONDS, DECAY_SHARE = 0.3, 0.6  # see one_line
 GRID_STEPS = {"8th": Fraction(1, 2), "16th": Fraction(1, 4)}  # in quarter notes
@@ -115,7 +114,9 @@ class Transcribe(Engine[TranscribeParams]):
     models = (BASIC_PITCH, SOUNDFONT_CARD)
     threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
-    rates = Rates(start=3.0, per_audio_second=SECONDS_PER_AUDIO_SECOND)
+    # CPU seconds per core, fitted on benchmarks/estimates.py --set tuning (2026-12-04,
+    # load 21-23): a 5 s recording 0.74, a 20 s one 1.64.
+    rates = Rates(start=0.44, per_audio_second=0.06)
 
     def warm(self) -> None:
         _basic_pitch()  # its modules (and librosa) take seconds to import

@@ -199,8 +199,9 @@ class Compose(Engine[ComposeParams]):
         *STYLE_MODELS,
     )
     credits_per_second = 1.0
-    # CPU seconds (benchmarks/estimates.py --set tuning: 512² × 4 took 1.16 CPU s).
-    rates = Rates(start=0.3, per_megapixel_out=0.85)
+    # CPU seconds, fitted on benchmarks/estimates.py --set tuning (2026-12-04, load 17):
+    # 768×576 × 2 took 0.71, 512² × 4 0.90, 768² × 1 0.47.
+    rates = Rates(start=0.0, per_image=0.03, per_megapixel_out=0.73)
     STYLED_PER_MEGAPIXEL = 2.0  # restyling the picture, seconds a megapixel
 
     def __init__(self, config: EngineConfig) -> None:

@@ -1,0 +1,114 @@
+"""Estimates price what drives each engine's cost, at rates fitted on the tuning set of
+benchmarks/estimates.py (run 2026-12-04; docs/benchmarks.md "Estimates against settled
+costs"): every tuning job's settled seconds, as measured there, lie within ±30 % of the
+estimate for the same job, and an estimate grows with the real input (a picture's pixels,
+a recording's seconds, a melody's bars, the styles a restyle weighs). Estimates only: no
+job runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from atelier.engines.base import Measure
+from atelier.studio import Studio
+from atelier.studio.catalogue import Catalogue
+from tests.support.settings import make_settings
+
+
+def melody(bars: int) -> Measure:
+    """A tuning melody as the studio measures it: 4/4 quarter notes at 100 a minute."""
+    return Measure(bars=bars, quarters=4.0 * bars, seconds=2.4 * bars)
+
+
+def picture(width: int, height: int) -> dict[str, Measure]:
+    return {"image": Measure(width=width, height=height)}
+
+
+COMPOSE = {"prompt": "a lighthouse on a cliff", "width": 768, "height": 576}
+# engine, parameters, input measures, the settled seconds measured for that tuning job
+# (CPU seconds; per core for an engine that keeps several busy)
+TUNING: list[tuple[str, dict[str, Any], dict[str, Measure], float]] = [
+    ("image.compose", {**COMPOSE, "variants": 2}, {}, 0.71),
+    ("image.compose", {**COMPOSE, "width": 512, "height": 512}, {}, 0.90),
+    ("image.compose", {**COMPOSE, "width": 768, "height": 768, "variants": 1}, {}, 0.47),
+    ("image.stylize", {"style": 7}, picture(480, 360), 0.22),
+    ("image.stylize", {"style": 7, "max_size": 1024}, picture(1024, 768), 0.82),
+    ("image.upscale", {"scale": 2}, picture(128, 128), 4.91),
+    ("image.upscale", {"scale": 3}, picture(192, 192), 11.32),
+    ("image.upscale", {"scale": 2, "model": "fast"}, picture(128, 128), 0.15),
+    ("image.upscale", {"scale": 4, "model": "fast"}, picture(384, 384), 1.89),
+    ("image.restore", {}, picture(320, 240), 0.35),
+    ("image.restore", {}, picture(640, 480), 1.09),
+    ("image.portrait", {"size": 256, "variants": 2}, {}, 2.76),
+    ("image.portrait", {"size": 512, "variants": 2}, {}, 2.68),
+    ("image.portrait", {"size": 256, "variants": 4}, {}, 5.16),
+    ("music.compose", {"bars": 4}, {}, 3.81),
+    ("music.compose", {"bars": 24}, {}, 22.61),
+    ("music.harmonize", {"candidates": 2}, {"melody": melody(8)}, 2.77),
+    ("music.harmonize", {"candidates": 3}, {"melody": melody(12)}, 4.62),
+    ("music.harmonize", {"candidates": 4}, {"melody": melody(6)}, 3.45),
+    ("music.transcribe", {}, {"audio": Measure(seconds=5.0)}, 0.74),
+    ("music.transcribe", {}, {"audio": Measure(seconds=20.0)}, 1.64),
+    ("music.continue", {"bars": 8}, {"melody": melody(4)}, 14.20),
+    ("music.continue", {"bars": 8}, {"melody": melody(16)}, 22.41),
+    ("music.continue", {"bars": 24}, {"melody": melody(4)}, 36.05),
+    ("music.restyle", {"style": "chorale"}, {"melody": melody(4)}, 17.60),
+    ("music.restyle", {"style": "chorale"}, {"melody": melody(16)}, 80.94),
+    ("music.restyle", {"style": "irish"}, {"melody": melody(12)}, 58.04),
+]
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalogue]:
+    studio = Studio(make_settings(Path(tmp_path_factory.mktemp("estimates"))))
+    yield studio.engines
+    studio.close()
+
+
+def seconds(engines: Catalogue, engine: str, params: dict[str, Any], inputs: Any) -> float:
+    """The seconds an estimate prices (its credits at the engine's rate)."""
+    credits = engines.estimate(engine, params, inputs)["credits"]
+    return credits / engines.get(engine).credits_per_second
+
+
+@pytest.mark.parametrize(
+    ("engine", "params", "inputs", "settled"),
+    TUNING,
+    ids=[f"{row[0]}-{i}" for i, row in enumerate(TUNING)],
+)
+def test_each_tuning_job_settled_within_30_percent_of_its_estimate(
+    engines: Catalogue,
+    engine: str,
+    params: dict[str, Any],
+    inputs: dict[str, Measure],
+    settled: float,
+) -> None:
+    assert seconds(engines, engine, params, inputs) == pytest.approx(settled, rel=0.30)
+
+
+def test_a_restyle_is_priced_by_its_bars_times_the_styles_it_weighs(engines: Catalogue) -> None:
+    """The full model weighs 5 styles, the clean one 3: the same melody costs 3/5 as much
+    to restyle with it, less the start, and 4 times the bars cost 4 times as much."""
+    full = [
+        seconds(engines, "music.restyle", {"style": "irish"}, {"melody": melody(b)})
+        for b in (6, 24)
+    ]
+    clean = seconds(
+        engines, "music.restyle", {"style": "irish", "model": "clean"}, {"melody": melody(24)}
+    )
+    assert full == [pytest.approx(30.2), pytest.approx(120.2)]
+    assert clean == pytest.approx(72.2)
+
+
+def test_continuing_costs_each_bar_of_the_piece_and_each_bar_written_again(
+    engines: Catalogue,
+) -> None:
+    def cost(opening: int, more: int) -> float:
+        return seconds(engines, "music.continue", {"bars": more}, {"melody": melody(opening)})
+
+    assert cost(8, 8) - cost(4, 8) == pytest.approx(4 * 0.68, abs=0.02)  # bars read
+    assert cost(4, 16) - cost(4, 8) == pytest.approx(8 * 1.36, abs=0.02)  # and written
