@@ -23,8 +23,22 @@ class Said(str):
 
 class Word(str):
     """A value put into a message that is itself a word of the interface (what kind of
-    thing is missing, a status: "job", "succeeded"): a page says it in its reader's
-    language too (web/words.py lists those the catalogue holds)."""
+    thing is missing, a status, a plan's name: "job", "succeeded", "Trial"): a page says
+    it in its reader's language too (web/words.py lists those the catalogue holds; an
+    operator's own plan is named as written)."""
+
+
+class Sentences(str):
+    """Sentences put into a message, each one of a known set (zxcvbn's advice on a
+    password): it reads as them joined, and a page says each in its reader's language
+    (web/words.py lists them)."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, parts: list[str]) -> Sentences:
+        sentences = super().__new__(cls, " ".join(parts))
+        sentences.parts = tuple(parts)
+        return sentences
 
 
 class StudioError(Exception):

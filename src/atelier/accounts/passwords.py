@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from atelier.errors import Sentences
+
 MIN_LENGTH, MAX_LENGTH = 10, 256
 MIN_SCORE = 3  # settings.password_min_score's default
 ESTIMATED_LENGTH = 72  # zxcvbn's own ceiling: a longer password is judged on its start
@@ -43,8 +45,8 @@ def check(password: str, min_score: int = MIN_SCORE, user_inputs: Iterable[str] 
     estimate = zxcvbn(password[:ESTIMATED_LENGTH], user_inputs=inputs)
     if estimate["score"] < min_score:
         feedback = estimate["feedback"]
-        # zxcvbn's advice stays English; a page translates the sentences around it.
-        advice = " ".join([feedback["warning"], *feedback["suggestions"][:2]]).strip()
+        # zxcvbn's sentences, each translated on a page (web/words.py lists them all).
+        advice = Sentences([s for s in [feedback["warning"], *feedback["suggestions"][:2]] if s])
         if feedback["warning"]:
             raise WeakPassword("password is too easy to guess. %(advice)s", advice=advice)
         ours = "password is too easy to guess. A few unrelated words make a strong one."

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from atelier.accounts.authz import ADMIN
 from atelier.commerce.models import CreditPack, Plan, Subscription
 from atelier.engines.base import Budget
-from atelier.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
+from atelier.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Word
 from atelier.store.models import Job, User, utcnow
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -120,7 +120,7 @@ def check_submit(db: Session, user_id: str, via: str, budget: Budget) -> None:
         raise Forbidden(
             "the %(name)s plan has no API access; use the web pages or change plan",
             field="plan",
-            params={"name": plan.name},
+            params={"name": Word(plan.name)},
         )
     waiting = db.scalar(
         select(func.count())
@@ -132,7 +132,7 @@ def check_submit(db: Session, user_id: str, via: str, budget: Budget) -> None:
             "the %(name)s plan allows %(concurrency)s jobs queued or running at once; wait for "
             "one to finish",
             field="plan",
-            params={"name": plan.name, "concurrency": plan.concurrency},
+            params={"name": Word(plan.name), "concurrency": plan.concurrency},
         )
     field = f"params.{budget.field}" if budget.field else "params"
     if budget.pixels > plan.max_pixels:
@@ -142,7 +142,7 @@ def check_submit(db: Session, user_id: str, via: str, budget: Budget) -> None:
             field=field,
             params={
                 "pixels": format(budget.pixels, ","),
-                "name": plan.name,
+                "name": Word(plan.name),
                 "max_pixels": format(plan.max_pixels, ","),
             },
         )
@@ -153,7 +153,7 @@ def check_submit(db: Session, user_id: str, via: str, budget: Budget) -> None:
             field=field,
             params={
                 "audio_seconds": format(budget.audio_seconds, ",.1f"),
-                "name": plan.name,
+                "name": Word(plan.name),
                 "max_seconds": format(plan.max_seconds, ","),
             },
         )
@@ -169,7 +169,7 @@ def check_custom_models(db: Session, user_id: str) -> None:
             "the %(name)s plan does not include training your own models; change plan, or ask the "
             "studio for a quote",
             field="engine",
-            params={"name": plan.name},
+            params={"name": Word(plan.name)},
         )
 
 
@@ -181,7 +181,7 @@ def check_private(db: Session, user_id: str) -> None:
         raise Forbidden(
             "the %(name)s plan has no private works; make it unlisted or public, or change plan",
             field="visibility",
-            params={"name": plan.name},
+            params={"name": Word(plan.name)},
         )
 
 

@@ -13,7 +13,7 @@ from atelier.commerce import credits, invoices, ledger, plans
 from atelier.commerce.invoices import Line
 from atelier.commerce.ledger import CREDITS
 from atelier.commerce.models import Invoice, Plan, Subscription
-from atelier.errors import Conflict, Invalid
+from atelier.errors import Conflict, Invalid, Word
 from atelier.store.models import utcnow
 
 ACTIONS = ("subscribe", "upgrade", "downgrade", "cancel", "resume")
@@ -35,7 +35,7 @@ def _paid_plan(db: Session, plan_id: str | None) -> Plan:
     plan = plans.plan(db, plan_id)
     if not plan.active:
         raise Invalid(
-            "plan %(name)s is no longer offered", field="plan_id", params={"name": plan.name}
+            "plan %(name)s is no longer offered", field="plan_id", params={"name": Word(plan.name)}
         )
     if plan.trial_days > 0:
         raise Invalid("the trial is not a subscription; choose a paid plan", field="plan_id")
@@ -89,7 +89,7 @@ def change(
             raise Invalid(
                 "%(name)s does not cost more than %(name2)s; downgrade instead",
                 field="plan_id",
-                params={"name": plan.name, "name2": current.name},
+                params={"name": Word(plan.name), "name2": Word(current.name)},
             )
         assert sub.period_start is not None and sub.period_end is not None
         credit = prorated_credit(current.price, sub.period_start, sub.period_end, now)
@@ -119,7 +119,7 @@ def change(
             raise Invalid(
                 "%(name)s does not cost less than %(name2)s; upgrade instead",
                 field="plan_id",
-                params={"name": plan.name, "name2": current.name},
+                params={"name": Word(plan.name), "name2": Word(current.name)},
             )
         sub.next_plan_id, sub.cancel_at_period_end = plan.id, False
     elif action == "cancel":

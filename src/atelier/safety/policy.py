@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from atelier.errors import Invalid, Word
 from atelier.safety import audit
 from atelier.safety.categories import ACTIONS, BY_NAME, CATEGORIES
 from atelier.safety.findings import Finding, Verdict
@@ -24,7 +25,14 @@ MESSAGES = {
     "living_artist": "imitating a living artist's style",
     "profanity": "offensive language",
 }
+ESCALATED_MESSAGE = "sexual content showing a real person"
 READS = "English and Chinese"
+# A refusal's messages (web/words.py lists the words they are filled in with).
+ASKS_FOR = "%(field)s asks for %(what)s, which this studio doesn't make; please rephrase it"
+UNREADABLE = (
+    "%(field)s is written in a way this studio's screen cannot read (%(evidence)s); it reads "
+    "%(reads)s, please write it in one of those"
+)
 
 
 class PolicyError(ValueError):
@@ -91,16 +99,18 @@ def decide(findings: list[Finding], policy: dict[str, str]) -> Verdict:
     return Verdict("flag", kept) if kept else Verdict("allow")
 
 
-def message(verdict: Verdict) -> str:
-    """What a refused person reads: what was found and where, without a lecture."""
+def refusal(verdict: Verdict) -> Invalid:
+    """What a refused person reads: what was found and where, without a lecture (its
+    message kept in its %(name)s form, the category's words given as errors.Word, for a
+    page to say in its reader's language)."""
     finding = verdict.blocked_by
     assert finding is not None
     if finding.category == "unreadable":
-        return (
-            f"{finding.field} is written in a way this studio's screen cannot read "
-            f"({finding.evidence}); it reads {READS}, please write it in one of those"
-        )
+        said = {"field": finding.field, "evidence": finding.evidence, "reads": Word(READS)}
+        return Invalid(UNREADABLE, field=finding.field, params=said)
     what = MESSAGES.get(finding.category, finding.category)
     if set(verdict.categories) >= ESCALATED and finding.category in ESCALATED:
-        what = "sexual content showing a real person"
-    return f"{finding.field} asks for {what}, which this studio doesn't make; please rephrase it"
+        what = ESCALATED_MESSAGE
+    return Invalid(
+        ASKS_FOR, field=finding.field, params={"field": finding.field, "what": Word(what)}
+    )

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from atelier.errors import Invalid
 from atelier.safety import audit, policy, review
 from atelier.safety.categories import CATEGORIES
 from atelier.safety.findings import Finding, Verdict
@@ -103,8 +104,8 @@ class Safety:
         return policy.decide(found, self.policy()) if found else Verdict("allow")
 
     @staticmethod
-    def message(verdict: Verdict) -> str:
-        return policy.message(verdict)
+    def refusal(verdict: Verdict) -> Invalid:
+        return policy.refusal(verdict)
 
     # -- steps inside the studio's transactions --------------------------------------
 

@@ -113,7 +113,7 @@ class Spine:
             free_text(clean, params_schema(engine), upload_fields(engine))
         )
         if verdict.blocked_by is not None:  # refused before anything is written
-            raise Invalid(self.safety.message(verdict), field=verdict.blocked_by.field)
+            raise self.safety.refusal(verdict)
         digest = request_hash(engine.name, clean, seed)
         try:
             with self.db.transaction() as s:

@@ -17,6 +17,7 @@ from typing import Any
 from atelier.accounts import authz
 from atelier.accounts.authz import Principal
 from atelier.engines.base import Engine
+from atelier.errors import Said
 from atelier.store.db import Database
 from atelier.store.models import Job, Work
 from atelier.studio.catalogue import params_schema
@@ -34,8 +35,9 @@ def count(engine: Engine[Any], params: Mapping[str, Any]) -> int:
 
 
 def cost_for(made: int) -> str:
-    """What a cost is for, in words ("for 4 variants"); nothing for a single result."""
-    return f"for {made} variants" if made > 1 else ""
+    """What a cost is for, in words ("for 4 variants"), kept in its %(count)s form for a
+    page to say in its reader's language; nothing for a single result."""
+    return Said("for %(count)s variants", {"count": made}) if made > 1 else ""
 
 
 class Variants:

@@ -29,7 +29,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from atelier.commerce import money
-from atelier.errors import Said, StudioError, Word
+from atelier.errors import Said, Sentences, StudioError, Word
 
 # Code → its own name, as the switch shows it. A code is a Babel locale identifier and the
 # name of its folder under LOCALES.
@@ -164,8 +164,30 @@ def shown(error: StudioError) -> str:
 
 
 def said(params: dict[str, object]) -> dict[str, object]:
-    """A message's values, its words of the interface (errors.Word) translated."""
-    return {k: gettext(v) if isinstance(v, Word) else v for k, v in params.items()}
+    """A message's values, those that are the interface's own words translated."""
+    return {k: shown_value(v) for k, v in params.items()}
+
+
+def shown_value(given: object) -> object:
+    """A value of a message in the reader's language: a word of the interface
+    (errors.Word), a message of its own (errors.Said: "for 4 variants"), or sentences
+    (errors.Sentences) each translated; anything else as it is."""
+    if isinstance(given, Word):
+        return gettext(given)
+    if isinstance(given, Said):
+        return gettext(given.message) % said(given.params)
+    if isinstance(given, Sentences):
+        return joined([gettext(part) for part in given.parts])
+    return given
+
+
+def joined(sentences: list[str]) -> str:
+    """Sentences one after the other: a space after one that ends in a Latin full stop,
+    none after a Chinese one ("。"), as each language writes them."""
+    text = ""
+    for sentence in sentences:
+        text += (" " if text and text[-1].isascii() else "") + sentence
+    return text
 
 
 def shown_field(error: StudioError, message: str) -> str:

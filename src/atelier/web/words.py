@@ -1,8 +1,9 @@
 """Words the pages show that come from data, not from a template: a job's status, a
 work's visibility or review, a medium, an invoice's, a listing's or a licence's status,
-the plans and packs the studio starts with, what a "No such …" page is about. Marked
-here so that `pybabel extract` puts them in the catalogue; a page shows them in its
-language with `| tr` (web/i18n.py). A word missing here is shown as it is (English)."""
+the plans and packs the studio starts with, what a "No such …" page is about, what the
+safety screen refused, zxcvbn's advice on a password. Marked here so that `pybabel
+extract` puts them in the catalogue; a page shows them in its language with `| tr`
+(web/i18n.py). A word missing here is shown as it is (English)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,51 @@ SAFETY_CATEGORIES = (  # safety/categories.py's titles
     lazy("Imitating a living artist's style"),
     lazy("Profanity and insults"),
     lazy("Text in a language the screen cannot read"),
+)
+# What the safety screen's refusal of a request says was asked for (safety/policy.py's
+# MESSAGES and ESCALATED_MESSAGE) and the languages it reads (READS).
+SAFETY_REFUSALS = (
+    lazy("sexual content involving minors"),
+    lazy("sexual content or nudity"),
+    lazy("graphic violence or gore"),
+    lazy("hateful content about a group of people"),
+    lazy("self-harm or suicide"),
+    lazy("a real person's likeness"),
+    lazy("imitating a living artist's style"),
+    lazy("offensive language"),
+    lazy("sexual content showing a real person"),
+    lazy("English and Chinese"),
+)
+# zxcvbn's advice on a weak password (zxcvbn/feedback.py, every sentence it can give;
+# accounts/passwords.py hands them over as errors.Sentences).
+PASSWORD_ADVICE = (
+    lazy("Use a few words, avoid common phrases."),
+    lazy("No need for symbols, digits, or uppercase letters."),
+    lazy("Add another word or two. Uncommon words are better."),
+    lazy("Straight rows of keys are easy to guess."),
+    lazy("Short keyboard patterns are easy to guess."),
+    lazy("Use a longer keyboard pattern with more turns."),
+    lazy('Repeats like "aaa" are easy to guess.'),
+    lazy('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    lazy("Avoid repeated words and characters."),
+    lazy('Sequences like "abc" or "6543" are easy to guess.'),
+    lazy("Avoid sequences."),
+    lazy("Recent years are easy to guess."),
+    lazy("Avoid recent years."),
+    lazy("Avoid years that are associated with you."),
+    lazy("Dates are often easy to guess."),
+    lazy("Avoid dates and years that are associated with you."),
+    lazy("This is a top-10 common password."),
+    lazy("This is a top-100 common password."),
+    lazy("This is a very common password."),
+    lazy("This is similar to a commonly used password."),
+    lazy("A word by itself is easy to guess."),
+    lazy("Names and surnames by themselves are easy to guess."),
+    lazy("Common names and surnames are easy to guess."),
+    lazy("Capitalization doesn't help very much."),
+    lazy("All-uppercase is almost as easy to guess as all-lowercase."),
+    lazy("Reversed words aren't much harder to guess."),
+    lazy("Predictable substitutions like '@' instead of 'a' don't help very much."),
 )
 # Datasets (datasets/items.py, datasets/cleaning.py): the rights an item is given, the
 # cleaning's steps and why an item was removed; expert panels: a reviewer's state and
