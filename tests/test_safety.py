@@ -16,7 +16,7 @@ from atelier.safety.blocklist import Blocklist
 from atelier.safety.findings import Finding
 from atelier.safety.image import ImageScreen
 from atelier.safety.normalise import fold, variants
-from atelier.safety.policy import decide, message
+from atelier.safety.policy import decide, refusal
 from atelier.safety.service import free_text
 from atelier.safety.text import LAYERS, TextScreen
 
@@ -212,7 +212,7 @@ def test_the_strictest_action_wins() -> None:
     verdict = decide([finding("violence"), finding("hate", "params.topic")], POLICY)
     assert verdict.action == "block"
     assert verdict.blocked_by == finding("hate", "params.topic")
-    assert message(verdict).startswith("params.topic asks for hateful content")
+    assert refusal(verdict).detail.startswith("params.topic asks for hateful content")
 
 
 def test_allowed_categories_are_not_reasons() -> None:
@@ -224,7 +224,7 @@ def test_sexual_content_of_a_real_person_is_always_blocked() -> None:
     lenient = {**POLICY, "sexual": "allow", "real_person": "allow"}
     verdict = decide([finding("real_person"), finding("sexual")], lenient)
     assert verdict.action == "block"
-    assert "sexual content showing a real person" in message(verdict)
+    assert "sexual content showing a real person" in refusal(verdict).detail
 
 
 # -- which strings of a request are screened ----------------------------------------------

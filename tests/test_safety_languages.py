@@ -16,7 +16,7 @@ from atelier.safety.categories import CATEGORIES
 from atelier.safety.findings import Verdict
 from atelier.safety.language import Language
 from atelier.safety.normalise import fold, variants
-from atelier.safety.policy import decide, message
+from atelier.safety.policy import decide, refusal
 from atelier.safety.text import TextScreen
 
 DATA = Path(__file__).parent / "data" / "moderation_prompts.jsonl"
@@ -80,7 +80,7 @@ def test_minors_needs_a_word_for_a_child_and_has_one_in_either_language(
 ) -> None:
     found = verdict(screen, prompt)
     assert found.blocked_by is not None and found.blocked_by.category == "minors"
-    assert "sexual content involving minors" in message(found)
+    assert "sexual content involving minors" in refusal(found).detail
 
 
 def test_a_word_for_a_child_alone_does_not_make_a_text_sexual(screen: TextScreen) -> None:
@@ -150,7 +150,7 @@ def test_text_in_a_language_the_screen_cannot_read_is_held_not_passed(
     assert verdict(screen, prompt).action in ("flag", "block")
     strict = verdict(screen, prompt, {**DEFAULTS, "unreadable": "block"})
     assert strict.action == "block"
-    assert "reads English and Chinese" in message(strict)
+    assert "reads English and Chinese" in refusal(strict).detail
 
 
 @pytest.mark.parametrize(
