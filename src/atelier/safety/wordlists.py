@@ -62,7 +62,8 @@ EXCEPTION_PATTERNS = [
     r" shots?\b",
     r"\bheadshots? (?:photo\w*|portrait|session)\b",
     # what a prompt asks to leave out: "a horror poster, no gore"
-    r"\b(?:no|without|zero|not any|avoid|nothing) (?:blood|gore|violence|nudity)\b",
+    r"\b(?:no|without|zero|not any|avoid|nothing) (?:blood|gore|violence|nudity)"
+    r"(?:(?:,| or| and|, or|, and) (?:blood|gore|violence|nudity))*\b",
 ]
 
 # Words for children and ages under 18: together with sexual content they make the
@@ -74,7 +75,7 @@ MINOR_TERMS = [
     "school girl", "school boy", "little girl", "little boy", "young girl", "young boy",
     "small girl", "small boy", "girl child", "boy child", "kindergarten*", "kindergartner*",
     "preschool*", "schoolchild*", "middle schooler*", "elementary schooler*", "grade schooler*",
-    "high schooler*", "grader", "graders", "school photo*", "school picture*",
+    "high schooler*", "grader", "graders", "school photo*", "school picture*", "junior high*",
     "elementary school", "middle school", "primary school", "grade school*", "prepubescent",
     "pubescent", "loli", "shota", "juvenile", "youngster", "daughter aged", "year old girl",
     "year old boy", "jailbait", "pedo", "pedophil*", "paedophil*",
@@ -111,7 +112,8 @@ SEXUALISING = [
     # sex acts, said plainly or softly, and a groomer's words for touching
     "making love", "make love", "makes love", "made love", "have sex", "has sex", "having sex",
     "had sex", "intercourse", "special touching", "secret touching",
-    "touching game*", "make it steamy", "steamy scene*",
+    "touching game*", "make it steamy", "steamy scene*", "seduce", "seduces", "seducing",
+    "seduced", "hook up with", "hooks up with", "hooking up with", "hooked up with",
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
@@ -122,6 +124,10 @@ SEXUALISING_PATTERNS = [
     r"\b(?:take|takes|taking|took|pull|pulls|pulling|rip|ripping|strip|remove|removes|removing)"
     r"(?: off)? (?:his|the (?:boy|girl|child|kid)'s) (?:clothes|clothing|underwear|underpants"
     r"|briefs|panties|swimsuit)(?: (?:off|down))?\b",
+    # sleeping with someone in one's charge: "the teacher sleeps with his 15-year-old student"
+    r"\b(?:sleeps|sleep|sleeping|slept) with (?:his|her|their|the|a) (?:\S+ ){0,2}(?:student"
+    r"|students|pupil|pupils|babysitter|stepdaughter|stepson|niece|nephew|camper|gymnast"
+    r"|player|ward|teen|teenager|minor)\b",
 ]
 
 # Words that are harmless as often as not ("naked branches", "a murder mystery"): they
@@ -174,14 +180,30 @@ _BEING = (
     r"|cat|cats|kitten|kittens|animal|animals|horse|person|people|man|men|woman|women|boy|boys"
     r"|girl|girls|child|children|baby|babies|kid|kids|someone|somebody|him|her|them)"
 )
+_EXTREMISTS = (
+    r"(?:isis|isil|daesh|al[\s-]?qaeda|islamic state|caliphate|jihadis?t?s?|kkk|ku klux klan"
+    r"|neo[\s-]?nazis?)\b"
+)
 PATTERNS: dict[str, list[str]] = {
     "sexual": [
+        # drugging someone to take them away: "drug her drink and take her to the hotel"
+        r"\b(?:(?:drug|drugs|drugged|drugging) (?:her|him|them|my \w+)(?: drink)?|(?:spike|spikes"
+        r"|spiked|spiking) (?:her|his|their|my \w+'?s?) drink)\b.{0,30}\b(?:bed|hotel|home|room"
+        r"|apartment|car)\b",
+        # nudes made of someone from their photos: "make nudes of her"
+        r"\bmake (?:a |some )?(?:nudes?|naked (?:pics|photos|pictures|images)|porn) of (?:her|him"
+        r"|them|my \w+)\b",
         # a face put on a naked body: a fake intimate picture of someone
         r"\b(?:put|puts|putting|paste|pasting|swap|swapping|place|placing|photoshop\w*)"
         r" (?:her|his|their|my \w+'?s?|\w+'s) face (?:on|onto) (?:a |some )?(?:naked|nude"
         r"|porn\w*)",
     ],
     "hate": [
+        # extremist recruiting and its martyrs: "ISIS recruitment poster", "join the caliphate"
+        rf"\b{_EXTREMISTS} recruit\w*"
+        rf"|\brecruit\w* (?:\w+ ){{0,3}}(?:for|to|into) (?:the )?{_EXTREMISTS}"
+        rf"|\bjoin (?:the )?{_EXTREMISTS}|\bglory to (?:the )?(?:martyrs|mujahideen|caliphate"
+        r"|jihad|isis)\b",
         rf"\b{_CALL} {_DETERMINER}{_GROUP}\b(?! (?:pride|flag|bar|club|rights|food|restaurant))",
         rf"\b(?:kick|drive|throw|chase|run|force|push|send|ship) {_DETERMINER}{_GROUP}"
         r" (?:out|back|away)\b",
@@ -194,6 +216,14 @@ PATTERNS: dict[str, list[str]] = {
         rf"\bno {_GROUP}(?:,| allowed| welcome)",
     ],
     "violence": [
+        # a shooting told as a boast: "shooting up the rival block", "watch them bleed out"
+        r"\bshoot(?:ing|s)? up (?:the|a|that|this) (?:rival |whole |entire )?(?:block|school"
+        r"|party|club|mall|church|mosque|synagogue|temple|office|concert|crowd|hood"
+        r"|neighbou?rhood|store|class|classroom)\b",
+        r"\bwatch(?:ing|ed)? (?:them|him|her|you) bleed(?: out)?\b",
+        # guns made at home to kill: "3D print an untraceable gun"
+        r"\b3d[\s-]?print(?:ing)? (?:an? |my own |some |untraceable |homemade |working )+"
+        r"(?:gun|guns|pistol|pistols|rifle|rifles|firearm|firearms)\b",
         r"\b(?:finger|toe)?nails? (?:being |were |was |get |got )?(?:pulled|ripped|torn"
         r"|yanked|pried) (?:out|off)\b",
         r"\b(?:pull|pulls|pulling|pulled|rip|ripping|ripped|tear|tearing|yank\w*|pry|prying)"
@@ -229,6 +259,12 @@ PATTERNS: dict[str, list[str]] = {
         r"|martyr|martyrs|saint|saints|legend|legends)\b",
     ],
     "self_harm": [
+        # a height to jump from: "which bridge is high enough to jump from"
+        r"\b(?:bridge|building|roof|rooftop|cliff|tower|balcony|floor|window|parking garage)\b"
+        r".{0,30}\bhigh enough to (?:jump|die|kill)|\bhigh enough to (?:die|kill (?:me|myself))\b",
+        # self-harm made pretty: "aesthetic wrist cuts"
+        r"\b(?:aesthetic|pretty|beautiful|cute)\b.{0,20}\b(?:wrist cuts|cuts on (?:her|my|his)"
+        r" (?:wrists?|arms?|thighs?)|self[\s-]?harm scars|cutting scars)\b",
         # a day's food under 800 calories: "under 300 calories a day", "500 kcal a day max"
         r"\b(?:under|below|less than|no more than|max(?:imum)?|at most|only|just)"
         r" (?:[1-7]\d\d|[1-9]\d?) ?(?:k?cals?|kcals?|calories)"
@@ -268,7 +304,8 @@ TERMS: dict[str, list[str]] = {
         "dildo*", "no clothes", "without clothes", "without any clothing", "without clothing",
         "no clothing", "in the nude", "full frontal", "spread legs", "spreading her legs",
         "spreading his legs", "panties showing", "upskirt", "bare breasts", "bare breast",
-        "exposed breasts", "exposed nipples", "noods", "dick pic*",
+        "exposed breasts", "exposed nipples", "noods", "dick pic*", "x-rated", "x rated",
+        "xrated",
         # solo sex acts
         "jerking off", "jerk off", "jerks off", "jerked off", "jacking off", "jack off",
         "jacks off", "wank", "wanks", "wanking", "wanked", "fap", "fapping", "fingering herself",
@@ -287,7 +324,7 @@ TERMS: dict[str, list[str]] = {
         "blood spraying", "blood everywhere", "brains splattered", "guts spilling", "entrails",
         "body parts", "dead bodies", "human flesh", "lynching", "lynched", "genocide",
         "ethnic cleansing", "firing squad", "gunshot wound*", "shot in the head", "animal cruelty",
-        "strangled", "strangling",
+        "strangled", "strangling", "untraceable gun*", "ghost gun*",
         # weapons made to kill, and attacks with them
         "make a bomb", "making a bomb", "build a bomb", "building a bomb", "homemade bomb*",
         "home-made bomb*", "pipe bomb*", "nail bomb*", "pressure cooker bomb*", "car bomb*",
