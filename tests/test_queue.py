@@ -509,8 +509,11 @@ def test_server_takes_concurrent_requests_without_losing_one(tmp_path: Path, db_
         with httpx.Client(base_url=base, headers=headers, timeout=120.0) as client:
 
             def post(key: str) -> tuple[str, int, str]:
-                start.wait()
-                answer = client.post("/v1/jobs", json=body, headers={"Idempotency-Key": key})
+                """On a connection of its own: 70 threads sharing one client's pool once
+                read from a socket another thread had closed (httpx: EBADF)."""
+                with httpx.Client(base_url=base, headers=headers, timeout=120.0) as own:
+                    start.wait()
+                    answer = own.post("/v1/jobs", json=body, headers={"Idempotency-Key": key})
                 assert answer.status_code in (200, 201), answer.text
                 return key, answer.status_code, answer.json()["id"]
 
