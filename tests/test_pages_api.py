@@ -108,6 +108,38 @@ def test_api_keys_made_used_and_revoked_on_the_account_page(
         page.context.close()
 
 
+def test_the_keys_table_scrolls_inside_its_card_at_phone_width(
+    browser: Browser, server: Server
+) -> None:
+    """At 390 px the table is wider than its card: it scrolls inside its wrapper (the page
+    itself never scrolls sideways) and a key's prefix stays on one line."""
+    page = new_page(browser, server, signed_in=True, viewport={"width": 390, "height": 844})
+    try:
+        page.goto("/account/keys")
+        page.get_by_label("Name").fill("render farm (phone)")
+        page.get_by_role("button", name="Make key").click()
+        expect(page.get_by_role("status")).to_have_text("Key render farm (phone) made.")
+        wrap = page.locator(".table-wrap", has=page.locator("table.audit"))
+        sizes = wrap.evaluate(
+            """(el) => ({overflow: getComputedStyle(el).overflowX, wide: el.scrollWidth,
+                shown: el.clientWidth, page: document.scrollingElement.scrollWidth,
+                viewport: window.innerWidth})"""
+        )
+        assert sizes["overflow"] == "auto"
+        assert sizes["page"] <= sizes["viewport"]
+        prefix = page.locator("tr", has_text="render farm (phone)").locator("code")
+        line = prefix.evaluate("(el) => parseFloat(getComputedStyle(el).lineHeight)")
+        assert prefix.bounding_box()["height"] < 1.5 * line  # type: ignore[index]
+        if sizes["wide"] > sizes["shown"]:  # scrolled to its end, the last column shows
+            wrap.evaluate("(el) => { el.scrollLeft = el.scrollWidth; }")
+            last = page.locator("table.audit th").last
+            box, card = last.bounding_box(), wrap.bounding_box()
+            assert box is not None and card is not None
+            assert box["x"] + box["width"] <= card["x"] + card["width"] + 1
+    finally:
+        page.context.close()
+
+
 def test_an_unknown_url_is_a_page_for_a_browser_and_a_problem_for_a_program(
     browser: Browser, server: Server
 ) -> None:
