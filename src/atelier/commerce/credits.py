@@ -115,7 +115,9 @@ def ensure_trial(db: Session, user_id: str, now: datetime | None = None) -> bool
     taken to spend trial credits first. Locks the user (in the read of their role and
     age); False for an admin, who is unmetered."""
     user = db.execute(
-        select(User.role, User.created_at).where(User.id == user_id).with_for_update()
+        select(User.role, User.created_at)
+        .where(User.id == user_id)
+        .with_for_update(key_share=True)  # as ledger.lock_user
     ).one_or_none()
     if user is None:
         raise NotFound("no user %(user_id)s", field="user_id", params={"user_id": user_id})

@@ -124,9 +124,12 @@ def balance(db: Session, account: str, currency: str) -> int:
 
 
 def lock_user(db: Session, user_id: str) -> None:
-    """Serialise spending by one user: the users row is locked FOR UPDATE on PostgreSQL
-    until the transaction ends; SQLite transactions hold the write lock from BEGIN."""
-    db.execute(select(User.id).where(User.id == user_id).with_for_update())
+    """Serialise spending by one user: the users row is locked FOR NO KEY UPDATE on
+    PostgreSQL until the transaction ends (not FOR UPDATE: that also blocks the key-share
+    lock a new row referencing the user takes, and a progress event holding the user's
+    event stream while it inserts deadlocked with a finish; tests/test_locks_postgres.py);
+    SQLite transactions hold the write lock from BEGIN."""
+    db.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
 def history(
