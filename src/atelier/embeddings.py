@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from atelier.torch_threads import torch_threads
+
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
 SMALL = 8  # up to this many texts are encoded on one thread
@@ -44,15 +46,8 @@ def _encode(texts: list[str], batch_size: int) -> np.ndarray:
 
 @lru_cache(maxsize=4096)
 def _one(text: str) -> np.ndarray:
-    import torch
-
-    with _one_thread:
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            vector = _encode([text], 1)[0]
-        finally:
-            torch.set_num_threads(threads)
+    with _one_thread, torch_threads(1):
+        vector = _encode([text], 1)[0]
     vector.setflags(write=False)
     return vector
 

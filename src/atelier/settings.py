@@ -129,7 +129,11 @@ class Settings(BaseSettings):
         "it refuses (503) naming the engine.",
     )
     engine_threads: int = Field(
-        0, ge=0, le=256, description="Threads per model session (0: library default)."
+        0,
+        ge=0,
+        le=256,
+        description="Threads per model session (0: library default); the music engines, "
+        "settled as one core, always use one.",
     )
     engine_modules: list[str] = Field(
         default_factory=list, description="Extra Python modules that register engines."

