@@ -46,19 +46,19 @@ TUNING: list[tuple[str, dict[str, Any], dict[str, Measure], float]] = [
     ("image.portrait", {"size": 256, "variants": 2}, {}, 2.76),
     ("image.portrait", {"size": 512, "variants": 2}, {}, 2.68),
     ("image.portrait", {"size": 256, "variants": 4}, {}, 5.16),
-    ("music.compose", {"bars": 4}, {}, 3.81),
-    ("music.compose", {"bars": 24}, {}, 22.61),
-    ("music.harmonize", {"candidates": 2}, {"melody": melody(8)}, 2.77),
-    ("music.harmonize", {"candidates": 3}, {"melody": melody(12)}, 4.62),
-    ("music.harmonize", {"candidates": 4}, {"melody": melody(6)}, 3.45),
+    ("music.compose", {"bars": 4}, {}, 1.03),
+    ("music.compose", {"bars": 24}, {}, 5.04),
+    ("music.harmonize", {"candidates": 2}, {"melody": melody(8)}, 2.16),
+    ("music.harmonize", {"candidates": 3}, {"melody": melody(12)}, 3.26),
+    ("music.harmonize", {"candidates": 4}, {"melody": melody(6)}, 1.96),
     ("music.transcribe", {}, {"audio": Measure(seconds=5.0)}, 0.74),
     ("music.transcribe", {}, {"audio": Measure(seconds=20.0)}, 1.64),
-    ("music.continue", {"bars": 8}, {"melody": melody(4)}, 14.20),
-    ("music.continue", {"bars": 8}, {"melody": melody(16)}, 22.41),
-    ("music.continue", {"bars": 24}, {"melody": melody(4)}, 36.05),
-    ("music.restyle", {"style": "chorale"}, {"melody": melody(4)}, 17.60),
-    ("music.restyle", {"style": "chorale"}, {"melody": melody(16)}, 80.94),
-    ("music.restyle", {"style": "irish"}, {"melody": melody(12)}, 58.04),
+    ("music.continue", {"bars": 8}, {"melody": melody(4)}, 1.99),
+    ("music.continue", {"bars": 8}, {"melody": melody(16)}, 4.51),
+    ("music.continue", {"bars": 24}, {"melody": melody(4)}, 5.24),
+    ("music.restyle", {"style": "chorale"}, {"melody": melody(4)}, 1.14),
+    ("music.restyle", {"style": "chorale"}, {"melody": melody(16)}, 3.96),
+    ("music.restyle", {"style": "irish"}, {"melody": melody(12)}, 3.48),
 ]
 
 
@@ -100,8 +100,8 @@ def test_a_restyle_is_priced_by_its_bars_times_the_styles_it_weighs(engines: Cat
     clean = seconds(
         engines, "music.restyle", {"style": "irish", "model": "clean"}, {"melody": melody(24)}
     )
-    assert full == [pytest.approx(30.2), pytest.approx(120.2)]
-    assert clean == pytest.approx(72.2)
+    assert full == [pytest.approx(1.73, abs=0.02), pytest.approx(6.14, abs=0.02)]
+    assert clean == pytest.approx(3.79, abs=0.02)
 
 
 def test_continuing_costs_each_bar_of_the_piece_and_each_bar_written_again(
@@ -110,5 +110,5 @@ def test_continuing_costs_each_bar_of_the_piece_and_each_bar_written_again(
     def cost(opening: int, more: int) -> float:
         return seconds(engines, "music.continue", {"bars": more}, {"melody": melody(opening)})
 
-    assert cost(8, 8) - cost(4, 8) == pytest.approx(4 * 0.68, abs=0.02)  # bars read
-    assert cost(4, 16) - cost(4, 8) == pytest.approx(8 * 1.36, abs=0.02)  # and written
+    assert cost(8, 8) - cost(4, 8) == pytest.approx(4 * 0.19, abs=0.02)  # bars read
+    assert cost(4, 16) - cost(4, 8) == pytest.approx(8 * 0.21, abs=0.02)  # and written

@@ -77,10 +77,10 @@ class MusicCompose(Engine[ComposeParams]):
     Params = ComposeParams
     models = gen.declared_models(("full", "clean"), True)
     credits_per_second = gen.SCORE_CREDITS
-    # CPU seconds, fitted on benchmarks/estimates.py --set tuning (2026-12-04, load 14-17):
-    # 4 bars 3.81, 24 bars 22.61. Writing a bar is most of it (each token a step of the
-    # melody network); rendering the files is a small part.
-    rates = Rates(start=0.05, per_bar=0.94)
+    # CPU seconds, fitted on benchmarks/estimates.py --set tuning (2026-12-04 13:11, load
+    # 1.5, one torch thread): 4 bars 1.03, 24 bars 5.04. Writing a bar is most of it (each
+    # token a step of the melody network); rendering the files is a small part.
+    rates = Rates(start=0.23, per_bar=0.2)
 
     def warm(self) -> None:
         gen.melody_net("full")

@@ -57,12 +57,12 @@ class MusicContinue(Engine[ContinueParams]):
     Params = ContinueParams
     models = gen.declared_models(("full", "clean"), False)
     credits_per_second = gen.SCORE_CREDITS
-    # CPU seconds, fitted on benchmarks/estimates.py --set tuning (2026-12-04, load 24-28):
-    # 8 bars after 4 took 14.20, 8 after 16 22.41, 24 after 4 36.05 (redrawn once). Every
-    # bar of the piece costs (the opening read under each style, the whole rendered), and
-    # each bar written as much again (redraws included, as often as those jobs redrew).
-    rates = Rates(start=0.53, per_bar=0.68)
-    WRITTEN_BAR_SECONDS = 0.68
+    # CPU seconds, fitted on benchmarks/estimates.py --set tuning (2026-12-04 13:11, load
+    # 1.3-1.4, one torch thread): 8 bars after 4 took 1.99, 8 after 16 4.51, 24 after 4
+    # 5.24 (redrawn once). Every bar of the piece costs (the opening read under each
+    # style, the whole rendered); a bar written adds little beside that.
+    rates = Rates(start=0.0, per_bar=0.19)
+    WRITTEN_BAR_SECONDS = 0.02
 
     def warm(self) -> None:
         gen.melody_net("full")

@@ -39,9 +39,10 @@ from atelier.torch_threads import torch_threads
 MAX_BARS = 64
 CONTRAST = 1.0  # how far a redrawn note leans away from the other styles, at freedom 1
 # CPU seconds (see MusicRestyle.estimate_seconds), fitted on benchmarks/estimates.py --set
-# tuning (2026-12-04, load 16-24; the full model's 5 styles: 4 chorale bars 17.60, 16
-# chorale bars 80.94, 12 Irish bars 58.04): a bar under one style, and the rest of a job.
-BAR_STYLE_SECONDS, START_SECONDS = 1.0, 0.2
+# tuning (2026-12-04 13:11, load 1.2-1.3, one torch thread; the full model's 5 styles: 4
+# chorale bars 1.14, 16 chorale bars 3.96, 12 Irish bars 3.48): a bar under one style, and
+# the rest of a job.
+BAR_STYLE_SECONDS, START_SECONDS = 0.049, 0.26
 
 
 class RestyleParams(Params):
