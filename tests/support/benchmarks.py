@@ -87,6 +87,13 @@ def memory(out: dict[str, Any], _: str) -> None:
     assert 0 < idle["VmRSS"] <= job["VmHWM"] and out["server"]["VmRSS"] > 0
 
 
+def contention(out: dict[str, Any], _: str) -> None:
+    assert out["engine"] == "music.compose"
+    assert [row["variant"] for row in out["rows"]] == ["defaults", "GOMP_SPINCOUNT=1000"]
+    for row in out["rows"]:
+        assert all(row[k]["cpu_s"] > 0 and row[k]["wall_s"] > 0 for k in ("as_it_is", "busy"))
+
+
 def printed(*lines: str) -> Callable[[Any, str], None]:
     def check(_: Any, stdout: str) -> None:
         for line in lines:
@@ -122,13 +129,14 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
     "warm_start.py": (["--quick"], True, warm_start),
     "load.py": (["--quick"], True, load),
     "memory.py": (["--quick"], True, memory),
+    "contention.py": (["--quick"], True, contention),
 }
 
 # The test file that runs each script (tests/test_benchmarks_quick_<share>.py), so that
 # the shares take about as long as one another.
 SHARES: dict[str, list[str]] = {
     "servers": ["hostile_uploads.py", "load.py", "responsive.py", "spine.py"],
-    "models": ["memory.py", "text.py", "training.py", "warm_start.py"],
+    "models": ["contention.py", "memory.py", "text.py", "training.py", "warm_start.py"],
     "media": [
         "audio_watermark.py",
         "compose.py",

@@ -3,6 +3,16 @@ train, dataset. Each group of commands lives in its own module here."""
 
 from __future__ import annotations
 
+import os
+
+# GNU OpenMP (under llama.cpp and PyTorch) reads this once, when a library first loads it,
+# so it is set before any engine is imported; the worker processes inherit it. Its default,
+# 300,000 turns of spinning at each barrier before sleeping, is paid in full whenever the
+# other thread of a pair is descheduled: beside four busy processes on two cores, a limerick
+# took 32.1 s and 20.9 CPU s (settled as 10.5) with it, 9.9 s and 5.5 CPU s with 1,000; on
+# a quiet machine 3.0 s and 2.9 s (benchmarks/contention.py). An operator's value stays.
+os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+
 from typing import Any
 
 import click
