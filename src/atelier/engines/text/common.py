@@ -47,8 +47,6 @@ from atelier.engines.text.runtime import (
 
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s|$)")
 MESSAGE_CHARS = 480  # the studio keeps 500 characters of a job's message: show the tail
-GENERATION_TOKENS_PER_SECOND = 60.0  # Gemma 3 270M on two cores (docs/models.md)
-PROMPT_TOKENS_PER_SECOND = 600.0  # reading a prompt, the same model and cores
 CHARS_PER_TOKEN = 4.0  # English text, roughly
 
 GEMMA = ModelCard(
@@ -190,11 +188,12 @@ class TextEngine(Engine[TP]):
     threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 0.5
     needs = Needs(cpus=1, memory_mb=1024)  # the 253 MB GGUF and its context
-    rates = Rates(
-        start=1.0,
-        per_token=1 / GENERATION_TOKENS_PER_SECOND,
-        per_token_in=1 / PROMPT_TOKENS_PER_SECOND,
-    )
+    # CPU seconds per core, fitted by least squares on the text jobs of
+    # benchmarks/estimates.py --set tuning on a quiet machine (2026-12-04 13:18, load
+    # 0.8-1.6; a 4-draft tagline 1.03, a limerick 6.17, a short story 9.46, restyles of 1
+    # and 2 paragraphs 6.29 and 18.44, summaries 9.86 and 4.57): a start, each token the
+    # drafts may write (most stop well short), each token of text to read.
+    rates = Rates(start=1.62, per_token=0.0083, per_token_in=0.0017)
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
