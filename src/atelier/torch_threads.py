@@ -7,9 +7,9 @@ into the next job of the same worker.
 The music engines are settled as one core (engines/base.py, `threaded`), so they run their
 networks on one thread: as fast for networks this small, and their CPU seconds no longer
 grow with the machine's load. With torch's default of a thread per core, the second
-thread's spin-waiting was billed: beside four busy processes on two cores, an 8-bar
-compose took 2.6–6.4 CPU s against 1.1–1.2 on a quiet machine; on one thread 1.4
-(docs/commerce.md)."""
+thread's spin-waiting was billed: beside four busy processes on two cores, a 4-bar
+restyle took 5.96 CPU s against 1.61 as the machine was; on one thread 1.25 and 1.26
+(benchmarks/estimates.py --set spread; docs/benchmarks.md)."""
 
 from __future__ import annotations
 
