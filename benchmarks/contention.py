@@ -2,7 +2,8 @@
 job on the machine as it is and beside busy processes, under each setting compared.
 
     .venv/bin/python benchmarks/contention.py [--engine text.write] [--params JSON]
-        [--runs 2] [--busy 4] [--variant NAME=VALUE ...] [--quick] [--json PATH]
+        [--file ID=PATH ...] [--runs 2] [--busy 4] [--variant NAME=VALUE ...] [--quick]
+        [--json PATH]
 
 Each measured process is fresh: it builds the engine, runs the job once unmeasured (its
 models load), then `--runs` times, timing each run with the process's CPU time (every
@@ -12,7 +13,9 @@ table shows the medians. A variant is an environment variable given to that proc
 the first row, *defaults*, has none of the variants' variables set. The busy processes
 are `python -c 'while True: pass'`, started before a measured process and stopped after
 it. Nothing is asserted: it prints a table (and writes `--json`). `--quick`, the smoke run
-the tests make: music.compose of 4 bars, one run, one busy process.
+the tests make: music.compose of 4 bars, one run, one busy process. `--file` hands the
+engine an input as an upload would (`--params '{"image": "<32 characters>"}' --file
+<the same 32 characters>=photo.jpg`).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ DEFAULT_PARAMS = '{"form": "limerick", "topic": "a lazy cat"}'
 BUSY = [sys.executable, "-c", "while True: pass"]
 
 
-def child(engine_name: str, params: dict[str, Any], runs: int) -> None:
+def child(engine_name: str, params: dict[str, Any], files: dict[str, Path], runs: int) -> None:
     """In the measured process: the engine's runs, as JSON on stdout."""
     from atelier.engines import registry
     from atelier.engines.base import Context, EngineConfig
@@ -53,7 +56,7 @@ def child(engine_name: str, params: dict[str, Any], runs: int) -> None:
     for i in range(runs + 1):
         with tempfile.TemporaryDirectory() as scratch:
             usage, start = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-            engine.run(job, Context(seed=7, scratch=Path(scratch), files={}))
+            engine.run(job, Context(seed=7, scratch=Path(scratch), files=files))
             wall = time.perf_counter() - start
             after = resource.getrusage(resource.RUSAGE_SELF)
         cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
@@ -62,11 +65,14 @@ def child(engine_name: str, params: dict[str, Any], runs: int) -> None:
     print(json.dumps(measured))
 
 
-def measure(engine: str, params: str, runs: int, env: dict[str, str], busy: int) -> dict[str, Any]:
+def measure(
+    engine: str, params: str, files: list[str], runs: int, env: dict[str, str], busy: int
+) -> dict[str, Any]:
     hogs = [subprocess.Popen(BUSY) for _ in range(busy)]
     try:
         done = subprocess.run(
-            [sys.executable, __file__, "--child", engine, "--params", params, "--runs", str(runs)],
+            [sys.executable, __file__, "--child", engine, "--params", params, "--runs", str(runs)]
+            + [argument for upload in files for argument in ("--file", upload)],
             env=env,
             capture_output=True,
             text=True,
@@ -91,6 +97,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engine", default="text.write")
     parser.add_argument("--params", default=DEFAULT_PARAMS, help="the job's parameters (JSON)")
+    parser.add_argument("--file", action="append", default=[], help="ID=PATH: an input")
     parser.add_argument("--runs", type=int, default=2, help="measured runs per process")
     parser.add_argument("--busy", type=int, default=4, help="busy processes beside the job")
     parser.add_argument("--variant", action="append", default=[], help="NAME=VALUE")
@@ -99,7 +106,8 @@ def main() -> int:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, json.loads(args.params), args.runs)
+        files = {name: Path(path) for name, path in (f.split("=", 1) for f in args.file)}
+        child(args.child, json.loads(args.params), files, args.runs)
         return 0
     if args.quick:
         args.engine, args.params, args.runs, args.busy = "music.compose", '{"bars": 4}', 1, 1
@@ -112,8 +120,8 @@ def main() -> int:
         if variant != "defaults":
             name, value = variant.split("=", 1)
             env[name] = value
-        quiet = measure(args.engine, args.params, args.runs, env, 0)
-        busy = measure(args.engine, args.params, args.runs, env, args.busy)
+        quiet = measure(args.engine, args.params, args.file, args.runs, env, 0)
+        busy = measure(args.engine, args.params, args.file, args.runs, env, args.busy)
         rows.append({"variant": variant, "as_it_is": quiet, "busy": busy})
     print(f"{args.engine} {args.params}, median of {args.runs} run(s) per process; CPU s / wall s")
     print()
