@@ -39,18 +39,11 @@ BUSY = [sys.executable, "-c", "while True: pass"]
 def child(engine_name: str, params: dict[str, Any], files: dict[str, Path], runs: int) -> None:
     """In the measured process: the engine's runs, as JSON on stdout."""
     from atelier.engines import registry
-    from atelier.engines.base import Context, EngineConfig
+    from atelier.engines.base import Context
     from atelier.settings import Settings
+    from atelier.studio.service import engine_config
 
-    settings = Settings()
-    config = EngineConfig(
-        assets_dir=settings.resolved_assets_dir,
-        models_dir=settings.models_dir,
-        threads=settings.engine_threads,
-        text_model=settings.text_model,
-        text_context=settings.text_context,
-    )
-    engine = registry.build(config)[engine_name]
+    engine = registry.build(engine_config(Settings()))[engine_name]
     job = engine.Params(**params)
     measured = []
     for i in range(runs + 1):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from atelier.commerce import ledger
 from atelier.store import outbox
@@ -29,6 +29,24 @@ def studio(tmp_path: Path, pg_url: str) -> Iterator[Studio]:
     made.prepare()
     yield made
     made.close()
+
+
+def _until_done_or_waiting_on_a_lock(studio: Studio, other: threading.Thread) -> None:
+    """Until the progress event has inserted its row (its thread ends) or is stuck on a
+    row lock (before the fix: the owner's, which this transaction holds)."""
+    deadline = time.monotonic() + 10
+    while other.is_alive():
+        with studio.db.transaction() as s:
+            waiting = s.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+        if waiting:
+            return
+        assert time.monotonic() < deadline, "the progress event neither ended nor waited"
+        other.join(0.02)
 
 
 def test_an_event_told_while_its_owner_is_locked_to_settle_does_not_deadlock(
@@ -54,7 +72,7 @@ def test_an_event_told_while_its_owner_is_locked_to_settle_does_not_deadlock(
             ledger.lock_user(s, owner)
             locked.set()
             telling.wait(10)
-            time.sleep(0.5)  # the progress event now holds the stream and inserts its row
+            _until_done_or_waiting_on_a_lock(studio, other)
             outbox.record(s, owner, "job.succeeded", {"work_ids": []})
     finally:
         other.join(30)

@@ -4,6 +4,7 @@ the process's setting back afterwards for the next job of the same worker."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,11 +21,9 @@ TUNE = b"X:1\nT:Threads\nM:4/4\nL:1/8\nK:G\nGABc d2B2|c2A2 B2G2|A2F2 G2E2|D4 G4|
 
 
 @pytest.fixture
-def two_threads() -> object:
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(before)
+def two_threads() -> Iterator[None]:
+    with torch_threads(2):
+        yield
 
 
 def _run(engine: MusicCompose | Harmonize, params: object, tmp_path: Path) -> list[int]:

@@ -72,16 +72,7 @@ class Studio:
             if settings.artifact_store == "s3"
             else LocalArtifactStore(settings.artifacts_dir)
         )
-        config = EngineConfig(
-            assets_dir=settings.resolved_assets_dir,
-            models_dir=settings.models_dir,
-            threads=settings.engine_threads,
-            text_model=settings.text_model,
-            text_server_url=settings.text_server_url or "",
-            text_server_model=settings.text_server_model,
-            text_server_key=settings.text_server_key,
-            text_context=settings.text_context,
-        )
+        config = engine_config(settings)
         engines = registry.build(config, settings.engine_modules)
         # eval.compare runs the catalogue's own engines on its two sides.
         engines[CompareEngine.name] = CompareEngine(config, lambda name: self.engines.get(name))
@@ -166,6 +157,20 @@ class Studio:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def engine_config(settings: Settings) -> EngineConfig:
+    """What the engines may know of this installation, from the settings."""
+    return EngineConfig(
+        assets_dir=settings.resolved_assets_dir,
+        models_dir=settings.models_dir,
+        threads=settings.engine_threads,
+        text_model=settings.text_model,
+        text_server_url=settings.text_server_url or "",
+        text_server_model=settings.text_server_model,
+        text_server_key=settings.text_server_key,
+        text_context=settings.text_context,
+    )
 
 
 def upgrade_schema(settings: Settings) -> str:
