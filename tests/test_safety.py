@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from atelier.engines.custom import MODEL_KEY
 from atelier.safety import evaluate
 from atelier.safety.blocklist import Blocklist
 from atelier.safety.findings import Finding
@@ -256,6 +257,25 @@ def test_free_text_is_every_string_but_uploads_and_fixed_choices() -> None:
         "params.tags.0": "one",
         "params.tags.2": "two",
         "params.extra.note": "three",
+    }
+
+
+def test_ids_of_the_callers_models_and_datasets_are_not_prose() -> None:
+    """A house style's id (random hex) was read by the screen's classifier as hate, and
+    the stylize page refused it; an id is checked by owner instead. Other strings in such
+    a field, and ids in a field that names nothing, are still screened."""
+    from atelier.engines.image.stylize import StylizeParams
+    from atelier.training.engines import TrainImageParams
+
+    style_id = "be88778e82ee469884314b4e5f82ee47"  # the id CI's house style had
+    stylize = StylizeParams.model_json_schema()
+    assert free_text({"image": "0" * 32, "style": style_id}, stylize, ["image"]) == {}
+    train = TrainImageParams.model_json_schema()
+    assert "params.dataset" not in free_text({"dataset": style_id}, train, [])
+    schema = {"properties": {"note": {"type": "string"}, "voice": {MODEL_KEY: ["voice"]}}}
+    assert free_text({"note": style_id, "voice": "kill them all"}, schema, []) == {
+        "params.note": style_id,
+        "params.voice": "kill them all",
     }
 
 

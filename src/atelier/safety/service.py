@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from atelier.engines.custom import MODEL_KEY, is_id
 from atelier.errors import Invalid
 from atelier.safety import audit, policy, review
 from atelier.safety.categories import CATEGORIES
@@ -29,8 +30,10 @@ def free_text(
     params: dict[str, Any], schema: dict[str, Any], uploads: Iterable[str]
 ) -> dict[str, str]:
     """Every string a person wrote into a request, by path ("params.prompt",
-    "params.tags.0"): all string values, nested ones too, except upload ids and fixed
-    choices (an enum or literal in the engine's schema)."""
+    "params.tags.0"): all string values, nested ones too, except upload ids, fixed
+    choices (an enum or literal in the engine's schema) and the ids of the caller's own
+    models and datasets, which the studio checks by owner: 32 random hex digits are no
+    prose, and the screen's classifier read one as hate."""
     properties = schema.get("properties", {})
     skip = set(uploads)
     texts: dict[str, str] = {}
@@ -47,9 +50,17 @@ def free_text(
                 walk(f"{path}.{index}", item)
 
     for name, value in params.items():
-        if name not in skip and not _is_choice(properties.get(name, {}), schema):
-            walk(f"params.{name}", value)
+        prop = properties.get(name, {})
+        if name in skip or _is_choice(prop, schema) or _names_own_thing(prop, value):
+            continue
+        walk(f"params.{name}", value)
     return texts
+
+
+def _names_own_thing(prop: dict[str, Any], value: Any) -> bool:
+    """Whether a field's value is the id of a model or dataset (see engines.custom)."""
+    names = MODEL_KEY in prop or prop.get("format") == "dataset"
+    return names and is_id(value)
 
 
 def _is_choice(prop: dict[str, Any], schema: dict[str, Any]) -> bool:
