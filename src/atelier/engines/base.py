@@ -203,6 +203,7 @@ class Budget:
     tokens: int = 0  # of text the model writes, every draft counted
     pixels_in: int = 0  # of the pictures read
     tokens_in: int = 0  # of the text read
+    network_pixels: int = 0  # what a tiled network works on, overlaps included (esrgan)
     field: str = ""
 
     @property

@@ -7,14 +7,19 @@ levels of tiles keep it usable on a small machine:
 - ncnn itself works on `NCNN_TILE`-pixel tiles, so its working memory stays bounded
   (measured peak for the photo network: ~1.4 GB at 64 px tiles, ~2.6 GB at 128, ~4.9 GB
   at 256), whatever the image size;
-- we hand it `BLOCK`-pixel blocks with `PAD` pixels of overlap, so a long upscale (the
-  photo network does ~1,400 input pixels a second on two cores) reports progress and can
-  be cancelled between blocks. The overlap is cropped away, so blocks meet without seams.
+- we hand it `BLOCK`-pixel blocks with `PAD` pixels of overlap, so a long upscale reports
+  progress and can be cancelled between blocks. The overlap is cropped away, so blocks
+  meet without seams.
+
+The package's ncnn is built without OpenMP: its CPU path works on one thread whatever the
+machine, and two networks in two threads of one process take as long as one after the
+other (measured: two 128² photo upscales, 15.0 s in turn, 14.5 s side by side).
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,13 +33,15 @@ from atelier.engines.base import ModelCard
 UpscaleModel = Literal["photo", "anime", "fast"]
 
 NCNN_TILE = 64
+NCNN_CONTEXT = 10  # the pixels of context ncnn's Real-ESRGAN pads each of its tiles with
 BLOCK = 224  # a block and its overlap, 224 + 2 × 16 = 256, split evenly into ncnn's tiles
-PAD = 16  # more than the 10 px of context ncnn itself pads each tile with
-# Input pixels each network handles per CPU second per core (for cost estimates only):
-# photo and fast fitted on image.upscale's jobs of benchmarks/estimates.py --set tuning
-# (2026-12-04, load 20-30: photo ×2 of 128² 4.91 s, ×3 of 192² 11.32 s; fast ×2 of 128²
-# 0.15 s, ×4 of 384² 1.89 s); anime, not measured there, scaled as photo was (from 1,400).
-PIXELS_PER_SECOND = {"photo": 3_300.0, "anime": 11_800.0, "fast": 125_000.0}
+PAD = 16  # more than NCNN_CONTEXT
+# Worked pixels (worked_pixels) each network handles a CPU second, for cost estimates only:
+# photo and fast fitted, with upscale.ENCODE_PER_MEGAPIXEL, by least squares on image.upscale's
+# jobs of benchmarks/estimates.py --set tuning on a quiet machine (2026-12-04, load 0.7-0.9:
+# photo ×2 of 128² 5.64 s, ×3 of 192² 12.85 s; fast ×2 of 128² 0.16 s, ×4 of 384² 2.21 s);
+# anime from its time beside photo's on one 128² picture ×4 (2.06 s against 5.6 s).
+PIXELS_PER_SECOND = {"photo": 5_000.0, "anime": 13_600.0, "fast": 240_000.0}
 
 
 @dataclass(frozen=True)
@@ -178,6 +185,22 @@ def upscale(
     return result_image
 
 
-def seconds_for(model: str, pixels: int) -> float:
-    """Estimated seconds to upscale an image of `pixels` input pixels."""
-    return pixels / PIXELS_PER_SECOND[model]
+def _span(length: int) -> int:
+    """Pixels along one side the network works on: every block with its overlap, every one
+    of ncnn's tiles in a block with its context."""
+    total = 0
+    for start in range(0, length, BLOCK):
+        extent = min(start + BLOCK + PAD, length) - max(start - PAD, 0)
+        total += extent + 2 * NCNN_CONTEXT * math.ceil(extent / NCNN_TILE)
+    return total
+
+
+def worked_pixels(width: int, height: int) -> int:
+    """The pixels the network works on for a picture: more than it has (a 256² picture,
+    two blocks a side, is 150,544), which is what its time follows."""
+    return _span(width) * _span(height)
+
+
+def seconds_for(model: str, worked: int) -> float:
+    """Estimated CPU seconds to upscale `worked` pixels (see worked_pixels)."""
+    return worked / PIXELS_PER_SECOND[model]

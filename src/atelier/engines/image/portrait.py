@@ -40,12 +40,14 @@ from atelier.engines.image.variants import DEFAULT_VARIANTS, Variants, variant_s
 
 LATENT = 100  # the generator's input: a 100-dimensional standard normal vector
 FACE_SIDE = 64
+FACE_PIXELS = esrgan.worked_pixels(FACE_SIDE, FACE_SIDE)  # what the upscale of a face works on
 MAX_SEED = 2**32 - 1
-# For estimates, CPU seconds per core: to start, per face beyond its upscale, and per
-# megapixel written (PNGs, or the frames of an animation). With the upscale's own rate
-# (esrgan.PIXELS_PER_SECOND), checked on benchmarks/estimates.py --set tuning (2026-12-04,
-# load 23-25): 2 faces of 256 px 2.76 s, of 512 px 2.68 s, 4 of 256 px 5.16 s.
-START_SECONDS, FACE_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.3, 0.05, 0.1
+# For estimates, CPU seconds: to start, per face beyond its upscale, and per megapixel
+# written (PNGs, or the frames of an animation). With the upscale's own rate
+# (esrgan.PIXELS_PER_SECOND), fitted on benchmarks/estimates.py --set tuning on a quiet
+# machine (2026-12-04, load 0.9): 2 faces of 256 px 3.09 s, of 512 px 3.14 s, 4 of 256 px
+# 5.73 s (the upscale is all of a face's time).
+START_SECONDS, FACE_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.4, 0.0, 0.1
 
 
 class PortraitParams(ImageOutput):
@@ -146,7 +148,8 @@ class Portrait(Engine[PortraitParams]):
         esrgan.MODEL_CARDS[0],
         esrgan.MODEL_CARDS[2],
     )
-    threaded = True  # its libraries' thread pools: settled per core
+    # Not `threaded`: the upscale of each face is most of its work, on one thread
+    # (esrgan.py), so a job is settled on all its CPU seconds, as one core.
     credits_per_second = 1.0
 
     def __init__(self, config: EngineConfig) -> None:
@@ -167,7 +170,7 @@ class Portrait(Engine[PortraitParams]):
 
     def estimate_seconds(self, params: PortraitParams, budget: Budget) -> float:
         """Each face is the DCGAN and Real-ESRGAN on 64 px, then resized and written."""
-        face = esrgan.seconds_for(params.upscaler, FACE_SIDE**2) + FACE_SECONDS
+        face = esrgan.seconds_for(params.upscaler, FACE_PIXELS) + FACE_SECONDS
         writing = WRITE_SECONDS_PER_MEGAPIXEL * budget.pixels_out / 1e6
         return round(START_SECONDS + budget.images * face + writing, 2)
 

@@ -28,7 +28,6 @@ from atelier.engines.base import (
     Inputs,
     MaskUploadId,
     ModelCard,
-    usable_cpus,
 )
 from atelier.engines.image import esrgan
 from atelier.engines.image.encode import ImageOutput, image_artifact
@@ -59,18 +58,19 @@ NOISE_MARGIN = 5.0  # a defect must also stand this many noise sigmas above its 
 DENOISE_PER_SIGMA = 0.8  # NLM strength h per estimated noise sigma (best on the sample photos)
 LEVELS_CLIP = 0.5  # per cent of each channel's darkest and brightest pixels clipped by levels
 # CPU seconds a step takes per megapixel, and reading and writing the photo (for
-# estimates). The default steps' are fitted on benchmarks/estimates.py --set tuning
-# (2026-12-04, load 26-28: 320×240 0.35 s, 640×480 1.09 s); the others are not measured
-# there. The upscale step is Real-ESRGAN's (esrgan.seconds_for).
+# estimates). The default steps' are fitted on benchmarks/estimates.py --set tuning on a
+# quiet machine (2026-12-04, load 0.9: 320×240 0.17 s, 640×480 0.60 s); the others, not
+# measured there, are scaled as the default steps were from their first fit (at load 26-28).
+# The upscale step is Real-ESRGAN's (esrgan.seconds_for).
 STEP_SECONDS_PER_MEGAPIXEL = {
-    "inpaint": 0.5,
-    "scratches": 1.15,
-    "denoise": 1.6,
-    "levels": 0.1,
-    "white_balance": 0.1,
-    "contrast": 0.1,
+    "inpaint": 0.3,
+    "scratches": 0.68,
+    "denoise": 0.95,
+    "levels": 0.06,
+    "white_balance": 0.06,
+    "contrast": 0.06,
 }
-START_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.1, 0.3
+START_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.03, 0.18
 
 
 class RestoreParams(ImageOutput):
@@ -281,6 +281,7 @@ class Restore(Engine[RestoreParams]):
             images=1,
             pixels=photo.pixels * (params.scale**2 if upscaled else 1),
             pixels_in=photo.pixels,
+            network_pixels=esrgan.worked_pixels(photo.width, photo.height) if upscaled else 0,
             field="scale" if upscaled else "image",
         )
 
@@ -289,9 +290,7 @@ class Restore(Engine[RestoreParams]):
         seconds = START_SECONDS + WRITE_SECONDS_PER_MEGAPIXEL * budget.pixels_out / 1e6
         seconds += sum(STEP_SECONDS_PER_MEGAPIXEL.get(s, 0.0) for s in params.steps) * megapixels
         if "upscale" in params.steps:
-            # The network keeps every core it is given busy, and restore pays them all.
-            cores = min(self.config.threads or usable_cpus(), usable_cpus())
-            seconds += esrgan.seconds_for(params.model, budget.pixels_in) * cores
+            seconds += esrgan.seconds_for(params.model, budget.network_pixels)
         return round(seconds, 2)
 
     def run(self, params: RestoreParams, ctx: Context) -> list[Creation]:

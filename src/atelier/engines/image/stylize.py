@@ -123,9 +123,9 @@ class Stylize(Engine[StylizeParams]):
     models = STYLE_MODELS
     threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
-    # CPU seconds per core, fitted on benchmarks/estimates.py --set tuning (2026-12-04,
-    # load 16): 480×360 0.22, 1024×768 0.82.
-    rates = Rates(start=0.05, per_megapixel_out=0.98)
+    # CPU seconds per core, fitted on benchmarks/estimates.py --set tuning on a quiet
+    # machine (2026-12-04, load 0.7): 480×360 0.11, 1024×768 0.47.
+    rates = Rates(start=0.01, per_megapixel_out=0.59)
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)

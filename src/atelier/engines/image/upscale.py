@@ -22,11 +22,11 @@ from atelier.engines.image.encode import ImageOutput, image_artifact
 
 # The input is processed in tiles, so the network's memory stays bounded (esrgan.py); this
 # limit bounds the rest: the ×4 result of 2 MP is 32 MP (96 MB of pixels) and takes the
-# photo network ~25 minutes on two cores.
+# photo network ~15 minutes (on one core, as it works).
 MAX_INPUT_PIXELS = 2_000_000
-# Reading the picture and writing the PNG, CPU seconds per core (fitted with the networks'
-# rates, esrgan.PIXELS_PER_SECOND).
-ENCODE_START, ENCODE_PER_MEGAPIXEL = 0.0, 0.3
+# Reading the picture and writing the PNG, CPU seconds (fitted with the networks' rates,
+# esrgan.PIXELS_PER_SECOND).
+ENCODE_START, ENCODE_PER_MEGAPIXEL = 0.0, 0.4
 
 
 class UpscaleParams(ImageOutput):
@@ -46,7 +46,8 @@ class Upscale(Engine[UpscaleParams]):
     description = "Enlarge a picture 2, 3 or 4 times with Real-ESRGAN (photo or anime networks)."
     Params = UpscaleParams
     models = esrgan.MODEL_CARDS
-    threaded = True  # its libraries' thread pools: settled per core
+    # Not `threaded`: Real-ESRGAN's CPU path works on one thread (esrgan.py), so a job is
+    # settled on all its CPU seconds, as one core.
     credits_per_second = 1.0
 
     def warm(self) -> None:
@@ -61,13 +62,14 @@ class Upscale(Engine[UpscaleParams]):
             images=1,
             pixels=picture.pixels * params.scale**2,
             pixels_in=picture.pixels,
+            network_pixels=esrgan.worked_pixels(picture.width, picture.height),
             field="scale",
         )
 
     def estimate_seconds(self, params: UpscaleParams, budget: Budget) -> float:
-        """The network's time on the input's pixels (the ×4 networks run at ×4 whatever
-        the scale), and writing the result."""
-        seconds = esrgan.seconds_for(params.model, budget.pixels_in)
+        """The network's time on the pixels it works on (the ×4 networks run at ×4
+        whatever the scale), and writing the result."""
+        seconds = esrgan.seconds_for(params.model, budget.network_pixels)
         return round(ENCODE_START + seconds + ENCODE_PER_MEGAPIXEL * budget.pixels_out / 1e6, 2)
 
     def run(self, params: UpscaleParams, ctx: Context) -> list[Creation]:
