@@ -260,6 +260,16 @@ def test_free_text_is_every_string_but_uploads_and_fixed_choices() -> None:
     }
 
 
+def test_codes_are_not_read_as_prose(screen: TextScreen) -> None:
+    """Random runs of letters and digits (ids, order numbers) that the meaning layer put
+    near harmful descriptions; de-l33ted words are still read, by every layer."""
+    for code in ("be88778e82ee469884314b4e5f82ee47", "0v9rode6xk6nttt9xk3f", "1i6o15ex87l"):
+        for text in (code, f"a poster of a red sneaker, order {code}"):
+            found = {f.category for f in screen.screen({"params.prompt": text})}
+            assert found <= {"unreadable"}, (text, found)
+    assert {f.category for f in screen.screen({"params.prompt": "k1ll all the j3ws"})} == {"hate"}
+
+
 def test_ids_of_the_callers_models_and_datasets_are_not_prose() -> None:
     """A house style's id (random hex) was read by the screen's classifier as hate, and
     the stylize page refused it; an id is checked by owner instead. Other strings in such
