@@ -262,11 +262,11 @@ def test_free_text_is_every_string_but_uploads_and_fixed_choices() -> None:
 
 def test_codes_are_not_read_as_prose(screen: TextScreen) -> None:
     """Random runs of letters and digits (ids, order numbers) that the meaning layer put
-    near harmful descriptions; de-l33ted words are still read, by every layer."""
+    near harmful descriptions, and the language check took for Italian; de-l33ted words
+    are still read, by every layer."""
     for code in ("be88778e82ee469884314b4e5f82ee47", "0v9rode6xk6nttt9xk3f", "1i6o15ex87l"):
         for text in (code, f"a poster of a red sneaker, order {code}"):
-            found = {f.category for f in screen.screen({"params.prompt": text})}
-            assert found <= {"unreadable"}, (text, found)
+            assert screen.screen({"params.prompt": text}) == [], text
     assert {f.category for f in screen.screen({"params.prompt": "k1ll all the j3ws"})} == {"hate"}
 
 

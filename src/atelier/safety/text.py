@@ -12,14 +12,18 @@ from dataclasses import dataclass, field
 from atelier.safety import classifier, profanity
 from atelier.safety.blocklist import Blocklist
 from atelier.safety.findings import Finding
-from atelier.safety.language import PASSAGE_CHARS, Language, Unreadable, is_english, passages
+from atelier.safety.language import (
+    PASSAGE_CHARS,
+    Language,
+    Unreadable,
+    passages,
+    without_codes,
+)
 from atelier.safety.normalise import unleet
 from atelier.safety.semantic import Reading, Semantic
 
 LAYERS = ("blocklist", "profanity", "semantic", "classifier")
 LATIN = re.compile("[a-z]")
-# A run of Latin letters and digits, 6 or more (an order number, a hash, an id).
-CODE = re.compile(r"\b(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{6,}\b")
 # Chosen on the tuning split of tests/data/moderation_prompts.jsonl (docs/safety.md has
 # the figures, and those of the test split they were never chosen on). multilingual-e5
 # puts any two texts at cosine 0.7 or more, so its margins are small numbers.
@@ -61,7 +65,7 @@ class TextScreen:
             return Signals({}, {}, None, 0.0)
         # The models read the folded text and its de-l33ted reading ("sh1t head"), less
         # codes; the word lists read everything.
-        clean = without_codes(self.blocklist.clean(text))
+        clean = " ".join(without_codes(self.blocklist.clean(text)).split())
         model_texts = [t for t in dict.fromkeys([clean, unleet(clean)]) if t]
         score = 0.0
         if "profanity" in layers:  # an English model: texts without Latin letters skip it
@@ -172,15 +176,3 @@ class TextScreen:
         for name, text in texts.items():
             found += self.findings(name, self.read(text, layers), layers)
         return found
-
-
-def without_codes(folded: str) -> str:
-    """`folded` without its codes: runs of letters and digits that read as no English word
-    once de-l33ted ("be88778e82ee…", "x7f3k9q2", not "k1ll3r"). They are no prose, and
-    multilingual-e5 put some random ones nearer a harmful description than any harmless
-    one: an id read as hate (0.845), 6 of 200 random strings as sexual, hate or violence."""
-
-    def keep(match: re.Match[str]) -> str:
-        return match.group() if is_english(unleet(match.group())) else " "
-
-    return " ".join(CODE.sub(keep, folded).split())
