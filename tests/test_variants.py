@@ -128,15 +128,15 @@ def test_the_hold_is_for_four_and_is_settled(client: TestClient, four: Any) -> N
 
 @pytest.fixture
 def few_credits(client: TestClient) -> Iterator[int]:
-    """New users' Trial grants 3 credits while the test runs: one 1024 px picture, not four."""
+    """New users' Trial grants 1 credit while the test runs: one 1024 px picture, not four."""
     studio = studio_of(client)
 
     def trial(amount: int) -> None:
         with studio.db.transaction() as s:
             s.execute(update(Plan).where(Plan.id == "trial").values(monthly_credits=amount))
 
-    trial(3)
-    yield 3
+    trial(1)
+    yield 1
     trial(200)
 
 
@@ -161,7 +161,7 @@ def test_the_cost_line_and_a_402_say_for_4(client: TestClient, few_credits: int)
     assert refused.status_code == 402
     needed = refused.json()["needed"]
     assert (
-        f"costs up to {needed} credits for 4 variants and your balance is 3"
+        f"costs up to {needed} credits for 4 variants and your balance is 1"
         in (refused.json()["detail"])
     )
     assert client.get("/v1/jobs", headers=headers).json()["items"] == []

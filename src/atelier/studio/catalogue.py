@@ -164,6 +164,6 @@ class Catalogue:
         params_in = validated(engine, filled, strip_prefix=False)
         budget = engine.output_budget(params_in, inputs or {})
         return {
-            "seconds": round(engine.estimate_seconds(params_in, budget), 1),
+            "seconds": round(engine.estimate_seconds(params_in, budget), 2),
             "credits": engine.estimate_cost(params_in, budget),
         }
