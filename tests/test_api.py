@@ -169,6 +169,24 @@ def test_events_stream_progress_then_done(client: TestClient) -> None:
         assert client.get(f"/v1/works/{work_id}", headers=alice).status_code == 200
 
 
+def test_events_come_at_once_then_a_few_reports_to_an_event(client: TestClient) -> None:
+    """A text job reports every token; the stream sends its first reports one to an event,
+    then at most one event every EVENT_MIN_GAP_SECONDS carrying the latest (an event per
+    token took CPU from the model on a small machine). Here 60 reports in 1.2 s."""
+    from atelier.web.api.jobs import EAGER_EVENTS, EVENT_MIN_GAP_SECONDS
+
+    alice = api_user(client, "alice@example.com")
+    job = submit(client, alice, "test.wait", {"seconds": 1.2, "steps": 60})
+    with client.stream("GET", f"/v1/jobs/{job['id']}/events", headers=alice) as response:
+        text = "".join(response.iter_text())
+    events = sse_events(text)
+    progress = [data["message"] for name, data in events if name == "progress"]
+    steps = [int(message.split()[1]) for message in progress if message.startswith("step ")]
+    assert events[-1][0] == "done" and steps == sorted(steps)
+    assert len(progress) <= EAGER_EVENTS + 1.2 / EVENT_MIN_GAP_SECONDS + 2 < 60
+    assert steps[-1] >= 30  # the latest report still went out
+
+
 def test_events_stream_of_a_failed_job(client: TestClient) -> None:
     alice = api_user(client, "alice@example.com")
     job = submit(client, alice, "test.wait", {"fail": True})

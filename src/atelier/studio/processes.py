@@ -58,6 +58,12 @@ YOUNG = 30.0  # a child that dies sooner than this after starting is restarted a
 MAX_PAUSE = 60.0
 PR_SET_PDEATHSIG = 1
 RELAYED_CHARS = 900  # a report's line stays under PIPE_BUF (4096 bytes): written whole
+# After relaying a batch of reports the relay waits this long, so a text job's tokens come
+# a few to a batch and each job's latest is told once (the stream sends the latest state
+# anyway: web/api/jobs.py); not before a job's first EAGER_REPORTS, so its first words
+# are not held back.
+RELAY_GAP_SECONDS = 0.05
+EAGER_REPORTS = 8
 
 
 class PipeWake:
@@ -311,6 +317,7 @@ class Supervisor:
         Spine.tell_progress)."""
         live = self.studio.live
         reached: dict[str, float] = {}
+        counted: dict[str, int] = {}  # reports relayed, by job
         while not self._stopping.is_set():
             with self._lock:
                 readers = [s.link.reader for s in self._slots if s.link is not None]
@@ -320,26 +327,36 @@ class Supervisor:
             with contextlib.suppress(OSError, ValueError):  # a pipe closed meanwhile
                 multiprocessing.connection.wait(readers, timeout=0.5)
             steps: list[str] = []
+            pause = False
             with self._lock:  # a link is closed only under the lock (see _forget)
                 for slot in self._slots:
                     if slot.link is None:
                         continue
+                    latest: dict[str, tuple[float, str]] = {}
                     for job_id, report in slot.link.receive():
                         if report is None:
+                            latest.pop(job_id, None)
                             slot.link.running.discard(job_id)
                             reached.pop(job_id, None)
+                            counted.pop(job_id, None)
                             live.ended(job_id)
                         else:
-                            slot.link.running.add(job_id)
-                            live.report(job_id, *report)
+                            latest[job_id] = report
+                            counted[job_id] = counted.get(job_id, 0) + 1
+                            pause = pause or counted[job_id] > EAGER_REPORTS
                             if job_events.next_step(reached.get(job_id, 0.0), report[0]):
                                 steps.append(job_id)
                             reached[job_id] = report[0]
+                    for job_id, report in latest.items():
+                        slot.link.running.add(job_id)
+                        live.report(job_id, *report)
             for job_id in steps:  # outside the lock: a transaction may wait its turn
                 try:
                     self.studio.jobs.tell_progress(job_id)
                 except Exception:
                     log.exception("job %s: its progress event could not be written", job_id)
+            if pause:
+                self._stopping.wait(RELAY_GAP_SECONDS)
 
 
 # -- the child ------------------------------------------------------------------------
