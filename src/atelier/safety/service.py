@@ -33,7 +33,7 @@ def free_text(
     "params.tags.0"): all string values, nested ones too, except upload ids, fixed
     choices (an enum or literal in the engine's schema) and the ids of the caller's own
     models and datasets, which the studio checks by owner: 32 random hex digits are no
-    prose, and the screen's classifier read one as hate."""
+    prose, and the screen's meaning layer read one as hate."""
     properties = schema.get("properties", {})
     skip = set(uploads)
     texts: dict[str, str] = {}
