@@ -199,9 +199,10 @@ class Compose(Engine[ComposeParams]):
         *STYLE_MODELS,
     )
     credits_per_second = 1.0
-    # CPU seconds, fitted on benchmarks/estimates.py --set tuning on a quiet machine
-    # (2026-12-04, load 0.7): 768×576 × 2 took 0.52, 512² × 4 0.84, 768² × 1 0.33.
-    rates = Rates(start=0.1, per_image=0.15, per_megapixel_out=0.14)
+    # CPU seconds, fitted on benchmarks/estimates.py --set tuning on a quiet machine with
+    # numpy's OpenBLAS on one thread, as the atelier command runs it (2026-12-04, 17:44):
+    # 768×576 × 2 took 0.41, 512² × 4 0.52, 768² × 1 0.27.
+    rates = Rates(start=0.01, per_image=0.02, per_megapixel_out=0.4)
     STYLED_PER_MEGAPIXEL = 2.0  # restyling the picture, seconds a megapixel
 
     def __init__(self, config: EngineConfig) -> None:
