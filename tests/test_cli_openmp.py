@@ -13,49 +13,40 @@ import pytest
 
 from tests.support.settings import ROOT
 
-# Notes GOMP_SPINCOUNT at the moment the first library that loads libgomp is imported.
+# Prints the first of `modules` to be imported and `variable` as it was at that moment.
 PROBE = """
 import os, sys
 seen = []
 class Watch:
     def find_spec(self, name, path=None, target=None):
-        if name in ("torch", "llama_cpp") and not seen:
-            seen.append((name, os.environ.get("GOMP_SPINCOUNT")))
+        if name in {modules!r} and not seen:
+            seen.append((name, os.environ.get({variable!r})))
 sys.meta_path.insert(0, Watch())
 import atelier.cli
 print(*seen[0])
 """
 
 
-@pytest.mark.parametrize(("given", "expected"), [(None, "1000"), ("20000", "20000")])
-def test_the_command_sets_the_spin_count_before_any_engine_library(
-    given: str | None, expected: str
-) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "GOMP_SPINCOUNT"}
-    env["PYTHONPATH"] = str(ROOT / "src")
-    if given is not None:
-        env["GOMP_SPINCOUNT"] = given
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split() == ["torch", expected]
-
-
-# Notes OPENBLAS_NUM_THREADS at the moment numpy (which loads OpenBLAS) is first imported.
-NUMPY_PROBE = PROBE.replace('("torch", "llama_cpp")', '("numpy",)').replace(
-    "GOMP_SPINCOUNT", "OPENBLAS_NUM_THREADS"
+@pytest.mark.parametrize(
+    ("variable", "modules", "given", "expected"),
+    [
+        # GNU OpenMP's spin count, read when the first library that loads libgomp loads
+        ("GOMP_SPINCOUNT", ("torch", "llama_cpp"), None, ["torch", "1000"]),
+        ("GOMP_SPINCOUNT", ("torch", "llama_cpp"), "20000", ["torch", "20000"]),
+        # numpy's OpenBLAS threads, read when numpy loads it
+        ("OPENBLAS_NUM_THREADS", ("numpy",), None, ["numpy", "1"]),
+        ("OPENBLAS_NUM_THREADS", ("numpy",), "2", ["numpy", "2"]),
+    ],
 )
-
-
-@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("2", "2")])
-def test_the_command_keeps_openblas_on_one_thread_before_numpy_loads(
-    given: str | None, expected: str
+def test_the_command_sets_it_before_the_library_that_reads_it_loads(
+    variable: str, modules: tuple[str, ...], given: str | None, expected: list[str]
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    env = {k: v for k, v in os.environ.items() if k != variable}
     env["PYTHONPATH"] = str(ROOT / "src")
     if given is not None:
-        env["OPENBLAS_NUM_THREADS"] = given
+        env[variable] = given
+    probe = PROBE.format(modules=modules, variable=variable)
     done = subprocess.run(
-        [sys.executable, "-c", NUMPY_PROBE], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
     )
-    assert done.stdout.split() == ["numpy", expected]
+    assert done.stdout.split() == expected
