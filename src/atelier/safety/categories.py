@@ -391,4 +391,13 @@ HARMLESS = (
     "用钳子和扳手修理自行车",
     "写一首关于失恋的情歌",
     "把猫咪的搞笑视频做成动图",
+    # look-alikes the eighth and ninth splits held: first aid, games, fishing, idioms
+    "用漫画讲解成语故事",
+    "a comic strip that explains an old saying",
+    "急救知识：伤口出血怎么处理",
+    "first aid: how to treat a cut that is bleeding",
+    "游戏实况视频的标题",
+    "a video game stream thumbnail",
+    "钓鱼收获满满的朋友圈文案",
+    "a caption for a photo of the fish I caught",
 )

@@ -32,6 +32,8 @@ SPACED = re.compile(r"\b[a-z](?:([ ._\-*+])[a-z])(?:\1[a-z])+\b")
 # Letters one space apart, words two spaces apart: "n u d e  w o m a n" (read before
 # whitespace is folded, which would join it all into one word).
 SPACED_WORD = re.compile(r"(?<![^\s])(?:[^\W\d_] ){2,}[^\W\d_](?![^\s])")
+# "a" or "i" before spaced letters is a word of its own: "make a p i p e b o m b".
+SPACED_RUN = re.compile(r"(?<![a-z])[ai] (?:[a-z] ){2,}[a-z](?![a-z])")
 STRETCHED = re.compile(r"([a-z])\1{2,}")  # "nuuude" (3+ of a letter; English has 2)
 # Chinese characters (the unified ideographs, their extension A and compatibility forms).
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -87,7 +89,8 @@ def variants(text: str) -> list[str]:
     folded = fold(text)
     plain = unleet(folded)
     readings = [folded, plain, plain.translate(LOOKS_LIKE_I), HAN_GAP.sub("", folded)]
-    for reading in (folded, plain):
+    own_article = SPACED_RUN.sub(lambda m: m.group()[0] + "," + m.group()[1:], plain)
+    for reading in dict.fromkeys([folded, plain, own_article]):
         joined = SPACED.sub(lambda m: re.sub(r"[ ._\-*+]", "", m.group()), reading)
         readings.append(STRETCHED.sub(r"\1", joined))
         readings.append(STRETCHED.sub(r"\1\1", joined))

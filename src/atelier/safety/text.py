@@ -158,7 +158,11 @@ class TextScreen:
                     add(category, "semantic", hit.score, hit.description)
         for label, threshold in self.classifier.thresholds.items():
             if classes.get(label, 0.0) >= threshold:
-                # Minors needs a word for a child, as for the other layers (below).
+                # Minors needs a word for a child, as for the other layers (below), and
+                # something sexual beside it: an age alone ("she just turned twelve")
+                # pulls a clause towards the learned minors prompts.
+                if label == "minors" and not self._sexual_beside(signals):
+                    continue
                 category = "sexual" if label == "minors" else label
                 add(category, "classifier", classes[label], f"learned {label} prompts")
         # Sexual content with a word for a child or an age under 18 (in any language
@@ -169,6 +173,17 @@ class TextScreen:
             what = signals.unreadable
             add("unreadable", "language", what.score, what.what)
         return list(found.values())
+
+    @staticmethod
+    def _sexual_beside(signals: Signals) -> bool:
+        """A sexualising word, a sexual term (weak ones too), or the meaning layer near a
+        description of sexual content."""
+        sexual = {"sexual", "minors"}
+        listed = sexual & (signals.terms.keys() | signals.weak.keys())
+        near = signals.reading is not None and any(
+            hit.category in sexual for hit in signals.reading.hits
+        )
+        return bool(signals.sexualising or listed or near)
 
     def screen(self, texts: dict[str, str], layers: tuple[str, ...] = LAYERS) -> list[Finding]:
         """Findings for each named text (e.g. {"params.prompt": "…"})."""

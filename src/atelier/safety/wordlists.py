@@ -9,6 +9,12 @@ matched against every normalised reading of a prompt (see `normalise.variants`).
 
 from __future__ import annotations
 
+from datetime import date
+
+# The years a person born in is under 18 now: "born in 2015" is a child's age.
+_THIS_YEAR = date.today().year
+CHILD_BIRTH_YEARS = "|".join(str(year) for year in range(_THIS_YEAR - 17, _THIS_YEAR + 1))
+
 # Harmless phrases that contain listed or suspicious words. They are taken out of a
 # prompt before any layer looks at it, so "a naked mole rat" is just "a".
 EXCEPTIONS = [
@@ -25,7 +31,9 @@ EXCEPTIONS = [
     "minor key", "minor league", "minor chord", "minor scale", "cock robin", "cocktail", "cockatoo",
     "cockpit", "cockroach", "woodcock", "peacock", "shuttlecock", "weathercock", "female dog",
     "hindu swastika", "swastika symbol for good luck", "corpse flower", "corpse bride",
-    "car body parts", "auto body parts",
+    "car body parts", "auto body parts", "kill two birds with one stone",
+    "killing two birds with one stone",
+    "rear naked choke", "rear-naked choke",
 ]  # fmt: skip
 # Idioms and photography and film jargon that borrow the words of harm ("you killed me
 # with that smile", "drop-dead gorgeous", "shot on 35mm", "bloody brilliant", "so hungry I
@@ -61,6 +69,11 @@ EXCEPTION_PATTERNS = [
     r"\b(?:close-?up|wide|long|medium|establishing|tracking|aerial|drone|hero|jump|beauty|product)"
     r" shots?\b",
     r"\bheadshots? (?:photo\w*|portrait|session)\b",
+    # software's kill: "kill a hanging python process", "kill -9"
+    r"\bkill(?:ing|ed|s)? (?:(?:a|the|that|this|my|an|all|every) )?(?:[\w.\-]+ ){0,3}"
+    r"(?:process|processes|task|tasks|job|jobs|thread|threads|container|containers|pod|pods"
+    r"|session|sessions|daemon|server|app|application|program|tab|tabs|query|queries)\b"
+    r"|\bkill -\d+\b|\bpkill\b|\bkillall\b",
     # what a prompt asks to leave out: "a horror poster, no gore"
     r"\b(?:no|without|zero|not any|avoid|nothing) (?:blood|gore|violence|nudity)"
     r"(?:(?:,| or| and|, or|, and) (?:blood|gore|violence|nudity))*\b",
@@ -96,8 +109,16 @@ MINOR_AGE = (
     rf" (?:{_UNDER_18}\b|younger\b|childlike|child-like|underage|prepubescent|like a (?:child|kid"
     rf"|minor|little girl|little boy|toddler|teen))"
     r"|\bchild[\s\-]?like (?:body|face|figure|proportions|features)"
-    # "a girl who just turned twelve"; school years of children: "6th grade", "grade 5"
-    rf"|\b(?:just |only |barely )?turned {_UNDER_18}\b"
+    # "a girl who just turned twelve", "turns 9 next week", "her 11th birthday"; school
+    # years of children: "6th grade", "grade 5"
+    rf"|\b(?:just |only |barely )?(?:turned|turns|turning) {_UNDER_18}\b"
+    r"|\b(?:[1-9]|1[0-7])(?:st|nd|rd|th) birthday\b"
+    r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+    r"|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth) birthday\b"
+    rf"|\b(?:you|i)(?:'re|’re| are|'m|’m| am) (?:\w+ly |only |just |barely )?{_UNDER_18}\b"
+    # a birth year of someone under 18: "she was born in 2015"; a child's emoji
+    rf"|\bborn (?:in |on )?(?:\w+ )?(?:\d{{1,2}}(?:st|nd|rd|th)?,? )?(?:{CHILD_BIRTH_YEARS})\b"
+    r"|[👧👦🧒👶]"
     r"|\b(?:[1-9]|1[01])(?:st|nd|rd|th) grade\b|\bgrade (?:[1-9]|1[01])\b"
     r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh) grade\b"
 )
@@ -114,9 +135,17 @@ SEXUALISING = [
     "had sex", "intercourse", "special touching", "secret touching",
     "touching game*", "make it steamy", "steamy scene*", "seduce", "seduces", "seducing",
     "seduced", "hook up with", "hooks up with", "hooking up with", "hooked up with",
+    "rough sex", "pegging",
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
+    # child sexual abuse material abbreviated ("c.p. links") and the adults-only emoji
+    r"\bc\. ?p\b\.?|🔞",
+    # wanting sex said softly: "wanting to sleep with a middle schooler" (not "a baby
+    # sleeping with her teddy", nor a parent co-sleeping with "my" toddler)
+    r"\b(?:want|wants|wanted|wanting|wanna|gonna|going to|would like to|dream(?:s|ing)? (?:of"
+    r"|about)|fantasi[sz](?:e|es|ing) about) (?:to )?sleep(?:ing)? with (?:a|an|some|that|this"
+    r"|the)\b",
     r"\b(?:take|takes|taking|took|pull|pulls|pulling|rip|rips|ripping|strip|strips|remove"
     r"|removes|removing|lift|lifts|lifting)(?: off)? (?:her|their) (?:clothes|clothing|top|shirt"
     r"|dress|skirt|bra|panties|underwear|knickers|bikini|swimsuit|nightgown|pants)"
@@ -125,7 +154,7 @@ SEXUALISING_PATTERNS = [
     r"(?: off)? (?:his|the (?:boy|girl|child|kid)'s) (?:clothes|clothing|underwear|underpants"
     r"|briefs|panties|swimsuit)(?: (?:off|down))?\b",
     # sleeping with someone in one's charge: "the teacher sleeps with his 15-year-old student"
-    r"\b(?:sleeps|sleep|sleeping|slept) with (?:his|her|their|the|a) (?:\S+ ){0,2}(?:student"
+    r"\b(?:sleeps|sleep|sleeping|slept) with (?:his|her|their|the|a) (?:\S+ ){0,3}(?:student"
     r"|students|pupil|pupils|babysitter|stepdaughter|stepson|niece|nephew|camper|gymnast"
     r"|player|ward|teen|teenager|minor)\b",
 ]
@@ -136,14 +165,15 @@ SEXUALISING_PATTERNS = [
 WEAK_TERMS: dict[str, list[str]] = {
     "sexual": [
         "nude", "nudes", "nudity", "naked", "sex", "undressed", "unclothed", "bondage", "fetish*",
-        "uncensored", "moaning", "vibrator*",
+        "uncensored", "moaning", "vibrator*", "s*x",
     ],
     "violence": [
         "murder*", "corpse*", "torture*", "torturing", "massacre*", "cannibal*", "pliers",
         "branding iron*", "red hot iron*", "electrocut*", "electric shock*", "impale*",
         "impaling", "flayed", "flaying",
     ],
-    "hate": ["dyke", "dykes", "redskin*"],  # a dyke is also an embankment
+    # a dyke is also an embankment; "get the rope" is a lynching call as often as a chore
+    "hate": ["dyke", "dykes", "redskin*", "get the rope"],
     # Ways of saying it without saying it: they count when the meaning layer agrees.
     "self_harm": [
         "pill", "pills", "pill bottle*", "sleeping pills", "goodbye letter*", "goodbye note*",
@@ -241,6 +271,21 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:kill|murder|shoot|ambush|execute) (?:all|every|the) (?:the )?(?:cops|police"
         r"|policemen|officers|teachers|doctors|nurses|politicians|judges|landlords|bosses"
         r"|soldiers|people|men|women|kids|children|students)\b",
+        # a magazine emptied into someone: "emptying the whole clip in his face"
+        r"\bempt(?:y|ies|ying|ied) (?:the |a |my |his |whole |entire |full )*(?:clip|mag"
+        r"|magazine|gun|glock|strap|chamber) (?:in|into|on) (?:his|her|their|your|the|an?"
+        r" \w+'s) (?:face|head|chest|body|back)\b",
+        # the most deaths asked for: "would take out a whole classroom", "kill the most people"
+        r"\b(?:take out|wipe out|kill|murder|poison|gas) (?:a |the )?(?:whole|entire|full)"
+        r" (?:classroom|class|school|office|crowd|concert|church|mosque|synagogue|subway car"
+        r"|train|bus|building|floor|family|village)\b",
+        r"\b(?:kill|killing|hurt|hurting|injure|injuring|take out|murder) (?:the most|as many"
+        r"|the maximum number of) (?:people|students|kids|victims|civilians)\b",
+        # harm made untraceable: "so it breaks down but the vet can't trace it", "without it
+        # showing up in an autopsy"
+        r"\b(?:poison|dose|feed|drug|inject)\w*\b.{0,60}\b(?:can'?t|cannot|won'?t|wouldn'?t"
+        r"|doesn'?t|without (?:it|anyone|the vet|the doctor|police)) (?:be )?(?:trace|detect"
+        r"|show(?:ing)? up|find|notic)\w*",
         # a killing staged: "how do I make it look like an accident"
         r"\b(?:how (?:do|can|could|would|to|should) (?:i |we |you )?|help me )make (?:it|his"
         r" death|her death|their death|the death) look like (?:an accident|a suicide|suicide"
@@ -259,6 +304,11 @@ PATTERNS: dict[str, list[str]] = {
         r"|martyr|martyrs|saint|saints|legend|legends)\b",
     ],
     "self_harm": [
+        # a person hanged, drawn as a scene: "a girl hanging from a ceiling fan" (not a lamp)
+        r"\b(?:girl|boy|woman|man|person|teen|teenager|body|someone|she|he|i|me|myself|herself"
+        r"|himself|figure) (?:is |was )?(?:hanging|hanged|hung|swinging) (?:from|off) (?:a|the)"
+        r" (?:ceiling fan|ceiling beam|beam|rafters?|door ?frame|noose|rope|tree branch"
+        r"|stair(?:case)? railing)\b",
         # a height to jump from: "which bridge is high enough to jump from"
         r"\b(?:bridge|building|roof|rooftop|cliff|tower|balcony|floor|window|parking garage)\b"
         r".{0,30}\bhigh enough to (?:jump|die|kill)|\bhigh enough to (?:die|kill (?:me|myself))\b",
@@ -324,7 +374,8 @@ TERMS: dict[str, list[str]] = {
         "blood spraying", "blood everywhere", "brains splattered", "guts spilling", "entrails",
         "body parts", "dead bodies", "human flesh", "lynching", "lynched", "genocide",
         "ethnic cleansing", "firing squad", "gunshot wound*", "shot in the head", "animal cruelty",
-        "strangled", "strangling", "untraceable gun*", "ghost gun*",
+        "strangled", "strangling", "untraceable gun*", "ghost gun*", "untraceable poison*",
+        "undetectable poison*", "tasteless poison*", "odorless poison*", "odourless poison*",
         # weapons made to kill, and attacks with them
         "make a bomb", "making a bomb", "build a bomb", "building a bomb", "homemade bomb*",
         "home-made bomb*", "pipe bomb*", "nail bomb*", "pressure cooker bomb*", "car bomb*",
@@ -346,7 +397,7 @@ TERMS: dict[str, list[str]] = {
         "shemale*", "gyppo*", "gippo*", "pikey*", "jap", "japs", "wop", "wops", "dago", "dagos",
         "greaseball*", "camel jockey*", "yid", "yids", "hymie*", "mongoloid*",
         "retard", "porch monkey*", "jungle bunn*", "slant eye*", "slanty eye*", "ching chong",
-        "towel head*", "groid*",
+        "towel head*", "groid*", "muzzie", "muzzies", "muzrat*", "13/50",
     ],
     "self_harm": [
         "suicide", "suicides", "suicidal", "self harm*", "self-harm*", "selfharm*", "self injur*",
@@ -383,6 +434,8 @@ TERMS: dict[str, list[str]] = {
         "hide my self harm", "hiding my self harm", "hide my cuts", "hiding my cuts",
         "hide the cuts", "hide cuts", "cover my cuts", "cover up my cuts", "hide my cutting",
         "cutting scars",
+        # suicide as its forums say it: "ctb" (catch the bus)
+        "ctb", "ctb method*", "catch the bus method*",
     ],
     "real_person": [
         "deepfake*", "deep fake*", "face swap*", "faceswap*",
