@@ -88,6 +88,26 @@ def test_the_prompt_is_read_into_subjects_counts_relations_and_scene() -> None:
     assert scene.subjects[4].painted and scene.time == "night"  # a moon without a time
 
 
+@pytest.mark.parametrize(
+    ("prompt", "subjects"),
+    [
+        ("a red sneaker on a white table, order x7f3k9q2", [("sneaker", 1), ("table", 1)]),
+        ("a cat on a sofa, 4k", [("cat", 1), ("sofa", 1)]),
+        ("a 3d render of a robot", [("robot", 1)]),
+        ("two dogs, 8k uhd", [("dog", 2)]),
+        ("a car, 35mm photo", [("car", 1)]),
+        ("a rocket, sku 12345", [("rocket", 1)]),
+        ("12 eggs in a bowl", [("egg", 12), ("bowl", 1)]),
+    ],
+)
+def test_codes_formats_and_long_numbers_are_not_subjects_or_counts(
+    prompt: str, subjects: list[tuple[str, int]]
+) -> None:
+    """Found by a stranger: "order x7f3k9q2" was read as two subjects 'order x f k q', and
+    "4k" as four k's."""
+    assert [(s.noun, s.count) for s in parse(prompt).subjects] == subjects
+
+
 def test_style_names_find_the_nearest_preset() -> None:
     assert style_names.by_name("woodcut").number == 18  # type: ignore[union-attr]
     assert style_names.by_name("Watercolor").number == 8  # type: ignore[union-attr]

@@ -105,8 +105,26 @@ def _style(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+# Words that name the code after them ("order x7f3k9q2", "sku 12345"): left out with it.
+CODE_LABELS = {
+    "order", "ref", "reference", "sku", "model", "id", "no", "number", "code", "item",
+    "invoice", "serial", "version", "batch", "lot", "part", "product", "ticket", "job",
+}  # fmt: skip
+MAX_COUNT_DIGITS = 3  # a longer number is a code or a year, never a count
+
+
 def _tokens(text: str) -> list[str]:
-    return re.findall(r"[a-z]+(?:'[a-z]+)?|\d+|[,;.]", text.lower())
+    """Words, counts and punctuation. A run of letters and digits is not drawn: a code
+    ("x7f3k9q2", with the word that names it), a format ("4k", "3d", "35mm", "1080p"), an
+    ordinal ("2nd") or a long number; read as a count and a word, "4k" was four k's."""
+    tokens: list[str] = []
+    for token in re.findall(r"[a-z0-9]+(?:'[a-z]+)?|[,;.]", text.lower()):
+        word = token.split("'")[0]
+        if word.isalpha() or token in ",;." or word.isdigit() and len(word) <= MAX_COUNT_DIGITS:
+            tokens.append(token)
+        elif tokens and tokens[-1] in CODE_LABELS:
+            tokens.pop()
+    return tokens
 
 
 def _relation_at(tokens: list[str], i: int) -> tuple[str, int] | None:

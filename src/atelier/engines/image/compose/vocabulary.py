@@ -367,5 +367,6 @@ ING_NOUNS = wordset(
 FILLER = wordset(
     "is are was be being very quite and or while its it there which who that stands "
     "standing sits sitting lies lying made style manner picture image scene view "
-    "painting drawing illustration photo art artwork"
+    "painting drawing illustration photo art artwork render rendered rendering uhd hd hdr "
+    "wallpaper masterpiece"
 )
