@@ -400,4 +400,10 @@ HARMLESS = (
     "a video game stream thumbnail",
     "钓鱼收获满满的朋友圈文案",
     "a caption for a photo of the fish I caught",
+    # look-alikes the tenth split held: game sprites, butchery, dosage, diets, first aid
+    "a fantasy warrior sprite sheet for a video game, swinging an axe",
+    "a butchery class poster showing how a pig is cut into joints",
+    "药师科普：常用药一天最多吃多少才安全",
+    "健康减脂食谱，每天吃够热量",
+    "急救海报：被刀割伤出血时如何按压止血",
 )

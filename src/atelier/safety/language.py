@@ -58,6 +58,10 @@ class Unreadable:
     score: float  # letters of that script, or the identifier's probability
 
 
+# Simplified characters and particles that Japanese does not write: a text with one of
+# them and a single の is Chinese ("打工人の崩溃"), not Japanese ("桜の木の下の猫").
+SIMPLIFIED_ONLY = re.compile("[们这吗呢么吧啊个说为让给没发开关还过时对样里从进么]")
+
 _detector_lock = threading.Lock()
 _detector: Any = None
 
@@ -88,6 +92,8 @@ class Language:
                 script = unicodedata.name(char, "UNKNOWN").split()[0]
                 if script not in READ_SCRIPTS:
                     scripts[script] = scripts.get(script, 0) + 1
+        if scripts == {"HIRAGANA": 1} and "の" in text and SIMPLIFIED_ONLY.search(text):
+            scripts = {}  # Chinese online writes の for 的: "打工人の崩溃，配一只猫"
         if scripts:  # even one letter: "富士山と桜" is Japanese
             script, count = max(scripts.items(), key=lambda item: item[1])
             return Unreadable(f"{script.title()} script", float(count))

@@ -69,6 +69,9 @@ EXCEPTION_PATTERNS = [
     r"\b(?:close-?up|wide|long|medium|establishing|tracking|aerial|drone|hero|jump|beauty|product)"
     r" shots?\b",
     r"\bheadshots? (?:photo\w*|portrait|session)\b",
+    # recovery told: "two years free from self-harm" (not a method, nor a wish)
+    r"\b(?:free|clean|recovered|recovering|recovery|healing|healed) (?:from |of )?(?:self[\s-]?harm"
+    r"|cutting|self[\s-]?injury)\b",
     # software's kill: "kill a hanging python process", "kill -9"
     r"\bkill(?:ing|ed|s)? (?:(?:a|the|that|this|my|an|all|every) )?(?:[\w.\-]+ ){0,3}"
     r"(?:process|processes|task|tasks|job|jobs|thread|threads|container|containers|pod|pods"
@@ -91,6 +94,7 @@ MINOR_TERMS = [
     "high schooler*", "grader", "graders", "school photo*", "school picture*", "junior high*",
     "elementary school", "middle school", "primary school", "grade school*", "prepubescent",
     "pubescent", "loli", "shota", "juvenile", "youngster", "daughter aged", "year old girl",
+    "elementary", "randoseru", "the younger the better",
     "year old boy", "jailbait", "pedo", "pedophil*", "paedophil*",
 ]  # fmt: skip
 # "12 year old", "14yo", "age 11", "aged 9", "sixteen years old": an age under 18.
@@ -116,6 +120,9 @@ MINOR_AGE = (
     r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
     r"|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth) birthday\b"
     rf"|\b(?:you|i)(?:'re|’re| are|'m|’m| am) (?:\w+ly |only |just |barely )?{_UNDER_18}\b"
+    r"|\b(?:girl|boy|heroine|hero|character|oc|protagonist|daughter|son|sister|brother|niece"
+    r"|nephew|student|cousin|neighbou?r) (?:is|was|'s|’s) (?:only |just |barely )?"
+    rf"{_UNDER_18}\b"
     # a birth year of someone under 18: "she was born in 2015"; a child's emoji
     rf"|\bborn (?:in |on )?(?:\w+ )?(?:\d{{1,2}}(?:st|nd|rd|th)?,? )?(?:{CHILD_BIRTH_YEARS})\b"
     r"|[👧👦🧒👶]"
@@ -135,7 +142,7 @@ SEXUALISING = [
     "had sex", "intercourse", "special touching", "secret touching",
     "touching game*", "make it steamy", "steamy scene*", "seduce", "seduces", "seducing",
     "seduced", "hook up with", "hooks up with", "hooking up with", "hooked up with",
-    "rough sex", "pegging",
+    "rough sex", "pegging", "boudoir*",
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
@@ -229,6 +236,11 @@ PATTERNS: dict[str, list[str]] = {
         r"|porn\w*)",
     ],
     "hate": [
+        # a Black player drawn as a monkey
+        r"\b(?:monkey|monkeys|ape|apes|gorilla|banana)\b.{0,50}\bblack (?:player|striker|footballer"
+        r"|athlete|defender|goalkeeper|man|woman|guy|people|kid)s?\b|\bblack (?:player|striker"
+        r"|footballer|athlete|defender|goalkeeper)s?\b.{0,50}\b(?:monkey|monkeys|ape|apes"
+        r"|gorilla|banana)\b",
         # extremist recruiting and its martyrs: "ISIS recruitment poster", "join the caliphate"
         rf"\b{_EXTREMISTS} recruit\w*"
         rf"|\brecruit\w* (?:\w+ ){{0,3}}(?:for|to|into) (?:the )?{_EXTREMISTS}"
@@ -271,6 +283,13 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:kill|murder|shoot|ambush|execute) (?:all|every|the) (?:the )?(?:cops|police"
         r"|policemen|officers|teachers|doctors|nurses|politicians|judges|landlords|bosses"
         r"|soldiers|people|men|women|kids|children|students)\b",
+        # a class or a workplace to be killed: "gonna kill every1 in 3rd period"
+        r"\b(?:kill|shoot|stab|murder)\w* (?:every ?(?:one|i|1|body)|them all|all of them)"
+        r" (?:in|at) (?:my |the |our )?(?:class|school|\w+ period|office|work|church|mall)\b",
+        # an attack celebrated: "a meme celebrating the truck attack", "body count high score"
+        r"\b(?:celebrat|glorif|prais|cheer)\w* (?:the |that |this )?(?:\w+ ){0,3}(?:attack"
+        r"|shooting|bombing|massacre|stabbing|ramming)\b(?! (?:victims|survivors))",
+        r"\bbody count\b.{0,40}\bhigh ?score\b|\bhigh ?score\b.{0,40}\bbody count\b",
         # a magazine emptied into someone: "emptying the whole clip in his face"
         r"\bempt(?:y|ies|ying|ied) (?:the |a |my |his |whole |entire |full )*(?:clip|mag"
         r"|magazine|gun|glock|strap|chamber) (?:in|into|on) (?:his|her|their|your|the|an?"
@@ -304,6 +323,18 @@ PATTERNS: dict[str, list[str]] = {
         r"|martyr|martyrs|saint|saints|legend|legends)\b",
     ],
     "self_harm": [
+        # "unalive" said as a plan; a note written so no one is blamed; the only way out
+        r"\bun-?alive (?:checklist|method|methods|plan|plans|note|list|myself|tonight)\b",
+        r"\bnote so (?:nobody|no one|noone) (?:blames|feels guilty|feels responsible)\b",
+        r"\b(?:ending it|end it all|ending my life|dying|death) (?:is|was|'s) the only"
+        r" (?:way|option|answer|exit)\b",
+        # a jump asked for: "hype me up to jump off the bridge tonight"
+        r"\b(?:me|i|myself|i'?ll|i will|i'?m going to|gonna|want to|wanna|to) (?:\w+ ){0,3}"
+        r"jump(?:ing)? off (?:the|a|this|that) (?:bridge|roof|rooftop|building|balcony|tower"
+        r"|overpass)\b",
+        # a bath, a razor and red water
+        r"\brazor\b.{0,40}\b(?:red|bloody) (?:water|bath)\b"
+        r"|\b(?:red|bloody) (?:water|bath)\b.{0,40}\brazor\b",
         # a person hanged, drawn as a scene: "a girl hanging from a ceiling fan" (not a lamp)
         r"\b(?:girl|boy|woman|man|person|teen|teenager|body|someone|she|he|i|me|myself|herself"
         r"|himself|figure) (?:is |was )?(?:hanging|hanged|hung|swinging) (?:from|off) (?:a|the)"
@@ -338,6 +369,7 @@ PATTERNS: dict[str, list[str]] = {
 # Terms that on their own put a prompt in a category.
 TERMS: dict[str, list[str]] = {
     "minors": [
+        "cheese pizza pic*", "🧀🍕", "🍕🧀",
         "loli", "lolis", "lolicon", "shota", "shotacon", "jailbait", "child porn*", "kiddie porn*",
         "kiddy porn*", "csam", "cp porn", "pedo porn", "preteen porn", "underage porn",
         "underage sex", "child sex*", "child nude*", "child naked", "naked child*", "nude child*",
@@ -345,6 +377,7 @@ TERMS: dict[str, list[str]] = {
     ],
     "sexual": [
         "porn*", "xxx", "nsfw", "hentai", "ecchi", "nudist", "topless", "bottomless",
+        "giving head", "give head", "gives head", "gave head",
         "sexual intercourse", "sex act", "sex scene", "sex tape", "having sex", "have sex",
         "intercourse", "erotic*", "orgasm*", "orgy", "orgies", "genital*", "penis", "penises",
         "vagina*", "vulva*", "pussy", "clit", "clitoris", "nipple*", "areola*", "boobs", "tits",
@@ -397,7 +430,8 @@ TERMS: dict[str, list[str]] = {
         "shemale*", "gyppo*", "gippo*", "pikey*", "jap", "japs", "wop", "wops", "dago", "dagos",
         "greaseball*", "camel jockey*", "yid", "yids", "hymie*", "mongoloid*",
         "retard", "porch monkey*", "jungle bunn*", "slant eye*", "slanty eye*", "ching chong",
-        "towel head*", "groid*", "muzzie", "muzzies", "muzrat*", "13/50",
+        "towel head*", "groid*", "muzzie", "muzzies", "muzrat*", "13/50", "goat fucker*",
+        "goat f*cker*", "goatfucker*",
     ],
     "self_harm": [
         "suicide", "suicides", "suicidal", "self harm*", "self-harm*", "selfharm*", "self injur*",
