@@ -60,7 +60,9 @@ class Unreadable:
 
 # Simplified characters and particles that Japanese does not write: a text with one of
 # them and a single の is Chinese ("打工人の崩溃"), not Japanese ("桜の木の下の猫").
-SIMPLIFIED_ONLY = re.compile("[们这吗呢么吧啊个说为让给没发开关还过时对样里从进么]")
+SIMPLIFIED_ONLY = re.compile(
+    "[们这吗呢么吧啊个说为让给没发开关还过时对样里从进张图书车长马鸟鱼门见页风龙东电话语读买卖钱飞爱气头]"
+)
 
 _detector_lock = threading.Lock()
 _detector: Any = None
