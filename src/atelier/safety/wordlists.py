@@ -283,6 +283,9 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:kill|murder|shoot|ambush|execute) (?:all|every|the) (?:the )?(?:cops|police"
         r"|policemen|officers|teachers|doctors|nurses|politicians|judges|landlords|bosses"
         r"|soldiers|people|men|women|kids|children|students)\b",
+        # a gas made to use on people: "chlorine gas to use on the neighbours"
+        r"\b(?:chlorine|mustard|nerve|toxic|poison(?:ous)?|tear) gas\b.{0,30}\b(?:to use on|use on"
+        r"|use against|to gas|on (?:the|my|our) (?:neighbou?rs?|family|class|school|coworkers))",
         # a class or a workplace to be killed: "gonna kill every1 in 3rd period"
         r"\b(?:kill|shoot|stab|murder)\w* (?:every ?(?:one|i|1|body)|them all|all of them)"
         r" (?:in|at) (?:my |the |our )?(?:class|school|\w+ period|office|work|church|mall)\b",
