@@ -34,7 +34,8 @@ def screen() -> Screen:
     policy; anything it would hold or refuse stays out of a training set."""
     from atelier.safety import policy
     from atelier.safety.categories import CATEGORIES
-    from atelier.safety.text import TextScreen
+    from atelier.safety.service import OUTPUT_TEXT_CATEGORIES, OUTPUT_TEXT_LAYERS
+    from atelier.safety.text import LAYERS, TextScreen
 
     text_screen = TextScreen(threads=1)
     defaults = {c.name: c.default for c in CATEGORIES}
@@ -42,7 +43,14 @@ def screen() -> Screen:
     def check(decoded: Decoded) -> str | None:
         if not decoded.text:
             return None
-        verdict = policy.decide(text_screen.screen({decoded.name: decoded.text}), defaults)
+        # A document is read as prose (the layers and categories of a text engine's
+        # output); a tune's title as a request.
+        prose = isinstance(decoded.content, str)
+        layers = OUTPUT_TEXT_LAYERS if prose else LAYERS
+        found = text_screen.screen({decoded.name: decoded.text}, layers)
+        if prose:
+            found = [f for f in found if f.category in OUTPUT_TEXT_CATEGORIES]
+        verdict = policy.decide(found, defaults)
         return None if verdict.action == "allow" else f"{verdict.action}: {verdict.categories}"
 
     return check

@@ -338,8 +338,9 @@ class Datasets:
     # -- what cleaning is given -----------------------------------------------------------
 
     def _screen(self, medium: str) -> Screen:
-        """Safety's screen under the admins' policy: a document, a tune's title or a
-        picture's caption (and a picture itself, where the image screen is installed).
+        """Safety's screen under the admins' policy: a document (as prose, like a text
+        engine's output), a tune's title or a picture's caption (as a request), and a
+        picture itself, where the image screen is installed.
         What the policy would hold for review or refuse stays out of a training set."""
         pictures = medium == "image" and self.safety.image.unavailable() is None
 
@@ -349,7 +350,16 @@ class Datasets:
                 for name, value in (("text", decoded.text), ("caption", decoded.item.caption))
                 if value.strip()
             }
-            verdict = self.safety.screen_request(texts)
+            if medium == "text" and "text" in texts:
+                # A document is prose, read as a text engine's output is: the prompt
+                # classifier learned from prompts held a chandler's copy ("keep it beside
+                # your rope") as self-harm.
+                document = texts.pop("text").encode()
+                verdict = self.safety.screen_output([(decoded.name, "text/plain", document)])
+                if verdict.action == "allow":
+                    verdict = self.safety.screen_request(texts)
+            else:
+                verdict = self.safety.screen_request(texts)
             if verdict.action == "allow" and pictures:
                 verdict = self.safety.screen_output([(decoded.name, "image/*", decoded.item.data)])
             if verdict.action == "allow":
