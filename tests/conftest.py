@@ -1,7 +1,8 @@
 """Shared fixtures and hooks only: a throwaway PostgreSQL server, an S3-compatible one,
 studios on SQLite and PostgreSQL, an app with its API client. Plain helpers live in
-tests/support/; the fixtures of tests/support/pages.py (`server`, `browser`) and
-tests/support/cli.py (`data_dir`) are registered below, for every module that asks."""
+tests/support/; the fixtures of tests/support/pages.py (`server`, `browser`),
+tests/support/cli.py (`data_dir`) and tests/support/screening.py (`screen`, the text
+screen) are registered below, for every module that asks."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from atelier.web.app import create_app
 from tests.support.servers import free_port, pg_bin
 from tests.support.settings import make_settings
 
-pytest_plugins = ["tests.support.pages", "tests.support.cli"]
+pytest_plugins = ["tests.support.pages", "tests.support.cli", "tests.support.screening"]
 
 
 @pytest.fixture(scope="session")

@@ -19,18 +19,10 @@ from atelier.safety.image import ImageScreen
 from atelier.safety.normalise import fold, variants
 from atelier.safety.policy import decide, refusal
 from atelier.safety.service import free_text
-from atelier.safety.text import LAYERS, TextScreen
+from atelier.safety.text import TextScreen
+from tests.support.screening import categories
 
 DATA = Path(__file__).parent / "data" / "moderation_prompts.jsonl"
-
-
-@pytest.fixture(scope="module")
-def screen() -> TextScreen:
-    return TextScreen(threads=1)
-
-
-def categories(screen: TextScreen, text: str, layers: tuple[str, ...] = LAYERS) -> set[str]:
-    return {f.category for f in screen.screen({"params.prompt": text}, layers)}
 
 
 # -- normalisation and word lists -------------------------------------------------------

@@ -15,11 +15,6 @@ from atelier.safety.text import TextScreen
 DEFAULTS = {c.name: c.default for c in CATEGORIES}
 
 
-@pytest.fixture(scope="module")
-def screen() -> TextScreen:
-    return TextScreen(threads=1)
-
-
 def verdict(screen: TextScreen, text: str) -> Verdict:
     return decide(screen.screen({"params.prompt": text}), DEFAULTS)
 

@@ -17,11 +17,6 @@ DATA = Path(__file__).parent / "data" / "moderation_prompts.jsonl"
 WITHOUT = tuple(layer for layer in LAYERS if layer != "classifier")
 
 
-@pytest.fixture(scope="module")
-def screen() -> TextScreen:
-    return TextScreen(threads=1)
-
-
 @pytest.mark.parametrize(
     ("prompt", "category"),
     [

@@ -18,22 +18,14 @@ from atelier.safety.language import Language
 from atelier.safety.normalise import fold, variants
 from atelier.safety.policy import decide, refusal
 from atelier.safety.text import TextScreen
+from tests.support.screening import categories
 
 DATA = Path(__file__).parent / "data" / "moderation_prompts.jsonl"
 DEFAULTS = {c.name: c.default for c in CATEGORIES}
 
 
-@pytest.fixture(scope="module")
-def screen() -> TextScreen:
-    return TextScreen(threads=1)
-
-
 def verdict(screen: TextScreen, text: str, policy: dict[str, str] = DEFAULTS) -> Verdict:
     return decide(screen.screen({"params.prompt": text}), policy)
-
-
-def categories(screen: TextScreen, text: str) -> set[str]:
-    return {f.category for f in screen.screen({"params.prompt": text})}
 
 
 # -- what the issue found ----------------------------------------------------------------

@@ -10,15 +10,7 @@ import pytest
 from atelier.safety.blocklist import Blocklist
 from atelier.safety.normalise import spaced_words
 from atelier.safety.text import TextScreen
-
-
-@pytest.fixture(scope="module")
-def screen() -> TextScreen:
-    return TextScreen(threads=1)
-
-
-def categories(screen: TextScreen, text: str) -> set[str]:
-    return {f.category for f in screen.screen({"params.prompt": text})}
+from tests.support.screening import categories
 
 
 @pytest.mark.parametrize(

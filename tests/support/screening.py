@@ -1,0 +1,18 @@
+"""The text screen as the safety tests read it: one per test process on the real packaged
+models (it keeps no state between texts), registered as a plugin in tests/conftest.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from atelier.safety.text import LAYERS, TextScreen
+
+
+@pytest.fixture(scope="session")
+def screen() -> TextScreen:
+    return TextScreen(threads=1)
+
+
+def categories(screen: TextScreen, text: str, layers: tuple[str, ...] = LAYERS) -> set[str]:
+    """The categories the screen finds in a prompt."""
+    return {f.category for f in screen.screen({"params.prompt": text}, layers)}
