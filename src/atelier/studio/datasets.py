@@ -27,6 +27,7 @@ from atelier.datasets.records import MEDIA, Dataset, DatasetItem, DatasetVersion
 from atelier.datasets.texts import TextMedium
 from atelier.engines.bounds import OverLimit
 from atelier.errors import Conflict, Invalid, NotFound, TooLarge
+from atelier.safety.findings import Verdict
 from atelier.safety.service import Safety
 from atelier.settings import Settings
 from atelier.store import paging
@@ -350,15 +351,14 @@ class Datasets:
                 for name, value in (("text", decoded.text), ("caption", decoded.item.caption))
                 if value.strip()
             }
+            verdict = Verdict("allow")
             if medium == "text" and "text" in texts:
                 # A document is prose, read as a text engine's output is: the prompt
                 # classifier learned from prompts held a chandler's copy ("keep it beside
                 # your rope") as self-harm.
                 document = texts.pop("text").encode()
                 verdict = self.safety.screen_output([(decoded.name, "text/plain", document)])
-                if verdict.action == "allow":
-                    verdict = self.safety.screen_request(texts)
-            else:
+            if verdict.action == "allow":
                 verdict = self.safety.screen_request(texts)
             if verdict.action == "allow" and pictures:
                 verdict = self.safety.screen_output([(decoded.name, "image/*", decoded.item.data)])
