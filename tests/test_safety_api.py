@@ -217,6 +217,23 @@ def test_a_flagged_output_is_held_not_destroyed(studio: Studio) -> None:
     assert studio.works.file(admin, work_id, None)[1].read_bytes() == b"hardcore porn"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"hardcore porn",  # short: its verdict is waited for inside the spine's transaction
+        b"A quiet walk by the harbour at dawn. " * 10 + b"hardcore porn",  # before it
+    ],
+)
+def test_an_output_is_held_whichever_side_of_the_transaction_its_screen_ends(
+    studio: Studio, text: bytes
+) -> None:
+    owner = add_user(studio, "maker@example.com")
+    studio.jobs.submit(owner, "test.echo", {"prompt": "a fox"})
+    work_id = run_job(studio, text)
+    assert studio.works.get(owner, work_id)[0].review_status == "in_review"
+    assert count(studio, Review) == 1
+
+
 def test_a_harmless_request_is_not_held(studio: Studio) -> None:
     owner = add_user(studio, "maker@example.com")
     studio.jobs.submit(owner, "test.echo", {"prompt": "a girl walking to school"})

@@ -82,7 +82,9 @@ class Safety:
     # -- screening -------------------------------------------------------------------
 
     def policy(self) -> dict[str, str]:
-        with self.db.transaction() as s:
+        """A read without SQLite's write lock: an output screen decides while the spine's
+        transaction, which waits for its verdict, holds that lock."""
+        with self.db.reading() as s:
             return policy.actions(s)
 
     def screen_request(self, texts: dict[str, str]) -> Verdict:

@@ -49,7 +49,7 @@ class Made:
     files: list[Stored]
     sealed: list[Sealed]
     models: list[dict[str, Any]]
-    verdict: Verdict  # the output screen's
+    screen: Future[Verdict]  # the output screen's verdict, taken by `hold`
     prints: list[int]  # its melody's shingles (music), to recognise it when it comes back
 
 
@@ -64,6 +64,21 @@ def lineage_input(param: str, upload: Upload) -> dict[str, Any]:
         "filename": upload.filename,
         "works": [{"work_id": o["work_id"], "method": o["method"]} for o in upload.origins or []],
     }
+
+
+# Texts this short (an engine's note, a title, a slogan) are screened in about the time the
+# spine's transaction takes to record their works and settle the job, so the transaction
+# waits for their verdict at its end; longer texts and pictures are waited for before it,
+# so no lock is held while a model reads.
+QUICK_SCREEN_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Screens:
+    """The output screens started for a job's creations, one per creation."""
+
+    futures: list[Future[Verdict]]
+    quick: bool  # only short texts: their verdicts may be waited for inside the transaction
 
 
 @dataclass(frozen=True)
@@ -98,30 +113,33 @@ class Sealing:
         # the GIL.
         self._renditions = ThreadPoolExecutor(max_workers=2, thread_name_prefix="atelier-seal")
 
-    def screen(self, creations: Sequence[Creation]) -> list[Future[Verdict]]:
+    def screen(self, creations: Sequence[Creation]) -> Screens:
         """Start the output screen of each creation; `seal` takes the futures. The spine
-        starts them first, so they run beside its lease check, the sealing and storage."""
-        return [
-            self._screens.submit(
-                self.safety.screen_output, [(a.name, a.mime, a.data) for a in creation.files]
-            )
-            for creation in creations
-        ]
+        starts them first, so they run beside its lease check, the sealing and storage
+        (and, for short texts, its transaction)."""
+        files = [[(a.name, a.mime, a.data) for a in creation.files] for creation in creations]
+        quick = all(
+            mime.startswith("text/") and len(data) <= QUICK_SCREEN_CHARS
+            for one in files
+            for _, mime, data in one
+        )
+        futures = [self._screens.submit(self.safety.screen_output, one) for one in files]
+        return Screens(futures, quick)
 
     def seal(
         self,
         engine: Engine,
         creations: Sequence[Creation],
-        screens: list[Future[Verdict]],
+        screens: Screens,
         drawn: Drawn,
         quality: object,
     ) -> list[Made]:
-        """Seal and store every creation, before any transaction, and take each one's
-        screen verdict (`screen`'s futures). Each work's id is chosen first: its watermark
-        carries it. Files are content-addressed, so a retry never stores one twice; a work
-        the screen flags is held, never destroyed, so its files are stored whatever the
-        verdict. The cards of the clients' models the job drew on (each with its data
-        and base) go into every work's lineage."""
+        """Seal and store every creation, before any transaction, with each one's screen
+        (`screen`'s futures: waited for here unless quick). Each work's id is chosen first:
+        its watermark carries it. Files are content-addressed, so a retry never stores one
+        twice; a work the screen flags is held, never destroyed, so its files are stored
+        whatever the verdict. The cards of the clients' models the job drew on (each with
+        its data and base) go into every work's lineage."""
         if any(not creation.files for creation in creations):
             raise ValueError("an engine returned a creation without files")
         quality = quality if isinstance(quality, int) else None  # the job's `quality`, if any
@@ -131,18 +149,22 @@ class Sealing:
         ]
         try:
             made = []
-            for creation, screen in zip(creations, screens, strict=True):
+            for creation, screen in zip(creations, screens.futures, strict=True):
                 work_id = new_id()
                 cards = engine.models if creation.models is None else creation.models
                 models = [asdict(card) for card in cards] + drawn.models
                 claim = Claim(work_id, creation.title, engine.name, models, ingredients)
                 sealed, files = self._seal_one(claim, creation, quality)
                 prints = recognition.work_prints(creation.files)
-                made.append(Made(work_id, creation, files, sealed, models, screen.result(), prints))
-            return made
-        finally:
-            for screen in screens:
+                made.append(Made(work_id, creation, files, sealed, models, screen, prints))
+        except BaseException:
+            for screen in screens.futures:
                 screen.cancel()  # those not started when sealing failed
+            raise
+        if not screens.quick:
+            for screen in screens.futures:
+                screen.result()
+        return made
 
     def _seal_one(
         self, claim: Claim, creation: Creation, quality: int | None
@@ -230,9 +252,8 @@ class Sealing:
         drawn: Drawn,
         now: datetime,
     ) -> None:
-        """The works, held for review where the screen says so, their lineage (the works
-        they descend from included), melody prints and log entries, in the caller's
-        transaction."""
+        """The works, their lineage (the works they descend from included), melody prints
+        and log entries, in the caller's transaction; `hold` follows."""
         for position, item in enumerate(made):
             primary = item.files[0]
             work = Work(
@@ -263,11 +284,19 @@ class Sealing:
                 for i, f in enumerate(item.files)
             ]
             s.add(work)
-            self.safety.hold(s, job, work, item.verdict)
         s.flush()
         for item in made:
             recognition.keep_prints(s, item.work_id, item.prints)
         self.provenance.record(s, [(item.work_id, item.sealed) for item in made])
+
+    def hold(self, s: Session, job: Job, made: list[Made]) -> None:
+        """Hold for review the works whose request or output the screen flagged, in the
+        transaction that records them: the last step before it commits, so a quick screen
+        runs beside the rest of it."""
+        for item in made:
+            work = s.get(Work, item.work_id)
+            assert work is not None  # recorded by `record`, in this transaction
+            self.safety.hold(s, job, work, item.screen.result())
 
 
 def _meta(creation: Creation) -> dict[str, Any]:

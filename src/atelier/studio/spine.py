@@ -319,8 +319,9 @@ class Spine:
         their log entries, the job's success and its credits. False (nothing recorded) when
         this worker no longer holds the job. The lease is checked, not renewed, before
         sealing (a read outside any transaction): the heartbeat keeps renewing it. The
-        output screens start first and run beside all of that (a model's weights are not
-        screened: nothing in them is read)."""
+        output screens start first and run beside all of that, a quick one (short texts)
+        beside the transaction too (a model's weights are not screened: nothing in them is
+        read)."""
         screens = self.sealing.screen(creations)
         with self.db.reading() as s:
             claimed = self._leased(s, job_id, worker_id, lock=False)
@@ -353,6 +354,7 @@ class Spine:
             cpu = None if engine.needs.gpus else cpu_seconds  # a GPU's work: by the clock
             cores = engine.cores(self.settings.engine_threads)
             credits.settle(s, job, credits.Compute(seconds, cpu, cores), engine.credits_per_second)
+            self.sealing.hold(s, job, made)  # a quick screen's verdict is waited for here
             job_events.tell(s, job, [item.work_id for item in made])
         self.models.release(job_id)
         return True
