@@ -108,6 +108,46 @@ def test_codes_formats_and_long_numbers_are_not_subjects_or_counts(
     assert [(s.noun, s.count) for s in parse(prompt).subjects] == subjects
 
 
+@pytest.mark.parametrize(
+    ("prompt", "words", "nouns"),
+    [
+        ("a man holding a fish on a boat, caption: absolutely killed it today",
+         "absolutely killed it today", ["man", "fish", "boat"]),
+        ('a sign saying "OPEN" beside a house', "OPEN", ["sign", "house"]),
+        ("a dog on a sofa, text: Happy Birthday Anna!", "Happy Birthday Anna!", ["dog", "sofa"]),
+        ("两只猫坐在沙发上，配文：周末快乐", "周末快乐", ["cat", "sofa"]),
+        ("two cats on a sofa", None, ["cat", "sofa"]),
+    ],
+)  # fmt: skip
+def test_words_to_write_are_a_caption_not_subjects(
+    prompt: str, words: str | None, nouns: list[str]
+) -> None:
+    """Found by a stranger: "caption: absolutely killed it today" failed the job as "no
+    drawing of 'caption'"."""
+    scene = parse(prompt)
+    assert (scene.caption, [s.noun for s in scene.subjects]) == (words, nouns)
+
+
+def test_a_caption_is_written_along_the_foot_or_said_to_be_missing(
+    engine: Compose, tmp_path: Path
+) -> None:
+    def run(prompt: str) -> tuple[np.ndarray, list[str]]:
+        params = engine.Params(prompt=prompt, width=512, height=512, variants=1)
+        [creation] = engine.run(params, Context(seed=5, scratch=tmp_path, files={}))
+        pixels = np.asarray(Image.open(io.BytesIO(creation.files[0].data)).convert("L"))
+        return pixels.astype(int), creation.unmet
+
+    plain, _ = run("a dog on a sofa")
+    written, unmet = run("a dog on a sofa, caption: good boy")
+    foreign, foreign_unmet = run("a dog on a sofa, caption: 好狗狗")
+    band = written[-60:]
+    assert (written[:400] == plain[:400]).all()  # the scene is the same; the words are below
+    assert (band > 200).mean() > 0.6 and (band < 90).sum() > 200  # a light band with ink on it
+    assert unmet == []
+    assert (foreign == plain).all()
+    assert foreign_unmet == ["the caption '好狗狗' is not written: no font here for its script"]
+
+
 def test_style_names_find_the_nearest_preset() -> None:
     assert style_names.by_name("woodcut").number == 18  # type: ignore[union-attr]
     assert style_names.by_name("Watercolor").number == 8  # type: ignore[union-attr]

@@ -35,6 +35,7 @@ from atelier.engines.custom import custom_model, is_id
 from atelier.engines.image import style_names
 from atelier.engines.image.compose import (
     backdrop,
+    caption,
     checks,
     chinese,
     finish,
@@ -306,11 +307,17 @@ class Compose(Engine[ComposeParams]):
         if p.style_image is not None or style_text:
             progress(0.75, "applying the style")
             picture, style_label, network = self._stylize(picture, p, style_text, ctx, seed)
+        unmet = list(drafts[best].unmet)
+        if scene.caption and caption.drawable(scene.caption):
+            picture = caption.write(picture, scene.caption)  # after the style: legible
+        elif scene.caption:
+            missing = "is not written: no font here for its script"
+            unmet.append(f"the caption '{scene.caption}' {missing}")
         progress(0.95, "saving")
         used = self.used_models(p.prompt, network)
         creation = self._creation(p, seed, scene, choices, placements, picture, style_label, used)
         creation.meta |= drafts_meta(drafts, best)
-        creation.unmet = list(drafts[best].unmet)
+        creation.unmet = unmet
         return creation
 
     def checked_plan(
@@ -492,6 +499,7 @@ class Compose(Engine[ComposeParams]):
             "Scene": ", ".join([scene.time, scene.weather, *(scene.places or [])]),
             "Style": style_label,
             "Style strength": p.style_strength if style_label else None,
+            "Caption": scene.caption,
         }
         artifact = image_artifact(
             picture, self, p, seed, settings, prompt=p.prompt, models=made_with
@@ -499,6 +507,7 @@ class Compose(Engine[ComposeParams]):
         meta = {
             "width": picture.width,
             "height": picture.height,
+            "caption": scene.caption,
             "subjects": [
                 {
                     "noun": c.subject.noun,

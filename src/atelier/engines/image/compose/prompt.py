@@ -78,6 +78,7 @@ class Scene:
     reading: str | None = None  # the English a prompt in another language was read as
     timed: bool = False  # the prompt named a time of day
     materials: list[str] = field(default_factory=list)  # "brick", "stone": the scene's
+    caption: str | None = None  # words to write on the picture, not to draw
 
 
 STYLE_WORDS = r"painting|sketch|drawing|print|engraving|etching|illustration|art|watercolou?r"
@@ -102,6 +103,32 @@ def _style(text: str) -> tuple[str, str | None]:
         found = re.search(r"\b" + re.escape(name) + r"\b", text)
         if found:
             return text[: found.start()] + " " + text[found.end() :], name
+    return text, None
+
+
+# Words to write, not to draw: after a label ("caption: killed it today", to the end of the
+# prompt), or in quotes after a word that says so ('a sign saying "open"', 'with the text
+# "sale"'). The phrase that introduces them goes too; a sign itself is still drawn.
+CAPTION_PATTERNS = (
+    r"[,;]?\s*\b(?:caption|captioned|text|title|headline|tagline|slogan|lettering|words)\s*:\s*"
+    r"[\"'“‘]?(?P<words>[^\"”’]+?)[\"'”’]?\s*$",
+    r"[,;]?\s*\b(?:saying|that says|which says|says|reading|that reads|reads|captioned|titled"
+    r"|with the (?:words?|text|caption|title|slogan)|and the (?:words?|text|caption))\s*"
+    r"[\"“‘'](?P<words>[^\"”’]+)[\"”’']",
+    # Chinese: "配文：…", "门上写着“…”"
+    r"[，,；;]?\s*(?:配文|文字|字幕|标题|标语|文案)\s*[：:]\s*[“「\"']?(?P<words>[^”」\"']+?)[”」\"']?\s*$",
+    r"(?:上面)?(?:写着|写上|印着|印上|写有)\s*[：:]?\s*[“「\"'](?P<words>[^”」\"']+)[”」\"']",
+)
+MAX_CAPTION_CHARS = 80
+
+
+def _caption(text: str) -> tuple[str, str | None]:
+    """Cut the words to write out of the prompt: (the rest, the words)."""
+    for pattern in CAPTION_PATTERNS:
+        found = re.search(pattern, text, flags=re.IGNORECASE)
+        if found and found.group("words").strip():
+            words = " ".join(found.group("words").split())[:MAX_CAPTION_CHARS]
+            return text[: found.start()] + " " + text[found.end() :], words
     return text, None
 
 
@@ -166,8 +193,9 @@ def read_english(prompt: str) -> str:
 def parse(prompt: str) -> Scene:
     """The scene a prompt describes (see the module docstring)."""
     scene = Scene()
-    english = read_english(prompt)
-    if english != prompt:
+    written, scene.caption = _caption(prompt)
+    english = read_english(written)
+    if english != written:
         scene.reading = english
     text, scene.style = _style(english.lower())
     tokens = _tokens(text)
