@@ -338,6 +338,28 @@ def _plan(engine: Compose, prompt: str, seed: int = 1) -> tuple[Any, list[dict[s
     return plan, layout_records(plan.choices, plan.placements)
 
 
+@pytest.mark.parametrize(
+    ("prompt", "sitter", "seat", "lowest", "highest"),
+    [
+        ("three cats sitting on a sofa", "cat", "sofa", 0.35, 0.7),
+        ("a cat on a chair", "cat", "chair", 0.35, 0.7),
+        ("a man on a sailboat", "man", "sailboat", 0.55, 0.85),
+        ("a teapot on a table", "teapot", "table", 0.0, 0.25),
+    ],
+)
+def test_on_a_seat_or_a_deck_is_on_it_not_on_its_back_or_masts(
+    engine: Compose, prompt: str, sitter: str, seat: str, lowest: float, highest: float
+) -> None:
+    """Found by a stranger: cats stood on a sofa's back, a man on a boat's mast tip."""
+    for seed in (1, 2):
+        _, layout = _plan(engine, prompt, seed)
+        [(x0, y0, x1, y1)] = [r["box"] for r in layout if r["noun"] == seat]
+        for record in (r for r in layout if r["noun"] == sitter):
+            feet = (record["box"][3] - y0) / (y1 - y0)
+            assert lowest <= feet <= highest, (prompt, seed, feet)
+        assert checks.holds(layout, sitter, "on", seat, 512)
+
+
 def test_a_species_is_not_drawn_by_a_neighbours_meaning(engine: Compose) -> None:
     """The library has no goose: "geese" were drawn as penguins, found by meaning."""
     with pytest.raises(EngineError, match="no drawing of 'goose'"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from atelier.engines.image.compose.prompt import Relation, Scene
-from atelier.engines.image.compose.vocabulary import MAX_SUBJECTS
+from atelier.engines.image.compose.vocabulary import MAX_SUBJECTS, ON_TOP, SURFACES
 
 Box = tuple[float, float, float, float]
 # The relations `holds` judges; others ("together", "at") place things without a rule.
@@ -83,7 +83,9 @@ def holds(layout: list[dict[str, Any]], a: str, relation: str, b: str, height: i
         elif relation in ("under", "below"):
             ok = cy > bcy
         elif relation == "on":
-            ok = by0 - 0.05 * height <= y1 <= bcy and bx0 <= cx <= bx1
+            # on its top half, or down to its seat or deck (vocabulary.SURFACES)
+            lowest = by0 + bh * max(0.5, SURFACES.get(b, ON_TOP) + 0.1)
+            ok = by0 - 0.05 * height <= y1 <= lowest and bx0 <= cx <= bx1
         elif relation == "in":
             ok = bx0 <= cx <= bx1 and by0 <= cy <= by1
         elif relation == "beside":

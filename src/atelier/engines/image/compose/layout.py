@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from atelier.engines.image.compose.prompt import Relation
+from atelier.engines.image.compose.vocabulary import ON_TOP, SURFACES
 
 Box = tuple[float, float, float, float]
 # Heights of the painted sky things, as shares of the picture's height.
@@ -211,7 +212,7 @@ def _try(
                 scale,
                 stage,
                 rng,
-                by_subject[target].crown,
+                by_subject[target],
             )
             queue.append(subject)
     return [p for group in placed.values() for p in group]
@@ -314,9 +315,10 @@ def _relative(
     scale: float,
     stage: Stage,
     rng: np.random.Generator,
-    target_crown: float = 0.5,
+    holder: Figure,
 ) -> list[Placement]:
-    """Place a figure's copies as `relation` says against the already placed target.
+    """Place a figure's copies as `relation` says against the already placed target
+    (`holder`'s copies).
 
     `sides` holds the left and right edges of what stands beside the target so far; a
     figure placed beside it moves that edge outward."""
@@ -350,9 +352,12 @@ def _relative(
 
     gap = stage.width * 0.02
     if relation == "on":
-        height = min(own * stage.shrink_at(depth), th * 0.9)
+        down = SURFACES.get(holder.noun, ON_TOP)  # a seat, a deck, else its top
+        # No taller than what rises above the surface, and then some: a sailor is not as
+        # tall as the masts over the deck.
+        height = min(own * stage.shrink_at(depth), th * min(0.9, 1.2 - down))
         height = min(height, tw * 0.9 / (figure.aspect * (1 + 1.12 * (count - 1))))
-        return row(tcx, depth, ty0 + th * 0.12, height, tz + 1, grounded=False)
+        return row(tcx, depth, ty0 + th * down, height, tz + 1, grounded=False)
     if relation == "in":
         height = min(own * stage.shrink_at(depth), th * 0.45)
         height = min(height, tw * 0.8 / (figure.aspect * (1 + 1.12 * (count - 1))))
@@ -400,7 +405,7 @@ def _relative(
             return _sky_group(figure, cx, heights, scale, stage, rng)
         return row(cx, d, None, height, _base(figure, d, stage))
     if relation in ("worn_by", "held_by", "leaning_against"):
-        return _against(figure, relation, target, target_crown, own, stage, rng)
+        return _against(figure, relation, target, holder.crown, own, stage, rng)
     if relation in ("in_front_of", "behind"):
         front = relation == "in_front_of"
         d = min(depth + 0.25, 1.0) if front else max(depth - 0.3, 0.0)

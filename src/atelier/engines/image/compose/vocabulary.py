@@ -193,6 +193,16 @@ PORTIONS = wordset("loaf slice piece bouquet pile stack heap handful bunch")
 DRINKS = wordset("milk water tea coffee juice wine beer lemonade soup cocoa")
 HELD = wordset("umbrella parasol balloon flag kite torch lantern bouquet sword wand")
 PRONOUNS = wordset("it them him her")
+# Where a thing set "on" another stands, as a fraction of that one's drawing height down
+# from its top: a seat below a chair's or a sofa's back, a bed below its headboard, a deck
+# below a ship's masts; anything else just under its top (a table, a roof, a rock).
+SURFACES = {
+    **dict.fromkeys(wordset("sofa couch armchair chair bench"), 0.5),
+    **dict.fromkeys(wordset("bed"), 0.45),
+    **dict.fromkeys(wordset("sailboat ship yacht"), 0.72),
+    **dict.fromkeys(wordset("boat"), 0.55),
+}
+ON_TOP = 0.12
 # Verbs that say how a thing is: kept with it to find a drawing that shows it so.
 POSES = wordset("sleeping running flying swimming jumping walking grazing galloping dancing")
 
