@@ -19,7 +19,7 @@ from atelier import embeddings
 from atelier.engines.base import Context, EngineConfig, EngineError
 from atelier.engines.checks import REDRAWS
 from atelier.engines.image import style_names
-from atelier.engines.image.compose import Compose, checks
+from atelier.engines.image.compose import Compose, checks, index
 from atelier.engines.image.compose.engine import layout_records
 from atelier.engines.image.compose.prompt import parse
 from atelier.web.app import create_app
@@ -358,6 +358,22 @@ def test_on_a_seat_or_a_deck_is_on_it_not_on_its_back_or_masts(
             feet = (record["box"][3] - y0) / (y1 - y0)
             assert lowest <= feet <= highest, (prompt, seed, feet)
         assert checks.holds(layout, sitter, "on", seat, 512)
+
+
+def test_copies_of_a_count_are_one_thing_each_and_a_road_sign_is_no_fence(
+    engine: Compose,
+) -> None:
+    """Found by a stranger: the third of "three cats" was a sheet of cat things (a basket,
+    a bowl), and a fence a road sign with a fence on it."""
+    for seed in (1, 7):
+        plan, layout = _plan(engine, "three cats sitting on a sofa", seed)
+        cats = plan.choices[0].entries
+        assert cats and not any(entry.title_words & index.MANY for entry in cats)
+        plan, layout = _plan(engine, "five birds on a fence", seed)
+        fence = plan.choices[1]
+        assert fence.subject.noun == "fence"
+        assert not any("roadsign" in entry.category for entry in fence.entries)
+        assert checks.counts(layout) == {"bird": 5, "fence": 1}
 
 
 def test_a_species_is_not_drawn_by_a_neighbours_meaning(engine: Compose) -> None:

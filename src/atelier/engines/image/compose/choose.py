@@ -83,7 +83,6 @@ def choose(
         aspect=sizes.aspect(subject.noun, like),
         unlike=sizes.unlike(subject.noun, metres),
         avoid=frozenset(w for o in others for w in kin_of(o)) - kin_of(subject.noun),
-        single=subject.count == 1,
     )
     matches = [
         m

@@ -60,6 +60,7 @@ CLASS_WORDS = wordset(
     "building structure animal bird tree plant flower vehicle machine person figure "
     "object thing item fish insect toy"
 )
+SIGNS = wordset("sign roadsign signpost")
 # Names that make a drawing many things, not one.
 MANY = wordset("two three four five pair couple family group flock herd crowd set collection")
 JUNK_TITLES = (
@@ -274,7 +275,6 @@ class Wanted:
     aspect: float | None = None  # usual width / height
     unlike: frozenset[str] = frozenset()  # things of another size
     avoid: frozenset[str] = frozenset()  # the prompt's other subjects
-    single: bool = True  # one of it is asked for
 
 
 class ClipArt:
@@ -335,8 +335,8 @@ class ClipArt:
         score -= 0.35 * other
         if wanted.avoid:
             score -= 0.3 * np.array([bool(e.names & wanted.avoid) for e in self.entries])
-        if wanted.single:
-            score -= 0.25 * np.array([_many(e, heads) for e in self.entries])
+        # Many in one drawing is never right: a count is made of copies, one thing each.
+        score -= 0.25 * np.array([_many(e, heads) for e in self.entries])
         kind = np.zeros(len(self.entries), dtype=bool)
         if wanted.kind:
             kind = np.array([_names_kind(e, wanted.kind) for e in self.entries])
@@ -396,7 +396,10 @@ class ClipArt:
 def _other_thing(entry: Entry, known: frozenset[str]) -> bool:
     """The drawing's title says it is something else: "Desk Lamp" for a desk, "Owl on
     Branch" for a branch, "Fire Engine" (keywords: fireman) for a firefighter; but
-    "Church Building" is a church, and a "Palmtree" a tree."""
+    "Church Building" is a church, and a "Palmtree" a tree. A road sign is a sign,
+    whatever it shows ("rail fence" was drawn as a fence)."""
+    if "roadsign" in entry.category and not known & SIGNS:
+        return True
     if not entry.head or entry.head in known:
         return False
     if any(entry.head.endswith(word) for word in known):
