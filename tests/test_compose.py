@@ -376,6 +376,16 @@ def test_copies_of_a_count_are_one_thing_each_and_a_road_sign_is_no_fence(
         assert checks.counts(layout) == {"bird": 5, "fence": 1}
 
 
+def test_every_copy_leans_against_what_it_leans_on(engine: Compose) -> None:
+    """Found by a stranger: of two bicycles leaning on a fence, the second stood a
+    bicycle's width away from it (copies took the two sides in turn, but each stepped
+    out as if all were on one side)."""
+    for seed in (1, 7):
+        _, layout = _plan(engine, "two bicycles leaning on a fence", seed)
+        assert checks.counts(layout) == {"bicycle": 2, "fence": 1}
+        assert checks.holds(layout, "bicycle", "leaning_against", "fence", 512)
+
+
 def test_a_species_is_not_drawn_by_a_neighbours_meaning(engine: Compose) -> None:
     """The library has no goose: "geese" were drawn as penguins, found by meaning."""
     with pytest.raises(EngineError, match="no drawing of 'goose'"):

@@ -491,11 +491,10 @@ def _against(
             continue
         height = min(own * stage.shrink_at(holder.depth), th * 1.1)
         width = height * figure.aspect
-        cx = (
-            (tx1 + width * 0.25 + k * width * 1.1)
-            if side > 0
-            else (tx0 - width * 0.25 - k * width * 1.1)
-        )
+        # Copies take the two sides in turn: the first on each side touches the target,
+        # the next one on that side leans beyond it (on its own side only).
+        further = (k // 2) * width * 1.1
+        cx = (tx1 + width * 0.25 + further) if side > 0 else (tx0 - width * 0.25 - further)
         box = _box(cx, ty1, height, figure.aspect)
         tilt = 12.0 * side
         placements.append(
