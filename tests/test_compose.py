@@ -148,6 +148,16 @@ def test_a_caption_is_written_along_the_foot_or_said_to_be_missing(
     assert foreign_unmet == ["the caption '好狗狗' is not written: no font here for its script"]
 
 
+@pytest.mark.parametrize(
+    "prompt",
+    ["a girl reading a book under a tree", "a boy eating an apple", "a child hugging a teddy bear"],
+)
+def test_what_is_read_eaten_or_hugged_is_held(prompt: str) -> None:
+    """Found by a stranger: "a girl reading a book" left the book on the ground."""
+    scene = parse(prompt)
+    assert (1, "held_by", 0) in [(r.subject, r.relation, r.target) for r in scene.relations]
+
+
 def test_style_names_find_the_nearest_preset() -> None:
     assert style_names.by_name("woodcut").number == 18  # type: ignore[union-attr]
     assert style_names.by_name("Watercolor").number == 8  # type: ignore[union-attr]

@@ -148,6 +148,12 @@ RELATIONS = [
     ("holding", "holding"),
     ("holds", "holding"),
     ("carrying", "holding"),
+    ("reading", "holding"),  # "a girl reading a book": the book in her hands
+    ("reads", "holding"),
+    ("hugging", "holding"),
+    ("hugs", "holding"),
+    ("eating", "holding"),
+    ("eats", "holding"),
     ("riding", "on"),
     ("together", "together"),
     ("behind", "behind"),
