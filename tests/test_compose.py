@@ -158,6 +158,29 @@ def test_what_is_read_eaten_or_hugged_is_held(prompt: str) -> None:
     assert (1, "held_by", 0) in [(r.subject, r.relation, r.target) for r in scene.relations]
 
 
+@pytest.mark.parametrize(
+    ("prompt", "subjects", "relations", "weather"),
+    [
+        ("a girl under a tree reading a book", ["girl", "tree", "book"],
+         [(0, "under", 1), (2, "held_by", 0)], "clear"),
+        ("一个女孩在树下看书", ["girl", "tree", "book"],
+         [(0, "under", 1), (2, "held_by", 0)], "clear"),
+        ("一个男孩在吃苹果", ["boy", "apple"], [(1, "held_by", 0)], "clear"),
+        ("一只狗在雪地里追一个红球", ["dog", "ball"], [(0, "beside", 1)], "snow"),
+    ],
+)  # fmt: skip
+def test_a_verb_after_a_things_place_is_the_things(
+    prompt: str, subjects: list[str], relations: list[tuple[int, str, int]], weather: str
+) -> None:
+    """Found by a stranger: "一只狗在雪地里追一个红球" (a dog chasing a red ball in the
+    snow) was read "a dog in snow a red ball": a 'snow' ball with the dog in it, no snow;
+    and a book read under a tree was held by the tree."""
+    scene = parse(prompt)
+    assert [s.noun for s in scene.subjects] == subjects
+    assert [(r.subject, r.relation, r.target) for r in scene.relations] == relations
+    assert scene.weather == weather
+
+
 def test_style_names_find_the_nearest_preset() -> None:
     assert style_names.by_name("woodcut").number == 18  # type: ignore[union-attr]
     assert style_names.by_name("Watercolor").number == 8  # type: ignore[union-attr]

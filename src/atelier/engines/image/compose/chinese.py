@@ -67,13 +67,14 @@ AND = wordset("和 与 跟 及 以及 同 與 、")
 # Verbs that tie the next thing to the last: the English relation word.
 RELATING = _table("""
     戴着 戴 戴著 穿着 穿 穿著=wearing; 拿着 拿 握着 举着 撑着 打着 抱着 提着 拿著 撐著 抱著=holding;
-    骑着 骑 骑在 騎著 騎=riding
+    骑着 骑 骑在 騎著 騎=riding; 吃 吃着 在吃=eating; 看书 读书 看著書 讀書=reading a book
 """)
 # Verbs that say how a thing is (kept as English -ing words) and others that are dropped.
 DOING = _table("""
     睡 睡觉 睡着 睡覺 睡著=sleeping; 飞 飞翔 飛=flying; 游泳 游=swimming; 跑 奔跑=running;
+    追 追着 追逐 追赶 追著=chasing;
     坐 坐着 坐著 站 站着 站著 躺 躺着 躺著 立 立着 停 停着 挂 挂着 长 长着 开 行驶 航行 漂浮
-    看 望着 看着 蹲 趴 趴着 爬 跳 跳跃 玩 玩耍 吃 吃草 休息 散步 走 走路 住 放 摆 着 了 过
+    看 望着 看着 蹲 趴 趴着 爬 跳 跳跃 玩 玩耍 吃草 休息 散步 走 走路 住 放 摆 着 了 过
     正在 正 都 也 很 非常 一起 着呢 呢 吧 啊 请 画 画一 画出 生成 图 图片 照片 景色 风景 场景=
 """)
 COLOURS = _table("""
@@ -364,6 +365,7 @@ class _Reader:
         waiting: list[str] = []  # places said before the things they hold
         scene: list[str] = []  # time, weather, season: said at the end
         last_np = False
+        said = False  # a thing was said last, perhaps with its place after it
         i = 0
         while i < len(self.words):
             kind = self.kind(i)
@@ -373,6 +375,7 @@ class _Reader:
                     out.append(place[0])
                 else:
                     waiting.append(place[0])
+                    said = False
                 i, last_np = place[1], False
                 continue
             phrase = self.noun_phrase(i)
@@ -384,7 +387,7 @@ class _Reader:
                 if last_np:
                     out.append("with")  # two things with a dropped verb between them
                 out.append(phrase[0])
-                i, last_np = phrase[1], True
+                i, last_np, said = phrase[1], True, True
                 if waiting and self.kind(i) != "and":
                     out.extend(waiting)
                     waiting = []
@@ -392,13 +395,13 @@ class _Reader:
             word = self.words[i]
             if kind == "and":
                 out.append("and")
-                last_np = False
+                last_np = said = False
             elif kind in ("relating", "doing") and word.english:
                 out.append(word.english)
-                last_np = False
-            elif kind == "verb" and last_np and self.kind(i + 1) in ("count", "noun"):
-                out.append("with")
-                last_np = False
+                last_np = said = False
+            elif kind == "verb" and said and self.kind(i + 1) in ("count", "noun"):
+                out.append("with")  # "狗在雪地里追球": after the thing's place too
+                last_np = said = False
             elif kind == "style":
                 out.append(f", in the style of {word.english}")
             elif kind == "unknown":

@@ -248,6 +248,7 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
     between: list[int] = []  # "a cat between a dog and a horse": waiting for the horse
     related = False  # a relation was read since the last comma: a comma starts anew
     named: list[int] = []  # subjects in the order they were last named (for "it")
+    placed: list[int] = []  # what the last place was said of: "a girl under a tree reading…"
     for joined_by, chunk in chunks:
         words = [t for t in chunk if t not in DETERMINERS]
         if words and all(t in PRONOUNS for t in words):  # "above it": the one before
@@ -267,8 +268,8 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
             related = False
         if joined_by == "together":
             joined_by = "and"
-        if joined_by in REVERSED:
-            for member in group:
+        if joined_by in REVERSED:  # held or worn by the thing, not by its place
+            for member in placed or group:
                 if member != index:
                     scene.relations.append(Relation(index, REVERSED[joined_by], member))
             related = True
@@ -276,6 +277,7 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
             _relate(scene, group, joined_by, index)
             pair = joined_by == "between" and scene.subjects[index].count < 2
             between = list(group) if pair else []
+            placed = list(group)
             group = [index]
             related = True
         elif joined_by == "and" and between:
@@ -286,7 +288,7 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
         elif joined_by == "and" and not related:
             group.append(index)
         else:  # "a tree left of a house and a car …": the car starts a new group
-            group = [index]
+            group, placed = [index], []
             related = False
 
 
