@@ -111,7 +111,8 @@ STYLES = _table("""
 # Places written as one word: 海上 "on the sea".
 PLACED = _table("""
     海上 海面上=on sea; 天上 空中 天空中 半空中=in sky; 水中 水里 水下 水面上=in water;
-    湖上=on lake; 山上 山顶上=on hill; 雪中 雪地里=in snow; 雨中=in rain; 夜空中 夜空=in night sky
+    湖上=on lake; 山上 山顶上=on hill; 雪中 雪地里 雪地上=in snow; 雨中=in rain; 夜空中 夜空=in night sky;
+    草地上 草坪上 草原上 草地里 草丛里 草丛中=on meadow; 沙滩上 海滩上=on beach; 田野里 田里=in field
 """)
 PRONOUNS = _table("它 它们 牠 他 她 他们 她们=it")
 # Nouns whose first CC-CEDICT sense is not the everyday one.
