@@ -168,6 +168,7 @@ def test_what_is_read_eaten_or_hugged_is_held(prompt: str) -> None:
         ("一个男孩在吃苹果", ["boy", "apple"], [(1, "held_by", 0)], "clear"),
         ("一只狗在雪地里追一个红球", ["dog", "ball"], [(0, "beside", 1)], "snow"),
         ("一只羊在草地上吃草", ["sheep"], [], "clear"),  # was "a sheep in grass on the ground"
+        ("一位老人坐在湖边的长椅上", ["man", "bench"], [(0, "on", 1)], "clear"),  # was 'elderly'
     ],
 )  # fmt: skip
 def test_a_verb_after_a_things_place_is_the_things(

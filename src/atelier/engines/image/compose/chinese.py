@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 
+from atelier.engines.image.compose.vocabulary import PLACES
 from atelier.engines.image.compose.words import parts_of_speech, wordset
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -111,8 +112,9 @@ STYLES = _table("""
 # Places written as one word: 海上 "on the sea".
 PLACED = _table("""
     海上 海面上=on sea; 天上 空中 天空中 半空中=in sky; 水中 水里 水下 水面上=in water;
-    湖上=on lake; 山上 山顶上=on hill; 雪中 雪地里 雪地上=in snow; 雨中=in rain; 夜空中 夜空=in night sky;
-    草地上 草坪上 草原上 草地里 草丛里 草丛中=on meadow; 沙滩上 海滩上=on beach; 田野里 田里=in field
+    湖上=on lake; 山上 山顶上=on hill; 雪中 雪地里 雪地上=in snow; 雨中=in rain;
+    夜空中 夜空=in night sky; 草地上 草坪上 草原上 草地里 草丛里 草丛中=on meadow;
+    沙滩上 海滩上=on beach; 田野里 田里=in field
 """)
 PRONOUNS = _table("它 它们 牠 他 她 他们 她们=it")
 # Nouns whose first CC-CEDICT sense is not the everyday one.
@@ -125,7 +127,8 @@ NOUNS = _table("""
     熊=bear; 鸭子 鸭=duck; 鹅=goose; 鱼=fish; 猪=pig; 老鼠 鼠=mouse; 男人 男子=man;
     女人 女子 妇女=woman; 公共汽车 公交车 巴士=bus; 火车=train; 飞机=airplane; 桥=bridge;
     盘子 碟子=plate; 松树=pine tree; 柳树=willow tree; 橡树=oak tree; 苹果树=apple tree;
-    樱花树 樱桃树=cherry tree; 圣诞树=christmas tree; 棕榈树 椰子树=palm tree; 桦树=birch tree
+    樱花树 樱桃树=cherry tree; 圣诞树=christmas tree; 棕榈树 椰子树=palm tree; 桦树=birch tree;
+    老人 老爷爷 老头 老大爷 老先生=old man; 老奶奶 老太太 老妇人=old woman; 长椅 长凳=bench
 """)
 
 
@@ -305,6 +308,10 @@ class _Reader:
         """[place 的]* [count [measure]] [colour|size [的]]* noun+ | pronoun | scene."""
         after: list[str] = []
         while depth > 0:
+            if self._place_of(i):  # 湖边的长椅: a bench by the lake
+                after.append(f"by {self.words[i].english}")
+                i += 2
+                continue
             place = self.place(i, depth - 1)
             if place is None or self.kind(place[1]) != "of":
                 break
@@ -335,6 +342,12 @@ class _Reader:
         if count:
             words.insert(0, NUMBER_WORDS[count - 1] if count <= 12 else str(count))
         return " ".join([*words, *after]), i
+
+    def _place_of(self, i: int) -> bool:
+        """A place of the scene (not a time or a season) said of the noun after it."""
+        scene = self.kind(i) == "scene" and self.words[i].english in PLACES
+        follows = self.kind(i + 2) in ("noun", "count", "measure", "colour", "size", "adjective")
+        return scene and self.kind(i + 1) == "of" and follows
 
     def place(self, i: int, depth: int = 1) -> tuple[str, int] | None:
         """[在] noun-phrase place-word, or 在 noun-phrase: "on table"."""
