@@ -419,6 +419,11 @@ def test_every_copy_leans_against_what_it_leans_on(engine: Compose) -> None:
         _, layout = _plan(engine, "two bicycles leaning on a fence", seed)
         assert checks.counts(layout) == {"bicycle": 2, "fence": 1}
         assert checks.holds(layout, "bicycle", "leaning_against", "fence", 512)
+        _, layout = _plan(engine, "a bicycle against a tree", seed)  # against its trunk
+        [(tx0, _, tx1, _)] = [r["box"] for r in layout if r["noun"] == "tree"]
+        [(x0, _, x1, _)] = [r["box"] for r in layout if r["noun"] == "bicycle"]
+        middle = (tx0 + tx1) / 2
+        assert x0 < middle + 0.1 * (tx1 - tx0) and x1 > middle - 0.1 * (tx1 - tx0)
 
 
 def test_a_species_is_not_drawn_by_a_neighbours_meaning(engine: Compose) -> None:
