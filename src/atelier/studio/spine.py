@@ -315,13 +315,10 @@ class Spine:
     ) -> bool:
         """Seal and store the works, log them, mark the job succeeded and settle its credits
         on `cpu_seconds` (every thread's) where the worker read them, else on `seconds`.
-        Files are sealed and written before the one transaction that records the works,
-        their log entries, the job's success and its credits. False (nothing recorded) when
-        this worker no longer holds the job. The lease is checked, not renewed, before
-        sealing (a read outside any transaction): the heartbeat keeps renewing it. The
-        output screens start first and run beside all of that, a quick one (short texts)
-        beside the transaction too (a model's weights are not screened: nothing in them is
-        read)."""
+        Files are sealed and written before the one transaction that records the works, their
+        log entries, the job's success and its credits; False (nothing recorded) when this
+        worker no longer holds the job. The lease is checked (not renewed: the heartbeat does)
+        before sealing; output screens start first and run beside all that (`Sealing.screen`)."""
         screens = self.sealing.screen(creations)
         with self.db.reading() as s:
             claimed = self._leased(s, job_id, worker_id, lock=False)

@@ -15,6 +15,16 @@ BAND = (255, 255, 255, 210)  # a light band, a little see-through
 INK = (30, 30, 30, 255)
 
 
+def added(picture: Image.Image, words: str | None) -> tuple[Image.Image, list[str]]:
+    """The picture with its caption, if it has one, and the check it fails if the words
+    cannot be written."""
+    if not words:
+        return picture, []
+    if not drawable(words):
+        return picture, [f"the caption '{words}' is not written: no font here for its script"]
+    return write(picture, words), []
+
+
 def drawable(words: str) -> bool:
     """Whether the carried font has every letter (Latin, with accents, and common marks)."""
     return all(ord(ch) < 0x250 or ch in "“”‘’–—…€•" for ch in words)

@@ -307,12 +307,8 @@ class Compose(Engine[ComposeParams]):
         if p.style_image is not None or style_text:
             progress(0.75, "applying the style")
             picture, style_label, network = self._stylize(picture, p, style_text, ctx, seed)
-        unmet = list(drafts[best].unmet)
-        if scene.caption and caption.drawable(scene.caption):
-            picture = caption.write(picture, scene.caption)  # after the style: legible
-        elif scene.caption:
-            missing = "is not written: no font here for its script"
-            unmet.append(f"the caption '{scene.caption}' {missing}")
+        picture, missing = caption.added(picture, scene.caption)  # after the style: legible
+        unmet = list(drafts[best].unmet) + missing
         progress(0.95, "saving")
         used = self.used_models(p.prompt, network)
         creation = self._creation(p, seed, scene, choices, placements, picture, style_label, used)
