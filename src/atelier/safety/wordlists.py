@@ -143,6 +143,8 @@ SEXUALISING = [
     "touching game*", "make it steamy", "steamy scene*", "seduce", "seduces", "seducing",
     "seduced", "hook up with", "hooks up with", "hooking up with", "hooked up with",
     "rough sex", "pegging", "boudoir*",
+    # what is worn under or for almost nothing (a child "in a bikini"; not a swimsuit)
+    "bikini*", "thong*", "g-string*", "bra", "bras", "panties", "underwear", "micro bikini",
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [

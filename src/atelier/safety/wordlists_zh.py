@@ -85,6 +85,12 @@ MINOR_AGE = (
 
 # Words that make a picture of a child sexual (as wordlists.SEXUALISING).
 SEXUALISING = [
+    # what is worn under or for almost nothing: "穿比基尼的小学生" (not 泳衣, a swimsuit)
+    "比基尼",
+    "丁字裤",
+    "内裤",
+    "胸罩",
+    "文胸",
     "性感",
     "诱惑",
     "诱人",
