@@ -66,11 +66,11 @@ def lineage_input(param: str, upload: Upload) -> dict[str, Any]:
     }
 
 
-# Texts this short (an engine's note, a title, a slogan) are screened in about the time the
-# spine's transaction takes to record their works and settle the job, so the transaction
-# waits for their verdict at its end; longer texts and pictures are waited for before it,
-# so no lock is held while a model reads.
-QUICK_SCREEN_CHARS = 300
+# Texts this short (an engine's note, a title, a slogan; in UTF-8 bytes) are screened in
+# about the time the spine's transaction takes to record their works and settle the job,
+# so the transaction waits for their verdict at its end; longer texts and pictures are
+# waited for before it, so no lock is held while a model reads.
+QUICK_SCREEN_BYTES = 300
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class Sealing:
         (and, for short texts, its transaction)."""
         files = [[(a.name, a.mime, a.data) for a in creation.files] for creation in creations]
         quick = all(
-            mime.startswith("text/") and len(data) <= QUICK_SCREEN_CHARS
+            mime.startswith("text/") and len(data) <= QUICK_SCREEN_BYTES
             for one in files
             for _, mime, data in one
         )
