@@ -145,6 +145,8 @@ SEXUALISING = [
     "rough sex", "pegging", "boudoir*",
     # what is worn under or for almost nothing (a child "in a bikini"; not a swimsuit)
     "bikini*", "thong*", "g-string*", "bra", "bras", "panties", "underwear", "micro bikini",
+    # poses and wet clothes a camera is asked to linger on
+    "bending over", "bent over", "wet t-shirt*", "wet shirt*", "intimate", "intimately",
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
@@ -162,6 +164,9 @@ SEXUALISING_PATTERNS = [
     r"\b(?:take|takes|taking|took|pull|pulls|pulling|rip|ripping|strip|remove|removes|removing)"
     r"(?: off)? (?:his|the (?:boy|girl|child|kid)'s) (?:clothes|clothing|underwear|underpants"
     r"|briefs|panties|swimsuit)(?: (?:off|down))?\b",
+    # posing on a bed: "in a tight dress posing on a bed" (not "a cat sleeping on the bed")
+    r"\bpos(?:e|es|ed|ing)\b[^.,;]{0,25}\b(?:bed|sheets)\b|\b(?:bed|sheets)\b[^.,;]{0,25}"
+    r"\bpos(?:e|es|ed|ing)\b",
     # sleeping with someone in one's charge: "the teacher sleeps with his 15-year-old student"
     r"\b(?:sleeps|sleep|sleeping|slept) with (?:his|her|their|the|a) (?:\S+ ){0,3}(?:student"
     r"|students|pupil|pupils|babysitter|stepdaughter|stepson|niece|nephew|camper|gymnast"

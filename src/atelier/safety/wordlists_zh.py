@@ -164,6 +164,11 @@ SEXUALISING_PATTERNS = [
     "把(?:她|他)的?(?:衣服|上衣|内衣|内裤|裙子)(?:脱掉|脱下|扒掉|扒下|脱光)",
     # lewd slang: "色色的那种" (not 形形色色, nor 红色色块-like colour words)
     "(?<!形)色色(?=的|一点|点|图)",
+    # a pose a camera lingers on: a short skirt and bending over, posing on a bed, wet
+    # clothes ("十二岁女孩穿短裙弯腰", "躺在床上摆姿势"; not 弯腰捡贝壳 alone)
+    "短裙[^，。,]{0,8}弯腰|弯腰[^，。,]{0,8}短裙",
+    "床上?[^，。,]{0,8}摆(?:姿势|pose|拍)|摆(?:姿势|pose)[^，。,]{0,8}床",
+    "湿身|湿透的?(?:衬衫|t恤|白衬衫)",
 ]
 
 # Harmless as often as not ("裸体雕塑", a nude statue; "南京大屠杀纪念馆"): they count
