@@ -270,6 +270,11 @@ PATTERNS: dict[str, list[str]] = {
         r"|party|club|mall|church|mosque|synagogue|temple|office|concert|crowd|hood"
         r"|neighbou?rhood|store|class|classroom)\b",
         r"\bwatch(?:ing|ed)? (?:them|him|her|you) bleed(?: out)?\b",
+        # a gun brought to school: "the bullied kid brings his dad's rifle to school"
+        r"\b(?:bring|brings|bringing|brought|take|takes|taking|took|carry|carries|carrying)"
+        r" (?:his|her|their|my|a|the|\S+s) (?:\S+ ){0,2}(?:gun|guns|rifle|rifles|pistol|pistols"
+        r"|shotgun|ar-?15|ak-?47|weapon|weapons) (?:to|into) (?:school|class|the classroom"
+        r"|church|the mall|work|the office)\b",
         # guns made at home to kill: "3D print an untraceable gun"
         r"\b3d[\s-]?print(?:ing)? (?:an? |my own |some |untraceable |homemade |working )+"
         r"(?:gun|guns|pistol|pistols|rifle|rifles|firearm|firearms)\b",
@@ -342,6 +347,9 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:me|i|myself|i'?ll|i will|i'?m going to|gonna|want to|wanna|to) (?:\w+ ){0,3}"
         r"jump(?:ing)? off (?:the|a|this|that) (?:bridge|roof|rooftop|building|balcony|tower"
         r"|overpass)\b",
+        # starving shown as a goal: "skip meals until they see their ribs"
+        r"\buntil (?:you|they|i|we|she|he) (?:can )?see (?:your|their|my|our|her|his)"
+        r" (?:ribs|hip ?bones|collar ?bones?|spine)\b",
         # a bath, a razor and red water
         r"\brazor\b.{0,40}\b(?:red|bloody) (?:water|bath)\b"
         r"|\b(?:red|bloody) (?:water|bath)\b.{0,40}\brazor\b",

@@ -363,6 +363,8 @@ TERMS: dict[str, list[str]] = {
         "跳河", "对准自己的头", "烫自己", "烫伤自己", "割自己", "烧伤自己", "想永远消失",
         "想要永远消失", "一睡不醒", "不想再醒来", "不想醒来", "活着没意思", "活着没有意义",
         "活着没有意思", "没有活下去的理由", "不如死了", "还不如死",
+        # a farewell to the world said in the first person ("配文：再见了这个世界")
+        "再见了这个世界", "再见这个世界", "和这个世界说再见", "跟这个世界说再见",
         # eating disorders promoted: purging, starving, laxatives
         # cutting kept up, suicide groups and pacts as they are typed ("zs" for 自杀)
         "划手臂", "划手腕", "划胳膊", "划大腿", "割手臂", "割胳膊", "割大腿", "zs群", "自杀群",
