@@ -405,8 +405,7 @@ def _relative(
             return _sky_group(figure, cx, heights, scale, stage, rng)
         return row(cx, d, None, height, _base(figure, d, stage))
     if relation in ("worn_by", "held_by", "leaning_against"):
-        trunk = holder.noun == "tree"  # a tree is leant on at its trunk, not its crown's edge
-        return _against(figure, relation, target, holder.crown, own, stage, rng, trunk)
+        return _against(figure, relation, target, holder, own, stage, rng)
     if relation in ("in_front_of", "behind"):
         front = relation == "in_front_of"
         d = min(depth + 0.25, 1.0) if front else max(depth - 0.3, 0.0)
@@ -456,19 +455,18 @@ def _against(
     figure: Figure,
     relation: str,
     target: list[Placement],
-    target_crown: float,
+    drawn: Figure,
     own: float,
     stage: Stage,
     rng: np.random.Generator,
-    trunk: bool = False,
 ) -> list[Placement]:
-    """Things touching the target: a hat worn on its top (where its crown is), a thing
-    held at its side (an umbrella over it), a thing leaning on its side (on a tree's
-    trunk: the middle tenth of its width), tilted."""
+    """Things touching the target (`drawn`'s copies): a hat worn on its top (where its
+    crown is), a thing held at its side (an umbrella over it), a thing leaning on its side
+    (on a tree's trunk: the middle tenth of its width), tilted."""
     holder = target[0]
     tx0, ty0, tx1, ty1 = holder.box
     tw, th = tx1 - tx0, ty1 - ty0
-    crown = 1 - target_crown if holder.flip else target_crown
+    crown = 1 - drawn.crown if holder.flip else drawn.crown
     placements = []
     for k in range(figure.count):
         if relation == "worn_by":
@@ -494,7 +492,7 @@ def _against(
             continue
         height = min(own * stage.shrink_at(holder.depth), th * 1.1)
         width = height * figure.aspect
-        if trunk:
+        if drawn.noun == "tree":  # leant on at its trunk, not at its crown's edge
             tx0, tx1 = tx0 + tw * 0.45, tx1 - tw * 0.45
         # Copies take the two sides in turn: the first on each side touches the target,
         # the next one on that side leans beyond it (on its own side only).
