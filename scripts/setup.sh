@@ -145,11 +145,37 @@ if [[ "$want" != "$have" || "${ATELIER_SETUP_FORCE:-0}" == 1 ]]; then
     echo "$want" >"$STAMP"
 fi
 
+# ---------------------------------------------------------------- drawing library
+
+# image.compose's second drawing library, Microsoft's Fluent Emoji in their flat style (MIT),
+# is the npm registry's tarball of @iconify-json/fluent-emoji-flat, checked against the
+# sha512 the registry publishes for it, fetched once and put in each assets folder below.
+EMOJI=fluent-emoji-flat-1.2.6.tgz
+EMOJI_SHA512=RY47RgPb47fYUiyrA64sIOL0+UU02s29sXpNBbIQRBUlPlfNFTKUmZDERGuxDs/7yNGWqQYvuaSYM1M4fRXlUw==
+EMOJI_CACHE="$ROOT/atelier-data/downloads/$EMOJI"
+if [[ ! -f "$EMOJI_CACHE" ]]; then
+    say "fetching $EMOJI from the npm registry"
+    mkdir -p "$(dirname "$EMOJI_CACHE")"
+    "$VENV/bin/python" - "https://registry.npmjs.org/@iconify-json/fluent-emoji-flat/-/$EMOJI" \
+        "$EMOJI_SHA512" "$EMOJI_CACHE" <<'PY' || die "could not fetch $EMOJI"
+import base64, hashlib, os, sys, urllib.request
+url, integrity, target = sys.argv[1:]
+data = urllib.request.urlopen(url, timeout=120).read()
+if base64.b64encode(hashlib.sha512(data).digest()).decode() != integrity:
+    sys.exit(f"{url}: its sha512 is not the one pinned in scripts/setup.sh")
+with open(target + ".part", "wb") as out:
+    out.write(data)
+os.replace(target + ".part", target)
+PY
+fi
+
 # ---------------------------------------------------------------- engine assets
 
 # Indexes and model files the engines build once (idempotent; quick when done), in the
 # checkout's atelier-data/assets: `make run` serves with them and the tests share them.
 # An ATELIER_ASSETS_DIR of your own is prepared too.
 for assets in "$ROOT/atelier-data/assets" ${ATELIER_ASSETS_DIR:+"$ATELIER_ASSETS_DIR"}; do
+    mkdir -p "$assets/compose"
+    cmp -s "$EMOJI_CACHE" "$assets/compose/$EMOJI" || cp "$EMOJI_CACHE" "$assets/compose/$EMOJI"
     ATELIER_ASSETS_DIR="$assets" "$VENV/bin/atelier" prepare
 done

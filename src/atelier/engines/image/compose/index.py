@@ -1,5 +1,6 @@
-"""The clip-art index: every openclipart SVG's words, embedded once, and the facts about its
-drawing that tell a whole figure from a cartoon head, an icon or a framed scene.
+"""The clip-art index: every openclipart SVG's and Fluent emoji's words (emoji.py), embedded
+once, and the facts about its drawing that tell a whole figure from a cartoon head, an icon
+or a framed scene.
 
 `build` runs at set-up (`atelier prepare`, a minute or two on two cores); `ClipArt.load`
 reads the result in well under a second; `ClipArt.search` ranks the library for a noun."""
@@ -21,6 +22,7 @@ import numpy as np
 from scipy import ndimage
 
 from atelier import embeddings
+from atelier.engines.image.compose import emoji
 from atelier.engines.image.compose.svg import rasterize, read_text, trim_box
 from atelier.engines.image.compose.words import (
     GLOSSARY,
@@ -33,7 +35,8 @@ from atelier.engines.image.compose.words import (
 )
 
 LIBRARY = Path("/usr/share/openclipart/svg")  # Debian package openclipart-svg
-VERSION = 4  # bump when the index's contents change: `atelier prepare` rebuilds it
+CLIPART_LICENCE = "CC0-1.0 (Openclipart, public domain)"
+VERSION = 5  # bump when the index's contents change: `atelier prepare` rebuilds it
 FACTS_WIDTH = 160
 
 # Words in a title or keywords that mark a drawing as not a plain whole figure.
@@ -80,7 +83,7 @@ JUNK_TITLES = (
 class Entry:
     """One drawing: where it is, what it is called, and what it looks like."""
 
-    path: str  # relative to LIBRARY
+    path: str  # relative to `root`
     title: str
     text: str  # what was embedded
     names: frozenset[str]  # lemmas of its title, file name and keywords
@@ -99,10 +102,15 @@ class Entry:
     title_words: frozenset[str] = frozenset()  # lemmas of its title (or file name)
     head: str = ""  # the title's head noun: "owl" for "Owl on Branch"
     head_words: frozenset[str] = frozenset()  # the nouns of its head phrase: church, building
+    root: Path = LIBRARY  # openclipart's folder, or the index's for an emoji
 
     @property
     def file(self) -> Path:
-        return LIBRARY / self.path
+        return self.root / self.path
+
+    @property
+    def licence(self) -> str:
+        return emoji.LICENCE if emoji.is_emoji(self.path) else CLIPART_LICENCE
 
 
 def _author_words(creator: str) -> set[str]:
@@ -218,8 +226,8 @@ def _has_version(path: Path, mtime_ns: int, size: int) -> bool:
 
 
 def build(folder: Path, progress: Callable[[str], None] = lambda message: None) -> int:
-    """Describe and embed the whole library into `folder` (index.json + embeddings.npy)."""
-    files = _files()
+    """Describe and embed both libraries into `folder` (index.json + embeddings.npy)."""
+    files = _files() + emoji.unpack(folder)
     progress(f"describing {len(files)} drawings")
     with ProcessPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
         described = list(pool.map(describe, files, chunksize=32))
@@ -227,7 +235,7 @@ def build(folder: Path, progress: Callable[[str], None] = lambda message: None) 
     for path, facts in zip(files, described, strict=True):
         if facts is None:
             continue
-        relative = str(path.relative_to(LIBRARY))
+        relative = str(path.relative_to(folder if path.is_relative_to(folder) else LIBRARY))
         sentence, names, category = _text(relative, facts)
         entries.append(
             {
@@ -308,6 +316,7 @@ class ClipArt:
                 colours=e["colours"],
                 bitmap=e["bitmap"],
                 **_title(e["title"], e["path"]),
+                root=folder if emoji.is_emoji(e["path"]) else LIBRARY,
             )
             for e in raw["entries"]
         ]
