@@ -94,6 +94,8 @@ def choose(
     ]
     if any(m.kind for m in matches):  # the kind asked for, where the library has it
         matches = [m for m in matches if m.kind]
+    elif kind:  # none of that kind: another kind never stands in for it, a plain one may
+        matches = [m for m in matches if not _another_kind(m.entry, wanted.heads)]
     if any(m.titled for m in matches):  # a title naming it beats a keyword that does
         matches = [m for m in matches if m.titled]
     if subject.noun in LEGGED:  # a whole figure, not a head: see LEGGED
@@ -121,6 +123,12 @@ def choose(
     if kind and not best.kind:
         generic = f"no drawing of {a(subject.query)} in the library: {a(subject.noun)} drawn"
     return Choice(subject, copies, first.score, metres, where, generic=generic)
+
+
+def _another_kind(entry: index.Entry, heads: frozenset[str]) -> bool:
+    """Its title names a kind of its own before the noun: a "Microphone Stand" is no cake
+    stand, an "Ironing Board" no chopping board, a "Stop Sign" no shop sign."""
+    return bool(entry.head_words - heads - {entry.head})
 
 
 def _headed(entry: index.Entry, heads: frozenset[str]) -> bool:

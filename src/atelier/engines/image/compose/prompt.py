@@ -13,9 +13,11 @@ from atelier.engines.image import style_names
 from atelier.engines.image.compose import chinese
 from atelier.engines.image.compose.sizes import HEIGHTS
 from atelier.engines.image.compose.vocabulary import (
+    BODY_PARTS,
     CLOTHES,
     COLLECTIVES,
     COLOURS,
+    COMPOUNDS,
     CONTAINERS,
     DETERMINERS,
     DRINKS,
@@ -27,6 +29,7 @@ from atelier.engines.image.compose.vocabulary import (
     MAX_SUBJECTS,
     NUMBERS,
     PAINTED,
+    PARTS,
     PLACES,
     PORTIONS,
     POSES,
@@ -81,7 +84,10 @@ class Scene:
     caption: str | None = None  # words to write on the picture, not to draw
 
 
-STYLE_WORDS = r"painting|sketch|drawing|print|engraving|etching|illustration|art|watercolou?r"
+STYLE_WORDS = (
+    r"painting|sketch|drawing|print|engraving|etching|illustration|art|watercolou?r|poster|"
+    r"vector|cartoon"
+)
 
 
 def _style(text: str) -> tuple[str, str | None]:
@@ -89,11 +95,11 @@ def _style(text: str) -> tuple[str, str | None]:
     "…, oil painting" → "oil painting"."""
     patterns = [
         r"\b(?:in|with)\s+(?:the\s+)?(?:style|manner)\s+of\s+(?:an?\s+|the\s+)?([^,;.]+)",
-        r"\b(?:in|as)\s+(?:an?\s+)?([a-z -]+?)\s+style\b",
-        r"\b([a-z-]+(?:\s[a-z-]+)?)\s+style\b",
+        r"\b(?:in|as)\s+(?:an?\s+)?([a-z' -]+?)\s+style\b",
+        r"\b([a-z'-]+(?:\s[a-z'-]+)?)\s+style\b",
         r"\bstyle\s*[:=]\s*([^,;.]+)",
-        r"[,;]\s*(?:as\s+|in\s+)?(?:an?\s+)?([a-z -]*?(?:" + STYLE_WORDS + r"))\s*$",
-        r"\b(?:as|in)\s+(?:an?\s+)?([a-z -]*?(?:" + STYLE_WORDS + r"))\s*$",
+        r"[,;]\s*(?:as\s+|in\s+)?(?:an?\s+)?([a-z' -]*?(?:" + STYLE_WORDS + r"))\s*$",
+        r"\b(?:as|in)\s+(?:an?\s+)?([a-z' -]*?(?:" + STYLE_WORDS + r"))\s*$",
     ]
     for pattern in patterns:
         found = re.search(pattern, text)
@@ -172,11 +178,14 @@ def _is_verb(tokens: list[str], i: int) -> bool:
     one where it stands: "a log", "a dining table", "two sleeping cats"."""
     token = tokens[i]
     pos = parts_of_speech(token)
-    if token in ING_NOUNS or token in NUMBERS or token in COLOURS:
-        return False
     before = tokens[i - 1] if i else ""
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if token in ING_NOUNS:  # "children building a sandcastle": a verb before its object
+        return after in NUMBERS and _is_noun_like(before) and before not in DETERMINERS
+    if token in NUMBERS or token in COLOURS:
+        return False
     opens = before in NUMBERS or before in DETERMINERS or before in COLOURS or before in SIZES
+    opens = opens or parts_of_speech(before) == {"ADJ"}  # "a wooden chopping board"
     if opens and (not token.endswith("ing") or _is_noun_like(after) and after not in FILLER):
         return False
     if token.endswith("ing") and "VERB" in pos:
@@ -216,6 +225,10 @@ def parse(prompt: str) -> Scene:
             current.insert(len(current) - 1, tokens[i + 1])  # "a glass of milk": a milk glass
             i += 2
             continue
+        if token == "of" and current and lemma(current[-1]) in PARTS:
+            current = []  # "on the roof of a henhouse": on the henhouse
+            i += 1
+            continue
         if token == "of" and current and lemma(current[-1]) in CONTAINERS:
             following = tokens[i + 1 : i + 3]
             if not any(lemma(t) in DRINKS for t in following):
@@ -250,8 +263,12 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
     named: list[int] = []  # subjects in the order they were last named (for "it")
     placed: list[int] = []  # what the last place was said of: "a girl under a tree reading…"
     for joined_by, chunk in chunks:
-        words = [t for t in chunk if t not in DETERMINERS]
-        if words and all(t in PRONOUNS for t in words):  # "above it": the one before
+        words = [t for t in chunk if t not in DETERMINERS and t not in NUMBERS]
+        body = [w for w in words if lemma(w) in BODY_PARTS]
+        if named and body and (body[-1] == words[-1] or chunk[0] in ("its", "their", "his")):
+            continue  # "floating on their backs", "its tail spread": the one before's pose
+        part = len(words) == 1 and lemma(words[0]) in PARTS
+        if words and (part or all(t in PRONOUNS for t in words)):  # "above it", "the lid"
             earlier = [n for n in named if n not in group]
             index: int | None = earlier[-1] if earlier else None
         else:
@@ -343,11 +360,11 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
         after = chunk[k + 1] if k + 1 < len(chunk) else ""
         if token.isdigit():
             count = int(token)
-        elif token in NUMBERS and not (token in ("school", "family") and nouns):
+        elif token in NUMBERS and not (token in ("school", "family") and after != "of"):
             count = max(count or 0, NUMBERS[token]) if token not in ("a", "an") else count or 1
         elif token in COLOURS and not (after in PLACES and not nouns):
             colour = token
-        elif token in SHADES:
+        elif token in SHADES and not (nouns and not after):  # not "a traffic light"
             shade = SHADES[token]
         elif token in SIZES:
             size = SIZES[token]
@@ -386,10 +403,16 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
         count = None if chunk[-1] in COLLECTIVES else count
     if not nouns and modifiers and chunk[-1] == modifiers[-1] and chunk[-1] not in POSES:
         nouns = [modifiers.pop()]  # "a log": a word the dictionary knows only as a verb
+    if not nouns and "baby" in modifiers:  # "a baby asleep": the baby, not a small thing
+        modifiers.remove("baby")
+        nouns = ["baby"]
     if not nouns:
         if colour is not None:
             scene.colours.append(colour)
         return None
+    compound = [COMPOUNDS.get(" ".join(lemma(t) for t in chunk[-n:])) for n in (2, 1)]
+    if any(compound):  # "a lamp post", "a street lamp": one thing
+        nouns, modifiers = [next(c for c in compound if c)], []
     head = nouns[-1]
     noun = lemma(head)
     if chunk[0] == "the" and count is None:  # "the house": the one already named

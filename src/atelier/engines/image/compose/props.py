@@ -1,5 +1,6 @@
 """Painted stand-ins for common things the clip-art library lacks (it has no barn, no
-windmill, no bridge, no garden fence, no branch to perch on, no bench, no bed, no vase…):
+windmill, no bridge, no garden fence, no branch to perch on, no bench, no bed, no vase, no
+street lamp: its "lamps" are light bulbs):
 simple flat drawings in the library's manner, used only when no drawing names the noun."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ ASPECTS = {
     "bed": 1.7,
     "vase": 0.6,
     "kite": 0.75,
+    "streetlamp": 0.22,
 }
 WOOD = (150, 100, 58, 255)
 LEAF = (62, 128, 52, 255)
@@ -144,7 +146,8 @@ def draw(noun: str, width: int, height: int) -> Image.Image:
 
 
 def _more(noun: str, pen: ImageDraw.ImageDraw, w: int, h: int, line: int) -> None:
-    """The smaller props: a branch, a bench, a log, a bush, a bed, a vase, a kite."""
+    """The smaller props: a branch, a bench, a log, a bush, a bed, a vase, a kite, a street
+    lamp."""
     if noun == "branch":  # a bough with leaves below it, to perch things on
         for k in range(6):
             x, y = w * (0.1 + 0.16 * k), h * (0.55 if k % 2 else 0.75)
@@ -202,6 +205,17 @@ def _more(noun: str, pen: ImageDraw.ImageDraw, w: int, h: int, line: int) -> Non
         pen.line(
             (w * 0.12, h * 0.55, w * 0.88, h * 0.55), fill=(235, 235, 245, 255), width=line * 3
         )
+    elif noun == "streetlamp":  # a post with a lantern on top
+        iron = (52, 58, 66, 255)
+        pen.rectangle((w * 0.3, h * 0.96, w * 0.7, h), fill=iron, outline=OUTLINE)
+        pen.rectangle((w * 0.43, h * 0.17, w * 0.57, h * 0.97), fill=iron, outline=OUTLINE)
+        pen.polygon(
+            [(w * 0.2, h * 0.05), (w * 0.8, h * 0.05), (w * 0.7, h * 0.17), (w * 0.3, h * 0.17)],
+            fill=(252, 226, 140, 255),
+            outline=iron,
+            width=line * 2,
+        )
+        pen.polygon([(w * 0.1, h * 0.05), (w * 0.5, 0), (w * 0.9, h * 0.05)], fill=iron)
     elif noun == "kite":
         tip, east, tail, west = (
             (w * 0.5, 0.0),

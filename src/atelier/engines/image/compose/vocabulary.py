@@ -141,6 +141,7 @@ RELATIONS = [
     ("sitting on", "on"),
     ("beside", "beside"),
     ("near", "beside"),
+    ("past", "beside"),
     ("by", "beside"),
     ("with", "with"),
     ("wearing", "wearing"),
@@ -196,7 +197,7 @@ CLOTHES = wordset("hat cap crown helmet scarf glasses sunglasses bonnet beret ti
 # milk": a glass (a drink is not drawn apart from what holds it).
 CONTAINERS = wordset("vase bowl basket box jar bucket pot bag crate tray plate dish")
 PORTIONS = wordset("loaf slice piece bouquet pile stack heap handful bunch")
-DRINKS = wordset("milk water tea coffee juice wine beer lemonade soup cocoa")
+DRINKS = wordset("milk water tea coffee juice wine beer lemonade soup cocoa honey jam")
 HELD = wordset("umbrella parasol balloon flag kite torch lantern bouquet sword wand")
 PRONOUNS = wordset("it them him her")
 # Where a thing set "on" another stands, as a fraction of that one's drawing height down
@@ -210,7 +211,23 @@ SURFACES = {
 }
 ON_TOP = 0.12
 # Verbs that say how a thing is: kept with it to find a drawing that shows it so.
-POSES = wordset("sleeping running flying swimming jumping walking grazing galloping dancing")
+POSES = wordset(
+    "sleeping running flying swimming jumping walking grazing galloping dancing asleep awake"
+)
+# Two words that name one thing the library or the props know by another name.
+COMPOUNDS = {
+    "lamp post": "streetlamp",
+    "street lamp": "streetlamp",
+    "street light": "streetlamp",
+    "lamppost": "streetlamp",
+    "streetlight": "streetlamp",
+}
+# "the roof of a henhouse", "the lid": a part of a thing stands for the thing.
+PARTS = wordset("roof top lid side edge corner surface tip")
+# "floating on their backs", "standing on one leg": a body part is a pose, not a subject.
+BODY_PARTS = wordset(
+    "back tail leg head arm hand wing paw foot feet ear nose neck shoulder knee belly"
+)
 
 # Scene words: time of day, weather, season and places; adjectives count too.
 TIMES = {
@@ -384,5 +401,5 @@ FILLER = wordset(
     "is are was be being very quite and or while its it there which who that stands "
     "standing sits sitting lies lying made style manner picture image scene view "
     "painting drawing illustration photo art artwork render rendered rendering uhd hd hdr "
-    "wallpaper masterpiece"
+    "wallpaper masterpiece out up away"
 )
