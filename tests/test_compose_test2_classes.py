@@ -122,3 +122,32 @@ def test_a_preposition_or_a_part_is_not_searched_for() -> None:
         "rooster",
         "henhouse",
     ]
+
+
+def test_a_painted_stand_in_for_a_missing_thing_is_drawn(engine: Compose) -> None:
+    """A henhouse (no drawing) stands in as the painted barn: the plan failed with a
+    KeyError, since the prop was looked up by the noun asked for."""
+    plan = engine.plan("a rooster on the roof of a henhouse", 768, 512, np.random.default_rng(1))
+    henhouse = next(c for c in plan.choices if c.subject.noun == "henhouse")
+    assert henhouse.prop == "barn" and henhouse.generic is not None
+    assert "a henhouse" in henhouse.generic and "a barn" in henhouse.generic
+
+
+def test_a_hat_is_worn_on_the_head_below_arms_raised_over_it(engine: Compose) -> None:
+    """The crown of "a girl wearing a crown" floated above a girl with her arms raised: it
+    was set on the top of the drawing, her hands. It goes on the top of her head now."""
+    clipart = engine._index()
+    cheering = next(e for e in clipart.entries if e.path == "unsorted/ragazza_rossa.svg")
+    assert clipart.crown(cheering)[1] > 0.05  # her head is below her hands
+    for seed in (1, 2, 3):
+        plan = engine.plan("a girl wearing a crown", 768, 512, np.random.default_rng(seed))
+        records = {r["noun"]: r for r in layout_records(plan.choices, plan.placements)}
+        girl = next(c for c in plan.choices if c.subject.noun == "girl").entry
+        assert girl is not None
+        gx0, gy0, gx1, gy1 = records["girl"]["box"]
+        head_x, head_y = clipart.crown(girl)
+        flipped = next(p for p in plan.placements if p.subject == 0).flip
+        head_x = 1 - head_x if flipped else head_x
+        cx0, cy0, cx1, cy1 = records["crown"]["box"]
+        assert cy1 >= gy0 + head_y * (gy1 - gy0)  # down on her head, not above it
+        assert cx0 <= gx0 + head_x * (gx1 - gx0) <= cx1

@@ -47,7 +47,7 @@ NUMBERS = _table("""
     六 许多 很多 好多 許多=6; 七=7; 八=8; 九=9; 十=10; 十一=11; 十二 一打=12
 """)
 MEASURES = wordset(
-    "只 个 头 匹 条 棵 座 辆 架 艘 朵 张 把 本 杯 块 位 名 群 盏 "
+    "只 个 头 匹 条 棵 座 辆 架 艘 朵 张 把 本 杯 块 位 名 群 盏 盆 "
     "顶 件 片 根 枝 株 间 栋 幢 所 台 颗 粒 尾 支 串 束 堆 排 行 "
     "隻 個 頭 條 輛 張 盞 頂 棟 顆 間 對 雙"
 )
@@ -131,7 +131,12 @@ NOUNS = _table("""
     女人 女子 妇女=woman; 公共汽车 公交车 巴士=bus; 火车=train; 飞机=airplane; 桥=bridge;
     盘子 碟子=plate; 松树=pine tree; 柳树=willow tree; 橡树=oak tree; 苹果树=apple tree;
     樱花树 樱桃树=cherry tree; 圣诞树=christmas tree; 棕榈树 椰子树=palm tree; 桦树=birch tree;
-    老人 老爷爷 老头 老大爷 老先生=old man; 老奶奶 老太太 老妇人=old woman; 长椅 长凳=bench
+    老人 老爷爷 老头 老大爷 老先生=old man; 老奶奶 老太太 老妇人=old woman; 长椅 长凳=bench;
+    公鸡=rooster; 母鸡=hen; 小鸭 小鸭子=duckling; 鸭妈妈=duck; 鸡妈妈=hen; 乌龟=turtle;
+    海马=seahorse; 摩托车 摩托=motorcycle; 风车=windmill; 木屋 小木屋=cabin; 冰箱=refrigerator;
+    花瓶=vase; 厨师=chef; 农民 农夫=farmer; 警察=police officer; 邮递员 快递员=postman;
+    奶奶 外婆 姥姥=grandmother; 爷爷 外公 姥爷=grandfather; 婴儿 宝宝=baby; 窗台=windowsill;
+    电线=power line; 枫树=maple tree
 """)
 
 

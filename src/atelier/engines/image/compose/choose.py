@@ -48,7 +48,7 @@ class Choice:
     score: float
     metres: float
     habitat: str
-    prop: bool = False  # painted by props.py (the library has no such drawing)
+    prop: str | None = None  # the props.py drawing painted for it: "barn" for a henhouse
     generic: str | None = None  # "no drawing of a willow tree: a tree drawn"
 
     @property
@@ -57,7 +57,7 @@ class Choice:
 
     @property
     def placed(self) -> bool:
-        return bool(self.entries) or self.prop or self.subject.painted
+        return bool(self.entries or self.prop) or self.subject.painted
 
 
 def choose(
@@ -94,14 +94,16 @@ def choose(
     ]
     if any(m.kind for m in matches):  # the kind asked for, where the library has it
         matches = [m for m in matches if m.kind]
-    elif kind:  # none of that kind: another kind never stands in for it, a plain one may
-        matches = [m for m in matches if not _another_kind(m.entry, wanted.heads)]
+    else:  # the plain thing, titled by the noun alone, before a named kind of it
+        plain = [m for m in matches if _plain(m.entry, wanted.heads)]
+        if plain or kind:  # none of the kind asked: another kind never stands in for it
+            matches = plain
     if any(m.titled for m in matches):  # a title naming it beats a keyword that does
         matches = [m for m in matches if m.titled]
     if subject.noun in LEGGED:  # a whole figure, not a head: see LEGGED
         matches = sorted(matches, key=lambda m: -(m.score - 0.4 * (clipart.feet(m.entry) < 2)))
     if props.has(subject.noun) and (not matches or matches[0].score < PROP_THRESHOLD):
-        return Choice(subject, [], 1.0, metres, where, prop=True)
+        return Choice(subject, [], 1.0, metres, where, prop=subject.noun)
     if not matches and subject.noun in GENERIC:
         broader = replace(subject, noun=GENERIC[subject.noun], kind=subject.noun)
         choice = choose(clipart, broader, others, used, rng)
@@ -125,10 +127,11 @@ def choose(
     return Choice(subject, copies, first.score, metres, where, generic=generic)
 
 
-def _another_kind(entry: index.Entry, heads: frozenset[str]) -> bool:
-    """Its title names a kind of its own before the noun: a "Microphone Stand" is no cake
-    stand, an "Ironing Board" no chopping board, a "Stop Sign" no shop sign."""
-    return bool(entry.head_words - heads - {entry.head})
+def _plain(entry: index.Entry, heads: frozenset[str]) -> bool:
+    """Its title is headed by the noun and names no kind of its own before it: a "Microphone
+    Stand" is no cake stand, an "Ironing Board" no chopping board, a "Flying Saucer" no
+    saucer, a "Curling Stone" no stone."""
+    return _headed(entry, heads) and not entry.qualifiers - heads
 
 
 def _headed(entry: index.Entry, heads: frozenset[str]) -> bool:

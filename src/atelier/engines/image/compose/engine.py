@@ -331,7 +331,7 @@ class Compose(Engine[ComposeParams]):
                 metres=c.metres,
                 habitat=c.habitat,
                 size=c.subject.size,
-                crown=clipart.crown(c.entry) if c.entry else 0.5,
+                crown=clipart.crown(c.entry) if c.entry else (0.5, 0.0),
             )
             for i, c in enumerate(choices)
         ]
@@ -359,9 +359,8 @@ class Compose(Engine[ComposeParams]):
             tall = int(round(largest))
             rgb = choice.subject.rgb
             if entry is None:
-                base = props.draw(
-                    choice.subject.noun, max(2, int(round(tall * _aspect(choice)))), tall
-                )
+                assert choice.prop is not None  # a choice without a drawing is a prop here
+                base = props.draw(choice.prop, max(2, int(round(tall * _aspect(choice)))), tall)
                 if rgb is not None:
                     base = paint.recolour(base, rgb, silhouette=False)
             else:
@@ -481,7 +480,7 @@ class Compose(Engine[ComposeParams]):
                     "files": [str(e.file) for e in c.entries],
                     "title": c.entry.title if c.entry else None,
                     "score": round(c.score, 3),
-                    "painted": c.subject.painted or c.prop,
+                    "painted": c.subject.painted or bool(c.prop),
                     "generic": c.generic,
                 }
                 for c in choices
@@ -537,7 +536,7 @@ def _aspect(choice: Choice) -> float:
     if choice.entry is not None:
         return float(np.clip(choice.entry.aspect, 0.2, 5.0))
     if choice.prop:
-        return props.ASPECTS[choice.subject.noun]
+        return props.ASPECTS[choice.prop]
     return {"cloud": 2.0, "rainbow": 2.0}.get(choice.subject.noun, 1.0)
 
 

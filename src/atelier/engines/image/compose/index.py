@@ -53,7 +53,7 @@ NOT_A_THING = wordset(
     "illustration clipart clip art drawing icon vector simple stylized stylised cartoon "
     "colour color coloured colored version set image picture graphic sketch outline "
     "contour silhouette black white red green blue yellow brown grey gray pink orange "
-    "purple small big little cute happy funny old new one two three front side view "
+    "purple small big little cute happy funny old new one two three front side view blonde blond "
     "profile left right frontal semplice stilizzata contorno profilo"
 )
 # A title ends its head noun phrase at these words: "owl on branch" is an owl.
@@ -102,6 +102,7 @@ class Entry:
     title_words: frozenset[str] = frozenset()  # lemmas of its title (or file name)
     head: str = ""  # the title's head noun: "owl" for "Owl on Branch"
     head_words: frozenset[str] = frozenset()  # the nouns of its head phrase: church, building
+    qualifiers: frozenset[str] = frozenset()  # other words of its head phrase: flying (saucer)
     root: Path = LIBRARY  # openclipart's folder, or the index's for an emoji
 
     @property
@@ -292,7 +293,7 @@ class ClipArt:
         self.entries = entries
         self.vectors = vectors.astype(np.float32)
         self.fitness = np.array([_fitness(e) for e in entries], dtype=np.float32)
-        self._shapes: dict[str, tuple[int, float]] = {}
+        self._shapes: dict[str, tuple[int, float, float]] = {}
 
     @classmethod
     def load(cls, folder: Path) -> ClipArt:
@@ -376,12 +377,14 @@ class ClipArt:
         or one (a head, a bust, a long dress, a sitting animal)."""
         return self._shape(entry)[0]
 
-    def crown(self, entry: Entry) -> float:
-        """Where the top of the drawing is across its width (0 left … 1 right): where a
-        hat goes."""
-        return self._shape(entry)[1]
+    def crown(self, entry: Entry) -> tuple[float, float]:
+        """Where the top of its head is, as fractions of the drawing (x: 0 left … 1 right;
+        y: 0 top … 1 bottom): where a hat goes. Across, the middle of what reaches the top;
+        down, the first of the drawing in that column, below arms raised over the head."""
+        _, x, y = self._shape(entry)
+        return x, y
 
-    def _shape(self, entry: Entry) -> tuple[int, float]:
+    def _shape(self, entry: Entry) -> tuple[int, float, float]:
         """feet and crown, measured when first asked on a small rendering."""
         if entry.path not in self._shapes:
             try:
@@ -389,16 +392,21 @@ class ClipArt:
             except (ValueError, OSError, RuntimeError):
                 alpha = np.zeros((2, 2), dtype=bool)
             box = trim_box(alpha.astype(np.uint8) * 255)
-            runs, crown = 0, 0.5
+            runs, x, y = 0, 0.5, 0.0
             if box is not None:
                 crop = alpha[box[1] : box[3], box[0] : box[2]]
+                height, width = crop.shape
                 for fraction in (0.97, 0.94, 0.9):
-                    runs = max(runs, _apart(crop[int((crop.shape[0] - 1) * fraction)]))
-                top = crop[: max(1, crop.shape[0] // 8)]
+                    runs = max(runs, _apart(crop[int((height - 1) * fraction)]))
+                top = crop[: max(1, height // 8)]
                 columns = np.flatnonzero(top.any(axis=0))
                 if columns.size:
-                    crown = float(columns.mean() / max(crop.shape[1] - 1, 1))
-            self._shapes[entry.path] = (runs, crown)
+                    x = float(columns.mean() / max(width - 1, 1))
+                middle = int(round(x * (width - 1)))
+                band = np.asarray(crop[: height // 2, max(0, middle - 1) : middle + 2])
+                rows = np.flatnonzero(band.any(axis=1))
+                y = float(rows[0] / height) if rows.size else 0.0
+            self._shapes[entry.path] = (runs, x, y)
         return self._shapes[entry.path]
 
 
@@ -453,10 +461,15 @@ def _title(title: str, path: str) -> dict[str, Any]:
     first = words(title)[:1]
     if first and first[0] in GLOSSARY and things:  # Italian and French: the noun first
         things = words(GLOSSARY[first[0]])
+    head = lemma(things[-1]) if things else ""
     return {
         "title_words": frozenset(lemma(w) for w in found) | frozenset(found),
-        "head": lemma(things[-1]) if things else "",
+        "head": head,
         "head_words": frozenset(lemma(w) for w in things),
+        "qualifiers": frozenset(
+            lemma(w) for w in head_part if len(w) > 2 and w not in NOT_A_THING and is_english(w)
+        )
+        - {head},
     }
 
 

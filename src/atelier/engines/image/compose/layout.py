@@ -31,7 +31,7 @@ class Figure:
     metres: float  # real height
     habitat: str  # ground | sky | water | underwater
     size: float = 1.0  # from "big", "tiny"…
-    crown: float = 0.5  # where its top is, across its width (a hat goes there)
+    crown: tuple[float, float] = (0.5, 0.0)  # its head's top, across and down (a hat's place)
 
 
 @dataclass
@@ -466,14 +466,14 @@ def _against(
     holder = target[0]
     tx0, ty0, tx1, ty1 = holder.box
     tw, th = tx1 - tx0, ty1 - ty0
-    crown = 1 - drawn.crown if holder.flip else drawn.crown
+    crown = 1 - drawn.crown[0] if holder.flip else drawn.crown[0]
     placements = []
     for k in range(figure.count):
         if relation == "worn_by":
             width = min(tw * 0.5, th * 0.35 * figure.aspect)
             height = width / figure.aspect
             cx = tx0 + tw * crown
-            box = _box(cx, ty0 + height * 0.3, height, figure.aspect)
+            box = _box(cx, ty0 + th * drawn.crown[1] + height * 0.3, height, figure.aspect)
             placements.append(
                 Placement(figure.subject, k, box, holder.z + 1, False, False, holder.depth)
             )

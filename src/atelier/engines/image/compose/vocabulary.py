@@ -117,6 +117,8 @@ RELATIONS = [
     ("in a row", "together"),
     ("in a line", "together"),
     ("out of", "in"),
+    ("full of", "holding_in"),
+    ("filled with", "holding_in"),
     ("hanging from", "on"),
     ("perched on", "on"),
     ("dressed in", "wearing"),

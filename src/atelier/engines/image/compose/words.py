@@ -78,14 +78,19 @@ KIN = _pairs("""
     cottage=house, home=house, hut=house, villa=house, bunny=rabbit,
     hare=rabbit, seagull=gull, raven=crow, blossom=flower, bloom=flower, sofa=couch,
     couch=sofa, present=gift, gift=present, fireman=firefighter, firefighter=fireman,
-    campfire=fire, hen=chicken, rooster=chicken, stone=rock, boulder=rock, lorry=truck
+    campfire=fire, hen=chicken, rooster=chicken, stone=rock, boulder=rock, lorry=truck,
+    tortoise=turtle, seashell=shell, motorbike=motorcycle, hippo=hippopotamus,
+    biscuit=cookie, mailman=postman, peasant=farmer, fridge=refrigerator, icebox=refrigerator
 """)
 # When the library has no drawing of a thing, the broader thing drawn in its place (and
 # the work's record says so): a cabin is drawn as a house, never silently.
 GENERIC = _pairs("""
     cabin=house, farmhouse=house, chalet=house, shed=house, chapel=church, taxi=car,
     van=car, jeep=car, hospital=building, school=building, skyscraper=building,
-    office=building, hotel=building, bonsai=tree, willow=tree, birch=tree, maple=tree
+    office=building, hotel=building, bonsai=tree, willow=tree, birch=tree, maple=tree,
+    robin=bird, sparrow=bird, hummingbird=bird, pelican=bird, goldfish=fish, koi=fish,
+    grandmother=woman, grandma=woman, granny=woman, grandfather=man, grandpa=man,
+    postman=man, policeman=man, baker=chef, henhouse=barn
 """)
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
