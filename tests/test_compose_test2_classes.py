@@ -151,3 +151,20 @@ def test_a_hat_is_worn_on_the_head_below_arms_raised_over_it(engine: Compose) ->
         cx0, cy0, cx1, cy1 = records["crown"]["box"]
         assert cy1 >= gy0 + head_y * (gy1 - gy0)  # down on her head, not above it
         assert cx0 <= gx0 + head_x * (gx1 - gx0) <= cx1
+
+
+@pytest.mark.parametrize(
+    ("prompt", "nouns", "place"),
+    [
+        ("an octopus beside a treasure chest on the sea floor", ["octopus", "chest"], "sea"),
+        ("a farmer in a rice field", ["farmer"], "field"),
+        ("一个农民站在稻田里", ["farmer"], "field"),
+    ],
+)
+def test_a_place_in_two_words_is_the_scene_not_a_subject(
+    prompt: str, nouns: list[str], place: str
+) -> None:
+    """'sea floor', 'rice field' and 稻田 ('paddy') failed the job as subjects."""
+    scene = parse(prompt)
+    assert [s.noun for s in scene.subjects] == nouns
+    assert place in scene.places

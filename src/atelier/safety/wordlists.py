@@ -32,9 +32,8 @@ EXCEPTIONS = [
     "cockpit", "cockroach", "woodcock", "peacock", "shuttlecock", "weathercock", "female dog",
     "hindu swastika", "swastika symbol for good luck", "corpse flower", "corpse bride",
     "car body parts", "auto body parts", "kill two birds with one stone",
-    "killing two birds with one stone",
+    "killing two birds with one stone", "anti-discrimination", "against discrimination",
     "rear naked choke", "rear-naked choke", "anti-racism", "anti-racist", "against racism",
-    "anti-discrimination", "against discrimination",
 ]  # fmt: skip
 # Idioms and photography and film jargon that borrow the words of harm ("you killed me
 # with that smile", "drop-dead gorgeous", "shot on 35mm", "bloody brilliant", "so hungry I
@@ -107,10 +106,8 @@ MINOR_AGE = (
     rf"\b{_UNDER_18}(?:\s*(?:-|to|or)\s*{_UNDER_18})?[\s\-]*(?:y/?o|yrs?|years?)\b(?:[\s\-]*old)?"
     rf"|\bage[ds]?[\s:]*{_UNDER_18}\b"
     rf"|\b(?:she|he|they)(?: is| was|'s| are| were) (?:\w+ly )?{_UNDER_18}\b"  # "she's only 15"
-    # "a girl who is clearly 12" (not "a tree who is 12 metres tall")
-    rf"|\bwho(?: is| was|'s| are| were) (?:\w+ly |only |just |barely )?{_UNDER_18}\b"
-    r"(?!\s*(?:feet|foot|ft|inch|inches|cm|m|metres|meters|kg|kilos|pounds|lbs|hours|minutes"
-    r"|days|weeks|months|percent|%))"
+    rf"|\bwho(?: is| was|'s| are| were) (?:\w+ly |only |just |barely )?{_UNDER_18}\b(?!\s*(?:f"
+    r"eet|foot|ft|inch|inches|cm|m|metres|meters|kg|pounds|lbs|hours|days|weeks|months|%))"
     rf"|\bcanonically {_UNDER_18}\b"
     # Edits that lower an age: "make her look 12", "de-age him to 13", "look childlike".
     rf"|\b(?:look|looks|looking|appear|appears|seem|seems|de-?age[ds]?|de-?aging|age (?:her|him)"
@@ -152,8 +149,7 @@ SEXUALISING = [
     "bikini*", "thong*", "g-string*", "bra", "bras", "panties", "underwear", "micro bikini",
     # poses and wet clothes a camera is asked to linger on
     "bending over", "bent over", "wet t-shirt*", "wet shirt*", "intimate", "intimately",
-    # anime's words for a sexualised scene: "a girl who is clearly 12, steamy, fan service"
-    "steamy", "fan service", "fanservice", "ecchi",
+    "steamy", "fan service", "fanservice", "ecchi",  # anime's words for a sexualised scene
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
@@ -328,10 +324,9 @@ PATTERNS: dict[str, list[str]] = {
         r"|doesn'?t|without (?:it|anyone|the vet|the doctor|police)) (?:be |being )?(?:trace|detect"
         r"|show(?:ing)? up|find|notic)\w*",
         # a vehicle wrecked, asked as how: "a step by step guide to derail a passenger train"
-        r"\b(?:how (?:to|do i|can i|would i|could i)|step[- ]by[- ]step|guide (?:to|for)"
-        r"|instructions (?:to|for)|teach me (?:how )?to|ways? to|best way to) (?:\w+ ){0,2}"
-        r"(?:derail|sabotage|crash|wreck)\w* (?:a|the|my|his|her|their) (?:\w+ )?(?:train|plane"
-        r"|airliner|bus|subway|metro|tram|ferry|car|brakes)\b",
+        r"\b(?:how (?:to|do i|can i)|step[- ]by[- ]step|guide (?:to|for)|instructions (?:to|for)"
+        r"|teach me (?:how )?to|ways? to|best way to) (?:\w+ ){0,2}(?:derail|sabotage|crash|wreck)"
+        r"\w* (?:a|the|my|his|her|their) (?:\w+ )?(?:train|plane|bus|subway|tram|ferry|brakes)\b",
         # a killing staged: "how do I make it look like an accident"
         r"\b(?:how (?:do|can|could|would|to|should) (?:i |we |you )?|help me )make (?:it|his"
         r" death|her death|their death|the death) look like (?:an accident|a suicide|suicide"

@@ -101,7 +101,7 @@ SCENE = _table("""
     街道 街 马路 大街=street; 村庄 村子 乡村 村=village; 花园 庭院=garden; 公园=park;
     田野 田地 田=field; 草地 草原 草坪=meadow; 农场 农村=farm; 天空 天 天上 空中=sky;
     太空 宇宙=space; 厨房 廚房=kitchen; 房间 屋里 室内 屋子 房間=room; 卧室=bedroom;
-    办公室=office; 海底=underwater
+    办公室=office; 海底=underwater; 稻田 水田=field
 """)
 STYLES = _table("""
     水彩 水彩画 水彩畫=watercolour; 油画 油畫=oil painting;
@@ -117,7 +117,7 @@ PLACED = _table("""
     海上 海面上=on sea; 天上 空中 天空中 半空中=in sky; 水中 水里 水下 水面上=in water;
     湖上=on lake; 山上 山顶上=on hill; 雪中 雪地里 雪地上=in snow; 雨中=in rain;
     夜空中 夜空=in night sky; 草地上 草坪上 草原上 草地里 草丛里 草丛中=on meadow;
-    沙滩上 海滩上=on beach; 田野里 田里=in field
+    沙滩上 海滩上=on beach; 田野里 田里=in field; 窗台上=on windowsill
 """)
 PRONOUNS = _table("它 它们 牠 他 她 他们 她们=it")
 # Nouns whose first CC-CEDICT sense is not the everyday one.

@@ -411,8 +411,13 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
             scene.colours.append(colour)
         return None
     compound = [COMPOUNDS.get(" ".join(lemma(t) for t in chunk[-n:])) for n in (2, 1)]
-    if any(compound):  # "a lamp post", "a street lamp": one thing
-        nouns, modifiers = [next(c for c in compound if c)], []
+    named = next((c for c in compound if c), None)
+    if named in PLACES:  # "on the sea floor", "a tree-lined avenue": the scene's place
+        if PLACES[named] not in scene.places:
+            scene.places.append(PLACES[named])
+        return None
+    if named:  # "a lamp post", "a street lamp": one thing
+        nouns, modifiers = [named], []
     head = nouns[-1]
     noun = lemma(head)
     if chunk[0] == "the" and count is None:  # "the house": the one already named

@@ -223,6 +223,15 @@ COMPOUNDS = {
     "street light": "streetlamp",
     "lamppost": "streetlamp",
     "streetlight": "streetlamp",
+    # places said in two words, or in a word the scene words lack
+    "sea floor": "sea",
+    "ocean floor": "sea",
+    "seabed": "sea",
+    "avenue": "street",
+    "boulevard": "street",
+    "rice field": "field",
+    "paddy field": "field",
+    "paddy": "field",
 }
 # "the roof of a henhouse", "the lid": a part of a thing stands for the thing.
 PARTS = wordset("roof top lid side edge corner surface tip")
