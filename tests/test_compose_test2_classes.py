@@ -40,6 +40,8 @@ def engine() -> Compose:
         ("five children beside a yellow school bus", [("child", 5), ("bus", 1)], {"beside"}),
         ("a bicycle leaning against a lamp post", [("bicycle", 1), ("streetlamp", 1)], None),
         ("a school of fish", [("fish", 5)], set()),
+        ("a tram on a tree-lined avenue", [("tram", 1)], set()),
+        ("a moss-covered rock beside a pond", [("rock", 1)], set()),
     ],
 )
 def test_only_the_things_of_a_prompt_are_subjects(

@@ -149,9 +149,12 @@ MAX_COUNT_DIGITS = 3  # a longer number is a code or a year, never a count
 def _tokens(text: str) -> list[str]:
     """Words, counts and punctuation. A run of letters and digits is not drawn: a code
     ("x7f3k9q2", with the word that names it), a format ("4k", "3d", "35mm", "1080p"), an
-    ordinal ("2nd") or a long number; read as a count and a word, "4k" was four k's."""
+    ordinal ("2nd") or a long number; read as a count and a word, "4k" was four k's. A
+    word joined to a participle describes ("a tree-lined avenue", "a moss-covered rock",
+    "a sun-lit meadow"): its noun is not a subject (a tram was set on a tree)."""
     tokens: list[str] = []
-    for token in re.findall(r"[a-z0-9]+(?:'[a-z]+)?|[,;.]", text.lower()):
+    text = re.sub(r"\b[a-z]+-(?:[a-z]+ed|lit|clad|built|made|grown)\b", " ", text.lower())
+    for token in re.findall(r"[a-z0-9]+(?:'[a-z]+)?|[,;.]", text):
         word = token.split("'")[0]
         if word.isalpha() or token in ",;." or word.isdigit() and len(word) <= MAX_COUNT_DIGITS:
             tokens.append(token)
