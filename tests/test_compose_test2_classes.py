@@ -170,3 +170,14 @@ def test_a_place_in_two_words_is_the_scene_not_a_subject(
     scene = parse(prompt)
     assert [s.noun for s in scene.subjects] == nouns
     assert place in scene.places
+
+
+def test_a_person_is_never_a_drawing_named_only_by_its_file(engine: Compose) -> None:
+    """The library's only 'farmer' files are a farmer's omelette sandwich (its title junk,
+    its name from the file): "a farmer in a rice field" drew the sandwich. A titled chef
+    filed under food is still a chef."""
+    with pytest.raises(EngineError, match="no drawing of 'farmer'"):
+        engine.plan("a farmer in a rice field", 768, 512, np.random.default_rng(1))
+    plan = engine.plan("a chef in a kitchen", 768, 512, np.random.default_rng(1))
+    [chef] = plan.choices
+    assert chef.entry is not None and chef.entry.title.lower() == "chef"

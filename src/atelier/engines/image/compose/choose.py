@@ -32,6 +32,11 @@ LEGGED = wordset(
     "queen knight doctor nurse chef shepherd fisherman soldier"
 )
 
+PEOPLE = wordset(
+    "man woman boy girl child person farmer king queen knight doctor nurse chef shepherd "
+    "fisherman soldier baker teacher postman policeman firefighter"
+)
+
 
 def a(noun: str) -> str:
     """The noun with its indefinite article, for the reasons users read: "an oak tree"."""
@@ -92,6 +97,8 @@ def choose(
         and m.entry.path not in used
         and m.score >= (HEADED_THRESHOLD if _headed(m.entry, wanted.heads) else NAMED_THRESHOLD)
     ]
+    if like == "person" or subject.noun in PEOPLE:  # never a drawing named by a file only
+        matches = [m for m in matches if "people" in m.entry.category or not _file_named(m)]
     if any(m.kind for m in matches):  # the kind asked for, where the library has it
         matches = [m for m in matches if m.kind]
     else:  # the plain thing, titled by the noun alone, before a named kind of it
@@ -132,6 +139,12 @@ def _plain(entry: index.Entry, heads: frozenset[str]) -> bool:
     Stand" is no cake stand, an "Ironing Board" no chopping board, a "Flying Saucer" no
     saucer, a "Curling Stone" no stone."""
     return _headed(entry, heads) and not entry.qualifiers - heads
+
+
+def _file_named(match: index.Match) -> bool:
+    """Its title is junk and its file name gives its words: "farmer_onelette.svg" (titled
+    "R16 sibmission") is a farmer's omelette sandwich, filed under food."""
+    return index.junk_title(match.entry.title)
 
 
 def _headed(entry: index.Entry, heads: frozenset[str]) -> bool:

@@ -79,6 +79,12 @@ JUNK_TITLES = (
 )
 
 
+def junk_title(title: str) -> bool:
+    """A title that says nothing of the drawing ("R16 sibmission", an e-mail address): its
+    file name names it instead."""
+    return not title or title.lower().startswith(JUNK_TITLES) or "@" in title
+
+
 @dataclass(frozen=True)
 class Entry:
     """One drawing: where it is, what it is called, and what it looks like."""
@@ -167,7 +173,7 @@ def _text(relative: str, facts: dict[str, Any]) -> tuple[str, set[str], set[str]
     """The sentence to embed, the name lemmas and the folder lemmas of one drawing."""
     authors = _author_words(facts["creator"])
     title = facts["title"]
-    if title.lower().startswith(JUNK_TITLES) or "@" in title:
+    if junk_title(title):
         title = ""
     stem = Path(relative).stem
     stem_words = [w for w in words(stem.replace("_", " ")) if w not in authors and len(w) > 2]
@@ -448,7 +454,7 @@ def _many(entry: Entry, heads: frozenset[str]) -> bool:
 def _title(title: str, path: str) -> dict[str, Any]:
     """The lemmas of a drawing's title (its file name when the title is junk) and the
     title's head noun: the last word that says what it is, before any "on", "with"…"""
-    if not title or title.lower().startswith(JUNK_TITLES) or "@" in title:
+    if junk_title(title):
         title = Path(path).stem.replace("_", " ")
     found = [w for w in words(translate(title)) if len(w) > 1]
     head_part = found
