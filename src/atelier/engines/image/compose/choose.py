@@ -98,7 +98,7 @@ def choose(
         and m.score >= (HEADED_THRESHOLD if _headed(m.entry, wanted.heads) else NAMED_THRESHOLD)
     ]
     if like == "person" or subject.noun in PEOPLE:  # never a drawing named by a file only
-        matches = [m for m in matches if "people" in m.entry.category or not _file_named(m)]
+        matches = [m for m in matches if not _file_named(m)]
     if any(m.kind for m in matches):  # the kind asked for, where the library has it
         matches = [m for m in matches if m.kind]
     else:  # the plain thing, titled by the noun alone, before a named kind of it
@@ -142,9 +142,11 @@ def _plain(entry: index.Entry, heads: frozenset[str]) -> bool:
 
 
 def _file_named(match: index.Match) -> bool:
-    """Its title is junk and its file name gives its words: "farmer_onelette.svg" (titled
-    "R16 sibmission") is a farmer's omelette sandwich, filed under food."""
-    return index.junk_title(match.entry.title)
+    """Its title is junk, its file name gives its words, and it is filed away from people
+    (and not unsorted): "farmer_onelette.svg", titled "R16 sibmission", is a farmer's
+    omelette sandwich filed under food."""
+    filed = match.entry.category & {"people", "unsort", "unsorted"}
+    return index.junk_title(match.entry.title) and not filed
 
 
 def _headed(entry: index.Entry, heads: frozenset[str]) -> bool:
