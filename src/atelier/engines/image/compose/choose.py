@@ -24,17 +24,16 @@ PROP_THRESHOLD = 0.5  # a poorer drawing than this gives way to a painted prop
 # copies of a counted subject take different ones where there are several.
 TIE = 0.03
 COPIES_TIE = 0.12
-# Things drawn standing: a drawing of one whose bottom is a single shape is a head, a bust
-# or a portrait more often than a whole figure.
-LEGGED = wordset(
-    "dog horse cow bull pig sheep goat deer fox wolf bear lion tiger zebra giraffe "
-    "elephant camel donkey pony calf lamb man woman boy girl child person farmer king "
-    "queen knight doctor nurse chef shepherd fisherman soldier"
-)
-
+# People: never drawn from a drawing known only by its file name (see _file_named).
 PEOPLE = wordset(
     "man woman boy girl child person farmer king queen knight doctor nurse chef shepherd "
     "fisherman soldier baker teacher postman policeman firefighter"
+)
+# Things drawn standing: a drawing of one whose bottom is a single shape is a head, a bust
+# or a portrait more often than a whole figure.
+LEGGED = PEOPLE | wordset(
+    "dog horse cow bull pig sheep goat deer fox wolf bear lion tiger zebra giraffe "
+    "elephant camel donkey pony calf lamb"
 )
 
 
@@ -136,8 +135,8 @@ def choose(
 
 def _plain(entry: index.Entry, heads: frozenset[str]) -> bool:
     """Its title is headed by the noun and names no kind of its own before it: a "Microphone
-    Stand" is no cake stand, an "Ironing Board" no chopping board, a "Flying Saucer" no
-    saucer, a "Curling Stone" no stone."""
+    Stand" is no cake stand, a "Cat Scratching Post" no fence post, a "Curling Stone" no
+    stone."""
     return _headed(entry, heads) and not entry.qualifiers - heads
 
 
