@@ -29,7 +29,12 @@ from atelier.web.app import create_app
 from tests.support.servers import free_port, pg_bin
 from tests.support.settings import make_settings
 
-pytest_plugins = ["tests.support.pages", "tests.support.cli", "tests.support.screening"]
+pytest_plugins = [
+    "tests.support.pages",
+    "tests.support.cli",
+    "tests.support.screening",
+    "tests.support.composing",
+]
 
 
 @pytest.fixture(scope="session")

@@ -26,18 +26,10 @@ from atelier.web.app import create_app
 from tests.support.accounts import api_user
 from tests.support.api import submit, upload, wait_job
 from tests.support.media import image_bytes
-from tests.support.settings import ASSETS, make_settings
+from tests.support.settings import make_settings
 
 PROMPTS = json.loads((Path(__file__).parent / "data" / "compose_prompts.json").read_text())
 FOXES = "three red foxes under a pine tree at sunset"
-
-
-@pytest.fixture(scope="module")
-def engine() -> Compose:
-    compose = Compose(EngineConfig(assets_dir=ASSETS))
-    if compose.available():
-        pytest.fail(f"image.compose: {compose.available()} (make setup does it)")
-    return compose
 
 
 @pytest.fixture(scope="module")
@@ -129,11 +121,11 @@ def test_words_to_write_are_a_caption_not_subjects(
 
 
 def test_a_caption_is_written_along_the_foot_or_said_to_be_missing(
-    engine: Compose, tmp_path: Path
+    compose_engine: Compose, tmp_path: Path
 ) -> None:
     def run(prompt: str) -> tuple[np.ndarray, list[str]]:
-        params = engine.Params(prompt=prompt, width=512, height=512, variants=1)
-        [creation] = engine.run(params, Context(seed=5, scratch=tmp_path, files={}))
+        params = compose_engine.Params(prompt=prompt, width=512, height=512, variants=1)
+        [creation] = compose_engine.run(params, Context(seed=5, scratch=tmp_path, files={}))
         pixels = np.asarray(Image.open(io.BytesIO(creation.files[0].data)).convert("L"))
         return pixels.astype(int), creation.unmet
 
@@ -201,12 +193,12 @@ def test_style_names_find_the_nearest_preset() -> None:
 # -- the labelled prompt set ----------------------------------------------------------
 
 
-def test_the_prompt_set_is_placed_as_asked(engine: Compose) -> None:
+def test_the_prompt_set_is_placed_as_asked(compose_engine: Compose) -> None:
     """Every prompt of tests/data/compose_prompts.json, judged from the recorded layout."""
     totals = {"present": 0, "counts": 0, "relations": 0}
     misses = []
     for case in PROMPTS:
-        plan = engine.plan(case["prompt"], 768, 512, np.random.default_rng(1))
+        plan = compose_engine.plan(case["prompt"], 768, 512, np.random.default_rng(1))
         result = checks.score(case, layout_records(plan.choices, plan.placements), 512)
         for key, ok in result.items():
             totals[key] += ok
@@ -219,12 +211,12 @@ def test_the_prompt_set_is_placed_as_asked(engine: Compose) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_relations_hold_whatever_the_seed(engine: Compose, seed: int) -> None:
+def test_relations_hold_whatever_the_seed(compose_engine: Compose, seed: int) -> None:
     case = {
         "subjects": {"dog": 1, "house": 1, "bird": 2},
         "relations": [["dog", "left_of", "house"], ["bird", "above", "house"]],
     }
-    plan = engine.plan(
+    plan = compose_engine.plan(
         "a dog to the left of a house, two birds above the house",
         1024,
         576,
@@ -237,8 +229,10 @@ def test_relations_hold_whatever_the_seed(engine: Compose, seed: int) -> None:
         assert -11 <= x0 < x1 <= 1035 and -6 <= y0 < y1 <= 582
 
 
-def test_grounded_subjects_share_one_ground_and_scale(engine: Compose) -> None:
-    plan = engine.plan("a cat beside a horse beside a house", 768, 512, np.random.default_rng(4))
+def test_grounded_subjects_share_one_ground_and_scale(compose_engine: Compose) -> None:
+    plan = compose_engine.plan(
+        "a cat beside a horse beside a house", 768, 512, np.random.default_rng(4)
+    )
     boxes = {r["noun"]: r["box"] for r in layout_records(plan.choices, plan.placements)}
     bottoms = [box[3] for box in boxes.values()]
     assert max(bottoms) - min(bottoms) < 0.08 * 512  # standing on one ground line
@@ -246,10 +240,10 @@ def test_grounded_subjects_share_one_ground_and_scale(engine: Compose) -> None:
     assert heights["cat"] < heights["horse"] < heights["house"]  # and to one scale
 
 
-def test_clip_art_is_chosen_whole_and_fitting(engine: Compose) -> None:
+def test_clip_art_is_chosen_whole_and_fitting(compose_engine: Compose) -> None:
     """The drawing chosen for a noun names it, is one figure, and is no framed scene."""
     for noun in ("cat", "horse", "house", "car", "tree", "woman", "dog", "apple"):
-        plan = engine.plan(f"a {noun}", 768, 512, np.random.default_rng(1))
+        plan = compose_engine.plan(f"a {noun}", 768, 512, np.random.default_rng(1))
         entry = plan.choices[0].entry
         assert entry is not None, noun
         assert noun in entry.names, (noun, entry.path)
@@ -292,14 +286,16 @@ def test_a_job_paints_the_foxes_red_under_the_tree_at_sunset(api: Any) -> None:
     assert work["meta"]["unplaced"] == []
 
 
-def test_same_seed_same_bytes_other_seed_other_picture(engine: Compose, tmp_path: Path) -> None:
+def test_same_seed_same_bytes_other_seed_other_picture(
+    compose_engine: Compose, tmp_path: Path
+) -> None:
     """The engine's own output (the studio then watermarks each work with its id)."""
-    params = engine.Params(
+    params = compose_engine.Params(
         prompt="two sheep beside a barn on green hills", width=512, height=512, variants=1
     )
 
     def run(seed: int) -> bytes:
-        [creation] = engine.run(params, Context(seed=seed, scratch=tmp_path, files={}))
+        [creation] = compose_engine.run(params, Context(seed=seed, scratch=tmp_path, files={}))
         return creation.files[0].data
 
     first, second, other = run(21), run(21), run(22)
@@ -371,8 +367,8 @@ def test_a_subject_the_library_cannot_draw_fails_the_job_naming_it(api: Any) -> 
 # -- the right drawing, relations and attributes (issue 14) ---------------------------
 
 
-def _plan(engine: Compose, prompt: str, seed: int = 1) -> tuple[Any, list[dict[str, Any]]]:
-    plan = engine.plan(prompt, 768, 512, np.random.default_rng(seed))
+def _plan(compose_engine: Compose, prompt: str, seed: int = 1) -> tuple[Any, list[dict[str, Any]]]:
+    plan = compose_engine.plan(prompt, 768, 512, np.random.default_rng(seed))
     return plan, layout_records(plan.choices, plan.placements)
 
 
@@ -386,11 +382,11 @@ def _plan(engine: Compose, prompt: str, seed: int = 1) -> tuple[Any, list[dict[s
     ],
 )
 def test_on_a_seat_or_a_deck_is_on_it_not_on_its_back_or_masts(
-    engine: Compose, prompt: str, sitter: str, seat: str, lowest: float, highest: float
+    compose_engine: Compose, prompt: str, sitter: str, seat: str, lowest: float, highest: float
 ) -> None:
     """Found by a stranger: cats stood on a sofa's back, a man on a boat's mast tip."""
     for seed in (1, 2):
-        _, layout = _plan(engine, prompt, seed)
+        _, layout = _plan(compose_engine, prompt, seed)
         [(x0, y0, x1, y1)] = [r["box"] for r in layout if r["noun"] == seat]
         for record in (r for r in layout if r["noun"] == sitter):
             feet = (record["box"][3] - y0) / (y1 - y0)
@@ -399,49 +395,49 @@ def test_on_a_seat_or_a_deck_is_on_it_not_on_its_back_or_masts(
 
 
 def test_copies_of_a_count_are_one_thing_each_and_a_road_sign_is_no_fence(
-    engine: Compose,
+    compose_engine: Compose,
 ) -> None:
     """Found by a stranger: the third of "three cats" was a sheet of cat things (a basket,
     a bowl), and a fence a road sign with a fence on it."""
     for seed in (1, 7):
-        plan, layout = _plan(engine, "three cats sitting on a sofa", seed)
+        plan, layout = _plan(compose_engine, "three cats sitting on a sofa", seed)
         cats = plan.choices[0].entries
         assert cats and not any(entry.title_words & index.MANY for entry in cats)
-        plan, layout = _plan(engine, "five birds on a fence", seed)
+        plan, layout = _plan(compose_engine, "five birds on a fence", seed)
         fence = plan.choices[1]
         assert fence.subject.noun == "fence"
         assert not any("roadsign" in entry.category for entry in fence.entries)
         assert checks.counts(layout) == {"bird": 5, "fence": 1}
 
 
-def test_every_copy_leans_against_what_it_leans_on(engine: Compose) -> None:
+def test_every_copy_leans_against_what_it_leans_on(compose_engine: Compose) -> None:
     """Found by a stranger: of two bicycles leaning on a fence, the second stood a
     bicycle's width away from it (copies took the two sides in turn, but each stepped
     out as if all were on one side)."""
     for seed in (1, 7):
-        _, layout = _plan(engine, "two bicycles leaning on a fence", seed)
+        _, layout = _plan(compose_engine, "two bicycles leaning on a fence", seed)
         assert checks.counts(layout) == {"bicycle": 2, "fence": 1}
         assert checks.holds(layout, "bicycle", "leaning_against", "fence", 512)
-        _, layout = _plan(engine, "a bicycle against a tree", seed)  # against its trunk
+        _, layout = _plan(compose_engine, "a bicycle against a tree", seed)  # against its trunk
         [(tx0, _, tx1, _)] = [r["box"] for r in layout if r["noun"] == "tree"]
         [(x0, _, x1, _)] = [r["box"] for r in layout if r["noun"] == "bicycle"]
         middle = (tx0 + tx1) / 2
         assert x0 < middle + 0.1 * (tx1 - tx0) and x1 > middle - 0.1 * (tx1 - tx0)
 
 
-def test_a_species_is_not_drawn_by_a_neighbours_meaning(engine: Compose) -> None:
+def test_a_species_is_not_drawn_by_a_neighbours_meaning(compose_engine: Compose) -> None:
     """ "Geese" were drawn as penguins, found by meaning: a species the library lacks fails
     by name (openclipart has no heron), one it has is drawn as itself (the emoji goose)."""
     with pytest.raises(EngineError, match="no drawing of 'heron'"):
-        engine.plan("two herons beside a pond", 768, 512, np.random.default_rng(1))
-    plan, _ = _plan(engine, "two geese beside a pond")
+        compose_engine.plan("two herons beside a pond", 768, 512, np.random.default_rng(1))
+    plan, _ = _plan(compose_engine, "two geese beside a pond")
     [geese] = plan.choices
     assert {e.head for e in geese.entries} == {"goose"}
 
 
-def test_a_drawing_for_one_subject_carries_no_other(engine: Compose) -> None:
+def test_a_drawing_for_one_subject_carries_no_other(compose_engine: Compose) -> None:
     """ "An owl on a branch" took the "Owl on Branch" drawing for the branch: two owls."""
-    plan, layout = _plan(engine, "an owl on a branch")
+    plan, layout = _plan(compose_engine, "an owl on a branch")
     owl, branch = plan.choices
     assert owl.entry is not None and "branch" not in owl.entry.names
     assert branch.entry is None or "owl" not in branch.entry.names
@@ -449,21 +445,21 @@ def test_a_drawing_for_one_subject_carries_no_other(engine: Compose) -> None:
     assert checks.holds(layout, "owl", "on", "branch", 512)
 
 
-def test_a_specific_noun_is_drawn_as_itself_or_said_to_be_generic(engine: Compose) -> None:
-    plan, _ = _plan(engine, "a christmas tree in a room")
+def test_a_specific_noun_is_drawn_as_itself_or_said_to_be_generic(compose_engine: Compose) -> None:
+    plan, _ = _plan(compose_engine, "a christmas tree in a room")
     [tree] = plan.choices
     assert tree.entry is not None and "christmas" in tree.entry.names and tree.generic is None
-    plan, _ = _plan(engine, "a willow tree by a river")
+    plan, _ = _plan(compose_engine, "a willow tree by a river")
     [willow] = plan.choices
     assert willow.generic is not None and "willow tree" in willow.generic
     with pytest.raises(EngineError, match="no drawing of 'desk'"):  # not the "Desk Lamp"
-        _plan(engine, "a desk")
+        _plan(compose_engine, "a desk")
 
 
-def test_counted_copies_differ_and_stand_apart(engine: Compose) -> None:
+def test_counted_copies_differ_and_stand_apart(compose_engine: Compose) -> None:
     """Two cats were one drawing copied and mirrored, overlapping: they looked conjoined."""
     for seed in (1, 2):
-        plan, layout = _plan(engine, "two cats sitting side by side", seed)
+        plan, layout = _plan(compose_engine, "two cats sitting side by side", seed)
         cats = [r for r in layout if r["noun"] == "cat"]
         assert len(cats) == 2 and cats[0]["file"] != cats[1]["file"]
         (a0, _, a1, _), (b0, _, b1, _) = sorted(r["box"] for r in cats)
@@ -480,9 +476,9 @@ def test_counted_copies_differ_and_stand_apart(engine: Compose) -> None:
     ],
 )
 def test_relations_and_pronouns_hold(
-    engine: Compose, prompt: str, relation: tuple[str, str, str]
+    compose_engine: Compose, prompt: str, relation: tuple[str, str, str]
 ) -> None:
-    _, layout = _plan(engine, prompt)
+    _, layout = _plan(compose_engine, prompt)
     assert checks.holds(layout, *relation, 512), layout
 
 
@@ -497,7 +493,7 @@ def test_a_pronoun_names_the_thing_before() -> None:
     assert (2, "above", 1) in [(r.subject, r.relation, r.target) for r in scene.relations]
 
 
-def test_an_adjective_or_a_scene_word_is_not_a_subject(engine: Compose) -> None:
+def test_an_adjective_or_a_scene_word_is_not_a_subject(compose_engine: Compose) -> None:
     for prompt, nouns, places in (
         ("a sailboat on a calm sea", ["sailboat"], ["sea"]),
         ("a tractor in a wheat field", ["tractor"], ["field"]),
@@ -509,11 +505,11 @@ def test_an_adjective_or_a_scene_word_is_not_a_subject(engine: Compose) -> None:
 
 
 def test_a_style_named_in_the_prompt_is_the_style_parameter(
-    engine: Compose, tmp_path: Path
+    compose_engine: Compose, tmp_path: Path
 ) -> None:
     def run(**params: Any) -> bytes:
-        p = engine.Params(width=512, height=512, variants=1, **params)
-        [creation] = engine.run(p, Context(seed=4, scratch=tmp_path, files={}))
+        p = compose_engine.Params(width=512, height=512, variants=1, **params)
+        [creation] = compose_engine.run(p, Context(seed=4, scratch=tmp_path, files={}))
         return creation.files[0].data
 
     named = run(prompt="a lighthouse by the sea, etching")

@@ -13,20 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from atelier.engines.base import EngineConfig
 from atelier.engines.image.compose import Compose, emoji, index, svg
 from atelier.web.app import create_app
 from tests.support.accounts import api_user
 from tests.support.api import submit, wait_job
 from tests.support.settings import ASSETS, make_settings
-
-
-@pytest.fixture(scope="module")
-def engine() -> Compose:
-    compose = Compose(EngineConfig(assets_dir=ASSETS))
-    if compose.available():
-        pytest.fail(f"image.compose: {compose.available()} (make setup does it)")
-    return compose
 
 
 @pytest.mark.parametrize(
@@ -40,19 +31,19 @@ def engine() -> Compose:
     ],
 )
 def test_what_openclipart_lacks_is_drawn_from_the_emoji(
-    engine: Compose, prompt: str, noun: str
+    compose_engine: Compose, prompt: str, noun: str
 ) -> None:
     """Each of these failed the job ("no drawing of 'goose'") before."""
-    plan = engine.plan(prompt, 768, 512, np.random.default_rng(1))
+    plan = compose_engine.plan(prompt, 768, 512, np.random.default_rng(1))
     [choice] = [c for c in plan.choices if c.subject.noun == noun]
     assert choice.entries and all(emoji.is_emoji(e.path) for e in choice.entries)
     assert {e.head for e in choice.entries} == {noun}
     assert all(e.file.is_file() and e.licence == emoji.LICENCE for e in choice.entries)
 
 
-def test_the_packages_symbols_are_left_out(engine: Compose) -> None:
+def test_the_packages_symbols_are_left_out(compose_engine: Compose) -> None:
     """ "a man in a suit" drew the diamond card suit."""
-    clipart = engine._index()
+    clipart = compose_engine._index()
     paths = {e.path for e in clipart.entries if emoji.is_emoji(e.path)}
     assert len(paths) > 700
     assert "fluent/animals/goose.svg" in paths and "fluent/objects/bathtub.svg" in paths

@@ -9,19 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from atelier.engines.base import EngineConfig, EngineError
+from atelier.engines.base import EngineError
 from atelier.engines.image.compose import Compose
 from atelier.engines.image.compose.engine import layout_records
 from atelier.engines.image.compose.prompt import parse
-from tests.support.settings import ASSETS
-
-
-@pytest.fixture(scope="module")
-def engine() -> Compose:
-    compose = Compose(EngineConfig(assets_dir=ASSETS))
-    if compose.available():
-        pytest.fail(f"image.compose: {compose.available()} (make setup does it)")
-    return compose
 
 
 @pytest.mark.parametrize(
@@ -90,16 +81,16 @@ def test_a_style_phrase_is_the_style_not_a_subject(
     ],
 )
 def test_another_kind_never_stands_in_for_the_kind_asked(
-    engine: Compose, prompt: str, missing: str
+    compose_engine: Compose, prompt: str, missing: str
 ) -> None:
     with pytest.raises(EngineError, match=f"no drawing of '{missing}'"):
-        engine.plan(prompt, 768, 512, np.random.default_rng(1))
+        compose_engine.plan(prompt, 768, 512, np.random.default_rng(1))
 
 
-def test_a_street_lamp_is_a_lamp_on_a_post_not_a_light_bulb(engine: Compose) -> None:
+def test_a_street_lamp_is_a_lamp_on_a_post_not_a_light_bulb(compose_engine: Compose) -> None:
     """Every drawing the library calls a lamp is a light bulb: the lamp was a bulb lying
     on the ground behind the bench. A street lamp is now painted: a tall post, lit."""
-    plan = engine.plan("a bench under a street lamp", 768, 512, np.random.default_rng(1))
+    plan = compose_engine.plan("a bench under a street lamp", 768, 512, np.random.default_rng(1))
     lamp = next(c for c in plan.choices if c.subject.noun == "streetlamp")
     assert lamp.prop and lamp.entry is None
     records = {r["noun"]: r for r in layout_records(plan.choices, plan.placements)}
@@ -108,9 +99,9 @@ def test_a_street_lamp_is_a_lamp_on_a_post_not_a_light_bulb(engine: Compose) -> 
     assert (y1 - y0) > records["bench"]["box"][3] - records["bench"]["box"][1]
 
 
-def test_a_bathtub_stands_indoors(engine: Compose) -> None:
+def test_a_bathtub_stands_indoors(compose_engine: Compose) -> None:
     """ "A toy boat in a bathtub" put the bathtub on a beach."""
-    plan = engine.plan("a toy boat in a bathtub", 768, 512, np.random.default_rng(1))
+    plan = compose_engine.plan("a toy boat in a bathtub", 768, 512, np.random.default_rng(1))
     assert plan.scene.places == ["interior"]
 
 
@@ -126,23 +117,25 @@ def test_a_preposition_or_a_part_is_not_searched_for() -> None:
     ]
 
 
-def test_a_painted_stand_in_for_a_missing_thing_is_drawn(engine: Compose) -> None:
+def test_a_painted_stand_in_for_a_missing_thing_is_drawn(compose_engine: Compose) -> None:
     """A henhouse (no drawing) stands in as the painted barn: the plan failed with a
     KeyError, since the prop was looked up by the noun asked for."""
-    plan = engine.plan("a rooster on the roof of a henhouse", 768, 512, np.random.default_rng(1))
+    plan = compose_engine.plan(
+        "a rooster on the roof of a henhouse", 768, 512, np.random.default_rng(1)
+    )
     henhouse = next(c for c in plan.choices if c.subject.noun == "henhouse")
     assert henhouse.prop == "barn" and henhouse.generic is not None
     assert "a henhouse" in henhouse.generic and "a barn" in henhouse.generic
 
 
-def test_a_hat_is_worn_on_the_head_below_arms_raised_over_it(engine: Compose) -> None:
+def test_a_hat_is_worn_on_the_head_below_arms_raised_over_it(compose_engine: Compose) -> None:
     """The crown of "a girl wearing a crown" floated above a girl with her arms raised: it
     was set on the top of the drawing, her hands. It goes on the top of her head now."""
-    clipart = engine._index()
+    clipart = compose_engine._index()
     cheering = next(e for e in clipart.entries if e.path == "unsorted/ragazza_rossa.svg")
     assert clipart.crown(cheering)[1] > 0.05  # her head is below her hands
     for seed in (1, 2, 3):
-        plan = engine.plan("a girl wearing a crown", 768, 512, np.random.default_rng(seed))
+        plan = compose_engine.plan("a girl wearing a crown", 768, 512, np.random.default_rng(seed))
         records = {r["noun"]: r for r in layout_records(plan.choices, plan.placements)}
         girl = next(c for c in plan.choices if c.subject.noun == "girl").entry
         assert girl is not None
@@ -172,12 +165,12 @@ def test_a_place_in_two_words_is_the_scene_not_a_subject(
     assert place in scene.places
 
 
-def test_a_person_is_never_a_drawing_named_only_by_its_file(engine: Compose) -> None:
+def test_a_person_is_never_a_drawing_named_only_by_its_file(compose_engine: Compose) -> None:
     """The library's only 'farmer' files are a farmer's omelette sandwich (its title junk,
     its name from the file): "a farmer in a rice field" drew the sandwich. A titled chef
     filed under food is still a chef."""
     with pytest.raises(EngineError, match="no drawing of 'farmer'"):
-        engine.plan("a farmer in a rice field", 768, 512, np.random.default_rng(1))
-    plan = engine.plan("a chef in a kitchen", 768, 512, np.random.default_rng(1))
+        compose_engine.plan("a farmer in a rice field", 768, 512, np.random.default_rng(1))
+    plan = compose_engine.plan("a chef in a kitchen", 768, 512, np.random.default_rng(1))
     [chef] = plan.choices
     assert chef.entry is not None and chef.entry.title.lower() == "chef"

@@ -72,26 +72,18 @@ def test_a_restyle_with_nothing_to_change_says_so(tmp_path: Path) -> None:
     assert any(r.startswith("no note changed") for r in work.unmet)
 
 
-@pytest.fixture(scope="module")
-def compose() -> Compose:
-    engine = Compose(EngineConfig(assets_dir=ASSETS))
-    if engine.available():
-        pytest.fail(f"image.compose: {engine.available()} (make setup does it)")
-    return engine
-
-
-def test_a_compose_plan_is_checked_against_what_the_prompt_asked(compose: Compose) -> None:
+def test_a_compose_plan_is_checked_against_what_the_prompt_asked(compose_engine: Compose) -> None:
     """A stand-in drawing and a relation the layout cannot keep are named; a plan that
     keeps every promise has none."""
-    willow = compose.checked_plan(
+    willow = compose_engine.checked_plan(
         ComposeParams(prompt="a willow tree by a river"), np.random.default_rng(1)
     )
     assert willow.unmet == ["no drawing of a willow tree in the library: a tree drawn"]
-    boat = compose.checked_plan(
+    boat = compose_engine.checked_plan(
         ComposeParams(prompt="a boat beside a lighthouse"), np.random.default_rng(1)
     )
     assert boat.unmet == ["the boat is not beside the lighthouse"]
-    fine = compose.checked_plan(
+    fine = compose_engine.checked_plan(
         ComposeParams(prompt="a dog to the left of a house, two birds above the house"),
         np.random.default_rng(1),
     )

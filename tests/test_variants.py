@@ -18,24 +18,16 @@ from sqlalchemy import update
 
 from atelier.commerce import credits, ledger
 from atelier.commerce.models import Plan
-from atelier.engines.base import Context, EngineConfig
+from atelier.engines.base import Context
 from atelier.engines.image.compose import Compose
 from atelier.web.app import create_app
 from tests.support.accounts import add_user, api_user, sign_in
 from tests.support.api import studio_of, submit, wait_job
 from tests.support.media import pixels, png_text
-from tests.support.settings import ASSETS, make_settings
+from tests.support.settings import make_settings
 
 FOX = "a red fox in the snow"
 SMALL = {"prompt": FOX, "width": 512, "height": 512}
-
-
-@pytest.fixture(scope="module")
-def engine() -> Compose:
-    compose = Compose(EngineConfig(assets_dir=ASSETS))
-    if compose.available():
-        pytest.fail(f"image.compose: {compose.available()} (make setup does it)")
-    return compose
 
 
 @pytest.fixture(scope="module")
@@ -62,16 +54,18 @@ def finished(client: TestClient, headers: dict[str, str], params: dict[str, Any]
 
 
 def test_compose_makes_four_different_pictures_from_consecutive_seeds(
-    engine: Compose, tmp_path: Path
+    compose_engine: Compose, tmp_path: Path
 ) -> None:
-    made = engine.run(engine.Params(**SMALL), Context(seed=50, scratch=tmp_path, files={}))
+    made = compose_engine.run(
+        compose_engine.Params(**SMALL), Context(seed=50, scratch=tmp_path, files={})
+    )
     assert [c.seed for c in made] == [50, 51, 52, 53]
     pictures = [pixels(c.files[0].data) for c in made]
     assert min(apart(pictures)) > 5, apart(pictures)
     assert all(f"Seed: {c.seed}," in png_text(c.files[0].data)["parameters"] for c in made)
     # Any variant is made again alone from its own seed.
-    [alone] = engine.run(
-        engine.Params(**SMALL, variants=1), Context(seed=52, scratch=tmp_path, files={})
+    [alone] = compose_engine.run(
+        compose_engine.Params(**SMALL, variants=1), Context(seed=52, scratch=tmp_path, files={})
     )
     assert np.array_equal(pixels(alone.files[0].data), pictures[2])  # its recipe says 1
 
