@@ -144,7 +144,7 @@ def _file_named(match: index.Match) -> bool:
     """Its title is junk, its file name gives its words, and it is filed away from people
     (and not unsorted): "farmer_onelette.svg", titled "R16 sibmission", is a farmer's
     omelette sandwich filed under food."""
-    filed = match.entry.category & {"people", "unsort", "unsorted"}
+    filed = match.entry.category & {"people", "unsort"}  # folder lemmas: "unsorted" is "unsort"
     return index.junk_title(match.entry.title) and not filed
 
 
