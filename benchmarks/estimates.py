@@ -22,7 +22,9 @@ models, as warm start does in a long-lived worker (studio/warmup.py): a cold sta
 loading is not part of a typical job's cost.
 
 The sets: `report` (the default) holds the typical jobs the table in docs/benchmarks.md
-reports; it was frozen before the rates were refitted, and no rate was fitted on it.
+reports; it was frozen before the rates were refitted, and no rate was fitted on it (its
+rows have been read since). `report2` holds 31 other typical jobs, frozen on 2026-12-05
+before that day's fit and read only after it.
 `tuning` holds other sizes of the same jobs, which the rates were fitted on. `spread`: a
 few cheap jobs of each kind, to run once on the machine as it is and once beside a CPU
 hog, comparing what the same jobs settle at. A case whose reservation is off by more than
@@ -270,8 +272,87 @@ def tuning_cases() -> list[Case]:
     ]
 
 
+GARDEN = "\n\n".join(
+    [
+        "The allotments lie behind the railway, forty plots in four long rows. Most "
+        "belong to people who have kept them for decades; the waiting list is seven years.",
+        "In spring the first job is the soil. Paths are weeded, beds are dug over and fed "
+        "with the compost that has rotted all winter in the bins by the gate, and the "
+        "potatoes go in on Good Friday, as they always have.",
+        "By midsummer there is more than anyone can eat. Courgettes swell overnight, the "
+        "beans climb past the tops of their canes, and bags of spare lettuce hang on the "
+        "gate for whoever walks past. Nobody counts what is taken.",
+    ]
+)
+
+
+def report2_cases() -> list[Case]:
+    """A second set of typical jobs, written and committed on 2026-12-05 before the rates
+    were fitted again that day: never fitted on, read only after the fit."""
+    compose = {"prompt": "two sailboats on a calm sea", "width": 1024, "height": 768}
+    two = "\n\n".join(GARDEN.split("\n\n")[:2])
+    return [
+        Case("image.compose", "1024×768, 4 variants", compose, {}),
+        Case(
+            "image.compose",
+            "512×768, 1 variant",
+            {**compose, "width": 512, "height": 768, "variants": 1},
+            {},
+        ),
+        Case("image.stylize", "640×480 photo", {"style": 12}, picture(640, 480)),
+        Case(
+            "image.stylize", "1280×960 photo", {"style": 12, "max_size": 1280}, picture(1280, 960)
+        ),
+        Case("image.upscale", "photo ×2, 320×240", {"scale": 2}, picture(320, 240)),
+        Case("image.upscale", "photo ×3, 300²", {"scale": 3}, picture(300, 300)),
+        Case("image.upscale", "photo ×4, 160²", {"scale": 4}, picture(160, 160)),
+        Case("image.upscale", "fast ×4, 256²", {"scale": 4, "model": "fast"}, picture(256, 256)),
+        Case("image.upscale", "fast ×3, 640×480", {"scale": 3, "model": "fast"}, picture(640, 480)),
+        Case("image.restore", "512² photo", {}, picture(512, 512)),
+        Case("image.restore", "1024×768 photo", {}, picture(1024, 768)),
+        Case("image.portrait", "3 variants, 512 px", {"size": 512, "variants": 3}, {}),
+        Case("image.portrait", "1 variant, 512 px", {"size": 512, "variants": 1}, {}),
+        Case("music.compose", "12 bars", {"bars": 12}, {}),
+        Case("music.compose", "20 bars", {"bars": 20}, {}),
+        Case("music.harmonize", "8-bar melody, 3 candidates", {"candidates": 3}, tune(8)),
+        Case("music.harmonize", "24-bar melody", {"candidates": 2}, tune(24)),
+        Case("music.transcribe", "15 s recording", {}, hummed(15)),
+        Case("music.transcribe", "30 s recording", {}, hummed(30)),
+        Case("music.continue", "8 more bars of 8", {"bars": 8}, tune(8)),
+        Case("music.continue", "12 more bars of 4", {"bars": 12}, tune(4)),
+        Case("music.restyle", "12-bar melody, chorale", {"style": "chorale"}, tune(12)),
+        Case("music.restyle", "20-bar melody, Irish", {"style": "irish"}, tune(20)),
+        Case("text.write", "slogan", {"form": "slogan", "topic": "a village bakery"}, {}),
+        Case("text.write", "haiku", {"form": "haiku", "topic": "the first snow"}, {}),
+        Case(
+            "text.write",
+            "medium story",
+            {"form": "story", "topic": "a runaway kite", "length": "medium"},
+            {},
+        ),
+        Case(
+            "text.write",
+            "product description",
+            {"form": "product_description", "topic": "a hand-thrown teapot"},
+            {},
+        ),
+        Case(
+            "text.restyle",
+            "casual, 1 paragraph",
+            {"text": GARDEN.split("\n\n")[1], "style": "casual"},
+            {},
+        ),
+        Case("text.restyle", "formal, 3 paragraphs", {"text": GARDEN, "style": "formal"}, {}),
+        Case("text.summarize", "one line of 2 paragraphs", {"text": two, "length": "one_line"}, {}),
+        Case(
+            "text.summarize", "bullets of 3 paragraphs", {"text": GARDEN, "length": "bullets"}, {}
+        ),
+    ]
+
+
 SETS: dict[str, Callable[[], list[Case]]] = {
     "report": cases,
+    "report2": report2_cases,
     "tuning": tuning_cases,
     "spread": lambda: [case for case in tuning_cases() if case.spread],
 }
