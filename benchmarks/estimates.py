@@ -38,10 +38,17 @@ run split by engine into several files together.
 
 from __future__ import annotations
 
+import os
+
+from atelier import thread_env
+
+# The jobs' libraries run with the thread settings the `atelier` command gives them (read
+# when they load): their CPU seconds are what a worker's would be.
+os.environ.update(thread_env.unset())
+
 import argparse
 import io
 import json
-import os
 import statistics
 import sys
 import tempfile

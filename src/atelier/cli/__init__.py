@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import os
 
-# GNU OpenMP (under llama.cpp and PyTorch) reads this once, when a library first loads it,
-# so it is set before any engine is imported; the worker processes inherit it. Its default,
-# 300,000 turns of spinning at each barrier before sleeping, is paid in full whenever the
-# other thread of a pair is descheduled: beside four busy processes on two cores, a limerick
-# took 32.1 s and 20.9 CPU s (settled as 10.5) with it, 9.9 s and 5.5 CPU s with 1,000; on
-# a quiet machine 3.0 s and 2.9 s (benchmarks/contention.py). An operator's value stays.
-os.environ.setdefault("GOMP_SPINCOUNT", "1000")
-# numpy's OpenBLAS keeps a thread per core that waits by spinning, and an engine settled as
-# one core pays it: image.compose's matrix products took 1.98 CPU s for 1.17 s of clock
-# with it, 1.20 for 1.20 on one thread (benchmarks/contention.py). No engine's numpy work
-# here is faster on two. Read when numpy loads, so set before any engine; an operator's
-# value stays.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from atelier import thread_env
+
+# Before any engine loads the libraries that read them (atelier/thread_env.py).
+os.environ.update(thread_env.unset())
 
 from typing import Any
 
