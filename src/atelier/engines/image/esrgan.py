@@ -37,11 +37,13 @@ NCNN_CONTEXT = 10  # the pixels of context ncnn's Real-ESRGAN pads each of its t
 BLOCK = 224  # a block and its overlap, 224 + 2 × 16 = 256, split evenly into ncnn's tiles
 PAD = 16  # more than NCNN_CONTEXT
 # Worked pixels (worked_pixels) each network handles a CPU second, for cost estimates only:
-# photo and fast fitted, with upscale.ENCODE_PER_MEGAPIXEL, by least squares on image.upscale's
-# jobs of benchmarks/estimates.py --set tuning on a quiet machine (2026-12-04, load 0.7-0.9:
-# photo ×2 of 128² 5.64 s, ×3 of 192² 12.85 s; fast ×2 of 128² 0.16 s, ×4 of 384² 2.21 s);
-# anime from its time beside photo's on one 128² picture ×4 (2.06 s against 5.6 s).
-PIXELS_PER_SECOND = {"photo": 5_000.0, "anime": 13_600.0, "fast": 240_000.0}
+# photo and fast fitted, with upscale.ENCODE_PER_MEGAPIXEL, by least squares on the nine
+# upscale jobs of benchmarks/estimates.py --set tuning and --set report, run 2026-12-05 on a
+# quiet machine (photo ×2 of 128² 4.91 s, ×3 of 192² 11.48 s, ×2 and ×4 of 256² 28.73 and
+# 27.64 s, of 512² 106.29 and 107.40 s; fast ×2 of 128² 0.16 s, ×4 of 384² 2.01 s, ×2 of
+# 512² 3.33 s); anime from its time beside photo's on one 128² picture ×4 (2.06 s against
+# 5.6 s).
+PIXELS_PER_SECOND = {"photo": 5_650.0, "anime": 15_400.0, "fast": 197_000.0}
 
 
 @dataclass(frozen=True)

@@ -44,10 +44,11 @@ FACE_PIXELS = esrgan.worked_pixels(FACE_SIDE, FACE_SIDE)  # what the upscale of 
 MAX_SEED = 2**32 - 1
 # For estimates, CPU seconds: to start, per face beyond its upscale, and per megapixel
 # written (PNGs, or the frames of an animation). With the upscale's own rate
-# (esrgan.PIXELS_PER_SECOND), fitted on benchmarks/estimates.py --set tuning on a quiet
-# machine (2026-12-04, load 0.9): 2 faces of 256 px 3.09 s, of 512 px 3.14 s, 4 of 256 px
-# 5.73 s (the upscale is all of a face's time).
-START_SECONDS, FACE_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.4, 0.0, 0.1
+# (esrgan.PIXELS_PER_SECOND), fitted on the five portrait jobs of benchmarks/estimates.py
+# --set tuning and --set report, run 2026-12-05 on a quiet machine: 2 faces of 256 px
+# 2.54 s, of 512 px 2.52 s, 4 of 256 px 4.96 s, 1 of 256 px 1.27 s, 4 of 512 px 5.24 s (the
+# upscale is all of a face's time: 1.25 s on 64 px).
+START_SECONDS, FACE_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.0, 0.0, 0.27
 
 
 class PortraitParams(ImageOutput):

@@ -26,7 +26,7 @@ from atelier.engines.image.encode import ImageOutput, image_artifact
 MAX_INPUT_PIXELS = 2_000_000
 # Reading the picture and writing the PNG, CPU seconds (fitted with the networks' rates,
 # esrgan.PIXELS_PER_SECOND).
-ENCODE_START, ENCODE_PER_MEGAPIXEL = 0.0, 0.4
+ENCODE_START, ENCODE_PER_MEGAPIXEL = 0.0, 0.22
 
 
 class UpscaleParams(ImageOutput):

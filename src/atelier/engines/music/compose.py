@@ -77,10 +77,11 @@ class MusicCompose(Engine[ComposeParams]):
     Params = ComposeParams
     models = gen.declared_models(("full", "clean"), True)
     credits_per_second = gen.SCORE_CREDITS
-    # CPU seconds, fitted on benchmarks/estimates.py --set tuning (2026-12-04 13:11, load
-    # 1.5, one torch thread): 4 bars 1.03, 24 bars 5.04. Writing a bar is most of it (each
-    # token a step of the melody network); rendering the files is a small part.
-    rates = Rates(start=0.23, per_bar=0.2)
+    # CPU seconds, fitted (least squares, none negative) on benchmarks/estimates.py --set
+    # tuning and --set report (2026-12-05, quiet, one torch thread): 4 bars 0.55, 8 0.87,
+    # 16 2.18, 24 3.58, 32 4.39. Writing a bar is most of it (each token a step of the
+    # melody network); rendering the files is a small part.
+    rates = Rates(start=0.0, per_bar=0.14)
 
     def warm(self) -> None:
         gen.melody_net("full")

@@ -57,12 +57,13 @@ class MusicContinue(Engine[ContinueParams]):
     Params = ContinueParams
     models = gen.declared_models(("full", "clean"), False)
     credits_per_second = gen.SCORE_CREDITS
-    # CPU seconds, fitted on benchmarks/estimates.py --set tuning (2026-12-04 13:11, load
-    # 1.3-1.4, one torch thread): 8 bars after 4 took 1.99, 8 after 16 4.51, 24 after 4
-    # 5.24 (redrawn once). Every bar of the piece costs (the opening read under each
-    # style, the whole rendered); a bar written adds little beside that.
-    rates = Rates(start=0.0, per_bar=0.19)
-    WRITTEN_BAR_SECONDS = 0.02
+    # CPU seconds, fitted on benchmarks/estimates.py --set tuning and --set report
+    # (2026-12-05, quiet, one torch thread): 8 bars after 4 took 1.26, 8 after 16 2.84, 24
+    # after 4 3.67 (redrawn once), 4 after 4 0.82, 16 after 8 3.25. Every bar of the piece
+    # costs (the opening read under each style, the whole rendered); a bar written adds
+    # a little beside that.
+    rates = Rates(start=0.0, per_bar=0.11)
+    WRITTEN_BAR_SECONDS = 0.027
 
     def warm(self) -> None:
         gen.melody_net("full")

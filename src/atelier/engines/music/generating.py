@@ -54,10 +54,10 @@ DEFAULT_INSTRUMENTS = {
 CHORALE_PROGRAMS = (52, 52, 52, 52)  # choir aahs for each voice
 SCORE_CREDITS = 0.5  # credits a second of the engines' estimated work
 # CPU seconds of one draft of alto, tenor and bass, a bar: fitted on music.harmonize's jobs
-# of benchmarks/estimates.py --set tuning (2026-12-04 13:20, load 0.4-1.4, one torch
-# thread; the mean of two runs: 8 bars x 2 drafts 2.16, 12 x 3 3.26, 6 x 4 1.96), start
-# 0.96 s.
-HARMONIZE_SECONDS_PER_BAR = 0.059
+# of benchmarks/estimates.py --set tuning and --set report (2026-12-05, quiet, one torch
+# thread: 8 bars x 2 drafts 1.20, 12 x 3 2.10, 6 x 4 1.26, 4 x 2 0.85, 16 x 2 3.44; a
+# melody's checks redraw some settings, which one rate cannot follow), start 0.15 s.
+HARMONIZE_SECONDS_PER_BAR = 0.07
 
 
 def seconds_of(bars: int, meter: str, tempo: int) -> float:

@@ -25,7 +25,7 @@ from atelier.engines.music.files import read_melody
 from atelier.torch_threads import torch_threads
 
 MAX_BARS = 64
-START_SECONDS = 0.96  # reading the melody, the checks, the files (gen.HARMONIZE_SECONDS_PER_BAR)
+START_SECONDS = 0.15  # reading the melody, the checks, the files (gen.HARMONIZE_SECONDS_PER_BAR)
 
 
 class HarmonizeParams(Params):

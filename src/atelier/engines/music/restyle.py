@@ -38,11 +38,12 @@ from atelier.torch_threads import torch_threads
 
 MAX_BARS = 64
 CONTRAST = 1.0  # how far a redrawn note leans away from the other styles, at freedom 1
-# CPU seconds (see MusicRestyle.estimate_seconds), fitted on benchmarks/estimates.py --set
-# tuning (2026-12-04 13:11, load 1.2-1.3, one torch thread; the full model's 5 styles: 4
-# chorale bars 1.14, 16 chorale bars 3.96, 12 Irish bars 3.48): a bar under one style, and
-# the rest of a job.
-BAR_STYLE_SECONDS, START_SECONDS = 0.049, 0.26
+# CPU seconds (see MusicRestyle.estimate_seconds), fitted (least squares, none negative)
+# on benchmarks/estimates.py --set tuning and --set report (2026-12-05, quiet, one torch
+# thread; the full model's 5 styles: 4, 16 and 12 bars drawn once 0.67, 2.13 and 1.65; 8
+# and 24 bars drawn twice 1.55 and 6.20): a bar under one style, and the rest of a job. A
+# redraw doubles a job; the rate is the mean of both.
+BAR_STYLE_SECONDS, START_SECONDS = 0.041, 0.0
 
 
 class RestyleParams(Params):

@@ -114,9 +114,9 @@ class Transcribe(Engine[TranscribeParams]):
     models = (BASIC_PITCH, SOUNDFONT_CARD)
     threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
-    # CPU seconds per core, fitted on benchmarks/estimates.py --set tuning (2026-12-04,
-    # load 21-23): a 5 s recording 0.74, a 20 s one 1.64.
-    rates = Rates(start=0.44, per_audio_second=0.06)
+    # CPU seconds per core, fitted on benchmarks/estimates.py --set tuning and --set report
+    # (2026-12-05, quiet): recordings of 5, 10, 20 and 40 s took 0.26, 0.39, 0.69 and 1.49.
+    rates = Rates(start=0.04, per_audio_second=0.036)
 
     def warm(self) -> None:
         _basic_pitch()  # its modules (and librosa) take seconds to import

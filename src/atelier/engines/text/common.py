@@ -188,12 +188,12 @@ class TextEngine(Engine[TP]):
     threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 0.5
     needs = Needs(cpus=1, memory_mb=1024)  # the 253 MB GGUF and its context
-    # CPU seconds per core, fitted by least squares on the text jobs of
-    # benchmarks/estimates.py --set tuning on a quiet machine (2026-12-04 13:18, load
-    # 0.8-1.6; a 4-draft tagline 1.03, a limerick 6.17, a short story 9.46, restyles of 1
-    # and 2 paragraphs 6.29 and 18.44, summaries 9.86 and 4.57): a start, each token the
-    # drafts may write (most stop well short), each token of text to read.
-    rates = Rates(start=1.62, per_token=0.0083, per_token_in=0.0017)
+    # CPU seconds per core: a start, each token the drafts may write (most stop well
+    # short), each token of text to read. Fitted by least squares on the 14 text jobs of
+    # benchmarks/estimates.py --set tuning and --set report, run 2026-12-05 on a quiet
+    # machine with the atelier command's thread settings; each engine here has its own
+    # fit on its own jobs, this pooled one is for any other.
+    rates = Rates(start=1.1, per_token=0.006, per_token_in=0.00084)
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)

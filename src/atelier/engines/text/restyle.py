@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from atelier import embeddings
-from atelier.engines.base import ABOUT, ADVANCED, Budget, Context, Creation, Inputs
+from atelier.engines.base import ABOUT, ADVANCED, Budget, Context, Creation, Inputs, Rates
 from atelier.engines.checks import best_index
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.text.common import (
@@ -200,6 +200,12 @@ class Restyle(TextEngine[RestyleParams]):
     )
     Params = RestyleParams
     models = (GEMMA, MINILM)
+
+    # CPU seconds per core, fitted (least squares, none negative) on the four restyle jobs
+    # of benchmarks/estimates.py --set tuning and --set report (2026-12-05, quiet): 1
+    # paragraph casual 4.93, formal 5.57; 2 paragraphs 13.27; 4 paragraphs 25.05. Each part
+    # starts its own drafts, so no start of its own is seen beside them.
+    rates = Rates(start=0.0, per_token=0.0065)
 
     def default_max_tokens(self, params: RestyleParams) -> int:
         return 160  # the most per chunk of ~45 words; less for a shorter chunk

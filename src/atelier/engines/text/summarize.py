@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from atelier import embeddings
-from atelier.engines.base import ABOUT, ADVANCED, Budget, Context, Creation, Inputs
+from atelier.engines.base import ABOUT, ADVANCED, Budget, Context, Creation, Inputs, Rates
 from atelier.engines.text.common import (
     CHARS_PER_TOKEN,
     GEMMA,
@@ -128,6 +128,12 @@ class Summarize(TextEngine[SummarizeParams]):
     description = "Summarize a text in one line, a short abstract or bullet points."
     Params = SummarizeParams
     models = (GEMMA, MINILM)
+
+    # CPU seconds per core, fitted (least squares, none negative) on the four summarize
+    # jobs of benchmarks/estimates.py --set tuning and --set report (2026-12-05, quiet):
+    # bullets of 2 paragraphs 7.06, one line of 4 paragraphs 3.38 and of 1 paragraph 2.33,
+    # an abstract of 4 paragraphs 5.64. Reading the text is quick beside writing.
+    rates = Rates(start=1.53, per_token=0.0066, per_token_in=0.00009)
 
     def default_max_tokens(self, params: SummarizeParams) -> int:
         return MAX_TOKENS[params.length]

@@ -15,7 +15,16 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from atelier import embeddings
-from atelier.engines.base import ABOUT, Budget, Context, Creation, EngineError, Inputs, ModelCard
+from atelier.engines.base import (
+    ABOUT,
+    Budget,
+    Context,
+    Creation,
+    EngineError,
+    Inputs,
+    ModelCard,
+    Rates,
+)
 from atelier.engines.checks import best_index, draw
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.text import verse
@@ -206,6 +215,20 @@ class Write(TextEngine[WriteParams]):
             kind="data",
         ),
     )
+
+    # CPU seconds per core, fitted (least squares, none negative) on the six write jobs of
+    # benchmarks/estimates.py --set tuning and --set report (2026-12-05, quiet): a 4-draft
+    # tagline and slogan 0.75 and 0.92, short and long stories 8.62 and 15.80 (4 and 8
+    # drafts), a limerick 4.85, a haiku 1.35. Verse is written a line at a time, each line
+    # drawn again while it misses its syllables or rhyme: a token of verse costs about three
+    # of prose (VERSE_TOKEN_SECONDS).
+    rates = Rates(start=0.86, per_token=0.0057)
+    VERSE_TOKEN_SECONDS = 0.017
+
+    def estimate_seconds(self, params: WriteParams, budget: Budget) -> float:
+        if params.form in verse.FORMS:
+            return round(self.rates.start + self.VERSE_TOKEN_SECONDS * budget.tokens, 2)
+        return super().estimate_seconds(params, budget)
 
     def default_max_tokens(self, params: WriteParams) -> int:
         if params.form in LINE_TOKENS:
