@@ -114,6 +114,8 @@ def choose(
         broader = replace(subject, noun=GENERIC[subject.noun], kind=subject.noun)
         choice = choose(clipart, broader, others, used, rng)
         choice.subject = subject
+        if like == subject.noun:  # its own size where listed: a duck drawn a duckling's
+            choice.metres = metres
         choice.generic = f"no drawing of {a(subject.query)} in the library: {a(broader.noun)} drawn"
         return choice
     if not matches:

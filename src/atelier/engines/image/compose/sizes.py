@@ -30,6 +30,7 @@ cow=1.5, bull=1.6, pig=0.9, sheep=0.9, goat=0.8, deer=1.3, elephant=3.2, giraffe
 lion=1.2, tiger=1.1, monkey=0.7, rabbit=0.3, mouse=0.08, squirrel=0.25, camel=2.0,
 kangaroo=1.6, zebra=1.5, dinosaur=4.0, dragon=4.0, unicorn=1.8, penguin=0.8,
 chicken=0.4, rooster=0.5, hen=0.4, duck=0.4, swan=0.9, goose=0.7, owl=0.45,
+duckling=0.15, gosling=0.2, cygnet=0.3, chick=0.1, coral=0.5, reef=1.0, stool=0.75,
 eagle=0.8, bird=0.25, parrot=0.4, flamingo=1.3, turtle=0.3, frog=0.1, snake=0.3,
 lizard=0.15, crocodile=0.5, fish=0.3, dolphin=1.0, whale=4.0, shark=1.5, octopus=0.8,
 butterfly=0.08, bee=0.03, ladybug=0.02, spider=0.05, snail=0.05, insect=0.05,

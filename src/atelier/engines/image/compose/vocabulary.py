@@ -51,7 +51,7 @@ COLOURS: dict[str, tuple[int, int, int]] = {
     "bronze": (170, 115, 55),
     "copper": (185, 100, 60),
 }
-FRUIT_COLOURS = frozenset(("orange", "lime", "olive"))  # colours that are also things
+FRUIT_COLOURS = frozenset(("orange", "lime", "olive", "coral"))  # colours that are also things
 SHADES = {"dark": 0.6, "deep": 0.7, "light": 1.35, "pale": 1.45, "bright": 1.15}
 
 NUMBERS = {
@@ -232,6 +232,13 @@ COMPOUNDS = {
     "rice field": "field",
     "paddy field": "field",
     "paddy": "field",
+    "town square": "street",
+    "market square": "street",
+    "square": "street",
+    "windowsill": "room",
+    "window sill": "room",
+    "balcony": "street",
+    "porch": "garden",
 }
 # "the roof of a henhouse", "the lid": a part of a thing stands for the thing.
 PARTS = wordset("roof top lid side edge corner surface tip")

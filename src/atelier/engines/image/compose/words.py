@@ -80,7 +80,8 @@ KIN = _pairs("""
     couch=sofa, present=gift, gift=present, fireman=firefighter, firefighter=fireman,
     campfire=fire, hen=chicken, rooster=chicken, stone=rock, boulder=rock, lorry=truck,
     tortoise=turtle, seashell=shell, motorbike=motorcycle, hippo=hippopotamus,
-    biscuit=cookie, mailman=postman, peasant=farmer, fridge=refrigerator, icebox=refrigerator
+    biscuit=cookie, mailman=postman, peasant=farmer, fridge=refrigerator, icebox=refrigerator,
+    bookshelf=bookcase, bookcase=bookshelf
 """)
 # When the library has no drawing of a thing, the broader thing drawn in its place (and
 # the work's record says so): a cabin is drawn as a house, never silently.
@@ -90,7 +91,8 @@ GENERIC = _pairs("""
     office=building, hotel=building, bonsai=tree, willow=tree, birch=tree, maple=tree,
     robin=bird, sparrow=bird, hummingbird=bird, pelican=bird, goldfish=fish, koi=fish,
     grandmother=woman, grandma=woman, granny=woman, grandfather=man, grandpa=man,
-    postman=man, policeman=man, baker=chef, henhouse=barn
+    postman=man, policeman=man, baker=chef, henhouse=barn, duckling=duck, gosling=goose,
+    cygnet=swan, reef=coral, desk=table, stool=chair
 """)
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
