@@ -1,13 +1,17 @@
 """image.compose: things test2's runs failed by name though the library draws their kind (a
 duckling, a coral reef, a desk, a bookshelf), and places said in a word the scene words
 lacked (a balcony, a windowsill, a town square, a porch), which failed the job as subjects
-the library has no drawing of. Each case failed before."""
+the library has no drawing of; and a refusal that left the user to guess another word. Each
+case failed before."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
 
+from atelier.engines.base import EngineError
 from atelier.engines.image.compose import Compose
 from atelier.engines.image.compose.engine import layout_records
 from atelier.engines.image.compose.prompt import parse
@@ -74,3 +78,20 @@ def test_a_place_said_in_a_word_of_its_own_is_the_scene(
 def test_square_before_a_noun_is_its_shape_not_a_town_square() -> None:
     scene = parse("a square table in a kitchen")
     assert [s.noun for s in scene.subjects] == ["table"] and "city" not in scene.places
+
+
+@pytest.mark.parametrize("prompt", ["a heron by a pond", "a succulent on a table", "一只河马"])
+def test_a_refusal_offers_three_things_the_library_does_draw(
+    compose_engine: Compose, prompt: str
+) -> None:
+    """ "No drawing of 'heron': try another word for it" left the user to guess which word;
+    the refusal now names three near things it draws, and each of them can be drawn."""
+    with pytest.raises(EngineError) as refused:
+        compose_engine.plan(prompt, 768, 512, np.random.default_rng(1))
+    offered = re.search(r"\(it has: ([a-z, ]+)\)", str(refused.value))
+    assert offered is not None, str(refused.value)
+    words = offered.group(1).split(", ")
+    assert len(words) == 3
+    for word in words:
+        [choice] = compose_engine.plan(f"a {word}", 768, 512, np.random.default_rng(1)).choices
+        assert choice.placed and choice.generic is None

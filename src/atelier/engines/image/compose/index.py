@@ -300,6 +300,8 @@ class ClipArt:
         self.vectors = vectors.astype(np.float32)
         self.fitness = np.array([_fitness(e) for e in entries], dtype=np.float32)
         self._shapes: dict[str, tuple[int, float, float]] = {}
+        # what the library draws, by the head nouns of its titles (flawed drawings aside)
+        self.heads = frozenset(e.head for e in entries if e.head and not e.flaws)
 
     @classmethod
     def load(cls, folder: Path) -> ClipArt:

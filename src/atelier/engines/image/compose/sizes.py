@@ -85,21 +85,32 @@ _names: list[str] = []
 _vectors: np.ndarray | None = None
 
 
-def height(noun: str) -> tuple[float, str]:
-    """The noun's height in metres, and the listed noun it was taken from."""
-    if noun in HEIGHTS:
-        return HEIGHTS[noun], noun
+def _similarity(phrase: str) -> np.ndarray:
+    """How near in meaning `phrase` is to each listed noun (in HEIGHTS' order)."""
     global _vectors
     with _lock:
         if _vectors is None:
             _names.extend(HEIGHTS)
             _vectors = embeddings.embed([f"a {name}" for name in _names])
         vectors = _vectors
-    similarity = vectors @ embeddings.embed([f"a {noun}"])[0]
+    return np.asarray(vectors @ embeddings.embed([f"a {phrase}"])[0])
+
+
+def height(noun: str) -> tuple[float, str]:
+    """The noun's height in metres, and the listed noun it was taken from."""
+    if noun in HEIGHTS:
+        return HEIGHTS[noun], noun
+    similarity = _similarity(noun)
     best = int(np.argmax(similarity))
     if similarity[best] < 0.45:
         return 1.0, ""
     return HEIGHTS[_names[best]], _names[best]
+
+
+def nearest(phrase: str) -> list[str]:
+    """The listed nouns, the nearest in meaning to `phrase` first: what a refusal offers
+    to draw instead of a thing the library lacks."""
+    return [_names[i] for i in np.argsort(-_similarity(phrase))]
 
 
 def unlike(noun: str, metres: float) -> frozenset[str]:
