@@ -95,3 +95,19 @@ def test_a_refusal_offers_three_things_the_library_does_draw(
     for word in words:
         [choice] = compose_engine.plan(f"a {word}", 768, 512, np.random.default_rng(1)).choices
         assert choice.placed and choice.generic is None
+
+
+def test_a_tower_is_never_a_computer_case(compose_engine: Compose) -> None:
+    """ "A clock tower in a town square" drew a PC case: the library files it under computer
+    hardware as "tower". A drawing filed under computer is a computer part, never a thing
+    of another size."""
+    [tower] = compose_engine.plan("a tower", 768, 512, np.random.default_rng(1)).choices
+    assert tower.entry is not None and "computer" not in tower.entry.category
+    try:
+        plan = compose_engine.plan("a clock tower", 768, 512, np.random.default_rng(1))
+    except EngineError as refused:
+        assert "no drawing of 'clock tower'" in str(refused)
+    else:
+        assert all("computer" not in e.category for c in plan.choices for e in c.entries)
+    [laptop] = compose_engine.plan("a laptop", 768, 512, np.random.default_rng(1)).choices
+    assert laptop.entry is not None  # a computer's own parts are still drawn

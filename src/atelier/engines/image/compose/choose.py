@@ -25,6 +25,9 @@ PROP_THRESHOLD = 0.5  # a poorer drawing than this gives way to a painted prop
 TIE = 0.03
 COPIES_TIE = 0.12
 # People: never drawn from a drawing known only by its file name (see _file_named).
+# Folders named by a thing: a drawing filed under computer hardware is a computer part (its
+# "tower" is a PC case), never a thing of another size than a computer (a clock tower).
+THING_FOLDERS = wordset("computer")
 PEOPLE = wordset(
     "man woman boy girl child person farmer king queen knight doctor nurse chef shepherd "
     "fisherman soldier baker teacher postman policeman firefighter"
@@ -95,6 +98,7 @@ def choose(
         and not m.other
         and m.entry.path not in used
         and m.score >= (HEADED_THRESHOLD if _headed(m.entry, wanted.heads) else NAMED_THRESHOLD)
+        and not m.entry.category & THING_FOLDERS & wanted.unlike
     ]
     if like == "person" or subject.noun in PEOPLE:  # never a drawing named by a file only
         matches = [m for m in matches if not _file_named(m)]
