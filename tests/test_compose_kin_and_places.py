@@ -1,6 +1,6 @@
 """image.compose: things test2's runs failed by name though the library draws their kind (a
 duckling, a coral reef, a desk, a bookshelf), and places said in a word the scene words
-lacked (a balcony, a windowsill, a town square, a porch), which failed the job as subjects
+lacked (a balcony, a windowsill, a town square, a porch, a marsh), which failed the job as subjects
 the library has no drawing of; and a refusal that left the user to guess another word. Each
 case failed before."""
 
@@ -65,6 +65,8 @@ def test_a_desk_is_drawn_as_a_table_and_a_bookshelf_is_a_bookcase(
         ("a cat on a windowsill", ["cat"], "interior"),
         ("a clock tower in a town square at noon", ["tower"], "city"),
         ("a rocking chair on a porch", ["chair"], "field"),
+        ("a heron standing in a misty marsh at dawn", ["heron"], "lake"),
+        ("a frog in a swamp", ["frog"], "lake"),
     ],
 )
 def test_a_place_said_in_a_word_of_its_own_is_the_scene(

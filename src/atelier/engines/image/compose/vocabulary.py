@@ -390,6 +390,13 @@ PLACES = {
     "path": "field",
     "mud": "field",
     "waterhole": "lake",
+    "marsh": "lake",
+    "marshland": "lake",
+    "swamp": "lake",
+    "wetland": "lake",
+    "wetlands": "lake",
+    "bog": "lake",
+    "fen": "lake",
     # Edges of a place are the place: "two ducks at the lakeside" is a lake scene.
     "lakeside": "lake",
     "lakeshore": "lake",
