@@ -455,7 +455,7 @@ class Compose(Engine[ComposeParams]):
         sources = [
             {
                 "name": entry.title or entry.file.stem,
-                "path": str(entry.file),
+                "path": entry.source,
                 "licence": entry.licence,
                 "commercial_use": True,
                 "kind": "data",
@@ -483,8 +483,8 @@ class Compose(Engine[ComposeParams]):
                     "count": c.subject.count,
                     "colour": c.subject.colour,
                     "kind": c.subject.kind,
-                    "file": str(c.entry.file) if c.entry else None,
-                    "files": [str(e.file) for e in c.entries],
+                    "file": c.entry.source if c.entry else None,
+                    "files": [e.source for e in c.entries],
                     "title": c.entry.title if c.entry else None,
                     "score": round(c.score, 3),
                     "painted": c.subject.painted or bool(c.prop),
@@ -526,7 +526,7 @@ def layout_records(
                 "subject": placement.subject,
                 "noun": choice.subject.noun,
                 "index": placement.instance,
-                "file": str(entry.file) if entry else None,
+                "file": entry.source if entry else None,
                 "painted": entry is None,
                 "generic": choice.generic,
                 "box": [int(round(v)) for v in placement.box],

@@ -119,6 +119,12 @@ class Entry:
     def licence(self) -> str:
         return emoji.LICENCE if emoji.is_emoji(self.path) else CLIPART_LICENCE
 
+    @property
+    def source(self) -> str:
+        """Where it is in its library, as a work's record names it: "openclipart/unsorted/
+        Anatra.svg", "fluent/animals/duck.svg"; never this server's folders."""
+        return self.path if emoji.is_emoji(self.path) else f"openclipart/{self.path}"
+
 
 def _author_words(creator: str) -> set[str]:
     return {w for w in words(creator) if len(w) > 2}
