@@ -214,6 +214,16 @@ def test_summary_as_bullets() -> None:
     assert creation.meta["length"] == "bullets" and 0 <= creation.meta["checks"]["grounded"] <= 1
 
 
+def test_an_operators_model_is_named_without_the_servers_folders_or_address() -> None:
+    """Every work's lineage shows its models: an operator's GGUF was named by its full path
+    on the server, a text server by its address."""
+    gguf = Write(EngineConfig(assets_dir=ASSETS, text_model=Path("/srv/models/house-v2.gguf")))
+    served = Write(EngineConfig(assets_dir=ASSETS, text_server_url="http://10.1.2.3:8080/v1"))
+    for card, name in ((gguf.models[0], "house-v2.gguf"), (served.models[0], "the server's model")):
+        assert card.name == name and not card.commercial_use
+        assert "/srv" not in f"{card.name} {card.source}" and "10.1.2.3" not in card.source
+
+
 def test_an_unreachable_server_is_a_clear_error() -> None:
     config = EngineConfig(assets_dir=ASSETS, text_server_url="http://127.0.0.1:9/v1")
     engine = Write(config)

@@ -201,11 +201,14 @@ class TextEngine(Engine[TP]):
         if self.spec.gguf is not None and config.text_model is None:
             model = GEMMA
         else:  # an operator's model: its licence is theirs to state, so never sold on ours
+            # Named without the server's folders or addresses, which every work's lineage
+            # would show (as diffusion names an operator's model folder).
+            gguf = self.spec.gguf
             model = ModelCard(
-                name=self.spec.label,
+                name=gguf.name if gguf else self.spec.server_model or "the server's model",
                 version="as configured",
                 licence="unknown: set by the operator",
-                source=str(self.spec.gguf or self.spec.server_url),
+                source="operator's model file (GGUF)" if gguf else "operator's text server",
                 commercial_use=False,
             )
         # Per instance: a work's lineage must name the model that really wrote it.
