@@ -412,7 +412,7 @@ class TrainText(Trainer):
         return 120.0 if params.evaluate else 15.0
 
     def run(self, params: Any, ctx: Context) -> list[Creation]:
-        from atelier.engines.text.common import GEMMA, MINILM
+        from atelier.engines.text.common import MINILM, text_model_card
         from atelier.engines.text.examples import WRITE
         from atelier.engines.text.runtime import TextModelSpec
         from atelier.engines.text.voice import VoiceConfig
@@ -427,13 +427,7 @@ class TrainText(Trainer):
         )
         metrics: dict[str, Any] = {"training_texts": len(train), "validation_texts": len(valid)}
         spec = TextModelSpec.from_config(self.config)
-        packaged = self.config.text_model is None and spec.gguf is not None
-        base = GEMMA
-        if not packaged:  # an operator's model: its terms are theirs to state
-            source = str(spec.gguf or spec.server_url)
-            base = ModelCard(
-                spec.label, "as configured", "unknown: set by the operator", source, False
-            )
+        base = text_model_card(spec, self.config.text_model is not None)
         if p.evaluate and spec.gguf is None:
             metrics["evaluation"] = "not measured: the text model runs on a server"
         elif p.evaluate:

@@ -66,6 +66,23 @@ MINILM = ModelCard(
     commercial_use=True,
 )
 
+
+def text_model_card(spec: TextModelSpec, configured: bool) -> ModelCard:
+    """The card of the model that writes: the packaged Gemma, or an operator's model
+    (`configured`: ATELIER_TEXT_MODEL or a text server), whose licence is theirs to state, so
+    never sold on ours. An operator's is named without the server's folders or address,
+    which every work's lineage would show (as diffusion names an operator's model folder)."""
+    if spec.gguf is not None and not configured:
+        return GEMMA
+    return ModelCard(
+        name=spec.gguf.name if spec.gguf else spec.server_model or "the server's model",
+        version="as configured",
+        licence="unknown: set by the operator",
+        source="operator's model file (GGUF)" if spec.gguf else "operator's text server",
+        commercial_use=False,
+    )
+
+
 Stop = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 Show = Callable[[float, int, str], None]  # (share of the drafts done, draft number, text)
 # A draft's checks: (score 0–1, the checks' values, the checks it fails in words).
@@ -198,19 +215,7 @@ class TextEngine(Engine[TP]):
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
         self.spec = TextModelSpec.from_config(config)
-        if self.spec.gguf is not None and config.text_model is None:
-            model = GEMMA
-        else:  # an operator's model: its licence is theirs to state, so never sold on ours
-            # Named without the server's folders or addresses, which every work's lineage
-            # would show (as diffusion names an operator's model folder).
-            gguf = self.spec.gguf
-            model = ModelCard(
-                name=gguf.name if gguf else self.spec.server_model or "the server's model",
-                version="as configured",
-                licence="unknown: set by the operator",
-                source="operator's model file (GGUF)" if gguf else "operator's text server",
-                commercial_use=False,
-            )
+        model = text_model_card(self.spec, config.text_model is not None)
         # Per instance: a work's lineage must name the model that really wrote it.
         self.models = (model, *type(self).models[1:])  # type: ignore[misc]
 
@@ -344,7 +349,7 @@ class TextEngine(Engine[TP]):
         seconds = sum(d.completion.seconds for d in drafts)
         meta = {
             **meta,
-            "model": self.spec.label,
+            "model": self.models[0].name,  # as its lineage names it
             "chosen": best,
             "checks": chosen.checks,
             "drafts": [d.summary() for d in drafts],

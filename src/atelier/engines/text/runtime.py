@@ -103,12 +103,6 @@ class TextModelSpec:
             threads=config.threads,
         )
 
-    @property
-    def label(self) -> str:
-        if self.gguf is not None:
-            return f"llama.cpp {self.gguf.name}"
-        return f"{self.server_model or 'default model'} at {self.server_url}"
-
 
 class TextModel(ABC):
     context: int
