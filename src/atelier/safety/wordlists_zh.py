@@ -61,6 +61,9 @@ EXCEPTION_PATTERNS = [
     "狼人(?:请|开始)?(?:杀人|刀人)",
     # fish and poultry made ready to cook: "鱼怎么杀", "杀鱼去鳞"
     "(?:鱼|鸡|鸭|鹅|虾|蟹|甲鱼|黄鳝)(?:要|该)?(?:怎么|怎样|如何)杀|杀(?:鱼|鸡|鸭|鹅|黄鳝)",
+    # a medicine's leaflet: "安眠药的正确服用方法和注意事项" (not beside how many would kill)
+    "(?:安眠药|助眠药|止痛药|退烧药)的?(?:正确)?(?:服用方法|用法用量|用法|注意事项|副作用|说明书)"
+    "(?!.*(?:死|自杀|轻生|过量|结束生命))",
 ]
 
 # Words for children and young teenagers: with sexual content they make `minors`.
