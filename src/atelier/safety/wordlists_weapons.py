@@ -1,6 +1,7 @@
 """Recipes for weapons that kill many, in both languages the lists read: how to make
-explosives, incendiaries and detonators. A stranger's "怎样在家里自制炸药" (how to make
-explosives at home) passed every layer, and "how do I make napalm" was held as self-harm;
+explosives, incendiaries, detonators, and chemical and biological agents. A stranger's
+"怎样在家里自制炸药" (how to make explosives at home) passed every layer, as did "how to
+make ricin from castor beans", and "how do I make napalm" was held as self-harm;
 what is asked for is the same thing in each language, so it is written down once here.
 Merged with the other lists' violence patterns by blocklist.py."""
 
@@ -11,7 +12,10 @@ _HOW = (
     r"|instructions (?:to|for)|step[- ]by[- ]step(?: guide)? (?:to|for)|teach me (?:how )?to"
     r"|guide (?:to|for)|ways? to|tutorial (?:on|for)"
 )
-_MAKE = r"make|making|build|building|cook|cooking|mix|mixing|produce|assemble|synthesi[sz]e"
+_MAKE = (
+    r"make|making|build|building|cook|cooking|mix|mixing|produce|assemble|synthesi[sz]e"
+    r"|extract|extracting|refine|refining|purify|purifying|culture|weaponi[sz]e"
+)
 # A bomb, but not a bath, seed, glitter, photo, smoke, stink or calorie one, nor "the bomb"
 # that brownies are.
 _BOMB = (
@@ -21,21 +25,35 @@ _BOMB = (
 _THINGS = (
     rf"explosives?|napalm|molotovs?(?: cocktails?)?|grenades?|detonators?|blasting caps?"
     rf"|gunpowder|black powder|tnt|c-?4|semtex|nitroglycerine?|ieds?|{_BOMB}"
+    r"|ricin|sarin|tabun|soman|novichok|mustard gas|nerve (?:agents?|gas)|anthrax"
+    r"|botulinum(?: toxin)?|(?:chemical|biological) weapons?|bioweapons?"
+)
+# Words between the making and the thing, none naming a work about it, and none after it
+# saying it is a likeness: "how to make a video about anthrax", "a cake shaped like a bomb",
+# "a grenade costume" are let alone.
+_GAP = (
+    r"(?:(?!(?:videos?|posters?|films?|movies?|documentar(?:y|ies)|presentations?|lessons?"
+    r"|reports?|essays?|stor(?:y|ies)|games?|costumes?|models?|replicas?|toys?|cakes?|props?"
+    r"|drawings?|paintings?|cartoons?|pictures?|logos?|icons?)\b)\w+ ){0,2}"
+)
+_NOT_A_WEAPON = (
+    r"(?! (?:costumes?|cakes?|cookies?|toys?|props?|models?|replicas?|icons?|logos?|emojis?"
+    r"|pinatas?|drawings?|cartoons?|prints?|pillows?|plush(?:ies)?)\b)"
 )
 _HOW_ZH = "怎么|怎样|如何|咋|教我|教你|求教|告诉我"
-_MAKE_ZH = "做|制作|制造|造|自制|配制|配|合成|弄"
+_MAKE_ZH = "做|制作|制造|造|自制|配制|配|合成|弄|提炼|提取|制备|培养"
 _THINGS_ZH = (
     "炸弹|炸药|雷管|燃烧瓶|燃烧弹|汽油弹|手榴弹|手雷|地雷|土雷|黑火药|tnt|c4|硝化甘油|硝酸甘油"
-    "|凝固汽油|铝热剂"
+    "|凝固汽油|铝热剂|蓖麻毒素|沙林|芥子气|神经毒剂|神经毒气|vx毒剂|炭疽|毒气|化学武器|生物武器"
 )
 
 PATTERNS: dict[str, list[str]] = {
     "violence": [
         # "how to make explosives at home", "how do I make napalm", "homemade explosive recipe"
-        rf"\b(?:{_HOW}) (?:\w+ ){{0,2}}(?:{_MAKE}) (?:\w+ ){{0,3}}(?:{_THINGS})\b",
+        rf"\b(?:{_HOW}) (?:\w+ ){{0,2}}(?:{_MAKE}) {_GAP}(?:{_THINGS})\b{_NOT_A_WEAPON}",
         # "what household chemicals do I mix to make explosives"
-        rf"\b(?:do|can|could|should|would) (?:i|we) (?:\w+ ){{0,2}}(?:{_MAKE}) (?:\w+ ){{0,3}}"
-        rf"(?:{_THINGS})\b",
+        rf"\b(?:do|can|could|should|would) (?:i|we) (?:\w+ ){{0,2}}(?:{_MAKE}) (?:to (?:{_MAKE}) )?"
+        rf"{_GAP}(?:{_THINGS})\b{_NOT_A_WEAPON}",
         rf"\b(?:home-?made|diy|improvised) (?:\w+ ){{0,2}}(?:{_THINGS})\b.{{0,40}}\b(?:recipe"
         r"|instructions|ingredients|fertili[sz]er)\b",
         rf"\b(?:recipe|formula|ingredients) (?:for|of) (?:an? )?(?:{_THINGS})\b",
