@@ -40,6 +40,8 @@ _NOT_A_WEAPON = (
     r"(?! (?:costumes?|cakes?|cookies?|toys?|props?|models?|replicas?|icons?|logos?|emojis?"
     r"|pinatas?|drawings?|cartoons?|prints?|pillows?|plush(?:ies)?)\b)"
 )
+_GUN = r"pistols?|guns?|rifles?|glocks?|firearms?|ar-?15s?|ak-?47s?|shotguns?"
+_GUN_ZH = "枪|手枪|步枪|气枪|猎枪|枪支|ak(?:-?47)?|ar-?15|m4"
 _HOW_ZH = "怎么|怎样|如何|咋|教我|教你|求教|告诉我"
 _MAKE_ZH = "做|制作|制造|造|自制|配制|配|合成|弄|提炼|提取|制备|培养"
 _THINGS_ZH = (
@@ -57,6 +59,16 @@ PATTERNS: dict[str, list[str]] = {
         rf"\b(?:home-?made|diy|improvised) (?:\w+ ){{0,2}}(?:{_THINGS})\b.{{0,40}}\b(?:recipe"
         r"|instructions|ingredients|fertili[sz]er)\b",
         rf"\b(?:recipe|formula|ingredients) (?:for|of) (?:an? )?(?:{_THINGS})\b",
+        # a gun made silent or automatic: "how to make a silencer from a solvent trap",
+        # "convert my AR-15 to full auto"
+        rf"\b(?:{_HOW}) (?:\w+ ){{0,2}}(?:{_MAKE}) (?:\w+ ){{0,2}}(?:(?:silencers?|suppressors?)"
+        rf"(?=.{{0,40}}\b(?:{_GUN}|solvent traps?)\b)|auto sears?|glock switch(?:es)?)\b",
+        rf"\b(?:convert|turn|make|modify)\w* (?:my |an? |the |his |this )?(?:\w+ ){{0,2}}(?:{_GUN}"
+        rf"|semi-?autos?|semi-?automatics?)(?: (?:{_GUN}))?"
+        r" (?:in)?to (?:a )?(?:full[- ]?auto|fully automatic|machine ?guns?)\b",
+        f"(?:{_HOW_ZH}|自制|土制|做)[^，。,]{{0,6}}(?:{_GUN_ZH})(?:的|用)?(?:消音器|消声器)"
+        f"|(?:{_GUN_ZH})(?:的|用)?(?:消音器|消声器)[^，。,]{{0,3}}(?:做|制作|自制)",
+        f"(?:{_GUN_ZH})[^，。,]{{0,6}}(?:改|改装)(?:成|为)?全自动",
         # "怎么自己做炸药", "炸药的配方", "教我制作雷管", "手榴弹怎么做", "如何用化肥做炸药"
         f"(?:{_HOW_ZH})[^，。,]{{0,6}}(?:{_MAKE_ZH})[^，。,]{{0,4}}(?:{_THINGS_ZH})",
         f"(?:{_THINGS_ZH})(?:的)?[^，。,]{{0,3}}(?:{_HOW_ZH})[^，。,]{{0,2}}(?:{_MAKE_ZH})",
