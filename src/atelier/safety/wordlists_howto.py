@@ -1,9 +1,11 @@
-"""Recipes for weapons that kill many, in both languages the lists read: how to make
-explosives, incendiaries, detonators, and chemical and biological agents. A stranger's
-"怎样在家里自制炸药" (how to make explosives at home) passed every layer, as did "how to
-make ricin from castor beans", and "how do I make napalm" was held as self-harm;
-what is asked for is the same thing in each language, so it is written down once here.
-Merged with the other lists' violence patterns by blocklist.py."""
+"""How-to requests for grave harm, in both languages the lists read: recipes for weapons
+that kill many (explosives, incendiaries, detonators, chemical and biological agents, a gun
+made silent or automatic), taking a child, making someone too drunk to refuse, and tracking
+a partner in secret. A stranger's "怎样在家里自制炸药" (how to make explosives at home)
+passed every layer, as did "how to make ricin from castor beans" and "how to kidnap a child
+from a playground without being seen"; what is asked for is the same thing in each
+language, so it is written down once here. Merged with the other lists' patterns by
+blocklist.py."""
 
 from __future__ import annotations
 
@@ -42,6 +44,14 @@ _NOT_A_WEAPON = (
 )
 _GUN = r"pistols?|guns?|rifles?|glocks?|firearms?|ar-?15s?|ak-?47s?|shotguns?"
 _GUN_ZH = "枪|手枪|步枪|气枪|猎枪|枪支|ak(?:-?47)?|ar-?15|m4"
+_CHILD = r"child|children|kid|kids|toddler|toddlers|baby|babies|girl|girls|boy|boys"
+_CHILD_ZH = "小孩|孩子|儿童|女孩|男孩|婴儿|小女孩|小男孩|宝宝|学生"
+_PARTNER = (
+    r"ex|ex-?(?:girlfriend|boyfriend|wife|husband|partner)|wife|husband|girlfriend|boyfriend"
+    r"|partner|crush|coworker|neighbou?r"
+)
+_PARTNER_ZH = "前女友|前男友|女友|男友|女朋友|男朋友|老婆|老公|前妻|前夫|同事|邻居|暗恋"
+_HER_ZH = "她|女生|女孩|妹子|女同事|女同学|女朋友|女网友"
 _HOW_ZH = "怎么|怎样|如何|咋|教我|教你|求教|告诉我"
 _MAKE_ZH = "做|制作|制造|造|自制|配制|配|合成|弄|提炼|提取|制备|培养"
 _THINGS_ZH = (
@@ -74,6 +84,33 @@ PATTERNS: dict[str, list[str]] = {
         f"(?:{_THINGS_ZH})(?:的)?[^，。,]{{0,3}}(?:{_HOW_ZH})[^，。,]{{0,2}}(?:{_MAKE_ZH})",
         f"(?:{_THINGS_ZH})(?:的)?(?:配方|制作方法|制法|原料|做法)",
         f"(?:自制|土制|手工制作|在家做|在家里做)(?:{_THINGS_ZH})",
+        # a child taken: "how to kidnap a child from a playground", "怎么从游乐场拐走一个小孩"
+        rf"\b(?:{_HOW}|help me|best way to) (?:\w+ ){{0,2}}(?:kidnap|abduct|snatch|lure)\w*"
+        rf" (?:\w+ ){{0,2}}(?:{_CHILD})\b",
+        rf"\b(?:kidnap|abduct|snatch)\w* (?:\w+ ){{0,2}}(?:{_CHILD})\b.{{0,40}}\bwithout"
+        r" (?:being seen|anyone (?:noticing|seeing|knowing)|getting caught)",
+        f"(?:{_HOW_ZH}|帮我)[^，。,]{{0,8}}(?:拐走|拐跑|绑架|诱拐|偷走|抱走|骗走)[^，。,]{{0,4}}"
+        f"(?:{_CHILD_ZH})",
+        # a partner tracked in secret: "track my ex's phone without her knowing", "偷偷定位前女友"
+        rf"\b(?:track|spy on|monitor|locate|read|follow|bug)\w* (?:my |his |her )?(?:{_PARTNER})"
+        r"(?:'s)? (?:\w+ ){0,3}(?:without (?:her|him|them) (?:knowing|noticing|finding out)"
+        r"|secretly|in secret)",
+        rf"\bsecretly (?:track|spy on|monitor|locate|read|follow)\w* (?:my |his |her )?"
+        rf"(?:{_PARTNER})\b",
+        f"(?:偷偷|悄悄|秘密|暗中)(?:地)?(?:定位|跟踪|监控|监听|偷看|查看)[^，。,]{{0,4}}(?:{_PARTNER_ZH})",
+    ],
+    "sexual": [
+        # too drunk or drugged to refuse: "get a girl drunk enough that she can't say no"
+        r"\b(?:drunk|wasted|high|drugged|roofied|blacked out|passed out)\b.{0,40}\b(?:she|he"
+        r"|they|her|him) (?:can'?t|cannot|won'?t|couldn'?t|wouldn'?t|doesn'?t) (?:say no|refuse"
+        r"|resist|fight back|remember|consent)\b",
+        "(?:灌醉|灌倒|下药|迷晕|迷倒|喝断片)[^，。,]{0,10}(?:不能|无法|没法|不会|没力气)"
+        "(?:反抗|拒绝|说不|记得)",
+        f"(?:{_HOW_ZH})[^，。,]{{0,6}}(?:灌醉|迷晕|迷倒|下药)[^，。,]{{0,2}}(?:{_HER_ZH})",
+        f"(?:{_HOW_ZH})[^，。,]{{0,2}}把(?:{_HER_ZH})(?:灌醉|迷晕|迷倒)",
+        # a drink spiked: "slip something into her drink so she won't remember"
+        r"\bslip\w* (?:something|a pill|pills|a roofie|roofies|it|drugs?|a sedative) (?:in|into)"
+        r" (?:her|his|their|my date'?s?) (?:drink|glass|cup|coffee|wine|beer|cocktail)\b",
     ],
 }
 # Harmless phrases taken out before any layer reads a prompt (wordlists.EXCEPTIONS): a bomb
