@@ -85,8 +85,10 @@ PATTERNS: dict[str, list[str]] = {
         f"(?:{_THINGS_ZH})(?:的)?(?:配方|制作方法|制法|原料|做法)",
         f"(?:自制|土制|手工制作|在家做|在家里做)(?:{_THINGS_ZH})",
         # a child taken: "how to kidnap a child from a playground", "怎么从游乐场拐走一个小孩"
-        rf"\b(?:{_HOW}|help me|best way to) (?:\w+ ){{0,2}}(?:kidnap|abduct|snatch|lure)\w*"
+        rf"\b(?:{_HOW}|help me|best way to) (?:\w+ ){{0,2}}(?:kidnap|abduct|snatch)\w*"
         rf" (?:\w+ ){{0,2}}(?:{_CHILD})\b",
+        rf"\blur\w* (?:an? |the |some |that |this )?(?:\w+ )?(?:{_CHILD}) (?:into (?:my |a |an"
+        r" |the |his |her )?(?:\w+ )?(?:van|car|truck|house|basement|woods|apartment)|away from)\b",
         rf"\b(?:kidnap|abduct|snatch)\w* (?:\w+ ){{0,2}}(?:{_CHILD})\b.{{0,40}}\bwithout"
         r" (?:being seen|anyone (?:noticing|seeing|knowing)|getting caught)",
         f"(?:{_HOW_ZH}|帮我)[^，。,]{{0,8}}(?:拐走|拐跑|绑架|诱拐|偷走|抱走|骗走)[^，。,]{{0,4}}"
@@ -101,11 +103,12 @@ PATTERNS: dict[str, list[str]] = {
     ],
     "sexual": [
         # too drunk or drugged to refuse: "get a girl drunk enough that she can't say no"
-        r"\b(?:drunk|wasted|high|drugged|roofied|blacked out|passed out)\b.{0,40}\b(?:she|he"
-        r"|they|her|him) (?:can'?t|cannot|won'?t|couldn'?t|wouldn'?t|doesn'?t) (?:say no|refuse"
-        r"|resist|fight back|remember|consent)\b",
-        "(?:灌醉|灌倒|下药|迷晕|迷倒|喝断片)[^，。,]{0,10}(?:不能|无法|没法|不会|没力气)"
-        "(?:反抗|拒绝|说不|记得)",
+        r"\b(?:get|gets|getting|make|makes|making) (?:a |the |my |this |that |your )?(?:\w+ )?"
+        r"(?:girl|woman|her|him|guy|date|coworker|classmate|someone|wife|girlfriend)s? (?:so |too"
+        r" |really |very )?(?:drunk|wasted|high|drugged|blacked out|passed out)\b.{0,40}\b(?:she"
+        r"|he|they) (?:can'?t|cannot|won'?t|couldn'?t|wouldn'?t) (?:say no|refuse|resist"
+        r"|fight back|remember|consent)\b",
+        "(?:灌醉|灌倒|下药|迷晕|迷倒)[^，。,]{0,10}(?:不能|无法|没法|没力气)(?:反抗|拒绝|说不)",
         f"(?:{_HOW_ZH})[^，。,]{{0,6}}(?:灌醉|迷晕|迷倒|下药)[^，。,]{{0,2}}(?:{_HER_ZH})",
         f"(?:{_HOW_ZH})[^，。,]{{0,2}}把(?:{_HER_ZH})(?:灌醉|迷晕|迷倒)",
         # a drink spiked: "slip something into her drink so she won't remember"
