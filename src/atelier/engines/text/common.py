@@ -32,7 +32,6 @@ from atelier.engines.base import (
     ModelCard,
     Needs,
     Params,
-    Rates,
 )
 from atelier.engines.checks import best_index, draw
 from atelier.engines.text.runtime import (
@@ -205,12 +204,7 @@ class TextEngine(Engine[TP]):
     threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 0.5
     needs = Needs(cpus=1, memory_mb=1024)  # the 253 MB GGUF and its context
-    # CPU seconds per core: a start, each token the drafts may write (most stop well
-    # short), each token of text to read. Fitted by least squares on the 14 text jobs of
-    # benchmarks/estimates.py --set tuning and --set report, run 2026-12-05 on a quiet
-    # machine with the atelier command's thread settings; each engine here has its own
-    # fit on its own jobs, this pooled one is for any other.
-    rates = Rates(start=1.1, per_token=0.006, per_token_in=0.00084)
+    # Each text engine has its own rates, fitted on its own jobs (benchmarks/estimates.py).
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)
