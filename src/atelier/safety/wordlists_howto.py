@@ -52,6 +52,7 @@ _PARTNER = (
 )
 _PARTNER_ZH = "前女友|前男友|女友|男友|女朋友|男朋友|老婆|老公|前妻|前夫|同事|邻居|暗恋"
 _HER_ZH = "她|女生|女孩|妹子|女同事|女同学|女朋友|女网友"
+_PLAN = r"plan|plans|planning|planned|map out|mapping out|help me plan"
 _HOW_ZH = "怎么|怎样|如何|咋|教我|教你|求教|告诉我"
 _MAKE_ZH = "做|制作|制造|造|自制|配制|配|合成|弄|提炼|提取|制备|培养"
 _THINGS_ZH = (
@@ -84,6 +85,17 @@ PATTERNS: dict[str, list[str]] = {
         f"(?:{_THINGS_ZH})(?:的)?[^，。,]{{0,3}}(?:{_HOW_ZH})[^，。,]{{0,2}}(?:{_MAKE_ZH})",
         f"(?:{_THINGS_ZH})(?:的)?(?:配方|制作方法|制法|原料|做法)",
         f"(?:自制|土制|手工制作|在家做|在家里做)(?:{_THINGS_ZH})",
+        # an attack planned: "plan for a shooting at my school next friday" (not a drill,
+        # a game or a film), "帮我策划一场校园枪击"
+        rf"\b(?:{_PLAN}) (?:for |out )?(?:a |the |my |our )?(?:school|mass|mall|church|campus"
+        r"|subway) (?:shooting|attack|bombing|massacre|stabbing)s?\b(?! (?:games?|scenes?"
+        r"|drills?|practice|exercises?|films?|movies?|videos?))",
+        rf"\b(?:{_PLAN}) (?:for |out )?(?:a |an |the |my |our )?(?:shooting|attack|bombing"
+        r"|massacre|stabbing|rampage)s? (?:at|in|on|against) (?:my |the |our |a |this |that )?"
+        r"(?:\w+ )?(?:school|class|college|campus|office|work|church|mosque|synagogue|temple|mall"
+        r"|concert|festival|parade|station|subway|crowd)\b",
+        "(?:我|帮我|我们)(?:要|想|准备|打算|正在)?(?:计划|策划|规划)[^，。,]{0,10}(?:枪击|屠杀|爆炸案"
+        "|袭击|砍人|捅人|投毒)",
         # a child taken: "how to kidnap a child from a playground", "怎么从游乐场拐走一个小孩"
         rf"\b(?:{_HOW}|help me|best way to) (?:\w+ ){{0,2}}(?:kidnap|abduct|snatch)\w*"
         rf" (?:\w+ ){{0,2}}(?:{_CHILD})\b",
@@ -117,8 +129,13 @@ PATTERNS: dict[str, list[str]] = {
     ],
 }
 # Harmless phrases taken out before any layer reads a prompt (wordlists.EXCEPTIONS): a bomb
-# squad's work is defusing ("a film poster: the bomb squad defuses a bomb" was held).
+# squad's work is defusing ("a film poster: the bomb squad defuses a bomb" was held), and a
+# drill practises for an attack ("a lesson plan for a school shooting drill" was held).
 EXCEPTIONS = [
+    "shooting drill",
+    "shooting drills",
+    "active shooter drill",
+    "active shooter drills",
     "bomb squad",
     "bomb disposal",
     "defuses a bomb",
