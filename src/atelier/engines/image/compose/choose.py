@@ -24,10 +24,10 @@ PROP_THRESHOLD = 0.5  # a poorer drawing than this gives way to a painted prop
 # copies of a counted subject take different ones where there are several.
 TIE = 0.03
 COPIES_TIE = 0.12
-# People: never drawn from a drawing known only by its file name (see _file_named).
 # Folders named by a thing: a drawing filed under computer hardware is a computer part (its
 # "tower" is a PC case), never a thing of another size than a computer (a clock tower).
 THING_FOLDERS = wordset("computer")
+# People: never drawn from a drawing known only by its file name (see _file_named).
 PEOPLE = wordset(
     "man woman boy girl child person farmer king queen knight doctor nurse chef shepherd "
     "fisherman soldier baker teacher postman policeman firefighter"
