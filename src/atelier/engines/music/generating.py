@@ -25,7 +25,14 @@ from atelier.engines.custom import ModelRef, custom_model, is_id
 from atelier.engines.music import checks, harmony, render
 from atelier.engines.music import tokens as tok
 from atelier.engines.music.melody import Sampler, header
-from atelier.engines.music.model import HarmonyNet, MelodyNet, card, load, load_bundle
+from atelier.engines.music.model import (
+    HarmonyNet,
+    MelodyNet,
+    card,
+    load,
+    load_bundle,
+    trained,
+)
 from atelier.engines.music.piece import Note, Part, Piece, bar_length, music21_key
 from atelier.engines.music.render import SOUNDFONT_CARD
 
@@ -68,9 +75,7 @@ def seconds_of(bars: int, meter: str, tempo: int) -> float:
 def model_problem(*names: str) -> str | None:
     """Why the named models cannot be loaded, or None."""
     for name in names:
-        try:
-            card(name)
-        except FileNotFoundError:
+        if not trained(name):
             return f"the model {name} is not trained yet: run `atelier train music`"
     return None
 

@@ -159,9 +159,14 @@ def save(model: nn.Module, name: str, card: dict[str, Any], folder: Path = WEIGH
     return path
 
 
+def trained(name: str, folder: Path = WEIGHTS_DIR) -> bool:
+    """Whether the model's card is there (engines ask at every claim: no JSON read)."""
+    return (folder / f"{name}.json").is_file()
+
+
 def card(name: str, folder: Path = WEIGHTS_DIR) -> dict[str, Any]:
     path = folder / f"{name}.json"
-    if not path.is_file():
+    if not trained(name, folder):
         raise FileNotFoundError(f"no model {name!r} in {folder}")
     result: dict[str, Any] = json.loads(path.read_text())
     return result
