@@ -1,11 +1,11 @@
 """How-to requests for grave harm, in both languages the lists read: recipes for weapons
 that kill many (explosives, incendiaries, detonators, chemical and biological agents, a gun
-made silent or automatic), taking a child, making someone too drunk to refuse, and tracking
-a partner in secret. A stranger's "怎样在家里自制炸药" (how to make explosives at home)
-passed every layer, as did "how to make ricin from castor beans" and "how to kidnap a child
-from a playground without being seen"; what is asked for is the same thing in each
-language, so it is written down once here. Merged with the other lists' patterns by
-blocklist.py."""
+made silent or automatic), taking a child, making someone too drunk to refuse, tracking a
+partner in secret, and hurting an animal. A stranger's "怎样在家里自制炸药" (how to make
+explosives at home) passed every layer, as did "how to make ricin from castor beans", "how
+to kidnap a child from a playground without being seen" and "how to hurt my cat so it
+learns"; what is asked for is the same thing in each language, so it is written down once
+here. Merged with the other lists' patterns by blocklist.py."""
 
 from __future__ import annotations
 
@@ -60,6 +60,17 @@ _THINGS_ZH = (
     "|凝固汽油|铝热剂|蓖麻毒素|沙林|芥子气|神经毒剂|神经毒气|vx毒剂|炭疽|毒气|化学武器|生物武器"
 )
 
+_HURT = (
+    r"hurt|harm|beat|kick|hit|starv|burn|drown|chok|strangl|tortur|poison|abus|kill|maim"
+    r"|mutilat"
+)
+_ANIMALS = (
+    r"cats?|kittens?|kitties|dogs?|pupp(?:y|ies)|pets?|hamsters?|rabbits?|bunn(?:y|ies)|birds?"
+    r"|parrots?|horses?|ponies|pony|animals?|guinea pigs?"
+)
+_HURT_ZH = "虐待|虐|折磨|毒死|打死|打伤|弄死|淹死|饿死|摔死|烫死|勒死|踢死|殴打|暴打"
+_ANIMALS_ZH = "猫|狗|小猫|小狗|猫咪|狗狗|宠物|流浪猫|流浪狗|兔子|仓鼠|鹦鹉|小动物|动物"
+
 PATTERNS: dict[str, list[str]] = {
     "violence": [
         # "how to make explosives at home", "how do I make napalm", "homemade explosive recipe"
@@ -96,6 +107,14 @@ PATTERNS: dict[str, list[str]] = {
         r"|concert|festival|parade|station|subway|crowd)\b",
         "(?:我|帮我|我们)(?:要|想|准备|打算|正在)?(?:计划|策划|规划)[^，。,]{0,10}(?:枪击|屠杀|爆炸案"
         "|袭击|砍人|捅人|投毒)",
+        # an animal hurt: "how to hurt my cat so it learns", "how to drown a litter of kittens",
+        # "教我怎么折磨流浪猫" (not trained, bathed or given its shots: "怎么给狗打疫苗")
+        rf"\b(?:{_HOW}) (?:\w+ ){{0,2}}(?:{_HURT})\w* (?:my |a |an |the |our |his |her |their"
+        rf" |this |that |some |stray |a litter of |the neighbou?r'?s )?(?:\w+ )?(?:{_ANIMALS})\b",
+        rf"\b(?:tortur|abus|maim|mutilat)\w* (?:a |an |the |my |our |this |that |some |stray )"
+        rf"(?:\w+ )?(?:{_ANIMALS})\b",
+        f"(?:{_HOW_ZH})[^，。,]{{0,6}}(?:{_HURT_ZH})[^，。,]{{0,4}}(?:{_ANIMALS_ZH})"
+        f"|(?:{_HOW_ZH})[^，。,]{{0,2}}(?:打|踢)(?:{_ANIMALS_ZH})[^，。,]{{0,4}}(?:不留伤|不留痕|不被发现)",
         # a child taken: "how to kidnap a child from a playground", "怎么从游乐场拐走一个小孩"
         rf"\b(?:{_HOW}|help me|best way to) (?:\w+ ){{0,2}}(?:kidnap|abduct|snatch)\w*"
         rf" (?:\w+ ){{0,2}}(?:{_CHILD})\b",

@@ -16,10 +16,10 @@ from atelier.safety.wordlists import CHILD_BIRTH_YEARS
 
 # Harmless phrases that contain a listed word: taken out before matching.
 EXCEPTIONS = [
-    # killing, blood and knives in food, trade, software and nature
+    # killing, blood and knives in food, trade, software, nature and a fairground ride
     "杀毒", "秒杀", "杀青", "杀虫", "杀菌", "杀价", "杀人鲸", "杀猪菜", "抹杀", "鸭血", "猪血",
     "血旺", "血橙", "血月", "血型", "献血", "血压", "血糖", "屠龙", "剖腹产", "跳楼价",
-    "跳楼大甩卖", "剥皮的橘子", "断头台",
+    "跳楼大甩卖", "跳楼机", "烧炭烤", "剥皮的橘子", "断头台",
     # suicide in titles and prevention
     "自杀小队", "自杀森林", "预防自杀", "自杀预防", "自杀干预", "防止自杀", "自杀热线",
     # nudity words in make-up, colours and sayings
@@ -55,6 +55,8 @@ EXCEPTION_PATTERNS = [
     "(?:自伤|自残|自杀未遂|割腕)(?:后|以后)?(?:康复|痊愈|走出来|戒断)",
     # a shooter game's headshot: "98k怎么一枪爆头，压枪技巧"
     "(?:98k|awm|m4|akm?|吃鸡|游戏|压枪|cs|fps)[^，。]{0,8}爆头|爆头[^，。]{0,8}(?:压枪|预判|技巧|教学|集锦)",
+    # hands clapped and faces slapped, not sex: "观众啪啪啪地鼓掌", "被现实啪啪啪打脸"
+    "啪啪啪地?(?:鼓掌|拍手|打脸|作响|响)|(?:掌声|鼓掌|拍手|鞭炮|雨点)[^，。,]{0,3}啪啪啪",
     # software's kill: "linux怎么kill掉卡死的进程", "杀掉进程"
     "(?:kill|杀)掉?[^，。,]{0,8}(?:进程|线程|任务|后台|程序)",
     # the werewolf game's host: "狼人请杀人"
@@ -318,7 +320,7 @@ TERMS: dict[str, list[str]] = {
         "萝莉资源",
     ],
     "sexual": [
-        "色情", "黄图", "黄片", "色图", "涩图", "a片", "三级片", "成人视频", "成人电影",
+        "色情", "黄图", "黄片", "色图", "涩图", "啪啪啪", "a片", "三级片", "成人视频", "成人电影",
         "成人漫画", "成人内容", "成人片", "工口", "里番", "18禁", "r18", "无码", "露点", "全裸",
         "裸照", "裸体写真", "裸聊", "一丝不挂", "赤身裸体", "脱光", "扒光", "性交", "做爱", "性爱",
         "性行为", "性关系", "口交", "肛交", "乳交", "群交", "自慰", "手淫", "阴茎", "阴道", "阴部",
