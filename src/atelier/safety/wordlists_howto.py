@@ -91,6 +91,16 @@ PATTERNS: dict[str, list[str]] = {
         f"(?:{_HOW_ZH}|自制|土制|做)[^，。,]{{0,6}}(?:{_GUN_ZH})(?:的|用)?(?:消音器|消声器)"
         f"|(?:{_GUN_ZH})(?:的|用)?(?:消音器|消声器)[^，。,]{{0,3}}(?:做|制作|自制)",
         f"(?:{_GUN_ZH})[^，。,]{{0,6}}(?:改|改装)(?:成|为)?全自动",
+        # a gun made at home, untraceable: "how to make a zip gun", "how to make a gun at home
+        # without a serial number", "怎么在家自制一把手枪" (not a toy's, a cake's or a prop's)
+        rf"\b(?:{_HOW}) (?:\w+ ){{0,2}}(?:make|making|build|building|3d[- ]?print|print|assemble"
+        r"|mill)\w* (?:an? |my own |your own |the |a working |a real )?(?:(?!nerf|water|toy|glue"
+        r"|spray|paint|airsoft|bubble|squirt|laser|rubber|nail|heat|staple|foam|cap|finger|light"
+        rf"|potato|bb)\w+ )?(?:{_GUN}|zip ?guns?|ghost ?guns?|lower receivers?)\b{_NOT_A_WEAPON}"
+        r"(?![- ]?shaped)",
+        f"(?:(?:{_HOW_ZH})[^，。,]{{0,6}}(?:自制|做|制作|制造|造|打印|组装)|自制|土制)[^，。,]{{0,4}}"
+        "(?<!玩具)(?<!水)(?:手枪|步枪|猎枪|枪支|土枪|冲锋枪|霰弹枪|狙击枪|真枪|火枪)"
+        "(?!造型|形状|模型|蛋糕|道具|玩具)",
         # "怎么自己做炸药", "炸药的配方", "教我制作雷管", "手榴弹怎么做", "如何用化肥做炸药"
         f"(?:{_HOW_ZH})[^，。,]{{0,6}}(?:{_MAKE_ZH})[^，。,]{{0,4}}(?:{_THINGS_ZH})",
         f"(?:{_THINGS_ZH})(?:的)?[^，。,]{{0,3}}(?:{_HOW_ZH})[^，。,]{{0,2}}(?:{_MAKE_ZH})",
@@ -148,9 +158,16 @@ PATTERNS: dict[str, list[str]] = {
     ],
 }
 # Harmless phrases taken out before any layer reads a prompt (wordlists.EXCEPTIONS): a bomb
-# squad's work is defusing ("a film poster: the bomb squad defuses a bomb" was held), and a
-# drill practises for an attack ("a lesson plan for a school shooting drill" was held).
+# squad's work is defusing ("a film poster: the bomb squad defuses a bomb" was held), a
+# drill practises for an attack ("a lesson plan for a school shooting drill" was held), and
+# a workshop's guns are tools ("how to make a glue gun holder").
 EXCEPTIONS = [
+    "glue gun",
+    "glue guns",
+    "caulk gun",
+    "caulking gun",
+    "heat gun",
+    "staple gun",
     "shooting drill",
     "shooting drills",
     "active shooter drill",
