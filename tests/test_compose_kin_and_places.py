@@ -113,3 +113,18 @@ def test_a_tower_is_never_a_computer_case(compose_engine: Compose) -> None:
         assert all("computer" not in e.category for c in plan.choices for e in c.entries)
     [laptop] = compose_engine.plan("a laptop", 768, 512, np.random.default_rng(1)).choices
     assert laptop.entry is not None  # a computer's own parts are still drawn
+
+
+def test_a_drawing_of_two_things_does_not_stand_for_one(compose_engine: Compose) -> None:
+    """"couch and lamp" brings a lamp: for a sofa the library's couch alone is drawn (two
+    children stood on the lamp-tall box's middle, on the couch's back)."""
+    for prompt in ("two kids on a sofa", "a cat sleeping on a couch"):
+        plan = compose_engine.plan(prompt, 768, 512, np.random.default_rng(1))
+        seat = next(c for c in plan.choices if c.subject.noun in ("sofa", "couch"))
+        assert seat.entry is not None and "lamp" not in seat.entry.title_words
+        records = layout_records(plan.choices, plan.placements)
+        below = next(r for r in records if r["noun"] in ("sofa", "couch"))
+        on = [r for r in records if r["noun"] in ("kid", "cat")]
+        height = below["box"][3] - below["box"][1]
+        # standing on the seat: feet in the lower half of the couch, not on its top
+        assert all(r["box"][3] > below["box"][1] + 0.4 * height for r in on)

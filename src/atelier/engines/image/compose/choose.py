@@ -140,10 +140,11 @@ def choose(
 
 
 def _plain(entry: index.Entry, heads: frozenset[str]) -> bool:
-    """Its title is headed by the noun and names no kind of its own before it: a "Microphone
-    Stand" is no cake stand, a "Cat Scratching Post" no fence post, a "Curling Stone" no
-    stone."""
-    return _headed(entry, heads) and not entry.qualifiers - heads
+    """Its title is headed by the noun, names no kind of its own before it and no other
+    thing beside it: a "Microphone Stand" is no cake stand, a "Cat Scratching Post" no fence
+    post, a "Curling Stone" no stone, and a "couch and lamp" brings a lamp (two children
+    stood on its back, which was the lamp's top)."""
+    return _headed(entry, heads) and not entry.qualifiers - heads and "and" not in entry.title_words
 
 
 def _file_named(match: index.Match) -> bool:
