@@ -116,7 +116,7 @@ def test_a_tower_is_never_a_computer_case(compose_engine: Compose) -> None:
 
 
 def test_a_drawing_of_two_things_does_not_stand_for_one(compose_engine: Compose) -> None:
-    """"couch and lamp" brings a lamp: for a sofa the library's couch alone is drawn (two
+    """ "couch and lamp" brings a lamp: for a sofa the library's couch alone is drawn (two
     children stood on the lamp-tall box's middle, on the couch's back)."""
     for prompt in ("two kids on a sofa", "a cat sleeping on a couch"):
         plan = compose_engine.plan(prompt, 768, 512, np.random.default_rng(1))
