@@ -128,3 +128,16 @@ def test_a_drawing_of_two_things_does_not_stand_for_one(compose_engine: Compose)
         height = below["box"][3] - below["box"][1]
         # standing on the seat: feet in the lower half of the couch, not on its top
         assert all(r["box"][3] > below["box"][1] + 0.4 * height for r in on)
+
+
+def test_a_saucer_is_no_flying_saucer(compose_engine: Compose) -> None:
+    """The library's only saucer is a flying one: a teacup's saucer is drawn as a small plate
+    and said so; a flying saucer asked for is still the flying one."""
+    plan = compose_engine.plan("a teacup on a saucer", 768, 512, np.random.default_rng(1))
+    saucer = next(c for c in plan.choices if c.subject.noun == "saucer")
+    assert saucer.entry is not None and "flying" not in saucer.entry.title_words
+    assert "plate" in saucer.entry.title_words
+    assert saucer.generic is not None and "a plate drawn" in saucer.generic
+    plan = compose_engine.plan("a flying saucer over a farm", 768, 512, np.random.default_rng(1))
+    [ufo] = [c for c in plan.choices if c.subject.noun == "saucer"]
+    assert ufo.entry is not None and "flying" in ufo.entry.title_words

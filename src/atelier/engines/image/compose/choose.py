@@ -13,7 +13,14 @@ import numpy as np
 
 from atelier.engines.image.compose import index, props, sizes
 from atelier.engines.image.compose.prompt import Subject
-from atelier.engines.image.compose.words import GENERIC, kin_of, lemma, with_kin, wordset
+from atelier.engines.image.compose.words import (
+    ANOTHER_THING,
+    GENERIC,
+    kin_of,
+    lemma,
+    with_kin,
+    wordset,
+)
 
 # A drawing stands for a noun only if its own words name it; below this score even one
 # that does is too poor (an icon, a head, a framed scene) to use.
@@ -99,6 +106,7 @@ def choose(
         and m.entry.path not in used
         and m.score >= (HEADED_THRESHOLD if _headed(m.entry, wanted.heads) else NAMED_THRESHOLD)
         and not m.entry.category & THING_FOLDERS & wanted.unlike
+        and not _another_thing(m.entry, kind | set(subject.query.split()))
     ]
     if like == "person" or subject.noun in PEOPLE:  # never a drawing named by a file only
         matches = [m for m in matches if not _file_named(m)]
@@ -145,6 +153,12 @@ def _plain(entry: index.Entry, heads: frozenset[str]) -> bool:
     post, a "Curling Stone" no stone, and a "couch and lamp" brings a lamp (two children
     stood on its back, which was the lamp's top)."""
     return _headed(entry, heads) and not entry.qualifiers - heads and "and" not in entry.title_words
+
+
+def _another_thing(entry: index.Entry, asked: frozenset[str]) -> bool:
+    """Its title names another thing than its head noun ("flying saucer", "hot dog"),
+    unless the prompt's words for the subject ask for it ("a teddy bear")."""
+    return any(f"{q} {entry.head}" in ANOTHER_THING and q not in asked for q in entry.qualifiers)
 
 
 def _file_named(match: index.Match) -> bool:

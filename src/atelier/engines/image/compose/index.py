@@ -50,11 +50,11 @@ NOT_A_FIGURE = wordset(
 )
 # Words of a title that say how it is drawn, not what: left out when finding its head noun.
 NOT_A_THING = wordset(
-    "illustration clipart clip art drawing icon vector simple stylized stylised cartoon "
+    "illustration clipart clip art drawing icon vector simple basic stylized stylised cartoon "
     "colour color coloured colored version set image picture graphic sketch outline "
     "contour silhouette black white red green blue yellow brown grey gray pink orange "
-    "purple small big little cute happy funny old new one two three front side view blonde blond "
-    "profile left right frontal semplice stilizzata contorno profilo"
+    "purple small big large little cute happy funny old new one two three front side view "
+    "blonde blond profile left right frontal semplice stilizzata contorno profilo"
 )
 # A title ends its head noun phrase at these words: "owl on branch" is an owl.
 BREAKS = wordset("on in with of and at under by for from to over near behind beside")
