@@ -141,3 +141,15 @@ def test_a_saucer_is_no_flying_saucer(compose_engine: Compose) -> None:
     plan = compose_engine.plan("a flying saucer over a farm", 768, 512, np.random.default_rng(1))
     [ufo] = [c for c in plan.choices if c.subject.noun == "saucer"]
     assert ufo.entry is not None and "flying" in ufo.entry.title_words
+
+
+def test_a_hot_dog_is_food_and_a_sea_lion_no_lion(compose_engine: Compose) -> None:
+    """ "a hot dog on a plate" drew a dog, "a sea lion on a rock" a lion: the first word makes
+    them other things (a sea lion is drawn as the library's seal, and said so)."""
+    plan = compose_engine.plan("a hot dog on a plate", 768, 512, np.random.default_rng(1))
+    food = next(c for c in plan.choices if c.subject.noun == "dog")
+    assert food.entry is not None and "hot" in food.entry.title_words
+    plan = compose_engine.plan("a sea lion on a rock", 768, 512, np.random.default_rng(1))
+    animal = next(c for c in plan.choices if c.subject.noun != "rock")
+    assert animal.entry is not None and "seal" in animal.entry.title_words
+    assert animal.generic is not None and "a seal drawn" in animal.generic

@@ -43,7 +43,14 @@ from atelier.engines.image.compose.vocabulary import (
     TIMES,
     WEATHER,
 )
-from atelier.engines.image.compose.words import GENERIC, KIN, is_english, lemma, parts_of_speech
+from atelier.engines.image.compose.words import (
+    ANOTHER_THING,
+    GENERIC,
+    KIN,
+    is_english,
+    lemma,
+    parts_of_speech,
+)
 
 
 @dataclass
@@ -438,7 +445,12 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
         r, g, b = (int(min(255, max(0, c * shade))) for c in COLOURS[colour])
         rgb = (r, g, b)
     kinds = [lemma(n) for n in nouns[:-1]]
-    kinds += [m for m in modifiers if _is_noun_like(m) and m not in POSES]
+    # a noun before it ("willow" tree), or a word that makes it another thing ("hot" dog)
+    kinds += [
+        m
+        for m in modifiers
+        if (_is_noun_like(m) or f"{m} {noun}" in ANOTHER_THING) and m not in POSES
+    ]
     query = " ".join([*modifiers, *[lemma(n) for n in nouns]])
     subject = Subject(
         noun=noun,

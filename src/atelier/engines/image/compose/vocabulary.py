@@ -239,6 +239,8 @@ COMPOUNDS = {
     "window sill": "room",
     "balcony": "street",
     "porch": "garden",
+    # an animal whose name ends in another's: a sea lion is no lion (it drew one)
+    "sea lion": "sealion",
 }
 # "the roof of a henhouse", "the lid": a part of a thing stands for the thing.
 PARTS = wordset("roof top lid side edge corner surface tip")

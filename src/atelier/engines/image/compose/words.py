@@ -92,7 +92,7 @@ GENERIC = _pairs("""
     robin=bird, sparrow=bird, hummingbird=bird, pelican=bird, goldfish=fish, koi=fish,
     grandmother=woman, grandma=woman, granny=woman, grandfather=man, grandpa=man,
     postman=man, policeman=man, baker=chef, henhouse=barn, duckling=duck, gosling=goose,
-    cygnet=swan, reef=coral, desk=table, stool=chair, saucer=plate
+    cygnet=swan, reef=coral, desk=table, stool=chair, saucer=plate, sealion=seal
 """)
 # Drawings titled by two words that name another thing than their last word: a flying
 # saucer is no saucer (it stood for the one under a teacup), a hot dog no dog.
