@@ -153,3 +153,14 @@ def test_a_hot_dog_is_food_and_a_sea_lion_no_lion(compose_engine: Compose) -> No
     animal = next(c for c in plan.choices if c.subject.noun != "rock")
     assert animal.entry is not None and "seal" in animal.entry.title_words
     assert animal.generic is not None and "a seal drawn" in animal.generic
+
+
+def test_a_chinese_verb_read_as_nothing_still_parts_two_things(compose_engine: Compose) -> None:
+    """ "一个女孩在海边放风筝" (a girl flying a kite at the seaside) read "a girl in coast kite":
+    the girl was drawn inside the kite, 36 px tall. The verb the reader drops (放) now joins
+    the two things as "with"."""
+    plan = compose_engine.plan("一个女孩在海边放风筝", 768, 512, np.random.default_rng(3))
+    assert [s.noun for s in plan.scene.subjects] == ["girl", "kite"]
+    assert all(r.relation != "in" for r in plan.scene.relations)
+    girl = next(r for r in layout_records(plan.choices, plan.placements) if r["noun"] == "girl")
+    assert girl["box"][3] - girl["box"][1] > 0.2 * 512

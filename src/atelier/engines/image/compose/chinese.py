@@ -421,8 +421,10 @@ class _Reader:
             elif kind in ("relating", "doing") and word.english:
                 out.append(word.english)
                 last_np = said = False
-            elif kind == "verb" and said and self.kind(i + 1) in ("count", "noun"):
-                out.append("with")  # "狗在雪地里追球": after the thing's place too
+            elif kind in ("verb", "doing") and said and self.kind(i + 1) in ("count", "noun"):
+                # "狗在雪地里追球", "女孩在海边放风筝": after the thing's place too (a kite
+                # read as "coast kite" held the girl inside it)
+                out.append("with")
                 last_np = said = False
             elif kind == "style":
                 out.append(f", in the style of {word.english}")
