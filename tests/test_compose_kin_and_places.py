@@ -164,3 +164,14 @@ def test_a_chinese_verb_read_as_nothing_still_parts_two_things(compose_engine: C
     assert all(r.relation != "in" for r in plan.scene.relations)
     girl = next(r for r in layout_records(plan.choices, plan.placements) if r["noun"] == "girl")
     assert girl["box"][3] - girl["box"][1] > 0.2 * 512
+
+
+def test_a_kite_flown_flies_and_its_flier_stands(compose_engine: Compose) -> None:
+    """ "a girl flying a kite on a hill" looked for a flying girl and drew a seated one in the
+    air: the kite flies, the girl stands on the hill below it."""
+    plan = compose_engine.plan("a girl flying a kite on a hill", 768, 512, np.random.default_rng(3))
+    girl = next(s for s in plan.scene.subjects if s.noun == "girl")
+    assert "flying" not in girl.query
+    records = {r["noun"]: r["box"] for r in layout_records(plan.choices, plan.placements)}
+    assert records["girl"][3] > 0.6 * 512  # feet on the ground, in the lower part
+    assert records["kite"][3] < records["girl"][3]

@@ -151,6 +151,15 @@ RELATIONS = [
     ("holding", "holding"),
     ("holds", "holding"),
     ("carrying", "holding"),
+    # a kite flown flies, not its flier: "a girl flying a kite" chose a drawing for a flying
+    # girl (a seated one, which hung in the air); the kite, apart, goes up as kites do
+    ("flying a", "beside"),
+    ("flying an", "beside"),
+    ("flying the", "beside"),
+    ("flying his", "beside"),
+    ("flying her", "beside"),
+    ("flying their", "beside"),
+    ("flies a", "beside"),
     ("reading", "holding"),  # "a girl reading a book": the book in her hands
     ("reads", "holding"),
     ("hugging", "holding"),
