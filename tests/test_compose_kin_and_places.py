@@ -175,3 +175,14 @@ def test_a_kite_flown_flies_and_its_flier_stands(compose_engine: Compose) -> Non
     records = {r["noun"]: r["box"] for r in layout_records(plan.choices, plan.placements)}
     assert records["girl"][3] > 0.6 * 512  # feet on the ground, in the lower part
     assert records["kite"][3] < records["girl"][3]
+
+
+def test_a_rider_is_on_the_animals_back(compose_engine: Compose) -> None:
+    """ "一个男孩骑着马在草原上" (a boy riding a horse) stood the boy above the horse's ears: a
+    rider's feet are now at its back, below its head."""
+    for prompt in ("一个男孩骑着马在草原上", "a girl riding a pony"):
+        plan = compose_engine.plan(prompt, 768, 512, np.random.default_rng(1))
+        records = layout_records(plan.choices, plan.placements)
+        rider = next(r["box"] for r in records if r["noun"] in ("boy", "girl"))
+        animal = next(r["box"] for r in records if r["noun"] in ("horse", "pony"))
+        assert rider[3] >= animal[1] + 0.25 * (animal[3] - animal[1])

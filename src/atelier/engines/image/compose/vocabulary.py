@@ -213,12 +213,16 @@ HELD = wordset("umbrella parasol balloon flag kite torch lantern bouquet sword w
 PRONOUNS = wordset("it them him her")
 # Where a thing set "on" another stands, as a fraction of that one's drawing height down
 # from its top: a seat below a chair's or a sofa's back, a bed below its headboard, a deck
-# below a ship's masts; anything else just under its top (a table, a roof, a rock).
+# below a ship's masts, an animal's back below its head; anything else just under its top
+# (a table, a roof, a rock).
 SURFACES = {
     **dict.fromkeys(wordset("sofa couch armchair chair bench"), 0.5),
     **dict.fromkeys(wordset("bed"), 0.45),
     **dict.fromkeys(wordset("sailboat ship yacht"), 0.72),
     **dict.fromkeys(wordset("boat"), 0.55),
+    # a rider sits on the back, below the head and the neck ("一个男孩骑着马" stood him above
+    # the horse's ears)
+    **dict.fromkeys(wordset("horse pony donkey camel elephant cow zebra"), 0.3),
 }
 ON_TOP = 0.12
 # Verbs that say how a thing is: kept with it to find a drawing that shows it so.
