@@ -186,3 +186,14 @@ def test_a_rider_is_on_the_animals_back(compose_engine: Compose) -> None:
         rider = next(r["box"] for r in records if r["noun"] in ("boy", "girl"))
         animal = next(r["box"] for r in records if r["noun"] in ("horse", "pony"))
         assert rider[3] >= animal[1] + 0.25 * (animal[3] - animal[1])
+
+
+def test_no_plain_thing_stands_for_another_thing(compose_engine: Compose) -> None:
+    """The library has no hot air balloon nor guinea pig: a party balloon and a pig were
+    drawn in their place. Such a job is refused with what the library has instead."""
+    for prompt, named in (
+        ("a hot air balloon over the mountains", "hot air balloon"),
+        ("a guinea pig in a cage", "guinea pig"),
+    ):
+        with pytest.raises(EngineError, match=f"no drawing of '{named}'"):
+            compose_engine.plan(prompt, 768, 512, np.random.default_rng(1))

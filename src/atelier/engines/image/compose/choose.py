@@ -116,6 +116,8 @@ def choose(
         plain = [m for m in matches if _plain(m.entry, wanted.heads)]
         if plain or kind:  # none of the kind asked: another kind never stands in for it
             matches = plain
+        if any(f"{k} {subject.noun}" in ANOTHER_THING for k in kind):
+            matches = []  # nor the plain thing for another thing: a dog for a hot dog
     if any(m.titled for m in matches):  # a title naming it beats a keyword that does
         matches = [m for m in matches if m.titled]
     if subject.noun in LEGGED:  # a whole figure, not a head: see LEGGED

@@ -98,7 +98,7 @@ GENERIC = _pairs("""
 # saucer is no saucer (it stood for the one under a teacup), a hot dog no dog.
 ANOTHER_THING = frozenset(
     ("flying saucer", "hot dog", "teddy bear", "gummy bear", "sea lion", "sea horse",
-     "guinea pig", "paper plane", "rocking horse")
+     "guinea pig", "paper plane", "rocking horse", "air balloon")
 )  # fmt: skip
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
