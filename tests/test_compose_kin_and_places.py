@@ -197,3 +197,19 @@ def test_no_plain_thing_stands_for_another_thing(compose_engine: Compose) -> Non
     ):
         with pytest.raises(EngineError, match=f"no drawing of '{named}'"):
             compose_engine.plan(prompt, 768, 512, np.random.default_rng(1))
+
+
+def test_what_a_container_holds_is_in_that_container() -> None:
+    """ "a teacup on a saucer beside a plate of biscuits" put the biscuits in the saucer, and
+    "a cup beside a plate of biscuits" in the cup: what follows "of" is in the word before."""
+    for prompt, container in (
+        ("a teacup on a saucer beside a plate of biscuits", "plate"),
+        ("a cup beside a plate of biscuits", "plate"),
+        ("a dog next to a basket of apples", "basket"),
+    ):
+        scene = parse(prompt)
+        nouns = [s.noun for s in scene.subjects]
+        held = [r for r in scene.relations if r.relation == "in"]
+        assert [(nouns[r.subject], nouns[r.target]) for r in held] == [(nouns[-1], container)], (
+            prompt
+        )

@@ -296,7 +296,10 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
         if joined_by == "together":
             joined_by = "and"
         if joined_by in REVERSED:  # held or worn by the thing, not by its place
-            for member in placed or group:
+            # ...but what "a plate of biscuits" holds is in the plate, the word before "of"
+            # (after "a cup beside" they went into the cup)
+            holders = group if joined_by == "holding_in" else placed or group
+            for member in holders:
                 if member != index:
                     scene.relations.append(Relation(index, REVERSED[joined_by], member))
             related = True
