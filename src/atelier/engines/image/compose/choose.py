@@ -98,6 +98,7 @@ def choose(
         unlike=sizes.unlike(subject.noun, metres),
         avoid=frozenset(w for o in others for w in kin_of(o)) - kin_of(subject.noun),
     )
+    asked = kind | frozenset(subject.query.split())  # a kind the prompt names for it
     matches = [
         m
         for m in clipart.search(wanted, limit=24)
@@ -106,7 +107,7 @@ def choose(
         and m.entry.path not in used
         and m.score >= (HEADED_THRESHOLD if _headed(m.entry, wanted.heads) else NAMED_THRESHOLD)
         and not m.entry.category & THING_FOLDERS & wanted.unlike
-        and not _another_thing(m.entry, kind | set(subject.query.split()))
+        and not _another_thing(m.entry, asked)
     ]
     if like == "person" or subject.noun in PEOPLE:  # never a drawing named by a file only
         matches = [m for m in matches if not _file_named(m)]
