@@ -7,14 +7,16 @@ which the work's record carries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from atelier.engines.image.compose import index, props, sizes
+from atelier.engines.image.compose import emoji, index, props, sizes
 from atelier.engines.image.compose.prompt import Subject
 from atelier.engines.image.compose.words import (
     ANOTHER_THING,
+    DOERS,
+    DOING,
     GENERIC,
     kin_of,
     lemma,
@@ -39,6 +41,9 @@ PEOPLE = wordset(
     "man woman boy girl child person farmer king queen knight doctor nurse chef shepherd "
     "fisherman soldier baker teacher postman policeman firefighter"
 )
+# The young, whom no figure of the emoji library shows doing anything: a person's figure
+# is drawn for them at their size, and said (choose).
+YOUNG = wordset("girl boy child kid")
 # Things drawn standing: a drawing of one whose bottom is a single shape is a head, a bust
 # or a portrait more often than a whole figure.
 LEGGED = PEOPLE | wordset(
@@ -64,6 +69,7 @@ class Choice:
     habitat: str
     prop: str | None = None  # the props.py drawing painted for it: "barn" for a henhouse
     generic: str | None = None  # "no drawing of a willow tree: a tree drawn"
+    carries: list[str] = field(default_factory=list)  # things its figure draws: "bicycle"
 
     @property
     def entry(self) -> index.Entry | None:
@@ -84,11 +90,21 @@ def choose(
     """The drawings for a subject: named by their own words, the kind asked for when
     the library has it (else the head noun's, said in `generic`), never one already
     standing for another subject, different ones for the copies where it can."""
+    doer = DOERS.get(subject.noun)
+    if doer is not None:  # a surfer: a person surfing, where the library draws one
+        person = replace(subject, noun="person", query=f"{doer} person", kind=None)
+        choice = choose(clipart, person, others, used, rng)
+        if choice.entry is not None and doer in choice.entry.title_words:
+            choice.subject = subject
+            return choice
     metres, like = sizes.height(subject.noun)
     where = sizes.habitat(subject.noun, like)
     if subject.painted:
         return Choice(subject, [], 1.0, metres, where if where != "ground" else "sky")
     kind = frozenset(w for k in (subject.kind or "").split() for w in kin_of(lemma(k)))
+    doing = frozenset(DOING[w] for w in subject.query.split() if w in DOING)
+    doing |= {DOERS[subject.noun]} if subject.noun in DOERS else set()
+    doing |= {subject.doing} if subject.doing else set()
     wanted = index.Wanted(
         query=with_kin(subject.query),
         heads=kin_of(subject.noun),
@@ -97,6 +113,7 @@ def choose(
         aspect=sizes.aspect(subject.noun, like),
         unlike=sizes.unlike(subject.noun, metres),
         avoid=frozenset(w for o in others for w in kin_of(o)) - kin_of(subject.noun),
+        doing=doing,
     )
     asked = kind | frozenset(subject.query.split())  # a kind the prompt names for it
     matches = [
@@ -111,8 +128,22 @@ def choose(
     ]
     if like == "person" or subject.noun in PEOPLE:  # never a drawing named by a file only
         matches = [m for m in matches if not _file_named(m)]
+    active = [m for m in matches if doing & m.entry.title_words]
+    if doing and not active and kin_of(subject.noun) & YOUNG:  # no child figure doing it
+        person = replace(subject, noun="person", query=f"{min(doing)} person", kind=None)
+        choice = choose(clipart, person, others, used, rng)
+        if choice.entry is not None and doing & choice.entry.title_words:
+            choice.subject = subject
+            choice.metres *= metres / sizes.HEIGHTS["person"]
+            choice.generic = (
+                f"no drawing of {a(subject.noun)} {min(doing)} in the library: "
+                f"a person {min(doing)} drawn, at {a(subject.noun)}'s size"
+            )
+            return choice
     if any(m.kind for m in matches):  # the kind asked for, where the library has it
         matches = [m for m in matches if m.kind]
+    elif active:  # drawn doing what the prompt says, where the library draws it so
+        matches = active
     else:  # the plain thing, titled by the noun alone, before a named kind of it
         plain = [m for m in matches if _plain(m.entry, wanted.heads)]
         if plain or kind:  # none of the kind asked: another kind never stands in for it
@@ -139,7 +170,11 @@ def choose(
     good = [m for m in matches if m.score >= best.score - TIE and m.kind == best.kind]
     first = good[int(rng.integers(0, len(good)))]
     copies = [first.entry]
-    if subject.count > 1:  # other drawings of the kind for the other copies
+    if emoji.is_figure(first.entry.path):  # a person in one of its skin tones, each copy
+        tones = emoji.tones(first.entry.path, first.entry.root)
+        picked = rng.permutation(len(tones))[: max(1, subject.count)]
+        copies = [replace(first.entry, path=tones[i]) for i in picked]
+    elif subject.count > 1:  # other drawings of the kind for the other copies
         near = [m for m in matches if m.score >= best.score - COPIES_TIE and m is not first]
         whole = subject.noun not in LEGGED or clipart.feet(first.entry) < 2
         near = [m for m in near if m.kind == best.kind and (whole or clipart.feet(m.entry) >= 2)]
@@ -147,6 +182,10 @@ def choose(
     generic = None
     if kind and not best.kind:
         generic = f"no drawing of {a(subject.query)} in the library: {a(subject.noun)} drawn"
+    shown = first.entry.title_words & sizes.DOING_HEIGHTS.keys()
+    if like in ("person", *PEOPLE) and shown:  # the boat, horse or wave is in the drawing
+        metres = sizes.DOING_HEIGHTS[min(shown)]
+        where = "water" if shown & sizes.DOING_ON_WATER else where
     return Choice(subject, copies, first.score, metres, where, generic=generic)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 PACKAGE = "fluent-emoji-flat-1.2.6.tgz"  # the file set-up puts in the index's folder
 FOLDER = "fluent"  # where the SVG files go, beside the index; the entries' path prefix
+PEOPLE = FOLDER + "/people"  # the whole figures' folder
 LICENCE = "MIT (Fluent Emoji, © Microsoft Corporation)"
 # The package's categories worth drawing in a scene, and the folder each goes in. Faces,
 # people with their skin tones, symbols and flags are left out: openclipart's people are
@@ -41,6 +42,47 @@ SYMBOLS = re.compile(
     r"locked|^link$|^e-mail$|^joker$|mahjong|playing-cards|-tray$|level-slider|control-knobs|"
     r"low-battery|bookmark-tabs|^hamsa$|^nazar|^dna$|^drop-of-blood$|^globe-|^map-|-map$"
 )
+# People & Body: the whole figures only (its other icons are busts, faces and hands),
+# titled "<what they do> <who>" so that the index reads the person as the head noun and
+# the activity as what the figure shows (words.DOING): "a man rowing a boat" is the rowing
+# man, boat and all. The index holds each figure once, in the default tone; a scene draws
+# it in one of its six tones (`tones`), and the copies of a count in different ones.
+FIGURES = {
+    "person-standing": "person", "man-standing": "standing man",
+    "woman-standing": "standing woman",
+    "person-walking": "walking person", "man-walking": "walking man",
+    "woman-walking": "walking woman",
+    "person-running": "running person", "man-running": "running man",
+    "woman-running": "running woman",
+    "person-biking": "cycling person on a bicycle", "man-biking": "cycling man on a bicycle",
+    "woman-biking": "cycling woman on a bicycle",
+    "person-rowing-boat": "rowing person in a boat", "man-rowing-boat": "rowing man in a boat",
+    "woman-rowing-boat": "rowing woman in a boat",
+    "person-swimming": "swimming person in water", "man-swimming": "swimming man in water",
+    "woman-swimming": "swimming woman in water",
+    "person-surfing": "surfing person on a surfboard",
+    "man-surfing": "surfing man on a surfboard", "woman-surfing": "surfing woman on a surfboard",
+    "person-climbing": "climbing person on a rock", "man-climbing": "climbing man on a rock",
+    "woman-climbing": "climbing woman on a rock",
+    "skier": "skiing person on skis",
+    "horse-racing": "racing jockey on a horse",
+    "person-kneeling": "kneeling person", "man-kneeling": "kneeling man",
+    "woman-kneeling": "kneeling woman",
+    "person-in-manual-wheelchair": "wheelchair person",
+    "man-in-manual-wheelchair": "wheelchair man",
+    "woman-in-manual-wheelchair": "wheelchair woman",
+    "person-in-lotus-position": "meditating person", "man-in-lotus-position": "meditating man",
+    "woman-in-lotus-position": "meditating woman",
+    "person-golfing": "golfing person", "man-golfing": "golfing man",
+    "woman-golfing": "golfing woman",
+    "person-fencing": "fencing person",
+    "person-lifting-weights": "weightlifting person with a barbell",
+    "person-bouncing-ball": "basketball player with a ball",
+    "person-cartwheeling": "cartwheeling person",
+    "man-dancing": "dancing man", "woman-dancing": "dancing woman",
+    "person-with-white-cane": "blind person with a white cane",
+}  # fmt: skip
+TONES = ("", "-light", "-medium-light", "-medium", "-medium-dark", "-dark")
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" '
     'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
@@ -57,9 +99,21 @@ def is_emoji(path: str) -> bool:
     return path.startswith(FOLDER + "/")
 
 
+def is_figure(path: str) -> bool:
+    """An index entry's path is one of the whole figures of people (FIGURES)."""
+    return path.startswith(PEOPLE + "/")
+
+
+def tones(path: str, root: Path) -> list[str]:
+    """The figure at `path` in each of its skin tones there is a file of (itself first)."""
+    stem = path.removesuffix(".svg")
+    return [f"{stem}{tone}.svg" for tone in TONES if (root / f"{stem}{tone}.svg").exists()]
+
+
 def unpack(folder: Path) -> list[Path]:
-    """The library's SVG files under folder/fluent, written from the package in `folder`
-    (none when set-up has not fetched it)."""
+    """The library's SVG files under folder/fluent to index, written from the package in
+    `folder` (none when set-up has not fetched it); a figure's other tones are written
+    beside it, not indexed."""
     package = folder / PACKAGE
     if not package.exists():
         return []
@@ -67,24 +121,36 @@ def unpack(folder: Path) -> list[Path]:
         icons = _member(tar, "package/icons.json")
         categories = _member(tar, "package/metadata.json")["categories"]
     written = []
+    for name, title in FIGURES.items():
+        for tone in TONES:
+            icon = icons["icons"].get(name + tone)
+            if icon is not None:
+                path = folder / PEOPLE / f"{name}{tone}.svg"
+                _write(path, icons, icon, title, "People & Body")
+                written += [] if tone else [path]
     for category, sub in CATEGORIES.items():
         for name in categories[category]:
             icon = icons["icons"].get(name)
             if icon is None or SYMBOLS.search(name) or name in HEADS:
                 continue
             path = folder / FOLDER / sub / f"{name}.svg"
-            svg = SVG.format(
-                w=icon.get("width", icons["width"]),
-                h=icon.get("height", icons["height"]),
-                title=html.escape(name.replace("-", " ")),
-                keyword=html.escape(category),
-                body=icon["body"],
-            )
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists() or path.read_text(encoding="utf-8") != svg:
-                path.write_text(svg, encoding="utf-8")
-            written.append(path)
+            written.append(_write(path, icons, icon, name.replace("-", " "), category))
     return written
+
+
+def _write(path: Path, icons: Any, icon: Any, title: str, keyword: str) -> Path:
+    """One icon as an SVG file with its title and keyword (rewritten only if changed)."""
+    svg = SVG.format(
+        w=icon.get("width", icons["width"]),
+        h=icon.get("height", icons["height"]),
+        title=html.escape(title),
+        keyword=html.escape(keyword),
+        body=icon["body"],
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != svg:
+        path.write_text(svg, encoding="utf-8")
+    return path
 
 
 def _member(tar: tarfile.TarFile, name: str) -> Any:

@@ -38,6 +38,7 @@ from atelier.engines.image.compose import (
     backdrop,
     caption,
     cards,
+    carried,
     checks,
     chinese,
     emoji,
@@ -309,12 +310,14 @@ class Compose(Engine[ComposeParams]):
         for each subject, the scene's lines and every copy's box. Raises EngineError
         naming the subjects the library has no drawing of."""
         scene = parse(prompt)
+        carried.ask(scene)
         clipart = self._index()
         choices: list[Choice] = []
         for subject in scene.subjects:
             others = [s.noun for s in scene.subjects if s.noun != subject.noun]
             used = {e.path for c in choices for e in c.entries}
             choices.append(choose(clipart, subject, others, used, rng))
+        scene, choices = carried.merge(scene, choices)
         missing = [c.subject for c in choices if not c.placed]
         if missing:
             offers = [_offers(clipart, s.query, kin_of(s.noun)) for s in missing]
@@ -489,6 +492,7 @@ class Compose(Engine[ComposeParams]):
                     "score": round(c.score, 3),
                     "painted": c.subject.painted or bool(c.prop),
                     "generic": c.generic,
+                    "carries": c.carries,
                 }
                 for c in choices
             ],

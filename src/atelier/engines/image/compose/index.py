@@ -25,6 +25,7 @@ from atelier import embeddings
 from atelier.engines.image.compose import emoji
 from atelier.engines.image.compose.svg import rasterize, read_text, trim_box
 from atelier.engines.image.compose.words import (
+    ACTIVITIES,
     GLOSSARY,
     is_english,
     lemma,
@@ -36,7 +37,7 @@ from atelier.engines.image.compose.words import (
 
 LIBRARY = Path("/usr/share/openclipart/svg")  # Debian package openclipart-svg
 CLIPART_LICENCE = "CC0-1.0 (Openclipart, public domain)"
-VERSION = 5  # bump when the index's contents change: `atelier prepare` rebuilds it
+VERSION = 6  # bump when the index's contents change: `atelier prepare` rebuilds it
 FACTS_WIDTH = 160
 
 # Words in a title or keywords that mark a drawing as not a plain whole figure.
@@ -296,6 +297,7 @@ class Wanted:
     aspect: float | None = None  # usual width / height
     unlike: frozenset[str] = frozenset()  # things of another size
     avoid: frozenset[str] = frozenset()  # the prompt's other subjects
+    doing: frozenset[str] = frozenset()  # what a person is asked to be doing (words.DOING)
 
 
 class ClipArt:
@@ -308,6 +310,10 @@ class ClipArt:
         self._shapes: dict[str, tuple[int, float, float]] = {}
         # what the library draws, by the head nouns of its titles (flawed drawings aside)
         self.heads = frozenset(e.head for e in entries if e.head and not e.flaws)
+        # what each figure of a person is shown doing (empty for every other drawing)
+        self.shows = [
+            e.title_words & ACTIVITIES if emoji.is_figure(e.path) else frozenset() for e in entries
+        ]
 
     @classmethod
     def load(cls, folder: Path) -> ClipArt:
@@ -369,6 +375,10 @@ class ClipArt:
             score += 0.1 * np.array([_colour_match(e, wanted.colour) for e in self.entries])
         if wanted.unlike:
             score -= 0.12 * np.array([bool(e.names & wanted.unlike) for e in self.entries])
+        # A figure doing what is asked counts for it; doing anything else, far against it.
+        score += np.array(
+            [0.3 * bool(s & wanted.doing) - 1.0 * bool(s - wanted.doing) for s in self.shows]
+        )
         if wanted.aspect is not None:
             ratios = np.array([e.aspect for e in self.entries]) / wanted.aspect
             score -= 0.3 * np.minimum(np.abs(np.log(np.maximum(ratios, 1e-3))), 1.5)

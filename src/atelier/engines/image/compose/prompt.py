@@ -64,6 +64,7 @@ class Subject:
     size: float = 1.0
     painted: bool = False  # a sky thing, drawn rather than clip art
     kind: str | None = None  # a noun before the head that names the kind: "willow" tree
+    doing: str | None = None  # what a person on a thing is doing: "cycling" (carried.ask)
 
 
 @dataclass

@@ -71,6 +71,14 @@ balloon=0.7, table=1.4, chair=0.6, sofa=2.0, couch=2.0, bed=1.6, lamp=0.5,
 piano=1.3, guitar=0.4, bottle=0.35, cup=1.2, umbrella=1.0
 """)
 
+# A person drawn doing something is as tall as the whole drawing (the boat, the horse, the
+# wave in it); those on the water float.
+DOING_HEIGHTS = _table("""
+rowing=1.3, swimming=0.7, surfing=2.0, cycling=1.8, racing=2.5, skiing=1.7,
+climbing=2.2, kneeling=1.2, meditating=1.0, cartwheeling=1.6
+""")
+DOING_ON_WATER = wordset("rowing swimming surfing")
+
 # Things that fly (placed in the sky unless something holds them) and that float.
 FLYERS = wordset(
     "bird eagle seagull gull crow dove pigeon swallow bat butterfly bee dragonfly "

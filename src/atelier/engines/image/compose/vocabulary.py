@@ -227,7 +227,9 @@ SURFACES = {
 ON_TOP = 0.12
 # Verbs that say how a thing is: kept with it to find a drawing that shows it so.
 POSES = wordset(
-    "sleeping running flying swimming jumping walking grazing galloping dancing asleep awake"
+    "sleeping running flying swimming jumping walking grazing galloping dancing asleep awake "
+    "strolling hiking jogging sprinting cycling biking rowing paddling surfing skiing "
+    "climbing kneeling meditating golfing cartwheeling weightlifting"
 )
 # Two words that name one thing the library or the props know by another name.
 COMPOUNDS = {

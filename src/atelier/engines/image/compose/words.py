@@ -102,6 +102,27 @@ ANOTHER_THING = frozenset(
      "guinea pig", "paper plane", "rocking horse", "air balloon")
 )  # fmt: skip
 
+# What a person is drawn doing, by the words a prompt says it with: each value is the word
+# the emoji library's whole figures are titled by ("cycling man on a bicycle").
+DOING = _pairs("""
+    walking=walking, strolling=walking, hiking=walking, running=running, jogging=running,
+    sprinting=running, cycling=cycling, biking=cycling, rowing=rowing, paddling=rowing,
+    swimming=swimming, surfing=surfing, skiing=skiing, climbing=climbing, kneeling=kneeling,
+    meditating=meditating, golfing=golfing, fencing=fencing, dancing=dancing,
+    cartwheeling=cartwheeling, weightlifting=weightlifting
+""")
+# People named by what they do: a surfer is drawn as a person surfing.
+DOERS = _pairs("""
+    surfer=surfing, skier=skiing, cyclist=cycling, biker=cycling, runner=running,
+    jogger=running, hiker=walking, walker=walking, swimmer=swimming, climber=climbing,
+    dancer=dancing, golfer=golfing, fencer=fencing, rower=rowing, jockey=racing,
+    weightlifter=weightlifting, gymnast=cartwheeling, jockey=racing
+""")
+# What the emoji library's figures of people are shown doing: a figure shows one only when
+# it is asked for (a wheelchair, a white cane, a basketball included).
+ACTIVITIES = frozenset(DOING.values()) | frozenset(DOERS.values())
+ACTIVITIES |= {"wheelchair", "blind", "basketball"}
+
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 

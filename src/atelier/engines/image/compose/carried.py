@@ -1,0 +1,81 @@
+"""Things a figure of a person is drawn with: the bicycle a girl rides, the boat a man rows,
+the wheelchair a person sits in. The emoji library's figures draw the person and the thing
+as one ("cycling woman on a bicycle"), so where such a figure is chosen the thing is not
+drawn a second time beside it: it is carried by the figure, and the work's record says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from atelier.engines.image.compose.choose import PEOPLE, Choice
+from atelier.engines.image.compose.prompt import NUMBERS, Relation, Scene
+from atelier.engines.image.compose.words import DOERS, DOING, kin_of
+
+# A thing, and what a person on or in it is drawn doing.
+CARRIED = {
+    "bicycle": "cycling", "bike": "cycling", "boat": "rowing", "rowboat": "rowing",
+    "canoe": "rowing", "kayak": "rowing", "wheelchair": "wheelchair",
+    "surfboard": "surfing", "ski": "skiing", "horse": "racing",
+}  # fmt: skip
+RIDDEN = ("on", "in")  # the relations that put a person on or in the thing
+
+
+def _person(noun: str) -> bool:
+    return noun in DOERS or bool(kin_of(noun) & PEOPLE)
+
+
+def ask(scene: Scene) -> None:
+    """A person on or in a carried thing is asked to be doing what it is for ("a girl
+    riding a bicycle": cycling), unless the prompt says what they do. A horse asks nothing
+    of its rider: only a jockey's figure shows one."""
+    for r in scene.relations:
+        person, thing = scene.subjects[r.subject], scene.subjects[r.target]
+        doing = CARRIED.get(thing.noun)
+        if r.relation not in RIDDEN or doing in (None, "racing") or not _person(person.noun):
+            continue
+        if person.doing is None and not any(w in DOING for w in person.query.split()):
+            scene.subjects[r.subject] = replace(person, doing=doing)
+
+
+def merge(scene: Scene, choices: list[Choice]) -> tuple[Scene, list[Choice]]:
+    """The scene and choices without the things a chosen figure already draws; each such
+    figure's choice names what it carries."""
+    for j, thing in enumerate(scene.subjects):
+        doing = CARRIED.get(thing.noun)
+        for i, choice in enumerate(choices):
+            entry = choice.entry
+            if i == j or doing is None or entry is None or doing not in entry.title_words:
+                continue
+            linked = any({r.subject, r.target} == {i, j} for r in scene.relations)
+            asked = doing in (choice.subject.doing, DOERS.get(choice.subject.noun))
+            asked = asked or any(DOING.get(w) == doing for w in choice.subject.query.split())
+            if (linked or asked) and (
+                thing.count <= choice.subject.count or not _numbered(thing.text)
+            ):
+                choice.carries.append(thing.noun)
+                return merge(_without(scene, j, i), choices[:j] + choices[j + 1 :])
+    return scene, choices
+
+
+def _numbered(text: str) -> bool:
+    """The words give a number: "three boats", not "boats"."""
+    return any(w.isdigit() or (w in NUMBERS and w not in ("a", "an")) for w in text.split())
+
+
+def _without(scene: Scene, j: int, into: int) -> Scene:
+    """The scene without subject `j`: its relations with `into` go, others name `into`
+    in its place, and the subjects after it move down one."""
+
+    def moved(k: int) -> int:
+        k = into if k == j else k
+        return k - 1 if k > j else k
+
+    relations = [
+        Relation(moved(r.subject), r.relation, moved(r.target), r.weak)
+        for r in scene.relations
+        if {r.subject, r.target} != {j, into}
+    ]
+    return replace(
+        scene, subjects=scene.subjects[:j] + scene.subjects[j + 1 :], relations=relations
+    )
