@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from atelier.engines.image.compose.choose import PEOPLE, Choice
-from atelier.engines.image.compose.prompt import NUMBERS, Relation, Scene
+from atelier.engines.image.compose.prompt import NUMBERS, Relation, Scene, Subject
 from atelier.engines.image.compose.words import DOERS, DOING, kin_of
 
 # A thing, and what a person on or in it is drawn doing.
@@ -50,17 +50,17 @@ def merge(scene: Scene, choices: list[Choice]) -> tuple[Scene, list[Choice]]:
             linked = any({r.subject, r.target} == {i, j} for r in scene.relations)
             asked = doing in (choice.subject.doing, DOERS.get(choice.subject.noun))
             asked = asked or any(DOING.get(w) == doing for w in choice.subject.query.split())
-            if (linked or asked) and (
-                thing.count <= choice.subject.count or not _numbered(thing.text)
-            ):
+            # one each ("two girls on bicycles"), never one shared: two rowers in a boat
+            if (linked or asked) and (thing.count == choice.subject.count or _bare_plural(thing)):
                 choice.carries.append(thing.noun)
                 return merge(_without(scene, j, i), choices[:j] + choices[j + 1 :])
     return scene, choices
 
 
-def _numbered(text: str) -> bool:
-    """The words give a number: "three boats", not "boats"."""
-    return any(w.isdigit() or (w in NUMBERS and w not in ("a", "an")) for w in text.split())
+def _bare_plural(thing: Subject) -> bool:
+    """Several without a number: "bikes", not "a boat" or "three boats"."""
+    numbered = any(w.isdigit() or w in NUMBERS for w in thing.text.split())
+    return thing.count > 1 and not numbered
 
 
 def _without(scene: Scene, j: int, into: int) -> Scene:
