@@ -2,7 +2,8 @@
 npm package @iconify-json/fluent-emoji-flat, which set-up fetches beside the index
 (scripts/setup.sh). Openclipart has no goose, zebra, hedgehog, panda, bathtub or teapot
 that reads as one; these ~750 drawings of animals, plants, food, vehicles, buildings and
-objects fill such gaps, all in one style.
+objects fill such gaps, all in one style, and its 45 whole figures of people doing things
+(cycling, rowing, surfing, in a wheelchair…) draw what openclipart's standing people cannot.
 
 `unpack` writes each icon as an SVG file with its name and category as Dublin Core
 metadata, so the index describes, ranks and draws it exactly as it does an openclipart
@@ -22,8 +23,8 @@ FOLDER = "fluent"  # where the SVG files go, beside the index; the entries' path
 PEOPLE = FOLDER + "/people"  # the whole figures' folder
 LICENCE = "MIT (Fluent Emoji, © Microsoft Corporation)"
 # The package's categories worth drawing in a scene, and the folder each goes in. Faces,
-# people with their skin tones, symbols and flags are left out: openclipart's people are
-# whole figures, and a scene has no use for a symbol.
+# symbols and flags are left out (a scene has no use for a symbol); of its people, only the
+# whole figures of FIGURES are drawn (its other people are busts).
 CATEGORIES = {
     "Animals & Nature": "animals",
     "Food & Drink": "food",
