@@ -10,6 +10,7 @@ import pytest
 
 from atelier.engines.image.compose import Compose, emoji
 from atelier.engines.image.compose.engine import layout_records
+from atelier.engines.image.compose.prompt import parse
 from atelier.engines.image.compose.words import ACTIVITIES
 
 
@@ -110,3 +111,38 @@ def test_one_boat_for_two_rowers_is_not_carried_by_each(compose_engine: Compose)
     assert sorted(c.subject.noun for c in plan.choices) == ["boat", "rower"]
     plan = _plan(compose_engine, "two kids on bikes")
     assert [(c.subject.noun, c.carries) for c in plan.choices] == [("kid", ["bike"])]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "subjects"),
+    [
+        # a verb said after the place was left out, or read as the place's
+        ("一个人在湖上划船", [("person", "rowing person")]),  # 个人 was "individual"
+        ("两个男人在公园里跑步", [("man", "running man")]),
+        ("一个女人在海里游泳", [("woman", "swimming woman")]),  # 海里: "nautical mile"
+        ("一个女人牵着狗在街上散步", [("woman", "walking woman"), ("dog", "dog")]),
+        ("老奶奶坐在长椅上喂几只鸽子", [("woman", "old woman"), ("bench", "bench"),
+                                        ("pigeon", "pigeon")]),  # 喂 was "hello"
+        ("狗在雪地里追球", [("dog", "dog"), ("ball", "ball")]),  # a verb with its object stays
+    ],
+)  # fmt: skip
+def test_what_a_chinese_prompts_people_do_is_read(prompt: str, subjects: list) -> None:  # type: ignore[type-arg]
+    assert [(s.noun, s.query) for s in parse(prompt).subjects] == subjects
+
+
+def test_people_by_kin_and_a_police_officer_are_drawn(compose_engine: Compose) -> None:
+    """Refused before: 'walking friend', 'mother', 'mum', 'police officer' (the library's
+    "Police Man" was read as another thing than a policeman), 警察; and "racing down a
+    mountain road" drew an arrow for 'down'."""
+    for prompt, wanted in (
+        ("three friends walking down the street together", {"friend": "person-walking"}),
+        ("mum and dad under a big oak tree", {"mum": "woman", "dad": "man"}),
+        ("police officer standing beside his police car", {"policeman": "police"}),
+        ("警察站在红绿灯下", {"policeman": "police"}),
+        ("two cyclists racing down a mountain road", {"cyclist": "person-biking"}),
+    ):
+        choices = _plan(compose_engine, prompt).choices
+        drawn = {c.subject.noun: c.entry.path.split("/")[-1] for c in choices if c.entry}
+        assert set(wanted) <= set(drawn) and "down" not in drawn, (prompt, drawn)
+        for noun, start in wanted.items():
+            assert start in drawn[noun], (prompt, drawn)

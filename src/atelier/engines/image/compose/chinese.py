@@ -73,9 +73,11 @@ RELATING = _table("""
 # Verbs that say how a thing is (kept as English -ing words) and others that are dropped.
 DOING = _table("""
     睡 睡觉 睡着 睡覺 睡著=sleeping; 飞 飞翔 飛=flying; 游泳 游=swimming; 跑 奔跑=running;
-    追 追着 追逐 追赶 追著=chasing;
+    追 追着 追逐 追赶 追著=chasing; 跑步 慢跑=running; 散步 走 走路 步行=walking;
+    划船 划着船 划=rowing; 跳舞 舞蹈=dancing; 滑雪=skiing; 冲浪 衝浪=surfing; 攀岩=climbing;
+    骑车 骑单车=cycling;
     坐 坐着 坐著 站 站着 站著 躺 躺着 躺著 立 立着 停 停着 挂 挂着 长 长着 开 行驶 航行 漂浮
-    看 望着 看着 蹲 趴 趴着 爬 跳 跳跃 玩 玩耍 吃草 休息 散步 走 走路 住 放 摆 着 了 过
+    看 望着 看着 蹲 趴 趴着 爬 跳 跳跃 玩 玩耍 吃草 休息 住 放 摆 着 了 过 喂 喂着 喂食
     正在 正 都 也 很 非常 一起 着呢 呢 吧 啊 请 画 画一 画出 生成 图 图片 照片 景色 风景 场景=
 """)
 COLOURS = _table("""
@@ -115,7 +117,7 @@ STYLES = _table("""
 # Places written as one word: 海上 "on the sea".
 PLACED = _table("""
     海上 海面上=on sea; 天上 空中 天空中 半空中=in sky; 水中 水里 水下 水面上=in water;
-    湖上=on lake; 山上 山顶上=on hill; 雪中 雪地里 雪地上=in snow; 雨中=in rain;
+    湖上=on lake; 海里 海中=in sea; 山上 山顶上=on hill; 雪中 雪地里 雪地上=in snow; 雨中=in rain;
     夜空中 夜空=in night sky; 草地上 草坪上 草原上 草地里 草丛里 草丛中=on meadow;
     沙滩上 海滩上=on beach; 田野里 田里=in field; 窗台上=on windowsill
 """)
@@ -136,7 +138,7 @@ NOUNS = _table("""
     海马=seahorse; 摩托车 摩托=motorcycle; 风车=windmill; 木屋 小木屋=cabin; 冰箱=refrigerator;
     花瓶=vase; 厨师=chef; 农民 农夫=farmer; 警察=police officer; 邮递员 快递员=postman;
     奶奶 外婆 姥姥=grandmother; 爷爷 外公 姥爷=grandfather; 婴儿 宝宝=baby; 窗台=windowsill;
-    电线=power line; 枫树=maple tree
+    电线=power line; 枫树=maple tree; 个人 個人=person; 自行车 单车 脚踏车=bicycle
 """)
 
 
@@ -351,6 +353,10 @@ class _Reader:
             words.insert(0, NUMBER_WORDS[count - 1] if count <= 12 else str(count))
         return " ".join([*words, *after]), i
 
+    def _object(self, i: int) -> bool:
+        """The verb at i takes a thing after it ("追球": chasing a ball)."""
+        return self.kind(i + 1) in ("count", "measure", "noun", "colour", "size", "adjective")
+
     def _place_of(self, i: int) -> bool:
         """A place of the scene (not a time or a season) said of the noun after it."""
         scene = self.kind(i) == "scene" and self.words[i].english in PLACES
@@ -388,6 +394,7 @@ class _Reader:
         scene: list[str] = []  # time, weather, season: said at the end
         last_np = False
         said = False  # a thing was said last, perhaps with its place after it
+        first: int | None = None  # where the clause's first thing ends in `out`
         i = 0
         while i < len(self.words):
             kind = self.kind(i)
@@ -409,6 +416,7 @@ class _Reader:
                 if last_np:
                     out.append("with")  # two things with a dropped verb between them
                 out.append(phrase[0])
+                first = len(out) if first is None else first
                 i, last_np, said = phrase[1], True, True
                 if waiting and self.kind(i) != "and":
                     out.extend(waiting)
@@ -418,6 +426,10 @@ class _Reader:
             if kind == "and":
                 out.append("and")
                 last_np = said = False
+            elif kind == "doing" and word.english and first is not None and not self._object(i):
+                # what the clause's first thing does, said after its place: "人在湖上划船"
+                # is "a person rowing on lake", not a lake rowing
+                out.insert(first, word.english)
             elif kind in ("relating", "doing") and word.english:
                 out.append(word.english)
                 last_np = said = False

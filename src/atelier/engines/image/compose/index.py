@@ -437,13 +437,15 @@ class ClipArt:
 def _other_thing(entry: Entry, known: frozenset[str]) -> bool:
     """The drawing's title says it is something else: "Desk Lamp" for a desk, "Owl on
     Branch" for a branch, "Fire Engine" (keywords: fireman) for a firefighter; but
-    "Church Building" is a church, and a "Palmtree" a tree. A road sign is a sign,
-    whatever it shows ("rail fence" was drawn as a fence)."""
+    "Church Building" is a church, a "Palmtree" a tree and a "Police Man" a policeman. A
+    road sign is a sign, whatever it shows ("rail fence" was drawn as a fence)."""
     if "roadsign" in entry.category and not known & SIGNS:
         return True
     if not entry.head or entry.head in known:
         return False
     if any(entry.head.endswith(word) for word in known):
+        return False
+    if any(q + entry.head in known for q in entry.qualifiers):  # "Police Man": a policeman
         return False
     return not (entry.head in CLASS_WORDS and entry.head_words & known)
 

@@ -233,6 +233,7 @@ POSES = wordset(
 )
 # Two words that name one thing the library or the props know by another name.
 COMPOUNDS = {
+    "police officer": "policeman",
     "lamp post": "streetlamp",
     "street lamp": "streetlamp",
     "street light": "streetlamp",
@@ -443,5 +444,5 @@ FILLER = wordset(
     "is are was be being very quite and or while its it there which who that stands "
     "standing sits sitting lies lying made style manner picture image scene view "
     "painting drawing illustration photo art artwork render rendered rendering uhd hd hdr "
-    "wallpaper masterpiece out up away"
+    "wallpaper masterpiece out up away down downhill uphill together"
 )

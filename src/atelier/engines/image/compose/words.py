@@ -82,7 +82,10 @@ KIN = _pairs("""
     campfire=fire, hen=chicken, rooster=chicken, stone=rock, boulder=rock, lorry=truck,
     tortoise=turtle, seashell=shell, motorbike=motorcycle, hippo=hippopotamus,
     biscuit=cookie, mailman=postman, peasant=farmer, fridge=refrigerator, icebox=refrigerator,
-    bookshelf=bookcase, bookcase=bookshelf
+    bookshelf=bookcase, bookcase=bookshelf, friend=person, someone=person, somebody=person,
+    individual=person, mother=woman, mum=woman, mom=woman, mommy=woman, father=man,
+    dad=man, daddy=man, daughter=girl, son=boy, policeman=police, cop=police,
+    policewoman=police
 """)
 # When the library has no drawing of a thing, the broader thing drawn in its place (and
 # the work's record says so): a cabin is drawn as a house, never silently.
@@ -92,7 +95,7 @@ GENERIC = _pairs("""
     office=building, hotel=building, bonsai=tree, willow=tree, birch=tree, maple=tree,
     robin=bird, sparrow=bird, hummingbird=bird, pelican=bird, goldfish=fish, koi=fish,
     grandmother=woman, grandma=woman, granny=woman, grandfather=man, grandpa=man,
-    postman=man, policeman=man, baker=chef, henhouse=barn, duckling=duck, gosling=goose,
+    postman=man, baker=chef, henhouse=barn, duckling=duck, gosling=goose,
     cygnet=swan, reef=coral, desk=table, stool=chair, saucer=plate, sealion=seal
 """)
 # Drawings titled by two words that name another thing than their last word: a flying
