@@ -17,6 +17,7 @@ class Finding:
     field: str
     score: float
     evidence: str
+    review: bool = False  # held for review even where its category is blocked (against.py)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -82,14 +82,16 @@ def change(session: Session, actor: str | None, changes: dict[str, str]) -> dict
 
 def decide(findings: list[Finding], policy: dict[str, str]) -> Verdict:
     """The strictest action any finding calls for. Sexual content showing a real person
-    is always blocked, as sexual content involving minors is."""
+    is always blocked, as sexual content involving minors is; a finding marked for review
+    is held, never refused (safety/against.py)."""
     categories = {f.category for f in findings}
     escalated = categories >= ESCALATED
 
     def action(finding: Finding) -> str:
         if escalated and finding.category in ESCALATED:
             return "block"
-        return policy.get(finding.category, "flag")
+        chosen = policy.get(finding.category, "flag")
+        return "flag" if finding.review and chosen == "block" else chosen
 
     kept = tuple(f for f in findings if action(f) != "allow")
     blocking = [f for f in kept if action(f) == "block"]

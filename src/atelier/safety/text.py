@@ -7,9 +7,9 @@ passages (language.PASSAGE_CHARS each)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from atelier.safety import classifier, profanity
+from atelier.safety import against, classifier, profanity
 from atelier.safety.blocklist import Blocklist
 from atelier.safety.findings import Finding
 from atelier.safety.language import (
@@ -48,6 +48,8 @@ class Signals:
     unreadable: Unreadable | None = None
     sexualising: str | None = None
     classes: dict[str, float] = field(default_factory=dict)  # the classifier's probabilities
+    against: str | None = None  # words that speak against hate (against.py)
+    text: str = ""  # what was read
 
 
 class TextScreen:
@@ -85,6 +87,8 @@ class TextScreen:
             self.language.unreadable(text),
             sexualising,
             classes,
+            against.speaks_against_hate(text),
+            text,
         )
 
     def _minor_and_sexualising(
@@ -169,6 +173,14 @@ class TextScreen:
         # the lists read) is sexual content involving minors, whichever layer saw it.
         if "sexual" in found and signals.minor:
             add("minors", found["sexual"].layer, found["sexual"].score, signals.minor)
+        hate = found.get("hate")
+        if hate is not None and hate.layer in ("semantic", "classifier") and signals.against:
+            # only the learned layers saw hate, in a text that speaks against it and says
+            # nothing hateful besides: a person looks before anything is made public
+            rest = against.without(signals.text)
+            if not any(f.category == "hate" for f in self.screen({name: rest}, layers)):
+                said = f"{hate.evidence}; but it says '{signals.against}'"
+                found["hate"] = replace(hate, evidence=said, review=True)
         if signals.unreadable is not None:  # whatever the layers: unread is never passed
             what = signals.unreadable
             add("unreadable", "language", what.score, what.what)
