@@ -146,3 +146,26 @@ def test_people_by_kin_and_a_police_officer_are_drawn(compose_engine: Compose) -
         assert set(wanted) <= set(drawn) and "down" not in drawn, (prompt, drawn)
         for noun, start in wanted.items():
             assert start in drawn[noun], (prompt, drawn)
+
+
+def test_a_dog_is_never_a_head_where_a_whole_dog_ties_and_a_white_cane_is_no_dog(
+    compose_engine: Compose,
+) -> None:
+    """ "a woman walking three dogs" drew a bulldog's head, a dog and a white cane: a head
+    scored as high as the whole dog and was picked among the ties, and the emoji library's
+    "white cane" was read through the Italian glossary (cane: dog)."""
+    for seed in (1, 2, 3, 7):
+        for prompt in ("a woman walking three dogs", "a surfer and a dog on the beach"):
+            plan = _plan(compose_engine, prompt, seed)
+            dogs = next(c for c in plan.choices if c.subject.noun == "dog")
+            for entry in dogs.entries:
+                assert "cane" not in entry.path and compose_engine._index().feet(entry) >= 2
+
+
+def test_a_grandmother_in_a_wheelchair_sits_in_it(compose_engine: Compose) -> None:
+    """A grandmother (drawn as a woman, and said) stood beside a wheelchair."""
+    choices = _plan(compose_engine, "a grandmother in a wheelchair beside a fountain").choices
+    assert sorted(c.subject.noun for c in choices) == ["fountain", "grandmother"]
+    grandmother = next(c for c in choices if c.subject.noun == "grandmother")
+    assert grandmother.carries == ["wheelchair"] and grandmother.entry is not None
+    assert grandmother.entry.path.split("/")[-1].startswith("woman-in-manual-wheelchair")

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from atelier.engines.image.compose.choose import PEOPLE, Choice
 from atelier.engines.image.compose.prompt import NUMBERS, Relation, Scene, Subject
-from atelier.engines.image.compose.words import DOERS, DOING, kin_of
+from atelier.engines.image.compose.words import DOERS, DOING, GENERIC, kin_of
 
 # A thing, and what a person on or in it is drawn doing.
 CARRIED = {
@@ -22,7 +22,9 @@ RIDDEN = ("on", "in")  # the relations that put a person on or in the thing
 
 
 def _person(noun: str) -> bool:
-    return noun in DOERS or bool(kin_of(noun) & PEOPLE)
+    """A person: by name, by kin, by what they do or by the person drawn for them (a
+    grandmother is drawn as a woman)."""
+    return noun in DOERS or bool(kin_of(noun) & PEOPLE) or GENERIC.get(noun) in PEOPLE
 
 
 def ask(scene: Scene) -> None:

@@ -37,7 +37,7 @@ from atelier.engines.image.compose.words import (
 
 LIBRARY = Path("/usr/share/openclipart/svg")  # Debian package openclipart-svg
 CLIPART_LICENCE = "CC0-1.0 (Openclipart, public domain)"
-VERSION = 6  # bump when the index's contents change: `atelier prepare` rebuilds it
+VERSION = 7  # bump when the index's contents change: `atelier prepare` rebuilds it
 FACTS_WIDTH = 160
 
 # Words in a title or keywords that mark a drawing as not a plain whole figure.
@@ -176,6 +176,12 @@ def describe(path: Path) -> dict[str, Any] | None:
     }
 
 
+def _english(text: str, path: str) -> str:
+    """The text's words, the glossary's Italian and French ones made English; the emoji
+    library names its drawings in English already (its "white cane" is no white dog)."""
+    return " ".join(words(text)) if emoji.is_emoji(path) else translate(text)
+
+
 def _text(relative: str, facts: dict[str, Any]) -> tuple[str, set[str], set[str]]:
     """The sentence to embed, the name lemmas and the folder lemmas of one drawing."""
     authors = _author_words(facts["creator"])
@@ -190,15 +196,15 @@ def _text(relative: str, facts: dict[str, Any]) -> tuple[str, set[str], set[str]
         if "0x" not in k and "hash" not in k and not set(words(k)) <= authors
     ]
     folders = Path(relative).parent.parts
-    name_text = translate(" ".join([title, *stem_words, *keywords]))
+    name_text = _english(" ".join([title, *stem_words, *keywords]), relative)
     names = {lemma(w) for w in words(name_text)} | set(words(name_text))
     category = {lemma(w) for w in words(" ".join(folders).replace("_", " "))}
     sentence = "; ".join(
         part
         for part in (
-            translate(title),
-            translate(" ".join(stem_words)),
-            translate(", ".join(keywords)),
+            _english(title, relative),
+            _english(" ".join(stem_words), relative),
+            _english(", ".join(keywords), relative),
             " ".join(folders).replace("_", " "),
         )
         if part
@@ -476,7 +482,7 @@ def _title(title: str, path: str) -> dict[str, Any]:
     title's head noun: the last word that says what it is, before any "on", "with"…"""
     if junk_title(title):
         title = Path(path).stem.replace("_", " ")
-    found = [w for w in words(translate(title)) if len(w) > 1]
+    found = [w for w in words(_english(title, path)) if len(w) > 1]
     head_part = found
     for n, word in enumerate(found):
         if word in BREAKS and n:
@@ -485,7 +491,8 @@ def _title(title: str, path: str) -> dict[str, Any]:
     things = [w for w in head_part if w not in NOT_A_THING and "NOUN" in parts_of_speech(w)]
     things = things or [w for w in head_part if w not in NOT_A_THING and is_english(w)]
     first = words(title)[:1]
-    if first and first[0] in GLOSSARY and things:  # Italian and French: the noun first
+    italian = first and first[0] in GLOSSARY and not emoji.is_emoji(path)
+    if italian and things:  # Italian and French: the noun first
         things = words(GLOSSARY[first[0]])
     head = lemma(things[-1]) if things else ""
     return {
