@@ -168,7 +168,8 @@ def choose(
         return Choice(subject, [], 0.0, metres, where)
     best = matches[0]
     good = [m for m in matches if m.score >= best.score - TIE and m.kind == best.kind]
-    if subject.noun in LEGGED and clipart.feet(best.entry) >= 2:  # heads tie on score alone
+    animal = subject.noun in LEGGED - PEOPLE  # a person's legs may be drawn together
+    if animal and clipart.feet(best.entry) >= 2:  # heads tie on score alone
         good = [m for m in good if clipart.feet(m.entry) >= 2]
     first = good[int(rng.integers(0, len(good)))]
     copies = [first.entry]
