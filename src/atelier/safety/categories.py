@@ -193,6 +193,9 @@ BY_NAME = {c.name: c for c in CATEGORIES}
 # only when it is clearly nearer to a harmful description than to all of these.
 HARMLESS = (
     "a girl walking to school with her backpack",
+    "a detective finds a body in the library, a crime novel scene without gore",
+    "a charcoal figure drawing class at an art school, 炭笔人体素描课",
+    "how chemotherapy kills cancer cells, a medical explainer, 化疗如何杀死癌细胞",
     "children playing in a park",
     "a family portrait with kids",
     "students in a school classroom",

@@ -143,6 +143,8 @@ SEXUALISING = [
     "making love", "make love", "makes love", "made love", "have sex", "has sex", "having sex",
     "had sex", "intercourse", "special touching", "secret touching",
     "touching game*", "make it steamy", "steamy scene*", "seduce", "seduces", "seducing",
+    "make it spicy", "spicy pic*", "spicy photo*", "spicy roleplay", "spicy rp", "spicy scene*",
+    "spicy content",
     "seduced", "hook up with", "hooks up with", "hooking up with", "hooked up with",
     "rough sex", "pegging", "boudoir*",
     # what is worn under or for almost nothing (a child "in a bikini"; not a swimsuit)
@@ -153,8 +155,9 @@ SEXUALISING = [
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
-    # child sexual abuse material abbreviated ("c.p. links") and the adults-only emoji
-    r"\bc\. ?p\b\.?|🔞",
+    # child sexual abuse material abbreviated ("c.p. links", "c p pics") and the adults-only
+    # emoji
+    r"\bc(?:\. ?| )p\b\.?|🔞",
     # wanting sex said softly: "wanting to sleep with a middle schooler" (not "a baby
     # sleeping with her teddy", nor a parent co-sleeping with "my" toddler)
     r"\b(?:want|wants|wanted|wanting|wanna|gonna|going to|would like to|dream(?:s|ing)? (?:of"
@@ -228,6 +231,12 @@ _EXTREMISTS = (
     r"|neo[\s-]?nazis?)\b"
 )
 PATTERNS: dict[str, list[str]] = {
+    "minors": [
+        # abuse material abbreviated, asked of the young: "c p pics pls, the young ones" (a
+        # fandom's "cp" is a couple, and its pictures are let alone)
+        r"\bc(?:\. ?| )?p\b\.?(?: \w+){0,3} (?:pics?|pictures?|photos?|vids?|videos?|links?)\b"
+        r".{0,40}\b(?:young ones|youngest|little ones|kids|children|preteens?|underage|minors)\b",
+    ],
     "sexual": [
         # drugging someone to take them away: "drug her drink and take her to the hotel"
         r"\b(?:(?:drug|drugs|drugged|drugging) (?:her|him|them|my \w+)(?: drink)?|(?:spike|spikes"

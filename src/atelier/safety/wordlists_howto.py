@@ -29,6 +29,7 @@ _THINGS = (
     rf"|gunpowder|black powder|tnt|c-?4|semtex|nitroglycerine?|ieds?|{_BOMB}"
     r"|ricin|sarin|tabun|soman|novichok|mustard gas|nerve (?:agents?|gas)|anthrax"
     r"|botulinum(?: toxin)?|(?:chemical|biological) weapons?|bioweapons?"
+    r"|(?:poison(?:ous)?|toxic|chlorine) gas(?:es)?"
 )
 # Words between the making and the thing, none naming a work about it, and none after it
 # saying it is a likeness: "how to make a video about anthrax", "a cake shaped like a bomb",
@@ -58,6 +59,7 @@ _MAKE_ZH = "做|制作|制造|造|自制|配制|配|合成|弄|提炼|提取|制
 _THINGS_ZH = (
     "炸弹|炸药|雷管|燃烧瓶|燃烧弹|汽油弹|手榴弹|手雷|地雷|土雷|黑火药|tnt|c4|硝化甘油|硝酸甘油"
     "|凝固汽油|铝热剂|蓖麻毒素|沙林|芥子气|神经毒剂|神经毒气|vx毒剂|炭疽|毒气|化学武器|生物武器"
+    "|炸dan|zha弹|zhadan"  # a bomb half in pinyin
 )
 
 _HURT = (
@@ -86,7 +88,7 @@ PATTERNS: dict[str, list[str]] = {
         rf"\b(?:{_HOW}) (?:\w+ ){{0,2}}(?:{_MAKE}) (?:\w+ ){{0,2}}(?:(?:silencers?|suppressors?)"
         rf"(?=.{{0,40}}\b(?:{_GUN}|solvent traps?)\b)|auto sears?|glock switch(?:es)?)\b",
         rf"\b(?:convert|turn|make|modify)\w* (?:my |an? |the |his |this )?(?:\w+ ){{0,2}}(?:{_GUN}"
-        rf"|semi-?autos?|semi-?automatics?)(?: (?:{_GUN}))?"
+        rf"|ars?|semi-?autos?|semi-?automatics?)(?: (?:{_GUN}))?"
         r" (?:in)?to (?:a )?(?:full[- ]?auto|fully automatic|machine ?guns?)\b",
         f"(?:{_HOW_ZH}|自制|土制|做)[^，。,]{{0,6}}(?:{_GUN_ZH})(?:的|用)?(?:消音器|消声器)"
         f"|(?:{_GUN_ZH})(?:的|用)?(?:消音器|消声器)[^，。,]{{0,3}}(?:做|制作|自制)",
@@ -106,6 +108,14 @@ PATTERNS: dict[str, list[str]] = {
         f"(?:{_THINGS_ZH})(?:的)?[^，。,]{{0,3}}(?:{_HOW_ZH})[^，。,]{{0,2}}(?:{_MAKE_ZH})",
         f"(?:{_THINGS_ZH})(?:的)?(?:配方|制作方法|制法|原料|做法)",
         f"(?:自制|土制|手工制作|在家做|在家里做)(?:{_THINGS_ZH})",
+        # made from what is at hand, with its amounts: "用家里的东西合成毒气，具体比例"
+        f"(?:用|拿)(?:家里|家中|厨房|超市|药店)[^，。,]{{0,6}}(?:{_MAKE_ZH})[^，。,]{{0,2}}(?:{_THINGS_ZH})",
+        f"(?:{_MAKE_ZH})(?:{_THINGS_ZH}).{{0,8}}(?:比例|配比|步骤|用量|原料)",
+        # a killing got away with: "best way to kill someone and not get caught"
+        r"\b(?:how (?:to|do i|can i|could i)|best way to|ways? to|help me) (?:\w+ )?(?:kill|murder"
+        r"|poison|strangle|stab|shoot) (?:someone|somebody|a person|a man|a woman|my \w+|him|her"
+        r"|them)\b.{0,30}\b(?:and not|without|never) (?:get(?:ting)? caught|being caught|leaving"
+        r" (?:a |any )?(?:trace|evidence)|anyone (?:knowing|finding out))",
         # an attack planned: "plan for a shooting at my school next friday" (not a drill,
         # a game or a film), "帮我策划一场校园枪击"
         rf"\b(?:{_PLAN}) (?:for |out )?(?:a |the |my |our )?(?:school|mass|mall|church|campus"

@@ -20,6 +20,10 @@ EXCEPTIONS = [
     "杀毒", "秒杀", "杀青", "杀虫", "杀菌", "杀价", "杀人鲸", "杀猪菜", "抹杀", "鸭血", "猪血",
     "血旺", "血橙", "血月", "血型", "献血", "血压", "血糖", "屠龙", "剖腹产", "跳楼价",
     "跳楼大甩卖", "跳楼机", "烧炭烤", "剥皮的橘子", "断头台",
+    # drawing with charcoal (not burning it: 烧炭), and medicine killing what makes us ill
+    "炭笔", "木炭笔", "炭精笔", "炭笔画", "杀死癌细胞", "杀灭癌细胞", "杀死细菌", "杀死病毒",
+    # gore said not to be there: "阴森但不血腥"
+    "不血腥", "无血腥", "没有血腥", "不要血腥", "不含血腥",
     # suicide in titles and prevention
     "自杀小队", "自杀森林", "预防自杀", "自杀预防", "自杀干预", "防止自杀", "自杀热线",
     # nudity words in make-up, colours and sayings
