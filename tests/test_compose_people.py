@@ -169,3 +169,25 @@ def test_a_grandmother_in_a_wheelchair_sits_in_it(compose_engine: Compose) -> No
     grandmother = next(c for c in choices if c.subject.noun == "grandmother")
     assert grandmother.carries == ["wheelchair"] and grandmother.entry is not None
     assert grandmother.entry.path.split("/")[-1].startswith("woman-in-manual-wheelchair")
+
+
+def test_a_golfer_a_footballer_and_a_style_said_first(compose_engine: Compose) -> None:
+    """test3's "an old man swinging a golf club" and "two soccer players chasing a ball"
+    were refused (no 'golf club', no 'soccer player'); "children's book illustration of a
+    farmer" read a farmer of the kind "children' book", and 跳舞的小女孩 lost her dancing."""
+    [man] = _plan(compose_engine, "an old man swinging a golf club").choices
+    assert man.carries == ["golfclub"] and man.entry is not None
+    assert man.entry.path.split("/")[-1].startswith("man-golfing")
+    choices = _plan(compose_engine, "two soccer players chasing a ball").choices
+    players = next(c for c in choices if c.subject.noun == "footballer")
+    assert len(players.entries) == 2
+    assert all(e.path.split("/")[-1].startswith("person-running") for e in players.entries)
+    scene = parse("children's book illustration of a farmer feeding chickens")
+    assert scene.style == "children's book illustration"
+    assert [(s.noun, s.query) for s in scene.subjects] == [
+        ("farmer", "farmer"),
+        ("chicken", "chicken"),
+    ]
+    assert parse("a drawing of a cat").style is None  # a bare drawing names no style
+    assert [s.query for s in parse("跳舞的小女孩，儿童绘本风格").subjects] == ["dancing girl"]
+    assert [s.query for s in parse("sleeping cats on a sofa").subjects] == ["sleeping cat", "sofa"]

@@ -16,9 +16,10 @@ from atelier.engines.image.compose.words import DOERS, DOING, GENERIC, kin_of
 CARRIED = {
     "bicycle": "cycling", "bike": "cycling", "boat": "rowing", "rowboat": "rowing",
     "canoe": "rowing", "kayak": "rowing", "wheelchair": "wheelchair",
-    "surfboard": "surfing", "ski": "skiing", "horse": "racing",
+    "surfboard": "surfing", "ski": "skiing", "horse": "racing", "golfclub": "golfing",
 }  # fmt: skip
 RIDDEN = ("on", "in")  # the relations that put a person on or in the thing
+HELD = "held_by"  # the thing in a person's hands: "a man swinging a golf club"
 
 
 def _person(noun: str) -> bool:
@@ -28,16 +29,19 @@ def _person(noun: str) -> bool:
 
 
 def ask(scene: Scene) -> None:
-    """A person on or in a carried thing is asked to be doing what it is for ("a girl
-    riding a bicycle": cycling), unless the prompt says what they do. A horse asks nothing
-    of its rider: only a jockey's figure shows one."""
+    """A person on or in a carried thing, or holding it, is asked to be doing what it is
+    for ("a girl riding a bicycle": cycling), unless the prompt says what they do. A horse
+    asks nothing of its rider: only a jockey's figure shows one."""
     for r in scene.relations:
-        person, thing = scene.subjects[r.subject], scene.subjects[r.target]
+        if r.relation not in (*RIDDEN, HELD):
+            continue
+        who, what = (r.target, r.subject) if r.relation == HELD else (r.subject, r.target)
+        person, thing = scene.subjects[who], scene.subjects[what]
         doing = CARRIED.get(thing.noun)
-        if r.relation not in RIDDEN or doing in (None, "racing") or not _person(person.noun):
+        if doing in (None, "racing") or not _person(person.noun):
             continue
         if person.doing is None and not any(w in DOING for w in person.query.split()):
-            scene.subjects[r.subject] = replace(person, doing=doing)
+            scene.subjects[who] = replace(person, doing=doing)
 
 
 def merge(scene: Scene, choices: list[Choice]) -> tuple[Scene, list[Choice]]:

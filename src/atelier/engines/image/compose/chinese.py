@@ -109,7 +109,7 @@ STYLES = _table("""
     水彩 水彩画 水彩畫=watercolour; 油画 油畫=oil painting;
     素描 铅笔画 鉛筆畫 铅笔素描 鉛筆素描=pencil sketch; 像素风 像素画 像素风格 像素艺术=pixel art;
     漫画风 漫画风格=comic book; 插画 插画风=illustration;
-    绘本 儿童插画=children's book illustration;
+    绘本 儿童插画 儿童绘本 儿童绘本风格 绘本风格 绘本风 儿童插画风格=children's book illustration;
     木刻 木刻画 木版画 版画 木刻版画=woodcut; 蚀刻 蚀刻画 铜版画 蝕刻=etching;
     水墨 水墨画 国画 水墨畫 國畫=ink wash; 印象派=impressionist; 波普 波普艺术=pop art;
     卡通=cartoon; 梵高 梵谷=van gogh; 粉彩=pastel

@@ -103,6 +103,9 @@ def _style(text: str) -> tuple[str, str | None]:
     "…, oil painting" → "oil painting"."""
     patterns = [
         r"\b(?:in|with)\s+(?:the\s+)?(?:style|manner)\s+of\s+(?:an?\s+|the\s+)?([^,;.]+)",
+        # said first, of what it shows: "children's book illustration of a farmer" (a bare
+        # "a drawing of a cat" names no style)
+        r"^\s*(?:an?\s+)?((?!an?\s)[a-z'-]+(?:\s[a-z'-]+)*\s(?:" + STYLE_WORDS + r"))\s+of\s+",
         r"\b(?:in|as)\s+(?:an?\s+)?([a-z' -]+?)\s+style\b",
         r"\b([a-z'-]+(?:\s[a-z'-]+)?)\s+style\b",
         r"\bstyle\s*[:=]\s*([^,;.]+)",
@@ -195,6 +198,9 @@ def _is_verb(tokens: list[str], i: int) -> bool:
         return after in NUMBERS and _is_noun_like(before) and before not in DETERMINERS
     if token in NUMBERS or token in COLOURS:
         return False
+    first = before in ("", ",") and after not in FILLER | DETERMINERS
+    if token in POSES and first and _is_noun_like(after):
+        return False  # the prompt's first word: "dancing girl", "sleeping cats on a sofa"
     opens = before in NUMBERS or before in DETERMINERS or before in COLOURS or before in SIZES
     opens = opens or parts_of_speech(before) == {"ADJ"}  # "a wooden chopping board"
     if opens and (not token.endswith("ing") or _is_noun_like(after) and after not in FILLER):

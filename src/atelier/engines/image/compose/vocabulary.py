@@ -151,6 +151,8 @@ RELATIONS = [
     ("holding", "holding"),
     ("holds", "holding"),
     ("carrying", "holding"),
+    ("swinging", "holding"),  # "a man swinging a golf club"
+    ("swings", "holding"),
     # a kite flown flies, not its flier: "a girl flying a kite" chose a drawing for a flying
     # girl (a seated one, which hung in the air); the kite, apart, goes up as kites do
     ("flying a", "beside"),
@@ -234,6 +236,9 @@ POSES = wordset(
 # Two words that name one thing the library or the props know by another name.
 COMPOUNDS = {
     "police officer": "policeman",
+    "golf club": "golfclub",  # what the golfer's figure holds (carried.py), not a club house
+    "soccer player": "footballer",
+    "football player": "footballer",
     "lamp post": "streetlamp",
     "street lamp": "streetlamp",
     "street light": "streetlamp",
@@ -444,5 +449,5 @@ FILLER = wordset(
     "is are was be being very quite and or while its it there which who that stands "
     "standing sits sitting lies lying made style manner picture image scene view "
     "painting drawing illustration photo art artwork render rendered rendering uhd hd hdr "
-    "wallpaper masterpiece out up away down downhill uphill together"
+    "wallpaper masterpiece out up away down downhill uphill together trick tricks"
 )

@@ -85,7 +85,7 @@ KIN = _pairs("""
     bookshelf=bookcase, bookcase=bookshelf, friend=person, someone=person, somebody=person,
     individual=person, mother=woman, mum=woman, mom=woman, mommy=woman, father=man,
     dad=man, daddy=man, daughter=girl, son=boy, policeman=police, cop=police,
-    policewoman=police
+    policewoman=police, teenager=person, teen=person
 """)
 # When the library has no drawing of a thing, the broader thing drawn in its place (and
 # the work's record says so): a cabin is drawn as a house, never silently.
@@ -119,7 +119,7 @@ DOERS = _pairs("""
     surfer=surfing, skier=skiing, cyclist=cycling, biker=cycling, runner=running,
     jogger=running, hiker=walking, walker=walking, swimmer=swimming, climber=climbing,
     dancer=dancing, golfer=golfing, fencer=fencing, rower=rowing, jockey=racing,
-    weightlifter=weightlifting, gymnast=cartwheeling, jockey=racing
+    weightlifter=weightlifting, gymnast=cartwheeling, jockey=racing, footballer=running
 """)
 # What the emoji library's figures of people are shown doing: a figure shows one only when
 # it is asked for (a wheelchair, a white cane, a basketball included).
