@@ -22,6 +22,7 @@ ENGLISH = re.compile(
     r"|\b(?:equality|equal rights|diversity|inclusion|inclusive|tolerance|solidarity|unity|"
     r"(?:all|we) (?:people |humans |races )?are (?:all )?equal|love (?:not|over) hate|"
     r"human rights|black lives matter|racial harmony|"
+    r"(?:trans|gay|lgbtq?\+?|women'?s|civil|disability|minority|equal) rights|"
     r"(?:people )?of (?:every|all|many|different) (?:colou?rs?|races|skin tones)|"
     r"(?:different|many) skin tones)\b"
 )

@@ -196,6 +196,8 @@ HARMLESS = (
     "a detective finds a body in the library, a crime novel scene without gore",
     "a charcoal figure drawing class at an art school, 炭笔人体素描课",
     "how chemotherapy kills cancer cells, a medical explainer, 化疗如何杀死癌细胞",
+    "a traditional painting of an ancient naval battle, ships on fire, 赤壁之战火烧战船国画",
+    "how to safely dispose of old or unused prescription pills at a pharmacy",
     "children playing in a park",
     "a family portrait with kids",
     "students in a school classroom",

@@ -83,6 +83,10 @@ PATTERNS: dict[str, list[str]] = {
         rf"\b(?:home-?made|diy|improvised) (?:\w+ ){{0,2}}(?:{_THINGS})\b.{{0,40}}\b(?:recipe"
         r"|instructions|ingredients|fertili[sz]er)\b",
         rf"\b(?:recipe|formula|ingredients) (?:for|of) (?:an? )?(?:{_THINGS})\b",
+        # "a ricin recipe card" (not a bath bomb's, a cocoa bomb's or gunpowder tea's)
+        r"\b(?:ricin|sarin|tabun|soman|novichok|napalm|nitroglycerine?|semtex|anthrax|thermite"
+        r"|botulinum(?: toxin)?|nerve (?:agents?|gas)|mustard gas|explosives?|tnt)"
+        r" (?:recipes?|formulas?|instructions|ingredients)\b",
         # a gun made silent or automatic: "how to make a silencer from a solvent trap",
         # "convert my AR-15 to full auto"
         rf"\b(?:{_HOW}) (?:\w+ ){{0,2}}(?:{_MAKE}) (?:\w+ ){{0,2}}(?:(?:silencers?|suppressors?)"
