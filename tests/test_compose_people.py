@@ -191,3 +191,17 @@ def test_a_golfer_a_footballer_and_a_style_said_first(compose_engine: Compose) -
     assert parse("a drawing of a cat").style is None  # a bare drawing names no style
     assert [s.query for s in parse("跳舞的小女孩，儿童绘本风格").subjects] == ["dancing girl"]
     assert [s.query for s in parse("sleeping cats on a sofa").subjects] == ["sleeping cat", "sofa"]
+
+
+def test_tall_things_around_a_subject_never_stand_in_front_of_it(compose_engine: Compose) -> None:
+    """test3's "a skier speeding downhill between pine trees": a pine stood in front of the
+    skier and hid him whole."""
+    for seed in (1, 2, 3):
+        plan = _plan(compose_engine, "a skier speeding downhill between pine trees", seed)
+        records = layout_records(plan.choices, plan.placements)
+        [skier] = [r for r in records if r["noun"] == "skier"]
+        x0, y0, x1, y1 = skier["box"]
+        for tree in (r for r in records if r["noun"] == "tree" and r["depth"] > skier["depth"]):
+            a0, b0, a1, b1 = tree["box"]
+            overlap = max(0, min(x1, a1) - max(x0, a0)) * max(0, min(y1, b1) - max(y0, b0))
+            assert overlap < 0.3 * (x1 - x0) * (y1 - y0)

@@ -430,11 +430,16 @@ def _around(
     tx0, ty0, tx1, ty1 = _union([p.box for p in target])
     tcx, tcy = (tx0 + tx1) / 2, (ty0 + ty1) / 2
     depth = float(np.mean([p.depth for p in target]))
+    # Things taller than what they surround stand beside and behind it, never in front: a
+    # pine in front of "a skier between pine trees" hid him whole.
+    tall = own * stage.shrink_at(depth) > (ty1 - ty0) * 1.2 and figure.habitat != "sky"
     placements = []
     for k in range(figure.count):
         # a pair stands left and right; more go round from the front
         start = 0.0 if figure.count == 2 else np.pi / 2
         angle = start + 2 * np.pi * k / figure.count + rng.uniform(-0.12, 0.12)
+        if tall:  # right, left, then behind
+            angle = (0.0, np.pi, 1.5 * np.pi)[k % 3] + rng.uniform(-0.12, 0.12)
         if figure.habitat == "sky":
             h = own * 0.6
             cx = tcx + (tx1 - tx0) * 0.75 * np.cos(angle)
