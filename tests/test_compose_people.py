@@ -22,8 +22,8 @@ def _plan(engine: Compose, prompt: str, seed: int = 1):  # type: ignore[no-untyp
     ("prompt", "noun", "figure", "carried"),
     [
         ("a man rowing a boat on a lake", "man", "man-rowing-boat", "boat"),
-        ("a girl riding a bicycle in the park", "girl", "person-biking", "bicycle"),
-        ("一个女孩骑自行车", "girl", "person-biking", "bicycle"),
+        ("a girl riding a bicycle in the park", "girl", "woman-biking", "bicycle"),
+        ("一个女孩骑自行车", "girl", "woman-biking", "bicycle"),
         ("a person in a wheelchair", "person", "person-in-manual-wheelchair", "wheelchair"),
         ("a jockey on a horse", "jockey", "horse-racing", "horse"),
         ("a woman on a surfboard", "woman", "woman-surfing", "surfboard"),
@@ -80,13 +80,13 @@ def test_a_figure_never_shows_what_was_not_asked(compose_engine: Compose) -> Non
                     )
 
 
-def test_a_child_doing_something_is_a_persons_figure_at_a_childs_size_and_said(
+def test_a_child_doing_something_is_a_grown_ups_figure_at_a_childs_size_and_said(
     compose_engine: Compose,
 ) -> None:
     plan = _plan(compose_engine, "a man cycling beside a boy cycling")
     man, boy = plan.choices
     assert man.entry is not None and man.entry.path.split("/")[-1].startswith("man-biking")
-    assert boy.entry is not None and boy.entry.path.split("/")[-1].startswith("person-biking")
+    assert boy.entry is not None and boy.entry.path.split("/")[-1].startswith("man-biking")
     assert boy.generic is not None and "at a boy's size" in boy.generic
     assert boy.metres < 0.8 * man.metres  # drawn at a boy's height, whatever the depth
 

@@ -44,6 +44,7 @@ PEOPLE = wordset(
 # The young, whom no figure of the emoji library shows doing anything: a person's figure
 # is drawn for them at their size, and said (choose).
 YOUNG = wordset("girl boy child kid")
+YOUNG_AS = {"girl": "woman", "boy": "man"}  # whose figure is tried first, before a person's
 # Things drawn standing: a drawing of one whose bottom is a single shape is a head, a bust
 # or a portrait more often than a whole figure.
 LEGGED = PEOPLE | wordset(
@@ -129,15 +130,18 @@ def choose(
     if like == "person" or subject.noun in PEOPLE:  # never a drawing named by a file only
         matches = [m for m in matches if not _file_named(m)]
     active = [m for m in matches if doing & m.entry.title_words]
-    if doing and not active and kin_of(subject.noun) & YOUNG:  # no child figure doing it
-        person = replace(subject, noun="person", query=f"{min(doing)} person", kind=None)
-        choice = choose(clipart, person, others, used, rng)
+    young = kin_of(subject.noun) & YOUNG
+    for grown in (YOUNG_AS.get(subject.noun), "person") if doing and not active and young else ():
+        if grown is None:  # no child figure doing it: a grown-up's, at the child's size
+            continue
+        adult = replace(subject, noun=grown, query=f"{min(doing)} {grown}", kind=None)
+        choice = choose(clipart, adult, others, used, rng)
         if choice.entry is not None and doing & choice.entry.title_words:
             choice.subject = subject
-            choice.metres *= metres / sizes.HEIGHTS["person"]
+            choice.metres *= metres / sizes.HEIGHTS[grown]
             choice.generic = (
                 f"no drawing of {a(subject.noun)} {min(doing)} in the library: "
-                f"a person {min(doing)} drawn, at {a(subject.noun)}'s size"
+                f"{a(grown)} {min(doing)} drawn, at {a(subject.noun)}'s size"
             )
             return choice
     if any(m.kind for m in matches):  # the kind asked for, where the library has it

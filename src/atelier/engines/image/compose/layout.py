@@ -433,6 +433,7 @@ def _around(
     # Things taller than what they surround stand beside and behind it, never in front: a
     # pine in front of "a skier between pine trees" hid him whole.
     tall = own * stage.shrink_at(depth) > (ty1 - ty0) * 1.2 and figure.habitat != "sky"
+    tall = tall and figure.count > 1
     placements = []
     for k in range(figure.count):
         # a pair stands left and right; more go round from the front
