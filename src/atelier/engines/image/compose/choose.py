@@ -41,8 +41,8 @@ PEOPLE = wordset(
     "man woman boy girl child person farmer king queen knight doctor nurse chef shepherd "
     "fisherman soldier baker teacher postman policeman firefighter"
 )
-# The young, whom no figure of the emoji library shows doing anything: a person's figure
-# is drawn for them at their size, and said (choose).
+# The young, whom no figure of the emoji library shows doing anything: a grown-up's figure
+# is drawn for them at their size, and said (_grown_up).
 YOUNG = wordset("girl boy child kid")
 YOUNG_AS = {"girl": "woman", "boy": "man"}  # whose figure is tried first, before a person's
 # Things drawn standing: a drawing of one whose bottom is a single shape is a head, a bust
@@ -130,20 +130,10 @@ def choose(
     if like == "person" or subject.noun in PEOPLE:  # never a drawing named by a file only
         matches = [m for m in matches if not _file_named(m)]
     active = [m for m in matches if doing & m.entry.title_words]
-    young = kin_of(subject.noun) & YOUNG
-    for grown in (YOUNG_AS.get(subject.noun), "person") if doing and not active and young else ():
-        if grown is None:  # no child figure doing it: a grown-up's, at the child's size
-            continue
-        adult = replace(subject, noun=grown, query=f"{min(doing)} {grown}", kind=None)
-        choice = choose(clipart, adult, others, used, rng)
-        if choice.entry is not None and doing & choice.entry.title_words:
-            choice.subject = subject
-            choice.metres *= metres / sizes.HEIGHTS[grown]
-            choice.generic = (
-                f"no drawing of {a(subject.noun)} {min(doing)} in the library: "
-                f"{a(grown)} {min(doing)} drawn, at {a(subject.noun)}'s size"
-            )
-            return choice
+    if doing and not active and kin_of(subject.noun) & YOUNG:  # no child figure doing it
+        grown = _grown_up(clipart, subject, min(doing), metres, others, used, rng)
+        if grown is not None:
+            return grown
     if any(m.kind for m in matches):  # the kind asked for, where the library has it
         matches = [m for m in matches if m.kind]
     elif active:  # drawn doing what the prompt says, where the library draws it so
@@ -194,6 +184,33 @@ def choose(
         metres = sizes.DOING_HEIGHTS[min(shown)]
         where = "water" if shown & sizes.DOING_ON_WATER else where
     return Choice(subject, copies, first.score, metres, where, generic=generic)
+
+
+def _grown_up(
+    clipart: index.ClipArt,
+    subject: Subject,
+    doing: str,
+    metres: float,
+    others: list[str],
+    used: set[str],
+    rng: np.random.Generator,
+) -> Choice | None:
+    """A child doing something, drawn as a grown-up doing it (a woman for a girl, a man
+    for a boy, else a person) at the child's size, and said; None where none does it."""
+    for grown in (YOUNG_AS.get(subject.noun), "person"):
+        if grown is None:
+            continue
+        adult = replace(subject, noun=grown, query=f"{doing} {grown}", kind=None)
+        choice = choose(clipart, adult, others, used, rng)
+        if choice.entry is not None and doing in choice.entry.title_words:
+            choice.subject = subject
+            choice.metres *= metres / sizes.HEIGHTS[grown]
+            choice.generic = (
+                f"no drawing of {a(subject.noun)} {doing} in the library: "
+                f"{a(grown)} {doing} drawn, at {a(subject.noun)}'s size"
+            )
+            return choice
+    return None
 
 
 def _plain(entry: index.Entry, heads: frozenset[str]) -> bool:
