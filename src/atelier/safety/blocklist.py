@@ -1,7 +1,7 @@
 """The word-list layer: maintained terms per category in English (wordlists.py) and Chinese
 (wordlists_zh.py, with glin-profanity's kept list), and how-to requests for grave harm
-(wordlists_howto.py) and atrocities praised (wordlists_praise.py) in both, all matched on
-every normalised reading
+(wordlists_howto.py), atrocities praised (wordlists_praise.py) and threats, secret filming
+and harm kept hidden (wordlists_threats.py) in both, all matched on every normalised reading
 of a prompt, after harmless phrases are taken out. Both languages' lists read every text,
 so a prompt that mixes them ("a 裸体 little girl") is read whole. Beside the terms, each list
 has patterns for what a fixed phrase cannot say: a call to lynch or expel whichever group,
@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from atelier.safety import wordlists, wordlists_howto, wordlists_praise, wordlists_zh
+from atelier.safety import (
+    wordlists,
+    wordlists_howto,
+    wordlists_praise,
+    wordlists_threats,
+    wordlists_zh,
+)
 from atelier.safety.normalise import HAN_CHAR, fold, spaced_words, variants
 
 
@@ -47,7 +53,11 @@ def _merged(*tables: dict[str, list[str]]) -> dict[str, list[str]]:
 
 TERMS = _merged(wordlists.TERMS, wordlists_zh.TERMS, {"profanity": wordlists_zh.kept_profanity()})
 PATTERNS = _merged(
-    wordlists.PATTERNS, wordlists_zh.PATTERNS, wordlists_howto.PATTERNS, wordlists_praise.PATTERNS
+    wordlists.PATTERNS,
+    wordlists_zh.PATTERNS,
+    wordlists_howto.PATTERNS,
+    wordlists_praise.PATTERNS,
+    wordlists_threats.PATTERNS,
 )
 WEAK_TERMS = _merged(wordlists.WEAK_TERMS, wordlists_zh.WEAK_TERMS)
 EXCEPTIONS = wordlists.EXCEPTIONS + wordlists_zh.EXCEPTIONS + wordlists_howto.EXCEPTIONS

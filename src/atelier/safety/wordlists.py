@@ -239,12 +239,6 @@ PATTERNS: dict[str, list[str]] = {
         r".{0,40}\b(?:young ones|youngest|little ones|kids|children|preteens?|underage|minors)\b",
     ],
     "sexual": [
-        # filmed in secret where people undress: "hidden-camera shower footage of a woman"
-        r"\b(?:hidden[- ]?cam(?:era)?s?|spy[- ]?cam(?:era)?s?|secretly (?:filmed|recorded|taken)"
-        r"|voyeur\w*|peeping)\b.{0,50}\b(?:showers?|locker ?rooms?|changing ?rooms?|toilets?"
-        r"|bathrooms?|undress\w*|naked|bedrooms?|fitting ?rooms?)\b",
-        r"\b(?:showers?|locker ?rooms?|changing ?rooms?|toilets?|fitting ?rooms?)\b.{0,40}"
-        r"\b(?:hidden[- ]?cam(?:era)?|spy[- ]?cam(?:era)?|secretly (?:filmed|recorded))\b",
         # drugging someone to take them away: "drug her drink and take her to the hotel"
         r"\b(?:(?:drug|drugs|drugged|drugging) (?:her|him|them|my \w+)(?: drink)?|(?:spike|spikes"
         r"|spiked|spiking) (?:her|his|their|my \w+'?s?) drink)\b.{0,30}\b(?:bed|hotel|home|room"
@@ -280,9 +274,6 @@ PATTERNS: dict[str, list[str]] = {
         rf"\bno {_GROUP}(?:,| allowed| welcome)",
     ],
     "violence": [
-        # a threat: "tell my landlord I know where his kids go to school"
-        r"\bi know where (?:you|he|she|they|his \w+|her \w+|your \w+|their \w+) (?:live|lives"
-        r"|go to school|goes to school|work|works|sleep|sleeps|park|parks)\b",
         # a shooting told as a boast: "shooting up the rival block", "watch them bleed out"
         r"\bshoot(?:ing|s)? up (?:the|a|that|this|my|our|his|her) (?:rival |whole |entire )?"
         r"(?:block|school|party|club|mall|church|mosque|synagogue|temple|office|concert|crowd|hood"
@@ -350,18 +341,6 @@ PATTERNS: dict[str, list[str]] = {
         r"|sister|son|daughter|child|kids|classmate|ex|rival|stepmother|stepfather|in-laws|baby)\b",
     ],
     "self_harm": [
-        # cuts hidden, a suicide buddy, a height that kills: "tips to hide fresh cuts from my
-        # parents", "my sui buddy who encourages me to do it", "which bridge height guarantees
-        # you don't survive"
-        r"\b(?:hide|hiding|cover|covering|conceal\w*)(?: up)? (?:my |the |fresh |new |these )*"
-        r"(?:cuts|scars|self[- ]harm(?: scars| marks)?|burns|wounds)\b(?! (?:on|from) (?:a|the|my)"
-        r" (?:dog|cat|car|wall|table))",
-        r"\bsui(?:cide)? (?:buddy|buddies|pact|partner)\b",
-        r"\b(?:encourage|encourages|help|helps|convince|convinces|push|pushes|hype)\w* me"
-        r" (?:up )?to (?:finally )?(?:do it|end it|kill myself|go through with it|jump)\b",
-        r"\b(?:how high|what height|which (?:bridge|building|floor|height)|how many (?:floors"
-        r"|stories|storeys))\b.{0,40}\b(?:(?:don'?t|won'?t|not|never) survive|to die|guarantee\w*"
-        r" (?:death|you die)|fatal|lethal|kills? you)\b",
         # "unalive" said as a plan; a note written so no one is blamed; the only way out
         r"\bun-?alive (?:checklist|method|methods|plan|plans|note|list|myself|tonight)\b",
         r"\bnote so (?:nobody|no one|noone) (?:blames|feels guilty|feels responsible)\b",

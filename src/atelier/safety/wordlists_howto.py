@@ -76,7 +76,8 @@ _ANIMALS_ZH = "猫|狗|小猫|小狗|猫咪|狗狗|宠物|流浪猫|流浪狗|�
 PATTERNS: dict[str, list[str]] = {
     "violence": [
         # "how to make explosives at home", "how do I make napalm", "homemade explosive recipe"
-        rf"\b(?:{_HOW}) (?:\w+ ){{0,2}}(?:{_MAKE}) {_GAP}(?:{_THINGS})\b{_NOT_A_WEAPON}",
+        rf"\b(?:{_HOW}) (?:(?!avoid|prevent|stop|never|not\b)\w+ ){{0,2}}(?:{_MAKE}) {_GAP}"
+        rf"(?:{_THINGS})\b{_NOT_A_WEAPON}",
         # "what household chemicals do I mix to make explosives"
         rf"\b(?:do|can|could|should|would) (?:i|we) (?:\w+ ){{0,2}}(?:{_MAKE}) (?:to (?:{_MAKE}) )?"
         rf"{_GAP}(?:{_THINGS})\b{_NOT_A_WEAPON}",
