@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from atelier.engines.image.compose.choose import PEOPLE, Choice
+from atelier.engines.image.compose.choose import PEOPLE, Choice, doing_of
 from atelier.engines.image.compose.prompt import NUMBERS, Relation, Scene, Subject
 from atelier.engines.image.compose.words import DOERS, DOING, GENERIC, kin_of
 
@@ -54,8 +54,7 @@ def merge(scene: Scene, choices: list[Choice]) -> tuple[Scene, list[Choice]]:
             if i == j or doing is None or entry is None or doing not in entry.title_words:
                 continue
             linked = any({r.subject, r.target} == {i, j} for r in scene.relations)
-            asked = doing in (choice.subject.doing, DOERS.get(choice.subject.noun))
-            asked = asked or any(DOING.get(w) == doing for w in choice.subject.query.split())
+            asked = doing in doing_of(choice.subject)
             # one each ("two girls on bicycles"), never one shared: two rowers in a boat
             if (linked or asked) and (thing.count == choice.subject.count or _bare_plural(thing)):
                 choice.carries.append(thing.noun)

@@ -93,19 +93,15 @@ def choose(
     standing for another subject, different ones for the copies where it can."""
     doer = DOERS.get(subject.noun)
     if doer is not None:  # a surfer: a person surfing, where the library draws one
-        person = replace(subject, noun="person", query=f"{doer} person", kind=None)
-        choice = choose(clipart, person, others, used, rng)
-        if choice.entry is not None and doer in choice.entry.title_words:
-            choice.subject = subject
-            return choice
+        surfing = _drawn_as(clipart, subject, "person", doer, others, used, rng)
+        if surfing is not None:
+            return surfing
     metres, like = sizes.height(subject.noun)
     where = sizes.habitat(subject.noun, like)
     if subject.painted:
         return Choice(subject, [], 1.0, metres, where if where != "ground" else "sky")
     kind = frozenset(w for k in (subject.kind or "").split() for w in kin_of(lemma(k)))
-    doing = frozenset(DOING[w] for w in subject.query.split() if w in DOING)
-    doing |= {DOERS[subject.noun]} if subject.noun in DOERS else set()
-    doing |= {subject.doing} if subject.doing else set()
+    doing = doing_of(subject)
     wanted = index.Wanted(
         query=with_kin(subject.query),
         heads=kin_of(subject.noun),
@@ -186,6 +182,34 @@ def choose(
     return Choice(subject, copies, first.score, metres, where, generic=generic)
 
 
+def doing_of(subject: Subject) -> frozenset[str]:
+    """What the prompt asks a subject to be doing (words.DOING's values): its own words
+    ("rowing man"), what names it (a surfer surfs), or what it rides (carried.ask)."""
+    doing = {DOING[w] for w in subject.query.split() if w in DOING}
+    doing |= {DOERS[subject.noun]} if subject.noun in DOERS else set()
+    doing |= {subject.doing} if subject.doing else set()
+    return frozenset(doing)
+
+
+def _drawn_as(
+    clipart: index.ClipArt,
+    subject: Subject,
+    noun: str,
+    doing: str,
+    others: list[str],
+    used: set[str],
+    rng: np.random.Generator,
+) -> Choice | None:
+    """The subject drawn as a `noun` doing it (a surfer as a person surfing), where the
+    library has such a figure; None where it has not."""
+    other = replace(subject, noun=noun, query=f"{doing} {noun}", kind=None)
+    choice = choose(clipart, other, others, used, rng)
+    if choice.entry is None or doing not in choice.entry.title_words:
+        return None
+    choice.subject = subject
+    return choice
+
+
 def _grown_up(
     clipart: index.ClipArt,
     subject: Subject,
@@ -197,13 +221,9 @@ def _grown_up(
 ) -> Choice | None:
     """A child doing something, drawn as a grown-up doing it (a woman for a girl, a man
     for a boy, else a person) at the child's size, and said; None where none does it."""
-    for grown in (YOUNG_AS.get(subject.noun), "person"):
-        if grown is None:
-            continue
-        adult = replace(subject, noun=grown, query=f"{doing} {grown}", kind=None)
-        choice = choose(clipart, adult, others, used, rng)
-        if choice.entry is not None and doing in choice.entry.title_words:
-            choice.subject = subject
+    for grown in [g for g in (YOUNG_AS.get(subject.noun), "person") if g]:
+        choice = _drawn_as(clipart, subject, grown, doing, others, used, rng)
+        if choice is not None:
             choice.metres *= metres / sizes.HEIGHTS[grown]
             choice.generic = (
                 f"no drawing of {a(subject.noun)} {doing} in the library: "

@@ -3,7 +3,7 @@ scene's words (times of day, weather, seasons, places). Tables only; prompt.py r
 
 from __future__ import annotations
 
-from atelier.engines.image.compose.words import wordset
+from atelier.engines.image.compose.words import DOING, wordset
 
 MAX_SUBJECTS = 8
 MAX_COUNT = 12
@@ -228,11 +228,11 @@ SURFACES = {
 }
 ON_TOP = 0.12
 # Verbs that say how a thing is: kept with it to find a drawing that shows it so.
+# What a person is drawn doing (words.DOING) is a pose too, but for "fencing", which is
+# also a thing ("a garden with fencing").
 POSES = wordset(
-    "sleeping running flying swimming jumping walking grazing galloping dancing asleep awake "
-    "strolling hiking jogging sprinting cycling biking rowing paddling surfing skiing "
-    "climbing kneeling meditating golfing cartwheeling weightlifting"
-)
+    "sleeping running flying swimming jumping walking grazing galloping dancing asleep awake"
+) | (DOING.keys() - {"fencing"})
 # Two words that name one thing the library or the props know by another name.
 COMPOUNDS = {
     "police officer": "policeman",

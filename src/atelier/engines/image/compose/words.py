@@ -119,7 +119,7 @@ DOERS = _pairs("""
     surfer=surfing, skier=skiing, cyclist=cycling, biker=cycling, runner=running,
     jogger=running, hiker=walking, walker=walking, swimmer=swimming, climber=climbing,
     dancer=dancing, golfer=golfing, fencer=fencing, rower=rowing, jockey=racing,
-    weightlifter=weightlifting, gymnast=cartwheeling, jockey=racing, footballer=running
+    weightlifter=weightlifting, gymnast=cartwheeling, footballer=running
 """)
 # What the emoji library's figures of people are shown doing: a figure shows one only when
 # it is asked for (a wheelchair, a white cane, a basketball included).
