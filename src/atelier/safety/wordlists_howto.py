@@ -24,11 +24,16 @@ _BOMB = (
     r"(?<!bath )(?<!seed )(?<!glitter )(?<!photo )(?<!smoke )(?<!stink )(?<!calorie )"
     r"(?<!the )bombs?"
 )
+# Explosives and agents named by their own name, which a recipe of ("a ricin recipe card")
+# asks for as plainly as a recipe for does; a bomb's, a gunpowder's or a gas's recipe may be
+# a bath bomb's, a cocoa bomb's, gunpowder tea's.
+_AGENTS = (
+    r"explosives?|napalm|tnt|semtex|nitroglycerine?|ricin|sarin|tabun|soman|novichok"
+    r"|mustard gas|nerve (?:agents?|gas)|anthrax|botulinum(?: toxin)?"
+)
 _THINGS = (
-    rf"explosives?|napalm|molotovs?(?: cocktails?)?|grenades?|detonators?|blasting caps?"
-    rf"|gunpowder|black powder|tnt|c-?4|semtex|nitroglycerine?|ieds?|{_BOMB}"
-    r"|ricin|sarin|tabun|soman|novichok|mustard gas|nerve (?:agents?|gas)|anthrax"
-    r"|botulinum(?: toxin)?|(?:chemical|biological) weapons?|bioweapons?"
+    rf"{_AGENTS}|molotovs?(?: cocktails?)?|grenades?|detonators?|blasting caps?|gunpowder"
+    rf"|black powder|c-?4|ieds?|{_BOMB}|(?:chemical|biological) weapons?|bioweapons?"
     r"|(?:poison(?:ous)?|toxic|chlorine) gas(?:es)?"
 )
 # Words between the making and the thing, none naming a work about it, and none after it
@@ -85,9 +90,7 @@ PATTERNS: dict[str, list[str]] = {
         r"|instructions|ingredients|fertili[sz]er)\b",
         rf"\b(?:recipe|formula|ingredients) (?:for|of) (?:an? )?(?:{_THINGS})\b",
         # "a ricin recipe card" (not a bath bomb's, a cocoa bomb's or gunpowder tea's)
-        r"\b(?:ricin|sarin|tabun|soman|novichok|napalm|nitroglycerine?|semtex|anthrax|thermite"
-        r"|botulinum(?: toxin)?|nerve (?:agents?|gas)|mustard gas|explosives?|tnt)"
-        r" (?:recipes?|formulas?|instructions|ingredients)\b",
+        rf"\b(?:{_AGENTS}|thermite) (?:recipes?|formulas?|instructions|ingredients)\b",
         # a gun made silent or automatic: "how to make a silencer from a solvent trap",
         # "convert my AR-15 to full auto"
         rf"\b(?:{_HOW}) (?:\w+ ){{0,2}}(?:{_MAKE}) (?:\w+ ){{0,2}}(?:(?:silencers?|suppressors?)"
