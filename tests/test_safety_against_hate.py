@@ -7,7 +7,6 @@ the words is still refused. The refusals below each fail before (safety/against.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from atelier.safety.categories import CATEGORIES
 from atelier.safety.findings import Finding
 from atelier.safety.policy import decide
 from atelier.safety.text import TextScreen
+from atelier.settings import Settings
 from atelier.store.models import Screening, Work
 from atelier.studio import Studio
 from tests.support.accounts import add_user
@@ -84,11 +84,9 @@ def test_a_finding_held_for_review_is_held_in_any_category_it_falls_in() -> None
 
 
 @pytest.fixture
-def studio(tmp_path: Path, db_url: str) -> Iterator[Studio]:
-    studio = Studio(make_settings(tmp_path, db_url))
-    studio.prepare()
-    yield studio
-    studio.close()
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    """conftest's studio, on each database (db_url)."""
+    return make_settings(tmp_path, db_url)
 
 
 def test_the_poster_is_made_and_waits_for_review(studio: Studio) -> None:

@@ -5,7 +5,6 @@ SQLite and PostgreSQL where the database matters)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +20,7 @@ from atelier.accounts.service import AccountError
 from atelier.engines import registry
 from atelier.engines.base import Artifact, Context, Creation, Engine, Params
 from atelier.errors import Conflict, Forbidden, Invalid, NotFound
+from atelier.settings import Settings
 from atelier.store.models import AuditEntry, Job, Review, Screening, Work
 from atelier.studio import Studio
 from tests.support.accounts import add_user, api_user, sign_in
@@ -72,11 +72,9 @@ def audit_rows(studio: Studio, action: str) -> list[AuditEntry]:
 
 
 @pytest.fixture
-def studio(tmp_path: Path, db_url: str) -> Iterator[Studio]:
-    studio = Studio(make_settings(tmp_path, db_url))
-    studio.prepare()
-    yield studio
-    studio.close()
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    """conftest's studio, on each database (db_url)."""
+    return make_settings(tmp_path, db_url)
 
 
 def admin_of(studio: Studio) -> Principal:
