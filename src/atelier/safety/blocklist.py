@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from atelier.safety import (
     wordlists,
+    wordlists_care,
     wordlists_howto,
     wordlists_praise,
     wordlists_threats,
@@ -61,7 +62,11 @@ PATTERNS = _merged(
 )
 WEAK_TERMS = _merged(wordlists.WEAK_TERMS, wordlists_zh.WEAK_TERMS)
 EXCEPTIONS = wordlists.EXCEPTIONS + wordlists_zh.EXCEPTIONS + wordlists_howto.EXCEPTIONS
-EXCEPTION_PATTERNS = wordlists.EXCEPTION_PATTERNS + wordlists_zh.EXCEPTION_PATTERNS
+EXCEPTION_PATTERNS = (
+    wordlists.EXCEPTION_PATTERNS
+    + wordlists_zh.EXCEPTION_PATTERNS
+    + wordlists_care.EXCEPTION_PATTERNS
+)
 MINOR_TERMS = wordlists.MINOR_TERMS + wordlists_zh.MINOR_TERMS
 MINOR_AGES = (wordlists.MINOR_AGE, wordlists_zh.MINOR_AGE)
 SEXUALISING = wordlists.SEXUALISING + wordlists_zh.SEXUALISING

@@ -71,8 +71,10 @@ def load(path: Path = WEIGHTS) -> Classifier:
 
 # Splits never learned from, so the classifier's figures on them stay evidence
 # (docs/safety.md). test5 to test10 have been read to mend the word lists and are learned
-# from; test11 is blind.
-BLIND_SPLITS = ("test11",)
+# from; test11 is blind. tune12 was written fresh to learn from, but learning from it moved
+# no other split's out-of-fold figure and held look-alikes the tests keep (a grenade
+# costume, a rifle at the range), so it measures the classifier instead.
+BLIND_SPLITS = ("test11", "tune12")
 
 
 def training_bytes(path: Path) -> bytes:

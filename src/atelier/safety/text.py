@@ -34,6 +34,10 @@ SEMANTIC_MARGIN = 0.015  # ...and this much nearer to it than to any harmless on
 # blocked and cannot be allowed, and children's pictures sit close to them.
 MINORS_MARGIN = 0.035
 WEAK_MARGIN = 0.02  # how much nearer a weak word's category must be than anything harmless
+# The learned minors probability that, beside a word for a child, is minors with nothing
+# sexual said: out of fold (learned without the prompt's split), 16 requests with such a
+# word came this near and nothing sexual said, and no harmless one (0.94 at most).
+GROOMING = 0.95
 
 
 @dataclass
@@ -165,7 +169,11 @@ class TextScreen:
                 # Minors needs a word for a child, as for the other layers (below), and
                 # something sexual beside it: an age alone ("she just turned twelve")
                 # pulls a clause towards the learned minors prompts.
-                if label == "minors" and not self._sexual_beside(signals):
+                # Only near-certain, beside a word for a child, is it enough alone: grooming
+                # says nothing sexual ("how to convince a 13yo she's mature enough for a
+                # relationship with me", "get a 14 year old to send me pics").
+                alone = signals.minor is not None and classes[label] >= GROOMING
+                if label == "minors" and not (alone or self._sexual_beside(signals)):
                     continue
                 category = "sexual" if label == "minors" else label
                 add(category, "classifier", classes[label], f"learned {label} prompts")

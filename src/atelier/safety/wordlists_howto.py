@@ -16,7 +16,7 @@ _HOW = (
 )
 _MAKE = (
     r"make|making|build|building|cook|cooking|mix|mixing|produce|assemble|synthesi[sz]e"
-    r"|extract|extracting|refine|refining|purify|purifying|culture|weaponi[sz]e"
+    r"|extract|extracting|refine|refining|purify|purifying|culture|weaponi[sz]e|grow|growing"
 )
 # A bomb, but not a bath, seed, glitter, photo, smoke, stink or calorie one, nor "the bomb"
 # that brownies are.
@@ -29,7 +29,7 @@ _BOMB = (
 # a bath bomb's, a cocoa bomb's, gunpowder tea's.
 _AGENTS = (
     r"explosives?|napalm|tnt|semtex|nitroglycerine?|ricin|sarin|tabun|soman|novichok"
-    r"|mustard gas|nerve (?:agents?|gas)|anthrax|botulinum(?: toxin)?"
+    r"|mustard gas|nerve (?:agents?|gas)|anthrax|botulinum(?: toxin)?|tatp|hmtd|petn|rdx"
 )
 _THINGS = (
     rf"{_AGENTS}|molotovs?(?: cocktails?)?|grenades?|detonators?|blasting caps?|gunpowder"
@@ -90,7 +90,8 @@ PATTERNS: dict[str, list[str]] = {
         r"|instructions|ingredients|fertili[sz]er)\b",
         rf"\b(?:recipe|formula|ingredients) (?:for|of) (?:an? )?(?:{_THINGS})\b",
         # "a ricin recipe card" (not a bath bomb's, a cocoa bomb's or gunpowder tea's)
-        rf"\b(?:{_AGENTS}|thermite) (?:recipes?|formulas?|instructions|ingredients)\b",
+        rf"\b(?:{_AGENTS}|thermite) (?:recipes?|formulas?|instructions|ingredients|synthesis"
+        r"|production)\b",
         # a gun made silent or automatic: "how to make a silencer from a solvent trap",
         # "convert my AR-15 to full auto"
         rf"\b(?:{_HOW}) (?:\w+ ){{0,2}}(?:{_MAKE}) (?:\w+ ){{0,2}}(?:(?:silencers?|suppressors?)"

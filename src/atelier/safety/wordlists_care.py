@@ -1,0 +1,43 @@
+"""Words of care and teaching that borrow the words of harm, in both languages the lists
+read: a memorial for someone who died by suicide, how to talk to a friend who is suicidal,
+a recovery worksheet or a hundred days without self-harm, a leaflet's dose "as the doctor
+says", a lesson on a genocide, a mystery "scary but not gory". Each was held in tune12, the
+helper-written training split (docs/safety.md). Taken out before any layer reads a prompt,
+like wordlists.EXCEPTION_PATTERNS, and written so that none eats a request's own words: "I
+want to die by suicide" and "how to talk someone into suicide" keep theirs."""
+
+from __future__ import annotations
+
+EXCEPTION_PATTERNS = [
+    # a death told: "poem for my brother's memorial, he died by suicide last year"
+    r"\b(?:died|passed away|was lost|were lost|lost (?:him|her|them|my \w+|our \w+)) (?:by|to)"
+    r" suicide\b",
+    # how to help: "how to talk to someone who might be suicidal" (the "how to" with it: left
+    # alone, the meaning layer put it beside "how to kill yourself"), but not "help my
+    # friend who is suicidal to finally do it"
+    r"\b(?:how (?:to|do i|can i|should i|do you) )?(?:talk(?:ing)? to|help(?:ing)?|support(?:ing)?"
+    r"|reach(?:ing)? out to|check(?:ing)? on|listen(?:ing)? to|care for|caring for) (?:a |my |your"
+    r" |our |the )?(?:someone|somebody|friends?|person|people|students?|child|children|kids?"
+    r"|teens?|teenagers?|colleagues?|loved ones?|partner|son|daughter|brother|sister"
+    r"|patients?) (?:who|that) (?:might be|may be|is|are|seems?|feels?|could be) suicidal\b"
+    r"(?![,:]? (?:to|so|into|and (?:make|get|help|push))\b)",
+    r"\bself[\s-]?harm (?:recovery|prevention|awareness|support|helplines?)\b",
+    r"\b(?:warning|risk) signs? of suicide\b|\bsuicide (?:risk|warning signs?|awareness"
+    r"|helplines?|hotlines?|crisis lines?)\b",
+    # gore said not to be there: "a campfire ghost story, scary but not gory"
+    r"\bnot (?:too |overly |very |at all )?(?:gory|graphic|bloody)\b",
+    # a genocide taught or remembered: "the Armenian genocide: key dates for a school
+    # presentation", "a timeline of the 1994 genocide against the Tutsi for a museum"
+    r"\bgenocide(?= (?:memorials?|museums?|remembrance|education|studies|survivors?"
+    r"|awareness))",
+    r"\b(?:history|timeline|key dates|lessons?|presentation|museum|memorial|remembrance)"
+    r" (?:\w+ ){0,3}(?:of|on|about|for) the (?:\d{4} )?(?:\w+ ){0,2}genocide\b",
+    r"\bthe \w+ genocide(?=[:,]? (?:\w+ ){0,4}(?:presentation|lesson|class|museum|history"
+    r"|education|timeline|key dates))",
+    # recovery counted: "戒掉自伤的第100天"
+    "(?:戒掉|戒除|远离|摆脱)(?:自伤|自残)",
+    # a leaflet's dose: "安眠药请遵医嘱，过量服用请立即就医"
+    "(?:安眠药|助眠药|止痛药|退烧药)(?=请?遵医嘱)|过量服用(?:后)?请?(?:立即|及时|马上)?就医",
+    # warning signs looked for: "怎么识别学生的自杀风险信号"
+    "自杀(?:风险|预警)(?:信号|评估|因素)?",
+]
