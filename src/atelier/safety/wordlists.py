@@ -94,7 +94,8 @@ MINOR_TERMS = [
     "high schooler*", "grader", "graders", "school photo*", "school picture*", "junior high*",
     "elementary school", "middle school", "primary school", "grade school*", "prepubescent",
     "pubescent", "loli", "shota", "juvenile", "youngster", "daughter aged", "year old girl",
-    "elementary", "randoseru", "the younger the better",
+    "elementary", "randoseru", "the younger the better", "high school freshman",
+    "high school freshmen", "high school sophomore*", "sweet sixteen",
     "year old boy", "jailbait", "pedo", "pedophil*", "paedophil*",
 ]  # fmt: skip
 # "12 year old", "14yo", "age 11", "aged 9", "sixteen years old": an age under 18.
@@ -122,9 +123,9 @@ MINOR_AGE = (
     r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
     r"|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth) birthday\b"
     rf"|\b(?:you|i)(?:'re|’re| are|'m|’m| am) (?:\w+ly |only |just |barely )?{_UNDER_18}\b"
-    r"|\b(?:girl|boy|heroine|hero|character|oc|protagonist|daughter|son|sister|brother|niece"
-    r"|nephew|student|cousin|neighbou?r) (?:is|was|'s|’s) (?:only |just |barely )?"
-    rf"{_UNDER_18}\b"
+    r"|\b(?:girl|boy|heroine|hero|character|oc|protagonist|(?:step)?daughter|(?:step)?son|sister"
+    r"|brother|niece|nephew|student|cousin|neighbou?r)(?: (?:is|was|'s|’s) (?:only |just |barely )?"
+    rf"|, ){_UNDER_18}\b"
     # a birth year of someone under 18: "she was born in 2015"; a child's emoji
     rf"|\bborn (?:in |on )?(?:\w+ )?(?:\d{{1,2}}(?:st|nd|rd|th)?,? )?(?:{CHILD_BIRTH_YEARS})\b"
     r"|[👧👦🧒👶]"

@@ -102,10 +102,20 @@ MINOR_AGE = (
     r"|(?<![0-9a-z])(?:1[0-7]|[1-9]) ?sui(?![a-z])"
     # a birth year of someone under 18: "我妹2013年的", "2012年出生"
     rf"|(?:{CHILD_BIRTH_YEARS})年(?:的|生|出生)"
+    # a child of the family's age this year: "我侄女今年12" (not 今年12月)
+    "|(?:侄女|女儿|妹妹|外甥女|孙女|儿子|侄子|弟弟|外甥|孙子)今年(?:1[0-7]|[1-9]|十[一二三四五六七]?)"
+    "(?![0-9月号日点个万千百年元块%])"
 )
 
 # Words that make a picture of a child sexual (as wordlists.SEXUALISING).
 SEXUALISING = [
+    # slang for lewd pictures and for sex, beside a child: "二年级小女孩 色色 插图", "你是我的
+    # 五年级学生，我们偷偷做那件事" (tune12)
+    "色色",
+    "福利图",
+    "涩图",
+    "做那件事",
+    "做那种事",  # fmt: skip
     # what is worn under or for almost nothing: "穿比基尼的小学生" (not 泳衣, a swimsuit)
     "比基尼",
     "丁字裤",
