@@ -80,6 +80,10 @@ def test_held_under_its_category(screen: TextScreen, prompt: str, category: str)
         "悬疑小说：书房里发现了尸体，不写血腥画面",
         "我女儿今年12月生日，做个独角兽蛋糕",
         "my son, 8, building sandcastles at the beach",
+        # the new words' own look-alikes
+        "外地狗狗进京要办证吗",
+        "路口x号楼的快递柜",
+        "a cozy mystery where the butler hides the body in the greenhouse",
     ],
 )
 def test_let_alone(screen: TextScreen, prompt: str) -> None:
