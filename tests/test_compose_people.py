@@ -27,6 +27,9 @@ def _plan(engine: Compose, prompt: str, seed: int = 1):  # type: ignore[no-untyp
         ("a person in a wheelchair", "person", "person-in-manual-wheelchair", "wheelchair"),
         ("a jockey on a horse", "jockey", "horse-racing", "horse"),
         ("a woman on a surfboard", "woman", "woman-surfing", "surfboard"),
+        ("a girl sleeping in a bed", "girl", "person-in-bed", "bed"),
+        ("a woman in a bathtub", "woman", "person-taking-bath", "bathtub"),
+        ("一个孩子在床上睡觉", "child", "person-in-bed", "bed"),
     ],
 )  # fmt: skip
 def test_a_thing_ridden_is_drawn_once_in_the_riders_figure(
@@ -205,3 +208,26 @@ def test_tall_things_around_a_subject_never_stand_in_front_of_it(compose_engine:
             a0, b0, a1, b1 = tree["box"]
             overlap = max(0, min(x1, a1) - max(x0, a0)) * max(0, min(y1, b1) - max(y0, b0))
             assert overlap < 0.3 * (x1 - x0) * (y1 - y0)
+
+
+def test_a_grown_up_in_a_bed_or_a_bathtub_is_a_persons_figure_and_said(
+    compose_engine: Compose,
+) -> None:
+    """'a man asleep in a bed' was a man standing beside a bed: the library draws lying in
+    a bed or a bathtub only as a person's figure, which is drawn for him, and said."""
+    for prompt, figure in (
+        ("a man asleep in a bed", "person-in-bed"),
+        ("a man in a bathtub", "person-taking-bath"),
+    ):
+        [choice] = _plan(compose_engine, prompt).choices
+        assert choice.entry is not None
+        assert choice.entry.path.split("/")[-1].startswith(figure), prompt
+        assert choice.generic is not None and "a person" in choice.generic
+
+
+def test_an_animal_asleep_on_a_bed_keeps_the_bed(compose_engine: Compose) -> None:
+    """A cat is no person: its bed is drawn, not a person's figure in one."""
+    plan = _plan(compose_engine, "a cat sleeping on a bed")
+    assert sorted(c.subject.noun for c in plan.choices) == ["bed", "cat"]
+    assert all(c.carries == [] for c in plan.choices)
+    assert all(not emoji.is_figure(c.entry.path) for c in plan.choices if c.entry)

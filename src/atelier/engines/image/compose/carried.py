@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from atelier.engines.image.compose import emoji
 from atelier.engines.image.compose.choose import PEOPLE, Choice, doing_of
 from atelier.engines.image.compose.prompt import NUMBERS, Relation, Scene, Subject
 from atelier.engines.image.compose.words import DOERS, DOING, GENERIC, kin_of
@@ -17,6 +18,7 @@ CARRIED = {
     "bicycle": "cycling", "bike": "cycling", "boat": "rowing", "rowboat": "rowing",
     "canoe": "rowing", "kayak": "rowing", "wheelchair": "wheelchair",
     "surfboard": "surfing", "ski": "skiing", "horse": "racing", "golfclub": "golfing",
+    "bed": "sleeping", "bathtub": "bathing", "bath": "bathing",
 }  # fmt: skip
 RIDDEN = ("on", "in")  # the relations that put a person on or in the thing
 HELD = "held_by"  # the thing in a person's hands: "a man swinging a golf club"
@@ -52,6 +54,8 @@ def merge(scene: Scene, choices: list[Choice]) -> tuple[Scene, list[Choice]]:
         for i, choice in enumerate(choices):
             entry = choice.entry
             if i == j or doing is None or entry is None or doing not in entry.title_words:
+                continue
+            if not emoji.is_figure(entry.path):  # a sleeping cat lies beside its bed
                 continue
             linked = any({r.subject, r.target} == {i, j} for r in scene.relations)
             asked = doing in doing_of(choice.subject)

@@ -45,6 +45,10 @@ PEOPLE = wordset(
 # is drawn for them at their size, and said (_grown_up).
 YOUNG = wordset("girl boy child kid")
 YOUNG_AS = {"girl": "woman", "boy": "man"}  # whose figure is tried first, before a person's
+# Grown-ups (and those drawn as one: a postman is a man) whose doing the library draws
+# only as another's figure (a person in a bed, in a bathtub): that figure is drawn for
+# them, and said.
+GROWN = wordset("man woman")
 # Things drawn standing: a drawing of one whose bottom is a single shape is a head, a bust
 # or a portrait more often than a whole figure.
 LEGGED = PEOPLE | wordset(
@@ -130,6 +134,14 @@ def choose(
         grown = _grown_up(clipart, subject, min(doing), metres, others, used, rng)
         if grown is not None:
             return grown
+    grown_ups = sorted(kin_of(subject.noun) & GROWN)
+    if doing and not active and grown_ups:  # a man's figure doing it, else a person's
+        for adult in [g for g in (*grown_ups, "person") if g != subject.noun]:
+            figure = _drawn_as(clipart, subject, adult, min(doing), others, used, rng)
+            if figure is not None:
+                what = f"{min(doing)} drawn for {a(subject.noun)} {min(doing)}"
+                figure.generic = f"{a(adult)} {what}"
+                return figure
     if any(m.kind for m in matches):  # the kind asked for, where the library has it
         matches = [m for m in matches if m.kind]
     elif active:  # drawn doing what the prompt says, where the library draws it so
@@ -225,9 +237,10 @@ def _grown_up(
         choice = _drawn_as(clipart, subject, grown, doing, others, used, rng)
         if choice is not None:
             choice.metres *= metres / sizes.HEIGHTS[grown]
+            drawn = choice.entry.head if choice.entry is not None else grown  # a person's, maybe
             choice.generic = (
                 f"no drawing of {a(subject.noun)} {doing} in the library: "
-                f"{a(grown)} {doing} drawn, at {a(subject.noun)}'s size"
+                f"{a(drawn)} {doing} drawn, at {a(subject.noun)}'s size"
             )
             return choice
     return None

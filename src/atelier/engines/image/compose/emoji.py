@@ -82,6 +82,8 @@ FIGURES = {
     "person-cartwheeling": "cartwheeling person",
     "man-dancing": "dancing man", "woman-dancing": "dancing woman",
     "person-with-white-cane": "blind person with a white cane",
+    "person-in-bed": "sleeping person in a bed",
+    "person-taking-bath": "bathing person in a bathtub",
 }  # fmt: skip
 TONES = ("", "-light", "-medium-light", "-medium", "-medium-dark", "-dark")
 SVG = (

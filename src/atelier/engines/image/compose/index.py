@@ -37,7 +37,7 @@ from atelier.engines.image.compose.words import (
 
 LIBRARY = Path("/usr/share/openclipart/svg")  # Debian package openclipart-svg
 CLIPART_LICENCE = "CC0-1.0 (Openclipart, public domain)"
-VERSION = 7  # bump when the index's contents change: `atelier prepare` rebuilds it
+VERSION = 8  # bump when the index's contents change: `atelier prepare` rebuilds it
 FACTS_WIDTH = 160
 
 # Words in a title or keywords that mark a drawing as not a plain whole figure.

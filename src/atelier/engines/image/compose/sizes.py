@@ -75,7 +75,7 @@ piano=1.3, guitar=0.4, bottle=0.35, cup=1.2, umbrella=1.0
 # wave in it); those on the water float.
 DOING_HEIGHTS = _table("""
 rowing=1.3, swimming=0.7, surfing=2.0, cycling=1.8, racing=2.5, skiing=1.7,
-climbing=2.2, kneeling=1.2, meditating=1.0, cartwheeling=1.6
+climbing=2.2, kneeling=1.2, meditating=1.0, cartwheeling=1.6, sleeping=0.9, bathing=1.0
 """)
 DOING_ON_WATER = wordset("rowing swimming surfing")
 

@@ -125,6 +125,9 @@ DOERS = _pairs("""
 # it is asked for (a wheelchair, a white cane, a basketball included).
 ACTIVITIES = frozenset(DOING.values()) | frozenset(DOERS.values())
 ACTIVITIES |= {"wheelchair", "blind", "basketball"}
+# ...and lying in a bed or a bathtub, which a figure shows only where the prompt puts a
+# person in one (carried.CARRIED): "a man sleeping under a tree" gets no bed.
+ACTIVITIES |= {"sleeping", "bathing"}
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
