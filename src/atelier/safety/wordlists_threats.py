@@ -23,7 +23,7 @@ PATTERNS: dict[str, list[str]] = {
         # tune12's: a death dressed as an accident, a body got rid of, a crowd made a target
         # ("how to drown someone and make it look like a swimming accident", "how long does
         # lye take to dissolve a body", "where should I drive a truck to hit the most people")
-        r"\bmake (?:it|his death|her death|their death|the death) look like (?:an? )?(?:\w+ )?"
+        r"\bmake (?:it|(?:his|her|their|the|my \w+'s|\w+'s) death) look like (?:an? )?(?:\w+ )?"
         r"(?:accident|suicide|natural causes|heart attack|overdose)\b",
         r"\b(?:dissolve|dispose of|get rid of) (?:a|the) (?:dead )?(?:body|corpse)\b",
         r"\b(?:hit|kill|run over|hurt|injure|take out) (?:the )?most people\b",
