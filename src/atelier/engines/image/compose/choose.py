@@ -42,7 +42,7 @@ PEOPLE = wordset(
     "fisherman soldier baker teacher postman policeman firefighter"
 )
 # The young, whom no figure of the emoji library shows doing anything: a grown-up's figure
-# is drawn for them at their size, and said (_grown_up).
+# is drawn for them at their size, and said (_stand_in).
 YOUNG = wordset("girl boy child kid")
 YOUNG_AS = {"girl": "woman", "boy": "man"}  # whose figure is tried first, before a person's
 # Grown-ups (and those drawn as one: a postman is a man) whose doing the library draws
@@ -130,18 +130,10 @@ def choose(
     if like == "person" or subject.noun in PEOPLE:  # never a drawing named by a file only
         matches = [m for m in matches if not _file_named(m)]
     active = [m for m in matches if doing & m.entry.title_words]
-    if doing and not active and kin_of(subject.noun) & YOUNG:  # no child figure doing it
-        grown = _grown_up(clipart, subject, min(doing), metres, others, used, rng)
-        if grown is not None:
-            return grown
-    grown_ups = sorted(kin_of(subject.noun) & GROWN)
-    if doing and not active and grown_ups:  # a man's figure doing it, else a person's
-        for adult in [g for g in (*grown_ups, "person") if g != subject.noun]:
-            figure = _drawn_as(clipart, subject, adult, min(doing), others, used, rng)
-            if figure is not None:
-                what = f"{min(doing)} drawn for {a(subject.noun)} {min(doing)}"
-                figure.generic = f"{a(adult)} {what}"
-                return figure
+    if doing and not active and kin_of(subject.noun) & (YOUNG | GROWN):  # none of theirs
+        stand_in = _stand_in(clipart, subject, min(doing), metres, others, used, rng)
+        if stand_in is not None:
+            return stand_in
     if any(m.kind for m in matches):  # the kind asked for, where the library has it
         matches = [m for m in matches if m.kind]
     elif active:  # drawn doing what the prompt says, where the library draws it so
@@ -222,7 +214,7 @@ def _drawn_as(
     return choice
 
 
-def _grown_up(
+def _stand_in(
     clipart: index.ClipArt,
     subject: Subject,
     doing: str,
@@ -231,18 +223,26 @@ def _grown_up(
     used: set[str],
     rng: np.random.Generator,
 ) -> Choice | None:
-    """A child doing something, drawn as a grown-up doing it (a woman for a girl, a man
-    for a boy, else a person) at the child's size, and said; None where none does it."""
-    for grown in [g for g in (YOUNG_AS.get(subject.noun), "person") if g]:
-        choice = _drawn_as(clipart, subject, grown, doing, others, used, rng)
-        if choice is not None:
-            choice.metres *= metres / sizes.HEIGHTS[grown]
-            drawn = choice.entry.head if choice.entry is not None else grown  # a person's, maybe
+    """Someone doing what the library draws only as another's figure, and said: a child
+    as a grown-up at the child's size (a woman for a girl, a man for a boy, else a person),
+    a man or woman (or one drawn as a man: a postman) as a man's figure, else a person's
+    (in a bed, in a bathtub). None where no figure does it."""
+    young = bool(kin_of(subject.noun) & YOUNG)
+    first = [YOUNG_AS.get(subject.noun)] if young else sorted(kin_of(subject.noun) & GROWN)
+    for noun in [n for n in (*first, "person") if n and n != subject.noun]:
+        choice = _drawn_as(clipart, subject, noun, doing, others, used, rng)
+        if choice is None:
+            continue
+        if young:
+            choice.metres *= metres / sizes.HEIGHTS[noun]
+            drawn = choice.entry.head if choice.entry is not None else noun  # a person's, maybe
             choice.generic = (
                 f"no drawing of {a(subject.noun)} {doing} in the library: "
                 f"{a(drawn)} {doing} drawn, at {a(subject.noun)}'s size"
             )
-            return choice
+        else:
+            choice.generic = f"{a(noun)} {doing} drawn for {a(subject.noun)} {doing}"
+        return choice
     return None
 
 
