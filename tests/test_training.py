@@ -3,8 +3,11 @@ base, resumes from a checkpoint to the weights an uninterrupted run reaches, and
 trainers) takes the same steps in two processes under torchrun as in one.
 
 Stated tolerances: a resumed run equals the uninterrupted one exactly (0.0: the same
-machine, thread count and step-seeded randomness); two processes equal one within 1e-5
-(absolute, per weight: gradients are summed in another order)."""
+machine, thread count and step-seeded randomness); two processes equal one within 5e-5
+(absolute, per weight: gradients are summed in another order, and Adam's division by the
+root of a near-zero second moment enlarges that rounding; CI's machine measured 1.35e-5 on
+the melody model. A process that skipped the all-reduce would differ by about the learning
+rate, 1e-3, each step)."""
 
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ from tests.support.settings import ASSETS
 
 ROOT = Path(__file__).resolve().parent.parent
 RESUME_TOLERANCE = 0.0
-DDP_TOLERANCE = 1e-5
+DDP_TOLERANCE = 5e-5
 
 
 @pytest.fixture(scope="module")
