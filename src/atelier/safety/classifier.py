@@ -73,8 +73,9 @@ def load(path: Path = WEIGHTS) -> Classifier:
 # (docs/safety.md). test5 to test10 have been read to mend the word lists and are learned
 # from; test11 is blind. tune12 was written fresh to learn from, but learning from it moved
 # no other split's out-of-fold figure and held look-alikes the tests keep (a grenade
-# costume, a rifle at the range), so it measures the classifier instead.
-BLIND_SPLITS = ("test11", "tune12")
+# costume, a rifle at the range), so it measures the classifier instead. test13 was
+# written fresh and committed before the tuned encoder (tuned.py) was chosen: it is blind.
+BLIND_SPLITS = ("test11", "tune12", "test13")
 
 
 def training_bytes(path: Path) -> bytes:
