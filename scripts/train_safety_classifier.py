@@ -1,23 +1,25 @@
-"""Train the text screen's learned layer (src/atelier/safety/classifier.py) and measure it.
+"""Train the text screen's learned layer and measure it: adapters for the meaning layer's
+encoder (src/atelier/safety/tuned.py, written to tuned.npz) and a linear head over its
+vectors (classifier.py, written to classifier.npz).
 
-Reads tests/data/moderation_prompts.jsonl, reads every prompt with the screen (the meaning
-layer's e5 vectors, and the other layers' signals for measuring), then:
+1. learns from every labelled prompt of tests/data/moderation_prompts.jsonl outside
+   classifier.BLIND_SPLITS, each read as the screen's models read it (folded, codes
+   removed): low-rank adapters on every layer of multilingual-e5-small and the head,
+   together, a few epochs (deterministic: fixed seeds, fixed order);
+2. reads the blind splits with the screen and the new layer, and picks the threshold and
+   the agreement level on classifier.CHOOSING_SPLITS (THRESHOLDS and AGREES: the pair
+   whose worse language, en or zh, comes nearest the goals P 0.95 / R 0.98, as the smaller
+   of P / 0.95 and R / 0.98);
+3. prints the full screen's precision / recall per language and blind split without and
+   with the learned layer (what docs/safety.md reports; test13 is chosen on by nothing),
+   and writes both files with the data's SHA-256.
 
-1. leave-one-split-out: for each split, fits on the other splits and scores that one, so
-   every prompt gets probabilities from a model that never saw its split;
-2. picks the threshold and the agreement level on those out-of-fold probabilities
-   (THRESHOLDS and AGREES: the pair whose worse language, en or zh, comes nearest the
-   goals P 0.95 / R 0.98, as the smaller of P / 0.95 and R / 0.98), and
-   prints the full screen's precision / recall per language and split without and with
-   the classifier, both out-of-fold: what docs/safety.md reports;
-3. fits on every split and writes src/atelier/safety/classifier.npz, with the data's
-   SHA-256 (tests check that the committed weights were made from the committed data).
-
-Deterministic (lbfgs, fixed data order). A few minutes on two cores:
+About five minutes on two cores:
 
     PYTHONPATH=src python scripts/train_safety_classifier.py [--check]
 
-`--check` writes nothing: it says whether the committed weights are what the data makes.
+`--check` writes nothing: it says whether the committed files are what the data makes
+(within 1e-3: another machine sums floats in another order).
 """
 
 from __future__ import annotations
@@ -25,33 +27,46 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
+from torch import nn
 
-from atelier.safety import classifier, encoder
+from atelier.safety import classifier, encoder, tuned
 from atelier.safety.classifier import LABELS, Classifier
 from atelier.safety.evaluate import label_of
+from atelier.safety.semantic import wholes
 from atelier.safety.text import LAYERS, Signals, TextScreen
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "moderation_prompts.jsonl"
-C = 0.03  # inverse regularisation on standardised vectors (chosen out-of-fold, docs)
+SEED = 0
+C = 0.03  # the starting head's inverse regularisation, on standardised vectors
+RANK = 8  # adapters' rank: 8 and 16 scored alike on the choosing splits (docs/safety.md)
+EPOCHS = 3
+BATCH = 16
+ADAPTER_RATE = 5e-4
+HEAD_RATE = 1e-3
+LONGEST = 128  # tokens learned from per prompt (a few labelled prompts are stories)
 THRESHOLDS = (0.6, 0.7, 0.8, 0.9)
-AGREES = (0.0, 0.02, 0.05, 0.1, 0.2)  # 0.0: the meaning layer needs no agreement
+AGREES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)  # 0.0: the meaning layer needs no agreement
 LANGUAGES = ("en", "zh")
 GOALS = (0.95, 0.98)  # precision, recall
 BEFORE = ("blocklist", "profanity", "semantic")
 
 
-def rows(path: Path) -> list[dict[str, str]]:
+def rows(path: Path, blind: bool) -> list[dict[str, str]]:
+    """The labelled prompts outside the blind splits (blind=False), or in them."""
     found = []
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line) if line.strip() else None
-        if row is not None and row.get("split") not in classifier.BLIND_SPLITS:
+        if row is not None and (row.get("split") in classifier.BLIND_SPLITS) == blind:
             found.append(
                 {
                     "text": row["text"],
@@ -63,8 +78,30 @@ def rows(path: Path) -> list[dict[str, str]]:
     return found
 
 
-def fit(vectors: np.ndarray, labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Weights and bias on raw vectors (the standardisation folded in)."""
+def batches(ids: list[list[int]], rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of prompts of about one length (padding costs time)."""
+    order = list(range(len(ids)))
+    rng.shuffle(order)
+    found = []
+    for start in range(0, len(order), BATCH * 50):
+        chunk = sorted(order[start : start + BATCH * 50], key=lambda i: len(ids[i]))
+        found += [chunk[i : i + BATCH] for i in range(0, len(chunk), BATCH)]
+    rng.shuffle(found)
+    return found
+
+
+def padded(rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(map(len, rows))
+    ids = torch.tensor([row + [1] * (width - len(row)) for row in rows])  # 1: <pad>
+    mask = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows])
+    return ids, mask
+
+
+def starting_head(vectors: np.ndarray, labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A logistic regression on the untuned vectors: the head starts where the linear
+    classifier over the frozen encoder stood. (From zero it cannot catch up: e5 puts any
+    two texts at cosine 0.7 or more, so the head needs large weights, and in a few epochs
+    it learned to say "safe" to everything.)"""
     scaler = StandardScaler().fit(vectors)
     target = np.array([LABELS.index(label) for label in labels])
     model = LogisticRegression(C=C, max_iter=5000).fit(scaler.transform(vectors), target)
@@ -73,21 +110,57 @@ def fit(vectors: np.ndarray, labels: list[str]) -> tuple[np.ndarray, np.ndarray]
     return weights, bias
 
 
-def whole(signals: Signals) -> np.ndarray | None:
-    """The whole prompt's vector (the first piece), or none: a one-word prompt is not read
-    by the meaning layer."""
-    reading = signals.reading
-    return reading.vectors[0] if reading is not None and len(reading.vectors) else None
+def untuned(model: tuned.Encoder, ids: list[list[int]]) -> np.ndarray:
+    """The encoder's vectors before training, in the order of `ids`."""
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    found = np.zeros((len(ids), encoder.DIMENSIONS), dtype=np.float32)
+    with torch.no_grad():
+        for start in range(0, len(order), 64):
+            chosen = order[start : start + 64]
+            found[chosen] = model(*padded([ids[i] for i in chosen])).numpy()
+    return found
 
 
-def trainable(data: list[dict[str, str]], read: list[Signals], keep: list[bool]) -> tuple:
-    chosen = [
-        i
-        for i, row in enumerate(data)
-        if keep[i] and row["label"] in LABELS and whole(read[i]) is not None
-    ]
-    vectors = np.stack([whole(read[i]) for i in chosen])  # type: ignore[misc]
-    return vectors, [data[i]["label"] for i in chosen]
+def learn(texts: list[str], labels: list[str]) -> tuple[tuned.Encoder, nn.Linear]:
+    torch.manual_seed(SEED)
+    rng = random.Random(SEED)
+    base = tuned.read(tuned.base_weights())
+    tokenizer = tuned.Tokenizer(base)
+    model = tuned.Encoder(base, RANK)
+    ids = [tokenizer.ids(text)[:LONGEST] for text in texts]
+    target = [LABELS.index(label) for label in labels]
+    head = nn.Linear(encoder.DIMENSIONS, len(LABELS))
+    weights, bias = starting_head(untuned(model, ids), labels)
+    with torch.no_grad():
+        head.weight.copy_(torch.from_numpy(weights))
+        head.bias.copy_(torch.from_numpy(bias))
+    optimiser = torch.optim.AdamW(
+        [
+            {"params": list(model.parameters()), "lr": ADAPTER_RATE},
+            {"params": list(head.parameters()), "lr": HEAD_RATE},
+        ],
+        weight_decay=0.0,
+    )
+    steps = EPOCHS * (len(ids) // BATCH)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda step: min(1.0, (step + 1) / 30) * max(0.0, 1 - step / steps)
+    )
+    model.train()
+    step = 0
+    while step < steps:
+        for chosen in batches(ids, rng)[: steps - step]:
+            logits = head(model(*padded([ids[i] for i in chosen])))
+            loss = nn.functional.cross_entropy(logits, torch.tensor([target[i] for i in chosen]))
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            step += 1
+            if step % 100 == 0:
+                print(f"step {step}/{steps}: loss {loss.item():.3f}", file=sys.stderr)
+    # what is committed is float16: measure that
+    model.take({k: v.astype(np.float16).astype(np.float32) for k, v in model.trained().items()})
+    return model.eval(), head
 
 
 def score(
@@ -121,71 +194,83 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=classifier.WEIGHTS)
-    parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
+    parser.add_argument("--adapters", type=Path, default=tuned.ADAPTERS)
+    parser.add_argument("--check", action="store_true", help="compare, write nothing")
     args = parser.parse_args()
-    data = rows(args.data)
     digest = hashlib.sha256(classifier.training_bytes(args.data)).hexdigest()
-    zero = np.zeros((len(LABELS), encoder.DIMENSIONS))
-    blank = Classifier(LABELS, zero, np.zeros(len(LABELS)), {}, 0.0)
+    blank = Classifier(LABELS, np.zeros((len(LABELS), encoder.DIMENSIONS)), np.zeros(6), {}, 0)
     screen = TextScreen(learned=blank)
-    print(f"reading {len(data)} prompts…", file=sys.stderr)
-    read = [screen.read(row["text"], LAYERS) for row in data]
 
-    # 1. Out-of-fold probabilities, one split held out at a time.
-    splits = sorted({row["split"] for row in data})
-    for held in splits:
-        keep = [row["split"] != held for row in data]
-        fold = Classifier(LABELS, *fit(*trainable(data, read, keep)), {}, 0.0)
-        for row, signals in zip(data, read, strict=True):
-            if row["split"] == held and signals.reading is not None:
-                signals.classes = fold.scores(signals.reading.vectors)
+    # 1. Learn.
+    data = [row for row in rows(args.data, blind=False) if row["label"] in LABELS]
+    texts = [(screen.model_texts(row["text"]) or [""])[0] for row in data]
+    chosen = [i for i, text in enumerate(texts) if text]
+    print(f"learning from {len(chosen)} prompts…", file=sys.stderr)
+    model, head = learn([texts[i] for i in chosen], [data[i]["label"] for i in chosen])
+    weights = head.weight.detach().numpy().astype(np.float64)
+    bias = head.bias.detach().numpy().astype(np.float64)
+    learned = Classifier(LABELS, weights, bias, {}, 0.0)
 
-    # 2. The threshold and agreement level, on the out-of-fold probabilities.
+    # 2. Read the blind splits; choose on the choosing ones.
+    held = rows(args.data, blind=True)
+    print(f"reading {len(held)} blind prompts…", file=sys.stderr)
+    tokenizer = tuned.Tokenizer(tuned.read(tuned.base_weights()))
+    read = []
+    for row in held:
+        signals = screen.read(row["text"], BEFORE)
+        read_whole = wholes(screen.model_texts(row["text"]))
+        if signals.reading is not None and read_whole:
+            with torch.no_grad():
+                vectors = model(*tuned.batch(tokenizer, read_whole)).numpy()
+            signals.classes = learned.scores(vectors)
+        read.append(signals)
+    choosing = [i for i, row in enumerate(held) if row["split"] in classifier.CHOOSING_SPLITS]
+
     def use(threshold: float, agree: float) -> None:
-        thresholds = dict.fromkeys(LABELS[1:], threshold)
-        screen.classifier = Classifier(LABELS, zero, blank.bias, thresholds, agree)
+        screen.classifier = Classifier(
+            LABELS, weights, bias, dict.fromkeys(LABELS[1:], threshold), agree
+        )
 
     def worst(threshold: float, agree: float) -> tuple[float, float]:
         """The worse language's nearness to the goals; on a tie, the worse precision."""
         use(threshold, agree)
-        found = [pr(*c) for c in score(screen, data, read, LAYERS).values()]
+        counts = score(screen, [held[i] for i in choosing], [read[i] for i in choosing], LAYERS)
+        found = [pr(*c) for c in counts.values()]
         nearness = min(min(p / GOALS[0], r / GOALS[1]) for p, r in found)
         return round(nearness, 4), min(p for p, _ in found)
 
     pairs = [(t, a) for t in THRESHOLDS for a in AGREES]
     threshold, agree = max(pairs, key=lambda pair: worst(*pair))
     use(threshold, agree)
-    print(f"threshold {threshold}, agreement {agree} (C {C})")
-    print("| language | split | prompts (harmful) | without P / R | with, out-of-fold P / R |")
-    print("| --- | --- | --- | --- | --- |")
-    before = score(screen, data, read, BEFORE, "split")
-    after = score(screen, data, read, LAYERS, "split")
-    for key in sorted(after):
-        tp, fp, fn = after[key]
-        cells = ["{:.2f} / {:.2f}".format(*pr(*counts)) for counts in (before[key], after[key])]
-        print(f"| {key[0]} | {key[1]} | {tp + fp + fn} ({tp + fn}) | " + " | ".join(cells) + " |")
-    before = score(screen, data, read, BEFORE)
-    for key, counts in sorted(score(screen, data, read, LAYERS).items()):
-        tp, fp, fn = counts
-        cells = ["{:.3f} / {:.3f}".format(*pr(*c)) for c in (before[key], counts)]
-        print(f"| {key[0]} | all | {tp + fp + fn} ({tp + fn}) | " + " | ".join(cells) + " |")
 
-    # 3. The weights, from every split.
-    chosen = dict.fromkeys(LABELS[1:], threshold)
-    weights, bias = fit(*trainable(data, read, [True] * len(data)))
-    final = Classifier(LABELS, weights, bias, chosen, agree, digest)
+    # 3. Figures, then the files.
+    print(f"threshold {threshold}, agreement {agree} (chosen on {classifier.CHOOSING_SPLITS})")
+    print("| language | split | prompts (harmful) | without P / R | with P / R |")
+    print("| --- | --- | --- | --- | --- |")
+    before = score(screen, held, read, BEFORE, "split")
+    for key, counts in sorted(score(screen, held, read, LAYERS, "split").items()):
+        tp, fp, fn = counts
+        cells = ["{:.2f} / {:.2f}".format(*pr(*c)) for c in (before[key], counts)]
+        print(f"| {key[0]} | {key[1]} | {tp + fp + fn} ({tp + fn}) | " + " | ".join(cells) + " |")
+    final = Classifier(LABELS, weights, bias, dict.fromkeys(LABELS[1:], threshold), agree, digest)
+    adapters: dict[str, Any] = {k: v.astype(np.float16) for k, v in model.trained().items()}
     if args.check:
         committed = classifier.load(args.out)
+        with np.load(args.adapters) as stored:
+            drift = max(float(np.abs(stored[k] - v).max()) for k, v in adapters.items())
         same = (committed.thresholds, committed.agree, committed.data) == (
             final.thresholds,
             final.agree,
             final.data,
         )
-        same = same and np.allclose(committed.weights, final.weights, atol=1e-4)
-        print("the committed weights are what the data makes" if same else "they differ")
+        same = same and np.allclose(committed.weights, final.weights, atol=1e-3)
+        same = same and drift <= 1e-3
+        print("the committed files are what the data makes" if same else "they differ")
         return 0 if same else 1
     final.save(args.out)
-    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB)")
+    np.savez_compressed(args.adapters, **adapters)
+    for path in (args.out, args.adapters):
+        print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
     return 0
 
 

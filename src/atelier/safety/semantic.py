@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,9 +37,6 @@ class Hit:
 class Reading:
     hits: list[Hit]  # categories over the threshold and margin, nearest first
     margins: dict[str, float]  # per category: the most any piece is nearer it than harmless
-    # The pieces' embeddings (the whole text first, when it is short), for the classifier:
-    # the encoder runs once per text.
-    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, encoder.DIMENSIONS)))
 
     def margin_of(self, category: str) -> float:
         """The margin of the category's own descriptions."""
@@ -66,17 +63,32 @@ def clauses(text: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+def _readable(text: str) -> bool:
+    """Two words or three Chinese characters: one word ("ok") or none ("D4 G4 B4") means
+    anything to a model."""
+    return len(WORD.findall(text)) >= 2 or len(HAN_CHAR.findall(text)) >= 3
+
+
 def pieces(texts: list[str]) -> list[str]:
     """Each short text and its clauses; a long text (a story to summarize) in short runs
     of sentences, so one line of harm is not drowned by the pages around it."""
     found = []
-    for text in texts:
-        if len(WORD.findall(text)) < 2 and len(HAN_CHAR.findall(text)) < 3:
-            continue  # one word ("ok") or none ("D4 G4 B4") means anything to the model
+    for text in filter(_readable, texts):
         if len(text) <= PASSAGE_CHARS:
             found += [text, *clauses(text)]
         else:
             found += passages(text, LONG_PASSAGE_CHARS)
+    return list(dict.fromkeys(found))[:MAX_PIECES]
+
+
+def wholes(texts: list[str]) -> list[str]:
+    """As `pieces`, without the clauses: what the learned layer reads. Its tuned encoder
+    reads a prompt's words in their context, and a clause alone loses the frame around it
+    ("推理小说：妻子给丈夫下毒的动机分析" is a mystery's plot; its second clause alone reads
+    as a poisoning)."""
+    found = []
+    for text in filter(_readable, texts):
+        found += [text] if len(text) <= PASSAGE_CHARS else passages(text, LONG_PASSAGE_CHARS)
     return list(dict.fromkeys(found))[:MAX_PIECES]
 
 
@@ -148,4 +160,4 @@ class Semantic:
                 row = int(ok[best[ok].argmax()])
                 text = described_texts[columns[nearest[row]]]
                 hits.append(Hit(category, float(best[row]), text))
-        return Reading(sorted(hits, key=lambda h: -h.score), margins, vectors)
+        return Reading(sorted(hits, key=lambda h: -h.score), margins)

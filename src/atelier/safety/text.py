@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from atelier.safety import against, classifier, profanity
+from atelier.safety import against, classifier, profanity, tuned
 from atelier.safety.blocklist import Blocklist
 from atelier.safety.findings import Finding
 from atelier.safety.language import (
@@ -20,7 +20,7 @@ from atelier.safety.language import (
     without_codes,
 )
 from atelier.safety.normalise import unleet
-from atelier.safety.semantic import Reading, Semantic
+from atelier.safety.semantic import Reading, Semantic, wholes
 
 LAYERS = ("blocklist", "profanity", "semantic", "classifier")
 LATIN = re.compile("[a-z]")
@@ -58,6 +58,7 @@ class Signals:
 
 class TextScreen:
     def __init__(self, threads: int = 0, learned: classifier.Classifier | None = None) -> None:
+        self.threads = threads
         self.blocklist = Blocklist()
         self.classifier = learned or classifier.load()
         self.semantic = Semantic(
@@ -69,10 +70,7 @@ class TextScreen:
         readings = [r for r in self.blocklist.readings(text) if r.strip()]
         if not readings:
             return Signals({}, {}, None, 0.0)
-        # The models read the folded text and its de-l33ted reading ("sh1t head"), less
-        # codes; the word lists read everything.
-        clean = " ".join(without_codes(self.blocklist.clean(text)).split())
-        model_texts = [t for t in dict.fromkeys([clean, unleet(clean)]) if t]
+        model_texts = self.model_texts(text)
         score = 0.0
         if "profanity" in layers:  # an English model: texts without Latin letters skip it
             english = [t for t in model_texts if LATIN.search(t)]
@@ -80,7 +78,8 @@ class TextScreen:
         reading, classes = None, {}
         if {"semantic", "classifier"} & set(layers) and model_texts:
             reading = self.semantic.read(model_texts)
-            classes = self.classifier.scores(reading.vectors)
+            if "classifier" in layers:
+                classes = self.classifier.scores(tuned.embed(wholes(model_texts), self.threads))
         minor, sexualising = self._minor_and_sexualising(text, readings)
         return Signals(
             self.blocklist.match(readings),
@@ -94,6 +93,12 @@ class TextScreen:
             against.speaks_against_hate(text),
             text,
         )
+
+    def model_texts(self, text: str) -> list[str]:
+        """What the models read: the folded text and its de-l33ted reading ("sh1t head"),
+        less codes (the word lists read everything)."""
+        clean = " ".join(without_codes(self.blocklist.clean(text)).split())
+        return [t for t in dict.fromkeys([clean, unleet(clean)]) if t]
 
     def _minor_and_sexualising(
         self, text: str, readings: list[str]
