@@ -252,6 +252,23 @@ def test_free_text_is_every_string_but_uploads_and_fixed_choices() -> None:
     }
 
 
+def test_a_list_of_fixed_choices_is_not_prose() -> None:
+    """restore's steps were screened as text, and the tuned encoder read "white_balance"
+    as hate (0.97): a photo's white balance was refused. A list of choices is skipped like
+    one choice, sent as a list or as one text with commas; a name outside the choices is
+    refused by the engine's own validation, so nothing unscreened is ever run."""
+    import pydantic
+
+    from atelier.engines.image.restore import RestoreParams
+
+    schema = RestoreParams.model_json_schema()
+    for steps in (["white_balance"], "contrast, white_balance"):
+        params = {"image": "0" * 32, "steps": steps, "prompt": "kill them all"}
+        assert free_text(params, schema, ["image"]) == {"params.prompt": "kill them all"}
+    with pytest.raises(pydantic.ValidationError, match="steps"):
+        RestoreParams.model_validate({"image": "0" * 32, "steps": "contrast, kill them all"})
+
+
 def test_codes_are_not_read_as_prose(screen: TextScreen) -> None:
     """Random runs of letters and digits (ids, order numbers) that the meaning layer put
     near harmful descriptions, and the language check took for Italian; de-l33ted words

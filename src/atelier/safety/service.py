@@ -70,6 +70,9 @@ def _is_choice(prop: dict[str, Any], schema: dict[str, Any]) -> bool:
             option = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
         if "enum" in option or "const" in option:
             return True
+        if option.get("type") == "array" and _is_choice(option.get("items", {}), schema):
+            return True  # a list of fixed choices (restore's steps); a value the list's
+            # schema refuses ("white_balance, kill them all") is refused by validation
     return False
 
 
