@@ -106,7 +106,7 @@ _UNDER_18 = (
 MINOR_AGE = (
     rf"\b{_UNDER_18}(?:\s*(?:-|to|or)\s*{_UNDER_18})?[\s\-]*(?:y/?o|yrs?|years?)\b(?:[\s\-]*old)?"
     rf"|\bage[ds]?[\s:]*{_UNDER_18}\b"
-    rf"|\b(?:she|he|they)(?: is| was|'s| are| were) (?:\w+ly )?{_UNDER_18}\b"  # "she's only 15"
+    rf"|\b(?:she|he|they|twins)(?: is| was|'s|’s| are| were|'re|’re) (?:\w+ly )?{_UNDER_18}\b"
     rf"|\bwho(?: is| was|'s| are| were) (?:\w+ly |only |just |barely )?{_UNDER_18}\b(?!\s*(?:f"
     r"eet|foot|ft|inch|inches|cm|m|metres|meters|kg|pounds|lbs|hours|days|weeks|months|%))"
     rf"|\bcanonically {_UNDER_18}\b"
