@@ -14,7 +14,7 @@ vectors (classifier.py, written to classifier.npz).
    with the learned layer (what docs/safety.md reports; test13 is chosen on by nothing),
    and writes both files with the data's SHA-256.
 
-About five minutes on two cores:
+About seven minutes on two cores:
 
     PYTHONPATH=src python scripts/train_safety_classifier.py [--check]
 
@@ -90,13 +90,6 @@ def batches(ids: list[list[int]], rng: random.Random) -> list[list[int]]:
     return found
 
 
-def padded(rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(map(len, rows))
-    ids = torch.tensor([row + [1] * (width - len(row)) for row in rows])  # 1: <pad>
-    mask = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows])
-    return ids, mask
-
-
 def starting_head(vectors: np.ndarray, labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """A logistic regression on the untuned vectors: the head starts where the linear
     classifier over the frozen encoder stood. (From zero it cannot catch up: e5 puts any
@@ -110,18 +103,18 @@ def starting_head(vectors: np.ndarray, labels: list[str]) -> tuple[np.ndarray, n
     return weights, bias
 
 
-def untuned(model: tuned.Encoder, ids: list[list[int]]) -> np.ndarray:
+def untuned(model: tuned.Encoder, tokenizer: tuned.Tokenizer, ids: list[list[int]]) -> np.ndarray:
     """The encoder's vectors before training, in the order of `ids`."""
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     found = np.zeros((len(ids), encoder.DIMENSIONS), dtype=np.float32)
     with torch.no_grad():
         for start in range(0, len(order), 64):
             chosen = order[start : start + 64]
-            found[chosen] = model(*padded([ids[i] for i in chosen])).numpy()
+            found[chosen] = model(*tokenizer.padded([ids[i] for i in chosen])).numpy()
     return found
 
 
-def learn(texts: list[str], labels: list[str]) -> tuple[tuned.Encoder, nn.Linear]:
+def learn(texts: list[str], labels: list[str]) -> tuple[tuned.Tokenizer, tuned.Encoder, nn.Linear]:
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
     base = tuned.read(tuned.base_weights())
@@ -130,7 +123,7 @@ def learn(texts: list[str], labels: list[str]) -> tuple[tuned.Encoder, nn.Linear
     ids = [tokenizer.ids(text)[:LONGEST] for text in texts]
     target = [LABELS.index(label) for label in labels]
     head = nn.Linear(encoder.DIMENSIONS, len(LABELS))
-    weights, bias = starting_head(untuned(model, ids), labels)
+    weights, bias = starting_head(untuned(model, tokenizer, ids), labels)
     with torch.no_grad():
         head.weight.copy_(torch.from_numpy(weights))
         head.bias.copy_(torch.from_numpy(bias))
@@ -149,7 +142,7 @@ def learn(texts: list[str], labels: list[str]) -> tuple[tuned.Encoder, nn.Linear
     step = 0
     while step < steps:
         for chosen in batches(ids, rng)[: steps - step]:
-            logits = head(model(*padded([ids[i] for i in chosen])))
+            logits = head(model(*tokenizer.padded([ids[i] for i in chosen])))
             loss = nn.functional.cross_entropy(logits, torch.tensor([target[i] for i in chosen]))
             optimiser.zero_grad()
             loss.backward()
@@ -160,7 +153,7 @@ def learn(texts: list[str], labels: list[str]) -> tuple[tuned.Encoder, nn.Linear
                 print(f"step {step}/{steps}: loss {loss.item():.3f}", file=sys.stderr)
     # what is committed is float16: measure that
     model.take({k: v.astype(np.float16).astype(np.float32) for k, v in model.trained().items()})
-    return model.eval(), head
+    return tokenizer, model.eval(), head
 
 
 def score(
@@ -198,7 +191,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
     args = parser.parse_args()
     digest = hashlib.sha256(classifier.training_bytes(args.data)).hexdigest()
-    blank = Classifier(LABELS, np.zeros((len(LABELS), encoder.DIMENSIONS)), np.zeros(6), {}, 0)
+    zero = np.zeros((len(LABELS), encoder.DIMENSIONS))
+    blank = Classifier(LABELS, zero, np.zeros(len(LABELS)), {}, 0.0)
     screen = TextScreen(learned=blank)
 
     # 1. Learn.
@@ -206,7 +200,7 @@ def main() -> int:
     texts = [(screen.model_texts(row["text"]) or [""])[0] for row in data]
     chosen = [i for i, text in enumerate(texts) if text]
     print(f"learning from {len(chosen)} prompts…", file=sys.stderr)
-    model, head = learn([texts[i] for i in chosen], [data[i]["label"] for i in chosen])
+    tokenizer, model, head = learn([texts[i] for i in chosen], [data[i]["label"] for i in chosen])
     weights = head.weight.detach().numpy().astype(np.float64)
     bias = head.bias.detach().numpy().astype(np.float64)
     learned = Classifier(LABELS, weights, bias, {}, 0.0)
@@ -214,7 +208,6 @@ def main() -> int:
     # 2. Read the blind splits; choose on the choosing ones.
     held = rows(args.data, blind=True)
     print(f"reading {len(held)} blind prompts…", file=sys.stderr)
-    tokenizer = tuned.Tokenizer(tuned.read(tuned.base_weights()))
     read = []
     for row in held:
         signals = screen.read(row["text"], BEFORE)

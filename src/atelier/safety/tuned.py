@@ -157,6 +157,14 @@ class Tokenizer:
         content = self._split(marked)[: MAX_TOKENS - 2]
         return [self.special["bos"], *content, self.special["eos"]]
 
+    def padded(self, rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Rows of ids as one padded tensor, and its mask (1 for real tokens)."""
+        width = max(map(len, rows))
+        pad = self.special["pad"]
+        ids = torch.tensor([row + [pad] * (width - len(row)) for row in rows])
+        mask = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows])
+        return ids, mask
+
     def _split(self, text: str) -> list[int]:
         """Viterbi: the split whose pieces' scores sum highest."""
         size = len(text)
@@ -283,12 +291,7 @@ class Encoder(nn.Module):
 
 
 def batch(tokenizer: Tokenizer, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-    rows = [tokenizer.ids(text) for text in texts]
-    width = max(map(len, rows))
-    pad = tokenizer.special["pad"]
-    ids = torch.tensor([row + [pad] * (width - len(row)) for row in rows])
-    mask = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows])
-    return ids, mask
+    return tokenizer.padded([tokenizer.ids(text) for text in texts])
 
 
 _lock = threading.Lock()
