@@ -16,7 +16,7 @@ from atelier.engines.base import Artifact, Creation
 from atelier.safety.categories import CATEGORIES
 from atelier.safety.findings import Finding
 from atelier.safety.policy import decide
-from atelier.safety.text import TextScreen
+from atelier.safety.text import LAYERS, Signals, TextScreen
 from atelier.settings import Settings
 from atelier.store.models import Screening, Work
 from atelier.studio import Studio
@@ -102,7 +102,22 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
     return make_settings(tmp_path, db_url)
 
 
-def test_the_poster_is_made_and_waits_for_review(studio: Studio) -> None:
+def test_the_poster_is_made_and_waits_for_review(
+    studio: Studio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The route through the studio, whichever prompts the learned layer holds today (as
+    above, its hate signal is set on the whole prompt, not on the prompt without its words
+    against hate: each retraining moves where this prompt scores)."""
+    screen = studio.safety.text
+    read = screen.read
+
+    def hate_learned(text: str, layers: tuple[str, ...] = LAYERS) -> Signals:
+        signals = read(text, layers)
+        if text == "stop asian hate rally poster":
+            signals.classes = {**signals.classes, "hate": 1.0}
+        return signals
+
+    monkeypatch.setattr(screen, "read", hate_learned)
     owner = add_user(studio, "maker@example.com")
     job, _ = studio.jobs.submit(owner, "image.compose", {"prompt": "stop asian hate rally poster"})
     with studio.db.transaction() as s:
