@@ -96,7 +96,8 @@ MINOR_TERMS = [
     "pubescent", "loli", "shota", "juvenile", "youngster", "daughter aged", "year old girl",
     "elementary", "randoseru", "the younger the better", "high school freshman",
     "high school freshmen", "high school sophomore*", "sweet sixteen",
-    "year old boy", "jailbait", "pedo", "pedophil*", "paedophil*",
+    "year old boy", "jailbait", "pedo", "pedophil*", "paedophil*", "daughter's classmate*",
+    "son's classmate*",
 ]  # fmt: skip
 # "12 year old", "14yo", "age 11", "aged 9", "sixteen years old": an age under 18.
 _UNDER_18 = (
@@ -129,8 +130,9 @@ MINOR_AGE = (
     # a birth year of someone under 18: "she was born in 2015"; a child's emoji
     rf"|\bborn (?:in |on )?(?:\w+ )?(?:\d{{1,2}}(?:st|nd|rd|th)?,? )?(?:{CHILD_BIRTH_YEARS})\b"
     r"|[👧👦🧒👶]"
-    r"|\b(?:[1-9]|1[01])(?:st|nd|rd|th) grade\b|\bgrade (?:[1-9]|1[01])\b"
-    r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh) grade\b"
+    r"|\b(?:[1-9]|1[01])(?:st|nd|rd|th)[\s\-]grade(?:rs?)?\b|\bgrade (?:[1-9]|1[01])\b"
+    r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh)[\s\-]grade"
+    r"(?:rs?)?\b"
 )
 
 # Words that make a picture of a child sexual: beside a word for a child or an age under
