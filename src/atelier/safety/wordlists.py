@@ -97,7 +97,7 @@ MINOR_TERMS = [
     "elementary", "randoseru", "the younger the better", "high school freshman",
     "high school freshmen", "high school sophomore*", "sweet sixteen",
     "year old boy", "jailbait", "pedo", "pedophil*", "paedophil*", "daughter's classmate*",
-    "son's classmate*",
+    "son's classmate*", "boy scout*", "girl scout*", "cub scout*",
 ]  # fmt: skip
 # "12 year old", "14yo", "age 11", "aged 9", "sixteen years old": an age under 18.
 _UNDER_18 = (
