@@ -16,6 +16,7 @@ from atelier.safety import (
     wordlists,
     wordlists_care,
     wordlists_howto,
+    wordlists_other,
     wordlists_praise,
     wordlists_threats,
     wordlists_zh,
@@ -67,8 +68,8 @@ EXCEPTION_PATTERNS = (
     + wordlists_zh.EXCEPTION_PATTERNS
     + wordlists_care.EXCEPTION_PATTERNS
 )
-MINOR_TERMS = wordlists.MINOR_TERMS + wordlists_zh.MINOR_TERMS
-MINOR_AGES = (wordlists.MINOR_AGE, wordlists_zh.MINOR_AGE)
+MINOR_TERMS = wordlists.MINOR_TERMS + wordlists_zh.MINOR_TERMS + wordlists_other.folded_terms()
+MINOR_AGES = (wordlists.MINOR_AGE, wordlists_zh.MINOR_AGE, wordlists_other.MINOR_AGE)
 SEXUALISING = wordlists.SEXUALISING + wordlists_zh.SEXUALISING
 SEXUALISING_PATTERNS = wordlists.SEXUALISING_PATTERNS + wordlists_zh.SEXUALISING_PATTERNS
 
@@ -111,7 +112,8 @@ class Blocklist:
         return self._first(self.weak, readings)
 
     def minor_term(self, readings: list[str]) -> str | None:
-        """A word for a child or an age under 18, in either language, if any."""
+        """A word for a child or an age under 18, in English, Chinese or one of the
+        languages of wordlists_other.py, if any."""
         return self._search(self.minor, readings)
 
     def sexualising_term(self, readings: list[str]) -> str | None:

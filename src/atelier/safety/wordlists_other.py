@@ -1,0 +1,41 @@
+"""Words for a child and ages under 18 in languages the screen does not otherwise read
+(Spanish, French, German, Portuguese, Italian, Russian, Japanese, Korean). Their prompts
+are held as unreadable (language.py); where the multilingual meaning layer sees sexual
+content, a child's word or age beside it makes the prompt sexual content involving
+minors, refused rather than held ("una niña de 10 años en bikini, pose sensual" was held
+as sexual). Written as typed; folded as the screen reads (blocklist.py). Words that are
+also English words or names ("Kind", "niña" folded to "nina") are left out: ages carry
+those."""
+
+from __future__ import annotations
+
+import re
+
+from atelier.safety.normalise import fold
+
+MINOR_TERMS = [
+    # Spanish, Portuguese, Italian
+    "niño", "niños", "niñas", "menor de edad", "menores de edad", "colegiala", "colegialas",
+    "menina", "meninas", "menino", "criança", "crianças", "menor de idade", "bambina",
+    "bambine", "bambino", "ragazzina", "ragazzine",
+    # French, German
+    "fillette", "fillettes", "enfant", "enfants", "mineure", "mineures", "écolière",
+    "collégienne", "mädchen", "kinder", "minderjährig", "minderjährige", "schülerin",
+    # Russian
+    "девочка", "девочки", "ребёнок", "ребенок", "школьница", "несовершеннолетняя",
+    # Japanese, Korean (their Han words, 少女 or 小学生, are in the Chinese list)
+    "女の子", "男の子", "ロリ", "소녀", "어린이", "초등학생", "중학생", "여중생", "미성년",
+]  # fmt: skip
+
+_UNITS = ["años", "anos", "ans", "jahre", "jährige", "jährig", "anni", "лет", "годиков"]
+# "10 años", "9 ans", "12 Jahre", "11 anni", "12 лет", "12歳", "12살", "12세"
+MINOR_AGE = (
+    r"(?<![0-9])(?:[1-9]|1[0-7])[\s\-]*(?:"
+    + "|".join(re.escape(fold(unit)) for unit in _UNITS)
+    + r")(?![a-z])|(?<![0-9])(?:[1-9]|1[0-7])\s*(?:歳|살|세)"
+)
+
+
+def folded_terms() -> list[str]:
+    """The terms as the screen's readings have them."""
+    return [fold(term) for term in MINOR_TERMS]
