@@ -138,10 +138,7 @@ def test_the_tuned_encoder_without_adapters_is_the_meaning_layer_s_encoder() -> 
     changed = tuned.embed(texts)
     assert np.all((changed * ours).sum(axis=1) < 0.999)
     # the studio reads with each adapter folded into its weight: the same vectors
-    with np.load(tuned.ADAPTERS) as data:
-        arrays = {name: data[name].astype(np.float32) for name in data.files}
-    apart = tuned.Encoder(base, rank=arrays["layers.0.q.a"].shape[0]).eval()
-    apart.take(arrays)
+    apart = tuned.adapted(base)
     with torch.no_grad():
         unfolded = apart(*tuned.batch(tuned.Tokenizer(base), texts)).numpy()
     assert not any(layer.merged for layer in apart.modules() if isinstance(layer, tuned.Adapted))

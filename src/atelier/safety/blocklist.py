@@ -25,8 +25,10 @@ from atelier.safety.normalise import HAN_CHAR, fold, spaced_words, variants
 
 
 def _term(term: str) -> str:
+    """A term as the readings have it (folded: "niños" is read "ninos")."""
+    term = fold(term)
     if HAN_CHAR.search(term):  # Chinese has no spaces: the term as it is, anywhere
-        return re.escape(fold(term))
+        return re.escape(term)
     prefix = term.endswith("*")
     words = term.rstrip("*").split()
     body = r"[\s\-_]*".join(re.escape(word) for word in words)
@@ -68,7 +70,7 @@ EXCEPTION_PATTERNS = (
     + wordlists_zh.EXCEPTION_PATTERNS
     + wordlists_care.EXCEPTION_PATTERNS
 )
-MINOR_TERMS = wordlists.MINOR_TERMS + wordlists_zh.MINOR_TERMS + wordlists_other.folded_terms()
+MINOR_TERMS = wordlists.MINOR_TERMS + wordlists_zh.MINOR_TERMS + wordlists_other.MINOR_TERMS
 MINOR_AGES = (wordlists.MINOR_AGE, wordlists_zh.MINOR_AGE, wordlists_other.MINOR_AGE)
 SEXUALISING = wordlists.SEXUALISING + wordlists_zh.SEXUALISING
 SEXUALISING_PATTERNS = wordlists.SEXUALISING_PATTERNS + wordlists_zh.SEXUALISING_PATTERNS

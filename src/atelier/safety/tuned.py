@@ -308,18 +308,25 @@ def batch(tokenizer: Tokenizer, texts: list[str]) -> tuple[torch.Tensor, torch.T
 _lock = threading.Lock()
 
 
-@functools.cache
-def load(path: Path = ADAPTERS) -> tuple[Tokenizer, Encoder]:
-    """The tokenizer and the encoder with its committed adapters, once per process."""
-    base = read(base_weights())
+def adapted(base: Base, path: Path = ADAPTERS) -> Encoder:
+    """The encoder with the adapters of `path`, kept apart from its weights."""
     with np.load(path) as data:
         arrays = {name: data[name].astype(np.float32) for name in data.files}
     model = Encoder(base, rank=arrays["layers.0.q.a"].shape[0])
     model.take(arrays)
+    return model.eval()
+
+
+@functools.cache
+def load(path: Path = ADAPTERS) -> tuple[Tokenizer, Encoder]:
+    """The tokenizer and the encoder with its committed adapters folded in, once per
+    process."""
+    base = read(base_weights())
+    model = adapted(base, path)
     for layer in model.modules():
         if isinstance(layer, Adapted):
             layer.merge()
-    return Tokenizer(base), model.eval()
+    return Tokenizer(base), model
 
 
 def embed(texts: list[str], threads: int = 0) -> np.ndarray:

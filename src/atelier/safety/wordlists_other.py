@@ -3,9 +3,9 @@
 are held as unreadable (language.py); where the multilingual meaning layer sees sexual
 content, a child's word or age beside it makes the prompt sexual content involving
 minors, refused rather than held ("una niña de 10 años en bikini, pose sensual" was held
-as sexual). Written as typed; folded as the screen reads (blocklist.py). Words that are
-also English words or names ("Kind", "niña" folded to "nina") are left out: ages carry
-those."""
+as sexual). Written as typed: blocklist.py folds them as it folds what it reads. Words
+that are also English words or names ("Kind", "niña" folded to "nina") are left out: ages
+carry those."""
 
 from __future__ import annotations
 
@@ -34,8 +34,3 @@ MINOR_AGE = (
     + "|".join(re.escape(fold(unit)) for unit in _UNITS)
     + r")(?![a-z])|(?<![0-9])(?:[1-9]|1[0-7])\s*(?:歳|살|세)"
 )
-
-
-def folded_terms() -> list[str]:
-    """The terms as the screen's readings have them."""
-    return [fold(term) for term in MINOR_TERMS]
