@@ -124,9 +124,10 @@ MINOR_AGE = (
     r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
     r"|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth) birthday\b"
     rf"|\b(?:you|i)(?:'re|’re| are|'m|’m| am) (?:\w+ly |only |just |barely )?{_UNDER_18}\b"
+    # "my niece is 12", "a girl of nine", "a niña of nine" (Spanish's girl and boy, folded)
     r"|\b(?:girl|boy|heroine|hero|character|oc|protagonist|(?:step)?daughter|(?:step)?son|sister"
-    r"|brother|niece|nephew|student|cousin|neighbou?r)(?: (?:is|was|'s|’s) (?:only |just |barely )?"
-    rf"|, ){_UNDER_18}\b"
+    r"|brother|niece|nephew|student|cousin|neighbou?r|nina|nino)"
+    rf"(?: (?:is|was|'s|’s|of) (?:only |just |barely )?|, ){_UNDER_18}\b"
     # a birth year of someone under 18: "she was born in 2015"; a child's emoji
     rf"|\bborn (?:in |on )?(?:\w+ )?(?:\d{{1,2}}(?:st|nd|rd|th)?,? )?(?:{CHILD_BIRTH_YEARS})\b"
     r"|[👧👦🧒👶]"

@@ -92,13 +92,16 @@ MINOR_TERMS = [
 # An age under 18 in figures or characters: "12岁", "十四岁", "7周岁", "八九岁", "十一二岁",
 # "十来岁" (not "二十岁"); a childlike look ("幼态").
 _AGE = r"(?:1[0-7]|[1-9]|十[一二三四五六七]?|[一二三四五六七八九两])"
+# the family's children, as a prompt names them
+_KIN = "侄女|女儿|妹妹|外甥女|孙女|儿子|侄子|弟弟|外甥|孙子|表妹|表弟|堂妹|堂弟"
 MINOR_AGE = (
     rf"(?<![0-9零一二三四五六七八九十百两])(?:{_AGE}[、\-~到至或]{_AGE}|[一二三四五六七八][二三四五六七八九]"
     rf"|十[一二三四五六][二三四五六七]|{_AGE})来?周?岁"
     r"|(?<![0-9零一二三四五六七八九十百两])十(?:来|几|多)岁|幼态|未发育"
-    # an age said of her or him without 岁: "她才十六", "他今年14"
-    rf"|[她他](?:才|只有|刚满|还不到|未满|今年)(?:{_AGE})(?![0-9零一二三四五六七八九十百两万千亿元块"
-    r"分秒个次年月天号点米斤公%])"
+    # an age said without 岁 of her or him or a child of the family: "她才十六", "他今年14",
+    # "我侄女今年12", "表弟才十三" (not 今年12月, 才十六块)
+    rf"|(?:[她他]|{_KIN})(?:才|只有|刚满|还不到|未满|今年)(?:{_AGE})(?![0-9零一二三四五六七八九十百两"
+    r"万千亿元块分秒个次年月天号日点米斤公%])"
     # school years of children: "上六年级的女儿", "初一女生", "女主初二" (not 大年初一 or
     # 正月初二, New Year's days)
     r"|(?:小学)?[一二三四五六1-6]年级"
@@ -108,9 +111,6 @@ MINOR_AGE = (
     r"|(?<![0-9a-z])(?:1[0-7]|[1-9]) ?sui(?![a-z])"
     # a birth year of someone under 18: "我妹2013年的", "2012年出生"
     rf"|(?:{CHILD_BIRTH_YEARS})年(?:的|生|出生)"
-    # a child of the family's age this year: "我侄女今年12" (not 今年12月)
-    "|(?:侄女|女儿|妹妹|外甥女|孙女|儿子|侄子|弟弟|外甥|孙子)今年(?:1[0-7]|[1-9]|十[一二三四五六七]?)"
-    "(?![0-9月号日点个万千百年元块%])"
 )
 
 # Words that make a picture of a child sexual (as wordlists.SEXUALISING).
