@@ -11,8 +11,8 @@ vectors (classifier.py, written to classifier.npz).
    whose worse language, en or zh, comes nearest the goals P 0.95 / R 0.98, as the smaller
    of P / 0.95 and R / 0.98);
 3. prints the full screen's precision / recall per language and blind split without and
-   with the learned layer (what docs/safety.md reports; test14 and test15 are chosen on
-   by nothing), and writes both files with the data's SHA-256.
+   with the learned layer (what docs/safety.md reports; test15 is chosen on by nothing),
+   and writes both files with the data's SHA-256.
 
 About seven minutes on two cores:
 
