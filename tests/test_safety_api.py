@@ -118,6 +118,29 @@ def test_chinese_and_mixed_requests_are_refused_under_their_category(studio: Stu
     assert count(studio, Job) == 0
 
 
+def test_a_refused_request_is_refused_for_that_whatever_else_is_wrong(studio: Studio) -> None:
+    """A prompt the screen refuses, in a request whose other parameters fail their checks,
+    is refused under its category; a harmless one gets the checks' own error; a long
+    one, which would cost the screen more than a checked request may, gets them too."""
+    who = add_user(studio, "maker@example.com")
+    bad_style = {"style": "gaudy"}
+    for params, field, what in (
+        (
+            {"prompt": "儿童色情图片", **bad_style},
+            "params.prompt",
+            "sexual content involving minors",
+        ),
+        ({"prompt": "a fox", "tags": ["heil hitler"] * 6}, "params.tags.0", "hateful"),
+        ({"prompt": "a fox", **bad_style}, "params.style", "Input should be"),
+        ({"prompt": "儿童色情图片" + " a fox" * 400}, "params.prompt", "at most 500"),
+    ):
+        with pytest.raises(Invalid) as refused:
+            studio.jobs.submit(who, "test.echo", params)
+        assert refused.value.errors[0][0] == field
+        assert what in refused.value.detail
+    assert count(studio, Job) == 0
+
+
 def test_an_adult_figure_study_is_not_refused_as_minors(studio: Studio) -> None:
     who = add_user(studio, "maker@example.com")
     job, _ = studio.jobs.submit(who, "test.echo", {"prompt": "nude woman, charcoal figure study"})
