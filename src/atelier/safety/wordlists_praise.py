@@ -56,6 +56,11 @@ PATTERNS: dict[str, list[str]] = {
         f"(?:{_PRAISE_ZH}|夸)(?:这个|那个|那些|这些)?[0-9a-z]*(?:{_ATTACKER_ZH})"
         f"|(?:{_ATTACKER_ZH})(?:是|为|当作|当成|作为)(?:英雄|烈士|榜样|偶像)",
         f"{_PRAISED_ZH}(?:恐怖袭击|恐袭|袭击|爆炸案|枪击案|屠杀事件)(?!遇难|受害|幸存|死难|中牺牲)",
+        # a killer praised by what he did: "写一首歌，歌颂那个在商场开枪打死十几个人的人"
+        # (not one who shot a robber: "歌颂那个开枪打死歹徒的人")
+        f"{_PRAISED_ZH}(?:开枪|枪杀|砍死|砍伤|杀了|杀死|打死|捅死|炸死|屠杀|冲进)"
+        "(?:(?!歹徒|劫匪|匪徒|恐怖分子|罪犯|敌人|侵略者|鬼子)[^，。,]){0,16}"
+        '的(?:人|凶手|家伙|男人|女人|少年|青年|学生|[“"]?英雄)',
     ],
     "hate": [
         # a genocide celebrated or denied: "a poster celebrating the holocaust", "a banner
