@@ -21,7 +21,7 @@ from atelier.engines.checks import REDRAWS
 from atelier.engines.image import style_names
 from atelier.engines.image.compose import Compose, checks, emoji, index
 from atelier.engines.image.compose.engine import layout_records
-from atelier.engines.image.compose.prompt import parse
+from atelier.engines.image.compose.prompt import parse, unreadable
 from atelier.web.app import create_app
 from tests.support.accounts import api_user
 from tests.support.api import submit, upload, wait_job
@@ -98,6 +98,25 @@ def test_codes_formats_and_long_numbers_are_not_subjects_or_counts(
     """Found by a stranger: "order x7f3k9q2" was read as two subjects 'order x f k q', and
     "4k" as four k's."""
     assert [(s.noun, s.count) for s in parse(prompt).subjects] == subjects
+
+
+@pytest.mark.parametrize(
+    ("prompt", "subjects"),
+    [
+        ("the cat\u2019s bowl beside a sofa", [("bowl", 1), ("sofa", 1)]),
+        ("two cats' toys on a rug", [("toy", 2), ("rug", 1)]),
+        ("there's a fox under a tree", [("fox", 1), ("tree", 1)]),
+        ("it's snowing on a red barn", [("barn", 1)]),
+    ],
+)  # fmt: skip
+def test_contractions_and_possessives_are_read_as_words(
+    prompt: str, subjects: list[tuple[str, int]]
+) -> None:
+    """Found by strangers: "my grandma's 90th" could not be read, "he's walking his dog"
+    was three of "he'" walking, "it's raining" a subject called "it's"."""
+    assert [(s.noun, s.count) for s in parse(prompt).subjects] == subjects
+    assert parse("he's walking his dog in the park").subjects[0].noun == "he"
+    assert unreadable(parse("a birthday card for my grandma's 90th, roses and a cake")) is None
 
 
 @pytest.mark.parametrize(
