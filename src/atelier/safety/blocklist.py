@@ -72,7 +72,7 @@ EXCEPTION_PATTERNS = (
 )
 MINOR_TERMS = wordlists.MINOR_TERMS + wordlists_zh.MINOR_TERMS + wordlists_other.MINOR_TERMS
 MINOR_AGES = (wordlists.MINOR_AGE, wordlists_zh.MINOR_AGE, wordlists_other.MINOR_AGE)
-SEXUALISING = wordlists.SEXUALISING + wordlists_zh.SEXUALISING
+SEXUALISING = wordlists.SEXUALISING + wordlists_zh.SEXUALISING + wordlists_other.SEXUALISING
 SEXUALISING_PATTERNS = wordlists.SEXUALISING_PATTERNS + wordlists_zh.SEXUALISING_PATTERNS
 
 

@@ -3,9 +3,11 @@
 are held as unreadable (language.py); where the multilingual meaning layer sees sexual
 content, a child's word or age beside it makes the prompt sexual content involving
 minors, refused rather than held ("una niña de 10 años en bikini, pose sensual" was held
-as sexual). Written as typed: blocklist.py folds them as it folds what it reads. Words
-that are also English words or names ("Kind", "niña" folded to "nina") are left out: ages
-carry those."""
+as sexual); so does a sexualising word of the same languages ("ein zwölfjähriges Mädchen
+in Unterwäsche, verführerische Pose" was only held as unreadable). Written as typed:
+blocklist.py folds them as it folds what it reads. Words that are also English words or
+names ("Kind", "niña" folded to "nina") are left out: ages carry those; so are "nude"
+(Italian) and "dessous" (French for "under" too)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,26 @@ MINOR_TERMS = [
     "девочка", "девочки", "ребёнок", "ребенок", "школьница", "несовершеннолетняя",
     # Japanese, Korean (their Han words, 少女 or 小学生, are in the Chinese list)
     "女の子", "男の子", "ロリ", "소녀", "어린이", "초등학생", "중학생", "여중생", "미성년",
+]  # fmt: skip
+
+# Said of a child, these make a request sexual content involving minors (blocklist.py
+# reads them only beside a child's word or age): underwear, naked, seductive, erotic.
+SEXUALISING = [
+    # German
+    "unterwäsche", "nackt", "nackte", "nackten", "verführerisch*", "erotisch*",
+    "aufreizend*", "sinnlich*",
+    # Spanish, Portuguese, Italian
+    "lencería", "ropa interior", "desnuda", "desnudo", "desnudas", "erótica", "erótico",
+    "seductora", "provocativa", "provocativo", "calcinha", "nua", "nuas",
+    "sedutora", "nuda", "seducente", "provocante", "biancheria intima",
+    # French
+    "sous-vêtements", "sous vêtements", "dénudée", "déshabillée", "érotique",
+    "séduisante", "aguicheuse", "sensuelle", "lascive",
+    # Russian
+    "голая", "голый", "голые", "нижнем белье", "нижнее белье", "эротичн*", "эротическ*",
+    "соблазнительн*", "сексуальн*",
+    # Japanese (not its Han words: 下着, underwear, is "falling" in 下着雨), Korean
+    "エロ", "セクシー", "ヌード", "したぎ", "야한", "섹시", "알몸", "속옷",
 ]  # fmt: skip
 
 _UNITS = ["años", "anos", "ans", "jahre", "jährige", "jährig", "anni", "лет", "годиков"]
