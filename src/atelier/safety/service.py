@@ -24,6 +24,8 @@ from atelier.store.models import Job, Review, Work
 OUTPUT_TEXT_CATEGORIES = {"minors", "sexual", "violence", "hate", "self_harm", "unreadable"}
 # ...by these layers: the profanity model finds only profanity, which prose may hold.
 OUTPUT_TEXT_LAYERS = ("blocklist", "semantic")
+# The most free text a request whose parameters fail their checks is screened for.
+UNCHECKED_SCREEN_CHARS = 2000
 
 
 def free_text(
@@ -95,6 +97,20 @@ class Safety:
         if not texts:
             return Verdict("allow")
         return policy.decide(self.text.screen(texts), self.policy())
+
+    def refuse_unchecked(
+        self, params: dict[str, Any], schema: dict[str, Any], uploads: Iterable[str]
+    ) -> None:
+        """Raise the refusal of a request whose parameters failed their checks, if the
+        screen refuses its text: what it asks for is refused for that, whatever else is
+        wrong ("he's in 5th grade, … sensual" was answered by compose's parser, "could not
+        read 'he's'"). Only a prompt's worth of text is screened unchecked, so that a
+        refused request costs no more than a checked one."""
+        texts = free_text(params, schema, uploads)
+        if sum(len(text) for text in texts.values()) <= UNCHECKED_SCREEN_CHARS:
+            verdict = self.screen_request(texts)
+            if verdict.blocked_by is not None:
+                raise self.refusal(verdict)
 
     def warm(self) -> None:
         """Load the prompt screen's models (word lists, the profanity model, the sentence

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any, cast
 
@@ -13,6 +14,8 @@ from atelier.engines.base import Engine, Inputs, Params
 from atelier.engines.custom import MODEL_KEY
 from atelier.errors import Invalid, Said
 
+# What refuses a request by its text: (params, their schema, upload fields) → raises.
+Refuse = Callable[[dict[str, Any], dict[str, Any], Iterable[str]], None]
 UNSENT = "0" * 32  # an upload's place in an estimate's parameters before it is sent
 
 
@@ -67,12 +70,21 @@ def dataset_fields(engine: Engine[Any]) -> dict[str, str]:
     }
 
 
-def validated(engine: Engine[Any], params: dict[str, Any], strip_prefix: bool = True) -> Params:
+def validated(
+    engine: Engine[Any],
+    params: dict[str, Any],
+    strip_prefix: bool = True,
+    refuse: Refuse | None = None,
+) -> Params:
     """The engine's parameters checked by its schema; Invalid naming each bad field (once:
-    a value that fits none of a field's kinds, a number or a model's id, is one error)."""
+    a value that fits none of a field's kinds, a number or a model's id, is one error).
+    `refuse` (the safety screen's) is given the unchecked request first, to raise its
+    refusal: a request is refused for what it asks, whatever else is wrong with it."""
     try:
         return engine.Params.model_validate(params)
     except ValidationError as exc:
+        if refuse is not None:
+            refuse(params, params_schema(engine), upload_fields(engine))
         by_field: dict[str, list[str]] = {}
         for e in exc.errors():
             path = [str(p) for p in e["loc"] if not _union_branch(p)]

@@ -28,7 +28,7 @@ from atelier.accounts import authz
 from atelier.accounts.authz import Principal
 from atelier.commerce import credits, ledger
 from atelier.commerce.service import Commerce
-from atelier.engines.base import Creation, Engine, Params
+from atelier.engines.base import Creation, Engine
 from atelier.errors import Conflict, Invalid, StudioError, Word
 from atelier.safety.service import Safety, free_text
 from atelier.settings import Settings
@@ -45,8 +45,6 @@ from atelier.studio.sealing import Sealing, drawn_on
 from atelier.training.engines import Trainer
 
 MAX_SEED = 2**32 - 1
-# The most free text a request whose parameters fail their checks is screened for.
-UNCHECKED_SCREEN_CHARS = 2000
 
 
 def request_hash(engine: str, params: dict[str, Any], seed: int | None) -> str:
@@ -81,22 +79,6 @@ class Spine:
 
     # -- a door's side: submit, look, cancel -----------------------------------------------
 
-    def _validated_or_refused(self, engine: Engine[Any], params: dict[str, Any]) -> Params:
-        """The engine's parameters, checked. A request the screen refuses is refused for
-        that, whatever else is wrong with it: "he's in 5th grade, … sensual" was answered
-        by compose's parser ("could not read 'he's'"), neither named nor refused as what it
-        asked for. Only a request of a prompt's size is screened unchecked, so a refused
-        one costs no more than one that passes."""
-        try:
-            return validated(engine, params)
-        except Invalid:
-            texts = free_text(params, params_schema(engine), upload_fields(engine))
-            if sum(len(text) for text in texts.values()) <= UNCHECKED_SCREEN_CHARS:
-                verdict = self.safety.screen_request(texts)
-                if verdict.blocked_by is not None:
-                    raise self.safety.refusal(verdict) from None
-            raise
-
     def submit(
         self,
         who: Principal,
@@ -117,7 +99,7 @@ class Spine:
             self.roster.require_served(engine.name, reason)
         if not isinstance(params, dict):
             raise Invalid("params must be an object", field="params")
-        checked = self._validated_or_refused(engine, params)
+        checked = validated(engine, params, refuse=self.safety.refuse_unchecked)
         if seed is not None and not 0 <= seed <= MAX_SEED:
             raise Invalid("seed must be 0 to %(MAX_SEED)s", "seed", params={"MAX_SEED": MAX_SEED})
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
