@@ -110,7 +110,9 @@ def untuned(model: tuned.Encoder, tokenizer: tuned.Tokenizer, ids: list[list[int
     with torch.no_grad():
         for start in range(0, len(order), 64):
             chosen = order[start : start + 64]
-            found[chosen] = model(*tokenizer.padded([ids[i] for i in chosen])).numpy()
+            found[chosen] = model(
+                *map(torch.from_numpy, tokenizer.padded([ids[i] for i in chosen]))
+            ).numpy()
     return found
 
 
@@ -142,7 +144,7 @@ def learn(texts: list[str], labels: list[str]) -> tuple[tuned.Tokenizer, tuned.E
     step = 0
     while step < steps:
         for chosen in batches(ids, rng)[: steps - step]:
-            logits = head(model(*tokenizer.padded([ids[i] for i in chosen])))
+            logits = head(model(*map(torch.from_numpy, tokenizer.padded([ids[i] for i in chosen]))))
             loss = nn.functional.cross_entropy(logits, torch.tensor([target[i] for i in chosen]))
             optimiser.zero_grad()
             loss.backward()

@@ -77,7 +77,7 @@ class Studio:
         # eval.compare runs the catalogue's own engines on its two sides.
         engines[CompareEngine.name] = CompareEngine(config, lambda name: self.engines.get(name))
         self.engines = Catalogue(engines)
-        # The screen's encoder runs on one OpenMP thread: a second team of threads in a
+        # The screen's models run on one thread each: a second OpenMP team (torch's) in a
         # process makes libgomp throttle every team's spinning (more threads than CPUs),
         # and llama.cpp's text model then sleeps at each of its hundreds of barriers a
         # token (600 context switches a token instead of 3: a third of its speed lost).
