@@ -492,6 +492,28 @@ def test_a_result_the_studio_cannot_store_fails_the_job_at_once(
     assert Worker(studio).run_one() is False  # not queued again
 
 
+def test_a_file_that_cannot_be_written_records_no_work(
+    studio: Studio, who: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are written beside the transaction that records their works, which waits for
+    them before it commits: a failed write (a full disk) leaves no work naming a file
+    that is not there."""
+    put = studio.artifacts.put
+
+    def full_disk(data: bytes) -> str:
+        if data == result_bytes(7):
+            raise OSError(28, "No space left on device")
+        return put(data)
+
+    monkeypatch.setattr(studio.artifacts, "put", full_disk)
+    job, _ = studio.jobs.submit(who, "test.wait", QUICK, seed=7)
+    assert Worker(studio).run_one() is True
+    failed = studio.jobs.get(who, job.id)
+    assert failed.status == "failed" and "OSError" in (failed.error or "")
+    assert count(studio, Work) == 0 and count(studio, WorkFile) == 0
+    assert not studio.artifacts.exists(hashlib.sha256(result_bytes(7)).hexdigest())
+
+
 # -- a real server and a real worker process ----------------------------------------------
 
 

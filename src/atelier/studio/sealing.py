@@ -5,6 +5,7 @@ log entries."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,6 +52,7 @@ class Made:
     models: list[dict[str, Any]]
     screen: Future[Verdict]  # the output screen's verdict, taken by `hold`
     prints: list[int]  # its melody's shingles (music), to recognise it when it comes back
+    writes: list[Future[str]]  # its files being written, waited for by `hold`
 
 
 def lineage_input(param: str, upload: Upload) -> dict[str, Any]:
@@ -108,6 +110,10 @@ class Sealing:
         # its files are sealed and stored: its verdict is needed only when the works are
         # recorded, and the models it runs let go of the GIL.
         self._screens = ThreadPoolExecutor(max_workers=2, thread_name_prefix="atelier-screen")
+        # Files are written (and flushed to disk) while the transaction records the works
+        # that name them, and it waits for them before it commits: waiting on the disk
+        # holds no lock and lets go of the GIL.
+        self._writer = ThreadPoolExecutor(max_workers=4, thread_name_prefix="atelier-write")
         # A picture's other format and its thumbnail are made from its marked pixels, and
         # stored, while the primary file is stored: encoders, the mark and fsync let go of
         # the GIL.
@@ -154,9 +160,10 @@ class Sealing:
                 cards = engine.models if creation.models is None else creation.models
                 models = [asdict(card) for card in cards] + drawn.models
                 claim = Claim(work_id, creation.title, engine.name, models, ingredients)
-                sealed, files = self._seal_one(claim, creation, quality)
+                writes: list[Future[str]] = []
+                sealed, files = self._seal_one(claim, creation, quality, writes)
                 prints = recognition.work_prints(creation.files)
-                made.append(Made(work_id, creation, files, sealed, models, screen, prints))
+                made.append(Made(work_id, creation, files, sealed, models, screen, prints, writes))
         except BaseException:
             for screen in screens.futures:
                 screen.cancel()  # those not started when sealing failed
@@ -167,20 +174,24 @@ class Sealing:
         return made
 
     def _seal_one(
-        self, claim: Claim, creation: Creation, quality: int | None
+        self, claim: Claim, creation: Creation, quality: int | None, writes: list[Future[str]]
     ) -> tuple[list[Sealed], list[Stored]]:
         """One creation's files sealed and stored; a picture's thumbnail is started as soon
         as its marked pixels exist, while the primary file is encoded and signed."""
         early: list[Future[list[Stored]]] = []
 
         def start_thumbnail(picture: Image.Image) -> None:
-            early.append(self._renditions.submit(self._marked_thumbnail, claim.work_id, picture))
+            early.append(
+                self._renditions.submit(self._marked_thumbnail, claim.work_id, picture, writes)
+            )
 
         files = [(a.name, a.mime, a.data) for a in creation.files]
         sealed = self.provenance.seal(claim, files, quality, start_thumbnail)
-        return sealed, self._store(claim, sealed, early[0] if early else None)
+        return sealed, self._store(claim, sealed, early[0] if early else None, writes)
 
-    def _other_format(self, claim: Claim, sealed: list[Sealed]) -> list[tuple[Sealed, Stored]]:
+    def _other_format(
+        self, claim: Claim, sealed: list[Sealed], writes: list[Future[str]]
+    ) -> list[tuple[Sealed, Stored]]:
         """A picture's JPEG beside its PNG (or PNG beside its JPEG or WebP), made from the
         sealed primary file's pixels so that it carries the same mark, and stored; none
         when the engine already delivered a file of that name."""
@@ -189,49 +200,64 @@ class Sealing:
         if copy is None or any(item.name == copy.name for item in sealed):
             return []
         made = self.provenance.seal_copy(claim, primary, copy.name, copy.mime, copy.data)
-        return [(made, self._put(made, "rendition"))]
+        return [(made, self._put(made, "rendition", writes))]
 
-    def _marked_thumbnail(self, work_id: str, picture: Image.Image) -> list[Stored]:
+    def _marked_thumbnail(
+        self, work_id: str, picture: Image.Image, writes: list[Future[str]]
+    ) -> list[Stored]:
         """The thumbnail of a marked picture, made from its marked pixels, with the work's
         mark of its own, stored."""
-        return self._put_thumbnail(self.provenance.preview(shrunk(picture), work_id))
+        return self._put_thumbnail(self.provenance.preview(shrunk(picture), work_id), writes)
 
-    def _thumbnail(self, work_id: str, primary: Sealed) -> list[Stored]:
+    def _thumbnail(self, work_id: str, primary: Sealed, writes: list[Future[str]]) -> list[Stored]:
         """The thumbnail of an unmarked primary file, stored: a picture's (too small to
         carry a mark, or an animation) goes through the preview's mark all the same."""
         if primary.mime.startswith("image/"):
             with Image.open(io.BytesIO(primary.data)) as picture:
-                return self._put_thumbnail(self.provenance.preview(shrunk(picture), work_id))
-        return self._put_thumbnail(thumbnail(primary.data, primary.mime))  # a waveform, or none
+                marked = self.provenance.preview(shrunk(picture), work_id)
+                return self._put_thumbnail(marked, writes)
+        # a waveform, or none
+        return self._put_thumbnail(thumbnail(primary.data, primary.mime), writes)
 
-    def _put_thumbnail(self, preview: bytes | None) -> list[Stored]:
+    def _put_thumbnail(self, preview: bytes | None, writes: list[Future[str]]) -> list[Stored]:
         if preview is None:
             return []
-        digest = self.artifacts.put(preview)
+        digest = self._write(preview, writes)
         return [Stored("thumbnail.webp", "thumbnail", "image/webp", digest, len(preview))]
 
-    def _put(self, item: Sealed, role: str) -> Stored:
-        return Stored(item.name, role, item.mime, self.artifacts.put(item.data), len(item.data))
+    def _put(self, item: Sealed, role: str, writes: list[Future[str]]) -> Stored:
+        return Stored(item.name, role, item.mime, self._write(item.data, writes), len(item.data))
+
+    def _write(self, data: bytes, writes: list[Future[str]]) -> str:
+        """The bytes' digest now; the bytes are stored beside the rest of the work, and
+        the transaction that records them waits for `writes` before it commits (`hold`)."""
+        writes.append(self._writer.submit(self.artifacts.put, data))
+        return hashlib.sha256(data).hexdigest()
 
     def _store(
-        self, claim: Claim, sealed: list[Sealed], preview: Future[list[Stored]] | None
+        self,
+        claim: Claim,
+        sealed: list[Sealed],
+        preview: Future[list[Stored]] | None,
+        writes: list[Future[str]],
     ) -> list[Stored]:
         """The sealed files (the first is the primary one; its other format is added to
         `sealed`), their sidecars, a thumbnail and the previews the public gets of music
         and text instead of the originals (studio/previews.py; a recording's clip carries
         the work's audio mark)."""
-        other = self._renditions.submit(self._other_format, claim, sealed)
+        other = self._renditions.submit(self._other_format, claim, sealed, writes)
         if preview is None:  # an unmarked primary file
-            preview = self._renditions.submit(self._thumbnail, claim.work_id, sealed[0])
+            preview = self._renditions.submit(self._thumbnail, claim.work_id, sealed[0], writes)
         files = [
-            self._put(item, "primary" if item is sealed[0] else "rendition") for item in sealed
+            self._put(item, "primary" if item is sealed[0] else "rendition", writes)
+            for item in sealed
         ]
         for copy, stored in other.result():
             sealed.append(copy)
             files.append(stored)
         for item in sealed:
             if item.sidecar is not None:
-                digest = self.artifacts.put(item.sidecar)
+                digest = self._write(item.sidecar, writes)
                 files.append(
                     Stored(
                         item.sidecar_name, "manifest", "application/json", digest, len(item.sidecar)
@@ -240,7 +266,7 @@ class Sealing:
         files += preview.result()
         mark = claim.work_id if self.provenance.settings.watermark else None
         for made in previews([(item.name, item.mime, item.data) for item in sealed], mark):
-            digest = self.artifacts.put(made.data)
+            digest = self._write(made.data, writes)
             files.append(Stored(made.name, "preview", made.mime, digest, len(made.data)))
         return files
 
@@ -290,9 +316,13 @@ class Sealing:
         self.provenance.record(s, [(item.work_id, item.sealed) for item in made])
 
     def hold(self, s: Session, job: Job, made: list[Made]) -> None:
-        """Hold for review the works whose request or output the screen flagged, in the
-        transaction that records them: the last step before it commits, so a quick screen
-        runs beside the rest of it."""
+        """Wait for the works' files to be on disk, and hold for review the works whose
+        request or output the screen flagged, in the transaction that records them: the
+        last step before it commits, so the writes and a quick screen run beside the rest
+        of it. A write that failed fails the transaction: no work names a missing file."""
+        for item in made:
+            for write in item.writes:
+                write.result()
         for item in made:
             work = s.get(Work, item.work_id)
             assert work is not None  # recorded by `record`, in this transaction

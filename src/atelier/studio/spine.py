@@ -315,10 +315,11 @@ class Spine:
     ) -> bool:
         """Seal and store the works, log them, mark the job succeeded and settle its credits
         on `cpu_seconds` (every thread's) where the worker read them, else on `seconds`.
-        Files are sealed and written before the one transaction that records the works, their
-        log entries, the job's success and its credits; False (nothing recorded) when this
-        worker no longer holds the job. The lease is checked (not renewed: the heartbeat does)
-        before sealing; output screens start first and run beside all that (`Sealing.screen`)."""
+        Files are sealed before the one transaction that records the works, their log
+        entries, the job's success and its credits, and written beside it (it commits once
+        they are on disk); False (nothing recorded) when this worker no longer holds the job.
+        The lease is checked (not renewed: the heartbeat does) before sealing; output screens
+        start first and run beside all that (`Sealing.screen`)."""
         screens = self.sealing.screen(creations)
         with self.db.reading() as s:
             claimed = self._leased(s, job_id, worker_id, lock=False)
@@ -351,7 +352,7 @@ class Spine:
             cpu = None if engine.needs.gpus else cpu_seconds  # a GPU's work: by the clock
             cores = engine.cores(self.settings.engine_threads)
             credits.settle(s, job, credits.Compute(seconds, cpu, cores), engine.credits_per_second)
-            self.sealing.hold(s, job, made)  # a quick screen's verdict is waited for here
+            self.sealing.hold(s, job, made)  # the files and a quick screen are waited for here
             job_events.tell(s, job, [item.work_id for item in made])
         self.models.release(job_id)
         return True
