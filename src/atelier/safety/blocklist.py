@@ -18,6 +18,7 @@ from atelier.safety import (
     wordlists_howto,
     wordlists_other,
     wordlists_praise,
+    wordlists_senses,
     wordlists_threats,
     wordlists_zh,
 )
@@ -82,6 +83,14 @@ class Blocklist:
             category: compile_terms(words, PATTERNS.get(category, ()))
             for category, words in TERMS.items()
         }
+        # The same less the terms with harmless senses (wordlists_senses.py)
+        senses = {c: set(words) for c, words in wordlists_senses.WITH_HARMLESS_SENSES.items()}
+        self.sure = {
+            category: compile_terms(
+                [w for w in words if w not in senses.get(category, ())], PATTERNS.get(category, ())
+            )
+            for category, words in TERMS.items()
+        }
         self.weak = {category: compile_terms(words) for category, words in WEAK_TERMS.items()}
         self.exceptions = compile_terms(EXCEPTIONS, EXCEPTION_PATTERNS)
         self.minor = compile_terms(MINOR_TERMS, MINOR_AGES)
@@ -108,6 +117,10 @@ class Blocklist:
     def match(self, readings: list[str]) -> dict[str, str]:
         """The categories whose terms appear, each with the first term seen."""
         return self._first(self.patterns, readings)
+
+    def sure_match(self, readings: list[str]) -> set[str]:
+        """The categories whose terms appear other than as a term with harmless senses."""
+        return set(self._first(self.sure, readings))
 
     def weak_match(self, readings: list[str]) -> dict[str, str]:
         """The categories whose weak terms appear (they count only if meaning agrees)."""

@@ -77,8 +77,10 @@ def load(path: Path = WEIGHTS) -> Classifier:
 # costume, a rifle at the range), so it measures the classifier instead. test13 was blind
 # for the first tuned encoder (tuned.py) and is learned from since; test14 was blind for
 # the five encoders trained after it and is learned from since; test15 was written fresh
-# and committed before the encoder learned from test14 and train16: it is blind.
-BLIND_SPLITS = ("test11", "tune12", "test15")
+# and committed before the encoder learned from test14 and train16: it is blind. lists17
+# (look-alikes that use the word lists' terms) chose which Chinese terms the learned layer
+# may overrule (wordlists_senses.py), after the encoder was trained: not learned from yet.
+BLIND_SPLITS = ("test11", "tune12", "test15", "lists17")
 # The threshold and agreement level are chosen on these; test15 only measures.
 CHOOSING_SPLITS = ("test11", "tune12")
 

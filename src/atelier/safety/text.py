@@ -38,6 +38,11 @@ WEAK_MARGIN = 0.02  # how much nearer a weak word's category must be than anythi
 # sexual said: out of fold (learned without the prompt's split), 16 requests with such a
 # word came this near and nothing sexual said, and no harmless one (0.94 at most).
 GROOMING = 0.95
+# Below this learned chance of its category, a term with harmless senses
+# (wordlists_senses.py) seen alone counts only if the meaning layer agrees: chosen on
+# lists17 and the choosing splits (docs/safety.md; at 0.02 a plan to attack a crowd,
+# "我想报复社会", was lost).
+OVERRULED = 0.005
 
 
 @dataclass
@@ -54,6 +59,7 @@ class Signals:
     classes: dict[str, float] = field(default_factory=dict)  # the classifier's probabilities
     against: str | None = None  # words that speak against hate (against.py)
     text: str = ""  # what was read
+    sure: set[str] = field(default_factory=set)  # categories of terms without harmless senses
 
 
 class TextScreen:
@@ -92,6 +98,7 @@ class TextScreen:
             classes,
             against.speaks_against_hate(text),
             text,
+            self.blocklist.sure_match(readings),
         )
 
     def model_texts(self, text: str) -> list[str]:
@@ -126,23 +133,36 @@ class TextScreen:
         found: dict[str, Finding] = {}
         classes = signals.classes if "classifier" in layers else {}
 
+        def chance(category: str) -> float:
+            """The learned layer's chance of the category (sexual and minors as one)."""
+            if category in ("sexual", "minors"):
+                return max(classes.get("sexual", 0.0), classes.get("minors", 0.0))
+            return classes.get(category, 0.0)
+
         def agreed(category: str) -> bool:
             """What rests on the meaning layer (its holds, weak words) counts only when the
             classifier gives the category some chance: it tells look-alikes (a heart
-            cross-section, a genocide lesson) from harm better. The lists' terms count."""
+            cross-section, a genocide lesson) from harm better. The lists' terms count
+            (those with harmless senses as `upheld` says)."""
             if not classes or category not in self.classifier.labels:
                 return True
-            chance = classes.get(category, 0.0)
-            if category in ("sexual", "minors"):
-                chance = max(classes.get("sexual", 0.0), classes.get("minors", 0.0))
-            return chance >= self.classifier.agree
+            return chance(category) >= self.classifier.agree
 
         def add(category: str, layer: str, score: float, evidence: str) -> None:
             found.setdefault(category, Finding(category, layer, name, round(score, 3), evidence))
 
+        def upheld(category: str) -> bool:
+            """A term with harmless senses, seen alone, counts unless the learned layer
+            gives its category almost no chance and the meaning layer does not agree."""
+            if category in signals.sure or not classes or category not in self.classifier.labels:
+                return True
+            margin = signals.reading.margin(category) if signals.reading is not None else 1.0
+            return chance(category) >= OVERRULED or margin >= WEAK_MARGIN
+
         if "blocklist" in layers:
             for category, term in signals.terms.items():
-                add(category, "blocklist", 1.0, term)
+                if upheld(category):
+                    add(category, "blocklist", 1.0, term)
             if signals.minor and signals.sexualising:
                 add("minors", "blocklist", 1.0, f"{signals.sexualising} + {signals.minor}")
             for category, term in signals.weak.items():
