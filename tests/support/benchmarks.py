@@ -94,6 +94,12 @@ def contention(out: dict[str, Any], _: str) -> None:
         assert all(row[k]["cpu_s"] > 0 and row[k]["wall_s"] > 0 for k in ("as_it_is", "busy"))
 
 
+def screen(out: list[dict[str, Any]], _: str) -> None:
+    assert [row["text"] for row in out] == ["short, en", "short, zh"]
+    assert all(min(row["ms"].values()) > 0 and row["tokens"] > 2 for row in out)
+    assert all(row["meaning_cosine"] > 0.9998 and row["learned_cosine"] > 0.99999 for row in out)
+
+
 def printed(*lines: str) -> Callable[[Any, str], None]:
     def check(_: Any, stdout: str) -> None:
         for line in lines:
@@ -130,6 +136,7 @@ RUNS: dict[str, tuple[list[str], bool, Callable[[Any, str], None]]] = {
     "load.py": (["--quick"], True, load),
     "memory.py": (["--quick"], True, memory),
     "contention.py": (["--quick"], True, contention),
+    "screen.py": (["--quick"], True, screen),
 }
 
 # The test file that runs each script (tests/test_benchmarks_quick_<share>.py), so that
@@ -147,6 +154,7 @@ SHARES: dict[str, list[str]] = {
         "provenance.py",
         "restore_quality.py",
         "samples.py",
+        "screen.py",
     ],
 }
 
