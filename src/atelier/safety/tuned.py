@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from atelier.safety import encoder
 from atelier.safety.e5_file import Base, Tokenizer, base_weights, dequantise, read
 from atelier.safety.encoder import DIMENSIONS
 from atelier.torch_threads import torch_threads
@@ -162,12 +163,11 @@ def adapted(base: Base, path: Path = ADAPTERS) -> Encoder:
 def load(path: Path = ADAPTERS) -> tuple[Tokenizer, Encoder]:
     """The tokenizer and the encoder with its committed adapters folded in, once per
     process."""
-    base = read(base_weights())
-    model = adapted(base, path)
+    model = adapted(read(base_weights()), path)
     for layer in model.modules():
         if isinstance(layer, Adapted):
             layer.merge()
-    return Tokenizer(base), model
+    return encoder.tokens()[0], model
 
 
 def embed(texts: list[str], threads: int = 0) -> np.ndarray:
