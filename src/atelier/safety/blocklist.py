@@ -84,13 +84,10 @@ class Blocklist:
             for category, words in TERMS.items()
         }
         # The same less the terms with harmless senses (wordlists_senses.py)
-        senses = {c: set(words) for c, words in wordlists_senses.WITH_HARMLESS_SENSES.items()}
-        self.sure = {
-            category: compile_terms(
-                [w for w in words if w not in senses.get(category, ())], PATTERNS.get(category, ())
-            )
-            for category, words in TERMS.items()
-        }
+        self.sure = dict(self.patterns)
+        for category, senses in wordlists_senses.WITH_HARMLESS_SENSES.items():
+            sure = [word for word in TERMS[category] if word not in set(senses)]
+            self.sure[category] = compile_terms(sure, PATTERNS.get(category, ()))
         self.weak = {category: compile_terms(words) for category, words in WEAK_TERMS.items()}
         self.exceptions = compile_terms(EXCEPTIONS, EXCEPTION_PATTERNS)
         self.minor = compile_terms(MINOR_TERMS, MINOR_AGES)

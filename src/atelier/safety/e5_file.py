@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -54,15 +54,26 @@ class Base:
     blocks: dict[str, np.ndarray]  # the 4-bit ones as stored: (rows, columns / 32, 18) bytes
 
 
-def dequantise(blocks: np.ndarray) -> np.ndarray:
-    """Q4_0 blocks (..., 18 bytes: a float16 scale, then 32 four-bit codes) as float32
-    (..., 32 per block): byte j holds weight j low and weight j + 16 high, w = (q - 8) * d."""
+def codes(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Q4_0 blocks (..., 18 bytes: a float16 scale, then 32 four-bit codes) as their scales
+    (..., 1) in float32 and their codes (..., 32) in value order, 0 to 15: byte j holds
+    value j low and value j + 16 high. A value is (code - 8) × scale."""
     scale = blocks[..., :2].copy().view(np.float16).astype(np.float32)
-    codes = blocks[..., 2:]
-    low = (codes & 0x0F).astype(np.int8) - 8
-    high = (codes >> 4).astype(np.int8) - 8
-    values = np.concatenate([low, high], axis=-1).astype(np.float32) * scale
-    return values.reshape(*blocks.shape[:-2], -1)
+    packed = blocks[..., 2:]
+    return scale, np.concatenate([packed & 0x0F, packed >> 4], axis=-1)
+
+
+def dequantise(blocks: np.ndarray) -> np.ndarray:
+    """Q4_0 blocks as float32 values (..., 32 per block)."""
+    scale, values = codes(blocks)
+    weights = (values.astype(np.float32) - 8) * scale
+    return weights.reshape(*blocks.shape[:-2], -1)
+
+
+def with_float_weights(base: Base) -> Base:
+    """The file with its 4-bit weights also as float32 `tensors` (torch reads those)."""
+    floats = {name: dequantise(blocks) for name, blocks in base.blocks.items()}
+    return replace(base, tensors={**base.tensors, **floats})
 
 
 def read(path: Path, dequantised: bool = True) -> Base:
@@ -115,11 +126,10 @@ def read(path: Path, dequantised: bool = True) -> Base:
     for name, (rows, columns) in shapes.items():
         if name in blocks:
             blocks[name] = blocks[name].reshape(rows, columns // 32, 18)
-            if dequantised:
-                tensors[name] = dequantise(blocks[name])
         else:
             tensors[name] = tensors[name].reshape(rows, columns)
-    return Base(sizes, eps, pieces, special, normal, word, tensors, blocks)
+    base = Base(sizes, eps, pieces, special, normal, word, tensors, blocks)
+    return with_float_weights(base) if dequantised else base
 
 
 # ---------------------------------------------------------------- tokens

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from atelier.safety.e5_file import Base, Tokenizer, base_weights, dequantise, read
+from atelier.safety.e5_file import Base, Tokenizer, base_weights, codes, dequantise, read
 
 DIMENSIONS = 384
 BLOCK = 32  # values a 4-bit block holds
@@ -68,9 +68,7 @@ def repacked(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Q4_0 blocks (rows, columns / 32, 18 bytes) as MatMulNBits takes them: the codes two
     to a byte in order (value 2i low, 2i + 1 high; Q4_0 has value j low and j + 16 high
     in byte j), and the scales as float32. Both read a code q as (q - 8) × scale."""
-    scales = blocks[..., :2].copy().view(np.float16).astype(np.float32)[..., 0]
-    codes = blocks[..., 2:]
-    values = np.concatenate([codes & 0x0F, codes >> 4], axis=-1)
+    scales, values = codes(blocks)
     packed = values[..., 0::2] | (values[..., 1::2] << 4)
     return np.ascontiguousarray(packed, dtype=np.uint8), scales.reshape(-1)
 

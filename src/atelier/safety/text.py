@@ -151,13 +151,19 @@ class TextScreen:
         def add(category: str, layer: str, score: float, evidence: str) -> None:
             found.setdefault(category, Finding(category, layer, name, round(score, 3), evidence))
 
+        def meaning_margin(category: str) -> float:
+            """How much nearer the category the meaning layer puts the text than anything
+            harmless (1.0 where it did not read)."""
+            if "semantic" in layers and signals.reading is not None:
+                return signals.reading.margin(category)
+            return 1.0
+
         def upheld(category: str) -> bool:
             """A term with harmless senses, seen alone, counts unless the learned layer
             gives its category almost no chance and the meaning layer does not agree."""
             if category in signals.sure or not classes or category not in self.classifier.labels:
                 return True
-            margin = signals.reading.margin(category) if signals.reading is not None else 1.0
-            return chance(category) >= OVERRULED or margin >= WEAK_MARGIN
+            return chance(category) >= OVERRULED or meaning_margin(category) >= WEAK_MARGIN
 
         if "blocklist" in layers:
             for category, term in signals.terms.items():
@@ -166,10 +172,7 @@ class TextScreen:
             if signals.minor and signals.sexualising:
                 add("minors", "blocklist", 1.0, f"{signals.sexualising} + {signals.minor}")
             for category, term in signals.weak.items():
-                margin = 1.0
-                if "semantic" in layers and signals.reading is not None:
-                    margin = signals.reading.margin(category)
-                if margin >= WEAK_MARGIN and agreed(category):
+                if meaning_margin(category) >= WEAK_MARGIN and agreed(category):
                     add(category, "blocklist", 1.0, term)
         if "profanity" in layers and signals.profanity >= PROFANITY_THRESHOLD:
             add("profanity", "profanity", signals.profanity, "offensive language")

@@ -21,7 +21,12 @@ import torch
 from torch import nn
 
 from atelier.safety import encoder
-from atelier.safety.e5_file import Base, Tokenizer, base_weights, dequantise, read
+from atelier.safety.e5_file import (
+    Base,
+    Tokenizer,
+    dequantise,
+    with_float_weights,
+)
 from atelier.safety.encoder import DIMENSIONS
 from atelier.torch_threads import torch_threads
 
@@ -163,7 +168,7 @@ def adapted(base: Base, path: Path = ADAPTERS) -> Encoder:
 def load(path: Path = ADAPTERS) -> tuple[Tokenizer, Encoder]:
     """The tokenizer and the encoder with its committed adapters folded in, once per
     process."""
-    model = adapted(read(base_weights()), path)
+    model = adapted(with_float_weights(encoder.tokens()[1]), path)  # the file read once
     for layer in model.modules():
         if isinstance(layer, Adapted):
             layer.merge()
