@@ -1,6 +1,7 @@
 """Estimates against settled costs: typical jobs run through the real studio.
 
-    nice -n 15 .venv/bin/python benchmarks/estimates.py [--set report|tuning|spread]
+    nice -n 15 .venv/bin/python benchmarks/estimates.py
+        [--set report|report2|report3|tuning|spread]
         [--only TEXT] [--skip TEXT] [--runs N] [--quick] [--write-docs] [--json PATH]
         [--reprice PATH ...]
 
@@ -22,10 +23,13 @@ Before an engine's first measured job one unmeasured job of its first case loads
 models, as warm start does in a long-lived worker (studio/warmup.py): a cold start's
 loading is not part of a typical job's cost.
 
-The sets: `report2` holds 31 typical jobs, frozen on 2026-12-05 before that day's fit of
-the rates and read only after it: the blind test. `report` (the default) holds 31 others,
-frozen before the first fit; their rows were read afterwards, and since 2026-12-05 the
-rates are fitted on them too, with `tuning`, other sizes of the same jobs. `spread`: a
+The sets: `report3` holds 31 typical jobs (its melodies another kind of tune), frozen
+on 2026-12-06 before that day's change of the rates and of the rounding, and read only
+after it: the blind test. `report2` holds 31 others, frozen on 2026-12-05 before that
+day's fit and read after it (the blind test then; fitted on since 2026-12-06). `report`
+(the default) holds 31 others, frozen before the first fit; their rows were read
+afterwards, and since 2026-12-05 the rates are fitted on them too, with `tuning`, other
+sizes of the same jobs. `spread`: a
 few cheap jobs of each kind, to run once on the machine as it is and once beside a CPU
 hog, comparing what the same jobs settle at. A case whose reservation is off by more than
 ±30 % of the settled cost is marked, and the script exits 1. An engine unavailable here is
@@ -357,9 +361,116 @@ def report2_cases() -> list[Case]:
     ]
 
 
+def minor_melody(bars: int) -> bytes:
+    """A 3/4 melody of `bars` bars in D minor, with eighths, quarters and half notes and
+    the raised seventh, as MIDI: another kind of tune than `melody`'s for the third set."""
+    pattern = (  # (pitch, beats), three beats a bar, two bars a turn
+        (62, 1.0),
+        (65, 0.5),
+        (64, 0.5),
+        (62, 1.0),
+        (61, 1.0),
+        (69, 2.0),
+        (70, 0.5),
+        (69, 0.5),
+        (67, 1.0),
+        (65, 1.0),
+        (64, 1.0),
+        (62, 2.0),
+    )
+    notes, start, i = [], Fraction(0), 0
+    while start < 3 * bars:
+        pitch, beats = pattern[i % len(pattern)]
+        notes.append(Note(pitch, start, Fraction(beats)))
+        start += Fraction(beats)
+        i += 1
+    piece = Piece(parts=(Part("melody", tuple(notes)),), key="D minor", meter="3/4", tempo=90)
+    return render.to_midi(piece)
+
+
+def minor_tune(bars: int) -> dict[str, Callable[[], bytes]]:
+    return {"melody": lambda: minor_melody(bars)}
+
+
+RIVER = "\n\n".join(
+    [
+        "The river market opens at first light, when the barges tie up below the old "
+        "bridge and their crews hand down crates of apples, cheeses and cut flowers to the "
+        "traders waiting on the steps.",
+        "By mid-morning the whole bank is crowded. Cooks from the restaurants across the "
+        "water come early for the best fish, students come late for whatever is cheap, and "
+        "a man with an accordion plays the same three songs from one end of the morning to "
+        "the other. Prices are shouted, never written, and change by the hour.",
+        "At two the bell on the bridge rings and the market packs itself away. What has "
+        "not been sold goes back onto the barges or to the soup kitchen on Mill Street, "
+        "the steps are hosed down, and by three there is nothing to show that anything "
+        "happened there at all.",
+    ]
+)
+
+
+def report3_cases() -> list[Case]:
+    """A third set of typical jobs, written and committed on 2026-12-06 before the rates
+    and the rounding were changed that day: never fitted on, read only after the change.
+    Its melodies are another kind of tune (minor, 3/4, mixed note lengths)."""
+    compose = {"prompt": "a fox in a snowy forest", "width": 1024, "height": 1024}
+    market = RIVER.split("\n\n")[1]
+    return [
+        Case("image.compose", "1024², 4 variants", compose, {}),
+        Case(
+            "image.compose",
+            "768×512, 2 variants",
+            {**compose, "width": 768, "height": 512, "variants": 2},
+            {},
+        ),
+        Case("image.stylize", "960×720 photo", {"style": 5, "max_size": 960}, picture(960, 720)),
+        Case("image.stylize", "400² photo", {"style": 20}, picture(400, 400)),
+        Case("image.upscale", "photo ×2, 200×150", {"scale": 2}, picture(200, 150)),
+        Case("image.upscale", "photo ×4, 128×96", {"scale": 4}, picture(128, 96)),
+        Case("image.upscale", "photo ×3, 256×192", {"scale": 3}, picture(256, 192)),
+        Case("image.upscale", "fast ×2, 800×600", {"scale": 2, "model": "fast"}, picture(800, 600)),
+        Case("image.upscale", "fast ×4, 320×240", {"scale": 4, "model": "fast"}, picture(320, 240)),
+        Case("image.restore", "700×500 photo", {}, picture(700, 500)),
+        Case("image.restore", "1200×900 photo", {}, picture(1200, 900)),
+        Case("image.portrait", "2 variants, 512 px", {"size": 512, "variants": 2}, {}),
+        Case("image.portrait", "3 variants, 256 px", {"size": 256, "variants": 3}, {}),
+        Case("music.compose", "6 bars", {"bars": 6}, {}),
+        Case("music.compose", "28 bars", {"bars": 28}, {}),
+        Case("music.harmonize", "10-bar minor melody", {"candidates": 2}, minor_tune(10)),
+        Case(
+            "music.harmonize",
+            "16-bar minor melody, 4 candidates",
+            {"candidates": 4},
+            minor_tune(16),
+        ),
+        Case("music.transcribe", "8 s recording", {}, hummed(8)),
+        Case("music.transcribe", "25 s recording", {}, hummed(25)),
+        Case("music.continue", "16 more bars of 12", {"bars": 16}, minor_tune(12)),
+        Case("music.continue", "6 more bars of 6", {"bars": 6}, minor_tune(6)),
+        Case("music.restyle", "8-bar minor melody, Scottish", {"style": "scottish"}, minor_tune(8)),
+        Case(
+            "music.restyle",
+            "16-bar minor melody, renaissance",
+            {"style": "renaissance"},
+            minor_tune(16),
+        ),
+        Case("text.write", "tagline", {"form": "slogan", "topic": "a river ferry"}, {}),
+        Case("text.write", "haiku", {"form": "haiku", "topic": "a quiet pond"}, {}),
+        Case("text.write", "limerick", {"form": "limerick", "topic": "a tall giraffe"}, {}),
+        Case("text.write", "short story", {"form": "story", "topic": "a night train"}, {}),
+        Case("text.restyle", "formal, 1 paragraph", {"text": market, "style": "formal"}, {}),
+        Case("text.restyle", "casual, 3 paragraphs", {"text": RIVER, "style": "casual"}, {}),
+        Case("text.summarize", "bullets of 1 paragraph", {"text": market, "length": "bullets"}, {}),
+        Case(
+            "text.summarize", "abstract of 3 paragraphs", {"text": RIVER, "length": "abstract"}, {}
+        ),
+    ]
+
+
 SETS: dict[str, Callable[[], list[Case]]] = {
     "report": cases,
     "report2": report2_cases,
+    "report3": report3_cases,
     "tuning": tuning_cases,
     "spread": lambda: [case for case in tuning_cases() if case.spread],
 }
