@@ -24,6 +24,7 @@ from typing import Any
 from atelier.accounts import service as accounts
 from atelier.accounts.authz import Principal
 from atelier.commerce.plans import PlanSpec
+from atelier.engines.checks import Redraws
 from atelier.settings import RATE_LIMITED, Settings
 from atelier.studio import Studio
 from atelier.studio.spine import Spine
@@ -168,8 +169,9 @@ class WatchedSpine(Spine):
         creations: Any,
         seconds: float,
         cpu_seconds: float | None = None,
+        redraws: Redraws | None = None,
     ) -> bool:
-        stored = super().finish(job_id, worker_id, creations, seconds, cpu_seconds)
+        stored = super().finish(job_id, worker_id, creations, seconds, cpu_seconds, redraws)
         if stored:
             self.stored.put((job_id, time.perf_counter()))
         return stored

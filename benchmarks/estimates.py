@@ -11,14 +11,15 @@ measures them: a photo's size, a recording's length, a melody's bars), submitted
 move in the ledger as everyone's do), claimed and run by the one worker thread of the
 studio's own `WorkerPool`, which has this process to itself as a worker process has
 (`own_process`: the main thread only waits), and finished by `studio.jobs.finish`. It
-reports what the ledger says: the credits *reserved* at submit (the estimate, rounded up)
-and those *settled* at finish (the job's CPU seconds ÷ the cores its engine keeps busy ×
-its rate, rounded up, at least 1: commerce/credits.py; read before the plan's cap, so an
-estimate that is too low shows as such), their ratio, the estimate against the work in
-seconds (before both are rounded up to whole credits), and beside them the wall-clock
-seconds and what they would have cost (as jobs were settled before: the machine's load
-stretches them) and the load average; and the drafts its engine drew, redraws included
-(for text, with the tokens they wrote), which a job's cost follows besides its size.
+reports what the ledger says: the credits *reserved* at submit (the estimate, rounded to
+whole credits) and those *settled* at finish (the job's CPU seconds, less those of its
+redraws, ÷ the cores its engine keeps busy × its rate, rounded, at least 1:
+commerce/credits.py; read before the plan's cap, so an estimate that is too low shows as
+such), their ratio, the estimate against the work in seconds (before both are rounded),
+and beside them the CPU seconds its redraws took (not charged), the wall-clock seconds and
+what they would have cost (as jobs were settled before: the machine's load stretches
+them) and the load average; and the drafts its engine drew, redraws included (for text,
+with the tokens they wrote).
 Before an engine's first measured job one unmeasured job of its first case loads its
 models, as warm start does in a long-lived worker (studio/warmup.py): a cold start's
 loading is not part of a typical job's cost.
@@ -73,6 +74,7 @@ from atelier.accounts.authz import Principal
 from atelier.commerce import ledger
 from atelier.commerce.credits import USAGE, Compute, held_account, job_cost, reservation
 from atelier.engines.base import Creation, Measure
+from atelier.engines.checks import Redraws
 from atelier.engines.music import render
 from atelier.engines.music.piece import Note, Part, Piece
 from atelier.settings import Settings
@@ -493,10 +495,16 @@ class Row:
     inputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # their measures
     drafts: int = 0  # drafts its engine drew, redraws included (music, compose, text)
     tokens: int = 0  # tokens its drafts wrote (text)
+    redraw_s: float = 0.0  # of wall_s, the redraws' (not charged)
+    redraw_cpu_s: float = 0.0  # of cpu_s, the redraws' (not charged)
+
+    @property
+    def compute(self) -> Compute:
+        return Compute(self.wall_s, self.cpu_s, self.cores, self.redraw_s, self.redraw_cpu_s)
 
     @property
     def compute_s(self) -> float:
-        return self.cpu_s / self.cores
+        return self.compute.charged_seconds
 
     @property
     def ratio(self) -> float:
@@ -508,8 +516,8 @@ class Row:
 
     @property
     def seconds_ratio(self) -> float:
-        """The estimate against the work, before either is rounded up to whole credits
-        (a job of 1.4 credits estimated at 0.9 is 2 credits against 1)."""
+        """The estimate against the work, before either is rounded to whole credits (a job
+        of 1.6 credits estimated at 1.4 is 2 credits against 1)."""
         return self.estimate_s / max(self.compute_s, 0.01)
 
     @property
@@ -521,7 +529,7 @@ class Timed(Worker):
     """The studio's worker; keeps the seconds each job's run took, as finish settles them,
     and the drafts its works say were drawn."""
 
-    measured: dict[str, tuple[float, float | None]] = {}
+    measured: dict[str, tuple[float, float | None, Redraws]] = {}
     drafted: dict[str, tuple[int, int]] = {}
 
     def _finish(
@@ -530,10 +538,11 @@ class Timed(Worker):
         creations: list[Creation],
         seconds: float,
         cpu_seconds: float | None = None,
+        redraws: Redraws | None = None,
     ) -> None:
-        Timed.measured[job.job_id] = (seconds, cpu_seconds)
+        Timed.measured[job.job_id] = (seconds, cpu_seconds, redraws or Redraws())
         Timed.drafted[job.job_id] = drafts_of(creations)
-        super()._finish(job, creations, seconds, cpu_seconds)
+        super()._finish(job, creations, seconds, cpu_seconds, redraws)
 
 
 def drafts_of(creations: list[Creation]) -> tuple[int, int]:
@@ -582,9 +591,10 @@ def run_job(studio: Studio, who: Principal, case: Case) -> Row:
         raise RuntimeError(f"{case.engine} {case.label}: {row.status}: {row.error}")
     engine = studio.engines.get(case.engine)
     rate = engine.credits_per_second
-    wall, cpu = Timed.measured[job.id]
+    wall, cpu, redraws = Timed.measured[job.id]
     assert cpu is not None, "the pool has this process to itself: its CPU time is read"
-    compute = Compute(wall, cpu, engine.cores(studio.settings.engine_threads))
+    cores = engine.cores(studio.settings.engine_threads)
+    compute = Compute(wall, cpu, cores, redraws.seconds, redraws.cpu_seconds)
     reserved, charged = credits_of(studio, job.id, who.user_id)
     return Row(
         case.engine,
@@ -601,6 +611,8 @@ def run_job(studio: Studio, who: Principal, case: Case) -> Row:
         params,
         inputs,
         *Timed.drafted[job.id],
+        redraws.seconds,
+        redraws.cpu_seconds,
     )
 
 
@@ -613,7 +625,7 @@ def repriced(studio: Studio, rows: list[dict[str, Any]]) -> list[Row]:
         row = Row(**{k: v for k, v in saved.items() if k not in ("compute_s", "ratio")})
         engine = studio.engines.get(row.engine)
         row.cores = engine.cores(studio.settings.engine_threads)
-        row.settled = job_cost(Compute(row.wall_s, row.cpu_s, row.cores), engine.credits_per_second)
+        row.settled = job_cost(row.compute, engine.credits_per_second)
         measures = {name: Measure(**m) for name, m in row.inputs.items()}
         estimate = studio.engines.estimate(row.engine, row.params, measures)
         row.estimate_s = estimate["credits"] / engine.credits_per_second
@@ -635,17 +647,19 @@ def median_row(rows: list[Row]) -> Row:
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| engine | case | estimate s | CPU s | cores | settled s | estimate ÷ settled s | drafts "
+        "| engine | case | estimate s | CPU s | redraws CPU s | cores | settled s "
+        "| estimate ÷ settled s | drafts "
         f"| wall s | load | reserved | settled | reserved ÷ settled | within ±{TOLERANCE:.0%} "
         "| wall would settle |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| --- | ---: |",
+        "| ---: | --- | ---: |",
     ]
     for row in rows:
         drafts = f"{row.drafts} ({row.tokens} tokens)" if row.tokens else str(row.drafts or "")
         lines.append(
             f"| {row.engine} | {row.case} | {row.estimate_s:.2f} | {row.cpu_s:.2f} | "
-            f"{row.cores} | {row.compute_s:.2f} | {row.seconds_ratio:.2f} | {drafts} | "
+            f"{row.redraw_cpu_s:.2f} | {row.cores} | {row.compute_s:.2f} | "
+            f"{row.seconds_ratio:.2f} | {drafts} | "
             f"{row.wall_s:.2f} | {row.load:.1f} | "
             f"{row.reserved} | {row.settled} | {row.ratio:.2f} | "
             f"{'yes' if row.within else '**no**'} | {row.settled_wall} |"

@@ -58,6 +58,7 @@ from sqlalchemy import func, select
 from atelier.accounts.authz import Principal
 from atelier.engines import registry
 from atelier.engines.base import Artifact, Context, Creation, Engine, Params
+from atelier.engines.checks import Redraws
 from atelier.store.models import Job
 from atelier.studio import Studio
 from atelier.studio.leases import Claimed
@@ -158,8 +159,9 @@ class TimedSpine(Spine):
         creations: Sequence[Creation],
         seconds: float,
         cpu_seconds: float | None = None,
+        redraws: Redraws | None = None,
     ) -> bool:
-        ok = super().finish(job_id, worker_id, creations, seconds, cpu_seconds)
+        ok = super().finish(job_id, worker_id, creations, seconds, cpu_seconds, redraws)
         if ok:
             PROBE.note(job_id, stored=time.perf_counter(), stored_wall=time.time())
         else:

@@ -151,6 +151,33 @@ def test_a_worker_with_its_own_process_settles_a_job_on_its_cpu_time(studio: Stu
     assert balance(studio, user) == 200 - spent and balance(studio, user, "held") == 0
 
 
+def test_redraws_are_not_charged(studio: Studio) -> None:
+    """A draft that misses the engine's own checks is drawn again at the studio's cost:
+    the job is settled on its CPU seconds less those of the redraw, and the memo says so."""
+    who = add_user(studio, "maker@example.com")
+    params = {"cpu_seconds": 1.0, "redraw_cpu_seconds": 3.0}
+    job_id = ran_in_pool(studio, who, "test.burn", params, own=True)
+    memo = settle_memo(studio, job_id)
+    found = re.fullmatch(
+        r"test\.burn: (\d+\.\d\d) CPU s less (\d+\.\d\d) of redraws × 1 credits/s", memo
+    )
+    assert found is not None, memo
+    spent, redrawn = map(float, found.groups())
+    assert spent >= 4.0 and 3.0 <= redrawn < spent - 0.9
+    assert rows(studio, job_id)["job.settle"]["studio:usage"] == round(spent - redrawn) <= 2
+
+
+def test_costs_and_holds_are_rounded_to_the_nearest_whole_credit() -> None:
+    """A half rounds up, and no job costs less than the minimum charge."""
+    cost = {s: credits.job_cost(s, 1.0) for s in (0.0, 0.2, 1.49, 1.5, 2.51, 7.2)}
+    assert cost == {0.0: 1, 0.2: 1, 1.49: 1, 1.5: 2, 2.51: 3, 7.2: 7}
+    assert [credits.reservation(e) for e in (0.3, 1.2, 1.7, 12.5)] == [1, 1, 2, 13]
+    assert credits.job_cost(credits.Compute(seconds=3.0, redraw_seconds=1.4), 1.0) == 2
+    shared = credits.Compute(seconds=9.0, cpu_seconds=7.0, cores=2, redraw_cpu_seconds=3.0)
+    assert shared.describe() == "7.00 CPU s less 3.00 of redraws ÷ 2 cores"
+    assert credits.job_cost(shared, 1.0) == 2
+
+
 def test_a_threaded_engines_cpu_seconds_are_divided_by_its_cores() -> None:
     """Twelve CPU seconds on two cores are six seconds of the machine: 6 credits at 1 a
     second, as its clock would have said on an idle machine."""

@@ -6,6 +6,7 @@ engines do: their drafts' checks in the work's meta, what the delivered one fail
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 from atelier.engines.base import Context, EngineConfig
-from atelier.engines.checks import REDRAWS, Candidate, best_index, draw
+from atelier.engines.checks import REDRAWS, Candidate, best_index, counting_redraws, draw
 from atelier.engines.image.compose import Compose
 from atelier.engines.image.compose.engine import ComposeParams
 from atelier.engines.music.restyle import MusicRestyle, RestyleParams
@@ -52,6 +53,33 @@ def test_draw_stops_at_the_first_draft_that_meets_its_checks_and_is_bounded() ->
     # among drafts that pass, the best score; a failing draft never beats a passing one
     mixed = [Candidate(0, score=0.9, unmet=["x"]), Candidate(1, score=0.2), Candidate(2, score=0.5)]
     assert best_index(mixed) == 2
+
+
+def _burnt(cpu_seconds: float, passes: bool) -> Candidate[float]:
+    started = time.thread_time()
+    while time.thread_time() - started < cpu_seconds:
+        sum(range(10_000))
+    return Candidate(cpu_seconds, unmet=[] if passes else ["no"])
+
+
+def test_redraws_are_counted_apart_from_the_drafts_asked_for_and_once() -> None:
+    """The drafts asked for are not counted; a redraw is, with the redraws drawn inside it
+    (a composed melody redrawn, whose harmonization redrew) counted once, within it."""
+    with counting_redraws() as counted:
+        draw(lambda i: _burnt(0.6 if i == 0 else 0.3, passes=i > 0), 1)
+    assert 0.25 <= counted.cpu_seconds < 0.5 and counted.seconds >= counted.cpu_seconds * 0.5
+
+    def melody(i: int) -> Candidate[float]:
+        if i == 0:
+            return _burnt(0.0, passes=False)
+        inner = draw(lambda k: _burnt(0.3, passes=k > 0), 1)  # 0.6 s in all, half redrawn
+        return Candidate(sum(d.value for d in inner))
+
+    with counting_redraws() as counted:
+        draw(melody, 1)
+    assert 0.55 <= counted.cpu_seconds < 0.8  # 0.9 if the inner redraw were counted twice
+    draw(lambda i: _burnt(0.05, passes=i > 0), 1)  # outside a count: nothing to count in
+    assert counted.cpu_seconds < 0.8
 
 
 def _context(tmp_path: Path, seed: int, melody: bytes | None = None) -> Context:

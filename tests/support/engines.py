@@ -10,6 +10,7 @@ from pydantic import Field
 
 from atelier.engines import registry
 from atelier.engines.base import Artifact, Context, Creation, Engine, EngineError, Params
+from atelier.engines.checks import Candidate, draw
 
 
 class WaitParams(Params):
@@ -56,11 +57,13 @@ registry.register(Wait)
 
 class BurnParams(Params):
     cpu_seconds: float = Field(1.0, ge=0.0, le=60.0)
+    redraw_cpu_seconds: float = Field(0.0, ge=0.0, le=60.0)  # > 0: the first draft misses
 
 
 class Burn(Engine):
     """Works on one core until its thread has used `cpu_seconds` of CPU time, then writes
-    a small text file: a job whose compute is known, however busy the machine is."""
+    a small text file: a job whose compute is known, however busy the machine is. With
+    `redraw_cpu_seconds`, that first draft misses its check and one redraw burns them."""
 
     name = "test.burn"
     medium = "text"
@@ -69,10 +72,18 @@ class Burn(Engine):
     Params = BurnParams
 
     def run(self, params: Any, ctx: Context) -> list[Creation]:
-        started = time.thread_time()
-        while time.thread_time() - started < params.cpu_seconds:
-            ctx.check_cancelled()
-            sum(range(10_000))
+        def make(i: int) -> Candidate[int]:
+            started = time.thread_time()
+            while time.thread_time() - started < (
+                params.redraw_cpu_seconds if i else params.cpu_seconds
+            ):
+                ctx.check_cancelled()
+                sum(range(10_000))
+            return Candidate(
+                i, unmet=["asked to miss"] if params.redraw_cpu_seconds and not i else []
+            )
+
+        draw(make, 1, 1)
         return [Creation(files=[Artifact("result.txt", "text/plain", b"burnt\n")])]
 
 

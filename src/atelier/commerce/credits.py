@@ -8,6 +8,9 @@ cores its engine keeps busy, where they can be read for the job alone (a worker 
 runs one job at a time); else its wall-clock seconds. CPU seconds do not grow when other
 work shares the machine, as wall-clock seconds do, so the same job costs the same
 whoever else is busy; on an idle machine the two are about equal (docs/commerce.md).
+The time an engine spent drawing again a draft that missed its own checks is taken off
+(engines/checks.py): the user pays for the drafts asked for, not for the engine's misses.
+Costs and holds are rounded to the nearest whole credit, at least one.
 
 Admins are unmetered: no credits move for their jobs."""
 
@@ -54,34 +57,48 @@ class Compute:
     seconds: float
     cpu_seconds: float | None = None
     cores: int = 1
+    redraw_seconds: float = 0.0  # of `seconds`, those spent on redraws (not charged)
+    redraw_cpu_seconds: float = 0.0  # of `cpu_seconds`, likewise
 
     @property
     def charged_seconds(self) -> float:
-        """The seconds a job pays for: its CPU seconds per core, else its wall clock."""
+        """The seconds a job pays for: its CPU seconds per core, else its wall clock,
+        without its redraws."""
         if self.cpu_seconds is None:
-            return self.seconds
-        return self.cpu_seconds / max(1, self.cores)
+            return max(0.0, self.seconds - self.redraw_seconds)
+        return max(0.0, self.cpu_seconds - self.redraw_cpu_seconds) / max(1, self.cores)
 
     def describe(self) -> str:
         """What was measured, as the ledger's memo says it: "12.40 CPU s ÷ 2 cores", or
-        "3.10 CPU s", or "6.20 s of clock time" (where CPU time could not be read)."""
+        "3.10 CPU s", or "6.20 s of clock time" (where CPU time could not be read), with
+        what its redraws took and were not charged: "3.10 CPU s less 1.20 of redraws"."""
         if self.cpu_seconds is None:
-            return f"{self.seconds:.2f} s of clock time"
-        if self.cores > 1:
-            return f"{self.cpu_seconds:.2f} CPU s ÷ {self.cores} cores"
-        return f"{self.cpu_seconds:.2f} CPU s"
+            measured, redraws = f"{self.seconds:.2f} s of clock time", self.redraw_seconds
+        else:
+            measured, redraws = f"{self.cpu_seconds:.2f} CPU s", self.redraw_cpu_seconds
+        if redraws >= 0.005:
+            measured += f" less {redraws:.2f} of redraws"
+        if self.cpu_seconds is not None and self.cores > 1:
+            measured += f" ÷ {self.cores} cores"
+        return measured
+
+
+def whole_credits(amount: float) -> int:
+    """The nearest whole number of credits (a half rounds up), at least the minimum
+    charge: rounding up every job charged up to a credit it did not use, and at a credit or
+    two a hold and a cost a few tenths apart came out one credit against two."""
+    return max(MIN_CHARGE, math.floor(round(amount, 6) + 0.5))
 
 
 def job_cost(compute: Compute | float, credits_per_second: float) -> int:
-    """Whole credits for a job's measured compute, at least the minimum charge (a bare
-    number: wall-clock seconds)."""
+    """Whole credits for a job's measured compute (a bare number: wall-clock seconds)."""
     if not isinstance(compute, Compute):
         compute = Compute(compute)
-    return max(MIN_CHARGE, math.ceil(round(compute.charged_seconds * credits_per_second, 6)))
+    return whole_credits(compute.charged_seconds * credits_per_second)
 
 
 def reservation(estimate: float) -> int:
-    return max(MIN_CHARGE, math.ceil(round(estimate, 6)))
+    return whole_credits(estimate)
 
 
 def grant(

@@ -3,14 +3,24 @@ its results draws drafts, keeps the best one that meets all its checks, draws ag
 bounded number of times while none does, and delivers the best marked with the checks it
 fails (`Creation.unmet`) when none ever does — never as if fine.
 
+A redraw is the engine's promise being kept, not work the user asked for: `draw` times
+each one (clock and this process's CPU) into the `Redraws` that the worker running the
+job counts them in (`counting_redraws`), and the job is settled without them
+(commerce/credits.py `Compute`).
+
 The text engines keep their own `Draft` (a text with its completion); the others wrap
 their result in `Candidate`. Both are picked by `best_index` and drawn by `draw`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
+
+from atelier.cpu_time import process_cpu_seconds
 
 REDRAWS = 3  # drafts drawn again, at most, when none meets its checks (non-text engines)
 
@@ -49,15 +59,50 @@ def best_index(drafts: Sequence[Checked]) -> int:
     return max(range(len(drafts)), key=lambda i: (not drafts[i].unmet, drafts[i].score, -i))
 
 
+@dataclass
+class Redraws:
+    """The seconds of clock and of this process's CPU that one job's redraws took."""
+
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+_counting: ContextVar[Redraws | None] = ContextVar("redraws", default=None)
+
+
+@contextmanager
+def counting_redraws() -> Iterator[Redraws]:
+    """Count the redraws `draw` makes in this thread until the block ends."""
+    counted = Redraws()
+    token = _counting.set(counted)
+    try:
+        yield counted
+    finally:
+        _counting.reset(token)
+
+
 def draw(make: Callable[[int], C], count: int, redraws: int = REDRAWS) -> list[C]:
     """`count` drafts (`make(0)` … `make(count - 1)`), then, while none meets its checks,
-    up to `redraws` more, stopping at the first that does. `make(i)` must be
-    deterministic for a job's seed (seed + i, or one generator drawn in turn)."""
+    up to `redraws` more, stopping at the first that does, each timed into the redraws
+    being counted. `make(i)` must be deterministic for a job's seed (seed + i, or one
+    generator drawn in turn)."""
     drafts: list[C] = []
     for i in range(count + redraws):
-        if i >= count and any(not d.unmet for d in drafts):
+        if i < count:
+            drafts.append(make(i))
+            continue
+        if any(not d.unmet for d in drafts):
             break
-        drafts.append(make(i))
+        counted = _counting.get()
+        token = _counting.set(None)  # redraws within this one are in its time already
+        started, cpu = time.monotonic(), process_cpu_seconds()
+        try:
+            drafts.append(make(i))
+        finally:
+            _counting.reset(token)
+            if counted is not None:
+                counted.seconds += time.monotonic() - started
+                counted.cpu_seconds += process_cpu_seconds() - cpu
     return drafts
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import resource
 import secrets
 import shutil
 import socket
@@ -14,7 +13,9 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Protocol
 
+from atelier.cpu_time import process_cpu_seconds
 from atelier.engines.base import Cancelled, Context, Creation, EngineError
+from atelier.engines.checks import Redraws, counting_redraws
 from atelier.store import notices
 from atelier.studio import scratch, warmup
 from atelier.studio.leases import Claimed
@@ -23,15 +24,6 @@ from atelier.studio.warmup import Warmup
 
 log = logging.getLogger("atelier.worker")
 PROGRESS_EVERY = 0.25  # seconds between progress writes (every report goes to studio.live)
-
-
-def process_cpu_seconds() -> float:
-    """This process's CPU seconds so far: every thread's (the engine's own and its
-    libraries' pools: ONNX Runtime, ncnn's OpenMP, llama.cpp, torch) and those of its ended
-    children (FluidSynth, which renders music)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class Interrupted(Exception):
@@ -153,7 +145,8 @@ class Worker:
         try:
             files = self.inputs(job)
             ctx = Context(job.seed, folder, files, progress, stop, settings.engine_threads)
-            creations = self.run_engine(job, ctx)
+            with counting_redraws() as redraws:
+                creations = self.run_engine(job, ctx)
             ctx.check_cancelled()
         except Cancelled:
             if not lost.is_set():
@@ -170,7 +163,7 @@ class Worker:
             )
         else:
             used = process_cpu_seconds() - cpu if metered else None
-            self._finish(job, creations, time.monotonic() - started, used)
+            self._finish(job, creations, time.monotonic() - started, used, redraws)
         finally:
             studio.live.ended(job.job_id)
             done.set()
@@ -183,12 +176,16 @@ class Worker:
         creations: list[Creation],
         seconds: float,
         cpu_seconds: float | None = None,
+        redraws: Redraws | None = None,
     ) -> None:
         """Hand the result to the studio; a result it cannot store fails the job at once
         (rather than leaving it running until its lease runs out, to be run again).
-        `cpu_seconds`: the run's own, where they could be read (None: settle on `seconds`)."""
+        `cpu_seconds`: the run's own, where they could be read (None: settle on `seconds`);
+        `redraws`: the part of both its engine spent drawing again, which is not charged."""
         try:
-            stored = self.studio.jobs.finish(job.job_id, self.id, creations, seconds, cpu_seconds)
+            stored = self.studio.jobs.finish(
+                job.job_id, self.id, creations, seconds, cpu_seconds, redraws
+            )
         except Exception as exc:
             log.exception("job %s: its result could not be stored", job.job_id)
             self.studio.jobs.fail(

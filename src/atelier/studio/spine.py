@@ -29,6 +29,7 @@ from atelier.accounts.authz import Principal
 from atelier.commerce import credits, ledger
 from atelier.commerce.service import Commerce
 from atelier.engines.base import Creation, Engine
+from atelier.engines.checks import Redraws
 from atelier.errors import Conflict, Invalid, StudioError, Word
 from atelier.safety.service import Safety, free_text
 from atelier.settings import Settings
@@ -87,10 +88,9 @@ class Spine:
         seed: int | None = None,
         idempotency_key: str | None = None,
     ) -> tuple[Job, bool]:
-        """Validate, then persist a queued job; returns it and whether it is new.
-
-        The same idempotency key with the same request returns the first job; with another
-        request it is a conflict. Nothing is written when anything is wrong."""
+        """Validate, then persist a queued job; returns it and whether it is new. The same
+        idempotency key with the same request returns the first job; with another request
+        it is a conflict. Nothing is written when anything is wrong."""
         authz.require_creator(who)
         engine = self.engines.get(engine_name)
         authz.require_engine(who, engine.medium)
@@ -219,7 +219,6 @@ class Spine:
     def claim(self, worker_id: str, engines: Collection[str] | None = None) -> Claimed | None:
         """Atomically take the oldest queued job (or one whose worker's lease ran out)
         among the engines this process can run (of `engines`, when it names some).
-
         PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite
         runs the whole claim inside one write transaction."""
         now = utcnow()
@@ -278,10 +277,9 @@ class Spine:
     def heartbeat(
         self, job_id: str, worker_id: str, progress: float | None = None, message: str | None = None
     ) -> Beat:
-        """Each statement its own transaction: in a worker process an engine that holds the
-        GIL (ncnn, for seconds) can stop this thread between any two Python steps, and it
-        must never stop it holding the database's write lock (on SQLite every request of
-        the server waited behind it for the whole run)."""
+        """Each statement its own transaction: in a worker process an engine holding the GIL
+        (ncnn, for seconds) can stop this thread between any two Python steps, never while
+        it holds the write lock (on SQLite every request waited behind it for the run)."""
         lease = utcnow() + timedelta(seconds=self.settings.lease_seconds)
         values: dict[str, Any] = {"lease_expires_at": never_earlier(lease)}
         if progress is not None:
@@ -312,9 +310,10 @@ class Spine:
         creations: Sequence[Creation],
         seconds: float,
         cpu_seconds: float | None = None,
+        redraws: Redraws | None = None,
     ) -> bool:
         """Seal and store the works, log them, mark the job succeeded and settle its credits
-        on `cpu_seconds` (every thread's) where the worker read them, else on `seconds`.
+        on `cpu_seconds` (every thread's) where read, else `seconds`, less its `redraws`.
         Files are sealed before the one transaction that records the works, their log
         entries, the job's success and its credits, and written beside it (it commits once
         they are on disk); False (nothing recorded) when this worker no longer holds the job.
@@ -350,8 +349,9 @@ class Spine:
             job.message = None
             job.lease_owner, job.lease_expires_at = None, None
             cpu = None if engine.needs.gpus else cpu_seconds  # a GPU's work: by the clock
-            cores = engine.cores(self.settings.engine_threads)
-            credits.settle(s, job, credits.Compute(seconds, cpu, cores), engine.credits_per_second)
+            cores, r = engine.cores(self.settings.engine_threads), redraws or Redraws()
+            used = credits.Compute(seconds, cpu, cores, r.seconds, r.cpu_seconds)
+            credits.settle(s, job, used, engine.credits_per_second)
             self.sealing.hold(s, job, made)  # the files and a quick screen are waited for here
             job_events.tell(s, job, [item.work_id for item in made])
         self.models.release(job_id)
