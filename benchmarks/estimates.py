@@ -125,6 +125,23 @@ def tune(bars: int) -> dict[str, Callable[[], bytes]]:
     return {"melody": lambda: melody(bars)}
 
 
+def waltz(bars: int) -> bytes:
+    """A 3/4 melody of `bars` bars in G major, a half and a quarter or three quarters a
+    bar, as MIDI: the tuning set's tune in another meter."""
+    bars_of = (((67, 2), (71, 1)), ((74, 1), (72, 1), (71, 1)), ((69, 2), (66, 1)), ((67, 3),))
+    notes, start = [], Fraction(0)
+    for i in range(bars):
+        for pitch, beats in bars_of[i % len(bars_of)]:
+            notes.append(Note(pitch, start, Fraction(beats)))
+            start += beats
+    piece = Piece(parts=(Part("melody", tuple(notes)),), key="G major", meter="3/4", tempo=120)
+    return render.to_midi(piece)
+
+
+def waltz_tune(bars: int) -> dict[str, Callable[[], bytes]]:
+    return {"melody": lambda: waltz(bars)}
+
+
 def hummed(seconds: float) -> dict[str, Callable[[], bytes]]:
     """A recording: a sung-like tune of half-second notes, as a 16 kHz WAV."""
 
@@ -265,10 +282,19 @@ def tuning_cases() -> list[Case]:
         Case("music.restyle", "4-bar melody", {"style": "chorale"}, tune(4), spread=True),
         Case("music.restyle", "16-bar melody", {"style": "chorale"}, tune(16)),
         Case("music.restyle", "12-bar melody, Irish", {"style": "irish"}, tune(12)),
+        Case("music.compose", "16 bars of 3/4", {"bars": 16, "meter": "3/4"}, {}),
+        Case("music.harmonize", "12-bar waltz", {"candidates": 2}, waltz_tune(12)),
+        Case("music.continue", "8 more bars of an 8-bar waltz", {"bars": 8}, waltz_tune(8)),
+        Case(
+            "music.restyle", "16-bar waltz, German folk", {"style": "german-folk"}, waltz_tune(16)
+        ),
         Case(
             "text.write", "tagline", {"form": "slogan", "topic": "a bicycle shop"}, {}, spread=True
         ),
         Case("text.write", "limerick", {"form": "limerick", "topic": "a lazy cat"}, {}),
+        Case("text.write", "limerick 2", {"form": "limerick", "topic": "a clumsy robot"}, {}),
+        Case("text.write", "haiku", {"form": "haiku", "topic": "morning fog"}, {}),
+        Case("text.write", "sonnet", {"form": "sonnet", "topic": "the sea at night"}, {}),
         Case("text.write", "short story", {"form": "story", "topic": "a lost key"}, {}),
         Case("text.restyle", "casual, 1 paragraph", {"text": bakery, "style": "casual"}, {}),
         Case("text.restyle", "casual, 2 paragraphs", {"text": two, "style": "casual"}, {}),

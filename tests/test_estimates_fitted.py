@@ -1,10 +1,11 @@
-"""Estimates price what drives each engine's cost, at rates fitted on the tuning and first
-report sets of benchmarks/estimates.py (run 2026-12-05 on a quiet machine; docs/benchmarks.md
-"Estimates against settled costs"): every fitting job of an engine that draws once lies
-within ±30 % of its estimate; for engines whose checks redraw (music, text) the estimates
-add up to what their jobs settled; and an estimate grows with the real input (a picture's
-pixels, a recording's seconds, a melody's bars, the styles a restyle weighs). Estimates
-only: no job runs."""
+"""Estimates price what drives each engine's cost, at rates fitted on the tuning, report and
+report2 sets of benchmarks/estimates.py (run 2026-12-06 on that day's quiet 2-vCPU Intel
+Xeon VM; docs/benchmarks.md "Estimates against settled costs"): every fitting job of an
+image or music engine lies within ±30 % of its estimate, a redraw not charged; the text
+engines' estimates add up to what their jobs settled (a text job's length is the model's
+to choose, so one job may be off by more); and an estimate grows with the real input (a
+picture's pixels, a recording's seconds, a melody's length in quarter notes, the styles a
+restyle weighs). Estimates only: no job runs."""
 
 from __future__ import annotations
 
@@ -21,77 +22,354 @@ from atelier.studio import Studio
 from atelier.studio.catalogue import Catalogue
 from tests.support.settings import ROOT, make_settings
 
-
-def melody(bars: int) -> Measure:
-    """A fitting melody as the studio measures it: 4/4 quarter notes at 100 a minute."""
-    return Measure(bars=bars, quarters=4.0 * bars, seconds=2.4 * bars)
-
-
-def picture(width: int, height: int) -> dict[str, Measure]:
-    return {"image": Measure(width=width, height=height)}
-
-
-LIGHTHOUSE = {"prompt": "a lighthouse on a cliff", "width": 768, "height": 576}
-APPLE = {"prompt": "a red apple on a table", "width": 768, "height": 512}
-# Engines that draw once: engine, parameters, input measures, the settled seconds measured
-# for that job (CPU seconds; per core for an engine that keeps several busy).
-ONCE: list[tuple[str, dict[str, Any], dict[str, Measure], float]] = [
-    ("image.compose", {**LIGHTHOUSE, "variants": 2}, {}, 0.32),
-    ("image.compose", {**LIGHTHOUSE, "width": 512, "height": 512}, {}, 0.45),
-    ("image.compose", {**LIGHTHOUSE, "width": 768, "height": 768, "variants": 1}, {}, 0.26),
-    ("image.compose", APPLE, {}, 0.55),
-    ("image.compose", {**APPLE, "width": 512, "variants": 1}, {}, 0.12),
-    ("image.stylize", {"style": 7}, picture(480, 360), 0.11),
-    ("image.stylize", {"style": 7, "max_size": 1024}, picture(1024, 768), 0.44),
-    ("image.stylize", {"style": 3}, picture(320, 240), 0.05),
-    ("image.stylize", {"style": 3, "max_size": 800}, picture(800, 600), 0.28),
-    ("image.upscale", {"scale": 2}, picture(128, 128), 4.91),
-    ("image.upscale", {"scale": 3}, picture(192, 192), 11.48),
-    ("image.upscale", {"scale": 2, "model": "fast"}, picture(128, 128), 0.16),
-    ("image.upscale", {"scale": 4, "model": "fast"}, picture(384, 384), 2.01),
-    ("image.upscale", {"scale": 2}, picture(256, 256), 28.73),
-    ("image.upscale", {"scale": 4}, picture(256, 256), 27.64),
-    ("image.upscale", {"scale": 2}, picture(512, 512), 106.29),
-    ("image.upscale", {"scale": 4}, picture(512, 512), 107.40),
-    ("image.upscale", {"scale": 2, "model": "fast"}, picture(512, 512), 3.33),
-    ("image.restore", {}, picture(320, 240), 0.15),
-    ("image.restore", {}, picture(640, 480), 0.55),
-    ("image.restore", {}, picture(400, 300), 0.23),
-    ("image.restore", {}, picture(800, 600), 0.85),
-    ("image.portrait", {"size": 256, "variants": 2}, {}, 2.54),
-    ("image.portrait", {"size": 512, "variants": 2}, {}, 2.52),
-    ("image.portrait", {"size": 256, "variants": 4}, {}, 4.96),
-    ("image.portrait", {"size": 256, "variants": 1}, {}, 1.27),
-    ("image.portrait", {"size": 512}, {}, 5.24),
-    ("music.transcribe", {}, {"audio": Measure(seconds=5.0)}, 0.26),
-    ("music.transcribe", {}, {"audio": Measure(seconds=20.0)}, 0.69),
-    ("music.transcribe", {}, {"audio": Measure(seconds=10.0)}, 0.39),
-    ("music.transcribe", {}, {"audio": Measure(seconds=40.0)}, 1.49),
+# The fitting jobs: engine, parameters, input measures, the seconds each settled (CPU
+# seconds less its redraws', per core for an engine that keeps several busy), generated
+# from the benchmark's JSON rows.
+Row = tuple[str, dict[str, Any], dict[str, Measure], float]
+FITTED: list[Row] = [
+    (
+        "image.compose",
+        {"prompt": "a lighthouse on a cliff", "width": 768, "height": 576, "variants": 2},
+        {},
+        0.39,
+    ),  # 768×576, 2 variants
+    (
+        "image.compose",
+        {"prompt": "a lighthouse on a cliff", "width": 512, "height": 512},
+        {},
+        0.50,
+    ),  # 512², 4 variants
+    (
+        "image.compose",
+        {"prompt": "a lighthouse on a cliff", "width": 768, "height": 768, "variants": 1},
+        {},
+        0.28,
+    ),  # 768², 1 variant
+    (
+        "image.stylize",
+        {"style": 7},
+        {"image": Measure(width=480, height=360)},
+        0.10,
+    ),  # 480×360 photo
+    (
+        "image.stylize",
+        {"style": 7, "max_size": 1024},
+        {"image": Measure(width=1024, height=768)},
+        0.45,
+    ),  # 1024×768 photo
+    (
+        "image.upscale",
+        {"scale": 2},
+        {"image": Measure(width=128, height=128)},
+        6.67,
+    ),  # photo ×2, 128²
+    (
+        "image.upscale",
+        {"scale": 3},
+        {"image": Measure(width=192, height=192)},
+        15.18,
+    ),  # photo ×3, 192²
+    (
+        "image.upscale",
+        {"scale": 2, "model": "fast"},
+        {"image": Measure(width=128, height=128)},
+        0.18,
+    ),  # fast ×2, 128²
+    (
+        "image.upscale",
+        {"scale": 4, "model": "fast"},
+        {"image": Measure(width=384, height=384)},
+        2.07,
+    ),  # fast ×4, 384²
+    ("image.restore", {}, {"image": Measure(width=320, height=240)}, 0.13),  # 320×240 photo
+    ("image.restore", {}, {"image": Measure(width=640, height=480)}, 0.47),  # 640×480 photo
+    ("image.portrait", {"size": 256, "variants": 2}, {}, 3.49),  # 2 variants, 256 px
+    ("image.portrait", {"size": 512, "variants": 2}, {}, 3.45),  # 2 variants, 512 px
+    ("image.portrait", {"size": 256, "variants": 4}, {}, 6.83),  # 4 variants, 256 px
+    (
+        "image.compose",
+        {"prompt": "a red apple on a table", "width": 768, "height": 512},
+        {},
+        0.55,
+    ),  # 768×512, 4 variants
+    (
+        "image.compose",
+        {"prompt": "a red apple on a table", "width": 512, "height": 512, "variants": 1},
+        {},
+        0.12,
+    ),  # 512×512, 1 variant
+    (
+        "image.stylize",
+        {"style": 3},
+        {"image": Measure(width=320, height=240)},
+        0.05,
+    ),  # 320×240 photo
+    (
+        "image.stylize",
+        {"style": 3, "max_size": 800},
+        {"image": Measure(width=800, height=600)},
+        0.27,
+    ),  # 800×600 photo
+    (
+        "image.upscale",
+        {"scale": 2},
+        {"image": Measure(width=256, height=256)},
+        38.83,
+    ),  # photo ×2, 256²
+    (
+        "image.upscale",
+        {"scale": 4},
+        {"image": Measure(width=256, height=256)},
+        38.32,
+    ),  # photo ×4, 256²
+    (
+        "image.upscale",
+        {"scale": 2},
+        {"image": Measure(width=512, height=512)},
+        138.31,
+    ),  # photo ×2, 512²
+    (
+        "image.upscale",
+        {"scale": 4},
+        {"image": Measure(width=512, height=512)},
+        145.80,
+    ),  # photo ×4, 512²
+    (
+        "image.upscale",
+        {"scale": 2, "model": "fast"},
+        {"image": Measure(width=512, height=512)},
+        3.49,
+    ),  # fast ×2, 512²
+    ("image.restore", {}, {"image": Measure(width=400, height=300)}, 0.18),  # 400×300 photo
+    ("image.restore", {}, {"image": Measure(width=800, height=600)}, 0.75),  # 800×600 photo
+    ("image.portrait", {"size": 256, "variants": 1}, {}, 1.81),  # 1 face, 256 px
+    ("image.portrait", {"size": 512}, {}, 7.11),  # 4 variants, 512 px
+    (
+        "image.compose",
+        {"prompt": "two sailboats on a calm sea", "width": 1024, "height": 768},
+        {},
+        1.38,
+    ),  # 1024×768, 4 variants
+    (
+        "image.compose",
+        {"prompt": "two sailboats on a calm sea", "width": 512, "height": 768, "variants": 1},
+        {},
+        0.14,
+    ),  # 512×768, 1 variant
+    (
+        "image.stylize",
+        {"style": 12},
+        {"image": Measure(width=640, height=480)},
+        0.18,
+    ),  # 640×480 photo
+    (
+        "image.stylize",
+        {"style": 12, "max_size": 1280},
+        {"image": Measure(width=1280, height=960)},
+        0.63,
+    ),  # 1280×960 photo
+    (
+        "image.upscale",
+        {"scale": 2},
+        {"image": Measure(width=320, height=240)},
+        44.90,
+    ),  # photo ×2, 320×240
+    (
+        "image.upscale",
+        {"scale": 3},
+        {"image": Measure(width=300, height=300)},
+        49.50,
+    ),  # photo ×3, 300²
+    (
+        "image.upscale",
+        {"scale": 4},
+        {"image": Measure(width=160, height=160)},
+        12.43,
+    ),  # photo ×4, 160²
+    (
+        "image.upscale",
+        {"scale": 4, "model": "fast"},
+        {"image": Measure(width=256, height=256)},
+        1.02,
+    ),  # fast ×4, 256²
+    (
+        "image.upscale",
+        {"scale": 3, "model": "fast"},
+        {"image": Measure(width=640, height=480)},
+        4.39,
+    ),  # fast ×3, 640×480
+    ("image.restore", {}, {"image": Measure(width=512, height=512)}, 0.45),  # 512² photo
+    ("image.restore", {}, {"image": Measure(width=1024, height=768)}, 1.40),  # 1024×768 photo
+    ("image.portrait", {"size": 512, "variants": 3}, {}, 5.04),  # 3 variants, 512 px
+    ("image.portrait", {"size": 512, "variants": 1}, {}, 1.73),  # 1 variant, 512 px
+    ("music.compose", {"bars": 4}, {}, 0.78),  # 4 bars
+    ("music.compose", {"bars": 24}, {}, 4.01),  # 24 bars
+    (
+        "music.harmonize",
+        {"candidates": 2},
+        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0)},
+        1.76,
+    ),  # 8-bar melody
+    (
+        "music.harmonize",
+        {"candidates": 3},
+        {"melody": Measure(seconds=28.8, bars=12, quarters=48.0)},
+        3.04,
+    ),  # 12-bar melody
+    (
+        "music.harmonize",
+        {"candidates": 4},
+        {"melody": Measure(seconds=14.4, bars=6, quarters=24.0)},
+        1.47,
+    ),  # 6-bar melody, 4 candidates
+    ("music.transcribe", {}, {"audio": Measure(seconds=5.0)}, 0.35),  # 5 s recording
+    ("music.transcribe", {}, {"audio": Measure(seconds=20.0)}, 0.78),  # 20 s recording
+    (
+        "music.continue",
+        {"bars": 8},
+        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        1.65,
+    ),  # 8 more bars of 4
+    (
+        "music.continue",
+        {"bars": 8},
+        {"melody": Measure(seconds=38.4, bars=16, quarters=64.0)},
+        3.60,
+    ),  # 8 more bars of 16
+    (
+        "music.continue",
+        {"bars": 24},
+        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        4.13,
+    ),  # 24 more bars of 4
+    (
+        "music.restyle",
+        {"style": "chorale"},
+        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        1.05,
+    ),  # 4-bar melody
+    (
+        "music.restyle",
+        {"style": "chorale"},
+        {"melody": Measure(seconds=38.4, bars=16, quarters=64.0)},
+        3.37,
+    ),  # 16-bar melody
+    (
+        "music.restyle",
+        {"style": "irish"},
+        {"melody": Measure(seconds=28.8, bars=12, quarters=48.0)},
+        2.87,
+    ),  # 12-bar melody, Irish
+    ("music.compose", {"bars": 8}, {}, 1.16),  # 8 bars
+    ("music.compose", {"bars": 16}, {}, 2.56),  # 16 bars
+    ("music.compose", {"bars": 32}, {}, 5.22),  # 32 bars
+    (
+        "music.harmonize",
+        {"candidates": 2},
+        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        0.88,
+    ),  # 4-bar melody
+    (
+        "music.harmonize",
+        {"candidates": 2},
+        {"melody": Measure(seconds=38.4, bars=16, quarters=64.0)},
+        3.82,
+    ),  # 16-bar melody
+    ("music.transcribe", {}, {"audio": Measure(seconds=10.0)}, 0.52),  # 10 s recording
+    ("music.transcribe", {}, {"audio": Measure(seconds=40.0)}, 2.02),  # 40 s recording
+    (
+        "music.continue",
+        {"bars": 4},
+        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        1.43,
+    ),  # 4 more bars of 4
+    (
+        "music.continue",
+        {"bars": 16},
+        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0)},
+        4.12,
+    ),  # 16 more bars of 8
+    (
+        "music.restyle",
+        {"style": "irish"},
+        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0)},
+        1.76,
+    ),  # 8-bar melody
+    (
+        "music.restyle",
+        {"style": "irish"},
+        {"melody": Measure(seconds=57.6, bars=24, quarters=96.0)},
+        6.17,
+    ),  # 24-bar melody
+    ("music.compose", {"bars": 12}, {}, 2.02),  # 12 bars
+    ("music.compose", {"bars": 20}, {}, 3.64),  # 20 bars
+    (
+        "music.harmonize",
+        {"candidates": 3},
+        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0)},
+        1.80,
+    ),  # 8-bar melody, 3 candidates
+    (
+        "music.harmonize",
+        {"candidates": 2},
+        {"melody": Measure(seconds=57.6, bars=24, quarters=96.0)},
+        6.20,
+    ),  # 24-bar melody
+    ("music.transcribe", {}, {"audio": Measure(seconds=15.0)}, 0.76),  # 15 s recording
+    ("music.transcribe", {}, {"audio": Measure(seconds=30.0)}, 1.33),  # 30 s recording
+    (
+        "music.continue",
+        {"bars": 8},
+        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0)},
+        2.83,
+    ),  # 8 more bars of 8
+    (
+        "music.continue",
+        {"bars": 12},
+        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        2.65,
+    ),  # 12 more bars of 4
+    (
+        "music.restyle",
+        {"style": "chorale"},
+        {"melody": Measure(seconds=28.8, bars=12, quarters=48.0)},
+        3.31,
+    ),  # 12-bar melody, chorale
+    (
+        "music.restyle",
+        {"style": "irish"},
+        {"melody": Measure(seconds=48.0, bars=20, quarters=80.0)},
+        5.02,
+    ),  # 20-bar melody, Irish
 ]
-# Engines whose checks draw again (a job costs one, two or more drafts): the same, where
-# one job may be off by more than 30 % (a 16-bar harmonization drawn more often than most).
-REDRAWN: list[tuple[str, dict[str, Any], dict[str, Measure], float]] = [
-    ("music.compose", {"bars": 4}, {}, 0.55),
-    ("music.compose", {"bars": 24}, {}, 3.58),
-    ("music.compose", {"bars": 8}, {}, 0.87),
-    ("music.compose", {"bars": 16}, {}, 2.18),
-    ("music.compose", {"bars": 32}, {}, 4.39),
-    ("music.harmonize", {"candidates": 2}, {"melody": melody(8)}, 1.20),
-    ("music.harmonize", {"candidates": 3}, {"melody": melody(12)}, 2.10),
-    ("music.harmonize", {"candidates": 4}, {"melody": melody(6)}, 1.26),
-    ("music.harmonize", {"candidates": 2}, {"melody": melody(4)}, 0.85),
-    ("music.harmonize", {"candidates": 2}, {"melody": melody(16)}, 3.44),
-    ("music.continue", {"bars": 8}, {"melody": melody(4)}, 1.26),
-    ("music.continue", {"bars": 8}, {"melody": melody(16)}, 2.84),
-    ("music.continue", {"bars": 24}, {"melody": melody(4)}, 3.67),
-    ("music.continue", {"bars": 4}, {"melody": melody(4)}, 0.82),
-    ("music.continue", {"bars": 16}, {"melody": melody(8)}, 3.25),
-    ("music.restyle", {"style": "chorale"}, {"melody": melody(4)}, 0.67),
-    ("music.restyle", {"style": "chorale"}, {"melody": melody(16)}, 2.13),
-    ("music.restyle", {"style": "irish"}, {"melody": melody(12)}, 1.65),
-    ("music.restyle", {"style": "irish"}, {"melody": melody(8)}, 1.55),
-    ("music.restyle", {"style": "irish"}, {"melody": melody(24)}, 6.20),
-]
+# What each text job of the benchmark's sets settled, by set and case.
+TEXT = {
+    ("tuning", "text.write", "tagline"): 1.32,
+    ("tuning", "text.write", "limerick"): 5.14,
+    ("tuning", "text.write", "limerick 2"): 4.47,
+    ("tuning", "text.write", "haiku"): 1.35,
+    ("tuning", "text.write", "sonnet"): 13.06,
+    ("tuning", "text.write", "short story"): 17.48,
+    ("tuning", "text.restyle", "casual, 1 paragraph"): 10.25,
+    ("tuning", "text.restyle", "casual, 2 paragraphs"): 21.41,
+    ("tuning", "text.summarize", "bullets of 2 paragraphs"): 10.28,
+    ("tuning", "text.summarize", "one line of 4 paragraphs"): 6.02,
+    ("report", "text.write", "slogan"): 1.68,
+    ("report", "text.write", "haiku"): 1.82,
+    ("report", "text.write", "long story"): 17.30,
+    ("report", "text.restyle", "formal, 1 paragraph"): 11.30,
+    ("report", "text.restyle", "formal, 4 paragraphs"): 46.09,
+    ("report", "text.summarize", "one line of 1 paragraph"): 4.80,
+    ("report", "text.summarize", "abstract of 4 paragraphs"): 8.15,
+    ("report2", "text.write", "slogan"): 1.47,
+    ("report2", "text.write", "haiku"): 1.80,
+    ("report2", "text.write", "medium story"): 26.10,
+    ("report2", "text.write", "product description"): 6.96,
+    ("report2", "text.restyle", "casual, 1 paragraph"): 6.78,
+    ("report2", "text.restyle", "formal, 3 paragraphs"): 20.56,
+    ("report2", "text.summarize", "one line of 2 paragraphs"): 4.58,
+    ("report2", "text.summarize", "bullets of 3 paragraphs"): 7.20,
+}
 
 
 @pytest.fixture(scope="module")
@@ -109,10 +387,10 @@ def seconds(engines: Catalogue, engine: str, params: dict[str, Any], inputs: Any
 
 @pytest.mark.parametrize(
     ("engine", "params", "inputs", "settled"),
-    ONCE,
-    ids=[f"{row[0]}-{i}" for i, row in enumerate(ONCE)],
+    FITTED,
+    ids=[f"{row[0]}-{i}" for i, row in enumerate(FITTED)],
 )
-def test_each_fitting_job_of_an_engine_that_draws_once_settled_within_30_percent(
+def test_each_fitting_image_and_music_job_settled_within_30_percent(
     engines: Catalogue,
     engine: str,
     params: dict[str, Any],
@@ -122,21 +400,34 @@ def test_each_fitting_job_of_an_engine_that_draws_once_settled_within_30_percent
     assert seconds(engines, engine, params, inputs) == pytest.approx(settled, rel=0.30)
 
 
-def test_redrawing_engines_are_estimated_without_bias(engines: Catalogue) -> None:
-    """Over each engine's fitting jobs the estimates add up to what the jobs settled (within
-    a tenth: no rate is fitted negative, so a fit may not pass through the mean)."""
+def test_text_estimates_add_up_to_what_their_jobs_settled(engines: Catalogue) -> None:
+    """Over each text engine's fitting jobs the estimates add up to what the jobs settled,
+    within a tenth: the model writes a length of its own choosing (two stories asked the
+    same came back at 481 and 813 tokens), so one job may be off by more."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import estimates
+
     estimated: dict[str, float] = defaultdict(float)
     settled: dict[str, float] = defaultdict(float)
-    for engine, params, inputs, spent in REDRAWN:
-        estimated[engine] += seconds(engines, engine, params, inputs)
+    for (name, engine, label), spent in TEXT.items():
+        (case,) = [c for c in estimates.SETS[name]() if (c.engine, c.label) == (engine, label)]
+        estimated[engine] += seconds(engines, engine, case.params, {})
         settled[engine] += spent
     ratios = {engine: estimated[engine] / settled[engine] for engine in settled}
     assert ratios == dict.fromkeys(settled, pytest.approx(1.0, abs=0.1))
 
 
-def test_a_restyle_is_priced_by_its_bars_times_the_styles_it_weighs(engines: Catalogue) -> None:
+def melody(bars: int, meter_quarters: float = 4.0) -> Measure:
+    """A melody as the studio measures it: its bars, quarter notes and seconds at 100."""
+    quarters = meter_quarters * bars
+    return Measure(bars=bars, quarters=quarters, seconds=quarters * 0.6)
+
+
+def test_a_restyle_is_priced_by_its_length_times_the_styles_it_weighs(
+    engines: Catalogue,
+) -> None:
     """The full model weighs 5 styles, the clean one 3: the same melody costs 3/5 as much
-    to restyle with it, less the start, and 4 times the bars cost 4 times as much."""
+    to restyle with it, and 4 times the bars cost 4 times as much."""
     full = [
         seconds(engines, "music.restyle", {"style": "irish"}, {"melody": melody(b)})
         for b in (6, 24)
@@ -144,8 +435,28 @@ def test_a_restyle_is_priced_by_its_bars_times_the_styles_it_weighs(engines: Cat
     clean = seconds(
         engines, "music.restyle", {"style": "irish", "model": "clean"}, {"melody": melody(24)}
     )
-    assert full == [pytest.approx(1.23, abs=0.02), pytest.approx(4.92, abs=0.02)]
-    assert clean == pytest.approx(2.95, abs=0.02)
+    assert full[1] == pytest.approx(4 * full[0], abs=0.02)
+    assert clean == pytest.approx(full[1] * 3 / 5, abs=0.02)
+
+
+def test_music_is_priced_by_its_length_in_quarter_notes_not_its_bars(engines: Catalogue) -> None:
+    """A bar of 3/4 is three quarters of a bar of 4/4: twelve bars of each cost 3 to 4
+    (harmonize, restyle; continue and compose have a start of their own). A melody
+    recorded before its quarter notes were is taken as 4/4."""
+    for engine, params in (
+        ("music.harmonize", {"candidates": 2}),
+        ("music.restyle", {"style": "irish"}),
+    ):
+        waltz = seconds(engines, engine, params, {"melody": melody(12, 3.0)})
+        common = seconds(engines, engine, params, {"melody": melody(12)})
+        assert waltz == pytest.approx(0.75 * common, abs=0.02)
+        old = seconds(engines, engine, params, {"melody": Measure(bars=12, seconds=28.8)})
+        assert old == pytest.approx(common, abs=0.02)
+    three, four = (
+        seconds(engines, "music.compose", {"bars": 16, "meter": meter}, {})
+        for meter in ("3/4", "4/4")
+    )
+    assert three < 0.8 * four
 
 
 def test_an_upscale_is_priced_by_the_pixels_its_network_works_on(engines: Catalogue) -> None:
@@ -158,60 +469,18 @@ def test_an_upscale_is_priced_by_the_pixels_its_network_works_on(engines: Catalo
     assert esrgan.worked_pixels(128, 128) == 168**2  # two tiles a side
     assert esrgan.worked_pixels(256, 256) == (3 * 84 + 68 + 68) ** 2
     small, large = (
-        seconds(engines, "image.upscale", {"scale": 4}, picture(side, side)) for side in (128, 256)
+        seconds(engines, "image.upscale", {"scale": 4}, {"image": Measure(width=side, height=side)})
+        for side in (128, 256)
     )
     assert large / small > 5
 
 
-def test_continuing_costs_each_bar_of_the_piece_and_each_bar_written_again(
-    engines: Catalogue,
-) -> None:
+def test_continuing_costs_each_quarter_note_of_the_piece(engines: Catalogue) -> None:
+    """The opening is read under each style and the new bars written, and the whole
+    rendered: each bar of 4/4 read or written costs four quarter notes' rate."""
+
     def cost(opening: int, more: int) -> float:
         return seconds(engines, "music.continue", {"bars": more}, {"melody": melody(opening)})
 
-    assert cost(8, 8) - cost(4, 8) == pytest.approx(4 * 0.11, abs=0.02)  # bars read
-    assert cost(4, 16) - cost(4, 8) == pytest.approx(8 * 0.137, abs=0.02)  # and written
-
-
-# What the text jobs of benchmarks/estimates.py's tuning and first report sets settled (run
-# 2026-12-05 on a quiet machine), in seconds per core, by engine and case. Their cost
-# follows the drafts a job happens to write as much as its size, so one job is often off
-# by more than 30 % (the tagline 1.42 estimated, 0.75 settled); each engine's rates are the
-# least-squares fit of its own jobs.
-TEXT_FITTED = {
-    ("text.write", "tagline"): 0.75,
-    ("text.write", "limerick"): 4.85,
-    ("text.write", "short story"): 8.62,
-    ("text.write", "slogan"): 0.92,
-    ("text.write", "haiku"): 1.35,
-    ("text.write", "long story"): 15.80,
-    ("text.restyle", "casual, 1 paragraph"): 4.93,
-    ("text.restyle", "casual, 2 paragraphs"): 13.27,
-    ("text.restyle", "formal, 1 paragraph"): 5.57,
-    ("text.restyle", "formal, 4 paragraphs"): 25.05,
-    ("text.summarize", "bullets of 2 paragraphs"): 7.06,
-    ("text.summarize", "one line of 4 paragraphs"): 3.38,
-    ("text.summarize", "one line of 1 paragraph"): 2.33,
-    ("text.summarize", "abstract of 4 paragraphs"): 5.64,
-}
-
-
-def test_text_estimates_are_fitted_to_what_their_jobs_settled(engines: Catalogue) -> None:
-    """Over each text engine's fitting jobs (the benchmark's own cases) the estimates add
-    up to what the jobs settled."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import estimates
-
-    cases = {
-        (case.engine, case.label): case
-        for case in [*estimates.tuning_cases(), *estimates.cases()]
-        if case.engine.startswith("text.")
-    }
-    assert sorted(cases) == sorted(TEXT_FITTED)
-    estimated: dict[str, float] = defaultdict(float)
-    settled: dict[str, float] = defaultdict(float)
-    for (engine, label), case in cases.items():
-        estimated[engine] += seconds(engines, engine, case.params, {})
-        settled[engine] += TEXT_FITTED[engine, label]
-    ratios = {engine: estimated[engine] / settled[engine] for engine in settled}
-    assert ratios == dict.fromkeys(settled, pytest.approx(1.0, abs=0.1))
+    assert cost(8, 8) - cost(4, 8) == pytest.approx(cost(4, 12) - cost(4, 8), abs=0.02)
+    assert cost(4, 16) - cost(4, 8) == pytest.approx(8 * 4 * 0.037, abs=0.02)

@@ -199,7 +199,7 @@ class Budget:
     images: int = 0  # pictures (or animation frames) made
     pixels: int = 0  # of the largest one
     audio_seconds: float = 0.0  # of the longest piece of audio
-    bars: int = 0  # of music written
+    quarters: float = 0.0  # of music written or read, in quarter notes (a 3/4 bar is 3)
     tokens: int = 0  # of text the model writes, every draft counted
     pixels_in: int = 0  # of the pictures read
     tokens_in: int = 0  # of the text read
@@ -220,7 +220,7 @@ class Rates:
     per_megapixel_out: float = 0.0
     per_megapixel_in: float = 0.0
     per_audio_second: float = 0.0
-    per_bar: float = 0.0
+    per_quarter: float = 0.0
     per_token: float = 0.0
     per_token_in: float = 0.0
 
@@ -231,7 +231,7 @@ class Rates:
             + self.per_megapixel_out * budget.pixels_out / 1e6
             + self.per_megapixel_in * budget.pixels_in / 1e6
             + self.per_audio_second * budget.audio_seconds
-            + self.per_bar * budget.bars
+            + self.per_quarter * budget.quarters
             + self.per_token * budget.tokens
             + self.per_token_in * budget.tokens_in
         )

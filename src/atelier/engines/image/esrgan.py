@@ -36,14 +36,15 @@ NCNN_TILE = 64
 NCNN_CONTEXT = 10  # the pixels of context ncnn's Real-ESRGAN pads each of its tiles with
 BLOCK = 224  # a block and its overlap, 224 + 2 × 16 = 256, split evenly into ncnn's tiles
 PAD = 16  # more than NCNN_CONTEXT
-# Worked pixels (worked_pixels) each network handles a CPU second, for cost estimates only:
-# photo and fast fitted, with upscale.ENCODE_PER_MEGAPIXEL, by least squares on the nine
-# upscale jobs of benchmarks/estimates.py --set tuning and --set report, run 2026-12-05 on a
-# quiet machine (photo ×2 of 128² 4.91 s, ×3 of 192² 11.48 s, ×2 and ×4 of 256² 28.73 and
-# 27.64 s, of 512² 106.29 and 107.40 s; fast ×2 of 128² 0.16 s, ×4 of 384² 2.01 s, ×2 of
-# 512² 3.33 s); anime from its time beside photo's on one 128² picture ×4 (2.06 s against
-# 5.6 s).
-PIXELS_PER_SECOND = {"photo": 5_650.0, "anime": 15_400.0, "fast": 197_000.0}
+# Worked pixels (worked_pixels) each network handles a CPU second, for cost estimates only. photo:
+# by least squares, with upscale.ENCODE_PER_MEGAPIXEL, on the nine photo upscales of
+# benchmarks/estimates.py --set tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon
+# VM, quiet): ×2 of 128² 6.67 s, ×3 of 192² 15.18 s, ×2 and ×4 of 256² 38.83 and 38.32 s, of 512²
+# 138.31 and 145.80 s, ×2 of 320×240 44.90 s, ×3 of 300² 49.50 s, ×4 of 160² 12.43 s (on
+# 2026-12-05's AMD EPYC it handled 5,650 a second). fast: fitted on 2026-12-05's machine, and within
+# a tenth of that day's five fast upscales here (0.18 to 4.39 s). anime: from its time beside
+# photo's on one 128² picture ×4 (2.06 s against 5.6 s), scaled with photo.
+PIXELS_PER_SECOND = {"photo": 4_220.0, "anime": 11_500.0, "fast": 197_000.0}
 
 
 @dataclass(frozen=True)

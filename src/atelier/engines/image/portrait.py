@@ -42,13 +42,13 @@ LATENT = 100  # the generator's input: a 100-dimensional standard normal vector
 FACE_SIDE = 64
 FACE_PIXELS = esrgan.worked_pixels(FACE_SIDE, FACE_SIDE)  # what the upscale of a face works on
 MAX_SEED = 2**32 - 1
-# For estimates, CPU seconds: to start, per face beyond its upscale, and per megapixel
-# written (PNGs, or the frames of an animation). With the upscale's own rate
-# (esrgan.PIXELS_PER_SECOND), fitted on the five portrait jobs of benchmarks/estimates.py
-# --set tuning and --set report, run 2026-12-05 on a quiet machine: 2 faces of 256 px
-# 2.54 s, of 512 px 2.52 s, 4 of 256 px 4.96 s, 1 of 256 px 1.27 s, 4 of 512 px 5.24 s (the
-# upscale is all of a face's time: 1.25 s on 64 px).
-START_SECONDS, FACE_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.0, 0.0, 0.27
+# For estimates, CPU seconds: to start, per face beyond its upscale, and per megapixel written
+# (PNGs, or the frames of an animation). With the upscale's own rate (esrgan.PIXELS_PER_SECOND),
+# fitted on the seven portrait jobs of benchmarks/estimates.py --set tuning, report and report2
+# (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet): 2 faces of 256 px 3.49 s, of 512 px 3.45 s,
+# 4 of 256 px 6.83 s, 1 of 256 px 1.81 s, 4 of 512 px 7.11 s, 3 of 512 px 5.04 s, 1 of 512 px 1.73 s
+# (the upscale is all of a face's time: 1.7 s on 64 px).
+START_SECONDS, FACE_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.0, 0.0, 0.1
 
 
 class PortraitParams(ImageOutput):

@@ -57,11 +57,14 @@ NEUTRAL_CHROMA = 60  # scratches and dust are grey: max(R,G,B) - min(R,G,B) belo
 NOISE_MARGIN = 5.0  # a defect must also stand this many noise sigmas above its surroundings
 DENOISE_PER_SIGMA = 0.8  # NLM strength h per estimated noise sigma (best on the sample photos)
 LEVELS_CLIP = 0.5  # per cent of each channel's darkest and brightest pixels clipped by levels
-# CPU seconds a step takes per megapixel, and reading and writing the photo (for
-# estimates). The default steps' are fitted on benchmarks/estimates.py --set tuning on a
-# quiet machine (2026-12-04, load 0.9: 320×240 0.17 s, 640×480 0.60 s); the others, not
-# measured there, are scaled as the default steps were from their first fit (at load 26-28).
-# The upscale step is Real-ESRGAN's (esrgan.seconds_for).
+# CPU seconds a step takes per megapixel, and reading and writing the photo (for estimates). The
+# default steps' are fitted on benchmarks/estimates.py --set tuning on a quiet machine (2026-12-04,
+# load 0.9: 320×240 0.17 s, 640×480 0.60 s); the others, not measured there, are scaled as the
+# default steps were from their first fit (at load 26-28). On benchmarks/estimates.py --set tuning,
+# report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet), the steps' rates held
+# (fitted again, ×1.01) and reading and writing took no time of its own beside them (320×240 0.13 s,
+# 640×480 0.47, 400×300 0.18, 800×600 0.75, 512² 0.45, 1024×768 1.40). The upscale step is
+# Real-ESRGAN's (esrgan.seconds_for).
 STEP_SECONDS_PER_MEGAPIXEL = {
     "inpaint": 0.3,
     "scratches": 0.68,
@@ -70,7 +73,7 @@ STEP_SECONDS_PER_MEGAPIXEL = {
     "white_balance": 0.06,
     "contrast": 0.06,
 }
-START_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.03, 0.18
+START_SECONDS, WRITE_SECONDS_PER_MEGAPIXEL = 0.0, 0.0
 
 
 class RestoreParams(ImageOutput):

@@ -123,9 +123,10 @@ class Stylize(Engine[StylizeParams]):
     models = STYLE_MODELS
     threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
-    # CPU seconds per core, fitted on benchmarks/estimates.py --set tuning on a quiet
-    # machine (2026-12-04, load 0.7): 480×360 0.11, 1024×768 0.47.
-    rates = Rates(start=0.01, per_megapixel_out=0.59)
+    # CPU seconds per core, fitted (least squares, none negative) on benchmarks/estimates.py --set
+    # tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet): 480×360 0.10,
+    # 1024×768 0.45, 320×240 0.05, 800×600 0.27, 640×480 0.18, 1280×960 0.63.
+    rates = Rates(start=0.016, per_megapixel_out=0.52)
 
     def __init__(self, config: EngineConfig) -> None:
         super().__init__(config)

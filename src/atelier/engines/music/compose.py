@@ -77,11 +77,12 @@ class MusicCompose(Engine[ComposeParams]):
     Params = ComposeParams
     models = gen.declared_models(("full", "clean"), True)
     credits_per_second = gen.SCORE_CREDITS
-    # CPU seconds, fitted (least squares, none negative) on benchmarks/estimates.py --set
-    # tuning and --set report (2026-12-05, quiet, one torch thread): 4 bars 0.55, 8 0.87,
-    # 16 2.18, 24 3.58, 32 4.39. Writing a bar is most of it (each token a step of the
+    # CPU seconds, fitted (least squares, none negative) on benchmarks/estimates.py --set tuning,
+    # report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet, one torch thread; a
+    # redraw is not charged, so not counted): 4, 8, 12, 16, 20, 24 and 32 bars of 4/4 took 0.78,
+    # 1.16, 2.02, 2.56, 3.64, 4.01 and 5.22. Writing a note is most of it (each token a step of the
     # melody network); rendering the files is a small part.
-    rates = Rates(start=0.0, per_bar=0.14)
+    rates = Rates(start=0.03, per_quarter=0.041)
 
     def warm(self) -> None:
         gen.melody_net("full")
@@ -95,12 +96,14 @@ class MusicCompose(Engine[ComposeParams]):
     def output_budget(self, params: ComposeParams, inputs: Inputs) -> Budget:
         return Budget(
             audio_seconds=gen.seconds_of(params.bars, params.meter, params.tempo),
-            bars=params.bars,
+            quarters=float(params.bars * bar_length(params.meter)),
             field="bars",
         )
 
     def estimate_seconds(self, params: ComposeParams, budget: Budget) -> float:
-        harmonizing = gen.HARMONIZE_SECONDS_PER_BAR * budget.bars if params.harmonize else 0.0
+        harmonizing = (
+            gen.HARMONIZE_SECONDS_PER_QUARTER * budget.quarters if params.harmonize else 0.0
+        )
         return round(self.rates.seconds(budget) + harmonizing, 2)
 
     def run(self, params: ComposeParams, ctx: Context) -> list[Creation]:

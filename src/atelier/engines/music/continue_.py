@@ -57,13 +57,13 @@ class MusicContinue(Engine[ContinueParams]):
     Params = ContinueParams
     models = gen.declared_models(("full", "clean"), False)
     credits_per_second = gen.SCORE_CREDITS
-    # CPU seconds, fitted on benchmarks/estimates.py --set tuning and --set report
-    # (2026-12-05, quiet, one torch thread): 8 bars after 4 took 1.26, 8 after 16 2.84, 24
-    # after 4 3.67 (redrawn once), 4 after 4 0.82, 16 after 8 3.25. Every bar of the piece
-    # costs (the opening read under each style, the whole rendered); a bar written adds
-    # a little beside that.
-    rates = Rates(start=0.0, per_bar=0.11)
-    WRITTEN_BAR_SECONDS = 0.027
+    # CPU seconds, fitted (least squares, none negative) on benchmarks/estimates.py --set tuning,
+    # report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet, one torch thread; a
+    # redraw is not charged, so not counted): 4 bars of 4/4 after 4 took 1.43, 8 after 4 1.65, 12
+    # after 4 2.65, 24 after 4 4.13, 8 after 8 2.83, 16 after 8 4.12, 8 after 16 3.60. Every note of
+    # the piece costs alike (the opening read under each style, the new bars written, the whole
+    # rendered).
+    rates = Rates(start=0.22, per_quarter=0.037)
 
     def warm(self) -> None:
         gen.melody_net("full")
@@ -78,12 +78,9 @@ class MusicContinue(Engine[ContinueParams]):
         per_bar = opening.seconds / max(opening.bars, 1)
         return Budget(
             audio_seconds=opening.seconds + params.bars * per_bar,
-            bars=opening.bars + params.bars,
+            quarters=gen.quarters_of(opening) * (1 + params.bars / max(opening.bars, 1)),
             field="bars",
         )
-
-    def estimate_seconds(self, params: ContinueParams, budget: Budget) -> float:
-        return round(self.rates.seconds(budget) + self.WRITTEN_BAR_SECONDS * params.bars, 2)
 
     def run(self, params: ContinueParams, ctx: Context) -> list[Creation]:
         p = params

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, Field, ValidationInfo
 
-from atelier.engines.base import ADVANCED, Context, Creation, EngineError, ModelCard
+from atelier.engines.base import ADVANCED, Context, Creation, EngineError, Measure, ModelCard
 from atelier.engines.checks import Candidate, best_index, drafts_meta, draw
 from atelier.engines.custom import ModelRef, custom_model, is_id
 from atelier.engines.music import checks, harmony, render
@@ -60,11 +60,19 @@ DEFAULT_INSTRUMENTS = {
 }
 CHORALE_PROGRAMS = (52, 52, 52, 52)  # choir aahs for each voice
 SCORE_CREDITS = 0.5  # credits a second of the engines' estimated work
-# CPU seconds of one draft of alto, tenor and bass, a bar: fitted on music.harmonize's jobs
-# of benchmarks/estimates.py --set tuning and --set report (2026-12-05, quiet, one torch
-# thread: 8 bars x 2 drafts 1.20, 12 x 3 2.10, 6 x 4 1.26, 4 x 2 0.85, 16 x 2 3.44; a
-# melody's checks redraw some settings, which one rate cannot follow), start 0.15 s.
-HARMONIZE_SECONDS_PER_BAR = 0.07
+# CPU seconds a quarter note of melody that harmonizing it costs, fitted (least squares, none
+# negative) on benchmarks/estimates.py --set tuning, report and report2 (2026-12-06, this day's
+# 2-vCPU Intel Xeon VM, quiet, one torch thread; a redraw is not charged, so not counted): melodies
+# of 4, 6, 8, 8, 12, 16 and 24 bars of 4/4 with 2, 4, 2, 3, 3, 2 and 2 candidates took 0.88, 1.47,
+# 1.76, 1.80, 3.04, 3.82 and 6.20. The length is all of it: the candidates add too little to tell
+# apart (the scoring, checks and files are most of the work, not the drafting).
+HARMONIZE_SECONDS_PER_QUARTER = 0.062
+
+
+def quarters_of(music: Measure) -> float:
+    """An upload's length in quarter notes (four a bar for one recorded before its length
+    was): what the music engines' work follows, whatever the meter divides it into."""
+    return music.quarters or 4.0 * music.bars
 
 
 def seconds_of(bars: int, meter: str, tempo: int) -> float:

@@ -25,7 +25,6 @@ from atelier.engines.music.files import read_melody
 from atelier.torch_threads import torch_threads
 
 MAX_BARS = 64
-START_SECONDS = 0.15  # reading the melody, the checks, the files (gen.HARMONIZE_SECONDS_PER_BAR)
 
 
 class HarmonizeParams(Params):
@@ -66,13 +65,11 @@ class Harmonize(Engine[HarmonizeParams]):
         """The melody's length, at the tempo asked for or its own."""
         melody = inputs.get("melody", TYPICAL)
         seconds = melody.quarters * 60 / params.tempo if params.tempo else melody.seconds
-        return Budget(audio_seconds=seconds, bars=melody.bars, field="melody")
+        return Budget(audio_seconds=seconds, quarters=gen.quarters_of(melody), field="melody")
 
     def estimate_seconds(self, params: HarmonizeParams, budget: Budget) -> float:
-        """Its drafts' bars (each setting is written a bar at a time), and a start; what
-        rendering adds per bar is too small to tell apart (benchmarks/estimates.py)."""
-        drafts = gen.HARMONIZE_SECONDS_PER_BAR * params.candidates * budget.bars
-        return round(START_SECONDS + drafts, 2)
+        """The melody's length (gen.HARMONIZE_SECONDS_PER_QUARTER)."""
+        return round(gen.HARMONIZE_SECONDS_PER_QUARTER * budget.quarters, 2)
 
     def run(self, params: HarmonizeParams, ctx: Context) -> list[Creation]:
         p = params

@@ -114,9 +114,11 @@ class Transcribe(Engine[TranscribeParams]):
     models = (BASIC_PITCH, SOUNDFONT_CARD)
     threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
-    # CPU seconds per core, fitted on benchmarks/estimates.py --set tuning and --set report
-    # (2026-12-05, quiet): recordings of 5, 10, 20 and 40 s took 0.26, 0.39, 0.69 and 1.49.
-    rates = Rates(start=0.04, per_audio_second=0.036)
+    # CPU seconds per core, fitted (least squares, none negative) on benchmarks/estimates.py --set
+    # tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet; a redraw is
+    # not charged, so not counted): recordings of 5, 10, 15, 20, 30 and 40 s took 0.35, 0.52, 0.76,
+    # 0.78, 1.33 and 2.02.
+    rates = Rates(start=0.03, per_audio_second=0.046)
 
     def warm(self) -> None:
         _basic_pitch()  # its modules (and librosa) take seconds to import

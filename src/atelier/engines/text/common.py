@@ -45,6 +45,9 @@ from atelier.engines.text.runtime import (
 )
 
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s|$)")
+# Gemma's tokens a word of English prose: 1.18 over benchmarks/estimates.py's passages of
+# its tuning and report sets.
+TOKENS_PER_WORD = 1.2
 MESSAGE_CHARS = 480  # the studio keeps 500 characters of a job's message: show the tail
 CHARS_PER_TOKEN = 4.0  # English text, roughly
 

@@ -28,6 +28,7 @@ from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.text.common import (
     GEMMA,
     MINILM,
+    TOKENS_PER_WORD,
     Draft,
     TextEngine,
     TextParams,
@@ -55,9 +56,6 @@ Style = Literal[
 ]
 EXAMPLE_CHARS = 600  # an example of the style, given or taken from a voice
 CHUNK_WORDS = 45  # sentences are grouped into chunks of about this many words
-# Gemma's tokens a word of English prose: 1.18 over benchmarks/estimates.py's passages of
-# the tuning and report sets.
-TOKENS_PER_WORD = 1.2
 # A rewrite changes at least this share of the words (word-level edit distance over the
 # longer text). Our tuning set's human rewrites change 44 % to 94 % (the prompt's own
 # examples 67 % to 93 %); 30 % still lets a light style (formal on a formal note) pass,
@@ -204,11 +202,12 @@ class Restyle(TextEngine[RestyleParams]):
     Params = RestyleParams
     models = (GEMMA, MINILM)
 
-    # CPU seconds per core, fitted (least squares, none negative) on the four restyle jobs
-    # of benchmarks/estimates.py --set tuning and --set report (2026-12-05, quiet): 1
-    # paragraph casual 4.93, formal 5.57; 2 paragraphs 13.27; 4 paragraphs 25.05. Each part
-    # starts its own drafts, so no start of its own is seen beside them.
-    rates = Rates(start=0.0, per_token=0.0065)
+    # CPU seconds per core, fitted (least squares, none negative) on benchmarks/estimates.py --set
+    # tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet; a redraw is
+    # not charged, so not counted): 1 paragraph casual 10.25 and 6.78, formal 11.30; 2 paragraphs
+    # 21.41; 3 paragraphs 20.56; 4 paragraphs 46.09. Each part starts its own drafts, so no start of
+    # its own is seen beside them.
+    rates = Rates(start=0.0, per_token=0.0285)
 
     def default_max_tokens(self, params: RestyleParams) -> int:
         return 160  # the most per chunk of ~45 words; less for a shorter chunk

@@ -129,11 +129,12 @@ class Summarize(TextEngine[SummarizeParams]):
     Params = SummarizeParams
     models = (GEMMA, MINILM)
 
-    # CPU seconds per core, fitted (least squares, none negative) on the four summarize
-    # jobs of benchmarks/estimates.py --set tuning and --set report (2026-12-05, quiet):
-    # bullets of 2 paragraphs 7.06, one line of 4 paragraphs 3.38 and of 1 paragraph 2.33,
-    # an abstract of 4 paragraphs 5.64. Reading the text is quick beside writing.
-    rates = Rates(start=1.53, per_token=0.0066, per_token_in=0.00009)
+    # CPU seconds per core, fitted (least squares, none negative) on benchmarks/estimates.py --set
+    # tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet; a redraw is
+    # not charged, so not counted): bullets of 2 and 3 paragraphs 10.28 and 7.20, one line of 1, 2
+    # and 4 paragraphs 4.80, 4.58 and 6.02, an abstract of 4 paragraphs 8.15. Reading the text is
+    # quick beside writing.
+    rates = Rates(start=3.56, per_token=0.0062, per_token_in=0.00064)
 
     def default_max_tokens(self, params: SummarizeParams) -> int:
         return MAX_TOKENS[params.length]

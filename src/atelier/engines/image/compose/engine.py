@@ -163,11 +163,12 @@ class Compose(Engine[ComposeParams]):
     needs = Needs(cpus=1, memory_mb=2048)  # torch and the MiniLM index of the clip art
     models = (*cards.ALWAYS, cards.CEDICT, cards.FLUENT, *STYLE_MODELS)
     credits_per_second = 1.0
-    # CPU seconds, fitted (least squares, none negative) on the five compose jobs of
-    # benchmarks/estimates.py --set tuning and --set report, run 2026-12-05 03:37-03:58 on
-    # a quiet machine with the atelier command's thread settings (atelier/thread_env.py):
-    # 768×576 × 2 took 0.32, 512² × 4 0.45, 768² × 1 0.26, 768×512 × 4 0.55, 512² × 1 0.12.
-    rates = Rates(start=0.05, per_image=0.033, per_megapixel_out=0.24)
+    # CPU seconds, fitted (least squares, none negative) on the seven compose jobs of
+    # benchmarks/estimates.py --set tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel
+    # Xeon VM, quiet), with the atelier command's thread settings (atelier/thread_env.py): 768×576 ×
+    # 2 took 0.39, 512² × 4 0.50, 768² × 1 0.28, 768×512 × 4 0.55, 512² × 1 0.12, 1024×768 × 4 1.38,
+    # 512×768 × 1 0.14. The pixels drawn are all of it.
+    rates = Rates(start=0.0, per_megapixel_out=0.43)
     STYLED_PER_MEGAPIXEL = 2.0  # restyling the picture, seconds a megapixel
 
     def __init__(self, config: EngineConfig) -> None:
