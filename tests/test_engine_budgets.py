@@ -25,6 +25,7 @@ from atelier.engines.base import (
     Measure,
     Params,
 )
+from atelier.engines.music.files import melody_line
 from atelier.errors import Invalid
 from atelier.store.models import Job, Upload
 from atelier.studio import Studio
@@ -94,6 +95,9 @@ def test_the_estimate_grows_with_the_input(studio: Studio) -> None:
         for measured in (_measure(short), _measure(long))
     ]
     assert seconds[1] > seconds[0] * 2
+    # The melody's notes are recorded with it: what the music engines' work follows.
+    line = melody_line(melody_midi(12))
+    assert line is not None and _measure(long).notes == len(line.parts[0].notes) > 0
     cost = studio.jobs.submit(who, "music.harmonize", {"melody": long.id})[0].cost_estimate
     assert (
         cost

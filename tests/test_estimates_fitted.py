@@ -341,6 +341,26 @@ FITTED: list[Row] = [
         {"melody": Measure(seconds=48.0, bars=20, quarters=80.0)},
         5.02,
     ),  # 20-bar melody, Irish
+    # The tuning set's 3/4 jobs: a waltz of two notes a bar, measured with its notes.
+    ("music.compose", {"bars": 16, "meter": "3/4"}, {}, 1.60),
+    (
+        "music.harmonize",
+        {"candidates": 2},
+        {"melody": Measure(seconds=18.0, bars=12, quarters=36.0, notes=24)},
+        1.19,
+    ),
+    (
+        "music.continue",
+        {"bars": 8},
+        {"melody": Measure(seconds=12.0, bars=8, quarters=24.0, notes=16)},
+        1.17,
+    ),
+    (
+        "music.restyle",
+        {"style": "german-folk"},
+        {"melody": Measure(seconds=24.0, bars=16, quarters=48.0, notes=32)},
+        1.64,
+    ),
 ]
 # What each text job of the benchmark's sets settled, by set and case.
 TEXT = {
@@ -417,17 +437,17 @@ def test_text_estimates_add_up_to_what_their_jobs_settled(engines: Catalogue) ->
     assert ratios == dict.fromkeys(settled, pytest.approx(1.0, abs=0.1))
 
 
-def melody(bars: int, meter_quarters: float = 4.0) -> Measure:
-    """A melody as the studio measures it: its bars, quarter notes and seconds at 100."""
-    quarters = meter_quarters * bars
-    return Measure(bars=bars, quarters=quarters, seconds=quarters * 0.6)
+def melody(bars: int, notes_a_bar: int = 4) -> Measure:
+    """A melody of 4/4 as the studio measures it: its bars, quarter notes, seconds at 100
+    a minute and notes."""
+    return Measure(bars=bars, quarters=4.0 * bars, seconds=2.4 * bars, notes=notes_a_bar * bars)
 
 
-def test_a_restyle_is_priced_by_its_length_times_the_styles_it_weighs(
+def test_a_restyle_is_priced_by_its_notes_times_the_styles_it_weighs(
     engines: Catalogue,
 ) -> None:
     """The full model weighs 5 styles, the clean one 3: the same melody costs 3/5 as much
-    to restyle with it, and 4 times the bars cost 4 times as much."""
+    to restyle with it, and 4 times the notes cost 4 times as much."""
     full = [
         seconds(engines, "music.restyle", {"style": "irish"}, {"melody": melody(b)})
         for b in (6, 24)
@@ -439,24 +459,29 @@ def test_a_restyle_is_priced_by_its_length_times_the_styles_it_weighs(
     assert clean == pytest.approx(full[1] * 3 / 5, abs=0.02)
 
 
-def test_music_is_priced_by_its_length_in_quarter_notes_not_its_bars(engines: Catalogue) -> None:
-    """A bar of 3/4 is three quarters of a bar of 4/4: twelve bars of each cost 3 to 4
-    (harmonize, restyle; continue and compose have a start of their own). A melody
-    recorded before its quarter notes were is taken as 4/4."""
+def test_music_is_priced_by_its_melodys_notes(engines: Catalogue) -> None:
+    """Twelve bars of running eighths cost twice twelve bars of quarter notes, and half
+    notes half as much; a melody recorded before its notes were counted is priced at a
+    note a quarter (four a bar before its length was). A new melody is taken to have a
+    note a quarter: 16 bars of 3/4 are three quarters of 16 bars of 4/4."""
     for engine, params in (
         ("music.harmonize", {"candidates": 2}),
         ("music.restyle", {"style": "irish"}),
+        ("music.continue", {"bars": 12}),
     ):
-        waltz = seconds(engines, engine, params, {"melody": melody(12, 3.0)})
-        common = seconds(engines, engine, params, {"melody": melody(12)})
-        assert waltz == pytest.approx(0.75 * common, abs=0.02)
-        old = seconds(engines, engine, params, {"melody": Measure(bars=12, seconds=28.8)})
-        assert old == pytest.approx(common, abs=0.02)
+        quarters, eighths, halves = (
+            seconds(engines, engine, params, {"melody": melody(12, n)}) for n in (4, 8, 2)
+        )
+        assert eighths > 1.8 * quarters and halves < 0.6 * quarters
+        counted = Measure(bars=12, quarters=48.0, seconds=28.8)
+        assert seconds(engines, engine, params, {"melody": counted}) == pytest.approx(quarters)
+        unmeasured = Measure(bars=12, seconds=28.8)
+        assert seconds(engines, engine, params, {"melody": unmeasured}) == pytest.approx(quarters)
     three, four = (
         seconds(engines, "music.compose", {"bars": 16, "meter": meter}, {})
         for meter in ("3/4", "4/4")
     )
-    assert three < 0.8 * four
+    assert three == pytest.approx(0.03 + 0.75 * (four - 0.03), abs=0.02)
 
 
 def test_an_upscale_is_priced_by_the_pixels_its_network_works_on(engines: Catalogue) -> None:
@@ -475,9 +500,9 @@ def test_an_upscale_is_priced_by_the_pixels_its_network_works_on(engines: Catalo
     assert large / small > 5
 
 
-def test_continuing_costs_each_quarter_note_of_the_piece(engines: Catalogue) -> None:
-    """The opening is read under each style and the new bars written, and the whole
-    rendered: each bar of 4/4 read or written costs four quarter notes' rate."""
+def test_continuing_costs_each_note_of_the_piece(engines: Catalogue) -> None:
+    """The opening is read under each style and the new bars written, as full as the
+    opening's, and the whole rendered: each note read or written costs the same."""
 
     def cost(opening: int, more: int) -> float:
         return seconds(engines, "music.continue", {"bars": more}, {"melody": melody(opening)})

@@ -22,6 +22,7 @@ from atelier.engines.music import render
 from atelier.engines.music.files import (
     check_audio,
     check_music,
+    melody_line,
     read_melody,
     read_piece,
     upload_kind,
@@ -267,6 +268,11 @@ def test_music_uploads_are_recognised_by_content_not_name() -> None:
         assert found == mime and kind_of(mime) == "music"
         # Its length is recorded at upload, for the budget of a job that reads it.
         assert (measure.bars, measure.quarters) == (JIG.bars(), float(JIG.quarter_length()))
+        # And its melody's notes, as the engines read them (a note tied over a bar line
+        # is two).
+        line = melody_line(data)
+        assert line is not None and measure.notes == len(line.parts[0].notes)
+        assert len(JIG.parts[0].notes) <= measure.notes <= len(JIG.parts[0].notes) + 1
         assert measure.seconds == pytest.approx(measure.quarters * 60 / JIG.tempo)
     # A damaged file is judged by what its name says it was meant to be.
     assert upload_kind("tune.mid", b"garbage") == "music"

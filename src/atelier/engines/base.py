@@ -171,13 +171,14 @@ class EngineConfig:
 class Measure:
     """What the studio recorded of an upload when it arrived, so that a budget is declared
     without opening the file: a picture's size, a recording's length, a score's bars and
-    length (in quarter notes, and in seconds at its own tempo)."""
+    length (in quarter notes, and in seconds at its own tempo) and its melody's notes."""
 
     width: int = 0
     height: int = 0
     seconds: float = 0.0
     bars: int = 0
     quarters: float = 0.0
+    notes: int = 0  # of its melody line
 
     @property
     def pixels(self) -> int:
@@ -199,7 +200,7 @@ class Budget:
     images: int = 0  # pictures (or animation frames) made
     pixels: int = 0  # of the largest one
     audio_seconds: float = 0.0  # of the longest piece of audio
-    quarters: float = 0.0  # of music written or read, in quarter notes (a 3/4 bar is 3)
+    notes: float = 0.0  # of music written or read (a note a quarter where not yet known)
     tokens: int = 0  # of text the model writes, every draft counted
     pixels_in: int = 0  # of the pictures read
     tokens_in: int = 0  # of the text read
@@ -220,7 +221,7 @@ class Rates:
     per_megapixel_out: float = 0.0
     per_megapixel_in: float = 0.0
     per_audio_second: float = 0.0
-    per_quarter: float = 0.0
+    per_note: float = 0.0
     per_token: float = 0.0
     per_token_in: float = 0.0
 
@@ -231,7 +232,7 @@ class Rates:
             + self.per_megapixel_out * budget.pixels_out / 1e6
             + self.per_megapixel_in * budget.pixels_in / 1e6
             + self.per_audio_second * budget.audio_seconds
-            + self.per_quarter * budget.quarters
+            + self.per_note * budget.notes
             + self.per_token * budget.tokens
             + self.per_token_in * budget.tokens_in
         )

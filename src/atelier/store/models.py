@@ -93,10 +93,12 @@ class Upload(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    # A recording's length; a score's, played at its own tempo, with its bars and quarters.
+    # A recording's length; a score's, played at its own tempo, with its bars and quarters,
+    # and its melody's notes (what the music engines' work follows).
     seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     bars: Mapped[int | None] = mapped_column(Integer, nullable=True)
     quarters: Mapped[float | None] = mapped_column(Float, nullable=True)
+    notes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The studio's works this file is, or was made from, each with how it was recognised
     # and the lineage it brings along (studio/recognition.py); None or [] when none.

@@ -84,6 +84,7 @@ class Uploads:
                 seconds=measure.seconds or None,
                 bars=measure.bars or None,
                 quarters=measure.quarters or None,
+                notes=measure.notes or None,
             )
             s.add(upload)
         return upload
@@ -163,7 +164,12 @@ def measure(upload: Upload) -> Measure | None:
     if upload.width and upload.height:
         return Measure(width=upload.width, height=upload.height)
     if upload.seconds:
-        return Measure(seconds=upload.seconds, bars=upload.bars or 0, quarters=upload.quarters or 0)
+        return Measure(
+            seconds=upload.seconds,
+            bars=upload.bars or 0,
+            quarters=upload.quarters or 0,
+            notes=upload.notes or 0,
+        )
     return None
 
 

@@ -81,8 +81,9 @@ class MusicCompose(Engine[ComposeParams]):
     # report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet, one torch thread; a
     # redraw is not charged, so not counted): 4, 8, 12, 16, 20, 24 and 32 bars of 4/4 took 0.78,
     # 1.16, 2.02, 2.56, 3.64, 4.01 and 5.22. Writing a note is most of it (each token a step of the
-    # melody network); rendering the files is a small part.
-    rates = Rates(start=0.03, per_quarter=0.041)
+    # melody network; its melodies have about a note a quarter); rendering the files is a small
+    # part.
+    rates = Rates(start=0.03, per_note=0.041)
 
     def warm(self) -> None:
         gen.melody_net("full")
@@ -96,14 +97,12 @@ class MusicCompose(Engine[ComposeParams]):
     def output_budget(self, params: ComposeParams, inputs: Inputs) -> Budget:
         return Budget(
             audio_seconds=gen.seconds_of(params.bars, params.meter, params.tempo),
-            quarters=float(params.bars * bar_length(params.meter)),
+            notes=float(params.bars * bar_length(params.meter)),  # a note a quarter
             field="bars",
         )
 
     def estimate_seconds(self, params: ComposeParams, budget: Budget) -> float:
-        harmonizing = (
-            gen.HARMONIZE_SECONDS_PER_QUARTER * budget.quarters if params.harmonize else 0.0
-        )
+        harmonizing = gen.HARMONIZE_SECONDS_PER_NOTE * budget.notes if params.harmonize else 0.0
         return round(self.rates.seconds(budget) + harmonizing, 2)
 
     def run(self, params: ComposeParams, ctx: Context) -> list[Creation]:

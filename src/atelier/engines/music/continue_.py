@@ -62,8 +62,10 @@ class MusicContinue(Engine[ContinueParams]):
     # redraw is not charged, so not counted): 4 bars of 4/4 after 4 took 1.43, 8 after 4 1.65, 12
     # after 4 2.65, 24 after 4 4.13, 8 after 8 2.83, 16 after 8 4.12, 8 after 16 3.60. Every note of
     # the piece costs alike (the opening read under each style, the new bars written, the whole
-    # rendered).
-    rates = Rates(start=0.22, per_quarter=0.037)
+    # rendered); the new bars are taken to be as full as the opening's. The tuning set's 3/4 waltz
+    # (two notes a bar) priced by its notes lies at 1.2-1.25 of what it settled; by its quarter
+    # notes it lay at 1.6-1.9.
+    rates = Rates(start=0.22, per_note=0.037)
 
     def warm(self) -> None:
         gen.melody_net("full")
@@ -78,7 +80,7 @@ class MusicContinue(Engine[ContinueParams]):
         per_bar = opening.seconds / max(opening.bars, 1)
         return Budget(
             audio_seconds=opening.seconds + params.bars * per_bar,
-            quarters=gen.quarters_of(opening) * (1 + params.bars / max(opening.bars, 1)),
+            notes=gen.notes_of(opening) * (1 + params.bars / max(opening.bars, 1)),
             field="bars",
         )
 

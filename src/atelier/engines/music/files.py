@@ -182,8 +182,10 @@ def _check_readable(data: bytes) -> tuple[Measure, Piece | None]:
     except EngineError as exc:
         raise ValueError(str(exc)) from None
     quarters = float(piece.quarter_length())
-    measure = Measure(bars=piece.bars(), quarters=quarters, seconds=quarters * 60 / piece.tempo)
-    return measure, _melody_of(piece, source)
+    melody = _melody_of(piece, source)
+    notes = len(melody.parts[0].notes) if melody is not None else 0
+    seconds = quarters * 60 / piece.tempo
+    return Measure(bars=piece.bars(), quarters=quarters, seconds=seconds, notes=notes), melody
 
 
 def check_audio(data: bytes, max_seconds: float = MAX_AUDIO_SECONDS) -> tuple[str, Measure]:

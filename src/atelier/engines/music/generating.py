@@ -60,19 +60,22 @@ DEFAULT_INSTRUMENTS = {
 }
 CHORALE_PROGRAMS = (52, 52, 52, 52)  # choir aahs for each voice
 SCORE_CREDITS = 0.5  # credits a second of the engines' estimated work
-# CPU seconds a quarter note of melody that harmonizing it costs, fitted (least squares, none
-# negative) on benchmarks/estimates.py --set tuning, report and report2 (2026-12-06, this day's
-# 2-vCPU Intel Xeon VM, quiet, one torch thread; a redraw is not charged, so not counted): melodies
-# of 4, 6, 8, 8, 12, 16 and 24 bars of 4/4 with 2, 4, 2, 3, 3, 2 and 2 candidates took 0.88, 1.47,
-# 1.76, 1.80, 3.04, 3.82 and 6.20. The length is all of it: the candidates add too little to tell
-# apart (the scoring, checks and files are most of the work, not the drafting).
-HARMONIZE_SECONDS_PER_QUARTER = 0.062
+# CPU seconds a note of melody that harmonizing it costs, fitted (least squares, none negative) on
+# benchmarks/estimates.py --set tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon
+# VM, quiet, one torch thread; a redraw is not charged, so not counted): melodies of 4, 6, 8, 8, 12,
+# 16 and 24 bars of 4/4 with 2, 4, 2, 3, 3, 2 and 2 candidates took 0.88, 1.47, 1.76, 1.80, 3.04,
+# 3.82 and 6.20. The length is all of it: the candidates add too little to tell apart (the scoring,
+# checks and files are most of the work, not the drafting). The tuning set's 3/4 waltz (two notes a
+# bar) priced by its notes lies at 1.2-1.25 of what it settled; by its quarter notes it lay at
+# 1.6-1.9.
+HARMONIZE_SECONDS_PER_NOTE = 0.062
 
 
-def quarters_of(music: Measure) -> float:
-    """An upload's length in quarter notes (four a bar for one recorded before its length
-    was): what the music engines' work follows, whatever the meter divides it into."""
-    return music.quarters or 4.0 * music.bars
+def notes_of(music: Measure) -> float:
+    """An upload's melody's notes, what the music engines' work follows (each is a step of
+    the melody network, a chord to set, a note to render); a note a quarter for one
+    recorded before its notes were counted, four a bar before its length was."""
+    return music.notes or music.quarters or 4.0 * music.bars
 
 
 def seconds_of(bars: int, meter: str, tempo: int) -> float:

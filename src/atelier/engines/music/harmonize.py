@@ -65,11 +65,11 @@ class Harmonize(Engine[HarmonizeParams]):
         """The melody's length, at the tempo asked for or its own."""
         melody = inputs.get("melody", TYPICAL)
         seconds = melody.quarters * 60 / params.tempo if params.tempo else melody.seconds
-        return Budget(audio_seconds=seconds, quarters=gen.quarters_of(melody), field="melody")
+        return Budget(audio_seconds=seconds, notes=gen.notes_of(melody), field="melody")
 
     def estimate_seconds(self, params: HarmonizeParams, budget: Budget) -> float:
-        """The melody's length (gen.HARMONIZE_SECONDS_PER_QUARTER)."""
-        return round(gen.HARMONIZE_SECONDS_PER_QUARTER * budget.quarters, 2)
+        """The melody's notes (gen.HARMONIZE_SECONDS_PER_NOTE)."""
+        return round(gen.HARMONIZE_SECONDS_PER_NOTE * budget.notes, 2)
 
     def run(self, params: HarmonizeParams, ctx: Context) -> list[Creation]:
         p = params
