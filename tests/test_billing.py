@@ -73,17 +73,17 @@ def subscribe(studio: Studio, who: Principal, plan_id: str) -> Invoice:
 
 def test_submit_reserves_and_finish_settles_to_the_measured_cost(studio: Studio) -> None:
     who = add_user(studio, "maker@example.com")
-    job_id = run_job(studio, who, seconds=2.2, estimate=5.5)
+    job_id = run_job(studio, who, seconds=2.2, estimate=5.5)  # 6 credits held, 2 charged
     user = who.user_id
     assert rows(studio, job_id) == {
         "job.reserve": {f"user:{user}:credits": -6, f"user:{user}:held": 6},
-        "job.settle": {f"user:{user}:held": -6, f"user:{user}:credits": 3, "studio:usage": 3},
+        "job.settle": {f"user:{user}:held": -6, f"user:{user}:credits": 4, "studio:usage": 2},
     }
-    assert balance(studio, user) == 200 - 3 and balance(studio, user, "held") == 0
+    assert balance(studio, user) == 200 - 2 and balance(studio, user, "held") == 0
     # A replayed settle (a retried finish) charges nothing more.
     with studio.db.transaction() as s:
         credits.settle(s, s.get(Job, job_id), 50.0, 1.0)  # type: ignore[arg-type]
-    assert balance(studio, user) == 197
+    assert balance(studio, user) == 198
 
 
 def test_a_fast_job_pays_the_minimum_and_a_slow_one_no_more_than_reserved(studio: Studio) -> None:
