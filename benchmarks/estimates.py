@@ -1,7 +1,7 @@
 """Estimates against settled costs: typical jobs run through the real studio.
 
     nice -n 15 .venv/bin/python benchmarks/estimates.py
-        [--set report|report2|report3|tuning|spread]
+        [--set report|report2|report3|report4|tuning|spread]
         [--only TEXT] [--skip TEXT] [--runs N] [--quick] [--write-docs] [--json PATH]
         [--reprice PATH ...]
 
@@ -24,22 +24,22 @@ Before an engine's first measured job one unmeasured job of its first case loads
 models, as warm start does in a long-lived worker (studio/warmup.py): a cold start's
 loading is not part of a typical job's cost.
 
-The sets: `report3` holds 31 typical jobs (its melodies another kind of tune), frozen
-on 2026-12-06 before that day's change of the rates and of the rounding, and read only
-after it: the blind test. `report2` holds 31 others, frozen on 2026-12-05 before that
-day's fit and read after it (the blind test then; fitted on since 2026-12-06). `report`
-(the default) holds 31 others, frozen before the first fit; their rows were read
-afterwards, and since 2026-12-05 the rates are fitted on them too, with `tuning`, other
-sizes of the same jobs. `spread`: a
-few cheap jobs of each kind, to run once on the machine as it is and once beside a CPU
-hog, comparing what the same jobs settle at. A case whose reservation is off by more than
-±30 % of the settled cost is marked, and the script exits 1. An engine unavailable here is
-skipped, saying why. `--quick` runs two of the cheapest jobs once (the test suite runs
-it: it proves the script works, not the figures). `--json` is rewritten after every job,
-so a long run stopped keeps what it measured; `--reprice` reserves the jobs of such files
-again at the present rates (a job's settled cost does not depend on its estimate), one
-run split by engine into several files together.
-"""
+The sets: `report4` holds 31 typical jobs (its melodies running eighths), frozen on
+2026-12-06 after `report3` was read and before any later change: the next blind test,
+not yet run. `report3` holds 31 others (its melodies another kind of tune), frozen on
+2026-12-06 before that day's change of the rates and of the rounding, and read after it.
+`report2` holds 31 others, frozen on 2026-12-05 before that day's fit and read after it
+(the blind test then; fitted on since 2026-12-06). `report` (the default) holds 31
+others, frozen before the first fit; their rows were read afterwards, and since
+2026-12-05 the rates are fitted on them too, with `tuning`, other sizes of the same
+jobs. `spread`: a few cheap jobs of each kind, to run once on the machine as it is and
+once beside a CPU hog, comparing what the same jobs settle at. A case whose reservation
+is off by more than ±30 % of the settled cost is marked, and the script exits 1. An
+engine unavailable here is skipped, saying why. `--quick` runs two of the cheapest jobs
+once (the test suite runs it: it proves the script works, not the figures). `--json` is
+rewritten after every job, so a long run stopped keeps what it measured; `--reprice`
+reserves the jobs of such files again at the present rates (a job's settled cost does
+not depend on its estimate), one run split by engine into several files together."""
 
 from __future__ import annotations
 
@@ -495,10 +495,111 @@ def report3_cases() -> list[Case]:
     ]
 
 
+def reel(bars: int) -> bytes:
+    """A 4/4 melody of `bars` bars of running eighths in A dorian, as MIDI: a fiddle tune,
+    twice the notes a bar of the other sets' tunes, for the fourth set."""
+    pitches = (69, 71, 72, 74, 76, 74, 72, 71, 69, 67, 69, 71, 72, 71, 69, 67)
+    notes = tuple(
+        Note(pitches[i % len(pitches)], Fraction(i, 2), Fraction(1, 2)) for i in range(8 * bars)
+    )
+    piece = Piece(parts=(Part("melody", notes),), key="A minor", meter="4/4", tempo=110)
+    return render.to_midi(piece)
+
+
+def reel_tune(bars: int) -> dict[str, Callable[[], bytes]]:
+    return {"melody": lambda: reel(bars)}
+
+
+WORKSHOP = "\n\n".join(
+    [
+        "The print workshop sits above a bicycle repair shop, and on warm days the smell of "
+        "oil and ink meets on the stairs. Six presses stand in two rows under the skylights, "
+        "the oldest of them cast in 1892 and still the one everybody wants.",
+        "Members book a press by the half day on a board by the door. Most come on weekends; "
+        "a few, who teach or work shifts, come late at night and leave their drying racks "
+        "full for the morning crowd to admire or complain about.",
+        "Once a year the workshop opens its doors for a fair. Every member shows one print, "
+        "the presses run demonstrations all afternoon, and the money from the tea stall pays "
+        "for new rollers.",
+    ]
+)
+
+
+def report4_cases() -> list[Case]:
+    """A fourth set of typical jobs, written and committed on 2026-12-06 after report3 was
+    read and before any later change: the blind test for the next one. Its melodies are
+    running eighths (twice the notes a bar of the fitting tunes)."""
+    compose = {"prompt": "a red bicycle leaning against a wall", "width": 1024, "height": 576}
+    first = WORKSHOP.split("\n\n")[0]
+    return [
+        Case("image.compose", "1024×576, 4 variants", compose, {}),
+        Case(
+            "image.compose",
+            "640², 1 variant",
+            {**compose, "width": 640, "height": 640, "variants": 1},
+            {},
+        ),
+        Case("image.stylize", "720×540 photo", {"style": 9}, picture(720, 540)),
+        Case(
+            "image.stylize", "1600×1200 photo", {"style": 9, "max_size": 1600}, picture(1600, 1200)
+        ),
+        Case("image.upscale", "photo ×2, 240×180", {"scale": 2}, picture(240, 180)),
+        Case("image.upscale", "photo ×4, 200×200", {"scale": 4}, picture(200, 200)),
+        Case(
+            "image.upscale", "fast ×2, 1024×768", {"scale": 2, "model": "fast"}, picture(1024, 768)
+        ),
+        Case("image.upscale", "fast ×3, 400×300", {"scale": 3, "model": "fast"}, picture(400, 300)),
+        Case("image.restore", "600×800 photo", {}, picture(600, 800)),
+        Case("image.restore", "1600×1200 photo", {}, picture(1600, 1200)),
+        Case("image.portrait", "4 variants, 256 px", {"size": 256, "variants": 4}, {}),
+        Case("image.portrait", "2 variants, 256 px", {"size": 256, "variants": 2}, {}),
+        Case("music.compose", "10 bars", {"bars": 10}, {}),
+        Case("music.compose", "24 bars of 6/8", {"bars": 24, "meter": "6/8"}, {}),
+        Case("music.harmonize", "8-bar reel", {"candidates": 2}, reel_tune(8)),
+        Case("music.harmonize", "16-bar reel, 3 candidates", {"candidates": 3}, reel_tune(16)),
+        Case("music.transcribe", "12 s recording", {}, hummed(12)),
+        Case("music.transcribe", "60 s recording", {}, hummed(60)),
+        Case("music.continue", "8 more bars of an 8-bar reel", {"bars": 8}, reel_tune(8)),
+        Case("music.continue", "16 more bars of 4", {"bars": 16}, tune(4)),
+        Case("music.restyle", "8-bar reel, chorale", {"style": "chorale"}, reel_tune(8)),
+        Case("music.restyle", "12-bar melody, Scottish", {"style": "scottish"}, tune(12)),
+        Case("text.write", "slogan", {"form": "slogan", "topic": "a print workshop"}, {}),
+        Case("text.write", "limerick", {"form": "limerick", "topic": "a forgetful baker"}, {}),
+        Case(
+            "text.write",
+            "artwork description",
+            {"form": "artwork_description", "topic": "a linocut of a heron"},
+            {},
+        ),
+        Case(
+            "text.write",
+            "long story",
+            {"form": "story", "topic": "a stolen bell", "length": "long"},
+            {},
+        ),
+        Case("text.restyle", "poetic, 1 paragraph", {"text": first, "style": "poetic"}, {}),
+        Case("text.restyle", "formal, 3 paragraphs", {"text": WORKSHOP, "style": "formal"}, {}),
+        Case(
+            "text.summarize",
+            "one line of 3 paragraphs",
+            {"text": WORKSHOP, "length": "one_line"},
+            {},
+        ),
+        Case("text.summarize", "bullets of 1 paragraph", {"text": first, "length": "bullets"}, {}),
+        Case(
+            "text.summarize",
+            "abstract of 2 paragraphs",
+            {"text": "\n\n".join(WORKSHOP.split("\n\n")[:2]), "length": "abstract"},
+            {},
+        ),
+    ]
+
+
 SETS: dict[str, Callable[[], list[Case]]] = {
     "report": cases,
     "report2": report2_cases,
     "report3": report3_cases,
+    "report4": report4_cases,
     "tuning": tuning_cases,
     "spread": lambda: [case for case in tuning_cases() if case.spread],
 }
