@@ -9,15 +9,19 @@ restyle weighs). Estimates only: no job runs."""
 
 from __future__ import annotations
 
+import io
 import sys
+import wave
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from atelier.engines.base import Measure
+from atelier.engines.music.files import check_music
 from atelier.studio import Studio
 from atelier.studio.catalogue import Catalogue
 from tests.support.settings import ROOT, make_settings
@@ -509,3 +513,28 @@ def test_continuing_costs_each_note_of_the_piece(engines: Catalogue) -> None:
 
     assert cost(8, 8) - cost(4, 8) == pytest.approx(cost(4, 12) - cost(4, 8), abs=0.02)
     assert cost(4, 16) - cost(4, 8) == pytest.approx(8 * 4 * 0.037, abs=0.02)
+
+
+def test_every_case_of_every_set_of_the_benchmark_is_a_job_the_studio_accepts(
+    engines: Catalogue,
+) -> None:
+    """A frozen set is only worth its freezing if it runs: every case's parameters pass
+    its engine's checks with its own files measured (a set once held a size no aspect
+    ratio allows)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import estimates
+
+    def measured(data: bytes) -> Measure:
+        if data.startswith(b"\x89PNG"):
+            width, height = Image.open(io.BytesIO(data)).size
+            return Measure(width=width, height=height)
+        if data.startswith(b"RIFF"):
+            with wave.open(io.BytesIO(data)) as recording:
+                return Measure(seconds=recording.getnframes() / recording.getframerate())
+        return check_music(data)[1]
+
+    for name, cases in estimates.SETS.items():
+        for case in cases():
+            inputs = {field: measured(make()) for field, make in case.inputs.items()}
+            estimate = engines.estimate(case.engine, case.params, inputs)
+            assert estimate["credits"] > 0, (name, case.engine, case.label)
