@@ -85,8 +85,9 @@ class Blocklist:
         }
         # The same less the terms with harmless senses (wordlists_senses.py)
         self.sure = dict(self.patterns)
-        for category, senses in wordlists_senses.WITH_HARMLESS_SENSES.items():
-            sure = [word for word in TERMS[category] if word not in set(senses)]
+        for category, words in wordlists_senses.WITH_HARMLESS_SENSES.items():
+            senses = set(words)
+            sure = [word for word in TERMS[category] if word not in senses]
             self.sure[category] = compile_terms(sure, PATTERNS.get(category, ()))
         self.weak = {category: compile_terms(words) for category, words in WEAK_TERMS.items()}
         self.exceptions = compile_terms(EXCEPTIONS, EXCEPTION_PATTERNS)

@@ -108,6 +108,13 @@ class TextParams(Params):
         description="Randomness: 0 always takes the likeliest word.",
         json_schema_extra=ADVANCED,
     )
+
+    @property
+    def drafts(self) -> int:
+        """The drafts `candidates` asks for: one when greedy (temperature 0), as they would
+        all be alike."""
+        return 1 if self.temperature == 0 else self.candidates
+
     top_p: float = Field(
         0.95,
         gt=0.0,
@@ -245,13 +252,13 @@ class TextEngine(Engine[TP]):
     def default_max_tokens(self, params: TP) -> int:
         return 200
 
+    def most_tokens(self, params: TP) -> int:
+        """A draft's most tokens: `max_tokens`, else the engine's default."""
+        return params.max_tokens or self.default_max_tokens(params)
+
     def output_budget(self, params: TP, inputs: Inputs) -> Budget:
-        """Every draft's most tokens (one draft when greedy: they would all be alike)."""
-        drafts = 1 if params.temperature == 0 else params.candidates
-        return Budget(
-            tokens=drafts * (params.max_tokens or self.default_max_tokens(params)),
-            field="max_tokens",
-        )
+        """Every draft's most tokens."""
+        return Budget(tokens=params.drafts * self.most_tokens(params), field="max_tokens")
 
     def sampling(
         self, params: TextParams, max_tokens: int, stop: Sequence[str], seed: int
@@ -299,7 +306,7 @@ class TextEngine(Engine[TP]):
         (fraction of these drafts done, draft number, text so far). When none meets its
         checks, draw up to as many again, stopping at the first that does. `start`, given
         the draft's number and the drafts so far, may give the words a draft begins with."""
-        count = 1 if params.temperature == 0 else params.candidates
+        count = params.drafts
 
         def progress(fraction: float, i: int, text: str) -> None:
             label = f"Draft {i + 1} of {count}: " if count > 1 else ""

@@ -215,10 +215,9 @@ class Restyle(TextEngine[RestyleParams]):
     def output_budget(self, params: RestyleParams, inputs: Inputs) -> Budget:
         """Each part's drafts, a rewrite about as long as its part (TOKENS_PER_WORD), and
         never more than a draft's most; redraws are not charged, so not counted."""
-        drafts = 1 if params.temperature == 0 else params.candidates
-        most = params.max_tokens or self.default_max_tokens(params)
+        most = self.most_tokens(params)
         tokens = sum(
-            drafts * min(most, round(TOKENS_PER_WORD * len(words(part))))
+            params.drafts * min(most, round(TOKENS_PER_WORD * len(words(part))))
             for paragraph in paragraphs(params.text)
             for part in chunks(paragraph)
         )

@@ -142,8 +142,7 @@ class Summarize(TextEngine[SummarizeParams]):
     def output_budget(self, params: SummarizeParams, inputs: Inputs) -> Budget:
         """The drafts, and the text read (once per draft: each starts from the prompt)."""
         written = super().output_budget(params, inputs)
-        drafts = 1 if params.temperature == 0 else params.candidates
-        read = drafts * round(len(params.text) / CHARS_PER_TOKEN)
+        read = params.drafts * round(len(params.text) / CHARS_PER_TOKEN)
         return Budget(tokens=written.tokens, tokens_in=read, field="text")
 
     def run(self, params: SummarizeParams, ctx: Context) -> list[Creation]:

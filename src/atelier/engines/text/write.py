@@ -262,19 +262,17 @@ class Write(TextEngine[WriteParams]):
         candidates a line. A redraw is not charged, so not counted."""
         form = verse.FORMS.get(params.form)
         if form is None:
-            drafts = 1 if params.temperature == 0 else params.candidates
-            most = params.max_tokens or self.default_max_tokens(params)
             low, high = WORD_TARGETS[params.form][params.length]
             asked = round(TOKENS_PER_WORD * (low + high) / 2)
-            tokens = drafts * min(most, asked, PROSE_DRAFT_TOKENS)
+            tokens = params.drafts * min(self.most_tokens(params), asked, PROSE_DRAFT_TOKENS)
             return Budget(tokens=tokens, field="max_tokens")
-        per_line = params.max_tokens or self.default_max_tokens(params)
+        per_line = self.most_tokens(params)
         return Budget(tokens=form.lines * per_line * params.candidates // 2, field="max_tokens")
 
     def drafts(self, p: WriteParams, ctx: Context) -> list[Draft]:
         model = self.model()
         ctx.progress(0.02, "Reading the brief")
-        max_tokens = p.max_tokens or self.default_max_tokens(p)
+        max_tokens = self.most_tokens(p)
         form = verse.FORMS.get(p.form)
         budget = max_tokens * form.lines if form else max_tokens
         voice = Voice.load(ctx.file(p.voice)).nearest(p.topic) if p.voice else None
@@ -319,7 +317,7 @@ class Write(TextEngine[WriteParams]):
         its rhyme with the line it answers; not a repeat); a line that misses gets its
         ending chosen instead: the word the model finds likeliest there among those that
         rhyme and fit the syllables."""
-        tries = 1 if p.temperature == 0 else p.candidates
+        tries = p.drafts  # each line's
         label = "Redraw, the first poem did not keep its form: " if attempt else ""
         seen = {norm(line) for piece in WRITE[p.form] for line in piece.text.splitlines()}
         lines: list[str] = []
