@@ -26,6 +26,17 @@ from atelier.studio import Studio
 from atelier.studio.catalogue import Catalogue
 from tests.support.settings import ROOT, make_settings
 
+
+def melody(bars: int, notes_a_bar: int = 4) -> Measure:
+    """A melody of 4/4 as the studio measures it: its bars, quarter notes, seconds at 100
+    a minute and notes."""
+    return Measure(bars=bars, quarters=4.0 * bars, seconds=2.4 * bars, notes=notes_a_bar * bars)
+
+
+def picture(width: int, height: int) -> dict[str, Measure]:
+    return {"image": Measure(width=width, height=height)}
+
+
 # The fitting jobs: engine, parameters, input measures, the seconds each settled (CPU
 # seconds less its redraws', per core for an engine that keeps several busy), generated
 # from the benchmark's JSON rows.
@@ -52,41 +63,41 @@ FITTED: list[Row] = [
     (
         "image.stylize",
         {"style": 7},
-        {"image": Measure(width=480, height=360)},
+        picture(480, 360),
         0.10,
     ),  # 480×360 photo
     (
         "image.stylize",
         {"style": 7, "max_size": 1024},
-        {"image": Measure(width=1024, height=768)},
+        picture(1024, 768),
         0.45,
     ),  # 1024×768 photo
     (
         "image.upscale",
         {"scale": 2},
-        {"image": Measure(width=128, height=128)},
+        picture(128, 128),
         6.67,
     ),  # photo ×2, 128²
     (
         "image.upscale",
         {"scale": 3},
-        {"image": Measure(width=192, height=192)},
+        picture(192, 192),
         15.18,
     ),  # photo ×3, 192²
     (
         "image.upscale",
         {"scale": 2, "model": "fast"},
-        {"image": Measure(width=128, height=128)},
+        picture(128, 128),
         0.18,
     ),  # fast ×2, 128²
     (
         "image.upscale",
         {"scale": 4, "model": "fast"},
-        {"image": Measure(width=384, height=384)},
+        picture(384, 384),
         2.07,
     ),  # fast ×4, 384²
-    ("image.restore", {}, {"image": Measure(width=320, height=240)}, 0.13),  # 320×240 photo
-    ("image.restore", {}, {"image": Measure(width=640, height=480)}, 0.47),  # 640×480 photo
+    ("image.restore", {}, picture(320, 240), 0.13),  # 320×240 photo
+    ("image.restore", {}, picture(640, 480), 0.47),  # 640×480 photo
     ("image.portrait", {"size": 256, "variants": 2}, {}, 3.49),  # 2 variants, 256 px
     ("image.portrait", {"size": 512, "variants": 2}, {}, 3.45),  # 2 variants, 512 px
     ("image.portrait", {"size": 256, "variants": 4}, {}, 6.83),  # 4 variants, 256 px
@@ -105,47 +116,47 @@ FITTED: list[Row] = [
     (
         "image.stylize",
         {"style": 3},
-        {"image": Measure(width=320, height=240)},
+        picture(320, 240),
         0.05,
     ),  # 320×240 photo
     (
         "image.stylize",
         {"style": 3, "max_size": 800},
-        {"image": Measure(width=800, height=600)},
+        picture(800, 600),
         0.27,
     ),  # 800×600 photo
     (
         "image.upscale",
         {"scale": 2},
-        {"image": Measure(width=256, height=256)},
+        picture(256, 256),
         38.83,
     ),  # photo ×2, 256²
     (
         "image.upscale",
         {"scale": 4},
-        {"image": Measure(width=256, height=256)},
+        picture(256, 256),
         38.32,
     ),  # photo ×4, 256²
     (
         "image.upscale",
         {"scale": 2},
-        {"image": Measure(width=512, height=512)},
+        picture(512, 512),
         138.31,
     ),  # photo ×2, 512²
     (
         "image.upscale",
         {"scale": 4},
-        {"image": Measure(width=512, height=512)},
+        picture(512, 512),
         145.80,
     ),  # photo ×4, 512²
     (
         "image.upscale",
         {"scale": 2, "model": "fast"},
-        {"image": Measure(width=512, height=512)},
+        picture(512, 512),
         3.49,
     ),  # fast ×2, 512²
-    ("image.restore", {}, {"image": Measure(width=400, height=300)}, 0.18),  # 400×300 photo
-    ("image.restore", {}, {"image": Measure(width=800, height=600)}, 0.75),  # 800×600 photo
+    ("image.restore", {}, picture(400, 300), 0.18),  # 400×300 photo
+    ("image.restore", {}, picture(800, 600), 0.75),  # 800×600 photo
     ("image.portrait", {"size": 256, "variants": 1}, {}, 1.81),  # 1 face, 256 px
     ("image.portrait", {"size": 512}, {}, 7.11),  # 4 variants, 512 px
     (
@@ -163,47 +174,47 @@ FITTED: list[Row] = [
     (
         "image.stylize",
         {"style": 12},
-        {"image": Measure(width=640, height=480)},
+        picture(640, 480),
         0.18,
     ),  # 640×480 photo
     (
         "image.stylize",
         {"style": 12, "max_size": 1280},
-        {"image": Measure(width=1280, height=960)},
+        picture(1280, 960),
         0.63,
     ),  # 1280×960 photo
     (
         "image.upscale",
         {"scale": 2},
-        {"image": Measure(width=320, height=240)},
+        picture(320, 240),
         44.90,
     ),  # photo ×2, 320×240
     (
         "image.upscale",
         {"scale": 3},
-        {"image": Measure(width=300, height=300)},
+        picture(300, 300),
         49.50,
     ),  # photo ×3, 300²
     (
         "image.upscale",
         {"scale": 4},
-        {"image": Measure(width=160, height=160)},
+        picture(160, 160),
         12.43,
     ),  # photo ×4, 160²
     (
         "image.upscale",
         {"scale": 4, "model": "fast"},
-        {"image": Measure(width=256, height=256)},
+        picture(256, 256),
         1.02,
     ),  # fast ×4, 256²
     (
         "image.upscale",
         {"scale": 3, "model": "fast"},
-        {"image": Measure(width=640, height=480)},
+        picture(640, 480),
         4.39,
     ),  # fast ×3, 640×480
-    ("image.restore", {}, {"image": Measure(width=512, height=512)}, 0.45),  # 512² photo
-    ("image.restore", {}, {"image": Measure(width=1024, height=768)}, 1.40),  # 1024×768 photo
+    ("image.restore", {}, picture(512, 512), 0.45),  # 512² photo
+    ("image.restore", {}, picture(1024, 768), 1.40),  # 1024×768 photo
     ("image.portrait", {"size": 512, "variants": 3}, {}, 5.04),  # 3 variants, 512 px
     ("image.portrait", {"size": 512, "variants": 1}, {}, 1.73),  # 1 variant, 512 px
     ("music.compose", {"bars": 4}, {}, 0.78),  # 4 bars
@@ -211,19 +222,19 @@ FITTED: list[Row] = [
     (
         "music.harmonize",
         {"candidates": 2},
-        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0)},
+        {"melody": melody(8)},
         1.76,
     ),  # 8-bar melody
     (
         "music.harmonize",
         {"candidates": 3},
-        {"melody": Measure(seconds=28.8, bars=12, quarters=48.0)},
+        {"melody": melody(12)},
         3.04,
     ),  # 12-bar melody
     (
         "music.harmonize",
         {"candidates": 4},
-        {"melody": Measure(seconds=14.4, bars=6, quarters=24.0)},
+        {"melody": melody(6)},
         1.47,
     ),  # 6-bar melody, 4 candidates
     ("music.transcribe", {}, {"audio": Measure(seconds=5.0)}, 0.35),  # 5 s recording
@@ -231,37 +242,37 @@ FITTED: list[Row] = [
     (
         "music.continue",
         {"bars": 8},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        {"melody": melody(4)},
         1.65,
     ),  # 8 more bars of 4
     (
         "music.continue",
         {"bars": 8},
-        {"melody": Measure(seconds=38.4, bars=16, quarters=64.0)},
+        {"melody": melody(16)},
         3.60,
     ),  # 8 more bars of 16
     (
         "music.continue",
         {"bars": 24},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        {"melody": melody(4)},
         4.13,
     ),  # 24 more bars of 4
     (
         "music.restyle",
         {"style": "chorale"},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        {"melody": melody(4)},
         1.05,
     ),  # 4-bar melody
     (
         "music.restyle",
         {"style": "chorale"},
-        {"melody": Measure(seconds=38.4, bars=16, quarters=64.0)},
+        {"melody": melody(16)},
         3.37,
     ),  # 16-bar melody
     (
         "music.restyle",
         {"style": "irish"},
-        {"melody": Measure(seconds=28.8, bars=12, quarters=48.0)},
+        {"melody": melody(12)},
         2.87,
     ),  # 12-bar melody, Irish
     ("music.compose", {"bars": 8}, {}, 1.16),  # 8 bars
@@ -270,13 +281,13 @@ FITTED: list[Row] = [
     (
         "music.harmonize",
         {"candidates": 2},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        {"melody": melody(4)},
         0.88,
     ),  # 4-bar melody
     (
         "music.harmonize",
         {"candidates": 2},
-        {"melody": Measure(seconds=38.4, bars=16, quarters=64.0)},
+        {"melody": melody(16)},
         3.82,
     ),  # 16-bar melody
     ("music.transcribe", {}, {"audio": Measure(seconds=10.0)}, 0.52),  # 10 s recording
@@ -284,25 +295,25 @@ FITTED: list[Row] = [
     (
         "music.continue",
         {"bars": 4},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        {"melody": melody(4)},
         1.43,
     ),  # 4 more bars of 4
     (
         "music.continue",
         {"bars": 16},
-        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0)},
+        {"melody": melody(8)},
         4.12,
     ),  # 16 more bars of 8
     (
         "music.restyle",
         {"style": "irish"},
-        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0)},
+        {"melody": melody(8)},
         1.76,
     ),  # 8-bar melody
     (
         "music.restyle",
         {"style": "irish"},
-        {"melody": Measure(seconds=57.6, bars=24, quarters=96.0)},
+        {"melody": melody(24)},
         6.17,
     ),  # 24-bar melody
     ("music.compose", {"bars": 12}, {}, 2.02),  # 12 bars
@@ -310,13 +321,13 @@ FITTED: list[Row] = [
     (
         "music.harmonize",
         {"candidates": 3},
-        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0)},
+        {"melody": melody(8)},
         1.80,
     ),  # 8-bar melody, 3 candidates
     (
         "music.harmonize",
         {"candidates": 2},
-        {"melody": Measure(seconds=57.6, bars=24, quarters=96.0)},
+        {"melody": melody(24)},
         6.20,
     ),  # 24-bar melody
     ("music.transcribe", {}, {"audio": Measure(seconds=15.0)}, 0.76),  # 15 s recording
@@ -324,25 +335,25 @@ FITTED: list[Row] = [
     (
         "music.continue",
         {"bars": 8},
-        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0)},
+        {"melody": melody(8)},
         2.83,
     ),  # 8 more bars of 8
     (
         "music.continue",
         {"bars": 12},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0)},
+        {"melody": melody(4)},
         2.65,
     ),  # 12 more bars of 4
     (
         "music.restyle",
         {"style": "chorale"},
-        {"melody": Measure(seconds=28.8, bars=12, quarters=48.0)},
+        {"melody": melody(12)},
         3.31,
     ),  # 12-bar melody, chorale
     (
         "music.restyle",
         {"style": "irish"},
-        {"melody": Measure(seconds=48.0, bars=20, quarters=80.0)},
+        {"melody": melody(20)},
         5.02,
     ),  # 20-bar melody, Irish
     # The tuning set's 3/4 jobs: a waltz of two notes a bar, measured with its notes.
@@ -439,12 +450,6 @@ def test_text_estimates_add_up_to_what_their_jobs_settled(engines: Catalogue) ->
         settled[engine] += spent
     ratios = {engine: estimated[engine] / settled[engine] for engine in settled}
     assert ratios == dict.fromkeys(settled, pytest.approx(1.0, abs=0.1))
-
-
-def melody(bars: int, notes_a_bar: int = 4) -> Measure:
-    """A melody of 4/4 as the studio measures it: its bars, quarter notes, seconds at 100
-    a minute and notes."""
-    return Measure(bars=bars, quarters=4.0 * bars, seconds=2.4 * bars, notes=notes_a_bar * bars)
 
 
 def test_a_restyle_is_priced_by_its_notes_times_the_styles_it_weighs(
