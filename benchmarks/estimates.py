@@ -59,7 +59,7 @@ import sys
 import tempfile
 import time
 import wave
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from functools import partial
@@ -99,12 +99,17 @@ def photo(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
+def midi_of(notes: Iterable[Note], key: str, meter: str, tempo: int) -> bytes:
+    """A one-part melody as the MIDI file a user would upload."""
+    piece = Piece(parts=(Part("melody", tuple(notes)),), key=key, meter=meter, tempo=tempo)
+    return render.to_midi(piece)
+
+
 def melody(bars: int) -> bytes:
     """A 4/4 melody of `bars` bars of quarter notes in C major, as MIDI."""
     pitches = (60, 62, 64, 65, 67, 69, 67, 65, 64, 62, 64, 60)
     notes = tuple(Note(pitches[i % 12], Fraction(i), Fraction(1)) for i in range(4 * bars))
-    piece = Piece(parts=(Part("melody", notes),), key="C major", meter="4/4", tempo=100)
-    return render.to_midi(piece)
+    return midi_of(notes, "C major", "4/4", 100)
 
 
 @dataclass(frozen=True)
@@ -134,8 +139,7 @@ def waltz(bars: int) -> bytes:
         for pitch, beats in bars_of[i % len(bars_of)]:
             notes.append(Note(pitch, start, Fraction(beats)))
             start += beats
-    piece = Piece(parts=(Part("melody", tuple(notes)),), key="G major", meter="3/4", tempo=120)
-    return render.to_midi(piece)
+    return midi_of(notes, "G major", "3/4", 120)
 
 
 def waltz_tune(bars: int) -> dict[str, Callable[[], bytes]]:
@@ -412,8 +416,7 @@ def minor_melody(bars: int) -> bytes:
         notes.append(Note(pitch, start, Fraction(beats)))
         start += Fraction(beats)
         i += 1
-    piece = Piece(parts=(Part("melody", tuple(notes)),), key="D minor", meter="3/4", tempo=90)
-    return render.to_midi(piece)
+    return midi_of(notes, "D minor", "3/4", 90)
 
 
 def minor_tune(bars: int) -> dict[str, Callable[[], bytes]]:
@@ -502,8 +505,7 @@ def reel(bars: int) -> bytes:
     notes = tuple(
         Note(pitches[i % len(pitches)], Fraction(i, 2), Fraction(1, 2)) for i in range(8 * bars)
     )
-    piece = Piece(parts=(Part("melody", notes),), key="A minor", meter="4/4", tempo=110)
-    return render.to_midi(piece)
+    return midi_of(notes, "A minor", "4/4", 110)
 
 
 def reel_tune(bars: int) -> dict[str, Callable[[], bytes]]:
