@@ -1,7 +1,7 @@
 """Estimates against settled costs: typical jobs run through the real studio.
 
     nice -n 15 .venv/bin/python benchmarks/estimates.py
-        [--set report|report2|report3|report4|tuning|spread]
+        [--set report|report2|report3|report4|report5|tuning|spread]
         [--only TEXT] [--skip TEXT] [--runs N] [--quick] [--write-docs] [--json PATH]
         [--reprice PATH ...]
 
@@ -24,9 +24,11 @@ Before an engine's first measured job one unmeasured job of its first case loads
 models, as warm start does in a long-lived worker (studio/warmup.py): a cold start's
 loading is not part of a typical job's cost.
 
-The sets: `report4` holds 31 typical jobs (its melodies running eighths), frozen on
-2026-12-06 after `report3` was read and before any later change: the next blind test,
-not yet run. `report3` holds 31 others (its melodies another kind of tune), frozen on
+The sets: `report5` holds 31 typical jobs (a slow 6/8 air and a fast 2/4 hornpipe),
+frozen on 2026-12-06 after `report4` was read and before any change made from it: the
+next blind test, not yet run. `report4` holds 31 others (its melodies running eighths),
+frozen on 2026-12-06 after `report3` was read, and read (blind) before any later change.
+`report3` holds 31 others (its melodies another kind of tune), frozen on
 2026-12-06 before that day's change of the rates and of the rounding, and read after it.
 `report2` holds 31 others, frozen on 2026-12-05 before that day's fit and read after it
 (the blind test then; fitted on since 2026-12-06). `report` (the default) holds 31
@@ -597,11 +599,144 @@ def report4_cases() -> list[Case]:
     ]
 
 
+def air(bars: int) -> bytes:
+    """A slow 6/8 air of `bars` bars in E minor at 60 quarters a minute, dotted quarters
+    and eighths with a held note every other bar, as MIDI: few notes and long audio for
+    the fifth set."""
+    pattern = (  # (pitch, quarters), three quarters a bar (6/8), two bars a turn
+        (64, 1.5),
+        (67, 1.0),
+        (66, 0.5),
+        (64, 3.0),
+        (71, 1.5),
+        (69, 0.5),
+        (67, 0.5),
+        (66, 0.5),
+        (62, 3.0),
+    )
+    return midi_of(patterned(pattern, 3 * bars), "E minor", "6/8", 60)
+
+
+def hornpipe(bars: int) -> bytes:
+    """A 2/4 hornpipe of `bars` bars in D major at 140 quarters a minute, dotted eighths
+    and sixteenths, as MIDI: many notes in short audio for the fifth set."""
+    pitches = (62, 66, 69, 66, 71, 69, 67, 66)
+    pattern = tuple((pitch, 0.75 if i % 2 == 0 else 0.25) for i, pitch in enumerate(pitches))
+    return midi_of(patterned(pattern, 2 * bars), "D major", "2/4", 140)
+
+
+def patterned(pattern: tuple[tuple[int, float], ...], quarters: int) -> list[Note]:
+    """The (pitch, quarters) pattern repeated for `quarters` quarter notes."""
+    notes, start, i = [], Fraction(0), 0
+    while start < quarters:
+        pitch, beats = pattern[i % len(pattern)]
+        notes.append(Note(pitch, start, Fraction(beats)))
+        start += Fraction(beats)
+        i += 1
+    return notes
+
+
+def report5_cases() -> list[Case]:
+    """A fifth set of typical jobs, written and committed on 2026-12-06 after report4 was
+    read and before any change made from it: the blind test for that change. Its melodies
+    are a slow 6/8 air (few notes, long audio) and a fast 2/4 hornpipe (many notes, short
+    audio); it holds the first composed chorale, and text forms the other sets lack."""
+    compose = {"prompt": "three sailboats on a calm sea at sunset", "width": 960, "height": 540}
+    parts = RIVER.split("\n\n")
+    return [
+        Case("image.compose", "960×540, 2 variants", {**compose, "variants": 2}, {}),
+        Case(
+            "image.compose",
+            "512², 4 variants",
+            {"prompt": "two owls on a branch", "width": 512, "height": 512},
+            {},
+        ),
+        Case("image.stylize", "1024² photo", {"style": 3, "max_size": 1024}, picture(1024, 1024)),
+        Case("image.stylize", "640×480 photo", {"style": 14}, picture(640, 480)),
+        Case("image.upscale", "photo ×3, 160×120", {"scale": 3}, picture(160, 120)),
+        Case("image.upscale", "photo ×2, 300×200", {"scale": 2}, picture(300, 200)),
+        Case("image.upscale", "fast ×4, 320×240", {"scale": 4, "model": "fast"}, picture(320, 240)),
+        Case(
+            "image.upscale", "fast ×2, 1280×960", {"scale": 2, "model": "fast"}, picture(1280, 960)
+        ),
+        Case("image.restore", "800×600 photo", {}, picture(800, 600)),
+        Case("image.restore", "1200×1200 photo", {}, picture(1200, 1200)),
+        Case("image.portrait", "3 variants, 256 px", {"size": 256, "variants": 3}, {}),
+        Case("image.portrait", "1 variant, 256 px", {"size": 256, "variants": 1}, {}),
+        Case("music.compose", "12 bars at 72", {"bars": 12, "tempo": 72}, {}),
+        Case("music.compose", "8 bars, harmonized", {"bars": 8, "harmonize": True}, {}),
+        Case("music.compose", "32 bars of 2/4", {"bars": 32, "meter": "2/4"}, {}),
+        Case("music.harmonize", "16-bar air", {"candidates": 2}, {"melody": lambda: air(16)}),
+        Case(
+            "music.harmonize",
+            "16-bar hornpipe, 4 candidates",
+            {"candidates": 4},
+            {"melody": lambda: hornpipe(16)},
+        ),
+        Case("music.transcribe", "25 s recording", {}, hummed(25)),
+        Case("music.transcribe", "45 s recording", {}, hummed(45)),
+        Case(
+            "music.continue", "8 more bars of an 8-bar air", {"bars": 8}, {"melody": lambda: air(8)}
+        ),
+        Case(
+            "music.continue",
+            "16 more bars of a 16-bar hornpipe",
+            {"bars": 16},
+            {"melody": lambda: hornpipe(16)},
+        ),
+        Case(
+            "music.restyle",
+            "12-bar air, chorale",
+            {"style": "chorale"},
+            {"melody": lambda: air(12)},
+        ),
+        Case(
+            "music.restyle",
+            "16-bar hornpipe, Irish",
+            {"style": "irish"},
+            {"melody": lambda: hornpipe(16)},
+        ),
+        Case("text.write", "free verse", {"form": "free_verse", "topic": "a night ferry"}, {}),
+        Case(
+            "text.write",
+            "product description",
+            {"form": "product_description", "topic": "a hand-bound sketchbook"},
+            {},
+        ),
+        Case(
+            "text.write",
+            "medium story",
+            {"form": "story", "topic": "a lighthouse keeper's cat", "length": "medium"},
+            {},
+        ),
+        Case("text.write", "ad copy", {"form": "ad_copy", "topic": "a pottery class"}, {}),
+        Case(
+            "text.restyle",
+            "humorous, 2 paragraphs",
+            {"text": "\n\n".join(parts[:2]), "style": "humorous"},
+            {},
+        ),
+        Case(
+            "text.restyle", "childrens, 1 paragraph", {"text": parts[0], "style": "childrens"}, {}
+        ),
+        Case(
+            "text.summarize", "abstract of 3 paragraphs", {"text": RIVER, "length": "abstract"}, {}
+        ),
+        Case(
+            "text.summarize",
+            "one line of 1 paragraph",
+            {"text": parts[1], "length": "one_line"},
+            {},
+        ),
+    ]
+
+
 SETS: dict[str, Callable[[], list[Case]]] = {
     "report": cases,
     "report2": report2_cases,
     "report3": report3_cases,
     "report4": report4_cases,
+    "report5": report5_cases,
     "tuning": tuning_cases,
     "spread": lambda: [case for case in tuning_cases() if case.spread],
 }
