@@ -21,7 +21,7 @@ from sqlalchemy import update
 
 from atelier.commerce.models import Plan
 from atelier.engines.checks import REDRAWS
-from atelier.engines.music import analysis, harmony, render
+from atelier.engines.music import analysis, harmony, loudness, render
 from atelier.engines.music.compose import ComposeParams, compose
 from atelier.engines.music.files import read_melody, read_piece
 from atelier.engines.music.generating import chorale, quantized
@@ -273,6 +273,21 @@ def test_rendered_audio_is_at_minus_16_lufs_with_true_peaks_under_minus_1(
         assert abs(loudness + 16) <= 1, loudness
         true_peak = 20 * np.log10(np.abs(resample_poly(samples, 4, 1, axis=0)).max())
         assert true_peak <= -1, true_peak
+
+
+def test_oversampling_block_by_block_gives_the_whole_signals_values() -> None:
+    """The limiter and the true peak read the ×4 signal a block at a time: the blocks'
+    values are those of resampling the whole signal, at every block's edge and at both
+    ends, for a signal of several blocks and one shorter than a block."""
+    rng = np.random.default_rng(0)
+    for frames in (2 * loudness.BLOCK_FRAMES + 1234, 500):
+        samples = np.round(rng.normal(0, 0.1, (frames, 2)) * 32768) / 32768
+        whole = resample_poly(samples, 4, 1, axis=0)
+        blocks = np.concatenate(list(loudness.oversampled(samples)))
+        assert blocks.shape == whole.shape
+        assert np.max(np.abs(blocks - whole)) < 1e-12
+        peak = 20 * np.log10(np.max(np.abs(whole)))
+        assert abs(loudness.true_peak_dbfs(samples) - peak) < 1e-9
 
 
 def test_restyle_changes_the_tune_and_keeps_it_recognisable(api: Any, tmp_path: Path) -> None:
