@@ -163,7 +163,7 @@ def audio(files: list[Artifact]) -> tuple[dict[str, Any], list[str]]:
     wav = next((f for f in files if f.name.endswith(".wav")), None)
     if wav is None:
         return {}, []
-    samples, rate = soundfile.read(io.BytesIO(wav.data), always_2d=True)
+    samples, rate = soundfile.read(io.BytesIO(wav.data), dtype="float32", always_2d=True)
     lufs = loudness.integrated_lufs(samples, rate)
     peak = loudness.true_peak_dbfs(samples)
     unmet = []

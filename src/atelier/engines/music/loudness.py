@@ -90,7 +90,7 @@ def normalise(samples: np.ndarray, rate: int) -> np.ndarray:
     Silence (nothing above the measurement's gate) is returned as it is. Each pass
     oversamples the signal once: its peaks serve both the check and the limiter."""
     ceiling = 10 ** ((MAX_TRUE_PEAK_DBFS - CEILING_MARGIN_DB) / 20)
-    out = samples.astype(np.float64)
+    out = samples.astype(np.float32)
     for _ in range(PASSES):
         loudness = integrated_lufs(out, rate)
         if not np.isfinite(loudness):

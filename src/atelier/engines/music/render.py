@@ -147,7 +147,7 @@ def to_wav(piece: Piece, midi: bytes) -> bytes:
             frames = rendered.readframes(rendered.getnframes())
     samples = np.frombuffer(frames, dtype="<i2").reshape(-1, 2)
     wanted = round((seconds(piece) + TAIL_SECONDS) * SAMPLE_RATE)
-    fitted = np.zeros((wanted, 2))
+    fitted = np.zeros((wanted, 2), dtype=np.float32)
     fitted[: min(wanted, len(samples))] = samples[:wanted] / 32768
     level = loudness.normalise(fitted, SAMPLE_RATE)
     return wav_bytes(np.clip(np.round(level * 32767), -32768, 32767).astype("<i2"), SAMPLE_RATE)
