@@ -77,13 +77,11 @@ class MusicCompose(Engine[ComposeParams]):
     Params = ComposeParams
     models = gen.declared_models(("full", "clean"), True)
     credits_per_second = gen.SCORE_CREDITS
-    # CPU seconds, fitted (least squares, none negative) on benchmarks/estimates.py --set tuning,
-    # report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet, one torch thread; a
-    # redraw is not charged, so not counted): 4, 8, 12, 16, 20, 24 and 32 bars of 4/4 took 0.78,
-    # 1.16, 2.02, 2.56, 3.64, 4.01 and 5.22. Writing a note is most of it (each token a step of the
-    # melody network; its melodies have about a note a quarter); rendering the files is a small
-    # part.
-    rates = Rates(start=0.03, per_note=0.041)
+    # CPU seconds a second of audio and a quarter note (generating.py says how they are fitted):
+    # 4 to 32 bars of 4/4 at 100 and 3/4 and 6/8 took 0.52 to 5.06 s; 12 and 24 bars at 50, 100
+    # and 200 a minute showed the tempo more than the notes setting the cost (12 bars 3.07, 1.38
+    # and 0.92 s; 24 bars at 50 and 100 7.14 and 3.60). Rendering the audio is most of it.
+    rates = Rates(start=0.0, per_audio_second=0.0524, per_note=0.0025)
 
     def warm(self) -> None:
         gen.melody_net("full")
@@ -102,8 +100,8 @@ class MusicCompose(Engine[ComposeParams]):
         )
 
     def estimate_seconds(self, params: ComposeParams, budget: Budget) -> float:
-        harmonizing = gen.HARMONIZE_SECONDS_PER_NOTE * budget.notes if params.harmonize else 0.0
-        return round(self.rates.seconds(budget) + harmonizing, 2)
+        rates = gen.HARMONIZE_RATES if params.harmonize else self.rates  # a chorale to render
+        return round(rates.seconds(budget), 2)
 
     def run(self, params: ComposeParams, ctx: Context) -> list[Creation]:
         p = params

@@ -57,15 +57,10 @@ class MusicContinue(Engine[ContinueParams]):
     Params = ContinueParams
     models = gen.declared_models(("full", "clean"), False)
     credits_per_second = gen.SCORE_CREDITS
-    # CPU seconds, fitted (least squares, none negative) on benchmarks/estimates.py --set tuning,
-    # report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet, one torch thread; a
-    # redraw is not charged, so not counted): 4 bars of 4/4 after 4 took 1.43, 8 after 4 1.65, 12
-    # after 4 2.65, 24 after 4 4.13, 8 after 8 2.83, 16 after 8 4.12, 8 after 16 3.60. Every note of
-    # the piece costs alike (the opening read under each style, the new bars written, the whole
-    # rendered); the new bars are taken to be as full as the opening's. The tuning set's 3/4 waltz
-    # (two notes a bar) priced by its notes lies at 1.2-1.25 of what it settled; by its quarter
-    # notes it lay at 1.6-1.9.
-    rates = Rates(start=0.22, per_note=0.037)
+    # CPU seconds a second of the whole piece's audio and a note of it, opening and new bars
+    # (generating.py says how they are fitted): pieces of 19.2 to 67.2 s took 0.85 to 4.26 s,
+    # within 0.79-1.19 of these; the new bars are taken to be as full as the opening's.
+    rates = Rates(start=0.0, per_audio_second=0.0389, per_note=0.0039)
 
     def warm(self) -> None:
         gen.melody_net("full")

@@ -19,7 +19,15 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, Field, ValidationInfo
 
-from atelier.engines.base import ADVANCED, Context, Creation, EngineError, Measure, ModelCard
+from atelier.engines.base import (
+    ADVANCED,
+    Context,
+    Creation,
+    EngineError,
+    Measure,
+    ModelCard,
+    Rates,
+)
 from atelier.engines.checks import Candidate, best_index, drafts_meta, draw
 from atelier.engines.custom import ModelRef, custom_model, is_id
 from atelier.engines.music import checks, harmony, render
@@ -60,20 +68,23 @@ DEFAULT_INSTRUMENTS = {
 }
 CHORALE_PROGRAMS = (52, 52, 52, 52)  # choir aahs for each voice
 SCORE_CREDITS = 0.5  # credits a second of the engines' estimated work
-# CPU seconds a note of melody that harmonizing it costs, fitted (least squares, none negative) on
-# benchmarks/estimates.py --set tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon
-# VM, quiet, one torch thread; a redraw is not charged, so not counted): melodies of 4, 6, 8, 8, 12,
-# 16 and 24 bars of 4/4 with 2, 4, 2, 3, 3, 2 and 2 candidates took 0.88, 1.47, 1.76, 1.80, 3.04,
-# 3.82 and 6.20. The length is all of it: the candidates add too little to tell apart (the scoring,
-# checks and files are most of the work, not the drafting). The tuning set's 3/4 waltz (two notes a
-# bar) priced by its notes lies at 1.2-1.25 of what it settled; by its quarter notes it lay at
-# 1.6-1.9.
-HARMONIZE_SECONDS_PER_NOTE = 0.062
+# What a music job costs follows the length of the audio it renders far more than its notes:
+# FluidSynth and the loudness passes (loudness.py) work on every sample, and at this size they
+# are most of a job. The rates of the music engines are fitted (least squares on each job's
+# ratio, none negative) on benchmarks/estimates.py --only music --set tuning, report, report2,
+# report3 and report4 (2026-12-06 09:00-09:20 UTC, this day's 2-vCPU Intel Xeon VM, quiet, one
+# torch thread; a redraw is not charged, so not counted), whose tunes go from two notes a bar to
+# running eighths and from 9.6 s to 67 s; priced by notes, as before, the running eighths of
+# report4 settled at a third to a half of their estimates.
+# A harmonization's CPU seconds a second of audio and a note of melody: melodies of 9.6 to
+# 57.6 s took 0.75 to 4.96 s, within 0.85-1.12 of these; a harmonized composition of 16 bars
+# 3.05 s and one of 24 bars at 120 3.99 (these rates: 3.13 and 3.99).
+HARMONIZE_RATES = Rates(start=0.0, per_audio_second=0.0703, per_note=0.0024)
 
 
 def notes_of(music: Measure) -> float:
-    """An upload's melody's notes, what the music engines' work follows (each is a step of
-    the melody network, a chord to set, a note to render); a note a quarter for one
+    """An upload's melody's notes, what the music engines' work follows beside its audio
+    (each is a step of the melody network or a chord to set); a note a quarter for one
     recorded before its notes were counted, four a bar before its length was."""
     return music.notes or music.quarters or 4.0 * music.bars
 

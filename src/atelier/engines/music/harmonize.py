@@ -67,9 +67,7 @@ class Harmonize(Engine[HarmonizeParams]):
         seconds = melody.quarters * 60 / params.tempo if params.tempo else melody.seconds
         return Budget(audio_seconds=seconds, notes=gen.notes_of(melody), field="melody")
 
-    def estimate_seconds(self, params: HarmonizeParams, budget: Budget) -> float:
-        """The melody's notes (gen.HARMONIZE_SECONDS_PER_NOTE)."""
-        return round(gen.HARMONIZE_SECONDS_PER_NOTE * budget.notes, 2)
+    rates = gen.HARMONIZE_RATES
 
     def run(self, params: HarmonizeParams, ctx: Context) -> list[Creation]:
         p = params

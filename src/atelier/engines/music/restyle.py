@@ -38,13 +38,10 @@ from atelier.torch_threads import torch_threads
 
 MAX_BARS = 64
 CONTRAST = 1.0  # how far a redrawn note leans away from the other styles, at freedom 1
-# CPU seconds (see MusicRestyle.estimate_seconds), fitted (least squares, none negative) on
-# benchmarks/estimates.py --set tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon
-# VM, quiet, one torch thread; a redraw is not charged, so not counted); the full model's 5 styles:
-# 4-, 8-, 12-, 12-, 16-, 20- and 24-bar melodies of 4/4 took 1.05, 1.76, 2.87, 3.31, 3.37, 5.02 and
-# 6.17: a note under one style, and the rest of a job. The tuning set's 3/4 waltz (two notes a bar)
-# priced by its notes lies at 1.2-1.25 of what it settled; by its quarter notes it lay at 1.6-1.9.
-NOTE_STYLE_SECONDS, START_SECONDS = 0.0123, 0.0
+# CPU seconds (see MusicRestyle.estimate_seconds) a second of audio and a note under one style
+# (generating.py says how they are fitted); the full model's 5 styles: melodies of 9.6 to 57.6 s
+# took 0.77 to 5.33 s, within 0.84-1.23 of these.
+AUDIO_SECOND_SECONDS, NOTE_STYLE_SECONDS = 0.0408, 0.00366
 
 
 class RestyleParams(Params):
@@ -90,12 +87,13 @@ class MusicRestyle(Engine[RestyleParams]):
         return Budget(audio_seconds=melody.seconds, notes=gen.notes_of(melody), field="melody")
 
     def estimate_seconds(self, params: RestyleParams, budget: Budget) -> float:
-        """Each note is redrawn a token at a time by the network under the target style and
-        under every other style it leans away from, and read again under every style by
-        the style check (before and after): a job's cost follows its notes × the model's
-        styles (5 in full, 3 in clean, a client's 1); rendering is a small part of it."""
+        """Rendering the audio is most of a job; beside it each note is redrawn a token at a
+        time by the network under the target style and under every other style it leans
+        away from, and read again under every style by the style check (before and after):
+        its notes × the model's styles (5 in full, 3 in clean, a client's 1)."""
         styles = 1 if is_id(params.model) else len(gen.styles_of(gen.ours(params.model)))
-        return round(START_SECONDS + NOTE_STYLE_SECONDS * budget.notes * styles, 2)
+        notes = NOTE_STYLE_SECONDS * budget.notes * styles
+        return round(AUDIO_SECOND_SECONDS * budget.audio_seconds + notes, 2)
 
     def run(self, params: RestyleParams, ctx: Context) -> list[Creation]:
         p = params

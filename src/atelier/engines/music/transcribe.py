@@ -114,11 +114,10 @@ class Transcribe(Engine[TranscribeParams]):
     models = (BASIC_PITCH, SOUNDFONT_CARD)
     threaded = True  # its libraries' thread pools: settled per core
     credits_per_second = 1.0
-    # CPU seconds per core, fitted (least squares, none negative) on benchmarks/estimates.py --set
-    # tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet; a redraw is
-    # not charged, so not counted): recordings of 5, 10, 15, 20, 30 and 40 s took 0.35, 0.52, 0.76,
-    # 0.78, 1.33 and 2.02.
-    rates = Rates(start=0.03, per_audio_second=0.046)
+    # CPU seconds per core (music/generating.py says how they are fitted): recordings of 5 to 60 s
+    # took 0.27 to 1.69 s, within 0.90-1.09 of these; since the render's float32 loudness passes
+    # a long recording costs a little over half of what it did.
+    rates = Rates(start=0.131, per_audio_second=0.0254)
 
     def warm(self) -> None:
         _basic_pitch()  # its modules (and librosa) take seconds to import

@@ -202,12 +202,13 @@ class Restyle(TextEngine[RestyleParams]):
     Params = RestyleParams
     models = (GEMMA, MINILM)
 
-    # CPU seconds per core, fitted (least squares, none negative) on benchmarks/estimates.py --set
-    # tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet; a redraw is
-    # not charged, so not counted): 1 paragraph casual 10.25 and 6.78, formal 11.30; 2 paragraphs
-    # 21.41; 3 paragraphs 20.56; 4 paragraphs 46.09. Each part starts its own drafts, so no start of
-    # its own is seen beside them.
-    rates = Rates(start=0.0, per_token=0.0285)
+    # CPU seconds per core, fitted on benchmarks/estimates.py --set tuning, report, report2,
+    # report3 and report4 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet; a redraw is not
+    # charged, so not counted), the rate at which their estimates add up to what they settled:
+    # 1 paragraph casual 10.25 and 6.78, formal 11.30 and 10.35, poetic 7.23; 2 paragraphs 21.41;
+    # 3 paragraphs 20.56, 25.75 and 24.32; 4 paragraphs 46.09. Each part starts its own drafts, so
+    # no start of its own is seen beside them.
+    rates = Rates(start=0.0, per_token=0.0269)
 
     def default_max_tokens(self, params: RestyleParams) -> int:
         return 160  # the most per chunk of ~45 words; less for a shorter chunk

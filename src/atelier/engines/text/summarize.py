@@ -129,12 +129,13 @@ class Summarize(TextEngine[SummarizeParams]):
     Params = SummarizeParams
     models = (GEMMA, MINILM)
 
-    # CPU seconds per core, fitted (least squares, none negative) on benchmarks/estimates.py --set
-    # tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel Xeon VM, quiet; a redraw is
-    # not charged, so not counted): bullets of 2 and 3 paragraphs 10.28 and 7.20, one line of 1, 2
-    # and 4 paragraphs 4.80, 4.58 and 6.02, an abstract of 4 paragraphs 8.15. Reading the text is
-    # quick beside writing.
-    rates = Rates(start=3.56, per_token=0.0062, per_token_in=0.00064)
+    # CPU seconds per core, fitted (least squares on each job's ratio, none negative) on
+    # benchmarks/estimates.py --set tuning, report, report2, report3 and report4 (2026-12-06, this
+    # day's 2-vCPU Intel Xeon VM, quiet; a redraw is not charged, so not counted): bullets of 1, 1,
+    # 2 and 3 paragraphs 6.19, 5.46, 10.28 and 7.20; one line of 1, 2, 3 and 4 paragraphs 4.80,
+    # 4.58, 3.79 and 6.02; abstracts of 2, 3 and 4 paragraphs 8.36, 6.47 and 8.15. Reading the text
+    # is quick beside writing, and a summary's length is mostly the model's choice.
+    rates = Rates(start=2.81, per_token=0.0045, per_token_in=0.0016)
 
     def default_max_tokens(self, params: SummarizeParams) -> int:
         return MAX_TOKENS[params.length]
