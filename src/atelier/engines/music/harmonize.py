@@ -54,6 +54,7 @@ class Harmonize(Engine[HarmonizeParams]):
     Params = HarmonizeParams
     models = gen.declared_models((), True)
     credits_per_second = gen.SCORE_CREDITS
+    rates = gen.HARMONIZE_RATES  # a second of audio and a note of melody (generating.py)
 
     def warm(self) -> None:
         gen.harmony_net()
@@ -66,8 +67,6 @@ class Harmonize(Engine[HarmonizeParams]):
         melody = inputs.get("melody", TYPICAL)
         seconds = melody.quarters * 60 / params.tempo if params.tempo else melody.seconds
         return Budget(audio_seconds=seconds, notes=gen.notes_of(melody), field="melody")
-
-    rates = gen.HARMONIZE_RATES
 
     def run(self, params: HarmonizeParams, ctx: Context) -> list[Creation]:
         p = params
