@@ -226,19 +226,19 @@ FITTED: list[Row] = [
     (
         "music.harmonize",
         {"candidates": 2},
-        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0, notes=32)},
+        {"melody": melody(8)},
         1.31,
     ),  # 8-bar melody
     (
         "music.harmonize",
         {"candidates": 3},
-        {"melody": Measure(seconds=28.8, bars=12, quarters=48.0, notes=48)},
+        {"melody": melody(12)},
         2.44,
     ),  # 12-bar melody
     (
         "music.harmonize",
         {"candidates": 4},
-        {"melody": Measure(seconds=14.4, bars=6, quarters=24.0, notes=24)},
+        {"melody": melody(6)},
         1.15,
     ),  # 6-bar melody, 4 candidates
     ("music.transcribe", {}, {"audio": Measure(seconds=5.0)}, 0.27),  # 5 s recording
@@ -246,37 +246,37 @@ FITTED: list[Row] = [
     (
         "music.continue",
         {"bars": 8},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0, notes=16)},
+        {"melody": melody(4)},
         1.17,
     ),  # 8 more bars of 4
     (
         "music.continue",
         {"bars": 8},
-        {"melody": Measure(seconds=38.4, bars=16, quarters=64.0, notes=64)},
+        {"melody": melody(16)},
         2.85,
     ),  # 8 more bars of 16
     (
         "music.continue",
         {"bars": 24},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0, notes=16)},
+        {"melody": melody(4)},
         3.76,
     ),  # 24 more bars of 4
     (
         "music.restyle",
         {"style": "chorale"},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0, notes=16)},
+        {"melody": melody(4)},
         0.82,
     ),  # 4-bar melody
     (
         "music.restyle",
         {"style": "chorale"},
-        {"melody": Measure(seconds=38.4, bars=16, quarters=64.0, notes=64)},
+        {"melody": melody(16)},
         3.09,
     ),  # 16-bar melody
     (
         "music.restyle",
         {"style": "irish"},
-        {"melody": Measure(seconds=28.8, bars=12, quarters=48.0, notes=48)},
+        {"melody": melody(12)},
         1.97,
     ),  # 12-bar melody, Irish
     ("music.compose", {"bars": 16, "meter": "3/4"}, {}, 1.42),  # 16 bars of 3/4
@@ -304,13 +304,13 @@ FITTED: list[Row] = [
     (
         "music.harmonize",
         {"candidates": 2},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0, notes=16)},
+        {"melody": melody(4)},
         0.77,
     ),  # 4-bar melody
     (
         "music.harmonize",
         {"candidates": 2},
-        {"melody": Measure(seconds=38.4, bars=16, quarters=64.0, notes=64)},
+        {"melody": melody(16)},
         2.62,
     ),  # 16-bar melody
     ("music.transcribe", {}, {"audio": Measure(seconds=10.0)}, 0.40),  # 10 s recording
@@ -318,25 +318,25 @@ FITTED: list[Row] = [
     (
         "music.continue",
         {"bars": 4},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0, notes=16)},
+        {"melody": melody(4)},
         0.87,
     ),  # 4 more bars of 4
     (
         "music.continue",
         {"bars": 16},
-        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0, notes=32)},
+        {"melody": melody(8)},
         2.41,
     ),  # 16 more bars of 8
     (
         "music.restyle",
         {"style": "irish"},
-        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0, notes=32)},
+        {"melody": melody(8)},
         1.36,
     ),  # 8-bar melody
     (
         "music.restyle",
         {"style": "irish"},
-        {"melody": Measure(seconds=57.6, bars=24, quarters=96.0, notes=96)},
+        {"melody": melody(24)},
         4.29,
     ),  # 24-bar melody
     ("music.compose", {"bars": 12}, {}, 1.51),  # 12 bars
@@ -344,13 +344,13 @@ FITTED: list[Row] = [
     (
         "music.harmonize",
         {"candidates": 3},
-        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0, notes=32)},
+        {"melody": melody(8)},
         1.61,
     ),  # 8-bar melody, 3 candidates
     (
         "music.harmonize",
         {"candidates": 2},
-        {"melody": Measure(seconds=57.6, bars=24, quarters=96.0, notes=96)},
+        {"melody": melody(24)},
         5.02,
     ),  # 24-bar melody
     ("music.transcribe", {}, {"audio": Measure(seconds=15.0)}, 0.50),  # 15 s recording
@@ -358,25 +358,25 @@ FITTED: list[Row] = [
     (
         "music.continue",
         {"bars": 8},
-        {"melody": Measure(seconds=19.2, bars=8, quarters=32.0, notes=32)},
+        {"melody": melody(8)},
         1.64,
     ),  # 8 more bars of 8
     (
         "music.continue",
         {"bars": 12},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0, notes=16)},
+        {"melody": melody(4)},
         1.47,
     ),  # 12 more bars of 4
     (
         "music.restyle",
         {"style": "chorale"},
-        {"melody": Measure(seconds=28.8, bars=12, quarters=48.0, notes=48)},
+        {"melody": melody(12)},
         2.39,
     ),  # 12-bar melody, chorale
     (
         "music.restyle",
         {"style": "irish"},
-        {"melody": Measure(seconds=48.0, bars=20, quarters=80.0, notes=80)},
+        {"melody": melody(20)},
         3.48,
     ),  # 20-bar melody, Irish
     ("music.compose", {"bars": 6}, {}, 0.86),  # 6 bars
@@ -444,7 +444,7 @@ FITTED: list[Row] = [
     (
         "music.continue",
         {"bars": 16},
-        {"melody": Measure(seconds=9.6, bars=4, quarters=16.0, notes=16)},
+        {"melody": melody(4)},
         2.38,
     ),  # 16 more bars of 4
     (
@@ -456,7 +456,7 @@ FITTED: list[Row] = [
     (
         "music.restyle",
         {"style": "scottish"},
-        {"melody": Measure(seconds=28.8, bars=12, quarters=48.0, notes=48)},
+        {"melody": melody(12)},
         2.10,
     ),  # 12-bar melody, Scottish
     ("music.compose", {"bars": 12}, {}, 1.38),  # 12 bars at 100
