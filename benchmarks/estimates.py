@@ -25,8 +25,8 @@ models, as warm start does in a long-lived worker (studio/warmup.py): a cold sta
 loading is not part of a typical job's cost.
 
 The sets: `report5` holds 31 typical jobs (a slow 6/8 air and a fast 2/4 hornpipe),
-frozen on 2026-12-06 after `report4` was read and before any change made from it: the
-next blind test, not yet run. `report4` holds 31 others (its melodies running eighths),
+frozen on 2026-12-06 after `report4` was read and before any change made from it, and
+read (blind) after that change. `report4` holds 31 others (its melodies running eighths),
 frozen on 2026-12-06 after `report3` was read, and read (blind) before any later change.
 `report3` holds 31 others (its melodies another kind of tune), frozen on
 2026-12-06 before that day's change of the rates and of the rounding, and read after it.
@@ -412,13 +412,7 @@ def minor_melody(bars: int) -> bytes:
         (64, 1.0),
         (62, 2.0),
     )
-    notes, start, i = [], Fraction(0), 0
-    while start < 3 * bars:
-        pitch, beats = pattern[i % len(pattern)]
-        notes.append(Note(pitch, start, Fraction(beats)))
-        start += Fraction(beats)
-        i += 1
-    return midi_of(notes, "D minor", "3/4", 90)
+    return midi_of(patterned(pattern, 3 * bars), "D minor", "3/4", 90)
 
 
 def minor_tune(bars: int) -> dict[str, Callable[[], bytes]]:
