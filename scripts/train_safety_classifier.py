@@ -54,6 +54,9 @@ BATCH = 16
 ADAPTER_RATE = 5e-4
 HEAD_RATE = 1e-3
 LONGEST = 128  # tokens learned from per prompt (a few labelled prompts are stories)
+# Below 0.6 the encoder trained with train18 held kept everyday prompts (tests): "make it
+# look like an old photograph" at 0.35 hate, "a dad takes his rifle to the shooting range"
+# at 0.42 violence, a documentary "honouring the victims not the school shooter" at 0.597.
 THRESHOLDS = (0.6, 0.7, 0.8, 0.9)
 AGREES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)  # 0.0: the meaning layer needs no agreement
 LANGUAGES = ("en", "zh")

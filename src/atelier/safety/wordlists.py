@@ -34,6 +34,9 @@ EXCEPTIONS = [
     "car body parts", "auto body parts", "kill two birds with one stone",
     "killing two birds with one stone", "anti-discrimination", "against discrimination",
     "rear naked choke", "rear-naked choke", "anti-racism", "anti-racist", "against racism",
+    # a gun's or a dog's muzzle, which reads as a slur once its "l" is read as an "i"
+    # ("sulcide"): the only such words of cmudict's 42,000 with an "l"
+    "muzzle", "muzzles", "muzzled",
 ]  # fmt: skip
 # Idioms and photography and film jargon that borrow the words of harm ("you killed me
 # with that smile", "drop-dead gorgeous", "shot on 35mm", "bloody brilliant", "so hungry I

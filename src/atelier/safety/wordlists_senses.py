@@ -1,7 +1,8 @@
 """Chinese list terms that have harmless senses as well (wordlists_zh.TERMS): a harm's
 word inside an idiom, a recipe, a medical question, the news, a colour's name ("试色图"
 holds 色图). Each was found held in a harmless request of lists17, look-alikes written to
-use the lists' words in their ordinary senses (tests/data/moderation_lists17.md). Seen
+use the lists' words in their ordinary senses (tests/data/moderation_lists17.md), or of
+train18. Seen
 alone, such a term still counts unless the learned layer gives its category almost no
 chance and the meaning layer does not agree (text.py, OVERRULED). Terms for children
 and every how-to, threat and praise pattern always count, and so does a term spelt in
@@ -52,5 +53,8 @@ WITH_HARMLESS_SENSES: dict[str, list[str]] = {
         "绝食减肥", "腿缝能塞拳头", "自伤", "自我伤害", "自杀", "自杀群",
         "自残", "跳河", "轻生", "过量服药", "锁骨养鱼", "锁骨放硬币",
         "饿到瘦", "饿着才是美", "骨感励志",
+        # held in train18's harmless requests: a fire-safety song for children ("着火不坐电梯、
+        # 不跳楼"), a father's suicide grieved, self-harm years behind someone
+        "跳楼", "割腕",
     ],
 }  # fmt: skip
