@@ -15,8 +15,8 @@ from datetime import date
 _THIS_YEAR = date.today().year
 CHILD_BIRTH_YEARS = "|".join(str(year) for year in range(_THIS_YEAR - 17, _THIS_YEAR + 1))
 
-# Harmless phrases that contain listed or suspicious words. They are taken out of a
-# prompt before any layer looks at it, so "a naked mole rat" is just "a".
+# Harmless phrases with listed or suspicious words, taken out of a prompt before any
+# layer looks at it: "a naked mole rat" is just "a".
 EXCEPTIONS = [
     "naked mole rat", "naked-eye", "naked eye", "naked truth", "naked flame", "naked lunch",
     "naked chef", "barenaked ladies", "nude lipstick", "nude lip", "nude makeup", "nude heels",
@@ -34,8 +34,7 @@ EXCEPTIONS = [
     "car body parts", "auto body parts", "kill two birds with one stone",
     "killing two birds with one stone", "anti-discrimination", "against discrimination",
     "rear naked choke", "rear-naked choke", "anti-racism", "anti-racist", "against racism",
-    # a gun's or a dog's muzzle, which reads as a slur once its "l" is read as an "i"
-    # ("sulcide"): the only such words of cmudict's 42,000 with an "l"
+    # a muzzle reads as a slur with "l" as "i" ("sulcide"); no other cmudict word does
     "muzzle", "muzzles", "muzzled",
 ]  # fmt: skip
 # Idioms and photography and film jargon that borrow the words of harm ("you killed me
@@ -120,8 +119,7 @@ MINOR_AGE = (
     rf" (?:{_UNDER_18}\b|younger\b|childlike|child-like|underage|prepubescent|like a (?:child|kid"
     rf"|minor|little girl|little boy|toddler|teen))"
     r"|\bchild[\s\-]?like (?:body|face|figure|proportions|features)"
-    # "a girl who just turned twelve", "turns 9 next week", "her 11th birthday"; school
-    # years of children: "6th grade", "grade 5"
+    # "she just turned twelve", "turns 9 next week", "her 11th birthday", "6th grade"
     rf"|\b(?:just |only |barely )?(?:turned|turns|turning) {_UNDER_18}\b"
     r"|\b(?:[1-9]|1[0-7])(?:st|nd|rd|th) birthday\b"
     r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
@@ -162,8 +160,7 @@ SEXUALISING = [
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
-    # child sexual abuse material abbreviated ("c.p. links", "c p pics") and the adults-only
-    # emoji
+    # child sexual abuse material abbreviated ("c.p. links", "c p pics"), the 18+ emoji
     r"\bc(?:\. ?| )p\b\.?|🔞",
     # wanting sex said softly: "wanting to sleep with a middle schooler" (not "a baby
     # sleeping with her teddy", nor a parent co-sleeping with "my" toddler)
