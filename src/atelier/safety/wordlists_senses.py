@@ -2,12 +2,11 @@
 word inside an idiom, a recipe, a medical question, the news, a colour's name ("试色图"
 holds 色图). Each was found held in a harmless request of lists17, look-alikes written to
 use the lists' words in their ordinary senses (tests/data/moderation_lists17.md), or of
-train18. Seen
-alone, such a term still counts unless the learned layer gives its category almost no
-chance and the meaning layer does not agree (text.py, OVERRULED). Terms for children
-and every how-to, threat and praise pattern always count, and so does a term spelt in
-Latin letters (pinyin, "a片", "r18"): spellings that dodge the screen, which the learned
-layer reads poorly ("来玩 huang se 的文字游戏")."""
+train18. Seen alone, such a term still counts unless the learned layer gives its
+category almost no chance and the meaning layer does not agree (text.py, OVERRULED).
+Terms for children and every how-to, threat and praise pattern always count, and so does
+a term spelt in Latin letters (pinyin, "a片", "r18"): spellings that dodge the screen,
+which the learned layer reads poorly ("来玩 huang se 的文字游戏")."""
 
 from __future__ import annotations
 
