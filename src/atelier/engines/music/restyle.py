@@ -23,6 +23,7 @@ from atelier.engines.base import (
     Engine,
     Inputs,
     Params,
+    Rates,
     pick_from,
 )
 from atelier.engines.checks import REDRAWS, Candidate, draw
@@ -38,10 +39,6 @@ from atelier.torch_threads import torch_threads
 
 MAX_BARS = 64
 CONTRAST = 1.0  # how far a redrawn note leans away from the other styles, at freedom 1
-# CPU seconds (see MusicRestyle.estimate_seconds) a second of audio and a note under one style
-# (generating.py says how they are fitted); the full model's 5 styles: melodies of 9.6 to 57.6 s
-# took 0.77 to 5.33 s, within 0.84-1.23 of these.
-AUDIO_SECOND_SECONDS, NOTE_STYLE_SECONDS = 0.0408, 0.00366
 
 
 class RestyleParams(Params):
@@ -74,6 +71,10 @@ class MusicRestyle(Engine[RestyleParams]):
     Params = RestyleParams
     models = gen.declared_models(("full", "clean"), False)
     credits_per_second = gen.SCORE_CREDITS
+    # CPU seconds (see estimate_seconds) a second of audio and a note under one style
+    # (generating.py says how they are fitted); the full model's 5 styles: melodies of 9.6 to
+    # 57.6 s took 0.77 to 5.33 s, within 0.84-1.23 of these.
+    rates = Rates(start=0.0, per_audio_second=0.0408, per_note=0.00366)
 
     def warm(self) -> None:
         gen.melody_net("full")
@@ -92,8 +93,7 @@ class MusicRestyle(Engine[RestyleParams]):
         away from, and read again under every style by the style check (before and after):
         its notes × the model's styles (5 in full, 3 in clean, a client's 1)."""
         styles = 1 if is_id(params.model) else len(gen.styles_of(gen.ours(params.model)))
-        notes = NOTE_STYLE_SECONDS * budget.notes * styles
-        return round(AUDIO_SECOND_SECONDS * budget.audio_seconds + notes, 2)
+        return round(self.rates.seconds(replace(budget, notes=budget.notes * styles)), 2)
 
     def run(self, params: RestyleParams, ctx: Context) -> list[Creation]:
         p = params
