@@ -1,7 +1,7 @@
 """Estimates against settled costs: typical jobs run through the real studio.
 
     nice -n 15 .venv/bin/python benchmarks/estimates.py
-        [--set report|report2|report3|report4|report5|tuning|spread]
+        [--set report|report2|report3|report4|report5|report6|tuning|spread]
         [--only TEXT] [--skip TEXT] [--runs N] [--quick] [--write-docs] [--json PATH]
         [--reprice PATH ...]
 
@@ -24,7 +24,9 @@ Before an engine's first measured job one unmeasured job of its first case loads
 models, as warm start does in a long-lived worker (studio/warmup.py): a cold start's
 loading is not part of a typical job's cost.
 
-The sets: `report5` holds 31 typical jobs (a slow 6/8 air and a fast 2/4 hornpipe),
+The sets: `report6` holds 31 typical jobs (a 3/4 minuet and a dotted march), frozen on
+2026-12-06 before the credits were counted in hundredths, and read after that change.
+`report5` holds 31 typical jobs (a slow 6/8 air and a fast 2/4 hornpipe),
 frozen on 2026-12-06 after `report4` was read and before any change made from it, and
 read (blind) after that change. `report4` holds 31 others (its melodies running eighths),
 frozen on 2026-12-06 after `report3` was read, and read (blind) before any later change.
@@ -725,12 +727,161 @@ def report5_cases() -> list[Case]:
     ]
 
 
+def minuet(bars: int) -> bytes:
+    """A 3/4 minuet of `bars` bars in F major at 96 quarters a minute, three quarters or a
+    half and a quarter a bar, as MIDI: a middling tune for the sixth set."""
+    bars_of = (
+        ((65, 1), (69, 1), (72, 1)),
+        ((70, 2), (69, 1)),
+        ((67, 1), (65, 1), (64, 1)),
+        ((65, 3),),
+    )
+    notes, start = [], Fraction(0)
+    for i in range(bars):
+        for pitch, beats in bars_of[i % len(bars_of)]:
+            notes.append(Note(pitch, start, Fraction(beats)))
+            start += beats
+    return midi_of(notes, "F major", "3/4", 96)
+
+
+def march(bars: int) -> bytes:
+    """A 4/4 march of `bars` bars in B-flat major at 120 quarters a minute, dotted eighths
+    and sixteenths with a half note every other bar, as MIDI: the sixth set's second tune."""
+    pattern = (
+        (70, 0.75),
+        (70, 0.25),
+        (74, 0.75),
+        (72, 0.25),
+        (77, 2.0),
+        (75, 0.75),
+        (74, 0.25),
+        (72, 0.75),
+        (70, 0.25),
+        (69, 1.0),
+        (70, 1.0),
+    )
+    return midi_of(patterned(pattern, 4 * bars), "Bb major", "4/4", 120)
+
+
+ORCHARD = "\n\n".join(
+    [
+        "The orchard at the end of the lane was planted by a schoolteacher in 1921, forty "
+        "trees of apples and pears in five crooked rows. Nobody owns it now; the parish mows "
+        "the grass twice a year and the village picks the fruit.",
+        "In September children climb the oldest pear for the fruit at the top, which is "
+        "always the sweetest, and their parents stand below holding baskets and giving "
+        "advice nobody takes. The wasps get the windfalls.",
+        "In winter the trees are pruned by a retired surveyor who learned it from a book. He "
+        "keeps a notebook of every cut, and claims the trees have never cropped better, "
+        "which may even be true.",
+    ]
+)
+
+
+def report6_cases() -> list[Case]:
+    """A sixth set of typical jobs, written and committed on 2026-12-06 before the credits
+    were counted in hundredths and before any other change of that day: the blind test for
+    them. Its melodies are a 3/4 minuet and a dotted 4/4 march, its text an orchard's."""
+    parts = ORCHARD.split("\n\n")
+    return [
+        Case(
+            "image.compose",
+            "1280×720, 2 variants",
+            {"prompt": "a dog and a cat under a tree", "width": 1280, "height": 720, "variants": 2},
+            {},
+        ),
+        Case(
+            "image.compose",
+            "768², 1 variant",
+            {"prompt": "three apples in a bowl", "width": 768, "height": 768, "variants": 1},
+            {},
+        ),
+        Case("image.stylize", "800×800 photo", {"style": 6}, picture(800, 800)),
+        Case("image.stylize", "480×360 photo", {"style": 20}, picture(480, 360)),
+        Case("image.upscale", "photo ×2, 180×180", {"scale": 2}, picture(180, 180)),
+        Case("image.upscale", "photo ×3, 128×96", {"scale": 3}, picture(128, 96)),
+        Case("image.upscale", "fast ×4, 256×256", {"scale": 4, "model": "fast"}, picture(256, 256)),
+        Case("image.upscale", "fast ×2, 800×600", {"scale": 2, "model": "fast"}, picture(800, 600)),
+        Case("image.restore", "1024×768 photo", {}, picture(1024, 768)),
+        Case("image.restore", "480×640 photo", {}, picture(480, 640)),
+        Case("image.portrait", "2 variants, 512 px", {"size": 512, "variants": 2}, {}),
+        Case("image.portrait", "4 variants, 256 px", {"size": 256, "variants": 4}, {}),
+        Case("music.compose", "16 bars at 90", {"bars": 16, "tempo": 90}, {}),
+        Case("music.compose", "20 bars of 3/4", {"bars": 20, "meter": "3/4"}, {}),
+        Case("music.compose", "12 bars, harmonized", {"bars": 12, "harmonize": True}, {}),
+        Case("music.harmonize", "16-bar minuet", {"candidates": 2}, {"melody": lambda: minuet(16)}),
+        Case(
+            "music.harmonize",
+            "8-bar march, 3 candidates",
+            {"candidates": 3},
+            {"melody": lambda: march(8)},
+        ),
+        Case("music.transcribe", "18 s recording", {}, hummed(18)),
+        Case("music.transcribe", "35 s recording", {}, hummed(35)),
+        Case(
+            "music.continue",
+            "12 more bars of an 8-bar minuet",
+            {"bars": 12},
+            {"melody": lambda: minuet(8)},
+        ),
+        Case(
+            "music.continue",
+            "8 more bars of a 16-bar march",
+            {"bars": 8},
+            {"melody": lambda: march(16)},
+        ),
+        Case(
+            "music.restyle",
+            "16-bar minuet, Scottish",
+            {"style": "scottish"},
+            {"melody": lambda: minuet(16)},
+        ),
+        Case(
+            "music.restyle",
+            "8-bar march, renaissance",
+            {"style": "renaissance"},
+            {"melody": lambda: march(8)},
+        ),
+        Case("text.write", "haiku", {"form": "haiku", "topic": "an orchard in frost"}, {}),
+        Case("text.write", "slogan", {"form": "slogan", "topic": "a village cider press"}, {}),
+        Case(
+            "text.write",
+            "short story",
+            {"form": "story", "topic": "a pear tree that remembers", "length": "short"},
+            {},
+        ),
+        Case(
+            "text.write",
+            "artwork description",
+            {"form": "artwork_description", "topic": "a linocut of an orchard at dusk"},
+            {},
+        ),
+        Case(
+            "text.restyle",
+            "formal, 2 paragraphs",
+            {"text": "\n\n".join(parts[:2]), "style": "formal"},
+            {},
+        ),
+        Case("text.restyle", "dramatic, 1 paragraph", {"text": parts[2], "style": "dramatic"}, {}),
+        Case(
+            "text.summarize", "bullets of 3 paragraphs", {"text": ORCHARD, "length": "bullets"}, {}
+        ),
+        Case(
+            "text.summarize",
+            "abstract of 2 paragraphs",
+            {"text": "\n\n".join(parts[1:]), "length": "abstract"},
+            {},
+        ),
+    ]
+
+
 SETS: dict[str, Callable[[], list[Case]]] = {
     "report": cases,
     "report2": report2_cases,
     "report3": report3_cases,
     "report4": report4_cases,
     "report5": report5_cases,
+    "report6": report6_cases,
     "tuning": tuning_cases,
     "spread": lambda: [case for case in tuning_cases() if case.spread],
 }
