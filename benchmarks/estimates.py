@@ -786,8 +786,8 @@ def report6_cases() -> list[Case]:
     return [
         Case(
             "image.compose",
-            "1280×720, 2 variants",
-            {"prompt": "a dog and a cat under a tree", "width": 1280, "height": 720, "variants": 2},
+            "1024×768, 2 variants",
+            {"prompt": "a dog and a cat under a tree", "width": 1024, "height": 768, "variants": 2},
             {},
         ),
         Case(
