@@ -12,8 +12,8 @@ move in the ledger as everyone's do), claimed and run by the one worker thread o
 studio's own `WorkerPool`, which has this process to itself as a worker process has
 (`own_process`: the main thread only waits), and finished by `studio.jobs.finish`. It
 reports what the ledger says: the credits *reserved* at submit (the estimate, rounded to
-whole credits) and those *settled* at finish (the job's CPU seconds, less those of its
-redraws, ÷ the cores its engine keeps busy × its rate, rounded, at least 1:
+the hundredth) and those *settled* at finish (the job's CPU seconds, less those of its
+redraws, ÷ the cores its engine keeps busy × its rate, rounded, at least a tenth:
 commerce/credits.py; read before the plan's cap, so an estimate that is too low shows as
 such), their ratio, the estimate against the work in seconds (before both are rounded),
 and beside them the CPU seconds its redraws took (not charged), the wall-clock seconds and
@@ -76,7 +76,14 @@ from PIL import Image
 
 from atelier.accounts.authz import Principal
 from atelier.commerce import ledger
-from atelier.commerce.credits import USAGE, Compute, held_account, job_cost, reservation
+from atelier.commerce.credits import (
+    USAGE,
+    Compute,
+    held_account,
+    in_credits,
+    job_cost,
+    reservation,
+)
 from atelier.engines.base import Creation, Measure
 from atelier.engines.checks import Redraws
 from atelier.engines.music import render
@@ -896,10 +903,10 @@ class Row:
     cpu_s: float  # the CPU seconds it measured (every thread of this process)
     cores: int  # the cores the engine keeps busy: settled seconds = cpu_s / cores
     load: float  # the machine's 1-minute load average when the job ended
-    reserved: int  # credits held at submit (ledger)
-    settled: int  # credits its compute cost (the ledger charges at most `reserved`)
-    settled_wall: int  # credits its wall-clock seconds would have cost
-    charged: int  # credits the ledger charged
+    reserved: float  # credits held at submit (ledger)
+    settled: float  # credits its compute cost (the ledger charges at most `reserved`)
+    settled_wall: float  # credits its wall-clock seconds would have cost
+    charged: float  # credits the ledger charged
     params: dict[str, Any] = field(default_factory=dict)  # as submitted (upload ids too)
     inputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # their measures
     drafts: int = 0  # drafts its engine drew, redraws included (music, compose, text)
@@ -925,8 +932,8 @@ class Row:
 
     @property
     def seconds_ratio(self) -> float:
-        """The estimate against the work, before either is rounded to whole credits (a job
-        of 1.6 credits estimated at 1.4 is 2 credits against 1)."""
+        """The estimate against the work, before either is rounded to credits (until
+        2026-12-06 to whole credits: a job of 1.6 credits estimated at 1.4 was 2 against 1)."""
         return self.estimate_s / max(self.compute_s, 0.01)
 
     @property
@@ -971,7 +978,7 @@ def timed_worker(
     return Timed(studio, name, engines, alive)
 
 
-def credits_of(studio: Studio, job_id: str, owner: str) -> tuple[int, int]:
+def credits_of(studio: Studio, job_id: str, owner: str) -> tuple[float, float]:
     """The credits the ledger held for a job at submit, and those it charged at finish."""
     with studio.db.transaction() as s:
         reserve = ledger.find(s, f"job:{job_id}:reserve")
@@ -979,7 +986,7 @@ def credits_of(studio: Studio, job_id: str, owner: str) -> tuple[int, int]:
         assert reserve is not None and settle is not None, f"job {job_id}: no credits moved"
         held = sum(e.amount for e in reserve.entries if e.account == held_account(owner))
         charged = sum(e.amount for e in settle.entries if e.account == USAGE)
-    return held, charged
+    return in_credits(held), in_credits(charged)
 
 
 def run_job(studio: Studio, who: Principal, case: Case) -> Row:
@@ -1014,8 +1021,8 @@ def run_job(studio: Studio, who: Principal, case: Case) -> Row:
         compute.cores,
         os.getloadavg()[0],
         reserved,
-        job_cost(compute, rate),
-        job_cost(wall, rate),
+        in_credits(job_cost(compute, rate)),
+        in_credits(job_cost(wall, rate)),
         charged,
         params,
         inputs,
@@ -1034,11 +1041,11 @@ def repriced(studio: Studio, rows: list[dict[str, Any]]) -> list[Row]:
         row = Row(**{k: v for k, v in saved.items() if k not in ("compute_s", "ratio")})
         engine = studio.engines.get(row.engine)
         row.cores = engine.cores(studio.settings.engine_threads)
-        row.settled = job_cost(row.compute, engine.credits_per_second)
+        row.settled = in_credits(job_cost(row.compute, engine.credits_per_second))
         measures = {name: Measure(**m) for name, m in row.inputs.items()}
         estimate = studio.engines.estimate(row.engine, row.params, measures)
         row.estimate_s = estimate["credits"] / engine.credits_per_second
-        row.reserved = reservation(estimate["credits"])
+        row.reserved = in_credits(reservation(estimate["credits"]))
         result.append(row)
     return result
 
@@ -1070,8 +1077,8 @@ def table(rows: list[Row]) -> str:
             f"{row.redraw_cpu_s:.2f} | {row.cores} | {row.compute_s:.2f} | "
             f"{row.seconds_ratio:.2f} | {drafts} | "
             f"{row.wall_s:.2f} | {row.load:.1f} | "
-            f"{row.reserved} | {row.settled} | {row.ratio:.2f} | "
-            f"{'yes' if row.within else '**no**'} | {row.settled_wall} |"
+            f"{row.reserved:g} | {row.settled:g} | {row.ratio:.2f} | "
+            f"{'yes' if row.within else '**no**'} | {row.settled_wall:g} |"
         )
     return "\n".join(lines)
 

@@ -27,16 +27,18 @@ from tests.support.accounts import add_user
 from tests.support.servers import wait_until
 
 
-def rows(studio: Studio, job_id: str) -> dict[str, dict[str, int]]:
-    """The job's ledger transactions: kind → {account: amount}."""
+def rows(studio: Studio, job_id: str) -> dict[str, dict[str, float]]:
+    """The job's ledger transactions: kind → {account: credits} (the ledger's hundredths
+    as credits)."""
     with studio.db.transaction() as s:
         found = s.scalars(select(LedgerTransaction).where(LedgerTransaction.job_id == job_id))
-        return {t.kind: {e.account: e.amount for e in t.entries} for t in found}
+        return {t.kind: {e.account: credits.in_credits(e.amount) for e in t.entries} for t in found}
 
 
-def balance(studio: Studio, user_id: str, name: str = "credits") -> int:
+def balance(studio: Studio, user_id: str, name: str = "credits") -> float:
+    """A user's account in credits."""
     with studio.db.transaction() as s:
-        return ledger.balance(s, ledger.user_account(user_id, name), CREDITS)
+        return credits.in_credits(ledger.balance(s, ledger.user_account(user_id, name), CREDITS))
 
 
 def run_job(studio: Studio, who: Principal, seconds: float, estimate: float | None = None) -> str:
@@ -73,26 +75,29 @@ def subscribe(studio: Studio, who: Principal, plan_id: str) -> Invoice:
 
 def test_submit_reserves_and_finish_settles_to_the_measured_cost(studio: Studio) -> None:
     who = add_user(studio, "maker@example.com")
-    job_id = run_job(studio, who, seconds=2.2, estimate=5.5)  # 6 credits held, 2 charged
+    job_id = run_job(studio, who, seconds=2.2, estimate=5.5)  # 5.5 credits held, 2.2 charged
     user = who.user_id
     assert rows(studio, job_id) == {
-        "job.reserve": {f"user:{user}:credits": -6, f"user:{user}:held": 6},
-        "job.settle": {f"user:{user}:held": -6, f"user:{user}:credits": 4, "studio:usage": 2},
+        "job.reserve": {f"user:{user}:credits": -5.5, f"user:{user}:held": 5.5},
+        "job.settle": {f"user:{user}:held": -5.5, f"user:{user}:credits": 3.3, "studio:usage": 2.2},
     }
-    assert balance(studio, user) == 200 - 2 and balance(studio, user, "held") == 0
+    assert balance(studio, user) == 197.8 and balance(studio, user, "held") == 0
     # A replayed settle (a retried finish) charges nothing more.
     with studio.db.transaction() as s:
         credits.settle(s, s.get(Job, job_id), 50.0, 1.0)  # type: ignore[arg-type]
-    assert balance(studio, user) == 198
+    assert balance(studio, user) == 197.8
 
 
 def test_a_fast_job_pays_the_minimum_and_a_slow_one_no_more_than_reserved(studio: Studio) -> None:
     who = add_user(studio, "maker@example.com")
     fast = run_job(studio, who, seconds=0.01)
-    assert rows(studio, fast)["job.settle"]["studio:usage"] == credits.MIN_CHARGE
+    assert rows(studio, fast)["job.settle"]["studio:usage"] == 0.1 == MINIMUM
     slow = run_job(studio, who, seconds=40.0, estimate=2.0)  # the trial has no overage
     assert rows(studio, slow)["job.settle"]["studio:usage"] == 2
-    assert balance(studio, who.user_id) == 200 - 1 - 2
+    assert balance(studio, who.user_id) == 197.9
+
+
+MINIMUM = credits.in_credits(credits.MIN_CHARGE)  # the least a job costs, in credits
 
 
 def ran_in_pool(
@@ -134,12 +139,12 @@ def test_a_worker_with_its_own_process_settles_a_job_on_its_cpu_time(studio: Stu
     burner = ran_in_pool(studio, who, "test.burn", {"cpu_seconds": 3.0}, own=True)
     shared = ran_in_pool(studio, who, "test.wait", {"seconds": 3.0}, own=False)
 
-    assert rows(studio, sleeper)["job.settle"] == {
-        f"user:{user}:held": -10,
-        f"user:{user}:credits": 10 - credits.MIN_CHARGE,
-        "studio:usage": credits.MIN_CHARGE,
-    }
-    assert re.fullmatch(r"test\.wait: 0\.\d\d CPU s × 1 credits/s", settle_memo(studio, sleeper))
+    slept = re.fullmatch(r"test\.wait: (0\.\d\d) CPU s × 1 credits/s", settle_memo(studio, sleeper))
+    assert slept is not None
+    paid = rows(studio, sleeper)["job.settle"]
+    assert paid["studio:usage"] == pytest.approx(max(MINIMUM, float(slept[1])), abs=0.011)
+    assert paid["studio:usage"] < 1 and paid[f"user:{user}:held"] == -10
+    assert paid[f"user:{user}:credits"] == pytest.approx(10 - paid["studio:usage"])
     burnt = rows(studio, burner)["job.settle"]["studio:usage"]
     assert burnt >= 3
     assert re.fullmatch(r"test\.burn: \d+\.\d\d CPU s × 1 credits/s", settle_memo(studio, burner))
@@ -147,8 +152,9 @@ def test_a_worker_with_its_own_process_settles_a_job_on_its_cpu_time(studio: Stu
     assert re.fullmatch(
         r"test\.wait: \d+\.\d\d s of clock time × 1 credits/s", settle_memo(studio, shared)
     )
-    spent = credits.MIN_CHARGE + burnt + rows(studio, shared)["job.settle"]["studio:usage"]
-    assert balance(studio, user) == 200 - spent and balance(studio, user, "held") == 0
+    spent = paid["studio:usage"] + burnt + rows(studio, shared)["job.settle"]["studio:usage"]
+    assert balance(studio, user) == pytest.approx(200 - spent)
+    assert balance(studio, user, "held") == 0
 
 
 def test_redraws_are_not_charged(studio: Studio) -> None:
@@ -164,27 +170,42 @@ def test_redraws_are_not_charged(studio: Studio) -> None:
     assert found is not None, memo
     spent, redrawn = map(float, found.groups())
     assert spent >= 4.0 and 3.0 <= redrawn < spent - 0.9
-    assert rows(studio, job_id)["job.settle"]["studio:usage"] == round(spent - redrawn) <= 2
+    charged = rows(studio, job_id)["job.settle"]["studio:usage"]
+    assert charged == pytest.approx(spent - redrawn, abs=0.011) and charged <= 2
 
 
-def test_costs_and_holds_are_rounded_to_the_nearest_whole_credit() -> None:
-    """A half rounds up, and no job costs less than the minimum charge."""
-    cost = {s: credits.job_cost(s, 1.0) for s in (0.0, 0.2, 1.49, 1.5, 2.51, 7.2)}
-    assert cost == {0.0: 1, 0.2: 1, 1.49: 1, 1.5: 2, 2.51: 3, 7.2: 7}
-    assert [credits.reservation(e) for e in (0.3, 1.2, 1.7, 12.5)] == [1, 1, 2, 13]
-    assert credits.job_cost(credits.Compute(seconds=3.0, redraw_seconds=1.4), 1.0) == 2
+def test_costs_and_holds_are_counted_to_the_hundredth_of_a_credit() -> None:
+    """In ledger units (hundredths): a half rounds up, and no job costs less than the
+    minimum charge, a tenth of a credit."""
+    seconds = (0.0, 0.04, 0.2, 1.16, 1.49, 1.5, 1.534, 1.535, 2.51, 7.2)
+    cost = {s: credits.job_cost(s, 1.0) for s in seconds}
+    assert cost == {
+        0.0: 10,
+        0.04: 10,
+        0.2: 20,
+        1.16: 116,
+        1.49: 149,
+        1.5: 150,
+        1.534: 153,
+        1.535: 154,
+        2.51: 251,
+        7.2: 720,
+    }
+    assert [credits.reservation(e) for e in (0.3, 1.2, 1.7, 12.5)] == [30, 120, 170, 1250]
+    assert credits.job_cost(credits.Compute(seconds=3.0, redraw_seconds=1.4), 1.0) == 160
     shared = credits.Compute(seconds=9.0, cpu_seconds=7.0, cores=2, redraw_cpu_seconds=3.0)
     assert shared.describe() == "7.00 CPU s less 3.00 of redraws ÷ 2 cores"
-    assert credits.job_cost(shared, 1.0) == 2
+    assert credits.job_cost(shared, 1.0) == 200
+    assert credits.job_cost(1.0, 0.5) == 50 and credits.in_credits(153) == 1.53
 
 
 def test_a_threaded_engines_cpu_seconds_are_divided_by_its_cores() -> None:
     """Twelve CPU seconds on two cores are six seconds of the machine: 6 credits at 1 a
     second, as its clock would have said on an idle machine."""
     busy = credits.Compute(seconds=30.0, cpu_seconds=12.0, cores=2)
-    assert credits.job_cost(busy, 1.0) == 6
+    assert credits.job_cost(busy, 1.0) == 600  # ledger units: 6 credits
     assert busy.describe() == "12.00 CPU s ÷ 2 cores"
-    assert credits.job_cost(credits.Compute(seconds=30.0), 1.0) == 30  # no CPU time read
+    assert credits.job_cost(credits.Compute(seconds=30.0), 1.0) == 3000  # no CPU time read
 
 
 def test_cancel_and_failure_release_and_rejection_refunds(studio: Studio) -> None:
@@ -365,21 +386,21 @@ def test_overage_is_owed_past_the_balance_and_billed_at_renewal(studio: Studio) 
     user = who.user_id
     studio.commerce.account(who)  # the trial's credits are granted
     with studio.db.transaction() as s:  # leave 2 credits, 1 once the job is reserved
-        left = credits.balance(s, user)
+        drained = credits.balance(s, user) - 2 * credits.UNIT
         ledger.post(
             s,
             "drain",
             "test",
-            [Leg(credits.credits_account(user), CREDITS, -(left - 2)), Leg("x", CREDITS, left - 2)],
+            [Leg(credits.credits_account(user), CREDITS, -drained), Leg("x", CREDITS, drained)],
         )
-    job_id = run_job(studio, who, seconds=9.0, estimate=1.0)
+    job_id = run_job(studio, who, seconds=9.4, estimate=1.0)
     assert rows(studio, job_id)["job.settle"] == {
         f"user:{user}:held": -1,
         f"user:{user}:credits": -1,
-        f"user:{user}:overage": -7,
-        "studio:usage": 9,
+        f"user:{user}:overage": -7.4,
+        "studio:usage": 9.4,
     }
-    assert studio.commerce.account(who).owed == 7 and studio.commerce.account(who).balance == 0
+    assert studio.commerce.account(who).owed == 7.4 and studio.commerce.account(who).balance == 0
     with studio.db.transaction() as s:
         end = s.scalars(select(Subscription.period_end)).one()
     assert end is not None
@@ -389,7 +410,7 @@ def test_overage_is_owed_past_the_balance_and_billed_at_renewal(studio: Studio) 
         ("overage", 7, 7),
     ]
     studio.commerce.mark_paid(admin_of(studio), renewal.id, "bank 4")
-    assert studio.commerce.account(who).owed == 0
+    assert studio.commerce.account(who).owed == 0.4  # whole credits are billed; 0.4 waits
 
 
 # -- invoices -------------------------------------------------------------------------

@@ -55,8 +55,8 @@ def books(studio: Studio, *accounts: str, currency: str = "EUR") -> list[int]:
         return [ledger.balance(s, account, currency) for account in accounts]
 
 
-def credits_of(client: TestClient, headers: dict[str, str]) -> int:
-    return int(client.get("/v1/account/credits", headers=headers).json()["balance"])
+def credits_of(client: TestClient, headers: dict[str, str]) -> float:
+    return float(client.get("/v1/account/credits", headers=headers).json()["balance"])
 
 
 def test_async_payment_then_a_refund_takes_back_unspent_credits(client: TestClient) -> None:
@@ -85,7 +85,10 @@ def test_async_payment_then_a_refund_takes_back_unspent_credits(client: TestClie
     # 1,900 of the 2,200 credits are spent; the refund takes back what is left (300).
     spender = f"user:{principal(client, 'alice@example.com').user_id}:credits"
     with studio.db.transaction() as s:
-        spent = [ledger.Leg(spender, "credits", -1900), ledger.Leg("studio:usage", "credits", 1900)]
+        spent = [  # in the ledger's hundredths of a credit
+            ledger.Leg(spender, "credits", -190_000),
+            ledger.Leg("studio:usage", "credits", 190_000),
+        ]
         ledger.post(s, "spent", "test", spent)
     charge = {"id": "ch_1", "payment_intent": "pi_1", "amount": 1800, "currency": "eur"}
     refunded = {**charge, "amount_refunded": 1800, "refunded": True}

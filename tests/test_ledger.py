@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +23,7 @@ from atelier.commerce import credits, ledger
 from atelier.commerce.ledger import CREDITS, Leg
 from atelier.commerce.models import LedgerEntry, LedgerTransaction, Plan
 from atelier.errors import Conflict, PaymentRequired
+from atelier.store.db import MIGRATIONS
 from atelier.store.models import Job, new_id
 from atelier.studio import Studio
 from atelier.web.app import create_app
@@ -170,6 +173,40 @@ def test_the_ledger_refuses_updates_and_deletes(db_url: str, tmp_path: Path) -> 
         studio.close()
 
 
+def test_the_migration_to_hundredths_scales_whole_credits_and_keeps_the_guard(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Books written in whole credits (before 0018) read the same credits after it: every
+    credits entry × 100, money untouched, and the append-only guard back in place."""
+    studio = Studio(make_settings(tmp_path, db_url))
+    studio.prepare()
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = studio.db.engine
+    try:
+        command.downgrade(config, "0017_upload_notes")
+        with studio.db.transaction() as s:  # a grant of 200 and a job of 3, in whole credits
+            ledger.post(
+                s, "g", "test", [Leg("studio:grants", CREDITS, -200), Leg("u", CREDITS, 200)]
+            )
+            ledger.post(s, "j", "test", [Leg("u", CREDITS, -3), Leg("studio:usage", CREDITS, 3)])
+            ledger.post(s, "m", "test", [Leg("x", "EUR", -500), Leg("y", "EUR", 500)])
+        command.upgrade(config, "heads")
+        assert entry_sums(studio) == {
+            ("studio:grants", CREDITS): -20_000,
+            ("u", CREDITS): 19_700,
+            ("studio:usage", CREDITS): 300,
+            ("x", "EUR"): -500,
+            ("y", "EUR"): 500,
+        }
+        with studio.db.transaction() as s:
+            assert credits.in_credits(ledger.balance(s, "u", CREDITS)) == 197
+        with pytest.raises(DBAPIError, match="append-only"), studio.db.transaction() as s:
+            s.execute(text("UPDATE ledger_entries SET amount = 6"))
+    finally:
+        studio.close()
+
+
 # -- idempotency ----------------------------------------------------------------------
 
 
@@ -231,8 +268,9 @@ def test_twenty_parallel_submits_against_ten_credits_accept_exactly_ten(
         with studio.db.transaction() as s:
             assert s.scalar(select(func.count()).select_from(Job)) == 10
             assert credits.balance(s, who.user_id) == 0
-            assert ledger.balance(s, credits.held_account(who.user_id), CREDITS) == 10
-        assert min(entry_sums(studio).values()) >= -10  # only studio:grants is negative
+            held = ledger.balance(s, credits.held_account(who.user_id), CREDITS)
+            assert held == 10 * credits.UNIT  # ten credits, in the ledger's hundredths
+        assert min(entry_sums(studio).values()) >= -10 * credits.UNIT  # only studio:grants < 0
     finally:
         studio.close()
 

@@ -55,7 +55,9 @@ def test_few_credits_warn_on_the_cost_line_and_402_offers_to_buy(
     page.get_by_label("Model").select_option("fast")
     page.locator("#f-image").set_input_files(str(photo))
     # The ×2 fast network on 320×320 is cheap: the line says so, without a warning.
-    expect(page.locator("#estimate")).to_have_text(re.compile(r"^About [\d.]+ s · \d+ credits?$"))
+    expect(page.locator("#estimate")).to_have_text(
+        re.compile(r"^About [\d.]+ s · [\d,.]+ credits?$")
+    )
     expect(buy).to_be_hidden()
     # The photo network on the same picture costs more than the balance: warned at once.
     page.get_by_label("Model").select_option("photo")
@@ -63,8 +65,9 @@ def test_few_credits_warn_on_the_cost_line_and_402_offers_to_buy(
     expect(line).to_have_class(re.compile(r"\bshort\b"))
     expect(buy).to_be_visible()
     shown = page.locator("#estimate").text_content() or ""
-    needed = int(re.search(r"· (\d+) credits", shown).group(1))  # type: ignore[union-attr]
-    assert needed > FEW
+    needed = re.search(r"· ([\d,.]+) credits", shown).group(1)  # type: ignore[union-attr]
+    missing = float(needed.replace(",", "")) - FEW  # credits to the hundredth: 232.23
+    assert missing > 0
 
     # Creating anyway: a 402 page naming the shortfall, nothing to "check", a way to buy.
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
@@ -73,7 +76,8 @@ def test_few_credits_warn_on_the_cost_line_and_402_offers_to_buy(
     summary = page.locator("#error-summary")
     expect(summary).to_contain_text("Not enough credits for this job")
     expect(summary).to_contain_text(
-        f"It costs up to {needed} credits and your balance is {FEW}: you are {needed - FEW} short."
+        f"It costs up to {needed} credits and your balance is {FEW}: "
+        f"you are {format(missing, ',.2f').rstrip('0').rstrip('.')} short."
     )
     expect(summary).not_to_contain_text("check the marked fields")
     assert page.locator(".field.invalid").count() == 0

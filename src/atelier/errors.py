@@ -103,11 +103,14 @@ class PaymentRequired(StudioError):
 
 
 class NotEnoughCredits(PaymentRequired):
-    """A balance short of what a job may cost: the amounts, so a door can say how many
-    credits are missing and offer a way to buy them; `what` says what the cost is for
-    ("for 4 variants"), when more than one result."""
+    """A balance short of what a job may cost: the amounts in credits (to the hundredth),
+    so a door can say how many credits are missing and offer a way to buy them; `what`
+    says what the cost is for ("for 4 variants"), when more than one result."""
 
-    def __init__(self, needed: int, balance: int, what: str = "") -> None:
+    def __init__(self, needed: float, balance: float, what: str = "") -> None:
+        self.needed = round(needed, 2)
+        self.balance = round(balance, 2)
+        self.what = what
         super().__init__(
             "this job costs up to %(needed)s credits %(what)s and your balance is %(balance)s: "
             "%(missing)s short; buy a credit pack or change plan"
@@ -116,22 +119,24 @@ class NotEnoughCredits(PaymentRequired):
             "%(missing)s short; buy a credit pack or change plan",
             field="credits",
             params={
-                "needed": needed,
+                "needed": _credits(self.needed),
                 "what": what,
-                "balance": balance,
-                "missing": needed - balance,
+                "balance": _credits(self.balance),
+                "missing": _credits(self.missing),
             },
         )
-        self.needed = needed
-        self.balance = balance
-        self.what = what
 
     @property
-    def missing(self) -> int:
-        return self.needed - self.balance
+    def missing(self) -> float:
+        return round(self.needed - self.balance, 2)
 
     def members(self) -> dict[str, Any]:
         return {"needed": self.needed, "balance": self.balance, "missing": self.missing}
+
+
+def _credits(amount: float) -> str:
+    """Credits as a message says them: 1,234.5, 49, 0.25."""
+    return format(amount, ",.2f").rstrip("0").rstrip(".")
 
 
 class TooManyRequests(StudioError):

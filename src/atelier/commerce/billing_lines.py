@@ -39,12 +39,13 @@ def _take_back_credits(s: Session, invoice: Invoice, line: InvoiceLine) -> None:
     back = min(amount, max(0, credits.balance(s, user)))
     if back <= 0:
         return
+    unspent = f"{credits.in_credits(back):g} of {credits.in_credits(amount):g} credits unspent"
     ledger.post(
         s,
         f"{line_key(invoice, line)}:refund",
         "credits.refund",
         [Leg(credits.credits_account(user), CREDITS, -back), Leg(credits.GRANTS, CREDITS, back)],
-        memo=f"{line.description}, {invoice.number} refunded: {back} of {amount} credits unspent",
+        memo=f"{line.description}, {invoice.number} refunded: {unspent}",
         user_id=user,
         ref=f"invoice:{invoice.id}",
     )
@@ -58,7 +59,7 @@ class Pack:
         credits.grant(
             s,
             invoice.user_id,
-            int(amount) * line.quantity,
+            int(amount) * line.quantity * credits.UNIT,
             line_key(invoice, line),
             f"{line.description}, {invoice.number}",
             ref=f"pack:{pack_id}",
@@ -95,7 +96,7 @@ class Period:
         credits.grant(
             s,
             invoice.user_id,
-            plan.monthly_credits * line.quantity,
+            plan.monthly_credits * line.quantity * credits.UNIT,
             line_key(invoice, line),
             f"{plan.name} plan credits, {start:%Y-%m-%d} to {sub.period_end:%Y-%m-%d}",
             ref=f"plan:{plan.id}",
@@ -133,7 +134,8 @@ def _period_start(sub: Subscription, mode: str, paid: datetime) -> datetime:
 
 
 class Overage:
-    """Paid overage clears that many credits the user owed."""
+    """Paid overage clears the whole credits it billed (a fraction of a credit owed is
+    billed with the next)."""
 
     def paid(self, s: Session, invoice: Invoice, line: InvoiceLine) -> None:
         ledger.post(
@@ -141,8 +143,8 @@ class Overage:
             line_key(invoice, line),
             "credits.overage_paid",
             [
-                Leg(credits.overage_account(invoice.user_id), CREDITS, line.quantity),
-                Leg(credits.GRANTS, CREDITS, -line.quantity),
+                Leg(credits.overage_account(invoice.user_id), CREDITS, cleared(line)),
+                Leg(credits.GRANTS, CREDITS, -cleared(line)),
             ],
             memo=f"{line.description}, {invoice.number}",
             user_id=invoice.user_id,
@@ -159,13 +161,18 @@ class Overage:
             f"{line_key(invoice, line)}:refund",
             "credits.overage_refunded",
             [
-                Leg(credits.overage_account(invoice.user_id), CREDITS, -line.quantity),
-                Leg(credits.GRANTS, CREDITS, line.quantity),
+                Leg(credits.overage_account(invoice.user_id), CREDITS, -cleared(line)),
+                Leg(credits.GRANTS, CREDITS, cleared(line)),
             ],
             memo=f"{line.description}, {invoice.number} refunded",
             user_id=invoice.user_id,
             ref=f"invoice:{invoice.id}",
         )
+
+
+def cleared(line: InvoiceLine) -> int:
+    """The ledger units an overage line clears: its whole credits."""
+    return line.quantity * credits.UNIT
 
 
 def register(kinds: Fulfilment) -> None:

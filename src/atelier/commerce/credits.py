@@ -10,7 +10,11 @@ work shares the machine, as wall-clock seconds do, so the same job costs the sam
 whoever else is busy; on an idle machine the two are about equal (docs/commerce.md).
 The time an engine spent drawing again a draft that missed its own checks is taken off
 (engines/checks.py): the user pays for the drafts asked for, not for the engine's misses.
-Costs and holds are rounded to the nearest whole credit, at least one.
+The ledger counts credits in hundredths (`UNIT`), as it counts money in cents: costs and
+holds are rounded to the nearest hundredth, at least `MIN_CHARGE`. With whole credits a job
+of a credit or two came out one credit against two when its estimate and its cost were a
+few tenths of a second apart, 100 % off for a 30 % miss; plans, packs and quotes are still
+set in whole credits, and every door shows credits, never ledger units (`in_credits`).
 
 Admins are unmetered: no credits move for their jobs."""
 
@@ -31,7 +35,8 @@ from atelier.commerce.models import LedgerEntry, LedgerTransaction
 from atelier.errors import NotEnoughCredits, NotFound
 from atelier.store.models import Job, User, utcnow
 
-MIN_CHARGE = 1  # credits: the least a job costs, however fast it ran
+UNIT = 100  # ledger units in one credit
+MIN_CHARGE = 10  # ledger units (a tenth of a credit): the least a job costs, however fast it ran
 GRANTS = "studio:grants"
 USAGE = "studio:usage"
 
@@ -83,28 +88,33 @@ class Compute:
         return measured
 
 
-def whole_credits(amount: float) -> int:
-    """The nearest whole number of credits (a half rounds up), at least the minimum
-    charge: rounding up every job charged up to a credit it did not use, and at a credit or
-    two a hold and a cost a few tenths apart came out one credit against two."""
-    return max(MIN_CHARGE, math.floor(round(amount, 6) + 0.5))
+def units(amount: float) -> int:
+    """`amount` credits in ledger units: the nearest hundredth of a credit (a half rounds
+    up), at least the minimum charge."""
+    return max(MIN_CHARGE, math.floor(round(amount * UNIT, 6) + 0.5))
+
+
+def in_credits(amount: int) -> float:
+    """Ledger units as the credits a user reads (1.5 for 150)."""
+    return amount / UNIT
 
 
 def job_cost(compute: Compute | float, credits_per_second: float) -> int:
-    """Whole credits for a job's measured compute (a bare number: wall-clock seconds)."""
+    """Ledger units for a job's measured compute (a bare number: wall-clock seconds)."""
     if not isinstance(compute, Compute):
         compute = Compute(compute)
-    return whole_credits(compute.charged_seconds * credits_per_second)
+    return units(compute.charged_seconds * credits_per_second)
 
 
 def reservation(estimate: float) -> int:
-    return whole_credits(estimate)
+    """Ledger units held for an estimate of `estimate` credits."""
+    return units(estimate)
 
 
 def grant(
     db: Session, user_id: str, amount: int, key: str, memo: str, ref: str | None = None
 ) -> None:
-    """Issue credits to a user (a trial, a pack, a plan's month)."""
+    """Issue `amount` ledger units to a user (a trial, a pack, a plan's month)."""
     ledger.post(
         db,
         key,
@@ -117,7 +127,7 @@ def grant(
 
 
 def used_by_jobs(db: Session, user_id: str) -> int:
-    """Credits the user's jobs have consumed (settled, less refunds)."""
+    """Ledger units the user's jobs have consumed (settled, less refunds)."""
     total = db.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount), 0))
         .join(LedgerTransaction, LedgerEntry.transaction_id == LedgerTransaction.id)
@@ -152,7 +162,12 @@ def ensure_trial(db: Session, user_id: str, now: datetime | None = None) -> bool
     )
     if key not in done:
         grant(
-            db, user_id, trial.monthly_credits, key, f"{trial.name} credits", ref=f"plan:{trial.id}"
+            db,
+            user_id,
+            trial.monthly_credits * UNIT,
+            key,
+            f"{trial.name} credits",
+            ref=f"plan:{trial.id}",
         )
     if not ended or expire_key in done:
         return True
@@ -174,6 +189,7 @@ def ensure_trial(db: Session, user_id: str, now: datetime | None = None) -> bool
 
 
 def balance(db: Session, user_id: str) -> int:
+    """The user's spendable credits, in ledger units."""
     return ledger.balance(db, credits_account(user_id), CREDITS)
 
 
@@ -202,7 +218,7 @@ def reserve(db: Session, job: Job, what: str = "") -> None:
     amount = reservation(job.cost_estimate)
     have = balance(db, job.owner_id)
     if have < amount:
-        raise NotEnoughCredits(amount, have, what)
+        raise NotEnoughCredits(in_credits(amount), in_credits(have), what)
     ledger.post(
         db,
         f"job:{job.id}:reserve",

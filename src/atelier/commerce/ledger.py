@@ -1,7 +1,8 @@
 """The ledger: append-only, double-entry books for credits and money.
 
 Every movement is one transaction whose legs sum to zero per currency; a balance is the
-sum of an account's entries, never a stored counter. Every write carries a key: posting
+sum of an account's entries, never a stored counter. Amounts are integers: money in its
+minor units, credits in hundredths (`credits.UNIT`). Every write carries a key: posting
 the same key again returns the first transaction, so a retried request or a replayed
 webhook never moves anything twice.
 
@@ -26,7 +27,7 @@ from atelier.errors import Conflict
 from atelier.store import paging
 from atelier.store.models import User
 
-CREDITS = "credits"
+CREDITS = "credits"  # counted in hundredths of a credit
 MAX_AMOUNT = 10**15
 
 

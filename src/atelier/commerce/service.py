@@ -42,13 +42,13 @@ from atelier.store.models import User, utcnow
 
 @dataclass(frozen=True)
 class Account:
-    """What the account page and GET /v1/account/plan show."""
+    """What the account page and GET /v1/account/plan show (credits to the hundredth)."""
 
     plan: Plan
     subscription: Subscription | None
-    balance: int
-    held: int
-    owed: int
+    balance: float
+    held: float
+    owed: float
     trial_ends: datetime
     unmetered: bool
 
@@ -86,12 +86,14 @@ class Commerce:
         with self.db.transaction() as s:
             user = caller.user_id
             balance = credits.spendable(s, user)
+            held = ledger.balance(s, credits.held_account(user), ledger.CREDITS)
+            owed = -ledger.balance(s, credits.overage_account(user), ledger.CREDITS)
             return Account(
                 plan=plans.current_plan(s, user),
                 subscription=plans.subscription(s, user),
-                balance=balance,
-                held=ledger.balance(s, credits.held_account(user), ledger.CREDITS),
-                owed=-ledger.balance(s, credits.overage_account(user), ledger.CREDITS),
+                balance=credits.in_credits(balance),
+                held=credits.in_credits(held),
+                owed=credits.in_credits(owed),
                 trial_ends=plans.trial_ends(s, user),
                 unmetered=plans.user_is_admin(s, user),
             )
@@ -102,11 +104,13 @@ class Commerce:
         limit: int = 50,
         offset: int = 0,
         after: paging.After | None = None,
-    ) -> list[tuple[LedgerTransaction, int]]:
+    ) -> list[tuple[LedgerTransaction, float]]:
+        """The user's credit movements, newest first, each with its credits."""
         with self.db.transaction() as s:
             credits.ensure_trial(s, caller.user_id)
             account = credits.credits_account(caller.user_id)
-            return ledger.history(s, account, ledger.CREDITS, limit, offset, after)
+            rows = ledger.history(s, account, ledger.CREDITS, limit, offset, after)
+            return [(transaction, credits.in_credits(amount)) for transaction, amount in rows]
 
     def usage(
         self, caller: Principal, since: datetime | None = None, until: datetime | None = None

@@ -162,8 +162,8 @@ def renew_due(db: Session, now: datetime, currency: str) -> list[Invoice]:
                 f"subscription:{sub.id}:{plan.id}:renew-{stamp}",
             )
         ]
-        owed = -ledger.balance(db, credits.overage_account(sub.user_id), CREDITS)
-        if owed > 0 and current.overage:
+        owed = -ledger.balance(db, credits.overage_account(sub.user_id), CREDITS) // credits.UNIT
+        if owed > 0 and current.overage:  # whole credits; a fraction waits for the next
             lines.append(
                 Line(
                     "overage",

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from atelier.commerce.credits import USAGE
+from atelier.commerce.credits import USAGE, in_credits
 from atelier.commerce.ledger import CREDITS
 from atelier.commerce.models import Invoice, InvoiceLine, LedgerEntry, LedgerTransaction
 from atelier.errors import Invalid
@@ -26,7 +26,7 @@ class UsageRow:
     engine: str
     jobs: int
     seconds: float
-    credits: int
+    credits: float
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Revenue:
     by_plan: dict[str, int] = field(default_factory=dict)
     by_creator: dict[str, int] = field(default_factory=dict)  # e-mail → commission
     by_day: dict[date, int] = field(default_factory=dict)
-    credits_by_engine: dict[str, int] = field(default_factory=dict)
+    credits_by_engine: dict[str, float] = field(default_factory=dict)
 
 
 def period(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
@@ -57,7 +57,7 @@ def period(since: datetime | None, until: datetime | None) -> tuple[datetime, da
 
 
 def by_engine(db: Session, user_id: str, since: datetime, until: datetime) -> list[UsageRow]:
-    """Jobs and compute seconds from the jobs table, credits from the ledger."""
+    """Jobs and compute seconds from the jobs table, credits (ledger units) from the ledger."""
     rows: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])
     jobs = db.execute(
         select(Job.engine, Job.started_at, Job.finished_at).where(
@@ -87,7 +87,7 @@ def by_engine(db: Session, user_id: str, since: datetime, until: datetime) -> li
     for engine, amount in charged:
         rows[engine][2] += int(amount)
     return [
-        UsageRow(engine, int(jobs_), round(seconds, 2), int(used))
+        UsageRow(engine, int(jobs_), round(seconds, 2), in_credits(int(used)))
         for engine, (jobs_, seconds, used) in sorted(rows.items())
     ]
 
@@ -130,7 +130,7 @@ def revenue(db: Session, currency: str, since: datetime, until: datetime) -> Rev
         .where(LedgerEntry.account == USAGE, LedgerEntry.currency == CREDITS, *in_period)
         .group_by(Job.engine)
     )
-    report.credits_by_engine = {engine: int(amount) for engine, amount in used}
+    report.credits_by_engine = {engine: in_credits(int(amount)) for engine, amount in used}
     return report
 
 

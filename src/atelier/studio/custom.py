@@ -62,7 +62,7 @@ class QuotedTraining:
         credits.grant(
             s,
             quote.client_id,
-            quote.credits,
+            quote.credits * credits.UNIT,
             line_key(invoice, line),
             f"{line.description}, {invoice.number}",
             ref=f"custom_model:{quote.id}",
@@ -90,7 +90,7 @@ class QuotedTraining:
         elif job is not None and job.status == "running":
             job.cancel_requested = True
         ledger.lock_user(s, quote.client_id)
-        back = min(quote.credits, max(0, credits.balance(s, quote.client_id)))
+        back = min(quote.credits * credits.UNIT, max(0, credits.balance(s, quote.client_id)))
         if back > 0:
             ledger.post(
                 s,
@@ -100,7 +100,8 @@ class QuotedTraining:
                     ledger.Leg(credits.credits_account(quote.client_id), ledger.CREDITS, -back),
                     ledger.Leg(credits.GRANTS, ledger.CREDITS, back),
                 ],
-                memo=f"{line.description}, {invoice.number} refunded: {back} credits unspent",
+                memo=f"{line.description}, {invoice.number} refunded: "
+                f"{credits.in_credits(back):g} credits unspent",
                 user_id=quote.client_id,
                 ref=f"invoice:{invoice.id}",
             )

@@ -1,6 +1,6 @@
 """What a job would cost its caller, asked before submitting (the form's cost line): the
-engine's estimate on the measures of the real inputs, in the whole credits submit would
-hold, against the caller's balance, so a short balance is told before Create, not after."""
+engine's estimate on the measures of the real inputs, in the credits submit would hold,
+against the caller's balance, so a short balance is told before Create, not after."""
 
 from __future__ import annotations
 
@@ -19,25 +19,25 @@ from atelier.studio.catalogue import UNSENT, Catalogue, params_schema, upload_fi
 
 @dataclass(frozen=True)
 class Quote:
-    """`credits`: what submit would hold (whole credits, at least the minimum charge).
+    """`credits`: what submit would hold (to the hundredth, at least the minimum charge).
     `balance` is None for an unmetered caller (admins). `missing`: required parameters
     still empty (no estimate until they are filled in). `typical`: upload parameters not
     measured yet (no file chosen), estimated as a typical input. `variants`: the works
     it is for (an image engine's variants; 1 for one result)."""
 
     seconds: float = 0.0
-    credits: int = 0
-    balance: int | None = None
+    credits: float = 0.0
+    balance: float | None = None
     missing: tuple[str, ...] = ()
     typical: tuple[str, ...] = ()
     variants: int = 1
 
     @property
-    def short(self) -> int:
+    def short(self) -> float:
         """Credits the balance lacks to cover the quote (0 when it does)."""
         if self.balance is None or self.missing:
             return 0
-        return max(0, self.credits - self.balance)
+        return max(0, round(self.credits - self.balance, 2))
 
 
 class Quotes:
@@ -76,7 +76,7 @@ class Quotes:
         estimate = self.engines.estimate(engine.name, filled, inputs)
         return Quote(
             seconds=estimate["seconds"],
-            credits=credits.reservation(estimate["credits"]),
+            credits=credits.in_credits(credits.reservation(estimate["credits"])),
             balance=balance,
             typical=typical,
             variants=variants.count(engine, params),

@@ -247,6 +247,11 @@ def number(value: int | float) -> str:
     return format_decimal(value, locale=_locale())
 
 
+def signed(value: float) -> str:
+    """A movement with its sign: +500, -1.37."""
+    return ("+" if value >= 0 else "-") + number(abs(value))
+
+
 def amount(value: int, currency: str) -> str:
     """Money in minor units, as the request's language shows it (commerce/money.py)."""
     return money.text(value, currency, language())

@@ -43,9 +43,9 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[FieldError] | None = Field(None, description="The fields that are wrong.")
-    needed: int | None = Field(None, description="402: the credits the job may cost.")
-    balance: int | None = Field(None, description="402: the credits you have.")
-    missing: int | None = Field(None, description="402: the credits you are short.")
+    needed: float | None = Field(None, description="402: the credits the job may cost.")
+    balance: float | None = Field(None, description="402: the credits you have.")
+    missing: float | None = Field(None, description="402: the credits you are short.")
     buy: str | None = Field(
         None, description="402: the page where credit packs and plans are bought."
     )

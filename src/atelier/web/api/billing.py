@@ -132,7 +132,7 @@ def buy_pack(
     return _with_checkout(studio, who, invoice, "/account", request)
 
 
-def _movement_key(row: tuple[LedgerTransaction, int]) -> After:
+def _movement_key(row: tuple[LedgerTransaction, float]) -> After:
     return After(row[0].created_at, row[0].id)
 
 

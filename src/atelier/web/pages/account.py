@@ -48,14 +48,14 @@ PLAN_FLAGS = (
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: int
+    value: float
     x: float
     y: float
     width: float
     height: float
 
 
-def bars(values: list[tuple[str, int]]) -> list[Bar]:
+def bars(values: list[tuple[str, float]]) -> list[Bar]:
     """Bar geometry for an inline SVG chart (no scripts, no libraries)."""
     if not values:
         return []

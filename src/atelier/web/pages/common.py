@@ -31,7 +31,7 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 )
 # Every page shows money one way: money(amount, currency) → "EUR 1,234.50" (in the page's
 # language); money_plain gives a form field's value ("1234.50"). Dates and counts too:
-# `x | day`, `x | moment`, `n | number`.
+# `x | day`, `x | moment`, `n | number`, `n | signed` (+1.5, -0.37).
 templates.env.globals.update(
     money=i18n.amount,
     money_plain=money.plain,
@@ -41,7 +41,9 @@ templates.env.globals.update(
 )
 # `text | tr`: a text that is not in the template (an engine's title, a field's hint) in the
 # page's language when the catalogue has it; unlike _() it is escaped and never formatted.
-templates.env.filters.update(tr=i18n.gettext, day=i18n.day, moment=i18n.moment, number=i18n.number)
+templates.env.filters.update(
+    tr=i18n.gettext, day=i18n.day, moment=i18n.moment, number=i18n.number, signed=i18n.signed
+)
 MEDIA = ("image", "music", "text")
 TEXT_PREVIEW_BYTES = 200_000  # text works up to this size are shown on their pages
 

@@ -87,9 +87,11 @@ class InvoiceOut(Out):
 
 
 class CreditsOut(Out):
-    balance: int
-    held: int
-    owed: int
+    """Credits to the hundredth: a job is charged its measured cost, 1.37 credits."""
+
+    balance: float
+    held: float
+    owed: float
 
 
 class AccountOut(Out):
@@ -109,7 +111,7 @@ class MovementOut(Out):
     id: str
     at: UtcTime
     kind: str
-    amount: int
+    amount: float = Field(description="Credits, to the hundredth.")
     memo: str
     job_id: str | None
 
@@ -123,12 +125,12 @@ class UsageRowOut(Out):
     engine: str
     jobs: int
     seconds: float
-    credits: int
+    credits: float
 
 
 class UsageOut(Out):
     engines: list[UsageRowOut]
-    credits: int
+    credits: float
 
 
 class RevenueOut(Out):
@@ -140,7 +142,7 @@ class RevenueOut(Out):
     by_plan: dict[str, int]
     by_creator: dict[str, int]
     by_day: dict[date, int]
-    credits_by_engine: dict[str, int]
+    credits_by_engine: dict[str, float]
 
 
 class WebhookOut(Out):
@@ -228,7 +230,7 @@ def account_out(account: Account) -> AccountOut:
     )
 
 
-def movement_out(transaction: LedgerTransaction, amount: int) -> MovementOut:
+def movement_out(transaction: LedgerTransaction, amount: float) -> MovementOut:
     return MovementOut(
         id=transaction.id,
         at=transaction.created_at,
@@ -245,7 +247,7 @@ def usage_out(rows: list[UsageRow]) -> UsageOut:
             UsageRowOut(engine=r.engine, jobs=r.jobs, seconds=r.seconds, credits=r.credits)
             for r in rows
         ],
-        credits=sum(r.credits for r in rows),
+        credits=round(sum(r.credits for r in rows), 2),
     )
 
 
