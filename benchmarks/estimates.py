@@ -1,7 +1,7 @@
 """Estimates against settled costs: typical jobs run through the real studio.
 
     nice -n 15 .venv/bin/python benchmarks/estimates.py
-        [--set report|report2|report3|report4|report5|report6|tuning|spread]
+        [--set report|report2|report3|report4|report5|report6|report7|tuning|spread]
         [--only TEXT] [--skip TEXT] [--runs N] [--quick] [--write-docs] [--json PATH]
         [--reprice PATH ...]
 
@@ -24,7 +24,9 @@ Before an engine's first measured job one unmeasured job of its first case loads
 models, as warm start does in a long-lived worker (studio/warmup.py): a cold start's
 loading is not part of a typical job's cost.
 
-The sets: `report6` holds 31 typical jobs (a 3/4 minuet and a dotted march), frozen on
+The sets: `report7` holds 31 typical jobs (a 2/4 polka and a slow lullaby), frozen on
+2026-12-06 after report6 was read and before the estimates learned this machine's speed.
+`report6` holds 31 typical jobs (a 3/4 minuet and a dotted march), frozen on
 2026-12-06 before the credits were counted in hundredths, and read after that change.
 `report5` holds 31 typical jobs (a slow 6/8 air and a fast 2/4 hornpipe),
 frozen on 2026-12-06 after `report4` was read and before any change made from it, and
@@ -882,6 +884,135 @@ def report6_cases() -> list[Case]:
     ]
 
 
+def polka(bars: int) -> bytes:
+    """A 2/4 polka of `bars` bars in G major at 110 quarters a minute, two eighths and a
+    quarter a bar, as MIDI: the seventh set's quick tune."""
+    pattern = ((67, 0.5), (71, 0.5), (74, 1.0), (72, 0.5), (69, 0.5), (66, 1.0))
+    return midi_of(patterned(pattern, 2 * bars), "G major", "2/4", 110)
+
+
+def lullaby(bars: int) -> bytes:
+    """A 4/4 lullaby of `bars` bars in A minor at 66 quarters a minute, half notes and
+    quarters, as MIDI: the seventh set's slow tune (few notes, long audio)."""
+    pattern = ((69, 2.0), (72, 1.0), (71, 1.0), (69, 2.0), (64, 2.0), (65, 1.0), (64, 1.0))
+    return midi_of(patterned(pattern, 4 * bars), "A minor", "4/4", 66)
+
+
+BRIDGE = "\n\n".join(
+    [
+        "The footbridge over the canal was built for the mill workers, who crossed it twice a "
+        "day for ninety years. The mill is flats now, and the bridge carries joggers, prams "
+        "and a man who sells coffee from a tricycle at its south end.",
+        "Every spring the council repaints the railings green, and every summer somebody "
+        "paints a fish on the middle plank. Nobody has ever been caught, and the fish has "
+        "become the thing people photograph.",
+        "In the flood of 2007 the water came within a hand of the deck. A brass line on the "
+        "north pier marks the height, and children like to stand beside it to see how tall "
+        "the river was.",
+    ]
+)
+
+
+def report7_cases() -> list[Case]:
+    """A seventh set of typical jobs, written and committed on 2026-12-06 after report6
+    was read and before the estimates learned this machine's speed from its own settled
+    jobs: the blind test for that change. Its tunes are a 2/4 polka and a slow lullaby."""
+    parts = BRIDGE.split("\n\n")
+    return [
+        Case(
+            "image.compose",
+            "960×540, 3 variants",
+            {"prompt": "a fox beside a river", "width": 960, "height": 540, "variants": 3},
+            {},
+        ),
+        Case(
+            "image.compose",
+            "768×576, 1 variant",
+            {"prompt": "two cups on a table", "width": 768, "height": 576, "variants": 1},
+            {},
+        ),
+        Case("image.stylize", "960×640 photo", {"style": 11}, picture(960, 640)),
+        Case("image.stylize", "400×400 photo", {"style": 2}, picture(400, 400)),
+        Case("image.upscale", "photo ×2, 200×150", {"scale": 2}, picture(200, 150)),
+        Case("image.upscale", "photo ×4, 96×96", {"scale": 4}, picture(96, 96)),
+        Case("image.upscale", "fast ×3, 300×300", {"scale": 3, "model": "fast"}, picture(300, 300)),
+        Case("image.upscale", "fast ×2, 640×640", {"scale": 2, "model": "fast"}, picture(640, 640)),
+        Case("image.restore", "900×600 photo", {}, picture(900, 600)),
+        Case("image.restore", "700×700 photo", {}, picture(700, 700)),
+        Case("image.portrait", "3 variants, 512 px", {"size": 512, "variants": 3}, {}),
+        Case("image.portrait", "1 variant, 512 px", {"size": 512, "variants": 1}, {}),
+        Case("music.compose", "8 bars at 120", {"bars": 8, "tempo": 120}, {}),
+        Case("music.compose", "16 bars of 6/8", {"bars": 16, "meter": "6/8"}, {}),
+        Case("music.compose", "16 bars, harmonized", {"bars": 16, "harmonize": True}, {}),
+        Case("music.harmonize", "16-bar polka", {"candidates": 2}, {"melody": lambda: polka(16)}),
+        Case(
+            "music.harmonize",
+            "8-bar lullaby, 4 candidates",
+            {"candidates": 4},
+            {"melody": lambda: lullaby(8)},
+        ),
+        Case("music.transcribe", "10 s recording", {}, hummed(10)),
+        Case("music.transcribe", "50 s recording", {}, hummed(50)),
+        Case(
+            "music.continue",
+            "8 more bars of a 16-bar polka",
+            {"bars": 8},
+            {"melody": lambda: polka(16)},
+        ),
+        Case(
+            "music.continue",
+            "16 more bars of an 8-bar lullaby",
+            {"bars": 16},
+            {"melody": lambda: lullaby(8)},
+        ),
+        Case(
+            "music.restyle",
+            "16-bar polka, German folk",
+            {"style": "german-folk"},
+            {"melody": lambda: polka(16)},
+        ),
+        Case(
+            "music.restyle",
+            "8-bar lullaby, Irish",
+            {"style": "irish"},
+            {"melody": lambda: lullaby(8)},
+        ),
+        Case("text.write", "limerick", {"form": "limerick", "topic": "a painted fish"}, {}),
+        Case("text.write", "lyrics", {"form": "lyrics", "topic": "crossing the canal at dawn"}, {}),
+        Case(
+            "text.write",
+            "long story",
+            {"form": "story", "topic": "the coffee seller's tricycle", "length": "long"},
+            {},
+        ),
+        Case(
+            "text.write",
+            "product description",
+            {"form": "product_description", "topic": "a brass tide gauge"},
+            {},
+        ),
+        Case(
+            "text.restyle",
+            "casual, 3 paragraphs",
+            {"text": BRIDGE, "style": "casual"},
+            {},
+        ),
+        Case("text.restyle", "poetic, 1 paragraph", {"text": parts[1], "style": "poetic"}, {}),
+        Case(
+            "text.summarize",
+            "one line of 3 paragraphs",
+            {"text": BRIDGE, "length": "one_line"},
+            {},
+        ),
+        Case(
+            "text.summarize",
+            "bullets of 2 paragraphs",
+            {"text": "\n\n".join(parts[:2]), "length": "bullets"},
+            {},
+        ),
+    ]
+
+
 SETS: dict[str, Callable[[], list[Case]]] = {
     "report": cases,
     "report2": report2_cases,
@@ -889,6 +1020,7 @@ SETS: dict[str, Callable[[], list[Case]]] = {
     "report4": report4_cases,
     "report5": report5_cases,
     "report6": report6_cases,
+    "report7": report7_cases,
     "tuning": tuning_cases,
     "spread": lambda: [case for case in tuning_cases() if case.spread],
 }
