@@ -2,7 +2,8 @@
 
     nice -n 15 .venv/bin/python benchmarks/estimates.py
         [--set report|report2|report3|report4|report5|report6|report7|tuning|spread]
-        [--only TEXT] [--skip TEXT] [--runs N] [--quick] [--write-docs] [--json PATH]
+        [--learn SET] [--only TEXT] [--skip TEXT] [--runs N] [--quick] [--write-docs]
+        [--json PATH]
         [--reprice PATH ...]
 
 Each case is a job as a user makes it: its files added with `studio.uploads.add` (which
@@ -45,7 +46,10 @@ engine unavailable here is skipped, saying why. `--quick` runs two of the cheape
 once (the test suite runs it: it proves the script works, not the figures). `--json` is
 rewritten after every job, so a long run stopped keeps what it measured; `--reprice`
 reserves the jobs of such files again at the present rates (a job's settled cost does
-not depend on its estimate), one run split by engine into several files together."""
+not depend on its estimate), one run split by engine into several files together.
+`--learn SET` first runs SET's jobs, unmeasured, in the same studio: it learns this
+machine's speed from them (studio/calibration.py), as an installation does from its
+users' jobs; without it the studio has only what the run itself finishes to learn from."""
 
 from __future__ import annotations
 
@@ -92,6 +96,7 @@ from atelier.engines.music import render
 from atelier.engines.music.piece import Note, Part, Piece
 from atelier.settings import Settings
 from atelier.studio import Studio, uploads
+from atelier.studio.calibration import Calibration
 from atelier.studio.leases import Claimed
 from atelier.studio.runner import Worker, WorkerPool
 
@@ -1230,10 +1235,16 @@ def studio_here(folder: Path) -> Studio:
 
 
 def measured(
-    chosen: list[Case], runs: int, warm: bool, keep: Callable[[list[Row]], None]
+    chosen: list[Case],
+    runs: int,
+    warm: bool,
+    keep: Callable[[list[Row]], None],
+    learn: list[Case],
 ) -> tuple[list[Row], list[str]]:
     """Run the cases; `warm`: one unmeasured job per engine first, loading its models.
-    `keep` is given the rows so far after each case (a long run stopped keeps them)."""
+    `keep` is given the rows so far after each case (a long run stopped keeps them).
+    `learn`: jobs run first, unmeasured, that the studio learns this machine's speed from
+    (studio/calibration.py), as it does from its users' jobs."""
     rows: list[Row] = []
     skipped: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -1243,6 +1254,10 @@ def measured(
         pool = WorkerPool(studio, 1, worker=timed_worker, own_process=True).start()
         warmed: set[str] = set()
         try:
+            for case in learn:
+                if studio.engines.get(case.engine).available() is None:
+                    run_job(studio, who, case)
+            studio.engines.calibration = Calibration(studio.db)  # read them now, not in a minute
             print(table([]), flush=True)
             for case in chosen:
                 reason = studio.engines.get(case.engine).available()
@@ -1288,6 +1303,12 @@ def main(argv: list[str] | None = None) -> int:
         "--skip", action="append", default=[], help="leave out the cases that hold this"
     )
     parser.add_argument("--quick", action="store_true", help="two of the cheapest jobs, once")
+    parser.add_argument(
+        "--learn",
+        choices=sorted(SETS),
+        default=None,
+        help="first run this set's jobs, unmeasured, for the studio to learn this machine from",
+    )
     parser.add_argument("--write-docs", action="store_true", help="put the table in the docs")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     parser.add_argument(
@@ -1310,7 +1331,10 @@ def main(argv: list[str] | None = None) -> int:
         rows, skipped = repriced_files(args.reprice), []
         print(table(rows), flush=True)
     else:
-        rows, skipped = measured(chosen, args.runs, not args.quick, partial(write_json, args.json))
+        learn = SETS[args.learn]() if args.learn else []
+        rows, skipped = measured(
+            chosen, args.runs, not args.quick, partial(write_json, args.json), learn
+        )
     off = [row for row in rows if not row.within]
     write_json(args.json, rows)
     if args.write_docs:
@@ -1328,7 +1352,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"\n{len(rows)} jobs; reserved ÷ settled from {min(ratios):.2f} to "
             f"{max(ratios):.2f} (median {statistics.median(ratios):.2f}); "
-            f"{len(off)} outside ±{TOLERANCE:.0%}; in seconds, before rounding to whole "
+            f"{len(off)} outside ±{TOLERANCE:.0%}; in seconds, before rounding to "
             f"credits, {sum(not row.within_seconds for row in rows)} outside",
             flush=True,
         )

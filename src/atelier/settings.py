@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         description="Load the models at start-up, in the background: each worker its "
         "engines' (before its first job), the server its prompt screen's.",
     )
+    learn_speed: bool = Field(
+        True,
+        description="Estimates learn this machine's speed from its own finished jobs (each "
+        "engine's estimate times the median of its newest jobs' charged ÷ estimated "
+        "seconds); false: the engines' rates as fitted, prices that never move.",
+    )
     lease_seconds: float = Field(30.0, gt=0.5, le=3600, description="A claimed job's lease.")
     max_attempts: int = Field(
         3, ge=1, le=20, description="Claims before a job whose worker died fails."

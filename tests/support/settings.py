@@ -28,6 +28,9 @@ def make_settings(tmp_path: Path, database_url: str | None = None, **overrides: 
         "poll_seconds": 0.05,
         "engine_threads": 1,
         "warm_start": False,  # tests/test_warm_start.py warms; the others load on first use
+        # Estimates as the engines' rates say: a test's jobs are not the machine's speed
+        # (tests/test_calibration.py learns).
+        "learn_speed": False,
         # Tests sign in and submit far faster than people do; test_limits tests the limits.
         **{f"limit_{action}": "10000/minute" for action in RATE_LIMITED},
     }

@@ -110,6 +110,7 @@ class Job(Base):
     __table_args__ = (
         UniqueConstraint("owner_id", "idempotency_key", name="uq_jobs_owner_idempotency_key"),
         Index("ix_jobs_status_created", "status", "created_at"),
+        Index("ix_jobs_finished", "finished_at"),
     )
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -123,6 +124,10 @@ class Job(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     cost_estimate: Mapped[float] = mapped_column(Float, default=0.0)
+    # The engine's estimate of its seconds (before this machine's factor) and the seconds
+    # it was charged for: what studio/calibration.py learns this machine's speed from.
+    estimate_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    charged_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)

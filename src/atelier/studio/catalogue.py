@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails, ErrorType, PydanticKnownError
 
-from atelier.engines.base import Engine, Inputs, Params
+from atelier.engines.base import Budget, Engine, Inputs, Params
 from atelier.engines.custom import MODEL_KEY
 from atelier.errors import Invalid, Said
+from atelier.studio.calibration import Calibration
 
 # What refuses a request by its text: (params, their schema, upload fields) → raises.
 Refuse = Callable[[dict[str, Any], dict[str, Any], Iterable[str]], None]
@@ -125,9 +127,25 @@ def _union_branch(part: str | int) -> bool:
 _BRANCH_NAMES = {"int", "float", "str", "bool", "none", "list", "dict", "literal", "url"}
 
 
+@dataclass(frozen=True)
+class Price:
+    """What a job is expected to take here: the engine's estimate of its seconds (its
+    rates, fitted on the project's machine), this machine's factor against them
+    (calibration.py), and the credits submit holds (the engine's, times the factor)."""
+
+    seconds: float
+    factor: float
+    credits: float
+
+    @property
+    def seconds_here(self) -> float:
+        return round(self.seconds * self.factor, 2)
+
+
 class Catalogue:
-    def __init__(self, engines: dict[str, Engine[Any]]) -> None:
+    def __init__(self, engines: dict[str, Engine[Any]], calibration: Calibration) -> None:
         self._engines = engines
+        self.calibration = calibration
 
     def all(self) -> list[Engine[Any]]:
         return list(self._engines.values())
@@ -174,8 +192,11 @@ class Catalogue:
             if not filled.get(name) and (name in required or name in (inputs or {})):
                 filled[name] = UNSENT
         params_in = validated(engine, filled, strip_prefix=False)
-        budget = engine.output_budget(params_in, inputs or {})
-        return {
-            "seconds": round(engine.estimate_seconds(params_in, budget), 2),
-            "credits": engine.estimate_cost(params_in, budget),
-        }
+        price = self.price(engine, params_in, engine.output_budget(params_in, inputs or {}))
+        return {"seconds": price.seconds_here, "credits": price.credits}
+
+    def price(self, engine: Engine[Any], params: Params, budget: Budget) -> Price:
+        """The engine's estimate for checked parameters and their budget, on this machine."""
+        factor = self.calibration.factor(engine.name)
+        credits = round(engine.estimate_cost(params, budget) * factor, 2)
+        return Price(engine.estimate_seconds(params, budget), factor, credits)

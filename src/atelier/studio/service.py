@@ -37,6 +37,7 @@ from atelier.settings import Settings
 from atelier.store.artifacts import ArtifactStore, LocalArtifactStore
 from atelier.store.db import Database
 from atelier.store.s3 import S3ArtifactStore
+from atelier.studio.calibration import Calibration
 from atelier.studio.catalogue import Catalogue
 from atelier.studio.choices import Choices
 from atelier.studio.custom import Custom, QuotedTraining
@@ -76,7 +77,7 @@ class Studio:
         engines = registry.build(config, settings.engine_modules)
         # eval.compare runs the catalogue's own engines on its two sides.
         engines[CompareEngine.name] = CompareEngine(config, lambda name: self.engines.get(name))
-        self.engines = Catalogue(engines)
+        self.engines = Catalogue(engines, Calibration(self.db, settings.learn_speed))
         # The screen's models run on one thread each: a second OpenMP team (torch's) in a
         # process makes libgomp throttle every team's spinning (more threads than CPUs),
         # and llama.cpp's text model then sleeps at each of its hundreds of barriers a

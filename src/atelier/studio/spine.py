@@ -115,6 +115,7 @@ class Spine:
         if verdict.blocked_by is not None:  # refused before anything is written
             raise self.safety.refusal(verdict)
         digest = request_hash(engine.name, clean, seed)
+        price = self.engines.price(engine, checked, budget)
         try:
             with self.db.transaction() as s:
                 if idempotency_key is not None:
@@ -122,8 +123,16 @@ class Spine:
                     if earlier is not None:
                         return self._replay(earlier, digest), False
                 self.commerce.check_submit(s, who, budget)  # locks the user
-                cost = engine.estimate_cost(checked, budget)
-                job = self.enqueue(s, who.user_id, engine, clean, seed, idempotency_key, cost)
+                job = self.enqueue(
+                    s,
+                    who.user_id,
+                    engine,
+                    clean,
+                    seed,
+                    idempotency_key,
+                    price.credits,
+                    price.seconds,
+                )
                 self.safety.note_request(s, job.id, verdict)  # flagged: its works are held
                 notices.notify(s)  # workers elsewhere wake at commit (PostgreSQL)
         except IntegrityError:
@@ -145,9 +154,11 @@ class Spine:
         seed: int | None,
         key: str | None,
         cost: float,
+        estimate_seconds: float | None = None,
     ) -> Job:
         """A queued job with its credits reserved, in the caller's transaction (`submit`,
-        or a paid quote for a custom model: studio/custom.py)."""
+        or a paid quote for a custom model: studio/custom.py). `estimate_seconds`: the
+        engine's own, which the machine's factor is learned against (None for a quote's)."""
         job = Job(
             id=new_id(),
             owner_id=owner_id,
@@ -158,6 +169,7 @@ class Spine:
             idempotency_key=key,
             request_hash=request_hash(engine.name, params, seed),
             cost_estimate=cost,
+            estimate_seconds=estimate_seconds,
             works=[],
             created_at=utcnow(),
         )
@@ -351,6 +363,7 @@ class Spine:
             cpu = None if engine.needs.gpus else cpu_seconds  # a GPU's work: by the clock
             cores, r = engine.cores(self.settings.engine_threads), redraws or Redraws()
             used = credits.Compute(seconds, cpu, cores, r.seconds, r.cpu_seconds)
+            job.charged_seconds = round(used.charged_seconds, 3)
             credits.settle(s, job, used, engine.credits_per_second)
             self.sealing.hold(s, job, made)  # the files and a quick screen are waited for here
             job_events.tell(s, job, [item.work_id for item in made])
