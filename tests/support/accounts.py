@@ -25,9 +25,11 @@ def add_user(studio: Studio, email: str, role: str = "creator") -> Principal:
 
 
 def grant_credits(studio: Studio, who: Principal, amount: int) -> None:
-    """Credits beyond the Trial's, for a test whose jobs cost more (as a paid pack would)."""
+    """`amount` credits beyond the Trial's, for a test whose jobs cost more (as a paid pack
+    would)."""
     with studio.db.transaction() as s:
-        credits.grant(s, who.user_id, amount, f"test:{who.user_id}:{amount}", "test credits")
+        units = amount * credits.UNIT
+        credits.grant(s, who.user_id, units, f"test:{who.user_id}:{amount}", "test credits")
 
 
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:

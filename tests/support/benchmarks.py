@@ -54,10 +54,10 @@ def training(out: dict[str, Any], _: str) -> None:
 
 def estimates(out: list[dict[str, Any]], _: str) -> None:
     assert [row["engine"] for row in out] == ["image.stylize", "music.compose"]
-    assert all(row["reserved"] >= 1 and row["settled"] >= 1 for row in out)
+    assert all(row["reserved"] >= 0.1 and row["settled"] >= 0.1 for row in out)  # the least
     assert all(0 < row["charged"] <= row["reserved"] and row["wall_s"] > 0 for row in out)
     assert all(row["cpu_s"] > 0 and row["cores"] >= 1 and row["load"] >= 0 for row in out)
-    assert all(row["settled_wall"] >= 1 for row in out)
+    assert all(row["settled_wall"] >= 0.1 for row in out)
     assert out[0]["drafts"] == 0 and out[1]["drafts"] >= 1  # a melody is drawn, and checked
 
 

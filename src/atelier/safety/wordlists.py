@@ -153,7 +153,7 @@ SEXUALISING = [
     "seduced", "hook up with", "hooks up with", "hooking up with", "hooked up with",
     "rough sex", "pegging", "boudoir*",
     # what is worn under or for almost nothing (a child "in a bikini"; not a swimsuit)
-    "bikini*", "thong*", "g-string*", "bra", "bras", "panties", "underwear", "micro bikini",
+    "bikini*", "thong*", "g-string*", "bra", "panties", "underwear", "micro bikini",
     # poses and wet clothes a camera is asked to linger on
     "bending over", "bent over", "wet t-shirt*", "wet shirt*", "intimate", "intimately",
     "steamy", "fan service", "fanservice", "ecchi",  # anime's words for a sexualised scene

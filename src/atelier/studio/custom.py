@@ -26,7 +26,7 @@ from atelier.store import paging
 from atelier.store.db import Database
 from atelier.store.models import Job, User, utcnow
 from atelier.store.paging import After
-from atelier.studio.catalogue import Catalogue, validated
+from atelier.studio.catalogue import Catalogue, Price, validated
 from atelier.studio.models import Models
 from atelier.studio.spine import MAX_SEED, Spine
 from atelier.training.engines import Trainer
@@ -69,9 +69,8 @@ class QuotedTraining:
         )
         engine = self.engines.get(quote.engine)
         key = f"custom-model:{quote.id}"
-        job = self.spine.enqueue(
-            s, quote.client_id, engine, quote.params, quote.seed, key, quote.credits
-        )
+        price = Price(seconds=0.0, factor=1.0, credits=quote.credits)  # the quote's, as agreed
+        job = self.spine.enqueue(s, quote.client_id, engine, quote.params, quote.seed, key, price)
         quote.status, quote.job_id = "paid", job.id
         self.spine.added.set()
 

@@ -38,7 +38,7 @@ from atelier.store.artifacts import ArtifactStore
 from atelier.store.db import Database
 from atelier.store.models import Job, new_id, utcnow
 from atelier.studio import job_events, uploads, variants
-from atelier.studio.catalogue import Catalogue, params_schema, upload_fields, validated
+from atelier.studio.catalogue import Catalogue, Price, params_schema, upload_fields, validated
 from atelier.studio.leases import Beat, Claimed, never_earlier
 from atelier.studio.models import Models
 from atelier.studio.roster import Roster
@@ -123,16 +123,7 @@ class Spine:
                     if earlier is not None:
                         return self._replay(earlier, digest), False
                 self.commerce.check_submit(s, who, budget)  # locks the user
-                job = self.enqueue(
-                    s,
-                    who.user_id,
-                    engine,
-                    clean,
-                    seed,
-                    idempotency_key,
-                    price.credits,
-                    price.seconds,
-                )
+                job = self.enqueue(s, who.user_id, engine, clean, seed, idempotency_key, price)
                 self.safety.note_request(s, job.id, verdict)  # flagged: its works are held
                 notices.notify(s)  # workers elsewhere wake at commit (PostgreSQL)
         except IntegrityError:
@@ -153,23 +144,20 @@ class Spine:
         params: dict[str, Any],
         seed: int | None,
         key: str | None,
-        cost: float,
-        estimate_seconds: float | None = None,
+        price: Price,
     ) -> Job:
         """A queued job with its credits reserved, in the caller's transaction (`submit`,
-        or a paid quote for a custom model: studio/custom.py). `estimate_seconds`: the
-        engine's own, which the machine's factor is learned against (None for a quote's)."""
+        or a paid quote for a custom model: studio/custom.py)."""
         job = Job(
             id=new_id(),
             owner_id=owner_id,
             engine=engine.name,
             params=params,
             seed=secrets.randbelow(MAX_SEED + 1) if seed is None else seed,
-            status="queued",
             idempotency_key=key,
             request_hash=request_hash(engine.name, params, seed),
-            cost_estimate=cost,
-            estimate_seconds=estimate_seconds,
+            cost_estimate=price.credits,
+            estimate_seconds=price.seconds or None,  # what calibration.py learns against
             works=[],
             created_at=utcnow(),
         )
@@ -358,12 +346,10 @@ class Spine:
             else:
                 self.sealing.record(s, job, made, drawn, now)
             job.status, job.progress, job.finished_at = "succeeded", 1.0, now
-            job.message = None
-            job.lease_owner, job.lease_expires_at = None, None
+            job.message, job.lease_owner, job.lease_expires_at = None, None, None
             cpu = None if engine.needs.gpus else cpu_seconds  # a GPU's work: by the clock
             cores, r = engine.cores(self.settings.engine_threads), redraws or Redraws()
             used = credits.Compute(seconds, cpu, cores, r.seconds, r.cpu_seconds)
-            job.charged_seconds = round(used.charged_seconds, 3)
             credits.settle(s, job, used, engine.credits_per_second)
             self.sealing.hold(s, job, made)  # the files and a quick screen are waited for here
             job_events.tell(s, job, [item.work_id for item in made])
