@@ -86,8 +86,6 @@ def test_submit_reserves_and_finish_settles_to_the_measured_cost(studio: Studio)
     with studio.db.transaction() as s:
         credits.settle(s, s.get(Job, job_id), 50.0, 1.0)  # type: ignore[arg-type]
     assert balance(studio, user) == 197.8
-    with studio.db.transaction() as s:  # and the job keeps the seconds it was charged for
-        assert s.get(Job, job_id).charged_seconds == 2.2  # type: ignore[union-attr]
 
 
 def test_a_fast_job_pays_the_minimum_and_a_slow_one_no_more_than_reserved(studio: Studio) -> None:

@@ -235,14 +235,15 @@ def reserve(db: Session, job: Job, what: str = "") -> None:
 
 def settle(db: Session, job: Job, compute: Compute | float, credits_per_second: float) -> None:
     """Charge the measured cost (a bare number: wall-clock seconds) and return the rest of
-    the reservation; the memo says what was measured, and the job keeps the seconds it was
-    charged for (studio/calibration.py learns the machine's speed from them). A job that cost
-    more than reserved is charged only the reservation, unless the plan has overage:
-    then the extra comes from the balance and, past it, is owed (billed monthly). Call
-    with the owner locked (`ledger.lock_user`), as spine.finish does first."""
+    the reservation; the memo says what was measured, and the job keeps the seconds its own
+    CPU time charged (studio/calibration.py learns the machine's speed from them; a job
+    settled by the clock, its worker loading models or shared, says more of the moment). A
+    job that cost more than reserved is charged only the reservation, unless the plan has
+    overage: then the extra comes from the balance and, past it, is owed (billed monthly).
+    Call with the owner locked (`ledger.lock_user`), as spine.finish does first."""
     if not isinstance(compute, Compute):
         compute = Compute(compute)
-    if job.charged_seconds is None:  # the first measure, as the ledger keeps the first settle
+    if job.charged_seconds is None and compute.cpu_seconds is not None:  # the first measure
         job.charged_seconds = round(compute.charged_seconds, 3)  # an admin's job too
     moved = _movements(db, job)
     if "reserve" not in moved or "release" in moved or "settle" in moved:

@@ -3,8 +3,10 @@
 An engine's rates were fitted on the machine the project measured them on; a studio runs
 on its operator's machine, where the same job may take half the time or twice it (a
 llama.cpp built for a newer processor, a slower memory bus). So each job keeps its
-engine's estimate of its seconds and the seconds it was charged for (`Job.estimate_seconds`,
-`Job.charged_seconds`), and an estimate here is the engine's times this machine's factor:
+engine's estimate of its seconds and, where its own CPU time settled it, the seconds it was
+charged for (`Job.estimate_seconds`, `Job.charged_seconds`; a job settled by the clock,
+its worker still loading models or shared, took 7 to 26 times its estimate after a start
+and is not learned from), and an estimate here is the engine's times this machine's factor:
 the median of charged ÷ estimated over the engine's newest jobs, or over every engine's
 while one has too few jobs of its own. A machine with no such jobs yet has a factor of 1.
 The factors are read from the database at most once a minute a process; an operator who
