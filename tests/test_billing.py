@@ -197,6 +197,7 @@ def test_costs_and_holds_are_counted_to_the_hundredth_of_a_credit() -> None:
     assert shared.describe() == "7.00 CPU s less 3.00 of redraws ÷ 2 cores"
     assert credits.job_cost(shared, 1.0) == 200
     assert credits.job_cost(1.0, 0.5) == 50 and credits.in_credits(153) == 1.53
+    assert [credits.said(u) for u in (123_456, 4_900, 25)] == ["1,234.56", "49", "0.25"]
 
 
 def test_a_threaded_engines_cpu_seconds_are_divided_by_its_cores() -> None:

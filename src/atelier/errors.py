@@ -119,10 +119,10 @@ class NotEnoughCredits(PaymentRequired):
             "%(missing)s short; buy a credit pack or change plan",
             field="credits",
             params={
-                "needed": _credits(self.needed),
+                "needed": credits_text(self.needed),
                 "what": what,
-                "balance": _credits(self.balance),
-                "missing": _credits(self.missing),
+                "balance": credits_text(self.balance),
+                "missing": credits_text(self.missing),
             },
         )
 
@@ -134,8 +134,8 @@ class NotEnoughCredits(PaymentRequired):
         return {"needed": self.needed, "balance": self.balance, "missing": self.missing}
 
 
-def _credits(amount: float) -> str:
-    """Credits as a message says them: 1,234.5, 49, 0.25."""
+def credits_text(amount: float) -> str:
+    """Credits as a message or a memo says them: 1,234.5, 49, 0.25."""
     return format(amount, ",.2f").rstrip("0").rstrip(".")
 
 

@@ -39,7 +39,7 @@ def _take_back_credits(s: Session, invoice: Invoice, line: InvoiceLine) -> None:
     back = min(amount, max(0, credits.balance(s, user)))
     if back <= 0:
         return
-    unspent = f"{credits.in_credits(back):g} of {credits.in_credits(amount):g} credits unspent"
+    unspent = f"{credits.said(back)} of {credits.said(amount)} credits unspent"
     ledger.post(
         s,
         f"{line_key(invoice, line)}:refund",

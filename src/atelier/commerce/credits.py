@@ -32,7 +32,7 @@ from atelier.accounts.authz import ADMIN
 from atelier.commerce import ledger, plans
 from atelier.commerce.ledger import CREDITS, Leg, user_account
 from atelier.commerce.models import LedgerEntry, LedgerTransaction
-from atelier.errors import NotEnoughCredits, NotFound
+from atelier.errors import NotEnoughCredits, NotFound, credits_text
 from atelier.store.models import Job, User, utcnow
 
 UNIT = 100  # ledger units in one credit
@@ -97,6 +97,11 @@ def units(amount: float) -> int:
 def in_credits(amount: int) -> float:
     """Ledger units as the credits a user reads (1.5 for 150)."""
     return amount / UNIT
+
+
+def said(amount: int) -> str:
+    """Ledger units as a memo says them: "1,234.5" for 123450."""
+    return credits_text(in_credits(amount))
 
 
 def job_cost(compute: Compute | float, credits_per_second: float) -> int:

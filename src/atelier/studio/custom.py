@@ -100,7 +100,7 @@ class QuotedTraining:
                     ledger.Leg(credits.GRANTS, ledger.CREDITS, back),
                 ],
                 memo=f"{line.description}, {invoice.number} refunded: "
-                f"{credits.in_credits(back):g} credits unspent",
+                f"{credits.said(back)} credits unspent",
                 user_id=quote.client_id,
                 ref=f"invoice:{invoice.id}",
             )
