@@ -97,10 +97,9 @@ MINOR_TERMS = [
     "elementary school", "middle school", "primary school", "grade school*", "prepubescent",
     "pubescent", "loli", "shota", "juvenile", "youngster", "daughter aged", "year old girl",
     "elementary", "randoseru", "the younger the better", "high school freshman",
-    "high school freshmen", "high school sophomore*", "sweet sixteen",
-    "year old boy", "jailbait", "pedo", "pedophil*", "paedophil*", "daughter's classmate*",
-    "son's classmate*", "boy scout*", "girl scout*", "cub scout*",
-    "training bra*",  # a child's first bra: with "lewd" beside it, minors; in a pamphlet, not
+    "high school freshmen", "high school sophomore*", "sweet sixteen", "year old boy",
+    "jailbait", "pedo", "pedophil*", "paedophil*", "daughter's classmate*", "son's classmate*",
+    "boy scout*", "girl scout*", "cub scout*", "training bra*",  # a child's first bra
 ]  # fmt: skip
 # "12 year old", "14yo", "age 11", "aged 9", "sixteen years old": an age under 18.
 _UNDER_18 = (
@@ -150,9 +149,8 @@ SEXUALISING = [
     "had sex", "intercourse", "special touching", "secret touching",
     "touching game*", "make it steamy", "steamy scene*", "seduce", "seduces", "seducing",
     "make it spicy", "spicy pic*", "spicy photo*", "spicy roleplay", "spicy rp", "spicy scene*",
-    "spicy content",
-    "seduced", "hook up with", "hooks up with", "hooking up with", "hooked up with",
-    "rough sex", "pegging", "boudoir*",
+    "spicy content", "seduced", "hook up with", "hooks up with", "hooking up with",
+    "hooked up with", "rough sex", "pegging", "boudoir*",
     # what is worn under or for almost nothing (a child "in a bikini"; not a swimsuit)
     "bikini*", "thong*", "g-string*", "panties", "underwear", "micro bikini",
     # poses and wet clothes a camera is asked to linger on
@@ -161,9 +159,7 @@ SEXUALISING = [
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
-    # a bra, but not a training bra (a word for a child above: a school nurse's pamphlet
-    # "explaining training bras to 10 year olds" was refused as minors)
-    r"(?<!training )\bbras?\b",
+    r"(?<!training )\bbras?\b",  # not a training bra (a word for a child: a nurse's pamphlet)
     # child sexual abuse material abbreviated ("c.p. links", "c p pics"), the 18+ emoji
     r"\bc(?:\. ?| )p\b\.?|🔞",
     # wanting sex said softly: "wanting to sleep with a middle schooler" (not "a baby
