@@ -115,9 +115,10 @@ def test_minors_from_the_classifier_needs_a_word_for_a_child(screen: TextScreen)
         # sure it is harmful, split between two kinds: its likeliest kind
         ({"safe": 0.05, "violence": 0.35, "hate": 0.55, "self_harm": 0.05}, {"hate"}),
         ({"safe": 0.3, "sexual": 0.38, "violence": 0.32}, {"sexual"}),
-        # minors without a word for a child: sexual, never minors
-        ({"safe": 0.3, "minors": 0.7}, {"sexual"}),
-        ({"safe": 0.2, "minors": 0.5, "violence": 0.3}, {"sexual"}),
+        # minors keeps its own rules: without a word for a child, never this way ("tiny-sd",
+        # a model's folder, read minors 0.76)
+        ({"safe": 0.24, "minors": 0.76}, set()),
+        ({"safe": 0.2, "minors": 0.5, "violence": 0.3}, set()),
         # not sure enough that it is harmful at all
         ({"safe": 0.45, "violence": 0.3, "hate": 0.25}, set()),
     ],
@@ -125,14 +126,13 @@ def test_minors_from_the_classifier_needs_a_word_for_a_child(screen: TextScreen)
 def test_harm_split_between_kinds_is_held_as_its_likeliest(
     screen: TextScreen, chances: dict[str, float], found: set[str]
 ) -> None:
-    """Each learned kind under its threshold (or minors without a word for a child), their
-    sum over it: the prompt is harmful to the learned layer, unsure only which harm
-    ("画个血淋淋的人头挂在旗杆上", a bloody head on a flagpole, read violence 0.38 and hate
-    0.58 and passed)."""
+    """Each learned kind under its threshold, their sum over it: the prompt is harmful to
+    the learned layer, unsure only which harm ("画个血淋淋的人头挂在旗杆上", a bloody head on
+    a flagpole, read violence 0.38 and hate 0.58 and passed)."""
     signals = screen.read("a quiet lake at dawn")
     signals.classes = {label: chances.get(label, 0.0) for label in classifier.LABELS}
-    under = [p < screen.classifier.thresholds[k] for k, p in chances.items() if k != "safe"]
-    assert all(under) or chances.get("minors", 0) >= screen.classifier.thresholds["minors"]
+    kinds = [k for k in chances if k not in ("safe", "minors")]
+    assert all(chances[k] < screen.classifier.thresholds[k] for k in kinds)
     assert {f.category for f in screen.findings("p", signals)} == found
 
 

@@ -205,15 +205,14 @@ class TextScreen:
                     continue
                 category = "sexual" if label == "minors" else label
                 add(category, "classifier", classes[label], f"learned {label} prompts")
-        harmful = {label: p for label, p in classes.items() if label in self.classifier.thresholds}
+        kinds = self.classifier.thresholds.keys() - {"minors"}  # minors keeps its rules above
+        harmful = {label: p for label, p in classes.items() if label in kinds}
         if harmful and not any(f.layer == "classifier" for f in found.values()):
             # Sure it is harmful, unsure which kind ("a bloody head on a flagpole": violence
-            # 0.38, hate 0.58), or minors without a word for a child ("a girl from my 6th
-            # grade class"): held as its likeliest kind, minors as sexual, as above.
+            # 0.38, hate 0.58): held as its likeliest kind.
             likeliest = max(harmful, key=harmful.__getitem__)
             if sum(harmful.values()) >= self.classifier.thresholds[likeliest]:
-                category = "sexual" if likeliest == "minors" else likeliest
-                add(category, "classifier", sum(harmful.values()), "learned harmful prompts")
+                add(likeliest, "classifier", sum(harmful.values()), "learned harmful prompts")
         # Sexual content with a word for a child or an age under 18 (in any language
         # the lists read) is sexual content involving minors, whichever layer saw it.
         if "sexual" in found and signals.minor:
