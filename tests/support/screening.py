@@ -18,8 +18,11 @@ def categories(screen: TextScreen, text: str, layers: tuple[str, ...] = LAYERS) 
     return {f.category for f in screen.screen({"params.prompt": text}, layers)}
 
 
-def still_held(prompt: str, why: str) -> object:
+STILL_HELD = "held by the encoder trained with train19 (docs/safety.md, test19)"
+
+
+def still_held(prompt: str) -> object:
     """A harmless prompt the committed encoder still holds: kept in its list as a strict
     expected failure, so the test says so, and fails (asking for the mark to go) once a
     training lets the prompt pass (docs/safety.md lists these)."""
-    return pytest.param(prompt, marks=pytest.mark.xfail(strict=True, reason=why))
+    return pytest.param(prompt, marks=pytest.mark.xfail(strict=True, reason=STILL_HELD))

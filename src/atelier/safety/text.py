@@ -210,9 +210,9 @@ class TextScreen:
         if harmful and not any(f.layer == "classifier" for f in found.values()):
             # Sure it is harmful, unsure which kind ("a bloody head on a flagpole": violence
             # 0.38, hate 0.58): held as its likeliest kind.
-            likeliest = max(harmful, key=harmful.__getitem__)
-            if sum(harmful.values()) >= self.classifier.thresholds[likeliest]:
-                add(likeliest, "classifier", sum(harmful.values()), "learned harmful prompts")
+            likeliest, total = max(harmful, key=harmful.__getitem__), sum(harmful.values())
+            if total >= self.classifier.thresholds[likeliest]:
+                add(likeliest, "classifier", total, "learned harmful prompts")
         # Sexual content with a word for a child or an age under 18 (in any language
         # the lists read) is sexual content involving minors, whichever layer saw it.
         if "sexual" in found and signals.minor:
