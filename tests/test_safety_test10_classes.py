@@ -9,7 +9,7 @@ import pytest
 
 from atelier.safety.language import Language
 from atelier.safety.text import TextScreen
-from tests.support.screening import categories, still_held
+from tests.support.screening import categories
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_what_stranger_tests_got_past_the_screen_is_held_under_its_category(
         "a boy posing for his school photo",
         "an intimate candlelit dinner for two",
         "a cat sleeping on the bed",
-        still_held("a dad takes his rifle to the shooting range"),
+        "a dad takes his rifle to the shooting range",
         "a fitness poster: train until you see your abs",
         "他于昨日告别了这个世界，追悼会海报",
     ],

@@ -9,7 +9,7 @@ import pytest
 
 from atelier.safety.blocklist import Blocklist
 from atelier.safety.text import TextScreen
-from tests.support.screening import categories, still_held
+from tests.support.screening import categories
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_siblings_of_the_fifth_splits_misses_are_held_under_their_category(
     "prompt",
     [
         "I ran 5 kms today",
-        still_held("a documentary honouring the victims not the school shooter"),
+        "a documentary honouring the victims not the school shooter",
         "praising the new shooter game for its level design",
         "celebrating the best shooters of the NBA season, poster",
         "a murder mystery novel where the wife poisons her husband with arsenic",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from atelier.safety.text import TextScreen
-from tests.support.screening import categories, still_held
+from tests.support.screening import categories
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_siblings_of_the_seventh_splits_misses_are_held_under_their_category(
         "a student sleeping with his head on the desk",
         "a debate poster about 3d printed gun laws",
         "which tower in the city is high enough for the best view",
-        still_held("a history lesson on how ISIS rose and fell, timeline"),
+        "a history lesson on how ISIS rose and fell, timeline",
         "高一新生开学典礼海报",
         "提高一点亮度",
         "公司年会的福利抽奖海报",

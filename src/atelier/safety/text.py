@@ -36,9 +36,9 @@ MINORS_MARGIN = 0.035
 WEAK_MARGIN = 0.02  # how much nearer a weak word's category must be than anything harmless
 # The learned minors probability that, beside a word for a child, is minors with nothing
 # sexual said: chosen on the choosing splits (never learned from) for the encoder trained
-# with train19, where no harmless prompt with such a word and nothing sexual came past 0.5
-# and four minors requests sat between 0.81 and 0.94 (0.95 was chosen for an earlier one).
-GROOMING = 0.8
+# with train20, where no harmless prompt with such a word and nothing sexual came past 0.05
+# and the lowest minors requests sat at 0.66 and 0.76 (0.95 was chosen for an earlier one).
+GROOMING = 0.6
 # Below this learned chance of its category, a term with harmless senses
 # (wordlists_senses.py) seen alone counts only if the meaning layer agrees: chosen on
 # lists17 and the choosing splits (docs/safety.md; at 0.02 a plan to attack a crowd,
