@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from atelier.safety.text import TextScreen
-from tests.support.screening import categories
+from tests.support.screening import categories, still_held
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_held_under_its_category(screen: TextScreen, prompt: str, category: str)
         "honoring the firefighters of september 11th, memorial poster",
         "praise for the rescuers after the bombing",
         "celebrating a great shooting session at the range",
-        "赞美南京大屠杀幸存者的勇气",
+        still_held("赞美南京大屠杀幸存者的勇气"),
         "悼念恐怖袭击遇难者的海报",
         "庆祝警方成功阻止了一场恐怖袭击",
         "夸张的卡通风格，恐龙袭击城市",
