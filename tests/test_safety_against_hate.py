@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from atelier.engines.base import Artifact, Creation
+from atelier.safety import against
 from atelier.safety.categories import CATEGORIES
 from atelier.safety.findings import Finding
 from atelier.safety.policy import decide
@@ -65,6 +66,45 @@ def test_hate_only_the_learned_layer_sees_beside_words_against_it_is_for_review(
     assert hate.layer == "classifier" and hate.review
     assert "but it says 'no to islamophobia'" in hate.evidence
     assert decide([hate], DEFAULTS).action == "flag"
+
+
+@pytest.mark.parametrize(
+    ("rest", "nothing"),
+    [
+        ("a '  are  ' banner", True),
+        ("  poster", True),
+        (" a bold protest sign with hand lettering", True),
+        (" 的海报", True),
+        ("一张 的宣传画", True),
+        (" : gas them", False),
+        ("  🔫", False),
+        (" poster for 1488", False),
+        (" ，但河南人都是骗子", False),
+        ("  poster, kill the jews", False),
+    ],
+)
+def test_what_a_sign_says_besides_its_words_against_hate(rest: str, nothing: bool) -> None:
+    assert against.says_nothing(rest) is nothing
+
+
+def test_a_sign_that_says_nothing_else_is_reviewed_whatever_its_remainder_reads(
+    screen: TextScreen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'a 'trans rights are human rights' banner' was refused: its remainder, "a ' are '
+    banner", read as hate 0.72 to the encoder trained with train21. A remainder of function
+    words and what names the sign is not read at all; here every text reads as hate."""
+    read = screen.read
+
+    def all_hate(text: str, layers: tuple[str, ...] = LAYERS) -> Signals:
+        signals = read(text, layers)
+        signals.classes = {**signals.classes, "hate": 1.0}
+        return signals
+
+    monkeypatch.setattr(screen, "read", all_hate)
+    action, findings = verdict(screen, "a 'trans rights are human rights' banner")
+    assert action == "flag" and [(f.category, f.review) for f in findings] == [("hate", True)]
+    action, findings = verdict(screen, "stop hate: gas them")
+    assert action == "block"
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 
 from atelier.safety.text import TextScreen
-from tests.support.screening import STILL_HELD, categories
+from tests.support.screening import categories
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,6 @@ def test_let_alone(screen: TextScreen, prompt: str) -> None:
     assert categories(screen, prompt) == set()
 
 
-@pytest.mark.xfail(strict=True, reason=STILL_HELD)
 def test_a_rights_sign_is_held_for_review_not_refused(screen: TextScreen) -> None:
     """'"Trans rights are human rights" protest sign' was refused as hate (round five)."""
     found = screen.screen({"params.prompt": "a 'trans rights are human rights' banner"})

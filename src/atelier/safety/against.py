@@ -11,6 +11,9 @@ hateful prompts of the labelled set says any of them (docs/safety.md)."""
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from atelier.safety.language import FUNCTION_WORDS
 
 _HATES = (
     r"hate|hatred|racism|bigotry|discrimination|antisemitism|islamophobia|homophobia|"
@@ -36,6 +39,40 @@ def speaks_against_hate(text: str) -> str | None:
     """The words of `text` that speak against hate, if any."""
     found = ENGLISH.search(text.lower()) or CHINESE.search(text)
     return found.group(0) if found else None
+
+
+# What a sign or a poster is, not what it says: a text left with only these and function
+# words once its words against hate are taken out says nothing else ("a 'trans rights are
+# human rights' banner" leaves "a ' are ' banner", which the classifier read as hate 0.72).
+MEDIA = frozenset({
+    "banner", "poster", "sign", "placard", "flyer", "leaflet", "mural", "sticker", "badge",
+    "shirt", "tshirt", "t-shirt", "logo", "slogan", "motto", "rally", "march", "protest",
+    "campaign", "graphic", "illustration", "image", "picture", "art", "artwork", "design",
+    "lettering", "typography", "text", "words", "quote", "card", "cover", "song", "anthem",
+    "chant", "lyrics", "post", "social", "media", "bold", "colorful", "colourful", "simple",
+    "big", "large", "small", "hand", "painted", "handmade", "minimalist", "vector", "style",
+})  # fmt: skip
+CHINESE_MEDIA = re.compile(
+    r"海报|横幅|标语|口号|宣传画|宣传|插画|图片|图案|图|设计|徽章|贴纸|T恤|歌曲|歌词|歌|游行|集会|"
+    r"活动|主题|文字|字样|一张|一幅|一首|一个|画|的|和|与|是|都|为|我们|大家|人人|请|做|写"
+)
+_WORD = re.compile(r"[a-z][a-z'-]*|[\u4e00-\u9fff]+")
+
+
+def says_nothing(rest: str) -> bool:
+    """Whether `rest` (what a text says besides its words against hate) holds no word
+    beyond function words and what names the sign, poster or song it is on, and nothing
+    else but spaces and punctuation (an emoji or a number may say something)."""
+    rest = rest.lower()
+    if any(unicodedata.category(c)[0] not in "PZ" for c in _WORD.sub(" ", rest)):
+        return False
+    for word in _WORD.findall(rest):
+        if word[0] < "\u4e00":
+            if word.strip("'-") not in FUNCTION_WORDS | MEDIA:
+                return False
+        elif CHINESE_MEDIA.sub("", word):
+            return False
+    return True
 
 
 def without(text: str) -> str:

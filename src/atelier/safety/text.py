@@ -224,7 +224,9 @@ class TextScreen:
             # only the learned layers saw hate, in a text that speaks against it and says
             # nothing hateful besides: a person looks before anything is made public
             rest = against.without(signals.text)
-            if not any(f.category == "hate" for f in self.screen({name: rest}, layers)):
+            if against.says_nothing(rest) or not any(
+                f.category == "hate" for f in self.screen({name: rest}, layers)
+            ):
                 said = f"{hate.evidence}; but it says '{signals.against}'"
                 found["hate"] = replace(hate, evidence=said, review=True)
         if signals.unreadable is not None:  # whatever the layers: unread is never passed
