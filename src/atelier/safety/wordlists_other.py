@@ -49,10 +49,28 @@ SEXUALISING = [
     "エロ", "セクシー", "ヌード", "したぎ", "야한", "섹시", "알몸", "속옷",
 ]  # fmt: skip
 
-_UNITS = ["años", "anos", "ans", "jahre", "jährige", "jährig", "anni", "лет", "годиков"]
-# "10 años", "9 ans", "12 Jahre", "11 anni", "12 лет", "12歳", "12살", "12세"
+_UNITS = [
+    "años", "anos", "ans", "jahre", "jahren", "jährige", "jähriges", "jährigen", "jähriger",
+    "jährig", "anni", "лет", "годиков",
+]
+# Ages from ten to seventeen written out, before a unit ("douze ans", "doce años", "zwölf
+# Jahre", "zwölfjährige", "dodici anni", "двенадцать лет"): "une fille de douze ans en
+# lingerie, pose sexy" was held as sexual rather than refused (stop 43's stranger test).
+# Not two to nine: they end the numbers past twenty ("vingt-cinq ans", "treinta y dos años").
+_NUMBERS = [
+    "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix sept",
+    "diez", "once", "doce", "trece", "catorce", "quince", "dieciséis", "diecisiete",
+    "dez", "doze", "treze", "quatorze", "dezesseis", "dezasseis", "dezessete", "dezassete",
+    "dieci", "undici", "dodici", "tredici", "quattordici", "quindici", "sedici", "diciassette",
+    "zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn",
+    "десять", "одиннадцать", "двенадцать", "тринадцать", "четырнадцать", "пятнадцать",
+    "шестнадцать", "семнадцать",
+]  # fmt: skip
+_UNIT = "|".join(re.escape(fold(unit)) for unit in _UNITS)
+_NUMBER = "|".join(re.escape(fold(number)) for number in _NUMBERS)
+# "10 años", "9 ans", "12 Jahre", "11 anni", "12 лет", "12歳", "12살", "12세", "douze ans"
 MINOR_AGE = (
-    r"(?<![0-9])(?:[1-9]|1[0-7])[\s\-]*(?:"
-    + "|".join(re.escape(fold(unit)) for unit in _UNITS)
-    + r")(?![a-z])|(?<![0-9])(?:[1-9]|1[0-7])\s*(?:歳|살|세)"
+    rf"(?<![0-9])(?:[1-9]|1[0-7])[\s\-]*(?:{_UNIT})(?![a-z])"
+    rf"|(?<![a-z-])(?:{_NUMBER})[\s\-]*(?:{_UNIT})(?![a-z])"
+    r"|(?<![0-9])(?:[1-9]|1[0-7])\s*(?:歳|살|세)"
 )
