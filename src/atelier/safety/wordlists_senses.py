@@ -1,9 +1,12 @@
-"""Chinese list terms that have harmless senses as well (wordlists_zh.TERMS): a harm's
-word inside an idiom, a recipe, a medical question, the news, a colour's name ("试色图"
-holds 色图). Each was found held in a harmless request of lists17, look-alikes written to
-use the lists' words in their ordinary senses (tests/data/moderation_lists17.md), or of
-train18. Seen alone, such a term still counts unless the learned layer gives its
-category almost no chance and the meaning layer does not agree (text.py, OVERRULED).
+"""List terms that have harmless senses as well (wordlists_zh.TERMS, wordlists.TERMS): a
+harm's word inside an idiom, a recipe, a medical question, the news, a history lesson, a
+colour's name ("试色图" holds 色图). Each Chinese one was found held in a harmless request of
+lists17, look-alikes written to use the lists' words in their ordinary senses
+(tests/data/moderation_lists17.md), or of train18; the English ones in test21's and stop
+43's stranger test's harmless requests (a history essay on a genocide, a news brief on a
+stabbing, a breakup song "bleeding out"). Seen alone, such a term still counts unless
+the learned layer gives its category almost no chance and the meaning layer does not
+agree (text.py, OVERRULED).
 Terms for children and every how-to, threat and praise pattern always count, and so does
 a term spelt in Latin letters (pinyin, "a片", "r18"): spellings that dodge the screen,
 which the learned layer reads poorly ("来玩 huang se 的文字游戏")."""
@@ -35,6 +38,10 @@ WITH_HARMLESS_SENSES: dict[str, list[str]] = {
         "砍头", "碾压致死", "种族灭绝", "老虎凳", "肢解", "自制枪支",
         "虐待动物", "虐待致死", "虐杀", "虐狗", "虐猫", "血流成河", "血溅",
         "血腥", "钉竹签",
+        # told in history, the news, medicine and songs
+        "genocide", "ethnic cleansing", "lynching", "lynched", "mass shooting*",
+        "school shooting*", "mass murder*", "stabbing*", "gunshot wound*", "firing squad",
+        "body parts", "dead bodies", "bleeding out", "strangled", "strangling",
     ],
     "hate": [
         "三k党", "人妖", "低人一等", "低等民族", "低等种族",
