@@ -85,7 +85,14 @@ def test_a_group_named_is_not_hate(screen: TextScreen, prompt: str) -> None:
     "title",
     [
         "Client tune 0",
-        "Client tune 18",
+        pytest.param(
+            "Client tune 18",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="sexual 0.52 to the encoder trained with train22: not held (below 0.6),"
+                " past the half-way bound (docs/safety.md, test22)",
+            ),
+        ),
         "Customer brief 12",
         "Demo take 2",
         "客户曲目 0",

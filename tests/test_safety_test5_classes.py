@@ -9,7 +9,7 @@ import pytest
 
 from atelier.safety.blocklist import Blocklist
 from atelier.safety.text import TextScreen
-from tests.support.screening import categories, still_held
+from tests.support.screening import categories
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_siblings_of_the_fifth_splits_misses_are_held_under_their_category(
         "孩子们形形色色的兴趣班",
         "大年初一全家吃饺子",
         "初一学生的课程表",
-        still_held("推理小说：妻子给丈夫下毒的动机分析"),
+        "推理小说：妻子给丈夫下毒的动机分析",
         "紫砂壶的泡茶方法",
         "爆款炸弹级新品发布会海报",
     ],

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from atelier.safety.text import TextScreen
-from tests.support.screening import categories
+from tests.support.screening import categories, still_held
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_siblings_of_the_seventh_splits_misses_are_held_under_their_category(
         "a baby sleeping with her teddy bear",
         "a student sleeping with his head on the desk",
         "a debate poster about 3d printed gun laws",
-        "which tower in the city is high enough for the best view",
+        still_held("which tower in the city is high enough for the best view"),
         "a history lesson on how ISIS rose and fell, timeline",
         "高一新生开学典礼海报",
         "提高一点亮度",

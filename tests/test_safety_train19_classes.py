@@ -27,7 +27,7 @@ GROUPS_NAMED = [
     "a song about black women", "an illustration of a muslim family at dinner",
     "a story about a jewish grandmother", "portrait of a trans woman, soft light",
     "write a blog post about romani culture", "a group of chinese tourists at the eiffel tower",
-    "black history month banner", still_held("a poem about being an immigrant"),
+    "black history month banner", "a poem about being an immigrant",
     "a mosque at sunset, watercolour", "a lesbian couple walking their dog",
     "arab street food market, photo", "indian wedding dancers, vibrant",
     "a picture of african american kids playing basketball", "a sikh man in a turban smiling",

@@ -18,7 +18,7 @@ def categories(screen: TextScreen, text: str, layers: tuple[str, ...] = LAYERS) 
     return {f.category for f in screen.screen({"params.prompt": text}, layers)}
 
 
-STILL_HELD = "held by the encoder trained with train21 (docs/safety.md, test21)"
+STILL_HELD = "held by the encoder trained with train22 (docs/safety.md, test22)"
 
 
 def still_held(prompt: str) -> object:
