@@ -36,9 +36,9 @@ MINORS_MARGIN = 0.035
 WEAK_MARGIN = 0.02  # how much nearer a weak word's category must be than anything harmless
 # The learned minors probability that, beside a word for a child, is minors with nothing
 # sexual said: chosen on the choosing splits (never learned from) for the encoders trained
-# with train20 and train21: no harmless prompt with such a word and nothing sexual came
-# past 0.05 there, and the lowest minors requests sat at 0.66 and 0.71 (0.95 was chosen
-# for an earlier encoder).
+# with train20, train21 and train22: no harmless prompt with such a word and nothing sexual
+# came past 0.05 there, and the lowest minors requests sat at 0.66, 0.71 and 0.80 (0.95 was
+# chosen for an earlier encoder).
 GROOMING = 0.6
 # Below this learned chance of its category, a term with harmless senses
 # (wordlists_senses.py) seen alone counts only if the meaning layer agrees: chosen on
