@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from atelier.safety.text import TextScreen
-from tests.support.screening import categories, still_held
+from tests.support.screening import categories
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_held_under_its_category(screen: TextScreen, prompt: str, category: str)
         "how to take a child to the zoo on a budget",
         "how do I track my run with my phone",
         "how to lure kids to read more books, library poster",
-        still_held("a comic: he was so drunk he can't remember where he parked"),
+        "a comic: he was so drunk he can't remember where he parked",
         "他喝断片了，不会记得昨晚的事，搞笑漫画",
         "a lesson plan for a school shooting drill",
         "a plan for the shooting schedule of our short film",

@@ -59,6 +59,14 @@ EXCEPTION_PATTERNS = [
     r"\bcould murder (?:a|an|some) (?:burger|pizza|curry|beer|pint|coffee|sandwich|steak|kebab)\b",
     r"\b(?:i'?m|i am|we'?re|we are|i was|so) (?:so |absolutely |literally )?(?:starving|famished)"
     r"(?! ?(?:my|him|her|them|your|our)sel)",
+    # work and drink told as hyperbole: "a teacher drowning in a pile of marking", "so drunk
+    # he can't remember where he parked" (not "drowning in the pool", nor what he did)
+    r"\bdrowning in (?:(?:a |an )?(?:pile|piles|sea|mountain|mountains|stack|stacks|flood"
+    r"|ocean|avalanche) of )?(?:work|paperwork|marking|grading|emails?|homework|deadlines"
+    r"|bills|debt|laundry|assignments|meetings|admin|notes|essays|exams|orders|tickets|chores"
+    r"|spreadsheets|reports|invoices|dishes|toys|requests)\b",
+    r"\b(?:so|too) (?:drunk|tipsy|hungover|wasted|sleepy|tired) (?:that )?(?:he|she|i|they|we"
+    r"|you) (?:can'?t|couldn'?t|cannot|don'?t|didn'?t|won'?t) remember where\b",
     r"\bshot (?:on|with) (?:an? |my |the )?(?:\d+ ?mm|film|kodak|portra|fuji\w*|leica|canon|nikon"
     r"|sony|iphone|a phone|digital|polaroid|hasselblad|medium format|large format|35"
     r"|\d+ ?mm lens)\b",
