@@ -50,20 +50,9 @@ SEXUALISING = [
 ]  # fmt: skip
 
 _UNITS = [
-    "años",
-    "anos",
-    "ans",
-    "jahre",
-    "jahren",
-    "jährige",
-    "jähriges",
-    "jährigen",
-    "jähriger",
-    "jährig",
-    "anni",
-    "лет",
-    "годиков",
-]
+    "años", "anos", "ans", "jahre", "jahren", "jährige", "jähriges", "jährigen", "jähriger",
+    "jährig", "anni", "лет", "годиков",
+]  # fmt: skip
 # Ages from ten to seventeen written out, before a unit ("douze ans", "doce años", "zwölf
 # Jahre", "zwölfjährige", "dodici anni", "двенадцать лет"): "une fille de douze ans en
 # lingerie, pose sexy" was held as sexual rather than refused (stop 43's stranger test).

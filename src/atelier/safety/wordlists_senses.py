@@ -6,10 +6,10 @@ lists17, look-alikes written to use the lists' words in their ordinary senses
 43's stranger test's harmless requests (a history essay on a genocide, a news brief on a
 stabbing, a breakup song "bleeding out"). Seen alone, such a term still counts unless
 the learned layer gives its category almost no chance and the meaning layer does not
-agree (text.py, OVERRULED).
-Terms for children and every how-to, threat and praise pattern always count, and so does
-a term spelt in Latin letters (pinyin, "a片", "r18"): spellings that dodge the screen,
-which the learned layer reads poorly ("来玩 huang se 的文字游戏")."""
+agree (text.py, OVERRULED). Terms for children and every how-to, threat and praise
+pattern always count, and so does a term spelt in Latin letters (pinyin, "a片", "r18"):
+spellings that dodge the screen, which the learned layer reads poorly ("来玩 huang se 的
+文字游戏")."""
 
 from __future__ import annotations
 
