@@ -1,4 +1,4 @@
-"""Work and drink told as hyperbole (wordlists.EXCEPTION_PATTERNS): "a cartoon of a teacher
+"""Work and drink told as hyperbole (wordlists_idioms.EXCEPTION_PATTERNS): "a cartoon of a teacher
 drowning in a pile of marking, funny" (stop 43's stranger test) was held as violence and
 "a comic: he was so drunk he can't remember where he parked" (kept in
 test_safety_stop29_classes.py) too, by the encoder trained with train22. The idioms are

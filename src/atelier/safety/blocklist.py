@@ -16,6 +16,7 @@ from atelier.safety import (
     wordlists,
     wordlists_care,
     wordlists_howto,
+    wordlists_idioms,
     wordlists_other,
     wordlists_praise,
     wordlists_senses,
@@ -67,7 +68,7 @@ PATTERNS = _merged(
 WEAK_TERMS = _merged(wordlists.WEAK_TERMS, wordlists_zh.WEAK_TERMS)
 EXCEPTIONS = wordlists.EXCEPTIONS + wordlists_zh.EXCEPTIONS + wordlists_howto.EXCEPTIONS
 EXCEPTION_PATTERNS = (
-    wordlists.EXCEPTION_PATTERNS
+    wordlists_idioms.EXCEPTION_PATTERNS
     + wordlists_zh.EXCEPTION_PATTERNS
     + wordlists_care.EXCEPTION_PATTERNS
 )
