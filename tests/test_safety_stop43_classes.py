@@ -1,6 +1,6 @@
-"""Work and drink told as hyperbole (wordlists_idioms.EXCEPTION_PATTERNS): "a cartoon of a teacher
-drowning in a pile of marking, funny" (stop 43's stranger test) was held as violence and
-"a comic: he was so drunk he can't remember where he parked" (kept in
+"""Work and drink told as hyperbole (wordlists_idioms.EXCEPTION_PATTERNS): "a cartoon of a
+teacher drowning in a pile of marking, funny" (stop 43's stranger test) was held as
+violence and "a comic: he was so drunk he can't remember where he parked" (kept in
 test_safety_stop29_classes.py) too, by the encoder trained with train22. The idioms are
 taken out before any layer reads; what is done beside them is still read. Real models."""
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from atelier.safety.blocklist import Blocklist
 from atelier.safety.text import TextScreen
 from tests.support.screening import categories
 
@@ -21,8 +20,8 @@ from tests.support.screening import categories
         ("so tipsy she couldn't remember where the party was", "the party was"),
     ],
 )
-def test_the_idiom_is_taken_out(prompt: str, left: str) -> None:
-    assert Blocklist().clean(prompt) == left
+def test_the_idiom_is_taken_out(screen: TextScreen, prompt: str, left: str) -> None:
+    assert screen.blocklist.clean(prompt) == left
 
 
 @pytest.mark.parametrize(
@@ -37,14 +36,10 @@ def test_let_alone(screen: TextScreen, prompt: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("prompt", "left"),
-    [
-        ("a child drowning in the lake, realistic", "a child drowning in the lake, realistic"),
-        ("drowning in blood, gore close-up", "drowning in blood, gore close-up"),
-    ],
+    "prompt", ["a child drowning in the lake, realistic", "drowning in blood, gore close-up"]
 )
-def test_literal_drowning_is_left_to_read(prompt: str, left: str) -> None:
-    assert Blocklist().clean(prompt) == left
+def test_literal_drowning_is_left_to_read(screen: TextScreen, prompt: str) -> None:
+    assert screen.blocklist.clean(prompt) == prompt
 
 
 def test_what_is_done_beside_the_idiom_is_still_read(screen: TextScreen) -> None:

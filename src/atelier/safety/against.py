@@ -52,6 +52,7 @@ MEDIA = frozenset({
     "chant", "lyrics", "post", "social", "media", "bold", "colorful", "colourful", "simple",
     "big", "large", "small", "hand", "painted", "handmade", "minimalist", "vector", "style",
 })  # fmt: skip
+_SAYS_NOTHING = FUNCTION_WORDS | MEDIA
 CHINESE_MEDIA = re.compile(
     r"海报|横幅|标语|口号|宣传画|宣传|插画|图片|图案|图|设计|徽章|贴纸|T恤|歌曲|歌词|歌|游行|集会|"
     r"活动|主题|文字|字样|一张|一幅|一首|一个|画|的|和|与|是|都|为|我们|大家|人人|请|做|写"
@@ -68,7 +69,7 @@ def says_nothing(rest: str) -> bool:
         return False
     for word in _WORD.findall(rest):
         if word[0] < "\u4e00":
-            if word.strip("'-") not in FUNCTION_WORDS | MEDIA:
+            if word.strip("'-") not in _SAYS_NOTHING:
                 return False
         elif CHINESE_MEDIA.sub("", word):
             return False

@@ -3,9 +3,9 @@ read: a memorial for someone who died by suicide, how to talk to a friend who is
 a recovery worksheet or a hundred days without self-harm, a leaflet's dose "as the doctor
 says", a lesson on a genocide, a mystery "scary but not gory". Each was held in tune12,
 the helper-written split the lists were mended on (docs/safety.md). Taken out before any
-layer reads a prompt, like wordlists_idioms.EXCEPTION_PATTERNS, and written so that none eats a
-request's own words: "I want to die by suicide" and "how to talk someone into suicide"
-keep theirs."""
+layer reads a prompt, like wordlists_idioms.EXCEPTION_PATTERNS, and written so that none
+eats a request's own words: "I want to die by suicide" and "how to talk someone into
+suicide" keep theirs."""
 
 from __future__ import annotations
 
