@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from atelier.safety import (
     wordlists,
     wordlists_care,
+    wordlists_children,
     wordlists_howto,
     wordlists_idioms,
     wordlists_other,
@@ -72,8 +73,18 @@ EXCEPTION_PATTERNS = (
     + wordlists_zh.EXCEPTION_PATTERNS
     + wordlists_care.EXCEPTION_PATTERNS
 )
-MINOR_TERMS = wordlists.MINOR_TERMS + wordlists_zh.MINOR_TERMS + wordlists_other.MINOR_TERMS
-MINOR_AGES = (wordlists.MINOR_AGE, wordlists_zh.MINOR_AGE, wordlists_other.MINOR_AGE)
+MINOR_TERMS = (
+    wordlists.MINOR_TERMS
+    + wordlists_zh.MINOR_TERMS
+    + wordlists_other.MINOR_TERMS
+    + wordlists_children.MINOR_TERMS
+)
+MINOR_AGES = (
+    wordlists.MINOR_AGE,
+    wordlists_zh.MINOR_AGE,
+    wordlists_other.MINOR_AGE,
+    *wordlists_children.CUE_PATTERNS,
+)
 SEXUALISING = wordlists.SEXUALISING + wordlists_zh.SEXUALISING + wordlists_other.SEXUALISING
 SEXUALISING_PATTERNS = wordlists.SEXUALISING_PATTERNS + wordlists_zh.SEXUALISING_PATTERNS
 

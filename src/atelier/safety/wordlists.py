@@ -78,7 +78,9 @@ MINOR_AGE = (
     r"|\b(?:[1-9]|1[0-7])(?:st|nd|rd|th) birthday\b"
     r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
     r"|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth) birthday\b"
-    rf"|\b(?:you|i)(?:'re|’re| are|'m|’m| am) (?:\w+ly |only |just |barely )?{_UNDER_18}\b"
+    # "you're 14", "ur 14", "im 13" (chat's spellings; not a height, "im 5'4")
+    rf"|\b(?:(?:you|i)(?:'re|’re| are|'m|’m| am)|u r|ur|youre|im) (?:\w+ly |only |just |barely )?"
+    rf"{_UNDER_18}\b(?!\s*(?:['’\"]|ft\b|feet|foot|cm\b|kg\b|lbs?\b|pounds|%|min|hour))"
     # "my niece is 12", "a girl of nine", "a niña of nine" (Spanish's girl and boy, folded)
     r"|\b(?:girl|boy|heroine|hero|character|oc|protagonist|(?:step)?daughter|(?:step)?son|sister"
     r"|brother|niece|nephew|student|cousin|neighbou?r|nina|nino)"
@@ -110,6 +112,8 @@ SEXUALISING = [
     # poses and wet clothes a camera is asked to linger on
     "bending over", "bent over", "wet t-shirt*", "wet shirt*", "intimate", "intimately",
     "steamy", "fan service", "fanservice", "ecchi",  # anime's words for a sexualised scene
+    "playboy", "centerfold*", "centrefold*", "flirting with me", "flirts with me",
+    "flirted with me", "flirt with me",  # an adult told a child flirts with him
 ]  # fmt: skip
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
@@ -132,6 +136,11 @@ SEXUALISING_PATTERNS = [
     r"\bpos(?:e|es|ed|ing)\b[^.,;]{0,25}\b(?:bed|sheets)\b|\b(?:bed|sheets)\b[^.,;]{0,25}"
     r"\bpos(?:e|es|ed|ing)\b",
     # sleeping with someone in one's charge: "the teacher sleeps with his 15-year-old student"
+    # a groomer's pictures asked in secret: "send me a pic in ur pj's, our little secret"
+    r"\b(?:send|show) me (?:a |some |more )?(?:pic|pics|photo|photos|picture|pictures|selfies?)\b"
+    r"[^.]{0,60}(?:\bsecret\b|\bdon'?t tell\b|\bin (?:ur|your) (?:pj|pjs|pj's|pajamas|pyjamas"
+    r"|underwear|bed)\b)|(?:\bsecret\b|\bdon'?t tell\b)[^.]{0,60}\b(?:send|show) me (?:a |some )?"
+    r"(?:pic|pics|photo|photos|picture|pictures|selfies?)\b",
     r"\b(?:sleeps|sleep|sleeping|slept) with (?:his|her|their|the|a) (?:\S+ ){0,3}(?:student"
     r"|students|pupil|pupils|babysitter|stepdaughter|stepson|niece|nephew|camper|gymnast"
     r"|player|ward|teen|teenager|minor)\b",
@@ -230,6 +239,12 @@ PATTERNS: dict[str, list[str]] = {
         # a story's "cleansing" of a group: "the hero cleanses the city of gays"
         rf"\bcleans\w* (?:\w+ ){{0,3}}of {_DETERMINER}{_GROUP}\b",
         rf"\bno {_GROUP}(?:,| allowed| welcome)",
+        # women sent back to the kitchen (not "the idea that women belong in the kitchen",
+        # nor "women don't belong only in the kitchen")
+        r"(?<!idea that )(?<!myth that )(?<!notion that )(?<!belief that )(?<!saying that )"
+        r"\b(?:women|woman|girls|females|chicks|bitches)\b(?:(?!\b(?:not|don'?t|doesn'?t|never"
+        r"|no longer)\b)[^.!?]){0,25}\b(?:belongs?|go back|get back|stay|back) (?:in|to) the"
+        r" kitchen\b",
     ],
     "violence": [
         # a shooting told as a boast: "shooting up the rival block", "watch them bleed out"
@@ -331,6 +346,13 @@ PATTERNS: dict[str, list[str]] = {
         r"(?: (?:a|per|each|every) day|/day| daily)\b",
         r"\b(?:[1-7]\d\d|[1-9]\d?) ?(?:k?cals?|kcals?|calories) (?:a|per) day"
         r" (?:max|maximum|or less|tops|limit)\b",
+        # a meal plan or eating at that figure: "meal plan for 400 calories a day" (not
+        # "cut 400 calories a day", "burn 500 calories a day")
+        r"\b(?:meal plan|diet(?: plan)?|eat|eating|eats|live on|living on|survive on|intake of)"
+        r" (?:for |of |on |only |just )?(?:[1-7]\d\d|[1-9]\d?) ?(?:k?cals?|kcals?|calories)"
+        r"(?: (?:a|per|each|every) day|/day| daily)\b"
+        r"|\b(?:[1-7]\d\d|[1-9]\d?) ?(?:k?cals?|kcals?|calories?) (?:a|per) day"
+        r" (?:meal plan|diet)\b",
         r"\b(?:places?|spots?|where) to cut(?: myself)? (?:where|so|without) (?:no ?one"
         r"|nobody|people|my parents|anyone)\b",
         r"\bcut(?:ting)?(?: myself)? without (?:anyone|anybody|my parents|people) "
@@ -410,6 +432,7 @@ TERMS: dict[str, list[str]] = {
         "greaseball*", "camel jockey*", "yid", "yids", "hymie*", "mongoloid*",
         "retard", "porch monkey*", "jungle bunn*", "slant eye*", "slanty eye*", "ching chong",
         "towel head*", "groid*", "muzzie", "muzzies", "muzrat*", "13/50", "goat fucker*",
+        "mud people", "inyenzi",
         "goat f*cker*", "goatfucker*",
     ],
     "self_harm": [
