@@ -108,3 +108,19 @@ def test_the_sayings_answered_are_not_listed(screen: TextScreen, text: str) -> N
     """The lists leave these to the learned layers (which read them as a whole)."""
     blocklist = screen.blocklist
     assert blocklist.match(blocklist.readings(text)) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "listed"),
+    [
+        ("朋友说'不想活了'，我该怎么回复她？", False),
+        ("闺蜜最近老说活着没意思，我该怎么安慰她", False),
+        ("朋友说想死，我该怎么劝她去死", True),
+        ("我不想活了，怎么回复都没用", True),
+    ],
+)
+def test_what_a_friend_said_and_how_to_answer(screen: TextScreen, text: str, listed: bool) -> None:
+    """A friend's words quoted to ask how to comfort her are care (wordlists_care.py, from
+    stop 44's stranger test); one's own, or a wish to see them carried out, are not."""
+    blocklist = screen.blocklist
+    assert ("self_harm" in blocklist.match(blocklist.readings(text))) is listed
