@@ -59,13 +59,14 @@ def _merged(*tables: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 TERMS = _merged(wordlists.TERMS, wordlists_zh.TERMS, {"profanity": wordlists_zh.kept_profanity()})
-PATTERNS = _merged(
+SURE_PATTERNS = _merged(
     wordlists.PATTERNS,
     wordlists_zh.PATTERNS,
     wordlists_howto.PATTERNS,
     wordlists_praise.PATTERNS,
     wordlists_threats.PATTERNS,
 )
+PATTERNS = _merged(SURE_PATTERNS, wordlists_senses.PATTERNS)
 WEAK_TERMS = _merged(wordlists.WEAK_TERMS, wordlists_zh.WEAK_TERMS)
 EXCEPTIONS = wordlists.EXCEPTIONS + wordlists_zh.EXCEPTIONS + wordlists_howto.EXCEPTIONS
 EXCEPTION_PATTERNS = (
@@ -95,12 +96,15 @@ class Blocklist:
             category: compile_terms(words, PATTERNS.get(category, ()))
             for category, words in TERMS.items()
         }
-        # The same less the terms with harmless senses (wordlists_senses.py)
-        self.sure = dict(self.patterns)
-        for category, words in wordlists_senses.WITH_HARMLESS_SENSES.items():
-            senses = set(words)
-            sure = [word for word in TERMS[category] if word not in senses]
-            self.sure[category] = compile_terms(sure, PATTERNS.get(category, ()))
+        # The same less the terms and patterns with harmless senses (wordlists_senses.py)
+        senses = wordlists_senses.WITH_HARMLESS_SENSES
+        self.sure = {
+            category: compile_terms(
+                [word for word in words if word not in senses.get(category, ())],
+                SURE_PATTERNS.get(category, ()),
+            )
+            for category, words in TERMS.items()
+        }
         self.weak = {category: compile_terms(words) for category, words in WEAK_TERMS.items()}
         self.exceptions = compile_terms(EXCEPTIONS, EXCEPTION_PATTERNS)
         self.minor = compile_terms(MINOR_TERMS, MINOR_AGES)

@@ -239,12 +239,6 @@ PATTERNS: dict[str, list[str]] = {
         # a story's "cleansing" of a group: "the hero cleanses the city of gays"
         rf"\bcleans\w* (?:\w+ ){{0,3}}of {_DETERMINER}{_GROUP}\b",
         rf"\bno {_GROUP}(?:,| allowed| welcome)",
-        # women sent back to the kitchen (not "the idea that women belong in the kitchen",
-        # nor "women don't belong only in the kitchen")
-        r"(?<!idea that )(?<!myth that )(?<!notion that )(?<!belief that )(?<!saying that )"
-        r"\b(?:women|woman|girls|females|chicks|bitches)\b(?:(?!\b(?:not|don'?t|doesn'?t|never"
-        r"|no longer)\b)[^.!?]){0,25}\b(?:belongs?|go back|get back|stay|back) (?:in|to) the"
-        r" kitchen\b",
     ],
     "violence": [
         # a shooting told as a boast: "shooting up the rival block", "watch them bleed out"

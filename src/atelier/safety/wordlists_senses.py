@@ -64,3 +64,23 @@ WITH_HARMLESS_SENSES: dict[str, list[str]] = {
         "跳楼", "割腕",
     ],
 }  # fmt: skip
+
+# Patterns with harmless senses, overruled as the terms above are: a saying quoted to be
+# answered ("an essay on why the 'women belong in the kitchen' trope still shows up in
+# ads") reads as the saying itself, which the learned layer tells apart. From test22's
+# misses and stop 44's stranger test.
+PATTERNS: dict[str, list[str]] = {
+    "hate": [
+        # women sent back to the kitchen (not "the idea that women belong in the kitchen",
+        # nor "women don't belong only in the kitchen")
+        r"(?<!idea that )(?<!myth that )(?<!notion that )(?<!belief that )(?<!saying that )"
+        r"\b(?:women|woman|girls|females|chicks|bitches)\b(?:(?!\b(?:not|don'?t|doesn'?t|never"
+        r"|no longer)\b)[^.!?]){0,25}\b(?:belongs?|go back|get back|stay|back) (?:in|to) the"
+        r" kitchen\b",
+        # and in Chinese: "女的就该回厨房" (not "谁说女人就该回厨房", nor a campaign against
+        # the saying: "反对‘女人就该回厨房’")
+        '(?<!谁说)(?<!反对)(?<!所谓)(?<!驳斥)(?<!批判)(?<!反对“)(?<!反对‘)(?<!反对")(?<!所谓“)'
+        '(?<!所谓‘)(?<!所谓")'
+        "(?:女的|女人|女生|娘们|女玩家)(?:就|都|只)?(?:该|应该|只配|就配)(?:回|待在|呆在|滚回)厨房",
+    ],
+}
