@@ -135,12 +135,12 @@ SEXUALISING_PATTERNS = [
     # posing on a bed: "in a tight dress posing on a bed" (not "a cat sleeping on the bed")
     r"\bpos(?:e|es|ed|ing)\b[^.,;]{0,25}\b(?:bed|sheets)\b|\b(?:bed|sheets)\b[^.,;]{0,25}"
     r"\bpos(?:e|es|ed|ing)\b",
-    # sleeping with someone in one's charge: "the teacher sleeps with his 15-year-old student"
     # a groomer's pictures asked in secret: "send me a pic in ur pj's, our little secret"
     r"\b(?:send|show) me (?:a |some |more )?(?:pic|pics|photo|photos|picture|pictures|selfies?)\b"
     r"[^.]{0,60}(?:\bsecret\b|\bdon'?t tell\b|\bin (?:ur|your) (?:pj|pjs|pj's|pajamas|pyjamas"
     r"|underwear|bed)\b)|(?:\bsecret\b|\bdon'?t tell\b)[^.]{0,60}\b(?:send|show) me (?:a |some )?"
     r"(?:pic|pics|photo|photos|picture|pictures|selfies?)\b",
+    # sleeping with someone in one's charge: "the teacher sleeps with his 15-year-old student"
     r"\b(?:sleeps|sleep|sleeping|slept) with (?:his|her|their|the|a) (?:\S+ ){0,3}(?:student"
     r"|students|pupil|pupils|babysitter|stepdaughter|stepson|niece|nephew|camper|gymnast"
     r"|player|ward|teen|teenager|minor)\b",
@@ -426,8 +426,7 @@ TERMS: dict[str, list[str]] = {
         "greaseball*", "camel jockey*", "yid", "yids", "hymie*", "mongoloid*",
         "retard", "porch monkey*", "jungle bunn*", "slant eye*", "slanty eye*", "ching chong",
         "towel head*", "groid*", "muzzie", "muzzies", "muzrat*", "13/50", "goat fucker*",
-        "mud people", "inyenzi",
-        "goat f*cker*", "goatfucker*",
+        "goat f*cker*", "goatfucker*", "mud people", "inyenzi",
     ],
     "self_harm": [
         "suicide", "suicides", "suicidal", "self harm*", "self-harm*", "selfharm*", "self injur*",

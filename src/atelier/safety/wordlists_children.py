@@ -33,7 +33,7 @@ CUE_PATTERNS = [
     r"|his|their|its) age)|\byoung[\s\-]looking\b",
 ]
 CHARACTERS = [
-    "anya forger", "nezuko", "nezuko kamado", "tanjiro kamado", "zenitsu", "inosuke",
+    "anya forger", "nezuko", "tanjiro kamado", "zenitsu", "inosuke",
     "marin kitagawa", "kitagawa marin", "misaka mikoto", "mikoto misaka", "megumin",
     "kanna kamui", "illyasviel", "chino kafuu", "kafuu chino", "madoka kaname",
     "homura akemi", "rei ayanami", "asuka langley", "shinji ikari", "shouko komi", "komi shouko",
@@ -47,8 +47,8 @@ CHARACTERS = [
 CHARACTERS_ZH = [
     "阿尼亚", "阿妮亚", "祢豆子", "弥豆子", "禰豆子", "炭治郎", "我妻善逸", "嘴平伊之助",
     "喜多川海梦", "御坂美琴", "惠惠", "康娜卡姆伊", "伊莉雅斯菲尔", "香风智乃", "鹿目圆", "晓美焰",
-    "绫波丽", "明日香兰格雷", "碇真嗣", "古见硝子", "灰原哀", "江户川柯南", "柯南", "毛利兰",
-    "月野兔", "木之本樱", "绿谷出久", "丽日御茶子", "蛙吹梅雨", "八百万百", "樱桃小丸子", "小丸子",
+    "绫波丽", "明日香兰格雷", "碇真嗣", "古见硝子", "灰原哀", "柯南", "毛利兰",
+    "月野兔", "木之本樱", "绿谷出久", "丽日御茶子", "蛙吹梅雨", "八百万百", "小丸子",
     "野原新之助", "蜡笔小新", "源静香", "宇智波莎拉娜", "漩涡向日葵", "藤原千花", "四宫辉夜",
     "八九寺真宵", "赫敏",
 ]  # fmt: skip
