@@ -85,6 +85,9 @@ MINOR_AGE = (
     r"|\b(?:girl|boy|heroine|hero|character|oc|protagonist|(?:step)?daughter|(?:step)?son|sister"
     r"|brother|niece|nephew|student|cousin|neighbou?r|nina|nino)"
     rf"(?: (?:is|was|'s|’s|of) (?:only |just |barely )?|, ){_UNDER_18}\b"
+    # a character sheet's age: "Character: Mia, 15, cheerleader" (test22)
+    rf"|\b(?:character|oc|protagonist|heroine|hero)\s*:\s*\w+,? {_UNDER_18}\b(?!\s*(?:['’\"]|ft\b"
+    r"|feet|foot|cm\b|kg\b|lbs?\b|%))"
     # a birth year of someone under 18: "she was born in 2015"; a child's emoji
     rf"|\bborn (?:in |on )?(?:\w+ )?(?:\d{{1,2}}(?:st|nd|rd|th)?,? )?(?:{CHILD_BIRTH_YEARS})\b"
     r"|[👧👦🧒👶]"

@@ -131,7 +131,10 @@ SEXUALISING = [
     "福利图",
     "涩图",
     "做那件事",
-    "做那种事",  # fmt: skip
+    "做那种事",
+    # sex said as "a relationship": "高一新生…和班主任发生了关系" (test22)
+    "发生关系",
+    "发生了关系",  # fmt: skip
     # what is worn under or for almost nothing: "穿比基尼的小学生" (not 泳衣, a swimsuit)
     "比基尼",
     "丁字裤",
