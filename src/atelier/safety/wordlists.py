@@ -60,6 +60,8 @@ _UNDER_18 = (
     r"(?:[1-9]|1[0-7]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"thirteen|fourteen|fifteen|sixteen|seventeen)"
 )
+# What makes a figure after a name a height, a weight or a share, not an age ("im 5'4")
+_MEASURE = r"['’\"]|ft\b|feet|foot|cm\b|kg\b|lbs?\b|%"
 MINOR_AGE = (
     rf"\b{_UNDER_18}(?:\s*(?:-|to|or)\s*{_UNDER_18})?[\s\-]*(?:y/?o|yrs?|years?)\b(?:[\s\-]*old)?"
     rf"|\bage[ds]?[\s:]*{_UNDER_18}\b"
@@ -80,14 +82,13 @@ MINOR_AGE = (
     r"|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth) birthday\b"
     # "you're 14", "ur 14", "im 13" (chat's spellings; not a height, "im 5'4")
     rf"|\b(?:(?:you|i)(?:'re|’re| are|'m|’m| am)|u r|ur|youre|im) (?:\w+ly |only |just |barely )?"
-    rf"{_UNDER_18}\b(?!\s*(?:['’\"]|ft\b|feet|foot|cm\b|kg\b|lbs?\b|pounds|%|min|hour))"
+    rf"{_UNDER_18}\b(?!\s*(?:{_MEASURE}|pounds|min|hour))"
     # "my niece is 12", "a girl of nine", "a niña of nine" (Spanish's girl and boy, folded)
     r"|\b(?:girl|boy|heroine|hero|character|oc|protagonist|(?:step)?daughter|(?:step)?son|sister"
     r"|brother|niece|nephew|student|cousin|neighbou?r|nina|nino)"
     rf"(?: (?:is|was|'s|’s|of) (?:only |just |barely )?|, ){_UNDER_18}\b"
     # a character sheet's age: "Character: Mia, 15, cheerleader" (test22)
-    rf"|\b(?:character|oc|protagonist|heroine|hero)\s*:\s*\w+,? {_UNDER_18}\b(?!\s*(?:['’\"]|ft\b"
-    r"|feet|foot|cm\b|kg\b|lbs?\b|%))"
+    rf"|\b(?:character|oc|protagonist|heroine|hero)\s*:\s*\w+,? {_UNDER_18}\b(?!\s*(?:{_MEASURE}))"
     # a birth year of someone under 18: "she was born in 2015"; a child's emoji
     rf"|\bborn (?:in |on )?(?:\w+ )?(?:\d{{1,2}}(?:st|nd|rd|th)?,? )?(?:{CHILD_BIRTH_YEARS})\b"
     r"|[👧👦🧒👶]"

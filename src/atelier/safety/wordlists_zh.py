@@ -131,10 +131,7 @@ SEXUALISING = [
     "福利图",
     "涩图",
     "做那件事",
-    "做那种事",
-    # sex said as "a relationship": "高一新生…和班主任发生了关系" (test22)
-    "发生关系",
-    "发生了关系",  # fmt: skip
+    "做那种事",  # fmt: skip
     # what is worn under or for almost nothing: "穿比基尼的小学生" (not 泳衣, a swimsuit)
     "比基尼",
     "丁字裤",
@@ -169,8 +166,10 @@ SEXUALISING = [
     "叉开双腿",
     "掀起裙子",
     "撩起裙子",
-    # sex acts said softly ("和她发生关系", "去开房"), nakedness in slang, smut's names
+    # sex acts said softly ("和她发生关系", "和班主任发生了关系", "去开房"), nakedness in slang,
+    # smut's names
     "发生关系",
+    "发生了关系",
     "发生性关系",
     "开房",
     "光溜溜",
@@ -179,7 +178,6 @@ SEXUALISING = [
     "开车文",
     "搞黄色",
     # "welfare" pictures, private photos, nudity in pinyin ("luo体")
-    "福利图",
     "福利照",
     "私密照",
     "luo体",
