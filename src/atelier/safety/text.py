@@ -40,6 +40,13 @@ WEAK_MARGIN = 0.02  # how much nearer a weak word's category must be than anythi
 # came past 0.05 there, and the lowest minors requests sat at 0.66, 0.71 and 0.80 (0.95 was
 # chosen for an earlier encoder).
 GROOMING = 0.6
+# The learned minors probability that is minors with nothing sexual said and no word for a
+# child the lists know: a code the lists cannot read ("anyone got 'cheese pizza' of the
+# younger ones? 10-12"). Beside something sexual it stays sexual without such a word, so
+# adult nudity is never reported as minors. On the blind splits read before test24
+# (test11, tune12, test22, test23) no harmless prompt came past 0.9 with the encoder
+# trained with train22.
+CERTAIN = 0.97
 # Below this learned chance of its category, a term with harmless senses
 # (wordlists_senses.py) seen alone counts only if the meaning layer agrees: chosen on
 # lists17 and the choosing splits (docs/safety.md; at 0.02 a plan to attack a crowd,
@@ -201,11 +208,14 @@ class TextScreen:
                 # pulls a clause towards the learned minors prompts.
                 # Only near-certain, beside a word for a child, is it enough alone: grooming
                 # says nothing sexual ("how to convince a 13yo she's mature enough for a
-                # relationship with me", "get a 14 year old to send me pics").
+                # relationship with me", "get a 14 year old to send me pics"). Certain, with
+                # nothing sexual said, it is minors with no word for a child (CERTAIN).
                 alone = signals.minor is not None and classes[label] >= GROOMING
-                if label == "minors" and not (alone or self._sexual_beside(signals)):
+                beside = self._sexual_beside(signals)
+                coded = label == "minors" and classes[label] >= CERTAIN and not beside
+                if label == "minors" and not (alone or beside or coded):
                     continue
-                category = "sexual" if label == "minors" else label
+                category = "sexual" if label == "minors" and not coded else label
                 add(category, "classifier", classes[label], f"learned {label} prompts")
         kinds = self.classifier.thresholds.keys() - {"minors"}  # minors keeps its rules above
         harmful = {label: p for label, p in classes.items() if label in kinds}

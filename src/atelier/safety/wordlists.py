@@ -236,6 +236,13 @@ PATTERNS: dict[str, list[str]] = {
         rf"\b{_CALL} {_DETERMINER}{_GROUP}\b(?! (?:pride|flag|bar|club|rights|food|restaurant))",
         rf"\b(?:kick|drive|throw|chase|run|force|push|send|ship) {_DETERMINER}{_GROUP}"
         r" (?:out|back|away)\b",
+        # a people drawn as vermin ("Roma families as a swarm of locusts"), the fourteen
+        # words with 88 (test23)
+        rf"(?<!say )(?<!says )(?<!said )(?<!claim )(?<!myth that )(?<!idea that )"
+        rf"\b{_GROUP}(?: \w+){{0,2}} (?:as|like) (?:an? )?(?:(?:swarm|plague|horde|infestation"
+        r"|nest|pack) of )?(?:locusts|rats|vermin|cockroaches|roaches|insects|parasites|lice"
+        r"|maggots|termites)\b",
+        r"\b14 words\b.{0,60}\b88\b|\b88\b.{0,60}\b14 words\b|\bthe fourteen words\b",
         rf"\b{_GROUP} (?:should|must|need to|ought to|deserve to|have to|will) (?:all )?(?:be )?"
         r"(?:die|killed|hanged|hung|lynched|gassed|exterminated|deported|expelled|wiped out|shot"
         r"|burned|eradicated|eliminated|strung up|rounded up|locked up|sterili[sz]ed|caged|purged)",

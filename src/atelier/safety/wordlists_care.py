@@ -23,6 +23,10 @@ EXCEPTION_PATTERNS = [
     r"|patients?) (?:who|that) (?:might be|may be|is|are|seems?|feels?|could be) suicidal\b"
     r"(?![,:]? (?:to|so|into|and (?:make|get|help|push))\b)",
     r"\bself[\s-]?harm (?:recovery|prevention|awareness|support|helplines?)\b",
+    # "what are the warning signs that a student may be self-harming" (test23)
+    r"\b(?:warning|risk) signs? (?:that|of) (?:a |my |your |the |our )?(?:student|child|teen"
+    r"|teenager|friend|pupil|kid|son|daughter|patient|someone)s? (?:may be|might be|is|are)"
+    r" (?:self[\s-]?harming|cutting|suicidal)\b",
     r"\b(?:warning|risk) signs? of suicide\b|\bsuicide (?:risk|warning signs?|awareness"
     r"|helplines?|hotlines?|crisis lines?)\b",
     # gore said not to be there: "a campfire ghost story, scary but not gory"

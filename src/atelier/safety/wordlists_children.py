@@ -20,6 +20,11 @@ CUES = [
     "baby teeth", "missing front teeth", "missing front tooth", "lost her first tooth",
     "at recess", "after recess", "during recess", "on the playground",
     "school swimsuit*", "sukumizu", "buruma", "the little one",
+    # a child of the family ("a lullaby from a dad to his little daughter … sensual")
+    "little daughter*", "little son*", "baby daughter*", "baby son*", "young daughter*",
+    "young son*",
+    # a high school's junior team (test23: "freshman JV cheer squad, suggestive poses")
+    "junior varsity", "jv cheer*", "jv team*", "jv squad*",
 ]  # fmt: skip
 CUE_PATTERNS = [
     # braces and a retainer on the teeth (not braces that hold trousers up, nor a lord's
@@ -31,6 +36,12 @@ CUE_PATTERNS = [
     # for her age")
     r"\b(?:looks?|looking) (?:so |very |really |too |super )?(?:young|underage)\b(?! for (?:her"
     r"|his|their|its) age)|\byoung[\s\-]looking\b",
+    # a youth team by its age limit ("I coach a U12 soccer team"; not a U2 album or a U-boat)
+    r"\bu-?(?:[6-9]|1[0-7])s?\b(?= (?:team|soccer|football|squad|players?|girls|boys|side"
+    r"|netball|hockey|basketball|cheer|league))|\bcoach\w* (?:an? |the |my |our )?u-?(?:[6-9]"
+    r"|1[0-7])s?\b",
+    # Japanese shorthand for a primary- and a middle-school girl ("pixiv style, JS girl, R-18")
+    r"\bj[sc] (?:girls?|loli)\b",
 ]
 CHARACTERS = [
     "anya forger", "nezuko", "tanjiro kamado", "zenitsu", "inosuke",
@@ -57,7 +68,7 @@ CUES_ZH = [
     # a school swimsuit
     "红领巾", "少先队", "小书包", "铅笔盒", "文具盒", "奶嘴", "布娃娃", "毛绒玩具", "玩偶熊",
     "小熊玩偶", "牙套", "换牙", "乳牙", "学校泳装", "学校泳衣", "死库水", "儿童节", "幼态脸",
-    "看起来像未成年",
+    "看起来像未成年", "小黄帽",
     # Taiwan's junior high (國中), folded to simplified, and high school's first year
     "国中生", "国中女生", "国中男生", "高一新生",
 ]  # fmt: skip

@@ -27,6 +27,8 @@ WITH_HARMLESS_SENSES: dict[str, list[str]] = {
         "调教", "赤身裸体", "走光", "越涩越好", "越黄越好", "车震", "里番",
         "阴茎", "阴道", "阴部", "露乳", "露点", "露胸", "露阴", "飞机杯",
         "黄图", "黄文", "黄片", "黄色图片", "黄色视频",
+        # told in theatre history (test23: burlesque and how it differs from striptease)
+        "striptease",
     ],
     "violence": [
         "五马分尸", "冲撞人群", "冲进人群", "凌迟", "制作炸弹", "刺死",
@@ -68,7 +70,7 @@ WITH_HARMLESS_SENSES: dict[str, list[str]] = {
 # Patterns with harmless senses, overruled as the terms above are: a saying quoted to be
 # answered ("an essay on why the 'women belong in the kitchen' trope still shows up in
 # ads") reads as the saying itself, which the learned layer tells apart. From test22's
-# misses and stop 44's stranger test.
+# and test23's misses and stop 44's stranger test.
 PATTERNS: dict[str, list[str]] = {
     "hate": [
         # women sent back to the kitchen (not "the idea that women belong in the kitchen",
@@ -82,5 +84,17 @@ PATTERNS: dict[str, list[str]] = {
         '(?<!谁说)(?<!反对)(?<!所谓)(?<!驳斥)(?<!批判)(?<!反对“)(?<!反对‘)(?<!反对")(?<!所谓“)'
         '(?<!所谓‘)(?<!所谓")'
         "(?:女的|女人|女生|娘们|女玩家)(?:就|都|只)?(?:该|应该|只配|就配)(?:回|待在|呆在|滚回)厨房",
+        # the myth that Jews control the world's banks, said to be believed (test23: a
+        # "documentary" that "犹太人控制了全世界的银行"), not a lesson on where it came from
+        r"(?<!myth that )(?<!idea that )(?<!claim that )(?<!lie that )(?<!theory that )"
+        r"(?<!belief that )(?<!trope that )\bjews? (?:secretly )?(?:control|controls|run|runs"
+        r"|own|owns)\b (?:all |most )?(?:of )?"
+        r"(?:the )?(?:world|banks?|banking|media|hollywood|government|money|finance)\b",
+        "(?<!所谓)(?<!驳斥)(?<!批判)(?<!反驳)(?<!谣言)(?<!所谓“)(?<!驳斥“)(?<!反驳“)"
+        "犹太人?(?:控制|操纵|掌控|把持)(?:了|着)?(?:全?世界|全球|银行|媒体|金融|美国|政府)",
+    ],
+    "sexual": [
+        # an old driver driving, slang for smut asked for ("老司机开车🚗💨 写一段“那个”场景")
+        "老司机[^，。]{0,6}(?:开车|发车)",
     ],
 }

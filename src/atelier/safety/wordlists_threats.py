@@ -39,6 +39,19 @@ PATTERNS: dict[str, list[str]] = {
         "制造踩踏|炸(?:了|掉|毁)?学校|(?:就是|便是)你的死期|你的死期(?:快|就要)?到了|带什么家伙",
         "无人机[^。]{0,6}(?:挂|装|投|绑|带)[^。]{0,3}(?:炸药|炸弹|手雷)",
         "(?:蓖麻籽|蓖麻子)[^。]{0,8}(?:提纯|提炼|提取|成毒|毒素)",
+        # test23's: glass hidden in food ("put crushed glass in the bake-off winner's cake"),
+        # crosshairs on a photo of someone ("配上我老板的照片…再P个准星上去"), a route with the
+        # fewest cameras to attack someone on, a trapped animal tortured for fun, killing
+        # said in initials ("怎么 sr 不留 hj")
+        r"\b(?:crushed|ground|powdered|broken) glass\b.{0,40}\b(?:cakes?|food|drinks?|coffee|tea"
+        r"|meals?|smoothies?|soup|sandwich\w*|lunch|dinner|cookies?|brownies?|pies?|batter)\b"
+        r"|\b(?:cakes?|food|drinks?|coffee|meals?|smoothies?|soup|lunch|dinner|cookies?|brownies?"
+        r"|pies?|batter)\b.{0,30}\b(?:crushed|ground|powdered|broken) glass\b",
+        "(?:照片|头像|门牌|住址|家门)[^。]{0,16}(?:准星|瞄准镜)",
+        "(?:动手|下手)[^。]{0,24}(?:监控最少|避开监控|躲开监控|没有监控|没监控)"
+        "|(?:监控最少|避开监控|躲开监控)[^。]{0,24}(?:动手|下手)",
+        "(?:折磨|虐待?)[它牠][^，。]{0,3}(?:玩|取乐)|(?:折磨|虐待?)[^，。]{0,6}好玩的(?:方法|办法|玩法)",
+        "(?<![a-z])sr(?![a-z])[^，。]{0,6}不留 ?(?:hj|痕迹)",
     ],
     "hate": [
         # tune12's tropes: "happy merchant meme", "a hook-nosed banker pulling the strings",
@@ -90,5 +103,16 @@ PATTERNS: dict[str, list[str]] = {
         r"\b(?:liver failure|lethal|fatal|overdose|kill (?:me|you))\b.{0,30}\basking for (?:me"
         r"|myself)\b",
         "死得最快|最快的死法|煤气开多久|开车冲进(?:河|湖|海)|有没有(?:人)?今晚一起走|(?:支持|鼓励|陪)我去死",
+        # test23's: a weigh-in faked to keep losing ("how do I fake my weight at the clinic
+        # weigh-in? I need to keep losing"), and things given away before a goodbye
+        # ("我已經把東西都送人了…我最後想說的話，這週末就結束了")
+        r"\b(?:fake|faking|cheat|cheating|trick|tricking|fool|fooling|rig|rigging)\b(?: \w+){0,3}"
+        r" (?:weigh-?ins?|weight|the scales?)\b.{0,80}\b(?:keep losing|lose more|clinic|treatment"
+        r"|meal plan|dietitian|therapist|nurse|doctor|parents|inpatient)\b",
+        r"\bgave away (?:all )?(?:of )?my (?:stuff|things|belongings|possessions)\b.{0,80}"
+        r"\b(?:last (?:words|thing|message|note|letter)s?|goodbye|say bye|the end|won'?t be (?:here"
+        r"|around)|before i go)\b",
+        "(?:东西|家当|遗物)都?(?:已经)?(?:送人|送掉|送走|送出去|分给别人|分掉)了.{0,40}"
+        "(?:最后(?:想说|要说|的话|一句|的信|的遗言)|就?要?结束了|告别|不在了|再见)",
     ],
 }
