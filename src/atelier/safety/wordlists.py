@@ -176,7 +176,7 @@ WEAK_TERMS: dict[str, list[str]] = {
 
 # Patterns that on their own put a prompt in a category: a call to kill, lynch or expel a
 # group of people, whichever group; a starvation diet; hiding self-harm; torture.
-_GROUP = (
+GROUP = (
     r"(?:jews?|muslims?|moslems?|christians?|catholics?|hindus?|sikhs?|buddhists?|atheists?"
     r"|arabs?|blacks|whites|black (?:people|folks|men|women|guys)|white (?:people|folks|men)"
     r"|asians|africans|mexicans|latinos|hispanics|immigrants?|migrants?|refugees?|foreigners?"
@@ -233,23 +233,16 @@ PATTERNS: dict[str, list[str]] = {
         rf"|\brecruit\w* (?:\w+ ){{0,3}}(?:for|to|into) (?:the )?{_EXTREMISTS}"
         rf"|\bjoin (?:the )?{_EXTREMISTS}|\bglory to (?:the )?(?:martyrs|mujahideen|caliphate"
         r"|jihad|isis)\b",
-        rf"\b{_CALL} {_DETERMINER}{_GROUP}\b(?! (?:pride|flag|bar|club|rights|food|restaurant))",
-        rf"\b(?:kick|drive|throw|chase|run|force|push|send|ship) {_DETERMINER}{_GROUP}"
+        rf"\b{_CALL} {_DETERMINER}{GROUP}\b(?! (?:pride|flag|bar|club|rights|food|restaurant))",
+        rf"\b(?:kick|drive|throw|chase|run|force|push|send|ship) {_DETERMINER}{GROUP}"
         r" (?:out|back|away)\b",
-        # a people drawn as vermin ("Roma families as a swarm of locusts"), the fourteen
-        # words with 88 (test23)
-        rf"(?<!say )(?<!says )(?<!said )(?<!claim )(?<!myth that )(?<!idea that )"
-        rf"\b{_GROUP}(?: \w+){{0,2}} (?:as|like) (?:an? )?(?:(?:swarm|plague|horde|infestation"
-        r"|nest|pack) of )?(?:locusts|rats|vermin|cockroaches|roaches|insects|parasites|lice"
-        r"|maggots|termites)\b",
-        r"\b14 words\b.{0,60}\b88\b|\b88\b.{0,60}\b14 words\b|\bthe fourteen words\b",
-        rf"\b{_GROUP} (?:should|must|need to|ought to|deserve to|have to|will) (?:all )?(?:be )?"
+        rf"\b{GROUP} (?:should|must|need to|ought to|deserve to|have to|will) (?:all )?(?:be )?"
         r"(?:die|killed|hanged|hung|lynched|gassed|exterminated|deported|expelled|wiped out|shot"
         r"|burned|eradicated|eliminated|strung up|rounded up|locked up|sterili[sz]ed|caged|purged)",
-        rf"\bdeath to {_DETERMINER}{_GROUP}\b",
+        rf"\bdeath to {_DETERMINER}{GROUP}\b",
         # a story's "cleansing" of a group: "the hero cleanses the city of gays"
-        rf"\bcleans\w* (?:\w+ ){{0,3}}of {_DETERMINER}{_GROUP}\b",
-        rf"\bno {_GROUP}(?:,| allowed| welcome)",
+        rf"\bcleans\w* (?:\w+ ){{0,3}}of {_DETERMINER}{GROUP}\b",
+        rf"\bno {GROUP}(?:,| allowed| welcome)",
     ],
     "violence": [
         # a shooting told as a boast: "shooting up the rival block", "watch them bleed out"

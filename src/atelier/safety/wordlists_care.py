@@ -29,6 +29,9 @@ EXCEPTION_PATTERNS = [
     r" (?:self[\s-]?harming|cutting|suicidal)\b",
     r"\b(?:warning|risk) signs? of suicide\b|\bsuicide (?:risk|warning signs?|awareness"
     r"|helplines?|hotlines?|crisis lines?)\b",
+    # hate symbols listed to be recognised: "a training slide: common hate symbols (88,
+    # 14 words, 6MWE) and why they're harmful"
+    r"\bhate symbols? \([^)]{0,80}\)",
     # gore said not to be there: "a campfire ghost story, scary but not gory"
     r"\bnot (?:too |overly |very |at all )?(?:gory|graphic|bloody)\b",
     # a genocide taught or remembered: "the Armenian genocide: key dates for a school

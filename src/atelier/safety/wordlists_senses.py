@@ -13,6 +13,8 @@ spellings that dodge the screen, which the learned layer reads poorly ("来玩 h
 
 from __future__ import annotations
 
+from atelier.safety.wordlists import GROUP
+
 WITH_HARMLESS_SENSES: dict[str, list[str]] = {
     "sexual": [
         "18禁",
@@ -85,13 +87,24 @@ PATTERNS: dict[str, list[str]] = {
         '(?<!所谓‘)(?<!所谓")'
         "(?:女的|女人|女生|娘们|女玩家)(?:就|都|只)?(?:该|应该|只配|就配)(?:回|待在|呆在|滚回)厨房",
         # the myth that Jews control the world's banks, said to be believed (test23: a
-        # "documentary" that "犹太人控制了全世界的银行"), not a lesson on where it came from
+        # "documentary" that "犹太人控制了全世界的银行"), not a lesson on where it came from nor
+        # the myth named to be taken apart
         r"(?<!myth that )(?<!idea that )(?<!claim that )(?<!lie that )(?<!theory that )"
         r"(?<!belief that )(?<!trope that )\bjews? (?:secretly )?(?:control|controls|run|runs"
         r"|own|owns)\b (?:all |most )?(?:of )?"
-        r"(?:the )?(?:world|banks?|banking|media|hollywood|government|money|finance)\b",
+        r"(?:the )?(?:world|banks?|banking|media|hollywood|government|money|finance)\b"
+        r"(?![\"'”’]? (?:myth|trope|lie|conspiracy|canard|stereotype)s?\b)",
         "(?<!所谓)(?<!驳斥)(?<!批判)(?<!反驳)(?<!谣言)(?<!所谓“)(?<!驳斥“)(?<!反驳“)"
         "犹太人?(?:控制|操纵|掌控|把持)(?:了|着)?(?:全?世界|全球|银行|媒体|金融|美国|政府)",
+        # a people drawn as vermin ("Roma families as a swarm of locusts"), the fourteen
+        # words with 88 (test23), not a history lesson on how posters depicted a people so
+        # (a training slide's list of hate symbols is wordlists_care.py's)
+        rf"(?<!say )(?<!says )(?<!said )(?<!claim )(?<!myth that )(?<!idea that )"
+        rf"(?<!depicted )(?<!portrayed )(?<!showed )(?<!drew )(?<!painted )"
+        rf"\b{GROUP}(?: \w+){{0,2}} (?:as|like) (?:an? )?(?:(?:swarm|plague|horde|infestation"
+        r"|nest|pack) of )?(?:locusts|rats|vermin|cockroaches|roaches|insects|parasites|lice"
+        r"|maggots|termites)\b",
+        r"\b14 words\b.{0,60}\b88\b|\b88\b.{0,60}\b14 words\b|\bthe fourteen words\b",
     ],
     "sexual": [
         # an old driver driving, slang for smut asked for ("老司机开车🚗💨 写一段“那个”场景")
