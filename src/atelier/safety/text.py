@@ -202,21 +202,12 @@ class TextScreen:
                 if agreed(category):
                     add(category, "semantic", hit.score, hit.description)
         for label, threshold in self.classifier.thresholds.items():
-            if classes.get(label, 0.0) >= threshold:
-                # Minors needs a word for a child, as for the other layers (below), and
-                # something sexual beside it: an age alone ("she just turned twelve")
-                # pulls a clause towards the learned minors prompts.
-                # Only near-certain, beside a word for a child, is it enough alone: grooming
-                # says nothing sexual ("how to convince a 13yo she's mature enough for a
-                # relationship with me", "get a 14 year old to send me pics"). Certain, with
-                # nothing sexual said, it is minors with no word for a child (CERTAIN).
-                alone = signals.minor is not None and classes[label] >= GROOMING
-                beside = self._sexual_beside(signals)
-                coded = label == "minors" and classes[label] >= CERTAIN and not beside
-                if label == "minors" and not (alone or beside or coded):
-                    continue
-                category = "sexual" if label == "minors" and not coded else label
-                add(category, "classifier", classes[label], f"learned {label} prompts")
+            probability = classes.get(label, 0.0)
+            if probability < threshold:
+                continue
+            kind = self._learned_minors(signals, probability) if label == "minors" else label
+            if kind is not None:
+                add(kind, "classifier", probability, f"learned {label} prompts")
         kinds = self.classifier.thresholds.keys() - {"minors"}  # minors keeps its rules above
         harmful = {label: p for label, p in classes.items() if label in kinds}
         if harmful and not any(f.layer == "classifier" for f in found.values()):
@@ -243,6 +234,23 @@ class TextScreen:
             what = signals.unreadable
             add("unreadable", "language", what.score, what.what)
         return list(found.values())
+
+    def _learned_minors(self, signals: Signals, probability: float) -> str | None:
+        """What a learned minors reading past its threshold is a finding of. Minors needs a
+        word for a child, as for the other layers, and something sexual beside it: an age
+        alone ("she just turned twelve") pulls a clause towards the learned minors prompts.
+        It is `sexual` here, and minors once a word for a child is seen (findings). Only
+        near-certain (GROOMING), beside a word for a child, is it enough alone: grooming
+        says nothing sexual ("how to convince a 13yo she's mature enough for a relationship
+        with me"). Certain (CERTAIN), with nothing sexual said, it is minors with no word
+        for a child."""
+        if self._sexual_beside(signals):
+            return "sexual"
+        if probability >= CERTAIN:
+            return "minors"
+        if signals.minor is not None and probability >= GROOMING:
+            return "sexual"
+        return None
 
     @staticmethod
     def _sexual_beside(signals: Signals) -> bool:

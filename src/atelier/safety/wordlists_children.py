@@ -26,6 +26,7 @@ CUES = [
     # a high school's junior team (test23: "freshman JV cheer squad, suggestive poses")
     "junior varsity", "jv cheer*", "jv team*", "jv squad*",
 ]  # fmt: skip
+_UNDER = r"u-?(?:[6-9]|1[0-7])s?"  # a youth team's age limit: U12, u-15, U9s
 CUE_PATTERNS = [
     # braces and a retainer on the teeth (not braces that hold trousers up, nor a lord's
     # retainer or a lawyer's)
@@ -37,9 +38,8 @@ CUE_PATTERNS = [
     r"\b(?:looks?|looking) (?:so |very |really |too |super )?(?:young|underage)\b(?! for (?:her"
     r"|his|their|its) age)|\byoung[\s\-]looking\b",
     # a youth team by its age limit ("I coach a U12 soccer team"; not a U2 album or a U-boat)
-    r"\bu-?(?:[6-9]|1[0-7])s?\b(?= (?:team|soccer|football|squad|players?|girls|boys|side"
-    r"|netball|hockey|basketball|cheer|league))|\bcoach\w* (?:an? |the |my |our )?u-?(?:[6-9]"
-    r"|1[0-7])s?\b",
+    rf"\b{_UNDER}\b(?= (?:team|soccer|football|squad|players?|girls|boys|side|netball|hockey"
+    rf"|basketball|cheer|league))|\bcoach\w* (?:an? |the |my |our )?{_UNDER}\b",
     # Japanese shorthand for a primary- and a middle-school girl ("pixiv style, JS girl, R-18")
     r"\bj[sc] (?:girls?|loli)\b",
 ]
