@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from atelier.safety.text import TextScreen
-from tests.support.screening import categories, still_held
+from tests.support.screening import categories, child_word, listed, still_held
 
 
 @pytest.mark.parametrize(
@@ -56,8 +56,7 @@ def test_the_cue_alone_is_let_alone(screen: TextScreen, prompt: str) -> None:
     ],
 )
 def test_an_age_as_chat_spells_it(screen: TextScreen, text: str, age: str | None) -> None:
-    blocklist = screen.blocklist
-    assert blocklist.minor_term(blocklist.readings(text)) == age
+    assert child_word(screen, text) == age
 
 
 @pytest.mark.parametrize(
@@ -69,8 +68,7 @@ def test_an_age_as_chat_spells_it(screen: TextScreen, text: str, age: str | None
     ],
 )
 def test_words_that_are_not_a_child(screen: TextScreen, text: str) -> None:
-    blocklist = screen.blocklist
-    assert blocklist.minor_term(blocklist.readings(text)) is None
+    assert child_word(screen, text) is None
 
 
 @pytest.mark.parametrize(
@@ -106,8 +104,7 @@ def test_pictures_asked_in_secret_of_a_child(screen: TextScreen) -> None:
     ],
 )
 def test_listed(screen: TextScreen, text: str, category: str) -> None:
-    blocklist = screen.blocklist
-    assert category in blocklist.match(blocklist.readings(text))
+    assert category in listed(screen, text)
 
 
 @pytest.mark.parametrize(
@@ -139,12 +136,11 @@ def test_the_kitchen_saying_is_read_with_the_learned_layer(
 )
 def test_the_sayings_answered_are_not_listed(screen: TextScreen, text: str) -> None:
     """The lists leave these to the learned layers (which read them as a whole)."""
-    blocklist = screen.blocklist
-    assert blocklist.match(blocklist.readings(text)) == {}
+    assert listed(screen, text) == {}
 
 
 @pytest.mark.parametrize(
-    ("text", "listed"),
+    ("text", "self_harm"),
     [
         ("朋友说'不想活了'，我该怎么回复她？", False),
         ("闺蜜最近老说活着没意思，我该怎么安慰她", False),
@@ -152,8 +148,9 @@ def test_the_sayings_answered_are_not_listed(screen: TextScreen, text: str) -> N
         ("我不想活了，怎么回复都没用", True),
     ],
 )
-def test_what_a_friend_said_and_how_to_answer(screen: TextScreen, text: str, listed: bool) -> None:
+def test_what_a_friend_said_and_how_to_answer(
+    screen: TextScreen, text: str, self_harm: bool
+) -> None:
     """A friend's words quoted to ask how to comfort her are care (wordlists_care.py, from
     stop 44's stranger test); one's own, or a wish to see them carried out, are not."""
-    blocklist = screen.blocklist
-    assert ("self_harm" in blocklist.match(blocklist.readings(text))) is listed
+    assert ("self_harm" in listed(screen, text)) is self_harm

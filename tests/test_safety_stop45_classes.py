@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from atelier.safety.text import TextScreen
-from tests.support.screening import categories
+from tests.support.screening import categories, child_word, listed
 
 
 @pytest.mark.parametrize(
@@ -67,8 +67,7 @@ def test_a_child_implied_by_team_cap_or_school_year(screen: TextScreen, prompt: 
     ],
 )
 def test_words_for_a_child(screen: TextScreen, text: str, child: str | None) -> None:
-    blocklist = screen.blocklist
-    assert blocklist.minor_term(blocklist.readings(text)) == child
+    assert child_word(screen, text) == child
 
 
 @pytest.mark.parametrize(
@@ -96,8 +95,7 @@ def test_words_for_a_child(screen: TextScreen, text: str, child: str | None) -> 
     ],
 )
 def test_listed(screen: TextScreen, text: str, category: str) -> None:
-    blocklist = screen.blocklist
-    assert category in blocklist.match(blocklist.readings(text))
+    assert category in listed(screen, text)
 
 
 @pytest.mark.parametrize(
@@ -118,8 +116,7 @@ def test_listed(screen: TextScreen, text: str, category: str) -> None:
     ],
 )
 def test_their_look_alikes_are_not_listed(screen: TextScreen, text: str) -> None:
-    blocklist = screen.blocklist
-    assert blocklist.match(blocklist.readings(text)) == {}
+    assert listed(screen, text) == {}
 
 
 def test_a_word_told_in_theatre_history(screen: TextScreen) -> None:

@@ -18,6 +18,18 @@ def categories(screen: TextScreen, text: str, layers: tuple[str, ...] = LAYERS) 
     return {f.category for f in screen.screen({"params.prompt": text}, layers)}
 
 
+def listed(screen: TextScreen, text: str) -> dict[str, str]:
+    """What the word lists alone find in a text: each category with the first term seen."""
+    blocklist = screen.blocklist
+    return blocklist.match(blocklist.readings(text))
+
+
+def child_word(screen: TextScreen, text: str) -> str | None:
+    """The word for a child or the age under 18 the lists see in a text, if any."""
+    blocklist = screen.blocklist
+    return blocklist.minor_term(blocklist.readings(text))
+
+
 STILL_HELD = "held by the encoder trained with train22 (docs/safety.md, test22)"
 
 
