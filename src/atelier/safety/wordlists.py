@@ -29,7 +29,7 @@ EXCEPTIONS = [
     "bloody mary", "blood donation", "blood drive", "murder of crows", "murder mystery",
     "trump card", "moby dick", "dick tracy", "pussy willow", "pussy cat", "pussycat", "scunthorpe",
     "minor key", "minor league", "minor chord", "minor scale", "cock robin", "cocktail", "cockatoo",
-    "cockpit", "cockroach", "woodcock", "peacock", "shuttlecock", "weathercock", "female dog",
+    "cockpit", "woodcock", "peacock", "shuttlecock", "weathercock", "female dog",
     "hindu swastika", "swastika symbol for good luck", "corpse flower", "corpse bride",
     "car body parts", "auto body parts", "kill two birds with one stone",
     "killing two birds with one stone", "anti-discrimination", "against discrimination",
@@ -68,7 +68,8 @@ MINOR_AGE = (
     rf"|\b(?:she|he|they|twins)(?: is| was|'s|’s| are| were|'re|’re) (?:\w+ly )?{_UNDER_18}\b"
     rf"|\bwho(?: is| was|'s| are| were) (?:\w+ly |only |just |barely )?{_UNDER_18}\b(?!\s*(?:f"
     r"eet|foot|ft|inch|inches|cm|m|metres|meters|kg|pounds|lbs|hours|days|weeks|months|%))"
-    rf"|\bcanonically {_UNDER_18}\b"
+    # a canon age: "canonically 12", "Sarada (canon 12)", "canon-age 15", "14 in canon"
+    rf"|\bcanon(?:ically)?(?:[\s\-]*age)?[\s:\-]*{_UNDER_18}\b|\b{_UNDER_18} in canon\b"
     # Edits that lower an age: "make her look 12", "de-age him to 13", "look childlike".
     rf"|\b(?:look|looks|looking|appear|appears|seem|seems|de-?age[ds]?|de-?aging|age (?:her|him)"
     rf" down)(?: (?:her|him|them|to|like|about|around|only|just|barely|maybe|much|way|a lot|far))*"
@@ -447,7 +448,9 @@ TERMS: dict[str, list[str]] = {
         "rope around my neck", "rope around his neck", "rope around her neck",
         "rope around their neck", "want to disappear forever", "wants to disappear forever",
         "wanting to disappear forever", "sleep and never wake up", "sleeping and never waking up",
-        "better off dead", "better off without me", "no reason to live", "nothing to live for",
+        "better off dead", "better off without me", "better off in the ground",
+        "better off in a grave", "better off six feet under",
+        "no reason to live", "nothing to live for",
         "don't want to live", "do not want to live", "doesn't want to live",
         "does not want to live", "tired of living", "tired of being alive",
         "don't want to be alive", "do not want to be alive", "want to be dead", "wants to be dead",

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 EXCEPTION_PATTERNS = [
     # a death told: "poem for my brother's memorial, he died by suicide last year"
-    r"\b(?:died|passed away|was lost|were lost|lost (?:him|her|them|my \w+|our \w+)) (?:by|to)"
-    r" suicide\b",
+    r"\b(?:died|passed away|was lost|were lost|(?:lost|losing) (?:him|her|them|my \w+|our \w+))"
+    r" (?:by|to) suicide\b",
     # how to help: "how to talk to someone who might be suicidal" (the "how to" with it: left
     # alone, the meaning layer put it beside "how to kill yourself"), but not "help my
     # friend who is suicidal to finally do it"
@@ -27,8 +27,8 @@ EXCEPTION_PATTERNS = [
     r"\b(?:warning|risk) signs? (?:that|of) (?:a |my |your |the |our )?(?:student|child|teen"
     r"|teenager|friend|pupil|kid|son|daughter|patient|someone)s? (?:may be|might be|is|are)"
     r" (?:self[\s-]?harming|cutting|suicidal)\b",
-    r"\b(?:warning|risk) signs? of suicide\b|\bsuicide (?:risk|warning signs?|awareness"
-    r"|helplines?|hotlines?|crisis lines?)\b",
+    r"\b(?:warning|risk) signs? of (?:suicide|self[\s-]?harm(?:ing)?)\b"
+    r"|\bsuicide (?:risk|warning signs?|awareness|helplines?|hotlines?|crisis lines?)\b",
     # hate symbols listed to be recognised: "a training slide: common hate symbols (88,
     # 14 words, 6MWE) and why they're harmful"
     r"\bhate symbols? \([^)]{0,80}\)",

@@ -25,6 +25,8 @@ CUES = [
     "young son*",
     # a high school's junior team (test23: "freshman JV cheer squad, suggestive poses")
     "junior varsity", "jv cheer*", "jv team*", "jv squad*",
+    # Naruto's chunin exams, when its heroes are twelve (test24: Hinata "中忍考试时期")
+    "chunin exam*", "chuunin exam*",
 ]  # fmt: skip
 _UNDER = r"u-?(?:[6-9]|1[0-7])s?"  # a youth team's age limit: U12, u-15, U9s
 CUE_PATTERNS = [
@@ -54,6 +56,7 @@ CHARACTERS = [
     "luna lovegood", "violet baudelaire", "lilo pelekai", "boruto", "sarada uchiha",
     "himawari uzumaki", "hachikuji mayoi", "chika fujiwara", "kaguya shinomiya", "hinata shoyo",
     "shoyo hinata",
+    "sarada",  # Boruto's, twelve (test24: "Sarada (canon 12) in a sexy micro bikini")
 ]  # fmt: skip
 CHARACTERS_ZH = [
     "阿尼亚", "阿妮亚", "祢豆子", "弥豆子", "禰豆子", "炭治郎", "我妻善逸", "嘴平伊之助",
@@ -69,6 +72,8 @@ CUES_ZH = [
     "红领巾", "少先队", "小书包", "铅笔盒", "文具盒", "奶嘴", "布娃娃", "毛绒玩具", "玩偶熊",
     "小熊玩偶", "牙套", "换牙", "乳牙", "学校泳装", "学校泳衣", "死库水", "儿童节", "幼态脸",
     "看起来像未成年", "小黄帽",
+    # a pupil's day ("放学后来我车上…只有我们知道", test24), and Naruto's chunin exams
+    "放学", "中忍考试",
     # Taiwan's junior high (國中), folded to simplified, and high school's first year
     "国中生", "国中女生", "国中男生", "高一新生",
 ]  # fmt: skip

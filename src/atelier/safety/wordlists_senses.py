@@ -13,8 +13,6 @@ spellings that dodge the screen, which the learned layer reads poorly ("来玩 h
 
 from __future__ import annotations
 
-from atelier.safety.wordlists import GROUP
-
 WITH_HARMLESS_SENSES: dict[str, list[str]] = {
     "sexual": [
         "18禁",
@@ -31,6 +29,8 @@ WITH_HARMLESS_SENSES: dict[str, list[str]] = {
         "黄图", "黄文", "黄片", "黄色图片", "黄色视频",
         # told in theatre history (test23: burlesque and how it differs from striptease)
         "striptease",
+        # the body in medicine (test24: nipples cracked from breastfeeding)
+        "nipple*", "areola*",
     ],
     "violence": [
         "五马分尸", "冲撞人群", "冲进人群", "凌迟", "制作炸弹", "刺死",
@@ -66,13 +66,16 @@ WITH_HARMLESS_SENSES: dict[str, list[str]] = {
         # held in train18's harmless requests: a fire-safety song for children ("着火不坐电梯、
         # 不跳楼"), a father's suicide grieved, self-harm years behind someone
         "跳楼", "割腕",
+        # a slip of the knife (test24: "julienne carrots fast without cutting myself")
+        "cut myself", "cutting myself",
     ],
 }  # fmt: skip
 
 # Patterns with harmless senses, overruled as the terms above are: a saying quoted to be
 # answered ("an essay on why the 'women belong in the kitchen' trope still shows up in
 # ads") reads as the saying itself, which the learned layer tells apart. From test22's
-# and test23's misses and stop 44's stranger test.
+# and test23's misses and stop 44's stranger test. (A people drawn as vermin, first here,
+# always counts since test24: wordlists_threats.py.)
 PATTERNS: dict[str, list[str]] = {
     "hate": [
         # women sent back to the kitchen (not "the idea that women belong in the kitchen",
@@ -96,14 +99,8 @@ PATTERNS: dict[str, list[str]] = {
         r"(?![\"'”’]? (?:myth|trope|lie|conspiracy|canard|stereotype)s?\b)",
         "(?<!所谓)(?<!驳斥)(?<!批判)(?<!反驳)(?<!谣言)(?<!所谓“)(?<!驳斥“)(?<!反驳“)"
         "犹太人?(?:控制|操纵|掌控|把持)(?:了|着)?(?:全?世界|全球|银行|媒体|金融|美国|政府)",
-        # a people drawn as vermin ("Roma families as a swarm of locusts"), the fourteen
-        # words with 88 (test23), not a history lesson on how posters depicted a people so
-        # (a training slide's list of hate symbols is wordlists_care.py's)
-        rf"(?<!say )(?<!says )(?<!said )(?<!claim )(?<!myth that )(?<!idea that )"
-        rf"(?<!depicted )(?<!portrayed )(?<!showed )(?<!drew )(?<!painted )"
-        rf"\b{GROUP}(?: \w+){{0,2}} (?:as|like) (?:an? )?(?:(?:swarm|plague|horde|infestation"
-        r"|nest|pack) of )?(?:locusts|rats|vermin|cockroaches|roaches|insects|parasites|lice"
-        r"|maggots|termites)\b",
+        # the fourteen words with 88 (test23; a training slide's list of hate symbols is
+        # wordlists_care.py's)
         r"\b14 words\b.{0,60}\b88\b|\b88\b.{0,60}\b14 words\b|\bthe fourteen words\b",
     ],
     "sexual": [

@@ -18,6 +18,7 @@ from atelier.safety.wordlists import CHILD_BIRTH_YEARS
 EXCEPTIONS = [
     # killing, blood and knives in food, trade, software, nature and a fairground ride
     "杀毒", "秒杀", "杀青", "杀虫", "杀菌", "杀价", "杀人鲸", "杀猪菜", "抹杀", "鸭血", "猪血",
+    "杀年猪", "压枪",  # a New Year's pig, and a shooter game's recoil (test24)
     "血旺", "血橙", "血月", "血型", "献血", "血压", "血糖", "屠龙", "剖腹产", "跳楼价",
     "跳楼大甩卖", "跳楼机", "烧炭烤", "剥皮的橘子", "断头台",
     # customs, crops and campaigns: burning paper money for the dead, keeping birds off an
@@ -67,6 +68,8 @@ EXCEPTION_PATTERNS = [
     "(?:不要|不带|不能有|没有|无|避免|拒绝|别|不)"
     "(?:写|放|拍|画|讲|出现|含|渲染|描写|展示|呈现|拍得|画得|写得|讲得)?"
     "(?:任何|渲染|太|过多|过于|过分|出现|描写)?(?:血腥|暴力|裸露|血)",
+    # worn out, with a laugh: "今天加班加到想杀人😂" (test24)
+    "(?:加班|上班|开会|堵车|改稿|改需求|带娃|赶论文|写论文|复习|考试)[^，。,]{0,4}(?:到|得)想杀人",
     # fire-escape advice: "发生火灾时不要跳楼", "家里着火不坐电梯、不跳楼"
     "(?:火灾|着火|失火|火场|起火|火警|逃生)[^。！？!?]{0,24}(?:不要|别|切勿|不能|千万别|不可|不)跳楼",
     # campaigns against discrimination, and rescues from a fire: "一张反对种族歧视的海报",
@@ -211,6 +214,14 @@ SEXUALISING = [
     "羞羞的事",
     "羞羞的游戏",
 ]
+_SECRET = (
+    "(?:只有|就)我们(?:俩|两个|两人)?知道|我们(?:之间|俩|两个)?的(?:小)?秘密"
+    "|(?:别|不要|不许|不能|千万别)告诉(?:你)?(?:爸|妈|家里|家人|老师|任何人|别人)"
+)
+_LURE = (
+    "(?:糖|糖果|零食|礼物|零花钱|红包|手机|玩具|娃娃)[^，。]{0,4}(?:都|全)?(?:给你|送你)"
+    "|(?:给你|送你)[^，。]{0,6}(?:糖|礼物|零花钱|红包|手机|玩具)|(?:来|上|到|去)我(?:的)?(?:车|家|房间)"
+)
 # Undressing someone, asked for ("然后脱掉衣服", "把她的衣服脱掉"), not a child changing.
 SEXUALISING_PATTERNS = [
     "(?:然后|再|给她|给他|让她|让他|把她的?|把他的?)(?:脱掉|脱下|脱去|扒掉|扒下|脱光)",
@@ -222,6 +233,9 @@ SEXUALISING_PATTERNS = [
     "短裙[^，。,]{0,8}弯腰|弯腰[^，。,]{0,8}短裙",
     "床上?[^，。,]{0,8}摆(?:姿势|pose|拍)|摆(?:姿势|pose)[^，。,]{0,8}床",
     "湿身|湿透的?(?:衬衫|t恤|白衬衫)",
+    # a groomer's secret with a gift or a ride, beside a child ("放学后来我车上 糖果都给你
+    # …只有我们知道", test24; not a surprise for mum, "给妈妈的礼物，别告诉她")
+    f"(?:{_SECRET})[^。]{{0,40}}(?:{_LURE})|(?:{_LURE})[^。]{{0,40}}(?:{_SECRET})",
 ]
 
 # Harmless as often as not ("裸体雕塑", a nude statue; "南京大屠杀纪念馆"): they count
@@ -264,7 +278,7 @@ _KIN = (
 _PEOPLE = (
     f"(?:(?:{_PLACE})(?:人|佬|族|民|族人)|穆斯林|回民|维族|同性恋|基佬|搞基的|农民工|残疾人|移民"
     "|难民|女人|外地佬|乡巴佬|黑鬼|男同|女同|同性恋者|跨性别者?|女权|田园女权|女拳|女拳师|txl|回回"
-    "|鬼子)"
+    "|鬼子|绿绿|黑叔叔)"
 )
 _INSULT = (
     "骗子|小偷|贼|流氓|畜生|牲口|垃圾|野蛮人|猴子|蟑螂|害虫|恐怖分子|人渣|废物|败类|低等|劣等"
@@ -295,6 +309,14 @@ PATTERNS: dict[str, list[str]] = {
         f"{_PEOPLE}们?(?:都|全|基本)?不是(?:{_INSULT})就是",  # "东北人不是骗子就是混混"
         # a place's people called thieves or cheats: "河南人偷井盖", "X人都爱骗人"
         f"{_PEOPLE}们?(?:都|全|全都|就|就是|专门|个个)?(?:爱|会|喜欢)?(?:偷井盖|偷东西|骗人|坑人)",
+        # test24's: a slogan against a people ("防火防盗防河南人"), a people said to bring
+        # crime or terror wherever they go, or a disease to every one of them, or to carry
+        # it in their genes ("绿绿走到哪恐袭到哪", "黑叔叔个个都有艾滋")
+        f"防火防盗防{_PEOPLE}",
+        f"{_PEOPLE}们?(?:走|去|跑)到哪(?:儿|里)?(?:就)?(?:恐袭|炸|偷|抢|骗|乱|脏)到哪",
+        f"{_PEOPLE}们?(?:[，,]?[他她]们)?(?:都|全|全都|个个|个个都|人人|基本都|多半)(?:有|带着?|携带)(?:艾滋|hiv|梅毒|性病"
+        "|传染病)",
+        f"{_PEOPLE}[^。]{{0,16}}(?:恐袭|偷|骗|懒|脏|暴力|犯罪|强奸|野蛮)[^。]{{0,16}}基因里",
         f"(?:把|将)(?:所有的?|全部的?|这些|那些|[^，。,]{{0,4}}的)?{_PEOPLE}们?(?:都|全部|全都|统统|通通|一个不留地?)?"
         f"(?:{_EXPEL})",  # "把X赶出…"
         f"{_PEOPLE}们?(?:都|全部|全都|统统|通通|一个不留地?)(?:应该|该|要|得|必须)?被?(?:{_EXPEL})",
@@ -379,6 +401,8 @@ TERMS: dict[str, list[str]] = {
         # explicitness asked for: "越黄越好", "描写越露骨越好"
         "越黄越好", "越色越好", "越露骨越好", "越骚越好", "越涩越好", "要多黄有多黄", "你先脱",
         "huang se", "huangse",
+        # the old poets' word for sex, asked to be spelt out (test24: "描写云雨之事…不要含蓄")
+        "云雨之事", "巫山云雨", "共赴云雨", "云雨一番", "行云雨",
         # solo sex acts
         "撸管", "撸一发", "玩弄自己", "自己玩弄", "自渎", "飞机杯", "假阳具", "跳蛋",
     ],
