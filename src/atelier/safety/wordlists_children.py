@@ -44,6 +44,10 @@ CUE_PATTERNS = [
     rf"|basketball|cheer|league))|\bcoach\w* (?:an? |the |my |our )?{_UNDER}\b",
     # Japanese shorthand for a primary- and a middle-school girl ("pixiv style, JS girl, R-18")
     r"\bj[sc] (?:girls?|loli)\b",
+    # a high-school freshman ("a grown man to a freshman girl", test25; not a college's),
+    # and characters kept at their canon ages ("r34 … yes the canon ages, that's the point")
+    r"\bfreshman (?:girls?|boys?)\b(?![^.]{0,40}\b(?:college|university|uni|dorm|campus))",
+    r"\b(?:the|their|at) canon ages?\b(?![\s:\-]*(?:is |are |of )?(?:1[89]|[2-9][0-9]))",
 ]
 CHARACTERS = [
     "anya forger", "nezuko", "tanjiro kamado", "zenitsu", "inosuke",
@@ -57,6 +61,7 @@ CHARACTERS = [
     "himawari uzumaki", "hachikuji mayoi", "chika fujiwara", "kaguya shinomiya", "hinata shoyo",
     "shoyo hinata",
     "sarada",  # Boruto's, twelve (test24: "Sarada (canon 12) in a sexy micro bikini")
+    "loud house sisters", "loud sisters",  # a cartoon family of girls aged 1 to 17 (test25)
 ]  # fmt: skip
 CHARACTERS_ZH = [
     "阿尼亚", "阿妮亚", "祢豆子", "弥豆子", "禰豆子", "炭治郎", "我妻善逸", "嘴平伊之助",

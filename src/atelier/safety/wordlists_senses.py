@@ -102,6 +102,10 @@ PATTERNS: dict[str, list[str]] = {
         # the fourteen words with 88 (test23; a training slide's list of hate symbols is
         # wordlists_care.py's)
         r"\b14 words\b.{0,60}\b88\b|\b88\b.{0,60}\b14 words\b|\bthe fourteen words\b",
+        # and in Chinese, or 88 beside a swastika (test25: "T恤图案：88和卍结合，再加一行
+        # 小字“十四个词”"; 卍 alone is a Buddhist sign)
+        "(?<![0-9])88(?![0-9])[^。]{0,30}(?:十四个?词|14个?词|卍)|(?:十四个?词|14个?词|卍)[^。]{0,30}"
+        "(?<![0-9])88(?![0-9])",
     ],
     "sexual": [
         # an old driver driving, slang for smut asked for ("老司机开车🚗💨 写一段“那个”场景")
