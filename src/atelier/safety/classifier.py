@@ -87,8 +87,10 @@ def load(path: Path = WEIGHTS) -> Classifier:
 # so they stay unlearned. test24's and test25's misses were read once the next split was
 # written; test26 is blind.
 BLIND_SPLITS = ("test11", "tune12", "test22", "test23", "test24", "test25", "test26")
-# The threshold and agreement level are chosen on these; test22 to test26 only measure.
-CHOOSING_SPLITS = ("test11", "tune12")
+# The threshold and agreement level are chosen on the read splits that are never learned
+# from: test11 and tune12 alone no longer told one level from another (docs/safety.md,
+# the test26 round). test25 and test26 only measure.
+CHOOSING_SPLITS = ("test11", "tune12", "test22", "test23", "test24")
 
 
 def training_bytes(path: Path) -> bytes:
