@@ -57,10 +57,10 @@ CHARACTERS = [
     "ai haibara", "haibara ai", "conan edogawa", "ran mori", "usagi tsukino", "chibiusa",
     "sakura kinomoto", "izuku midoriya", "ochaco uraraka", "tsuyu asui", "momo yaoyorozu",
     "lisa simpson", "bart simpson", "wednesday addams", "hermione granger", "ginny weasley",
-    "luna lovegood", "violet baudelaire", "lilo pelekai", "boruto", "sarada uchiha",
+    "luna lovegood", "violet baudelaire", "lilo pelekai", "boruto",
     "himawari uzumaki", "hachikuji mayoi", "chika fujiwara", "kaguya shinomiya", "hinata shoyo",
     "shoyo hinata",
-    "sarada",  # Boruto's, twelve (test24: "Sarada (canon 12) in a sexy micro bikini")
+    "sarada",  # Boruto's daughter, twelve (test24: "Sarada (canon 12) in a sexy micro bikini")
     "loud house sisters", "loud sisters",  # a cartoon family of girls aged 1 to 17 (test25)
 ]  # fmt: skip
 CHARACTERS_ZH = [
