@@ -358,6 +358,21 @@ def test_a_chinese_prompt_is_read_into_subjects_counts_and_relations(api: Any) -
 
 
 @pytest.mark.parametrize(
+    ("prompt", "subjects"),
+    [
+        ("帮我画一只猫", [("cat", 1)]),  # found through the API: "me" was a subject
+        ("请给我画两只狗", [("dog", 2)]),
+        ("我的猫在沙发上睡觉", [("cat", 1), ("sofa", 1)]),
+        ("我想要一张小狗在草地上跑的图片", [("dog", 1)]),
+    ],
+)
+def test_the_asker_and_the_asking_are_not_subjects(
+    prompt: str, subjects: list[tuple[str, int]]
+) -> None:
+    assert [(s.noun, s.count) for s in parse(prompt).subjects] == subjects
+
+
+@pytest.mark.parametrize(
     ("prompt", "subjects", "place"),
     [
         ("湖边的两只鸭子", [("duck", 2)], "lake"),  # found as a stranger: 湖边 was a subject
