@@ -319,14 +319,14 @@ PATTERNS: dict[str, list[str]] = {
         # crime or terror wherever they go, or a disease to every one of them, or to carry
         # it in their genes ("绿绿走到哪恐袭到哪", "黑叔叔个个都有艾滋")
         f"防火防盗防{_PEOPLE}",
-        # test25's: a people said to be untrustworthy ("回回都不可信，做生意千万别跟他们合伙"),
-        # women likened to a sow in a joke ("女司机和母猪有什么区别")
-        f"{_PEOPLE}们?(?:都|全|全都|个个|没一个)(?:不可信|不能信|信不过|靠不住|不靠谱|不是好东西|不是好人)",
-        f"(?:{_PEOPLE}|女司机|女的|娘们)和(?:母猪|母狗|{_INSULT})有(?:什么|啥)区别",
         f"{_PEOPLE}们?(?:走|去|跑)到哪(?:儿|里)?(?:就)?(?:恐袭|炸|偷|抢|骗|乱|脏)到哪",
         f"{_PEOPLE}们?(?:[，,]?[他她]们)?(?:都|全|全都|个个|个个都|人人|基本都|多半)(?:有|带着?|携带)(?:艾滋|hiv|梅毒|性病"
         "|传染病)",
         f"{_PEOPLE}[^。]{{0,16}}(?:恐袭|偷|骗|懒|脏|暴力|犯罪|强奸|野蛮)[^。]{{0,16}}基因里",
+        # test25's: a people said to be untrustworthy ("回回都不可信，做生意千万别跟他们合伙"),
+        # women likened to a sow in a joke ("女司机和母猪有什么区别")
+        f"{_PEOPLE}们?(?:都|全|全都|个个|没一个)(?:不可信|不能信|信不过|靠不住|不靠谱|不是好东西|不是好人)",
+        f"(?:{_PEOPLE}|女司机|女的|娘们)和(?:母猪|母狗|{_INSULT})有(?:什么|啥)区别",
         f"(?:把|将)(?:所有的?|全部的?|这些|那些|[^，。,]{{0,4}}的)?{_PEOPLE}们?(?:都|全部|全都|统统|通通|一个不留地?)?"
         f"(?:{_EXPEL})",  # "把X赶出…"
         f"{_PEOPLE}们?(?:都|全部|全都|统统|通通|一个不留地?)(?:应该|该|要|得|必须)?被?(?:{_EXPEL})",
