@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image
 from skimage import data as samples
 
+from atelier.engines.image.encode import png_bytes
 from atelier.provenance import Claim, watermark
 from atelier.provenance.keys import KeyStore
 from atelier.provenance.manifest import sign_embedded
@@ -139,14 +140,20 @@ def overhead(runs: int) -> None:
 
 
 def png_levels(image: Image.Image, runs: int) -> None:
-    """What zlib's level costs a PNG of this picture (engines/image/encode.py chooses 1)."""
-    for level in (1, 6):
+    """What a PNG of this picture costs: Pillow at zlib levels 1 and 6, beside fpng, which
+    `encode.png_bytes` uses for every RGB or RGBA picture the studio writes."""
+    writers: dict[str, Callable[[], bytes]] = {
+        f"Pillow, zlib level {n}": lambda n=n: encode(image, "PNG", compress_level=n)
+        for n in (1, 6)
+    }
+    writers["fpng (png_bytes)"] = lambda: png_bytes(image, {})
+    for name, write in writers.items():
         seconds = []
         for _ in range(runs):
             started = time.perf_counter()
-            data = encode(image, "PNG", compress_level=level)
+            data = write()
             seconds.append(time.perf_counter() - started)
-        print(f"  PNG at zlib level {level}: {statistics.median(seconds) * 1000:.0f} ms, "
+        print(f"  PNG by {name}: {statistics.median(seconds) * 1000:.1f} ms, "
               f"{len(data) / 1024:.0f} KiB")  # fmt: skip
 
 

@@ -21,9 +21,9 @@ import io
 import cv2
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, PngImagePlugin
+from PIL import Image
 
-from atelier.engines.image.encode import PNG_COMPRESS_LEVEL
+from atelier.engines.image.encode import png_bytes
 
 # Strength in the U (blue-difference) channel; the library's default is 36. 64 keeps the
 # mark through JPEG quality 75 on most images at about 35 dB PSNR (measured, see docs).
@@ -123,15 +123,11 @@ def marked(picture: Image.Image, work_id: str) -> Image.Image:
 
 def encode(picture: Image.Image, source: Image.Image, mime: str, quality: int | None) -> bytes:
     """`picture` in `mime`'s format with `source`'s PNG text chunks or EXIF."""
-    out = io.BytesIO()
     if mime == "image/png":
-        info = PngImagePlugin.PngInfo()
-        for key, value in getattr(source, "text", {}).items():
-            info.add_text(key, value)
-        picture.save(out, format="PNG", pnginfo=info, compress_level=PNG_COMPRESS_LEVEL)
-    else:
-        exif = source.getexif().tobytes()
-        picture.save(out, format=FORMATS[mime], quality=quality or 92, exif=exif)
+        return png_bytes(picture, dict(getattr(source, "text", {})))
+    out = io.BytesIO()
+    exif = source.getexif().tobytes()
+    picture.save(out, format=FORMATS[mime], quality=quality or 92, exif=exif)
     return out.getvalue()
 
 
