@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 
 import tests.support.picture_engine  # noqa: F401 - registers test.picture (quick pictures)
 from atelier.cli import main
-from atelier.engines.image.encode import embedded_parameters, other_format
+from atelier.engines.image.encode import embedded_parameters, other_format, png_bytes
 from atelier.provenance import Claim, Provenance, merkle, watermark
 from atelier.provenance.keys import KeyProblem, KeyStore
 from atelier.provenance.log import sign_note
@@ -353,6 +353,29 @@ def test_other_format_flattens_transparency_keeps_the_recipe_and_skips_animation
     animated = io.BytesIO()
     frames[0].save(animated, format="WEBP", save_all=True, append_images=frames[1:])
     assert other_format("morph.webp", "image/webp", animated.getvalue()) is None
+
+
+def test_png_bytes_keeps_every_pixel_and_text_chunk_in_every_mode() -> None:
+    """fpng writes RGB and RGBA, Pillow the rest; either way the pixels read back the same
+    and the text chunks are those Pillow's PngInfo writes (iTXt where a value is not
+    Latin-1), before the image data, so a reader finds them without decoding it."""
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, (37, 53, 4), dtype=np.uint8)
+    text = {"parameters": "a fox, Steps: 4\nSeed: 9", "atelier": '{"prompt":"雪中的狐狸"}'}
+    for mode in ("RGB", "RGBA", "L", "LA", "P"):
+        picture = Image.fromarray(pixels).convert(mode)
+        data = png_bytes(picture, text)
+        with Image.open(io.BytesIO(data)) as back:
+            assert back.info["parameters"] == text["parameters"]  # found before IDAT
+            back.load()
+            assert back.mode == mode and back.text == text
+            assert np.array_equal(np.asarray(back), np.asarray(picture))
+        assert data.index(b"tEXt") < data.index(b"iTXt") < data.index(b"IDAT")
+    # the fast writer is the one used where it can be: its stream is not Pillow's
+    rgb = Image.fromarray(pixels).convert("RGB")
+    pillow = io.BytesIO()
+    rgb.save(pillow, format="PNG", compress_level=1)
+    assert png_bytes(rgb, {}) != pillow.getvalue()
 
 
 def test_audio_and_jpeg_are_signed(lite_api: tuple[TestClient, dict[str, str]]) -> None:
