@@ -8,7 +8,9 @@ import base64
 import hashlib
 import io
 import json
+import struct
 import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,7 @@ from sqlalchemy import select, update
 
 import tests.support.picture_engine  # noqa: F401 - registers test.picture (quick pictures)
 from atelier.cli import main
-from atelier.engines.image.encode import embedded_parameters, other_format, png_bytes
+from atelier.engines.image.encode import embedded_parameters, other_format, png_bytes, png_text
 from atelier.provenance import Claim, Provenance, merkle, watermark
 from atelier.provenance.keys import KeyProblem, KeyStore
 from atelier.provenance.log import sign_note
@@ -376,6 +378,38 @@ def test_png_bytes_keeps_every_pixel_and_text_chunk_in_every_mode() -> None:
     pillow = io.BytesIO()
     rgb.save(pillow, format="PNG", compress_level=1)
     assert png_bytes(rgb, {}) != pillow.getvalue()
+
+
+def test_png_text_reads_every_kind_of_text_chunk_without_decoding() -> None:
+    """A PNG's recipe is read from its chunks (sealing reads it for the JPEG copy): tEXt,
+    zTXt and compressed or plain iTXt, before or after the image data, as Pillow reads
+    them; a bomb of a zTXt chunk and a truncated chunk are skipped, not unpacked."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("plain", "a fox")
+    info.add_text("packed", "a fox in the snow " * 40, zip=True)  # zTXt
+    info.add_text("wide", "雪中的狐狸 " * 40, zip=True)  # compressed iTXt
+    info.add_itxt("itxt", "plain iTXt", lang="en", tkey="plain")
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, format="PNG", pnginfo=info)
+    data = out.getvalue()
+    with Image.open(io.BytesIO(data)) as image:
+        assert png_text(data) == image.text and len(image.text) == 4
+    # after the image data
+    end = data.rindex(b"IEND") - 4
+    late = png_bytes(Image.new("RGB", (1, 1)), {"late": "after the pixels"})[33:]
+    late = late[: late.index(b"IDAT") - 4]  # the text chunk alone
+    moved = data[:end] + late + data[end:]
+    assert png_text(moved)["late"] == "after the pixels"
+    bomb = zlib.compress(b"a" * (4 << 20))
+    body = b"bomb\0\0" + bomb
+    chunk = (
+        struct.pack(">I", len(body))
+        + b"zTXt"
+        + body
+        + struct.pack(">I", zlib.crc32(b"zTXt" + body))
+    )
+    assert "bomb" not in png_text(data[:33] + chunk + data[33:])
+    assert png_text(data[:40]) == {}  # cut short inside a chunk
 
 
 def test_audio_and_jpeg_are_signed(lite_api: tuple[TestClient, dict[str, str]]) -> None:

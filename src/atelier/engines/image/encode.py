@@ -27,7 +27,9 @@ USER_COMMENT, IMAGE_DESCRIPTION = 0x9286, 0x010E
 # fpng writes). Pillow's default, 6, took 2.5× (512²) to 6× (1024²) as long as 1 for 7-13 %
 # fewer bytes on photographs (docs/benchmarks.md, "PNG encoding").
 PNG_COMPRESS_LEVEL = 1
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 IHDR_END = 33  # the PNG signature (8 bytes) and the IHDR chunk (25), always first
+TEXT_CHUNK_BYTES = 1 << 20  # the most a text chunk is unpacked to, as Pillow's MAX_TEXT_CHUNK
 
 
 class ImageOutput(Params):
@@ -63,6 +65,48 @@ def png_bytes(picture: Image.Image, text: dict[str, str]) -> bytes:
         raise ValueError("fpng wrote a PNG that does not start with its header")
     chunks = b"".join(_text_chunk(key, value) for key, value in text.items())
     return data[:IHDR_END] + chunks + data[IHDR_END:]
+
+
+def png_text(data: bytes) -> dict[str, str]:
+    """A PNG's text chunks (tEXt, zTXt, iTXt) wherever they are, read from its chunk
+    headers without decoding its pixels: Pillow's `text` decodes the whole picture to find
+    chunks after the image data, and sealing read a picture's recipe that way. A chunk
+    that is malformed, or more than TEXT_CHUNK_BYTES unpacked, is skipped."""
+    found: dict[str, str] = {}
+    at = len(PNG_SIGNATURE)
+    while at + 12 <= len(data):
+        length, kind = struct.unpack(">I4s", data[at : at + 8])
+        body = data[at + 8 : at + 8 + length]
+        at += 12 + length
+        if kind == b"IEND":
+            break
+        if kind not in (b"tEXt", b"zTXt", b"iTXt"):
+            continue
+        key, _, rest = body.partition(b"\0")
+        try:
+            found[key.decode("latin-1")] = _text_value(kind, rest)
+        except (ValueError, IndexError, zlib.error):
+            continue
+    return found
+
+
+def _text_value(kind: bytes, rest: bytes) -> str:
+    if kind == b"tEXt":
+        return rest.decode("latin-1")
+    if kind == b"zTXt":  # a compression method byte, then the deflated text
+        return _inflated(rest[1:]).decode("latin-1")
+    compressed = rest[0] == 1  # iTXt: flag, method, language, translated keyword, text
+    _, _, rest = rest[2:].partition(b"\0")
+    _, _, text = rest.partition(b"\0")
+    return (_inflated(text) if compressed else text).decode("utf-8")
+
+
+def _inflated(packed: bytes) -> bytes:
+    inflater = zlib.decompressobj()
+    text = inflater.decompress(packed, TEXT_CHUNK_BYTES)
+    if inflater.unconsumed_tail:
+        raise ValueError("a text chunk longer than TEXT_CHUNK_BYTES")
+    return text
 
 
 def _text_chunk(key: str, value: str) -> bytes:
@@ -129,10 +173,10 @@ def image_artifact(
 
 def embedded_parameters(data: bytes) -> tuple[str, dict[str, Any]]:
     """Read back what `image_artifact` embedded: the A1111 text and the JSON record."""
+    if data.startswith(PNG_SIGNATURE):
+        text = png_text(data)
+        return text.get("parameters", ""), json.loads(text.get("atelier", "{}"))
     with Image.open(io.BytesIO(data)) as image:
-        if image.format == "PNG":
-            text = getattr(image, "text", {})
-            return text.get("parameters", ""), json.loads(text.get("atelier", "{}"))
         exif = image.getexif()
         comment = exif.get(USER_COMMENT, b"")
         if isinstance(comment, bytes) and comment.startswith(b"UNICODE\0"):
