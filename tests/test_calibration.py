@@ -56,6 +56,22 @@ def test_an_engines_factor_is_the_median_of_its_newest_jobs(studio: Studio) -> N
     assert calibration.factor("text.write") == calibration.factor("image.compose") == 0.6
 
 
+def test_an_engine_with_too_few_jobs_takes_its_family_s_factor(studio: Studio) -> None:
+    """Text engines run one model: a restyle with no jobs of its own is as fast as the text
+    writer's jobs showed, not as the machine's other engines (report7's casual restyle was
+    reserved at twice its cost on the machine's factor)."""
+    who = add_user(studio, "maker@example.com")
+    finished(studio, who, "text.write", [0.5, 0.5])
+    finished(studio, who, "text.summarize", [0.6])
+    finished(studio, who, "image.stylize", [1.2, 1.2, 1.2, 1.2])
+    finished(studio, who, "text.restyle", [0.9, 0.9])  # too few of its own
+    calibration = Calibration(studio.db)
+    assert calibration.factor("text.restyle") == 0.6  # 0.5, 0.5, 0.6, 0.9, 0.9
+    assert calibration.factor("text.write") == 0.6  # its family's too
+    assert calibration.factor("image.stylize") == 1.2  # its own
+    assert calibration.factor("music.compose") == 0.9  # no family: the machine's
+
+
 def test_a_factor_is_bounded_and_tiny_estimates_are_not_read(studio: Studio) -> None:
     who = add_user(studio, "maker@example.com")
     finished(studio, who, "image.upscale", [20.0, 30.0, 40.0])

@@ -7,8 +7,11 @@ engine's estimate of its seconds and, where its own CPU time settled it, the sec
 charged for (`Job.estimate_seconds`, `Job.charged_seconds`; a job settled by the clock,
 its worker still loading models or shared, took 7 to 26 times its estimate after a start
 and is not learned from), and an estimate here is the engine's times this machine's factor:
-the median of charged ÷ estimated over the engine's newest jobs, or over every engine's
-while one has too few jobs of its own. A machine with no such jobs yet has a factor of 1.
+the median of charged ÷ estimated over the engine's newest jobs; while it has too few of
+its own, over its family's (`text.*`, `music.*`: engines that run the same model or
+renderer, so a text restyle takes the speed the text writer's jobs showed, not that of
+the image jobs), else over every engine's. A machine with no such jobs yet has a factor of
+1.
 The factors are read from the database at most once a minute a process; an operator who
 wants prices that never move turns learning off (`ATELIER_LEARN_SPEED=false`)."""
 
@@ -26,7 +29,7 @@ from atelier.store.db import Database
 from atelier.store.models import Job
 
 RECENT = 50  # an engine's newest jobs its factor is the median of
-MIN_JOBS = 3  # fewer, and the engine takes the machine's factor
+MIN_JOBS = 3  # fewer, and the engine takes its family's factor, else the machine's
 MACHINE_JOBS = 200  # the newest jobs of every engine the machine's factor is the median of
 SHORTEST = 0.05  # seconds: estimates under this are mostly the studio's own overhead
 LOWEST, HIGHEST = 0.25, 4.0  # a factor outside these says more of a fault than of speed
@@ -40,7 +43,7 @@ class Calibration:
         self.learn = learn
         self._lock = threading.Lock()
         self._read_at = -FRESH_FOR
-        self._engines: dict[str, float] = {}
+        self._engines: dict[str, float] = {}  # by engine, and by family (its name's prefix)
         self._machine = 1.0
 
     def factor(self, engine: str) -> float:
@@ -51,7 +54,7 @@ class Calibration:
             if time.monotonic() - self._read_at >= FRESH_FOR:
                 self._engines, self._machine = self._read()
                 self._read_at = time.monotonic()
-            return self._engines.get(engine, self._machine)
+            return self._engines.get(engine, self._engines.get(family(engine), self._machine))
 
     def _read(self) -> tuple[dict[str, float], float]:
         with self.db.reading() as s:
@@ -69,8 +72,9 @@ class Calibration:
         machine: list[float] = []
         for engine, found_ratio in rows:
             ratio = cast(float, found_ratio)  # not None: the query asks for both seconds
-            if len(ratios[engine]) < RECENT:
-                ratios[engine].append(ratio)
+            for key in (engine, family(engine)):
+                if len(ratios[key]) < RECENT:
+                    ratios[key].append(ratio)
             if len(machine) < MACHINE_JOBS:
                 machine.append(ratio)
         engines = {
@@ -79,6 +83,11 @@ class Calibration:
             if len(found) >= MIN_JOBS
         }
         return engines, _bounded(statistics.median(machine)) if len(machine) >= MIN_JOBS else 1.0
+
+
+def family(engine: str) -> str:
+    """`text.restyle` → `text.*`: the engines whose speed one factor can stand for."""
+    return engine.split(".", 1)[0] + ".*"
 
 
 def _bounded(factor: float) -> float:
