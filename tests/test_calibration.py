@@ -69,7 +69,11 @@ def test_an_engine_with_too_few_jobs_takes_its_family_s_factor(studio: Studio) -
     assert calibration.factor("text.restyle") == 0.6  # 0.5, 0.5, 0.6, 0.9, 0.9
     assert calibration.factor("text.write") == 0.6  # its family's too
     assert calibration.factor("image.stylize") == 1.2  # its own
-    assert calibration.factor("music.compose") == 0.9  # no family: the machine's
+    assert calibration.factor("music.compose") == 0.9  # no family's jobs: the machine's
+    # the image engines run on libraries of their own: no family (theirs would be 3.0)
+    finished(studio, who, "image.upscale", [3.0] * 5)
+    calibration = Calibration(studio.db)
+    assert calibration.factor("image.restore") == calibration.factor("music.compose") == 1.2
 
 
 def test_a_factor_is_bounded_and_tiny_estimates_are_not_read(studio: Studio) -> None:

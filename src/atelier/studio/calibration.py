@@ -34,6 +34,7 @@ MACHINE_JOBS = 200  # the newest jobs of every engine the machine's factor is th
 SHORTEST = 0.05  # seconds: estimates under this are mostly the studio's own overhead
 LOWEST, HIGHEST = 0.25, 4.0  # a factor outside these says more of a fault than of speed
 FRESH_FOR = 60.0  # seconds a process keeps the factors it read
+SHARED = ("text", "music")  # families whose engines share a factor (`family`)
 
 
 class Calibration:
@@ -54,7 +55,8 @@ class Calibration:
             if time.monotonic() - self._read_at >= FRESH_FOR:
                 self._engines, self._machine = self._read()
                 self._read_at = time.monotonic()
-            return self._engines.get(engine, self._engines.get(family(engine), self._machine))
+            shared = self._engines.get(family(engine) or "", self._machine)
+            return self._engines.get(engine, shared)
 
     def _read(self) -> tuple[dict[str, float], float]:
         with self.db.reading() as s:
@@ -73,7 +75,7 @@ class Calibration:
         for engine, found_ratio in rows:
             ratio = cast(float, found_ratio)  # not None: the query asks for both seconds
             for key in (engine, family(engine)):
-                if len(ratios[key]) < RECENT:
+                if key is not None and len(ratios[key]) < RECENT:
                     ratios[key].append(ratio)
             if len(machine) < MACHINE_JOBS:
                 machine.append(ratio)
@@ -85,9 +87,13 @@ class Calibration:
         return engines, _bounded(statistics.median(machine)) if len(machine) >= MIN_JOBS else 1.0
 
 
-def family(engine: str) -> str:
-    """`text.restyle` → `text.*`: the engines whose speed one factor can stand for."""
-    return engine.split(".", 1)[0] + ".*"
+def family(engine: str) -> str | None:
+    """`text.restyle` → `text.*`: the engines whose speed one factor can stand for, as they
+    run one model (llama.cpp's) or renderer (FluidSynth); None for the image engines, each
+    on a library of its own (ncnn, onnxruntime, torch, OpenCV): report7's restores took
+    the image engines' factor, 0.77 → 0.68 of their cost, where the machine's held them."""
+    prefix = engine.split(".", 1)[0]
+    return f"{prefix}.*" if prefix in SHARED else None
 
 
 def _bounded(factor: float) -> float:
