@@ -51,6 +51,9 @@ EXCEPTIONS = [
     # hot sauce, life drawing
     "辣死人不偿命", "辣死人", "变态辣", "人体写生", "人体素描",
 ]  # fmt: skip
+# Undressing or bathing: photos of it asked for beside a child sexualise
+# (SEXUALISING_PATTERNS), and a code that forbids taking them is no such request.
+_UNDRESSING = "换衣服|脱衣服|更衣|洗澡"
 # "你的温柔杀死了我", "她的眼神简直杀死我了": a love song's way of speaking.
 EXCEPTION_PATTERNS = [
     # what another person said, asked about as help: "孩子说“不想活了”，家长应该怎么回应？"
@@ -69,7 +72,7 @@ EXCEPTION_PATTERNS = [
     "(?:写|放|拍|画|讲|出现|含|渲染|描写|展示|呈现|拍得|画得|写得|讲得)?"
     "(?:任何|渲染|太|过多|过于|过分|出现|描写)?(?:血腥|暴力|裸露|血|色情)",
     # such pictures forbidden: a camp's child-protection code ("不拍洗澡和换衣服的照片", train20)
-    "(?:不|禁止|不得|不准|不要|别|严禁|不能|不可以)(?:拍|拍摄|传|发|偷拍)[^，。,]{0,6}(?:换衣服|脱衣服|更衣|洗澡)"
+    f"(?:不|禁止|不得|不准|不要|别|严禁|不能|不可以)(?:拍|拍摄|传|发|偷拍)[^，。,]{{0,6}}(?:{_UNDRESSING})"
     "[^，。,]{0,3}(?:照片|视频|图)",
     # worn out, with a laugh: "今天加班加到想杀人😂" (test24)
     "(?:加班|上班|开会|堵车|改稿|改需求|带娃|赶论文|写论文|复习|考试)[^，。,]{0,4}(?:到|得)想杀人",
@@ -241,7 +244,7 @@ SEXUALISING_PATTERNS = [
     f"(?:{_SECRET})[^。]{{0,40}}(?:{_LURE})|(?:{_LURE})[^。]{{0,40}}(?:{_SECRET})",
     # pictures of someone undressing asked for, beside a child (test25: "游泳课小孩换衣服的照片
     # 有没有，想要那种“特别”角度的")
-    "(?:换衣服|脱衣服|更衣|洗澡)的?(?:照片|视频|图|偷拍)",
+    f"(?:{_UNDRESSING})的?(?:照片|视频|图|偷拍)",
 ]
 
 # Harmless as often as not ("裸体雕塑", a nude statue; "南京大屠杀纪念馆"): they count
