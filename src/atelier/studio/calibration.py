@@ -10,10 +10,9 @@ and is not learned from), and an estimate here is the engine's times this machin
 the median of charged ÷ estimated over the engine's newest jobs; while it has too few of
 its own, over its family's (`text.*`, `music.*`: engines that run the same model or
 renderer, so a text restyle takes the speed the text writer's jobs showed, not that of
-the image jobs), else over every engine's. A machine with no such jobs yet has a factor of
-1.
-The factors are read from the database at most once a minute a process; an operator who
-wants prices that never move turns learning off (`ATELIER_LEARN_SPEED=false`)."""
+the image jobs), else over every engine's. A machine with no such jobs yet has a factor
+of 1. The factors are read from the database at most once a minute a process; an operator
+who wants prices that never move turns learning off (`ATELIER_LEARN_SPEED=false`)."""
 
 from __future__ import annotations
 
