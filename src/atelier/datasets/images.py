@@ -15,6 +15,7 @@ from PIL import Image, ImageCms
 
 from atelier.datasets.cleaning import Decoded, Removal
 from atelier.datasets.items import Item
+from atelier.engines.image.encode import png_bytes
 from atelier.engines.image.inputs import check_image, upright
 
 ACCEPTED = {"image/png", "image/jpeg", "image/webp"}
@@ -87,15 +88,13 @@ class ImageMedium:
 
     def normalise(self, decoded: Decoded) -> tuple[bytes, str, dict[str, Any]]:
         picture = square(decoded.content, self.size)
-        out = io.BytesIO()
-        picture.save(out, format="PNG", optimize=False)
         pixels = np.asarray(picture)
         histogram = [
             np.histogram(pixels[..., c], bins=HIST_BINS, range=(0, 256))[0].tolist()
             for c in range(3)
         ]
         meta = {**decoded.meta, "colour_histogram": histogram}
-        return out.getvalue(), "image/png", meta
+        return png_bytes(picture, {}), "image/png", meta
 
 
 def srgb(picture: Image.Image) -> Image.Image:

@@ -7,6 +7,7 @@ import io
 
 from PIL import Image, UnidentifiedImageError
 
+from atelier.engines.image.encode import png_bytes
 from atelier.errors import Invalid
 
 MAX_SIDE = 1600  # pictures shown to reviewers are at most this long
@@ -23,6 +24,4 @@ def blind_copy(data: bytes) -> bytes:
             "not a readable picture: %(exc)s", field="items", params={"exc": exc}
         ) from None
     picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    picture.save(out, format="PNG")
-    return out.getvalue()
+    return png_bytes(picture, {})
