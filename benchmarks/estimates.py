@@ -1,7 +1,7 @@
 """Estimates against settled costs: typical jobs run through the real studio.
 
     nice -n 15 .venv/bin/python benchmarks/estimates.py
-        [--set report|report2|report3|report4|report5|report6|report7|tuning|spread]
+        [--set report|report2|…|report8|tuning|spread]
         [--learn SET] [--only TEXT] [--skip TEXT] [--runs N] [--quick] [--write-docs]
         [--json PATH]
         [--reprice PATH ...]
@@ -25,8 +25,10 @@ Before an engine's first measured job one unmeasured job of its first case loads
 models, as warm start does in a long-lived worker (studio/warmup.py): a cold start's
 loading is not part of a typical job's cost.
 
-The sets: `report7` holds 31 typical jobs (a 2/4 polka and a slow lullaby), frozen on
-2026-12-06 after report6 was read and before the estimates learned this machine's speed.
+The sets: `report8` holds 31 typical jobs (a 4/4 hymn and a 6/8 jig), frozen on
+2026-12-07 before a verse line's redraws stopped being charged. `report7` holds 31 typical
+jobs (a 2/4 polka and a slow lullaby), frozen on 2026-12-06 after report6 was read and
+before the estimates learned this machine's speed.
 `report6` holds 31 typical jobs (a 3/4 minuet and a dotted march), frozen on
 2026-12-06 before the credits were counted in hundredths, and read after that change.
 `report5` holds 31 typical jobs (a slow 6/8 air and a fast 2/4 hornpipe),
@@ -1018,6 +1020,138 @@ def report7_cases() -> list[Case]:
     ]
 
 
+def hymn(bars: int) -> bytes:
+    """A 4/4 hymn tune of `bars` bars in F major at 84 quarters a minute, quarters and a
+    half a bar, as MIDI: the eighth set's plain tune."""
+    pattern = ((65, 1.0), (69, 1.0), (72, 2.0), (70, 1.0), (69, 1.0), (67, 2.0))
+    return midi_of(patterned(pattern, 4 * bars), "F major", "4/4", 84)
+
+
+def jig(bars: int) -> bytes:
+    """A 6/8 jig of `bars` bars in E minor at 120 quarters a minute, running eighths with a
+    dotted quarter at the end of each bar, as MIDI: the eighth set's quick tune."""
+    pattern = (
+        (64, 0.5), (67, 0.5), (71, 0.5), (72, 0.5), (71, 0.5), (69, 0.5),
+        (67, 0.5), (66, 0.5), (64, 0.5), (66, 1.5),
+    )  # fmt: skip
+    return midi_of(patterned(pattern, 3 * bars), "E minor", "6/8", 120)
+
+
+MARKET = "\n\n".join(
+    [
+        "The covered market opened in 1882 under an iron roof brought by barge from Glasgow. "
+        "For most of a century it sold meat, fish and flowers, and the stallholders' "
+        "families lived in the flats above the arcade.",
+        "When the supermarkets came, half the stalls closed. A baker stayed, and so did a "
+        "woman who mends umbrellas, and in the empty bays students began to sell records, "
+        "plants and second-hand bicycles on Saturdays.",
+        "Last year the roof was glazed again, pane by pane, and the pigeons were moved on by "
+        "a hawk that visits twice a week. The clock over the east gate still runs four "
+        "minutes slow, and nobody wants it mended.",
+    ]
+)
+
+
+def report8_cases() -> list[Case]:
+    """An eighth set of typical jobs, written and committed on 2026-12-07 before a verse
+    line's redraws stopped being charged: the blind test for that change. Its tunes are a
+    plain 4/4 hymn and a quick 6/8 jig; its text a covered market's; its verse a sonnet and
+    a haiku."""
+    parts = MARKET.split("\n\n")
+    return [
+        Case(
+            "image.compose",
+            "1024×576, 4 variants",
+            {"prompt": "a horse in a field", "width": 1024, "height": 576, "variants": 4},
+            {},
+        ),
+        Case(
+            "image.compose",
+            "640², 2 variants",
+            {"prompt": "a red car in front of a house", "width": 640, "height": 640, "variants": 2},
+            {},
+        ),
+        Case("image.stylize", "1200×800 photo", {"style": 15}, picture(1200, 800)),
+        Case("image.stylize", "512² photo", {"style": 8}, picture(512, 512)),
+        Case("image.upscale", "photo ×2, 160×120", {"scale": 2}, picture(160, 120)),
+        Case("image.upscale", "photo ×3, 100×100", {"scale": 3}, picture(100, 100)),
+        Case("image.upscale", "fast ×4, 200×150", {"scale": 4, "model": "fast"}, picture(200, 150)),
+        Case(
+            "image.upscale", "fast ×2, 1024×768", {"scale": 2, "model": "fast"}, picture(1024, 768)
+        ),
+        Case("image.restore", "800×800 photo", {}, picture(800, 800)),
+        Case("image.restore", "600×400 photo", {}, picture(600, 400)),
+        Case("image.portrait", "4 variants, 256 px", {"size": 256, "variants": 4}, {}),
+        Case("image.portrait", "2 variants, 512 px", {"size": 512, "variants": 2}, {}),
+        Case("music.compose", "24 bars at 100", {"bars": 24, "tempo": 100}, {}),
+        Case(
+            "music.compose", "8 bars of 3/4 at 140", {"bars": 8, "meter": "3/4", "tempo": 140}, {}
+        ),
+        Case("music.compose", "12 bars, harmonized", {"bars": 12, "harmonize": True}, {}),
+        Case("music.harmonize", "12-bar hymn", {"candidates": 2}, {"melody": lambda: hymn(12)}),
+        Case(
+            "music.harmonize",
+            "16-bar jig, 3 candidates",
+            {"candidates": 3},
+            {"melody": lambda: jig(16)},
+        ),
+        Case("music.transcribe", "25 s recording", {}, hummed(25)),
+        Case("music.transcribe", "40 s recording", {}, hummed(40)),
+        Case(
+            "music.continue",
+            "16 more bars of an 8-bar hymn",
+            {"bars": 16},
+            {"melody": lambda: hymn(8)},
+        ),
+        Case(
+            "music.continue",
+            "8 more bars of a 12-bar jig",
+            {"bars": 8},
+            {"melody": lambda: jig(12)},
+        ),
+        Case(
+            "music.restyle",
+            "12-bar hymn, chorale",
+            {"style": "chorale"},
+            {"melody": lambda: hymn(12)},
+        ),
+        Case(
+            "music.restyle",
+            "16-bar jig, Scottish",
+            {"style": "scottish"},
+            {"melody": lambda: jig(16)},
+        ),
+        Case("text.write", "sonnet", {"form": "sonnet", "topic": "an iron market roof"}, {}),
+        Case("text.write", "haiku", {"form": "haiku", "topic": "pigeons and a hawk"}, {}),
+        Case(
+            "text.write",
+            "medium story",
+            {"form": "story", "topic": "the umbrella mender's last customer", "length": "medium"},
+            {},
+        ),
+        Case("text.write", "ad copy", {"form": "ad_copy", "topic": "Saturday record stalls"}, {}),
+        Case(
+            "text.restyle",
+            "formal, 3 paragraphs",
+            {"text": MARKET, "style": "formal"},
+            {},
+        ),
+        Case("text.restyle", "casual, 1 paragraph", {"text": parts[2], "style": "casual"}, {}),
+        Case(
+            "text.summarize",
+            "abstract of 3 paragraphs",
+            {"text": MARKET, "length": "abstract"},
+            {},
+        ),
+        Case(
+            "text.summarize",
+            "one line of 2 paragraphs",
+            {"text": "\n\n".join(parts[:2]), "length": "one_line"},
+            {},
+        ),
+    ]
+
+
 SETS: dict[str, Callable[[], list[Case]]] = {
     "report": cases,
     "report2": report2_cases,
@@ -1026,6 +1160,7 @@ SETS: dict[str, Callable[[], list[Case]]] = {
     "report5": report5_cases,
     "report6": report6_cases,
     "report7": report7_cases,
+    "report8": report8_cases,
     "tuning": tuning_cases,
     "spread": lambda: [case for case in tuning_cases() if case.spread],
 }
