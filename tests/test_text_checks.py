@@ -14,7 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from atelier import embeddings
+from atelier.cpu_time import process_cpu_seconds
 from atelier.engines.base import Context, EngineConfig
+from atelier.engines.checks import counting_redraws
 from atelier.engines.text.meaning import meaning_problems, numbers
 from atelier.engines.text.restyle import MIN_CHANGE, Restyle, changed
 from atelier.engines.text.runtime import Completion
@@ -175,6 +177,27 @@ def test_a_limerick_off_its_form_says_where() -> None:
             "syllables" in reason or "rhyme" in reason or "lines" in reason
             for reason in creation.unmet
         )
+
+
+@pytest.mark.slow
+def test_a_verse_lines_redraws_are_not_charged_nor_estimated() -> None:
+    """A line's first draw is the work asked for; choosing another ending for a line that
+    missed its syllables or rhyme, or drawing it again, keeps the form's promise: a redraw,
+    counted apart (not charged) even when the poem itself is not written again (at
+    temperature 0 it never is). The estimate prices one draw a line."""
+    # Four tokens a line cannot hold a limerick's eight syllables: its first line misses.
+    params = Write.Params.model_validate(
+        {"form": "limerick", "topic": "a goat on a boat", "temperature": 0, "max_tokens": 4}
+    )
+    engine = Write(CONFIG)
+    assert engine.output_budget(params, {}).tokens == 5 * 4
+    with counting_redraws() as counted:
+        started = process_cpu_seconds()
+        (creation,) = engine.run(params, context())
+        spent = process_cpu_seconds() - started
+    (poem,) = creation.meta["drafts"]
+    assert poem["line_candidates_ok"] < poem["line_candidates"]
+    assert 0 < counted.cpu_seconds < spent
 
 
 @pytest.mark.slow

@@ -3,10 +3,11 @@ its results draws drafts, keeps the best one that meets all its checks, draws ag
 bounded number of times while none does, and delivers the best marked with the checks it
 fails (`Creation.unmet`) when none ever does — never as if fine.
 
-A redraw is the engine's promise being kept, not work the user asked for: `draw` times
-each one (clock and this process's CPU) into the `Redraws` that the worker running the
-job counts them in (`counting_redraws`), and the job is settled without them
-(commerce/credits.py `Compute`).
+A redraw is the engine's promise being kept, not work the user asked for: `draw` (and
+`redrawing`, for a part of a draft drawn again) times each one (clock and this process's
+CPU) into the `Redraws` that the worker running the job counts them in
+(`counting_redraws`), and the job is settled without them (commerce/credits.py
+`Compute`).
 
 The text engines keep their own `Draft` (a text with its completion); the others wrap
 their result in `Candidate`. Both are picked by `best_index` and drawn by `draw`."""
@@ -81,6 +82,22 @@ def counting_redraws() -> Iterator[Redraws]:
         _counting.reset(token)
 
 
+@contextmanager
+def redrawing() -> Iterator[None]:
+    """Time the block into the redraws being counted: work done again because a draft (or
+    a part of one, such as a verse line) missed its checks."""
+    counted = _counting.get()
+    token = _counting.set(None)  # redraws within this one are in its time already
+    started, cpu = time.monotonic(), process_cpu_seconds()
+    try:
+        yield
+    finally:
+        _counting.reset(token)
+        if counted is not None:
+            counted.seconds += time.monotonic() - started
+            counted.cpu_seconds += process_cpu_seconds() - cpu
+
+
 def draw(make: Callable[[int], C], count: int, redraws: int = REDRAWS) -> list[C]:
     """`count` drafts (`make(0)` … `make(count - 1)`), then, while none meets its checks,
     up to `redraws` more, stopping at the first that does, each timed into the redraws
@@ -93,16 +110,8 @@ def draw(make: Callable[[int], C], count: int, redraws: int = REDRAWS) -> list[C
             continue
         if any(not d.unmet for d in drafts):
             break
-        counted = _counting.get()
-        token = _counting.set(None)  # redraws within this one are in its time already
-        started, cpu = time.monotonic(), process_cpu_seconds()
-        try:
+        with redrawing():
             drafts.append(make(i))
-        finally:
-            _counting.reset(token)
-            if counted is not None:
-                counted.seconds += time.monotonic() - started
-                counted.cpu_seconds += process_cpu_seconds() - cpu
     return drafts
 
 
