@@ -30,7 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # our tests.support first
 from common import DOC, Run, bench_key, bench_settings, unlimited_env, write_section  # noqa: E402
-from estimates import hummed, melody, photo  # noqa: E402
+from estimate_sets import hummed, melody, photo  # noqa: E402
 
 from atelier.studio import Studio  # noqa: E402
 from tests.support.servers import (  # noqa: E402
