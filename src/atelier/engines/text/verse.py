@@ -143,15 +143,28 @@ def heard_scheme(lines: list[str]) -> str:
     return "".join(letters)
 
 
+def partners(form: VerseForm, i: int) -> list[int]:
+    """The earlier lines that line `i` must rhyme with: every one of its letter (a
+    limerick's fifth line rhymes with its first and its second)."""
+    return [j for j in range(i) if form.rhyme and form.rhyme[j] == form.rhyme[i]]
+
+
+def unrhymed(lines: list[str], form: VerseForm, i: int) -> int | None:
+    """The first earlier line that line `i` owes a rhyme and does not rhyme with."""
+    return next(
+        (j for j in partners(form, i) if not rhymes(last_word(lines[j]), last_word(lines[i]))),
+        None,
+    )
+
+
 def lines_kept(lines: list[str], form: VerseForm) -> list[bool]:
-    """For each line the form asks for: its syllables in range and its rhyme kept."""
+    """For each line the form asks for: its syllables in range and its rhymes kept."""
     kept = []
     for i, (low, high) in enumerate(form.syllables):
         if i >= len(lines):
             kept.append(False)
             continue
-        partner = next((j for j in range(i) if form.rhyme and form.rhyme[j] == form.rhyme[i]), None)
-        rhyme = partner is None or rhymes(last_word(lines[partner]), last_word(lines[i]))
+        rhyme = unrhymed(lines, form, i) is None
         kept.append(low <= line_syllables(lines[i]) <= high and rhyme)
     return kept
 
@@ -191,10 +204,14 @@ def broken(lines: list[str], form: VerseForm) -> list[str]:
         if not low <= count <= high:
             wanted = str(low) if low == high else f"{low} to {high}"
             found.append(f"line {i + 1} has {count} syllables, not {wanted}")
-        partner = next((j for j in range(i) if form.rhyme and form.rhyme[j] == form.rhyme[i]), None)
-        if partner is not None and not rhymes(last_word(lines[partner]), last_word(lines[i])):
+        partner = unrhymed(lines, form, i)
+        if partner is None:
+            continue
+        mine, theirs = last_word(lines[i]), last_word(lines[partner])
+        if mine.lower() == theirs.lower():
+            found.append(f"line {i + 1} ends on line {partner + 1}'s word ('{mine}'): no rhyme")
+        else:
             found.append(
-                f"line {i + 1} does not rhyme with line {partner + 1} "
-                f"('{last_word(lines[i])}', '{last_word(lines[partner])}')"
+                f"line {i + 1} does not rhyme with line {partner + 1} ('{mine}', '{theirs}')"
             )
     return found

@@ -334,10 +334,7 @@ class Write(TextEngine[WriteParams]):
         seconds = 0.0
         with model.session() as complete:
             for i, (low, high) in enumerate(form.syllables):
-                partner = next(
-                    (lines[j] for j in range(i) if form.rhyme and form.rhyme[j] == form.rhyme[i]),
-                    None,
-                )
+                owed = [lines[j] for j in verse.partners(form, i)]
                 head = prompt + "".join(line + "\n" for line in lines)
                 best: tuple[float, str, bool] | None = None
                 for k in range(tries + 1):  # one more when every try came back empty
@@ -359,13 +356,13 @@ class Write(TextEngine[WriteParams]):
                         completion = complete(head + start, sampling, show)
                     tokens, seconds = tokens + completion.tokens, seconds + completion.seconds
                     line = " ".join((start + completion.text).split())
-                    value, ok = line_score(line, low, high, partner, lines, seen, p.keywords)
+                    value, ok = line_score(line, low, high, owed, lines, seen, p.keywords)
                     sampled, sampled_ok = sampled + 1, sampled_ok + ok
                     if line and not ok:
                         with redrawing():
-                            ending = re_end(model, head, line, low, high, partner)
+                            ending = re_end(model, head, line, low, high, owed)
                         if ending is not None:
-                            better = line_score(ending, low, high, partner, lines, seen, p.keywords)
+                            better = line_score(ending, low, high, owed, lines, seen, p.keywords)
                             if better[0] > value:
                                 line, (value, ok) = ending, better
                     if best is None or value > best[0]:
@@ -459,20 +456,20 @@ def line_score(
     line: str,
     low: int,
     high: int,
-    partner: str | None,
+    owed: list[str],
     lines: list[str],
     seen: set[str],
     keywords: list[str],
 ) -> tuple[float, bool]:
-    """A verse line's score and whether it keeps the form: syllables in range, the rhyme
-    it owes, and not a line already written (or one of the examples')."""
+    """A verse line's score and whether it keeps the form: syllables in range, a rhyme
+    with every earlier line of its letter (`owed`), and not a line already written (or one
+    of the examples')."""
     if not line:
         return -1.0, False
     count = verse.line_syllables(line)
     syllables = max(0.0, 1 - max(low - count, count - high, 0) / 3)
-    rhyme = 1.0
-    if partner is not None:
-        rhyme = float(verse.rhymes(verse.last_word(partner), verse.last_word(line)))
+    end = verse.last_word(line)
+    rhyme = sum(verse.rhymes(verse.last_word(o), end) for o in owed) / len(owed) if owed else 1.0
     mine = set(words(line))
     repeat = norm(line) in seen or any(
         len(mine & set(words(other))) > 0.6 * len(mine | set(words(other))) for other in lines
@@ -494,11 +491,11 @@ def first_word(model: TextModel, head: str) -> str:
 
 
 def re_end(
-    model: TextModel, head: str, line: str, low: int, high: int, partner: str | None
+    model: TextModel, head: str, line: str, low: int, high: int, owed: list[str]
 ) -> str | None:
     """The line with a new last word: the model's likeliest next word after the rest of
-    the line among those that bring its syllables into range (and rhyme, if it owes one).
-    Words are dropped from the end first until one more word can fit."""
+    the line among those that bring its syllables into range (and rhyme with every line in
+    `owed`). Words are dropped from the end first until one more word can fit."""
     stripped = line.rstrip(" .,;:!?…'\"”’-")
     punctuation = line[len(stripped) :].strip()
     body = stripped.split()[:-1]
@@ -507,7 +504,11 @@ def re_end(
     if not body:
         return None
     have = verse.line_syllables(" ".join(body))
-    rhyming = verse.rhyming_words(verse.last_word(partner)) if partner else None
+    rhyming = (
+        set.intersection(*(verse.rhyming_words(verse.last_word(o)) for o in owed))
+        if owed
+        else None
+    )
     options = [
         (logprob, word)
         for word, logprob in model.next_words(head + " ".join(body)).items()
