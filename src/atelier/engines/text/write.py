@@ -321,9 +321,9 @@ class Write(TextEngine[WriteParams]):
     ) -> Draft:
         """A fixed form written line by line (`attempt` > 0: once more, other seeds). Each
         line is drawn up to `candidates` times until one keeps the form (its syllables;
-        its rhyme with the line it answers; not a repeat); a line that misses gets its
-        ending chosen instead: the word the model finds likeliest there among those that
-        rhyme and fit the syllables. A line's first draw is the work asked for; choosing an
+        its rhyme with every earlier line of its letter; not a repeat); a line that misses
+        gets its ending chosen instead: the word the model finds likeliest there among those
+        that rhyme and fit the syllables. A line's first draw is the work asked for; choosing an
         ending and drawing the line again keep the form's promise, so they are redraws
         (not charged)."""
         tries = p.drafts  # each line's
@@ -505,9 +505,7 @@ def re_end(
         return None
     have = verse.line_syllables(" ".join(body))
     rhyming = (
-        set.intersection(*(verse.rhyming_words(verse.last_word(o)) for o in owed))
-        if owed
-        else None
+        set.intersection(*(verse.rhyming_words(verse.last_word(o)) for o in owed)) if owed else None
     )
     options = [
         (logprob, word)
