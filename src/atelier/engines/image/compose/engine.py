@@ -53,6 +53,7 @@ from atelier.engines.image.compose.choose import Choice, choose
 from atelier.engines.image.compose.prompt import (
     COLOURS,
     Scene,
+    not_english,
     parse,
     summary,
     unreadable,
@@ -123,6 +124,12 @@ class ComposeParams(ImageOutput):
             raise ValueError(
                 f"could not read {''.join(foreign[:12])!r}: image.compose reads prompts in "
                 "English or Chinese"
+            )
+        strange = not_english(value)
+        if strange:
+            raise ValueError(
+                f"could not read {', '.join(repr(w) for w in strange[:8])} in the prompt: "
+                "image.compose reads prompts in English or Chinese"
             )
         reason = unreadable(parse(value))  # chinese.Unreadable is a ValueError too
         if reason:

@@ -51,6 +51,7 @@ from atelier.engines.image.compose.words import (
     lemma,
     parts_of_speech,
 )
+from atelier.engines.text import language
 
 
 @dataclass
@@ -363,6 +364,22 @@ def unreadable(scene: Scene) -> str | None:
     if not scene.subjects and not said:
         return "found nothing to draw in the prompt: name a thing or a place"
     return None
+
+
+def not_english(prompt: str) -> list[str]:
+    """The prompt's Latin-script words that are not English, when they are too many for it
+    to be English (as the text engines judge: three words or more, under half of them
+    English); else none. Every word counts, capitalised ones too, as German capitalises
+    its nouns; and `is_english` here will not do, as the CMU dictionary it reads knows
+    many foreign words as names ('im', 'parc'): "Ein Hund im Park" drew nothing but a
+    park, "eine Katze auf dem Sofa" a sofa."""
+    found = [w.lower() for w in language.WORD.findall(prompt) if not chinese.is_chinese(w[0])]
+    strange = [w for w in found if not language.is_english(w)]
+    if len(found) >= language.FEW_WORDS and len(strange) > (1 - language.ENGLISH_SHARE) * len(
+        found
+    ):
+        return strange
+    return []
 
 
 def known_word(noun: str) -> bool:
