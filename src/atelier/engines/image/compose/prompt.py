@@ -370,9 +370,9 @@ def not_english(prompt: str) -> list[str]:
     """The prompt's Latin-script words that are not English, when they are too many for it
     to be English (as the text engines judge: three words or more, under half of them
     English); else none. Every word counts, capitalised ones too, as German capitalises
-    its nouns; and `is_english` here will not do, as the CMU dictionary it reads knows
-    many foreign words as names ('im', 'parc'): "Ein Hund im Park" drew nothing but a
-    park, "eine Katze auf dem Sofa" a sofa."""
+    its nouns. This module's own `is_english` will not do: the CMU dictionary it reads
+    knows many foreign words as names ('im', 'parc'), and "Ein Hund im Park" drew nothing
+    but a park, "eine Katze auf dem Sofa" a sofa."""
     found = [w.lower() for w in language.WORD.findall(prompt) if not chinese.is_chinese(w[0])]
     strange = [w for w in found if not language.is_english(w)]
     if len(found) >= language.FEW_WORDS and len(strange) > (1 - language.ENGLISH_SHARE) * len(
