@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -340,3 +341,37 @@ def test_a_phone_photo_is_stored_upright_once(client: TestClient, fmt: str) -> N
     # The stored upload has no orientation left to apply: uploading it again changes nothing.
     again = post(client, alice, studio_of(client).artifacts.read(body["sha256"]), "again")
     assert again.json()["sha256"] == body["sha256"]
+
+
+# -- pictures deeper than 8 bits ------------------------------------------------------------
+
+
+def deep_gradient(mode: str, fmt: str) -> bytes:
+    """A 256×64 grey ramp, dark on the left, in a mode of more than 8 bits a channel."""
+    ramp = np.linspace(0.0, 1.0, 256)[None, :] * np.ones((64, 1))
+    if mode == "I;16":
+        image = Image.fromarray((ramp * 65535).astype(np.uint16))
+    else:  # "F": floats from 0 to 1
+        image = Image.fromarray(ramp.astype(np.float32), "F")
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("mode", "fmt"), [("I;16", "PNG"), ("I;16", "TIFF"), ("F", "TIFF")])
+def test_a_picture_deeper_than_8_bits_is_stored_with_its_tones(
+    client: TestClient, mode: str, fmt: str
+) -> None:
+    """Pillow makes RGB of a 16-bit or float grey picture by clipping at 255: a 16-bit ramp
+    came back white from the upscaler and black from restore, and both jobs succeeded. It
+    is stored as 8-bit grey, its tones scaled, as every engine reads it."""
+    alice = api_user(client, "alice@example.com")
+    data = deep_gradient(mode, fmt)
+    assert Image.open(io.BytesIO(data)).mode in ("I;16", "I", "F")
+    response = post(client, alice, data, f"ramp.{fmt.lower()}")
+    assert response.status_code == 201, response.text
+    stored = Image.open(io.BytesIO(studio_of(client).artifacts.read(response.json()["sha256"])))
+    assert stored.mode == "L" and stored.size == (256, 64)
+    rgb = np.asarray(stored.convert("RGB")).astype(int)
+    assert rgb[:, :8].mean() < 8 and rgb[:, -8:].mean() > 247  # dark to light, as sent
+    assert abs(rgb.mean() - 127.5) < 2

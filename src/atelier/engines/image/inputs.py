@@ -7,6 +7,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from atelier.engines.kinds import IMAGE_MIMES
@@ -14,6 +15,7 @@ from atelier.engines.kinds import IMAGE_MIMES
 FORMATS = IMAGE_MIMES  # the image formats read, by PIL's name
 MIN_SIDE = 32
 ORIENTATION = 0x0112  # the EXIF tag phones set instead of turning the pixels
+DEEP_MODES = {"I;16", "I;16B", "I;16L", "I;16N", "I", "F"}  # one channel of over 8 bits
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,36 @@ def upright(data: bytes, max_pixels: int) -> bytes:
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):  # fmt: skip
         return data
+    return out.getvalue()
+
+
+def eight_bit(data: bytes, max_pixels: int) -> bytes:
+    """A picture of one channel deeper than 8 bits (a 16-bit grey PNG or TIFF, a float
+    TIFF) as an 8-bit grey PNG of the same tones; any other bytes as they are. Pillow turns
+    such a picture into RGB by clipping its values at 255, not by scaling them: a 16-bit
+    grey gradient came back white from the upscaler and black from restore."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in FORMATS or image.mode not in DEEP_MODES:
+                return data
+            if image.width * image.height > max_pixels:
+                return data
+            values = np.asarray(image, dtype=np.float64)
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):  # fmt: skip
+        return data
+    brightest = float(values.max()) if values.size else 0.0
+    if image.mode.startswith("I;16") or (image.mode == "I" and 255 < brightest <= 65535):
+        full = 65535.0
+    elif image.mode == "F" and brightest <= 1.0:
+        full = 1.0
+    else:
+        full = max(brightest, 255.0) if image.mode == "I" else max(brightest, 1e-12)
+    grey = np.clip(np.round(values / full * 255), 0, 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(grey, "L").save(out, format="PNG")
     return out.getvalue()
 
 
