@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from atelier.commerce.models import Plan
 from atelier.engines.base import Context, EngineConfig
-from atelier.engines.image.restore import Restore, RestoreParams
+from atelier.engines.image.restore import Restore, RestoreParams, auto_levels
 from atelier.web.app import create_app
 from tests.support.accounts import api_user
 from tests.support.api import submit, upload, wait_job
@@ -181,6 +181,28 @@ def test_levels_undo_fading_and_a_colour_cast(api: Any) -> None:
     before, after = psnr(pixels(faded), pixels(CLEAN)), psnr(pixels(data), pixels(CLEAN))
     assert after > before + 4, (before, after)  # (the clean picture has no pure black)
     assert work["params"]["steps"] == ["levels"]
+
+
+def test_levels_keep_the_hue_of_a_picture_of_one_colour(api: Any) -> None:
+    """A channel with far less range than the picture's is a colour, not fading: a red
+    disc on black came out white (its green and blue stretched from 30 to 255), a sunset's
+    near-constant red and blue came out in stripes. A faded photograph is still stretched
+    channel by channel (the test above), and a picture with no range is left alone."""
+    logo = Image.new("RGB", (160, 120), "black")
+    ImageDraw.Draw(logo).ellipse((40, 20, 120, 100), fill=(220, 30, 30))
+    data, _ = restored(api, logo)  # the default steps
+    red = pixels(data)[60, 80]
+    assert red[0] > 200 and red[1] < 60 and red[2] < 60, red
+    rows = np.linspace(60, 160, 96)[:, None] * np.ones((1, 128))
+    noise = np.random.default_rng(3).normal(0, 1.0, (96, 128, 3))
+    sunset = np.clip(np.stack([rows * 0 + 240, rows, rows * 0 + 40], -1) + noise, 0, 255)
+    out = auto_levels(sunset.round().astype(np.uint8)).astype(float)
+    assert (out[..., 0] > out[..., 1] + 40).all() and (out[..., 1] > out[..., 2]).all()
+    assert out[..., 0].std() < 3 and out[..., 2].std() < 3  # no stripes in the flat channels
+    grey = np.full((64, 64, 3), 120, np.uint8) + np.random.default_rng(4).integers(
+        0, 8, (64, 64, 3)
+    ).astype(np.uint8)
+    assert np.array_equal(auto_levels(grey), grey)
 
 
 def test_contrast_lifts_a_flat_picture(api: Any) -> None:

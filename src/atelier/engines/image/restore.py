@@ -57,6 +57,7 @@ NEUTRAL_CHROMA = 60  # scratches and dust are grey: max(R,G,B) - min(R,G,B) belo
 NOISE_MARGIN = 5.0  # a defect must also stand this many noise sigmas above its surroundings
 DENOISE_PER_SIGMA = 0.8  # NLM strength h per estimated noise sigma (best on the sample photos)
 LEVELS_CLIP = 0.5  # per cent of each channel's darkest and brightest pixels clipped by levels
+FLAT_RANGE = 32  # levels leave a picture whose values span less than this (of 255) alone
 # CPU seconds a step takes per megapixel, and reading and writing the photo (for estimates). The
 # default steps' are fitted on benchmarks/estimates.py --set tuning on a quiet machine (2026-12-04,
 # load 0.9: 320×240 0.17 s, 640×480 0.60 s); the others, not measured there, are scaled as the
@@ -211,11 +212,24 @@ FILLED_BY: dict[str, tuple[str, ...]] = {
 def auto_levels(rgb: np.ndarray) -> np.ndarray:
     """Undo fading and a colour cast at once: stretch each channel so that its darkest
     `LEVELS_CLIP` per cent become black and its brightest white (a faded, yellowed print
-    has a narrow, shifted range in every channel)."""
+    has a narrow, shifted range in every channel). A channel whose range is under half the
+    picture's is one colour, not faded (a logo's red, a sunset's): it takes the picture's
+    stretch, so that the colour keeps its hue; a picture with hardly any range at all
+    (`FLAT_RANGE`) is left as it is. Stretched alone, a red disc's green and blue went from
+    30 to 255 and the disc came out white, and a sunset's near-constant red and blue were
+    stretched into stripes."""
+    bounds = [
+        tuple(np.percentile(rgb[..., channel], [LEVELS_CLIP, 100 - LEVELS_CLIP]))
+        for channel in range(3)
+    ]
+    low, high = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    if high - low < FLAT_RANGE:
+        return rgb.copy()
     out = np.empty_like(rgb)
-    for channel in range(3):
-        low, high = np.percentile(rgb[..., channel], [LEVELS_CLIP, 100 - LEVELS_CLIP])
-        ramp = (np.arange(256) - low) * 255 / max(high - low, 1.0)
+    for channel, (first, last) in enumerate(bounds):
+        if last - first < (high - low) / 2:
+            first, last = low, high
+        ramp = (np.arange(256) - first) * 255 / (last - first)
         out[..., channel] = np.clip(ramp + 0.5, 0, 255).astype(np.uint8)[rgb[..., channel]]
     return out
 
