@@ -205,6 +205,21 @@ def test_levels_keep_the_hue_of_a_picture_of_one_colour(api: Any) -> None:
     assert np.array_equal(auto_levels(grey), grey)
 
 
+def test_a_logo_on_a_transparent_ground_keeps_it(api: Any) -> None:
+    """Restore works on the colours and puts the source's alpha back (the ground came out
+    black); with the upscale step the alpha is enlarged with the picture."""
+    logo = Image.new("RGBA", (96, 64), (0, 0, 0, 0))
+    ImageDraw.Draw(logo).ellipse((24, 8, 72, 56), fill=(220, 30, 30, 255))
+    for steps, size in ((None, (96, 64)), (["levels", "upscale"], (192, 128))):
+        data, _ = restored(api, logo, **({"steps": steps, "scale": 2} if steps else {}))
+        out = Image.open(io.BytesIO(data))
+        assert out.mode == "RGBA" and out.size == size, (steps, out.mode, out.size)
+        alpha = np.asarray(out.getchannel("A"))
+        middle = alpha[size[1] // 2 - 4 : size[1] // 2 + 4, size[0] // 2 - 4 : size[0] // 2 + 4]
+        assert alpha[:4, :4].max() == 0 and middle.min() == 255
+        assert np.asarray(out.convert("RGB"))[size[1] // 2, size[0] // 2][0] > 200
+
+
 def test_contrast_lifts_a_flat_picture(api: Any) -> None:
     flat = Image.fromarray((pixels(CLEAN) * 0.4 + 90).astype(np.uint8))
     data, _ = restored(api, flat, steps=["contrast"])

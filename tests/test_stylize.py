@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from atelier.web.app import create_app
 from tests.support.accounts import api_user
@@ -243,3 +243,16 @@ def test_each_work_records_its_lineage(api: Any, photo_id: str) -> None:
         ("style_image", style_id),
     ]
     assert lineage["sources"] == []
+
+
+def test_a_logo_on_a_transparent_ground_keeps_it(api: Any) -> None:
+    """The style is painted on the colours and the source's alpha is put back (resized with
+    the picture), as image.upscale and image.restore keep it: the ground was painted black."""
+    client, headers = api
+    logo = Image.new("RGBA", (128, 96), (0, 0, 0, 0))
+    ImageDraw.Draw(logo).ellipse((32, 16, 96, 80), fill=(220, 30, 30, 255))
+    data, _ = stylize(api, image=upload(client, headers, png(logo)), style=3, max_size=64)
+    out = Image.open(io.BytesIO(data))
+    assert out.mode == "RGBA" and out.size == (64, 48)
+    alpha = np.asarray(out.getchannel("A"))
+    assert alpha[:4, :4].max() == 0 and alpha[20:28, 28:36].min() == 255

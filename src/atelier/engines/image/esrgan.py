@@ -29,6 +29,7 @@ import numpy as np
 from PIL import Image
 
 from atelier.engines.base import ModelCard
+from atelier.engines.image.inputs import keep_transparency, transparency
 
 UpscaleModel = Literal["photo", "anime", "fast"]
 
@@ -161,9 +162,7 @@ def upscale(
     full block on two cores); it may raise to stop the work."""
     network = network_for(model, scale)
     loaded = _network(network)
-    alpha = None
-    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        alpha = image.convert("RGBA").getchannel("A")
+    alpha = transparency(image)
     rgb = np.asarray(image.convert("RGB"))
     height, width = rgb.shape[:2]
     n = network.scale
@@ -183,9 +182,7 @@ def upscale(
     size = (width * scale, height * scale)
     if n != scale:
         result_image = result_image.resize(size, Image.Resampling.LANCZOS)
-    if alpha is not None:
-        result_image.putalpha(alpha.resize(size, Image.Resampling.LANCZOS))
-    return result_image
+    return keep_transparency(result_image, alpha)
 
 
 def _span(length: int) -> int:

@@ -88,6 +88,25 @@ def upright(data: bytes, max_pixels: int) -> bytes:
     return out.getvalue()
 
 
+def transparency(image: Image.Image) -> Image.Image | None:
+    """The picture's alpha channel, or None when it has no transparency."""
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        return image.convert("RGBA").getchannel("A")
+    return None
+
+
+def keep_transparency(result: Image.Image, alpha: Image.Image | None) -> Image.Image:
+    """The engine's `result` with its source's `alpha` (resized to it, Lanczos), so that a
+    logo on a transparent ground keeps it; `result` itself when the source had none."""
+    if alpha is None:
+        return result
+    if alpha.size != result.size:
+        alpha = alpha.resize(result.size, Image.Resampling.LANCZOS)
+    kept = result.convert("RGB")
+    kept.putalpha(alpha)
+    return kept
+
+
 def eight_bit(data: bytes, max_pixels: int) -> bytes:
     """A picture of one channel deeper than 8 bits (a 16-bit grey PNG or TIFF, a float
     TIFF) as an 8-bit grey PNG of the same tones; any other bytes as they are. Pillow turns

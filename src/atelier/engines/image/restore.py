@@ -31,6 +31,7 @@ from atelier.engines.base import (
 )
 from atelier.engines.image import esrgan
 from atelier.engines.image.encode import ImageOutput, image_artifact
+from atelier.engines.image.inputs import keep_transparency, transparency
 
 Step = Literal["inpaint", "scratches", "denoise", "levels", "white_balance", "contrast", "upscale"]
 ORDER: tuple[Step, ...] = (
@@ -322,6 +323,7 @@ class Restore(Engine[RestoreParams]):
                     f"restore {what}takes at most {limit:,}"
                 )
             rgb = np.asarray(photo.convert("RGB"))
+            alpha = transparency(photo)
         if "upscale" in p.steps and esrgan.unavailable():
             raise EngineError(f"the upscale step cannot run here: {esrgan.unavailable()}")
         mask = None
@@ -360,7 +362,7 @@ class Restore(Engine[RestoreParams]):
             elif step == "contrast":
                 rgb = local_contrast(rgb)
                 libraries.add("opencv")
-        result = Image.fromarray(rgb)
+        result = keep_transparency(Image.fromarray(rgb), alpha)
         if "upscale" in steps:  # always the last step; it reports progress as it goes
             start = 0.05 + 0.85 * (len(steps) - 1) / len(steps)
             result = esrgan.upscale(

@@ -31,6 +31,7 @@ from atelier.engines.base import (
 )
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.image.encode import ImageOutput, image_artifact
+from atelier.engines.image.inputs import keep_transparency, transparency
 
 TRANSFORM_SIDE = 384  # the arbitrary-style transform network's fixed square
 
@@ -187,6 +188,7 @@ class Stylize(Engine[StylizeParams]):
             if p.strength < 1.0:
                 original = network_input(photo, styled.size)
                 styled = Image.blend(original, styled, p.strength)
+            styled = keep_transparency(styled, transparency(photo))
         ctx.progress(0.9, "saving")
         settings = {"Style": style_label, "Strength": p.strength, "Keep colors": p.keep_colors}
         used = (style_model(p.style_image is not None),)
