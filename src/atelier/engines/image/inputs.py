@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
+from atelier.engines.image.encode import png_bytes
 from atelier.engines.kinds import IMAGE_MIMES
 
 FORMATS = IMAGE_MIMES  # the image formats read, by PIL's name
@@ -129,12 +130,10 @@ def eight_bit(data: bytes, max_pixels: int) -> bytes:
         full = 65535.0
     elif image.mode == "F" and brightest <= 1.0:
         full = 1.0
-    else:
-        full = max(brightest, 255.0) if image.mode == "I" else max(brightest, 1e-12)
+    else:  # 8-bit values held in 32 bits, or a range of the picture's own
+        full = max(brightest, 255.0 if image.mode == "I" else 1.0)
     grey = np.clip(np.round(values / full * 255), 0, 255).astype(np.uint8)
-    out = io.BytesIO()
-    Image.fromarray(grey, "L").save(out, format="PNG")
-    return out.getvalue()
+    return png_bytes(Image.fromarray(grey, "L"), {})
 
 
 def _same_encoding(image: Image.Image) -> dict[str, object]:
