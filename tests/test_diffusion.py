@@ -18,7 +18,13 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from atelier.engines.base import Context, EngineConfig, EngineError
-from atelier.engines.image.diffusion import NO_MODEL, SCHEDULERS, Diffusion, SchedulerName
+from atelier.engines.image.diffusion import (
+    NO_MODEL,
+    SCHEDULERS,
+    Diffusion,
+    DiffusionParams,
+    SchedulerName,
+)
 from atelier.web.app import create_app
 from tests.support.accounts import api_user
 from tests.support.api import problem_fields, studio_of, submit, upload, wait_job
@@ -390,3 +396,10 @@ def test_a_work_records_the_model_it_was_made_with(api: Api) -> None:
     [model] = work["lineage"]["models"]
     assert model["name"] == "tiny-sd-readme" and model["commercial_use"] is False
     assert model["licence"] == "creativeml-openrail-m (from the model's README)"
+
+
+def test_a_prompt_of_spaces_only_is_refused() -> None:
+    """It painted whatever the model paints unprompted, and the job succeeded."""
+    with pytest.raises(ValueError, match="the prompt needs at least one word"):
+        DiffusionParams(prompt=" \n\t ")
+    assert DiffusionParams(prompt=" a red fox ").prompt == " a red fox "

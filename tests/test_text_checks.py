@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from atelier import embeddings
 from atelier.cpu_time import process_cpu_seconds
@@ -284,6 +285,26 @@ def test_a_text_in_a_language_the_engines_do_not_read_is_refused_naming_the_fiel
     assert any(field in name for name in problem_fields(response)), response.json()
     assert "English only" in response.text
     assert client.get("/v1/jobs", headers=headers).json()["items"] == []  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("engine", "params", "field"),
+    [
+        (Write, {"form": "haiku", "topic": "   "}, "topic"),  # a haiku was written about it
+        (Write, {"form": "slogan", "topic": "tea", "audience": " \t"}, "audience"),
+        (Restyle, {"text": " \n\n ", "style": "formal"}, "text"),
+        (Summarize, {"text": "\n"}, "text"),
+    ],
+)
+def test_a_text_field_of_spaces_only_is_refused_naming_it(
+    engine: Any, params: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        engine.Params.model_validate(params)
+    errors = caught.value.errors()
+    assert [e["loc"][0] for e in errors] == [field]
+    assert "holds only spaces" in errors[0]["msg"]
+    assert Write.Params.model_validate({"form": "haiku", "topic": "rain", "tone": ""}).tone == ""
 
 
 def test_english_with_names_and_borrowed_words_is_read() -> None:

@@ -137,6 +137,14 @@ class DiffusionParams(ImageOutput):
             raise ValueError("a mask needs the image it applies to: give image too")
         return mask
 
+    @field_validator("prompt")
+    @classmethod
+    def prompt_has_words(cls, prompt: str) -> str:
+        """A prompt of spaces only painted whatever the model paints unprompted."""
+        if not prompt.strip():
+            raise ValueError("the prompt needs at least one word")
+        return prompt
+
     @field_validator("strength")
     @classmethod
     def strength_needs_image(cls, strength: float | None, info: ValidationInfo) -> float | None:

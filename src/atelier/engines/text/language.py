@@ -71,7 +71,11 @@ def unreadable(text: str) -> str | None:
 
 
 def english(value: str) -> str:
-    """A pydantic validator: the value, or a ValueError saying why it cannot be read."""
+    """A pydantic validator: the value, or a ValueError saying why it cannot be read (an
+    optional field left empty is fine; one of spaces only is not: a topic of "  " was
+    written about)."""
+    if value and not value.strip():
+        raise ValueError("holds only spaces; write some words")
     reason = unreadable(value)
     if reason is not None:
         raise ValueError(f"the text engines read English only, and {reason}; write it in English")
