@@ -25,7 +25,7 @@ from atelier.web.schemas.accounts import (
     key_out,
     me_out,
 )
-from atelier.web.schemas.common import Page
+from atelier.web.schemas.common import Page, Words
 
 router = APIRouter(tags=["auth"])
 
@@ -36,7 +36,7 @@ class Login(BaseModel):
 
 
 class NewKey(BaseModel):
-    name: str = Field("api key", min_length=1, max_length=100)
+    name: Words = Field("api key", min_length=1, max_length=100)
     scopes: list[str] = Field(default_factory=lambda: ["read", "write"], min_length=1, max_length=2)
 
 

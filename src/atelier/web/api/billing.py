@@ -39,7 +39,7 @@ from atelier.web.schemas.commerce import (
     subscription_out,
     usage_out,
 )
-from atelier.web.schemas.common import Page
+from atelier.web.schemas.common import Page, Words
 
 router = APIRouter(tags=["billing"])
 IdempotencyKey = Header(None, alias="Idempotency-Key", min_length=1, max_length=120)
@@ -278,7 +278,7 @@ async def stripe_webhook(
 
 class PlanIn(BaseModel):
     id: str = Field(min_length=1, max_length=40, pattern="^[a-z0-9][a-z0-9-]*$")
-    name: str = Field(min_length=1, max_length=100)
+    name: Words = Field(min_length=1, max_length=100)
     monthly_credits: int = Field(ge=0, le=10_000_000)
     price: int = Field(ge=0, le=100_000_000, description="Minor units per month.")
     concurrency: int = Field(ge=1, le=10_000, description="Jobs queued or running at once.")

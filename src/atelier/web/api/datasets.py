@@ -22,7 +22,7 @@ from atelier.web.limits import uploaded_file
 from atelier.web.openapi import content
 from atelier.web.paging import Window, window
 from atelier.web.problems import errors
-from atelier.web.schemas.common import Page
+from atelier.web.schemas.common import Page, Words
 from atelier.web.schemas.custom import (
     AddedOut,
     DatasetOut,
@@ -40,7 +40,7 @@ assert set(Rights.__args__) == set(RIGHTS)  # type: ignore[attr-defined]
 
 
 class NewDataset(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Words = Field(min_length=1, max_length=100)
     medium: Literal["image", "music", "text"]
     description: str = Field("", max_length=2000)
 

@@ -19,7 +19,7 @@ from atelier.studio.panels import ItemSpec, expired
 from atelier.web.deps import get_studio, principal
 from atelier.web.openapi import content
 from atelier.web.paging import Window, window
-from atelier.web.schemas.common import Page
+from atelier.web.schemas.common import Page, Words
 
 router = APIRouter(tags=["evaluation"])
 
@@ -176,7 +176,7 @@ class ResultsOut(BaseModel):
 class SideIn(BaseModel):
     engine: str = Field(max_length=100)
     params: dict[str, Any] = Field(default_factory=dict)
-    label: str = Field(min_length=1, max_length=100)
+    label: Words = Field(min_length=1, max_length=100)
 
 
 class ComparisonIn(BaseModel):
@@ -229,7 +229,7 @@ class ItemIn(BaseModel):
 
 
 class PanelIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
+    title: Words = Field(min_length=1, max_length=200)
     kind: Literal["ab", "rate"]
     criteria: list[str] | None = Field(None, max_length=6)
     instructions: str = Field("", max_length=2000)

@@ -21,7 +21,7 @@ from atelier.web.openapi import content
 from atelier.web.pages.common import render
 from atelier.web.paging import Window, window
 from atelier.web.problems import errors
-from atelier.web.schemas.common import Page
+from atelier.web.schemas.common import Page, Words
 from atelier.web.schemas.market import (
     LicenceOut,
     LicenceVerdictOut,
@@ -74,7 +74,7 @@ class PaidIn(BaseModel):
 
 
 class RevokeIn(BaseModel):
-    reason: str = Field(..., min_length=1, max_length=1000)
+    reason: Words = Field(..., min_length=1, max_length=1000)
 
 
 # -- listings and the market -------------------------------------------------------------

@@ -17,7 +17,7 @@ from atelier.web.deps import get_studio, principal
 from atelier.web.openapi import content
 from atelier.web.paging import Window, window
 from atelier.web.problems import errors
-from atelier.web.schemas.common import Page
+from atelier.web.schemas.common import Page, Words
 from atelier.web.schemas.custom import (
     ModelOut,
     QuoteOut,
@@ -31,7 +31,7 @@ router = APIRouter(tags=["models"])
 
 
 class Rename(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Words = Field(min_length=1, max_length=100)
 
 
 class NewShare(BaseModel):

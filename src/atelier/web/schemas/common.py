@@ -14,6 +14,16 @@ def _utc(value: datetime) -> datetime:
 
 
 UtcTime = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _words(value: str) -> str:
+    if not value.strip():
+        raise ValueError("holds only spaces; write some words")
+    return value.strip()
+
+
+# A name, title, label or reason a person reads: not spaces only, its outer spaces dropped.
+Words = Annotated[str, AfterValidator(_words)]
 T = TypeVar("T")
 
 
