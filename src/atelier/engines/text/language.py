@@ -63,11 +63,19 @@ def unreadable(text: str) -> str | None:
         name = {"CJK": "Chinese or Japanese (CJK)"}.get(found, found.title())
         return f"it is written in {name} script"
     lower = [w for w in WORD.findall(text) if not w[0].isupper()]
-    if len(lower) >= FEW_WORDS:
-        share = sum(map(is_english, lower)) / len(lower)
-        if share < ENGLISH_SHARE:
-            return f"only {share:.0%} of its words are English"
+    strange = not_english(lower)
+    if strange:
+        return f"only {1 - len(strange) / len(lower):.0%} of its words are English"
     return None
+
+
+def not_english(words: list[str]) -> list[str]:
+    """The words that are not English, when there are too many for the text to be English
+    (at least FEW_WORDS words, under ENGLISH_SHARE of them English); else none."""
+    strange = [word for word in words if not is_english(word)]
+    if len(words) >= FEW_WORDS and len(strange) > (1 - ENGLISH_SHARE) * len(words):
+        return strange
+    return []
 
 
 def english(value: str) -> str:

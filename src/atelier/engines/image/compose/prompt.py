@@ -374,12 +374,7 @@ def not_english(prompt: str) -> list[str]:
     knows many foreign words as names ('im', 'parc'), and "Ein Hund im Park" drew nothing
     but a park, "eine Katze auf dem Sofa" a sofa."""
     found = [w.lower() for w in language.WORD.findall(prompt) if not chinese.is_chinese(w[0])]
-    strange = [w for w in found if not language.is_english(w)]
-    if len(found) >= language.FEW_WORDS and len(strange) > (1 - language.ENGLISH_SHARE) * len(
-        found
-    ):
-        return strange
-    return []
+    return language.not_english(found)
 
 
 def known_word(noun: str) -> bool:
