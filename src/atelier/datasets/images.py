@@ -16,7 +16,7 @@ from PIL import Image, ImageCms
 from atelier.datasets.cleaning import Decoded, Removal
 from atelier.datasets.items import Item
 from atelier.engines.image.encode import png_bytes
-from atelier.engines.image.inputs import check_image, eight_bit, upright
+from atelier.engines.image.inputs import as_read, check_image
 
 ACCEPTED = {"image/png", "image/jpeg", "image/webp"}
 HIST_BINS = 16  # per channel, for the card's colour histogram
@@ -53,8 +53,7 @@ class ImageMedium:
             return [Removal(item.name, "undecodable", str(exc))]
         if info.mime not in ACCEPTED:
             return [Removal(item.name, "undecodable", f"{info.mime} is not PNG, JPEG or WebP")]
-        turned = eight_bit(upright(item.data, self.max_pixels), self.max_pixels)
-        with Image.open(io.BytesIO(turned)) as opened:
+        with Image.open(io.BytesIO(as_read(item.data, self.max_pixels))) as opened:
             picture = srgb(opened)
         return [
             Decoded(

@@ -15,7 +15,7 @@ from atelier.accounts import authz
 from atelier.accounts.authz import Principal
 from atelier.engines.base import Engine, Measure
 from atelier.engines.bounds import OverLimit
-from atelier.engines.image.inputs import check_image, eight_bit, upright
+from atelier.engines.image.inputs import as_read, check_image
 from atelier.engines.kinds import KINDS, kind_of
 from atelier.engines.music.files import check_audio, check_music_melody, upload_kind
 from atelier.engines.music.piece import Piece
@@ -58,9 +58,7 @@ class Uploads:
             )
         if not data:
             raise Invalid("file is empty", field="file")
-        data = eight_bit(
-            upright(data, self.settings.max_upload_pixels), self.settings.max_upload_pixels
-        )
+        data = as_read(data, self.settings.max_upload_pixels)
         try:
             mime, measure, melody = self._check(filename, data)
         except OverLimit as exc:

@@ -61,6 +61,12 @@ def check_image(data: bytes, max_pixels: int) -> ImageInfo:
     return ImageInfo(mime=FORMATS[image.format], width=width, height=height)
 
 
+def as_read(data: bytes, max_pixels: int) -> bytes:
+    """An uploaded picture as every engine reads it: turned upright (`upright`) and at 8
+    bits a channel (`eight_bit`); other bytes as they are."""
+    return eight_bit(upright(data, max_pixels), max_pixels)
+
+
 def upright(data: bytes, max_pixels: int) -> bytes:
     """The image re-encoded with its pixels turned as its EXIF orientation says and the
     tag removed, so that every engine sees it the right way up; the same bytes when it has
