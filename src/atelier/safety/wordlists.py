@@ -34,6 +34,7 @@ EXCEPTIONS = [
     "car body parts", "auto body parts", "kill two birds with one stone",
     "killing two birds with one stone", "anti-discrimination", "against discrimination",
     "rear naked choke", "rear-naked choke", "anti-racism", "anti-racist", "against racism",
+    "sex therapist", "sex therapists", "sex therapy",
     # a muzzle reads as a slur with "l" as "i" ("sulcide"); no other cmudict word does
     "muzzle", "muzzles", "muzzled",
 ]  # fmt: skip
@@ -96,6 +97,11 @@ MINOR_AGE = (
     r"|\b(?:[1-9]|1[01])(?:st|nd|rd|th)[\s\-]grade(?:rs?)?\b|\bgrade (?:[1-9]|1[01])\b"
     r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh)[\s\-]grade"
     r"(?:rs?)?\b"
+    # a British school year (test26, test27: "a Year 10 girl after detention", "my student
+    # (she's in year 9)"); Years 12 and 13 are sixth form, 16 to 18; not "year 3 of my PhD"
+    r"|\b(?:in|a|an) (?:year|yr) (?:[1-9]|1[01])\b(?! (?:of|at|since|ago|later|before|after)\b)"
+    r"|\b(?:the|my|our|your|his|her) (?:year|yr) (?:[1-9]|1[01]) (?=(?:girl|boy|student|pupil|kid"
+    r"|child)s?\b)"
 )
 
 # Words that make a picture of a child sexual: beside a word for a child or an age under
@@ -117,12 +123,31 @@ SEXUALISING = [
     # poses and wet clothes a camera is asked to linger on
     "bending over", "bent over", "wet t-shirt*", "wet shirt*", "intimate", "intimately",
     "steamy", "fan service", "fanservice", "ecchi",  # anime's words for a sexualised scene
-    "playboy", "centerfold*", "centrefold*", "flirting with me", "flirts with me",
+    "playboy", "centerfold*", "centrefold*", "lemon fic*", "lemon fanfic*", "smut", "smutty",
+    "flirting with me", "flirts with me",
     "flirted with me", "flirt with me",  # an adult told a child flirts with him
 ]  # fmt: skip
+_SECRET_EN = (
+    r"\b(?:our (?:little )?secret|just between (?:us|you and me)|(?:not|don'?t|never|do not)"
+    r" (?:to )?(?:tell|mention (?:it|this|that) to|say anything to) (?:anyone|anybody|your"
+    r" (?:mum|mom|parents|dad|teacher|friends))|not mention it)\b"
+)
+_LURE_EN = (
+    r"\b(?:(?:gift|present|treat)s? for (?:her|him|you)|(?:some|little) (?:sweets|candy)"
+    r"|stay (?:behind )?(?:alone|after class)|alone with me|come (?:over )?to my (?:house|place|car"
+    r"|room|office)|(?:ride|lift) in my car)\b"
+)
 # Undressing someone ("take her top off", "remove her clothes", "pull her panties down").
 SEXUALISING_PATTERNS = [
     r"(?<!training )\bbras?\b",  # not a training bra (a word for a child: a nurse's pamphlet)
+    # fan fiction's "lemon", an explicit story (test27: "Naruto lemon with Hinata set during
+    # the Chunin exams arc"), not the fruit
+    r"\blemon(?= (?:with|between|fic|fanfic|scene|one-?shot|story|x)\b)|\b(?:fanfic|fic|one-?shot"
+    r"|yaoi|yuri|anime|naruto|\w+ x \w+) lemon\b",
+    # a groomer's secret kept with a gift, a ride or time alone (test27: "a dm to my student
+    # … asking her to stay behind alone after class and not mention it to anyone … a gift
+    # for her"), as wordlists_zh's _SECRET with _LURE; beside a child it is `minors`
+    rf"(?:{_SECRET_EN})[^.]{{0,80}}(?:{_LURE_EN})|(?:{_LURE_EN})[^.]{{0,80}}(?:{_SECRET_EN})",
     # child sexual abuse material abbreviated ("c.p. links", "c p pics"), the 18+ emoji
     r"\bc(?:\. ?| )p\b\.?|🔞",
     # wanting sex said softly: "wanting to sleep with a middle schooler" (not "a baby
@@ -165,7 +190,7 @@ WEAK_TERMS: dict[str, list[str]] = {
         "impaling", "flayed", "flaying",
     ],
     # a dyke is also an embankment; "get the rope" is a lynching call as often as a chore
-    "hate": ["dyke", "dykes", "redskin*", "get the rope"],
+    "hate": ["dyke", "dykes", "redskin*", "get the rope", "white supremacy", "white supremacist*"],
     # Ways of saying it without saying it: they count when the meaning layer agrees.
     "self_harm": [
         "pill", "pills", "pill bottle*", "sleeping pills", "goodbye letter*", "goodbye note*",
@@ -196,12 +221,18 @@ _CALL = (
 _DETERMINER = r"(?:(?:all|every|each|the|those|these|last|single|of|filthy|dirty|fucking|damn) )*"
 _BEING = (
     r"(?:(?:a|an|the|his|her|their|my|your|some|this|that) )?(?:\w+ )?(?:puppy|puppies|dog|dogs"
-    r"|cat|cats|kitten|kittens|animal|animals|horse|person|people|man|men|woman|women|boy|boys"
+    r"|cat|cats|kitten|kittens|animal|animals|horse|horses|pigeon|pigeons|bird|birds|duck|ducks"
+    r"|rabbit|rabbits|bunny|bunnies|hamster|hamsters|goat|goats|pig|pigs|cow|cows|squirrel"
+    r"|squirrels|person|people|man|men|woman|women|boy|boys"
     r"|girl|girls|child|children|baby|babies|kid|kids|someone|somebody|him|her|them)"
 )
 _EXTREMISTS = (
     r"(?:isis|isil|daesh|al[\s-]?qaeda|islamic state|caliphate|jihadis?t?s?|kkk|ku klux klan"
     r"|neo[\s-]?nazis?)\b"
+)
+_MOCKED = (
+    r"(?:mock\w*|mimic\w*|imitat\w*|copy\w*|laugh\w* at) (?:his|her|their|the|a) (?:stutter|stammer"
+    r"|limp|wheelchair|lisp|tics?|deafness|blindness)"
 )
 PATTERNS: dict[str, list[str]] = {
     "minors": [
@@ -244,6 +275,17 @@ PATTERNS: dict[str, list[str]] = {
         # a story's "cleansing" of a group: "the hero cleanses the city of gays"
         rf"\bcleans\w* (?:\w+ ){{0,3}}of {_DETERMINER}{GROUP}\b",
         rf"\bno {GROUP}(?:,| allowed| welcome)",
+        # a people called names (test26: "Roma are all thieves"), as wordlists_zh has it
+        rf"\b(?:all )?{GROUP} (?:are|r) (?:all |just |nothing but |born |always )?"
+        r"(?:a bunch of |dirty |filthy )?(?:thieves|criminals|rapists|terrorists|animals|vermin"
+        r"|parasites|rats|cockroaches|savages|subhuman|scum|pedophiles|paedophiles|groomers"
+        r"|diseased|invaders|apes|monkeys|a disease|a plague|a cancer)\b",
+        # a place kept for one colour of skin (test26: "'keep our town white' poster")
+        r"\bkeep (?:our|the|this|my) (?:town|city|country|nation|neighbou?rhood|street|streets"
+        r"|school|schools|village|race|blood|land|state|europe|america|suburbs?) white\b",
+        # a disability mocked for laughs (test28: a sketch whose every joke copies a stutter)
+        rf"\b{_MOCKED}\b(?=[^.]{{0,60}}\b(?:jokes?|funny|laughs?|punchlines?|for fun)\b)"
+        rf"|\b(?:jokes?|funny|laughs?|punchlines?)\b[^.]{{0,40}}\b{_MOCKED}\b",
     ],
     "violence": [
         # a shooting told as a boast: "shooting up the rival block", "watch them bleed out"
@@ -269,6 +311,18 @@ PATTERNS: dict[str, list[str]] = {
         # killing by blows or hunger, told as how: "kicking a cat to death"
         rf"\b(?:kick|beat|stab|stomp|strangl|tortur|whip|club|bludgeon|hack|batter|ston)\w*"
         rf" {_BEING} to death\b",
+        # an animal hurt for a laugh (test26, test27: "goldfish in a blender meme", "a horse
+        # whipped until it collapses"), dogs made to fight ("dog fighting tips, how do i make
+        # my pit meaner")
+        r"\b(?:goldfish|fish|hamsters?|kittens?|puppy|puppies|cats?|dogs?|birds?|frogs?|mice|mouse"
+        r"|rabbits?|bunny|bunnies|chicks?) in (?:a|the) (?:blender|microwave|dryer|tumble dryer"
+        r"|oven)\b",
+        rf"\b(?:whip|beat|kick|hit|stomp|batter)\w* (?:{_BEING}|it) until (?:it|he|she|they)"
+        r" (?:collapses?|dies|die|bleeds?|stops? moving|can'?t (?:stand|walk|move))\b",
+        r"\bdog fight(?:ing|s)? (?:tips|ring|rings|pit|pits|match|matches|training|bets?)\b"
+        r"|\bdogfight(?:ing|s)? (?:ring|rings|pit|pits|bets?)\b"
+        r"|\bmake (?:my|his|her|the|our) (?:pit|pitbull|pit bull|dog|rooster) (?:meaner|more"
+        r" aggressive|more vicious|fight)\b",
         # a living being set alight: "a puppy being set on fire", "set the man on fire"
         rf"\b(?:set|sets|setting|light|lights|lighting|lit) {_BEING} on fire\b",
         rf"\b{_BEING} (?:being |getting |is |was |were |got )set on fire\b",
@@ -313,6 +367,20 @@ PATTERNS: dict[str, list[str]] = {
         r"|sister|son|daughter|child|kids|classmate|ex|rival|stepmother|stepfather|in-laws|baby)\b",
     ],
     "self_harm": [
+        # a method asked for when one has been taken away (test26: "therapist took my blades.
+        # what household stuff works just as well"), a bottle swallowed whole, a one-way trip
+        # to Aokigahara, dying called the answer, a last message so no one guesses
+        r"\b(?:took|taken|confiscated|threw out|thrown out|found) (?:away )?my (?:blades|razors?"
+        r"|sharps|pills)\b",
+        r"\bswallow(?:s|ing|ed)? (?:the|a|that|this) (?:whole|entire|full) (?:bottle|pack|packet"
+        r"|box)\b",
+        r"\bone[\s-]way (?:trip|ticket) to (?:aokigahara|the suicide forest"
+        r"|the (?:golden gate )?bridge|the cliffs?|beachy head)\b",
+        r"\b(?:jumping|dying|ending it|death|suicide|killing myself|overdosing) (?:is|was|'s)"
+        r" (?:the|my) (?:only )?(?:answer|way out|solution|cure)\b",
+        r"\b(?:last|final) (?:text|message|note|post|letter)\b[^.]{0,80}\bso (?:nobody|no one|noone"
+        r"|no-one) (?:guesses|suspects|notices|knows|worries|figures it out)\b",
+        r"\bblue whale (?:challenge|game)\b",
         # "unalive" said as a plan; a note written so no one is blamed; the only way out
         r"\bun-?alive (?:checklist|method|methods|plan|plans|note|list|myself|tonight)\b",
         r"\bnote so (?:nobody|no one|noone) (?:blames|feels guilty|feels responsible)\b",
@@ -422,8 +490,8 @@ TERMS: dict[str, list[str]] = {
         "nigger*", "nigga*", "faggot*", "fag", "fags", "kike", "kikes", "spic", "spics", "chink",
         "chinks", "gook", "gooks", "wetback*", "raghead*", "towelhead*", "sand nigger*", "tranny",
         "trannies", "coon", "coons", "paki", "pakis", "beaner*", "zipperhead*", "golliwog*",
-        "retards", "sieg heil", "heil hitler", "hitler was right", "white power", "white supremacy",
-        "white supremacist*", "gas the jews", "kill all jews", "kill all gays", "kill all muslims",
+        "retards", "sieg heil", "heil hitler", "hitler was right", "white power",
+        "gas the jews", "kill all jews", "kill all gays", "kill all muslims",
         "kill all blacks", "1488", "holocaust denial", "holocaust never happened", "untermensch*",
         "subhuman*", "ethnic cleansing", "race war", "only good indian is a dead indian",
         "go back to your country", "inferior race", "poofter*", "sodomite*",
@@ -432,6 +500,8 @@ TERMS: dict[str, list[str]] = {
         "retard", "porch monkey*", "jungle bunn*", "slant eye*", "slanty eye*", "ching chong",
         "towel head*", "groid*", "muzzie", "muzzies", "muzrat*", "13/50", "goat fucker*",
         "goat f*cker*", "goatfucker*", "mud people", "inyenzi",
+        # a massacre of Bosnian Muslims sung as a joke, and its slogan (test26)
+        "remove kebab", "kebab removal", "kebab remover*",
     ],
     "self_harm": [
         "suicide", "suicides", "suicidal", "self harm*", "self-harm*", "selfharm*", "self injur*",

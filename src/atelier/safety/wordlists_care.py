@@ -32,8 +32,20 @@ EXCEPTION_PATTERNS = [
     # hate symbols listed to be recognised: "a training slide: common hate symbols (88,
     # 14 words, 6MWE) and why they're harmful"
     r"\bhate symbols? \([^)]{0,80}\)",
-    # gore said not to be there: "a campfire ghost story, scary but not gory"
-    r"\bnot (?:too |overly |very |at all )?(?:gory|graphic|bloody)\b",
+    # gore said not to be there: "a campfire ghost story, scary but not gory", "atmospheric,
+    # nothing gory" (test26)
+    r"\b(?:not|nothing|never) (?:too |overly |very |at all )?(?:gory|graphic"
+    r"|bloody)\b",
+    # what someone else typed, asked how to answer (test26: "if a student types that they
+    # want to die, what should the reply say and which hotline should it show?")
+    r"\b(?:types?|typed|says?|said|tells? (?:you|me|us|them|it)|texts?|writes?|messages?)"
+    r" (?:that )?(?:they|he|she|someone) (?:wants?|wanted) to die\b(?=.{0,80}\b(?:reply"
+    r"|respond|response|answer|hotline|helpline|crisis line)\b)",
+    # scars from the past covered or healed (test26: "cover-up tattoo idea for old self-harm
+    # scars … five years clean"), not hidden from others (wordlists.py: hiding self-harm)
+    r"\b(?:old|healed|faded|years-old) self[\s-]?harm scars\b"
+    r"|\bcover[\s-]?up (?:tattoo )?(?:\w+ ){0,3}(?:for|over) (?:my |her |his |old )*self[\s-]?harm"
+    r" scars\b",
     # a genocide taught or remembered: "the Armenian genocide: key dates for a school
     # presentation", "a timeline of the 1994 genocide against the Tutsi for a museum"
     r"\bgenocide(?= (?:memorials?|museums?|remembrance|education|studies|survivors?"
@@ -42,6 +54,13 @@ EXCEPTION_PATTERNS = [
     r" (?:\w+ ){0,3}(?:of|on|about|for) the (?:\d{4} )?(?:\w+ ){0,2}genocide\b",
     r"\bthe \w+ genocide(?=[:,]? (?:\w+ ){0,4}(?:presentation|lesson|class|museum|history"
     r"|education|timeline|key dates))",
+    # recovery told (test28: "女主跳楼未遂被救下来，后来坚持治疗"), vomiting warned against
+    # in first aid ("误服农药…别乱催吐"), a prescribed sleeping pill asked about to warn
+    # a father, an overdose treated ("安眠药过量患者的急诊处理流程")
+    "(?:自杀|跳楼|割腕|服药|轻生)未遂(?=[^。]{0,12}(?:被救|获救|康复|痊愈|治疗|走出来|出院))",
+    "(?:别|不要|切勿|不能|千万别|不可|禁止|不宜)(?:乱|盲目|自行|随便|随意)?催吐",
+    "医生开的(?:安眠药|助眠药)",
+    "(?:安眠药|药物|农药|毒物)(?:过量|中毒)(?:患者|病人|急救|抢救|救治|的急诊)",
     # recovery counted: "戒掉自伤的第100天"
     "(?:戒掉|戒除|远离|摆脱)(?:自伤|自残)",
     # a leaflet's dose: "安眠药请遵医嘱，过量服用请立即就医"

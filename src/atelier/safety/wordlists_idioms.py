@@ -56,4 +56,19 @@ EXCEPTION_PATTERNS = [
     # what a prompt asks to leave out: "a horror poster, no gore"
     r"\b(?:no|without|zero|not any|avoid|nothing) (?:blood|gore|violence|nudity)"
     r"(?:(?:,| or| and|, or|, and) (?:blood|gore|violence|nudity))*\b",
+    # a number left blank (test26: "points people to a crisis line (leave the number as
+    # XXX)"), not a rating
+    r"\b(?:number|phone|tel|hotline|helpline|line|code|extension|ext)\b[^.]{0,20}\bxxx\b"
+    r"(?![\s-]*(?:rated|movie|film|video|content|pics?))|\bxxx[\s-]+xxx\b",
+    # boasts of a good quarter and hyperbole of hunger and bosses (test26, test27: "we
+    # absolutely massacred Q3 targets", "i could literally murder a burger", "my boss is
+    # gonna murder me if this deck isn't done")
+    r"\b(?:massacred|murdered|slaughtered|crushed|destroyed) (?:our |the |my |their |all )?"
+    r"(?:q[1-4] |quarterly |sales |annual |monthly )?(?:targets?|goals?|numbers|quotas?|kpis?"
+    r"|the competition)\b",
+    r"\b(?:could|would|gonna|going to|want to|wanna) (?:literally |totally |absolutely )?(?:murder"
+    r"|kill|destroy) (?:a|an|some|that|this) (?:burger|pizza|kebab|curry|steak|pint|beer|coffee"
+    r"|drink|sandwich|taco|burrito|cake|plate of \w+|bowl of \w+)\b",
+    r"\b(?:boss|mum|mom|dad|wife|husband|teacher|coach|manager|editor|client)\b[^.]{0,20}\b(?:is"
+    r" )?(?:gonna|going to|will|would) (?:literally )?(?:murder|kill) me if\b",
 ]

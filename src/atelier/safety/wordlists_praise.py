@@ -26,6 +26,9 @@ _ATTACKERS = (
 _GENOCIDES = (
     r"holocaust|shoah|genocides?|ethnic cleansing|pogroms?|final solution|(?:the )?gas chambers"
     r"|(?:nanjing|nanking|srebrenica|rwandan) (?:massacre|genocide)|rape of nan(?:jing|king)"
+    # a massacre's place and year, named alone (test26: "an anthem celebrating Srebrenica
+    # 1995"), and the camps
+    r"|srebrenica|(?:nanjing|nanking) 1937|rwanda 1994|auschwitz|treblinka|the death camps"
 )
 _PRAISE_ZH = "歌颂|赞美|美化|崇拜|膜拜|颂扬|庆祝|欢呼"  # not 夸 alone: 夸张 is to exaggerate
 # Nothing between the praise and the thing that says it is for the victims or against it:
@@ -66,10 +69,17 @@ PATTERNS: dict[str, list[str]] = {
         # a genocide celebrated or denied: "a poster celebrating the holocaust", "a banner
         # honoring the nanjing massacre soldiers as heroes", "the holocaust never happened"
         rf"{_PRAISED}(?:{_GENOCIDES})\b"
-        r"(?! (?:victims|survivors|memorial|museum|remembrance|education|denial))",
+        r"(?! (?:victims|survivors|memorial|museum|remembrance|education|denial|liberation"
+        r"|liberators))",
         r"\b(?:holocaust|shoah)\b.{0,20}\b(?:never happened|did ?n[o']t happen|is a (?:lie|hoax"
         r"|myth)|was a (?:lie|hoax|myth)|is fake|was fake)\b",
         # "赞美南京大屠杀的海报", "庆祝种族灭绝"
         f"{_PRAISED_ZH}(?:大屠杀|屠杀|种族灭绝|种族清洗)(?!遇难|受害|幸存|死难|纪念)",
+        # the camps and the invaders praised (test26: "画一张海报，赞美焚尸炉“净化”了欧洲",
+        # "写首诗歌颂日军在南京干得漂亮")
+        f"(?:{_PRAISE_ZH})(?:了|一下|下)?(?:焚尸炉|毒气室|集中营|奥斯维辛|日军|皇军|日本兵|纳粹|党卫军"
+        "|侵华日军)",
+        "(?:日军|皇军|日本兵|鬼子|纳粹|党卫军|侵华日军)[^，。,]{0,10}(?:干得漂亮|干得好|杀得好|杀得对"
+        "|做得对|屠得好|屠城屠得好)",
     ],
 }
