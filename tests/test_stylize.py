@@ -256,3 +256,19 @@ def test_a_logo_on_a_transparent_ground_keeps_it(api: Any) -> None:
     assert out.mode == "RGBA" and out.size == (64, 48)
     alpha = np.asarray(out.getchannel("A"))
     assert alpha[:4, :4].max() == 0 and alpha[20:28, 28:36].min() == 255
+
+
+def test_a_transparent_grounds_jpeg_and_preview_show_it_white(api: Any) -> None:
+    """The JPEG beside the PNG and the preview lay the transparent ground on white, alike:
+    the preview had shown the colours the network painted under it (a dark purple), and so
+    a different picture from the PNG and the JPEG."""
+    client, headers = api
+    logo = Image.new("RGBA", (128, 96), (0, 0, 0, 0))
+    ImageDraw.Draw(logo).ellipse((32, 16, 96, 80), fill=(220, 30, 30, 255))
+    _, work = stylize(api, image=upload(client, headers, png(logo)), style=3, max_size=128)
+    files = {f["role"]: f["url"] for f in work["files"]}
+    for url in (files["rendition"], files["thumbnail"]):
+        picture = Image.open(io.BytesIO(client.get(url, headers=headers).content))
+        assert picture.mode == "RGB"
+        corner = np.asarray(picture)[:6, :6].astype(int)
+        assert corner.min() >= 235, (url, corner.mean(axis=(0, 1)))

@@ -171,3 +171,21 @@ def test_bad_parameters_are_refused(
     response = client.post("/v1/jobs", json=body, headers=headers)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize("mode", ["LA", "P"])
+def test_a_transparent_picture_asked_as_jpeg_is_on_white(api: Any, mode: str) -> None:
+    """A JPEG has no alpha: what was transparent is white, as in the PNG's JPEG copy. A
+    grey-with-alpha picture had come back grey, and a palette one black, from what hid
+    under its transparent pixels."""
+    client, headers = api
+    source = Image.new("RGBA", (48, 40), (130, 130, 140, 0))
+    source.paste((20, 160, 60, 255), (16, 12, 32, 28))
+    source = source.convert("LA") if mode == "LA" else source.convert("P")
+    if mode == "P":
+        source.info["transparency"] = source.getpixel((0, 0))
+    picture_id = upload(client, headers, png(source))
+    data, work = upscaled(api, image=picture_id, scale=2, model="fast", format="jpeg")
+    assert work["mime"] == "image/jpeg"
+    corner = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))[:8, :8].astype(int)
+    assert corner.min() >= 235, corner.mean(axis=(0, 1))

@@ -8,6 +8,8 @@ import wave
 import numpy as np
 from PIL import Image, ImageDraw
 
+from atelier.engines.image.encode import on_white
+
 THUMBNAIL_SIDE = 384
 WAVEFORM_HEIGHT = 192
 THUMBNAIL_QUALITY = 82
@@ -27,8 +29,9 @@ def thumbnail(data: bytes, mime: str) -> bytes | None:
 
 
 def shrunk(picture: Image.Image) -> Image.Image:
-    """The picture as RGB, at most `THUMBNAIL_SIDE` px on its long side."""
-    image = picture.convert("RGB")
+    """The picture as RGB, what is transparent on white (as its JPEG), at most
+    `THUMBNAIL_SIDE` px on its long side."""
+    image = on_white(picture)
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
     return image
 

@@ -127,6 +127,20 @@ def a1111_parameters(prompt: str, settings: dict[str, Any], negative: str = "") 
     return "\n".join([*lines, pairs])
 
 
+def on_white(picture: Image.Image) -> Image.Image:
+    """The picture as RGB, what is transparent laid on white. Dropping the alpha instead
+    shows whatever colour hides under it (a stylize network's paint, a grey): a
+    transparent logo's JPEG and preview had come out a different picture from its PNG."""
+    if picture.mode == "P" and "transparency" in picture.info:
+        picture = picture.convert("RGBA")
+    if "A" not in picture.getbands():
+        return picture.convert("RGB")
+    rgba = picture.convert("RGBA")
+    flat = Image.new("RGB", rgba.size, "white")
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    return flat
+
+
 def image_artifact(
     image: Image.Image,
     engine: Engine,
@@ -157,8 +171,11 @@ def image_artifact(
         separators=(",", ":"),
     )
     pil_format, mime = FORMATS[params.format]
-    if image.mode not in ("RGB", "RGBA") or (params.format == "jpeg" and image.mode == "RGBA"):
-        image = image.convert("RGB")
+    if params.format == "jpeg":
+        image = on_white(image)
+    elif image.mode not in ("RGB", "RGBA"):
+        alpha = "A" in image.getbands() or "transparency" in image.info
+        image = image.convert("RGBA" if alpha else "RGB")
     extension = "jpg" if params.format == "jpeg" else params.format
     if params.format == "png":
         data = png_bytes(image, {"parameters": parameters, "atelier": record})
@@ -208,8 +225,7 @@ def other_format(
     stem = name.rsplit(".", 1)[0]
     if mime == "image/png":
         buffer = io.BytesIO()
-        flat = Image.new("RGB", picture.size, "white")
-        flat.paste(picture, mask=picture.getchannel("A") if picture.mode == "RGBA" else None)
+        flat = on_white(picture)
         exif = Image.Exif()
         if parameters:
             exif[USER_COMMENT] = b"UNICODE\0" + parameters.encode("utf-16-be")
