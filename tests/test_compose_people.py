@@ -133,6 +133,29 @@ def test_what_a_chinese_prompts_people_do_is_read(prompt: str, subjects: list) -
     assert [(s.noun, s.query) for s in parse(prompt).subjects] == subjects
 
 
+@pytest.mark.parametrize(
+    ("prompt", "subjects", "relations"),
+    [
+        # a noun said again is the same thing: a second table (an eye chart) was drawn,
+        # the apples under it, and the record said one table
+        ("两只黑猫坐在一张桌子上，桌子下面有三个苹果", [("cat", 2), ("table", 1), ("apple", 3)],
+         [(0, "on", 1), (2, "under", 1)]),
+        ("一只鸟站在船上，船旁边有两条鱼", [("bird", 1), ("boat", 1), ("fish", 2)],
+         [(0, "on", 1), (2, "beside", 1)]),
+        # a place word after 的: the cat was read with the dog on its left
+        ("一只猫和一只狗，猫在狗的左边", [("cat", 1), ("dog", 1)], [(0, "left_of", 1)]),
+    ],
+)  # fmt: skip
+def test_a_chinese_noun_said_again_is_the_thing_said_before(
+    prompt: str,
+    subjects: list,  # type: ignore[type-arg]
+    relations: list,  # type: ignore[type-arg]
+) -> None:
+    scene = parse(prompt)
+    assert [(s.noun, s.count) for s in scene.subjects] == subjects
+    assert [(r.subject, r.relation, r.target) for r in scene.relations] == relations
+
+
 def test_people_by_kin_and_a_police_officer_are_drawn(compose_engine: Compose) -> None:
     """Refused before: 'walking friend', 'mother', 'mum', 'police officer' (the library's
     "Police Man" was read as another thing than a policeman), 警察; and "racing down a

@@ -354,6 +354,11 @@ class _Reader:
             words.insert(0, NUMBER_WORDS[count - 1] if count <= 12 else str(count))
         return " ".join([*words, *after]), i
 
+    def _past_of(self, k: int) -> int:
+        """A place word may follow 的: "在狗的左边" is to the left of the dog (it had been
+        read as "cat with dog to the left of it", the dog on the cat's left)."""
+        return k + 1 if self.kind(k) == "of" and self.kind(k + 1) == "place" else k
+
     def _object(self, i: int) -> bool:
         """The verb at i takes a thing after it ("追球": chasing a ball)."""
         return self.kind(i + 1) in ("count", "measure", "noun", "colour", "size", "adjective")
@@ -375,11 +380,12 @@ class _Reader:
             return self.words[j].english, j + 1
         for inner in range(depth + 1):  # the shortest phrase that a place word follows
             phrase = self.noun_phrase(j, inner)
-            if phrase is not None and self.kind(phrase[1]) == "place":
+            if phrase is not None and self.kind(self._past_of(phrase[1])) == "place":
                 break
         if phrase is None:
             return None
         text, k = phrase
+        k = self._past_of(k)
         if lean:
             return f"leaning against {text}", k + (self.kind(k) == "place")
         if self.kind(k) == "place":
@@ -447,6 +453,29 @@ class _Reader:
         return " ".join(out + waiting + [f"in {word}" for word in scene])
 
 
+# What may stand before a noun that makes it a new thing ("三个苹果", "一张桌子", "黑猫").
+_NEW_THING = ("count", "measure", "colour", "size", "adjective", "of")
+
+
+def _definite(clauses: list[list[Word]]) -> list[list[Word]]:
+    """A noun said again with nothing counting or describing it is the thing said before:
+    "桌子下面有三个苹果" after "一张桌子" is "under the table". Chinese has no "the", and
+    the English reading had drawn a second table (an eye chart), the apples under it."""
+    seen: set[str] = set()
+    out: list[list[Word]] = []
+    for clause in clauses:
+        words = []
+        for j, word in enumerate(clause):
+            before = clause[j - 1].kind if j else ""
+            if word.kind == "noun" and word.english:
+                if word.text in seen and before not in _NEW_THING:
+                    word = Word(word.kind, word.text, f"the {word.english}", word.count)
+                seen.add(word.text)
+            words.append(word)
+        out.append(words)
+    return out
+
+
 def to_english(text: str) -> str:
     """The prompt in the English `prompt.parse` reads; raises Unreadable, naming every
     word that could not be read."""
@@ -459,5 +488,5 @@ def to_english(text: str) -> str:
     unknown = [w.text for clause in clauses for w in clause if w.kind == "unknown"]
     if unknown:
         raise Unreadable(unknown)
-    parts = [_Reader(clause).read() for clause in clauses if clause]
+    parts = [_Reader(clause).read() for clause in _definite(clauses) if clause]
     return " , ".join(part for part in parts if part).replace(" , , in the style", ", in the style")

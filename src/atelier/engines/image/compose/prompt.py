@@ -290,6 +290,8 @@ def parse(prompt: str) -> Scene:
         i += 1
     chunks.append((relation, current))
     _join(scene, chunks)
+    # one relation said twice ("a cat and a dog, the cat to the left of the dog") is one
+    scene.relations = [r for i, r in enumerate(scene.relations) if r not in scene.relations[:i]]
     scene.timed = bool(scene.time)
     if not scene.time:
         night_sky = any(s.noun in ("moon", "star") for s in scene.subjects)
