@@ -586,6 +586,15 @@ def test_a_pronoun_names_the_thing_before() -> None:
     assert (2, "above", 1) in [(r.subject, r.relation, r.target) for r in scene.relations]
 
 
+def test_it_is_the_last_one_thing_and_them_the_last_many() -> None:
+    """ "seven seagulls above it" were put above the two sailboats, named last, not the
+    lighthouse."""
+    scene = parse("a lighthouse between two sailboats, seven seagulls above it")
+    assert (2, "above", 0) in [(r.subject, r.relation, r.target) for r in scene.relations]
+    scene = parse("two cats beside a sofa, a lamp above them")
+    assert (2, "above", 0) in [(r.subject, r.relation, r.target) for r in scene.relations]
+
+
 def test_an_adjective_or_a_scene_word_is_not_a_subject(compose_engine: Compose) -> None:
     for prompt, nouns, places in (
         ("a sailboat on a calm sea", ["sailboat"], ["sea"]),

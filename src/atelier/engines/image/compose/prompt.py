@@ -314,6 +314,11 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
         part = len(words) == 1 and lemma(words[0]) in PARTS
         if words and (part or all(t in PRONOUNS for t in words)):  # "above it", "the lid"
             earlier = [n for n in named if n not in group]
+            # "it" is the last one thing named, "them" the last many: "a lighthouse between
+            # two sailboats, seven seagulls above it" put the gulls above the sailboats
+            many = words[-1] == "them"
+            agreeing = [n for n in earlier if (scene.subjects[n].count > 1) == many]
+            earlier = agreeing if words[-1] in ("it", "them") and agreeing else earlier
             index: int | None = earlier[-1] if earlier else None
         else:
             index = _read_chunk(chunk, scene)
