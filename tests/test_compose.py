@@ -140,6 +140,26 @@ def test_words_to_write_are_a_caption_not_subjects(
     assert (scene.caption, [s.noun for s in scene.subjects]) == (words, nouns)
 
 
+def test_snow_falls_outside_a_rooms_window_not_on_its_floor(
+    compose_engine: Compose, tmp_path: Path
+) -> None:
+    """Snow was painted over the whole picture, in a room too: over its walls, floor and
+    table. Now only the window's view has it: the room is the same picture with or without
+    snow but for the window."""
+
+    def run(prompt: str) -> np.ndarray:
+        params = compose_engine.Params(prompt=prompt, width=768, height=512, variants=1)
+        [creation] = compose_engine.run(params, Context(seed=3, scratch=tmp_path, files={}))
+        return np.asarray(Image.open(io.BytesIO(creation.files[0].data)).convert("RGB")).astype(int)
+
+    dry = run("two cats on a sofa in a room at night")
+    snowy = run("two cats on a sofa in a room at night in the snow")
+    outside = np.abs(snowy - dry).sum(axis=2) > 30
+    rows, columns = np.nonzero(outside)
+    assert outside.any()  # the window shows it snowing
+    assert rows.max() < 512 * 0.5 and columns.min() > 768 * 0.5  # the window alone
+
+
 def test_a_caption_is_written_along_the_foot_or_said_to_be_missing(
     compose_engine: Compose, tmp_path: Path
 ) -> None:

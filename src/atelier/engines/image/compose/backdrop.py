@@ -99,6 +99,7 @@ class Backdrop:
     light: Colour  # multiplier for the subjects' colours
     haze: Colour  # the colour far things fade toward, 0..1
     sun: tuple[float, float] | None  # where the light comes from (x, y), for shadows
+    window: tuple[int, int, int, int] | None = None  # a room's view outside: x0, y0, x1, y1
 
 
 def _mix(a: Colour, b: Colour, t: np.ndarray | float) -> np.ndarray:
@@ -475,7 +476,8 @@ def _rain(image: np.ndarray, rng: np.random.Generator, heavy: bool) -> None:
 
 
 def snow(image: np.ndarray, rng: np.random.Generator) -> None:
-    """Falling snow over everything (painted last, over the subjects too)."""
+    """Falling snow over everything (painted last, over the subjects too); in a room, the
+    caller gives the window's pixels alone."""
     height, width = image.shape[:2]
     layer = Image.new("L", (width, height), 0)
     draw = ImageDraw.Draw(layer)
@@ -535,4 +537,5 @@ def _room(
         light=light,
         haze=(0.9, 0.88, 0.85),
         sun=(wx0 + (wx1 - wx0) / 2, wy0) if scene.time not in ("night",) else None,
+        window=(wx0, wy0, wx1, wy1),
     )

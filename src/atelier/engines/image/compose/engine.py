@@ -291,9 +291,10 @@ class Compose(Engine[ComposeParams]):
             figure = self._figure(choice, placement, placements, drawings)
             paint.place(canvas, figure, placement, painted_backdrop)
         picture = canvas.convert("RGB")
-        if scene.weather == "snow":
+        if scene.weather == "snow":  # outdoors everywhere; in a room, outside its window
             pixels = np.asarray(picture, np.float32) / 255
-            backdrop.snow(pixels, rng)
+            x0, y0, x1, y1 = painted_backdrop.window or (0, 0, p.width, p.height)
+            backdrop.snow(pixels[y0:y1, x0:x1], rng)
             picture = Image.fromarray((pixels * 255).astype(np.uint8))
         if scene.colours:
             picture = _grade(picture, COLOURS[scene.colours[0]])
