@@ -149,3 +149,45 @@ def test_corpus_tunes_read_as_music21_reads_them_to_the_standard(tmp_path: Path)
         repeated += len(ours) > len(music21_reading(tune, "2.1", expand=False))
         pickups += piece.pickup > 0
     assert carried >= 1 and repeated >= 6 and pickups >= 3, (carried, repeated, pickups)
+
+
+# -- key changes -----------------------------------------------------------------------------
+
+
+def test_a_tune_that_changes_key_is_refused_naming_the_bar(tmp_path: Path) -> None:
+    """A tune in F that turned to D major in bar 3 was harmonized in D minor throughout (a
+    D minor chord under its last D major phrase, B flats against F sharps), and its F
+    sharps were written as G flats: a tune is read in one key, so one that changes is
+    refused, saying where."""
+    with pytest.raises(EngineError, match="changes key in bar 3, from 1 flat to 2 sharps"):
+        read(tmp_path, "F G A B|c B A G|\nK:D\nF G A B|c d e f|d4|]", key="F")
+    with pytest.raises(EngineError, match="in bar 2, from no sharps or flats to 1 sharp"):
+        read(
+            tmp_path, "G|c B A G|\nK:G\nF G A B|c4|]"
+        )  # after a pickup, bar 1 is the first full one
+
+
+def test_a_key_said_again_is_no_change(tmp_path: Path) -> None:
+    assert pitches(read(tmp_path, "G A B c|\nK:G\nd c B A|G4|]", key="G"))[-1] == 67
+    assert pitches(read(tmp_path, "A B c d|\nK:Amin\ne d c B|A4|]", key="Am"))[-1] == 69
+
+
+def test_a_musicxml_score_that_changes_key_is_refused_too(tmp_path: Path) -> None:
+    from music21 import key, meter, note
+
+    part = stream.Part()
+    for bar_number, (sharps, names) in enumerate(
+        [(0, "C D E F"), (0, "G F E D"), (2, "F# G A B"), (2, "D4 D4 D4 D4")], start=1
+    ):
+        measure = stream.Measure(number=bar_number)
+        if bar_number == 1:
+            measure.append(meter.TimeSignature("4/4"))
+        if bar_number in (1, 3):
+            measure.append(key.KeySignature(sharps))
+        for name in names.split():
+            measure.append(note.Note(name if name[-1].isdigit() else name + "4"))
+        part.append(measure)
+    path = tmp_path / "tune.musicxml"
+    stream.Score([part]).write("musicxml", fp=path)
+    with pytest.raises(EngineError, match="changes key in bar 3, from no sharps or flats to 2"):
+        read_melody(path)

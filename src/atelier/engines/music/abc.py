@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from music21 import abcFormat, metadata, note, stream
+from music21 import abcFormat, key, metadata, note, stream
 from music21.abcFormat import translate
 
 STANDARD = (2, 1, 0)
@@ -46,9 +46,26 @@ def read_abc(text: str) -> stream.Score:
     for voice in voices:
         part = translate.abcToStreamPart(voice, inputM21=_UnbeamedPart())
         _carry_through_ties(part)
+        _mark_key_changes(voice, part)
         score.coreInsert(0, part)
     score.coreElementsChanged()
     return score
+
+
+def _mark_key_changes(voice: abcFormat.ABCHandler, part: stream.Part) -> None:
+    """A `K:` field inside the tune starts a bar in its key: music21 reads its notes in it
+    but writes no key signature there, so nothing downstream could see the change."""
+    measures = list(part.getElementsByClass(stream.Measure))
+    bars, started = 0, False
+    for token in voice.tokens:
+        if isinstance(token, abcFormat.ABCNote):
+            started = True
+        elif isinstance(token, abcFormat.ABCBar) and started:
+            bars += 1
+        elif isinstance(token, abcFormat.ABCMetadata) and token.isKey() and started:
+            signature = key.KeySignature(token.getKeySignatureObject().sharps)
+            if bars < len(measures):
+                measures[bars].insert(0, signature)
 
 
 def _metadata(handler: abcFormat.ABCHandler) -> metadata.Metadata:

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 
 import numpy as np
 import soundfile
-from music21 import chord, converter, note, stream
+from music21 import chord, converter, key, note, stream
 from music21.midi import MidiFile
 from music21.midi.translate import midiFileToStream
 
@@ -234,7 +234,36 @@ def read_melody(path: Path, max_bars: int = MAX_READ_BARS) -> Piece:
             "no melody found: every part plays chords or several voices at once; "
             "upload a single melody line"
         )
+    change = _key_change(source, counted_from=0 if piece.pickup else 1)
+    if change:
+        raise EngineError(
+            f"the melody changes key {change}: a tune is read in one key (its harmony, its "
+            "continuation and its spelling would be in the first key throughout); upload "
+            "each part in its own key as a tune of its own"
+        )
     return melody
+
+
+def _key_change(source: Any, counted_from: int) -> str | None:
+    """Where the first part's key signature changes, in words ("in bar 3, from 1 flat to
+    2 sharps"; bars counted from `counted_from`, 0 where a pickup comes first); None when it
+    keeps one. A tune in F that turned to D major had been harmonized in D minor
+    throughout, its F sharps written as G flats."""
+    parts = list(source.parts) if isinstance(source, stream.Score) else [source]
+    measures = list(parts[0].getElementsByClass(stream.Measure))
+    before: int | None = None
+    for signature in parts[0].recurse().getElementsByClass(key.KeySignature):
+        if before is not None and signature.sharps != before:
+            bar = next((i for i, m in enumerate(measures) if signature in m), None)
+            where = f"in bar {bar + counted_from}" if bar is not None else "partway through"
+            return f"{where}, from {_accidentals(before)} to {_accidentals(signature.sharps)}"
+        before = signature.sharps
+    return None
+
+
+def _accidentals(sharps: int) -> str:
+    count, name = abs(sharps), "sharp" if sharps > 0 else "flat"
+    return "no sharps or flats" if not sharps else f"{count} {name}{'s' if count > 1 else ''}"
 
 
 def melody_line(data: bytes, max_bars: int = MAX_READ_BARS) -> Piece | None:
