@@ -63,9 +63,9 @@ def _mark_key_changes(voice: abcFormat.ABCHandler, part: stream.Part) -> None:
         elif isinstance(token, abcFormat.ABCBar) and started:
             bars += 1
         elif isinstance(token, abcFormat.ABCMetadata) and token.isKey() and started:
-            signature = key.KeySignature(token.getKeySignatureObject().sharps)
-            if bars < len(measures):
-                measures[bars].insert(0, signature)
+            written = token.getKeySignatureObject()
+            if written is not None and bars < len(measures):
+                measures[bars].insert(0, key.KeySignature(written.sharps))
 
 
 def _metadata(handler: abcFormat.ABCHandler) -> metadata.Metadata:
