@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import threading
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from atelier.engines.kinds import KINDS
 
@@ -61,10 +62,29 @@ ImageUploadId = Annotated[str, upload("image")]
 MaskUploadId = Annotated[str, upload("image", mask_for="image")]
 
 
+def takes_number(annotation: Any) -> bool:
+    """Whether a field takes a number and not a yes/no (int, float, or a union holding one
+    of them but no bool)."""
+    found = set(typing.get_args(annotation)) or {annotation}
+    if bool in found:
+        return False
+    return any(t in (int, float) or (typing.get_args(t) and takes_number(t)) for t in found)
+
+
 class Params(BaseModel):
     """Base of every engine's parameter schema: unknown fields are errors, not ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def no_yes_or_no_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """true is not 1: `"bars": true` had been read as one bar and refused as "should
+        be greater than or equal to 2", which did not say what was wrong."""
+        name = info.field_name
+        if isinstance(value, bool) and name and takes_number(cls.model_fields[name].annotation):
+            raise ValueError(f"{name} is a number, not {str(value).lower()}")
+        return value
 
 
 @dataclass
