@@ -189,3 +189,15 @@ def test_a_transparent_picture_asked_as_jpeg_is_on_white(api: Any, mode: str) ->
     assert work["mime"] == "image/jpeg"
     corner = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))[:8, :8].astype(int)
     assert corner.min() >= 235, corner.mean(axis=(0, 1))
+
+
+def test_an_animation_is_refused_not_cut_to_its_first_frame(api: Any) -> None:
+    """A 12-frame GIF had come back as one still of its first frame, the record silent."""
+    client, headers = api
+    frames = [Image.new("RGB", (48, 40), (20 * i, 90, 200 - 15 * i)) for i in range(12)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=80)
+    gif_id = upload(client, headers, buffer.getvalue())
+    job, _ = run_job(api, image=gif_id, scale=2, model="fast")
+    assert job["status"] == "failed"
+    assert "an animation of 12 frames" in job["error"] and "still pictures" in job["error"]

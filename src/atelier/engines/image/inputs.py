@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
+from atelier.engines.base import EngineError
 from atelier.engines.image.encode import png_bytes
 from atelier.engines.kinds import IMAGE_MIMES
 
@@ -93,6 +94,19 @@ def upright(data: bytes, max_pixels: int) -> bytes:
             Image.DecompressionBombWarning):  # fmt: skip
         return data
     return out.getvalue()
+
+
+def still(picture: Image.Image, engine: str) -> Image.Image:
+    """The picture, which must be a still: an engine that makes one picture from one
+    would otherwise work on an animation's first frame alone and say nothing (a 12-frame
+    GIF came back from image.upscale as one frame, its record silent)."""
+    frames = getattr(picture, "n_frames", 1)
+    if frames > 1:
+        raise EngineError(
+            f"the picture is an animation of {frames} frames; {engine} works on still "
+            "pictures: upload the frame you want as a PNG or JPEG"
+        )
+    return picture
 
 
 def transparency(image: Image.Image) -> Image.Image | None:

@@ -31,7 +31,7 @@ from atelier.engines.base import (
 )
 from atelier.engines.image import esrgan
 from atelier.engines.image.encode import ImageOutput, image_artifact
-from atelier.engines.image.inputs import keep_transparency, transparency
+from atelier.engines.image.inputs import keep_transparency, still, transparency
 
 Step = Literal["inpaint", "scratches", "denoise", "levels", "white_balance", "contrast", "upscale"]
 ORDER: tuple[Step, ...] = (
@@ -315,7 +315,7 @@ class Restore(Engine[RestoreParams]):
         p = params
         limit = MAX_UPSCALE_PIXELS if "upscale" in p.steps else MAX_PIXELS
         with Image.open(ctx.file(p.image)) as photo:
-            size = photo.size
+            size = still(photo, self.name).size
             if size[0] * size[1] > limit:
                 what = "with the upscale step " if "upscale" in p.steps else ""
                 raise EngineError(

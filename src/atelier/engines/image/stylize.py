@@ -31,7 +31,7 @@ from atelier.engines.base import (
 )
 from atelier.engines.custom import ModelRef, custom_model
 from atelier.engines.image.encode import ImageOutput, image_artifact
-from atelier.engines.image.inputs import keep_transparency, transparency
+from atelier.engines.image.inputs import keep_transparency, still, transparency
 
 TRANSFORM_SIDE = 384  # the arbitrary-style transform network's fixed square
 
@@ -156,7 +156,7 @@ class Stylize(Engine[StylizeParams]):
         network = self._network(ctx.threads)
         ctx.progress(0.05, "reading the photo")
         with Image.open(ctx.file(p.image)) as photo:
-            photo.load()
+            still(photo, self.name).load()
             ctx.progress(0.2, "painting")
             try:
                 if p.style_image is not None:

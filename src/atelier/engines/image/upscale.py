@@ -19,6 +19,7 @@ from atelier.engines.base import (
 )
 from atelier.engines.image import esrgan
 from atelier.engines.image.encode import ImageOutput, image_artifact
+from atelier.engines.image.inputs import still
 
 # The input is processed in tiles, so the network's memory stays bounded (esrgan.py); this
 # limit bounds the rest: the ×4 result of 2 MP is 32 MP (96 MB of pixels) and takes the
@@ -76,6 +77,7 @@ class Upscale(Engine[UpscaleParams]):
         p = params
         ctx.progress(0.02, "reading the picture")
         with Image.open(ctx.file(p.image)) as picture:
+            still(picture, self.name)
             pixels = picture.width * picture.height
             if pixels > MAX_INPUT_PIXELS:
                 raise EngineError(
