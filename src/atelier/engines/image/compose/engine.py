@@ -123,7 +123,7 @@ class ComposeParams(ImageOutput):
             raise ValueError("a style is a preset's name or number, not true or false")
         if isinstance(value, int):
             value = str(value)
-        if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+        if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d{1,31}\s*", value):  # not an id
             number = int(value)
             if not 0 <= number < len(style_names.STYLES):
                 raise ValueError(
