@@ -1,5 +1,6 @@
-"""The word-list layer: maintained terms per category in English (wordlists.py) and Chinese
-(wordlists_zh.py, with glin-profanity's kept list), and how-to requests for grave harm
+"""The word-list layer: maintained terms per category in English (wordlists.py, with
+self-harm's patterns in wordlists_self_harm.py) and Chinese (wordlists_zh.py, with
+glin-profanity's kept list), and how-to requests for grave harm
 (wordlists_howto.py), atrocities praised (wordlists_praise.py) and threats, secret filming
 and harm kept hidden (wordlists_threats.py) in both, all matched on every normalised reading
 of a prompt, after harmless phrases are taken out. Both languages' lists read every text,
@@ -20,6 +21,7 @@ from atelier.safety import (
     wordlists_idioms,
     wordlists_other,
     wordlists_praise,
+    wordlists_self_harm,
     wordlists_senses,
     wordlists_threats,
     wordlists_zh,
@@ -64,6 +66,7 @@ SURE_PATTERNS = _merged(
     wordlists_zh.PATTERNS,
     wordlists_howto.PATTERNS,
     wordlists_praise.PATTERNS,
+    wordlists_self_harm.PATTERNS,
     wordlists_threats.PATTERNS,
 )
 PATTERNS = _merged(SURE_PATTERNS, wordlists_senses.PATTERNS)
