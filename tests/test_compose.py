@@ -720,3 +720,16 @@ def test_a_picture_that_misses_what_the_prompt_asked_is_delivered_marked(api: An
     _, fine = compose(api, prompt="a dog to the left of a house", seed=1)
     assert fine["checks_unmet"] == [] and fine["meta"]["chosen"] == 0
     assert fine["meta"]["checks"]["relations_held"] == "1/1"
+
+
+def test_a_goose_beside_things_on_land_stands_on_land(compose_engine: Compose) -> None:
+    """ "three red foxes under a pine tree beside two white geese" put the geese on a sea
+    added for them, the foxes on its beach; ducks, geese and swans float only where
+    nothing on land is set by them."""
+    plan, _ = _plan(compose_engine, "three red foxes under a pine tree beside two white geese")
+    assert "sea" not in plan.scene.places
+    assert {c.subject.noun: c.habitat for c in plan.choices}["goose"] == "ground"
+    plan, _ = _plan(compose_engine, "a goose in a field")
+    assert [c.habitat for c in plan.choices] == ["ground"]
+    plan, _ = _plan(compose_engine, "a swan on a lake")
+    assert [c.habitat for c in plan.choices] == ["water"] and plan.scene.places == ["lake"]

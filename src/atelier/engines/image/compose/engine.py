@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +251,7 @@ class Compose(Engine[ComposeParams]):
             raise EngineError(
                 f"the clip-art library has no drawing of {names}: try another word for it"
             )
+        choices = _on_land(scene, choices)
         _settle_places(scene, choices)
         grounded = any(c.habitat in ("ground", "sky") and c.placed for c in choices)
         lines = backdrop.geometry(scene, width, height, grounded)
@@ -472,6 +473,26 @@ def _aspect(choice: Choice) -> float:
     if choice.prop:
         return props.ASPECTS[choice.prop]
     return {"cloud": 2.0, "rainbow": 2.0}.get(choice.subject.noun, 1.0)
+
+
+def _on_land(scene: Scene, choices: list[Choice]) -> list[Choice]:
+    """A duck, goose or swan set by something on the ground, or in a place of land, stands
+    on the ground: "three red foxes under a pine tree beside two white geese" had put the
+    geese on a sea added for them, the foxes on its beach."""
+    land = set(scene.places) - {"sea", "lake", "beach", "river", "sky", "interior"}
+    on_ground = {i for i, c in enumerate(choices) if c.habitat == "ground"}
+    beside_ground = {
+        end
+        for r in scene.relations
+        for end, other in ((r.subject, r.target), (r.target, r.subject))
+        if other in on_ground
+    }
+    return [
+        replace(c, habitat="ground")
+        if c.habitat == "water" and c.subject.noun in sizes.WADERS and (land or i in beside_ground)
+        else c
+        for i, c in enumerate(choices)
+    ]
 
 
 def _settle_places(scene: Scene, choices: list[Choice]) -> None:

@@ -86,6 +86,7 @@ FLYERS = wordset(
     "sun moon star cloud rainbow"
 )
 FLOATERS = wordset("boat sailboat ship yacht canoe swan duck goose")
+WADERS = wordset("swan duck goose")  # they float, and they walk beside what stands on land
 SWIMMERS = wordset("fish dolphin whale shark octopus jellyfish seahorse")
 
 _lock = threading.Lock()
