@@ -127,17 +127,26 @@ def a1111_parameters(prompt: str, settings: dict[str, Any], negative: str = "") 
     return "\n".join([*lines, pairs])
 
 
+def has_transparency(image: Image.Image) -> bool:
+    """Whether some of the picture may be see-through: an alpha channel (RGBA, LA, PA) or a
+    palette's or colour key's transparent entry."""
+    return "A" in image.getbands() or "transparency" in image.info
+
+
+def transparency(image: Image.Image) -> Image.Image | None:
+    """The picture's alpha channel, or None when it has no transparency."""
+    return image.convert("RGBA").getchannel("A") if has_transparency(image) else None
+
+
 def on_white(picture: Image.Image) -> Image.Image:
     """The picture as RGB, what is transparent laid on white. Dropping the alpha instead
     shows whatever colour hides under it (a stylize network's paint, a grey): a
     transparent logo's JPEG and preview had come out a different picture from its PNG."""
-    if picture.mode == "P" and "transparency" in picture.info:
-        picture = picture.convert("RGBA")
-    if "A" not in picture.getbands():
+    alpha = transparency(picture)
+    if alpha is None:
         return picture.convert("RGB")
-    rgba = picture.convert("RGBA")
-    flat = Image.new("RGB", rgba.size, "white")
-    flat.paste(rgba, mask=rgba.getchannel("A"))
+    flat = Image.new("RGB", picture.size, "white")
+    flat.paste(picture.convert("RGB"), mask=alpha)
     return flat
 
 
@@ -174,8 +183,7 @@ def image_artifact(
     if params.format == "jpeg":
         image = on_white(image)
     elif image.mode not in ("RGB", "RGBA"):
-        alpha = "A" in image.getbands() or "transparency" in image.info
-        image = image.convert("RGBA" if alpha else "RGB")
+        image = image.convert("RGBA" if has_transparency(image) else "RGB")
     extension = "jpg" if params.format == "jpeg" else params.format
     if params.format == "png":
         data = png_bytes(image, {"parameters": parameters, "atelier": record})

@@ -29,7 +29,8 @@ import numpy as np
 from PIL import Image
 
 from atelier.engines.base import ModelCard
-from atelier.engines.image.inputs import keep_transparency, transparency
+from atelier.engines.image.encode import transparency
+from atelier.engines.image.inputs import keep_transparency
 
 UpscaleModel = Literal["photo", "anime", "fast"]
 

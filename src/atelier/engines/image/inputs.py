@@ -109,13 +109,6 @@ def still(picture: Image.Image, engine: str) -> Image.Image:
     return picture
 
 
-def transparency(image: Image.Image) -> Image.Image | None:
-    """The picture's alpha channel, or None when it has no transparency."""
-    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        return image.convert("RGBA").getchannel("A")
-    return None
-
-
 def keep_transparency(result: Image.Image, alpha: Image.Image | None) -> Image.Image:
     """The engine's `result` with its source's `alpha` (resized to it, Lanczos), so that a
     logo on a transparent ground keeps it; `result` itself when the source had none."""

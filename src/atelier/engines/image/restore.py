@@ -30,8 +30,8 @@ from atelier.engines.base import (
     ModelCard,
 )
 from atelier.engines.image import esrgan
-from atelier.engines.image.encode import ImageOutput, image_artifact
-from atelier.engines.image.inputs import keep_transparency, still, transparency
+from atelier.engines.image.encode import ImageOutput, image_artifact, transparency
+from atelier.engines.image.inputs import keep_transparency, still
 
 Step = Literal["inpaint", "scratches", "denoise", "levels", "white_balance", "contrast", "upscale"]
 ORDER: tuple[Step, ...] = (

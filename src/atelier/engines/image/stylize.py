@@ -30,8 +30,8 @@ from atelier.engines.base import (
     pick_from,
 )
 from atelier.engines.custom import ModelRef, custom_model
-from atelier.engines.image.encode import ImageOutput, image_artifact
-from atelier.engines.image.inputs import keep_transparency, still, transparency
+from atelier.engines.image.encode import ImageOutput, image_artifact, transparency
+from atelier.engines.image.inputs import keep_transparency, still
 
 TRANSFORM_SIDE = 384  # the arbitrary-style transform network's fixed square
 
