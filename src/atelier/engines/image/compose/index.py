@@ -7,12 +7,14 @@ reads the result in well under a second; `ClipArt.search` ranks the library for 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
+import itertools
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -320,6 +322,30 @@ class ClipArt:
         self.shows = [
             e.title_words & ACTIVITIES if emoji.is_figure(e.path) else frozenset() for e in entries
         ]
+        # A search weighs every drawing against a subject's words: these say, a word at a
+        # time, which drawings carry it, so that it reads a few lists instead of every entry.
+        self._titled = _carrying(e.title_words for e in entries)
+        self._named = _carrying(e.names for e in entries)
+        self._filed = _carrying(e.category for e in entries)
+        self._flawed = _carrying(e.flaws for e in entries)
+        self._names = sorted(self._named)  # for the names a kind's word begins
+        self._by_head = _carrying([e.head] if e.head else [] for e in entries)
+        self._qualified = _carrying(
+            [q + e.head for q in e.qualifiers] if e.head else [] for e in entries
+        )
+        self._classed = _carrying(e.head_words if e.head in CLASS_WORDS else [] for e in entries)
+        self._plurals: dict[str, list[tuple[int, str]]] = {}  # lemma: (entry, word)
+        for i, e in enumerate(entries):
+            for word in e.title_words:
+                if lemma(word) != word:
+                    self._plurals.setdefault(lemma(word), []).append((i, word))
+        self._many = np.array(
+            [bool(e.title_words & MANY) or "and" in e.title_words for e in entries]
+        )
+        self._roadsign = np.array(["roadsign" in e.category for e in entries])
+        self._colours = np.array([e.colour for e in entries], np.float32)
+        self._aspects = np.array([e.aspect for e in entries])
+        self._figures = [i for i, shown in enumerate(self.shows) if shown]
 
     @classmethod
     def load(cls, folder: Path) -> ClipArt:
@@ -361,32 +387,34 @@ class ClipArt:
         similarity = self.vectors @ embeddings.embed([wanted.query])[0]
         score = similarity + self.fitness
         heads = wanted.heads
-        titled = np.array([bool(heads & e.title_words) for e in self.entries])
-        named = titled | np.array([bool(heads & e.names) for e in self.entries])
+        titled = self._carry(self._titled, heads)
+        named = titled | self._carry(self._named, heads)
         score += 0.35 * titled + 0.12 * (named & ~titled)
-        score += 0.08 * np.array([bool(heads & e.category) for e in self.entries])
-        score += 0.12 * np.array([bool(heads & e.flaws) for e in self.entries])
-        known = heads | wanted.kind
-        other = np.array([_other_thing(e, known) for e in self.entries])
+        score += 0.08 * self._carry(self._filed, heads)
+        score += 0.12 * self._carry(self._flawed, heads)
+        other = self._other_things(heads | wanted.kind)
         score -= 0.35 * other
         if wanted.avoid:
-            score -= 0.3 * np.array([bool(e.names & wanted.avoid) for e in self.entries])
+            score -= 0.3 * self._carry(self._named, wanted.avoid)
         # Many in one drawing is never right: a count is made of copies, one thing each.
-        score -= 0.25 * np.array([_many(e, heads) for e in self.entries])
+        score -= 0.25 * self._showing_many(heads)
         kind = np.zeros(len(self.entries), dtype=bool)
         if wanted.kind:
-            kind = np.array([_names_kind(e, wanted.kind) for e in self.entries])
+            kind = self._naming_kind(wanted.kind)
             score += 0.3 * kind
         if wanted.colour is not None:
-            score += 0.1 * np.array([_colour_match(e, wanted.colour) for e in self.entries])
+            distance = np.linalg.norm(self._colours - np.array(wanted.colour), axis=1)
+            score += 0.1 * np.maximum(0.0, 1.0 - distance / 160.0)
         if wanted.unlike:
-            score -= 0.12 * np.array([bool(e.names & wanted.unlike) for e in self.entries])
+            score -= 0.12 * self._carry(self._named, wanted.unlike)
         # A figure doing what is asked counts for it; doing anything else, far against it.
-        score += np.array(
-            [0.3 * bool(s & wanted.doing) - 1.0 * bool(s - wanted.doing) for s in self.shows]
-        )
+        doing = np.zeros(len(self.entries))
+        for i in self._figures:
+            shown = self.shows[i]
+            doing[i] = 0.3 * bool(shown & wanted.doing) - 1.0 * bool(shown - wanted.doing)
+        score += doing
         if wanted.aspect is not None:
-            ratios = np.array([e.aspect for e in self.entries]) / wanted.aspect
+            ratios = self._aspects / wanted.aspect
             score -= 0.3 * np.minimum(np.abs(np.log(np.maximum(ratios, 1e-3))), 1.5)
         best = np.argsort(-score)[:limit]
         return [
@@ -401,6 +429,50 @@ class ClipArt:
             )
             for i in best
         ]
+
+    def _carry(self, carrying: dict[str, np.ndarray], words: frozenset[str]) -> np.ndarray:
+        """Which drawings carry any of `words` in the lists `carrying` was made from."""
+        found = np.zeros(len(self.entries), dtype=bool)
+        for word in words:
+            if word in carrying:
+                found[carrying[word]] = True
+        return found
+
+    def _other_things(self, known: frozenset[str]) -> np.ndarray:
+        """Which drawings' titles say they are something else: "Desk Lamp" for a desk,
+        "Owl on Branch" for a branch, "Fire Engine" (keywords: fireman) for a firefighter;
+        but "Church Building" is a church, a "Palmtree" a tree and a "Police Man" a
+        policeman. A road sign is a sign, whatever it shows ("rail fence" was drawn as a
+        fence)."""
+        other = np.zeros(len(self.entries), dtype=bool)
+        endings = tuple(known)  # a head is known when it ends with a known word: "palmtree"
+        for head, found in self._by_head.items():
+            if not head.endswith(endings):
+                other[found] = True
+        other &= ~self._carry(self._qualified, known)  # "Police Man"
+        other &= ~self._carry(self._classed, known)  # "Church Building"
+        if not known & SIGNS:
+            other |= self._roadsign
+        return other
+
+    def _showing_many(self, heads: frozenset[str]) -> np.ndarray:
+        """Which drawings show several: "Two Sailboats", "cats", "a flock"."""
+        many = self._many.copy()
+        for head in heads:
+            for i, word in self._plurals.get(head, ()):
+                if word not in heads:
+                    many[i] = True
+        return many
+
+    def _naming_kind(self, kind: frozenset[str]) -> np.ndarray:
+        """Which drawings' words name the kind asked for, alone or joined ("palmtree")."""
+        found = np.zeros(len(self.entries), dtype=bool)
+        for word in kind:
+            for name in itertools.islice(self._names, bisect.bisect_left(self._names, word), None):
+                if not name.startswith(word):
+                    break
+                found[self._named[name]] = True
+        return found
 
     def feet(self, entry: Entry) -> int:
         """How many separate shapes touch the bottom of the drawing: legs or feet (2+),
@@ -440,25 +512,13 @@ class ClipArt:
         return self._shapes[entry.path]
 
 
-def _other_thing(entry: Entry, known: frozenset[str]) -> bool:
-    """The drawing's title says it is something else: "Desk Lamp" for a desk, "Owl on
-    Branch" for a branch, "Fire Engine" (keywords: fireman) for a firefighter; but
-    "Church Building" is a church, a "Palmtree" a tree and a "Police Man" a policeman. A
-    road sign is a sign, whatever it shows ("rail fence" was drawn as a fence)."""
-    if "roadsign" in entry.category and not known & SIGNS:
-        return True
-    if not entry.head or entry.head in known:
-        return False
-    if any(entry.head.endswith(word) for word in known):
-        return False
-    if any(q + entry.head in known for q in entry.qualifiers):  # "Police Man": a policeman
-        return False
-    return not (entry.head in CLASS_WORDS and entry.head_words & known)
-
-
-def _names_kind(entry: Entry, kind: frozenset[str]) -> bool:
-    """The drawing's words name the kind asked for, alone or joined ("palmtree")."""
-    return any(name.startswith(word) for name in entry.names for word in kind)
+def _carrying(lists: Iterable[Iterable[str]]) -> dict[str, np.ndarray]:
+    """For every word, the drawings (by their place in the index) whose list holds it."""
+    found: dict[str, list[int]] = {}
+    for i, words_ in enumerate(lists):
+        for word in words_:
+            found.setdefault(word, []).append(i)
+    return {word: np.array(places) for word, places in found.items()}
 
 
 def _apart(row: np.ndarray) -> int:
@@ -469,12 +529,6 @@ def _apart(row: np.ndarray) -> int:
         return 0
     gaps = np.diff(filled)
     return 1 + int((gaps > max(2, 0.06 * row.size)).sum())
-
-
-def _many(entry: Entry, heads: frozenset[str]) -> bool:
-    """The drawing shows several: "Two Sailboats", "cats", "a flock"."""
-    plural = any(w not in heads and lemma(w) in heads for w in entry.title_words)
-    return plural or bool(entry.title_words & MANY) or "and" in entry.title_words
 
 
 def _title(title: str, path: str) -> dict[str, Any]:
@@ -518,9 +572,3 @@ def _fitness(entry: Entry) -> float:
     penalty += 0.12 if entry.colours <= 2 else 0.0  # a flat pictogram or silhouette
     penalty += 0.25 if entry.bitmap else 0.0
     return -penalty
-
-
-def _colour_match(entry: Entry, colour: tuple[int, int, int]) -> float:
-    """1 when the drawing's mean colour is close to `colour`, falling to 0 far from it."""
-    distance = float(np.linalg.norm(np.array(entry.colour, np.float32) - np.array(colour)))
-    return max(0.0, 1.0 - distance / 160.0)
