@@ -1102,8 +1102,8 @@ def report9_cases() -> list[Case]:
     return [
         Case(
             "image.compose",
-            "896×512, 4 variants",
-            {"prompt": "a sailboat beside a lighthouse", "width": 896, "height": 512},
+            "912×608, 4 variants",
+            {"prompt": "a sailboat beside a lighthouse", "width": 912, "height": 608},
             {},
         ),
         Case(
