@@ -1,6 +1,7 @@
 """image.compose: how fast, and how often the picture shows what the prompt asked.
 
     .venv/bin/python benchmarks/compose.py speed [--build] [--runs N] [--quick]
+    .venv/bin/python benchmarks/compose.py cost [--parts tune test] [--quick] [--json F]
     .venv/bin/python benchmarks/compose.py render --part test --seeds 1 2 --out DIR
     .venv/bin/python benchmarks/compose.py score --part test --verdicts FILE
     .venv/bin/python benchmarks/compose.py layout
@@ -8,6 +9,10 @@
 - `speed`: with --build, the clip-art index built from scratch into a temporary folder
   (what `atelier prepare` does once), timed; then seconds per image at 512×512 and
   1024×1024 (engine called directly, after one warm-up call), with and without a style.
+- `cost`: every prompt of the parts at 768×512 and 1024², one picture each, run once
+  unmeasured (its drawings read, as a busy studio has them) and once measured: the CPU
+  seconds it took beside the engine's own estimate (its rates, no machine factor), and
+  the share within ±30 % (what issue 18 asks of estimates), indoors and out.
 - `render`: every prompt of the blind set's part (tests/data/compose_eval/, see its
   README) at 768×512 for each seed: DIR/ID-sSEED.png, DIR/ID-sSEED.json (what the work
   records, or why the prompt was refused) and contact sheets DIR/sheet-NN.png with each
@@ -90,6 +95,36 @@ def speed(build: bool, runs: int, sizes: tuple[int, ...] = (512, 1024)) -> None:
             label = f"{size}×{size}{' + style' if style else ''}"
             print(f"{label:>20}: median {statistics.median(times):.2f} s, max {max(times):.2f} s")
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
+
+
+def cost(parts: list[str], quick: bool, out: Path | None) -> None:
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores)")
+    engine = engine_here()
+    scratch = Path(tempfile.mkdtemp())
+    prompts = [case["prompt"] for part in parts for case in load_part(part)]
+    rows = []
+    for prompt in prompts[:3] if quick else prompts:
+        for width, height in ((768, 512), (1024, 1024)):
+            params = engine.Params(prompt=prompt, width=width, height=height, variants=1)
+            try:
+                engine.run(params, Context(seed=7, scratch=scratch, files={}))
+            except EngineError:
+                break  # a prompt the library has no drawing for: refused, not priced
+            started = time.process_time()
+            engine.run(params, Context(seed=1, scratch=scratch, files={}))
+            taken = time.process_time() - started
+            budget = engine.output_budget(params, {})
+            estimate = engine.estimate_seconds(params, budget)
+            rows.append({"prompt": prompt, "width": width, "height": height, "cpu_s": taken,
+                         "estimate_s": estimate, "ratio": estimate / taken})  # fmt: skip
+    ratios = [row["ratio"] for row in rows]
+    within = sum(0.7 <= r <= 1.3 for r in ratios)
+    print(f"{len(rows)} pictures: {within} estimated within ±30 % ({within / len(rows):.0%}),")
+    print(f"estimated ÷ taken: median {statistics.median(ratios):.2f}, "
+          f"{min(ratios):.2f} to {max(ratios):.2f}")  # fmt: skip
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    if out is not None:
+        out.write_text(json.dumps(rows, indent=1))
 
 
 def render(part: str, seeds: list[int], out: Path, only: list[str]) -> None:
@@ -197,6 +232,10 @@ def main() -> None:
     timing.add_argument("--build", action="store_true", help="time a fresh index build")
     timing.add_argument("--runs", type=int, default=len(TIMED), help="images per size")
     timing.add_argument("--quick", action="store_true", help="a smoke run: one image at 512")
+    costing = commands.add_parser("cost", help="CPU seconds a picture against its estimate")
+    costing.add_argument("--parts", nargs="+", default=["tune", "test"])
+    costing.add_argument("--quick", action="store_true", help="three prompts")
+    costing.add_argument("--json", type=Path, default=None, help="also write the rows here")
     drawing = commands.add_parser("render", help="the blind set's pictures and contact sheets")
     drawing.add_argument("--part", choices=("test", "tune", "test2", "test3"), default="test")
     drawing.add_argument("--seeds", type=int, nargs="+", default=[1])
@@ -210,6 +249,8 @@ def main() -> None:
     if args.command == "speed":
         runs, sizes = (1, (512,)) if args.quick else (args.runs, (512, 1024))
         speed(args.build, runs, sizes)
+    elif args.command == "cost":
+        cost(args.parts, args.quick, args.json)
     elif args.command == "render":
         render(args.part, args.seeds, args.out, args.only)
     elif args.command == "score":

@@ -86,8 +86,8 @@ class Compose(Engine[ComposeParams]):
     credits_per_second = 1.0
     # CPU seconds a picture, fitted (least mean |log| of estimated ÷ taken) on the 200
     # prompts of tests/data/compose_eval's tune and test parts at 768×512 and 1024², a warm
-    # run each (2026-12-07, this day's 2-vCPU AMD EPYC VM, quiet; /tmp script described in
-    # docs/benchmarks.md): a picture's plan, drawings and encoding (per image), and its
+    # run each (2026-12-07, this day's 2-vCPU AMD EPYC VM, quiet; `benchmarks/compose.py
+    # cost` measures them): a picture's plan, drawings and encoding (per image), and its
     # backdrop by the pixels: a landscape's sky, clouds and ground cost twice a room's.
     rates = Rates(start=0.0, per_image=0.071, per_megapixel_out=0.253)
     INDOOR_PER_MEGAPIXEL = 0.123
