@@ -235,6 +235,26 @@ def test_a_long_text_is_read_to_its_end(screen: TextScreen) -> None:
     assert categories(screen, filler) == set()
 
 
+def test_a_long_texts_short_sentence_is_read_with_the_one_before_it(screen: TextScreen) -> None:
+    """A long text is read in runs of sentences; a short one alone has lost what it speaks
+    of. An allotment's last line, "Nobody counts what is taken.", read alone as self-harm,
+    and its opening cut at a semicolon as hate: the text was refused. Harm in a short last
+    sentence is still read, with its neighbour (above)."""
+    allotments = (
+        "The allotments lie behind the railway, forty plots in four long rows. Most belong "
+        "to people who have kept them for decades; the waiting list is seven years. In "
+        "spring the first job is the soil. Paths are weeded, beds are dug over and fed with "
+        "the compost that has rotted all winter in the bins by the gate, and the potatoes go "
+        "in on Good Friday, as they always have. By midsummer there is more than anyone can "
+        "eat. Courgettes swell overnight, the beans climb past the tops of their canes, and "
+        "bags of spare lettuce hang on the gate for whoever walks past. Nobody counts what "
+        "is taken."
+    )
+    assert categories(screen, allotments) == set()
+    harm = "Then she swallowed every pill in the bottle to end it."
+    assert "self_harm" in categories(screen, allotments + " " + harm)
+
+
 # -- the frozen test split -----------------------------------------------------------------
 
 
