@@ -214,7 +214,8 @@ class WorkerPool:
 
     `own_process`: the pool has its process to itself (a worker process's, or a
     benchmark's): with one thread, once its warm-up is over, a job's CPU seconds are the
-    process's, and settle it (Worker)."""
+    process's, and settle it (Worker); and its warm-up ends by moving what it loaded out
+    of the garbage collector's full passes (warmup.settle)."""
 
     def __init__(
         self,
@@ -237,7 +238,9 @@ class WorkerPool:
         if warm and threads:
             served = [e for e in studio.engines.all() if engines is None or e.name in engines]
             steps = warmup.engine_steps(served)
-            self.warmup = Warmup(steps, studio.settings.data_dir, warmup.ENGINES, self.wake.set)
+            self.warmup = Warmup(
+                steps, studio.settings.data_dir, warmup.ENGINES, self.wake.set, own_process
+            )
         self._stop = threading.Event()
         self._listener: notices.Listener | None = None  # PostgreSQL: submits anywhere wake us
         self._record: str | None = None  # its row in the roster, once started
