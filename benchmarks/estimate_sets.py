@@ -1202,6 +1202,148 @@ def report9_cases() -> list[Case]:
     ]
 
 
+def barcarolle(bars: int) -> bytes:
+    """A 6/8 barcarolle of `bars` bars in G major at 72 quarters a minute, a dotted quarter
+    and three eighths a bar, as MIDI: the tenth set's slow tune."""
+    pattern = (
+        (67, 1.5),
+        (71, 0.5),
+        (74, 0.5),
+        (72, 0.5),
+        (71, 1.5),
+        (69, 0.5),
+        (67, 0.5),
+        (66, 0.5),
+    )
+    return midi_of(patterned(pattern, 3 * bars), "G major", "6/8", 72)
+
+
+def reel_in_a(bars: int) -> bytes:
+    """A 2/2 reel of `bars` bars in A minor at 160 quarters a minute, running eighths, as
+    MIDI: the tenth set's quick tune (many notes in short audio)."""
+    pitches = (69, 72, 76, 72, 74, 71, 67, 71)
+    pattern = tuple((pitch, 0.5) for pitch in pitches)
+    return midi_of(patterned(pattern, 4 * bars), "A minor", "2/2", 160)
+
+
+BAKERY = "\n\n".join(
+    [
+        "The bakery on Quay Street lights its ovens at half past three. By six the first "
+        "loaves are cooling on racks by the window, and the fishermen coming off the night "
+        "boats buy rolls still too hot to hold.",
+        "The recipe for the rye bread came from the founder's grandmother, written on a card "
+        "that hangs framed above the flour bins. Nobody follows it exactly; the flour has "
+        "changed, and so has the oven.",
+        "On Sundays the shop is shut, but the side door stays open until noon for anyone who "
+        "ordered a cake. The children of the street know this, and come to watch the icing "
+        "being piped through the glass.",
+    ]
+)
+
+
+def report10_cases() -> list[Case]:
+    """A tenth set of typical jobs, written and committed on 2026-12-07 (evening) after
+    report9 was read and after worker processes began to freeze what they load out of the
+    garbage collector's full passes: the blind test of that stop's changes. Its tunes are a
+    6/8 barcarolle and a 2/2 reel; its text a bakery's; its verse a sonnet and a haiku."""
+    parts = BAKERY.split("\n\n")
+    return [
+        Case(
+            "image.compose",
+            "1024×768, 3 variants",
+            {"prompt": "a cat sleeping on a chair", "width": 1024, "height": 768, "variants": 3},
+            {},
+        ),
+        Case(
+            "image.compose",
+            "640×960, 2 variants",
+            {"prompt": "a tall tree beside a cottage", "width": 640, "height": 960, "variants": 2},
+            {},
+        ),
+        Case("image.stylize", "800×600 photo", {"style": 12}, picture(800, 600)),
+        Case("image.stylize", "1280×720 photo", {"style": 6}, picture(1280, 720)),
+        Case("image.upscale", "photo ×2, 128×128", {"scale": 2}, picture(128, 128)),
+        Case("image.upscale", "photo ×3, 120×90", {"scale": 3}, picture(120, 90)),
+        Case("image.upscale", "fast ×2, 800×600", {"scale": 2, "model": "fast"}, picture(800, 600)),
+        Case("image.upscale", "fast ×4, 256×256", {"scale": 4, "model": "fast"}, picture(256, 256)),
+        Case("image.restore", "640×640 photo", {}, picture(640, 640)),
+        Case("image.restore", "1200×800 photo", {}, picture(1200, 800)),
+        Case("image.portrait", "4 variants, 512 px", {"size": 512, "variants": 4}, {}),
+        Case("image.portrait", "1 variant, 256 px", {"size": 256, "variants": 1}, {}),
+        Case("music.compose", "20 bars at 110", {"bars": 20, "tempo": 110}, {}),
+        Case(
+            "music.compose", "12 bars of 6/8 at 90", {"bars": 12, "meter": "6/8", "tempo": 90}, {}
+        ),
+        Case("music.compose", "16 bars, harmonized", {"bars": 16, "harmonize": True}, {}),
+        Case(
+            "music.harmonize",
+            "12-bar barcarolle",
+            {"candidates": 2},
+            {"melody": lambda: barcarolle(12)},
+        ),
+        Case(
+            "music.harmonize",
+            "8-bar reel, 3 candidates",
+            {"candidates": 3},
+            {"melody": lambda: reel_in_a(8)},
+        ),
+        Case("music.transcribe", "20 s recording", {}, hummed(20)),
+        Case("music.transcribe", "45 s recording", {}, hummed(45)),
+        Case(
+            "music.continue",
+            "8 more bars of a 12-bar barcarolle",
+            {"bars": 8},
+            {"melody": lambda: barcarolle(12)},
+        ),
+        Case(
+            "music.continue",
+            "16 more bars of an 8-bar reel",
+            {"bars": 16},
+            {"melody": lambda: reel_in_a(8)},
+        ),
+        Case(
+            "music.restyle",
+            "12-bar barcarolle, chorale",
+            {"style": "chorale"},
+            {"melody": lambda: barcarolle(12)},
+        ),
+        Case(
+            "music.restyle",
+            "8-bar reel, Scottish",
+            {"style": "scottish"},
+            {"melody": lambda: reel_in_a(8)},
+        ),
+        Case("text.write", "sonnet", {"form": "sonnet", "topic": "bread before dawn"}, {}),
+        Case("text.write", "haiku", {"form": "haiku", "topic": "flour on a window"}, {}),
+        Case(
+            "text.write",
+            "medium story",
+            {"form": "story", "topic": "a cake nobody collected", "length": "medium"},
+            {},
+        ),
+        Case("text.write", "slogan", {"form": "slogan", "topic": "rye bread since 1921"}, {}),
+        Case(
+            "text.restyle",
+            "casual, 2 paragraphs",
+            {"text": "\n\n".join(parts[:2]), "style": "casual"},
+            {},
+        ),
+        Case("text.restyle", "humorous, 1 paragraph", {"text": parts[2], "style": "humorous"}, {}),
+        Case(
+            "text.summarize",
+            "abstract of 3 paragraphs",
+            {"text": BAKERY, "length": "abstract"},
+            {},
+        ),
+        Case(
+            "text.summarize",
+            "bullets of 2 paragraphs",
+            {"text": "\n\n".join(parts[1:]), "length": "bullets"},
+            {},
+        ),
+    ]
+
+
 SETS: dict[str, Callable[[], list[Case]]] = {
     "report": cases,
     "report2": report2_cases,
@@ -1212,6 +1354,7 @@ SETS: dict[str, Callable[[], list[Case]]] = {
     "report7": report7_cases,
     "report8": report8_cases,
     "report9": report9_cases,
+    "report10": report10_cases,
     "tuning": tuning_cases,
     "spread": lambda: [case for case in tuning_cases() if case.spread],
 }
