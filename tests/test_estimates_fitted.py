@@ -635,6 +635,22 @@ def test_a_composition_costs_its_plan_per_picture_and_a_room_less_than_a_landsca
     assert cost("a lighthouse on a cliff", 512, 512, 4) > 1.1 * landscape
 
 
+def test_a_composition_pays_for_the_style_its_prompt_names(engines: Catalogue) -> None:
+    """A style is the same work asked in the prompt or in `style`: "…, watercolour" costs
+    what `style` "watercolour" does, more than the plain picture; an etching's lines cost
+    less than a watercolour's wash or a network's woodcut."""
+
+    def cost(prompt: str, **more: Any) -> float:
+        params = {"prompt": prompt, "width": 1024, "height": 1024, "variants": 1, **more}
+        return seconds(engines, "image.compose", params, {})
+
+    plain = cost("a horse in a field")
+    washed = cost("a horse in a field, watercolour")
+    assert washed == cost("a horse in a field", style="watercolour") > plain + 0.4
+    assert plain < cost("a horse in a field, etching") < washed
+    assert cost("a horse in a field in the style of a woodcut") == pytest.approx(washed)
+
+
 def test_an_upscale_is_priced_by_the_pixels_its_network_works_on(engines: Catalogue) -> None:
     """Real-ESRGAN works on 224-px blocks with 16 px of overlap, in 64-px tiles with 10 px
     of context each: a 256² picture (two blocks a side) is 388² worked pixels, 2.3 times
