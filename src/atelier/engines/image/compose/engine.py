@@ -142,8 +142,8 @@ class Compose(Engine[ComposeParams]):
         style = params.style or scene.style  # as _variant reads it
         restyle = 0.0
         if params.style_image is not None or style:
-            drawn = params.style_image is None and finish.named(style or "")  # not a network
-            lines = drawn in ("etching", "pencil sketch")
+            own = finish.named(style) if style and params.style_image is None else None
+            lines = own in ("etching", "pencil sketch")  # else a network or a wash
             per_megapixel = self.LINES_PER_MEGAPIXEL if lines else self.STYLED_PER_MEGAPIXEL
             restyle = per_megapixel * budget.pixels_out / 1e6
         return round(rates.seconds(budget) + restyle, 2)
