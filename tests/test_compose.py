@@ -269,6 +269,27 @@ def test_relations_hold_whatever_the_seed(compose_engine: Compose, seed: int) ->
         assert -11 <= x0 < x1 <= 1035 and -6 <= y0 < y1 <= 582
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_counted_flock_above_something_is_a_flock_not_a_row(
+    compose_engine: Compose, seed: int
+) -> None:
+    """Seven seagulls above a lighthouse were drawn along one line, a parade on its top;
+    a flock of three or more flying things is spread up the sky above what it is over,
+    every bird still above it and in the picture."""
+    plan = compose_engine.plan(
+        "seven seagulls above a lighthouse", 768, 512, np.random.default_rng(seed)
+    )
+    layout = layout_records(plan.choices, plan.placements)
+    gulls = [r["box"] for r in layout if r["noun"] == "seagull"]
+    [tower] = [r["box"] for r in layout if r["noun"] == "lighthouse"]
+    assert len(gulls) == 7
+    bottoms = [box[3] for box in gulls]
+    tallest = max(box[3] - box[1] for box in gulls)
+    assert max(bottoms) - min(bottoms) > tallest  # not one line
+    assert all(bottom <= tower[1] for bottom in bottoms)  # all above the lighthouse
+    assert all(box[1] >= 0 for box in gulls)
+
+
 def test_grounded_subjects_share_one_ground_and_scale(compose_engine: Compose) -> None:
     plan = compose_engine.plan(
         "a cat beside a horse beside a house", 768, 512, np.random.default_rng(4)

@@ -8,7 +8,7 @@ the whole falls off the canvas, everything is made smaller and laid out again.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -273,6 +273,21 @@ def _flip(rng: np.random.Generator) -> bool:
     return bool(rng.random() < 0.5)
 
 
+def _flock(
+    placed: list[Placement], base: float, height: float, stage: Stage, rng: np.random.Generator
+) -> list[Placement]:
+    """Three or more flying things above something: a loose flock, each lifted by its own
+    share of the sky above it, not a row along one line ("seven seagulls above it" were a
+    parade of birds standing on the lighthouse's top)."""
+    room = min(max(base - height - stage.height * 0.03, 0.0), 2.5 * height)  # a flock's
+    lifted = []
+    for p in placed:
+        x0, y0, x1, y1 = p.box
+        rise = rng.uniform(0.0, room)
+        lifted.append(replace(p, box=(x0, y0 - rise, x1, y1 - rise)))
+    return lifted
+
+
 def _sky_group(
     figure: Figure,
     centre: float,
@@ -386,7 +401,10 @@ def _relative(
         height = min(own * (0.8 if figure.habitat == "sky" else stage.shrink_at(depth)), th)
         base = ty0 - stage.height * 0.04
         height = min(height, max(base - stage.height * 0.03, stage.height * 0.04))
-        return row(tcx, depth, base, height, -500.0, spacing=1.1, grounded=False)
+        placed = row(tcx, depth, base, height, -500.0, spacing=1.1, grounded=False)
+        if figure.habitat == "sky" and count > 2:
+            return _flock(placed, base, height, stage, rng)
+        return placed
     if relation in ("beside", "left_of", "right_of"):
         height = own * stage.shrink_at(depth)
         width = height * figure.aspect * (1 + 1.12 * (count - 1))
