@@ -86,7 +86,7 @@ def load(path: Path = WEIGHTS) -> Classifier:
 # learning from one of them with train23 was tried three times and not kept (docs/safety.md),
 # so they stay unlearned. test24's and test25's misses were read once the next split was
 # written; test26, test27 and test28 were blind until test29 was written, and their misses
-# were read then to mend the word lists; test29 is blind.
+# were read then to mend the word lists; test29 and test30 are blind.
 BLIND_SPLITS = (
     "test11",
     "tune12",
@@ -98,10 +98,11 @@ BLIND_SPLITS = (
     "test27",
     "test28",
     "test29",
+    "test30",
 )
 # The threshold and agreement level are chosen on the read splits that are never learned
 # from: test11 and tune12 alone no longer told one level from another (docs/safety.md,
-# the test26 round). test25 to test29 only measure.
+# the test26 round). test25 to test30 only measure.
 CHOOSING_SPLITS = ("test11", "tune12", "test22", "test23", "test24")
 
 
