@@ -54,6 +54,7 @@ TIMED = [
     "a lighthouse beside the sea under a full moon",
     "two sheep beside a barn on green hills in spring",
 ]
+PARTS = ("test", "tune", "test2", "test3", "test4")
 TILE = (480, 320)
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -237,12 +238,12 @@ def main() -> None:
     costing.add_argument("--quick", action="store_true", help="three prompts")
     costing.add_argument("--json", type=Path, default=None, help="also write the rows here")
     drawing = commands.add_parser("render", help="the blind set's pictures and contact sheets")
-    drawing.add_argument("--part", choices=("test", "tune", "test2", "test3"), default="test")
+    drawing.add_argument("--part", choices=PARTS, default="test")
     drawing.add_argument("--seeds", type=int, nargs="+", default=[1])
     drawing.add_argument("--out", type=Path, required=True)
     drawing.add_argument("--only", nargs="*", default=[], help="these ids only")
     judging = commands.add_parser("score", help="figures from a verdicts file")
-    judging.add_argument("--part", choices=("test", "tune", "test2", "test3"), default="test")
+    judging.add_argument("--part", choices=PARTS, default="test")
     judging.add_argument("--verdicts", type=Path, required=True)
     commands.add_parser("layout", help="the older prompt set, judged from the layout")
     args = parser.parse_args()
