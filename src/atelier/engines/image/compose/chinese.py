@@ -47,7 +47,7 @@ NUMBERS = _table("""
     六 许多 很多 好多 許多=6; 七=7; 八=8; 九=9; 十=10; 十一=11; 十二 一打=12
 """)
 MEASURES = wordset(
-    "只 个 头 匹 条 棵 座 辆 架 艘 朵 张 把 本 杯 块 位 名 群 盏 盆 "
+    "只 个 头 匹 条 棵 座 辆 架 艘 朵 张 把 本 杯 块 位 名 群 盏 盆 轮 "
     "顶 件 片 根 枝 株 间 栋 幢 所 台 颗 粒 尾 支 串 束 堆 排 行 "
     "隻 個 頭 條 輛 張 盞 頂 棟 顆 間 對 雙"
 )
@@ -68,6 +68,7 @@ AND = wordset("和 与 跟 及 以及 同 與 、")
 # Verbs that tie the next thing to the last: the English relation word.
 RELATING = _table("""
     戴着 戴 戴著 穿着 穿 穿著=wearing; 拿着 拿 握着 举着 撑着 打着 抱着 提着 拿著 撐著 抱著=holding;
+    端着 端 捧着 捧 托着 拎着 拎 扛着 扛 叼着 叼 端著 捧著 托著 拎著 扛著 叼著=holding;
     骑着 骑 骑在 騎著 騎=riding; 吃 吃着 在吃=eating; 看书 读书 看著書 讀書=reading a book
 """)
 # Verbs that say how a thing is (kept as English -ing words) and others that are dropped.
@@ -79,7 +80,7 @@ DOING = _table("""
     坐 坐着 坐著 站 站着 站著 躺 躺着 躺著 立 立着 停 停着 挂 挂着 长 长着 开 行驶 航行 漂浮
     看 望着 看着 蹲 趴 趴着 爬 跳 跳跃 玩 玩耍 吃草 休息 住 放 摆 着 了 过 喂 喂着 喂食
     正在 正 都 也 很 非常 一起 着呢 呢 吧 啊 请 画 画一 画出 生成 图 图片 照片 景色 风景 场景
-    我 我们 你 你们 您 咱们 帮 帮我 帮忙 给 给我 想要 我想要 麻烦=
+    手里 手中 手上 嘴里 弯弯 弯弯的 我 我们 你 你们 您 咱们 帮 帮我 帮忙 给 给我 想要 我想要 麻烦=
 """)
 COLOURS = _table("""
     红 红色 紅 紅色=red; 橙 橙色=orange; 黄 黄色 黃 黃色 金黄色=yellow; 绿 绿色 綠 綠色=green;
@@ -88,7 +89,8 @@ COLOURS = _table("""
 """)
 SIZES = _table("""
     大 大大=big; 巨大 庞大=huge; 小 小小=small; 高 高大 高高=tall; 矮=small; 老 年老=old;
-    年轻=young; 可爱=cute; 木头 木制 木质 木=wooden; 石头 石=stone; 砖 砖砌 磚=brick
+    年轻=young; 可爱=cute; 旧 破旧 老旧=old;
+    木头 木制 木质 木=wooden; 石头 石=stone; 砖 砖砌 磚=brick
 """)
 SCENE = _table("""
     晚上 夜晚 夜里 夜 夜间 半夜 深夜 夜裡=night; 日落 夕阳 落日=sunset; 黄昏 傍晚=dusk;
@@ -115,6 +117,8 @@ STYLES = _table("""
     水墨 水墨画 国画 水墨畫 國畫=ink wash; 印象派=impressionist; 波普 波普艺术=pop art;
     卡通=cartoon; 梵高 梵谷=van gogh; 粉彩=pastel
 """)
+# What follows a style's name and says no more than "style": 卡通风格的三只小猪.
+STYLE_TAIL = wordset("风格 风 画风 风格的 样式 式 的 之")
 # Places written as one word: 海上 "on the sea".
 PLACED = _table("""
     海上 海面上=on sea; 天上 空中 天空中 半空中=in sky; 水中 水里 水下 水面上=in water;
@@ -139,7 +143,7 @@ NOUNS = _table("""
     海马=seahorse; 摩托车 摩托=motorcycle; 风车=windmill; 木屋 小木屋=cabin; 冰箱=refrigerator;
     花瓶=vase; 厨师=chef; 农民 农夫=farmer; 警察=police officer; 邮递员 快递员=postman;
     奶奶 外婆 姥姥=grandmother; 爷爷 外公 姥爷=grandfather; 婴儿 宝宝=baby; 窗台=windowsill;
-    电线=power line; 枫树=maple tree; 个人 個人=person; 自行车 单车 脚踏车=bicycle
+    电线=power line; 跑车=sports car; 枫树=maple tree; 个人 個人=person; 自行车 单车 脚踏车=bicycle
 """)
 
 
@@ -446,7 +450,10 @@ class _Reader:
                 out.append("with")
                 last_np = said = False
             elif kind == "style":
-                out.append(f", in the style of {word.english}")
+                out.append(f", in the style of {word.english} ,")  # a comma ends it
+                while self.words[i + 1 :] and self.words[i + 1].text in STYLE_TAIL:
+                    i += 1  # "卡通风格的": the word for style, and 的
+                last_np = said = False
             elif kind == "unknown":
                 raise Unreadable([word.text])
             i += 1

@@ -19,7 +19,26 @@ FINISHES = {
     "etching": ("etching", "engraving", "pen and ink", "hatching", "copperplate", "intaglio"),
     "watercolour": ("watercolour", "watercolor", "aquarelle", "watercolours", "watercolors"),
     "pencil sketch": ("pencil", "pencil sketch", "pencil drawing", "graphite", "sketch"),
+    "pixel art": ("pixel", "pixel art", "pixelated", "8 bit", "16 bit", "retro game"),
+    "flat vector": (
+        "flat vector",
+        "vector",
+        "flat",
+        "flat design",
+        "flat illustration",
+        "vector illustration",
+        "flat vector illustration",
+        "flat vector icon",
+        "vector icon",
+        "icon",
+        "clip",
+        "clipart",
+    ),
+    "cartoon": ("cartoon", "cartoon illustration", "cartoony", "toon"),
 }
+# Names a prompt may open with, with no "of" after them ("Pixel art steam train"): only
+# those that never name a thing to draw (a "pencil" may be one).
+SAID_FIRST = ("pixel art", "flat vector", "vector art", "vector illustration", "cartoon")
 PAPER = np.array([244, 236, 218], np.float32) / 255
 INK = np.array([38, 30, 26], np.float32) / 255
 
@@ -28,6 +47,7 @@ def named(text: str) -> str | None:
     """The finish a style text names ("an etching", "watercolor painting"), if any."""
     key = re.sub(r"[^a-z ]+", " ", text.lower())
     key = re.sub(r"\b(an?|the|style|painting|drawing|print|art|of)\b", " ", key)
+    key = key.replace("pixel art", "pixel")
     key = " ".join(key.split())
     for finish, names in FINISHES.items():
         if key in names:
@@ -42,6 +62,12 @@ def apply(picture: Image.Image, finish: str, seed: int) -> Image.Image:
         out = _etching(rgb, rng)
     elif finish == "watercolour":
         out = _watercolour(rgb, rng)
+    elif finish == "pixel art":
+        out = _pixels(rgb)
+    elif finish == "flat vector":
+        out = _flat(rgb)
+    elif finish == "cartoon":
+        out = _cartoon(rgb)
     else:
         out = _pencil(rgb, rng)
     return Image.fromarray((np.clip(out, 0, 1) * 255).astype(np.uint8))
@@ -124,3 +150,36 @@ def _pencil(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     paper = PAPER * (0.95 + 0.05 * _grain(rng, height, width, 1.0)[..., None])
     graphite = np.array([70, 70, 78], np.float32) / 255
     return paper * tone + graphite * (1 - tone)
+
+
+def _few_colours(rgb: np.ndarray, colours: int) -> np.ndarray:
+    """The picture in its `colours` commonest colours, without dithering (flat fills)."""
+    few = Image.fromarray(rgb).quantize(colours, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    return np.asarray(few.convert("RGB"))
+
+
+def _pixels(rgb: np.ndarray) -> np.ndarray:
+    """About 96 big pixels across, in 24 colours."""
+    height, width = rgb.shape[:2]
+    cell = max(4, round(width / 96))
+    across, down = max(1, width // cell), max(1, height // cell)
+    small = _few_colours(cv2.resize(rgb, (across, down), interpolation=cv2.INTER_AREA), 24)
+    big = cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST)
+    return big.astype(np.float32) / 255
+
+
+def _flat(rgb: np.ndarray) -> np.ndarray:
+    """Flat fills: the gradients, grain and shading smoothed away, then 14 colours."""
+    smooth = cv2.pyrMeanShiftFiltering(rgb, 8, 30)
+    return _few_colours(smooth, 14).astype(np.float32) / 255
+
+
+def _cartoon(rgb: np.ndarray) -> np.ndarray:
+    """Flat fills with bold dark outlines where they meet."""
+    flat = _flat(rgb)
+    grey = cv2.cvtColor((flat * 255).astype(np.uint8), cv2.COLOR_RGB2GRAY)
+    edges = cv2.Canny(grey, 30, 90)
+    thickness = max(2, rgb.shape[1] // 400)
+    lines = cv2.dilate(edges, np.ones((thickness, thickness), np.uint8)).astype(np.float32) / 255
+    ink = np.array([25, 22, 30], np.float32) / 255
+    return flat * (1 - lines[..., None]) + ink * lines[..., None]

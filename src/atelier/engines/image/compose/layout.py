@@ -14,6 +14,7 @@ import numpy as np
 
 from atelier.engines.image.compose.prompt import Relation
 from atelier.engines.image.compose.vocabulary import ON_TOP, SURFACES
+from atelier.engines.image.compose.words import wordset
 
 Box = tuple[float, float, float, float]
 # Heights of the painted sky things, as shares of the picture's height.
@@ -106,7 +107,41 @@ def arrange(
         if _fits(placements, stage):
             break
         scale *= 0.85
-    return sorted(placements, key=lambda p: p.z)
+    return sorted(_sky_in_sight(placements, figures, stage), key=lambda p: p.z)
+
+
+def _sky_in_sight(
+    placements: list[Placement], figures: list[Figure], stage: Stage
+) -> list[Placement]:
+    """A sun, moon, star, cloud or rainbow that a thing on the ground hides more than a
+    third of moves along the sky to where it is seen best ("an owl on a branch under a
+    full moon": the moon sat behind the owl). Things in the sky may hide each other: a sun
+    behind a cloud is asked for."""
+    painted = {f.subject for f in figures if f.noun in SKY_PAINTED}
+    ground = [p for p in placements if p.subject not in painted and p.grounded]
+    standing = [p.box for p in ground] + [
+        p.box for p in placements if p.subject not in painted and not p.grounded
+    ]
+
+    def hidden(box: Box) -> float:
+        area = max((box[2] - box[0]) * (box[3] - box[1]), 1e-6)
+        return sum(_overlap(box, other) for other in standing) / area
+
+    out = []
+    for p in placements:
+        if p.subject not in painted or hidden(p.box) <= 1 / 3:
+            out.append(p)
+            continue
+        x0, y0, x1, y1 = p.box
+        width = x1 - x0
+        spots = np.linspace(0, stage.width - width, 24)
+        best = min(spots, key=lambda x: (hidden((x, y0, x + width, y1)), abs(x - x0)))
+        out.append(replace(p, box=(float(best), y0, float(best) + width, y1)))
+    return out
+
+
+def _overlap(a: Box, b: Box) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def _anchors(figures: list[Figure], relations: list[Relation]) -> dict[int, Relation]:
@@ -269,6 +304,12 @@ def _base(figure: Figure, depth: float, stage: Stage) -> float:
     return stage.base_at(depth)
 
 
+SKY_PAINTED = frozenset(("sun", "moon", "star", "cloud", "rainbow"))
+# Flowers cut and put in something that holds water, drawn as a bouquet (see _relate).
+CUT_FLOWERS = wordset("rose flower tulip sunflower daisy lily daffodil orchid carnation peony")
+VESSELS = wordset("vase jar jug pot bottle glass bucket pitcher can")
+
+
 def _flip(rng: np.random.Generator) -> bool:
     return bool(rng.random() < 0.5)
 
@@ -373,6 +414,20 @@ def _relative(
         height = min(own * stage.shrink_at(depth), th * min(0.9, 1.2 - down))
         height = min(height, tw * 0.9 / (figure.aspect * (1 + 1.12 * (count - 1))))
         return row(tcx, depth, ty0 + th * down, height, tz + 1, grounded=False)
+    if relation == "in" and figure.noun in CUT_FLOWERS and holder.noun in VESSELS:
+        # a bouquet: heads above the rim, stems behind the vessel's front (five roses
+        # "in a vase" were a row of 16-pixel roses across its middle, hidden by it)
+        height = th * 0.85
+        width = height * figure.aspect
+        step = min(width * 0.55, tw * 1.1 / max(count, 1))
+        out = []
+        for k in range(count):
+            cx = tcx + step * (k - (count - 1) / 2)
+            rise = th * rng.uniform(0.0, 0.12) + th * 0.08 * (1 - abs(k - (count - 1) / 2))
+            box = _box(cx, ty0 + th * 0.55 - rise, height * rng.uniform(0.92, 1.05), figure.aspect)
+            z = min(p.z for p in target) - 1 - 0.01 * k
+            out.append(Placement(figure.subject, k, box, z, _flip(rng), False, depth))
+        return out
     if relation == "in":
         height = min(own * stage.shrink_at(depth), th * 0.45)
         height = min(height, tw * 0.8 / (figure.aspect * (1 + 1.12 * (count - 1))))
@@ -398,7 +453,9 @@ def _relative(
         base = _base(figure, d, stage)
         return row(tcx, d, base, height, base + 1, spacing=1.15)
     if relation == "above":
-        height = min(own * (0.8 if figure.habitat == "sky" else stage.shrink_at(depth)), th)
+        # no taller than what it is above, but a plane above the clouds is not a cloud's size
+        most = max(th, stage.height * 0.2) if target_in_sky else th
+        height = min(own * (0.8 if figure.habitat == "sky" else stage.shrink_at(depth)), most)
         base = ty0 - stage.height * 0.04
         height = min(height, max(base - stage.height * 0.03, stage.height * 0.04))
         placed = row(tcx, depth, base, height, -500.0, spacing=1.1, grounded=False)

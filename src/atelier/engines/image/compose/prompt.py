@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from atelier.engines.image import style_names
-from atelier.engines.image.compose import chinese
+from atelier.engines.image.compose import chinese, finish, spelling
 from atelier.engines.image.compose.sizes import HEIGHTS
 from atelier.engines.image.compose.vocabulary import (
     BODY_PARTS,
@@ -28,6 +28,7 @@ from atelier.engines.image.compose.vocabulary import (
     MAX_COUNT,
     MAX_SUBJECTS,
     NUMBERS,
+    OWN_PARTS,
     PAINTED,
     PARTS,
     PLACES,
@@ -47,7 +48,9 @@ from atelier.engines.image.compose.words import (
     ANOTHER_THING,
     GENERIC,
     KIN,
+    NAMED_KINDS,
     is_english,
+    kin_of,
     lemma,
     parts_of_speech,
 )
@@ -95,7 +98,7 @@ class Scene:
 
 STYLE_WORDS = (
     r"painting|sketch|drawing|print|engraving|etching|illustration|art|watercolou?r|poster|"
-    r"vector|cartoon"
+    r"vector|cartoon|icon"
 )
 
 
@@ -117,7 +120,7 @@ def _style(text: str) -> tuple[str, str | None]:
         found = re.search(pattern, text)
         if found:
             return text[: found.start()] + " , " + text[found.end() :], found.group(1).strip()
-    for name in sorted(style_names.NAMES, key=len, reverse=True):  # "…, watercolour"
+    for name in [*finish.SAID_FIRST, *sorted(style_names.NAMES, key=len, reverse=True)]:
         found = re.search(r"\b" + re.escape(name) + r"\b", text)
         if found:
             return text[: found.start()] + " " + text[found.end() :], name
@@ -174,6 +177,15 @@ CONTRACTIONS = (
 )
 
 
+# How the picture is framed, not what is in it: "a vintage car, side view" (the car was
+# refused: no drawing of a "side").
+VIEWS = re.compile(
+    r"\b(?:(?:side|front|rear|back|top|aerial|overhead|profile|three quarter|birds eye)"
+    r"[ -]view|close[ -]?up|(?:seen )?from (?:the side|the front))\b"
+)
+OWNERS = ("its", "their", "his", "her")
+
+
 def _without_apostrophes(text: str) -> str:
     text = text.replace("\u2019", "'")
     for pattern, replacement in CONTRACTIONS:
@@ -190,6 +202,7 @@ def _tokens(text: str) -> list[str]:
     tokens: list[str] = []
     text = _without_apostrophes(text.lower())
     text = re.sub(r"\b[a-z]+-(?:[a-z]+ed|lit|clad|built|made|grown)\b", " ", text)
+    text = VIEWS.sub(" ", text)
     for token in re.findall(r"[a-z0-9]+(?:'[a-z]+)?|[,;.]", text):
         word = token.split("'")[0]
         if word.isalpha() or token in ",;." or word.isdigit() and len(word) <= MAX_COUNT_DIGITS:
@@ -246,6 +259,8 @@ def parse(prompt: str) -> Scene:
     scene = Scene()
     written, scene.caption = _caption(prompt)
     english = read_english(written)
+    if english == written:
+        english = spelling.corrected(written)  # "a wooden tabel"
     if english != written:
         scene.reading = english
     text, scene.style = _style(english.lower())
@@ -311,6 +326,12 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
         body = [w for w in words if lemma(w) in BODY_PARTS]
         if named and body and (body[-1] == words[-1] or chunk[0] in ("its", "their", "his")):
             continue  # "floating on their backs", "its tail spread": the one before's pose
+        if named and words and chunk[0] in OWNERS and lemma(words[-1]) in OWN_PARTS:
+            continue  # "from its trunk"
+        if joined_by == "in" and words and lemma(words[-1]) == "cloud":
+            if "sky" not in scene.places:  # "a castle in the clouds": up in the sky
+                scene.places.append("sky")
+            continue
         part = len(words) == 1 and lemma(words[0]) in PARTS
         if words and (part or all(t in PRONOUNS for t in words)):  # "above it", "the lid"
             earlier = [n for n in named if n not in group]
@@ -324,7 +345,11 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
             index = _read_chunk(chunk, scene)
         if index is None:
             continue
+        again = index in named and joined_by == "comma"  # ", the boat left of it"
         named = [n for n in named if n != index] + [index]
+        if again:  # named again to be placed: what follows is said of it alone
+            group, placed, related = [index], [], False
+            continue
         if joined_by == "with" and scene.subjects[index].noun in CLOTHES:
             joined_by = "wearing"  # "a snowman with a hat": the hat is worn
         if joined_by == "with" and scene.subjects[index].noun in HELD:
@@ -481,13 +506,24 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
         return None
     if named:  # "a lamp post", "a street lamp": one thing
         nouns, modifiers = [named], []
+    ends = [" ".join(lemma(t) for t in chunk[-n:]) for n in (2, 1)]
+    said = next((end for end in ends if end in NAMED_KINDS), "")
+    titled_kind = None
+    if said:  # "a steam train": what the library calls it
+        titled, titled_kind = NAMED_KINDS[said]
+        nouns = [titled]
+        modifiers = [m for m in modifiers if lemma(m) not in said.split()]
     head = nouns[-1]
     noun = lemma(head)
     if chunk[0] == "the" and count is None:  # "the house": the one already named
         for index, known in enumerate(scene.subjects):
             if known.noun == noun:
                 return index
+        for index, known in enumerate(scene.subjects):  # "a sailboat … the boat"
+            if _same_thing(known.noun, noun):
+                return index
     plural = head != noun or head in ("sheep", "deer", "fish")
+    plural = plural or bool(said) and lemma(chunk[-1]) != chunk[-1]  # "steam trains"
     if count is None:
         count = 3 if plural and head not in ("sheep", "deer", "fish") else 1
     if len(scene.subjects) >= MAX_SUBJECTS:
@@ -504,7 +540,9 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
         for m in modifiers
         if (_is_noun_like(m) or f"{m} {noun}" in ANOTHER_THING) and m not in POSES
     ]
-    query = " ".join([*modifiers, *[lemma(n) for n in nouns]])
+    kinds += [titled_kind] if titled_kind else []
+    named_kind = [titled_kind] if titled_kind else []
+    query = " ".join([*modifiers, *named_kind, *[lemma(n) for n in nouns]])
     subject = Subject(
         noun=noun,
         query=query,
@@ -518,6 +556,12 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
     )
     scene.subjects.append(subject)
     return len(scene.subjects) - 1
+
+
+def _same_thing(named: str, noun: str) -> bool:
+    """`noun` is a broader word for a thing already `named`: "the boat" for a sailboat,
+    "the bird" for a robin, "the cat" for a kitten."""
+    return named.endswith(noun) or GENERIC.get(named) == noun or noun in kin_of(named)
 
 
 def summary(scene: Scene) -> str:

@@ -269,6 +269,9 @@ PARTS = wordset("roof top lid side edge corner surface tip")
 BODY_PARTS = wordset(
     "back tail leg head arm hand wing paw foot feet ear nose neck shoulder knee belly"
 )
+# ...and these only where said to be its own ("spraying water from its trunk"): a tree
+# trunk, a car's horn or a fish's fin said alone are things.
+OWN_PARTS = wordset("trunk horn beak mane fin whisker antler hoof")
 
 # Scene words: time of day, weather, season and places; adjectives count too.
 TIMES = {
@@ -401,7 +404,6 @@ PLACES = {
     "studio": "interior",
     "space": "space",
     "sky": "sky",
-    "clouds": "sky",
     "island": "beach",
     "rocky": "rocks",
     "rocks": "rocks",
