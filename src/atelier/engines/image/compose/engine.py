@@ -94,6 +94,8 @@ class Compose(Engine[ComposeParams]):
     # A style, in `style` or the prompt, by the same 200 prompts' 24 styled runs: a
     # network's (woodcut, pop art, van Gogh…) or a watercolour's wash 0.34–0.88 s a
     # megapixel (median 0.55), an etching's or a pencil sketch's lines 0.04–0.15 (0.10).
+    # Pixel art (0.01) is priced as lines; flat vector's and a cartoon's fills (0.3–0.65 on
+    # a 768×512 or 1024² picture) as a wash.
     STYLED_PER_MEGAPIXEL = 0.55
     LINES_PER_MEGAPIXEL = 0.10
 
@@ -143,7 +145,7 @@ class Compose(Engine[ComposeParams]):
         restyle = 0.0
         if params.style_image is not None or style:
             own = finish.named(style) if style and params.style_image is None else None
-            lines = own in ("etching", "pencil sketch")  # else a network or a wash
+            lines = own in ("etching", "pencil sketch", "pixel art")  # else a network, a wash
             per_megapixel = self.LINES_PER_MEGAPIXEL if lines else self.STYLED_PER_MEGAPIXEL
             restyle = per_megapixel * budget.pixels_out / 1e6
         return round(rates.seconds(budget) + restyle, 2)
