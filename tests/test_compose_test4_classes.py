@@ -174,3 +174,26 @@ def test_a_style_said_first_without_of_is_the_style() -> None:
     scene = parse("Pixel art steam train puffing smoke")
     assert scene.style == "pixel art"
     assert scene.subjects[0].noun == "locomotive"
+
+
+def test_a_sun_asked_to_be_behind_something_stays_behind_it(compose_engine: Compose) -> None:
+    plan = _plan(compose_engine, "the sun setting behind a lighthouse")
+    boxes = {r["noun"]: r["box"] for r in layout_records(plan.choices, plan.placements)}
+    sun, tower = boxes["sun"], boxes["lighthouse"]
+    assert min(sun[2], tower[2]) > max(sun[0], tower[0])  # they overlap across
+
+
+def test_storm_clouds_are_the_weather_and_clouds_need_no_land(compose_engine: Compose) -> None:
+    storm = parse("storm clouds and lightning over the sea")
+    assert storm.subjects == [] and storm.weather == "storm"
+    lake = _plan(compose_engine, "clouds over a mountain lake at dawn")
+    assert lake.lines.water is not None and lake.lines.water[1] == 512  # water to the bottom
+
+
+def test_a_plane_above_the_clouds_is_about_their_size(compose_engine: Compose) -> None:
+    plan = _plan(compose_engine, "an airplane above the clouds")
+    records = layout_records(plan.choices, plan.placements)
+    [plane] = [r["box"] for r in records if r["noun"] == "airplane"]
+    clouds = [r["box"] for r in records if r["noun"] == "cloud"]
+    assert len(clouds) == 3
+    assert plane[3] - plane[1] >= 0.8 * min(c[3] - c[1] for c in clouds)

@@ -271,7 +271,10 @@ class Compose(Engine[ComposeParams]):
             )
         choices = _on_land(scene, choices)
         _settle_places(scene, choices)
-        grounded = any(c.habitat in ("ground", "sky") and c.placed for c in choices)
+        # a sun, moon or clouds need no land under them: "clouds over a mountain lake"
+        grounded = any(
+            c.habitat in ("ground", "sky") and c.placed and not c.subject.painted for c in choices
+        )
         lines = backdrop.geometry(scene, width, height, grounded)
         stage = layout.Stage(width, height, lines.floor, lines.horizon, lines.water)
         figures = [

@@ -107,17 +107,19 @@ def arrange(
         if _fits(placements, stage):
             break
         scale *= 0.85
-    return sorted(_sky_in_sight(placements, figures, stage), key=lambda p: p.z)
+    hiding = {s for s, r in anchors.items() if r.relation in ("behind", "under", "below")}
+    return sorted(_sky_in_sight(placements, figures, hiding, stage), key=lambda p: p.z)
 
 
 def _sky_in_sight(
-    placements: list[Placement], figures: list[Figure], stage: Stage
+    placements: list[Placement], figures: list[Figure], hiding: set[int], stage: Stage
 ) -> list[Placement]:
     """A sun, moon, star, cloud or rainbow that a thing on the ground hides more than a
     third of moves along the sky to where it is seen best ("an owl on a branch under a
-    full moon": the moon sat behind the owl). Things in the sky may hide each other: a sun
-    behind a cloud is asked for."""
-    painted = {f.subject for f in figures if f.noun in SKY_PAINTED}
+    full moon": the moon sat behind the owl), unless it is asked to be behind or under
+    something (`hiding`: "the sun setting behind a lighthouse"). Things in the sky may
+    hide each other: a sun behind a cloud is asked for."""
+    painted = {f.subject for f in figures if f.noun in SKY_PAINTED} - hiding
     ground = [p for p in placements if p.subject not in painted and p.grounded]
     standing = [p.box for p in ground] + [
         p.box for p in placements if p.subject not in painted and not p.grounded
@@ -453,10 +455,13 @@ def _relative(
         base = _base(figure, d, stage)
         return row(tcx, d, base, height, base + 1, spacing=1.15)
     if relation == "above":
-        # no taller than what it is above, but a plane above the clouds is not a cloud's size
-        most = max(th, stage.height * 0.2) if target_in_sky else th
-        height = min(own * (0.8 if figure.habitat == "sky" else stage.shrink_at(depth)), most)
+        height = min(own * (0.8 if figure.habitat == "sky" else stage.shrink_at(depth)), th)
         base = ty0 - stage.height * 0.04
+        if target_in_sky and base - stage.height * 0.03 < th * 0.9:
+            # above clouds high in the sky: over them, in front, about their size (a plane
+            # "above the clouds" was a speck at the picture's top edge)
+            height = min(max(height, th * 0.9), stage.height * 0.2)
+            return row(tcx, depth, ty0 + th * 0.6, height, tz + 1, spacing=1.1, grounded=False)
         height = min(height, max(base - stage.height * 0.03, stage.height * 0.04))
         placed = row(tcx, depth, base, height, -500.0, spacing=1.1, grounded=False)
         if figure.habitat == "sky" and count > 2:

@@ -515,6 +515,10 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
         modifiers = [m for m in modifiers if lemma(m) not in said.split()]
     head = nouns[-1]
     noun = lemma(head)
+    stormy = [WEATHER[t] for t in chunk if WEATHER.get(t) in ("storm", "rain", "cloudy")]
+    if noun == "cloud" and stormy:  # "storm clouds": the weather's sky, not white clouds
+        scene.weather = stormy[0]
+        return None
     if chunk[0] == "the" and count is None:  # "the house": the one already named
         for index, known in enumerate(scene.subjects):
             if known.noun == noun:
