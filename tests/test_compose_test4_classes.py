@@ -7,10 +7,14 @@ and pixel art, flat vector and cartoon smeared by a network. Each case failed be
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
 
+from atelier.engines.base import Context
 from atelier.engines.image.compose import Compose, chinese, finish
 from atelier.engines.image.compose.engine import layout_records
 from atelier.engines.image.compose.prompt import parse
@@ -197,3 +201,23 @@ def test_a_plane_above_the_clouds_is_about_their_size(compose_engine: Compose) -
     clouds = [r["box"] for r in records if r["noun"] == "cloud"]
     assert len(clouds) == 3
     assert plane[3] - plane[1] >= 0.8 * min(c[3] - c[1] for c in clouds)
+
+
+def test_wearing_one_thing_and_another_wears_both() -> None:
+    scene = parse("a snowman wearing a red scarf and a top hat")
+    assert [(r.subject, r.relation, r.target) for r in scene.relations] == [
+        (1, "worn_by", 0),
+        (2, "worn_by", 0),
+    ]
+    dog = parse("a man wearing a hat and a dog")  # a dog is not worn
+    assert [(r.subject, r.relation, r.target) for r in dog.relations] == [(1, "worn_by", 0)]
+
+
+def test_a_finish_is_whole_at_the_default_strength(compose_engine: Compose, tmp_path: Path) -> None:
+    """A pencil sketch blended with a quarter of the colour picture read as a faded photo."""
+    params = compose_engine.Params(prompt="素描风格的一把旧木椅", width=768, height=512, variants=1)
+    assert params.style_strength == 0.75
+    [creation] = compose_engine.run(params, Context(seed=1, scratch=tmp_path, files={}))
+    rgb = np.asarray(Image.open(io.BytesIO(creation.files[0].data)).convert("RGB")).astype(int)
+    spread = rgb.max(axis=2) - rgb.min(axis=2)
+    assert np.percentile(spread, 99) < 40  # graphite on paper: no blue window left

@@ -45,7 +45,7 @@ from atelier.engines.image.compose import (
     sizes,
 )
 from atelier.engines.image.compose.choose import Choice, choose
-from atelier.engines.image.compose.params import ComposeParams
+from atelier.engines.image.compose.params import STYLE_STRENGTH, ComposeParams
 from atelier.engines.image.compose.prompt import (
     COLOURS,
     Scene,
@@ -363,8 +363,9 @@ class Compose(Engine[ComposeParams]):
         own = finish.named(style_text) if style_text and p.style_image is None else None
         if own is not None:
             styled = finish.apply(picture, own, seed)
-            if p.style_strength < 1.0:
-                styled = Image.blend(picture, styled, p.style_strength)
+            amount = min(1.0, p.style_strength / STYLE_STRENGTH)
+            if amount < 1.0:
+                styled = Image.blend(picture, styled, amount)
             return styled, own, None
         network = self._network(ctx.threads)
         size = max(picture.size)

@@ -321,6 +321,7 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
     related = False  # a relation was read since the last comma: a comma starts anew
     named: list[int] = []  # subjects in the order they were last named (for "it")
     placed: list[int] = []  # what the last place was said of: "a girl under a tree reading…"
+    worn: tuple[str, list[int]] | None = None  # "wearing a scarf and a hat": the hat too
     for joined_by, chunk in chunks:
         words = [t for t in chunk if t not in DETERMINERS and t not in NUMBERS]
         body = [w for w in words if lemma(w) in BODY_PARTS]
@@ -367,13 +368,20 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
                 if member != index:
                     scene.relations.append(Relation(index, REVERSED[joined_by], member))
             related = True
+            worn = (REVERSED[joined_by], list(holders)) if joined_by != "holding_in" else None
+        elif (
+            joined_by == "and" and worn is not None and scene.subjects[index].noun in CLOTHES | HELD
+        ):
+            for member in worn[1]:
+                if member != index:
+                    scene.relations.append(Relation(index, worn[0], member))
         elif joined_by in RELATION_NAMES or joined_by in ("between", "with"):
             _relate(scene, group, joined_by, index)
             pair = joined_by == "between" and scene.subjects[index].count < 2
             between = list(group) if pair else []
             placed = list(group)
             group = [index]
-            related = True
+            related, worn = True, None
         elif joined_by == "and" and between:
             for member in between:
                 scene.relations.append(Relation(member, "left_of", index))
@@ -383,7 +391,7 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
             group.append(index)
         else:  # "a tree left of a house and a car …": the car starts a new group
             group, placed = [index], []
-            related = False
+            related, worn = False, None
 
 
 def unreadable(scene: Scene) -> str | None:
