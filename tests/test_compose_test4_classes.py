@@ -221,3 +221,19 @@ def test_a_finish_is_whole_at_the_default_strength(compose_engine: Compose, tmp_
     rgb = np.asarray(Image.open(io.BytesIO(creation.files[0].data)).convert("RGB")).astype(int)
     spread = rgb.max(axis=2) - rgb.min(axis=2)
     assert np.percentile(spread, 99) < 40  # graphite on paper: no blue window left
+
+
+def test_a_place_word_is_read_apart_from_the_noun_it_follows() -> None:
+    """电线上 is 电线 + 上 (on the power line), not 电 + 线上 (lightning, online); 屋顶上 is
+    the roof of the cabin named before, not a second house."""
+    wire = parse("一只小鸟站在电线上")
+    assert [s.query for s in wire.subjects] == ["bird", "power line"]
+    assert [(r.subject, r.relation, r.target) for r in wire.relations] == [(0, "on", 1)]
+    cabin = parse("三棵松树和一座小木屋，屋顶上有雪")
+    assert [s.noun for s in cabin.subjects] == ["tree", "cabin"] and cabin.weather == "snow"
+
+
+def test_a_chinese_plural_pronoun_is_them() -> None:
+    scene = parse("两个小朋友在大树下面读书，一只小狗趴在他们旁边")
+    dog = [s.noun for s in scene.subjects].index("dog")
+    assert (dog, "beside", 0) in [(r.subject, r.relation, r.target) for r in scene.relations]

@@ -126,7 +126,7 @@ PLACED = _table("""
     夜空中 夜空=in night sky; 草地上 草坪上 草原上 草地里 草丛里 草丛中=on meadow;
     沙滩上 海滩上=on beach; 田野里 田里=in field; 窗台上=on windowsill
 """)
-PRONOUNS = _table("它 它们 牠 他 她 他们 她们=it")
+PRONOUNS = _table("它 牠 他 她=it; 它们 他们 她们 牠們 他們 她們 它們=them")
 # Nouns whose first CC-CEDICT sense is not the everyday one.
 NOUNS = _table("""
     玫瑰 玫瑰花=rose; 鸟 小鸟 鳥=bird; 牛 奶牛=cow; 鸡 雞=chicken; 人=person; 花 花朵=flower;
@@ -143,7 +143,8 @@ NOUNS = _table("""
     海马=seahorse; 摩托车 摩托=motorcycle; 风车=windmill; 木屋 小木屋=cabin; 冰箱=refrigerator;
     花瓶=vase; 厨师=chef; 农民 农夫=farmer; 警察=police officer; 邮递员 快递员=postman;
     奶奶 外婆 姥姥=grandmother; 爷爷 外公 姥爷=grandfather; 婴儿 宝宝=baby; 窗台=windowsill;
-    电线=power line; 跑车=sports car; 枫树=maple tree; 个人 個人=person; 自行车 单车 脚踏车=bicycle
+    电线=power line; 跑车=sports car; 屋顶 房顶 屋頂=roof;
+    枫树=maple tree; 个人 個人=person; 自行车 单车 脚踏车=bicycle
 """)
 
 
@@ -238,11 +239,22 @@ def segment(text: str) -> list[str]:
             ours = piece in OURS or start == end - 1
             # a dictionary word must not swallow our grammar words: 一头 is 一 + 头
             theirs = piece in known and not piece.endswith("的") and piece[0] not in NUMBERS
+            if (ours or theirs) and _takes_a_nouns_end(text, start, piece):
+                continue  # 电线上 is 电线 + 上 ("on the power line"), not 电 + 线上 ("online")
             if ours or theirs:
                 words.append(piece)
                 end = start
                 break
     return words[::-1]
+
+
+def _takes_a_nouns_end(text: str, start: int, piece: str) -> bool:
+    """`piece` is a place word glued to the last character of the noun before it: 线上
+    in 电线上, 顶上 in 屋顶上. Then the noun and the place word are read apart."""
+    if len(piece) < 2 or start == 0 or piece[-1] not in "上下里中边":
+        return False
+    noun = text[start - 1] + piece[:-1]
+    return noun in NOUNS or bool(dictionary().get(noun)) and noun not in OURS
 
 
 def _word(piece: str) -> Word:
