@@ -237,3 +237,14 @@ def test_a_chinese_plural_pronoun_is_them() -> None:
     scene = parse("两个小朋友在大树下面读书，一只小狗趴在他们旁边")
     dog = [s.noun for s in scene.subjects].index("dog")
     assert (dog, "beside", 0) in [(r.subject, r.relation, r.target) for r in scene.relations]
+
+
+def test_a_thing_on_land_behind_boats_stands_on_the_far_shore(compose_engine: Compose) -> None:
+    for seed in (1, 2):
+        plan = _plan(compose_engine, "two sailboats on a lake with a lighthouse behind them", seed)
+        assert plan.lines.water is not None
+        records = layout_records(plan.choices, plan.placements)
+        [tower] = [r["box"] for r in records if r["noun"] == "lighthouse"]
+        boats = [r["box"] for r in records if r["noun"] == "sailboat"]
+        assert tower[3] <= plan.lines.water[0] + 0.02 * 512  # its foot on the far shore
+        assert all(tower[3] < boat[3] for boat in boats)  # further away than the boats
