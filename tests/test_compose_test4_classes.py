@@ -248,3 +248,13 @@ def test_a_thing_on_land_behind_boats_stands_on_the_far_shore(compose_engine: Co
         boats = [r["box"] for r in records if r["noun"] == "sailboat"]
         assert tower[3] <= plan.lines.water[0] + 0.02 * 512  # its foot on the far shore
         assert all(tower[3] < boat[3] for boat in boats)  # further away than the boats
+
+
+def test_an_umbrella_held_is_over_the_holders_head(compose_engine: Compose) -> None:
+    for seed in (1, 2):
+        plan = _plan(compose_engine, "a girl holding a yellow umbrella in the rain", seed)
+        placed = {plan.choices[p.subject].subject.noun: p for p in plan.placements}
+        girl, umbrella = placed["girl"].box, placed["umbrella"].box
+        assert umbrella[1] < girl[1] < umbrella[3]  # the canopy above her head, down to her
+        assert umbrella[0] < (girl[0] + girl[2]) / 2 < umbrella[2]  # over her, not beside
+        assert placed["umbrella"].z < placed["girl"].z  # its shaft behind her

@@ -306,6 +306,7 @@ def _base(figure: Figure, depth: float, stage: Stage) -> float:
     return stage.base_at(depth)
 
 
+OVERHEAD = wordset("umbrella parasol")  # held over the holder's head
 SKY_PAINTED = frozenset(("sun", "moon", "star", "cloud", "rainbow"))
 # Flowers cut and put in something that holds water, drawn as a bouquet (see _relate).
 CUT_FLOWERS = wordset("rose flower tulip sunflower daisy lily daffodil orchid carnation peony")
@@ -570,6 +571,15 @@ def _against(
             )
             continue
         side = 1 if (k % 2 == 0) == (stage.width - tx1 >= tx0) else -1
+        if relation == "held_by" and figure.noun in OVERHEAD:
+            # held up over the head, the canopy above it, the shaft behind the body down to
+            # the hands: at the side, it floated beside the girl who was to hold it
+            height = th * 0.8
+            box = _box(tx0 + tw * crown, ty0 + th * 0.42, height, figure.aspect)
+            placements.append(
+                Placement(figure.subject, k, box, holder.z - 0.5, holder.flip, False, holder.depth)
+            )
+            continue
         if relation == "held_by":
             raised = figure.noun in ("umbrella", "parasol", "balloon", "kite", "torch", "flag")
             height = min(own * stage.shrink_at(holder.depth), th * (0.75 if raised else 0.45))
