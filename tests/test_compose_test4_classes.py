@@ -258,3 +258,13 @@ def test_an_umbrella_held_is_over_the_holders_head(compose_engine: Compose) -> N
         assert umbrella[1] < girl[1] < umbrella[3]  # the canopy above her head, down to her
         assert umbrella[0] < (girl[0] + girl[2]) / 2 < umbrella[2]  # over her, not beside
         assert placed["umbrella"].z < placed["girl"].z  # its shaft behind her
+
+
+def test_a_thing_named_in_the_plural_that_is_one_thing_is_one() -> None:
+    """'a dog wearing sunglasses' drew three pairs on the dog's back."""
+    assert [(s.noun, s.count) for s in parse("a dog wearing sunglasses").subjects] == [
+        ("dog", 1),
+        ("sunglass", 1),
+    ]
+    assert [(s.noun, s.count) for s in parse("a pair of scissors").subjects] == [("scissors", 1)]
+    assert [(s.noun, s.count) for s in parse("two glasses of milk").subjects] == [("glass", 2)]

@@ -184,6 +184,12 @@ VIEWS = re.compile(
     r"[ -]view|close[ -]?up|(?:seen )?from (?:the side|the front))\b"
 )
 OWNERS = ("its", "their", "his", "her")
+# Things named in the plural that are one thing: "sunglasses" is a pair, not three
+# sunglass (three were drawn on a dog's back).
+PAIRED = frozenset(
+    ("sunglasses", "goggles", "scissors", "binoculars", "jeans", "shorts", "trousers",
+     "headphones", "pyjamas", "tongs", "pliers")
+)  # fmt: skip
 
 
 def _without_apostrophes(text: str) -> str:
@@ -535,6 +541,9 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
             if _same_thing(known.noun, noun):
                 return index
     plural = head != noun or head in ("sheep", "deer", "fish")
+    plural = plural and head not in PAIRED  # a pair of sunglasses is one thing
+    if head in PAIRED and "pair" in chunk:
+        count = 1
     plural = plural or bool(said) and lemma(chunk[-1]) != chunk[-1]  # "steam trains"
     if count is None:
         count = 3 if plural and head not in ("sheep", "deer", "fish") else 1
