@@ -168,10 +168,14 @@ def test_a_place_in_two_words_is_the_scene_not_a_subject(
 
 def test_a_person_is_never_a_drawing_named_only_by_its_file(compose_engine: Compose) -> None:
     """The library's only 'farmer' files are a farmer's omelette sandwich (its title junk,
-    its name from the file): "a farmer in a rice field" drew the sandwich. A titled chef
-    filed under food is still a chef."""
-    with pytest.raises(EngineError, match="no drawing of 'farmer'"):
-        compose_engine.plan("a farmer in a rice field", 768, 512, np.random.default_rng(1))
+    its name from the file): "a farmer in a rice field" drew the sandwich. Now a person's
+    figure stands in, and says so. A titled chef filed under food is still a chef."""
+    [farmer] = compose_engine.plan(
+        "a farmer in a rice field", 768, 512, np.random.default_rng(1)
+    ).choices
+    assert farmer.entry is not None and "onelette" not in farmer.entry.path
+    assert farmer.entry.path.startswith("fluent/people/person-standing")
+    assert farmer.generic == "no drawing of a farmer in the library: a person drawn"
     plan = compose_engine.plan("a chef in a kitchen", 768, 512, np.random.default_rng(1))
     [chef] = plan.choices
     assert chef.entry is not None and chef.entry.title.lower() == "chef"

@@ -268,3 +268,13 @@ def test_a_thing_named_in_the_plural_that_is_one_thing_is_one() -> None:
     ]
     assert [(s.noun, s.count) for s in parse("a pair of scissors").subjects] == [("scissors", 1)]
     assert [(s.noun, s.count) for s in parse("two glasses of milk").subjects] == [("glass", 2)]
+
+
+@pytest.mark.parametrize("trade", ["firefighter", "teacher", "pilot", "gardener", "astronaut"])
+def test_a_person_by_a_trade_the_library_lacks_is_a_person_and_said(
+    compose_engine: Compose, trade: str
+) -> None:
+    [person] = _plan(compose_engine, f"a {trade} standing in a field").choices
+    assert person.entry is not None and person.entry.path.startswith("fluent/people/person-")
+    article = "an" if trade[0] in "aeiou" else "a"
+    assert person.generic == f"no drawing of {article} {trade} in the library: a person drawn"

@@ -114,7 +114,11 @@ GENERIC = _pairs("""
     office=building, hotel=building, bonsai=tree, willow=tree, birch=tree, maple=tree,
     robin=bird, sparrow=bird, hummingbird=bird, pelican=bird, goldfish=fish, koi=fish,
     grandmother=woman, grandma=woman, granny=woman, grandfather=man, grandpa=man,
-    postman=man, baker=chef, henhouse=barn, duckling=duck, gosling=goose,
+    postman=man, baker=chef, firefighter=person, fireman=person, farmer=person,
+    teacher=person, pilot=person, mechanic=person, gardener=person, shepherd=person,
+    scientist=person, fisherman=person, sailor=person, builder=person, painter=person,
+    musician=person, waiter=person, waitress=person, student=person, worker=person,
+    doctor=person, nurse=person, astronaut=person, henhouse=barn, duckling=duck, gosling=goose,
     cygnet=swan, reef=coral, desk=table, stool=chair, saucer=plate, sealion=seal
 """)
 # Drawings titled by two words that name another thing than their last word: a flying
