@@ -278,3 +278,24 @@ def test_a_person_by_a_trade_the_library_lacks_is_a_person_and_said(
     assert person.entry is not None and person.entry.path.startswith("fluent/people/person-")
     article = "an" if trade[0] in "aeiou" else "a"
     assert person.generic == f"no drawing of {article} {trade} in the library: a person drawn"
+
+
+def test_a_word_is_not_guessed_from_one_wrong_letter() -> None:
+    """test5's "a steaming bowl of ramen" drew a crow: 'ramen' was read as 'raven'."""
+    assert correct("ramen") is None
+    assert [s.noun for s in parse("a steaming bowl of ramen").subjects] == ["bowl", "ramen"]
+
+
+def test_test5_readings() -> None:
+    """A body part's owner is the thing ("on a pirate's shoulder": on the pirate); a
+    watering hole is a pond, not a bullet hole; 远处 ("in the distance") is no place to
+    draw (a Kaaba was); a fire truck is the library's fire engine."""
+    parrot = parse("a parrot sitting on a pirate's shoulder")
+    assert [s.noun for s in parrot.subjects] == ["parrot", "pirate"]
+    assert [(r.subject, r.relation, r.target) for r in parrot.relations] == [(0, "on", 1)]
+    assert [s.noun for s in parse("a monkey on his left shoulder").subjects] == ["monkey"]
+    hole = parse("two giraffes and a zebra by a watering hole")
+    assert [s.noun for s in hole.subjects] == ["giraffe", "zebra"] and "lake" in hole.places
+    barn = parse("油画风格的向日葵田，远处有一座红色的谷仓")
+    assert [s.noun for s in barn.subjects] == ["sunflower", "barn"]
+    assert [(s.noun, s.kind) for s in parse("a fire truck").subjects] == [("engine", "fire")]

@@ -331,6 +331,11 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
     for joined_by, chunk in chunks:
         words = [t for t in chunk if t not in DETERMINERS and t not in NUMBERS]
         body = [w for w in words if lemma(w) in BODY_PARTS]
+        owner = words[-2] if len(words) > 1 else ""  # "on a pirate's shoulder": on him
+        sided = owner in ("left", "right", "front", "back", "upper", "lower", "other")
+        if body and body[-1] == words[-1] and "NOUN" in parts_of_speech(owner) and not sided:
+            chunk = words = [owner]
+            body = []
         if named and body and (body[-1] == words[-1] or chunk[0] in ("its", "their", "his")):
             continue  # "floating on their backs", "its tail spread": the one before's pose
         if named and words and chunk[0] in OWNERS and lemma(words[-1]) in OWN_PARTS:

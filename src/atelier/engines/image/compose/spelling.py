@@ -1,10 +1,11 @@
 """Typing slips in an English prompt: "a wooden tabel", "tall grasss", "a misty lkae" were
 refused as words we could not read. A word neither dictionary knows is read as the one
 English word a single slip away from it: a letter typed three times ("grasss"), else two
-letters swapped ("tabel"), else a letter too many or left out, else one wrong; at the
-first of these that finds any word, the one word found or the one noun among them. A word
-with no single guess is still refused, naming it. The work records the prompt as it was
-read."""
+letters swapped ("tabel"), else a letter too many or left out; at the first of these that
+finds any word, the one word found or the one noun among them. A wrong letter is not
+guessed: "ramen", a word neither dictionary knows, became "raven" and a crow was drawn in
+the bowl. A word with no single guess is still refused, naming it. The work records the
+prompt as it was read."""
 
 from __future__ import annotations
 
@@ -29,15 +30,6 @@ def _dropped(word: str) -> set[str]:
 def _extra(word: str) -> set[str]:
     """Candidates where a letter too many was typed (a doubled one too): one taken out."""
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _wrong(word: str) -> set[str]:
-    return {
-        word[:i] + c + word[i + 1 :]
-        for i in range(len(word))
-        for c in string.ascii_lowercase
-        if c != word[i]
-    }
 
 
 def _nouns(words: set[str]) -> set[str]:
@@ -75,7 +67,7 @@ def correct(word: str) -> str | None:
         found = {c for slip in slips for c in slip(lower) if parts_of_speech(c)}
         if found:
             return _one(found)
-    return _one(_nouns({c for c in _wrong(lower) if parts_of_speech(c)})) or None
+    return None
 
 
 def corrected(text: str) -> str:

@@ -245,6 +245,8 @@ COMPOUNDS = {
     "lamppost": "streetlamp",
     "streetlight": "streetlamp",
     # places said in two words, or in a word the scene words lack
+    "watering hole": "pond",
+    "water hole": "pond",
     "sea floor": "sea",
     "ocean floor": "sea",
     "seabed": "sea",

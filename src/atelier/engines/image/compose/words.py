@@ -97,6 +97,7 @@ NAMED_KINDS = {
     "steam engine": ("locomotive", None),
     "steam locomotive": ("locomotive", None),
     "delivery van": ("truck", "delivery"),
+    "fire truck": ("engine", "fire"),
     "top hat": ("hat", "top"),
     "straw hat": ("hat", "woman"),
     "sun hat": ("hat", "woman"),
@@ -118,7 +119,8 @@ GENERIC = _pairs("""
     teacher=person, pilot=person, mechanic=person, gardener=person, shepherd=person,
     scientist=person, fisherman=person, sailor=person, builder=person, painter=person,
     musician=person, waiter=person, waitress=person, student=person, worker=person,
-    doctor=person, nurse=person, astronaut=person, henhouse=barn, duckling=duck, gosling=goose,
+    doctor=person, nurse=person, astronaut=person, pirate=man, knight=man, cowboy=man,
+    wizard=man, witch=woman, henhouse=barn, duckling=duck, gosling=goose,
     cygnet=swan, reef=coral, desk=table, stool=chair, saucer=plate, sealion=seal
 """)
 # Drawings titled by two words that name another thing than their last word: a flying
