@@ -299,3 +299,10 @@ def test_test5_readings() -> None:
     barn = parse("油画风格的向日葵田，远处有一座红色的谷仓")
     assert [s.noun for s in barn.subjects] == ["sunflower", "barn"]
     assert [(s.noun, s.kind) for s in parse("a fire truck").subjects] == [("engine", "fire")]
+
+
+def test_a_chinese_noun_that_ends_one_said_before_is_that_thing() -> None:
+    """树上 after 一棵苹果树 is on the apple tree: a second tree held test5's apples."""
+    scene = parse("一棵苹果树下有一只兔子，树上挂着很多苹果")
+    assert [s.noun for s in scene.subjects] == ["rabbit", "tree", "apple"]
+    assert (2, "on", 1) in [(r.subject, r.relation, r.target) for r in scene.relations]
