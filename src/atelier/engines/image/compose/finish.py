@@ -159,19 +159,19 @@ def _few_colours(rgb: np.ndarray, colours: int) -> np.ndarray:
 
 
 def _pixels(rgb: np.ndarray) -> np.ndarray:
-    """About 96 big pixels across, in 24 colours."""
+    """About 48 big pixels across, in 16 colours."""
     height, width = rgb.shape[:2]
-    cell = max(4, round(width / 96))
+    cell = max(4, round(width / 48))
     across, down = max(1, width // cell), max(1, height // cell)
-    small = _few_colours(cv2.resize(rgb, (across, down), interpolation=cv2.INTER_AREA), 24)
+    small = _few_colours(cv2.resize(rgb, (across, down), interpolation=cv2.INTER_AREA), 16)
     big = cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST)
     return big.astype(np.float32) / 255
 
 
 def _flat(rgb: np.ndarray) -> np.ndarray:
-    """Flat fills: the gradients, grain and shading smoothed away, then 14 colours."""
-    smooth = cv2.pyrMeanShiftFiltering(rgb, 8, 30)
-    return _few_colours(smooth, 14).astype(np.float32) / 255
+    """Flat fills: the gradients, grain and shading smoothed away, then 8 colours."""
+    smooth = cv2.pyrMeanShiftFiltering(rgb, 16, 50)
+    return _few_colours(smooth, 8).astype(np.float32) / 255
 
 
 def _cartoon(rgb: np.ndarray) -> np.ndarray:

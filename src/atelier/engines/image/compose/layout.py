@@ -12,9 +12,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from atelier.engines.image.compose import sight
 from atelier.engines.image.compose.prompt import Relation
-from atelier.engines.image.compose.vocabulary import ON_TOP, SURFACES
-from atelier.engines.image.compose.words import wordset
+from atelier.engines.image.compose.vocabulary import (
+    CUT_FLOWERS,
+    ON_TOP,
+    OVERHEAD,
+    PAINTED,
+    SURFACES,
+    VESSELS,
+)
 
 Box = tuple[float, float, float, float]
 # Heights of the painted sky things, as shares of the picture's height.
@@ -107,43 +114,14 @@ def arrange(
         if _fits(placements, stage):
             break
         scale *= 0.85
+    # a sun, moon or cloud hidden by a thing on the ground is moved into sight, unless it
+    # is asked to be behind or under something ("the sun setting behind a lighthouse")
     hiding = {s for s, r in anchors.items() if r.relation in ("behind", "under", "below")}
-    return sorted(_sky_in_sight(placements, figures, hiding, stage), key=lambda p: p.z)
-
-
-def _sky_in_sight(
-    placements: list[Placement], figures: list[Figure], hiding: set[int], stage: Stage
-) -> list[Placement]:
-    """A sun, moon, star, cloud or rainbow that a thing on the ground hides more than a
-    third of moves along the sky to where it is seen best ("an owl on a branch under a
-    full moon": the moon sat behind the owl), unless it is asked to be behind or under
-    something (`hiding`: "the sun setting behind a lighthouse"). Things in the sky may
-    hide each other: a sun behind a cloud is asked for."""
-    painted = {f.subject for f in figures if f.noun in SKY_PAINTED} - hiding
-    ground = [p for p in placements if p.subject not in painted and p.grounded]
-    standing = [p.box for p in ground] + [
-        p.box for p in placements if p.subject not in painted and not p.grounded
-    ]
-
-    def hidden(box: Box) -> float:
-        area = max((box[2] - box[0]) * (box[3] - box[1]), 1e-6)
-        return sum(_overlap(box, other) for other in standing) / area
-
-    out = []
-    for p in placements:
-        if p.subject not in painted or hidden(p.box) <= 1 / 3:
-            out.append(p)
-            continue
-        x0, y0, x1, y1 = p.box
-        width = x1 - x0
-        spots = np.linspace(0, stage.width - width, 24)
-        best = min(spots, key=lambda x: (hidden((x, y0, x + width, y1)), abs(x - x0)))
-        out.append(replace(p, box=(float(best), y0, float(best) + width, y1)))
-    return out
-
-
-def _overlap(a: Box, b: Box) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    sky = {f.subject for f in figures if f.noun in PAINTED} - hiding
+    boxes = [p.box for p in placements]
+    seen = sight.in_sight(boxes, [p.subject in sky for p in placements], stage.width)
+    placements = [replace(p, box=box) for p, box in zip(placements, seen, strict=True)]
+    return sorted(placements, key=lambda p: p.z)
 
 
 def _anchors(figures: list[Figure], relations: list[Relation]) -> dict[int, Relation]:
@@ -304,13 +282,6 @@ def _base(figure: Figure, depth: float, stage: Stage) -> float:
         fraction = 0.35 + 0.5 * depth if figure.habitat == "water" else 0.55 + 0.4 * depth
         return top + (bottom - top) * fraction
     return stage.base_at(depth)
-
-
-OVERHEAD = wordset("umbrella parasol")  # held over the holder's head
-SKY_PAINTED = frozenset(("sun", "moon", "star", "cloud", "rainbow"))
-# Flowers cut and put in something that holds water, drawn as a bouquet (see _relate).
-CUT_FLOWERS = wordset("rose flower tulip sunflower daisy lily daffodil orchid carnation peony")
-VESSELS = wordset("vase jar jug pot bottle glass bucket pitcher can")
 
 
 def _flip(rng: np.random.Generator) -> bool:

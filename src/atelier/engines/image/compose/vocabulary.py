@@ -212,6 +212,10 @@ CONTAINERS = wordset("vase bowl basket box jar bucket pot bag crate tray plate d
 PORTIONS = wordset("loaf slice piece bouquet pile stack heap handful bunch")
 DRINKS = wordset("milk water tea coffee juice wine beer lemonade soup cocoa honey jam")
 HELD = wordset("umbrella parasol balloon flag kite torch lantern bouquet sword wand")
+OVERHEAD = wordset("umbrella parasol")  # held over the holder's head (layout._against)
+# Flowers cut and put in something that holds water: a bouquet over its rim (layout).
+CUT_FLOWERS = wordset("rose flower tulip sunflower daisy lily daffodil orchid carnation peony")
+VESSELS = wordset("vase jar jug pot bottle glass bucket pitcher can")
 PRONOUNS = wordset("it them him her")
 # Where a thing set "on" another stands, as a fraction of that one's drawing height down
 # from its top: a seat below a chair's or a sofa's back, a bed below its headboard, a deck
