@@ -159,24 +159,25 @@ def _few_colours(rgb: np.ndarray, colours: int) -> np.ndarray:
 
 
 def _pixels(rgb: np.ndarray) -> np.ndarray:
-    """About 48 big pixels across, in 16 colours."""
+    """About 80 big pixels across (at least 4 pixels each), in 16 colours."""
     height, width = rgb.shape[:2]
-    cell = max(4, round(width / 48))
+    cell = max(4, round(width / 80))
     across, down = max(1, width // cell), max(1, height // cell)
     small = _few_colours(cv2.resize(rgb, (across, down), interpolation=cv2.INTER_AREA), 16)
     big = cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST)
     return big.astype(np.float32) / 255
 
 
-def _flat(rgb: np.ndarray) -> np.ndarray:
-    """Flat fills: the gradients, grain and shading smoothed away, then 8 colours."""
-    smooth = cv2.pyrMeanShiftFiltering(rgb, 16, 50)
-    return _few_colours(smooth, 8).astype(np.float32) / 255
+def _flat(rgb: np.ndarray, colours: int = 12) -> np.ndarray:
+    """Flat fills: the gradients, grain and shading smoothed away, then a few colours
+    (with 8, a picture's pink pigs turned brown)."""
+    smooth = cv2.pyrMeanShiftFiltering(rgb, 20, 60)
+    return _few_colours(smooth, colours).astype(np.float32) / 255
 
 
 def _cartoon(rgb: np.ndarray) -> np.ndarray:
     """Flat fills with bold dark outlines where they meet."""
-    flat = _flat(rgb)
+    flat = _flat(rgb, 16)  # the outlines tell it from the photo: more colours kept
     grey = cv2.cvtColor((flat * 255).astype(np.uint8), cv2.COLOR_RGB2GRAY)
     edges = cv2.Canny(grey, 30, 90)
     thickness = max(2, rgb.shape[1] // 400)
