@@ -164,8 +164,13 @@ def _pixels(rgb: np.ndarray) -> np.ndarray:
     cell = max(4, round(width / 80))
     across, down = max(1, width // cell), max(1, height // cell)
     small = _few_colours(cv2.resize(rgb, (across, down), interpolation=cv2.INTER_AREA), 16)
-    big = cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST)
-    return big.astype(np.float32) / 255
+    big = np.repeat(np.repeat(small, cell, axis=0), cell, axis=1)  # every pixel a square
+    big = np.pad(
+        big,
+        ((0, max(0, height - big.shape[0])), (0, max(0, width - big.shape[1])), (0, 0)),
+        mode="edge",
+    )
+    return big[:height, :width].astype(np.float32) / 255
 
 
 def _flat(rgb: np.ndarray, colours: int = 12) -> np.ndarray:
