@@ -306,3 +306,13 @@ def test_a_chinese_noun_that_ends_one_said_before_is_that_thing() -> None:
     scene = parse("一棵苹果树下有一只兔子，树上挂着很多苹果")
     assert [s.noun for s in scene.subjects] == ["rabbit", "tree", "apple"]
     assert (2, "on", 1) in [(r.subject, r.relation, r.target) for r in scene.relations]
+
+
+def test_a_scene_tile_is_never_a_thing_and_crossing_is_on(compose_engine: Compose) -> None:
+    """"A red bridge over a river" drew the emoji tile of a bridge at night, moon and all;
+    a steam train "crossing a bridge" stood beside it."""
+    plan = _plan(compose_engine, "a steam train crossing a bridge")
+    assert all(
+        "bridge-at-night" not in e.path for c in plan.choices for e in c.entries
+    )
+    assert [(r.subject, r.relation, r.target) for r in plan.scene.relations] == [(0, "on", 1)]

@@ -123,6 +123,7 @@ def choose(
         if m.named
         and not m.other
         and m.entry.path not in used
+        and not emoji.is_tile(m.entry.path)
         and m.score >= (HEADED_THRESHOLD if _headed(m.entry, wanted.heads) else NAMED_THRESHOLD)
         and not m.entry.category & THING_FOLDERS & wanted.unlike
         and not _another_thing(m.entry, asked)

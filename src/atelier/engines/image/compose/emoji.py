@@ -38,6 +38,15 @@ CATEGORIES = {
 # third of "three red foxes" was the fox emoji's head.
 HEADS = {"bear", "fox", "frog", "hamster", "koala", "lion", "moose", "panda", "polar-bear"}
 HEADS |= {"raccoon", "unicorn", "wolf", "chicken", "hippopotamus", "pig-nose", "paw-prints"}
+# Icons that are a whole scene on a rounded tile, not a thing to place in one ("a red
+# bridge over a river" drew the bridge-at-night tile, moon and all): never chosen
+# (choose.py), though the index, built before they were looked at, holds them.
+TILES = frozenset(
+    ("bridge-at-night", "cityscape", "cityscape-at-dusk", "desert", "fog", "foggy",
+     "milky-way", "motorway", "national-park", "night-with-stars", "railway-track",
+     "shooting-star", "sunrise", "sunrise-over-mountains", "sunset", "moon-viewing-ceremony",
+     "fireworks", "sparkler")
+)  # fmt: skip
 SYMBOLS = re.compile(
     r"-suit$|oclock$|-thirty$|chart|-face$|with-arrow$|with-slash$|^(muted-)?speaker|"
     r"locked|^link$|^e-mail$|^joker$|mahjong|playing-cards|-tray$|level-slider|control-knobs|"
@@ -100,6 +109,11 @@ SVG = (
 def is_emoji(path: str) -> bool:
     """An index entry's path is one of this library's drawings."""
     return path.startswith(FOLDER + "/")
+
+
+def is_tile(path: str) -> bool:
+    """An index entry's path is one of the emoji library's scene tiles (TILES)."""
+    return is_emoji(path) and Path(path).stem in TILES
 
 
 def is_figure(path: str) -> bool:

@@ -120,6 +120,8 @@ RELATIONS = [
     ("full of", "holding_in"),
     ("filled with", "holding_in"),
     ("hanging from", "on"),
+    ("crossing", "on"),  # "a steam train crossing a bridge": on it, not beside it
+    ("going over", "on"),
     ("perched on", "on"),
     ("dressed in", "wearing"),
     ("to the left of", "left_of"),
