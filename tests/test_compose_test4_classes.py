@@ -309,10 +309,8 @@ def test_a_chinese_noun_that_ends_one_said_before_is_that_thing() -> None:
 
 
 def test_a_scene_tile_is_never_a_thing_and_crossing_is_on(compose_engine: Compose) -> None:
-    """"A red bridge over a river" drew the emoji tile of a bridge at night, moon and all;
+    """ "A red bridge over a river" drew the emoji tile of a bridge at night, moon and all;
     a steam train "crossing a bridge" stood beside it."""
     plan = _plan(compose_engine, "a steam train crossing a bridge")
-    assert all(
-        "bridge-at-night" not in e.path for c in plan.choices for e in c.entries
-    )
+    assert all("bridge-at-night" not in e.path for c in plan.choices for e in c.entries)
     assert [(r.subject, r.relation, r.target) for r in plan.scene.relations] == [(0, "on", 1)]
