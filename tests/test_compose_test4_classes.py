@@ -227,7 +227,7 @@ def test_a_place_word_is_read_apart_from_the_noun_it_follows() -> None:
     """电线上 is 电线 + 上 (on the power line), not 电 + 线上 (lightning, online); 屋顶上 is
     the roof of the cabin named before, not a second house."""
     wire = parse("一只小鸟站在电线上")
-    assert [s.query for s in wire.subjects] == ["bird", "power line"]
+    assert [s.query for s in wire.subjects] == ["bird", "powerline"]
     assert [(r.subject, r.relation, r.target) for r in wire.relations] == [(0, "on", 1)]
     cabin = parse("三棵松树和一座小木屋，屋顶上有雪")
     assert [s.noun for s in cabin.subjects] == ["tree", "cabin"] and cabin.weather == "snow"
@@ -314,3 +314,16 @@ def test_a_scene_tile_is_never_a_thing_and_crossing_is_on(compose_engine: Compos
     plan = _plan(compose_engine, "a steam train crossing a bridge")
     assert all("bridge-at-night" not in e.path for c in plan.choices for e in c.entries)
     assert [(r.subject, r.relation, r.target) for r in plan.scene.relations] == [(0, "on", 1)]
+
+
+def test_birds_on_a_wire_sit_on_a_painted_power_line(compose_engine: Compose) -> None:
+    """ "两只小鸟站在电线上" drew two birds in a sky of lightning (电 + 线上), then was refused:
+    the library has no power line."""
+    plan = _plan(compose_engine, "两只小鸟站在电线上")
+    [birds, line] = plan.choices
+    assert (birds.subject.noun, birds.subject.count) == ("bird", 2)
+    assert line.prop == "powerline"
+    records = layout_records(plan.choices, plan.placements)
+    [wire] = [r["box"] for r in records if r["noun"] == "powerline"]
+    for bird in [r["box"] for r in records if r["noun"] == "bird"]:
+        assert abs(bird[3] - (wire[1] + 0.12 * (wire[3] - wire[1]))) < 0.05 * (wire[3] - wire[1])

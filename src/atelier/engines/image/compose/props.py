@@ -1,6 +1,6 @@
 """Painted stand-ins for common things the clip-art library lacks (it has no barn, no
 windmill, no bridge, no garden fence, no branch to perch on, no bench, no bed, no vase, no
-street lamp: its "lamps" are light bulbs):
+street lamp, its "lamps" being light bulbs, and no power line for birds to sit on):
 simple flat drawings in the library's manner, used only when no drawing names the noun."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ ASPECTS = {
     "vase": 0.6,
     "kite": 0.75,
     "streetlamp": 0.22,
+    "powerline": 3.6,
 }
 WOOD = (150, 100, 58, 255)
 LEAF = (62, 128, 52, 255)
@@ -147,7 +148,7 @@ def draw(noun: str, width: int, height: int) -> Image.Image:
 
 def _more(noun: str, pen: ImageDraw.ImageDraw, w: int, h: int, line: int) -> None:
     """The smaller props: a branch, a bench, a log, a bush, a bed, a vase, a kite, a street
-    lamp."""
+    lamp, a power line."""
     if noun == "branch":  # a bough with leaves below it, to perch things on
         for k in range(6):
             x, y = w * (0.1 + 0.16 * k), h * (0.55 if k % 2 else 0.75)
@@ -216,6 +217,18 @@ def _more(noun: str, pen: ImageDraw.ImageDraw, w: int, h: int, line: int) -> Non
             width=line * 2,
         )
         pen.polygon([(w * 0.1, h * 0.05), (w * 0.5, 0), (w * 0.9, h * 0.05)], fill=iron)
+    elif noun == "powerline":  # two poles, their cross-arms, wires sagging between them
+        for x in (0.04, 0.96):
+            pen.rectangle(
+                (w * (x - 0.012), h * 0.04, w * (x + 0.012), h), fill=WOOD, outline=OUTLINE
+            )
+            pen.rectangle((w * (x - 0.04), h * 0.1, w * (x + 0.04), h * 0.14), fill=WOOD)
+        for y in (0.12, 0.2):  # a bird put "on" it stands at the top tenth: the first wire
+            sag = [
+                (w * (0.04 + 0.92 * k / 20), h * (y + 0.05 * (1 - ((k - 10) / 10) ** 2)))
+                for k in range(21)
+            ]
+            pen.line(sag, fill=(30, 30, 34, 255), width=line)
     elif noun == "kite":
         tip, east, tail, west = (
             (w * 0.5, 0.0),

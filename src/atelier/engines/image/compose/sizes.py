@@ -50,7 +50,8 @@ apple=0.09, orange=0.09, banana=0.2, pear=0.1, grape=0.15, cherry=0.05,
 strawberry=0.04, cake=0.15, shortcake=0.1, bread=0.12, pizza=0.05, candle=0.25, umbrella=1.0,
 hat=0.2, shoe=0.12, ball=0.22, box=0.4, basket=0.35, bag=0.4, key=0.06,
 sun=1.0, moon=1.0, star=1.0, cloud=1.0, rainbow=1.0, rock=0.8, stone=0.3,
-branch=0.7, streetlamp=4.0, bench=0.9, log=0.5, ladder=2.5, stump=0.5, snowman=1.6, scarecrow=1.8
+branch=0.7, streetlamp=4.0, powerline=7.0,
+bench=0.9, log=0.5, ladder=2.5, stump=0.5, snowman=1.6, scarecrow=1.8
 """)
 
 # Usual width / height of a whole figure (a head or a bust is squarer than a person).

@@ -245,6 +245,11 @@ COMPOUNDS = {
     "golf club": "golfclub",  # what the golfer's figure holds (carried.py), not a club house
     "soccer player": "footballer",
     "football player": "footballer",
+    "power line": "powerline",
+    "telephone wire": "powerline",
+    "electric wire": "powerline",
+    "telegraph wire": "powerline",
+    "wire": "powerline",
     "lamp post": "streetlamp",
     "street lamp": "streetlamp",
     "street light": "streetlamp",
