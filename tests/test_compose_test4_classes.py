@@ -327,3 +327,14 @@ def test_birds_on_a_wire_sit_on_a_painted_power_line(compose_engine: Compose) ->
     [wire] = [r["box"] for r in records if r["noun"] == "powerline"]
     for bird in [r["box"] for r in records if r["noun"] == "bird"]:
         assert abs(bird[3] - (wire[1] + 0.12 * (wire[3] - wire[1]))) < 0.05 * (wire[3] - wire[1])
+
+
+def test_chinese_what_a_thing_wears_before_it_and_a_verb_after_zai() -> None:
+    """戴着草帽的农民 is a farmer wearing a straw hat (a hat lay apart from him); 在堆雪人 is
+    building a snowman (a boy was put "in" one); 下雪天 is a snowy day."""
+    farmer = parse("一个戴着草帽的农民站在稻田里")
+    assert [s.noun for s in farmer.subjects] == ["farmer", "hat"]
+    assert [(r.subject, r.relation, r.target) for r in farmer.relations] == [(1, "worn_by", 0)]
+    boy = parse("下雪天，一个戴着红帽子的小男孩在堆雪人")
+    assert [s.noun for s in boy.subjects] == ["boy", "hat", "snowman"] and boy.weather == "snow"
+    assert ("boy", "in") not in [(boy.subjects[r.subject].noun, r.relation) for r in boy.relations]

@@ -69,7 +69,8 @@ AND = wordset("和 与 跟 及 以及 同 與 、")
 RELATING = _table("""
     戴着 戴 戴著 穿着 穿 穿著=wearing; 拿着 拿 握着 举着 撑着 打着 抱着 提着 拿著 撐著 抱著=holding;
     端着 端 捧着 捧 托着 拎着 拎 扛着 扛 叼着 叼 端著 捧著 托著 拎著 扛著 叼著=holding;
-    骑着 骑 骑在 騎著 騎=riding; 吃 吃着 在吃=eating; 看书 读书 看著書 讀書=reading a book
+    骑着 骑 骑在 騎著 騎=riding; 在堆 堆着 正在堆=building a;
+    吃 吃着 在吃=eating; 看书 读书 看著書 讀書=reading a book
 """)
 # Verbs that say how a thing is (kept as English -ing words) and others that are dropped.
 DOING = _table("""
@@ -96,7 +97,8 @@ SIZES = _table("""
 SCENE = _table("""
     晚上 夜晚 夜里 夜 夜间 半夜 深夜 夜裡=night; 日落 夕阳 落日=sunset; 黄昏 傍晚=dusk;
     日出 黎明=sunrise; 清晨 早晨 早上=morning; 白天 中午=day; 雨 下雨 雨天 大雨=rain;
-    雪 下雪 雪地 雪天 大雪=snow; 雾 大雾 雾天 霧=fog; 暴风雨 雷雨 风暴=storm; 闪电 閃電=lightning;
+    雪 下雪 雪地 雪天 大雪 下雪天 下雪的时候=snow;
+    雾 大雾 雾天 霧=fog; 暴风雨 雷雨 风暴=storm; 闪电 閃電=lightning;
     阴天=cloudy; 春天 春=spring; 夏天 夏=summer; 秋天 秋=autumn; 冬天 冬=winter;
     海 大海 海洋=sea; 海边 海岸=coast; 海滩 沙滩=beach; 湖 湖泊 湖面=lake;
     河 河流 小河 江=river; 池塘=pond; 森林 树林 樹林=forest; 竹林=bamboo forest;
@@ -354,6 +356,12 @@ class _Reader:
                 i += 1
         elif self.kind(i) == "measure" and self.kind(i + 1) in ("noun", "colour", "size"):
             count, i = 1, i + 1  # 只猫: "a" left out
+        worn = self._wearing(i)
+        if worn is not None:  # 戴着草帽的农民: a farmer wearing a straw hat
+            outer, end = worn
+            if count:
+                outer = f"{NUMBER_WORDS[count - 1] if count <= 12 else count} {outer}"
+            return " ".join([outer, *after]), end
         while self.kind(i) in ("colour", "size", "adjective"):
             words.append(self.words[i].english)
             i += 1
@@ -370,6 +378,19 @@ class _Reader:
         if count:
             words.insert(0, NUMBER_WORDS[count - 1] if count <= 12 else str(count))
         return " ".join([*words, *after]), i
+
+    def _wearing(self, i: int) -> tuple[str, int] | None:
+        """A thing said with what it wears or holds before it, joined by 的: 戴着草帽的农民
+        is "farmer wearing straw hat" (it was a hat and, apart from it, a farmer)."""
+        if self.kind(i) != "relating" or not self.words[i].english:
+            return None
+        inner = self.noun_phrase(i + 1, 0)
+        if inner is None or self.kind(inner[1]) != "of":
+            return None
+        outer = self.noun_phrase(inner[1] + 1, 0)
+        if outer is None:
+            return None
+        return f"{outer[0]} {self.words[i].english} {inner[0]}", outer[1]
 
     def _past_of(self, k: int) -> int:
         """A place word may follow 的: "在狗的左边" is to the left of the dog (it had been
@@ -391,6 +412,8 @@ class _Reader:
         lean = self.kind(i) == "lean"
         at = lean or self.kind(i) == "at"
         j = i + 1 if at else i
+        if at and self.kind(j) in ("verb", "doing"):
+            return None  # 在堆雪人: "is building a snowman", not in one
         if self.kind(j) == "place":  # 上面有一只鸟: on it
             return f"{self.words[j].english} it", j + 1
         if self.kind(j) == "placed":
