@@ -566,8 +566,8 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
         for m in modifiers
         if (_is_noun_like(m) or f"{m} {noun}" in ANOTHER_THING) and m not in POSES
     ]
-    kinds += [titled_kind] if titled_kind else []
     named_kind = [titled_kind] if titled_kind else []
+    kinds += named_kind
     query = " ".join([*modifiers, *named_kind, *[lemma(n) for n in nouns]])
     subject = Subject(
         noun=noun,
@@ -585,9 +585,11 @@ def _read_chunk(chunk: list[str], scene: Scene) -> int | None:
 
 
 def _same_thing(named: str, noun: str) -> bool:
-    """`noun` is a broader word for a thing already `named`: "the boat" for a sailboat,
-    "the bird" for a robin, "the cat" for a kitten."""
-    return named.endswith(noun) or GENERIC.get(named) == noun or noun in kin_of(named)
+    """`noun` is a broader word for a thing already `named`: "the boat" for a sailboat
+    (a word before it: not "the ant" for an elephant), "the bird" for a robin, "the cat"
+    for a kitten."""
+    compound = named.endswith(noun) and bool(parts_of_speech(named[: -len(noun)]))
+    return compound or GENERIC.get(named) == noun or noun in kin_of(named)
 
 
 def summary(scene: Scene) -> str:
