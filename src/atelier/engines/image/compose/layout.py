@@ -468,11 +468,10 @@ def _relative(
         base = _base(figure, d, stage)
         if figure.habitat == "sky":
             base = ty1 - th * 0.2 if front else ty0 + th * 0.3
-        afloat = holder.habitat in ("water", "underwater") and stage.water is not None
-        if not front and afloat and figure.habitat == "ground":
+        water = stage.water if holder.habitat in ("water", "underwater") else None
+        if not front and water is not None and figure.habitat == "ground":
             # behind boats on a lake is the far shore, not the near land in front of them
-            assert stage.water is not None
-            base = stage.water[0] + stage.height * 0.01
+            base = water[0] + stage.height * 0.01
         return row(tcx + offset, d, base, height, tz + 1 if front else min(p.z for p in target) - 1)
     if relation == "around":
         return _around(figure, target, own, stage, rng)
