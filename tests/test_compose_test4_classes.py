@@ -105,6 +105,10 @@ def test_the_broader_word_names_the_thing_named_before() -> None:
         ("a girl wearing a straw hat", "womans-hat"),
         ("a strawberry cake", "shortcake"),
         ("two clownfish", "tropical-fish"),
+        ("two skyscrapers", "office-building"),
+        ("a beach umbrella on the sand", "umbrella-on-ground"),
+        ("海滩上有一把太阳伞", "umbrella-on-ground"),
+        ("a train with three carriages", "railway-car"),
     ],
 )
 def test_a_thing_the_library_names_otherwise_gets_its_drawing(

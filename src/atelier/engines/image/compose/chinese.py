@@ -146,7 +146,7 @@ NOUNS = _table("""
     海马=seahorse; 摩托车 摩托=motorcycle; 风车=windmill; 木屋 小木屋=cabin; 冰箱=refrigerator;
     花瓶=vase; 厨师=chef; 农民 农夫=farmer; 警察=police officer; 邮递员 快递员=postman;
     奶奶 外婆 姥姥=grandmother; 爷爷 外公 姥爷=grandfather; 婴儿 宝宝=baby; 窗台=windowsill;
-    电线=power line; 跑车=sports car; 屋顶 房顶 屋頂=roof;
+    电线=power line; 跑车=sports car; 太阳伞 遮阳伞=beach umbrella; 屋顶 房顶 屋頂=roof;
     枫树=maple tree; 个人 個人=person; 自行车 单车 脚踏车=bicycle
 """)
 

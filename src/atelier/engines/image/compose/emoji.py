@@ -45,7 +45,7 @@ TILES = frozenset(
     ("bridge-at-night", "cityscape", "cityscape-at-dusk", "desert", "fog", "foggy",
      "milky-way", "motorway", "national-park", "night-with-stars", "railway-track",
      "shooting-star", "sunrise", "sunrise-over-mountains", "sunset", "moon-viewing-ceremony",
-     "fireworks", "sparkler")
+     "fireworks", "sparkler", "beach-with-umbrella", "desert-island")
 )  # fmt: skip
 SYMBOLS = re.compile(
     r"-suit$|oclock$|-thirty$|chart|-face$|with-arrow$|with-slash$|^(muted-)?speaker|"
