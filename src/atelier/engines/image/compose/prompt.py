@@ -29,7 +29,9 @@ from atelier.engines.image.compose.vocabulary import (
     MAX_SUBJECTS,
     NUMBERS,
     OWN_PARTS,
+    OWNERS,
     PAINTED,
+    PAIRED,
     PARTS,
     PLACES,
     PORTIONS,
@@ -42,6 +44,7 @@ from atelier.engines.image.compose.vocabulary import (
     SHADES,
     SIZES,
     TIMES,
+    VIEWS,
     WEATHER,
 )
 from atelier.engines.image.compose.words import (
@@ -175,21 +178,6 @@ CONTRACTIONS = (
     (r"\b([a-z]+)'s\b", r"\1"),
     (r"\b([a-z]+s)'(?![a-z])", r"\1"),
 )
-
-
-# How the picture is framed, not what is in it: "a vintage car, side view" (the car was
-# refused: no drawing of a "side").
-VIEWS = re.compile(
-    r"\b(?:(?:side|front|rear|back|top|aerial|overhead|profile|three quarter|birds eye)"
-    r"[ -]view|close[ -]?up|(?:seen )?from (?:the side|the front))\b"
-)
-OWNERS = ("its", "their", "his", "her")
-# Things named in the plural that are one thing: "sunglasses" is a pair, not three
-# sunglass (three were drawn on a dog's back).
-PAIRED = frozenset(
-    ("sunglasses", "goggles", "scissors", "binoculars", "jeans", "shorts", "trousers",
-     "headphones", "pyjamas", "tongs", "pliers")
-)  # fmt: skip
 
 
 def _without_apostrophes(text: str) -> str:

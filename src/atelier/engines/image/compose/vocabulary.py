@@ -3,6 +3,8 @@ scene's words (times of day, weather, seasons, places). Tables only; prompt.py r
 
 from __future__ import annotations
 
+import re
+
 from atelier.engines.image.compose.words import DOING, wordset
 
 MAX_SUBJECTS = 8
@@ -466,3 +468,17 @@ FILLER = wordset(
     "painting drawing illustration photo art artwork render rendered rendering uhd hd hdr "
     "wallpaper masterpiece out up away down downhill uphill together trick tricks"
 )
+
+# How the picture is framed, not what is in it: "a vintage car, side view" (the car was
+# refused: no drawing of a "side").
+VIEWS = re.compile(
+    r"\b(?:(?:side|front|rear|back|top|aerial|overhead|profile|three quarter|birds eye)"
+    r"[ -]view|close[ -]?up|(?:seen )?from (?:the side|the front))\b"
+)
+OWNERS = ("its", "their", "his", "her")
+# Things named in the plural that are one thing: "sunglasses" is a pair, not three
+# sunglass (three were drawn on a dog's back).
+PAIRED = frozenset(
+    ("sunglasses", "goggles", "scissors", "binoculars", "jeans", "shorts", "trousers",
+     "headphones", "pyjamas", "tongs", "pliers")
+)  # fmt: skip
