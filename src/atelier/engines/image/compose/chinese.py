@@ -512,7 +512,7 @@ def _definite(clauses: list[list[Word]]) -> list[list[Word]]:
             before = clause[j - 1].kind if j else ""
             if word.kind == "noun" and word.english:
                 # said before, or the end of a noun said before: 树 after 苹果树
-                again = any(s == word.text or s.endswith(word.text) for s in seen)
+                again = any(s.endswith(word.text) for s in seen)
                 if again and before not in _NEW_THING:
                     word = Word(word.kind, word.text, f"the {word.english}", word.count)
                 seen.add(word.text)

@@ -551,7 +551,7 @@ def _against(
             )
             continue
         if relation == "held_by":
-            raised = figure.noun in ("umbrella", "parasol", "balloon", "kite", "torch", "flag")
+            raised = figure.noun in ("balloon", "kite", "torch", "flag")  # OVERHEAD: above
             height = min(own * stage.shrink_at(holder.depth), th * (0.75 if raised else 0.45))
             width = height * figure.aspect
             cx = (tx1 - tw * 0.1 + width * 0.35) if side > 0 else (tx0 + tw * 0.1 - width * 0.35)

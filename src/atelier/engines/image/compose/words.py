@@ -116,7 +116,7 @@ NAMED_KINDS = {
 # the work's record says so): a cabin is drawn as a house, never silently.
 GENERIC = _pairs("""
     cabin=house, farmhouse=house, chalet=house, shed=house, chapel=church, taxi=car,
-    van=car, jeep=car, hospital=building, school=building, skyscraper=building,
+    van=car, jeep=car, hospital=building, school=building,
     office=building, hotel=building, bonsai=tree, willow=tree, birch=tree, maple=tree,
     robin=bird, sparrow=bird, swallow=bird, finch=bird, starling=bird, wren=bird,
     hummingbird=bird, pelican=bird, goldfish=fish, koi=fish,
