@@ -54,7 +54,7 @@ TIMED = [
     "a lighthouse beside the sea under a full moon",
     "two sheep beside a barn on green hills in spring",
 ]
-PARTS = ("test", "tune", "test2", "test3", "test4", "test5")
+PARTS = ("test", "tune", "test2", "test3", "test4", "test5", "test6")
 TILE = (480, 320)
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
