@@ -147,17 +147,22 @@ fi
 
 # ---------------------------------------------------------------- drawing library
 
-# image.compose's second drawing library, Microsoft's Fluent Emoji in their flat style (MIT),
-# is the npm registry's tarball of @iconify-json/fluent-emoji-flat, checked against the
-# sha512 the registry publishes for it, fetched once and put in each assets folder below.
-EMOJI=fluent-emoji-flat-1.2.6.tgz
-EMOJI_SHA512=RY47RgPb47fYUiyrA64sIOL0+UU02s29sXpNBbIQRBUlPlfNFTKUmZDERGuxDs/7yNGWqQYvuaSYM1M4fRXlUw==
-EMOJI_CACHE="$ROOT/atelier-data/downloads/$EMOJI"
-if [[ ! -f "$EMOJI_CACHE" ]]; then
-    say "fetching $EMOJI from the npm registry"
-    mkdir -p "$(dirname "$EMOJI_CACHE")"
-    "$VENV/bin/python" - "https://registry.npmjs.org/@iconify-json/fluent-emoji-flat/-/$EMOJI" \
-        "$EMOJI_SHA512" "$EMOJI_CACHE" <<'PY' || die "could not fetch $EMOJI"
+# image.compose's drawing libraries from the npm registry, each a tarball checked against
+# the sha512 the registry publishes for it, fetched once and put in each assets folder below:
+# Microsoft's Fluent Emoji in their flat style (MIT), and game-icons.net's one-colour icons
+# (CC BY 3.0), the last resort for a thing the other two do not draw.
+NPM_TARBALLS=(
+    "@iconify-json/fluent-emoji-flat fluent-emoji-flat-1.2.6.tgz RY47RgPb47fYUiyrA64sIOL0+UU02s29sXpNBbIQRBUlPlfNFTKUmZDERGuxDs/7yNGWqQYvuaSYM1M4fRXlUw=="
+    "@iconify-json/game-icons game-icons-1.2.4.tgz /HDDZxowXgDJcOEwPspUCq5RuDdl25OyZKdtxqqiPJQNTrWIym7r4StLzIVs77DyNzOWWhH5wDqwYR3WHeDfkg=="
+)
+for tarball in "${NPM_TARBALLS[@]}"; do
+    read -r package file sha512 <<<"$tarball"
+    cache="$ROOT/atelier-data/downloads/$file"
+    [[ -f "$cache" ]] && continue
+    say "fetching $file from the npm registry"
+    mkdir -p "$(dirname "$cache")"
+    "$VENV/bin/python" - "https://registry.npmjs.org/$package/-/$file" "$sha512" "$cache" \
+        <<'PY' || die "could not fetch $file"
 import base64, hashlib, os, sys, urllib.request
 url, integrity, target = sys.argv[1:]
 data = urllib.request.urlopen(url, timeout=120).read()
@@ -167,7 +172,7 @@ with open(target + ".part", "wb") as out:
     out.write(data)
 os.replace(target + ".part", target)
 PY
-fi
+done
 
 # ---------------------------------------------------------------- engine assets
 
@@ -176,6 +181,10 @@ fi
 # An ATELIER_ASSETS_DIR of your own is prepared too.
 for assets in "$ROOT/atelier-data/assets" ${ATELIER_ASSETS_DIR:+"$ATELIER_ASSETS_DIR"}; do
     mkdir -p "$assets/compose"
-    cmp -s "$EMOJI_CACHE" "$assets/compose/$EMOJI" || cp "$EMOJI_CACHE" "$assets/compose/$EMOJI"
+    for tarball in "${NPM_TARBALLS[@]}"; do
+        read -r _ file _ <<<"$tarball"
+        cache="$ROOT/atelier-data/downloads/$file"
+        cmp -s "$cache" "$assets/compose/$file" || cp "$cache" "$assets/compose/$file"
+    done
     ATELIER_ASSETS_DIR="$assets" "$VENV/bin/atelier" prepare
 done

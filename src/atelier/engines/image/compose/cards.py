@@ -5,7 +5,7 @@ picture used."""
 from __future__ import annotations
 
 from atelier.engines.base import ModelCard
-from atelier.engines.image.compose import emoji, index
+from atelier.engines.image.compose import emoji, icons, index
 
 CLIPART = ModelCard(
     name="Openclipart (Debian openclipart-svg)",
@@ -54,6 +54,14 @@ FLUENT = ModelCard(
     commercial_use=True,
     kind="data",
 )
+GAME_ICONS = ModelCard(
+    name="game-icons.net icons, the reviewed ones (via @iconify-json/game-icons)",
+    version="1.2.4",
+    licence=icons.LICENCE,
+    source="https://www.npmjs.com/package/@iconify-json/game-icons/v/1.2.4",
+    commercial_use=True,
+    kind="data",
+)
 # Every picture is made with these; the dictionary only for a Chinese prompt, the emoji
-# library only where one of its drawings is in the picture.
+# library and the game icons only where one of their drawings is in the picture.
 ALWAYS = (CLIPART, MINILM, LEMMAS, CMUDICT)

@@ -117,19 +117,13 @@ def choose(
         doing=doing,
     )
     asked = kind | frozenset(subject.query.split())  # a kind the prompt names for it
-    matches = [
-        m
-        for m in clipart.search(wanted, limit=24)
-        if m.named
-        and not m.other
-        and m.entry.path not in used
-        and not emoji.is_tile(m.entry.path)
-        and m.score >= (HEADED_THRESHOLD if _headed(m.entry, wanted.heads) else NAMED_THRESHOLD)
-        and not m.entry.category & THING_FOLDERS & wanted.unlike
-        and not _another_thing(m.entry, asked)
-    ]
-    if like == "person" or subject.noun in PEOPLE:  # never a drawing named by a file only
-        matches = [m for m in matches if not _file_named(m)]
+    person = like == "person" or subject.noun in PEOPLE
+    matches = _named(clipart, wanted, asked, used, person)
+    if not props.has(subject.noun) and (not matches or (kind and not any(m.kind for m in matches))):
+        # A game icon of the kind asked before another kind; of the thing, where nothing
+        # else is named for it. A prop painted for the thing comes before any icon.
+        last = _named(clipart, wanted, asked, used, person, last_resort=True)
+        matches = [m for m in last if m.kind] or matches or last
     active = [m for m in matches if doing & m.entry.title_words]
     if doing and not active and kin_of(subject.noun) & (YOUNG | GROWN):  # none of theirs
         stand_in = _stand_in(clipart, subject, min(doing), metres, others, used, rng)
@@ -185,6 +179,37 @@ def choose(
         metres = sizes.DOING_HEIGHTS[min(shown)]
         where = "water" if shown & sizes.DOING_ON_WATER else where
     return Choice(subject, copies, first.score, metres, where, generic=generic)
+
+
+def _named(
+    clipart: index.ClipArt,
+    wanted: index.Wanted,
+    asked: frozenset[str],
+    used: set[str],
+    person: bool,
+    last_resort: bool = False,
+) -> list[index.Match]:
+    """The drawings whose own words name the subject, good enough to stand for it, not
+    already standing for another; of the game icons alone with `last_resort`, whose names
+    were reviewed: there a shape unlike the one guessed for the thing (a kennel's, from a
+    couch's) counts for nothing."""
+    threshold = {True: HEADED_THRESHOLD, False: NAMED_THRESHOLD}
+    if last_resort:
+        wanted = replace(wanted, aspect=None, unlike=frozenset())
+    matches = [
+        m
+        for m in clipart.search(wanted, limit=24, last_resort=last_resort)
+        if m.named
+        and not m.other
+        and m.entry.path not in used
+        and not emoji.is_tile(m.entry.path)
+        and m.score >= threshold[_headed(m.entry, wanted.heads)]
+        and not m.entry.category & THING_FOLDERS & wanted.unlike
+        and not _another_thing(m.entry, asked)
+    ]
+    if person:  # never a drawing named by a file only
+        matches = [m for m in matches if not _file_named(m)]
+    return matches
 
 
 def doing_of(subject: Subject) -> frozenset[str]:

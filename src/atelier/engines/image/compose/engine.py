@@ -38,6 +38,7 @@ from atelier.engines.image.compose import (
     chinese,
     emoji,
     finish,
+    icons,
     index,
     layout,
     paint,
@@ -76,13 +77,13 @@ class Compose(Engine[ComposeParams]):
     medium = "image"
     title = "Compose"
     description = (
-        "Text to image without diffusion weights: finds the prompt's subjects in 7,000+ "
-        "drawings (public-domain clip art and MIT-licensed emoji), paints a fitting scene, "
-        "lays them out as the prompt says and can restyle the result."
+        "Text to image without diffusion weights: finds the prompt's subjects in 8,000+ "
+        "drawings (public-domain clip art, MIT-licensed emoji and CC BY game icons), paints "
+        "a fitting scene, lays them out as the prompt says and can restyle the result."
     )
     Params = ComposeParams
     needs = Needs(cpus=1, memory_mb=2048)  # torch and the MiniLM index of the clip art
-    models = (*cards.ALWAYS, cards.CEDICT, cards.FLUENT, *STYLE_MODELS)
+    models = (*cards.ALWAYS, cards.CEDICT, cards.FLUENT, cards.GAME_ICONS, *STYLE_MODELS)
     credits_per_second = 1.0
     # CPU seconds a picture, fitted (least mean |log| of estimated ÷ taken) on the 200
     # prompts of tests/data/compose_eval's tune and test parts at 768×512 and 1024², a warm
@@ -113,8 +114,9 @@ class Compose(Engine[ComposeParams]):
 
     def prepare(self) -> None:
         if not index.is_built(self.folder) and index.LIBRARY.is_dir():
-            if not (self.folder / emoji.PACKAGE).exists():
-                raise EngineError(f"{self.folder / emoji.PACKAGE} is missing: run make setup")
+            for package in (emoji.PACKAGE, icons.PACKAGE):
+                if not (self.folder / package).exists():
+                    raise EngineError(f"{self.folder / package} is missing: run make setup")
             index.build(self.folder)
 
     def warm(self) -> None:
@@ -239,12 +241,13 @@ class Compose(Engine[ComposeParams]):
         self, prompt: str, network: ModelCard | None, drawn: list[index.Entry]
     ) -> tuple[ModelCard, ...]:
         """What this picture was made with: the library and word lists every prompt uses,
-        the emoji library if one of its drawings is in it, the Chinese dictionary for a
-        Chinese prompt, and the style network if one ran."""
+        the emoji library or the game icons if one of their drawings is in it, the Chinese
+        dictionary for a Chinese prompt, and the style network if one ran."""
         emoji_drawn = (cards.FLUENT,) if any(emoji.is_emoji(e.path) for e in drawn) else ()
+        icon_drawn = (cards.GAME_ICONS,) if any(icons.is_icon(e.path) for e in drawn) else ()
         chinese_prompt = (cards.CEDICT,) if chinese.is_chinese(prompt) else ()
         styled = (network,) if network is not None else ()
-        return (*cards.ALWAYS, *emoji_drawn, *chinese_prompt, *styled)
+        return (*cards.ALWAYS, *emoji_drawn, *icon_drawn, *chinese_prompt, *styled)
 
     def plan(self, prompt: str, width: int, height: int, rng: np.random.Generator) -> Plan:
         """What goes where, before anything is painted: the prompt read, a drawing chosen

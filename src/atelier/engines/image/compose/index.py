@@ -1,6 +1,6 @@
-"""The clip-art index: every openclipart SVG's and Fluent emoji's words (emoji.py), embedded
-once, and the facts about its drawing that tell a whole figure from a cartoon head, an icon
-or a framed scene.
+"""The clip-art index: every openclipart SVG's, Fluent emoji's (emoji.py) and reviewed game
+icon's (icons.py) words, embedded once, and the facts about its drawing that tell a whole
+figure from a cartoon head, an icon or a framed scene.
 
 `build` runs at set-up (`atelier prepare`, a minute or two on two cores); `ClipArt.load`
 reads the result in well under a second; `ClipArt.search` ranks the library for a noun."""
@@ -24,7 +24,7 @@ import numpy as np
 from scipy import ndimage
 
 from atelier import embeddings
-from atelier.engines.image.compose import emoji
+from atelier.engines.image.compose import emoji, icons
 from atelier.engines.image.compose.svg import rasterize, read_text, trim_box
 from atelier.engines.image.compose.words import (
     ACTIVITIES,
@@ -39,7 +39,7 @@ from atelier.engines.image.compose.words import (
 
 LIBRARY = Path("/usr/share/openclipart/svg")  # Debian package openclipart-svg
 CLIPART_LICENCE = "CC0-1.0 (Openclipart, public domain)"
-VERSION = 8  # bump when the index's contents change: `atelier prepare` rebuilds it
+VERSION = 9  # bump when the index's contents change: `atelier prepare` rebuilds it
 FACTS_WIDTH = 160
 
 # Words in a title or keywords that mark a drawing as not a plain whole figure.
@@ -112,7 +112,7 @@ class Entry:
     head: str = ""  # the title's head noun: "owl" for "Owl on Branch"
     head_words: frozenset[str] = frozenset()  # the nouns of its head phrase: church, building
     qualifiers: frozenset[str] = frozenset()  # other words of its head phrase: flying (saucer)
-    root: Path = LIBRARY  # openclipart's folder, or the index's for an emoji
+    root: Path = LIBRARY  # openclipart's folder, or the index's for an emoji or an icon
 
     @property
     def file(self) -> Path:
@@ -120,13 +120,21 @@ class Entry:
 
     @property
     def licence(self) -> str:
+        if icons.is_icon(self.path):
+            return icons.LICENCE
         return emoji.LICENCE if emoji.is_emoji(self.path) else CLIPART_LICENCE
 
     @property
     def source(self) -> str:
         """Where it is in its library, as a work's record names it: "openclipart/unsorted/
-        Anatra.svg", "fluent/animals/duck.svg"; never this server's folders."""
-        return self.path if emoji.is_emoji(self.path) else f"openclipart/{self.path}"
+        Anatra.svg", "fluent/animals/duck.svg", "game-icons/dog-house.svg"; never this
+        server's folders."""
+        return f"openclipart/{self.path}" if _openclipart(self.path) else self.path
+
+
+def _openclipart(path: str) -> bool:
+    """An index entry's path is one of openclipart's (under LIBRARY, not the index's folder)."""
+    return not emoji.is_emoji(path) and not icons.is_icon(path)
 
 
 def _author_words(creator: str) -> set[str]:
@@ -180,8 +188,9 @@ def describe(path: Path) -> dict[str, Any] | None:
 
 def _english(text: str, path: str) -> str:
     """The text's words, the glossary's Italian and French ones made English; the emoji
-    library names its drawings in English already (its "white cane" is no white dog)."""
-    return " ".join(words(text)) if emoji.is_emoji(path) else translate(text)
+    library and the icons name their drawings in English already (its "white cane" is no
+    white dog)."""
+    return translate(text) if _openclipart(path) else " ".join(words(text))
 
 
 def _text(relative: str, facts: dict[str, Any]) -> tuple[str, set[str], set[str]]:
@@ -248,8 +257,8 @@ def _has_version(path: Path, mtime_ns: int, size: int) -> bool:
 
 
 def build(folder: Path, progress: Callable[[str], None] = lambda message: None) -> int:
-    """Describe and embed both libraries into `folder` (index.json + embeddings.npy)."""
-    files = _files() + emoji.unpack(folder)
+    """Describe and embed the three libraries into `folder` (index.json + embeddings.npy)."""
+    files = _files() + emoji.unpack(folder) + icons.unpack(folder)
     progress(f"describing {len(files)} drawings")
     with ProcessPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
         described = list(pool.map(describe, files, chunksize=32))
@@ -346,6 +355,16 @@ class ClipArt:
         self._colours = np.array([e.colour for e in entries], np.float32)
         self._aspects = np.array([e.aspect for e in entries])
         self._figures = [i for i, shown in enumerate(self.shows) if shown]
+        self._icons = np.array([icons.is_icon(e.path) for e in entries], dtype=bool)
+        # The words that say a drawing shows a thing: all its names; for a game icon, whose
+        # other names were reviewed as the thing's own, only what its title adds beside its
+        # head phrase (a canoe *with a paddler*, where a *dog* house shows no dog).
+        also = icons.aliases()
+        self._aliased = _carrying(also.get(e.path, ()) for e in entries)
+        self._showing = _carrying(
+            e.title_words - e.head_words - e.qualifiers if icons.is_icon(e.path) else e.names
+            for e in entries
+        )
 
     @classmethod
     def load(cls, folder: Path) -> ClipArt:
@@ -369,14 +388,15 @@ class ClipArt:
                 colours=e["colours"],
                 bitmap=e["bitmap"],
                 **_title(e["title"], e["path"]),
-                root=folder if emoji.is_emoji(e["path"]) else LIBRARY,
+                root=LIBRARY if _openclipart(e["path"]) else folder,
             )
             for e in raw["entries"]
         ]
         return cls(entries, np.load(folder / "embeddings.npy"))
 
-    def search(self, wanted: Wanted, limit: int = 8) -> list[Match]:
-        """The best drawings for a subject, best first.
+    def search(self, wanted: Wanted, limit: int = 8, last_resort: bool = False) -> list[Match]:
+        """The best drawings for a subject, best first: of openclipart and the emoji, or
+        with `last_resort` of the game icons alone (see icons.py).
 
         Meaning (cosine of the embeddings) counts; the noun named in the drawing's title
         counts most, in its keywords less; a title whose head noun is another thing ("desk
@@ -395,7 +415,7 @@ class ClipArt:
         other = self._other_things(heads | wanted.kind)
         score -= 0.35 * other
         if wanted.avoid:
-            score -= 0.3 * self._carry(self._named, wanted.avoid)
+            score -= 0.3 * self._carry(self._showing, wanted.avoid)
         # Many in one drawing is never right: a count is made of copies, one thing each.
         score -= 0.25 * self._showing_many(heads)
         kind = np.zeros(len(self.entries), dtype=bool)
@@ -416,6 +436,7 @@ class ClipArt:
         if wanted.aspect is not None:
             ratios = self._aspects / wanted.aspect
             score -= 0.3 * np.minimum(np.abs(np.log(np.maximum(ratios, 1e-3))), 1.5)
+        score[self._icons != last_resort] = -np.inf
         best = np.argsort(-score)[:limit]
         return [
             Match(
@@ -442,7 +463,8 @@ class ClipArt:
         """Which drawings' titles say they are something else: "Desk Lamp" for a desk,
         "Owl on Branch" for a branch, "Fire Engine" (keywords: fireman) for a firefighter;
         but "Church Building" is a church, a "Palmtree" a tree and a "Police Man" a
-        policeman. A road sign is a sign, whatever it shows ("rail fence" was drawn as a
+        policeman, and a game icon is what its reviewed other names say (its "dog house" a
+        kennel). A road sign is a sign, whatever it shows ("rail fence" was drawn as a
         fence)."""
         other = np.zeros(len(self.entries), dtype=bool)
         endings = tuple(known)  # a head is known when it ends with a known word: "palmtree"
@@ -451,6 +473,7 @@ class ClipArt:
                 other[found] = True
         other &= ~self._carry(self._qualified, known)  # "Police Man"
         other &= ~self._carry(self._classed, known)  # "Church Building"
+        other &= ~self._carry(self._aliased, known)  # a game icon's reviewed other name
         if not known & SIGNS:
             other |= self._roadsign
         return other
@@ -545,7 +568,7 @@ def _title(title: str, path: str) -> dict[str, Any]:
     things = [w for w in head_part if w not in NOT_A_THING and "NOUN" in parts_of_speech(w)]
     things = things or [w for w in head_part if w not in NOT_A_THING and is_english(w)]
     first = words(title)[:1]
-    italian = first and first[0] in GLOSSARY and not emoji.is_emoji(path)
+    italian = first and first[0] in GLOSSARY and _openclipart(path)
     if italian and things:  # Italian and French: the noun first
         things = words(GLOSSARY[first[0]])
     head = lemma(things[-1]) if things else ""

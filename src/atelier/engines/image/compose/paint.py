@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from atelier.engines.image.compose import icons
 from atelier.engines.image.compose.backdrop import Backdrop
 from atelier.engines.image.compose.index import Entry
 from atelier.engines.image.compose.layout import Placement
@@ -23,6 +24,8 @@ def drawing(entry: Entry, width: int, height: int) -> Image.Image:
     box = trim_box(np.asarray(image)[..., 3])
     if box is not None:
         image = image.crop(box)
+    if icons.is_icon(entry.path):
+        image = icons.two_tone(image)
     return image.resize((max(width, 1), max(height, 1)), Image.Resampling.LANCZOS)
 
 

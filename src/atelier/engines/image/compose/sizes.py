@@ -51,7 +51,9 @@ strawberry=0.04, cake=0.15, shortcake=0.1, bread=0.12, pizza=0.05, candle=0.25, 
 hat=0.2, shoe=0.12, ball=0.22, box=0.4, basket=0.35, bag=0.4, key=0.06,
 sun=1.0, moon=1.0, star=1.0, cloud=1.0, rainbow=1.0, rock=0.8, stone=0.3,
 branch=0.7, streetlamp=4.0, powerline=7.0,
-bench=0.9, log=0.5, ladder=2.5, stump=0.5, snowman=1.6, scarecrow=1.8
+bench=0.9, log=0.5, ladder=2.5, stump=0.5, snowman=1.6, scarecrow=1.8,
+kennel=0.9, wheelbarrow=0.8, throne=1.6, beehive=0.5, bucket=0.35, fireplace=1.2,
+garage=3.0, silo=12.0, iceberg=8.0, bamboo=5.0
 """)
 
 # Usual width / height of a whole figure (a head or a bust is squarer than a person).
@@ -88,7 +90,7 @@ FLYERS = wordset(
     "airplane plane aeroplane jet helicopter balloon kite ufo angel dragon fairy "
     "sun moon star cloud rainbow"
 )
-FLOATERS = wordset("boat sailboat ship yacht canoe swan duck goose")
+FLOATERS = wordset("boat sailboat ship yacht canoe kayak iceberg swan duck goose")
 WADERS = wordset("swan duck goose")  # they float, and they walk beside what stands on land
 SWIMMERS = wordset("fish dolphin whale shark octopus jellyfish seahorse")
 
