@@ -15,7 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from atelier.engines.image.compose import Compose, icons, svg
+from atelier.engines.base import EngineError
+from atelier.engines.image.compose import Compose, icons, sizes, svg
 from atelier.web.app import create_app
 from tests.support.accounts import api_user
 from tests.support.api import submit, wait_job
@@ -118,3 +119,28 @@ def test_a_work_drawn_with_an_icon_names_it_and_its_licence(tmp_path: Any) -> No
         patch = pixels[y0:y1, x0:x1]
         brown = (patch[..., 0] > patch[..., 2] + 40) & (patch[..., 1] < patch[..., 0])
         assert brown.mean() > 0.2  # the kennel's wood, where grass and sky are green and blue
+
+
+def test_an_icon_that_draws_another_subject_too_is_not_used(compose_engine: Compose) -> None:
+    """The garage icon has a car in it: "a car in a garage" drew two cars. Alone, it is
+    drawn."""
+    rng = np.random.default_rng(1)
+    plan = compose_engine.plan("a garage beside a house", 768, 512, rng)
+    assert "gameicons/home-garage.svg" in [e.path for c in plan.choices for e in c.entries]
+    with pytest.raises(EngineError, match="no drawing of 'garage'"):
+        compose_engine.plan("a red car in a garage", 768, 512, rng)
+
+
+def test_the_things_the_icons_draw_have_their_own_size(compose_engine: Compose) -> None:
+    """Their nouns were sized by the listed noun nearest in meaning: a beehive as a bee (in
+    the sky, 3 cm), a hot air balloon as a toy one. Those sizes are the nouns' own, never
+    another noun's nearest: a firefighter is not sized as a fireplace, nor a crown as a
+    throne."""
+    rng = np.random.default_rng(1)
+    plan = compose_engine.plan("a hot air balloon above a tulip", 768, 512, rng)
+    metres = {c.subject.noun: c.metres for c in plan.choices}
+    assert metres["balloon"] > 10 * metres["tulip"]
+    plan = compose_engine.plan("a beehive under a tree", 768, 512, rng)
+    [hive] = [c for c in plan.choices if c.subject.noun == "beehive"]
+    assert hive.habitat == "ground" and hive.metres >= 0.3
+    assert sizes.height("firefighter")[1] == "person" and sizes.height("crown")[1] != "throne"

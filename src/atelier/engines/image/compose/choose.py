@@ -100,7 +100,7 @@ def choose(
         surfing = _drawn_as(clipart, subject, "person", doer, others, used, rng)
         if surfing is not None:
             return surfing
-    metres, like = sizes.height(subject.noun)
+    metres, like = sizes.height(subject.noun, subject.kind)
     where = sizes.habitat(subject.noun, like)
     if subject.painted:
         return Choice(subject, [], 1.0, metres, where if where != "ground" else "sky")
@@ -209,6 +209,8 @@ def _named(
     ]
     if person:  # never a drawing named by a file only
         matches = [m for m in matches if not _file_named(m)]
+    if last_resort:  # nor an icon that draws another subject too: a garage with a car
+        matches = [m for m in matches if not m.entry.beside & wanted.avoid]
     return matches
 
 

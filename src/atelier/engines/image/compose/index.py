@@ -119,6 +119,12 @@ class Entry:
         return self.root / self.path
 
     @property
+    def beside(self) -> frozenset[str]:
+        """What its title names beside its head phrase: the paddler of "canoe with a
+        paddler"."""
+        return self.title_words - self.head_words - self.qualifiers
+
+    @property
     def licence(self) -> str:
         if icons.is_icon(self.path):
             return icons.LICENCE
@@ -361,10 +367,7 @@ class ClipArt:
         # head phrase (a canoe *with a paddler*, where a *dog* house shows no dog).
         also = icons.aliases()
         self._aliased = _carrying(also.get(e.path, ()) for e in entries)
-        self._showing = _carrying(
-            e.title_words - e.head_words - e.qualifiers if icons.is_icon(e.path) else e.names
-            for e in entries
-        )
+        self._showing = _carrying(e.beside if icons.is_icon(e.path) else e.names for e in entries)
 
     @classmethod
     def load(cls, folder: Path) -> ClipArt:

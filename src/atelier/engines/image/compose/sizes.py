@@ -51,9 +51,13 @@ strawberry=0.04, cake=0.15, shortcake=0.1, bread=0.12, pizza=0.05, candle=0.25, 
 hat=0.2, shoe=0.12, ball=0.22, box=0.4, basket=0.35, bag=0.4, key=0.06,
 sun=1.0, moon=1.0, star=1.0, cloud=1.0, rainbow=1.0, rock=0.8, stone=0.3,
 branch=0.7, streetlamp=4.0, powerline=7.0,
-bench=0.9, log=0.5, ladder=2.5, stump=0.5, snowman=1.6, scarecrow=1.8,
+bench=0.9, log=0.5, ladder=2.5, stump=0.5, snowman=1.6, scarecrow=1.8
+""")
+# Heights of things only the game icons draw, for the noun itself: never the nearest
+# listed noun of another (by meaning a firefighter is near a fireplace, a crown a throne).
+OWN_HEIGHTS = _table("""
 kennel=0.9, wheelbarrow=0.8, throne=1.6, beehive=0.5, bucket=0.35, fireplace=1.2,
-garage=3.0, silo=12.0, iceberg=8.0, bamboo=5.0
+garage=3.0, silo=12.0, iceberg=8.0, bamboo=5.0, air balloon=15.0
 """)
 
 # Usual width / height of a whole figure (a head or a bust is squarer than a person).
@@ -110,10 +114,15 @@ def _similarity(phrase: str) -> np.ndarray:
     return np.asarray(vectors @ embeddings.embed([f"a {phrase}"])[0])
 
 
-def height(noun: str) -> tuple[float, str]:
-    """The noun's height in metres, and the listed noun it was taken from."""
+def height(noun: str, kind: str | None = None) -> tuple[float, str]:
+    """The noun's height in metres, and the listed noun it was taken from (a kind of it
+    with a height of its own: a hot *air* balloon is no toy balloon)."""
+    if kind and f"{kind} {noun}" in OWN_HEIGHTS:
+        return OWN_HEIGHTS[f"{kind} {noun}"], noun
     if noun in HEIGHTS:
         return HEIGHTS[noun], noun
+    if noun in OWN_HEIGHTS:
+        return OWN_HEIGHTS[noun], noun
     similarity = _similarity(noun)
     best = int(np.argmax(similarity))
     if similarity[best] < 0.45:
