@@ -491,10 +491,10 @@ def test_the_edge_of_a_place_is_its_scene_not_a_subject(
 
 def test_a_subject_the_library_cannot_draw_fails_the_job_naming_it(api: Any) -> None:
     client, headers = api
-    params = {"prompt": "two herons beside a pond", "variants": 1}
+    params = {"prompt": "two platypuses beside a pond", "variants": 1}
     job = submit(client, headers, "image.compose", params, 3)
     job = wait_job(client, headers, job["id"])
-    assert job["status"] == "failed" and "no drawing of 'heron'" in job["error"], job
+    assert job["status"] == "failed" and "no drawing of 'platypus'" in job["error"], job
 
 
 # -- the right drawing, relations and attributes (issue 14) ---------------------------
@@ -560,9 +560,9 @@ def test_every_copy_leans_against_what_it_leans_on(compose_engine: Compose) -> N
 
 def test_a_species_is_not_drawn_by_a_neighbours_meaning(compose_engine: Compose) -> None:
     """ "Geese" were drawn as penguins, found by meaning: a species the library lacks fails
-    by name (openclipart has no heron), one it has is drawn as itself (the emoji goose)."""
-    with pytest.raises(EngineError, match="no drawing of 'heron'"):
-        compose_engine.plan("two herons beside a pond", 768, 512, np.random.default_rng(1))
+    by name (no library has a platypus), one it has is drawn as itself (the emoji goose)."""
+    with pytest.raises(EngineError, match="no drawing of 'platypus'"):
+        compose_engine.plan("two platypuses beside a pond", 768, 512, np.random.default_rng(1))
     plan, _ = _plan(compose_engine, "two geese beside a pond")
     [geese] = plan.choices
     assert {e.head for e in geese.entries} == {"goose"}
@@ -582,12 +582,11 @@ def test_a_specific_noun_is_drawn_as_itself_or_said_to_be_generic(compose_engine
     plan, _ = _plan(compose_engine, "a christmas tree in a room")
     [tree] = plan.choices
     assert tree.entry is not None and "christmas" in tree.entry.names and tree.generic is None
-    plan, _ = _plan(compose_engine, "a willow tree by a river")
-    [willow] = plan.choices
-    assert willow.generic is not None and "willow tree" in willow.generic
+    plan, _ = _plan(compose_engine, "a magnolia tree by a river")
+    [magnolia] = plan.choices
+    assert magnolia.generic is not None and "magnolia tree" in magnolia.generic
     [desk] = _plan(compose_engine, "a desk")[0].choices  # never the "Desk Lamp"
-    assert desk.entry is not None and "lamp" not in desk.entry.names
-    assert desk.generic is not None and "a table" in desk.generic
+    assert desk.entry is not None and desk.entry.head == "desk" and desk.generic is None
 
 
 def test_counted_copies_differ_and_stand_apart(compose_engine: Compose) -> None:
@@ -731,10 +730,10 @@ def test_without_the_index_the_engine_says_to_prepare(tmp_path: Path) -> None:
 
 
 def test_a_picture_that_misses_what_the_prompt_asked_is_delivered_marked(api: Any) -> None:
-    """The library has no willow: a tree stands in, in every redraw; the work says so in
-    `checks_unmet`, not only in its layout record."""
-    _, work = compose(api, prompt="a willow tree by a river", seed=1)
-    reason = "no drawing of a willow tree in the library: a tree drawn"
+    """The libraries have no magnolia: a tree stands in, in every redraw; the work says so
+    in `checks_unmet`, not only in its layout record."""
+    _, work = compose(api, prompt="a magnolia tree by a river", seed=1)
+    reason = "no drawing of a magnolia tree in the library: a tree drawn"
     assert work["checks_unmet"] == [reason]
     assert [d["unmet"] for d in work["meta"]["drafts"]] == [[reason]] * (1 + REDRAWS)
     assert work["meta"]["subjects"][0]["generic"] == reason

@@ -103,10 +103,10 @@ def test_a_restyle_with_nothing_to_change_says_so(tmp_path: Path) -> None:
 def test_a_compose_plan_is_checked_against_what_the_prompt_asked(compose_engine: Compose) -> None:
     """A stand-in drawing and a relation the layout cannot keep are named; a plan that
     keeps every promise has none."""
-    willow = compose_engine.checked_plan(
-        ComposeParams(prompt="a willow tree by a river"), np.random.default_rng(1)
+    magnolia = compose_engine.checked_plan(
+        ComposeParams(prompt="a magnolia tree by a river"), np.random.default_rng(1)
     )
-    assert willow.unmet == ["no drawing of a willow tree in the library: a tree drawn"]
+    assert magnolia.unmet == ["no drawing of a magnolia tree in the library: a tree drawn"]
     boat = compose_engine.checked_plan(
         ComposeParams(prompt="a boat beside a lighthouse"), np.random.default_rng(1)
     )

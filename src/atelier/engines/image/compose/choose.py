@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from atelier.engines.image.compose import emoji, index, props, sizes
+from atelier.engines.image.compose import emoji, index, props, reviewed, sizes
 from atelier.engines.image.compose.prompt import Subject
 from atelier.engines.image.compose.words import (
     ANOTHER_THING,
@@ -119,11 +119,14 @@ def choose(
     asked = kind | frozenset(subject.query.split())  # a kind the prompt names for it
     person = like == "person" or subject.noun in PEOPLE
     matches = _named(clipart, wanted, asked, used, person)
-    if not props.has(subject.noun) and (not matches or (kind and not any(m.kind for m in matches))):
-        # A game icon of the kind asked before another kind; of the thing, where nothing
-        # else is named for it. A prop painted for the thing comes before any icon.
+    # Drawings that show nothing unasked beside the subject (a Christmas tree's stand)...
+    clean = [m for m in matches if not reviewed.extras(m.entry.path) - asked]
+    if not props.has(subject.noun) and (not clean or (kind and not any(m.kind for m in clean))):
+        # ...else a game icon of the kind asked before another kind; of the thing, where
+        # nothing else is named for it. A prop painted for the thing comes before any icon.
         last = _named(clipart, wanted, asked, used, person, last_resort=True)
-        matches = [m for m in last if m.kind] or matches or last
+        clean = [m for m in last if m.kind] or clean or last
+    matches = clean or matches
     active = [m for m in matches if doing & m.entry.title_words]
     if doing and not active and kin_of(subject.noun) & (YOUNG | GROWN):  # none of theirs
         stand_in = _stand_in(clipart, subject, min(doing), metres, others, used, rng)
@@ -206,6 +209,7 @@ def _named(
         and m.score >= threshold[_headed(m.entry, wanted.heads)]
         and not m.entry.category & THING_FOLDERS & wanted.unlike
         and not _another_thing(m.entry, asked)
+        and not reviewed.extras(m.entry.path) & wanted.avoid  # another subject, drawn twice
     ]
     if person:  # never a drawing named by a file only
         matches = [m for m in matches if not _file_named(m)]

@@ -545,6 +545,6 @@ def _grade(picture: Image.Image, rgb: tuple[int, int, int]) -> Image.Image:
 
 def _offers(clipart: index.ClipArt, query: str, known: frozenset[str]) -> list[str]:
     """Three everyday things near in meaning to one the library lacks that it draws,
-    offered in the refusal: "no drawing of 'heron' (it has: swan, bird, eagle)"."""
+    offered in the refusal: "no drawing of 'platypus' (it has: dinosaur, snake, lizard)"."""
     near = (n for n in sizes.nearest(query) if n in clipart.heads and n not in known)
     return list(itertools.islice(near, 3))

@@ -24,7 +24,7 @@ import numpy as np
 from scipy import ndimage
 
 from atelier import embeddings
-from atelier.engines.image.compose import emoji, icons
+from atelier.engines.image.compose import emoji, icons, reviewed
 from atelier.engines.image.compose.svg import rasterize, read_text, trim_box
 from atelier.engines.image.compose.words import (
     ACTIVITIES,
@@ -39,7 +39,7 @@ from atelier.engines.image.compose.words import (
 
 LIBRARY = Path("/usr/share/openclipart/svg")  # Debian package openclipart-svg
 CLIPART_LICENCE = "CC0-1.0 (Openclipart, public domain)"
-VERSION = 9  # bump when the index's contents change: `atelier prepare` rebuilds it
+VERSION = 10  # bump when the index's contents change: `atelier prepare` rebuilds it
 FACTS_WIDTH = 160
 
 # Words in a title or keywords that mark a drawing as not a plain whole figure.
@@ -205,7 +205,7 @@ def _text(relative: str, facts: dict[str, Any]) -> tuple[str, set[str], set[str]
     title = facts["title"]
     if junk_title(title):
         title = ""
-    stem = Path(relative).stem
+    stem = "" if facts.get("renamed") else Path(relative).stem  # a wrong name's (reviewed)
     stem_words = [w for w in words(stem.replace("_", " ")) if w not in authors and len(w) > 2]
     keywords = [
         k
@@ -269,10 +269,11 @@ def build(folder: Path, progress: Callable[[str], None] = lambda message: None) 
     with ProcessPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
         described = list(pool.map(describe, files, chunksize=32))
     entries, sentences = [], []
-    for path, facts in zip(files, described, strict=True):
+    for path, found in zip(files, described, strict=True):
+        relative = str(path.relative_to(folder if path.is_relative_to(folder) else LIBRARY))
+        facts = found and reviewed.facts(relative, found)
         if facts is None:
             continue
-        relative = str(path.relative_to(folder if path.is_relative_to(folder) else LIBRARY))
         sentence, names, category = _text(relative, facts)
         entries.append(
             {
@@ -362,11 +363,10 @@ class ClipArt:
         self._aspects = np.array([e.aspect for e in entries])
         self._figures = [i for i, shown in enumerate(self.shows) if shown]
         self._icons = np.array([icons.is_icon(e.path) for e in entries], dtype=bool)
-        # The words that say a drawing shows a thing: all its names; for a game icon, whose
-        # other names were reviewed as the thing's own, only what its title adds beside its
-        # head phrase (a canoe *with a paddler*, where a *dog* house shows no dog).
-        also = icons.aliases()
+        also = icons.aliases()  # a game icon's reviewed other names: what it is as well
         self._aliased = _carrying(also.get(e.path, ()) for e in entries)
+        # What says a drawing shows a thing: its names; a game icon's, what its title adds
+        # beside its head phrase (a canoe *with a paddler*; a *dog* house shows no dog).
         self._showing = _carrying(e.beside if icons.is_icon(e.path) else e.names for e in entries)
 
     @classmethod

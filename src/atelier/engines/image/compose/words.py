@@ -126,6 +126,7 @@ GENERIC = _pairs("""
     scientist=person, fisherman=person, sailor=person, builder=person, painter=person,
     musician=person, waiter=person, waitress=person, student=person, worker=person,
     doctor=person, nurse=person, astronaut=person, pirate=man, knight=man, cowboy=man,
+    king=man, queen=woman,
     wizard=man, witch=woman, henhouse=barn, duckling=duck, gosling=goose,
     cygnet=swan, reef=coral, desk=table, stool=chair, saucer=plate, sealion=seal
 """)
