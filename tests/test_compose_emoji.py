@@ -94,7 +94,7 @@ def test_a_work_drawn_with_an_emoji_names_it_and_its_licence(tmp_path: Any) -> N
         names = [m["name"] for m in work["lineage"]["models"]]
         assert any(n.startswith("Fluent Emoji") for n in names)
 
-        work, _ = made("three red foxes under a pine tree")
+        work, _ = made("three red foxes on the grass")
         drawn = [r["file"] for r in work["meta"]["layout"] if r["file"]]
         assert drawn and not any(f.startswith("fluent/") for f in drawn)
         names = [m["name"] for m in work["lineage"]["models"]]

@@ -120,12 +120,13 @@ def choose(
     person = like == "person" or subject.noun in PEOPLE
     matches = _named(clipart, wanted, asked, used, person)
     # Drawings that show nothing unasked beside the subject (a Christmas tree's stand)...
-    clean = [m for m in matches if not reviewed.extras(m.entry.path) - asked]
+    clean = _clean(matches, asked)
     if not props.has(subject.noun) and (not clean or (kind and not any(m.kind for m in clean))):
         # ...else a game icon of the kind asked before another kind; of the thing, where
         # nothing else is named for it. A prop painted for the thing comes before any icon.
         last = _named(clipart, wanted, asked, used, person, last_resort=True)
-        clean = [m for m in last if m.kind] or clean or last
+        clean = [m for m in _clean(last, asked) if m.kind] or clean or _clean(last, asked)
+        matches = matches or last
     matches = clean or matches
     active = [m for m in matches if doing & m.entry.title_words]
     if doing and not active and kin_of(subject.noun) & (YOUNG | GROWN):  # none of theirs
@@ -216,6 +217,12 @@ def _named(
     if last_resort:  # nor an icon that draws another subject too: a garage with a car
         matches = [m for m in matches if not m.entry.beside & wanted.avoid]
     return matches
+
+
+def _clean(matches: list[index.Match], asked: frozenset[str]) -> list[index.Match]:
+    """Those whose drawing shows nothing the prompt does not ask for beside the subject
+    (reviewed.EXTRAS)."""
+    return [m for m in matches if not reviewed.extras(m.entry.path) - asked]
 
 
 def doing_of(subject: Subject) -> frozenset[str]:

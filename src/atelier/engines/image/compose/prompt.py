@@ -43,6 +43,7 @@ from atelier.engines.image.compose.vocabulary import (
     SEASONS,
     SHADES,
     SIZES,
+    STATES,
     TIMES,
     VIEWS,
     WEATHER,
@@ -258,6 +259,8 @@ def parse(prompt: str) -> Scene:
     if english != written:
         scene.reading = english
     text, scene.style = _style(english.lower())
+    for phrase, state in STATES.items():
+        text = text.replace(phrase, state)
     tokens = _tokens(text)
     # Split into noun-phrase chunks, remembering the relation that joins each to the last.
     chunks: list[tuple[str | None, list[str]]] = []

@@ -19,6 +19,8 @@ EXTRAS = {
     for path, words in {
         "plants/trees/evergreen/tree.svg": "stand",
         "recreation/holiday/christmas/tree.svg": "stand",
+        "plants/trees/evergreen/christmas_tree_01.svg": "star bauble",
+        "recreation/holiday/christmas/christmas_tree_01.svg": "star bauble",
         "animals/birds/gufo_civetta_architetto__01.svg": "twig grass",
         "unsorted/pennuto02.svg": "grass water",
         "food/bowl_chaspo_.svg": "egg",
@@ -33,6 +35,9 @@ EXTRAS = {
         "electronics/saku_robot__anton_yu_01.svg": "gun",
         "animals/mammals/cartoon_squirrel_mike_sm1.svg": "book",
         "fluent/places/tent.svg": "moon",
+        "gameicons/iceberg.svg": "boat",
+        "gameicons/aquarium.svg": "fish",
+        "gameicons/boat-fishing.svg": "angler",
     }.items()
 }
 # What a drawing really is, where its title says another thing: the index describes it by
@@ -45,6 +50,8 @@ IS = {
     "animals/mammals/dogs/bobi_architetto_francesc_01.svg": "bulldog head",
     "people/card_figure_queen_nic_r.svg": "queen bust",
     "people/card_figure_king_nicu_r.svg": "king bust",
+    "food/meats_and_eggs/chicken_burger.svg": "hamburger",  # its head read as "chicken"
+    "food/meats_and_eggs/chicken_burger_bw.svg": "hamburger",
 }
 # Never drawn: portraits of real people ("a king" drew Martin Luther King Jr.).
 NEVER = frozenset(

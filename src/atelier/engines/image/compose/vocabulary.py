@@ -239,8 +239,12 @@ ON_TOP = 0.12
 # What a person is drawn doing (words.DOING) is a pose too, but for "fencing", which is
 # also a thing ("a garden with fencing").
 POSES = wordset(
-    "sleeping running flying swimming jumping walking grazing galloping dancing asleep awake"
+    "sleeping running flying swimming jumping walking grazing galloping dancing asleep awake "
+    "blooming"
 ) | (DOING.keys() - {"fencing"})
+# Phrases of a state that read like a place: "cherry trees in bloom" put the trees inside a
+# flower, sized to fit it.
+STATES = {"in full bloom": "blooming", "in bloom": "blooming", "in blossom": "blooming"}
 # Two words that name one thing the library or the props know by another name.
 COMPOUNDS = {
     "police officer": "policeman",
