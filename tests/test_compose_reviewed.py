@@ -47,6 +47,7 @@ def test_a_drawing_is_indexed_as_what_it_shows(compose_engine: Compose) -> None:
         ("a bowl of soup on a table", "bowl", "food/bowl_chaspo_.svg"),  # coloured eggs
         ("five penguins on the ice", "penguin", "unsorted/Pinguino3.svg"),  # three of them
         ("a birthday cake with five candles", "cake", "food/desserts/birthday_cake.svg"),
+        ("a birthday cake with five candles", "cake", "recreation/party/birthday_cake.svg"),
     ],
 )
 def test_a_drawing_with_something_else_in_it_is_not_chosen(

@@ -2,7 +2,8 @@
 pictures used most, on contact sheets): what each shows beside the thing its title names,
 what it really is where its title says another thing, and those never to draw.
 
-Paths are the index's: openclipart's relative to its folder, the emoji's under fluent/."""
+Paths are the index's: openclipart's relative to its folder (the same drawing filed in
+two folders is listed twice), the emoji's under fluent/, the icons' under gameicons/."""
 
 from __future__ import annotations
 
@@ -28,12 +29,17 @@ EXTRAS = {
         "unsorted/Pinguino3.svg": "chick penguin",
         "unsorted/rose.svg": "bouquet rose",
         "food/desserts/birthday_cake.svg": "candle",
+        "recreation/holiday/birthday_cake.svg": "candle",
+        "recreation/party/birthday_cake.svg": "candle",
         "people/fire_engine_mimooh_01.svg": "penguin",
         "people/signore_architetto_franc_01.svg": "headset",
         "fluent/food/pot-of-food.svg": "food soup",
         "buildings/homes/house_gabrielle_nowicki_.svg": "lawn",
         "electronics/saku_robot__anton_yu_01.svg": "gun",
         "animals/mammals/cartoon_squirrel_mike_sm1.svg": "book",
+        "education/books/cartoon_squirrel_mike_sm1.svg": "book",
+        "plants/arbre_modern_jean-victor_01.svg": "puddle",
+        "plants/arbre_modern_bw_jean-vic_01.svg": "puddle",
         "fluent/places/tent.svg": "moon",
         "gameicons/iceberg.svg": "boat",
         "gameicons/aquarium.svg": "fish",
