@@ -57,3 +57,22 @@ def test_a_drawing_with_something_else_in_it_is_not_chosen(
         plan = compose_engine.plan(prompt, 768, 512, np.random.default_rng(seed))
         [choice] = [c for c in plan.choices if c.subject.noun == noun]
         assert choice.entries and path not in [e.path for e in choice.entries]
+
+
+def test_a_drawings_own_parts_are_fine_unless_asked_for_apart(compose_engine: Compose) -> None:
+    """A birthday cake's own candles are a birthday cake's: "a chef holding a birthday cake"
+    lost them once they were counted as something unasked."""
+    [cake] = _drawn(compose_engine, "a birthday cake on a table")["cake"][:1]
+    assert cake in reviewed.PARTS
+
+
+def test_a_road_sign_filed_elsewhere_is_still_a_sign(compose_engine: Compose) -> None:
+    """ "两架小飞机" (two small planes) drew a plane and a road sign showing one: the sign,
+    filed under transportation, is known as a road sign by its own words."""
+    for seed in (1, 2, 3):
+        plan = compose_engine.plan(
+            "two airplanes in the sky", 768, 512, np.random.default_rng(seed)
+        )
+        assert "transportation/airplane.svg" not in [
+            e.path for c in plan.choices for e in c.entries
+        ]

@@ -210,7 +210,7 @@ def _named(
         and m.score >= threshold[_headed(m.entry, wanted.heads)]
         and not m.entry.category & THING_FOLDERS & wanted.unlike
         and not _another_thing(m.entry, asked)
-        and not reviewed.extras(m.entry.path) & wanted.avoid  # another subject, drawn twice
+        and not reviewed.shown(m.entry.path) & wanted.avoid  # another subject, drawn twice
     ]
     if person:  # never a drawing named by a file only
         matches = [m for m in matches if not _file_named(m)]

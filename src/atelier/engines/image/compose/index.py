@@ -358,7 +358,7 @@ class ClipArt:
         self._many = np.array(
             [bool(e.title_words & MANY) or "and" in e.title_words for e in entries]
         )
-        self._roadsign = np.array(["roadsign" in e.category for e in entries])
+        self._roadsign = np.array(["roadsign" in e.category | e.names for e in entries])
         self._colours = np.array([e.colour for e in entries], np.float32)
         self._aspects = np.array([e.aspect for e in entries])
         self._figures = [i for i, shown in enumerate(self.shows) if shown]

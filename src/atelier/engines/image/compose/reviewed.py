@@ -14,7 +14,7 @@ from atelier.engines.image.compose.words import wordset
 # What a drawing shows beside its subject. It stands for the subject only where the prompt
 # asks for that too (the stand of a Christmas tree drawing: "a Christmas tree on a stand"),
 # or where the library has nothing else named for it; and never where that is another
-# subject of the prompt (the birthday cake's own candles under "five candles on a cake").
+# subject of the prompt (the bowl's eggs under "eggs in a bowl").
 EXTRAS = {
     path: wordset(words)
     for path, words in {
@@ -28,9 +28,6 @@ EXTRAS = {
         "transportation/plane_in_the_sky_mo_01.svg": "cloud",
         "unsorted/Pinguino3.svg": "chick penguin",
         "unsorted/rose.svg": "bouquet rose",
-        "food/desserts/birthday_cake.svg": "candle",
-        "recreation/holiday/birthday_cake.svg": "candle",
-        "recreation/party/birthday_cake.svg": "candle",
         "people/fire_engine_mimooh_01.svg": "penguin",
         "people/signore_architetto_franc_01.svg": "headset",
         "fluent/food/pot-of-food.svg": "food soup",
@@ -46,6 +43,17 @@ EXTRAS = {
         "gameicons/boat-fishing.svg": "angler",
     }.items()
 }
+# What a drawing shows as part of its subject: fine unasked, but never where that is
+# another subject of the prompt (a birthday cake's own candles under "five candles on a
+# cake": ten candles).
+PARTS = {
+    path: wordset(words)
+    for path, words in {
+        "food/desserts/birthday_cake.svg": "candle",
+        "recreation/holiday/birthday_cake.svg": "candle",
+        "recreation/party/birthday_cake.svg": "candle",
+    }.items()
+}
 # What a drawing really is, where its title says another thing: the index describes it by
 # this title alone (its keywords and file name went with the wrong one).
 IS = {
@@ -56,6 +64,7 @@ IS = {
     "animals/mammals/dogs/bobi_architetto_francesc_01.svg": "bulldog head",
     "people/card_figure_queen_nic_r.svg": "queen bust",
     "people/card_figure_king_nicu_r.svg": "king bust",
+    "transportation/fire_engine_romus_01.svg": "fire engine plan view",  # seen from above
     "food/meats_and_eggs/chicken_burger.svg": "hamburger",  # its head read as "chicken"
     "food/meats_and_eggs/chicken_burger_bw.svg": "hamburger",
 }
@@ -85,3 +94,8 @@ def facts(path: str, described: dict[str, Any]) -> dict[str, Any] | None:
 def extras(path: str) -> frozenset[str]:
     """What the drawing at `path` shows beside its subject (none where not reviewed)."""
     return EXTRAS.get(path, frozenset())
+
+
+def shown(path: str) -> frozenset[str]:
+    """Everything the drawing at `path` shows beside its subject, its parts included."""
+    return EXTRAS.get(path, frozenset()) | PARTS.get(path, frozenset())
