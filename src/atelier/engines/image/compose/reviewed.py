@@ -11,13 +11,17 @@ from typing import Any
 
 from atelier.engines.image.compose.words import wordset
 
+
+def _word_sets(table: dict[str, str]) -> dict[str, frozenset[str]]:
+    return {path: wordset(words) for path, words in table.items()}
+
+
 # What a drawing shows beside its subject. It stands for the subject only where the prompt
 # asks for that too (the stand of a Christmas tree drawing: "a Christmas tree on a stand"),
 # or where the library has nothing else named for it; and never where that is another
 # subject of the prompt (the bowl's eggs under "eggs in a bowl").
-EXTRAS = {
-    path: wordset(words)
-    for path, words in {
+EXTRAS = _word_sets(
+    {
         "plants/trees/evergreen/tree.svg": "stand",
         "recreation/holiday/christmas/tree.svg": "stand",
         "plants/trees/evergreen/christmas_tree_01.svg": "star bauble",
@@ -41,19 +45,18 @@ EXTRAS = {
         "gameicons/iceberg.svg": "boat",
         "gameicons/aquarium.svg": "fish",
         "gameicons/boat-fishing.svg": "angler",
-    }.items()
-}
+    }
+)
 # What a drawing shows as part of its subject: fine unasked, but never where that is
 # another subject of the prompt (a birthday cake's own candles under "five candles on a
 # cake": ten candles).
-PARTS = {
-    path: wordset(words)
-    for path, words in {
+PARTS = _word_sets(
+    {
         "food/desserts/birthday_cake.svg": "candle",
         "recreation/holiday/birthday_cake.svg": "candle",
         "recreation/party/birthday_cake.svg": "candle",
-    }.items()
-}
+    }
+)
 # What a drawing really is, where its title says another thing: the index describes it by
 # this title alone (its keywords and file name went with the wrong one).
 IS = {
