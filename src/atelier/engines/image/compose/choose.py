@@ -119,15 +119,15 @@ def choose(
     asked = kind | frozenset(subject.query.split())  # a kind the prompt names for it
     person = like == "person" or subject.noun in PEOPLE
     matches = _named(clipart, wanted, asked, used, person)
-    # Drawings that show nothing unasked beside the subject (a Christmas tree's stand)...
-    clean = _clean(matches, asked)
+    clean = _clean(matches, asked)  # nothing unasked beside the subject (a Christmas tree's stand)
     if not props.has(subject.noun) and (not clean or (kind and not any(m.kind for m in clean))):
-        # ...else a game icon of the kind asked before another kind; of the thing, where
-        # nothing else is named for it. A prop painted for the thing comes before any icon.
-        last = _named(clipart, wanted, asked, used, person, last_resort=True)
-        clean = [m for m in _clean(last, asked) if m.kind] or clean or _clean(last, asked)
-        matches = matches or last
-    matches = clean or matches
+        # A game icon: of the kind asked before another kind, and of the thing where nothing
+        # clean is named for it. A prop painted for the thing comes before any icon.
+        icon_matches = _named(clipart, wanted, asked, used, person, last_resort=True)
+        clean_icons = _clean(icon_matches, asked)
+        clean = [m for m in clean_icons if m.kind] or clean or clean_icons
+        matches = matches or icon_matches
+    matches = clean or matches  # one with something beside it only where nothing is clean
     active = [m for m in matches if doing & m.entry.title_words]
     if doing and not active and kin_of(subject.noun) & (YOUNG | GROWN):  # none of theirs
         stand_in = _stand_in(clipart, subject, min(doing), metres, others, used, rng)
