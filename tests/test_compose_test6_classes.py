@@ -28,3 +28,13 @@ def test_a_chick_is_never_a_chicken_burger(compose_engine: Compose) -> None:
         [chicks] = plan.choices
         assert chicks.entries and not any("burger" in e.path for e in chicks.entries)
         assert all(e.head in ("chick", "chicken") for e in chicks.entries)
+
+
+def test_in_a_thing_worn_is_wearing_it() -> None:
+    """Tried as a stranger: "a penguin in a scarf next to an iceberg" put the penguin inside
+    the scarf, hidden."""
+    for prompt, worn in (("a penguin in a scarf", "scarf"), ("a cat in a tiny hat", "hat")):
+        scene = parse(prompt)
+        nouns = [s.noun for s in scene.subjects]
+        [relation] = scene.relations
+        assert (nouns[relation.subject], relation.relation) == (worn, "worn_by")

@@ -353,8 +353,8 @@ def _join(scene: Scene, chunks: list[tuple[str | None, list[str]]]) -> None:
         if again:  # named again to be placed: what follows is said of it alone
             group, placed, related = [index], [], False
             continue
-        if joined_by == "with" and scene.subjects[index].noun in CLOTHES:
-            joined_by = "wearing"  # "a snowman with a hat": the hat is worn
+        if joined_by in ("with", "in") and scene.subjects[index].noun in CLOTHES:
+            joined_by = "wearing"  # "a snowman with a hat", "a penguin in a scarf": worn
         if joined_by == "with" and scene.subjects[index].noun in HELD:
             joined_by = "holding"  # "a woman with an umbrella": she holds it
         if joined_by == "comma":
