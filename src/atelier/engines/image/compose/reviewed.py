@@ -42,7 +42,6 @@ EXTRAS = _word_sets(
         "plants/arbre_modern_jean-victor_01.svg": "puddle",
         "plants/arbre_modern_bw_jean-vic_01.svg": "puddle",
         "fluent/places/tent.svg": "moon",
-        "gameicons/iceberg.svg": "boat",
         "gameicons/aquarium.svg": "fish",
         "gameicons/boat-fishing.svg": "angler",
     }
