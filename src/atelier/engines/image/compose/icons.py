@@ -2,9 +2,9 @@
 from the npm package @iconify-json/game-icons, which set-up fetches beside the index
 (scripts/setup.sh). Openclipart and the emoji have no kennel, hot air balloon, wheelbarrow,
 washing machine, throne or beehive; these icons do. A drawing of theirs stands for a subject
-only where the other two libraries have none named for it (choose.py), and is drawn in two
-tones: the icon in its thing's usual colour, its enclosed openings (a kennel's door, a
-washing machine's drum) in a lighter one (`two_tone`).
+only where the other two libraries have none named for it, or none of the kind asked
+(choose.py), and is drawn in two tones: the icon in its thing's usual colour, its enclosed
+openings (a kennel's door, a washing machine's drum) in a lighter one (`two_tone`).
 
 Of the package's 4,133 icons, those in `icons.tsv` are used: each looked at on a contact
 sheet and kept only where it shows one whole thing a scene may hold (not a head, a symbol,
@@ -70,7 +70,7 @@ def aliases() -> dict[str, frozenset[str]]:
 
 
 def unpack(folder: Path) -> list[Path]:
-    """The reviewed icons as SVG files under folder/game-icons to index, written from the
+    """The reviewed icons as SVG files under folder/gameicons to index, written from the
     package in `folder` (none when set-up has not fetched it)."""
     package = folder / PACKAGE
     if not package.exists():
@@ -79,13 +79,13 @@ def unpack(folder: Path) -> list[Path]:
         member = tar.extractfile("package/icons.json")
         if member is None:
             raise ValueError(f"{PACKAGE} has no package/icons.json")
-        icons: Any = json.loads(member.read())
+        iconify: Any = json.loads(member.read())
     written = []
     for name, title, others, colour in reviewed():
-        icon = icons["icons"][name]
+        icon = iconify["icons"][name]
         svg = SVG.format(
-            w=icon.get("width", icons["width"]),
-            h=icon.get("height", icons["height"]),
+            w=icon.get("width", iconify["width"]),
+            h=icon.get("height", iconify["height"]),
             title=html.escape(title),
             keywords="".join(f"<rdf:li>{html.escape(o)}</rdf:li>" for o in others),
             colour=colour,
