@@ -133,9 +133,9 @@ def test_an_icon_that_draws_another_subject_too_is_not_used(compose_engine: Comp
 
 def test_the_things_the_icons_draw_have_their_own_size(compose_engine: Compose) -> None:
     """Their nouns were sized by the listed noun nearest in meaning: a beehive as a bee (in
-    the sky, 3 cm), a hot air balloon as a toy one. Those sizes are the nouns' own, never
-    another noun's nearest: a firefighter is not sized as a fireplace, nor a crown as a
-    throne."""
+    the sky, 3 cm), a hot air balloon as a toy one, lily pads as a bed on land. Those sizes
+    are the nouns' own, never another noun's nearest: a firefighter is not sized as a
+    fireplace, nor a crown as a throne."""
     rng = np.random.default_rng(1)
     plan = compose_engine.plan("a hot air balloon above a tulip", 768, 512, rng)
     metres = {c.subject.noun: c.metres for c in plan.choices}
@@ -144,3 +144,5 @@ def test_the_things_the_icons_draw_have_their_own_size(compose_engine: Compose) 
     [hive] = [c for c in plan.choices if c.subject.noun == "beehive"]
     assert hive.habitat == "ground" and hive.metres >= 0.3
     assert sizes.height("firefighter")[1] == "person" and sizes.height("crown")[1] != "throne"
+    plan = compose_engine.plan("a frog on a lily pad", 768, 512, rng)  # the pads stood on land
+    assert [c.habitat for c in plan.choices if c.subject.noun == "pad"] == ["water"]

@@ -57,7 +57,7 @@ bench=0.9, log=0.5, ladder=2.5, stump=0.5, snowman=1.6, scarecrow=1.8
 # listed noun of another (by meaning a firefighter is near a fireplace, a crown a throne).
 OWN_HEIGHTS = _table("""
 kennel=0.9, wheelbarrow=0.8, throne=1.6, beehive=0.5, bucket=0.35, fireplace=1.2,
-garage=3.0, silo=12.0, bamboo=5.0, air balloon=15.0
+garage=3.0, silo=12.0, bamboo=5.0, air balloon=15.0, lily pad=0.05
 """)
 
 # Usual width / height of a whole figure (a head or a bust is squarer than a person).
@@ -94,7 +94,7 @@ FLYERS = wordset(
     "airplane plane aeroplane jet helicopter balloon kite ufo angel dragon fairy "
     "sun moon star cloud rainbow"
 )
-FLOATERS = wordset("boat sailboat ship yacht canoe kayak swan duck goose")
+FLOATERS = wordset("boat sailboat ship yacht canoe kayak swan duck goose") | {"lily pad"}
 WADERS = wordset("swan duck goose")  # they float, and they walk beside what stands on land
 SWIMMERS = wordset("fish dolphin whale shark octopus jellyfish seahorse")
 
@@ -118,7 +118,7 @@ def height(noun: str, kind: str | None = None) -> tuple[float, str]:
     """The noun's height in metres, and the listed noun it was taken from (a kind of it
     with a height of its own: a hot *air* balloon is no toy balloon)."""
     if kind and f"{kind} {noun}" in OWN_HEIGHTS:
-        return OWN_HEIGHTS[f"{kind} {noun}"], noun
+        return OWN_HEIGHTS[f"{kind} {noun}"], f"{kind} {noun}"
     if noun in HEIGHTS:
         return HEIGHTS[noun], noun
     if noun in OWN_HEIGHTS:
