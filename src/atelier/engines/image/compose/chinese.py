@@ -325,6 +325,11 @@ NUMBER_WORDS = (
 )
 
 
+def _count_word(count: int) -> str:
+    """How a count is said before its noun: "a", "three", "20"."""
+    return NUMBER_WORDS[count - 1] if count <= len(NUMBER_WORDS) else str(count)
+
+
 class _Reader:
     """Recursive descent over one clause's words (see the module docstring)."""
 
@@ -360,7 +365,7 @@ class _Reader:
         if worn is not None:  # 戴着草帽的农民: a farmer wearing a straw hat
             outer, end = worn
             if count:
-                outer = f"{NUMBER_WORDS[count - 1] if count <= 12 else count} {outer}"
+                outer = f"{_count_word(count)} {outer}"
             return " ".join([outer, *after]), end
         while self.kind(i) in ("colour", "size", "adjective"):
             words.append(self.words[i].english)
@@ -376,7 +381,7 @@ class _Reader:
                 return " ".join([self.words[i].english, *after]), i + 1
             return None
         if count:
-            words.insert(0, NUMBER_WORDS[count - 1] if count <= 12 else str(count))
+            words.insert(0, _count_word(count))
         return " ".join([*words, *after]), i
 
     def _wearing(self, i: int) -> tuple[str, int] | None:

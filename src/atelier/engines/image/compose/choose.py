@@ -197,7 +197,6 @@ def _named(
     already standing for another; of the game icons alone with `last_resort`, whose names
     were reviewed: there a shape unlike the one guessed for the thing (a kennel's, from a
     couch's) counts for nothing."""
-    threshold = {True: HEADED_THRESHOLD, False: NAMED_THRESHOLD}
     if last_resort:
         wanted = replace(wanted, aspect=None, unlike=frozenset())
     matches = [
@@ -207,7 +206,7 @@ def _named(
         and not m.other
         and m.entry.path not in used
         and not emoji.is_tile(m.entry.path)
-        and m.score >= threshold[_headed(m.entry, wanted.heads)]
+        and m.score >= (HEADED_THRESHOLD if _headed(m.entry, wanted.heads) else NAMED_THRESHOLD)
         and not m.entry.category & THING_FOLDERS & wanted.unlike
         and not _another_thing(m.entry, asked)
         and not reviewed.shown(m.entry.path) & wanted.avoid  # another subject, drawn twice

@@ -271,7 +271,7 @@ def build(folder: Path, progress: Callable[[str], None] = lambda message: None) 
     entries, sentences = [], []
     for path, found in zip(files, described, strict=True):
         relative = str(path.relative_to(folder if path.is_relative_to(folder) else LIBRARY))
-        facts = found and reviewed.facts(relative, found)
+        facts = reviewed.facts(relative, found) if found is not None else None
         if facts is None:
             continue
         sentence, names, category = _text(relative, facts)
